@@ -1,0 +1,128 @@
+//! Tenants' regions and sectors, and the roles people hold in a tenant.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown value {value:?}; expected one of: {expected}")]
+pub struct UnknownValue {
+    pub value: String,
+    pub expected: String,
+}
+
+macro_rules! closed_enum {
+    ($(#[$m:meta])* $name:ident { $($variant:ident => $s:literal),+ $(,)? }) => {
+        $(#[$m])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[serde(try_from = "String", into = "String")]
+        pub enum $name { $($variant),+ }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $s),+ }
+            }
+
+            pub fn parse(s: &str) -> Result<Self, UnknownValue> {
+                match s {
+                    $($s => Ok($name::$variant),)+
+                    _ => Err(UnknownValue {
+                        value: s.to_owned(),
+                        expected: [$($s),+].join(", "),
+                    }),
+                }
+            }
+        }
+
+        impl TryFrom<String> for $name {
+            type Error = UnknownValue;
+            fn try_from(s: String) -> Result<Self, Self::Error> { Self::parse(&s) }
+        }
+
+        impl From<$name> for String {
+            fn from(v: $name) -> String { v.as_str().to_owned() }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result { f.write_str(self.as_str()) }
+        }
+    };
+}
+
+closed_enum!(
+    /// The Agency's Guidelines address three kinds of organisation.
+    Sector {
+        PublicBody => "public_body",
+        QuasiPublic => "quasi_public",
+        Private => "private",
+    }
+);
+
+closed_enum!(
+    /// The 17 regions and 3 cities of republican significance (since 2022,
+    /// when Abai, Jetisu and Ulytau regions were formed).
+    Region {
+        Astana => "astana",
+        Almaty => "almaty",
+        Shymkent => "shymkent",
+        Abai => "abai",
+        Akmola => "akmola",
+        Aktobe => "aktobe",
+        AlmatyRegion => "almaty_region",
+        Atyrau => "atyrau",
+        EastKazakhstan => "east_kazakhstan",
+        Jambyl => "jambyl",
+        Jetisu => "jetisu",
+        WestKazakhstan => "west_kazakhstan",
+        Karaganda => "karaganda",
+        Kostanay => "kostanay",
+        Kyzylorda => "kyzylorda",
+        Mangystau => "mangystau",
+        Pavlodar => "pavlodar",
+        NorthKazakhstan => "north_kazakhstan",
+        Turkistan => "turkistan",
+        Ulytau => "ulytau",
+    }
+);
+
+closed_enum!(
+    /// Roles within a tenant, plus the platform-wide ones.
+    Role {
+        TenantAdmin => "tenant_admin",
+        ComplianceOfficer => "compliance_officer",
+        HrOfficer => "hr_officer",
+        ProcurementOfficer => "procurement_officer",
+        Employee => "employee",
+        AgencyAuditor => "agency_auditor",
+        PlatformAdmin => "platform_admin",
+    }
+);
+
+impl Role {
+    /// Roles a tenant admin may grant inside a tenant.
+    pub fn is_tenant_role(self) -> bool {
+        !matches!(self, Role::AgencyAuditor | Role::PlatformAdmin)
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn twenty_regions() {
+        assert_eq!(Region::ALL.len(), 20);
+        for r in Region::ALL {
+            assert_eq!(Region::parse(r.as_str()).unwrap(), *r);
+        }
+    }
+
+    #[test]
+    fn unknown_values_list_the_expected_ones() {
+        let e = Sector::parse("ngo").unwrap_err();
+        assert!(e.to_string().contains("public_body, quasi_public, private"));
+        assert!(serde_json::from_str::<Role>("\"admin\"").is_err());
+    }
+}

@@ -1,0 +1,196 @@
+//! Functions registered for rule authors, on top of Rhai's standard library.
+//!
+//! Every function here is total: bad input becomes a Rhai runtime error (or
+//! `false` for the `is_valid_*` predicates), never a panic, because the input
+//! comes from tenants' submissions.
+
+use chrono::{Datelike, NaiveDate};
+use rhai::{Dynamic, Engine, EvalAltResult, INT, Map};
+use rust_decimal::Decimal;
+use std::str::FromStr;
+
+type FnResult<T> = Result<T, Box<EvalAltResult>>;
+
+/// Registers every rule-author function on `engine`.
+pub fn register(engine: &mut Engine) {
+    engine
+        .register_fn("money", money_str)
+        .register_fn("money", money_int)
+        .register_fn("money", money_decimal)
+        .register_fn("mci", mci)
+        .register_fn("year", year)
+        .register_fn("days_between", days_between)
+        .register_fn("is_valid_iin", is_valid_iin)
+        .register_fn("is_valid_bin", is_valid_bin);
+}
+
+/// `money("150000.00")` → the decimal amount. Accepts an optional sign and a
+/// fractional part; rejects anything that is not a plain decimal number
+/// (`"12.3.4"`, `"1e5"`, `""`, `"abc"`), so a malformed payload is an error
+/// rather than a silently wrong comparison.
+pub fn money_str(s: &str) -> FnResult<Decimal> {
+    parse_decimal(s).ok_or_else(|| format!("money: not a decimal amount: {s:?}").into())
+}
+
+/// `money(150000)` → the integer as a decimal amount.
+pub fn money_int(i: INT) -> Decimal {
+    Decimal::from(i)
+}
+
+/// `money(d)` on a decimal returns it unchanged, so rules can call `money()`
+/// on a parameter without knowing whether it arrived as a string or decimal.
+pub fn money_decimal(d: Decimal) -> Decimal {
+    d
+}
+
+/// Parses a plain decimal string: optional sign, digits, optional `.` and
+/// digits. `Decimal::from_str` alone would also accept things like `"1_000"`.
+pub fn parse_decimal(s: &str) -> Option<Decimal> {
+    let t = s.trim();
+    let body = t.strip_prefix(['-', '+']).unwrap_or(t);
+    let (int_part, frac_part) = match body.split_once('.') {
+        Some((i, f)) => (i, Some(f)),
+        None => (body, None),
+    };
+    let digits_ok = |p: &str| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit());
+    if !digits_ok(int_part) || frac_part.is_some_and(|f| !digits_ok(f)) {
+        return None;
+    }
+    Decimal::from_str(t).ok()
+}
+
+/// `mci(context, "2026-03-01")` → the monthly calculation index (MCI) in KZT
+/// for the year of that date, read from `context.mci`, a map from year
+/// (string, e.g. `"2026"`) to amount (decimal string, integer or decimal).
+/// Errors if the date is not `YYYY-MM-DD` or the year is missing, because a
+/// limit computed from a guessed MCI would produce wrong findings.
+pub fn mci(context: Map, date: &str) -> FnResult<Decimal> {
+    let y = parse_date(date)?.year();
+    let table = context
+        .get("mci")
+        .and_then(|v| v.read_lock::<Map>().map(|m| m.clone()))
+        .ok_or("mci: context.mci is missing or not a map")?;
+    let value = table
+        .get(y.to_string().as_str())
+        .ok_or_else(|| format!("mci: no MCI for year {y} in context.mci"))?;
+    dynamic_to_decimal(value).ok_or_else(|| format!("mci: MCI for year {y} is not a decimal amount").into())
+}
+
+fn dynamic_to_decimal(v: &Dynamic) -> Option<Decimal> {
+    if let Some(d) = v.clone().try_cast::<Decimal>() {
+        return Some(d);
+    }
+    if let Ok(i) = v.as_int() {
+        return Some(Decimal::from(i));
+    }
+    v.clone().into_immutable_string().ok().and_then(|s| parse_decimal(&s))
+}
+
+fn parse_date(s: &str) -> FnResult<NaiveDate> {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| format!("not a date (YYYY-MM-DD): {s:?}").into())
+}
+
+/// `year("2026-03-01")` → `2026`.
+pub fn year(date: &str) -> FnResult<INT> {
+    Ok(INT::from(parse_date(date)?.year()))
+}
+
+/// `days_between("2026-03-01", "2026-03-31")` → `30`: days from the first
+/// date to the second, negative if the second is earlier.
+pub fn days_between(a: &str, b: &str) -> FnResult<INT> {
+    Ok(parse_date(b)?.signed_duration_since(parse_date(a)?).num_days())
+}
+
+/// The 12 digits of an IIN/BIN with a correct check digit, or `None`.
+fn checked_digits(s: &str) -> Option<[u32; 12]> {
+    let bytes = s.as_bytes();
+    if bytes.len() != 12 || !bytes.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    let mut d = [0u32; 12];
+    for (slot, b) in d.iter_mut().zip(bytes) {
+        *slot = u32::from(b - b'0');
+    }
+    // First pass weights 1..=11; if that yields 10 the second pass uses
+    // 3..=11,1,2; a second 10 means no valid number has these 11 digits.
+    let weighted = |w: &[u32]| d.iter().zip(w).map(|(x, w)| x * w).sum::<u32>() % 11;
+    let mut check = weighted(&[1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
+    if check == 10 {
+        check = weighted(&[3, 4, 5, 6, 7, 8, 9, 10, 11, 1, 2]);
+        if check == 10 {
+            return None;
+        }
+    }
+    (check == d[11]).then_some(d)
+}
+
+/// `is_valid_iin("900101300017")`: a Kazakhstan individual identification
+/// number: 12 digits, a correct check digit, digit 7 (century and sex) in
+/// 1..=6, and digits 1-6 a real birth date (YYMMDD) in that century.
+pub fn is_valid_iin(s: &str) -> bool {
+    let Some(d) = checked_digits(s) else {
+        return false;
+    };
+    let century = match d[6] {
+        1 | 2 => 1800,
+        3 | 4 => 1900,
+        5 | 6 => 2000,
+        _ => return false,
+    };
+    let yy = i32::try_from(d[0] * 10 + d[1]).unwrap_or(0);
+    NaiveDate::from_ymd_opt(century + yy, d[2] * 10 + d[3], d[4] * 10 + d[5]).is_some()
+}
+
+/// `is_valid_bin("050540000000")`: a Kazakhstan business identification
+/// number: 12 digits, a correct check digit, and digit 5 (the kind of
+/// entity) 4, 5 or 6.
+pub fn is_valid_bin(s: &str) -> bool {
+    checked_digits(s).is_some_and(|d| matches!(d[4], 4..=6))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Appends the check digit, for building test numbers.
+    fn with_check(first11: &str) -> Option<String> {
+        (0..10).map(|c| format!("{first11}{c}")).find(|s| checked_digits(s).is_some())
+    }
+
+    #[test]
+    fn money_parses_plain_decimals_only() {
+        assert_eq!(money_str("150000.00").ok(), Some(Decimal::new(15000000, 2)));
+        assert_eq!(money_str(" -3 ").ok(), Some(Decimal::from(-3)));
+        for bad in ["12.3.4", "", "abc", "1e5", "1_000", ".5", "5."] {
+            assert!(money_str(bad).is_err(), "{bad} should be rejected");
+        }
+    }
+
+    #[test]
+    fn check_digit_and_structure() {
+        // Built from the algorithm, then tampered with.
+        let iin = with_check("90010130001").unwrap_or_default();
+        assert!(is_valid_iin(&iin), "{iin}");
+        let mut tampered = iin.clone().into_bytes();
+        tampered[11] = b'0' + (tampered[11] - b'0' + 1) % 10;
+        assert!(!is_valid_iin(&String::from_utf8(tampered).unwrap_or_default()));
+        // Month 13 is not a birth date even with a correct check digit.
+        let bad_month = with_check("90130130001").unwrap_or_default();
+        assert!(bad_month.is_empty() || !is_valid_iin(&bad_month));
+        let bin = with_check("05054000000").unwrap_or_default();
+        assert!(is_valid_bin(&bin), "{bin}");
+        // Digit 5 must be 4, 5 or 6.
+        let bad_kind = with_check("05051000000").unwrap_or_default();
+        assert!(bad_kind.is_empty() || !is_valid_bin(&bad_kind));
+        assert!(!is_valid_bin("12345"));
+        assert!(!is_valid_bin("abcdefghijkl"));
+    }
+
+    #[test]
+    fn dates() {
+        assert_eq!(year("2026-03-01").ok(), Some(2026));
+        assert_eq!(days_between("2026-03-01", "2026-03-31").ok(), Some(30));
+        assert_eq!(days_between("2026-03-31", "2026-03-01").ok(), Some(-30));
+        assert!(year("2026-13-01").is_err());
+    }
+}

@@ -1,0 +1,15 @@
+//! Adal's rule engine: Rhai with every limit on, the functions rule authors
+//! use, rule libraries on disk with their fixtures, and the sandbox's
+//! request loop. `main.rs` is a thin CLI over this library so benchmarks and
+//! tests can drive the same code.
+#![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+
+pub mod convert;
+pub mod engine;
+pub mod functions;
+pub mod library;
+pub mod serve;
+
+pub use engine::{CompiledRule, Limits, RuleEngine};
+pub use serve::Server;

@@ -1,0 +1,277 @@
+//! The wire protocol between the Adal services and the `adal-rules` sandbox.
+//!
+//! The sandbox reads one [`Request`] per line on stdin and writes exactly one
+//! [`Response`] per line on stdout, in order. It holds no credentials and
+//! sees nothing but what arrives here: a rule set and the submissions (with
+//! the context the rules need) to evaluate against it.
+//!
+//! This crate is shared by two Cargo workspaces (the main one and the rule
+//! engine's), so it depends on nothing but serde.
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// Version of this protocol; the sandbox answers a [`Request::Hello`] with it.
+pub const PROTOCOL_VERSION: u32 = 1;
+
+/// How serious a finding is. Ordered: `Low < Medium < High < Critical`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    Low,
+    Medium,
+    High,
+    Critical,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Low => "low",
+            Severity::Medium => "medium",
+            Severity::High => "high",
+            Severity::Critical => "critical",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "low" => Some(Severity::Low),
+            "medium" => Some(Severity::Medium),
+            "high" => Some(Severity::High),
+            "critical" => Some(Severity::Critical),
+            _ => None,
+        }
+    }
+}
+
+/// One rule as the sandbox needs it: the script, its metadata defaults and
+/// the effective parameter values (library defaults merged with the
+/// tenant's overrides, already validated by the caller).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RuleSource {
+    pub id: String,
+    /// Submission kinds this rule looks at (`"gift"`, ...). Empty: every kind.
+    #[serde(default)]
+    pub kinds: Vec<String>,
+    pub script: String,
+    pub severity: Severity,
+    /// 1..=5
+    pub likelihood: u8,
+    /// 1..=5
+    pub impact: u8,
+    /// Parameter values. Money parameters are decimal strings; the engine
+    /// exposes them to scripts as they are and scripts convert with `money()`.
+    #[serde(default)]
+    pub params: BTreeMap<String, serde_json::Value>,
+}
+
+/// A submission to evaluate, with the context rules may read.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SubmissionInput {
+    /// Opaque to the sandbox; echoed back in the result.
+    pub id: String,
+    pub kind: String,
+    pub payload: serde_json::Value,
+    /// Whatever the rules need beyond the payload: tenant settings (MCI by
+    /// year), open procurements, the person's relatives and interests.
+    #[serde(default)]
+    pub context: serde_json::Value,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "op", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Request {
+    /// Liveness and version check.
+    Hello { id: u64 },
+    /// Compile rules without keeping them; answers with diagnostics.
+    Check { id: u64, rules: Vec<RuleSource> },
+    /// Compile and cache a rule set under `key` (the caller uses the rule-set
+    /// version's content hash). Fails as a whole if any rule does not compile.
+    Load {
+        id: u64,
+        key: String,
+        rules: Vec<RuleSource>,
+    },
+    /// Evaluate submissions against a loaded rule set.
+    Evaluate {
+        id: u64,
+        key: String,
+        submissions: Vec<SubmissionInput>,
+    },
+}
+
+impl Request {
+    pub fn id(&self) -> u64 {
+        match self {
+            Request::Hello { id }
+            | Request::Check { id, .. }
+            | Request::Load { id, .. }
+            | Request::Evaluate { id, .. } => *id,
+        }
+    }
+}
+
+/// A place in a rule's script, 1-based.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Position {
+    pub line: u32,
+    pub column: u32,
+}
+
+/// A rule that does not compile.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CompileError {
+    pub rule_id: String,
+    pub message: String,
+    pub position: Option<Position>,
+}
+
+/// What went wrong while a rule ran.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RuleErrorKind {
+    /// The script threw, or used a value of the wrong type.
+    Runtime,
+    /// The script hit one of the engine's limits (operations, string size,
+    /// call depth, ...); `message` names the limit.
+    Limit,
+    /// The script returned something that is not a finding.
+    BadResult,
+}
+
+/// The result of one rule on one submission.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum RuleOutcome {
+    Finding {
+        rule_id: String,
+        severity: Severity,
+        likelihood: u8,
+        impact: u8,
+        explanation: String,
+    },
+    Clear {
+        rule_id: String,
+    },
+    Skipped {
+        rule_id: String,
+    },
+    Error {
+        rule_id: String,
+        kind: RuleErrorKind,
+        message: String,
+        position: Option<Position>,
+    },
+}
+
+impl RuleOutcome {
+    pub fn rule_id(&self) -> &str {
+        match self {
+            RuleOutcome::Finding { rule_id, .. }
+            | RuleOutcome::Clear { rule_id }
+            | RuleOutcome::Skipped { rule_id }
+            | RuleOutcome::Error { rule_id, .. } => rule_id,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SubmissionResult {
+    pub id: String,
+    pub outcomes: Vec<RuleOutcome>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum Response {
+    Hello {
+        id: u64,
+        protocol: u32,
+        engine: String,
+    },
+    Checked {
+        id: u64,
+        errors: Vec<CompileError>,
+    },
+    Loaded {
+        id: u64,
+        key: String,
+        rules: usize,
+    },
+    Evaluated {
+        id: u64,
+        results: Vec<SubmissionResult>,
+    },
+    /// The request itself was wrong: unknown rule-set key, unparsable line.
+    /// `id` is 0 when the line could not be parsed at all.
+    Failed {
+        id: u64,
+        code: FailureCode,
+        message: String,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        errors: Vec<CompileError>,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FailureCode {
+    BadRequest,
+    UnknownRuleSet,
+    CompileFailed,
+    TooLarge,
+}
+
+impl Response {
+    pub fn id(&self) -> u64 {
+        match self {
+            Response::Hello { id, .. }
+            | Response::Checked { id, .. }
+            | Response::Loaded { id, .. }
+            | Response::Evaluated { id, .. }
+            | Response::Failed { id, .. } => *id,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn request_round_trips_as_one_json_line() -> Result<(), serde_json::Error> {
+        let req = Request::Evaluate {
+            id: 7,
+            key: "v1".into(),
+            submissions: vec![SubmissionInput {
+                id: "s1".into(),
+                kind: "gift".into(),
+                payload: serde_json::json!({"value_kzt": "150000.00"}),
+                context: serde_json::Value::Null,
+            }],
+        };
+        let line = serde_json::to_string(&req)?;
+        assert!(!line.contains('\n'));
+        assert!(line.contains(r#""op":"evaluate""#));
+        let back: Request = serde_json::from_str(&line)?;
+        assert_eq!(back, req);
+        Ok(())
+    }
+
+    #[test]
+    fn unknown_fields_are_rejected() {
+        let line = r#"{"op":"hello","id":1,"extra":true}"#;
+        assert!(serde_json::from_str::<Request>(line).is_err());
+    }
+
+    #[test]
+    fn severities_order_by_seriousness() {
+        assert!(Severity::Low < Severity::Medium);
+        assert!(Severity::High < Severity::Critical);
+        assert_eq!(Severity::parse("high"), Some(Severity::High));
+        assert_eq!(Severity::parse("HIGH"), None);
+    }
+}

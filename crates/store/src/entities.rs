@@ -1,0 +1,17 @@
+//! sea-orm entities. The API maps them to its own response types, so the
+//! database schema does not become the public contract.
+
+pub mod audit_entry;
+pub mod casbin_rule;
+pub mod department;
+pub mod finding;
+pub mod outbox;
+pub mod position;
+pub mod procurement;
+pub mod risk_map;
+pub mod rule_error;
+pub mod rule_set_version;
+pub mod submission;
+pub mod tenant;
+pub mod token;
+pub mod user;

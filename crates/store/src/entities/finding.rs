@@ -1,0 +1,26 @@
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "findings")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    pub tenant_id: Uuid,
+    pub submission_id: Uuid,
+    pub rule_set_version_id: Uuid,
+    pub rule_id: String,
+    pub area: String,
+    pub severity: String,
+    pub likelihood: i16,
+    pub impact: i16,
+    pub explanation: String,
+    pub department_id: Option<Uuid>,
+    pub position_id: Option<Uuid>,
+    pub status: String,
+    pub created_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,25 @@
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "submissions")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    pub tenant_id: Uuid,
+    pub kind: String,
+    pub schema_version: i32,
+    pub submitted_by: Uuid,
+    pub department_id: Option<Uuid>,
+    pub position_id: Option<Uuid>,
+    pub payload: String,
+    pub status: String,
+    pub rule_set_version_id: Option<Uuid>,
+    pub attempts: i32,
+    pub received_at: DateTimeUtc,
+    pub evaluated_at: Option<DateTimeUtc>,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

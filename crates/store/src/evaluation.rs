@@ -1,0 +1,458 @@
+//! What evaluation produces: findings, rule errors, the risk map and the
+//! alerts, all written in one transaction so a crash leaves either the
+//! whole evaluation or none of it.
+
+use crate::entities::{department, finding, outbox, position, risk_map, rule_error, submission};
+use crate::submissions::{EVALUATED, Submission};
+use crate::{Result, StoreError, TenantId, audit, new_id, now};
+use adal_sandbox_protocol::{RuleOutcome, Severity};
+use chrono::{DateTime, Utc};
+use sea_orm::{
+    ActiveModelTrait,
+    ActiveValue::Set,
+    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect, TransactionTrait, TryInsertResult,
+    sea_query::{OnConflict, Query},
+};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, HashMap};
+use uuid::Uuid;
+
+pub use finding::Model as Finding;
+pub use rule_error::Model as RuleError;
+
+pub const OPEN: &str = "open";
+
+/// What the worker knows about each rule beyond the sandbox's answer.
+#[derive(Debug, Clone)]
+pub struct RuleInfo {
+    pub title: String,
+    pub area: String,
+}
+
+/// Who gets alerted, and from which severity on.
+#[derive(Debug, Clone)]
+pub struct AlertPolicy {
+    pub threshold: Severity,
+    pub recipients: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Recorded {
+    pub new_findings: usize,
+    pub new_rule_errors: usize,
+    pub alerts_queued: usize,
+}
+
+fn is_new<T>(r: &TryInsertResult<T>) -> bool {
+    matches!(r, TryInsertResult::Inserted(_))
+}
+
+/// Records one evaluation of `submission` under rule-set version `version_id`.
+/// Idempotent: running it again for the same pair adds nothing.
+pub async fn record(
+    store: &crate::Store,
+    tenant: TenantId,
+    submission: &Submission,
+    version_id: Uuid,
+    outcomes: &[RuleOutcome],
+    rules: &HashMap<String, RuleInfo>,
+    alerts: &AlertPolicy,
+) -> Result<Recorded> {
+    if submission.tenant_id != tenant.0 {
+        return Err(StoreError::NotFound);
+    }
+    let txn = store.connection().begin().await?;
+    let mut rec = Recorded::default();
+    let at = now();
+    for o in outcomes {
+        match o {
+            RuleOutcome::Finding {
+                rule_id,
+                severity,
+                likelihood,
+                impact,
+                explanation,
+            } => {
+                let info = rules.get(rule_id);
+                let area = info.map_or_else(|| "unknown".to_owned(), |i| i.area.clone());
+                let id = new_id();
+                let r = finding::Entity::insert(finding::ActiveModel {
+                    id: Set(id),
+                    tenant_id: Set(tenant.0),
+                    submission_id: Set(submission.id),
+                    rule_set_version_id: Set(version_id),
+                    rule_id: Set(rule_id.clone()),
+                    area: Set(area.clone()),
+                    severity: Set(severity.as_str().to_owned()),
+                    likelihood: Set(i16::from(*likelihood)),
+                    impact: Set(i16::from(*impact)),
+                    explanation: Set(explanation.clone()),
+                    department_id: Set(submission.department_id),
+                    position_id: Set(submission.position_id),
+                    status: Set(OPEN.to_owned()),
+                    created_at: Set(at),
+                })
+                .on_conflict_do_nothing_on([
+                    finding::Column::SubmissionId,
+                    finding::Column::RuleSetVersionId,
+                    finding::Column::RuleId,
+                ])
+                .exec_without_returning(&txn)
+                .await?;
+                if !is_new(&r) {
+                    continue;
+                }
+                rec.new_findings += 1;
+                if *severity >= alerts.threshold && !alerts.recipients.is_empty() {
+                    let title = info.map_or(rule_id.as_str(), |i| i.title.as_str());
+                    let subject = format!("[Adal] {} finding: {title}", severity.as_str());
+                    let body = format!(
+                        "A {sev} finding needs the compliance unit's attention.\n\n\
+                         Rule: {rule_id} ({title})\nArea: {area}\n\
+                         Likelihood x impact: {likelihood} x {impact}\n\
+                         Submission: {sub} ({kind}, received {received})\n\
+                         Finding: {id}\n\n{explanation}\n",
+                        sev = severity.as_str(),
+                        sub = submission.id,
+                        kind = submission.kind,
+                        received = submission.received_at.format("%d.%m.%Y %H:%M UTC"),
+                    );
+                    let r = outbox::Entity::insert(outbox::ActiveModel {
+                        id: Set(new_id()),
+                        tenant_id: Set(tenant.0),
+                        dedupe_key: Set(format!("finding/{id}")),
+                        recipients: Set(serde_json::to_string(&alerts.recipients)
+                            .map_err(|e| StoreError::Corrupt(e.to_string()))?),
+                        subject: Set(subject),
+                        body: Set(body),
+                        status: Set(crate::outbox::PENDING.to_owned()),
+                        attempts: Set(0),
+                        next_attempt_at: Set(at),
+                        last_error: Set(None),
+                        created_at: Set(at),
+                        sent_at: Set(None),
+                    })
+                    .on_conflict_do_nothing_on([outbox::Column::DedupeKey])
+                    .exec_without_returning(&txn)
+                    .await?;
+                    if is_new(&r) {
+                        rec.alerts_queued += 1;
+                    }
+                }
+            }
+            RuleOutcome::Error {
+                rule_id,
+                kind,
+                message,
+                position,
+            } => {
+                let kind = serde_json::to_value(kind)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_owned))
+                    .unwrap_or_else(|| "runtime".to_owned());
+                let r = rule_error::Entity::insert(rule_error::ActiveModel {
+                    id: Set(new_id()),
+                    tenant_id: Set(tenant.0),
+                    submission_id: Set(submission.id),
+                    rule_set_version_id: Set(version_id),
+                    rule_id: Set(rule_id.clone()),
+                    kind: Set(kind),
+                    message: Set(message.clone()),
+                    line: Set(position.map(|p| i32::try_from(p.line).unwrap_or(i32::MAX))),
+                    col: Set(position.map(|p| i32::try_from(p.column).unwrap_or(i32::MAX))),
+                    created_at: Set(at),
+                })
+                .on_conflict_do_nothing_on([
+                    rule_error::Column::SubmissionId,
+                    rule_error::Column::RuleSetVersionId,
+                    rule_error::Column::RuleId,
+                ])
+                .exec_without_returning(&txn)
+                .await?;
+                if is_new(&r) {
+                    rec.new_rule_errors += 1;
+                }
+            }
+            RuleOutcome::Clear { .. } | RuleOutcome::Skipped { .. } => {}
+        }
+    }
+    let current = submission::Entity::find_by_id(submission.id)
+        .filter(submission::Column::TenantId.eq(tenant.0))
+        .one(&txn)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    let attempts = current.attempts;
+    let mut am: submission::ActiveModel = current.into();
+    am.status = Set(EVALUATED.to_owned());
+    am.rule_set_version_id = Set(Some(version_id));
+    am.evaluated_at = Set(Some(at));
+    am.attempts = Set(attempts + 1);
+    am.update(&txn).await?;
+    audit::append(
+        &txn,
+        tenant,
+        "worker",
+        "submission.evaluate",
+        &format!("submission/{}", submission.id),
+        serde_json::json!({"rule_set_version": version_id, "new_findings": rec.new_findings, "rule_errors": rec.new_rule_errors}),
+    )
+    .await?;
+    // After the audit append: on PostgreSQL that holds the tenant's advisory
+    // lock until commit, so two workers cannot compute from views that each
+    // miss the other's findings and overwrite one another.
+    if rec.new_findings > 0 {
+        refresh_risk_map(&txn, tenant).await?;
+    }
+    txn.commit().await?;
+    Ok(rec)
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct FindingFilter {
+    /// Only findings about this person's submissions.
+    pub submitted_by: Option<Uuid>,
+    pub submission_id: Option<Uuid>,
+    pub severity: Option<String>,
+    pub status: Option<String>,
+    pub area: Option<String>,
+    pub department_id: Option<Uuid>,
+    pub likelihood: Option<i16>,
+    pub impact: Option<i16>,
+}
+
+pub async fn list_findings(
+    store: &crate::Store,
+    tenant: TenantId,
+    f: &FindingFilter,
+    offset: u64,
+    limit: u64,
+) -> Result<(Vec<Finding>, u64)> {
+    let mut q = finding::Entity::find().filter(finding::Column::TenantId.eq(tenant.0));
+    if let Some(u) = f.submitted_by {
+        q = q.filter(
+            finding::Column::SubmissionId.in_subquery(
+                Query::select()
+                    .column(submission::Column::Id)
+                    .from(submission::Entity)
+                    .and_where(submission::Column::TenantId.eq(tenant.0))
+                    .and_where(submission::Column::SubmittedBy.eq(u))
+                    .to_owned(),
+            ),
+        );
+    }
+    if let Some(s) = f.submission_id {
+        q = q.filter(finding::Column::SubmissionId.eq(s));
+    }
+    if let Some(s) = &f.severity {
+        q = q.filter(finding::Column::Severity.eq(s.clone()));
+    }
+    if let Some(s) = &f.status {
+        q = q.filter(finding::Column::Status.eq(s.clone()));
+    }
+    if let Some(a) = &f.area {
+        q = q.filter(finding::Column::Area.eq(a.clone()));
+    }
+    if let Some(d) = f.department_id {
+        q = q.filter(finding::Column::DepartmentId.eq(d));
+    }
+    if let Some(l) = f.likelihood {
+        q = q.filter(finding::Column::Likelihood.eq(l));
+    }
+    if let Some(i) = f.impact {
+        q = q.filter(finding::Column::Impact.eq(i));
+    }
+    let total = q.clone().count(store.connection()).await?;
+    let rows = q
+        .order_by_desc(finding::Column::CreatedAt)
+        .order_by_asc(finding::Column::RuleId)
+        .offset(offset)
+        .limit(limit)
+        .all(store.connection())
+        .await?;
+    Ok((rows, total))
+}
+
+pub async fn get_finding(store: &crate::Store, tenant: TenantId, id: Uuid) -> Result<Finding> {
+    finding::Entity::find_by_id(id)
+        .filter(finding::Column::TenantId.eq(tenant.0))
+        .one(store.connection())
+        .await?
+        .ok_or(StoreError::NotFound)
+}
+
+pub async fn rule_errors_for(
+    store: &crate::Store,
+    tenant: TenantId,
+    submission_id: Uuid,
+) -> Result<Vec<RuleError>> {
+    Ok(rule_error::Entity::find()
+        .filter(rule_error::Column::TenantId.eq(tenant.0))
+        .filter(rule_error::Column::SubmissionId.eq(submission_id))
+        .order_by_asc(rule_error::Column::RuleId)
+        .all(store.connection())
+        .await?)
+}
+
+/// The tenant's corruption-risk map: open findings placed by likelihood and
+/// impact, per department and area, and positions ranked by risk.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct RiskMap {
+    pub computed_at: Option<DateTime<Utc>>,
+    pub open_findings: u64,
+    /// One entry per (likelihood, impact) with at least one finding.
+    pub cells: Vec<RiskCell>,
+    pub by_department_area: Vec<DepartmentAreaCell>,
+    pub positions: Vec<PositionRisk>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RiskCell {
+    pub likelihood: i16,
+    pub impact: i16,
+    pub count: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DepartmentAreaCell {
+    pub department_id: Option<Uuid>,
+    pub department: Option<String>,
+    pub area: String,
+    pub likelihood: i16,
+    pub impact: i16,
+    pub count: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PositionRisk {
+    pub position_id: Uuid,
+    pub title: String,
+    pub high_risk: bool,
+    pub open_findings: u64,
+    /// Sum of likelihood x impact over the position's open findings.
+    pub score: i64,
+}
+
+type Group = (Option<Uuid>, Option<Uuid>, String, i16, i16, i64);
+
+async fn compute_risk_map<C: ConnectionTrait>(conn: &C, tenant: TenantId) -> Result<RiskMap> {
+    let groups: Vec<Group> = finding::Entity::find()
+        .select_only()
+        .column(finding::Column::DepartmentId)
+        .column(finding::Column::PositionId)
+        .column(finding::Column::Area)
+        .column(finding::Column::Likelihood)
+        .column(finding::Column::Impact)
+        .column_as(finding::Column::Id.count(), "n")
+        .filter(finding::Column::TenantId.eq(tenant.0))
+        .filter(finding::Column::Status.eq(OPEN))
+        .group_by(finding::Column::DepartmentId)
+        .group_by(finding::Column::PositionId)
+        .group_by(finding::Column::Area)
+        .group_by(finding::Column::Likelihood)
+        .group_by(finding::Column::Impact)
+        .into_tuple()
+        .all(conn)
+        .await?;
+    let departments: HashMap<Uuid, String> = department::Entity::find()
+        .filter(department::Column::TenantId.eq(tenant.0))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|d| (d.id, d.name))
+        .collect();
+    let positions: HashMap<Uuid, position::Model> = position::Entity::find()
+        .filter(position::Column::TenantId.eq(tenant.0))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|p| (p.id, p))
+        .collect();
+
+    let mut cells: BTreeMap<(i16, i16), u64> = BTreeMap::new();
+    let mut dept: BTreeMap<(Option<Uuid>, String, i16, i16), u64> = BTreeMap::new();
+    let mut pos: HashMap<Uuid, (u64, i64)> = HashMap::new();
+    let mut total = 0u64;
+    for (d, p, area, l, i, n) in groups {
+        let n = u64::try_from(n).unwrap_or(0);
+        total += n;
+        *cells.entry((l, i)).or_default() += n;
+        *dept.entry((d, area, l, i)).or_default() += n;
+        if let Some(p) = p {
+            let e = pos.entry(p).or_default();
+            e.0 += n;
+            e.1 += i64::from(l) * i64::from(i) * i64::try_from(n).unwrap_or(0);
+        }
+    }
+    let mut ranked: Vec<PositionRisk> = pos
+        .into_iter()
+        .filter_map(|(id, (count, score))| {
+            positions.get(&id).map(|p| PositionRisk {
+                position_id: id,
+                title: p.title.clone(),
+                high_risk: p.high_risk,
+                open_findings: count,
+                score,
+            })
+        })
+        .collect();
+    ranked.sort_by(|a, b| b.score.cmp(&a.score).then_with(|| a.title.cmp(&b.title)));
+    Ok(RiskMap {
+        computed_at: Some(now()),
+        open_findings: total,
+        cells: cells
+            .into_iter()
+            .map(|((likelihood, impact), count)| RiskCell {
+                likelihood,
+                impact,
+                count,
+            })
+            .collect(),
+        by_department_area: dept
+            .into_iter()
+            .map(
+                |((d, area, likelihood, impact), count)| DepartmentAreaCell {
+                    department_id: d,
+                    department: d.and_then(|d| departments.get(&d).cloned()),
+                    area,
+                    likelihood,
+                    impact,
+                    count,
+                },
+            )
+            .collect(),
+        positions: ranked,
+    })
+}
+
+/// Recomputes the snapshot from the open findings, inside the evaluation's
+/// transaction (see [`record`] for why it runs after the audit append).
+async fn refresh_risk_map<C: ConnectionTrait>(conn: &C, tenant: TenantId) -> Result<()> {
+    let map = compute_risk_map(conn, tenant).await?;
+    let body = serde_json::to_string(&map).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    risk_map::Entity::insert(risk_map::ActiveModel {
+        tenant_id: Set(tenant.0),
+        computed_at: Set(now()),
+        body: Set(body),
+    })
+    .on_conflict(
+        OnConflict::column(risk_map::Column::TenantId)
+            .update_columns([risk_map::Column::ComputedAt, risk_map::Column::Body])
+            .to_owned(),
+    )
+    .exec_without_returning(conn)
+    .await?;
+    Ok(())
+}
+
+/// The latest snapshot; an empty map for a tenant without findings.
+pub async fn risk_map(store: &crate::Store, tenant: TenantId) -> Result<RiskMap> {
+    match risk_map::Entity::find_by_id(tenant.0)
+        .one(store.connection())
+        .await?
+    {
+        Some(row) => serde_json::from_str(&row.body)
+            .map_err(|e| StoreError::Corrupt(format!("risk map: {e}"))),
+        None => Ok(RiskMap::default()),
+    }
+}

@@ -1,0 +1,108 @@
+//! Adal's storage. Every function that touches tenant data takes the
+//! [`TenantId`] first and filters by it; the only cross-tenant reads are the
+//! sweeper's and the Agency's, and they say so in their names.
+
+pub mod audit;
+pub mod entities;
+pub mod evaluation;
+pub mod org;
+pub mod outbox;
+pub mod procurement;
+pub mod rules;
+pub mod submissions;
+pub mod tenants;
+pub mod users;
+
+pub use adal_domain::TenantId;
+pub use sea_orm::DatabaseConnection;
+
+use adal_migrations::MigratorTrait;
+use sea_orm::{ConnectOptions, Database, DatabaseBackend, DbErr, SqlErr};
+use std::time::Duration;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("not found")]
+    NotFound,
+    /// A uniqueness rule was broken; the string names what clashed.
+    #[error("conflict: {0}")]
+    Conflict(String),
+    #[error("stored data is inconsistent: {0}")]
+    Corrupt(String),
+    #[error("database error: {0}")]
+    Db(#[from] DbErr),
+}
+
+impl StoreError {
+    /// Turns unique-constraint violations into [`StoreError::Conflict`]
+    /// instead of checking first and racing.
+    pub(crate) fn from_insert(e: DbErr, what: &str) -> Self {
+        match e.sql_err() {
+            Some(SqlErr::UniqueConstraintViolation(_)) => StoreError::Conflict(what.to_owned()),
+            _ => StoreError::Db(e),
+        }
+    }
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// The database handle shared by the API and the workers.
+#[derive(Clone, Debug)]
+pub struct Store {
+    db: DatabaseConnection,
+}
+
+impl Store {
+    /// Connects to `sqlite://path?mode=rwc` or `postgres://...`.
+    ///
+    /// SQLite gets WAL, a busy timeout and foreign keys: it allows one writer
+    /// at a time, and without a timeout a second writer fails at once.
+    pub async fn connect(url: &str) -> Result<Self> {
+        let mut opt = ConnectOptions::new(url.to_owned());
+        opt.sqlx_logging(false)
+            .connect_timeout(Duration::from_secs(10))
+            .acquire_timeout(Duration::from_secs(10));
+        if url.starts_with("sqlite:") {
+            use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
+            opt.max_connections(8).map_sqlx_sqlite_opts(|o| {
+                o.journal_mode(SqliteJournalMode::Wal)
+                    .synchronous(SqliteSynchronous::Normal)
+                    .busy_timeout(Duration::from_secs(10))
+                    .foreign_keys(true)
+                    .create_if_missing(true)
+            });
+        } else {
+            opt.max_connections(20);
+        }
+        let db = Database::connect(opt).await?;
+        Ok(Self { db })
+    }
+
+    /// Applies pending migrations.
+    pub async fn migrate(&self) -> Result<()> {
+        adal_migrations::Migrator::up(&self.db, None).await?;
+        Ok(())
+    }
+
+    pub fn connection(&self) -> &DatabaseConnection {
+        &self.db
+    }
+
+    pub fn backend(&self) -> DatabaseBackend {
+        self.db.get_database_backend()
+    }
+
+    /// A cheap query that proves the database answers (for `/readyz`).
+    pub async fn ping(&self) -> Result<()> {
+        self.db.ping().await?;
+        Ok(())
+    }
+}
+
+pub(crate) fn now() -> chrono::DateTime<chrono::Utc> {
+    chrono::Utc::now()
+}
+
+pub(crate) fn new_id() -> uuid::Uuid {
+    uuid::Uuid::now_v7()
+}

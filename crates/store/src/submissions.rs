@@ -1,0 +1,133 @@
+//! Submissions: what a tenant's people file. Stored with status `received`
+//! and an audit entry in one transaction before the API answers `202`.
+
+use crate::entities::submission;
+use crate::{Result, StoreError, TenantId, audit, new_id, now};
+use chrono::{DateTime, Utc};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect, TransactionTrait,
+};
+use uuid::Uuid;
+
+pub use submission::Model as Submission;
+
+pub const RECEIVED: &str = "received";
+pub const EVALUATED: &str = "evaluated";
+
+#[derive(Debug, Clone)]
+pub struct NewSubmission {
+    pub kind: String,
+    pub schema_version: i32,
+    pub submitted_by: Uuid,
+    pub department_id: Option<Uuid>,
+    pub position_id: Option<Uuid>,
+    pub payload: serde_json::Value,
+}
+
+pub async fn insert(
+    store: &crate::Store,
+    tenant: TenantId,
+    new: NewSubmission,
+) -> Result<Submission> {
+    let txn = store.connection().begin().await?;
+    let id = new_id();
+    let model = submission::ActiveModel {
+        id: Set(id),
+        tenant_id: Set(tenant.0),
+        kind: Set(new.kind.clone()),
+        schema_version: Set(new.schema_version),
+        submitted_by: Set(new.submitted_by),
+        department_id: Set(new.department_id),
+        position_id: Set(new.position_id),
+        payload: Set(new.payload.to_string()),
+        status: Set(RECEIVED.to_owned()),
+        rule_set_version_id: Set(None),
+        attempts: Set(0),
+        received_at: Set(now()),
+        evaluated_at: Set(None),
+    };
+    submission::Entity::insert(model)
+        .exec_without_returning(&txn)
+        .await?;
+    audit::append(
+        &txn,
+        tenant,
+        &new.submitted_by.to_string(),
+        "submission.receive",
+        &format!("submission/{id}"),
+        serde_json::json!({"kind": new.kind, "schema_version": new.schema_version}),
+    )
+    .await?;
+    let s = submission::Entity::find_by_id(id)
+        .one(&txn)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    txn.commit().await?;
+    Ok(s)
+}
+
+pub async fn get(store: &crate::Store, tenant: TenantId, id: Uuid) -> Result<Submission> {
+    submission::Entity::find_by_id(id)
+        .filter(submission::Column::TenantId.eq(tenant.0))
+        .one(store.connection())
+        .await?
+        .ok_or(StoreError::NotFound)
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct SubmissionFilter {
+    /// Only this person's submissions (employees see nothing else).
+    pub submitted_by: Option<Uuid>,
+    pub kind: Option<String>,
+    pub status: Option<String>,
+}
+
+pub async fn list(
+    store: &crate::Store,
+    tenant: TenantId,
+    filter: &SubmissionFilter,
+    offset: u64,
+    limit: u64,
+) -> Result<(Vec<Submission>, u64)> {
+    let mut q = submission::Entity::find().filter(submission::Column::TenantId.eq(tenant.0));
+    if let Some(u) = filter.submitted_by {
+        q = q.filter(submission::Column::SubmittedBy.eq(u));
+    }
+    if let Some(k) = &filter.kind {
+        q = q.filter(submission::Column::Kind.eq(k.clone()));
+    }
+    if let Some(s) = &filter.status {
+        q = q.filter(submission::Column::Status.eq(s.clone()));
+    }
+    let total = q.clone().count(store.connection()).await?;
+    let rows = q
+        .order_by_desc(submission::Column::ReceivedAt)
+        .offset(offset)
+        .limit(limit)
+        .all(store.connection())
+        .await?;
+    Ok((rows, total))
+}
+
+/// Submissions still `received` since before `older_than`, across all
+/// tenants: the sweeper's read, which re-enqueues work a lost job left
+/// behind. Returns (tenant, submission) pairs only.
+pub async fn stale_received_across_tenants(
+    store: &crate::Store,
+    older_than: DateTime<Utc>,
+    limit: u64,
+) -> Result<Vec<(TenantId, Uuid)>> {
+    let rows: Vec<(Uuid, Uuid)> = submission::Entity::find()
+        .select_only()
+        .column(submission::Column::TenantId)
+        .column(submission::Column::Id)
+        .filter(submission::Column::Status.eq(RECEIVED))
+        .filter(submission::Column::ReceivedAt.lt(older_than))
+        .order_by_asc(submission::Column::ReceivedAt)
+        .limit(limit)
+        .into_tuple()
+        .all(store.connection())
+        .await?;
+    Ok(rows.into_iter().map(|(t, s)| (TenantId(t), s)).collect())
+}

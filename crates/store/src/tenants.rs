@@ -1,0 +1,141 @@
+//! Tenants and their compliance settings.
+
+use crate::entities::tenant;
+use crate::{Result, StoreError, TenantId, audit, new_id, now};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, EntityTrait, QueryOrder, TransactionTrait};
+use std::collections::BTreeMap;
+
+pub use tenant::Model as Tenant;
+
+#[derive(Debug, Clone)]
+pub struct NewTenant {
+    pub name: String,
+    pub bin: String,
+    pub sector: String,
+    pub region: String,
+}
+
+/// The compliance unit's settings, decoded from the tenant row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TenantSettings {
+    pub alert_threshold: String,
+    pub alert_emails: Vec<String>,
+    /// Year -> MCI in KZT (decimal string).
+    pub mci_by_year: BTreeMap<i32, String>,
+}
+
+/// MCI values set by the republican budget laws (KZT); a new tenant starts
+/// with these and can change them.
+pub fn default_mci() -> BTreeMap<i32, String> {
+    BTreeMap::from([
+        (2023, "3450".to_owned()),
+        (2024, "3692".to_owned()),
+        (2025, "3932".to_owned()),
+        (2026, "4325".to_owned()),
+    ])
+}
+
+pub fn settings_of(t: &Tenant) -> Result<TenantSettings> {
+    let alert_emails = serde_json::from_str(&t.alert_emails)
+        .map_err(|e| StoreError::Corrupt(format!("tenant alert_emails: {e}")))?;
+    let mci_by_year = serde_json::from_str(&t.mci_by_year)
+        .map_err(|e| StoreError::Corrupt(format!("tenant mci_by_year: {e}")))?;
+    Ok(TenantSettings {
+        alert_threshold: t.alert_threshold.clone(),
+        alert_emails,
+        mci_by_year,
+    })
+}
+
+pub async fn create(store: &crate::Store, actor: &str, new: NewTenant) -> Result<Tenant> {
+    let txn = store.connection().begin().await?;
+    let id = new_id();
+    let model = tenant::ActiveModel {
+        id: Set(id),
+        name: Set(new.name),
+        bin: Set(new.bin),
+        sector: Set(new.sector),
+        region: Set(new.region),
+        alert_threshold: Set("high".to_owned()),
+        alert_emails: Set("[]".to_owned()),
+        mci_by_year: Set(serde_json::to_string(&default_mci())
+            .map_err(|e| StoreError::Corrupt(e.to_string()))?),
+        created_at: Set(now()),
+    };
+    tenant::Entity::insert(model)
+        .exec_without_returning(&txn)
+        .await
+        .map_err(|e| StoreError::from_insert(e, "a tenant with this BIN exists"))?;
+    let t = tenant::Entity::find_by_id(id)
+        .one(&txn)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    audit::append(
+        &txn,
+        audit::PLATFORM,
+        actor,
+        "tenant.create",
+        &format!("tenant/{id}"),
+        serde_json::json!({"name": t.name, "bin": t.bin}),
+    )
+    .await?;
+    audit::append(
+        &txn,
+        TenantId(id),
+        actor,
+        "tenant.create",
+        &format!("tenant/{id}"),
+        serde_json::json!({"name": t.name, "bin": t.bin}),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(t)
+}
+
+pub async fn get(store: &crate::Store, tenant: TenantId) -> Result<Tenant> {
+    tenant::Entity::find_by_id(tenant.0)
+        .one(store.connection())
+        .await?
+        .ok_or(StoreError::NotFound)
+}
+
+/// Every tenant: for platform operators and the Agency only.
+pub async fn list_all_for_platform(store: &crate::Store) -> Result<Vec<Tenant>> {
+    Ok(tenant::Entity::find()
+        .order_by_asc(tenant::Column::Name)
+        .all(store.connection())
+        .await?)
+}
+
+pub async fn update_settings(
+    store: &crate::Store,
+    tenant: TenantId,
+    actor: &str,
+    settings: &TenantSettings,
+) -> Result<Tenant> {
+    let txn = store.connection().begin().await?;
+    let t = tenant::Entity::find_by_id(tenant.0)
+        .one(&txn)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    let mut am: tenant::ActiveModel = t.into();
+    let emails = serde_json::to_string(&settings.alert_emails)
+        .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let mci = serde_json::to_string(&settings.mci_by_year)
+        .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    am.alert_threshold = Set(settings.alert_threshold.clone());
+    am.alert_emails = Set(emails.clone());
+    am.mci_by_year = Set(mci.clone());
+    let t = am.update(&txn).await?;
+    audit::append(
+        &txn,
+        tenant,
+        actor,
+        "tenant.settings",
+        &format!("tenant/{}", tenant.0),
+        serde_json::json!({"alert_threshold": settings.alert_threshold, "alert_emails": settings.alert_emails, "mci_by_year": settings.mci_by_year}),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(t)
+}
