@@ -1,0 +1,262 @@
+//! Who may do what, in which tenant. casbin's RBAC with domains: the domain
+//! is the tenant. Role permissions are written once with domain `*`; only
+//! role assignments (`g, user, role, tenant`) are per tenant, because
+//! casbin checks every `p` line on each decision (STACK.md, trap 4).
+//!
+//! Object-level checks (is this finding in my tenant, is this submission
+//! mine) belong to the query, not here: this answers "may this user read
+//! findings in this tenant at all".
+
+mod adapter;
+
+pub use adapter::SeaOrmAdapter;
+
+use adal_store::Store;
+use casbin::{CachedApi, CachedEnforcer, CoreApi, DefaultModel, MgmtApi, RbacApi};
+use std::sync::Arc;
+use tokio::sync::RwLock;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AuthzError {
+    #[error("authorisation engine: {0}")]
+    Casbin(#[from] casbin::Error),
+}
+
+const MODEL: &str = r#"
+[request_definition]
+r = sub, dom, obj, act
+
+[policy_definition]
+p = sub, dom, obj, act
+
+[role_definition]
+g = _, _, _
+
+[policy_effect]
+e = some(where (p.eft == allow))
+
+[matchers]
+m = (g(r.sub, p.sub, r.dom) || g(r.sub, p.sub, "*")) && (p.dom == "*" || p.dom == r.dom) && r.obj == p.obj && r.act == p.act
+"#;
+
+/// The domain of platform-level permissions (creating tenants).
+pub const PLATFORM_DOMAIN: &str = "platform";
+
+/// Resources a request can touch. The `.own` variants allow the same read
+/// restricted to the caller's own records; handlers try `.all` first.
+pub mod obj {
+    pub const TENANT: &str = "tenant";
+    pub const TENANTS: &str = "tenants";
+    pub const USERS: &str = "users";
+    pub const ORG: &str = "org";
+    pub const RULE_SETS: &str = "rule_sets";
+    pub const GIFTS: &str = "gifts";
+    pub const SUBMISSIONS_ALL: &str = "submissions.all";
+    pub const SUBMISSIONS_OWN: &str = "submissions.own";
+    pub const FINDINGS_ALL: &str = "findings.all";
+    pub const FINDINGS_OWN: &str = "findings.own";
+    pub const RISK_MAP: &str = "risk_map";
+    pub const PROCUREMENTS: &str = "procurements";
+    pub const AUDIT: &str = "audit";
+    pub const OUTBOX: &str = "outbox";
+}
+
+pub mod act {
+    pub const READ: &str = "read";
+    pub const WRITE: &str = "write";
+    pub const CREATE: &str = "create";
+}
+
+/// The shared role permissions: (role, object, action).
+pub fn role_permissions() -> Vec<(&'static str, &'static str, &'static str)> {
+    use act::*;
+    use obj::*;
+    let mut p = Vec::new();
+    let own = [
+        (GIFTS, CREATE),
+        (SUBMISSIONS_OWN, READ),
+        (FINDINGS_OWN, READ),
+        (TENANT, READ),
+    ];
+    for role in [
+        "tenant_admin",
+        "compliance_officer",
+        "hr_officer",
+        "procurement_officer",
+        "employee",
+    ] {
+        for (o, a) in own {
+            p.push((role, o, a));
+        }
+    }
+    for (o, a) in [
+        (TENANT, WRITE),
+        (USERS, READ),
+        (USERS, WRITE),
+        (ORG, READ),
+        (ORG, WRITE),
+        (RULE_SETS, READ),
+        (SUBMISSIONS_ALL, READ),
+        (FINDINGS_ALL, READ),
+        (RISK_MAP, READ),
+        (PROCUREMENTS, READ),
+        (AUDIT, READ),
+        (OUTBOX, READ),
+    ] {
+        p.push(("tenant_admin", o, a));
+    }
+    for (o, a) in [
+        (USERS, READ),
+        (ORG, READ),
+        (RULE_SETS, READ),
+        (RULE_SETS, WRITE),
+        (SUBMISSIONS_ALL, READ),
+        (FINDINGS_ALL, READ),
+        (FINDINGS_ALL, WRITE),
+        (RISK_MAP, READ),
+        (PROCUREMENTS, READ),
+        (AUDIT, READ),
+        (OUTBOX, READ),
+    ] {
+        p.push(("compliance_officer", o, a));
+    }
+    p.push(("hr_officer", ORG, READ));
+    p.push(("hr_officer", USERS, READ));
+    p.push(("procurement_officer", PROCUREMENTS, READ));
+    p.push(("procurement_officer", PROCUREMENTS, WRITE));
+    // The Agency reads every tenant and never writes.
+    for (o, a) in [
+        (TENANT, READ),
+        (USERS, READ),
+        (ORG, READ),
+        (RULE_SETS, READ),
+        (SUBMISSIONS_ALL, READ),
+        (FINDINGS_ALL, READ),
+        (RISK_MAP, READ),
+        (PROCUREMENTS, READ),
+        (AUDIT, READ),
+        (TENANTS, READ),
+    ] {
+        p.push(("agency_auditor", o, a));
+    }
+    p.push(("platform_admin", TENANTS, CREATE));
+    p.push(("platform_admin", TENANTS, READ));
+    p
+}
+
+/// Shared, cached enforcer. Decisions are cached; the cache is cleared on
+/// every policy change made through this handle, and [`Authz::reload`]
+/// picks up changes made by other processes.
+#[derive(Clone)]
+pub struct Authz {
+    enforcer: Arc<RwLock<CachedEnforcer>>,
+}
+
+impl Authz {
+    /// Loads the policy from the database, writing the shared role
+    /// permissions first if they are missing (idempotent).
+    pub async fn load(store: Store) -> Result<Self, AuthzError> {
+        let model = DefaultModel::from_str(MODEL).await?;
+        let mut e = CachedEnforcer::new(model, SeaOrmAdapter::new(store)).await?;
+        e.set_cache(Box::new(casbin::DefaultCache::new(10_000)));
+        let wanted: Vec<Vec<String>> = role_permissions()
+            .into_iter()
+            .map(|(r, o, a)| vec![r.to_owned(), "*".to_owned(), o.to_owned(), a.to_owned()])
+            .collect();
+        let missing: Vec<Vec<String>> = wanted
+            .into_iter()
+            .filter(|p| !e.has_policy(p.clone()))
+            .collect();
+        if !missing.is_empty() {
+            e.add_policies(missing).await?;
+        }
+        Ok(Self {
+            enforcer: Arc::new(RwLock::new(e)),
+        })
+    }
+
+    pub async fn reload(&self) -> Result<(), AuthzError> {
+        let mut e = self.enforcer.write().await;
+        e.load_policy().await?;
+        e.get_mut_cache().clear();
+        Ok(())
+    }
+
+    /// Does `user` hold a role allowing `act` on `obj` in `domain`?
+    /// Fails closed: an engine error is a denial, and is logged.
+    pub async fn allowed(&self, user: &str, domain: &str, obj: &str, act: &str) -> bool {
+        let e = self.enforcer.read().await;
+        match e.enforce((user, domain, obj, act)) {
+            Ok(b) => b,
+            Err(err) => {
+                tracing::error!(%err, user, domain, obj, act, "authorisation check failed; denying");
+                false
+            }
+        }
+    }
+
+    /// Gives `user` `role` in `domain` (a tenant id, or `*` for the
+    /// Agency's and platform's roles).
+    pub async fn assign(&self, user: &str, role: &str, domain: &str) -> Result<(), AuthzError> {
+        let mut e = self.enforcer.write().await;
+        e.add_role_for_user(user, role, Some(domain)).await?;
+        e.get_mut_cache().clear();
+        Ok(())
+    }
+
+    pub async fn roles_of(&self, user: &str, domain: &str) -> Vec<String> {
+        let e = self.enforcer.write().await;
+        e.get_roles_for_user(user, Some(domain))
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use super::*;
+
+    async fn authz() -> (Store, Authz) {
+        let store = Store::connect("sqlite::memory:").await.unwrap();
+        store.migrate().await.unwrap();
+        let a = Authz::load(store.clone()).await.unwrap();
+        (store, a)
+    }
+
+    #[tokio::test]
+    async fn roles_are_scoped_to_their_tenant() {
+        let (_s, a) = authz().await;
+        a.assign("u1", "compliance_officer", "t1").await.unwrap();
+        assert!(a.allowed("u1", "t1", obj::FINDINGS_ALL, act::READ).await);
+        assert!(!a.allowed("u1", "t2", obj::FINDINGS_ALL, act::READ).await);
+        assert!(!a.allowed("u2", "t1", obj::FINDINGS_ALL, act::READ).await);
+    }
+
+    #[tokio::test]
+    async fn employees_read_only_their_own() {
+        let (_s, a) = authz().await;
+        a.assign("e", "employee", "t1").await.unwrap();
+        assert!(a.allowed("e", "t1", obj::FINDINGS_OWN, act::READ).await);
+        assert!(!a.allowed("e", "t1", obj::FINDINGS_ALL, act::READ).await);
+        assert!(!a.allowed("e", "t1", obj::RULE_SETS, act::WRITE).await);
+        assert!(a.allowed("e", "t1", obj::GIFTS, act::CREATE).await);
+    }
+
+    #[tokio::test]
+    async fn agency_reads_every_tenant_and_writes_none() {
+        let (_s, a) = authz().await;
+        a.assign("aud", "agency_auditor", "*").await.unwrap();
+        assert!(a.allowed("aud", "t1", obj::FINDINGS_ALL, act::READ).await);
+        assert!(a.allowed("aud", "t9", obj::RISK_MAP, act::READ).await);
+        assert!(!a.allowed("aud", "t1", obj::RULE_SETS, act::WRITE).await);
+        assert!(!a.allowed("aud", "t1", obj::GIFTS, act::CREATE).await);
+    }
+
+    #[tokio::test]
+    async fn policies_survive_a_reload_from_the_database() {
+        let (store, a) = authz().await;
+        a.assign("u1", "tenant_admin", "t1").await.unwrap();
+        let fresh = Authz::load(store).await.unwrap();
+        assert!(fresh.allowed("u1", "t1", obj::USERS, act::WRITE).await);
+        assert_eq!(fresh.roles_of("u1", "t1").await, vec!["tenant_admin"]);
+    }
+}

@@ -1,0 +1,308 @@
+//! Configuration, in increasing precedence: built-in defaults (the embedded
+//! SQLite setup), a TOML file, then `ADAL_*` environment variables (`__`
+//! separates levels: `ADAL_SMTP__HOST`). Any secret can instead be read
+//! from a file named by the same variable with `_FILE` appended
+//! (`ADAL_DATABASE_URL_FILE`), as Kubernetes secrets are mounted.
+//!
+//! Secrets are wrapped in [`Secret`], whose `Debug` never shows the value,
+//! so logging the configuration is safe.
+
+use figment::{
+    Figment,
+    providers::{Format, Serialized, Toml},
+};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("configuration: {0}")]
+    Invalid(#[from] Box<figment::Error>),
+    #[error("cannot read secret file {path} (from {var}): {source}")]
+    SecretFile {
+        var: String,
+        path: String,
+        source: std::io::Error,
+    },
+}
+
+/// A value that must not appear in logs.
+#[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(s: impl Into<String>) -> Self {
+        Self(s.into())
+    }
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("[redacted]")
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum QueueBackend {
+    /// apalis on SQLite, in its own file (never the main database's pool:
+    /// apalis sets `synchronous=OFF` on the pool it is given).
+    Sqlite,
+    /// apalis on Redis, for production.
+    Redis,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct QueueConfig {
+    pub backend: QueueBackend,
+    /// The queue's SQLite file (backend `sqlite`).
+    pub sqlite_path: PathBuf,
+    /// Redis URL (backend `redis`); may carry a password, hence secret.
+    pub redis_url: Secret,
+    /// Prefix of the Redis keys, so several deployments can share a server.
+    pub namespace: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SmtpSecurity {
+    None,
+    Starttls,
+    Tls,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SmtpConfig {
+    /// Empty: no SMTP; alerts are written as `.eml` files under `mail_dir`.
+    pub host: String,
+    pub port: u16,
+    pub security: SmtpSecurity,
+    pub username: String,
+    pub password: Secret,
+    pub from: String,
+    /// Where alerts go when `host` is empty (the embedded default).
+    pub mail_dir: PathBuf,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SandboxConfig {
+    /// Path of the `adal-rules` binary. Empty: next to the `adal` binary.
+    pub binary: PathBuf,
+    pub processes: usize,
+    pub deadline_ms: u64,
+    pub memory_mb: u64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WorkerConfig {
+    /// Evaluation jobs run at once per worker process.
+    pub concurrency: usize,
+    /// How often the sweeper looks for submissions a lost job left behind.
+    pub sweep_interval_secs: u64,
+    /// A submission still `received` after this long is re-enqueued.
+    pub stale_after_secs: u64,
+    /// How often the mailer looks at the outbox.
+    pub mail_interval_secs: u64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// `sqlite://path?mode=rwc` or `postgres://user:pass@host/db`.
+    pub database_url: Secret,
+    pub listen: String,
+    /// The URL people reach the service at, for links in alert emails.
+    pub public_url: String,
+    pub data_dir: PathBuf,
+    /// `text` or `json`.
+    pub log_format: String,
+    /// Largest accepted request body, in bytes.
+    pub max_body_bytes: usize,
+    pub queue: QueueConfig,
+    pub smtp: SmtpConfig,
+    pub sandbox: SandboxConfig,
+    pub worker: WorkerConfig,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            database_url: Secret::new("sqlite://adal-data/adal.sqlite?mode=rwc"),
+            listen: "127.0.0.1:8080".into(),
+            public_url: "http://127.0.0.1:8080".into(),
+            data_dir: "adal-data".into(),
+            log_format: "text".into(),
+            max_body_bytes: 256 * 1024,
+            queue: QueueConfig {
+                backend: QueueBackend::Sqlite,
+                sqlite_path: "adal-data/queue.sqlite".into(),
+                redis_url: Secret::new("redis://127.0.0.1:6379"),
+                namespace: "adal".into(),
+            },
+            smtp: SmtpConfig {
+                host: String::new(),
+                port: 25,
+                security: SmtpSecurity::None,
+                username: String::new(),
+                password: Secret::default(),
+                from: "Adal <alerts@adal.local>".into(),
+                mail_dir: "adal-data/mail".into(),
+            },
+            sandbox: SandboxConfig {
+                binary: PathBuf::new(),
+                processes: 2,
+                deadline_ms: 2000,
+                memory_mb: 512,
+            },
+            worker: WorkerConfig {
+                concurrency: 4,
+                sweep_interval_secs: 30,
+                stale_after_secs: 60,
+                mail_interval_secs: 5,
+            },
+        }
+    }
+}
+
+/// Secrets that may come from `*_FILE` variables.
+const SECRET_VARS: [(&str, &str); 3] = [
+    ("ADAL_DATABASE_URL", "database_url"),
+    ("ADAL_QUEUE__REDIS_URL", "queue.redis_url"),
+    ("ADAL_SMTP__PASSWORD", "smtp.password"),
+];
+
+impl Config {
+    /// Loads from defaults, then `file` if given (it must exist), then the
+    /// process environment.
+    pub fn load(file: Option<&Path>) -> Result<Self, ConfigError> {
+        Self::load_from(file, std::env::vars())
+    }
+
+    /// As [`Config::load`], with the environment given explicitly (tests).
+    pub fn load_from(
+        file: Option<&Path>,
+        env: impl IntoIterator<Item = (String, String)>,
+    ) -> Result<Self, ConfigError> {
+        let env: Vec<(String, String)> = env.into_iter().collect();
+        let mut fig = Figment::from(Serialized::defaults(Config::default()));
+        if let Some(f) = file {
+            fig = fig.merge(Toml::file_exact(f));
+        }
+        // The environment is read from `env` rather than figment's `Env`
+        // provider, so tests can pass their own; `__` nests as `.`.
+        for (k, v) in &env {
+            if let Some(rest) = k.strip_prefix("ADAL_") {
+                if k.ends_with("_FILE") || k == "ADAL_CONFIG" {
+                    continue;
+                }
+                let key = rest.to_ascii_lowercase().replace("__", ".");
+                fig = fig.merge(Serialized::global(&key, coerce(v)));
+            }
+        }
+        for (var, key) in SECRET_VARS {
+            let file_var = format!("{var}_FILE");
+            if let Some((_, path)) = env.iter().find(|(k, _)| *k == file_var) {
+                let value =
+                    std::fs::read_to_string(path).map_err(|source| ConfigError::SecretFile {
+                        var: file_var.clone(),
+                        path: path.clone(),
+                        source,
+                    })?;
+                fig = fig.merge(Serialized::global(key, value.trim_end().to_owned()));
+            }
+        }
+        fig.extract().map_err(|e| ConfigError::Invalid(Box::new(e)))
+    }
+
+    pub fn is_sqlite(&self) -> bool {
+        self.database_url.expose().starts_with("sqlite:")
+    }
+}
+
+/// Environment values are strings; numbers and booleans must reach serde
+/// as such.
+fn coerce(v: &str) -> figment::value::Value {
+    if let Ok(n) = v.parse::<i64>() {
+        return n.into();
+    }
+    match v {
+        "true" => true.into(),
+        "false" => false.into(),
+        _ => v.to_owned().into(),
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect()
+    }
+
+    #[test]
+    fn defaults_are_the_embedded_setup() {
+        let c = Config::load_from(None, env(&[])).unwrap();
+        assert!(c.is_sqlite());
+        assert_eq!(c.queue.backend, QueueBackend::Sqlite);
+    }
+
+    #[test]
+    fn environment_overrides_nested_values() {
+        let c = Config::load_from(
+            None,
+            env(&[
+                ("ADAL_QUEUE__BACKEND", "redis"),
+                ("ADAL_SMTP__PORT", "2525"),
+                ("ADAL_LISTEN", "0.0.0.0:9000"),
+                ("PATH", "/bin"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(c.queue.backend, QueueBackend::Redis);
+        assert_eq!(c.smtp.port, 2525);
+        assert_eq!(c.listen, "0.0.0.0:9000");
+    }
+
+    #[test]
+    fn file_then_env_precedence_and_unknown_keys_rejected() {
+        let dir = std::env::temp_dir().join(format!("adal-config-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let f = dir.join("adal.toml");
+        std::fs::write(&f, "listen = \"10.0.0.1:1\"\n[worker]\nconcurrency = 9\n").unwrap();
+        let c = Config::load_from(Some(&f), env(&[("ADAL_LISTEN", "10.0.0.2:2")])).unwrap();
+        assert_eq!(c.listen, "10.0.0.2:2");
+        assert_eq!(c.worker.concurrency, 9);
+        std::fs::write(&f, "[worker]\nconcurency = 9\n").unwrap();
+        let e = Config::load_from(Some(&f), env(&[])).unwrap_err();
+        assert!(e.to_string().contains("concurency"), "{e}");
+    }
+
+    #[test]
+    fn secrets_come_from_files_and_never_print() {
+        let dir = std::env::temp_dir().join(format!("adal-secret-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let f = dir.join("db");
+        std::fs::write(&f, "postgres://adal:hunter2@db/adal\n").unwrap();
+        let c = Config::load_from(
+            None,
+            env(&[("ADAL_DATABASE_URL_FILE", f.to_str().unwrap())]),
+        )
+        .unwrap();
+        assert_eq!(c.database_url.expose(), "postgres://adal:hunter2@db/adal");
+        assert!(!format!("{c:?}").contains("hunter2"));
+    }
+}
