@@ -103,11 +103,14 @@ impl RuleEngine {
                 return Err(meta_error(format!("{name} must be 1..=5, got {v}")));
             }
         }
-        let ast = self.engine.compile(&rule.script).map_err(|e| CompileError {
-            rule_id: rule.id.clone(),
-            message: e.err_type().to_string(),
-            position: to_position(e.position()),
-        })?;
+        let ast = self
+            .engine
+            .compile(&rule.script)
+            .map_err(|e| CompileError {
+                rule_id: rule.id.clone(),
+                message: e.err_type().to_string(),
+                position: to_position(e.position()),
+            })?;
         let params = rule
             .params
             .iter()
@@ -122,7 +125,10 @@ impl RuleEngine {
 
     /// Compiles every rule; returns all compile errors, not just the first,
     /// so an author sees every problem at once.
-    pub fn compile_all(&self, rules: &[RuleSource]) -> Result<Vec<CompiledRule>, Vec<CompileError>> {
+    pub fn compile_all(
+        &self,
+        rules: &[RuleSource],
+    ) -> Result<Vec<CompiledRule>, Vec<CompileError>> {
         let mut seen = HashSet::new();
         let mut compiled = Vec::with_capacity(rules.len());
         let mut errors = Vec::new();
@@ -140,7 +146,11 @@ impl RuleEngine {
                 Err(e) => errors.push(e),
             }
         }
-        if errors.is_empty() { Ok(compiled) } else { Err(errors) }
+        if errors.is_empty() {
+            Ok(compiled)
+        } else {
+            Err(errors)
+        }
     }
 
     /// Evaluates one submission against every rule; one rule's failure is
@@ -156,7 +166,7 @@ impl RuleEngine {
             .iter()
             .map(|rule| {
                 let src = &rule.source;
-                if !src.kinds.is_empty() && !src.kinds.iter().any(|k| *k == sub.kind) {
+                if !src.kinds.is_empty() && !src.kinds.contains(&sub.kind) {
                     return RuleOutcome::Skipped {
                         rule_id: src.id.clone(),
                     };
@@ -175,7 +185,10 @@ impl RuleEngine {
         scope.push_dynamic("submission", submission);
         scope.push_dynamic("context", context);
         scope.push_dynamic("params", Dynamic::from_map(rule.params.clone()));
-        match self.engine.eval_ast_with_scope::<Dynamic>(&mut scope, &rule.ast) {
+        match self
+            .engine
+            .eval_ast_with_scope::<Dynamic>(&mut scope, &rule.ast)
+        {
             Ok(v) => outcome_from_value(&rule.source, v),
             Err(e) => self.outcome_from_error(&rule.source, *e),
         }
@@ -190,7 +203,11 @@ impl RuleEngine {
         // Errors inside a script-defined `fn` arrive wrapped; the cause is
         // what the author needs to see.
         let root = into_root(err);
-        let pos = if root.position().is_none() { outer_pos } else { root.position() };
+        let pos = if root.position().is_none() {
+            outer_pos
+        } else {
+            root.position()
+        };
         let l = &self.limits;
         let limit = match &root {
             EvalAltResult::ErrorTooManyOperations(_) => {
@@ -204,7 +221,9 @@ impl RuleEngine {
             }
             EvalAltResult::ErrorTooManyModules(_) => Some("modules limit (0) exceeded".to_string()),
             EvalAltResult::ErrorDataTooLarge(what, _) => Some(match what.as_str() {
-                "Length of string" => format!("string size limit ({} bytes) exceeded", l.max_string_size),
+                "Length of string" => {
+                    format!("string size limit ({} bytes) exceeded", l.max_string_size)
+                }
                 "Size of array/BLOB" => format!("array size limit ({}) exceeded", l.max_array_size),
                 "Size of object map" => format!("map size limit ({}) exceeded", l.max_map_size),
                 other => format!("data size limit exceeded: {other}"),
@@ -227,9 +246,8 @@ impl RuleEngine {
 
 fn into_root(err: EvalAltResult) -> EvalAltResult {
     match err {
-        EvalAltResult::ErrorInFunctionCall(_, _, inner, _) | EvalAltResult::ErrorInModule(_, inner, _) => {
-            into_root(*inner)
-        }
+        EvalAltResult::ErrorInFunctionCall(_, _, inner, _)
+        | EvalAltResult::ErrorInModule(_, inner, _) => into_root(*inner),
         e => e,
     }
 }
@@ -248,7 +266,10 @@ fn runtime_message(mut err: EvalAltResult) -> String {
 
 fn to_position(p: rhai::Position) -> Option<Position> {
     let line = u32::try_from(p.line()?).ok()?;
-    let column = p.position().and_then(|c| u32::try_from(c).ok()).unwrap_or(0);
+    let column = p
+        .position()
+        .and_then(|c| u32::try_from(c).ok())
+        .unwrap_or(0);
     Some(Position { line, column })
 }
 
@@ -265,12 +286,14 @@ fn bad_result(rule: &RuleSource, message: String) -> RuleOutcome {
 /// with the rule's defaults, a string a finding with that explanation, a map
 /// a finding with overrides; anything else is the author's mistake.
 fn outcome_from_value(rule: &RuleSource, v: Dynamic) -> RuleOutcome {
-    let finding = |explanation: String, severity: Severity, likelihood: u8, impact: u8| RuleOutcome::Finding {
-        rule_id: rule.id.clone(),
-        severity,
-        likelihood,
-        impact,
-        explanation,
+    let finding = |explanation: String, severity: Severity, likelihood: u8, impact: u8| {
+        RuleOutcome::Finding {
+            rule_id: rule.id.clone(),
+            severity,
+            likelihood,
+            impact,
+            explanation,
+        }
     };
     if v.is_unit() {
         return RuleOutcome::Clear {
@@ -308,10 +331,12 @@ fn outcome_from_value(rule: &RuleSource, v: Dynamic) -> RuleOutcome {
 
 fn finding_from_map(rule: &RuleSource, map: &Map) -> Result<(String, Severity, u8, u8), String> {
     // Unknown keys are rejected so a typo (`severty`) is not silently ignored.
-    if let Some(k) = map
-        .keys()
-        .find(|k| !matches!(k.as_str(), "explanation" | "severity" | "likelihood" | "impact"))
-    {
+    if let Some(k) = map.keys().find(|k| {
+        !matches!(
+            k.as_str(),
+            "explanation" | "severity" | "likelihood" | "impact"
+        )
+    }) {
         return Err(format!("unknown key {:?} in result map", k.as_str()));
     }
     let explanation = match map.get("explanation") {

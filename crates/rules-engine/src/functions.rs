@@ -73,7 +73,8 @@ pub fn mci(context: Map, date: &str) -> FnResult<Decimal> {
     let value = table
         .get(y.to_string().as_str())
         .ok_or_else(|| format!("mci: no MCI for year {y} in context.mci"))?;
-    dynamic_to_decimal(value).ok_or_else(|| format!("mci: MCI for year {y} is not a decimal amount").into())
+    dynamic_to_decimal(value)
+        .ok_or_else(|| format!("mci: MCI for year {y} is not a decimal amount").into())
 }
 
 fn dynamic_to_decimal(v: &Dynamic) -> Option<Decimal> {
@@ -83,11 +84,15 @@ fn dynamic_to_decimal(v: &Dynamic) -> Option<Decimal> {
     if let Ok(i) = v.as_int() {
         return Some(Decimal::from(i));
     }
-    v.clone().into_immutable_string().ok().and_then(|s| parse_decimal(&s))
+    v.clone()
+        .into_immutable_string()
+        .ok()
+        .and_then(|s| parse_decimal(&s))
 }
 
 fn parse_date(s: &str) -> FnResult<NaiveDate> {
-    NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| format!("not a date (YYYY-MM-DD): {s:?}").into())
+    NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .map_err(|_| format!("not a date (YYYY-MM-DD): {s:?}").into())
 }
 
 /// `year("2026-03-01")` → `2026`.
@@ -98,7 +103,9 @@ pub fn year(date: &str) -> FnResult<INT> {
 /// `days_between("2026-03-01", "2026-03-31")` → `30`: days from the first
 /// date to the second, negative if the second is earlier.
 pub fn days_between(a: &str, b: &str) -> FnResult<INT> {
-    Ok(parse_date(b)?.signed_duration_since(parse_date(a)?).num_days())
+    Ok(parse_date(b)?
+        .signed_duration_since(parse_date(a)?)
+        .num_days())
 }
 
 /// The 12 digits of an IIN/BIN with a correct check digit, or `None`.
@@ -154,7 +161,9 @@ mod tests {
 
     /// Appends the check digit, for building test numbers.
     fn with_check(first11: &str) -> Option<String> {
-        (0..10).map(|c| format!("{first11}{c}")).find(|s| checked_digits(s).is_some())
+        (0..10)
+            .map(|c| format!("{first11}{c}"))
+            .find(|s| checked_digits(s).is_some())
     }
 
     #[test]
@@ -173,7 +182,9 @@ mod tests {
         assert!(is_valid_iin(&iin), "{iin}");
         let mut tampered = iin.clone().into_bytes();
         tampered[11] = b'0' + (tampered[11] - b'0' + 1) % 10;
-        assert!(!is_valid_iin(&String::from_utf8(tampered).unwrap_or_default()));
+        assert!(!is_valid_iin(
+            &String::from_utf8(tampered).unwrap_or_default()
+        ));
         // Month 13 is not a birth date even with a correct check digit.
         let bad_month = with_check("90130130001").unwrap_or_default();
         assert!(bad_month.is_empty() || !is_valid_iin(&bad_month));

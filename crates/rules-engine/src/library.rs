@@ -132,7 +132,9 @@ pub fn load_dir(dir: &Path) -> Result<Vec<LibraryRule>, Vec<LoadError>> {
             Ok(e) => e,
             Err(e) => {
                 errors.push(LoadError {
-                    path: e.path().map_or_else(|| dir.to_path_buf(), Path::to_path_buf),
+                    path: e
+                        .path()
+                        .map_or_else(|| dir.to_path_buf(), Path::to_path_buf),
                     message: e.to_string(),
                 });
                 continue;
@@ -159,7 +161,11 @@ pub fn load_dir(dir: &Path) -> Result<Vec<LibraryRule>, Vec<LoadError>> {
                 if let Some(prev) = ids.insert(rule.meta.id.clone(), meta_path.clone()) {
                     errors.push(LoadError {
                         path: meta_path,
-                        message: format!("duplicate rule id {:?} (also in {})", rule.meta.id, prev.display()),
+                        message: format!(
+                            "duplicate rule id {:?} (also in {})",
+                            rule.meta.id,
+                            prev.display()
+                        ),
                     });
                 } else {
                     rules.push(rule);
@@ -171,16 +177,26 @@ pub fn load_dir(dir: &Path) -> Result<Vec<LibraryRule>, Vec<LoadError>> {
             }),
         }
     }
-    if errors.is_empty() { Ok(rules) } else { Err(errors) }
+    if errors.is_empty() {
+        Ok(rules)
+    } else {
+        Err(errors)
+    }
 }
 
 /// Loads one rule from its metadata file and the script beside it.
 pub fn load_rule(meta_path: &Path) -> Result<LibraryRule, String> {
     let text = std::fs::read_to_string(meta_path).map_err(|e| format!("cannot read: {e}"))?;
     let meta: RuleMeta = toml::from_str(&text).map_err(|e| format!("invalid metadata: {e}"))?;
-    let stem = meta_path.file_stem().and_then(|s| s.to_str()).unwrap_or_default();
+    let stem = meta_path
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or_default();
     if meta.id != stem {
-        return Err(format!("id {:?} must match the file name {stem:?}", meta.id));
+        return Err(format!(
+            "id {:?} must match the file name {stem:?}",
+            meta.id
+        ));
     }
     for (name, v) in [("likelihood", meta.likelihood), ("impact", meta.impact)] {
         if !(1..=5).contains(&v) {
@@ -189,7 +205,8 @@ pub fn load_rule(meta_path: &Path) -> Result<LibraryRule, String> {
     }
     let mut params = BTreeMap::new();
     for (name, spec) in &meta.params {
-        let v = check_param(spec, &spec.default).map_err(|e| format!("param {name:?}: default {e}"))?;
+        let v =
+            check_param(spec, &spec.default).map_err(|e| format!("param {name:?}: default {e}"))?;
         params.insert(name.clone(), v);
     }
     for fx in &meta.fixtures {
@@ -198,7 +215,8 @@ pub fn load_rule(meta_path: &Path) -> Result<LibraryRule, String> {
                 .params
                 .get(name)
                 .ok_or_else(|| format!("fixture {:?}: unknown param {name:?}", fx.name))?;
-            check_param(spec, v).map_err(|e| format!("fixture {:?}: param {name:?}: {e}", fx.name))?;
+            check_param(spec, v)
+                .map_err(|e| format!("fixture {:?}: param {name:?}: {e}", fx.name))?;
         }
     }
     let script_path = meta_path.with_extension("rhai");
@@ -228,14 +246,19 @@ pub fn check_param(spec: &ParamSpec, v: &Value) -> Result<Value, String> {
             let i = v.as_i64().ok_or_else(|| format!("{v} is not an integer"))?;
             let bound = |b: &Option<Value>, name: &str| -> Result<Option<i64>, String> {
                 b.as_ref()
-                    .map(|b| b.as_i64().ok_or_else(|| format!("{name} {b} is not an integer")))
+                    .map(|b| {
+                        b.as_i64()
+                            .ok_or_else(|| format!("{name} {b} is not an integer"))
+                    })
                     .transpose()
             };
             check_range(i, bound(&spec.min, "min")?, bound(&spec.max, "max")?)?;
             Ok(Value::from(i))
         }
         ParamType::Money | ParamType::Decimal => {
-            let d = value_decimal(v).ok_or_else(|| format!("{v} is not a decimal amount (use a string like \"150000.00\")"))?;
+            let d = value_decimal(v).ok_or_else(|| {
+                format!("{v} is not a decimal amount (use a string like \"150000.00\")")
+            })?;
             let bound = |b: &Option<Value>, name: &str| -> Result<Option<Decimal>, String> {
                 b.as_ref()
                     .map(|b| value_decimal(b).ok_or_else(|| format!("{name} {b} is not a decimal")))
@@ -248,7 +271,10 @@ pub fn check_param(spec: &ParamSpec, v: &Value) -> Result<Value, String> {
             .is_string()
             .then(|| v.clone())
             .ok_or_else(|| format!("{v} is not a string")),
-        ParamType::Bool => v.is_boolean().then(|| v.clone()).ok_or_else(|| format!("{v} is not a bool")),
+        ParamType::Bool => v
+            .is_boolean()
+            .then(|| v.clone())
+            .ok_or_else(|| format!("{v} is not a bool")),
     }
 }
 
@@ -260,7 +286,11 @@ fn value_decimal(v: &Value) -> Option<Decimal> {
     }
 }
 
-fn check_range<T: PartialOrd + fmt::Display>(v: T, min: Option<T>, max: Option<T>) -> Result<(), String> {
+fn check_range<T: PartialOrd + fmt::Display>(
+    v: T,
+    min: Option<T>,
+    max: Option<T>,
+) -> Result<(), String> {
     if let Some(min) = min.filter(|m| v < *m) {
         return Err(format!("{v} is below min {min}"));
     }
@@ -283,8 +313,16 @@ pub struct FixtureFailure {
 impl fmt::Display for FixtureFailure {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.fixture {
-            Some(fx) => write!(f, "FAIL {} / {fx:?}: expected {}, got {}", self.rule_id, self.expected, self.actual),
-            None => write!(f, "FAIL {}: expected {}, got {}", self.rule_id, self.expected, self.actual),
+            Some(fx) => write!(
+                f,
+                "FAIL {} / {fx:?}: expected {}, got {}",
+                self.rule_id, self.expected, self.actual
+            ),
+            None => write!(
+                f,
+                "FAIL {}: expected {}, got {}",
+                self.rule_id, self.expected, self.actual
+            ),
         }
     }
 }
@@ -320,14 +358,22 @@ pub fn run_fixtures(engine: &RuleEngine, rules: &[LibraryRule]) -> TestReport {
             actual,
         };
         if rule.meta.fixtures.is_empty() {
-            report.failures.push(rule_failure("at least one fixture", "none".into()));
+            report
+                .failures
+                .push(rule_failure("at least one fixture", "none".into()));
             continue;
         }
         let compiled = match engine.compile(&rule.source) {
             Ok(c) => c,
             Err(e) => {
-                let at = e.position.map(|p| format!(" at line {}, column {}", p.line, p.column)).unwrap_or_default();
-                report.failures.push(rule_failure("the script to compile", format!("compile error{at}: {}", e.message)));
+                let at = e
+                    .position
+                    .map(|p| format!(" at line {}, column {}", p.line, p.column))
+                    .unwrap_or_default();
+                report.failures.push(rule_failure(
+                    "the script to compile",
+                    format!("compile error{at}: {}", e.message),
+                ));
                 continue;
             }
         };
@@ -337,7 +383,10 @@ pub fn run_fixtures(engine: &RuleEngine, rules: &[LibraryRule]) -> TestReport {
             for (k, v) in &fx.params {
                 // Already validated by the loader.
                 if let Some(spec) = rule.meta.params.get(k) {
-                    source.params.insert(k.clone(), check_param(spec, v).unwrap_or_else(|_| v.clone()));
+                    source.params.insert(
+                        k.clone(),
+                        check_param(spec, v).unwrap_or_else(|_| v.clone()),
+                    );
                 }
             }
             let outcome = if fx.params.is_empty() {
@@ -358,14 +407,32 @@ pub fn run_fixtures(engine: &RuleEngine, rules: &[LibraryRule]) -> TestReport {
                 (e, _) => e.to_string(),
             };
             let (pass, actual) = match outcome {
-                Some(RuleOutcome::Finding { severity, explanation, .. }) => (
-                    fx.expect == Expect::Finding && fx.expect_severity.is_none_or(|s| s == severity),
+                Some(RuleOutcome::Finding {
+                    severity,
+                    explanation,
+                    ..
+                }) => (
+                    fx.expect == Expect::Finding
+                        && fx.expect_severity.is_none_or(|s| s == severity),
                     format!("finding ({}): {explanation}", severity.as_str()),
                 ),
                 Some(RuleOutcome::Clear { .. }) => (fx.expect == Expect::Clear, "clear".into()),
-                Some(RuleOutcome::Skipped { .. }) => (false, format!("skipped (kind {:?} not in the rule's kinds)", fx.submission.kind)),
-                Some(RuleOutcome::Error { kind, message, position, .. }) => {
-                    let at = position.map(|p| format!(" at line {}, column {}", p.line, p.column)).unwrap_or_default();
+                Some(RuleOutcome::Skipped { .. }) => (
+                    false,
+                    format!(
+                        "skipped (kind {:?} not in the rule's kinds)",
+                        fx.submission.kind
+                    ),
+                ),
+                Some(RuleOutcome::Error {
+                    kind,
+                    message,
+                    position,
+                    ..
+                }) => {
+                    let at = position
+                        .map(|p| format!(" at line {}, column {}", p.line, p.column))
+                        .unwrap_or_default();
                     (false, format!("{} error{at}: {message}", kind_name(kind)))
                 }
                 None => (false, "no outcome".into()),
@@ -385,14 +452,22 @@ pub fn run_fixtures(engine: &RuleEngine, rules: &[LibraryRule]) -> TestReport {
     report
 }
 
-fn evaluate_one(engine: &RuleEngine, rule: &crate::engine::CompiledRule, fx: &Fixture) -> Option<RuleOutcome> {
+fn evaluate_one(
+    engine: &RuleEngine,
+    rule: &crate::engine::CompiledRule,
+    fx: &Fixture,
+) -> Option<RuleOutcome> {
     let sub = SubmissionInput {
         id: fx.name.clone(),
         kind: fx.submission.kind.clone(),
         payload: fx.submission.payload.clone(),
         context: fx.submission.context.clone(),
     };
-    engine.evaluate(std::slice::from_ref(rule), &sub).outcomes.into_iter().next()
+    engine
+        .evaluate(std::slice::from_ref(rule), &sub)
+        .outcomes
+        .into_iter()
+        .next()
 }
 
 fn kind_name(kind: RuleErrorKind) -> &'static str {

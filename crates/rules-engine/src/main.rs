@@ -105,7 +105,11 @@ fn test(dir: &Path) -> ExitCode {
         report.passed,
         report.failures.len()
     );
-    if report.ok() { ExitCode::SUCCESS } else { ExitCode::FAILURE }
+    if report.ok() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
 }
 
 fn eval(dir: &Path, file: &str) -> ExitCode {
@@ -164,5 +168,9 @@ fn eval(dir: &Path, file: &str) -> ExitCode {
             }
         }
     }
-    if ok { ExitCode::SUCCESS } else { ExitCode::FAILURE }
+    if ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
 }

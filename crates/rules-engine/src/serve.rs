@@ -43,7 +43,11 @@ impl Server {
         loop {
             let response = match read_bounded_line(&mut input, &mut buf, self.max_line)? {
                 Line::Eof => return Ok(()),
-                Line::TooLong => failed(0, FailureCode::TooLarge, format!("request line exceeds {} bytes", self.max_line)),
+                Line::TooLong => failed(
+                    0,
+                    FailureCode::TooLarge,
+                    format!("request line exceeds {} bytes", self.max_line),
+                ),
                 Line::Ok if buf.iter().all(u8::is_ascii_whitespace) => continue,
                 Line::Ok => self.handle_line(&buf),
             };
@@ -74,8 +78,13 @@ impl Server {
             }
         };
         let id = request.id();
-        catch_unwind(AssertUnwindSafe(|| self.handle(request)))
-            .unwrap_or_else(|_| failed(id, FailureCode::BadRequest, "internal error while handling the request".into()))
+        catch_unwind(AssertUnwindSafe(|| self.handle(request))).unwrap_or_else(|_| {
+            failed(
+                id,
+                FailureCode::BadRequest,
+                "internal error while handling the request".into(),
+            )
+        })
     }
 
     pub fn handle(&mut self, request: Request) -> Response {
@@ -115,7 +124,11 @@ impl Server {
                 submissions,
             } => {
                 let Some(pos) = self.cache.iter().position(|(k, _)| *k == key) else {
-                    return failed(id, FailureCode::UnknownRuleSet, format!("rule set {key:?} is not loaded"));
+                    return failed(
+                        id,
+                        FailureCode::UnknownRuleSet,
+                        format!("rule set {key:?} is not loaded"),
+                    );
                 };
                 // Move to the back: most recently used.
                 let entry = self.cache.remove(pos);
@@ -192,7 +205,14 @@ mod tests {
             .filter_map(|l| serde_json::from_str(l).ok())
             .collect();
         assert_eq!(lines.len(), 2);
-        assert!(matches!(lines[0], Response::Failed { id: 0, code: FailureCode::TooLarge, .. }));
+        assert!(matches!(
+            lines[0],
+            Response::Failed {
+                id: 0,
+                code: FailureCode::TooLarge,
+                ..
+            }
+        ));
         assert!(matches!(lines[1], Response::Hello { id: 5, .. }));
     }
 }

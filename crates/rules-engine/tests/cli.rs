@@ -1,0 +1,356 @@
+//! The real `adal-rules` binary: the serve protocol over stdin/stdout and the
+//! `test` subcommand.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use adal_sandbox_protocol::{
+    FailureCode, Request, Response, RuleErrorKind, RuleOutcome, RuleSource, Severity,
+    SubmissionInput,
+};
+use serde_json::json;
+use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
+
+const BIN: &str = env!("CARGO_BIN_EXE_adal-rules");
+
+fn rules_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../rules")
+}
+
+struct Sandbox {
+    child: Child,
+    stdin: ChildStdin,
+    stdout: BufReader<ChildStdout>,
+}
+
+impl Sandbox {
+    fn start() -> Self {
+        let mut child = Command::new(BIN)
+            .arg("serve")
+            .env_clear()
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("spawn adal-rules serve");
+        let stdin = child.stdin.take().unwrap();
+        let stdout = BufReader::new(child.stdout.take().unwrap());
+        Sandbox {
+            child,
+            stdin,
+            stdout,
+        }
+    }
+
+    fn send_line(&mut self, line: &str) -> Response {
+        writeln!(self.stdin, "{line}").unwrap();
+        self.stdin.flush().unwrap();
+        let mut out = String::new();
+        assert!(
+            self.stdout.read_line(&mut out).unwrap() > 0,
+            "sandbox closed stdout"
+        );
+        serde_json::from_str(&out).unwrap_or_else(|e| panic!("bad response {out:?}: {e}"))
+    }
+
+    fn send(&mut self, req: &Request) -> Response {
+        self.send_line(&serde_json::to_string(req).unwrap())
+    }
+}
+
+impl Drop for Sandbox {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn rule(id: &str, script: &str) -> RuleSource {
+    RuleSource {
+        id: id.into(),
+        kinds: vec!["gift".into()],
+        script: script.into(),
+        severity: Severity::High,
+        likelihood: 2,
+        impact: 4,
+        params: [("limit_mci".to_string(), json!(2))].into(),
+    }
+}
+
+fn gift(id: &str, value: &str) -> SubmissionInput {
+    SubmissionInput {
+        id: id.into(),
+        kind: "gift".into(),
+        payload: json!({"direction": "received", "giver_name": "Alpha LLP", "description": "Watch",
+                        "value_kzt": value, "date": "2026-03-01"}),
+        context: json!({"mci": {"2026": "4325"}}),
+    }
+}
+
+#[test]
+fn check_load_and_evaluate_over_stdio() {
+    let mut sb = Sandbox::start();
+    assert!(matches!(
+        sb.send(&Request::Hello { id: 1 }),
+        Response::Hello {
+            id: 1,
+            protocol: 1,
+            ..
+        }
+    ));
+
+    let over = rule(
+        "over",
+        "money(submission.value_kzt) > mci(context, submission.date) * params.limit_mci",
+    );
+    let spin = rule("spin", "loop {}");
+    let broken = rule("broken", "let x = ;");
+
+    match sb.send(&Request::Check {
+        id: 2,
+        rules: vec![over.clone(), broken.clone()],
+    }) {
+        Response::Checked { id: 2, errors } => {
+            assert_eq!(errors.len(), 1);
+            assert_eq!(errors[0].rule_id, "broken");
+            assert_eq!(errors[0].position.map(|p| (p.line, p.column)), Some((1, 9)));
+        }
+        other => panic!("{other:?}"),
+    }
+    match sb.send(&Request::Load {
+        id: 3,
+        key: "bad".into(),
+        rules: vec![over.clone(), broken],
+    }) {
+        Response::Failed {
+            id: 3,
+            code: FailureCode::CompileFailed,
+            errors,
+            ..
+        } => assert_eq!(errors.len(), 1),
+        other => panic!("{other:?}"),
+    }
+    match sb.send(&Request::Evaluate {
+        id: 4,
+        key: "bad".into(),
+        submissions: vec![gift("g", "1")],
+    }) {
+        Response::Failed {
+            id: 4,
+            code: FailureCode::UnknownRuleSet,
+            ..
+        } => {}
+        other => panic!("{other:?}"),
+    }
+    assert!(matches!(
+        sb.send(&Request::Load {
+            id: 5,
+            key: "v1".into(),
+            rules: vec![spin, over]
+        }),
+        Response::Loaded {
+            id: 5,
+            rules: 2,
+            ..
+        }
+    ));
+    let req = Request::Evaluate {
+        id: 6,
+        key: "v1".into(),
+        submissions: vec![gift("big", "150000.00"), gift("small", "8650.00")],
+    };
+    match sb.send(&req) {
+        Response::Evaluated { id: 6, results } => {
+            assert_eq!(results.len(), 2);
+            assert_eq!(results[0].id, "big");
+            assert!(
+                matches!(&results[0].outcomes[0], RuleOutcome::Error { kind: RuleErrorKind::Limit, message, .. } if message.contains("operations"))
+            );
+            assert!(
+                matches!(&results[0].outcomes[1], RuleOutcome::Finding { rule_id, severity: Severity::High, .. } if rule_id == "over")
+            );
+            assert!(matches!(&results[1].outcomes[1], RuleOutcome::Clear { .. }));
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn garbage_gets_failed_and_the_next_request_still_works() {
+    let mut sb = Sandbox::start();
+    match sb.send_line("this is not json {") {
+        Response::Failed {
+            id: 0,
+            code: FailureCode::BadRequest,
+            ..
+        } => {}
+        other => panic!("{other:?}"),
+    }
+    match sb.send_line(r#"{"op":"launch_missiles","id":9}"#) {
+        Response::Failed {
+            id: 9,
+            code: FailureCode::BadRequest,
+            ..
+        } => {}
+        other => panic!("{other:?}"),
+    }
+    match sb.send_line("\u{0}\u{1}\u{7f}") {
+        Response::Failed {
+            id: 0,
+            code: FailureCode::BadRequest,
+            ..
+        } => {}
+        other => panic!("{other:?}"),
+    }
+    assert!(matches!(
+        sb.send(&Request::Hello { id: 10 }),
+        Response::Hello { id: 10, .. }
+    ));
+}
+
+#[test]
+fn a_rule_cannot_write_to_stdout() {
+    let mut sb = Sandbox::start();
+    let noisy = rule(
+        "noisy",
+        r#"print("{\"status\":\"hello\"}"); debug(1); true"#,
+    );
+    assert!(matches!(
+        sb.send(&Request::Load {
+            id: 1,
+            key: "k".into(),
+            rules: vec![noisy]
+        }),
+        Response::Loaded { .. }
+    ));
+    let req = Request::Evaluate {
+        id: 2,
+        key: "k".into(),
+        submissions: vec![gift("g", "1")],
+    };
+    assert!(matches!(sb.send(&req), Response::Evaluated { id: 2, .. }));
+    assert!(matches!(
+        sb.send(&Request::Hello { id: 3 }),
+        Response::Hello { id: 3, .. }
+    ));
+}
+
+#[test]
+fn test_subcommand_passes_on_the_standard_library() {
+    let out = Command::new(BIN)
+        .arg("test")
+        .arg(rules_dir())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.contains(" 0 failed"), "{stdout}");
+}
+
+#[test]
+fn test_subcommand_fails_on_a_broken_fixture() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = rules_dir().join("gifts");
+    let nested = dir.path().join("gifts");
+    std::fs::create_dir(&nested).unwrap();
+    for f in ["gift-over-mci-limit.rhai", "gift-over-mci-limit.toml"] {
+        std::fs::copy(src.join(f), nested.join(f)).unwrap();
+    }
+    // Flip one fixture's expectation: the gift at exactly the limit is clear,
+    // so expecting a finding must fail.
+    let meta = nested.join("gift-over-mci-limit.toml");
+    let text = std::fs::read_to_string(&meta).unwrap();
+    let broken = text.replacen(
+        "name = \"gift exactly at the limit is allowed\"\nexpect = \"clear\"",
+        "name = \"gift exactly at the limit is allowed\"\nexpect = \"finding\"",
+        1,
+    );
+    assert_ne!(text, broken, "fixture to break not found");
+    std::fs::write(&meta, broken).unwrap();
+
+    let out = Command::new(BIN)
+        .arg("test")
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(!out.status.success(), "{stdout}");
+    assert!(
+        stdout.contains("FAIL gift-over-mci-limit / \"gift exactly at the limit is allowed\": expected finding, got clear"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("1 failed"), "{stdout}");
+}
+
+#[test]
+fn test_subcommand_names_the_file_with_bad_metadata() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("r.rhai"), "true").unwrap();
+    std::fs::write(
+        dir.path().join("r.toml"),
+        r#"id = "r"
+title = "t"
+area = "a"
+guideline_section = "s"
+severity = "low"
+likelihood = 9
+impact = 1
+legal_basis = "l"
+"#,
+    )
+    .unwrap();
+    let out = Command::new(BIN)
+        .arg("test")
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(
+        stderr.contains("r.toml") && stderr.contains("likelihood"),
+        "{stderr}"
+    );
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn serve_limits_its_own_resources() {
+    let mut child = Command::new(BIN)
+        .args(["serve", "--memory-mb", "300"])
+        .env_clear()
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    // Once it answers, the limits are in place (they are set before reading).
+    writeln!(stdin, r#"{{"op":"hello","id":1}}"#).unwrap();
+    let mut line = String::new();
+    stdout.read_line(&mut line).unwrap();
+    assert!(line.contains("hello"), "{line}");
+    let limits = std::fs::read_to_string(format!("/proc/{}/limits", child.id())).unwrap();
+    let _ = child.kill();
+    let _ = child.wait();
+    let row = |name: &str| -> Vec<String> {
+        let l = limits
+            .lines()
+            .find(|l| l.starts_with(name))
+            .unwrap_or_else(|| panic!("{name} in {limits}"));
+        l[name.len()..]
+            .split_whitespace()
+            .take(2)
+            .map(String::from)
+            .collect()
+    };
+    assert_eq!(
+        row("Max address space"),
+        [(300u64 << 20).to_string(), (300u64 << 20).to_string()]
+    );
+    assert_eq!(row("Max file size"), ["0", "0"]);
+    assert_eq!(row("Max open files"), ["16", "16"]);
+    assert_eq!(row("Max core file size"), ["0", "0"]);
+}

@@ -1,0 +1,273 @@
+//! The engine's limits and semantics, through the library API.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use adal_rules_engine::RuleEngine;
+use adal_sandbox_protocol::{
+    Position, RuleErrorKind, RuleOutcome, RuleSource, Severity, SubmissionInput,
+};
+use serde_json::json;
+
+fn rule(id: &str, script: &str) -> RuleSource {
+    RuleSource {
+        id: id.into(),
+        kinds: vec![],
+        script: script.into(),
+        severity: Severity::Medium,
+        likelihood: 3,
+        impact: 2,
+        params: Default::default(),
+    }
+}
+
+fn gift() -> SubmissionInput {
+    SubmissionInput {
+        id: "s1".into(),
+        kind: "gift".into(),
+        payload: json!({"direction": "received", "value_kzt": "150000.00", "date": "2026-03-01"}),
+        context: json!({"mci": {"2026": "4325"}}),
+    }
+}
+
+/// Evaluates `rules` on a gift and returns the outcomes.
+fn run(engine: &RuleEngine, rules: &[RuleSource]) -> Vec<RuleOutcome> {
+    let compiled = engine.compile_all(rules).expect("compiles");
+    engine.evaluate(&compiled, &gift()).outcomes
+}
+
+fn one(engine: &RuleEngine, script: &str) -> RuleOutcome {
+    run(engine, &[rule("r", script)]).remove(0)
+}
+
+#[test]
+fn infinite_loop_hits_the_operations_limit_and_the_engine_keeps_working() {
+    let engine = RuleEngine::default();
+    match one(&engine, "loop {}") {
+        RuleOutcome::Error { kind, message, .. } => {
+            assert_eq!(kind, RuleErrorKind::Limit);
+            assert!(message.contains("operations"), "{message}");
+            assert!(message.contains("1000000"), "{message}");
+        }
+        other => panic!("expected a limit error, got {other:?}"),
+    }
+    // Each run has its own budget: a rule using most of it still completes.
+    let busy = "let n = 0; while n < 100000 { n += 1; } n == 100000";
+    assert!(matches!(one(&engine, busy), RuleOutcome::Finding { .. }));
+    assert!(matches!(one(&engine, busy), RuleOutcome::Finding { .. }));
+}
+
+#[test]
+fn string_doubling_is_stopped() {
+    let engine = RuleEngine::default();
+    match one(&engine, r#"let s = "x"; loop { s += s; }"#) {
+        RuleOutcome::Error { kind, message, .. } => {
+            assert_eq!(kind, RuleErrorKind::Limit);
+            assert!(message.contains("string size"), "{message}");
+        }
+        other => panic!("expected a limit error, got {other:?}"),
+    }
+}
+
+#[test]
+fn array_growth_recursion_and_variables_are_limited() {
+    let engine = RuleEngine::default();
+    for (script, needle) in [
+        ("let a = []; loop { a.push(1); }", "array size"),
+        ("fn f(n) { f(n + 1) } f(0)", "call depth"),
+    ] {
+        match one(&engine, script) {
+            RuleOutcome::Error { kind, message, .. } => {
+                assert_eq!(kind, RuleErrorKind::Limit, "{script}");
+                assert!(message.contains(needle), "{script}: {message}");
+            }
+            other => panic!("{script}: expected a limit error, got {other:?}"),
+        }
+    }
+    let many_vars: String = (0..300).map(|i| format!("let v{i} = {i};\n")).collect();
+    match one(&engine, &many_vars) {
+        RuleOutcome::Error { kind, message, .. } => {
+            assert_eq!(kind, RuleErrorKind::Limit);
+            assert!(message.contains("variables"), "{message}");
+        }
+        other => panic!("expected a variables limit error, got {other:?}"),
+    }
+}
+
+#[test]
+fn integers_are_64_bit_and_exact() {
+    let engine = RuleEngine::default();
+    assert!(matches!(
+        one(
+            &engine,
+            "3000000000 + 1 == 3000000001 && type_of(3000000000) == \"i64\""
+        ),
+        RuleOutcome::Finding { .. }
+    ));
+    // Overflow is an error, not a wrap-around.
+    assert!(matches!(
+        one(&engine, "9223372036854775807 + 1"),
+        RuleOutcome::Error {
+            kind: RuleErrorKind::Runtime,
+            ..
+        }
+    ));
+}
+
+#[test]
+fn functions_and_decimals_work() {
+    let engine = RuleEngine::default();
+    let script = r#"
+        fn over(v, limit) { v > limit }
+        over(money(submission.value_kzt), mci(context, submission.date) * 2)
+    "#;
+    assert!(matches!(one(&engine, script), RuleOutcome::Finding { .. }));
+    // Decimal arithmetic is exact where a float would not be.
+    assert!(matches!(
+        one(&engine, r#"money("0.1") + money("0.2") == money("0.3")"#),
+        RuleOutcome::Finding { .. }
+    ));
+}
+
+#[test]
+fn a_throwing_rule_does_not_stop_the_others() {
+    let engine = RuleEngine::default();
+    let outcomes = run(
+        &engine,
+        &[
+            rule("boom", "\nthrow \"no such thing\";"),
+            rule("finds", "\"found it\""),
+        ],
+    );
+    match &outcomes[0] {
+        RuleOutcome::Error {
+            rule_id,
+            kind,
+            message,
+            position,
+        } => {
+            assert_eq!(rule_id, "boom");
+            assert_eq!(*kind, RuleErrorKind::Runtime);
+            assert_eq!(message, "no such thing");
+            assert_eq!(position.map(|p| p.line), Some(2));
+        }
+        other => panic!("expected an error, got {other:?}"),
+    }
+    assert_eq!(
+        outcomes[1],
+        RuleOutcome::Finding {
+            rule_id: "finds".into(),
+            severity: Severity::Medium,
+            likelihood: 3,
+            impact: 2,
+            explanation: "found it".into(),
+        }
+    );
+}
+
+#[test]
+fn results_are_interpreted_and_validated() {
+    let engine = RuleEngine::default();
+    assert!(matches!(one(&engine, "()"), RuleOutcome::Clear { .. }));
+    assert!(matches!(one(&engine, "false"), RuleOutcome::Clear { .. }));
+    match one(&engine, "true") {
+        RuleOutcome::Finding {
+            explanation,
+            severity,
+            ..
+        } => {
+            assert_eq!(explanation, "r");
+            assert_eq!(severity, Severity::Medium);
+        }
+        other => panic!("{other:?}"),
+    }
+    match one(
+        &engine,
+        r#"#{explanation: "big", severity: "critical", likelihood: 5}"#,
+    ) {
+        RuleOutcome::Finding {
+            explanation,
+            severity,
+            likelihood,
+            impact,
+            ..
+        } => {
+            assert_eq!(
+                (explanation.as_str(), severity, likelihood, impact),
+                ("big", Severity::Critical, 5, 2)
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+    for bad in [
+        "42",
+        r#"#{explanation: "x", severity: "huge"}"#,
+        r#"#{explanation: "x", impact: 6}"#,
+        r#"#{severity: "low"}"#,
+        r#"#{explanation: "x", severty: "low"}"#,
+    ] {
+        assert!(
+            matches!(
+                one(&engine, bad),
+                RuleOutcome::Error {
+                    kind: RuleErrorKind::BadResult,
+                    ..
+                }
+            ),
+            "{bad}"
+        );
+    }
+}
+
+#[test]
+fn compile_errors_have_line_and_column() {
+    let engine = RuleEngine::default();
+    let err = engine
+        .compile(&rule("broken", "let a = 1;\nlet b = ;\n"))
+        .expect_err("does not compile");
+    assert_eq!(err.rule_id, "broken");
+    assert_eq!(err.position, Some(Position { line: 2, column: 9 }));
+    assert!(!err.message.is_empty());
+}
+
+#[test]
+fn eval_print_and_import_are_unavailable() {
+    let engine = RuleEngine::default();
+    assert!(engine.compile(&rule("e", r#"eval("1")"#)).is_err());
+    // print goes nowhere (stdout is the protocol channel) and is harmless.
+    assert!(matches!(
+        one(&engine, r#"print("hi"); debug("x"); ()"#),
+        RuleOutcome::Clear { .. }
+    ));
+    assert!(!matches!(
+        one(&engine, r#"import "std" as s; true"#),
+        RuleOutcome::Finding { .. }
+    ));
+}
+
+#[test]
+fn rules_for_other_kinds_are_skipped() {
+    let engine = RuleEngine::default();
+    let mut r = rule("decl-only", "true");
+    r.kinds = vec!["declaration".into()];
+    assert!(matches!(
+        run(&engine, &[r]).remove(0),
+        RuleOutcome::Skipped { .. }
+    ));
+}
+
+#[test]
+fn deep_nesting_is_a_compile_error_not_a_crash() {
+    let engine = RuleEngine::default();
+    let deep = format!("{}1{}", "(".repeat(5000), ")".repeat(5000));
+    let err = engine.compile(&rule("deep", &deep)).expect_err("too deep");
+    assert!(
+        err.message.to_lowercase().contains("complex")
+            || err.message.to_lowercase().contains("deep"),
+        "{}",
+        err.message
+    );
+    let fns: String = (0..100).map(|i| format!("fn f{i}() {{ {i} }}\n")).collect();
+    assert!(
+        engine.compile(&rule("many-fns", &fns)).is_err(),
+        "max_functions"
+    );
+}

@@ -1,0 +1,400 @@
+//! A pool of `adal-rules serve` sandbox processes.
+//!
+//! Tenant rules run only in those processes (see DESIGN.md, "Where tenant
+//! code runs"). The pool starts them with an empty environment in an empty
+//! directory, gives each request a deadline, and replaces a process that
+//! misses it or dies, so one tenant's runaway rule costs one request, never
+//! the service.
+
+use adal_sandbox_protocol::{
+    CompileError, FailureCode, PROTOCOL_VERSION, Request, Response, RuleSource, SubmissionInput,
+    SubmissionResult,
+};
+use std::collections::{BTreeSet, HashSet};
+use std::io;
+use std::path::PathBuf;
+use std::process::Stdio;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+use tokio::process::{Child, ChildStdin, ChildStdout, Command};
+use tokio::sync::{Semaphore, SemaphorePermit};
+
+/// Longest response line accepted from a sandbox. A process sending more is
+/// misbehaving and is replaced rather than allowed to exhaust our memory.
+pub const MAX_RESPONSE_BYTES: u64 = 64 * 1024 * 1024;
+
+#[derive(Debug, Clone)]
+pub struct SandboxConfig {
+    /// Path to the `adal-rules` binary.
+    pub binary: PathBuf,
+    /// Number of sandbox processes, i.e. requests served concurrently.
+    pub pool_size: usize,
+    /// Deadline for each request to a process (each load, evaluate or
+    /// check, and the handshake of a new process).
+    pub deadline: Duration,
+    /// Address-space limit of each process, passed as `--memory-mb`.
+    pub memory_mb: u64,
+    /// Working directory of the processes: an empty directory, so a rule
+    /// could find nothing there even if it could look.
+    pub work_dir: PathBuf,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SandboxError {
+    #[error("cannot start sandbox {binary}: {source}")]
+    Spawn {
+        binary: PathBuf,
+        #[source]
+        source: io::Error,
+    },
+    /// The request missed its deadline; the process was killed and will be
+    /// replaced.
+    #[error("sandbox request exceeded its deadline")]
+    Deadline,
+    /// The process died during the request; it will be replaced.
+    #[error("sandbox process died during the request")]
+    Crashed,
+    #[error("i/o error talking to the sandbox: {0}")]
+    Io(#[from] io::Error),
+    /// The process answered something that does not fit the protocol; it
+    /// was replaced, since its stream can no longer be trusted.
+    #[error("sandbox protocol error: {0}")]
+    Protocol(String),
+    /// The rule set does not compile.
+    #[error("{} rule(s) do not compile", .0.len())]
+    CompileFailed(Vec<CompileError>),
+    /// The sandbox refused the request.
+    #[error("sandbox refused the request ({code:?}): {message}")]
+    Failed { code: FailureCode, message: String },
+}
+
+/// The pool. Processes start lazily, on first use or after one was replaced.
+pub struct SandboxPool {
+    config: SandboxConfig,
+    /// Idle slots; `None` is a slot whose process must be (re)started.
+    idle: Mutex<Vec<Option<Worker>>>,
+    /// One permit per slot, so a permit holder always finds a slot in `idle`.
+    permits: Semaphore,
+    pids: Arc<Mutex<BTreeSet<u32>>>,
+    next_id: AtomicU64,
+}
+
+impl SandboxPool {
+    pub fn new(config: SandboxConfig) -> Self {
+        let size = config.pool_size.max(1);
+        SandboxPool {
+            idle: Mutex::new((0..size).map(|_| None).collect()),
+            permits: Semaphore::new(size),
+            pids: Arc::new(Mutex::new(BTreeSet::new())),
+            next_id: AtomicU64::new(1),
+            config,
+        }
+    }
+
+    pub fn config(&self) -> &SandboxConfig {
+        &self.config
+    }
+
+    /// Process ids of the live sandbox processes, busy or idle.
+    pub fn pids(&self) -> Vec<u32> {
+        lock(&self.pids).iter().copied().collect()
+    }
+
+    /// Starts every process not yet running, so the first requests do not
+    /// pay for it and a wrong binary path shows at startup.
+    pub async fn start(&self) -> Result<(), SandboxError> {
+        let mut leases = Vec::new();
+        for _ in 0..self.config.pool_size.max(1) {
+            let mut lease = self.lease().await?;
+            lease.worker().await?;
+            leases.push(lease);
+        }
+        Ok(())
+    }
+
+    /// Compiles `rules` without keeping them; returns the compile errors
+    /// (empty when every rule compiles).
+    pub async fn check(&self, rules: &[RuleSource]) -> Result<Vec<CompileError>, SandboxError> {
+        let mut lease = self.lease().await?;
+        let id = self.next_id();
+        let req = Request::Check {
+            id,
+            rules: rules.to_vec(),
+        };
+        match lease.call(&req).await? {
+            Response::Checked { errors, .. } => Ok(errors),
+            other => Err(unexpected(other)),
+        }
+    }
+
+    /// Evaluates `subs` against the rule set `key` (the caller's content
+    /// hash of `rules`), loading it into the process first if that process
+    /// has not loaded it yet.
+    pub async fn evaluate(
+        &self,
+        key: &str,
+        rules: &[RuleSource],
+        subs: Vec<SubmissionInput>,
+    ) -> Result<Vec<SubmissionResult>, SandboxError> {
+        let mut lease = self.lease().await?;
+        if !lease.worker().await?.loaded.contains(key) {
+            self.load(&mut lease, key, rules).await?;
+        }
+        let expected = subs.len();
+        let mut req = Request::Evaluate {
+            id: self.next_id(),
+            key: key.to_string(),
+            submissions: subs,
+        };
+        let mut response = lease.call(&req).await?;
+        if let Response::Failed {
+            code: FailureCode::UnknownRuleSet,
+            ..
+        } = response
+        {
+            // The process evicted the set from its bounded cache: load it
+            // again and retry once.
+            self.load(&mut lease, key, rules).await?;
+            if let Request::Evaluate { id, .. } = &mut req {
+                *id = self.next_id();
+            }
+            response = lease.call(&req).await?;
+        }
+        match response {
+            Response::Evaluated { results, .. } if results.len() == expected => Ok(results),
+            Response::Evaluated { results, .. } => {
+                lease.discard();
+                Err(SandboxError::Protocol(format!(
+                    "{} results for {expected} submissions",
+                    results.len()
+                )))
+            }
+            other => Err(unexpected(other)),
+        }
+    }
+
+    async fn load(
+        &self,
+        lease: &mut Lease<'_>,
+        key: &str,
+        rules: &[RuleSource],
+    ) -> Result<(), SandboxError> {
+        let req = Request::Load {
+            id: self.next_id(),
+            key: key.to_string(),
+            rules: rules.to_vec(),
+        };
+        match lease.call(&req).await? {
+            Response::Loaded { .. } => {
+                lease.worker().await?.loaded.insert(key.to_string());
+                Ok(())
+            }
+            Response::Failed {
+                code: FailureCode::CompileFailed,
+                errors,
+                ..
+            } => Err(SandboxError::CompileFailed(errors)),
+            other => Err(unexpected(other)),
+        }
+    }
+
+    fn next_id(&self) -> u64 {
+        self.next_id.fetch_add(1, Ordering::Relaxed)
+    }
+
+    async fn lease(&self) -> Result<Lease<'_>, SandboxError> {
+        let permit = self
+            .permits
+            .acquire()
+            .await
+            .map_err(|_| SandboxError::Protocol("sandbox pool closed".into()))?;
+        // Holding a permit guarantees an idle slot: slots are returned
+        // before permits (see `Lease`'s field order).
+        let slot = lock(&self.idle).pop().flatten();
+        Ok(Lease {
+            pool: self,
+            worker: slot,
+            _permit: permit,
+        })
+    }
+
+    async fn spawn(&self) -> Result<Worker, SandboxError> {
+        let cfg = &self.config;
+        let mut child = Command::new(&cfg.binary)
+            .arg("serve")
+            .arg("--memory-mb")
+            .arg(cfg.memory_mb.to_string())
+            .env_clear()
+            .current_dir(&cfg.work_dir)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .kill_on_drop(true)
+            .spawn()
+            .map_err(|source| SandboxError::Spawn {
+                binary: cfg.binary.clone(),
+                source,
+            })?;
+        let (Some(stdin), Some(stdout), Some(pid)) =
+            (child.stdin.take(), child.stdout.take(), child.id())
+        else {
+            return Err(SandboxError::Protocol(
+                "sandbox started without pipes".into(),
+            ));
+        };
+        lock(&self.pids).insert(pid);
+        let mut worker = Worker {
+            child,
+            stdin,
+            stdout: BufReader::new(stdout),
+            loaded: HashSet::new(),
+            pid,
+            pids: Arc::clone(&self.pids),
+            in_flight: false,
+        };
+        let id = self.next_id();
+        match worker.call(&Request::Hello { id }, cfg.deadline).await? {
+            Response::Hello { protocol, .. } if protocol == PROTOCOL_VERSION => {
+                tracing::debug!(pid, "sandbox process started");
+                Ok(worker)
+            }
+            other => Err(SandboxError::Protocol(format!(
+                "unexpected handshake answer: {other:?}"
+            ))),
+        }
+    }
+}
+
+fn unexpected(resp: Response) -> SandboxError {
+    match resp {
+        Response::Failed { code, message, .. } => SandboxError::Failed { code, message },
+        other => SandboxError::Protocol(format!("unexpected response: {other:?}")),
+    }
+}
+
+/// A poisoned lock only means another thread panicked while holding it; the
+/// data (a set of pids, a list of slots) is still consistent.
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// A slot taken from the pool for one call of the public API. Dropping it
+/// returns the slot; a process left mid-request (the caller's future was
+/// cancelled) is discarded, since its next line would answer the old request.
+struct Lease<'a> {
+    pool: &'a SandboxPool,
+    worker: Option<Worker>,
+    // Declared last so it is released after `drop` has returned the slot.
+    _permit: SemaphorePermit<'a>,
+}
+
+impl Lease<'_> {
+    async fn worker(&mut self) -> Result<&mut Worker, SandboxError> {
+        if self.worker.is_none() {
+            self.worker = Some(self.pool.spawn().await?);
+        }
+        self.worker
+            .as_mut()
+            .ok_or_else(|| SandboxError::Protocol("no sandbox process".into()))
+    }
+
+    /// Sends one request; on a deadline, crash or protocol error the
+    /// process is killed and the slot left empty, to be refilled on next use.
+    async fn call(&mut self, req: &Request) -> Result<Response, SandboxError> {
+        let deadline = self.pool.config.deadline;
+        let result = self.worker().await?.call(req, deadline).await;
+        if let Err(e) = &result {
+            if let Some(w) = &self.worker {
+                tracing::warn!(pid = w.pid, error = %e, "replacing sandbox process");
+            }
+            self.discard();
+        }
+        result
+    }
+
+    fn discard(&mut self) {
+        if let Some(mut w) = self.worker.take() {
+            // Kill now rather than wait for the drop's kill, so the CPU a
+            // runaway rule burns is freed before we return.
+            let _ = w.child.start_kill();
+        }
+    }
+}
+
+impl Drop for Lease<'_> {
+    fn drop(&mut self) {
+        if self.worker.as_ref().is_some_and(|w| w.in_flight) {
+            self.discard();
+        }
+        lock(&self.pool.idle).push(self.worker.take());
+    }
+}
+
+struct Worker {
+    child: Child,
+    stdin: ChildStdin,
+    stdout: BufReader<ChildStdout>,
+    /// Rule-set keys this process has loaded.
+    loaded: HashSet<String>,
+    pid: u32,
+    pids: Arc<Mutex<BTreeSet<u32>>>,
+    /// A request was sent and its answer not yet read.
+    in_flight: bool,
+}
+
+impl Worker {
+    async fn call(&mut self, req: &Request, deadline: Duration) -> Result<Response, SandboxError> {
+        let mut line = serde_json::to_string(req)
+            .map_err(|e| SandboxError::Protocol(format!("cannot encode request: {e}")))?;
+        line.push('\n');
+        self.in_flight = true;
+        let response = tokio::time::timeout(deadline, self.round_trip(line.as_bytes()))
+            .await
+            .map_err(|_| SandboxError::Deadline)??;
+        self.in_flight = false;
+        // A line the sandbox could not parse at all (or that was too long)
+        // is answered with id 0; it is still the answer to this line.
+        let unparsed = matches!(response, Response::Failed { id: 0, .. });
+        if response.id() != req.id() && !unparsed {
+            return Err(SandboxError::Protocol(format!(
+                "answer to request {} while waiting for {}",
+                response.id(),
+                req.id()
+            )));
+        }
+        Ok(response)
+    }
+
+    async fn round_trip(&mut self, line: &[u8]) -> Result<Response, SandboxError> {
+        let crashed = |e: io::Error| match e.kind() {
+            io::ErrorKind::BrokenPipe | io::ErrorKind::ConnectionReset => SandboxError::Crashed,
+            _ => SandboxError::Io(e),
+        };
+        self.stdin.write_all(line).await.map_err(crashed)?;
+        self.stdin.flush().await.map_err(crashed)?;
+        let mut buf = String::new();
+        let n = (&mut self.stdout)
+            .take(MAX_RESPONSE_BYTES)
+            .read_line(&mut buf)
+            .await
+            .map_err(crashed)?;
+        if !buf.ends_with('\n') {
+            return Err(if n as u64 >= MAX_RESPONSE_BYTES {
+                SandboxError::Protocol("response line too long".into())
+            } else {
+                // EOF: the process exited or was killed.
+                SandboxError::Crashed
+            });
+        }
+        serde_json::from_str(&buf).map_err(|e| SandboxError::Protocol(format!("bad response: {e}")))
+    }
+}
+
+impl Drop for Worker {
+    fn drop(&mut self) {
+        // The child itself is killed by `kill_on_drop`.
+        lock(&self.pids).remove(&self.pid);
+    }
+}

@@ -1,0 +1,295 @@
+//! The pool against the real `adal-rules` binary.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use adal_sandbox::{SandboxConfig, SandboxError, SandboxPool};
+use adal_sandbox_protocol::{RuleOutcome, RuleSource, Severity, SubmissionInput};
+use serde_json::json;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+/// The sandbox binary: `ADAL_RULES_BIN`, or built once from the rule
+/// engine's own workspace (it cannot be a dependency of this one: trap 1).
+fn binary() -> PathBuf {
+    static BIN: OnceLock<PathBuf> = OnceLock::new();
+    BIN.get_or_init(|| {
+        if let Some(p) = std::env::var_os("ADAL_RULES_BIN") {
+            return PathBuf::from(p);
+        }
+        let engine = Path::new(env!("CARGO_MANIFEST_DIR")).join("../rules-engine");
+        let status = Command::new(env!("CARGO"))
+            .args(["build", "--quiet", "--bin", "adal-rules", "--manifest-path"])
+            .arg(engine.join("Cargo.toml"))
+            // The outer `cargo test` sets CARGO_TARGET_DIR for this
+            // workspace; the engine's workspace builds into its own.
+            .env_remove("CARGO_TARGET_DIR")
+            .status()
+            .expect("run cargo build for adal-rules");
+        assert!(status.success(), "building adal-rules failed");
+        engine.join("target/debug/adal-rules")
+    })
+    .clone()
+}
+
+fn pool(size: usize, deadline: Duration) -> (SandboxPool, tempfile_dir::Dir) {
+    let dir = tempfile_dir::Dir::new();
+    let pool = SandboxPool::new(SandboxConfig {
+        binary: binary(),
+        pool_size: size,
+        deadline,
+        memory_mb: 512,
+        work_dir: dir.path().to_path_buf(),
+    });
+    (pool, dir)
+}
+
+/// A minimal temporary directory, to avoid a dependency the main
+/// workspace does not have.
+mod tempfile_dir {
+    use std::path::{Path, PathBuf};
+    use std::sync::atomic::{AtomicU32, Ordering};
+
+    pub struct Dir(PathBuf);
+
+    impl Dir {
+        pub fn new() -> Self {
+            static N: AtomicU32 = AtomicU32::new(0);
+            let p = std::env::temp_dir().join(format!(
+                "adal-sandbox-test-{}-{}",
+                std::process::id(),
+                N.fetch_add(1, Ordering::Relaxed)
+            ));
+            std::fs::create_dir_all(&p).unwrap();
+            Dir(p)
+        }
+        pub fn path(&self) -> &Path {
+            &self.0
+        }
+    }
+
+    impl Drop for Dir {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+}
+
+/// A rule from the standard library in `rules/`, with its parameter
+/// defaults as the service would send them.
+fn library_rule(id: &str, params: serde_json::Value) -> RuleSource {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../rules/gifts");
+    let (severity, likelihood, impact) = match id {
+        "gift-over-mci-limit" => (Severity::Medium, 3, 3),
+        _ => (Severity::High, 3, 4),
+    };
+    RuleSource {
+        id: id.into(),
+        kinds: vec!["gift".into()],
+        script: std::fs::read_to_string(dir.join(format!("{id}.rhai"))).unwrap(),
+        severity,
+        likelihood,
+        impact,
+        params: serde_json::from_value(params).unwrap(),
+    }
+}
+
+fn gift_rules() -> Vec<RuleSource> {
+    vec![
+        library_rule("gift-over-mci-limit", json!({"limit_mci": 2})),
+        library_rule("gift-from-open-procurement-counterparty", json!({})),
+    ]
+}
+
+fn gift(id: &str, value: &str, bin: &str) -> SubmissionInput {
+    SubmissionInput {
+        id: id.into(),
+        kind: "gift".into(),
+        payload: json!({"direction": "received", "giver_name": "Alpha LLP", "giver_bin": bin,
+                        "description": "Watch", "value_kzt": value, "date": "2026-03-01",
+                        "occasion": "New year"}),
+        context: json!({"mci": {"2026": "4325"}, "open_procurement_bins": ["120440001234"]}),
+    }
+}
+
+fn spin_rule() -> RuleSource {
+    // Each run stops at the operations limit, so a batch of many
+    // submissions (see `slow_batch`) is what keeps the process busy.
+    RuleSource {
+        id: "spin".into(),
+        kinds: vec![],
+        script: "loop {}".into(),
+        severity: Severity::Low,
+        likelihood: 1,
+        impact: 1,
+        params: Default::default(),
+    }
+}
+
+/// Enough submissions against a `loop {}` rule that evaluating them takes
+/// far longer than any test waits (each run burns the full operations budget).
+fn slow_batch() -> Vec<SubmissionInput> {
+    (0..10_000)
+        .map(|i| gift(&format!("s{i}"), "1", ""))
+        .collect()
+}
+
+#[tokio::test]
+async fn evaluates_a_gift_against_the_gift_rules() {
+    let (pool, _dir) = pool(2, Duration::from_secs(30));
+    let results = pool
+        .evaluate(
+            "gifts-v1",
+            &gift_rules(),
+            vec![
+                gift("big", "150000.00", "120440001234"),
+                gift("small", "8650.00", "980140005670"),
+            ],
+        )
+        .await
+        .unwrap();
+    assert_eq!(results.len(), 2);
+    let big = &results[0];
+    assert_eq!(big.id, "big");
+    assert!(
+        matches!(&big.outcomes[0], RuleOutcome::Finding { rule_id, explanation, .. }
+            if rule_id == "gift-over-mci-limit" && explanation.contains("150000.00") && explanation.contains("8650")),
+        "{:?}",
+        big.outcomes
+    );
+    assert!(matches!(
+        &big.outcomes[1],
+        RuleOutcome::Finding {
+            severity: Severity::High,
+            ..
+        }
+    ));
+    let small = &results[1];
+    assert!(
+        small
+            .outcomes
+            .iter()
+            .all(|o| matches!(o, RuleOutcome::Clear { .. })),
+        "{small:?}"
+    );
+
+    // The same key again uses the loaded set; compile errors come back too.
+    assert_eq!(
+        pool.evaluate("gifts-v1", &gift_rules(), vec![])
+            .await
+            .unwrap()
+            .len(),
+        0
+    );
+    let mut broken = spin_rule();
+    broken.script = "let = 1;".into();
+    let errors = pool.check(&[broken.clone()]).await.unwrap();
+    assert_eq!(errors.len(), 1);
+    assert!(matches!(
+        pool.evaluate("broken", &[broken], vec![]).await,
+        Err(SandboxError::CompileFailed(e)) if e.len() == 1
+    ));
+}
+
+#[tokio::test]
+async fn a_killed_process_fails_its_request_and_is_replaced() {
+    let (pool, _dir) = pool(1, Duration::from_secs(600));
+    let pool = std::sync::Arc::new(pool);
+    let busy = {
+        let pool = pool.clone();
+        tokio::spawn(async move { pool.evaluate("spin", &[spin_rule()], slow_batch()).await })
+    };
+    // Wait until the process is up and working on the request.
+    let started = Instant::now();
+    let pid = loop {
+        if let Some(pid) = pool.pids().first().copied() {
+            break pid;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "sandbox never started"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert!(!busy.is_finished());
+    assert!(
+        Command::new("kill")
+            .args(["-9", &pid.to_string()])
+            .status()
+            .unwrap()
+            .success()
+    );
+
+    let result = tokio::time::timeout(Duration::from_secs(30), busy)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(matches!(result, Err(SandboxError::Crashed)), "{result:?}");
+    assert!(pool.pids().is_empty(), "dead process still listed");
+
+    let results = pool
+        .evaluate("gifts-v1", &gift_rules(), vec![gift("g", "150000.00", "")])
+        .await
+        .unwrap();
+    assert!(matches!(
+        results[0].outcomes[0],
+        RuleOutcome::Finding { .. }
+    ));
+    let pids = pool.pids();
+    assert_eq!(pids.len(), 1);
+    assert_ne!(pids[0], pid, "a fresh process serves the next request");
+}
+
+#[tokio::test]
+async fn a_request_past_its_deadline_is_killed_and_the_next_one_works() {
+    let (pool, _dir) = pool(1, Duration::from_millis(1500));
+    // Start the process first so the deadline covers only the slow request.
+    pool.start().await.unwrap();
+    let first = pool.pids();
+    let t = Instant::now();
+    let result = pool.evaluate("spin", &[spin_rule()], slow_batch()).await;
+    assert!(matches!(result, Err(SandboxError::Deadline)), "{result:?}");
+    assert!(
+        t.elapsed() < Duration::from_secs(10),
+        "deadline not enforced: {:?}",
+        t.elapsed()
+    );
+    assert!(pool.pids().is_empty(), "killed process still listed");
+
+    let results = pool
+        .evaluate(
+            "gifts-v1",
+            &gift_rules(),
+            vec![gift("g", "100.00", "120440001234")],
+        )
+        .await
+        .unwrap();
+    assert!(matches!(results[0].outcomes[0], RuleOutcome::Clear { .. }));
+    assert!(matches!(
+        results[0].outcomes[1],
+        RuleOutcome::Finding { .. }
+    ));
+    assert_ne!(pool.pids(), first);
+}
+
+#[tokio::test]
+async fn a_missing_binary_is_a_spawn_error() {
+    let dir = tempfile_dir::Dir::new();
+    let pool = SandboxPool::new(SandboxConfig {
+        binary: dir.path().join("no-such-binary"),
+        pool_size: 1,
+        deadline: Duration::from_secs(5),
+        memory_mb: 256,
+        work_dir: dir.path().to_path_buf(),
+    });
+    assert!(matches!(
+        pool.check(&[]).await,
+        Err(SandboxError::Spawn { .. })
+    ));
+    // The slot is not lost: the next call tries again (and fails the same way).
+    assert!(matches!(
+        pool.check(&[]).await,
+        Err(SandboxError::Spawn { .. })
+    ));
+}
