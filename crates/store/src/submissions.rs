@@ -131,3 +131,70 @@ pub async fn stale_received_across_tenants(
         .await?;
     Ok(rows.into_iter().map(|(t, s)| (TenantId(t), s)).collect())
 }
+
+pub const FAILED: &str = "failed";
+
+/// After this many failed evaluations a submission is marked `failed`
+/// instead of being retried forever (a rule set that crashes the sandbox on
+/// one input must not keep a worker busy).
+pub const MAX_ATTEMPTS: i32 = 5;
+
+/// Marks a submission evaluated when the tenant has no active rule set:
+/// there was nothing to evaluate it against.
+pub async fn mark_without_rules(store: &crate::Store, tenant: TenantId, id: Uuid) -> Result<()> {
+    use sea_orm::ActiveModelTrait;
+    let s = get(store, tenant, id).await?;
+    if s.status != RECEIVED {
+        return Ok(());
+    }
+    let attempts = s.attempts;
+    let mut am: submission::ActiveModel = s.into();
+    am.status = Set(EVALUATED.to_owned());
+    am.evaluated_at = Set(Some(now()));
+    am.attempts = Set(attempts + 1);
+    am.update(store.connection()).await?;
+    Ok(())
+}
+
+/// Counts a failed evaluation; returns true when the submission has now
+/// been given up on (status `failed`).
+pub async fn record_failure(
+    store: &crate::Store,
+    tenant: TenantId,
+    id: Uuid,
+    error: &str,
+) -> Result<bool> {
+    use sea_orm::ActiveModelTrait;
+    let txn = store.connection().begin().await?;
+    let s = submission::Entity::find_by_id(id)
+        .filter(submission::Column::TenantId.eq(tenant.0))
+        .one(&txn)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    if s.status != RECEIVED {
+        return Ok(false);
+    }
+    let attempts = s.attempts + 1;
+    let give_up = attempts >= MAX_ATTEMPTS;
+    let mut am: submission::ActiveModel = s.into();
+    am.attempts = Set(attempts);
+    if give_up {
+        am.status = Set(FAILED.to_owned());
+    }
+    am.update(&txn).await?;
+    audit::append(
+        &txn,
+        tenant,
+        "worker",
+        if give_up {
+            "submission.evaluation_abandoned"
+        } else {
+            "submission.evaluation_failed"
+        },
+        &format!("submission/{id}"),
+        serde_json::json!({"attempts": attempts, "error": error.chars().take(500).collect::<String>()}),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(give_up)
+}

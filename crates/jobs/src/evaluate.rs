@@ -1,0 +1,163 @@
+//! Evaluating one submission: read it, build the context its rules need,
+//! run the tenant's active rule set in the sandbox, record the outcome.
+
+use crate::queue::EvaluateSubmission;
+use adal_sandbox::{SandboxError, SandboxPool};
+use adal_sandbox_protocol::{Severity, SubmissionInput};
+use adal_store::evaluation::{self, AlertPolicy, RuleInfo};
+use adal_store::{Store, StoreError, TenantId, procurement, rules, submissions, tenants};
+use adal_telemetry::Metrics;
+use std::collections::HashMap;
+use std::sync::Arc;
+
+#[derive(Debug, thiserror::Error)]
+pub enum EvaluationError {
+    #[error("store: {0}")]
+    Store(#[from] StoreError),
+    #[error("sandbox: {0}")]
+    Sandbox(#[from] SandboxError),
+    #[error("the sandbox returned no result for submission {0}")]
+    MissingResult(uuid::Uuid),
+}
+
+pub struct Evaluator {
+    store: Store,
+    sandbox: Arc<SandboxPool>,
+    metrics: Metrics,
+}
+
+/// What `handle` did, for tests and logs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Handled {
+    /// The row had already advanced (a duplicate or late job).
+    AlreadyDone,
+    NoActiveRuleSet,
+    Evaluated(evaluation::Recorded),
+}
+
+impl Evaluator {
+    pub fn new(store: Store, sandbox: Arc<SandboxPool>, metrics: Metrics) -> Self {
+        Self {
+            store,
+            sandbox,
+            metrics,
+        }
+    }
+
+    /// The job handler: failures are counted on the row so that a poison
+    /// submission ends as `failed` instead of looping.
+    pub async fn handle(&self, job: &EvaluateSubmission) -> Result<Handled, EvaluationError> {
+        let tenant = TenantId(job.tenant_id);
+        match self.evaluate(tenant, job.submission_id).await {
+            Ok(h) => {
+                self.metrics
+                    .jobs
+                    .with_label_values(&["evaluate", "ok"])
+                    .inc();
+                Ok(h)
+            }
+            Err(e) => {
+                self.metrics
+                    .jobs
+                    .with_label_values(&["evaluate", "failed"])
+                    .inc();
+                tracing::warn!(submission_id = %job.submission_id, tenant_id = %job.tenant_id, error = %e, "evaluation failed");
+                if !matches!(e, EvaluationError::Store(StoreError::NotFound)) {
+                    submissions::record_failure(
+                        &self.store,
+                        tenant,
+                        job.submission_id,
+                        &e.to_string(),
+                    )
+                    .await?;
+                }
+                Err(e)
+            }
+        }
+    }
+
+    pub async fn evaluate(
+        &self,
+        tenant: TenantId,
+        submission_id: uuid::Uuid,
+    ) -> Result<Handled, EvaluationError> {
+        let submission = submissions::get(&self.store, tenant, submission_id).await?;
+        if submission.status != submissions::RECEIVED {
+            return Ok(Handled::AlreadyDone);
+        }
+        let Some(version) = rules::active_version(&self.store, tenant).await? else {
+            submissions::mark_without_rules(&self.store, tenant, submission_id).await?;
+            return Ok(Handled::NoActiveRuleSet);
+        };
+        let defs = rules::rules_of(&version)?;
+        let sources: Vec<_> = defs.iter().map(|d| d.to_source()).collect();
+        let info: HashMap<String, RuleInfo> = defs
+            .iter()
+            .map(|d| {
+                (
+                    d.id.clone(),
+                    RuleInfo {
+                        title: d.title.clone(),
+                        area: d.area.clone(),
+                    },
+                )
+            })
+            .collect();
+
+        let tenant_row = tenants::get(&self.store, tenant).await?;
+        let settings = tenants::settings_of(&tenant_row)?;
+        let mci: serde_json::Map<String, serde_json::Value> = settings
+            .mci_by_year
+            .iter()
+            .map(|(y, v)| (y.to_string(), serde_json::Value::String(v.clone())))
+            .collect();
+        let open_bins = procurement::open_counterparty_bins(&self.store, tenant).await?;
+        let payload: serde_json::Value = serde_json::from_str(&submission.payload)
+            .map_err(|e| StoreError::Corrupt(format!("submission payload: {e}")))?;
+        let input = SubmissionInput {
+            id: submission.id.to_string(),
+            kind: submission.kind.clone(),
+            payload,
+            context: serde_json::json!({
+                "mci": mci,
+                "open_procurement_bins": open_bins,
+            }),
+        };
+        let result = self
+            .sandbox
+            .evaluate(&version.content_hash, &sources, vec![input])
+            .await;
+        let outcome = match &result {
+            Ok(_) => "ok",
+            Err(SandboxError::Deadline) => "deadline",
+            Err(SandboxError::Crashed) => "crashed",
+            Err(_) => "error",
+        };
+        self.metrics
+            .sandbox_evaluations
+            .with_label_values(&[outcome])
+            .inc();
+        let results = result?;
+        let outcomes = results
+            .into_iter()
+            .next()
+            .ok_or(EvaluationError::MissingResult(submission.id))?
+            .outcomes;
+        let policy = AlertPolicy {
+            threshold: Severity::parse(&settings.alert_threshold).unwrap_or(Severity::High),
+            recipients: settings.alert_emails.clone(),
+        };
+        let recorded = evaluation::record(
+            &self.store,
+            tenant,
+            &submission,
+            version.id,
+            &outcomes,
+            &info,
+            &policy,
+        )
+        .await?;
+        tracing::info!(submission_id = %submission.id, tenant_id = %tenant, findings = recorded.new_findings, rule_errors = recorded.new_rule_errors, alerts = recorded.alerts_queued, "submission evaluated");
+        Ok(Handled::Evaluated(recorded))
+    }
+}

@@ -1,0 +1,92 @@
+//! Background work. Queue jobs are hints, the database row is the truth
+//! (STACK.md, trap 2): a job only names a submission; evaluation starts by
+//! reading the row and does nothing if it has already advanced, and the
+//! sweeper re-enqueues rows a lost job left `received`.
+
+mod evaluate;
+mod queue;
+
+pub use evaluate::{EvaluationError, Evaluator, Handled};
+pub use queue::{EvaluateSubmission, Queue, QueueError, run_evaluation_worker};
+
+use adal_store::Store;
+use adal_telemetry::Metrics;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Re-enqueues submissions still `received` after `stale_after`, every
+/// `interval`, until `shutdown` resolves.
+pub async fn run_sweeper(
+    store: Store,
+    queue: Queue,
+    interval: Duration,
+    stale_after: Duration,
+    shutdown: tokio::sync::watch::Receiver<bool>,
+) {
+    let mut shutdown = shutdown;
+    loop {
+        match sweep_once(&store, &queue, stale_after).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(requeued = n, "sweeper re-enqueued stale submissions"),
+            Err(e) => tracing::warn!(error = %e, "sweep failed; will retry"),
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(interval) => {}
+            _ = shutdown.changed() => return,
+        }
+    }
+}
+
+/// One sweep; returns how many submissions were re-enqueued.
+pub async fn sweep_once(
+    store: &Store,
+    queue: &Queue,
+    stale_after: Duration,
+) -> Result<usize, QueueError> {
+    let cutoff = chrono::Utc::now()
+        - chrono::Duration::from_std(stale_after).unwrap_or(chrono::Duration::seconds(60));
+    let stale = adal_store::submissions::stale_received_across_tenants(store, cutoff, 500)
+        .await
+        .map_err(|e| QueueError::Backend(e.to_string()))?;
+    let n = stale.len();
+    for (tenant, submission) in stale {
+        queue
+            .enqueue(EvaluateSubmission {
+                tenant_id: tenant.0,
+                submission_id: submission,
+            })
+            .await?;
+    }
+    Ok(n)
+}
+
+/// Drains the outbox every `interval` until `shutdown` resolves.
+pub async fn run_mailer(
+    store: Store,
+    mailer: Arc<dyn adal_mail::Mailer>,
+    from: String,
+    metrics: Metrics,
+    interval: Duration,
+    shutdown: tokio::sync::watch::Receiver<bool>,
+) {
+    let mut shutdown = shutdown;
+    loop {
+        match adal_mail::deliver_due(&store, mailer.as_ref(), &from, 50).await {
+            Ok(r) => {
+                metrics
+                    .mail
+                    .with_label_values(&["sent"])
+                    .inc_by(r.sent as u64);
+                metrics
+                    .mail
+                    .with_label_values(&["failed"])
+                    .inc_by(r.failed as u64);
+            }
+            Err(e) => tracing::warn!(error = %e, "outbox delivery failed; will retry"),
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(interval) => {}
+            _ = shutdown.changed() => return,
+        }
+    }
+}
