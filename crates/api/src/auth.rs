@@ -1,0 +1,215 @@
+//! Authentication: argon2id passwords, random bearer tokens stored as
+//! SHA-256 digests. Authorisation: obtaining a [`TenantCtx`] *is* the
+//! check, and it fails closed.
+
+use crate::AppState;
+use crate::error::{ApiError, ApiResult};
+use adal_store::{TenantId, users};
+use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use poem::Request;
+use poem_openapi::{SecurityScheme, auth::Bearer};
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+
+/// Who is calling.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    pub user_id: Uuid,
+    pub tenant_id: Option<Uuid>,
+    pub role: String,
+    pub email: String,
+    pub token_hash: String,
+}
+
+/// Bearer token: a session token from `POST /auth/login` or an API token.
+#[derive(SecurityScheme)]
+#[oai(ty = "bearer", checker = "check_bearer")]
+pub struct BearerAuth(pub Caller);
+
+async fn check_bearer(req: &Request, bearer: Bearer) -> poem::Result<Caller> {
+    let unauthorized = || poem::Error::from_status(poem::http::StatusCode::UNAUTHORIZED);
+    let state = req.data::<AppState>().ok_or_else(unauthorized)?;
+    let hash = token_digest(&bearer.token);
+    match users::find_by_token(&state.store, &hash).await {
+        Ok(Some((_t, u))) => Ok(Caller {
+            user_id: u.id,
+            tenant_id: u.tenant_id,
+            role: u.role,
+            email: u.email,
+            token_hash: hash,
+        }),
+        Ok(None) => Err(unauthorized()),
+        Err(e) => {
+            tracing::error!(error = %e, "token lookup failed");
+            Err(poem::Error::from_status(
+                poem::http::StatusCode::SERVICE_UNAVAILABLE,
+            ))
+        }
+    }
+}
+
+pub fn hash_password(password: &str) -> ApiResult<String> {
+    let mut salt = [0u8; 16];
+    rand::rng().fill_bytes(&mut salt);
+    let salt = SaltString::encode_b64(&salt).map_err(ApiError::internal)?;
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(ApiError::internal)
+}
+
+/// A fixed hash to verify against when the user does not exist, so that
+/// a login for an unknown email costs as much as one for a known email.
+const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$8Zr0gFGnnC1tTS9PEu0VGHGpEasRTyP3VuTxg5ZJe1M";
+
+pub fn verify_password(password: &str, hash: Option<&str>) -> bool {
+    let h = hash.unwrap_or(DUMMY_HASH);
+    let ok = PasswordHash::new(h)
+        .map(|parsed| {
+            Argon2::default()
+                .verify_password(password.as_bytes(), &parsed)
+                .is_ok()
+        })
+        .unwrap_or(false);
+    ok && hash.is_some()
+}
+
+/// A new random token (256 bits) and the digest to store.
+pub fn new_token() -> (String, String) {
+    let mut raw = [0u8; 32];
+    rand::rng().fill_bytes(&mut raw);
+    let token = format!("adal_{}", hex::encode(raw));
+    let digest = token_digest(&token);
+    (token, digest)
+}
+
+pub fn token_digest(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+/// A request's tenant, obtained only through [`TenantCtx::authorize`].
+#[derive(Debug, Clone)]
+pub struct TenantCtx {
+    pub tenant: TenantId,
+    pub caller: Caller,
+}
+
+impl TenantCtx {
+    /// May `caller` do `act` on `obj` in tenant `tenant_id`?
+    ///
+    /// Someone outside the tenant gets 404, exactly as for a tenant that
+    /// does not exist, so tenants cannot be discovered; someone inside
+    /// whose role lacks the permission gets 403.
+    pub async fn authorize(
+        state: &AppState,
+        caller: &Caller,
+        tenant_id: Uuid,
+        obj: &str,
+        act: &str,
+    ) -> ApiResult<Self> {
+        let member = caller.tenant_id == Some(tenant_id);
+        let agency = caller.tenant_id.is_none() && caller.role == "agency_auditor";
+        if !member && !agency {
+            return Err(ApiError::not_found("tenant"));
+        }
+        if agency {
+            // The Agency reads real tenants only; a made-up id is 404 too.
+            adal_store::tenants::get(&state.store, TenantId(tenant_id))
+                .await
+                .map_err(|_| ApiError::not_found("tenant"))?;
+        }
+        let user = caller.user_id.to_string();
+        if state
+            .authz
+            .allowed(&user, &tenant_id.to_string(), obj, act)
+            .await
+        {
+            Ok(Self {
+                tenant: TenantId(tenant_id),
+                caller: caller.clone(),
+            })
+        } else if agency {
+            Err(ApiError::forbidden())
+        } else {
+            Err(ApiError::forbidden())
+        }
+    }
+
+    /// Like [`TenantCtx::authorize`] for reads that have an "own records"
+    /// variant: returns the context and, if only `own` is allowed, the
+    /// user whose records the query must be restricted to.
+    pub async fn authorize_read(
+        state: &AppState,
+        caller: &Caller,
+        tenant_id: Uuid,
+        all: &str,
+        own: &str,
+    ) -> ApiResult<(Self, Option<Uuid>)> {
+        match Self::authorize(state, caller, tenant_id, all, adal_authz::act::READ).await {
+            Ok(ctx) => Ok((ctx, None)),
+            Err(ApiError::Forbidden(_)) => {
+                let ctx =
+                    Self::authorize(state, caller, tenant_id, own, adal_authz::act::READ).await?;
+                Ok((ctx, Some(caller.user_id)))
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    pub fn actor(&self) -> String {
+        self.caller.user_id.to_string()
+    }
+}
+
+/// Platform-level permission (creating and listing tenants).
+pub async fn authorize_platform(
+    state: &AppState,
+    caller: &Caller,
+    obj: &str,
+    act: &str,
+) -> ApiResult<()> {
+    if caller.tenant_id.is_some() {
+        return Err(ApiError::forbidden());
+    }
+    if state
+        .authz
+        .allowed(
+            &caller.user_id.to_string(),
+            adal_authz::PLATFORM_DOMAIN,
+            obj,
+            act,
+        )
+        .await
+    {
+        Ok(())
+    } else {
+        Err(ApiError::forbidden())
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_verify_only_with_the_right_secret() {
+        let h = hash_password("correct horse").unwrap();
+        assert!(h.starts_with("$argon2id$"));
+        assert!(verify_password("correct horse", Some(&h)));
+        assert!(!verify_password("wrong", Some(&h)));
+        assert!(!verify_password("correct horse", None));
+    }
+
+    #[test]
+    fn tokens_are_random_and_stored_as_digests() {
+        let (a, da) = new_token();
+        let (b, _) = new_token();
+        assert_ne!(a, b);
+        assert_eq!(da, token_digest(&a));
+        assert!(!da.contains(&a));
+        assert_eq!(a.len(), "adal_".len() + 64);
+    }
+}

@@ -1,0 +1,239 @@
+//! A JSON request body parsed by serde (with `serde_path_to_error`) so that
+//! every parse failure names the field as a JSON pointer, while the
+//! OpenAPI schema still comes from the poem-openapi type.
+
+use crate::error::BodyError;
+use poem::http::StatusCode;
+use poem::{Request, RequestBody};
+use poem_openapi::payload::{ParsePayload, Payload};
+use poem_openapi::registry::{MetaSchemaRef, Registry};
+use poem_openapi::types::Type;
+use serde::de::DeserializeOwned;
+
+/// Largest JSON body accepted, in bytes. The configured limit may be lower;
+/// this one bounds memory even if configuration is wrong.
+pub const MAX_BODY: usize = 1024 * 1024;
+
+/// Configured body limit, put in the request's data by the app.
+#[derive(Clone, Copy, Debug)]
+pub struct BodyLimit(pub usize);
+
+pub struct JsonBody<T>(pub T);
+
+impl<T: Type> Payload for JsonBody<T> {
+    const CONTENT_TYPE: &'static str = "application/json; charset=utf-8";
+
+    fn check_content_type(content_type: &str) -> bool {
+        content_type
+            .split(';')
+            .next()
+            .is_some_and(|m| m.trim().eq_ignore_ascii_case("application/json"))
+    }
+
+    fn schema_ref() -> MetaSchemaRef {
+        T::schema_ref()
+    }
+
+    fn register(registry: &mut Registry) {
+        T::register(registry);
+    }
+}
+
+fn fail(pointer: String, message: impl Into<String>) -> poem::Error {
+    poem::Error::new(
+        BodyError {
+            pointer,
+            message: message.into(),
+            too_large: false,
+        },
+        StatusCode::BAD_REQUEST,
+    )
+}
+
+/// serde reports a missing field at the enclosing object (an unknown one
+/// already at its own path); the field's name is in the message between
+/// backticks.
+fn field_in_message(msg: &str) -> Option<&str> {
+    if !msg.starts_with("missing field") {
+        return None;
+    }
+    let start = msg.find('`')? + 1;
+    let len = msg[start..].find('`')?;
+    Some(&msg[start..start + len])
+}
+
+fn pointer_of(path: &serde_path_to_error::Path) -> String {
+    let mut p = String::new();
+    for seg in path.iter() {
+        use serde_path_to_error::Segment;
+        match seg {
+            Segment::Seq { index } => p.push_str(&format!("/{index}")),
+            Segment::Map { key } => {
+                p.push_str(&format!("/{}", key.replace('~', "~0").replace('/', "~1")))
+            }
+            Segment::Enum { variant } => p.push_str(&format!("/{variant}")),
+            Segment::Unknown => {}
+        }
+    }
+    p
+}
+
+pub fn parse_json<T: DeserializeOwned>(data: &[u8]) -> Result<T, poem::Error> {
+    if data.iter().all(u8::is_ascii_whitespace) {
+        return Err(fail(String::new(), "a JSON body is required"));
+    }
+    let de = &mut serde_json::Deserializer::from_slice(data);
+    serde_path_to_error::deserialize(de).map_err(|e| {
+        let mut pointer = pointer_of(e.path());
+        let inner = e.inner();
+        let raw = inner.to_string();
+        // serde_json appends " at line L column C"; keep it for syntax
+        // errors (it locates them), drop it elsewhere (the pointer does).
+        let message = if inner.is_syntax() || inner.is_eof() {
+            format!("malformed JSON: {raw}")
+        } else {
+            raw.rsplit_once(" at line ")
+                .map_or(raw.clone(), |(m, _)| m.to_owned())
+        };
+        if let Some(field) = field_in_message(&message) {
+            pointer.push('/');
+            pointer.push_str(field);
+        }
+        fail(pointer, message)
+    })
+}
+
+impl<T: Type + DeserializeOwned + Send> ParsePayload for JsonBody<T> {
+    const IS_REQUIRED: bool = true;
+
+    async fn from_request(request: &Request, body: &mut RequestBody) -> poem::Result<Self> {
+        let limit = request
+            .data::<BodyLimit>()
+            .map_or(MAX_BODY, |l| l.0.min(MAX_BODY));
+        let too_large = || {
+            poem::Error::new(
+                BodyError {
+                    pointer: String::new(),
+                    message: format!("the body is larger than {limit} bytes"),
+                    too_large: true,
+                },
+                StatusCode::PAYLOAD_TOO_LARGE,
+            )
+        };
+        if let Some(len) = request
+            .headers()
+            .get(poem::http::header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<usize>().ok())
+        {
+            if len > limit {
+                return Err(too_large());
+            }
+        }
+        let data = body
+            .take()?
+            .into_bytes_limit(limit)
+            .await
+            .map_err(|e| match e {
+                poem::error::ReadBodyError::PayloadTooLarge => too_large(),
+                other => poem::Error::from(other),
+            })?;
+        parse_json(&data).map(JsonBody)
+    }
+}
+
+impl<T: Type + DeserializeOwned + Send> poem_openapi::ApiExtractor<'_> for JsonBody<T> {
+    const TYPES: &'static [poem_openapi::ApiExtractorType] =
+        &[poem_openapi::ApiExtractorType::RequestObject];
+    type ParamType = ();
+    type ParamRawType = ();
+
+    fn register(registry: &mut Registry) {
+        <Self as Payload>::register(registry);
+    }
+
+    fn request_meta() -> Option<poem_openapi::registry::MetaRequest> {
+        Some(poem_openapi::registry::MetaRequest {
+            description: None,
+            content: vec![poem_openapi::registry::MetaMediaType {
+                content_type: <Self as Payload>::CONTENT_TYPE,
+                schema: <Self as Payload>::schema_ref(),
+            }],
+            required: true,
+        })
+    }
+
+    async fn from_request(
+        request: &'_ Request,
+        body: &mut RequestBody,
+        _param_opts: poem_openapi::ExtractParamOptions<Self::ParamType>,
+    ) -> poem::Result<Self> {
+        if let Some(ct) = request.content_type() {
+            if !<Self as Payload>::check_content_type(ct) {
+                return Err(fail(
+                    String::new(),
+                    format!("Content-Type must be application/json, not {ct:?}"),
+                ));
+            }
+        }
+        <Self as ParsePayload>::from_request(request, body).await
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Inner {
+        value: String,
+    }
+
+    #[derive(Debug, serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Outer {
+        name: String,
+        items: Vec<Inner>,
+    }
+
+    fn err(json: &str) -> BodyError {
+        let e = parse_json::<Outer>(json.as_bytes()).unwrap_err();
+        let b = e.downcast_ref::<BodyError>().unwrap();
+        BodyError {
+            pointer: b.pointer.clone(),
+            message: b.message.clone(),
+            too_large: b.too_large,
+        }
+    }
+
+    #[test]
+    fn missing_field_is_named() {
+        let e = err(r#"{"items": []}"#);
+        assert_eq!(e.pointer, "/name");
+        assert!(e.message.contains("missing field"));
+    }
+
+    #[test]
+    fn unknown_nested_field_is_named() {
+        let e = err(r#"{"name": "a", "items": [{"value": "x", "extra": 1}]}"#);
+        assert_eq!(e.pointer, "/items/0/extra");
+    }
+
+    #[test]
+    fn wrong_type_is_located() {
+        let e = err(r#"{"name": 5, "items": []}"#);
+        assert_eq!(e.pointer, "/name");
+        assert!(e.message.contains("invalid type"), "{}", e.message);
+    }
+
+    #[test]
+    fn malformed_json_says_where() {
+        let e = err("{\"name\": \"a\",\n \"items\": [}");
+        assert!(e.message.starts_with("malformed JSON"));
+        assert!(e.message.contains("line 2"), "{}", e.message);
+    }
+}

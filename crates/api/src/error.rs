@@ -1,0 +1,222 @@
+//! The one error type of the HTTP API. Every failure leaves as JSON:
+//! `{"error": "<code>", "message": "...", "details": [{"pointer": "/field", "message": "..."}]}`.
+//! Internal causes are logged, never returned.
+
+use adal_domain::FieldError;
+use poem::http::StatusCode;
+use poem_openapi::{ApiResponse, Object, payload::Json};
+
+#[derive(Debug, Clone, Object)]
+pub struct ErrorDetail {
+    /// JSON pointer of the offending field, e.g. `/value_kzt`.
+    pub pointer: String,
+    pub message: String,
+    /// For rule scripts: the rule, and the line and column in its script.
+    #[oai(skip_serializing_if_is_none)]
+    pub rule_id: Option<String>,
+    #[oai(skip_serializing_if_is_none)]
+    pub line: Option<u32>,
+    #[oai(skip_serializing_if_is_none)]
+    pub column: Option<u32>,
+}
+
+impl ErrorDetail {
+    pub fn new(pointer: impl Into<String>, message: impl Into<String>) -> Self {
+        Self {
+            pointer: pointer.into(),
+            message: message.into(),
+            rule_id: None,
+            line: None,
+            column: None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Object)]
+pub struct ErrorBody {
+    /// Machine-readable code: `bad_request`, `validation_failed`,
+    /// `unauthorized`, `forbidden`, `not_found`, `conflict`,
+    /// `payload_too_large`, `unavailable`, `internal`.
+    pub error: String,
+    pub message: String,
+    pub details: Vec<ErrorDetail>,
+}
+
+impl ErrorBody {
+    fn new(code: &str, message: impl Into<String>) -> Json<Self> {
+        Json(Self {
+            error: code.to_owned(),
+            message: message.into(),
+            details: Vec::new(),
+        })
+    }
+}
+
+#[derive(Debug, ApiResponse)]
+#[oai(bad_request_handler = "from_request_error")]
+pub enum ApiError {
+    /// The request is malformed: bad JSON, unknown or missing fields,
+    /// wrong types, bad parameters.
+    #[oai(status = 400)]
+    BadRequest(Json<ErrorBody>),
+    #[oai(status = 401)]
+    Unauthorized(Json<ErrorBody>),
+    #[oai(status = 403)]
+    Forbidden(Json<ErrorBody>),
+    /// Not found, or not yours: the API never says which.
+    #[oai(status = 404)]
+    NotFound(Json<ErrorBody>),
+    #[oai(status = 409)]
+    Conflict(Json<ErrorBody>),
+    #[oai(status = 413)]
+    PayloadTooLarge(Json<ErrorBody>),
+    /// Well-formed but invalid: each detail names a field.
+    #[oai(status = 422)]
+    Unprocessable(Json<ErrorBody>),
+    #[oai(status = 500)]
+    Internal(Json<ErrorBody>),
+    #[oai(status = 503)]
+    Unavailable(Json<ErrorBody>),
+}
+
+/// A body that failed to parse, with where.
+#[derive(Debug, thiserror::Error)]
+#[error("{pointer}: {message}")]
+pub struct BodyError {
+    pub pointer: String,
+    pub message: String,
+    pub too_large: bool,
+}
+
+fn from_request_error(err: poem::Error) -> ApiError {
+    if let Some(b) = err.downcast_ref::<BodyError>() {
+        let body = Json(ErrorBody {
+            error: if b.too_large {
+                "payload_too_large"
+            } else {
+                "bad_request"
+            }
+            .to_owned(),
+            message: b.to_string(),
+            details: vec![ErrorDetail::new(b.pointer.clone(), b.message.clone())],
+        });
+        return if b.too_large {
+            ApiError::PayloadTooLarge(body)
+        } else {
+            ApiError::BadRequest(body)
+        };
+    }
+    match err.status() {
+        StatusCode::UNAUTHORIZED => ApiError::unauthorized(),
+        StatusCode::PAYLOAD_TOO_LARGE => {
+            ApiError::PayloadTooLarge(ErrorBody::new("payload_too_large", err.to_string()))
+        }
+        _ => ApiError::BadRequest(ErrorBody::new("bad_request", err.to_string())),
+    }
+}
+
+impl ApiError {
+    pub fn unauthorized() -> Self {
+        ApiError::Unauthorized(ErrorBody::new(
+            "unauthorized",
+            "a valid bearer token is required",
+        ))
+    }
+
+    pub fn forbidden() -> Self {
+        ApiError::Forbidden(ErrorBody::new("forbidden", "your role does not allow this"))
+    }
+
+    pub fn not_found(what: &str) -> Self {
+        ApiError::NotFound(ErrorBody::new("not_found", format!("{what} not found")))
+    }
+
+    pub fn conflict(message: impl Into<String>) -> Self {
+        ApiError::Conflict(ErrorBody::new("conflict", message))
+    }
+
+    pub fn bad_request(message: impl Into<String>) -> Self {
+        ApiError::BadRequest(ErrorBody::new("bad_request", message))
+    }
+
+    pub fn invalid(errors: Vec<FieldError>) -> Self {
+        ApiError::Unprocessable(Json(ErrorBody {
+            error: "validation_failed".to_owned(),
+            message: errors
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("; "),
+            details: errors
+                .into_iter()
+                .map(|e| ErrorDetail::new(e.pointer, e.message))
+                .collect(),
+        }))
+    }
+
+    pub fn details(message: impl Into<String>, details: Vec<ErrorDetail>) -> Self {
+        ApiError::Unprocessable(Json(ErrorBody {
+            error: "validation_failed".to_owned(),
+            message: message.into(),
+            details,
+        }))
+    }
+
+    pub fn field(pointer: &str, message: impl Into<String>) -> Self {
+        Self::invalid(vec![FieldError::new(pointer, message)])
+    }
+
+    /// Logs `cause` and answers 500 without revealing it.
+    pub fn internal(cause: impl std::fmt::Display) -> Self {
+        tracing::error!(%cause, "internal error");
+        ApiError::Internal(ErrorBody::new(
+            "internal",
+            "internal error; it has been logged",
+        ))
+    }
+
+    pub fn unavailable(cause: impl std::fmt::Display) -> Self {
+        tracing::error!(%cause, "dependency unavailable");
+        ApiError::Unavailable(ErrorBody::new(
+            "unavailable",
+            "a dependency is unavailable; retry later",
+        ))
+    }
+}
+
+impl From<adal_store::StoreError> for ApiError {
+    fn from(e: adal_store::StoreError) -> Self {
+        match e {
+            adal_store::StoreError::NotFound => ApiError::not_found("resource"),
+            adal_store::StoreError::Conflict(what) => ApiError::conflict(what),
+            other => ApiError::internal(other),
+        }
+    }
+}
+
+pub type ApiResult<T> = Result<T, ApiError>;
+
+/// Turns errors raised outside poem-openapi's handlers (unknown routes,
+/// wrong methods) into the same JSON shape.
+pub fn error_response(err: &poem::Error) -> poem::Response {
+    let status = err.status();
+    let code = match status {
+        StatusCode::NOT_FOUND => "not_found",
+        StatusCode::METHOD_NOT_ALLOWED => "method_not_allowed",
+        StatusCode::PAYLOAD_TOO_LARGE => "payload_too_large",
+        StatusCode::UNAUTHORIZED => "unauthorized",
+        s if s.is_client_error() => "bad_request",
+        _ => "internal",
+    };
+    let message = if status.is_server_error() {
+        tracing::error!(error = %err, "unhandled error");
+        "internal error; it has been logged".to_owned()
+    } else {
+        err.to_string()
+    };
+    let body = serde_json::json!({"error": code, "message": message, "details": []});
+    poem::Response::builder()
+        .status(status)
+        .content_type("application/json; charset=utf-8")
+        .body(body.to_string())
+}

@@ -1,0 +1,433 @@
+//! Sign-in, tokens, and the platform operator's tenant management.
+
+use crate::AppState;
+use crate::auth::{BearerAuth, authorize_platform, hash_password, new_token, verify_password};
+use crate::body::JsonBody;
+use crate::error::{ApiError, ApiResult};
+use adal_authz::{act, obj};
+use adal_domain::{Bin, FieldError, Region, Role, Sector};
+use adal_store::{TenantId, tenants, users};
+use poem::web::Data;
+use poem_openapi::{ApiResponse, Object, OpenApi, Tags, payload::Json};
+use serde::Deserialize;
+use uuid::Uuid;
+
+#[derive(Tags)]
+pub enum ApiTags {
+    /// Signing in and tokens
+    Auth,
+    /// Platform operators: tenants
+    Platform,
+}
+
+/// Session tokens live this long; API tokens until revoked.
+const SESSION_HOURS: i64 = 12;
+
+#[derive(Debug, Object, Deserialize)]
+#[oai(deny_unknown_fields)]
+#[serde(deny_unknown_fields)]
+pub struct LoginRequest {
+    pub email: String,
+    pub password: String,
+}
+
+#[derive(Debug, Object)]
+pub struct TokenResponse {
+    /// Send as `Authorization: Bearer <token>`. Shown once; only a digest
+    /// is stored.
+    pub token: String,
+    pub expires_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub user: UserInfo,
+}
+
+#[derive(Debug, Clone, Object)]
+pub struct UserInfo {
+    pub id: Uuid,
+    pub email: String,
+    pub display_name: String,
+    pub role: String,
+    pub tenant_id: Option<Uuid>,
+    pub department_id: Option<Uuid>,
+    pub position_id: Option<Uuid>,
+}
+
+impl From<users::User> for UserInfo {
+    fn from(u: users::User) -> Self {
+        Self {
+            id: u.id,
+            email: u.email,
+            display_name: u.display_name,
+            role: u.role,
+            tenant_id: u.tenant_id,
+            department_id: u.department_id,
+            position_id: u.position_id,
+        }
+    }
+}
+
+#[derive(ApiResponse)]
+enum LoginResponse {
+    #[oai(status = 200)]
+    Ok(Json<TokenResponse>),
+}
+
+#[derive(ApiResponse)]
+enum LogoutResponse {
+    #[oai(status = 204)]
+    Done,
+}
+
+#[derive(ApiResponse)]
+enum MeResponse {
+    #[oai(status = 200)]
+    Ok(Json<UserInfo>),
+}
+
+#[derive(Debug, Object, Deserialize)]
+#[oai(deny_unknown_fields)]
+#[serde(deny_unknown_fields)]
+pub struct NewApiToken {
+    /// What the token is for, e.g. "HR system import".
+    pub name: String,
+}
+
+#[derive(ApiResponse)]
+enum CreateTokenResponse {
+    #[oai(status = 201)]
+    Created(Json<TokenResponse>),
+}
+
+#[derive(Debug, Object, Deserialize)]
+#[oai(deny_unknown_fields)]
+#[serde(deny_unknown_fields)]
+pub struct NewAdmin {
+    pub email: String,
+    pub display_name: String,
+    /// At least 12 characters.
+    pub password: String,
+}
+
+#[derive(Debug, Object, Deserialize)]
+#[oai(deny_unknown_fields)]
+#[serde(deny_unknown_fields)]
+pub struct NewTenantRequest {
+    pub name: String,
+    /// Business identification number: 12 digits with a valid check digit.
+    pub bin: String,
+    /// `public_body`, `quasi_public` or `private`.
+    pub sector: String,
+    /// One of the 17 regions or 3 cities of republican significance, e.g.
+    /// `astana`, `almaty`, `shymkent`, `karaganda`.
+    pub region: String,
+    pub admin: NewAdmin,
+}
+
+#[derive(Debug, Object)]
+pub struct TenantInfo {
+    pub id: Uuid,
+    pub name: String,
+    pub bin: String,
+    pub sector: String,
+    pub region: String,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+}
+
+impl From<tenants::Tenant> for TenantInfo {
+    fn from(t: tenants::Tenant) -> Self {
+        Self {
+            id: t.id,
+            name: t.name,
+            bin: t.bin,
+            sector: t.sector,
+            region: t.region,
+            created_at: t.created_at,
+        }
+    }
+}
+
+#[derive(Debug, Object)]
+pub struct CreatedTenant {
+    pub tenant: TenantInfo,
+    pub admin: UserInfo,
+}
+
+#[derive(ApiResponse)]
+enum CreateTenantResponse {
+    #[oai(status = 201)]
+    Created(Json<CreatedTenant>),
+}
+
+#[derive(ApiResponse)]
+enum ListTenantsResponse {
+    #[oai(status = 200)]
+    Ok(Json<Vec<TenantInfo>>),
+}
+
+pub(crate) fn validate_email(pointer: &str, email: &str, errors: &mut Vec<FieldError>) {
+    let e = email.trim();
+    let ok = e.len() <= 320
+        && e.split_once('@').is_some_and(|(local, domain)| {
+            !local.is_empty()
+                && domain.contains('.')
+                && !domain.starts_with('.')
+                && !domain.ends_with('.')
+        })
+        && !e.contains(char::is_whitespace);
+    if !ok {
+        errors.push(FieldError::new(pointer, "must be an email address"));
+    }
+}
+
+pub(crate) fn validate_password(pointer: &str, password: &str, errors: &mut Vec<FieldError>) {
+    let n = password.chars().count();
+    if !(12..=200).contains(&n) {
+        errors.push(FieldError::new(pointer, "must be 12 to 200 characters"));
+    }
+}
+
+pub(crate) fn validate_name(pointer: &str, name: &str, max: usize, errors: &mut Vec<FieldError>) {
+    let n = name.trim().chars().count();
+    if n == 0 {
+        errors.push(FieldError::new(pointer, "must not be empty"));
+    } else if n > max {
+        errors.push(FieldError::new(
+            pointer,
+            format!("must be at most {max} characters"),
+        ));
+    }
+}
+
+pub struct PlatformApi;
+
+#[OpenApi(prefix_path = "/")]
+impl PlatformApi {
+    /// Sign in with email and password; returns a session token.
+    #[oai(
+        path = "/auth/login",
+        method = "post",
+        tag = "ApiTags::Auth",
+        operation_id = "login"
+    )]
+    async fn login(
+        &self,
+        state: Data<&AppState>,
+        body: JsonBody<LoginRequest>,
+    ) -> ApiResult<LoginResponse> {
+        let req = body.0;
+        let user = users::find_by_email(&state.store, &req.email).await?;
+        let password = req.password.clone();
+        let hash = user.as_ref().map(|u| u.password_hash.clone());
+        // argon2 is deliberately slow: keep it off the async executor.
+        let ok = tokio::task::spawn_blocking(move || verify_password(&password, hash.as_deref()))
+            .await
+            .map_err(ApiError::internal)?;
+        let Some(user) = user.filter(|_| ok) else {
+            return Err(ApiError::Unauthorized(Json(crate::ErrorBody {
+                error: "unauthorized".into(),
+                message: "wrong email or password".into(),
+                details: vec![],
+            })));
+        };
+        let (token, digest) = new_token();
+        let expires = chrono::Utc::now() + chrono::Duration::hours(SESSION_HOURS);
+        users::insert_token(
+            &state.store,
+            user.id,
+            digest,
+            "session",
+            "login",
+            Some(expires),
+        )
+        .await?;
+        Ok(LoginResponse::Ok(Json(TokenResponse {
+            token,
+            expires_at: Some(expires),
+            user: user.into(),
+        })))
+    }
+
+    /// Revoke the token this request was made with.
+    #[oai(
+        path = "/auth/logout",
+        method = "post",
+        tag = "ApiTags::Auth",
+        operation_id = "logout"
+    )]
+    async fn logout(&self, state: Data<&AppState>, auth: BearerAuth) -> ApiResult<LogoutResponse> {
+        users::revoke_token(&state.store, &auth.0.token_hash).await?;
+        Ok(LogoutResponse::Done)
+    }
+
+    /// Who am I.
+    #[oai(
+        path = "/me",
+        method = "get",
+        tag = "ApiTags::Auth",
+        operation_id = "me"
+    )]
+    async fn me(&self, state: Data<&AppState>, auth: BearerAuth) -> ApiResult<MeResponse> {
+        let u = match auth.0.tenant_id {
+            Some(t) => users::get(&state.store, TenantId(t), auth.0.user_id).await?,
+            None => users::find_by_email(&state.store, &auth.0.email)
+                .await?
+                .ok_or_else(|| ApiError::not_found("user"))?,
+        };
+        Ok(MeResponse::Ok(Json(u.into())))
+    }
+
+    /// Create an API token for the calling user (for integrations).
+    #[oai(
+        path = "/auth/tokens",
+        method = "post",
+        tag = "ApiTags::Auth",
+        operation_id = "createApiToken"
+    )]
+    async fn create_token(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        body: JsonBody<NewApiToken>,
+    ) -> ApiResult<CreateTokenResponse> {
+        let mut errors = Vec::new();
+        validate_name("/name", &body.0.name, 200, &mut errors);
+        if !errors.is_empty() {
+            return Err(ApiError::invalid(errors));
+        }
+        let (token, digest) = new_token();
+        users::insert_token(
+            &state.store,
+            auth.0.user_id,
+            digest,
+            "api",
+            body.0.name.trim(),
+            None,
+        )
+        .await?;
+        let user = users::find_by_email(&state.store, &auth.0.email)
+            .await?
+            .ok_or_else(|| ApiError::not_found("user"))?;
+        Ok(CreateTokenResponse::Created(Json(TokenResponse {
+            token,
+            expires_at: None,
+            user: user.into(),
+        })))
+    }
+
+    /// Create a tenant and its first tenant admin (platform admins only).
+    #[oai(
+        path = "/tenants",
+        method = "post",
+        tag = "ApiTags::Platform",
+        operation_id = "createTenant"
+    )]
+    async fn create_tenant(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        body: JsonBody<NewTenantRequest>,
+    ) -> ApiResult<CreateTenantResponse> {
+        authorize_platform(&state, &auth.0, obj::TENANTS, act::CREATE).await?;
+        let req = body.0;
+        let mut errors = Vec::new();
+        validate_name("/name", &req.name, 300, &mut errors);
+        if let Err(e) = Bin::parse(&req.bin) {
+            errors.push(FieldError::new("/bin", format!("invalid BIN: {e}")));
+        }
+        if let Err(e) = Sector::parse(&req.sector) {
+            errors.push(FieldError::new("/sector", e.to_string()));
+        }
+        if let Err(e) = Region::parse(&req.region) {
+            errors.push(FieldError::new("/region", e.to_string()));
+        }
+        validate_email("/admin/email", &req.admin.email, &mut errors);
+        validate_name(
+            "/admin/display_name",
+            &req.admin.display_name,
+            300,
+            &mut errors,
+        );
+        validate_password("/admin/password", &req.admin.password, &mut errors);
+        if !errors.is_empty() {
+            return Err(ApiError::invalid(errors));
+        }
+        // Check the admin's email before creating anything, so a clash does
+        // not leave a tenant without an admin.
+        if users::find_by_email(&state.store, &req.admin.email)
+            .await?
+            .is_some()
+        {
+            return Err(ApiError::field(
+                "/admin/email",
+                "a user with this email exists",
+            ));
+        }
+        let actor = auth.0.user_id.to_string();
+        let t = tenants::create(
+            &state.store,
+            &actor,
+            tenants::NewTenant {
+                name: req.name.trim().to_owned(),
+                bin: req.bin,
+                sector: req.sector,
+                region: req.region,
+            },
+        )
+        .await
+        .map_err(|e| match e {
+            adal_store::StoreError::Conflict(_) => {
+                ApiError::field("/bin", "a tenant with this BIN exists")
+            }
+            other => other.into(),
+        })?;
+        let pw = req.admin.password.clone();
+        let hash = tokio::task::spawn_blocking(move || hash_password(&pw))
+            .await
+            .map_err(ApiError::internal)??;
+        let admin = users::create(
+            &state.store,
+            Some(TenantId(t.id)),
+            &actor,
+            users::NewUser {
+                email: req.admin.email,
+                display_name: req.admin.display_name.trim().to_owned(),
+                password_hash: hash,
+                role: Role::TenantAdmin.as_str().to_owned(),
+                department_id: None,
+                position_id: None,
+            },
+        )
+        .await?;
+        state
+            .authz
+            .assign(
+                &admin.id.to_string(),
+                Role::TenantAdmin.as_str(),
+                &t.id.to_string(),
+            )
+            .await
+            .map_err(ApiError::internal)?;
+        Ok(CreateTenantResponse::Created(Json(CreatedTenant {
+            tenant: t.into(),
+            admin: admin.into(),
+        })))
+    }
+
+    /// Every tenant (platform admins and Agency auditors).
+    #[oai(
+        path = "/tenants",
+        method = "get",
+        tag = "ApiTags::Platform",
+        operation_id = "listTenants"
+    )]
+    async fn list_tenants(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+    ) -> ApiResult<ListTenantsResponse> {
+        authorize_platform(&state, &auth.0, obj::TENANTS, act::READ).await?;
+        let all = tenants::list_all_for_platform(&state.store).await?;
+        Ok(ListTenantsResponse::Ok(Json(
+            all.into_iter().map(Into::into).collect(),
+        )))
+    }
+}

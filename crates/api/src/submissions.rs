@@ -1,0 +1,561 @@
+//! Gift declarations in; submissions, findings and the risk map out.
+
+use crate::auth::{BearerAuth, TenantCtx};
+use crate::body::JsonBody;
+use crate::error::{ApiError, ApiResult};
+use crate::{AppState, heatmap, page};
+use adal_authz::{act, obj};
+use adal_domain::{GiftDeclaration, GiftInput};
+use adal_jobs::EvaluateSubmission;
+use adal_store::evaluation::{self, FindingFilter};
+use adal_store::submissions::{self, NewSubmission, SubmissionFilter};
+use adal_store::users;
+use poem::web::Data;
+use poem_openapi::{
+    ApiResponse, Object, OpenApi, Tags,
+    param::{Path, Query},
+    payload::{Json, PlainText},
+};
+use serde::Deserialize;
+use uuid::Uuid;
+
+#[derive(Tags)]
+pub enum ApiTags {
+    /// What people file
+    Submissions,
+    /// What the rules found, and the risk map
+    Findings,
+}
+
+/// Schema version of the gift payload stored with each submission.
+pub const GIFT_SCHEMA_VERSION: i32 = 1;
+
+#[derive(Debug, Object, Deserialize)]
+#[oai(deny_unknown_fields)]
+#[serde(deny_unknown_fields)]
+pub struct GiftRequest {
+    /// `received` or `given`.
+    pub direction: String,
+    /// Person or organisation that gave the gift.
+    pub giver_name: String,
+    /// The giver's BIN, when the giver is an organisation.
+    #[serde(default)]
+    pub giver_bin: Option<String>,
+    pub description: String,
+    /// Value in tenge as a decimal string with at most two fractional
+    /// digits, e.g. `"150000.00"`.
+    pub value_kzt: String,
+    /// `YYYY-MM-DD`, not in the future.
+    pub date: String,
+    pub occasion: String,
+}
+
+#[derive(Debug, Object)]
+pub struct Accepted {
+    pub submission_id: Uuid,
+    /// Always `received`: stored durably, evaluation pending.
+    pub status: String,
+}
+
+#[derive(ApiResponse)]
+enum DeclareGiftResponse {
+    /// Stored durably; rules will evaluate it shortly.
+    #[oai(status = 202)]
+    Accepted(Json<Accepted>),
+}
+
+#[derive(Debug, Object)]
+pub struct Submission {
+    pub id: Uuid,
+    pub kind: String,
+    pub schema_version: i32,
+    pub submitted_by: Uuid,
+    pub department_id: Option<Uuid>,
+    pub position_id: Option<Uuid>,
+    pub payload: serde_json::Value,
+    /// `received`, `evaluated` or `failed`.
+    pub status: String,
+    pub rule_set_version_id: Option<Uuid>,
+    pub received_at: chrono::DateTime<chrono::Utc>,
+    pub evaluated_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// Rules that failed on this submission (their other rules still ran).
+    pub rule_errors: Vec<RuleErrorOut>,
+}
+
+#[derive(Debug, Object)]
+pub struct RuleErrorOut {
+    pub rule_id: String,
+    /// `runtime`, `limit` or `bad_result`.
+    pub kind: String,
+    pub message: String,
+    pub line: Option<i32>,
+    pub column: Option<i32>,
+}
+
+fn submission_out(
+    s: submissions::Submission,
+    errors: Vec<evaluation::RuleError>,
+) -> ApiResult<Submission> {
+    Ok(Submission {
+        payload: serde_json::from_str(&s.payload).map_err(ApiError::internal)?,
+        id: s.id,
+        kind: s.kind,
+        schema_version: s.schema_version,
+        submitted_by: s.submitted_by,
+        department_id: s.department_id,
+        position_id: s.position_id,
+        status: s.status,
+        rule_set_version_id: s.rule_set_version_id,
+        received_at: s.received_at,
+        evaluated_at: s.evaluated_at,
+        rule_errors: errors
+            .into_iter()
+            .map(|e| RuleErrorOut {
+                rule_id: e.rule_id,
+                kind: e.kind,
+                message: e.message,
+                line: e.line,
+                column: e.col,
+            })
+            .collect(),
+    })
+}
+
+#[derive(Debug, Object)]
+pub struct SubmissionPage {
+    pub items: Vec<Submission>,
+    pub total: u64,
+    pub offset: u64,
+    pub limit: u64,
+}
+
+#[derive(ApiResponse)]
+enum ListSubmissionsResponse {
+    #[oai(status = 200)]
+    Ok(Json<SubmissionPage>),
+}
+
+#[derive(ApiResponse)]
+enum GetSubmissionResponse {
+    #[oai(status = 200)]
+    Ok(Json<Submission>),
+}
+
+#[derive(Debug, Object)]
+pub struct Finding {
+    pub id: Uuid,
+    pub submission_id: Uuid,
+    pub rule_set_version_id: Uuid,
+    pub rule_id: String,
+    pub area: String,
+    pub severity: String,
+    pub likelihood: i16,
+    pub impact: i16,
+    pub explanation: String,
+    pub department_id: Option<Uuid>,
+    pub position_id: Option<Uuid>,
+    pub status: String,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+}
+
+impl From<evaluation::Finding> for Finding {
+    fn from(f: evaluation::Finding) -> Self {
+        Self {
+            id: f.id,
+            submission_id: f.submission_id,
+            rule_set_version_id: f.rule_set_version_id,
+            rule_id: f.rule_id,
+            area: f.area,
+            severity: f.severity,
+            likelihood: f.likelihood,
+            impact: f.impact,
+            explanation: f.explanation,
+            department_id: f.department_id,
+            position_id: f.position_id,
+            status: f.status,
+            created_at: f.created_at,
+        }
+    }
+}
+
+#[derive(Debug, Object)]
+pub struct FindingPage {
+    pub items: Vec<Finding>,
+    pub total: u64,
+    pub offset: u64,
+    pub limit: u64,
+}
+
+#[derive(ApiResponse)]
+enum ListFindingsResponse {
+    #[oai(status = 200)]
+    Ok(Json<FindingPage>),
+}
+
+#[derive(ApiResponse)]
+enum GetFindingResponse {
+    #[oai(status = 200)]
+    Ok(Json<Finding>),
+}
+
+#[derive(Debug, Object)]
+pub struct RiskCell {
+    pub likelihood: i16,
+    pub impact: i16,
+    pub count: u64,
+}
+
+#[derive(Debug, Object)]
+pub struct DepartmentAreaCell {
+    pub department_id: Option<Uuid>,
+    pub department: Option<String>,
+    pub area: String,
+    pub likelihood: i16,
+    pub impact: i16,
+    pub count: u64,
+}
+
+#[derive(Debug, Object)]
+pub struct PositionRisk {
+    pub position_id: Uuid,
+    pub title: String,
+    pub high_risk: bool,
+    pub open_findings: u64,
+    /// Sum of likelihood x impact over the position's open findings.
+    pub score: i64,
+}
+
+#[derive(Debug, Object)]
+pub struct RiskMap {
+    pub computed_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub open_findings: u64,
+    /// Likelihood x impact cells with at least one open finding.
+    pub cells: Vec<RiskCell>,
+    pub by_department_area: Vec<DepartmentAreaCell>,
+    /// Positions ranked by risk, highest first.
+    pub positions: Vec<PositionRisk>,
+}
+
+impl From<evaluation::RiskMap> for RiskMap {
+    fn from(m: evaluation::RiskMap) -> Self {
+        Self {
+            computed_at: m.computed_at,
+            open_findings: m.open_findings,
+            cells: m
+                .cells
+                .into_iter()
+                .map(|c| RiskCell {
+                    likelihood: c.likelihood,
+                    impact: c.impact,
+                    count: c.count,
+                })
+                .collect(),
+            by_department_area: m
+                .by_department_area
+                .into_iter()
+                .map(|c| DepartmentAreaCell {
+                    department_id: c.department_id,
+                    department: c.department,
+                    area: c.area,
+                    likelihood: c.likelihood,
+                    impact: c.impact,
+                    count: c.count,
+                })
+                .collect(),
+            positions: m
+                .positions
+                .into_iter()
+                .map(|p| PositionRisk {
+                    position_id: p.position_id,
+                    title: p.title,
+                    high_risk: p.high_risk,
+                    open_findings: p.open_findings,
+                    score: p.score,
+                })
+                .collect(),
+        }
+    }
+}
+
+#[derive(ApiResponse)]
+enum RiskMapResponse {
+    #[oai(status = 200)]
+    Ok(Json<RiskMap>),
+}
+
+#[derive(ApiResponse)]
+enum RiskMapSvgResponse {
+    /// A likelihood x impact heat map, readable without JavaScript.
+    #[oai(status = 200, content_type = "image/svg+xml")]
+    Ok(PlainText<String>),
+}
+
+pub struct SubmissionApi;
+
+#[OpenApi(prefix_path = "/tenants/:tenant_id")]
+impl SubmissionApi {
+    /// Declare a gift or hospitality. Answers `202` once the declaration is
+    /// durably stored; the rules evaluate it in the background.
+    #[oai(
+        path = "/gifts",
+        method = "post",
+        tag = "ApiTags::Submissions",
+        operation_id = "declareGift"
+    )]
+    async fn declare_gift(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        tenant_id: Path<Uuid>,
+        body: JsonBody<GiftRequest>,
+    ) -> ApiResult<DeclareGiftResponse> {
+        let ctx =
+            TenantCtx::authorize(&state, &auth.0, tenant_id.0, obj::GIFTS, act::CREATE).await?;
+        let r = body.0;
+        let gift = GiftDeclaration::validate(
+            GiftInput {
+                direction: r.direction,
+                giver_name: r.giver_name,
+                giver_bin: r.giver_bin,
+                description: r.description,
+                value_kzt: r.value_kzt,
+                date: r.date,
+                occasion: r.occasion,
+            },
+            chrono::Utc::now().date_naive(),
+        )
+        .map_err(ApiError::invalid)?;
+        let me = users::get(&state.store, ctx.tenant, ctx.caller.user_id).await?;
+        let payload = serde_json::to_value(&gift).map_err(ApiError::internal)?;
+        let s = submissions::insert(
+            &state.store,
+            ctx.tenant,
+            NewSubmission {
+                kind: "gift".to_owned(),
+                schema_version: GIFT_SCHEMA_VERSION,
+                submitted_by: me.id,
+                department_id: me.department_id,
+                position_id: me.position_id,
+                payload,
+            },
+        )
+        .await?;
+        // The row is committed: from here on nothing is lost. If the queue
+        // is down, the sweeper enqueues the submission later.
+        if let Err(e) = state
+            .queue
+            .enqueue(EvaluateSubmission {
+                tenant_id: ctx.tenant.0,
+                submission_id: s.id,
+            })
+            .await
+        {
+            tracing::warn!(submission_id = %s.id, error = %e, "enqueue failed; the sweeper will pick it up");
+        }
+        Ok(DeclareGiftResponse::Accepted(Json(Accepted {
+            submission_id: s.id,
+            status: s.status,
+        })))
+    }
+
+    /// Submissions, newest first. Employees see only their own.
+    #[oai(
+        path = "/submissions",
+        method = "get",
+        tag = "ApiTags::Submissions",
+        operation_id = "listSubmissions"
+    )]
+    async fn list_submissions(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        tenant_id: Path<Uuid>,
+        kind: Query<Option<String>>,
+        status: Query<Option<String>>,
+        offset: Query<Option<u64>>,
+        limit: Query<Option<u64>>,
+    ) -> ApiResult<ListSubmissionsResponse> {
+        let (ctx, only) = TenantCtx::authorize_read(
+            &state,
+            &auth.0,
+            tenant_id.0,
+            obj::SUBMISSIONS_ALL,
+            obj::SUBMISSIONS_OWN,
+        )
+        .await?;
+        let (offset, limit) = page(offset.0, limit.0)?;
+        let filter = SubmissionFilter {
+            submitted_by: only,
+            kind: kind.0,
+            status: status.0,
+        };
+        let (rows, total) =
+            submissions::list(&state.store, ctx.tenant, &filter, offset, limit).await?;
+        let items: ApiResult<Vec<_>> = rows
+            .into_iter()
+            .map(|s| submission_out(s, Vec::new()))
+            .collect();
+        Ok(ListSubmissionsResponse::Ok(Json(SubmissionPage {
+            items: items?,
+            total,
+            offset,
+            limit,
+        })))
+    }
+
+    /// One submission with any rule errors from its evaluation.
+    #[oai(
+        path = "/submissions/:id",
+        method = "get",
+        tag = "ApiTags::Submissions",
+        operation_id = "getSubmission"
+    )]
+    async fn get_submission(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        tenant_id: Path<Uuid>,
+        id: Path<Uuid>,
+    ) -> ApiResult<GetSubmissionResponse> {
+        let (ctx, only) = TenantCtx::authorize_read(
+            &state,
+            &auth.0,
+            tenant_id.0,
+            obj::SUBMISSIONS_ALL,
+            obj::SUBMISSIONS_OWN,
+        )
+        .await?;
+        let s = submissions::get(&state.store, ctx.tenant, id.0)
+            .await
+            .map_err(|_| ApiError::not_found("submission"))?;
+        if only.is_some_and(|u| u != s.submitted_by) {
+            return Err(ApiError::not_found("submission"));
+        }
+        let errors = evaluation::rule_errors_for(&state.store, ctx.tenant, s.id).await?;
+        Ok(GetSubmissionResponse::Ok(Json(submission_out(s, errors)?)))
+    }
+
+    /// Findings, newest first, with filters. Employees see only findings
+    /// about their own submissions.
+    #[oai(
+        path = "/findings",
+        method = "get",
+        tag = "ApiTags::Findings",
+        operation_id = "listFindings"
+    )]
+    #[allow(clippy::too_many_arguments)]
+    async fn list_findings(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        tenant_id: Path<Uuid>,
+        severity: Query<Option<String>>,
+        status: Query<Option<String>>,
+        area: Query<Option<String>>,
+        submission_id: Query<Option<Uuid>>,
+        department_id: Query<Option<Uuid>>,
+        likelihood: Query<Option<i16>>,
+        impact: Query<Option<i16>>,
+        offset: Query<Option<u64>>,
+        limit: Query<Option<u64>>,
+    ) -> ApiResult<ListFindingsResponse> {
+        let (ctx, only) = TenantCtx::authorize_read(
+            &state,
+            &auth.0,
+            tenant_id.0,
+            obj::FINDINGS_ALL,
+            obj::FINDINGS_OWN,
+        )
+        .await?;
+        let (offset, limit) = page(offset.0, limit.0)?;
+        let filter = FindingFilter {
+            submitted_by: only,
+            submission_id: submission_id.0,
+            severity: severity.0,
+            status: status.0,
+            area: area.0,
+            department_id: department_id.0,
+            likelihood: likelihood.0,
+            impact: impact.0,
+        };
+        let (rows, total) =
+            evaluation::list_findings(&state.store, ctx.tenant, &filter, offset, limit).await?;
+        Ok(ListFindingsResponse::Ok(Json(FindingPage {
+            items: rows.into_iter().map(Into::into).collect(),
+            total,
+            offset,
+            limit,
+        })))
+    }
+
+    #[oai(
+        path = "/findings/:id",
+        method = "get",
+        tag = "ApiTags::Findings",
+        operation_id = "getFinding"
+    )]
+    async fn get_finding(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        tenant_id: Path<Uuid>,
+        id: Path<Uuid>,
+    ) -> ApiResult<GetFindingResponse> {
+        let (ctx, only) = TenantCtx::authorize_read(
+            &state,
+            &auth.0,
+            tenant_id.0,
+            obj::FINDINGS_ALL,
+            obj::FINDINGS_OWN,
+        )
+        .await?;
+        let f = evaluation::get_finding(&state.store, ctx.tenant, id.0)
+            .await
+            .map_err(|_| ApiError::not_found("finding"))?;
+        if let Some(u) = only {
+            let s = submissions::get(&state.store, ctx.tenant, f.submission_id).await?;
+            if s.submitted_by != u {
+                return Err(ApiError::not_found("finding"));
+            }
+        }
+        Ok(GetFindingResponse::Ok(Json(f.into())))
+    }
+
+    /// The corruption-risk map as data.
+    #[oai(
+        path = "/risk-map",
+        method = "get",
+        tag = "ApiTags::Findings",
+        operation_id = "getRiskMap"
+    )]
+    async fn risk_map(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        tenant_id: Path<Uuid>,
+    ) -> ApiResult<RiskMapResponse> {
+        let ctx =
+            TenantCtx::authorize(&state, &auth.0, tenant_id.0, obj::RISK_MAP, act::READ).await?;
+        let m = evaluation::risk_map(&state.store, ctx.tenant).await?;
+        Ok(RiskMapResponse::Ok(Json(m.into())))
+    }
+
+    /// The corruption-risk map as an SVG heat map.
+    #[oai(
+        path = "/risk-map.svg",
+        method = "get",
+        tag = "ApiTags::Findings",
+        operation_id = "getRiskMapSvg"
+    )]
+    async fn risk_map_svg(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        tenant_id: Path<Uuid>,
+    ) -> ApiResult<RiskMapSvgResponse> {
+        let ctx =
+            TenantCtx::authorize(&state, &auth.0, tenant_id.0, obj::RISK_MAP, act::READ).await?;
+        let m = evaluation::risk_map(&state.store, ctx.tenant).await?;
+        Ok(RiskMapSvgResponse::Ok(PlainText(heatmap::render(&m))))
+    }
+}

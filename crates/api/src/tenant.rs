@@ -1,0 +1,661 @@
+//! A tenant's own administration: settings, users, departments, positions,
+//! procurements, and verification of its audit log.
+
+use crate::AppState;
+use crate::auth::{BearerAuth, TenantCtx, hash_password};
+use crate::body::JsonBody;
+use crate::error::{ApiError, ApiResult};
+use crate::platform::{TenantInfo, UserInfo, validate_email, validate_name, validate_password};
+use adal_authz::{act, obj};
+use adal_domain::{Bin, FieldError, Kzt, Role};
+use adal_sandbox_protocol::Severity;
+use adal_store::{audit, org, procurement, tenants, users};
+use poem::web::Data;
+use poem_openapi::{ApiResponse, Object, OpenApi, Tags, param::Path, payload::Json};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use uuid::Uuid;
+
+#[derive(Tags)]
+pub enum ApiTags {
+    /// A tenant's settings, people and organisation
+    Tenant,
+}
+
+#[derive(Debug, Object, Deserialize)]
+#[oai(deny_unknown_fields)]
+#[serde(deny_unknown_fields)]
+pub struct Settings {
+    /// Findings at or above this severity email the compliance unit:
+    /// `low`, `medium`, `high` or `critical`.
+    pub alert_threshold: String,
+    /// The compliance unit's alert addresses.
+    pub alert_emails: Vec<String>,
+    /// MCI in KZT by year, e.g. `{"2026": "4325"}`.
+    pub mci_by_year: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Object)]
+pub struct TenantDetails {
+    pub tenant: TenantInfo,
+    pub settings: SettingsOut,
+}
+
+#[derive(Debug, Object)]
+pub struct SettingsOut {
+    pub alert_threshold: String,
+    pub alert_emails: Vec<String>,
+    pub mci_by_year: BTreeMap<String, String>,
+}
+
+impl From<tenants::TenantSettings> for SettingsOut {
+    fn from(s: tenants::TenantSettings) -> Self {
+        Self {
+            alert_threshold: s.alert_threshold,
+            alert_emails: s.alert_emails,
+            mci_by_year: s
+                .mci_by_year
+                .into_iter()
+                .map(|(y, v)| (y.to_string(), v))
+                .collect(),
+        }
+    }
+}
+
+#[derive(ApiResponse)]
+enum TenantResponse {
+    #[oai(status = 200)]
+    Ok(Json<TenantDetails>),
+}
+
+#[derive(Debug, Object, Deserialize)]
+#[oai(deny_unknown_fields)]
+#[serde(deny_unknown_fields)]
+pub struct NewUserRequest {
+    pub email: String,
+    pub display_name: String,
+    pub password: String,
+    /// `tenant_admin`, `compliance_officer`, `hr_officer`,
+    /// `procurement_officer` or `employee`.
+    pub role: String,
+    pub department_id: Option<Uuid>,
+    pub position_id: Option<Uuid>,
+}
+
+#[derive(ApiResponse)]
+enum CreateUserResponse {
+    #[oai(status = 201)]
+    Created(Json<UserInfo>),
+}
+
+#[derive(ApiResponse)]
+enum ListUsersResponse {
+    #[oai(status = 200)]
+    Ok(Json<Vec<UserInfo>>),
+}
+
+#[derive(Debug, Object, Deserialize)]
+#[oai(deny_unknown_fields)]
+#[serde(deny_unknown_fields)]
+pub struct NewDepartment {
+    pub name: String,
+    pub parent_id: Option<Uuid>,
+}
+
+#[derive(Debug, Object)]
+pub struct Department {
+    pub id: Uuid,
+    pub name: String,
+    pub parent_id: Option<Uuid>,
+}
+
+impl From<org::Department> for Department {
+    fn from(d: org::Department) -> Self {
+        Self {
+            id: d.id,
+            name: d.name,
+            parent_id: d.parent_id,
+        }
+    }
+}
+
+#[derive(ApiResponse)]
+enum CreateDepartmentResponse {
+    #[oai(status = 201)]
+    Created(Json<Department>),
+}
+
+#[derive(ApiResponse)]
+enum ListDepartmentsResponse {
+    #[oai(status = 200)]
+    Ok(Json<Vec<Department>>),
+}
+
+#[derive(Debug, Object, Deserialize)]
+#[oai(deny_unknown_fields)]
+#[serde(deny_unknown_fields)]
+pub struct NewPosition {
+    pub title: String,
+    pub department_id: Option<Uuid>,
+    /// Corruption-risk level, 1 (low) to 5 (very high).
+    pub risk_level: i16,
+    /// On the tenant's list of positions exposed to corruption risk.
+    pub high_risk: bool,
+}
+
+#[derive(Debug, Object)]
+pub struct Position {
+    pub id: Uuid,
+    pub title: String,
+    pub department_id: Option<Uuid>,
+    pub risk_level: i16,
+    pub high_risk: bool,
+}
+
+impl From<org::Position> for Position {
+    fn from(p: org::Position) -> Self {
+        Self {
+            id: p.id,
+            title: p.title,
+            department_id: p.department_id,
+            risk_level: p.risk_level,
+            high_risk: p.high_risk,
+        }
+    }
+}
+
+#[derive(ApiResponse)]
+enum CreatePositionResponse {
+    #[oai(status = 201)]
+    Created(Json<Position>),
+}
+
+#[derive(ApiResponse)]
+enum ListPositionsResponse {
+    #[oai(status = 200)]
+    Ok(Json<Vec<Position>>),
+}
+
+#[derive(Debug, Object, Deserialize)]
+#[oai(deny_unknown_fields)]
+#[serde(deny_unknown_fields)]
+pub struct NewProcurement {
+    /// The tenant's reference (e.g. the portal's announcement number).
+    pub reference: String,
+    pub title: String,
+    /// `open` or `closed`.
+    pub status: String,
+    /// BINs of bidders and suppliers.
+    pub participant_bins: Vec<String>,
+}
+
+#[derive(Debug, Object)]
+pub struct Procurement {
+    pub id: Uuid,
+    pub reference: String,
+    pub title: String,
+    pub status: String,
+    pub participant_bins: Vec<String>,
+}
+
+impl TryFrom<procurement::Procurement> for Procurement {
+    type Error = ApiError;
+    fn try_from(p: procurement::Procurement) -> Result<Self, ApiError> {
+        Ok(Self {
+            id: p.id,
+            participant_bins: serde_json::from_str(&p.participant_bins)
+                .map_err(ApiError::internal)?,
+            reference: p.reference,
+            title: p.title,
+            status: p.status,
+        })
+    }
+}
+
+#[derive(ApiResponse)]
+enum CreateProcurementResponse {
+    #[oai(status = 201)]
+    Created(Json<Procurement>),
+}
+
+#[derive(ApiResponse)]
+enum ListProcurementsResponse {
+    #[oai(status = 200)]
+    Ok(Json<Vec<Procurement>>),
+}
+
+#[derive(Debug, Object)]
+pub struct AuditVerification {
+    pub entries: u64,
+    /// True when every entry's hash matches and the chain is unbroken.
+    pub intact: bool,
+    /// The first entry that does not match, if any.
+    pub broken_at: Option<i64>,
+}
+
+#[derive(ApiResponse)]
+enum AuditResponse {
+    #[oai(status = 200)]
+    Ok(Json<AuditVerification>),
+}
+
+pub struct TenantApi;
+
+#[OpenApi(prefix_path = "/tenants/:tenant_id")]
+impl TenantApi {
+    /// The tenant and its compliance settings.
+    #[oai(
+        path = "/",
+        method = "get",
+        tag = "ApiTags::Tenant",
+        operation_id = "getTenant"
+    )]
+    async fn get_tenant(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        tenant_id: Path<Uuid>,
+    ) -> ApiResult<TenantResponse> {
+        let ctx =
+            TenantCtx::authorize(&state, &auth.0, tenant_id.0, obj::TENANT, act::READ).await?;
+        let t = tenants::get(&state.store, ctx.tenant).await?;
+        let s = tenants::settings_of(&t)?;
+        Ok(TenantResponse::Ok(Json(TenantDetails {
+            tenant: t.into(),
+            settings: s.into(),
+        })))
+    }
+
+    /// Set the alert threshold and recipients, and the MCI by year.
+    #[oai(
+        path = "/settings",
+        method = "put",
+        tag = "ApiTags::Tenant",
+        operation_id = "updateSettings"
+    )]
+    async fn update_settings(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        tenant_id: Path<Uuid>,
+        body: JsonBody<Settings>,
+    ) -> ApiResult<TenantResponse> {
+        let ctx =
+            TenantCtx::authorize(&state, &auth.0, tenant_id.0, obj::TENANT, act::WRITE).await?;
+        let req = body.0;
+        let mut errors = Vec::new();
+        if Severity::parse(&req.alert_threshold).is_none() {
+            errors.push(FieldError::new(
+                "/alert_threshold",
+                "must be one of: low, medium, high, critical",
+            ));
+        }
+        if req.alert_emails.len() > 20 {
+            errors.push(FieldError::new("/alert_emails", "at most 20 addresses"));
+        }
+        for (i, e) in req.alert_emails.iter().enumerate() {
+            validate_email(&format!("/alert_emails/{i}"), e, &mut errors);
+        }
+        let mut mci = BTreeMap::new();
+        for (year, value) in &req.mci_by_year {
+            let pointer = format!("/mci_by_year/{year}");
+            match year.parse::<i32>() {
+                Ok(y) if (1990..=2100).contains(&y) => match Kzt::parse(value) {
+                    Ok(k) if !k.amount().is_zero() => {
+                        mci.insert(y, k.to_string());
+                    }
+                    Ok(_) => errors.push(FieldError::new(&pointer, "must be positive")),
+                    Err(e) => errors.push(FieldError::new(&pointer, e.to_string())),
+                },
+                _ => errors.push(FieldError::new(
+                    &pointer,
+                    "the key must be a year, 1990-2100",
+                )),
+            }
+        }
+        if !errors.is_empty() {
+            return Err(ApiError::invalid(errors));
+        }
+        let t = tenants::update_settings(
+            &state.store,
+            ctx.tenant,
+            &ctx.actor(),
+            &tenants::TenantSettings {
+                alert_threshold: req.alert_threshold,
+                alert_emails: req
+                    .alert_emails
+                    .iter()
+                    .map(|e| e.trim().to_owned())
+                    .collect(),
+                mci_by_year: mci,
+            },
+        )
+        .await?;
+        let s = tenants::settings_of(&t)?;
+        Ok(TenantResponse::Ok(Json(TenantDetails {
+            tenant: t.into(),
+            settings: s.into(),
+        })))
+    }
+
+    /// Create a user with a role in this tenant.
+    #[oai(
+        path = "/users",
+        method = "post",
+        tag = "ApiTags::Tenant",
+        operation_id = "createUser"
+    )]
+    async fn create_user(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        tenant_id: Path<Uuid>,
+        body: JsonBody<NewUserRequest>,
+    ) -> ApiResult<CreateUserResponse> {
+        let ctx =
+            TenantCtx::authorize(&state, &auth.0, tenant_id.0, obj::USERS, act::WRITE).await?;
+        let req = body.0;
+        let mut errors = Vec::new();
+        validate_email("/email", &req.email, &mut errors);
+        validate_name("/display_name", &req.display_name, 300, &mut errors);
+        validate_password("/password", &req.password, &mut errors);
+        match Role::parse(&req.role) {
+            Ok(r) if r.is_tenant_role() => {}
+            Ok(_) => errors.push(FieldError::new(
+                "/role",
+                "this role cannot be granted by a tenant",
+            )),
+            Err(e) => errors.push(FieldError::new("/role", e.to_string())),
+        }
+        if let Some(d) = req.department_id {
+            if org::get_department(&state.store, ctx.tenant, d)
+                .await
+                .is_err()
+            {
+                errors.push(FieldError::new("/department_id", "no such department"));
+            }
+        }
+        if let Some(p) = req.position_id {
+            if org::get_position(&state.store, ctx.tenant, p)
+                .await
+                .is_err()
+            {
+                errors.push(FieldError::new("/position_id", "no such position"));
+            }
+        }
+        if !errors.is_empty() {
+            return Err(ApiError::invalid(errors));
+        }
+        let pw = req.password.clone();
+        let hash = tokio::task::spawn_blocking(move || hash_password(&pw))
+            .await
+            .map_err(ApiError::internal)??;
+        let u = users::create(
+            &state.store,
+            Some(ctx.tenant),
+            &ctx.actor(),
+            users::NewUser {
+                email: req.email,
+                display_name: req.display_name.trim().to_owned(),
+                password_hash: hash,
+                role: req.role.clone(),
+                department_id: req.department_id,
+                position_id: req.position_id,
+            },
+        )
+        .await
+        .map_err(|e| match e {
+            adal_store::StoreError::Conflict(_) => {
+                ApiError::field("/email", "a user with this email exists")
+            }
+            other => other.into(),
+        })?;
+        state
+            .authz
+            .assign(&u.id.to_string(), &req.role, &ctx.tenant.to_string())
+            .await
+            .map_err(ApiError::internal)?;
+        Ok(CreateUserResponse::Created(Json(u.into())))
+    }
+
+    /// The tenant's users.
+    #[oai(
+        path = "/users",
+        method = "get",
+        tag = "ApiTags::Tenant",
+        operation_id = "listUsers"
+    )]
+    async fn list_users(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        tenant_id: Path<Uuid>,
+    ) -> ApiResult<ListUsersResponse> {
+        let ctx = TenantCtx::authorize(&state, &auth.0, tenant_id.0, obj::USERS, act::READ).await?;
+        let all = users::list(&state.store, ctx.tenant).await?;
+        Ok(ListUsersResponse::Ok(Json(
+            all.into_iter().map(Into::into).collect(),
+        )))
+    }
+
+    /// Create a department (optionally under a parent).
+    #[oai(
+        path = "/departments",
+        method = "post",
+        tag = "ApiTags::Tenant",
+        operation_id = "createDepartment"
+    )]
+    async fn create_department(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        tenant_id: Path<Uuid>,
+        body: JsonBody<NewDepartment>,
+    ) -> ApiResult<CreateDepartmentResponse> {
+        let ctx = TenantCtx::authorize(&state, &auth.0, tenant_id.0, obj::ORG, act::WRITE).await?;
+        let mut errors = Vec::new();
+        validate_name("/name", &body.0.name, 300, &mut errors);
+        if !errors.is_empty() {
+            return Err(ApiError::invalid(errors));
+        }
+        let d = org::create_department(
+            &state.store,
+            ctx.tenant,
+            &ctx.actor(),
+            body.0.name.trim().to_owned(),
+            body.0.parent_id,
+        )
+        .await
+        .map_err(|e| match e {
+            adal_store::StoreError::NotFound => ApiError::field("/parent_id", "no such department"),
+            other => other.into(),
+        })?;
+        Ok(CreateDepartmentResponse::Created(Json(d.into())))
+    }
+
+    #[oai(
+        path = "/departments",
+        method = "get",
+        tag = "ApiTags::Tenant",
+        operation_id = "listDepartments"
+    )]
+    async fn list_departments(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        tenant_id: Path<Uuid>,
+    ) -> ApiResult<ListDepartmentsResponse> {
+        let ctx = TenantCtx::authorize(&state, &auth.0, tenant_id.0, obj::ORG, act::READ).await?;
+        let all = org::list_departments(&state.store, ctx.tenant).await?;
+        Ok(ListDepartmentsResponse::Ok(Json(
+            all.into_iter().map(Into::into).collect(),
+        )))
+    }
+
+    /// Create a position with its corruption-risk level.
+    #[oai(
+        path = "/positions",
+        method = "post",
+        tag = "ApiTags::Tenant",
+        operation_id = "createPosition"
+    )]
+    async fn create_position(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        tenant_id: Path<Uuid>,
+        body: JsonBody<NewPosition>,
+    ) -> ApiResult<CreatePositionResponse> {
+        let ctx = TenantCtx::authorize(&state, &auth.0, tenant_id.0, obj::ORG, act::WRITE).await?;
+        let req = body.0;
+        let mut errors = Vec::new();
+        validate_name("/title", &req.title, 300, &mut errors);
+        if !(1..=5).contains(&req.risk_level) {
+            errors.push(FieldError::new("/risk_level", "must be 1 to 5"));
+        }
+        if !errors.is_empty() {
+            return Err(ApiError::invalid(errors));
+        }
+        let p = org::create_position(
+            &state.store,
+            ctx.tenant,
+            &ctx.actor(),
+            org::NewPosition {
+                department_id: req.department_id,
+                title: req.title.trim().to_owned(),
+                risk_level: req.risk_level,
+                high_risk: req.high_risk,
+            },
+        )
+        .await
+        .map_err(|e| match e {
+            adal_store::StoreError::NotFound => {
+                ApiError::field("/department_id", "no such department")
+            }
+            other => other.into(),
+        })?;
+        Ok(CreatePositionResponse::Created(Json(p.into())))
+    }
+
+    #[oai(
+        path = "/positions",
+        method = "get",
+        tag = "ApiTags::Tenant",
+        operation_id = "listPositions"
+    )]
+    async fn list_positions(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        tenant_id: Path<Uuid>,
+    ) -> ApiResult<ListPositionsResponse> {
+        let ctx = TenantCtx::authorize(&state, &auth.0, tenant_id.0, obj::ORG, act::READ).await?;
+        let all = org::list_positions(&state.store, ctx.tenant).await?;
+        Ok(ListPositionsResponse::Ok(Json(
+            all.into_iter().map(Into::into).collect(),
+        )))
+    }
+
+    /// Record a procurement and the BINs of its bidders and suppliers.
+    #[oai(
+        path = "/procurements",
+        method = "post",
+        tag = "ApiTags::Tenant",
+        operation_id = "createProcurement"
+    )]
+    async fn create_procurement(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        tenant_id: Path<Uuid>,
+        body: JsonBody<NewProcurement>,
+    ) -> ApiResult<CreateProcurementResponse> {
+        let ctx = TenantCtx::authorize(&state, &auth.0, tenant_id.0, obj::PROCUREMENTS, act::WRITE)
+            .await?;
+        let req = body.0;
+        let mut errors = Vec::new();
+        validate_name("/reference", &req.reference, 100, &mut errors);
+        validate_name("/title", &req.title, 500, &mut errors);
+        if req.status != procurement::OPEN && req.status != procurement::CLOSED {
+            errors.push(FieldError::new("/status", "must be one of: open, closed"));
+        }
+        if req.participant_bins.len() > 1000 {
+            errors.push(FieldError::new(
+                "/participant_bins",
+                "at most 1000 participants",
+            ));
+        }
+        for (i, b) in req.participant_bins.iter().enumerate() {
+            if let Err(e) = Bin::parse(b) {
+                errors.push(FieldError::new(
+                    format!("/participant_bins/{i}"),
+                    format!("invalid BIN: {e}"),
+                ));
+            }
+        }
+        if !errors.is_empty() {
+            return Err(ApiError::invalid(errors));
+        }
+        let p = procurement::create(
+            &state.store,
+            ctx.tenant,
+            &ctx.actor(),
+            procurement::NewProcurement {
+                reference: req.reference.trim().to_owned(),
+                title: req.title.trim().to_owned(),
+                status: req.status,
+                participant_bins: req.participant_bins,
+            },
+        )
+        .await
+        .map_err(|e| match e {
+            adal_store::StoreError::Conflict(_) => {
+                ApiError::field("/reference", "a procurement with this reference exists")
+            }
+            other => other.into(),
+        })?;
+        Ok(CreateProcurementResponse::Created(Json(p.try_into()?)))
+    }
+
+    #[oai(
+        path = "/procurements",
+        method = "get",
+        tag = "ApiTags::Tenant",
+        operation_id = "listProcurements"
+    )]
+    async fn list_procurements(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        tenant_id: Path<Uuid>,
+    ) -> ApiResult<ListProcurementsResponse> {
+        let ctx = TenantCtx::authorize(&state, &auth.0, tenant_id.0, obj::PROCUREMENTS, act::READ)
+            .await?;
+        let all = procurement::list(&state.store, ctx.tenant).await?;
+        let out: Result<Vec<Procurement>, ApiError> =
+            all.into_iter().map(TryInto::try_into).collect();
+        Ok(ListProcurementsResponse::Ok(Json(out?)))
+    }
+
+    /// Verify the tenant's tamper-evident audit log end to end.
+    #[oai(
+        path = "/audit/verify",
+        method = "get",
+        tag = "ApiTags::Tenant",
+        operation_id = "verifyAuditLog"
+    )]
+    async fn verify_audit(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        tenant_id: Path<Uuid>,
+    ) -> ApiResult<AuditResponse> {
+        let ctx = TenantCtx::authorize(&state, &auth.0, tenant_id.0, obj::AUDIT, act::READ).await?;
+        let v = audit::verify(state.store.connection(), ctx.tenant).await?;
+        Ok(AuditResponse::Ok(Json(AuditVerification {
+            entries: v.entries,
+            intact: v.broken_at.is_none(),
+            broken_at: v.broken_at,
+        })))
+    }
+}
