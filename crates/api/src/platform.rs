@@ -199,7 +199,7 @@ pub(crate) fn validate_name(pointer: &str, name: &str, max: usize, errors: &mut 
 
 pub struct PlatformApi;
 
-#[OpenApi(prefix_path = "/")]
+#[OpenApi]
 impl PlatformApi {
     /// Sign in with email and password; returns a session token.
     #[oai(

@@ -230,13 +230,13 @@ pub fn validate_rules(rules: Vec<Rule>) -> Result<Vec<RuleDefinition>, Vec<Field
 
 pub struct RuleSetApi;
 
-#[OpenApi(prefix_path = "/tenants/:tenant_id/rule-sets")]
+#[OpenApi]
 impl RuleSetApi {
     /// Upload a new rule-set version (a draft). Every script is compiled in
     /// the sandbox first; a syntax error rejects the upload with the rule
     /// id, line and column.
     #[oai(
-        path = "/",
+        path = "/tenants/:tenant_id/rule-sets",
         method = "post",
         tag = "ApiTags::RuleSets",
         operation_id = "createRuleSet"
@@ -293,7 +293,7 @@ impl RuleSetApi {
 
     /// Every version, newest first.
     #[oai(
-        path = "/",
+        path = "/tenants/:tenant_id/rule-sets",
         method = "get",
         tag = "ApiTags::RuleSets",
         operation_id = "listRuleSets"
@@ -312,7 +312,7 @@ impl RuleSetApi {
     }
 
     #[oai(
-        path = "/:version",
+        path = "/tenants/:tenant_id/rule-sets/:version",
         method = "get",
         tag = "ApiTags::RuleSets",
         operation_id = "getRuleSet"
@@ -335,7 +335,7 @@ impl RuleSetApi {
     /// Put a draft version in force; the previous active version retires.
     /// New submissions are evaluated against it from now on.
     #[oai(
-        path = "/:version/activate",
+        path = "/tenants/:tenant_id/rule-sets/:version/activate",
         method = "post",
         tag = "ApiTags::RuleSets",
         operation_id = "activateRuleSet"

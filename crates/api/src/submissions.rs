@@ -292,12 +292,12 @@ enum RiskMapSvgResponse {
 
 pub struct SubmissionApi;
 
-#[OpenApi(prefix_path = "/tenants/:tenant_id")]
+#[OpenApi]
 impl SubmissionApi {
     /// Declare a gift or hospitality. Answers `202` once the declaration is
     /// durably stored; the rules evaluate it in the background.
     #[oai(
-        path = "/gifts",
+        path = "/tenants/:tenant_id/gifts",
         method = "post",
         tag = "ApiTags::Submissions",
         operation_id = "declareGift"
@@ -360,7 +360,7 @@ impl SubmissionApi {
 
     /// Submissions, newest first. Employees see only their own.
     #[oai(
-        path = "/submissions",
+        path = "/tenants/:tenant_id/submissions",
         method = "get",
         tag = "ApiTags::Submissions",
         operation_id = "listSubmissions"
@@ -405,7 +405,7 @@ impl SubmissionApi {
 
     /// One submission with any rule errors from its evaluation.
     #[oai(
-        path = "/submissions/:id",
+        path = "/tenants/:tenant_id/submissions/:id",
         method = "get",
         tag = "ApiTags::Submissions",
         operation_id = "getSubmission"
@@ -438,7 +438,7 @@ impl SubmissionApi {
     /// Findings, newest first, with filters. Employees see only findings
     /// about their own submissions.
     #[oai(
-        path = "/findings",
+        path = "/tenants/:tenant_id/findings",
         method = "get",
         tag = "ApiTags::Findings",
         operation_id = "listFindings"
@@ -489,7 +489,7 @@ impl SubmissionApi {
     }
 
     #[oai(
-        path = "/findings/:id",
+        path = "/tenants/:tenant_id/findings/:id",
         method = "get",
         tag = "ApiTags::Findings",
         operation_id = "getFinding"
@@ -523,7 +523,7 @@ impl SubmissionApi {
 
     /// The corruption-risk map as data.
     #[oai(
-        path = "/risk-map",
+        path = "/tenants/:tenant_id/risk-map",
         method = "get",
         tag = "ApiTags::Findings",
         operation_id = "getRiskMap"
@@ -542,7 +542,7 @@ impl SubmissionApi {
 
     /// The corruption-risk map as an SVG heat map.
     #[oai(
-        path = "/risk-map.svg",
+        path = "/tenants/:tenant_id/risk-map.svg",
         method = "get",
         tag = "ApiTags::Findings",
         operation_id = "getRiskMapSvg"

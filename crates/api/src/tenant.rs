@@ -241,11 +241,11 @@ enum AuditResponse {
 
 pub struct TenantApi;
 
-#[OpenApi(prefix_path = "/tenants/:tenant_id")]
+#[OpenApi]
 impl TenantApi {
     /// The tenant and its compliance settings.
     #[oai(
-        path = "/",
+        path = "/tenants/:tenant_id",
         method = "get",
         tag = "ApiTags::Tenant",
         operation_id = "getTenant"
@@ -268,7 +268,7 @@ impl TenantApi {
 
     /// Set the alert threshold and recipients, and the MCI by year.
     #[oai(
-        path = "/settings",
+        path = "/tenants/:tenant_id/settings",
         method = "put",
         tag = "ApiTags::Tenant",
         operation_id = "updateSettings"
@@ -340,7 +340,7 @@ impl TenantApi {
 
     /// Create a user with a role in this tenant.
     #[oai(
-        path = "/users",
+        path = "/tenants/:tenant_id/users",
         method = "post",
         tag = "ApiTags::Tenant",
         operation_id = "createUser"
@@ -420,7 +420,7 @@ impl TenantApi {
 
     /// The tenant's users.
     #[oai(
-        path = "/users",
+        path = "/tenants/:tenant_id/users",
         method = "get",
         tag = "ApiTags::Tenant",
         operation_id = "listUsers"
@@ -440,7 +440,7 @@ impl TenantApi {
 
     /// Create a department (optionally under a parent).
     #[oai(
-        path = "/departments",
+        path = "/tenants/:tenant_id/departments",
         method = "post",
         tag = "ApiTags::Tenant",
         operation_id = "createDepartment"
@@ -474,7 +474,7 @@ impl TenantApi {
     }
 
     #[oai(
-        path = "/departments",
+        path = "/tenants/:tenant_id/departments",
         method = "get",
         tag = "ApiTags::Tenant",
         operation_id = "listDepartments"
@@ -494,7 +494,7 @@ impl TenantApi {
 
     /// Create a position with its corruption-risk level.
     #[oai(
-        path = "/positions",
+        path = "/tenants/:tenant_id/positions",
         method = "post",
         tag = "ApiTags::Tenant",
         operation_id = "createPosition"
@@ -538,7 +538,7 @@ impl TenantApi {
     }
 
     #[oai(
-        path = "/positions",
+        path = "/tenants/:tenant_id/positions",
         method = "get",
         tag = "ApiTags::Tenant",
         operation_id = "listPositions"
@@ -558,7 +558,7 @@ impl TenantApi {
 
     /// Record a procurement and the BINs of its bidders and suppliers.
     #[oai(
-        path = "/procurements",
+        path = "/tenants/:tenant_id/procurements",
         method = "post",
         tag = "ApiTags::Tenant",
         operation_id = "createProcurement"
@@ -618,7 +618,7 @@ impl TenantApi {
     }
 
     #[oai(
-        path = "/procurements",
+        path = "/tenants/:tenant_id/procurements",
         method = "get",
         tag = "ApiTags::Tenant",
         operation_id = "listProcurements"
@@ -639,7 +639,7 @@ impl TenantApi {
 
     /// Verify the tenant's tamper-evident audit log end to end.
     #[oai(
-        path = "/audit/verify",
+        path = "/tenants/:tenant_id/audit/verify",
         method = "get",
         tag = "ApiTags::Tenant",
         operation_id = "verifyAuditLog"

@@ -6,9 +6,7 @@ use adal_store::Store;
 use adal_store::entities::casbin_rule;
 use async_trait::async_trait;
 use casbin::{Adapter, Filter, Model, error::AdapterError};
-use sea_orm::{
-    ActiveValue::Set, ColumnTrait, Condition, EntityTrait, QueryFilter, TransactionTrait,
-};
+use sea_orm::{ActiveValue::Set, ColumnTrait, Condition, EntityTrait, QueryFilter};
 
 pub struct SeaOrmAdapter {
     store: Store,
@@ -103,7 +101,7 @@ impl Adapter for SeaOrmAdapter {
     }
 
     async fn save_policy(&mut self, m: &mut dyn Model) -> casbin::Result<()> {
-        let txn = self.store.connection().begin().await.map_err(err)?;
+        let txn = self.store.begin_write().await.map_err(err)?;
         casbin_rule::Entity::delete_many()
             .exec(&txn)
             .await
@@ -155,7 +153,7 @@ impl Adapter for SeaOrmAdapter {
         ptype: &str,
         rules: Vec<Vec<String>>,
     ) -> casbin::Result<bool> {
-        let txn = self.store.connection().begin().await.map_err(err)?;
+        let txn = self.store.begin_write().await.map_err(err)?;
         for rule in &rules {
             casbin_rule::Entity::insert(row(ptype, rule))
                 .on_conflict_do_nothing_on([
@@ -195,7 +193,7 @@ impl Adapter for SeaOrmAdapter {
         ptype: &str,
         rules: Vec<Vec<String>>,
     ) -> casbin::Result<bool> {
-        let txn = self.store.connection().begin().await.map_err(err)?;
+        let txn = self.store.begin_write().await.map_err(err)?;
         let mut any = false;
         for rule in &rules {
             let r = casbin_rule::Entity::delete_many()

@@ -11,7 +11,7 @@ use sea_orm::{
     ActiveModelTrait,
     ActiveValue::Set,
     ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect, TransactionTrait, TryInsertResult,
+    QuerySelect, TryInsertResult,
     sea_query::{OnConflict, Query},
 };
 use serde::{Deserialize, Serialize};
@@ -62,7 +62,7 @@ pub async fn record(
     if submission.tenant_id != tenant.0 {
         return Err(StoreError::NotFound);
     }
-    let txn = store.connection().begin().await?;
+    let txn = store.begin_write().await?;
     let mut rec = Recorded::default();
     let at = now();
     for o in outcomes {

@@ -84,6 +84,23 @@ impl Store {
         Ok(())
     }
 
+    /// Starts a transaction that will write. On SQLite it takes the write
+    /// lock at `BEGIN` (IMMEDIATE): a deferred transaction that reads first
+    /// and then writes fails at once with "database is locked" when another
+    /// writer got in between, and the busy timeout does not help there.
+    pub async fn begin_write(&self) -> Result<sea_orm::DatabaseTransaction> {
+        use sea_orm::{SqliteTransactionMode, TransactionOptions, TransactionTrait};
+        let opts = if self.backend() == DatabaseBackend::Sqlite {
+            TransactionOptions {
+                sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+                ..Default::default()
+            }
+        } else {
+            TransactionOptions::default()
+        };
+        Ok(self.db.begin_with_options(opts).await?)
+    }
+
     pub fn connection(&self) -> &DatabaseConnection {
         &self.db
     }

@@ -2,9 +2,7 @@
 
 use crate::entities::{department, position};
 use crate::{Result, StoreError, TenantId, audit, new_id};
-use sea_orm::{
-    ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, TransactionTrait,
-};
+use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use uuid::Uuid;
 
 pub use department::Model as Department;
@@ -17,7 +15,7 @@ pub async fn create_department(
     name: String,
     parent_id: Option<Uuid>,
 ) -> Result<Department> {
-    let txn = store.connection().begin().await?;
+    let txn = store.begin_write().await?;
     if let Some(p) = parent_id {
         // The parent must be this tenant's: a foreign id is "not found".
         department::Entity::find_by_id(p)
@@ -85,7 +83,7 @@ pub async fn create_position(
     actor: &str,
     new: NewPosition,
 ) -> Result<Position> {
-    let txn = store.connection().begin().await?;
+    let txn = store.begin_write().await?;
     if let Some(d) = new.department_id {
         department::Entity::find_by_id(d)
             .filter(department::Column::TenantId.eq(tenant.0))

@@ -4,9 +4,7 @@
 
 use crate::entities::procurement;
 use crate::{Result, StoreError, TenantId, audit, new_id, now};
-use sea_orm::{
-    ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, TransactionTrait,
-};
+use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 
 pub use procurement::Model as Procurement;
 
@@ -26,7 +24,7 @@ pub async fn create(
     actor: &str,
     new: NewProcurement,
 ) -> Result<Procurement> {
-    let txn = store.connection().begin().await?;
+    let txn = store.begin_write().await?;
     let id = new_id();
     procurement::Entity::insert(procurement::ActiveModel {
         id: Set(id),

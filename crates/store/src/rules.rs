@@ -6,7 +6,7 @@ use crate::{Result, StoreError, TenantId, audit, new_id, now};
 use adal_sandbox_protocol::{RuleSource, Severity};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, TransactionTrait,
+    QuerySelect,
 };
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -63,7 +63,7 @@ pub async fn create_version(
 ) -> Result<RuleSetVersion> {
     let body = serde_json::to_string(rules).map_err(|e| StoreError::Corrupt(e.to_string()))?;
     let hash = hex::encode(Sha256::digest(body.as_bytes()));
-    let txn = store.connection().begin().await?;
+    let txn = store.begin_write().await?;
     let latest: Option<i32> = rule_set_version::Entity::find()
         .select_only()
         .column_as(rule_set_version::Column::Version.max(), "max")
@@ -158,7 +158,7 @@ pub async fn activate(
     actor: &str,
     version: i32,
 ) -> Result<RuleSetVersion> {
-    let txn = store.connection().begin().await?;
+    let txn = store.begin_write().await?;
     let v = rule_set_version::Entity::find()
         .filter(rule_set_version::Column::TenantId.eq(tenant.0))
         .filter(rule_set_version::Column::Version.eq(version))

@@ -6,7 +6,7 @@ use crate::{Result, StoreError, TenantId, audit, new_id, now};
 use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect, TransactionTrait,
+    QuerySelect,
 };
 use uuid::Uuid;
 
@@ -30,7 +30,7 @@ pub async fn insert(
     tenant: TenantId,
     new: NewSubmission,
 ) -> Result<Submission> {
-    let txn = store.connection().begin().await?;
+    let txn = store.begin_write().await?;
     let id = new_id();
     let model = submission::ActiveModel {
         id: Set(id),
@@ -165,7 +165,7 @@ pub async fn record_failure(
     error: &str,
 ) -> Result<bool> {
     use sea_orm::ActiveModelTrait;
-    let txn = store.connection().begin().await?;
+    let txn = store.begin_write().await?;
     let s = submission::Entity::find_by_id(id)
         .filter(submission::Column::TenantId.eq(tenant.0))
         .one(&txn)

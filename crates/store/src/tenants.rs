@@ -2,7 +2,7 @@
 
 use crate::entities::tenant;
 use crate::{Result, StoreError, TenantId, audit, new_id, now};
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, EntityTrait, QueryOrder, TransactionTrait};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, EntityTrait, QueryOrder};
 use std::collections::BTreeMap;
 
 pub use tenant::Model as Tenant;
@@ -48,7 +48,7 @@ pub fn settings_of(t: &Tenant) -> Result<TenantSettings> {
 }
 
 pub async fn create(store: &crate::Store, actor: &str, new: NewTenant) -> Result<Tenant> {
-    let txn = store.connection().begin().await?;
+    let txn = store.begin_write().await?;
     let id = new_id();
     let model = tenant::ActiveModel {
         id: Set(id),
@@ -113,7 +113,7 @@ pub async fn update_settings(
     actor: &str,
     settings: &TenantSettings,
 ) -> Result<Tenant> {
-    let txn = store.connection().begin().await?;
+    let txn = store.begin_write().await?;
     let t = tenant::Entity::find_by_id(tenant.0)
         .one(&txn)
         .await?

@@ -7,7 +7,6 @@ use crate::{Result, StoreError, TenantId, audit, new_id, now};
 use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder,
-    TransactionTrait,
 };
 use uuid::Uuid;
 
@@ -32,7 +31,7 @@ pub async fn create(
     actor: &str,
     new: NewUser,
 ) -> Result<User> {
-    let txn = store.connection().begin().await?;
+    let txn = store.begin_write().await?;
     let id = new_id();
     let email = new.email.trim().to_lowercase();
     user::Entity::insert(user::ActiveModel {

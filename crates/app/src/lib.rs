@@ -1,0 +1,239 @@
+//! Start-up shared by every subcommand of `adal`: one path builds the
+//! running service for the binary and for the tests.
+
+pub mod library;
+pub mod seed;
+
+use adal_api::AppState;
+use adal_authz::Authz;
+use adal_config::Config;
+use adal_jobs::{Evaluator, Queue};
+use adal_sandbox::{SandboxConfig, SandboxPool};
+use adal_store::Store;
+use adal_telemetry::Metrics;
+use anyhow::{Context, Result, bail};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Finds the `adal-rules` sandbox binary: the configured path, next to this
+/// executable, or the rule engine's own build output in a source checkout.
+pub fn sandbox_binary(cfg: &Config) -> Result<PathBuf> {
+    // Absolute, because the sandbox runs in its own working directory.
+    let absolute = |p: &Path| {
+        std::fs::canonicalize(p).with_context(|| format!("sandbox binary {}", p.display()))
+    };
+    if !cfg.sandbox.binary.as_os_str().is_empty() {
+        return absolute(&cfg.sandbox.binary);
+    }
+    let mut candidates = Vec::new();
+    if let Ok(exe) = std::env::current_exe() {
+        candidates.push(exe.with_file_name("adal-rules"));
+    }
+    for profile in ["release", "debug"] {
+        candidates.push(PathBuf::from(format!(
+            "crates/rules-engine/target/{profile}/adal-rules"
+        )));
+    }
+    for c in &candidates {
+        if c.is_file() {
+            return absolute(c);
+        }
+    }
+    bail!(
+        "the adal-rules sandbox binary was not found (looked at {}); build it with \
+         `cargo build --release --manifest-path crates/rules-engine/Cargo.toml` \
+         or set ADAL_SANDBOX__BINARY",
+        candidates
+            .iter()
+            .map(|c| c.display().to_string())
+            .collect::<Vec<_>>()
+            .join(", ")
+    )
+}
+
+/// The connected parts of a running Adal.
+pub struct Service {
+    pub config: Config,
+    pub store: Store,
+    pub authz: Authz,
+    pub queue: Queue,
+    pub sandbox: Arc<SandboxPool>,
+    pub metrics: Metrics,
+}
+
+impl Service {
+    pub async fn connect(config: Config) -> Result<Self> {
+        if config.is_sqlite() {
+            std::fs::create_dir_all(&config.data_dir)
+                .with_context(|| format!("creating {}", config.data_dir.display()))?;
+        }
+        let store = Store::connect(config.database_url.expose())
+            .await
+            .context("connecting to the database")?;
+        store.migrate().await.context("applying migrations")?;
+        let authz = Authz::load(store.clone())
+            .await
+            .context("loading authorisation policy")?;
+        let queue = Queue::connect(&config.queue)
+            .await
+            .context("connecting to the queue")?;
+        let work_dir = config.data_dir.join("sandbox");
+        std::fs::create_dir_all(&work_dir)
+            .with_context(|| format!("creating {}", work_dir.display()))?;
+        let sandbox = Arc::new(SandboxPool::new(SandboxConfig {
+            binary: sandbox_binary(&config)?,
+            pool_size: config.sandbox.processes,
+            deadline: Duration::from_millis(config.sandbox.deadline_ms),
+            memory_mb: config.sandbox.memory_mb,
+            work_dir,
+        }));
+        let metrics = Metrics::new().context("creating metrics")?;
+        Ok(Self {
+            config,
+            store,
+            authz,
+            queue,
+            sandbox,
+            metrics,
+        })
+    }
+
+    pub fn state(&self) -> AppState {
+        AppState {
+            store: self.store.clone(),
+            authz: self.authz.clone(),
+            queue: self.queue.clone(),
+            sandbox: self.sandbox.clone(),
+            metrics: self.metrics.clone(),
+        }
+    }
+
+    /// Serves HTTP until `shutdown` flips.
+    pub async fn serve(&self, shutdown: tokio::sync::watch::Receiver<bool>) -> Result<()> {
+        use poem::{Server, listener::TcpListener};
+        let app = adal_api::app(self.state(), self.config.max_body_bytes);
+        let listener = TcpListener::bind(self.config.listen.clone());
+        tracing::info!(listen = %self.config.listen, "serving HTTP");
+        let mut rx = shutdown;
+        // Other processes may change role assignments: reload the policy
+        // now and then (decisions are cached between reloads).
+        let authz = self.authz.clone();
+        let mut reload_rx = rx.clone();
+        tokio::spawn(async move {
+            loop {
+                tokio::select! {
+                    _ = tokio::time::sleep(Duration::from_secs(30)) => {
+                        if let Err(e) = authz.reload().await {
+                            tracing::warn!(error = %e, "policy reload failed");
+                        }
+                    }
+                    _ = reload_rx.changed() => return,
+                }
+            }
+        });
+        Server::new(listener)
+            .run_with_graceful_shutdown(
+                app,
+                async move {
+                    let _ = rx.changed().await;
+                },
+                Some(Duration::from_secs(10)),
+            )
+            .await
+            .context("HTTP server")
+    }
+
+    /// Runs the evaluation worker, the sweeper and the mailer until
+    /// `shutdown` flips.
+    pub async fn work(&self, shutdown: tokio::sync::watch::Receiver<bool>) -> Result<()> {
+        let evaluator = Arc::new(Evaluator::new(
+            self.store.clone(),
+            self.sandbox.clone(),
+            self.metrics.clone(),
+        ));
+        let mailer: Arc<dyn adal_mail::Mailer> =
+            Arc::from(adal_mail::from_config(&self.config.smtp).context("configuring mail")?);
+        let w = &self.config.worker;
+        let name = format!(
+            "adal-evaluate-{}-{}",
+            std::process::id(),
+            uuid::Uuid::now_v7().simple()
+        );
+        tracing::info!(worker = %name, "starting worker");
+        let sweeper = tokio::spawn(adal_jobs::run_sweeper(
+            self.store.clone(),
+            self.queue.clone(),
+            Duration::from_secs(w.sweep_interval_secs),
+            Duration::from_secs(w.stale_after_secs),
+            shutdown.clone(),
+        ));
+        let mail = tokio::spawn(adal_jobs::run_mailer(
+            self.store.clone(),
+            mailer,
+            self.config.smtp.from.clone(),
+            self.metrics.clone(),
+            Duration::from_secs(w.mail_interval_secs),
+            shutdown.clone(),
+        ));
+        let result = adal_jobs::run_evaluation_worker(
+            self.queue.clone(),
+            evaluator,
+            name,
+            w.concurrency,
+            shutdown,
+        )
+        .await;
+        let _ = sweeper.await;
+        let _ = mail.await;
+        result.context("evaluation worker")
+    }
+}
+
+/// A watch channel that flips on Ctrl-C or SIGTERM.
+pub fn shutdown_signal() -> tokio::sync::watch::Receiver<bool> {
+    let (tx, rx) = tokio::sync::watch::channel(false);
+    tokio::spawn(async move {
+        let ctrl_c = tokio::signal::ctrl_c();
+        #[cfg(unix)]
+        {
+            let mut term =
+                match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                    Ok(t) => t,
+                    Err(_) => {
+                        let _ = ctrl_c.await;
+                        let _ = tx.send(true);
+                        return;
+                    }
+                };
+            tokio::select! {
+                _ = ctrl_c => {}
+                _ = term.recv() => {}
+            }
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = ctrl_c.await;
+        }
+        tracing::info!("shutting down");
+        let _ = tx.send(true);
+    });
+    rx
+}
+
+/// Reads a password from the environment variable `var`, or the first line
+/// of standard input.
+pub fn read_password(var: &str) -> Result<String> {
+    if let Ok(p) = std::env::var(var) {
+        return Ok(p);
+    }
+    let mut line = String::new();
+    std::io::stdin()
+        .read_line(&mut line)
+        .context("reading the password from standard input")?;
+    Ok(line.trim_end_matches(['\r', '\n']).to_owned())
+}
+
+pub fn rules_dir() -> &'static Path {
+    Path::new("rules")
+}

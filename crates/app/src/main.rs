@@ -1,0 +1,144 @@
+//! `adal`: the Adal service binary.
+
+use adal_app::{Service, read_password, seed, shutdown_signal};
+use adal_config::Config;
+use adal_domain::Role;
+use anyhow::{Context, Result, bail};
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+
+#[derive(Parser)]
+#[command(
+    name = "adal",
+    version,
+    about = "Anti-corruption compliance as a service"
+)]
+struct Cli {
+    /// Configuration file (TOML). Also `ADAL_CONFIG`.
+    #[arg(long, env = "ADAL_CONFIG", global = true)]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the HTTP API; also runs the worker in-process unless --api-only.
+    Serve {
+        /// Only the API: run workers separately with `adal worker`.
+        #[arg(long)]
+        api_only: bool,
+    },
+    /// Run the evaluation worker, the sweeper and the mailer.
+    Worker,
+    /// Apply database migrations and exit.
+    Migrate,
+    /// Print the OpenAPI document.
+    Openapi,
+    /// Seed a demo tenant (once) and serve it with an in-process worker.
+    Demo,
+    /// Create a platform-level user: a platform admin or an Agency auditor.
+    /// The password is read from ADAL_ADMIN_PASSWORD or standard input.
+    CreateAdmin {
+        #[arg(long)]
+        email: String,
+        #[arg(long, default_value = "Platform admin")]
+        name: String,
+        /// `platform_admin` or `agency_auditor`.
+        #[arg(long, default_value = "platform_admin")]
+        role: String,
+    },
+}
+
+async fn run_service(svc: Service, with_worker: bool) -> Result<()> {
+    let shutdown = shutdown_signal();
+    if with_worker {
+        let worker_rx = shutdown.clone();
+        let (api, work) = tokio::join!(svc.serve(shutdown), svc.work(worker_rx));
+        api?;
+        work?;
+        Ok(())
+    } else {
+        svc.serve(shutdown).await
+    }
+}
+
+#[tokio::main]
+async fn main() -> Result<()> {
+    let cli = Cli::parse();
+    let config = Config::load(cli.config.as_deref()).context("loading configuration")?;
+    adal_telemetry::init_logging(&config.log_format);
+    tracing::debug!(?config, "configuration");
+    match cli.command {
+        Command::Openapi => {
+            println!("{}", adal_api::openapi_json());
+            Ok(())
+        }
+        Command::Migrate => {
+            let store = adal_store::Store::connect(config.database_url.expose()).await?;
+            store.migrate().await?;
+            tracing::info!("migrations applied");
+            Ok(())
+        }
+        Command::Serve { api_only } => {
+            let svc = Service::connect(config).await?;
+            run_service(svc, !api_only).await
+        }
+        Command::Worker => {
+            let svc = Service::connect(config).await?;
+            svc.work(shutdown_signal()).await
+        }
+        Command::Demo => {
+            let svc = Service::connect(config).await?;
+            let demo = seed::seed_demo(&svc).await?;
+            let url = format!("http://{}", svc.config.listen);
+            println!("Adal demo is running at {url}");
+            println!("  API docs:    {url}/api/docs");
+            println!("  Demo tenant: {}", demo.tenant_id);
+            println!("  Accounts (password {:?}):", seed::DEMO_PASSWORD);
+            for (email, role) in &demo.accounts {
+                println!("    {email:<26} {role}");
+            }
+            run_service(svc, true).await
+        }
+        Command::CreateAdmin { email, name, role } => {
+            let role = Role::parse(&role)?;
+            if role != Role::PlatformAdmin && role != Role::AgencyAuditor {
+                bail!("--role must be platform_admin or agency_auditor");
+            }
+            let password = read_password("ADAL_ADMIN_PASSWORD")?;
+            if password.chars().count() < 12 {
+                bail!("the password must be at least 12 characters");
+            }
+            let store = adal_store::Store::connect(config.database_url.expose()).await?;
+            store.migrate().await?;
+            let authz = adal_authz::Authz::load(store.clone()).await?;
+            let hash = adal_api::hash_password(&password)
+                .map_err(|e| anyhow::anyhow!("hashing the password: {e:?}"))?;
+            let u = adal_store::users::create(
+                &store,
+                None,
+                "cli",
+                adal_store::users::NewUser {
+                    email,
+                    display_name: name,
+                    password_hash: hash,
+                    role: role.as_str().to_owned(),
+                    department_id: None,
+                    position_id: None,
+                },
+            )
+            .await?;
+            let domain = if role == Role::PlatformAdmin {
+                adal_authz::PLATFORM_DOMAIN
+            } else {
+                "*"
+            };
+            authz
+                .assign(&u.id.to_string(), role.as_str(), domain)
+                .await?;
+            println!("{}", u.id);
+            Ok(())
+        }
+    }
+}

@@ -1,0 +1,265 @@
+//! The demo tenant, for a first look: `adal demo` seeds it once (it is
+//! found again by its BIN) and then serves.
+
+use crate::Service;
+use adal_domain::{Role, with_check_digit};
+use adal_store::{TenantId, org, procurement, rules, submissions, tenants, users};
+use anyhow::{Context, Result, bail};
+
+/// Every demo account signs in with this password. Demo data only.
+pub const DEMO_PASSWORD: &str = "adal-demo-password";
+
+pub struct DemoAccounts {
+    pub tenant_id: uuid::Uuid,
+    pub accounts: Vec<(String, String)>,
+}
+
+fn bin(prefix: &str) -> Result<String> {
+    with_check_digit(prefix).context("demo BIN without a check digit")
+}
+
+async fn user(
+    svc: &Service,
+    tenant: Option<TenantId>,
+    email: &str,
+    name: &str,
+    role: Role,
+    department_id: Option<uuid::Uuid>,
+    position_id: Option<uuid::Uuid>,
+) -> Result<uuid::Uuid> {
+    let hash = adal_api::hash_password(DEMO_PASSWORD)
+        .map_err(|e| anyhow::anyhow!("hashing the demo password: {e:?}"))?;
+    let u = users::create(
+        &svc.store,
+        tenant,
+        "demo",
+        users::NewUser {
+            email: email.to_owned(),
+            display_name: name.to_owned(),
+            password_hash: hash,
+            role: role.as_str().to_owned(),
+            department_id,
+            position_id,
+        },
+    )
+    .await?;
+    let domain = match (tenant, role) {
+        (Some(t), _) => t.to_string(),
+        (None, Role::PlatformAdmin) => adal_authz::PLATFORM_DOMAIN.to_owned(),
+        (None, _) => "*".to_owned(),
+    };
+    svc.authz
+        .assign(&u.id.to_string(), role.as_str(), &domain)
+        .await?;
+    Ok(u.id)
+}
+
+/// Seeds the demo tenant unless it exists; returns its id and accounts.
+pub async fn seed_demo(svc: &Service) -> Result<DemoAccounts> {
+    let demo_bin = bin("26014000001")?;
+    let accounts = vec![
+        ("platform@adal.demo".to_owned(), "platform_admin".to_owned()),
+        (
+            "auditor@agency.demo".to_owned(),
+            "agency_auditor".to_owned(),
+        ),
+        ("admin@demo.kz".to_owned(), "tenant_admin".to_owned()),
+        (
+            "compliance@demo.kz".to_owned(),
+            "compliance_officer".to_owned(),
+        ),
+        (
+            "procurement@demo.kz".to_owned(),
+            "procurement_officer".to_owned(),
+        ),
+        ("employee@demo.kz".to_owned(), "employee".to_owned()),
+    ];
+    if let Some(t) = tenants::list_all_for_platform(&svc.store)
+        .await?
+        .into_iter()
+        .find(|t| t.bin == demo_bin)
+    {
+        return Ok(DemoAccounts {
+            tenant_id: t.id,
+            accounts,
+        });
+    }
+    user(
+        svc,
+        None,
+        "platform@adal.demo",
+        "Platform Operator",
+        Role::PlatformAdmin,
+        None,
+        None,
+    )
+    .await?;
+    user(
+        svc,
+        None,
+        "auditor@agency.demo",
+        "Agency Auditor",
+        Role::AgencyAuditor,
+        None,
+        None,
+    )
+    .await?;
+    let t = tenants::create(
+        &svc.store,
+        "demo",
+        tenants::NewTenant {
+            name: "Demo Energy JSC".into(),
+            bin: demo_bin,
+            sector: "quasi_public".into(),
+            region: "astana".into(),
+        },
+    )
+    .await?;
+    let tenant = TenantId(t.id);
+    let mut settings = tenants::settings_of(&t)?;
+    settings.alert_threshold = "medium".into();
+    settings.alert_emails = vec!["compliance-unit@demo.kz".into()];
+    tenants::update_settings(&svc.store, tenant, "demo", &settings).await?;
+
+    let procurement_dept =
+        org::create_department(&svc.store, tenant, "demo", "Procurement".into(), None).await?;
+    let finance =
+        org::create_department(&svc.store, tenant, "demo", "Finance".into(), None).await?;
+    let buyer = org::create_position(
+        &svc.store,
+        tenant,
+        "demo",
+        org::NewPosition {
+            department_id: Some(procurement_dept.id),
+            title: "Procurement specialist".into(),
+            risk_level: 4,
+            high_risk: true,
+        },
+    )
+    .await?;
+    let accountant = org::create_position(
+        &svc.store,
+        tenant,
+        "demo",
+        org::NewPosition {
+            department_id: Some(finance.id),
+            title: "Accountant".into(),
+            risk_level: 2,
+            high_risk: false,
+        },
+    )
+    .await?;
+    user(
+        svc,
+        Some(tenant),
+        "admin@demo.kz",
+        "Aigerim Tenant-Admin",
+        Role::TenantAdmin,
+        None,
+        None,
+    )
+    .await?;
+    let compliance = user(
+        svc,
+        Some(tenant),
+        "compliance@demo.kz",
+        "Daniyar Compliance",
+        Role::ComplianceOfficer,
+        None,
+        None,
+    )
+    .await?;
+    user(
+        svc,
+        Some(tenant),
+        "procurement@demo.kz",
+        "Saule Procurement",
+        Role::ProcurementOfficer,
+        Some(procurement_dept.id),
+        Some(buyer.id),
+    )
+    .await?;
+    let employee = user(
+        svc,
+        Some(tenant),
+        "employee@demo.kz",
+        "Nurlan Employee",
+        Role::Employee,
+        Some(procurement_dept.id),
+        Some(buyer.id),
+    )
+    .await?;
+
+    let supplier = bin("19054000123")?;
+    procurement::create(
+        &svc.store,
+        tenant,
+        "demo",
+        procurement::NewProcurement {
+            reference: "DEMO-2026-001".into(),
+            title: "Transformer maintenance".into(),
+            status: procurement::OPEN.into(),
+            participant_bins: vec![supplier.clone()],
+        },
+    )
+    .await?;
+
+    let defs = crate::library::load(crate::rules_dir())?;
+    let sources: Vec<_> = defs.iter().map(|d| d.to_source()).collect();
+    let errors = svc.sandbox.check(&sources).await?;
+    if !errors.is_empty() {
+        bail!("the rule library does not compile: {errors:?}");
+    }
+    let v = rules::create_version(&svc.store, tenant, compliance, &defs).await?;
+    rules::activate(&svc.store, tenant, "demo", v.version).await?;
+
+    let _ = accountant;
+    for (giver, giver_bin, what, value, date) in [
+        (
+            "Kazakh Transformer Service LLP",
+            Some(supplier.as_str()),
+            "Smart watch",
+            "180000.00",
+            "2026-02-10",
+        ),
+        ("A friend", None, "Flowers", "6000.00", "2026-03-08"),
+    ] {
+        let gift = adal_domain::GiftDeclaration::validate(
+            adal_domain::GiftInput {
+                direction: "received".into(),
+                giver_name: giver.into(),
+                giver_bin: giver_bin.map(str::to_owned),
+                description: what.into(),
+                value_kzt: value.into(),
+                date: date.into(),
+                occasion: "Demo data".into(),
+            },
+            chrono::Utc::now().date_naive(),
+        )
+        .map_err(|e| anyhow::anyhow!("demo gift: {e:?}"))?;
+        let payload = serde_json::to_value(&gift)?;
+        let s = submissions::insert(
+            &svc.store,
+            tenant,
+            submissions::NewSubmission {
+                kind: "gift".into(),
+                schema_version: 1,
+                submitted_by: employee,
+                department_id: Some(procurement_dept.id),
+                position_id: Some(buyer.id),
+                payload,
+            },
+        )
+        .await?;
+        svc.queue
+            .enqueue(adal_jobs::EvaluateSubmission {
+                tenant_id: t.id,
+                submission_id: s.id,
+            })
+            .await?;
+    }
+    Ok(DemoAccounts {
+        tenant_id: t.id,
+        accounts,
+    })
+}
