@@ -1,1 +1,449 @@
-//! Helpers shared by the black-box tests.
+//! Helpers for the black-box tests: real `adal` and `adal-rules` binaries,
+//! a fresh PostgreSQL database, a Redis namespace and an SMTP server
+//! (aiosmtpd) per test, and a small typed HTTP client.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use anyhow::{Context, Result, bail};
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+use tokio::process::{Child, Command};
+
+pub fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("tests/ has a parent")
+        .to_path_buf()
+}
+
+fn existing(candidates: &[PathBuf], what: &str) -> PathBuf {
+    for c in candidates {
+        if c.is_file() {
+            return c.clone();
+        }
+    }
+    panic!(
+        "{what} not built; looked at {candidates:?}. Run the README's test command, which builds it first."
+    );
+}
+
+/// The `adal` binary (built by `cargo build -p adal-app`).
+pub fn adal_bin() -> PathBuf {
+    if let Ok(p) = std::env::var("ADAL_BIN") {
+        return PathBuf::from(p);
+    }
+    existing(&[repo_root().join("target/debug/adal")], "adal")
+}
+
+/// The `adal-rules` sandbox binary (built in the rule engine's workspace).
+pub fn rules_bin() -> PathBuf {
+    if let Ok(p) = std::env::var("ADAL_RULES_BIN") {
+        return PathBuf::from(p);
+    }
+    let base = repo_root().join("crates/rules-engine/target");
+    existing(
+        &[
+            base.join("debug/adal-rules"),
+            base.join("release/adal-rules"),
+        ],
+        "adal-rules",
+    )
+}
+
+pub fn free_port() -> u16 {
+    let l = std::net::TcpListener::bind("127.0.0.1:0").expect("bind port 0");
+    l.local_addr().expect("local addr").port()
+}
+
+pub fn temp_dir(tag: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("adal-bb-{tag}-{}", uuid::Uuid::now_v7().simple()));
+    std::fs::create_dir_all(&d).expect("create temp dir");
+    d
+}
+
+async fn wait_port(port: u16, within: Duration) -> Result<()> {
+    let start = Instant::now();
+    while start.elapsed() < within {
+        if tokio::net::TcpStream::connect(("127.0.0.1", port))
+            .await
+            .is_ok()
+        {
+            return Ok(());
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    bail!("nothing listening on port {port} after {within:?}")
+}
+
+/// A real SMTP server on loopback that stores what it receives in a
+/// Maildir (aiosmtpd, installed by `.ci/run`).
+pub struct Smtp {
+    pub port: u16,
+    pub dir: PathBuf,
+    child: Option<Child>,
+}
+
+impl Smtp {
+    pub async fn start() -> Result<Self> {
+        // aiosmtpd's Maildir must not exist yet: it creates it with its
+        // new/cur/tmp folders, and an existing empty folder lacks them.
+        Self::start_on(free_port(), temp_dir("mail").join("maildir")).await
+    }
+
+    pub async fn start_on(port: u16, dir: PathBuf) -> Result<Self> {
+        let child = Command::new("python3")
+            .args(["-m", "aiosmtpd", "-n", "-l"])
+            .arg(format!("127.0.0.1:{port}"))
+            .args(["-c", "aiosmtpd.handlers.Mailbox"])
+            .arg(&dir)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .kill_on_drop(true)
+            .spawn()
+            .context("starting aiosmtpd (pip install aiosmtpd)")?;
+        wait_port(port, Duration::from_secs(15)).await?;
+        Ok(Self {
+            port,
+            dir,
+            child: Some(child),
+        })
+    }
+
+    /// Every message received so far, as raw text.
+    pub fn messages(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        for sub in ["new", "cur"] {
+            if let Ok(rd) = std::fs::read_dir(self.dir.join(sub)) {
+                for e in rd.flatten() {
+                    if let Ok(t) = std::fs::read_to_string(e.path()) {
+                        out.push(t);
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    pub async fn stop(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            let _ = c.kill().await;
+        }
+    }
+}
+
+/// A fresh PostgreSQL database, dropped at the end.
+pub struct PgDatabase {
+    pub name: String,
+    pub url: String,
+}
+
+impl PgDatabase {
+    pub fn create() -> Result<Self> {
+        let name = format!("adal_bb_{}", uuid::Uuid::now_v7().simple());
+        let out = std::process::Command::new("psql")
+            .args([
+                "-h",
+                "127.0.0.1",
+                "-U",
+                "postgres",
+                "-d",
+                "postgres",
+                "-v",
+                "ON_ERROR_STOP=1",
+                "-c",
+            ])
+            .arg(format!("CREATE DATABASE {name}"))
+            .output()
+            .context("running psql (is PostgreSQL up on 127.0.0.1:5432?)")?;
+        if !out.status.success() {
+            bail!(
+                "CREATE DATABASE failed: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        Ok(Self {
+            url: format!("postgres://postgres@127.0.0.1:5432/{name}"),
+            name,
+        })
+    }
+}
+
+impl Drop for PgDatabase {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("psql")
+            .args(["-h", "127.0.0.1", "-U", "postgres", "-d", "postgres", "-c"])
+            .arg(format!(
+                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+                self.name
+            ))
+            .output();
+    }
+}
+
+/// Environment for one deployment of Adal under test.
+#[derive(Clone, Debug)]
+pub struct Deployment {
+    pub env: BTreeMap<String, String>,
+    pub dir: PathBuf,
+    pub port: u16,
+}
+
+impl Deployment {
+    /// PostgreSQL + Redis + SMTP: the production path.
+    pub fn production(db: &PgDatabase, smtp_port: u16) -> Self {
+        let dir = temp_dir("prod");
+        let port = free_port();
+        let mut env = Self::common(&dir, port);
+        env.insert("ADAL_DATABASE_URL".into(), db.url.clone());
+        env.insert("ADAL_QUEUE__BACKEND".into(), "redis".into());
+        env.insert(
+            "ADAL_QUEUE__REDIS_URL".into(),
+            "redis://127.0.0.1:6379".into(),
+        );
+        env.insert(
+            "ADAL_QUEUE__NAMESPACE".into(),
+            format!("adal-test-{}", uuid::Uuid::now_v7().simple()),
+        );
+        env.insert("ADAL_SMTP__HOST".into(), "127.0.0.1".into());
+        env.insert("ADAL_SMTP__PORT".into(), smtp_port.to_string());
+        Self { env, dir, port }
+    }
+
+    /// SQLite + SQLite queue + mail to a directory: the embedded default.
+    pub fn embedded() -> Self {
+        let dir = temp_dir("embedded");
+        let port = free_port();
+        let mut env = Self::common(&dir, port);
+        env.insert(
+            "ADAL_DATABASE_URL".into(),
+            format!("sqlite://{}/adal.sqlite?mode=rwc", dir.display()),
+        );
+        env.insert(
+            "ADAL_QUEUE__SQLITE_PATH".into(),
+            dir.join("queue.sqlite").display().to_string(),
+        );
+        env.insert(
+            "ADAL_SMTP__MAIL_DIR".into(),
+            dir.join("mail").display().to_string(),
+        );
+        Self { env, dir, port }
+    }
+
+    fn common(dir: &Path, port: u16) -> BTreeMap<String, String> {
+        let mut env = BTreeMap::new();
+        env.insert("ADAL_LISTEN".into(), format!("127.0.0.1:{port}"));
+        env.insert("ADAL_DATA_DIR".into(), dir.display().to_string());
+        env.insert(
+            "ADAL_SANDBOX__BINARY".into(),
+            rules_bin().display().to_string(),
+        );
+        env.insert("ADAL_WORKER__SWEEP_INTERVAL_SECS".into(), "1".into());
+        env.insert("ADAL_WORKER__STALE_AFTER_SECS".into(), "2".into());
+        env.insert("ADAL_WORKER__MAIL_INTERVAL_SECS".into(), "1".into());
+        env.insert("ADAL_WORKER__MAIL_RETRY_BASE_SECS".into(), "1".into());
+        env.insert("ADAL_WORKER__MAIL_RETRY_MAX_SECS".into(), "2".into());
+        env.insert("ADAL_LOG".into(), "info,sqlx=warn".into());
+        env
+    }
+
+    pub fn base_url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    /// Runs `adal ARGS` to completion; returns stdout.
+    pub async fn run(&self, args: &[&str], extra_env: &[(&str, &str)]) -> Result<String> {
+        let out = Command::new(adal_bin())
+            .args(args)
+            .env_clear()
+            .envs(&self.env)
+            .envs(extra_env.iter().copied())
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .current_dir(repo_root())
+            .output()
+            .await?;
+        if !out.status.success() {
+            bail!(
+                "adal {args:?} failed: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+    }
+
+    /// Starts `adal ARGS` in the background, logging to a file in the
+    /// deployment's directory.
+    pub fn spawn(&self, name: &str, args: &[&str]) -> Result<Child> {
+        let log = std::fs::File::create(self.dir.join(format!("{name}.log")))?;
+        let child = Command::new(adal_bin())
+            .args(args)
+            .env_clear()
+            .envs(&self.env)
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .current_dir(repo_root())
+            .stdout(log.try_clone()?)
+            .stderr(log)
+            .kill_on_drop(true)
+            .spawn()?;
+        Ok(child)
+    }
+
+    pub fn log(&self, name: &str) -> String {
+        std::fs::read_to_string(self.dir.join(format!("{name}.log"))).unwrap_or_default()
+    }
+
+    pub async fn wait_ready(&self) -> Result<()> {
+        let client = reqwest::Client::new();
+        let start = Instant::now();
+        while start.elapsed() < Duration::from_secs(60) {
+            if let Ok(r) = client
+                .get(format!("{}/readyz", self.base_url()))
+                .send()
+                .await
+            {
+                if r.status().is_success() {
+                    return Ok(());
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(150)).await;
+        }
+        bail!("adal did not become ready; log:\n{}", self.log("serve"))
+    }
+}
+
+/// A response: status and JSON body (Null if the body is not JSON).
+#[derive(Debug, Clone)]
+pub struct Reply {
+    pub status: u16,
+    pub body: Value,
+    pub text: String,
+}
+
+#[derive(Clone)]
+pub struct Api {
+    pub base: String,
+    client: reqwest::Client,
+}
+
+impl Api {
+    pub fn new(base: String) -> Self {
+        Self {
+            base,
+            client: reqwest::Client::new(),
+        }
+    }
+
+    async fn reply(r: reqwest::Response) -> Result<Reply> {
+        let status = r.status().as_u16();
+        let text = r.text().await?;
+        let body = serde_json::from_str(&text).unwrap_or(Value::Null);
+        Ok(Reply { status, body, text })
+    }
+
+    pub async fn get(&self, token: &str, path: &str) -> Result<Reply> {
+        let r = self
+            .client
+            .get(format!("{}/api/v1{path}", self.base))
+            .bearer_auth(token)
+            .send()
+            .await?;
+        Self::reply(r).await
+    }
+
+    pub async fn post(&self, token: &str, path: &str, body: &Value) -> Result<Reply> {
+        self.send("POST", token, path, body.to_string()).await
+    }
+
+    pub async fn put(&self, token: &str, path: &str, body: &Value) -> Result<Reply> {
+        self.send("PUT", token, path, body.to_string()).await
+    }
+
+    /// Sends a raw body (for malformed-input tests).
+    pub async fn send(&self, method: &str, token: &str, path: &str, body: String) -> Result<Reply> {
+        let m = reqwest::Method::from_bytes(method.as_bytes())?;
+        let mut rb = self
+            .client
+            .request(m, format!("{}/api/v1{path}", self.base))
+            .header("content-type", "application/json")
+            .body(body);
+        if !token.is_empty() {
+            rb = rb.bearer_auth(token);
+        }
+        Self::reply(rb.send().await?).await
+    }
+
+    pub async fn login(&self, email: &str, password: &str) -> Result<String> {
+        let r = self
+            .send(
+                "POST",
+                "",
+                "/auth/login",
+                serde_json::json!({"email": email, "password": password}).to_string(),
+            )
+            .await?;
+        if r.status != 200 {
+            bail!("login {email} failed: {} {}", r.status, r.text);
+        }
+        Ok(r.body["token"].as_str().context("token")?.to_owned())
+    }
+}
+
+/// Polls `f` until it returns `Some`, or fails after `within`.
+pub async fn eventually<T, F, Fut>(within: Duration, what: &str, mut f: F) -> Result<T>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<Option<T>>>,
+{
+    let start = Instant::now();
+    loop {
+        if let Some(v) = f().await? {
+            return Ok(v);
+        }
+        if start.elapsed() > within {
+            bail!("timed out after {within:?} waiting for {what}");
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+/// A valid BIN built from eleven digits.
+pub fn bin(first_eleven: &str) -> String {
+    adal_domain::with_check_digit(first_eleven).expect("prefix has a check digit")
+}
+
+/// The library's rules as the API takes them.
+pub fn library_rules() -> Vec<Value> {
+    let dir = repo_root().join("rules/gifts");
+    let mut out = Vec::new();
+    for id in [
+        "gift-over-mci-limit",
+        "gift-from-open-procurement-counterparty",
+    ] {
+        let script = std::fs::read_to_string(dir.join(format!("{id}.rhai"))).expect("rule script");
+        let meta: toml::Value =
+            toml::from_str(&std::fs::read_to_string(dir.join(format!("{id}.toml"))).expect("meta"))
+                .expect("toml");
+        let mut params = serde_json::Map::new();
+        if let Some(p) = meta.get("params").and_then(|p| p.as_table()) {
+            for (k, v) in p {
+                if let Some(d) = v.get("default") {
+                    params.insert(k.clone(), serde_json::to_value(d).expect("param"));
+                }
+            }
+        }
+        out.push(serde_json::json!({
+            "id": id,
+            "title": meta["title"].as_str(),
+            "area": meta["area"].as_str(),
+            "kinds": ["gift"],
+            "severity": meta["severity"].as_str(),
+            "likelihood": meta["likelihood"].as_integer(),
+            "impact": meta["impact"].as_integer(),
+            "params": params,
+            "script": script,
+        }));
+    }
+    out
+}

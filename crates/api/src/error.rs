@@ -198,8 +198,26 @@ pub type ApiResult<T> = Result<T, ApiError>;
 
 /// Turns errors raised outside poem-openapi's handlers (unknown routes,
 /// wrong methods) into the same JSON shape.
-pub fn error_response(err: &poem::Error) -> poem::Response {
-    let status = err.status();
+pub fn error_response(err: poem::Error) -> poem::Response {
+    use poem::IntoResponse;
+    // Body and parameter parse errors of endpoints whose success type has
+    // no handler of its own arrive here: give them the same details.
+    if err.downcast_ref::<BodyError>().is_some() {
+        return from_request_error(err).into_response();
+    }
+    let message = err.to_string();
+    let resp = err.into_response();
+    // Our own error responses (ApiError turned into poem::Error by
+    // poem-openapi) are JSON already: keep them.
+    let is_json = resp
+        .headers()
+        .get(poem::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| ct.starts_with("application/json"));
+    if is_json {
+        return resp;
+    }
+    let status = resp.status();
     let code = match status {
         StatusCode::NOT_FOUND => "not_found",
         StatusCode::METHOD_NOT_ALLOWED => "method_not_allowed",
@@ -209,10 +227,10 @@ pub fn error_response(err: &poem::Error) -> poem::Response {
         _ => "internal",
     };
     let message = if status.is_server_error() {
-        tracing::error!(error = %err, "unhandled error");
+        tracing::error!(error = %message, "unhandled error");
         "internal error; it has been logged".to_owned()
     } else {
-        err.to_string()
+        message
     };
     let body = serde_json::json!({"error": code, "message": message, "details": []});
     poem::Response::builder()

@@ -108,7 +108,7 @@ pub fn app(state: AppState, body_limit: usize) -> impl Endpoint {
         .at("/metrics", get(metrics))
         .data(state)
         .data(BodyLimit(body_limit))
-        .catch_all_error(|e| async move { error::error_response(&e) })
+        .catch_all_error(|e| async move { error::error_response(e) })
         .around(move |ep, req| {
             let m = metrics_handle.clone();
             async move {

@@ -174,6 +174,10 @@ impl Service {
             self.config.smtp.from.clone(),
             self.metrics.clone(),
             Duration::from_secs(w.mail_interval_secs),
+            adal_store::outbox::RetryPolicy {
+                base_secs: i64::try_from(w.mail_retry_base_secs).unwrap_or(5),
+                max_secs: i64::try_from(w.mail_retry_max_secs).unwrap_or(3600),
+            },
             shutdown.clone(),
         ));
         let result = adal_jobs::run_evaluation_worker(

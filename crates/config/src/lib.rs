@@ -112,6 +112,11 @@ pub struct WorkerConfig {
     pub stale_after_secs: u64,
     /// How often the mailer looks at the outbox.
     pub mail_interval_secs: u64,
+    /// First retry delay of an alert the SMTP server did not accept; it
+    /// doubles with each attempt.
+    pub mail_retry_base_secs: u64,
+    /// Longest delay between retries.
+    pub mail_retry_max_secs: u64,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -168,10 +173,21 @@ impl Default for Config {
                 sweep_interval_secs: 30,
                 stale_after_secs: 60,
                 mail_interval_secs: 5,
+                mail_retry_base_secs: 5,
+                mail_retry_max_secs: 3600,
             },
         }
     }
 }
+
+/// `ADAL_*` variables that are read elsewhere, not configuration keys.
+const NOT_CONFIG: [&str; 5] = [
+    "ADAL_CONFIG",
+    "ADAL_LOG",
+    "ADAL_ADMIN_PASSWORD",
+    "ADAL_BIN",
+    "ADAL_RULES_BIN",
+];
 
 /// Secrets that may come from `*_FILE` variables.
 const SECRET_VARS: [(&str, &str); 3] = [
@@ -201,7 +217,7 @@ impl Config {
         // provider, so tests can pass their own; `__` nests as `.`.
         for (k, v) in &env {
             if let Some(rest) = k.strip_prefix("ADAL_") {
-                if k.ends_with("_FILE") || k == "ADAL_CONFIG" {
+                if k.ends_with("_FILE") || NOT_CONFIG.contains(&k.as_str()) {
                     continue;
                 }
                 let key = rest.to_ascii_lowercase().replace("__", ".");
@@ -268,6 +284,7 @@ mod tests {
                 ("ADAL_QUEUE__BACKEND", "redis"),
                 ("ADAL_SMTP__PORT", "2525"),
                 ("ADAL_LISTEN", "0.0.0.0:9000"),
+                ("ADAL_LOG", "debug"),
                 ("PATH", "/bin"),
             ]),
         )

@@ -67,11 +67,12 @@ pub async fn run_mailer(
     from: String,
     metrics: Metrics,
     interval: Duration,
+    retry: adal_store::outbox::RetryPolicy,
     shutdown: tokio::sync::watch::Receiver<bool>,
 ) {
     let mut shutdown = shutdown;
     loop {
-        match adal_mail::deliver_due(&store, mailer.as_ref(), &from, 50).await {
+        match adal_mail::deliver_due(&store, mailer.as_ref(), &from, 50, retry).await {
             Ok(r) => {
                 metrics
                     .mail

@@ -138,6 +138,7 @@ pub async fn deliver_due(
     mailer: &dyn Mailer,
     from: &str,
     batch: u64,
+    retry: outbox::RetryPolicy,
 ) -> Result<DeliveryReport, MailError> {
     let mut report = DeliveryReport::default();
     for m in outbox::due_across_tenants(store, batch).await? {
@@ -156,7 +157,7 @@ pub async fn deliver_due(
             }
             Err(e) => {
                 tracing::warn!(outbox_id = %m.id, attempts = m.attempts + 1, error = %e, "alert not sent; will retry");
-                outbox::mark_failed(store, m.id, &e.to_string()).await?;
+                outbox::mark_failed_with(store, m.id, &e.to_string(), retry).await?;
                 report.failed += 1;
             }
         }

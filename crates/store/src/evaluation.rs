@@ -44,8 +44,11 @@ pub struct Recorded {
     pub alerts_queued: usize,
 }
 
-fn is_new<T>(r: &TryInsertResult<T>) -> bool {
-    matches!(r, TryInsertResult::Inserted(_))
+/// Whether an `ON CONFLICT DO NOTHING` insert wrote its row.
+/// `exec_without_returning` reports a skipped row as `Inserted(0)` (0 rows
+/// affected), not as `Conflicted`, so the row count is what tells.
+fn is_new(r: &TryInsertResult<u64>) -> bool {
+    matches!(r, TryInsertResult::Inserted(n) if *n > 0)
 }
 
 /// Records one evaluation of `submission` under rule-set version `version_id`.
@@ -121,7 +124,12 @@ pub async fn record(
                     let r = outbox::Entity::insert(outbox::ActiveModel {
                         id: Set(new_id()),
                         tenant_id: Set(tenant.0),
-                        dedupe_key: Set(format!("finding/{id}")),
+                        // Deterministic, so that even a racing duplicate
+                        // evaluation cannot queue the same alert twice.
+                        dedupe_key: Set(format!(
+                            "finding/{}/{version_id}/{rule_id}",
+                            submission.id
+                        )),
                         recipients: Set(serde_json::to_string(&alerts.recipients)
                             .map_err(|e| StoreError::Corrupt(e.to_string()))?),
                         subject: Set(subject),

@@ -46,13 +46,51 @@ pub async fn mark_sent(store: &crate::Store, id: Uuid) -> Result<()> {
     Ok(())
 }
 
-/// Delay before the next attempt: 5 s doubling per attempt, capped at an hour.
+/// How failed deliveries are retried: `base` seconds, doubling per attempt,
+/// never more than `max` seconds apart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RetryPolicy {
+    pub base_secs: i64,
+    pub max_secs: i64,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        Self {
+            base_secs: 5,
+            max_secs: 3600,
+        }
+    }
+}
+
+impl RetryPolicy {
+    pub fn delay(self, attempts: i32) -> Duration {
+        let exp = u32::try_from(attempts.clamp(0, 20)).unwrap_or(20);
+        let secs = self
+            .base_secs
+            .max(1)
+            .saturating_mul(2i64.saturating_pow(exp))
+            .min(self.max_secs.max(1));
+        Duration::seconds(secs)
+    }
+}
+
+/// Delay before the next attempt under the default policy: 5 s doubling
+/// per attempt, capped at an hour.
 pub fn backoff(attempts: i32) -> Duration {
-    let exp = u32::try_from(attempts.clamp(0, 10)).unwrap_or(10);
-    Duration::seconds((5i64 * 2i64.pow(exp)).min(3600))
+    RetryPolicy::default().delay(attempts)
 }
 
 pub async fn mark_failed(store: &crate::Store, id: Uuid, error: &str) -> Result<()> {
+    mark_failed_with(store, id, error, RetryPolicy::default()).await
+}
+
+pub async fn mark_failed_with(
+    store: &crate::Store,
+    id: Uuid,
+    error: &str,
+    policy: RetryPolicy,
+) -> Result<()> {
     let m = outbox::Entity::find_by_id(id)
         .one(store.connection())
         .await?
@@ -60,7 +98,7 @@ pub async fn mark_failed(store: &crate::Store, id: Uuid, error: &str) -> Result<
     let attempts = m.attempts + 1;
     let mut am: outbox::ActiveModel = m.into();
     am.attempts = Set(attempts);
-    am.next_attempt_at = Set(now() + backoff(attempts - 1));
+    am.next_attempt_at = Set(now() + policy.delay(attempts - 1));
     am.last_error = Set(Some(error.chars().take(2000).collect()));
     am.update(store.connection()).await?;
     Ok(())

@@ -1,0 +1,827 @@
+//! Black-box tests: the real `adal` binaries over HTTP, against real
+//! PostgreSQL, Redis and an SMTP server, and on the embedded default.
+//! One test binary on purpose (link time).
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use adal_blackbox::*;
+use anyhow::Result;
+use serde_json::{Value, json};
+use std::time::Duration;
+
+const ADMIN_PASSWORD: &str = "platform-admin-password";
+const PASSWORD: &str = "a-long-enough-password";
+
+/// A tenant set up through the API with one user per role.
+struct TenantFixture {
+    id: String,
+    admin: String,
+    compliance: String,
+    employee: String,
+    employee_id: String,
+    procurement: String,
+    department_id: String,
+    position_id: String,
+}
+
+async fn create_tenant(
+    api: &Api,
+    platform: &str,
+    tag: &str,
+    bin_prefix: &str,
+) -> Result<TenantFixture> {
+    let r = api
+        .post(
+            platform,
+            "/tenants",
+            &json!({
+                "name": format!("{tag} JSC"),
+                "bin": bin(bin_prefix),
+                "sector": "quasi_public",
+                "region": "karaganda",
+                "admin": {"email": format!("admin@{tag}.kz"), "display_name": "Admin", "password": PASSWORD}
+            }),
+        )
+        .await?;
+    assert_eq!(r.status, 201, "create tenant: {}", r.text);
+    let id = r.body["tenant"]["id"].as_str().unwrap().to_owned();
+    let admin = api.login(&format!("admin@{tag}.kz"), PASSWORD).await?;
+
+    let d = api
+        .post(
+            &admin,
+            &format!("/tenants/{id}/departments"),
+            &json!({"name": "Procurement"}),
+        )
+        .await?;
+    assert_eq!(d.status, 201, "{}", d.text);
+    let department_id = d.body["id"].as_str().unwrap().to_owned();
+    let p = api
+        .post(
+            &admin,
+            &format!("/tenants/{id}/positions"),
+            &json!({"title": "Buyer", "department_id": department_id, "risk_level": 4, "high_risk": true}),
+        )
+        .await?;
+    assert_eq!(p.status, 201, "{}", p.text);
+    let position_id = p.body["id"].as_str().unwrap().to_owned();
+
+    let mut tokens = std::collections::HashMap::new();
+    let mut employee_id = String::new();
+    for role in ["compliance_officer", "employee", "procurement_officer"] {
+        let email = format!("{role}@{tag}.kz");
+        let r = api
+            .post(
+                &admin,
+                &format!("/tenants/{id}/users"),
+                &json!({
+                    "email": email, "display_name": role, "password": PASSWORD, "role": role,
+                    "department_id": department_id, "position_id": position_id
+                }),
+            )
+            .await?;
+        assert_eq!(r.status, 201, "create {role}: {}", r.text);
+        if role == "employee" {
+            employee_id = r.body["id"].as_str().unwrap().to_owned();
+        }
+        tokens.insert(role, api.login(&email, PASSWORD).await?);
+    }
+    Ok(TenantFixture {
+        id,
+        admin,
+        compliance: tokens["compliance_officer"].clone(),
+        employee: tokens["employee"].clone(),
+        employee_id,
+        procurement: tokens["procurement_officer"].clone(),
+        department_id,
+        position_id,
+    })
+}
+
+fn gift(value: &str, giver_bin: Option<&str>) -> Value {
+    let mut g = json!({
+        "direction": "received",
+        "giver_name": "Kazakh Transformer Service LLP",
+        "description": "Smart watch",
+        "value_kzt": value,
+        "date": "2026-02-10",
+        "occasion": "Contract signing",
+    });
+    if let Some(b) = giver_bin {
+        g["giver_bin"] = json!(b);
+    }
+    g
+}
+
+async fn start_production() -> Result<(PgDatabase, Smtp, Deployment, Api, String)> {
+    let db = PgDatabase::create()?;
+    let smtp = Smtp::start().await?;
+    let dep = Deployment::production(&db, smtp.port);
+    dep.run(&["migrate"], &[]).await?;
+    dep.run(
+        &["create-admin", "--email", "platform@adal.test"],
+        &[("ADAL_ADMIN_PASSWORD", ADMIN_PASSWORD)],
+    )
+    .await?;
+    let api = Api::new(dep.base_url());
+    Ok((db, smtp, dep, api, String::new()))
+}
+
+/// Steps 1-6 of the foundation issue, on PostgreSQL + Redis + SMTP, with
+/// the API and the worker as separate processes.
+#[tokio::test(flavor = "multi_thread")]
+async fn gift_flows_to_finding_risk_map_and_email_on_postgres_redis_smtp() -> Result<()> {
+    let (_db, smtp, dep, api, _) = start_production().await?;
+    let _serve = dep.spawn("serve", &["serve", "--api-only"])?;
+    let _worker = dep.spawn("worker", &["worker"])?;
+    dep.wait_ready().await?;
+
+    // 1. A platform admin creates a tenant and its first admin.
+    let platform = api.login("platform@adal.test", ADMIN_PASSWORD).await?;
+    let t = create_tenant(&api, &platform, "qarmet", "19034000123").await?;
+    let tid = &t.id;
+
+    // 2. The tenant admin sets the compliance unit's alerts.
+    let s = api
+        .put(
+            &t.admin,
+            &format!("/tenants/{tid}/settings"),
+            &json!({"alert_threshold": "medium", "alert_emails": ["compliance-unit@qarmet.kz"], "mci_by_year": {"2026": "4325"}}),
+        )
+        .await?;
+    assert_eq!(s.status, 200, "{}", s.text);
+
+    // A procurement with an open tender, whose bidder will give a gift.
+    let supplier = bin("20054000077");
+    let p = api
+        .post(
+            &t.procurement,
+            &format!("/tenants/{tid}/procurements"),
+            &json!({"reference": "T-2026-1", "title": "Maintenance", "status": "open", "participant_bins": [supplier]}),
+        )
+        .await?;
+    assert_eq!(p.status, 201, "{}", p.text);
+
+    // 3. The compliance officer uploads rules: a syntax error is rejected
+    //    with rule id, line and column...
+    let mut broken = library_rules();
+    broken.push(json!({
+        "id": "broken-rule", "title": "Broken", "area": "conflict_of_interest", "kinds": ["gift"],
+        "severity": "low", "likelihood": 1, "impact": 1,
+        "script": "let x = 1;\nif x > { true }"
+    }));
+    let r = api
+        .post(
+            &t.compliance,
+            &format!("/tenants/{tid}/rule-sets"),
+            &json!({"rules": broken}),
+        )
+        .await?;
+    assert_eq!(r.status, 422, "{}", r.text);
+    let d = &r.body["details"][0];
+    assert_eq!(d["rule_id"], "broken-rule", "{}", r.text);
+    assert_eq!(d["line"], 2, "{}", r.text);
+    assert!(d["column"].as_u64().unwrap() >= 1);
+    assert_eq!(d["pointer"], "/rules/2/script");
+
+    //    ...and a good set (the two library gift rules plus one that throws
+    //    at run time) is stored and activated.
+    let mut rules = library_rules();
+    rules.push(json!({
+        "id": "always-throws", "title": "Throws", "area": "conflict_of_interest", "kinds": ["gift"],
+        "severity": "low", "likelihood": 1, "impact": 1,
+        "script": "throw \"deliberate\";"
+    }));
+    let r = api
+        .post(
+            &t.compliance,
+            &format!("/tenants/{tid}/rule-sets"),
+            &json!({"rules": rules}),
+        )
+        .await?;
+    assert_eq!(r.status, 201, "{}", r.text);
+    assert_eq!(r.body["status"], "draft");
+    let version = r.body["version"].as_i64().unwrap();
+    let r = api
+        .post(
+            &t.compliance,
+            &format!("/tenants/{tid}/rule-sets/{version}/activate"),
+            &json!({}),
+        )
+        .await?;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.body["status"], "active");
+
+    // 4. An employee declares a gift: 202 with the submission id.
+    let r = api
+        .post(
+            &t.employee,
+            &format!("/tenants/{tid}/gifts"),
+            &gift("180000.00", Some(&supplier)),
+        )
+        .await?;
+    assert_eq!(r.status, 202, "{}", r.text);
+    let sid = r.body["submission_id"].as_str().unwrap().to_owned();
+
+    // 5. The worker evaluates it: both gift rules fire, the throwing rule
+    //    is a rule error, the others' findings are still stored.
+    let findings = eventually(Duration::from_secs(30), "findings", || {
+        let api = api.clone();
+        let token = t.compliance.clone();
+        let path = format!("/tenants/{tid}/findings?submission_id={sid}");
+        async move {
+            let r = api.get(&token, &path).await?;
+            Ok((r.body["total"].as_u64() == Some(2)).then_some(r.body))
+        }
+    })
+    .await
+    .map_err(|e| anyhow::anyhow!("{e}\nworker log:\n{}", dep.log("worker")))?;
+    let mut ids: Vec<&str> = findings["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["rule_id"].as_str().unwrap())
+        .collect();
+    ids.sort_unstable();
+    assert_eq!(
+        ids,
+        [
+            "gift-from-open-procurement-counterparty",
+            "gift-over-mci-limit"
+        ]
+    );
+    let over = findings["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule_id"] == "gift-over-mci-limit")
+        .unwrap();
+    assert!(over["explanation"].as_str().unwrap().contains("180000"));
+    assert_eq!(over["department_id"], json!(t.department_id));
+    assert_eq!(over["rule_set_version_id"].as_str().is_some(), true);
+
+    let sub = api
+        .get(&t.compliance, &format!("/tenants/{tid}/submissions/{sid}"))
+        .await?;
+    assert_eq!(sub.body["status"], "evaluated");
+    assert_eq!(sub.body["rule_errors"][0]["rule_id"], "always-throws");
+    assert_eq!(sub.body["rule_errors"][0]["kind"], "runtime");
+
+    // The risk map has the findings in their cells, and the position ranks.
+    let map = api
+        .get(&t.compliance, &format!("/tenants/{tid}/risk-map"))
+        .await?;
+    assert_eq!(map.status, 200);
+    assert_eq!(map.body["open_findings"], 2, "{}", map.text);
+    assert_eq!(
+        map.body["positions"][0]["position_id"],
+        json!(t.position_id)
+    );
+    assert!(map.body["by_department_area"][0]["department"] == "Procurement");
+    let svg = api
+        .get(&t.compliance, &format!("/tenants/{tid}/risk-map.svg"))
+        .await?;
+    assert_eq!(svg.status, 200);
+    assert!(svg.text.starts_with("<svg"));
+    assert!(svg.text.contains("2 open findings"));
+
+    // The compliance unit is emailed through SMTP (threshold: medium).
+    let mails = eventually(Duration::from_secs(30), "alert emails", || {
+        let m = smtp.messages();
+        async move { Ok((m.len() >= 2).then_some(m)) }
+    })
+    .await?;
+    assert!(
+        mails
+            .iter()
+            .all(|m| m.contains("compliance-unit@qarmet.kz"))
+    );
+    assert!(
+        mails
+            .iter()
+            .any(|m| m.contains("Gift received above the limit in MCI"))
+    );
+
+    // Evaluation is idempotent: the same job again adds nothing.
+    // (The sweeper runs every second; give it time to do harm if it would.)
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let again = api
+        .get(&t.compliance, &format!("/tenants/{tid}/findings"))
+        .await?;
+    assert_eq!(again.body["total"], 2);
+    assert_eq!(smtp.messages().len(), 2);
+
+    // 6. The employee sees their own submission and findings, and nothing
+    //    of the compliance unit's.
+    let mine = api
+        .get(&t.employee, &format!("/tenants/{tid}/submissions"))
+        .await?;
+    assert_eq!(mine.body["total"], 1);
+    let mine = api
+        .get(&t.employee, &format!("/tenants/{tid}/findings"))
+        .await?;
+    assert_eq!(mine.body["total"], 2);
+    let forbidden = api
+        .get(&t.employee, &format!("/tenants/{tid}/risk-map"))
+        .await?;
+    assert_eq!(forbidden.status, 403);
+    let forbidden = api
+        .post(
+            &t.employee,
+            &format!("/tenants/{tid}/rule-sets"),
+            &json!({"rules": library_rules()}),
+        )
+        .await?;
+    assert_eq!(forbidden.status, 403);
+
+    // Another employee's gift is invisible to the first employee.
+    let other = api
+        .post(
+            &t.admin,
+            &format!("/tenants/{tid}/users"),
+            &json!({"email": "other@qarmet.kz", "display_name": "Other", "password": PASSWORD, "role": "employee"}),
+        )
+        .await?;
+    assert_eq!(other.status, 201);
+    let other = api.login("other@qarmet.kz", PASSWORD).await?;
+    let r = api
+        .post(
+            &other,
+            &format!("/tenants/{tid}/gifts"),
+            &gift("1000.00", None),
+        )
+        .await?;
+    let other_sid = r.body["submission_id"].as_str().unwrap().to_owned();
+    let r = api
+        .get(
+            &t.employee,
+            &format!("/tenants/{tid}/submissions/{other_sid}"),
+        )
+        .await?;
+    assert_eq!(r.status, 404);
+    let r = api
+        .get(&t.employee, &format!("/tenants/{tid}/submissions"))
+        .await?;
+    assert_eq!(r.body["total"], 1);
+    assert_eq!(r.body["items"][0]["submitted_by"], json!(t.employee_id));
+
+    // The audit log verifies end to end.
+    let v = api
+        .get(&t.compliance, &format!("/tenants/{tid}/audit/verify"))
+        .await?;
+    assert_eq!(v.body["intact"], true, "{}", v.text);
+    assert!(v.body["entries"].as_u64().unwrap() > 5);
+
+    // Metrics count requests, jobs and sandbox evaluations.
+    let metrics = reqwest::get(format!("{}/metrics", dep.base_url()))
+        .await?
+        .text()
+        .await?;
+    assert!(metrics.contains("adal_http_requests_total"));
+    Ok(())
+}
+
+/// Bad input of every class gets a 4xx JSON error naming the field.
+#[tokio::test(flavor = "multi_thread")]
+async fn bad_input_is_rejected_with_field_errors_never_500() -> Result<()> {
+    let (_db, _smtp, dep, api, _) = start_production().await?;
+    let _serve = dep.spawn("serve", &["serve", "--api-only"])?;
+    dep.wait_ready().await?;
+    let platform = api.login("platform@adal.test", ADMIN_PASSWORD).await?;
+    let t = create_tenant(&api, &platform, "badinput", "21044000555").await?;
+    let path = format!("/tenants/{}/gifts", t.id);
+    let e = &t.employee;
+
+    let cases: Vec<(&str, String, u16, &str)> = vec![
+        ("malformed JSON", "{\"direction\": ".into(), 400, ""),
+        ("unknown field", gift_with("extra", json!(1)), 400, "/extra"),
+        ("missing field", without("giver_name"), 400, "/giver_name"),
+        (
+            "wrong type",
+            gift_with("value_kzt", json!(150000)),
+            400,
+            "/value_kzt",
+        ),
+        (
+            "bad BIN check digit",
+            gift_with("giver_bin", json!("190340001230")),
+            422,
+            "/giver_bin",
+        ),
+        (
+            "negative amount",
+            gift_with("value_kzt", json!("-1.00")),
+            422,
+            "/value_kzt",
+        ),
+        (
+            "non-numeric amount",
+            gift_with("value_kzt", json!("a lot")),
+            422,
+            "/value_kzt",
+        ),
+        (
+            "three decimals",
+            gift_with("value_kzt", json!("1.005")),
+            422,
+            "/value_kzt",
+        ),
+        (
+            "future date",
+            gift_with("date", json!("2999-01-01")),
+            422,
+            "/date",
+        ),
+        (
+            "unknown direction",
+            gift_with("direction", json!("sideways")),
+            422,
+            "/direction",
+        ),
+    ];
+    for (what, body, status, pointer) in cases {
+        let r = api.send("POST", e, &path, body).await?;
+        assert_eq!(r.status, status, "{what}: {}", r.text);
+        assert!(
+            r.body["error"].is_string(),
+            "{what}: not a JSON error: {}",
+            r.text
+        );
+        if !pointer.is_empty() {
+            let pointers: Vec<&str> = r.body["details"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|d| d["pointer"].as_str().unwrap())
+                .collect();
+            assert!(
+                pointers.contains(&pointer),
+                "{what}: {pointers:?} in {}",
+                r.text
+            );
+        }
+    }
+
+    // Oversized body.
+    let mut big = gift("1.00", None);
+    big["description"] = json!("x".repeat(300 * 1024));
+    let r = api.send("POST", e, &path, big.to_string()).await?;
+    assert_eq!(r.status, 413, "{}", r.text);
+
+    // Unknown tenant, bad token, no token.
+    let r = api
+        .post(
+            e,
+            &format!("/tenants/{}/gifts", uuid::Uuid::now_v7()),
+            &gift("1.00", None),
+        )
+        .await?;
+    assert_eq!(r.status, 404);
+    let r = api
+        .post("adal_not-a-token", &path, &gift("1.00", None))
+        .await?;
+    assert_eq!(r.status, 401);
+    assert_eq!(r.body["error"], "unauthorized");
+    let r = api
+        .send("POST", "", &path, gift("1.00", None).to_string())
+        .await?;
+    assert_eq!(r.status, 401);
+
+    // A bad path parameter and a bad query parameter.
+    let r = api
+        .get(
+            &t.compliance,
+            &format!("/tenants/{}/submissions/not-a-uuid", t.id),
+        )
+        .await?;
+    assert_eq!(r.status, 400, "{}", r.text);
+    let r = api
+        .get(
+            &t.compliance,
+            &format!("/tenants/{}/findings?limit=100000", t.id),
+        )
+        .await?;
+    assert_eq!(r.status, 422, "{}", r.text);
+
+    // A bad tenant creation names every bad field.
+    let r = api
+        .post(
+            &platform,
+            "/tenants",
+            &json!({"name": "", "bin": "123", "sector": "ngo", "region": "mars",
+                    "admin": {"email": "nope", "display_name": "A", "password": "short"}}),
+        )
+        .await?;
+    assert_eq!(r.status, 422);
+    let pointers: Vec<&str> = r.body["details"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["pointer"].as_str().unwrap())
+        .collect();
+    for p in [
+        "/name",
+        "/bin",
+        "/sector",
+        "/region",
+        "/admin/email",
+        "/admin/password",
+    ] {
+        assert!(pointers.contains(&p), "{p} missing in {pointers:?}");
+    }
+
+    // Nothing bad was stored, and what was accepted before still is.
+    let ok = api.post(e, &path, &gift("1000.00", None)).await?;
+    assert_eq!(ok.status, 202);
+    let mine = api
+        .get(e, &format!("/tenants/{}/submissions", t.id))
+        .await?;
+    assert_eq!(mine.body["total"], 1);
+    assert!(!dep.log("serve").contains("panicked"));
+    Ok(())
+}
+
+fn gift_with(field: &str, value: Value) -> String {
+    let mut g = gift("1000.00", Some(&bin("19034000123")));
+    g[field] = value;
+    g.to_string()
+}
+
+fn without(field: &str) -> String {
+    let mut g = gift("1000.00", None);
+    g.as_object_mut().unwrap().remove(field);
+    g.to_string()
+}
+
+/// Tenant A's people cannot read, list or guess tenant B's data; B's
+/// token cannot be used in A; the answer is always 404, never 403.
+#[tokio::test(flavor = "multi_thread")]
+async fn tenants_never_see_each_other() -> Result<()> {
+    let (_db, _smtp, dep, api, _) = start_production().await?;
+    let _serve = dep.spawn("serve", &["serve"])?;
+    dep.wait_ready().await?;
+    let platform = api.login("platform@adal.test", ADMIN_PASSWORD).await?;
+    let a = create_tenant(&api, &platform, "alpha", "22014000111").await?;
+    let b = create_tenant(&api, &platform, "beta", "22024000222").await?;
+
+    let r = api
+        .post(
+            &b.compliance,
+            &format!("/tenants/{}/rule-sets", b.id),
+            &json!({"rules": library_rules()}),
+        )
+        .await?;
+    assert_eq!(r.status, 201);
+    api.post(
+        &b.compliance,
+        &format!("/tenants/{}/rule-sets/1/activate", b.id),
+        &json!({}),
+    )
+    .await?;
+    let r = api
+        .post(
+            &b.employee,
+            &format!("/tenants/{}/gifts", b.id),
+            &gift("500000.00", None),
+        )
+        .await?;
+    let b_sid = r.body["submission_id"].as_str().unwrap().to_owned();
+    let b_finding = eventually(Duration::from_secs(30), "B's finding", || {
+        let api = api.clone();
+        let tok = b.compliance.clone();
+        let path = format!("/tenants/{}/findings", b.id);
+        async move {
+            let r = api.get(&tok, &path).await?;
+            Ok(r.body["items"][0]["id"].as_str().map(str::to_owned))
+        }
+    })
+    .await?;
+
+    for token in [&a.compliance, &a.admin, &a.employee] {
+        for path in [
+            format!("/tenants/{}", b.id),
+            format!("/tenants/{}/submissions", b.id),
+            format!("/tenants/{}/submissions/{b_sid}", b.id),
+            format!("/tenants/{}/findings", b.id),
+            format!("/tenants/{}/findings/{b_finding}", b.id),
+            format!("/tenants/{}/risk-map", b.id),
+            format!("/tenants/{}/risk-map.svg", b.id),
+            format!("/tenants/{}/users", b.id),
+            format!("/tenants/{}/rule-sets", b.id),
+            // Guessing B's ids under A's own tenant.
+            format!("/tenants/{}/submissions/{b_sid}", a.id),
+            format!("/tenants/{}/findings/{b_finding}", a.id),
+        ] {
+            let r = api.get(token, &path).await?;
+            assert!(
+                r.status == 404
+                    || (r.status == 403 && path.starts_with(&format!("/tenants/{}", a.id))),
+                "{path}: {} {}",
+                r.status,
+                r.text
+            );
+            assert!(
+                !r.text.contains(&b_sid) && !r.text.contains("beta"),
+                "{path} leaked: {}",
+                r.text
+            );
+        }
+        let r = api
+            .post(
+                token,
+                &format!("/tenants/{}/gifts", b.id),
+                &gift("1.00", None),
+            )
+            .await?;
+        assert_eq!(r.status, 404);
+    }
+    // An unknown tenant and B's tenant look the same to A.
+    let unknown = api
+        .get(
+            &a.compliance,
+            &format!("/tenants/{}/findings", uuid::Uuid::now_v7()),
+        )
+        .await?;
+    let other = api
+        .get(&a.compliance, &format!("/tenants/{}/findings", b.id))
+        .await?;
+    assert_eq!(unknown.status, other.status);
+    assert_eq!(unknown.body["message"], other.body["message"]);
+    // A's lists do not contain B's data.
+    let r = api
+        .get(&a.compliance, &format!("/tenants/{}/findings", a.id))
+        .await?;
+    assert_eq!(r.body["total"], 0);
+    Ok(())
+}
+
+/// The embedded default: SQLite, the SQLite queue and mail to a
+/// directory, in one process, seeded with the demo tenant.
+#[tokio::test(flavor = "multi_thread")]
+async fn embedded_default_demo_evaluates_and_writes_alerts() -> Result<()> {
+    let dep = Deployment::embedded();
+    let _demo = dep.spawn("serve", &["demo"])?;
+    dep.wait_ready().await?;
+    let api = Api::new(dep.base_url());
+    let token = api
+        .login("compliance@demo.kz", "adal-demo-password")
+        .await?;
+    let tenants = api
+        .get(
+            &api.login("platform@adal.demo", "adal-demo-password")
+                .await?,
+            "/tenants",
+        )
+        .await?;
+    let tid = tenants.body[0]["id"].as_str().unwrap().to_owned();
+    let findings = eventually(Duration::from_secs(30), "demo findings", || {
+        let api = api.clone();
+        let token = token.clone();
+        let path = format!("/tenants/{tid}/findings");
+        async move {
+            let r = api.get(&token, &path).await?;
+            Ok((r.body["total"].as_u64() >= Some(2)).then_some(r.body))
+        }
+    })
+    .await?;
+    assert!(
+        findings["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["rule_id"] == "gift-over-mci-limit")
+    );
+    let mail_dir = dep.dir.join("mail");
+    let mails = eventually(Duration::from_secs(30), "alert files", || {
+        let d = mail_dir.clone();
+        async move {
+            let n = std::fs::read_dir(&d)
+                .map(|rd| {
+                    rd.flatten()
+                        .filter(|e| e.path().extension().is_some_and(|x| x == "eml"))
+                        .count()
+                })
+                .unwrap_or(0);
+            Ok((n >= 2).then_some(n))
+        }
+    })
+    .await?;
+    assert!(mails >= 2);
+
+    // A gift filed through the API on the embedded setup is evaluated too.
+    let employee = api.login("employee@demo.kz", "adal-demo-password").await?;
+    let r = api
+        .post(
+            &employee,
+            &format!("/tenants/{tid}/gifts"),
+            &gift("999999.99", None),
+        )
+        .await?;
+    assert_eq!(r.status, 202, "{}", r.text);
+    let sid = r.body["submission_id"].as_str().unwrap().to_owned();
+    eventually(Duration::from_secs(30), "evaluation on SQLite", || {
+        let api = api.clone();
+        let employee = employee.clone();
+        let path = format!("/tenants/{tid}/submissions/{sid}");
+        async move {
+            let r = api.get(&employee, &path).await?;
+            Ok((r.body["status"] == "evaluated").then_some(()))
+        }
+    })
+    .await?;
+    Ok(())
+}
+
+/// Nothing is lost when the worker is down, a queued job disappears, or
+/// the SMTP server is down: the database row is the truth.
+#[tokio::test(flavor = "multi_thread")]
+async fn lost_jobs_and_smtp_outages_lose_nothing() -> Result<()> {
+    let (_db, mut smtp, dep, api, _) = start_production().await?;
+    let smtp_port = smtp.port;
+    let smtp_dir = smtp.dir.clone();
+    smtp.stop().await;
+    let _serve = dep.spawn("serve", &["serve", "--api-only"])?;
+    dep.wait_ready().await?;
+    let platform = api.login("platform@adal.test", ADMIN_PASSWORD).await?;
+    let t = create_tenant(&api, &platform, "gamma", "23034000333").await?;
+    api.put(
+        &t.admin,
+        &format!("/tenants/{}/settings", t.id),
+        &json!({"alert_threshold": "low", "alert_emails": ["cu@gamma.kz"], "mci_by_year": {"2026": "4325"}}),
+    )
+    .await?;
+    api.post(
+        &t.compliance,
+        &format!("/tenants/{}/rule-sets", t.id),
+        &json!({"rules": library_rules()}),
+    )
+    .await?;
+    api.post(
+        &t.compliance,
+        &format!("/tenants/{}/rule-sets/1/activate", t.id),
+        &json!({}),
+    )
+    .await?;
+
+    // No worker is running: the gift is accepted and durably stored.
+    let r = api
+        .post(
+            &t.employee,
+            &format!("/tenants/{}/gifts", t.id),
+            &gift("300000.00", None),
+        )
+        .await?;
+    assert_eq!(r.status, 202);
+    let sid = r.body["submission_id"].as_str().unwrap().to_owned();
+
+    // The queued job is lost (as after a Redis failover).
+    let ns = dep.env["ADAL_QUEUE__NAMESPACE"].clone();
+    let out = std::process::Command::new("redis-cli")
+        .args(["-h", "127.0.0.1", "--scan", "--pattern"])
+        .arg(format!("*{ns}*"))
+        .output()?;
+    let keys: Vec<String> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(str::to_owned)
+        .collect();
+    assert!(!keys.is_empty(), "the job was queued in Redis");
+    for k in &keys {
+        std::process::Command::new("redis-cli")
+            .args(["-h", "127.0.0.1", "DEL", k])
+            .output()?;
+    }
+
+    // A worker starts: the sweeper finds the stale row and re-enqueues it.
+    let _worker = dep.spawn("worker", &["worker"])?;
+    eventually(
+        Duration::from_secs(40),
+        "evaluation after a lost job",
+        || {
+            let api = api.clone();
+            let tok = t.compliance.clone();
+            let path = format!("/tenants/{}/submissions/{sid}", t.id);
+            async move {
+                let r = api.get(&tok, &path).await?;
+                Ok((r.body["status"] == "evaluated").then_some(()))
+            }
+        },
+    )
+    .await
+    .map_err(|e| anyhow::anyhow!("{e}\nworker log:\n{}", dep.log("worker")))?;
+
+    // SMTP is down: the alert waits. Then SMTP comes up and it is sent.
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert!(
+        dep.log("worker").contains("will retry"),
+        "{}",
+        dep.log("worker")
+    );
+    let smtp = Smtp::start_on(smtp_port, smtp_dir).await?;
+    let mails = eventually(Duration::from_secs(60), "alert after SMTP recovery", || {
+        let m = smtp.messages();
+        async move { Ok((!m.is_empty()).then_some(m)) }
+    })
+    .await?;
+    assert!(mails[0].contains("cu@gamma.kz"));
+    Ok(())
+}
