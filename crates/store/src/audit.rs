@@ -104,8 +104,7 @@ pub async fn verify<C: ConnectionTrait>(conn: &C, tenant: TenantId) -> Result<Ve
         .all(conn)
         .await?;
     let mut prev = GENESIS.to_owned();
-    let mut expected_seq = 1;
-    for e in &entries {
+    for (expected_seq, e) in (1i64..).zip(entries.iter()) {
         let at_s = e.at.to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
         let h = entry_hash(
             &prev, e.seq, &at_s, &e.actor, &e.action, &e.object, &e.detail,
@@ -117,7 +116,6 @@ pub async fn verify<C: ConnectionTrait>(conn: &C, tenant: TenantId) -> Result<Ve
             });
         }
         prev = e.hash.clone();
-        expected_seq += 1;
     }
     Ok(Verification {
         entries: entries.len() as u64,

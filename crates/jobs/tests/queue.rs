@@ -1,0 +1,549 @@
+//! The evaluation queue, worker, sweeper and evaluator against real
+//! services: apalis on an SQLite file and on Redis (127.0.0.1:6379), the
+//! store on SQLite and PostgreSQL (127.0.0.1:5432), and the real
+//! `adal-rules` sandbox. Unreachable services fail the tests.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use adal_config::{QueueBackend, QueueConfig, Secret};
+use adal_jobs::{
+    EvaluateSubmission, EvaluationError, Evaluator, Handled, Queue, run_evaluation_worker,
+    sweep_once,
+};
+use adal_sandbox::{SandboxConfig, SandboxError, SandboxPool};
+use adal_sandbox_protocol::Severity;
+use adal_store::evaluation::{self, FindingFilter, Recorded};
+use adal_store::rules::{self, RuleDefinition};
+use adal_store::submissions::{self, NewSubmission};
+use adal_store::{Store, StoreError, TenantId, tenants};
+use adal_telemetry::Metrics;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::{Arc, OnceLock};
+use std::time::{Duration, Instant};
+use uuid::Uuid;
+
+const PG_ADMIN: &str = "postgres://postgres@127.0.0.1:5432/postgres";
+const REDIS_URL: &str = "redis://127.0.0.1:6379";
+const RULE: &str = r#"if money(submission.value_kzt) > money("100") { "big gift" }"#;
+
+/// The sandbox binary: `ADAL_RULES_BIN`, or built once from the rule
+/// engine's own workspace (it cannot be a dependency of this one).
+fn rules_binary() -> PathBuf {
+    static BIN: OnceLock<PathBuf> = OnceLock::new();
+    BIN.get_or_init(|| {
+        if let Some(p) = std::env::var_os("ADAL_RULES_BIN") {
+            return PathBuf::from(p);
+        }
+        let engine = Path::new(env!("CARGO_MANIFEST_DIR")).join("../rules-engine");
+        let status = Command::new(env!("CARGO"))
+            .args(["build", "--quiet", "--bin", "adal-rules", "--manifest-path"])
+            .arg(engine.join("Cargo.toml"))
+            // This workspace's target dir is not the engine's.
+            .env_remove("CARGO_TARGET_DIR")
+            .status()
+            .expect("run cargo build for adal-rules");
+        assert!(status.success(), "building adal-rules failed");
+        engine.join("target/debug/adal-rules")
+    })
+    .clone()
+}
+
+/// A scratch directory removed on drop.
+struct TempDir(PathBuf);
+
+impl TempDir {
+    fn new(what: &str) -> Self {
+        let p = std::env::temp_dir().join(format!("adal-jobs-test-{what}-{}", Uuid::new_v4()));
+        std::fs::create_dir_all(&p).unwrap();
+        TempDir(p)
+    }
+    fn path(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+#[derive(Clone, Copy, Debug)]
+enum Db {
+    Sqlite,
+    Postgres,
+}
+
+/// A fresh, migrated store. The SQLite file lives in `dir`; a PostgreSQL
+/// database is created per call and left behind only if the test fails
+/// (see `drop_pg`).
+async fn store(db: Db, dir: &TempDir) -> (Store, Option<String>) {
+    match db {
+        Db::Sqlite => {
+            let url = format!("sqlite://{}?mode=rwc", dir.path().join("adal.db").display());
+            let store = Store::connect(&url).await.expect("open SQLite store");
+            store.migrate().await.unwrap();
+            (store, None)
+        }
+        Db::Postgres => {
+            use sea_orm::ConnectionTrait;
+            let name = format!("adal_t_{}", Uuid::new_v4().simple());
+            let admin = sea_orm::Database::connect(PG_ADMIN)
+                .await
+                .expect("PostgreSQL must be reachable at 127.0.0.1:5432 (user postgres)");
+            admin
+                .execute_unprepared(&format!("CREATE DATABASE {name}"))
+                .await
+                .expect("create test database");
+            admin.close().await.unwrap();
+            let store = Store::connect(&format!("postgres://postgres@127.0.0.1:5432/{name}"))
+                .await
+                .expect("connect to the test database");
+            store.migrate().await.unwrap();
+            (store, Some(name))
+        }
+    }
+}
+
+async fn drop_pg(store: Store, name: Option<String>) {
+    use sea_orm::ConnectionTrait;
+    store.connection().clone().close().await.unwrap();
+    if let Some(name) = name {
+        let admin = sea_orm::Database::connect(PG_ADMIN).await.unwrap();
+        admin
+            .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+            .await
+            .unwrap();
+    }
+}
+
+fn queue_config(backend: QueueBackend, dir: &TempDir) -> QueueConfig {
+    QueueConfig {
+        backend,
+        sqlite_path: dir.path().join("queue").join("queue.db"),
+        redis_url: Secret::new(REDIS_URL),
+        // Unique per test so runs and tests never see each other's jobs.
+        namespace: format!("adal-jobs-test-{}", Uuid::new_v4().simple()),
+    }
+}
+
+/// Deletes the test's Redis keys (best effort).
+fn clear_redis(cfg: &QueueConfig) {
+    if !matches!(cfg.backend, QueueBackend::Redis) {
+        return;
+    }
+    let Ok(out) = Command::new("redis-cli")
+        .args(["-h", "127.0.0.1", "--scan", "--pattern"])
+        .arg(format!("*{}*", cfg.namespace))
+        .output()
+    else {
+        return;
+    };
+    let keys: Vec<String> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(str::to_owned)
+        .filter(|k| !k.is_empty())
+        .collect();
+    if !keys.is_empty() {
+        let _ = Command::new("redis-cli")
+            .args(["-h", "127.0.0.1", "DEL"])
+            .args(&keys)
+            .output();
+    }
+}
+
+fn evaluator(store: &Store, dir: &TempDir) -> Arc<Evaluator> {
+    let work_dir = dir.path().join("sandbox");
+    std::fs::create_dir_all(&work_dir).unwrap();
+    let pool = SandboxPool::new(SandboxConfig {
+        binary: rules_binary(),
+        pool_size: 2,
+        deadline: Duration::from_secs(20),
+        memory_mb: 512,
+        work_dir,
+    });
+    Arc::new(Evaluator::new(
+        store.clone(),
+        Arc::new(pool),
+        Metrics::new().unwrap(),
+    ))
+}
+
+async fn tenant(store: &Store) -> TenantId {
+    let n = Uuid::new_v4().as_u128() % 1_000_000_000_000;
+    let t = tenants::create(
+        store,
+        "platform-admin",
+        tenants::NewTenant {
+            name: "Queue JSC".to_owned(),
+            bin: format!("{n:012}"),
+            sector: "quasi_public".to_owned(),
+            region: "Almaty".to_owned(),
+        },
+    )
+    .await
+    .unwrap();
+    TenantId(t.id)
+}
+
+async fn activate_rule(store: &Store, tenant: TenantId, script: &str) {
+    let v = rules::create_version(
+        store,
+        tenant,
+        Uuid::new_v4(),
+        &[RuleDefinition {
+            id: "big_gift".to_owned(),
+            title: "Big gift".to_owned(),
+            area: "conflict_of_interest".to_owned(),
+            kinds: vec!["gift".to_owned()],
+            severity: Severity::High,
+            likelihood: 3,
+            impact: 4,
+            params: BTreeMap::new(),
+            script: script.to_owned(),
+        }],
+    )
+    .await
+    .unwrap();
+    rules::activate(store, tenant, "admin", v.version)
+        .await
+        .unwrap();
+}
+
+async fn gift(store: &Store, tenant: TenantId, value_kzt: &str) -> submissions::Submission {
+    submissions::insert(
+        store,
+        tenant,
+        NewSubmission {
+            kind: "gift".to_owned(),
+            schema_version: 1,
+            submitted_by: Uuid::new_v4(),
+            department_id: None,
+            position_id: None,
+            payload: serde_json::json!({
+                "direction": "received",
+                "giver_name": "Alpha LLP",
+                "description": "Watch",
+                "value_kzt": value_kzt,
+                "date": "2026-03-01",
+            }),
+        },
+    )
+    .await
+    .unwrap()
+}
+
+/// Polls `check` until it returns `Some`, failing after `limit`.
+async fn eventually<T, F, Fut>(what: &str, limit: Duration, mut check: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Option<T>>,
+{
+    let deadline = Instant::now() + limit;
+    loop {
+        if let Some(v) = check().await {
+            return v;
+        }
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+async fn status_of(store: &Store, tenant: TenantId, id: Uuid) -> String {
+    submissions::get(store, tenant, id).await.unwrap().status
+}
+
+struct RunningWorker {
+    stop: tokio::sync::watch::Sender<bool>,
+    handle: tokio::task::JoinHandle<Result<(), adal_jobs::QueueError>>,
+}
+
+fn start_worker(queue: &Queue, evaluator: Arc<Evaluator>) -> RunningWorker {
+    let (stop, rx) = tokio::sync::watch::channel(false);
+    let handle = tokio::spawn(run_evaluation_worker(
+        queue.clone(),
+        evaluator,
+        format!("test-worker-{}", Uuid::new_v4()),
+        2,
+        rx,
+    ));
+    RunningWorker { stop, handle }
+}
+
+impl RunningWorker {
+    async fn stop(self) {
+        self.stop.send(true).unwrap();
+        let r = tokio::time::timeout(Duration::from_secs(15), self.handle)
+            .await
+            .expect("the worker stops when told to")
+            .expect("the worker task did not panic");
+        r.expect("the worker ends without error");
+    }
+}
+
+// ---------------------------------------------------------------- queue
+
+/// Enqueue, let a real worker evaluate in the real sandbox, see the finding.
+async fn queue_roundtrip(backend: QueueBackend, db: Db) {
+    // Build (or locate) the sandbox first, outside any deadline below.
+    rules_binary();
+    let dir = TempDir::new("roundtrip");
+    let (store, pg) = store(db, &dir).await;
+    let t = tenant(&store).await;
+    activate_rule(&store, t, RULE).await;
+    let big = gift(&store, t, "150000.00").await;
+    let small = gift(&store, t, "50.00").await;
+
+    let cfg = queue_config(backend, &dir);
+    let queue = Queue::connect(&cfg).await.expect("connect the queue");
+    for s in [&big, &small] {
+        queue
+            .enqueue(EvaluateSubmission {
+                tenant_id: t.0,
+                submission_id: s.id,
+            })
+            .await
+            .unwrap();
+    }
+    let worker = start_worker(&queue, evaluator(&store, &dir));
+
+    let findings = eventually("the big gift's finding", Duration::from_secs(30), || {
+        let store = store.clone();
+        async move {
+            let (rows, total) = evaluation::list_findings(
+                &store,
+                t,
+                &FindingFilter {
+                    submission_id: Some(big.id),
+                    ..Default::default()
+                },
+                0,
+                10,
+            )
+            .await
+            .unwrap();
+            (total > 0).then_some(rows)
+        }
+    })
+    .await;
+    assert_eq!(findings.len(), 1);
+    assert_eq!(findings[0].rule_id, "big_gift");
+    assert_eq!(findings[0].explanation, "big gift");
+    assert_eq!(findings[0].area, "conflict_of_interest");
+    assert_eq!(findings[0].severity, "high");
+    assert_eq!((findings[0].likelihood, findings[0].impact), (3, 4));
+
+    // The small gift is evaluated too, without a finding.
+    eventually("the small gift evaluated", Duration::from_secs(30), || {
+        let store = store.clone();
+        async move {
+            (status_of(&store, t, small.id).await == submissions::EVALUATED).then_some(())
+        }
+    })
+    .await;
+    assert_eq!(status_of(&store, t, big.id).await, submissions::EVALUATED);
+    let (_, total) = evaluation::list_findings(&store, t, &FindingFilter::default(), 0, 10)
+        .await
+        .unwrap();
+    assert_eq!(total, 1, "only the big gift produces a finding");
+
+    worker.stop().await;
+    clear_redis(&cfg);
+    drop_pg(store, pg).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn queue_roundtrip_sqlite_queue_sqlite_store() {
+    queue_roundtrip(QueueBackend::Sqlite, Db::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn queue_roundtrip_redis_queue_postgres_store() {
+    queue_roundtrip(QueueBackend::Redis, Db::Postgres).await;
+}
+
+// ---------------------------------------------------------------- sweeper
+
+/// A submission whose job was lost is found by the sweeper, re-enqueued and
+/// evaluated; once evaluated it is no longer swept.
+async fn sweeper_recovers_lost_jobs(backend: QueueBackend, db: Db) {
+    rules_binary();
+    let dir = TempDir::new("sweeper");
+    let (store, pg) = store(db, &dir).await;
+    let t = tenant(&store).await;
+    activate_rule(&store, t, RULE).await;
+    // Stored but never enqueued: a lost job.
+    let lost = gift(&store, t, "250000.00").await;
+
+    let cfg = queue_config(backend, &dir);
+    let queue = Queue::connect(&cfg).await.expect("connect the queue");
+    // With a generous staleness nothing is old enough yet.
+    assert_eq!(
+        sweep_once(&store, &queue, Duration::from_secs(3600))
+            .await
+            .unwrap(),
+        0
+    );
+    let n = sweep_once(&store, &queue, Duration::ZERO).await.unwrap();
+    assert!(n >= 1, "the sweeper must re-enqueue the lost submission");
+
+    let worker = start_worker(&queue, evaluator(&store, &dir));
+    eventually(
+        "the lost submission's finding",
+        Duration::from_secs(30),
+        || {
+            let store = store.clone();
+            async move {
+                let (_, total) = evaluation::list_findings(
+                    &store,
+                    t,
+                    &FindingFilter {
+                        submission_id: Some(lost.id),
+                        ..Default::default()
+                    },
+                    0,
+                    10,
+                )
+                .await
+                .unwrap();
+                (total == 1).then_some(())
+            }
+        },
+    )
+    .await;
+    assert_eq!(status_of(&store, t, lost.id).await, submissions::EVALUATED);
+    assert_eq!(
+        sweep_once(&store, &queue, Duration::ZERO).await.unwrap(),
+        0,
+        "evaluated submissions are not swept again"
+    );
+    worker.stop().await;
+    clear_redis(&cfg);
+    drop_pg(store, pg).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn sweeper_recovers_lost_jobs_sqlite() {
+    sweeper_recovers_lost_jobs(QueueBackend::Sqlite, Db::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn sweeper_recovers_lost_jobs_redis_postgres() {
+    sweeper_recovers_lost_jobs(QueueBackend::Redis, Db::Postgres).await;
+}
+
+// ---------------------------------------------------------------- evaluator
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn evaluator_without_rules_and_twice() {
+    let dir = TempDir::new("evaluator");
+    let (store, pg) = store(Db::Sqlite, &dir).await;
+    let ev = evaluator(&store, &dir);
+    let t = tenant(&store).await;
+
+    // No active rule set: evaluated, with nothing found.
+    let s = gift(&store, t, "999999.00").await;
+    let job = EvaluateSubmission {
+        tenant_id: t.0,
+        submission_id: s.id,
+    };
+    assert_eq!(ev.handle(&job).await.unwrap(), Handled::NoActiveRuleSet);
+    let row = submissions::get(&store, t, s.id).await.unwrap();
+    assert_eq!(row.status, submissions::EVALUATED);
+    assert!(row.evaluated_at.is_some());
+    assert_eq!(row.rule_set_version_id, None);
+    let (_, total) = evaluation::list_findings(&store, t, &FindingFilter::default(), 0, 10)
+        .await
+        .unwrap();
+    assert_eq!(total, 0);
+    // A duplicate job finds the row advanced and does nothing.
+    assert_eq!(ev.handle(&job).await.unwrap(), Handled::AlreadyDone);
+    assert_eq!(
+        submissions::get(&store, t, s.id).await.unwrap().attempts,
+        row.attempts
+    );
+    drop_pg(store, pg).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn evaluator_records_once_in_the_sandbox() {
+    rules_binary();
+    let dir = TempDir::new("evaluator-sandbox");
+    let (store, pg) = store(Db::Postgres, &dir).await;
+    let ev = evaluator(&store, &dir);
+    let t = tenant(&store).await;
+    activate_rule(&store, t, RULE).await;
+    let s = gift(&store, t, "150000.00").await;
+    let job = EvaluateSubmission {
+        tenant_id: t.0,
+        submission_id: s.id,
+    };
+    assert_eq!(
+        ev.handle(&job).await.unwrap(),
+        Handled::Evaluated(Recorded {
+            new_findings: 1,
+            new_rule_errors: 0,
+            // The new tenant has no alert recipients.
+            alerts_queued: 0,
+        })
+    );
+    assert_eq!(ev.handle(&job).await.unwrap(), Handled::AlreadyDone);
+    let (_, total) = evaluation::list_findings(&store, t, &FindingFilter::default(), 0, 10)
+        .await
+        .unwrap();
+    assert_eq!(total, 1);
+
+    // Another tenant's job for this submission: not found, and the row
+    // (which is not that tenant's) is not touched.
+    let other = tenant(&store).await;
+    let s2 = gift(&store, t, "150000.00").await;
+    let err = ev
+        .handle(&EvaluateSubmission {
+            tenant_id: other.0,
+            submission_id: s2.id,
+        })
+        .await
+        .unwrap_err();
+    assert!(matches!(err, EvaluationError::Store(StoreError::NotFound)));
+    let row = submissions::get(&store, t, s2.id).await.unwrap();
+    assert_eq!(
+        (row.status.as_str(), row.attempts),
+        (submissions::RECEIVED, 0)
+    );
+    drop_pg(store, pg).await;
+}
+
+/// A rule set the sandbox refuses counts failures on the row until the
+/// submission is given up on, instead of looping forever.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn evaluator_gives_up_on_a_poison_rule_set() {
+    rules_binary();
+    let dir = TempDir::new("evaluator-poison");
+    let (store, pg) = store(Db::Sqlite, &dir).await;
+    let ev = evaluator(&store, &dir);
+    let t = tenant(&store).await;
+    activate_rule(&store, t, "let x = ;").await;
+    let s = gift(&store, t, "150000.00").await;
+    let job = EvaluateSubmission {
+        tenant_id: t.0,
+        submission_id: s.id,
+    };
+    for attempt in 1..=submissions::MAX_ATTEMPTS {
+        let err = ev.handle(&job).await.unwrap_err();
+        assert!(
+            matches!(
+                err,
+                EvaluationError::Sandbox(SandboxError::CompileFailed(_))
+            ),
+            "{err:?}"
+        );
+        assert_eq!(
+            submissions::get(&store, t, s.id).await.unwrap().attempts,
+            attempt
+        );
+    }
+    assert_eq!(status_of(&store, t, s.id).await, submissions::FAILED);
+    assert_eq!(ev.handle(&job).await.unwrap(), Handled::AlreadyDone);
+    drop_pg(store, pg).await;
+}

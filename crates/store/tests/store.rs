@@ -1,0 +1,1038 @@
+//! The repositories against real databases: every test body is written once
+//! as an `async fn(Store)` and run on a fresh SQLite file and on a fresh
+//! PostgreSQL database (127.0.0.1:5432, which must be up: these tests fail,
+//! never skip, when it is not).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use adal_sandbox_protocol::{Position, RuleErrorKind, RuleOutcome, Severity};
+use adal_store::evaluation::{self, AlertPolicy, FindingFilter, Recorded, RuleInfo};
+use adal_store::rules::{self, RuleDefinition};
+use adal_store::submissions::{self, NewSubmission, SubmissionFilter};
+use adal_store::{Store, StoreError, TenantId, audit, org, outbox, tenants};
+use sea_orm::{ConnectionTrait, Database, DatabaseBackend, Statement};
+use std::collections::{BTreeMap, HashMap, HashSet};
+use uuid::Uuid;
+
+const PG_ADMIN: &str = "postgres://postgres@127.0.0.1:5432/postgres";
+
+/// A fresh, migrated database; dropped (PostgreSQL) or deleted (SQLite)
+/// when the test body returned normally, kept for inspection otherwise.
+enum TestDb {
+    Sqlite(std::path::PathBuf),
+    Postgres(String),
+}
+
+impl TestDb {
+    async fn sqlite() -> (Self, Store) {
+        let path = std::env::temp_dir().join(format!("adal-store-test-{}.db", Uuid::new_v4()));
+        let store = Store::connect(&format!("sqlite://{}?mode=rwc", path.display()))
+            .await
+            .expect("open SQLite test database");
+        store.migrate().await.expect("migrate SQLite");
+        assert_eq!(store.backend(), DatabaseBackend::Sqlite);
+        (TestDb::Sqlite(path), store)
+    }
+
+    async fn postgres() -> (Self, Store) {
+        let name = format!("adal_t_{}", Uuid::new_v4().simple());
+        let admin = Database::connect(PG_ADMIN)
+            .await
+            .expect("PostgreSQL must be reachable at 127.0.0.1:5432 (user postgres)");
+        admin
+            .execute_unprepared(&format!("CREATE DATABASE {name}"))
+            .await
+            .expect("create test database");
+        admin.close().await.unwrap();
+        let store = Store::connect(&format!("postgres://postgres@127.0.0.1:5432/{name}"))
+            .await
+            .expect("connect to the test database");
+        store.migrate().await.expect("migrate PostgreSQL");
+        assert_eq!(store.backend(), DatabaseBackend::Postgres);
+        (TestDb::Postgres(name), store)
+    }
+
+    async fn cleanup(self, store: Store) {
+        store.connection().clone().close().await.unwrap();
+        match self {
+            TestDb::Sqlite(path) => {
+                for suffix in ["", "-wal", "-shm"] {
+                    let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+                }
+            }
+            TestDb::Postgres(name) => {
+                let admin = Database::connect(PG_ADMIN).await.unwrap();
+                admin
+                    .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                    .await
+                    .unwrap();
+            }
+        }
+    }
+}
+
+/// Runs `$body(store)` once on SQLite and once on PostgreSQL.
+macro_rules! on_both_backends {
+    ($($body:ident),* $(,)?) => {$(
+        mod $body {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            async fn sqlite() {
+                let (db, store) = super::TestDb::sqlite().await;
+                super::$body(store.clone()).await;
+                db.cleanup(store).await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            async fn postgres() {
+                let (db, store) = super::TestDb::postgres().await;
+                super::$body(store.clone()).await;
+                db.cleanup(store).await;
+            }
+        }
+    )*};
+}
+
+on_both_backends!(
+    evaluation_is_idempotent,
+    alerts_go_to_the_outbox_once_and_back_off,
+    tenants_never_see_each_other,
+    risk_map_counts_and_ranks,
+    audit_chain_detects_tampering,
+    rule_set_versions_activate_linearly,
+    stale_submissions_and_failures,
+    concurrent_writers_keep_the_chain,
+);
+
+// ---------------------------------------------------------------- helpers
+
+async fn tenant(store: &Store, name: &str) -> TenantId {
+    // Unique 12-digit BIN per tenant (the column is unique).
+    let n = Uuid::new_v4().as_u128() % 1_000_000_000_000;
+    let t = tenants::create(
+        store,
+        "platform-admin",
+        tenants::NewTenant {
+            name: name.to_owned(),
+            bin: format!("{n:012}"),
+            sector: "quasi_public".to_owned(),
+            region: "Astana".to_owned(),
+        },
+    )
+    .await
+    .unwrap();
+    TenantId(t.id)
+}
+
+async fn submit(
+    store: &Store,
+    tenant: TenantId,
+    department_id: Option<Uuid>,
+    position_id: Option<Uuid>,
+) -> submissions::Submission {
+    submissions::insert(
+        store,
+        tenant,
+        NewSubmission {
+            kind: "gift".to_owned(),
+            schema_version: 1,
+            submitted_by: Uuid::new_v4(),
+            department_id,
+            position_id,
+            payload: serde_json::json!({"value_kzt": "150000.00", "date": "2026-03-01"}),
+        },
+    )
+    .await
+    .unwrap()
+}
+
+fn finding(rule_id: &str, severity: Severity, likelihood: u8, impact: u8) -> RuleOutcome {
+    RuleOutcome::Finding {
+        rule_id: rule_id.to_owned(),
+        severity,
+        likelihood,
+        impact,
+        explanation: format!("{rule_id} fired"),
+    }
+}
+
+fn rule_error(rule_id: &str) -> RuleOutcome {
+    RuleOutcome::Error {
+        rule_id: rule_id.to_owned(),
+        kind: RuleErrorKind::Runtime,
+        message: "boom".to_owned(),
+        position: Some(Position { line: 3, column: 7 }),
+    }
+}
+
+fn infos(rules: &[(&str, &str)]) -> HashMap<String, RuleInfo> {
+    rules
+        .iter()
+        .map(|(id, area)| {
+            (
+                (*id).to_owned(),
+                RuleInfo {
+                    title: format!("Title of {id}"),
+                    area: (*area).to_owned(),
+                },
+            )
+        })
+        .collect()
+}
+
+fn policy(threshold: Severity, recipients: &[&str]) -> AlertPolicy {
+    AlertPolicy {
+        threshold,
+        recipients: recipients.iter().map(|r| (*r).to_owned()).collect(),
+    }
+}
+
+fn rule_def(id: &str) -> RuleDefinition {
+    RuleDefinition {
+        id: id.to_owned(),
+        title: format!("Title of {id}"),
+        area: "conflict_of_interest".to_owned(),
+        kinds: vec!["gift".to_owned()],
+        severity: Severity::High,
+        likelihood: 3,
+        impact: 4,
+        params: BTreeMap::new(),
+        script: r#"if money(submission.value_kzt) > money("100") { "big gift" }"#.to_owned(),
+    }
+}
+
+/// A rule-set version to hang findings on.
+async fn version(store: &Store, tenant: TenantId) -> Uuid {
+    rules::create_version(store, tenant, Uuid::new_v4(), &[rule_def("r1")])
+        .await
+        .unwrap()
+        .id
+}
+
+async fn all_findings(store: &Store, tenant: TenantId) -> (Vec<evaluation::Finding>, u64) {
+    evaluation::list_findings(store, tenant, &FindingFilter::default(), 0, 1000)
+        .await
+        .unwrap()
+}
+
+// ---------------------------------------------------------------- tests
+
+/// Test 1: Recording the same evaluation twice writes it once.
+async fn evaluation_is_idempotent(store: Store) {
+    let t = tenant(&store, "Idempotent JSC").await;
+    let s = submit(&store, t, None, None).await;
+    let v = version(&store, t).await;
+    let outcomes = vec![
+        finding("r1", Severity::High, 4, 5),
+        rule_error("r2"),
+        RuleOutcome::Clear {
+            rule_id: "r3".to_owned(),
+        },
+    ];
+    let rules = infos(&[("r1", "gifts"), ("r2", "gifts"), ("r3", "gifts")]);
+    let alerts = policy(Severity::High, &["compliance@example.kz"]);
+
+    let first = evaluation::record(&store, t, &s, v, &outcomes, &rules, &alerts)
+        .await
+        .unwrap();
+    assert_eq!(
+        first,
+        Recorded {
+            new_findings: 1,
+            new_rule_errors: 1,
+            alerts_queued: 1
+        }
+    );
+    // A duplicate job still holds the submission as it was read before the
+    // first evaluation (status `received`).
+    let second = evaluation::record(&store, t, &s, v, &outcomes, &rules, &alerts)
+        .await
+        .unwrap();
+    assert_eq!(second, Recorded::default());
+
+    let (rows, total) = all_findings(&store, t).await;
+    assert_eq!(total, 1);
+    assert_eq!(rows.len(), 1);
+    let f = &rows[0];
+    assert_eq!(
+        (f.rule_id.as_str(), f.severity.as_str(), f.area.as_str()),
+        ("r1", "high", "gifts")
+    );
+    assert_eq!((f.likelihood, f.impact), (4, 5));
+    assert_eq!(f.submission_id, s.id);
+    assert_eq!(f.rule_set_version_id, v);
+    assert_eq!(f.status, evaluation::OPEN);
+
+    let errors = evaluation::rule_errors_for(&store, t, s.id).await.unwrap();
+    assert_eq!(errors.len(), 1);
+    assert_eq!(errors[0].rule_id, "r2");
+    assert_eq!(errors[0].kind, "runtime");
+    assert_eq!((errors[0].line, errors[0].col), (Some(3), Some(7)));
+
+    assert_eq!(outbox::list(&store, t, 100).await.unwrap().len(), 1);
+
+    let s2 = submissions::get(&store, t, s.id).await.unwrap();
+    assert_eq!(s2.status, submissions::EVALUATED);
+    assert_eq!(s2.rule_set_version_id, Some(v));
+    assert!(s2.evaluated_at.is_some());
+
+    let map = evaluation::risk_map(&store, t).await.unwrap();
+    assert_eq!(map.open_findings, 1, "risk map counts the finding once");
+}
+
+/// Test 2: Alerts: one outbox row per finding at or above the threshold, none
+/// below it or without recipients; failures back off, sent rows stop.
+async fn alerts_go_to_the_outbox_once_and_back_off(store: Store) {
+    let t = tenant(&store, "Alerts JSC").await;
+    let v = version(&store, t).await;
+    let rules = infos(&[
+        ("crit", "gifts"),
+        ("high", "gifts"),
+        ("med", "gifts"),
+        ("low", "gifts"),
+    ]);
+    let s = submit(&store, t, None, None).await;
+    let rec = evaluation::record(
+        &store,
+        t,
+        &s,
+        v,
+        &[
+            finding("crit", Severity::Critical, 5, 5),
+            finding("high", Severity::High, 4, 4),
+            finding("med", Severity::Medium, 3, 3),
+            finding("low", Severity::Low, 1, 1),
+        ],
+        &rules,
+        &policy(Severity::High, &["a@example.kz", "b@example.kz"]),
+    )
+    .await
+    .unwrap();
+    assert_eq!(rec.new_findings, 4);
+    assert_eq!(rec.alerts_queued, 2);
+
+    // Severe, but nobody to tell: no outbox row.
+    let quiet = submit(&store, t, None, None).await;
+    let rec = evaluation::record(
+        &store,
+        t,
+        &quiet,
+        v,
+        &[finding("crit", Severity::Critical, 5, 5)],
+        &rules,
+        &policy(Severity::Low, &[]),
+    )
+    .await
+    .unwrap();
+    assert_eq!(rec.new_findings, 1);
+    assert_eq!(rec.alerts_queued, 0);
+
+    let rows = outbox::list(&store, t, 100).await.unwrap();
+    assert_eq!(rows.len(), 2);
+    let mut subjects: Vec<_> = rows.iter().map(|m| m.subject.clone()).collect();
+    subjects.sort();
+    assert_eq!(
+        subjects,
+        vec![
+            "[Adal] critical finding: Title of crit".to_owned(),
+            "[Adal] high finding: Title of high".to_owned(),
+        ]
+    );
+    for m in &rows {
+        assert_eq!(
+            outbox::recipients_of(m).unwrap(),
+            vec!["a@example.kz".to_owned(), "b@example.kz".to_owned()]
+        );
+        assert_eq!(m.status, outbox::PENDING);
+        assert_eq!(m.attempts, 0);
+        assert!(m.body.contains(&s.id.to_string()));
+    }
+
+    let due_ids = |due: &[outbox::OutboxMessage]| due.iter().map(|m| m.id).collect::<HashSet<_>>();
+    let due = outbox::due_across_tenants(&store, 100).await.unwrap();
+    assert_eq!(due_ids(&due), rows.iter().map(|m| m.id).collect());
+
+    let (failing, sending) = (rows[0].id, rows[1].id);
+    let before = chrono::Utc::now();
+    outbox::mark_failed(&store, failing, "SMTP 451 try later")
+        .await
+        .unwrap();
+    let due = outbox::due_across_tenants(&store, 100).await.unwrap();
+    assert_eq!(due_ids(&due), HashSet::from([sending]));
+    let failed = outbox::list(&store, t, 100)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|m| m.id == failing)
+        .unwrap();
+    assert_eq!(failed.attempts, 1);
+    assert_eq!(failed.status, outbox::PENDING);
+    assert!(
+        failed.next_attempt_at > before + chrono::Duration::seconds(4),
+        "next attempt {} should be about 5 s after {before}",
+        failed.next_attempt_at
+    );
+    assert_eq!(failed.last_error.as_deref(), Some("SMTP 451 try later"));
+
+    // A second failure backs off further.
+    outbox::mark_failed(&store, failing, "again").await.unwrap();
+    let failed_again = outbox::list(&store, t, 100)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|m| m.id == failing)
+        .unwrap();
+    assert_eq!(failed_again.attempts, 2);
+    assert!(failed_again.next_attempt_at > failed.next_attempt_at);
+
+    outbox::mark_sent(&store, sending).await.unwrap();
+    assert!(
+        outbox::due_across_tenants(&store, 100)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let sent = outbox::list(&store, t, 100)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|m| m.id == sending)
+        .unwrap();
+    assert_eq!(sent.status, outbox::SENT);
+    assert!(sent.sent_at.is_some());
+
+    assert!(matches!(
+        outbox::mark_sent(&store, Uuid::new_v4()).await,
+        Err(StoreError::NotFound)
+    ));
+}
+
+/// Test 3: Nothing of tenant A is visible through tenant B.
+async fn tenants_never_see_each_other(store: Store) {
+    let a = tenant(&store, "Tenant A").await;
+    let b = tenant(&store, "Tenant B").await;
+    let d = org::create_department(&store, a, "admin", "Procurement".to_owned(), None)
+        .await
+        .unwrap();
+    let s = submit(&store, a, Some(d.id), None).await;
+    let v = version(&store, a).await;
+    let rules = infos(&[("r1", "gifts")]);
+    let alerts = policy(Severity::High, &["a@example.kz"]);
+    evaluation::record(
+        &store,
+        a,
+        &s,
+        v,
+        &[finding("r1", Severity::High, 3, 3), rule_error("r2")],
+        &rules,
+        &alerts,
+    )
+    .await
+    .unwrap();
+    let (fa, total_a) = all_findings(&store, a).await;
+    assert_eq!(total_a, 1, "positive control: A sees its own finding");
+
+    assert!(matches!(
+        submissions::get(&store, b, s.id).await,
+        Err(StoreError::NotFound)
+    ));
+    assert!(matches!(
+        evaluation::get_finding(&store, b, fa[0].id).await,
+        Err(StoreError::NotFound)
+    ));
+    assert!(matches!(
+        rules::get_version_by_id(&store, b, v).await,
+        Err(StoreError::NotFound)
+    ));
+    assert!(matches!(
+        org::get_department(&store, b, d.id).await,
+        Err(StoreError::NotFound)
+    ));
+    // B cannot hang its own department under A's, nor record into A's
+    // submission.
+    assert!(matches!(
+        org::create_department(&store, b, "admin", "X".to_owned(), Some(d.id)).await,
+        Err(StoreError::NotFound)
+    ));
+    assert!(matches!(
+        evaluation::record(
+            &store,
+            b,
+            &s,
+            v,
+            &[finding("r9", Severity::Critical, 5, 5)],
+            &rules,
+            &alerts
+        )
+        .await,
+        Err(StoreError::NotFound)
+    ));
+
+    let (subs, n) = submissions::list(&store, b, &SubmissionFilter::default(), 0, 100)
+        .await
+        .unwrap();
+    assert!(subs.is_empty());
+    assert_eq!(n, 0);
+    let (fb, total_b) = all_findings(&store, b).await;
+    assert!(fb.is_empty());
+    assert_eq!(total_b, 0);
+    assert!(
+        evaluation::rule_errors_for(&store, b, s.id)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert!(outbox::list(&store, b, 100).await.unwrap().is_empty());
+    assert!(rules::list_versions(&store, b).await.unwrap().is_empty());
+    assert!(org::list_departments(&store, b).await.unwrap().is_empty());
+    let map_b = evaluation::risk_map(&store, b).await.unwrap();
+    assert_eq!(map_b.open_findings, 0);
+    assert!(map_b.cells.is_empty());
+    assert!(map_b.by_department_area.is_empty());
+    assert!(map_b.positions.is_empty());
+    // A's map is not empty, so B's emptiness is not an accident.
+    assert_eq!(
+        evaluation::risk_map(&store, a).await.unwrap().open_findings,
+        1
+    );
+}
+
+/// Test 4: The risk map places open findings by likelihood x impact, per
+/// department and area, and ranks positions by summed score.
+async fn risk_map_counts_and_ranks(store: Store) {
+    let t = tenant(&store, "Risky JSC").await;
+    let d1 = org::create_department(&store, t, "admin", "Procurement".to_owned(), None)
+        .await
+        .unwrap();
+    let d2 = org::create_department(&store, t, "admin", "HR".to_owned(), None)
+        .await
+        .unwrap();
+    let p1 = org::create_position(
+        &store,
+        t,
+        "admin",
+        org::NewPosition {
+            department_id: Some(d1.id),
+            title: "A buyer".to_owned(),
+            risk_level: 3,
+            high_risk: true,
+        },
+    )
+    .await
+    .unwrap();
+    let p2 = org::create_position(
+        &store,
+        t,
+        "admin",
+        org::NewPosition {
+            department_id: Some(d2.id),
+            title: "B recruiter".to_owned(),
+            risk_level: 1,
+            high_risk: false,
+        },
+    )
+    .await
+    .unwrap();
+    let v = version(&store, t).await;
+    let rules = infos(&[
+        ("coi", "conflict_of_interest"),
+        ("gift", "gifts"),
+        ("minor", "gifts"),
+        ("coi2", "conflict_of_interest"),
+    ]);
+    let alerts = policy(Severity::Critical, &[]);
+
+    // Position 1 (department 1): 4x5 + 2x3 = 26 over two submissions, +1x1.
+    let s1 = submit(&store, t, Some(d1.id), Some(p1.id)).await;
+    evaluation::record(
+        &store,
+        t,
+        &s1,
+        v,
+        &[
+            finding("coi", Severity::High, 4, 5),
+            finding("gift", Severity::Medium, 2, 3),
+        ],
+        &rules,
+        &alerts,
+    )
+    .await
+    .unwrap();
+    let s3 = submit(&store, t, Some(d1.id), Some(p1.id)).await;
+    evaluation::record(
+        &store,
+        t,
+        &s3,
+        v,
+        &[finding("minor", Severity::Low, 1, 1)],
+        &rules,
+        &alerts,
+    )
+    .await
+    .unwrap();
+    // Position 2 (department 2): 4x5 + 5x5 = 45, ranks first despite its
+    // title and creation order.
+    let s2 = submit(&store, t, Some(d2.id), Some(p2.id)).await;
+    evaluation::record(
+        &store,
+        t,
+        &s2,
+        v,
+        &[
+            finding("coi", Severity::High, 4, 5),
+            finding("coi2", Severity::Critical, 5, 5),
+        ],
+        &rules,
+        &alerts,
+    )
+    .await
+    .unwrap();
+    // No department, no position: counted in the cells only.
+    let s4 = submit(&store, t, None, None).await;
+    evaluation::record(
+        &store,
+        t,
+        &s4,
+        v,
+        &[finding("gift", Severity::Medium, 2, 3)],
+        &rules,
+        &alerts,
+    )
+    .await
+    .unwrap();
+
+    let map = evaluation::risk_map(&store, t).await.unwrap();
+    assert_eq!(map.open_findings, 6);
+    assert!(map.computed_at.is_some());
+    let cells: BTreeMap<(i16, i16), u64> = map
+        .cells
+        .iter()
+        .map(|c| ((c.likelihood, c.impact), c.count))
+        .collect();
+    assert_eq!(
+        cells,
+        BTreeMap::from([((1, 1), 1), ((2, 3), 2), ((4, 5), 2), ((5, 5), 1)])
+    );
+    assert_eq!(map.cells.len(), 4, "one cell per (likelihood, impact)");
+
+    let by_dept: HashMap<DeptCellKey, u64> = map
+        .by_department_area
+        .iter()
+        .map(|c| {
+            (
+                (
+                    c.department_id,
+                    c.department.clone(),
+                    c.area.clone(),
+                    c.likelihood,
+                    c.impact,
+                ),
+                c.count,
+            )
+        })
+        .collect();
+    let proc_ = Some("Procurement".to_owned());
+    let hr = Some("HR".to_owned());
+    let coi = "conflict_of_interest".to_owned();
+    let gifts = "gifts".to_owned();
+    assert_eq!(
+        by_dept,
+        HashMap::from([
+            ((Some(d1.id), proc_.clone(), coi.clone(), 4, 5), 1),
+            ((Some(d1.id), proc_.clone(), gifts.clone(), 2, 3), 1),
+            ((Some(d1.id), proc_, gifts.clone(), 1, 1), 1),
+            ((Some(d2.id), hr.clone(), coi.clone(), 4, 5), 1),
+            ((Some(d2.id), hr, coi, 5, 5), 1),
+            ((None, None, gifts, 2, 3), 1),
+        ])
+    );
+    assert_eq!(map.by_department_area.len(), 6);
+
+    let ranked: Vec<_> = map
+        .positions
+        .iter()
+        .map(|p| {
+            (
+                p.position_id,
+                p.title.as_str(),
+                p.high_risk,
+                p.open_findings,
+                p.score,
+            )
+        })
+        .collect();
+    assert_eq!(
+        ranked,
+        vec![
+            (p2.id, "B recruiter", false, 2, 45),
+            (p1.id, "A buyer", true, 3, 27),
+        ]
+    );
+}
+
+/// (department id, department name, area, likelihood, impact)
+type DeptCellKey = (Option<Uuid>, Option<String>, String, i16, i16);
+
+async fn tamper(store: &Store, tenant: TenantId, seq: i64) {
+    let sql = match store.backend() {
+        DatabaseBackend::Postgres => {
+            "UPDATE audit_log SET detail = $1 WHERE seq = $2 AND tenant_id = $3"
+        }
+        _ => "UPDATE audit_log SET detail = ? WHERE seq = ? AND tenant_id = ?",
+    };
+    let r = store
+        .connection()
+        .execute_raw(Statement::from_sql_and_values(
+            store.backend(),
+            sql,
+            [
+                r#"{"name":"someone else"}"#.into(),
+                seq.into(),
+                tenant.0.into(),
+            ],
+        ))
+        .await
+        .unwrap();
+    assert_eq!(r.rows_affected(), 1, "the tampering must hit one row");
+}
+
+/// Test 5: The audit chain verifies, and changing one entry breaks it there.
+async fn audit_chain_detects_tampering(store: Store) {
+    let a = tenant(&store, "Audited JSC").await; // seq 1: tenant.create
+    let b = tenant(&store, "Bystander JSC").await;
+    org::create_department(&store, a, "admin", "Finance".to_owned(), None) // 2
+        .await
+        .unwrap();
+    let s = submit(&store, a, None, None).await; // 3
+    let v = rules::create_version(&store, a, Uuid::new_v4(), &[rule_def("r1")]) // 4
+        .await
+        .unwrap();
+    rules::activate(&store, a, "admin", v.version)
+        .await
+        .unwrap(); // 5
+    evaluation::record(
+        // 6
+        &store,
+        a,
+        &s,
+        v.id,
+        &[finding("r1", Severity::Low, 1, 1)],
+        &infos(&[("r1", "gifts")]),
+        &policy(Severity::High, &[]),
+    )
+    .await
+    .unwrap();
+    submit(&store, b, None, None).await;
+
+    let ok = audit::verify(store.connection(), a).await.unwrap();
+    assert_eq!(
+        ok,
+        audit::Verification {
+            entries: 6,
+            broken_at: None
+        }
+    );
+    assert_eq!(
+        audit::verify(store.connection(), b).await.unwrap(),
+        audit::Verification {
+            entries: 2,
+            broken_at: None
+        }
+    );
+    // Both tenant creations are also on the platform's chain.
+    assert_eq!(
+        audit::verify(store.connection(), audit::PLATFORM)
+            .await
+            .unwrap(),
+        audit::Verification {
+            entries: 2,
+            broken_at: None
+        }
+    );
+
+    tamper(&store, a, 2).await;
+    assert_eq!(
+        audit::verify(store.connection(), a).await.unwrap(),
+        audit::Verification {
+            entries: 6,
+            broken_at: Some(2)
+        }
+    );
+    // The other tenant's chain is unaffected.
+    assert_eq!(
+        audit::verify(store.connection(), b)
+            .await
+            .unwrap()
+            .broken_at,
+        None
+    );
+
+    // Deleting an entry is caught too (at the first entry after the gap).
+    let sql = match store.backend() {
+        DatabaseBackend::Postgres => "DELETE FROM audit_log WHERE seq = 1 AND tenant_id = $1",
+        _ => "DELETE FROM audit_log WHERE seq = 1 AND tenant_id = ?",
+    };
+    store
+        .connection()
+        .execute_raw(Statement::from_sql_and_values(
+            store.backend(),
+            sql,
+            [b.0.into()],
+        ))
+        .await
+        .unwrap();
+    assert_eq!(
+        audit::verify(store.connection(), b).await.unwrap(),
+        audit::Verification {
+            entries: 1,
+            broken_at: Some(2)
+        }
+    );
+}
+
+/// Test 6: Versions are numbered per tenant; activation retires the previous
+/// active version, and a retired one cannot come back.
+async fn rule_set_versions_activate_linearly(store: Store) {
+    let a = tenant(&store, "Versions A").await;
+    let b = tenant(&store, "Versions B").await;
+    let actor = Uuid::new_v4();
+    let v1 = rules::create_version(&store, a, actor, &[rule_def("r1")])
+        .await
+        .unwrap();
+    let v2 = rules::create_version(&store, a, actor, &[rule_def("r1"), rule_def("r2")])
+        .await
+        .unwrap();
+    assert_eq!((v1.version, v2.version), (1, 2));
+    assert_eq!(v1.status, rules::DRAFT);
+    assert_ne!(v1.content_hash, v2.content_hash);
+    assert_eq!(
+        rules::rules_of(&v2)
+            .unwrap()
+            .iter()
+            .map(|r| r.id.as_str())
+            .collect::<Vec<_>>(),
+        ["r1", "r2"]
+    );
+    assert!(rules::active_version(&store, a).await.unwrap().is_none());
+
+    let act1 = rules::activate(&store, a, "admin", 1).await.unwrap();
+    assert_eq!(act1.status, rules::ACTIVE);
+    assert!(act1.activated_at.is_some());
+    assert_eq!(
+        rules::active_version(&store, a).await.unwrap().unwrap().id,
+        v1.id
+    );
+
+    rules::activate(&store, a, "admin", 2).await.unwrap();
+    assert_eq!(
+        rules::get_version(&store, a, 1).await.unwrap().status,
+        rules::RETIRED
+    );
+    assert_eq!(
+        rules::get_version(&store, a, 2).await.unwrap().status,
+        rules::ACTIVE
+    );
+    let active = rules::active_version(&store, a).await.unwrap().unwrap();
+    assert_eq!(active.id, v2.id);
+
+    assert!(matches!(
+        rules::activate(&store, a, "admin", 1).await,
+        Err(StoreError::Conflict(_))
+    ));
+    // Activating the active version again is a no-op, not a retirement.
+    assert_eq!(
+        rules::activate(&store, a, "admin", 2).await.unwrap().status,
+        rules::ACTIVE
+    );
+    assert!(matches!(
+        rules::activate(&store, a, "admin", 99).await,
+        Err(StoreError::NotFound)
+    ));
+    assert_eq!(
+        rules::active_version(&store, a).await.unwrap().unwrap().id,
+        v2.id
+    );
+    let statuses: Vec<_> = rules::list_versions(&store, a)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|v| (v.version, v.status))
+        .collect();
+    assert_eq!(
+        statuses,
+        vec![
+            (2, rules::ACTIVE.to_owned()),
+            (1, rules::RETIRED.to_owned())
+        ]
+    );
+
+    // Tenant B numbers from 1 and activating its version 1 leaves A's alone.
+    let b1 = rules::create_version(&store, b, actor, &[rule_def("r1")])
+        .await
+        .unwrap();
+    assert_eq!(b1.version, 1);
+    rules::activate(&store, b, "admin", 1).await.unwrap();
+    assert_eq!(
+        rules::active_version(&store, a).await.unwrap().unwrap().id,
+        v2.id
+    );
+    assert_eq!(
+        rules::active_version(&store, b).await.unwrap().unwrap().id,
+        b1.id
+    );
+    assert!(matches!(
+        rules::get_version(&store, b, 2).await,
+        Err(StoreError::NotFound)
+    ));
+}
+
+/// Test 7: The sweeper's read, and giving up after repeated failures.
+async fn stale_submissions_and_failures(store: Store) {
+    let a = tenant(&store, "Stale A").await;
+    let b = tenant(&store, "Stale B").await;
+    let before = chrono::Utc::now() - chrono::Duration::milliseconds(1);
+    let sa = submit(&store, a, None, None).await;
+    let sb = submit(&store, b, None, None).await;
+    let done = submit(&store, a, None, None).await;
+    submissions::mark_without_rules(&store, a, done.id)
+        .await
+        .unwrap();
+    let after = chrono::Utc::now() + chrono::Duration::seconds(1);
+
+    assert!(
+        submissions::stale_received_across_tenants(&store, before, 100)
+            .await
+            .unwrap()
+            .is_empty(),
+        "nothing was received before the cutoff"
+    );
+    let stale = submissions::stale_received_across_tenants(&store, after, 100)
+        .await
+        .unwrap();
+    assert_eq!(stale, vec![(a, sa.id), (b, sb.id)], "oldest first");
+    let one = submissions::stale_received_across_tenants(&store, after, 1)
+        .await
+        .unwrap();
+    assert_eq!(one, vec![(a, sa.id)]);
+
+    for attempt in 1..submissions::MAX_ATTEMPTS {
+        assert!(
+            !submissions::record_failure(&store, b, sb.id, "sandbox crashed")
+                .await
+                .unwrap()
+        );
+        let s = submissions::get(&store, b, sb.id).await.unwrap();
+        assert_eq!(s.status, submissions::RECEIVED);
+        assert_eq!(s.attempts, attempt);
+    }
+    assert!(
+        submissions::record_failure(&store, b, sb.id, "sandbox crashed")
+            .await
+            .unwrap(),
+        "the fifth failure gives up"
+    );
+    let s = submissions::get(&store, b, sb.id).await.unwrap();
+    assert_eq!(s.status, submissions::FAILED);
+    assert_eq!(s.attempts, submissions::MAX_ATTEMPTS);
+    // Further failures change nothing.
+    assert!(
+        !submissions::record_failure(&store, b, sb.id, "again")
+            .await
+            .unwrap()
+    );
+    assert_eq!(
+        submissions::get(&store, b, sb.id).await.unwrap().attempts,
+        submissions::MAX_ATTEMPTS
+    );
+    // A tenant cannot count failures on another tenant's submission.
+    assert!(matches!(
+        submissions::record_failure(&store, b, sa.id, "x").await,
+        Err(StoreError::NotFound)
+    ));
+
+    let stale = submissions::stale_received_across_tenants(&store, after, 100)
+        .await
+        .unwrap();
+    assert_eq!(stale, vec![(a, sa.id)], "failed ones are not swept");
+    // The failures are audited: 1 creation + 1 submission + 5 failures.
+    assert_eq!(
+        audit::verify(store.connection(), b).await.unwrap(),
+        audit::Verification {
+            entries: 7,
+            broken_at: None
+        }
+    );
+}
+
+/// Test 8: Concurrent writers for one tenant all succeed and keep the audit
+/// chain and the risk map whole (PostgreSQL: the advisory lock; SQLite:
+/// IMMEDIATE transactions and the busy timeout).
+async fn concurrent_writers_keep_the_chain(store: Store) {
+    const TASKS: usize = 8;
+    const PER_TASK: usize = 5;
+    let t = tenant(&store, "Busy JSC").await;
+    let v = version(&store, t).await;
+
+    let mut handles = Vec::new();
+    for _ in 0..TASKS {
+        let store = store.clone();
+        handles.push(tokio::spawn(async move {
+            let mut ids = Vec::new();
+            for _ in 0..PER_TASK {
+                ids.push(submit(&store, t, None, None).await);
+            }
+            ids
+        }));
+    }
+    let mut subs = Vec::new();
+    for h in handles {
+        subs.extend(h.await.expect("inserting task panicked"));
+    }
+    assert_eq!(subs.len(), TASKS * PER_TASK);
+    let (_, total) = submissions::list(&store, t, &SubmissionFilter::default(), 0, 1)
+        .await
+        .unwrap();
+    assert_eq!(total, (TASKS * PER_TASK) as u64);
+    // 1 tenant creation + 1 version + one entry per submission.
+    assert_eq!(
+        audit::verify(store.connection(), t).await.unwrap(),
+        audit::Verification {
+            entries: (2 + TASKS * PER_TASK) as u64,
+            broken_at: None
+        }
+    );
+
+    // Concurrent evaluations: every finding must end up in the risk map
+    // (each evaluation recomputes it; none may overwrite another's view).
+    let rules = infos(&[("r1", "gifts")]);
+    let mut handles = Vec::new();
+    for s in subs.into_iter().take(TASKS) {
+        let store = store.clone();
+        let rules = rules.clone();
+        handles.push(tokio::spawn(async move {
+            evaluation::record(
+                &store,
+                t,
+                &s,
+                v,
+                &[finding("r1", Severity::Medium, 2, 2)],
+                &rules,
+                &policy(Severity::High, &["x@example.kz"]),
+            )
+            .await
+            .unwrap()
+        }));
+    }
+    for h in handles {
+        assert_eq!(h.await.expect("evaluating task panicked").new_findings, 1);
+    }
+    let map = evaluation::risk_map(&store, t).await.unwrap();
+    assert_eq!(map.open_findings, TASKS as u64);
+    assert_eq!(map.cells.len(), 1);
+    assert_eq!(map.cells[0].count, TASKS as u64);
+    assert_eq!(
+        audit::verify(store.connection(), t).await.unwrap(),
+        audit::Verification {
+            entries: (2 + TASKS * PER_TASK + TASKS) as u64,
+            broken_at: None
+        }
+    );
+}
