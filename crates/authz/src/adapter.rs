@@ -52,15 +52,18 @@ fn values(r: &casbin_rule::Model) -> Vec<String> {
     v
 }
 
+/// The six value columns, in order.
+const VALUE_COLUMNS: [casbin_rule::Column; 6] = [
+    casbin_rule::Column::V0,
+    casbin_rule::Column::V1,
+    casbin_rule::Column::V2,
+    casbin_rule::Column::V3,
+    casbin_rule::Column::V4,
+    casbin_rule::Column::V5,
+];
+
 fn matches(ptype: &str, rule: &[String]) -> Condition {
-    let cols = [
-        casbin_rule::Column::V0,
-        casbin_rule::Column::V1,
-        casbin_rule::Column::V2,
-        casbin_rule::Column::V3,
-        casbin_rule::Column::V4,
-        casbin_rule::Column::V5,
-    ];
+    let cols = VALUE_COLUMNS;
     let mut c = Condition::all().add(casbin_rule::Column::Ptype.eq(ptype));
     for (i, col) in cols.into_iter().enumerate() {
         c = c.add(col.eq(rule.get(i).cloned().unwrap_or_default()));
@@ -156,15 +159,9 @@ impl Adapter for SeaOrmAdapter {
         let txn = self.store.begin_write().await.map_err(err)?;
         for rule in &rules {
             casbin_rule::Entity::insert(row(ptype, rule))
-                .on_conflict_do_nothing_on([
-                    casbin_rule::Column::Ptype,
-                    casbin_rule::Column::V0,
-                    casbin_rule::Column::V1,
-                    casbin_rule::Column::V2,
-                    casbin_rule::Column::V3,
-                    casbin_rule::Column::V4,
-                    casbin_rule::Column::V5,
-                ])
+                .on_conflict_do_nothing_on(
+                    std::iter::once(casbin_rule::Column::Ptype).chain(VALUE_COLUMNS),
+                )
                 .exec_without_returning(&txn)
                 .await
                 .map_err(err)?;
