@@ -63,9 +63,8 @@ const VALUE_COLUMNS: [casbin_rule::Column; 6] = [
 ];
 
 fn matches(ptype: &str, rule: &[String]) -> Condition {
-    let cols = VALUE_COLUMNS;
     let mut c = Condition::all().add(casbin_rule::Column::Ptype.eq(ptype));
-    for (i, col) in cols.into_iter().enumerate() {
+    for (i, col) in VALUE_COLUMNS.into_iter().enumerate() {
         c = c.add(col.eq(rule.get(i).cloned().unwrap_or_default()));
     }
     c
@@ -211,20 +210,12 @@ impl Adapter for SeaOrmAdapter {
         field_index: usize,
         field_values: Vec<String>,
     ) -> casbin::Result<bool> {
-        let cols = [
-            casbin_rule::Column::V0,
-            casbin_rule::Column::V1,
-            casbin_rule::Column::V2,
-            casbin_rule::Column::V3,
-            casbin_rule::Column::V4,
-            casbin_rule::Column::V5,
-        ];
         let mut c = Condition::all().add(casbin_rule::Column::Ptype.eq(ptype));
         for (i, v) in field_values.iter().enumerate() {
             if v.is_empty() {
                 continue;
             }
-            if let Some(col) = cols.get(field_index + i) {
+            if let Some(col) = VALUE_COLUMNS.get(field_index + i) {
                 c = c.add(col.eq(v.clone()));
             }
         }
