@@ -63,7 +63,12 @@ fn serve(memory_mb: u64) -> ExitCode {
     let worker = std::thread::Builder::new()
         .name("serve".into())
         .stack_size(64 * 1024 * 1024)
-        .spawn(|| Server::default().run(io::stdin().lock(), io::stdout().lock()));
+        // Requests run to megabytes: read them in pipe-sized chunks rather
+        // than stdin's default 8 KiB.
+        .spawn(|| {
+            let input = io::BufReader::with_capacity(64 * 1024, io::stdin().lock());
+            Server::default().run(input, io::stdout().lock())
+        });
     match worker.map(|h| h.join()) {
         Ok(Ok(Ok(()))) => ExitCode::SUCCESS,
         Ok(Ok(Err(e))) => {
