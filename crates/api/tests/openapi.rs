@@ -27,7 +27,10 @@ fn every_operation_documents_its_errors() {
         for (method, op) in ops.as_object().unwrap() {
             let responses = op["responses"].as_object().unwrap();
             assert!(responses.contains_key("400"), "{method} {path} lacks 400");
-            assert!(op["operationId"].is_string(), "{method} {path} lacks an operationId");
+            assert!(
+                op["operationId"].is_string(),
+                "{method} {path} lacks an operationId"
+            );
         }
     }
 }
