@@ -155,12 +155,6 @@ impl Service {
         let mailer: Arc<dyn adal_mail::Mailer> =
             Arc::from(adal_mail::from_config(&self.config.smtp).context("configuring mail")?);
         let w = &self.config.worker;
-        let name = format!(
-            "adal-evaluate-{}-{}",
-            std::process::id(),
-            uuid::Uuid::now_v7().simple()
-        );
-        tracing::info!(worker = %name, "starting worker");
         let sweeper = tokio::spawn(adal_jobs::run_sweeper(
             self.store.clone(),
             self.queue.clone(),
@@ -180,14 +174,37 @@ impl Service {
             },
             shutdown.clone(),
         ));
-        let result = adal_jobs::run_evaluation_worker(
-            self.queue.clone(),
-            evaluator,
-            name,
-            w.concurrency,
-            shutdown,
-        )
-        .await;
+        // A worker that stops on a backend error (Redis restarting, a poll
+        // that fails) is started again under a new name, so one bad moment
+        // does not leave the process up but idle.
+        let mut rx = shutdown.clone();
+        let result = loop {
+            let name = format!(
+                "adal-evaluate-{}-{}",
+                std::process::id(),
+                uuid::Uuid::now_v7().simple()
+            );
+            tracing::info!(worker = %name, "starting worker");
+            let r = adal_jobs::run_evaluation_worker(
+                self.queue.clone(),
+                evaluator.clone(),
+                name,
+                w.concurrency,
+                shutdown.clone(),
+            )
+            .await;
+            if *rx.borrow() {
+                break r;
+            }
+            match r {
+                Ok(()) => tracing::warn!("worker stopped; restarting"),
+                Err(e) => tracing::error!(error = %e, "worker failed; restarting in 5 s"),
+            }
+            tokio::select! {
+                _ = tokio::time::sleep(Duration::from_secs(5)) => {}
+                _ = rx.changed() => break Ok(()),
+            }
+        };
         let _ = sweeper.await;
         let _ = mail.await;
         result.context("evaluation worker")

@@ -210,6 +210,7 @@ impl Config {
     ) -> Result<Self, ConfigError> {
         let env: Vec<(String, String)> = env.into_iter().collect();
         let mut fig = Figment::from(Serialized::defaults(Config::default()));
+        let shape = serde_json::to_value(Config::default()).unwrap_or_default();
         if let Some(f) = file {
             fig = fig.merge(Toml::file_exact(f));
         }
@@ -221,7 +222,8 @@ impl Config {
                     continue;
                 }
                 let key = rest.to_ascii_lowercase().replace("__", ".");
-                fig = fig.merge(Serialized::global(&key, coerce(v)));
+                let pointer = format!("/{}", key.replace('.', "/"));
+                fig = fig.merge(Serialized::global(&key, coerce(shape.pointer(&pointer), v)));
             }
         }
         for (var, key) in SECRET_VARS {
@@ -244,17 +246,28 @@ impl Config {
     }
 }
 
-/// Environment values are strings; numbers and booleans must reach serde
-/// as such.
-fn coerce(v: &str) -> figment::value::Value {
-    if let Ok(n) = v.parse::<i64>() {
-        return n.into();
+/// Environment values are strings. Where the setting is a number or a
+/// boolean, parse it as one; everything else stays a string, so that an
+/// all-digit user name is still a name. An unparsable number stays a string
+/// and figment reports it with the setting's path.
+fn coerce(setting: Option<&serde_json::Value>, v: &str) -> figment::value::Value {
+    match setting {
+        Some(serde_json::Value::Number(_)) => {
+            if let Ok(n) = v.parse::<u64>() {
+                return n.into();
+            }
+            if let Ok(n) = v.parse::<i64>() {
+                return n.into();
+            }
+        }
+        Some(serde_json::Value::Bool(_)) => match v {
+            "true" => return true.into(),
+            "false" => return false.into(),
+            _ => {}
+        },
+        _ => {}
     }
-    match v {
-        "true" => true.into(),
-        "false" => false.into(),
-        _ => v.to_owned().into(),
-    }
+    v.to_owned().into()
 }
 
 #[cfg(test)]
@@ -292,6 +305,19 @@ mod tests {
         assert_eq!(c.queue.backend, QueueBackend::Redis);
         assert_eq!(c.smtp.port, 2525);
         assert_eq!(c.listen, "0.0.0.0:9000");
+    }
+
+    #[test]
+    fn digits_stay_strings_where_the_setting_is_a_string() {
+        let c = Config::load_from(
+            None,
+            env(&[("ADAL_SMTP__USERNAME", "12345"), ("ADAL_SMTP__PORT", "587")]),
+        )
+        .unwrap();
+        assert_eq!(c.smtp.username, "12345");
+        assert_eq!(c.smtp.port, 587);
+        let e = Config::load_from(None, env(&[("ADAL_SMTP__PORT", "lots")])).unwrap_err();
+        assert!(e.to_string().contains("port"), "{e}");
     }
 
     #[test]

@@ -7,7 +7,9 @@ mod evaluate;
 mod queue;
 
 pub use evaluate::{EvaluationError, Evaluator, Handled};
-pub use queue::{EvaluateSubmission, Queue, QueueError, run_evaluation_worker};
+pub use queue::{
+    Enqueued, EvaluateSubmission, Queue, QueueError, REDIS_BACKLOG_LIMIT, run_evaluation_worker,
+};
 
 use adal_store::Store;
 use adal_telemetry::Metrics;
@@ -48,14 +50,19 @@ pub async fn sweep_once(
     let stale = adal_store::submissions::stale_received_across_tenants(store, cutoff, 500)
         .await
         .map_err(|e| QueueError::Backend(e.to_string()))?;
-    let n = stale.len();
+    let mut n = 0;
     for (tenant, submission) in stale {
-        queue
+        let r = queue
             .enqueue(EvaluateSubmission {
                 tenant_id: tenant.0,
                 submission_id: submission,
             })
             .await?;
+        if r == Enqueued::Deferred {
+            // The queue is full; the next sweep continues.
+            break;
+        }
+        n += 1;
     }
     Ok(n)
 }

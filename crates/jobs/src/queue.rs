@@ -32,7 +32,29 @@ fn backend_err(e: impl std::fmt::Display) -> QueueError {
 #[derive(Clone)]
 enum Storage {
     Sqlite(SqliteStorage<EvaluateSubmission>),
-    Redis(RedisStorage<EvaluateSubmission>),
+    Redis {
+        storage: RedisStorage<EvaluateSubmission>,
+        conn: apalis_redis::ConnectionManager,
+        /// apalis-redis pushes every task into this sorted set and promotes
+        /// all due ones at once in a Lua script with `unpack`, which fails
+        /// past about 8,000 items ("too many results to unpack") and then
+        /// keeps failing: the worker is wedged. So Adal keeps the set small.
+        scheduled_key: String,
+        active_key: String,
+    },
+}
+
+/// Most jobs Adal leaves waiting in Redis. Beyond it, new jobs are not
+/// pushed: the submission row stays `received` and the sweeper enqueues it
+/// once the queue has drained. Well under apalis-redis's unpack limit.
+pub const REDIS_BACKLOG_LIMIT: u64 = 4_000;
+
+/// What [`Queue::enqueue`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Enqueued {
+    Pushed,
+    /// The queue is full; the sweeper will enqueue it later.
+    Deferred,
 }
 
 /// A handle to push jobs with; cheap to clone.
@@ -59,16 +81,53 @@ impl Queue {
                     .map_err(backend_err)?;
                 let config =
                     apalis_redis::Config::default().queue(format!("{}:evaluate", cfg.namespace));
-                Storage::Redis(RedisStorage::new(conn).with_config(config))
+                Storage::Redis {
+                    scheduled_key: config.scheduled_jobs_set(),
+                    active_key: config.active_jobs_list(),
+                    storage: RedisStorage::new(conn.clone()).with_config(config),
+                    conn,
+                }
             }
         };
         Ok(Self { storage })
     }
 
-    pub async fn enqueue(&self, job: EvaluateSubmission) -> Result<(), QueueError> {
+    /// Jobs waiting in Redis (scheduled plus ready); `None` for SQLite,
+    /// whose queue has no such limit.
+    pub async fn backlog(&self) -> Result<Option<u64>, QueueError> {
         match &self.storage {
-            Storage::Sqlite(s) => s.clone().push(job).await.map_err(backend_err),
-            Storage::Redis(s) => s.clone().push(job).await.map_err(backend_err),
+            Storage::Sqlite(_) => Ok(None),
+            Storage::Redis {
+                conn,
+                scheduled_key,
+                active_key,
+                ..
+            } => {
+                let mut conn = conn.clone();
+                let (scheduled, active): (u64, u64) = redis::pipe()
+                    .zcard(scheduled_key)
+                    .llen(active_key)
+                    .query_async(&mut conn)
+                    .await
+                    .map_err(backend_err)?;
+                Ok(Some(scheduled + active))
+            }
+        }
+    }
+
+    pub async fn enqueue(&self, job: EvaluateSubmission) -> Result<Enqueued, QueueError> {
+        match &self.storage {
+            Storage::Sqlite(s) => {
+                s.clone().push(job).await.map_err(backend_err)?;
+                Ok(Enqueued::Pushed)
+            }
+            Storage::Redis { storage, .. } => {
+                if self.backlog().await?.unwrap_or(0) >= REDIS_BACKLOG_LIMIT {
+                    return Ok(Enqueued::Deferred);
+                }
+                storage.clone().push(job).await.map_err(backend_err)?;
+                Ok(Enqueued::Pushed)
+            }
         }
     }
 }
@@ -107,8 +166,8 @@ pub async fn run_evaluation_worker(
             .run_until(signal)
             .await
             .map_err(backend_err),
-        Storage::Redis(s) => WorkerBuilder::new(name)
-            .backend(s)
+        Storage::Redis { storage, .. } => WorkerBuilder::new(name)
+            .backend(storage)
             .concurrency(concurrency)
             .data(evaluator)
             .build(handle)

@@ -6,8 +6,8 @@
 
 use adal_config::{QueueBackend, QueueConfig, Secret};
 use adal_jobs::{
-    EvaluateSubmission, EvaluationError, Evaluator, Handled, Queue, run_evaluation_worker,
-    sweep_once,
+    Enqueued, EvaluateSubmission, EvaluationError, Evaluator, Handled, Queue,
+    run_evaluation_worker, sweep_once,
 };
 use adal_sandbox::{SandboxConfig, SandboxError, SandboxPool};
 use adal_sandbox_protocol::Severity;
@@ -546,4 +546,35 @@ async fn evaluator_gives_up_on_a_poison_rule_set() {
     assert_eq!(status_of(&store, t, s.id).await, submissions::FAILED);
     assert_eq!(ev.handle(&job).await.unwrap(), Handled::AlreadyDone);
     drop_pg(store, pg).await;
+}
+
+/// apalis-redis promotes every due job with one Lua `unpack`, which fails
+/// past about 8,000 and wedges the worker for good; Adal stops pushing at
+/// `REDIS_BACKLOG_LIMIT` and leaves the rest to the sweeper.
+#[tokio::test]
+async fn redis_backlog_is_bounded_below_the_unpack_limit() {
+    let dir = TempDir::new("backlog");
+    let cfg = queue_config(QueueBackend::Redis, &dir);
+    let queue = Queue::connect(&cfg).await.unwrap();
+    assert_eq!(queue.backlog().await.unwrap(), Some(0));
+    let job = || EvaluateSubmission {
+        tenant_id: Uuid::now_v7(),
+        submission_id: Uuid::now_v7(),
+    };
+    let mut pushed = 0;
+    let mut deferred = 0;
+    for _ in 0..adal_jobs::REDIS_BACKLOG_LIMIT + 25 {
+        match queue.enqueue(job()).await.unwrap() {
+            Enqueued::Pushed => pushed += 1,
+            Enqueued::Deferred => deferred += 1,
+        }
+    }
+    assert_eq!(pushed, adal_jobs::REDIS_BACKLOG_LIMIT);
+    assert_eq!(deferred, 25);
+    assert_eq!(
+        queue.backlog().await.unwrap(),
+        Some(adal_jobs::REDIS_BACKLOG_LIMIT)
+    );
+    assert!(adal_jobs::REDIS_BACKLOG_LIMIT < 8_000);
+    clear_redis(&cfg);
 }
