@@ -9,6 +9,7 @@ pub mod convert;
 pub mod engine;
 pub mod functions;
 pub mod library;
+pub mod redflags;
 pub mod serve;
 
 pub use engine::{CompiledRule, Limits, RuleEngine};

@@ -44,6 +44,13 @@ pub enum ParamType {
     Decimal,
     String,
     Bool,
+    /// A decimal that may be left unset: the empty string means "not set"
+    /// (TOML has no null), e.g. a fixed fence that otherwise is computed
+    /// from the data set.
+    OptionalDecimal,
+    /// A table from names to integers, e.g. a threshold per procurement
+    /// method detail.
+    IntegerMap,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -187,11 +194,26 @@ pub fn load_dir(dir: &Path) -> Result<Vec<LibraryRule>, Vec<LoadError>> {
 /// Loads one rule from its metadata file and the script beside it.
 pub fn load_rule(meta_path: &Path) -> Result<LibraryRule, String> {
     let text = std::fs::read_to_string(meta_path).map_err(|e| format!("cannot read: {e}"))?;
-    let meta: RuleMeta = toml::from_str(&text).map_err(|e| format!("invalid metadata: {e}"))?;
     let stem = meta_path
         .file_stem()
         .and_then(|s| s.to_str())
         .unwrap_or_default();
+    let script_path = meta_path.with_extension("rhai");
+    let script = std::fs::read_to_string(&script_path)
+        .map_err(|e| format!("cannot read script {}: {e}", script_path.display()));
+    parse_rule(&text, stem, script, meta_path)
+}
+
+/// Builds a rule from the text of its metadata and its script (or why the
+/// script could not be read), checking the id against `stem`, the file
+/// name the metadata came from.
+pub fn parse_rule(
+    meta_text: &str,
+    stem: &str,
+    script: Result<String, String>,
+    meta_path: &Path,
+) -> Result<LibraryRule, String> {
+    let meta: RuleMeta = toml::from_str(meta_text).map_err(|e| format!("invalid metadata: {e}"))?;
     if meta.id != stem {
         return Err(format!(
             "id {:?} must match the file name {stem:?}",
@@ -219,9 +241,7 @@ pub fn load_rule(meta_path: &Path) -> Result<LibraryRule, String> {
                 .map_err(|e| format!("fixture {:?}: param {name:?}: {e}", fx.name))?;
         }
     }
-    let script_path = meta_path.with_extension("rhai");
-    let script = std::fs::read_to_string(&script_path)
-        .map_err(|e| format!("cannot read script {}: {e}", script_path.display()))?;
+    let script = script?;
     let source = RuleSource {
         id: meta.id.clone(),
         kinds: meta.kinds.clone(),
@@ -275,6 +295,25 @@ pub fn check_param(spec: &ParamSpec, v: &Value) -> Result<Value, String> {
             .is_boolean()
             .then(|| v.clone())
             .ok_or_else(|| format!("{v} is not a bool")),
+        ParamType::OptionalDecimal => match v {
+            Value::String(s) if s.trim().is_empty() => Ok(Value::String(String::new())),
+            _ => {
+                let d = value_decimal(v)
+                    .ok_or_else(|| format!("{v} is not a decimal (or \"\" for not set)"))?;
+                Ok(Value::String(d.to_string()))
+            }
+        },
+        ParamType::IntegerMap => {
+            let map = v
+                .as_object()
+                .ok_or_else(|| format!("{v} is not a table of integers"))?;
+            for (k, i) in map {
+                if !i.is_i64() {
+                    return Err(format!("{k:?} = {i} is not an integer"));
+                }
+            }
+            Ok(v.clone())
+        }
     }
 }
 

@@ -13,7 +13,10 @@ use std::process::ExitCode;
 const USAGE: &str = "usage:
   adal-rules serve [--memory-mb N]     sandbox: protocol requests as JSON lines on stdin
   adal-rules test DIR                  run every rule's fixtures under DIR
-  adal-rules eval --rules DIR FILE|-   evaluate JSON lines of submissions";
+  adal-rules eval --rules DIR FILE|-   evaluate JSON lines of submissions
+  adal-rules redflags [--settings FILE.ini] [--no-meta] [--rules DIR] FILE|-
+                                       procurement red flags over JSON lines of OCDS
+                                       compiled releases, as `ocdscardinal indicators`";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -26,6 +29,7 @@ fn main() -> ExitCode {
         },
         ["test", dir] => test(Path::new(dir)),
         ["eval", "--rules", dir, file] => eval(Path::new(dir), file),
+        ["redflags", rest @ ..] => redflags(rest),
         ["-h" | "--help" | "help"] => {
             println!("{USAGE}");
             ExitCode::SUCCESS
@@ -111,6 +115,126 @@ fn test(dir: &Path) -> ExitCode {
         report.failures.len()
     );
     if report.ok() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}
+
+struct RedflagsArgs<'a> {
+    settings: Option<&'a str>,
+    rules: Option<&'a str>,
+    no_meta: bool,
+    file: &'a str,
+}
+
+fn redflags_args<'a>(mut args: &[&'a str]) -> Result<RedflagsArgs<'a>, String> {
+    let (mut settings, mut rules, mut no_meta, mut file) = (None, None, false, None);
+    while let Some((first, rest)) = args.split_first() {
+        args = rest;
+        match *first {
+            "--no-meta" => no_meta = true,
+            "--settings" | "-s" | "--rules" => {
+                let Some((value, rest)) = args.split_first() else {
+                    return Err(format!("{first} takes a value"));
+                };
+                args = rest;
+                if *first == "--rules" {
+                    rules = Some(*value);
+                } else {
+                    settings = Some(*value);
+                }
+            }
+            f if file.is_none() && (f == "-" || !f.starts_with('-')) => file = Some(f),
+            other => return Err(format!("unexpected argument {other:?}")),
+        }
+    }
+    let file = file.ok_or("redflags takes a FILE (or - for standard input)")?;
+    Ok(RedflagsArgs {
+        settings,
+        rules,
+        no_meta,
+        file,
+    })
+}
+
+fn redflags(args: &[&str]) -> ExitCode {
+    use adal_rules_engine::redflags::{self, Config};
+    let args = match redflags_args(args) {
+        Ok(a) => a,
+        Err(e) => return usage_error(&e),
+    };
+    let rules = match args.rules {
+        Some(dir) => match load(Path::new(dir)) {
+            Some(r) => r,
+            None => return ExitCode::FAILURE,
+        },
+        None => match redflags::builtin_rules() {
+            Ok(r) => r,
+            Err(e) => {
+                eprintln!("adal-rules: {e}");
+                return ExitCode::FAILURE;
+            }
+        },
+    };
+    let mut config = Config::new(rules);
+    if let Some(path) = args.settings {
+        let text = match std::fs::read_to_string(path) {
+            Ok(t) => t,
+            Err(e) => {
+                eprintln!("adal-rules: cannot read {path}: {e}");
+                return ExitCode::FAILURE;
+            }
+        };
+        match config.with_settings(&text) {
+            Ok((c, warnings)) => {
+                for w in warnings {
+                    eprintln!("adal-rules: {path}: {w}");
+                }
+                config = c;
+            }
+            Err(e) => {
+                eprintln!("adal-rules: {path}: {e}");
+                return ExitCode::from(2);
+            }
+        }
+    }
+    let input: Box<dyn BufRead> = if args.file == "-" {
+        Box::new(io::BufReader::with_capacity(256 * 1024, io::stdin().lock()))
+    } else {
+        match std::fs::File::open(args.file) {
+            Ok(f) => Box::new(io::BufReader::with_capacity(256 * 1024, f)),
+            Err(e) => {
+                eprintln!("adal-rules: cannot open {}: {e}", args.file);
+                return ExitCode::FAILURE;
+            }
+        }
+    };
+    let report = match redflags::run(input, &config, &RuleEngine::default()) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("adal-rules: {}: {e}", args.file);
+            return ExitCode::FAILURE;
+        }
+    };
+    // As cardinal does, lines that are not releases are reported and skipped.
+    for (line, e) in &report.skipped_lines {
+        eprintln!(
+            "adal-rules: {}:{line}: not a JSON object, skipped: {e}",
+            args.file
+        );
+    }
+    for e in &report.rule_errors {
+        eprintln!("adal-rules: rule error: {e}");
+    }
+    let written = serde_json::to_string(&report.to_json(args.no_meta))
+        .map_err(io::Error::other)
+        .and_then(|s| writeln!(io::stdout().lock(), "{s}"));
+    if let Err(e) = written {
+        eprintln!("adal-rules: {e}");
+        return ExitCode::FAILURE;
+    }
+    if report.rule_errors.is_empty() {
         ExitCode::SUCCESS
     } else {
         ExitCode::FAILURE

@@ -1,0 +1,167 @@
+{{/* Chart name, truncated to the 63 characters of a DNS label. */}}
+{{- define "adal.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/* Fully qualified app name: release-chart, unless the release already
+contains the chart name. */}}
+{{- define "adal.fullname" -}}
+{{- if .Values.fullnameOverride }}
+{{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- $name := default .Chart.Name .Values.nameOverride }}
+{{- if contains $name .Release.Name }}
+{{- .Release.Name | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- printf "%s-%s" .Release.Name $name | trunc 63 | trimSuffix "-" }}
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{- define "adal.chart" -}}
+{{- printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/* Labels on every object. */}}
+{{- define "adal.labels" -}}
+helm.sh/chart: {{ include "adal.chart" . }}
+{{ include "adal.selectorLabels" . }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+{{- end }}
+
+{{/* Selector labels; add app.kubernetes.io/component per workload. */}}
+{{- define "adal.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "adal.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end }}
+
+{{- define "adal.image" -}}
+{{- printf "%s:%s" .Values.image.repository (default .Chart.AppVersion .Values.image.tag) }}
+{{- end }}
+
+{{- define "adal.configMapName" -}}
+{{- printf "%s-config" (include "adal.fullname" .) }}
+{{- end }}
+
+{{/* Rejects values the service would refuse at start-up. */}}
+{{- define "adal.validate" -}}
+{{- if not (has .Values.smtp.security (list "none" "starttls" "tls")) }}
+{{- fail (printf "smtp.security must be none, starttls or tls, not %q" (toString .Values.smtp.security)) }}
+{{- end }}
+{{- if not (has .Values.logFormat (list "json" "text")) }}
+{{- fail (printf "logFormat must be json or text, not %q" (toString .Values.logFormat)) }}
+{{- end }}
+{{- if not .Values.database.existingSecret }}
+{{- fail "database.existingSecret is required: a Secret holding the PostgreSQL URL (see helm/README.md)" }}
+{{- end }}
+{{- if and (not .Values.redis.existingSecret) (not .Values.redis.url) }}
+{{- fail "set redis.url or redis.existingSecret" }}
+{{- end }}
+{{- end }}
+
+{{/* A memory quantity (128974848, 129e6, 129M, 123Mi, 1Gi, ...) in MiB,
+as a float. */}}
+{{- define "adal.mebibytes" -}}
+{{- $q := toString . -}}
+{{- $units := dict "Ki" 1024.0 "Mi" 1048576.0 "Gi" 1073741824.0 "Ti" 1099511627776.0 "k" 1000.0 "M" 1000000.0 "G" 1000000000.0 "T" 1000000000000.0 -}}
+{{- $bytes := 0.0 -}}
+{{- $matched := false -}}
+{{- range $suffix, $factor := $units -}}
+{{- if and (not $matched) (hasSuffix $suffix $q) (regexMatch "^[0-9.]+$" (trimSuffix $suffix $q)) -}}
+{{- $bytes = mulf (float64 (trimSuffix $suffix $q)) $factor -}}
+{{- $matched = true -}}
+{{- end -}}
+{{- end -}}
+{{- if not $matched -}}
+{{- if regexMatch "^[0-9.]+(e[0-9]+)?$" $q -}}
+{{- $bytes = float64 $q -}}
+{{- else -}}
+{{- fail (printf "cannot read the memory quantity %q" $q) -}}
+{{- end -}}
+{{- end -}}
+{{- divf $bytes 1048576.0 -}}
+{{- end }}
+
+{{/* Fails when a container's memory limit cannot hold its sandbox
+processes plus the adal process. Takes a dict: name, resources,
+processes, root (the top context). */}}
+{{- define "adal.checkMemory" -}}
+{{- $v := .root.Values -}}
+{{- $limit := dig "limits" "memory" "" (.resources | default dict) -}}
+{{- if $limit }}
+{{- $need := add (mul (int .processes) (int $v.sandbox.memoryMb)) (int $v.processMemoryMb) -}}
+{{- $have := float64 (include "adal.mebibytes" $limit) -}}
+{{- if lt $have (float64 $need) }}
+{{- fail (printf "%s.resources.limits.memory (%s) is below what its %d sandbox processes × sandbox.memoryMb (%d) + processMemoryMb (%d) need: %dMi" .name (toString $limit) (int .processes) (int $v.sandbox.memoryMb) (int $v.processMemoryMb) $need) }}
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{/* The secret files, named by ADAL_*_FILE variables. */}}
+{{- define "adal.secretEnv" -}}
+- name: ADAL_DATABASE_URL_FILE
+  value: /secrets/database/url
+{{- if .Values.redis.existingSecret }}
+- name: ADAL_QUEUE__REDIS_URL_FILE
+  value: /secrets/redis/url
+{{- end }}
+{{- if .Values.smtp.existingSecret }}
+- name: ADAL_SMTP__PASSWORD_FILE
+  value: /secrets/smtp/password
+{{- end }}
+{{- end }}
+
+{{/* Volumes of every adal pod: the secrets (read-only) and the writable
+emptyDirs the read-only root filesystem needs. */}}
+{{- define "adal.volumes" -}}
+- name: database
+  secret:
+    secretName: {{ .Values.database.existingSecret }}
+    defaultMode: 0440
+    items:
+      - key: {{ .Values.database.key }}
+        path: url
+{{- if .Values.redis.existingSecret }}
+- name: redis
+  secret:
+    secretName: {{ .Values.redis.existingSecret }}
+    defaultMode: 0440
+    items:
+      - key: {{ .Values.redis.key }}
+        path: url
+{{- end }}
+{{- if .Values.smtp.existingSecret }}
+- name: smtp
+  secret:
+    secretName: {{ .Values.smtp.existingSecret }}
+    defaultMode: 0440
+    items:
+      - key: {{ .Values.smtp.key }}
+        path: password
+{{- end }}
+- name: data
+  emptyDir: {}
+- name: tmp
+  emptyDir: {}
+{{- end }}
+
+{{- define "adal.volumeMounts" -}}
+- name: database
+  mountPath: /secrets/database
+  readOnly: true
+{{- if .Values.redis.existingSecret }}
+- name: redis
+  mountPath: /secrets/redis
+  readOnly: true
+{{- end }}
+{{- if .Values.smtp.existingSecret }}
+- name: smtp
+  mountPath: /secrets/smtp
+  readOnly: true
+{{- end }}
+- name: data
+  mountPath: /var/lib/adal
+- name: tmp
+  mountPath: /tmp
+{{- end }}

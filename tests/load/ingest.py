@@ -1,0 +1,173 @@
+#!/usr/bin/env python3
+"""Ingestion benchmark: POST gift declarations against `adal serve` on
+PostgreSQL + Redis with a separate `adal worker`, then measure how long a
+submission takes from 202 to finding stored.
+
+Usage: python3 tests/load/ingest.py [--duration 20] [--connections 32]
+Needs release builds of adal and adal-rules, wrk, PostgreSQL and Redis.
+Prints a Markdown table for docs/performance.md.
+"""
+import argparse, json, os, re, signal, statistics, subprocess, sys, tempfile, time, urllib.request, uuid
+from datetime import datetime
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+ADAL = os.path.join(ROOT, "target/release/adal")
+RULES_BIN = os.path.join(ROOT, "crates/rules-engine/target/release/adal-rules")
+PASSWORD = "load-test-password"
+
+
+def check_digit(s):
+    d = [int(c) for c in s]
+    a = sum(x * (i + 1) for i, x in enumerate(d)) % 11
+    if a != 10:
+        return a
+    w = [3, 4, 5, 6, 7, 8, 9, 10, 11, 1, 2]
+    b = sum(x * w[i] for i, x in enumerate(d)) % 11
+    return None if b == 10 else b
+
+
+def call(method, url, token=None, body=None):
+    req = urllib.request.Request(url, method=method, data=None if body is None else json.dumps(body).encode())
+    req.add_header("content-type", "application/json")
+    if token:
+        req.add_header("authorization", "Bearer " + token)
+    try:
+        with urllib.request.urlopen(req) as r:
+            return r.status, json.loads(r.read() or b"null")
+    except urllib.error.HTTPError as e:
+        return e.code, json.loads(e.read() or b"null")
+
+
+def login(base, email):
+    s, b = call("POST", base + "/api/v1/auth/login", body={"email": email, "password": PASSWORD})
+    assert s == 200, b
+    return b["token"]
+
+
+def parse_ts(s):
+    return datetime.fromisoformat(s.replace("Z", "+00:00"))
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--duration", type=int, default=20)
+    ap.add_argument("--connections", type=int, default=32)
+    ap.add_argument("--e2e", type=int, default=200, help="submissions timed from 202 to finding")
+    a = ap.parse_args()
+
+    db = "adal_load_" + uuid.uuid4().hex[:12]
+    subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-qc", f"CREATE DATABASE {db}"], check=True)
+    tmp = tempfile.mkdtemp(prefix="adal-load-")
+    port = 18000 + os.getpid() % 1000
+    env = {
+        "PATH": os.environ["PATH"],
+        "ADAL_DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{db}",
+        "ADAL_QUEUE__BACKEND": "redis",
+        "ADAL_QUEUE__NAMESPACE": "adal-load-" + uuid.uuid4().hex[:8],
+        "ADAL_LISTEN": f"127.0.0.1:{port}",
+        "ADAL_DATA_DIR": tmp,
+        "ADAL_SANDBOX__BINARY": RULES_BIN,
+        "ADAL_SMTP__MAIL_DIR": os.path.join(tmp, "mail"),
+        "ADAL_LOG": "warn",
+    }
+    base = f"http://127.0.0.1:{port}"
+    procs = []
+    try:
+        subprocess.run([ADAL, "migrate"], env=env, check=True)
+        subprocess.run([ADAL, "create-admin", "--email", "ops@load.test"], env={**env, "ADAL_ADMIN_PASSWORD": PASSWORD}, check=True, stdout=subprocess.DEVNULL)
+        procs.append(subprocess.Popen([ADAL, "serve", "--api-only"], env=env, cwd=ROOT))
+        for _ in range(100):
+            try:
+                if urllib.request.urlopen(base + "/readyz").status == 200:
+                    break
+            except Exception:
+                time.sleep(0.1)
+        platform = login(base, "ops@load.test")
+        prefix = "2501400" + str(os.getpid() % 10000).zfill(4)
+        s, t = call("POST", base + "/api/v1/tenants", platform, {
+            "name": "Load JSC", "bin": prefix + str(check_digit(prefix) or 0), "sector": "private", "region": "astana",
+            "admin": {"email": "admin@load.test", "display_name": "Admin", "password": PASSWORD}})
+        assert s == 201, t
+        tenant = t["tenant"]["id"]
+        admin = login(base, "admin@load.test")
+        for role in ["compliance_officer", "employee"]:
+            s, b = call("POST", f"{base}/api/v1/tenants/{tenant}/users", admin, {
+                "email": f"{role}@load.test", "display_name": role, "password": PASSWORD, "role": role})
+            assert s == 201, b
+        compliance = login(base, "compliance_officer@load.test")
+        employee = login(base, "employee@load.test")
+        rules = json.loads(subprocess.run([sys.executable, "-c", LIB], capture_output=True, text=True, check=True, cwd=ROOT).stdout)
+        s, b = call("POST", f"{base}/api/v1/tenants/{tenant}/rule-sets", compliance, {"rules": rules})
+        assert s == 201, b
+        call("POST", f"{base}/api/v1/tenants/{tenant}/rule-sets/1/activate", compliance, {})
+
+        # 1. Ingestion alone: no worker running, so the API and the
+        #    database are what is measured.
+        out = subprocess.run(["wrk", "-t2", f"-c{a.connections}", f"-d{a.duration}s", "--latency",
+                              "-s", os.path.join(ROOT, "tests/load/post_gift.lua"), base],
+                             env={**os.environ, "TOKEN": employee, "TENANT": tenant}, capture_output=True, text=True, check=True).stdout
+        print(out, file=sys.stderr)
+        rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+        lat = dict(re.findall(r"^\s+(50|99)%\s+(\S+)", out, re.M))
+        non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+        s, page = call("GET", f"{base}/api/v1/tenants/{tenant}/submissions?limit=1", compliance)
+        stored = page["total"]
+
+        # 2. End to end: a worker drains the backlog; then single gifts are
+        #    timed from the 202 to the finding stored (server timestamps).
+        procs.append(subprocess.Popen([ADAL, "worker"], env=env, cwd=ROOT))
+        t0 = time.time()
+        while True:
+            s, page = call("GET", f"{base}/api/v1/tenants/{tenant}/submissions?status=received&limit=1", compliance)
+            if page["total"] == 0:
+                break
+            time.sleep(0.5)
+        drain = time.time() - t0
+        ids = []
+        for i in range(a.e2e):
+            s, b = call("POST", f"{base}/api/v1/tenants/{tenant}/gifts", employee, {
+                "direction": "received", "giver_name": "E2E LLP", "description": f"e2e {i}",
+                "value_kzt": "500000.00", "date": "2026-03-01", "occasion": "e2e"})
+            assert s == 202, b
+            ids.append(b["submission_id"])
+            time.sleep(0.02)
+        e2e = []
+        for sid in ids:
+            for _ in range(200):
+                s, b = call("GET", f"{base}/api/v1/tenants/{tenant}/submissions/{sid}", compliance)
+                if b["status"] == "evaluated":
+                    e2e.append((parse_ts(b["evaluated_at"]) - parse_ts(b["received_at"])).total_seconds() * 1000)
+                    break
+                time.sleep(0.05)
+        e2e.sort()
+        q = lambda p: e2e[min(len(e2e) - 1, int(p * len(e2e)))]
+        print("| measure | value |\n|---|---|")
+        print(f"| POST /gifts, {a.connections} connections, {a.duration} s | {rps:.0f} requests/s |")
+        print(f"| latency p50 / p99 | {lat.get('50')} / {lat.get('99')} |")
+        print(f"| non-2xx responses | {non2xx.group(1) if non2xx else 0} |")
+        print(f"| submissions stored | {stored} |")
+        print(f"| worker drained the backlog ({stored} submissions) | {drain:.1f} s ({stored / drain:.0f}/s) |")
+        print(f"| 202 to finding stored, {len(e2e)} single gifts, p50 / p99 / max | {q(0.5):.1f} / {q(0.99):.1f} / {e2e[-1]:.1f} ms |")
+    finally:
+        for p in procs:
+            p.send_signal(signal.SIGTERM)
+        for p in procs:
+            p.wait(timeout=15)
+        subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-qc", f"DROP DATABASE IF EXISTS {db} WITH (FORCE)"])
+
+
+# The two library gift rules, as the API takes them (reads rules/gifts).
+LIB = r'''
+import json, tomllib
+out = []
+for rid in ["gift-over-mci-limit", "gift-from-open-procurement-counterparty"]:
+    meta = tomllib.load(open(f"rules/gifts/{rid}.toml", "rb"))
+    out.append({"id": rid, "title": meta["title"], "area": meta["area"], "kinds": meta["kinds"],
+                "severity": meta["severity"], "likelihood": meta["likelihood"], "impact": meta["impact"],
+                "params": {k: v["default"] for k, v in meta.get("params", {}).items()},
+                "script": open(f"rules/gifts/{rid}.rhai").read()})
+print(json.dumps(out))
+'''
+
+if __name__ == "__main__":
+    main()
