@@ -258,7 +258,7 @@ async fn gift_flows_to_finding_risk_map_and_email_on_postgres_redis_smtp() -> Re
         .unwrap();
     assert!(over["explanation"].as_str().unwrap().contains("180000"));
     assert_eq!(over["department_id"], json!(t.department_id));
-    assert_eq!(over["rule_set_version_id"].as_str().is_some(), true);
+    assert!(over["rule_set_version_id"].as_str().is_some());
 
     let sub = api
         .get(&t.compliance, &format!("/tenants/{tid}/submissions/{sid}"))

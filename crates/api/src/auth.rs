@@ -130,8 +130,6 @@ impl TenantCtx {
                 tenant: TenantId(tenant_id),
                 caller: caller.clone(),
             })
-        } else if agency {
-            Err(ApiError::forbidden())
         } else {
             Err(ApiError::forbidden())
         }

@@ -125,10 +125,9 @@ impl<T: Type + DeserializeOwned + Send> ParsePayload for JsonBody<T> {
             .get(poem::http::header::CONTENT_LENGTH)
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.parse::<usize>().ok())
+            && len > limit
         {
-            if len > limit {
-                return Err(too_large());
-            }
+            return Err(too_large());
         }
         let data = body
             .take()?
@@ -168,13 +167,13 @@ impl<T: Type + DeserializeOwned + Send> poem_openapi::ApiExtractor<'_> for JsonB
         body: &mut RequestBody,
         _param_opts: poem_openapi::ExtractParamOptions<Self::ParamType>,
     ) -> poem::Result<Self> {
-        if let Some(ct) = request.content_type() {
-            if !<Self as Payload>::check_content_type(ct) {
-                return Err(fail(
-                    String::new(),
-                    format!("Content-Type must be application/json, not {ct:?}"),
-                ));
-            }
+        if let Some(ct) = request.content_type()
+            && !<Self as Payload>::check_content_type(ct)
+        {
+            return Err(fail(
+                String::new(),
+                format!("Content-Type must be application/json, not {ct:?}"),
+            ));
         }
         <Self as ParsePayload>::from_request(request, body).await
     }

@@ -359,6 +359,7 @@ impl SubmissionApi {
     }
 
     /// Submissions, newest first. Employees see only their own.
+    #[allow(clippy::too_many_arguments)]
     #[oai(
         path = "/tenants/:tenant_id/submissions",
         method = "get",

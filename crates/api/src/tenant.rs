@@ -367,21 +367,19 @@ impl TenantApi {
             )),
             Err(e) => errors.push(FieldError::new("/role", e.to_string())),
         }
-        if let Some(d) = req.department_id {
-            if org::get_department(&state.store, ctx.tenant, d)
+        if let Some(d) = req.department_id
+            && org::get_department(&state.store, ctx.tenant, d)
                 .await
                 .is_err()
-            {
-                errors.push(FieldError::new("/department_id", "no such department"));
-            }
+        {
+            errors.push(FieldError::new("/department_id", "no such department"));
         }
-        if let Some(p) = req.position_id {
-            if org::get_position(&state.store, ctx.tenant, p)
+        if let Some(p) = req.position_id
+            && org::get_position(&state.store, ctx.tenant, p)
                 .await
                 .is_err()
-            {
-                errors.push(FieldError::new("/position_id", "no such position"));
-            }
+        {
+            errors.push(FieldError::new("/position_id", "no such position"));
         }
         if !errors.is_empty() {
             return Err(ApiError::invalid(errors));

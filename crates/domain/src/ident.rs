@@ -198,12 +198,12 @@ mod tests {
                 .map(|(&x, w)| u32::from(x) * w)
                 .sum::<u32>()
                 % 11;
-            if first == 10 {
-                if let Some(full) = with_check_digit(&prefix) {
-                    assert!(Iin::parse(&full).is_ok());
-                    found = true;
-                    break;
-                }
+            if first == 10
+                && let Some(full) = with_check_digit(&prefix)
+            {
+                assert!(Iin::parse(&full).is_ok());
+                found = true;
+                break;
             }
         }
         assert!(found);
