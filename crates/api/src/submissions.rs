@@ -6,7 +6,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::{AppState, heatmap, page};
 use adal_authz::{act, obj};
 use adal_domain::{GiftDeclaration, GiftInput};
-use adal_jobs::EvaluateSubmission;
+use adal_jobs::{Enqueued, EvaluateSubmission};
 use adal_store::evaluation::{self, FindingFilter};
 use adal_store::submissions::{self, NewSubmission, SubmissionFilter};
 use adal_store::users;
@@ -341,16 +341,21 @@ impl SubmissionApi {
         )
         .await?;
         // The row is committed: from here on nothing is lost. If the queue
-        // is down, the sweeper enqueues the submission later.
-        if let Err(e) = state
+        // is full or down, the sweeper enqueues the submission later.
+        let queued = state
             .queue
             .enqueue(EvaluateSubmission {
                 tenant_id: ctx.tenant.0,
                 submission_id: s.id,
             })
-            .await
-        {
-            tracing::warn!(submission_id = %s.id, error = %e, "enqueue failed; the sweeper will pick it up");
+            .await;
+        if !matches!(queued, Ok(Enqueued::Pushed)) {
+            if let Err(e) = &queued {
+                tracing::warn!(submission_id = %s.id, error = %e, "enqueue failed; the sweeper will pick it up");
+            }
+            if let Err(e) = submissions::mark_not_enqueued(&state.store, ctx.tenant, s.id).await {
+                tracing::warn!(submission_id = %s.id, error = %e, "could not mark the submission for the sweeper; it will be swept after the grace period");
+            }
         }
         Ok(DeclareGiftResponse::Accepted(Json(Accepted {
             submission_id: s.id,

@@ -39,32 +39,47 @@ pub async fn run_sweeper(
     }
 }
 
-/// One sweep; returns how many submissions were re-enqueued.
+/// One sweep; returns how many submissions were (re-)enqueued. It goes on
+/// in batches until nothing is left or the queue is full, so a backlog the
+/// queue refused drains as fast as the workers take it.
 pub async fn sweep_once(
     store: &Store,
     queue: &Queue,
     stale_after: Duration,
 ) -> Result<usize, QueueError> {
-    let cutoff = chrono::Utc::now()
-        - chrono::Duration::from_std(stale_after).unwrap_or(chrono::Duration::seconds(60));
-    let stale = adal_store::submissions::stale_received_across_tenants(store, cutoff, 500)
-        .await
-        .map_err(|e| QueueError::Backend(e.to_string()))?;
-    let mut n = 0;
-    for (tenant, submission) in stale {
-        let r = queue
-            .enqueue(EvaluateSubmission {
-                tenant_id: tenant.0,
-                submission_id: submission,
-            })
-            .await?;
-        if r == Enqueued::Deferred {
-            // The queue is full; the next sweep continues.
-            break;
+    const BATCH: u64 = 500;
+    let store_err = |e: adal_store::StoreError| QueueError::Backend(e.to_string());
+    let mut total = 0;
+    loop {
+        let cutoff = chrono::Utc::now()
+            - chrono::Duration::from_std(stale_after).unwrap_or(chrono::Duration::seconds(60));
+        let stale = adal_store::submissions::stale_received_across_tenants(store, cutoff, BATCH)
+            .await
+            .map_err(store_err)?;
+        let fetched = stale.len();
+        let mut pushed = Vec::with_capacity(fetched);
+        let mut full = false;
+        for (tenant, submission) in stale {
+            let r = queue
+                .enqueue(EvaluateSubmission {
+                    tenant_id: tenant.0,
+                    submission_id: submission,
+                })
+                .await?;
+            if r == Enqueued::Deferred {
+                full = true;
+                break;
+            }
+            pushed.push(submission);
         }
-        n += 1;
+        adal_store::submissions::mark_enqueued(store, &pushed)
+            .await
+            .map_err(store_err)?;
+        total += pushed.len();
+        if full || (fetched as u64) < BATCH {
+            return Ok(total);
+        }
     }
-    Ok(n)
 }
 
 /// Drains the outbox every `interval` until `shutdown` resolves.

@@ -578,3 +578,38 @@ async fn redis_backlog_is_bounded_below_the_unpack_limit() {
     const { assert!(adal_jobs::REDIS_BACKLOG_LIMIT < 8_000) };
     clear_redis(&cfg);
 }
+
+/// Submissions the queue refused are swept at once (no grace period), in
+/// batches past the sweeper's page size, and only once: a second sweep
+/// finds nothing, because the first recorded that it enqueued them.
+#[tokio::test]
+async fn refused_submissions_are_swept_at_once_and_only_once() {
+    let dir = TempDir::new("refused");
+    let (store, _) = store(Db::Sqlite, &dir).await;
+    let tenant = tenant(&store).await;
+    let queue = Queue::connect(&queue_config(QueueBackend::Sqlite, &dir))
+        .await
+        .unwrap();
+    let mut refused = Vec::new();
+    for _ in 0..620 {
+        let s = gift(&store, tenant, "10.00").await;
+        submissions::mark_not_enqueued(&store, tenant, s.id)
+            .await
+            .unwrap();
+        refused.push(s.id);
+    }
+    // Enqueued just now and not refused: not the sweeper's business yet.
+    let fresh = gift(&store, tenant, "10.00").await;
+    let hour = Duration::from_secs(3600);
+    assert_eq!(sweep_once(&store, &queue, hour).await.unwrap(), 620);
+    assert_eq!(sweep_once(&store, &queue, hour).await.unwrap(), 0);
+    let stale = submissions::stale_received_across_tenants(&store, chrono::Utc::now(), 10_000)
+        .await
+        .unwrap();
+    assert_eq!(
+        stale.len(),
+        621,
+        "after the grace period everything still received is stale"
+    );
+    assert!(stale.iter().any(|(_, id)| *id == fresh.id));
+}

@@ -32,6 +32,7 @@ pub async fn insert(
 ) -> Result<Submission> {
     let txn = store.begin_write().await?;
     let id = new_id();
+    let at = now();
     let model = submission::ActiveModel {
         id: Set(id),
         tenant_id: Set(tenant.0),
@@ -44,8 +45,12 @@ pub async fn insert(
         status: Set(RECEIVED.to_owned()),
         rule_set_version_id: Set(None),
         attempts: Set(0),
-        received_at: Set(now()),
+        received_at: Set(at),
         evaluated_at: Set(None),
+        // Optimistic: the caller enqueues right after commit, and calls
+        // `mark_not_enqueued` if that fails, so the common path costs no
+        // second write.
+        enqueued_at: Set(Some(at)),
     };
     submission::Entity::insert(model)
         .exec_without_returning(&txn)
@@ -110,26 +115,63 @@ pub async fn list(
     Ok((rows, total))
 }
 
-/// Submissions still `received` since before `older_than`, across all
-/// tenants: the sweeper's read, which re-enqueues work a lost job left
-/// behind. Returns (tenant, submission) pairs only.
+/// Submissions still `received` that the queue does not hold: never
+/// enqueued (the queue refused them), or enqueued before `older_than` (the
+/// job was lost). Across all tenants: the sweeper's read. Returns
+/// (tenant, submission) pairs, oldest first.
 pub async fn stale_received_across_tenants(
     store: &crate::Store,
     older_than: DateTime<Utc>,
     limit: u64,
 ) -> Result<Vec<(TenantId, Uuid)>> {
+    use sea_orm::Condition;
     let rows: Vec<(Uuid, Uuid)> = submission::Entity::find()
         .select_only()
         .column(submission::Column::TenantId)
         .column(submission::Column::Id)
         .filter(submission::Column::Status.eq(RECEIVED))
-        .filter(submission::Column::ReceivedAt.lt(older_than))
+        .filter(
+            Condition::any()
+                .add(submission::Column::EnqueuedAt.is_null())
+                .add(submission::Column::EnqueuedAt.lt(older_than)),
+        )
         .order_by_asc(submission::Column::ReceivedAt)
         .limit(limit)
         .into_tuple()
         .all(store.connection())
         .await?;
     Ok(rows.into_iter().map(|(t, s)| (TenantId(t), s)).collect())
+}
+
+/// Records that these submissions were just handed to the queue.
+pub async fn mark_enqueued(store: &crate::Store, ids: &[Uuid]) -> Result<()> {
+    if ids.is_empty() {
+        return Ok(());
+    }
+    submission::Entity::update_many()
+        .col_expr(
+            submission::Column::EnqueuedAt,
+            sea_orm::sea_query::Expr::value(now()),
+        )
+        .filter(submission::Column::Id.is_in(ids.iter().copied()))
+        .exec(store.connection())
+        .await?;
+    Ok(())
+}
+
+/// Records that the queue refused a submission, so the sweeper takes it at
+/// its next pass instead of waiting for the lost-job grace period.
+pub async fn mark_not_enqueued(store: &crate::Store, tenant: TenantId, id: Uuid) -> Result<()> {
+    submission::Entity::update_many()
+        .col_expr(
+            submission::Column::EnqueuedAt,
+            sea_orm::sea_query::Expr::value(Option::<DateTime<Utc>>::None),
+        )
+        .filter(submission::Column::TenantId.eq(tenant.0))
+        .filter(submission::Column::Id.eq(id))
+        .exec(store.connection())
+        .await?;
+    Ok(())
 }
 
 pub const FAILED: &str = "failed";

@@ -17,6 +17,8 @@ pub struct Model {
     pub attempts: i32,
     pub received_at: DateTimeUtc,
     pub evaluated_at: Option<DateTimeUtc>,
+    /// Last handed to the queue; `None` when the queue refused it.
+    pub enqueued_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
