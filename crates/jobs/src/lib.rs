@@ -39,27 +39,51 @@ pub async fn run_sweeper(
     }
 }
 
-/// One sweep; returns how many submissions were (re-)enqueued. It goes on
-/// in batches until nothing is left or the queue is full, so a backlog the
-/// queue refused drains as fast as the workers take it.
+/// One sweep; returns how many submissions were (re-)enqueued.
+///
+/// First the rows the queue refused, in batches until none are left or the
+/// queue is full, so a backlog drains as fast as the workers take it. Then
+/// the rows enqueued more than `stale_after` ago and still `received`, but
+/// only when the queue holds nothing: while jobs wait, an old row may just
+/// be waiting its turn, and pushing it again would put duplicates ahead of
+/// new work. (The SQLite queue reports no backlog; there the grace period
+/// alone decides.)
 pub async fn sweep_once(
     store: &Store,
     queue: &Queue,
     stale_after: Duration,
 ) -> Result<usize, QueueError> {
+    use adal_store::submissions::Sweep;
+    let mut total = drain(store, queue, || Sweep::Unqueued).await?;
+    if matches!(queue.backlog().await?, None | Some(0)) {
+        let grace =
+            chrono::Duration::from_std(stale_after).unwrap_or(chrono::Duration::seconds(60));
+        total += drain(store, queue, || {
+            Sweep::EnqueuedBefore(chrono::Utc::now() - grace)
+        })
+        .await?;
+    }
+    Ok(total)
+}
+
+/// Enqueues pages of `which` until a page comes back short or the queue is
+/// full; stamps what it pushed.
+async fn drain(
+    store: &Store,
+    queue: &Queue,
+    which: impl Fn() -> adal_store::submissions::Sweep,
+) -> Result<usize, QueueError> {
     const BATCH: u64 = 500;
     let store_err = |e: adal_store::StoreError| QueueError::Backend(e.to_string());
     let mut total = 0;
     loop {
-        let cutoff = chrono::Utc::now()
-            - chrono::Duration::from_std(stale_after).unwrap_or(chrono::Duration::seconds(60));
-        let stale = adal_store::submissions::stale_received_across_tenants(store, cutoff, BATCH)
+        let page = adal_store::submissions::sweep_page_across_tenants(store, which(), BATCH)
             .await
             .map_err(store_err)?;
-        let fetched = stale.len();
+        let fetched = page.len();
         let mut pushed = Vec::with_capacity(fetched);
         let mut full = false;
-        for (tenant, submission) in stale {
+        for (tenant, submission) in page {
             let r = queue
                 .enqueue(EvaluateSubmission {
                     tenant_id: tenant.0,

@@ -613,3 +613,31 @@ async fn refused_submissions_are_swept_at_once_and_only_once() {
     );
     assert!(stale.iter().any(|(_, id)| *id == fresh.id));
 }
+
+/// While jobs wait in Redis, a row enqueued long ago may just be waiting
+/// its turn: the sweeper does not push it again (duplicates would queue
+/// ahead of new work). Once the queue is empty, it is a lost job and is
+/// re-enqueued.
+#[tokio::test]
+async fn lost_jobs_are_recovered_only_when_the_redis_queue_is_empty() {
+    let dir = TempDir::new("lost-redis");
+    let (store, _) = store(Db::Sqlite, &dir).await;
+    let tenant = tenant(&store).await;
+    let cfg = queue_config(QueueBackend::Redis, &dir);
+    let queue = Queue::connect(&cfg).await.unwrap();
+    let s = gift(&store, tenant, "10.00").await;
+    queue
+        .enqueue(EvaluateSubmission {
+            tenant_id: tenant.0,
+            submission_id: Uuid::now_v7(),
+        })
+        .await
+        .unwrap();
+    assert_eq!(queue.backlog().await.unwrap(), Some(1));
+    assert_eq!(sweep_once(&store, &queue, Duration::ZERO).await.unwrap(), 0);
+    clear_redis(&cfg);
+    assert_eq!(queue.backlog().await.unwrap(), Some(0));
+    assert_eq!(sweep_once(&store, &queue, Duration::ZERO).await.unwrap(), 1);
+    assert_eq!(status_of(&store, tenant, s.id).await, "received");
+    clear_redis(&cfg);
+}

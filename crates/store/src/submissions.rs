@@ -143,6 +143,39 @@ pub async fn stale_received_across_tenants(
     Ok(rows.into_iter().map(|(t, s)| (TenantId(t), s)).collect())
 }
 
+/// Which of the sweeper's two kinds of work to read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sweep {
+    /// Rows the queue refused (never enqueued).
+    Unqueued,
+    /// Rows enqueued before the cutoff and still `received`: lost jobs.
+    EnqueuedBefore(DateTime<Utc>),
+}
+
+/// One page of the sweeper's work, across tenants, oldest first.
+pub async fn sweep_page_across_tenants(
+    store: &crate::Store,
+    which: Sweep,
+    limit: u64,
+) -> Result<Vec<(TenantId, Uuid)>> {
+    let q = submission::Entity::find()
+        .select_only()
+        .column(submission::Column::TenantId)
+        .column(submission::Column::Id)
+        .filter(submission::Column::Status.eq(RECEIVED));
+    let q = match which {
+        Sweep::Unqueued => q.filter(submission::Column::EnqueuedAt.is_null()),
+        Sweep::EnqueuedBefore(t) => q.filter(submission::Column::EnqueuedAt.lt(t)),
+    };
+    let rows: Vec<(Uuid, Uuid)> = q
+        .order_by_asc(submission::Column::ReceivedAt)
+        .limit(limit)
+        .into_tuple()
+        .all(store.connection())
+        .await?;
+    Ok(rows.into_iter().map(|(t, s)| (TenantId(t), s)).collect())
+}
+
 /// Records that these submissions were just handed to the queue.
 pub async fn mark_enqueued(store: &crate::Store, ids: &[Uuid]) -> Result<()> {
     if ids.is_empty() {
