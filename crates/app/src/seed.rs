@@ -155,8 +155,8 @@ pub async fn seed_demo(svc: &Service) -> Result<DemoAccounts> {
         "admin@demo.kz",
         "Aigerim Tenant-Admin",
         Role::TenantAdmin,
-        None,
-        None,
+        Some(finance.id),
+        Some(accountant.id),
     )
     .await?;
     let compliance = user(
@@ -213,7 +213,6 @@ pub async fn seed_demo(svc: &Service) -> Result<DemoAccounts> {
     let v = rules::create_version(&svc.store, tenant, compliance, &defs).await?;
     rules::activate(&svc.store, tenant, "demo", v.version).await?;
 
-    let _ = accountant;
     for (giver, giver_bin, what, value, date) in [
         (
             "Kazakh Transformer Service LLP",
