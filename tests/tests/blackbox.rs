@@ -302,6 +302,27 @@ async fn gift_flows_to_finding_risk_map_and_email_on_postgres_redis_smtp() -> Re
             .any(|m| m.contains("Gift received above the limit in MCI"))
     );
 
+    // The compliance unit sees the alerts and that the server accepted them.
+    let alerts = eventually(Duration::from_secs(15), "alerts marked sent", || {
+        let api = api.clone();
+        let token = t.compliance.clone();
+        let path = format!("/tenants/{tid}/alerts");
+        async move {
+            let r = api.get(&token, &path).await?;
+            let all_sent = r
+                .body
+                .as_array()
+                .is_some_and(|a| a.len() == 2 && a.iter().all(|m| m["status"] == "sent"));
+            Ok(all_sent.then_some(r.body))
+        }
+    })
+    .await?;
+    assert_eq!(alerts[0]["recipients"][0], "compliance-unit@qarmet.kz");
+    let r = api
+        .get(&t.employee, &format!("/tenants/{tid}/alerts"))
+        .await?;
+    assert_eq!(r.status, 403);
+
     // Evaluation is idempotent: the same job again adds nothing.
     // (The sweeper runs every second; give it time to do harm if it would.)
     tokio::time::sleep(Duration::from_secs(3)).await;

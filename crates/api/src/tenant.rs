@@ -9,7 +9,7 @@ use crate::platform::{TenantInfo, UserInfo, validate_email, validate_name, valid
 use adal_authz::{act, obj};
 use adal_domain::{Bin, FieldError, Kzt, Role};
 use adal_sandbox_protocol::Severity;
-use adal_store::{audit, org, procurement, tenants, users};
+use adal_store::{audit, org, outbox, procurement, tenants, users};
 use poem::web::Data;
 use poem_openapi::{ApiResponse, Object, OpenApi, Tags, param::Path, payload::Json};
 use serde::Deserialize;
@@ -222,6 +222,27 @@ enum CreateProcurementResponse {
 enum ListProcurementsResponse {
     #[oai(status = 200)]
     Ok(Json<Vec<Procurement>>),
+}
+
+#[derive(Debug, Object)]
+pub struct Alert {
+    pub id: Uuid,
+    pub subject: String,
+    pub recipients: Vec<String>,
+    /// `pending` (not yet accepted by the SMTP server) or `sent`.
+    pub status: String,
+    pub attempts: i32,
+    /// Why the last attempt failed, while pending.
+    pub last_error: Option<String>,
+    pub next_attempt_at: chrono::DateTime<chrono::Utc>,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub sent_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+#[derive(ApiResponse)]
+enum ListAlertsResponse {
+    #[oai(status = 200)]
+    Ok(Json<Vec<Alert>>),
 }
 
 #[derive(Debug, Object)]
@@ -633,6 +654,40 @@ impl TenantApi {
         let out: Result<Vec<Procurement>, ApiError> =
             all.into_iter().map(TryInto::try_into).collect();
         Ok(ListProcurementsResponse::Ok(Json(out?)))
+    }
+
+    /// The compliance unit's alert emails, newest first (at most 200), with
+    /// their delivery state.
+    #[oai(
+        path = "/tenants/:tenant_id/alerts",
+        method = "get",
+        tag = "ApiTags::Tenant",
+        operation_id = "listAlerts"
+    )]
+    async fn list_alerts(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        tenant_id: Path<Uuid>,
+    ) -> ApiResult<ListAlertsResponse> {
+        let ctx =
+            TenantCtx::authorize(&state, &auth.0, tenant_id.0, obj::OUTBOX, act::READ).await?;
+        let rows = outbox::list(&state.store, ctx.tenant, 200).await?;
+        let mut out = Vec::with_capacity(rows.len());
+        for m in rows {
+            out.push(Alert {
+                recipients: outbox::recipients_of(&m)?,
+                id: m.id,
+                subject: m.subject,
+                status: m.status,
+                attempts: m.attempts,
+                last_error: m.last_error,
+                next_attempt_at: m.next_attempt_at,
+                created_at: m.created_at,
+                sent_at: m.sent_at,
+            });
+        }
+        Ok(ListAlertsResponse::Ok(Json(out)))
     }
 
     /// Verify the tenant's tamper-evident audit log end to end.
