@@ -1,6 +1,6 @@
 //! Delivers the outbox. A message is marked sent only after the SMTP
 //! server accepted it; on failure it stays pending and is retried with
-//! exponential backoff (see `adal_store::outbox::backoff`), so alerts
+//! exponential backoff (`adal_store::outbox::RetryPolicy`), so alerts
 //! survive an SMTP outage and a worker restart.
 
 use adal_config::{SmtpConfig, SmtpSecurity};

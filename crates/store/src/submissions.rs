@@ -5,7 +5,7 @@ use crate::entities::submission;
 use crate::{Result, StoreError, TenantId, audit, new_id, now};
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    ActiveValue::Set, ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
     QuerySelect,
 };
 use uuid::Uuid;
@@ -117,30 +117,21 @@ pub async fn list(
 
 /// Submissions still `received` that the queue does not hold: never
 /// enqueued (the queue refused them), or enqueued before `older_than` (the
-/// job was lost). Across all tenants: the sweeper's read. Returns
-/// (tenant, submission) pairs, oldest first.
+/// job was lost). Across all tenants. Returns (tenant, submission) pairs,
+/// oldest first.
 pub async fn stale_received_across_tenants(
     store: &crate::Store,
     older_than: DateTime<Utc>,
     limit: u64,
 ) -> Result<Vec<(TenantId, Uuid)>> {
-    use sea_orm::Condition;
-    let rows: Vec<(Uuid, Uuid)> = submission::Entity::find()
-        .select_only()
-        .column(submission::Column::TenantId)
-        .column(submission::Column::Id)
-        .filter(submission::Column::Status.eq(RECEIVED))
-        .filter(
-            Condition::any()
-                .add(submission::Column::EnqueuedAt.is_null())
-                .add(submission::Column::EnqueuedAt.lt(older_than)),
-        )
-        .order_by_asc(submission::Column::ReceivedAt)
-        .limit(limit)
-        .into_tuple()
-        .all(store.connection())
-        .await?;
-    Ok(rows.into_iter().map(|(t, s)| (TenantId(t), s)).collect())
+    received_page(
+        store,
+        Condition::any()
+            .add(submission::Column::EnqueuedAt.is_null())
+            .add(submission::Column::EnqueuedAt.lt(older_than)),
+        limit,
+    )
+    .await
 }
 
 /// Which of the sweeper's two kinds of work to read.
@@ -158,16 +149,26 @@ pub async fn sweep_page_across_tenants(
     which: Sweep,
     limit: u64,
 ) -> Result<Vec<(TenantId, Uuid)>> {
-    let q = submission::Entity::find()
+    let condition = match which {
+        Sweep::Unqueued => Condition::all().add(submission::Column::EnqueuedAt.is_null()),
+        Sweep::EnqueuedBefore(t) => Condition::all().add(submission::Column::EnqueuedAt.lt(t)),
+    };
+    received_page(store, condition, limit).await
+}
+
+/// `received` submissions matching `condition`, across tenants, oldest
+/// first: the one query behind the sweeper's reads.
+async fn received_page(
+    store: &crate::Store,
+    condition: Condition,
+    limit: u64,
+) -> Result<Vec<(TenantId, Uuid)>> {
+    let rows: Vec<(Uuid, Uuid)> = submission::Entity::find()
         .select_only()
         .column(submission::Column::TenantId)
         .column(submission::Column::Id)
-        .filter(submission::Column::Status.eq(RECEIVED));
-    let q = match which {
-        Sweep::Unqueued => q.filter(submission::Column::EnqueuedAt.is_null()),
-        Sweep::EnqueuedBefore(t) => q.filter(submission::Column::EnqueuedAt.lt(t)),
-    };
-    let rows: Vec<(Uuid, Uuid)> = q
+        .filter(submission::Column::Status.eq(RECEIVED))
+        .filter(condition)
         .order_by_asc(submission::Column::ReceivedAt)
         .limit(limit)
         .into_tuple()
