@@ -373,6 +373,23 @@ impl Api {
         Self::reply(rb.send().await?).await
     }
 
+    /// Polls `GET path` until `ready` holds for the body; returns that body.
+    pub async fn get_until(
+        &self,
+        token: &str,
+        path: &str,
+        within: Duration,
+        what: &str,
+        ready: impl Fn(&Value) -> bool,
+    ) -> Result<Value> {
+        let ready = &ready;
+        eventually(within, what, || async move {
+            let r = self.get(token, path).await?;
+            Ok(ready(&r.body).then_some(r.body))
+        })
+        .await
+    }
+
     pub async fn login(&self, email: &str, password: &str) -> Result<String> {
         let r = self
             .send(

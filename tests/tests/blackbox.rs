@@ -225,17 +225,16 @@ async fn gift_flows_to_finding_risk_map_and_email_on_postgres_redis_smtp() -> Re
 
     // 5. The worker evaluates it: both gift rules fire, the throwing rule
     //    is a rule error, the others' findings are still stored.
-    let findings = eventually(Duration::from_secs(30), "findings", || {
-        let api = api.clone();
-        let token = t.compliance.clone();
-        let path = format!("/tenants/{tid}/findings?submission_id={sid}");
-        async move {
-            let r = api.get(&token, &path).await?;
-            Ok((r.body["total"].as_u64() == Some(2)).then_some(r.body))
-        }
-    })
-    .await
-    .map_err(|e| anyhow::anyhow!("{e}\nworker log:\n{}", dep.log("worker")))?;
+    let findings = api
+        .get_until(
+            &t.compliance,
+            &format!("/tenants/{tid}/findings?submission_id={sid}"),
+            Duration::from_secs(30),
+            "findings",
+            |b| b["total"].as_u64() == Some(2),
+        )
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}\nworker log:\n{}", dep.log("worker")))?;
     let mut ids: Vec<&str> = findings["items"]
         .as_array()
         .unwrap()
@@ -303,20 +302,18 @@ async fn gift_flows_to_finding_risk_map_and_email_on_postgres_redis_smtp() -> Re
     );
 
     // The compliance unit sees the alerts and that the server accepted them.
-    let alerts = eventually(Duration::from_secs(15), "alerts marked sent", || {
-        let api = api.clone();
-        let token = t.compliance.clone();
-        let path = format!("/tenants/{tid}/alerts");
-        async move {
-            let r = api.get(&token, &path).await?;
-            let all_sent = r
-                .body
-                .as_array()
-                .is_some_and(|a| a.len() == 2 && a.iter().all(|m| m["status"] == "sent"));
-            Ok(all_sent.then_some(r.body))
-        }
-    })
-    .await?;
+    let alerts = api
+        .get_until(
+            &t.compliance,
+            &format!("/tenants/{tid}/alerts"),
+            Duration::from_secs(15),
+            "alerts marked sent",
+            |b| {
+                b.as_array()
+                    .is_some_and(|a| a.len() == 2 && a.iter().all(|m| m["status"] == "sent"))
+            },
+        )
+        .await?;
     assert_eq!(alerts[0]["recipients"][0], "compliance-unit@qarmet.kz");
     let r = api
         .get(&t.employee, &format!("/tenants/{tid}/alerts"))
@@ -607,16 +604,18 @@ async fn tenants_never_see_each_other() -> Result<()> {
         )
         .await?;
     let b_sid = r.body["submission_id"].as_str().unwrap().to_owned();
-    let b_finding = eventually(Duration::from_secs(30), "B's finding", || {
-        let api = api.clone();
-        let tok = b.compliance.clone();
-        let path = format!("/tenants/{}/findings", b.id);
-        async move {
-            let r = api.get(&tok, &path).await?;
-            Ok(r.body["items"][0]["id"].as_str().map(str::to_owned))
-        }
-    })
-    .await?;
+    let b_finding = api
+        .get_until(
+            &b.compliance,
+            &format!("/tenants/{}/findings", b.id),
+            Duration::from_secs(30),
+            "B's finding",
+            |body| body["items"][0]["id"].is_string(),
+        )
+        .await?["items"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
 
     for token in [&a.compliance, &a.admin, &a.employee] {
         for path in [
@@ -695,16 +694,15 @@ async fn embedded_default_demo_evaluates_and_writes_alerts() -> Result<()> {
         )
         .await?;
     let tid = tenants.body[0]["id"].as_str().unwrap().to_owned();
-    let findings = eventually(Duration::from_secs(30), "demo findings", || {
-        let api = api.clone();
-        let token = token.clone();
-        let path = format!("/tenants/{tid}/findings");
-        async move {
-            let r = api.get(&token, &path).await?;
-            Ok((r.body["total"].as_u64() >= Some(2)).then_some(r.body))
-        }
-    })
-    .await?;
+    let findings = api
+        .get_until(
+            &token,
+            &format!("/tenants/{tid}/findings"),
+            Duration::from_secs(30),
+            "demo findings",
+            |b| b["total"].as_u64() >= Some(2),
+        )
+        .await?;
     assert!(
         findings["items"]
             .as_array()
@@ -740,15 +738,13 @@ async fn embedded_default_demo_evaluates_and_writes_alerts() -> Result<()> {
         .await?;
     assert_eq!(r.status, 202, "{}", r.text);
     let sid = r.body["submission_id"].as_str().unwrap().to_owned();
-    eventually(Duration::from_secs(30), "evaluation on SQLite", || {
-        let api = api.clone();
-        let employee = employee.clone();
-        let path = format!("/tenants/{tid}/submissions/{sid}");
-        async move {
-            let r = api.get(&employee, &path).await?;
-            Ok((r.body["status"] == "evaluated").then_some(()))
-        }
-    })
+    api.get_until(
+        &employee,
+        &format!("/tenants/{tid}/submissions/{sid}"),
+        Duration::from_secs(30),
+        "evaluation on SQLite",
+        |b| b["status"] == "evaluated",
+    )
     .await?;
     Ok(())
 }
@@ -814,18 +810,12 @@ async fn lost_jobs_and_smtp_outages_lose_nothing() -> Result<()> {
 
     // A worker starts: the sweeper finds the stale row and re-enqueues it.
     let _worker = dep.spawn("worker", &["worker"])?;
-    eventually(
+    api.get_until(
+        &t.compliance,
+        &format!("/tenants/{}/submissions/{sid}", t.id),
         Duration::from_secs(40),
         "evaluation after a lost job",
-        || {
-            let api = api.clone();
-            let tok = t.compliance.clone();
-            let path = format!("/tenants/{}/submissions/{sid}", t.id);
-            async move {
-                let r = api.get(&tok, &path).await?;
-                Ok((r.body["status"] == "evaluated").then_some(()))
-            }
-        },
+        |b| b["status"] == "evaluated",
     )
     .await
     .map_err(|e| anyhow::anyhow!("{e}\nworker log:\n{}", dep.log("worker")))?;
