@@ -19,34 +19,15 @@ use adal_telemetry::Metrics;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 use uuid::Uuid;
 
-const PG_ADMIN: &str = "postgres://postgres@127.0.0.1:5432/postgres";
 const REDIS_URL: &str = "redis://127.0.0.1:6379";
 const RULE: &str = r#"if money(submission.value_kzt) > money("100") { "big gift" }"#;
 
-/// The sandbox binary: `ADAL_RULES_BIN`, or built once from the rule
-/// engine's own workspace (it cannot be a dependency of this one).
 fn rules_binary() -> PathBuf {
-    static BIN: OnceLock<PathBuf> = OnceLock::new();
-    BIN.get_or_init(|| {
-        if let Some(p) = std::env::var_os("ADAL_RULES_BIN") {
-            return PathBuf::from(p);
-        }
-        let engine = Path::new(env!("CARGO_MANIFEST_DIR")).join("../rules-engine");
-        let status = Command::new(env!("CARGO"))
-            .args(["build", "--quiet", "--bin", "adal-rules", "--manifest-path"])
-            .arg(engine.join("Cargo.toml"))
-            // This workspace's target dir is not the engine's.
-            .env_remove("CARGO_TARGET_DIR")
-            .status()
-            .expect("run cargo build for adal-rules");
-        assert!(status.success(), "building adal-rules failed");
-        engine.join("target/debug/adal-rules")
-    })
-    .clone()
+    adal_testkit::rules_binary()
 }
 
 /// A scratch directory removed on drop.
@@ -87,17 +68,8 @@ async fn store(db: Db, dir: &TempDir) -> (Store, Option<String>) {
             (store, None)
         }
         Db::Postgres => {
-            use sea_orm::ConnectionTrait;
-            let name = format!("adal_t_{}", Uuid::new_v4().simple());
-            let admin = sea_orm::Database::connect(PG_ADMIN)
-                .await
-                .expect("PostgreSQL must be reachable at 127.0.0.1:5432 (user postgres)");
-            admin
-                .execute_unprepared(&format!("CREATE DATABASE {name}"))
-                .await
-                .expect("create test database");
-            admin.close().await.unwrap();
-            let store = Store::connect(&format!("postgres://postgres@127.0.0.1:5432/{name}"))
+            let (name, url) = adal_testkit::create_postgres_database().await;
+            let store = Store::connect(&url)
                 .await
                 .expect("connect to the test database");
             store.migrate().await.unwrap();
@@ -107,14 +79,9 @@ async fn store(db: Db, dir: &TempDir) -> (Store, Option<String>) {
 }
 
 async fn drop_pg(store: Store, name: Option<String>) {
-    use sea_orm::ConnectionTrait;
     store.connection().clone().close().await.unwrap();
     if let Some(name) = name {
-        let admin = sea_orm::Database::connect(PG_ADMIN).await.unwrap();
-        admin
-            .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-            .await
-            .unwrap();
+        adal_testkit::drop_postgres_database(&name).await;
     }
 }
 

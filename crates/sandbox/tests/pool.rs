@@ -6,30 +6,10 @@ use adal_sandbox_protocol::{RuleOutcome, RuleSource, Severity, SubmissionInput};
 use serde_json::json;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
-/// The sandbox binary: `ADAL_RULES_BIN`, or built once from the rule
-/// engine's own workspace (it cannot be a dependency of this one: trap 1).
 fn binary() -> PathBuf {
-    static BIN: OnceLock<PathBuf> = OnceLock::new();
-    BIN.get_or_init(|| {
-        if let Some(p) = std::env::var_os("ADAL_RULES_BIN") {
-            return PathBuf::from(p);
-        }
-        let engine = Path::new(env!("CARGO_MANIFEST_DIR")).join("../rules-engine");
-        let status = Command::new(env!("CARGO"))
-            .args(["build", "--quiet", "--bin", "adal-rules", "--manifest-path"])
-            .arg(engine.join("Cargo.toml"))
-            // The outer `cargo test` sets CARGO_TARGET_DIR for this
-            // workspace; the engine's workspace builds into its own.
-            .env_remove("CARGO_TARGET_DIR")
-            .status()
-            .expect("run cargo build for adal-rules");
-        assert!(status.success(), "building adal-rules failed");
-        engine.join("target/debug/adal-rules")
-    })
-    .clone()
+    adal_testkit::rules_binary()
 }
 
 fn pool(size: usize, deadline: Duration) -> (SandboxPool, tempfile_dir::Dir) {

@@ -9,11 +9,9 @@ use adal_store::evaluation::{self, AlertPolicy, FindingFilter, Recorded, RuleInf
 use adal_store::rules::{self, RuleDefinition};
 use adal_store::submissions::{self, NewSubmission, SubmissionFilter};
 use adal_store::{Store, StoreError, TenantId, audit, org, outbox, tenants};
-use sea_orm::{ConnectionTrait, Database, DatabaseBackend, Statement};
+use sea_orm::{ConnectionTrait, DatabaseBackend, Statement};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use uuid::Uuid;
-
-const PG_ADMIN: &str = "postgres://postgres@127.0.0.1:5432/postgres";
 
 /// A fresh, migrated database; dropped (PostgreSQL) or deleted (SQLite)
 /// when the test body returned normally, kept for inspection otherwise.
@@ -34,16 +32,8 @@ impl TestDb {
     }
 
     async fn postgres() -> (Self, Store) {
-        let name = format!("adal_t_{}", Uuid::new_v4().simple());
-        let admin = Database::connect(PG_ADMIN)
-            .await
-            .expect("PostgreSQL must be reachable at 127.0.0.1:5432 (user postgres)");
-        admin
-            .execute_unprepared(&format!("CREATE DATABASE {name}"))
-            .await
-            .expect("create test database");
-        admin.close().await.unwrap();
-        let store = Store::connect(&format!("postgres://postgres@127.0.0.1:5432/{name}"))
+        let (name, url) = adal_testkit::create_postgres_database().await;
+        let store = Store::connect(&url)
             .await
             .expect("connect to the test database");
         store.migrate().await.expect("migrate PostgreSQL");
@@ -59,13 +49,7 @@ impl TestDb {
                     let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
                 }
             }
-            TestDb::Postgres(name) => {
-                let admin = Database::connect(PG_ADMIN).await.unwrap();
-                admin
-                    .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-                    .await
-                    .unwrap();
-            }
+            TestDb::Postgres(name) => adal_testkit::drop_postgres_database(&name).await,
         }
     }
 }
