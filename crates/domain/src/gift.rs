@@ -1,13 +1,16 @@
 //! Gift and hospitality declarations.
 
-use crate::{Bin, FieldError, Kzt};
+use crate::org::closed_enum;
+use crate::records::{Checks, Kind, Record};
+use crate::{Bin, Date, FieldError, Iin, Kzt, Label, Name, Note, Text};
 use chrono::NaiveDate;
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 const MAX_NAME: usize = 300;
 const MAX_TEXT: usize = 2000;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum GiftDirection {
     Received,
@@ -26,38 +29,72 @@ pub struct GiftInput {
     pub occasion: String,
 }
 
+closed_enum!(
+    /// What became of a received gift.
+    GiftDecision {
+        Accepted => "accepted",
+        Returned => "returned",
+        HandedOver => "handed_over",
+    }
+);
+
 /// A validated gift declaration. Serialised, this is the payload stored
-/// with the submission and handed to the rules.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// with the submission and handed to the rules. Schema version 2 added the
+/// receiver, the decision and the links; version 1 payloads are valid v2.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct GiftDeclaration {
     pub direction: GiftDirection,
-    pub giver_name: String,
+    /// Who gave the gift (for a gift given, the declarant's side).
+    pub giver_name: Name,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub giver_bin: Option<Bin>,
-    pub description: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub giver_iin: Option<Iin>,
+    /// Who received it, when not the declarant (gifts given).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub receiver_name: Option<Name>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub receiver_bin: Option<Bin>,
+    pub description: Note,
     pub value_kzt: Kzt,
-    pub date: NaiveDate,
-    pub occasion: String,
+    pub date: Date,
+    pub occasion: Note,
+    /// The contracting process the giver takes part in, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub procurement_ocid: Option<Label>,
+    /// Accepted, returned or handed over; absent while undecided.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub decision: Option<GiftDecision>,
 }
 
-fn text(
+impl Record for GiftDeclaration {
+    const KIND: Kind = Kind::Gift;
+
+    fn check(&self, today: NaiveDate) -> Vec<FieldError> {
+        let mut c = Checks::default();
+        c.not_future("/date", self.date, today);
+        if self.giver_bin.is_some() && self.giver_iin.is_some() {
+            c.fail(
+                "/giver_iin",
+                "a giver is a person (iin) or an organisation (bin), not both",
+            );
+        }
+        if self.direction == GiftDirection::Given && self.receiver_name.is_none() {
+            c.fail("/receiver_name", "required for a gift given");
+        }
+        c.done()
+    }
+}
+
+fn text<const MAX: usize>(
     errors: &mut Vec<FieldError>,
     pointer: &str,
     value: &str,
-    max: usize,
-    required: bool,
-) -> String {
-    let t = value.trim();
-    if required && t.is_empty() {
-        errors.push(FieldError::new(pointer, "must not be empty"));
-    } else if t.chars().count() > max {
-        errors.push(FieldError::new(
-            pointer,
-            format!("must be at most {max} characters"),
-        ));
-    }
-    t.to_owned()
+) -> Option<Text<MAX>> {
+    Text::parse(value)
+        .map_err(|e| errors.push(FieldError::new(pointer, e.to_string())))
+        .ok()
 }
 
 impl GiftDeclaration {
@@ -77,21 +114,9 @@ impl GiftDeclaration {
                 None
             }
         };
-        let giver_name = text(
-            &mut errors,
-            "/giver_name",
-            &input.giver_name,
-            MAX_NAME,
-            true,
-        );
-        let description = text(
-            &mut errors,
-            "/description",
-            &input.description,
-            MAX_TEXT,
-            true,
-        );
-        let occasion = text(&mut errors, "/occasion", &input.occasion, MAX_TEXT, true);
+        let giver_name = text::<MAX_NAME>(&mut errors, "/giver_name", &input.giver_name);
+        let description = text::<MAX_TEXT>(&mut errors, "/description", &input.description);
+        let occasion = text::<MAX_TEXT>(&mut errors, "/occasion", &input.occasion);
         let giver_bin = match input.giver_bin.as_deref() {
             None | Some("") => None,
             Some(b) => match Bin::parse(b) {
@@ -120,15 +145,34 @@ impl GiftDeclaration {
                 None
             }
         };
-        match (direction, value_kzt, date) {
-            (Some(direction), Some(value_kzt), Some(date)) if errors.is_empty() => Ok(Self {
+        match (
+            direction,
+            giver_name,
+            description,
+            occasion,
+            value_kzt,
+            date,
+        ) {
+            (
+                Some(direction),
+                Some(giver_name),
+                Some(description),
+                Some(occasion),
+                Some(value_kzt),
+                Some(date),
+            ) if errors.is_empty() => Ok(Self {
                 direction,
                 giver_name,
                 giver_bin,
+                giver_iin: None,
+                receiver_name: None,
+                receiver_bin: None,
                 description,
                 value_kzt,
-                date,
+                date: date.into(),
                 occasion,
+                procurement_ocid: None,
+                decision: None,
             }),
             _ => Err(errors),
         }

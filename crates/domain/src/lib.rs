@@ -6,11 +6,16 @@ mod gift;
 mod ident;
 mod money;
 mod org;
+pub mod parse;
+pub mod records;
+mod value;
 
-pub use gift::{GiftDeclaration, GiftDirection, GiftInput};
+pub use gift::{GiftDecision, GiftDeclaration, GiftDirection, GiftInput};
 pub use ident::{Bin, IdentError, Iin, with_check_digit};
 pub use money::{Kzt, MoneyError};
 pub use org::{Region, Role, Sector, UnknownValue};
+pub use records::{Kind, Record};
+pub use value::{Date, DateError, Label, Name, Note, Percent, PercentError, Text, TextError};
 
 /// A validation failure tied to the field it concerns, as a JSON pointer
 /// (`/value_kzt`), so that clients can show it next to the input.

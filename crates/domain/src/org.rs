@@ -1,8 +1,5 @@
 //! Tenants' regions and sectors, and the roles people hold in a tenant.
 
-use serde::{Deserialize, Serialize};
-use std::fmt;
-
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("unknown value {value:?}; expected one of: {expected}")]
 pub struct UnknownValue {
@@ -13,7 +10,7 @@ pub struct UnknownValue {
 macro_rules! closed_enum {
     ($(#[$m:meta])* $name:ident { $($variant:ident => $s:literal),+ $(,)? }) => {
         $(#[$m])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
         #[serde(try_from = "String", into = "String")]
         pub enum $name { $($variant),+ }
 
@@ -24,10 +21,10 @@ macro_rules! closed_enum {
                 match self { $($name::$variant => $s),+ }
             }
 
-            pub fn parse(s: &str) -> Result<Self, UnknownValue> {
+            pub fn parse(s: &str) -> Result<Self, $crate::UnknownValue> {
                 match s {
                     $($s => Ok($name::$variant),)+
-                    _ => Err(UnknownValue {
+                    _ => Err($crate::UnknownValue {
                         value: s.to_owned(),
                         expected: [$($s),+].join(", "),
                     }),
@@ -36,7 +33,7 @@ macro_rules! closed_enum {
         }
 
         impl TryFrom<String> for $name {
-            type Error = UnknownValue;
+            type Error = $crate::UnknownValue;
             fn try_from(s: String) -> Result<Self, Self::Error> { Self::parse(&s) }
         }
 
@@ -44,11 +41,21 @@ macro_rules! closed_enum {
             fn from(v: $name) -> String { v.as_str().to_owned() }
         }
 
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result { f.write_str(self.as_str()) }
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result { f.write_str(self.as_str()) }
+        }
+
+        impl schemars::JsonSchema for $name {
+            fn schema_name() -> std::borrow::Cow<'static, str> {
+                stringify!($name).into()
+            }
+            fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+                schemars::json_schema!({"type": "string", "enum": [$($s),+]})
+            }
         }
     };
 }
+pub(crate) use closed_enum;
 
 closed_enum!(
     /// The Agency's Guidelines address three kinds of organisation.
