@@ -157,10 +157,12 @@ async fn gift_flows_to_finding_risk_map_and_email_on_postgres_redis_smtp() -> Re
         .post(
             &t.procurement,
             &format!("/tenants/{tid}/procurements"),
-            &json!({"reference": "T-2026-1", "title": "Maintenance", "status": "open", "participant_bins": [supplier]}),
+            &json!({"ocid": "ocds-t-2026-1",
+                    "parties": [{"id": "s1", "name": "Supplier LLP", "identifier": {"scheme": "KZ-BIN", "id": supplier}, "roles": ["tenderer"]}],
+                    "tender": {"id": "T-2026-1", "title": "Maintenance", "status": "active"}}),
         )
         .await?;
-    assert_eq!(p.status, 201, "{}", p.text);
+    assert_eq!(p.status, 202, "{}", p.text);
 
     // 3. The compliance officer uploads rules: a syntax error is rejected
     //    with rule id, line and column...

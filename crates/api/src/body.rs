@@ -179,6 +179,108 @@ impl<T: Type + DeserializeOwned + Send> poem_openapi::ApiExtractor<'_> for JsonB
     }
 }
 
+/// Largest import file accepted, in bytes. Imports are stored whole before
+/// the API answers (so an accepted upload is never lost), which bounds
+/// them; 10,000 people or 1,000 tenders are far below this.
+pub const MAX_UPLOAD: usize = 64 * 1024 * 1024;
+
+/// An import file: CSV, JSON (an OCDS package) or JSON lines, as UTF-8.
+pub struct Upload(pub String);
+
+impl Payload for Upload {
+    const CONTENT_TYPE: &'static str = "text/csv";
+
+    fn check_content_type(content_type: &str) -> bool {
+        let mime = content_type.split(';').next().unwrap_or("").trim();
+        [
+            "text/csv",
+            "application/json",
+            "application/x-ndjson",
+            "application/jsonl",
+            "text/plain",
+        ]
+        .iter()
+        .any(|m| mime.eq_ignore_ascii_case(m))
+    }
+
+    fn schema_ref() -> MetaSchemaRef {
+        <String as Type>::schema_ref()
+    }
+}
+
+impl ParsePayload for Upload {
+    const IS_REQUIRED: bool = true;
+
+    async fn from_request(request: &Request, body: &mut RequestBody) -> poem::Result<Self> {
+        if let Some(ct) = request.content_type()
+            && !<Self as Payload>::check_content_type(ct)
+        {
+            return Err(fail(
+                String::new(),
+                format!(
+                    "Content-Type must be text/csv, application/json or application/x-ndjson, not {ct:?}"
+                ),
+            ));
+        }
+        let too_large = || {
+            poem::Error::new(
+                BodyError {
+                    pointer: String::new(),
+                    message: format!("the file is larger than {MAX_UPLOAD} bytes"),
+                    too_large: true,
+                },
+                StatusCode::PAYLOAD_TOO_LARGE,
+            )
+        };
+        let data = body
+            .take()?
+            .into_bytes_limit(MAX_UPLOAD)
+            .await
+            .map_err(|e| match e {
+                poem::error::ReadBodyError::PayloadTooLarge => too_large(),
+                other => poem::Error::from(other),
+            })?;
+        if data.is_empty() {
+            return Err(fail(String::new(), "the file is empty"));
+        }
+        String::from_utf8(data.to_vec())
+            .map(Upload)
+            .map_err(|e| fail(String::new(), format!("the file is not UTF-8: {e}")))
+    }
+}
+
+impl poem_openapi::ApiExtractor<'_> for Upload {
+    const TYPES: &'static [poem_openapi::ApiExtractorType] =
+        &[poem_openapi::ApiExtractorType::RequestObject];
+    type ParamType = ();
+    type ParamRawType = ();
+
+    fn request_meta() -> Option<poem_openapi::registry::MetaRequest> {
+        let schema = <Self as Payload>::schema_ref();
+        Some(poem_openapi::registry::MetaRequest {
+            description: Some(
+                "The file: CSV with a header row, an OCDS release or record package, or JSON lines of compiled releases.",
+            ),
+            content: ["text/csv", "application/json", "application/x-ndjson"]
+                .into_iter()
+                .map(|content_type| poem_openapi::registry::MetaMediaType {
+                    content_type,
+                    schema: schema.clone(),
+                })
+                .collect(),
+            required: true,
+        })
+    }
+
+    async fn from_request(
+        request: &'_ Request,
+        body: &mut RequestBody,
+        _param_opts: poem_openapi::ExtractParamOptions<Self::ParamType>,
+    ) -> poem::Result<Self> {
+        <Self as ParsePayload>::from_request(request, body).await
+    }
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {

@@ -154,6 +154,30 @@ impl ApiError {
         }))
     }
 
+    /// A record that did not parse or check. A body whose shape is wrong
+    /// (unknown, missing or mistyped field) is a 400 like any other body;
+    /// well-formed values that break a rule are a 422. serde reports the
+    /// first kind with these fixed message openings.
+    pub fn record(errors: Vec<FieldError>) -> Self {
+        const SHAPE: [&str; 5] = [
+            "unknown field",
+            "missing field",
+            "invalid type",
+            "invalid length",
+            "malformed JSON",
+        ];
+        match errors.as_slice() {
+            [e] if SHAPE.iter().any(|p| e.message.starts_with(p)) => {
+                ApiError::BadRequest(Json(ErrorBody {
+                    error: "bad_request".to_owned(),
+                    message: e.to_string(),
+                    details: vec![ErrorDetail::new(e.pointer.clone(), e.message.clone())],
+                }))
+            }
+            _ => Self::invalid(errors),
+        }
+    }
+
     pub fn details(message: impl Into<String>, details: Vec<ErrorDetail>) -> Self {
         ApiError::Unprocessable(Json(ErrorBody {
             error: "validation_failed".to_owned(),

@@ -6,7 +6,9 @@ mod auth;
 mod body;
 mod error;
 mod heatmap;
+mod people;
 mod platform;
+mod records;
 mod rulesets;
 mod submissions;
 mod tenant;
@@ -43,6 +45,8 @@ type Apis = (
     tenant::TenantApi,
     rulesets::RuleSetApi,
     submissions::SubmissionApi,
+    records::RecordApi,
+    people::PeopleApi,
 );
 
 fn service() -> OpenApiService<Apis, ()> {
@@ -52,6 +56,8 @@ fn service() -> OpenApiService<Apis, ()> {
             tenant::TenantApi,
             rulesets::RuleSetApi,
             submissions::SubmissionApi,
+            records::RecordApi,
+            people::PeopleApi,
         ),
         "Adal",
         env!("CARGO_PKG_VERSION"),

@@ -3,20 +3,16 @@
 use crate::auth::{BearerAuth, TenantCtx};
 use crate::body::JsonBody;
 use crate::error::{ApiError, ApiResult};
-use crate::{AppState, heatmap, page};
+use crate::{AppState, heatmap, page, records};
 use adal_authz::{act, obj};
-use adal_domain::{GiftDeclaration, GiftInput};
-use adal_jobs::{Enqueued, EvaluateSubmission};
 use adal_store::evaluation::{self, FindingFilter};
-use adal_store::submissions::{self, NewSubmission, SubmissionFilter};
-use adal_store::users;
+use adal_store::submissions::{self, SubmissionFilter};
 use poem::web::Data;
 use poem_openapi::{
     ApiResponse, Object, OpenApi, Tags,
     param::{Path, Query},
     payload::{Json, PlainText},
 };
-use serde::Deserialize;
 use uuid::Uuid;
 
 #[derive(Tags)]
@@ -27,41 +23,11 @@ pub enum ApiTags {
     Findings,
 }
 
-/// Schema version of the gift payload stored with each submission.
-pub const GIFT_SCHEMA_VERSION: i32 = 1;
-
-#[derive(Debug, Object, Deserialize)]
-#[oai(deny_unknown_fields)]
-#[serde(deny_unknown_fields)]
-pub struct GiftRequest {
-    /// `received` or `given`.
-    pub direction: String,
-    /// Person or organisation that gave the gift.
-    pub giver_name: String,
-    /// The giver's BIN, when the giver is an organisation.
-    #[serde(default)]
-    pub giver_bin: Option<String>,
-    pub description: String,
-    /// Value in tenge as a decimal string with at most two fractional
-    /// digits, e.g. `"150000.00"`.
-    pub value_kzt: String,
-    /// `YYYY-MM-DD`, not in the future.
-    pub date: String,
-    pub occasion: String,
-}
-
 #[derive(Debug, Object)]
 pub struct Accepted {
     pub submission_id: Uuid,
     /// Always `received`: stored durably, evaluation pending.
     pub status: String,
-}
-
-#[derive(ApiResponse)]
-enum DeclareGiftResponse {
-    /// Stored durably; rules will evaluate it shortly.
-    #[oai(status = 202)]
-    Accepted(Json<Accepted>),
 }
 
 #[derive(Debug, Object)]
@@ -75,6 +41,15 @@ pub struct Submission {
     pub payload: serde_json::Value,
     /// `received`, `evaluated` or `failed`.
     pub status: String,
+    /// Natural key within the kind (a procurement's ocid; a declaration's
+    /// `year:iin`).
+    pub reference: Option<String>,
+    /// The person the record is about, when not the filer.
+    pub subject_iin: Option<String>,
+    /// The version this one corrects.
+    pub supersedes: Option<Uuid>,
+    /// The correction that replaced this version; `null` when current.
+    pub superseded_by: Option<Uuid>,
     pub rule_set_version_id: Option<Uuid>,
     pub received_at: chrono::DateTime<chrono::Utc>,
     pub evaluated_at: Option<chrono::DateTime<chrono::Utc>>,
@@ -92,7 +67,7 @@ pub struct RuleErrorOut {
     pub column: Option<i32>,
 }
 
-fn submission_out(
+pub(crate) fn submission_out(
     s: submissions::Submission,
     errors: Vec<evaluation::RuleError>,
 ) -> ApiResult<Submission> {
@@ -105,6 +80,10 @@ fn submission_out(
         department_id: s.department_id,
         position_id: s.position_id,
         status: s.status,
+        reference: s.reference,
+        subject_iin: s.subject_iin,
+        supersedes: s.supersedes,
+        superseded_by: s.superseded_by,
         rule_set_version_id: s.rule_set_version_id,
         received_at: s.received_at,
         evaluated_at: s.evaluated_at,
@@ -294,8 +273,9 @@ pub struct SubmissionApi;
 
 #[OpenApi]
 impl SubmissionApi {
-    /// Declare a gift or hospitality. Answers `202` once the declaration is
-    /// durably stored; the rules evaluate it in the background.
+    /// Declare a gift or hospitality (`GET /schemas/gift`). Answers `202`
+    /// once the declaration is durably stored; the rules evaluate it in the
+    /// background.
     #[oai(
         path = "/tenants/:tenant_id/gifts",
         method = "post",
@@ -307,60 +287,9 @@ impl SubmissionApi {
         state: Data<&AppState>,
         auth: BearerAuth,
         tenant_id: Path<Uuid>,
-        body: JsonBody<GiftRequest>,
-    ) -> ApiResult<DeclareGiftResponse> {
-        let ctx =
-            TenantCtx::authorize(&state, &auth.0, tenant_id.0, obj::GIFTS, act::CREATE).await?;
-        let r = body.0;
-        let gift = GiftDeclaration::validate(
-            GiftInput {
-                direction: r.direction,
-                giver_name: r.giver_name,
-                giver_bin: r.giver_bin,
-                description: r.description,
-                value_kzt: r.value_kzt,
-                date: r.date,
-                occasion: r.occasion,
-            },
-            chrono::Utc::now().date_naive(),
-        )
-        .map_err(ApiError::invalid)?;
-        let me = users::get(&state.store, ctx.tenant, ctx.caller.user_id).await?;
-        let payload = serde_json::to_value(&gift).map_err(ApiError::internal)?;
-        let s = submissions::insert(
-            &state.store,
-            ctx.tenant,
-            NewSubmission {
-                kind: "gift".to_owned(),
-                schema_version: GIFT_SCHEMA_VERSION,
-                submitted_by: me.id,
-                department_id: me.department_id,
-                position_id: me.position_id,
-                payload,
-            },
-        )
-        .await?;
-        // The row is committed: from here on nothing is lost. If the queue
-        // is full or down, the sweeper enqueues the submission later.
-        let queued = state
-            .queue
-            .enqueue(EvaluateSubmission {
-                tenant_id: ctx.tenant.0,
-                submission_id: s.id,
-            })
-            .await;
-        if !matches!(queued, Ok(Enqueued::Pushed)) {
-            if let Err(e) = &queued {
-                tracing::warn!(submission_id = %s.id, error = %e, "enqueue failed; the sweeper will pick it up");
-            }
-            if let Err(e) = submissions::mark_not_enqueued(&state.store, ctx.tenant, s.id).await {
-                tracing::warn!(submission_id = %s.id, error = %e, "could not mark the submission for the sweeper; it will be swept after the grace period");
-            }
-        }
-        Ok(DeclareGiftResponse::Accepted(Json(Accepted {
-            submission_id: s.id,
-            status: s.status,
-        })))
+        body: JsonBody<serde_json::Value>,
+    ) -> ApiResult<records::FileResponse> {
+        records::file_kind(&state, &auth, tenant_id.0, adal_domain::Kind::Gift, body.0).await
     }
 
     /// Submissions, newest first. Employees see only their own.
@@ -378,10 +307,13 @@ impl SubmissionApi {
         tenant_id: Path<Uuid>,
         kind: Query<Option<String>>,
         status: Query<Option<String>>,
+        subject_iin: Query<Option<String>>,
+        reference: Query<Option<String>>,
+        include_superseded: Query<Option<bool>>,
         offset: Query<Option<u64>>,
         limit: Query<Option<u64>>,
     ) -> ApiResult<ListSubmissionsResponse> {
-        let (ctx, only) = TenantCtx::authorize_read(
+        let (ctx, _) = TenantCtx::authorize_read(
             &state,
             &auth.0,
             tenant_id.0,
@@ -390,10 +322,18 @@ impl SubmissionApi {
         )
         .await?;
         let (offset, limit) = page(offset.0, limit.0)?;
+        if let Some(k) = &kind.0
+            && adal_domain::Kind::parse(k).is_err()
+        {
+            return Err(ApiError::field("/kind", format!("unknown kind {k:?}")));
+        }
         let filter = SubmissionFilter {
-            submitted_by: only,
+            visible: Some(records::visibility(&state, &ctx).await),
             kind: kind.0,
             status: status.0,
+            subject_iin: subject_iin.0,
+            reference: reference.0,
+            include_superseded: include_superseded.0.unwrap_or(false),
         };
         let (rows, total) =
             submissions::list(&state.store, ctx.tenant, &filter, offset, limit).await?;
@@ -423,7 +363,7 @@ impl SubmissionApi {
         tenant_id: Path<Uuid>,
         id: Path<Uuid>,
     ) -> ApiResult<GetSubmissionResponse> {
-        let (ctx, only) = TenantCtx::authorize_read(
+        let (ctx, _) = TenantCtx::authorize_read(
             &state,
             &auth.0,
             tenant_id.0,
@@ -431,12 +371,12 @@ impl SubmissionApi {
             obj::SUBMISSIONS_OWN,
         )
         .await?;
+        let vis = records::visibility(&state, &ctx).await;
         let s = submissions::get(&state.store, ctx.tenant, id.0)
             .await
-            .map_err(|_| ApiError::not_found("submission"))?;
-        if only.is_some_and(|u| u != s.submitted_by) {
-            return Err(ApiError::not_found("submission"));
-        }
+            .ok()
+            .filter(|s| vis.allows(s))
+            .ok_or_else(|| ApiError::not_found("submission"))?;
         let errors = evaluation::rule_errors_for(&state.store, ctx.tenant, s.id).await?;
         Ok(GetSubmissionResponse::Ok(Json(submission_out(s, errors)?)))
     }

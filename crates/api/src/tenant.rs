@@ -1,17 +1,21 @@
 //! A tenant's own administration: settings, users, departments, positions,
 //! procurements, and verification of its audit log.
 
-use crate::AppState;
 use crate::auth::{BearerAuth, TenantCtx, hash_password};
 use crate::body::JsonBody;
 use crate::error::{ApiError, ApiResult};
 use crate::platform::{TenantInfo, UserInfo, validate_email, validate_name, validate_password};
+use crate::{AppState, page};
 use adal_authz::{act, obj};
 use adal_domain::{Bin, FieldError, Kzt, Role};
 use adal_sandbox_protocol::Severity;
 use adal_store::{audit, org, outbox, procurement, tenants, users};
 use poem::web::Data;
-use poem_openapi::{ApiResponse, Object, OpenApi, Tags, param::Path, payload::Json};
+use poem_openapi::{
+    ApiResponse, Object, OpenApi, Tags,
+    param::{Path, Query},
+    payload::Json,
+};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use uuid::Uuid;
@@ -33,6 +37,12 @@ pub struct Settings {
     pub alert_emails: Vec<String>,
     /// MCI in KZT by year, e.g. `{"2026": "4325"}`.
     pub mci_by_year: BTreeMap<String, String>,
+    /// When asset declarations for a reporting year are due, e.g.
+    /// `{"2025": "2026-05-31"}`. Years not listed default to 31 May of the
+    /// following year.
+    #[serde(default)]
+    #[oai(default)]
+    pub declaration_due_by_year: BTreeMap<String, String>,
 }
 
 #[derive(Debug, Object)]
@@ -46,6 +56,7 @@ pub struct SettingsOut {
     pub alert_threshold: String,
     pub alert_emails: Vec<String>,
     pub mci_by_year: BTreeMap<String, String>,
+    pub declaration_due_by_year: BTreeMap<String, String>,
 }
 
 impl From<tenants::TenantSettings> for SettingsOut {
@@ -55,6 +66,11 @@ impl From<tenants::TenantSettings> for SettingsOut {
             alert_emails: s.alert_emails,
             mci_by_year: s
                 .mci_by_year
+                .into_iter()
+                .map(|(y, v)| (y.to_string(), v))
+                .collect(),
+            declaration_due_by_year: s
+                .declaration_due_by_year
                 .into_iter()
                 .map(|(y, v)| (y.to_string(), v))
                 .collect(),
@@ -176,52 +192,69 @@ enum ListPositionsResponse {
     Ok(Json<Vec<Position>>),
 }
 
-#[derive(Debug, Object, Deserialize)]
-#[oai(deny_unknown_fields)]
-#[serde(deny_unknown_fields)]
-pub struct NewProcurement {
-    /// The tenant's reference (e.g. the portal's announcement number).
-    pub reference: String,
-    pub title: String,
-    /// `open` or `closed`.
-    pub status: String,
-    /// BINs of bidders and suppliers.
-    pub participant_bins: Vec<String>,
-}
-
+/// A contracting process as Adal indexes it; the whole compiled release
+/// is the submission `submission_id`.
 #[derive(Debug, Object)]
 pub struct Procurement {
-    pub id: Uuid,
-    pub reference: String,
-    pub title: String,
-    pub status: String,
-    pub participant_bins: Vec<String>,
+    pub ocid: String,
+    pub submission_id: Uuid,
+    pub title: Option<String>,
+    pub buyer_id: Option<String>,
+    pub buyer_name: Option<String>,
+    /// The tender's status as published (`planning`, `active`, `complete`...).
+    pub status: Option<String>,
+    pub method: Option<String>,
+    /// The tender's value as published (a decimal string).
+    pub value_amount: Option<String>,
+    pub currency: Option<String>,
+    pub tender_end: Option<String>,
+    /// BINs of tenderers and suppliers (parties with scheme `KZ-BIN`).
+    pub counterparty_bins: Vec<String>,
+    /// IINs of committee members and individual parties.
+    pub person_iins: Vec<String>,
+    pub updated_at: chrono::DateTime<chrono::Utc>,
 }
 
 impl TryFrom<procurement::Procurement> for Procurement {
     type Error = ApiError;
     fn try_from(p: procurement::Procurement) -> Result<Self, ApiError> {
         Ok(Self {
-            id: p.id,
-            participant_bins: serde_json::from_str(&p.participant_bins)
+            counterparty_bins: serde_json::from_str(&p.counterparty_bins)
                 .map_err(ApiError::internal)?,
-            reference: p.reference,
+            person_iins: serde_json::from_str(&p.person_iins).map_err(ApiError::internal)?,
+            ocid: p.ocid,
+            submission_id: p.submission_id,
             title: p.title,
+            buyer_id: p.buyer_id,
+            buyer_name: p.buyer_name,
             status: p.status,
+            method: p.method,
+            value_amount: p.value_amount,
+            currency: p.currency,
+            tender_end: p.tender_end,
+            updated_at: p.updated_at,
         })
     }
 }
 
+#[derive(Debug, Object)]
+pub struct ProcurementPage {
+    pub items: Vec<Procurement>,
+    pub total: u64,
+    pub offset: u64,
+    pub limit: u64,
+}
+
 #[derive(ApiResponse)]
-enum CreateProcurementResponse {
-    #[oai(status = 201)]
-    Created(Json<Procurement>),
+enum GetProcurementResponse {
+    #[oai(status = 200)]
+    Ok(Json<Procurement>),
 }
 
 #[derive(ApiResponse)]
 enum ListProcurementsResponse {
     #[oai(status = 200)]
-    Ok(Json<Vec<Procurement>>),
+    Ok(Json<ProcurementPage>),
 }
 
 #[derive(Debug, Object)]
@@ -334,6 +367,31 @@ impl TenantApi {
                 )),
             }
         }
+        let mut due = BTreeMap::new();
+        for (year, value) in &req.declaration_due_by_year {
+            let pointer = format!("/declaration_due_by_year/{year}");
+            match (year.parse::<i32>(), adal_domain::Date::parse(value)) {
+                (Ok(y), Ok(d))
+                    if (2000..=2100).contains(&y)
+                        && d.get()
+                            > chrono::NaiveDate::from_ymd_opt(y, 12, 31)
+                                .unwrap_or(chrono::NaiveDate::MAX) =>
+                {
+                    due.insert(y, d.to_string());
+                }
+                (Ok(y), Ok(_)) if (2000..=2100).contains(&y) => errors.push(FieldError::new(
+                    &pointer,
+                    "must be after the end of the reporting year",
+                )),
+                (Ok(y), Err(e)) if (2000..=2100).contains(&y) => {
+                    errors.push(FieldError::new(&pointer, e.to_string()))
+                }
+                _ => errors.push(FieldError::new(
+                    &pointer,
+                    "the key must be a year, 2000-2100",
+                )),
+            }
+        }
         if !errors.is_empty() {
             return Err(ApiError::invalid(errors));
         }
@@ -349,6 +407,7 @@ impl TenantApi {
                     .map(|e| e.trim().to_owned())
                     .collect(),
                 mci_by_year: mci,
+                declaration_due_by_year: due,
             },
         )
         .await?;
@@ -575,67 +634,8 @@ impl TenantApi {
         )))
     }
 
-    /// Record a procurement and the BINs of its bidders and suppliers.
-    #[oai(
-        path = "/tenants/:tenant_id/procurements",
-        method = "post",
-        tag = "ApiTags::Tenant",
-        operation_id = "createProcurement"
-    )]
-    async fn create_procurement(
-        &self,
-        state: Data<&AppState>,
-        auth: BearerAuth,
-        tenant_id: Path<Uuid>,
-        body: JsonBody<NewProcurement>,
-    ) -> ApiResult<CreateProcurementResponse> {
-        let ctx = TenantCtx::authorize(&state, &auth.0, tenant_id.0, obj::PROCUREMENTS, act::WRITE)
-            .await?;
-        let req = body.0;
-        let mut errors = Vec::new();
-        validate_name("/reference", &req.reference, 100, &mut errors);
-        validate_name("/title", &req.title, 500, &mut errors);
-        if req.status != procurement::OPEN && req.status != procurement::CLOSED {
-            errors.push(FieldError::new("/status", "must be one of: open, closed"));
-        }
-        if req.participant_bins.len() > 1000 {
-            errors.push(FieldError::new(
-                "/participant_bins",
-                "at most 1000 participants",
-            ));
-        }
-        for (i, b) in req.participant_bins.iter().enumerate() {
-            if let Err(e) = Bin::parse(b) {
-                errors.push(FieldError::new(
-                    format!("/participant_bins/{i}"),
-                    format!("invalid BIN: {e}"),
-                ));
-            }
-        }
-        if !errors.is_empty() {
-            return Err(ApiError::invalid(errors));
-        }
-        let p = procurement::create(
-            &state.store,
-            ctx.tenant,
-            &ctx.actor(),
-            procurement::NewProcurement {
-                reference: req.reference.trim().to_owned(),
-                title: req.title.trim().to_owned(),
-                status: req.status,
-                participant_bins: req.participant_bins,
-            },
-        )
-        .await
-        .map_err(|e| match e {
-            adal_store::StoreError::Conflict(_) => {
-                ApiError::field("/reference", "a procurement with this reference exists")
-            }
-            other => other.into(),
-        })?;
-        Ok(CreateProcurementResponse::Created(Json(p.try_into()?)))
-    }
-
+    /// The tenant's contracting processes, by ocid, with filters.
+    #[allow(clippy::too_many_arguments)]
     #[oai(
         path = "/tenants/:tenant_id/procurements",
         method = "get",
@@ -647,13 +647,63 @@ impl TenantApi {
         state: Data<&AppState>,
         auth: BearerAuth,
         tenant_id: Path<Uuid>,
+        status: Query<Option<String>>,
+        buyer_id: Query<Option<String>>,
+        counterparty_bin: Query<Option<String>>,
+        q: Query<Option<String>>,
+        offset: Query<Option<u64>>,
+        limit: Query<Option<u64>>,
     ) -> ApiResult<ListProcurementsResponse> {
         let ctx = TenantCtx::authorize(&state, &auth.0, tenant_id.0, obj::PROCUREMENTS, act::READ)
             .await?;
-        let all = procurement::list(&state.store, ctx.tenant).await?;
-        let out: Result<Vec<Procurement>, ApiError> =
-            all.into_iter().map(TryInto::try_into).collect();
-        Ok(ListProcurementsResponse::Ok(Json(out?)))
+        let (offset, limit) = page(offset.0, limit.0)?;
+        if let Some(b) = &counterparty_bin.0
+            && let Err(e) = Bin::parse(b)
+        {
+            return Err(ApiError::field(
+                "/counterparty_bin",
+                format!("invalid BIN: {e}"),
+            ));
+        }
+        let filter = procurement::ProcurementFilter {
+            status: status.0,
+            buyer_id: buyer_id.0,
+            counterparty_bin: counterparty_bin.0,
+            text: q.0,
+        };
+        let (rows, total) =
+            procurement::list(&state.store, ctx.tenant, &filter, offset, limit).await?;
+        let items: Result<Vec<Procurement>, ApiError> =
+            rows.into_iter().map(TryInto::try_into).collect();
+        Ok(ListProcurementsResponse::Ok(Json(ProcurementPage {
+            items: items?,
+            total,
+            offset,
+            limit,
+        })))
+    }
+
+    /// One contracting process by ocid. Its compiled release is the
+    /// submission `submission_id` (`GET /submissions/{id}`).
+    #[oai(
+        path = "/tenants/:tenant_id/procurements/:ocid",
+        method = "get",
+        tag = "ApiTags::Tenant",
+        operation_id = "getProcurement"
+    )]
+    async fn get_procurement(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        tenant_id: Path<Uuid>,
+        ocid: Path<String>,
+    ) -> ApiResult<GetProcurementResponse> {
+        let ctx = TenantCtx::authorize(&state, &auth.0, tenant_id.0, obj::PROCUREMENTS, act::READ)
+            .await?;
+        let p = procurement::get_by_ocid(&state.store, ctx.tenant, &ocid.0)
+            .await
+            .map_err(|_| ApiError::not_found("procurement"))?;
+        Ok(GetProcurementResponse::Ok(Json(p.try_into()?)))
     }
 
     /// The compliance unit's alert emails, newest first (at most 200), with

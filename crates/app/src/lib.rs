@@ -162,6 +162,16 @@ impl Service {
             Duration::from_secs(w.stale_after_secs),
             shutdown.clone(),
         ));
+        // Imports: claimed from their table, one at a time per worker; a
+        // worker that dies mid-import leaves a stale heartbeat, and another
+        // takes the import over after five minutes (re-applying is
+        // idempotent).
+        let importer = tokio::spawn(adal_import::run_importer(
+            self.store.clone(),
+            Duration::from_secs(1),
+            Duration::from_secs(300),
+            shutdown.clone(),
+        ));
         let mail = tokio::spawn(adal_jobs::run_mailer(
             self.store.clone(),
             mailer,
@@ -206,6 +216,7 @@ impl Service {
             }
         };
         let _ = sweeper.await;
+        let _ = importer.await;
         let _ = mail.await;
         result.context("evaluation worker")
     }

@@ -169,7 +169,7 @@ pub async fn seed_demo(svc: &Service) -> Result<DemoAccounts> {
         None,
     )
     .await?;
-    user(
+    let procurement_officer = user(
         svc,
         Some(tenant),
         "procurement@demo.kz",
@@ -191,18 +191,27 @@ pub async fn seed_demo(svc: &Service) -> Result<DemoAccounts> {
     .await?;
 
     let supplier = bin("19054000123")?;
-    procurement::create(
-        &svc.store,
-        tenant,
-        "demo",
-        procurement::NewProcurement {
-            reference: "DEMO-2026-001".into(),
-            title: "Transformer maintenance".into(),
-            status: procurement::OPEN.into(),
-            participant_bins: vec![supplier.clone()],
+    let today = adal_domain::kazakhstan_today();
+    // An open tender in which the gift giver below is a bidder.
+    let release = serde_json::json!({
+        "ocid": "ocds-demo-2026-001",
+        "buyer": {"id": "demo-buyer", "name": "Demo Energy JSC"},
+        "parties": [
+            {"id": "demo-buyer", "name": "Demo Energy JSC", "roles": ["buyer", "procuringEntity"]},
+            {"id": "kts", "name": "Kazakh Transformer Service LLP",
+             "identifier": {"scheme": "KZ-BIN", "id": supplier}, "roles": ["tenderer"]}
+        ],
+        "tender": {
+            "id": "DEMO-2026-001", "title": "Transformer maintenance", "status": "active",
+            "procurementMethod": "open", "value": {"amount": 25000000, "currency": "KZT"},
+            "procuringEntity": {"id": "demo-buyer", "name": "Demo Energy JSC"}
         },
-    )
-    .await?;
+        "bids": {"details": [{"id": "bid-1", "status": "valid", "tenderers": [{"id": "kts"}],
+                              "value": {"amount": 24000000, "currency": "KZT"}}]}
+    });
+    let release = procurement::parse(&release, today)
+        .map_err(|e| anyhow::anyhow!("demo procurement: {e:?}"))?;
+    procurement::upsert(&svc.store, tenant, procurement_officer, &release).await?;
 
     let defs = crate::library::load(crate::rules_dir())?;
     let sources: Vec<_> = defs.iter().map(|d| d.to_source()).collect();
@@ -233,7 +242,7 @@ pub async fn seed_demo(svc: &Service) -> Result<DemoAccounts> {
                 date: date.into(),
                 occasion: "Demo data".into(),
             },
-            chrono::Utc::now().date_naive(),
+            today,
         )
         .map_err(|e| anyhow::anyhow!("demo gift: {e:?}"))?;
         let payload = serde_json::to_value(&gift)?;
@@ -241,12 +250,15 @@ pub async fn seed_demo(svc: &Service) -> Result<DemoAccounts> {
             &svc.store,
             tenant,
             submissions::NewSubmission {
-                kind: "gift".into(),
-                schema_version: 1,
+                kind: adal_domain::Kind::Gift.as_str().into(),
+                schema_version: adal_domain::Kind::Gift.schema_version(),
                 submitted_by: employee,
                 department_id: Some(procurement_dept.id),
                 position_id: Some(buyer.id),
                 payload,
+                reference: None,
+                subject_iin: None,
+                supersedes: None,
             },
         )
         .await?;

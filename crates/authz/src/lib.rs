@@ -50,13 +50,45 @@ pub mod obj {
     pub const USERS: &str = "users";
     pub const ORG: &str = "org";
     pub const RULE_SETS: &str = "rule_sets";
-    pub const GIFTS: &str = "gifts";
+    /// Records by kind: `create` to file one, `read` for every record of
+    /// the kind in the tenant, `read_own` for the caller's own.
+    pub const GIFTS: &str = "records.gift";
+    pub const CONFLICTS: &str = "records.conflict_of_interest";
+    pub const ASSET_DECLARATIONS: &str = "records.asset_declaration";
+    pub const HR_ACTIONS: &str = "records.hr_action";
     pub const SUBMISSIONS_ALL: &str = "submissions.all";
     pub const SUBMISSIONS_OWN: &str = "submissions.own";
     pub const FINDINGS_ALL: &str = "findings.all";
     pub const FINDINGS_OWN: &str = "findings.own";
     pub const RISK_MAP: &str = "risk_map";
-    pub const PROCUREMENTS: &str = "procurements";
+    pub const PROCUREMENTS: &str = "records.procurement";
+    /// The tenant's people with their relatives and interests.
+    pub const PEOPLE: &str = "people";
+    /// Who filed their asset declaration and when (not its content).
+    pub const DECLARATION_STATUS: &str = "declaration_status";
+    /// The compliance unit's decisions on conflict-of-interest disclosures.
+    pub const CONFLICT_DECISIONS: &str = "conflict_decisions";
+
+    /// The object of a record kind (`gift`, `hr_action`, ...).
+    pub fn record(kind: &str) -> Option<&'static str> {
+        Some(match kind {
+            "gift" => GIFTS,
+            "conflict_of_interest" => CONFLICTS,
+            "asset_declaration" => ASSET_DECLARATIONS,
+            "hr_action" => HR_ACTIONS,
+            "procurement" => PROCUREMENTS,
+            _ => return None,
+        })
+    }
+
+    /// Every record kind's object, with its kind.
+    pub const RECORDS: [(&str, &str); 5] = [
+        ("gift", GIFTS),
+        ("conflict_of_interest", CONFLICTS),
+        ("asset_declaration", ASSET_DECLARATIONS),
+        ("hr_action", HR_ACTIONS),
+        ("procurement", PROCUREMENTS),
+    ];
     pub const AUDIT: &str = "audit";
     pub const OUTBOX: &str = "outbox";
 }
@@ -65,6 +97,8 @@ pub mod act {
     pub const READ: &str = "read";
     pub const WRITE: &str = "write";
     pub const CREATE: &str = "create";
+    pub const READ_OWN: &str = "read_own";
+    pub const DECIDE: &str = "decide";
 }
 
 /// The shared role permissions: (role, object, action).
@@ -72,8 +106,15 @@ pub fn role_permissions() -> Vec<(&'static str, &'static str, &'static str)> {
     use act::*;
     use obj::*;
     let mut p = Vec::new();
+    // Everyone in a tenant is one of its people: they file their own gifts,
+    // disclosures and declarations, and read what they filed.
     let own = [
         (GIFTS, CREATE),
+        (GIFTS, READ_OWN),
+        (CONFLICTS, CREATE),
+        (CONFLICTS, READ_OWN),
+        (ASSET_DECLARATIONS, CREATE),
+        (ASSET_DECLARATIONS, READ_OWN),
         (SUBMISSIONS_OWN, READ),
         (FINDINGS_OWN, READ),
         (TENANT, READ),
@@ -100,9 +141,17 @@ pub fn role_permissions() -> Vec<(&'static str, &'static str, &'static str)> {
         (FINDINGS_ALL, READ),
         (RISK_MAP, READ),
         (PROCUREMENTS, READ),
+        (GIFTS, READ),
+        (CONFLICTS, READ),
+        (HR_ACTIONS, READ),
+        (PEOPLE, READ),
+        (PEOPLE, WRITE),
+        (DECLARATION_STATUS, READ),
         (AUDIT, READ),
         (OUTBOX, READ),
     ] {
+        // Not asset declarations: only the person and the compliance unit
+        // see those.
         p.push(("tenant_admin", o, a));
     }
     for (o, a) in [
@@ -115,15 +164,36 @@ pub fn role_permissions() -> Vec<(&'static str, &'static str, &'static str)> {
         (FINDINGS_ALL, WRITE),
         (RISK_MAP, READ),
         (PROCUREMENTS, READ),
+        (GIFTS, READ),
+        (CONFLICTS, READ),
+        (ASSET_DECLARATIONS, READ),
+        (HR_ACTIONS, READ),
+        (PEOPLE, READ),
+        (DECLARATION_STATUS, READ),
+        (CONFLICT_DECISIONS, DECIDE),
         (AUDIT, READ),
         (OUTBOX, READ),
     ] {
         p.push(("compliance_officer", o, a));
     }
-    p.push(("hr_officer", ORG, READ));
-    p.push(("hr_officer", USERS, READ));
-    p.push(("procurement_officer", PROCUREMENTS, READ));
-    p.push(("procurement_officer", PROCUREMENTS, WRITE));
+    for (o, a) in [
+        (ORG, READ),
+        (USERS, READ),
+        (SUBMISSIONS_ALL, READ),
+        (HR_ACTIONS, CREATE),
+        (HR_ACTIONS, READ),
+        (PEOPLE, READ),
+        (PEOPLE, WRITE),
+    ] {
+        p.push(("hr_officer", o, a));
+    }
+    for (o, a) in [
+        (SUBMISSIONS_ALL, READ),
+        (PROCUREMENTS, CREATE),
+        (PROCUREMENTS, READ),
+    ] {
+        p.push(("procurement_officer", o, a));
+    }
     // The Agency reads every tenant and never writes.
     for (o, a) in [
         (TENANT, READ),
@@ -134,6 +204,11 @@ pub fn role_permissions() -> Vec<(&'static str, &'static str, &'static str)> {
         (FINDINGS_ALL, READ),
         (RISK_MAP, READ),
         (PROCUREMENTS, READ),
+        (GIFTS, READ),
+        (CONFLICTS, READ),
+        (HR_ACTIONS, READ),
+        (PEOPLE, READ),
+        (DECLARATION_STATUS, READ),
         (AUDIT, READ),
         (TENANTS, READ),
     ] {
@@ -239,6 +314,48 @@ mod tests {
         assert!(!a.allowed("e", "t1", obj::FINDINGS_ALL, act::READ).await);
         assert!(!a.allowed("e", "t1", obj::RULE_SETS, act::WRITE).await);
         assert!(a.allowed("e", "t1", obj::GIFTS, act::CREATE).await);
+        assert!(
+            a.allowed("e", "t1", obj::ASSET_DECLARATIONS, act::READ_OWN)
+                .await
+        );
+        assert!(
+            !a.allowed("e", "t1", obj::ASSET_DECLARATIONS, act::READ)
+                .await
+        );
+        assert!(!a.allowed("e", "t1", obj::HR_ACTIONS, act::CREATE).await);
+    }
+
+    #[tokio::test]
+    async fn asset_declarations_are_for_the_person_and_the_compliance_unit_only() {
+        let (_s, a) = authz().await;
+        for (u, role) in [
+            ("adm", "tenant_admin"),
+            ("co", "compliance_officer"),
+            ("hr", "hr_officer"),
+        ] {
+            a.assign(u, role, "t1").await.unwrap();
+        }
+        a.assign("aud", "agency_auditor", "*").await.unwrap();
+        assert!(
+            a.allowed("co", "t1", obj::ASSET_DECLARATIONS, act::READ)
+                .await
+        );
+        for u in ["adm", "hr", "aud"] {
+            assert!(
+                !a.allowed(u, "t1", obj::ASSET_DECLARATIONS, act::READ).await,
+                "{u}"
+            );
+        }
+        assert!(a.allowed("hr", "t1", obj::HR_ACTIONS, act::CREATE).await);
+        assert!(!a.allowed("hr", "t1", obj::PROCUREMENTS, act::CREATE).await);
+        assert!(
+            a.allowed("co", "t1", obj::CONFLICT_DECISIONS, act::DECIDE)
+                .await
+        );
+        assert!(
+            !a.allowed("adm", "t1", obj::CONFLICT_DECISIONS, act::DECIDE)
+                .await
+        );
     }
 
     #[tokio::test]

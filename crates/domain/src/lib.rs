@@ -47,3 +47,19 @@ impl std::fmt::Display for TenantId {
         self.0.fmt(f)
     }
 }
+
+/// Kazakhstan has used one time zone, UTC+5, since 1 March 2024. Dates
+/// people write ("not in the future", "filed on time") are Kazakh dates,
+/// so "today" is taken there rather than in UTC, where it would still be
+/// yesterday until five in the morning.
+pub const KAZAKHSTAN_UTC_OFFSET_HOURS: i64 = 5;
+
+/// The calendar date in Kazakhstan at instant `at`.
+pub fn kazakhstan_date(at: chrono::DateTime<chrono::Utc>) -> chrono::NaiveDate {
+    (at + chrono::Duration::hours(KAZAKHSTAN_UTC_OFFSET_HOURS)).date_naive()
+}
+
+/// Today in Kazakhstan.
+pub fn kazakhstan_today() -> chrono::NaiveDate {
+    kazakhstan_date(chrono::Utc::now())
+}

@@ -5,7 +5,7 @@ use crate::queue::EvaluateSubmission;
 use adal_sandbox::{SandboxError, SandboxPool};
 use adal_sandbox_protocol::{Severity, SubmissionInput};
 use adal_store::evaluation::{self, AlertPolicy, RuleInfo};
-use adal_store::{Store, StoreError, TenantId, procurement, rules, submissions, tenants};
+use adal_store::{Store, StoreError, TenantId, people, procurement, rules, submissions, tenants};
 use adal_telemetry::Metrics;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -114,14 +114,40 @@ impl Evaluator {
         let open_bins = procurement::open_counterparty_bins(&self.store, tenant).await?;
         let payload: serde_json::Value = serde_json::from_str(&submission.payload)
             .map_err(|e| StoreError::Corrupt(format!("submission payload: {e}")))?;
+        let mut context = serde_json::json!({
+            "mci": mci,
+            "open_procurement_bins": open_bins,
+        });
+        // The person the record is about, with their declared relatives and
+        // interests, so rules can cross-check without a query of their own.
+        if let Some(iin) = &submission.subject_iin
+            && let Some(rec) = people::get_by_iin(&self.store, tenant, iin).await?
+        {
+            context["person"] = people::context_of(&rec);
+        }
+        if submission.kind == adal_domain::Kind::AssetDeclaration.as_str()
+            && let Some(year) = payload.get("year").and_then(serde_json::Value::as_i64)
+            && let Ok(year) = i32::try_from(year)
+            && let Some(due) = settings.declaration_due(year)
+        {
+            // Timeliness counts from the first version: correcting an
+            // on-time declaration later does not make it late.
+            let first = submissions::versions(&self.store, tenant, submission.id)
+                .await?
+                .first()
+                .map_or(submission.received_at, |v| v.received_at);
+            let filed_on = adal_domain::kazakhstan_date(first);
+            context["declaration"] = serde_json::json!({
+                "due_on": due.to_string(),
+                "filed_on": filed_on.to_string(),
+                "late": filed_on > due,
+            });
+        }
         let input = SubmissionInput {
             id: submission.id.to_string(),
             kind: submission.kind.clone(),
             payload,
-            context: serde_json::json!({
-                "mci": mci,
-                "open_procurement_bins": open_bins,
-            }),
+            context,
         };
         let result = self
             .sandbox

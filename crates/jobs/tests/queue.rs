@@ -195,6 +195,9 @@ async fn gift(store: &Store, tenant: TenantId, value_kzt: &str) -> submissions::
                 "value_kzt": value_kzt,
                 "date": "2026-03-01",
             }),
+            reference: None,
+            subject_iin: None,
+            supersedes: None,
         },
     )
     .await

@@ -3,11 +3,16 @@
 
 pub mod audit_entry;
 pub mod casbin_rule;
+pub mod coi_decision;
 pub mod department;
 pub mod finding;
+pub mod import;
+pub mod interest;
 pub mod outbox;
+pub mod person;
 pub mod position;
-pub mod procurement;
+pub mod procurement_index;
+pub mod relative;
 pub mod risk_map;
 pub mod rule_error;
 pub mod rule_set_version;

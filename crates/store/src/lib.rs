@@ -3,10 +3,14 @@
 //! sweeper's and the Agency's, and they say so in their names.
 
 pub mod audit;
+pub mod coi;
+pub mod declarations;
 pub mod entities;
 pub mod evaluation;
+pub mod imports;
 pub mod org;
 pub mod outbox;
+pub mod people;
 pub mod procurement;
 pub mod rules;
 pub mod submissions;

@@ -1,83 +1,220 @@
-//! Procurements, as far as the foundation needs them: which counterparties
-//! (by BIN) take part in the tenant's open procurements. The full OCDS
-//! model replaces this table's role later without changing its readers.
+//! Procurement: OCDS compiled releases, each stored as a submission of kind
+//! `procurement` (so the rules evaluate it like any other record and a
+//! changed release becomes a correction), with an index row per `ocid` to
+//! list, filter and match parties by BIN and IIN.
 
-use crate::entities::procurement;
-use crate::{Result, StoreError, TenantId, audit, new_id, now};
-use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+use crate::entities::procurement_index;
+use crate::submissions::{self, NewSubmission};
+use crate::{Result, StoreError, TenantId, new_id, now};
+use adal_domain::Kind;
+use adal_domain::records::ocds::CompiledRelease;
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, Condition, DatabaseTransaction, EntityTrait, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect,
+};
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
 
-pub use procurement::Model as Procurement;
+pub use procurement_index::Model as Procurement;
 
-pub const OPEN: &str = "open";
-pub const CLOSED: &str = "closed";
+/// Tender statuses during which bidders are still in play.
+pub const OPEN_STATUSES: [&str; 3] = ["planning", "planned", "active"];
 
-pub struct NewProcurement {
-    pub reference: String,
-    pub title: String,
-    pub status: String,
-    pub participant_bins: Vec<String>,
+/// What storing a compiled release did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Upserted {
+    /// A new contracting process.
+    Created(Uuid),
+    /// A changed release: a new version superseding the previous one.
+    Corrected(Uuid),
+    /// The same content as the current version: nothing written.
+    Unchanged(Uuid),
 }
 
-pub async fn create(
-    store: &crate::Store,
+impl Upserted {
+    pub fn submission_id(self) -> Uuid {
+        match self {
+            Upserted::Created(id) | Upserted::Corrected(id) | Upserted::Unchanged(id) => id,
+        }
+    }
+}
+
+fn corrupt(e: impl std::fmt::Display) -> StoreError {
+    StoreError::Corrupt(e.to_string())
+}
+
+/// Stores a compiled release within the caller's transaction. Idempotent
+/// by `ocid` and content: importing the same file twice writes nothing the
+/// second time.
+pub async fn upsert_in(
+    txn: &DatabaseTransaction,
     tenant: TenantId,
-    actor: &str,
-    new: NewProcurement,
-) -> Result<Procurement> {
-    let txn = store.begin_write().await?;
-    let id = new_id();
-    procurement::Entity::insert(procurement::ActiveModel {
-        id: Set(id),
-        tenant_id: Set(tenant.0),
-        reference: Set(new.reference.clone()),
-        title: Set(new.title),
-        status: Set(new.status),
-        participant_bins: Set(serde_json::to_string(&new.participant_bins)
-            .map_err(|e| StoreError::Corrupt(e.to_string()))?),
-        created_at: Set(now()),
-    })
-    .exec_without_returning(&txn)
-    .await
-    .map_err(|e| StoreError::from_insert(e, "a procurement with this reference exists"))?;
-    audit::append(
-        &txn,
+    actor: Uuid,
+    release: &CompiledRelease,
+    enqueued: bool,
+) -> Result<Upserted> {
+    // serde_json's map is ordered by key, so this text is canonical.
+    let payload = serde_json::to_value(release).map_err(corrupt)?;
+    let hash = hex::encode(Sha256::digest(payload.to_string().as_bytes()));
+    let summary = release.summary();
+    let existing = procurement_index::Entity::find()
+        .filter(procurement_index::Column::TenantId.eq(tenant.0))
+        .filter(procurement_index::Column::Ocid.eq(summary.ocid.clone()))
+        .one(txn)
+        .await?;
+    if let Some(e) = &existing
+        && e.content_hash == hash
+    {
+        return Ok(Upserted::Unchanged(e.submission_id));
+    }
+    let submission_id = submissions::insert_in(
+        txn,
         tenant,
-        actor,
-        "procurement.create",
-        &format!("procurement/{id}"),
-        serde_json::json!({"reference": new.reference}),
+        NewSubmission {
+            kind: Kind::Procurement.as_str().to_owned(),
+            schema_version: Kind::Procurement.schema_version(),
+            submitted_by: actor,
+            department_id: None,
+            position_id: None,
+            payload,
+            reference: Some(summary.ocid.clone()),
+            subject_iin: None,
+            supersedes: existing.as_ref().map(|e| e.submission_id),
+        },
+        enqueued,
     )
     .await?;
-    let p = procurement::Entity::find_by_id(id)
-        .one(&txn)
-        .await?
-        .ok_or(StoreError::NotFound)?;
+    let bins = serde_json::to_string(&summary.counterparty_bins).map_err(corrupt)?;
+    let iins = serde_json::to_string(&summary.person_iins).map_err(corrupt)?;
+    let mut row = procurement_index::ActiveModel {
+        id: Set(existing.as_ref().map_or_else(new_id, |e| e.id)),
+        tenant_id: Set(tenant.0),
+        ocid: Set(summary.ocid),
+        submission_id: Set(submission_id),
+        content_hash: Set(hash),
+        title: Set(summary.title),
+        buyer_id: Set(summary.buyer_id),
+        buyer_name: Set(summary.buyer_name),
+        status: Set(summary.status),
+        method: Set(summary.method),
+        value_amount: Set(summary.value_amount),
+        currency: Set(summary.currency),
+        tender_end: Set(summary.tender_end),
+        counterparty_bins: Set(bins),
+        person_iins: Set(iins),
+        updated_at: Set(now()),
+    };
+    if existing.is_some() {
+        row.tenant_id = sea_orm::ActiveValue::Unchanged(tenant.0);
+        procurement_index::Entity::update(row).exec(txn).await?;
+        Ok(Upserted::Corrected(submission_id))
+    } else {
+        procurement_index::Entity::insert(row)
+            .exec_without_returning(txn)
+            .await
+            .map_err(|e| StoreError::from_insert(e, "this ocid was stored concurrently"))?;
+        Ok(Upserted::Created(submission_id))
+    }
+}
+
+/// Stores one compiled release in its own transaction (the API's create).
+pub async fn upsert(
+    store: &crate::Store,
+    tenant: TenantId,
+    actor: Uuid,
+    release: &CompiledRelease,
+) -> Result<Upserted> {
+    let txn = store.begin_write().await?;
+    let r = upsert_in(&txn, tenant, actor, release, true).await?;
     txn.commit().await?;
-    Ok(p)
+    Ok(r)
 }
 
-pub async fn list(store: &crate::Store, tenant: TenantId) -> Result<Vec<Procurement>> {
-    Ok(procurement::Entity::find()
-        .filter(procurement::Column::TenantId.eq(tenant.0))
-        .order_by_asc(procurement::Column::Reference)
-        .all(store.connection())
-        .await?)
+/// Checks a compiled release as the API does, for callers holding JSON.
+pub fn parse(
+    v: &serde_json::Value,
+    today: chrono::NaiveDate,
+) -> Result<CompiledRelease, Vec<adal_domain::FieldError>> {
+    adal_domain::records::parse_value::<CompiledRelease>(v, today)
 }
 
-/// BINs of everyone bidding or supplying in the tenant's open procurements.
-pub async fn open_counterparty_bins(store: &crate::Store, tenant: TenantId) -> Result<Vec<String>> {
-    let rows = procurement::Entity::find()
-        .filter(procurement::Column::TenantId.eq(tenant.0))
-        .filter(procurement::Column::Status.eq(OPEN))
+#[derive(Debug, Clone, Default)]
+pub struct ProcurementFilter {
+    pub status: Option<String>,
+    pub buyer_id: Option<String>,
+    /// A BIN among the tenderers and suppliers.
+    pub counterparty_bin: Option<String>,
+    /// Part of the title or buyer name.
+    pub text: Option<String>,
+}
+
+pub async fn list(
+    store: &crate::Store,
+    tenant: TenantId,
+    filter: &ProcurementFilter,
+    offset: u64,
+    limit: u64,
+) -> Result<(Vec<Procurement>, u64)> {
+    let mut q =
+        procurement_index::Entity::find().filter(procurement_index::Column::TenantId.eq(tenant.0));
+    if let Some(s) = &filter.status {
+        q = q.filter(procurement_index::Column::Status.eq(s.clone()));
+    }
+    if let Some(b) = &filter.buyer_id {
+        q = q.filter(procurement_index::Column::BuyerId.eq(b.clone()));
+    }
+    if let Some(b) = &filter.counterparty_bin {
+        // BINs are 12 digits, so a quoted match in the JSON array is exact.
+        q = q.filter(procurement_index::Column::CounterpartyBins.contains(format!("\"{b}\"")));
+    }
+    if let Some(t) = &filter.text {
+        q = q.filter(
+            Condition::any()
+                .add(procurement_index::Column::Title.contains(t.clone()))
+                .add(procurement_index::Column::BuyerName.contains(t.clone()))
+                .add(procurement_index::Column::Ocid.contains(t.clone())),
+        );
+    }
+    let total = q.clone().count(store.connection()).await?;
+    let rows = q
+        .order_by_asc(procurement_index::Column::Ocid)
+        .offset(offset)
+        .limit(limit)
         .all(store.connection())
         .await?;
-    let mut bins = Vec::new();
+    Ok((rows, total))
+}
+
+pub async fn get_by_ocid(
+    store: &crate::Store,
+    tenant: TenantId,
+    ocid: &str,
+) -> Result<Procurement> {
+    procurement_index::Entity::find()
+        .filter(procurement_index::Column::TenantId.eq(tenant.0))
+        .filter(procurement_index::Column::Ocid.eq(ocid))
+        .one(store.connection())
+        .await?
+        .ok_or(StoreError::NotFound)
+}
+
+/// BINs of the tenderers and suppliers of the tenant's procurements that
+/// are still open: what the gift rules compare givers against.
+pub async fn open_counterparty_bins(store: &crate::Store, tenant: TenantId) -> Result<Vec<String>> {
+    let rows: Vec<String> = procurement_index::Entity::find()
+        .select_only()
+        .column(procurement_index::Column::CounterpartyBins)
+        .filter(procurement_index::Column::TenantId.eq(tenant.0))
+        .filter(procurement_index::Column::Status.is_in(OPEN_STATUSES))
+        .into_tuple()
+        .all(store.connection())
+        .await?;
+    let mut out = Vec::new();
     for r in rows {
-        let v: Vec<String> = serde_json::from_str(&r.participant_bins)
-            .map_err(|e| StoreError::Corrupt(format!("procurement {}: {e}", r.id)))?;
-        bins.extend(v);
+        let bins: Vec<String> = serde_json::from_str(&r).map_err(corrupt)?;
+        out.extend(bins);
     }
-    bins.sort();
-    bins.dedup();
-    Ok(bins)
+    out.sort();
+    out.dedup();
+    Ok(out)
 }

@@ -23,16 +23,64 @@ pub struct NewSubmission {
     pub department_id: Option<Uuid>,
     pub position_id: Option<Uuid>,
     pub payload: serde_json::Value,
+    /// Natural key within the kind, when it has one.
+    pub reference: Option<String>,
+    /// The person the record is about, when not the filer.
+    pub subject_iin: Option<String>,
+    /// The version this one corrects: it must be the current version of a
+    /// submission of the same kind in the same tenant.
+    pub supersedes: Option<Uuid>,
 }
 
+/// Stores a submission (or a correction) with status `received` and its
+/// audit entry in one transaction. The caller enqueues it after commit.
 pub async fn insert(
     store: &crate::Store,
     tenant: TenantId,
     new: NewSubmission,
 ) -> Result<Submission> {
     let txn = store.begin_write().await?;
+    // Optimistic: the caller enqueues right after commit, and calls
+    // `mark_not_enqueued` if that fails, so the common path costs no
+    // second write.
+    let id = insert_in(&txn, tenant, new, true).await?;
+    let s = submission::Entity::find_by_id(id)
+        .one(&txn)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    txn.commit().await?;
+    Ok(s)
+}
+
+/// Inserts within the caller's transaction. `enqueued` false leaves the
+/// row for the sweeper to enqueue (bulk imports, which do not push one job
+/// per row from inside a transaction).
+pub(crate) async fn insert_in(
+    txn: &sea_orm::DatabaseTransaction,
+    tenant: TenantId,
+    new: NewSubmission,
+    enqueued: bool,
+) -> Result<Uuid> {
     let id = new_id();
     let at = now();
+    if let Some(prev) = new.supersedes {
+        let old = submission::Entity::find_by_id(prev)
+            .filter(submission::Column::TenantId.eq(tenant.0))
+            .one(txn)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        if old.kind != new.kind {
+            return Err(StoreError::Conflict(format!(
+                "a correction of a {} cannot be a {}",
+                old.kind, new.kind
+            )));
+        }
+        if let Some(by) = old.superseded_by {
+            return Err(StoreError::Conflict(format!(
+                "this version was already corrected by {by}; correct the latest version"
+            )));
+        }
+    }
     let model = submission::ActiveModel {
         id: Set(id),
         tenant_id: Set(tenant.0),
@@ -47,29 +95,45 @@ pub async fn insert(
         attempts: Set(0),
         received_at: Set(at),
         evaluated_at: Set(None),
-        // Optimistic: the caller enqueues right after commit, and calls
-        // `mark_not_enqueued` if that fails, so the common path costs no
-        // second write.
-        enqueued_at: Set(Some(at)),
+        enqueued_at: Set(enqueued.then_some(at)),
+        reference: Set(new.reference.clone()),
+        supersedes: Set(new.supersedes),
+        superseded_by: Set(None),
+        subject_iin: Set(new.subject_iin.clone()),
     };
     submission::Entity::insert(model)
-        .exec_without_returning(&txn)
+        .exec_without_returning(txn)
         .await?;
+    if let Some(prev) = new.supersedes {
+        // Only the link is written on the old version; its content stays.
+        // The `superseded_by IS NULL` guard makes two concurrent
+        // corrections of the same version fail instead of forking it.
+        let res = submission::Entity::update_many()
+            .col_expr(
+                submission::Column::SupersededBy,
+                sea_orm::sea_query::Expr::value(Some(id)),
+            )
+            .filter(submission::Column::TenantId.eq(tenant.0))
+            .filter(submission::Column::Id.eq(prev))
+            .filter(submission::Column::SupersededBy.is_null())
+            .exec(txn)
+            .await?;
+        if res.rows_affected != 1 {
+            return Err(StoreError::Conflict(
+                "this version was corrected concurrently; correct the latest version".into(),
+            ));
+        }
+    }
     audit::append(
-        &txn,
+        txn,
         tenant,
         &new.submitted_by.to_string(),
-        "submission.receive",
+        if new.supersedes.is_some() { "submission.correct" } else { "submission.receive" },
         &format!("submission/{id}"),
-        serde_json::json!({"kind": new.kind, "schema_version": new.schema_version}),
+        serde_json::json!({"kind": new.kind, "schema_version": new.schema_version, "supersedes": new.supersedes}),
     )
     .await?;
-    let s = submission::Entity::find_by_id(id)
-        .one(&txn)
-        .await?
-        .ok_or(StoreError::NotFound)?;
-    txn.commit().await?;
-    Ok(s)
+    Ok(id)
 }
 
 pub async fn get(store: &crate::Store, tenant: TenantId, id: Uuid) -> Result<Submission> {
@@ -80,12 +144,42 @@ pub async fn get(store: &crate::Store, tenant: TenantId, id: Uuid) -> Result<Sub
         .ok_or(StoreError::NotFound)
 }
 
+/// Which kinds a caller may read: every submission of the `all` kinds,
+/// and their own of the `own` kinds.
+#[derive(Debug, Clone, Default)]
+pub struct Visibility {
+    pub all: Vec<String>,
+    pub own: Vec<String>,
+    pub me: Uuid,
+}
+
+impl Visibility {
+    fn condition(&self) -> Condition {
+        Condition::any()
+            .add(submission::Column::Kind.is_in(self.all.clone()))
+            .add(
+                Condition::all()
+                    .add(submission::Column::Kind.is_in(self.own.clone()))
+                    .add(submission::Column::SubmittedBy.eq(self.me)),
+            )
+    }
+
+    /// Whether the caller may read this submission.
+    pub fn allows(&self, s: &Submission) -> bool {
+        self.all.contains(&s.kind) || (self.own.contains(&s.kind) && s.submitted_by == self.me)
+    }
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct SubmissionFilter {
-    /// Only this person's submissions (employees see nothing else).
-    pub submitted_by: Option<Uuid>,
+    /// What the caller may see; `None` only for the service's own reads.
+    pub visible: Option<Visibility>,
     pub kind: Option<String>,
     pub status: Option<String>,
+    pub subject_iin: Option<String>,
+    pub reference: Option<String>,
+    /// Include versions that a correction replaced.
+    pub include_superseded: bool,
 }
 
 pub async fn list(
@@ -96,8 +190,8 @@ pub async fn list(
     limit: u64,
 ) -> Result<(Vec<Submission>, u64)> {
     let mut q = submission::Entity::find().filter(submission::Column::TenantId.eq(tenant.0));
-    if let Some(u) = filter.submitted_by {
-        q = q.filter(submission::Column::SubmittedBy.eq(u));
+    if let Some(v) = &filter.visible {
+        q = q.filter(v.condition());
     }
     if let Some(k) = &filter.kind {
         q = q.filter(submission::Column::Kind.eq(k.clone()));
@@ -105,14 +199,37 @@ pub async fn list(
     if let Some(s) = &filter.status {
         q = q.filter(submission::Column::Status.eq(s.clone()));
     }
+    if let Some(i) = &filter.subject_iin {
+        q = q.filter(submission::Column::SubjectIin.eq(i.clone()));
+    }
+    if let Some(r) = &filter.reference {
+        q = q.filter(submission::Column::Reference.eq(r.clone()));
+    }
+    if !filter.include_superseded {
+        q = q.filter(submission::Column::SupersededBy.is_null());
+    }
     let total = q.clone().count(store.connection()).await?;
     let rows = q
         .order_by_desc(submission::Column::ReceivedAt)
+        .order_by_desc(submission::Column::Id)
         .offset(offset)
         .limit(limit)
         .all(store.connection())
         .await?;
     Ok((rows, total))
+}
+
+/// Every version of the submission `id` belongs to, oldest first.
+pub async fn versions(store: &crate::Store, tenant: TenantId, id: Uuid) -> Result<Vec<Submission>> {
+    let mut chain = vec![get(store, tenant, id).await?];
+    // Walk back, then forward; chains are short (one per correction).
+    while let Some(prev) = chain.first().and_then(|s| s.supersedes) {
+        chain.insert(0, get(store, tenant, prev).await?);
+    }
+    while let Some(next) = chain.last().and_then(|s| s.superseded_by) {
+        chain.push(get(store, tenant, next).await?);
+    }
+    Ok(chain)
 }
 
 /// Submissions still `received` that the queue does not hold: never

@@ -22,6 +22,27 @@ pub struct TenantSettings {
     pub alert_emails: Vec<String>,
     /// Year -> MCI in KZT (decimal string).
     pub mci_by_year: BTreeMap<i32, String>,
+    /// Reporting year -> the date its asset declarations are due
+    /// (`YYYY-MM-DD`). A year without an entry uses
+    /// [`default_declaration_due`].
+    pub declaration_due_by_year: BTreeMap<i32, String>,
+}
+
+/// The due date for a reporting year the tenant has not set: the last day
+/// of May of the following year. A default for tenants to override, not a
+/// statement of any statutory deadline.
+pub fn default_declaration_due(year: i32) -> Option<chrono::NaiveDate> {
+    chrono::NaiveDate::from_ymd_opt(year + 1, 5, 31)
+}
+
+impl TenantSettings {
+    /// When declarations for `year` are due.
+    pub fn declaration_due(&self, year: i32) -> Option<chrono::NaiveDate> {
+        match self.declaration_due_by_year.get(&year) {
+            Some(d) => chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok(),
+            None => default_declaration_due(year),
+        }
+    }
 }
 
 /// MCI values set by the republican budget laws (KZT); a new tenant starts
@@ -40,10 +61,13 @@ pub fn settings_of(t: &Tenant) -> Result<TenantSettings> {
         .map_err(|e| StoreError::Corrupt(format!("tenant alert_emails: {e}")))?;
     let mci_by_year = serde_json::from_str(&t.mci_by_year)
         .map_err(|e| StoreError::Corrupt(format!("tenant mci_by_year: {e}")))?;
+    let declaration_due_by_year = serde_json::from_str(&t.declaration_due_by_year)
+        .map_err(|e| StoreError::Corrupt(format!("tenant declaration_due_by_year: {e}")))?;
     Ok(TenantSettings {
         alert_threshold: t.alert_threshold.clone(),
         alert_emails,
         mci_by_year,
+        declaration_due_by_year,
     })
 }
 
@@ -60,6 +84,7 @@ pub async fn create(store: &crate::Store, actor: &str, new: NewTenant) -> Result
         alert_emails: Set("[]".to_owned()),
         mci_by_year: Set(serde_json::to_string(&default_mci())
             .map_err(|e| StoreError::Corrupt(e.to_string()))?),
+        declaration_due_by_year: Set("{}".to_owned()),
         created_at: Set(now()),
     };
     tenant::Entity::insert(model)
@@ -126,6 +151,8 @@ pub async fn update_settings(
     am.alert_threshold = Set(settings.alert_threshold.clone());
     am.alert_emails = Set(emails.clone());
     am.mci_by_year = Set(mci.clone());
+    am.declaration_due_by_year = Set(serde_json::to_string(&settings.declaration_due_by_year)
+        .map_err(|e| StoreError::Corrupt(e.to_string()))?);
     let t = am.update(&txn).await?;
     audit::append(
         &txn,
@@ -133,7 +160,7 @@ pub async fn update_settings(
         actor,
         "tenant.settings",
         &format!("tenant/{}", tenant.0),
-        serde_json::json!({"alert_threshold": settings.alert_threshold, "alert_emails": settings.alert_emails, "mci_by_year": settings.mci_by_year}),
+        serde_json::json!({"alert_threshold": settings.alert_threshold, "alert_emails": settings.alert_emails, "mci_by_year": settings.mci_by_year, "declaration_due_by_year": settings.declaration_due_by_year}),
     )
     .await?;
     txn.commit().await?;

@@ -122,6 +122,9 @@ async fn submit(
             department_id,
             position_id,
             payload: serde_json::json!({"value_kzt": "150000.00", "date": "2026-03-01"}),
+            reference: None,
+            subject_iin: None,
+            supersedes: None,
         },
     )
     .await

@@ -19,6 +19,15 @@ pub struct Model {
     pub evaluated_at: Option<DateTimeUtc>,
     /// Last handed to the queue; `None` when the queue refused it.
     pub enqueued_at: Option<DateTimeUtc>,
+    /// Natural key within the kind (a procurement's ocid, a declaration's
+    /// year and IIN): what a re-import or a correction is matched by.
+    pub reference: Option<String>,
+    /// The version this one corrects.
+    pub supersedes: Option<Uuid>,
+    /// The correction that replaced this version, if any.
+    pub superseded_by: Option<Uuid>,
+    /// The person the record is about, when not the filer.
+    pub subject_iin: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -14,6 +14,8 @@ pub struct Model {
     pub alert_emails: String,
     /// JSON object: year -> MCI in KZT as a decimal string.
     pub mci_by_year: String,
+    /// JSON object: reporting year -> due date of asset declarations.
+    pub declaration_due_by_year: String,
     pub created_at: DateTimeUtc,
 }
 

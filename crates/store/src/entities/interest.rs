@@ -1,17 +1,17 @@
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
-#[sea_orm(table_name = "procurements")]
+#[sea_orm(table_name = "interests")]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: Uuid,
     pub tenant_id: Uuid,
-    pub reference: String,
-    pub title: String,
-    pub status: String,
-    /// JSON array of the BINs of bidders and suppliers.
-    pub participant_bins: String,
-    pub created_at: DateTimeUtc,
+    pub person_id: Uuid,
+    pub company_bin: String,
+    pub company_name: String,
+    pub role: String,
+    pub share_percent: Option<String>,
+    pub since: Option<Date>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

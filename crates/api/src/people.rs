@@ -1,0 +1,847 @@
+//! The tenant's people (with relatives and interests), bulk imports with
+//! their progress and per-row reports, and exports of every list as CSV
+//! and JSON.
+
+use crate::auth::{BearerAuth, TenantCtx};
+use crate::body::{JsonBody, Upload};
+use crate::error::{ApiError, ApiResult};
+use crate::submissions::ApiTags;
+use crate::{AppState, page, records};
+use adal_authz::{act, obj};
+use adal_domain::records::parse_value;
+use adal_domain::records::person::Person as PersonRecord;
+use adal_domain::{FieldError, kazakhstan_today};
+use adal_store::evaluation::{self, FindingFilter};
+use adal_store::imports::{self, ImportStatus};
+use adal_store::people::{self, Outcome, PeopleFilter};
+use adal_store::submissions::{self, SubmissionFilter};
+use adal_store::{org, procurement};
+use poem::web::Data;
+use poem_openapi::{
+    ApiResponse, Object, OpenApi,
+    param::{Path, Query},
+    payload::{Json, PlainText},
+};
+use uuid::Uuid;
+
+#[derive(Debug, Object)]
+pub struct RelativeOut {
+    pub relation: String,
+    pub full_name: String,
+    pub iin: Option<String>,
+}
+
+#[derive(Debug, Object)]
+pub struct InterestOut {
+    pub company_bin: String,
+    pub company_name: String,
+    pub role: String,
+    pub share_percent: Option<String>,
+    pub since: Option<chrono::NaiveDate>,
+}
+
+#[derive(Debug, Object)]
+pub struct PersonOut {
+    pub id: Uuid,
+    pub iin: String,
+    pub full_name: String,
+    pub department_id: Option<Uuid>,
+    pub position_id: Option<Uuid>,
+    pub started_on: Option<chrono::NaiveDate>,
+    pub ended_on: Option<chrono::NaiveDate>,
+    pub updated_at: chrono::DateTime<chrono::Utc>,
+    /// Present on `GET /people/{id}` and after filing; omitted in lists.
+    pub relatives: Option<Vec<RelativeOut>>,
+    pub interests: Option<Vec<InterestOut>>,
+}
+
+fn person_out(p: people::PersonRow) -> PersonOut {
+    PersonOut {
+        id: p.id,
+        iin: p.iin,
+        full_name: p.full_name,
+        department_id: p.department_id,
+        position_id: p.position_id,
+        started_on: p.started_on,
+        ended_on: p.ended_on,
+        updated_at: p.updated_at,
+        relatives: None,
+        interests: None,
+    }
+}
+
+fn record_out(r: people::PersonRecord) -> PersonOut {
+    let mut out = person_out(r.person);
+    out.relatives = Some(
+        r.relatives
+            .into_iter()
+            .map(|x| RelativeOut {
+                relation: x.relation,
+                full_name: x.full_name,
+                iin: x.iin,
+            })
+            .collect(),
+    );
+    out.interests = Some(
+        r.interests
+            .into_iter()
+            .map(|x| InterestOut {
+                company_bin: x.company_bin,
+                company_name: x.company_name,
+                role: x.role,
+                share_percent: x.share_percent,
+                since: x.since,
+            })
+            .collect(),
+    );
+    out
+}
+
+#[derive(ApiResponse)]
+enum PutPersonResponse {
+    /// A new person.
+    #[oai(status = 201)]
+    Created(Json<PersonOut>),
+    /// An existing person (matched by IIN), updated or already so.
+    #[oai(status = 200)]
+    Ok(Json<PersonOut>),
+}
+
+#[derive(Debug, Object)]
+pub struct PersonPage {
+    pub items: Vec<PersonOut>,
+    pub total: u64,
+    pub offset: u64,
+    pub limit: u64,
+}
+
+#[derive(ApiResponse)]
+enum ListPeopleResponse {
+    #[oai(status = 200)]
+    Ok(Json<PersonPage>),
+}
+
+#[derive(ApiResponse)]
+enum GetPersonResponse {
+    #[oai(status = 200)]
+    Ok(Json<PersonOut>),
+}
+
+#[derive(Debug, Object)]
+pub struct RowErrorOut {
+    /// The CSV line (the header is line 1), or the JSON line or release
+    /// number of an OCDS file.
+    pub row: u64,
+    /// The CSV column, or the JSON pointer inside the release.
+    pub column: String,
+    pub reason: String,
+}
+
+#[derive(Debug, Object)]
+pub struct ImportOut {
+    pub id: Uuid,
+    /// `people`, `relatives`, `interests` or `ocds`.
+    pub kind: String,
+    pub file_name: String,
+    /// `queued`, `running`, `done` or `failed` (the file as a whole could
+    /// not be read; `error` says why).
+    pub status: String,
+    pub total_rows: i64,
+    pub processed_rows: i64,
+    /// Rows that created or changed something.
+    pub accepted: i64,
+    /// Rows identical to what is stored (a re-import).
+    pub unchanged: i64,
+    pub rejected: i64,
+    /// Every rejected row (up to 10,000) with the reason.
+    pub report: Vec<RowErrorOut>,
+    pub error: Option<String>,
+    pub created_by: Uuid,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub started_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub finished_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+fn import_out(i: ImportStatus) -> ImportOut {
+    ImportOut {
+        id: i.id,
+        kind: i.kind,
+        file_name: i.file_name,
+        status: i.status,
+        total_rows: i.total_rows,
+        processed_rows: i.processed_rows,
+        accepted: i.accepted,
+        unchanged: i.unchanged,
+        rejected: i.rejected,
+        report: i
+            .report
+            .into_iter()
+            .map(|r| RowErrorOut {
+                row: r.row,
+                column: r.column,
+                reason: r.reason,
+            })
+            .collect(),
+        error: i.error,
+        created_by: i.created_by,
+        created_at: i.created_at,
+        started_at: i.started_at,
+        finished_at: i.finished_at,
+    }
+}
+
+#[derive(ApiResponse)]
+enum CreateImportResponse {
+    /// Stored; a worker applies it. Follow `GET /imports/{id}`.
+    #[oai(status = 202)]
+    Accepted(Json<ImportOut>),
+}
+
+#[derive(ApiResponse)]
+enum GetImportResponse {
+    #[oai(status = 200)]
+    Ok(Json<ImportOut>),
+}
+
+#[derive(Debug, Object)]
+pub struct ImportPage {
+    pub items: Vec<ImportOut>,
+    pub total: u64,
+    pub offset: u64,
+    pub limit: u64,
+}
+
+#[derive(ApiResponse)]
+enum ListImportsResponse {
+    #[oai(status = 200)]
+    Ok(Json<ImportPage>),
+}
+
+#[derive(ApiResponse)]
+enum CsvResponse {
+    #[oai(status = 200, content_type = "text/csv; charset=utf-8")]
+    Ok(PlainText<String>),
+}
+
+#[derive(ApiResponse)]
+enum JsonExportResponse {
+    /// A JSON array of the list's rows.
+    #[oai(status = 200)]
+    Ok(Json<serde_json::Value>),
+}
+
+/// Who may import what.
+fn import_permission(kind: &str) -> Option<(&'static str, &'static str)> {
+    match adal_import::ImportKind::parse(kind)? {
+        adal_import::ImportKind::Ocds => Some((obj::PROCUREMENTS, act::CREATE)),
+        _ => Some((obj::PEOPLE, act::WRITE)),
+    }
+}
+
+/// A list as rows: the header and each row's cells. Exported as CSV or as
+/// JSON objects keyed by the header.
+struct Table {
+    header: Vec<&'static str>,
+    rows: Vec<Vec<String>>,
+}
+
+impl Table {
+    fn csv(&self) -> ApiResult<String> {
+        let mut w = csv::Writer::from_writer(Vec::new());
+        w.write_record(&self.header).map_err(ApiError::internal)?;
+        for r in &self.rows {
+            w.write_record(r).map_err(ApiError::internal)?;
+        }
+        let bytes = w.into_inner().map_err(ApiError::internal)?;
+        String::from_utf8(bytes).map_err(ApiError::internal)
+    }
+
+    fn json(&self) -> serde_json::Value {
+        serde_json::Value::Array(
+            self.rows
+                .iter()
+                .map(|r| {
+                    serde_json::Value::Object(
+                        self.header
+                            .iter()
+                            .zip(r)
+                            .map(|(h, v)| ((*h).to_owned(), serde_json::Value::String(v.clone())))
+                            .collect(),
+                    )
+                })
+                .collect(),
+        )
+    }
+}
+
+fn opt<T: ToString>(v: Option<T>) -> String {
+    v.map(|x| x.to_string()).unwrap_or_default()
+}
+
+/// Exports read pages of this size until the list ends.
+const EXPORT_PAGE: u64 = 500;
+
+async fn table(
+    state: &AppState,
+    auth: &BearerAuth,
+    tenant_id: Uuid,
+    list: &str,
+    kind: Option<String>,
+) -> ApiResult<Table> {
+    Ok(match list {
+        "people" => {
+            let ctx =
+                TenantCtx::authorize(state, &auth.0, tenant_id, obj::PEOPLE, act::READ).await?;
+            let mut rows = Vec::new();
+            let mut offset = 0;
+            loop {
+                let (page, total) = people::list(
+                    &state.store,
+                    ctx.tenant,
+                    &PeopleFilter::default(),
+                    offset,
+                    EXPORT_PAGE,
+                )
+                .await?;
+                offset += page.len() as u64;
+                rows.extend(page.into_iter().map(|p| {
+                    vec![
+                        p.iin,
+                        p.full_name,
+                        opt(p.department_id),
+                        opt(p.position_id),
+                        opt(p.started_on),
+                        opt(p.ended_on),
+                    ]
+                }));
+                if offset >= total || rows.is_empty() {
+                    break;
+                }
+            }
+            Table {
+                header: vec![
+                    "iin",
+                    "full_name",
+                    "department_id",
+                    "position_id",
+                    "started_on",
+                    "ended_on",
+                ],
+                rows,
+            }
+        }
+        "relatives" => {
+            let ctx =
+                TenantCtx::authorize(state, &auth.0, tenant_id, obj::PEOPLE, act::READ).await?;
+            let rows = people::all_relatives(&state.store, ctx.tenant)
+                .await?
+                .into_iter()
+                .map(|(person, r)| vec![person, r.relation, r.full_name, opt(r.iin)])
+                .collect();
+            Table {
+                header: vec!["person_iin", "relation", "full_name", "iin"],
+                rows,
+            }
+        }
+        "interests" => {
+            let ctx =
+                TenantCtx::authorize(state, &auth.0, tenant_id, obj::PEOPLE, act::READ).await?;
+            let rows = people::all_interests(&state.store, ctx.tenant)
+                .await?
+                .into_iter()
+                .map(|(person, i)| {
+                    vec![
+                        person,
+                        i.company_bin,
+                        i.company_name,
+                        i.role,
+                        opt(i.share_percent),
+                        opt(i.since),
+                    ]
+                })
+                .collect();
+            Table {
+                header: vec![
+                    "person_iin",
+                    "company_bin",
+                    "company_name",
+                    "role",
+                    "share_percent",
+                    "since",
+                ],
+                rows,
+            }
+        }
+        "procurements" => {
+            let ctx = TenantCtx::authorize(state, &auth.0, tenant_id, obj::PROCUREMENTS, act::READ)
+                .await?;
+            let mut rows = Vec::new();
+            let mut offset = 0;
+            loop {
+                let (page, total) = procurement::list(
+                    &state.store,
+                    ctx.tenant,
+                    &procurement::ProcurementFilter::default(),
+                    offset,
+                    EXPORT_PAGE,
+                )
+                .await?;
+                offset += page.len() as u64;
+                let empty = page.is_empty();
+                rows.extend(page.into_iter().map(|p| {
+                    vec![
+                        p.ocid,
+                        p.submission_id.to_string(),
+                        opt(p.title),
+                        opt(p.buyer_id),
+                        opt(p.buyer_name),
+                        opt(p.status),
+                        opt(p.method),
+                        opt(p.value_amount),
+                        opt(p.currency),
+                        opt(p.tender_end),
+                        p.counterparty_bins,
+                    ]
+                }));
+                if offset >= total || empty {
+                    break;
+                }
+            }
+            Table {
+                header: vec![
+                    "ocid",
+                    "submission_id",
+                    "title",
+                    "buyer_id",
+                    "buyer_name",
+                    "status",
+                    "method",
+                    "value_amount",
+                    "currency",
+                    "tender_end",
+                    "counterparty_bins",
+                ],
+                rows,
+            }
+        }
+        "submissions" => {
+            let (ctx, _) = TenantCtx::authorize_read(
+                state,
+                &auth.0,
+                tenant_id,
+                obj::SUBMISSIONS_ALL,
+                obj::SUBMISSIONS_OWN,
+            )
+            .await?;
+            let filter = SubmissionFilter {
+                visible: Some(records::visibility(state, &ctx).await),
+                kind,
+                ..Default::default()
+            };
+            let mut rows = Vec::new();
+            let mut offset = 0;
+            loop {
+                let (page, total) =
+                    submissions::list(&state.store, ctx.tenant, &filter, offset, EXPORT_PAGE)
+                        .await?;
+                offset += page.len() as u64;
+                let empty = page.is_empty();
+                rows.extend(page.into_iter().map(|s| {
+                    vec![
+                        s.id.to_string(),
+                        s.kind,
+                        s.schema_version.to_string(),
+                        s.status,
+                        s.submitted_by.to_string(),
+                        s.received_at.to_rfc3339(),
+                        opt(s.reference),
+                        opt(s.subject_iin),
+                        opt(s.supersedes),
+                        s.payload,
+                    ]
+                }));
+                if offset >= total || empty {
+                    break;
+                }
+            }
+            Table {
+                header: vec![
+                    "id",
+                    "kind",
+                    "schema_version",
+                    "status",
+                    "submitted_by",
+                    "received_at",
+                    "reference",
+                    "subject_iin",
+                    "supersedes",
+                    "payload",
+                ],
+                rows,
+            }
+        }
+        "findings" => {
+            let (ctx, only) = TenantCtx::authorize_read(
+                state,
+                &auth.0,
+                tenant_id,
+                obj::FINDINGS_ALL,
+                obj::FINDINGS_OWN,
+            )
+            .await?;
+            let filter = FindingFilter {
+                submitted_by: only,
+                ..Default::default()
+            };
+            let mut rows = Vec::new();
+            let mut offset = 0;
+            loop {
+                let (page, total) = evaluation::list_findings(
+                    &state.store,
+                    ctx.tenant,
+                    &filter,
+                    offset,
+                    EXPORT_PAGE,
+                )
+                .await?;
+                offset += page.len() as u64;
+                let empty = page.is_empty();
+                rows.extend(page.into_iter().map(|f| {
+                    vec![
+                        f.id.to_string(),
+                        f.submission_id.to_string(),
+                        f.rule_id,
+                        f.area,
+                        f.severity,
+                        f.likelihood.to_string(),
+                        f.impact.to_string(),
+                        f.status,
+                        f.created_at.to_rfc3339(),
+                        f.explanation,
+                    ]
+                }));
+                if offset >= total || empty {
+                    break;
+                }
+            }
+            Table {
+                header: vec![
+                    "id",
+                    "submission_id",
+                    "rule_id",
+                    "area",
+                    "severity",
+                    "likelihood",
+                    "impact",
+                    "status",
+                    "created_at",
+                    "explanation",
+                ],
+                rows,
+            }
+        }
+        "departments" | "positions" => {
+            let ctx = TenantCtx::authorize(state, &auth.0, tenant_id, obj::ORG, act::READ).await?;
+            if list == "departments" {
+                let rows = org::list_departments(&state.store, ctx.tenant)
+                    .await?
+                    .into_iter()
+                    .map(|d| vec![d.id.to_string(), d.name, opt(d.parent_id)])
+                    .collect();
+                Table {
+                    header: vec!["id", "name", "parent_id"],
+                    rows,
+                }
+            } else {
+                let rows = org::list_positions(&state.store, ctx.tenant)
+                    .await?
+                    .into_iter()
+                    .map(|p| {
+                        vec![
+                            p.id.to_string(),
+                            p.title,
+                            opt(p.department_id),
+                            p.risk_level.to_string(),
+                            p.high_risk.to_string(),
+                        ]
+                    })
+                    .collect();
+                Table {
+                    header: vec!["id", "title", "department_id", "risk_level", "high_risk"],
+                    rows,
+                }
+            }
+        }
+        other => {
+            return Err(ApiError::not_found(&format!(
+                "export {other:?} (the lists are: people, relatives, interests, procurements, submissions, findings, departments, positions)"
+            )));
+        }
+    })
+}
+
+pub struct PeopleApi;
+
+#[OpenApi]
+impl PeopleApi {
+    /// File a person with their relatives and business interests
+    /// (`GET /schemas/person`). Matched by IIN: an existing person is
+    /// corrected (their relatives and interests become exactly those
+    /// given), the same content changes nothing.
+    #[oai(
+        path = "/tenants/:tenant_id/people",
+        method = "post",
+        tag = "ApiTags::Submissions",
+        operation_id = "putPerson"
+    )]
+    async fn put_person(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        tenant_id: Path<Uuid>,
+        body: JsonBody<serde_json::Value>,
+    ) -> ApiResult<PutPersonResponse> {
+        let ctx =
+            TenantCtx::authorize(&state, &auth.0, tenant_id.0, obj::PEOPLE, act::WRITE).await?;
+        let p: PersonRecord = parse_value(&body.0, kazakhstan_today()).map_err(ApiError::record)?;
+        let mut errors = Vec::new();
+        if let Some(d) = p.department_id
+            && org::get_department(&state.store, ctx.tenant, d)
+                .await
+                .is_err()
+        {
+            errors.push(FieldError::new(
+                "/department_id",
+                "no such department in this tenant",
+            ));
+        }
+        if let Some(pos) = p.position_id
+            && org::get_position(&state.store, ctx.tenant, pos)
+                .await
+                .is_err()
+        {
+            errors.push(FieldError::new(
+                "/position_id",
+                "no such position in this tenant",
+            ));
+        }
+        if !errors.is_empty() {
+            return Err(ApiError::invalid(errors));
+        }
+        let (rec, outcome) = people::put(&state.store, ctx.tenant, ctx.caller.user_id, &p).await?;
+        Ok(match outcome {
+            Outcome::Created => PutPersonResponse::Created(Json(record_out(rec))),
+            _ => PutPersonResponse::Ok(Json(record_out(rec))),
+        })
+    }
+
+    /// The tenant's people, by name, with filters.
+    #[allow(clippy::too_many_arguments)]
+    #[oai(
+        path = "/tenants/:tenant_id/people",
+        method = "get",
+        tag = "ApiTags::Submissions",
+        operation_id = "listPeople"
+    )]
+    async fn list_people(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        tenant_id: Path<Uuid>,
+        department_id: Query<Option<Uuid>>,
+        position_id: Query<Option<Uuid>>,
+        iin: Query<Option<String>>,
+        q: Query<Option<String>>,
+        current_only: Query<Option<bool>>,
+        offset: Query<Option<u64>>,
+        limit: Query<Option<u64>>,
+    ) -> ApiResult<ListPeopleResponse> {
+        let ctx =
+            TenantCtx::authorize(&state, &auth.0, tenant_id.0, obj::PEOPLE, act::READ).await?;
+        let (offset, limit) = page(offset.0, limit.0)?;
+        let filter = PeopleFilter {
+            department_id: department_id.0,
+            position_id: position_id.0,
+            iin: iin.0,
+            text: q.0,
+            current_only: current_only.0.unwrap_or(false),
+        };
+        let (rows, total) = people::list(&state.store, ctx.tenant, &filter, offset, limit).await?;
+        Ok(ListPeopleResponse::Ok(Json(PersonPage {
+            items: rows.into_iter().map(person_out).collect(),
+            total,
+            offset,
+            limit,
+        })))
+    }
+
+    /// One person with their relatives and interests.
+    #[oai(
+        path = "/tenants/:tenant_id/people/:id",
+        method = "get",
+        tag = "ApiTags::Submissions",
+        operation_id = "getPerson"
+    )]
+    async fn get_person(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        tenant_id: Path<Uuid>,
+        id: Path<Uuid>,
+    ) -> ApiResult<GetPersonResponse> {
+        let ctx =
+            TenantCtx::authorize(&state, &auth.0, tenant_id.0, obj::PEOPLE, act::READ).await?;
+        let rec = people::get(&state.store, ctx.tenant, id.0)
+            .await
+            .map_err(|_| ApiError::not_found("person"))?;
+        Ok(GetPersonResponse::Ok(Json(record_out(rec))))
+    }
+
+    /// Upload a file to import: `people`, `relatives` or `interests` as CSV
+    /// with a header row, or `ocds` as a release package, a record package
+    /// or JSON lines of compiled releases. Answers once the file is stored;
+    /// a worker applies it row by row.
+    #[oai(
+        path = "/tenants/:tenant_id/imports/:kind",
+        method = "post",
+        tag = "ApiTags::Submissions",
+        operation_id = "createImport"
+    )]
+    async fn create_import(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        tenant_id: Path<Uuid>,
+        kind: Path<String>,
+        file_name: Query<Option<String>>,
+        body: Upload,
+    ) -> ApiResult<CreateImportResponse> {
+        let (o, a) = import_permission(&kind.0).ok_or_else(|| {
+            ApiError::not_found(&format!(
+                "import kind {:?} (the kinds are: people, relatives, interests, ocds)",
+                kind.0
+            ))
+        })?;
+        let ctx = TenantCtx::authorize(&state, &auth.0, tenant_id.0, o, a).await?;
+        let name = file_name.0.unwrap_or_else(|| format!("{}.upload", kind.0));
+        let name = adal_domain::Name::parse(&name)
+            .map_err(|e| ApiError::field("/file_name", e.to_string()))?;
+        let i = imports::create(
+            &state.store,
+            ctx.tenant,
+            ctx.caller.user_id,
+            &kind.0,
+            name.as_str(),
+            body.0,
+        )
+        .await?;
+        let status = imports::get(&state.store, ctx.tenant, i.id).await?;
+        Ok(CreateImportResponse::Accepted(Json(import_out(status))))
+    }
+
+    /// Imports of the kinds the caller may import, newest first.
+    #[oai(
+        path = "/tenants/:tenant_id/imports",
+        method = "get",
+        tag = "ApiTags::Submissions",
+        operation_id = "listImports"
+    )]
+    async fn list_imports(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        tenant_id: Path<Uuid>,
+        offset: Query<Option<u64>>,
+        limit: Query<Option<u64>>,
+    ) -> ApiResult<ListImportsResponse> {
+        let ctx =
+            TenantCtx::authorize(&state, &auth.0, tenant_id.0, obj::TENANT, act::READ).await?;
+        let (offset, limit) = page(offset.0, limit.0)?;
+        let mut kinds = Vec::new();
+        for k in adal_import::ImportKind::ALL {
+            if let Some((o, a)) = import_permission(k.as_str())
+                && state
+                    .authz
+                    .allowed(&ctx.actor(), &ctx.tenant.to_string(), o, a)
+                    .await
+            {
+                kinds.push(k.as_str());
+            }
+        }
+        let (rows, total) = imports::list(&state.store, ctx.tenant, &kinds, offset, limit).await?;
+        Ok(ListImportsResponse::Ok(Json(ImportPage {
+            items: rows.into_iter().map(import_out).collect(),
+            total,
+            offset,
+            limit,
+        })))
+    }
+
+    /// An import's progress and its report of rejected rows.
+    #[oai(
+        path = "/tenants/:tenant_id/imports/:id",
+        method = "get",
+        tag = "ApiTags::Submissions",
+        operation_id = "getImport"
+    )]
+    async fn get_import(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        tenant_id: Path<Uuid>,
+        id: Path<Uuid>,
+    ) -> ApiResult<GetImportResponse> {
+        let ctx =
+            TenantCtx::authorize(&state, &auth.0, tenant_id.0, obj::TENANT, act::READ).await?;
+        let i = imports::get(&state.store, ctx.tenant, id.0)
+            .await
+            .map_err(|_| ApiError::not_found("import"))?;
+        let (o, a) = import_permission(&i.kind)
+            .ok_or_else(|| ApiError::internal("stored import kind unknown"))?;
+        TenantCtx::authorize(&state, &auth.0, tenant_id.0, o, a)
+            .await
+            .map_err(|_| ApiError::not_found("import"))?;
+        Ok(GetImportResponse::Ok(Json(import_out(i))))
+    }
+
+    /// A whole list as CSV: `people`, `relatives`, `interests`,
+    /// `procurements`, `submissions` (optionally of one `kind`),
+    /// `findings`, `departments`, `positions`. What the caller may read,
+    /// as in the API's lists.
+    #[oai(
+        path = "/tenants/:tenant_id/exports/csv/:list",
+        method = "get",
+        tag = "ApiTags::Submissions",
+        operation_id = "exportCsv"
+    )]
+    async fn export_csv(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        tenant_id: Path<Uuid>,
+        list: Path<String>,
+        kind: Query<Option<String>>,
+    ) -> ApiResult<CsvResponse> {
+        let t = table(&state, &auth, tenant_id.0, &list.0, kind.0).await?;
+        Ok(CsvResponse::Ok(PlainText(t.csv()?)))
+    }
+
+    /// The same lists as JSON arrays.
+    #[oai(
+        path = "/tenants/:tenant_id/exports/json/:list",
+        method = "get",
+        tag = "ApiTags::Submissions",
+        operation_id = "exportJson"
+    )]
+    async fn export_json(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        tenant_id: Path<Uuid>,
+        list: Path<String>,
+        kind: Query<Option<String>>,
+    ) -> ApiResult<JsonExportResponse> {
+        let t = table(&state, &auth, tenant_id.0, &list.0, kind.0).await?;
+        Ok(JsonExportResponse::Ok(Json(t.json())))
+    }
+}

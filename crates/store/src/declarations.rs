@@ -1,0 +1,121 @@
+//! Where each person's asset and income declaration for a year stands:
+//! filed on time, filed late, missing after the deadline, or not yet due.
+//! A fact the rules and the compliance unit both read.
+
+use crate::entities::{person, submission};
+use crate::{Result, TenantId};
+use adal_domain::Kind;
+use chrono::{DateTime, NaiveDate, Utc};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+use std::collections::HashMap;
+use uuid::Uuid;
+
+/// The natural key of a declaration: one per person and year.
+pub fn reference(year: i32, iin: &str) -> String {
+    format!("{year}:{iin}")
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum State {
+    OnTime,
+    Late,
+    Missing,
+    NotYetDue,
+}
+
+impl State {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            State::OnTime => "on_time",
+            State::Late => "late",
+            State::Missing => "missing",
+            State::NotYetDue => "not_yet_due",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct PersonDeclaration {
+    pub person_id: Uuid,
+    pub iin: String,
+    pub full_name: String,
+    pub state: State,
+    /// When the first version arrived: a correction after the deadline
+    /// does not make an on-time declaration late.
+    pub first_filed_at: Option<DateTime<Utc>>,
+    /// The current version.
+    pub submission_id: Option<Uuid>,
+}
+
+/// Every person employed at some point of `year`, with their declaration's
+/// state against `due` as of `today`.
+pub async fn status(
+    store: &crate::Store,
+    tenant: TenantId,
+    year: i32,
+    due: NaiveDate,
+    today: NaiveDate,
+) -> Result<Vec<PersonDeclaration>> {
+    let (Some(start), Some(end)) = (
+        NaiveDate::from_ymd_opt(year, 1, 1),
+        NaiveDate::from_ymd_opt(year, 12, 31),
+    ) else {
+        return Ok(Vec::new());
+    };
+    let people = person::Entity::find()
+        .filter(person::Column::TenantId.eq(tenant.0))
+        .filter(
+            sea_orm::Condition::any()
+                .add(person::Column::StartedOn.is_null())
+                .add(person::Column::StartedOn.lte(end)),
+        )
+        .filter(
+            sea_orm::Condition::any()
+                .add(person::Column::EndedOn.is_null())
+                .add(person::Column::EndedOn.gte(start)),
+        )
+        .order_by_asc(person::Column::FullName)
+        .all(store.connection())
+        .await?;
+    let prefix = format!("{year}:");
+    let filed = submission::Entity::find()
+        .filter(submission::Column::TenantId.eq(tenant.0))
+        .filter(submission::Column::Kind.eq(Kind::AssetDeclaration.as_str()))
+        .filter(submission::Column::Reference.starts_with(prefix.clone()))
+        .all(store.connection())
+        .await?;
+    // reference -> (first received, current version)
+    let mut by_iin: HashMap<String, (DateTime<Utc>, Option<Uuid>)> = HashMap::new();
+    for s in filed {
+        let Some(iin) = s.reference.as_deref().and_then(|r| r.strip_prefix(&prefix)) else {
+            continue;
+        };
+        let e = by_iin
+            .entry(iin.to_owned())
+            .or_insert((s.received_at, None));
+        e.0 = e.0.min(s.received_at);
+        if s.superseded_by.is_none() {
+            e.1 = Some(s.id);
+        }
+    }
+    Ok(people
+        .into_iter()
+        .map(|p| {
+            let filed = by_iin.get(&p.iin);
+            let state = match filed {
+                Some((first, _)) if first.date_naive() > due => State::Late,
+                Some(_) => State::OnTime,
+                None if today > due => State::Missing,
+                None => State::NotYetDue,
+            };
+            PersonDeclaration {
+                person_id: p.id,
+                iin: p.iin,
+                full_name: p.full_name,
+                state,
+                first_filed_at: filed.map(|f| f.0),
+                submission_id: filed.and_then(|f| f.1),
+            }
+        })
+        .collect())
+}
