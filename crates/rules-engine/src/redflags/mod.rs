@@ -394,7 +394,7 @@ impl Params<'_> {
 }
 
 /// Runs the enabled rules over JSON lines of compiled releases.
-pub fn run(input: impl BufRead, config: &Config, engine: &RuleEngine) -> Result<Report, Error> {
+pub fn run(mut input: impl BufRead, config: &Config, engine: &RuleEngine) -> Result<Report, Error> {
     let per_process: Vec<&LibraryRule> = config
         .rules
         .iter()
@@ -454,23 +454,23 @@ pub fn run(input: impl BufRead, config: &Config, engine: &RuleEngine) -> Result<
         r036: enabled("R036"),
     };
     let mut state = State::new(config.global.currency.clone());
-    let mut lines = input.lines();
     let mut first_line = 0;
-    let mut memo = Memo::new();
+    let mut worker = Worker::default();
     // Which currency is observed first decides which amounts count
     // everywhere after it, so until it is known the pass runs here, in file
     // order. From then on chunks are independent and go to the workers.
     let observes_currency = pass.bid_ratios || pass.r036;
     while config.threads <= 1 || (observes_currency && state.currency.is_none()) {
-        let chunk = read_chunk(&mut lines)?;
-        if chunk.is_empty() {
+        let chunk = read_chunk(&mut input)?;
+        if chunk.lines == 0 {
             break;
         }
-        pass.chunk(&chunk, first_line, &mut state, &mut memo);
-        first_line += chunk.len();
+        pass.chunk(&chunk.text, first_line, &mut state, &mut worker);
+        first_line += chunk.lines;
     }
+    state.columns.merge(worker.counts);
     if config.threads > 1 {
-        state = pass.parallel(lines, first_line, state, config.threads)?;
+        state = pass.parallel(input, first_line, state, config.threads)?;
     }
     let State {
         mut report,
@@ -489,15 +489,24 @@ const CHUNK_LINES: usize = 1024;
 /// is enough for every limit, also in debug builds.
 const WORKER_STACK: usize = 64 * 1024 * 1024;
 
-fn read_chunk(
-    lines: &mut impl Iterator<Item = std::io::Result<String>>,
-) -> Result<Vec<String>, Error> {
-    let mut chunk = Vec::with_capacity(CHUNK_LINES);
-    for line in lines.by_ref() {
-        chunk.push(line.map_err(Error::Io)?);
-        if chunk.len() == CHUNK_LINES {
+/// Up to `CHUNK_LINES` lines, in one buffer: one allocation per chunk,
+/// not one per line, whichever thread frees it.
+struct Chunk {
+    text: String,
+    lines: usize,
+}
+
+fn read_chunk(input: &mut impl BufRead) -> Result<Chunk, Error> {
+    let mut chunk = Chunk {
+        text: String::with_capacity(2 * 1024 * 1024),
+        lines: 0,
+    };
+    while chunk.lines < CHUNK_LINES {
+        // Not UTF-8 is an error here, as for `BufRead::lines`.
+        if input.read_line(&mut chunk.text).map_err(Error::Io)? == 0 {
             break;
         }
+        chunk.lines += 1;
     }
     Ok(chunk)
 }
@@ -525,6 +534,15 @@ struct State {
 /// of the inputs' values) → outcome.
 type Memo = HashMap<(usize, String), RuleOutcome>;
 
+/// What a worker keeps across its chunks: the per-organisation counts,
+/// whose sums do not depend on the order of the lines (so one map per
+/// worker, not per chunk), and its memo.
+#[derive(Default)]
+struct Worker {
+    counts: Columns,
+    memo: Memo,
+}
+
 /// Bound on the outcomes remembered per worker (then forgotten at once):
 /// enough for every distinct combination the shipped rules see in a
 /// large data set, with memory bounded whatever the rules declare.
@@ -548,26 +566,7 @@ impl State {
     /// Adds the results of the lines after this state's, as if one pass
     /// had read both: later values win, counts add up.
     fn merge(&mut self, later: State) {
-        let c = later.columns;
-        self.columns.bid_ratios.extend(c.bid_ratios);
-        for (mine, theirs) in [
-            (&mut self.columns.r025_tenderer, c.r025_tenderer),
-            (&mut self.columns.r038_buyer, c.r038_buyer),
-            (
-                &mut self.columns.r038_procuring_entity,
-                c.r038_procuring_entity,
-            ),
-            (&mut self.columns.r038_tenderer, c.r038_tenderer),
-        ] {
-            for (id, f) in theirs {
-                mine.entry(id).or_default().add(f.num, f.den);
-            }
-        }
-        for (id, (count, codes)) in c.r048_supplier {
-            let (n, all) = self.columns.r048_supplier.entry(id).or_default();
-            *n += count;
-            all.extend(codes);
-        }
+        self.columns.merge(later.columns);
         let r = later.report;
         for (group, ids) in r.results {
             let mine = self.report.results.entry(group).or_default();
@@ -577,6 +576,28 @@ impl State {
         }
         self.report.skipped_lines.extend(r.skipped_lines);
         self.report.rule_errors.extend(r.rule_errors);
+    }
+}
+
+impl Columns {
+    /// Appends the rows of `c` and adds up its counts.
+    fn merge(&mut self, c: Columns) {
+        self.bid_ratios.extend(c.bid_ratios);
+        for (mine, theirs) in [
+            (&mut self.r025_tenderer, c.r025_tenderer),
+            (&mut self.r038_buyer, c.r038_buyer),
+            (&mut self.r038_procuring_entity, c.r038_procuring_entity),
+            (&mut self.r038_tenderer, c.r038_tenderer),
+        ] {
+            for (id, f) in theirs {
+                mine.entry(id).or_default().add(f.num, f.den);
+            }
+        }
+        for (id, (count, codes)) in c.r048_supplier {
+            let (n, all) = self.r048_supplier.entry(id).or_default();
+            *n += count;
+            all.extend(codes);
+        }
     }
 }
 
@@ -626,13 +647,13 @@ fn sole_tenderer(bid: &Bid) -> Option<&str> {
 
 impl Pass<'_> {
     /// Lines `first + 1 ..` of the input.
-    fn chunk(&self, lines: &[String], first: usize, state: &mut State, memo: &mut Memo) {
-        for (i, line) in lines.iter().enumerate() {
+    fn chunk(&self, text: &str, first: usize, state: &mut State, worker: &mut Worker) {
+        for (i, line) in text.lines().enumerate() {
             if line.bytes().all(|b| b.is_ascii_whitespace()) {
                 continue;
             }
             match serde_json::from_str::<Release>(line) {
-                Ok(release) => self.process(&release, state, memo),
+                Ok(release) => self.process(&release, state, worker),
                 Err(e) => state
                     .report
                     .skipped_lines
@@ -646,24 +667,25 @@ impl Pass<'_> {
     /// the sequential pass's.
     fn parallel(
         &self,
-        mut lines: impl Iterator<Item = std::io::Result<String>>,
+        mut input: impl BufRead,
         mut first_line: usize,
         mut state: State,
         threads: usize,
     ) -> Result<State, Error> {
         use std::sync::{Mutex, mpsc};
         let currency = state.currency.clone();
-        let (work_tx, work_rx) = mpsc::sync_channel::<(usize, usize, Vec<String>)>(threads * 2);
+        let (work_tx, work_rx) = mpsc::sync_channel::<(usize, usize, Chunk)>(threads * 2);
         let work_rx = Mutex::new(work_rx);
         let (done_tx, done_rx) = mpsc::channel::<(usize, State)>();
         std::thread::scope(|scope| {
+            let mut handles = Vec::with_capacity(threads);
             for n in 0..threads {
                 let (work_rx, done_tx, currency) = (&work_rx, done_tx.clone(), currency.clone());
-                std::thread::Builder::new()
+                let handle = std::thread::Builder::new()
                     .name(format!("redflags-{n}"))
                     .stack_size(WORKER_STACK)
                     .spawn_scoped(scope, move || {
-                        let mut memo = Memo::new();
+                        let mut worker = Worker::default();
                         loop {
                             // The lock is held only to take the next chunk.
                             let job = match work_rx.lock() {
@@ -672,13 +694,15 @@ impl Pass<'_> {
                             };
                             let Ok((seq, first, chunk)) = job else { break };
                             let mut part = State::new(currency.clone());
-                            self.chunk(&chunk, first, &mut part, &mut memo);
+                            self.chunk(&chunk.text, first, &mut part, &mut worker);
                             if done_tx.send((seq, part)).is_err() {
                                 break;
                             }
                         }
+                        worker.counts
                     })
                     .map_err(Error::Io)?;
+                handles.push(handle);
             }
             drop(done_tx);
             let mut pending = BTreeMap::new();
@@ -691,14 +715,14 @@ impl Pass<'_> {
             };
             let mut seq = 0;
             let read = loop {
-                let chunk = match read_chunk(&mut lines) {
+                let chunk = match read_chunk(&mut input) {
                     Ok(c) => c,
                     Err(e) => break Err(e),
                 };
-                if chunk.is_empty() {
+                if chunk.lines == 0 {
                     break Ok(());
                 }
-                let len = chunk.len();
+                let len = chunk.lines;
                 if work_tx.send((seq, first_line, chunk)).is_err() {
                     break Ok(());
                 }
@@ -711,11 +735,21 @@ impl Pass<'_> {
             drop(work_tx);
             pending.extend(done_rx.iter());
             merge_ready(&mut pending, &mut state);
+            for handle in handles {
+                // Library code does not panic; should a worker all the
+                // same, its counts are lost, so the run fails.
+                match handle.join() {
+                    Ok(counts) => state.columns.merge(counts),
+                    Err(_) => {
+                        return Err(Error::Io(std::io::Error::other("a worker thread failed")));
+                    }
+                }
+            }
             read.map(|()| state)
         })
     }
 
-    fn process(&self, release: &Release, state: &mut State, memo: &mut Memo) {
+    fn process(&self, release: &Release, state: &mut State, worker: &mut Worker) {
         let Some(ocid) = release.ocid.get() else {
             return;
         };
@@ -744,13 +778,13 @@ impl Pass<'_> {
             state.columns.bid_ratios.push(row);
         }
         if self.r025 {
-            r025_fold(release, &mut state.columns.r025_tenderer);
+            r025_fold(release, &mut worker.counts.r025_tenderer);
         }
         if self.r038 {
-            r038_fold(release, &mut state.columns);
+            r038_fold(release, &mut worker.counts);
         }
         if let Some(digits) = self.r048_digits {
-            r048_fold(release, digits, &mut state.columns.r048_supplier);
+            r048_fold(release, digits, &mut worker.counts.r048_supplier);
         }
         if self.plain.is_empty() && self.memoized.is_empty() {
             return;
@@ -772,6 +806,7 @@ impl Pass<'_> {
             self.engine
                 .evaluate_dynamic(self.plain, PROCESS_KIND, &payload, &context, &mut record);
         }
+        let memo = &mut worker.memo;
         if memo.len() > MEMO_ENTRIES {
             memo.clear();
         }
