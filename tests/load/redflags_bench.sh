@@ -44,34 +44,38 @@ floor="$target/release/examples/json_floor"
 
 cardinal=${CARDINAL:-$(command -v ocdscardinal || true)}
 
-# Runs "$@" RUNS times; prints the median wall time (s) and median peak
-# RSS (KiB); the last run's standard output is kept in $out.
+# Runs "$@" RUNS times; prints the median wall time (s), median peak RSS
+# (KiB) and median CPU time (user + system, s); the last run's standard
+# output is kept in $out. On a shared machine wall time includes waiting
+# for a core; CPU time does not.
 measure() {
     local name=$1 out=$2
     shift 2
     local times=()
     for _ in $(seq "$RUNS"); do
-        /usr/bin/time -f "%e %M" -o "$DATA/time.txt" "$@" >"$out" 2>"$DATA/$name.stderr"
+        /usr/bin/time -f "%e %M %U %S" -o "$DATA/time.txt" "$@" >"$out" 2>"$DATA/$name.stderr"
         times+=("$(cat "$DATA/time.txt")")
     done
     printf '%s\n' "${times[@]}" | python3 -c '
 import statistics, sys
 rows = [l.split() for l in sys.stdin if l.strip()]
-print(statistics.median(float(r[0]) for r in rows), int(statistics.median(int(r[1]) for r in rows)))'
+print(statistics.median(float(r[0]) for r in rows), int(statistics.median(int(r[1]) for r in rows)),
+      statistics.median(float(r[2]) + float(r[3]) for r in rows))'
 }
 
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "input: $input ($(wc -l <"$input") lines, $(du -h "$input" | cut -f1)), $RUNS runs each, medians"
-printf '%-34s %10s %12s\n' tool "wall (s)" "peak RSS (MiB)"
-declare -A wall rss
+printf '%-34s %10s %10s %16s\n' tool "wall (s)" "CPU (s)" "peak RSS (MiB)"
+declare -A wall rss cpu
 row() {
     local name=$1 out=$2
     shift 2
-    read -r w m < <(measure "$name" "$out" "$@")
+    read -r w m c < <(measure "$name" "$out" "$@")
     wall[$name]=$w
     rss[$name]=$m
-    printf '%-34s %10.2f %12.1f\n' "$name" "$w" "$(echo "$m / 1024" | bc -l)"
+    cpu[$name]=$c
+    printf '%-34s %10.2f %10.2f %16.1f\n' "$name" "$w" "$c" "$(echo "$m / 1024" | bc -l)"
 }
 row adal-rules "$DATA/adal.json" "$adal" redflags --settings "$settings" "$input"
 row "adal-rules --threads 1" "$DATA/adal-1.json" "$adal" redflags --threads 1 --settings "$settings" "$input"
@@ -86,8 +90,8 @@ fi
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 ratio() { python3 -c "print(f'{$1 / $2:.2f}')"; }
-echo "adal-rules / json_floor: $(ratio "${wall[adal-rules]}" "${wall[json_floor]}")x"
-echo "adal-rules --threads 1 / json_floor --threads 1: $(ratio "${wall[adal-rules --threads 1]}" "${wall[json_floor --threads 1]}")x"
+echo "adal-rules / json_floor: wall $(ratio "${wall[adal-rules]}" "${wall[json_floor]}")x, CPU $(ratio "${cpu[adal-rules]}" "${cpu[json_floor]}")x"
+echo "adal-rules --threads 1 / json_floor --threads 1: wall $(ratio "${wall[adal-rules --threads 1]}" "${wall[json_floor --threads 1]}")x, CPU $(ratio "${cpu[adal-rules --threads 1]}" "${cpu[json_floor --threads 1]}")x"
 status=0
 cmp -s "$DATA/adal.json" "$DATA/adal-1.json" || { echo "--threads 1 output differs"; status=1; }
 if [[ -n "${BASELINE:-}" ]]; then
@@ -95,7 +99,7 @@ if [[ -n "${BASELINE:-}" ]]; then
     python3 "$here/compare_redflags.py" "$DATA/adal.json" "$DATA/baseline.json" | tail -1 || status=1
 fi
 if [[ -n "$cardinal" ]]; then
-    echo "adal-rules / ocdscardinal: $(ratio "${wall[adal-rules]}" "${wall[ocdscardinal]}")x"
+    echo "adal-rules / ocdscardinal: wall $(ratio "${wall[adal-rules]}" "${wall[ocdscardinal]}")x, CPU $(ratio "${cpu[adal-rules]}" "${cpu[ocdscardinal]}")x"
     python3 "$here/compare_redflags.py" "$DATA/adal.json" "$DATA/cardinal.json" || status=1
 else
     echo "ocdscardinal not found (set CARDINAL): compared with its lower bound only"
