@@ -65,7 +65,7 @@ print(statistics.median(float(r[0]) for r in rows), int(statistics.median(int(r[
 
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "input: $input ($(wc -l <"$input") lines, $(du -h "$input" | cut -f1)), $RUNS runs each, medians"
+echo "input: $input ($(wc -l <"$input") lines, $(python3 -c 'import os, sys; print(f"{os.path.getsize(sys.argv[1]) / 1e6:.0f} MB")' "$input")), $RUNS runs each, medians"
 printf '%-34s %10s %10s %16s\n' tool "wall (s)" "CPU (s)" "peak RSS (MiB)"
 declare -A wall rss cpu
 row() {
