@@ -1472,3 +1472,73 @@ fn finalize(dataset: &HashMap<&str, Params<'_>>, columns: Columns, report: &mut 
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn facts(ids: &[&str], days: Option<i64>) -> Facts<'static> {
+        Facts {
+            ocid: "x",
+            price_comparison: true,
+            procurement_method: Some("open"),
+            procurement_method_details: None,
+            number_of_tenderers: Some(1),
+            submission_period_days: days,
+            identical_price_tenderers: ids.iter().map(|s| (*s).to_owned()).collect(),
+            late_winning_tenderers: Vec::new(),
+            sole_valid_tenderer_awarded: None,
+            disqualified_other_tenderers: 0,
+            has_active_award: false,
+            has_valid_bid_with_amount: false,
+            lowest_submitted_bid_disqualified: false,
+        }
+    }
+
+    #[test]
+    fn memo_keys_tell_apart_what_a_rule_can_tell_apart() {
+        let ids = [Fact::IdenticalPriceTenderers];
+        // Identifiers containing the separators are not confused.
+        assert_ne!(
+            facts(&["a,b"], None).key(&ids),
+            facts(&["a", "b"], None).key(&ids)
+        );
+        assert_ne!(
+            facts(&["a:1"], None).key(&ids),
+            facts(&["a"], None).key(&ids)
+        );
+        assert_eq!(
+            facts(&["a", "b"], None).key(&ids),
+            facts(&["a", "b"], None).key(&ids)
+        );
+        // A missing fact is not an empty string or zero.
+        let days = [Fact::SubmissionPeriodDays, Fact::ProcurementMethodDetails];
+        assert_ne!(facts(&[], None).key(&days), facts(&[], Some(0)).key(&days));
+        // Facts a rule does not declare do not split its memo.
+        let mut other = facts(&["z"], Some(3));
+        other.ocid = "y";
+        assert_eq!(
+            facts(&[], Some(3)).key(&[Fact::SubmissionPeriodDays]),
+            other.key(&[Fact::SubmissionPeriodDays])
+        );
+    }
+
+    #[test]
+    fn a_rule_with_inputs_gets_only_them() {
+        let f = facts(&["a"], Some(3));
+        let m = f
+            .to_dynamic(Some(&[
+                Fact::SubmissionPeriodDays,
+                Fact::ProcurementMethodDetails,
+            ]))
+            .cast::<rhai::Map>();
+        // Missing facts are absent, as in a JSON payload.
+        assert_eq!(m.len(), 1);
+        assert_eq!(m["submission_period_days"].as_int(), Ok(3));
+        let all = f.to_dynamic(None).cast::<rhai::Map>();
+        // Thirteen facts, two of them missing here.
+        assert_eq!(all.len(), 11);
+        assert!(Fact::ALL.iter().all(|x| Fact::parse(x.name()) == Some(*x)));
+        assert_eq!(Fact::parse("tenderers"), None);
+    }
+}
