@@ -178,3 +178,19 @@ fn a_rule_with_inputs_sees_only_them() {
     // No declared inputs: the whole payload.
     assert_eq!(restrict_to_inputs(&payload, &[]), payload);
 }
+
+#[test]
+fn threads_must_be_a_positive_integer() {
+    for bad in ["0", "two", "-1"] {
+        let out = Command::new(BIN)
+            .args(["redflags", "--threads", bad, "-"])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "--threads {bad}");
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains("--threads takes a positive integer"),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
