@@ -22,6 +22,12 @@ pub struct RuleMeta {
     pub description: Option<String>,
     #[serde(default)]
     pub kinds: Vec<String>,
+    /// The submission keys the rule reads. When set, the rule is given
+    /// only these keys (its fixtures too), so its outcome is a function of
+    /// their values: `adal-rules redflags` evaluates it once per distinct
+    /// combination instead of once per contracting process.
+    #[serde(default)]
+    pub inputs: Vec<String>,
     pub severity: Severity,
     pub likelihood: u8,
     pub impact: u8,
@@ -428,11 +434,12 @@ pub fn run_fixtures(engine: &RuleEngine, rules: &[LibraryRule]) -> TestReport {
                     );
                 }
             }
+            let inputs = &rule.meta.inputs;
             let outcome = if fx.params.is_empty() {
-                evaluate_one(engine, &compiled, fx)
+                evaluate_one(engine, &compiled, fx, inputs)
             } else {
                 match engine.compile(&source) {
-                    Ok(c) => evaluate_one(engine, &c, fx),
+                    Ok(c) => evaluate_one(engine, &c, fx, inputs),
                     Err(e) => Some(RuleOutcome::Error {
                         rule_id: id.clone(),
                         kind: RuleErrorKind::Runtime,
@@ -491,15 +498,30 @@ pub fn run_fixtures(engine: &RuleEngine, rules: &[LibraryRule]) -> TestReport {
     report
 }
 
+/// The payload without the keys a rule does not declare in `inputs` (all
+/// of it when `inputs` is empty).
+pub fn restrict_to_inputs(payload: &Value, inputs: &[String]) -> Value {
+    match payload {
+        Value::Object(map) if !inputs.is_empty() => Value::Object(
+            map.iter()
+                .filter(|(k, _)| inputs.iter().any(|i| i == *k))
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect(),
+        ),
+        other => other.clone(),
+    }
+}
+
 fn evaluate_one(
     engine: &RuleEngine,
     rule: &crate::engine::CompiledRule,
     fx: &Fixture,
+    inputs: &[String],
 ) -> Option<RuleOutcome> {
     let sub = SubmissionInput {
         id: fx.name.clone(),
         kind: fx.submission.kind.clone(),
-        payload: fx.submission.payload.clone(),
+        payload: restrict_to_inputs(&fx.submission.payload, inputs),
         context: fx.submission.context.clone(),
     };
     engine

@@ -14,7 +14,7 @@ const USAGE: &str = "usage:
   adal-rules serve [--memory-mb N]     sandbox: protocol requests as JSON lines on stdin
   adal-rules test DIR                  run every rule's fixtures under DIR
   adal-rules eval --rules DIR FILE|-   evaluate JSON lines of submissions
-  adal-rules redflags [--settings FILE.ini] [--no-meta] [--rules DIR] FILE|-
+  adal-rules redflags [--settings FILE.ini] [--no-meta] [--rules DIR] [--threads N] FILE|-
                                        procurement red flags over JSON lines of OCDS
                                        compiled releases, as `ocdscardinal indicators`";
 
@@ -125,15 +125,27 @@ struct RedflagsArgs<'a> {
     settings: Option<&'a str>,
     rules: Option<&'a str>,
     no_meta: bool,
+    threads: Option<usize>,
     file: &'a str,
 }
 
 fn redflags_args<'a>(mut args: &[&'a str]) -> Result<RedflagsArgs<'a>, String> {
     let (mut settings, mut rules, mut no_meta, mut file) = (None, None, false, None);
+    let mut threads = None;
     while let Some((first, rest)) = args.split_first() {
         args = rest;
         match *first {
             "--no-meta" => no_meta = true,
+            "--threads" => {
+                let Some((value, rest)) = args.split_first() else {
+                    return Err("--threads takes a value".into());
+                };
+                args = rest;
+                match value.parse::<usize>() {
+                    Ok(n) if n > 0 => threads = Some(n),
+                    _ => return Err(format!("--threads takes a positive integer, not {value:?}")),
+                }
+            }
             "--settings" | "-s" | "--rules" => {
                 let Some((value, rest)) = args.split_first() else {
                     return Err(format!("{first} takes a value"));
@@ -154,6 +166,7 @@ fn redflags_args<'a>(mut args: &[&'a str]) -> Result<RedflagsArgs<'a>, String> {
         settings,
         rules,
         no_meta,
+        threads,
         file,
     })
 }
@@ -178,6 +191,9 @@ fn redflags(args: &[&str]) -> ExitCode {
         },
     };
     let mut config = Config::new(rules);
+    if let Some(n) = args.threads {
+        config.threads = n;
+    }
     if let Some(path) = args.settings {
         let text = match std::fs::read_to_string(path) {
             Ok(t) => t,

@@ -17,8 +17,9 @@ pub mod stats;
 
 use crate::engine::{CompiledRule, RuleEngine};
 use crate::library::{self, LibraryRule, ParamType};
-use adal_sandbox_protocol::{RuleOutcome, SubmissionInput};
+use adal_sandbox_protocol::RuleOutcome;
 use ocds::{Award, Bid, Release};
+use rhai::Dynamic;
 use serde_json::{Map, Value, json};
 use stats::Column;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
@@ -92,14 +93,19 @@ pub struct Global {
 pub struct Config {
     pub global: Global,
     pub rules: Vec<LibraryRule>,
+    /// Worker threads for the pass (1: everything on the calling thread).
+    /// The output does not depend on it.
+    pub threads: usize,
 }
 
 impl Config {
-    /// Every rule enabled with its defaults, no global settings.
+    /// Every rule enabled with its defaults, no global settings, one
+    /// worker per available core.
     pub fn new(rules: Vec<LibraryRule>) -> Self {
         Config {
             global: Global::default(),
             rules,
+            threads: std::thread::available_parallelism().map_or(1, usize::from),
         }
     }
 
@@ -388,7 +394,7 @@ impl Params<'_> {
 }
 
 /// Runs the enabled rules over JSON lines of compiled releases.
-pub fn run(input: impl BufRead, config: &Config, engine: &RuleEngine) -> Result<Report, Error> {
+pub fn run(mut input: impl BufRead, config: &Config, engine: &RuleEngine) -> Result<Report, Error> {
     let per_process: Vec<&LibraryRule> = config
         .rules
         .iter()
@@ -405,6 +411,30 @@ pub fn run(input: impl BufRead, config: &Config, engine: &RuleEngine) -> Result<
                 .join("; "),
         )
     })?;
+    // Rules that declare their inputs are evaluated once per distinct
+    // combination of them; the others once per process, on every fact.
+    let mut plain = Vec::new();
+    let mut memoized = Vec::new();
+    for (rule, meta) in compiled.into_iter().zip(&per_process) {
+        if meta.meta.inputs.is_empty() {
+            plain.push(rule);
+            continue;
+        }
+        let inputs = meta
+            .meta
+            .inputs
+            .iter()
+            .map(|name| {
+                Fact::parse(name).ok_or_else(|| {
+                    Error::Compile(format!(
+                        "{}: input {name:?} is not a fact of a contracting process",
+                        meta.meta.id
+                    ))
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        memoized.push(Memoized { rule, inputs });
+    }
     let dataset: HashMap<&str, Params<'_>> = config
         .rules
         .iter()
@@ -414,7 +444,8 @@ pub fn run(input: impl BufRead, config: &Config, engine: &RuleEngine) -> Result<
     let enabled = |id: &str| config.rules.iter().any(|r| r.meta.id == id);
     let pass = Pass {
         global: &config.global,
-        compiled: &compiled,
+        plain: &plain,
+        memoized: &memoized,
         engine,
         bid_ratios: dataset.contains_key("R024") || dataset.contains_key("R058"),
         r025: dataset.contains_key("R025"),
@@ -422,20 +453,24 @@ pub fn run(input: impl BufRead, config: &Config, engine: &RuleEngine) -> Result<
         r048_digits: dataset.get("R048").map(|p| p.usize("digits", 2)),
         r036: enabled("R036"),
     };
-    let mut state = State {
-        currency: config.global.currency.clone(),
-        columns: Columns::default(),
-        report: Report::default(),
-    };
-    for (n, line) in input.lines().enumerate() {
-        let line = line.map_err(Error::Io)?;
-        if line.bytes().all(|b| b.is_ascii_whitespace()) {
-            continue;
+    let mut state = State::new(config.global.currency.clone());
+    let mut first_line = 0;
+    let mut worker = Worker::default();
+    // Which currency is observed first decides which amounts count
+    // everywhere after it, so until it is known the pass runs here, in file
+    // order. From then on chunks are independent and go to the workers.
+    let observes_currency = pass.bid_ratios || pass.r036;
+    while config.threads <= 1 || (observes_currency && state.currency.is_none()) {
+        let chunk = read_chunk(&mut input)?;
+        if chunk.lines == 0 {
+            break;
         }
-        match serde_json::from_str::<Release>(&line) {
-            Ok(release) => pass.process(&release, &mut state),
-            Err(e) => state.report.skipped_lines.push((n + 1, e.to_string())),
-        }
+        pass.chunk(&chunk.text, first_line, &mut state, &mut worker);
+        first_line += chunk.lines;
+    }
+    state.columns.merge(worker.counts);
+    if config.threads > 1 {
+        state = pass.parallel(input, first_line, state, config.threads)?;
     }
     let State {
         mut report,
@@ -446,9 +481,40 @@ pub fn run(input: impl BufRead, config: &Config, engine: &RuleEngine) -> Result<
     Ok(report)
 }
 
+/// Lines handed to a worker at a time: enough to make the hand-over cheap,
+/// few enough to keep every worker busy to the end.
+const CHUNK_LINES: usize = 1024;
+
+/// Rhai recurses on the native stack once per call and nesting level; this
+/// is enough for every limit, also in debug builds.
+const WORKER_STACK: usize = 64 * 1024 * 1024;
+
+/// Up to `CHUNK_LINES` lines, in one buffer: one allocation per chunk,
+/// not one per line, whichever thread frees it.
+struct Chunk {
+    text: String,
+    lines: usize,
+}
+
+fn read_chunk(input: &mut impl BufRead) -> Result<Chunk, Error> {
+    let mut chunk = Chunk {
+        text: String::with_capacity(2 * 1024 * 1024),
+        lines: 0,
+    };
+    while chunk.lines < CHUNK_LINES {
+        // Not UTF-8 is an error here, as for `BufRead::lines`.
+        if input.read_line(&mut chunk.text).map_err(Error::Io)? == 0 {
+            break;
+        }
+        chunk.lines += 1;
+    }
+    Ok(chunk)
+}
+
 struct Pass<'a> {
     global: &'a Global,
-    compiled: &'a [CompiledRule],
+    plain: &'a [CompiledRule],
+    memoized: &'a [Memoized],
     engine: &'a RuleEngine,
     bid_ratios: bool,
     r025: bool,
@@ -462,6 +528,77 @@ struct State {
     currency: Option<String>,
     columns: Columns,
     report: Report,
+}
+
+/// Outcomes of memoized rules, per worker: (index in `Pass::memoized`, key
+/// of the inputs' values) → outcome.
+type Memo = HashMap<(usize, String), RuleOutcome>;
+
+/// What a worker keeps across its chunks: the per-organisation counts,
+/// whose sums do not depend on the order of the lines (so one map per
+/// worker, not per chunk), and its memo.
+#[derive(Default)]
+struct Worker {
+    counts: Columns,
+    memo: Memo,
+}
+
+/// Bound on the outcomes remembered per worker (then forgotten at once):
+/// enough for every distinct combination the shipped rules see in a
+/// large data set, with memory bounded whatever the rules declare.
+const MEMO_ENTRIES: usize = 1 << 16;
+
+/// A per-process rule that declared its inputs, with them resolved.
+struct Memoized {
+    rule: CompiledRule,
+    inputs: Vec<Fact>,
+}
+
+impl State {
+    fn new(currency: Option<String>) -> Self {
+        State {
+            currency,
+            columns: Columns::default(),
+            report: Report::default(),
+        }
+    }
+
+    /// Adds the results of the lines after this state's, as if one pass
+    /// had read both: later values win, counts add up.
+    fn merge(&mut self, later: State) {
+        self.columns.merge(later.columns);
+        let r = later.report;
+        for (group, ids) in r.results {
+            let mine = self.report.results.entry(group).or_default();
+            for (id, codes) in ids {
+                mine.entry(id).or_default().extend(codes);
+            }
+        }
+        self.report.skipped_lines.extend(r.skipped_lines);
+        self.report.rule_errors.extend(r.rule_errors);
+    }
+}
+
+impl Columns {
+    /// Appends the rows of `c` and adds up its counts.
+    fn merge(&mut self, c: Columns) {
+        self.bid_ratios.extend(c.bid_ratios);
+        for (mine, theirs) in [
+            (&mut self.r025_tenderer, c.r025_tenderer),
+            (&mut self.r038_buyer, c.r038_buyer),
+            (&mut self.r038_procuring_entity, c.r038_procuring_entity),
+            (&mut self.r038_tenderer, c.r038_tenderer),
+        ] {
+            for (id, f) in theirs {
+                mine.entry(id).or_default().add(f.num, f.den);
+            }
+        }
+        for (id, (count, codes)) in c.r048_supplier {
+            let (n, all) = self.r048_supplier.entry(id).or_default();
+            *n += count;
+            all.extend(codes);
+        }
+    }
 }
 
 fn is_submitted(bid: &Bid) -> bool {
@@ -509,7 +646,110 @@ fn sole_tenderer(bid: &Bid) -> Option<&str> {
 }
 
 impl Pass<'_> {
-    fn process(&self, release: &Release, state: &mut State) {
+    /// Lines `first + 1 ..` of the input.
+    fn chunk(&self, text: &str, first: usize, state: &mut State, worker: &mut Worker) {
+        for (i, line) in text.lines().enumerate() {
+            if line.bytes().all(|b| b.is_ascii_whitespace()) {
+                continue;
+            }
+            match serde_json::from_str::<Release>(line) {
+                Ok(release) => self.process(&release, state, worker),
+                Err(e) => state
+                    .report
+                    .skipped_lines
+                    .push((first + i + 1, e.to_string())),
+            }
+        }
+    }
+
+    /// The rest of the input on `threads` workers, each chunk into a state
+    /// of its own; the states are merged in file order, so the result is
+    /// the sequential pass's.
+    fn parallel(
+        &self,
+        mut input: impl BufRead,
+        mut first_line: usize,
+        mut state: State,
+        threads: usize,
+    ) -> Result<State, Error> {
+        use std::sync::{Mutex, mpsc};
+        let currency = state.currency.clone();
+        let (work_tx, work_rx) = mpsc::sync_channel::<(usize, usize, Chunk)>(threads * 2);
+        let work_rx = Mutex::new(work_rx);
+        let (done_tx, done_rx) = mpsc::channel::<(usize, State)>();
+        std::thread::scope(|scope| {
+            let mut handles = Vec::with_capacity(threads);
+            for n in 0..threads {
+                let (work_rx, done_tx, currency) = (&work_rx, done_tx.clone(), currency.clone());
+                let handle = std::thread::Builder::new()
+                    .name(format!("redflags-{n}"))
+                    .stack_size(WORKER_STACK)
+                    .spawn_scoped(scope, move || {
+                        let mut worker = Worker::default();
+                        loop {
+                            // The lock is held only to take the next chunk.
+                            let job = match work_rx.lock() {
+                                Ok(rx) => rx.recv(),
+                                Err(_) => break,
+                            };
+                            let Ok((seq, first, chunk)) = job else { break };
+                            let mut part = State::new(currency.clone());
+                            self.chunk(&chunk.text, first, &mut part, &mut worker);
+                            if done_tx.send((seq, part)).is_err() {
+                                break;
+                            }
+                        }
+                        worker.counts
+                    })
+                    .map_err(Error::Io)?;
+                handles.push(handle);
+            }
+            drop(done_tx);
+            let mut pending = BTreeMap::new();
+            let mut next = 0;
+            let mut merge_ready = |pending: &mut BTreeMap<usize, State>, state: &mut State| {
+                while let Some(part) = pending.remove(&next) {
+                    state.merge(part);
+                    next += 1;
+                }
+            };
+            let mut seq = 0;
+            let read = loop {
+                let chunk = match read_chunk(&mut input) {
+                    Ok(c) => c,
+                    Err(e) => break Err(e),
+                };
+                if chunk.lines == 0 {
+                    break Ok(());
+                }
+                let len = chunk.lines;
+                if work_tx.send((seq, first_line, chunk)).is_err() {
+                    break Ok(());
+                }
+                seq += 1;
+                first_line += len;
+                pending.extend(done_rx.try_iter());
+                merge_ready(&mut pending, &mut state);
+            };
+            // Workers stop once the queue is closed and empty.
+            drop(work_tx);
+            pending.extend(done_rx.iter());
+            merge_ready(&mut pending, &mut state);
+            for handle in handles {
+                // Library code does not panic; should a worker all the
+                // same, its counts are lost, so the run fails.
+                match handle.join() {
+                    Ok(counts) => state.columns.merge(counts),
+                    Err(_) => {
+                        return Err(Error::Io(std::io::Error::other("a worker thread failed")));
+                    }
+                }
+            }
+            read.map(|()| state)
+        })
+    }
+
+    fn process(&self, release: &Release, state: &mut State, worker: &mut Worker) {
         let Some(ocid) = release.ocid.get() else {
             return;
         };
@@ -538,137 +778,273 @@ impl Pass<'_> {
             state.columns.bid_ratios.push(row);
         }
         if self.r025 {
-            r025_fold(release, &mut state.columns.r025_tenderer);
+            r025_fold(release, &mut worker.counts.r025_tenderer);
         }
         if self.r038 {
-            r038_fold(release, &mut state.columns);
+            r038_fold(release, &mut worker.counts);
         }
         if let Some(digits) = self.r048_digits {
-            r048_fold(release, digits, &mut state.columns.r048_supplier);
+            r048_fold(release, digits, &mut worker.counts.r048_supplier);
         }
-        if self.compiled.is_empty() {
+        if self.plain.is_empty() && self.memoized.is_empty() {
             return;
         }
         let facts = self.facts(release, ocid, price_comparison, &mut state.currency);
-        let sub = SubmissionInput {
-            id: ocid.to_owned(),
-            kind: PROCESS_KIND.to_owned(),
-            payload: Value::Object(facts),
-            context: Value::Null,
+        let context = Dynamic::from_map(rhai::Map::new());
+        let report = &mut state.report;
+        let mut record = |outcome: RuleOutcome| match outcome {
+            RuleOutcome::Finding { rule_id, .. } => record_finding(report, &rule_id, &facts),
+            RuleOutcome::Error {
+                rule_id, message, ..
+            } => report
+                .rule_errors
+                .push(format!("{rule_id} on {ocid}: {message}")),
+            RuleOutcome::Clear { .. } | RuleOutcome::Skipped { .. } => {}
         };
-        let result = self.engine.evaluate(self.compiled, &sub);
-        for outcome in result.outcomes {
-            match outcome {
-                RuleOutcome::Finding { rule_id, .. } => {
-                    record_finding(&mut state.report, &rule_id, ocid, &sub.payload);
+        if !self.plain.is_empty() {
+            let payload = facts.to_dynamic(None);
+            self.engine
+                .evaluate_dynamic(self.plain, PROCESS_KIND, &payload, &context, &mut record);
+        }
+        let memo = &mut worker.memo;
+        if memo.len() > MEMO_ENTRIES {
+            memo.clear();
+        }
+        for (i, m) in self.memoized.iter().enumerate() {
+            let key = (i, facts.key(&m.inputs));
+            let outcome = match memo.get(&key) {
+                Some(o) => o.clone(),
+                None => {
+                    let payload = facts.to_dynamic(Some(&m.inputs));
+                    let mut first = None;
+                    self.engine.evaluate_dynamic(
+                        std::slice::from_ref(&m.rule),
+                        PROCESS_KIND,
+                        &payload,
+                        &context,
+                        |o| first = Some(o),
+                    );
+                    let Some(o) = first else { continue };
+                    memo.insert(key, o.clone());
+                    o
                 }
-                RuleOutcome::Error {
-                    rule_id, message, ..
-                } => state
-                    .report
-                    .rule_errors
-                    .push(format!("{rule_id} on {ocid}: {message}")),
-                RuleOutcome::Clear { .. } | RuleOutcome::Skipped { .. } => {}
-            }
+            };
+            record(outcome);
         }
     }
 
     /// The facts the per-process rules decide on (see docs/redflags.md).
-    fn facts(
+    fn facts<'r>(
         &self,
-        release: &Release,
-        ocid: &str,
+        release: &'r Release,
+        ocid: &'r str,
         price_comparison: bool,
         currency: &mut Option<String>,
-    ) -> Map<String, Value> {
-        let mut f = Map::new();
+    ) -> Facts<'r> {
         let tender = release.tender.get();
-        f.insert("ocid".into(), ocid.into());
-        f.insert("price_comparison".into(), price_comparison.into());
-        if let Some(t) = tender {
-            if let Some(m) = t.procurement_method.get() {
-                f.insert("procurement_method".into(), m.into());
-            }
-            if let Some(d) = t.procurement_method_details.get() {
-                f.insert("procurement_method_details".into(), d.into());
-            }
-            if let Some(n) = t.number_of_tenderers.u {
-                f.insert("number_of_tenderers".into(), n.into());
-            }
-            if let Some(days) = submission_period_days(t) {
-                f.insert("submission_period_days".into(), days.into());
-            }
-        }
-        f.insert(
-            "identical_price_tenderers".into(),
-            json!(identical_price_tenderers(release)),
-        );
-        f.insert(
-            "late_winning_tenderers".into(),
-            json!(late_winning_tenderers(release)),
-        );
         let (sole, others) = sole_valid_winner(release);
-        if let Some(sole) = sole {
-            f.insert("sole_valid_tenderer_awarded".into(), sole.into());
-        }
-        f.insert("disqualified_other_tenderers".into(), others.into());
         let has_active_award = release
             .awards
             .iter()
             .any(|a| is_status(&a.status, "active"));
-        f.insert("has_active_award".into(), has_active_award.into());
         let (valid_with_amount, lowest_disqualified) =
             if self.r036 && price_comparison && has_active_award {
                 lowest_bid(release, currency)
             } else {
                 (false, false)
             };
-        f.insert("has_valid_bid_with_amount".into(), valid_with_amount.into());
-        f.insert(
-            "lowest_submitted_bid_disqualified".into(),
-            lowest_disqualified.into(),
-        );
-        f
+        Facts {
+            ocid,
+            price_comparison,
+            procurement_method: tender.and_then(|t| t.procurement_method.get()),
+            procurement_method_details: tender.and_then(|t| t.procurement_method_details.get()),
+            number_of_tenderers: tender.and_then(|t| t.number_of_tenderers.u),
+            submission_period_days: tender.and_then(submission_period_days),
+            identical_price_tenderers: identical_price_tenderers(release),
+            late_winning_tenderers: late_winning_tenderers(release),
+            sole_valid_tenderer_awarded: sole,
+            disqualified_other_tenderers: others,
+            has_active_award,
+            has_valid_bid_with_amount: valid_with_amount,
+            lowest_submitted_bid_disqualified: lowest_disqualified,
+        }
+    }
+}
+
+/// What the per-process rules see of a contracting process, as
+/// `submission` (see docs/redflags.md for each key).
+struct Facts<'r> {
+    ocid: &'r str,
+    price_comparison: bool,
+    procurement_method: Option<&'r str>,
+    procurement_method_details: Option<&'r str>,
+    number_of_tenderers: Option<u64>,
+    submission_period_days: Option<i64>,
+    identical_price_tenderers: Vec<String>,
+    late_winning_tenderers: Vec<String>,
+    sole_valid_tenderer_awarded: Option<String>,
+    disqualified_other_tenderers: usize,
+    has_active_award: bool,
+    has_valid_bid_with_amount: bool,
+    lowest_submitted_bid_disqualified: bool,
+}
+
+/// The facts of a contracting process, by the names rules use for them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Fact {
+    Ocid,
+    PriceComparison,
+    ProcurementMethod,
+    ProcurementMethodDetails,
+    NumberOfTenderers,
+    SubmissionPeriodDays,
+    IdenticalPriceTenderers,
+    LateWinningTenderers,
+    SoleValidTendererAwarded,
+    DisqualifiedOtherTenderers,
+    HasActiveAward,
+    HasValidBidWithAmount,
+    LowestSubmittedBidDisqualified,
+}
+
+impl Fact {
+    const ALL: [Fact; 13] = [
+        Fact::Ocid,
+        Fact::PriceComparison,
+        Fact::ProcurementMethod,
+        Fact::ProcurementMethodDetails,
+        Fact::NumberOfTenderers,
+        Fact::SubmissionPeriodDays,
+        Fact::IdenticalPriceTenderers,
+        Fact::LateWinningTenderers,
+        Fact::SoleValidTendererAwarded,
+        Fact::DisqualifiedOtherTenderers,
+        Fact::HasActiveAward,
+        Fact::HasValidBidWithAmount,
+        Fact::LowestSubmittedBidDisqualified,
+    ];
+
+    fn name(self) -> &'static str {
+        match self {
+            Fact::Ocid => "ocid",
+            Fact::PriceComparison => "price_comparison",
+            Fact::ProcurementMethod => "procurement_method",
+            Fact::ProcurementMethodDetails => "procurement_method_details",
+            Fact::NumberOfTenderers => "number_of_tenderers",
+            Fact::SubmissionPeriodDays => "submission_period_days",
+            Fact::IdenticalPriceTenderers => "identical_price_tenderers",
+            Fact::LateWinningTenderers => "late_winning_tenderers",
+            Fact::SoleValidTendererAwarded => "sole_valid_tenderer_awarded",
+            Fact::DisqualifiedOtherTenderers => "disqualified_other_tenderers",
+            Fact::HasActiveAward => "has_active_award",
+            Fact::HasValidBidWithAmount => "has_valid_bid_with_amount",
+            Fact::LowestSubmittedBidDisqualified => "lowest_submitted_bid_disqualified",
+        }
+    }
+
+    fn parse(name: &str) -> Option<Fact> {
+        Fact::ALL.into_iter().find(|f| f.name() == name)
+    }
+}
+
+impl Facts<'_> {
+    /// The value of one fact (`()` when missing), as a JSON payload of
+    /// the same facts would convert to: integers as `i64`, lists of
+    /// identifiers as arrays of strings.
+    fn value(&self, fact: Fact) -> Dynamic {
+        let text = |s: &str| Dynamic::from(s.to_owned());
+        let ids = |v: &[String]| Dynamic::from_array(v.iter().map(|s| text(s)).collect());
+        let int = |n: usize| Dynamic::from_int(i64::try_from(n).unwrap_or(i64::MAX));
+        match fact {
+            Fact::Ocid => text(self.ocid),
+            Fact::PriceComparison => Dynamic::from_bool(self.price_comparison),
+            Fact::ProcurementMethod => self.procurement_method.map_or(Dynamic::UNIT, text),
+            Fact::ProcurementMethodDetails => {
+                self.procurement_method_details.map_or(Dynamic::UNIT, text)
+            }
+            Fact::NumberOfTenderers => self.number_of_tenderers.map_or(Dynamic::UNIT, |n| {
+                i64::try_from(n).map_or_else(
+                    |_| Dynamic::from_decimal(rust_decimal::Decimal::from(n)),
+                    Dynamic::from_int,
+                )
+            }),
+            Fact::SubmissionPeriodDays => self
+                .submission_period_days
+                .map_or(Dynamic::UNIT, Dynamic::from_int),
+            Fact::IdenticalPriceTenderers => ids(&self.identical_price_tenderers),
+            Fact::LateWinningTenderers => ids(&self.late_winning_tenderers),
+            Fact::SoleValidTendererAwarded => self
+                .sole_valid_tenderer_awarded
+                .as_deref()
+                .map_or(Dynamic::UNIT, text),
+            Fact::DisqualifiedOtherTenderers => int(self.disqualified_other_tenderers),
+            Fact::HasActiveAward => Dynamic::from_bool(self.has_active_award),
+            Fact::HasValidBidWithAmount => Dynamic::from_bool(self.has_valid_bid_with_amount),
+            Fact::LowestSubmittedBidDisqualified => {
+                Dynamic::from_bool(self.lowest_submitted_bid_disqualified)
+            }
+        }
+    }
+
+    /// The `submission` map: every fact, or only `inputs`; missing facts
+    /// are left out, as a JSON payload would leave them out.
+    fn to_dynamic(&self, inputs: Option<&[Fact]>) -> Dynamic {
+        let facts = inputs.unwrap_or(&Fact::ALL);
+        let map: rhai::Map = facts
+            .iter()
+            .map(|f| (f.name().into(), self.value(*f)))
+            .filter(|(_, v)| !v.is_unit())
+            .collect();
+        Dynamic::from_map(map)
+    }
+
+    /// A key that is equal for two processes exactly when `inputs` have
+    /// equal values (type-tagged, so "1" and 1 differ).
+    fn key(&self, inputs: &[Fact]) -> String {
+        use std::fmt::Write;
+        let mut key = String::new();
+        for f in inputs {
+            let v = self.value(*f);
+            // Display of strings, numbers and arrays of strings is
+            // unambiguous once tagged with the type and length.
+            let shown = if v.is_array() {
+                v.clone()
+                    .into_array()
+                    .unwrap_or_default()
+                    .iter()
+                    .map(|s| format!("{}:{s}", s.to_string().len()))
+                    .collect::<Vec<_>>()
+                    .join(",")
+            } else {
+                v.to_string()
+            };
+            let _ = write!(key, "{}:{}:{shown};", v.type_name(), shown.len());
+        }
+        key
     }
 }
 
 /// Maps a per-process finding to cardinal's output values.
-fn record_finding(report: &mut Report, code: &str, ocid: &str, facts: &Value) {
-    let ids = |key: &str| -> Vec<String> {
-        facts
-            .get(key)
-            .and_then(Value::as_array)
-            .map(|a| {
-                a.iter()
-                    .filter_map(Value::as_str)
-                    .map(str::to_owned)
-                    .collect()
-            })
-            .unwrap_or_default()
-    };
+fn record_finding(report: &mut Report, code: &str, facts: &Facts<'_>) {
+    let ocid = facts.ocid;
     match code {
         "R035" => {
-            let n = facts
-                .get("disqualified_other_tenderers")
-                .and_then(Value::as_f64)
-                .unwrap_or(0.0);
+            #[allow(clippy::cast_precision_loss)]
+            let n = facts.disqualified_other_tenderers as f64;
             report.set(Group::Ocid, ocid, code, n);
-            if let Some(id) = facts
-                .get("sole_valid_tenderer_awarded")
-                .and_then(Value::as_str)
-            {
+            if let Some(id) = &facts.sole_valid_tenderer_awarded {
                 report.set(Group::Tenderer, id, code, 0.0);
             }
         }
         "R028" | "R030" => {
             report.set(Group::Ocid, ocid, code, 1.0);
-            let key = if code == "R028" {
-                "identical_price_tenderers"
+            let ids = if code == "R028" {
+                &facts.identical_price_tenderers
             } else {
-                "late_winning_tenderers"
+                &facts.late_winning_tenderers
             };
-            for id in ids(key) {
-                report.set(Group::Tenderer, &id, code, 1.0);
+            for id in ids {
+                report.set(Group::Tenderer, id, code, 1.0);
             }
         }
         _ => report.set(Group::Ocid, ocid, code, 1.0),
@@ -1094,5 +1470,75 @@ fn finalize(dataset: &HashMap<&str, Params<'_>>, columns: Columns, report: &mut 
         for (id, length) in lengths.into_iter().filter(|(_, l)| *l >= upper) {
             report.set(Group::Tenderer, id, "R048", length);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn facts(ids: &[&str], days: Option<i64>) -> Facts<'static> {
+        Facts {
+            ocid: "x",
+            price_comparison: true,
+            procurement_method: Some("open"),
+            procurement_method_details: None,
+            number_of_tenderers: Some(1),
+            submission_period_days: days,
+            identical_price_tenderers: ids.iter().map(|s| (*s).to_owned()).collect(),
+            late_winning_tenderers: Vec::new(),
+            sole_valid_tenderer_awarded: None,
+            disqualified_other_tenderers: 0,
+            has_active_award: false,
+            has_valid_bid_with_amount: false,
+            lowest_submitted_bid_disqualified: false,
+        }
+    }
+
+    #[test]
+    fn memo_keys_tell_apart_what_a_rule_can_tell_apart() {
+        let ids = [Fact::IdenticalPriceTenderers];
+        // Identifiers containing the separators are not confused.
+        assert_ne!(
+            facts(&["a,b"], None).key(&ids),
+            facts(&["a", "b"], None).key(&ids)
+        );
+        assert_ne!(
+            facts(&["a:1"], None).key(&ids),
+            facts(&["a"], None).key(&ids)
+        );
+        assert_eq!(
+            facts(&["a", "b"], None).key(&ids),
+            facts(&["a", "b"], None).key(&ids)
+        );
+        // A missing fact is not an empty string or zero.
+        let days = [Fact::SubmissionPeriodDays, Fact::ProcurementMethodDetails];
+        assert_ne!(facts(&[], None).key(&days), facts(&[], Some(0)).key(&days));
+        // Facts a rule does not declare do not split its memo.
+        let mut other = facts(&["z"], Some(3));
+        other.ocid = "y";
+        assert_eq!(
+            facts(&[], Some(3)).key(&[Fact::SubmissionPeriodDays]),
+            other.key(&[Fact::SubmissionPeriodDays])
+        );
+    }
+
+    #[test]
+    fn a_rule_with_inputs_gets_only_them() {
+        let f = facts(&["a"], Some(3));
+        let m = f
+            .to_dynamic(Some(&[
+                Fact::SubmissionPeriodDays,
+                Fact::ProcurementMethodDetails,
+            ]))
+            .cast::<rhai::Map>();
+        // Missing facts are absent, as in a JSON payload.
+        assert_eq!(m.len(), 1);
+        assert_eq!(m["submission_period_days"].as_int(), Ok(3));
+        let all = f.to_dynamic(None).cast::<rhai::Map>();
+        // Thirteen facts, two of them missing here.
+        assert_eq!(all.len(), 11);
+        assert!(Fact::ALL.iter().all(|x| Fact::parse(x.name()) == Some(*x)));
+        assert_eq!(Fact::parse("tenderers"), None);
     }
 }
