@@ -6,6 +6,7 @@ mod auth;
 mod body;
 mod error;
 mod heatmap;
+mod lifecycle;
 mod platform;
 mod rulesets;
 mod submissions;
@@ -34,6 +35,8 @@ pub struct AppState {
     pub queue: Queue,
     pub sandbox: Arc<SandboxPool>,
     pub metrics: Metrics,
+    /// The standard library of rules tenants adopt.
+    pub library: Arc<adal_store::rules::Library>,
 }
 
 pub const API_PREFIX: &str = "/api/v1";

@@ -104,25 +104,9 @@ impl Evaluator {
             })
             .collect();
 
-        let tenant_row = tenants::get(&self.store, tenant).await?;
-        let settings = tenants::settings_of(&tenant_row)?;
-        let mci: serde_json::Map<String, serde_json::Value> = settings
-            .mci_by_year
-            .iter()
-            .map(|(y, v)| (y.to_string(), serde_json::Value::String(v.clone())))
-            .collect();
-        let open_bins = procurement::open_counterparty_bins(&self.store, tenant).await?;
-        let payload: serde_json::Value = serde_json::from_str(&submission.payload)
-            .map_err(|e| StoreError::Corrupt(format!("submission payload: {e}")))?;
-        let input = SubmissionInput {
-            id: submission.id.to_string(),
-            kind: submission.kind.clone(),
-            payload,
-            context: serde_json::json!({
-                "mci": mci,
-                "open_procurement_bins": open_bins,
-            }),
-        };
+        let context = RuleContext::load(&self.store, tenant).await?;
+        let settings = context.settings.clone();
+        let input = context.input_for(&submission)?;
         let result = self
             .sandbox
             .evaluate(&version.content_hash, &sources, vec![input])
@@ -159,5 +143,48 @@ impl Evaluator {
         .await?;
         tracing::info!(submission_id = %submission.id, tenant_id = %tenant, findings = recorded.new_findings, rule_errors = recorded.new_rule_errors, alerts = recorded.alerts_queued, "submission evaluated");
         Ok(Handled::Evaluated(recorded))
+    }
+}
+
+/// What rules see besides a submission's payload, read once per tenant and
+/// shared by every submission evaluated with it: by the worker, and by a
+/// dry run, so that both evaluate exactly the same input.
+pub struct RuleContext {
+    pub settings: tenants::TenantSettings,
+    context: serde_json::Value,
+}
+
+impl RuleContext {
+    pub async fn load(store: &Store, tenant: TenantId) -> Result<Self, StoreError> {
+        let tenant_row = tenants::get(store, tenant).await?;
+        let settings = tenants::settings_of(&tenant_row)?;
+        let mci: serde_json::Map<String, serde_json::Value> = settings
+            .mci_by_year
+            .iter()
+            .map(|(y, v)| (y.to_string(), serde_json::Value::String(v.clone())))
+            .collect();
+        let open_bins = procurement::open_counterparty_bins(store, tenant).await?;
+        Ok(Self {
+            settings,
+            context: serde_json::json!({
+                "mci": mci,
+                "open_procurement_bins": open_bins,
+            }),
+        })
+    }
+
+    /// The sandbox's input for `submission`, of any kind.
+    pub fn input_for(
+        &self,
+        submission: &submissions::Submission,
+    ) -> Result<SubmissionInput, StoreError> {
+        let payload: serde_json::Value = serde_json::from_str(&submission.payload)
+            .map_err(|e| StoreError::Corrupt(format!("submission payload: {e}")))?;
+        Ok(SubmissionInput {
+            id: submission.id.to_string(),
+            kind: submission.kind.clone(),
+            payload,
+            context: self.context.clone(),
+        })
     }
 }

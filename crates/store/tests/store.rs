@@ -180,6 +180,8 @@ fn rule_def(id: &str) -> RuleDefinition {
         impact: 4,
         params: BTreeMap::new(),
         script: r#"if money(submission.value_kzt) > money("100") { "big gift" }"#.to_owned(),
+        declared: BTreeMap::new(),
+        fixtures: Vec::new(),
     }
 }
 
