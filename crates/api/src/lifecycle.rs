@@ -157,7 +157,13 @@ fn declared_names(declared: &BTreeMap<String, ParamSpec>) -> String {
 /// A value's error with what the declaration allows, so the message alone
 /// says how to fix it.
 pub fn describe(spec: &ParamSpec, error: &str) -> String {
-    let mut allowed = format!("a {}", spec.ty.as_str());
+    let ty = spec.ty.as_str();
+    let article = if ty.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        "an"
+    } else {
+        "a"
+    };
+    let mut allowed = format!("{article} {ty}");
     if let Some(u) = &spec.unit {
         allowed.push_str(&format!(" in {u}"));
     }
@@ -366,7 +372,11 @@ mod tests {
             ]
         );
         assert!(errors[1].message.contains("below the minimum 1"));
-        assert!(errors[1].message.contains("from 1 to 1000"));
+        assert!(
+            errors[1]
+                .message
+                .contains("expected an integer in MCI from 1 to 1000")
+        );
         assert!(errors[2].message.contains("declares: limit_mci"));
         let (_, errors) = run(
             Some("2026.11.0"),
