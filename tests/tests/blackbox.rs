@@ -1006,6 +1006,34 @@ async fn rule_lifecycle_adopt_override_gate_and_dry_run() -> Result<()> {
     assert!(!ids.contains(&"gift-from-open-procurement-counterparty"));
     assert!(ids.contains(&"gift-over-ten-thousand"));
 
+    // Against the active version 1: what the tenant changed.
+    let d = api.get(&a.compliance, &format!("{sets}/2/diff")).await?;
+    assert_eq!(d.status, 200, "{}", d.text);
+    assert_eq!(
+        (d.body["from"].as_i64(), d.body["to"].as_i64()),
+        (Some(1), Some(2))
+    );
+    assert_eq!(
+        d.body["added"],
+        json!(["gift-over-ten-thousand", "watch-check"])
+    );
+    assert_eq!(
+        d.body["removed"],
+        json!(["gift-from-open-procurement-counterparty"])
+    );
+    assert_eq!(
+        d.body["changed"],
+        json!([{
+            "rule_id": "gift-over-mci-limit",
+            "params": [{"name": "limit_mci", "from": 2, "to": 10}],
+            "script_changed": false, "metadata_changed": false,
+            "declarations_changed": false, "fixtures_changed": false
+        }]),
+        "{}",
+        d.text
+    );
+    assert_eq!(d.body["disabled"][0]["to"], "no procurement of our own");
+
     // Dry run of version 2 over the latest submissions.
     let bad = api
         .post(
@@ -1109,6 +1137,7 @@ async fn rule_lifecycle_adopt_override_gate_and_dry_run() -> Result<()> {
     for (method, path) in [
         ("GET", format!("/tenants/{}/library", a.id)),
         ("GET", format!("{sets}/2")),
+        ("GET", format!("{sets}/2/diff?against=1")),
         ("POST", format!("{sets}/2/dry-run")),
         ("POST", format!("{sets}/3/activate")),
     ] {

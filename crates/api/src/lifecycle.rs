@@ -268,6 +268,110 @@ pub fn compare(
     }
 }
 
+/// How one rule differs between two versions.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RuleChange {
+    pub rule_id: String,
+    /// (parameter, value before, value after), for every effective value
+    /// that differs (`None`: not set on that side).
+    pub params: Vec<(String, Option<Value>, Option<Value>)>,
+    pub script: bool,
+    /// Title, area, kinds, severity, likelihood or impact.
+    pub metadata: bool,
+    pub declarations: bool,
+    pub fixtures: bool,
+}
+
+/// What changed from one version to another.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct VersionDiff {
+    pub added: Vec<String>,
+    pub removed: Vec<String>,
+    pub changed: Vec<RuleChange>,
+    /// (rule, reason before, reason after) for every rule whose disabled
+    /// state or reason differs.
+    pub disabled: Vec<(String, Option<String>, Option<String>)>,
+}
+
+/// Compares two versions rule by rule and choice by choice.
+pub fn diff_versions(
+    from: &[RuleDefinition],
+    from_adoption: Option<&Adoption>,
+    to: &[RuleDefinition],
+    to_adoption: Option<&Adoption>,
+) -> VersionDiff {
+    let old: BTreeMap<&str, &RuleDefinition> = from.iter().map(|r| (r.id.as_str(), r)).collect();
+    let new: BTreeMap<&str, &RuleDefinition> = to.iter().map(|r| (r.id.as_str(), r)).collect();
+    let mut d = VersionDiff {
+        added: new
+            .keys()
+            .filter(|id| !old.contains_key(*id))
+            .map(|id| (*id).to_owned())
+            .collect(),
+        removed: old
+            .keys()
+            .filter(|id| !new.contains_key(*id))
+            .map(|id| (*id).to_owned())
+            .collect(),
+        ..VersionDiff::default()
+    };
+    for (id, a) in &old {
+        let Some(b) = new.get(id) else { continue };
+        let names: BTreeSet<&String> = a.params.keys().chain(b.params.keys()).collect();
+        let params: Vec<_> = names
+            .into_iter()
+            .filter(|n| a.params.get(*n) != b.params.get(*n))
+            .map(|n| {
+                (
+                    n.clone(),
+                    a.params.get(n).cloned(),
+                    b.params.get(n).cloned(),
+                )
+            })
+            .collect();
+        let change = RuleChange {
+            rule_id: (*id).to_owned(),
+            params,
+            script: a.script != b.script,
+            metadata: (
+                &a.title,
+                &a.area,
+                &a.kinds,
+                a.severity,
+                a.likelihood,
+                a.impact,
+            ) != (
+                &b.title,
+                &b.area,
+                &b.kinds,
+                b.severity,
+                b.likelihood,
+                b.impact,
+            ),
+            declarations: a.declared != b.declared,
+            fixtures: a.fixtures != b.fixtures,
+        };
+        if !change.params.is_empty()
+            || change.script
+            || change.metadata
+            || change.declarations
+            || change.fixtures
+        {
+            d.changed.push(change);
+        }
+    }
+    let empty = BTreeMap::new();
+    let da = from_adoption.map_or(&empty, |a| &a.disabled);
+    let db = to_adoption.map_or(&empty, |a| &a.disabled);
+    let ids: BTreeSet<&String> = da.keys().chain(db.keys()).collect();
+    d.disabled = ids
+        .into_iter()
+        .filter(|id| da.get(*id) != db.get(*id))
+        .map(|id| (id.clone(), da.get(id).cloned(), db.get(id).cloned()))
+        .collect();
+    d
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
@@ -442,6 +546,55 @@ mod tests {
             status: "open".into(),
             created_at: chrono::Utc::now(),
         }
+    }
+
+    #[test]
+    fn versions_differ_by_rule_and_by_choice() {
+        let lib = library();
+        let (v1, a1) = adopt(
+            &lib,
+            &Choices {
+                library_version: Some("2026.11.0"),
+                overrides: &BTreeMap::new(),
+                disabled: &BTreeMap::new(),
+            },
+            &[],
+            &mut Vec::new(),
+        )
+        .unwrap();
+        let overrides = serde_json::from_value(json!({"limit/rule": {"limit_mci": 7}})).unwrap();
+        let disabled = serde_json::from_value(json!({"a-rule": "not ours"})).unwrap();
+        let (mut v2, a2) = adopt(
+            &lib,
+            &Choices {
+                library_version: Some("2026.11.0"),
+                overrides: &overrides,
+                disabled: &disabled,
+            },
+            &[],
+            &mut Vec::new(),
+        )
+        .unwrap();
+        let mut own = lib.rules[0].clone();
+        own.id = "own".into();
+        v2.push(own);
+        let d = diff_versions(&v1, Some(&a1), &v2, Some(&a2));
+        assert_eq!(d.added, ["own"]);
+        assert_eq!(d.removed, ["a-rule"]);
+        assert_eq!(d.changed.len(), 1);
+        assert_eq!(
+            d.changed[0].params,
+            [("limit_mci".to_owned(), Some(json!(2)), Some(json!(7)))]
+        );
+        assert!(!d.changed[0].script && !d.changed[0].fixtures);
+        assert_eq!(
+            d.disabled,
+            [("a-rule".to_owned(), None, Some("not ours".to_owned()))]
+        );
+        assert_eq!(
+            diff_versions(&v2, Some(&a2), &v2, Some(&a2)),
+            VersionDiff::default()
+        );
     }
 
     #[test]

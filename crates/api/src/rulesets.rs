@@ -16,7 +16,11 @@ use adal_sandbox_protocol::{Expect, Fixture, FixtureSubmission, RuleOutcome, Sev
 use adal_store::rules::{self, RuleDefinition};
 use adal_store::{evaluation, submissions};
 use poem::web::Data;
-use poem_openapi::{ApiResponse, Object, OpenApi, Tags, param::Path, payload::Json};
+use poem_openapi::{
+    ApiResponse, Object, OpenApi, Tags,
+    param::{Path, Query},
+    payload::Json,
+};
 use serde::Deserialize;
 use serde_json::Value;
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -714,6 +718,54 @@ enum DryRunResponse {
     Ok(Json<DryRunReport>),
 }
 
+/// One parameter whose effective value differs.
+#[derive(Debug, Object)]
+pub struct ParamChange {
+    pub name: String,
+    pub from: Option<Value>,
+    pub to: Option<Value>,
+}
+
+#[derive(Debug, Object)]
+pub struct RuleChangeView {
+    pub rule_id: String,
+    pub params: Vec<ParamChange>,
+    pub script_changed: bool,
+    /// Title, area, kinds, severity, likelihood or impact.
+    pub metadata_changed: bool,
+    pub declarations_changed: bool,
+    pub fixtures_changed: bool,
+}
+
+/// A library rule disabled, enabled again, or disabled for another reason.
+#[derive(Debug, Object)]
+pub struct DisabledChange {
+    pub rule_id: String,
+    /// The reason before; absent: it was enabled.
+    pub from: Option<String>,
+    /// The reason after; absent: it is enabled.
+    pub to: Option<String>,
+}
+
+#[derive(Debug, Object)]
+pub struct RuleSetDiff {
+    pub from: i32,
+    pub to: i32,
+    pub library_version_from: Option<String>,
+    pub library_version_to: Option<String>,
+    /// Rules in `to` and not in `from`.
+    pub added: Vec<String>,
+    pub removed: Vec<String>,
+    pub changed: Vec<RuleChangeView>,
+    pub disabled: Vec<DisabledChange>,
+}
+
+#[derive(ApiResponse)]
+enum DiffResponse {
+    #[oai(status = 200)]
+    Ok(Json<RuleSetDiff>),
+}
+
 #[derive(ApiResponse)]
 enum LibraryResponse {
     #[oai(status = 200)]
@@ -834,6 +886,80 @@ impl RuleSetApi {
                 .iter()
                 .cloned()
                 .map(rule_to_api)
+                .collect(),
+        })))
+    }
+
+    /// What changed from version `against` (by default the active one) to
+    /// this version: rules added and removed, effective parameter values,
+    /// scripts, metadata, declarations and fixtures, the library version,
+    /// and disabled rules with their reasons.
+    #[oai(
+        path = "/tenants/:tenant_id/rule-sets/:version/diff",
+        method = "get",
+        tag = "ApiTags::RuleSets",
+        operation_id = "diffRuleSet"
+    )]
+    async fn diff(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        tenant_id: Path<Uuid>,
+        version: Path<i32>,
+        against: Query<Option<i32>>,
+    ) -> ApiResult<DiffResponse> {
+        let ctx =
+            TenantCtx::authorize(&state, &auth.0, tenant_id.0, obj::RULE_SETS, act::READ).await?;
+        let to = rules::get_version(&state.store, ctx.tenant, version.0)
+            .await
+            .map_err(|_| ApiError::not_found("rule-set version"))?;
+        let from = match against.0 {
+            Some(n) => rules::get_version(&state.store, ctx.tenant, n)
+                .await
+                .map_err(|_| ApiError::not_found("rule-set version"))?,
+            None => rules::active_version(&state.store, ctx.tenant)
+                .await?
+                .ok_or_else(|| {
+                    ApiError::field(
+                        "/against",
+                        "there is no active version to compare with; name one in `against`",
+                    )
+                })?,
+        };
+        let (from_adoption, to_adoption) = (rules::adoption_of(&from)?, rules::adoption_of(&to)?);
+        let d = lifecycle::diff_versions(
+            &rules::rules_of(&from)?,
+            from_adoption.as_ref(),
+            &rules::rules_of(&to)?,
+            to_adoption.as_ref(),
+        );
+        Ok(DiffResponse::Ok(Json(RuleSetDiff {
+            from: from.version,
+            to: to.version,
+            library_version_from: from.library_version,
+            library_version_to: to.library_version,
+            added: d.added,
+            removed: d.removed,
+            changed: d
+                .changed
+                .into_iter()
+                .map(|c| RuleChangeView {
+                    rule_id: c.rule_id,
+                    params: c
+                        .params
+                        .into_iter()
+                        .map(|(name, from, to)| ParamChange { name, from, to })
+                        .collect(),
+                    script_changed: c.script,
+                    metadata_changed: c.metadata,
+                    declarations_changed: c.declarations,
+                    fixtures_changed: c.fixtures,
+                })
+                .collect(),
+            disabled: d
+                .disabled
+                .into_iter()
+                .map(|(rule_id, from, to)| DisabledChange { rule_id, from, to })
                 .collect(),
         })))
     }
