@@ -7,6 +7,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261124_000001_foundation;
 mod m20261124_000002_submission_enqueued_at;
 mod m20261124_000003_records;
+mod m20261125_000010_rule_lifecycle;
 
 pub struct Migrator;
 
@@ -17,6 +18,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000001_foundation::Migration),
             Box::new(m20261124_000002_submission_enqueued_at::Migration),
             Box::new(m20261124_000003_records::Migration),
+            Box::new(m20261125_000010_rule_lifecycle::Migration),
         ]
     }
 }

@@ -429,7 +429,8 @@ pub fn bin(first_eleven: &str) -> String {
     adal_domain::with_check_digit(first_eleven).expect("prefix has a check digit")
 }
 
-/// The library's rules as the API takes them.
+/// The library's rules as the API takes them, with their parameter
+/// declarations and fixtures.
 pub fn library_rules() -> Vec<Value> {
     let dir = repo_root().join("rules/gifts");
     let mut out = Vec::new();
@@ -441,14 +442,10 @@ pub fn library_rules() -> Vec<Value> {
         let meta: toml::Value =
             toml::from_str(&std::fs::read_to_string(dir.join(format!("{id}.toml"))).expect("meta"))
                 .expect("toml");
-        let mut params = serde_json::Map::new();
-        if let Some(p) = meta.get("params").and_then(|p| p.as_table()) {
-            for (k, v) in p {
-                if let Some(d) = v.get("default") {
-                    params.insert(k.clone(), serde_json::to_value(d).expect("param"));
-                }
-            }
-        }
+        let json = |key: &str| {
+            meta.get(key)
+                .map(|v| serde_json::to_value(v).expect("toml as json"))
+        };
         out.push(serde_json::json!({
             "id": id,
             "title": meta["title"].as_str(),
@@ -457,9 +454,27 @@ pub fn library_rules() -> Vec<Value> {
             "severity": meta["severity"].as_str(),
             "likelihood": meta["likelihood"].as_integer(),
             "impact": meta["impact"].as_integer(),
-            "params": params,
+            "parameters": json("params").unwrap_or_else(|| serde_json::json!({})),
+            "fixtures": json("fixtures").expect("fixtures"),
             "script": script,
         }));
     }
     out
+}
+
+/// A fixture for a rule uploaded in a test: a received gift of `value_kzt`
+/// described as `description`, expecting `expect`.
+pub fn gift_fixture(name: &str, description: &str, value_kzt: &str, expect: &str) -> Value {
+    serde_json::json!({
+        "name": name,
+        "expect": expect,
+        "submission": {
+            "kind": "gift",
+            "payload": {
+                "direction": "received", "giver_name": "Alpha LLP", "description": description,
+                "value_kzt": value_kzt, "date": "2026-03-01", "occasion": "Test"
+            },
+            "context": {"mci": {"2026": "4325"}, "open_procurement_bins": []}
+        }
+    })
 }

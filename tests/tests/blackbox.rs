@@ -170,7 +170,8 @@ async fn gift_flows_to_finding_risk_map_and_email_on_postgres_redis_smtp() -> Re
     broken.push(json!({
         "id": "broken-rule", "title": "Broken", "area": "conflict_of_interest", "kinds": ["gift"],
         "severity": "low", "likelihood": 1, "impact": 1,
-        "script": "let x = 1;\nif x > { true }"
+        "script": "let x = 1;\nif x > { true }",
+        "fixtures": [gift_fixture("any gift", "Flowers", "1.00", "clear")]
     }));
     let r = api
         .post(
@@ -187,12 +188,14 @@ async fn gift_flows_to_finding_risk_map_and_email_on_postgres_redis_smtp() -> Re
     assert_eq!(d["pointer"], "/rules/2/script");
 
     //    ...and a good set (the two library gift rules plus one that throws
-    //    at run time) is stored and activated.
+    //    at run time on watches, which its fixture does not cover) is
+    //    stored and activated.
     let mut rules = library_rules();
     rules.push(json!({
         "id": "always-throws", "title": "Throws", "area": "conflict_of_interest", "kinds": ["gift"],
         "severity": "low", "likelihood": 1, "impact": 1,
-        "script": "throw \"deliberate\";"
+        "script": "if submission.description == \"Smart watch\" { throw \"deliberate\"; }",
+        "fixtures": [gift_fixture("flowers pass", "Flowers", "1.00", "clear")]
     }));
     let r = api
         .post(
@@ -836,5 +839,318 @@ async fn lost_jobs_and_smtp_outages_lose_nothing() -> Result<()> {
     })
     .await?;
     assert!(mails[0].contains("cu@gamma.kz"));
+    Ok(())
+}
+
+/// Issue 4's rule lifecycle over HTTP: adopt the standard with overrides,
+/// disabled rules and own rules (bad choices named by JSON pointer),
+/// activation gated on fixtures run in the sandbox, a dry run that shows
+/// findings appearing and disappearing and writes nothing, and all of it
+/// invisible to another tenant.
+#[tokio::test(flavor = "multi_thread")]
+async fn rule_lifecycle_adopt_override_gate_and_dry_run() -> Result<()> {
+    let (_db, _smtp, dep, api, _) = start_production().await?;
+    let _serve = dep.spawn("serve", &["serve"])?;
+    dep.wait_ready().await?;
+    let platform = api.login("platform@adal.test", ADMIN_PASSWORD).await?;
+    let a = create_tenant(&api, &platform, "delta", "24014000444").await?;
+    let b = create_tenant(&api, &platform, "epsilon", "24024000555").await?;
+    let sets = format!("/tenants/{}/rule-sets", a.id);
+
+    let lib = api
+        .get(&a.compliance, &format!("/tenants/{}/library", a.id))
+        .await?;
+    assert_eq!(lib.status, 200, "{}", lib.text);
+    let version = lib.body["version"].as_str().unwrap().to_owned();
+    let limit_rule = lib.body["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == "gift-over-mci-limit")
+        .unwrap();
+    assert_eq!(limit_rule["parameters"]["limit_mci"]["unit"], "MCI");
+
+    // Bad choices: every one is named by its JSON pointer.
+    let r = api
+        .post(
+            &a.compliance,
+            &sets,
+            &json!({
+                "library_version": version,
+                "overrides": {
+                    "gift-over-mci-limit": {"limit_mci": 0, "limit_kzt": 5},
+                    "no-such-rule": {"x": 1}
+                },
+                "disabled": {"R003": "  "}
+            }),
+        )
+        .await?;
+    assert_eq!(r.status, 422, "{}", r.text);
+    let pointers: Vec<&str> = r.body["details"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["pointer"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        pointers,
+        [
+            "/disabled/R003",
+            "/overrides/gift-over-mci-limit/limit_kzt",
+            "/overrides/gift-over-mci-limit/limit_mci",
+            "/overrides/no-such-rule",
+        ],
+        "{}",
+        r.text
+    );
+    assert!(r.text.contains("below the minimum 1"), "{}", r.text);
+    assert!(r.text.contains("reason is required"), "{}", r.text);
+    let r = api
+        .post(
+            &a.compliance,
+            &sets,
+            &json!({"library_version": version, "overrides": {"gift-over-mci-limit": {"limit_mci": "ten"}}}),
+        )
+        .await?;
+    assert_eq!(r.status, 422);
+    assert_eq!(
+        r.body["details"][0]["pointer"],
+        "/overrides/gift-over-mci-limit/limit_mci"
+    );
+    assert!(r.text.contains("not an integer"), "{}", r.text);
+    let r = api
+        .post(&a.compliance, &sets, &json!({"library_version": "1999.1"}))
+        .await?;
+    assert_eq!(r.status, 422);
+    assert_eq!(r.body["details"][0]["pointer"], "/library_version");
+
+    // Version 1: the standard as shipped, activated (its fixtures pass).
+    let r = api
+        .post(&a.compliance, &sets, &json!({"library_version": version}))
+        .await?;
+    assert_eq!(r.status, 201, "{}", r.text);
+    assert_eq!(r.body["library_version"], version);
+    let r = api
+        .post(&a.compliance, &format!("{sets}/1/activate"), &json!({}))
+        .await?;
+    assert_eq!(r.status, 200, "{}", r.text);
+
+    // A 20,000 KZT gift is over 2 MCI (8,650 KZT in 2026): a finding.
+    let r = api
+        .post(
+            &a.employee,
+            &format!("/tenants/{}/gifts", a.id),
+            &gift("20000.00", None),
+        )
+        .await?;
+    assert_eq!(r.status, 202, "{}", r.text);
+    let sid = r.body["submission_id"].as_str().unwrap().to_owned();
+    api.get_until(
+        &a.compliance,
+        &format!("/tenants/{}/findings?submission_id={sid}", a.id),
+        Duration::from_secs(30),
+        "the finding under version 1",
+        |b| b["total"].as_u64() == Some(1),
+    )
+    .await
+    .map_err(|e| anyhow::anyhow!("{e}\nlog:\n{}", dep.log("serve")))?;
+
+    // Version 2: limit 10 MCI, the procurement-counterparty rule disabled,
+    // and two own rules: one over 10,000 KZT, one that throws on watches.
+    let own_limit = json!({
+        "id": "gift-over-ten-thousand", "title": "Gift over a fixed amount",
+        "area": "conflict_of_interest", "kinds": ["gift"],
+        "severity": "high", "likelihood": 2, "impact": 3,
+        "parameters": {"limit_kzt": {"type": "money", "default": "10000.00", "unit": "KZT", "min": "0"}},
+        "script": "money(submission.value_kzt) > money(params.limit_kzt)",
+        "fixtures": [
+            gift_fixture("over", "Pen", "10000.01", "finding"),
+            gift_fixture("at", "Pen", "10000.00", "clear"),
+        ]
+    });
+    let throws = json!({
+        "id": "watch-check", "title": "Throws on watches",
+        "area": "conflict_of_interest", "kinds": ["gift"],
+        "severity": "low", "likelihood": 1, "impact": 1,
+        "script": "if submission.description == \"Smart watch\" { throw \"no watches\"; }",
+        "fixtures": [gift_fixture("flowers", "Flowers", "1.00", "clear")]
+    });
+    let r = api
+        .post(
+            &a.compliance,
+            &sets,
+            &json!({
+                "library_version": version,
+                "overrides": {"gift-over-mci-limit": {"limit_mci": 10}},
+                "disabled": {"gift-from-open-procurement-counterparty": "no procurement of our own"},
+                "rules": [own_limit, throws]
+            }),
+        )
+        .await?;
+    assert_eq!(r.status, 201, "{}", r.text);
+    assert_eq!(r.body["version"], 2);
+    assert_eq!(
+        r.body["adoption"]["overrides"]["gift-over-mci-limit"]["limit_mci"],
+        10
+    );
+    assert_eq!(
+        r.body["adoption"]["disabled"]["gift-from-open-procurement-counterparty"],
+        "no procurement of our own"
+    );
+    let shown = api.get(&a.compliance, &format!("{sets}/2")).await?;
+    assert_eq!(shown.body["adoption"], r.body["adoption"]);
+    let ids: Vec<&str> = shown.body["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap())
+        .collect();
+    assert!(!ids.contains(&"gift-from-open-procurement-counterparty"));
+    assert!(ids.contains(&"gift-over-ten-thousand"));
+
+    // Against the active version 1: what the tenant changed.
+    let d = api.get(&a.compliance, &format!("{sets}/2/diff")).await?;
+    assert_eq!(d.status, 200, "{}", d.text);
+    assert_eq!(
+        (d.body["from"].as_i64(), d.body["to"].as_i64()),
+        (Some(1), Some(2))
+    );
+    assert_eq!(
+        d.body["added"],
+        json!(["gift-over-ten-thousand", "watch-check"])
+    );
+    assert_eq!(
+        d.body["removed"],
+        json!(["gift-from-open-procurement-counterparty"])
+    );
+    assert_eq!(
+        d.body["changed"],
+        json!([{
+            "rule_id": "gift-over-mci-limit",
+            "params": [{"name": "limit_mci", "from": 2, "to": 10}],
+            "script_changed": false, "metadata_changed": false,
+            "declarations_changed": false, "fixtures_changed": false
+        }]),
+        "{}",
+        d.text
+    );
+    assert_eq!(d.body["disabled"][0]["to"], "no procurement of our own");
+
+    // Dry run of version 2 over the latest submissions.
+    let bad = api
+        .post(
+            &a.compliance,
+            &format!("{sets}/2/dry-run"),
+            &json!({"submissions": 0}),
+        )
+        .await?;
+    assert_eq!(bad.status, 422);
+    assert_eq!(bad.body["details"][0]["pointer"], "/submissions");
+    let r = api
+        .post(&a.compliance, &format!("{sets}/2/dry-run"), &json!({}))
+        .await?;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.body["submissions"], 1);
+    let rule = |id: &str| {
+        r.body["rules"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|x| x["rule_id"] == id)
+            .unwrap_or_else(|| panic!("{id} not in {}", r.text))
+            .clone()
+    };
+    let limit = rule("gift-over-mci-limit");
+    assert_eq!(limit["disappear"][0]["submission_id"], sid.as_str());
+    assert!(limit["appear"].as_array().unwrap().is_empty());
+    let fixed = rule("gift-over-ten-thousand");
+    assert_eq!(fixed["appear"][0]["submission_id"], sid.as_str());
+    assert_eq!(fixed["appear"][0]["severity"], "high");
+    let watch = rule("watch-check");
+    assert_eq!(watch["errors"][0]["submission_id"], sid.as_str());
+    assert_eq!(watch["errors"][0]["kind"], "runtime");
+    assert!(
+        watch["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("no watches")
+    );
+    // It wrote nothing: the recorded findings are what they were.
+    let f = api
+        .get(&a.compliance, &format!("/tenants/{}/findings", a.id))
+        .await?;
+    assert_eq!(f.body["total"], 1);
+    assert_eq!(f.body["items"][0]["rule_id"], "gift-over-mci-limit");
+
+    // Version 3 has an own rule whose fixture fails: activation is refused
+    // with the rule, fixture, expected and actual, and 3 stays a draft.
+    let wrong = json!({
+        "id": "wrong-fixture", "title": "Wrong", "area": "hr", "kinds": ["gift"],
+        "severity": "low", "likelihood": 1, "impact": 1,
+        "script": "money(submission.value_kzt) > money(\"100\")",
+        "fixtures": [gift_fixture("small gift", "Pen", "50.00", "finding")]
+    });
+    let r = api
+        .post(
+            &a.compliance,
+            &sets,
+            &json!({"library_version": version, "rules": [wrong]}),
+        )
+        .await?;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let r = api
+        .post(&a.compliance, &format!("{sets}/3/activate"), &json!({}))
+        .await?;
+    assert_eq!(r.status, 422, "{}", r.text);
+    assert_eq!(r.body["error"], "fixtures_failed");
+    let d = &r.body["details"][0];
+    assert_eq!(d["rule_id"], "wrong-fixture");
+    assert_eq!(d["fixture"], "small gift");
+    assert_eq!(d["expected"], "finding");
+    assert_eq!(d["actual"], "clear");
+    assert_eq!(r.body["details"].as_array().unwrap().len(), 1, "{}", r.text);
+    let three = api.get(&a.compliance, &format!("{sets}/3")).await?;
+    assert_eq!(three.body["status"], "draft");
+
+    // Version 2 activates: the library's fixtures run with the library's
+    // defaults, so "one tiyn over 2 MCI" still passes although the tenant
+    // raised the limit to 10 MCI.
+    let r = api
+        .post(&a.compliance, &format!("{sets}/2/activate"), &json!({}))
+        .await?;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.body["status"], "active");
+
+    // Own rules without fixtures, or disabling without a reason, are refused.
+    let r = api
+        .post(
+            &a.compliance,
+            &sets,
+            &json!({"rules": [{
+                "id": "untested", "title": "Untested", "area": "hr", "kinds": ["gift"],
+                "severity": "low", "likelihood": 1, "impact": 1, "script": "true"
+            }]}),
+        )
+        .await?;
+    assert_eq!(r.status, 422);
+    assert_eq!(r.body["details"][0]["pointer"], "/rules/0/fixtures");
+
+    // Tenant B learns nothing of A's versions or library use.
+    for (method, path) in [
+        ("GET", format!("/tenants/{}/library", a.id)),
+        ("GET", format!("{sets}/2")),
+        ("GET", format!("{sets}/2/diff?against=1")),
+        ("POST", format!("{sets}/2/dry-run")),
+        ("POST", format!("{sets}/3/activate")),
+    ] {
+        let r = api.send(method, &b.compliance, &path, "{}".into()).await?;
+        assert_eq!(r.status, 404, "{method} {path}: {}", r.text);
+        assert!(!r.text.contains(&sid), "{path} leaked: {}", r.text);
+    }
+    // A's own tenant has no version 9 (B's numbers are B's).
+    let r = api
+        .post(&a.compliance, &format!("{sets}/9/dry-run"), &json!({}))
+        .await?;
+    assert_eq!(r.status, 404);
     Ok(())
 }

@@ -6,7 +6,7 @@ use adal_domain::FieldError;
 use poem::http::StatusCode;
 use poem_openapi::{ApiResponse, Object, payload::Json};
 
-#[derive(Debug, Clone, Object)]
+#[derive(Debug, Clone, Default, Object)]
 pub struct ErrorDetail {
     /// JSON pointer of the offending field, e.g. `/value_kzt`.
     pub pointer: String,
@@ -18,6 +18,13 @@ pub struct ErrorDetail {
     pub line: Option<u32>,
     #[oai(skip_serializing_if_is_none)]
     pub column: Option<u32>,
+    /// For a failed fixture: its name, and what it expected and got.
+    #[oai(skip_serializing_if_is_none)]
+    pub fixture: Option<String>,
+    #[oai(skip_serializing_if_is_none)]
+    pub expected: Option<String>,
+    #[oai(skip_serializing_if_is_none)]
+    pub actual: Option<String>,
 }
 
 impl ErrorDetail {
@@ -25,9 +32,7 @@ impl ErrorDetail {
         Self {
             pointer: pointer.into(),
             message: message.into(),
-            rule_id: None,
-            line: None,
-            column: None,
+            ..Self::default()
         }
     }
 }
@@ -35,6 +40,7 @@ impl ErrorDetail {
 #[derive(Debug, Clone, Object)]
 pub struct ErrorBody {
     /// Machine-readable code: `bad_request`, `validation_failed`,
+    /// `fixtures_failed`,
     /// `unauthorized`, `forbidden`, `not_found`, `conflict`,
     /// `payload_too_large`, `unavailable`, `internal`.
     pub error: String,
@@ -181,6 +187,15 @@ impl ApiError {
     pub fn details(message: impl Into<String>, details: Vec<ErrorDetail>) -> Self {
         ApiError::Unprocessable(Json(ErrorBody {
             error: "validation_failed".to_owned(),
+            message: message.into(),
+            details,
+        }))
+    }
+
+    /// A rule set whose fixtures do not all pass: one detail per failure.
+    pub fn fixtures_failed(message: impl Into<String>, details: Vec<ErrorDetail>) -> Self {
+        ApiError::Unprocessable(Json(ErrorBody {
+            error: "fixtures_failed".to_owned(),
             message: message.into(),
             details,
         }))

@@ -6,6 +6,7 @@ mod auth;
 mod body;
 mod error;
 mod heatmap;
+mod lifecycle;
 mod people;
 mod platform;
 mod records;
@@ -36,6 +37,8 @@ pub struct AppState {
     pub queue: Queue,
     pub sandbox: Arc<SandboxPool>,
     pub metrics: Metrics,
+    /// The standard library of rules tenants adopt.
+    pub library: Arc<adal_store::rules::Library>,
 }
 
 pub const API_PREFIX: &str = "/api/v1";

@@ -60,6 +60,8 @@ pub struct Service {
     pub queue: Queue,
     pub sandbox: Arc<SandboxPool>,
     pub metrics: Metrics,
+    /// The standard library of rules this build ships.
+    pub library: Arc<adal_store::rules::Library>,
 }
 
 impl Service {
@@ -89,6 +91,7 @@ impl Service {
             work_dir,
         }));
         let metrics = Metrics::new().context("creating metrics")?;
+        let library = Arc::new(library::embedded().context("reading the embedded rule library")?);
         Ok(Self {
             config,
             store,
@@ -96,6 +99,7 @@ impl Service {
             queue,
             sandbox,
             metrics,
+            library,
         })
     }
 
@@ -106,6 +110,7 @@ impl Service {
             queue: self.queue.clone(),
             sandbox: self.sandbox.clone(),
             metrics: self.metrics.clone(),
+            library: self.library.clone(),
         }
     }
 
@@ -264,8 +269,4 @@ pub fn read_password(var: &str) -> Result<String> {
         .read_line(&mut line)
         .context("reading the password from standard input")?;
     Ok(line.trim_end_matches(['\r', '\n']).to_owned())
-}
-
-pub fn rules_dir() -> &'static Path {
-    Path::new("rules")
 }

@@ -1,14 +1,20 @@
-//! Reads the standard library of rules in `rules/` (a `NAME.rhai` script
-//! beside a `NAME.toml` with its metadata) into rule definitions with
-//! their default parameters. Fixtures are the rule engine's concern
-//! (`adal-rules test rules/`); here only what a rule set stores is read.
+//! The standard library of rules (`rules/`: a `NAME.rhai` script beside a
+//! `NAME.toml` with its metadata, parameter declarations and fixtures, and
+//! `rules/VERSION`), embedded in the binary at build time and read here
+//! into rule definitions. The rule engine checks the same files with
+//! `adal-rules test rules/`; both read declarations and fixtures through
+//! the types of `adal-sandbox-protocol`.
 
-use adal_sandbox_protocol::Severity;
-use adal_store::rules::RuleDefinition;
+use adal_sandbox_protocol::params::{ParamSpec, check_param};
+use adal_sandbox_protocol::{Fixture, Severity};
+use adal_store::rules::{Library, RuleDefinition};
 use anyhow::{Context, Result, bail};
 use serde::Deserialize;
 use std::collections::BTreeMap;
-use std::path::Path;
+
+mod embedded {
+    include!(concat!(env!("OUT_DIR"), "/library.rs"));
+}
 
 #[derive(Debug, Deserialize)]
 struct Meta {
@@ -21,94 +27,87 @@ struct Meta {
     likelihood: u8,
     impact: u8,
     #[serde(default)]
-    params: BTreeMap<String, Param>,
+    params: BTreeMap<String, ParamSpec>,
+    #[serde(default)]
+    fixtures: Vec<Fixture>,
 }
 
-#[derive(Debug, Deserialize)]
-struct Param {
-    default: toml::Value,
+/// The library this binary ships, sorted by rule id.
+pub fn embedded() -> Result<Library> {
+    let mut rules = embedded::RULES
+        .iter()
+        .map(|(name, meta, script)| {
+            parse(meta, script).with_context(|| format!("rules/{name}.toml"))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    rules.sort_by(|a, b| a.id.cmp(&b.id));
+    Ok(Library {
+        version: embedded::VERSION.trim().to_owned(),
+        rules,
+    })
 }
 
-fn to_json(v: &toml::Value) -> serde_json::Value {
-    match v {
-        toml::Value::String(s) => serde_json::Value::String(s.clone()),
-        toml::Value::Integer(i) => serde_json::Value::from(*i),
-        toml::Value::Float(f) => serde_json::Value::from(*f),
-        toml::Value::Boolean(b) => serde_json::Value::Bool(*b),
-        toml::Value::Datetime(d) => serde_json::Value::String(d.to_string()),
-        toml::Value::Array(a) => serde_json::Value::Array(a.iter().map(to_json).collect()),
-        toml::Value::Table(t) => {
-            serde_json::Value::Object(t.iter().map(|(k, v)| (k.clone(), to_json(v))).collect())
+fn parse(meta: &str, script: &str) -> Result<RuleDefinition> {
+    let meta: Meta = toml::from_str(meta)?;
+    let Some(severity) = Severity::parse(&meta.severity) else {
+        bail!("unknown severity {:?}", meta.severity);
+    };
+    let mut params = BTreeMap::new();
+    for (name, spec) in &meta.params {
+        let v = spec
+            .validate()
+            .map_err(|e| anyhow::anyhow!("param {name:?}: {e}"))?;
+        params.insert(name.clone(), v);
+    }
+    let mut fixtures = meta.fixtures;
+    for fx in &mut fixtures {
+        for (name, v) in fx.params.iter_mut() {
+            let spec = meta
+                .params
+                .get(name)
+                .with_context(|| format!("fixture {:?}: unknown param {name:?}", fx.name))?;
+            *v = check_param(spec, v)
+                .map_err(|e| anyhow::anyhow!("fixture {:?}: param {name:?}: {e}", fx.name))?;
         }
     }
-}
-
-/// Every rule under `dir` (recursively), sorted by id.
-pub fn load(dir: &Path) -> Result<Vec<RuleDefinition>> {
-    let mut out = Vec::new();
-    visit(dir, &mut out)?;
-    out.sort_by(|a, b| a.id.cmp(&b.id));
-    Ok(out)
-}
-
-fn visit(dir: &Path, out: &mut Vec<RuleDefinition>) -> Result<()> {
-    let mut entries: Vec<_> = std::fs::read_dir(dir)
-        .with_context(|| format!("reading {}", dir.display()))?
-        .collect::<Result<_, _>>()?;
-    entries.sort_by_key(std::fs::DirEntry::path);
-    for e in entries {
-        let path = e.path();
-        if path.is_dir() {
-            visit(&path, out)?;
-        } else if path.extension().is_some_and(|x| x == "toml") {
-            let text = std::fs::read_to_string(&path)
-                .with_context(|| format!("reading {}", path.display()))?;
-            let meta: Meta =
-                toml::from_str(&text).with_context(|| format!("parsing {}", path.display()))?;
-            let script_path = path.with_extension("rhai");
-            let script = std::fs::read_to_string(&script_path)
-                .with_context(|| format!("reading {}", script_path.display()))?;
-            let Some(severity) = Severity::parse(&meta.severity) else {
-                bail!("{}: unknown severity {:?}", path.display(), meta.severity);
-            };
-            out.push(RuleDefinition {
-                id: meta.id,
-                title: meta.title,
-                area: meta.area,
-                kinds: meta.kinds,
-                severity,
-                likelihood: meta.likelihood,
-                impact: meta.impact,
-                params: meta
-                    .params
-                    .iter()
-                    .map(|(k, p)| (k.clone(), to_json(&p.default)))
-                    .collect(),
-                script,
-            });
-        }
-    }
-    Ok(())
+    Ok(RuleDefinition {
+        id: meta.id,
+        title: meta.title,
+        area: meta.area,
+        kinds: meta.kinds,
+        severity,
+        likelihood: meta.likelihood,
+        impact: meta.impact,
+        params,
+        script: script.to_owned(),
+        declared: meta.params,
+        fixtures,
+    })
 }
 
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
     #[test]
-    fn the_gift_rules_load_with_their_defaults() {
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../rules");
-        let rules = super::load(&dir).unwrap();
-        let limit = rules
-            .iter()
-            .find(|r| r.id == "gift-over-mci-limit")
-            .unwrap();
+    fn the_library_loads_with_its_version_defaults_and_fixtures() {
+        let lib = super::embedded().unwrap();
+        let on_disk = std::fs::read_to_string(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../rules/VERSION"),
+        )
+        .unwrap();
+        assert_eq!(lib.version, on_disk.trim());
+        let limit = lib.rule("gift-over-mci-limit").unwrap();
         assert_eq!(limit.params["limit_mci"], serde_json::json!(2));
+        assert_eq!(limit.declared["limit_mci"].unit.as_deref(), Some("MCI"));
         assert_eq!(limit.kinds, vec!["gift"]);
         assert!(limit.script.contains("mci("));
+        assert!(limit.fixtures.len() >= 5);
         assert!(
-            rules
-                .iter()
-                .any(|r| r.id == "gift-from-open-procurement-counterparty")
+            lib.rule("gift-from-open-procurement-counterparty")
+                .is_some()
         );
+        // Every rule ships with fixtures: activation runs them.
+        assert!(lib.rules.iter().all(|r| !r.fixtures.is_empty()));
+        assert!(lib.rules.windows(2).all(|w| w[0].id < w[1].id));
     }
 }

@@ -213,13 +213,21 @@ pub async fn seed_demo(svc: &Service) -> Result<DemoAccounts> {
         .map_err(|e| anyhow::anyhow!("demo procurement: {e:?}"))?;
     procurement::upsert(&svc.store, tenant, procurement_officer, &release).await?;
 
-    let defs = crate::library::load(crate::rules_dir())?;
-    let sources: Vec<_> = defs.iter().map(|d| d.to_source()).collect();
+    // The demo adopts the standard as shipped, as a tenant would on day one.
+    let lib = &svc.library;
+    let sources: Vec<_> = lib.rules.iter().map(|d| d.to_source()).collect();
     let errors = svc.sandbox.check(&sources).await?;
     if !errors.is_empty() {
         bail!("the rule library does not compile: {errors:?}");
     }
-    let v = rules::create_version(&svc.store, tenant, compliance, &defs).await?;
+    let v = rules::create_version_from(
+        &svc.store,
+        tenant,
+        compliance,
+        &lib.rules,
+        Some((&lib.version, &rules::Adoption::default())),
+    )
+    .await?;
     rules::activate(&svc.store, tenant, "demo", v.version).await?;
 
     for (giver, giver_bin, what, value, date) in [

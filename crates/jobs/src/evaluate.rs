@@ -104,51 +104,9 @@ impl Evaluator {
             })
             .collect();
 
-        let tenant_row = tenants::get(&self.store, tenant).await?;
-        let settings = tenants::settings_of(&tenant_row)?;
-        let mci: serde_json::Map<String, serde_json::Value> = settings
-            .mci_by_year
-            .iter()
-            .map(|(y, v)| (y.to_string(), serde_json::Value::String(v.clone())))
-            .collect();
-        let open_bins = procurement::open_counterparty_bins(&self.store, tenant).await?;
-        let payload: serde_json::Value = serde_json::from_str(&submission.payload)
-            .map_err(|e| StoreError::Corrupt(format!("submission payload: {e}")))?;
-        let mut context = serde_json::json!({
-            "mci": mci,
-            "open_procurement_bins": open_bins,
-        });
-        // The person the record is about, with their declared relatives and
-        // interests, so rules can cross-check without a query of their own.
-        if let Some(iin) = &submission.subject_iin
-            && let Some(rec) = people::get_by_iin(&self.store, tenant, iin).await?
-        {
-            context["person"] = people::context_of(&rec);
-        }
-        if submission.kind == adal_domain::Kind::AssetDeclaration.as_str()
-            && let Some(year) = payload.get("year").and_then(serde_json::Value::as_i64)
-            && let Ok(year) = i32::try_from(year)
-            && let Some(due) = settings.declaration_due(year)
-        {
-            // Timeliness counts from the first version: correcting an
-            // on-time declaration later does not make it late.
-            let first = submissions::versions(&self.store, tenant, submission.id)
-                .await?
-                .first()
-                .map_or(submission.received_at, |v| v.received_at);
-            let filed_on = adal_domain::kazakhstan_date(first);
-            context["declaration"] = serde_json::json!({
-                "due_on": due.to_string(),
-                "filed_on": filed_on.to_string(),
-                "late": filed_on > due,
-            });
-        }
-        let input = SubmissionInput {
-            id: submission.id.to_string(),
-            kind: submission.kind.clone(),
-            payload,
-            context,
-        };
+        let context = RuleContext::load(&self.store, tenant).await?;
+        let settings = context.settings.clone();
+        let input = context.input_for(&self.store, tenant, &submission).await?;
         let result = self
             .sandbox
             .evaluate(&version.content_hash, &sources, vec![input])
@@ -185,5 +143,77 @@ impl Evaluator {
         .await?;
         tracing::info!(submission_id = %submission.id, tenant_id = %tenant, findings = recorded.new_findings, rule_errors = recorded.new_rule_errors, alerts = recorded.alerts_queued, "submission evaluated");
         Ok(Handled::Evaluated(recorded))
+    }
+}
+
+/// What rules see besides a submission's payload, read once per tenant and
+/// shared by every submission evaluated with it: by the worker, and by a
+/// dry run, so that both evaluate exactly the same input.
+pub struct RuleContext {
+    pub settings: tenants::TenantSettings,
+    context: serde_json::Value,
+}
+
+impl RuleContext {
+    pub async fn load(store: &Store, tenant: TenantId) -> Result<Self, StoreError> {
+        let tenant_row = tenants::get(store, tenant).await?;
+        let settings = tenants::settings_of(&tenant_row)?;
+        let mci: serde_json::Map<String, serde_json::Value> = settings
+            .mci_by_year
+            .iter()
+            .map(|(y, v)| (y.to_string(), serde_json::Value::String(v.clone())))
+            .collect();
+        let open_bins = procurement::open_counterparty_bins(store, tenant).await?;
+        Ok(Self {
+            settings,
+            context: serde_json::json!({
+                "mci": mci,
+                "open_procurement_bins": open_bins,
+            }),
+        })
+    }
+
+    /// The sandbox's input for `submission`, of any kind: the shared
+    /// context plus what is particular to this submission.
+    pub async fn input_for(
+        &self,
+        store: &Store,
+        tenant: TenantId,
+        submission: &submissions::Submission,
+    ) -> Result<SubmissionInput, StoreError> {
+        let payload: serde_json::Value = serde_json::from_str(&submission.payload)
+            .map_err(|e| StoreError::Corrupt(format!("submission payload: {e}")))?;
+        let mut context = self.context.clone();
+        // The person the record is about, with their declared relatives and
+        // interests, so rules can cross-check without a query of their own.
+        if let Some(iin) = &submission.subject_iin
+            && let Some(rec) = people::get_by_iin(store, tenant, iin).await?
+        {
+            context["person"] = people::context_of(&rec);
+        }
+        if submission.kind == adal_domain::Kind::AssetDeclaration.as_str()
+            && let Some(year) = payload.get("year").and_then(serde_json::Value::as_i64)
+            && let Ok(year) = i32::try_from(year)
+            && let Some(due) = self.settings.declaration_due(year)
+        {
+            // Timeliness counts from the first version: correcting an
+            // on-time declaration later does not make it late.
+            let first = submissions::versions(store, tenant, submission.id)
+                .await?
+                .first()
+                .map_or(submission.received_at, |v| v.received_at);
+            let filed_on = adal_domain::kazakhstan_date(first);
+            context["declaration"] = serde_json::json!({
+                "due_on": due.to_string(),
+                "filed_on": filed_on.to_string(),
+                "late": filed_on > due,
+            });
+        }
+        Ok(SubmissionInput {
+            id: submission.id.to_string(),
+            kind: submission.kind.clone(),
+            payload,
+            context,
+        })
     }
 }

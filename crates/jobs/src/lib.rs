@@ -6,7 +6,7 @@
 mod evaluate;
 mod queue;
 
-pub use evaluate::{EvaluationError, Evaluator, Handled};
+pub use evaluate::{EvaluationError, Evaluator, Handled, RuleContext};
 pub use queue::{
     Enqueued, EvaluateSubmission, Queue, QueueError, REDIS_BACKLOG_LIMIT, run_evaluation_worker,
 };

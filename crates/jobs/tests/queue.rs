@@ -169,6 +169,8 @@ async fn activate_rule(store: &Store, tenant: TenantId, script: &str) {
             impact: 4,
             params: BTreeMap::new(),
             script: script.to_owned(),
+            declared: BTreeMap::new(),
+            fixtures: Vec::new(),
         }],
     )
     .await

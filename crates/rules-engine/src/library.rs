@@ -2,11 +2,14 @@
 
 use crate::engine::RuleEngine;
 use crate::functions::parse_decimal;
-use adal_sandbox_protocol::{RuleErrorKind, RuleOutcome, RuleSource, Severity, SubmissionInput};
-use rust_decimal::Decimal;
+pub use adal_sandbox_protocol::params::{ParamSpec, ParamType};
+pub use adal_sandbox_protocol::{
+    Expect, Fixture, FixtureFailure, FixtureSubmission, RuleUnderTest, TestReport,
+};
+use adal_sandbox_protocol::{RuleErrorKind, RuleOutcome, RuleSource, SubmissionInput};
 use serde::Deserialize;
 use serde_json::Value;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt;
 use std::path::{Path, PathBuf};
 
@@ -28,7 +31,7 @@ pub struct RuleMeta {
     /// combination instead of once per contracting process.
     #[serde(default)]
     pub inputs: Vec<String>,
-    pub severity: Severity,
+    pub severity: adal_sandbox_protocol::Severity,
     pub likelihood: u8,
     pub impact: u8,
     pub legal_basis: String,
@@ -40,77 +43,6 @@ pub struct RuleMeta {
     pub params: BTreeMap<String, ParamSpec>,
     #[serde(default)]
     pub fixtures: Vec<Fixture>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ParamType {
-    Money,
-    Integer,
-    Decimal,
-    String,
-    Bool,
-    /// A decimal that may be left unset: the empty string means "not set"
-    /// (TOML has no null), e.g. a fixed fence that otherwise is computed
-    /// from the data set.
-    OptionalDecimal,
-    /// A table from names to integers, e.g. a threshold per procurement
-    /// method detail.
-    IntegerMap,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ParamSpec {
-    #[serde(rename = "type")]
-    pub ty: ParamType,
-    pub default: Value,
-    #[serde(default)]
-    pub unit: Option<String>,
-    #[serde(default)]
-    pub description: Option<String>,
-    #[serde(default)]
-    pub min: Option<Value>,
-    #[serde(default)]
-    pub max: Option<Value>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Expect {
-    Finding,
-    Clear,
-}
-
-impl fmt::Display for Expect {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Expect::Finding => "finding",
-            Expect::Clear => "clear",
-        })
-    }
-}
-
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Fixture {
-    pub name: String,
-    pub submission: FixtureSubmission,
-    pub expect: Expect,
-    #[serde(default)]
-    pub expect_severity: Option<Severity>,
-    /// Parameter overrides for this fixture (validated like defaults).
-    #[serde(default)]
-    pub params: BTreeMap<String, Value>,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct FixtureSubmission {
-    pub kind: String,
-    pub payload: Value,
-    #[serde(default)]
-    pub context: Value,
 }
 
 /// A rule loaded from disk: its metadata and the source the engine runs,
@@ -233,6 +165,8 @@ pub fn parse_rule(
     }
     let mut params = BTreeMap::new();
     for (name, spec) in &meta.params {
+        spec.validate()
+            .map_err(|e| format!("param {name:?}: {e}"))?;
         let v =
             check_param(spec, &spec.default).map_err(|e| format!("param {name:?}: default {e}"))?;
         params.insert(name.clone(), v);
@@ -264,151 +198,116 @@ pub fn parse_rule(
     })
 }
 
-/// Validates a parameter value against its spec and returns it as the
-/// engine receives it (money and decimals as decimal strings).
+/// Validates a parameter value against its spec (the shared rules of
+/// [`adal_sandbox_protocol::params`]) and returns it as the engine receives
+/// it: money and decimals as decimal strings in rust_decimal's spelling.
 pub fn check_param(spec: &ParamSpec, v: &Value) -> Result<Value, String> {
-    match spec.ty {
-        ParamType::Integer => {
-            let i = v.as_i64().ok_or_else(|| format!("{v} is not an integer"))?;
-            let bound = |b: &Option<Value>, name: &str| -> Result<Option<i64>, String> {
-                b.as_ref()
-                    .map(|b| {
-                        b.as_i64()
-                            .ok_or_else(|| format!("{name} {b} is not an integer"))
-                    })
-                    .transpose()
-            };
-            check_range(i, bound(&spec.min, "min")?, bound(&spec.max, "max")?)?;
-            Ok(Value::from(i))
+    let checked = adal_sandbox_protocol::params::check_param(spec, v)?;
+    Ok(match (spec.ty, &checked) {
+        (ParamType::Money | ParamType::Decimal | ParamType::OptionalDecimal, Value::String(s))
+            if !s.is_empty() =>
+        {
+            parse_decimal(s)
+                .map(|d| Value::String(d.to_string()))
+                .ok_or_else(|| format!("{v} is out of the decimal range"))?
         }
-        ParamType::Money | ParamType::Decimal => {
-            let d = value_decimal(v).ok_or_else(|| {
-                format!("{v} is not a decimal amount (use a string like \"150000.00\")")
-            })?;
-            let bound = |b: &Option<Value>, name: &str| -> Result<Option<Decimal>, String> {
-                b.as_ref()
-                    .map(|b| value_decimal(b).ok_or_else(|| format!("{name} {b} is not a decimal")))
-                    .transpose()
-            };
-            check_range(d, bound(&spec.min, "min")?, bound(&spec.max, "max")?)?;
-            Ok(Value::String(d.to_string()))
-        }
-        ParamType::String => v
-            .is_string()
-            .then(|| v.clone())
-            .ok_or_else(|| format!("{v} is not a string")),
-        ParamType::Bool => v
-            .is_boolean()
-            .then(|| v.clone())
-            .ok_or_else(|| format!("{v} is not a bool")),
-        ParamType::OptionalDecimal => match v {
-            Value::String(s) if s.trim().is_empty() => Ok(Value::String(String::new())),
-            _ => {
-                let d = value_decimal(v)
-                    .ok_or_else(|| format!("{v} is not a decimal (or \"\" for not set)"))?;
-                Ok(Value::String(d.to_string()))
-            }
-        },
-        ParamType::IntegerMap => {
-            let map = v
-                .as_object()
-                .ok_or_else(|| format!("{v} is not a table of integers"))?;
-            for (k, i) in map {
-                if !i.is_i64() {
-                    return Err(format!("{k:?} = {i} is not an integer"));
-                }
-            }
-            Ok(v.clone())
-        }
-    }
+        _ => checked,
+    })
 }
 
-fn value_decimal(v: &Value) -> Option<Decimal> {
-    match v {
-        Value::String(s) => parse_decimal(s),
-        Value::Number(n) => n.as_i64().map(Decimal::from),
-        _ => None,
-    }
-}
-
-fn check_range<T: PartialOrd + fmt::Display>(
-    v: T,
-    min: Option<T>,
-    max: Option<T>,
-) -> Result<(), String> {
-    if let Some(min) = min.filter(|m| v < *m) {
-        return Err(format!("{v} is below min {min}"));
-    }
-    if let Some(max) = max.filter(|m| v > *m) {
-        return Err(format!("{v} is above max {max}"));
-    }
-    Ok(())
-}
-
-/// One fixture (or rule) that did not behave as expected.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FixtureFailure {
-    pub rule_id: String,
-    /// `None` when the rule itself failed (does not compile, no fixtures).
-    pub fixture: Option<String>,
-    pub expected: String,
-    pub actual: String,
-}
-
-impl fmt::Display for FixtureFailure {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.fixture {
-            Some(fx) => write!(
-                f,
-                "FAIL {} / {fx:?}: expected {}, got {}",
-                self.rule_id, self.expected, self.actual
-            ),
-            None => write!(
-                f,
-                "FAIL {}: expected {}, got {}",
-                self.rule_id, self.expected, self.actual
-            ),
-        }
-    }
-}
-
-#[derive(Debug, Default, Clone)]
-pub struct TestReport {
-    pub rules: usize,
-    pub fixtures: usize,
-    pub passed: usize,
-    pub failures: Vec<FixtureFailure>,
-}
-
-impl TestReport {
-    pub fn ok(&self) -> bool {
-        self.failures.is_empty()
-    }
-}
-
-/// Runs every fixture of every rule. A rule without fixtures fails: the
-/// design requires fixtures to pass before a rule can be activated, and a
-/// rule with none would pass vacuously.
+/// Runs every fixture of every rule of a library, each with the rule's
+/// declared defaults and the fixture's own parameters.
 pub fn run_fixtures(engine: &RuleEngine, rules: &[LibraryRule]) -> TestReport {
+    let under_test: Vec<RuleUnderTest> = rules
+        .iter()
+        .map(|r| RuleUnderTest {
+            rule: r.source.clone(),
+            inputs: r.meta.inputs.clone(),
+            fixtures: r
+                .meta
+                .fixtures
+                .iter()
+                .map(|fx| {
+                    let mut fx = fx.clone();
+                    for (k, v) in fx.params.iter_mut() {
+                        // Already validated by the loader; this only puts
+                        // decimals in the engine's spelling.
+                        if let Some(spec) = r.meta.params.get(k)
+                            && let Ok(checked) = check_param(spec, v)
+                        {
+                            *v = checked;
+                        }
+                    }
+                    fx
+                })
+                .collect(),
+        })
+        .collect();
+    run_tests(engine, &under_test)
+}
+
+/// The names a script reads as `params.NAME`. A textual scan: it also sees
+/// names in comments and strings, which only makes it stricter.
+pub fn params_read(script: &str) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    let mut rest = script;
+    while let Some(at) = rest.find("params.") {
+        let before = rest[..at].chars().next_back();
+        rest = &rest[at + "params.".len()..];
+        if before.is_some_and(|c| c.is_alphanumeric() || c == '_') {
+            continue;
+        }
+        let name: String = rest
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+            .collect();
+        if !name.is_empty() {
+            out.insert(name);
+        }
+    }
+    out
+}
+
+/// Runs every fixture of every rule: the rule's `params` (its declared
+/// defaults) with each fixture's own `params` over them. A rule fails as a
+/// whole if it has no fixtures (it would pass vacuously: fixtures gate
+/// activation), reads a parameter it does not declare, or does not compile.
+pub fn run_tests(engine: &RuleEngine, rules: &[RuleUnderTest]) -> TestReport {
     let mut report = TestReport {
         rules: rules.len(),
         ..TestReport::default()
     };
-    for rule in rules {
-        let id = &rule.meta.id;
+    for RuleUnderTest {
+        rule,
+        fixtures,
+        inputs,
+    } in rules
+    {
+        let id = &rule.id;
         let rule_failure = |expected: &str, actual: String| FixtureFailure {
             rule_id: id.clone(),
             fixture: None,
             expected: expected.into(),
             actual,
         };
-        if rule.meta.fixtures.is_empty() {
+        if fixtures.is_empty() {
             report
                 .failures
                 .push(rule_failure("at least one fixture", "none".into()));
             continue;
         }
-        let compiled = match engine.compile(&rule.source) {
+        let undeclared: Vec<String> = params_read(&rule.script)
+            .into_iter()
+            .filter(|p| !rule.params.contains_key(p))
+            .collect();
+        if !undeclared.is_empty() {
+            report.failures.push(rule_failure(
+                "every parameter the script reads to be declared",
+                format!("params.{} not declared", undeclared.join(", params.")),
+            ));
+            continue;
+        }
+        let compiled = match engine.compile(rule) {
             Ok(c) => c,
             Err(e) => {
                 let at = e
@@ -422,22 +321,16 @@ pub fn run_fixtures(engine: &RuleEngine, rules: &[LibraryRule]) -> TestReport {
                 continue;
             }
         };
-        for fx in &rule.meta.fixtures {
+        for fx in fixtures {
             report.fixtures += 1;
-            let mut source = rule.source.clone();
-            for (k, v) in &fx.params {
-                // Already validated by the loader.
-                if let Some(spec) = rule.meta.params.get(k) {
-                    source.params.insert(
-                        k.clone(),
-                        check_param(spec, v).unwrap_or_else(|_| v.clone()),
-                    );
-                }
-            }
-            let inputs = &rule.meta.inputs;
+            let inputs = inputs.as_slice();
             let outcome = if fx.params.is_empty() {
                 evaluate_one(engine, &compiled, fx, inputs)
             } else {
+                let mut source = rule.clone();
+                source
+                    .params
+                    .extend(fx.params.iter().map(|(k, v)| (k.clone(), v.clone())));
                 match engine.compile(&source) {
                     Ok(c) => evaluate_one(engine, &c, fx, inputs),
                     Err(e) => Some(RuleOutcome::Error {

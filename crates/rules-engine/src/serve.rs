@@ -118,6 +118,10 @@ impl Server {
                     errors,
                 },
             },
+            Request::Test { id, rules } => Response::Tested {
+                id,
+                report: crate::library::run_tests(&self.engine, &rules),
+            },
             Request::Evaluate {
                 id,
                 key,

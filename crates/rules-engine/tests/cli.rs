@@ -93,7 +93,7 @@ fn check_load_and_evaluate_over_stdio() {
         sb.send(&Request::Hello { id: 1 }),
         Response::Hello {
             id: 1,
-            protocol: 1,
+            protocol: adal_sandbox_protocol::PROTOCOL_VERSION,
             ..
         }
     ));
@@ -353,4 +353,139 @@ fn serve_limits_its_own_resources() {
     assert_eq!(row("Max file size"), ["0", "0"]);
     assert_eq!(row("Max open files"), ["16", "16"]);
     assert_eq!(row("Max core file size"), ["0", "0"]);
+}
+
+/// Writes a one-rule library whose metadata ends with `params` and whose
+/// script is `script`, and runs `adal-rules test` on it.
+fn test_one_rule(params: &str, script: &str) -> (bool, String, String) {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("r.rhai"), script).unwrap();
+    std::fs::write(
+        dir.path().join("r.toml"),
+        format!(
+            r#"id = "r"
+title = "t"
+area = "hr"
+guideline_section = "s"
+kinds = ["gift"]
+severity = "low"
+likelihood = 1
+impact = 1
+legal_basis = "l"
+
+[[fixtures]]
+name = "anything"
+expect = "clear"
+submission = {{ kind = "gift", payload = {{ n = 1 }} }}
+{params}"#
+        ),
+    )
+    .unwrap();
+    let out = Command::new(BIN)
+        .arg("test")
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn test_subcommand_checks_parameter_declarations() {
+    let (ok, _, stderr) = test_one_rule(
+        "[params.limit_days]\ntype = \"integer\"\ndefault = 0\nunit = \"days\"\nmin = 1\nmax = 30\n",
+        "false",
+    );
+    assert!(!ok);
+    assert!(
+        stderr.contains("limit_days") && stderr.contains("below the minimum 1"),
+        "{stderr}"
+    );
+    let (ok, _, stderr) = test_one_rule(
+        "[params.limit]\ntype = \"integer\"\ndefault = 3\nunit = \"mci\"\n",
+        "false",
+    );
+    assert!(!ok);
+    assert!(stderr.contains("unit \"mci\""), "{stderr}");
+    let (ok, _, stderr) = test_one_rule(
+        "[params.who]\ntype = \"string\"\ndefault = \"a\"\nmax = 3\n",
+        "false",
+    );
+    assert!(!ok);
+    assert!(stderr.contains("min and max apply to"), "{stderr}");
+    let (ok, stdout, _) = test_one_rule(
+        "[params.limit]\ntype = \"integer\"\ndefault = 3\nunit = \"MCI\"\nmin = 1\n",
+        "params.limit > 5",
+    );
+    assert!(ok, "{stdout}");
+}
+
+#[test]
+fn test_subcommand_rejects_a_script_reading_an_undeclared_parameter() {
+    let (ok, stdout, _) = test_one_rule(
+        "[params.limit]\ntype = \"integer\"\ndefault = 3\n",
+        "params.limit > 5 && params.limt < 2",
+    );
+    assert!(!ok);
+    assert!(
+        stdout.contains("FAIL r: expected every parameter the script reads to be declared, got params.limt not declared"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn fixtures_run_over_stdio_with_their_own_params() {
+    use adal_sandbox_protocol::{Expect, Fixture, FixtureSubmission, RuleUnderTest};
+    let mut sb = Sandbox::start();
+    let over = rule(
+        "over",
+        "money(submission.value_kzt) > mci(context, submission.date) * params.limit_mci",
+    );
+    let g = gift("x", "10000.00");
+    let fixture = |name: &str, expect, params: Option<i64>| Fixture {
+        name: name.into(),
+        submission: FixtureSubmission {
+            kind: g.kind.clone(),
+            payload: g.payload.clone(),
+            context: g.context.clone(),
+        },
+        expect,
+        expect_severity: None,
+        params: params
+            .map(|p| [("limit_mci".to_string(), json!(p))].into())
+            .unwrap_or_default(),
+    };
+    let rules = vec![
+        RuleUnderTest {
+            rule: over.clone(),
+            fixtures: vec![
+                fixture("over the default of 2 MCI", Expect::Finding, None),
+                fixture("under 5 MCI", Expect::Clear, Some(5)),
+                fixture("wrongly expects clear", Expect::Clear, None),
+            ],
+            inputs: Vec::new(),
+        },
+        RuleUnderTest {
+            rule: rule("untested", "true"),
+            fixtures: vec![],
+            inputs: Vec::new(),
+        },
+    ];
+    match sb.send(&Request::Test { id: 7, rules }) {
+        Response::Tested { id: 7, report } => {
+            assert_eq!((report.rules, report.fixtures, report.passed), (2, 3, 2));
+            assert_eq!(report.failures.len(), 2, "{:?}", report.failures);
+            let f = &report.failures[0];
+            assert_eq!(f.rule_id, "over");
+            assert_eq!(f.fixture.as_deref(), Some("wrongly expects clear"));
+            assert_eq!(f.expected, "clear");
+            assert!(f.actual.starts_with("finding (high)"), "{}", f.actual);
+            assert_eq!(report.failures[1].rule_id, "untested");
+            assert_eq!(report.failures[1].fixture, None);
+        }
+        other => panic!("{other:?}"),
+    }
 }

@@ -6,13 +6,19 @@
 //! the context the rules need) to evaluate against it.
 //!
 //! This crate is shared by two Cargo workspaces (the main one and the rule
-//! engine's), so it depends on nothing but serde.
+//! engine's), so it depends on nothing but serde. It also holds what both
+//! sides must agree on beyond the wire: rule parameter declarations
+//! ([`params`]) and fixtures.
+
+pub mod params;
 
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+use std::fmt;
 
 /// Version of this protocol; the sandbox answers a [`Request::Hello`] with it.
-pub const PROTOCOL_VERSION: u32 = 1;
+/// 2: the `test` request (run rules' fixtures).
+pub const PROTOCOL_VERSION: u32 = 2;
 
 /// How serious a finding is. Ordered: `Low < Medium < High < Critical`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -101,6 +107,9 @@ pub enum Request {
         key: String,
         submissions: Vec<SubmissionInput>,
     },
+    /// Run every fixture of every rule (compiling each rule, keeping
+    /// nothing); answers with the failures.
+    Test { id: u64, rules: Vec<RuleUnderTest> },
 }
 
 impl Request {
@@ -109,8 +118,106 @@ impl Request {
             Request::Hello { id }
             | Request::Check { id, .. }
             | Request::Load { id, .. }
-            | Request::Evaluate { id, .. } => *id,
+            | Request::Evaluate { id, .. }
+            | Request::Test { id, .. } => *id,
         }
+    }
+}
+
+/// What a fixture expects of its rule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Expect {
+    Finding,
+    Clear,
+}
+
+impl fmt::Display for Expect {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Expect::Finding => "finding",
+            Expect::Clear => "clear",
+        })
+    }
+}
+
+/// One example input of a rule with the outcome it must give.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Fixture {
+    pub name: String,
+    pub submission: FixtureSubmission,
+    pub expect: Expect,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expect_severity: Option<Severity>,
+    /// Parameter values this fixture assumes, over the rule's declared
+    /// defaults (validated against the declarations by whoever sends them).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub params: BTreeMap<String, serde_json::Value>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FixtureSubmission {
+    pub kind: String,
+    pub payload: serde_json::Value,
+    #[serde(default, skip_serializing_if = "serde_json::Value::is_null")]
+    pub context: serde_json::Value,
+}
+
+/// A rule and its fixtures. `rule.params` holds the values fixtures run
+/// with (the declared defaults), each fixture's own `params` over them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RuleUnderTest {
+    pub rule: RuleSource,
+    pub fixtures: Vec<Fixture>,
+    /// The submission keys the rule declares it reads. When set, fixtures
+    /// run with only these keys, so a script that reads an undeclared key
+    /// fails them (the red-flag runner relies on the declaration).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub inputs: Vec<String>,
+}
+
+/// One fixture (or rule) that did not behave as expected.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FixtureFailure {
+    pub rule_id: String,
+    /// `None` when the rule itself failed (does not compile, no fixtures).
+    pub fixture: Option<String>,
+    pub expected: String,
+    pub actual: String,
+}
+
+impl fmt::Display for FixtureFailure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.fixture {
+            Some(fx) => write!(
+                f,
+                "FAIL {} / {fx:?}: expected {}, got {}",
+                self.rule_id, self.expected, self.actual
+            ),
+            None => write!(
+                f,
+                "FAIL {}: expected {}, got {}",
+                self.rule_id, self.expected, self.actual
+            ),
+        }
+    }
+}
+
+/// The outcome of a fixture run.
+#[derive(Debug, Default, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TestReport {
+    pub rules: usize,
+    pub fixtures: usize,
+    pub passed: usize,
+    pub failures: Vec<FixtureFailure>,
+}
+
+impl TestReport {
+    pub fn ok(&self) -> bool {
+        self.failures.is_empty()
     }
 }
 
@@ -205,6 +312,10 @@ pub enum Response {
         id: u64,
         results: Vec<SubmissionResult>,
     },
+    Tested {
+        id: u64,
+        report: TestReport,
+    },
     /// The request itself was wrong: unknown rule-set key, unparsable line.
     /// `id` is 0 when the line could not be parsed at all.
     Failed {
@@ -232,6 +343,7 @@ impl Response {
             | Response::Checked { id, .. }
             | Response::Loaded { id, .. }
             | Response::Evaluated { id, .. }
+            | Response::Tested { id, .. }
             | Response::Failed { id, .. } => *id,
         }
     }

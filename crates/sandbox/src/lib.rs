@@ -7,8 +7,8 @@
 //! the service.
 
 use adal_sandbox_protocol::{
-    CompileError, FailureCode, PROTOCOL_VERSION, Request, Response, RuleSource, SubmissionInput,
-    SubmissionResult,
+    CompileError, FailureCode, PROTOCOL_VERSION, Request, Response, RuleSource, RuleUnderTest,
+    SubmissionInput, SubmissionResult, TestReport,
 };
 use std::collections::{BTreeSet, HashSet};
 use std::io;
@@ -125,6 +125,20 @@ impl SandboxPool {
         };
         match lease.call(&req).await? {
             Response::Checked { errors, .. } => Ok(errors),
+            other => Err(unexpected(other)),
+        }
+    }
+
+    /// Runs every fixture of `rules` in a sandbox process (fixtures are
+    /// tenant code like any rule).
+    pub async fn test(&self, rules: &[RuleUnderTest]) -> Result<TestReport, SandboxError> {
+        let mut lease = self.lease().await?;
+        let req = Request::Test {
+            id: self.next_id(),
+            rules: rules.to_vec(),
+        };
+        match lease.call(&req).await? {
+            Response::Tested { report, .. } => Ok(report),
             other => Err(unexpected(other)),
         }
     }

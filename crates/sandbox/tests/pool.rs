@@ -273,3 +273,56 @@ async fn a_missing_binary_is_a_spawn_error() {
         Err(SandboxError::Spawn { .. })
     ));
 }
+
+/// Fixtures run in a sandbox process, never in ours: a failing one comes
+/// back with its rule, name, expectation and actual outcome, and a fixture
+/// that spins is stopped by the engine's limits, not by hanging the pool.
+#[tokio::test]
+async fn fixtures_run_in_the_sandbox_and_failures_name_rule_and_fixture() {
+    use adal_sandbox_protocol::{Expect, Fixture, FixtureSubmission, RuleUnderTest};
+    let (pool, _dir) = pool(1, Duration::from_secs(20));
+    let fixture = |name: &str, value: &str, expect| {
+        let g = gift(name, value, "000000000000");
+        Fixture {
+            name: name.into(),
+            submission: FixtureSubmission {
+                kind: g.kind,
+                payload: g.payload,
+                context: g.context,
+            },
+            expect,
+            expect_severity: None,
+            params: Default::default(),
+        }
+    };
+    let rules = vec![
+        RuleUnderTest {
+            rule: library_rule("gift-over-mci-limit", json!({"limit_mci": 2})),
+            fixtures: vec![
+                fixture("over 2 MCI", "9000.00", Expect::Finding),
+                fixture("claims a small gift is a finding", "10.00", Expect::Finding),
+            ],
+            inputs: Vec::new(),
+        },
+        RuleUnderTest {
+            rule: spin_rule(),
+            fixtures: vec![fixture("spins", "1.00", Expect::Clear)],
+            inputs: Vec::new(),
+        },
+    ];
+    let report = pool.test(&rules).await.unwrap();
+    assert_eq!((report.fixtures, report.passed), (3, 1));
+    let f = &report.failures[0];
+    assert_eq!(f.rule_id, "gift-over-mci-limit");
+    assert_eq!(
+        f.fixture.as_deref(),
+        Some("claims a small gift is a finding")
+    );
+    assert_eq!(
+        (f.expected.as_str(), f.actual.as_str()),
+        ("finding", "clear")
+    );
+    let spin = &report.failures[1];
+    assert_eq!(spin.rule_id, "spin");
+    assert!(spin.actual.starts_with("limit error"), "{}", spin.actual);
+}

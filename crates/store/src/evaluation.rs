@@ -281,6 +281,27 @@ pub async fn list_findings(
     Ok((rows, total))
 }
 
+/// Every finding recorded for these submissions, under any version (the
+/// caller picks the version it compares with).
+pub async fn findings_of_submissions(
+    store: &crate::Store,
+    tenant: TenantId,
+    submission_ids: &[Uuid],
+) -> Result<Vec<Finding>> {
+    let mut out = Vec::new();
+    // Bounded IN lists: PostgreSQL and SQLite both cap bind parameters.
+    for chunk in submission_ids.chunks(500) {
+        out.extend(
+            finding::Entity::find()
+                .filter(finding::Column::TenantId.eq(tenant.0))
+                .filter(finding::Column::SubmissionId.is_in(chunk.iter().copied()))
+                .all(store.connection())
+                .await?,
+        );
+    }
+    Ok(out)
+}
+
 pub async fn get_finding(store: &crate::Store, tenant: TenantId, id: Uuid) -> Result<Finding> {
     finding::Entity::find_by_id(id)
         .filter(finding::Column::TenantId.eq(tenant.0))

@@ -3,7 +3,8 @@
 
 use crate::entities::rule_set_version;
 use crate::{Result, StoreError, TenantId, audit, new_id, now};
-use adal_sandbox_protocol::{RuleSource, Severity};
+use adal_sandbox_protocol::params::ParamSpec;
+use adal_sandbox_protocol::{Fixture, RuleSource, RuleUnderTest, Severity};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder,
     QuerySelect,
@@ -26,12 +27,43 @@ pub struct RuleDefinition {
     pub severity: Severity,
     pub likelihood: u8,
     pub impact: u8,
+    /// The values the script reads as `params.NAME`: declared defaults
+    /// with the tenant's overrides.
     #[serde(default)]
     pub params: BTreeMap<String, serde_json::Value>,
     pub script: String,
+    /// The parameters' declarations (type, default, unit, range). Empty for
+    /// rules uploaded before declarations existed.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub declared: BTreeMap<String, ParamSpec>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub fixtures: Vec<Fixture>,
 }
 
 impl RuleDefinition {
+    /// The rule as its fixtures run: with the declared defaults, never the
+    /// tenant's overrides, because a fixture's expectation is written for
+    /// the values it was written with (see docs/rules.md).
+    pub fn under_test(&self) -> RuleUnderTest {
+        let mut rule = self.to_source();
+        if !self.declared.is_empty() {
+            rule.params = self
+                .declared
+                .iter()
+                .map(|(k, spec)| {
+                    let v = adal_sandbox_protocol::params::check_param(spec, &spec.default)
+                        .unwrap_or_else(|_| spec.default.clone());
+                    (k.clone(), v)
+                })
+                .collect();
+        }
+        RuleUnderTest {
+            rule,
+            fixtures: self.fixtures.clone(),
+            inputs: Vec::new(),
+        }
+    }
+
     pub fn to_source(&self) -> RuleSource {
         RuleSource {
             id: self.id.clone(),
@@ -54,6 +86,46 @@ pub fn rules_of(v: &RuleSetVersion) -> Result<Vec<RuleDefinition>> {
         .map_err(|e| StoreError::Corrupt(format!("rule set version {}: {e}", v.id)))
 }
 
+/// The standard library of rules as this build ships it.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Library {
+    /// `rules/VERSION`, recorded with every version adopted from it.
+    pub version: String,
+    /// Sorted by id, with their declared defaults as `params`.
+    pub rules: Vec<RuleDefinition>,
+}
+
+impl Library {
+    pub fn rule(&self, id: &str) -> Option<&RuleDefinition> {
+        self.rules.iter().find(|r| r.id == id)
+    }
+}
+
+/// What a tenant chose when it made a version from the library. Stored
+/// with the version, so it can be shown and compared with another version.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Adoption {
+    /// Rule id → parameter → value, as validated (decimals as strings).
+    #[serde(default)]
+    pub overrides: BTreeMap<String, BTreeMap<String, serde_json::Value>>,
+    /// Library rules left out, each with the reason given.
+    #[serde(default)]
+    pub disabled: BTreeMap<String, String>,
+    /// The ids of the tenant's own rules in the version.
+    #[serde(default)]
+    pub own_rules: Vec<String>,
+}
+
+pub fn adoption_of(v: &RuleSetVersion) -> Result<Option<Adoption>> {
+    v.adoption
+        .as_deref()
+        .map(|a| {
+            serde_json::from_str(a)
+                .map_err(|e| StoreError::Corrupt(format!("rule set version {}: {e}", v.id)))
+        })
+        .transpose()
+}
+
 /// Stores a new draft version numbered after the tenant's latest one.
 pub async fn create_version(
     store: &crate::Store,
@@ -61,7 +133,23 @@ pub async fn create_version(
     actor: Uuid,
     rules: &[RuleDefinition],
 ) -> Result<RuleSetVersion> {
+    create_version_from(store, tenant, actor, rules, None).await
+}
+
+/// Stores a new draft version; with `adopted`, the library version it was
+/// made from and what the tenant chose.
+pub async fn create_version_from(
+    store: &crate::Store,
+    tenant: TenantId,
+    actor: Uuid,
+    rules: &[RuleDefinition],
+    adopted: Option<(&str, &Adoption)>,
+) -> Result<RuleSetVersion> {
     let body = serde_json::to_string(rules).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let adoption = adopted
+        .map(|(_, a)| serde_json::to_string(a))
+        .transpose()
+        .map_err(|e| StoreError::Corrupt(e.to_string()))?;
     let hash = hex::encode(Sha256::digest(body.as_bytes()));
     let txn = store.begin_write().await?;
     let latest: Option<i32> = rule_set_version::Entity::find()
@@ -84,6 +172,8 @@ pub async fn create_version(
         created_by: Set(actor),
         created_at: Set(now()),
         activated_at: Set(None),
+        library_version: Set(adopted.map(|(v, _)| v.to_owned())),
+        adoption: Set(adoption),
     })
     .exec_without_returning(&txn)
     .await
@@ -94,7 +184,12 @@ pub async fn create_version(
         &actor.to_string(),
         "rule_set.create",
         &format!("rule_set_version/{version}"),
-        serde_json::json!({"content_hash": hash, "rules": rules.iter().map(|r| &r.id).collect::<Vec<_>>()}),
+        serde_json::json!({
+            "content_hash": hash,
+            "rules": rules.iter().map(|r| &r.id).collect::<Vec<_>>(),
+            "library_version": adopted.map(|(v, _)| v),
+            "disabled": adopted.map(|(_, a)| &a.disabled),
+        }),
     )
     .await?;
     let v = rule_set_version::Entity::find_by_id(id)
@@ -200,4 +295,27 @@ pub async fn activate(
     .await?;
     txn.commit().await?;
     Ok(v)
+}
+
+/// Records in the audit log that a dry run of `version` happened (nothing
+/// else is written by a dry run).
+pub async fn audit_dry_run(
+    store: &crate::Store,
+    tenant: TenantId,
+    actor: &str,
+    version: i32,
+    detail: serde_json::Value,
+) -> Result<()> {
+    let txn = store.begin_write().await?;
+    audit::append(
+        &txn,
+        tenant,
+        actor,
+        "rule_set.dry_run",
+        &format!("rule_set_version/{version}"),
+        detail,
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
 }

@@ -84,6 +84,7 @@ on_both_backends!(
     rule_set_versions_activate_linearly,
     stale_submissions_and_failures,
     concurrent_writers_keep_the_chain,
+    adopted_versions_keep_the_tenants_choices,
 );
 
 // ---------------------------------------------------------------- helpers
@@ -183,6 +184,8 @@ fn rule_def(id: &str) -> RuleDefinition {
         impact: 4,
         params: BTreeMap::new(),
         script: r#"if money(submission.value_kzt) > money("100") { "big gift" }"#.to_owned(),
+        declared: BTreeMap::new(),
+        fixtures: Vec::new(),
     }
 }
 
@@ -1021,5 +1024,150 @@ async fn concurrent_writers_keep_the_chain(store: Store) {
             entries: (2 + TASKS * PER_TASK + TASKS) as u64,
             broken_at: None
         }
+    );
+}
+
+/// Test 9: A version adopted from the library keeps the library version and
+/// what the tenant chose (overrides, disabled rules with reasons, own
+/// rules), with each rule's declarations and fixtures, and shows them to
+/// its own tenant only; findings of submissions are read per tenant; a dry
+/// run leaves one audit entry and nothing else.
+async fn adopted_versions_keep_the_tenants_choices(store: Store) {
+    use adal_sandbox_protocol::params::{ParamSpec, ParamType};
+    use adal_sandbox_protocol::{Expect, Fixture, FixtureSubmission};
+    use adal_store::entities::audit_entry;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+
+    let a = tenant(&store, "Adopt A").await;
+    let b = tenant(&store, "Adopt B").await;
+    let mut limit = rule_def("limit");
+    limit.declared.insert(
+        "limit_mci".into(),
+        ParamSpec {
+            ty: ParamType::Integer,
+            default: serde_json::json!(2),
+            unit: Some("MCI".into()),
+            description: None,
+            min: Some(serde_json::json!(1)),
+            max: None,
+        },
+    );
+    limit
+        .params
+        .insert("limit_mci".into(), serde_json::json!(10));
+    limit.fixtures.push(Fixture {
+        name: "over".into(),
+        submission: FixtureSubmission {
+            kind: "gift".into(),
+            payload: serde_json::json!({"value_kzt": "9000.00"}),
+            context: serde_json::Value::Null,
+        },
+        expect: Expect::Finding,
+        expect_severity: None,
+        params: BTreeMap::new(),
+    });
+    let adoption = rules::Adoption {
+        overrides: [(
+            "limit".to_owned(),
+            [("limit_mci".to_owned(), serde_json::json!(10))].into(),
+        )]
+        .into(),
+        disabled: [("other".to_owned(), "not relevant to us".to_owned())].into(),
+        own_rules: vec!["mine".into()],
+    };
+    let v = rules::create_version_from(
+        &store,
+        a,
+        Uuid::new_v4(),
+        &[limit.clone(), rule_def("mine")],
+        Some(("2026.11.0", &adoption)),
+    )
+    .await
+    .unwrap();
+    let read = rules::get_version(&store, a, v.version).await.unwrap();
+    assert_eq!(read.library_version.as_deref(), Some("2026.11.0"));
+    assert_eq!(rules::adoption_of(&read).unwrap(), Some(adoption));
+    let defs = rules::rules_of(&read).unwrap();
+    assert_eq!(defs[0], limit);
+    // Fixtures run with the declared default, the rule with the override.
+    let under_test = defs[0].under_test();
+    assert_eq!(under_test.rule.params["limit_mci"], serde_json::json!(2));
+    assert_eq!(
+        defs[0].to_source().params["limit_mci"],
+        serde_json::json!(10)
+    );
+    assert_eq!(under_test.fixtures.len(), 1);
+    // A version uploaded whole records no adoption.
+    let plain = rules::create_version(&store, a, Uuid::new_v4(), &[rule_def("r1")])
+        .await
+        .unwrap();
+    assert_eq!(plain.library_version, None);
+    assert_eq!(rules::adoption_of(&plain).unwrap(), None);
+    assert!(matches!(
+        rules::get_version(&store, b, v.version).await,
+        Err(StoreError::NotFound)
+    ));
+
+    // Findings of submissions: A's only, whatever ids are asked for.
+    let s = submit(&store, a, None, None).await;
+    let sb = submit(&store, b, None, None).await;
+    evaluation::record(
+        &store,
+        a,
+        &s,
+        v.id,
+        &[finding("limit", Severity::High, 3, 4)],
+        &infos(&[("limit", "conflict_of_interest")]),
+        &policy(Severity::Critical, &[]),
+    )
+    .await
+    .unwrap();
+    let vb = version(&store, b).await;
+    evaluation::record(
+        &store,
+        b,
+        &sb,
+        vb,
+        &[finding("r1", Severity::High, 3, 4)],
+        &infos(&[("r1", "conflict_of_interest")]),
+        &policy(Severity::Critical, &[]),
+    )
+    .await
+    .unwrap();
+    let found = evaluation::findings_of_submissions(&store, a, &[s.id, sb.id])
+        .await
+        .unwrap();
+    assert_eq!(found.len(), 1);
+    assert_eq!(
+        (found[0].submission_id, found[0].rule_id.as_str()),
+        (s.id, "limit")
+    );
+
+    let findings_before = all_findings(&store, a).await.1;
+    rules::audit_dry_run(
+        &store,
+        a,
+        "officer",
+        v.version,
+        serde_json::json!({"submissions": 1}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(all_findings(&store, a).await.1, findings_before);
+    let last = audit_entry::Entity::find()
+        .filter(audit_entry::Column::TenantId.eq(a.0))
+        .order_by_desc(audit_entry::Column::Seq)
+        .one(store.connection())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(last.action, "rule_set.dry_run");
+    assert_eq!(last.object, format!("rule_set_version/{}", v.version));
+    assert_eq!(
+        audit::verify(store.connection(), a)
+            .await
+            .unwrap()
+            .broken_at,
+        None
     );
 }

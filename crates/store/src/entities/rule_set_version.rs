@@ -14,6 +14,10 @@ pub struct Model {
     pub created_by: Uuid,
     pub created_at: DateTimeUtc,
     pub activated_at: Option<DateTimeUtc>,
+    /// The library version adopted; `None` for a version uploaded whole.
+    pub library_version: Option<String>,
+    /// JSON: the tenant's overrides, disabled rules and own rules.
+    pub adoption: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
