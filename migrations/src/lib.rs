@@ -6,6 +6,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261124_000001_foundation;
 mod m20261124_000002_submission_enqueued_at;
+mod m20261125_000020_finding_triage;
 
 pub struct Migrator;
 
@@ -15,6 +16,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261124_000001_foundation::Migration),
             Box::new(m20261124_000002_submission_enqueued_at::Migration),
+            Box::new(m20261125_000020_finding_triage::Migration),
         ]
     }
 }

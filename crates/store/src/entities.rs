@@ -5,6 +5,8 @@ pub mod audit_entry;
 pub mod casbin_rule;
 pub mod department;
 pub mod finding;
+pub mod finding_comment;
+pub mod finding_triage;
 pub mod outbox;
 pub mod position;
 pub mod procurement;
