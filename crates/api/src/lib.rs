@@ -10,6 +10,7 @@ mod platform;
 mod rulesets;
 mod submissions;
 mod tenant;
+mod triage;
 
 pub use auth::{hash_password, new_token};
 pub use body::BodyLimit;
@@ -43,6 +44,7 @@ type Apis = (
     tenant::TenantApi,
     rulesets::RuleSetApi,
     submissions::SubmissionApi,
+    triage::TriageApi,
 );
 
 fn service() -> OpenApiService<Apis, ()> {
@@ -52,6 +54,7 @@ fn service() -> OpenApiService<Apis, ()> {
             tenant::TenantApi,
             rulesets::RuleSetApi,
             submissions::SubmissionApi,
+            triage::TriageApi,
         ),
         "Adal",
         env!("CARGO_PKG_VERSION"),
