@@ -5,16 +5,20 @@
 mod auth;
 mod body;
 mod error;
-mod heatmap;
+pub mod heatmap;
 mod platform;
 mod rulesets;
 mod submissions;
 mod tenant;
 mod triage;
 
-pub use auth::{hash_password, new_token};
+pub use auth::{
+    Caller, TenantCtx, authorize_platform, hash_password, new_token, token_digest, verify_password,
+};
 pub use body::BodyLimit;
 pub use error::{ApiError, ErrorBody};
+pub use platform::SESSION_HOURS;
+pub use submissions::{GIFT_SCHEMA_VERSION, file_submission};
 
 use adal_authz::Authz;
 use adal_jobs::Queue;
@@ -96,8 +100,9 @@ fn metrics(state: Data<&AppState>) -> Response {
         .body(state.metrics.render())
 }
 
-/// The whole HTTP application.
-pub fn app(state: AppState, body_limit: usize) -> impl Endpoint {
+/// The whole HTTP application: the API, its documents and probes, and
+/// `site` (the dashboard) at `/`.
+pub fn app(state: AppState, body_limit: usize, site: impl Endpoint + 'static) -> impl Endpoint {
     let api = service();
     let docs = api.swagger_ui();
     let spec = api.spec_endpoint();
@@ -109,6 +114,7 @@ pub fn app(state: AppState, body_limit: usize) -> impl Endpoint {
         .at("/healthz", get(healthz))
         .at("/readyz", get(readyz))
         .at("/metrics", get(metrics))
+        .nest("/", site)
         .data(state)
         .data(BodyLimit(body_limit))
         .catch_all_error(|e| async move { error::error_response(e) })
