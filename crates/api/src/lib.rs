@@ -5,6 +5,7 @@
 mod auth;
 mod body;
 mod error;
+mod filing;
 pub mod heatmap;
 mod platform;
 mod rulesets;
@@ -17,8 +18,9 @@ pub use auth::{
 };
 pub use body::BodyLimit;
 pub use error::{ApiError, ErrorBody};
+pub use filing::file_submission;
 pub use platform::SESSION_HOURS;
-pub use submissions::{GIFT_SCHEMA_VERSION, file_submission};
+pub use submissions::GIFT_SCHEMA_VERSION;
 
 use adal_authz::Authz;
 use adal_jobs::Queue;

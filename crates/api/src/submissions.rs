@@ -290,49 +290,6 @@ enum RiskMapSvgResponse {
     Ok(PlainText<String>),
 }
 
-/// Stores a validated submission of the caller and hands it to the queue;
-/// shared by the API and the dashboard so both file the same way.
-pub async fn file_submission(
-    state: &AppState,
-    ctx: &TenantCtx,
-    kind: &str,
-    schema_version: i32,
-    payload: serde_json::Value,
-) -> ApiResult<submissions::Submission> {
-    let me = users::get(&state.store, ctx.tenant, ctx.caller.user_id).await?;
-    let s = submissions::insert(
-        &state.store,
-        ctx.tenant,
-        NewSubmission {
-            kind: kind.to_owned(),
-            schema_version,
-            submitted_by: me.id,
-            department_id: me.department_id,
-            position_id: me.position_id,
-            payload,
-        },
-    )
-    .await?;
-    // The row is committed: from here on nothing is lost. If the queue
-    // is full or down, the sweeper enqueues the submission later.
-    let queued = state
-        .queue
-        .enqueue(EvaluateSubmission {
-            tenant_id: ctx.tenant.0,
-            submission_id: s.id,
-        })
-        .await;
-    if !matches!(queued, Ok(Enqueued::Pushed)) {
-        if let Err(e) = &queued {
-            tracing::warn!(submission_id = %s.id, error = %e, "enqueue failed; the sweeper will pick it up");
-        }
-        if let Err(e) = submissions::mark_not_enqueued(&state.store, ctx.tenant, s.id).await {
-            tracing::warn!(submission_id = %s.id, error = %e, "could not mark the submission for the sweeper; it will be swept after the grace period");
-        }
-    }
-    Ok(s)
-}
-
 pub struct SubmissionApi;
 
 #[OpenApi]
@@ -368,8 +325,38 @@ impl SubmissionApi {
             chrono::Utc::now().date_naive(),
         )
         .map_err(ApiError::invalid)?;
+        let me = users::get(&state.store, ctx.tenant, ctx.caller.user_id).await?;
         let payload = serde_json::to_value(&gift).map_err(ApiError::internal)?;
-        let s = file_submission(&state, &ctx, "gift", GIFT_SCHEMA_VERSION, payload).await?;
+        let s = submissions::insert(
+            &state.store,
+            ctx.tenant,
+            NewSubmission {
+                kind: "gift".to_owned(),
+                schema_version: GIFT_SCHEMA_VERSION,
+                submitted_by: me.id,
+                department_id: me.department_id,
+                position_id: me.position_id,
+                payload,
+            },
+        )
+        .await?;
+        // The row is committed: from here on nothing is lost. If the queue
+        // is full or down, the sweeper enqueues the submission later.
+        let queued = state
+            .queue
+            .enqueue(EvaluateSubmission {
+                tenant_id: ctx.tenant.0,
+                submission_id: s.id,
+            })
+            .await;
+        if !matches!(queued, Ok(Enqueued::Pushed)) {
+            if let Err(e) = &queued {
+                tracing::warn!(submission_id = %s.id, error = %e, "enqueue failed; the sweeper will pick it up");
+            }
+            if let Err(e) = submissions::mark_not_enqueued(&state.store, ctx.tenant, s.id).await {
+                tracing::warn!(submission_id = %s.id, error = %e, "could not mark the submission for the sweeper; it will be swept after the grace period");
+            }
+        }
         Ok(DeclareGiftResponse::Accepted(Json(Accepted {
             submission_id: s.id,
             status: s.status,
