@@ -278,15 +278,27 @@ pub(crate) async fn switch_language(
         .get("lang")
         .and_then(|l| Lang::parse(l))
         .unwrap_or(v.tr.lang);
-    // Only a path on this site: never an open redirect.
-    let back = f
-        .get("back")
-        .filter(|b| b.starts_with('/') && !b.starts_with("//") && !b.contains('\\'))
-        .cloned()
-        .unwrap_or_else(|| "/".to_owned());
+    let back = safe_back(f.get("back").map(String::as_str)).to_owned();
     v.set_cookies
         .push(set_cookie(LANG_COOKIE, lang.code(), 365 * 24 * 3600));
     redirect(&v, &back)
+}
+
+/// Where to go back to after switching language: only a path on this
+/// site, never an open redirect (`//evil.example`, `/\\evil.example`, or
+/// anything with a scheme goes to `/`).
+fn safe_back(back: Option<&str>) -> &str {
+    match back {
+        Some(b)
+            if b.starts_with('/')
+                && !b.starts_with("//")
+                && !b.contains('\\')
+                && !b.chars().any(char::is_control) =>
+        {
+            b
+        }
+        _ => "/",
+    }
 }
 
 fn password_page(v: &Visitor, frame: &Frame, errors: &[(&str, String)], done: bool) -> Response {
@@ -1293,4 +1305,28 @@ pub(crate) async fn org_page(
     }
     .await;
     finish(&v, r)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn language_switch_goes_back_only_to_our_own_paths() {
+        assert_eq!(
+            safe_back(Some("/t/x/risk-map?status=open")),
+            "/t/x/risk-map?status=open"
+        );
+        for bad in [
+            "//evil.example/",
+            "/\\evil.example",
+            "https://evil.example/",
+            "evil",
+            "/a\r\nSet-Cookie: x=1",
+            "",
+        ] {
+            assert_eq!(safe_back(Some(bad)), "/", "{bad:?}");
+        }
+        assert_eq!(safe_back(None), "/");
+    }
 }
