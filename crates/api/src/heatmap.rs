@@ -113,10 +113,19 @@ pub fn render_with(map: &RiskMap, text: &Text<'_>) -> String {
         .collect();
     let width = LEFT + 5 * CELL + 30;
     let height = TOP + 5 * CELL + 70;
+    // A picture with links is a group of links to assistive technology;
+    // `role="img"` would hide them.
+    let linked = (1..=5i16).any(|l| {
+        (1..=5i16).any(|i| {
+            let n = counts.get(&(l, i)).copied().unwrap_or(0);
+            (text.link)(l, i, n).is_some()
+        })
+    });
+    let role = if linked { "group" } else { "img" };
     let mut s = String::new();
     let _ = write!(
         s,
-        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}" role="img" aria-labelledby="t d" font-family="sans-serif">"#
+        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}" role="{role}" aria-labelledby="t d" font-family="sans-serif">"#
     );
     let _ = write!(
         s,
@@ -206,6 +215,7 @@ mod tests {
         assert!(svg.contains(r#"data-likelihood="1" data-impact="1">0</text>"#));
         assert_eq!(svg.matches("<rect").count(), 25);
         assert!(!svg.contains("<a "));
+        assert!(svg.contains(r#"role="img""#));
     }
 
     #[test]
@@ -224,6 +234,7 @@ mod tests {
         );
         assert!(svg.contains("<title id=\"t\">T&lt;&amp;&gt;</title>"));
         assert_eq!(svg.matches("<a ").count(), 1);
+        assert!(svg.contains(r#"role="group""#));
         assert!(svg.contains(r#"<a href="/f?l=4&amp;i=5" aria-label="4/5/3/critical">"#));
     }
 }
