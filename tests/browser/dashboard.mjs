@@ -234,6 +234,16 @@ try {
     assert.equal(await officer.locator(`#findings tr[data-finding="${findingId}"]`).count(), 1);
     await officer.goto(`${T}/overview`);
     assert.equal(Number((await officer.textContent("#open-total")).trim()), beforeTotal + 1);
+    // The cells are reachable and followed with the keyboard alone.
+    await officer.goto(`${T}/risk-map`);
+    let inMap = false;
+    for (let i = 0; i < 60 && !inMap; i++) {
+      await officer.keyboard.press("Tab");
+      inMap = await officer.evaluate(() => !!document.activeElement.closest("#heatmap svg"));
+    }
+    assert.ok(inMap, "Tab reaches a heat-map cell");
+    await Promise.all([officer.waitForNavigation(), officer.keyboard.press("Enter")]);
+    assert.match(officer.url(), /\/findings\?status=open&likelihood=\d&impact=\d/);
   });
 
   await check("an employee cannot reach the compliance screens by link or by URL", async () => {
