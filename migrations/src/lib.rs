@@ -8,6 +8,7 @@ mod m20261124_000001_foundation;
 mod m20261124_000002_submission_enqueued_at;
 mod m20261124_000003_records;
 mod m20261125_000010_rule_lifecycle;
+mod m20261125_000020_finding_triage;
 
 pub struct Migrator;
 
@@ -19,6 +20,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000002_submission_enqueued_at::Migration),
             Box::new(m20261124_000003_records::Migration),
             Box::new(m20261125_000010_rule_lifecycle::Migration),
+            Box::new(m20261125_000020_finding_triage::Migration),
         ]
     }
 }

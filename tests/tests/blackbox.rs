@@ -4,6 +4,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod dashboard;
+
 use adal_blackbox::*;
 use anyhow::Result;
 use serde_json::{Value, json};

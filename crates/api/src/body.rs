@@ -14,6 +14,10 @@ use serde::de::DeserializeOwned;
 /// this one bounds memory even if configuration is wrong.
 pub const MAX_BODY: usize = 1024 * 1024;
 
+/// Oversized bodies up to this size are read (and dropped) before the 413
+/// is sent, so that clients see the answer rather than a reset connection.
+const DRAIN_LIMIT: usize = 4 * MAX_BODY;
+
 /// Configured body limit, put in the request's data by the app.
 #[derive(Clone, Copy, Debug)]
 pub struct BodyLimit(pub usize);
@@ -127,6 +131,14 @@ impl<T: Type + DeserializeOwned + Send> ParsePayload for JsonBody<T> {
             .and_then(|v| v.parse::<usize>().ok())
             && len > limit
         {
+            // Answering before the body is read makes the server close the
+            // connection while the client is still sending, and the client
+            // then sees a reset instead of the 413. A body up to a few
+            // times the limit is read and dropped first; a larger one is
+            // refused at once.
+            if len <= DRAIN_LIMIT {
+                let _ = body.take()?.into_bytes_limit(DRAIN_LIMIT).await;
+            }
             return Err(too_large());
         }
         let data = body

@@ -5,7 +5,8 @@
 mod auth;
 mod body;
 mod error;
-mod heatmap;
+mod filing;
+pub mod heatmap;
 mod lifecycle;
 mod people;
 mod platform;
@@ -13,10 +14,15 @@ mod records;
 mod rulesets;
 mod submissions;
 mod tenant;
+mod triage;
 
-pub use auth::{hash_password, new_token};
+pub use auth::{
+    Caller, TenantCtx, authorize_platform, hash_password, new_token, token_digest, verify_password,
+};
 pub use body::BodyLimit;
 pub use error::{ApiError, ErrorBody};
+pub use filing::file_submission;
+pub use platform::SESSION_HOURS;
 
 use adal_authz::Authz;
 use adal_jobs::Queue;
@@ -50,6 +56,7 @@ type Apis = (
     submissions::SubmissionApi,
     records::RecordApi,
     people::PeopleApi,
+    triage::TriageApi,
 );
 
 fn service() -> OpenApiService<Apis, ()> {
@@ -61,6 +68,7 @@ fn service() -> OpenApiService<Apis, ()> {
             submissions::SubmissionApi,
             records::RecordApi,
             people::PeopleApi,
+            triage::TriageApi,
         ),
         "Adal",
         env!("CARGO_PKG_VERSION"),
@@ -102,8 +110,9 @@ fn metrics(state: Data<&AppState>) -> Response {
         .body(state.metrics.render())
 }
 
-/// The whole HTTP application.
-pub fn app(state: AppState, body_limit: usize) -> impl Endpoint {
+/// The whole HTTP application: the API, its documents and probes, and
+/// `site` (the dashboard) at `/`.
+pub fn app(state: AppState, body_limit: usize, site: impl Endpoint + 'static) -> impl Endpoint {
     let api = service();
     let docs = api.swagger_ui();
     let spec = api.spec_endpoint();
@@ -115,6 +124,7 @@ pub fn app(state: AppState, body_limit: usize) -> impl Endpoint {
         .at("/healthz", get(healthz))
         .at("/readyz", get(readyz))
         .at("/metrics", get(metrics))
+        .nest("/", site)
         .data(state)
         .data(BodyLimit(body_limit))
         .catch_all_error(|e| async move { error::error_response(e) })

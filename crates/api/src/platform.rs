@@ -21,7 +21,7 @@ pub enum ApiTags {
 }
 
 /// Session tokens live this long; API tokens until revoked.
-const SESSION_HOURS: i64 = 12;
+pub const SESSION_HOURS: i64 = 12;
 
 #[derive(Debug, Object, Deserialize)]
 #[oai(deny_unknown_fields)]

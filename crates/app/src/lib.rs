@@ -117,7 +117,7 @@ impl Service {
     /// Serves HTTP until `shutdown` flips.
     pub async fn serve(&self, shutdown: tokio::sync::watch::Receiver<bool>) -> Result<()> {
         use poem::{Server, listener::TcpListener};
-        let app = adal_api::app(self.state(), self.config.max_body_bytes);
+        let app = adal_api::app(self.state(), self.config.max_body_bytes, adal_web::routes());
         let listener = TcpListener::bind(self.config.listen.clone());
         tracing::info!(listen = %self.config.listen, "serving HTTP");
         let mut rx = shutdown;

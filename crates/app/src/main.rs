@@ -36,7 +36,11 @@ enum Command {
     /// Print the OpenAPI document.
     Openapi,
     /// Seed a demo tenant (once) and serve it with an in-process worker.
-    Demo,
+    Demo {
+        /// Only seed, then exit (to serve with `adal serve` and `adal worker`).
+        #[arg(long)]
+        seed_only: bool,
+    },
     /// Create a platform-level user: a platform admin or an Agency auditor.
     /// The password is read from ADAL_ADMIN_PASSWORD or standard input.
     CreateAdmin {
@@ -88,9 +92,13 @@ async fn main() -> Result<()> {
             let svc = Service::connect(config).await?;
             svc.work(shutdown_signal()).await
         }
-        Command::Demo => {
+        Command::Demo { seed_only } => {
             let svc = Service::connect(config).await?;
             let demo = seed::seed_demo(&svc).await?;
+            if seed_only {
+                println!("{}", demo.tenant_id);
+                return Ok(());
+            }
             let url = format!("http://{}", svc.config.listen);
             println!("Adal demo is running at {url}");
             println!("  API docs:    {url}/api/docs");

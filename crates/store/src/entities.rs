@@ -6,6 +6,8 @@ pub mod casbin_rule;
 pub mod coi_decision;
 pub mod department;
 pub mod finding;
+pub mod finding_comment;
+pub mod finding_triage;
 pub mod import;
 pub mod interest;
 pub mod outbox;

@@ -456,7 +456,7 @@ async fn compute_risk_map<C: ConnectionTrait>(conn: &C, tenant: TenantId) -> Res
 
 /// Recomputes the snapshot from the open findings, inside the evaluation's
 /// transaction (see [`record`] for why it runs after the audit append).
-async fn refresh_risk_map<C: ConnectionTrait>(conn: &C, tenant: TenantId) -> Result<()> {
+pub(crate) async fn refresh_risk_map<C: ConnectionTrait>(conn: &C, tenant: TenantId) -> Result<()> {
     let map = compute_risk_map(conn, tenant).await?;
     let body = serde_json::to_string(&map).map_err(|e| StoreError::Corrupt(e.to_string()))?;
     risk_map::Entity::insert(risk_map::ActiveModel {

@@ -15,6 +15,7 @@ pub mod procurement;
 pub mod rules;
 pub mod submissions;
 pub mod tenants;
+pub mod triage;
 pub mod users;
 
 pub use adal_domain::TenantId;

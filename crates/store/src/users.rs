@@ -150,3 +150,49 @@ pub async fn revoke_token(store: &crate::Store, token_hash: &str) -> Result<()> 
     }
     Ok(())
 }
+
+/// Replaces a user's password hash and revokes every session token of the
+/// user except `keep` (the session that made the change), so a password
+/// change shuts out whoever else was signed in.
+pub async fn set_password(
+    store: &crate::Store,
+    user_id: Uuid,
+    password_hash: String,
+    keep: Option<&str>,
+) -> Result<()> {
+    let txn = store.begin_write().await?;
+    let u = user::Entity::find_by_id(user_id)
+        .one(&txn)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    let tenant = u.tenant_id.map_or(audit::PLATFORM, TenantId);
+    let mut am: user::ActiveModel = u.into();
+    am.password_hash = Set(password_hash);
+    am.update(&txn).await?;
+    let sessions = token::Entity::find()
+        .filter(token::Column::UserId.eq(user_id))
+        .filter(token::Column::Kind.eq("session"))
+        .filter(token::Column::RevokedAt.is_null())
+        .all(&txn)
+        .await?;
+    let at = now();
+    for t in sessions {
+        if keep == Some(t.token_hash.as_str()) {
+            continue;
+        }
+        let mut am: token::ActiveModel = t.into();
+        am.revoked_at = Set(Some(at));
+        am.update(&txn).await?;
+    }
+    audit::append(
+        &txn,
+        tenant,
+        &user_id.to_string(),
+        "user.password",
+        &format!("user/{user_id}"),
+        serde_json::json!({}),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
+}

@@ -1,0 +1,284 @@
+//! The compliance unit's triage of findings: assign, comment, resolve with a
+//! reason, mark as a false positive. Closing a finding takes it off the
+//! risk map.
+
+use crate::AppState;
+use crate::auth::{BearerAuth, TenantCtx};
+use crate::body::JsonBody;
+use crate::error::{ApiError, ApiResult};
+use crate::submissions::{ApiTags, Finding};
+use adal_authz::{act, obj};
+use adal_store::triage::{self, Note, Outcome};
+use poem::web::Data;
+use poem_openapi::{ApiResponse, Object, OpenApi, param::Path, payload::Json};
+use serde::Deserialize;
+use uuid::Uuid;
+
+#[derive(Debug, Object, Deserialize)]
+#[oai(deny_unknown_fields)]
+#[serde(deny_unknown_fields)]
+pub struct AssignRequest {
+    /// A user of the same tenant, or `null` to clear the assignment.
+    pub assignee_id: Option<Uuid>,
+}
+
+#[derive(Debug, Object, Deserialize)]
+#[oai(deny_unknown_fields)]
+#[serde(deny_unknown_fields)]
+pub struct CommentRequest {
+    /// 1 to 2000 characters.
+    pub body: String,
+}
+
+#[derive(Debug, Object, Deserialize)]
+#[oai(deny_unknown_fields)]
+#[serde(deny_unknown_fields)]
+pub struct CloseRequest {
+    /// Why: 1 to 2000 characters. Kept with the finding and in the audit log.
+    pub reason: String,
+}
+
+#[derive(Debug, Object)]
+pub struct CommentOut {
+    pub id: Uuid,
+    pub author_id: Uuid,
+    pub body: String,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+}
+
+#[derive(Debug, Object)]
+pub struct TriageOut {
+    pub finding_id: Uuid,
+    /// `open`, `resolved` or `false_positive`.
+    pub status: String,
+    pub assigned_to: Option<Uuid>,
+    /// The reason given when the finding was closed.
+    pub reason: Option<String>,
+    pub decided_by: Option<Uuid>,
+    pub decided_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// Oldest first.
+    pub comments: Vec<CommentOut>,
+}
+
+#[derive(ApiResponse)]
+enum TriageResponse {
+    #[oai(status = 200)]
+    Ok(Json<TriageOut>),
+}
+
+#[derive(ApiResponse)]
+enum CommentResponse {
+    #[oai(status = 201)]
+    Created(Json<CommentOut>),
+}
+
+#[derive(ApiResponse)]
+enum CloseResponse {
+    #[oai(status = 200)]
+    Ok(Json<Finding>),
+}
+
+fn note(pointer: &str, s: &str) -> ApiResult<Note> {
+    Note::parse(s).map_err(|e| ApiError::field(pointer, e.to_string()))
+}
+
+async fn triage_out(state: &AppState, ctx: &TenantCtx, id: Uuid) -> ApiResult<TriageOut> {
+    let f = adal_store::evaluation::get_finding(&state.store, ctx.tenant, id)
+        .await
+        .map_err(|_| ApiError::not_found("finding"))?;
+    let (t, comments) = triage::details(&state.store, ctx.tenant, id).await?;
+    Ok(TriageOut {
+        finding_id: f.id,
+        status: f.status,
+        assigned_to: t.as_ref().and_then(|t| t.assigned_to),
+        reason: t.as_ref().and_then(|t| t.reason.clone()),
+        decided_by: t.as_ref().and_then(|t| t.decided_by),
+        decided_at: t.as_ref().and_then(|t| t.decided_at),
+        comments: comments
+            .into_iter()
+            .map(|c| CommentOut {
+                id: c.id,
+                author_id: c.author_id,
+                body: c.body,
+                created_at: c.created_at,
+            })
+            .collect(),
+    })
+}
+
+async fn close(
+    state: &AppState,
+    auth: &BearerAuth,
+    tenant_id: Uuid,
+    id: Uuid,
+    reason: &str,
+    outcome: Outcome,
+) -> ApiResult<CloseResponse> {
+    let ctx =
+        TenantCtx::authorize(state, &auth.0, tenant_id, obj::FINDINGS_ALL, act::WRITE).await?;
+    let reason = note("/reason", reason)?;
+    let f = triage::close(
+        &state.store,
+        ctx.tenant,
+        ctx.caller.user_id,
+        id,
+        outcome,
+        &reason,
+    )
+    .await
+    .map_err(|e| match e {
+        adal_store::StoreError::NotFound => ApiError::not_found("finding"),
+        other => other.into(),
+    })?;
+    Ok(CloseResponse::Ok(Json(f.into())))
+}
+
+pub struct TriageApi;
+
+#[OpenApi]
+impl TriageApi {
+    /// A finding's triage: assignment, closing reason and comments.
+    #[oai(
+        path = "/tenants/:tenant_id/findings/:id/triage",
+        method = "get",
+        tag = "ApiTags::Findings",
+        operation_id = "getFindingTriage"
+    )]
+    async fn get_triage(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        tenant_id: Path<Uuid>,
+        id: Path<Uuid>,
+    ) -> ApiResult<TriageResponse> {
+        let ctx = TenantCtx::authorize(&state, &auth.0, tenant_id.0, obj::FINDINGS_ALL, act::READ)
+            .await?;
+        Ok(TriageResponse::Ok(Json(
+            triage_out(&state, &ctx, id.0).await?,
+        )))
+    }
+
+    /// Assign a finding to a user of the tenant (or clear the assignment).
+    #[oai(
+        path = "/tenants/:tenant_id/findings/:id/assign",
+        method = "post",
+        tag = "ApiTags::Findings",
+        operation_id = "assignFinding"
+    )]
+    async fn assign(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        tenant_id: Path<Uuid>,
+        id: Path<Uuid>,
+        body: JsonBody<AssignRequest>,
+    ) -> ApiResult<TriageResponse> {
+        let ctx = TenantCtx::authorize(&state, &auth.0, tenant_id.0, obj::FINDINGS_ALL, act::WRITE)
+            .await?;
+        adal_store::evaluation::get_finding(&state.store, ctx.tenant, id.0)
+            .await
+            .map_err(|_| ApiError::not_found("finding"))?;
+        triage::assign(
+            &state.store,
+            ctx.tenant,
+            ctx.caller.user_id,
+            id.0,
+            body.0.assignee_id,
+        )
+        .await
+        .map_err(|e| match e {
+            adal_store::StoreError::NotFound => {
+                ApiError::field("/assignee_id", "no such user in this tenant")
+            }
+            other => other.into(),
+        })?;
+        Ok(TriageResponse::Ok(Json(
+            triage_out(&state, &ctx, id.0).await?,
+        )))
+    }
+
+    /// Comment on a finding.
+    #[oai(
+        path = "/tenants/:tenant_id/findings/:id/comments",
+        method = "post",
+        tag = "ApiTags::Findings",
+        operation_id = "commentOnFinding"
+    )]
+    async fn comment(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        tenant_id: Path<Uuid>,
+        id: Path<Uuid>,
+        body: JsonBody<CommentRequest>,
+    ) -> ApiResult<CommentResponse> {
+        let ctx = TenantCtx::authorize(&state, &auth.0, tenant_id.0, obj::FINDINGS_ALL, act::WRITE)
+            .await?;
+        let text = note("/body", &body.0.body)?;
+        let c = triage::comment(&state.store, ctx.tenant, ctx.caller.user_id, id.0, &text)
+            .await
+            .map_err(|e| match e {
+                adal_store::StoreError::NotFound => ApiError::not_found("finding"),
+                other => other.into(),
+            })?;
+        Ok(CommentResponse::Created(Json(CommentOut {
+            id: c.id,
+            author_id: c.author_id,
+            body: c.body,
+            created_at: c.created_at,
+        })))
+    }
+
+    /// Close an open finding as resolved. `409` if it is already closed.
+    #[oai(
+        path = "/tenants/:tenant_id/findings/:id/resolve",
+        method = "post",
+        tag = "ApiTags::Findings",
+        operation_id = "resolveFinding"
+    )]
+    async fn resolve(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        tenant_id: Path<Uuid>,
+        id: Path<Uuid>,
+        body: JsonBody<CloseRequest>,
+    ) -> ApiResult<CloseResponse> {
+        close(
+            &state,
+            &auth,
+            tenant_id.0,
+            id.0,
+            &body.0.reason,
+            Outcome::Resolved,
+        )
+        .await
+    }
+
+    /// Close an open finding as a false positive. `409` if it is already
+    /// closed.
+    #[oai(
+        path = "/tenants/:tenant_id/findings/:id/false-positive",
+        method = "post",
+        tag = "ApiTags::Findings",
+        operation_id = "markFindingFalsePositive"
+    )]
+    async fn false_positive(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        tenant_id: Path<Uuid>,
+        id: Path<Uuid>,
+        body: JsonBody<CloseRequest>,
+    ) -> ApiResult<CloseResponse> {
+        close(
+            &state,
+            &auth,
+            tenant_id.0,
+            id.0,
+            &body.0.reason,
+            Outcome::FalsePositive,
+        )
+        .await
+    }
+}

@@ -1,0 +1,334 @@
+//! Triage of findings against real databases, each test run on a fresh
+//! SQLite file and a fresh PostgreSQL database.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use adal_sandbox_protocol::{RuleOutcome, Severity};
+use adal_store::entities::audit_entry;
+use adal_store::evaluation::{self, AlertPolicy, RuleInfo};
+use adal_store::rules::{self, RuleDefinition};
+use adal_store::submissions::{self, NewSubmission};
+use adal_store::triage::{self, Note, Outcome};
+use adal_store::{Store, StoreError, TenantId, audit, tenants, users};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+use std::collections::{BTreeMap, HashMap};
+use uuid::Uuid;
+
+async fn on_sqlite(body: impl AsyncFnOnce(Store)) {
+    let path = std::env::temp_dir().join(format!("adal-triage-{}.db", Uuid::new_v4()));
+    let store = Store::connect(&format!("sqlite://{}?mode=rwc", path.display()))
+        .await
+        .unwrap();
+    store.migrate().await.unwrap();
+    body(store.clone()).await;
+    store.connection().clone().close().await.unwrap();
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+    }
+}
+
+async fn on_postgres(body: impl AsyncFnOnce(Store)) {
+    let (name, url) = adal_testkit::create_postgres_database().await;
+    let store = Store::connect(&url).await.unwrap();
+    store.migrate().await.unwrap();
+    body(store.clone()).await;
+    store.connection().clone().close().await.unwrap();
+    adal_testkit::drop_postgres_database(&name).await;
+}
+
+macro_rules! on_both_backends {
+    ($($body:ident),* $(,)?) => {$(
+        mod $body {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                super::on_sqlite(super::$body).await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                super::on_postgres(super::$body).await;
+            }
+        }
+    )*};
+}
+
+on_both_backends!(
+    closing_takes_findings_off_the_risk_map,
+    assignment_and_comments_stay_in_their_tenant,
+    password_change_revokes_other_sessions,
+);
+
+async fn tenant(store: &Store) -> TenantId {
+    let n = Uuid::new_v4().as_u128() % 1_000_000_000_000;
+    let t = tenants::create(
+        store,
+        "platform-admin",
+        tenants::NewTenant {
+            name: "Triage JSC".to_owned(),
+            bin: format!("{n:012}"),
+            sector: "quasi_public".to_owned(),
+            region: "Astana".to_owned(),
+        },
+    )
+    .await
+    .unwrap();
+    TenantId(t.id)
+}
+
+async fn user(store: &Store, t: Option<TenantId>, email: &str) -> Uuid {
+    users::create(
+        store,
+        t,
+        "test",
+        users::NewUser {
+            email: email.to_owned(),
+            display_name: email.to_owned(),
+            password_hash: "x".to_owned(),
+            role: "compliance_officer".to_owned(),
+            department_id: None,
+            position_id: None,
+        },
+    )
+    .await
+    .unwrap()
+    .id
+}
+
+/// Two open findings on one submission: (high 4x5, low 1x2).
+async fn two_findings(store: &Store, t: TenantId) -> Vec<evaluation::Finding> {
+    let v = rules::create_version(
+        store,
+        t,
+        Uuid::new_v4(),
+        &[RuleDefinition {
+            id: "r1".to_owned(),
+            title: "R1".to_owned(),
+            area: "gifts".to_owned(),
+            kinds: vec!["gift".to_owned()],
+            severity: Severity::High,
+            likelihood: 4,
+            impact: 5,
+            params: BTreeMap::new(),
+            script: "()".to_owned(),
+            declared: BTreeMap::new(),
+            fixtures: Vec::new(),
+        }],
+    )
+    .await
+    .unwrap()
+    .id;
+    let s = submissions::insert(
+        store,
+        t,
+        NewSubmission {
+            kind: "gift".to_owned(),
+            schema_version: 1,
+            submitted_by: Uuid::new_v4(),
+            department_id: None,
+            position_id: None,
+            payload: serde_json::json!({}),
+            reference: None,
+            subject_iin: None,
+            supersedes: None,
+        },
+    )
+    .await
+    .unwrap();
+    let f = |id: &str, severity, likelihood, impact| RuleOutcome::Finding {
+        rule_id: id.to_owned(),
+        severity,
+        likelihood,
+        impact,
+        explanation: format!("{id} fired"),
+    };
+    let infos: HashMap<String, RuleInfo> = ["big", "small"]
+        .iter()
+        .map(|id| {
+            (
+                (*id).to_owned(),
+                RuleInfo {
+                    title: (*id).to_owned(),
+                    area: "gifts".to_owned(),
+                },
+            )
+        })
+        .collect();
+    evaluation::record(
+        store,
+        t,
+        &s,
+        v,
+        &[
+            f("big", Severity::High, 4, 5),
+            f("small", Severity::Low, 1, 2),
+        ],
+        &infos,
+        &AlertPolicy {
+            threshold: Severity::Critical,
+            recipients: vec![],
+        },
+    )
+    .await
+    .unwrap();
+    let (mut rows, _) =
+        evaluation::list_findings(store, t, &evaluation::FindingFilter::default(), 0, 10)
+            .await
+            .unwrap();
+    rows.sort_by(|a, b| a.rule_id.cmp(&b.rule_id));
+    rows
+}
+
+async fn last_action(store: &Store, t: TenantId) -> String {
+    audit_entry::Entity::find()
+        .filter(audit_entry::Column::TenantId.eq(t.0))
+        .order_by_desc(audit_entry::Column::Seq)
+        .one(store.connection())
+        .await
+        .unwrap()
+        .unwrap()
+        .action
+}
+
+async fn closing_takes_findings_off_the_risk_map(store: Store) {
+    let t = tenant(&store).await;
+    let officer = user(&store, Some(t), "officer@t.kz").await;
+    let fs = two_findings(&store, t).await;
+    let (big, small) = (&fs[0], &fs[1]);
+    assert_eq!(big.rule_id, "big");
+    assert_eq!(
+        evaluation::risk_map(&store, t).await.unwrap().open_findings,
+        2
+    );
+    let counts = triage::open_counts(&store, t).await.unwrap();
+    assert_eq!(counts.iter().map(|c| c.count).sum::<u64>(), 2);
+
+    let reason = Note::parse("returned the gift").unwrap();
+    let closed = triage::close(&store, t, officer, big.id, Outcome::Resolved, &reason)
+        .await
+        .unwrap();
+    assert_eq!(closed.status, triage::RESOLVED);
+    let map = evaluation::risk_map(&store, t).await.unwrap();
+    assert_eq!(map.open_findings, 1);
+    assert!(map.cells.iter().all(|c| (c.likelihood, c.impact) != (4, 5)));
+    assert_eq!(last_action(&store, t).await, "finding.close");
+
+    // A closed finding stays closed: the first reason stands.
+    let again = triage::close(&store, t, officer, big.id, Outcome::FalsePositive, &reason).await;
+    assert!(matches!(again, Err(StoreError::Conflict(_))), "{again:?}");
+
+    triage::close(
+        &store,
+        t,
+        officer,
+        small.id,
+        Outcome::FalsePositive,
+        &Note::parse("the rule misread the date").unwrap(),
+    )
+    .await
+    .unwrap();
+    let map = evaluation::risk_map(&store, t).await.unwrap();
+    assert_eq!(map.open_findings, 0);
+    assert!(map.cells.is_empty());
+    assert!(triage::open_counts(&store, t).await.unwrap().is_empty());
+    let (tri, _) = triage::details(&store, t, small.id).await.unwrap();
+    let tri = tri.unwrap();
+    assert_eq!(tri.reason.as_deref(), Some("the rule misread the date"));
+    assert_eq!(tri.decided_by, Some(officer));
+    let f = evaluation::get_finding(&store, t, small.id).await.unwrap();
+    assert_eq!(f.status, triage::FALSE_POSITIVE);
+    assert_eq!(
+        audit::verify(store.connection(), t)
+            .await
+            .unwrap()
+            .broken_at,
+        None
+    );
+}
+
+async fn assignment_and_comments_stay_in_their_tenant(store: Store) {
+    let t = tenant(&store).await;
+    let other = tenant(&store).await;
+    let officer = user(&store, Some(t), "a@t.kz").await;
+    let colleague = user(&store, Some(t), "b@t.kz").await;
+    let stranger = user(&store, Some(other), "c@other.kz").await;
+    let fs = two_findings(&store, t).await;
+    let f = fs[0].id;
+
+    let tri = triage::assign(&store, t, officer, f, Some(colleague))
+        .await
+        .unwrap();
+    assert_eq!(tri.assigned_to, Some(colleague));
+    assert_eq!(last_action(&store, t).await, "finding.assign");
+    // Someone of another tenant cannot be assigned, and another tenant
+    // cannot touch this finding at all.
+    assert!(matches!(
+        triage::assign(&store, t, officer, f, Some(stranger)).await,
+        Err(StoreError::NotFound)
+    ));
+    assert!(matches!(
+        triage::assign(&store, other, stranger, f, None).await,
+        Err(StoreError::NotFound)
+    ));
+    let note = Note::parse("asked the employee").unwrap();
+    assert!(matches!(
+        triage::comment(&store, other, stranger, f, &note).await,
+        Err(StoreError::NotFound)
+    ));
+    assert!(matches!(
+        triage::close(&store, other, stranger, f, Outcome::Resolved, &note).await,
+        Err(StoreError::NotFound)
+    ));
+
+    triage::comment(&store, t, officer, f, &note).await.unwrap();
+    triage::comment(&store, t, colleague, f, &Note::parse("second").unwrap())
+        .await
+        .unwrap();
+    let (tri, comments) = triage::details(&store, t, f).await.unwrap();
+    assert_eq!(tri.unwrap().assigned_to, Some(colleague));
+    assert_eq!(
+        comments.iter().map(|c| c.body.as_str()).collect::<Vec<_>>(),
+        ["asked the employee", "second"]
+    );
+    let (none, nothing) = triage::details(&store, other, f).await.unwrap();
+    assert!(none.is_none() && nothing.is_empty());
+
+    let tri = triage::assign(&store, t, officer, f, None).await.unwrap();
+    assert_eq!(tri.assigned_to, None);
+    // Assigning and commenting do not close anything.
+    assert_eq!(
+        evaluation::risk_map(&store, t).await.unwrap().open_findings,
+        2
+    );
+}
+
+async fn password_change_revokes_other_sessions(store: Store) {
+    let t = tenant(&store).await;
+    let u = user(&store, Some(t), "p@t.kz").await;
+    for h in ["mine", "elsewhere"] {
+        users::insert_token(&store, u, h.to_owned(), "session", "login", None)
+            .await
+            .unwrap();
+    }
+    users::insert_token(&store, u, "api".to_owned(), "api", "ci", None)
+        .await
+        .unwrap();
+    users::set_password(&store, u, "new-hash".to_owned(), Some("mine"))
+        .await
+        .unwrap();
+    assert!(
+        users::find_by_token(&store, "mine")
+            .await
+            .unwrap()
+            .is_some()
+    );
+    assert!(
+        users::find_by_token(&store, "elsewhere")
+            .await
+            .unwrap()
+            .is_none()
+    );
+    // API tokens are not sessions and keep working.
+    assert!(users::find_by_token(&store, "api").await.unwrap().is_some());
+    let me = users::get(&store, t, u).await.unwrap();
+    assert_eq!(me.password_hash, "new-hash");
+    assert_eq!(last_action(&store, t).await, "user.password");
+}

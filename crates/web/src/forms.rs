@@ -1,0 +1,341 @@
+//! Filing forms as lists of fields. A kind of record is a [`FormSpec`]: its
+//! fields, their labels and hints (catalogue keys) and input types. The
+//! page renders any spec the same way and shows each validation error of
+//! the domain (`adal_domain`), which names its field by JSON pointer, next
+//! to that field. A new kind (conflict-of-interest disclosures, asset
+//! declarations) is a new spec plus the call into its domain validation.
+
+use crate::i18n::Tr;
+use adal_domain::FieldError;
+use maud::{Markup, html};
+use std::collections::HashMap;
+
+#[derive(Debug, Clone, Copy)]
+pub enum Input {
+    Text {
+        max: usize,
+    },
+    TextArea,
+    Date,
+    /// Tenge with up to two decimals.
+    Money,
+    /// One of fixed values; each option's label is `<label key>-<value>`.
+    Choice(&'static [&'static str]),
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct Field {
+    /// The JSON member name (its pointer is `/<name>`).
+    pub name: &'static str,
+    pub label: &'static str,
+    pub hint: Option<&'static str>,
+    pub input: Input,
+    pub required: bool,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct FormSpec {
+    /// The submission kind, as stored.
+    pub kind: &'static str,
+    pub title: &'static str,
+    pub submit: &'static str,
+    pub fields: &'static [Field],
+}
+
+pub const GIFT: FormSpec = FormSpec {
+    kind: "gift",
+    title: "gift-title",
+    submit: "gift-submit",
+    fields: &[
+        Field {
+            name: "direction",
+            label: "gift-direction",
+            hint: None,
+            input: Input::Choice(&["received", "given"]),
+            required: true,
+        },
+        Field {
+            name: "giver_name",
+            label: "gift-giver-name",
+            hint: None,
+            input: Input::Text { max: 300 },
+            required: true,
+        },
+        Field {
+            name: "giver_bin",
+            label: "gift-giver-bin",
+            hint: Some("gift-giver-bin-hint"),
+            input: Input::Text { max: 12 },
+            required: false,
+        },
+        Field {
+            name: "description",
+            label: "gift-description",
+            hint: None,
+            input: Input::TextArea,
+            required: true,
+        },
+        Field {
+            name: "value_kzt",
+            label: "gift-value",
+            hint: Some("gift-value-hint"),
+            input: Input::Money,
+            required: true,
+        },
+        Field {
+            name: "date",
+            label: "gift-date",
+            hint: None,
+            input: Input::Date,
+            required: true,
+        },
+        Field {
+            name: "occasion",
+            label: "gift-occasion",
+            hint: None,
+            input: Input::TextArea,
+            required: true,
+        },
+    ],
+};
+
+/// Validates a submitted gift form with the domain's own rules.
+pub fn validate_gift(
+    values: &HashMap<String, String>,
+    today: chrono::NaiveDate,
+) -> Result<adal_domain::GiftDeclaration, Vec<FieldError>> {
+    let get = |k: &str| values.get(k).cloned().unwrap_or_default();
+    let bin = get("giver_bin");
+    adal_domain::GiftDeclaration::validate(
+        adal_domain::GiftInput {
+            direction: get("direction"),
+            giver_name: get("giver_name"),
+            giver_bin: (!bin.trim().is_empty()).then(|| bin.trim().to_owned()),
+            description: get("description"),
+            value_kzt: get("value_kzt")
+                .trim()
+                .replace([' ', '\u{a0}', '\u{202f}'], ""),
+            date: get("date"),
+            occasion: get("occasion"),
+        },
+        today,
+    )
+}
+
+/// The catalogue key for a domain validation message. The domain speaks
+/// English; the dashboard speaks the user's language, so each kind of
+/// message maps to a key, and anything unforeseen falls back to a generic
+/// message with the server's text beside it.
+pub fn error_key(e: &FieldError) -> Option<&'static str> {
+    let m = e.message.as_str();
+    if m == "must not be empty" {
+        Some("err-empty")
+    } else if m.starts_with("must be at most") {
+        Some("err-too-long")
+    } else if m == "must not be in the future" {
+        Some("err-future")
+    } else if m.starts_with("must be a date") {
+        Some("err-date")
+    } else if m.starts_with("invalid BIN") {
+        Some("err-bin")
+    } else if m.starts_with("unknown value") {
+        Some("err-choice")
+    } else if e.pointer == "/value_kzt" {
+        Some("err-money")
+    } else {
+        None
+    }
+}
+
+fn error_text(tr: &Tr, e: &FieldError) -> String {
+    match error_key(e) {
+        Some(k) => tr.t(k),
+        None => format!("{} ({})", tr.t("err-invalid"), e.message),
+    }
+}
+
+/// The form, with the submitted values kept and each error beside its field.
+pub fn render(
+    tr: &Tr,
+    spec: &FormSpec,
+    action: &str,
+    csrf: &str,
+    values: &HashMap<String, String>,
+    errors: &[FieldError],
+) -> Markup {
+    let errs_for = |name: &str| -> Vec<String> {
+        let p = format!("/{name}");
+        errors
+            .iter()
+            .filter(|e| e.pointer == p)
+            .map(|e| error_text(tr, e))
+            .collect()
+    };
+    // Errors that name no field of this form still have to be seen.
+    let orphans: Vec<String> = errors
+        .iter()
+        .filter(|e| {
+            !spec
+                .fields
+                .iter()
+                .any(|f| e.pointer == format!("/{}", f.name))
+        })
+        .map(|e| error_text(tr, e))
+        .collect();
+    html! {
+        @if !errors.is_empty() {
+            div class="alert error" role="alert" id="form-errors" {
+                (tr.t("form-has-errors"))
+                @for o in &orphans { p { (o) } }
+            }
+        }
+        form method="post" action=(action) class="filing" novalidate {
+            input type="hidden" name="csrf" value=(csrf);
+            @for f in spec.fields {
+                @let id = format!("f-{}", f.name);
+                @let errs = errs_for(f.name);
+                @let err_id = format!("{id}-error");
+                @let hint_id = format!("{id}-hint");
+                @let describedby = [
+                    f.hint.map(|_| hint_id.clone()),
+                    (!errs.is_empty()).then(|| err_id.clone()),
+                ].into_iter().flatten().collect::<Vec<_>>().join(" ");
+                @let value = values.get(f.name).cloned().unwrap_or_default();
+                div class={ "field" @if !errs.is_empty() { " invalid" } } {
+                    @match f.input {
+                        Input::Choice(options) => {
+                            fieldset aria-describedby=[(!describedby.is_empty()).then_some(&describedby)] {
+                                legend { (tr.t(f.label)) @if f.required { " " abbr title=(tr.t("required")) { "*" } } }
+                                @for o in options {
+                                    @let oid = format!("{id}-{o}");
+                                    label for=(oid) class="choice" {
+                                        input type="radio" id=(oid) name=(f.name) value=(o) checked[value == *o] required[f.required];
+                                        " " (tr.t(&format!("{}-{o}", f.label)))
+                                    }
+                                }
+                            }
+                        }
+                        _ => {
+                            label for=(id) { (tr.t(f.label)) @if f.required { " " abbr title=(tr.t("required")) { "*" } } }
+                            @match f.input {
+                                Input::TextArea => {
+                                    textarea id=(id) name=(f.name) rows="3" maxlength="2000" required[f.required]
+                                        aria-invalid=[(!errs.is_empty()).then_some("true")]
+                                        aria-describedby=[(!describedby.is_empty()).then_some(&describedby)] { (value) }
+                                }
+                                Input::Date => {
+                                    input type="date" id=(id) name=(f.name) value=(value) required[f.required]
+                                        aria-invalid=[(!errs.is_empty()).then_some("true")]
+                                        aria-describedby=[(!describedby.is_empty()).then_some(&describedby)];
+                                }
+                                Input::Money => {
+                                    input type="text" inputmode="decimal" id=(id) name=(f.name) value=(value) required[f.required]
+                                        aria-invalid=[(!errs.is_empty()).then_some("true")]
+                                        aria-describedby=[(!describedby.is_empty()).then_some(&describedby)];
+                                }
+                                Input::Text { max } => {
+                                    input type="text" id=(id) name=(f.name) value=(value) maxlength=(max) required[f.required]
+                                        aria-invalid=[(!errs.is_empty()).then_some("true")]
+                                        aria-describedby=[(!describedby.is_empty()).then_some(&describedby)];
+                                }
+                                Input::Choice(_) => {}
+                            }
+                        }
+                    }
+                    @if let Some(h) = f.hint { p class="hint" id=(hint_id) { (tr.t(h)) } }
+                    @if !errs.is_empty() {
+                        p class="field-error" id=(err_id) data-pointer={ "/" (f.name) } {
+                            @for e in &errs { (e) " " }
+                        }
+                    }
+                }
+            }
+            button type="submit" { (tr.t(spec.submit)) }
+        }
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use crate::i18n::Lang;
+
+    fn today() -> chrono::NaiveDate {
+        chrono::NaiveDate::from_ymd_opt(2026, 6, 1).unwrap()
+    }
+
+    #[test]
+    fn every_domain_error_of_a_bad_gift_has_its_own_key() {
+        let bad: HashMap<String, String> = [
+            ("direction", "sideways"),
+            ("giver_name", ""),
+            ("giver_bin", "123"),
+            ("description", &"x".repeat(2001)),
+            ("value_kzt", "12.345"),
+            ("date", "2030-01-01"),
+            ("occasion", " "),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect();
+        let errors = validate_gift(&bad, today()).unwrap_err();
+        let pointers: Vec<_> = errors.iter().map(|e| e.pointer.as_str()).collect();
+        for f in GIFT.fields {
+            assert!(
+                pointers.contains(&format!("/{}", f.name).as_str()),
+                "{pointers:?}"
+            );
+        }
+        for e in &errors {
+            assert!(error_key(e).is_some(), "no key for {e:?}");
+        }
+        let mut bad_date = bad.clone();
+        bad_date.insert("date".into(), "01.01.2026".into());
+        let errs = validate_gift(&bad_date, today()).unwrap_err();
+        assert!(errs.iter().any(|e| error_key(e) == Some("err-date")));
+    }
+
+    #[test]
+    fn errors_are_rendered_beside_their_fields_and_values_kept() {
+        let tr = Tr::new(Lang::En);
+        let mut values = HashMap::new();
+        values.insert("giver_name".to_owned(), "<b>ACME</b>".to_owned());
+        let errors = vec![FieldError::new(
+            "/value_kzt",
+            "must have at most two decimals",
+        )];
+        let html = render(&tr, &GIFT, "/x", "tok", &values, &errors).into_string();
+        assert!(html.contains(r#"name="csrf" value="tok""#));
+        assert!(html.contains(r#"id="f-value_kzt-error" data-pointer="/value_kzt""#));
+        assert!(html.contains(r#"aria-describedby="f-value_kzt-hint f-value_kzt-error""#));
+        // Values are escaped, never markup.
+        assert!(html.contains("&lt;b&gt;ACME&lt;/b&gt;"));
+        // Every field has a label.
+        for f in GIFT.fields {
+            assert!(
+                html.contains(&format!(r#"for="f-{}"#, f.name)),
+                "no label for {}",
+                f.name
+            );
+        }
+    }
+
+    #[test]
+    fn a_valid_gift_passes_with_grouped_money() {
+        let ok: HashMap<String, String> = [
+            ("direction", "received"),
+            ("giver_name", "ACME"),
+            ("giver_bin", ""),
+            ("description", "Watch"),
+            ("value_kzt", "180 000.00"),
+            ("date", "2026-05-01"),
+            ("occasion", "Visit"),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect();
+        let g = validate_gift(&ok, today()).unwrap();
+        assert!(g.giver_bin.is_none());
+    }
+}

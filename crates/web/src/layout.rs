@@ -1,0 +1,186 @@
+//! The page shell: header with the tenant's name and the user's role, the
+//! navigation the user's permissions allow, the language switcher, and the
+//! error pages.
+
+use crate::i18n::{Lang, Tr};
+use crate::session::Visitor;
+use maud::{DOCTYPE, Markup, html};
+use poem::Response;
+use poem::http::StatusCode;
+
+/// One navigation entry: catalogue key and link.
+pub struct NavItem {
+    pub key: &'static str,
+    pub href: String,
+}
+
+/// What the header shows about where the user is.
+#[derive(Default)]
+pub struct Frame {
+    pub tenant_name: Option<String>,
+    pub nav: Vec<NavItem>,
+    pub read_only: bool,
+}
+
+pub fn role_key(role: &str) -> String {
+    format!("role-{role}")
+}
+
+/// Translated label of a stored value (`severity-high`, `status-open`),
+/// or the value itself when the catalogues do not know it (an area named
+/// by a tenant's own rule).
+pub fn label(tr: &Tr, prefix: &str, value: &str) -> String {
+    let key = format!("{prefix}-{value}");
+    let s = tr.t(&key);
+    if s.starts_with(crate::i18n::MISSING) {
+        value.to_owned()
+    } else {
+        s
+    }
+}
+
+pub fn page(v: &Visitor, frame: &Frame, title: &str, body: Markup) -> Markup {
+    let tr = &v.tr;
+    html! {
+        (DOCTYPE)
+        html lang=(tr.lang.code()) {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { (title) " · " (tr.t("app-name")) }
+                link rel="stylesheet" href="/assets/app.css";
+                script src="/assets/app.js" defer {}
+            }
+            body {
+                a class="skip" href="#main" { (tr.t("skip-to-content")) }
+                header class="top" {
+                    div class="brand" { a href="/" { (tr.t("app-name")) } }
+                    @if let Some(c) = &v.caller {
+                        div class="who" {
+                            @if let Some(n) = &frame.tenant_name {
+                                span class="tenant" { span class="k" { (tr.t("tenant-label")) ": " } strong id="tenant-name" { (n) } }
+                            }
+                            span class="role" { span class="k" { (tr.t("role-label")) ": " } strong id="user-role" data-role=(c.role) { (tr.t(&role_key(&c.role))) } }
+                            span class="email" { (c.email) }
+                        }
+                    }
+                    form method="post" action="/lang" class="lang" {
+                        input type="hidden" name="csrf" value=(v.csrf);
+                        input type="hidden" name="back" value=(v.here);
+                        label for="lang-select" { (tr.t("lang-label")) }
+                        select id="lang-select" name="lang" {
+                            @for l in Lang::ALL {
+                                option value=(l.code()) lang=(l.code()) selected[l == tr.lang] { (l.native_name()) }
+                            }
+                        }
+                        button type="submit" class="secondary" { (tr.t("lang-switch")) }
+                    }
+                }
+                @if v.caller.is_some() {
+                    nav aria-label=(tr.t("nav-label")) {
+                        ul {
+                            @for item in &frame.nav {
+                                li { a href=(item.href) aria-current=[(v.here.split('?').next() == Some(item.href.as_str())).then_some("page")] { (tr.t(item.key)) } }
+                            }
+                            li { a href="/password" { (tr.t("nav-password")) } }
+                            li {
+                                form method="post" action="/logout" class="inline" {
+                                    input type="hidden" name="csrf" value=(v.csrf);
+                                    button type="submit" class="link" id="sign-out" { (tr.t("sign-out")) }
+                                }
+                            }
+                        }
+                    }
+                }
+                @if frame.read_only {
+                    p class="banner readonly" role="note" id="read-only" { (tr.t("read-only-banner")) }
+                }
+                main id="main" {
+                    h1 { (title) }
+                    (body)
+                }
+            }
+        }
+    }
+}
+
+pub fn respond(v: &Visitor, status: StatusCode, markup: Markup) -> Response {
+    let mut b = Response::builder()
+        .status(status)
+        .content_type("text/html; charset=utf-8");
+    for c in &v.set_cookies {
+        b = b.header(poem::http::header::SET_COOKIE, c.as_str());
+    }
+    b.body(markup.into_string())
+}
+
+pub fn redirect(v: &Visitor, to: &str) -> Response {
+    let mut b = Response::builder()
+        .status(StatusCode::SEE_OTHER)
+        .header(poem::http::header::LOCATION, to);
+    for c in &v.set_cookies {
+        b = b.header(poem::http::header::SET_COOKIE, c.as_str());
+    }
+    b.finish()
+}
+
+/// Why a page cannot be shown.
+#[derive(Debug)]
+pub enum Fail {
+    /// Not signed in: go to the sign-in page.
+    SignIn,
+    Forbidden,
+    /// Does not exist, or belongs to another tenant: the same page.
+    NotFound,
+    /// A form without this session's CSRF token.
+    Csrf,
+    Internal(String),
+}
+
+impl From<adal_api::ApiError> for Fail {
+    fn from(e: adal_api::ApiError) -> Self {
+        match e {
+            adal_api::ApiError::Forbidden(_) => Fail::Forbidden,
+            adal_api::ApiError::NotFound(_) => Fail::NotFound,
+            adal_api::ApiError::Unauthorized(_) => Fail::SignIn,
+            other => Fail::Internal(format!("{other:?}")),
+        }
+    }
+}
+
+impl From<adal_store::StoreError> for Fail {
+    fn from(e: adal_store::StoreError) -> Self {
+        match e {
+            adal_store::StoreError::NotFound => Fail::NotFound,
+            other => Fail::Internal(other.to_string()),
+        }
+    }
+}
+
+pub fn fail_page(v: &Visitor, fail: Fail) -> Response {
+    let tr = &v.tr;
+    let (status, title, body) = match fail {
+        Fail::SignIn => return redirect(v, "/login"),
+        Fail::Forbidden => (StatusCode::FORBIDDEN, "error-403-title", "error-403-body"),
+        Fail::NotFound => (StatusCode::NOT_FOUND, "error-404-title", "error-404-body"),
+        Fail::Csrf => (StatusCode::FORBIDDEN, "error-csrf-title", "error-csrf-body"),
+        Fail::Internal(cause) => {
+            tracing::error!(%cause, "dashboard page failed");
+            (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "error-500-title",
+                "error-500-body",
+            )
+        }
+    };
+    let markup = page(
+        v,
+        &Frame::default(),
+        &tr.t(title),
+        html! {
+            p id="error" data-status=(status.as_u16()) { (tr.t(body)) }
+            p { a href="/" { (tr.t("back-home")) } }
+        },
+    );
+    respond(v, status, markup)
+}

@@ -1,0 +1,1337 @@
+//! The dashboard's pages. Each handler loads the [`Visitor`], obtains its
+//! tenant through [`TenantCtx::authorize`] (the API's check), reads through
+//! the store, and renders; failures become the 403/404 pages.
+
+use crate::forms::{self, GIFT};
+use crate::i18n::{Lang, Tr};
+use crate::layout::{Fail, Frame, NavItem, fail_page, label, page, redirect, respond, role_key};
+use crate::session::{LANG_COOKIE, SESSION_COOKIE, Visitor, set_cookie};
+use adal_api::{AppState, Caller, TenantCtx, heatmap};
+use adal_authz::{act, obj};
+use adal_domain::FieldError;
+use adal_store::evaluation::{self, FindingFilter};
+use adal_store::submissions::{self, SubmissionFilter};
+use adal_store::triage::{self, Note, Outcome};
+use adal_store::{TenantId, org, tenants, users};
+use maud::{PreEscaped, html};
+use poem::http::StatusCode;
+use poem::web::{Data, Form, Path, Query};
+use poem::{Request, Response, handler};
+use std::collections::{BTreeMap, HashMap};
+use uuid::Uuid;
+
+type Fields = HashMap<String, String>;
+type PageResult = Result<Response, Fail>;
+
+const SEVERITIES: [&str; 4] = ["low", "medium", "high", "critical"];
+const FINDING_STATUSES: [&str; 3] = ["open", "resolved", "false_positive"];
+
+fn finish(v: &Visitor, r: PageResult) -> Response {
+    r.unwrap_or_else(|f| fail_page(v, f))
+}
+
+fn caller(v: &Visitor) -> Result<&Caller, Fail> {
+    v.caller.as_ref().ok_or(Fail::SignIn)
+}
+
+async fn authorize(
+    state: &AppState,
+    v: &Visitor,
+    tenant: Uuid,
+    o: &str,
+    a: &str,
+) -> Result<TenantCtx, Fail> {
+    Ok(TenantCtx::authorize(state, caller(v)?, tenant, o, a).await?)
+}
+
+async fn allowed(state: &AppState, c: &Caller, tenant: Uuid, o: &str, a: &str) -> bool {
+    TenantCtx::authorize(state, c, tenant, o, a).await.is_ok()
+}
+
+/// The header and navigation for a page inside `tenant`: only the screens
+/// this user may open are linked.
+async fn frame(state: &AppState, v: &Visitor, tenant: TenantId) -> Frame {
+    let Some(c) = &v.caller else {
+        return Frame::default();
+    };
+    let t = tenant.0;
+    let base = format!("/t/{t}");
+    let mut nav = Vec::new();
+    if c.role == "agency_auditor" {
+        nav.push(NavItem {
+            key: "nav-agency",
+            href: "/agency".into(),
+        });
+    }
+    if allowed(state, c, t, obj::RISK_MAP, act::READ).await {
+        nav.push(NavItem {
+            key: "nav-overview",
+            href: format!("{base}/overview"),
+        });
+        nav.push(NavItem {
+            key: "nav-risk-map",
+            href: format!("{base}/risk-map"),
+        });
+    }
+    if allowed(state, c, t, obj::FINDINGS_ALL, act::READ).await {
+        nav.push(NavItem {
+            key: "nav-findings",
+            href: format!("{base}/findings"),
+        });
+    }
+    if c.tenant_id == Some(t) && allowed(state, c, t, obj::SUBMISSIONS_OWN, act::READ).await {
+        nav.push(NavItem {
+            key: "nav-my-filings",
+            href: format!("{base}/my"),
+        });
+    }
+    if allowed(state, c, t, obj::GIFTS, act::CREATE).await {
+        nav.push(NavItem {
+            key: "nav-file-gift",
+            href: format!("{base}/gifts/new"),
+        });
+    }
+    if allowed(state, c, t, obj::USERS, act::READ).await {
+        nav.push(NavItem {
+            key: "nav-people",
+            href: format!("{base}/people"),
+        });
+    }
+    if allowed(state, c, t, obj::ORG, act::READ).await {
+        nav.push(NavItem {
+            key: "nav-org",
+            href: format!("{base}/org"),
+        });
+    }
+    Frame {
+        tenant_name: tenants::get(&state.store, tenant)
+            .await
+            .ok()
+            .map(|t| t.name),
+        nav,
+        read_only: c.role == "agency_auditor",
+    }
+}
+
+/// Where a user lands after signing in.
+async fn home_of(state: &AppState, c: &Caller) -> String {
+    match c.tenant_id {
+        Some(t) if allowed(state, c, t, obj::RISK_MAP, act::READ).await => {
+            format!("/t/{t}/overview")
+        }
+        Some(t) => format!("/t/{t}/my"),
+        None if c.role == "agency_auditor" => "/agency".to_owned(),
+        None => "/password".to_owned(),
+    }
+}
+
+// ------------------------------------------------------------ errors
+
+/// Routing and parameter errors (an unknown path, a malformed id) as the
+/// not-found page in the visitor's language.
+pub(crate) fn error_page(lang: Lang, err: poem::Error) -> Response {
+    let status = err.status();
+    let v = Visitor {
+        tr: Tr::new(lang),
+        caller: None,
+        csrf: String::new(),
+        session_hash: None,
+        set_cookies: Vec::new(),
+        here: "/".into(),
+    };
+    if status.is_server_error() {
+        fail_page(&v, Fail::Internal(err.to_string()))
+    } else {
+        fail_page(&v, Fail::NotFound)
+    }
+}
+
+// ------------------------------------------------------------ sessions
+
+#[handler]
+pub(crate) async fn home(req: &Request, state: Data<&AppState>) -> Response {
+    let v = Visitor::load(req, &state).await;
+    match &v.caller {
+        Some(c) => redirect(&v, &home_of(&state, c).await),
+        None => redirect(&v, "/login"),
+    }
+}
+
+fn login_page(v: &Visitor, email: &str, failed: bool) -> Response {
+    let tr = &v.tr;
+    let body = html! {
+        @if failed {
+            p class="alert error" role="alert" id="login-error" { (tr.t("signin-failed")) }
+        }
+        form method="post" action="/login" class="narrow" {
+            input type="hidden" name="csrf" value=(v.csrf);
+            div class="field" {
+                label for="email" { (tr.t("signin-email")) }
+                input type="email" id="email" name="email" value=(email) autocomplete="username" required autofocus;
+            }
+            div class="field" {
+                label for="password" { (tr.t("signin-password")) }
+                input type="password" id="password" name="password" autocomplete="current-password" required;
+            }
+            button type="submit" { (tr.t("signin-submit")) }
+        }
+    };
+    let status = if failed {
+        StatusCode::UNAUTHORIZED
+    } else {
+        StatusCode::OK
+    };
+    respond(
+        v,
+        status,
+        page(v, &Frame::default(), &v.tr.t("signin-title"), body),
+    )
+}
+
+#[handler]
+pub(crate) async fn login_form(req: &Request, state: Data<&AppState>) -> Response {
+    let v = Visitor::load(req, &state).await;
+    if let Some(c) = &v.caller {
+        return redirect(&v, &home_of(&state, c).await);
+    }
+    login_page(&v, "", false)
+}
+
+#[handler]
+pub(crate) async fn login(
+    req: &Request,
+    state: Data<&AppState>,
+    Form(f): Form<Fields>,
+) -> Response {
+    let v = Visitor::load(req, &state).await;
+    if !v.csrf_ok(f.get("csrf").map(String::as_str)) {
+        return fail_page(&v, Fail::Csrf);
+    }
+    let email = f.get("email").cloned().unwrap_or_default();
+    let password = f.get("password").cloned().unwrap_or_default();
+    let r: PageResult = async {
+        let user = users::find_by_email(&state.store, &email).await?;
+        let hash = user.as_ref().map(|u| u.password_hash.clone());
+        // argon2 is slow on purpose: off the async executor, and as slow
+        // for an unknown email as for a known one.
+        let ok = tokio::task::spawn_blocking(move || {
+            adal_api::verify_password(&password, hash.as_deref())
+        })
+        .await
+        .map_err(|e| Fail::Internal(e.to_string()))?;
+        let Some(user) = user.filter(|_| ok) else {
+            return Ok(login_page(&v, &email, true));
+        };
+        let (token, digest) = adal_api::new_token();
+        let expires = chrono::Utc::now() + chrono::Duration::hours(adal_api::SESSION_HOURS);
+        users::insert_token(
+            &state.store,
+            user.id,
+            digest,
+            "session",
+            "dashboard",
+            Some(expires),
+        )
+        .await?;
+        let mut v2 = v.clone();
+        v2.set_cookies.push(set_cookie(
+            SESSION_COOKIE,
+            &token,
+            adal_api::SESSION_HOURS * 3600,
+        ));
+        Ok(redirect(&v2, "/"))
+    }
+    .await;
+    finish(&v, r)
+}
+
+#[handler]
+pub(crate) async fn logout(
+    req: &Request,
+    state: Data<&AppState>,
+    Form(f): Form<Fields>,
+) -> Response {
+    let mut v = Visitor::load(req, &state).await;
+    if !v.csrf_ok(f.get("csrf").map(String::as_str)) {
+        return fail_page(&v, Fail::Csrf);
+    }
+    if let Some(h) = &v.session_hash
+        && let Err(e) = users::revoke_token(&state.store, h).await
+    {
+        return fail_page(&v, Fail::Internal(e.to_string()));
+    }
+    v.set_cookies.push(set_cookie(SESSION_COOKIE, "", 0));
+    redirect(&v, "/login")
+}
+
+#[handler]
+pub(crate) async fn switch_language(
+    req: &Request,
+    state: Data<&AppState>,
+    Form(f): Form<Fields>,
+) -> Response {
+    let mut v = Visitor::load(req, &state).await;
+    if !v.csrf_ok(f.get("csrf").map(String::as_str)) {
+        return fail_page(&v, Fail::Csrf);
+    }
+    let lang = f
+        .get("lang")
+        .and_then(|l| Lang::parse(l))
+        .unwrap_or(v.tr.lang);
+    let back = safe_back(f.get("back").map(String::as_str)).to_owned();
+    v.set_cookies
+        .push(set_cookie(LANG_COOKIE, lang.code(), 365 * 24 * 3600));
+    redirect(&v, &back)
+}
+
+/// Where to go back to after switching language: only a path on this
+/// site, never an open redirect (`//evil.example`, `/\\evil.example`, or
+/// anything with a scheme goes to `/`).
+fn safe_back(back: Option<&str>) -> &str {
+    match back {
+        Some(b)
+            if b.starts_with('/')
+                && !b.starts_with("//")
+                && !b.contains('\\')
+                && !b.chars().any(char::is_control) =>
+        {
+            b
+        }
+        _ => "/",
+    }
+}
+
+fn password_page(v: &Visitor, frame: &Frame, errors: &[(&str, String)], done: bool) -> Response {
+    let tr = &v.tr;
+    let err = |name: &str| {
+        errors
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, e)| e.clone())
+    };
+    let field = |name: &'static str, key: &str, auto: &str| {
+        let e = err(name);
+        let err_id = format!("{name}-error");
+        html! {
+            div class={ "field" @if e.is_some() { " invalid" } } {
+                label for=(name) { (tr.t(key)) }
+                input type="password" id=(name) name=(name) autocomplete=(auto) required
+                    aria-invalid=[e.is_some().then_some("true")]
+                    aria-describedby=[e.is_some().then_some(&err_id)];
+                @if let Some(e) = e { p class="field-error" id=(err_id) { (e) } }
+            }
+        }
+    };
+    let body = html! {
+        @if done { p class="alert ok" role="status" id="password-changed" { (tr.t("password-changed")) } }
+        form method="post" action="/password" class="narrow" {
+            input type="hidden" name="csrf" value=(v.csrf);
+            (field("current", "password-current", "current-password"))
+            (field("new", "password-new", "new-password"))
+            (field("confirm", "password-confirm", "new-password"))
+            button type="submit" { (tr.t("password-submit")) }
+        }
+    };
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    respond(v, status, page(v, frame, &tr.t("password-title"), body))
+}
+
+async fn own_frame(state: &AppState, v: &Visitor) -> Frame {
+    match v.caller.as_ref().and_then(|c| c.tenant_id) {
+        Some(t) => frame(state, v, TenantId(t)).await,
+        None => {
+            let mut f = Frame::default();
+            if v.caller
+                .as_ref()
+                .is_some_and(|c| c.role == "agency_auditor")
+            {
+                f.nav.push(NavItem {
+                    key: "nav-agency",
+                    href: "/agency".into(),
+                });
+                f.read_only = true;
+            }
+            f
+        }
+    }
+}
+
+#[handler]
+pub(crate) async fn password_form(req: &Request, state: Data<&AppState>) -> Response {
+    let v = Visitor::load(req, &state).await;
+    if v.caller.is_none() {
+        return redirect(&v, "/login");
+    }
+    let f = own_frame(&state, &v).await;
+    password_page(&v, &f, &[], false)
+}
+
+#[handler]
+pub(crate) async fn change_password(
+    req: &Request,
+    state: Data<&AppState>,
+    Form(f): Form<Fields>,
+) -> Response {
+    let v = Visitor::load(req, &state).await;
+    let r: PageResult = async {
+        let c = caller(&v)?;
+        if !v.csrf_ok(f.get("csrf").map(String::as_str)) {
+            return Err(Fail::Csrf);
+        }
+        let frame = own_frame(&state, &v).await;
+        let current = f.get("current").cloned().unwrap_or_default();
+        let new = f.get("new").cloned().unwrap_or_default();
+        let confirm = f.get("confirm").cloned().unwrap_or_default();
+        let mut errors = Vec::new();
+        let n = new.chars().count();
+        if !(12..=200).contains(&n) {
+            errors.push(("new", v.tr.t("password-too-short")));
+        } else if new != confirm {
+            errors.push(("confirm", v.tr.t("password-mismatch")));
+        }
+        let me = users::find_by_email(&state.store, &c.email)
+            .await?
+            .filter(|u| u.id == c.user_id)
+            .ok_or(Fail::SignIn)?;
+        let hash = me.password_hash.clone();
+        let ok =
+            tokio::task::spawn_blocking(move || adal_api::verify_password(&current, Some(&hash)))
+                .await
+                .map_err(|e| Fail::Internal(e.to_string()))?;
+        if !ok {
+            errors.insert(0, ("current", v.tr.t("password-wrong-current")));
+        }
+        if !errors.is_empty() {
+            return Ok(password_page(&v, &frame, &errors, false));
+        }
+        let hashed = tokio::task::spawn_blocking(move || adal_api::hash_password(&new))
+            .await
+            .map_err(|e| Fail::Internal(e.to_string()))??;
+        users::set_password(&state.store, c.user_id, hashed, v.session_hash.as_deref()).await?;
+        Ok(password_page(&v, &frame, &[], true))
+    }
+    .await;
+    finish(&v, r)
+}
+
+// ------------------------------------------------------------ agency
+
+#[handler]
+pub(crate) async fn agency(req: &Request, state: Data<&AppState>) -> Response {
+    let v = Visitor::load(req, &state).await;
+    let r: PageResult = async {
+        let c = caller(&v)?;
+        if c.role != "agency_auditor" {
+            return Err(Fail::Forbidden);
+        }
+        adal_api::authorize_platform(&state, c, obj::TENANTS, act::READ).await?;
+        let tr = &v.tr;
+        let mut rows = Vec::new();
+        for t in tenants::list_all_for_platform(&state.store).await? {
+            let map = evaluation::risk_map(&state.store, TenantId(t.id)).await?;
+            let high = map
+                .cells
+                .iter()
+                .filter(|c| i32::from(c.likelihood) * i32::from(c.impact) >= 10)
+                .map(|c| c.count)
+                .sum::<u64>();
+            rows.push((t, map.open_findings, high));
+        }
+        let body = html! {
+            p { (tr.t("agency-intro")) }
+            div class="scroll" {
+                table id="tenants" {
+                    caption { (tr.t("agency-tenants")) }
+                    thead { tr {
+                        th scope="col" { (tr.t("col-tenant")) }
+                        th scope="col" { (tr.t("col-bin")) }
+                        th scope="col" { (tr.t("col-region")) }
+                        th scope="col" class="num" { (tr.t("col-open-findings")) }
+                        th scope="col" class="num" { (tr.t("col-high-risk-findings")) }
+                    } }
+                    tbody {
+                        @for (t, open, high) in &rows {
+                            tr {
+                                th scope="row" { a href={ "/t/" (t.id) "/overview" } { (t.name) } }
+                                td { (t.bin) }
+                                td { (t.region) }
+                                td class="num" data-open=(open) { (open) }
+                                td class="num" { (high) }
+                            }
+                        }
+                    }
+                }
+            }
+        };
+        let mut f = own_frame(&state, &v).await;
+        f.read_only = true;
+        Ok(respond(
+            &v,
+            StatusCode::OK,
+            page(&v, &f, &tr.t("agency-title"), body),
+        ))
+    }
+    .await;
+    finish(&v, r)
+}
+
+// ------------------------------------------------------------ tenant screens
+
+#[handler]
+pub(crate) async fn tenant_home(
+    req: &Request,
+    state: Data<&AppState>,
+    Path(tenant): Path<Uuid>,
+) -> Response {
+    let v = Visitor::load(req, &state).await;
+    let r: PageResult = async {
+        let c = caller(&v)?;
+        let ctx = authorize(&state, &v, tenant, obj::TENANT, act::READ).await?;
+        let to = if allowed(&state, c, ctx.tenant.0, obj::RISK_MAP, act::READ).await {
+            format!("/t/{tenant}/overview")
+        } else {
+            format!("/t/{tenant}/my")
+        };
+        Ok(redirect(&v, &to))
+    }
+    .await;
+    finish(&v, r)
+}
+
+#[handler]
+pub(crate) async fn overview(
+    req: &Request,
+    state: Data<&AppState>,
+    Path(tenant): Path<Uuid>,
+) -> Response {
+    let v = Visitor::load(req, &state).await;
+    let r: PageResult = async {
+        let ctx = authorize(&state, &v, tenant, obj::RISK_MAP, act::READ).await?;
+        let tr = &v.tr;
+        let counts = triage::open_counts(&state.store, ctx.tenant).await?;
+        let map = evaluation::risk_map(&state.store, ctx.tenant).await?;
+        let mut by_area: BTreeMap<String, HashMap<String, u64>> = BTreeMap::new();
+        let mut by_severity: HashMap<String, u64> = HashMap::new();
+        for c in &counts {
+            *by_area
+                .entry(c.area.clone())
+                .or_default()
+                .entry(c.severity.clone())
+                .or_default() += c.count;
+            *by_severity.entry(c.severity.clone()).or_default() += c.count;
+        }
+        let total: u64 = counts.iter().map(|c| c.count).sum();
+        let findings_href = format!("/t/{tenant}/findings");
+        let body = html! {
+            section class="cards" aria-label=(tr.t("overview-summary")) {
+                div class="card" {
+                    p class="big" id="open-total" { (total) }
+                    p { (tr.t("overview-open-findings")) }
+                }
+                @for s in SEVERITIES.iter().rev() {
+                    div class={ "card sev-" (s) } {
+                        p class="big" data-severity=(s) { (by_severity.get(*s).copied().unwrap_or(0)) }
+                        p { a href={ (findings_href) "?status=open&severity=" (s) } { (label(tr, "severity", s)) } }
+                    }
+                }
+            }
+            h2 { (tr.t("overview-by-area")) }
+            @if by_area.is_empty() {
+                p id="no-open-findings" { (tr.t("overview-none-open")) }
+            } @else {
+                div class="scroll" {
+                    table id="by-area" {
+                        caption { (tr.t("overview-by-area-caption")) }
+                        thead { tr {
+                            th scope="col" { (tr.t("col-area")) }
+                            @for s in SEVERITIES { th scope="col" class="num" { (label(tr, "severity", s)) } }
+                            th scope="col" class="num" { (tr.t("col-total")) }
+                        } }
+                        tbody {
+                            @for (area, sev) in &by_area {
+                                tr {
+                                    th scope="row" { a href={ (findings_href) "?status=open&area=" (area) } { (label(tr, "area", area)) } }
+                                    @for s in SEVERITIES { td class="num" { (sev.get(s).copied().unwrap_or(0)) } }
+                                    td class="num" { (sev.values().sum::<u64>()) }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            h2 { (tr.t("overview-positions")) }
+            @if map.positions.is_empty() {
+                p { (tr.t("overview-no-positions")) }
+            } @else {
+                div class="scroll" {
+                    table id="positions" {
+                        caption { (tr.t("overview-positions-caption")) }
+                        thead { tr {
+                            th scope="col" { (tr.t("col-position")) }
+                            th scope="col" { (tr.t("col-high-risk-list")) }
+                            th scope="col" class="num" { (tr.t("col-open-findings")) }
+                            th scope="col" class="num" { (tr.t("col-score")) }
+                        } }
+                        tbody {
+                            @for p in map.positions.iter().take(10) {
+                                tr {
+                                    th scope="row" { (p.title) }
+                                    td { (if p.high_risk { tr.t("yes") } else { tr.t("no") }) }
+                                    td class="num" { (p.open_findings) }
+                                    td class="num" { (p.score) }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            p { a href={ "/t/" (tenant) "/risk-map" } { (tr.t("overview-see-risk-map")) } }
+        };
+        let f = frame(&state, &v, ctx.tenant).await;
+        Ok(respond(&v, StatusCode::OK, page(&v, &f, &tr.t("overview-title"), body)))
+    }
+    .await;
+    finish(&v, r)
+}
+
+#[handler]
+pub(crate) async fn risk_map_page(
+    req: &Request,
+    state: Data<&AppState>,
+    Path(tenant): Path<Uuid>,
+) -> Response {
+    let v = Visitor::load(req, &state).await;
+    let r: PageResult = async {
+        let ctx = authorize(&state, &v, tenant, obj::RISK_MAP, act::READ).await?;
+        let tr = &v.tr;
+        let map = evaluation::risk_map(&state.store, ctx.tenant).await?;
+        let link = |l: i16, i: i16| format!("/t/{tenant}/findings?status=open&likelihood={l}&impact={i}");
+        let n = map.open_findings.to_string();
+        let description = tr.t_args("risk-map-desc", &[("n", n.as_str().into())]);
+        let heading = tr.t_args("risk-map-heading", &[("n", n.as_str().into())]);
+        let svg = heatmap::render_with(
+            &map,
+            &heatmap::Text {
+                title: &tr.t("risk-map-title"),
+                description: &description,
+                heading: &heading,
+                likelihood: &tr.t("likelihood"),
+                impact: &tr.t("impact"),
+                cell: &|l, i, n, b| {
+                    tr.t_args(
+                        "risk-map-cell",
+                        &[
+                            ("l", l.to_string().into()),
+                            ("i", i.to_string().into()),
+                            ("n", n.to_string().into()),
+                            ("band", label(tr, "band", b.as_str()).into()),
+                        ],
+                    )
+                },
+                link: &|l, i, n| (n > 0).then(|| link(l, i)),
+            },
+        );
+        let body = html! {
+            div class="riskmap" {
+                figure id="heatmap" {
+                    (PreEscaped(svg))
+                    figcaption { (tr.t("risk-map-caption")) }
+                }
+                div class="scroll" {
+                    table id="risk-cells" {
+                        caption { (tr.t("risk-map-table-caption")) }
+                        thead { tr {
+                            th scope="col" class="num" { (tr.t("likelihood")) }
+                            th scope="col" class="num" { (tr.t("impact")) }
+                            th scope="col" { (tr.t("col-band")) }
+                            th scope="col" class="num" { (tr.t("col-open-findings")) }
+                        } }
+                        tbody {
+                            @for c in map.cells.iter().rev() {
+                                tr data-likelihood=(c.likelihood) data-impact=(c.impact) {
+                                    td class="num" { (c.likelihood) }
+                                    td class="num" { (c.impact) }
+                                    td { (label(tr, "band", heatmap::Band::of(c.likelihood, c.impact).as_str())) }
+                                    td class="num" { a href=(link(c.likelihood, c.impact)) { (c.count) } }
+                                }
+                            }
+                            @if map.cells.is_empty() {
+                                tr { td colspan="4" { (tr.t("overview-none-open")) } }
+                            }
+                        }
+                    }
+                }
+            }
+            h2 { (tr.t("risk-map-by-department")) }
+            div class="scroll" {
+                table id="by-department" {
+                    caption { (tr.t("risk-map-by-department-caption")) }
+                    thead { tr {
+                        th scope="col" { (tr.t("col-department")) }
+                        th scope="col" { (tr.t("col-area")) }
+                        th scope="col" class="num" { (tr.t("likelihood")) }
+                        th scope="col" class="num" { (tr.t("impact")) }
+                        th scope="col" class="num" { (tr.t("col-open-findings")) }
+                    } }
+                    tbody {
+                        @for c in &map.by_department_area {
+                            tr {
+                                th scope="row" { (c.department.clone().unwrap_or_else(|| tr.t("no-department"))) }
+                                td { (label(tr, "area", &c.area)) }
+                                td class="num" { (c.likelihood) }
+                                td class="num" { (c.impact) }
+                                td class="num" { (c.count) }
+                            }
+                        }
+                    }
+                }
+            }
+            @if let Some(at) = map.computed_at {
+                p class="muted" { (tr.t("computed-at")) " " (tr.datetime(at)) }
+            }
+        };
+        let f = frame(&state, &v, ctx.tenant).await;
+        Ok(respond(&v, StatusCode::OK, page(&v, &f, &tr.t("risk-map-title"), body)))
+    }
+    .await;
+    finish(&v, r)
+}
+
+#[derive(Debug, serde::Deserialize, Default)]
+pub(crate) struct FindingQuery {
+    severity: Option<String>,
+    status: Option<String>,
+    area: Option<String>,
+    likelihood: Option<String>,
+    impact: Option<String>,
+}
+
+fn empty_none(s: &Option<String>) -> Option<String> {
+    s.as_ref()
+        .map(|s| s.trim().to_owned())
+        .filter(|s| !s.is_empty())
+}
+
+#[handler]
+pub(crate) async fn findings_list(
+    req: &Request,
+    state: Data<&AppState>,
+    Path(tenant): Path<Uuid>,
+    Query(q): Query<FindingQuery>,
+) -> Response {
+    let v = Visitor::load(req, &state).await;
+    let r: PageResult = async {
+        let ctx = authorize(&state, &v, tenant, obj::FINDINGS_ALL, act::READ).await?;
+        let tr = &v.tr;
+        let score = |s: &Option<String>| {
+            empty_none(s)
+                .and_then(|x| x.parse::<i16>().ok())
+                .filter(|n| (1..=5).contains(n))
+        };
+        let filter = FindingFilter {
+            severity: empty_none(&q.severity).filter(|s| SEVERITIES.contains(&s.as_str())),
+            status: empty_none(&q.status).filter(|s| FINDING_STATUSES.contains(&s.as_str())),
+            area: empty_none(&q.area),
+            likelihood: score(&q.likelihood),
+            impact: score(&q.impact),
+            ..Default::default()
+        };
+        let (rows, total) =
+            evaluation::list_findings(&state.store, ctx.tenant, &filter, 0, 200).await?;
+        let areas: Vec<String> = {
+            let mut a: Vec<String> = triage::open_counts(&state.store, ctx.tenant)
+                .await?
+                .into_iter()
+                .map(|c| c.area)
+                .collect();
+            if let Some(x) = &filter.area {
+                a.push(x.clone());
+            }
+            a.sort();
+            a.dedup();
+            a
+        };
+        let select = |id: &str, key: &str, values: Vec<(String, String)>, current: &Option<String>| {
+            html! {
+                div class="field" {
+                    label for=(id) { (tr.t(key)) }
+                    select id=(id) name=(id) {
+                        option value="" { (tr.t("filter-any")) }
+                        @for (val, text) in &values {
+                            option value=(val) selected[current.as_deref() == Some(val.as_str())] { (text) }
+                        }
+                    }
+                }
+            }
+        };
+        let scores: Vec<(String, String)> = (1..=5).map(|n| (n.to_string(), n.to_string())).collect();
+        let body = html! {
+            form method="get" class="filters" aria-label=(tr.t("filters")) {
+                (select("severity", "col-severity", SEVERITIES.iter().map(|s| ((*s).to_owned(), label(tr, "severity", s))).collect(), &filter.severity))
+                (select("status", "col-status", FINDING_STATUSES.iter().map(|s| ((*s).to_owned(), label(tr, "status", s))).collect(), &filter.status))
+                (select("area", "col-area", areas.iter().map(|a| (a.clone(), label(tr, "area", a))).collect(), &filter.area))
+                (select("likelihood", "likelihood", scores.clone(), &filter.likelihood.map(|n| n.to_string())))
+                (select("impact", "impact", scores, &filter.impact.map(|n| n.to_string())))
+                button type="submit" { (tr.t("filter-apply")) }
+            }
+            p id="findings-count" { (tr.t_args("findings-shown", &[("shown", rows.len().to_string().into()), ("total", total.to_string().into())])) }
+            div class="scroll" {
+                table id="findings" {
+                    caption { (tr.t("findings-caption")) }
+                    thead { tr {
+                        th scope="col" { (tr.t("col-found")) }
+                        th scope="col" { (tr.t("col-rule")) }
+                        th scope="col" { (tr.t("col-area")) }
+                        th scope="col" { (tr.t("col-severity")) }
+                        th scope="col" class="num" { (tr.t("col-lxi")) }
+                        th scope="col" { (tr.t("col-status")) }
+                    } }
+                    tbody {
+                        @for f in &rows {
+                            tr data-finding=(f.id) data-status=(f.status) {
+                                td { a href={ "/t/" (tenant) "/findings/" (f.id) } { (tr.datetime(f.created_at)) } }
+                                td { (f.rule_id) }
+                                td { (label(tr, "area", &f.area)) }
+                                td { span class={ "sev sev-" (f.severity) } { (label(tr, "severity", &f.severity)) } }
+                                td class="num" { (f.likelihood) "×" (f.impact) }
+                                td { (label(tr, "status", &f.status)) }
+                            }
+                        }
+                    }
+                }
+            }
+        };
+        let f = frame(&state, &v, ctx.tenant).await;
+        Ok(respond(&v, StatusCode::OK, page(&v, &f, &tr.t("findings-title"), body)))
+    }
+    .await;
+    finish(&v, r)
+}
+
+/// The finding page, with the triage forms when the user may triage.
+async fn finding_page(
+    state: &AppState,
+    v: &Visitor,
+    ctx: &TenantCtx,
+    id: Uuid,
+    errors: &[(&str, String)],
+    status: StatusCode,
+) -> PageResult {
+    let tr = &v.tr;
+    let c = caller(v)?;
+    let f = evaluation::get_finding(&state.store, ctx.tenant, id).await?;
+    let (tri, comments) = triage::details(&state.store, ctx.tenant, id).await?;
+    let can_write = allowed(state, c, ctx.tenant.0, obj::FINDINGS_ALL, act::WRITE).await;
+    let people = users::list(&state.store, ctx.tenant).await?;
+    let name_of = |u: Uuid| {
+        people
+            .iter()
+            .find(|p| p.id == u)
+            .map_or_else(|| u.to_string(), |p| p.display_name.clone())
+    };
+    let department = match f.department_id {
+        Some(d) => org::get_department(&state.store, ctx.tenant, d)
+            .await
+            .ok()
+            .map(|d| d.name),
+        None => None,
+    };
+    let err = |name: &str| {
+        errors
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, e)| e.clone())
+    };
+    let base = format!("/t/{}/findings/{id}", ctx.tenant.0);
+    let assigned = tri.as_ref().and_then(|t| t.assigned_to);
+    let body = html! {
+        dl class="facts" id="finding" data-status=(f.status) {
+            dt { (tr.t("col-status")) } dd id="finding-status" { (label(tr, "status", &f.status)) }
+            dt { (tr.t("col-rule")) } dd { (f.rule_id) }
+            dt { (tr.t("col-area")) } dd { (label(tr, "area", &f.area)) }
+            dt { (tr.t("col-severity")) } dd { span class={ "sev sev-" (f.severity) } { (label(tr, "severity", &f.severity)) } }
+            dt { (tr.t("col-lxi")) } dd { (f.likelihood) "×" (f.impact) }
+            dt { (tr.t("col-department")) } dd { (department.unwrap_or_else(|| tr.t("no-department"))) }
+            dt { (tr.t("col-found")) } dd { (tr.datetime(f.created_at)) }
+            dt { (tr.t("col-explanation")) } dd { (f.explanation) }
+            dt { (tr.t("col-assignee")) } dd id="assignee" { (assigned.map_or_else(|| tr.t("nobody"), name_of)) }
+            @if let Some(t) = &tri {
+                @if let Some(reason) = &t.reason {
+                    dt { (tr.t("col-reason")) } dd id="reason" { (reason) }
+                }
+                @if let (Some(by), Some(at)) = (t.decided_by, t.decided_at) {
+                    dt { (tr.t("col-decided")) } dd { (name_of(by)) ", " (tr.datetime(at)) }
+                }
+            }
+        }
+        @if let Some(e) = err("general") { p class="alert error" role="alert" { (e) } }
+        h2 { (tr.t("comments-title")) }
+        @if comments.is_empty() { p { (tr.t("comments-none")) } }
+        ol class="comments" id="comments" {
+            @for cm in &comments {
+                li { p class="muted" { (name_of(cm.author_id)) ", " (tr.datetime(cm.created_at)) } p { (cm.body) } }
+            }
+        }
+        @if can_write {
+            section class="triage" aria-label=(tr.t("triage-title")) {
+                h2 { (tr.t("triage-title")) }
+                form method="post" action={ (base) "/assign" } {
+                    input type="hidden" name="csrf" value=(v.csrf);
+                    div class="field" {
+                        label for="assignee-select" { (tr.t("triage-assign-to")) }
+                        select id="assignee-select" name="assignee" {
+                            option value="" { (tr.t("nobody")) }
+                            @for p in &people {
+                                option value=(p.id) selected[assigned == Some(p.id)] { (p.display_name) " (" (label(tr, "role", &p.role)) ")" }
+                            }
+                        }
+                    }
+                    button type="submit" { (tr.t("triage-assign")) }
+                }
+                form method="post" action={ (base) "/comment" } {
+                    input type="hidden" name="csrf" value=(v.csrf);
+                    @let e = err("body");
+                    div class={ "field" @if e.is_some() { " invalid" } } {
+                        label for="comment-body" { (tr.t("triage-comment")) }
+                        textarea id="comment-body" name="body" rows="3" maxlength="2000" required
+                            aria-invalid=[e.is_some().then_some("true")] aria-describedby=[e.is_some().then_some("comment-body-error")] {}
+                        @if let Some(e) = e { p class="field-error" id="comment-body-error" { (e) } }
+                    }
+                    button type="submit" { (tr.t("triage-add-comment")) }
+                }
+                @if f.status == evaluation::OPEN {
+                    form method="post" action={ (base) "/resolve" } {
+                        input type="hidden" name="csrf" value=(v.csrf);
+                        @let e = err("reason");
+                        div class={ "field" @if e.is_some() { " invalid" } } {
+                            label for="close-reason" { (tr.t("triage-reason")) }
+                            textarea id="close-reason" name="reason" rows="3" maxlength="2000" required
+                                aria-invalid=[e.is_some().then_some("true")] aria-describedby=[e.is_some().then_some("close-reason-error")] {}
+                            @if let Some(e) = e { p class="field-error" id="close-reason-error" { (e) } }
+                        }
+                        div class="buttons" {
+                            button type="submit" id="resolve" { (tr.t("triage-resolve")) }
+                            button type="submit" id="false-positive" class="secondary" formaction={ (base) "/false-positive" } { (tr.t("triage-false-positive")) }
+                        }
+                    }
+                }
+            }
+        }
+        p { a href={ "/t/" (ctx.tenant.0) "/findings" } { (tr.t("back-to-findings")) } }
+    };
+    let fr = frame(state, v, ctx.tenant).await;
+    Ok(respond(
+        v,
+        status,
+        page(v, &fr, &tr.t("finding-title"), body),
+    ))
+}
+
+#[handler]
+pub(crate) async fn finding_detail(
+    req: &Request,
+    state: Data<&AppState>,
+    Path((tenant, id)): Path<(Uuid, Uuid)>,
+) -> Response {
+    let v = Visitor::load(req, &state).await;
+    let r: PageResult = async {
+        let ctx = authorize(&state, &v, tenant, obj::FINDINGS_ALL, act::READ).await?;
+        finding_page(&state, &v, &ctx, id, &[], StatusCode::OK).await
+    }
+    .await;
+    finish(&v, r)
+}
+
+#[handler]
+pub(crate) async fn triage_action(
+    req: &Request,
+    state: Data<&AppState>,
+    Path((tenant, id, action)): Path<(Uuid, Uuid, String)>,
+    Form(f): Form<Fields>,
+) -> Response {
+    let v = Visitor::load(req, &state).await;
+    let r: PageResult = async {
+        caller(&v)?;
+        if !v.csrf_ok(f.get("csrf").map(String::as_str)) {
+            return Err(Fail::Csrf);
+        }
+        let ctx = authorize(&state, &v, tenant, obj::FINDINGS_ALL, act::WRITE).await?;
+        evaluation::get_finding(&state.store, ctx.tenant, id).await?;
+        let me = ctx.caller.user_id;
+        let note_error = |e: triage::NoteError| match e {
+            triage::NoteError::Empty => v.tr.t("err-empty"),
+            triage::NoteError::TooLong => v.tr.t("err-too-long"),
+        };
+        let outcome = match action.as_str() {
+            "assign" => {
+                let who = match f
+                    .get("assignee")
+                    .map(|s| s.trim())
+                    .filter(|s| !s.is_empty())
+                {
+                    Some(s) => Some(s.parse::<Uuid>().map_err(|_| Fail::NotFound)?),
+                    None => None,
+                };
+                triage::assign(&state.store, ctx.tenant, me, id, who).await?;
+                None
+            }
+            "comment" => match Note::parse(f.get("body").map_or("", String::as_str)) {
+                Ok(n) => {
+                    triage::comment(&state.store, ctx.tenant, me, id, &n).await?;
+                    None
+                }
+                Err(e) => Some(("body", note_error(e))),
+            },
+            "resolve" | "false-positive" => {
+                let outcome = if action == "resolve" {
+                    Outcome::Resolved
+                } else {
+                    Outcome::FalsePositive
+                };
+                match Note::parse(f.get("reason").map_or("", String::as_str)) {
+                    Ok(n) => {
+                        match triage::close(&state.store, ctx.tenant, me, id, outcome, &n).await {
+                            Ok(_) => None,
+                            Err(adal_store::StoreError::Conflict(_)) => {
+                                Some(("general", v.tr.t("err-already-closed")))
+                            }
+                            Err(e) => return Err(e.into()),
+                        }
+                    }
+                    Err(e) => Some(("reason", note_error(e))),
+                }
+            }
+            _ => return Err(Fail::NotFound),
+        };
+        match outcome {
+            None => Ok(redirect(&v, &format!("/t/{tenant}/findings/{id}"))),
+            Some(err) => {
+                finding_page(
+                    &state,
+                    &v,
+                    &ctx,
+                    id,
+                    &[err],
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                )
+                .await
+            }
+        }
+    }
+    .await;
+    finish(&v, r)
+}
+
+#[derive(Debug, serde::Deserialize, Default)]
+pub(crate) struct MyQuery {
+    filed: Option<String>,
+}
+
+#[handler]
+pub(crate) async fn my_filings(
+    req: &Request,
+    state: Data<&AppState>,
+    Path(tenant): Path<Uuid>,
+    Query(q): Query<MyQuery>,
+) -> Response {
+    let v = Visitor::load(req, &state).await;
+    let r: PageResult = async {
+        let ctx = authorize(&state, &v, tenant, obj::SUBMISSIONS_OWN, act::READ).await?;
+        // "My" filings are those of a member of the tenant; the Agency has
+        // none here.
+        if ctx.caller.tenant_id != Some(tenant) {
+            return Err(Fail::NotFound);
+        }
+        let tr = &v.tr;
+        let me = ctx.caller.user_id;
+        let (subs, _) = submissions::list(
+            &state.store,
+            ctx.tenant,
+            &SubmissionFilter {
+                // Every kind, but only the caller's own.
+                visible: Some(submissions::Visibility {
+                    all: Vec::new(),
+                    own: obj::RECORDS.iter().map(|(k, _)| (*k).to_owned()).collect(),
+                    me,
+                }),
+                ..Default::default()
+            },
+            0,
+            200,
+        )
+        .await?;
+        let (found, _) = evaluation::list_findings(
+            &state.store,
+            ctx.tenant,
+            &FindingFilter {
+                submitted_by: Some(me),
+                ..Default::default()
+            },
+            0,
+            500,
+        )
+        .await?;
+        let mut by_sub: HashMap<Uuid, Vec<&evaluation::Finding>> = HashMap::new();
+        for f in &found {
+            by_sub.entry(f.submission_id).or_default().push(f);
+        }
+        let can_file = allowed(&state, &ctx.caller, tenant, obj::GIFTS, act::CREATE).await;
+        let body = html! {
+            @if q.filed.is_some() { p class="alert ok" role="status" id="filed" { (tr.t("gift-filed")) } }
+            @if can_file { p { a class="button" href={ "/t/" (tenant) "/gifts/new" } { (tr.t("nav-file-gift")) } } }
+            @if subs.is_empty() { p id="no-filings" { (tr.t("my-none")) } }
+            ol class="filings" id="filings" {
+                @for s in &subs {
+                    @let payload: serde_json::Value = serde_json::from_str(&s.payload).unwrap_or_default();
+                    li data-submission=(s.id) data-status=(s.status) {
+                        h2 class="h3" { (label(tr, "kind", &s.kind)) ": " (payload.get("description").and_then(|d| d.as_str()).unwrap_or("")) }
+                        dl class="facts" {
+                            dt { (tr.t("col-received")) } dd { (tr.datetime(s.received_at)) }
+                            dt { (tr.t("col-status")) } dd class="filing-status" { (label(tr, "status", &s.status)) }
+                            @if let Some(val) = payload.get("value_kzt").and_then(|d| d.as_str()) {
+                                dt { (tr.t("gift-value")) } dd { (tr.money(val)) }
+                            }
+                            @if let Some(d) = payload.get("date").and_then(|d| d.as_str()).and_then(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok()) {
+                                dt { (tr.t("gift-date")) } dd { (tr.date(d)) }
+                            }
+                        }
+                        @if let Some(fs) = by_sub.get(&s.id) {
+                            h3 class="h4" { (tr.t("my-findings")) }
+                            ul class="my-findings" {
+                                @for f in fs {
+                                    li data-finding=(f.id) {
+                                        span class={ "sev sev-" (f.severity) } { (label(tr, "severity", &f.severity)) }
+                                        " · " (label(tr, "status", &f.status)) " · " (f.explanation)
+                                    }
+                                }
+                            }
+                        } @else if s.status == submissions::EVALUATED {
+                            p class="muted" { (tr.t("my-no-findings")) }
+                        }
+                    }
+                }
+            }
+        };
+        let f = frame(&state, &v, ctx.tenant).await;
+        Ok(respond(&v, StatusCode::OK, page(&v, &f, &tr.t("my-title"), body)))
+    }
+    .await;
+    finish(&v, r)
+}
+
+fn gift_page(
+    v: &Visitor,
+    frame: &Frame,
+    tenant: Uuid,
+    values: &Fields,
+    errors: &[FieldError],
+) -> Response {
+    let tr = &v.tr;
+    let action = format!("/t/{tenant}/gifts/new");
+    let body = html! {
+        p { (tr.t("gift-intro")) }
+        (forms::render(tr, &GIFT, &action, &v.csrf, values, errors))
+    };
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    respond(v, status, page(v, frame, &tr.t(GIFT.title), body))
+}
+
+#[handler]
+pub(crate) async fn gift_form(
+    req: &Request,
+    state: Data<&AppState>,
+    Path(tenant): Path<Uuid>,
+) -> Response {
+    let v = Visitor::load(req, &state).await;
+    let r: PageResult = async {
+        let ctx = authorize(&state, &v, tenant, obj::GIFTS, act::CREATE).await?;
+        let f = frame(&state, &v, ctx.tenant).await;
+        let mut values = Fields::new();
+        values.insert("direction".into(), "received".into());
+        Ok(gift_page(&v, &f, tenant, &values, &[]))
+    }
+    .await;
+    finish(&v, r)
+}
+
+#[handler]
+pub(crate) async fn file_gift(
+    req: &Request,
+    state: Data<&AppState>,
+    Path(tenant): Path<Uuid>,
+    Form(values): Form<Fields>,
+) -> Response {
+    let v = Visitor::load(req, &state).await;
+    let r: PageResult = async {
+        caller(&v)?;
+        if !v.csrf_ok(values.get("csrf").map(String::as_str)) {
+            return Err(Fail::Csrf);
+        }
+        let ctx = authorize(&state, &v, tenant, obj::GIFTS, act::CREATE).await?;
+        match forms::validate_gift(&values, adal_domain::kazakhstan_today()) {
+            Err(errors) => {
+                let f = frame(&state, &v, ctx.tenant).await;
+                Ok(gift_page(&v, &f, tenant, &values, &errors))
+            }
+            Ok(gift) => {
+                let payload =
+                    serde_json::to_value(&gift).map_err(|e| Fail::Internal(e.to_string()))?;
+                adal_api::file_submission(
+                    &state,
+                    &ctx,
+                    GIFT.kind,
+                    adal_domain::Kind::Gift.schema_version(),
+                    payload,
+                )
+                .await?;
+                Ok(redirect(&v, &format!("/t/{tenant}/my?filed=1")))
+            }
+        }
+    }
+    .await;
+    finish(&v, r)
+}
+
+#[handler]
+pub(crate) async fn people_page(
+    req: &Request,
+    state: Data<&AppState>,
+    Path(tenant): Path<Uuid>,
+) -> Response {
+    let v = Visitor::load(req, &state).await;
+    let r: PageResult = async {
+        let ctx = authorize(&state, &v, tenant, obj::USERS, act::READ).await?;
+        let tr = &v.tr;
+        let list = users::list(&state.store, ctx.tenant).await?;
+        let deps: HashMap<Uuid, String> = org::list_departments(&state.store, ctx.tenant)
+            .await?
+            .into_iter()
+            .map(|d| (d.id, d.name))
+            .collect();
+        let pos: HashMap<Uuid, String> = org::list_positions(&state.store, ctx.tenant)
+            .await?
+            .into_iter()
+            .map(|p| (p.id, p.title))
+            .collect();
+        let body = html! {
+            div class="scroll" {
+                table id="people" {
+                    caption { (tr.t("people-caption")) }
+                    thead { tr {
+                        th scope="col" { (tr.t("col-name")) }
+                        th scope="col" { (tr.t("col-email")) }
+                        th scope="col" { (tr.t("role-label")) }
+                        th scope="col" { (tr.t("col-department")) }
+                        th scope="col" { (tr.t("col-position")) }
+                    } }
+                    tbody {
+                        @for u in &list {
+                            tr {
+                                th scope="row" { (u.display_name) }
+                                td { (u.email) }
+                                td data-role=(u.role) { (tr.t(&role_key(&u.role))) }
+                                td { (u.department_id.and_then(|d| deps.get(&d).cloned()).unwrap_or_default()) }
+                                td { (u.position_id.and_then(|p| pos.get(&p).cloned()).unwrap_or_default()) }
+                            }
+                        }
+                    }
+                }
+            }
+        };
+        let f = frame(&state, &v, ctx.tenant).await;
+        Ok(respond(&v, StatusCode::OK, page(&v, &f, &tr.t("people-title"), body)))
+    }
+    .await;
+    finish(&v, r)
+}
+
+#[handler]
+pub(crate) async fn org_page(
+    req: &Request,
+    state: Data<&AppState>,
+    Path(tenant): Path<Uuid>,
+) -> Response {
+    let v = Visitor::load(req, &state).await;
+    let r: PageResult = async {
+        let ctx = authorize(&state, &v, tenant, obj::ORG, act::READ).await?;
+        let tr = &v.tr;
+        let deps = org::list_departments(&state.store, ctx.tenant).await?;
+        let positions = org::list_positions(&state.store, ctx.tenant).await?;
+        let dep_name = |id: Option<Uuid>| {
+            id.and_then(|d| deps.iter().find(|x| x.id == d).map(|x| x.name.clone()))
+                .unwrap_or_default()
+        };
+        let body = html! {
+            h2 { (tr.t("org-departments")) }
+            div class="scroll" {
+                table id="departments" {
+                    caption { (tr.t("org-departments")) }
+                    thead { tr { th scope="col" { (tr.t("col-department")) } th scope="col" { (tr.t("col-parent")) } } }
+                    tbody {
+                        @for d in &deps {
+                            tr { th scope="row" { (d.name) } td { (dep_name(d.parent_id)) } }
+                        }
+                    }
+                }
+            }
+            h2 { (tr.t("org-positions")) }
+            div class="scroll" {
+                table id="positions" {
+                    caption { (tr.t("org-positions")) }
+                    thead { tr {
+                        th scope="col" { (tr.t("col-position")) }
+                        th scope="col" { (tr.t("col-department")) }
+                        th scope="col" class="num" { (tr.t("col-risk-level")) }
+                        th scope="col" { (tr.t("col-high-risk-list")) }
+                    } }
+                    tbody {
+                        @for p in &positions {
+                            tr {
+                                th scope="row" { (p.title) }
+                                td { (dep_name(p.department_id)) }
+                                td class="num" { (p.risk_level) }
+                                td { (if p.high_risk { tr.t("yes") } else { tr.t("no") }) }
+                            }
+                        }
+                    }
+                }
+            }
+        };
+        let f = frame(&state, &v, ctx.tenant).await;
+        Ok(respond(&v, StatusCode::OK, page(&v, &f, &tr.t("org-title"), body)))
+    }
+    .await;
+    finish(&v, r)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn language_switch_goes_back_only_to_our_own_paths() {
+        assert_eq!(
+            safe_back(Some("/t/x/risk-map?status=open")),
+            "/t/x/risk-map?status=open"
+        );
+        for bad in [
+            "//evil.example/",
+            "/\\evil.example",
+            "https://evil.example/",
+            "evil",
+            "/a\r\nSet-Cookie: x=1",
+            "",
+        ] {
+            assert_eq!(safe_back(Some(bad)), "/", "{bad:?}");
+        }
+        assert_eq!(safe_back(None), "/");
+    }
+}

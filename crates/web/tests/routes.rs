@@ -1,0 +1,274 @@
+//! The dashboard's routes in-process (no browser): security headers on
+//! every response, CSRF on every POST, the API's authorisation (403 inside
+//! the tenant, 404 across tenants), and every page free of untranslated
+//! keys in each language. The browser tests (tests/browser) cover the
+//! same screens end to end.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use adal_api::AppState;
+use adal_authz::Authz;
+use adal_store::{Store, TenantId, tenants, users};
+use poem::Endpoint;
+use poem::http::StatusCode;
+use poem::test::{TestClient, TestResponse};
+use std::sync::Arc;
+use uuid::Uuid;
+
+const PASSWORD: &str = "a-long-enough-password";
+
+struct World {
+    dir: std::path::PathBuf,
+    state: AppState,
+    a: Uuid,
+    b: Uuid,
+}
+
+async fn user(w: &World, t: Uuid, email: &str, role: &str) {
+    let u = users::create(
+        &w.state.store,
+        Some(TenantId(t)),
+        "test",
+        users::NewUser {
+            email: email.into(),
+            display_name: email.into(),
+            password_hash: adal_api::hash_password(PASSWORD).unwrap(),
+            role: role.into(),
+            department_id: None,
+            position_id: None,
+        },
+    )
+    .await
+    .unwrap();
+    w.state
+        .authz
+        .assign(&u.id.to_string(), role, &t.to_string())
+        .await
+        .unwrap();
+}
+
+async fn world() -> World {
+    let dir = std::env::temp_dir().join(format!("adal-web-{}", Uuid::new_v4()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let store = Store::connect(&format!("sqlite://{}/a.sqlite?mode=rwc", dir.display()))
+        .await
+        .unwrap();
+    store.migrate().await.unwrap();
+    let authz = Authz::load(store.clone()).await.unwrap();
+    let mut qc = adal_config::Config::default().queue;
+    qc.sqlite_path = dir.join("q.sqlite");
+    let queue = adal_jobs::Queue::connect(&qc).await.unwrap();
+    // Never started: no page of these tests evaluates anything.
+    let sandbox = Arc::new(adal_sandbox::SandboxPool::new(
+        adal_sandbox::SandboxConfig {
+            binary: dir.join("no-sandbox-here"),
+            pool_size: 1,
+            deadline: std::time::Duration::from_secs(1),
+            memory_mb: 64,
+            work_dir: dir.clone(),
+        },
+    ));
+    let mut ids = Vec::new();
+    for (name, bin) in [("Alpha JSC", "000000000001"), ("Beta JSC", "000000000002")] {
+        let t = tenants::create(
+            &store,
+            "test",
+            tenants::NewTenant {
+                name: name.into(),
+                bin: bin.into(),
+                sector: "quasi_public".into(),
+                region: "astana".into(),
+            },
+        )
+        .await
+        .unwrap();
+        ids.push(t.id);
+    }
+    let state = AppState {
+        store,
+        authz,
+        queue,
+        sandbox,
+        metrics: adal_telemetry::Metrics::new().unwrap(),
+        // The dashboard's routes do not read the rule library.
+        library: std::sync::Arc::new(adal_store::rules::Library::default()),
+    };
+    let w = World {
+        dir,
+        state,
+        a: ids[0],
+        b: ids[1],
+    };
+    user(&w, w.a, "officer@a.kz", "compliance_officer").await;
+    user(&w, w.a, "employee@a.kz", "employee").await;
+    user(&w, w.b, "officer@b.kz", "compliance_officer").await;
+    w
+}
+
+fn app(w: &World) -> impl Endpoint {
+    adal_api::app(w.state.clone(), 256 * 1024, adal_web::routes())
+}
+
+fn cookie_value(r: &TestResponse, name: &str) -> Option<String> {
+    r.0.headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|c| {
+            c.strip_prefix(&format!("{name}="))
+                .map(|v| v.split(';').next().unwrap_or("").to_owned())
+        })
+}
+
+fn csrf_in(html: &str) -> String {
+    let at = html
+        .find(r#"name="csrf" value=""#)
+        .expect("a form with a CSRF token");
+    let rest = &html[at + r#"name="csrf" value=""#.len()..];
+    rest[..rest.find('"').unwrap()].to_owned()
+}
+
+fn assert_security_headers(r: &TestResponse) {
+    let h = r.0.headers();
+    let csp = h.get("content-security-policy").unwrap().to_str().unwrap();
+    assert!(csp.contains("default-src 'self'") && csp.contains("frame-ancestors 'none'"));
+    assert!(!csp.contains("unsafe-inline"));
+    assert_eq!(h.get("x-content-type-options").unwrap(), "nosniff");
+    assert!(h.get("referrer-policy").is_some());
+}
+
+/// Signs in; returns the Cookie header to send.
+async fn sign_in<E: Endpoint>(cli: &TestClient<E>, email: &str) -> String {
+    let r = cli.get("/login").send().await;
+    let pre = cookie_value(&r, "adal_pre").unwrap();
+    let csrf = csrf_in(&r.0.into_body().into_string().await.unwrap());
+    let r = cli
+        .post("/login")
+        .header("cookie", format!("adal_pre={pre}"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("email", email),
+            ("password", PASSWORD),
+        ])
+        .send()
+        .await;
+    r.assert_status(StatusCode::SEE_OTHER);
+    format!("adal_session={}", cookie_value(&r, "adal_session").unwrap())
+}
+
+#[tokio::test]
+async fn headers_csrf_and_tenancy() {
+    let w = world().await;
+    let cli = TestClient::new(app(&w));
+
+    // Headers on pages, on error pages and on assets.
+    for path in [
+        "/login",
+        "/no/such/page",
+        "/assets/app.css",
+        "/t/not-a-uuid/overview",
+    ] {
+        let r = cli.get(path).send().await;
+        assert_security_headers(&r);
+    }
+    cli.get("/no/such/page")
+        .send()
+        .await
+        .assert_status(StatusCode::NOT_FOUND);
+    // The API is unchanged: its unknown routes still answer JSON.
+    let r = cli.get("/api/v1/no-such-route").send().await;
+    r.assert_status(StatusCode::NOT_FOUND);
+    r.assert_content_type("application/json; charset=utf-8");
+
+    // Sign-in without the form's CSRF token is refused, even with the
+    // right password.
+    let r = cli
+        .post("/login")
+        .form(&[("email", "officer@a.kz"), ("password", PASSWORD)])
+        .send()
+        .await;
+    r.assert_status(StatusCode::FORBIDDEN);
+    assert!(cookie_value(&r, "adal_session").is_none());
+
+    let officer = sign_in(&cli, "officer@a.kz").await;
+    let employee = sign_in(&cli, "employee@a.kz").await;
+    let (a, b) = (w.a, w.b);
+
+    let r = cli
+        .get(format!("/t/{a}/overview"))
+        .header("cookie", &officer)
+        .send()
+        .await;
+    r.assert_status_is_ok();
+    let html = r.0.into_body().into_string().await.unwrap();
+    assert!(html.contains("Alpha JSC"));
+    // Another tenant's screens do not exist for this user.
+    for p in ["overview", "risk-map", "findings", "people", "gifts/new"] {
+        cli.get(format!("/t/{b}/{p}"))
+            .header("cookie", &officer)
+            .send()
+            .await
+            .assert_status(StatusCode::NOT_FOUND);
+    }
+    // The employee is inside the tenant but lacks the permission.
+    for p in ["overview", "risk-map", "findings", "people", "org"] {
+        cli.get(format!("/t/{a}/{p}"))
+            .header("cookie", &employee)
+            .send()
+            .await
+            .assert_status(StatusCode::FORBIDDEN);
+    }
+    // Not signed in: to the sign-in page.
+    let r = cli.get(format!("/t/{a}/overview")).send().await;
+    r.assert_status(StatusCode::SEE_OTHER);
+    r.assert_header("location", "/login");
+
+    // A POST with a session but without its token changes nothing.
+    let r = cli
+        .post("/password")
+        .header("cookie", &officer)
+        .form(&[
+            ("current", PASSWORD),
+            ("new", "x".repeat(20).as_str()),
+            ("confirm", "x".repeat(20).as_str()),
+        ])
+        .send()
+        .await;
+    r.assert_status(StatusCode::FORBIDDEN);
+    assert!(
+        cli.get(format!("/t/{a}/overview"))
+            .header("cookie", &officer)
+            .send()
+            .await
+            .0
+            .status()
+            .is_success()
+    );
+
+    // Every screen, in each language, free of untranslated keys.
+    for lang in ["kk", "ru", "en"] {
+        for (who, p) in [
+            (&officer, format!("/t/{a}/overview")),
+            (&officer, format!("/t/{a}/risk-map")),
+            (&officer, format!("/t/{a}/findings")),
+            (&officer, format!("/t/{a}/people")),
+            (&officer, format!("/t/{a}/org")),
+            (&officer, "/password".to_owned()),
+            (&employee, format!("/t/{a}/my")),
+            (&employee, format!("/t/{a}/gifts/new")),
+            (&employee, format!("/t/{a}/risk-map")),
+        ] {
+            let r = cli
+                .get(&p)
+                .header("cookie", format!("{who}; adal_lang={lang}"))
+                .send()
+                .await;
+            let html = r.0.into_body().into_string().await.unwrap();
+            assert!(
+                html.contains(&format!(r#"<html lang="{lang}">"#)),
+                "{p} in {lang}"
+            );
+            assert!(!html.contains(adal_web::MISSING), "{p} in {lang}: {html}");
+        }
+    }
+    std::fs::remove_dir_all(&w.dir).ok();
+}

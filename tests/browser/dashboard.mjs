@@ -1,0 +1,462 @@
+// Adal's dashboard in a real browser: Debian's Chromium, headless, driven
+// by playwright-core (no browser downloads). Runs against a deployment
+// already serving the demo tenant (`adal demo`, or `adal demo --seed-only`
+// then `adal serve --api-only` + `adal worker`).
+//
+//   BASE_URL=http://127.0.0.1:8080 node dashboard.mjs
+//
+// Environment: BASE_URL (required), SCREENSHOTS (directory; default
+// ./screenshots), CHROMIUM (default /usr/bin/chromium), ADAL_DEMO_PASSWORD.
+// Exits non-zero on the first failed check, naming it.
+
+import { chromium } from "playwright-core";
+import assert from "node:assert/strict";
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+
+const BASE = (process.env.BASE_URL || "").replace(/\/$/, "");
+if (!BASE) {
+  console.error("BASE_URL is required");
+  process.exit(2);
+}
+const SHOTS = process.env.SCREENSHOTS || join(import.meta.dirname, "screenshots");
+const PASSWORD = process.env.ADAL_DEMO_PASSWORD || "adal-demo-password";
+const MISSING = "\u26a0MISSING:";
+const LANGS = ["en", "ru", "kk"];
+const ACCOUNTS = {
+  platform_admin: "platform@adal.demo",
+  agency_auditor: "auditor@agency.demo",
+  tenant_admin: "admin@demo.kz",
+  compliance_officer: "compliance@demo.kz",
+  procurement_officer: "procurement@demo.kz",
+  employee: "employee@demo.kz",
+};
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+  headless: true,
+  args: [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+  ],
+});
+
+let step = "start";
+async function check(name, fn) {
+  step = name;
+  const t0 = Date.now();
+  await fn();
+  console.log(`ok - ${name} (${Date.now() - t0} ms)`);
+}
+
+async function newPage(opts = {}) {
+  const ctx = await browser.newContext({
+    viewport: { width: 1280, height: 900 },
+    locale: "en-US",
+    ...opts,
+  });
+  const page = await ctx.newPage();
+  const errors = [];
+  // CSP violations and script errors show up as console errors.
+  page.on("console", (m) => m.type() === "error" && errors.push(m.text()));
+  page.on("pageerror", (e) => errors.push(String(e)));
+  page.consoleErrors = errors;
+  return page;
+}
+
+async function signIn(page, role, password = PASSWORD) {
+  await page.goto(`${BASE}/login`);
+  await page.fill("#email", ACCOUNTS[role]);
+  await page.fill("#password", password);
+  await Promise.all([page.waitForNavigation(), page.click("main button[type=submit]")]);
+}
+
+async function noMissing(page, where) {
+  const html = await page.content();
+  assert.ok(!html.includes(MISSING), `untranslated key on ${where}: ${html.slice(html.indexOf(MISSING), html.indexOf(MISSING) + 60)}`);
+}
+
+async function shot(page, lang, name) {
+  const dir = join(SHOTS, lang);
+  mkdirSync(dir, { recursive: true });
+  await page.screenshot({ path: join(dir, `${name}.png`), fullPage: true });
+}
+
+async function errorStatus(page, url) {
+  const r = await page.goto(url);
+  return r.status();
+}
+
+function today() {
+  return new Date().toISOString().slice(0, 10);
+}
+
+try {
+  // ---------------------------------------------------------------- sign in
+  let tenant;
+  const pages = {};
+  await check("every role signs in and sees its role (and its organisation)", async () => {
+    for (const role of Object.keys(ACCOUNTS)) {
+      const page = await newPage();
+      await signIn(page, role);
+      const shown = await page.getAttribute("#user-role", "data-role");
+      assert.equal(shown, role, `role shown after signing in as ${role}`);
+      const url = new URL(page.url());
+      if (["tenant_admin", "compliance_officer", "procurement_officer", "employee"].includes(role)) {
+        assert.match(url.pathname, /^\/t\/[0-9a-f-]{36}\//, `${role} lands in the tenant`);
+        tenant = url.pathname.split("/")[2];
+        assert.equal((await page.textContent("#tenant-name")).trim(), "Demo Energy JSC");
+      }
+      if (role === "agency_auditor") assert.equal(url.pathname, "/agency");
+      if (role === "compliance_officer" || role === "tenant_admin") assert.match(url.pathname, /\/overview$/);
+      if (role === "employee") assert.match(url.pathname, /\/my$/);
+      pages[role] = page;
+    }
+  });
+  const T = `${BASE}/t/${tenant}`;
+  const officer = pages.compliance_officer;
+  const employee = pages.employee;
+
+  await check("security headers and cookies", async () => {
+    const r = await officer.goto(`${T}/overview`);
+    const h = r.headers();
+    assert.match(h["content-security-policy"], /default-src 'self'/);
+    assert.match(h["content-security-policy"], /frame-ancestors 'none'/);
+    assert.doesNotMatch(h["content-security-policy"], /unsafe-inline/);
+    assert.equal(h["x-content-type-options"], "nosniff");
+    assert.ok(h["referrer-policy"]);
+    const cookies = await officer.context().cookies();
+    const session = cookies.find((c) => c.name === "adal_session");
+    assert.ok(session, "session cookie set");
+    assert.equal(session.httpOnly, true);
+    assert.equal(session.secure, true);
+    assert.equal(session.sameSite, "Lax");
+    // Scripts cannot read it.
+    assert.equal(await officer.evaluate(() => document.cookie.includes("adal_session")), false);
+  });
+
+  await check("a wrong password is refused", async () => {
+    const page = await newPage();
+    await signIn(page, "employee", "not-the-password");
+    assert.ok(await page.isVisible("#login-error"));
+    assert.equal(new URL(page.url()).pathname, "/login");
+    await page.context().close();
+  });
+
+  await check("keyboard only: sign in with Tab and Enter", async () => {
+    const page = await newPage();
+    await page.goto(`${BASE}/login`);
+    // The email field has the focus on arrival.
+    assert.equal(await page.evaluate(() => document.activeElement.id), "email");
+    await page.keyboard.type(ACCOUNTS.employee);
+    await page.keyboard.press("Tab");
+    assert.equal(await page.evaluate(() => document.activeElement.id), "password");
+    await page.keyboard.type(PASSWORD);
+    await Promise.all([page.waitForNavigation(), page.keyboard.press("Enter")]);
+    assert.equal(await page.getAttribute("#user-role", "data-role"), "employee");
+    // The first Tab reaches the skip link, and it leads to the content.
+    await page.keyboard.press("Tab");
+    assert.equal(await page.evaluate(() => document.activeElement.className), "skip");
+    await page.keyboard.press("Enter");
+    assert.match(page.url(), /#main$/);
+    await page.context().close();
+  });
+
+  // ------------------------------------------------------- employee files
+  const openInCell = async (l, i) => {
+    await officer.goto(`${T}/risk-map`);
+    const cell = officer.locator(`#heatmap text[data-likelihood="${l}"][data-impact="${i}"]`);
+    return Number((await cell.textContent()).trim());
+  };
+  const before33 = await openInCell(3, 3);
+  const beforeTotal = Number(await (async () => {
+    await officer.goto(`${T}/overview`);
+    return (await officer.textContent("#open-total")).trim();
+  })());
+
+  let findingId;
+  await check("an employee files a gift; errors show next to their fields", async () => {
+    await employee.goto(`${T}/my`);
+    await employee.click(`nav a[href="/t/${tenant}/gifts/new"]`);
+    // Every field has a label.
+    for (const id of ["f-giver_name", "f-giver_bin", "f-description", "f-value_kzt", "f-date", "f-occasion", "f-direction-received"]) {
+      assert.equal(await employee.locator(`label[for="${id}"]`).count(), 1, `label for ${id}`);
+    }
+    await employee.fill("#f-giver_name", "");
+    await employee.fill("#f-value_kzt", "12.345");
+    await employee.fill("#f-date", "2099-01-01");
+    await employee.fill("#f-giver_bin", "123");
+    const [resp] = await Promise.all([employee.waitForNavigation(), employee.click("form.filing button[type=submit]")]);
+    assert.equal(resp.status(), 422);
+    for (const f of ["giver_name", "value_kzt", "date", "giver_bin", "description", "occasion"]) {
+      const err = employee.locator(`#f-${f}-error`);
+      assert.ok(await err.isVisible(), `error shown for ${f}`);
+      assert.equal(await employee.getAttribute(`#f-${f}`, "aria-invalid"), "true");
+    }
+    // The entered values survive the round trip.
+    assert.equal(await employee.inputValue("#f-value_kzt"), "12.345");
+
+    await employee.fill("#f-giver_name", "Browser Test LLP");
+    await employee.fill("#f-giver_bin", "");
+    await employee.fill("#f-description", "Tablet computer");
+    await employee.fill("#f-value_kzt", "250000.00");
+    await employee.fill("#f-date", today());
+    await employee.fill("#f-occasion", "Supplier visit");
+    await Promise.all([employee.waitForNavigation(), employee.click("form.filing button[type=submit]")]);
+    assert.match(employee.url(), /\/my\?filed=1$/);
+    assert.ok(await employee.isVisible("#filed"));
+    // The worker evaluates it; the finding appears on the employee's page.
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      const item = employee.locator("#filings > li").first();
+      const text = await item.textContent();
+      if (text.includes("Tablet computer") && (await item.locator("li[data-finding]").count()) > 0) {
+        findingId = await item.locator("li[data-finding]").first().getAttribute("data-finding");
+        break;
+      }
+      assert.ok(Date.now() < deadline, "the filed gift got a finding within 60 s");
+      await new Promise((r) => setTimeout(r, 500));
+      await employee.reload();
+    }
+    assert.match(await employee.textContent("#filings > li"), /250,000\.00/);
+  });
+
+  await check("the finding appears on the compliance officer's risk map", async () => {
+    assert.equal(await openInCell(3, 3), before33 + 1);
+    const row = officer.locator('#risk-cells tr[data-likelihood="3"][data-impact="3"]');
+    assert.equal(Number((await row.locator("td").nth(3).textContent()).trim()), before33 + 1);
+    // The cell links to the findings behind it.
+    await Promise.all([officer.waitForNavigation(), officer.click('#heatmap a:has(text[data-likelihood="3"][data-impact="3"])')]);
+    assert.match(officer.url(), /likelihood=3&impact=3/);
+    assert.equal(await officer.locator(`#findings tr[data-finding="${findingId}"]`).count(), 1);
+    await officer.goto(`${T}/overview`);
+    assert.equal(Number((await officer.textContent("#open-total")).trim()), beforeTotal + 1);
+    // The cells are reachable and followed with the keyboard alone.
+    await officer.goto(`${T}/risk-map`);
+    let inMap = false;
+    for (let i = 0; i < 60 && !inMap; i++) {
+      await officer.keyboard.press("Tab");
+      inMap = await officer.evaluate(() => !!document.activeElement.closest("#heatmap svg"));
+    }
+    assert.ok(inMap, "Tab reaches a heat-map cell");
+    await Promise.all([officer.waitForNavigation(), officer.keyboard.press("Enter")]);
+    assert.match(officer.url(), /\/findings\?status=open&likelihood=\d&impact=\d/);
+  });
+
+  await check("an employee cannot reach the compliance screens by link or by URL", async () => {
+    await employee.goto(`${T}/my`);
+    for (const p of ["overview", "risk-map", "findings", "people", "org"]) {
+      assert.equal(await employee.locator(`nav a[href="/t/${tenant}/${p}"]`).count(), 0, `no link to ${p}`);
+    }
+    for (const p of ["overview", "risk-map", "findings", `findings/${findingId}`, "people", "org"]) {
+      assert.equal(await errorStatus(employee, `${T}/${p}`), 403, `${p} is forbidden`);
+      assert.equal(await employee.getAttribute("#error", "data-status"), "403");
+    }
+    assert.equal(await errorStatus(employee, `${BASE}/agency`), 403);
+    // Another tenant's id, a made-up id, a malformed id: not found.
+    assert.equal(await errorStatus(employee, `${BASE}/t/00000000-0000-7000-8000-000000000000/overview`), 404);
+    assert.equal(await errorStatus(employee, `${BASE}/t/not-a-uuid/my`), 404);
+    assert.equal(await errorStatus(employee, `${BASE}/no/such/page`), 404);
+    // A triage POST with the employee's own valid CSRF token is still refused.
+    await employee.goto(`${T}/my`);
+    const csrf = await employee.getAttribute("form.lang input[name=csrf]", "value");
+    const r = await employee.request.post(`${T}/findings/${findingId}/resolve`, { form: { csrf, reason: "mine" }, maxRedirects: 0 });
+    assert.equal(r.status(), 403);
+  });
+
+  await check("forms without the session's CSRF token are refused", async () => {
+    const r = await officer.request.post(`${T}/findings/${findingId}/resolve`, { form: { reason: "no token" }, maxRedirects: 0 });
+    assert.equal(r.status(), 403);
+    const r2 = await officer.request.post(`${T}/findings/${findingId}/resolve`, { form: { csrf: "0".repeat(64), reason: "bad token" }, maxRedirects: 0 });
+    assert.equal(r2.status(), 403);
+    await officer.goto(`${T}/findings/${findingId}`);
+    assert.equal(await officer.getAttribute("#finding", "data-status"), "open");
+  });
+
+  await check("the compliance officer triages: assign, comment, resolve with a reason", async () => {
+    await officer.goto(`${T}/findings/${findingId}`);
+    const me = await officer.locator("#assignee-select option", { hasText: "Daniyar Compliance" }).getAttribute("value");
+    await officer.selectOption("#assignee-select", me);
+    await Promise.all([officer.waitForNavigation(), officer.click("form[action$='/assign'] button")]);
+    assert.match(await officer.textContent("#assignee"), /Daniyar Compliance/);
+    await officer.fill("#comment-body", "Asked the employee to return it.");
+    await Promise.all([officer.waitForNavigation(), officer.click("form[action$='/comment'] button")]);
+    assert.match(await officer.textContent("#comments"), /Asked the employee to return it\./);
+    // A reason is required: the browser asks for one, and blank text
+    // gets past the browser but not the server.
+    await officer.fill("#close-reason", "   ");
+    const [bad] = await Promise.all([officer.waitForNavigation(), officer.click("#resolve")]);
+    assert.equal(bad.status(), 422);
+    assert.ok(await officer.isVisible("#close-reason-error"));
+    await officer.fill("#close-reason", "The tablet was returned to the supplier.");
+    await Promise.all([officer.waitForNavigation(), officer.click("#resolve")]);
+    assert.equal(await officer.getAttribute("#finding", "data-status"), "resolved");
+    assert.match(await officer.textContent("#reason"), /returned to the supplier/);
+    assert.equal(await officer.locator("#resolve").count(), 0, "a closed finding has no close form");
+    // Off the risk map and the overview.
+    assert.equal(await openInCell(3, 3), before33);
+    await officer.goto(`${T}/overview`);
+    assert.equal(Number((await officer.textContent("#open-total")).trim()), beforeTotal);
+    // The employee sees the new status.
+    await employee.goto(`${T}/my`);
+    assert.match(await employee.textContent(`li[data-finding="${findingId}"]`), /Resolved/);
+  });
+
+  await check("another finding is marked as a false positive", async () => {
+    await officer.goto(`${T}/findings?status=open`);
+    const first = officer.locator("#findings tbody tr").first();
+    const id = await first.getAttribute("data-finding");
+    await officer.goto(`${T}/findings/${id}`);
+    await officer.fill("#close-reason", "The giver is not a counterparty.");
+    await Promise.all([officer.waitForNavigation(), officer.click("#false-positive")]);
+    assert.equal(await officer.getAttribute("#finding", "data-status"), "false_positive");
+    await officer.goto(`${T}/findings?status=false_positive`);
+    assert.equal(await officer.locator(`#findings tr[data-finding="${id}"]`).count(), 1);
+  });
+
+  await check("the Agency reads every tenant, clearly read-only", async () => {
+    const auditor = pages.agency_auditor;
+    await auditor.goto(`${BASE}/agency`);
+    const row = auditor.locator("#tenants tbody tr", { hasText: "Demo Energy JSC" });
+    assert.equal(await row.count(), 1);
+    assert.ok(Number(await row.locator("td[data-open]").getAttribute("data-open")) >= 0);
+    await Promise.all([auditor.waitForNavigation(), row.locator("a").click()]);
+    assert.ok(await auditor.isVisible("#read-only"));
+    assert.ok(await auditor.isVisible("#open-total"));
+    await auditor.goto(`${T}/risk-map`);
+    assert.ok(await auditor.isVisible("#read-only"));
+    await auditor.goto(`${T}/findings/${findingId}`);
+    assert.equal(await auditor.locator("section.triage").count(), 0, "no triage forms for the Agency");
+    const csrf = await auditor.getAttribute("form.lang input[name=csrf]", "value");
+    const r = await auditor.request.post(`${T}/findings/${findingId}/comment`, { form: { csrf, body: "agency" }, maxRedirects: 0 });
+    assert.equal(r.status(), 403);
+    assert.equal(await errorStatus(auditor, `${T}/gifts/new`), 403);
+  });
+
+  await check("the tenant admin sees users and roles, departments and positions", async () => {
+    const admin = pages.tenant_admin;
+    await admin.goto(`${T}/people`);
+    for (const role of ["employee", "compliance_officer", "tenant_admin"]) {
+      assert.ok((await admin.locator(`#people td[data-role="${role}"]`).count()) >= 1, role);
+    }
+    await admin.goto(`${T}/org`);
+    assert.match(await admin.textContent("#departments"), /Procurement/);
+    assert.match(await admin.textContent("#positions"), /Procurement specialist/);
+  });
+
+  await check("changing the password, then signing in with the new one", async () => {
+    const p = pages.procurement_officer;
+    await p.goto(`${BASE}/password`);
+    await p.fill("#current", "wrong-password-123");
+    await p.fill("#new", "a-new-password-2026");
+    await p.fill("#confirm", "a-new-password-2026");
+    await Promise.all([p.waitForNavigation(), p.click("main button[type=submit]")]);
+    assert.ok(await p.isVisible("#current-error"));
+    await p.fill("#current", PASSWORD);
+    await p.fill("#new", "a-new-password-2026");
+    await p.fill("#confirm", "a-new-password-2026");
+    await Promise.all([p.waitForNavigation(), p.click("main button[type=submit]")]);
+    assert.ok(await p.isVisible("#password-changed"));
+    await Promise.all([p.waitForNavigation(), p.click("#sign-out")]);
+    assert.equal(new URL(p.url()).pathname, "/login");
+    assert.equal(new URL((await p.goto(`${T}/my`)).url()).pathname, "/login", "signed out");
+    await signIn(p, "procurement_officer", PASSWORD);
+    assert.ok(await p.isVisible("#login-error"), "the old password no longer works");
+    await signIn(p, "procurement_officer", "a-new-password-2026");
+    assert.equal(await p.getAttribute("#user-role", "data-role"), "procurement_officer");
+  });
+
+  // ------------------------------------------------------------ languages
+  const screens = [
+    ["compliance_officer", "overview", `${T}/overview`],
+    ["compliance_officer", "risk-map", `${T}/risk-map`],
+    ["compliance_officer", "findings", `${T}/findings`],
+    ["compliance_officer", "finding", `${T}/findings/${findingId}`],
+    ["compliance_officer", "password", `${BASE}/password`],
+    ["employee", "my-filings", `${T}/my`],
+    ["employee", "gift-form", `${T}/gifts/new`],
+    ["employee", "forbidden", `${T}/risk-map`],
+    ["employee", "not-found", `${BASE}/t/${tenant}/findings/00000000-0000-7000-8000-000000000000`],
+    ["tenant_admin", "people", `${T}/people`],
+    ["tenant_admin", "org", `${T}/org`],
+    ["agency_auditor", "agency", `${BASE}/agency`],
+    ["agency_auditor", "agency-risk-map", `${T}/risk-map`],
+  ];
+  const texts = {};
+  await check("every page in every language: no untranslated key, kk and ru differ from en", async () => {
+    const anon = await newPage();
+    for (const lang of LANGS) {
+      // Switch with the switcher itself, as a user would.
+      for (const role of ["compliance_officer", "employee", "tenant_admin", "agency_auditor"]) {
+        const page = pages[role];
+        await page.goto(`${T}/`.replace(/\/$/, "") + (role === "agency_auditor" ? "/risk-map" : ""));
+        await page.selectOption("#lang-select", lang);
+        await Promise.all([page.waitForNavigation(), page.click("form.lang button")]);
+        assert.equal(await page.getAttribute("html", "lang"), lang);
+      }
+      for (const [role, name, url] of screens) {
+        const page = pages[role];
+        await page.goto(url);
+        assert.equal(await page.getAttribute("html", "lang"), lang, `${name} in ${lang}`);
+        await noMissing(page, `${name} (${lang})`);
+        texts[`${name}/${lang}`] = await page.evaluate(() => document.body.innerText);
+        await shot(page, lang, name);
+      }
+      // Before signing in: the language comes from the switcher too.
+      await anon.goto(`${BASE}/login`);
+      await anon.selectOption("#lang-select", lang);
+      await Promise.all([anon.waitForNavigation(), anon.click("form.lang button")]);
+      await noMissing(anon, `login (${lang})`);
+      texts[`login/${lang}`] = await anon.evaluate(() => document.body.innerText);
+      await shot(anon, lang, "login");
+    }
+    for (const name of [...screens.map((s) => s[1]), "login"]) {
+      for (const lang of ["ru", "kk"]) {
+        assert.notEqual(texts[`${name}/${lang}`], texts[`${name}/en`], `${name} in ${lang} differs from English`);
+      }
+      assert.notEqual(texts[`${name}/ru`], texts[`${name}/kk`], `${name}: Russian and Kazakh differ`);
+    }
+    // Dates and money follow the locale.
+    assert.match(texts["my-filings/en"], /250,000\.00\s₸/);
+    assert.match(texts["my-filings/ru"], /250\u202f000,00\s₸/);
+    assert.match(texts["my-filings/kk"], /\d\d\.\d\d\.\d{4}/);
+  });
+
+  await check("without a cookie, the browser's Accept-Language chooses", async () => {
+    for (const [locale, word] of [["ru-RU", "Вход"], ["kk-KZ", "Кіру"], ["en-GB", "Sign in"]]) {
+      const page = await newPage({ locale });
+      await page.goto(`${BASE}/login`);
+      assert.equal((await page.textContent("h1")).trim(), word, locale);
+      await page.context().close();
+    }
+  });
+
+  await check("360 px wide: nothing scrolls sideways, every screen usable", async () => {
+    for (const [role, name, url] of screens.filter(([, n]) => ["overview", "risk-map", "gift-form", "findings", "my-filings"].includes(n))) {
+      const ctx = pages[role].context();
+      const narrow = await ctx.newPage();
+      await narrow.setViewportSize({ width: 360, height: 740 });
+      await narrow.goto(url);
+      const overflow = await narrow.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      assert.ok(overflow <= 0, `${name} overflows by ${overflow}px at 360 px`);
+      await shot(narrow, "360px", name);
+      await narrow.close();
+    }
+  });
+
+  await check("no script or CSP errors in the browser console", async () => {
+    for (const [role, page] of Object.entries(pages)) {
+      assert.deepEqual(page.consoleErrors.filter((e) => !/status of 40[34]|status of 422|status of 401/.test(e)), [], role);
+    }
+  });
+
+  console.log("all browser checks passed");
+} catch (e) {
+  console.error(`FAILED at "${step}":`, e);
+  process.exitCode = 1;
+} finally {
+  await browser.close();
+}

@@ -1,0 +1,207 @@
+//! The dashboard in a real browser (tests/browser/dashboard.mjs, headless
+//! Chromium) against the real binaries: `adal demo` on SQLite, and
+//! `adal serve --api-only` + `adal worker` on PostgreSQL and Redis. Also
+//! the triage endpoints of the API.
+
+use adal_blackbox::*;
+use anyhow::{Result, bail};
+use serde_json::json;
+use std::path::PathBuf;
+use std::time::Duration;
+use tokio::process::Command;
+
+/// Two Chromiums at once would fight over the two cores of CI.
+static BROWSER: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
+const DEMO_PASSWORD: &str = "adal-demo-password";
+
+fn browser_dir() -> PathBuf {
+    repo_root().join("tests/browser")
+}
+
+/// Runs the browser script against `base`; its screenshots go under
+/// `target/browser-screenshots/<tag>` (ignored by git).
+async fn run_browser(dep: &Deployment, tag: &str, logs: &[&str]) -> Result<()> {
+    let _one = BROWSER.lock().await;
+    let dir = browser_dir();
+    if !dir.join("node_modules/playwright-core").is_dir() {
+        bail!(
+            "tests/browser/node_modules is missing: run `npm ci` in tests/browser (.ci/run does)"
+        );
+    }
+    let shots = repo_root().join("target/browser-screenshots").join(tag);
+    let out = Command::new("node")
+        .arg("dashboard.mjs")
+        .current_dir(&dir)
+        .env("BASE_URL", dep.base_url())
+        .env("SCREENSHOTS", &shots)
+        .output()
+        .await?;
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    println!("{stdout}");
+    if !out.status.success() {
+        let logs: String = logs
+            .iter()
+            .map(|l| format!("--- {l}.log ---\n{}", dep.log(l)))
+            .collect();
+        bail!(
+            "browser tests failed on {tag}:\n{stdout}\n{}\n{logs}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn dashboard_in_chromium_on_sqlite_demo() -> Result<()> {
+    let dep = Deployment::embedded();
+    let _demo = dep.spawn("serve", &["demo"])?;
+    dep.wait_ready().await?;
+    run_browser(&dep, "sqlite", &["serve"]).await
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn dashboard_in_chromium_on_postgres_redis_with_separate_worker() -> Result<()> {
+    let db = PgDatabase::create()?;
+    let smtp = Smtp::start().await?;
+    let dep = Deployment::production(&db, smtp.port);
+    dep.run(&["demo", "--seed-only"], &[]).await?;
+    let _api = dep.spawn("serve", &["serve", "--api-only"])?;
+    let _worker = dep.spawn("worker", &["worker"])?;
+    dep.wait_ready().await?;
+    run_browser(&dep, "postgres", &["serve", "worker"]).await
+}
+
+/// The API's triage endpoints: the same store functions the dashboard
+/// uses, behind `findings.all`/`write`.
+#[tokio::test(flavor = "multi_thread")]
+async fn findings_are_triaged_through_the_api() -> Result<()> {
+    let dep = Deployment::embedded();
+    let _demo = dep.spawn("serve", &["demo"])?;
+    dep.wait_ready().await?;
+    let api = Api::new(dep.base_url());
+    let officer = api.login("compliance@demo.kz", DEMO_PASSWORD).await?;
+    let employee = api.login("employee@demo.kz", DEMO_PASSWORD).await?;
+    let auditor = api.login("auditor@agency.demo", DEMO_PASSWORD).await?;
+    let me = api.get(&officer, "/me").await?;
+    let tid = me.body["tenant_id"].as_str().unwrap().to_owned();
+    let officer_id = me.body["id"].as_str().unwrap().to_owned();
+    let findings = api
+        .get_until(
+            &officer,
+            &format!("/tenants/{tid}/findings?status=open"),
+            Duration::from_secs(30),
+            "demo findings",
+            |b| b["total"].as_u64() >= Some(2),
+        )
+        .await?;
+    let f = findings["items"][0]["id"].as_str().unwrap().to_owned();
+    let g = findings["items"][1]["id"].as_str().unwrap().to_owned();
+    let base = format!("/tenants/{tid}/findings/{f}");
+    let open_before = api
+        .get(&officer, &format!("/tenants/{tid}/risk-map"))
+        .await?
+        .body["open_findings"]
+        .as_u64()
+        .unwrap();
+
+    // Who may: the employee may not, the Agency may read but not write,
+    // another tenant's id (here: a made-up one) is 404.
+    let reason = json!({"reason": "returned"});
+    assert_eq!(
+        api.post(&employee, &format!("{base}/resolve"), &reason)
+            .await?
+            .status,
+        403
+    );
+    assert_eq!(
+        api.post(&auditor, &format!("{base}/resolve"), &reason)
+            .await?
+            .status,
+        403
+    );
+    assert_eq!(
+        api.get(&auditor, &format!("{base}/triage")).await?.status,
+        200
+    );
+    let nowhere = "/tenants/00000000-0000-7000-8000-000000000000/findings";
+    assert_eq!(
+        api.post(&officer, &format!("{nowhere}/{f}/resolve"), &reason)
+            .await?
+            .status,
+        404
+    );
+
+    // Bad input names its field.
+    let r = api
+        .post(
+            &officer,
+            &format!("{base}/resolve"),
+            &json!({"reason": "  "}),
+        )
+        .await?;
+    assert_eq!(r.status, 422, "{}", r.text);
+    assert_eq!(r.body["details"][0]["pointer"], "/reason");
+    let r = api
+        .post(
+            &officer,
+            &format!("{base}/assign"),
+            &json!({"assignee_id": uuid::Uuid::nil()}),
+        )
+        .await?;
+    assert_eq!(r.status, 422, "{}", r.text);
+    assert_eq!(r.body["details"][0]["pointer"], "/assignee_id");
+
+    let r = api
+        .post(
+            &officer,
+            &format!("{base}/assign"),
+            &json!({"assignee_id": officer_id}),
+        )
+        .await?;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.body["assigned_to"], officer_id.as_str());
+    let r = api
+        .post(
+            &officer,
+            &format!("{base}/comments"),
+            &json!({"body": "looking"}),
+        )
+        .await?;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let r = api
+        .post(&officer, &format!("{base}/resolve"), &reason)
+        .await?;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.body["status"], "resolved");
+    assert_eq!(
+        api.post(&officer, &format!("{base}/false-positive"), &reason)
+            .await?
+            .status,
+        409
+    );
+    let r = api
+        .post(
+            &officer,
+            &format!("/tenants/{tid}/findings/{g}/false-positive"),
+            &json!({"reason": "not a counterparty"}),
+        )
+        .await?;
+    assert_eq!(r.body["status"], "false_positive");
+
+    let t = api.get(&officer, &format!("{base}/triage")).await?.body;
+    assert_eq!(t["status"], "resolved");
+    assert_eq!(t["reason"], "returned");
+    assert_eq!(t["comments"][0]["body"], "looking");
+    let after = api
+        .get(&officer, &format!("/tenants/{tid}/risk-map"))
+        .await?
+        .body;
+    assert_eq!(after["open_findings"].as_u64().unwrap(), open_before - 2);
+    let audit = api
+        .get(&officer, &format!("/tenants/{tid}/audit/verify"))
+        .await?;
+    assert_eq!(audit.status, 200, "{}", audit.text);
+    assert_eq!(audit.body["intact"], true);
+    Ok(())
+}
