@@ -706,16 +706,35 @@ async fn embedded_default_demo_evaluates_and_writes_alerts() -> Result<()> {
             &token,
             &format!("/tenants/{tid}/findings"),
             Duration::from_secs(30),
-            "demo findings",
-            |b| b["total"].as_u64() >= Some(2),
+            "demo findings of every kind",
+            |b| {
+                let rules: Vec<&str> = b["items"]
+                    .as_array()
+                    .map(|a| a.iter().filter_map(|f| f["rule_id"].as_str()).collect())
+                    .unwrap_or_default();
+                [
+                    "gift-over-mci-limit",
+                    "hr-decided-by-relative",
+                    "hiring-despite-screening-concerns",
+                    "liability-to-counterparty",
+                    "coi-relative-without-mitigation",
+                ]
+                .iter()
+                .all(|r| rules.contains(r))
+            },
         )
         .await?;
+    // The HR finding lands on the position the new hire takes.
+    let hr = findings["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule_id"] == "hr-decided-by-relative")
+        .unwrap();
+    assert!(hr["position_id"].is_string(), "{hr}");
     assert!(
-        findings["items"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|f| f["rule_id"] == "gift-over-mci-limit")
+        hr["explanation"].as_str().unwrap().contains("parent"),
+        "{hr}"
     );
     let mail_dir = dep.dir.join("mail");
     let mails = eventually(Duration::from_secs(30), "alert files", || {

@@ -5,6 +5,7 @@ use crate::Service;
 use adal_domain::{Role, with_check_digit};
 use adal_store::{TenantId, org, procurement, rules, submissions, tenants, users};
 use anyhow::{Context, Result, bail};
+use chrono::Datelike;
 
 /// Every demo account signs in with this password. Demo data only.
 pub const DEMO_PASSWORD: &str = "adal-demo-password";
@@ -277,8 +278,106 @@ pub async fn seed_demo(svc: &Service) -> Result<DemoAccounts> {
             })
             .await?;
     }
+    records(svc, tenant, t.id, employee, buyer.id, &supplier, today).await?;
     Ok(DemoAccounts {
         tenant_id: t.id,
         accounts,
     })
+}
+
+/// One record of every other kind, so that each of the demo's screens and
+/// rules has something to show: a person with a relative and an interest,
+/// a hiring decided by the new hire's father, a declaration with a debt to
+/// the bidder, and a disclosure with no mitigation proposed.
+async fn records(
+    svc: &Service,
+    tenant: TenantId,
+    tenant_uuid: uuid::Uuid,
+    filer: uuid::Uuid,
+    position: uuid::Uuid,
+    supplier: &str,
+    today: chrono::NaiveDate,
+) -> Result<()> {
+    use adal_domain::Kind;
+    let employee_iin = with_check_digit("85050530001").context("demo IIN")?;
+    let father_iin = with_check_digit("60010130002").context("demo IIN")?;
+    let hire_iin = with_check_digit("98070740003").context("demo IIN")?;
+    let person = serde_json::json!({
+        "iin": employee_iin, "full_name": "Nurlan Employee", "position_id": position,
+        "started_on": "2021-03-01",
+        "relatives": [{"relation": "parent", "full_name": "Bolat Employee", "iin": father_iin}],
+        "interests": [{"company_bin": supplier, "company_name": "Kazakh Transformer Service LLP", "role": "shareholder", "share_percent": "5"}]
+    });
+    let person: adal_domain::records::person::Person =
+        adal_domain::records::parse_value(&person, today)
+            .map_err(|e| anyhow::anyhow!("demo person: {e:?}"))?;
+    adal_store::people::put(&svc.store, tenant, filer, &person).await?;
+    let last_year = today.year() - 1;
+    let filings = [
+        (
+            Kind::HrAction,
+            serde_json::json!({
+                "action": "hiring", "person": {"iin": hire_iin, "full_name": "Aruzhan Bolatkyzy"},
+                "position_id": position, "effective_on": today.to_string(), "decided_on": today.to_string(),
+                "decision_makers": [{"full_name": "Bolat Employee", "iin": father_iin, "role": "head of procurement", "relation_to_subject": "parent"}],
+                "screening": {"completed_on": today.to_string(), "checks": ["convicted_registry", "relatives"], "result": "concerns", "note": "Father heads the department"}
+            }),
+            Some(hire_iin.clone()),
+            None,
+        ),
+        (
+            Kind::AssetDeclaration,
+            serde_json::json!({
+                "year": last_year, "person_iin": employee_iin,
+                "real_estate": [{"kind": "apartment", "address": "Astana, Mangilik El 10", "value_kzt": "42000000.00"}],
+                "liabilities": [{"kind": "private_loan", "creditor_name": "Kazakh Transformer Service LLP", "creditor_bin": supplier, "amount_kzt": "3000000.00"}],
+                "income": [{"source": "salary", "payer_name": "Demo Energy JSC", "amount_kzt": "7200000.00"}]
+            }),
+            Some(employee_iin.clone()),
+            Some(adal_store::declarations::reference(
+                last_year,
+                &employee_iin,
+            )),
+        ),
+        (
+            Kind::ConflictOfInterest,
+            serde_json::json!({
+                "situation": "relative_in_procurement",
+                "description": "My father's former colleague directs a bidder in the transformer tender",
+                "parties": [{"name": "Bolat Employee", "iin": father_iin, "relation": "parent"}],
+                "procurement_ocid": "ocds-demo-2026-001", "arose_on": today.to_string(),
+                "proposed_resolution": "no_conflict"
+            }),
+            None,
+            None,
+        ),
+    ];
+    for (kind, payload, subject_iin, reference) in filings {
+        let payload = kind
+            .normalise(&payload, today)
+            .map_err(|e| anyhow::anyhow!("demo {}: {e:?}", kind.as_str()))?;
+        let s = submissions::insert(
+            &svc.store,
+            tenant,
+            submissions::NewSubmission {
+                kind: kind.as_str().into(),
+                schema_version: kind.schema_version(),
+                submitted_by: filer,
+                department_id: None,
+                position_id: Some(position),
+                payload,
+                reference,
+                subject_iin,
+                supersedes: None,
+            },
+        )
+        .await?;
+        svc.queue
+            .enqueue(adal_jobs::EvaluateSubmission {
+                tenant_id: tenant_uuid,
+                submission_id: s.id,
+            })
+            .await?;
+    }
+    Ok(())
 }
