@@ -724,6 +724,41 @@ async fn embedded_default_demo_evaluates_and_writes_alerts() -> Result<()> {
             },
         )
         .await?;
+    // Asset declarations are for the person and the compliance unit only,
+    // and so are the findings about them: the tenant admin reads every
+    // other finding, but not that one, neither in the list nor by id.
+    let declaration_finding = findings["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule_id"] == "liability-to-counterparty")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let admin = api.login("admin@demo.kz", "adal-demo-password").await?;
+    let seen = api.get(&admin, &format!("/tenants/{tid}/findings")).await?;
+    let admin_rules: Vec<&str> = seen.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|f| f["rule_id"].as_str())
+        .collect();
+    assert!(
+        admin_rules.contains(&"hr-decided-by-relative"),
+        "{admin_rules:?}"
+    );
+    assert!(
+        !admin_rules.contains(&"liability-to-counterparty"),
+        "{admin_rules:?}"
+    );
+    let r = api
+        .get(
+            &admin,
+            &format!("/tenants/{tid}/findings/{declaration_finding}"),
+        )
+        .await?;
+    assert_eq!(r.status, 404, "{}", r.text);
     // The HR finding lands on the position the new hire takes.
     let hr = findings["items"]
         .as_array()

@@ -489,8 +489,14 @@ async fn table(
                 obj::FINDINGS_OWN,
             )
             .await?;
+            let hidden_kinds = if only.is_some() {
+                Vec::new()
+            } else {
+                records::hidden_kinds(&records::visibility(state, &ctx).await)
+            };
             let filter = FindingFilter {
                 submitted_by: only,
+                hidden_kinds,
                 ..Default::default()
             };
             let mut rows = Vec::new();

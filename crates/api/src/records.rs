@@ -151,6 +151,16 @@ pub(crate) async fn visibility(state: &AppState, ctx: &TenantCtx) -> Visibility 
     v
 }
 
+/// Record kinds whose findings a reader of all findings may not see: the
+/// kinds they may not read in full (a finding quotes its record).
+pub(crate) fn hidden_kinds(v: &Visibility) -> Vec<String> {
+    obj::RECORDS
+        .iter()
+        .map(|(k, _)| (*k).to_owned())
+        .filter(|k| !v.all.contains(k))
+        .collect()
+}
+
 /// Where a record of each kind goes beyond its payload.
 struct Placement {
     payload: serde_json::Value,

@@ -220,6 +220,9 @@ pub async fn record(
 pub struct FindingFilter {
     /// Only findings about this person's submissions.
     pub submitted_by: Option<Uuid>,
+    /// Leave out findings about submissions of these kinds (those the
+    /// caller may not read: a finding's explanation quotes its record).
+    pub hidden_kinds: Vec<String>,
     pub submission_id: Option<Uuid>,
     pub severity: Option<String>,
     pub status: Option<String>,
@@ -245,6 +248,18 @@ pub async fn list_findings(
                     .from(submission::Entity)
                     .and_where(submission::Column::TenantId.eq(tenant.0))
                     .and_where(submission::Column::SubmittedBy.eq(u))
+                    .to_owned(),
+            ),
+        );
+    }
+    if !f.hidden_kinds.is_empty() {
+        q = q.filter(
+            finding::Column::SubmissionId.not_in_subquery(
+                Query::select()
+                    .column(submission::Column::Id)
+                    .from(submission::Entity)
+                    .and_where(submission::Column::TenantId.eq(tenant.0))
+                    .and_where(submission::Column::Kind.is_in(f.hidden_kinds.clone()))
                     .to_owned(),
             ),
         );
