@@ -1210,3 +1210,104 @@ async fn rule_lifecycle_adopt_override_gate_and_dry_run() -> Result<()> {
     assert_eq!(r.status, 404);
     Ok(())
 }
+
+/// A correction is a new version of the same record: the old one is kept
+/// and linked, only the latest can be corrected, and a correction cannot
+/// turn one person's declaration for a year into another record.
+#[tokio::test(flavor = "multi_thread")]
+async fn corrections_keep_every_version_and_the_records_identity() -> Result<()> {
+    let (_db, _smtp, dep, api, _) = start_production().await?;
+    let _serve = dep.spawn("serve", &["serve", "--api-only"])?;
+    dep.wait_ready().await?;
+    let platform = api.login("platform@adal.test", ADMIN_PASSWORD).await?;
+    let t = create_tenant(&api, &platform, "corrections", "22044000555").await?;
+    let iin = adal_domain::with_check_digit("85050530001").unwrap();
+    let other = adal_domain::with_check_digit("86060640002").unwrap();
+    let declaration = |year: i32, iin: &str, salary: &str| {
+        json!({"year": year, "person_iin": iin,
+               "income": [{"source": "salary", "payer_name": "Employer JSC", "amount_kzt": salary}]})
+    };
+    let path = format!("/tenants/{}/asset-declarations", t.id);
+    let r = api
+        .post(&t.employee, &path, &declaration(2025, &iin, "7200000.00"))
+        .await?;
+    assert_eq!(r.status, 202, "{}", r.text);
+    let first = r.body["submission_id"].as_str().unwrap().to_owned();
+
+    // One declaration per person and year: a second is a conflict.
+    let r = api
+        .post(&t.employee, &path, &declaration(2025, &iin, "1.00"))
+        .await?;
+    assert_eq!(r.status, 409, "{}", r.text);
+
+    let correct = |id: &str| format!("/tenants/{}/submissions/{id}/corrections", t.id);
+    // Another person, or another year, is another record.
+    for (body, pointer) in [
+        (declaration(2025, &other, "7200000.00"), "/person_iin"),
+        (declaration(2024, &iin, "7200000.00"), "/year"),
+    ] {
+        let r = api.post(&t.employee, &correct(&first), &body).await?;
+        assert_eq!(r.status, 422, "{}", r.text);
+        assert_eq!(r.body["details"][0]["pointer"], pointer, "{}", r.text);
+    }
+    let r = api
+        .post(
+            &t.employee,
+            &correct(&first),
+            &declaration(2025, &iin, "7400000.00"),
+        )
+        .await?;
+    assert_eq!(r.status, 202, "{}", r.text);
+    let second = r.body["submission_id"].as_str().unwrap().to_owned();
+    // Only the latest version can be corrected.
+    let r = api
+        .post(
+            &t.employee,
+            &correct(&first),
+            &declaration(2025, &iin, "1.00"),
+        )
+        .await?;
+    assert_eq!(r.status, 409, "{}", r.text);
+
+    let v = api
+        .get(
+            &t.employee,
+            &format!("/tenants/{}/submissions/{second}/versions", t.id),
+        )
+        .await?;
+    assert_eq!(v.status, 200, "{}", v.text);
+    let versions = v.body.as_array().unwrap();
+    assert_eq!(versions.len(), 2);
+    assert_eq!(versions[0]["id"], first.as_str());
+    assert_eq!(versions[0]["superseded_by"], second.as_str());
+    assert_eq!(
+        versions[0]["payload"]["income"][0]["amount_kzt"],
+        "7200000.00"
+    );
+    assert_eq!(versions[1]["supersedes"], first.as_str());
+    assert_eq!(
+        versions[1]["payload"]["income"][0]["amount_kzt"],
+        "7400000.00"
+    );
+
+    // Lists show the current version unless asked for all of them.
+    let list = format!("/tenants/{}/submissions?kind=asset_declaration", t.id);
+    let r = api.get(&t.employee, &list).await?;
+    assert_eq!(r.body["total"], 1, "{}", r.text);
+    assert_eq!(r.body["items"][0]["id"], second.as_str());
+    let r = api
+        .get(&t.employee, &format!("{list}&include_superseded=true"))
+        .await?;
+    assert_eq!(r.body["total"], 2, "{}", r.text);
+    // The tenant admin sees neither: declarations are for the person and
+    // the compliance unit.
+    let r = api.get(&t.admin, &list).await?;
+    assert_eq!(r.body["total"], 0, "{}", r.text);
+    let r = api
+        .get(&t.admin, &format!("/tenants/{}/submissions/{second}", t.id))
+        .await?;
+    assert_eq!(r.status, 404, "{}", r.text);
+    let r = api.get(&t.compliance, &list).await?;
+    assert_eq!(r.body["total"], 1, "{}", r.text);
+    Ok(())
+}

@@ -285,6 +285,23 @@ pub(crate) async fn file(
     supersedes: Option<Uuid>,
 ) -> ApiResult<Accepted> {
     let placed = place(state, ctx, kind, body).await?;
+    // A correction fixes a record; it cannot turn it into another one
+    // (another person's declaration, another year, another subject).
+    if let Some(prev) = supersedes {
+        let old = submissions::get(&state.store, ctx.tenant, prev).await?;
+        if old.reference != placed.reference || old.subject_iin != placed.subject_iin {
+            let pointer = match kind {
+                Kind::AssetDeclaration if old.subject_iin == placed.subject_iin => "/year",
+                Kind::AssetDeclaration => "/person_iin",
+                Kind::HrAction => "/person/iin",
+                _ => "",
+            };
+            return Err(ApiError::field(
+                pointer,
+                "a correction must keep the record's person and year; file a new record instead",
+            ));
+        }
+    }
     if supersedes.is_none()
         && let Some(reference) = &placed.reference
     {
