@@ -1028,7 +1028,22 @@ async fn every_kind_is_validated_versioned_and_visible_by_role() -> Result<()> {
 }
 
 fn csv_upload_path(tid: &str, kind: &str, file: &str) -> String {
-    format!("/tenants/{tid}/imports/{kind}?file_name={file}")
+    format!(
+        "/tenants/{tid}/imports/{kind}?file_name={}",
+        query_escape(file)
+    )
+}
+
+/// Percent-encodes a query value (file names hold `+` and spaces).
+fn query_escape(v: &str) -> String {
+    v.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
 }
 
 /// Uploads a file and waits for its import to finish; returns the import.
