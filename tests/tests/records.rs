@@ -951,6 +951,36 @@ async fn every_kind_is_validated_versioned_and_visible_by_role() -> Result<()> {
         )
         .await?;
     assert_eq!(r.status, 202, "{}", r.text);
+    // A correction cannot turn another year's declaration into a second
+    // one for 2024: one current declaration per person and year.
+    let r = api
+        .post(
+            &t.employee2,
+            &decls,
+            &declaration_body(2023, &iin("86060640002")),
+        )
+        .await?;
+    assert_eq!(r.status, 202, "{}", r.text);
+    let d2023 = r.body["submission_id"].as_str().unwrap().to_owned();
+    let r = api
+        .post(
+            &t.employee2,
+            &format!("/tenants/{tid}/submissions/{d2023}/corrections"),
+            &declaration_body(2024, &iin("86060640002")),
+        )
+        .await?;
+    assert_eq!(r.status, 409, "{}", r.text);
+    // Correcting a declaration within its own year is fine.
+    let r = api
+        .post(
+            &t.employee2,
+            &format!("/tenants/{tid}/submissions/{d2023}/corrections"),
+            &with(&declaration_body(2023, &iin("86060640002")), |b| {
+                b["accounts"] = json!([])
+            }),
+        )
+        .await?;
+    assert_eq!(r.status, 202, "{}", r.text);
     let st = api
         .get(
             &t.compliance,

@@ -275,16 +275,18 @@ pub(crate) async fn file(
     supersedes: Option<Uuid>,
 ) -> ApiResult<Accepted> {
     let placed = place(state, ctx, kind, body).await?;
-    if supersedes.is_none()
-        && let Some(reference) = &placed.reference
-    {
+    // One current record per natural key: a new filing, or a correction
+    // that moves a record onto another key (a declaration's year or
+    // person), must not make a second one. The version being corrected
+    // is the one allowed to hold the key.
+    if let Some(reference) = &placed.reference {
         let filter = SubmissionFilter {
             kind: Some(kind.as_str().to_owned()),
             reference: Some(reference.clone()),
             ..Default::default()
         };
-        let (existing, _) = submissions::list(&state.store, ctx.tenant, &filter, 0, 1).await?;
-        if let Some(e) = existing.first() {
+        let (existing, _) = submissions::list(&state.store, ctx.tenant, &filter, 0, 2).await?;
+        if let Some(e) = existing.iter().find(|e| Some(e.id) != supersedes) {
             return Err(ApiError::conflict(format!(
                 "a {} for {reference} exists ({}); file a correction of it instead",
                 kind.as_str(),
