@@ -716,6 +716,7 @@ async fn every_kind_is_validated_versioned_and_visible_by_role() -> Result<()> {
         )
         .await?;
     assert_eq!(r.status, 409, "{}", r.text);
+    assert!(r.text.contains("already corrected"), "{}", r.text);
     rejects(
         api,
         &t.employee,
@@ -747,6 +748,15 @@ async fn every_kind_is_validated_versioned_and_visible_by_role() -> Result<()> {
         .await?;
     assert_eq!(r.status, 202, "{}", r.text);
     let decl2 = r.body["submission_id"].as_str().unwrap().to_owned();
+    let r = api
+        .post(
+            &t.employee,
+            &format!("/tenants/{tid}/submissions/{decl_id}/corrections"),
+            &declaration_body(2025, &employee_iin),
+        )
+        .await?;
+    assert_eq!(r.status, 409, "{}", r.text);
+    assert!(r.text.contains("already corrected"), "{}", r.text);
 
     // --- Visibility by role. -------------------------------------------
     let ids_of = |r: &Reply| -> Vec<String> {

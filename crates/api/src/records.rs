@@ -493,6 +493,13 @@ impl RecordApi {
         if old.submitted_by != ctx.caller.user_id && !may_correct_any {
             return Err(ApiError::forbidden());
         }
+        // Said before the natural-key check, which would otherwise report
+        // the current version as a rival.
+        if let Some(by) = old.superseded_by {
+            return Err(ApiError::conflict(format!(
+                "this version was already corrected by {by}; correct the latest version"
+            )));
+        }
         Ok(FileResponse::Accepted(Json(
             file(&state, &ctx, kind, &body.0, Some(old.id)).await?,
         )))
