@@ -779,7 +779,7 @@ async fn every_kind_is_validated_versioned_and_visible_by_role() -> Result<()> {
         "{mine:?}"
     );
     let theirs = ids_of(&api.get(&t.employee2, &subs).await?);
-    assert_eq!(theirs, [gift_of_2.clone()]);
+    assert_eq!(theirs, std::slice::from_ref(&gift_of_2));
     let r = api.get(&t.employee2, &format!("{subs}/{gift2}")).await?;
     assert_eq!(r.status, 404, "another employee's gift: {}", r.text);
     // Asset declarations: the person and the compliance unit, not the admin.
@@ -1088,15 +1088,15 @@ fn query_escape(v: &str) -> String {
 
 /// Uploads a file and waits for its import to finish; returns the import.
 async fn import(
-    api: &Api,
+    run: &Running,
     token: &str,
     tid: &str,
     kind: &str,
     file: &str,
     ct: &str,
     body: String,
-    dep: &Deployment,
 ) -> Result<Value> {
+    let (api, dep) = (&run.api, &run.dep);
     let r = api
         .upload(token, &csv_upload_path(tid, kind, file), ct, body)
         .await?;
@@ -1254,14 +1254,13 @@ async fn people_imports_with_row_reports_and_exports() -> Result<()> {
         b2 = b
     );
     let i = import(
-        api,
+        &run,
         &t.hr,
         tid,
         "people",
         "people.csv",
         "text/csv",
         csv.clone(),
-        &run.dep,
     )
     .await?;
     assert_eq!(i["status"], "done", "{i}");
@@ -1298,17 +1297,7 @@ async fn people_imports_with_row_reports_and_exports() -> Result<()> {
     );
 
     // Importing the same file again changes nothing.
-    let again = import(
-        api,
-        &t.hr,
-        tid,
-        "people",
-        "people.csv",
-        "text/csv",
-        csv,
-        &run.dep,
-    )
-    .await?;
+    let again = import(&run, &t.hr, tid, "people", "people.csv", "text/csv", csv).await?;
     assert_eq!(counts(&again), (0, 2, 3), "{again}");
 
     // Relatives and interests of those people.
@@ -1321,14 +1310,13 @@ async fn people_imports_with_row_reports_and_exports() -> Result<()> {
         unknown = iin("93010130005")
     );
     let i = import(
-        api,
+        &run,
         &t.hr,
         tid,
         "relatives",
         "relatives.csv",
         "text/csv",
         rel_csv.clone(),
-        &run.dep,
     )
     .await?;
     assert_eq!(counts(&i), (1, 0, 2), "{i}");
@@ -1346,14 +1334,13 @@ async fn people_imports_with_row_reports_and_exports() -> Result<()> {
         "{i}"
     );
     let again = import(
-        api,
+        &run,
         &t.hr,
         tid,
         "relatives",
         "relatives.csv",
         "text/csv",
         rel_csv,
-        &run.dep,
     )
     .await?;
     assert_eq!(counts(&again), (0, 1, 2), "{again}");
@@ -1365,14 +1352,13 @@ async fn people_imports_with_row_reports_and_exports() -> Result<()> {
         badbin = wrong_check_digit(&bin("15044000321"))
     );
     let i = import(
-        api,
+        &run,
         &t.hr,
         tid,
         "interests",
         "interests.csv",
         "text/csv",
         int_csv,
-        &run.dep,
     )
     .await?;
     assert_eq!(counts(&i), (1, 0, 1), "{i}");
@@ -1393,14 +1379,13 @@ async fn people_imports_with_row_reports_and_exports() -> Result<()> {
 
     // An unknown column fails the file as a whole.
     let i = import(
-        api,
+        &run,
         &t.hr,
         tid,
         "people",
         "typo.csv",
         "text/csv",
         format!("iin,ful_name\n{a},X\n"),
-        &run.dep,
     )
     .await?;
     assert_eq!(i["status"], "failed", "{i}");
@@ -1530,14 +1515,13 @@ async fn ocds_imports_conformance_files_packages_and_filters() -> Result<()> {
         let body = std::fs::read_to_string(f)?;
         let lines = body.lines().filter(|l| !l.trim().is_empty()).count() as i64;
         let i = import(
-            api,
+            &run,
             &t.procurement,
             tid,
             "ocds",
             &name,
             "application/x-ndjson",
             body,
-            &run.dep,
         )
         .await?;
         assert_eq!(i["status"], "done", "{name}: {i}");
@@ -1561,14 +1545,13 @@ async fn ocds_imports_conformance_files_packages_and_filters() -> Result<()> {
         ]
     });
     let i = import(
-        api,
+        &run,
         &t.procurement,
         tid,
         "ocds",
         "package.json",
         "application/json",
         pkg.to_string(),
-        &run.dep,
     )
     .await?;
     assert_eq!(i["status"], "done", "{i}");
@@ -1596,14 +1579,13 @@ async fn ocds_imports_conformance_files_packages_and_filters() -> Result<()> {
     assert_eq!(s.body["payload"]["tender"]["id"], "T1");
     // The same package again changes nothing.
     let i = import(
-        api,
+        &run,
         &t.procurement,
         tid,
         "ocds",
         "package.json",
         "application/json",
         pkg.to_string(),
-        &run.dep,
     )
     .await?;
     assert_eq!(counts(&i), (0, 1, 0), "{i}");
@@ -1613,14 +1595,13 @@ async fn ocds_imports_conformance_files_packages_and_filters() -> Result<()> {
         wrong_check_digit(&supplier)
     );
     let i = import(
-        api,
+        &run,
         &t.procurement,
         tid,
         "ocds",
         "mixed.jsonl",
         "application/x-ndjson",
         lines,
-        &run.dep,
     )
     .await?;
     assert_eq!(counts(&i), (1, 0, 2), "{i}");
@@ -1741,14 +1722,13 @@ async fn imports_ten_thousand_people_and_a_thousand_tenders() -> Result<()> {
     }
     let started = Instant::now();
     let people = import(
-        api,
+        &run,
         &t.hr,
         tid,
         "people",
         "people-10k.csv",
         "text/csv",
         csv,
-        &run.dep,
     )
     .await?;
     let people_wall = started.elapsed();
@@ -1774,14 +1754,13 @@ async fn imports_ten_thousand_people_and_a_thousand_tenders() -> Result<()> {
     }
     let started = Instant::now();
     let tenders = import(
-        api,
+        &run,
         &t.procurement,
         tid,
         "ocds",
         "tenders-1k.jsonl",
         "application/x-ndjson",
         lines,
-        &run.dep,
     )
     .await?;
     let tenders_wall = started.elapsed();
