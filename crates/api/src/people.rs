@@ -490,6 +490,7 @@ async fn table(
             )
             .await?;
             let filter = FindingFilter {
+                visible: Some(records::visibility(state, &ctx).await),
                 submitted_by: only,
                 ..Default::default()
             };

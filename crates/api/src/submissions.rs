@@ -415,6 +415,7 @@ impl SubmissionApi {
         .await?;
         let (offset, limit) = page(offset.0, limit.0)?;
         let filter = FindingFilter {
+            visible: Some(crate::records::visibility(&state, &ctx).await),
             submitted_by: only,
             submission_id: submission_id.0,
             severity: severity.0,
@@ -458,11 +459,10 @@ impl SubmissionApi {
         let f = evaluation::get_finding(&state.store, ctx.tenant, id.0)
             .await
             .map_err(|_| ApiError::not_found("finding"))?;
-        if let Some(u) = only {
-            let s = submissions::get(&state.store, ctx.tenant, f.submission_id).await?;
-            if s.submitted_by != u {
-                return Err(ApiError::not_found("finding"));
-            }
+        let s = submissions::get(&state.store, ctx.tenant, f.submission_id).await?;
+        let vis = crate::records::visibility(&state, &ctx).await;
+        if only.is_some_and(|u| s.submitted_by != u) || !vis.allows(&s) {
+            return Err(ApiError::not_found("finding"));
         }
         Ok(GetFindingResponse::Ok(Json(f.into())))
     }

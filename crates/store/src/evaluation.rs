@@ -218,6 +218,10 @@ pub async fn record(
 
 #[derive(Debug, Clone, Default)]
 pub struct FindingFilter {
+    /// Only findings about submissions the caller may read: a finding
+    /// tells about its submission (an asset declaration's finding is as
+    /// private as the declaration). `None` only for the service's own reads.
+    pub visible: Option<crate::submissions::Visibility>,
     /// Only findings about this person's submissions.
     pub submitted_by: Option<Uuid>,
     pub submission_id: Option<Uuid>,
@@ -245,6 +249,18 @@ pub async fn list_findings(
                     .from(submission::Entity)
                     .and_where(submission::Column::TenantId.eq(tenant.0))
                     .and_where(submission::Column::SubmittedBy.eq(u))
+                    .to_owned(),
+            ),
+        );
+    }
+    if let Some(v) = &f.visible {
+        q = q.filter(
+            finding::Column::SubmissionId.in_subquery(
+                Query::select()
+                    .column(submission::Column::Id)
+                    .from(submission::Entity)
+                    .and_where(submission::Column::TenantId.eq(tenant.0))
+                    .cond_where(v.condition())
                     .to_owned(),
             ),
         );
