@@ -373,6 +373,35 @@ impl Api {
         Self::reply(rb.send().await?).await
     }
 
+    /// Uploads a file (an import) with its content type.
+    pub async fn upload(
+        &self,
+        token: &str,
+        path: &str,
+        content_type: &str,
+        body: String,
+    ) -> Result<Reply> {
+        let r = self
+            .client
+            .post(format!("{}/api/v1{path}", self.base))
+            .header("content-type", content_type)
+            .bearer_auth(token)
+            .body(body)
+            .send()
+            .await?;
+        Self::reply(r).await
+    }
+
+    /// `GET` without a token (public endpoints).
+    pub async fn get_public(&self, path: &str) -> Result<Reply> {
+        let r = self
+            .client
+            .get(format!("{}/api/v1{path}", self.base))
+            .send()
+            .await?;
+        Self::reply(r).await
+    }
+
     /// Polls `GET path` until `ready` holds for the body; returns that body.
     pub async fn get_until(
         &self,

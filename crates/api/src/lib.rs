@@ -81,11 +81,13 @@ fn service() -> OpenApiService<Apis, ()> {
     .server(API_PREFIX)
 }
 
-/// Record kinds whose findings `ctx`'s caller may not see although they
-/// read findings in general (asset declarations, for anyone but the
-/// compliance unit): the dashboard filters with it as the API does.
-pub async fn hidden_finding_kinds(state: &AppState, ctx: &auth::TenantCtx) -> Vec<String> {
-    records::hidden_kinds(&records::visibility(state, ctx).await)
+/// What `ctx`'s caller may read, kind by kind: the dashboard filters
+/// submissions and findings with it exactly as the API does.
+pub async fn reader_visibility(
+    state: &AppState,
+    ctx: &auth::TenantCtx,
+) -> adal_store::submissions::Visibility {
+    records::visibility(state, ctx).await
 }
 
 /// The OpenAPI document, as served at `/api/v1/openapi.json` and committed

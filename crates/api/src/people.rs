@@ -489,14 +489,9 @@ async fn table(
                 obj::FINDINGS_OWN,
             )
             .await?;
-            let hidden_kinds = if only.is_some() {
-                Vec::new()
-            } else {
-                records::hidden_kinds(&records::visibility(state, &ctx).await)
-            };
             let filter = FindingFilter {
+                visible: Some(records::visibility(state, &ctx).await),
                 submitted_by: only,
-                hidden_kinds,
                 ..Default::default()
             };
             let mut rows = Vec::new();

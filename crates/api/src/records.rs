@@ -151,16 +151,6 @@ pub(crate) async fn visibility(state: &AppState, ctx: &TenantCtx) -> Visibility 
     v
 }
 
-/// Record kinds whose findings a reader of all findings may not see: the
-/// kinds they may not read in full (a finding quotes its record).
-pub(crate) fn hidden_kinds(v: &Visibility) -> Vec<String> {
-    obj::RECORDS
-        .iter()
-        .map(|(k, _)| (*k).to_owned())
-        .filter(|k| !v.all.contains(k))
-        .collect()
-}
-
 /// Where a record of each kind goes beyond its payload.
 struct Placement {
     payload: serde_json::Value,
@@ -302,16 +292,18 @@ pub(crate) async fn file(
             ));
         }
     }
-    if supersedes.is_none()
-        && let Some(reference) = &placed.reference
-    {
+    // One current record per natural key: a new filing, or a correction
+    // that moves a record onto another key (a declaration's year or
+    // person), must not make a second one. The version being corrected
+    // is the one allowed to hold the key.
+    if let Some(reference) = &placed.reference {
         let filter = SubmissionFilter {
             kind: Some(kind.as_str().to_owned()),
             reference: Some(reference.clone()),
             ..Default::default()
         };
-        let (existing, _) = submissions::list(&state.store, ctx.tenant, &filter, 0, 1).await?;
-        if let Some(e) = existing.first() {
+        let (existing, _) = submissions::list(&state.store, ctx.tenant, &filter, 0, 2).await?;
+        if let Some(e) = existing.iter().find(|e| Some(e.id) != supersedes) {
             return Err(ApiError::conflict(format!(
                 "a {} for {reference} exists ({}); file a correction of it instead",
                 kind.as_str(),
@@ -517,6 +509,13 @@ impl RecordApi {
             .await;
         if old.submitted_by != ctx.caller.user_id && !may_correct_any {
             return Err(ApiError::forbidden());
+        }
+        // Said before the natural-key check, which would otherwise report
+        // the current version as a rival.
+        if let Some(by) = old.superseded_by {
+            return Err(ApiError::conflict(format!(
+                "this version was already corrected by {by}; correct the latest version"
+            )));
         }
         Ok(FileResponse::Accepted(Json(
             file(&state, &ctx, kind, &body.0, Some(old.id)).await?,

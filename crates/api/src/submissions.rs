@@ -414,16 +414,9 @@ impl SubmissionApi {
         )
         .await?;
         let (offset, limit) = page(offset.0, limit.0)?;
-        // Employees see findings about their own filings; everyone else
-        // those about the kinds of record they may read.
-        let hidden_kinds = if only.is_some() {
-            Vec::new()
-        } else {
-            records::hidden_kinds(&records::visibility(&state, &ctx).await)
-        };
         let filter = FindingFilter {
+            visible: Some(crate::records::visibility(&state, &ctx).await),
             submitted_by: only,
-            hidden_kinds,
             submission_id: submission_id.0,
             severity: severity.0,
             status: status.0,
@@ -467,14 +460,8 @@ impl SubmissionApi {
             .await
             .map_err(|_| ApiError::not_found("finding"))?;
         let s = submissions::get(&state.store, ctx.tenant, f.submission_id).await?;
-        let visible = match only {
-            Some(u) => s.submitted_by == u,
-            None => records::visibility(&state, &ctx)
-                .await
-                .all
-                .contains(&s.kind),
-        };
-        if !visible {
+        let vis = crate::records::visibility(&state, &ctx).await;
+        if only.is_some_and(|u| s.submitted_by != u) || !vis.allows(&s) {
             return Err(ApiError::not_found("finding"));
         }
         Ok(GetFindingResponse::Ok(Json(f.into())))

@@ -218,11 +218,12 @@ pub async fn record(
 
 #[derive(Debug, Clone, Default)]
 pub struct FindingFilter {
+    /// Only findings about submissions the caller may read: a finding
+    /// tells about its submission (an asset declaration's finding is as
+    /// private as the declaration). `None` only for the service's own reads.
+    pub visible: Option<crate::submissions::Visibility>,
     /// Only findings about this person's submissions.
     pub submitted_by: Option<Uuid>,
-    /// Leave out findings about submissions of these kinds (those the
-    /// caller may not read: a finding's explanation quotes its record).
-    pub hidden_kinds: Vec<String>,
     pub submission_id: Option<Uuid>,
     pub severity: Option<String>,
     pub status: Option<String>,
@@ -252,14 +253,14 @@ pub async fn list_findings(
             ),
         );
     }
-    if !f.hidden_kinds.is_empty() {
+    if let Some(v) = &f.visible {
         q = q.filter(
-            finding::Column::SubmissionId.not_in_subquery(
+            finding::Column::SubmissionId.in_subquery(
                 Query::select()
                     .column(submission::Column::Id)
                     .from(submission::Entity)
                     .and_where(submission::Column::TenantId.eq(tenant.0))
-                    .and_where(submission::Column::Kind.is_in(f.hidden_kinds.clone()))
+                    .cond_where(v.condition())
                     .to_owned(),
             ),
         );

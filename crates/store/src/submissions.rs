@@ -154,7 +154,7 @@ pub struct Visibility {
 }
 
 impl Visibility {
-    fn condition(&self) -> Condition {
+    pub(crate) fn condition(&self) -> Condition {
         Condition::any()
             .add(submission::Column::Kind.is_in(self.all.clone()))
             .add(

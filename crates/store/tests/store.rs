@@ -85,6 +85,7 @@ on_both_backends!(
     stale_submissions_and_failures,
     concurrent_writers_keep_the_chain,
     adopted_versions_keep_the_tenants_choices,
+    findings_follow_the_visibility_of_their_submission,
 );
 
 // ---------------------------------------------------------------- helpers
@@ -1170,4 +1171,89 @@ async fn adopted_versions_keep_the_tenants_choices(store: Store) {
             .broken_at,
         None
     );
+}
+
+/// A finding tells about its submission: listed only to whoever may read
+/// the submission (an asset declaration's finding to its filer and the
+/// kinds' readers, not to a role that reads every other kind).
+async fn findings_follow_the_visibility_of_their_submission(store: Store) {
+    let t = tenant(&store, "Visibility JSC").await;
+    let gift = submit(&store, t, None, None).await;
+    let declarant = Uuid::new_v4();
+    let declaration = submissions::insert(
+        &store,
+        t,
+        NewSubmission {
+            kind: "asset_declaration".to_owned(),
+            schema_version: 1,
+            submitted_by: declarant,
+            department_id: None,
+            position_id: None,
+            payload: serde_json::json!({"year": 2025}),
+            reference: Some("2025:850505400018".to_owned()),
+            subject_iin: Some("850505400018".to_owned()),
+            supersedes: None,
+        },
+    )
+    .await
+    .unwrap();
+    let v = version(&store, t).await;
+    let rules = infos(&[("r1", "gifts")]);
+    let alerts = policy(Severity::Critical, &[]);
+    for s in [&gift, &declaration] {
+        evaluation::record(
+            &store,
+            t,
+            s,
+            v,
+            &[finding("r1", Severity::Low, 1, 1)],
+            &rules,
+            &alerts,
+        )
+        .await
+        .unwrap();
+    }
+    let listed = |visible: submissions::Visibility| {
+        let store = store.clone();
+        async move {
+            let filter = FindingFilter {
+                visible: Some(visible),
+                ..Default::default()
+            };
+            let (rows, total) = evaluation::list_findings(&store, t, &filter, 0, 100)
+                .await
+                .unwrap();
+            assert_eq!(total as usize, rows.len());
+            let mut ids: Vec<Uuid> = rows.into_iter().map(|f| f.submission_id).collect();
+            ids.sort();
+            ids
+        }
+    };
+    // A tenant admin: every kind but asset declarations, own of those.
+    let admin = listed(submissions::Visibility {
+        all: vec!["gift".to_owned()],
+        own: vec!["asset_declaration".to_owned()],
+        me: Uuid::new_v4(),
+    })
+    .await;
+    assert_eq!(admin, vec![gift.id]);
+    // The declarant reads the finding on their own declaration.
+    let own = listed(submissions::Visibility {
+        all: vec![],
+        own: vec!["gift".to_owned(), "asset_declaration".to_owned()],
+        me: declarant,
+    })
+    .await;
+    assert_eq!(own, vec![declaration.id]);
+    // The compliance unit reads both.
+    let mut both = vec![gift.id, declaration.id];
+    both.sort();
+    let all = listed(submissions::Visibility {
+        all: vec!["gift".to_owned(), "asset_declaration".to_owned()],
+        own: vec![],
+        me: Uuid::new_v4(),
+    })
+    .await;
+    assert_eq!(all, both);
+    assert_eq!(all_findings(&store, t).await.1, 2);
 }

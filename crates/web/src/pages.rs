@@ -738,7 +738,7 @@ pub(crate) async fn findings_list(
             area: empty_none(&q.area),
             likelihood: score(&q.likelihood),
             impact: score(&q.impact),
-            hidden_kinds: adal_api::hidden_finding_kinds(&state, &ctx).await,
+            visible: Some(adal_api::reader_visibility(&state, &ctx).await),
             ..Default::default()
         };
         let (rows, total) =
@@ -827,10 +827,7 @@ async fn finding_page(
     let f = evaluation::get_finding(&state.store, ctx.tenant, id).await?;
     // A finding about a record the caller may not read is not theirs to see.
     let s = adal_store::submissions::get(&state.store, ctx.tenant, f.submission_id).await?;
-    if adal_api::hidden_finding_kinds(state, ctx)
-        .await
-        .contains(&s.kind)
-    {
+    if !adal_api::reader_visibility(state, ctx).await.allows(&s) {
         return Err(Fail::NotFound);
     }
     let (tri, comments) = triage::details(&state.store, ctx.tenant, id).await?;
