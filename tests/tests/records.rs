@@ -962,7 +962,7 @@ async fn every_kind_is_validated_versioned_and_visible_by_role() -> Result<()> {
         .await?;
     assert_eq!(r.status, 202, "{}", r.text);
     // A correction cannot turn another year's declaration into a second
-    // one for 2024: one current declaration per person and year.
+    // one for 2024: a correction keeps its record's person and year.
     let r = api
         .post(
             &t.employee2,
@@ -979,7 +979,8 @@ async fn every_kind_is_validated_versioned_and_visible_by_role() -> Result<()> {
             &declaration_body(2024, &iin("86060640002")),
         )
         .await?;
-    assert_eq!(r.status, 409, "{}", r.text);
+    assert_eq!(r.status, 422, "{}", r.text);
+    assert_eq!(r.body["details"][0]["pointer"], "/year", "{}", r.text);
     // Correcting a declaration within its own year is fine.
     let r = api
         .post(
