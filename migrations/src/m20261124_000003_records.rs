@@ -160,6 +160,17 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
+        // One current version per natural key (a declaration's year and
+        // person, a procurement's ocid). Partial, because superseded
+        // versions keep their key; the same statement works on SQLite and
+        // PostgreSQL.
+        m.get_connection()
+            .execute_unprepared(
+                "CREATE UNIQUE INDEX ux_submissions_current_reference \
+                 ON submissions (tenant_id, kind, reference) \
+                 WHERE superseded_by IS NULL AND reference IS NOT NULL",
+            )
+            .await?;
         m.alter_table(
             Table::alter()
                 .table(Tenants::Table)

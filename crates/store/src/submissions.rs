@@ -101,11 +101,9 @@ pub(crate) async fn insert_in(
         superseded_by: Set(None),
         subject_iin: Set(new.subject_iin.clone()),
     };
-    submission::Entity::insert(model)
-        .exec_without_returning(txn)
-        .await?;
     if let Some(prev) = new.supersedes {
         // Only the link is written on the old version; its content stays.
+        // The new version's id is known before its row exists.
         // The `superseded_by IS NULL` guard makes two concurrent
         // corrections of the same version fail instead of forking it.
         let res = submission::Entity::update_many()
@@ -124,6 +122,18 @@ pub(crate) async fn insert_in(
             ));
         }
     }
+    // The old version is marked first: a unique index allows one current
+    // version per natural key (kind and reference), so two first filings
+    // racing for the same key cannot both land.
+    submission::Entity::insert(model)
+        .exec_without_returning(txn)
+        .await
+        .map_err(|e| {
+            StoreError::from_insert(
+                e,
+                "a current record with this reference exists; file a correction of it instead",
+            )
+        })?;
     audit::append(
         txn,
         tenant,

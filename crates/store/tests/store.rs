@@ -86,6 +86,7 @@ on_both_backends!(
     concurrent_writers_keep_the_chain,
     adopted_versions_keep_the_tenants_choices,
     findings_follow_the_visibility_of_their_submission,
+    one_current_record_per_reference,
 );
 
 // ---------------------------------------------------------------- helpers
@@ -1256,4 +1257,41 @@ async fn findings_follow_the_visibility_of_their_submission(store: Store) {
     .await;
     assert_eq!(all, both);
     assert_eq!(all_findings(&store, t).await.1, 2);
+}
+
+/// One current version per natural key, held by the database: a second
+/// first filing for the same key is a conflict even when the API's check
+/// before it raced; a correction takes the key over; another tenant has
+/// its own keys.
+async fn one_current_record_per_reference(store: Store) {
+    let t = tenant(&store, "Keys JSC").await;
+    let other = tenant(&store, "Other Keys JSC").await;
+    let declaration = |supersedes: Option<Uuid>| NewSubmission {
+        kind: "asset_declaration".to_owned(),
+        schema_version: 1,
+        submitted_by: Uuid::new_v4(),
+        department_id: None,
+        position_id: None,
+        payload: serde_json::json!({"year": 2025}),
+        reference: Some("2025:850505400018".to_owned()),
+        subject_iin: Some("850505400018".to_owned()),
+        supersedes,
+    };
+    let first = submissions::insert(&store, t, declaration(None))
+        .await
+        .unwrap();
+    let again = submissions::insert(&store, t, declaration(None)).await;
+    assert!(matches!(again, Err(StoreError::Conflict(_))), "{again:?}");
+    let corrected = submissions::insert(&store, t, declaration(Some(first.id)))
+        .await
+        .unwrap();
+    assert_eq!(corrected.supersedes, Some(first.id));
+    // The failed insert left nothing behind: exactly two versions.
+    let chain = submissions::versions(&store, t, corrected.id)
+        .await
+        .unwrap();
+    assert_eq!(chain.len(), 2);
+    submissions::insert(&store, other, declaration(None))
+        .await
+        .unwrap();
 }
