@@ -246,6 +246,31 @@ try {
     assert.match(officer.url(), /\/findings\?status=open&likelihood=\d&impact=\d/);
   });
 
+  await check("an employee discloses a conflict of interest; the relative and the procurement are asked for", async () => {
+    await employee.goto(`${T}/my`);
+    await employee.click(`nav a[href="/t/${tenant}/conflicts/new"]`);
+    for (const id of ["f-description", "f-party_name", "f-party_iin", "f-party_bin", "f-procurement_ocid", "f-arose_on", "f-situation-relative_in_procurement", "f-party_relation-sibling", "f-proposed_resolution-recusal"]) {
+      assert.equal(await employee.locator(`label[for="${id}"]`).count(), 1, `label for ${id}`);
+    }
+    await employee.check("#f-situation-relative_in_procurement");
+    await employee.fill("#f-description", "My brother directs a bidder");
+    await employee.fill("#f-party_name", "Aidos Serikov");
+    await employee.fill("#f-arose_on", today());
+    await employee.check("#f-proposed_resolution-recusal");
+    const [resp] = await Promise.all([employee.waitForNavigation(), employee.click("form.filing button[type=submit]")]);
+    assert.equal(resp.status(), 422);
+    for (const f of ["party_name", "procurement_ocid"]) {
+      assert.ok(await employee.locator(`#f-${f}-error`).isVisible(), `error shown for ${f}`);
+    }
+    assert.equal(await employee.inputValue("#f-party_name"), "Aidos Serikov");
+    await employee.check("#f-party_relation-sibling");
+    await employee.fill("#f-procurement_ocid", "ocds-browser-1");
+    await Promise.all([employee.waitForNavigation(), employee.click("form.filing button[type=submit]")]);
+    assert.match(employee.url(), /\/my\?filed=conflict$/);
+    assert.ok(await employee.isVisible("#filed"));
+    assert.ok((await employee.locator("#filings > li").first().getAttribute("data-submission")).length > 0);
+  });
+
   await check("an employee cannot reach the compliance screens by link or by URL", async () => {
     await employee.goto(`${T}/my`);
     for (const p of ["overview", "risk-map", "findings", "people", "org"]) {
@@ -378,6 +403,7 @@ try {
     ["compliance_officer", "password", `${BASE}/password`],
     ["employee", "my-filings", `${T}/my`],
     ["employee", "gift-form", `${T}/gifts/new`],
+    ["employee", "conflict-form", `${T}/conflicts/new`],
     ["employee", "forbidden", `${T}/risk-map`],
     ["employee", "not-found", `${BASE}/t/${tenant}/findings/00000000-0000-7000-8000-000000000000`],
     ["tenant_admin", "people", `${T}/people`],

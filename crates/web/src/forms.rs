@@ -99,6 +99,155 @@ pub const GIFT: FormSpec = FormSpec {
     ],
 };
 
+/// A conflict-of-interest disclosure naming one other party (the API takes
+/// up to twenty; one covers what people disclose through a form, and a
+/// correction can add more).
+pub const CONFLICT: FormSpec = FormSpec {
+    kind: "conflict_of_interest",
+    title: "conflict-title",
+    submit: "conflict-submit",
+    fields: &[
+        Field {
+            name: "situation",
+            label: "conflict-situation",
+            hint: None,
+            input: Input::Choice(&[
+                "relative_in_reporting_line",
+                "relative_in_procurement",
+                "outside_employment",
+                "commercial_activity",
+                "shareholding",
+                "post_employment_offer",
+            ]),
+            required: true,
+        },
+        Field {
+            name: "description",
+            label: "conflict-description",
+            hint: None,
+            input: Input::TextArea,
+            required: true,
+        },
+        Field {
+            name: "party_name",
+            label: "conflict-party-name",
+            hint: None,
+            input: Input::Text { max: 300 },
+            required: true,
+        },
+        Field {
+            name: "party_relation",
+            label: "conflict-party-relation",
+            hint: Some("conflict-party-relation-hint"),
+            input: Input::Choice(&["spouse", "parent", "child", "sibling", "other"]),
+            required: false,
+        },
+        Field {
+            name: "party_iin",
+            label: "conflict-party-iin",
+            hint: Some("conflict-party-iin-hint"),
+            input: Input::Text { max: 12 },
+            required: false,
+        },
+        Field {
+            name: "party_bin",
+            label: "conflict-party-bin",
+            hint: Some("conflict-party-bin-hint"),
+            input: Input::Text { max: 12 },
+            required: false,
+        },
+        Field {
+            name: "procurement_ocid",
+            label: "conflict-procurement-ocid",
+            hint: Some("conflict-procurement-ocid-hint"),
+            input: Input::Text { max: 100 },
+            required: false,
+        },
+        Field {
+            name: "arose_on",
+            label: "conflict-arose-on",
+            hint: None,
+            input: Input::Date,
+            required: true,
+        },
+        Field {
+            name: "proposed_resolution",
+            label: "conflict-resolution",
+            hint: None,
+            input: Input::Choice(&[
+                "recusal",
+                "transfer",
+                "divestment",
+                "end_activity",
+                "no_conflict",
+            ]),
+            required: true,
+        },
+    ],
+};
+
+/// The form field a disclosure's JSON pointer belongs to: the one party
+/// of the form is `parties/0`.
+fn conflict_field(pointer: &str) -> String {
+    let field = match pointer {
+        "/parties" | "/parties/0" | "/parties/0/name" => "party_name",
+        "/parties/0/relation" => "party_relation",
+        "/parties/0/iin" => "party_iin",
+        "/parties/0/bin" => "party_bin",
+        other => return other.to_owned(),
+    };
+    format!("/{field}")
+}
+
+/// Validates a submitted disclosure form with the domain's own rules
+/// (the same as the API's), errors renamed to the form's fields.
+pub fn validate_conflict(
+    values: &HashMap<String, String>,
+    today: chrono::NaiveDate,
+) -> Result<adal_domain::records::coi::Disclosure, Vec<FieldError>> {
+    let get = |k: &str| {
+        values
+            .get(k)
+            .map(|v| v.trim().to_owned())
+            .unwrap_or_default()
+    };
+    let mut party = serde_json::Map::new();
+    party.insert("name".into(), get("party_name").into());
+    for (field, key) in [
+        ("party_relation", "relation"),
+        ("party_iin", "iin"),
+        ("party_bin", "bin"),
+    ] {
+        let v = get(field);
+        if !v.is_empty() {
+            party.insert(key.into(), v.into());
+        }
+    }
+    let mut body = serde_json::Map::new();
+    for field in [
+        "situation",
+        "description",
+        "arose_on",
+        "proposed_resolution",
+    ] {
+        body.insert(field.into(), get(field).into());
+    }
+    let ocid = get("procurement_ocid");
+    if !ocid.is_empty() {
+        body.insert("procurement_ocid".into(), ocid.into());
+    }
+    body.insert(
+        "parties".into(),
+        serde_json::Value::Array(vec![party.into()]),
+    );
+    adal_domain::records::parse_value(&serde_json::Value::Object(body), today).map_err(|errors| {
+        errors
+            .into_iter()
+            .map(|e| FieldError::new(conflict_field(&e.pointer), e.message))
+            .collect()
+    })
+}
+
 /// Validates a submitted gift form with the domain's own rules.
 pub fn validate_gift(
     values: &HashMap<String, String>,
@@ -136,8 +285,14 @@ pub fn error_key(e: &FieldError) -> Option<&'static str> {
         Some("err-future")
     } else if m.starts_with("must be a date") {
         Some("err-date")
-    } else if m.starts_with("invalid BIN") {
+    } else if m.starts_with("invalid BIN") || (e.pointer.ends_with("bin") && m.contains("digit")) {
         Some("err-bin")
+    } else if e.pointer.ends_with("iin") && m.contains("digit") {
+        Some("err-iin")
+    } else if m.starts_with("a relative situation must name the relative") {
+        Some("err-relative-needed")
+    } else if m.starts_with("required when a relative is in a procurement") {
+        Some("err-ocid-needed")
     } else if m.starts_with("unknown value") {
         Some("err-choice")
     } else if e.pointer == "/value_kzt" {
@@ -319,6 +474,37 @@ mod tests {
                 f.name
             );
         }
+    }
+
+    #[test]
+    fn a_disclosure_form_maps_errors_to_its_fields() {
+        let form = |pairs: &[(&str, &str)]| -> HashMap<String, String> {
+            pairs
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                .collect()
+        };
+        let bad = form(&[
+            ("situation", "relative_in_procurement"),
+            ("description", "My brother directs a bidder"),
+            ("party_name", "Aidos"),
+            ("arose_on", "2026-05-01"),
+            ("proposed_resolution", "recusal"),
+        ]);
+        let errors = validate_conflict(&bad, today()).unwrap_err();
+        let pointers: Vec<_> = errors.iter().map(|e| e.pointer.as_str()).collect();
+        assert_eq!(pointers, ["/party_name", "/procurement_ocid"]);
+        assert!(errors.iter().all(|e| error_key(e).is_some()), "{errors:?}");
+        let mut ok = bad.clone();
+        ok.insert("party_relation".into(), "sibling".into());
+        ok.insert("procurement_ocid".into(), "ocds-1".into());
+        let d = validate_conflict(&ok, today()).unwrap();
+        assert_eq!(d.parties.len(), 1);
+        let mut bad_iin = ok.clone();
+        bad_iin.insert("party_iin".into(), "123456789012".into());
+        let errors = validate_conflict(&bad_iin, today()).unwrap_err();
+        assert_eq!(errors[0].pointer, "/party_iin");
+        assert_eq!(error_key(&errors[0]), Some("err-iin"));
     }
 
     #[test]

@@ -75,6 +75,10 @@ pub fn routes() -> impl Endpoint {
             "/t/:tenant/gifts/new",
             get(pages::gift_form).post(pages::file_gift),
         )
+        .at(
+            "/t/:tenant/conflicts/new",
+            get(pages::conflict_form).post(pages::file_conflict),
+        )
         .at("/t/:tenant/people", get(pages::people_page))
         .at("/t/:tenant/org", get(pages::org_page))
         .at("/assets/app.css", get(css))

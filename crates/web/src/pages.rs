@@ -2,7 +2,7 @@
 //! tenant through [`TenantCtx::authorize`] (the API's check), reads through
 //! the store, and renders; failures become the 403/404 pages.
 
-use crate::forms::{self, GIFT};
+use crate::forms::{self, CONFLICT, GIFT};
 use crate::i18n::{Lang, Tr};
 use crate::layout::{Fail, Frame, NavItem, fail_page, label, page, redirect, respond, role_key};
 use crate::session::{LANG_COOKIE, SESSION_COOKIE, Visitor, set_cookie};
@@ -89,6 +89,12 @@ async fn frame(state: &AppState, v: &Visitor, tenant: TenantId) -> Frame {
         nav.push(NavItem {
             key: "nav-file-gift",
             href: format!("{base}/gifts/new"),
+        });
+    }
+    if allowed(state, c, t, obj::CONFLICTS, act::CREATE).await {
+        nav.push(NavItem {
+            key: "nav-file-conflict",
+            href: format!("{base}/conflicts/new"),
         });
     }
     if allowed(state, c, t, obj::USERS, act::READ).await {
@@ -1087,7 +1093,11 @@ pub(crate) async fn my_filings(
         }
         let can_file = allowed(&state, &ctx.caller, tenant, obj::GIFTS, act::CREATE).await;
         let body = html! {
-            @if q.filed.is_some() { p class="alert ok" role="status" id="filed" { (tr.t("gift-filed")) } }
+            @if let Some(kind) = &q.filed {
+                p class="alert ok" role="status" id="filed" {
+                    (tr.t(if kind == "conflict" { "conflict-filed" } else { "gift-filed" }))
+                }
+            }
             @if can_file { p { a class="button" href={ "/t/" (tenant) "/gifts/new" } { (tr.t("nav-file-gift")) } } }
             @if subs.is_empty() { p id="no-filings" { (tr.t("my-none")) } }
             ol class="filings" id="filings" {
@@ -1199,6 +1209,81 @@ pub(crate) async fn file_gift(
                 )
                 .await?;
                 Ok(redirect(&v, &format!("/t/{tenant}/my?filed=1")))
+            }
+        }
+    }
+    .await;
+    finish(&v, r)
+}
+
+fn conflict_page(
+    v: &Visitor,
+    frame: &Frame,
+    tenant: Uuid,
+    values: &Fields,
+    errors: &[FieldError],
+) -> Response {
+    let tr = &v.tr;
+    let action = format!("/t/{tenant}/conflicts/new");
+    let body = html! {
+        p { (tr.t("conflict-intro")) }
+        (forms::render(tr, &CONFLICT, &action, &v.csrf, values, errors))
+    };
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    respond(v, status, page(v, frame, &tr.t(CONFLICT.title), body))
+}
+
+#[handler]
+pub(crate) async fn conflict_form(
+    req: &Request,
+    state: Data<&AppState>,
+    Path(tenant): Path<Uuid>,
+) -> Response {
+    let v = Visitor::load(req, &state).await;
+    let r: PageResult = async {
+        let ctx = authorize(&state, &v, tenant, obj::CONFLICTS, act::CREATE).await?;
+        let f = frame(&state, &v, ctx.tenant).await;
+        Ok(conflict_page(&v, &f, tenant, &Fields::new(), &[]))
+    }
+    .await;
+    finish(&v, r)
+}
+
+#[handler]
+pub(crate) async fn file_conflict(
+    req: &Request,
+    state: Data<&AppState>,
+    Path(tenant): Path<Uuid>,
+    Form(values): Form<Fields>,
+) -> Response {
+    let v = Visitor::load(req, &state).await;
+    let r: PageResult = async {
+        caller(&v)?;
+        if !v.csrf_ok(values.get("csrf").map(String::as_str)) {
+            return Err(Fail::Csrf);
+        }
+        let ctx = authorize(&state, &v, tenant, obj::CONFLICTS, act::CREATE).await?;
+        match forms::validate_conflict(&values, adal_domain::kazakhstan_today()) {
+            Err(errors) => {
+                let f = frame(&state, &v, ctx.tenant).await;
+                Ok(conflict_page(&v, &f, tenant, &values, &errors))
+            }
+            Ok(disclosure) => {
+                let payload =
+                    serde_json::to_value(&disclosure).map_err(|e| Fail::Internal(e.to_string()))?;
+                adal_api::file_submission(
+                    &state,
+                    &ctx,
+                    CONFLICT.kind,
+                    adal_domain::Kind::ConflictOfInterest.schema_version(),
+                    payload,
+                )
+                .await?;
+                Ok(redirect(&v, &format!("/t/{tenant}/my?filed=conflict")))
             }
         }
     }
