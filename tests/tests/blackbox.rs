@@ -718,6 +718,7 @@ async fn embedded_default_demo_evaluates_and_writes_alerts() -> Result<()> {
                     "hiring-despite-screening-concerns",
                     "liability-to-counterparty",
                     "coi-relative-without-mitigation",
+                    "committee-member-interest-in-bidder",
                 ]
                 .iter()
                 .all(|r| rules.contains(r))

@@ -194,6 +194,7 @@ pub async fn seed_demo(svc: &Service) -> Result<DemoAccounts> {
     let supplier = bin("19054000123")?;
     let today = adal_domain::kazakhstan_today();
     // An open tender in which the gift giver below is a bidder.
+    let employee_iin = with_check_digit("85050530001").context("demo IIN")?;
     let release = serde_json::json!({
         "ocid": "ocds-demo-2026-001",
         "buyer": {"id": "demo-buyer", "name": "Demo Energy JSC"},
@@ -205,14 +206,19 @@ pub async fn seed_demo(svc: &Service) -> Result<DemoAccounts> {
         "tender": {
             "id": "DEMO-2026-001", "title": "Transformer maintenance", "status": "active",
             "procurementMethod": "open", "value": {"amount": 25000000, "currency": "KZT"},
-            "procuringEntity": {"id": "demo-buyer", "name": "Demo Energy JSC"}
+            "procuringEntity": {"id": "demo-buyer", "name": "Demo Energy JSC"},
+            // The employee sits on the committee and holds shares in the
+            // bidder (declared below): what the committee rule is for.
+            "committee": [{"name": "Nurlan Employee", "iin": employee_iin, "role": "member"}]
         },
         "bids": {"details": [{"id": "bid-1", "status": "valid", "tenderers": [{"id": "kts"}],
                               "value": {"amount": 24000000, "currency": "KZT"}}]}
     });
     let release = procurement::parse(&release, today)
         .map_err(|e| anyhow::anyhow!("demo procurement: {e:?}"))?;
-    procurement::upsert(&svc.store, tenant, procurement_officer, &release).await?;
+    let tender = procurement::upsert(&svc.store, tenant, procurement_officer, &release)
+        .await?
+        .submission_id();
 
     // The demo adopts the standard as shipped, as a tenant would on day one.
     let lib = &svc.library;
@@ -279,6 +285,13 @@ pub async fn seed_demo(svc: &Service) -> Result<DemoAccounts> {
             .await?;
     }
     records(svc, tenant, t.id, employee, buyer.id, &supplier, today).await?;
+    // Evaluated once the people it names are on file.
+    svc.queue
+        .enqueue(adal_jobs::EvaluateSubmission {
+            tenant_id: t.id,
+            submission_id: tender,
+        })
+        .await?;
     Ok(DemoAccounts {
         tenant_id: t.id,
         accounts,

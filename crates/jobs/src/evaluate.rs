@@ -32,6 +32,10 @@ pub enum Handled {
     /// The row had already advanced (a duplicate or late job).
     AlreadyDone,
     NoActiveRuleSet,
+    /// A correction replaced the version before it was evaluated: the
+    /// correction is evaluated instead, so the outdated version adds no
+    /// findings of its own.
+    Superseded,
     Evaluated(evaluation::Recorded),
 }
 
@@ -84,6 +88,10 @@ impl Evaluator {
         let submission = submissions::get(&self.store, tenant, submission_id).await?;
         if submission.status != submissions::RECEIVED {
             return Ok(Handled::AlreadyDone);
+        }
+        if submission.superseded_by.is_some() {
+            submissions::mark_without_rules(&self.store, tenant, submission_id).await?;
+            return Ok(Handled::Superseded);
         }
         let Some(version) = rules::active_version(&self.store, tenant).await? else {
             submissions::mark_without_rules(&self.store, tenant, submission_id).await?;
@@ -191,6 +199,9 @@ impl RuleContext {
         {
             context["person"] = people::context_of(&rec);
         }
+        if submission.kind == adal_domain::Kind::Procurement.as_str() {
+            context["parties"] = procurement_parties(store, tenant, &payload).await?;
+        }
         if submission.kind == adal_domain::Kind::AssetDeclaration.as_str()
             && let Some(year) = payload.get("year").and_then(serde_json::Value::as_i64)
             && let Ok(year) = i32::try_from(year)
@@ -216,4 +227,50 @@ impl RuleContext {
             context,
         })
     }
+}
+
+/// Most committee members a procurement's context describes; a committee
+/// is a handful of people, and the bound keeps one bad release cheap.
+const MAX_COMMITTEE: usize = 50;
+
+/// A procurement's parties matched to the tenant's people by identifier:
+/// the people who declared an interest in a tenderer or supplier (by BIN),
+/// and the people named by IIN (committee members, individual parties)
+/// with their declared relatives and interests. What the rules need to see a committee member deciding on
+/// their own or their family's company.
+async fn procurement_parties(
+    store: &Store,
+    tenant: TenantId,
+    payload: &serde_json::Value,
+) -> Result<serde_json::Value, StoreError> {
+    let Ok(release) = adal_domain::records::parse_value::<
+        adal_domain::records::ocds::CompiledRelease,
+    >(payload, chrono::NaiveDate::MAX) else {
+        // Stored releases were checked on the way in; an unreadable one
+        // simply has no matches.
+        return Ok(serde_json::json!({"counterparty_bins": [], "interests": [], "people": []}));
+    };
+    let summary = release.summary();
+    let interests: Vec<serde_json::Value> =
+        people::interests_in_companies(store, tenant, &summary.counterparty_bins)
+            .await?
+            .into_iter()
+            .map(|(p, i)| {
+                serde_json::json!({
+                    "person_iin": p.iin, "full_name": p.full_name,
+                    "company_bin": i.company_bin, "company_name": i.company_name, "role": i.role,
+                })
+            })
+            .collect();
+    let mut committee = Vec::new();
+    for iin in summary.person_iins.iter().take(MAX_COMMITTEE) {
+        if let Some(rec) = people::get_by_iin(store, tenant, iin).await? {
+            committee.push(people::context_of(&rec));
+        }
+    }
+    Ok(serde_json::json!({
+        "counterparty_bins": summary.counterparty_bins,
+        "interests": interests,
+        "people": committee,
+    }))
 }

@@ -511,3 +511,33 @@ pub fn context_of(rec: &PersonRecord) -> serde_json::Value {
         })).collect::<Vec<_>>(),
     })
 }
+
+/// The tenant's people who declared an interest in any of these companies
+/// (by BIN): who stands behind a bidder or supplier.
+pub async fn interests_in_companies(
+    store: &crate::Store,
+    tenant: TenantId,
+    bins: &[String],
+) -> Result<Vec<(PersonRow, InterestRow)>> {
+    if bins.is_empty() {
+        return Ok(Vec::new());
+    }
+    let interests = interest::Entity::find()
+        .filter(interest::Column::TenantId.eq(tenant.0))
+        .filter(interest::Column::CompanyBin.is_in(bins.to_vec()))
+        .all(store.connection())
+        .await?;
+    let ids: Vec<Uuid> = interests.iter().map(|i| i.person_id).collect();
+    let people: HashMap<Uuid, PersonRow> = person::Entity::find()
+        .filter(person::Column::TenantId.eq(tenant.0))
+        .filter(person::Column::Id.is_in(ids))
+        .all(store.connection())
+        .await?
+        .into_iter()
+        .map(|p| (p.id, p))
+        .collect();
+    Ok(interests
+        .into_iter()
+        .filter_map(|i| people.get(&i.person_id).cloned().map(|p| (p, i)))
+        .collect())
+}
