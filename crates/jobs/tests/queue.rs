@@ -439,6 +439,61 @@ async fn evaluator_without_rules_and_twice() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_version_corrected_before_evaluation_adds_no_findings() {
+    let dir = TempDir::new("superseded");
+    let (store, pg) = store(Db::Sqlite, &dir).await;
+    let ev = evaluator(&store, &dir);
+    let t = tenant(&store).await;
+    // A rule that finds every gift: any evaluation would leave a finding.
+    activate_rule(&store, t, "true").await;
+    let old = gift(&store, t, "999999.00").await;
+    let mut correction = gift_submission(old.id);
+    correction.payload["value_kzt"] = serde_json::json!("5000.00");
+    let new = submissions::insert(&store, t, correction).await.unwrap();
+    let job = |id| EvaluateSubmission {
+        tenant_id: t.0,
+        submission_id: id,
+    };
+    assert_eq!(ev.handle(&job(old.id)).await.unwrap(), Handled::Superseded);
+    let (_, total) = evaluation::list_findings(&store, t, &FindingFilter::default(), 0, 10)
+        .await
+        .unwrap();
+    assert_eq!(total, 0, "the outdated version was evaluated");
+    assert_eq!(status_of(&store, t, old.id).await, submissions::EVALUATED);
+    // The correction is evaluated as usual.
+    assert!(matches!(
+        ev.handle(&job(new.id)).await.unwrap(),
+        Handled::Evaluated(_)
+    ));
+    let (found, _) = evaluation::list_findings(&store, t, &FindingFilter::default(), 0, 10)
+        .await
+        .unwrap();
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].submission_id, new.id);
+    drop_pg(store, pg).await;
+}
+
+fn gift_submission(supersedes: Uuid) -> NewSubmission {
+    NewSubmission {
+        kind: "gift".to_owned(),
+        schema_version: 1,
+        submitted_by: Uuid::new_v4(),
+        department_id: None,
+        position_id: None,
+        payload: serde_json::json!({
+            "direction": "received",
+            "giver_name": "Alpha LLP",
+            "description": "Watch",
+            "value_kzt": "999999.00",
+            "date": "2026-03-01",
+        }),
+        reference: None,
+        subject_iin: None,
+        supersedes: Some(supersedes),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn evaluator_records_once_in_the_sandbox() {
     rules_binary();
     let dir = TempDir::new("evaluator-sandbox");
