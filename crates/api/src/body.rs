@@ -54,57 +54,10 @@ fn fail(pointer: String, message: impl Into<String>) -> poem::Error {
     )
 }
 
-/// serde reports a missing field at the enclosing object (an unknown one
-/// already at its own path); the field's name is in the message between
-/// backticks.
-fn field_in_message(msg: &str) -> Option<&str> {
-    if !msg.starts_with("missing field") {
-        return None;
-    }
-    let start = msg.find('`')? + 1;
-    let len = msg[start..].find('`')?;
-    Some(&msg[start..start + len])
-}
-
-fn pointer_of(path: &serde_path_to_error::Path) -> String {
-    let mut p = String::new();
-    for seg in path.iter() {
-        use serde_path_to_error::Segment;
-        match seg {
-            Segment::Seq { index } => p.push_str(&format!("/{index}")),
-            Segment::Map { key } => {
-                p.push_str(&format!("/{}", key.replace('~', "~0").replace('/', "~1")))
-            }
-            Segment::Enum { variant } => p.push_str(&format!("/{variant}")),
-            Segment::Unknown => {}
-        }
-    }
-    p
-}
-
+/// Parses a JSON body; the domain's parser locates any failure by JSON
+/// pointer, and the API answers it as a 400 with that pointer.
 pub fn parse_json<T: DeserializeOwned>(data: &[u8]) -> Result<T, poem::Error> {
-    if data.iter().all(u8::is_ascii_whitespace) {
-        return Err(fail(String::new(), "a JSON body is required"));
-    }
-    let de = &mut serde_json::Deserializer::from_slice(data);
-    serde_path_to_error::deserialize(de).map_err(|e| {
-        let mut pointer = pointer_of(e.path());
-        let inner = e.inner();
-        let raw = inner.to_string();
-        // serde_json appends " at line L column C"; keep it for syntax
-        // errors (it locates them), drop it elsewhere (the pointer does).
-        let message = if inner.is_syntax() || inner.is_eof() {
-            format!("malformed JSON: {raw}")
-        } else {
-            raw.rsplit_once(" at line ")
-                .map_or(raw.clone(), |(m, _)| m.to_owned())
-        };
-        if let Some(field) = field_in_message(&message) {
-            pointer.push('/');
-            pointer.push_str(field);
-        }
-        fail(pointer, message)
-    })
+    adal_domain::parse::from_json_slice(data).map_err(|e| fail(e.pointer, e.message))
 }
 
 impl<T: Type + DeserializeOwned + Send> ParsePayload for JsonBody<T> {

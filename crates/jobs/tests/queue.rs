@@ -181,29 +181,9 @@ async fn activate_rule(store: &Store, tenant: TenantId, script: &str) {
 }
 
 async fn gift(store: &Store, tenant: TenantId, value_kzt: &str) -> submissions::Submission {
-    submissions::insert(
-        store,
-        tenant,
-        NewSubmission {
-            kind: "gift".to_owned(),
-            schema_version: 1,
-            submitted_by: Uuid::new_v4(),
-            department_id: None,
-            position_id: None,
-            payload: serde_json::json!({
-                "direction": "received",
-                "giver_name": "Alpha LLP",
-                "description": "Watch",
-                "value_kzt": value_kzt,
-                "date": "2026-03-01",
-            }),
-            reference: None,
-            subject_iin: None,
-            supersedes: None,
-        },
-    )
-    .await
-    .unwrap()
+    submissions::insert(store, tenant, gift_submission(value_kzt, None))
+        .await
+        .unwrap()
 }
 
 /// Polls `check` until it returns `Some`, failing after `limit`.
@@ -447,9 +427,9 @@ async fn a_version_corrected_before_evaluation_adds_no_findings() {
     // A rule that finds every gift: any evaluation would leave a finding.
     activate_rule(&store, t, "true").await;
     let old = gift(&store, t, "999999.00").await;
-    let mut correction = gift_submission(old.id);
-    correction.payload["value_kzt"] = serde_json::json!("5000.00");
-    let new = submissions::insert(&store, t, correction).await.unwrap();
+    let new = submissions::insert(&store, t, gift_submission("5000.00", Some(old.id)))
+        .await
+        .unwrap();
     let job = |id| EvaluateSubmission {
         tenant_id: t.0,
         submission_id: id,
@@ -473,7 +453,7 @@ async fn a_version_corrected_before_evaluation_adds_no_findings() {
     drop_pg(store, pg).await;
 }
 
-fn gift_submission(supersedes: Uuid) -> NewSubmission {
+fn gift_submission(value_kzt: &str, supersedes: Option<Uuid>) -> NewSubmission {
     NewSubmission {
         kind: "gift".to_owned(),
         schema_version: 1,
@@ -484,12 +464,12 @@ fn gift_submission(supersedes: Uuid) -> NewSubmission {
             "direction": "received",
             "giver_name": "Alpha LLP",
             "description": "Watch",
-            "value_kzt": "999999.00",
+            "value_kzt": value_kzt,
             "date": "2026-03-01",
         }),
         reference: None,
         subject_iin: None,
-        supersedes: Some(supersedes),
+        supersedes,
     }
 }
 
