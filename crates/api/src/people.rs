@@ -281,6 +281,23 @@ fn opt<T: ToString>(v: Option<T>) -> String {
 /// Exports read pages of this size until the list ends.
 const EXPORT_PAGE: u64 = 500;
 
+/// Every row of a paged list: `fetch(offset)` gives a page and the total.
+async fn all_pages<T, F, Fut>(mut fetch: F) -> ApiResult<Vec<T>>
+where
+    F: FnMut(u64) -> Fut,
+    Fut: std::future::Future<Output = Result<(Vec<T>, u64), adal_store::StoreError>>,
+{
+    let mut out = Vec::new();
+    loop {
+        let (page, total) = fetch(out.len() as u64).await?;
+        let empty = page.is_empty();
+        out.extend(page);
+        if empty || out.len() as u64 >= total {
+            return Ok(out);
+        }
+    }
+}
+
 async fn table(
     state: &AppState,
     auth: &BearerAuth,
@@ -292,32 +309,23 @@ async fn table(
         "people" => {
             let ctx =
                 TenantCtx::authorize(state, &auth.0, tenant_id, obj::PEOPLE, act::READ).await?;
-            let mut rows = Vec::new();
-            let mut offset = 0;
-            loop {
-                let (page, total) = people::list(
-                    &state.store,
-                    ctx.tenant,
-                    &PeopleFilter::default(),
-                    offset,
-                    EXPORT_PAGE,
-                )
-                .await?;
-                offset += page.len() as u64;
-                rows.extend(page.into_iter().map(|p| {
-                    vec![
-                        p.iin,
-                        p.full_name,
-                        opt(p.department_id),
-                        opt(p.position_id),
-                        opt(p.started_on),
-                        opt(p.ended_on),
-                    ]
-                }));
-                if offset >= total || rows.is_empty() {
-                    break;
-                }
-            }
+            let filter = PeopleFilter::default();
+            let rows = all_pages(|offset| {
+                people::list(&state.store, ctx.tenant, &filter, offset, EXPORT_PAGE)
+            })
+            .await?
+            .into_iter()
+            .map(|p| {
+                vec![
+                    p.iin,
+                    p.full_name,
+                    opt(p.department_id),
+                    opt(p.position_id),
+                    opt(p.started_on),
+                    opt(p.ended_on),
+                ]
+            })
+            .collect();
             Table {
                 header: vec![
                     "iin",
@@ -375,38 +383,28 @@ async fn table(
         "procurements" => {
             let ctx = TenantCtx::authorize(state, &auth.0, tenant_id, obj::PROCUREMENTS, act::READ)
                 .await?;
-            let mut rows = Vec::new();
-            let mut offset = 0;
-            loop {
-                let (page, total) = procurement::list(
-                    &state.store,
-                    ctx.tenant,
-                    &procurement::ProcurementFilter::default(),
-                    offset,
-                    EXPORT_PAGE,
-                )
-                .await?;
-                offset += page.len() as u64;
-                let empty = page.is_empty();
-                rows.extend(page.into_iter().map(|p| {
-                    vec![
-                        p.ocid,
-                        p.submission_id.to_string(),
-                        opt(p.title),
-                        opt(p.buyer_id),
-                        opt(p.buyer_name),
-                        opt(p.status),
-                        opt(p.method),
-                        opt(p.value_amount),
-                        opt(p.currency),
-                        opt(p.tender_end),
-                        p.counterparty_bins,
-                    ]
-                }));
-                if offset >= total || empty {
-                    break;
-                }
-            }
+            let filter = procurement::ProcurementFilter::default();
+            let rows = all_pages(|offset| {
+                procurement::list(&state.store, ctx.tenant, &filter, offset, EXPORT_PAGE)
+            })
+            .await?
+            .into_iter()
+            .map(|p| {
+                vec![
+                    p.ocid,
+                    p.submission_id.to_string(),
+                    opt(p.title),
+                    opt(p.buyer_id),
+                    opt(p.buyer_name),
+                    opt(p.status),
+                    opt(p.method),
+                    opt(p.value_amount),
+                    opt(p.currency),
+                    opt(p.tender_end),
+                    p.counterparty_bins,
+                ]
+            })
+            .collect();
             Table {
                 header: vec![
                     "ocid",
@@ -438,32 +436,26 @@ async fn table(
                 kind,
                 ..Default::default()
             };
-            let mut rows = Vec::new();
-            let mut offset = 0;
-            loop {
-                let (page, total) =
-                    submissions::list(&state.store, ctx.tenant, &filter, offset, EXPORT_PAGE)
-                        .await?;
-                offset += page.len() as u64;
-                let empty = page.is_empty();
-                rows.extend(page.into_iter().map(|s| {
-                    vec![
-                        s.id.to_string(),
-                        s.kind,
-                        s.schema_version.to_string(),
-                        s.status,
-                        s.submitted_by.to_string(),
-                        s.received_at.to_rfc3339(),
-                        opt(s.reference),
-                        opt(s.subject_iin),
-                        opt(s.supersedes),
-                        s.payload,
-                    ]
-                }));
-                if offset >= total || empty {
-                    break;
-                }
-            }
+            let rows = all_pages(|offset| {
+                submissions::list(&state.store, ctx.tenant, &filter, offset, EXPORT_PAGE)
+            })
+            .await?
+            .into_iter()
+            .map(|s| {
+                vec![
+                    s.id.to_string(),
+                    s.kind,
+                    s.schema_version.to_string(),
+                    s.status,
+                    s.submitted_by.to_string(),
+                    s.received_at.to_rfc3339(),
+                    opt(s.reference),
+                    opt(s.subject_iin),
+                    opt(s.supersedes),
+                    s.payload,
+                ]
+            })
+            .collect();
             Table {
                 header: vec![
                     "id",
@@ -494,37 +486,26 @@ async fn table(
                 submitted_by: only,
                 ..Default::default()
             };
-            let mut rows = Vec::new();
-            let mut offset = 0;
-            loop {
-                let (page, total) = evaluation::list_findings(
-                    &state.store,
-                    ctx.tenant,
-                    &filter,
-                    offset,
-                    EXPORT_PAGE,
-                )
-                .await?;
-                offset += page.len() as u64;
-                let empty = page.is_empty();
-                rows.extend(page.into_iter().map(|f| {
-                    vec![
-                        f.id.to_string(),
-                        f.submission_id.to_string(),
-                        f.rule_id,
-                        f.area,
-                        f.severity,
-                        f.likelihood.to_string(),
-                        f.impact.to_string(),
-                        f.status,
-                        f.created_at.to_rfc3339(),
-                        f.explanation,
-                    ]
-                }));
-                if offset >= total || empty {
-                    break;
-                }
-            }
+            let rows = all_pages(|offset| {
+                evaluation::list_findings(&state.store, ctx.tenant, &filter, offset, EXPORT_PAGE)
+            })
+            .await?
+            .into_iter()
+            .map(|f| {
+                vec![
+                    f.id.to_string(),
+                    f.submission_id.to_string(),
+                    f.rule_id,
+                    f.area,
+                    f.severity,
+                    f.likelihood.to_string(),
+                    f.impact.to_string(),
+                    f.status,
+                    f.created_at.to_rfc3339(),
+                    f.explanation,
+                ]
+            })
+            .collect();
             Table {
                 header: vec![
                     "id",

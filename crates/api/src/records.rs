@@ -272,25 +272,24 @@ pub(crate) async fn file(
     ctx: &TenantCtx,
     kind: Kind,
     body: &serde_json::Value,
-    supersedes: Option<Uuid>,
+    supersedes: Option<&submissions::Submission>,
 ) -> ApiResult<Accepted> {
     let placed = place(state, ctx, kind, body).await?;
     // A correction fixes a record; it cannot turn it into another one
     // (another person's declaration, another year, another subject).
-    if let Some(prev) = supersedes {
-        let old = submissions::get(&state.store, ctx.tenant, prev).await?;
-        if old.reference != placed.reference || old.subject_iin != placed.subject_iin {
-            let pointer = match kind {
-                Kind::AssetDeclaration if old.subject_iin == placed.subject_iin => "/year",
-                Kind::AssetDeclaration => "/person_iin",
-                Kind::HrAction => "/person/iin",
-                _ => "",
-            };
-            return Err(ApiError::field(
-                pointer,
-                "a correction must keep the record's person and year; file a new record instead",
-            ));
-        }
+    if let Some(old) = supersedes
+        && (old.reference != placed.reference || old.subject_iin != placed.subject_iin)
+    {
+        let pointer = match kind {
+            Kind::AssetDeclaration if old.subject_iin == placed.subject_iin => "/year",
+            Kind::AssetDeclaration => "/person_iin",
+            Kind::HrAction => "/person/iin",
+            _ => "",
+        };
+        return Err(ApiError::field(
+            pointer,
+            "a correction must keep the record's person and year; file a new record instead",
+        ));
     }
     // One current record per natural key: a new filing, or a correction
     // that moves a record onto another key (a declaration's year or
@@ -303,7 +302,10 @@ pub(crate) async fn file(
             ..Default::default()
         };
         let (existing, _) = submissions::list(&state.store, ctx.tenant, &filter, 0, 2).await?;
-        if let Some(e) = existing.iter().find(|e| Some(e.id) != supersedes) {
+        if let Some(e) = existing
+            .iter()
+            .find(|e| Some(e.id) != supersedes.map(|o| o.id))
+        {
             return Err(ApiError::conflict(format!(
                 "a {} for {reference} exists ({}); file a correction of it instead",
                 kind.as_str(),
@@ -324,7 +326,7 @@ pub(crate) async fn file(
             payload: placed.payload,
             reference: placed.reference,
             subject_iin: placed.subject_iin,
-            supersedes,
+            supersedes: supersedes.map(|o| o.id),
         },
     )
     .await?;
@@ -518,7 +520,7 @@ impl RecordApi {
             )));
         }
         Ok(FileResponse::Accepted(Json(
-            file(&state, &ctx, kind, &body.0, Some(old.id)).await?,
+            file(&state, &ctx, kind, &body.0, Some(&old)).await?,
         )))
     }
 

@@ -243,11 +243,10 @@ async fn procurement_parties(
     tenant: TenantId,
     payload: &serde_json::Value,
 ) -> Result<serde_json::Value, StoreError> {
-    let Ok(release) = adal_domain::records::parse_value::<
-        adal_domain::records::ocds::CompiledRelease,
-    >(payload, chrono::NaiveDate::MAX) else {
-        // Stored releases were checked on the way in; an unreadable one
-        // simply has no matches.
+    // Checked on the way in; reading it back needs no second check.
+    let Ok(release) =
+        adal_domain::parse::from_json_value::<adal_domain::records::ocds::CompiledRelease>(payload)
+    else {
         return Ok(serde_json::json!({"counterparty_bins": [], "interests": [], "people": []}));
     };
     let summary = release.summary();

@@ -35,15 +35,12 @@ pub struct Field {
 
 #[derive(Debug, Clone, Copy)]
 pub struct FormSpec {
-    /// The submission kind, as stored.
-    pub kind: &'static str,
     pub title: &'static str,
     pub submit: &'static str,
     pub fields: &'static [Field],
 }
 
 pub const GIFT: FormSpec = FormSpec {
-    kind: "gift",
     title: "gift-title",
     submit: "gift-submit",
     fields: &[
@@ -103,7 +100,6 @@ pub const GIFT: FormSpec = FormSpec {
 /// up to twenty; one covers what people disclose through a form, and a
 /// correction can add more).
 pub const CONFLICT: FormSpec = FormSpec {
-    kind: "conflict_of_interest",
     title: "conflict-title",
     submit: "conflict-submit",
     fields: &[

@@ -1139,7 +1139,55 @@ pub(crate) async fn my_filings(
     finish(&v, r)
 }
 
-fn gift_page(
+/// A filing form of the dashboard: which kind it files, who may use it,
+/// and how its fields become the kind's payload (the domain's checks).
+struct Filing {
+    kind: adal_domain::Kind,
+    spec: &'static forms::FormSpec,
+    /// The casbin object whose `create` the form needs.
+    object: &'static str,
+    intro: &'static str,
+    /// The form's path below `/t/{tenant}/`.
+    path: &'static str,
+    /// What "my filings" says once it is filed (`?filed=`).
+    filed: &'static str,
+    /// Preset values of an empty form.
+    defaults: &'static [(&'static str, &'static str)],
+    validate: fn(&Fields, chrono::NaiveDate) -> Result<serde_json::Value, Vec<FieldError>>,
+}
+
+/// The payload of a checked record, as the API stores it.
+fn payload_of<T: serde::Serialize>(
+    checked: Result<T, Vec<FieldError>>,
+) -> Result<serde_json::Value, Vec<FieldError>> {
+    checked
+        .and_then(|r| serde_json::to_value(r).map_err(|e| vec![FieldError::new("", e.to_string())]))
+}
+
+const GIFT_FILING: Filing = Filing {
+    kind: adal_domain::Kind::Gift,
+    spec: &GIFT,
+    object: obj::GIFTS,
+    intro: "gift-intro",
+    path: "gifts/new",
+    filed: "1",
+    defaults: &[("direction", "received")],
+    validate: |values, today| payload_of(forms::validate_gift(values, today)),
+};
+
+const CONFLICT_FILING: Filing = Filing {
+    kind: adal_domain::Kind::ConflictOfInterest,
+    spec: &CONFLICT,
+    object: obj::CONFLICTS,
+    intro: "conflict-intro",
+    path: "conflicts/new",
+    filed: "conflict",
+    defaults: &[],
+    validate: |values, today| payload_of(forms::validate_conflict(values, today)),
+};
+
+fn filing_page(
+    filing: &Filing,
     v: &Visitor,
     frame: &Frame,
     tenant: Uuid,
@@ -1147,17 +1195,72 @@ fn gift_page(
     errors: &[FieldError],
 ) -> Response {
     let tr = &v.tr;
-    let action = format!("/t/{tenant}/gifts/new");
+    let action = format!("/t/{tenant}/{}", filing.path);
     let body = html! {
-        p { (tr.t("gift-intro")) }
-        (forms::render(tr, &GIFT, &action, &v.csrf, values, errors))
+        p { (tr.t(filing.intro)) }
+        (forms::render(tr, filing.spec, &action, &v.csrf, values, errors))
     };
     let status = if errors.is_empty() {
         StatusCode::OK
     } else {
         StatusCode::UNPROCESSABLE_ENTITY
     };
-    respond(v, status, page(v, frame, &tr.t(GIFT.title), body))
+    respond(v, status, page(v, frame, &tr.t(filing.spec.title), body))
+}
+
+async fn show_filing_form(
+    filing: &Filing,
+    req: &Request,
+    state: &AppState,
+    tenant: Uuid,
+) -> Response {
+    let v = Visitor::load(req, state).await;
+    let r: PageResult = async {
+        let ctx = authorize(state, &v, tenant, filing.object, act::CREATE).await?;
+        let f = frame(state, &v, ctx.tenant).await;
+        let values: Fields = filing
+            .defaults
+            .iter()
+            .map(|(k, d)| ((*k).to_owned(), (*d).to_owned()))
+            .collect();
+        Ok(filing_page(filing, &v, &f, tenant, &values, &[]))
+    }
+    .await;
+    finish(&v, r)
+}
+
+/// Checks the form with the domain's rules; shows it again with each
+/// error beside its field, or files the record as the API does.
+async fn submit_filing(
+    filing: &Filing,
+    req: &Request,
+    state: &AppState,
+    tenant: Uuid,
+    values: Fields,
+) -> Response {
+    let v = Visitor::load(req, state).await;
+    let r: PageResult = async {
+        caller(&v)?;
+        if !v.csrf_ok(values.get("csrf").map(String::as_str)) {
+            return Err(Fail::Csrf);
+        }
+        let ctx = authorize(state, &v, tenant, filing.object, act::CREATE).await?;
+        match (filing.validate)(&values, adal_domain::kazakhstan_today()) {
+            Err(errors) => {
+                let f = frame(state, &v, ctx.tenant).await;
+                Ok(filing_page(filing, &v, &f, tenant, &values, &errors))
+            }
+            Ok(payload) => {
+                adal_api::file_record(state, &ctx, filing.kind, &payload).await?;
+                Ok(redirect(
+                    &v,
+                    &format!("/t/{tenant}/my?filed={}", filing.filed),
+                ))
+            }
+        }
+    }
+    .await;
+    finish(&v, r)
 }
 
 #[handler]
@@ -1166,16 +1269,7 @@ pub(crate) async fn gift_form(
     state: Data<&AppState>,
     Path(tenant): Path<Uuid>,
 ) -> Response {
-    let v = Visitor::load(req, &state).await;
-    let r: PageResult = async {
-        let ctx = authorize(&state, &v, tenant, obj::GIFTS, act::CREATE).await?;
-        let f = frame(&state, &v, ctx.tenant).await;
-        let mut values = Fields::new();
-        values.insert("direction".into(), "received".into());
-        Ok(gift_page(&v, &f, tenant, &values, &[]))
-    }
-    .await;
-    finish(&v, r)
+    show_filing_form(&GIFT_FILING, req, &state, tenant).await
 }
 
 #[handler]
@@ -1185,56 +1279,7 @@ pub(crate) async fn file_gift(
     Path(tenant): Path<Uuid>,
     Form(values): Form<Fields>,
 ) -> Response {
-    let v = Visitor::load(req, &state).await;
-    let r: PageResult = async {
-        caller(&v)?;
-        if !v.csrf_ok(values.get("csrf").map(String::as_str)) {
-            return Err(Fail::Csrf);
-        }
-        let ctx = authorize(&state, &v, tenant, obj::GIFTS, act::CREATE).await?;
-        match forms::validate_gift(&values, adal_domain::kazakhstan_today()) {
-            Err(errors) => {
-                let f = frame(&state, &v, ctx.tenant).await;
-                Ok(gift_page(&v, &f, tenant, &values, &errors))
-            }
-            Ok(gift) => {
-                let payload =
-                    serde_json::to_value(&gift).map_err(|e| Fail::Internal(e.to_string()))?;
-                adal_api::file_submission(
-                    &state,
-                    &ctx,
-                    GIFT.kind,
-                    adal_domain::Kind::Gift.schema_version(),
-                    payload,
-                )
-                .await?;
-                Ok(redirect(&v, &format!("/t/{tenant}/my?filed=1")))
-            }
-        }
-    }
-    .await;
-    finish(&v, r)
-}
-
-fn conflict_page(
-    v: &Visitor,
-    frame: &Frame,
-    tenant: Uuid,
-    values: &Fields,
-    errors: &[FieldError],
-) -> Response {
-    let tr = &v.tr;
-    let action = format!("/t/{tenant}/conflicts/new");
-    let body = html! {
-        p { (tr.t("conflict-intro")) }
-        (forms::render(tr, &CONFLICT, &action, &v.csrf, values, errors))
-    };
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
-    respond(v, status, page(v, frame, &tr.t(CONFLICT.title), body))
+    submit_filing(&GIFT_FILING, req, &state, tenant, values).await
 }
 
 #[handler]
@@ -1243,14 +1288,7 @@ pub(crate) async fn conflict_form(
     state: Data<&AppState>,
     Path(tenant): Path<Uuid>,
 ) -> Response {
-    let v = Visitor::load(req, &state).await;
-    let r: PageResult = async {
-        let ctx = authorize(&state, &v, tenant, obj::CONFLICTS, act::CREATE).await?;
-        let f = frame(&state, &v, ctx.tenant).await;
-        Ok(conflict_page(&v, &f, tenant, &Fields::new(), &[]))
-    }
-    .await;
-    finish(&v, r)
+    show_filing_form(&CONFLICT_FILING, req, &state, tenant).await
 }
 
 #[handler]
@@ -1260,35 +1298,7 @@ pub(crate) async fn file_conflict(
     Path(tenant): Path<Uuid>,
     Form(values): Form<Fields>,
 ) -> Response {
-    let v = Visitor::load(req, &state).await;
-    let r: PageResult = async {
-        caller(&v)?;
-        if !v.csrf_ok(values.get("csrf").map(String::as_str)) {
-            return Err(Fail::Csrf);
-        }
-        let ctx = authorize(&state, &v, tenant, obj::CONFLICTS, act::CREATE).await?;
-        match forms::validate_conflict(&values, adal_domain::kazakhstan_today()) {
-            Err(errors) => {
-                let f = frame(&state, &v, ctx.tenant).await;
-                Ok(conflict_page(&v, &f, tenant, &values, &errors))
-            }
-            Ok(disclosure) => {
-                let payload =
-                    serde_json::to_value(&disclosure).map_err(|e| Fail::Internal(e.to_string()))?;
-                adal_api::file_submission(
-                    &state,
-                    &ctx,
-                    CONFLICT.kind,
-                    adal_domain::Kind::ConflictOfInterest.schema_version(),
-                    payload,
-                )
-                .await?;
-                Ok(redirect(&v, &format!("/t/{tenant}/my?filed=conflict")))
-            }
-        }
-    }
-    .await;
-    finish(&v, r)
+    submit_filing(&CONFLICT_FILING, req, &state, tenant, values).await
 }
 
 #[handler]
