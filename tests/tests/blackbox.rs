@@ -1310,5 +1310,21 @@ async fn corrections_keep_every_version_and_the_records_identity() -> Result<()>
     assert_eq!(r.status, 404, "{}", r.text);
     let r = api.get(&t.compliance, &list).await?;
     assert_eq!(r.body["total"], 1, "{}", r.text);
+    // The declaration status names what it cannot filter by.
+    let r = api
+        .get(
+            &t.compliance,
+            &format!(
+                "/tenants/{}/declarations/status?year=2025&state_filter=bogus",
+                t.id
+            ),
+        )
+        .await?;
+    assert_eq!(r.status, 422, "{}", r.text);
+    assert_eq!(
+        r.body["details"][0]["pointer"], "/state_filter",
+        "{}",
+        r.text
+    );
     Ok(())
 }

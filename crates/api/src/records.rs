@@ -663,6 +663,18 @@ impl RecordApi {
         if !(2000..=2100).contains(&year.0) {
             return Err(ApiError::field("/year", "must be between 2000 and 2100"));
         }
+        const STATES: [&str; 4] = ["on_time", "late", "missing", "not_yet_due"];
+        if let Some(f) = &state_filter.0
+            && !STATES.contains(&f.as_str())
+        {
+            return Err(ApiError::field(
+                "/state_filter",
+                format!(
+                    "unknown state {f:?}; expected one of: {}",
+                    STATES.join(", ")
+                ),
+            ));
+        }
         let (offset, limit) = page(offset.0, limit.0)?;
         let settings = tenants::settings_of(&tenants::get(&state.store, ctx.tenant).await?)?;
         let due = settings
