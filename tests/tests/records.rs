@@ -1785,3 +1785,246 @@ async fn imports_ten_thousand_people_and_a_thousand_tenders() -> Result<()> {
     );
     Ok(())
 }
+
+/// Polls a dataset run until it ends; returns it.
+async fn run_dataset(api: &Api, token: &str, tid: &str) -> Result<Value> {
+    let r = api
+        .post(token, &format!("/tenants/{tid}/dataset-runs"), &json!({}))
+        .await?;
+    assert_eq!(r.status, 202, "{}", r.text);
+    let id = r.body["id"].as_str().unwrap().to_owned();
+    api.get_until(
+        token,
+        &format!("/tenants/{tid}/dataset-runs/{id}"),
+        Duration::from_secs(60),
+        "the dataset run to end",
+        |b| b["status"] == "done" || b["status"] == "failed",
+    )
+    .await
+}
+
+/// The open findings of `rule` in the tenant, as the compliance unit sees
+/// them, once `ready` holds for them.
+async fn findings_of(
+    api: &Api,
+    token: &str,
+    tid: &str,
+    rule: &str,
+    ready: impl Fn(&[Value]) -> bool,
+) -> Result<Vec<Value>> {
+    let rule = rule.to_owned();
+    let body = api
+        .get_until(
+            token,
+            &format!("/tenants/{tid}/findings?limit=200"),
+            Duration::from_secs(60),
+            "findings of a rule",
+            |b| {
+                let of: Vec<Value> = b["items"]
+                    .as_array()
+                    .map(|a| a.iter().filter(|f| f["rule_id"] == rule).cloned().collect())
+                    .unwrap_or_default();
+                ready(&of)
+            },
+        )
+        .await?;
+    Ok(body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule_id"] == rule)
+        .cloned()
+        .collect())
+}
+
+/// Issues 3 and 4: facts of the whole data set. A declaration that never
+/// came is a finding of a dataset run; when it arrives, the next run
+/// corrects the derived record and that finding closes. Repeated small
+/// gifts from one giver are a pattern no single gift shows. Runs are
+/// idempotent, and only the compliance unit asks for them.
+#[tokio::test(flavor = "multi_thread")]
+async fn dataset_runs_find_missing_declarations_and_repeated_gifts() -> Result<()> {
+    let run = start().await?;
+    let api = &run.api;
+    let t = tenant(api, &run.platform, "tengiz", "05034000189").await?;
+    let other = tenant(api, &run.platform, "zhaik", "06044000195").await?;
+    let tid = t.id.clone();
+    let lib = api
+        .get(&t.compliance, &format!("/tenants/{tid}/library"))
+        .await?;
+    let version = lib.body["version"].as_str().unwrap().to_owned();
+    let r = api
+        .post(
+            &t.compliance,
+            &format!("/tenants/{tid}/rule-sets"),
+            &json!({"library_version": version}),
+        )
+        .await?;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let r = api
+        .post(
+            &t.compliance,
+            &format!("/tenants/{tid}/rule-sets/1/activate"),
+            &json!({}),
+        )
+        .await?;
+    assert_eq!(r.status, 200, "{}", r.text);
+
+    // Two reporting years back, whatever today is, the deadline (31 May of
+    // the next year) has passed.
+    let year = chrono::Datelike::year(&chrono::Utc::now().date_naive()) - 2;
+    let absent = iin("88030350001");
+    let r = api
+        .post(
+            &t.hr,
+            &format!("/tenants/{tid}/people"),
+            &json!({"iin": absent, "full_name": "Yerlan Absent", "department_id": t.department_id,
+                    "position_id": t.high_risk_position, "started_on": "2020-01-15"}),
+        )
+        .await?;
+    assert_eq!(r.status, 201, "{}", r.text);
+
+    // Only the compliance unit asks for a run; another tenant's compliance
+    // unit does not learn that this tenant's runs exist.
+    let r = api
+        .post(
+            &t.employee,
+            &format!("/tenants/{tid}/dataset-runs"),
+            &json!({}),
+        )
+        .await?;
+    assert_eq!(r.status, 403, "{}", r.text);
+    let first = run_dataset(api, &t.compliance, &tid).await?;
+    assert_eq!(first["status"], "done", "{first}");
+    assert!(first["created"].as_i64().unwrap() >= 3, "{first}");
+    let r = api
+        .get(
+            &other.compliance,
+            &format!(
+                "/tenants/{tid}/dataset-runs/{}",
+                first["id"].as_str().unwrap()
+            ),
+        )
+        .await?;
+    assert_eq!(r.status, 404, "{}", r.text);
+    let r = api
+        .get(
+            &other.compliance,
+            &format!(
+                "/tenants/{}/dataset-runs/{}",
+                other.id,
+                first["id"].as_str().unwrap()
+            ),
+        )
+        .await?;
+    assert_eq!(r.status, 404, "{}", r.text);
+
+    let year_text = year.to_string();
+    let missing = findings_of(api, &t.compliance, &tid, "declaration-missing", |f| {
+        f.iter().any(|f| {
+            let e = f["explanation"].as_str().unwrap_or_default();
+            e.contains(&absent) && e.contains(&format!("for {year_text} "))
+        })
+    })
+    .await?;
+    let finding = missing
+        .iter()
+        .find(|f| {
+            f["explanation"]
+                .as_str()
+                .unwrap()
+                .contains(&format!("for {year} "))
+        })
+        .unwrap();
+    assert_eq!(finding["severity"], "high", "{finding}");
+    assert_eq!(finding["status"], "open", "{finding}");
+    // On the person's department and position, so it is on the risk map
+    // where they work.
+    assert_eq!(
+        finding["department_id"],
+        json!(t.department_id),
+        "{finding}"
+    );
+    let finding_id = finding["id"].as_str().unwrap().to_owned();
+    // Not the employee's: a derived record is nobody's own filing.
+    let mine = api
+        .get(&t.employee, &format!("/tenants/{tid}/findings"))
+        .await?;
+    assert!(!mine.text.contains("declaration-missing"), "{}", mine.text);
+
+    // A second run over the same data writes nothing.
+    let again = run_dataset(api, &t.compliance, &tid).await?;
+    assert_eq!(again["status"], "done", "{again}");
+    assert_eq!(
+        (again["created"].clone(), again["corrected"].clone()),
+        (json!(0), json!(0)),
+        "{again}"
+    );
+
+    // The declaration arrives (late); the next run corrects the derived
+    // record, and the finding about the old version closes by itself.
+    let r = api
+        .post(
+            &t.employee,
+            &format!("/tenants/{tid}/asset-declarations"),
+            &declaration_body(year, &absent),
+        )
+        .await?;
+    assert_eq!(r.status, 202, "{}", r.text);
+    let after = run_dataset(api, &t.compliance, &tid).await?;
+    assert_eq!(after["corrected"], 1, "{after}");
+    let closed = api
+        .get_until(
+            &t.compliance,
+            &format!("/tenants/{tid}/findings/{finding_id}/triage"),
+            Duration::from_secs(60),
+            "the missing-declaration finding to close",
+            |b| b["status"] == "resolved",
+        )
+        .await?;
+    assert!(
+        closed["reason"].as_str().unwrap().contains("corrected"),
+        "{closed}"
+    );
+    assert!(closed["decided_by"].is_null(), "{closed}");
+
+    // Three small gifts from one giver within a year, to two people.
+    for (who, date) in [
+        (&t.employee, "2026-01-10"),
+        (&t.employee2, "2026-02-10"),
+        (&t.employee, "2026-03-10"),
+    ] {
+        let body = with(&gift_body(), |b| {
+            b["date"] = json!(date);
+            b["value_kzt"] = json!("12000");
+        });
+        let r = api
+            .post(who, &format!("/tenants/{tid}/gifts"), &body)
+            .await?;
+        assert_eq!(r.status, 202, "{}", r.text);
+    }
+    let gifts = run_dataset(api, &t.compliance, &tid).await?;
+    assert!(gifts["created"].as_i64().unwrap() >= 1, "{gifts}");
+    let repeated = findings_of(
+        api,
+        &t.compliance,
+        &tid,
+        "repeated-gifts-from-one-giver",
+        |f| !f.is_empty(),
+    )
+    .await?;
+    let e = repeated[0]["explanation"].as_str().unwrap();
+    assert!(
+        e.contains("3 gifts") && e.contains("36000") && e.contains("2 of"),
+        "{e}"
+    );
+
+    // The runs are listed for the compliance unit, newest first.
+    let runs = api
+        .get(&t.compliance, &format!("/tenants/{tid}/dataset-runs"))
+        .await?;
+    assert_eq!(runs.status, 200, "{}", runs.text);
+    assert_eq!(runs.body[0]["id"], gifts["id"], "{}", runs.text);
+    assert_eq!(runs.body.as_array().unwrap().len(), 4, "{}", runs.text);
+    Ok(())
+}

@@ -4,6 +4,7 @@
 
 mod auth;
 mod body;
+mod dataset;
 mod error;
 pub mod heatmap;
 mod lifecycle;
@@ -55,6 +56,7 @@ type Apis = (
     records::RecordApi,
     people::PeopleApi,
     triage::TriageApi,
+    dataset::DatasetApi,
 );
 
 fn service() -> OpenApiService<Apis, ()> {
@@ -67,6 +69,7 @@ fn service() -> OpenApiService<Apis, ()> {
             records::RecordApi,
             people::PeopleApi,
             triage::TriageApi,
+            dataset::DatasetApi,
         ),
         "Adal",
         env!("CARGO_PKG_VERSION"),

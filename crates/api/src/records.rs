@@ -497,6 +497,11 @@ impl RecordApi {
             .ok()
             .filter(|s| vis.allows(s))
             .ok_or_else(|| ApiError::not_found("submission"))?;
+        if adal_domain::records::derived::DerivedKind::parse(&old.kind).is_ok() {
+            return Err(ApiError::conflict(
+                "derived records are kept by the service's dataset runs and cannot be corrected; correct the records they were derived from",
+            ));
+        }
         let kind = Kind::parse(&old.kind).map_err(|_| ApiError::internal("stored kind unknown"))?;
         if kind == Kind::Procurement {
             return Err(ApiError::bad_request(

@@ -177,6 +177,13 @@ impl Service {
             Duration::from_secs(300),
             shutdown.clone(),
         ));
+        let datasets = tokio::spawn(adal_jobs::run_dataset_jobs(
+            self.store.clone(),
+            self.queue.clone(),
+            Duration::from_secs(2),
+            Duration::from_secs(w.dataset_interval_secs),
+            shutdown.clone(),
+        ));
         let mail = tokio::spawn(adal_jobs::run_mailer(
             self.store.clone(),
             mailer,
@@ -222,6 +229,7 @@ impl Service {
         };
         let _ = sweeper.await;
         let _ = importer.await;
+        let _ = datasets.await;
         let _ = mail.await;
         result.context("evaluation worker")
     }

@@ -246,6 +246,22 @@ pub async fn seed_demo(svc: &Service) -> Result<DemoAccounts> {
             "2026-02-10",
         ),
         ("A friend", None, "Flowers", "6000.00", "2026-03-08"),
+        // Two more from the bidder: each small, together a pattern the
+        // dataset rule on repeated gifts finds.
+        (
+            "Kazakh Transformer Service LLP",
+            Some(supplier.as_str()),
+            "Calendar and pen set",
+            "9000.00",
+            "2026-01-05",
+        ),
+        (
+            "Kazakh Transformer Service LLP",
+            Some(supplier.as_str()),
+            "Dinner invitation",
+            "25000.00",
+            "2026-09-15",
+        ),
     ] {
         let gift = adal_domain::GiftDeclaration::validate(
             adal_domain::GiftInput {
@@ -292,6 +308,10 @@ pub async fn seed_demo(svc: &Service) -> Result<DemoAccounts> {
             submission_id: tender,
         })
         .await?;
+    // Look at the whole data set once now rather than in an hour: the
+    // demo person's missing declarations and the bidder's repeated gifts
+    // are findings of the dataset rules.
+    adal_store::dataset::request(&svc.store, tenant, adal_store::dataset::MANUAL, "demo").await?;
     Ok(DemoAccounts {
         tenant_id: t.id,
         accounts,

@@ -77,18 +77,28 @@ pub mod obj {
             "asset_declaration" => ASSET_DECLARATIONS,
             "hr_action" => HR_ACTIONS,
             "procurement" => PROCUREMENTS,
+            "declaration_obligation" => DECLARATION_STATUS,
+            "gift_giver_history" => GIFTS,
             _ => return None,
         })
     }
 
-    /// Every record kind's object, with its kind.
-    pub const RECORDS: [(&str, &str); 5] = [
+    /// Every record kind's object, with its kind. Derived records (filed
+    /// by dataset runs) are read under the object of what they are about:
+    /// a declaration obligation is declaration status, a giver's history
+    /// is gifts. Nobody holds `create` on them through these objects'
+    /// kinds, because the API has no route that files them.
+    pub const RECORDS: [(&str, &str); 7] = [
         ("gift", GIFTS),
         ("conflict_of_interest", CONFLICTS),
         ("asset_declaration", ASSET_DECLARATIONS),
         ("hr_action", HR_ACTIONS),
         ("procurement", PROCUREMENTS),
+        ("declaration_obligation", DECLARATION_STATUS),
+        ("gift_giver_history", GIFTS),
     ];
+    /// Dataset runs: `read` to see them, `write` to ask for one.
+    pub const DATASET_RUNS: &str = "dataset_runs";
     pub const AUDIT: &str = "audit";
     pub const OUTBOX: &str = "outbox";
 }
@@ -147,6 +157,7 @@ pub fn role_permissions() -> Vec<(&'static str, &'static str, &'static str)> {
         (PEOPLE, READ),
         (PEOPLE, WRITE),
         (DECLARATION_STATUS, READ),
+        (DATASET_RUNS, READ),
         (AUDIT, READ),
         (OUTBOX, READ),
     ] {
@@ -170,6 +181,8 @@ pub fn role_permissions() -> Vec<(&'static str, &'static str, &'static str)> {
         (HR_ACTIONS, READ),
         (PEOPLE, READ),
         (DECLARATION_STATUS, READ),
+        (DATASET_RUNS, READ),
+        (DATASET_RUNS, WRITE),
         (CONFLICT_DECISIONS, DECIDE),
         (AUDIT, READ),
         (OUTBOX, READ),
@@ -209,6 +222,7 @@ pub fn role_permissions() -> Vec<(&'static str, &'static str, &'static str)> {
         (HR_ACTIONS, READ),
         (PEOPLE, READ),
         (DECLARATION_STATUS, READ),
+        (DATASET_RUNS, READ),
         (AUDIT, READ),
         (TENANTS, READ),
     ] {

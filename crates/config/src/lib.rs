@@ -117,6 +117,9 @@ pub struct WorkerConfig {
     pub mail_retry_base_secs: u64,
     /// Longest delay between retries.
     pub mail_retry_max_secs: u64,
+    /// How often each tenant's dataset rules run on their own (missing
+    /// declarations, repeated gifts); 0 runs them only on request.
+    pub dataset_interval_secs: u64,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -175,6 +178,7 @@ impl Default for Config {
                 mail_interval_secs: 5,
                 mail_retry_base_secs: 5,
                 mail_retry_max_secs: 3600,
+                dataset_interval_secs: 3600,
             },
         }
     }

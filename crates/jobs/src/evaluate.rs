@@ -177,6 +177,9 @@ impl RuleContext {
             context: serde_json::json!({
                 "mci": mci,
                 "open_procurement_bins": open_bins,
+                // The date in Kazakhstan when the context was read: what
+                // "now" means to a rule (how long a declaration is overdue).
+                "today": adal_domain::kazakhstan_today().to_string(),
             }),
         })
     }
@@ -218,7 +221,33 @@ impl RuleContext {
                 "due_on": due.to_string(),
                 "filed_on": filed_on.to_string(),
                 "late": filed_on > due,
+                "totals": declaration_totals(&payload),
             });
+            // Last year's declaration, for growth that income does not
+            // explain.
+            if let Some(iin) = payload
+                .get("person_iin")
+                .and_then(serde_json::Value::as_str)
+            {
+                let reference = adal_store::declarations::reference(year - 1, iin);
+                if let Some(prev) =
+                    submissions::current_by_reference(store, tenant, &submission.kind, &reference)
+                        .await?
+                {
+                    let prev_payload: serde_json::Value = serde_json::from_str(&prev.payload)
+                        .map_err(|e| StoreError::Corrupt(format!("submission payload: {e}")))?;
+                    context["previous_declaration"] = serde_json::json!({
+                        "year": year - 1,
+                        "submission_id": prev.id.to_string(),
+                        "totals": declaration_totals(&prev_payload),
+                    });
+                }
+            }
+        }
+        if submission.kind == adal_domain::Kind::HrAction.as_str()
+            && let Some(iin) = &submission.subject_iin
+        {
+            context["hr_history"] = hr_history(store, tenant, iin, submission.id).await?;
         }
         Ok(SubmissionInput {
             id: submission.id.to_string(),
@@ -227,6 +256,53 @@ impl RuleContext {
             context,
         })
     }
+}
+
+/// A stored declaration's totals; a payload that no longer parses (it was
+/// checked on the way in) gives none rather than failing the evaluation.
+fn declaration_totals(payload: &serde_json::Value) -> serde_json::Value {
+    adal_domain::parse::from_json_value::<adal_domain::records::declaration::AssetDeclaration>(
+        payload,
+    )
+    .map_or(serde_json::Value::Null, |d| d.totals())
+}
+
+/// Most earlier HR actions a context lists; a career is a few dozen.
+const MAX_HR_HISTORY: u64 = 100;
+
+/// The person's other HR actions (current versions), oldest first: what a
+/// rule needs to see a re-hiring soon after a dismissal.
+async fn hr_history(
+    store: &Store,
+    tenant: TenantId,
+    iin: &str,
+    this: uuid::Uuid,
+) -> Result<serde_json::Value, StoreError> {
+    let filter = submissions::SubmissionFilter {
+        kind: Some(adal_domain::Kind::HrAction.as_str().to_owned()),
+        subject_iin: Some(iin.to_owned()),
+        ..Default::default()
+    };
+    let (rows, _) = submissions::list(store, tenant, &filter, 0, MAX_HR_HISTORY).await?;
+    let mut history: Vec<serde_json::Value> = rows
+        .into_iter()
+        .filter(|s| s.id != this)
+        .filter_map(|s| {
+            let p: serde_json::Value = serde_json::from_str(&s.payload).ok()?;
+            Some(serde_json::json!({
+                "submission_id": s.id.to_string(),
+                "action": p.get("action")?,
+                "effective_on": p.get("effective_on")?,
+                "position_id": p.get("position_id")?,
+                "reason": p.get("reason").cloned().unwrap_or(serde_json::Value::Null),
+            }))
+        })
+        .collect();
+    history.sort_by(|a, b| {
+        let d = |v: &serde_json::Value| v["effective_on"].as_str().unwrap_or_default().to_owned();
+        d(a).cmp(&d(b))
+    });
+    Ok(serde_json::Value::Array(history))
 }
 
 /// Most committee members a procurement's context describes; a committee

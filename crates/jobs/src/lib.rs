@@ -3,8 +3,11 @@
 //! reading the row and does nothing if it has already advanced, and the
 //! sweeper re-enqueues rows a lost job left `received`.
 
+mod dataset;
 mod evaluate;
 mod queue;
+
+pub use dataset::{run_dataset_jobs, run_one as run_dataset};
 
 pub use evaluate::{EvaluationError, Evaluator, Handled, RuleContext};
 pub use queue::{
@@ -68,7 +71,7 @@ pub async fn sweep_once(
 
 /// Enqueues pages of `which` until a page comes back short or the queue is
 /// full; stamps what it pushed.
-async fn drain(
+pub(crate) async fn drain(
     store: &Store,
     queue: &Queue,
     which: impl Fn() -> adal_store::submissions::Sweep,

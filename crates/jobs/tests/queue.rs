@@ -493,6 +493,7 @@ async fn evaluator_records_once_in_the_sandbox() {
             new_rule_errors: 0,
             // The new tenant has no alert recipients.
             alerts_queued: 0,
+            replaced_findings_closed: 0,
         })
     );
     assert_eq!(ev.handle(&job).await.unwrap(), Handled::AlreadyDone);

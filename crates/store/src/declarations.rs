@@ -103,7 +103,7 @@ pub async fn status(
         .map(|p| {
             let filed = by_iin.get(&p.iin);
             let state = match filed {
-                Some((first, _)) if first.date_naive() > due => State::Late,
+                Some((first, _)) if adal_domain::kazakhstan_date(*first) > due => State::Late,
                 Some(_) => State::OnTime,
                 None if today > due => State::Missing,
                 None => State::NotYetDue,

@@ -42,6 +42,9 @@ pub struct Recorded {
     pub new_findings: usize,
     pub new_rule_errors: usize,
     pub alerts_queued: usize,
+    /// Open findings about the version this one corrects, closed because
+    /// the correction replaced it.
+    pub replaced_findings_closed: usize,
 }
 
 /// Whether an `ON CONFLICT DO NOTHING` insert wrote its row.
@@ -197,19 +200,27 @@ pub async fn record(
     am.evaluated_at = Set(Some(at));
     am.attempts = Set(attempts + 1);
     am.update(&txn).await?;
+    if let Some(prev) = submission.supersedes {
+        rec.replaced_findings_closed =
+            crate::triage::close_replaced_in(&txn, tenant, prev, submission.id).await?;
+    }
     audit::append(
         &txn,
         tenant,
         "worker",
         "submission.evaluate",
         &format!("submission/{}", submission.id),
-        serde_json::json!({"rule_set_version": version_id, "new_findings": rec.new_findings, "rule_errors": rec.new_rule_errors}),
+        serde_json::json!({
+            "rule_set_version": version_id, "new_findings": rec.new_findings,
+            "rule_errors": rec.new_rule_errors,
+            "replaced_findings_closed": rec.replaced_findings_closed,
+        }),
     )
     .await?;
     // After the audit append: on PostgreSQL that holds the tenant's advisory
     // lock until commit, so two workers cannot compute from views that each
     // miss the other's findings and overwrite one another.
-    if rec.new_findings > 0 {
+    if rec.new_findings > 0 || rec.replaced_findings_closed > 0 {
         refresh_risk_map(&txn, tenant).await?;
     }
     txn.commit().await?;

@@ -4,6 +4,7 @@
 
 pub mod audit;
 pub mod coi;
+pub mod dataset;
 pub mod declarations;
 pub mod entities;
 pub mod evaluation;

@@ -229,6 +229,23 @@ pub async fn list(
     Ok((rows, total))
 }
 
+/// The current version of the record of `kind` with natural key
+/// `reference`, if there is one.
+pub async fn current_by_reference(
+    store: &crate::Store,
+    tenant: TenantId,
+    kind: &str,
+    reference: &str,
+) -> Result<Option<Submission>> {
+    Ok(submission::Entity::find()
+        .filter(submission::Column::TenantId.eq(tenant.0))
+        .filter(submission::Column::Kind.eq(kind))
+        .filter(submission::Column::Reference.eq(reference))
+        .filter(submission::Column::SupersededBy.is_null())
+        .one(store.connection())
+        .await?)
+}
+
 /// Every version of the submission `id` belongs to, oldest first.
 pub async fn versions(store: &crate::Store, tenant: TenantId, id: Uuid) -> Result<Vec<Submission>> {
     let mut chain = vec![get(store, tenant, id).await?];

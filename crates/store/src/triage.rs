@@ -226,6 +226,53 @@ pub async fn close(
     Ok(f)
 }
 
+/// Closes, as resolved, the open findings about a version that a
+/// correction replaced, once the correction has been evaluated: the facts
+/// they were about no longer stand as filed. A finding the correction
+/// still deserves is raised again on the new version by its own
+/// evaluation. Returns how many were closed. No user decided this, so the
+/// triage row names no one; the reason points at the new version.
+pub(crate) async fn close_replaced_in(
+    txn: &sea_orm::DatabaseTransaction,
+    tenant: TenantId,
+    replaced: Uuid,
+    by: Uuid,
+) -> Result<usize> {
+    use crate::entities::submission;
+    // Every earlier version, not only the one just before: a version that
+    // was itself corrected before it was evaluated has no findings, but
+    // the one before it may.
+    let mut closed = 0;
+    let mut next = Some(replaced);
+    while let Some(version) = next {
+        let open = finding::Entity::find()
+            .filter(finding::Column::TenantId.eq(tenant.0))
+            .filter(finding::Column::SubmissionId.eq(version))
+            .filter(finding::Column::Status.eq(OPEN))
+            .all(txn)
+            .await?;
+        let at = now();
+        let reason = format!("the record was corrected: version {by} replaced version {version}");
+        for f in &open {
+            let mut am: finding::ActiveModel = f.clone().into();
+            am.status = Set(RESOLVED.to_owned());
+            am.update(txn).await?;
+            upsert_triage(txn, tenant, f.id, |am| {
+                am.reason = Set(Some(reason.clone()));
+                am.decided_at = Set(Some(at));
+            })
+            .await?;
+        }
+        closed += open.len();
+        next = submission::Entity::find_by_id(version)
+            .filter(submission::Column::TenantId.eq(tenant.0))
+            .one(txn)
+            .await?
+            .and_then(|s| s.supersedes);
+    }
+    Ok(closed)
+}
+
 /// The triage state of a finding (none until someone acted on it) and its
 /// comments, oldest first.
 pub async fn details(

@@ -230,7 +230,8 @@ async fn evaluation_is_idempotent(store: Store) {
         Recorded {
             new_findings: 1,
             new_rule_errors: 1,
-            alerts_queued: 1
+            alerts_queued: 1,
+            replaced_findings_closed: 0,
         }
     );
     // A duplicate job still holds the submission as it was read before the

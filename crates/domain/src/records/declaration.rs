@@ -194,6 +194,24 @@ impl AssetDeclaration {
                 .map(|a| a.balance_kzt.amount())
                 .sum::<rust_decimal::Decimal>()
     }
+
+    /// Total declared liabilities.
+    pub fn total_liabilities(&self) -> rust_decimal::Decimal {
+        self.liabilities.iter().map(|l| l.amount_kzt.amount()).sum()
+    }
+
+    /// The totals rules compare between years, as decimal strings (the
+    /// sandbox turns them into money with `money()`).
+    pub fn totals(&self) -> serde_json::Value {
+        let assets = self.total_assets();
+        let liabilities = self.total_liabilities();
+        serde_json::json!({
+            "assets": assets.normalize().to_string(),
+            "liabilities": liabilities.normalize().to_string(),
+            "income": self.total_income().normalize().to_string(),
+            "net_worth": (assets - liabilities).normalize().to_string(),
+        })
+    }
 }
 
 impl Record for AssetDeclaration {

@@ -8,6 +8,7 @@
 
 pub mod coi;
 pub mod declaration;
+pub mod derived;
 pub mod hr;
 pub mod ocds;
 pub mod person;

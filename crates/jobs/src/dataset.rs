@@ -1,0 +1,92 @@
+//! Dataset runs: each tenant's whole data set looked at on a schedule or
+//! on request, its derived records filed, and those records handed to the
+//! evaluation queue like any other.
+
+use crate::queue::{Queue, QueueError};
+use adal_domain::records::derived::DerivedKind;
+use adal_store::dataset::{self, DatasetRun, Tally};
+use adal_store::{Store, StoreError, TenantId};
+use std::time::Duration;
+
+/// Schedules and runs dataset runs until `shutdown` resolves. `interval`
+/// zero means runs happen only when someone asks for one.
+pub async fn run_dataset_jobs(
+    store: Store,
+    queue: Queue,
+    poll: Duration,
+    interval: Duration,
+    shutdown: tokio::sync::watch::Receiver<bool>,
+) {
+    let mut shutdown = shutdown;
+    loop {
+        if !interval.is_zero() {
+            let every = chrono::Duration::from_std(interval).unwrap_or(chrono::Duration::hours(1));
+            match dataset::schedule_due(&store, chrono::Utc::now() - every).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(tenants = n, "dataset runs scheduled"),
+                Err(e) => tracing::warn!(error = %e, "scheduling dataset runs failed"),
+            }
+        }
+        loop {
+            match next(&store, &queue).await {
+                Ok(true) => continue,
+                Ok(false) => break,
+                Err(e) => {
+                    tracing::warn!(error = %e, "dataset run failed; will retry");
+                    break;
+                }
+            }
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(poll) => {}
+            _ = shutdown.changed() => return,
+        }
+    }
+}
+
+/// A run whose worker has not finished it after this long is taken over
+/// (filing derived records again is idempotent).
+const STALE_AFTER: chrono::Duration = chrono::Duration::minutes(10);
+
+/// Claims and runs one run; false when none was waiting.
+async fn next(store: &Store, queue: &Queue) -> Result<bool, QueueError> {
+    let store_err = |e: StoreError| QueueError::Backend(e.to_string());
+    let Some(run) = dataset::claim_next(store, chrono::Utc::now() - STALE_AFTER)
+        .await
+        .map_err(store_err)?
+    else {
+        return Ok(false);
+    };
+    let outcome = run_one(store, &run).await;
+    if let Err(e) = &outcome {
+        tracing::warn!(run = %run.id, tenant = %run.tenant_id, error = %e, "dataset run failed");
+    }
+    dataset::finish(store, &run, outcome.map_err(|e| e.to_string()))
+        .await
+        .map_err(store_err)?;
+    // What the run filed waits for the evaluation queue; hand it over now
+    // rather than at the sweeper's next pass.
+    crate::drain(store, queue, || adal_store::submissions::Sweep::Unqueued).await?;
+    Ok(true)
+}
+
+/// Files every kind of derived record for the run's tenant.
+pub async fn run_one(store: &Store, run: &DatasetRun) -> Result<Tally, StoreError> {
+    let tenant = TenantId(run.tenant_id);
+    let today = adal_domain::kazakhstan_today();
+    let mut tally = Tally::default();
+    let obligations = dataset::declaration_obligations(store, tenant, today).await?;
+    tally.add(
+        dataset::file_derived(
+            store,
+            tenant,
+            DerivedKind::DeclarationObligation,
+            obligations,
+        )
+        .await?,
+    );
+    let givers = dataset::gift_giver_histories(store, tenant).await?;
+    tally.add(dataset::file_derived(store, tenant, DerivedKind::GiftGiverHistory, givers).await?);
+    tracing::info!(run = %run.id, tenant = %tenant, created = tally.created, corrected = tally.corrected, unchanged = tally.unchanged, "dataset run done");
+    Ok(tally)
+}

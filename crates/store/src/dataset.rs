@@ -1,0 +1,493 @@
+//! Dataset runs and the derived records they file.
+//!
+//! Some facts live in no single filing: a declaration nobody filed, the
+//! fifth gift from one giver. A dataset run reads the tenant's whole data
+//! set, computes one derived record per subject (a person and year, a
+//! giver) and files it like any record, keyed by a natural reference: a
+//! new record when the subject is new and notable, a correction when its
+//! fact changed, nothing when it did not. The ordinary pipeline then
+//! evaluates what was written, so dataset rules produce the same findings,
+//! risk map entries and alerts as any other rule, and a fact that stops
+//! holding (the declaration arrives) closes the finding on the version it
+//! replaced.
+
+use crate::entities::{dataset_run, person, submission};
+use crate::submissions::{self, NewSubmission};
+use crate::{Result, StoreError, TenantId, audit, declarations, new_id, now, tenants};
+use adal_domain::Kind;
+use adal_domain::records::derived::{DerivedKind, giver_key};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use rust_decimal::Decimal;
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    sea_query::Expr,
+};
+use std::collections::{BTreeMap, HashMap};
+use std::str::FromStr;
+use uuid::Uuid;
+
+pub use dataset_run::Model as DatasetRun;
+
+pub const QUEUED: &str = "queued";
+pub const RUNNING: &str = "running";
+pub const DONE: &str = "done";
+pub const FAILED: &str = "failed";
+
+pub const SCHEDULED: &str = "scheduled";
+pub const MANUAL: &str = "manual";
+
+/// Who files derived records: the service itself, not a user. The nil id
+/// never matches a user, so derived records are nobody's "own" filings.
+pub const SERVICE_ACTOR: Uuid = Uuid::nil();
+
+/// Reporting years looked back on for missing declarations, before the
+/// current one. Older years are history the compliance unit has already
+/// dealt with; an endless look-back would re-raise them on every run.
+pub const DECLARATION_LOOKBACK_YEARS: i32 = 2;
+
+/// Most gifts kept in one giver's history (the most recent ones).
+pub const MAX_GIFTS_PER_GIVER: usize = 50;
+
+/// Derived records written per transaction.
+const BATCH: usize = 200;
+
+fn corrupt(e: impl std::fmt::Display) -> StoreError {
+    StoreError::Corrupt(e.to_string())
+}
+
+/// Asks for a run of `tenant`'s dataset rules. A run already waiting or
+/// under way is returned instead of a second one: two runs over the same
+/// data would file the same derived records.
+pub async fn request(
+    store: &crate::Store,
+    tenant: TenantId,
+    trigger: &str,
+    requested_by: &str,
+) -> Result<DatasetRun> {
+    let txn = store.begin_write().await?;
+    let pending = dataset_run::Entity::find()
+        .filter(dataset_run::Column::TenantId.eq(tenant.0))
+        .filter(dataset_run::Column::Status.is_in([QUEUED, RUNNING]))
+        .one(&txn)
+        .await?;
+    if let Some(run) = pending {
+        txn.commit().await?;
+        return Ok(run);
+    }
+    let id = new_id();
+    dataset_run::Entity::insert(dataset_run::ActiveModel {
+        id: Set(id),
+        tenant_id: Set(tenant.0),
+        trigger: Set(trigger.to_owned()),
+        requested_by: Set(requested_by.to_owned()),
+        status: Set(QUEUED.to_owned()),
+        created: Set(0),
+        corrected: Set(0),
+        unchanged: Set(0),
+        error: Set(None),
+        requested_at: Set(now()),
+        started_at: Set(None),
+        heartbeat_at: Set(None),
+        finished_at: Set(None),
+    })
+    .exec_without_returning(&txn)
+    .await?;
+    audit::append(
+        &txn,
+        tenant,
+        requested_by,
+        "dataset.request",
+        &format!("dataset_run/{id}"),
+        serde_json::json!({"trigger": trigger}),
+    )
+    .await?;
+    let run = dataset_run::Entity::find_by_id(id)
+        .one(&txn)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    txn.commit().await?;
+    Ok(run)
+}
+
+pub async fn get(store: &crate::Store, tenant: TenantId, id: Uuid) -> Result<DatasetRun> {
+    dataset_run::Entity::find_by_id(id)
+        .filter(dataset_run::Column::TenantId.eq(tenant.0))
+        .one(store.connection())
+        .await?
+        .ok_or(StoreError::NotFound)
+}
+
+/// The tenant's runs, newest first.
+pub async fn list(store: &crate::Store, tenant: TenantId, limit: u64) -> Result<Vec<DatasetRun>> {
+    Ok(dataset_run::Entity::find()
+        .filter(dataset_run::Column::TenantId.eq(tenant.0))
+        .order_by_desc(dataset_run::Column::RequestedAt)
+        .order_by_desc(dataset_run::Column::Id)
+        .limit(limit)
+        .all(store.connection())
+        .await?)
+}
+
+/// Queues a scheduled run for every tenant with an active rule set whose
+/// last run was requested before `due_before` (or that never had one and
+/// was created before it). Returns how many were queued.
+pub async fn schedule_due(store: &crate::Store, due_before: DateTime<Utc>) -> Result<usize> {
+    use crate::entities::{rule_set_version, tenant};
+    let active: Vec<Uuid> = rule_set_version::Entity::find()
+        .select_only()
+        .column(rule_set_version::Column::TenantId)
+        .filter(rule_set_version::Column::Status.eq(crate::rules::ACTIVE))
+        .into_tuple()
+        .all(store.connection())
+        .await?;
+    let candidates: Vec<(Uuid, DateTime<Utc>)> = tenant::Entity::find()
+        .select_only()
+        .column(tenant::Column::Id)
+        .column(tenant::Column::CreatedAt)
+        .filter(tenant::Column::Id.is_in(active))
+        .into_tuple()
+        .all(store.connection())
+        .await?;
+    let mut queued = 0;
+    for (id, created_at) in candidates {
+        let last: Option<DateTime<Utc>> = dataset_run::Entity::find()
+            .select_only()
+            .column(dataset_run::Column::RequestedAt)
+            .filter(dataset_run::Column::TenantId.eq(id))
+            .order_by_desc(dataset_run::Column::RequestedAt)
+            .into_tuple()
+            .one(store.connection())
+            .await?;
+        if last.unwrap_or(created_at) < due_before {
+            request(store, TenantId(id), SCHEDULED, "scheduler").await?;
+            queued += 1;
+        }
+    }
+    Ok(queued)
+}
+
+/// Claims the oldest queued run, or a running one whose worker stopped
+/// beating before `stale_before`. Compare-and-set on status and heartbeat,
+/// so two workers never claim the same run.
+pub async fn claim_next(
+    store: &crate::Store,
+    stale_before: DateTime<Utc>,
+) -> Result<Option<DatasetRun>> {
+    let candidates: Vec<(Uuid, String, Option<DateTime<Utc>>)> = dataset_run::Entity::find()
+        .select_only()
+        .column(dataset_run::Column::Id)
+        .column(dataset_run::Column::Status)
+        .column(dataset_run::Column::HeartbeatAt)
+        .filter(
+            Condition::any()
+                .add(dataset_run::Column::Status.eq(QUEUED))
+                .add(
+                    Condition::all()
+                        .add(dataset_run::Column::Status.eq(RUNNING))
+                        .add(dataset_run::Column::HeartbeatAt.lt(stale_before)),
+                ),
+        )
+        .order_by_asc(dataset_run::Column::RequestedAt)
+        .limit(5)
+        .into_tuple()
+        .all(store.connection())
+        .await?;
+    for (id, status, heartbeat) in candidates {
+        let at = now();
+        let mut upd = dataset_run::Entity::update_many()
+            .col_expr(dataset_run::Column::Status, Expr::value(RUNNING))
+            .col_expr(dataset_run::Column::HeartbeatAt, Expr::value(Some(at)))
+            .col_expr(dataset_run::Column::StartedAt, Expr::value(Some(at)))
+            .filter(dataset_run::Column::Id.eq(id))
+            .filter(dataset_run::Column::Status.eq(status));
+        upd = match heartbeat {
+            Some(h) => upd.filter(dataset_run::Column::HeartbeatAt.eq(h)),
+            None => upd.filter(dataset_run::Column::HeartbeatAt.is_null()),
+        };
+        if upd.exec(store.connection()).await?.rows_affected == 1 {
+            return Ok(dataset_run::Entity::find_by_id(id)
+                .one(store.connection())
+                .await?);
+        }
+    }
+    Ok(None)
+}
+
+/// What a run (or one kind of derived record) wrote.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Tally {
+    pub created: i64,
+    pub corrected: i64,
+    pub unchanged: i64,
+}
+
+impl Tally {
+    pub fn add(&mut self, o: Tally) {
+        self.created += o.created;
+        self.corrected += o.corrected;
+        self.unchanged += o.unchanged;
+    }
+}
+
+/// Ends a run with what it wrote, or with the error that stopped it.
+pub async fn finish(
+    store: &crate::Store,
+    run: &DatasetRun,
+    outcome: std::result::Result<Tally, String>,
+) -> Result<()> {
+    let txn = store.begin_write().await?;
+    let (status, tally, error) = match &outcome {
+        Ok(t) => (DONE, *t, None),
+        Err(e) => (FAILED, Tally::default(), Some(e.clone())),
+    };
+    dataset_run::Entity::update_many()
+        .col_expr(dataset_run::Column::Status, Expr::value(status))
+        .col_expr(dataset_run::Column::Created, Expr::value(tally.created))
+        .col_expr(dataset_run::Column::Corrected, Expr::value(tally.corrected))
+        .col_expr(dataset_run::Column::Unchanged, Expr::value(tally.unchanged))
+        .col_expr(dataset_run::Column::Error, Expr::value(error.clone()))
+        .col_expr(dataset_run::Column::FinishedAt, Expr::value(Some(now())))
+        .filter(dataset_run::Column::Id.eq(run.id))
+        .exec(&txn)
+        .await?;
+    audit::append(
+        &txn,
+        TenantId(run.tenant_id),
+        "worker",
+        "dataset.finish",
+        &format!("dataset_run/{}", run.id),
+        serde_json::json!({
+            "status": status, "created": tally.created, "corrected": tally.corrected,
+            "unchanged": tally.unchanged, "error": error,
+        }),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// One derived record as a run computes it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Derived {
+    /// The natural key within the kind.
+    pub reference: String,
+    pub subject_iin: Option<String>,
+    pub department_id: Option<Uuid>,
+    pub position_id: Option<Uuid>,
+    pub payload: serde_json::Value,
+    /// Whether the fact is worth a record of its own. A subject that is
+    /// not notable is written only to update a record that exists (the
+    /// missing declaration has arrived), so a tenant of ten thousand
+    /// people who all filed on time gets no derived records at all.
+    pub notable: bool,
+}
+
+/// Files `derived` records of `kind`: creates the notable new ones,
+/// corrects the ones whose payload changed, leaves the rest. Rows are
+/// left for the sweeper to enqueue (`enqueued_at` empty), in batches of
+/// one transaction each; a rerun after a failure picks up where the
+/// content differs, so a run is idempotent.
+pub async fn file_derived(
+    store: &crate::Store,
+    tenant: TenantId,
+    kind: DerivedKind,
+    derived: Vec<Derived>,
+) -> Result<Tally> {
+    // reference -> (current version, its payload)
+    let current: Vec<(Uuid, Option<String>, String)> = submission::Entity::find()
+        .select_only()
+        .column(submission::Column::Id)
+        .column(submission::Column::Reference)
+        .column(submission::Column::Payload)
+        .filter(submission::Column::TenantId.eq(tenant.0))
+        .filter(submission::Column::Kind.eq(kind.as_str()))
+        .filter(submission::Column::SupersededBy.is_null())
+        .into_tuple()
+        .all(store.connection())
+        .await?;
+    let current: HashMap<String, (Uuid, String)> = current
+        .into_iter()
+        .filter_map(|(id, r, p)| r.map(|r| (r, (id, p))))
+        .collect();
+    let mut tally = Tally::default();
+    let mut pending = Vec::new();
+    for d in derived {
+        let text = d.payload.to_string();
+        match current.get(&d.reference) {
+            Some((_, old)) if *old == text => tally.unchanged += 1,
+            Some((id, _)) => pending.push((d, Some(*id))),
+            None if d.notable => pending.push((d, None)),
+            None => {}
+        }
+    }
+    for chunk in pending.chunks(BATCH) {
+        let txn = store.begin_write().await?;
+        for (d, supersedes) in chunk {
+            submissions::insert_in(
+                &txn,
+                tenant,
+                NewSubmission {
+                    kind: kind.as_str().to_owned(),
+                    schema_version: 1,
+                    submitted_by: SERVICE_ACTOR,
+                    department_id: d.department_id,
+                    position_id: d.position_id,
+                    payload: d.payload.clone(),
+                    reference: Some(d.reference.clone()),
+                    subject_iin: d.subject_iin.clone(),
+                    supersedes: *supersedes,
+                },
+                false,
+            )
+            .await?;
+            if supersedes.is_some() {
+                tally.corrected += 1;
+            } else {
+                tally.created += 1;
+            }
+        }
+        txn.commit().await?;
+    }
+    Ok(tally)
+}
+
+/// Reporting years whose deadline has passed by `today`, the most recent
+/// [`DECLARATION_LOOKBACK_YEARS`] + 1 of them.
+pub fn overdue_years(settings: &tenants::TenantSettings, today: NaiveDate) -> Vec<i32> {
+    let last = today.year();
+    (last - DECLARATION_LOOKBACK_YEARS - 1..=last)
+        .filter(|&y| settings.declaration_due(y).is_some_and(|due| due < today))
+        .rev()
+        .take(usize::try_from(DECLARATION_LOOKBACK_YEARS + 1).unwrap_or(1))
+        .collect()
+}
+
+/// Every person's declaration obligation for each year whose deadline has
+/// passed: filed on time, late, or missing. Notable when missing.
+pub async fn declaration_obligations(
+    store: &crate::Store,
+    tenant: TenantId,
+    today: NaiveDate,
+) -> Result<Vec<Derived>> {
+    let settings = tenants::settings_of(&tenants::get(store, tenant).await?)?;
+    let placement: HashMap<String, (Option<Uuid>, Option<Uuid>)> = person::Entity::find()
+        .filter(person::Column::TenantId.eq(tenant.0))
+        .all(store.connection())
+        .await?
+        .into_iter()
+        .map(|p| (p.iin, (p.department_id, p.position_id)))
+        .collect();
+    let mut out = Vec::new();
+    for year in overdue_years(&settings, today) {
+        let Some(due) = settings.declaration_due(year) else {
+            continue;
+        };
+        for p in declarations::status(store, tenant, year, due, today).await? {
+            let (department_id, position_id) =
+                placement.get(&p.iin).copied().unwrap_or((None, None));
+            let filed_on = p
+                .first_filed_at
+                .map(|at| adal_domain::kazakhstan_date(at).to_string());
+            out.push(Derived {
+                reference: declarations::reference(year, &p.iin),
+                subject_iin: Some(p.iin.clone()),
+                department_id,
+                position_id,
+                notable: p.state == declarations::State::Missing,
+                payload: serde_json::json!({
+                    "person_iin": p.iin,
+                    "full_name": p.full_name,
+                    "year": year,
+                    "due_on": due.to_string(),
+                    "state": p.state.as_str(),
+                    "filed_on": filed_on,
+                    "declaration_submission": p.submission_id.map(|s| s.to_string()),
+                }),
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// One giver's gifts to the tenant's people, from every current gift
+/// declaration with direction `received`. Notable from the second gift.
+pub async fn gift_giver_histories(store: &crate::Store, tenant: TenantId) -> Result<Vec<Derived>> {
+    /// id, payload, department, position, filer
+    type Row = (Uuid, String, Option<Uuid>, Option<Uuid>, Uuid);
+    let rows: Vec<Row> = submission::Entity::find()
+        .select_only()
+        .column(submission::Column::Id)
+        .column(submission::Column::Payload)
+        .column(submission::Column::DepartmentId)
+        .column(submission::Column::PositionId)
+        .column(submission::Column::SubmittedBy)
+        .filter(submission::Column::TenantId.eq(tenant.0))
+        .filter(submission::Column::Kind.eq(Kind::Gift.as_str()))
+        .filter(submission::Column::SupersededBy.is_null())
+        .into_tuple()
+        .all(store.connection())
+        .await?;
+    struct Gift {
+        submission: Uuid,
+        date: String,
+        value: Decimal,
+        filed_by: Uuid,
+        department_id: Option<Uuid>,
+        position_id: Option<Uuid>,
+    }
+    let mut by_giver: BTreeMap<String, (String, Vec<Gift>)> = BTreeMap::new();
+    for (id, payload, department_id, position_id, filed_by) in rows {
+        let v: serde_json::Value = serde_json::from_str(&payload).map_err(corrupt)?;
+        if v.get("direction").and_then(serde_json::Value::as_str) != Some("received") {
+            continue;
+        }
+        let s = |k: &str| v.get(k).and_then(serde_json::Value::as_str);
+        let name = s("giver_name").unwrap_or_default();
+        let key = giver_key(name, s("giver_bin"), s("giver_iin"));
+        let value = s("value_kzt")
+            .and_then(|x| Decimal::from_str(x).ok())
+            .unwrap_or_default();
+        by_giver
+            .entry(key)
+            .or_insert_with(|| (name.to_owned(), Vec::new()))
+            .1
+            .push(Gift {
+                submission: id,
+                date: s("date").unwrap_or_default().to_owned(),
+                value,
+                filed_by,
+                department_id,
+                position_id,
+            });
+    }
+    let mut out = Vec::new();
+    for (key, (name, mut gifts)) in by_giver {
+        // Oldest first, ties by id, so the payload is the same on every run.
+        gifts.sort_by(|a, b| (&a.date, a.submission).cmp(&(&b.date, b.submission)));
+        let count = gifts.len();
+        let keep = gifts.split_off(count.saturating_sub(MAX_GIFTS_PER_GIVER));
+        let total: Decimal = keep.iter().map(|g| g.value).sum();
+        let latest = keep.last();
+        let receivers: std::collections::BTreeSet<Uuid> = keep.iter().map(|g| g.filed_by).collect();
+        out.push(Derived {
+            reference: key.clone(),
+            subject_iin: None,
+            department_id: latest.and_then(|g| g.department_id),
+            position_id: latest.and_then(|g| g.position_id),
+            notable: count >= 2,
+            payload: serde_json::json!({
+                "giver_key": key,
+                "giver_name": name,
+                "count": count,
+                "total_value_kzt": total.normalize().to_string(),
+                "receivers": receivers.len(),
+                "gifts": keep.iter().map(|g| serde_json::json!({
+                    "submission_id": g.submission.to_string(),
+                    "date": g.date,
+                    "value_kzt": g.value.normalize().to_string(),
+                })).collect::<Vec<_>>(),
+            }),
+        });
+    }
+    Ok(out)
+}

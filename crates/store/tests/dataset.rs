@@ -1,0 +1,465 @@
+//! Dataset runs and derived records against real databases, each test run
+//! on a fresh SQLite file and a fresh PostgreSQL database.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use adal_domain::records::derived::DerivedKind;
+use adal_sandbox_protocol::{RuleOutcome, Severity};
+use adal_store::dataset::{self, Derived, Tally};
+use adal_store::evaluation::{self, AlertPolicy, RuleInfo};
+use adal_store::rules::{self, RuleDefinition};
+use adal_store::submissions::{self, NewSubmission, SubmissionFilter};
+use adal_store::{Store, StoreError, TenantId, people, tenants, triage};
+use std::collections::{BTreeMap, HashMap};
+use uuid::Uuid;
+
+async fn on_sqlite(body: impl AsyncFnOnce(Store)) {
+    let path = std::env::temp_dir().join(format!("adal-dataset-{}.db", Uuid::new_v4()));
+    let store = Store::connect(&format!("sqlite://{}?mode=rwc", path.display()))
+        .await
+        .unwrap();
+    store.migrate().await.unwrap();
+    body(store.clone()).await;
+    store.connection().clone().close().await.unwrap();
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+    }
+}
+
+async fn on_postgres(body: impl AsyncFnOnce(Store)) {
+    let (name, url) = adal_testkit::create_postgres_database().await;
+    let store = Store::connect(&url).await.unwrap();
+    store.migrate().await.unwrap();
+    body(store.clone()).await;
+    store.connection().clone().close().await.unwrap();
+    adal_testkit::drop_postgres_database(&name).await;
+}
+
+macro_rules! on_both_backends {
+    ($($body:ident),* $(,)?) => {$(
+        mod $body {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                super::on_sqlite(super::$body).await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                super::on_postgres(super::$body).await;
+            }
+        }
+    )*};
+}
+
+on_both_backends!(
+    derived_records_are_filed_once_and_corrected_when_their_fact_changes,
+    runs_are_deduplicated_claimed_once_and_stay_in_their_tenant,
+    a_correction_closes_the_findings_of_every_version_it_replaced,
+    missing_declarations_and_repeated_givers_are_derived,
+);
+
+async fn tenant(store: &Store) -> TenantId {
+    let n = Uuid::new_v4().as_u128() % 1_000_000_000_000;
+    let t = tenants::create(
+        store,
+        "platform-admin",
+        tenants::NewTenant {
+            name: "Dataset JSC".to_owned(),
+            bin: format!("{n:012}"),
+            sector: "quasi_public".to_owned(),
+            region: "Astana".to_owned(),
+        },
+    )
+    .await
+    .unwrap();
+    TenantId(t.id)
+}
+
+fn derived(reference: &str, state: &str, notable: bool) -> Derived {
+    Derived {
+        reference: reference.to_owned(),
+        subject_iin: None,
+        department_id: None,
+        position_id: None,
+        payload: serde_json::json!({"state": state}),
+        notable,
+    }
+}
+
+async fn current(store: &Store, t: TenantId, kind: DerivedKind) -> Vec<submissions::Submission> {
+    submissions::list(
+        store,
+        t,
+        &SubmissionFilter {
+            kind: Some(kind.as_str().to_owned()),
+            ..Default::default()
+        },
+        0,
+        100,
+    )
+    .await
+    .unwrap()
+    .0
+}
+
+async fn derived_records_are_filed_once_and_corrected_when_their_fact_changes(store: Store) {
+    let t = tenant(&store).await;
+    let kind = DerivedKind::DeclarationObligation;
+    // A fact that matters is filed; one that does not, and has no record
+    // yet, is not.
+    let tally = dataset::file_derived(
+        &store,
+        t,
+        kind,
+        vec![
+            derived("2025:a", "missing", true),
+            derived("2025:b", "on_time", false),
+        ],
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        tally,
+        Tally {
+            created: 1,
+            corrected: 0,
+            unchanged: 0
+        }
+    );
+    let rows = current(&store, t, kind).await;
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0].reference.as_deref(), Some("2025:a"));
+    assert_eq!(rows[0].submitted_by, dataset::SERVICE_ACTOR);
+    // Unqueued: the sweeper (or the run) hands it to the queue.
+    assert!(rows[0].enqueued_at.is_none());
+    // The same again writes nothing.
+    let again = dataset::file_derived(
+        &store,
+        t,
+        kind,
+        vec![
+            derived("2025:a", "missing", true),
+            derived("2025:b", "on_time", false),
+        ],
+    )
+    .await
+    .unwrap();
+    assert_eq!((again.created, again.corrected, again.unchanged), (0, 0, 1));
+    // The fact changed and is no longer notable: the record is corrected
+    // all the same, so what was found about it can close.
+    let fixed = dataset::file_derived(&store, t, kind, vec![derived("2025:a", "late", false)])
+        .await
+        .unwrap();
+    assert_eq!((fixed.created, fixed.corrected, fixed.unchanged), (0, 1, 0));
+    let rows = current(&store, t, kind).await;
+    assert_eq!(rows.len(), 1);
+    assert!(rows[0].supersedes.is_some());
+    let versions = submissions::versions(&store, t, rows[0].id).await.unwrap();
+    assert_eq!(versions.len(), 2);
+    assert!(versions[0].payload.contains("missing"));
+    assert!(versions[1].payload.contains("late"));
+    // Another tenant's records are its own.
+    let other = tenant(&store).await;
+    assert!(current(&store, other, kind).await.is_empty());
+}
+
+async fn runs_are_deduplicated_claimed_once_and_stay_in_their_tenant(store: Store) {
+    let t = tenant(&store).await;
+    let first = dataset::request(&store, t, dataset::MANUAL, "officer")
+        .await
+        .unwrap();
+    assert_eq!(first.status, dataset::QUEUED);
+    // Asked again while waiting: the same run.
+    let again = dataset::request(&store, t, dataset::SCHEDULED, "scheduler")
+        .await
+        .unwrap();
+    assert_eq!(again.id, first.id);
+    let claimed = dataset::claim_next(&store, chrono::Utc::now() - chrono::Duration::minutes(10))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(claimed.id, first.id);
+    assert_eq!(claimed.status, dataset::RUNNING);
+    // Nobody else takes a run that is under way and beating.
+    assert!(
+        dataset::claim_next(&store, chrono::Utc::now() - chrono::Duration::minutes(10))
+            .await
+            .unwrap()
+            .is_none()
+    );
+    // ...unless its worker stopped beating: then it is taken over.
+    let stolen = dataset::claim_next(&store, chrono::Utc::now() + chrono::Duration::seconds(1))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(stolen.id, first.id);
+    dataset::finish(
+        &store,
+        &stolen,
+        Ok(Tally {
+            created: 2,
+            corrected: 1,
+            unchanged: 7,
+        }),
+    )
+    .await
+    .unwrap();
+    let done = dataset::get(&store, t, first.id).await.unwrap();
+    assert_eq!(done.status, dataset::DONE);
+    assert_eq!((done.created, done.corrected, done.unchanged), (2, 1, 7));
+    assert!(done.finished_at.is_some());
+    // Finished: the next request is a new run.
+    let next = dataset::request(&store, t, dataset::MANUAL, "officer")
+        .await
+        .unwrap();
+    assert_ne!(next.id, first.id);
+    let failed = dataset::claim_next(&store, chrono::Utc::now() - chrono::Duration::minutes(10))
+        .await
+        .unwrap()
+        .unwrap();
+    dataset::finish(&store, &failed, Err("store: gone".to_owned()))
+        .await
+        .unwrap();
+    let failed = dataset::get(&store, t, next.id).await.unwrap();
+    assert_eq!(failed.status, dataset::FAILED);
+    assert_eq!(failed.error.as_deref(), Some("store: gone"));
+    let listed = dataset::list(&store, t, 10).await.unwrap();
+    assert_eq!(
+        listed.iter().map(|r| r.id).collect::<Vec<_>>(),
+        vec![next.id, first.id]
+    );
+    // Another tenant does not see them.
+    let other = tenant(&store).await;
+    assert!(matches!(
+        dataset::get(&store, other, first.id).await,
+        Err(StoreError::NotFound)
+    ));
+    assert!(dataset::list(&store, other, 10).await.unwrap().is_empty());
+    // A tenant without an active rule set is not scheduled; one with it is,
+    // once its last run is older than the interval.
+    assert_eq!(
+        dataset::schedule_due(&store, chrono::Utc::now() + chrono::Duration::seconds(1))
+            .await
+            .unwrap(),
+        0
+    );
+    let v = rules::create_version(&store, other, Uuid::new_v4(), &[rule("r1")])
+        .await
+        .unwrap();
+    rules::activate(&store, other, "test", v.version)
+        .await
+        .unwrap();
+    assert_eq!(
+        dataset::schedule_due(&store, chrono::Utc::now() - chrono::Duration::hours(1))
+            .await
+            .unwrap(),
+        0,
+        "created just now: not due for an hour"
+    );
+    assert_eq!(
+        dataset::schedule_due(&store, chrono::Utc::now() + chrono::Duration::seconds(1))
+            .await
+            .unwrap(),
+        1
+    );
+    assert_eq!(
+        dataset::list(&store, other, 10).await.unwrap()[0].trigger,
+        dataset::SCHEDULED
+    );
+}
+
+fn rule(id: &str) -> RuleDefinition {
+    RuleDefinition {
+        id: id.to_owned(),
+        title: id.to_owned(),
+        area: "financial_control".to_owned(),
+        kinds: vec![],
+        severity: Severity::High,
+        likelihood: 3,
+        impact: 3,
+        params: BTreeMap::new(),
+        script: "()".to_owned(),
+        declared: BTreeMap::new(),
+        fixtures: Vec::new(),
+    }
+}
+
+async fn a_correction_closes_the_findings_of_every_version_it_replaced(store: Store) {
+    let t = tenant(&store).await;
+    let v = rules::create_version(&store, t, Uuid::new_v4(), &[rule("missing")])
+        .await
+        .unwrap()
+        .id;
+    let infos: HashMap<String, RuleInfo> = HashMap::from([(
+        "missing".to_owned(),
+        RuleInfo {
+            title: "Missing".to_owned(),
+            area: "financial_control".to_owned(),
+        },
+    )]);
+    let policy = AlertPolicy {
+        threshold: Severity::Critical,
+        recipients: vec![],
+    };
+    let file = |supersedes: Option<Uuid>, state: &str| NewSubmission {
+        kind: "declaration_obligation".to_owned(),
+        schema_version: 1,
+        submitted_by: dataset::SERVICE_ACTOR,
+        department_id: None,
+        position_id: None,
+        payload: serde_json::json!({"state": state}),
+        reference: Some("2025:x".to_owned()),
+        subject_iin: None,
+        supersedes,
+    };
+    let v1 = submissions::insert(&store, t, file(None, "missing"))
+        .await
+        .unwrap();
+    let found = RuleOutcome::Finding {
+        rule_id: "missing".to_owned(),
+        severity: Severity::High,
+        likelihood: 3,
+        impact: 3,
+        explanation: "missing".to_owned(),
+    };
+    evaluation::record(&store, t, &v1, v, &[found], &infos, &policy)
+        .await
+        .unwrap();
+    assert_eq!(
+        evaluation::risk_map(&store, t).await.unwrap().open_findings,
+        1
+    );
+    // v2 corrected before it was evaluated; v3 is evaluated and clear.
+    let v2 = submissions::insert(&store, t, file(Some(v1.id), "missing"))
+        .await
+        .unwrap();
+    submissions::mark_without_rules(&store, t, v2.id)
+        .await
+        .unwrap();
+    let v3 = submissions::insert(&store, t, file(Some(v2.id), "late"))
+        .await
+        .unwrap();
+    let rec = evaluation::record(&store, t, &v3, v, &[], &infos, &policy)
+        .await
+        .unwrap();
+    assert_eq!(rec.replaced_findings_closed, 1);
+    assert_eq!(
+        evaluation::risk_map(&store, t).await.unwrap().open_findings,
+        0
+    );
+    let (rows, _) = evaluation::list_findings(&store, t, &Default::default(), 0, 10)
+        .await
+        .unwrap();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0].status, triage::RESOLVED);
+    let (tri, _) = triage::details(&store, t, rows[0].id).await.unwrap();
+    let tri = tri.unwrap();
+    assert!(tri.reason.unwrap().contains(&v3.id.to_string()));
+    assert!(tri.decided_by.is_none());
+    // Recording v3 again (a duplicate job) closes nothing more.
+    let again = evaluation::record(&store, t, &v3, v, &[], &infos, &policy)
+        .await
+        .unwrap();
+    assert_eq!(again.replaced_findings_closed, 0);
+}
+
+async fn missing_declarations_and_repeated_givers_are_derived(store: Store) {
+    let t = tenant(&store).await;
+    let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 24).unwrap();
+    let filed_iin = adal_domain::with_check_digit("85050530001").unwrap();
+    let missing_iin = adal_domain::with_check_digit("60010130002").unwrap();
+    for (iin, name) in [
+        (&filed_iin, "Filed Person"),
+        (&missing_iin, "Missing Person"),
+    ] {
+        let p: adal_domain::records::person::Person = adal_domain::records::parse_value(
+            &serde_json::json!({"iin": iin, "full_name": name, "started_on": "2025-02-01"}),
+            today,
+        )
+        .unwrap();
+        people::put(&store, t, Uuid::new_v4(), &p).await.unwrap();
+    }
+    let filer = Uuid::new_v4();
+    let insert =
+        |kind: &str, payload: serde_json::Value, reference: Option<String>| NewSubmission {
+            kind: kind.to_owned(),
+            schema_version: 1,
+            submitted_by: filer,
+            department_id: None,
+            position_id: None,
+            payload,
+            reference,
+            subject_iin: None,
+            supersedes: None,
+        };
+    submissions::insert(
+        &store,
+        t,
+        insert(
+            "asset_declaration",
+            serde_json::json!({"year": 2025, "person_iin": filed_iin}),
+            Some(adal_store::declarations::reference(2025, &filed_iin)),
+        ),
+    )
+    .await
+    .unwrap();
+    // 2025 is the only year both people were employed whose deadline
+    // (31.05.2026) has passed on 24.11.2026.
+    let obligations = dataset::declaration_obligations(&store, t, today)
+        .await
+        .unwrap();
+    let by_iin: HashMap<&str, &Derived> = obligations
+        .iter()
+        .filter(|d| d.payload["year"] == 2025)
+        .map(|d| (d.subject_iin.as_deref().unwrap(), d))
+        .collect();
+    assert_eq!(by_iin.len(), 2, "{obligations:?}");
+    let m = by_iin[missing_iin.as_str()];
+    assert!(m.notable);
+    assert_eq!(m.payload["state"], "missing");
+    assert_eq!(m.payload["due_on"], "2026-05-31");
+    assert_eq!(m.reference, format!("2025:{missing_iin}"));
+    let f = by_iin[filed_iin.as_str()];
+    assert!(!f.notable);
+    // Filed today, after the deadline.
+    assert_eq!(f.payload["state"], "late");
+    assert!(
+        obligations.iter().all(|d| d.payload["year"] != 2026),
+        "2026 is not due yet"
+    );
+
+    // Gifts: two from one giver named two ways, one from another, one
+    // given rather than received.
+    let bin = adal_domain::with_check_digit("20054000077").unwrap();
+    for (name, giver_bin, date, direction) in [
+        ("ТОО «Альфа»", None, "2026-01-10", "received"),
+        ("тоо  альфа", None, "2026-03-10", "received"),
+        ("Beta LLP", Some(bin.as_str()), "2026-02-01", "received"),
+        ("ТОО Альфа", None, "2026-04-01", "given"),
+    ] {
+        let mut g = serde_json::json!({
+            "direction": direction, "giver_name": name, "value_kzt": "10000.50",
+            "date": date, "description": "x", "occasion": "y",
+        });
+        if let Some(b) = giver_bin {
+            g["giver_bin"] = serde_json::json!(b);
+        }
+        submissions::insert(&store, t, insert("gift", g, None))
+            .await
+            .unwrap();
+    }
+    let givers = dataset::gift_giver_histories(&store, t).await.unwrap();
+    assert_eq!(givers.len(), 2, "{givers:?}");
+    let alpha = givers
+        .iter()
+        .find(|d| d.reference == "name:тоо альфа")
+        .unwrap();
+    assert!(alpha.notable);
+    assert_eq!(alpha.payload["count"], 2);
+    assert_eq!(alpha.payload["total_value_kzt"], "20001");
+    assert_eq!(alpha.payload["gifts"][0]["date"], "2026-01-10");
+    let beta = givers
+        .iter()
+        .find(|d| d.reference == format!("bin:{bin}"))
+        .unwrap();
+    assert!(!beta.notable);
+}
