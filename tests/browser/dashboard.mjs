@@ -94,6 +94,18 @@ function today() {
   return new Date().toISOString().slice(0, 10);
 }
 
+// A valid IIN from its first eleven digits (the domain's check digit).
+function iin(first11) {
+  const d = [...first11].map(Number);
+  let c = d.reduce((a, x, i) => a + x * (i + 1), 0) % 11;
+  if (c === 10) {
+    const w = [3, 4, 5, 6, 7, 8, 9, 10, 11, 1, 2];
+    c = d.reduce((a, x, i) => a + x * w[i], 0) % 11;
+  }
+  assert.notEqual(c, 10, "pick other digits: no check digit exists");
+  return first11 + c;
+}
+
 try {
   // ---------------------------------------------------------------- sign in
   let tenant;
@@ -271,6 +283,74 @@ try {
     assert.ok((await employee.locator("#filings > li").first().getAttribute("data-submission")).length > 0);
   });
 
+  const lastYear = new Date().getUTCFullYear() - 1;
+  await check("an employee declares assets and income: rows are added without script, errors sit by their cells", async () => {
+    await employee.goto(`${T}/my`);
+    await employee.click(`nav a[href="/t/${tenant}/declarations/new"]`);
+    assert.equal(await employee.inputValue("#d-year"), String(lastYear), "the open reporting year is preset");
+    for (const id of ["d-year", "d-person_iin", "d-real_estate-0-kind", "d-real_estate-0-value_kzt", "d-vehicles-0-make_model", "d-accounts-0-currency", "d-liabilities-0-creditor_iin", "d-income-0-source"]) {
+      assert.equal(await employee.locator(`label[for="${id}"]`).count(), 1, `label for ${id}`);
+    }
+    // "Add a row" posts the form back with one more row, keeping what was typed.
+    await employee.fill("#d-person_iin", iin("90010130005"));
+    await employee.selectOption("#d-income-0-source", "salary");
+    await employee.fill("#d-income-0-payer_name", "Demo Energy JSC");
+    await employee.fill("#d-income-0-amount_kzt", "7 200 000");
+    assert.equal(await employee.locator("#d-income-1-source").count(), 0);
+    const [grown] = await Promise.all([employee.waitForNavigation(), employee.click("#add-income")]);
+    assert.equal(grown.status(), 200);
+    assert.equal(await employee.locator("#form-errors").count(), 0, "adding a row checks nothing yet");
+    assert.equal(await employee.inputValue("#d-income-0-payer_name"), "Demo Energy JSC");
+    await employee.selectOption("#d-income-1-source", "rental");
+    await employee.fill("#d-income-1-payer_name", "A tenant");
+    await employee.fill("#d-income-1-amount_kzt", "lots");
+    await employee.selectOption("#d-real_estate-0-kind", "apartment");
+    await employee.fill("#d-real_estate-0-address", "Astana, Kabanbay Batyr 1");
+    await employee.fill("#d-real_estate-0-value_kzt", "12.345");
+    const [bad] = await Promise.all([employee.waitForNavigation(), employee.click("#decl-submit")]);
+    assert.equal(bad.status(), 422);
+    for (const id of ["d-real_estate-0-value_kzt", "d-income-1-amount_kzt"]) {
+      assert.ok(await employee.locator(`#${id}-error`).isVisible(), `error by ${id}`);
+      assert.equal(await employee.getAttribute(`#${id}`, "aria-invalid"), "true");
+    }
+    assert.equal(await employee.locator(".field-error").count(), 2, "only the bad cells are marked");
+    assert.equal(await employee.inputValue("#d-income-1-amount_kzt"), "lots");
+    await employee.fill("#d-real_estate-0-value_kzt", "45 000 000");
+    await employee.fill("#d-income-1-amount_kzt", "1200000.00");
+    await Promise.all([employee.waitForNavigation(), employee.click("#decl-submit")]);
+    assert.match(employee.url(), /\/my\?filed=declaration$/);
+    assert.ok(await employee.isVisible("#filed"));
+    assert.match(await employee.textContent("#filings > li"), new RegExp(String(lastYear)));
+  });
+
+  await check("the employee's home shows the declaration deadlines", async () => {
+    await employee.goto(`${T}/my`);
+    const open = employee.locator(`#deadline-table tr[data-year="${lastYear}"]`);
+    assert.equal(await open.count(), 1);
+    // Filed (by the demo, then by this test): on time or late depending on today.
+    assert.match(await open.getAttribute("data-state"), /^(on_time|late)$/);
+    assert.equal((await open.locator("td.due").textContent()).trim(), `31.05.${lastYear + 1}`);
+    const next = employee.locator(`#deadline-table tr[data-year="${lastYear + 1}"]`);
+    assert.equal(await next.getAttribute("data-state"), "not_yet_due");
+    assert.equal((await next.locator("td.due").textContent()).trim(), `31.05.${lastYear + 2}`);
+  });
+
+  await check("the overview shows findings per week as a chart with its table, and overdue declarations", async () => {
+    await officer.goto(`${T}/overview`);
+    assert.ok(await officer.isVisible("#trend svg title"));
+    const rows = officer.locator("#trend-table tbody tr");
+    assert.equal(await rows.count(), 12);
+    // This week's gift finding is in the last week, in the chart and the table alike.
+    const last = rows.last();
+    const week = await last.getAttribute("data-week");
+    const total = Number((await last.locator("td").last().textContent()).trim());
+    assert.ok(total >= 1, "this week's findings counted");
+    assert.equal(Number(await officer.getAttribute(`#trend g[data-week="${week}"]`, "data-total")), total);
+    assert.ok((await officer.locator(`#trend g[data-week="${week}"] rect[data-severity]`).count()) >= 1);
+    assert.ok(Number((await officer.textContent("#overdue-missing")).trim()) >= 0);
+    assert.ok(Number((await officer.textContent("#overdue-late")).trim()) >= 0);
+  });
+
   await check("an employee cannot reach the compliance screens by link or by URL", async () => {
     await employee.goto(`${T}/my`);
     for (const p of ["overview", "risk-map", "findings", "people", "org"]) {
@@ -372,6 +452,38 @@ try {
     assert.match(await admin.textContent("#positions"), /Procurement specialist/);
   });
 
+  await check("the tenant admin edits the MCI by year; a bad value is refused beside its cell", async () => {
+    const admin = pages.tenant_admin;
+    await admin.goto(`${T}/overview`);
+    await Promise.all([admin.waitForNavigation(), admin.click(`nav a[href="/t/${tenant}/settings"]`)]);
+    const rows = admin.locator("#settings-mci tbody tr");
+    const n = await rows.count();
+    assert.ok(n >= 2, "the stored years and a blank row");
+    const blank = n - 1;
+    assert.equal(await admin.inputValue(`#s-mci-${blank}-year`), "");
+    await admin.fill(`#s-mci-${blank}-year`, "2031");
+    await admin.fill(`#s-mci-${blank}-value`, "-12");
+    const [bad] = await Promise.all([admin.waitForNavigation(), admin.click("#settings-submit")]);
+    assert.equal(bad.status(), 422);
+    assert.ok(await admin.isVisible(`#s-mci-${blank}-value-error`));
+    assert.equal(await admin.getAttribute(`#s-mci-${blank}-value`, "aria-invalid"), "true");
+    assert.equal(await admin.inputValue(`#s-mci-${blank}-year`), "2031", "typed values kept");
+    await admin.fill(`#s-mci-${blank}-value`, "5 100");
+    await Promise.all([admin.waitForNavigation(), admin.click("#settings-submit")]);
+    assert.match(admin.url(), /\/settings\?saved=1$/);
+    assert.ok(await admin.isVisible("#settings-saved"));
+    const saved = admin.locator("#settings-mci tbody tr", { has: admin.locator('input[value="2031"]') });
+    assert.equal(await saved.count(), 1);
+    assert.match(await saved.locator("input[name$='.value']").inputValue(), /^5100(\.00)?$/);
+    // Only the admin: not the employee, not the compliance officer, not the Agency.
+    for (const role of ["employee", "compliance_officer", "agency_auditor"]) {
+      assert.equal(await errorStatus(pages[role], `${T}/settings`), 403, `${role} cannot open the settings`);
+    }
+    const csrf = await employee.getAttribute("form.lang input[name=csrf]", "value");
+    const r = await employee.request.post(`${T}/settings`, { form: { csrf, alert_threshold: "low" }, maxRedirects: 0 });
+    assert.equal(r.status(), 403);
+  });
+
   await check("changing the password, then signing in with the new one", async () => {
     const p = pages.procurement_officer;
     await p.goto(`${BASE}/password`);
@@ -404,10 +516,12 @@ try {
     ["employee", "my-filings", `${T}/my`],
     ["employee", "gift-form", `${T}/gifts/new`],
     ["employee", "conflict-form", `${T}/conflicts/new`],
+    ["employee", "declaration-form", `${T}/declarations/new`],
     ["employee", "forbidden", `${T}/risk-map`],
     ["employee", "not-found", `${BASE}/t/${tenant}/findings/00000000-0000-7000-8000-000000000000`],
     ["tenant_admin", "people", `${T}/people`],
     ["tenant_admin", "org", `${T}/org`],
+    ["tenant_admin", "settings", `${T}/settings`],
     ["agency_auditor", "agency", `${BASE}/agency`],
     ["agency_auditor", "agency-risk-map", `${T}/risk-map`],
   ];
@@ -461,7 +575,7 @@ try {
   });
 
   await check("360 px wide: nothing scrolls sideways, every screen usable", async () => {
-    for (const [role, name, url] of screens.filter(([, n]) => ["overview", "risk-map", "gift-form", "findings", "my-filings"].includes(n))) {
+    for (const [role, name, url] of screens.filter(([, n]) => ["overview", "risk-map", "gift-form", "declaration-form", "findings", "my-filings"].includes(n))) {
       const ctx = pages[role].context();
       const narrow = await ctx.newPage();
       await narrow.setViewportSize({ width: 360, height: 740 });

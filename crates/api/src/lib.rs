@@ -21,6 +21,7 @@ pub use auth::{
 pub use body::BodyLimit;
 pub use error::{ApiError, ErrorBody};
 pub use platform::SESSION_HOURS;
+pub use tenant::{Settings, check_settings};
 
 use adal_authz::Authz;
 use adal_jobs::Queue;

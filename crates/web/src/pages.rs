@@ -2,17 +2,20 @@
 //! tenant through [`TenantCtx::authorize`] (the API's check), reads through
 //! the store, and renders; failures become the 403/404 pages.
 
+use crate::declare;
 use crate::forms::{self, CONFLICT, GIFT};
 use crate::i18n::{Lang, Tr};
 use crate::layout::{Fail, Frame, NavItem, fail_page, label, page, redirect, respond, role_key};
 use crate::session::{LANG_COOKIE, SESSION_COOKIE, Visitor, set_cookie};
+use crate::{settings, trend};
 use adal_api::{AppState, Caller, TenantCtx, heatmap};
 use adal_authz::{act, obj};
 use adal_domain::FieldError;
 use adal_store::evaluation::{self, FindingFilter};
 use adal_store::submissions::{self, SubmissionFilter};
 use adal_store::triage::{self, Note, Outcome};
-use adal_store::{TenantId, org, tenants, users};
+use adal_store::{TenantId, declarations, org, tenants, users};
+use chrono::Datelike;
 use maud::{PreEscaped, html};
 use poem::http::StatusCode;
 use poem::web::{Data, Form, Path, Query};
@@ -42,6 +45,23 @@ async fn authorize(
     a: &str,
 ) -> Result<TenantCtx, Fail> {
     Ok(TenantCtx::authorize(state, caller(v)?, tenant, o, a).await?)
+}
+
+/// For a form's POST: signed in, the session's CSRF token, then the
+/// API's permission check.
+async fn authorize_form(
+    state: &AppState,
+    v: &Visitor,
+    form: &Fields,
+    tenant: Uuid,
+    o: &str,
+    a: &str,
+) -> Result<TenantCtx, Fail> {
+    caller(v)?;
+    if !v.csrf_ok(form.get("csrf").map(String::as_str)) {
+        return Err(Fail::Csrf);
+    }
+    authorize(state, v, tenant, o, a).await
 }
 
 async fn allowed(state: &AppState, c: &Caller, tenant: Uuid, o: &str, a: &str) -> bool {
@@ -97,6 +117,12 @@ async fn frame(state: &AppState, v: &Visitor, tenant: TenantId) -> Frame {
             href: format!("{base}/conflicts/new"),
         });
     }
+    if allowed(state, c, t, obj::ASSET_DECLARATIONS, act::CREATE).await {
+        nav.push(NavItem {
+            key: "nav-file-declaration",
+            href: format!("{base}/declarations/new"),
+        });
+    }
     if allowed(state, c, t, obj::USERS, act::READ).await {
         nav.push(NavItem {
             key: "nav-people",
@@ -107,6 +133,12 @@ async fn frame(state: &AppState, v: &Visitor, tenant: TenantId) -> Frame {
         nav.push(NavItem {
             key: "nav-org",
             href: format!("{base}/org"),
+        });
+    }
+    if allowed(state, c, t, obj::TENANT, act::WRITE).await {
+        nav.push(NavItem {
+            key: "nav-settings",
+            href: format!("{base}/settings"),
         });
     }
     Frame {
@@ -532,6 +564,31 @@ pub(crate) async fn overview(
         }
         let total: u64 = counts.iter().map(|c| c.count).sum();
         let findings_href = format!("/t/{tenant}/findings");
+        let today = adal_domain::kazakhstan_today();
+        let times = evaluation::finding_times(
+            &state.store,
+            ctx.tenant,
+            trend::since(today, trend::WEEKS),
+        )
+        .await?;
+        let weeks = trend::weeks_of(&times, today, trend::WEEKS);
+        let severity_names = trend::SEVERITIES.map(|s| label(tr, "severity", s));
+        let trend_svg = trend::render(
+            &weeks,
+            &trend::Text {
+                title: &tr.t("trend-title"),
+                description: &tr.t_args(
+                    "trend-desc",
+                    &[
+                        ("weeks", trend::WEEKS.to_string().into()),
+                        ("end", tr.date(today).into()),
+                        ("n", weeks.iter().map(trend::Week::total).sum::<u64>().to_string().into()),
+                    ],
+                ),
+                severities: severity_names.each_ref().map(String::as_str),
+            },
+        );
+        let overdue = overdue_declarations(&state, &ctx, today).await?;
         let body = html! {
             section class="cards" aria-label=(tr.t("overview-summary")) {
                 div class="card" {
@@ -542,6 +599,37 @@ pub(crate) async fn overview(
                     div class={ "card sev-" (s) } {
                         p class="big" data-severity=(s) { (by_severity.get(*s).copied().unwrap_or(0)) }
                         p { a href={ (findings_href) "?status=open&severity=" (s) } { (label(tr, "severity", s)) } }
+                    }
+                }
+            }
+            @if let Some(o) = &overdue {
+                h2 { (tr.t("overview-overdue")) }
+                p { (tr.t_args("overdue-for", &[("year", o.year.to_string().into()), ("due", tr.date(o.due).into())])) }
+                section class="cards" id="overdue" aria-label=(tr.t("overview-overdue")) {
+                    div class="card" { p class="big" id="overdue-missing" { (o.missing) } p { (tr.t("overdue-missing")) } }
+                    div class="card" { p class="big" id="overdue-late" { (o.late) } p { (tr.t("overdue-late")) } }
+                }
+            }
+            h2 { (tr.t("overview-trend")) }
+            figure id="trend" {
+                (PreEscaped(trend_svg))
+            }
+            div class="scroll" {
+                table id="trend-table" {
+                    caption { (tr.t("trend-caption")) }
+                    thead { tr {
+                        th scope="col" { (tr.t("col-week")) }
+                        @for s in trend::SEVERITIES { th scope="col" class="num" { (label(tr, "severity", s)) } }
+                        th scope="col" class="num" { (tr.t("col-total")) }
+                    } }
+                    tbody {
+                        @for w in &weeks {
+                            tr data-week=(w.start.format("%Y-%m-%d")) {
+                                th scope="row" { (tr.date(w.start)) }
+                                @for c in w.counts { td class="num" { (c) } }
+                                td class="num" { (w.total()) }
+                            }
+                        }
                     }
                 }
             }
@@ -602,6 +690,47 @@ pub(crate) async fn overview(
     }
     .await;
     finish(&v, r)
+}
+
+/// Declarations overdue for the reporting year open now.
+struct Overdue {
+    year: i32,
+    due: chrono::NaiveDate,
+    missing: usize,
+    late: usize,
+}
+
+/// `None` for a reader without the declaration status (the same check as
+/// `GET /declarations/status`), or a year with no possible deadline.
+async fn overdue_declarations(
+    state: &AppState,
+    ctx: &TenantCtx,
+    today: chrono::NaiveDate,
+) -> Result<Option<Overdue>, Fail> {
+    if !allowed(
+        state,
+        &ctx.caller,
+        ctx.tenant.0,
+        obj::DECLARATION_STATUS,
+        act::READ,
+    )
+    .await
+    {
+        return Ok(None);
+    }
+    let year = today.year() - 1;
+    let settings = tenants::settings_of(&tenants::get(&state.store, ctx.tenant).await?)?;
+    let Some(due) = settings.declaration_due(year) else {
+        return Ok(None);
+    };
+    let all = declarations::status(&state.store, ctx.tenant, year, due, today).await?;
+    let count = |s| all.iter().filter(|p| p.state == s).count();
+    Ok(Some(Overdue {
+        year,
+        due,
+        missing: count(declarations::State::Missing),
+        late: count(declarations::State::Late),
+    }))
 }
 
 #[handler]
@@ -967,11 +1096,7 @@ pub(crate) async fn triage_action(
 ) -> Response {
     let v = Visitor::load(req, &state).await;
     let r: PageResult = async {
-        caller(&v)?;
-        if !v.csrf_ok(f.get("csrf").map(String::as_str)) {
-            return Err(Fail::Csrf);
-        }
-        let ctx = authorize(&state, &v, tenant, obj::FINDINGS_ALL, act::WRITE).await?;
+        let ctx = authorize_form(&state, &v, &f, tenant, obj::FINDINGS_ALL, act::WRITE).await?;
         evaluation::get_finding(&state.store, ctx.tenant, id).await?;
         let me = ctx.caller.user_id;
         let note_error = |e: triage::NoteError| match e {
@@ -1092,10 +1217,46 @@ pub(crate) async fn my_filings(
             by_sub.entry(f.submission_id).or_default().push(f);
         }
         let can_file = allowed(&state, &ctx.caller, tenant, obj::GIFTS, act::CREATE).await;
+        let deadlines = if allowed(&state, &ctx.caller, tenant, obj::ASSET_DECLARATIONS, act::CREATE).await {
+            own_deadlines(&state, &ctx).await?
+        } else {
+            Vec::new()
+        };
         let body = html! {
             @if let Some(kind) = &q.filed {
                 p class="alert ok" role="status" id="filed" {
-                    (tr.t(if kind == "conflict" { "conflict-filed" } else { "gift-filed" }))
+                    (tr.t(match kind.as_str() { "conflict" => "conflict-filed", "declaration" => "decl-filed", _ => "gift-filed" }))
+                }
+            }
+            @if !deadlines.is_empty() {
+                section id="deadlines" aria-labelledby="deadlines-h" {
+                    h2 id="deadlines-h" { (tr.t("deadlines-title")) }
+                    div class="scroll" {
+                        table id="deadline-table" {
+                            caption { (tr.t("deadlines-caption")) }
+                            thead { tr {
+                                th scope="col" { (tr.t("col-year")) }
+                                th scope="col" { (tr.t("col-due")) }
+                                th scope="col" { (tr.t("col-state")) }
+                                th scope="col" { (tr.t("col-filed")) }
+                            } }
+                            tbody {
+                                @for d in &deadlines {
+                                    tr data-year=(d.year) data-state=(d.state.as_str()) {
+                                        th scope="row" { (d.year) }
+                                        td class="due" { (tr.date(d.due)) }
+                                        td {
+                                            (tr.t(&format!("deadline-{}", d.state.as_str())))
+                                            @if d.can_file_now {
+                                                " · " a href={ "/t/" (tenant) "/declarations/new" } { (tr.t("deadline-file-now")) }
+                                            }
+                                        }
+                                        td { @if let Some(at) = d.first_filed { (tr.datetime(at)) } }
+                                    }
+                                }
+                            }
+                        }
+                    }
                 }
             }
             @if can_file { p { a class="button" href={ "/t/" (tenant) "/gifts/new" } { (tr.t("nav-file-gift")) } } }
@@ -1104,7 +1265,11 @@ pub(crate) async fn my_filings(
                 @for s in &subs {
                     @let payload: serde_json::Value = serde_json::from_str(&s.payload).unwrap_or_default();
                     li data-submission=(s.id) data-status=(s.status) {
-                        h2 class="h3" { (label(tr, "kind", &s.kind)) ": " (payload.get("description").and_then(|d| d.as_str()).unwrap_or("")) }
+                        h2 class="h3" {
+                            (label(tr, "kind", &s.kind)) ": "
+                            @if let Some(year) = payload.get("year").and_then(serde_json::Value::as_i64) { (year) }
+                            (payload.get("description").and_then(|d| d.as_str()).unwrap_or(""))
+                        }
                         dl class="facts" {
                             dt { (tr.t("col-received")) } dd { (tr.datetime(s.received_at)) }
                             dt { (tr.t("col-status")) } dd class="filing-status" { (label(tr, "status", &s.status)) }
@@ -1137,6 +1302,41 @@ pub(crate) async fn my_filings(
     }
     .await;
     finish(&v, r)
+}
+
+/// One of the caller's declaration deadlines.
+struct Deadline {
+    year: i32,
+    due: chrono::NaiveDate,
+    state: declarations::State,
+    first_filed: Option<chrono::DateTime<chrono::Utc>>,
+    /// The year has ended and nothing is filed for it yet.
+    can_file_now: bool,
+}
+
+/// The caller's declaration for the reporting year open now (the year
+/// that ended last) and for the year under way, against the tenant's
+/// deadlines, classified as the declaration status of the API does.
+async fn own_deadlines(state: &AppState, ctx: &TenantCtx) -> Result<Vec<Deadline>, Fail> {
+    let settings = tenants::settings_of(&tenants::get(&state.store, ctx.tenant).await?)?;
+    let today = adal_domain::kazakhstan_today();
+    let mut out = Vec::new();
+    for year in [today.year() - 1, today.year()] {
+        let Some(due) = settings.declaration_due(year) else {
+            continue;
+        };
+        let first_filed =
+            declarations::first_filed_by(&state.store, ctx.tenant, ctx.caller.user_id, year)
+                .await?;
+        out.push(Deadline {
+            year,
+            due,
+            state: declarations::classify(first_filed, due, today),
+            first_filed,
+            can_file_now: first_filed.is_none() && year < today.year(),
+        });
+    }
+    Ok(out)
 }
 
 /// A filing form of the dashboard: which kind it files, who may use it,
@@ -1240,11 +1440,7 @@ async fn submit_filing(
 ) -> Response {
     let v = Visitor::load(req, state).await;
     let r: PageResult = async {
-        caller(&v)?;
-        if !v.csrf_ok(values.get("csrf").map(String::as_str)) {
-            return Err(Fail::Csrf);
-        }
-        let ctx = authorize(state, &v, tenant, filing.object, act::CREATE).await?;
+        let ctx = authorize_form(state, &v, &values, tenant, filing.object, act::CREATE).await?;
         match (filing.validate)(&values, adal_domain::kazakhstan_today()) {
             Err(errors) => {
                 let f = frame(state, &v, ctx.tenant).await;
@@ -1299,6 +1495,191 @@ pub(crate) async fn file_conflict(
     Form(values): Form<Fields>,
 ) -> Response {
     submit_filing(&CONFLICT_FILING, req, &state, tenant, values).await
+}
+
+fn declaration_page(
+    v: &Visitor,
+    frame: &Frame,
+    tenant: Uuid,
+    values: &Fields,
+    errors: &[declare::FormError],
+) -> Response {
+    let tr = &v.tr;
+    let action = format!("/t/{tenant}/declarations/new");
+    let body = html! {
+        p { (tr.t("decl-intro")) }
+        (declare::render(tr, &action, &v.csrf, values, errors))
+    };
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    respond(v, status, page(v, frame, &tr.t("decl-title"), body))
+}
+
+#[handler]
+pub(crate) async fn declaration_form(
+    req: &Request,
+    state: Data<&AppState>,
+    Path(tenant): Path<Uuid>,
+) -> Response {
+    let v = Visitor::load(req, &state).await;
+    let r: PageResult = async {
+        let ctx = authorize(&state, &v, tenant, obj::ASSET_DECLARATIONS, act::CREATE).await?;
+        let f = frame(&state, &v, ctx.tenant).await;
+        // The reporting year open now: the one that ended last.
+        let year = adal_domain::kazakhstan_today().year() - 1;
+        let values: Fields = [("year".to_owned(), year.to_string())].into();
+        Ok(declaration_page(&v, &f, tenant, &values, &[]))
+    }
+    .await;
+    finish(&v, r)
+}
+
+/// "Add a row" draws the form again with one more row in that section;
+/// otherwise the declaration is checked with the domain's rules and filed
+/// through the API's own path, whose refusals (a second declaration for
+/// the same person and year) are shown on the form too.
+#[handler]
+pub(crate) async fn file_declaration(
+    req: &Request,
+    state: Data<&AppState>,
+    Path(tenant): Path<Uuid>,
+    Form(values): Form<Fields>,
+) -> Response {
+    let v = Visitor::load(req, &state).await;
+    let r: PageResult = async {
+        let ctx = authorize_form(
+            &state,
+            &v,
+            &values,
+            tenant,
+            obj::ASSET_DECLARATIONS,
+            act::CREATE,
+        )
+        .await?;
+        let f = frame(&state, &v, ctx.tenant).await;
+        if let Some(section) = values.get("add").cloned() {
+            let values = declare::with_row_added(values, &section);
+            return Ok(declaration_page(&v, &f, tenant, &values, &[]));
+        }
+        let (payload, built) = match declare::validate(&values, adal_domain::kazakhstan_today()) {
+            Ok(ok) => ok,
+            Err(errors) => return Ok(declaration_page(&v, &f, tenant, &values, &errors)),
+        };
+        let refused = match adal_api::file_record(
+            &state,
+            &ctx,
+            adal_domain::Kind::AssetDeclaration,
+            &payload,
+        )
+        .await
+        {
+            Ok(()) => {
+                return Ok(redirect(&v, &format!("/t/{tenant}/my?filed=declaration")));
+            }
+            Err(adal_api::ApiError::Conflict(_)) => vec![declare::FormError {
+                field: Some("year".into()),
+                error: FieldError::new("/year", declare::EXISTS),
+            }],
+            Err(adal_api::ApiError::Unprocessable(b) | adal_api::ApiError::BadRequest(b)) => {
+                declare::locate(
+                    b.0.details
+                        .into_iter()
+                        .map(|d| FieldError::new(d.pointer, d.message))
+                        .collect(),
+                    &built.rows,
+                )
+            }
+            Err(e) => return Err(e.into()),
+        };
+        Ok(declaration_page(&v, &f, tenant, &values, &refused))
+    }
+    .await;
+    finish(&v, r)
+}
+
+fn settings_page(
+    v: &Visitor,
+    frame: &Frame,
+    tenant: Uuid,
+    values: &Fields,
+    errors: &[(Option<String>, FieldError)],
+    saved: bool,
+) -> Response {
+    let tr = &v.tr;
+    let action = format!("/t/{tenant}/settings");
+    let body = html! {
+        @if saved { p class="alert ok" role="status" id="settings-saved" { (tr.t("settings-saved")) } }
+        p { (tr.t("settings-intro")) }
+        (settings::render(tr, &action, &v.csrf, values, errors))
+    };
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    respond(v, status, page(v, frame, &tr.t("settings-title"), body))
+}
+
+#[derive(Debug, serde::Deserialize, Default)]
+pub(crate) struct SavedQuery {
+    saved: Option<String>,
+}
+
+/// The tenant admin's settings: the same permission as `PUT /settings`.
+#[handler]
+pub(crate) async fn settings_form(
+    req: &Request,
+    state: Data<&AppState>,
+    Path(tenant): Path<Uuid>,
+    Query(q): Query<SavedQuery>,
+) -> Response {
+    let v = Visitor::load(req, &state).await;
+    let r: PageResult = async {
+        let ctx = authorize(&state, &v, tenant, obj::TENANT, act::WRITE).await?;
+        let stored = tenants::settings_of(&tenants::get(&state.store, ctx.tenant).await?)?;
+        let f = frame(&state, &v, ctx.tenant).await;
+        let values = settings::values_of(&stored);
+        Ok(settings_page(
+            &v,
+            &f,
+            tenant,
+            &values,
+            &[],
+            q.saved.is_some(),
+        ))
+    }
+    .await;
+    finish(&v, r)
+}
+
+/// Checks the form with the API's checks of `PUT /settings` and stores it
+/// through the same store function, which writes the audit entry.
+#[handler]
+pub(crate) async fn save_settings(
+    req: &Request,
+    state: Data<&AppState>,
+    Path(tenant): Path<Uuid>,
+    Form(values): Form<Fields>,
+) -> Response {
+    let v = Visitor::load(req, &state).await;
+    let r: PageResult = async {
+        let ctx = authorize_form(&state, &v, &values, tenant, obj::TENANT, act::WRITE).await?;
+        match settings::check(&values) {
+            Err(errors) => {
+                let f = frame(&state, &v, ctx.tenant).await;
+                Ok(settings_page(&v, &f, tenant, &values, &errors, false))
+            }
+            Ok(new) => {
+                tenants::update_settings(&state.store, ctx.tenant, &ctx.actor(), &new).await?;
+                Ok(redirect(&v, &format!("/t/{tenant}/settings?saved=1")))
+            }
+        }
+    }
+    .await;
+    finish(&v, r)
 }
 
 #[handler]
