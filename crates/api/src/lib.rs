@@ -20,6 +20,7 @@ pub use auth::{
 };
 pub use body::BodyLimit;
 pub use error::{ApiError, ErrorBody};
+pub use people::import_permission;
 pub use platform::SESSION_HOURS;
 pub use tenant::{Settings, check_settings};
 

@@ -9,6 +9,7 @@ mod declare;
 mod forms;
 mod i18n;
 mod layout;
+mod officers;
 mod pages;
 mod session;
 mod settings;
@@ -45,8 +46,9 @@ fn asset(ct: &str, body: &'static str) -> Response {
 
 /// Sources scanned by the test that every catalogue key used exists.
 #[cfg(test)]
-pub(crate) const SOURCES_FOR_KEY_CHECK: [&str; 5] = [
+pub(crate) const SOURCES_FOR_KEY_CHECK: [&str; 6] = [
     include_str!("pages.rs"),
+    include_str!("officers.rs"),
     include_str!("declare.rs"),
     include_str!("settings.rs"),
     include_str!("layout.rs"),
@@ -92,6 +94,13 @@ pub fn routes() -> impl Endpoint {
             "/t/:tenant/settings",
             get(pages::settings_form).post(pages::save_settings),
         )
+        .at("/t/:tenant/hr-actions", get(officers::hr_actions))
+        .at("/t/:tenant/procurements", get(officers::procurements))
+        .at(
+            "/t/:tenant/imports",
+            get(officers::imports_list).post(officers::upload_import),
+        )
+        .at("/t/:tenant/imports/:id", get(officers::import_detail))
         .at("/t/:tenant/people", get(pages::people_page))
         .at("/t/:tenant/org", get(pages::org_page))
         .at("/assets/app.css", get(css))

@@ -23,21 +23,21 @@ use poem::{Request, Response, handler};
 use std::collections::{BTreeMap, HashMap};
 use uuid::Uuid;
 
-type Fields = HashMap<String, String>;
-type PageResult = Result<Response, Fail>;
+pub(crate) type Fields = HashMap<String, String>;
+pub(crate) type PageResult = Result<Response, Fail>;
 
 const SEVERITIES: [&str; 4] = ["low", "medium", "high", "critical"];
 const FINDING_STATUSES: [&str; 3] = ["open", "resolved", "false_positive"];
 
-fn finish(v: &Visitor, r: PageResult) -> Response {
+pub(crate) fn finish(v: &Visitor, r: PageResult) -> Response {
     r.unwrap_or_else(|f| fail_page(v, f))
 }
 
-fn caller(v: &Visitor) -> Result<&Caller, Fail> {
+pub(crate) fn caller(v: &Visitor) -> Result<&Caller, Fail> {
     v.caller.as_ref().ok_or(Fail::SignIn)
 }
 
-async fn authorize(
+pub(crate) async fn authorize(
     state: &AppState,
     v: &Visitor,
     tenant: Uuid,
@@ -70,7 +70,7 @@ async fn allowed(state: &AppState, c: &Caller, tenant: Uuid, o: &str, a: &str) -
 
 /// The header and navigation for a page inside `tenant`: only the screens
 /// this user may open are linked.
-async fn frame(state: &AppState, v: &Visitor, tenant: TenantId) -> Frame {
+pub(crate) async fn frame(state: &AppState, v: &Visitor, tenant: TenantId) -> Frame {
     let Some(c) = &v.caller else {
         return Frame::default();
     };
@@ -133,6 +133,26 @@ async fn frame(state: &AppState, v: &Visitor, tenant: TenantId) -> Frame {
         nav.push(NavItem {
             key: "nav-org",
             href: format!("{base}/org"),
+        });
+    }
+    if allowed(state, c, t, obj::HR_ACTIONS, act::READ).await {
+        nav.push(NavItem {
+            key: "nav-hr-actions",
+            href: format!("{base}/hr-actions"),
+        });
+    }
+    if allowed(state, c, t, obj::PROCUREMENTS, act::READ).await {
+        nav.push(NavItem {
+            key: "nav-procurements",
+            href: format!("{base}/procurements"),
+        });
+    }
+    if allowed(state, c, t, obj::PEOPLE, act::WRITE).await
+        || allowed(state, c, t, obj::PROCUREMENTS, act::CREATE).await
+    {
+        nav.push(NavItem {
+            key: "nav-imports",
+            href: format!("{base}/imports"),
         });
     }
     if allowed(state, c, t, obj::TENANT, act::WRITE).await {

@@ -228,7 +228,11 @@ async fn headers_csrf_and_tenancy() {
         (&employee, "people"),
         (&employee, "org"),
         (&employee, "settings"),
+        (&employee, "hr-actions"),
+        (&employee, "procurements"),
+        (&employee, "imports"),
         (&officer, "settings"),
+        (&officer, "imports"),
     ] {
         cli.get(format!("/t/{a}/{p}"))
             .header("cookie", who)
@@ -277,6 +281,9 @@ async fn headers_csrf_and_tenancy() {
             (&employee, format!("/t/{a}/declarations/new")),
             (&employee, format!("/t/{a}/risk-map")),
             (&admin, format!("/t/{a}/settings")),
+            (&admin, format!("/t/{a}/hr-actions")),
+            (&admin, format!("/t/{a}/procurements")),
+            (&admin, format!("/t/{a}/imports")),
         ] {
             let r = cli
                 .get(&p)
