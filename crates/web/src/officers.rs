@@ -6,8 +6,8 @@
 //! function `POST /imports/{kind}` uses, and the worker applies it.
 
 use crate::i18n::Tr;
-use crate::layout::{Fail, label, page, redirect, respond};
-use crate::pages::{Fields, PageResult, authorize, caller, finish, frame};
+use crate::layout::{Fail, head, label, page, redirect, respond};
+use crate::pages::{Fields, PageResult, authorize, caller, finish, frame, show};
 use crate::session::Visitor;
 use adal_api::{AppState, TenantCtx};
 use adal_authz::{act, obj};
@@ -108,15 +108,7 @@ pub(crate) async fn hr_actions(
             div class="scroll" {
                 table id="hr-actions" {
                     caption { (tr.t("hr-caption")) }
-                    thead { tr {
-                        th scope="col" { (tr.t("col-effective")) }
-                        th scope="col" { (tr.t("col-action")) }
-                        th scope="col" { (tr.t("col-name")) }
-                        th scope="col" { (tr.t("col-iin")) }
-                        th scope="col" { (tr.t("col-position")) }
-                        th scope="col" { (tr.t("col-screening")) }
-                        th scope="col" { (tr.t("col-status")) }
-                    } }
+                    (head(tr, &[("col-effective", false), ("col-action", false), ("col-name", false), ("col-iin", false), ("col-position", false), ("col-screening", false), ("col-status", false)]))
                     tbody {
                         @for sub in &rows {
                             @let p: Value = serde_json::from_str(&sub.payload).unwrap_or_default();
@@ -137,8 +129,7 @@ pub(crate) async fn hr_actions(
                 }
             }
         };
-        let f = frame(&state, &v, ctx.tenant).await;
-        Ok(respond(&v, StatusCode::OK, page(&v, &f, &tr.t("hr-title"), body)))
+        show(&state, &v, ctx.tenant, "hr-title", body).await
     }
     .await;
     finish(&v, r)
@@ -213,8 +204,7 @@ pub(crate) async fn procurements(
                 }
             }
         };
-        let f = frame(&state, &v, ctx.tenant).await;
-        Ok(respond(&v, StatusCode::OK, page(&v, &f, &tr.t("proc-title"), body)))
+        show(&state, &v, ctx.tenant, "proc-title", body).await
     }
     .await;
     finish(&v, r)
@@ -270,15 +260,7 @@ fn imports_body(
             div class="scroll" {
                 table id="imports" {
                     caption { (tr.t("imports-caption")) }
-                    thead { tr {
-                        th scope="col" { (tr.t("col-received")) }
-                        th scope="col" { (tr.t("imports-kind")) }
-                        th scope="col" { (tr.t("col-file")) }
-                        th scope="col" { (tr.t("col-status")) }
-                        th scope="col" class="num" { (tr.t("col-accepted")) }
-                        th scope="col" class="num" { (tr.t("col-unchanged")) }
-                        th scope="col" class="num" { (tr.t("col-rejected")) }
-                    } }
+                    (head(tr, &[("col-received", false), ("imports-kind", false), ("col-file", false), ("col-status", false), ("col-accepted", true), ("col-unchanged", true), ("col-rejected", true)]))
                     tbody {
                         @for i in list {
                             tr data-import=(i.id) data-status=(i.status) {
@@ -448,11 +430,7 @@ pub(crate) async fn import_detail(
                 div class="scroll" {
                     table id="import-report" {
                         caption { (tr.t("import-report-caption")) }
-                        thead { tr {
-                            th scope="col" class="num" { (tr.t("col-row")) }
-                            th scope="col" { (tr.t("col-column")) }
-                            th scope="col" { (tr.t("col-reason")) }
-                        } }
+                        (head(tr, &[("col-row", true), ("col-column", false), ("col-reason", false)]))
                         tbody {
                             @for e in &i.report {
                                 tr data-row=(e.row) data-column=(e.column) {
@@ -467,8 +445,7 @@ pub(crate) async fn import_detail(
             }
             p { a href={ "/t/" (tenant) "/imports" } { (tr.t("imports-back")) } }
         };
-        let f = frame(&state, &v, ctx.tenant).await;
-        Ok(respond(&v, StatusCode::OK, page(&v, &f, &tr.t("import-title"), body)))
+        show(&state, &v, ctx.tenant, "import-title", body).await
     }
     .await;
     finish(&v, r)

@@ -5,7 +5,9 @@
 use crate::declare;
 use crate::forms::{self, CONFLICT, GIFT};
 use crate::i18n::{Lang, Tr};
-use crate::layout::{Fail, Frame, NavItem, fail_page, label, page, redirect, respond, role_key};
+use crate::layout::{
+    Fail, Frame, NavItem, fail_page, head, label, page, redirect, respond, role_key,
+};
 use crate::session::{LANG_COOKIE, SESSION_COOKIE, Visitor, set_cookie};
 use crate::{settings, trend};
 use adal_api::{AppState, Caller, TenantCtx, heatmap};
@@ -169,6 +171,22 @@ pub(crate) async fn frame(state: &AppState, v: &Visitor, tenant: TenantId) -> Fr
         nav,
         read_only: c.role == "agency_auditor",
     }
+}
+
+/// A page of `tenant` with its header and navigation, as 200.
+pub(crate) async fn show(
+    state: &AppState,
+    v: &Visitor,
+    tenant: TenantId,
+    title_key: &str,
+    body: maud::Markup,
+) -> PageResult {
+    let f = frame(state, v, tenant).await;
+    Ok(respond(
+        v,
+        StatusCode::OK,
+        page(v, &f, &v.tr.t(title_key), body),
+    ))
 }
 
 /// Where a user lands after signing in.
@@ -504,13 +522,7 @@ pub(crate) async fn agency(req: &Request, state: Data<&AppState>) -> Response {
             div class="scroll" {
                 table id="tenants" {
                     caption { (tr.t("agency-tenants")) }
-                    thead { tr {
-                        th scope="col" { (tr.t("col-tenant")) }
-                        th scope="col" { (tr.t("col-bin")) }
-                        th scope="col" { (tr.t("col-region")) }
-                        th scope="col" class="num" { (tr.t("col-open-findings")) }
-                        th scope="col" class="num" { (tr.t("col-high-risk-findings")) }
-                    } }
+                    (head(tr, &[("col-tenant", false), ("col-bin", false), ("col-region", false), ("col-open-findings", true), ("col-high-risk-findings", true)]))
                     tbody {
                         @for (t, open, high) in &rows {
                             tr {
@@ -684,12 +696,7 @@ pub(crate) async fn overview(
                 div class="scroll" {
                     table id="positions" {
                         caption { (tr.t("overview-positions-caption")) }
-                        thead { tr {
-                            th scope="col" { (tr.t("col-position")) }
-                            th scope="col" { (tr.t("col-high-risk-list")) }
-                            th scope="col" class="num" { (tr.t("col-open-findings")) }
-                            th scope="col" class="num" { (tr.t("col-score")) }
-                        } }
+                        (head(tr, &[("col-position", false), ("col-high-risk-list", false), ("col-open-findings", true), ("col-score", true)]))
                         tbody {
                             @for p in map.positions.iter().take(10) {
                                 tr {
@@ -705,8 +712,7 @@ pub(crate) async fn overview(
             }
             p { a href={ "/t/" (tenant) "/risk-map" } { (tr.t("overview-see-risk-map")) } }
         };
-        let f = frame(&state, &v, ctx.tenant).await;
-        Ok(respond(&v, StatusCode::OK, page(&v, &f, &tr.t("overview-title"), body)))
+        show(&state, &v, ctx.tenant, "overview-title", body).await
     }
     .await;
     finish(&v, r)
@@ -799,12 +805,7 @@ pub(crate) async fn risk_map_page(
                 div class="scroll" {
                     table id="risk-cells" {
                         caption { (tr.t("risk-map-table-caption")) }
-                        thead { tr {
-                            th scope="col" class="num" { (tr.t("likelihood")) }
-                            th scope="col" class="num" { (tr.t("impact")) }
-                            th scope="col" { (tr.t("col-band")) }
-                            th scope="col" class="num" { (tr.t("col-open-findings")) }
-                        } }
+                        (head(tr, &[("likelihood", true), ("impact", true), ("col-band", false), ("col-open-findings", true)]))
                         tbody {
                             @for c in map.cells.iter().rev() {
                                 tr data-likelihood=(c.likelihood) data-impact=(c.impact) {
@@ -825,13 +826,7 @@ pub(crate) async fn risk_map_page(
             div class="scroll" {
                 table id="by-department" {
                     caption { (tr.t("risk-map-by-department-caption")) }
-                    thead { tr {
-                        th scope="col" { (tr.t("col-department")) }
-                        th scope="col" { (tr.t("col-area")) }
-                        th scope="col" class="num" { (tr.t("likelihood")) }
-                        th scope="col" class="num" { (tr.t("impact")) }
-                        th scope="col" class="num" { (tr.t("col-open-findings")) }
-                    } }
+                    (head(tr, &[("col-department", false), ("col-area", false), ("likelihood", true), ("impact", true), ("col-open-findings", true)]))
                     tbody {
                         @for c in &map.by_department_area {
                             tr {
@@ -849,8 +844,7 @@ pub(crate) async fn risk_map_page(
                 p class="muted" { (tr.t("computed-at")) " " (tr.datetime(at)) }
             }
         };
-        let f = frame(&state, &v, ctx.tenant).await;
-        Ok(respond(&v, StatusCode::OK, page(&v, &f, &tr.t("risk-map-title"), body)))
+        show(&state, &v, ctx.tenant, "risk-map-title", body).await
     }
     .await;
     finish(&v, r)
@@ -938,14 +932,7 @@ pub(crate) async fn findings_list(
             div class="scroll" {
                 table id="findings" {
                     caption { (tr.t("findings-caption")) }
-                    thead { tr {
-                        th scope="col" { (tr.t("col-found")) }
-                        th scope="col" { (tr.t("col-rule")) }
-                        th scope="col" { (tr.t("col-area")) }
-                        th scope="col" { (tr.t("col-severity")) }
-                        th scope="col" class="num" { (tr.t("col-lxi")) }
-                        th scope="col" { (tr.t("col-status")) }
-                    } }
+                    (head(tr, &[("col-found", false), ("col-rule", false), ("col-area", false), ("col-severity", false), ("col-lxi", true), ("col-status", false)]))
                     tbody {
                         @for f in &rows {
                             tr data-finding=(f.id) data-status=(f.status) {
@@ -961,8 +948,7 @@ pub(crate) async fn findings_list(
                 }
             }
         };
-        let f = frame(&state, &v, ctx.tenant).await;
-        Ok(respond(&v, StatusCode::OK, page(&v, &f, &tr.t("findings-title"), body)))
+        show(&state, &v, ctx.tenant, "findings-title", body).await
     }
     .await;
     finish(&v, r)
@@ -1254,12 +1240,7 @@ pub(crate) async fn my_filings(
                     div class="scroll" {
                         table id="deadline-table" {
                             caption { (tr.t("deadlines-caption")) }
-                            thead { tr {
-                                th scope="col" { (tr.t("col-year")) }
-                                th scope="col" { (tr.t("col-due")) }
-                                th scope="col" { (tr.t("col-state")) }
-                                th scope="col" { (tr.t("col-filed")) }
-                            } }
+                            (head(tr, &[("col-year", false), ("col-due", false), ("col-state", false), ("col-filed", false)]))
                             tbody {
                                 @for d in &deadlines {
                                     tr data-year=(d.year) data-state=(d.state.as_str()) {
@@ -1317,8 +1298,7 @@ pub(crate) async fn my_filings(
                 }
             }
         };
-        let f = frame(&state, &v, ctx.tenant).await;
-        Ok(respond(&v, StatusCode::OK, page(&v, &f, &tr.t("my-title"), body)))
+        show(&state, &v, ctx.tenant, "my-title", body).await
     }
     .await;
     finish(&v, r)
@@ -1727,13 +1707,7 @@ pub(crate) async fn people_page(
             div class="scroll" {
                 table id="people" {
                     caption { (tr.t("people-caption")) }
-                    thead { tr {
-                        th scope="col" { (tr.t("col-name")) }
-                        th scope="col" { (tr.t("col-email")) }
-                        th scope="col" { (tr.t("role-label")) }
-                        th scope="col" { (tr.t("col-department")) }
-                        th scope="col" { (tr.t("col-position")) }
-                    } }
+                    (head(tr, &[("col-name", false), ("col-email", false), ("role-label", false), ("col-department", false), ("col-position", false)]))
                     tbody {
                         @for u in &list {
                             tr {
@@ -1748,8 +1722,7 @@ pub(crate) async fn people_page(
                 }
             }
         };
-        let f = frame(&state, &v, ctx.tenant).await;
-        Ok(respond(&v, StatusCode::OK, page(&v, &f, &tr.t("people-title"), body)))
+        show(&state, &v, ctx.tenant, "people-title", body).await
     }
     .await;
     finish(&v, r)
@@ -1788,12 +1761,7 @@ pub(crate) async fn org_page(
             div class="scroll" {
                 table id="positions" {
                     caption { (tr.t("org-positions")) }
-                    thead { tr {
-                        th scope="col" { (tr.t("col-position")) }
-                        th scope="col" { (tr.t("col-department")) }
-                        th scope="col" class="num" { (tr.t("col-risk-level")) }
-                        th scope="col" { (tr.t("col-high-risk-list")) }
-                    } }
+                    (head(tr, &[("col-position", false), ("col-department", false), ("col-risk-level", true), ("col-high-risk-list", false)]))
                     tbody {
                         @for p in &positions {
                             tr {
@@ -1807,8 +1775,7 @@ pub(crate) async fn org_page(
                 }
             }
         };
-        let f = frame(&state, &v, ctx.tenant).await;
-        Ok(respond(&v, StatusCode::OK, page(&v, &f, &tr.t("org-title"), body)))
+        show(&state, &v, ctx.tenant, "org-title", body).await
     }
     .await;
     finish(&v, r)
