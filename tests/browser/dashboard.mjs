@@ -431,9 +431,14 @@ try {
     const row = auditor.locator("#tenants tbody tr", { hasText: "Demo Energy JSC" });
     assert.equal(await row.count(), 1);
     assert.ok(Number(await row.locator("td[data-open]").getAttribute("data-open")) >= 0);
+    const overdue = Number(await row.locator("td[data-overdue]").getAttribute("data-overdue"));
     await Promise.all([auditor.waitForNavigation(), row.locator("a").click()]);
     assert.ok(await auditor.isVisible("#read-only"));
     assert.ok(await auditor.isVisible("#open-total"));
+    // The posture's overdue declarations are the overview's missing and late ones.
+    const missing = Number((await auditor.textContent("#overdue-missing")).trim());
+    const late = Number((await auditor.textContent("#overdue-late")).trim());
+    assert.equal(overdue, missing + late);
     await auditor.goto(`${T}/risk-map`);
     assert.ok(await auditor.isVisible("#read-only"));
     await auditor.goto(`${T}/findings/${findingId}`);

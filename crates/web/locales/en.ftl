@@ -419,3 +419,5 @@ col-column = Column
 imports-back = All imports
 err-file-empty = Choose a file that is not empty.
 err-file-utf8 = The file must be text in UTF-8.
+
+col-overdue-declarations = Declarations missing or late

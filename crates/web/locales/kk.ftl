@@ -419,3 +419,5 @@ col-column = Баған
 imports-back = Барлық жүктеулер
 err-file-empty = Бос емес файлды таңдаңыз.
 err-file-utf8 = Файл UTF-8 кодтауындағы мәтін болуы керек.
+
+col-overdue-declarations = Тапсырылмаған немесе кешіктірілген декларациялар

@@ -419,3 +419,5 @@ col-column = Столбец
 imports-back = Все загрузки
 err-file-empty = Выберите непустой файл.
 err-file-utf8 = Файл должен быть текстом в кодировке UTF-8.
+
+col-overdue-declarations = Декларации не поданы или поданы с опозданием

@@ -515,22 +515,27 @@ pub(crate) async fn agency(req: &Request, state: Data<&AppState>) -> Response {
                 .filter(|c| i32::from(c.likelihood) * i32::from(c.impact) >= 10)
                 .map(|c| c.count)
                 .sum::<u64>();
-            rows.push((t, map.open_findings, high));
+            let overdue =
+                overdue_declarations(&state, c, TenantId(t.id), adal_domain::kazakhstan_today())
+                    .await?
+                    .map(|o| o.missing + o.late);
+            rows.push((t, map.open_findings, high, overdue));
         }
         let body = html! {
             p { (tr.t("agency-intro")) }
             div class="scroll" {
                 table id="tenants" {
                     caption { (tr.t("agency-tenants")) }
-                    (head(tr, &[("col-tenant", false), ("col-bin", false), ("col-region", false), ("col-open-findings", true), ("col-high-risk-findings", true)]))
+                    (head(tr, &[("col-tenant", false), ("col-bin", false), ("col-region", false), ("col-open-findings", true), ("col-high-risk-findings", true), ("col-overdue-declarations", true)]))
                     tbody {
-                        @for (t, open, high) in &rows {
+                        @for (t, open, high, overdue) in &rows {
                             tr {
                                 th scope="row" { a href={ "/t/" (t.id) "/overview" } { (t.name) } }
                                 td { (t.bin) }
                                 td { (t.region) }
                                 td class="num" data-open=(open) { (open) }
                                 td class="num" { (high) }
+                                td class="num" data-overdue=[overdue] { (overdue.map(|n| n.to_string()).unwrap_or_default()) }
                             }
                         }
                     }
@@ -620,7 +625,7 @@ pub(crate) async fn overview(
                 severities: severity_names.each_ref().map(String::as_str),
             },
         );
-        let overdue = overdue_declarations(&state, &ctx, today).await?;
+        let overdue = overdue_declarations(&state, &ctx.caller, ctx.tenant, today).await?;
         let body = html! {
             section class="cards" aria-label=(tr.t("overview-summary")) {
                 div class="card" {
@@ -730,26 +735,19 @@ struct Overdue {
 /// `GET /declarations/status`), or a year with no possible deadline.
 async fn overdue_declarations(
     state: &AppState,
-    ctx: &TenantCtx,
+    c: &Caller,
+    tenant: TenantId,
     today: chrono::NaiveDate,
 ) -> Result<Option<Overdue>, Fail> {
-    if !allowed(
-        state,
-        &ctx.caller,
-        ctx.tenant.0,
-        obj::DECLARATION_STATUS,
-        act::READ,
-    )
-    .await
-    {
+    if !allowed(state, c, tenant.0, obj::DECLARATION_STATUS, act::READ).await {
         return Ok(None);
     }
     let year = today.year() - 1;
-    let settings = tenants::settings_of(&tenants::get(&state.store, ctx.tenant).await?)?;
+    let settings = tenants::settings_of(&tenants::get(&state.store, tenant).await?)?;
     let Some(due) = settings.declaration_due(year) else {
         return Ok(None);
     };
-    let all = declarations::status(&state.store, ctx.tenant, year, due, today).await?;
+    let all = declarations::status(&state.store, tenant, year, due, today).await?;
     let count = |s| all.iter().filter(|p| p.state == s).count();
     Ok(Some(Overdue {
         year,
