@@ -18,7 +18,7 @@ mod triage;
 pub use auth::{
     Caller, TenantCtx, authorize_platform, hash_password, new_token, token_digest, verify_password,
 };
-pub use body::BodyLimit;
+pub use body::{BodyLimit, MAX_UPLOAD};
 pub use error::{ApiError, ErrorBody};
 pub use people::import_permission;
 pub use platform::SESSION_HOURS;

@@ -421,3 +421,4 @@ err-file-empty = Choose a file that is not empty.
 err-file-utf8 = The file must be text in UTF-8.
 
 col-overdue-declarations = Declarations missing or late
+err-file-too-large = The file is larger than 64 MiB; split it, or upload it through the API.

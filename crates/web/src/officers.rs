@@ -325,8 +325,27 @@ pub(crate) async fn imports_list(
 struct UploadForm {
     fields: Fields,
     file_name: Option<String>,
+    /// `None` when no file came, or it was larger than the API takes.
     file: Option<Vec<u8>>,
+    too_large: bool,
 }
+
+/// A form field's bytes, at most `max` of them: `None` when there were
+/// more (nothing beyond `max + 1` bytes is read).
+async fn read_limited(field: poem::web::Field, max: usize) -> Result<Option<Vec<u8>>, Fail> {
+    use tokio::io::AsyncReadExt as _;
+    let mut buf = Vec::new();
+    field
+        .into_async_read()
+        .take(u64::try_from(max).unwrap_or(u64::MAX).saturating_add(1))
+        .read_to_end(&mut buf)
+        .await
+        .map_err(|_| Fail::NotFound)?;
+    Ok((buf.len() <= max).then_some(buf))
+}
+
+/// The small fields beside the file (the CSRF token, the kind).
+const MAX_FIELD: usize = 1024;
 
 async fn read_upload(mut m: Multipart) -> Result<UploadForm, Fail> {
     let mut out = UploadForm::default();
@@ -334,11 +353,12 @@ async fn read_upload(mut m: Multipart) -> Result<UploadForm, Fail> {
         let name = field.name().unwrap_or_default().to_owned();
         if name == "file" {
             out.file_name = field.file_name().map(str::to_owned);
-            // The body limit of the service bounds what arrives here.
-            out.file = Some(field.bytes().await.map_err(|_| Fail::NotFound)?);
-        } else {
-            let text = field.text().await.map_err(|_| Fail::NotFound)?;
-            out.fields.insert(name, text);
+            // The limit of `POST /imports/{kind}`.
+            out.file = read_limited(field, adal_api::MAX_UPLOAD).await?;
+            out.too_large = out.file.is_none();
+        } else if let Some(bytes) = read_limited(field, MAX_FIELD).await? {
+            out.fields
+                .insert(name, String::from_utf8_lossy(&bytes).into_owned());
         }
     }
     Ok(out)
@@ -362,6 +382,9 @@ pub(crate) async fn upload_import(
         let kind = form.fields.get("kind").cloned().unwrap_or_default();
         let (o, a) = adal_api::import_permission(&kind).ok_or(Fail::NotFound)?;
         let ctx = authorize(&state, &v, tenant, o, a).await?;
+        if form.too_large {
+            return imports_page(&state, &v, &ctx, Some("err-file-too-large")).await;
+        }
         let file = match form.file.filter(|f| !f.is_empty()) {
             None => return imports_page(&state, &v, &ctx, Some("err-file-empty")).await,
             Some(f) => match String::from_utf8(f) {
