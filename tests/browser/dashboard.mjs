@@ -29,6 +29,7 @@ const ACCOUNTS = {
   tenant_admin: "admin@demo.kz",
   compliance_officer: "compliance@demo.kz",
   procurement_officer: "procurement@demo.kz",
+  hr_officer: "hr@demo.kz",
   employee: "employee@demo.kz",
 };
 
@@ -94,6 +95,18 @@ function today() {
   return new Date().toISOString().slice(0, 10);
 }
 
+// A valid IIN from its first eleven digits (the domain's check digit).
+function iin(first11) {
+  const d = [...first11].map(Number);
+  let c = d.reduce((a, x, i) => a + x * (i + 1), 0) % 11;
+  if (c === 10) {
+    const w = [3, 4, 5, 6, 7, 8, 9, 10, 11, 1, 2];
+    c = d.reduce((a, x, i) => a + x * w[i], 0) % 11;
+  }
+  assert.notEqual(c, 10, "pick other digits: no check digit exists");
+  return first11 + c;
+}
+
 try {
   // ---------------------------------------------------------------- sign in
   let tenant;
@@ -105,7 +118,7 @@ try {
       const shown = await page.getAttribute("#user-role", "data-role");
       assert.equal(shown, role, `role shown after signing in as ${role}`);
       const url = new URL(page.url());
-      if (["tenant_admin", "compliance_officer", "procurement_officer", "employee"].includes(role)) {
+      if (["tenant_admin", "compliance_officer", "procurement_officer", "hr_officer", "employee"].includes(role)) {
         assert.match(url.pathname, /^\/t\/[0-9a-f-]{36}\//, `${role} lands in the tenant`);
         tenant = url.pathname.split("/")[2];
         assert.equal((await page.textContent("#tenant-name")).trim(), "Demo Energy JSC");
@@ -273,10 +286,10 @@ try {
 
   await check("an employee cannot reach the compliance screens by link or by URL", async () => {
     await employee.goto(`${T}/my`);
-    for (const p of ["overview", "risk-map", "findings", "people", "org"]) {
+    for (const p of ["overview", "risk-map", "findings", "people", "org", "settings", "hr-actions", "procurements", "imports"]) {
       assert.equal(await employee.locator(`nav a[href="/t/${tenant}/${p}"]`).count(), 0, `no link to ${p}`);
     }
-    for (const p of ["overview", "risk-map", "findings", `findings/${findingId}`, "people", "org"]) {
+    for (const p of ["overview", "risk-map", "findings", `findings/${findingId}`, "people", "org", "settings", "hr-actions", "procurements", "imports"]) {
       assert.equal(await errorStatus(employee, `${T}/${p}`), 403, `${p} is forbidden`);
       assert.equal(await employee.getAttribute("#error", "data-status"), "403");
     }
@@ -342,15 +355,90 @@ try {
     assert.equal(await officer.locator(`#findings tr[data-finding="${id}"]`).count(), 1);
   });
 
+  // A declaration may add findings of its own: after the counts above.
+  const lastYear = new Date().getUTCFullYear() - 1;
+  await check("an employee declares assets and income: rows are added without script, errors sit by their cells", async () => {
+    await employee.goto(`${T}/my`);
+    await employee.click(`nav a[href="/t/${tenant}/declarations/new"]`);
+    assert.equal(await employee.inputValue("#d-year"), String(lastYear), "the open reporting year is preset");
+    for (const id of ["d-year", "d-person_iin", "d-real_estate-0-kind", "d-real_estate-0-value_kzt", "d-vehicles-0-make_model", "d-accounts-0-currency", "d-liabilities-0-creditor_iin", "d-income-0-source"]) {
+      assert.equal(await employee.locator(`label[for="${id}"]`).count(), 1, `label for ${id}`);
+    }
+    // "Add a row" posts the form back with one more row, keeping what was typed.
+    await employee.fill("#d-person_iin", iin("90010130005"));
+    await employee.selectOption("#d-income-0-source", "salary");
+    await employee.fill("#d-income-0-payer_name", "Demo Energy JSC");
+    await employee.fill("#d-income-0-amount_kzt", "7 200 000");
+    assert.equal(await employee.locator("#d-income-1-source").count(), 0);
+    const [grown] = await Promise.all([employee.waitForNavigation(), employee.click("#add-income")]);
+    assert.equal(grown.status(), 200);
+    assert.equal(await employee.locator("#form-errors").count(), 0, "adding a row checks nothing yet");
+    assert.equal(await employee.inputValue("#d-income-0-payer_name"), "Demo Energy JSC");
+    await employee.selectOption("#d-income-1-source", "rental");
+    await employee.fill("#d-income-1-payer_name", "A tenant");
+    await employee.fill("#d-income-1-amount_kzt", "lots");
+    await employee.selectOption("#d-real_estate-0-kind", "apartment");
+    await employee.fill("#d-real_estate-0-address", "Astana, Kabanbay Batyr 1");
+    await employee.fill("#d-real_estate-0-value_kzt", "12.345");
+    const [bad] = await Promise.all([employee.waitForNavigation(), employee.click("#decl-submit")]);
+    assert.equal(bad.status(), 422);
+    for (const id of ["d-real_estate-0-value_kzt", "d-income-1-amount_kzt"]) {
+      assert.ok(await employee.locator(`#${id}-error`).isVisible(), `error by ${id}`);
+      assert.equal(await employee.getAttribute(`#${id}`, "aria-invalid"), "true");
+    }
+    assert.equal(await employee.locator(".field-error").count(), 2, "only the bad cells are marked");
+    assert.equal(await employee.inputValue("#d-income-1-amount_kzt"), "lots");
+    await employee.fill("#d-real_estate-0-value_kzt", "45 000 000");
+    await employee.fill("#d-income-1-amount_kzt", "1200000.00");
+    await Promise.all([employee.waitForNavigation(), employee.click("#decl-submit")]);
+    assert.match(employee.url(), /\/my\?filed=declaration$/);
+    assert.ok(await employee.isVisible("#filed"));
+    assert.match(await employee.textContent("#filings > li"), new RegExp(String(lastYear)));
+  });
+
+  await check("the employee's home shows the declaration deadlines", async () => {
+    await employee.goto(`${T}/my`);
+    const open = employee.locator(`#deadline-table tr[data-year="${lastYear}"]`);
+    assert.equal(await open.count(), 1);
+    // Filed (by the demo, then by this test): on time or late depending on today.
+    assert.match(await open.getAttribute("data-state"), /^(on_time|late)$/);
+    assert.equal((await open.locator("td.due").textContent()).trim(), `31.05.${lastYear + 1}`);
+    const next = employee.locator(`#deadline-table tr[data-year="${lastYear + 1}"]`);
+    assert.equal(await next.getAttribute("data-state"), "not_yet_due");
+    assert.equal((await next.locator("td.due").textContent()).trim(), `31.05.${lastYear + 2}`);
+  });
+
+  await check("the overview shows findings per week as a chart with its table, and overdue declarations", async () => {
+    await officer.goto(`${T}/overview`);
+    assert.ok(await officer.isVisible("#trend svg"));
+    assert.match(await officer.textContent("#trend svg title"), /\S/);
+    const rows = officer.locator("#trend-table tbody tr");
+    assert.equal(await rows.count(), 12);
+    // This week's gift finding is in the last week, in the chart and the table alike.
+    const last = rows.last();
+    const week = await last.getAttribute("data-week");
+    const total = Number((await last.locator("td").last().textContent()).trim());
+    assert.ok(total >= 1, "this week's findings counted");
+    assert.equal(Number(await officer.getAttribute(`#trend g[data-week="${week}"]`, "data-total")), total);
+    assert.ok((await officer.locator(`#trend g[data-week="${week}"] rect[data-severity]`).count()) >= 1);
+    assert.ok(Number((await officer.textContent("#overdue-missing")).trim()) >= 0);
+    assert.ok(Number((await officer.textContent("#overdue-late")).trim()) >= 0);
+  });
+
   await check("the Agency reads every tenant, clearly read-only", async () => {
     const auditor = pages.agency_auditor;
     await auditor.goto(`${BASE}/agency`);
     const row = auditor.locator("#tenants tbody tr", { hasText: "Demo Energy JSC" });
     assert.equal(await row.count(), 1);
     assert.ok(Number(await row.locator("td[data-open]").getAttribute("data-open")) >= 0);
+    const overdue = Number(await row.locator("td[data-overdue]").getAttribute("data-overdue"));
     await Promise.all([auditor.waitForNavigation(), row.locator("a").click()]);
     assert.ok(await auditor.isVisible("#read-only"));
     assert.ok(await auditor.isVisible("#open-total"));
+    // The posture's overdue declarations are the overview's missing and late ones.
+    const missing = Number((await auditor.textContent("#overdue-missing")).trim());
+    const late = Number((await auditor.textContent("#overdue-late")).trim());
+    assert.equal(overdue, missing + late);
     await auditor.goto(`${T}/risk-map`);
     assert.ok(await auditor.isVisible("#read-only"));
     await auditor.goto(`${T}/findings/${findingId}`);
@@ -370,6 +458,99 @@ try {
     await admin.goto(`${T}/org`);
     assert.match(await admin.textContent("#departments"), /Procurement/);
     assert.match(await admin.textContent("#positions"), /Procurement specialist/);
+  });
+
+  await check("the tenant admin edits the MCI by year; a bad value is refused beside its cell", async () => {
+    const admin = pages.tenant_admin;
+    await admin.goto(`${T}/overview`);
+    await Promise.all([admin.waitForNavigation(), admin.click(`nav a[href="/t/${tenant}/settings"]`)]);
+    const rows = admin.locator("#settings-mci tbody tr");
+    const n = await rows.count();
+    assert.ok(n >= 2, "the stored years and a blank row");
+    const blank = n - 1;
+    assert.equal(await admin.inputValue(`#s-mci-${blank}-year`), "");
+    await admin.fill(`#s-mci-${blank}-year`, "2031");
+    await admin.fill(`#s-mci-${blank}-value`, "-12");
+    const [bad] = await Promise.all([admin.waitForNavigation(), admin.click("#settings-submit")]);
+    assert.equal(bad.status(), 422);
+    assert.ok(await admin.isVisible(`#s-mci-${blank}-value-error`));
+    assert.equal(await admin.getAttribute(`#s-mci-${blank}-value`, "aria-invalid"), "true");
+    assert.equal(await admin.inputValue(`#s-mci-${blank}-year`), "2031", "typed values kept");
+    await admin.fill(`#s-mci-${blank}-value`, "5 100");
+    await Promise.all([admin.waitForNavigation(), admin.click("#settings-submit")]);
+    assert.match(admin.url(), /\/settings\?saved=1$/);
+    assert.ok(await admin.isVisible("#settings-saved"));
+    const saved = admin.locator("#settings-mci tbody tr", { has: admin.locator('input[value="2031"]') });
+    assert.equal(await saved.count(), 1);
+    assert.match(await saved.locator("input[name$='.value']").inputValue(), /^5100(\.00)?$/);
+    // Only the admin: not the employee, not the compliance officer, not the Agency.
+    for (const role of ["employee", "compliance_officer", "agency_auditor"]) {
+      assert.equal(await errorStatus(pages[role], `${T}/settings`), 403, `${role} cannot open the settings`);
+    }
+    const csrf = await employee.getAttribute("form.lang input[name=csrf]", "value");
+    const r = await employee.request.post(`${T}/settings`, { form: { csrf, alert_threshold: "low" }, maxRedirects: 0 });
+    assert.equal(r.status(), 403);
+  });
+
+  let importId;
+  await check("the HR officer uploads a people CSV with one bad row and reads the row report", async () => {
+    const hr = pages.hr_officer;
+    await hr.goto(`${T}/my`);
+    await Promise.all([hr.waitForNavigation(), hr.click(`nav a[href="/t/${tenant}/hr-actions"]`)]);
+    assert.match(await hr.textContent("#hr-actions"), /Aruzhan Bolatkyzy/);
+    await Promise.all([hr.waitForNavigation(), hr.click(`nav a[href="/t/${tenant}/imports"]`)]);
+    assert.equal(await hr.locator('label[for="i-file"]').count(), 1);
+    await hr.selectOption("#i-kind", "people");
+    const csv = `iin,full_name,started_on\n${iin("92020240007")},Asel Imported,2024-01-15\n123,Bad Row,2024-01-15\n`;
+    await hr.setInputFiles("#i-file", { name: "people.csv", mimeType: "text/csv", buffer: Buffer.from(csv) });
+    await Promise.all([hr.waitForNavigation(), hr.click("#import-submit")]);
+    assert.match(hr.url(), /\/imports\/[0-9a-f-]{36}$/);
+    importId = hr.url().split("/").pop();
+    // The worker applies it; the page shows how far it got.
+    const deadline = Date.now() + 60_000;
+    while ((await hr.getAttribute("#import", "data-status")) !== "done") {
+      assert.ok(Date.now() < deadline, "the import finished within 60 s");
+      await new Promise((r) => setTimeout(r, 500));
+      await hr.reload();
+    }
+    assert.equal((await hr.textContent("#import-accepted")).trim(), "1");
+    assert.equal((await hr.textContent("#import-rejected")).trim(), "1");
+    const bad = hr.locator("#import-report tbody tr");
+    assert.equal(await bad.count(), 1);
+    assert.equal(await bad.getAttribute("data-row"), "3");
+    assert.equal(await bad.getAttribute("data-column"), "iin");
+    await hr.goto(`${T}/imports`);
+    assert.equal(await hr.locator(`#imports tr[data-import="${importId}"]`).count(), 1);
+    // The employee can neither upload nor read it.
+    // As in the API: an import of a kind one may not import does not exist.
+    assert.equal(await errorStatus(employee, `${T}/imports/${importId}`), 404);
+    await employee.goto(`${T}/my`);
+    const csrf = await employee.getAttribute("form.lang input[name=csrf]", "value");
+    const r = await employee.request.post(`${T}/imports`, {
+      multipart: { csrf, kind: "people", file: { name: "p.csv", mimeType: "text/csv", buffer: Buffer.from(csv) } },
+      maxRedirects: 0,
+    });
+    assert.equal(r.status(), 403);
+    // Without the session's CSRF token, the HR officer's upload is refused too.
+    const r2 = await hr.request.post(`${T}/imports`, {
+      multipart: { kind: "people", file: { name: "p.csv", mimeType: "text/csv", buffer: Buffer.from(csv) } },
+      maxRedirects: 0,
+    });
+    assert.equal(r2.status(), 403);
+  });
+
+  await check("the procurement officer lists procurements with their tenderers and suppliers", async () => {
+    const p = pages.procurement_officer;
+    await p.goto(`${T}/my`);
+    await Promise.all([p.waitForNavigation(), p.click(`nav a[href="/t/${tenant}/procurements"]`)]);
+    assert.ok((await p.locator("#procurements tbody tr[data-ocid]").count()) >= 1);
+    assert.ok((await p.locator("#procurements li[data-bin]").count()) >= 1, "a tenderer with its BIN");
+    // The Agency reads it, with no upload form anywhere.
+    const auditor = pages.agency_auditor;
+    await auditor.goto(`${T}/procurements`);
+    assert.ok(await auditor.isVisible("#read-only"));
+    assert.equal(await auditor.locator("main form").count(), 0);
+    assert.equal(await errorStatus(auditor, `${T}/imports`), 403);
   });
 
   await check("changing the password, then signing in with the new one", async () => {
@@ -404,10 +585,16 @@ try {
     ["employee", "my-filings", `${T}/my`],
     ["employee", "gift-form", `${T}/gifts/new`],
     ["employee", "conflict-form", `${T}/conflicts/new`],
+    ["employee", "declaration-form", `${T}/declarations/new`],
     ["employee", "forbidden", `${T}/risk-map`],
     ["employee", "not-found", `${BASE}/t/${tenant}/findings/00000000-0000-7000-8000-000000000000`],
     ["tenant_admin", "people", `${T}/people`],
     ["tenant_admin", "org", `${T}/org`],
+    ["tenant_admin", "settings", `${T}/settings`],
+    ["hr_officer", "hr-actions", `${T}/hr-actions`],
+    ["hr_officer", "imports", `${T}/imports`],
+    ["hr_officer", "import", `${T}/imports/${importId}`],
+    ["procurement_officer", "procurements", `${T}/procurements`],
     ["agency_auditor", "agency", `${BASE}/agency`],
     ["agency_auditor", "agency-risk-map", `${T}/risk-map`],
   ];
@@ -416,7 +603,7 @@ try {
     const anon = await newPage();
     for (const lang of LANGS) {
       // Switch with the switcher itself, as a user would.
-      for (const role of ["compliance_officer", "employee", "tenant_admin", "agency_auditor"]) {
+      for (const role of ["compliance_officer", "employee", "tenant_admin", "agency_auditor", "hr_officer", "procurement_officer"]) {
         const page = pages[role];
         await page.goto(`${T}/`.replace(/\/$/, "") + (role === "agency_auditor" ? "/risk-map" : ""));
         await page.selectOption("#lang-select", lang);
@@ -461,7 +648,7 @@ try {
   });
 
   await check("360 px wide: nothing scrolls sideways, every screen usable", async () => {
-    for (const [role, name, url] of screens.filter(([, n]) => ["overview", "risk-map", "gift-form", "findings", "my-filings"].includes(n))) {
+    for (const [role, name, url] of screens.filter(([, n]) => ["overview", "risk-map", "gift-form", "declaration-form", "findings", "my-filings"].includes(n))) {
       const ctx = pages[role].context();
       const narrow = await ctx.newPage();
       await narrow.setViewportSize({ width: 360, height: 740 });

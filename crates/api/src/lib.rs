@@ -19,9 +19,11 @@ mod triage;
 pub use auth::{
     Caller, TenantCtx, authorize_platform, hash_password, new_token, token_digest, verify_password,
 };
-pub use body::BodyLimit;
+pub use body::{BodyLimit, MAX_UPLOAD};
 pub use error::{ApiError, ErrorBody};
+pub use people::import_permission;
 pub use platform::SESSION_HOURS;
+pub use tenant::{Settings, check_settings};
 
 use adal_authz::Authz;
 use adal_jobs::Queue;

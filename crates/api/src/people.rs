@@ -231,7 +231,10 @@ enum JsonExportResponse {
 }
 
 /// Who may import what.
-fn import_permission(kind: &str) -> Option<(&'static str, &'static str)> {
+/// The permission an import of `kind` needs: people, relatives and
+/// interests change the people on file; OCDS adds procurements. `None`
+/// for an unknown kind.
+pub fn import_permission(kind: &str) -> Option<(&'static str, &'static str)> {
     match adal_import::ImportKind::parse(kind)? {
         adal_import::ImportKind::Ocds => Some((obj::PROCUREMENTS, act::CREATE)),
         _ => Some((obj::PEOPLE, act::WRITE)),

@@ -78,6 +78,80 @@ impl From<tenants::TenantSettings> for SettingsOut {
     }
 }
 
+/// Checks settings as `PUT /settings` receives them, every field at once,
+/// each error named by its JSON pointer (`/mci_by_year/2026`). The
+/// dashboard's settings form goes through the same checks.
+pub fn check_settings(req: &Settings) -> Result<tenants::TenantSettings, Vec<FieldError>> {
+    let mut errors = Vec::new();
+    if Severity::parse(&req.alert_threshold).is_none() {
+        errors.push(FieldError::new(
+            "/alert_threshold",
+            "must be one of: low, medium, high, critical",
+        ));
+    }
+    if req.alert_emails.len() > 20 {
+        errors.push(FieldError::new("/alert_emails", "at most 20 addresses"));
+    }
+    for (i, e) in req.alert_emails.iter().enumerate() {
+        validate_email(&format!("/alert_emails/{i}"), e, &mut errors);
+    }
+    let mut mci = BTreeMap::new();
+    for (year, value) in &req.mci_by_year {
+        let pointer = format!("/mci_by_year/{year}");
+        match year.parse::<i32>() {
+            Ok(y) if (1990..=2100).contains(&y) => match Kzt::parse(value) {
+                Ok(k) if !k.amount().is_zero() => {
+                    mci.insert(y, k.to_string());
+                }
+                Ok(_) => errors.push(FieldError::new(&pointer, "must be positive")),
+                Err(e) => errors.push(FieldError::new(&pointer, e.to_string())),
+            },
+            _ => errors.push(FieldError::new(
+                &pointer,
+                "the key must be a year, 1990-2100",
+            )),
+        }
+    }
+    let mut due = BTreeMap::new();
+    for (year, value) in &req.declaration_due_by_year {
+        let pointer = format!("/declaration_due_by_year/{year}");
+        match (year.parse::<i32>(), adal_domain::Date::parse(value)) {
+            (Ok(y), Ok(d))
+                if (2000..=2100).contains(&y)
+                    && d.get()
+                        > chrono::NaiveDate::from_ymd_opt(y, 12, 31)
+                            .unwrap_or(chrono::NaiveDate::MAX) =>
+            {
+                due.insert(y, d.to_string());
+            }
+            (Ok(y), Ok(_)) if (2000..=2100).contains(&y) => errors.push(FieldError::new(
+                &pointer,
+                "must be after the end of the reporting year",
+            )),
+            (Ok(y), Err(e)) if (2000..=2100).contains(&y) => {
+                errors.push(FieldError::new(&pointer, e.to_string()))
+            }
+            _ => errors.push(FieldError::new(
+                &pointer,
+                "the key must be a year, 2000-2100",
+            )),
+        }
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    Ok(tenants::TenantSettings {
+        alert_threshold: req.alert_threshold.clone(),
+        alert_emails: req
+            .alert_emails
+            .iter()
+            .map(|e| e.trim().to_owned())
+            .collect(),
+        mci_by_year: mci,
+        declaration_due_by_year: due,
+    })
+}
+
 #[derive(ApiResponse)]
 enum TenantResponse {
     #[oai(status = 200)]
@@ -336,81 +410,8 @@ impl TenantApi {
     ) -> ApiResult<TenantResponse> {
         let ctx =
             TenantCtx::authorize(&state, &auth.0, tenant_id.0, obj::TENANT, act::WRITE).await?;
-        let req = body.0;
-        let mut errors = Vec::new();
-        if Severity::parse(&req.alert_threshold).is_none() {
-            errors.push(FieldError::new(
-                "/alert_threshold",
-                "must be one of: low, medium, high, critical",
-            ));
-        }
-        if req.alert_emails.len() > 20 {
-            errors.push(FieldError::new("/alert_emails", "at most 20 addresses"));
-        }
-        for (i, e) in req.alert_emails.iter().enumerate() {
-            validate_email(&format!("/alert_emails/{i}"), e, &mut errors);
-        }
-        let mut mci = BTreeMap::new();
-        for (year, value) in &req.mci_by_year {
-            let pointer = format!("/mci_by_year/{year}");
-            match year.parse::<i32>() {
-                Ok(y) if (1990..=2100).contains(&y) => match Kzt::parse(value) {
-                    Ok(k) if !k.amount().is_zero() => {
-                        mci.insert(y, k.to_string());
-                    }
-                    Ok(_) => errors.push(FieldError::new(&pointer, "must be positive")),
-                    Err(e) => errors.push(FieldError::new(&pointer, e.to_string())),
-                },
-                _ => errors.push(FieldError::new(
-                    &pointer,
-                    "the key must be a year, 1990-2100",
-                )),
-            }
-        }
-        let mut due = BTreeMap::new();
-        for (year, value) in &req.declaration_due_by_year {
-            let pointer = format!("/declaration_due_by_year/{year}");
-            match (year.parse::<i32>(), adal_domain::Date::parse(value)) {
-                (Ok(y), Ok(d))
-                    if (2000..=2100).contains(&y)
-                        && d.get()
-                            > chrono::NaiveDate::from_ymd_opt(y, 12, 31)
-                                .unwrap_or(chrono::NaiveDate::MAX) =>
-                {
-                    due.insert(y, d.to_string());
-                }
-                (Ok(y), Ok(_)) if (2000..=2100).contains(&y) => errors.push(FieldError::new(
-                    &pointer,
-                    "must be after the end of the reporting year",
-                )),
-                (Ok(y), Err(e)) if (2000..=2100).contains(&y) => {
-                    errors.push(FieldError::new(&pointer, e.to_string()))
-                }
-                _ => errors.push(FieldError::new(
-                    &pointer,
-                    "the key must be a year, 2000-2100",
-                )),
-            }
-        }
-        if !errors.is_empty() {
-            return Err(ApiError::invalid(errors));
-        }
-        let t = tenants::update_settings(
-            &state.store,
-            ctx.tenant,
-            &ctx.actor(),
-            &tenants::TenantSettings {
-                alert_threshold: req.alert_threshold,
-                alert_emails: req
-                    .alert_emails
-                    .iter()
-                    .map(|e| e.trim().to_owned())
-                    .collect(),
-                mci_by_year: mci,
-                declaration_due_by_year: due,
-            },
-        )
-        .await?;
+        let settings = check_settings(&body.0).map_err(ApiError::invalid)?;
+        let t = tenants::update_settings(&state.store, ctx.tenant, &ctx.actor(), &settings).await?;
         let s = tenants::settings_of(&t)?;
         Ok(TenantResponse::Ok(Json(TenantDetails {
             tenant: t.into(),

@@ -73,6 +73,7 @@ pub async fn seed_demo(svc: &Service) -> Result<DemoAccounts> {
             "procurement@demo.kz".to_owned(),
             "procurement_officer".to_owned(),
         ),
+        ("hr@demo.kz".to_owned(), "hr_officer".to_owned()),
         ("employee@demo.kz".to_owned(), "employee".to_owned()),
     ];
     if let Some(t) = tenants::list_all_for_platform(&svc.store)
@@ -166,6 +167,16 @@ pub async fn seed_demo(svc: &Service) -> Result<DemoAccounts> {
         "compliance@demo.kz",
         "Daniyar Compliance",
         Role::ComplianceOfficer,
+        None,
+        None,
+    )
+    .await?;
+    user(
+        svc,
+        Some(tenant),
+        "hr@demo.kz",
+        "Madina HR",
+        Role::HrOfficer,
         None,
         None,
     )

@@ -34,6 +34,18 @@ impl State {
     }
 }
 
+/// Where a declaration whose first version arrived at `first_filed` (or
+/// that has not arrived) stands against `due`, as of `today`.
+pub fn classify(first_filed: Option<DateTime<Utc>>, due: NaiveDate, today: NaiveDate) -> State {
+    match first_filed {
+        // The date in Kazakhstan, as everywhere deadlines are judged.
+        Some(first) if adal_domain::kazakhstan_date(first) > due => State::Late,
+        Some(_) => State::OnTime,
+        None if today > due => State::Missing,
+        None => State::NotYetDue,
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct PersonDeclaration {
     pub person_id: Uuid,
@@ -102,12 +114,7 @@ pub async fn status(
         .into_iter()
         .map(|p| {
             let filed = by_iin.get(&p.iin);
-            let state = match filed {
-                Some((first, _)) if adal_domain::kazakhstan_date(*first) > due => State::Late,
-                Some(_) => State::OnTime,
-                None if today > due => State::Missing,
-                None => State::NotYetDue,
-            };
+            let state = classify(filed.map(|f| f.0), due, today);
             PersonDeclaration {
                 person_id: p.id,
                 iin: p.iin,
@@ -118,4 +125,24 @@ pub async fn status(
             }
         })
         .collect())
+}
+
+/// When `user` first filed a declaration for `year`, whoever it declares:
+/// users and people on file are not linked, so a user's own deadline
+/// follows what they filed.
+pub async fn first_filed_by(
+    store: &crate::Store,
+    tenant: TenantId,
+    user: Uuid,
+    year: i32,
+) -> Result<Option<DateTime<Utc>>> {
+    let filed = submission::Entity::find()
+        .filter(submission::Column::TenantId.eq(tenant.0))
+        .filter(submission::Column::SubmittedBy.eq(user))
+        .filter(submission::Column::Kind.eq(Kind::AssetDeclaration.as_str()))
+        .filter(submission::Column::Reference.starts_with(format!("{year}:")))
+        .order_by_asc(submission::Column::ReceivedAt)
+        .one(store.connection())
+        .await?;
+    Ok(filed.map(|s| s.received_at))
 }

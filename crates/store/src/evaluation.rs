@@ -308,6 +308,25 @@ pub async fn list_findings(
     Ok((rows, total))
 }
 
+/// When each of the tenant's findings since `since` was found, and its
+/// severity, oldest first: the dashboard's trend counts them per week.
+pub async fn finding_times(
+    store: &crate::Store,
+    tenant: TenantId,
+    since: DateTime<Utc>,
+) -> Result<Vec<(DateTime<Utc>, String)>> {
+    Ok(finding::Entity::find()
+        .select_only()
+        .column(finding::Column::CreatedAt)
+        .column(finding::Column::Severity)
+        .filter(finding::Column::TenantId.eq(tenant.0))
+        .filter(finding::Column::CreatedAt.gte(since))
+        .order_by_asc(finding::Column::CreatedAt)
+        .into_tuple::<(DateTime<Utc>, String)>()
+        .all(store.connection())
+        .await?)
+}
+
 /// Every finding recorded for these submissions, under any version (the
 /// caller picks the version it compares with).
 pub async fn findings_of_submissions(

@@ -87,6 +87,7 @@ on_both_backends!(
     adopted_versions_keep_the_tenants_choices,
     findings_follow_the_visibility_of_their_submission,
     one_current_record_per_reference,
+    own_declarations_and_finding_times,
 );
 
 // ---------------------------------------------------------------- helpers
@@ -1295,4 +1296,91 @@ async fn one_current_record_per_reference(store: Store) {
     submissions::insert(&store, other, declaration(None))
         .await
         .unwrap();
+}
+
+/// A user's own declaration for a year (their deadline on the dashboard)
+/// and the times of a tenant's findings (the overview's trend): neither
+/// reaches into another user's, year's or tenant's records.
+async fn own_declarations_and_finding_times(store: Store) {
+    use adal_store::declarations::{self, State};
+    let t = tenant(&store, "Deadlines JSC").await;
+    let other = tenant(&store, "Other Deadlines JSC").await;
+    let me = Uuid::new_v4();
+    let declaration = |reference: &str| NewSubmission {
+        kind: "asset_declaration".to_owned(),
+        schema_version: 1,
+        submitted_by: me,
+        department_id: None,
+        position_id: None,
+        payload: serde_json::json!({"year": 2025}),
+        reference: Some(reference.to_owned()),
+        subject_iin: Some("850505400018".to_owned()),
+        supersedes: None,
+    };
+    let before = chrono::Utc::now() - chrono::Duration::seconds(1);
+    let filed = submissions::insert(&store, t, declaration("2025:850505400018"))
+        .await
+        .unwrap();
+    let first = declarations::first_filed_by(&store, t, me, 2025)
+        .await
+        .unwrap();
+    assert_eq!(first, Some(filed.received_at));
+    for (tenant, user, year) in [(t, me, 2024), (t, Uuid::new_v4(), 2025), (other, me, 2025)] {
+        assert_eq!(
+            declarations::first_filed_by(&store, tenant, user, year)
+                .await
+                .unwrap(),
+            None
+        );
+    }
+    let day = |d: &str| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").unwrap();
+    let today = filed.received_at.date_naive();
+    assert_eq!(declarations::classify(first, today, today), State::OnTime);
+    assert_eq!(
+        declarations::classify(first, today.pred_opt().unwrap(), today),
+        State::Late
+    );
+    assert_eq!(
+        declarations::classify(None, day("2026-05-31"), day("2026-06-01")),
+        State::Missing
+    );
+    assert_eq!(
+        declarations::classify(None, day("2026-05-31"), day("2026-05-31")),
+        State::NotYetDue
+    );
+
+    let s = submit(&store, t, None, None).await;
+    let v = version(&store, t).await;
+    evaluation::record(
+        &store,
+        t,
+        &s,
+        v,
+        &[
+            finding("r1", Severity::High, 4, 5),
+            finding("r2", Severity::Low, 1, 1),
+        ],
+        &infos(&[("r1", "gifts"), ("r2", "gifts")]),
+        &policy(Severity::Critical, &[]),
+    )
+    .await
+    .unwrap();
+    let times = evaluation::finding_times(&store, t, before).await.unwrap();
+    let mut severities: Vec<_> = times.iter().map(|(_, s)| s.as_str()).collect();
+    severities.sort_unstable();
+    assert_eq!(severities, ["high", "low"]);
+    assert!(times.iter().all(|(at, _)| *at >= before));
+    let later = chrono::Utc::now() + chrono::Duration::hours(1);
+    assert!(
+        evaluation::finding_times(&store, t, later)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert!(
+        evaluation::finding_times(&store, other, before)
+            .await
+            .unwrap()
+            .is_empty()
+    );
 }

@@ -273,7 +273,11 @@ pub fn validate_gift(
 /// message with the server's text beside it.
 pub fn error_key(e: &FieldError) -> Option<&'static str> {
     let m = e.message.as_str();
-    if m == "must not be empty" {
+    if m == crate::declare::EXISTS {
+        Some("err-declaration-exists")
+    } else if e.pointer == "/year" {
+        Some("err-year")
+    } else if m == "must not be empty" {
         Some("err-empty")
     } else if m.starts_with("must be at most") {
         Some("err-too-long")
@@ -291,17 +295,50 @@ pub fn error_key(e: &FieldError) -> Option<&'static str> {
         Some("err-ocid-needed")
     } else if m.starts_with("unknown value") {
         Some("err-choice")
-    } else if e.pointer == "/value_kzt" {
+    } else if m.starts_with("must be an ISO 4217 code") {
+        Some("err-currency")
+    } else if m.ends_with("not both") {
+        Some("err-person-or-organisation")
+    } else if m == crate::settings::TWICE {
+        Some("err-year-twice")
+    } else if m.starts_with(crate::settings::NO_YEAR) {
+        Some("err-year-key")
+    } else if m.starts_with("must be one of") {
+        Some("err-choice")
+    } else if m == "must be an email address" {
+        Some("err-email")
+    } else if m.starts_with("at most") && m.ends_with("addresses") {
+        Some("err-too-many")
+    } else if m == "must be positive" {
+        Some("err-positive")
+    } else if m == "must be after the end of the reporting year" {
+        Some("err-due-after-year")
+    } else if e.pointer.ends_with("_kzt") || e.pointer.starts_with("/mci_by_year/") {
         Some("err-money")
+    } else if e.pointer.ends_with("/ownership_share") {
+        Some("err-percent")
     } else {
         None
     }
 }
 
-fn error_text(tr: &Tr, e: &FieldError) -> String {
+pub(crate) fn error_text(tr: &Tr, e: &FieldError) -> String {
     match error_key(e) {
         Some(k) => tr.t(k),
         None => format!("{} ({})", tr.t("err-invalid"), e.message),
+    }
+}
+
+/// The alert above a form with errors, with those errors that belong to
+/// no field of the form.
+pub fn error_summary(tr: &Tr, any: bool, orphans: &[String]) -> Markup {
+    html! {
+        @if any {
+            div class="alert error" role="alert" id="form-errors" {
+                (tr.t("form-has-errors"))
+                @for o in orphans { p { (o) } }
+            }
+        }
     }
 }
 
@@ -334,12 +371,7 @@ pub fn render(
         .map(|e| error_text(tr, e))
         .collect();
     html! {
-        @if !errors.is_empty() {
-            div class="alert error" role="alert" id="form-errors" {
-                (tr.t("form-has-errors"))
-                @for o in &orphans { p { (o) } }
-            }
-        }
+        (error_summary(tr, !errors.is_empty(), &orphans))
         form method="post" action=(action) class="filing" novalidate {
             input type="hidden" name="csrf" value=(csrf);
             @for f in spec.fields {

@@ -228,7 +228,7 @@ mod tests {
         let en = keys(SOURCES[2].1);
         let mut used = BTreeSet::new();
         for src in crate::SOURCES_FOR_KEY_CHECK {
-            for marker in [".t(\"", ".t_args(\""] {
+            for marker in [".t(\"", ".t_args(\"", "ctx.tenant, \""] {
                 for part in src.split(marker).skip(1) {
                     if let Some(end) = part.find('"') {
                         used.insert(part[..end].to_owned());
@@ -236,6 +236,19 @@ mod tests {
                 }
             }
         }
+        // Table headers name their columns' keys in a list.
+        for src in crate::SOURCES_FOR_KEY_CHECK {
+            for part in src.split("head(tr, &[").skip(1) {
+                let list = part.split("])").next().unwrap_or("");
+                for (i, quoted) in list.split('"').enumerate() {
+                    if i % 2 == 1 {
+                        used.insert(quoted.to_owned());
+                    }
+                }
+            }
+        }
+        assert!(used.contains("col-filed"), "the header keys are scanned");
+        assert!(used.contains("hr-title"), "the page titles are scanned");
         let unknown: Vec<_> = used.iter().filter(|k| !en.contains(*k)).collect();
         assert!(unknown.is_empty(), "keys used but not defined: {unknown:?}");
     }

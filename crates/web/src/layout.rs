@@ -39,6 +39,18 @@ pub fn label(tr: &Tr, prefix: &str, value: &str) -> String {
     }
 }
 
+/// A table's header row: each column's catalogue key, and whether it
+/// holds numbers (right-aligned).
+pub fn head(tr: &Tr, columns: &[(&str, bool)]) -> Markup {
+    html! {
+        thead { tr {
+            @for (key, num) in columns {
+                th scope="col" class=[num.then_some("num")] { (tr.t(key)) }
+            }
+        } }
+    }
+}
+
 pub fn page(v: &Visitor, frame: &Frame, title: &str, body: Markup) -> Markup {
     let tr = &v.tr;
     html! {

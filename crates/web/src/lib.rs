@@ -5,11 +5,15 @@
 //! ([`adal_api::TenantCtx`]), so the dashboard can show nothing the API
 //! would refuse, and another tenant's ids are a 404 here as there.
 
+mod declare;
 mod forms;
 mod i18n;
 mod layout;
+mod officers;
 mod pages;
 mod session;
+mod settings;
+mod trend;
 
 pub use i18n::{Lang, MISSING, Tr};
 
@@ -42,8 +46,11 @@ fn asset(ct: &str, body: &'static str) -> Response {
 
 /// Sources scanned by the test that every catalogue key used exists.
 #[cfg(test)]
-pub(crate) const SOURCES_FOR_KEY_CHECK: [&str; 3] = [
+pub(crate) const SOURCES_FOR_KEY_CHECK: [&str; 6] = [
     include_str!("pages.rs"),
+    include_str!("officers.rs"),
+    include_str!("declare.rs"),
+    include_str!("settings.rs"),
     include_str!("layout.rs"),
     include_str!("forms.rs"),
 ];
@@ -79,6 +86,21 @@ pub fn routes() -> impl Endpoint {
             "/t/:tenant/conflicts/new",
             get(pages::conflict_form).post(pages::file_conflict),
         )
+        .at(
+            "/t/:tenant/declarations/new",
+            get(pages::declaration_form).post(pages::file_declaration),
+        )
+        .at(
+            "/t/:tenant/settings",
+            get(pages::settings_form).post(pages::save_settings),
+        )
+        .at("/t/:tenant/hr-actions", get(officers::hr_actions))
+        .at("/t/:tenant/procurements", get(officers::procurements))
+        .at(
+            "/t/:tenant/imports",
+            get(officers::imports_list).post(officers::upload_import),
+        )
+        .at("/t/:tenant/imports/:id", get(officers::import_detail))
         .at("/t/:tenant/people", get(pages::people_page))
         .at("/t/:tenant/org", get(pages::org_page))
         .at("/assets/app.css", get(css))

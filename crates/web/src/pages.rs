@@ -2,17 +2,22 @@
 //! tenant through [`TenantCtx::authorize`] (the API's check), reads through
 //! the store, and renders; failures become the 403/404 pages.
 
+use crate::declare;
 use crate::forms::{self, CONFLICT, GIFT};
 use crate::i18n::{Lang, Tr};
-use crate::layout::{Fail, Frame, NavItem, fail_page, label, page, redirect, respond, role_key};
+use crate::layout::{
+    Fail, Frame, NavItem, fail_page, head, label, page, redirect, respond, role_key,
+};
 use crate::session::{LANG_COOKIE, SESSION_COOKIE, Visitor, set_cookie};
+use crate::{settings, trend};
 use adal_api::{AppState, Caller, TenantCtx, heatmap};
 use adal_authz::{act, obj};
 use adal_domain::FieldError;
 use adal_store::evaluation::{self, FindingFilter};
 use adal_store::submissions::{self, SubmissionFilter};
 use adal_store::triage::{self, Note, Outcome};
-use adal_store::{TenantId, org, tenants, users};
+use adal_store::{TenantId, declarations, org, tenants, users};
+use chrono::Datelike;
 use maud::{PreEscaped, html};
 use poem::http::StatusCode;
 use poem::web::{Data, Form, Path, Query};
@@ -20,21 +25,21 @@ use poem::{Request, Response, handler};
 use std::collections::{BTreeMap, HashMap};
 use uuid::Uuid;
 
-type Fields = HashMap<String, String>;
-type PageResult = Result<Response, Fail>;
+pub(crate) type Fields = HashMap<String, String>;
+pub(crate) type PageResult = Result<Response, Fail>;
 
 const SEVERITIES: [&str; 4] = ["low", "medium", "high", "critical"];
 const FINDING_STATUSES: [&str; 3] = ["open", "resolved", "false_positive"];
 
-fn finish(v: &Visitor, r: PageResult) -> Response {
+pub(crate) fn finish(v: &Visitor, r: PageResult) -> Response {
     r.unwrap_or_else(|f| fail_page(v, f))
 }
 
-fn caller(v: &Visitor) -> Result<&Caller, Fail> {
+pub(crate) fn caller(v: &Visitor) -> Result<&Caller, Fail> {
     v.caller.as_ref().ok_or(Fail::SignIn)
 }
 
-async fn authorize(
+pub(crate) async fn authorize(
     state: &AppState,
     v: &Visitor,
     tenant: Uuid,
@@ -44,13 +49,30 @@ async fn authorize(
     Ok(TenantCtx::authorize(state, caller(v)?, tenant, o, a).await?)
 }
 
+/// For a form's POST: signed in, the session's CSRF token, then the
+/// API's permission check.
+async fn authorize_form(
+    state: &AppState,
+    v: &Visitor,
+    form: &Fields,
+    tenant: Uuid,
+    o: &str,
+    a: &str,
+) -> Result<TenantCtx, Fail> {
+    caller(v)?;
+    if !v.csrf_ok(form.get("csrf").map(String::as_str)) {
+        return Err(Fail::Csrf);
+    }
+    authorize(state, v, tenant, o, a).await
+}
+
 async fn allowed(state: &AppState, c: &Caller, tenant: Uuid, o: &str, a: &str) -> bool {
     TenantCtx::authorize(state, c, tenant, o, a).await.is_ok()
 }
 
 /// The header and navigation for a page inside `tenant`: only the screens
 /// this user may open are linked.
-async fn frame(state: &AppState, v: &Visitor, tenant: TenantId) -> Frame {
+pub(crate) async fn frame(state: &AppState, v: &Visitor, tenant: TenantId) -> Frame {
     let Some(c) = &v.caller else {
         return Frame::default();
     };
@@ -97,6 +119,12 @@ async fn frame(state: &AppState, v: &Visitor, tenant: TenantId) -> Frame {
             href: format!("{base}/conflicts/new"),
         });
     }
+    if allowed(state, c, t, obj::ASSET_DECLARATIONS, act::CREATE).await {
+        nav.push(NavItem {
+            key: "nav-file-declaration",
+            href: format!("{base}/declarations/new"),
+        });
+    }
     if allowed(state, c, t, obj::USERS, act::READ).await {
         nav.push(NavItem {
             key: "nav-people",
@@ -109,6 +137,32 @@ async fn frame(state: &AppState, v: &Visitor, tenant: TenantId) -> Frame {
             href: format!("{base}/org"),
         });
     }
+    if allowed(state, c, t, obj::HR_ACTIONS, act::READ).await {
+        nav.push(NavItem {
+            key: "nav-hr-actions",
+            href: format!("{base}/hr-actions"),
+        });
+    }
+    if allowed(state, c, t, obj::PROCUREMENTS, act::READ).await {
+        nav.push(NavItem {
+            key: "nav-procurements",
+            href: format!("{base}/procurements"),
+        });
+    }
+    if allowed(state, c, t, obj::PEOPLE, act::WRITE).await
+        || allowed(state, c, t, obj::PROCUREMENTS, act::CREATE).await
+    {
+        nav.push(NavItem {
+            key: "nav-imports",
+            href: format!("{base}/imports"),
+        });
+    }
+    if allowed(state, c, t, obj::TENANT, act::WRITE).await {
+        nav.push(NavItem {
+            key: "nav-settings",
+            href: format!("{base}/settings"),
+        });
+    }
     Frame {
         tenant_name: tenants::get(&state.store, tenant)
             .await
@@ -117,6 +171,22 @@ async fn frame(state: &AppState, v: &Visitor, tenant: TenantId) -> Frame {
         nav,
         read_only: c.role == "agency_auditor",
     }
+}
+
+/// A page of `tenant` with its header and navigation, as 200.
+pub(crate) async fn show(
+    state: &AppState,
+    v: &Visitor,
+    tenant: TenantId,
+    title_key: &str,
+    body: maud::Markup,
+) -> PageResult {
+    let f = frame(state, v, tenant).await;
+    Ok(respond(
+        v,
+        StatusCode::OK,
+        page(v, &f, &v.tr.t(title_key), body),
+    ))
 }
 
 /// Where a user lands after signing in.
@@ -445,28 +515,27 @@ pub(crate) async fn agency(req: &Request, state: Data<&AppState>) -> Response {
                 .filter(|c| i32::from(c.likelihood) * i32::from(c.impact) >= 10)
                 .map(|c| c.count)
                 .sum::<u64>();
-            rows.push((t, map.open_findings, high));
+            let overdue =
+                overdue_declarations(&state, c, TenantId(t.id), adal_domain::kazakhstan_today())
+                    .await?
+                    .map(|o| o.missing + o.late);
+            rows.push((t, map.open_findings, high, overdue));
         }
         let body = html! {
             p { (tr.t("agency-intro")) }
             div class="scroll" {
                 table id="tenants" {
                     caption { (tr.t("agency-tenants")) }
-                    thead { tr {
-                        th scope="col" { (tr.t("col-tenant")) }
-                        th scope="col" { (tr.t("col-bin")) }
-                        th scope="col" { (tr.t("col-region")) }
-                        th scope="col" class="num" { (tr.t("col-open-findings")) }
-                        th scope="col" class="num" { (tr.t("col-high-risk-findings")) }
-                    } }
+                    (head(tr, &[("col-tenant", false), ("col-bin", false), ("col-region", false), ("col-open-findings", true), ("col-high-risk-findings", true), ("col-overdue-declarations", true)]))
                     tbody {
-                        @for (t, open, high) in &rows {
+                        @for (t, open, high, overdue) in &rows {
                             tr {
                                 th scope="row" { a href={ "/t/" (t.id) "/overview" } { (t.name) } }
                                 td { (t.bin) }
                                 td { (t.region) }
                                 td class="num" data-open=(open) { (open) }
                                 td class="num" { (high) }
+                                td class="num" data-overdue=[overdue] { (overdue.map(|n| n.to_string()).unwrap_or_default()) }
                             }
                         }
                     }
@@ -532,6 +601,31 @@ pub(crate) async fn overview(
         }
         let total: u64 = counts.iter().map(|c| c.count).sum();
         let findings_href = format!("/t/{tenant}/findings");
+        let today = adal_domain::kazakhstan_today();
+        let times = evaluation::finding_times(
+            &state.store,
+            ctx.tenant,
+            trend::since(today, trend::WEEKS),
+        )
+        .await?;
+        let weeks = trend::weeks_of(&times, today, trend::WEEKS);
+        let severity_names = trend::SEVERITIES.map(|s| label(tr, "severity", s));
+        let trend_svg = trend::render(
+            &weeks,
+            &trend::Text {
+                title: &tr.t("trend-title"),
+                description: &tr.t_args(
+                    "trend-desc",
+                    &[
+                        ("weeks", trend::WEEKS.to_string().into()),
+                        ("end", tr.date(today).into()),
+                        ("n", weeks.iter().map(trend::Week::total).sum::<u64>().to_string().into()),
+                    ],
+                ),
+                severities: severity_names.each_ref().map(String::as_str),
+            },
+        );
+        let overdue = overdue_declarations(&state, &ctx.caller, ctx.tenant, today).await?;
         let body = html! {
             section class="cards" aria-label=(tr.t("overview-summary")) {
                 div class="card" {
@@ -542,6 +636,37 @@ pub(crate) async fn overview(
                     div class={ "card sev-" (s) } {
                         p class="big" data-severity=(s) { (by_severity.get(*s).copied().unwrap_or(0)) }
                         p { a href={ (findings_href) "?status=open&severity=" (s) } { (label(tr, "severity", s)) } }
+                    }
+                }
+            }
+            @if let Some(o) = &overdue {
+                h2 { (tr.t("overview-overdue")) }
+                p { (tr.t_args("overdue-for", &[("year", o.year.to_string().into()), ("due", tr.date(o.due).into())])) }
+                section class="cards" id="overdue" aria-label=(tr.t("overview-overdue")) {
+                    div class="card" { p class="big" id="overdue-missing" { (o.missing) } p { (tr.t("overdue-missing")) } }
+                    div class="card" { p class="big" id="overdue-late" { (o.late) } p { (tr.t("overdue-late")) } }
+                }
+            }
+            h2 { (tr.t("overview-trend")) }
+            figure id="trend" {
+                (PreEscaped(trend_svg))
+            }
+            div class="scroll" {
+                table id="trend-table" {
+                    caption { (tr.t("trend-caption")) }
+                    thead { tr {
+                        th scope="col" { (tr.t("col-week")) }
+                        @for s in trend::SEVERITIES { th scope="col" class="num" { (label(tr, "severity", s)) } }
+                        th scope="col" class="num" { (tr.t("col-total")) }
+                    } }
+                    tbody {
+                        @for w in &weeks {
+                            tr data-week=(w.start.format("%Y-%m-%d")) {
+                                th scope="row" { (tr.date(w.start)) }
+                                @for c in w.counts { td class="num" { (c) } }
+                                td class="num" { (w.total()) }
+                            }
+                        }
                     }
                 }
             }
@@ -576,12 +701,7 @@ pub(crate) async fn overview(
                 div class="scroll" {
                     table id="positions" {
                         caption { (tr.t("overview-positions-caption")) }
-                        thead { tr {
-                            th scope="col" { (tr.t("col-position")) }
-                            th scope="col" { (tr.t("col-high-risk-list")) }
-                            th scope="col" class="num" { (tr.t("col-open-findings")) }
-                            th scope="col" class="num" { (tr.t("col-score")) }
-                        } }
+                        (head(tr, &[("col-position", false), ("col-high-risk-list", false), ("col-open-findings", true), ("col-score", true)]))
                         tbody {
                             @for p in map.positions.iter().take(10) {
                                 tr {
@@ -597,11 +717,44 @@ pub(crate) async fn overview(
             }
             p { a href={ "/t/" (tenant) "/risk-map" } { (tr.t("overview-see-risk-map")) } }
         };
-        let f = frame(&state, &v, ctx.tenant).await;
-        Ok(respond(&v, StatusCode::OK, page(&v, &f, &tr.t("overview-title"), body)))
+        show(&state, &v, ctx.tenant, "overview-title", body).await
     }
     .await;
     finish(&v, r)
+}
+
+/// Declarations overdue for the reporting year open now.
+struct Overdue {
+    year: i32,
+    due: chrono::NaiveDate,
+    missing: usize,
+    late: usize,
+}
+
+/// `None` for a reader without the declaration status (the same check as
+/// `GET /declarations/status`), or a year with no possible deadline.
+async fn overdue_declarations(
+    state: &AppState,
+    c: &Caller,
+    tenant: TenantId,
+    today: chrono::NaiveDate,
+) -> Result<Option<Overdue>, Fail> {
+    if !allowed(state, c, tenant.0, obj::DECLARATION_STATUS, act::READ).await {
+        return Ok(None);
+    }
+    let year = today.year() - 1;
+    let settings = tenants::settings_of(&tenants::get(&state.store, tenant).await?)?;
+    let Some(due) = settings.declaration_due(year) else {
+        return Ok(None);
+    };
+    let all = declarations::status(&state.store, tenant, year, due, today).await?;
+    let count = |s| all.iter().filter(|p| p.state == s).count();
+    Ok(Some(Overdue {
+        year,
+        due,
+        missing: count(declarations::State::Missing),
+        late: count(declarations::State::Late),
+    }))
 }
 
 #[handler]
@@ -650,12 +803,7 @@ pub(crate) async fn risk_map_page(
                 div class="scroll" {
                     table id="risk-cells" {
                         caption { (tr.t("risk-map-table-caption")) }
-                        thead { tr {
-                            th scope="col" class="num" { (tr.t("likelihood")) }
-                            th scope="col" class="num" { (tr.t("impact")) }
-                            th scope="col" { (tr.t("col-band")) }
-                            th scope="col" class="num" { (tr.t("col-open-findings")) }
-                        } }
+                        (head(tr, &[("likelihood", true), ("impact", true), ("col-band", false), ("col-open-findings", true)]))
                         tbody {
                             @for c in map.cells.iter().rev() {
                                 tr data-likelihood=(c.likelihood) data-impact=(c.impact) {
@@ -676,13 +824,7 @@ pub(crate) async fn risk_map_page(
             div class="scroll" {
                 table id="by-department" {
                     caption { (tr.t("risk-map-by-department-caption")) }
-                    thead { tr {
-                        th scope="col" { (tr.t("col-department")) }
-                        th scope="col" { (tr.t("col-area")) }
-                        th scope="col" class="num" { (tr.t("likelihood")) }
-                        th scope="col" class="num" { (tr.t("impact")) }
-                        th scope="col" class="num" { (tr.t("col-open-findings")) }
-                    } }
+                    (head(tr, &[("col-department", false), ("col-area", false), ("likelihood", true), ("impact", true), ("col-open-findings", true)]))
                     tbody {
                         @for c in &map.by_department_area {
                             tr {
@@ -700,8 +842,7 @@ pub(crate) async fn risk_map_page(
                 p class="muted" { (tr.t("computed-at")) " " (tr.datetime(at)) }
             }
         };
-        let f = frame(&state, &v, ctx.tenant).await;
-        Ok(respond(&v, StatusCode::OK, page(&v, &f, &tr.t("risk-map-title"), body)))
+        show(&state, &v, ctx.tenant, "risk-map-title", body).await
     }
     .await;
     finish(&v, r)
@@ -789,14 +930,7 @@ pub(crate) async fn findings_list(
             div class="scroll" {
                 table id="findings" {
                     caption { (tr.t("findings-caption")) }
-                    thead { tr {
-                        th scope="col" { (tr.t("col-found")) }
-                        th scope="col" { (tr.t("col-rule")) }
-                        th scope="col" { (tr.t("col-area")) }
-                        th scope="col" { (tr.t("col-severity")) }
-                        th scope="col" class="num" { (tr.t("col-lxi")) }
-                        th scope="col" { (tr.t("col-status")) }
-                    } }
+                    (head(tr, &[("col-found", false), ("col-rule", false), ("col-area", false), ("col-severity", false), ("col-lxi", true), ("col-status", false)]))
                     tbody {
                         @for f in &rows {
                             tr data-finding=(f.id) data-status=(f.status) {
@@ -812,8 +946,7 @@ pub(crate) async fn findings_list(
                 }
             }
         };
-        let f = frame(&state, &v, ctx.tenant).await;
-        Ok(respond(&v, StatusCode::OK, page(&v, &f, &tr.t("findings-title"), body)))
+        show(&state, &v, ctx.tenant, "findings-title", body).await
     }
     .await;
     finish(&v, r)
@@ -967,11 +1100,7 @@ pub(crate) async fn triage_action(
 ) -> Response {
     let v = Visitor::load(req, &state).await;
     let r: PageResult = async {
-        caller(&v)?;
-        if !v.csrf_ok(f.get("csrf").map(String::as_str)) {
-            return Err(Fail::Csrf);
-        }
-        let ctx = authorize(&state, &v, tenant, obj::FINDINGS_ALL, act::WRITE).await?;
+        let ctx = authorize_form(&state, &v, &f, tenant, obj::FINDINGS_ALL, act::WRITE).await?;
         evaluation::get_finding(&state.store, ctx.tenant, id).await?;
         let me = ctx.caller.user_id;
         let note_error = |e: triage::NoteError| match e {
@@ -1092,10 +1221,41 @@ pub(crate) async fn my_filings(
             by_sub.entry(f.submission_id).or_default().push(f);
         }
         let can_file = allowed(&state, &ctx.caller, tenant, obj::GIFTS, act::CREATE).await;
+        let deadlines = if allowed(&state, &ctx.caller, tenant, obj::ASSET_DECLARATIONS, act::CREATE).await {
+            own_deadlines(&state, &ctx).await?
+        } else {
+            Vec::new()
+        };
         let body = html! {
             @if let Some(kind) = &q.filed {
                 p class="alert ok" role="status" id="filed" {
-                    (tr.t(if kind == "conflict" { "conflict-filed" } else { "gift-filed" }))
+                    (tr.t(match kind.as_str() { "conflict" => "conflict-filed", "declaration" => "decl-filed", _ => "gift-filed" }))
+                }
+            }
+            @if !deadlines.is_empty() {
+                section id="deadlines" aria-labelledby="deadlines-h" {
+                    h2 id="deadlines-h" { (tr.t("deadlines-title")) }
+                    div class="scroll" {
+                        table id="deadline-table" {
+                            caption { (tr.t("deadlines-caption")) }
+                            (head(tr, &[("col-year", false), ("col-due", false), ("col-state", false), ("col-filed", false)]))
+                            tbody {
+                                @for d in &deadlines {
+                                    tr data-year=(d.year) data-state=(d.state.as_str()) {
+                                        th scope="row" { (d.year) }
+                                        td class="due" { (tr.date(d.due)) }
+                                        td {
+                                            (tr.t(&format!("deadline-{}", d.state.as_str())))
+                                            @if d.can_file_now {
+                                                " · " a href={ "/t/" (tenant) "/declarations/new" } { (tr.t("deadline-file-now")) }
+                                            }
+                                        }
+                                        td { @if let Some(at) = d.first_filed { (tr.datetime(at)) } }
+                                    }
+                                }
+                            }
+                        }
+                    }
                 }
             }
             @if can_file { p { a class="button" href={ "/t/" (tenant) "/gifts/new" } { (tr.t("nav-file-gift")) } } }
@@ -1104,7 +1264,11 @@ pub(crate) async fn my_filings(
                 @for s in &subs {
                     @let payload: serde_json::Value = serde_json::from_str(&s.payload).unwrap_or_default();
                     li data-submission=(s.id) data-status=(s.status) {
-                        h2 class="h3" { (label(tr, "kind", &s.kind)) ": " (payload.get("description").and_then(|d| d.as_str()).unwrap_or("")) }
+                        h2 class="h3" {
+                            (label(tr, "kind", &s.kind)) ": "
+                            @if let Some(year) = payload.get("year").and_then(serde_json::Value::as_i64) { (year) }
+                            (payload.get("description").and_then(|d| d.as_str()).unwrap_or(""))
+                        }
                         dl class="facts" {
                             dt { (tr.t("col-received")) } dd { (tr.datetime(s.received_at)) }
                             dt { (tr.t("col-status")) } dd class="filing-status" { (label(tr, "status", &s.status)) }
@@ -1132,11 +1296,45 @@ pub(crate) async fn my_filings(
                 }
             }
         };
-        let f = frame(&state, &v, ctx.tenant).await;
-        Ok(respond(&v, StatusCode::OK, page(&v, &f, &tr.t("my-title"), body)))
+        show(&state, &v, ctx.tenant, "my-title", body).await
     }
     .await;
     finish(&v, r)
+}
+
+/// One of the caller's declaration deadlines.
+struct Deadline {
+    year: i32,
+    due: chrono::NaiveDate,
+    state: declarations::State,
+    first_filed: Option<chrono::DateTime<chrono::Utc>>,
+    /// The year has ended and nothing is filed for it yet.
+    can_file_now: bool,
+}
+
+/// The caller's declaration for the reporting year open now (the year
+/// that ended last) and for the year under way, against the tenant's
+/// deadlines, classified as the declaration status of the API does.
+async fn own_deadlines(state: &AppState, ctx: &TenantCtx) -> Result<Vec<Deadline>, Fail> {
+    let settings = tenants::settings_of(&tenants::get(&state.store, ctx.tenant).await?)?;
+    let today = adal_domain::kazakhstan_today();
+    let mut out = Vec::new();
+    for year in [today.year() - 1, today.year()] {
+        let Some(due) = settings.declaration_due(year) else {
+            continue;
+        };
+        let first_filed =
+            declarations::first_filed_by(&state.store, ctx.tenant, ctx.caller.user_id, year)
+                .await?;
+        out.push(Deadline {
+            year,
+            due,
+            state: declarations::classify(first_filed, due, today),
+            first_filed,
+            can_file_now: first_filed.is_none() && year < today.year(),
+        });
+    }
+    Ok(out)
 }
 
 /// A filing form of the dashboard: which kind it files, who may use it,
@@ -1240,11 +1438,7 @@ async fn submit_filing(
 ) -> Response {
     let v = Visitor::load(req, state).await;
     let r: PageResult = async {
-        caller(&v)?;
-        if !v.csrf_ok(values.get("csrf").map(String::as_str)) {
-            return Err(Fail::Csrf);
-        }
-        let ctx = authorize(state, &v, tenant, filing.object, act::CREATE).await?;
+        let ctx = authorize_form(state, &v, &values, tenant, filing.object, act::CREATE).await?;
         match (filing.validate)(&values, adal_domain::kazakhstan_today()) {
             Err(errors) => {
                 let f = frame(state, &v, ctx.tenant).await;
@@ -1301,6 +1495,191 @@ pub(crate) async fn file_conflict(
     submit_filing(&CONFLICT_FILING, req, &state, tenant, values).await
 }
 
+fn declaration_page(
+    v: &Visitor,
+    frame: &Frame,
+    tenant: Uuid,
+    values: &Fields,
+    errors: &[declare::FormError],
+) -> Response {
+    let tr = &v.tr;
+    let action = format!("/t/{tenant}/declarations/new");
+    let body = html! {
+        p { (tr.t("decl-intro")) }
+        (declare::render(tr, &action, &v.csrf, values, errors))
+    };
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    respond(v, status, page(v, frame, &tr.t("decl-title"), body))
+}
+
+#[handler]
+pub(crate) async fn declaration_form(
+    req: &Request,
+    state: Data<&AppState>,
+    Path(tenant): Path<Uuid>,
+) -> Response {
+    let v = Visitor::load(req, &state).await;
+    let r: PageResult = async {
+        let ctx = authorize(&state, &v, tenant, obj::ASSET_DECLARATIONS, act::CREATE).await?;
+        let f = frame(&state, &v, ctx.tenant).await;
+        // The reporting year open now: the one that ended last.
+        let year = adal_domain::kazakhstan_today().year() - 1;
+        let values: Fields = [("year".to_owned(), year.to_string())].into();
+        Ok(declaration_page(&v, &f, tenant, &values, &[]))
+    }
+    .await;
+    finish(&v, r)
+}
+
+/// "Add a row" draws the form again with one more row in that section;
+/// otherwise the declaration is checked with the domain's rules and filed
+/// through the API's own path, whose refusals (a second declaration for
+/// the same person and year) are shown on the form too.
+#[handler]
+pub(crate) async fn file_declaration(
+    req: &Request,
+    state: Data<&AppState>,
+    Path(tenant): Path<Uuid>,
+    Form(values): Form<Fields>,
+) -> Response {
+    let v = Visitor::load(req, &state).await;
+    let r: PageResult = async {
+        let ctx = authorize_form(
+            &state,
+            &v,
+            &values,
+            tenant,
+            obj::ASSET_DECLARATIONS,
+            act::CREATE,
+        )
+        .await?;
+        let f = frame(&state, &v, ctx.tenant).await;
+        if let Some(section) = values.get("add").cloned() {
+            let values = declare::with_row_added(values, &section);
+            return Ok(declaration_page(&v, &f, tenant, &values, &[]));
+        }
+        let (payload, built) = match declare::validate(&values, adal_domain::kazakhstan_today()) {
+            Ok(ok) => ok,
+            Err(errors) => return Ok(declaration_page(&v, &f, tenant, &values, &errors)),
+        };
+        let refused = match adal_api::file_record(
+            &state,
+            &ctx,
+            adal_domain::Kind::AssetDeclaration,
+            &payload,
+        )
+        .await
+        {
+            Ok(()) => {
+                return Ok(redirect(&v, &format!("/t/{tenant}/my?filed=declaration")));
+            }
+            Err(adal_api::ApiError::Conflict(_)) => vec![declare::FormError {
+                field: Some("year".into()),
+                error: FieldError::new("/year", declare::EXISTS),
+            }],
+            Err(adal_api::ApiError::Unprocessable(b) | adal_api::ApiError::BadRequest(b)) => {
+                declare::locate(
+                    b.0.details
+                        .into_iter()
+                        .map(|d| FieldError::new(d.pointer, d.message))
+                        .collect(),
+                    &built.rows,
+                )
+            }
+            Err(e) => return Err(e.into()),
+        };
+        Ok(declaration_page(&v, &f, tenant, &values, &refused))
+    }
+    .await;
+    finish(&v, r)
+}
+
+fn settings_page(
+    v: &Visitor,
+    frame: &Frame,
+    tenant: Uuid,
+    values: &Fields,
+    errors: &[(Option<String>, FieldError)],
+    saved: bool,
+) -> Response {
+    let tr = &v.tr;
+    let action = format!("/t/{tenant}/settings");
+    let body = html! {
+        @if saved { p class="alert ok" role="status" id="settings-saved" { (tr.t("settings-saved")) } }
+        p { (tr.t("settings-intro")) }
+        (settings::render(tr, &action, &v.csrf, values, errors))
+    };
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    respond(v, status, page(v, frame, &tr.t("settings-title"), body))
+}
+
+#[derive(Debug, serde::Deserialize, Default)]
+pub(crate) struct SavedQuery {
+    saved: Option<String>,
+}
+
+/// The tenant admin's settings: the same permission as `PUT /settings`.
+#[handler]
+pub(crate) async fn settings_form(
+    req: &Request,
+    state: Data<&AppState>,
+    Path(tenant): Path<Uuid>,
+    Query(q): Query<SavedQuery>,
+) -> Response {
+    let v = Visitor::load(req, &state).await;
+    let r: PageResult = async {
+        let ctx = authorize(&state, &v, tenant, obj::TENANT, act::WRITE).await?;
+        let stored = tenants::settings_of(&tenants::get(&state.store, ctx.tenant).await?)?;
+        let f = frame(&state, &v, ctx.tenant).await;
+        let values = settings::values_of(&stored);
+        Ok(settings_page(
+            &v,
+            &f,
+            tenant,
+            &values,
+            &[],
+            q.saved.is_some(),
+        ))
+    }
+    .await;
+    finish(&v, r)
+}
+
+/// Checks the form with the API's checks of `PUT /settings` and stores it
+/// through the same store function, which writes the audit entry.
+#[handler]
+pub(crate) async fn save_settings(
+    req: &Request,
+    state: Data<&AppState>,
+    Path(tenant): Path<Uuid>,
+    Form(values): Form<Fields>,
+) -> Response {
+    let v = Visitor::load(req, &state).await;
+    let r: PageResult = async {
+        let ctx = authorize_form(&state, &v, &values, tenant, obj::TENANT, act::WRITE).await?;
+        match settings::check(&values) {
+            Err(errors) => {
+                let f = frame(&state, &v, ctx.tenant).await;
+                Ok(settings_page(&v, &f, tenant, &values, &errors, false))
+            }
+            Ok(new) => {
+                tenants::update_settings(&state.store, ctx.tenant, &ctx.actor(), &new).await?;
+                Ok(redirect(&v, &format!("/t/{tenant}/settings?saved=1")))
+            }
+        }
+    }
+    .await;
+    finish(&v, r)
+}
+
 #[handler]
 pub(crate) async fn people_page(
     req: &Request,
@@ -1326,13 +1705,7 @@ pub(crate) async fn people_page(
             div class="scroll" {
                 table id="people" {
                     caption { (tr.t("people-caption")) }
-                    thead { tr {
-                        th scope="col" { (tr.t("col-name")) }
-                        th scope="col" { (tr.t("col-email")) }
-                        th scope="col" { (tr.t("role-label")) }
-                        th scope="col" { (tr.t("col-department")) }
-                        th scope="col" { (tr.t("col-position")) }
-                    } }
+                    (head(tr, &[("col-name", false), ("col-email", false), ("role-label", false), ("col-department", false), ("col-position", false)]))
                     tbody {
                         @for u in &list {
                             tr {
@@ -1347,8 +1720,7 @@ pub(crate) async fn people_page(
                 }
             }
         };
-        let f = frame(&state, &v, ctx.tenant).await;
-        Ok(respond(&v, StatusCode::OK, page(&v, &f, &tr.t("people-title"), body)))
+        show(&state, &v, ctx.tenant, "people-title", body).await
     }
     .await;
     finish(&v, r)
@@ -1387,12 +1759,7 @@ pub(crate) async fn org_page(
             div class="scroll" {
                 table id="positions" {
                     caption { (tr.t("org-positions")) }
-                    thead { tr {
-                        th scope="col" { (tr.t("col-position")) }
-                        th scope="col" { (tr.t("col-department")) }
-                        th scope="col" class="num" { (tr.t("col-risk-level")) }
-                        th scope="col" { (tr.t("col-high-risk-list")) }
-                    } }
+                    (head(tr, &[("col-position", false), ("col-department", false), ("col-risk-level", true), ("col-high-risk-list", false)]))
                     tbody {
                         @for p in &positions {
                             tr {
@@ -1406,8 +1773,7 @@ pub(crate) async fn org_page(
                 }
             }
         };
-        let f = frame(&state, &v, ctx.tenant).await;
-        Ok(respond(&v, StatusCode::OK, page(&v, &f, &tr.t("org-title"), body)))
+        show(&state, &v, ctx.tenant, "org-title", body).await
     }
     .await;
     finish(&v, r)

@@ -100,6 +100,7 @@ async fn world() -> World {
     };
     user(&w, w.a, "officer@a.kz", "compliance_officer").await;
     user(&w, w.a, "employee@a.kz", "employee").await;
+    user(&w, w.a, "admin@a.kz", "tenant_admin").await;
     user(&w, w.b, "officer@b.kz", "compliance_officer").await;
     w
 }
@@ -191,6 +192,7 @@ async fn headers_csrf_and_tenancy() {
 
     let officer = sign_in(&cli, "officer@a.kz").await;
     let employee = sign_in(&cli, "employee@a.kz").await;
+    let admin = sign_in(&cli, "admin@a.kz").await;
     let (a, b) = (w.a, w.b);
 
     let r = cli
@@ -202,17 +204,38 @@ async fn headers_csrf_and_tenancy() {
     let html = r.0.into_body().into_string().await.unwrap();
     assert!(html.contains("Alpha JSC"));
     // Another tenant's screens do not exist for this user.
-    for p in ["overview", "risk-map", "findings", "people", "gifts/new"] {
+    for p in [
+        "overview",
+        "risk-map",
+        "findings",
+        "people",
+        "gifts/new",
+        "declarations/new",
+        "settings",
+    ] {
         cli.get(format!("/t/{b}/{p}"))
             .header("cookie", &officer)
             .send()
             .await
             .assert_status(StatusCode::NOT_FOUND);
     }
-    // The employee is inside the tenant but lacks the permission.
-    for p in ["overview", "risk-map", "findings", "people", "org"] {
+    // The employee is inside the tenant but lacks the permission; the
+    // settings are the tenant admin's alone.
+    for (who, p) in [
+        (&employee, "overview"),
+        (&employee, "risk-map"),
+        (&employee, "findings"),
+        (&employee, "people"),
+        (&employee, "org"),
+        (&employee, "settings"),
+        (&employee, "hr-actions"),
+        (&employee, "procurements"),
+        (&employee, "imports"),
+        (&officer, "settings"),
+        (&officer, "imports"),
+    ] {
         cli.get(format!("/t/{a}/{p}"))
-            .header("cookie", &employee)
+            .header("cookie", who)
             .send()
             .await
             .assert_status(StatusCode::FORBIDDEN);
@@ -255,7 +278,12 @@ async fn headers_csrf_and_tenancy() {
             (&officer, "/password".to_owned()),
             (&employee, format!("/t/{a}/my")),
             (&employee, format!("/t/{a}/gifts/new")),
+            (&employee, format!("/t/{a}/declarations/new")),
             (&employee, format!("/t/{a}/risk-map")),
+            (&admin, format!("/t/{a}/settings")),
+            (&admin, format!("/t/{a}/hr-actions")),
+            (&admin, format!("/t/{a}/procurements")),
+            (&admin, format!("/t/{a}/imports")),
         ] {
             let r = cli
                 .get(&p)
@@ -270,5 +298,135 @@ async fn headers_csrf_and_tenancy() {
             assert!(!html.contains(adal_web::MISSING), "{p} in {lang}: {html}");
         }
     }
+    std::fs::remove_dir_all(&w.dir).ok();
+}
+
+async fn page_of<E: Endpoint>(cli: &TestClient<E>, cookie: &str, path: &str) -> String {
+    let r = cli.get(path).header("cookie", cookie).send().await;
+    r.assert_status_is_ok();
+    r.0.into_body().into_string().await.unwrap()
+}
+
+/// The declaration form grows rows without script, shows the domain's
+/// errors by their cells and files through the API's path; the settings
+/// form stores through the API's checks with an audit entry.
+#[tokio::test]
+async fn declaration_and_settings_forms() {
+    use adal_store::entities::audit_entry;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    let w = world().await;
+    let cli = TestClient::new(app(&w));
+    let a = w.a;
+    let employee = sign_in(&cli, "employee@a.kz").await;
+    let form_path = format!("/t/{a}/declarations/new");
+    let html = page_of(&cli, &employee, &form_path).await;
+    let csrf = csrf_in(&html);
+    assert!(!html.contains(r#"name="income.1.source""#));
+    let iin = adal_domain::with_check_digit("85050530001").unwrap();
+    let post = |fields: Vec<(&'static str, String)>| {
+        let mut all = vec![("csrf", csrf.clone()), ("person_iin", iin.clone())];
+        all.extend(fields);
+        cli.post(&form_path)
+            .header("cookie", &employee)
+            .form(&all)
+            .send()
+    };
+    let r = post(vec![
+        ("year", "2025".into()),
+        ("income.0.source", "salary".into()),
+        ("income.0.payer_name", "Alpha JSC".into()),
+        ("income.0.amount_kzt", "100".into()),
+        ("add", "income".into()),
+    ])
+    .await;
+    r.assert_status_is_ok();
+    let html = r.0.into_body().into_string().await.unwrap();
+    assert!(html.contains(r#"name="income.1.source""#), "a second row");
+    assert!(html.contains(r#"value="Alpha JSC""#), "kept");
+    assert!(!html.contains("form-errors"));
+    let r = post(vec![
+        ("year", "2025".into()),
+        ("income.rows", "2".into()),
+        ("income.1.source", "salary".into()),
+        ("income.1.payer_name", "Alpha JSC".into()),
+        ("income.1.amount_kzt", "-100".into()),
+    ])
+    .await;
+    r.assert_status(StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.0.into_body().into_string().await.unwrap();
+    assert!(html.contains(r#"id="d-income-1-amount_kzt-error" data-field="income.1.amount_kzt""#));
+    let good = || {
+        post(vec![
+            ("year", "2025".into()),
+            ("income.1.source", "salary".into()),
+            ("income.1.payer_name", "Alpha JSC".into()),
+            ("income.1.amount_kzt", "7 200 000".into()),
+            ("income.rows", "2".into()),
+        ])
+    };
+    let r = good().await;
+    r.assert_status(StatusCode::SEE_OTHER);
+    r.assert_header("location", format!("/t/{a}/my?filed=declaration"));
+    // The API's one-per-person-and-year refusal, shown on the year.
+    let r = good().await;
+    r.assert_status(StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.0.into_body().into_string().await.unwrap();
+    assert!(
+        html.contains(r#"id="d-year-error" data-field="year""#),
+        "{html}"
+    );
+    // The employee's home now has the deadline, filed.
+    let html = page_of(&cli, &employee, &format!("/t/{a}/my")).await;
+    assert!(html.contains(r#"id="deadline-table""#));
+
+    let admin = sign_in(&cli, "admin@a.kz").await;
+    let settings = format!("/t/{a}/settings");
+    let html = page_of(&cli, &admin, &settings).await;
+    let csrf = csrf_in(&html);
+    // The defaults: four MCI years and a blank row.
+    assert!(html.contains(r#"name="mci.rows" value="5""#), "{html}");
+    let save = |year: &'static str, value: &'static str| {
+        cli.post(&settings)
+            .header("cookie", &admin)
+            .form(&[
+                ("csrf", csrf.as_str()),
+                ("alert_threshold", "medium"),
+                ("alert_emails", "ethics@a.kz"),
+                ("mci.rows", "1"),
+                ("mci.0.year", year),
+                ("mci.0.value", value),
+                ("due.rows", "1"),
+                ("due.0.year", "2025"),
+                ("due.0.value", "2026-04-30"),
+            ])
+            .send()
+    };
+    let r = save("2026", "zero").await;
+    r.assert_status(StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.0.into_body().into_string().await.unwrap();
+    assert!(html.contains(r#"id="s-mci-0-value-error""#));
+    let r = save("2026", "4 400").await;
+    r.assert_status(StatusCode::SEE_OTHER);
+    let stored =
+        tenants::settings_of(&tenants::get(&w.state.store, TenantId(a)).await.unwrap()).unwrap();
+    assert_eq!(
+        stored.mci_by_year.get(&2026).map(String::as_str),
+        Some("4400.00")
+    );
+    assert_eq!(stored.alert_threshold, "medium");
+    assert_eq!(
+        stored.declaration_due(2025).unwrap().to_string(),
+        "2026-04-30"
+    );
+    let audited = audit_entry::Entity::find()
+        .filter(audit_entry::Column::TenantId.eq(a))
+        .filter(audit_entry::Column::Action.eq("tenant.settings"))
+        .all(w.state.store.connection())
+        .await
+        .unwrap();
+    assert_eq!(audited.len(), 1);
+    // The employee's deadline follows the new date.
+    let html = page_of(&cli, &employee, &format!("/t/{a}/my")).await;
+    assert!(html.contains("30.04.2026"), "{html}");
     std::fs::remove_dir_all(&w.dir).ok();
 }

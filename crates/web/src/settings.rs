@@ -1,0 +1,335 @@
+//! The tenant admin's settings form: the alert threshold and recipients,
+//! the MCI by year and the declaration deadline by year. The form becomes
+//! the API's own [`adal_api::Settings`] and is checked by
+//! [`adal_api::check_settings`], the checks of `PUT /settings`; their
+//! pointers (`/mci_by_year/2026`) name a year, which the form shows as a
+//! row, so [`field_of`] finds the row that holds that year.
+
+use crate::forms::{error_summary, error_text};
+use crate::i18n::Tr;
+use adal_domain::FieldError;
+use adal_store::tenants::TenantSettings;
+use maud::{Markup, html};
+use std::collections::{BTreeMap, HashMap};
+
+type Values = HashMap<String, String>;
+
+/// The two tables of the form: rows of (year, value).
+#[derive(Debug, Clone, Copy)]
+pub struct Table {
+    /// Field prefix: `<prefix>.<row>.year`, `<prefix>.<row>.value`.
+    pub prefix: &'static str,
+    /// The JSON member of the API's settings.
+    pub member: &'static str,
+    /// `true` for dates, `false` for tenge.
+    pub date: bool,
+}
+
+pub const MCI: Table = Table {
+    prefix: "mci",
+    member: "mci_by_year",
+    date: false,
+};
+
+pub const DUE: Table = Table {
+    prefix: "due",
+    member: "declaration_due_by_year",
+    date: true,
+};
+
+const MAX_ROWS: usize = 60;
+
+/// The message of a year given twice in one table.
+pub const TWICE: &str = "this year is listed twice";
+/// The message of a value without its year.
+pub const NO_YEAR: &str = "the key must be a year";
+
+fn value<'a>(values: &'a Values, name: &str) -> &'a str {
+    values.get(name).map_or("", |v| v.trim())
+}
+
+pub fn rows_of(values: &Values, t: &Table) -> usize {
+    values
+        .get(&format!("{}.rows", t.prefix))
+        .and_then(|n| n.trim().parse::<usize>().ok())
+        .unwrap_or(1)
+        .clamp(1, MAX_ROWS)
+}
+
+/// The form's values for the stored settings, with one blank row at the
+/// end of each table for a new year.
+pub fn values_of(s: &TenantSettings) -> Values {
+    let mut v = Values::new();
+    v.insert("alert_threshold".into(), s.alert_threshold.clone());
+    v.insert("alert_emails".into(), s.alert_emails.join("\n"));
+    for (t, map) in [(&MCI, &s.mci_by_year), (&DUE, &s.declaration_due_by_year)] {
+        for (r, (year, val)) in map.iter().enumerate() {
+            v.insert(format!("{}.{r}.year", t.prefix), year.to_string());
+            v.insert(format!("{}.{r}.value", t.prefix), val.clone());
+        }
+        v.insert(format!("{}.rows", t.prefix), (map.len() + 1).to_string());
+    }
+    v
+}
+
+/// The form as the API's settings, and the errors the form alone can
+/// see (a value without a year, a year twice), by input name.
+pub fn parse(values: &Values) -> (adal_api::Settings, Vec<(String, FieldError)>) {
+    let mut own = Vec::new();
+    let mut table = |t: &Table| {
+        let mut map = BTreeMap::new();
+        for r in 0..rows_of(values, t) {
+            let year_field = format!("{}.{r}.year", t.prefix);
+            let year = value(values, &year_field);
+            let val = value(values, &format!("{}.{r}.value", t.prefix));
+            if year.is_empty() && val.is_empty() {
+                continue;
+            }
+            let pointer = format!("/{}/{year}", t.member);
+            if year.is_empty() {
+                own.push((year_field, FieldError::new(pointer, NO_YEAR)));
+            } else if map
+                .insert(
+                    year.to_owned(),
+                    val.replace([' ', '\u{a0}', '\u{202f}'], ""),
+                )
+                .is_some()
+            {
+                own.push((year_field, FieldError::new(pointer, TWICE)));
+            }
+        }
+        map
+    };
+    let mci_by_year = table(&MCI);
+    let declaration_due_by_year = table(&DUE);
+    let settings = adal_api::Settings {
+        alert_threshold: value(values, "alert_threshold").to_owned(),
+        alert_emails: value(values, "alert_emails")
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .map(str::to_owned)
+            .collect(),
+        mci_by_year,
+        declaration_due_by_year,
+    };
+    (settings, own)
+}
+
+/// The input an error of [`adal_api::check_settings`] is about.
+pub fn field_of(pointer: &str, message: &str, values: &Values) -> Option<String> {
+    let mut parts = pointer.strip_prefix('/')?.splitn(2, '/');
+    let head = parts.next()?;
+    let rest = parts.next();
+    match head {
+        "alert_threshold" | "alert_emails" => Some(head.to_owned()),
+        _ => {
+            let t = [MCI, DUE].into_iter().find(|t| t.member == head)?;
+            let year = rest?;
+            let r = (0..rows_of(values, &t))
+                .find(|r| value(values, &format!("{}.{r}.year", t.prefix)) == year)?;
+            let cell = if message.starts_with(NO_YEAR) {
+                "year"
+            } else {
+                "value"
+            };
+            Some(format!("{}.{r}.{cell}", t.prefix))
+        }
+    }
+}
+
+/// Checks the form; the settings to store, or every error by its input
+/// (`None` for an error the form cannot place).
+pub fn check(values: &Values) -> Result<TenantSettings, Vec<(Option<String>, FieldError)>> {
+    let (settings, own) = parse(values);
+    let mut errors: Vec<(Option<String>, FieldError)> =
+        own.into_iter().map(|(f, e)| (Some(f), e)).collect();
+    match adal_api::check_settings(&settings) {
+        Ok(s) if errors.is_empty() => Ok(s),
+        Ok(_) => Err(errors),
+        Err(es) => {
+            errors.extend(
+                es.into_iter()
+                    .map(|e| (field_of(&e.pointer, &e.message, values), e)),
+            );
+            Err(errors)
+        }
+    }
+}
+
+const THRESHOLDS: [&str; 4] = ["low", "medium", "high", "critical"];
+
+fn field_error(tr: &Tr, id: &str, errs: &[&FieldError]) -> Markup {
+    html! {
+        @if !errs.is_empty() {
+            p class="field-error" id={ (id) "-error" } { @for e in errs { (error_text(tr, e)) " " } }
+        }
+    }
+}
+
+/// The form, with what was typed and each error beside its input.
+pub fn render(
+    tr: &Tr,
+    action: &str,
+    csrf: &str,
+    values: &Values,
+    errors: &[(Option<String>, FieldError)],
+) -> Markup {
+    let errs = |name: &str| -> Vec<&FieldError> {
+        errors
+            .iter()
+            .filter(|(f, _)| f.as_deref() == Some(name))
+            .map(|(_, e)| e)
+            .collect()
+    };
+    let orphans: Vec<String> = errors
+        .iter()
+        .filter(|(f, _)| f.is_none())
+        .map(|(_, e)| error_text(tr, e))
+        .collect();
+    let invalid = |name: &str| (!errs(name).is_empty()).then_some("true");
+    let described = |name: &str, id: &str| (!errs(name).is_empty()).then(|| format!("{id}-error"));
+    let threshold = value(values, "alert_threshold");
+    html! {
+        (error_summary(tr, !errors.is_empty(), &orphans))
+        form method="post" action=(action) class="filing settings" novalidate {
+            input type="hidden" name="csrf" value=(csrf);
+            h2 { (tr.t("settings-alerts")) }
+            div class={ "field" @if invalid("alert_threshold").is_some() { " invalid" } } {
+                label for="s-alert_threshold" { (tr.t("settings-threshold")) }
+                select id="s-alert_threshold" name="alert_threshold"
+                    aria-invalid=[invalid("alert_threshold")]
+                    aria-describedby=[described("alert_threshold", "s-alert_threshold")] {
+                    @for t in THRESHOLDS {
+                        option value=(t) selected[threshold == t] { (tr.t(&format!("severity-{t}"))) }
+                    }
+                }
+                (field_error(tr, "s-alert_threshold", &errs("alert_threshold")))
+            }
+            div class={ "field" @if invalid("alert_emails").is_some() { " invalid" } } {
+                label for="s-alert_emails" { (tr.t("settings-emails")) }
+                textarea id="s-alert_emails" name="alert_emails" rows="4"
+                    aria-invalid=[invalid("alert_emails")]
+                    aria-describedby={ "s-alert_emails-hint" @if let Some(d) = described("alert_emails", "s-alert_emails") { " " (d) } } {
+                    (value(values, "alert_emails"))
+                }
+                p class="hint" id="s-alert_emails-hint" { (tr.t("settings-emails-hint")) }
+                (field_error(tr, "s-alert_emails", &errs("alert_emails")))
+            }
+            @for t in [MCI, DUE] {
+                @let rows = rows_of(values, &t);
+                h2 { (tr.t(&format!("settings-{}", t.prefix))) }
+                input type="hidden" name={ (t.prefix) ".rows" } value=(rows);
+                div class="scroll" {
+                    table id={ "settings-" (t.prefix) } {
+                        caption { (tr.t(&format!("settings-{}-caption", t.prefix))) }
+                        thead { tr {
+                            th scope="col" { (tr.t("col-year")) }
+                            th scope="col" { (tr.t(&format!("settings-{}-value", t.prefix))) }
+                        } }
+                        tbody {
+                            @for r in 0..rows {
+                                @let year = format!("{}.{r}.year", t.prefix);
+                                @let val = format!("{}.{r}.value", t.prefix);
+                                @let year_id = format!("s-{}-{r}-year", t.prefix);
+                                @let val_id = format!("s-{}-{r}-value", t.prefix);
+                                tr data-row=(r) {
+                                    td class={ @if invalid(&year).is_some() { "invalid" } } {
+                                        label class="visually-hidden" for=(year_id) { (tr.t("col-year")) }
+                                        input type="text" inputmode="numeric" maxlength="4" id=(year_id) name=(year) value=(value(values, &year))
+                                            aria-invalid=[invalid(&year)] aria-describedby=[described(&year, &year_id)];
+                                        (field_error(tr, &year_id, &errs(&year)))
+                                    }
+                                    td class={ @if invalid(&val).is_some() { "invalid" } } {
+                                        label class="visually-hidden" for=(val_id) { (tr.t(&format!("settings-{}-value", t.prefix))) }
+                                        @if t.date {
+                                            input type="date" id=(val_id) name=(val) value=(value(values, &val))
+                                                aria-invalid=[invalid(&val)] aria-describedby=[described(&val, &val_id)];
+                                        } @else {
+                                            input type="text" inputmode="decimal" id=(val_id) name=(val) value=(value(values, &val))
+                                                aria-invalid=[invalid(&val)] aria-describedby=[described(&val, &val_id)];
+                                        }
+                                        (field_error(tr, &val_id, &errs(&val)))
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+                p class="hint" { (tr.t(&format!("settings-{}-hint", t.prefix))) }
+            }
+            button type="submit" id="settings-submit" { (tr.t("settings-submit")) }
+        }
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    fn form(pairs: &[(&str, &str)]) -> Values {
+        pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect()
+    }
+
+    #[test]
+    fn stored_settings_round_trip_through_the_form() {
+        let stored = TenantSettings {
+            alert_threshold: "high".into(),
+            alert_emails: vec!["a@demo.kz".into(), "b@demo.kz".into()],
+            mci_by_year: BTreeMap::from([(2025, "3932".into()), (2026, "4325".into())]),
+            declaration_due_by_year: BTreeMap::from([(2025, "2026-05-31".into())]),
+        };
+        let v = values_of(&stored);
+        // A blank row for a new year in each table.
+        assert_eq!(rows_of(&v, &MCI), 3);
+        assert_eq!(rows_of(&v, &DUE), 2);
+        // Amounts come back as the API stores them, with two decimals.
+        let mut expected = stored.clone();
+        expected.mci_by_year = BTreeMap::from([(2025, "3932.00".into()), (2026, "4325.00".into())]);
+        assert_eq!(check(&v).unwrap(), expected);
+        assert_eq!(check(&values_of(&expected)).unwrap(), expected);
+    }
+
+    #[test]
+    fn errors_land_on_the_row_of_their_year() {
+        let v = form(&[
+            ("alert_threshold", "loud"),
+            ("alert_emails", "ok@demo.kz\nnot an address"),
+            ("mci.rows", "4"),
+            ("mci.0.year", "2025"),
+            ("mci.0.value", "3 932"),
+            ("mci.1.year", "2026"),
+            ("mci.1.value", "-5"),
+            ("mci.2.year", "2025"),
+            ("mci.2.value", "1"),
+            ("mci.3.value", "7"),
+            ("due.rows", "2"),
+            ("due.0.year", "2025"),
+            ("due.0.value", "2025-12-01"),
+            ("due.1.year", "1999"),
+            ("due.1.value", "2000-05-31"),
+        ]);
+        let errors = check(&v).unwrap_err();
+        let fields: Vec<_> = errors.iter().map(|(f, _)| f.as_deref()).collect();
+        assert_eq!(
+            fields,
+            [
+                Some("mci.2.year"),
+                Some("mci.3.year"),
+                Some("alert_threshold"),
+                Some("alert_emails"),
+                Some("mci.1.value"),
+                Some("due.1.year"),
+                Some("due.0.value"),
+            ],
+            "{errors:?}"
+        );
+        for (_, e) in &errors {
+            assert!(crate::forms::error_key(e).is_some(), "no key for {e:?}");
+        }
+    }
+}
