@@ -10,6 +10,7 @@ mod m20261124_000003_records;
 mod m20261125_000010_rule_lifecycle;
 mod m20261125_000020_finding_triage;
 mod m20261126_000030_dataset_runs;
+mod m20261126_000040_feedback_deadline;
 
 pub struct Migrator;
 
@@ -23,6 +24,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000010_rule_lifecycle::Migration),
             Box::new(m20261125_000020_finding_triage::Migration),
             Box::new(m20261126_000030_dataset_runs::Migration),
+            Box::new(m20261126_000040_feedback_deadline::Migration),
         ]
     }
 }

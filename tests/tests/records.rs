@@ -2019,12 +2019,114 @@ async fn dataset_runs_find_missing_declarations_and_repeated_gifts() -> Result<(
         "{e}"
     );
 
+    // Culture, transparency and governance: the organisation (quasi-public)
+    // has recorded no policy, compliance unit or risk assessment, its
+    // high-risk employee no training; a report to its hotline waits past
+    // the deadline.
+    for rule in [
+        "no-anti-corruption-policy",
+        "no-compliance-unit",
+        "no-recent-risk-assessment",
+        "high-risk-staff-without-training",
+    ] {
+        findings_of(api, &t.compliance, &tid, rule, |f| {
+            f.iter().any(|f| f["status"] == "open")
+        })
+        .await?;
+    }
+    let today = chrono::Utc::now().date_naive();
+    let days_ago = |n: i64| (today - chrono::Duration::days(n)).to_string();
+    for (event, on) in [
+        ("policy_adopted", days_ago(400)),
+        ("compliance_unit_established", days_ago(300)),
+        ("risk_assessment_completed", days_ago(30)),
+    ] {
+        let r = api
+            .post(
+                &t.compliance,
+                &format!("/tenants/{tid}/governance-records"),
+                &json!({"event": event, "on": on, "document": "Order No. 1"}),
+            )
+            .await?;
+        assert_eq!(r.status, 202, "{}", r.text);
+    }
+    // Only the organisation's admin and compliance unit record measures.
+    let r = api
+        .post(
+            &t.employee,
+            &format!("/tenants/{tid}/governance-records"),
+            &json!({"event": "policy_adopted", "on": days_ago(1), "document": "x"}),
+        )
+        .await?;
+    assert_eq!(r.status, 403, "{}", r.text);
+    let r = api
+        .post(
+            &t.hr,
+            &format!("/tenants/{tid}/trainings"),
+            &json!({"person_iin": absent, "full_name": "Yerlan Absent", "course": "Anti-corruption basics",
+                    "topic": "anti_corruption", "completed_on": days_ago(10), "hours": 8}),
+        )
+        .await?;
+    assert_eq!(r.status, 202, "{}", r.text);
+    // A bad report is refused at its field; a good one, unanswered for 30
+    // days against the default 15, is overdue at the next run.
+    let r = api
+        .post(
+            &t.compliance,
+            &format!("/tenants/{tid}/feedback-reports"),
+            &json!({"receipt_code": "HL-7", "channel": "hotline", "category": "corruption_report",
+                    "received_on": days_ago(30), "summary": "A bribe for a permit", "answered_on": days_ago(31)}),
+        )
+        .await?;
+    assert_eq!(r.status, 422, "{}", r.text);
+    assert_eq!(
+        r.body["details"][0]["pointer"], "/answered_on",
+        "{}",
+        r.text
+    );
+    let r = api
+        .post(
+            &t.compliance,
+            &format!("/tenants/{tid}/feedback-reports"),
+            &json!({"receipt_code": "HL-7", "channel": "hotline", "category": "corruption_report",
+                    "received_on": days_ago(30), "summary": "A bribe for a permit"}),
+        )
+        .await?;
+    assert_eq!(r.status, 202, "{}", r.text);
+    let culture = run_dataset(api, &t.compliance, &tid).await?;
+    assert_eq!(culture["status"], "done", "{culture}");
+    let late = findings_of(
+        api,
+        &t.compliance,
+        &tid,
+        "feedback-not-answered-in-time",
+        |f| !f.is_empty(),
+    )
+    .await?;
+    assert_eq!(late[0]["severity"], "high", "{}", late[0]);
+    assert!(
+        late[0]["explanation"].as_str().unwrap().contains("HL-7"),
+        "{}",
+        late[0]
+    );
+    for rule in [
+        "no-anti-corruption-policy",
+        "no-compliance-unit",
+        "no-recent-risk-assessment",
+        "high-risk-staff-without-training",
+    ] {
+        findings_of(api, &t.compliance, &tid, rule, |f| {
+            !f.is_empty() && f.iter().all(|f| f["status"] == "resolved")
+        })
+        .await?;
+    }
+
     // The runs are listed for the compliance unit, newest first.
     let runs = api
         .get(&t.compliance, &format!("/tenants/{tid}/dataset-runs"))
         .await?;
     assert_eq!(runs.status, 200, "{}", runs.text);
-    assert_eq!(runs.body[0]["id"], gifts["id"], "{}", runs.text);
-    assert_eq!(runs.body.as_array().unwrap().len(), 4, "{}", runs.text);
+    assert_eq!(runs.body[0]["id"], culture["id"], "{}", runs.text);
+    assert_eq!(runs.body.as_array().unwrap().len(), 5, "{}", runs.text);
     Ok(())
 }

@@ -8,7 +8,7 @@ use crate::submissions::{Accepted, ApiTags, Submission, submission_out};
 use crate::{AppState, page};
 use adal_authz::{act, obj};
 use adal_domain::records::{
-    coi, declaration::AssetDeclaration, hr, ocds::CompiledRelease, parse_value,
+    coi, culture, declaration::AssetDeclaration, hr, ocds::CompiledRelease, parse_value,
 };
 use adal_domain::{FieldError, GiftDeclaration, Kind, kazakhstan_today};
 use adal_jobs::{Enqueued, EvaluateSubmission};
@@ -237,6 +237,32 @@ async fn place(
                 subject_iin: Some(iin),
             }
         }
+        Kind::Training => {
+            let t: culture::Training = parse_value(body, today).map_err(ApiError::record)?;
+            Placement {
+                payload: to_json(&t)?,
+                reference: Some(t.reference()),
+                subject_iin: Some(t.person_iin.to_string()),
+            }
+        }
+        Kind::FeedbackReport => {
+            let r: culture::FeedbackReport = parse_value(body, today).map_err(ApiError::record)?;
+            Placement {
+                payload: to_json(&r)?,
+                // The receipt code is how the reporter follows the report.
+                reference: Some(r.receipt_code.to_string()),
+                subject_iin: None,
+            }
+        }
+        Kind::Governance => {
+            let g: culture::GovernanceRecord =
+                parse_value(body, today).map_err(ApiError::record)?;
+            Placement {
+                payload: to_json(&g)?,
+                reference: Some(g.reference()),
+                subject_iin: None,
+            }
+        }
         Kind::Procurement | Kind::Person => {
             return Err(ApiError::bad_request(format!(
                 "{} records are filed through their own endpoint",
@@ -284,6 +310,9 @@ pub(crate) async fn file(
             Kind::AssetDeclaration if old.subject_iin == placed.subject_iin => "/year",
             Kind::AssetDeclaration => "/person_iin",
             Kind::HrAction => "/person/iin",
+            Kind::Training => "/completed_on",
+            Kind::FeedbackReport => "/receipt_code",
+            Kind::Governance => "/on",
             _ => "",
         };
         return Err(ApiError::field(
@@ -424,6 +453,60 @@ impl RecordApi {
         body: JsonBody<serde_json::Value>,
     ) -> ApiResult<FileResponse> {
         file_kind(&state, &auth, tenant_id.0, Kind::HrAction, body.0).await
+    }
+
+    /// Record a training a person completed (`GET /schemas/training`).
+    #[oai(
+        path = "/tenants/:tenant_id/trainings",
+        method = "post",
+        tag = "ApiTags::Submissions",
+        operation_id = "recordTraining"
+    )]
+    async fn record_training(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        tenant_id: Path<Uuid>,
+        body: JsonBody<serde_json::Value>,
+    ) -> ApiResult<FileResponse> {
+        file_kind(&state, &auth, tenant_id.0, Kind::Training, body.0).await
+    }
+
+    /// Record a report received through a feedback channel
+    /// (`GET /schemas/feedback_report`); its answer is a correction.
+    #[oai(
+        path = "/tenants/:tenant_id/feedback-reports",
+        method = "post",
+        tag = "ApiTags::Submissions",
+        operation_id = "recordFeedbackReport"
+    )]
+    async fn record_feedback_report(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        tenant_id: Path<Uuid>,
+        body: JsonBody<serde_json::Value>,
+    ) -> ApiResult<FileResponse> {
+        file_kind(&state, &auth, tenant_id.0, Kind::FeedbackReport, body.0).await
+    }
+
+    /// Record one of the organisation's anti-corruption measures: a policy
+    /// adopted, the compliance unit set up, a risk assessment done
+    /// (`GET /schemas/governance`).
+    #[oai(
+        path = "/tenants/:tenant_id/governance-records",
+        method = "post",
+        tag = "ApiTags::Submissions",
+        operation_id = "recordGovernanceMeasure"
+    )]
+    async fn record_governance(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        tenant_id: Path<Uuid>,
+        body: JsonBody<serde_json::Value>,
+    ) -> ApiResult<FileResponse> {
+        file_kind(&state, &auth, tenant_id.0, Kind::Governance, body.0).await
     }
 
     /// Create or update a contracting process from an OCDS compiled

@@ -43,6 +43,11 @@ pub struct Settings {
     #[serde(default)]
     #[oai(default)]
     pub declaration_due_by_year: BTreeMap<String, String>,
+    /// Days to answer a report received through a feedback channel, 1 to
+    /// 365 (15 for a new tenant). Absent: unchanged.
+    #[serde(default)]
+    #[oai(default)]
+    pub feedback_answer_days: Option<u32>,
 }
 
 #[derive(Debug, Object)]
@@ -57,10 +62,12 @@ pub struct SettingsOut {
     pub alert_emails: Vec<String>,
     pub mci_by_year: BTreeMap<String, String>,
     pub declaration_due_by_year: BTreeMap<String, String>,
+    pub feedback_answer_days: u32,
 }
 
 impl From<tenants::TenantSettings> for SettingsOut {
     fn from(s: tenants::TenantSettings) -> Self {
+        let feedback_answer_days = s.feedback_answer_days();
         Self {
             alert_threshold: s.alert_threshold,
             alert_emails: s.alert_emails,
@@ -74,6 +81,7 @@ impl From<tenants::TenantSettings> for SettingsOut {
                 .into_iter()
                 .map(|(y, v)| (y.to_string(), v))
                 .collect(),
+            feedback_answer_days,
         }
     }
 }
@@ -137,6 +145,14 @@ pub fn check_settings(req: &Settings) -> Result<tenants::TenantSettings, Vec<Fie
             )),
         }
     }
+    if let Some(d) = req.feedback_answer_days
+        && !(1..=365).contains(&d)
+    {
+        errors.push(FieldError::new(
+            "/feedback_answer_days",
+            "must be from 1 to 365",
+        ));
+    }
     if !errors.is_empty() {
         return Err(errors);
     }
@@ -149,6 +165,7 @@ pub fn check_settings(req: &Settings) -> Result<tenants::TenantSettings, Vec<Fie
             .collect(),
         mci_by_year: mci,
         declaration_due_by_year: due,
+        feedback_answer_days: req.feedback_answer_days,
     })
 }
 

@@ -56,6 +56,9 @@ pub mod obj {
     pub const CONFLICTS: &str = "records.conflict_of_interest";
     pub const ASSET_DECLARATIONS: &str = "records.asset_declaration";
     pub const HR_ACTIONS: &str = "records.hr_action";
+    pub const TRAININGS: &str = "records.training";
+    pub const FEEDBACK_REPORTS: &str = "records.feedback_report";
+    pub const GOVERNANCE: &str = "records.governance";
     pub const SUBMISSIONS_ALL: &str = "submissions.all";
     pub const SUBMISSIONS_OWN: &str = "submissions.own";
     pub const FINDINGS_ALL: &str = "findings.all";
@@ -77,6 +80,12 @@ pub mod obj {
             "asset_declaration" => ASSET_DECLARATIONS,
             "hr_action" => HR_ACTIONS,
             "procurement" => PROCUREMENTS,
+            "training" => TRAININGS,
+            "feedback_report" => FEEDBACK_REPORTS,
+            "governance" => GOVERNANCE,
+            "training_status" => TRAININGS,
+            "feedback_status" => FEEDBACK_REPORTS,
+            "governance_status" => GOVERNANCE,
             "declaration_obligation" => DECLARATION_STATUS,
             "gift_giver_history" => GIFTS,
             _ => return None,
@@ -88,7 +97,7 @@ pub mod obj {
     /// a declaration obligation is declaration status, a giver's history
     /// is gifts. Nobody holds `create` on them through these objects'
     /// kinds, because the API has no route that files them.
-    pub const RECORDS: [(&str, &str); 7] = [
+    pub const RECORDS: [(&str, &str); 13] = [
         ("gift", GIFTS),
         ("conflict_of_interest", CONFLICTS),
         ("asset_declaration", ASSET_DECLARATIONS),
@@ -96,6 +105,12 @@ pub mod obj {
         ("procurement", PROCUREMENTS),
         ("declaration_obligation", DECLARATION_STATUS),
         ("gift_giver_history", GIFTS),
+        ("training", TRAININGS),
+        ("feedback_report", FEEDBACK_REPORTS),
+        ("governance", GOVERNANCE),
+        ("training_status", TRAININGS),
+        ("feedback_status", FEEDBACK_REPORTS),
+        ("governance_status", GOVERNANCE),
     ];
     /// Dataset runs: `read` to see them, `write` to ask for one.
     pub const DATASET_RUNS: &str = "dataset_runs";
@@ -125,6 +140,8 @@ pub fn role_permissions() -> Vec<(&'static str, &'static str, &'static str)> {
         (CONFLICTS, READ_OWN),
         (ASSET_DECLARATIONS, CREATE),
         (ASSET_DECLARATIONS, READ_OWN),
+        (TRAININGS, CREATE),
+        (TRAININGS, READ_OWN),
         (SUBMISSIONS_OWN, READ),
         (FINDINGS_OWN, READ),
         (TENANT, READ),
@@ -154,6 +171,10 @@ pub fn role_permissions() -> Vec<(&'static str, &'static str, &'static str)> {
         (GIFTS, READ),
         (CONFLICTS, READ),
         (HR_ACTIONS, READ),
+        (TRAININGS, READ),
+        (FEEDBACK_REPORTS, READ),
+        (GOVERNANCE, READ),
+        (GOVERNANCE, CREATE),
         (PEOPLE, READ),
         (PEOPLE, WRITE),
         (DECLARATION_STATUS, READ),
@@ -179,6 +200,13 @@ pub fn role_permissions() -> Vec<(&'static str, &'static str, &'static str)> {
         (CONFLICTS, READ),
         (ASSET_DECLARATIONS, READ),
         (HR_ACTIONS, READ),
+        (TRAININGS, READ),
+        // The compliance unit runs the feedback channels and records
+        // its own measures.
+        (FEEDBACK_REPORTS, READ),
+        (FEEDBACK_REPORTS, CREATE),
+        (GOVERNANCE, READ),
+        (GOVERNANCE, CREATE),
         (PEOPLE, READ),
         (DECLARATION_STATUS, READ),
         (DATASET_RUNS, READ),
@@ -195,6 +223,7 @@ pub fn role_permissions() -> Vec<(&'static str, &'static str, &'static str)> {
         (SUBMISSIONS_ALL, READ),
         (HR_ACTIONS, CREATE),
         (HR_ACTIONS, READ),
+        (TRAININGS, READ),
         (PEOPLE, READ),
         (PEOPLE, WRITE),
     ] {
@@ -220,6 +249,9 @@ pub fn role_permissions() -> Vec<(&'static str, &'static str, &'static str)> {
         (GIFTS, READ),
         (CONFLICTS, READ),
         (HR_ACTIONS, READ),
+        (TRAININGS, READ),
+        (FEEDBACK_REPORTS, READ),
+        (GOVERNANCE, READ),
         (PEOPLE, READ),
         (DECLARATION_STATUS, READ),
         (DATASET_RUNS, READ),

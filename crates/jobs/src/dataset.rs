@@ -87,6 +87,14 @@ pub async fn run_one(store: &Store, run: &DatasetRun) -> Result<Tally, StoreErro
     );
     let givers = dataset::gift_giver_histories(store, tenant).await?;
     tally.add(dataset::file_derived(store, tenant, DerivedKind::GiftGiverHistory, givers).await?);
+    let training = dataset::training_statuses(store, tenant, today).await?;
+    tally.add(dataset::file_derived(store, tenant, DerivedKind::TrainingStatus, training).await?);
+    let feedback = dataset::feedback_statuses(store, tenant, today).await?;
+    tally.add(dataset::file_derived(store, tenant, DerivedKind::FeedbackStatus, feedback).await?);
+    let governance = dataset::governance_status(store, tenant, today).await?;
+    tally.add(
+        dataset::file_derived(store, tenant, DerivedKind::GovernanceStatus, governance).await?,
+    );
     tracing::info!(run = %run.id, tenant = %tenant, created = tally.created, corrected = tally.corrected, unchanged = tally.unchanged, "dataset run done");
     Ok(tally)
 }

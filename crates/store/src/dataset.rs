@@ -491,3 +491,185 @@ pub async fn gift_giver_histories(store: &crate::Store, tenant: TenantId) -> Res
     }
     Ok(out)
 }
+
+/// How long an anti-corruption training counts: "in the last year".
+pub const TRAINING_VALID_DAYS: i64 = 365;
+
+/// How long a risk assessment counts: the Guidelines ask for one a year.
+pub const RISK_ASSESSMENT_VALID_DAYS: i64 = 365;
+
+/// The current versions of every record of `kind`, as (id, payload).
+async fn current_payloads(
+    store: &crate::Store,
+    tenant: TenantId,
+    kind: Kind,
+) -> Result<Vec<(Uuid, serde_json::Value)>> {
+    let rows: Vec<(Uuid, String)> = submission::Entity::find()
+        .select_only()
+        .column(submission::Column::Id)
+        .column(submission::Column::Payload)
+        .filter(submission::Column::TenantId.eq(tenant.0))
+        .filter(submission::Column::Kind.eq(kind.as_str()))
+        .filter(submission::Column::SupersededBy.is_null())
+        .into_tuple()
+        .all(store.connection())
+        .await?;
+    rows.into_iter()
+        .map(|(id, p)| Ok((id, serde_json::from_str(&p).map_err(corrupt)?)))
+        .collect()
+}
+
+fn date_of(v: &serde_json::Value, key: &str) -> Option<NaiveDate> {
+    v.get(key)
+        .and_then(serde_json::Value::as_str)
+        .and_then(|s| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok())
+}
+
+/// Every person employed today in a position on the tenant's list of
+/// high-risk positions, with their latest anti-corruption training.
+/// Notable when they have none within [`TRAINING_VALID_DAYS`].
+pub async fn training_statuses(
+    store: &crate::Store,
+    tenant: TenantId,
+    today: NaiveDate,
+) -> Result<Vec<Derived>> {
+    use crate::entities::position;
+    let high_risk: std::collections::HashSet<Uuid> = position::Entity::find()
+        .filter(position::Column::TenantId.eq(tenant.0))
+        .filter(position::Column::HighRisk.eq(true))
+        .all(store.connection())
+        .await?
+        .into_iter()
+        .map(|p| p.id)
+        .collect();
+    let mut last: HashMap<String, NaiveDate> = HashMap::new();
+    for (_, t) in current_payloads(store, tenant, Kind::Training).await? {
+        if t.get("topic").and_then(serde_json::Value::as_str) != Some("anti_corruption") {
+            continue;
+        }
+        if let (Some(iin), Some(on)) = (
+            t.get("person_iin").and_then(serde_json::Value::as_str),
+            date_of(&t, "completed_on"),
+        ) {
+            let e = last.entry(iin.to_owned()).or_insert(on);
+            *e = (*e).max(on);
+        }
+    }
+    let people = person::Entity::find()
+        .filter(person::Column::TenantId.eq(tenant.0))
+        .filter(person::Column::PositionId.is_in(high_risk))
+        .filter(
+            Condition::any()
+                .add(person::Column::EndedOn.is_null())
+                .add(person::Column::EndedOn.gte(today)),
+        )
+        .all(store.connection())
+        .await?;
+    Ok(people
+        .into_iter()
+        .map(|p| {
+            let last_on = last.get(&p.iin).copied();
+            let current = last_on.is_some_and(|d| (today - d).num_days() <= TRAINING_VALID_DAYS);
+            Derived {
+                reference: p.iin.clone(),
+                subject_iin: Some(p.iin.clone()),
+                department_id: p.department_id,
+                position_id: p.position_id,
+                notable: !current,
+                payload: serde_json::json!({
+                    "person_iin": p.iin,
+                    "full_name": p.full_name,
+                    "last_training_on": last_on.map(|d| d.to_string()),
+                    "trained_within_year": current,
+                }),
+            }
+        })
+        .collect())
+}
+
+/// Every report received through the feedback channels, judged against
+/// the tenant's deadline for answering: `answered`, `answered_late`,
+/// `open` (still within the deadline) or `overdue`. Notable when late.
+pub async fn feedback_statuses(
+    store: &crate::Store,
+    tenant: TenantId,
+    today: NaiveDate,
+) -> Result<Vec<Derived>> {
+    let settings = tenants::settings_of(&tenants::get(store, tenant).await?)?;
+    let days = i64::from(settings.feedback_answer_days());
+    let mut out = Vec::new();
+    for (id, r) in current_payloads(store, tenant, Kind::FeedbackReport).await? {
+        let (Some(code), Some(received)) = (
+            r.get("receipt_code").and_then(serde_json::Value::as_str),
+            date_of(&r, "received_on"),
+        ) else {
+            continue;
+        };
+        let due = received + chrono::Duration::days(days);
+        let answered = date_of(&r, "answered_on");
+        let state = match answered {
+            Some(a) if a > due => "answered_late",
+            Some(_) => "answered",
+            None if today > due => "overdue",
+            None => "open",
+        };
+        out.push(Derived {
+            reference: code.to_owned(),
+            subject_iin: None,
+            department_id: None,
+            position_id: None,
+            notable: matches!(state, "overdue" | "answered_late"),
+            payload: serde_json::json!({
+                "receipt_code": code,
+                "report_submission": id.to_string(),
+                "channel": r.get("channel"),
+                "category": r.get("category"),
+                "received_on": received.to_string(),
+                "answer_days": days,
+                "due_on": due.to_string(),
+                "answered_on": answered.map(|d| d.to_string()),
+                "state": state,
+            }),
+        });
+    }
+    Ok(out)
+}
+
+/// The organisation's own anti-corruption measures as of `today`: when
+/// its policy was adopted, since when it has a compliance unit, and its
+/// last risk assessment. One record per tenant, always filed.
+pub async fn governance_status(
+    store: &crate::Store,
+    tenant: TenantId,
+    today: NaiveDate,
+) -> Result<Vec<Derived>> {
+    let t = tenants::get(store, tenant).await?;
+    let mut latest: HashMap<String, NaiveDate> = HashMap::new();
+    for (_, g) in current_payloads(store, tenant, Kind::Governance).await? {
+        if let (Some(event), Some(on)) = (
+            g.get("event").and_then(serde_json::Value::as_str),
+            date_of(&g, "on"),
+        ) {
+            let e = latest.entry(event.to_owned()).or_insert(on);
+            *e = (*e).max(on);
+        }
+    }
+    let day = |e: &str| latest.get(e).map(|d| d.to_string());
+    let assessed = latest
+        .get("risk_assessment_completed")
+        .is_some_and(|d| (today - *d).num_days() <= RISK_ASSESSMENT_VALID_DAYS);
+    Ok(vec![Derived {
+        reference: "tenant".to_owned(),
+        subject_iin: None,
+        department_id: None,
+        position_id: None,
+        notable: true,
+        payload: serde_json::json!({
+            "sector": t.sector,
+            "policy_adopted_on": day("policy_adopted"),
+            "compliance_unit_since": day("compliance_unit_established"),
+            "last_risk_assessment_on": day("risk_assessment_completed"),
+            "risk_assessment_within_year": assessed,
+        }),
+    }])
+}

@@ -26,7 +26,16 @@ pub struct TenantSettings {
     /// (`YYYY-MM-DD`). A year without an entry uses
     /// [`default_declaration_due`].
     pub declaration_due_by_year: BTreeMap<i32, String>,
+    /// Days the tenant gives itself to answer a feedback-channel report.
+    /// Always set when read; `None` in an update keeps the stored value
+    /// (a settings form that does not show it does not reset it).
+    pub feedback_answer_days: Option<u32>,
 }
+
+/// Days to answer a feedback-channel report unless the tenant sets
+/// otherwise: the 15 days the Administrative Procedural Code gives public
+/// bodies for an appeal, as a starting point.
+pub const DEFAULT_FEEDBACK_ANSWER_DAYS: u32 = 15;
 
 /// The due date for a reporting year the tenant has not set: the last day
 /// of May of the following year. A default for tenants to override, not a
@@ -36,6 +45,11 @@ pub fn default_declaration_due(year: i32) -> Option<chrono::NaiveDate> {
 }
 
 impl TenantSettings {
+    pub fn feedback_answer_days(&self) -> u32 {
+        self.feedback_answer_days
+            .unwrap_or(DEFAULT_FEEDBACK_ANSWER_DAYS)
+    }
+
     /// When declarations for `year` are due.
     pub fn declaration_due(&self, year: i32) -> Option<chrono::NaiveDate> {
         match self.declaration_due_by_year.get(&year) {
@@ -68,6 +82,9 @@ pub fn settings_of(t: &Tenant) -> Result<TenantSettings> {
         alert_emails,
         mci_by_year,
         declaration_due_by_year,
+        feedback_answer_days: Some(
+            u32::try_from(t.feedback_answer_days).unwrap_or(DEFAULT_FEEDBACK_ANSWER_DAYS),
+        ),
     })
 }
 
@@ -85,6 +102,7 @@ pub async fn create(store: &crate::Store, actor: &str, new: NewTenant) -> Result
         mci_by_year: Set(serde_json::to_string(&default_mci())
             .map_err(|e| StoreError::Corrupt(e.to_string()))?),
         declaration_due_by_year: Set("{}".to_owned()),
+        feedback_answer_days: Set(i32::try_from(DEFAULT_FEEDBACK_ANSWER_DAYS).unwrap_or(15)),
         created_at: Set(now()),
     };
     tenant::Entity::insert(model)
@@ -153,6 +171,9 @@ pub async fn update_settings(
     am.mci_by_year = Set(mci.clone());
     am.declaration_due_by_year = Set(serde_json::to_string(&settings.declaration_due_by_year)
         .map_err(|e| StoreError::Corrupt(e.to_string()))?);
+    if let Some(days) = settings.feedback_answer_days {
+        am.feedback_answer_days = Set(i32::try_from(days).unwrap_or(i32::MAX));
+    }
     let t = am.update(&txn).await?;
     audit::append(
         &txn,
@@ -160,7 +181,7 @@ pub async fn update_settings(
         actor,
         "tenant.settings",
         &format!("tenant/{}", tenant.0),
-        serde_json::json!({"alert_threshold": settings.alert_threshold, "alert_emails": settings.alert_emails, "mci_by_year": settings.mci_by_year, "declaration_due_by_year": settings.declaration_due_by_year}),
+        serde_json::json!({"alert_threshold": settings.alert_threshold, "alert_emails": settings.alert_emails, "mci_by_year": settings.mci_by_year, "declaration_due_by_year": settings.declaration_due_by_year, "feedback_answer_days": settings.feedback_answer_days}),
     )
     .await?;
     txn.commit().await?;

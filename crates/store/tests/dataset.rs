@@ -55,6 +55,7 @@ on_both_backends!(
     runs_are_deduplicated_claimed_once_and_stay_in_their_tenant,
     a_correction_closes_the_findings_of_every_version_it_replaced,
     missing_declarations_and_repeated_givers_are_derived,
+    training_feedback_and_governance_are_judged_as_of_today,
 );
 
 async fn tenant(store: &Store) -> TenantId {
@@ -462,4 +463,122 @@ async fn missing_declarations_and_repeated_givers_are_derived(store: Store) {
         .find(|d| d.reference == format!("bin:{bin}"))
         .unwrap();
     assert!(!beta.notable);
+}
+
+async fn training_feedback_and_governance_are_judged_as_of_today(store: Store) {
+    let t = tenant(&store).await;
+    let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 24).unwrap();
+    let position = |title: &str, risk_level: i16, high_risk: bool| adal_store::org::NewPosition {
+        department_id: None,
+        title: title.to_owned(),
+        risk_level,
+        high_risk,
+    };
+    let high = adal_store::org::create_position(&store, t, "test", position("Buyer", 4, true))
+        .await
+        .unwrap();
+    let low = adal_store::org::create_position(&store, t, "test", position("Clerk", 1, false))
+        .await
+        .unwrap();
+    let trained = adal_domain::with_check_digit("85050530001").unwrap();
+    let untrained = adal_domain::with_check_digit("60010130002").unwrap();
+    let clerk = adal_domain::with_check_digit("98070740003").unwrap();
+    for (iin, position) in [(&trained, high.id), (&untrained, high.id), (&clerk, low.id)] {
+        let p: adal_domain::records::person::Person = adal_domain::records::parse_value(
+            &serde_json::json!({"iin": iin, "full_name": "P", "position_id": position}),
+            today,
+        )
+        .unwrap();
+        people::put(&store, t, Uuid::new_v4(), &p).await.unwrap();
+    }
+    let file = |kind: &str, payload: serde_json::Value| NewSubmission {
+        kind: kind.to_owned(),
+        schema_version: 1,
+        submitted_by: Uuid::new_v4(),
+        department_id: None,
+        position_id: None,
+        payload,
+        reference: None,
+        subject_iin: None,
+        supersedes: None,
+    };
+    for (iin, topic, on) in [
+        (&trained, "anti_corruption", "2026-02-01"),
+        (&untrained, "anti_corruption", "2025-11-01"),
+        (&untrained, "ethics", "2026-10-01"),
+    ] {
+        submissions::insert(
+            &store,
+            t,
+            file(
+                "training",
+                serde_json::json!({"person_iin": iin, "topic": topic, "completed_on": on}),
+            ),
+        )
+        .await
+        .unwrap();
+    }
+    let statuses = dataset::training_statuses(&store, t, today).await.unwrap();
+    // The clerk's position is not high-risk: no status at all.
+    assert_eq!(statuses.len(), 2, "{statuses:?}");
+    let of = |iin: &str| statuses.iter().find(|d| d.reference == iin).unwrap();
+    assert!(!of(&trained).notable);
+    assert_eq!(of(&trained).payload["last_training_on"], "2026-02-01");
+    // An ethics course does not count; the anti-corruption one is over a
+    // year old.
+    assert!(of(&untrained).notable);
+    assert_eq!(of(&untrained).payload["trained_within_year"], false);
+
+    // Feedback: the tenant gives itself 10 days.
+    let mut settings = tenants::settings_of(&tenants::get(&store, t).await.unwrap()).unwrap();
+    assert_eq!(settings.feedback_answer_days(), 15);
+    settings.feedback_answer_days = Some(10);
+    tenants::update_settings(&store, t, "test", &settings)
+        .await
+        .unwrap();
+    for (code, received, answered) in [
+        ("A", "2026-11-01", None),
+        ("B", "2026-11-20", None),
+        ("C", "2026-11-01", Some("2026-11-05")),
+        ("D", "2026-11-01", Some("2026-11-20")),
+    ] {
+        let mut r = serde_json::json!({"receipt_code": code, "received_on": received});
+        if let Some(a) = answered {
+            r["answered_on"] = serde_json::json!(a);
+        }
+        submissions::insert(&store, t, file("feedback_report", r))
+            .await
+            .unwrap();
+    }
+    let feedback = dataset::feedback_statuses(&store, t, today).await.unwrap();
+    let state = |code: &str| {
+        let d = feedback.iter().find(|d| d.reference == code).unwrap();
+        (d.payload["state"].as_str().unwrap().to_owned(), d.notable)
+    };
+    assert_eq!(state("A"), ("overdue".to_owned(), true));
+    assert_eq!(state("B"), ("open".to_owned(), false));
+    assert_eq!(state("C"), ("answered".to_owned(), false));
+    assert_eq!(state("D"), ("answered_late".to_owned(), true));
+
+    // Governance: the latest of each measure; an old assessment does not
+    // count.
+    for (event, on) in [
+        ("policy_adopted", "2020-01-10"),
+        ("policy_adopted", "2024-03-01"),
+        ("risk_assessment_completed", "2025-06-01"),
+    ] {
+        submissions::insert(
+            &store,
+            t,
+            file("governance", serde_json::json!({"event": event, "on": on})),
+        )
+        .await
+        .unwrap();
+    }
+    let g = dataset::governance_status(&store, t, today).await.unwrap();
+    assert_eq!(g.len(), 1);
+    assert_eq!(g[0].payload["sector"], "quasi_public");
+    assert_eq!(g[0].payload["policy_adopted_on"], "2024-03-01");
+    assert!(g[0].payload["compliance_unit_since"].is_null());
+    assert_eq!(g[0].payload["risk_assessment_within_year"], false);
 }

@@ -422,3 +422,15 @@ err-file-utf8 = The file must be text in UTF-8.
 
 col-overdue-declarations = Declarations missing or late
 err-file-too-large = The file is larger than 64 MiB; split it, or upload it through the API.
+
+area-culture = Anti-corruption culture
+area-transparency = Accountability and transparency
+area-governance = Policies and compliance
+kind-training = Training
+kind-feedback_report = Feedback-channel report
+kind-governance = Governance measure
+kind-declaration_obligation = Declaration obligation
+kind-gift_giver_history = Gifts from one giver
+kind-training_status = Training status
+kind-feedback_status = Feedback answer status
+kind-governance_status = Governance status

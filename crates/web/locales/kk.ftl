@@ -422,3 +422,15 @@ err-file-utf8 = Файл UTF-8 кодтауындағы мәтін болуы к
 
 col-overdue-declarations = Тапсырылмаған немесе кешіктірілген декларациялар
 err-file-too-large = Файл 64 МиБ-тан үлкен: оны бөліңіз немесе API арқылы жүктеңіз.
+
+area-culture = Сыбайлас жемқорлыққа қарсы мәдениет
+area-transparency = Есептілік және ашықтық
+area-governance = Саясаттар және комплаенс
+kind-training = Оқыту
+kind-feedback_report = Кері байланыс арнасы бойынша өтініш
+kind-governance = Ұйымның сыбайлас жемқорлыққа қарсы шарасы
+kind-declaration_obligation = Декларация тапсыру міндеті
+kind-gift_giver_history = Бір сыйлық берушіден сыйлықтар
+kind-training_status = Оқыту мәртебесі
+kind-feedback_status = Өтінішке жауап мәртебесі
+kind-governance_status = Сыбайлас жемқорлыққа қарсы шаралардың жай-күйі

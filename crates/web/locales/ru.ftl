@@ -422,3 +422,15 @@ err-file-utf8 = Файл должен быть текстом в кодиров�
 
 col-overdue-declarations = Декларации не поданы или поданы с опозданием
 err-file-too-large = Файл больше 64 МиБ: разделите его или загрузите через API.
+
+area-culture = Антикоррупционная культура
+area-transparency = Подотчётность и прозрачность
+area-governance = Политики и комплаенс
+kind-training = Обучение
+kind-feedback_report = Обращение по каналу обратной связи
+kind-governance = Антикоррупционная мера организации
+kind-declaration_obligation = Обязанность подать декларацию
+kind-gift_giver_history = Подарки от одного дарителя
+kind-training_status = Статус обучения
+kind-feedback_status = Статус ответа на обращение
+kind-governance_status = Состояние антикоррупционных мер

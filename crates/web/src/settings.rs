@@ -112,6 +112,8 @@ pub fn parse(values: &Values) -> (adal_api::Settings, Vec<(String, FieldError)>)
             .collect(),
         mci_by_year,
         declaration_due_by_year,
+        // Not on this form: kept as stored.
+        feedback_answer_days: None,
     };
     (settings, own)
 }
@@ -282,6 +284,7 @@ mod tests {
             alert_emails: vec!["a@demo.kz".into(), "b@demo.kz".into()],
             mci_by_year: BTreeMap::from([(2025, "3932".into()), (2026, "4325".into())]),
             declaration_due_by_year: BTreeMap::from([(2025, "2026-05-31".into())]),
+            feedback_answer_days: None,
         };
         let v = values_of(&stored);
         // A blank row for a new year in each table.

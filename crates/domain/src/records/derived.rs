@@ -13,6 +13,9 @@ closed_enum!(
     DerivedKind {
         DeclarationObligation => "declaration_obligation",
         GiftGiverHistory => "gift_giver_history",
+        TrainingStatus => "training_status",
+        FeedbackStatus => "feedback_status",
+        GovernanceStatus => "governance_status",
     }
 );
 

@@ -7,6 +7,7 @@
 //! [`Record::check`] reports every cross-field and calendar problem at once.
 
 pub mod coi;
+pub mod culture;
 pub mod declaration;
 pub mod derived;
 pub mod hr;
@@ -30,6 +31,9 @@ closed_enum!(
         HrAction => "hr_action",
         Procurement => "procurement",
         Person => "person",
+        Training => "training",
+        FeedbackReport => "feedback_report",
+        Governance => "governance",
     }
 );
 
@@ -53,6 +57,9 @@ impl Kind {
             Kind::HrAction => schemars::schema_for!(hr::HrAction),
             Kind::Procurement => schemars::schema_for!(ocds::CompiledRelease),
             Kind::Person => schemars::schema_for!(person::Person),
+            Kind::Training => schemars::schema_for!(culture::Training),
+            Kind::FeedbackReport => schemars::schema_for!(culture::FeedbackReport),
+            Kind::Governance => schemars::schema_for!(culture::GovernanceRecord),
         };
         let mut v = schema.to_value();
         if let Some(o) = v.as_object_mut() {
@@ -90,6 +97,9 @@ impl Kind {
             Kind::HrAction => go::<hr::HrAction>(payload, today),
             Kind::Procurement => go::<ocds::CompiledRelease>(payload, today),
             Kind::Person => go::<person::Person>(payload, today),
+            Kind::Training => go::<culture::Training>(payload, today),
+            Kind::FeedbackReport => go::<culture::FeedbackReport>(payload, today),
+            Kind::Governance => go::<culture::GovernanceRecord>(payload, today),
         }
     }
 }

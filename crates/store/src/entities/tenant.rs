@@ -16,6 +16,8 @@ pub struct Model {
     pub mci_by_year: String,
     /// JSON object: reporting year -> due date of asset declarations.
     pub declaration_due_by_year: String,
+    /// Days to answer a report received through a feedback channel.
+    pub feedback_answer_days: i32,
     pub created_at: DateTimeUtc,
 }
 
