@@ -9,6 +9,7 @@ mod m20261124_000002_submission_enqueued_at;
 mod m20261124_000003_records;
 mod m20261125_000010_rule_lifecycle;
 mod m20261125_000020_finding_triage;
+mod m20261125_000030_convicted_registry;
 
 pub struct Migrator;
 
@@ -21,6 +22,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000003_records::Migration),
             Box::new(m20261125_000010_rule_lifecycle::Migration),
             Box::new(m20261125_000020_finding_triage::Migration),
+            Box::new(m20261125_000030_convicted_registry::Migration),
         ]
     }
 }

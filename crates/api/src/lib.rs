@@ -10,6 +10,7 @@ mod lifecycle;
 mod people;
 mod platform;
 mod records;
+mod registry;
 mod rulesets;
 mod submissions;
 mod tenant;
@@ -55,6 +56,7 @@ type Apis = (
     records::RecordApi,
     people::PeopleApi,
     triage::TriageApi,
+    registry::RegistryApi,
 );
 
 fn service() -> OpenApiService<Apis, ()> {
@@ -67,6 +69,7 @@ fn service() -> OpenApiService<Apis, ()> {
             records::RecordApi,
             people::PeopleApi,
             triage::TriageApi,
+            registry::RegistryApi,
         ),
         "Adal",
         env!("CARGO_PKG_VERSION"),

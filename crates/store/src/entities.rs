@@ -4,6 +4,7 @@
 pub mod audit_entry;
 pub mod casbin_rule;
 pub mod coi_decision;
+pub mod convicted_person;
 pub mod department;
 pub mod finding;
 pub mod finding_comment;

@@ -12,6 +12,7 @@ pub mod org;
 pub mod outbox;
 pub mod people;
 pub mod procurement;
+pub mod registry;
 pub mod rules;
 pub mod submissions;
 pub mod tenants;
