@@ -57,15 +57,7 @@ impl ConvictedPerson {
             .applies_until
             .map(|s| Date::parse(s).map_err(|e| field("/applies_until", e.to_string())))
             .transpose();
-        let (
-            Ok(full_name),
-            Ok(iin),
-            Ok(date_of_birth),
-            Ok(offence_article),
-            Ok(convicted_on),
-            Ok(court),
-            Ok(applies_until),
-        ) = (
+        let entry = match (
             full_name,
             iin,
             date_of_birth,
@@ -73,22 +65,45 @@ impl ConvictedPerson {
             convicted_on,
             court,
             applies_until,
-        )
-        else {
-            return Err(errors);
+        ) {
+            (Ok(full_name), Ok(iin), Ok(dob), Ok(article), Ok(on), Ok(court), Ok(until)) => Self {
+                full_name,
+                iin,
+                date_of_birth: dob,
+                offence_article: article,
+                convicted_on: on,
+                court,
+                applies_until: until,
+            },
+            _ => return Err(errors),
         };
+        let errors = entry.date_errors(today);
+        if errors.is_empty() {
+            Ok(entry)
+        } else {
+            Err(errors)
+        }
+    }
+
+    /// The dates against each other, today, and the IIN's date of birth.
+    fn date_errors(&self, today: NaiveDate) -> Vec<FieldError> {
         let mut c = Checks::default();
-        c.not_future("/convicted_on", convicted_on, today);
+        c.not_future("/convicted_on", self.convicted_on, today);
         c.ordered(
             "/applies_until",
-            convicted_on,
-            applies_until,
+            self.convicted_on,
+            self.applies_until,
             "convicted_on",
         );
-        if let Some(dob) = date_of_birth {
+        if let Some(dob) = self.date_of_birth {
             c.not_future("/date_of_birth", dob, today);
-            c.ordered("/convicted_on", dob, Some(convicted_on), "date_of_birth");
-            if let Some(born) = iin.as_ref().and_then(Iin::birth_date)
+            c.ordered(
+                "/convicted_on",
+                dob,
+                Some(self.convicted_on),
+                "date_of_birth",
+            );
+            if let Some(born) = self.iin.as_ref().and_then(Iin::birth_date)
                 && born != dob.get()
             {
                 c.fail(
@@ -97,19 +112,7 @@ impl ConvictedPerson {
                 );
             }
         }
-        let errors = c.done();
-        if !errors.is_empty() {
-            return Err(errors);
-        }
-        Ok(Self {
-            full_name,
-            iin,
-            date_of_birth,
-            offence_article,
-            convicted_on,
-            court,
-            applies_until,
-        })
+        c.done()
     }
 }
 
