@@ -9,6 +9,7 @@ mod m20261124_000002_submission_enqueued_at;
 mod m20261124_000003_records;
 mod m20261125_000010_rule_lifecycle;
 mod m20261125_000020_finding_triage;
+mod m20261125_000030_convicted_registry;
 mod m20261126_000030_dataset_runs;
 mod m20261126_000040_feedback_deadline;
 
@@ -23,6 +24,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000003_records::Migration),
             Box::new(m20261125_000010_rule_lifecycle::Migration),
             Box::new(m20261125_000020_finding_triage::Migration),
+            Box::new(m20261125_000030_convicted_registry::Migration),
             Box::new(m20261126_000030_dataset_runs::Migration),
             Box::new(m20261126_000040_feedback_deadline::Migration),
         ]

@@ -115,6 +115,16 @@ fn gift(value: &str, giver_bin: Option<&str>) -> Value {
     g
 }
 
+/// The JSON pointers of an error reply's details, in order.
+fn pointers_of(r: &Reply) -> Vec<&str> {
+    r.body["details"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["pointer"].as_str().unwrap())
+        .collect()
+}
+
 async fn start_production() -> Result<(PgDatabase, Smtp, Deployment, Api, String)> {
     let db = PgDatabase::create()?;
     let smtp = Smtp::start().await?;
@@ -473,12 +483,7 @@ async fn bad_input_is_rejected_with_field_errors_never_500() -> Result<()> {
             r.text
         );
         if !pointer.is_empty() {
-            let pointers: Vec<&str> = r.body["details"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|d| d["pointer"].as_str().unwrap())
-                .collect();
+            let pointers = pointers_of(&r);
             assert!(
                 pointers.contains(&pointer),
                 "{what}: {pointers:?} in {}",
@@ -538,12 +543,7 @@ async fn bad_input_is_rejected_with_field_errors_never_500() -> Result<()> {
         )
         .await?;
     assert_eq!(r.status, 422);
-    let pointers: Vec<&str> = r.body["details"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|d| d["pointer"].as_str().unwrap())
-        .collect();
+    let pointers = pointers_of(&r);
     for p in [
         "/name",
         "/bin",
@@ -946,12 +946,7 @@ async fn rule_lifecycle_adopt_override_gate_and_dry_run() -> Result<()> {
         )
         .await?;
     assert_eq!(r.status, 422, "{}", r.text);
-    let pointers: Vec<&str> = r.body["details"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|d| d["pointer"].as_str().unwrap())
-        .collect();
+    let pointers = pointers_of(&r);
     assert_eq!(
         pointers,
         [
@@ -1329,5 +1324,98 @@ async fn corrections_keep_every_version_and_the_records_identity() -> Result<()>
         "{}",
         r.text
     );
+    Ok(())
+}
+
+/// The convicted-persons registry: anyone searches it without a token;
+/// only an Agency auditor adds and removes entries, every other role is
+/// refused, and a bad IIN is a 422 that points at it.
+#[tokio::test(flavor = "multi_thread")]
+async fn convicted_registry_is_public_and_kept_by_the_agency() -> Result<()> {
+    let (_db, _smtp, dep, api, _) = start_production().await?;
+    dep.run(
+        &[
+            "create-admin",
+            "--email",
+            "agency@adal.test",
+            "--role",
+            "agency_auditor",
+        ],
+        &[("ADAL_ADMIN_PASSWORD", ADMIN_PASSWORD)],
+    )
+    .await?;
+    let _serve = dep.spawn("serve", &["serve", "--api-only"])?;
+    dep.wait_ready().await?;
+    let platform = api.login("platform@adal.test", ADMIN_PASSWORD).await?;
+    let agency = api.login("agency@adal.test", ADMIN_PASSWORD).await?;
+    let t = create_tenant(&api, &platform, "registry", "22034000333").await?;
+
+    let iin = adal_domain::with_check_digit("90011530001").unwrap();
+    let entry = json!({
+        "full_name": "Оспанов Марат Серикович",
+        "iin": iin,
+        "date_of_birth": "1990-01-15",
+        "offence_article": "366 part 2",
+        "convicted_on": "2024-03-01",
+        "court": "Specialised inter-district criminal court of Astana",
+        "applies_until": "2029-03-01",
+    });
+    // Nobody but the Agency writes: not the platform's operator, not a
+    // tenant's admin or compliance officer, not an anonymous caller.
+    for token in [&platform, &t.admin, &t.compliance] {
+        let r = api.post(token, "/registry/convicted", &entry).await?;
+        assert_eq!(r.status, 403, "{}", r.text);
+    }
+    let r = api.post("", "/registry/convicted", &entry).await?;
+    assert_eq!(r.status, 401, "{}", r.text);
+
+    let mut bad = entry.clone();
+    bad["iin"] = json!("900115700010");
+    bad["applies_until"] = json!("2020-01-01");
+    let r = api.post(&agency, "/registry/convicted", &bad).await?;
+    assert_eq!(r.status, 422, "{}", r.text);
+    let pointers = pointers_of(&r);
+    assert_eq!(pointers, ["/iin"], "{}", r.text);
+
+    let r = api.post(&agency, "/registry/convicted", &entry).await?;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let id = r.body["id"].as_str().unwrap().to_owned();
+    assert_eq!(r.body["iin"], json!(iin));
+
+    // Public reads, in any spelling of the name, and by IIN.
+    for query in [
+        "name=ospanov".to_owned(),
+        "name=MARAT%20%D0%9E%D0%A1%D0%9F%D0%90%D0%9D%D0%9E%D0%92".to_owned(),
+        format!("iin={iin}"),
+        format!("iin={iin}&name=Marat&limit=1"),
+    ] {
+        let r = api
+            .get_public(&format!("/registry/convicted?{query}"))
+            .await?;
+        assert_eq!(r.status, 200, "{query}: {}", r.text);
+        assert_eq!(r.body["total"], json!(1), "{query}: {}", r.text);
+        assert_eq!(r.body["items"][0]["id"], json!(id));
+    }
+    let r = api.get_public("/registry/convicted?name=Bolat").await?;
+    assert_eq!(r.body["total"], json!(0), "{}", r.text);
+    let r = api.get_public("/registry/convicted?iin=123").await?;
+    assert_eq!(r.status, 422, "{}", r.text);
+    assert_eq!(r.body["details"][0]["pointer"], json!("/iin"));
+    let r = api.get_public(&format!("/registry/convicted/{id}")).await?;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.body["court"], entry["court"]);
+
+    // Removal: the Agency only, once.
+    let path = format!("/registry/convicted/{id}");
+    let r = api.send("DELETE", &t.admin, &path, String::new()).await?;
+    assert_eq!(r.status, 403, "{}", r.text);
+    let r = api.send("DELETE", &agency, &path, String::new()).await?;
+    assert_eq!(r.status, 204, "{}", r.text);
+    let r = api.send("DELETE", &agency, &path, String::new()).await?;
+    assert_eq!(r.status, 404, "{}", r.text);
+    let r = api
+        .get_public(&format!("/registry/convicted?iin={iin}"))
+        .await?;
+    assert_eq!(r.body["total"], json!(0), "{}", r.text);
     Ok(())
 }

@@ -11,6 +11,7 @@ mod lifecycle;
 mod people;
 mod platform;
 mod records;
+mod registry;
 mod rulesets;
 mod submissions;
 mod tenant;
@@ -59,6 +60,7 @@ type Apis = (
     people::PeopleApi,
     triage::TriageApi,
     dataset::DatasetApi,
+    registry::RegistryApi,
 );
 
 fn service() -> OpenApiService<Apis, ()> {
@@ -72,6 +74,7 @@ fn service() -> OpenApiService<Apis, ()> {
             people::PeopleApi,
             triage::TriageApi,
             dataset::DatasetApi,
+            registry::RegistryApi,
         ),
         "Adal",
         env!("CARGO_PKG_VERSION"),

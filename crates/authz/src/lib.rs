@@ -116,6 +116,10 @@ pub mod obj {
     pub const DATASET_RUNS: &str = "dataset_runs";
     pub const AUDIT: &str = "audit";
     pub const OUTBOX: &str = "outbox";
+    /// The public registry of persons convicted of corruption offences
+    /// (platform level). Reading it needs no permission; `write` adds and
+    /// removes entries.
+    pub const CONVICTED_REGISTRY: &str = "convicted_registry";
 }
 
 pub mod act {
@@ -260,6 +264,9 @@ pub fn role_permissions() -> Vec<(&'static str, &'static str, &'static str)> {
     ] {
         p.push(("agency_auditor", o, a));
     }
+    // The one thing the Agency writes: the registry it keeps, which is
+    // platform data and no tenant's.
+    p.push(("agency_auditor", CONVICTED_REGISTRY, WRITE));
     p.push(("platform_admin", TENANTS, CREATE));
     p.push(("platform_admin", TENANTS, READ));
     p
@@ -412,6 +419,18 @@ mod tests {
         assert!(a.allowed("aud", "t9", obj::RISK_MAP, act::READ).await);
         assert!(!a.allowed("aud", "t1", obj::RULE_SETS, act::WRITE).await);
         assert!(!a.allowed("aud", "t1", obj::GIFTS, act::CREATE).await);
+    }
+
+    #[tokio::test]
+    async fn only_the_agency_maintains_the_convicted_registry() {
+        let (_s, a) = authz().await;
+        a.assign("aud", "agency_auditor", "*").await.unwrap();
+        a.assign("pa", "platform_admin", "*").await.unwrap();
+        a.assign("adm", "tenant_admin", "t1").await.unwrap();
+        let write = |u| a.allowed(u, PLATFORM_DOMAIN, obj::CONVICTED_REGISTRY, act::WRITE);
+        assert!(write("aud").await);
+        assert!(!write("pa").await);
+        assert!(!write("adm").await);
     }
 
     #[tokio::test]

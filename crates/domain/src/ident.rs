@@ -96,6 +96,24 @@ impl Iin {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// The date of birth the number encodes (digits 1-6, century from
+    /// digit 7). Always `Some` for a parsed IIN; an `Option` only so that
+    /// no code path can panic.
+    pub fn birth_date(&self) -> Option<chrono::NaiveDate> {
+        let d = digits(&self.0).ok()?;
+        let century = match d[6] {
+            1 | 2 => 1800,
+            3 | 4 => 1900,
+            5 | 6 => 2000,
+            _ => return None,
+        };
+        chrono::NaiveDate::from_ymd_opt(
+            century + i32::from(d[0] * 10 + d[1]),
+            u32::from(d[2] * 10 + d[3]),
+            u32::from(d[4] * 10 + d[5]),
+        )
+    }
 }
 
 /// Business identification number.
@@ -207,6 +225,21 @@ mod tests {
             }
         }
         assert!(found);
+    }
+
+    #[test]
+    fn iin_gives_its_birth_date() {
+        let iin = Iin::parse(&with_check_digit("90011530001").unwrap()).unwrap();
+        assert_eq!(
+            iin.birth_date(),
+            chrono::NaiveDate::from_ymd_opt(1990, 1, 15)
+        );
+        // Digit 7 = 5: born in the 2000s, on a leap day.
+        let iin = Iin::parse(&with_check_digit("04022950001").unwrap()).unwrap();
+        assert_eq!(
+            iin.birth_date(),
+            chrono::NaiveDate::from_ymd_opt(2004, 2, 29)
+        );
     }
 
     #[test]

@@ -8,6 +8,7 @@ mod money;
 mod org;
 pub mod parse;
 pub mod records;
+mod registry;
 mod value;
 
 pub use gift::{GiftDecision, GiftDeclaration, GiftDirection, GiftInput};
@@ -15,6 +16,7 @@ pub use ident::{Bin, IdentError, Iin, with_check_digit};
 pub use money::{Kzt, MoneyError};
 pub use org::{Region, Role, Sector, UnknownValue};
 pub use records::{Kind, Record};
+pub use registry::{ConvictedPerson, ConvictedPersonFields};
 pub use value::{Date, DateError, Label, Name, Note, Percent, PercentError, Text, TextError};
 
 /// A validation failure tied to the field it concerns, as a JSON pointer

@@ -5,7 +5,9 @@ use crate::queue::EvaluateSubmission;
 use adal_sandbox::{SandboxError, SandboxPool};
 use adal_sandbox_protocol::{Severity, SubmissionInput};
 use adal_store::evaluation::{self, AlertPolicy, RuleInfo};
-use adal_store::{Store, StoreError, TenantId, people, procurement, rules, submissions, tenants};
+use adal_store::{
+    Store, StoreError, TenantId, people, procurement, registry, rules, submissions, tenants,
+};
 use adal_telemetry::Metrics;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -205,6 +207,9 @@ impl RuleContext {
         if submission.kind == adal_domain::Kind::Procurement.as_str() {
             context["parties"] = procurement_parties(store, tenant, &payload).await?;
         }
+        if submission.kind == adal_domain::Kind::HrAction.as_str() {
+            context["registry_matches"] = registry_matches(store, &payload).await?;
+        }
         if submission.kind == adal_domain::Kind::AssetDeclaration.as_str()
             && let Some(year) = payload.get("year").and_then(serde_json::Value::as_i64)
             && let Ok(year) = i32::try_from(year)
@@ -303,6 +308,36 @@ async fn hr_history(
         d(a).cmp(&d(b))
     });
     Ok(serde_json::Value::Array(history))
+}
+
+/// The entries of the public registry of persons convicted of corruption
+/// that concern an HR action's candidate or employee: by IIN, or by name
+/// when no entry has their IIN (see `registry::matches_for_person`).
+/// Expired entries are included with their `applies_until`: whether one
+/// still bars the action is the rule's decision, at the action's date.
+async fn registry_matches(
+    store: &Store,
+    payload: &serde_json::Value,
+) -> Result<serde_json::Value, StoreError> {
+    let person = payload.get("person");
+    let iin = person
+        .and_then(|p| p.get("iin"))
+        .and_then(serde_json::Value::as_str)
+        .and_then(|s| adal_domain::Iin::parse(s).ok());
+    let name = person
+        .and_then(|p| p.get("full_name"))
+        .and_then(serde_json::Value::as_str);
+    // Checked on the way in; a payload without them has nothing to match.
+    let (Some(iin), Some(name)) = (iin, name) else {
+        return Ok(serde_json::json!([]));
+    };
+    let matches = registry::matches_for_person(store, &iin, name).await?;
+    Ok(serde_json::Value::Array(
+        matches
+            .iter()
+            .map(|(e, by)| registry::context_of(e, *by))
+            .collect(),
+    ))
 }
 
 /// Most committee members a procurement's context describes; a committee

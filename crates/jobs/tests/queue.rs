@@ -155,26 +155,32 @@ async fn tenant(store: &Store) -> TenantId {
 }
 
 async fn activate_rule(store: &Store, tenant: TenantId, script: &str) {
-    let v = rules::create_version(
-        store,
-        tenant,
-        Uuid::new_v4(),
-        &[RuleDefinition {
-            id: "big_gift".to_owned(),
-            title: "Big gift".to_owned(),
-            area: "conflict_of_interest".to_owned(),
-            kinds: vec!["gift".to_owned()],
-            severity: Severity::High,
-            likelihood: 3,
-            impact: 4,
-            params: BTreeMap::new(),
-            script: script.to_owned(),
-            declared: BTreeMap::new(),
-            fixtures: Vec::new(),
-        }],
-    )
-    .await
-    .unwrap();
+    let rule = rule_definition("big_gift", "gift", Severity::High, script);
+    activate(store, tenant, rule).await;
+}
+
+/// A rule for `kind` with likelihood 3 and impact 4, reading no parameters.
+fn rule_definition(id: &str, kind: &str, severity: Severity, script: &str) -> RuleDefinition {
+    RuleDefinition {
+        id: id.to_owned(),
+        title: id.replace(['-', '_'], " "),
+        area: "conflict_of_interest".to_owned(),
+        kinds: vec![kind.to_owned()],
+        severity,
+        likelihood: 3,
+        impact: 4,
+        params: BTreeMap::new(),
+        script: script.to_owned(),
+        declared: BTreeMap::new(),
+        fixtures: Vec::new(),
+    }
+}
+
+/// Makes a version of `rule` alone and activates it.
+async fn activate(store: &Store, tenant: TenantId, rule: RuleDefinition) {
+    let v = rules::create_version(store, tenant, Uuid::new_v4(), &[rule])
+        .await
+        .unwrap();
     rules::activate(store, tenant, "admin", v.version)
         .await
         .unwrap();
@@ -648,4 +654,121 @@ async fn lost_jobs_are_recovered_only_when_the_redis_queue_is_empty() {
     assert_eq!(sweep_once(&store, &queue, Duration::ZERO).await.unwrap(), 1);
     assert_eq!(status_of(&store, tenant, s.id).await, "received");
     clear_redis(&cfg);
+}
+
+/// The library's registry rule, end to end: entries in the public registry
+/// reach an HR action's context through the evaluator, and the rule (the
+/// script shipped in `rules/`, run in the sandbox) turns them into
+/// findings, by IIN and, for an entry without one, by name in another
+/// script.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn hiring_a_registry_matched_candidate_is_a_finding() {
+    use adal_domain::{ConvictedPerson, ConvictedPersonFields, with_check_digit};
+    use adal_store::registry;
+    rules_binary();
+    let dir = TempDir::new("registry-hiring");
+    let (store, pg) = store(Db::Postgres, &dir).await;
+    let ev = evaluator(&store, &dir);
+    let t = tenant(&store).await;
+    let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 25).unwrap();
+    let marat_iin = with_check_digit("90011530001").unwrap();
+    for (name, iin) in [
+        ("Оспанов Марат Серикович", Some(marat_iin.as_str())),
+        ("Ахметова Сауле Маратовна", None),
+    ] {
+        let entry = ConvictedPerson::parse(
+            ConvictedPersonFields {
+                full_name: name,
+                iin,
+                date_of_birth: None,
+                offence_article: "366 part 2",
+                convicted_on: "2024-03-01",
+                court: "Astana criminal court",
+                applies_until: None,
+            },
+            today,
+        )
+        .unwrap();
+        registry::create(&store, Uuid::new_v4(), &entry)
+            .await
+            .unwrap();
+    }
+    let script = include_str!("../../../rules/hr/candidate-in-convicted-registry.rhai");
+    let rule = rule_definition(
+        "candidate-in-convicted-registry",
+        "hr_action",
+        Severity::Critical,
+        script,
+    );
+    activate(&store, t, rule).await;
+
+    let hire = |iin: &str, name: &str| NewSubmission {
+        kind: "hr_action".to_owned(),
+        schema_version: 1,
+        submitted_by: Uuid::new_v4(),
+        department_id: None,
+        position_id: None,
+        payload: serde_json::json!({
+            "action": "hiring",
+            "person": {"iin": iin, "full_name": name},
+            "position_id": Uuid::new_v4(),
+            "effective_on": "2026-07-01",
+            "decided_on": "2026-05-20",
+            "decision_makers": [{"full_name": "Serik Abdiuly", "role": "director"}],
+        }),
+        reference: None,
+        subject_iin: Some(iin.to_owned()),
+        supersedes: None,
+    };
+    let saule_iin = with_check_digit("85050540001").unwrap();
+    let other_iin = with_check_digit("80010130001").unwrap();
+    let mut explanations = Vec::new();
+    for (iin, name, findings) in [
+        // The IIN decides, whatever the name on the action says.
+        (marat_iin.as_str(), "Marat Ospanov", 1),
+        // No entry has this IIN; the name matches one without an IIN.
+        (saule_iin.as_str(), "Akhmetova Saule Maratkyzy", 1),
+        // Same name as an entry with another IIN: someone else.
+        (other_iin.as_str(), "Ospanov Marat", 0),
+    ] {
+        let s = submissions::insert(&store, t, hire(iin, name))
+            .await
+            .unwrap();
+        let handled = ev
+            .handle(&EvaluateSubmission {
+                tenant_id: t.0,
+                submission_id: s.id,
+            })
+            .await
+            .unwrap();
+        let recorded = match handled {
+            Handled::Evaluated(r) => r,
+            other => unreachable!("not evaluated: {other:?}"),
+        };
+        assert_eq!(
+            (recorded.new_findings, recorded.new_rule_errors),
+            (findings, 0),
+            "{name}"
+        );
+        let filter = FindingFilter {
+            submission_id: Some(s.id),
+            ..FindingFilter::default()
+        };
+        let (found, _) = evaluation::list_findings(&store, t, &filter, 0, 10)
+            .await
+            .unwrap();
+        explanations.extend(found.into_iter().map(|f| (f.severity, f.explanation)));
+    }
+    assert_eq!(explanations.len(), 2);
+    assert!(explanations.iter().all(|(s, _)| s == "critical"));
+    assert!(
+        explanations[0].1.ends_with("matched by IIN"),
+        "{explanations:?}"
+    );
+    assert!(
+        explanations[1].1.contains("Ахметова Сауле Маратовна")
+            && explanations[1].1.contains("matched by name only"),
+        "{explanations:?}"
+    );
+    drop_pg(store, pg).await;
 }

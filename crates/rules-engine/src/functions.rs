@@ -21,7 +21,22 @@ pub fn register(engine: &mut Engine) {
         .register_fn("year", year)
         .register_fn("days_between", days_between)
         .register_fn("is_valid_iin", is_valid_iin)
-        .register_fn("is_valid_bin", is_valid_bin);
+        .register_fn("is_valid_bin", is_valid_bin)
+        .register_fn("names_match", names_match)
+        .register_fn("name_key", name_key);
+}
+
+/// `names_match("Оспанов Марат Серикович", "Marat Ospanov")`: whether two
+/// full names can denote the same person despite case, spacing, word order,
+/// ё/е, Kazakh letters and Cyrillic or Latin spelling (see `adal-names`).
+pub fn names_match(a: &str, b: &str) -> bool {
+    adal_names::names_match(a, b)
+}
+
+/// `name_key("Оспанов Марат Серікұлы")` → `"marat ospanov serik"`: the
+/// normalised form `names_match` compares, for grouping and equality.
+pub fn name_key(name: &str) -> String {
+    adal_names::name_key(name)
 }
 
 /// `money("150000.00")` → the decimal amount. Accepts an optional sign and a
@@ -195,6 +210,24 @@ mod tests {
         assert!(bad_kind.is_empty() || !is_valid_bin(&bad_kind));
         assert!(!is_valid_bin("12345"));
         assert!(!is_valid_bin("abcdefghijkl"));
+    }
+
+    #[test]
+    fn names_are_matched_through_rhai() {
+        let mut engine = Engine::new();
+        register(&mut engine);
+        let same: bool = engine
+            .eval(r#"names_match("ОСПАНОВ Марат Серікұлы", "Marat Ospanov Serikovich")"#)
+            .unwrap_or(false);
+        assert!(same);
+        let other: bool = engine
+            .eval(r#"names_match("Оспанов Марат", "Оспанова Марат")"#)
+            .unwrap_or(true);
+        assert!(!other);
+        let key: String = engine
+            .eval(r#"name_key("Jūmabek  Qairat")"#)
+            .unwrap_or_default();
+        assert_eq!(key, "jumabek kairat");
     }
 
     #[test]

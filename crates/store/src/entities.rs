@@ -4,6 +4,7 @@
 pub mod audit_entry;
 pub mod casbin_rule;
 pub mod coi_decision;
+pub mod convicted_person;
 pub mod dataset_run;
 pub mod department;
 pub mod finding;

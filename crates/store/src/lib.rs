@@ -13,6 +13,7 @@ pub mod org;
 pub mod outbox;
 pub mod people;
 pub mod procurement;
+pub mod registry;
 pub mod rules;
 pub mod submissions;
 pub mod tenants;

@@ -88,6 +88,7 @@ on_both_backends!(
     findings_follow_the_visibility_of_their_submission,
     one_current_record_per_reference,
     own_declarations_and_finding_times,
+    convicted_registry_searches_screens_and_audits,
 );
 
 // ---------------------------------------------------------------- helpers
@@ -1383,4 +1384,131 @@ async fn own_declarations_and_finding_times(store: Store) {
             .unwrap()
             .is_empty()
     );
+}
+
+// ------------------------------------------------ the convicted registry
+
+async fn convicted_registry_searches_screens_and_audits(store: Store) {
+    use adal_domain::{ConvictedPerson, ConvictedPersonFields, Iin, with_check_digit};
+    use adal_store::registry::{self, MatchedBy, Search};
+    let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 25).unwrap();
+    let iin = |first11: &str| Iin::parse(&with_check_digit(first11).unwrap()).unwrap();
+    let marat_iin = iin("90011530001");
+    let entry = |name: &str, iin: Option<&str>, born: Option<&str>| {
+        ConvictedPerson::parse(
+            ConvictedPersonFields {
+                full_name: name,
+                iin,
+                date_of_birth: born,
+                offence_article: "366 part 2",
+                convicted_on: "2024-03-01",
+                court: "Astana criminal court",
+                applies_until: None,
+            },
+            today,
+        )
+        .unwrap()
+    };
+    let auditor = Uuid::new_v4();
+    let marat = entry(
+        "Оспанов Марат Серикович",
+        Some(marat_iin.as_str()),
+        Some("1990-01-15"),
+    );
+    let marat = registry::create(&store, auditor, &marat).await.unwrap();
+    let saule = entry("Ахметова Сауле Маратовна", None, None);
+    let saule = registry::create(&store, auditor, &saule).await.unwrap();
+    for (name, born) in [("Ospanov Bolat", None), ("Ким Сергей", Some("1980-01-01"))] {
+        registry::create(&store, auditor, &entry(name, None, born))
+            .await
+            .unwrap();
+    }
+
+    // Public search: by any spelling of any parts of the name, by IIN, both.
+    let names = |rows: Vec<registry::RegistryEntry>| {
+        let mut n: Vec<String> = rows.into_iter().map(|r| r.full_name).collect();
+        n.sort();
+        n
+    };
+    let by = |name: &str| Search {
+        name: Some(name.to_owned()),
+        iin: None,
+    };
+    let (rows, total) = registry::search(&store, &by("OSPANOV"), 0, 50)
+        .await
+        .unwrap();
+    assert_eq!(total, 2);
+    assert_eq!(names(rows), ["Ospanov Bolat", "Оспанов Марат Серикович"]);
+    let (rows, _) = registry::search(&store, &by("Марат Ospanov"), 0, 50)
+        .await
+        .unwrap();
+    assert_eq!(names(rows), ["Оспанов Марат Серикович"]);
+    let (rows, total) = registry::search(&store, &by("Ospanov"), 1, 1)
+        .await
+        .unwrap();
+    assert_eq!((rows.len(), total), (1, 2));
+    let by_iin = Search {
+        name: None,
+        iin: Some(marat_iin.clone()),
+    };
+    assert_eq!(registry::search(&store, &by_iin, 0, 50).await.unwrap().1, 1);
+    let both = Search {
+        name: Some("Bolat".to_owned()),
+        iin: Some(marat_iin.clone()),
+    };
+    assert_eq!(registry::search(&store, &both, 0, 50).await.unwrap().1, 0);
+
+    // Screening: the IIN first, whatever the name says.
+    let m = registry::matches_for_person(&store, &marat_iin, "Someone Else")
+        .await
+        .unwrap();
+    assert_eq!(m.len(), 1);
+    assert_eq!((m[0].0.id, m[0].1), (marat.id, MatchedBy::Iin));
+    // By name when no entry has the IIN, in another spelling.
+    let other = iin("85050540001");
+    let m = registry::matches_for_person(&store, &other, "Akhmetova Saule Maratkyzy")
+        .await
+        .unwrap();
+    assert_eq!(m.len(), 1);
+    assert_eq!((m[0].0.id, m[0].1), (saule.id, MatchedBy::Name));
+    // An entry with another IIN, or another date of birth, is someone else.
+    assert!(
+        registry::matches_for_person(&store, &other, "Марат Оспанов")
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert!(
+        registry::matches_for_person(&store, &other, "Kim Sergey")
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let born_1980 = iin("80010130001");
+    assert_eq!(
+        registry::matches_for_person(&store, &born_1980, "Kim Sergey")
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+
+    // Removal hides the entry; removing it again finds nothing.
+    registry::remove(&store, auditor, marat.id).await.unwrap();
+    assert_eq!(registry::search(&store, &by_iin, 0, 50).await.unwrap().1, 0);
+    assert!(matches!(
+        registry::remove(&store, auditor, marat.id).await,
+        Err(StoreError::NotFound)
+    ));
+    assert!(matches!(
+        registry::get(&store, marat.id).await,
+        Err(StoreError::NotFound)
+    ));
+
+    // Every write is in the platform's audit chain, which verifies.
+    let v = audit::verify(store.connection(), audit::PLATFORM)
+        .await
+        .unwrap();
+    assert_eq!(v.broken_at, None);
+    assert_eq!(v.entries, 5);
 }

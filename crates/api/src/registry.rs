@@ -1,0 +1,274 @@
+//! The public registry of persons convicted of corruption offences. Anyone
+//! may search it without signing in, as on the Agency's own portal; only
+//! the Agency's auditors add and remove entries.
+
+use crate::AppState;
+use crate::auth::{BearerAuth, authorize_platform};
+use crate::body::JsonBody;
+use crate::error::{ApiError, ApiResult};
+use adal_authz::{act, obj};
+use adal_domain::{ConvictedPerson, ConvictedPersonFields, FieldError, Iin};
+use adal_store::registry::{self, RegistryEntry, Search};
+use poem::web::Data;
+use poem_openapi::param::{Path, Query};
+use poem_openapi::{ApiResponse, Object, OpenApi, Tags, payload::Json};
+use serde::Deserialize;
+use uuid::Uuid;
+
+#[derive(Tags)]
+enum ApiTags {
+    /// The public registry of persons convicted of corruption offences
+    Registry,
+}
+
+#[derive(Debug, Object, Deserialize)]
+#[oai(deny_unknown_fields)]
+#[serde(deny_unknown_fields)]
+pub struct NewConvictedPerson {
+    /// As the judgment writes it, in any script.
+    pub full_name: String,
+    /// Individual identification number: 12 digits with a valid check
+    /// digit. Optional (older judgments, foreign nationals).
+    pub iin: Option<String>,
+    /// `YYYY-MM-DD`; when the IIN is given, it must be the date the IIN
+    /// encodes.
+    pub date_of_birth: Option<String>,
+    /// The article of the Criminal Code, e.g. `366 part 2`.
+    pub offence_article: String,
+    /// `YYYY-MM-DD`, not in the future.
+    pub convicted_on: String,
+    pub court: String,
+    /// `YYYY-MM-DD`: when the entry stops applying (the conviction
+    /// expunged, the ban on public service over), if known; not before
+    /// `convicted_on`.
+    pub applies_until: Option<String>,
+}
+
+#[derive(Debug, Object)]
+pub struct ConvictedPersonOut {
+    pub id: Uuid,
+    pub full_name: String,
+    pub iin: Option<String>,
+    pub date_of_birth: Option<chrono::NaiveDate>,
+    pub offence_article: String,
+    pub convicted_on: chrono::NaiveDate,
+    pub court: String,
+    pub applies_until: Option<chrono::NaiveDate>,
+    /// When the entry was added to the registry.
+    pub added_at: chrono::DateTime<chrono::Utc>,
+}
+
+impl From<RegistryEntry> for ConvictedPersonOut {
+    fn from(e: RegistryEntry) -> Self {
+        Self {
+            id: e.id,
+            full_name: e.full_name,
+            iin: e.iin,
+            date_of_birth: e.date_of_birth,
+            offence_article: e.offence_article,
+            convicted_on: e.convicted_on,
+            court: e.court,
+            applies_until: e.applies_until,
+            added_at: e.created_at,
+        }
+    }
+}
+
+#[derive(Debug, Object)]
+pub struct ConvictedPersonPage {
+    pub items: Vec<ConvictedPersonOut>,
+    pub total: u64,
+    pub offset: u64,
+    pub limit: u64,
+}
+
+#[derive(ApiResponse)]
+enum SearchResponse {
+    #[oai(status = 200)]
+    Ok(Json<ConvictedPersonPage>),
+}
+
+#[derive(ApiResponse)]
+enum GetResponse {
+    #[oai(status = 200)]
+    Ok(Json<ConvictedPersonOut>),
+}
+
+#[derive(ApiResponse)]
+enum CreateResponse {
+    #[oai(status = 201)]
+    Created(Json<ConvictedPersonOut>),
+}
+
+#[derive(ApiResponse)]
+enum RemoveResponse {
+    #[oai(status = 204)]
+    Removed,
+}
+
+/// Longest `name` a search takes, in characters.
+const MAX_NAME_QUERY: usize = 300;
+
+fn search_of(name: Option<String>, iin: Option<String>) -> ApiResult<Search> {
+    let mut errors = Vec::new();
+    let name = name.filter(|n| !n.trim().is_empty());
+    if let Some(n) = &name {
+        if n.chars().count() > MAX_NAME_QUERY {
+            errors.push(FieldError::new(
+                "/name",
+                format!("must be at most {MAX_NAME_QUERY} characters"),
+            ));
+        } else if adal_names::name_parts(n).is_empty() {
+            errors.push(FieldError::new("/name", "must contain letters"));
+        }
+    }
+    let iin = match iin.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        None => None,
+        Some(s) => match Iin::parse(s) {
+            Ok(i) => Some(i),
+            Err(e) => {
+                errors.push(FieldError::new("/iin", format!("invalid IIN: {e}")));
+                None
+            }
+        },
+    };
+    if errors.is_empty() {
+        Ok(Search { name, iin })
+    } else {
+        Err(ApiError::invalid(errors))
+    }
+}
+
+pub struct RegistryApi;
+
+#[OpenApi]
+impl RegistryApi {
+    /// Search the registry by name (any spelling: Kazakh or Russian
+    /// Cyrillic, Latin; every part given must be in the entry's name) and
+    /// by IIN. Public: no sign-in needed. Newest convictions first.
+    #[oai(
+        path = "/registry/convicted",
+        method = "get",
+        tag = "ApiTags::Registry",
+        operation_id = "searchConvictedRegistry"
+    )]
+    async fn search(
+        &self,
+        state: Data<&AppState>,
+        name: Query<Option<String>>,
+        iin: Query<Option<String>>,
+        offset: Query<Option<u64>>,
+        limit: Query<Option<u64>>,
+    ) -> ApiResult<SearchResponse> {
+        let (offset, limit) = crate::page(offset.0, limit.0)?;
+        let search = search_of(name.0, iin.0)?;
+        let (rows, total) = registry::search(&state.store, &search, offset, limit).await?;
+        Ok(SearchResponse::Ok(Json(ConvictedPersonPage {
+            items: rows.into_iter().map(Into::into).collect(),
+            total,
+            offset,
+            limit,
+        })))
+    }
+
+    /// One entry of the registry. Public.
+    #[oai(
+        path = "/registry/convicted/:id",
+        method = "get",
+        tag = "ApiTags::Registry",
+        operation_id = "getConvictedPerson"
+    )]
+    async fn get(&self, state: Data<&AppState>, id: Path<Uuid>) -> ApiResult<GetResponse> {
+        let e = registry::get(&state.store, id.0).await.map_err(not_found)?;
+        Ok(GetResponse::Ok(Json(e.into())))
+    }
+
+    /// Add an entry (Agency auditors only). Audited.
+    #[oai(
+        path = "/registry/convicted",
+        method = "post",
+        tag = "ApiTags::Registry",
+        operation_id = "addConvictedPerson"
+    )]
+    async fn create(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        body: JsonBody<NewConvictedPerson>,
+    ) -> ApiResult<CreateResponse> {
+        authorize_platform(&state, &auth.0, obj::CONVICTED_REGISTRY, act::WRITE).await?;
+        let b = &body.0;
+        let entry = ConvictedPerson::parse(
+            ConvictedPersonFields {
+                full_name: &b.full_name,
+                iin: b.iin.as_deref(),
+                date_of_birth: b.date_of_birth.as_deref(),
+                offence_article: &b.offence_article,
+                convicted_on: &b.convicted_on,
+                court: &b.court,
+                applies_until: b.applies_until.as_deref(),
+            },
+            adal_domain::kazakhstan_today(),
+        )
+        .map_err(ApiError::invalid)?;
+        let row = registry::create(&state.store, auth.0.user_id, &entry).await?;
+        Ok(CreateResponse::Created(Json(row.into())))
+    }
+
+    /// Remove an entry (Agency auditors only). Audited; the entry stays
+    /// stored, marked as removed.
+    #[oai(
+        path = "/registry/convicted/:id",
+        method = "delete",
+        tag = "ApiTags::Registry",
+        operation_id = "removeConvictedPerson"
+    )]
+    async fn remove(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        id: Path<Uuid>,
+    ) -> ApiResult<RemoveResponse> {
+        authorize_platform(&state, &auth.0, obj::CONVICTED_REGISTRY, act::WRITE).await?;
+        registry::remove(&state.store, auth.0.user_id, id.0)
+            .await
+            .map_err(not_found)?;
+        Ok(RemoveResponse::Removed)
+    }
+}
+
+fn not_found(e: adal_store::StoreError) -> ApiError {
+    match e {
+        adal_store::StoreError::NotFound => ApiError::not_found("registry entry"),
+        other => other.into(),
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    fn pointers(r: ApiResult<Search>) -> Vec<String> {
+        match r {
+            Err(ApiError::Unprocessable(b)) => b.0.details.into_iter().map(|d| d.pointer).collect(),
+            Err(e) => vec![format!("{e:?}")],
+            Ok(_) => Vec::new(),
+        }
+    }
+
+    #[test]
+    fn search_parameters_are_checked() {
+        assert!(pointers(search_of(Some(" ".into()), Some(String::new()))).is_empty());
+        assert_eq!(
+            pointers(search_of(Some("123".into()), Some("123".into()))),
+            ["/name", "/iin"]
+        );
+        assert_eq!(
+            pointers(search_of(None, Some("900115700010".into()))),
+            ["/iin"]
+        );
+        let s = search_of(Some("Ospanov".into()), None).unwrap();
+        assert_eq!(s.name.as_deref(), Some("Ospanov"));
+    }
+}

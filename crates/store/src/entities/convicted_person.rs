@@ -1,0 +1,28 @@
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "convicted_persons")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    pub full_name: String,
+    /// The name's parts as `adal_names::name_parts` gives them, joined and
+    /// padded with single spaces (` marat ospanov `), so that a part is
+    /// found with `LIKE '% part %'` on SQLite and PostgreSQL alike.
+    pub name_key: String,
+    pub iin: Option<String>,
+    pub date_of_birth: Option<Date>,
+    pub offence_article: String,
+    pub convicted_on: Date,
+    pub court: String,
+    pub applies_until: Option<Date>,
+    pub created_by: Uuid,
+    pub created_at: DateTimeUtc,
+    pub removed_by: Option<Uuid>,
+    pub removed_at: Option<DateTimeUtc>,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}
