@@ -97,3 +97,12 @@ for name in names:
     print(f"{name:<12} {f'{batches} x {batch} submissions':<22} {w:>9.3f} {c:>9.3f} {m / 1024:>15.1f} {n / c:>11,.0f} {c / n * 1e6:>11.1f}")
     print(f"{'':<12} {answers[1]['rules']} rules; outcomes {counts}; {n / w:,.0f} submissions per wall second")
 PY
+if [[ -n "${BASELINE:-}" ]]; then
+    # A faster build must give the very same answers.
+    if cmp -s "$DATA/answers-adal-rules-session.jsonl" "$DATA/answers-baseline-session.jsonl"; then
+        echo "answers: identical to the baseline's"
+    else
+        echo "answers: DIFFERENT from the baseline's"
+        exit 1
+    fi
+fi

@@ -16,35 +16,24 @@
 //! `cargo bench --manifest-path crates/rules-engine/Cargo.toml --bench standard`
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+#[path = "../common/mod.rs"]
+#[macro_use]
+mod common;
 #[path = "../cpu_time.rs"]
 mod cpu_time;
 mod workload;
 
-use adal_rules_engine::{RuleEngine, Server};
-use adal_sandbox_protocol::{Request, Response};
+use adal_rules_engine::RuleEngine;
 use criterion::measurement::Measurement;
-use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use criterion::{BenchmarkId, Criterion, Throughput};
 use std::hint::black_box;
 use std::time::Duration;
 
 const PER_KIND: usize = 100;
 const MIX_BATCH: usize = 1000;
 
-fn config<M: Measurement>(c: Criterion<M>) -> Criterion<M> {
-    c.sample_size(10)
-        .warm_up_time(Duration::from_secs(1))
-        .measurement_time(Duration::from_secs(3))
-}
-
-fn wall_time(c: &mut Criterion) {
-    standard(c, "");
-}
-
-fn cpu_time(_: &mut Criterion) {
-    let mut c = config(Criterion::default().with_measurement(cpu_time::CpuTime::new(Vec::new())))
-        .configure_from_args();
-    standard(&mut c, "_cpu");
-}
+/// How long each benchmark measures.
+const MEASUREMENT: Duration = Duration::from_secs(3);
 
 fn standard<M: Measurement>(c: &mut Criterion<M>, suffix: &str) {
     let rules = workload::library_rules();
@@ -67,46 +56,16 @@ fn standard<M: Measurement>(c: &mut Criterion<M>, suffix: &str) {
     group.finish();
 
     let mix = workload::mixed(MIX_BATCH, 1);
-    let mut server = Server::default();
-    let loaded = server.handle(Request::Load {
-        id: 1,
-        key: "standard".into(),
-        rules: rules.clone(),
-    });
-    assert!(matches!(loaded, Response::Loaded { .. }), "{loaded:?}");
-    let line = serde_json::to_vec(&Request::Evaluate {
-        id: 2,
-        key: "standard".into(),
-        submissions: mix.clone(),
-    })
-    .unwrap();
-
+    let mut server = common::loaded_server("standard", &rules);
     let mut group = c.benchmark_group(format!("standard_mix{suffix}"));
-    group.throughput(Throughput::Elements(MIX_BATCH as u64));
-    group.bench_with_input(BenchmarkId::new("evaluate", MIX_BATCH), &mix, |b, mix| {
-        b.iter(|| {
-            mix.iter()
-                .map(|s| engine.evaluate(&compiled, black_box(s)))
-                .collect::<Vec<_>>()
-        })
-    });
-    group.bench_with_input(
-        BenchmarkId::new("serve_line", MIX_BATCH),
-        &line,
-        |b, line| {
-            b.iter(|| {
-                let response = server.handle_line(black_box(line));
-                assert!(matches!(response, Response::Evaluated { .. }));
-                serde_json::to_string(&response).unwrap()
-            })
-        },
+    common::evaluate_and_serve(
+        &mut group,
+        &engine,
+        &compiled,
+        (&mut server, "standard"),
+        &mix,
     );
     group.finish();
 }
 
-criterion_group! {
-    name = benches;
-    config = config(Criterion::default());
-    targets = wall_time, cpu_time
-}
-criterion_main!(benches);
+wall_and_cpu_main!(standard, "", "_cpu", MEASUREMENT);
