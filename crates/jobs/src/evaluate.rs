@@ -204,6 +204,19 @@ impl RuleContext {
         {
             context["person"] = people::context_of(&rec);
         }
+        // The position the record is filed from (or, for an HR action,
+        // the one it concerns), with its risk level: what rules about
+        // high-risk positions read.
+        if let Some(p) = submission.position_id
+            && let Ok(pos) = adal_store::org::get_position(store, tenant, p).await
+        {
+            context["position"] = serde_json::json!({
+                "id": pos.id.to_string(),
+                "title": pos.title,
+                "risk_level": pos.risk_level,
+                "high_risk": pos.high_risk,
+            });
+        }
         if submission.kind == adal_domain::Kind::Procurement.as_str() {
             context["parties"] = procurement_parties(store, tenant, &payload).await?;
         }

@@ -270,6 +270,16 @@ impl Gen {
             "governance_status" => self.governance_status(),
             other => panic!("no generator for kind {other:?}"),
         };
+        // Records filed from (or, HR, about) a position carry it.
+        if matches!(kind, "gift" | "conflict_of_interest" | "hr_action") {
+            let high_risk = self.chance(40);
+            context["position"] = json!({
+                "id": self.uuid(),
+                "title": if high_risk { "Buyer" } else { "Clerk" },
+                "risk_level": if high_risk { 4 } else { 1 },
+                "high_risk": high_risk,
+            });
+        }
         // Records about a person carry the person's record.
         if !matches!(
             kind,
@@ -306,7 +316,9 @@ impl Gen {
             "relative_in_procurement",
             "relative_in_reporting_line",
             "post_employment_offer",
-            "outside_activity",
+            "outside_employment",
+            "commercial_activity",
+            "shareholding",
         ]);
         let parties: Vec<Value> = (0..1 + self.below(3))
             .map(|_| {
@@ -436,7 +448,9 @@ impl Gen {
             "effective_on": self.date_in(2026, 1),
             "decided_on": self.date_in(2026, 1),
             "decision_makers": makers,
-            "screening": if action == "hiring" {
+            // One hiring in ten arrived without the screening the API
+            // requires now (an older record, a position listed later).
+            "screening": if action == "hiring" && self.chance(90) {
                 json!({
                     "completed_on": self.date_in(2026, 1),
                     "checks": ["convicted_registry", "relatives"],
