@@ -507,3 +507,4 @@ rules-pass = passed
 rules-fail = failed
 col-fixture = Fixture
 col-result = Result
+err-syntax = Syntax error

@@ -507,3 +507,4 @@ rules-pass = өтті
 rules-fail = өтпеді
 col-fixture = Мысал
 col-result = Нәтиже
+err-syntax = Синтаксис қатесі

@@ -507,3 +507,4 @@ rules-pass = пройден
 rules-fail = не пройден
 col-fixture = Пример
 col-result = Результат
+err-syntax = Синтаксическая ошибка

@@ -238,7 +238,7 @@ fn field_errors(tr: &Tr, id: &str, text: &str, list: &[&Problem]) -> Markup {
                             }
                             ": "
                         }
-                        (error_text(tr, &p.error)) " (" (p.error.message) ")"
+                        (problem_text(tr, p))
                     }
                     @if let Some((line, caret)) = p.at.and_then(|(l, c)| excerpt(text, l, c)) {
                         pre class="excerpt" { (line) "\n" (caret) }
@@ -247,6 +247,19 @@ fn field_errors(tr: &Tr, id: &str, text: &str, list: &[&Problem]) -> Markup {
             }
         }
     }
+}
+
+/// A problem's text: a syntax error as "Syntax error" and the sandbox's
+/// own words (its place is shown beside it), anything else as the
+/// catalogue says.
+fn problem_text(tr: &Tr, p: &Problem) -> String {
+    if p.at.is_none() {
+        return error_text(tr, &p.error);
+    }
+    let m = p.error.message.as_str();
+    // "rule ID at line L, column C: message": the place is already shown.
+    let words = m.split_once(": ").map_or(m, |(_, rest)| rest);
+    format!("{} ({words})", tr.t("err-syntax"))
 }
 
 fn fixtures_table(tr: &Tr, def: Option<&RuleDefinition>, report: &TestReport) -> Markup {
@@ -306,7 +319,7 @@ pub fn render(
     let orphans: Vec<String> = problems
         .iter()
         .filter(|p| p.field.is_none())
-        .map(|p| format!("{} ({})", error_text(tr, &p.error), p.error.message))
+        .map(|p| problem_text(tr, p))
         .collect();
     let text = |name: &str| value(values, name).to_owned();
     let field = |name: &'static str, input: Markup| {
@@ -606,7 +619,7 @@ submission = { kind = "gift", payload = { value_kzt = "900000.00" } }
         let fixtures = html.find(r#"id="r-fixtures""#).unwrap();
         assert!(textarea < error && error < fixtures);
         assert!(html.contains(r#"data-line="2" data-column="9""#));
-        assert!(html.contains("line 2, column 9"));
+        assert!(html.contains("line 2, column 9</strong>: Syntax error (expecting an expression)"));
         assert!(html.contains("let b = ;\n        ^"));
         assert!(!html.contains(crate::MISSING));
     }

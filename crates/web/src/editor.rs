@@ -163,6 +163,15 @@ fn bound(spec: &ParamSpec) -> Option<String> {
 
 // ------------------------------------------------------------ rendering
 
+/// A parameter's error: the catalogue's words, then the API's message,
+/// which names the bounds and the unit.
+fn param_error(tr: &Tr, e: &FieldError) -> String {
+    match crate::forms::error_key(e) {
+        Some(k) => format!("{} ({})", tr.t(k), e.message),
+        None => error_text(tr, e),
+    }
+}
+
 fn param_list(d: &RuleDefinition) -> Markup {
     html! {
         @if d.params.is_empty() { "—" } @else {
@@ -256,7 +265,7 @@ pub fn parameters_form(
     let orphans: Vec<String> = errors
         .iter()
         .filter(|(f, _)| f.is_none())
-        .map(|(_, e)| format!("{} ({})", error_text(tr, e), e.message))
+        .map(|(_, e)| error_text(tr, e))
         .collect();
     html! {
         (error_summary(tr, !errors.is_empty(), &orphans))
@@ -285,7 +294,7 @@ pub fn parameters_form(
                             }
                             @if !errs.is_empty() {
                                 p class="field-error" id={ (id) "-error" } {
-                                    @for e in &errs { (error_text(tr, e)) " (" (e.message) ") " }
+                                    @for e in &errs { (param_error(tr, e)) " " }
                                 }
                             }
                         }
