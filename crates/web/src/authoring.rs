@@ -18,7 +18,7 @@ use adal_api::{ApiError, AppState, Rule, RuleFixture};
 use adal_authz::{act, obj};
 use adal_domain::FieldError;
 use adal_sandbox_protocol::TestReport;
-use adal_store::rules::{self, RuleDefinition};
+use adal_store::rules::RuleDefinition;
 use maud::{Markup, html};
 use poem::http::StatusCode;
 use poem::web::{Data, Form, Path};
@@ -485,23 +485,8 @@ pub(crate) async fn rule_action(
                 Err(e) => Ok(show(&problems_of(e, 0)?, &Answer::None, None)),
             },
             "save" => {
-                let active = rules::active_version(&state.store, ctx.tenant)
-                    .await?
-                    .ok_or(Fail::NotFound)?;
-                let adoption = rules::adoption_of(&active)?.unwrap_or_default();
-                let mut own: Vec<Rule> = rules::rules_of(&active)?
-                    .into_iter()
-                    .filter(|d| adoption.own_rules.contains(&d.id) && d.id != rule.id)
-                    .map(adal_api::rule_to_api)
-                    .collect();
-                own.push(rule);
-                let i = own.len() - 1;
-                let request = adal_api::NewRuleSet {
-                    library_version: active.library_version.clone(),
-                    overrides: adoption.overrides,
-                    disabled: adoption.disabled,
-                    rules: own,
-                };
+                let active = crate::editor::active_of(&state, &ctx).await?;
+                let (request, i) = crate::editor::from_active(&active, Some(rule))?;
                 match adal_api::create_version(&state, &ctx, request).await {
                     Ok(draft) => Ok(redirect(
                         &v,

@@ -129,25 +129,43 @@ pub fn overrides_of(
     out
 }
 
-/// The request that makes a draft from `active` with the form's values:
-/// the same library, the same disabled rules, the same own rules.
+/// The request for a draft made from `active`: the same library version,
+/// overrides, disabled rules and own rules, with `added` among the own
+/// rules (in place of an own rule with its id, at the returned index).
+pub fn from_active(
+    active: &RuleSetVersion,
+    added: Option<adal_api::Rule>,
+) -> Result<(adal_api::NewRuleSet, usize), Fail> {
+    let adoption = rules::adoption_of(active)?.unwrap_or_default();
+    let replaced = added.as_ref().map(|r| r.id.clone());
+    let mut own: Vec<adal_api::Rule> = rules::rules_of(active)?
+        .into_iter()
+        .filter(|d| adoption.own_rules.contains(&d.id) && Some(&d.id) != replaced.as_ref())
+        .map(adal_api::rule_to_api)
+        .collect();
+    let at = own.len();
+    own.extend(added);
+    Ok((
+        adal_api::NewRuleSet {
+            library_version: active.library_version.clone(),
+            overrides: adoption.overrides,
+            disabled: adoption.disabled,
+            rules: own,
+        },
+        at,
+    ))
+}
+
+/// The request that makes a draft from `active` with the form's values
+/// as its overrides.
 pub fn new_rule_set(
     lib: &Library,
     active: &RuleSetVersion,
     values: &Fields,
 ) -> Result<adal_api::NewRuleSet, Fail> {
-    let adoption = rules::adoption_of(active)?.unwrap_or_default();
-    let own: Vec<adal_api::Rule> = rules::rules_of(active)?
-        .into_iter()
-        .filter(|d| adoption.own_rules.contains(&d.id))
-        .map(adal_api::rule_to_api)
-        .collect();
-    Ok(adal_api::NewRuleSet {
-        library_version: active.library_version.clone(),
-        overrides: overrides_of(lib, &adoption.disabled, values),
-        disabled: adoption.disabled,
-        rules: own,
-    })
+    let (mut request, _) = from_active(active, None)?;
+    request.overrides = overrides_of(lib, &request.disabled, values);
+    Ok(request)
 }
 
 fn bound(spec: &ParamSpec) -> Option<String> {
@@ -499,7 +517,7 @@ fn parameters_page(v: &Visitor, f: &Frame, tenant: Uuid, view: ParamsView<'_>) -
     respond(v, status, page(v, f, &tr.t("rules-parameters-title"), body))
 }
 
-async fn active_of(state: &AppState, ctx: &TenantCtx) -> Result<RuleSetVersion, Fail> {
+pub(crate) async fn active_of(state: &AppState, ctx: &TenantCtx) -> Result<RuleSetVersion, Fail> {
     rules::active_version(&state.store, ctx.tenant)
         .await?
         .ok_or(Fail::NotFound)

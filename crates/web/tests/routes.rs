@@ -493,15 +493,16 @@ async fn rule_editor() {
         ..Default::default()
     };
     let enabled: Vec<_> = lib.rules[..1].to_vec();
-    rules::create_version_from(
-        &store,
-        TenantId(a),
-        officer_id,
-        &enabled,
-        Some((&lib.version, &adoption)),
-    )
-    .await
-    .unwrap();
+    let new_draft = || {
+        rules::create_version_from(
+            &store,
+            TenantId(a),
+            officer_id,
+            &enabled,
+            Some((&lib.version, &adoption)),
+        )
+    };
+    new_draft().await.unwrap();
     rules::activate(&store, TenantId(a), "test", 1)
         .await
         .unwrap();
@@ -631,15 +632,7 @@ async fn rule_editor() {
 
     // A draft's page: dry run and activation for the officer, neither for
     // the admin; a refused activation is shown on the page.
-    rules::create_version_from(
-        &store,
-        TenantId(a),
-        officer_id,
-        &enabled,
-        Some((&lib.version, &adoption)),
-    )
-    .await
-    .unwrap();
+    new_draft().await.unwrap();
     let v2 = format!("{base}/v/2");
     let html = page_of(&cli, &officer, &v2).await;
     assert!(html.contains(r#"id="dry-run-form""#) && html.contains(r#"id="activate-form""#));
