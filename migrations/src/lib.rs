@@ -12,6 +12,7 @@ mod m20261125_000020_finding_triage;
 mod m20261125_000030_convicted_registry;
 mod m20261126_000030_dataset_runs;
 mod m20261126_000040_feedback_deadline;
+mod m20261126_000050_user_person;
 
 pub struct Migrator;
 
@@ -27,6 +28,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000030_convicted_registry::Migration),
             Box::new(m20261126_000030_dataset_runs::Migration),
             Box::new(m20261126_000040_feedback_deadline::Migration),
+            Box::new(m20261126_000050_user_person::Migration),
         ]
     }
 }

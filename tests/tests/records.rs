@@ -2130,3 +2130,153 @@ async fn dataset_runs_find_missing_declarations_and_repeated_gifts() -> Result<(
     assert_eq!(runs.body.as_array().unwrap().len(), 5, "{}", runs.text);
     Ok(())
 }
+
+/// An account may be a person on file (by IIN): what its owner files about
+/// themselves carries their person, and they declare only for themselves.
+#[tokio::test(flavor = "multi_thread")]
+async fn accounts_linked_to_people_file_for_themselves() -> Result<()> {
+    let run = start().await?;
+    let api = &run.api;
+    let t = tenant(api, &run.platform, "altyn", "07054000123").await?;
+    let tid = t.id.clone();
+    let mine = iin("91021540002");
+    let users = format!("/tenants/{tid}/users");
+    let account = |email: &str, person_iin: Value| {
+        json!({"email": email, "display_name": "Linked", "password": PASSWORD,
+               "role": "employee", "person_iin": person_iin})
+    };
+    // A bad IIN is refused at its field.
+    let r = api
+        .post(
+            &t.admin,
+            &users,
+            &account("bad@altyn.kz", json!(wrong_check_digit(&mine))),
+        )
+        .await?;
+    assert_eq!(r.status, 422, "{}", r.text);
+    assert_eq!(r.body["details"][0]["pointer"], "/person_iin", "{}", r.text);
+    let r = api
+        .post(&t.admin, &users, &account("linked@altyn.kz", json!(mine)))
+        .await?;
+    assert_eq!(r.status, 201, "{}", r.text);
+    assert_eq!(r.body["person_iin"], json!(mine), "{}", r.text);
+    // One account per person.
+    let r = api
+        .post(&t.admin, &users, &account("twin@altyn.kz", json!(mine)))
+        .await?;
+    assert_eq!(r.status, 422, "{}", r.text);
+    assert_eq!(r.body["details"][0]["pointer"], "/person_iin", "{}", r.text);
+    let linked = api.login("linked@altyn.kz", PASSWORD).await?;
+
+    // Someone else's declaration: refused. Their own: filed, about them.
+    let other_person = iin("92031650003");
+    let r = api
+        .post(
+            &linked,
+            &format!("/tenants/{tid}/asset-declarations"),
+            &declaration_body(2025, &other_person),
+        )
+        .await?;
+    assert_eq!(r.status, 422, "{}", r.text);
+    assert_eq!(r.body["details"][0]["pointer"], "/person_iin", "{}", r.text);
+    let r = api
+        .post(
+            &linked,
+            &format!("/tenants/{tid}/asset-declarations"),
+            &declaration_body(2025, &mine),
+        )
+        .await?;
+    assert_eq!(r.status, 202, "{}", r.text);
+    // The compliance unit may file for anyone.
+    let r = api
+        .post(
+            &t.compliance,
+            &format!("/tenants/{tid}/asset-declarations"),
+            &declaration_body(2025, &other_person),
+        )
+        .await?;
+    assert_eq!(r.status, 202, "{}", r.text);
+
+    // A gift filed by the linked account is about its person; one filed by
+    // an unlinked account is about nobody on file.
+    let r = api
+        .post(&linked, &format!("/tenants/{tid}/gifts"), &gift_body())
+        .await?;
+    assert_eq!(r.status, 202, "{}", r.text);
+    let id = r.body["submission_id"].as_str().unwrap().to_owned();
+    let s = api
+        .get(&linked, &format!("/tenants/{tid}/submissions/{id}"))
+        .await?;
+    assert_eq!(s.body["subject_iin"], json!(mine), "{}", s.text);
+    let r = api
+        .post(&t.employee, &format!("/tenants/{tid}/gifts"), &gift_body())
+        .await?;
+    let id = r.body["submission_id"].as_str().unwrap().to_owned();
+    let s = api
+        .get(&t.employee, &format!("/tenants/{tid}/submissions/{id}"))
+        .await?;
+    assert!(s.body["subject_iin"].is_null(), "{}", s.text);
+
+    // A person's procurements: where they sit on the committee, where a
+    // company they hold shares in bids, where their declared sibling sits
+    // on the committee; not an unrelated one.
+    let sibling = iin("93041760004");
+    let company = bin("20054000077");
+    let r = api
+        .post(
+            &t.hr,
+            &format!("/tenants/{tid}/people"),
+            &json!({"iin": mine, "full_name": "Linked Person",
+                    "relatives": [{"relation": "sibling", "full_name": "Sibling", "iin": sibling}],
+                    "interests": [{"company_bin": company, "company_name": "Supplier LLP", "role": "shareholder", "share_percent": "10"}]}),
+        )
+        .await?;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let person_id = r.body["id"].as_str().unwrap().to_owned();
+    let procs = format!("/tenants/{tid}/procurements");
+    let committee = |ocid: &str, member: &str| {
+        json!({"ocid": ocid, "tender": {"id": "T", "title": "Cables", "status": "active",
+               "committee": [{"name": "Member", "iin": member, "role": "member"}]}})
+    };
+    for release in [
+        committee("ocds-p-1", &mine),
+        committee("ocds-p-2", &sibling),
+        committee("ocds-p-3", &iin("94051830005")),
+        json!({"ocid": "ocds-p-4", "tender": {"id": "T", "title": "Poles", "status": "active"},
+               "parties": [{"id": "s1", "name": "Supplier LLP", "identifier": {"scheme": "KZ-BIN", "id": company}, "roles": ["tenderer"]}]}),
+    ] {
+        let r = api.post(&t.procurement, &procs, &release).await?;
+        assert_eq!(r.status, 202, "{}", r.text);
+    }
+    let path = format!("/tenants/{tid}/people/{person_id}/procurements");
+    let r = api.get(&t.compliance, &path).await?;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let found: Vec<(String, String)> = r
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            (
+                p["procurement"]["ocid"].as_str().unwrap().to_owned(),
+                p["involvement"][0]["by"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        found,
+        [
+            ("ocds-p-1".to_owned(), "named".to_owned()),
+            ("ocds-p-2".to_owned(), "relative".to_owned()),
+            ("ocds-p-4".to_owned(), "interest".to_owned()),
+        ],
+        "{}",
+        r.text
+    );
+    // People and procurements both: HR reads people but not procurements.
+    let r = api.get(&t.hr, &path).await?;
+    assert_eq!(r.status, 403, "{}", r.text);
+    let r = api.get(&t.employee, &path).await?;
+    assert_eq!(r.status, 403, "{}", r.text);
+    Ok(())
+}

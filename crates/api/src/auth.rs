@@ -159,6 +159,20 @@ impl TenantCtx {
     pub fn actor(&self) -> String {
         self.caller.user_id.to_string()
     }
+
+    /// A further permission in the same tenant, for an answer that is
+    /// about two kinds of thing at once.
+    pub async fn require(&self, state: &AppState, obj: &str, act: &str) -> ApiResult<()> {
+        if state
+            .authz
+            .allowed(&self.actor(), &self.tenant.to_string(), obj, act)
+            .await
+        {
+            Ok(())
+        } else {
+            Err(ApiError::forbidden())
+        }
+    }
 }
 
 /// Platform-level permission (creating and listing tenants).

@@ -121,6 +121,30 @@ enum ListPeopleResponse {
     Ok(Json<PersonPage>),
 }
 
+/// How a contracting process involves a person.
+#[derive(Debug, Object)]
+pub struct Involvement {
+    /// `named` (the process names the person by IIN), `interest` (a
+    /// tenderer or supplier is a company they declared an interest in) or
+    /// `relative` (the process names a relative they declared).
+    pub by: String,
+    pub company_bin: Option<String>,
+    pub iin: Option<String>,
+    pub relation: Option<String>,
+}
+
+#[derive(Debug, Object)]
+pub struct PersonProcurement {
+    pub procurement: crate::tenant::Procurement,
+    pub involvement: Vec<Involvement>,
+}
+
+#[derive(ApiResponse)]
+enum PersonProcurementsResponse {
+    #[oai(status = 200)]
+    Ok(Json<Vec<PersonProcurement>>),
+}
+
 #[derive(ApiResponse)]
 enum GetPersonResponse {
     #[oai(status = 200)]
@@ -680,6 +704,63 @@ impl PeopleApi {
             .await
             .map_err(|_| ApiError::not_found("person"))?;
         Ok(GetPersonResponse::Ok(Json(record_out(rec))))
+    }
+
+    /// The contracting processes that involve a person: that name them or
+    /// a relative they declared by IIN (a committee member, an individual
+    /// party), or in which a company they declared an interest in bids or
+    /// supplies. Each with how it involves them.
+    #[oai(
+        path = "/tenants/:tenant_id/people/:id/procurements",
+        method = "get",
+        tag = "ApiTags::Submissions",
+        operation_id = "getPersonProcurements"
+    )]
+    async fn person_procurements(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        tenant_id: Path<Uuid>,
+        id: Path<Uuid>,
+    ) -> ApiResult<PersonProcurementsResponse> {
+        let ctx =
+            TenantCtx::authorize(&state, &auth.0, tenant_id.0, obj::PEOPLE, act::READ).await?;
+        // Both people and procurements: the answer is about each.
+        ctx.require(&state, obj::PROCUREMENTS, act::READ).await?;
+        let rec = people::get(&state.store, ctx.tenant, id.0)
+            .await
+            .map_err(|_| ApiError::not_found("person"))?;
+        let found = procurement::involving(&state.store, ctx.tenant, &rec).await?;
+        let mut out = Vec::with_capacity(found.len());
+        for (p, why) in found {
+            out.push(PersonProcurement {
+                procurement: p.try_into()?,
+                involvement: why
+                    .into_iter()
+                    .map(|w| match w {
+                        procurement::Involvement::Named => Involvement {
+                            by: "named".into(),
+                            company_bin: None,
+                            iin: None,
+                            relation: None,
+                        },
+                        procurement::Involvement::Interest { company_bin } => Involvement {
+                            by: "interest".into(),
+                            company_bin: Some(company_bin),
+                            iin: None,
+                            relation: None,
+                        },
+                        procurement::Involvement::Relative { iin, relation } => Involvement {
+                            by: "relative".into(),
+                            company_bin: None,
+                            iin: Some(iin),
+                            relation: Some(relation),
+                        },
+                    })
+                    .collect(),
+            });
+        }
+        Ok(PersonProcurementsResponse::Ok(Json(out)))
     }
 
     /// Upload a file to import: `people`, `relatives` or `interests` as CSV

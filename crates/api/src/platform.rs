@@ -49,6 +49,8 @@ pub struct UserInfo {
     pub tenant_id: Option<Uuid>,
     pub department_id: Option<Uuid>,
     pub position_id: Option<Uuid>,
+    /// The person on file this account belongs to.
+    pub person_iin: Option<String>,
 }
 
 impl From<users::User> for UserInfo {
@@ -61,6 +63,7 @@ impl From<users::User> for UserInfo {
             tenant_id: u.tenant_id,
             department_id: u.department_id,
             position_id: u.position_id,
+            person_iin: u.person_iin,
         }
     }
 }
@@ -394,6 +397,7 @@ impl PlatformApi {
                 role: Role::TenantAdmin.as_str().to_owned(),
                 department_id: None,
                 position_id: None,
+                person_iin: None,
             },
         )
         .await?;

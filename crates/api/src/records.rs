@@ -300,7 +300,38 @@ pub(crate) async fn file(
     body: &serde_json::Value,
     supersedes: Option<&submissions::Submission>,
 ) -> ApiResult<Accepted> {
-    let placed = place(state, ctx, kind, body).await?;
+    let mut placed = place(state, ctx, kind, body).await?;
+    // The person on file the caller's account belongs to, if linked.
+    let me = adal_store::users::get(&state.store, ctx.tenant, ctx.caller.user_id)
+        .await
+        .ok()
+        .and_then(|u| u.person_iin);
+    if matches!(kind, Kind::Gift | Kind::ConflictOfInterest) {
+        // A gift or a disclosure is about whoever files it: with their
+        // person, the rules see their relatives and interests. A
+        // correction stays about the person the record was about.
+        placed.subject_iin = match supersedes {
+            Some(old) => old.subject_iin.clone(),
+            None => me.clone(),
+        };
+    }
+    // Someone whose account is a person on file declares for themselves;
+    // filing for others takes the right to read everyone's records of the
+    // kind (the compliance unit, HR for trainings).
+    if matches!(kind, Kind::AssetDeclaration | Kind::Training)
+        && let Some(mine) = &me
+        && placed.subject_iin.as_ref() != Some(mine)
+        && let Some(o) = obj::record(kind.as_str())
+        && !state
+            .authz
+            .allowed(&ctx.actor(), &ctx.tenant.to_string(), o, act::READ)
+            .await
+    {
+        return Err(ApiError::field(
+            "/person_iin",
+            "must be your own IIN: your account belongs to a person on file, and you may file only for yourself",
+        ));
+    }
     // A correction fixes a record; it cannot turn it into another one
     // (another person's declaration, another year, another subject).
     if let Some(old) = supersedes

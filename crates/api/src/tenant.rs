@@ -187,6 +187,10 @@ pub struct NewUserRequest {
     pub role: String,
     pub department_id: Option<Uuid>,
     pub position_id: Option<Uuid>,
+    /// The IIN of the person on file this account belongs to: what they
+    /// file about themselves reaches the rules with their relatives and
+    /// interests, and their own declarations and trainings must be theirs.
+    pub person_iin: Option<String>,
 }
 
 #[derive(ApiResponse)]
@@ -479,6 +483,24 @@ impl TenantApi {
         {
             errors.push(FieldError::new("/position_id", "no such position"));
         }
+        let person_iin = match req.person_iin.as_deref().map(adal_domain::Iin::parse) {
+            None => None,
+            Some(Ok(i)) => Some(i.to_string()),
+            Some(Err(e)) => {
+                errors.push(FieldError::new("/person_iin", e.to_string()));
+                None
+            }
+        };
+        if let Some(iin) = &person_iin
+            && users::find_by_person(&state.store, ctx.tenant, iin)
+                .await?
+                .is_some()
+        {
+            errors.push(FieldError::new(
+                "/person_iin",
+                "another account of this tenant belongs to this person",
+            ));
+        }
         if !errors.is_empty() {
             return Err(ApiError::invalid(errors));
         }
@@ -497,6 +519,7 @@ impl TenantApi {
                 role: req.role.clone(),
                 department_id: req.department_id,
                 position_id: req.position_id,
+                person_iin: person_iin.clone(),
             },
         )
         .await

@@ -134,6 +134,7 @@ async fn main() -> Result<()> {
                     role: role.as_str().to_owned(),
                     department_id: None,
                     position_id: None,
+                    person_iin: None,
                 },
             )
             .await?;

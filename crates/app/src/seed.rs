@@ -41,6 +41,7 @@ async fn user(
             role: role.as_str().to_owned(),
             department_id,
             position_id,
+            person_iin: None,
         },
     )
     .await?;
@@ -206,6 +207,9 @@ pub async fn seed_demo(svc: &Service) -> Result<DemoAccounts> {
     let today = adal_domain::kazakhstan_today();
     // An open tender in which the gift giver below is a bidder.
     let employee_iin = with_check_digit("85050530001").context("demo IIN")?;
+    // The employee's account is the person on file (seeded below): their
+    // gifts reach the rules with their father and their shareholding.
+    users::link_person(&svc.store, tenant, "demo", employee, Some(&employee_iin)).await?;
     let release = serde_json::json!({
         "ocid": "ocds-demo-2026-001",
         "buyer": {"id": "demo-buyer", "name": "Demo Energy JSC"},

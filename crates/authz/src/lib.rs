@@ -86,6 +86,7 @@ pub mod obj {
             "training_status" => TRAININGS,
             "feedback_status" => FEEDBACK_REPORTS,
             "governance_status" => GOVERNANCE,
+            "tender_specification" => PROCUREMENTS,
             "declaration_obligation" => DECLARATION_STATUS,
             "gift_giver_history" => GIFTS,
             _ => return None,
@@ -97,7 +98,7 @@ pub mod obj {
     /// a declaration obligation is declaration status, a giver's history
     /// is gifts. Nobody holds `create` on them through these objects'
     /// kinds, because the API has no route that files them.
-    pub const RECORDS: [(&str, &str); 13] = [
+    pub const RECORDS: [(&str, &str); 14] = [
         ("gift", GIFTS),
         ("conflict_of_interest", CONFLICTS),
         ("asset_declaration", ASSET_DECLARATIONS),
@@ -111,6 +112,7 @@ pub mod obj {
         ("training_status", TRAININGS),
         ("feedback_status", FEEDBACK_REPORTS),
         ("governance_status", GOVERNANCE),
+        ("tender_specification", PROCUREMENTS),
     ];
     /// Dataset runs: `read` to see them, `write` to ask for one.
     pub const DATASET_RUNS: &str = "dataset_runs";

@@ -91,6 +91,8 @@ pub async fn run_one(store: &Store, run: &DatasetRun) -> Result<Tally, StoreErro
     tally.add(dataset::file_derived(store, tenant, DerivedKind::TrainingStatus, training).await?);
     let feedback = dataset::feedback_statuses(store, tenant, today).await?;
     tally.add(dataset::file_derived(store, tenant, DerivedKind::FeedbackStatus, feedback).await?);
+    let specs = dataset::tender_specifications(store, tenant).await?;
+    tally.add(dataset::file_derived(store, tenant, DerivedKind::TenderSpecification, specs).await?);
     let governance = dataset::governance_status(store, tenant, today).await?;
     tally.add(
         dataset::file_derived(store, tenant, DerivedKind::GovernanceStatus, governance).await?,

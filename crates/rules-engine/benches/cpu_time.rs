@@ -108,3 +108,26 @@ impl ValueFormatter for CpuFormatter {
         "ns"
     }
 }
+
+/// The settings the rule engine's benchmarks share: 10 samples, 1 s of
+/// warm-up, `measurement` of measuring.
+#[allow(dead_code)] // Not every file including this module uses it.
+pub fn configure<M: criterion::measurement::Measurement>(
+    c: criterion::Criterion<M>,
+    measurement: std::time::Duration,
+) -> criterion::Criterion<M> {
+    c.sample_size(10)
+        .warm_up_time(std::time::Duration::from_secs(1))
+        .measurement_time(measurement)
+}
+
+/// A criterion measuring this process's CPU time, with [`configure`]'s
+/// settings and then the command line's.
+#[allow(dead_code)] // Not every file including this module uses it.
+pub fn cpu_criterion(measurement: std::time::Duration) -> criterion::Criterion<CpuTime> {
+    configure(
+        criterion::Criterion::default().with_measurement(CpuTime::new(Vec::new())),
+        measurement,
+    )
+    .configure_from_args()
+}

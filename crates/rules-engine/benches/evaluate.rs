@@ -14,13 +14,14 @@
 //! `cargo bench --manifest-path crates/rules-engine/Cargo.toml --bench evaluate`
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use adal_rules_engine::{RuleEngine, Server};
-use adal_sandbox_protocol::{Request, Response, RuleSource, SubmissionInput};
+use adal_rules_engine::RuleEngine;
+use adal_sandbox_protocol::{RuleSource, SubmissionInput};
+use criterion::Criterion;
 use criterion::measurement::Measurement;
-use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
-use std::hint::black_box;
 use std::time::Duration;
 
+#[macro_use]
+mod common;
 mod cpu_time;
 
 const RULES: &str = include_str!("fixtures/rules20.json");
@@ -36,67 +37,26 @@ fn fixtures() -> (Vec<RuleSource>, Vec<SubmissionInput>) {
     (rules, gifts)
 }
 
-fn config<M: Measurement>(c: Criterion<M>) -> Criterion<M> {
-    c.sample_size(10)
-        .warm_up_time(Duration::from_secs(1))
-        .measurement_time(Duration::from_secs(4))
-}
-
-fn wall_time(c: &mut Criterion) {
-    inprocess(c, "inprocess");
-}
-
-fn cpu_time(_: &mut Criterion) {
-    let mut c = config(Criterion::default().with_measurement(cpu_time::CpuTime::new(Vec::new())))
-        .configure_from_args();
-    inprocess(&mut c, "inprocess_cpu");
-}
+/// How long each benchmark measures.
+const MEASUREMENT: Duration = Duration::from_secs(4);
 
 fn inprocess<M: Measurement>(c: &mut Criterion<M>, group: &str) {
     let (rules, gifts) = fixtures();
     let engine = RuleEngine::default();
     let compiled = engine.compile_all(&rules).unwrap();
 
-    let mut server = Server::default();
-    let loaded = server.handle(Request::Load {
-        id: 1,
-        key: "rules20".into(),
-        rules: rules.clone(),
-    });
-    assert!(matches!(loaded, Response::Loaded { rules: 20, .. }));
-
+    let mut server = common::loaded_server("rules20", &rules);
     let mut group = c.benchmark_group(group);
     for n in BATCHES {
-        let batch = &gifts[..n];
-        group.throughput(Throughput::Elements(n as u64));
-        group.bench_with_input(BenchmarkId::new("evaluate", n), batch, |b, batch| {
-            b.iter(|| {
-                batch
-                    .iter()
-                    .map(|s| engine.evaluate(&compiled, black_box(s)))
-                    .collect::<Vec<_>>()
-            })
-        });
-        let line = serde_json::to_vec(&Request::Evaluate {
-            id: 2,
-            key: "rules20".into(),
-            submissions: batch.to_vec(),
-        })
-        .unwrap();
-        group.bench_with_input(BenchmarkId::new("serve_line", n), &line, |b, line| {
-            b.iter(|| {
-                let response = server.handle_line(black_box(line));
-                assert!(matches!(response, Response::Evaluated { .. }));
-                serde_json::to_string(&response).unwrap()
-            })
-        });
+        common::evaluate_and_serve(
+            &mut group,
+            &engine,
+            &compiled,
+            (&mut server, "rules20"),
+            &gifts[..n],
+        );
     }
     group.finish();
 }
 
-criterion_group! {
-    name = benches;
-    config = config(Criterion::default());
-    targets = wall_time, cpu_time
-}
-criterion_main!(benches);
+wall_and_cpu_main!(inprocess, "inprocess", "inprocess_cpu", MEASUREMENT);

@@ -1,6 +1,6 @@
 //! JSON ↔ Rhai values.
 
-use rhai::{Array, Dynamic, FLOAT, Map};
+use rhai::{Array, Dynamic, FLOAT, ImmutableString, Map};
 use rust_decimal::Decimal;
 use serde_json::Value;
 use std::str::FromStr;
@@ -21,7 +21,8 @@ pub fn json_to_dynamic(v: &Value) -> Dynamic {
                 Dynamic::from_float(n.as_f64().unwrap_or(FLOAT::NAN))
             }
         }
-        Value::String(s) => Dynamic::from(s.clone()),
+        // Straight from the borrowed text: no intermediate `String` copy.
+        Value::String(s) => Dynamic::from(ImmutableString::from(s.as_str())),
         Value::Array(a) => Dynamic::from_array(a.iter().map(json_to_dynamic).collect::<Array>()),
         Value::Object(o) => Dynamic::from_map(
             o.iter()

@@ -163,8 +163,8 @@ impl RuleEngine {
             c => json_to_dynamic(c),
         };
         let mut outcomes = Vec::with_capacity(rules.len());
-        self.evaluate_dynamic(rules, &sub.kind, &payload, &context, |o| {
-            outcomes.push(o);
+        self.evaluate_inputs(rules, &sub.kind, Inputs::Owned(payload, context), |o| {
+            outcomes.push(o)
         });
         SubmissionResult {
             id: sub.id.clone(),
@@ -185,19 +185,37 @@ impl RuleEngine {
         kind: &str,
         payload: &Dynamic,
         context: &Dynamic,
+        out: impl FnMut(RuleOutcome),
+    ) {
+        self.evaluate_inputs(rules, kind, Inputs::Borrowed(payload, context), out);
+    }
+
+    fn evaluate_inputs(
+        &self,
+        rules: &[CompiledRule],
+        kind: &str,
+        mut inputs: Inputs<'_>,
         mut out: impl FnMut(RuleOutcome),
     ) {
+        let applies = |rule: &CompiledRule| {
+            let kinds = &rule.source.kinds;
+            kinds.is_empty() || kinds.iter().any(|k| k == kind)
+        };
+        // The last rule that runs is handed the submission's own values
+        // when the caller gave them up (`Inputs::Owned`): no other rule
+        // sees them after it, so copying them would only be thrown away.
+        // Every earlier rule gets a deep copy, as before.
+        let last = rules.iter().rposition(applies);
         let mut scope = Scope::new();
-        for rule in rules {
-            let src = &rule.source;
-            if !src.kinds.is_empty() && !src.kinds.iter().any(|k| k == kind) {
+        for (i, rule) in rules.iter().enumerate() {
+            if !applies(rule) {
                 out(RuleOutcome::Skipped {
-                    rule_id: src.id.clone(),
+                    rule_id: rule.source.id.clone(),
                 });
                 continue;
             }
-            scope.clear();
-            out(self.run_rule(&mut scope, rule, payload.clone(), context.clone()));
+            let (payload, context) = inputs.copy_or_take(Some(i) == last);
+            out(self.run_rule(&mut scope, rule, payload, context));
         }
     }
 
@@ -208,9 +226,10 @@ impl RuleEngine {
         submission: Dynamic,
         context: Dynamic,
     ) -> RuleOutcome {
-        scope.push_dynamic("submission", submission);
-        scope.push_dynamic("context", context);
-        scope.push_dynamic("params", Dynamic::from_map(rule.params.clone()));
+        bind(
+            scope,
+            [submission, context, Dynamic::from_map(rule.params.clone())],
+        );
         match self.engine.eval_ast_with_scope::<Dynamic>(scope, &rule.ast) {
             Ok(v) => outcome_from_value(&rule.source, v),
             Err(e) => self.outcome_from_error(&rule.source, *e),
@@ -263,6 +282,59 @@ impl RuleEngine {
             kind,
             message,
             position: to_position(pos),
+        }
+    }
+}
+
+/// A submission's values for the rules: borrowed from a caller who keeps
+/// them, or owned and given up to the evaluation.
+enum Inputs<'a> {
+    Borrowed(&'a Dynamic, &'a Dynamic),
+    Owned(Dynamic, Dynamic),
+}
+
+impl Inputs<'_> {
+    /// The payload and context for one rule: a deep copy, or the values
+    /// themselves when `last` and owned (they are not used again).
+    fn copy_or_take(&mut self, last: bool) -> (Dynamic, Dynamic) {
+        match self {
+            Inputs::Borrowed(p, c) => ((*p).clone(), (*c).clone()),
+            Inputs::Owned(p, c) if last => (
+                std::mem::replace(p, Dynamic::UNIT),
+                std::mem::replace(c, Dynamic::UNIT),
+            ),
+            Inputs::Owned(p, c) => (p.clone(), c.clone()),
+        }
+    }
+}
+
+/// The variables every rule sees, in scope order.
+const RULE_VARIABLES: [&str; 3] = ["submission", "context", "params"];
+
+/// Binds a rule's variables in `scope` for the next run. The scope is the
+/// previous rule's: whatever that script declared is dropped, and when the
+/// three entries are still ours (in order, not constant) their values are
+/// replaced in place. That skips what pushing them anew costs: a name
+/// allocated per entry and a walk over every nested value to set its access
+/// mode (our values are freshly built or copied, so already read-write).
+/// Otherwise the scope is rebuilt from empty.
+fn bind(scope: &mut Scope<'_>, values: [Dynamic; 3]) {
+    scope.rewind(RULE_VARIABLES.len());
+    let ours = scope.len() == RULE_VARIABLES.len()
+        && scope
+            .iter_raw()
+            .zip(RULE_VARIABLES)
+            .all(|((name, constant, _), want)| name == want && !constant);
+    if ours {
+        for (name, value) in RULE_VARIABLES.into_iter().zip(values) {
+            if let Some(slot) = scope.get_mut(name) {
+                *slot = value;
+            }
+        }
+    } else {
+        scope.clear();
+        for (name, value) in RULE_VARIABLES.into_iter().zip(values) {
+            scope.push_dynamic(name, value);
         }
     }
 }

@@ -271,3 +271,49 @@ fn deep_nesting_is_a_compile_error_not_a_crash() {
         "max_functions"
     );
 }
+
+/// Each rule sees the submission, context and parameters as they came,
+/// whatever an earlier rule did to its copies or declared in its scope:
+/// assignments, mutating methods, shadowing, constants, closures capturing
+/// them. The checking rules run between and after the meddling ones, so
+/// both the copied values and the ones handed to the last rule are covered.
+#[test]
+fn no_rule_sees_what_another_did_to_its_variables() {
+    let engine = RuleEngine::default();
+    let check = r#"
+        if submission.value_kzt != "150000.00" || submission.extra != () { return "submission changed"; }
+        if context.mci["2026"] != "4325" || context.extra != () { return "context changed"; }
+        if params.limit != 2 || params.extra != () { return "params changed"; }
+        if type_of(submission) != "map" { return "submission replaced"; }
+        ()
+    "#;
+    let meddlers = [
+        "submission.value_kzt = \"1\"; submission.extra = 1; context.mci[\"2026\"] = \"0\"; \
+         context.extra = [1]; params.limit = 99; params.extra = true; ()",
+        "context.mci.clear(); submission.clear(); params.clear(); ()",
+        "let submission = 5; const context = 6; let params = (); ()",
+        "const extra = 1; let f = || submission.value_kzt; submission.extra = f.call(); ()",
+        "let f = |x| { context.extra = x; }; f.call(1); submission = (); ()",
+    ];
+    let mut rules = Vec::new();
+    for (i, m) in meddlers.iter().enumerate() {
+        rules.push(rule(&format!("meddle{i}"), m));
+        rules.push(rule(&format!("check{i}"), check));
+    }
+    for r in &mut rules {
+        r.params.insert("limit".into(), json!(2));
+    }
+    let outcomes = run(&engine, &rules);
+    assert_eq!(outcomes.len(), rules.len());
+    // Every rule, the meddling ones included, ran to its end.
+    for o in &outcomes {
+        assert!(matches!(o, RuleOutcome::Clear { .. }), "{o:?}");
+    }
+    // The order reversed: the meddling rule is the last to run.
+    rules.reverse();
+    for o in run(&engine, &rules) {
+        if o.rule_id().starts_with("check") {
+            assert!(matches!(o, RuleOutcome::Clear { .. }), "{o:?}");
+        }
+    }
+}

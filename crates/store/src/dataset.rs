@@ -673,3 +673,140 @@ pub async fn governance_status(
         }),
     }])
 }
+
+/// Most suppliers a tender specification lists by name as covering it.
+const MAX_COVERING_LISTED: usize = 10;
+
+fn str_at<'a>(v: &'a serde_json::Value, path: &[&str]) -> Option<&'a str> {
+    path.iter()
+        .try_fold(v, |v, k| v.get(*k))
+        .and_then(serde_json::Value::as_str)
+}
+
+/// An item classification as `scheme:id`, so that codes of different
+/// schemes never meet.
+fn classification(item: &serde_json::Value) -> Option<String> {
+    let id = item.get("classification").and_then(|c| {
+        c.get("id").and_then(|i| {
+            i.as_str()
+                .map(str::to_owned)
+                .or_else(|| i.as_i64().map(|n| n.to_string()))
+        })
+    })?;
+    let scheme = str_at(item, &["classification", "scheme"]).unwrap_or("");
+    Some(format!("{scheme}:{id}"))
+}
+
+fn classifications(items: Option<&serde_json::Value>) -> std::collections::BTreeSet<String> {
+    items
+        .and_then(serde_json::Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(classification)
+        .collect()
+}
+
+/// Every open tender's specification against the tenant's award history:
+/// which suppliers (by BIN) have been awarded items of every
+/// classification the tender asks for. A specification only one supplier
+/// has ever covered may be written for that supplier. Notable when exactly
+/// one supplier covers it.
+pub async fn tender_specifications(store: &crate::Store, tenant: TenantId) -> Result<Vec<Derived>> {
+    use std::collections::BTreeSet;
+    let releases = current_payloads(store, tenant, Kind::Procurement).await?;
+    let mut cover: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    let mut open = Vec::new();
+    for (_, r) in &releases {
+        let mut party_bin = HashMap::new();
+        for p in r
+            .get("parties")
+            .and_then(serde_json::Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            if str_at(p, &["identifier", "scheme"]) == Some("KZ-BIN")
+                && let (Some(pid), Some(bin)) = (
+                    p.get("id").and_then(serde_json::Value::as_str),
+                    str_at(p, &["identifier", "id"]),
+                )
+            {
+                party_bin.insert(pid.to_owned(), bin.to_owned());
+            }
+        }
+        let tender_items = classifications(r.get("tender").and_then(|t| t.get("items")));
+        for a in r
+            .get("awards")
+            .and_then(serde_json::Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            if matches!(
+                a.get("status").and_then(serde_json::Value::as_str),
+                Some("cancelled" | "unsuccessful")
+            ) {
+                continue;
+            }
+            let mut items = classifications(a.get("items"));
+            if items.is_empty() {
+                items = tender_items.clone();
+            }
+            for s in a
+                .get("suppliers")
+                .and_then(serde_json::Value::as_array)
+                .into_iter()
+                .flatten()
+            {
+                if let Some(bin) = s
+                    .get("id")
+                    .and_then(serde_json::Value::as_str)
+                    .and_then(|id| party_bin.get(id))
+                {
+                    cover
+                        .entry(bin.clone())
+                        .or_default()
+                        .extend(items.iter().cloned());
+                }
+            }
+        }
+        let status = str_at(r, &["tender", "status"]);
+        if matches!(status, Some(s) if crate::procurement::OPEN_STATUSES.contains(&s))
+            && !tender_items.is_empty()
+            && let Some(ocid) = r.get("ocid").and_then(serde_json::Value::as_str)
+        {
+            open.push((
+                ocid.to_owned(),
+                str_at(r, &["tender", "title"]).map(str::to_owned),
+                tender_items,
+            ));
+        }
+    }
+    Ok(open
+        .into_iter()
+        .map(|(ocid, title, wanted)| {
+            let covering: Vec<&String> = cover
+                .iter()
+                .filter(|(_, has)| wanted.is_subset(has))
+                .map(|(bin, _)| bin)
+                .collect();
+            let partly = cover
+                .values()
+                .filter(|has| !has.is_disjoint(&wanted))
+                .count();
+            Derived {
+                reference: ocid.clone(),
+                subject_iin: None,
+                department_id: None,
+                position_id: None,
+                notable: covering.len() == 1,
+                payload: serde_json::json!({
+                    "ocid": ocid,
+                    "title": title,
+                    "classifications": wanted,
+                    "covering_count": covering.len(),
+                    "covering_suppliers": covering.iter().take(MAX_COVERING_LISTED).collect::<Vec<_>>(),
+                    "suppliers_with_any": partly,
+                }),
+            }
+        })
+        .collect())
+}

@@ -198,6 +198,87 @@ pub async fn get_by_ocid(
         .ok_or(StoreError::NotFound)
 }
 
+/// How a contracting process involves a person.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(tag = "by", rename_all = "snake_case")]
+pub enum Involvement {
+    /// The process names the person by IIN (a committee member, an
+    /// individual party).
+    Named,
+    /// A tenderer or supplier is a company the person declared an
+    /// interest in.
+    Interest { company_bin: String },
+    /// The process names a relative the person declared, by IIN.
+    Relative { iin: String, relation: String },
+}
+
+/// Most terms (IINs and BINs) one involvement query looks for; a person
+/// declares at most 50 relatives and 50 interests.
+const MAX_TERMS: usize = 101;
+
+/// The tenant's contracting processes that involve the person `rec`: that
+/// name them or a declared relative by IIN, or whose tenderers or
+/// suppliers include a company they declared an interest in. Each with
+/// how; ordered by ocid.
+pub async fn involving(
+    store: &crate::Store,
+    tenant: TenantId,
+    rec: &crate::people::PersonRecord,
+) -> Result<Vec<(Procurement, Vec<Involvement>)>> {
+    let mut iins: Vec<(String, Option<String>)> = vec![(rec.person.iin.clone(), None)];
+    iins.extend(
+        rec.relatives
+            .iter()
+            .filter_map(|r| r.iin.clone().map(|i| (i, Some(r.relation.clone())))),
+    );
+    let bins: Vec<String> = rec
+        .interests
+        .iter()
+        .map(|i| i.company_bin.clone())
+        .collect();
+    let mut any = Condition::any();
+    // Identifiers are digits only, so a quoted match in the JSON array is
+    // exact.
+    for (i, _) in iins.iter().take(MAX_TERMS) {
+        any = any.add(procurement_index::Column::PersonIins.contains(format!("\"{i}\"")));
+    }
+    for b in bins.iter().take(MAX_TERMS) {
+        any = any.add(procurement_index::Column::CounterpartyBins.contains(format!("\"{b}\"")));
+    }
+    let rows = procurement_index::Entity::find()
+        .filter(procurement_index::Column::TenantId.eq(tenant.0))
+        .filter(any)
+        .order_by_asc(procurement_index::Column::Ocid)
+        .all(store.connection())
+        .await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for p in rows {
+        let named: Vec<String> = serde_json::from_str(&p.person_iins).map_err(corrupt)?;
+        let parties: Vec<String> = serde_json::from_str(&p.counterparty_bins).map_err(corrupt)?;
+        let mut why = Vec::new();
+        for (iin, relation) in &iins {
+            if named.contains(iin) {
+                why.push(match relation {
+                    None => Involvement::Named,
+                    Some(r) => Involvement::Relative {
+                        iin: iin.clone(),
+                        relation: r.clone(),
+                    },
+                });
+            }
+        }
+        for b in &bins {
+            if parties.contains(b) {
+                why.push(Involvement::Interest {
+                    company_bin: b.clone(),
+                });
+            }
+        }
+        out.push((p, why));
+    }
+    Ok(out)
+}
+
 /// BINs of the tenderers and suppliers of the tenant's procurements that
 /// are still open: what the gift rules compare givers against.
 pub async fn open_counterparty_bins(store: &crate::Store, tenant: TenantId) -> Result<Vec<String>> {

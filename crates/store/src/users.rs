@@ -21,6 +21,8 @@ pub struct NewUser {
     pub role: String,
     pub department_id: Option<Uuid>,
     pub position_id: Option<Uuid>,
+    /// The account's person on file, by IIN (already checked).
+    pub person_iin: Option<String>,
 }
 
 /// Creates a user. `tenant` is `None` only for platform-level users
@@ -43,18 +45,24 @@ pub async fn create(
         role: Set(new.role.clone()),
         department_id: Set(new.department_id),
         position_id: Set(new.position_id),
+        person_iin: Set(new.person_iin.clone()),
         created_at: Set(now()),
     })
     .exec_without_returning(&txn)
     .await
-    .map_err(|e| StoreError::from_insert(e, "a user with this email exists"))?;
+    .map_err(|e| {
+        StoreError::from_insert(
+            e,
+            "a user with this email, or an account for this person, exists",
+        )
+    })?;
     audit::append(
         &txn,
         tenant.unwrap_or(audit::PLATFORM),
         actor,
         "user.create",
         &format!("user/{id}"),
-        serde_json::json!({"email": email, "role": new.role}),
+        serde_json::json!({"email": email, "role": new.role, "person_iin": new.person_iin}),
     )
     .await?;
     let u = user::Entity::find_by_id(id)
@@ -63,6 +71,53 @@ pub async fn create(
         .ok_or(StoreError::NotFound)?;
     txn.commit().await?;
     Ok(u)
+}
+
+/// Links the account `user` to the person with `iin` (already checked),
+/// or unlinks it with `None`.
+pub async fn link_person(
+    store: &crate::Store,
+    tenant: TenantId,
+    actor: &str,
+    user: Uuid,
+    iin: Option<&str>,
+) -> Result<User> {
+    use sea_orm::ActiveModelTrait;
+    let txn = store.begin_write().await?;
+    let u = user::Entity::find_by_id(user)
+        .filter(user::Column::TenantId.eq(tenant.0))
+        .one(&txn)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    let mut am: user::ActiveModel = u.into();
+    am.person_iin = Set(iin.map(str::to_owned));
+    let u = am.update(&txn).await.map_err(|e| {
+        StoreError::from_insert(e, "another account of this tenant belongs to this person")
+    })?;
+    audit::append(
+        &txn,
+        tenant,
+        actor,
+        "user.link_person",
+        &format!("user/{user}"),
+        serde_json::json!({"person_iin": iin}),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(u)
+}
+
+/// The tenant's account linked to the person with `iin`, if any.
+pub async fn find_by_person(
+    store: &crate::Store,
+    tenant: TenantId,
+    iin: &str,
+) -> Result<Option<User>> {
+    Ok(user::Entity::find()
+        .filter(user::Column::TenantId.eq(tenant.0))
+        .filter(user::Column::PersonIin.eq(iin))
+        .one(store.connection())
+        .await?)
 }
 
 pub async fn find_by_email(store: &crate::Store, email: &str) -> Result<Option<User>> {

@@ -56,6 +56,7 @@ on_both_backends!(
     a_correction_closes_the_findings_of_every_version_it_replaced,
     missing_declarations_and_repeated_givers_are_derived,
     training_feedback_and_governance_are_judged_as_of_today,
+    open_tenders_are_compared_with_the_award_history,
 );
 
 async fn tenant(store: &Store) -> TenantId {
@@ -581,4 +582,68 @@ async fn training_feedback_and_governance_are_judged_as_of_today(store: Store) {
     assert_eq!(g[0].payload["policy_adopted_on"], "2024-03-01");
     assert!(g[0].payload["compliance_unit_since"].is_null());
     assert_eq!(g[0].payload["risk_assessment_within_year"], false);
+}
+
+async fn open_tenders_are_compared_with_the_award_history(store: Store) {
+    let t = tenant(&store).await;
+    let party = |id: &str, bin: &str| serde_json::json!({"id": id, "name": id, "identifier": {"scheme": "KZ-BIN", "id": bin}, "roles": ["supplier"]});
+    let item = |code: &str| serde_json::json!({"id": code, "classification": {"scheme": "CPV", "id": code}});
+    let award = |supplier: &str, codes: &[&str], status: &str| {
+        serde_json::json!({"id": "a", "status": status, "suppliers": [{"id": supplier}],
+                           "items": codes.iter().map(|c| item(c)).collect::<Vec<_>>()})
+    };
+    let releases = [
+        // Alpha has won both kinds of item, in two processes.
+        serde_json::json!({"ocid": "p1", "tender": {"status": "complete"},
+            "parties": [party("alpha", "111111111111")], "awards": [award("alpha", &["A"], "active")]}),
+        serde_json::json!({"ocid": "p2", "tender": {"status": "complete"},
+            "parties": [party("alpha", "111111111111"), party("beta", "222222222222")],
+            "awards": [award("alpha", &["B"], "active"), award("beta", &["A"], "active"),
+                       award("beta", &["B"], "cancelled")]}),
+        // Open: A and B together only Alpha covers; A alone both.
+        serde_json::json!({"ocid": "open-ab", "tender": {"status": "active", "title": "A and B",
+            "items": [item("A"), item("B")]}}),
+        serde_json::json!({"ocid": "open-a", "tender": {"status": "active", "items": [item("A")]}}),
+        serde_json::json!({"ocid": "open-c", "tender": {"status": "active", "items": [item("C")]}}),
+    ];
+    for (i, r) in releases.into_iter().enumerate() {
+        submissions::insert(
+            &store,
+            t,
+            NewSubmission {
+                kind: "procurement".to_owned(),
+                schema_version: 1,
+                submitted_by: Uuid::new_v4(),
+                department_id: None,
+                position_id: None,
+                payload: r,
+                reference: Some(format!("ref-{i}")),
+                subject_iin: None,
+                supersedes: None,
+            },
+        )
+        .await
+        .unwrap();
+    }
+    let specs = dataset::tender_specifications(&store, t).await.unwrap();
+    let of = |ocid: &str| specs.iter().find(|d| d.reference == ocid).unwrap();
+    assert_eq!(specs.len(), 3, "{specs:?}");
+    let ab = of("open-ab");
+    assert!(ab.notable);
+    assert_eq!(
+        ab.payload["covering_suppliers"],
+        serde_json::json!(["111111111111"])
+    );
+    assert_eq!(
+        ab.payload["classifications"],
+        serde_json::json!(["CPV:A", "CPV:B"])
+    );
+    assert_eq!(ab.payload["suppliers_with_any"], 2);
+    // A cancelled award covers nothing: Beta has A only.
+    let a = of("open-a");
+    assert!(!a.notable);
+    assert_eq!(a.payload["covering_count"], 2);
+    // Nobody has ever supplied C.
+    assert_eq!(of("open-c").payload["covering_count"], 0);
+    assert!(!of("open-c").notable);
 }

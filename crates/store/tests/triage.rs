@@ -86,6 +86,7 @@ async fn user(store: &Store, t: Option<TenantId>, email: &str) -> Uuid {
             role: "compliance_officer".to_owned(),
             department_id: None,
             position_id: None,
+            person_iin: None,
         },
     )
     .await

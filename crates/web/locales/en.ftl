@@ -434,6 +434,7 @@ kind-gift_giver_history = Gifts from one giver
 kind-training_status = Training status
 kind-feedback_status = Feedback answer status
 kind-governance_status = Governance status
+kind-tender_specification = Tender specification
 
 ## Rule editor
 nav-rules = Rules

@@ -434,6 +434,7 @@ kind-gift_giver_history = Бір сыйлық берушіден сыйлықт�
 kind-training_status = Оқыту мәртебесі
 kind-feedback_status = Өтінішке жауап мәртебесі
 kind-governance_status = Сыбайлас жемқорлыққа қарсы шаралардың жай-күйі
+kind-tender_specification = Сатып алудың техникалық ерекшелігі
 
 ## Ережелер редакторы
 nav-rules = Ережелер

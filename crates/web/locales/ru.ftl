@@ -434,6 +434,7 @@ kind-gift_giver_history = Подарки от одного дарителя
 kind-training_status = Статус обучения
 kind-feedback_status = Статус ответа на обращение
 kind-governance_status = Состояние антикоррупционных мер
+kind-tender_specification = Техническая спецификация закупки
 
 ## Редактор правил
 nav-rules = Правила

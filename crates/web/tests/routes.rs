@@ -35,6 +35,7 @@ async fn user(w: &World, t: Uuid, email: &str, role: &str) {
             role: role.into(),
             department_id: None,
             position_id: None,
+            person_iin: None,
         },
     )
     .await

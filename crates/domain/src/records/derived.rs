@@ -16,6 +16,7 @@ closed_enum!(
         TrainingStatus => "training_status",
         FeedbackStatus => "feedback_status",
         GovernanceStatus => "governance_status",
+        TenderSpecification => "tender_specification",
     }
 );
 

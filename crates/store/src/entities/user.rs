@@ -12,6 +12,8 @@ pub struct Model {
     pub role: String,
     pub department_id: Option<Uuid>,
     pub position_id: Option<Uuid>,
+    /// The IIN of the person on file this account belongs to, if linked.
+    pub person_iin: Option<String>,
     pub created_at: DateTimeUtc,
 }
 

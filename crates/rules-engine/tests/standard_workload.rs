@@ -1,0 +1,61 @@
+//! The "whole standard" benchmark workload (benches/standard/workload.rs)
+//! measures real evaluation: every library rule compiles with its defaults,
+//! no rule errors on any generated submission, every kind of the mix is
+//! looked at by some rule, and every rule for those kinds both finds and
+//! clears something.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+#[path = "../benches/standard/workload.rs"]
+mod workload;
+
+use adal_rules_engine::RuleEngine;
+use adal_sandbox_protocol::RuleOutcome;
+use std::collections::BTreeMap;
+
+#[test]
+fn the_mix_exercises_every_rule_for_its_kinds_without_errors() {
+    let rules = workload::library_rules();
+    let engine = RuleEngine::default();
+    let compiled = engine.compile_all(&rules).unwrap();
+    let subs = workload::mixed(2000, 1);
+    // rule id -> (findings, clears)
+    let mut counts: BTreeMap<&str, (u32, u32)> = BTreeMap::new();
+    let mut kinds_seen: BTreeMap<&str, u32> = BTreeMap::new();
+    for s in &subs {
+        let mut ran = 0;
+        for o in engine.evaluate(&compiled, s).outcomes {
+            let id = rules
+                .iter()
+                .find(|r| r.id == o.rule_id())
+                .map(|r| r.id.as_str())
+                .unwrap();
+            match o {
+                RuleOutcome::Finding { .. } => counts.entry(id).or_default().0 += 1,
+                RuleOutcome::Clear { .. } => counts.entry(id).or_default().1 += 1,
+                RuleOutcome::Skipped { .. } => continue,
+                RuleOutcome::Error { .. } => panic!("{}: {o:?}", s.id),
+            }
+            ran += 1;
+        }
+        assert!(ran > 0, "no rule looks at {}", s.kind);
+        *kinds_seen
+            .entry(workload::MIX.iter().find(|(k, _)| *k == s.kind).unwrap().0)
+            .or_default() += 1;
+    }
+    assert_eq!(kinds_seen.len(), workload::MIX.len(), "{kinds_seen:?}");
+    for r in &rules {
+        let for_the_mix = r
+            .kinds
+            .iter()
+            .any(|k| workload::MIX.iter().any(|(m, _)| m == k));
+        if !for_the_mix {
+            continue;
+        }
+        let (found, cleared) = counts.get(r.id.as_str()).copied().unwrap_or_default();
+        assert!(
+            found > 0 && cleared > 0,
+            "{}: {found} found, {cleared} clear",
+            r.id
+        );
+    }
+}
