@@ -286,10 +286,10 @@ try {
 
   await check("an employee cannot reach the compliance screens by link or by URL", async () => {
     await employee.goto(`${T}/my`);
-    for (const p of ["overview", "risk-map", "findings", "people", "org", "settings", "hr-actions", "procurements", "imports"]) {
+    for (const p of ["overview", "risk-map", "findings", "people", "org", "settings", "hr-actions", "procurements", "imports", "rules"]) {
       assert.equal(await employee.locator(`nav a[href="/t/${tenant}/${p}"]`).count(), 0, `no link to ${p}`);
     }
-    for (const p of ["overview", "risk-map", "findings", `findings/${findingId}`, "people", "org", "settings", "hr-actions", "procurements", "imports"]) {
+    for (const p of ["overview", "risk-map", "findings", `findings/${findingId}`, "people", "org", "settings", "hr-actions", "procurements", "imports", "rules", "rules/parameters", "rules/new", "rules/v/1"]) {
       assert.equal(await errorStatus(employee, `${T}/${p}`), 403, `${p} is forbidden`);
       assert.equal(await employee.getAttribute("#error", "data-status"), "403");
     }
@@ -451,6 +451,120 @@ try {
     const r = await auditor.request.post(`${T}/findings/${findingId}/comment`, { form: { csrf, body: "agency" }, maxRedirects: 0 });
     assert.equal(r.status(), 403);
     assert.equal(await errorStatus(auditor, `${T}/gifts/new`), 403);
+    // The adopted standard, read-only: no forms, and their URLs are 403.
+    await auditor.goto(`${T}/rules`);
+    assert.ok(await auditor.isVisible("#active-version"));
+    assert.equal(await auditor.locator("main form").count(), 0, "no editor forms for the Agency");
+    assert.equal(await errorStatus(auditor, `${T}/rules/parameters`), 403);
+    assert.equal(await errorStatus(auditor, `${T}/rules/new`), 403);
+  });
+
+  // ---------------------------------------------------------- rule editor
+  const submitAndWait = (page, selector) => Promise.all([page.waitForNavigation(), page.click(selector)]);
+  const versionOf = (page) => Number(new URL(page.url()).pathname.match(/\/rules\/v\/(\d+)$/)[1]);
+  const dryRunAndActivate = async (version) => {
+    assert.equal(await officer.getAttribute("#version-status", "data-status"), "draft");
+    await officer.fill("#dry-run-n", "20");
+    await submitAndWait(officer, "#dry-run-submit");
+    assert.ok(Number(await officer.getAttribute("#dry-run-summary", "data-submissions")) > 0, "the demo's submissions were evaluated");
+    await submitAndWait(officer, "#activate-submit");
+    assert.ok(await officer.isVisible("#rules-activated"), "activated");
+    assert.equal(await officer.getAttribute("#active-version", "data-version"), String(version));
+  };
+  await check("the compliance officer changes a parameter: a bad value is refused beside it; the draft is dry-run and activated", async () => {
+    await officer.goto(`${T}/overview`);
+    await submitAndWait(officer, `nav a[href="/t/${tenant}/rules"]`);
+    assert.ok(await officer.isVisible('tr[data-rule="gift-over-mci-limit"]'));
+    assert.match(await officer.textContent('tr[data-rule="gift-over-mci-limit"]'), /limit_mci = 2 MCI/);
+    await submitAndWait(officer, "#edit-parameters");
+    const input = 'input[name="p.gift-over-mci-limit.limit_mci"]';
+    assert.equal(await officer.inputValue(input), "2");
+    await officer.fill(input, "0");
+    await submitAndWait(officer, "#parameters-submit");
+    assert.ok(await officer.isVisible("#f-gift-over-mci-limit-limit_mci-error"), "the error is beside its input");
+    assert.equal(await officer.getAttribute(input, "aria-invalid"), "true");
+    assert.equal(await officer.inputValue(input), "0", "what was typed stays");
+    await officer.fill(input, "5");
+    await submitAndWait(officer, "#parameters-submit");
+    assert.ok(await officer.isVisible("#draft-created"));
+    const v = versionOf(officer);
+    await dryRunAndActivate(v);
+    assert.match(await officer.textContent('tr[data-rule="gift-over-mci-limit"]'), /limit_mci = 5 MCI/);
+    await shot(officer, "en", "rules");
+  });
+
+  const ruleFixtures = (bigExpect) => `[[fixtures]]
+name = "a watch worth 180,000"
+expect = "${bigExpect}"
+submission = { kind = "gift", payload = { direction = "received", giver_name = "Alpha LLP", description = "Watch", value_kzt = "180000.00", date = "2026-03-01", occasion = "Jubilee" } }
+
+[[fixtures]]
+name = "flowers worth 6,000"
+expect = "clear"
+submission = { kind = "gift", payload = { direction = "received", giver_name = "A friend", description = "Flowers", value_kzt = "6000.00", date = "2026-03-08", occasion = "8 March" } }
+`;
+  const script = (limit) => `// Gifts received worth more than 100,000 tenge.
+let limit = ${limit};
+if submission.direction == "received" && money(submission.value_kzt) > limit {
+    \`Gift "\${submission.description}" is worth more than 100,000 tenge\`
+}
+`;
+  await check("the compliance officer writes a rule: a syntax error at its line and column, fixed, fixtures run, gate refuses a failing one, dry run and activation", async () => {
+    await officer.goto(`${T}/rules`);
+    await submitAndWait(officer, "#write-rule");
+    for (const id of ["r-id", "r-title", "r-area", "r-severity", "r-likelihood", "r-impact", "r-script", "r-fixtures"]) {
+      assert.equal(await officer.locator(`label[for="${id}"]`).count(), 1, `label for ${id}`);
+    }
+    await officer.fill("#r-id", "gift-over-100k");
+    await officer.fill("#r-title", "Gift worth more than 100,000 tenge");
+    await officer.selectOption("#r-area", "conflict_of_interest");
+    await officer.selectOption("#r-severity", "high");
+    await officer.fill("#r-script", script(""));
+    await officer.fill("#r-fixtures", ruleFixtures("finding"));
+    await submitAndWait(officer, "#rule-check");
+    const at = officer.locator("#r-script-error .at");
+    assert.equal(await at.getAttribute("data-line"), "2", "the error is on line 2");
+    assert.ok(Number(await at.getAttribute("data-column")) > 0);
+    assert.match(await at.textContent(), /line 2, column \d+/);
+    assert.match(await officer.textContent("#r-script-error pre"), /let limit = ;/);
+    await shot(officer, "en", "rule-syntax-error");
+    await officer.fill("#r-script", script('money("100000.00")'));
+    await submitAndWait(officer, "#rule-check");
+    assert.ok(await officer.isVisible("#rule-compiles"));
+    // A fixture expecting the wrong outcome fails, with expected and actual.
+    await officer.fill("#r-fixtures", ruleFixtures("clear"));
+    await submitAndWait(officer, "#rule-test");
+    assert.equal(await officer.getAttribute("#fixture-results", "data-failed"), "1");
+    assert.equal(await officer.getAttribute('tr[data-fixture="a watch worth 180,000"]', "data-pass"), "false");
+    // Saved anyway, the fixture gate refuses to activate it.
+    await submitAndWait(officer, "#rule-save");
+    await submitAndWait(officer, "#activate-submit");
+    assert.equal(await officer.getAttribute("#rules-refused", "data-error"), "fixtures_failed");
+    assert.match(await officer.textContent("#rules-refused"), /a watch worth 180,000/);
+    assert.equal(await officer.getAttribute("#version-status", "data-status"), "draft");
+    // Fixed, every fixture passes; saved, dry-run and activated.
+    await officer.goto(`${T}/rules/new`);
+    await officer.fill("#r-id", "gift-over-100k");
+    await officer.fill("#r-title", "Gift worth more than 100,000 tenge");
+    await officer.selectOption("#r-area", "conflict_of_interest");
+    await officer.selectOption("#r-severity", "high");
+    await officer.fill("#r-script", script('money("100000.00")'));
+    await officer.fill("#r-fixtures", ruleFixtures("finding"));
+    await submitAndWait(officer, "#rule-test");
+    assert.equal(await officer.getAttribute("#fixture-results", "data-failed"), "0");
+    assert.equal(await officer.getAttribute("#fixture-results", "data-passed"), "2");
+    await shot(officer, "en", "rule-fixtures");
+    await submitAndWait(officer, "#rule-save");
+    const v = versionOf(officer);
+    await officer.fill("#dry-run-n", "50");
+    await submitAndWait(officer, "#dry-run-submit");
+    // The demo's smart watch (180,000 tenge) is a new finding of the new rule.
+    assert.ok(Number(await officer.getAttribute('#dry-run-table tr[data-rule="gift-over-100k"] td[data-appear]', "data-appear")) >= 1);
+    await shot(officer, "en", "rule-dry-run");
+    await submitAndWait(officer, "#activate-submit");
+    assert.ok(await officer.isVisible("#rules-activated"));
+    assert.equal(await officer.getAttribute("#active-version", "data-version"), String(v));
+    assert.ok(await officer.isVisible('tr[data-rule="gift-over-100k"]'));
   });
 
   await check("the tenant admin sees users and roles, departments and positions", async () => {
@@ -586,6 +700,11 @@ try {
     ["compliance_officer", "findings", `${T}/findings`],
     ["compliance_officer", "finding", `${T}/findings/${findingId}`],
     ["compliance_officer", "password", `${BASE}/password`],
+    ["compliance_officer", "rules", `${T}/rules`],
+    ["compliance_officer", "rule-parameters", `${T}/rules/parameters`],
+    ["compliance_officer", "rule-new", `${T}/rules/new`],
+    ["compliance_officer", "rule-version", `${T}/rules/v/1`],
+    ["agency_auditor", "agency-rules", `${T}/rules`],
     ["employee", "my-filings", `${T}/my`],
     ["employee", "gift-form", `${T}/gifts/new`],
     ["employee", "conflict-form", `${T}/conflicts/new`],

@@ -22,8 +22,13 @@ pub use auth::{
 };
 pub use body::{BodyLimit, MAX_UPLOAD};
 pub use error::{ApiError, ErrorBody};
+pub use lifecycle::esc as pointer_segment;
 pub use people::import_permission;
 pub use platform::SESSION_HOURS;
+pub use rulesets::{
+    AREAS, DryRunReport, KINDS, NewRuleSet, Rule, RuleFixture, activate_version, compile,
+    create_version, dry_run_version, rule_to_api, run_fixtures, validate_rules,
+};
 pub use tenant::{Settings, check_settings};
 
 use adal_authz::Authz;

@@ -188,7 +188,8 @@ pub struct RuleSetVersion {
     pub rules: Vec<Rule>,
 }
 
-fn rule_to_api(d: RuleDefinition) -> Rule {
+/// A stored rule as the API shows (and accepts) it.
+pub fn rule_to_api(d: RuleDefinition) -> Rule {
     Rule {
         id: d.id,
         title: d.title,
@@ -798,67 +799,7 @@ impl RuleSetApi {
     ) -> ApiResult<CreateRuleSetResponse> {
         let ctx =
             TenantCtx::authorize(&state, &auth.0, tenant_id.0, obj::RULE_SETS, act::WRITE).await?;
-        let body = body.0;
-        let mut errors = Vec::new();
-        let own = validate_rules(body.rules, &mut errors);
-        let own_ids: Vec<(usize, &str)> = own
-            .iter()
-            .enumerate()
-            .map(|(i, r)| (i, r.id.as_str()))
-            .collect();
-        let adopted = lifecycle::adopt(
-            &state.library,
-            &Choices {
-                library_version: body.library_version.as_deref(),
-                overrides: &body.overrides,
-                disabled: &body.disabled,
-            },
-            &own_ids,
-            &mut errors,
-        );
-        let (mut defs, adoption) = match adopted {
-            Some((library_rules, adoption)) => (library_rules, Some(adoption)),
-            None => (Vec::new(), None),
-        };
-        let own_index: BTreeMap<&str, usize> = own_ids.iter().map(|(i, id)| (*id, *i)).collect();
-        if errors.is_empty() && defs.is_empty() && own.is_empty() {
-            errors.push(FieldError::new(
-                if body.library_version.is_some() {
-                    "/disabled"
-                } else {
-                    "/rules"
-                },
-                "a version needs at least one enabled rule",
-            ));
-        }
-        if !errors.is_empty() {
-            return Err(ApiError::invalid(errors));
-        }
-        defs.extend(own.iter().cloned());
-        let sources: Vec<_> = defs.iter().map(RuleDefinition::to_source).collect();
-        let compile_errors = state
-            .sandbox
-            .check(&sources)
-            .await
-            .map_err(ApiError::unavailable)?;
-        if !compile_errors.is_empty() {
-            let details = compile_error_details(&compile_errors, &own_index);
-            let summary = details
-                .iter()
-                .map(|d| d.message.clone())
-                .collect::<Vec<_>>()
-                .join("; ");
-            return Err(ApiError::details(summary, details));
-        }
-        let library_version = state.library.version.clone();
-        let v = rules::create_version_from(
-            &state.store,
-            ctx.tenant,
-            ctx.caller.user_id,
-            &defs,
-            adoption.as_ref().map(|a| (library_version.as_str(), a)),
-        )
-        .await?;
+        let v = create_version(&state, &ctx, body.0).await?;
         Ok(CreateRuleSetResponse::Created(Json(to_api(v)?)))
     }
 
@@ -985,116 +926,7 @@ impl RuleSetApi {
     ) -> ApiResult<DryRunResponse> {
         let ctx =
             TenantCtx::authorize(&state, &auth.0, tenant_id.0, obj::RULE_SETS, act::WRITE).await?;
-        let n = body.0.submissions.unwrap_or(DRY_RUN_DEFAULT);
-        if n == 0 || n > DRY_RUN_MAX {
-            return Err(ApiError::field(
-                "/submissions",
-                format!("must be between 1 and {DRY_RUN_MAX}"),
-            ));
-        }
-        let v = rules::get_version(&state.store, ctx.tenant, version.0)
-            .await
-            .map_err(|_| ApiError::not_found("rule-set version"))?;
-        let defs = rules::rules_of(&v)?;
-        let sources: Vec<_> = defs.iter().map(RuleDefinition::to_source).collect();
-        let (subs, _) = submissions::list(
-            &state.store,
-            ctx.tenant,
-            &submissions::SubmissionFilter::default(),
-            0,
-            n,
-        )
-        .await?;
-        let context = adal_jobs::RuleContext::load(&state.store, ctx.tenant).await?;
-        let mut inputs = Vec::with_capacity(subs.len());
-        for s in &subs {
-            inputs.push(context.input_for(&state.store, ctx.tenant, s).await?);
-        }
-        let ids: Vec<Uuid> = subs.iter().map(|s| s.id).collect();
-        let recorded = evaluation::findings_of_submissions(&state.store, ctx.tenant, &ids).await?;
-        // The findings recorded now are those of the version that last
-        // evaluated each submission (normally the active one).
-        let evaluated_with: HashMap<Uuid, Option<Uuid>> =
-            subs.iter().map(|s| (s.id, s.rule_set_version_id)).collect();
-        let mut by_submission: HashMap<Uuid, Vec<&evaluation::Finding>> = HashMap::new();
-        for f in &recorded {
-            if evaluated_with.get(&f.submission_id) == Some(&Some(f.rule_set_version_id)) {
-                by_submission.entry(f.submission_id).or_default().push(f);
-            }
-        }
-        let mut diffs: BTreeMap<String, RuleDiff> = defs
-            .iter()
-            .map(|d| (d.id.clone(), RuleDiff::default()))
-            .collect();
-        let mut failures = Vec::new();
-        for (batch_subs, batch) in subs.chunks(DRY_RUN_BATCH).zip(inputs.chunks(DRY_RUN_BATCH)) {
-            let results = match state
-                .sandbox
-                .evaluate(&v.content_hash, &sources, batch.to_vec())
-                .await
-            {
-                Ok(r) => r.into_iter().map(Ok).collect::<Vec<_>>(),
-                // One submission may have sunk the whole batch (a deadline,
-                // the memory limit): evaluate them one by one to say which.
-                Err(SandboxError::Deadline | SandboxError::Crashed) => {
-                    let mut one_by_one = Vec::new();
-                    for input in batch {
-                        one_by_one.push(
-                            match state
-                                .sandbox
-                                .evaluate(&v.content_hash, &sources, vec![input.clone()])
-                                .await
-                            {
-                                Ok(mut r) => r.pop().ok_or_else(|| "no result".to_owned()),
-                                Err(e) => Err(e.to_string()),
-                            },
-                        );
-                    }
-                    one_by_one
-                }
-                Err(e) => return Err(ApiError::unavailable(e)),
-            };
-            for (s, result) in batch_subs.iter().zip(results) {
-                match result {
-                    Ok(r) => lifecycle::compare(
-                        s.id,
-                        &r.outcomes,
-                        by_submission.get(&s.id).map_or(&[][..], Vec::as_slice),
-                        &mut diffs,
-                    ),
-                    Err(message) => failures.push(DryRunFailure {
-                        submission_id: s.id,
-                        message,
-                    }),
-                }
-            }
-        }
-        let without = subs
-            .iter()
-            .filter(|s| s.rule_set_version_id.is_none())
-            .count();
-        let report = DryRunReport {
-            version: v.version,
-            submissions: subs.len() as u64,
-            without_recorded_evaluation: without as u64,
-            rules: diffs.into_iter().map(|(id, d)| dry_rule(id, d)).collect(),
-            failures,
-        };
-        let count = |f: fn(&DryRunRule) -> usize| report.rules.iter().map(f).sum::<usize>();
-        rules::audit_dry_run(
-            &state.store,
-            ctx.tenant,
-            &ctx.actor(),
-            v.version,
-            serde_json::json!({
-                "submissions": report.submissions,
-                "appear": count(|r| r.appear.len()),
-                "disappear": count(|r| r.disappear.len()),
-                "change": count(|r| r.change.len()),
-                "errors": count(|r| r.errors.len()),
-            }),
-        )
-        .await?;
+        let report = dry_run_version(&state, &ctx, version.0, body.0.submissions).await?;
         Ok(DryRunResponse::Ok(Json(report)))
     }
 
@@ -1159,38 +991,265 @@ impl RuleSetApi {
     ) -> ApiResult<GetRuleSetResponse> {
         let ctx =
             TenantCtx::authorize(&state, &auth.0, tenant_id.0, obj::RULE_SETS, act::WRITE).await?;
-        let v = rules::get_version(&state.store, ctx.tenant, version.0)
-            .await
-            .map_err(|_| ApiError::not_found("rule-set version"))?;
-        if v.status == rules::DRAFT {
-            fixtures_gate(&state, &v).await?;
-        }
-        let v = rules::activate(&state.store, ctx.tenant, &ctx.actor(), version.0)
-            .await
-            .map_err(|e| match e {
-                adal_store::StoreError::NotFound => ApiError::not_found("rule-set version"),
-                other => other.into(),
-            })?;
+        let v = activate_version(&state, &ctx, version.0).await?;
         Ok(GetRuleSetResponse::Ok(Json(to_api(v)?)))
     }
+}
+
+/// Checks a new version (parameters, fixtures, the library choices), then
+/// compiles every script in the sandbox, then stores it as a draft: the
+/// work of `POST /rule-sets`, shared with the dashboard's rule editor.
+/// `ctx` must hold `rule_sets`/`write`.
+pub async fn create_version(
+    state: &AppState,
+    ctx: &TenantCtx,
+    body: NewRuleSet,
+) -> ApiResult<rules::RuleSetVersion> {
+    let mut errors = Vec::new();
+    let own = validate_rules(body.rules, &mut errors);
+    let own_ids: Vec<(usize, &str)> = own
+        .iter()
+        .enumerate()
+        .map(|(i, r)| (i, r.id.as_str()))
+        .collect();
+    let adopted = lifecycle::adopt(
+        &state.library,
+        &Choices {
+            library_version: body.library_version.as_deref(),
+            overrides: &body.overrides,
+            disabled: &body.disabled,
+        },
+        &own_ids,
+        &mut errors,
+    );
+    let (mut defs, adoption) = match adopted {
+        Some((library_rules, adoption)) => (library_rules, Some(adoption)),
+        None => (Vec::new(), None),
+    };
+    let own_index: BTreeMap<&str, usize> = own_ids.iter().map(|(i, id)| (*id, *i)).collect();
+    if errors.is_empty() && defs.is_empty() && own.is_empty() {
+        errors.push(FieldError::new(
+            if body.library_version.is_some() {
+                "/disabled"
+            } else {
+                "/rules"
+            },
+            "a version needs at least one enabled rule",
+        ));
+    }
+    if !errors.is_empty() {
+        return Err(ApiError::invalid(errors));
+    }
+    defs.extend(own.iter().cloned());
+    compile(state, &defs, &own_index).await?;
+    let library_version = state.library.version.clone();
+    let v = rules::create_version_from(
+        &state.store,
+        ctx.tenant,
+        ctx.caller.user_id,
+        &defs,
+        adoption.as_ref().map(|a| (library_version.as_str(), a)),
+    )
+    .await?;
+    Ok(v)
+}
+
+/// Compiles every script in the sandbox; a syntax error is a 422 whose
+/// details name the rule, line and column, pointing at
+/// `/rules/{i}/script` for the own rule `i` of `own_index`.
+pub async fn compile(
+    state: &AppState,
+    defs: &[RuleDefinition],
+    own_index: &BTreeMap<&str, usize>,
+) -> ApiResult<()> {
+    let sources: Vec<_> = defs.iter().map(RuleDefinition::to_source).collect();
+    let compile_errors = state
+        .sandbox
+        .check(&sources)
+        .await
+        .map_err(ApiError::unavailable)?;
+    if compile_errors.is_empty() {
+        return Ok(());
+    }
+    let details = compile_error_details(&compile_errors, own_index);
+    let summary = details
+        .iter()
+        .map(|d| d.message.clone())
+        .collect::<Vec<_>>()
+        .join("; ");
+    Err(ApiError::details(summary, details))
+}
+
+/// Runs every fixture of `defs` in the sandbox, each rule with its
+/// declared defaults (see [`RuleDefinition::under_test`]).
+pub async fn run_fixtures(
+    state: &AppState,
+    defs: &[RuleDefinition],
+) -> ApiResult<adal_sandbox_protocol::TestReport> {
+    let tests: Vec<_> = defs.iter().map(RuleDefinition::under_test).collect();
+    match state.sandbox.test(&tests).await {
+        Ok(r) => Ok(r),
+        Err(SandboxError::Deadline) => Err(ApiError::field(
+            "",
+            "the fixtures did not finish within the sandbox's deadline; \
+             make them (or the rules) cheaper",
+        )),
+        Err(e) => Err(ApiError::unavailable(e)),
+    }
+}
+
+/// Evaluates `version` against the tenant's latest `submissions` (200 by
+/// default) and compares with the findings recorded now: the work of
+/// `POST /rule-sets/{v}/dry-run`, shared with the dashboard. Writes only
+/// the audit entry. `ctx` must hold `rule_sets`/`write`.
+pub async fn dry_run_version(
+    state: &AppState,
+    ctx: &TenantCtx,
+    version: i32,
+    count: Option<u64>,
+) -> ApiResult<DryRunReport> {
+    let n = count.unwrap_or(DRY_RUN_DEFAULT);
+    if n == 0 || n > DRY_RUN_MAX {
+        return Err(ApiError::field(
+            "/submissions",
+            format!("must be between 1 and {DRY_RUN_MAX}"),
+        ));
+    }
+    let v = rules::get_version(&state.store, ctx.tenant, version)
+        .await
+        .map_err(|_| ApiError::not_found("rule-set version"))?;
+    let defs = rules::rules_of(&v)?;
+    let sources: Vec<_> = defs.iter().map(RuleDefinition::to_source).collect();
+    let (subs, _) = submissions::list(
+        &state.store,
+        ctx.tenant,
+        &submissions::SubmissionFilter::default(),
+        0,
+        n,
+    )
+    .await?;
+    let context = adal_jobs::RuleContext::load(&state.store, ctx.tenant).await?;
+    let mut inputs = Vec::with_capacity(subs.len());
+    for s in &subs {
+        inputs.push(context.input_for(&state.store, ctx.tenant, s).await?);
+    }
+    let ids: Vec<Uuid> = subs.iter().map(|s| s.id).collect();
+    let recorded = evaluation::findings_of_submissions(&state.store, ctx.tenant, &ids).await?;
+    // The findings recorded now are those of the version that last
+    // evaluated each submission (normally the active one).
+    let evaluated_with: HashMap<Uuid, Option<Uuid>> =
+        subs.iter().map(|s| (s.id, s.rule_set_version_id)).collect();
+    let mut by_submission: HashMap<Uuid, Vec<&evaluation::Finding>> = HashMap::new();
+    for f in &recorded {
+        if evaluated_with.get(&f.submission_id) == Some(&Some(f.rule_set_version_id)) {
+            by_submission.entry(f.submission_id).or_default().push(f);
+        }
+    }
+    let mut diffs: BTreeMap<String, RuleDiff> = defs
+        .iter()
+        .map(|d| (d.id.clone(), RuleDiff::default()))
+        .collect();
+    let mut failures = Vec::new();
+    for (batch_subs, batch) in subs.chunks(DRY_RUN_BATCH).zip(inputs.chunks(DRY_RUN_BATCH)) {
+        let results = match state
+            .sandbox
+            .evaluate(&v.content_hash, &sources, batch.to_vec())
+            .await
+        {
+            Ok(r) => r.into_iter().map(Ok).collect::<Vec<_>>(),
+            // One submission may have sunk the whole batch (a deadline,
+            // the memory limit): evaluate them one by one to say which.
+            Err(SandboxError::Deadline | SandboxError::Crashed) => {
+                let mut one_by_one = Vec::new();
+                for input in batch {
+                    one_by_one.push(
+                        match state
+                            .sandbox
+                            .evaluate(&v.content_hash, &sources, vec![input.clone()])
+                            .await
+                        {
+                            Ok(mut r) => r.pop().ok_or_else(|| "no result".to_owned()),
+                            Err(e) => Err(e.to_string()),
+                        },
+                    );
+                }
+                one_by_one
+            }
+            Err(e) => return Err(ApiError::unavailable(e)),
+        };
+        for (s, result) in batch_subs.iter().zip(results) {
+            match result {
+                Ok(r) => lifecycle::compare(
+                    s.id,
+                    &r.outcomes,
+                    by_submission.get(&s.id).map_or(&[][..], Vec::as_slice),
+                    &mut diffs,
+                ),
+                Err(message) => failures.push(DryRunFailure {
+                    submission_id: s.id,
+                    message,
+                }),
+            }
+        }
+    }
+    let without = subs
+        .iter()
+        .filter(|s| s.rule_set_version_id.is_none())
+        .count();
+    let report = DryRunReport {
+        version: v.version,
+        submissions: subs.len() as u64,
+        without_recorded_evaluation: without as u64,
+        rules: diffs.into_iter().map(|(id, d)| dry_rule(id, d)).collect(),
+        failures,
+    };
+    let count = |f: fn(&DryRunRule) -> usize| report.rules.iter().map(f).sum::<usize>();
+    rules::audit_dry_run(
+        &state.store,
+        ctx.tenant,
+        &ctx.actor(),
+        v.version,
+        serde_json::json!({
+            "submissions": report.submissions,
+            "appear": count(|r| r.appear.len()),
+            "disappear": count(|r| r.disappear.len()),
+            "change": count(|r| r.change.len()),
+            "errors": count(|r| r.errors.len()),
+        }),
+    )
+    .await?;
+    Ok(report)
+}
+
+/// Runs the fixture gate on a draft and puts it in force: the work of
+/// `POST /rule-sets/{v}/activate`, shared with the dashboard. A failing
+/// fixture is a 422 `fixtures_failed` with one detail per failure.
+/// `ctx` must hold `rule_sets`/`write`.
+pub async fn activate_version(
+    state: &AppState,
+    ctx: &TenantCtx,
+    version: i32,
+) -> ApiResult<rules::RuleSetVersion> {
+    let v = rules::get_version(&state.store, ctx.tenant, version)
+        .await
+        .map_err(|_| ApiError::not_found("rule-set version"))?;
+    if v.status == rules::DRAFT {
+        fixtures_gate(state, &v).await?;
+    }
+    let v = rules::activate(&state.store, ctx.tenant, &ctx.actor(), version)
+        .await
+        .map_err(|e| match e {
+            adal_store::StoreError::NotFound => ApiError::not_found("rule-set version"),
+            other => other.into(),
+        })?;
+    Ok(v)
 }
 
 /// Runs every fixture of the version's rules in the sandbox, each rule with
 /// its declared defaults (see [`RuleDefinition::under_test`]).
 async fn fixtures_gate(state: &AppState, v: &rules::RuleSetVersion) -> ApiResult<()> {
     let defs = rules::rules_of(v)?;
-    let tests: Vec<_> = defs.iter().map(RuleDefinition::under_test).collect();
-    let report = match state.sandbox.test(&tests).await {
-        Ok(r) => r,
-        Err(SandboxError::Deadline) => {
-            return Err(ApiError::field(
-                "",
-                "the fixtures did not finish within the sandbox's deadline; \
-                 make them (or the rules) cheaper",
-            ));
-        }
-        Err(e) => return Err(ApiError::unavailable(e)),
-    };
+    let report = run_fixtures(state, &defs).await?;
     if report.ok() {
         return Ok(());
     }

@@ -309,6 +309,19 @@ pub fn error_key(e: &FieldError) -> Option<&'static str> {
         Some("err-email")
     } else if m.starts_with("at most") && m.ends_with("addresses") {
         Some("err-too-many")
+    } else if m.contains(" is below the minimum ") || m.contains(" is above the maximum ") {
+        Some("err-param-range")
+    } else if [
+        "is not an integer",
+        "is not an amount in KZT",
+        "is not a decimal",
+        "is not true or false",
+        "is not a table of integers",
+    ]
+    .iter()
+    .any(|s| m.contains(s))
+    {
+        Some("err-param-type")
     } else if m == "must be positive" {
         Some("err-positive")
     } else if m == "must be after the end of the reporting year" {

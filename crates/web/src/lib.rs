@@ -5,7 +5,9 @@
 //! ([`adal_api::TenantCtx`]), so the dashboard can show nothing the API
 //! would refuse, and another tenant's ids are a 404 here as there.
 
+mod authoring;
 mod declare;
+mod editor;
 mod forms;
 mod i18n;
 mod layout;
@@ -46,7 +48,9 @@ fn asset(ct: &str, body: &'static str) -> Response {
 
 /// Sources scanned by the test that every catalogue key used exists.
 #[cfg(test)]
-pub(crate) const SOURCES_FOR_KEY_CHECK: [&str; 6] = [
+pub(crate) const SOURCES_FOR_KEY_CHECK: [&str; 8] = [
+    include_str!("authoring.rs"),
+    include_str!("editor.rs"),
     include_str!("pages.rs"),
     include_str!("officers.rs"),
     include_str!("declare.rs"),
@@ -101,6 +105,21 @@ pub fn routes() -> impl Endpoint {
             get(officers::imports_list).post(officers::upload_import),
         )
         .at("/t/:tenant/imports/:id", get(officers::import_detail))
+        .at("/t/:tenant/rules", get(editor::standard))
+        .at(
+            "/t/:tenant/rules/parameters",
+            get(editor::parameters).post(editor::save_parameters),
+        )
+        .at(
+            "/t/:tenant/rules/new",
+            get(authoring::new_rule).post(authoring::rule_action),
+        )
+        .at("/t/:tenant/rules/v/:version", get(editor::version))
+        .at("/t/:tenant/rules/v/:version/dry-run", post(editor::dry_run))
+        .at(
+            "/t/:tenant/rules/v/:version/activate",
+            post(editor::activate),
+        )
         .at("/t/:tenant/people", get(pages::people_page))
         .at("/t/:tenant/org", get(pages::org_page))
         .at("/assets/app.css", get(css))

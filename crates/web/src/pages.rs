@@ -51,7 +51,7 @@ pub(crate) async fn authorize(
 
 /// For a form's POST: signed in, the session's CSRF token, then the
 /// API's permission check.
-async fn authorize_form(
+pub(crate) async fn authorize_form(
     state: &AppState,
     v: &Visitor,
     form: &Fields,
@@ -66,7 +66,7 @@ async fn authorize_form(
     authorize(state, v, tenant, o, a).await
 }
 
-async fn allowed(state: &AppState, c: &Caller, tenant: Uuid, o: &str, a: &str) -> bool {
+pub(crate) async fn allowed(state: &AppState, c: &Caller, tenant: Uuid, o: &str, a: &str) -> bool {
     TenantCtx::authorize(state, c, tenant, o, a).await.is_ok()
 }
 
@@ -123,6 +123,12 @@ pub(crate) async fn frame(state: &AppState, v: &Visitor, tenant: TenantId) -> Fr
         nav.push(NavItem {
             key: "nav-file-declaration",
             href: format!("{base}/declarations/new"),
+        });
+    }
+    if allowed(state, c, t, obj::RULE_SETS, act::READ).await {
+        nav.push(NavItem {
+            key: "nav-rules",
+            href: format!("{base}/rules"),
         });
     }
     if allowed(state, c, t, obj::USERS, act::READ).await {

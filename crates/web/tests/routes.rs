@@ -431,3 +431,273 @@ async fn declaration_and_settings_forms() {
     assert!(html.contains("30.04.2026"), "{html}");
     std::fs::remove_dir_all(&w.dir).ok();
 }
+
+/// A library of two rules, one with a declared parameter.
+fn library() -> adal_store::rules::Library {
+    use adal_sandbox_protocol::Severity;
+    use adal_sandbox_protocol::params::{ParamSpec, ParamType};
+    use adal_store::rules::RuleDefinition;
+    let rule = |id: &str, area: &str| RuleDefinition {
+        id: id.into(),
+        title: format!("Rule {id}"),
+        area: area.into(),
+        kinds: vec!["gift".into()],
+        severity: Severity::Medium,
+        likelihood: 3,
+        impact: 4,
+        params: Default::default(),
+        script: "()".into(),
+        declared: Default::default(),
+        fixtures: Vec::new(),
+    };
+    let mut limit = rule("gift-over-mci-limit", "conflict_of_interest");
+    limit.declared.insert(
+        "limit_mci".into(),
+        ParamSpec {
+            ty: ParamType::Integer,
+            default: serde_json::json!(2),
+            unit: Some("MCI".into()),
+            description: None,
+            min: Some(serde_json::json!(1)),
+            max: Some(serde_json::json!(1000)),
+        },
+    );
+    limit
+        .params
+        .insert("limit_mci".into(), serde_json::json!(2));
+    adal_store::rules::Library {
+        version: "2026.1".into(),
+        rules: vec![limit, rule("other-rule", "gifts")],
+    }
+}
+
+/// The rule editor: the adopted standard for readers, the parameters form
+/// and the rule form for the compliance officer only, refusals beside
+/// their inputs, drafts' pages with dry run and activation. No sandbox
+/// runs here: what needs one says it is unavailable (the browser test
+/// runs the real thing).
+#[tokio::test]
+async fn rule_editor() {
+    use adal_store::rules;
+    let mut w = world().await;
+    w.state.library = Arc::new(library());
+    let lib = library();
+    let a = w.a;
+    let store = w.state.store.clone();
+    let officer_id = users::find_by_email(&store, "officer@a.kz")
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    let adoption = rules::Adoption {
+        disabled: [("other-rule".to_owned(), "not our business".to_owned())].into(),
+        ..Default::default()
+    };
+    let enabled: Vec<_> = lib.rules[..1].to_vec();
+    let new_draft = || {
+        rules::create_version_from(
+            &store,
+            TenantId(a),
+            officer_id,
+            &enabled,
+            Some((&lib.version, &adoption)),
+        )
+    };
+    new_draft().await.unwrap();
+    rules::activate(&store, TenantId(a), "test", 1)
+        .await
+        .unwrap();
+    let cli = TestClient::new(app(&w));
+    let officer = sign_in(&cli, "officer@a.kz").await;
+    let employee = sign_in(&cli, "employee@a.kz").await;
+    let admin = sign_in(&cli, "admin@a.kz").await;
+    let other = sign_in(&cli, "officer@b.kz").await;
+    let base = format!("/t/{a}/rules");
+
+    // The standard: rules by area with their parameters and units, the
+    // disabled rule with its reason, the versions.
+    let html = page_of(&cli, &officer, &base).await;
+    assert!(html.contains(r#"data-area="conflict_of_interest""#));
+    assert!(html.contains(r#"data-rule="gift-over-mci-limit""#));
+    assert!(html.contains("limit_mci") && html.contains("MCI"));
+    assert!(html.contains("3 × 4"));
+    assert!(html.contains("not our business"));
+    assert!(html.contains(r#"data-version="1" data-status="active""#));
+    assert!(html.contains(r#"id="edit-parameters""#) && html.contains(r#"id="write-rule""#));
+    assert!(
+        html.contains(&format!(r#"href="/t/{a}/rules""#)),
+        "in the menu"
+    );
+    // The tenant admin reads it without forms; the employee gets 403,
+    // another tenant's officer 404.
+    let html = page_of(&cli, &admin, &base).await;
+    assert!(!html.contains(r#"id="edit-parameters""#));
+    for (who, p, status) in [
+        (&admin, "/parameters", StatusCode::FORBIDDEN),
+        (&admin, "/new", StatusCode::FORBIDDEN),
+        (&employee, "", StatusCode::FORBIDDEN),
+        (&employee, "/parameters", StatusCode::FORBIDDEN),
+        (&employee, "/new", StatusCode::FORBIDDEN),
+        (&employee, "/v/1", StatusCode::FORBIDDEN),
+        (&other, "", StatusCode::NOT_FOUND),
+        (&other, "/v/1", StatusCode::NOT_FOUND),
+        (&officer, "/v/9", StatusCode::NOT_FOUND),
+    ] {
+        cli.get(format!("{base}{p}"))
+            .header("cookie", who)
+            .send()
+            .await
+            .assert_status(status);
+    }
+    let html = page_of(&cli, &employee, &format!("/t/{a}/my")).await;
+    assert!(!html.contains(&format!(r#"href="/t/{a}/rules""#)));
+
+    // Parameters: a value below the minimum is refused beside its input
+    // and nothing is stored.
+    let form_path = format!("{base}/parameters");
+    let html = page_of(&cli, &officer, &form_path).await;
+    assert!(html.contains(r#"name="p.gift-over-mci-limit.limit_mci" value="2""#));
+    assert!(
+        !html.contains("p.other-rule."),
+        "a disabled rule has no inputs"
+    );
+    let csrf = csrf_in(&html);
+    let post = |fields: Vec<(&'static str, String)>, with_csrf: bool| {
+        let mut all = fields;
+        if with_csrf {
+            all.push(("csrf", csrf.clone()));
+        }
+        cli.post(&form_path)
+            .header("cookie", &officer)
+            .form(&all)
+            .send()
+    };
+    let r = post(vec![("p.gift-over-mci-limit.limit_mci", "0".into())], true).await;
+    r.assert_status(StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.0.into_body().into_string().await.unwrap();
+    let input = html
+        .find(r#"name="p.gift-over-mci-limit.limit_mci" value="0""#)
+        .unwrap();
+    let error = html
+        .find(r#"id="f-gift-over-mci-limit-limit_mci-error""#)
+        .unwrap();
+    assert!(input < error);
+    // In Kazakh, the language of a browser that asks for none.
+    assert!(html.contains("Рұқсат етілген ауқымнан тыс"));
+    post(vec![("p.gift-over-mci-limit.limit_mci", "5".into())], false)
+        .await
+        .assert_status(StatusCode::FORBIDDEN);
+    // A good value needs the sandbox to compile the version: down here,
+    // and the page says so.
+    let r = post(vec![("p.gift-over-mci-limit.limit_mci", "5".into())], true).await;
+    r.assert_status(StatusCode::SERVICE_UNAVAILABLE);
+    let html = r.0.into_body().into_string().await.unwrap();
+    assert!(html.contains(r#"data-error="unavailable""#));
+    assert_eq!(
+        rules::list_versions(&store, TenantId(a))
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+
+    // Writing a rule: the API's checks by their inputs, a TOML error at
+    // its line.
+    let new_path = format!("{base}/new");
+    let html = page_of(&cli, &officer, &new_path).await;
+    let csrf = csrf_in(&html);
+    let r = cli
+        .post(&new_path)
+        .header("cookie", &officer)
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("action", "check"),
+            ("id", "Bad Id"),
+            ("title", "t"),
+            ("area", "gifts"),
+            ("kind.gift", "on"),
+            ("severity", "high"),
+            ("likelihood", "3"),
+            ("impact", "3"),
+            ("script", "true"),
+            ("fixtures", "[[fixtures]]\nname = \"x\"\nexpect =\n"),
+        ])
+        .send()
+        .await;
+    r.assert_status(StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.0.into_body().into_string().await.unwrap();
+    assert!(html.contains(r#"id="r-id-error""#), "{html}");
+    assert!(html.contains(r#"id="r-fixtures-error""#));
+    assert!(html.contains(r#"data-line="3""#));
+    assert!(html.contains(r#"value="Bad Id""#), "what was typed stays");
+
+    // A draft's page: dry run and activation for the officer, neither for
+    // the admin; a refused activation is shown on the page.
+    new_draft().await.unwrap();
+    let v2 = format!("{base}/v/2");
+    let html = page_of(&cli, &officer, &v2).await;
+    assert!(html.contains(r#"id="dry-run-form""#) && html.contains(r#"id="activate-form""#));
+    let csrf = csrf_in(&html);
+    let html = page_of(&cli, &admin, &v2).await;
+    assert!(!html.contains(r#"id="dry-run-form""#) && !html.contains(r#"id="activate-form""#));
+    let r = cli
+        .post(format!("{v2}/dry-run"))
+        .header("cookie", &officer)
+        .form(&[("csrf", csrf.as_str()), ("submissions", "lots")])
+        .send()
+        .await;
+    r.assert_status(StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        r.0.into_body()
+            .into_string()
+            .await
+            .unwrap()
+            .contains(r#"id="rules-refused""#)
+    );
+    for action in ["dry-run", "activate"] {
+        cli.post(format!("{v2}/{action}"))
+            .header("cookie", &admin)
+            .form(&[("csrf", csrf.as_str())])
+            .send()
+            .await
+            .assert_status(StatusCode::FORBIDDEN);
+    }
+    let r = cli
+        .post(format!("{v2}/activate"))
+        .header("cookie", &officer)
+        .form(&[("csrf", csrf.as_str())])
+        .send()
+        .await;
+    r.assert_status(StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        r.0.into_body()
+            .into_string()
+            .await
+            .unwrap()
+            .contains(r#"data-error="unavailable""#)
+    );
+    let active = rules::active_version(&store, TenantId(a))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(active.version, 1, "still the first version");
+
+    // Every editor page in each language, free of untranslated keys.
+    for lang in ["kk", "ru", "en"] {
+        for (who, p) in [
+            (&officer, base.clone()),
+            (&officer, form_path.clone()),
+            (&officer, new_path.clone()),
+            (&officer, v2.clone()),
+            (&admin, base.clone()),
+        ] {
+            let html = page_of(&cli, &format!("{who}; adal_lang={lang}"), &p).await;
+            assert!(
+                html.contains(&format!(r#"<html lang="{lang}">"#)),
+                "{p} in {lang}"
+            );
+            assert!(!html.contains(adal_web::MISSING), "{p} in {lang}: {html}");
+        }
+    }
+    std::fs::remove_dir_all(&w.dir).ok();
+}
