@@ -459,7 +459,6 @@ col-activated = Put in force
 col-appear = Appear
 col-disappear = Disappear
 col-change = Change
-col-unchanged = Unchanged
 col-errors = Errors
 rules-parameters-title = Edit parameters
 rules-parameters-intro = Saving makes a new draft version from the one in force with these values. Nothing changes until the draft is activated.

@@ -459,7 +459,6 @@ col-activated = Күшіне енген
 col-appear = Пайда болады
 col-disappear = Жойылады
 col-change = Өзгереді
-col-unchanged = Өзгеріссіз
 col-errors = Қателер
 rules-parameters-title = Параметрлерді өзгерту
 rules-parameters-intro = Сақтағанда күшіндегі нұсқадан осы мәндермен жаңа жоба нұсқасы жасалады. Жоба іске қосылғанға дейін ештеңе өзгермейді.

@@ -459,7 +459,6 @@ col-activated = Введена в действие
 col-appear = Появятся
 col-disappear = Исчезнут
 col-change = Изменятся
-col-unchanged = Без изменений
 col-errors = Ошибки
 rules-parameters-title = Изменение параметров
 rules-parameters-intro = При сохранении из действующей версии создаётся новый черновик с этими значениями. До активации черновика ничего не меняется.
