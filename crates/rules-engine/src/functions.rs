@@ -23,7 +23,106 @@ pub fn register(engine: &mut Engine) {
         .register_fn("is_valid_iin", is_valid_iin)
         .register_fn("is_valid_bin", is_valid_bin)
         .register_fn("names_match", names_match)
-        .register_fn("name_key", name_key);
+        .register_fn("name_key", name_key)
+        .register_fn("ocds_day", ocds_day)
+        .register_fn("first_published", first_published)
+        .register_fn("parties_with_role", parties_with_role)
+        .register_fn("party_identifier", party_identifier);
+}
+
+/// `ocds_day("2026-03-01T10:00:00+05:00")` → `"2026-03-01"`: the day of an
+/// OCDS timestamp, or `()` when the value is not one. Real publications
+/// carry malformed dates, and a rule should read them as absent (as
+/// cardinal does), not fail.
+pub fn ocds_day(v: Dynamic) -> Dynamic {
+    let Ok(s) = v.into_immutable_string() else {
+        return Dynamic::UNIT;
+    };
+    match s.get(..10) {
+        Some(d) if NaiveDate::parse_from_str(d, "%Y-%m-%d").is_ok() => Dynamic::from(d.to_owned()),
+        _ => Dynamic::UNIT,
+    }
+}
+
+/// `first_published(release.tender.documents, "tenderNotice")` → the
+/// earliest `datePublished` day among the documents of that
+/// `documentType`, or `()` if none has a readable one (or `documents` is
+/// not an array).
+pub fn first_published(documents: Dynamic, kind: &str) -> Dynamic {
+    let Some(docs) = documents.try_cast::<rhai::Array>() else {
+        return Dynamic::UNIT;
+    };
+    let mut first: Option<String> = None;
+    for d in docs {
+        let Some(m) = d.try_cast::<Map>() else {
+            continue;
+        };
+        let of_kind = m
+            .get("documentType")
+            .and_then(|t| t.clone().into_immutable_string().ok())
+            .is_some_and(|t| t.as_str() == kind);
+        if !of_kind {
+            continue;
+        }
+        let day = m.get("datePublished").cloned().map(ocds_day);
+        if let Some(day) = day.and_then(|d| d.into_immutable_string().ok()) {
+            let day = day.to_string();
+            if first.as_ref().is_none_or(|f| day < *f) {
+                first = Some(day);
+            }
+        }
+    }
+    first.map_or(Dynamic::UNIT, Dynamic::from)
+}
+
+/// `parties_with_role(release, "tenderer")` → the release's parties whose
+/// `roles` include that role, in order; an empty array when it has none.
+pub fn parties_with_role(release: Map, role: &str) -> rhai::Array {
+    let Some(parties) = release
+        .get("parties")
+        .and_then(|p| p.clone().try_cast::<rhai::Array>())
+    else {
+        return rhai::Array::new();
+    };
+    parties
+        .into_iter()
+        .filter(|p| {
+            p.clone()
+                .try_cast::<Map>()
+                .and_then(|m| m.get("roles").cloned())
+                .and_then(|r| r.try_cast::<rhai::Array>())
+                .is_some_and(|roles| {
+                    roles.iter().any(|r| {
+                        r.clone()
+                            .into_immutable_string()
+                            .is_ok_and(|r| r.as_str() == role)
+                    })
+                })
+        })
+        .collect()
+}
+
+/// `party_identifier(party, "KZ-BIN")` → the party's identifier `id` when
+/// its scheme is that one (`"KZ-BIN"` for organisations, `"KZ-IIN"` for
+/// individuals), else `()`.
+pub fn party_identifier(party: Map, scheme: &str) -> Dynamic {
+    let Some(ident) = party
+        .get("identifier")
+        .and_then(|i| i.clone().try_cast::<Map>())
+    else {
+        return Dynamic::UNIT;
+    };
+    let same = ident
+        .get("scheme")
+        .and_then(|s| s.clone().into_immutable_string().ok())
+        .is_some_and(|s| s.as_str() == scheme);
+    match ident.get("id") {
+        Some(id) if same => id
+            .clone()
+            .into_immutable_string()
+            .map_or(Dynamic::UNIT, |s| Dynamic::from(s.to_string())),
+        _ => Dynamic::UNIT,
+    }
 }
 
 /// `names_match("Оспанов Марат Серикович", "Marat Ospanov")`: whether two
@@ -173,6 +272,65 @@ pub fn is_valid_bin(s: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn eval<T: Clone + Send + Sync + 'static>(script: &str) -> T {
+        let mut e = Engine::new();
+        register(&mut e);
+        e.eval::<T>(script).unwrap()
+    }
+
+    #[test]
+    fn ocds_dates_read_as_days_or_as_absent() {
+        assert_eq!(
+            eval::<String>(r#"ocds_day("2026-03-01T10:00:00+05:00")"#),
+            "2026-03-01"
+        );
+        assert!(eval::<bool>(r#"ocds_day("invalid") == ()"#));
+        assert!(eval::<bool>(r#"ocds_day("2026-13-01") == ()"#));
+        assert!(eval::<bool>("ocds_day(42) == ()"));
+    }
+
+    #[test]
+    fn the_first_publication_of_a_kind_of_document() {
+        let docs = r#"[#{documentType: "awardNotice", datePublished: "2026-03-09T00:00:00Z"},
+                        #{documentType: "awardNotice", datePublished: "2026-03-05T12:00:00Z"},
+                        #{documentType: "awardNotice", datePublished: "invalid"},
+                        #{documentType: "contractNotice", datePublished: "2026-01-01T00:00:00Z"},
+                        "not a document"]"#;
+        assert_eq!(
+            eval::<String>(&format!(r#"first_published({docs}, "awardNotice")"#)),
+            "2026-03-05"
+        );
+        assert!(eval::<bool>(&format!(
+            r#"first_published({docs}, "procurementPlan") == ()"#
+        )));
+        assert!(eval::<bool>(r#"first_published((), "awardNotice") == ()"#));
+    }
+
+    #[test]
+    fn parties_by_role_and_identifier() {
+        let release = r#"#{parties: [
+            #{id: "b", roles: ["buyer"]},
+            #{id: "t1", roles: ["tenderer", "supplier"], identifier: #{scheme: "KZ-BIN", id: "120440001234"}},
+            #{id: "t2", roles: ["tenderer"], identifier: #{scheme: "KZ-IIN", id: "900101300011"}},
+            #{id: "x", roles: "tenderer"}]}"#;
+        assert_eq!(
+            eval::<INT>(&format!(
+                r#"parties_with_role({release}, "tenderer").len()"#
+            )),
+            2
+        );
+        assert_eq!(
+            eval::<String>(&format!(
+                r#"party_identifier(parties_with_role({release}, "supplier")[0], "KZ-BIN")"#
+            )),
+            "120440001234"
+        );
+        assert!(eval::<bool>(&format!(
+            r#"party_identifier(parties_with_role({release}, "tenderer")[1], "KZ-BIN") == ()"#
+        )));
+        assert_eq!(eval::<INT>(r#"parties_with_role(#{}, "buyer").len()"#), 0);
+    }
 
     /// Appends the check digit, for building test numbers.
     fn with_check(first11: &str) -> Option<String> {
