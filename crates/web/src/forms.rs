@@ -21,6 +21,8 @@ pub enum Input {
     Money,
     /// One of fixed values; each option's label is `<label key>-<value>`.
     Choice(&'static [&'static str]),
+    /// A whole number; sent to the domain as a JSON number when it is one.
+    Integer,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -182,6 +184,199 @@ pub const CONFLICT: FormSpec = FormSpec {
     ],
 };
 
+/// A training the person completed (anyone in the tenant files their own).
+pub const TRAINING: FormSpec = FormSpec {
+    title: "training-title",
+    submit: "training-submit",
+    fields: &[
+        Field {
+            name: "person_iin",
+            label: "training-person-iin",
+            hint: None,
+            input: Input::Text { max: 12 },
+            required: true,
+        },
+        Field {
+            name: "full_name",
+            label: "training-full-name",
+            hint: None,
+            input: Input::Text { max: 300 },
+            required: true,
+        },
+        Field {
+            name: "course",
+            label: "training-course",
+            hint: None,
+            input: Input::Text { max: 300 },
+            required: true,
+        },
+        Field {
+            name: "topic",
+            label: "training-topic",
+            hint: Some("training-topic-hint"),
+            input: Input::Choice(&[
+                "anti_corruption",
+                "conflict_of_interest",
+                "ethics",
+                "procurement",
+                "other",
+            ]),
+            required: true,
+        },
+        Field {
+            name: "completed_on",
+            label: "training-completed-on",
+            hint: None,
+            input: Input::Date,
+            required: true,
+        },
+        Field {
+            name: "provider",
+            label: "training-provider",
+            hint: None,
+            input: Input::Text { max: 300 },
+            required: false,
+        },
+        Field {
+            name: "hours",
+            label: "training-hours",
+            hint: Some("training-hours-hint"),
+            input: Input::Integer,
+            required: false,
+        },
+    ],
+};
+
+/// A report received through a feedback channel, with its answer once given.
+pub const FEEDBACK: FormSpec = FormSpec {
+    title: "feedback-title",
+    submit: "feedback-submit",
+    fields: &[
+        Field {
+            name: "receipt_code",
+            label: "feedback-receipt-code",
+            hint: Some("feedback-receipt-code-hint"),
+            input: Input::Text { max: 100 },
+            required: true,
+        },
+        Field {
+            name: "channel",
+            label: "feedback-channel",
+            hint: None,
+            input: Input::Choice(&[
+                "hotline",
+                "email",
+                "website",
+                "letter",
+                "in_person",
+                "agency_portal",
+            ]),
+            required: true,
+        },
+        Field {
+            name: "category",
+            label: "feedback-category",
+            hint: None,
+            input: Input::Choice(&["corruption_report", "complaint", "suggestion", "question"]),
+            required: true,
+        },
+        Field {
+            name: "received_on",
+            label: "feedback-received-on",
+            hint: None,
+            input: Input::Date,
+            required: true,
+        },
+        Field {
+            name: "summary",
+            label: "feedback-summary",
+            hint: None,
+            input: Input::TextArea,
+            required: true,
+        },
+        Field {
+            name: "answered_on",
+            label: "feedback-answered-on",
+            hint: None,
+            input: Input::Date,
+            required: false,
+        },
+        Field {
+            name: "answer_summary",
+            label: "feedback-answer-summary",
+            hint: Some("feedback-answer-summary-hint"),
+            input: Input::TextArea,
+            required: false,
+        },
+    ],
+};
+
+/// One of the organisation's own anti-corruption measures.
+pub const GOVERNANCE: FormSpec = FormSpec {
+    title: "governance-title",
+    submit: "governance-submit",
+    fields: &[
+        Field {
+            name: "event",
+            label: "governance-event",
+            hint: None,
+            input: Input::Choice(&[
+                "policy_adopted",
+                "compliance_unit_established",
+                "risk_assessment_completed",
+            ]),
+            required: true,
+        },
+        Field {
+            name: "on",
+            label: "governance-on",
+            hint: None,
+            input: Input::Date,
+            required: true,
+        },
+        Field {
+            name: "document",
+            label: "governance-document",
+            hint: Some("governance-document-hint"),
+            input: Input::Text { max: 300 },
+            required: true,
+        },
+        Field {
+            name: "note",
+            label: "governance-note",
+            hint: None,
+            input: Input::TextArea,
+            required: false,
+        },
+    ],
+};
+
+/// Validates a form whose fields are the record's own members, one to one,
+/// with the domain's rules (the API's): a blank optional field is left
+/// out, a blank required one is sent so that the domain names it.
+pub fn validate_flat<R: adal_domain::records::Record>(
+    spec: &FormSpec,
+    values: &HashMap<String, String>,
+    today: chrono::NaiveDate,
+) -> Result<R, Vec<FieldError>> {
+    let mut body = serde_json::Map::new();
+    for f in spec.fields {
+        let v = values.get(f.name).map(|v| v.trim()).unwrap_or_default();
+        if v.is_empty() && !f.required {
+            continue;
+        }
+        let value = match f.input {
+            // Not a number: sent as text, and the domain says so.
+            Input::Integer => v
+                .parse::<i64>()
+                .map_or_else(|_| v.into(), serde_json::Value::from),
+            _ => v.into(),
+        };
+        body.insert(f.name.into(), value);
+    }
+    adal_domain::records::parse_value(&serde_json::Value::Object(body), today)
+}
+
 /// The form field a disclosure's JSON pointer belongs to: the one party
 /// of the form is `parties/0`.
 fn conflict_field(pointer: &str) -> String {
@@ -326,6 +521,14 @@ pub fn error_key(e: &FieldError) -> Option<&'static str> {
         Some("err-positive")
     } else if m == "must be after the end of the reporting year" {
         Some("err-due-after-year")
+    } else if m.starts_with("must be from ") {
+        Some("err-range")
+    } else if m.starts_with("must not be before ") {
+        Some("err-before")
+    } else if m.starts_with("required with ") {
+        Some("err-required-with")
+    } else if m.starts_with("invalid type") || m.starts_with("invalid value: integer") {
+        Some("err-number")
     } else if e.pointer.ends_with("_kzt") || e.pointer.starts_with("/mci_by_year/") {
         Some("err-money")
     } else if e.pointer.ends_with("/ownership_share") {
@@ -426,6 +629,11 @@ pub fn render(
                                 }
                                 Input::Money => {
                                     input type="text" inputmode="decimal" id=(id) name=(f.name) value=(value) required[f.required]
+                                        aria-invalid=[(!errs.is_empty()).then_some("true")]
+                                        aria-describedby=[(!describedby.is_empty()).then_some(&describedby)];
+                                }
+                                Input::Integer => {
+                                    input type="text" inputmode="numeric" id=(id) name=(f.name) value=(value) required[f.required]
                                         aria-invalid=[(!errs.is_empty()).then_some("true")]
                                         aria-describedby=[(!describedby.is_empty()).then_some(&describedby)];
                                 }

@@ -6,6 +6,7 @@
 //! would refuse, and another tenant's ids are a 404 here as there.
 
 mod authoring;
+mod datasets;
 mod declare;
 mod editor;
 mod forms;
@@ -89,6 +90,22 @@ pub fn routes() -> impl Endpoint {
         .at(
             "/t/:tenant/conflicts/new",
             get(pages::conflict_form).post(pages::file_conflict),
+        )
+        .at(
+            "/t/:tenant/trainings/new",
+            get(pages::training_form).post(pages::file_training),
+        )
+        .at(
+            "/t/:tenant/feedback/new",
+            get(pages::feedback_form).post(pages::file_feedback),
+        )
+        .at(
+            "/t/:tenant/governance/new",
+            get(pages::governance_form).post(pages::file_governance),
+        )
+        .at(
+            "/t/:tenant/dataset-runs",
+            get(datasets::runs).post(datasets::request_run),
         )
         .at(
             "/t/:tenant/declarations/new",

@@ -13,6 +13,7 @@ use crate::{settings, trend};
 use adal_api::{AppState, Caller, TenantCtx, heatmap};
 use adal_authz::{act, obj};
 use adal_domain::FieldError;
+use adal_domain::records::culture;
 use adal_store::evaluation::{self, FindingFilter};
 use adal_store::submissions::{self, SubmissionFilter};
 use adal_store::triage::{self, Note, Outcome};
@@ -119,10 +120,28 @@ pub(crate) async fn frame(state: &AppState, v: &Visitor, tenant: TenantId) -> Fr
             href: format!("{base}/conflicts/new"),
         });
     }
+    for (o, key, path) in [
+        (obj::TRAININGS, "nav-file-training", "trainings/new"),
+        (obj::FEEDBACK_REPORTS, "nav-file-feedback", "feedback/new"),
+        (obj::GOVERNANCE, "nav-file-governance", "governance/new"),
+    ] {
+        if allowed(state, c, t, o, act::CREATE).await {
+            nav.push(NavItem {
+                key,
+                href: format!("{base}/{path}"),
+            });
+        }
+    }
     if allowed(state, c, t, obj::ASSET_DECLARATIONS, act::CREATE).await {
         nav.push(NavItem {
             key: "nav-file-declaration",
             href: format!("{base}/declarations/new"),
+        });
+    }
+    if allowed(state, c, t, obj::DATASET_RUNS, act::READ).await {
+        nav.push(NavItem {
+            key: "nav-dataset-runs",
+            href: format!("{base}/dataset-runs"),
         });
     }
     if allowed(state, c, t, obj::RULE_SETS, act::READ).await {
@@ -1235,7 +1254,14 @@ pub(crate) async fn my_filings(
         let body = html! {
             @if let Some(kind) = &q.filed {
                 p class="alert ok" role="status" id="filed" {
-                    (tr.t(match kind.as_str() { "conflict" => "conflict-filed", "declaration" => "decl-filed", _ => "gift-filed" }))
+                    (tr.t(match kind.as_str() {
+                        "conflict" => "conflict-filed",
+                        "declaration" => "decl-filed",
+                        "training" => "training-filed",
+                        "feedback" => "feedback-filed",
+                        "governance" => "governance-filed",
+                        _ => "gift-filed",
+                    }))
                 }
             }
             @if !deadlines.is_empty() {
@@ -1390,6 +1416,57 @@ const CONFLICT_FILING: Filing = Filing {
     validate: |values, today| payload_of(forms::validate_conflict(values, today)),
 };
 
+const TRAINING_FILING: Filing = Filing {
+    kind: adal_domain::Kind::Training,
+    spec: &forms::TRAINING,
+    object: obj::TRAININGS,
+    intro: "training-intro",
+    path: "trainings/new",
+    filed: "training",
+    defaults: &[],
+    validate: |values, today| {
+        payload_of(forms::validate_flat::<culture::Training>(
+            &forms::TRAINING,
+            values,
+            today,
+        ))
+    },
+};
+
+const FEEDBACK_FILING: Filing = Filing {
+    kind: adal_domain::Kind::FeedbackReport,
+    spec: &forms::FEEDBACK,
+    object: obj::FEEDBACK_REPORTS,
+    intro: "feedback-intro",
+    path: "feedback/new",
+    filed: "feedback",
+    defaults: &[],
+    validate: |values, today| {
+        payload_of(forms::validate_flat::<culture::FeedbackReport>(
+            &forms::FEEDBACK,
+            values,
+            today,
+        ))
+    },
+};
+
+const GOVERNANCE_FILING: Filing = Filing {
+    kind: adal_domain::Kind::Governance,
+    spec: &forms::GOVERNANCE,
+    object: obj::GOVERNANCE,
+    intro: "governance-intro",
+    path: "governance/new",
+    filed: "governance",
+    defaults: &[],
+    validate: |values, today| {
+        payload_of(forms::validate_flat::<culture::GovernanceRecord>(
+            &forms::GOVERNANCE,
+            values,
+            today,
+        ))
+    },
+};
+
 fn filing_page(
     filing: &Filing,
     v: &Visitor,
@@ -1499,6 +1576,63 @@ pub(crate) async fn file_conflict(
     Form(values): Form<Fields>,
 ) -> Response {
     submit_filing(&CONFLICT_FILING, req, &state, tenant, values).await
+}
+
+#[handler]
+pub(crate) async fn training_form(
+    req: &Request,
+    state: Data<&AppState>,
+    Path(tenant): Path<Uuid>,
+) -> Response {
+    show_filing_form(&TRAINING_FILING, req, &state, tenant).await
+}
+
+#[handler]
+pub(crate) async fn file_training(
+    req: &Request,
+    state: Data<&AppState>,
+    Path(tenant): Path<Uuid>,
+    Form(values): Form<Fields>,
+) -> Response {
+    submit_filing(&TRAINING_FILING, req, &state, tenant, values).await
+}
+
+#[handler]
+pub(crate) async fn feedback_form(
+    req: &Request,
+    state: Data<&AppState>,
+    Path(tenant): Path<Uuid>,
+) -> Response {
+    show_filing_form(&FEEDBACK_FILING, req, &state, tenant).await
+}
+
+#[handler]
+pub(crate) async fn file_feedback(
+    req: &Request,
+    state: Data<&AppState>,
+    Path(tenant): Path<Uuid>,
+    Form(values): Form<Fields>,
+) -> Response {
+    submit_filing(&FEEDBACK_FILING, req, &state, tenant, values).await
+}
+
+#[handler]
+pub(crate) async fn governance_form(
+    req: &Request,
+    state: Data<&AppState>,
+    Path(tenant): Path<Uuid>,
+) -> Response {
+    show_filing_form(&GOVERNANCE_FILING, req, &state, tenant).await
+}
+
+#[handler]
+pub(crate) async fn file_governance(
+    req: &Request,
+    state: Data<&AppState>,
+    Path(tenant): Path<Uuid>,
+    Form(values): Form<Fields>,
+) -> Response {
+    submit_filing(&GOVERNANCE_FILING, req, &state, tenant, values).await
 }
 
 fn declaration_page(

@@ -213,6 +213,9 @@ async fn headers_csrf_and_tenancy() {
         "gifts/new",
         "declarations/new",
         "settings",
+        "dataset-runs",
+        "trainings/new",
+        "governance/new",
     ] {
         cli.get(format!("/t/{b}/{p}"))
             .header("cookie", &officer)
@@ -232,6 +235,10 @@ async fn headers_csrf_and_tenancy() {
         (&employee, "hr-actions"),
         (&employee, "procurements"),
         (&employee, "imports"),
+        (&employee, "dataset-runs"),
+        (&employee, "governance/new"),
+        (&employee, "feedback/new"),
+        (&admin, "feedback/new"),
         (&officer, "settings"),
         (&officer, "imports"),
     ] {
@@ -277,6 +284,10 @@ async fn headers_csrf_and_tenancy() {
             (&officer, format!("/t/{a}/people")),
             (&officer, format!("/t/{a}/org")),
             (&officer, "/password".to_owned()),
+            (&officer, format!("/t/{a}/dataset-runs")),
+            (&officer, format!("/t/{a}/feedback/new")),
+            (&officer, format!("/t/{a}/governance/new")),
+            (&employee, format!("/t/{a}/trainings/new")),
             (&employee, format!("/t/{a}/my")),
             (&employee, format!("/t/{a}/gifts/new")),
             (&employee, format!("/t/{a}/declarations/new")),
@@ -429,6 +440,173 @@ async fn declaration_and_settings_forms() {
     // The employee's deadline follows the new date.
     let html = page_of(&cli, &employee, &format!("/t/{a}/my")).await;
     assert!(html.contains("30.04.2026"), "{html}");
+    std::fs::remove_dir_all(&w.dir).ok();
+}
+
+/// The dataset-runs screen queues a manual run for the officer only and
+/// lists it; the training, feedback and governance forms show the
+/// domain's errors beside their fields and file through the API's path.
+#[tokio::test]
+async fn dataset_runs_and_culture_forms() {
+    let w = world().await;
+    let cli = TestClient::new(app(&w));
+    let a = w.a;
+    let officer = sign_in(&cli, "officer@a.kz").await;
+    let admin = sign_in(&cli, "admin@a.kz").await;
+    let employee = sign_in(&cli, "employee@a.kz").await;
+    let runs = format!("/t/{a}/dataset-runs");
+
+    // The officer sees the link and the button; the admin only reads.
+    let html = page_of(&cli, &officer, &format!("/t/{a}/overview")).await;
+    assert!(html.contains(&format!(r#"href="{runs}""#)));
+    let html = page_of(&cli, &officer, &runs).await;
+    assert!(html.contains(r#"id="no-runs""#));
+    let csrf = csrf_in(&html);
+    let html = page_of(&cli, &admin, &runs).await;
+    assert!(!html.contains(r#"id="request-run""#), "read-only for the admin");
+    // Without the token nothing is queued; the admin may not ask.
+    cli.post(&runs)
+        .header("cookie", &officer)
+        .form(&[("csrf", "wrong")])
+        .send()
+        .await
+        .assert_status(StatusCode::FORBIDDEN);
+    let admin_csrf = csrf_in(&page_of(&cli, &admin, &format!("/t/{a}/settings")).await);
+    cli.post(&runs)
+        .header("cookie", &admin)
+        .form(&[("csrf", admin_csrf.as_str())])
+        .send()
+        .await
+        .assert_status(StatusCode::FORBIDDEN);
+    assert!(
+        adal_store::dataset::list(&w.state.store, TenantId(a), 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let r = cli
+        .post(&runs)
+        .header("cookie", &officer)
+        .form(&[("csrf", csrf.as_str())])
+        .send()
+        .await;
+    r.assert_status(StatusCode::SEE_OTHER);
+    r.assert_header("location", runs.as_str());
+    let listed = adal_store::dataset::list(&w.state.store, TenantId(a), 10)
+        .await
+        .unwrap();
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0].trigger, adal_store::dataset::MANUAL);
+    for (lang, trigger) in [("en", "Manual"), ("ru", "Вручную")] {
+        let html = page_of(&cli, &format!("{officer}; adal_lang={lang}"), &runs).await;
+        assert!(
+            html.contains(&format!(r#"data-run="{}""#, listed[0].id)),
+            "{html}"
+        );
+        assert!(html.contains(trigger), "{lang}");
+        assert!(html.contains(&listed[0].requested_at.format("%d.%m.%Y").to_string()));
+    }
+
+    // A training with a bad IIN and too many hours: errors by the fields.
+    let training = format!("/t/{a}/trainings/new");
+    let html = page_of(&cli, &employee, &training).await;
+    assert!(html.contains("f-topic-anti_corruption"));
+    let csrf = csrf_in(&html);
+    let iin = adal_domain::with_check_digit("85050530001").unwrap();
+    let post = |iin: String, hours: &'static str| {
+        cli.post(&training)
+            .header("cookie", &employee)
+            .form(&[
+                ("csrf", csrf.clone()),
+                ("person_iin", iin),
+                ("full_name", "Nurlan Abenov".into()),
+                ("course", "Basics".into()),
+                ("topic", "anti_corruption".into()),
+                ("completed_on", "2026-03-01".into()),
+                ("provider", String::new()),
+                ("hours", hours.into()),
+            ])
+            .send()
+    };
+    let r = post("123456789012".into(), "900").await;
+    r.assert_status(StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.0.into_body().into_string().await.unwrap();
+    assert!(html.contains(r#"data-pointer="/person_iin""#), "{html}");
+    assert!(!html.contains(adal_web::MISSING), "{html}");
+    let r = post(iin.clone(), "900").await;
+    let html = r.0.into_body().into_string().await.unwrap();
+    assert!(html.contains(r#"data-pointer="/hours""#), "{html}");
+    assert!(!html.contains(r#"data-pointer="/person_iin""#));
+    let r = post(iin.clone(), "8").await;
+    r.assert_status(StatusCode::SEE_OTHER);
+    r.assert_header("location", format!("/t/{a}/my?filed=training"));
+
+    // Feedback: an answer dated before the report is refused at its date.
+    let feedback = format!("/t/{a}/feedback/new");
+    let csrf = csrf_in(&page_of(&cli, &officer, &feedback).await);
+    let post = |answered_on: &'static str| {
+        cli.post(&feedback)
+            .header("cookie", &officer)
+            .form(&[
+                ("csrf", csrf.as_str()),
+                ("receipt_code", "HL-2026-7"),
+                ("channel", "hotline"),
+                ("category", "corruption_report"),
+                ("received_on", "2026-03-10"),
+                ("summary", "A bribe asked for at the depot"),
+                ("answered_on", answered_on),
+                ("answer_summary", "Checked and passed on"),
+            ])
+            .send()
+    };
+    let r = post("2026-03-01").await;
+    r.assert_status(StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.0.into_body().into_string().await.unwrap();
+    assert!(html.contains(r#"data-pointer="/answered_on""#), "{html}");
+    let r = post("2026-03-20").await;
+    r.assert_status(StatusCode::SEE_OTHER);
+    r.assert_header("location", format!("/t/{a}/my?filed=feedback"));
+
+    // Governance, by the admin: an unknown measure, then a good one.
+    let governance = format!("/t/{a}/governance/new");
+    let csrf = csrf_in(&page_of(&cli, &admin, &governance).await);
+    let post = |event: &'static str| {
+        cli.post(&governance)
+            .header("cookie", &admin)
+            .form(&[
+                ("csrf", csrf.as_str()),
+                ("event", event),
+                ("on", "2026-02-12"),
+                ("document", "Order No. 45 of 12.02.2026"),
+                ("note", ""),
+            ])
+            .send()
+    };
+    let r = post("party_thrown").await;
+    r.assert_status(StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.0.into_body().into_string().await.unwrap();
+    assert!(html.contains(r#"data-pointer="/event""#), "{html}");
+    let r = post("policy_adopted").await;
+    r.assert_status(StatusCode::SEE_OTHER);
+    let (rows, _) = adal_store::submissions::list(
+        &w.state.store,
+        TenantId(a),
+        &adal_store::submissions::SubmissionFilter::default(),
+        0,
+        50,
+    )
+    .await
+    .unwrap();
+    let mut kinds: Vec<&str> = rows.iter().map(|s| s.kind.as_str()).collect();
+    kinds.sort_unstable();
+    assert_eq!(kinds, ["feedback_report", "governance", "training"]);
+    let html = page_of(
+        &cli,
+        &format!("{employee}; adal_lang=en"),
+        &format!("/t/{a}/my?filed=training"),
+    )
+    .await;
+    assert!(html.contains("Your training has been recorded."));
     std::fs::remove_dir_all(&w.dir).ok();
 }
 
