@@ -79,8 +79,7 @@ pub(crate) async fn request_run(
 ) -> Response {
     let v = Visitor::load(req, &state).await;
     let r: PageResult = async {
-        let ctx =
-            authorize_form(&state, &v, &form, tenant, obj::DATASET_RUNS, act::WRITE).await?;
+        let ctx = authorize_form(&state, &v, &form, tenant, obj::DATASET_RUNS, act::WRITE).await?;
         dataset::request(&state.store, ctx.tenant, dataset::MANUAL, &ctx.actor()).await?;
         Ok(redirect(&v, &format!("/t/{tenant}/dataset-runs")))
     }

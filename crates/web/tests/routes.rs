@@ -463,7 +463,10 @@ async fn dataset_runs_and_culture_forms() {
     assert!(html.contains(r#"id="no-runs""#));
     let csrf = csrf_in(&html);
     let html = page_of(&cli, &admin, &runs).await;
-    assert!(!html.contains(r#"id="request-run""#), "read-only for the admin");
+    assert!(
+        !html.contains(r#"id="request-run""#),
+        "read-only for the admin"
+    );
     // Without the token nothing is queued; the admin may not ask.
     cli.post(&runs)
         .header("cookie", &officer)
