@@ -1540,99 +1540,37 @@ async fn submit_filing(
     finish(&v, r)
 }
 
-#[handler]
-pub(crate) async fn gift_form(
-    req: &Request,
-    state: Data<&AppState>,
-    Path(tenant): Path<Uuid>,
-) -> Response {
-    show_filing_form(&GIFT_FILING, req, &state, tenant).await
+/// The GET and POST handlers of a [`Filing`]: every form is the same two
+/// calls with its own description.
+macro_rules! filing_handlers {
+    ($($show:ident, $file:ident => $filing:expr;)*) => {$(
+        #[handler]
+        pub(crate) async fn $show(
+            req: &Request,
+            state: Data<&AppState>,
+            Path(tenant): Path<Uuid>,
+        ) -> Response {
+            show_filing_form(&$filing, req, &state, tenant).await
+        }
+
+        #[handler]
+        pub(crate) async fn $file(
+            req: &Request,
+            state: Data<&AppState>,
+            Path(tenant): Path<Uuid>,
+            Form(values): Form<Fields>,
+        ) -> Response {
+            submit_filing(&$filing, req, &state, tenant, values).await
+        }
+    )*};
 }
 
-#[handler]
-pub(crate) async fn file_gift(
-    req: &Request,
-    state: Data<&AppState>,
-    Path(tenant): Path<Uuid>,
-    Form(values): Form<Fields>,
-) -> Response {
-    submit_filing(&GIFT_FILING, req, &state, tenant, values).await
-}
-
-#[handler]
-pub(crate) async fn conflict_form(
-    req: &Request,
-    state: Data<&AppState>,
-    Path(tenant): Path<Uuid>,
-) -> Response {
-    show_filing_form(&CONFLICT_FILING, req, &state, tenant).await
-}
-
-#[handler]
-pub(crate) async fn file_conflict(
-    req: &Request,
-    state: Data<&AppState>,
-    Path(tenant): Path<Uuid>,
-    Form(values): Form<Fields>,
-) -> Response {
-    submit_filing(&CONFLICT_FILING, req, &state, tenant, values).await
-}
-
-#[handler]
-pub(crate) async fn training_form(
-    req: &Request,
-    state: Data<&AppState>,
-    Path(tenant): Path<Uuid>,
-) -> Response {
-    show_filing_form(&TRAINING_FILING, req, &state, tenant).await
-}
-
-#[handler]
-pub(crate) async fn file_training(
-    req: &Request,
-    state: Data<&AppState>,
-    Path(tenant): Path<Uuid>,
-    Form(values): Form<Fields>,
-) -> Response {
-    submit_filing(&TRAINING_FILING, req, &state, tenant, values).await
-}
-
-#[handler]
-pub(crate) async fn feedback_form(
-    req: &Request,
-    state: Data<&AppState>,
-    Path(tenant): Path<Uuid>,
-) -> Response {
-    show_filing_form(&FEEDBACK_FILING, req, &state, tenant).await
-}
-
-#[handler]
-pub(crate) async fn file_feedback(
-    req: &Request,
-    state: Data<&AppState>,
-    Path(tenant): Path<Uuid>,
-    Form(values): Form<Fields>,
-) -> Response {
-    submit_filing(&FEEDBACK_FILING, req, &state, tenant, values).await
-}
-
-#[handler]
-pub(crate) async fn governance_form(
-    req: &Request,
-    state: Data<&AppState>,
-    Path(tenant): Path<Uuid>,
-) -> Response {
-    show_filing_form(&GOVERNANCE_FILING, req, &state, tenant).await
-}
-
-#[handler]
-pub(crate) async fn file_governance(
-    req: &Request,
-    state: Data<&AppState>,
-    Path(tenant): Path<Uuid>,
-    Form(values): Form<Fields>,
-) -> Response {
-    submit_filing(&GOVERNANCE_FILING, req, &state, tenant, values).await
+filing_handlers! {
+    gift_form, file_gift => GIFT_FILING;
+    conflict_form, file_conflict => CONFLICT_FILING;
+    training_form, file_training => TRAINING_FILING;
+    feedback_form, file_feedback => FEEDBACK_FILING;
+    governance_form, file_governance => GOVERNANCE_FILING;
 }
 
 fn declaration_page(
