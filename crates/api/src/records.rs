@@ -301,11 +301,19 @@ pub(crate) async fn file(
     supersedes: Option<&submissions::Submission>,
 ) -> ApiResult<Accepted> {
     let mut placed = place(state, ctx, kind, body).await?;
-    // The person on file the caller's account belongs to, if linked.
-    let me = adal_store::users::get(&state.store, ctx.tenant, ctx.caller.user_id)
-        .await
-        .ok()
-        .and_then(|u| u.person_iin);
+    // The person on file the caller's account belongs to, if linked; read
+    // only for the kinds whose filing depends on it.
+    let me = if matches!(
+        kind,
+        Kind::Gift | Kind::ConflictOfInterest | Kind::AssetDeclaration | Kind::Training
+    ) {
+        adal_store::users::get(&state.store, ctx.tenant, ctx.caller.user_id)
+            .await
+            .ok()
+            .and_then(|u| u.person_iin)
+    } else {
+        None
+    };
     if matches!(kind, Kind::Gift | Kind::ConflictOfInterest) {
         // A gift or a disclosure is about whoever files it: with their
         // person, the rules see their relatives and interests. A

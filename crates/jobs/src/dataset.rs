@@ -18,8 +18,13 @@ pub async fn run_dataset_jobs(
     shutdown: tokio::sync::watch::Receiver<bool>,
 ) {
     let mut shutdown = shutdown;
+    let mut last_scheduled: Option<std::time::Instant> = None;
     loop {
-        if !interval.is_zero() {
+        // Scheduling reads every tenant's last run: once a minute is
+        // plenty for an hourly schedule, while claiming requested runs
+        // stays at the poll's pace.
+        if !interval.is_zero() && last_scheduled.is_none_or(|t| t.elapsed() >= SCHEDULE_EVERY) {
+            last_scheduled = Some(std::time::Instant::now());
             let every = chrono::Duration::from_std(interval).unwrap_or(chrono::Duration::hours(1));
             match dataset::schedule_due(&store, chrono::Utc::now() - every).await {
                 Ok(0) => {}
@@ -43,6 +48,9 @@ pub async fn run_dataset_jobs(
         }
     }
 }
+
+/// How often the loop looks for tenants due a scheduled run.
+const SCHEDULE_EVERY: Duration = Duration::from_secs(60);
 
 /// A run whose worker has not finished it after this long is taken over
 /// (filing derived records again is idempotent).

@@ -370,29 +370,20 @@ pub async fn declaration_obligations(
     today: NaiveDate,
 ) -> Result<Vec<Derived>> {
     let settings = tenants::settings_of(&tenants::get(store, tenant).await?)?;
-    let placement: HashMap<String, (Option<Uuid>, Option<Uuid>)> = person::Entity::find()
-        .filter(person::Column::TenantId.eq(tenant.0))
-        .all(store.connection())
-        .await?
-        .into_iter()
-        .map(|p| (p.iin, (p.department_id, p.position_id)))
-        .collect();
     let mut out = Vec::new();
     for year in overdue_years(&settings, today) {
         let Some(due) = settings.declaration_due(year) else {
             continue;
         };
         for p in declarations::status(store, tenant, year, due, today).await? {
-            let (department_id, position_id) =
-                placement.get(&p.iin).copied().unwrap_or((None, None));
             let filed_on = p
                 .first_filed_at
                 .map(|at| adal_domain::kazakhstan_date(at).to_string());
             out.push(Derived {
                 reference: declarations::reference(year, &p.iin),
                 subject_iin: Some(p.iin.clone()),
-                department_id,
-                position_id,
+                department_id: p.department_id,
+                position_id: p.position_id,
                 notable: p.state == declarations::State::Missing,
                 payload: serde_json::json!({
                     "person_iin": p.iin,

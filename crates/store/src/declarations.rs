@@ -51,6 +51,9 @@ pub struct PersonDeclaration {
     pub person_id: Uuid,
     pub iin: String,
     pub full_name: String,
+    /// Where the person works, for placing findings about them.
+    pub department_id: Option<Uuid>,
+    pub position_id: Option<Uuid>,
     pub state: State,
     /// When the first version arrived: a correction after the deadline
     /// does not make an on-time declaration late.
@@ -119,6 +122,8 @@ pub async fn status(
                 person_id: p.id,
                 iin: p.iin,
                 full_name: p.full_name,
+                department_id: p.department_id,
+                position_id: p.position_id,
                 state,
                 first_filed_at: filed.map(|f| f.0),
                 submission_id: filed.and_then(|f| f.1),
