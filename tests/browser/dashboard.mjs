@@ -173,7 +173,10 @@ try {
     // The first Tab reaches the skip link, and it leads to the content.
     await page.keyboard.press("Tab");
     assert.equal(await page.evaluate(() => document.activeElement.className), "skip");
+    // Following an in-page link changes the URL without a navigation
+    // event: wait for it rather than read it at once (a race seen in CI).
     await page.keyboard.press("Enter");
+    await page.waitForURL(/#main$/, { timeout: 5000 });
     assert.match(page.url(), /#main$/);
     await page.context().close();
   });
