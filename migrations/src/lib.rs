@@ -13,6 +13,7 @@ mod m20261125_000030_convicted_registry;
 mod m20261126_000030_dataset_runs;
 mod m20261126_000040_feedback_deadline;
 mod m20261126_000050_user_person;
+mod m20261127_000010_user_disabled;
 
 pub struct Migrator;
 
@@ -29,6 +30,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000030_dataset_runs::Migration),
             Box::new(m20261126_000040_feedback_deadline::Migration),
             Box::new(m20261126_000050_user_person::Migration),
+            Box::new(m20261127_000010_user_disabled::Migration),
         ]
     }
 }

@@ -682,6 +682,146 @@ async fn tenants_never_see_each_other() -> Result<()> {
     Ok(())
 }
 
+/// `PATCH /users`, `/departments` and `/positions` on PostgreSQL: a role
+/// change decides the very next request, disabling an account kills its
+/// tokens, an admin cannot demote or disable themselves, a department
+/// cannot be moved inside itself, and another tenant's ids are 404.
+#[tokio::test(flavor = "multi_thread")]
+async fn admins_change_accounts_and_the_organisation() -> Result<()> {
+    let (_db, _smtp, dep, api, _) = start_production().await?;
+    let _serve = dep.spawn("serve", &["serve"])?;
+    dep.wait_ready().await?;
+    let platform = api.login("platform@adal.test", ADMIN_PASSWORD).await?;
+    let a = create_tenant(&api, &platform, "alpha", "22014000111").await?;
+    let b = create_tenant(&api, &platform, "beta", "22024000222").await?;
+    let patch = |token: &str, path: String, body: Value| {
+        let token = token.to_owned();
+        let api = &api;
+        async move { api.send("PATCH", &token, &path, body.to_string()).await }
+    };
+    // The risk map is the compliance unit's, not an employee's.
+    let findings = format!("/tenants/{}/risk-map", a.id);
+    assert_eq!(api.get(&a.employee, &findings).await?.status, 403);
+
+    // Promote the employee: the next request is decided by the new role.
+    let user = format!("/tenants/{}/users/{}", a.id, a.employee_id);
+    let r = patch(
+        &a.admin,
+        user.clone(),
+        json!({"role": "compliance_officer"}),
+    )
+    .await?;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.body["role"], "compliance_officer");
+    assert_eq!(api.get(&a.employee, &findings).await?.status, 200);
+    // Unknown members and bad values are refused by pointer.
+    let r = patch(&a.admin, user.clone(), json!({"rank": "general"})).await?;
+    assert_eq!(r.status, 400, "{}", r.text);
+    let r = patch(
+        &a.admin,
+        user.clone(),
+        json!({"role": "agency_auditor", "position_id": uuid::Uuid::now_v7(), "person_iin": "1"}),
+    )
+    .await?;
+    assert_eq!(r.status, 422, "{}", r.text);
+    assert_eq!(pointers_of(&r), ["/role", "/position_id", "/person_iin"]);
+    // Clearing the position with null.
+    let r = patch(&a.admin, user.clone(), json!({"position_id": null})).await?;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert!(r.body["position_id"].is_null());
+    assert_eq!(r.body["department_id"], a.department_id.as_str(), "kept");
+
+    // Disable: the token stops working at once; enabling does not revive it.
+    let r = patch(&a.admin, user.clone(), json!({"disabled": true})).await?;
+    assert_eq!(r.body["disabled"], true);
+    assert_eq!(api.get(&a.employee, &findings).await?.status, 401);
+    let login = api
+        .post(
+            "",
+            "/auth/login",
+            &json!({"email": "employee@alpha.kz", "password": PASSWORD}),
+        )
+        .await?;
+    assert_eq!(login.status, 401);
+    patch(&a.admin, user.clone(), json!({"disabled": false})).await?;
+    assert_eq!(api.get(&a.employee, &findings).await?.status, 401);
+    api.login("employee@alpha.kz", PASSWORD).await?;
+
+    // Not yourself.
+    let me = api.get(&a.admin, "/me").await?;
+    let me_id = me.body["id"].as_str().unwrap_or_default().to_owned();
+    let r = patch(
+        &a.admin,
+        format!("/tenants/{}/users/{me_id}", a.id),
+        json!({"role": "employee", "disabled": true}),
+    )
+    .await?;
+    assert_eq!(r.status, 422, "{}", r.text);
+    assert_eq!(pointers_of(&r), ["/role", "/disabled"]);
+
+    // Departments: a sub-department, and a loop refused.
+    let sub = api
+        .post(
+            &a.admin,
+            &format!("/tenants/{}/departments", a.id),
+            &json!({"name": "Tenders", "parent_id": a.department_id}),
+        )
+        .await?;
+    let sub_id = sub.body["id"].as_str().unwrap().to_owned();
+    let r = patch(
+        &a.admin,
+        format!("/tenants/{}/departments/{}", a.id, a.department_id),
+        json!({"parent_id": sub_id}),
+    )
+    .await?;
+    assert_eq!(r.status, 422, "{}", r.text);
+    assert_eq!(pointers_of(&r), ["/parent_id"]);
+    let r = patch(
+        &a.admin,
+        format!("/tenants/{}/departments/{sub_id}", a.id),
+        json!({"name": "Tender committee secretariat", "parent_id": null}),
+    )
+    .await?;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert!(r.body["parent_id"].is_null());
+
+    // Positions.
+    let pos = format!("/tenants/{}/positions/{}", a.id, a.position_id);
+    let r = patch(&a.admin, pos.clone(), json!({"risk_level": 0})).await?;
+    assert_eq!(pointers_of(&r), ["/risk_level"]);
+    let r = patch(
+        &a.admin,
+        pos.clone(),
+        json!({"risk_level": 2, "high_risk": false}),
+    )
+    .await?;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(
+        (r.body["risk_level"].as_i64(), r.body["high_risk"].as_bool()),
+        (Some(2), Some(false))
+    );
+    assert_eq!(r.body["title"], "Buyer", "kept");
+
+    // Only the admin; another tenant's ids are 404, never 403 or 200.
+    let r = patch(&a.compliance, pos.clone(), json!({"risk_level": 5})).await?;
+    assert_eq!(r.status, 403);
+    for path in [
+        format!("/tenants/{}/users/{}", b.id, b.employee_id),
+        format!("/tenants/{}/users/{}", a.id, b.employee_id),
+        format!("/tenants/{}/departments/{}", a.id, b.department_id),
+        format!("/tenants/{}/positions/{}", a.id, b.position_id),
+    ] {
+        let r = patch(&a.admin, path.clone(), json!({})).await?;
+        assert_eq!(r.status, 404, "{path}: {}", r.text);
+    }
+    // The changes are on the tamper-evident audit trail, still intact.
+    let audit = api
+        .get(&a.admin, &format!("/tenants/{}/audit/verify", a.id))
+        .await?;
+    assert_eq!(audit.body["intact"], true, "{}", audit.text);
+    Ok(())
+}
+
 /// The embedded default: SQLite, the SQLite queue and mail to a
 /// directory, in one process, seeded with the demo tenant.
 #[tokio::test(flavor = "multi_thread")]

@@ -2,6 +2,7 @@
 //! (the authorisation check), call the store, and map records to the
 //! response types defined here, so the database schema is not the API.
 
+pub mod accounts;
 mod auth;
 mod body;
 mod dataset;

@@ -51,6 +51,8 @@ pub struct UserInfo {
     pub position_id: Option<Uuid>,
     /// The person on file this account belongs to.
     pub person_iin: Option<String>,
+    /// A disabled account cannot sign in and its tokens do not work.
+    pub disabled: bool,
 }
 
 impl From<users::User> for UserInfo {
@@ -64,6 +66,7 @@ impl From<users::User> for UserInfo {
             department_id: u.department_id,
             position_id: u.position_id,
             person_iin: u.person_iin,
+            disabled: u.disabled_at.is_some(),
         }
     }
 }
@@ -224,7 +227,9 @@ impl PlatformApi {
         let ok = tokio::task::spawn_blocking(move || verify_password(&password, hash.as_deref()))
             .await
             .map_err(ApiError::internal)?;
-        let Some(user) = user.filter(|_| ok) else {
+        // A disabled account is refused as a wrong password is: the answer
+        // does not tell a stranger which accounts exist.
+        let Some(user) = user.filter(|u| ok && u.disabled_at.is_none()) else {
             return Err(ApiError::Unauthorized(Json(crate::ErrorBody {
                 error: "unauthorized".into(),
                 message: "wrong email or password".into(),

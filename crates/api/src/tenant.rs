@@ -1,13 +1,16 @@
 //! A tenant's own administration: settings, users, departments, positions,
 //! procurements, and verification of its audit log.
 
-use crate::auth::{BearerAuth, TenantCtx, hash_password};
+use crate::accounts::{
+    self, DepartmentPatch, NewDepartment, NewPosition, NewUserRequest, PositionPatch, UserPatch,
+};
+use crate::auth::{BearerAuth, TenantCtx};
 use crate::body::JsonBody;
 use crate::error::{ApiError, ApiResult};
-use crate::platform::{TenantInfo, UserInfo, validate_email, validate_name, validate_password};
+use crate::platform::{TenantInfo, UserInfo, validate_email};
 use crate::{AppState, page};
 use adal_authz::{act, obj};
-use adal_domain::{Bin, FieldError, Kzt, Role};
+use adal_domain::{Bin, FieldError, Kzt};
 use adal_sandbox_protocol::Severity;
 use adal_store::{audit, org, outbox, procurement, tenants, users};
 use poem::web::Data;
@@ -175,24 +178,6 @@ enum TenantResponse {
     Ok(Json<TenantDetails>),
 }
 
-#[derive(Debug, Object, Deserialize)]
-#[oai(deny_unknown_fields)]
-#[serde(deny_unknown_fields)]
-pub struct NewUserRequest {
-    pub email: String,
-    pub display_name: String,
-    pub password: String,
-    /// `tenant_admin`, `compliance_officer`, `hr_officer`,
-    /// `procurement_officer` or `employee`.
-    pub role: String,
-    pub department_id: Option<Uuid>,
-    pub position_id: Option<Uuid>,
-    /// The IIN of the person on file this account belongs to: what they
-    /// file about themselves reaches the rules with their relatives and
-    /// interests, and their own declarations and trainings must be theirs.
-    pub person_iin: Option<String>,
-}
-
 #[derive(ApiResponse)]
 enum CreateUserResponse {
     #[oai(status = 201)]
@@ -200,17 +185,27 @@ enum CreateUserResponse {
 }
 
 #[derive(ApiResponse)]
+enum UpdateUserResponse {
+    #[oai(status = 200)]
+    Ok(Json<UserInfo>),
+}
+
+#[derive(ApiResponse)]
+enum UpdateDepartmentResponse {
+    #[oai(status = 200)]
+    Ok(Json<Department>),
+}
+
+#[derive(ApiResponse)]
+enum UpdatePositionResponse {
+    #[oai(status = 200)]
+    Ok(Json<Position>),
+}
+
+#[derive(ApiResponse)]
 enum ListUsersResponse {
     #[oai(status = 200)]
     Ok(Json<Vec<UserInfo>>),
-}
-
-#[derive(Debug, Object, Deserialize)]
-#[oai(deny_unknown_fields)]
-#[serde(deny_unknown_fields)]
-pub struct NewDepartment {
-    pub name: String,
-    pub parent_id: Option<Uuid>,
 }
 
 #[derive(Debug, Object)]
@@ -240,18 +235,6 @@ enum CreateDepartmentResponse {
 enum ListDepartmentsResponse {
     #[oai(status = 200)]
     Ok(Json<Vec<Department>>),
-}
-
-#[derive(Debug, Object, Deserialize)]
-#[oai(deny_unknown_fields)]
-#[serde(deny_unknown_fields)]
-pub struct NewPosition {
-    pub title: String,
-    pub department_id: Option<Uuid>,
-    /// Corruption-risk level, 1 (low) to 5 (very high).
-    pub risk_level: i16,
-    /// On the tenant's list of positions exposed to corruption risk.
-    pub high_risk: bool,
 }
 
 #[derive(Debug, Object)]
@@ -456,84 +439,7 @@ impl TenantApi {
     ) -> ApiResult<CreateUserResponse> {
         let ctx =
             TenantCtx::authorize(&state, &auth.0, tenant_id.0, obj::USERS, act::WRITE).await?;
-        let req = body.0;
-        let mut errors = Vec::new();
-        validate_email("/email", &req.email, &mut errors);
-        validate_name("/display_name", &req.display_name, 300, &mut errors);
-        validate_password("/password", &req.password, &mut errors);
-        match Role::parse(&req.role) {
-            Ok(r) if r.is_tenant_role() => {}
-            Ok(_) => errors.push(FieldError::new(
-                "/role",
-                "this role cannot be granted by a tenant",
-            )),
-            Err(e) => errors.push(FieldError::new("/role", e.to_string())),
-        }
-        if let Some(d) = req.department_id
-            && org::get_department(&state.store, ctx.tenant, d)
-                .await
-                .is_err()
-        {
-            errors.push(FieldError::new("/department_id", "no such department"));
-        }
-        if let Some(p) = req.position_id
-            && org::get_position(&state.store, ctx.tenant, p)
-                .await
-                .is_err()
-        {
-            errors.push(FieldError::new("/position_id", "no such position"));
-        }
-        let person_iin = match req.person_iin.as_deref().map(adal_domain::Iin::parse) {
-            None => None,
-            Some(Ok(i)) => Some(i.to_string()),
-            Some(Err(e)) => {
-                errors.push(FieldError::new("/person_iin", e.to_string()));
-                None
-            }
-        };
-        if let Some(iin) = &person_iin
-            && users::find_by_person(&state.store, ctx.tenant, iin)
-                .await?
-                .is_some()
-        {
-            errors.push(FieldError::new(
-                "/person_iin",
-                "another account of this tenant belongs to this person",
-            ));
-        }
-        if !errors.is_empty() {
-            return Err(ApiError::invalid(errors));
-        }
-        let pw = req.password.clone();
-        let hash = tokio::task::spawn_blocking(move || hash_password(&pw))
-            .await
-            .map_err(ApiError::internal)??;
-        let u = users::create(
-            &state.store,
-            Some(ctx.tenant),
-            &ctx.actor(),
-            users::NewUser {
-                email: req.email,
-                display_name: req.display_name.trim().to_owned(),
-                password_hash: hash,
-                role: req.role.clone(),
-                department_id: req.department_id,
-                position_id: req.position_id,
-                person_iin: person_iin.clone(),
-            },
-        )
-        .await
-        .map_err(|e| match e {
-            adal_store::StoreError::Conflict(_) => {
-                ApiError::field("/email", "a user with this email exists")
-            }
-            other => other.into(),
-        })?;
-        state
-            .authz
-            .assign(&u.id.to_string(), &req.role, &ctx.tenant.to_string())
-            .await
-            .map_err(ApiError::internal)?;
+        let u = accounts::create_user(&state, &ctx, body.0).await?;
         Ok(CreateUserResponse::Created(Json(u.into())))
     }
 
@@ -557,6 +463,29 @@ impl TenantApi {
         )))
     }
 
+    /// Change an account: name, role, department, position, person,
+    /// password, or disable it. An administrator cannot change their own
+    /// role or disable themselves.
+    #[oai(
+        path = "/tenants/:tenant_id/users/:user_id",
+        method = "patch",
+        tag = "ApiTags::Tenant",
+        operation_id = "updateUser"
+    )]
+    async fn update_user(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        tenant_id: Path<Uuid>,
+        user_id: Path<Uuid>,
+        body: JsonBody<UserPatch>,
+    ) -> ApiResult<UpdateUserResponse> {
+        let ctx =
+            TenantCtx::authorize(&state, &auth.0, tenant_id.0, obj::USERS, act::WRITE).await?;
+        let u = accounts::update_user(&state, &ctx, user_id.0, body.0).await?;
+        Ok(UpdateUserResponse::Ok(Json(u.into())))
+    }
+
     /// Create a department (optionally under a parent).
     #[oai(
         path = "/tenants/:tenant_id/departments",
@@ -572,23 +501,7 @@ impl TenantApi {
         body: JsonBody<NewDepartment>,
     ) -> ApiResult<CreateDepartmentResponse> {
         let ctx = TenantCtx::authorize(&state, &auth.0, tenant_id.0, obj::ORG, act::WRITE).await?;
-        let mut errors = Vec::new();
-        validate_name("/name", &body.0.name, 300, &mut errors);
-        if !errors.is_empty() {
-            return Err(ApiError::invalid(errors));
-        }
-        let d = org::create_department(
-            &state.store,
-            ctx.tenant,
-            &ctx.actor(),
-            body.0.name.trim().to_owned(),
-            body.0.parent_id,
-        )
-        .await
-        .map_err(|e| match e {
-            adal_store::StoreError::NotFound => ApiError::field("/parent_id", "no such department"),
-            other => other.into(),
-        })?;
+        let d = accounts::create_department(&state, &ctx, body.0).await?;
         Ok(CreateDepartmentResponse::Created(Json(d.into())))
     }
 
@@ -611,6 +524,26 @@ impl TenantApi {
         )))
     }
 
+    /// Rename a department or move it under another (or to the top).
+    #[oai(
+        path = "/tenants/:tenant_id/departments/:department_id",
+        method = "patch",
+        tag = "ApiTags::Tenant",
+        operation_id = "updateDepartment"
+    )]
+    async fn update_department(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        tenant_id: Path<Uuid>,
+        department_id: Path<Uuid>,
+        body: JsonBody<DepartmentPatch>,
+    ) -> ApiResult<UpdateDepartmentResponse> {
+        let ctx = TenantCtx::authorize(&state, &auth.0, tenant_id.0, obj::ORG, act::WRITE).await?;
+        let d = accounts::update_department(&state, &ctx, department_id.0, body.0).await?;
+        Ok(UpdateDepartmentResponse::Ok(Json(d.into())))
+    }
+
     /// Create a position with its corruption-risk level.
     #[oai(
         path = "/tenants/:tenant_id/positions",
@@ -626,33 +559,7 @@ impl TenantApi {
         body: JsonBody<NewPosition>,
     ) -> ApiResult<CreatePositionResponse> {
         let ctx = TenantCtx::authorize(&state, &auth.0, tenant_id.0, obj::ORG, act::WRITE).await?;
-        let req = body.0;
-        let mut errors = Vec::new();
-        validate_name("/title", &req.title, 300, &mut errors);
-        if !(1..=5).contains(&req.risk_level) {
-            errors.push(FieldError::new("/risk_level", "must be 1 to 5"));
-        }
-        if !errors.is_empty() {
-            return Err(ApiError::invalid(errors));
-        }
-        let p = org::create_position(
-            &state.store,
-            ctx.tenant,
-            &ctx.actor(),
-            org::NewPosition {
-                department_id: req.department_id,
-                title: req.title.trim().to_owned(),
-                risk_level: req.risk_level,
-                high_risk: req.high_risk,
-            },
-        )
-        .await
-        .map_err(|e| match e {
-            adal_store::StoreError::NotFound => {
-                ApiError::field("/department_id", "no such department")
-            }
-            other => other.into(),
-        })?;
+        let p = accounts::create_position(&state, &ctx, body.0).await?;
         Ok(CreatePositionResponse::Created(Json(p.into())))
     }
 
@@ -673,6 +580,27 @@ impl TenantApi {
         Ok(ListPositionsResponse::Ok(Json(
             all.into_iter().map(Into::into).collect(),
         )))
+    }
+
+    /// Change a position: title, department, risk level, or whether it is
+    /// on the list of positions exposed to corruption risk.
+    #[oai(
+        path = "/tenants/:tenant_id/positions/:position_id",
+        method = "patch",
+        tag = "ApiTags::Tenant",
+        operation_id = "updatePosition"
+    )]
+    async fn update_position(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        tenant_id: Path<Uuid>,
+        position_id: Path<Uuid>,
+        body: JsonBody<PositionPatch>,
+    ) -> ApiResult<UpdatePositionResponse> {
+        let ctx = TenantCtx::authorize(&state, &auth.0, tenant_id.0, obj::ORG, act::WRITE).await?;
+        let p = accounts::update_position(&state, &ctx, position_id.0, body.0).await?;
+        Ok(UpdatePositionResponse::Ok(Json(p.into())))
     }
 
     /// The tenant's contracting processes, by ocid, with filters.

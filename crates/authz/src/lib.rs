@@ -334,6 +334,16 @@ impl Authz {
         Ok(())
     }
 
+    /// Makes `role` the only role of `user` in `domain`: an account holds
+    /// one role per tenant, so a change replaces rather than adds.
+    pub async fn set_role(&self, user: &str, role: &str, domain: &str) -> Result<(), AuthzError> {
+        let mut e = self.enforcer.write().await;
+        e.delete_roles_for_user(user, Some(domain)).await?;
+        e.add_role_for_user(user, role, Some(domain)).await?;
+        e.get_mut_cache().clear();
+        Ok(())
+    }
+
     pub async fn roles_of(&self, user: &str, domain: &str) -> Vec<String> {
         let e = self.enforcer.write().await;
         e.get_roles_for_user(user, Some(domain))
@@ -359,6 +369,27 @@ mod tests {
         assert!(a.allowed("u1", "t1", obj::FINDINGS_ALL, act::READ).await);
         assert!(!a.allowed("u1", "t2", obj::FINDINGS_ALL, act::READ).await);
         assert!(!a.allowed("u2", "t1", obj::FINDINGS_ALL, act::READ).await);
+    }
+
+    #[tokio::test]
+    async fn a_role_change_replaces_the_role_in_that_tenant_only() {
+        let (store, a) = authz().await;
+        a.assign("u1", "compliance_officer", "t1").await.unwrap();
+        a.assign("u1", "employee", "t2").await.unwrap();
+        a.set_role("u1", "employee", "t1").await.unwrap();
+        assert_eq!(a.roles_of("u1", "t1").await, vec!["employee".to_owned()]);
+        assert!(!a.allowed("u1", "t1", obj::FINDINGS_ALL, act::READ).await);
+        assert!(a.allowed("u1", "t2", obj::FINDINGS_OWN, act::READ).await);
+        // The change is stored, not only cached: a fresh enforcer agrees.
+        let again = Authz::load(store).await.unwrap();
+        assert_eq!(
+            again.roles_of("u1", "t1").await,
+            vec!["employee".to_owned()]
+        );
+        assert_eq!(
+            again.roles_of("u1", "t2").await,
+            vec!["employee".to_owned()]
+        );
     }
 
     #[tokio::test]

@@ -47,6 +47,7 @@ pub async fn create(
         position_id: Set(new.position_id),
         person_iin: Set(new.person_iin.clone()),
         created_at: Set(now()),
+        disabled_at: Set(None),
     })
     .exec_without_returning(&txn)
     .await
@@ -71,6 +72,116 @@ pub async fn create(
         .ok_or(StoreError::NotFound)?;
     txn.commit().await?;
     Ok(u)
+}
+
+/// What an administrator changes about an account. `None` leaves a
+/// field as it is; the inner `None` of the optional fields clears it.
+/// Values arrive already checked against the tenant (roles, departments,
+/// positions, IINs); the store re-checks only what it must do atomically.
+#[derive(Debug, Clone, Default)]
+pub struct UserChange {
+    pub display_name: Option<String>,
+    pub role: Option<String>,
+    pub department_id: Option<Option<Uuid>>,
+    pub position_id: Option<Option<Uuid>>,
+    pub person_iin: Option<Option<String>>,
+    /// A new password, already hashed: every session of the account ends.
+    pub password_hash: Option<String>,
+    pub disabled: Option<bool>,
+}
+
+/// Changes an account of `tenant` and audits the old and new values.
+/// Disabling it revokes every token it holds in the same transaction, so
+/// no session or API token outlives the decision.
+pub async fn update(
+    store: &crate::Store,
+    tenant: TenantId,
+    actor: &str,
+    id: Uuid,
+    change: UserChange,
+) -> Result<User> {
+    let txn = store.begin_write().await?;
+    let before = user::Entity::find_by_id(id)
+        .filter(user::Column::TenantId.eq(tenant.0))
+        .one(&txn)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    let mut am: user::ActiveModel = before.clone().into();
+    if let Some(n) = &change.display_name {
+        am.display_name = Set(n.clone());
+    }
+    if let Some(r) = &change.role {
+        am.role = Set(r.clone());
+    }
+    if let Some(d) = change.department_id {
+        am.department_id = Set(d);
+    }
+    if let Some(p) = change.position_id {
+        am.position_id = Set(p);
+    }
+    if let Some(i) = &change.person_iin {
+        am.person_iin = Set(i.clone());
+    }
+    if let Some(h) = &change.password_hash {
+        am.password_hash = Set(h.clone());
+    }
+    let at = now();
+    match change.disabled {
+        Some(true) if before.disabled_at.is_none() => am.disabled_at = Set(Some(at)),
+        Some(false) => am.disabled_at = Set(None),
+        _ => {}
+    }
+    let after = am.update(&txn).await.map_err(|e| {
+        StoreError::from_insert(e, "another account of this tenant belongs to this person")
+    })?;
+    // Disabling ends every token; a new password ends the sessions (API
+    // tokens stay, as when users change their own password).
+    let revoke = if after.disabled_at.is_some() {
+        Some(None)
+    } else if change.password_hash.is_some() {
+        Some(Some("session"))
+    } else {
+        None
+    };
+    if let Some(kind) = revoke {
+        let mut q = token::Entity::find()
+            .filter(token::Column::UserId.eq(id))
+            .filter(token::Column::RevokedAt.is_null());
+        if let Some(k) = kind {
+            q = q.filter(token::Column::Kind.eq(k));
+        }
+        let live = q.all(&txn).await?;
+        for t in live {
+            let mut am: token::ActiveModel = t.into();
+            am.revoked_at = Set(Some(at));
+            am.update(&txn).await?;
+        }
+    }
+    let view = |u: &User| {
+        serde_json::json!({
+            "display_name": u.display_name,
+            "role": u.role,
+            "department_id": u.department_id,
+            "position_id": u.position_id,
+            "person_iin": u.person_iin,
+            "disabled": u.disabled_at.is_some(),
+        })
+    };
+    audit::append(
+        &txn,
+        tenant,
+        actor,
+        "user.update",
+        &format!("user/{id}"),
+        serde_json::json!({
+            "before": view(&before),
+            "after": view(&after),
+            "password_reset": change.password_hash.is_some(),
+        }),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(after)
 }
 
 /// Links the account `user` to the person with `iin` (already checked),
@@ -190,6 +301,11 @@ pub async fn find_by_token(
         .one(store.connection())
         .await?
         .ok_or_else(|| StoreError::Corrupt(format!("token {} without user", t.id)))?;
+    // Disabling revokes every token; this check also covers an API token
+    // minted in the instant between the two.
+    if u.disabled_at.is_some() {
+        return Ok(None);
+    }
     Ok(Some((t, u)))
 }
 

@@ -196,6 +196,45 @@ org-title = Departments and positions
 org-departments = Departments
 org-positions = Positions
 
+## The tenant admin's forms: accounts, departments, positions
+admin-none = — none —
+admin-save = Save
+admin-saved = Saved.
+admin-user-new-title = New account
+admin-user-edit-title = Edit account
+admin-person-iin = IIN of the person on file (optional)
+admin-person-iin-hint = Links the account to the person: what they file about themselves reaches the rules with their relatives and interests.
+admin-password = Password
+admin-password-hint = 12 to 200 characters. Give it to the person by a safe channel; they can change it after signing in.
+admin-new-password = New password (optional)
+admin-new-password-hint = Leave blank to keep the password. A new one signs the person out everywhere.
+admin-disabled = Account disabled
+admin-disabled-hint = A disabled account cannot sign in and its tokens stop working. What it filed and decided stays on record.
+admin-department-new-title = New department
+admin-department-edit-title = Edit department
+admin-position-new-title = New position
+admin-position-edit-title = Edit position
+admin-risk-level-option = { $n } — { $n ->
+    [1] low
+    [2] moderate
+    [3] elevated
+    [4] high
+   *[5] very high
+  }
+admin-high-risk-hint = On the list of positions exposed to corruption risk: people in it are screened when hired, trained, and watched more closely by the rules.
+col-account-state = Account
+account-active = Active
+account-disabled = Disabled
+err-not-yourself = You cannot change your own role or disable your own account. Ask another administrator.
+err-no-department = This department does not exist.
+err-no-position = This position does not exist.
+err-person-taken = Another account of the organisation belongs to this person.
+err-email-taken = An account with this email already exists.
+err-department-cycle = A department cannot be placed inside itself or one of its own sub-departments.
+err-password-length = The password must be 12 to 200 characters long.
+err-risk-level = Choose a risk level from 1 to 5.
+err-email-one = Enter an email address.
+
 nav-file-conflict = Disclose a conflict of interest
 conflict-title = Disclose a conflict of interest
 conflict-intro = Tell the compliance unit about any situation in which a personal interest could influence your work. Disclosing it is not a violation; hiding it is.

@@ -468,6 +468,26 @@ pub fn validate_gift(
 /// message with the server's text beside it.
 pub fn error_key(e: &FieldError) -> Option<&'static str> {
     let m = e.message.as_str();
+    use adal_api::accounts;
+    if let Some(k) = [
+        (accounts::NOT_YOURSELF, "err-not-yourself"),
+        (accounts::NO_DEPARTMENT, "err-no-department"),
+        (accounts::NO_POSITION, "err-no-position"),
+        (accounts::PERSON_TAKEN, "err-person-taken"),
+        (accounts::EMAIL_TAKEN, "err-email-taken"),
+        (accounts::NOT_A_TENANT_ROLE, "err-choice"),
+        (adal_store::org::DEPARTMENT_CYCLE, "err-department-cycle"),
+        ("must be 12 to 200 characters", "err-password-length"),
+        ("must be 1 to 5", "err-risk-level"),
+    ]
+    .iter()
+    .find_map(|(msg, k)| (m == *msg).then_some(*k))
+    {
+        return Some(k);
+    }
+    if e.pointer == "/email" && m == "must be an email address" {
+        return Some("err-email-one");
+    }
     if m == crate::declare::EXISTS {
         Some("err-declaration-exists")
     } else if e.pointer == "/year" {

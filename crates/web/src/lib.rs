@@ -5,6 +5,7 @@
 //! ([`adal_api::TenantCtx`]), so the dashboard can show nothing the API
 //! would refuse, and another tenant's ids are a 404 here as there.
 
+mod admin;
 mod authoring;
 mod datasets;
 mod declare;
@@ -49,7 +50,8 @@ fn asset(ct: &str, body: &'static str) -> Response {
 
 /// Sources scanned by the test that every catalogue key used exists.
 #[cfg(test)]
-pub(crate) const SOURCES_FOR_KEY_CHECK: [&str; 8] = [
+pub(crate) const SOURCES_FOR_KEY_CHECK: [&str; 9] = [
+    include_str!("admin.rs"),
     include_str!("authoring.rs"),
     include_str!("editor.rs"),
     include_str!("pages.rs"),
@@ -138,7 +140,31 @@ pub fn routes() -> impl Endpoint {
             post(editor::activate),
         )
         .at("/t/:tenant/people", get(pages::people_page))
+        .at(
+            "/t/:tenant/users/new",
+            get(admin::new_user_form).post(admin::create_user),
+        )
+        .at(
+            "/t/:tenant/users/:id",
+            get(admin::edit_user_form).post(admin::update_user),
+        )
         .at("/t/:tenant/org", get(pages::org_page))
+        .at(
+            "/t/:tenant/departments/new",
+            get(admin::new_department_form).post(admin::create_department),
+        )
+        .at(
+            "/t/:tenant/departments/:id",
+            get(admin::edit_department_form).post(admin::update_department),
+        )
+        .at(
+            "/t/:tenant/positions/new",
+            get(admin::new_position_form).post(admin::create_position),
+        )
+        .at(
+            "/t/:tenant/positions/:id",
+            get(admin::edit_position_form).post(admin::update_position),
+        )
         .at("/assets/app.css", get(css))
         .at("/assets/app.js", get(js))
         .around(|ep, req| async move {

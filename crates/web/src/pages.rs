@@ -320,7 +320,9 @@ pub(crate) async fn login(
         })
         .await
         .map_err(|e| Fail::Internal(e.to_string()))?;
-        let Some(user) = user.filter(|_| ok) else {
+        // A disabled account is refused as a wrong password is: the answer
+        // does not tell a stranger which accounts exist.
+        let Some(user) = user.filter(|u| ok && u.disabled_at.is_none()) else {
             return Ok(login_page(&v, &email, true));
         };
         let (token, digest) = adal_api::new_token();
@@ -1763,10 +1765,13 @@ pub(crate) async fn people_page(
     req: &Request,
     state: Data<&AppState>,
     Path(tenant): Path<Uuid>,
+    Query(q): Query<SavedQuery>,
 ) -> Response {
     let v = Visitor::load(req, &state).await;
     let r: PageResult = async {
+        let c = caller(&v)?;
         let ctx = authorize(&state, &v, tenant, obj::USERS, act::READ).await?;
+        let edit = allowed(&state, c, ctx.tenant.0, obj::USERS, act::WRITE).await;
         let tr = &v.tr;
         let list = users::list(&state.store, ctx.tenant).await?;
         let deps: HashMap<Uuid, String> = org::list_departments(&state.store, ctx.tenant)
@@ -1780,18 +1785,31 @@ pub(crate) async fn people_page(
             .map(|p| (p.id, p.title))
             .collect();
         let body = html! {
+            @if q.saved.is_some() { p class="alert ok" role="status" id="admin-saved" { (tr.t("admin-saved")) } }
+            @if edit {
+                p { a class="button" id="new-user" href={ "/t/" (tenant) "/users/new" } { (tr.t("admin-user-new-title")) } }
+            }
             div class="scroll" {
                 table id="people" {
                     caption { (tr.t("people-caption")) }
-                    (head(tr, &[("col-name", false), ("col-email", false), ("role-label", false), ("col-department", false), ("col-position", false)]))
+                    (head(tr, &[("col-name", false), ("col-email", false), ("role-label", false), ("col-department", false), ("col-position", false), ("col-account-state", false)]))
                     tbody {
                         @for u in &list {
-                            tr {
-                                th scope="row" { (u.display_name) }
+                            tr data-email=(u.email) {
+                                th scope="row" {
+                                    @if edit {
+                                        a href={ "/t/" (tenant) "/users/" (u.id) } { (u.display_name) }
+                                    } @else {
+                                        (u.display_name)
+                                    }
+                                }
                                 td { (u.email) }
                                 td data-role=(u.role) { (tr.t(&role_key(&u.role))) }
                                 td { (u.department_id.and_then(|d| deps.get(&d).cloned()).unwrap_or_default()) }
                                 td { (u.position_id.and_then(|p| pos.get(&p).cloned()).unwrap_or_default()) }
+                                td data-disabled=(u.disabled_at.is_some()) {
+                                    (if u.disabled_at.is_some() { tr.t("account-disabled") } else { tr.t("account-active") })
+                                }
                             }
                         }
                     }
@@ -1809,10 +1827,13 @@ pub(crate) async fn org_page(
     req: &Request,
     state: Data<&AppState>,
     Path(tenant): Path<Uuid>,
+    Query(q): Query<SavedQuery>,
 ) -> Response {
     let v = Visitor::load(req, &state).await;
     let r: PageResult = async {
+        let c = caller(&v)?;
         let ctx = authorize(&state, &v, tenant, obj::ORG, act::READ).await?;
+        let edit = allowed(&state, c, ctx.tenant.0, obj::ORG, act::WRITE).await;
         let tr = &v.tr;
         let deps = org::list_departments(&state.store, ctx.tenant).await?;
         let positions = org::list_positions(&state.store, ctx.tenant).await?;
@@ -1821,6 +1842,13 @@ pub(crate) async fn org_page(
                 .unwrap_or_default()
         };
         let body = html! {
+            @if q.saved.is_some() { p class="alert ok" role="status" id="admin-saved" { (tr.t("admin-saved")) } }
+            @if edit {
+                p class="buttons" {
+                    a class="button" id="new-department" href={ "/t/" (tenant) "/departments/new" } { (tr.t("admin-department-new-title")) }
+                    a class="button" id="new-position" href={ "/t/" (tenant) "/positions/new" } { (tr.t("admin-position-new-title")) }
+                }
+            }
             h2 { (tr.t("org-departments")) }
             div class="scroll" {
                 table id="departments" {
@@ -1828,7 +1856,12 @@ pub(crate) async fn org_page(
                     thead { tr { th scope="col" { (tr.t("col-department")) } th scope="col" { (tr.t("col-parent")) } } }
                     tbody {
                         @for d in &deps {
-                            tr { th scope="row" { (d.name) } td { (dep_name(d.parent_id)) } }
+                            tr {
+                                th scope="row" {
+                                    @if edit { a href={ "/t/" (tenant) "/departments/" (d.id) } { (d.name) } } @else { (d.name) }
+                                }
+                                td { (dep_name(d.parent_id)) }
+                            }
                         }
                     }
                 }
@@ -1841,7 +1874,9 @@ pub(crate) async fn org_page(
                     tbody {
                         @for p in &positions {
                             tr {
-                                th scope="row" { (p.title) }
+                                th scope="row" {
+                                    @if edit { a href={ "/t/" (tenant) "/positions/" (p.id) } { (p.title) } } @else { (p.title) }
+                                }
                                 td { (dep_name(p.department_id)) }
                                 td class="num" { (p.risk_level) }
                                 td { (if p.high_risk { tr.t("yes") } else { tr.t("no") }) }

@@ -882,3 +882,302 @@ async fn rule_editor() {
     }
     std::fs::remove_dir_all(&w.dir).ok();
 }
+
+/// The tenant admin's forms go through the API's checks: errors beside
+/// their inputs with what was typed kept, a role change takes effect at
+/// once, a disabled account is signed out everywhere and cannot sign in,
+/// an admin cannot demote or disable themselves, departments cannot be
+/// nested inside themselves, and nobody else reaches these forms.
+#[tokio::test]
+async fn tenant_admin_edits_accounts_departments_positions() {
+    let w = world().await;
+    let cli = TestClient::new(app(&w));
+    let a = w.a;
+    let store = &w.state.store;
+    let admin = sign_in(&cli, "admin@a.kz").await;
+    let employee = sign_in(&cli, "employee@a.kz").await;
+    let csrf = csrf_in(&page_of(&cli, &admin, &format!("/t/{a}/people")).await);
+
+    // Nobody but the admin reaches these forms; another tenant is 404.
+    for path in ["users/new", "departments/new", "positions/new"] {
+        let r = cli
+            .get(format!("/t/{a}/{path}"))
+            .header("cookie", &employee)
+            .send()
+            .await;
+        r.assert_status(StatusCode::FORBIDDEN);
+        let r = cli
+            .get(format!("/t/{}/{path}", w.b))
+            .header("cookie", &admin)
+            .send()
+            .await;
+        r.assert_status(StatusCode::NOT_FOUND);
+    }
+    let emp_csrf = csrf_in(&page_of(&cli, &employee, &format!("/t/{a}/my")).await);
+    let r = cli
+        .post(format!("/t/{a}/departments/new"))
+        .header("cookie", &employee)
+        .form(&[("csrf", emp_csrf.as_str()), ("name", "Shadow")])
+        .send()
+        .await;
+    r.assert_status(StatusCode::FORBIDDEN);
+
+    // A department, a sub-department, and a loop refused.
+    let post = |path: String, fields: Vec<(&'static str, String)>| {
+        let mut all = vec![("csrf", csrf.clone())];
+        all.extend(fields);
+        cli.post(path).header("cookie", &admin).form(&all).send()
+    };
+    let r = post(
+        format!("/t/{a}/departments/new"),
+        vec![("name", "  ".into())],
+    )
+    .await;
+    r.assert_status(StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.0.into_body().into_string().await.unwrap();
+    assert!(html.contains(r#"id="f-name-error""#), "{html}");
+    post(
+        format!("/t/{a}/departments/new"),
+        vec![("name", "Procurement".into())],
+    )
+    .await
+    .assert_status(StatusCode::SEE_OTHER);
+    let top = adal_store::org::list_departments(store, TenantId(a))
+        .await
+        .unwrap()[0]
+        .id;
+    post(
+        format!("/t/{a}/departments/new"),
+        vec![("name", "Tenders".into()), ("parent_id", top.to_string())],
+    )
+    .await
+    .assert_status(StatusCode::SEE_OTHER);
+    let deps = adal_store::org::list_departments(store, TenantId(a))
+        .await
+        .unwrap();
+    let sub = deps.iter().find(|d| d.name == "Tenders").unwrap();
+    assert_eq!(sub.parent_id, Some(top));
+    let r = post(
+        format!("/t/{a}/departments/{top}"),
+        vec![
+            ("name", "Procurement".into()),
+            ("parent_id", sub.id.to_string()),
+        ],
+    )
+    .await;
+    r.assert_status(StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.0.into_body().into_string().await.unwrap();
+    assert!(html.contains(r#"id="f-parent_id-error""#), "{html}");
+    // In Kazakh, the default language: the cycle is explained, not a generic error.
+    assert!(html.contains("бағынысты бөлімшесіне"), "{html}");
+    assert_eq!(
+        adal_store::org::get_department(store, TenantId(a), top)
+            .await
+            .unwrap()
+            .parent_id,
+        None,
+        "nothing stored"
+    );
+    post(
+        format!("/t/{a}/departments/{}", sub.id),
+        vec![
+            ("name", "Tender board".into()),
+            ("parent_id", String::new()),
+        ],
+    )
+    .await
+    .assert_status(StatusCode::SEE_OTHER);
+    let moved = adal_store::org::get_department(store, TenantId(a), sub.id)
+        .await
+        .unwrap();
+    assert_eq!(
+        (moved.name.as_str(), moved.parent_id),
+        ("Tender board", None)
+    );
+
+    // A position, then edited onto the high-risk list.
+    let r = post(
+        format!("/t/{a}/positions/new"),
+        vec![
+            ("title", "Buyer".into()),
+            ("department_id", sub.id.to_string()),
+            ("risk_level", "9".into()),
+        ],
+    )
+    .await;
+    r.assert_status(StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.0.into_body().into_string().await.unwrap();
+    assert!(html.contains(r#"id="f-risk_level-error""#));
+    assert!(html.contains(r#"value="Buyer""#), "what was typed is kept");
+    post(
+        format!("/t/{a}/positions/new"),
+        vec![
+            ("title", "Buyer".into()),
+            ("department_id", sub.id.to_string()),
+            ("risk_level", "3".into()),
+        ],
+    )
+    .await
+    .assert_status(StatusCode::SEE_OTHER);
+    let p = adal_store::org::list_positions(store, TenantId(a))
+        .await
+        .unwrap()[0]
+        .clone();
+    assert!(!p.high_risk);
+    post(
+        format!("/t/{a}/positions/{}", p.id),
+        vec![
+            ("title", "Senior buyer".into()),
+            ("department_id", sub.id.to_string()),
+            ("risk_level", "5".into()),
+            ("high_risk", "true".into()),
+        ],
+    )
+    .await
+    .assert_status(StatusCode::SEE_OTHER);
+    let p2 = adal_store::org::get_position(store, TenantId(a), p.id)
+        .await
+        .unwrap();
+    assert_eq!(
+        (p2.title.as_str(), p2.risk_level, p2.high_risk),
+        ("Senior buyer", 5, true)
+    );
+
+    // A new account: errors by their inputs, then created with its role.
+    let r = post(
+        format!("/t/{a}/users/new"),
+        vec![
+            ("email", "not-an-address".into()),
+            ("display_name", "Dana".into()),
+            ("password", "short".into()),
+            ("role", "employee".into()),
+            ("person_iin", "123".into()),
+        ],
+    )
+    .await;
+    r.assert_status(StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.0.into_body().into_string().await.unwrap();
+    for f in ["email", "password", "person_iin"] {
+        assert!(
+            html.contains(&format!(r#"id="f-{f}-error""#)),
+            "{f}: {html}"
+        );
+    }
+    assert!(html.contains(r#"value="Dana""#));
+    post(
+        format!("/t/{a}/users/new"),
+        vec![
+            ("email", "dana@a.kz".into()),
+            ("display_name", "Dana".into()),
+            ("password", PASSWORD.into()),
+            ("role", "employee".into()),
+            ("position_id", p.id.to_string()),
+        ],
+    )
+    .await
+    .assert_status(StatusCode::SEE_OTHER);
+    let dana = users::find_by_email(store, "dana@a.kz")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(dana.position_id, Some(p.id));
+    let dana_session = sign_in(&cli, "dana@a.kz").await;
+    let findings = format!("/t/{a}/findings");
+    let r = cli
+        .get(&findings)
+        .header("cookie", &dana_session)
+        .send()
+        .await;
+    r.assert_status(StatusCode::FORBIDDEN);
+
+    // Promoted to compliance officer: the findings open at once.
+    let edit = |role: &str, disabled: bool| {
+        let mut f = vec![
+            ("display_name", "Dana".to_owned()),
+            ("role", role.to_owned()),
+            ("position_id", p.id.to_string()),
+        ];
+        if disabled {
+            f.push(("disabled", "true".into()));
+        }
+        post(format!("/t/{a}/users/{}", dana.id), f)
+    };
+    edit("compliance_officer", false)
+        .await
+        .assert_status(StatusCode::SEE_OTHER);
+    let r = cli
+        .get(&findings)
+        .header("cookie", &dana_session)
+        .send()
+        .await;
+    r.assert_status_is_ok();
+    let people = page_of(&cli, &admin, &format!("/t/{a}/people?saved=1")).await;
+    assert!(people.contains(r#"id="admin-saved""#));
+    assert!(people.contains(r#"data-role="compliance_officer""#));
+
+    // Disabled: the open session stops working, and signing in fails.
+    edit("compliance_officer", true)
+        .await
+        .assert_status(StatusCode::SEE_OTHER);
+    let r = cli
+        .get(&findings)
+        .header("cookie", &dana_session)
+        .send()
+        .await;
+    r.assert_status(StatusCode::SEE_OTHER);
+    let r = cli.get("/login").send().await;
+    let pre = cookie_value(&r, "adal_pre").unwrap();
+    let login_csrf = csrf_in(&r.0.into_body().into_string().await.unwrap());
+    let r = cli
+        .post("/login")
+        .header("cookie", format!("adal_pre={pre}"))
+        .form(&[
+            ("csrf", login_csrf.as_str()),
+            ("email", "dana@a.kz"),
+            ("password", PASSWORD),
+        ])
+        .send()
+        .await;
+    // The answer of a wrong password: no hint that the account exists.
+    r.assert_status(StatusCode::UNAUTHORIZED);
+    assert!(cookie_value(&r, "adal_session").is_none());
+    assert!(
+        page_of(&cli, &admin, &format!("/t/{a}/people"))
+            .await
+            .contains(r#"data-disabled="true""#)
+    );
+
+    // The admin cannot demote or disable themselves.
+    let me = users::find_by_email(store, "admin@a.kz")
+        .await
+        .unwrap()
+        .unwrap();
+    let r = post(
+        format!("/t/{a}/users/{}", me.id),
+        vec![
+            ("display_name", "Admin".into()),
+            ("role", "employee".into()),
+            ("disabled", "true".into()),
+        ],
+    )
+    .await;
+    r.assert_status(StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.0.into_body().into_string().await.unwrap();
+    assert!(html.contains(r#"id="f-role-error""#) && html.contains(r#"id="f-disabled-error""#));
+    let still = users::get(store, TenantId(a), me.id).await.unwrap();
+    assert_eq!(still.role, "tenant_admin");
+    assert!(still.disabled_at.is_none());
+
+    // Every change is audited, with the admin as the actor.
+    use adal_store::entities::audit_entry;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    let entries = audit_entry::Entity::find()
+        .filter(audit_entry::Column::TenantId.eq(a))
+        .all(store.connection())
+        .await
+        .unwrap();
+    for action in ["user.update", "department.update", "position.update"] {
+        let e = entries.iter().find(|e| e.action == action).unwrap();
+        assert_eq!(e.actor, me.id.to_string(), "{action}");
+    }
+}

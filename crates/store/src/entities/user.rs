@@ -15,6 +15,8 @@ pub struct Model {
     /// The IIN of the person on file this account belongs to, if linked.
     pub person_iin: Option<String>,
     pub created_at: DateTimeUtc,
+    /// Set when the account was disabled: no sign-in, no live token.
+    pub disabled_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
