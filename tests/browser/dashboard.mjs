@@ -439,6 +439,19 @@ try {
     assert.equal(await row.count(), 1);
     assert.ok(Number(await row.locator("td[data-open]").getAttribute("data-open")) >= 0);
     const overdue = Number(await row.locator("td[data-overdue]").getAttribute("data-overdue"));
+    // Risk by area: each area with open findings, its count and highest
+    // band, named in words; together they are the open findings.
+    const areas = row.locator("td.areas li[data-area]");
+    assert.ok((await areas.count()) >= 1, "the demo's open findings by area");
+    let sum = 0;
+    for (const li of await areas.all()) {
+      sum += Number(await li.getAttribute("data-count"));
+      assert.ok(["low", "medium", "high", "critical"].includes(await li.getAttribute("data-band")));
+      const area = await li.getAttribute("data-area");
+      assert.ok(!(await li.textContent()).trim().startsWith(`${area}:`), `${area}: its name in words, not its key`);
+    }
+    assert.equal(sum, Number(await row.locator("td[data-open]").getAttribute("data-open")));
+    assert.match(await row.locator("th").textContent(), /read-only/);
     await Promise.all([auditor.waitForNavigation(), row.locator("a").click()]);
     assert.ok(await auditor.isVisible("#read-only"));
     assert.ok(await auditor.isVisible("#open-total"));
@@ -670,8 +683,183 @@ if submission.direction == "received" && money(submission.value_kzt) > limit {
     const auditor = pages.agency_auditor;
     await auditor.goto(`${T}/procurements`);
     assert.ok(await auditor.isVisible("#read-only"));
-    assert.equal(await auditor.locator("main form").count(), 0);
+    // Only the filters, which change nothing.
+    assert.equal(await auditor.locator("main form").count(), 1);
+    assert.equal(await auditor.getAttribute("main form", "method"), "get");
     assert.equal(await errorStatus(auditor, `${T}/imports`), 403);
+  });
+
+  // The JSON API, with a token of `role`'s own (as an HR or procurement
+  // system would post records).
+  const api = async (page, role) => {
+    const r = await page.request.post(`${BASE}/api/v1/auth/login`, { data: { email: ACCOUNTS[role], password: PASSWORD } });
+    assert.equal(r.status(), 200, "API sign-in");
+    const headers = { Authorization: `Bearer ${(await r.json()).token}` };
+    return {
+      get: async (path) => page.request.get(`${BASE}/api/v1${path}`, { headers }),
+      post: async (path, data) => page.request.post(`${BASE}/api/v1${path}`, { headers, data }),
+    };
+  };
+  const submitFilters = (page, form) => Promise.all([page.waitForNavigation(), page.click(`${form} button[type=submit]`)]);
+  const rowsOf = async (page, pager) => {
+    const p = page.locator(`#${pager}-rows`);
+    return { first: Number(await p.getAttribute("data-first")), last: Number(await p.getAttribute("data-last")), total: Number(await p.getAttribute("data-total")) };
+  };
+
+  await check("the HR officer filters HR actions by action, person and dates, and pages through them", async () => {
+    const hr = pages.hr_officer;
+    const hrApi = await api(hr, "hr_officer");
+    const positions = await (await hrApi.get(`/tenants/${tenant}/positions`)).json();
+    const position = positions.find((p) => !p.high_risk).id;
+    const dana = iin("88030340012");
+    const yerlan = iin("87040430013");
+    for (const [who, name, on] of [[dana, "Dana Filterova", "2025-03-01"], [yerlan, "Yerlan Filterov", "2025-04-01"]]) {
+      const r = await hrApi.post(`/tenants/${tenant}/hr-actions`, {
+        action: "dismissal", person: { iin: who, full_name: name }, position_id: position,
+        effective_on: on, decided_on: on, reason: "End of contract",
+        decision_makers: [{ full_name: "Aigul Director", role: "director" }],
+      });
+      assert.equal(r.status(), 202, await r.text());
+    }
+    await hr.goto(`${T}/hr-actions`);
+    for (const id of ["action", "person", "from", "to", "limit"]) {
+      assert.equal(await hr.locator(`#hr-filters label[for="${id}"]`).count(), 1, `${id} has a label`);
+    }
+    assert.ok((await rowsOf(hr, "hr-pager")).total >= 3);
+    // By action: the two dismissals only; the choice stays selected.
+    await hr.selectOption("#action", "dismissal");
+    await submitFilters(hr, "#hr-filters");
+    assert.equal(new URL(hr.url()).searchParams.get("action"), "dismissal");
+    assert.equal(await hr.inputValue("#action"), "dismissal");
+    assert.equal(await hr.locator("#hr-actions tbody tr").count(), 2);
+    assert.equal(await hr.locator('#hr-actions tbody tr:not([data-action="dismissal"])').count(), 0);
+    // By part of the name, any case, then by IIN; by dates (both included).
+    await hr.fill("#person", "dana filter");
+    await submitFilters(hr, "#hr-filters");
+    assert.equal(await hr.inputValue("#person"), "dana filter");
+    assert.deepEqual(await hr.locator("#hr-actions tbody th").allTextContents(), ["Dana Filterova"]);
+    await hr.fill("#person", yerlan);
+    await submitFilters(hr, "#hr-filters");
+    assert.deepEqual(await hr.locator("#hr-actions tbody th").allTextContents(), ["Yerlan Filterov"]);
+    await hr.goto(`${T}/hr-actions?from=2025-03-02&to=2025-04-01`);
+    assert.deepEqual(await hr.locator("#hr-actions tbody th").allTextContents(), ["Yerlan Filterov"]);
+    assert.equal(await hr.inputValue("#from"), "2025-03-02");
+    // Nothing matches: an empty list that says so, the text kept.
+    await hr.goto(`${T}/hr-actions`);
+    await hr.fill("#person", "Nobody Such");
+    await submitFilters(hr, "#hr-filters");
+    assert.equal(await hr.locator("#hr-actions tbody tr").count(), 0);
+    assert.equal((await rowsOf(hr, "hr-pager")).total, 0);
+    assert.equal(await hr.inputValue("#person"), "Nobody Such");
+    // A bad IIN and a bad page size are refused beside their fields.
+    const bad = await hr.goto(`${T}/hr-actions?person=12345&limit=0`);
+    assert.equal(bad.status(), 422);
+    assert.ok(await hr.isVisible("#person-error"));
+    assert.ok(await hr.isVisible("#limit-error"));
+    assert.equal(await hr.getAttribute("#person", "aria-invalid"), "true");
+    assert.equal(await hr.inputValue("#person"), "12345");
+    // Pages of one row: next and previous keep the filters.
+    await hr.goto(`${T}/hr-actions?action=dismissal&limit=1`);
+    assert.deepEqual(await rowsOf(hr, "hr-pager"), { first: 1, last: 1, total: 2 });
+    assert.equal(await hr.locator("#hr-pager-prev").count(), 0);
+    const first = await hr.textContent("#hr-actions tbody th");
+    await Promise.all([hr.waitForNavigation(), hr.click("#hr-pager-next")]);
+    const u = new URL(hr.url()).searchParams;
+    assert.deepEqual([u.get("action"), u.get("limit"), u.get("offset")], ["dismissal", "1", "1"]);
+    assert.deepEqual(await rowsOf(hr, "hr-pager"), { first: 2, last: 2, total: 2 });
+    assert.notEqual(await hr.textContent("#hr-actions tbody th"), first);
+    assert.equal(await hr.locator("#hr-pager-next").count(), 0);
+    await Promise.all([hr.waitForNavigation(), hr.click("#hr-pager-prev")]);
+    assert.equal(await hr.textContent("#hr-actions tbody th"), first);
+    assert.equal(await hr.inputValue("#limit"), "1");
+  });
+
+  await check("the procurement officer filters procurements; a bad BIN is refused beside its field; pages keep the filters", async () => {
+    const p = pages.procurement_officer;
+    const pApi = await api(p, "procurement_officer");
+    const bin = iin("20054000123");
+    const release = (ocid, title, status, buyer) => ({
+      ocid,
+      buyer,
+      parties: [
+        { ...buyer, roles: ["buyer", "procuringEntity"] },
+        { id: "sup", name: "Filter Supplies LLP", identifier: { scheme: "KZ-BIN", id: bin }, roles: ["tenderer", "supplier"] },
+      ],
+      tender: { id: ocid, title, status, value: { amount: 1000000, currency: "KZT" }, procuringEntity: buyer },
+    });
+    for (const r of [
+      release("ocds-lists-001", "Office chairs", "complete", { id: "demo-buyer", name: "Demo Energy JSC" }),
+      release("ocds-lists-002", "Cable supply", "cancelled", { id: "lists-buyer", name: "Lists Buyer LLP" }),
+    ]) {
+      const res = await pApi.post(`/tenants/${tenant}/procurements`, r);
+      assert.ok([200, 201, 202].includes(res.status()), await res.text());
+    }
+    await p.goto(`${T}/procurements`);
+    for (const id of ["q", "status", "buyer_id", "counterparty_bin", "limit"]) {
+      assert.equal(await p.locator(`#procurement-filters label[for="${id}"]`).count(), 1, `${id} has a label`);
+    }
+    assert.ok((await rowsOf(p, "procurement-pager")).total >= 3);
+    const ocids = async () => (await p.locator("#procurements tbody tr").evaluateAll((rows) => rows.map((r) => r.dataset.ocid))).sort();
+    // Text, then the tenderer's BIN (as the API filters), then status and buyer.
+    await p.fill("#q", "Cable");
+    await submitFilters(p, "#procurement-filters");
+    assert.deepEqual(await ocids(), ["ocds-lists-002"]);
+    assert.equal(await p.inputValue("#q"), "Cable");
+    await p.goto(`${T}/procurements`);
+    await p.fill("#counterparty_bin", bin);
+    await submitFilters(p, "#procurement-filters");
+    assert.deepEqual(await ocids(), ["ocds-lists-001", "ocds-lists-002"]);
+    await p.selectOption("#status", "complete");
+    await submitFilters(p, "#procurement-filters");
+    assert.deepEqual(await ocids(), ["ocds-lists-001"]);
+    assert.equal(await p.inputValue("#counterparty_bin"), bin);
+    await p.goto(`${T}/procurements`);
+    await p.selectOption("#buyer_id", "lists-buyer");
+    await submitFilters(p, "#procurement-filters");
+    assert.deepEqual(await ocids(), ["ocds-lists-002"]);
+    // Nothing matches.
+    await p.fill("#q", "no such procurement");
+    await submitFilters(p, "#procurement-filters");
+    assert.deepEqual(await ocids(), []);
+    assert.equal((await rowsOf(p, "procurement-pager")).total, 0);
+    // A bad BIN: 422, the error beside the field, what was typed kept.
+    await p.goto(`${T}/procurements`);
+    await p.fill("#q", "Cable");
+    await p.fill("#counterparty_bin", "123456789012");
+    const [bad] = await Promise.all([p.waitForNavigation(), p.click("#procurement-filters button[type=submit]")]);
+    assert.equal(bad.status(), 422);
+    assert.ok(await p.isVisible("#counterparty_bin-error"));
+    assert.equal(await p.getAttribute("#counterparty_bin", "aria-invalid"), "true");
+    assert.equal(await p.inputValue("#counterparty_bin"), "123456789012");
+    assert.equal(await p.inputValue("#q"), "Cable");
+    assert.equal(await p.locator("#procurements tbody tr").count(), 0);
+    assert.equal((await p.goto(`${T}/procurements?status=bogus`)).status(), 422);
+    assert.ok(await p.isVisible("#status-error"));
+    assert.equal(await p.inputValue("#status"), "bogus");
+    // Pages of one row keep the BIN.
+    await p.goto(`${T}/procurements?counterparty_bin=${bin}&limit=1`);
+    assert.deepEqual(await rowsOf(p, "procurement-pager"), { first: 1, last: 1, total: 2 });
+    await Promise.all([p.waitForNavigation(), p.click("#procurement-pager-next")]);
+    assert.equal(new URL(p.url()).searchParams.get("counterparty_bin"), bin);
+    assert.deepEqual(await ocids(), ["ocds-lists-002"]);
+    assert.deepEqual(await rowsOf(p, "procurement-pager"), { first: 2, last: 2, total: 2 });
+  });
+
+  await check("the compliance officer pages through findings; the links keep the filters", async () => {
+    await officer.goto(`${T}/findings?limit=1`);
+    const { total } = await rowsOf(officer, "findings-pager");
+    assert.ok(total >= 2, "the demo has several findings");
+    const first = await officer.getAttribute("#findings tbody tr", "data-finding");
+    await Promise.all([officer.waitForNavigation(), officer.click("#findings-pager-next")]);
+    assert.deepEqual(await rowsOf(officer, "findings-pager"), { first: 2, last: 2, total });
+    assert.notEqual(await officer.getAttribute("#findings tbody tr", "data-finding"), first);
+    // The previous page of a filtered list is the same filtered list.
+    await officer.goto(`${T}/findings?status=resolved&limit=1&offset=1`);
+    const prev = new URL(await officer.getAttribute("#findings-pager-prev", "href"), BASE).searchParams;
+    assert.deepEqual([prev.get("status"), prev.get("limit"), prev.get("offset")], ["resolved", "1", null]);
+    assert.equal(await officer.inputValue("#status"), "resolved");
+    assert.equal((await officer.goto(`${T}/findings?limit=500`)).status(), 422);
+    assert.ok(await officer.isVisible("#limit-error"));
   });
 
   await check("changing the password, then signing in with the new one", async () => {
@@ -725,6 +913,9 @@ if submission.direction == "received" && money(submission.value_kzt) > limit {
     ["hr_officer", "imports", `${T}/imports`],
     ["hr_officer", "import", `${T}/imports/${importId}`],
     ["procurement_officer", "procurements", `${T}/procurements`],
+    ["hr_officer", "hr-actions-filtered", `${T}/hr-actions?action=dismissal&person=12&limit=1`],
+    ["procurement_officer", "procurements-filtered", `${T}/procurements?status=bogus&counterparty_bin=123&q=Cable&limit=1`],
+    ["compliance_officer", "findings-paged", `${T}/findings?status=open&limit=1&offset=1`],
     ["agency_auditor", "agency", `${BASE}/agency`],
     ["agency_auditor", "agency-risk-map", `${T}/risk-map`],
   ];
@@ -778,7 +969,7 @@ if submission.direction == "received" && money(submission.value_kzt) > limit {
   });
 
   await check("360 px wide: nothing scrolls sideways, every screen usable", async () => {
-    for (const [role, name, url] of screens.filter(([, n]) => ["overview", "risk-map", "gift-form", "declaration-form", "findings", "my-filings"].includes(n))) {
+    for (const [role, name, url] of screens.filter(([, n]) => ["overview", "risk-map", "gift-form", "declaration-form", "findings", "my-filings", "hr-actions", "procurements", "agency"].includes(n))) {
       const ctx = pages[role].context();
       const narrow = await ctx.newPage();
       await narrow.setViewportSize({ width: 360, height: 740 });

@@ -334,6 +334,7 @@ impl SubmissionApi {
             subject_iin: subject_iin.0,
             reference: reference.0,
             include_superseded: include_superseded.0.unwrap_or(false),
+            ..Default::default()
         };
         let (rows, total) =
             submissions::list(&state.store, ctx.tenant, &filter, offset, limit).await?;

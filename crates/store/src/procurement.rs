@@ -185,6 +185,36 @@ pub async fn list(
     Ok((rows, total))
 }
 
+/// The tenant's buyers, each id once with a name it was given, by name:
+/// the choices of the buyer filter.
+pub async fn buyers(
+    store: &crate::Store,
+    tenant: TenantId,
+) -> Result<Vec<(String, Option<String>)>> {
+    let rows: Vec<(Option<String>, Option<String>)> = procurement_index::Entity::find()
+        .select_only()
+        .column(procurement_index::Column::BuyerId)
+        .column(procurement_index::Column::BuyerName)
+        .distinct()
+        .filter(procurement_index::Column::TenantId.eq(tenant.0))
+        .filter(procurement_index::Column::BuyerId.is_not_null())
+        .order_by_asc(procurement_index::Column::BuyerName)
+        .order_by_asc(procurement_index::Column::BuyerId)
+        .into_tuple()
+        .all(store.connection())
+        .await?;
+    let mut out: Vec<(String, Option<String>)> = Vec::new();
+    for (id, name) in rows {
+        // A buyer renamed between releases is listed once.
+        if let Some(id) = id
+            && !out.iter().any(|(seen, _)| *seen == id)
+        {
+            out.push((id, name));
+        }
+    }
+    Ok(out)
+}
+
 pub async fn get_by_ocid(
     store: &crate::Store,
     tenant: TenantId,

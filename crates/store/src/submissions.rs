@@ -4,9 +4,10 @@
 use crate::entities::submission;
 use crate::{Result, StoreError, TenantId, audit, new_id, now};
 use chrono::{DateTime, Utc};
+use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect,
+    ActiveValue::Set, ColumnTrait, Condition, DatabaseBackend, EntityTrait, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect,
 };
 use uuid::Uuid;
 
@@ -190,6 +191,79 @@ pub struct SubmissionFilter {
     pub reference: Option<String>,
     /// Include versions that a correction replaced.
     pub include_superseded: bool,
+    /// Conditions on text fields of the payload, all of which must hold.
+    pub payload: Vec<PayloadMatch>,
+}
+
+/// A condition on one text field of the payload, evaluated by the
+/// database's JSON functions so that paging counts only matching rows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PayloadMatch {
+    /// The field's path from the payload's root, e.g.
+    /// `["person", "full_name"]`. It is written into the SQL text, so only
+    /// lowercase letters, digits and `_` are accepted (constants in code,
+    /// never user input).
+    pub path: &'static [&'static str],
+    pub test: PayloadTest,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PayloadTest {
+    Equals(String),
+    /// Contains the text; ignoring case on PostgreSQL, and on SQLite for
+    /// Latin letters only (its `LIKE` folds ASCII alone).
+    Contains(String),
+    /// At least this, compared as text: right for ISO dates.
+    AtLeast(String),
+    /// At most this, compared as text.
+    AtMost(String),
+}
+
+/// The SQL of `payload`'s text field at `path` on `backend`.
+fn payload_text(backend: DatabaseBackend, path: &[&str]) -> Result<Expr> {
+    let safe = |p: &&str| {
+        !p.is_empty()
+            && p.bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+    };
+    if path.is_empty() || !path.iter().all(safe) {
+        return Err(StoreError::Corrupt(format!(
+            "payload path {path:?} is not a plain field path"
+        )));
+    }
+    Ok(Expr::cust(match backend {
+        DatabaseBackend::Postgres => format!("(\"payload\"::jsonb #>> '{{{}}}')", path.join(",")),
+        _ => format!("json_extract(\"payload\", '$.{}')", path.join(".")),
+    }))
+}
+
+/// `text` as a `LIKE` pattern matching it anywhere, its wildcards escaped.
+fn like_anywhere(text: &str) -> LikeExpr {
+    let mut p = String::with_capacity(text.len() + 2);
+    p.push('%');
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            p.push('\\');
+        }
+        p.push(c);
+    }
+    p.push('%');
+    LikeExpr::new(p).escape('\\')
+}
+
+impl PayloadMatch {
+    fn condition(&self, backend: DatabaseBackend) -> Result<Expr> {
+        let field = payload_text(backend, self.path)?;
+        Ok(match &self.test {
+            PayloadTest::Equals(v) => field.eq(v.clone()),
+            PayloadTest::Contains(v) if backend == DatabaseBackend::Postgres => {
+                Expr::expr(Func::lower(field)).like(like_anywhere(&v.to_lowercase()))
+            }
+            PayloadTest::Contains(v) => field.like(like_anywhere(v)),
+            PayloadTest::AtLeast(v) => field.gte(v.clone()),
+            PayloadTest::AtMost(v) => field.lte(v.clone()),
+        })
+    }
 }
 
 pub async fn list(
@@ -217,6 +291,9 @@ pub async fn list(
     }
     if !filter.include_superseded {
         q = q.filter(submission::Column::SupersededBy.is_null());
+    }
+    for m in &filter.payload {
+        q = q.filter(m.condition(store.backend())?);
     }
     let total = q.clone().count(store.connection()).await?;
     let rows = q

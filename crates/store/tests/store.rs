@@ -89,6 +89,7 @@ on_both_backends!(
     one_current_record_per_reference,
     own_declarations_and_finding_times,
     convicted_registry_searches_screens_and_audits,
+    submissions_filter_by_payload_fields,
 );
 
 // ---------------------------------------------------------------- helpers
@@ -1511,4 +1512,98 @@ async fn convicted_registry_searches_screens_and_audits(store: Store) {
         .unwrap();
     assert_eq!(v.broken_at, None);
     assert_eq!(v.entries, 5);
+}
+
+/// The HR officer's list: action type, part of the name, effective dates,
+/// read from the payload by each database's JSON functions.
+async fn submissions_filter_by_payload_fields(store: Store) {
+    use submissions::{PayloadMatch, PayloadTest};
+    let t = tenant(&store, "Payload filters").await;
+    for (action, name, on) in [
+        ("hiring", "Асель Нурланкызы", "2026-01-10"),
+        ("dismissal", "Aruzhan 100%_Test", "2026-02-20"),
+        ("hiring", "Bolat Aruzhanov", "2026-03-30"),
+    ] {
+        submissions::insert(
+            &store,
+            t,
+            NewSubmission {
+                kind: "hr_action".to_owned(),
+                schema_version: 1,
+                submitted_by: Uuid::new_v4(),
+                department_id: None,
+                position_id: None,
+                payload: serde_json::json!({"action": action, "person": {"full_name": name}, "effective_on": on}),
+                reference: None,
+                subject_iin: None,
+                supersedes: None,
+            },
+        )
+        .await
+        .unwrap();
+    }
+    const ACTION: &[&str] = &["action"];
+    const NAME: &[&str] = &["person", "full_name"];
+    const ON: &[&str] = &["effective_on"];
+    let names = |ms: Vec<PayloadMatch>| {
+        let store = store.clone();
+        async move {
+            let f = SubmissionFilter {
+                kind: Some("hr_action".to_owned()),
+                payload: ms,
+                ..Default::default()
+            };
+            let (rows, total) = submissions::list(&store, t, &f, 0, 10).await.unwrap();
+            assert_eq!(total, rows.len() as u64);
+            let mut n: Vec<String> = rows
+                .iter()
+                .map(|s| {
+                    let p: serde_json::Value = serde_json::from_str(&s.payload).unwrap();
+                    p["person"]["full_name"].as_str().unwrap().to_owned()
+                })
+                .collect();
+            n.sort();
+            n
+        }
+    };
+    let m = |path, test| PayloadMatch { path, test };
+    assert_eq!(
+        names(vec![m(ACTION, PayloadTest::Equals("hiring".into()))]).await,
+        ["Bolat Aruzhanov", "Асель Нурланкызы"]
+    );
+    // Any case, anywhere in the name; wildcards are taken literally.
+    assert_eq!(
+        names(vec![m(NAME, PayloadTest::Contains("aruzhan".into()))]).await,
+        ["Aruzhan 100%_Test", "Bolat Aruzhanov"]
+    );
+    assert_eq!(
+        names(vec![m(NAME, PayloadTest::Contains("0%_t".into()))]).await,
+        ["Aruzhan 100%_Test"]
+    );
+    assert!(
+        names(vec![m(NAME, PayloadTest::Contains("%".repeat(2) + "x"))])
+            .await
+            .is_empty()
+    );
+    assert_eq!(
+        names(vec![m(NAME, PayloadTest::Contains("Нурлан".into()))]).await,
+        ["Асель Нурланкызы"]
+    );
+    assert_eq!(
+        names(vec![
+            m(ON, PayloadTest::AtLeast("2026-02-20".into())),
+            m(ON, PayloadTest::AtMost("2026-03-01".into())),
+        ])
+        .await,
+        ["Aruzhan 100%_Test"]
+    );
+    // A path that is not a plain field path is refused, never run.
+    let bad = SubmissionFilter {
+        payload: vec![m(&["x') OR 1=1 --"], PayloadTest::Equals("y".into()))],
+        ..Default::default()
+    };
+    assert!(matches!(
+        submissions::list(&store, t, &bad, 0, 10).await,
+        Err(StoreError::Corrupt(_))
+    ));
 }

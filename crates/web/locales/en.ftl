@@ -142,7 +142,6 @@ impact = Impact
 
 findings-title = Findings
 findings-caption = Findings, newest first
-findings-shown = Showing { $shown } of { $total }
 filters = Filters
 filter-any = Any
 filter-apply = Apply filters
@@ -400,7 +399,6 @@ err-due-after-year = The deadline must be after the end of the reporting year.
 nav-hr-actions = HR actions
 nav-procurements = Procurements
 nav-imports = Imports
-records-shown = { $shown } of { $total } shown.
 hr-title = HR actions
 hr-caption = Hirings, transfers, promotions and dismissals on file
 col-effective = Takes effect
@@ -609,6 +607,34 @@ err-range = Enter a number within the allowed range.
 err-before = This date cannot be earlier than the date it follows.
 err-required-with = Fill this in as well.
 err-number = Enter a whole number.
+
+# Filters and paging of the long lists; the Agency's risk by area
+filter-clear = Clear filters
+filter-person = Person
+filter-person-hint = IIN, or part of the name
+filter-effective-from = Takes effect from
+filter-effective-to = Takes effect until
+filter-procurement-text = Search
+filter-procurement-text-hint = Part of the title, the buyer or the OCID
+filter-counterparty-bin = Tenderer or supplier BIN
+pager-label = Pages
+pager-rows = Rows { $first }–{ $last } of { $total }
+pager-none = Nothing to show ({ $total } in all).
+pager-prev = Previous page
+pager-next = Next page
+pager-limit = Rows per page
+err-limit = Enter a number from 1 to 200.
+tender-status-planning = Planning
+tender-status-planned = Planned
+tender-status-active = Active
+tender-status-cancelled = Cancelled
+tender-status-unsuccessful = Unsuccessful
+tender-status-complete = Complete
+tender-status-withdrawn = Withdrawn
+col-risk-by-area = Risk by area
+agency-area-risk = { $area }: { $n }, { $band }
+agency-no-open = None open
+agency-read-only-view = read-only view
 
 ## Dataset runs
 nav-dataset-runs = Dataset runs

@@ -142,7 +142,6 @@ impact = Әсер
 
 findings-title = Анықталған бұзушылықтар
 findings-caption = Анықталған бұзушылықтар, алдымен жаңалары
-findings-shown = { $total } ішінен { $shown } көрсетілген
 filters = Сүзгілер
 filter-any = Кез келген
 filter-apply = Қолдану
@@ -400,7 +399,6 @@ err-due-after-year = Мерзім есепті жыл аяқталғаннан �
 nav-hr-actions = Кадрлық шешімдер
 nav-procurements = Сатып алулар
 nav-imports = Импорт
-records-shown = { $total } ішінен { $shown } көрсетілген.
 hr-title = Кадрлық шешімдер
 hr-caption = Жұмысқа қабылдау, ауыстыру, жоғарылату және жұмыстан шығару
 col-effective = Күшіне енеді
@@ -609,6 +607,34 @@ err-range = Рұқсат етілген шектегі санды енгізің
 err-before = Бұл күн өзінен бұрынғы күннен ерте бола алмайды.
 err-required-with = Мұны да толтырыңыз.
 err-number = Бүтін санды енгізіңіз.
+
+# Ұзын тізімдердің сүзгілері мен беттері; Агенттік үшін салалар бойынша тәуекел
+filter-clear = Сүзгілерді тазарту
+filter-person = Тұлға
+filter-person-hint = ЖСН немесе аты-жөнінің бөлігі
+filter-effective-from = Күшіне енуі (бастап)
+filter-effective-to = Күшіне енуі (дейін)
+filter-procurement-text = Іздеу
+filter-procurement-text-hint = Атауының, тапсырыс берушінің немесе OCID-тің бөлігі
+filter-counterparty-bin = Қатысушының немесе өнім берушінің БСН-і
+pager-label = Беттер
+pager-rows = { $total } жолдың { $first }–{ $last } жолдары
+pager-none = Көрсететін ештеңе жоқ (барлығы { $total }).
+pager-prev = Алдыңғы бет
+pager-next = Келесі бет
+pager-limit = Беттегі жолдар саны
+err-limit = 1-ден 200-ге дейінгі санды енгізіңіз.
+tender-status-planning = Жоспарлау
+tender-status-planned = Жоспарланған
+tender-status-active = Жарияланған
+tender-status-cancelled = Күші жойылды
+tender-status-unsuccessful = Өтпей қалды
+tender-status-complete = Аяқталды
+tender-status-withdrawn = Кері қайтарылды
+col-risk-by-area = Салалар бойынша тәуекел
+agency-area-risk = { $area }: { $n }, { $band }
+agency-no-open = Ашықтары жоқ
+agency-read-only-view = тек оқу
 
 ## Барлық деректерді тексеру
 nav-dataset-runs = Барлық деректерді тексеру

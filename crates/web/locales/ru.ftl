@@ -142,7 +142,6 @@ impact = Влияние
 
 findings-title = Выявленные нарушения
 findings-caption = Выявленные нарушения, сначала новые
-findings-shown = Показано { $shown } из { $total }
 filters = Фильтры
 filter-any = Любой
 filter-apply = Применить
@@ -400,7 +399,6 @@ err-due-after-year = Срок должен быть позже окончани�
 nav-hr-actions = Кадровые решения
 nav-procurements = Закупки
 nav-imports = Импорт
-records-shown = Показано { $shown } из { $total }.
 hr-title = Кадровые решения
 hr-caption = Приёмы, переводы, повышения и увольнения
 col-effective = Вступает в силу
@@ -609,6 +607,34 @@ err-range = Введите число в допустимых пределах.
 err-before = Эта дата не может быть раньше предшествующей ей даты.
 err-required-with = Заполните и это поле.
 err-number = Введите целое число.
+
+# Фильтры и страницы длинных списков; риски по областям для Агентства
+filter-clear = Сбросить фильтры
+filter-person = Лицо
+filter-person-hint = ИИН или часть имени
+filter-effective-from = Вступает в силу с
+filter-effective-to = Вступает в силу по
+filter-procurement-text = Поиск
+filter-procurement-text-hint = Часть названия, заказчика или OCID
+filter-counterparty-bin = БИН участника или поставщика
+pager-label = Страницы
+pager-rows = Строки { $first }–{ $last } из { $total }
+pager-none = Нечего показать (всего { $total }).
+pager-prev = Предыдущая страница
+pager-next = Следующая страница
+pager-limit = Строк на странице
+err-limit = Введите число от 1 до 200.
+tender-status-planning = Планирование
+tender-status-planned = Запланирована
+tender-status-active = Объявлена
+tender-status-cancelled = Отменена
+tender-status-unsuccessful = Не состоялась
+tender-status-complete = Завершена
+tender-status-withdrawn = Отозвана
+col-risk-by-area = Риски по областям
+agency-area-risk = { $area }: { $n }, { $band }
+agency-no-open = Открытых нет
+agency-read-only-view = только чтение
 
 ## Запуски по всем данным
 nav-dataset-runs = Проверки всех данных

@@ -13,6 +13,7 @@ mod editor;
 mod forms;
 mod i18n;
 mod layout;
+mod listing;
 mod officers;
 mod pages;
 mod session;

@@ -7,16 +7,19 @@
 
 use crate::i18n::Tr;
 use crate::layout::{Fail, head, label, page, redirect, respond};
-use crate::pages::{Fields, PageResult, authorize, caller, finish, frame, show};
+use crate::listing;
+use crate::pages::{Fields, PageResult, authorize, caller, finish, frame, show, show_as};
 use crate::session::Visitor;
 use adal_api::{AppState, TenantCtx};
 use adal_authz::{act, obj};
+use adal_domain::Bin;
+use adal_domain::records::hr::HrActionKind;
 use adal_store::procurement::{self, ProcurementFilter};
-use adal_store::submissions::{self, SubmissionFilter};
+use adal_store::submissions::{self, PayloadMatch, PayloadTest, SubmissionFilter};
 use adal_store::{imports, org};
 use maud::{Markup, html};
 use poem::http::StatusCode;
-use poem::web::{Data, Multipart, Path};
+use poem::web::{Data, Multipart, Path, Query};
 use poem::{Request, Response, handler};
 use serde_json::Value;
 use std::collections::HashMap;
@@ -76,35 +79,153 @@ fn date(tr: &Tr, iso: &str) -> String {
         .map_or_else(|_| iso.to_owned(), |d| tr.date(d))
 }
 
+/// The HR actions list's filters, as typed in the URL.
+#[derive(Debug, Default, serde::Deserialize)]
+pub(crate) struct HrQuery {
+    action: Option<String>,
+    /// An IIN, or part of the person's name.
+    person: Option<String>,
+    /// Effective from and to (ISO dates, both included).
+    from: Option<String>,
+    to: Option<String>,
+    offset: Option<String>,
+    limit: Option<String>,
+}
+
+const ACTION: &[&str] = &["action"];
+const FULL_NAME: &[&str] = &["person", "full_name"];
+const EFFECTIVE_ON: &[&str] = &["effective_on"];
+
+fn trimmed(s: &Option<String>) -> &str {
+    s.as_deref().map_or("", str::trim)
+}
+
+/// The submission filter for the HR actions list, or the fields at fault
+/// with their error keys.
+fn hr_filter(
+    q: &HrQuery,
+) -> (
+    Vec<PayloadMatch>,
+    Option<String>,
+    Vec<(&'static str, &'static str)>,
+) {
+    let mut matches = Vec::new();
+    let mut iin = None;
+    let mut errors = Vec::new();
+    let action = trimmed(&q.action);
+    if !action.is_empty() {
+        match HrActionKind::parse(action) {
+            Ok(a) => matches.push(PayloadMatch {
+                path: ACTION,
+                test: PayloadTest::Equals(a.as_str().to_owned()),
+            }),
+            Err(_) => errors.push(("action", "err-choice")),
+        }
+    }
+    let person = trimmed(&q.person);
+    if !person.is_empty() {
+        // Names hold no digits: digits are an IIN, matched exactly.
+        if person.bytes().all(|b| b.is_ascii_digit()) {
+            match adal_domain::Iin::parse(person) {
+                Ok(i) => iin = Some(i.to_string()),
+                Err(_) => errors.push(("person", "err-iin")),
+            }
+        } else {
+            matches.push(PayloadMatch {
+                path: FULL_NAME,
+                test: PayloadTest::Contains(person.to_owned()),
+            });
+        }
+    }
+    let date = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").ok();
+    let (from, to) = (trimmed(&q.from), trimmed(&q.to));
+    let from_d = (!from.is_empty()).then(|| date(from));
+    let to_d = (!to.is_empty()).then(|| date(to));
+    for (field, d, test) in [
+        (
+            "from",
+            from_d,
+            PayloadTest::AtLeast as fn(String) -> PayloadTest,
+        ),
+        ("to", to_d, PayloadTest::AtMost),
+    ] {
+        match d {
+            None => {}
+            Some(None) => errors.push((field, "err-date")),
+            Some(Some(d)) => matches.push(PayloadMatch {
+                path: EFFECTIVE_ON,
+                test: test(d.format("%Y-%m-%d").to_string()),
+            }),
+        }
+    }
+    if let (Some(Some(f)), Some(Some(t))) = (from_d, to_d)
+        && t < f
+    {
+        errors.push(("to", "err-before"));
+    }
+    (matches, iin, errors)
+}
+
+fn error_of<'a>(errors: &[(&str, &'a str)], field: &str) -> Option<&'a str> {
+    errors.iter().find(|(f, _)| *f == field).map(|(_, e)| *e)
+}
+
 #[handler]
 pub(crate) async fn hr_actions(
     req: &Request,
     state: Data<&AppState>,
     Path(tenant): Path<Uuid>,
+    Query(q): Query<HrQuery>,
 ) -> Response {
     let v = Visitor::load(req, &state).await;
     let r: PageResult = async {
         let ctx = authorize(&state, &v, tenant, obj::HR_ACTIONS, act::READ).await?;
         let tr = &v.tr;
-        let (rows, total) = submissions::list(
-            &state.store,
-            ctx.tenant,
-            &SubmissionFilter {
-                visible: Some(adal_api::reader_visibility(&state, &ctx).await),
-                kind: Some(adal_domain::Kind::HrAction.as_str().to_owned()),
-                ..Default::default()
-            },
-            0,
-            200,
-        )
-        .await?;
+        let path = format!("/t/{tenant}/hr-actions");
+        let (matches, iin, mut errors) = hr_filter(&q);
+        let (paging, limit_error) = listing::paging(q.offset.as_deref(), q.limit.as_deref());
+        if let Some(e) = limit_error {
+            errors.push(("limit", e));
+        }
+        // Bad input lists nothing, as the API would refuse it.
+        let (rows, total) = if errors.is_empty() {
+            submissions::list(
+                &state.store,
+                ctx.tenant,
+                &SubmissionFilter {
+                    visible: Some(adal_api::reader_visibility(&state, &ctx).await),
+                    kind: Some(adal_domain::Kind::HrAction.as_str().to_owned()),
+                    subject_iin: iin,
+                    payload: matches,
+                    ..Default::default()
+                },
+                paging.offset,
+                paging.limit,
+            )
+            .await?
+        } else {
+            (Vec::new(), 0)
+        };
         let positions: HashMap<String, String> = org::list_positions(&state.store, ctx.tenant)
             .await?
             .into_iter()
             .map(|p| (p.id.to_string(), p.title))
             .collect();
+        let kept = listing::kept(&[("action", &q.action), ("person", &q.person), ("from", &q.from), ("to", &q.to), ("limit", &q.limit)]);
+        let actions: Vec<(String, String)> = HrActionKind::ALL
+            .iter()
+            .map(|a| (a.as_str().to_owned(), label(tr, "hr-action", a.as_str())))
+            .collect();
         let body = html! {
-            p id="hr-count" { (tr.t_args("records-shown", &[("shown", rows.len().to_string().into()), ("total", total.to_string().into())])) }
+            form method="get" action=(path) class="filters" id="hr-filters" aria-label=(tr.t("filters")) {
+                (listing::select(tr, "action", "col-action", &actions, Some(trimmed(&q.action)), error_of(&errors, "action")))
+                (listing::input(tr, &listing::Input { id: "person", label: "filter-person", kind: "text", value: trimmed(&q.person), error: error_of(&errors, "person"), hint: Some("filter-person-hint") }))
+                (listing::input(tr, &listing::Input { id: "from", label: "filter-effective-from", kind: "date", value: trimmed(&q.from), error: error_of(&errors, "from"), hint: None }))
+                (listing::input(tr, &listing::Input { id: "to", label: "filter-effective-to", kind: "date", value: trimmed(&q.to), error: error_of(&errors, "to"), hint: None }))
+                (listing::input(tr, &listing::limit_input(trimmed(&q.limit), error_of(&errors, "limit"))))
+                (listing::buttons(tr, &path))
+            }
+            (listing::pager(tr, "hr-pager", &path, &kept, paging, rows.len(), total))
             div class="scroll" {
                 table id="hr-actions" {
                     caption { (tr.t("hr-caption")) }
@@ -112,7 +233,7 @@ pub(crate) async fn hr_actions(
                     tbody {
                         @for sub in &rows {
                             @let p: Value = serde_json::from_str(&sub.payload).unwrap_or_default();
-                            tr data-submission=(sub.id) {
+                            tr data-submission=(sub.id) data-action=(s(&p, "/action")) {
                                 td { (date(tr, s(&p, "/effective_on"))) }
                                 td { (label(tr, "hr-action", s(&p, "/action"))) }
                                 th scope="row" { (s(&p, "/person/full_name")) }
@@ -129,10 +250,66 @@ pub(crate) async fn hr_actions(
                 }
             }
         };
-        show(&state, &v, ctx.tenant, "hr-title", body).await
+        show_as(&state, &v, ctx.tenant, "hr-title", body, status_of(&errors)).await
     }
     .await;
     finish(&v, r)
+}
+
+/// 422 when the filters had errors, as the API answers bad input.
+fn status_of(errors: &[(&str, &str)]) -> StatusCode {
+    if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    }
+}
+
+/// The procurements list's filters: those of
+/// `GET /tenants/{t}/procurements`, as typed in the URL.
+#[derive(Debug, Default, serde::Deserialize)]
+pub(crate) struct ProcurementQuery {
+    status: Option<String>,
+    buyer_id: Option<String>,
+    counterparty_bin: Option<String>,
+    q: Option<String>,
+    offset: Option<String>,
+    limit: Option<String>,
+}
+
+/// The tender statuses of the OCDS codelist, as the index stores them.
+const TENDER_STATUSES: [&str; 7] = [
+    "planning",
+    "planned",
+    "active",
+    "cancelled",
+    "unsuccessful",
+    "complete",
+    "withdrawn",
+];
+
+/// The store filter, or the fields at fault with their error keys. The
+/// BIN is checked as `GET /tenants/{t}/procurements` checks it.
+fn procurement_filter(
+    q: &ProcurementQuery,
+) -> (ProcurementFilter, Vec<(&'static str, &'static str)>) {
+    let mut errors = Vec::new();
+    let some = |s: &str| (!s.is_empty()).then(|| s.to_owned());
+    let status = trimmed(&q.status);
+    if !status.is_empty() && !TENDER_STATUSES.contains(&status) {
+        errors.push(("status", "err-choice"));
+    }
+    let bin = trimmed(&q.counterparty_bin);
+    if !bin.is_empty() && Bin::parse(bin).is_err() {
+        errors.push(("counterparty_bin", "err-bin"));
+    }
+    let filter = ProcurementFilter {
+        status: some(status),
+        buyer_id: some(trimmed(&q.buyer_id)),
+        counterparty_bin: some(bin),
+        text: some(trimmed(&q.q)),
+    };
+    (filter, errors)
 }
 
 #[handler]
@@ -140,14 +317,23 @@ pub(crate) async fn procurements(
     req: &Request,
     state: Data<&AppState>,
     Path(tenant): Path<Uuid>,
+    Query(q): Query<ProcurementQuery>,
 ) -> Response {
     let v = Visitor::load(req, &state).await;
     let r: PageResult = async {
         let ctx = authorize(&state, &v, tenant, obj::PROCUREMENTS, act::READ).await?;
         let tr = &v.tr;
-        let (rows, total) =
-            procurement::list(&state.store, ctx.tenant, &ProcurementFilter::default(), 0, 100)
-                .await?;
+        let path = format!("/t/{tenant}/procurements");
+        let (filter, mut errors) = procurement_filter(&q);
+        let (paging, limit_error) = listing::paging(q.offset.as_deref(), q.limit.as_deref());
+        if let Some(e) = limit_error {
+            errors.push(("limit", e));
+        }
+        let (rows, total) = if errors.is_empty() {
+            procurement::list(&state.store, ctx.tenant, &filter, paging.offset, paging.limit).await?
+        } else {
+            (Vec::new(), 0)
+        };
         let mut parties = HashMap::new();
         for p in &rows {
             let release = submissions::get(&state.store, ctx.tenant, p.submission_id)
@@ -157,8 +343,29 @@ pub(crate) async fn procurements(
                 .unwrap_or_default();
             parties.insert(p.id, counterparties(&release));
         }
+        let buyers: Vec<(String, String)> = procurement::buyers(&state.store, ctx.tenant)
+            .await?
+            .into_iter()
+            .map(|(id, name)| {
+                let shown = name.unwrap_or_else(|| id.clone());
+                (id, shown)
+            })
+            .collect();
+        let statuses: Vec<(String, String)> = TENDER_STATUSES
+            .iter()
+            .map(|s| ((*s).to_owned(), label(tr, "tender-status", s)))
+            .collect();
+        let kept = listing::kept(&[("status", &q.status), ("buyer_id", &q.buyer_id), ("counterparty_bin", &q.counterparty_bin), ("q", &q.q), ("limit", &q.limit)]);
         let body = html! {
-            p id="procurement-count" { (tr.t_args("records-shown", &[("shown", rows.len().to_string().into()), ("total", total.to_string().into())])) }
+            form method="get" action=(path) class="filters" id="procurement-filters" aria-label=(tr.t("filters")) {
+                (listing::input(tr, &listing::Input { id: "q", label: "filter-procurement-text", kind: "text", value: trimmed(&q.q), error: None, hint: Some("filter-procurement-text-hint") }))
+                (listing::select(tr, "status", "col-status", &statuses, Some(trimmed(&q.status)), error_of(&errors, "status")))
+                (listing::select(tr, "buyer_id", "col-buyer", &buyers, filter.buyer_id.as_deref(), None))
+                (listing::input(tr, &listing::Input { id: "counterparty_bin", label: "filter-counterparty-bin", kind: "text", value: trimmed(&q.counterparty_bin), error: error_of(&errors, "counterparty_bin"), hint: None }))
+                (listing::input(tr, &listing::limit_input(trimmed(&q.limit), error_of(&errors, "limit"))))
+                (listing::buttons(tr, &path))
+            }
+            (listing::pager(tr, "procurement-pager", &path, &kept, paging, rows.len(), total))
             div class="scroll" {
                 table id="procurements" {
                     caption { (tr.t("proc-caption")) }
@@ -177,7 +384,7 @@ pub(crate) async fn procurements(
                                 th scope="row" { (p.ocid) }
                                 td { (p.title.clone().unwrap_or_default()) }
                                 td { (p.buyer_name.clone().unwrap_or_default()) }
-                                td { (p.status.clone().unwrap_or_default()) }
+                                td data-status=[p.status.as_deref()] { (p.status.as_deref().map(|s| label(tr, "tender-status", s)).unwrap_or_default()) }
                                 td class="num" {
                                     @match (&p.value_amount, p.currency.as_deref()) {
                                         (Some(a), Some("KZT") | None) => { (tr.money(a)) }
@@ -204,7 +411,7 @@ pub(crate) async fn procurements(
                 }
             }
         };
-        show(&state, &v, ctx.tenant, "proc-title", body).await
+        show_as(&state, &v, ctx.tenant, "proc-title", body, status_of(&errors)).await
     }
     .await;
     finish(&v, r)

@@ -8,6 +8,7 @@ use crate::i18n::{Lang, Tr};
 use crate::layout::{
     Fail, Frame, NavItem, fail_page, head, label, page, redirect, respond, role_key,
 };
+use crate::listing;
 use crate::session::{LANG_COOKIE, SESSION_COOKIE, Visitor, set_cookie};
 use crate::{settings, trend};
 use adal_api::{AppState, Caller, TenantCtx, heatmap};
@@ -206,12 +207,20 @@ pub(crate) async fn show(
     title_key: &str,
     body: maud::Markup,
 ) -> PageResult {
+    show_as(state, v, tenant, title_key, body, StatusCode::OK).await
+}
+
+/// As [`show`], with `status` (422 for a page showing input errors).
+pub(crate) async fn show_as(
+    state: &AppState,
+    v: &Visitor,
+    tenant: TenantId,
+    title_key: &str,
+    body: maud::Markup,
+    status: StatusCode,
+) -> PageResult {
     let f = frame(state, v, tenant).await;
-    Ok(respond(
-        v,
-        StatusCode::OK,
-        page(v, &f, &v.tr.t(title_key), body),
-    ))
+    Ok(respond(v, status, page(v, &f, &v.tr.t(title_key), body)))
 }
 
 /// Where a user lands after signing in.
@@ -546,22 +555,42 @@ pub(crate) async fn agency(req: &Request, state: Data<&AppState>) -> Response {
                 overdue_declarations(&state, c, TenantId(t.id), adal_domain::kazakhstan_today())
                     .await?
                     .map(|o| o.missing + o.late);
-            rows.push((t, map.open_findings, high, overdue));
+            let areas = risk_by_area(&map);
+            rows.push((t, map.open_findings, high, overdue, areas));
         }
         let body = html! {
             p { (tr.t("agency-intro")) }
             div class="scroll" {
                 table id="tenants" {
                     caption { (tr.t("agency-tenants")) }
-                    (head(tr, &[("col-tenant", false), ("col-bin", false), ("col-region", false), ("col-open-findings", true), ("col-high-risk-findings", true), ("col-overdue-declarations", true)]))
+                    (head(tr, &[("col-tenant", false), ("col-bin", false), ("col-region", false), ("col-open-findings", true), ("col-high-risk-findings", true), ("col-risk-by-area", false), ("col-overdue-declarations", true)]))
                     tbody {
-                        @for (t, open, high, overdue) in &rows {
-                            tr {
-                                th scope="row" { a href={ "/t/" (t.id) "/overview" } { (t.name) } }
+                        @for (t, open, high, overdue, areas) in &rows {
+                            tr data-tenant=(t.id) {
+                                th scope="row" {
+                                    a href={ "/t/" (t.id) "/overview" } { (t.name) }
+                                    br;
+                                    span class="muted" { (tr.t("agency-read-only-view")) }
+                                }
                                 td { (t.bin) }
                                 td { (t.region) }
                                 td class="num" data-open=(open) { (open) }
                                 td class="num" { (high) }
+                                td class="areas" {
+                                    @if areas.is_empty() {
+                                        (tr.t("agency-no-open"))
+                                    } @else {
+                                        ul class="area-risk" {
+                                            @for a in areas {
+                                                li data-area=(a.area) data-count=(a.count) data-band=(a.band.as_str()) {
+                                                    span class={ "sev sev-" (a.band.as_str()) } {
+                                                        (tr.t_args("agency-area-risk", &[("area", label(tr, "area", &a.area).into()), ("n", a.count.to_string().into()), ("band", label(tr, "band", a.band.as_str()).into())]))
+                                                    }
+                                                }
+                                            }
+                                        }
+                                    }
+                                }
                                 td class="num" data-overdue=[overdue] { (overdue.map(|n| n.to_string()).unwrap_or_default()) }
                             }
                         }
@@ -579,6 +608,54 @@ pub(crate) async fn agency(req: &Request, state: Data<&AppState>) -> Response {
     }
     .await;
     finish(&v, r)
+}
+
+/// One area's open findings in a tenant: how many, and the highest risk
+/// band among them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct AreaRisk {
+    area: String,
+    count: u64,
+    band: heatmap::Band,
+}
+
+fn band_rank(b: heatmap::Band) -> u8 {
+    match b {
+        heatmap::Band::Low => 0,
+        heatmap::Band::Medium => 1,
+        heatmap::Band::High => 2,
+        heatmap::Band::Critical => 3,
+    }
+}
+
+/// The risk map's open findings by area, the riskiest first (highest band,
+/// then most findings, then by name): the Agency's "risk by area".
+fn risk_by_area(map: &evaluation::RiskMap) -> Vec<AreaRisk> {
+    let mut by: BTreeMap<&str, (u64, heatmap::Band)> = BTreeMap::new();
+    for c in &map.by_department_area {
+        let band = heatmap::Band::of(c.likelihood, c.impact);
+        let e = by.entry(c.area.as_str()).or_insert((0, band));
+        e.0 += c.count;
+        if band_rank(band) > band_rank(e.1) {
+            e.1 = band;
+        }
+    }
+    let mut out: Vec<AreaRisk> = by
+        .into_iter()
+        .filter(|(_, (n, _))| *n > 0)
+        .map(|(area, (count, band))| AreaRisk {
+            area: area.to_owned(),
+            count,
+            band,
+        })
+        .collect();
+    out.sort_by(|a, b| {
+        band_rank(b.band)
+            .cmp(&band_rank(a.band))
+            .then(b.count.cmp(&a.count))
+            .then_with(|| a.area.cmp(&b.area))
+    });
+    out
 }
 
 // ------------------------------------------------------------ tenant screens
@@ -882,6 +959,8 @@ pub(crate) struct FindingQuery {
     area: Option<String>,
     likelihood: Option<String>,
     impact: Option<String>,
+    offset: Option<String>,
+    limit: Option<String>,
 }
 
 fn empty_none(s: &Option<String>) -> Option<String> {
@@ -915,8 +994,13 @@ pub(crate) async fn findings_list(
             visible: Some(adal_api::reader_visibility(&state, &ctx).await),
             ..Default::default()
         };
-        let (rows, total) =
-            evaluation::list_findings(&state.store, ctx.tenant, &filter, 0, 200).await?;
+        let (paging, limit_error) = listing::paging(q.offset.as_deref(), q.limit.as_deref());
+        let (rows, total) = if limit_error.is_none() {
+            evaluation::list_findings(&state.store, ctx.tenant, &filter, paging.offset, paging.limit)
+                .await?
+        } else {
+            (Vec::new(), 0)
+        };
         let areas: Vec<String> = {
             let mut a: Vec<String> = triage::open_counts(&state.store, ctx.tenant)
                 .await?
@@ -930,30 +1014,34 @@ pub(crate) async fn findings_list(
             a.dedup();
             a
         };
-        let select = |id: &str, key: &str, values: Vec<(String, String)>, current: &Option<String>| {
-            html! {
-                div class="field" {
-                    label for=(id) { (tr.t(key)) }
-                    select id=(id) name=(id) {
-                        option value="" { (tr.t("filter-any")) }
-                        @for (val, text) in &values {
-                            option value=(val) selected[current.as_deref() == Some(val.as_str())] { (text) }
-                        }
-                    }
-                }
-            }
-        };
+        let path = format!("/t/{tenant}/findings");
+        // The filters as applied (a value the list ignored is not repeated).
+        let likelihood = filter.likelihood.map(|n| n.to_string()).unwrap_or_default();
+        let impact = filter.impact.map(|n| n.to_string()).unwrap_or_default();
+        let kept: Vec<(&str, String)> = vec![
+            ("severity", filter.severity.clone().unwrap_or_default()),
+            ("status", filter.status.clone().unwrap_or_default()),
+            ("area", filter.area.clone().unwrap_or_default()),
+            ("likelihood", likelihood.clone()),
+            ("impact", impact.clone()),
+            ("limit", empty_none(&q.limit).unwrap_or_default()),
+        ];
         let scores: Vec<(String, String)> = (1..=5).map(|n| (n.to_string(), n.to_string())).collect();
+        let severities: Vec<(String, String)> = SEVERITIES.iter().map(|s| ((*s).to_owned(), label(tr, "severity", s))).collect();
+        let statuses: Vec<(String, String)> = FINDING_STATUSES.iter().map(|s| ((*s).to_owned(), label(tr, "status", s))).collect();
+        let area_options: Vec<(String, String)> = areas.iter().map(|a| (a.clone(), label(tr, "area", a))).collect();
+        let limit = empty_none(&q.limit).unwrap_or_default();
         let body = html! {
-            form method="get" class="filters" aria-label=(tr.t("filters")) {
-                (select("severity", "col-severity", SEVERITIES.iter().map(|s| ((*s).to_owned(), label(tr, "severity", s))).collect(), &filter.severity))
-                (select("status", "col-status", FINDING_STATUSES.iter().map(|s| ((*s).to_owned(), label(tr, "status", s))).collect(), &filter.status))
-                (select("area", "col-area", areas.iter().map(|a| (a.clone(), label(tr, "area", a))).collect(), &filter.area))
-                (select("likelihood", "likelihood", scores.clone(), &filter.likelihood.map(|n| n.to_string())))
-                (select("impact", "impact", scores, &filter.impact.map(|n| n.to_string())))
-                button type="submit" { (tr.t("filter-apply")) }
+            form method="get" action=(path) class="filters" aria-label=(tr.t("filters")) {
+                (listing::select(tr, "severity", "col-severity", &severities, filter.severity.as_deref(), None))
+                (listing::select(tr, "status", "col-status", &statuses, filter.status.as_deref(), None))
+                (listing::select(tr, "area", "col-area", &area_options, filter.area.as_deref(), None))
+                (listing::select(tr, "likelihood", "likelihood", &scores, Some(likelihood.as_str()), None))
+                (listing::select(tr, "impact", "impact", &scores, Some(impact.as_str()), None))
+                (listing::input(tr, &listing::limit_input(&limit, limit_error)))
+                (listing::buttons(tr, &path))
             }
-            p id="findings-count" { (tr.t_args("findings-shown", &[("shown", rows.len().to_string().into()), ("total", total.to_string().into())])) }
+            (listing::pager(tr, "findings-pager", &path, &kept, paging, rows.len(), total))
             div class="scroll" {
                 table id="findings" {
                     caption { (tr.t("findings-caption")) }
@@ -973,7 +1061,8 @@ pub(crate) async fn findings_list(
                 }
             }
         };
-        show(&state, &v, ctx.tenant, "findings-title", body).await
+        let status = if limit_error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+        show_as(&state, &v, ctx.tenant, "findings-title", body, status).await
     }
     .await;
     finish(&v, r)
@@ -1913,5 +2002,41 @@ mod tests {
             assert_eq!(safe_back(Some(bad)), "/", "{bad:?}");
         }
         assert_eq!(safe_back(None), "/");
+    }
+    #[test]
+    fn risk_by_area_sums_each_area_and_keeps_its_highest_band() {
+        let cell = |area: &str, likelihood, impact, count| evaluation::DepartmentAreaCell {
+            department_id: None,
+            department: None,
+            area: area.to_owned(),
+            likelihood,
+            impact,
+            count,
+        };
+        let map = evaluation::RiskMap {
+            computed_at: None,
+            open_findings: 9,
+            cells: vec![],
+            by_department_area: vec![
+                cell("gifts", 1, 1, 3),
+                cell("gifts", 2, 3, 1),
+                cell("hr", 4, 4, 1),
+                cell("assets", 1, 2, 4),
+                cell("procurement", 1, 1, 0),
+            ],
+            positions: vec![],
+        };
+        let got: Vec<(String, u64, &str)> = risk_by_area(&map)
+            .into_iter()
+            .map(|a| (a.area, a.count, a.band.as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("hr".to_owned(), 1, "high"),
+                ("gifts".to_owned(), 4, "medium"),
+                ("assets".to_owned(), 4, "low"),
+            ]
+        );
     }
 }
