@@ -594,6 +594,110 @@ if submission.direction == "received" && money(submission.value_kzt) > limit {
     assert.match(await admin.textContent("#positions"), /Procurement specialist/);
   });
 
+  await check("the tenant admin adds a department, a position and an account, changes a role and disables the account", async () => {
+    const admin = pages.tenant_admin;
+    const submit = async (button) => {
+      const [r] = await Promise.all([admin.waitForNavigation(), admin.click(button)]);
+      return r.status();
+    };
+    // Every input of every admin form has a label.
+    const labelled = (form) =>
+      admin.locator(`${form} input:not([type=hidden]), ${form} select`).evaluateAll((els) => els.every((e) => e.labels && e.labels.length > 0));
+
+    // A department: blank is refused beside the field, then saved.
+    await admin.goto(`${T}/org`);
+    await Promise.all([admin.waitForNavigation(), admin.click("#new-department")]);
+    assert.ok(await labelled("#department-form"));
+    assert.equal(await submit("#department-submit"), 422);
+    assert.ok(await admin.isVisible("#f-name-error"));
+    assert.equal(await admin.getAttribute("#f-name", "aria-invalid"), "true");
+    await admin.fill("#f-name", "Internal audit");
+    assert.equal(await submit("#department-submit"), 200);
+    assert.ok(await admin.isVisible("#admin-saved"));
+    assert.match(await admin.textContent("#departments"), /Internal audit/);
+
+    // A position in it, on the high-risk list.
+    await Promise.all([admin.waitForNavigation(), admin.click("#new-position")]);
+    assert.ok(await labelled("#position-form"));
+    await admin.fill("#f-title", "Internal auditor");
+    await admin.selectOption("#f-department_id", { label: "Internal audit" });
+    await admin.selectOption("#f-risk_level", "4");
+    await admin.check("#f-high_risk");
+    assert.equal(await submit("#position-submit"), 200);
+    const row = admin.locator("#positions tr", { hasText: "Internal auditor" });
+    assert.match(await row.textContent(), /Internal audit/);
+    assert.match(await row.textContent(), /4/);
+
+    // Moving the parent department under its own child is refused.
+    await admin.click("#departments a:text-is('Internal audit')");
+    await admin.waitForURL(/\/departments\//);
+    const auditUrl = admin.url();
+    await admin.goto(`${T}/org`);
+    await Promise.all([admin.waitForNavigation(), admin.click("#new-department")]);
+    await admin.fill("#f-name", "Audit desk");
+    await admin.selectOption("#f-parent_id", { label: "Internal audit" });
+    assert.equal(await submit("#department-submit"), 200);
+    await admin.goto(auditUrl);
+    await admin.selectOption("#f-parent_id", { label: "Audit desk" });
+    assert.equal(await submit("#department-submit"), 422);
+    assert.match(await admin.textContent("#f-parent_id-error"), /sub-department/);
+
+    // An account: errors beside their fields with the values kept, then created.
+    await admin.goto(`${T}/people`);
+    await Promise.all([admin.waitForNavigation(), admin.click("#new-user")]);
+    assert.ok(await labelled("#user-form"));
+    await admin.fill("#f-email", "not-an-address");
+    await admin.fill("#f-display_name", "Aigerim Auditor");
+    await admin.fill("#f-password", "short");
+    assert.equal(await submit("#user-submit"), 422);
+    for (const f of ["email", "password"]) assert.ok(await admin.isVisible(`#f-${f}-error`), f);
+    assert.equal(await admin.inputValue("#f-display_name"), "Aigerim Auditor");
+    await admin.fill("#f-email", "aigerim@demo.kz");
+    await admin.fill("#f-password", "aigerim-long-password");
+    await admin.selectOption("#f-role", "hr_officer");
+    await admin.selectOption("#f-position_id", { label: "Internal auditor" });
+    assert.equal(await submit("#user-submit"), 200);
+    const person = admin.locator('#people tr[data-email="aigerim@demo.kz"]');
+    assert.equal(await person.locator("td[data-role]").getAttribute("data-role"), "hr_officer");
+
+    // The new account signs in with its role; a role change applies at once.
+    const aigerim = await newPage();
+    await aigerim.goto(`${BASE}/login`);
+    await aigerim.fill("#email", "aigerim@demo.kz");
+    await aigerim.fill("#password", "aigerim-long-password");
+    await Promise.all([aigerim.waitForNavigation(), aigerim.click("main button[type=submit]")]);
+    assert.equal(await errorStatus(aigerim, `${T}/hr-actions`), 200);
+    await person.locator("th a").click();
+    await admin.waitForURL(/\/users\//);
+    await admin.selectOption("#f-role", "employee");
+    assert.equal(await submit("#user-submit"), 200);
+    assert.equal(await errorStatus(aigerim, `${T}/hr-actions`), 403);
+
+    // Disabled: the open session ends and the row says so.
+    await person.locator("th a").click();
+    await admin.waitForURL(/\/users\//);
+    await admin.check("#f-disabled");
+    assert.equal(await submit("#user-submit"), 200);
+    assert.equal(await person.locator("td[data-disabled]").getAttribute("data-disabled"), "true");
+    await aigerim.goto(`${T}/my`);
+    assert.match(aigerim.url(), /\/login$/);
+    await aigerim.context().close();
+
+    // The admin cannot demote or disable themselves.
+    await admin.locator(`#people tr[data-email="${ACCOUNTS.tenant_admin}"] th a`).click();
+    await admin.waitForURL(/\/users\//);
+    await admin.selectOption("#f-role", "employee");
+    await admin.check("#f-disabled");
+    assert.equal(await submit("#user-submit"), 422);
+    assert.ok(await admin.isVisible("#f-role-error"));
+    assert.ok(await admin.isVisible("#f-disabled-error"));
+    // Nothing else may open these forms.
+    for (const path of ["users/new", "departments/new", "positions/new"]) {
+      assert.equal(await errorStatus(pages.employee, `${T}/${path}`), 403, path);
+      assert.equal(await errorStatus(pages.compliance_officer, `${T}/${path}`), 403, path);
+    }
+  });
+
   await check("the tenant admin edits the MCI by year; a bad value is refused beside its cell", async () => {
     const admin = pages.tenant_admin;
     await admin.goto(`${T}/overview`);
@@ -909,6 +1013,9 @@ if submission.direction == "received" && money(submission.value_kzt) > limit {
     ["tenant_admin", "people", `${T}/people`],
     ["tenant_admin", "org", `${T}/org`],
     ["tenant_admin", "settings", `${T}/settings`],
+    ["tenant_admin", "user-new", `${T}/users/new`],
+    ["tenant_admin", "department-new", `${T}/departments/new`],
+    ["tenant_admin", "position-new", `${T}/positions/new`],
     ["hr_officer", "hr-actions", `${T}/hr-actions`],
     ["hr_officer", "imports", `${T}/imports`],
     ["hr_officer", "import", `${T}/imports/${importId}`],

@@ -98,6 +98,31 @@ async fn findings_are_triaged_through_the_api() -> Result<()> {
     let f = findings["items"][0]["id"].as_str().unwrap().to_owned();
     let g = findings["items"][1]["id"].as_str().unwrap().to_owned();
     let base = format!("/tenants/{tid}/findings/{f}");
+    // The demo's dataset run and its derived records may still be making
+    // findings; count only once they are all in, or the count below races.
+    api.get_until(
+        &officer,
+        &format!("/tenants/{tid}/dataset-runs"),
+        Duration::from_secs(60),
+        "the demo's dataset run to finish",
+        |b| {
+            b.as_array().is_some_and(|runs| {
+                !runs.is_empty()
+                    && runs
+                        .iter()
+                        .all(|r| r["status"] == "done" || r["status"] == "failed")
+            })
+        },
+    )
+    .await?;
+    api.get_until(
+        &officer,
+        &format!("/tenants/{tid}/submissions?status=received&limit=1"),
+        Duration::from_secs(60),
+        "every submission evaluated",
+        |b| b["total"].as_u64() == Some(0),
+    )
+    .await?;
     let open_before = api
         .get(&officer, &format!("/tenants/{tid}/risk-map"))
         .await?
