@@ -791,6 +791,7 @@ mod tests {
                 id: "gift-over-limit".into(),
                 title: "Gift over the limit".into(),
                 area: "gifts".into(),
+                guideline_section: None,
                 kinds: vec!["gift".into()],
                 severity: Severity::High,
                 likelihood: 3,

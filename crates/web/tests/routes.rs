@@ -622,6 +622,7 @@ fn library() -> adal_store::rules::Library {
         id: id.into(),
         title: format!("Rule {id}"),
         area: area.into(),
+        guideline_section: None,
         kinds: vec!["gift".into()],
         severity: Severity::Medium,
         likelihood: 3,
