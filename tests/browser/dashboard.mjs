@@ -583,6 +583,74 @@ if submission.direction == "received" && money(submission.value_kzt) > limit {
     assert.ok(await officer.isVisible('tr[data-rule="gift-over-100k"]'));
   });
 
+  // A rule whose findings no later check counts; enabled again at the end,
+  // so the standard in force is as before apart from the version number.
+  const leftOut = "rapid-rehiring";
+  const leftOutSection = "HR processes: hiring and dismissal";
+  let leftOutVersion;
+  await check("the compliance officer leaves a library rule out with a reason, activates it, and enables it again; guideline sections are shown", async () => {
+    await officer.goto(`${T}/rules`);
+    assert.equal((await officer.textContent(`table.rules tr[data-rule="${leftOut}"] td.guideline`)).trim(), leftOutSection);
+    assert.equal(await officer.locator("#disabled-rules").count(), 0, "nothing left out yet");
+    for (const id of ["d-rule", "d-reason"]) {
+      assert.equal(await officer.locator(`label[for="${id}"]`).count(), 1, `label for ${id}`);
+    }
+    // Without a reason: refused beside the reason, the choice kept, nothing made.
+    await officer.selectOption("#d-rule", leftOut);
+    const [blank] = await Promise.all([officer.waitForNavigation(), officer.click("#disable-submit")]);
+    assert.equal(blank.status(), 422);
+    assert.ok(await officer.isVisible("#d-reason-error"));
+    assert.equal(await officer.getAttribute("#d-reason", "aria-invalid"), "true");
+    assert.equal(await officer.inputValue("#d-rule"), leftOut, "the choice stays");
+    const versions = await officer.locator("#rule-set-versions tbody tr").count();
+    // Forged forms: a rule the library does not have, or enabling a rule
+    // that is not left out, get their error on the page, never a 500.
+    const csrf = await officer.getAttribute("#disable-rule input[name=csrf]", "value");
+    const forged = await officer.request.post(`${T}/rules/disable`, { form: { csrf, rule: "no-such-rule", reason: "x" }, maxRedirects: 0 });
+    assert.equal(forged.status(), 422);
+    assert.match(await forged.text(), /id="d-rule-error"/);
+    const notLeftOut = await officer.request.post(`${T}/rules/enable`, { form: { csrf, rule: leftOut }, maxRedirects: 0 });
+    assert.equal(notLeftOut.status(), 422);
+    assert.match(await notLeftOut.text(), /id="enable-error"/);
+    // Without the session's token: refused.
+    const noToken = await officer.request.post(`${T}/rules/disable`, { form: { rule: leftOut, reason: "x" }, maxRedirects: 0 });
+    assert.equal(noToken.status(), 403);
+    // With a reason: a draft without the rule, everything else kept.
+    const reason = "Our own policy already forbids rehiring within a year";
+    await officer.fill("#d-reason", reason);
+    await submitAndWait(officer, "#disable-submit");
+    assert.ok(await officer.isVisible("#draft-created"));
+    const v = versionOf(officer);
+    leftOutVersion = v;
+    assert.equal(v, versions + 1, "one draft made, none by the refused forms");
+    assert.equal(await officer.locator(`table.rules tr[data-rule="${leftOut}"]`).count(), 0, "not among the draft's rules");
+    assert.equal((await officer.textContent(`#disabled-rules tr[data-rule="${leftOut}"] td.reason`)).trim(), reason);
+    assert.ok(await officer.isVisible('tr[data-rule="gift-over-100k"]'), "own rules kept");
+    assert.match(await officer.textContent('tr[data-rule="gift-over-mci-limit"]'), /limit_mci = 5 MCI/, "overrides kept");
+    await dryRunAndActivate(v);
+    // In force: listed among the rules left out, with its reason and section.
+    const row = officer.locator(`#disabled-rules tr[data-rule="${leftOut}"]`);
+    assert.equal((await row.locator("td.reason").textContent()).trim(), reason);
+    assert.equal((await row.locator("td.guideline").textContent()).trim(), leftOutSection);
+    assert.equal(await officer.locator(`#d-rule option[value="${leftOut}"]`).count(), 0, "no longer offered to leave out");
+    await shot(officer, "en", "rules-left-out");
+    // Readers see it, with no form.
+    const admin = pages.tenant_admin;
+    await admin.goto(`${T}/rules`);
+    assert.equal((await admin.textContent(`#disabled-rules tr[data-rule="${leftOut}"] td.reason`)).trim(), reason);
+    assert.equal(await admin.locator("main form").count(), 0, "no editor forms for the tenant admin");
+    // Enabled again: a draft with the rule back, then in force.
+    await submitAndWait(officer, `#enable-${leftOut}`);
+    assert.ok(await officer.isVisible("#draft-created"));
+    const v2 = versionOf(officer);
+    assert.equal(await officer.locator("#disabled-rules").count(), 0);
+    assert.ok(await officer.isVisible(`table.rules tr[data-rule="${leftOut}"]`));
+    await dryRunAndActivate(v2);
+    assert.ok(await officer.isVisible(`table.rules tr[data-rule="${leftOut}"]`));
+    assert.equal(await officer.locator("#disabled-rules").count(), 0);
+    assert.ok(await officer.isVisible('tr[data-rule="gift-over-100k"]'));
+  });
+
   await check("the tenant admin sees users and roles, departments and positions", async () => {
     const admin = pages.tenant_admin;
     await admin.goto(`${T}/people`);
@@ -728,6 +796,32 @@ if submission.direction == "received" && money(submission.value_kzt) > limit {
     const csrf = await employee.getAttribute("form.lang input[name=csrf]", "value");
     const r = await employee.request.post(`${T}/settings`, { form: { csrf, alert_threshold: "low" }, maxRedirects: 0 });
     assert.equal(r.status(), 403);
+  });
+
+  await check("the tenant admin sets the days to answer a feedback report; a bad value is refused beside the field", async () => {
+    const admin = pages.tenant_admin;
+    const days = "#s-feedback_answer_days";
+    await admin.goto(`${T}/settings`);
+    assert.equal(await admin.locator(`label[for="s-feedback_answer_days"]`).count(), 1);
+    assert.equal(await admin.inputValue(days), "15", "the value in force: the default");
+    for (const bad of ["400", "ten"]) {
+      await admin.fill(days, bad);
+      const [r] = await Promise.all([admin.waitForNavigation(), admin.click("#settings-submit")]);
+      assert.equal(r.status(), 422, bad);
+      assert.ok(await admin.isVisible("#s-feedback_answer_days-error"), bad);
+      assert.equal(await admin.getAttribute(days, "aria-invalid"), "true");
+      assert.equal(await admin.inputValue(days), bad, "what was typed stays");
+    }
+    await admin.fill(days, "30");
+    await Promise.all([admin.waitForNavigation(), admin.click("#settings-submit")]);
+    assert.match(admin.url(), /\/settings\?saved=1$/);
+    assert.equal(await admin.inputValue(days), "30");
+    await admin.reload();
+    assert.equal(await admin.inputValue(days), "30", "stored");
+    // Back to the default, for the dataset runs of later checks.
+    await admin.fill(days, "15");
+    await Promise.all([admin.waitForNavigation(), admin.click("#settings-submit")]);
+    assert.equal(await admin.inputValue(days), "15");
   });
 
   let importId;
@@ -999,6 +1093,7 @@ if submission.direction == "received" && money(submission.value_kzt) > limit {
     ["compliance_officer", "rule-parameters", `${T}/rules/parameters`],
     ["compliance_officer", "rule-new", `${T}/rules/new`],
     ["compliance_officer", "rule-version", `${T}/rules/v/1`],
+    ["compliance_officer", "rule-version-left-out", `${T}/rules/v/${leftOutVersion}`],
     ["compliance_officer", "dataset-runs", `${T}/dataset-runs`],
     ["compliance_officer", "feedback-form", `${T}/feedback/new`],
     ["compliance_officer", "governance-form", `${T}/governance/new`],

@@ -1069,6 +1069,11 @@ async fn rule_lifecycle_adopt_override_gate_and_dry_run() -> Result<()> {
         .find(|r| r["id"] == "gift-over-mci-limit")
         .unwrap();
     assert_eq!(limit_rule["parameters"]["limit_mci"]["unit"], "MCI");
+    // Each library rule cites its section of the Agency's guidelines.
+    assert_eq!(
+        limit_rule["guideline_section"],
+        "Conflict of interest: gifts"
+    );
 
     // Bad choices: every one is named by its JSON pointer.
     let r = api

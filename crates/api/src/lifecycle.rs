@@ -392,6 +392,7 @@ mod tests {
             id: id.into(),
             title: id.into(),
             area: "conflict_of_interest".into(),
+            guideline_section: None,
             kinds: vec!["gift".into()],
             severity: Severity::Medium,
             likelihood: 3,

@@ -61,6 +61,13 @@ pub struct Rule {
     /// `financial_control`, `culture`, `transparency`, `hr`, `procurement`,
     /// `corporate_governance`.
     pub area: String,
+    /// The section of the Agency's guidelines the rule implements, as the
+    /// guidelines title it, e.g. `Conflict of interest: relatives`. Every
+    /// library rule has one; optional for the tenant's own rules (at most
+    /// 300 characters).
+    #[oai(skip_serializing_if_is_none)]
+    #[serde(default)]
+    pub guideline_section: Option<String>,
     /// Submission kinds the rule applies to, e.g. `["gift"]`.
     #[serde(default)]
     pub kinds: Vec<String>,
@@ -194,6 +201,7 @@ pub fn rule_to_api(d: RuleDefinition) -> Rule {
         id: d.id,
         title: d.title,
         area: d.area,
+        guideline_section: d.guideline_section,
         kinds: d.kinds,
         severity: d.severity.as_str().to_owned(),
         likelihood: d.likelihood,
@@ -497,6 +505,21 @@ pub fn validate_rules(rules: Vec<Rule>, errors: &mut Vec<FieldError>) -> Vec<Rul
                 format!("must be one of: {}", AREAS.join(", ")),
             ));
         }
+        let guideline_section = r
+            .guideline_section
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned);
+        if guideline_section
+            .as_ref()
+            .is_some_and(|s| s.chars().count() > 300)
+        {
+            errors.push(FieldError::new(
+                at("guideline_section"),
+                "must be at most 300 characters",
+            ));
+        }
         for (k, kind) in r.kinds.iter().enumerate() {
             if !KINDS.contains(&kind.as_str()) {
                 errors.push(FieldError::new(
@@ -531,6 +554,7 @@ pub fn validate_rules(rules: Vec<Rule>, errors: &mut Vec<FieldError>) -> Vec<Rul
                 id: r.id,
                 title: r.title.trim().to_owned(),
                 area: r.area,
+                guideline_section,
                 kinds: r.kinds,
                 severity,
                 likelihood: r.likelihood,
@@ -1289,4 +1313,59 @@ async fn fixtures_gate(state: &AppState, v: &rules::RuleSetVersion) -> ApiResult
         ),
         details,
     ))
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn rule(id: &str, section: Option<&str>) -> Rule {
+        serde_json::from_value(json!({
+            "id": id,
+            "title": "Own rule",
+            "area": "conflict_of_interest",
+            "kinds": ["gift"],
+            "severity": "low",
+            "likelihood": 1,
+            "impact": 1,
+            "script": "()",
+            "guideline_section": section,
+            "fixtures": [{"name": "x", "expect": "clear",
+                "submission": {"kind": "gift", "payload": {}}}],
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn an_own_rule_may_cite_a_guideline_section() {
+        let mut errors = Vec::new();
+        let defs = validate_rules(
+            vec![
+                rule("a", Some("  Conflict of interest: gifts ")),
+                rule("b", None),
+            ],
+            &mut errors,
+        );
+        assert!(errors.is_empty(), "{errors:?}");
+        assert_eq!(
+            defs[0].guideline_section.as_deref(),
+            Some("Conflict of interest: gifts")
+        );
+        assert_eq!(defs[1].guideline_section, None);
+        // It goes back out as it came in.
+        assert_eq!(
+            rule_to_api(defs[0].clone()).guideline_section.as_deref(),
+            Some("Conflict of interest: gifts")
+        );
+        // Blank is none; too long is refused at its pointer.
+        let mut errors = Vec::new();
+        let defs = validate_rules(vec![rule("a", Some("  "))], &mut errors);
+        assert_eq!(defs[0].guideline_section, None);
+        let long = "x".repeat(301);
+        validate_rules(vec![rule("a", Some(&long))], &mut errors);
+        assert_eq!(errors.len(), 1);
+        assert_eq!(errors[0].pointer, "/rules/0/guideline_section");
+    }
 }

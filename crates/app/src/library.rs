@@ -21,6 +21,7 @@ struct Meta {
     id: String,
     title: String,
     area: String,
+    guideline_section: String,
     #[serde(default)]
     kinds: Vec<String>,
     severity: String,
@@ -74,6 +75,7 @@ fn parse(meta: &str, script: &str) -> Result<RuleDefinition> {
         id: meta.id,
         title: meta.title,
         area: meta.area,
+        guideline_section: Some(meta.guideline_section),
         kinds: meta.kinds,
         severity,
         likelihood: meta.likelihood,
@@ -100,6 +102,12 @@ mod tests {
         assert_eq!(limit.params["limit_mci"], serde_json::json!(2));
         assert_eq!(limit.declared["limit_mci"].unit.as_deref(), Some("MCI"));
         assert_eq!(limit.kinds, vec!["gift"]);
+        assert_eq!(
+            limit.guideline_section.as_deref(),
+            Some("Conflict of interest: gifts")
+        );
+        // Every rule cites its section of the Agency's guidelines.
+        assert!(lib.rules.iter().all(|r| r.guideline_section.is_some()));
         assert!(limit.script.contains("mci("));
         assert!(limit.fixtures.len() >= 5);
         assert!(

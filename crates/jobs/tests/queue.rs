@@ -165,6 +165,7 @@ fn rule_definition(id: &str, kind: &str, severity: Severity, script: &str) -> Ru
         id: id.to_owned(),
         title: id.replace(['-', '_'], " "),
         area: "conflict_of_interest".to_owned(),
+        guideline_section: None,
         kinds: vec![kind.to_owned()],
         severity,
         likelihood: 3,

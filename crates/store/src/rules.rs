@@ -22,6 +22,11 @@ pub struct RuleDefinition {
     pub id: String,
     pub title: String,
     pub area: String,
+    /// The section of the Agency's guidelines the rule implements, as the
+    /// guidelines title it (`Conflict of interest: relatives`). Library
+    /// rules carry it; versions stored before it existed do not.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub guideline_section: Option<String>,
     #[serde(default)]
     pub kinds: Vec<String>,
     pub severity: Severity,

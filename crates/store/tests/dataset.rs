@@ -274,6 +274,7 @@ fn rule(id: &str) -> RuleDefinition {
         id: id.to_owned(),
         title: id.to_owned(),
         area: "financial_control".to_owned(),
+        guideline_section: None,
         kinds: vec![],
         severity: Severity::High,
         likelihood: 3,

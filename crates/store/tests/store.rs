@@ -183,6 +183,7 @@ fn rule_def(id: &str) -> RuleDefinition {
         id: id.to_owned(),
         title: format!("Title of {id}"),
         area: "conflict_of_interest".to_owned(),
+        guideline_section: None,
         kinds: vec!["gift".to_owned()],
         severity: Severity::High,
         likelihood: 3,

@@ -104,6 +104,7 @@ async fn two_findings(store: &Store, t: TenantId) -> Vec<evaluation::Finding> {
             id: "r1".to_owned(),
             title: "R1".to_owned(),
             area: "gifts".to_owned(),
+            guideline_section: None,
             kinds: vec!["gift".to_owned()],
             severity: Severity::High,
             likelihood: 4,

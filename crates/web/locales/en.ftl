@@ -373,7 +373,7 @@ overdue-for = Declarations for { $year }, due { $due }.
 # Tenant settings
 nav-settings = Settings
 settings-title = Settings
-settings-intro = Who is alerted about findings, the monthly calculation index by year, and when asset declarations are due.
+settings-intro = Who is alerted about findings, how many days a feedback report may wait for its answer, the monthly calculation index by year, and when asset declarations are due.
 settings-alerts = Alerts
 settings-threshold = Email the compliance unit about findings of this severity and above
 settings-emails = Alert recipients
@@ -635,6 +635,25 @@ col-risk-by-area = Risk by area
 agency-area-risk = { $area }: { $n }, { $band }
 agency-no-open = None open
 agency-read-only-view = read-only view
+## Rule editor: library rules left out and enabled again, guideline sections; settings: days to answer a feedback report
+col-guideline = Guideline section
+rules-enable = Enable again
+rules-disable-title = Leave a rule of the standard out
+rules-disable-intro = Saving makes a new draft version from the one in force without this rule. If it is enabled again later, its parameters return to the library's defaults. Nothing changes until the draft is activated.
+rules-disable-rule = Rule of the standard
+rules-disable-reason = Reason
+rules-disable-reason-hint = Why the organisation does not apply this rule. The reason is kept with the version.
+rules-disable-submit = Leave out, as a draft
+err-rule-not-in-library = The standard library has no such rule.
+err-rule-left-out = This rule is already left out.
+err-rule-not-left-out = The version in force does not leave this rule out.
+err-no-library = The version in force was not adopted from the standard library.
+err-reason-required = Give the reason for leaving this rule out.
+err-last-rule = A version needs at least one rule.
+settings-feedback = Feedback reports
+settings-feedback-days = Days to answer a feedback report
+settings-feedback-days-hint = A whole number from 1 to 365. A report answered later than this many days after it was received is late.
+err-feedback-days = Enter a whole number of days from 1 to 365.
 
 ## Dataset runs
 nav-dataset-runs = Dataset runs

@@ -146,6 +146,7 @@ pub fn rule_of(values: &Fields) -> (Rule, Vec<Problem>) {
         id: value(values, "id").trim().to_owned(),
         title: value(values, "title").trim().to_owned(),
         area: value(values, "area").to_owned(),
+        guideline_section: None,
         kinds: values
             .iter()
             .filter(|(k, v)| k.starts_with("kind.") && v.as_str() == "on")

@@ -11,7 +11,7 @@
 //! the form into the API's request and the API's pointers back into the
 //! form's fields.
 
-use crate::forms::{error_summary, error_text};
+use crate::forms::{error_summary, error_text, errors_of, orphans};
 use crate::i18n::Tr;
 use crate::layout::{Fail, Frame, head, label, page, redirect, respond};
 use crate::pages::{Fields, PageResult, allowed, authorize, authorize_form, caller, finish, frame};
@@ -168,6 +168,81 @@ pub fn new_rule_set(
     Ok(request)
 }
 
+/// The message of a rule to leave out that is left out already.
+pub const ALREADY_LEFT_OUT: &str = "this rule is left out already";
+/// The message of a rule to enable that the version in force does not
+/// leave out.
+pub const NOT_LEFT_OUT: &str = "the version in force does not leave this rule out";
+/// The message of a choice over the library in a version that adopted
+/// none (uploaded whole).
+pub const NO_LIBRARY: &str = "the version in force adopts no library";
+
+/// The request that makes a draft from `active` leaving the library rule
+/// `rule` out for `reason`: its parameter values go with it (the API
+/// refuses overrides of a disabled rule), so enabling it again brings back
+/// the library's defaults. The API checks the rule and the reason; the
+/// form only refuses what the API would take as a change of reason.
+pub fn disable_request(
+    active: &RuleSetVersion,
+    rule: &str,
+    reason: &str,
+) -> Result<Result<adal_api::NewRuleSet, FieldError>, Fail> {
+    let (mut request, _) = from_active(active, None)?;
+    let at = || format!("/disabled/{}", adal_api::pointer_segment(rule));
+    if request.library_version.is_none() {
+        return Ok(Err(FieldError::new(at(), NO_LIBRARY)));
+    }
+    if rule.is_empty() {
+        return Ok(Err(FieldError::new(at(), "must not be empty")));
+    }
+    if request.disabled.contains_key(rule) {
+        return Ok(Err(FieldError::new(at(), ALREADY_LEFT_OUT)));
+    }
+    request.overrides.remove(rule);
+    request.disabled.insert(rule.to_owned(), reason.to_owned());
+    Ok(Ok(request))
+}
+
+/// The request that makes a draft from `active` with the library rule
+/// `rule`, which it leaves out, enabled again.
+pub fn enable_request(
+    active: &RuleSetVersion,
+    rule: &str,
+) -> Result<Result<adal_api::NewRuleSet, FieldError>, Fail> {
+    let (mut request, _) = from_active(active, None)?;
+    let at = format!("/disabled/{}", adal_api::pointer_segment(rule));
+    if request.disabled.remove(rule).is_none() {
+        return Ok(Err(FieldError::new(at, NOT_LEFT_OUT)));
+    }
+    Ok(Ok(request))
+}
+
+/// The input of the form that leaves a rule out that an error of
+/// [`adal_api::create_version`] is about: an unknown rule, or the last
+/// enabled one, is the rule's; anything else about it, the reason's.
+pub fn choice_field_of(e: &FieldError) -> Option<String> {
+    let field = if e.pointer == "/disabled" || e.message.starts_with("no rule ") {
+        "rule"
+    } else if e.pointer.starts_with("/disabled/") {
+        if [NO_LIBRARY, ALREADY_LEFT_OUT, "must not be empty"].contains(&e.message.as_str()) {
+            "rule"
+        } else {
+            "reason"
+        }
+    } else {
+        return None;
+    };
+    Some(field.to_owned())
+}
+
+/// The guideline section of a rule: as stored with the version, or, for
+/// a version stored before rules carried it, as the library has it.
+fn section_of<'a>(lib: &'a Library, d: &'a RuleDefinition) -> Option<&'a str> {
+    d.guideline_section
+        .as_deref()
+        .or_else(|| lib.rule(&d.id).and_then(|r| r.guideline_section.as_deref()))
+}
+
 fn bound(spec: &ParamSpec) -> Option<String> {
     match (&spec.min, &spec.max) {
         (None, None) => None,
@@ -205,9 +280,8 @@ fn param_list(d: &RuleDefinition) -> Markup {
     }
 }
 
-/// A version's rules grouped by area, and the library rules it leaves out
-/// with the reasons given.
-fn rules_by_area(tr: &Tr, defs: &[RuleDefinition], adoption: Option<&Adoption>) -> Markup {
+/// A version's rules grouped by area, each with its guideline section.
+fn rules_by_area(tr: &Tr, lib: &Library, defs: &[RuleDefinition]) -> Markup {
     let mut areas: BTreeMap<&str, Vec<&RuleDefinition>> = BTreeMap::new();
     for d in defs {
         areas.entry(d.area.as_str()).or_default().push(d);
@@ -218,11 +292,12 @@ fn rules_by_area(tr: &Tr, defs: &[RuleDefinition], adoption: Option<&Adoption>) 
                 h3 { (label(tr, "area", area)) }
                 div class="scroll" {
                     table class="rules" {
-                        (head(tr, &[("col-rule", false), ("col-severity", false), ("col-likelihood-impact", false), ("col-parameters", false)]))
+                        (head(tr, &[("col-rule", false), ("col-guideline", false), ("col-severity", false), ("col-likelihood-impact", false), ("col-parameters", false)]))
                         tbody {
                             @for d in list {
                                 tr data-rule=(d.id) {
                                     td { (d.title) br; small { code { (d.id) } } }
+                                    td class="guideline" { (section_of(lib, d).unwrap_or("—")) }
                                     td { (label(tr, "severity", d.severity.as_str())) }
                                     td class="num" { (d.likelihood) " × " (d.impact) }
                                     td { (param_list(d)) }
@@ -233,15 +308,126 @@ fn rules_by_area(tr: &Tr, defs: &[RuleDefinition], adoption: Option<&Adoption>) 
                 }
             }
         }
-        @if let Some(a) = adoption.filter(|a| !a.disabled.is_empty()) {
-            h3 { (tr.t("rules-disabled")) }
-            table id="disabled-rules" {
-                (head(tr, &[("col-rule", false), ("col-reason", false)]))
-                tbody {
-                    @for (id, reason) in &a.disabled {
-                        tr { td { code { (id) } } td { (reason) } }
+    }
+}
+
+/// The enable-again forms of the adopted standard: the CSRF token, and
+/// what refused the last one.
+struct EnableForms<'a> {
+    action: String,
+    csrf: &'a str,
+    error: Option<String>,
+}
+
+/// The library rules a version leaves out, each with its guideline
+/// section and the reason given; on the adopted standard, for a writer,
+/// each with a button that enables it again.
+fn left_out(
+    tr: &Tr,
+    lib: &Library,
+    adoption: Option<&Adoption>,
+    enable: Option<&EnableForms<'_>>,
+) -> Markup {
+    let disabled = adoption.map(|a| &a.disabled).filter(|d| !d.is_empty());
+    let error = enable.and_then(|e| e.error.as_ref());
+    let mut cols = vec![
+        ("col-rule", false),
+        ("col-guideline", false),
+        ("col-reason", false),
+    ];
+    if enable.is_some() {
+        cols.push(("col-action", false));
+    }
+    html! {
+        @if disabled.is_some() || error.is_some() {
+            section id="left-out" {
+                h3 { (tr.t("rules-disabled")) }
+                @if let Some(m) = error {
+                    div class="alert error" role="alert" id="enable-error" { p { (m) } }
+                }
+                @if let Some(d) = disabled {
+                    div class="scroll" {
+                        table id="disabled-rules" {
+                            (head(tr, &cols))
+                            tbody {
+                                @for (id, reason) in d {
+                                    @let rule = lib.rule(id);
+                                    tr data-rule=(id) {
+                                        td {
+                                            @if let Some(r) = rule { (r.title) br; }
+                                            small { code { (id) } }
+                                        }
+                                        td class="guideline" { (rule.and_then(|r| r.guideline_section.as_deref()).unwrap_or("—")) }
+                                        td class="reason" { (reason) }
+                                        @if let Some(e) = enable {
+                                            td {
+                                                form method="post" action=(e.action) class="inline-form" {
+                                                    input type="hidden" name="csrf" value=(e.csrf);
+                                                    input type="hidden" name="rule" value=(id);
+                                                    button type="submit" class="secondary" id={ "enable-" (id) } { (tr.t("rules-enable")) }
+                                                }
+                                            }
+                                        }
+                                    }
+                                }
+                            }
+                        }
                     }
                 }
+            }
+        }
+    }
+}
+
+/// The form that leaves a library rule out: the library rules the version
+/// in force enables, and the reason, each error beside its input.
+pub fn disable_form(
+    tr: &Tr,
+    action: &str,
+    csrf: &str,
+    lib: &Library,
+    disabled: &BTreeMap<String, String>,
+    values: &Fields,
+    errors: &[(Option<String>, FieldError)],
+) -> Markup {
+    let errs = |name: &str| errors_of(errors, name);
+    let orphans = orphans(tr, errors);
+    let chosen = values.get("rule").map_or("", |r| r.trim());
+    let (rule_errs, reason_errs) = (errs("rule"), errs("reason"));
+    html! {
+        section id="disable-rule" {
+            h3 { (tr.t("rules-disable-title")) }
+            p { (tr.t("rules-disable-intro")) }
+            (error_summary(tr, !errors.is_empty(), &orphans))
+            form method="post" action=(action) class="filing" novalidate {
+                input type="hidden" name="csrf" value=(csrf);
+                div class={ "field" @if !rule_errs.is_empty() { " invalid" } } {
+                    label for="d-rule" { (tr.t("rules-disable-rule")) }
+                    select id="d-rule" name="rule"
+                        aria-invalid=[(!rule_errs.is_empty()).then_some("true")]
+                        aria-describedby=[(!rule_errs.is_empty()).then_some("d-rule-error")] {
+                        option value="" { "—" }
+                        @for r in lib.rules.iter().filter(|r| !disabled.contains_key(&r.id)) {
+                            option value=(r.id) selected[chosen == r.id] { (r.title) " (" (r.id) ")" }
+                        }
+                    }
+                    @if !rule_errs.is_empty() {
+                        p class="field-error" id="d-rule-error" { @for e in &rule_errs { (error_text(tr, e)) " " } }
+                    }
+                }
+                div class={ "field" @if !reason_errs.is_empty() { " invalid" } } {
+                    label for="d-reason" { (tr.t("rules-disable-reason")) }
+                    textarea id="d-reason" name="reason" rows="3"
+                        aria-invalid=[(!reason_errs.is_empty()).then_some("true")]
+                        aria-describedby={ "d-reason-hint" @if !reason_errs.is_empty() { " d-reason-error" } } {
+                        (values.get("reason").map_or("", String::as_str))
+                    }
+                    p class="hint" id="d-reason-hint" { (tr.t("rules-disable-reason-hint")) }
+                    @if !reason_errs.is_empty() {
+                        p class="field-error" id="d-reason-error" { @for e in &reason_errs { (error_text(tr, e)) " " } }
+                    }
+                }
+                button type="submit" id="disable-submit" { (tr.t("rules-disable-submit")) }
             }
         }
     }
@@ -280,11 +466,7 @@ pub fn parameters_form(
     values: &Fields,
     errors: &[(Option<String>, FieldError)],
 ) -> Markup {
-    let orphans: Vec<String> = errors
-        .iter()
-        .filter(|(f, _)| f.is_none())
-        .map(|(_, e)| error_text(tr, e))
-        .collect();
+    let orphans = orphans(tr, errors);
     html! {
         (error_summary(tr, !errors.is_empty(), &orphans))
         form method="post" action=(action) class="filing parameters" novalidate {
@@ -292,10 +474,11 @@ pub fn parameters_form(
             @for r in lib.rules.iter().filter(|r| !r.declared.is_empty() && !disabled.contains_key(&r.id)) {
                 fieldset data-rule=(r.id) {
                     legend { (r.title) " " small { code { (r.id) } } }
+                    @if let Some(g) = &r.guideline_section { p class="guideline" { (g) } }
                     @for (name, spec) in &r.declared {
                         @let field = field_name(&r.id, name);
                         @let id = format!("f-{}-{}", r.id, name);
-                        @let errs: Vec<&FieldError> = errors.iter().filter(|(f, _)| f.as_deref() == Some(field.as_str())).map(|(_, e)| e).collect();
+                        @let errs = errors_of(errors, &field);
                         div class={ "field" @if !errs.is_empty() { " invalid" } } {
                             label for=(id) {
                                 code { (name) }
@@ -434,6 +617,80 @@ pub(crate) struct StandardQuery {
     activated: Option<i32>,
 }
 
+/// The forms of the adopted standard as last submitted: what was typed
+/// into the form that leaves a rule out and its errors, what refused an
+/// enable-again button, or the sandbox being down.
+#[derive(Default)]
+struct Choices {
+    values: Fields,
+    errors: Vec<(Option<String>, FieldError)>,
+    enable_error: Option<String>,
+    refused: Option<Markup>,
+}
+
+async fn standard_page(
+    state: &AppState,
+    v: &Visitor,
+    ctx: &TenantCtx,
+    activated: Option<i32>,
+    choices: Choices,
+) -> PageResult {
+    let tenant = ctx.tenant.0;
+    let writer = allowed(state, caller(v)?, tenant, obj::RULE_SETS, act::WRITE).await;
+    let all = rules::list_versions(&state.store, ctx.tenant).await?;
+    let active = all.iter().find(|x| x.status == rules::ACTIVE);
+    let tr = &v.tr;
+    let shown_rules = match active {
+        Some(a) => Some((a, rules::rules_of(a)?, rules::adoption_of(a)?)),
+        None => None,
+    };
+    let status = if choices.refused.is_some() {
+        StatusCode::SERVICE_UNAVAILABLE
+    } else if choices.errors.is_empty() && choices.enable_error.is_none() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let enable = writer.then(|| EnableForms {
+        action: format!("{}/enable", base(tenant)),
+        csrf: &v.csrf,
+        error: choices.enable_error.clone(),
+    });
+    let body = html! {
+        @if let Some(n) = activated {
+            p class="alert ok" role="status" id="rules-activated" { (tr.t_args("rules-activated", &[("version", n.into())])) }
+        }
+        @if let Some(m) = &choices.refused { (m) }
+        @match &shown_rules {
+            Some((a, defs, adoption)) => {
+                h2 id="active-version" data-version=(a.version) {
+                    (tr.t("rules-active")) ": " (tr.t("rules-version")) " " (a.version)
+                    @if let Some(l) = &a.library_version { " · " (tr.t("rules-library")) " " (l) }
+                }
+                @if writer {
+                    p {
+                        a class="button" id="edit-parameters" href={ (base(tenant)) "/parameters" } { (tr.t("rules-edit-parameters")) }
+                        " "
+                        a class="button" id="write-rule" href={ (base(tenant)) "/new" } { (tr.t("rules-write-rule")) }
+                    }
+                }
+                (rules_by_area(tr, &state.library, defs))
+                (left_out(tr, &state.library, adoption.as_ref(), enable.as_ref()))
+                // Only a version adopted from the library has library
+                // rules to leave out.
+                @if let (true, Some(ad)) = (writer, adoption.as_ref().filter(|_| a.library_version.is_some())) {
+                    (disable_form(tr, &format!("{}/disable", base(tenant)), &v.csrf, &state.library, &ad.disabled, &choices.values, &choices.errors))
+                }
+            }
+            None => p id="no-active" { (tr.t("rules-none-active")) }
+        }
+        h2 { (tr.t("rules-versions")) }
+        (versions_table(tr, tenant, &all))
+    };
+    let f = frame(state, v, ctx.tenant).await;
+    Ok(respond(v, status, page(v, &f, &tr.t("rules-title"), body)))
+}
+
 /// The adopted standard: the active version by area, and every version.
 #[handler]
 pub(crate) async fn standard(
@@ -445,43 +702,122 @@ pub(crate) async fn standard(
     let v = Visitor::load(req, &state).await;
     let r: PageResult = async {
         let ctx = authorize(&state, &v, tenant, obj::RULE_SETS, act::READ).await?;
-        let writer = allowed(&state, caller(&v)?, tenant, obj::RULE_SETS, act::WRITE).await;
-        let all = rules::list_versions(&state.store, ctx.tenant).await?;
-        let active = all.iter().find(|x| x.status == rules::ACTIVE);
-        let tr = &v.tr;
-        let shown_rules = match active {
-            Some(a) => Some((a, rules::rules_of(a)?, rules::adoption_of(a)?)),
-            None => None,
-        };
-        let body = html! {
-            @if let Some(n) = q.activated {
-                p class="alert ok" role="status" id="rules-activated" { (tr.t_args("rules-activated", &[("version", n.into())])) }
-            }
-            @match &shown_rules {
-                Some((a, defs, adoption)) => {
-                    h2 id="active-version" data-version=(a.version) {
-                        (tr.t("rules-active")) ": " (tr.t("rules-version")) " " (a.version)
-                        @if let Some(l) = &a.library_version { " · " (tr.t("rules-library")) " " (l) }
-                    }
-                    @if writer {
-                        p {
-                            a class="button" id="edit-parameters" href={ (base(tenant)) "/parameters" } { (tr.t("rules-edit-parameters")) }
-                            " "
-                            a class="button" id="write-rule" href={ (base(tenant)) "/new" } { (tr.t("rules-write-rule")) }
-                        }
-                    }
-                    (rules_by_area(tr, defs, adoption.as_ref()))
-                }
-                None => p id="no-active" { (tr.t("rules-none-active")) }
-            }
-            h2 { (tr.t("rules-versions")) }
-            (versions_table(tr, tenant, &all))
-        };
-        let f = frame(&state, &v, ctx.tenant).await;
-        Ok(respond(&v, StatusCode::OK, page(&v, &f, &tr.t("rules-title"), body)))
+        standard_page(&state, &v, &ctx, q.activated, Choices::default()).await
     }
     .await;
     finish(&v, r)
+}
+
+/// Makes a draft through the API's own path and opens its page; a refusal
+/// is shown on the adopted standard, by the form it came from.
+async fn make_choice(
+    state: &AppState,
+    v: &Visitor,
+    ctx: &TenantCtx,
+    request: Result<adal_api::NewRuleSet, FieldError>,
+    mut choices: Choices,
+    placed: impl Fn(FieldError, &mut Choices),
+) -> PageResult {
+    let request = match request {
+        Ok(r) => r,
+        Err(e) => {
+            placed(e, &mut choices);
+            return standard_page(state, v, ctx, None, choices).await;
+        }
+    };
+    match adal_api::create_version(state, ctx, request).await {
+        Ok(draft) => Ok(redirect(
+            v,
+            &format!("{}/v/{}?created=1", base(ctx.tenant.0), draft.version),
+        )),
+        Err(ApiError::Unprocessable(body)) => {
+            for d in body.0.details {
+                placed(FieldError::new(d.pointer, d.message), &mut choices);
+            }
+            standard_page(state, v, ctx, None, choices).await
+        }
+        Err(other) => {
+            choices.refused = Some(refusal(&v.tr, other)?);
+            standard_page(state, v, ctx, None, choices).await
+        }
+    }
+}
+
+/// What a form of the adopted standard asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Choice {
+    /// Leave a library rule out, with the reason given.
+    Disable,
+    /// Enable again a library rule the version in force leaves out.
+    Enable,
+}
+
+async fn choose(
+    req: &Request,
+    state: &AppState,
+    tenant: Uuid,
+    values: Fields,
+    choice: Choice,
+) -> Response {
+    let v = Visitor::load(req, state).await;
+    let r: PageResult = async {
+        let ctx = authorize_form(state, &v, &values, tenant, obj::RULE_SETS, act::WRITE).await?;
+        let active = active_of(state, &ctx).await?;
+        let rule = values.get("rule").map_or("", |r| r.trim());
+        let tr = &v.tr;
+        match choice {
+            Choice::Disable => {
+                let reason = values.get("reason").map_or("", String::as_str);
+                let request = disable_request(&active, rule, reason)?;
+                let choices = Choices {
+                    values: values.clone(),
+                    ..Choices::default()
+                };
+                make_choice(state, &v, &ctx, request, choices, |e, c| {
+                    c.errors.push((choice_field_of(&e), e));
+                })
+                .await
+            }
+            // The enable-again buttons have no input of their own: their
+            // refusal is said above the table of rules left out.
+            Choice::Enable => {
+                let request = enable_request(&active, rule)?;
+                make_choice(state, &v, &ctx, request, Choices::default(), |e, c| {
+                    let text = error_text(tr, &e);
+                    c.enable_error = Some(match c.enable_error.take() {
+                        Some(before) => format!("{before} {text}"),
+                        None => text,
+                    });
+                })
+                .await
+            }
+        }
+    }
+    .await;
+    finish(&v, r)
+}
+
+/// Leaves a library rule out, with the reason given, in a new draft.
+#[handler]
+pub(crate) async fn disable_rule(
+    req: &Request,
+    state: Data<&AppState>,
+    Path(tenant): Path<Uuid>,
+    Form(values): Form<Fields>,
+) -> Response {
+    choose(req, &state, tenant, values, Choice::Disable).await
+}
+
+/// Enables again, in a new draft, a library rule the version in force
+/// leaves out.
+#[handler]
+pub(crate) async fn enable_rule(
+    req: &Request,
+    state: Data<&AppState>,
+    Path(tenant): Path<Uuid>,
+    Form(values): Form<Fields>,
+) -> Response {
+    choose(req, &state, tenant, values, Choice::Enable).await
 }
 
 /// What the parameters page shows besides the frame.
@@ -677,7 +1013,8 @@ async fn version_page(
         }
         @if let Outcome::Report(r) = &outcome { (dry_run_report(tr, r)) }
         h2 { (tr.t("rules-of-version")) }
-        (rules_by_area(tr, &defs, adoption.as_ref()))
+        (rules_by_area(tr, &state.library, &defs))
+        (left_out(tr, &state.library, adoption.as_ref(), None))
     };
     let f = frame(state, v, ctx.tenant).await;
     let title = format!("{} {number}", tr.t("rules-version"));
@@ -791,6 +1128,7 @@ mod tests {
                 id: "gift-over-limit".into(),
                 title: "Gift over the limit".into(),
                 area: "gifts".into(),
+                guideline_section: Some("Conflict of interest: gifts".into()),
                 kinds: vec!["gift".into()],
                 severity: Severity::High,
                 likelihood: 3,
@@ -804,6 +1142,154 @@ mod tests {
                 fixtures: Vec::new(),
             }],
         }
+    }
+
+    /// A version adopted from [`lib`] with `adoption`.
+    fn active(adoption: &Adoption, library_version: Option<&str>) -> RuleSetVersion {
+        let enabled: Vec<_> = lib()
+            .rules
+            .into_iter()
+            .filter(|r| !adoption.disabled.contains_key(&r.id))
+            .collect();
+        RuleSetVersion {
+            id: Uuid::nil(),
+            tenant_id: Uuid::nil(),
+            version: 3,
+            status: rules::ACTIVE.into(),
+            content_hash: String::new(),
+            rules: serde_json::to_string(&enabled).unwrap(),
+            created_by: Uuid::nil(),
+            created_at: chrono::Utc::now(),
+            activated_at: None,
+            library_version: library_version.map(str::to_owned),
+            adoption: Some(serde_json::to_string(adoption).unwrap()),
+        }
+    }
+
+    #[test]
+    fn leaving_out_and_enabling_again_change_only_the_disabled_rules() {
+        let overridden = Adoption {
+            overrides: BTreeMap::from([(
+                "gift-over-limit".into(),
+                BTreeMap::from([("mci".into(), json!(4))]),
+            )]),
+            ..Adoption::default()
+        };
+        let v = active(&overridden, Some("1"));
+        let r = disable_request(&v, "gift-over-limit", "no gifts")
+            .unwrap()
+            .unwrap();
+        assert_eq!(r.library_version.as_deref(), Some("1"));
+        assert_eq!(r.disabled["gift-over-limit"], "no gifts");
+        // Its overrides go with it: the API refuses overrides of a
+        // disabled rule.
+        assert!(r.overrides.is_empty());
+        // Left out already, none chosen, or no library adopted: refused
+        // with the form's own messages.
+        let left_out = Adoption {
+            disabled: BTreeMap::from([("gift-over-limit".into(), "no gifts".into())]),
+            ..Adoption::default()
+        };
+        let v = active(&left_out, Some("1"));
+        let e = disable_request(&v, "gift-over-limit", "again")
+            .unwrap()
+            .unwrap_err();
+        assert_eq!(e.message, ALREADY_LEFT_OUT);
+        assert_eq!(choice_field_of(&e).as_deref(), Some("rule"));
+        let e = disable_request(&v, "", "r").unwrap().unwrap_err();
+        assert_eq!(choice_field_of(&e).as_deref(), Some("rule"));
+        let whole = active(&Adoption::default(), None);
+        let e = disable_request(&whole, "gift-over-limit", "r")
+            .unwrap()
+            .unwrap_err();
+        assert_eq!(e.message, NO_LIBRARY);
+        // Enabling again drops only the rule from the disabled ones.
+        let r = enable_request(&v, "gift-over-limit").unwrap().unwrap();
+        assert!(r.disabled.is_empty());
+        assert_eq!(r.library_version.as_deref(), Some("1"));
+        let e = enable_request(&v, "not-left-out").unwrap().unwrap_err();
+        assert_eq!(e.message, NOT_LEFT_OUT);
+        for e in [
+            e,
+            FieldError::new("/disabled/x", "no rule \"x\" in library version 1"),
+            FieldError::new(
+                "/disabled/x",
+                "a reason is required to disable a rule of the standard",
+            ),
+            FieldError::new("/disabled", "a version needs at least one enabled rule"),
+        ] {
+            assert!(crate::forms::error_key(&e).is_some(), "no key for {e:?}");
+        }
+    }
+
+    #[test]
+    fn the_api_refusals_of_a_rule_left_out_land_on_their_inputs() {
+        let field = |p: &str, m: &str| choice_field_of(&FieldError::new(p, m));
+        assert_eq!(
+            field("/disabled/x", "no rule \"x\" in library version 1").as_deref(),
+            Some("rule")
+        );
+        assert_eq!(
+            field(
+                "/disabled/x",
+                "a reason is required to disable a rule of the standard"
+            )
+            .as_deref(),
+            Some("reason")
+        );
+        assert_eq!(
+            field("/disabled", "a version needs at least one enabled rule").as_deref(),
+            Some("rule")
+        );
+        assert_eq!(field("/library_version", "this service ships …"), None);
+    }
+
+    #[test]
+    fn the_disable_form_keeps_what_was_typed_and_lists_only_enabled_rules() {
+        let tr = Tr::new(crate::Lang::En);
+        let l = lib();
+        let values = Fields::from([
+            ("rule".to_owned(), "gift-over-limit".to_owned()),
+            ("reason".to_owned(), "<b>ours</b>".to_owned()),
+        ]);
+        let errors = vec![(
+            Some("reason".to_owned()),
+            FieldError::new(
+                "/disabled/gift-over-limit",
+                "a reason is required to disable a rule of the standard",
+            ),
+        )];
+        let html =
+            disable_form(&tr, "/a", "c", &l, &BTreeMap::new(), &values, &errors).into_string();
+        assert!(
+            html.contains(r#"<option value="gift-over-limit" selected>"#),
+            "{html}"
+        );
+        assert!(html.contains("&lt;b&gt;ours&lt;/b&gt;</textarea>"));
+        assert!(html.contains(r#"id="d-reason-error""#));
+        assert!(html.contains(&tr.t("err-reason-required")));
+        assert!(!html.contains(crate::MISSING));
+        let disabled = BTreeMap::from([("gift-over-limit".to_owned(), "r".to_owned())]);
+        let html = disable_form(&tr, "/a", "c", &l, &disabled, &Fields::new(), &[]).into_string();
+        assert!(!html.contains(r#"value="gift-over-limit""#));
+        // The left-out table cites the guideline section from the library.
+        let adoption = Adoption {
+            disabled,
+            ..Adoption::default()
+        };
+        let forms = EnableForms {
+            action: "/e".into(),
+            csrf: "c",
+            error: None,
+        };
+        let html = left_out(&tr, &l, Some(&adoption), Some(&forms)).into_string();
+        assert!(
+            html.contains(r#"<td class="guideline">Conflict of interest: gifts</td>"#),
+            "{html}"
+        );
+        assert!(html.contains(r#"id="enable-gift-over-limit""#));
+        let html = left_out(&tr, &l, Some(&adoption), None).into_string();
+        assert!(!html.contains("<form"));
     }
 
     #[test]

@@ -492,6 +492,10 @@ pub fn error_key(e: &FieldError) -> Option<&'static str> {
         Some("err-declaration-exists")
     } else if e.pointer == "/year" {
         Some("err-year")
+    } else if e.pointer == "/feedback_answer_days" {
+        Some("err-feedback-days")
+    } else if let Some(k) = rule_choice_key(e) {
+        Some(k)
     } else if m == "must not be empty" {
         Some("err-empty")
     } else if m.starts_with("must be at most") {
@@ -558,11 +562,63 @@ pub fn error_key(e: &FieldError) -> Option<&'static str> {
     }
 }
 
+/// The keys of the API's refusals (and the form's own) of a rule of the
+/// library left out or enabled again: their pointers are `/disabled/{id}`.
+fn rule_choice_key(e: &FieldError) -> Option<&'static str> {
+    use crate::editor::{ALREADY_LEFT_OUT, NO_LIBRARY, NOT_LEFT_OUT};
+    let m = e.message.as_str();
+    if !e.pointer.starts_with("/disabled") {
+        return None;
+    }
+    Some(if m.starts_with("no rule ") {
+        "err-rule-not-in-library"
+    } else if m == ALREADY_LEFT_OUT {
+        "err-rule-left-out"
+    } else if m == NOT_LEFT_OUT {
+        "err-rule-not-left-out"
+    } else if m == NO_LIBRARY || m.starts_with("only library rules can be disabled") {
+        "err-no-library"
+    } else if m.starts_with("a reason is required") {
+        "err-reason-required"
+    } else if m.starts_with("the reason must be at most") {
+        "err-too-long"
+    } else if m == "a version needs at least one enabled rule" {
+        "err-last-rule"
+    } else if m == "must not be empty" {
+        "err-empty"
+    } else {
+        return None;
+    })
+}
+
 pub(crate) fn error_text(tr: &Tr, e: &FieldError) -> String {
     match error_key(e) {
         Some(k) => tr.t(k),
         None => format!("{} ({})", tr.t("err-invalid"), e.message),
     }
+}
+
+/// The errors, each placed by the input it belongs to (`None`: none of the
+/// form's), that belong to the input `name`.
+pub fn errors_of<'a>(
+    errors: &'a [(Option<String>, FieldError)],
+    name: &str,
+) -> Vec<&'a FieldError> {
+    errors
+        .iter()
+        .filter(|(f, _)| f.as_deref() == Some(name))
+        .map(|(_, e)| e)
+        .collect()
+}
+
+/// The texts of the errors that belong to no input of the form, for
+/// [`error_summary`].
+pub fn orphans(tr: &Tr, errors: &[(Option<String>, FieldError)]) -> Vec<String> {
+    errors
+        .iter()
+        .filter(|(f, _)| f.is_none())
+        .map(|(_, e)| error_text(tr, e))
+        .collect()
 }
 
 /// The alert above a form with errors, with those errors that belong to

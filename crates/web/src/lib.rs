@@ -126,6 +126,8 @@ pub fn routes() -> impl Endpoint {
         )
         .at("/t/:tenant/imports/:id", get(officers::import_detail))
         .at("/t/:tenant/rules", get(editor::standard))
+        .at("/t/:tenant/rules/disable", post(editor::disable_rule))
+        .at("/t/:tenant/rules/enable", post(editor::enable_rule))
         .at(
             "/t/:tenant/rules/parameters",
             get(editor::parameters).post(editor::save_parameters),

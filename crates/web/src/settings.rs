@@ -1,11 +1,12 @@
 //! The tenant admin's settings form: the alert threshold and recipients,
-//! the MCI by year and the declaration deadline by year. The form becomes
+//! the days to answer a feedback report, the MCI by year and the
+//! declaration deadline by year. The form becomes
 //! the API's own [`adal_api::Settings`] and is checked by
 //! [`adal_api::check_settings`], the checks of `PUT /settings`; their
 //! pointers (`/mci_by_year/2026`) name a year, which the form shows as a
 //! row, so [`field_of`] finds the row that holds that year.
 
-use crate::forms::{error_summary, error_text};
+use crate::forms::{error_summary, error_text, errors_of, orphans};
 use crate::i18n::Tr;
 use adal_domain::FieldError;
 use adal_store::tenants::TenantSettings;
@@ -39,6 +40,13 @@ pub const DUE: Table = Table {
 
 const MAX_ROWS: usize = 60;
 
+/// The input of the days to answer a feedback report, named as the API's
+/// member.
+pub const FEEDBACK_DAYS: &str = "feedback_answer_days";
+/// The message of days that are not a whole number (the API's check sees
+/// only numbers).
+pub const NOT_DAYS: &str = "must be a whole number of days";
+
 /// The message of a year given twice in one table.
 pub const TWICE: &str = "this year is listed twice";
 /// The message of a value without its year.
@@ -62,6 +70,7 @@ pub fn values_of(s: &TenantSettings) -> Values {
     let mut v = Values::new();
     v.insert("alert_threshold".into(), s.alert_threshold.clone());
     v.insert("alert_emails".into(), s.alert_emails.join("\n"));
+    v.insert(FEEDBACK_DAYS.into(), s.feedback_answer_days().to_string());
     for (t, map) in [(&MCI, &s.mci_by_year), (&DUE, &s.declaration_due_by_year)] {
         for (r, (year, val)) in map.iter().enumerate() {
             v.insert(format!("{}.{r}.year", t.prefix), year.to_string());
@@ -76,6 +85,20 @@ pub fn values_of(s: &TenantSettings) -> Values {
 /// see (a value without a year, a year twice), by input name.
 pub fn parse(values: &Values) -> (adal_api::Settings, Vec<(String, FieldError)>) {
     let mut own = Vec::new();
+    // Absent (a form of before the field existed): the stored value stays.
+    let feedback_answer_days = match values.get(FEEDBACK_DAYS).map(|d| d.trim()) {
+        None => None,
+        Some(d) => match d.parse::<u32>() {
+            Ok(n) => Some(n),
+            Err(_) => {
+                own.push((
+                    FEEDBACK_DAYS.to_owned(),
+                    FieldError::new(format!("/{FEEDBACK_DAYS}"), NOT_DAYS),
+                ));
+                None
+            }
+        },
+    };
     let mut table = |t: &Table| {
         let mut map = BTreeMap::new();
         for r in 0..rows_of(values, t) {
@@ -112,8 +135,7 @@ pub fn parse(values: &Values) -> (adal_api::Settings, Vec<(String, FieldError)>)
             .collect(),
         mci_by_year,
         declaration_due_by_year,
-        // Not on this form: kept as stored.
-        feedback_answer_days: None,
+        feedback_answer_days,
     };
     (settings, own)
 }
@@ -124,7 +146,7 @@ pub fn field_of(pointer: &str, message: &str, values: &Values) -> Option<String>
     let head = parts.next()?;
     let rest = parts.next();
     match head {
-        "alert_threshold" | "alert_emails" => Some(head.to_owned()),
+        "alert_threshold" | "alert_emails" | FEEDBACK_DAYS => Some(head.to_owned()),
         _ => {
             let t = [MCI, DUE].into_iter().find(|t| t.member == head)?;
             let year = rest?;
@@ -177,18 +199,8 @@ pub fn render(
     values: &Values,
     errors: &[(Option<String>, FieldError)],
 ) -> Markup {
-    let errs = |name: &str| -> Vec<&FieldError> {
-        errors
-            .iter()
-            .filter(|(f, _)| f.as_deref() == Some(name))
-            .map(|(_, e)| e)
-            .collect()
-    };
-    let orphans: Vec<String> = errors
-        .iter()
-        .filter(|(f, _)| f.is_none())
-        .map(|(_, e)| error_text(tr, e))
-        .collect();
+    let errs = |name: &str| errors_of(errors, name);
+    let orphans = orphans(tr, errors);
     let invalid = |name: &str| (!errs(name).is_empty()).then_some("true");
     let described = |name: &str, id: &str| (!errs(name).is_empty()).then(|| format!("{id}-error"));
     let threshold = value(values, "alert_threshold");
@@ -217,6 +229,16 @@ pub fn render(
                 }
                 p class="hint" id="s-alert_emails-hint" { (tr.t("settings-emails-hint")) }
                 (field_error(tr, "s-alert_emails", &errs("alert_emails")))
+            }
+            h2 { (tr.t("settings-feedback")) }
+            div class={ "field" @if invalid(FEEDBACK_DAYS).is_some() { " invalid" } } {
+                label for="s-feedback_answer_days" { (tr.t("settings-feedback-days")) }
+                input type="text" inputmode="numeric" maxlength="5" id="s-feedback_answer_days" name=(FEEDBACK_DAYS)
+                    value=(value(values, FEEDBACK_DAYS))
+                    aria-invalid=[invalid(FEEDBACK_DAYS)]
+                    aria-describedby={ "s-feedback_answer_days-hint" @if let Some(d) = described(FEEDBACK_DAYS, "s-feedback_answer_days") { " " (d) } };
+                p class="hint" id="s-feedback_answer_days-hint" { (tr.t("settings-feedback-days-hint")) }
+                (field_error(tr, "s-feedback_answer_days", &errs(FEEDBACK_DAYS)))
             }
             @for t in [MCI, DUE] {
                 @let rows = rows_of(values, &t);
@@ -293,8 +315,33 @@ mod tests {
         // Amounts come back as the API stores them, with two decimals.
         let mut expected = stored.clone();
         expected.mci_by_year = BTreeMap::from([(2025, "3932.00".into()), (2026, "4325.00".into())]);
+        // The days to answer a feedback report show the value in force.
+        assert_eq!(v[FEEDBACK_DAYS], "15");
+        expected.feedback_answer_days = Some(15);
         assert_eq!(check(&v).unwrap(), expected);
         assert_eq!(check(&values_of(&expected)).unwrap(), expected);
+    }
+
+    #[test]
+    fn feedback_days_are_a_whole_number_from_1_to_365() {
+        let with = |d: &str| form(&[("alert_threshold", "low"), (FEEDBACK_DAYS, d)]);
+        assert_eq!(check(&with(" 30 ")).unwrap().feedback_answer_days, Some(30));
+        for bad in ["0", "366", "ten", "", "-1", "1.5"] {
+            let errors = check(&with(bad)).unwrap_err();
+            assert_eq!(errors.len(), 1, "{bad}: {errors:?}");
+            assert_eq!(errors[0].0.as_deref(), Some(FEEDBACK_DAYS), "{bad}");
+            assert_eq!(
+                crate::forms::error_key(&errors[0].1),
+                Some("err-feedback-days")
+            );
+        }
+        // A form without the field keeps the stored value.
+        assert_eq!(
+            check(&form(&[("alert_threshold", "low")]))
+                .unwrap()
+                .feedback_answer_days,
+            None
+        );
     }
 
     #[test]

@@ -440,6 +440,43 @@ async fn declaration_and_settings_forms() {
     // The employee's deadline follows the new date.
     let html = page_of(&cli, &employee, &format!("/t/{a}/my")).await;
     assert!(html.contains("30.04.2026"), "{html}");
+    // The days to answer a feedback report: preset to the value in force,
+    // a bad value refused beside its input with what was typed kept.
+    let html = page_of(&cli, &admin, &settings).await;
+    assert!(
+        html.contains(r#"name="feedback_answer_days" value="15""#),
+        "{html}"
+    );
+    let days = |d: &'static str| {
+        cli.post(&settings)
+            .header("cookie", &admin)
+            .form(&[
+                ("csrf", csrf.as_str()),
+                ("alert_threshold", "medium"),
+                ("alert_emails", "ethics@a.kz"),
+                ("feedback_answer_days", d),
+                ("mci.rows", "1"),
+                ("mci.0.year", "2026"),
+                ("mci.0.value", "4400"),
+            ])
+            .send()
+    };
+    for bad in ["0", "366", "ten", "", "-3"] {
+        let r = days(bad).await;
+        r.assert_status(StatusCode::UNPROCESSABLE_ENTITY);
+        let html = r.0.into_body().into_string().await.unwrap();
+        assert!(
+            html.contains(r#"id="s-feedback_answer_days-error""#),
+            "{bad}: {html}"
+        );
+        assert!(html.contains(&format!(r#"name="feedback_answer_days" value="{bad}""#)));
+    }
+    days(" 30 ").await.assert_status(StatusCode::SEE_OTHER);
+    let stored =
+        tenants::settings_of(&tenants::get(&w.state.store, TenantId(a)).await.unwrap()).unwrap();
+    assert_eq!(stored.feedback_answer_days(), 30);
+    let html = page_of(&cli, &admin, &settings).await;
+    assert!(html.contains(r#"name="feedback_answer_days" value="30""#));
     std::fs::remove_dir_all(&w.dir).ok();
 }
 
@@ -622,6 +659,7 @@ fn library() -> adal_store::rules::Library {
         id: id.into(),
         title: format!("Rule {id}"),
         area: area.into(),
+        guideline_section: None,
         kinds: vec!["gift".into()],
         severity: Severity::Medium,
         likelihood: 3,
@@ -646,6 +684,7 @@ fn library() -> adal_store::rules::Library {
     limit
         .params
         .insert("limit_mci".into(), serde_json::json!(2));
+    limit.guideline_section = Some("Conflict of interest: gifts".into());
     adal_store::rules::Library {
         version: "2026.1".into(),
         rules: vec![limit, rule("other-rule", "gifts")],
@@ -703,7 +742,11 @@ async fn rule_editor() {
     assert!(html.contains("limit_mci") && html.contains("MCI"));
     assert!(html.contains("3 × 4"));
     assert!(html.contains("not our business"));
+    assert!(html.contains(r#"<td class="guideline">Conflict of interest: gifts</td>"#));
     assert!(html.contains(r#"data-version="1" data-status="active""#));
+    // The officer may leave a rule out and enable the left-out one again.
+    assert!(html.contains(r#"id="disable-submit""#));
+    assert!(html.contains(r#"id="enable-other-rule""#));
     assert!(html.contains(r#"id="edit-parameters""#) && html.contains(r#"id="write-rule""#));
     assert!(
         html.contains(&format!(r#"href="/t/{a}/rules""#)),
@@ -713,6 +756,11 @@ async fn rule_editor() {
     // another tenant's officer 404.
     let html = page_of(&cli, &admin, &base).await;
     assert!(!html.contains(r#"id="edit-parameters""#));
+    assert!(
+        !html.contains("<form method=\"post\" action=\"/t/"),
+        "no forms"
+    );
+    assert!(html.contains("not our business"));
     for (who, p, status) in [
         (&admin, "/parameters", StatusCode::FORBIDDEN),
         (&admin, "/new", StatusCode::FORBIDDEN),
@@ -774,6 +822,106 @@ async fn rule_editor() {
     r.assert_status(StatusCode::SERVICE_UNAVAILABLE);
     let html = r.0.into_body().into_string().await.unwrap();
     assert!(html.contains(r#"data-error="unavailable""#));
+    assert_eq!(
+        rules::list_versions(&store, TenantId(a))
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+
+    // Leaving a rule out and enabling one again: each refusal by its
+    // input, never a 500; a good choice needs the sandbox, down here.
+    let choose = |action: &'static str, fields: Vec<(&'static str, &'static str)>, who: &String| {
+        let mut all: Vec<(&str, String)> =
+            fields.into_iter().map(|(k, v)| (k, v.to_owned())).collect();
+        all.push(("csrf", csrf.clone()));
+        cli.post(format!("{base}/{action}"))
+            .header("cookie", who)
+            .form(&all)
+            .send()
+    };
+    for (action, fields, expected) in [
+        (
+            "disable",
+            vec![("rule", "gift-over-mci-limit"), ("reason", "  ")],
+            r#"id="d-reason-error""#,
+        ),
+        (
+            "disable",
+            vec![("rule", "no-such-rule"), ("reason", "r")],
+            r#"id="d-rule-error""#,
+        ),
+        (
+            "disable",
+            vec![("rule", ""), ("reason", "r")],
+            r#"id="d-rule-error""#,
+        ),
+        (
+            "disable",
+            vec![("rule", "other-rule"), ("reason", "r")],
+            r#"id="d-rule-error""#,
+        ),
+        (
+            "enable",
+            vec![("rule", "gift-over-mci-limit")],
+            r#"id="enable-error""#,
+        ),
+        (
+            "enable",
+            vec![("rule", "no-such-rule")],
+            r#"id="enable-error""#,
+        ),
+    ] {
+        let r = choose(action, fields.clone(), &officer).await;
+        r.assert_status(StatusCode::UNPROCESSABLE_ENTITY);
+        let html = r.0.into_body().into_string().await.unwrap();
+        assert!(html.contains(expected), "{action} {fields:?}: {html}");
+        assert!(!html.contains("⚠MISSING"), "{html}");
+    }
+    // What was typed stays; the API's reason is in Kazakh.
+    let r = choose(
+        "disable",
+        vec![("rule", "gift-over-mci-limit"), ("reason", "")],
+        &officer,
+    )
+    .await;
+    let html = r.0.into_body().into_string().await.unwrap();
+    assert!(
+        html.contains(r#"<option value="gift-over-mci-limit" selected>"#),
+        "{html}"
+    );
+    assert!(html.contains("Ережені алып тастау себебін көрсетіңіз."));
+    let r = choose(
+        "disable",
+        vec![("rule", "gift-over-mci-limit"), ("reason", "no gifts here")],
+        &officer,
+    )
+    .await;
+    // The other rule is left out already: a version needs one rule.
+    r.assert_status(StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.0.into_body().into_string().await.unwrap();
+    assert!(html.contains(r#"id="d-rule-error""#));
+    assert!(html.contains("Нұсқада кемінде бір ереже болуы керек."));
+    assert!(html.contains(">no gifts here</textarea>"));
+    let r = choose("enable", vec![("rule", "other-rule")], &officer).await;
+    r.assert_status(StatusCode::SERVICE_UNAVAILABLE);
+    let html = r.0.into_body().into_string().await.unwrap();
+    assert!(html.contains(r#"data-error="unavailable""#));
+    // Only with rule_sets/write, and only with the session's token.
+    let admin_csrf = csrf_in(&page_of(&cli, &admin, &base).await);
+    cli.post(format!("{base}/enable"))
+        .header("cookie", &admin)
+        .form(&[("rule", "other-rule"), ("csrf", admin_csrf.as_str())])
+        .send()
+        .await
+        .assert_status(StatusCode::FORBIDDEN);
+    cli.post(format!("{base}/enable"))
+        .header("cookie", &officer)
+        .form(&[("rule", "other-rule")])
+        .send()
+        .await
+        .assert_status(StatusCode::FORBIDDEN);
     assert_eq!(
         rules::list_versions(&store, TenantId(a))
             .await
