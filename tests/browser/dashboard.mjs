@@ -260,6 +260,14 @@ try {
     assert.ok(inMap, "Tab reaches a heat-map cell");
     await Promise.all([officer.waitForNavigation(), officer.keyboard.press("Enter")]);
     assert.match(officer.url(), /\/findings\?status=open&likelihood=\d&impact=\d/);
+    // The ranked list of high-risk positions: the demo's high-risk
+    // position is on it, ranked, with its findings' score in order.
+    await officer.goto(`${T}/risk-map`);
+    const ranked = officer.locator("#positions-ranked tbody tr");
+    assert.ok((await ranked.count()) >= 1);
+    assert.match(await officer.textContent("#positions-ranked"), /Procurement specialist/);
+    const scores = await ranked.evaluateAll((rows) => rows.map((r) => Number(r.lastElementChild.textContent)));
+    assert.deepEqual(scores, [...scores].sort((a, b) => b - a), "ranked by score");
   });
 
   await check("an employee discloses a conflict of interest; the relative and the procurement are asked for", async () => {
@@ -528,7 +536,7 @@ if submission.direction == "received" && money(submission.value_kzt) > limit {
   await check("the compliance officer writes a rule: a syntax error at its line and column, fixed, fixtures run, gate refuses a failing one, dry run and activation", async () => {
     await officer.goto(`${T}/rules`);
     await submitAndWait(officer, "#write-rule");
-    for (const id of ["r-id", "r-title", "r-area", "r-severity", "r-likelihood", "r-impact", "r-script", "r-fixtures"]) {
+    for (const id of ["r-id", "r-title", "r-area", "r-guideline_section", "r-severity", "r-likelihood", "r-impact", "r-script", "r-fixtures"]) {
       assert.equal(await officer.locator(`label[for="${id}"]`).count(), 1, `label for ${id}`);
     }
     await officer.fill("#r-id", "gift-over-100k");
@@ -566,6 +574,7 @@ if submission.direction == "received" && money(submission.value_kzt) > limit {
     await officer.selectOption("#r-severity", "high");
     await officer.fill("#r-script", script('money("100000.00")'));
     await officer.fill("#r-fixtures", ruleFixtures("finding"));
+    await officer.fill("#r-guideline_section", "Conflict of interest: gifts");
     await submitAndWait(officer, "#rule-test");
     assert.equal(await officer.getAttribute("#fixture-results", "data-failed"), "0");
     assert.equal(await officer.getAttribute("#fixture-results", "data-passed"), "2");
@@ -581,6 +590,7 @@ if submission.direction == "received" && money(submission.value_kzt) > limit {
     assert.ok(await officer.isVisible("#rules-activated"));
     assert.equal(await officer.getAttribute("#active-version", "data-version"), String(v));
     assert.ok(await officer.isVisible('tr[data-rule="gift-over-100k"]'));
+    assert.equal((await officer.textContent('tr[data-rule="gift-over-100k"] td.guideline')).trim(), "Conflict of interest: gifts");
   });
 
   // A rule whose findings no later check counts; enabled again at the end,

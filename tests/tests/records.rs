@@ -2068,6 +2068,20 @@ async fn dataset_runs_find_missing_declarations_and_repeated_gifts() -> Result<(
         )
         .await?;
     assert_eq!(r.status, 202, "{}", r.text);
+    // A correction cannot turn it into another training: the refusal
+    // names the member that moved it and what a training's identity is.
+    let training = r.body["submission_id"].as_str().unwrap().to_owned();
+    let r = api
+        .post(
+            &t.hr,
+            &format!("/tenants/{tid}/submissions/{training}/corrections"),
+            &json!({"person_iin": absent, "full_name": "Yerlan Absent", "course": "Anti-corruption basics",
+                    "topic": "ethics", "completed_on": days_ago(10), "hours": 8}),
+        )
+        .await?;
+    assert_eq!(r.status, 422, "{}", r.text);
+    assert_eq!(r.body["details"][0]["pointer"], "/topic", "{}", r.text);
+    assert!(r.text.contains("person, topic and day"), "{}", r.text);
     // A bad report is refused at its field; a good one, unanswered for 30
     // days against the default 15, is overdue at the next run.
     let r = api

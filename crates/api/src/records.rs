@@ -345,18 +345,31 @@ pub(crate) async fn file(
     if let Some(old) = supersedes
         && (old.reference != placed.reference || old.subject_iin != placed.subject_iin)
     {
-        let pointer = match kind {
-            Kind::AssetDeclaration if old.subject_iin == placed.subject_iin => "/year",
-            Kind::AssetDeclaration => "/person_iin",
-            Kind::HrAction => "/person/iin",
-            Kind::Training => "/completed_on",
-            Kind::FeedbackReport => "/receipt_code",
-            Kind::Governance => "/on",
-            _ => "",
+        // Name the member that moved the record, and what the kind's
+        // identity is made of.
+        let parts = |r: &Option<String>| -> Vec<String> {
+            r.as_deref()
+                .map(|r| r.split(':').map(str::to_owned).collect())
+                .unwrap_or_default()
+        };
+        let (was, now) = (parts(&old.reference), parts(&placed.reference));
+        let differs = |i: usize| was.get(i) != now.get(i);
+        let same_person = old.subject_iin == placed.subject_iin;
+        let (pointer, identity) = match kind {
+            Kind::AssetDeclaration if same_person => ("/year", "person and reporting year"),
+            Kind::AssetDeclaration => ("/person_iin", "person and reporting year"),
+            Kind::HrAction => ("/person/iin", "person"),
+            Kind::Training if !same_person => ("/person_iin", "person, topic and day"),
+            Kind::Training if differs(1) => ("/topic", "person, topic and day"),
+            Kind::Training => ("/completed_on", "person, topic and day"),
+            Kind::FeedbackReport => ("/receipt_code", "receipt code"),
+            Kind::Governance if differs(0) => ("/event", "measure and day"),
+            Kind::Governance => ("/on", "measure and day"),
+            _ => ("", "subject"),
         };
         return Err(ApiError::field(
             pointer,
-            "a correction must keep the record's person and year; file a new record instead",
+            format!("a correction must keep the record's {identity}; file a new record instead"),
         ));
     }
     // One current record per natural key: a new filing, or a correction

@@ -29,10 +29,11 @@ use uuid::Uuid;
 const SEVERITIES: [&str; 4] = ["low", "medium", "high", "critical"];
 
 /// The form's inputs, in the order they are drawn.
-pub const FIELDS: [&str; 9] = [
+pub const FIELDS: [&str; 10] = [
     "id",
     "title",
     "area",
+    "guideline_section",
     "kinds",
     "severity",
     "likelihood",
@@ -146,7 +147,8 @@ pub fn rule_of(values: &Fields) -> (Rule, Vec<Problem>) {
         id: value(values, "id").trim().to_owned(),
         title: value(values, "title").trim().to_owned(),
         area: value(values, "area").to_owned(),
-        guideline_section: None,
+        guideline_section: Some(value(values, "guideline_section").trim().to_owned())
+            .filter(|s| !s.is_empty()),
         kinds: values
             .iter()
             .filter(|(k, v)| k.starts_with("kind.") && v.as_str() == "on")
@@ -356,6 +358,11 @@ pub fn render(
                 select id="r-area" name="area" aria-invalid=[invalid("area")] {
                     @for a in adal_api::AREAS { option value=(a) selected[text("area") == *a] { (label(tr, "area", a)) } }
                 }
+            }))
+            (field("guideline_section", html! {
+                input type="text" id="r-guideline_section" name="guideline_section" value=(text("guideline_section"))
+                    aria-invalid=[invalid("guideline_section")] aria-describedby="r-guideline_section-hint";
+                p class="hint" id="r-guideline_section-hint" { (tr.t("rules-guideline-hint")) }
             }))
             fieldset id="r-kinds" {
                 legend { (tr.t("rules-field-kinds")) }
@@ -569,6 +576,23 @@ submission = { kind = "gift", payload = { value_kzt = "900000.00" } }
         assert!(!rule.script.contains('\r'));
         assert_eq!(rule.fixtures.len(), 1);
         assert_eq!(rule.fixtures[0].name, "big gift");
+        assert_eq!(rule.guideline_section, None, "blank is none");
+    }
+
+    #[test]
+    fn a_guideline_section_is_carried_and_its_errors_land_on_it() {
+        let (rule, _) = rule_of(&form(&[(
+            "guideline_section",
+            "  Conflict of interest: gifts ",
+        )]));
+        assert_eq!(
+            rule.guideline_section.as_deref(),
+            Some("Conflict of interest: gifts")
+        );
+        assert_eq!(
+            field_of("/rules/0/guideline_section", 0),
+            Some("guideline_section")
+        );
     }
 
     #[test]
