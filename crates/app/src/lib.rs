@@ -171,11 +171,29 @@ impl Service {
         // worker that dies mid-import leaves a stale heartbeat, and another
         // takes the import over after five minutes (re-applying is
         // idempotent).
+        let (store, queue) = (self.store.clone(), self.queue.clone());
         let importer = tokio::spawn(adal_import::run_importer(
             self.store.clone(),
             Duration::from_secs(1),
             Duration::from_secs(300),
             shutdown.clone(),
+            move || {
+                let (store, queue) = (store.clone(), queue.clone());
+                async move {
+                    // A failure here loses nothing: the rows stay
+                    // unqueued and the sweeper hands them over later.
+                    match adal_jobs::hand_over_unqueued(&store, &queue).await {
+                        Ok(n) if n > 0 => tracing::info!(
+                            enqueued = n,
+                            "imported records handed to the evaluation queue"
+                        ),
+                        Ok(_) => {}
+                        Err(e) => {
+                            tracing::warn!(error = %e, "could not enqueue imported records; the sweeper will")
+                        }
+                    }
+                }
+            },
         ));
         let datasets = tokio::spawn(adal_jobs::run_dataset_jobs(
             self.store.clone(),

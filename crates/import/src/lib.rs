@@ -124,17 +124,27 @@ pub async fn run_once(store: &Store, stale_after: Duration) -> Result<bool, Impo
     Ok(true)
 }
 
-/// Runs imports until shutdown, polling for new ones.
-pub async fn run_importer(
+/// Runs imports until shutdown, polling for new ones. `after_import` runs
+/// after each import finishes: the worker hands the records an import
+/// filed to the evaluation queue there, so they are judged at once rather
+/// than at the sweeper's next pass. (This crate does not know the queue.)
+pub async fn run_importer<F, Fut>(
     store: Store,
     poll: Duration,
     stale_after: Duration,
     shutdown: tokio::sync::watch::Receiver<bool>,
-) {
+    after_import: F,
+) where
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
     let mut shutdown = shutdown;
     loop {
         match run_once(&store, stale_after).await {
-            Ok(true) => continue,
+            Ok(true) => {
+                after_import().await;
+                continue;
+            }
             Ok(false) => {}
             Err(e) => tracing::warn!(error = %e, "import run failed; will retry"),
         }

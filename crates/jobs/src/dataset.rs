@@ -74,7 +74,7 @@ async fn next(store: &Store, queue: &Queue) -> Result<bool, QueueError> {
         .map_err(store_err)?;
     // What the run filed waits for the evaluation queue; hand it over now
     // rather than at the sweeper's next pass.
-    crate::drain(store, queue, || adal_store::submissions::Sweep::Unqueued).await?;
+    crate::hand_over_unqueued(store, queue).await?;
     Ok(true)
 }
 

@@ -69,6 +69,14 @@ pub async fn sweep_once(
     Ok(total)
 }
 
+/// Hands every submission that was filed without being enqueued (by an
+/// import, say) to the evaluation queue; returns how many. The sweeper
+/// does the same on its own schedule; this is for a caller that has just
+/// filed such records and wants them judged now.
+pub async fn hand_over_unqueued(store: &Store, queue: &Queue) -> Result<usize, QueueError> {
+    drain(store, queue, || adal_store::submissions::Sweep::Unqueued).await
+}
+
 /// Enqueues pages of `which` until a page comes back short or the queue is
 /// full; stamps what it pushed.
 pub(crate) async fn drain(
