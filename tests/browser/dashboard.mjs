@@ -273,7 +273,7 @@ try {
   await check("an employee discloses a conflict of interest; the relative and the procurement are asked for", async () => {
     await employee.goto(`${T}/my`);
     await employee.click(`nav a[href="/t/${tenant}/conflicts/new"]`);
-    for (const id of ["f-description", "f-party_name", "f-party_iin", "f-party_bin", "f-procurement_ocid", "f-arose_on", "f-situation-relative_in_procurement", "f-party_relation-sibling", "f-proposed_resolution-recusal"]) {
+    for (const id of ["f-description", "f-party_name", "f-party_iin", "f-party_bin", "f-procurement_ocid", "f-arose_on", "f-situation-relative_in_procurement", "f-party_relation", "f-proposed_resolution-recusal"]) {
       assert.equal(await employee.locator(`label[for="${id}"]`).count(), 1, `label for ${id}`);
     }
     await employee.check("#f-situation-relative_in_procurement");
@@ -287,7 +287,7 @@ try {
       assert.ok(await employee.locator(`#f-${f}-error`).isVisible(), `error shown for ${f}`);
     }
     assert.equal(await employee.inputValue("#f-party_name"), "Aidos Serikov");
-    await employee.check("#f-party_relation-sibling");
+    await employee.selectOption("#f-party_relation", "sibling");
     await employee.fill("#f-procurement_ocid", "ocds-browser-1");
     await Promise.all([employee.waitForNavigation(), employee.click("form.filing button[type=submit]")]);
     assert.match(employee.url(), /\/my\?filed=conflict$/);

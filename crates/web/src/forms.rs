@@ -10,6 +10,11 @@ use adal_domain::FieldError;
 use maud::{Markup, html};
 use std::collections::HashMap;
 
+/// Up to this many options a choice is a group of radio buttons, all in
+/// sight and one Tab stop; a longer list is a `<select>`, so the form stays
+/// short on a narrow screen.
+pub const MAX_RADIOS: usize = 5;
+
 #[derive(Debug, Clone, Copy)]
 pub enum Input {
     Text {
@@ -137,7 +142,18 @@ pub const CONFLICT: FormSpec = FormSpec {
             name: "party_relation",
             label: "conflict-party-relation",
             hint: Some("conflict-party-relation-hint"),
-            input: Input::Choice(&["spouse", "parent", "child", "sibling", "other"]),
+            input: Input::Choice(&[
+                "spouse",
+                "parent",
+                "child",
+                "sibling",
+                "grandparent",
+                "grandchild",
+                "parent_in_law",
+                "child_in_law",
+                "sibling_in_law",
+                "other",
+            ]),
             required: false,
         },
         Field {
@@ -678,7 +694,7 @@ pub fn render(
                 @let value = values.get(f.name).cloned().unwrap_or_default();
                 div class={ "field" @if !errs.is_empty() { " invalid" } } {
                     @match f.input {
-                        Input::Choice(options) => {
+                        Input::Choice(options) if options.len() <= MAX_RADIOS => {
                             fieldset aria-describedby=[(!describedby.is_empty()).then_some(&describedby)] {
                                 legend { (tr.t(f.label)) @if f.required { " " abbr title=(tr.t("required")) { "*" } } }
                                 @for o in options {
@@ -718,7 +734,16 @@ pub fn render(
                                         aria-invalid=[(!errs.is_empty()).then_some("true")]
                                         aria-describedby=[(!describedby.is_empty()).then_some(&describedby)];
                                 }
-                                Input::Choice(_) => {}
+                                Input::Choice(options) => {
+                                    select id=(id) name=(f.name) required[f.required]
+                                        aria-invalid=[(!errs.is_empty()).then_some("true")]
+                                        aria-describedby=[(!describedby.is_empty()).then_some(&describedby)] {
+                                        @if !f.required { option value="" selected[value.is_empty()] { (tr.t("admin-none")) } }
+                                        @for o in options {
+                                            option value=(o) selected[value == *o] { (tr.t(&format!("{}-{o}", f.label))) }
+                                        }
+                                    }
+                                }
                             }
                         }
                     }
@@ -743,6 +768,140 @@ mod tests {
 
     fn today() -> chrono::NaiveDate {
         chrono::NaiveDate::from_ymd_opt(2026, 6, 1).unwrap()
+    }
+
+    /// The schema of a property, following a `$ref` into `$defs` and an
+    /// `anyOf` with `null` (how schemars writes an optional member).
+    fn resolve<'a>(root: &'a serde_json::Value, s: &'a serde_json::Value) -> &'a serde_json::Value {
+        if let Some(r) = s.get("$ref").and_then(|r| r.as_str()) {
+            let name = r.rsplit('/').next().unwrap();
+            return resolve(root, &root["$defs"][name]);
+        }
+        if let Some(any) = s.get("anyOf").and_then(|a| a.as_array())
+            && let Some(t) = any.iter().find(|x| x.get("type") != Some(&"null".into()))
+        {
+            return resolve(root, t);
+        }
+        s
+    }
+
+    /// The values a closed list allows: `enum`, or `oneOf` of `const`s.
+    fn allowed(s: &serde_json::Value) -> Option<Vec<String>> {
+        let strs = |a: &Vec<serde_json::Value>| -> Vec<String> {
+            a.iter()
+                .filter_map(|v| v.as_str().map(str::to_owned))
+                .collect()
+        };
+        if let Some(e) = s.get("enum").and_then(|e| e.as_array()) {
+            return Some(strs(e));
+        }
+        s.get("oneOf").and_then(|o| o.as_array()).map(|o| {
+            o.iter()
+                .flat_map(|x| {
+                    x.get("const")
+                        .and_then(|c| c.as_str())
+                        .map(|c| vec![c.to_owned()])
+                        .or_else(|| x.get("enum").and_then(|e| e.as_array()).map(strs))
+                        .unwrap_or_default()
+                })
+                .collect()
+        })
+    }
+
+    /// The member of the record an input fills, as a path of properties
+    /// (`*` is an array's item): the disclosure form has one party, whose
+    /// inputs are `party_<member>`.
+    fn member_path(kind: adal_domain::Kind, name: &str) -> Vec<String> {
+        match (kind, name.strip_prefix("party_")) {
+            (adal_domain::Kind::ConflictOfInterest, Some(m)) => {
+                vec!["parties".into(), "*".into(), m.into()]
+            }
+            _ => vec![name.to_owned()],
+        }
+    }
+
+    /// The schema of the member at `path` and whether its object requires it.
+    fn member<'a>(
+        root: &'a serde_json::Value,
+        path: &[String],
+    ) -> Option<(&'a serde_json::Value, bool)> {
+        let mut at = root;
+        let mut required = false;
+        for seg in path {
+            let obj = resolve(root, at);
+            if seg == "*" {
+                at = obj.get("items")?;
+                continue;
+            }
+            required = obj["required"]
+                .as_array()
+                .is_some_and(|r| r.iter().any(|x| x.as_str() == Some(seg)));
+            at = obj.get("properties")?.get(seg)?;
+        }
+        Some((resolve(root, at), required))
+    }
+
+    /// The filing forms are kept in step with the kinds' JSON Schemas (the
+    /// ones `GET /schemas/{kind}` serves): every input is a member of the
+    /// record, a member the record requires is an input (or filled by the
+    /// server), an input is required exactly when the schema requires it,
+    /// and a choice offers exactly the values the schema allows. A member
+    /// added to a record without its input, or an option added to a closed
+    /// list, fails here.
+    #[test]
+    fn forms_are_kept_in_step_with_the_json_schemas() {
+        use adal_domain::Kind;
+        for spec_kind in [
+            (&GIFT, Kind::Gift),
+            (&CONFLICT, Kind::ConflictOfInterest),
+            (&TRAINING, Kind::Training),
+            (&FEEDBACK, Kind::FeedbackReport),
+            (&GOVERNANCE, Kind::Governance),
+        ] {
+            let (spec, kind) = spec_kind;
+            let root = kind.json_schema();
+            let k = kind.as_str();
+            let paths: Vec<Vec<String>> = spec
+                .fields
+                .iter()
+                .map(|f| member_path(kind, f.name))
+                .collect();
+            for (f, path) in spec.fields.iter().zip(&paths) {
+                let found = member(&root, path);
+                assert!(
+                    found.is_some(),
+                    "{k}: input {} is not a member of the record",
+                    f.name
+                );
+                let (schema, required) = found.unwrap();
+                assert_eq!(f.required, required, "{k}: is {} required?", f.name);
+                if let Input::Choice(options) = f.input {
+                    let allowed = allowed(schema);
+                    assert!(
+                        allowed.is_some(),
+                        "{k}: {} is a choice, not a closed list: {schema}",
+                        f.name
+                    );
+                    let mut allowed = allowed.unwrap();
+                    let mut offered: Vec<String> =
+                        options.iter().map(|o| (*o).to_owned()).collect();
+                    allowed.sort();
+                    offered.sort();
+                    assert_eq!(offered, allowed, "{k}: the options of {}", f.name);
+                }
+            }
+            for r in root["required"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|x| x.as_str())
+            {
+                assert!(
+                    paths.iter().any(|p| p[0] == r),
+                    "{k}: the record requires {r}, which the form does not ask for"
+                );
+            }
+        }
     }
 
     #[test]
