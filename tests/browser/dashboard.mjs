@@ -273,10 +273,10 @@ try {
   await check("an employee discloses a conflict of interest; the relative and the procurement are asked for", async () => {
     await employee.goto(`${T}/my`);
     await employee.click(`nav a[href="/t/${tenant}/conflicts/new"]`);
-    for (const id of ["f-description", "f-party_name", "f-party_iin", "f-party_bin", "f-procurement_ocid", "f-arose_on", "f-situation-relative_in_procurement", "f-party_relation", "f-proposed_resolution-recusal"]) {
+    for (const id of ["f-description", "f-party_name", "f-party_iin", "f-party_bin", "f-procurement_ocid", "f-arose_on", "f-situation", "f-party_relation", "f-proposed_resolution-recusal"]) {
       assert.equal(await employee.locator(`label[for="${id}"]`).count(), 1, `label for ${id}`);
     }
-    await employee.check("#f-situation-relative_in_procurement");
+    await employee.selectOption("#f-situation", "relative_in_procurement");
     await employee.fill("#f-description", "My brother directs a bidder");
     await employee.fill("#f-party_name", "Aidos Serikov");
     await employee.fill("#f-arose_on", today());

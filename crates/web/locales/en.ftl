@@ -201,6 +201,7 @@ org-positions = Positions
 
 ## The tenant admin's forms: accounts, departments, positions
 admin-none = — none —
+form-choose = — choose —
 admin-save = Save
 admin-saved = Saved.
 admin-user-new-title = New account

@@ -201,6 +201,7 @@ org-positions = Лауазымдар
 
 ## The tenant admin's forms: accounts, departments, positions
 admin-none = — жоқ —
+form-choose = — таңдаңыз —
 admin-save = Сақтау
 admin-saved = Сақталды.
 admin-user-new-title = Жаңа есептік жазба

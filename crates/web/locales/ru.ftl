@@ -201,6 +201,7 @@ org-positions = Должности
 
 ## The tenant admin's forms: accounts, departments, positions
 admin-none = — нет —
+form-choose = — выберите —
 admin-save = Сохранить
 admin-saved = Сохранено.
 admin-user-new-title = Новая учётная запись

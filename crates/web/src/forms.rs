@@ -738,7 +738,11 @@ pub fn render(
                                     select id=(id) name=(f.name) required[f.required]
                                         aria-invalid=[(!errs.is_empty()).then_some("true")]
                                         aria-describedby=[(!describedby.is_empty()).then_some(&describedby)] {
-                                        @if !f.required { option value="" selected[value.is_empty()] { (tr.t("admin-none")) } }
+                                        // Nothing is chosen for the person: a required
+                                        // list starts on "choose", an optional one on "none".
+                                        option value="" selected[value.is_empty()] {
+                                            (tr.t(if f.required { "form-choose" } else { "admin-none" }))
+                                        }
                                         @for o in options {
                                             option value=(o) selected[value == *o] { (tr.t(&format!("{}-{o}", f.label))) }
                                         }
