@@ -76,6 +76,54 @@ pub fn verify_password(password: &str, hash: Option<&str>) -> bool {
     ok && hash.is_some()
 }
 
+/// A session opened by [`sign_in`]: the secret to hand to the client
+/// (only its digest is stored), when it expires, and whose it is.
+pub struct Session {
+    pub token: String,
+    pub expires_at: chrono::DateTime<chrono::Utc>,
+    pub user: adal_store::users::User,
+}
+
+/// Checks an email and password and opens a session token named `name`
+/// (`login` for the API, `dashboard` for the web), valid for
+/// [`crate::SESSION_HOURS`]. `None` for a wrong email or password, and for
+/// a disabled account, which is answered the same way so the answer does
+/// not tell a stranger which accounts exist. Both sign-in paths call this.
+pub async fn sign_in(
+    state: &AppState,
+    email: &str,
+    password: &str,
+    name: &str,
+) -> ApiResult<Option<Session>> {
+    let user = users::find_by_email(&state.store, email).await?;
+    let password = password.to_owned();
+    let hash = user.as_ref().map(|u| u.password_hash.clone());
+    // argon2 is slow on purpose: off the async executor, and as slow for
+    // an unknown email as for a known one.
+    let ok = tokio::task::spawn_blocking(move || verify_password(&password, hash.as_deref()))
+        .await
+        .map_err(ApiError::internal)?;
+    let Some(user) = user.filter(|u| ok && u.disabled_at.is_none()) else {
+        return Ok(None);
+    };
+    let (token, digest) = new_token();
+    let expires_at = chrono::Utc::now() + chrono::Duration::hours(crate::SESSION_HOURS);
+    users::insert_token(
+        &state.store,
+        user.id,
+        digest,
+        "session",
+        name,
+        Some(expires_at),
+    )
+    .await?;
+    Ok(Some(Session {
+        token,
+        expires_at,
+        user,
+    }))
+}
+
 /// A new random token (256 bits) and the digest to store.
 pub fn new_token() -> (String, String) {
     let mut raw = [0u8; 32];

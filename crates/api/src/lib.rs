@@ -19,7 +19,8 @@ mod tenant;
 mod triage;
 
 pub use auth::{
-    Caller, TenantCtx, authorize_platform, hash_password, new_token, token_digest, verify_password,
+    Caller, Session, TenantCtx, authorize_platform, hash_password, new_token, sign_in,
+    token_digest, verify_password,
 };
 pub use body::{BodyLimit, MAX_UPLOAD};
 pub use error::{ApiError, ErrorBody};

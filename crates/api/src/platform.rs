@@ -1,7 +1,7 @@
 //! Sign-in, tokens, and the platform operator's tenant management.
 
 use crate::AppState;
-use crate::auth::{BearerAuth, authorize_platform, hash_password, new_token, verify_password};
+use crate::auth::{BearerAuth, authorize_platform, hash_password, new_token, sign_in};
 use crate::body::JsonBody;
 use crate::error::{ApiError, ApiResult};
 use adal_authz::{act, obj};
@@ -220,37 +220,17 @@ impl PlatformApi {
         body: JsonBody<LoginRequest>,
     ) -> ApiResult<LoginResponse> {
         let req = body.0;
-        let user = users::find_by_email(&state.store, &req.email).await?;
-        let password = req.password.clone();
-        let hash = user.as_ref().map(|u| u.password_hash.clone());
-        // argon2 is deliberately slow: keep it off the async executor.
-        let ok = tokio::task::spawn_blocking(move || verify_password(&password, hash.as_deref()))
-            .await
-            .map_err(ApiError::internal)?;
-        // A disabled account is refused as a wrong password is: the answer
-        // does not tell a stranger which accounts exist.
-        let Some(user) = user.filter(|u| ok && u.disabled_at.is_none()) else {
+        let Some(session) = sign_in(&state, &req.email, &req.password, "login").await? else {
             return Err(ApiError::Unauthorized(Json(crate::ErrorBody {
                 error: "unauthorized".into(),
                 message: "wrong email or password".into(),
                 details: vec![],
             })));
         };
-        let (token, digest) = new_token();
-        let expires = chrono::Utc::now() + chrono::Duration::hours(SESSION_HOURS);
-        users::insert_token(
-            &state.store,
-            user.id,
-            digest,
-            "session",
-            "login",
-            Some(expires),
-        )
-        .await?;
         Ok(LoginResponse::Ok(Json(TokenResponse {
-            token,
-            expires_at: Some(expires),
-            user: user.into(),
+            token: session.token,
+            expires_at: Some(session.expires_at),
+            user: session.user.into(),
         })))
     }
 

@@ -5,7 +5,7 @@
 //! and `/positions` would, and the API's JSON pointers name the inputs
 //! (`/department_id` is the input `department_id`).
 
-use crate::forms::{error_summary, error_text};
+use crate::forms::{error_summary, error_text, errors_of, orphans, value};
 use crate::i18n::Tr;
 use crate::layout::{Fail, page, redirect, respond, role_key};
 use crate::pages::{Fields, PageResult, authorize, authorize_form, finish, frame};
@@ -35,10 +35,6 @@ fn tenant_roles() -> impl Iterator<Item = &'static str> {
         .iter()
         .filter(|r| r.is_tenant_role())
         .map(|r| r.as_str())
-}
-
-fn value<'a>(values: &'a Fields, name: &str) -> &'a str {
-    values.get(name).map_or("", |v| v.trim())
 }
 
 /// The API's 422 as errors by input; anything else is the error page.
@@ -94,11 +90,7 @@ fn field(
     control: impl FnOnce(&str, Option<&str>, Option<String>) -> Markup,
 ) -> Markup {
     let id = format!("f-{name}");
-    let errs: Vec<&FieldError> = errors
-        .iter()
-        .filter(|(f, _)| f.as_deref() == Some(name))
-        .map(|(_, e)| e)
-        .collect();
+    let errs = errors_of(errors, name);
     let invalid = (!errs.is_empty()).then_some("true");
     let mut described = Vec::new();
     if hint_key.is_some() {
@@ -226,13 +218,9 @@ async fn form_page(
     body: Markup,
 ) -> PageResult {
     let f = frame(state, v, ctx.tenant).await;
-    let orphans: Vec<String> = errors
-        .iter()
-        .filter(|(f, _)| f.is_none())
-        .map(|(_, e)| error_text(&v.tr, e))
-        .collect();
+    let lost = orphans(&v.tr, errors);
     let body = html! {
-        (error_summary(&v.tr, !errors.is_empty(), &orphans))
+        (error_summary(&v.tr, !errors.is_empty(), &lost))
         (body)
     };
     let status = if errors.is_empty() {
@@ -314,7 +302,7 @@ async fn user_form(
 /// Errors about an input drawn without [`field`] (the checkbox).
 fn field_errors(tr: &Tr, errors: &Errors, name: &str) -> Markup {
     html! {
-        @for (_, e) in errors.iter().filter(|(f, _)| f.as_deref() == Some(name)) {
+        @for e in errors_of(errors, name) {
             p class="field-error" id={ "f-" (name) "-error" } { (error_text(tr, e)) }
         }
     }
@@ -373,17 +361,13 @@ async fn save_user(
     values: &Fields,
 ) -> PageResult {
     let tenant = ctx.tenant.0;
-    let user = match id {
-        Some(id) => Some(users::get(&state.store, ctx.tenant, id).await?),
-        None => None,
-    };
     let mut errors = Errors::new();
     let department_id = optional_id(values, "department_id", &mut errors);
     let position_id = optional_id(values, "position_id", &mut errors);
     if errors.is_empty() {
         // Passwords are taken as typed: spaces may be part of one.
         let password = values.get("password").cloned().unwrap_or_default();
-        let saved = match &user {
+        let saved = match id {
             None => {
                 let req = NewUserRequest {
                     email: value(values, "email").to_owned(),
@@ -396,7 +380,7 @@ async fn save_user(
                 };
                 accounts::create_user(state, ctx, req).await
             }
-            Some(u) => {
+            Some(id) => {
                 let patch = UserPatch {
                     display_name: Some(value(values, "display_name").to_owned()),
                     role: Some(value(values, "role").to_owned()),
@@ -406,7 +390,7 @@ async fn save_user(
                     password: Some(password).filter(|p| !p.is_empty()),
                     disabled: Some(checked(values, "disabled")),
                 };
-                accounts::update_user(state, ctx, u.id, patch).await
+                accounts::update_user(state, ctx, id, patch).await
             }
         };
         match saved {
@@ -414,6 +398,12 @@ async fn save_user(
             Err(e) => errors = located(e, &USER_INPUTS)?,
         }
     }
+    // Read only to draw the form again (the API read it to check); a
+    // missing account is the not-found page.
+    let user = match id {
+        Some(id) => Some(users::get(&state.store, ctx.tenant, id).await?),
+        None => None,
+    };
     user_form(state, v, ctx, user.as_ref(), values, &errors).await
 }
 
@@ -477,9 +467,6 @@ async fn save_department(
     id: Option<Uuid>,
     values: &Fields,
 ) -> PageResult {
-    if let Some(id) = id {
-        org::get_department(&state.store, ctx.tenant, id).await?;
-    }
     let mut errors = Errors::new();
     let parent_id = optional_id(values, "parent_id", &mut errors);
     if errors.is_empty() {
@@ -500,6 +487,11 @@ async fn save_department(
             Ok(_) => return Ok(redirect(v, &format!("/t/{}/org?saved=1", ctx.tenant.0))),
             Err(e) => errors = located(e, &DEPARTMENT_INPUTS)?,
         }
+    }
+    // The API checks that it exists; here it is read only when the form
+    // is drawn again, so a missing one is still the not-found page.
+    if let Some(id) = id {
+        org::get_department(&state.store, ctx.tenant, id).await?;
     }
     department_form(state, v, ctx, id, values, &errors).await
 }
@@ -594,9 +586,6 @@ async fn save_position(
     id: Option<Uuid>,
     values: &Fields,
 ) -> PageResult {
-    if let Some(id) = id {
-        org::get_position(&state.store, ctx.tenant, id).await?;
-    }
     let mut errors = Errors::new();
     let department_id = optional_id(values, "department_id", &mut errors);
     let risk_level = risk_level(values, &mut errors);
@@ -629,6 +618,11 @@ async fn save_position(
             Ok(_) => return Ok(redirect(v, &format!("/t/{}/org?saved=1", ctx.tenant.0))),
             Err(e) => errors = located(e, &POSITION_INPUTS)?,
         }
+    }
+    // The API checks that it exists; here it is read only when the form
+    // is drawn again, so a missing one is still the not-found page.
+    if let Some(id) = id {
+        org::get_position(&state.store, ctx.tenant, id).await?;
     }
     position_form(state, v, ctx, id, values, &errors).await
 }

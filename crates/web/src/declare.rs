@@ -12,7 +12,7 @@
 //! index counts only the filled rows; [`field_of`] turns a pointer back
 //! into the name of the input it is about.
 
-use crate::forms::{error_summary, error_text};
+use crate::forms::{error_summary, error_text, value};
 use crate::i18n::Tr;
 use adal_domain::FieldError;
 use adal_domain::records::declaration::{
@@ -196,10 +196,6 @@ pub fn with_row_added(mut values: Values, section: &str) -> Values {
         values.insert(format!("{section}.rows"), n.to_string());
     }
     values
-}
-
-fn value<'a>(values: &'a Values, name: &str) -> &'a str {
-    values.get(name).map_or("", |v| v.trim())
 }
 
 /// Money as typed (`1 250 000,50` or `1,250,000.50` are not guessed at:

@@ -10,6 +10,11 @@ use adal_domain::FieldError;
 use maud::{Markup, html};
 use std::collections::HashMap;
 
+/// A submitted form's value of `name`, trimmed; blank when absent.
+pub(crate) fn value<'a>(values: &'a HashMap<String, String>, name: &str) -> &'a str {
+    values.get(name).map_or("", |v| v.trim())
+}
+
 /// Up to this many options a choice is a group of radio buttons, all in
 /// sight and one Tab stop; a longer list is a `<select>`, so the form stays
 /// short on a narrow screen.

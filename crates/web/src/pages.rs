@@ -320,31 +320,10 @@ pub(crate) async fn login(
     let email = f.get("email").cloned().unwrap_or_default();
     let password = f.get("password").cloned().unwrap_or_default();
     let r: PageResult = async {
-        let user = users::find_by_email(&state.store, &email).await?;
-        let hash = user.as_ref().map(|u| u.password_hash.clone());
-        // argon2 is slow on purpose: off the async executor, and as slow
-        // for an unknown email as for a known one.
-        let ok = tokio::task::spawn_blocking(move || {
-            adal_api::verify_password(&password, hash.as_deref())
-        })
-        .await
-        .map_err(|e| Fail::Internal(e.to_string()))?;
-        // A disabled account is refused as a wrong password is: the answer
-        // does not tell a stranger which accounts exist.
-        let Some(user) = user.filter(|u| ok && u.disabled_at.is_none()) else {
+        let Some(session) = adal_api::sign_in(&state, &email, &password, "dashboard").await? else {
             return Ok(login_page(&v, &email, true));
         };
-        let (token, digest) = adal_api::new_token();
-        let expires = chrono::Utc::now() + chrono::Duration::hours(adal_api::SESSION_HOURS);
-        users::insert_token(
-            &state.store,
-            user.id,
-            digest,
-            "session",
-            "dashboard",
-            Some(expires),
-        )
-        .await?;
+        let token = session.token;
         let mut v2 = v.clone();
         v2.set_cookies.push(set_cookie(
             SESSION_COOKIE,

@@ -6,7 +6,7 @@
 //! pointers (`/mci_by_year/2026`) name a year, which the form shows as a
 //! row, so [`field_of`] finds the row that holds that year.
 
-use crate::forms::{error_summary, error_text, errors_of, orphans};
+use crate::forms::{error_summary, error_text, errors_of, orphans, value};
 use crate::i18n::Tr;
 use adal_domain::FieldError;
 use adal_store::tenants::TenantSettings;
@@ -51,10 +51,6 @@ pub const NOT_DAYS: &str = "must be a whole number of days";
 pub const TWICE: &str = "this year is listed twice";
 /// The message of a value without its year.
 pub const NO_YEAR: &str = "the key must be a year";
-
-fn value<'a>(values: &'a Values, name: &str) -> &'a str {
-    values.get(name).map_or("", |v| v.trim())
-}
 
 pub fn rows_of(values: &Values, t: &Table) -> usize {
     values
