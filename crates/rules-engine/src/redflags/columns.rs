@@ -1,0 +1,207 @@
+//! The dataset columns: what the pass appends per contracting process for
+//! the dataset rules (R024, R025, R038, R048, R058) to judge at the end.
+
+use super::ocds::{self, Release};
+use super::release::{final_awards, is_status, is_submitted, sole_supplier, sole_tenderer};
+use std::collections::{HashMap, HashSet};
+
+/// A fraction summed over contracting processes (the mediant, as cardinal
+/// sums its ratios).
+#[derive(Debug, Default, Clone, Copy)]
+pub(super) struct Fraction {
+    num: usize,
+    pub(super) den: usize,
+}
+
+impl Fraction {
+    fn add(&mut self, num: usize, den: usize) {
+        self.num += num;
+        self.den += den;
+    }
+    #[allow(clippy::cast_precision_loss)]
+    pub(super) fn ratio(self) -> f64 {
+        self.num as f64 / self.den as f64
+    }
+}
+
+/// One row of the second-lowest-bid column (R024, R058).
+pub(super) struct BidRatio {
+    pub(super) ocid: String,
+    pub(super) ratio: f64,
+    pub(super) winner: String,
+    pub(super) second: String,
+}
+
+/// The dataset columns, filled during the pass.
+#[derive(Default)]
+pub(super) struct Columns {
+    pub(super) bid_ratios: Vec<BidRatio>,
+    pub(super) r025_tenderer: HashMap<String, Fraction>,
+    pub(super) r038_buyer: HashMap<String, Fraction>,
+    pub(super) r038_procuring_entity: HashMap<String, Fraction>,
+    pub(super) r038_tenderer: HashMap<String, Fraction>,
+    pub(super) r048_supplier: HashMap<String, (usize, HashSet<String>)>,
+}
+
+impl Columns {
+    /// Appends the rows of `c` and adds up its counts.
+    pub(super) fn merge(&mut self, c: Columns) {
+        self.bid_ratios.extend(c.bid_ratios);
+        for (mine, theirs) in [
+            (&mut self.r025_tenderer, c.r025_tenderer),
+            (&mut self.r038_buyer, c.r038_buyer),
+            (&mut self.r038_procuring_entity, c.r038_procuring_entity),
+            (&mut self.r038_tenderer, c.r038_tenderer),
+        ] {
+            for (id, f) in theirs {
+                mine.entry(id).or_default().add(f.num, f.den);
+            }
+        }
+        for (id, (count, codes)) in c.r048_supplier {
+            let (n, all) = self.r048_supplier.entry(id).or_default();
+            *n += count;
+            all.extend(codes);
+        }
+    }
+}
+
+/// The relative difference between the winning bid and the lowest valid
+/// bid of another tenderer, when all awards are final, one is active and
+/// has one supplier, and the winner's bid is the lowest.
+pub(super) fn bid_ratio(
+    release: &Release,
+    ocid: &str,
+    currency: &mut Option<String>,
+) -> Option<BidRatio> {
+    let (active, details) = final_awards(release)?;
+    let [award] = active.as_slice() else {
+        return None;
+    };
+    let supplier = sole_supplier(award)?;
+    let mut winner: Option<f64> = None;
+    let mut second: Option<(f64, &str)> = None;
+    for bid in details.iter() {
+        let Some(value) = bid.value.get() else {
+            continue;
+        };
+        let (Some(amount), Some(cur)) = (value.amount.f, value.currency.get()) else {
+            continue;
+        };
+        let Some(tenderer) = sole_tenderer(bid) else {
+            continue;
+        };
+        if !is_status(&bid.status, "valid") {
+            continue;
+        }
+        if cur != currency.get_or_insert_with(|| cur.to_owned()) {
+            continue;
+        }
+        if tenderer == supplier {
+            if winner.is_none_or(|w| amount < w) {
+                winner = Some(amount);
+            }
+        } else if second.is_none_or(|(s, _)| amount < s) {
+            second = Some((amount, tenderer));
+        }
+    }
+    let (w, (s, second_id)) = (winner?, second?);
+    (s >= w).then(|| BidRatio {
+        ocid: ocid.to_owned(),
+        ratio: (s - w) / w,
+        winner: supplier.to_owned(),
+        second: second_id.to_owned(),
+    })
+}
+
+pub(super) fn r025_fold(release: &Release, column: &mut HashMap<String, Fraction>) {
+    let Some((active, details)) = final_awards(release) else {
+        return;
+    };
+    let [award] = active.as_slice() else {
+        return;
+    };
+    let Some(supplier) = sole_supplier(award) else {
+        return;
+    };
+    let valid: HashSet<&str> = details
+        .iter()
+        .filter(|b| is_status(&b.status, "valid"))
+        .filter_map(sole_tenderer)
+        .collect();
+    // Each tenderer counts once per contracting process.
+    for id in valid {
+        column
+            .entry(id.to_owned())
+            .or_default()
+            .add(usize::from(id == supplier), 1);
+    }
+}
+
+pub(super) fn r038_fold(release: &Release, columns: &mut Columns) {
+    let Some(bids) = release.bids.get() else {
+        return;
+    };
+    let mut submitted = 0;
+    let mut disqualified = 0;
+    for bid in bids.details.iter().filter(|b| is_submitted(b)) {
+        submitted += 1;
+        let dq = usize::from(is_status(&bid.status, "disqualified"));
+        disqualified += dq;
+        for id in bid.tenderers.iter().filter_map(ocds::Org::id) {
+            columns
+                .r038_tenderer
+                .entry(id.to_owned())
+                .or_default()
+                .add(dq, 1);
+        }
+    }
+    if submitted == 0 {
+        return;
+    }
+    if let Some(id) = release.buyer.get().and_then(ocds::Org::id) {
+        columns
+            .r038_buyer
+            .entry(id.to_owned())
+            .or_default()
+            .add(disqualified, submitted);
+    }
+    if let Some(id) = release
+        .tender
+        .get()
+        .and_then(|t| t.procuring_entity.get())
+        .and_then(ocds::Org::id)
+    {
+        columns
+            .r038_procuring_entity
+            .entry(id.to_owned())
+            .or_default()
+            .add(disqualified, submitted);
+    }
+}
+
+pub(super) fn r048_fold(
+    release: &Release,
+    digits: usize,
+    column: &mut HashMap<String, (usize, HashSet<String>)>,
+) {
+    let mut seen: HashSet<&str> = HashSet::new();
+    for award in release.awards.iter() {
+        if !is_status(&award.status, "active") || !award.items.present {
+            continue;
+        }
+        let Some(supplier) = sole_supplier(award) else {
+            continue;
+        };
+        for item in award.items.iter() {
+            let Some(code) = item.classification.get().and_then(|c| c.id.get()) else {
+                continue;
+            };
+            let (count, codes) = column.entry(supplier.to_owned()).or_default();
+            // A supplier counts once per contracting process.
+            if seen.insert(supplier) {
+                *count += 1;
+            }
+            codes.insert(code.chars().take(digits).collect());
+        }
+    }
+}
