@@ -1,45 +1,18 @@
-//! The tenant admin's work on accounts, departments and positions: the
-//! checks and writes behind `POST`/`PATCH /users`, `/departments` and
-//! `/positions`. The dashboard's admin forms call these same functions,
-//! so a form can do nothing the API would refuse.
+//! The wire form of changes to accounts, departments and positions. JSON
+//! tells a member left out (keep it) from `null` (clear it); the
+//! application layer's patches say the same with [`Patch`].
 
-use crate::AppState;
-use crate::auth::{TenantCtx, hash_password};
-use crate::error::{ApiError, ApiResult};
-use crate::platform::{validate_email, validate_name, validate_password};
-use adal_domain::{FieldError, Role};
-use adal_store::{StoreError, org, users};
-use poem_openapi::Object;
-pub use poem_openapi::types::MaybeUndefined;
+use adal_service::accounts::{self, Patch};
+use poem_openapi::{Object, types::MaybeUndefined};
 use serde::Deserialize;
 use uuid::Uuid;
 
-/// Why an administrator may not change their own role or disable their
-/// own account: a tenant could lose its last administrator in one click,
-/// and only the platform could give it back.
-pub const NOT_YOURSELF: &str = "you cannot change your own role or disable your own account";
-pub const NO_DEPARTMENT: &str = "no such department";
-pub const NO_POSITION: &str = "no such position";
-pub const PERSON_TAKEN: &str = "another account of this tenant belongs to this person";
-pub const EMAIL_TAKEN: &str = "a user with this email exists";
-pub const NOT_A_TENANT_ROLE: &str = "this role cannot be granted by a tenant";
-
-#[derive(Debug, Object, Deserialize)]
-#[oai(deny_unknown_fields)]
-#[serde(deny_unknown_fields)]
-pub struct NewUserRequest {
-    pub email: String,
-    pub display_name: String,
-    pub password: String,
-    /// `tenant_admin`, `compliance_officer`, `hr_officer`,
-    /// `procurement_officer` or `employee`.
-    pub role: String,
-    pub department_id: Option<Uuid>,
-    pub position_id: Option<Uuid>,
-    /// The IIN of the person on file this account belongs to: what they
-    /// file about themselves reaches the rules with their relatives and
-    /// interests, and their own declarations and trainings must be theirs.
-    pub person_iin: Option<String>,
+fn patch<T>(m: MaybeUndefined<T>) -> Patch<T> {
+    match m {
+        MaybeUndefined::Undefined => Patch::Keep,
+        MaybeUndefined::Null => Patch::Clear,
+        MaybeUndefined::Value(v) => Patch::Set(v),
+    }
 }
 
 /// A change to an account. Leave a member out to keep its value; send
@@ -69,12 +42,18 @@ pub struct UserPatch {
     pub disabled: Option<bool>,
 }
 
-#[derive(Debug, Object, Deserialize)]
-#[oai(deny_unknown_fields)]
-#[serde(deny_unknown_fields)]
-pub struct NewDepartment {
-    pub name: String,
-    pub parent_id: Option<Uuid>,
+impl From<UserPatch> for accounts::UserPatch {
+    fn from(p: UserPatch) -> Self {
+        Self {
+            display_name: p.display_name,
+            role: p.role,
+            department_id: patch(p.department_id),
+            position_id: patch(p.position_id),
+            person_iin: patch(p.person_iin),
+            password: p.password,
+            disabled: p.disabled,
+        }
+    }
 }
 
 /// A department's new name or place; `parent_id: null` moves it to the
@@ -89,16 +68,13 @@ pub struct DepartmentPatch {
     pub parent_id: MaybeUndefined<Uuid>,
 }
 
-#[derive(Debug, Object, Deserialize)]
-#[oai(deny_unknown_fields)]
-#[serde(deny_unknown_fields)]
-pub struct NewPosition {
-    pub title: String,
-    pub department_id: Option<Uuid>,
-    /// Corruption-risk level, 1 (low) to 5 (very high).
-    pub risk_level: i16,
-    /// On the tenant's list of positions exposed to corruption risk.
-    pub high_risk: bool,
+impl From<DepartmentPatch> for accounts::DepartmentPatch {
+    fn from(p: DepartmentPatch) -> Self {
+        Self {
+            name: p.name,
+            parent_id: patch(p.parent_id),
+        }
+    }
 }
 
 /// A position's new values; leave a member out to keep it.
@@ -116,340 +92,13 @@ pub struct PositionPatch {
     pub high_risk: Option<bool>,
 }
 
-fn maybe<T: Clone>(m: &MaybeUndefined<T>) -> Option<Option<T>> {
-    match m {
-        MaybeUndefined::Undefined => None,
-        MaybeUndefined::Null => Some(None),
-        MaybeUndefined::Value(v) => Some(Some(v.clone())),
-    }
-}
-
-fn check_role(role: &str, errors: &mut Vec<FieldError>) {
-    match Role::parse(role) {
-        Ok(r) if r.is_tenant_role() => {}
-        Ok(_) => errors.push(FieldError::new("/role", NOT_A_TENANT_ROLE)),
-        Err(e) => errors.push(FieldError::new("/role", e.to_string())),
-    }
-}
-
-async fn check_placement(
-    state: &AppState,
-    ctx: &TenantCtx,
-    department: Option<Uuid>,
-    position: Option<Uuid>,
-    errors: &mut Vec<FieldError>,
-) -> ApiResult<()> {
-    if let Some(d) = department {
-        match org::get_department(&state.store, ctx.tenant, d).await {
-            Ok(_) => {}
-            Err(StoreError::NotFound) => {
-                errors.push(FieldError::new("/department_id", NO_DEPARTMENT));
-            }
-            Err(e) => return Err(e.into()),
+impl From<PositionPatch> for accounts::PositionPatch {
+    fn from(p: PositionPatch) -> Self {
+        Self {
+            title: p.title,
+            department_id: patch(p.department_id),
+            risk_level: p.risk_level,
+            high_risk: p.high_risk,
         }
     }
-    if let Some(p) = position {
-        match org::get_position(&state.store, ctx.tenant, p).await {
-            Ok(_) => {}
-            Err(StoreError::NotFound) => errors.push(FieldError::new("/position_id", NO_POSITION)),
-            Err(e) => return Err(e.into()),
-        }
-    }
-    Ok(())
-}
-
-/// The IIN in its canonical form, or an error at `/person_iin` when it is
-/// malformed or already another account's.
-async fn check_person(
-    state: &AppState,
-    ctx: &TenantCtx,
-    iin: &str,
-    this: Option<Uuid>,
-    errors: &mut Vec<FieldError>,
-) -> ApiResult<Option<String>> {
-    let iin = match adal_domain::Iin::parse(iin) {
-        Ok(i) => i.to_string(),
-        Err(e) => {
-            errors.push(FieldError::new("/person_iin", e.to_string()));
-            return Ok(None);
-        }
-    };
-    if let Some(other) = users::find_by_person(&state.store, ctx.tenant, &iin).await?
-        && Some(other.id) != this
-    {
-        errors.push(FieldError::new("/person_iin", PERSON_TAKEN));
-    }
-    Ok(Some(iin))
-}
-
-async fn hash(password: &str) -> ApiResult<String> {
-    let pw = password.to_owned();
-    tokio::task::spawn_blocking(move || hash_password(&pw))
-        .await
-        .map_err(ApiError::internal)?
-}
-
-/// Creates an account with its role in the tenant.
-pub async fn create_user(
-    state: &AppState,
-    ctx: &TenantCtx,
-    req: NewUserRequest,
-) -> ApiResult<users::User> {
-    let mut errors = Vec::new();
-    validate_email("/email", &req.email, &mut errors);
-    validate_name("/display_name", &req.display_name, 300, &mut errors);
-    validate_password("/password", &req.password, &mut errors);
-    check_role(&req.role, &mut errors);
-    check_placement(state, ctx, req.department_id, req.position_id, &mut errors).await?;
-    let person_iin = match req.person_iin.as_deref() {
-        Some(i) => check_person(state, ctx, i, None, &mut errors).await?,
-        None => None,
-    };
-    if !errors.is_empty() {
-        return Err(ApiError::invalid(errors));
-    }
-    let password_hash = hash(&req.password).await?;
-    let u = users::create(
-        &state.store,
-        Some(ctx.tenant),
-        &ctx.actor(),
-        users::NewUser {
-            email: req.email,
-            display_name: req.display_name.trim().to_owned(),
-            password_hash,
-            role: req.role.clone(),
-            department_id: req.department_id,
-            position_id: req.position_id,
-            person_iin,
-        },
-    )
-    .await
-    .map_err(|e| match e {
-        StoreError::Conflict(_) => ApiError::field("/email", EMAIL_TAKEN),
-        other => other.into(),
-    })?;
-    state
-        .authz
-        .assign(&u.id.to_string(), &req.role, &ctx.tenant.to_string())
-        .await
-        .map_err(ApiError::internal)?;
-    Ok(u)
-}
-
-/// Changes an account of the tenant. Every problem is reported at once,
-/// by JSON pointer; nothing is written unless all of it is acceptable.
-pub async fn update_user(
-    state: &AppState,
-    ctx: &TenantCtx,
-    id: Uuid,
-    patch: UserPatch,
-) -> ApiResult<users::User> {
-    let before = match users::get(&state.store, ctx.tenant, id).await {
-        Ok(u) => u,
-        Err(StoreError::NotFound) => return Err(ApiError::not_found("user")),
-        Err(e) => return Err(e.into()),
-    };
-    let mut errors = Vec::new();
-    if let Some(n) = &patch.display_name {
-        validate_name("/display_name", n, 300, &mut errors);
-    }
-    let role_change = patch.role.as_ref().filter(|r| **r != before.role);
-    if let Some(r) = role_change {
-        check_role(r, &mut errors);
-    }
-    let yourself = id == ctx.caller.user_id;
-    if yourself && role_change.is_some() {
-        errors.push(FieldError::new("/role", NOT_YOURSELF));
-    }
-    if yourself && patch.disabled == Some(true) {
-        errors.push(FieldError::new("/disabled", NOT_YOURSELF));
-    }
-    if let Some(p) = &patch.password {
-        validate_password("/password", p, &mut errors);
-    }
-    let department_id = maybe(&patch.department_id);
-    let position_id = maybe(&patch.position_id);
-    check_placement(
-        state,
-        ctx,
-        department_id.flatten(),
-        position_id.flatten(),
-        &mut errors,
-    )
-    .await?;
-    let person_iin = match maybe(&patch.person_iin) {
-        None => None,
-        Some(None) => Some(None),
-        Some(Some(i)) => Some(check_person(state, ctx, &i, Some(id), &mut errors).await?),
-    };
-    if !errors.is_empty() {
-        return Err(ApiError::invalid(errors));
-    }
-    let password_hash = match &patch.password {
-        Some(p) => Some(hash(p).await?),
-        None => None,
-    };
-    let (user, domain) = (id.to_string(), ctx.tenant.to_string());
-    // The role lives in two places: the account row (what sessions report)
-    // and casbin's grouping (what decides). Change casbin first and put it
-    // back if the row cannot be written, so a failure leaves the old role
-    // in both.
-    if let Some(r) = role_change {
-        state
-            .authz
-            .set_role(&user, r, &domain)
-            .await
-            .map_err(ApiError::internal)?;
-    }
-    let change = users::UserChange {
-        display_name: patch.display_name.map(|n| n.trim().to_owned()),
-        role: role_change.cloned(),
-        department_id,
-        position_id,
-        person_iin,
-        password_hash,
-        disabled: patch.disabled,
-    };
-    let updated = match users::update(&state.store, ctx.tenant, &ctx.actor(), id, change).await {
-        Ok(u) => u,
-        Err(e) => {
-            if role_change.is_some()
-                && let Err(back) = state.authz.set_role(&user, &before.role, &domain).await
-            {
-                tracing::error!(%back, user, "could not restore the role after a failed update");
-            }
-            return Err(match e {
-                StoreError::Conflict(_) => ApiError::field("/person_iin", PERSON_TAKEN),
-                other => other.into(),
-            });
-        }
-    };
-    Ok(updated)
-}
-
-pub async fn create_department(
-    state: &AppState,
-    ctx: &TenantCtx,
-    req: NewDepartment,
-) -> ApiResult<org::Department> {
-    let mut errors = Vec::new();
-    validate_name("/name", &req.name, 300, &mut errors);
-    if !errors.is_empty() {
-        return Err(ApiError::invalid(errors));
-    }
-    org::create_department(
-        &state.store,
-        ctx.tenant,
-        &ctx.actor(),
-        req.name.trim().to_owned(),
-        req.parent_id,
-    )
-    .await
-    .map_err(|e| match e {
-        StoreError::NotFound => ApiError::field("/parent_id", NO_DEPARTMENT),
-        other => other.into(),
-    })
-}
-
-pub async fn update_department(
-    state: &AppState,
-    ctx: &TenantCtx,
-    id: Uuid,
-    patch: DepartmentPatch,
-) -> ApiResult<org::Department> {
-    match org::get_department(&state.store, ctx.tenant, id).await {
-        Ok(_) => {}
-        Err(StoreError::NotFound) => return Err(ApiError::not_found("department")),
-        Err(e) => return Err(e.into()),
-    }
-    let mut errors = Vec::new();
-    if let Some(n) = &patch.name {
-        validate_name("/name", n, 300, &mut errors);
-    }
-    if !errors.is_empty() {
-        return Err(ApiError::invalid(errors));
-    }
-    let change = org::DepartmentChange {
-        name: patch.name.map(|n| n.trim().to_owned()),
-        parent_id: maybe(&patch.parent_id),
-    };
-    org::update_department(&state.store, ctx.tenant, &ctx.actor(), id, change)
-        .await
-        .map_err(|e| match e {
-            // The department itself was found above; what is missing now
-            // is the parent.
-            StoreError::NotFound => ApiError::field("/parent_id", NO_DEPARTMENT),
-            StoreError::Conflict(m) => ApiError::field("/parent_id", m),
-            other => other.into(),
-        })
-}
-
-fn check_risk_level(level: i16, errors: &mut Vec<FieldError>) {
-    if !(1..=5).contains(&level) {
-        errors.push(FieldError::new("/risk_level", "must be 1 to 5"));
-    }
-}
-
-pub async fn create_position(
-    state: &AppState,
-    ctx: &TenantCtx,
-    req: NewPosition,
-) -> ApiResult<org::Position> {
-    let mut errors = Vec::new();
-    validate_name("/title", &req.title, 300, &mut errors);
-    check_risk_level(req.risk_level, &mut errors);
-    if !errors.is_empty() {
-        return Err(ApiError::invalid(errors));
-    }
-    org::create_position(
-        &state.store,
-        ctx.tenant,
-        &ctx.actor(),
-        org::NewPosition {
-            department_id: req.department_id,
-            title: req.title.trim().to_owned(),
-            risk_level: req.risk_level,
-            high_risk: req.high_risk,
-        },
-    )
-    .await
-    .map_err(|e| match e {
-        StoreError::NotFound => ApiError::field("/department_id", NO_DEPARTMENT),
-        other => other.into(),
-    })
-}
-
-pub async fn update_position(
-    state: &AppState,
-    ctx: &TenantCtx,
-    id: Uuid,
-    patch: PositionPatch,
-) -> ApiResult<org::Position> {
-    match org::get_position(&state.store, ctx.tenant, id).await {
-        Ok(_) => {}
-        Err(StoreError::NotFound) => return Err(ApiError::not_found("position")),
-        Err(e) => return Err(e.into()),
-    }
-    let mut errors = Vec::new();
-    if let Some(t) = &patch.title {
-        validate_name("/title", t, 300, &mut errors);
-    }
-    if let Some(l) = patch.risk_level {
-        check_risk_level(l, &mut errors);
-    }
-    if !errors.is_empty() {
-        return Err(ApiError::invalid(errors));
-    }
-    let change = org::PositionChange {
-        department_id: maybe(&patch.department_id),
-        title: patch.title.map(|t| t.trim().to_owned()),
-        risk_level: patch.risk_level,
-        high_risk: patch.high_risk,
-    };
-    org::update_position(&state.store, ctx.tenant, &ctx.actor(), id, change)
-        .await
-        .map_err(|e| match e {
-            StoreError::NotFound => ApiError::field("/department_id", NO_DEPARTMENT),
-            other => other.into(),
-        })
 }

@@ -43,10 +43,11 @@ impl<T: Type> Payload for JsonBody<T> {
     }
 }
 
-fn fail(pointer: String, message: impl Into<String>) -> poem::Error {
+fn fail(pointer: String, code: &str, message: impl Into<String>) -> poem::Error {
     poem::Error::new(
         BodyError {
             pointer,
+            code: code.to_owned(),
             message: message.into(),
             too_large: false,
         },
@@ -57,7 +58,7 @@ fn fail(pointer: String, message: impl Into<String>) -> poem::Error {
 /// Parses a JSON body; the domain's parser locates any failure by JSON
 /// pointer, and the API answers it as a 400 with that pointer.
 pub fn parse_json<T: DeserializeOwned>(data: &[u8]) -> Result<T, poem::Error> {
-    adal_domain::parse::from_json_slice(data).map_err(|e| fail(e.pointer, e.message))
+    adal_domain::parse::from_json_slice(data).map_err(|e| fail(e.pointer, &e.code, e.message))
 }
 
 impl<T: Type + DeserializeOwned + Send> ParsePayload for JsonBody<T> {
@@ -71,6 +72,7 @@ impl<T: Type + DeserializeOwned + Send> ParsePayload for JsonBody<T> {
             poem::Error::new(
                 BodyError {
                     pointer: String::new(),
+                    code: "body.too_large".to_owned(),
                     message: format!("the body is larger than {limit} bytes"),
                     too_large: true,
                 },
@@ -137,6 +139,7 @@ impl<T: Type + DeserializeOwned + Send> poem_openapi::ApiExtractor<'_> for JsonB
         {
             return Err(fail(
                 String::new(),
+                "body.content_type",
                 format!("Content-Type must be application/json, not {ct:?}"),
             ));
         }
@@ -147,7 +150,7 @@ impl<T: Type + DeserializeOwned + Send> poem_openapi::ApiExtractor<'_> for JsonB
 /// Largest import file accepted, in bytes. Imports are stored whole before
 /// the API answers (so an accepted upload is never lost), which bounds
 /// them; 10,000 people or 1,000 tenders are far below this.
-pub const MAX_UPLOAD: usize = 64 * 1024 * 1024;
+pub use adal_service::MAX_UPLOAD;
 
 /// An import file: CSV, JSON (an OCDS package) or JSON lines, as UTF-8.
 pub struct Upload(pub String);
@@ -182,6 +185,7 @@ impl ParsePayload for Upload {
         {
             return Err(fail(
                 String::new(),
+                "body.content_type",
                 format!(
                     "Content-Type must be text/csv, application/json or application/x-ndjson, not {ct:?}"
                 ),
@@ -191,6 +195,7 @@ impl ParsePayload for Upload {
             poem::Error::new(
                 BodyError {
                     pointer: String::new(),
+                    code: "body.too_large".to_owned(),
                     message: format!("the file is larger than {MAX_UPLOAD} bytes"),
                     too_large: true,
                 },
@@ -206,11 +211,15 @@ impl ParsePayload for Upload {
                 other => poem::Error::from(other),
             })?;
         if data.is_empty() {
-            return Err(fail(String::new(), "the file is empty"));
+            return Err(fail(String::new(), "body.empty", "the file is empty"));
         }
-        String::from_utf8(data.to_vec())
-            .map(Upload)
-            .map_err(|e| fail(String::new(), format!("the file is not UTF-8: {e}")))
+        String::from_utf8(data.to_vec()).map(Upload).map_err(|e| {
+            fail(
+                String::new(),
+                "body.not_utf8",
+                format!("the file is not UTF-8: {e}"),
+            )
+        })
     }
 }
 
@@ -271,6 +280,7 @@ mod tests {
         let b = e.downcast_ref::<BodyError>().unwrap();
         BodyError {
             pointer: b.pointer.clone(),
+            code: b.code.clone(),
             message: b.message.clone(),
             too_large: b.too_large,
         }

@@ -3,10 +3,11 @@
 //! for the schedule, and sees when it last was and what it filed.
 
 use crate::AppState;
-use crate::auth::{BearerAuth, TenantCtx};
+use crate::bearer::BearerAuth;
 use crate::error::{ApiError, ApiResult};
 use crate::submissions::ApiTags;
 use adal_authz::{act, obj};
+use adal_service::TenantCtx;
 use adal_store::dataset;
 use poem::web::Data;
 use poem_openapi::{ApiResponse, Object, OpenApi, param::Path, payload::Json};
@@ -94,7 +95,8 @@ impl DatasetApi {
     ) -> ApiResult<RequestResponse> {
         let ctx = TenantCtx::authorize(&state, &auth.0, tenant_id.0, obj::DATASET_RUNS, act::WRITE)
             .await?;
-        let run = dataset::request(&state.store, ctx.tenant, dataset::MANUAL, &ctx.actor()).await?;
+        let run =
+            dataset::request(&state.store, ctx.tenant(), dataset::MANUAL, &ctx.actor()).await?;
         Ok(RequestResponse::Accepted(Json(run.into())))
     }
 
@@ -113,7 +115,7 @@ impl DatasetApi {
     ) -> ApiResult<RunsResponse> {
         let ctx = TenantCtx::authorize(&state, &auth.0, tenant_id.0, obj::DATASET_RUNS, act::READ)
             .await?;
-        let runs = dataset::list(&state.store, ctx.tenant, MAX_LISTED).await?;
+        let runs = dataset::list(&state.store, ctx.tenant(), MAX_LISTED).await?;
         Ok(RunsResponse::Ok(Json(
             runs.into_iter().map(DatasetRun::from).collect(),
         )))
@@ -135,7 +137,7 @@ impl DatasetApi {
     ) -> ApiResult<RunResponse> {
         let ctx = TenantCtx::authorize(&state, &auth.0, tenant_id.0, obj::DATASET_RUNS, act::READ)
             .await?;
-        let run = dataset::get(&state.store, ctx.tenant, id.0)
+        let run = dataset::get(&state.store, ctx.tenant(), id.0)
             .await
             .map_err(|_| ApiError::not_found("dataset run"))?;
         Ok(RunResponse::Ok(Json(run.into())))

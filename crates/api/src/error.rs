@@ -1,8 +1,10 @@
 //! The one error type of the HTTP API. Every failure leaves as JSON:
-//! `{"error": "<code>", "message": "...", "details": [{"pointer": "/field", "message": "..."}]}`.
-//! Internal causes are logged, never returned.
+//! `{"error": "<code>", "message": "...", "details": [{"pointer": "/field", "code": "...", "message": "..."}]}`.
+//! Internal causes are logged, never returned. The application layer's
+//! [`ServiceError`] maps onto it one to one.
 
 use adal_domain::FieldError;
+use adal_service::{Detail, ServiceError};
 use poem::http::StatusCode;
 use poem_openapi::{ApiResponse, Object, payload::Json};
 
@@ -10,6 +12,10 @@ use poem_openapi::{ApiResponse, Object, payload::Json};
 pub struct ErrorDetail {
     /// JSON pointer of the offending field, e.g. `/value_kzt`.
     pub pointer: String,
+    /// Stable machine code of the failure, e.g. `shape.unknown_field`,
+    /// `record.duplicate`, `text.empty` (docs/api.md lists them); clients
+    /// translate by it, as the English message may be reworded.
+    pub code: String,
     pub message: String,
     /// For rule scripts: the rule, and the line and column in its script.
     #[oai(skip_serializing_if_is_none)]
@@ -28,12 +34,39 @@ pub struct ErrorDetail {
 }
 
 impl ErrorDetail {
-    pub fn new(pointer: impl Into<String>, message: impl Into<String>) -> Self {
+    pub fn new(
+        pointer: impl Into<String>,
+        code: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Self {
         Self {
             pointer: pointer.into(),
+            code: code.into(),
             message: message.into(),
             ..Self::default()
         }
+    }
+}
+
+impl From<Detail> for ErrorDetail {
+    fn from(d: Detail) -> Self {
+        Self {
+            pointer: d.pointer,
+            code: d.code,
+            message: d.message,
+            rule_id: d.rule_id,
+            line: d.line,
+            column: d.column,
+            fixture: d.fixture,
+            expected: d.expected,
+            actual: d.actual,
+        }
+    }
+}
+
+impl From<FieldError> for ErrorDetail {
+    fn from(e: FieldError) -> Self {
+        Detail::from(e).into()
     }
 }
 
@@ -90,6 +123,7 @@ pub enum ApiError {
 #[error("{pointer}: {message}")]
 pub struct BodyError {
     pub pointer: String,
+    pub code: String,
     pub message: String,
     pub too_large: bool,
 }
@@ -104,7 +138,11 @@ fn from_request_error(err: poem::Error) -> ApiError {
             }
             .to_owned(),
             message: b.to_string(),
-            details: vec![ErrorDetail::new(b.pointer.clone(), b.message.clone())],
+            details: vec![ErrorDetail::new(
+                b.pointer.clone(),
+                b.code.clone(),
+                b.message.clone(),
+            )],
         });
         return if b.too_large {
             ApiError::PayloadTooLarge(body)
@@ -153,35 +191,14 @@ impl ApiError {
                 .map(ToString::to_string)
                 .collect::<Vec<_>>()
                 .join("; "),
-            details: errors
-                .into_iter()
-                .map(|e| ErrorDetail::new(e.pointer, e.message))
-                .collect(),
+            details: errors.into_iter().map(ErrorDetail::from).collect(),
         }))
     }
 
-    /// A record that did not parse or check. A body whose shape is wrong
-    /// (unknown, missing or mistyped field) is a 400 like any other body;
-    /// well-formed values that break a rule are a 422. serde reports the
-    /// first kind with these fixed message openings.
+    /// A record that did not parse or check: a wrong shape is a 400, a
+    /// value a rule refuses a 422 (the application layer decides which).
     pub fn record(errors: Vec<FieldError>) -> Self {
-        const SHAPE: [&str; 5] = [
-            "unknown field",
-            "missing field",
-            "invalid type",
-            "invalid length",
-            "malformed JSON",
-        ];
-        match errors.as_slice() {
-            [e] if SHAPE.iter().any(|p| e.message.starts_with(p)) => {
-                ApiError::BadRequest(Json(ErrorBody {
-                    error: "bad_request".to_owned(),
-                    message: e.to_string(),
-                    details: vec![ErrorDetail::new(e.pointer.clone(), e.message.clone())],
-                }))
-            }
-            _ => Self::invalid(errors),
-        }
+        ServiceError::record(errors).into()
     }
 
     pub fn details(message: impl Into<String>, details: Vec<ErrorDetail>) -> Self {
@@ -201,8 +218,8 @@ impl ApiError {
         }))
     }
 
-    pub fn field(pointer: &str, message: impl Into<String>) -> Self {
-        Self::invalid(vec![FieldError::new(pointer, message)])
+    pub fn field(pointer: &str, code: &'static str, message: impl Into<String>) -> Self {
+        Self::invalid(vec![FieldError::coded(pointer, code, message)])
     }
 
     /// Logs `cause` and answers 500 without revealing it.
@@ -220,6 +237,54 @@ impl ApiError {
             "unavailable",
             "a dependency is unavailable; retry later",
         ))
+    }
+}
+
+impl From<ServiceError> for ApiError {
+    fn from(e: ServiceError) -> Self {
+        let body = |code: &str, message: String, details: Vec<Detail>| {
+            Json(ErrorBody {
+                error: code.to_owned(),
+                message,
+                details: details.into_iter().map(ErrorDetail::from).collect(),
+            })
+        };
+        match e {
+            ServiceError::Unauthorized => ApiError::unauthorized(),
+            ServiceError::Forbidden => ApiError::forbidden(),
+            ServiceError::NotFound(what) => ApiError::not_found(&what),
+            ServiceError::Malformed(d) => ApiError::BadRequest(body(
+                "bad_request",
+                format!("{}: {}", d.pointer, d.message),
+                vec![*d],
+            )),
+            ServiceError::BadRequest(m) => ApiError::bad_request(m),
+            ServiceError::Invalid { message, details } => {
+                ApiError::Unprocessable(body("validation_failed", message, details))
+            }
+            ServiceError::FixturesFailed { message, details } => {
+                ApiError::Unprocessable(body("fixtures_failed", message, details))
+            }
+            ServiceError::Conflict(d) => {
+                let message = d.message.clone();
+                // A conflict with no field to name has no detail, as before.
+                let details = if d.pointer.is_empty() && d.code == "conflict" {
+                    Vec::new()
+                } else {
+                    vec![*d]
+                };
+                ApiError::Conflict(body("conflict", message, details))
+            }
+            // Already logged where it was met.
+            ServiceError::Unavailable => ApiError::Unavailable(ErrorBody::new(
+                "unavailable",
+                "a dependency is unavailable; retry later",
+            )),
+            ServiceError::Internal => ApiError::Internal(ErrorBody::new(
+                "internal",
+                "internal error; it has been logged",
+            )),
+        }
     }
 }
 

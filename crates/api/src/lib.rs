@@ -1,14 +1,14 @@
-//! Adal's HTTP API. Handlers validate at the edge, obtain a tenant context
-//! (the authorisation check), call the store, and map records to the
-//! response types defined here, so the database schema is not the API.
+//! Adal's HTTP API: an adapter over the application layer
+//! ([`adal_service`]). Handlers parse at the edge, obtain a tenant context
+//! (the authorisation check), call the service or the store, and map
+//! results to the response types defined here, so neither the database
+//! schema nor the service's types are the wire format by accident.
 
-pub mod accounts;
-mod auth;
+mod accounts;
+mod bearer;
 mod body;
 mod dataset;
 mod error;
-pub mod heatmap;
-mod lifecycle;
 mod people;
 mod platform;
 mod records;
@@ -18,43 +18,14 @@ mod submissions;
 mod tenant;
 mod triage;
 
-pub use auth::{
-    Caller, Session, TenantCtx, authorize_platform, hash_password, new_token, sign_in,
-    token_digest, verify_password,
-};
-pub use body::{BodyLimit, MAX_UPLOAD};
+pub use adal_service::AppState;
+pub use body::BodyLimit;
 pub use error::{ApiError, ErrorBody};
-pub use lifecycle::esc as pointer_segment;
-pub use people::import_permission;
-pub use platform::SESSION_HOURS;
-pub use rulesets::{
-    AREAS, DryRunReport, KINDS, NewRuleSet, Rule, RuleFixture, activate_version, compile,
-    create_version, dry_run_version, rule_to_api, run_fixtures, validate_rules,
-};
-pub use tenant::{Settings, check_settings};
 
-use adal_authz::Authz;
-use adal_jobs::Queue;
-use adal_sandbox::SandboxPool;
-use adal_store::Store;
-use adal_telemetry::Metrics;
 use poem::{
     Endpoint, EndpointExt, IntoResponse, Response, Route, get, handler, http::StatusCode, web::Data,
 };
 use poem_openapi::OpenApiService;
-use std::sync::Arc;
-
-/// Everything a handler needs; cloned into each request.
-#[derive(Clone)]
-pub struct AppState {
-    pub store: Store,
-    pub authz: Authz,
-    pub queue: Queue,
-    pub sandbox: Arc<SandboxPool>,
-    pub metrics: Metrics,
-    /// The standard library of rules tenants adopt.
-    pub library: Arc<adal_store::rules::Library>,
-}
 
 pub const API_PREFIX: &str = "/api/v1";
 
@@ -92,29 +63,6 @@ fn service() -> OpenApiService<Apis, ()> {
          corruption-risk map and alert the compliance unit.",
     )
     .server(API_PREFIX)
-}
-
-/// Files a record for the signed-in user exactly as the API does
-/// (checked, stored with its audit entry, then queued): the dashboard's
-/// forms use it, so there is one way in.
-pub async fn file_record(
-    state: &AppState,
-    ctx: &auth::TenantCtx,
-    kind: adal_domain::Kind,
-    payload: &serde_json::Value,
-) -> Result<(), ApiError> {
-    records::file(state, ctx, kind, payload, None)
-        .await
-        .map(|_| ())
-}
-
-/// What `ctx`'s caller may read, kind by kind: the dashboard filters
-/// submissions and findings with it exactly as the API does.
-pub async fn reader_visibility(
-    state: &AppState,
-    ctx: &auth::TenantCtx,
-) -> adal_store::submissions::Visibility {
-    records::visibility(state, ctx).await
 }
 
 /// The OpenAPI document, as served at `/api/v1/openapi.json` and committed
@@ -180,7 +128,11 @@ pub fn app(state: AppState, body_limit: usize, site: impl Endpoint + 'static) ->
 pub(crate) fn page(offset: Option<u64>, limit: Option<u64>) -> Result<(u64, u64), ApiError> {
     let limit = limit.unwrap_or(50);
     if limit == 0 || limit > 500 {
-        return Err(ApiError::field("/limit", "must be between 1 and 500"));
+        return Err(ApiError::field(
+            "/limit",
+            "range.limit",
+            "must be between 1 and 500",
+        ));
     }
     Ok((offset.unwrap_or(0), limit))
 }

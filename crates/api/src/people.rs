@@ -2,15 +2,16 @@
 //! their progress and per-row reports, and exports of every list as CSV
 //! and JSON.
 
-use crate::auth::{BearerAuth, TenantCtx};
+use crate::bearer::BearerAuth;
 use crate::body::{JsonBody, Upload};
 use crate::error::{ApiError, ApiResult};
 use crate::submissions::ApiTags;
-use crate::{AppState, page, records};
+use crate::{AppState, page};
 use adal_authz::{act, obj};
 use adal_domain::records::parse_value;
 use adal_domain::records::person::Person as PersonRecord;
 use adal_domain::{FieldError, kazakhstan_today};
+use adal_service::TenantCtx;
 use adal_store::evaluation::{self, FindingFilter};
 use adal_store::imports::{self, ImportStatus};
 use adal_store::people::{self, Outcome, PeopleFilter};
@@ -338,7 +339,7 @@ async fn table(
                 TenantCtx::authorize(state, &auth.0, tenant_id, obj::PEOPLE, act::READ).await?;
             let filter = PeopleFilter::default();
             let rows = all_pages(|offset| {
-                people::list(&state.store, ctx.tenant, &filter, offset, EXPORT_PAGE)
+                people::list(&state.store, ctx.tenant(), &filter, offset, EXPORT_PAGE)
             })
             .await?
             .into_iter()
@@ -368,7 +369,7 @@ async fn table(
         "relatives" => {
             let ctx =
                 TenantCtx::authorize(state, &auth.0, tenant_id, obj::PEOPLE, act::READ).await?;
-            let rows = people::all_relatives(&state.store, ctx.tenant)
+            let rows = people::all_relatives(&state.store, ctx.tenant())
                 .await?
                 .into_iter()
                 .map(|(person, r)| vec![person, r.relation, r.full_name, opt(r.iin)])
@@ -381,7 +382,7 @@ async fn table(
         "interests" => {
             let ctx =
                 TenantCtx::authorize(state, &auth.0, tenant_id, obj::PEOPLE, act::READ).await?;
-            let rows = people::all_interests(&state.store, ctx.tenant)
+            let rows = people::all_interests(&state.store, ctx.tenant())
                 .await?
                 .into_iter()
                 .map(|(person, i)| {
@@ -412,7 +413,7 @@ async fn table(
                 .await?;
             let filter = procurement::ProcurementFilter::default();
             let rows = all_pages(|offset| {
-                procurement::list(&state.store, ctx.tenant, &filter, offset, EXPORT_PAGE)
+                procurement::list(&state.store, ctx.tenant(), &filter, offset, EXPORT_PAGE)
             })
             .await?
             .into_iter()
@@ -459,12 +460,12 @@ async fn table(
             )
             .await?;
             let filter = SubmissionFilter {
-                visible: Some(records::visibility(state, &ctx).await),
+                visible: Some(adal_service::reader_visibility(state, &ctx).await),
                 kind,
                 ..Default::default()
             };
             let rows = all_pages(|offset| {
-                submissions::list(&state.store, ctx.tenant, &filter, offset, EXPORT_PAGE)
+                submissions::list(&state.store, ctx.tenant(), &filter, offset, EXPORT_PAGE)
             })
             .await?
             .into_iter()
@@ -509,12 +510,12 @@ async fn table(
             )
             .await?;
             let filter = FindingFilter {
-                visible: Some(records::visibility(state, &ctx).await),
+                visible: Some(adal_service::reader_visibility(state, &ctx).await),
                 submitted_by: only,
                 ..Default::default()
             };
             let rows = all_pages(|offset| {
-                evaluation::list_findings(&state.store, ctx.tenant, &filter, offset, EXPORT_PAGE)
+                evaluation::list_findings(&state.store, ctx.tenant(), &filter, offset, EXPORT_PAGE)
             })
             .await?
             .into_iter()
@@ -552,7 +553,7 @@ async fn table(
         "departments" | "positions" => {
             let ctx = TenantCtx::authorize(state, &auth.0, tenant_id, obj::ORG, act::READ).await?;
             if list == "departments" {
-                let rows = org::list_departments(&state.store, ctx.tenant)
+                let rows = org::list_departments(&state.store, ctx.tenant())
                     .await?
                     .into_iter()
                     .map(|d| vec![d.id.to_string(), d.name, opt(d.parent_id)])
@@ -562,7 +563,7 @@ async fn table(
                     rows,
                 }
             } else {
-                let rows = org::list_positions(&state.store, ctx.tenant)
+                let rows = org::list_positions(&state.store, ctx.tenant())
                     .await?
                     .into_iter()
                     .map(|p| {
@@ -615,7 +616,7 @@ impl PeopleApi {
         let p: PersonRecord = parse_value(&body.0, kazakhstan_today()).map_err(ApiError::record)?;
         let mut errors = Vec::new();
         if let Some(d) = p.department_id
-            && org::get_department(&state.store, ctx.tenant, d)
+            && org::get_department(&state.store, ctx.tenant(), d)
                 .await
                 .is_err()
         {
@@ -625,7 +626,7 @@ impl PeopleApi {
             ));
         }
         if let Some(pos) = p.position_id
-            && org::get_position(&state.store, ctx.tenant, pos)
+            && org::get_position(&state.store, ctx.tenant(), pos)
                 .await
                 .is_err()
         {
@@ -637,7 +638,8 @@ impl PeopleApi {
         if !errors.is_empty() {
             return Err(ApiError::invalid(errors));
         }
-        let (rec, outcome) = people::put(&state.store, ctx.tenant, ctx.caller.user_id, &p).await?;
+        let (rec, outcome) =
+            people::put(&state.store, ctx.tenant(), ctx.caller().user_id, &p).await?;
         Ok(match outcome {
             Outcome::Created => PutPersonResponse::Created(Json(record_out(rec))),
             _ => PutPersonResponse::Ok(Json(record_out(rec))),
@@ -675,7 +677,8 @@ impl PeopleApi {
             text: q.0,
             current_only: current_only.0.unwrap_or(false),
         };
-        let (rows, total) = people::list(&state.store, ctx.tenant, &filter, offset, limit).await?;
+        let (rows, total) =
+            people::list(&state.store, ctx.tenant(), &filter, offset, limit).await?;
         Ok(ListPeopleResponse::Ok(Json(PersonPage {
             items: rows.into_iter().map(person_out).collect(),
             total,
@@ -700,7 +703,7 @@ impl PeopleApi {
     ) -> ApiResult<GetPersonResponse> {
         let ctx =
             TenantCtx::authorize(&state, &auth.0, tenant_id.0, obj::PEOPLE, act::READ).await?;
-        let rec = people::get(&state.store, ctx.tenant, id.0)
+        let rec = people::get(&state.store, ctx.tenant(), id.0)
             .await
             .map_err(|_| ApiError::not_found("person"))?;
         Ok(GetPersonResponse::Ok(Json(record_out(rec))))
@@ -727,10 +730,10 @@ impl PeopleApi {
             TenantCtx::authorize(&state, &auth.0, tenant_id.0, obj::PEOPLE, act::READ).await?;
         // Both people and procurements: the answer is about each.
         ctx.require(&state, obj::PROCUREMENTS, act::READ).await?;
-        let rec = people::get(&state.store, ctx.tenant, id.0)
+        let rec = people::get(&state.store, ctx.tenant(), id.0)
             .await
             .map_err(|_| ApiError::not_found("person"))?;
-        let found = procurement::involving(&state.store, ctx.tenant, &rec).await?;
+        let found = procurement::involving(&state.store, ctx.tenant(), &rec).await?;
         let mut out = Vec::with_capacity(found.len());
         for (p, why) in found {
             out.push(PersonProcurement {
@@ -791,17 +794,17 @@ impl PeopleApi {
         let ctx = TenantCtx::authorize(&state, &auth.0, tenant_id.0, o, a).await?;
         let name = file_name.0.unwrap_or_else(|| format!("{}.upload", kind.0));
         let name = adal_domain::Name::parse(&name)
-            .map_err(|e| ApiError::field("/file_name", e.to_string()))?;
+            .map_err(|e| ApiError::field("/file_name", "text.invalid", e.to_string()))?;
         let i = imports::create(
             &state.store,
-            ctx.tenant,
-            ctx.caller.user_id,
+            ctx.tenant(),
+            ctx.caller().user_id,
             &kind.0,
             name.as_str(),
             body.0,
         )
         .await?;
-        let status = imports::get(&state.store, ctx.tenant, i.id).await?;
+        let status = imports::get(&state.store, ctx.tenant(), i.id).await?;
         Ok(CreateImportResponse::Accepted(Json(import_out(status))))
     }
 
@@ -828,13 +831,14 @@ impl PeopleApi {
             if let Some((o, a)) = import_permission(k.as_str())
                 && state
                     .authz
-                    .allowed(&ctx.actor(), &ctx.tenant.to_string(), o, a)
+                    .allowed(&ctx.actor(), &ctx.tenant().to_string(), o, a)
                     .await
             {
                 kinds.push(k.as_str());
             }
         }
-        let (rows, total) = imports::list(&state.store, ctx.tenant, &kinds, offset, limit).await?;
+        let (rows, total) =
+            imports::list(&state.store, ctx.tenant(), &kinds, offset, limit).await?;
         Ok(ListImportsResponse::Ok(Json(ImportPage {
             items: rows.into_iter().map(import_out).collect(),
             total,
@@ -859,7 +863,7 @@ impl PeopleApi {
     ) -> ApiResult<GetImportResponse> {
         let ctx =
             TenantCtx::authorize(&state, &auth.0, tenant_id.0, obj::TENANT, act::READ).await?;
-        let i = imports::get(&state.store, ctx.tenant, id.0)
+        let i = imports::get(&state.store, ctx.tenant(), id.0)
             .await
             .map_err(|_| ApiError::not_found("import"))?;
         let (o, a) = import_permission(&i.kind)

@@ -1,11 +1,13 @@
 //! Sign-in, tokens, and the platform operator's tenant management.
 
 use crate::AppState;
-use crate::auth::{BearerAuth, authorize_platform, hash_password, new_token, sign_in};
+use crate::bearer::BearerAuth;
 use crate::body::JsonBody;
 use crate::error::{ApiError, ApiResult};
 use adal_authz::{act, obj};
 use adal_domain::{Bin, FieldError, Region, Role, Sector};
+use adal_service::validate::{validate_email, validate_name, validate_password};
+use adal_service::{authorize_platform, hash_password, new_token, sign_in};
 use adal_store::{TenantId, tenants, users};
 use poem::web::Data;
 use poem_openapi::{ApiResponse, Object, OpenApi, Tags, payload::Json};
@@ -21,7 +23,6 @@ pub enum ApiTags {
 }
 
 /// Session tokens live this long; API tokens until revoked.
-pub const SESSION_HOURS: i64 = 12;
 
 #[derive(Debug, Object, Deserialize)]
 #[oai(deny_unknown_fields)]
@@ -168,41 +169,6 @@ enum ListTenantsResponse {
     #[oai(status = 200)]
     Ok(Json<Vec<TenantInfo>>),
 }
-
-pub(crate) fn validate_email(pointer: &str, email: &str, errors: &mut Vec<FieldError>) {
-    let e = email.trim();
-    let ok = e.len() <= 320
-        && e.split_once('@').is_some_and(|(local, domain)| {
-            !local.is_empty()
-                && domain.contains('.')
-                && !domain.starts_with('.')
-                && !domain.ends_with('.')
-        })
-        && !e.contains(char::is_whitespace);
-    if !ok {
-        errors.push(FieldError::new(pointer, "must be an email address"));
-    }
-}
-
-pub(crate) fn validate_password(pointer: &str, password: &str, errors: &mut Vec<FieldError>) {
-    let n = password.chars().count();
-    if !(12..=200).contains(&n) {
-        errors.push(FieldError::new(pointer, "must be 12 to 200 characters"));
-    }
-}
-
-pub(crate) fn validate_name(pointer: &str, name: &str, max: usize, errors: &mut Vec<FieldError>) {
-    let n = name.trim().chars().count();
-    if n == 0 {
-        errors.push(FieldError::new(pointer, "must not be empty"));
-    } else if n > max {
-        errors.push(FieldError::new(
-            pointer,
-            format!("must be at most {max} characters"),
-        ));
-    }
-}
-
 pub struct PlatformApi;
 
 #[OpenApi]
@@ -346,6 +312,7 @@ impl PlatformApi {
         {
             return Err(ApiError::field(
                 "/admin/email",
+                "email.taken",
                 "a user with this email exists",
             ));
         }
@@ -363,7 +330,7 @@ impl PlatformApi {
         .await
         .map_err(|e| match e {
             adal_store::StoreError::Conflict(_) => {
-                ApiError::field("/bin", "a tenant with this BIN exists")
+                ApiError::field("/bin", "tenant.bin_taken", "a tenant with this BIN exists")
             }
             other => other.into(),
         })?;

@@ -3,11 +3,12 @@
 //! the Agency's auditors add and remove entries.
 
 use crate::AppState;
-use crate::auth::{BearerAuth, authorize_platform};
+use crate::bearer::BearerAuth;
 use crate::body::JsonBody;
 use crate::error::{ApiError, ApiResult};
 use adal_authz::{act, obj};
 use adal_domain::{ConvictedPerson, ConvictedPersonFields, FieldError, Iin};
+use adal_service::authorize_platform;
 use adal_store::registry::{self, RegistryEntry, Search};
 use poem::web::Data;
 use poem_openapi::param::{Path, Query};

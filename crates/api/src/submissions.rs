@@ -1,10 +1,11 @@
 //! Gift declarations in; submissions, findings and the risk map out.
 
-use crate::auth::{BearerAuth, TenantCtx};
+use crate::bearer::BearerAuth;
 use crate::body::JsonBody;
 use crate::error::{ApiError, ApiResult};
-use crate::{AppState, heatmap, page, records};
+use crate::{AppState, page, records};
 use adal_authz::{act, obj};
+use adal_service::TenantCtx;
 use adal_store::evaluation::{self, FindingFilter};
 use adal_store::submissions::{self, SubmissionFilter};
 use poem::web::Data;
@@ -28,6 +29,15 @@ pub struct Accepted {
     pub submission_id: Uuid,
     /// Always `received`: stored durably, evaluation pending.
     pub status: String,
+}
+
+impl From<adal_service::Filed> for Accepted {
+    fn from(f: adal_service::Filed) -> Self {
+        Self {
+            submission_id: f.submission_id,
+            status: f.status,
+        }
+    }
 }
 
 #[derive(Debug, Object)]
@@ -325,10 +335,14 @@ impl SubmissionApi {
         if let Some(k) = &kind.0
             && adal_domain::Kind::parse(k).is_err()
         {
-            return Err(ApiError::field("/kind", format!("unknown kind {k:?}")));
+            return Err(ApiError::field(
+                "/kind",
+                "choice.unknown",
+                format!("unknown kind {k:?}"),
+            ));
         }
         let filter = SubmissionFilter {
-            visible: Some(records::visibility(&state, &ctx).await),
+            visible: Some(adal_service::reader_visibility(&state, &ctx).await),
             kind: kind.0,
             status: status.0,
             subject_iin: subject_iin.0,
@@ -337,7 +351,7 @@ impl SubmissionApi {
             ..Default::default()
         };
         let (rows, total) =
-            submissions::list(&state.store, ctx.tenant, &filter, offset, limit).await?;
+            submissions::list(&state.store, ctx.tenant(), &filter, offset, limit).await?;
         let items: ApiResult<Vec<_>> = rows
             .into_iter()
             .map(|s| submission_out(s, Vec::new()))
@@ -372,13 +386,13 @@ impl SubmissionApi {
             obj::SUBMISSIONS_OWN,
         )
         .await?;
-        let vis = records::visibility(&state, &ctx).await;
-        let s = submissions::get(&state.store, ctx.tenant, id.0)
+        let vis = adal_service::reader_visibility(&state, &ctx).await;
+        let s = submissions::get(&state.store, ctx.tenant(), id.0)
             .await
             .ok()
             .filter(|s| vis.allows(s))
             .ok_or_else(|| ApiError::not_found("submission"))?;
-        let errors = evaluation::rule_errors_for(&state.store, ctx.tenant, s.id).await?;
+        let errors = evaluation::rule_errors_for(&state.store, ctx.tenant(), s.id).await?;
         Ok(GetSubmissionResponse::Ok(Json(submission_out(s, errors)?)))
     }
 
@@ -416,7 +430,7 @@ impl SubmissionApi {
         .await?;
         let (offset, limit) = page(offset.0, limit.0)?;
         let filter = FindingFilter {
-            visible: Some(crate::records::visibility(&state, &ctx).await),
+            visible: Some(adal_service::reader_visibility(&state, &ctx).await),
             submitted_by: only,
             submission_id: submission_id.0,
             severity: severity.0,
@@ -427,7 +441,7 @@ impl SubmissionApi {
             impact: impact.0,
         };
         let (rows, total) =
-            evaluation::list_findings(&state.store, ctx.tenant, &filter, offset, limit).await?;
+            evaluation::list_findings(&state.store, ctx.tenant(), &filter, offset, limit).await?;
         Ok(ListFindingsResponse::Ok(Json(FindingPage {
             items: rows.into_iter().map(Into::into).collect(),
             total,
@@ -457,11 +471,11 @@ impl SubmissionApi {
             obj::FINDINGS_OWN,
         )
         .await?;
-        let f = evaluation::get_finding(&state.store, ctx.tenant, id.0)
+        let f = evaluation::get_finding(&state.store, ctx.tenant(), id.0)
             .await
             .map_err(|_| ApiError::not_found("finding"))?;
-        let s = submissions::get(&state.store, ctx.tenant, f.submission_id).await?;
-        let vis = crate::records::visibility(&state, &ctx).await;
+        let s = submissions::get(&state.store, ctx.tenant(), f.submission_id).await?;
+        let vis = adal_service::reader_visibility(&state, &ctx).await;
         if only.is_some_and(|u| s.submitted_by != u) || !vis.allows(&s) {
             return Err(ApiError::not_found("finding"));
         }
@@ -483,7 +497,7 @@ impl SubmissionApi {
     ) -> ApiResult<RiskMapResponse> {
         let ctx =
             TenantCtx::authorize(&state, &auth.0, tenant_id.0, obj::RISK_MAP, act::READ).await?;
-        let m = evaluation::risk_map(&state.store, ctx.tenant).await?;
+        let m = evaluation::risk_map(&state.store, ctx.tenant()).await?;
         Ok(RiskMapResponse::Ok(Json(m.into())))
     }
 
@@ -502,7 +516,9 @@ impl SubmissionApi {
     ) -> ApiResult<RiskMapSvgResponse> {
         let ctx =
             TenantCtx::authorize(&state, &auth.0, tenant_id.0, obj::RISK_MAP, act::READ).await?;
-        let m = evaluation::risk_map(&state.store, ctx.tenant).await?;
-        Ok(RiskMapSvgResponse::Ok(PlainText(heatmap::render(&m))))
+        let m = evaluation::risk_map(&state.store, ctx.tenant()).await?;
+        Ok(RiskMapSvgResponse::Ok(PlainText(
+            adal_service::heatmap::render(&m),
+        )))
     }
 }

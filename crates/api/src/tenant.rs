@@ -1,17 +1,17 @@
 //! A tenant's own administration: settings, users, departments, positions,
 //! procurements, and verification of its audit log.
 
-use crate::accounts::{
-    self, DepartmentPatch, NewDepartment, NewPosition, NewUserRequest, PositionPatch, UserPatch,
-};
-use crate::auth::{BearerAuth, TenantCtx};
+use crate::accounts::{DepartmentPatch, PositionPatch, UserPatch};
+use crate::bearer::BearerAuth;
 use crate::body::JsonBody;
 use crate::error::{ApiError, ApiResult};
-use crate::platform::{TenantInfo, UserInfo, validate_email};
+use crate::platform::{TenantInfo, UserInfo};
 use crate::{AppState, page};
 use adal_authz::{act, obj};
-use adal_domain::{Bin, FieldError, Kzt};
-use adal_sandbox_protocol::Severity;
+use adal_domain::Bin;
+use adal_service::TenantCtx;
+use adal_service::accounts::{self, NewDepartment, NewPosition, NewUserRequest};
+use adal_service::settings::{Settings, check_settings};
 use adal_store::{audit, org, outbox, procurement, tenants, users};
 use poem::web::Data;
 use poem_openapi::{
@@ -19,7 +19,6 @@ use poem_openapi::{
     param::{Path, Query},
     payload::Json,
 };
-use serde::Deserialize;
 use std::collections::BTreeMap;
 use uuid::Uuid;
 
@@ -27,30 +26,6 @@ use uuid::Uuid;
 pub enum ApiTags {
     /// A tenant's settings, people and organisation
     Tenant,
-}
-
-#[derive(Debug, Object, Deserialize)]
-#[oai(deny_unknown_fields)]
-#[serde(deny_unknown_fields)]
-pub struct Settings {
-    /// Findings at or above this severity email the compliance unit:
-    /// `low`, `medium`, `high` or `critical`.
-    pub alert_threshold: String,
-    /// The compliance unit's alert addresses.
-    pub alert_emails: Vec<String>,
-    /// MCI in KZT by year, e.g. `{"2026": "4325"}`.
-    pub mci_by_year: BTreeMap<String, String>,
-    /// When asset declarations for a reporting year are due, e.g.
-    /// `{"2025": "2026-05-31"}`. Years not listed default to 31 May of the
-    /// following year.
-    #[serde(default)]
-    #[oai(default)]
-    pub declaration_due_by_year: BTreeMap<String, String>,
-    /// Days to answer a report received through a feedback channel, 1 to
-    /// 365 (15 for a new tenant). Absent: unchanged.
-    #[serde(default)]
-    #[oai(default)]
-    pub feedback_answer_days: Option<u32>,
 }
 
 #[derive(Debug, Object)]
@@ -87,89 +62,6 @@ impl From<tenants::TenantSettings> for SettingsOut {
             feedback_answer_days,
         }
     }
-}
-
-/// Checks settings as `PUT /settings` receives them, every field at once,
-/// each error named by its JSON pointer (`/mci_by_year/2026`). The
-/// dashboard's settings form goes through the same checks.
-pub fn check_settings(req: &Settings) -> Result<tenants::TenantSettings, Vec<FieldError>> {
-    let mut errors = Vec::new();
-    if Severity::parse(&req.alert_threshold).is_none() {
-        errors.push(FieldError::new(
-            "/alert_threshold",
-            "must be one of: low, medium, high, critical",
-        ));
-    }
-    if req.alert_emails.len() > 20 {
-        errors.push(FieldError::new("/alert_emails", "at most 20 addresses"));
-    }
-    for (i, e) in req.alert_emails.iter().enumerate() {
-        validate_email(&format!("/alert_emails/{i}"), e, &mut errors);
-    }
-    let mut mci = BTreeMap::new();
-    for (year, value) in &req.mci_by_year {
-        let pointer = format!("/mci_by_year/{year}");
-        match year.parse::<i32>() {
-            Ok(y) if (1990..=2100).contains(&y) => match Kzt::parse(value) {
-                Ok(k) if !k.amount().is_zero() => {
-                    mci.insert(y, k.to_string());
-                }
-                Ok(_) => errors.push(FieldError::new(&pointer, "must be positive")),
-                Err(e) => errors.push(FieldError::new(&pointer, e.to_string())),
-            },
-            _ => errors.push(FieldError::new(
-                &pointer,
-                "the key must be a year, 1990-2100",
-            )),
-        }
-    }
-    let mut due = BTreeMap::new();
-    for (year, value) in &req.declaration_due_by_year {
-        let pointer = format!("/declaration_due_by_year/{year}");
-        match (year.parse::<i32>(), adal_domain::Date::parse(value)) {
-            (Ok(y), Ok(d))
-                if (2000..=2100).contains(&y)
-                    && d.get()
-                        > chrono::NaiveDate::from_ymd_opt(y, 12, 31)
-                            .unwrap_or(chrono::NaiveDate::MAX) =>
-            {
-                due.insert(y, d.to_string());
-            }
-            (Ok(y), Ok(_)) if (2000..=2100).contains(&y) => errors.push(FieldError::new(
-                &pointer,
-                "must be after the end of the reporting year",
-            )),
-            (Ok(y), Err(e)) if (2000..=2100).contains(&y) => {
-                errors.push(FieldError::new(&pointer, e.to_string()))
-            }
-            _ => errors.push(FieldError::new(
-                &pointer,
-                "the key must be a year, 2000-2100",
-            )),
-        }
-    }
-    if let Some(d) = req.feedback_answer_days
-        && !(1..=365).contains(&d)
-    {
-        errors.push(FieldError::new(
-            "/feedback_answer_days",
-            "must be from 1 to 365",
-        ));
-    }
-    if !errors.is_empty() {
-        return Err(errors);
-    }
-    Ok(tenants::TenantSettings {
-        alert_threshold: req.alert_threshold.clone(),
-        alert_emails: req
-            .alert_emails
-            .iter()
-            .map(|e| e.trim().to_owned())
-            .collect(),
-        mci_by_year: mci,
-        declaration_due_by_year: due,
-        feedback_answer_days: req.feedback_answer_days,
-    })
 }
 
 #[derive(ApiResponse)]
@@ -323,6 +215,22 @@ pub struct ProcurementPage {
     pub limit: u64,
 }
 
+#[derive(Debug, Object)]
+pub struct ProcurementAccepted {
+    pub submission_id: Uuid,
+    pub ocid: String,
+    /// `created`, `corrected` (a new version of a known ocid) or
+    /// `unchanged` (the same content as the current version; nothing
+    /// written).
+    pub outcome: String,
+}
+
+#[derive(ApiResponse)]
+enum ProcurementFileResponse {
+    #[oai(status = 202)]
+    Accepted(Json<ProcurementAccepted>),
+}
+
 #[derive(ApiResponse)]
 enum GetProcurementResponse {
     #[oai(status = 200)]
@@ -390,7 +298,7 @@ impl TenantApi {
     ) -> ApiResult<TenantResponse> {
         let ctx =
             TenantCtx::authorize(&state, &auth.0, tenant_id.0, obj::TENANT, act::READ).await?;
-        let t = tenants::get(&state.store, ctx.tenant).await?;
+        let t = tenants::get(&state.store, ctx.tenant()).await?;
         let s = tenants::settings_of(&t)?;
         Ok(TenantResponse::Ok(Json(TenantDetails {
             tenant: t.into(),
@@ -415,7 +323,8 @@ impl TenantApi {
         let ctx =
             TenantCtx::authorize(&state, &auth.0, tenant_id.0, obj::TENANT, act::WRITE).await?;
         let settings = check_settings(&body.0).map_err(ApiError::invalid)?;
-        let t = tenants::update_settings(&state.store, ctx.tenant, &ctx.actor(), &settings).await?;
+        let t =
+            tenants::update_settings(&state.store, ctx.tenant(), &ctx.actor(), &settings).await?;
         let s = tenants::settings_of(&t)?;
         Ok(TenantResponse::Ok(Json(TenantDetails {
             tenant: t.into(),
@@ -457,7 +366,7 @@ impl TenantApi {
         tenant_id: Path<Uuid>,
     ) -> ApiResult<ListUsersResponse> {
         let ctx = TenantCtx::authorize(&state, &auth.0, tenant_id.0, obj::USERS, act::READ).await?;
-        let all = users::list(&state.store, ctx.tenant).await?;
+        let all = users::list(&state.store, ctx.tenant()).await?;
         Ok(ListUsersResponse::Ok(Json(
             all.into_iter().map(Into::into).collect(),
         )))
@@ -482,7 +391,7 @@ impl TenantApi {
     ) -> ApiResult<UpdateUserResponse> {
         let ctx =
             TenantCtx::authorize(&state, &auth.0, tenant_id.0, obj::USERS, act::WRITE).await?;
-        let u = accounts::update_user(&state, &ctx, user_id.0, body.0).await?;
+        let u = accounts::update_user(&state, &ctx, user_id.0, body.0.into()).await?;
         Ok(UpdateUserResponse::Ok(Json(u.into())))
     }
 
@@ -518,7 +427,7 @@ impl TenantApi {
         tenant_id: Path<Uuid>,
     ) -> ApiResult<ListDepartmentsResponse> {
         let ctx = TenantCtx::authorize(&state, &auth.0, tenant_id.0, obj::ORG, act::READ).await?;
-        let all = org::list_departments(&state.store, ctx.tenant).await?;
+        let all = org::list_departments(&state.store, ctx.tenant()).await?;
         Ok(ListDepartmentsResponse::Ok(Json(
             all.into_iter().map(Into::into).collect(),
         )))
@@ -540,7 +449,7 @@ impl TenantApi {
         body: JsonBody<DepartmentPatch>,
     ) -> ApiResult<UpdateDepartmentResponse> {
         let ctx = TenantCtx::authorize(&state, &auth.0, tenant_id.0, obj::ORG, act::WRITE).await?;
-        let d = accounts::update_department(&state, &ctx, department_id.0, body.0).await?;
+        let d = accounts::update_department(&state, &ctx, department_id.0, body.0.into()).await?;
         Ok(UpdateDepartmentResponse::Ok(Json(d.into())))
     }
 
@@ -576,7 +485,7 @@ impl TenantApi {
         tenant_id: Path<Uuid>,
     ) -> ApiResult<ListPositionsResponse> {
         let ctx = TenantCtx::authorize(&state, &auth.0, tenant_id.0, obj::ORG, act::READ).await?;
-        let all = org::list_positions(&state.store, ctx.tenant).await?;
+        let all = org::list_positions(&state.store, ctx.tenant()).await?;
         Ok(ListPositionsResponse::Ok(Json(
             all.into_iter().map(Into::into).collect(),
         )))
@@ -599,8 +508,38 @@ impl TenantApi {
         body: JsonBody<PositionPatch>,
     ) -> ApiResult<UpdatePositionResponse> {
         let ctx = TenantCtx::authorize(&state, &auth.0, tenant_id.0, obj::ORG, act::WRITE).await?;
-        let p = accounts::update_position(&state, &ctx, position_id.0, body.0).await?;
+        let p = accounts::update_position(&state, &ctx, position_id.0, body.0.into()).await?;
         Ok(UpdatePositionResponse::Ok(Json(p.into())))
+    }
+
+    /// Create or update a contracting process from an OCDS compiled
+    /// release (`GET /schemas/procurement`). Idempotent by `ocid` and
+    /// content: a changed release becomes a new version, the same one
+    /// changes nothing. For packages and JSON lines, use an import.
+    #[oai(
+        path = "/tenants/:tenant_id/procurements",
+        method = "post",
+        tag = "crate::submissions::ApiTags::Submissions",
+        operation_id = "putProcurement"
+    )]
+    async fn put_procurement(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        tenant_id: Path<Uuid>,
+        body: JsonBody<serde_json::Value>,
+    ) -> ApiResult<ProcurementFileResponse> {
+        let ctx =
+            TenantCtx::authorize(&state, &auth.0, tenant_id.0, obj::PROCUREMENTS, act::CREATE)
+                .await?;
+        let filed = adal_service::filing::file_procurement(&state, &ctx, &body.0).await?;
+        Ok(ProcurementFileResponse::Accepted(Json(
+            ProcurementAccepted {
+                submission_id: filed.submission_id,
+                ocid: filed.ocid,
+                outcome: filed.outcome.to_owned(),
+            },
+        )))
     }
 
     /// The tenant's contracting processes, by ocid, with filters.
@@ -631,6 +570,7 @@ impl TenantApi {
         {
             return Err(ApiError::field(
                 "/counterparty_bin",
+                "bin.invalid",
                 format!("invalid BIN: {e}"),
             ));
         }
@@ -641,7 +581,7 @@ impl TenantApi {
             text: q.0,
         };
         let (rows, total) =
-            procurement::list(&state.store, ctx.tenant, &filter, offset, limit).await?;
+            procurement::list(&state.store, ctx.tenant(), &filter, offset, limit).await?;
         let items: Result<Vec<Procurement>, ApiError> =
             rows.into_iter().map(TryInto::try_into).collect();
         Ok(ListProcurementsResponse::Ok(Json(ProcurementPage {
@@ -669,7 +609,7 @@ impl TenantApi {
     ) -> ApiResult<GetProcurementResponse> {
         let ctx = TenantCtx::authorize(&state, &auth.0, tenant_id.0, obj::PROCUREMENTS, act::READ)
             .await?;
-        let p = procurement::get_by_ocid(&state.store, ctx.tenant, &ocid.0)
+        let p = procurement::get_by_ocid(&state.store, ctx.tenant(), &ocid.0)
             .await
             .map_err(|_| ApiError::not_found("procurement"))?;
         Ok(GetProcurementResponse::Ok(Json(p.try_into()?)))
@@ -691,7 +631,7 @@ impl TenantApi {
     ) -> ApiResult<ListAlertsResponse> {
         let ctx =
             TenantCtx::authorize(&state, &auth.0, tenant_id.0, obj::OUTBOX, act::READ).await?;
-        let rows = outbox::list(&state.store, ctx.tenant, 200).await?;
+        let rows = outbox::list(&state.store, ctx.tenant(), 200).await?;
         let mut out = Vec::with_capacity(rows.len());
         for m in rows {
             out.push(Alert {
@@ -723,7 +663,7 @@ impl TenantApi {
         tenant_id: Path<Uuid>,
     ) -> ApiResult<AuditResponse> {
         let ctx = TenantCtx::authorize(&state, &auth.0, tenant_id.0, obj::AUDIT, act::READ).await?;
-        let v = audit::verify(state.store.connection(), ctx.tenant).await?;
+        let v = audit::verify(state.store.connection(), ctx.tenant()).await?;
         Ok(AuditResponse::Ok(Json(AuditVerification {
             entries: v.entries,
             intact: v.broken_at.is_none(),

@@ -3,11 +3,12 @@
 //! risk map.
 
 use crate::AppState;
-use crate::auth::{BearerAuth, TenantCtx};
+use crate::bearer::BearerAuth;
 use crate::body::JsonBody;
 use crate::error::{ApiError, ApiResult};
 use crate::submissions::{ApiTags, Finding};
 use adal_authz::{act, obj};
+use adal_service::TenantCtx;
 use adal_store::triage::{self, Note, Outcome};
 use poem::web::Data;
 use poem_openapi::{ApiResponse, Object, OpenApi, param::Path, payload::Json};
@@ -79,14 +80,14 @@ enum CloseResponse {
 }
 
 fn note(pointer: &str, s: &str) -> ApiResult<Note> {
-    Note::parse(s).map_err(|e| ApiError::field(pointer, e.to_string()))
+    Note::parse(s).map_err(|e| ApiError::field(pointer, "text.invalid", e.to_string()))
 }
 
 async fn triage_out(state: &AppState, ctx: &TenantCtx, id: Uuid) -> ApiResult<TriageOut> {
-    let f = adal_store::evaluation::get_finding(&state.store, ctx.tenant, id)
+    let f = adal_store::evaluation::get_finding(&state.store, ctx.tenant(), id)
         .await
         .map_err(|_| ApiError::not_found("finding"))?;
-    let (t, comments) = triage::details(&state.store, ctx.tenant, id).await?;
+    let (t, comments) = triage::details(&state.store, ctx.tenant(), id).await?;
     Ok(TriageOut {
         finding_id: f.id,
         status: f.status,
@@ -119,8 +120,8 @@ async fn close(
     let reason = note("/reason", reason)?;
     let f = triage::close(
         &state.store,
-        ctx.tenant,
-        ctx.caller.user_id,
+        ctx.tenant(),
+        ctx.caller().user_id,
         id,
         outcome,
         &reason,
@@ -175,21 +176,23 @@ impl TriageApi {
     ) -> ApiResult<TriageResponse> {
         let ctx = TenantCtx::authorize(&state, &auth.0, tenant_id.0, obj::FINDINGS_ALL, act::WRITE)
             .await?;
-        adal_store::evaluation::get_finding(&state.store, ctx.tenant, id.0)
+        adal_store::evaluation::get_finding(&state.store, ctx.tenant(), id.0)
             .await
             .map_err(|_| ApiError::not_found("finding"))?;
         triage::assign(
             &state.store,
-            ctx.tenant,
-            ctx.caller.user_id,
+            ctx.tenant(),
+            ctx.caller().user_id,
             id.0,
             body.0.assignee_id,
         )
         .await
         .map_err(|e| match e {
-            adal_store::StoreError::NotFound => {
-                ApiError::field("/assignee_id", "no such user in this tenant")
-            }
+            adal_store::StoreError::NotFound => ApiError::field(
+                "/assignee_id",
+                "user.unknown",
+                "no such user in this tenant",
+            ),
             other => other.into(),
         })?;
         Ok(TriageResponse::Ok(Json(
@@ -215,12 +218,18 @@ impl TriageApi {
         let ctx = TenantCtx::authorize(&state, &auth.0, tenant_id.0, obj::FINDINGS_ALL, act::WRITE)
             .await?;
         let text = note("/body", &body.0.body)?;
-        let c = triage::comment(&state.store, ctx.tenant, ctx.caller.user_id, id.0, &text)
-            .await
-            .map_err(|e| match e {
-                adal_store::StoreError::NotFound => ApiError::not_found("finding"),
-                other => other.into(),
-            })?;
+        let c = triage::comment(
+            &state.store,
+            ctx.tenant(),
+            ctx.caller().user_id,
+            id.0,
+            &text,
+        )
+        .await
+        .map_err(|e| match e {
+            adal_store::StoreError::NotFound => ApiError::not_found("finding"),
+            other => other.into(),
+        })?;
         Ok(CommentResponse::Created(Json(CommentOut {
             id: c.id,
             author_id: c.author_id,

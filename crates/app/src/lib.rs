@@ -4,11 +4,11 @@
 pub mod library;
 pub mod seed;
 
-use adal_api::AppState;
 use adal_authz::Authz;
 use adal_config::Config;
 use adal_jobs::{Evaluator, Queue};
 use adal_sandbox::{SandboxConfig, SandboxPool};
+use adal_service::AppState;
 use adal_store::Store;
 use adal_telemetry::Metrics;
 use anyhow::{Context, Result, bail};

@@ -121,7 +121,7 @@ async fn main() -> Result<()> {
             let store = adal_store::Store::connect(config.database_url.expose()).await?;
             store.migrate().await?;
             let authz = adal_authz::Authz::load(store.clone()).await?;
-            let hash = adal_api::hash_password(&password)
+            let hash = adal_service::hash_password(&password)
                 .map_err(|e| anyhow::anyhow!("hashing the password: {e:?}"))?;
             let u = adal_store::users::create(
                 &store,

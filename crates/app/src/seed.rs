@@ -28,7 +28,7 @@ async fn user(
     department_id: Option<uuid::Uuid>,
     position_id: Option<uuid::Uuid>,
 ) -> Result<uuid::Uuid> {
-    let hash = adal_api::hash_password(DEMO_PASSWORD)
+    let hash = adal_service::hash_password(DEMO_PASSWORD)
         .map_err(|e| anyhow::anyhow!("hashing the demo password: {e:?}"))?;
     let u = users::create(
         &svc.store,

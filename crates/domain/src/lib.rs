@@ -20,18 +20,33 @@ pub use registry::{ConvictedPerson, ConvictedPersonFields};
 pub use value::{Date, DateError, Label, Name, Note, Percent, PercentError, Text, TextError};
 
 /// A validation failure tied to the field it concerns, as a JSON pointer
-/// (`/value_kzt`), so that clients can show it next to the input.
+/// (`/value_kzt`), so that clients can show it next to the input, with a
+/// stable machine code (`shape.unknown_field`, `iin.check_digit`) that
+/// front doors translate by, so rewording the English message never
+/// loses a translation.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{pointer}: {message}")]
 pub struct FieldError {
     pub pointer: String,
+    pub code: std::borrow::Cow<'static, str>,
     pub message: String,
 }
 
 impl FieldError {
+    /// A failure with the generic code `invalid`.
     pub fn new(pointer: impl Into<String>, message: impl Into<String>) -> Self {
+        Self::coded(pointer, "invalid", message)
+    }
+
+    /// A failure with its own machine code.
+    pub fn coded(
+        pointer: impl Into<String>,
+        code: impl Into<std::borrow::Cow<'static, str>>,
+        message: impl Into<String>,
+    ) -> Self {
         Self {
             pointer: pointer.into(),
+            code: code.into(),
             message: message.into(),
         }
     }

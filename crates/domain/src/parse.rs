@@ -58,7 +58,22 @@ fn located(e: serde_path_to_error::Error<serde_json::Error>) -> FieldError {
         pointer.push('/');
         pointer.push_str(field);
     }
-    FieldError::new(pointer, message)
+    // The shape of the document is wrong (400 at the API) for these;
+    // anything else is a value a type refused (422).
+    let code = if inner.is_syntax() || inner.is_eof() {
+        "shape.malformed_json"
+    } else if message.starts_with("unknown field") {
+        "shape.unknown_field"
+    } else if message.starts_with("missing field") {
+        "shape.missing_field"
+    } else if message.starts_with("invalid type") {
+        "shape.invalid_type"
+    } else if message.starts_with("invalid length") {
+        "shape.invalid_length"
+    } else {
+        "invalid"
+    };
+    FieldError::coded(pointer, code, message)
 }
 
 /// Parses a JSON document into `T`.

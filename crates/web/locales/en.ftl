@@ -84,6 +84,10 @@ error-csrf-title = Form expired
 error-csrf-body = This form is out of date or was not sent from Adal. Go back, reload the page and try again.
 error-500-title = Something went wrong
 error-500-body = The error has been logged. Please try again later.
+error-503-title = Temporarily unavailable
+error-503-body = A service Adal depends on is not answering. Please try again in a minute.
+error-refused-title = Not accepted
+error-refused-body = This was not accepted, for the reasons below. Nothing was changed.
 
 form-has-errors = Some fields need correcting; see the messages next to them.
 err-empty = Fill this in.
@@ -93,6 +97,9 @@ err-date = Enter a date.
 err-bin = This is not a valid BIN (12 digits with a correct check digit).
 err-choice = Choose one of the options.
 err-money = Enter an amount in tenge with at most two decimals, e.g. 150000.00.
+err-duplicate = A record with the same identity exists; correct that one instead of filing a second.
+err-not-yours = Your account belongs to a person on file: you may file only for yourself.
+err-identity-changed = A correction must keep what identifies the record; file a new record instead.
 err-invalid = This value is not valid.
 err-already-closed = This finding has already been closed.
 

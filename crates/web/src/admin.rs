@@ -1,6 +1,6 @@
 //! The tenant admin's forms for accounts, departments and positions. Each
 //! form becomes the API's request type and goes through the function
-//! behind the API's endpoint (`adal_api::accounts`), so the dashboard
+//! behind the API's endpoint (`adal_service::accounts`), so the dashboard
 //! checks and stores exactly what `POST`/`PATCH /users`, `/departments`
 //! and `/positions` would, and the API's JSON pointers name the inputs
 //! (`/department_id` is the input `department_id`).
@@ -10,13 +10,13 @@ use crate::i18n::Tr;
 use crate::layout::{Fail, page, redirect, respond, role_key};
 use crate::pages::{Fields, PageResult, authorize, authorize_form, finish, frame};
 use crate::session::Visitor;
-use adal_api::accounts::{
-    self, DepartmentPatch, MaybeUndefined, NewDepartment, NewPosition, NewUserRequest,
-    PositionPatch, UserPatch,
-};
-use adal_api::{ApiError, AppState, TenantCtx};
 use adal_authz::{act, obj};
 use adal_domain::{FieldError, Role};
+use adal_service::accounts::{
+    self, DepartmentPatch, NewDepartment, NewPosition, NewUserRequest, Patch, PositionPatch,
+    UserPatch,
+};
+use adal_service::{AppState, ServiceError, TenantCtx};
 use adal_store::{org, users};
 use maud::{Markup, html};
 use poem::http::StatusCode;
@@ -40,18 +40,18 @@ fn tenant_roles() -> impl Iterator<Item = &'static str> {
 /// The API's 422 as errors by input; anything else is the error page.
 /// `inputs` are the names of the form's inputs; a pointer to anything
 /// else goes in the summary above the form.
-fn located(e: ApiError, inputs: &[&str]) -> Result<Errors, Fail> {
+fn located(e: ServiceError, inputs: &[&str]) -> Result<Errors, Fail> {
     match e {
-        ApiError::Unprocessable(b) | ApiError::BadRequest(b) => Ok(b
-            .0
-            .details
-            .into_iter()
-            .map(|d| {
-                let name = d.pointer.trim_start_matches('/').to_owned();
-                let at = inputs.contains(&name.as_str()).then_some(name);
-                (at, FieldError::new(d.pointer, d.message))
-            })
-            .collect()),
+        ServiceError::Invalid { .. } | ServiceError::Malformed(_) | ServiceError::Conflict(_) => {
+            Ok(e.field_errors()
+                .into_iter()
+                .map(|fe| {
+                    let name = fe.pointer.trim_start_matches('/').to_owned();
+                    let at = inputs.contains(&name.as_str()).then_some(name);
+                    (at, fe)
+                })
+                .collect())
+        }
         other => Err(other.into()),
     }
 }
@@ -184,7 +184,7 @@ async fn department_options(
 ) -> Result<Vec<(String, String)>, Fail> {
     let mut out = vec![(String::new(), tr.t("admin-none"))];
     out.extend(
-        org::list_departments(&state.store, ctx.tenant)
+        org::list_departments(&state.store, ctx.tenant())
             .await?
             .into_iter()
             .filter(|d| Some(d.id) != except)
@@ -200,7 +200,7 @@ async fn position_options(
 ) -> Result<Vec<(String, String)>, Fail> {
     let mut out = vec![(String::new(), tr.t("admin-none"))];
     out.extend(
-        org::list_positions(&state.store, ctx.tenant)
+        org::list_positions(&state.store, ctx.tenant())
             .await?
             .into_iter()
             .map(|p| (p.id.to_string(), p.title)),
@@ -217,7 +217,7 @@ async fn form_page(
     errors: &Errors,
     body: Markup,
 ) -> PageResult {
-    let f = frame(state, v, ctx.tenant).await;
+    let f = frame(state, v, ctx.tenant()).await;
     let lost = orphans(&v.tr, errors);
     let body = html! {
         (error_summary(&v.tr, !errors.is_empty(), &lost))
@@ -253,7 +253,7 @@ async fn user_form(
     errors: &Errors,
 ) -> PageResult {
     let tr = &v.tr;
-    let tenant = ctx.tenant.0;
+    let tenant = ctx.tenant().0;
     let roles: Vec<(String, String)> = tenant_roles()
         .map(|r| (r.to_owned(), tr.t(&role_key(r))))
         .collect();
@@ -333,14 +333,14 @@ fn optional_text(values: &Fields, name: &str) -> Option<String> {
         .map(str::to_owned)
 }
 
-fn maybe<T>(v: Option<T>) -> MaybeUndefined<T> {
-    v.map_or(MaybeUndefined::Null, MaybeUndefined::Value)
+fn maybe<T>(v: Option<T>) -> Patch<T> {
+    v.map_or(Patch::Clear, Patch::Set)
 }
 
 async fn show_user(state: &AppState, v: &Visitor, ctx: &TenantCtx, id: Option<Uuid>) -> PageResult {
     match id {
         Some(id) => {
-            let u = users::get(&state.store, ctx.tenant, id).await?;
+            let u = users::get(&state.store, ctx.tenant(), id).await?;
             user_form(state, v, ctx, Some(&u), &user_values(&u), &Errors::new()).await
         }
         None => {
@@ -360,7 +360,7 @@ async fn save_user(
     id: Option<Uuid>,
     values: &Fields,
 ) -> PageResult {
-    let tenant = ctx.tenant.0;
+    let tenant = ctx.tenant().0;
     let mut errors = Errors::new();
     let department_id = optional_id(values, "department_id", &mut errors);
     let position_id = optional_id(values, "position_id", &mut errors);
@@ -401,7 +401,7 @@ async fn save_user(
     // Read only to draw the form again (the API read it to check); a
     // missing account is the not-found page.
     let user = match id {
-        Some(id) => Some(users::get(&state.store, ctx.tenant, id).await?),
+        Some(id) => Some(users::get(&state.store, ctx.tenant(), id).await?),
         None => None,
     };
     user_form(state, v, ctx, user.as_ref(), values, &errors).await
@@ -420,7 +420,7 @@ async fn department_form(
     errors: &Errors,
 ) -> PageResult {
     let tr = &v.tr;
-    let tenant = ctx.tenant.0;
+    let tenant = ctx.tenant().0;
     let parents = department_options(state, ctx, tr, id).await?;
     let (action, title) = match id {
         Some(id) => (
@@ -451,7 +451,7 @@ async fn show_department(
 ) -> PageResult {
     let mut values = Fields::new();
     if let Some(id) = id {
-        let d = org::get_department(&state.store, ctx.tenant, id).await?;
+        let d = org::get_department(&state.store, ctx.tenant(), id).await?;
         values.insert("name".into(), d.name);
         if let Some(p) = d.parent_id {
             values.insert("parent_id".into(), p.to_string());
@@ -484,14 +484,14 @@ async fn save_department(
             }
         };
         match saved {
-            Ok(_) => return Ok(redirect(v, &format!("/t/{}/org?saved=1", ctx.tenant.0))),
+            Ok(_) => return Ok(redirect(v, &format!("/t/{}/org?saved=1", ctx.tenant().0))),
             Err(e) => errors = located(e, &DEPARTMENT_INPUTS)?,
         }
     }
     // The API checks that it exists; here it is read only when the form
     // is drawn again, so a missing one is still the not-found page.
     if let Some(id) = id {
-        org::get_department(&state.store, ctx.tenant, id).await?;
+        org::get_department(&state.store, ctx.tenant(), id).await?;
     }
     department_form(state, v, ctx, id, values, &errors).await
 }
@@ -509,7 +509,7 @@ async fn position_form(
     errors: &Errors,
 ) -> PageResult {
     let tr = &v.tr;
-    let tenant = ctx.tenant.0;
+    let tenant = ctx.tenant().0;
     let deps = department_options(state, ctx, tr, None).await?;
     let levels: Vec<(String, String)> = (1..=5)
         .map(|l| {
@@ -566,7 +566,7 @@ async fn show_position(
     let mut values = Fields::new();
     values.insert("risk_level".into(), "1".into());
     if let Some(id) = id {
-        let p = org::get_position(&state.store, ctx.tenant, id).await?;
+        let p = org::get_position(&state.store, ctx.tenant(), id).await?;
         values.insert("title".into(), p.title);
         values.insert("risk_level".into(), p.risk_level.to_string());
         if let Some(d) = p.department_id {
@@ -615,14 +615,14 @@ async fn save_position(
             }
         };
         match saved {
-            Ok(_) => return Ok(redirect(v, &format!("/t/{}/org?saved=1", ctx.tenant.0))),
+            Ok(_) => return Ok(redirect(v, &format!("/t/{}/org?saved=1", ctx.tenant().0))),
             Err(e) => errors = located(e, &POSITION_INPUTS)?,
         }
     }
     // The API checks that it exists; here it is read only when the form
     // is drawn again, so a missing one is still the not-found page.
     if let Some(id) = id {
-        org::get_position(&state.store, ctx.tenant, id).await?;
+        org::get_position(&state.store, ctx.tenant(), id).await?;
     }
     position_form(state, v, ctx, id, values, &errors).await
 }
@@ -721,7 +721,7 @@ mod tests {
 
     #[test]
     fn api_pointers_land_on_their_inputs_and_the_rest_in_the_summary() {
-        let e = ApiError::invalid(vec![
+        let e = ServiceError::invalid(vec![
             FieldError::new("/department_id", accounts::NO_DEPARTMENT),
             FieldError::new("/somewhere_else", "odd"),
         ]);
@@ -729,7 +729,7 @@ mod tests {
         assert_eq!(errors[0].0.as_deref(), Some("department_id"));
         assert_eq!(errors[1].0, None);
         assert!(matches!(
-            located(ApiError::forbidden(), &USER_INPUTS),
+            located(ServiceError::forbidden(), &USER_INPUTS),
             Err(Fail::Forbidden)
         ));
     }

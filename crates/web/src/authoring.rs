@@ -5,19 +5,19 @@
 //! shows each one's outcome; "Save as a draft" makes a new version from the
 //! active one with this rule added (or replaced).
 //!
-//! The checks are the API's: [`adal_api::validate_rules`] for the metadata
-//! and fixtures, [`adal_api::compile`] and [`adal_api::run_fixtures`] for
-//! the sandbox, [`adal_api::create_version`] to store the draft.
+//! The checks are the API's: [`adal_service::validate_rules`] for the metadata
+//! and fixtures, [`adal_service::compile`] and [`adal_service::run_fixtures`] for
+//! the sandbox, [`adal_service::create_version`] to store the draft.
 
 use crate::forms::{error_summary, error_text};
 use crate::i18n::Tr;
 use crate::layout::{Fail, label, page, redirect, respond};
 use crate::pages::{Fields, PageResult, authorize, authorize_form, finish, frame};
 use crate::session::Visitor;
-use adal_api::{ApiError, AppState, Rule, RuleFixture};
 use adal_authz::{act, obj};
 use adal_domain::FieldError;
 use adal_sandbox_protocol::TestReport;
+use adal_service::{AppState, Rule, RuleFixture, ServiceError};
 use adal_store::rules::RuleDefinition;
 use maud::{Markup, html};
 use poem::http::StatusCode;
@@ -61,7 +61,7 @@ impl Problem {
     }
 }
 
-/// The input a pointer of [`adal_api::validate_rules`] (or of the
+/// The input a pointer of [`adal_service::validate_rules`] (or of the
 /// compile step) names, for the rule at index `i` of the request.
 pub fn field_of(pointer: &str, i: usize) -> Option<&'static str> {
     let rest = pointer.strip_prefix(&format!("/rules/{i}"))?;
@@ -167,21 +167,26 @@ pub fn rule_of(values: &Fields) -> (Rule, Vec<Problem>) {
 
 /// The API's refusal as problems of the rule at index `i`; compile
 /// errors keep their line and column.
-fn problems_of(e: ApiError, i: usize) -> Result<Vec<Problem>, Fail> {
+fn problems_of(e: ServiceError, i: usize) -> Result<Vec<Problem>, Fail> {
     match e {
-        ApiError::Unprocessable(body) => Ok(body
-            .0
-            .details
-            .into_iter()
-            .map(|d| Problem {
-                field: field_of(&d.pointer, i),
-                at: d.line.zip(d.column),
-                error: FieldError::new(d.pointer, d.message),
-            })
-            .collect()),
-        ApiError::Unavailable(body) => Ok(vec![Problem {
+        ServiceError::Invalid { details, .. } | ServiceError::FixturesFailed { details, .. } => {
+            Ok(details
+                .into_iter()
+                .map(|d| Problem {
+                    field: field_of(&d.pointer, i),
+                    at: d.line.zip(d.column),
+                    error: d.field_error(),
+                })
+                .collect())
+        }
+        ServiceError::Malformed(d) | ServiceError::Conflict(d) => Ok(vec![Problem {
+            field: field_of(&d.pointer, i),
+            at: None,
+            error: d.field_error(),
+        }]),
+        ServiceError::Unavailable => Ok(vec![Problem {
             field: None,
-            error: FieldError::new("", body.0.message),
+            error: FieldError::coded("", "unavailable", ServiceError::Unavailable.to_string()),
             at: None,
         }]),
         other => Err(other.into()),
@@ -194,7 +199,7 @@ fn problems_of(e: ApiError, i: usize) -> Result<Vec<Problem>, Fail> {
 fn checked(values: &Fields, need_fixtures: bool) -> Result<(Rule, RuleDefinition), Vec<Problem>> {
     let (rule, mut problems) = rule_of(values);
     let mut errors = Vec::new();
-    let defs = adal_api::validate_rules(vec![rule.clone()], &mut errors);
+    let defs = adal_service::validate_rules(vec![rule.clone()], &mut errors);
     if !need_fixtures && rule.fixtures.is_empty() {
         errors.retain(|e| e.pointer != "/rules/0/fixtures");
     }
@@ -356,7 +361,7 @@ pub fn render(
             (field("title", html! { input type="text" id="r-title" name="title" value=(text("title")) aria-invalid=[invalid("title")]; }))
             (field("area", html! {
                 select id="r-area" name="area" aria-invalid=[invalid("area")] {
-                    @for a in adal_api::AREAS { option value=(a) selected[text("area") == *a] { (label(tr, "area", a)) } }
+                    @for a in adal_service::AREAS { option value=(a) selected[text("area") == *a] { (label(tr, "area", a)) } }
                 }
             }))
             (field("guideline_section", html! {
@@ -366,7 +371,7 @@ pub fn render(
             }))
             fieldset id="r-kinds" {
                 legend { (tr.t("rules-field-kinds")) }
-                @for k in adal_api::KINDS {
+                @for k in adal_service::KINDS {
                     label class="check" {
                         input type="checkbox" name={ "kind." (k) } checked[value(values, &format!("kind.{k}")) == "on"];
                         " " (label(tr, "kind", k))
@@ -448,7 +453,7 @@ pub(crate) async fn new_rule(
     let v = Visitor::load(req, &state).await;
     let r: PageResult = async {
         let ctx = authorize(&state, &v, tenant, obj::RULE_SETS, act::WRITE).await?;
-        let f = frame(&state, &v, ctx.tenant).await;
+        let f = frame(&state, &v, ctx.tenant()).await;
         Ok(rule_page(
             &v,
             &f,
@@ -474,7 +479,7 @@ pub(crate) async fn rule_action(
     let v = Visitor::load(req, &state).await;
     let r: PageResult = async {
         let ctx = authorize_form(&state, &v, &values, tenant, obj::RULE_SETS, act::WRITE).await?;
-        let f = frame(&state, &v, ctx.tenant).await;
+        let f = frame(&state, &v, ctx.tenant()).await;
         let show = |problems: &[Problem], answer: &Answer, def: Option<&RuleDefinition>| {
             rule_page(&v, &f, tenant, &values, problems, answer, def)
         };
@@ -484,18 +489,18 @@ pub(crate) async fn rule_action(
             Err(problems) => return Ok(show(&problems, &Answer::None, None)),
         };
         let own = BTreeMap::from([(def.id.as_str(), 0)]);
-        if let Err(e) = adal_api::compile(&state, std::slice::from_ref(&def), &own).await {
+        if let Err(e) = adal_service::compile(&state, std::slice::from_ref(&def), &own).await {
             return Ok(show(&problems_of(e, 0)?, &Answer::None, None));
         }
         match action {
-            "test" => match adal_api::run_fixtures(&state, std::slice::from_ref(&def)).await {
+            "test" => match adal_service::run_fixtures(&state, std::slice::from_ref(&def)).await {
                 Ok(report) => Ok(show(&[], &Answer::Fixtures(report), Some(&def))),
                 Err(e) => Ok(show(&problems_of(e, 0)?, &Answer::None, None)),
             },
             "save" => {
                 let active = crate::editor::active_of(&state, &ctx).await?;
                 let (request, i) = crate::editor::from_active(&active, Some(rule))?;
-                match adal_api::create_version(&state, &ctx, request).await {
+                match adal_service::create_version(&state, &ctx, request).await {
                     Ok(draft) => Ok(redirect(
                         &v,
                         &format!("/t/{tenant}/rules/v/{}?created=1", draft.version),

@@ -7,8 +7,8 @@
 use crate::layout::{head, label, redirect};
 use crate::pages::{Fields, PageResult, allowed, authorize, authorize_form, finish, show};
 use crate::session::Visitor;
-use adal_api::AppState;
 use adal_authz::{act, obj};
+use adal_service::AppState;
 use adal_store::dataset;
 use maud::html;
 use poem::web::{Data, Form, Path};
@@ -27,8 +27,8 @@ pub(crate) async fn runs(
     let v = Visitor::load(req, &state).await;
     let r: PageResult = async {
         let ctx = authorize(&state, &v, tenant, obj::DATASET_RUNS, act::READ).await?;
-        let may_request = allowed(&state, &ctx.caller, tenant, obj::DATASET_RUNS, act::WRITE).await;
-        let runs = dataset::list(&state.store, ctx.tenant, LISTED).await?;
+        let may_request = allowed(&state, ctx.caller(), tenant, obj::DATASET_RUNS, act::WRITE).await;
+        let runs = dataset::list(&state.store, ctx.tenant(), LISTED).await?;
         let tr = &v.tr;
         let body = html! {
             p { (tr.t("runs-intro")) }
@@ -62,7 +62,7 @@ pub(crate) async fn runs(
                 }
             }
         };
-        show(&state, &v, ctx.tenant, "runs-title", body).await
+        show(&state, &v, ctx.tenant(), "runs-title", body).await
     }
     .await;
     finish(&v, r)
@@ -80,7 +80,7 @@ pub(crate) async fn request_run(
     let v = Visitor::load(req, &state).await;
     let r: PageResult = async {
         let ctx = authorize_form(&state, &v, &form, tenant, obj::DATASET_RUNS, act::WRITE).await?;
-        dataset::request(&state.store, ctx.tenant, dataset::MANUAL, &ctx.actor()).await?;
+        dataset::request(&state.store, ctx.tenant(), dataset::MANUAL, &ctx.actor()).await?;
         Ok(redirect(&v, &format!("/t/{tenant}/dataset-runs")))
     }
     .await;

@@ -4,9 +4,9 @@
 //! draft's page with its dry run and activation.
 //!
 //! Nothing here checks or runs a rule itself: the draft goes through
-//! [`adal_api::create_version`], the dry run through
-//! [`adal_api::dry_run_version`] and activation (with its fixture gate)
-//! through [`adal_api::activate_version`], the functions behind the API's
+//! [`adal_service::create_version`], the dry run through
+//! [`adal_service::dry_run_version`] and activation (with its fixture gate)
+//! through [`adal_service::activate_version`], the functions behind the API's
 //! `POST /rule-sets`, `/dry-run` and `/activate`. This module only turns
 //! the form into the API's request and the API's pointers back into the
 //! form's fields.
@@ -16,10 +16,10 @@ use crate::i18n::Tr;
 use crate::layout::{Fail, Frame, head, label, page, redirect, respond};
 use crate::pages::{Fields, PageResult, allowed, authorize, authorize_form, caller, finish, frame};
 use crate::session::Visitor;
-use adal_api::{ApiError, AppState, DryRunReport, TenantCtx};
 use adal_authz::{act, obj};
 use adal_domain::FieldError;
 use adal_sandbox_protocol::params::{ParamSpec, ParamType};
+use adal_service::{AppState, DryRunReport, ServiceError, TenantCtx};
 use adal_store::rules::{self, Adoption, Library, RuleDefinition, RuleSetVersion};
 use maud::{Markup, html};
 use poem::http::StatusCode;
@@ -43,7 +43,7 @@ fn unescape(segment: &str) -> String {
     segment.replace("~1", "/").replace("~0", "~")
 }
 
-/// The input an error of [`adal_api::create_version`] is about: its
+/// The input an error of [`adal_service::create_version`] is about: its
 /// pointers name an override as `/overrides/{rule}/{param}`. A pointer
 /// that names no single parameter belongs to no input.
 pub fn field_of(pointer: &str) -> Option<String> {
@@ -134,19 +134,19 @@ pub fn overrides_of(
 /// rules (in place of an own rule with its id, at the returned index).
 pub fn from_active(
     active: &RuleSetVersion,
-    added: Option<adal_api::Rule>,
-) -> Result<(adal_api::NewRuleSet, usize), Fail> {
+    added: Option<adal_service::Rule>,
+) -> Result<(adal_service::NewRuleSet, usize), Fail> {
     let adoption = rules::adoption_of(active)?.unwrap_or_default();
     let replaced = added.as_ref().map(|r| r.id.clone());
-    let mut own: Vec<adal_api::Rule> = rules::rules_of(active)?
+    let mut own: Vec<adal_service::Rule> = rules::rules_of(active)?
         .into_iter()
         .filter(|d| adoption.own_rules.contains(&d.id) && Some(&d.id) != replaced.as_ref())
-        .map(adal_api::rule_to_api)
+        .map(adal_service::rule_to_api)
         .collect();
     let at = own.len();
     own.extend(added);
     Ok((
-        adal_api::NewRuleSet {
+        adal_service::NewRuleSet {
             library_version: active.library_version.clone(),
             overrides: adoption.overrides,
             disabled: adoption.disabled,
@@ -162,7 +162,7 @@ pub fn new_rule_set(
     lib: &Library,
     active: &RuleSetVersion,
     values: &Fields,
-) -> Result<adal_api::NewRuleSet, Fail> {
+) -> Result<adal_service::NewRuleSet, Fail> {
     let (mut request, _) = from_active(active, None)?;
     request.overrides = overrides_of(lib, &request.disabled, values);
     Ok(request)
@@ -186,9 +186,9 @@ pub fn disable_request(
     active: &RuleSetVersion,
     rule: &str,
     reason: &str,
-) -> Result<Result<adal_api::NewRuleSet, FieldError>, Fail> {
+) -> Result<Result<adal_service::NewRuleSet, FieldError>, Fail> {
     let (mut request, _) = from_active(active, None)?;
-    let at = || format!("/disabled/{}", adal_api::pointer_segment(rule));
+    let at = || format!("/disabled/{}", adal_service::pointer_segment(rule));
     if request.library_version.is_none() {
         return Ok(Err(FieldError::new(at(), NO_LIBRARY)));
     }
@@ -208,9 +208,9 @@ pub fn disable_request(
 pub fn enable_request(
     active: &RuleSetVersion,
     rule: &str,
-) -> Result<Result<adal_api::NewRuleSet, FieldError>, Fail> {
+) -> Result<Result<adal_service::NewRuleSet, FieldError>, Fail> {
     let (mut request, _) = from_active(active, None)?;
-    let at = format!("/disabled/{}", adal_api::pointer_segment(rule));
+    let at = format!("/disabled/{}", adal_service::pointer_segment(rule));
     if request.disabled.remove(rule).is_none() {
         return Ok(Err(FieldError::new(at, NOT_LEFT_OUT)));
     }
@@ -218,7 +218,7 @@ pub fn enable_request(
 }
 
 /// The input of the form that leaves a rule out that an error of
-/// [`adal_api::create_version`] is about: an unknown rule, or the last
+/// [`adal_service::create_version`] is about: an unknown rule, or the last
 /// enabled one, is the rule's; anything else about it, the reason's.
 pub fn choice_field_of(e: &FieldError) -> Option<String> {
     let field = if e.pointer == "/disabled" || e.message.starts_with("no rule ") {
@@ -571,25 +571,27 @@ pub fn dry_run_report(tr: &Tr, r: &DryRunReport) -> Markup {
 
 /// What the API refused, as messages: each detail with its rule, fixture,
 /// expected and actual outcome where it has them.
-fn refusal(tr: &Tr, e: ApiError) -> Result<Markup, Fail> {
-    let body = match e {
-        ApiError::Unprocessable(b) | ApiError::Unavailable(b) | ApiError::Conflict(b) => b.0,
+fn refusal(tr: &Tr, e: ServiceError) -> Result<Markup, Fail> {
+    let said = e.to_string();
+    let (error, key, message, details) = match e {
+        ServiceError::FixturesFailed { message, details } => {
+            ("fixtures_failed", "rules-fixtures-failed", message, details)
+        }
+        ServiceError::Invalid { message, details } => {
+            ("validation_failed", "rules-refused", message, details)
+        }
+        ServiceError::Malformed(d) => ("validation_failed", "rules-refused", said, vec![*d]),
+        ServiceError::Conflict(_) => ("conflict", "rules-refused", said, Vec::new()),
+        ServiceError::Unavailable => ("unavailable", "rules-sandbox-unavailable", said, Vec::new()),
         other => return Err(other.into()),
     };
-    let key = if body.error == "fixtures_failed" {
-        "rules-fixtures-failed"
-    } else if body.error == "unavailable" {
-        "rules-sandbox-unavailable"
-    } else {
-        "rules-refused"
-    };
     Ok(html! {
-        div class="alert error" role="alert" id="rules-refused" data-error=(body.error) {
+        div class="alert error" role="alert" id="rules-refused" data-error=(error) {
             p { (tr.t(key)) }
-            @if body.details.is_empty() { p { (body.message) } }
-            @if !body.details.is_empty() {
+            @if details.is_empty() { p { (message) } }
+            @if !details.is_empty() {
                 ul {
-                    @for d in &body.details {
+                    @for d in &details {
                         li {
                             @if let Some(r) = &d.rule_id { code { (r) } " " }
                             @if let Some(f) = &d.fixture { "«" (f) "» " }
@@ -635,9 +637,9 @@ async fn standard_page(
     activated: Option<i32>,
     choices: Choices,
 ) -> PageResult {
-    let tenant = ctx.tenant.0;
+    let tenant = ctx.tenant().0;
     let writer = allowed(state, caller(v)?, tenant, obj::RULE_SETS, act::WRITE).await;
-    let all = rules::list_versions(&state.store, ctx.tenant).await?;
+    let all = rules::list_versions(&state.store, ctx.tenant()).await?;
     let active = all.iter().find(|x| x.status == rules::ACTIVE);
     let tr = &v.tr;
     let shown_rules = match active {
@@ -687,7 +689,7 @@ async fn standard_page(
         h2 { (tr.t("rules-versions")) }
         (versions_table(tr, tenant, &all))
     };
-    let f = frame(state, v, ctx.tenant).await;
+    let f = frame(state, v, ctx.tenant()).await;
     Ok(respond(v, status, page(v, &f, &tr.t("rules-title"), body)))
 }
 
@@ -714,7 +716,7 @@ async fn make_choice(
     state: &AppState,
     v: &Visitor,
     ctx: &TenantCtx,
-    request: Result<adal_api::NewRuleSet, FieldError>,
+    request: Result<adal_service::NewRuleSet, FieldError>,
     mut choices: Choices,
     placed: impl Fn(FieldError, &mut Choices),
 ) -> PageResult {
@@ -725,14 +727,14 @@ async fn make_choice(
             return standard_page(state, v, ctx, None, choices).await;
         }
     };
-    match adal_api::create_version(state, ctx, request).await {
+    match adal_service::create_version(state, ctx, request).await {
         Ok(draft) => Ok(redirect(
             v,
-            &format!("{}/v/{}?created=1", base(ctx.tenant.0), draft.version),
+            &format!("{}/v/{}?created=1", base(ctx.tenant().0), draft.version),
         )),
-        Err(ApiError::Unprocessable(body)) => {
-            for d in body.0.details {
-                placed(FieldError::new(d.pointer, d.message), &mut choices);
+        Err(e @ ServiceError::Invalid { .. }) => {
+            for fe in e.field_errors() {
+                placed(fe, &mut choices);
             }
             standard_page(state, v, ctx, None, choices).await
         }
@@ -854,7 +856,7 @@ fn parameters_page(v: &Visitor, f: &Frame, tenant: Uuid, view: ParamsView<'_>) -
 }
 
 pub(crate) async fn active_of(state: &AppState, ctx: &TenantCtx) -> Result<RuleSetVersion, Fail> {
-    rules::active_version(&state.store, ctx.tenant)
+    rules::active_version(&state.store, ctx.tenant())
         .await?
         .ok_or(Fail::NotFound)
 }
@@ -872,7 +874,7 @@ pub(crate) async fn parameters(
         let active = active_of(&state, &ctx).await?;
         let disabled = rules::adoption_of(&active)?.unwrap_or_default().disabled;
         let values = values_of(&rules::rules_of(&active)?);
-        let f = frame(&state, &v, ctx.tenant).await;
+        let f = frame(&state, &v, ctx.tenant()).await;
         Ok(parameters_page(
             &v,
             &f,
@@ -905,19 +907,18 @@ pub(crate) async fn save_parameters(
         let active = active_of(&state, &ctx).await?;
         let request = new_rule_set(&state.library, &active, &values)?;
         let disabled = request.disabled.clone();
-        match adal_api::create_version(&state, &ctx, request).await {
+        match adal_service::create_version(&state, &ctx, request).await {
             Ok(draft) => Ok(redirect(
                 &v,
                 &format!("{}/v/{}?created=1", base(tenant), draft.version),
             )),
-            Err(ApiError::Unprocessable(body)) => {
-                let errors: Vec<(Option<String>, FieldError)> = body
-                    .0
-                    .details
+            Err(e @ ServiceError::Invalid { .. }) => {
+                let errors: Vec<(Option<String>, FieldError)> = e
+                    .field_errors()
                     .into_iter()
-                    .map(|d| (field_of(&d.pointer), FieldError::new(d.pointer, d.message)))
+                    .map(|fe| (field_of(&fe.pointer), fe))
                     .collect();
-                let f = frame(&state, &v, ctx.tenant).await;
+                let f = frame(&state, &v, ctx.tenant()).await;
                 Ok(parameters_page(
                     &v,
                     &f,
@@ -935,7 +936,7 @@ pub(crate) async fn save_parameters(
             // keep what was typed.
             Err(other) => {
                 let m = refusal(&v.tr, other)?;
-                let f = frame(&state, &v, ctx.tenant).await;
+                let f = frame(&state, &v, ctx.tenant()).await;
                 Ok(parameters_page(
                     &v,
                     &f,
@@ -977,9 +978,9 @@ async fn version_page(
     submissions: &str,
     outcome: Outcome,
 ) -> PageResult {
-    let tenant = ctx.tenant.0;
+    let tenant = ctx.tenant().0;
     let tr = &v.tr;
-    let ver = rules::get_version(&state.store, ctx.tenant, number)
+    let ver = rules::get_version(&state.store, ctx.tenant(), number)
         .await
         .map_err(|_| Fail::NotFound)?;
     let writer = allowed(state, caller(v)?, tenant, obj::RULE_SETS, act::WRITE).await;
@@ -1016,7 +1017,7 @@ async fn version_page(
         (rules_by_area(tr, &state.library, &defs))
         (left_out(tr, &state.library, adoption.as_ref(), None))
     };
-    let f = frame(state, v, ctx.tenant).await;
+    let f = frame(state, v, ctx.tenant()).await;
     let title = format!("{} {number}", tr.t("rules-version"));
     Ok(respond(v, status, page(v, &f, &title, body)))
 }
@@ -1065,9 +1066,13 @@ pub(crate) async fn dry_run(
         let outcome = match typed.parse::<u64>() {
             Err(_) => Outcome::Refused(refusal(
                 &v.tr,
-                ApiError::field("/submissions", "must be between 1 and 500"),
+                ServiceError::field(
+                    "/submissions",
+                    "range.submissions",
+                    "must be between 1 and 500",
+                ),
             )?),
-            Ok(n) => match adal_api::dry_run_version(&state, &ctx, number, Some(n)).await {
+            Ok(n) => match adal_service::dry_run_version(&state, &ctx, number, Some(n)).await {
                 Ok(report) => Outcome::Report(Box::new(report)),
                 Err(e) => Outcome::Refused(refusal(&v.tr, e)?),
             },
@@ -1090,7 +1095,7 @@ pub(crate) async fn activate(
     let v = Visitor::load(req, &state).await;
     let r: PageResult = async {
         let ctx = authorize_form(&state, &v, &values, tenant, obj::RULE_SETS, act::WRITE).await?;
-        match adal_api::activate_version(&state, &ctx, number).await {
+        match adal_service::activate_version(&state, &ctx, number).await {
             Ok(done) => Ok(redirect(
                 &v,
                 &format!("{}?activated={}", base(tenant), done.version),

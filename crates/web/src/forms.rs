@@ -398,6 +398,13 @@ pub fn validate_flat<R: adal_domain::records::Record>(
     adal_domain::records::parse_value(&serde_json::Value::Object(body), today)
 }
 
+/// The pointer of a form's input for a record's JSON pointer: the one
+/// party of the disclosure form is `parties/0`; every other form's inputs
+/// are the record's own members.
+pub fn form_pointer(pointer: &str) -> String {
+    conflict_field(pointer)
+}
+
 /// The form field a disclosure's JSON pointer belongs to: the one party
 /// of the form is `parties/0`.
 fn conflict_field(pointer: &str) -> String {
@@ -488,8 +495,11 @@ pub fn validate_gift(
 /// message maps to a key, and anything unforeseen falls back to a generic
 /// message with the server's text beside it.
 pub fn error_key(e: &FieldError) -> Option<&'static str> {
+    if let Some(k) = code_key(e) {
+        return Some(k);
+    }
     let m = e.message.as_str();
-    use adal_api::accounts;
+    use adal_service::accounts;
     if let Some(k) = [
         (accounts::NOT_YOURSELF, "err-not-yourself"),
         (accounts::NO_DEPARTMENT, "err-no-department"),
@@ -583,6 +593,30 @@ pub fn error_key(e: &FieldError) -> Option<&'static str> {
     }
 }
 
+/// The catalogue key for an error's machine code: rewording the English
+/// message cannot lose these translations.
+fn code_key(e: &FieldError) -> Option<&'static str> {
+    Some(match e.code.as_ref() {
+        "record.duplicate" if e.pointer == "/year" => "err-declaration-exists",
+        "record.duplicate" => "err-duplicate",
+        "record.not_yours" => "err-not-yours",
+        "record.identity_changed" => "err-identity-changed",
+        "account.not_yourself" => "err-not-yourself",
+        "department.unknown" => "err-no-department",
+        "department.cycle" => "err-department-cycle",
+        "position.unknown" => "err-no-position",
+        "person.taken" => "err-person-taken",
+        "email.taken" => "err-email-taken",
+        "email.invalid" => "err-email",
+        "role.not_tenant" | "choice.unknown" => "err-choice",
+        "password.length" => "err-password-length",
+        "range.risk_level" => "err-risk-level",
+        "text.empty" => "err-empty",
+        "text.too_long" => "err-too-long",
+        _ => return None,
+    })
+}
+
 /// The keys of the API's refusals (and the form's own) of a rule of the
 /// library left out or enabled again: their pointers are `/disabled/{id}`.
 fn rule_choice_key(e: &FieldError) -> Option<&'static str> {
@@ -672,6 +706,17 @@ pub fn render(
             .map(|e| error_text(tr, e))
             .collect()
     };
+    // The machine codes beside the texts, for scripts and tests that must
+    // not depend on the language shown.
+    let codes_for = |name: &str| -> String {
+        let p = format!("/{name}");
+        errors
+            .iter()
+            .filter(|e| e.pointer == p)
+            .map(|e| e.code.as_ref())
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
     // Errors that name no field of this form still have to be seen.
     let orphans: Vec<String> = errors
         .iter()
@@ -758,7 +803,7 @@ pub fn render(
                     }
                     @if let Some(h) = f.hint { p class="hint" id=(hint_id) { (tr.t(h)) } }
                     @if !errs.is_empty() {
-                        p class="field-error" id=(err_id) data-pointer={ "/" (f.name) } {
+                        p class="field-error" id=(err_id) data-pointer={ "/" (f.name) } data-codes=(codes_for(f.name)) {
                             @for e in &errs { (e) " " }
                         }
                     }
@@ -955,7 +1000,7 @@ mod tests {
         )];
         let html = render(&tr, &GIFT, "/x", "tok", &values, &errors).into_string();
         assert!(html.contains(r#"name="csrf" value="tok""#));
-        assert!(html.contains(r#"id="f-value_kzt-error" data-pointer="/value_kzt""#));
+        assert!(html.contains(r#"id="f-value_kzt-error" data-pointer="/value_kzt" data-codes=""#));
         assert!(html.contains(r#"aria-describedby="f-value_kzt-hint f-value_kzt-error""#));
         // Values are escaped, never markup.
         assert!(html.contains("&lt;b&gt;ACME&lt;/b&gt;"));

@@ -228,7 +228,7 @@ mod tests {
         let en = keys(SOURCES[2].1);
         let mut used = BTreeSet::new();
         for src in crate::SOURCES_FOR_KEY_CHECK {
-            for marker in [".t(\"", ".t_args(\"", "ctx.tenant, \""] {
+            for marker in [".t(\"", ".t_args(\"", "ctx.tenant(), \""] {
                 for part in src.split(marker).skip(1) {
                     if let Some(end) = part.find('"') {
                         used.insert(part[..end].to_owned());

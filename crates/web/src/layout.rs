@@ -146,16 +146,39 @@ pub enum Fail {
     NotFound,
     /// A form without this session's CSRF token.
     Csrf,
+    /// The operation refused the input (invalid, or in conflict with what
+    /// is stored) where no form could show it beside its field: a page
+    /// that says why, never an internal error.
+    Refused {
+        conflict: bool,
+        errors: Vec<adal_domain::FieldError>,
+    },
+    /// A dependency is down; the cause was logged where it was met.
+    Unavailable,
     Internal(String),
 }
 
-impl From<adal_api::ApiError> for Fail {
-    fn from(e: adal_api::ApiError) -> Self {
+impl From<adal_service::ServiceError> for Fail {
+    fn from(e: adal_service::ServiceError) -> Self {
+        use adal_service::ServiceError as E;
         match e {
-            adal_api::ApiError::Forbidden(_) => Fail::Forbidden,
-            adal_api::ApiError::NotFound(_) => Fail::NotFound,
-            adal_api::ApiError::Unauthorized(_) => Fail::SignIn,
-            other => Fail::Internal(format!("{other:?}")),
+            E::Forbidden => Fail::Forbidden,
+            E::NotFound(_) => Fail::NotFound,
+            E::Unauthorized => Fail::SignIn,
+            E::Unavailable => Fail::Unavailable,
+            E::Internal => Fail::Internal("the service failed (logged above)".into()),
+            E::Conflict(_) => Fail::Refused {
+                conflict: true,
+                errors: e.field_errors(),
+            },
+            E::BadRequest(ref m) => Fail::Refused {
+                conflict: false,
+                errors: vec![adal_domain::FieldError::new("", m.clone())],
+            },
+            E::Invalid { .. } | E::FixturesFailed { .. } | E::Malformed(_) => Fail::Refused {
+                conflict: false,
+                errors: e.field_errors(),
+            },
         }
     }
 }
@@ -176,6 +199,31 @@ pub fn fail_page(v: &Visitor, fail: Fail) -> Response {
         Fail::Forbidden => (StatusCode::FORBIDDEN, "error-403-title", "error-403-body"),
         Fail::NotFound => (StatusCode::NOT_FOUND, "error-404-title", "error-404-body"),
         Fail::Csrf => (StatusCode::FORBIDDEN, "error-csrf-title", "error-csrf-body"),
+        Fail::Unavailable => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "error-503-title",
+            "error-503-body",
+        ),
+        Fail::Refused { conflict, errors } => {
+            let status = if conflict {
+                StatusCode::CONFLICT
+            } else {
+                StatusCode::UNPROCESSABLE_ENTITY
+            };
+            let markup = page(
+                v,
+                &Frame::default(),
+                &tr.t("error-refused-title"),
+                html! {
+                    p id="error" data-status=(status.as_u16()) { (tr.t("error-refused-body")) }
+                    ul id="refusals" {
+                        @for e in &errors { li { (crate::forms::error_text(tr, e)) } }
+                    }
+                    p { a href="/" { (tr.t("back-home")) } }
+                },
+            );
+            return respond(v, status, markup);
+        }
         Fail::Internal(cause) => {
             tracing::error!(%cause, "dashboard page failed");
             (

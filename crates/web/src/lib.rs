@@ -2,7 +2,7 @@
 //! `adal serve` at `/` beside the API. Pages work without JavaScript; the
 //! one small script only submits the language switcher on change. Every
 //! page obtains its tenant through the API's own authorisation check
-//! ([`adal_api::TenantCtx`]), so the dashboard can show nothing the API
+//! ([`adal_service::TenantCtx`]), so the dashboard can show nothing the API
 //! would refuse, and another tenant's ids are a 404 here as there.
 
 mod admin;
@@ -63,7 +63,7 @@ pub(crate) const SOURCES_FOR_KEY_CHECK: [&str; 9] = [
     include_str!("forms.rs"),
 ];
 
-/// The dashboard's routes, to be nested at `/`. Needs [`adal_api::AppState`]
+/// The dashboard's routes, to be nested at `/`. Needs [`adal_service::AppState`]
 /// in the request data.
 pub fn routes() -> impl Endpoint {
     Route::new()

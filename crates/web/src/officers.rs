@@ -10,10 +10,10 @@ use crate::layout::{Fail, head, label, page, redirect, respond};
 use crate::listing;
 use crate::pages::{Fields, PageResult, authorize, caller, finish, frame, show, show_as};
 use crate::session::Visitor;
-use adal_api::{AppState, TenantCtx};
 use adal_authz::{act, obj};
 use adal_domain::Bin;
 use adal_domain::records::hr::HrActionKind;
+use adal_service::{AppState, TenantCtx};
 use adal_store::procurement::{self, ProcurementFilter};
 use adal_store::submissions::{self, PayloadMatch, PayloadTest, SubmissionFilter};
 use adal_store::{imports, org};
@@ -191,9 +191,9 @@ pub(crate) async fn hr_actions(
         let (rows, total) = if errors.is_empty() {
             submissions::list(
                 &state.store,
-                ctx.tenant,
+                ctx.tenant(),
                 &SubmissionFilter {
-                    visible: Some(adal_api::reader_visibility(&state, &ctx).await),
+                    visible: Some(adal_service::reader_visibility(&state, &ctx).await),
                     kind: Some(adal_domain::Kind::HrAction.as_str().to_owned()),
                     subject_iin: iin,
                     payload: matches,
@@ -206,7 +206,7 @@ pub(crate) async fn hr_actions(
         } else {
             (Vec::new(), 0)
         };
-        let positions: HashMap<String, String> = org::list_positions(&state.store, ctx.tenant)
+        let positions: HashMap<String, String> = org::list_positions(&state.store, ctx.tenant())
             .await?
             .into_iter()
             .map(|p| (p.id.to_string(), p.title))
@@ -250,7 +250,7 @@ pub(crate) async fn hr_actions(
                 }
             }
         };
-        show_as(&state, &v, ctx.tenant, "hr-title", body, status_of(&errors)).await
+        show_as(&state, &v, ctx.tenant(), "hr-title", body, status_of(&errors)).await
     }
     .await;
     finish(&v, r)
@@ -330,20 +330,20 @@ pub(crate) async fn procurements(
             errors.push(("limit", e));
         }
         let (rows, total) = if errors.is_empty() {
-            procurement::list(&state.store, ctx.tenant, &filter, paging.offset, paging.limit).await?
+            procurement::list(&state.store, ctx.tenant(), &filter, paging.offset, paging.limit).await?
         } else {
             (Vec::new(), 0)
         };
         let mut parties = HashMap::new();
         for p in &rows {
-            let release = submissions::get(&state.store, ctx.tenant, p.submission_id)
+            let release = submissions::get(&state.store, ctx.tenant(), p.submission_id)
                 .await
                 .ok()
                 .and_then(|s| serde_json::from_str::<Value>(&s.payload).ok())
                 .unwrap_or_default();
             parties.insert(p.id, counterparties(&release));
         }
-        let buyers: Vec<(String, String)> = procurement::buyers(&state.store, ctx.tenant)
+        let buyers: Vec<(String, String)> = procurement::buyers(&state.store, ctx.tenant())
             .await?
             .into_iter()
             .map(|(id, name)| {
@@ -411,7 +411,7 @@ pub(crate) async fn procurements(
                 }
             }
         };
-        show_as(&state, &v, ctx.tenant, "proc-title", body, status_of(&errors)).await
+        show_as(&state, &v, ctx.tenant(), "proc-title", body, status_of(&errors)).await
     }
     .await;
     finish(&v, r)
@@ -421,8 +421,8 @@ pub(crate) async fn procurements(
 async fn import_kinds(state: &AppState, ctx: &TenantCtx) -> Vec<&'static str> {
     let mut kinds = Vec::new();
     for k in adal_import::ImportKind::ALL {
-        if let Some((o, a)) = adal_api::import_permission(k.as_str())
-            && TenantCtx::authorize(state, &ctx.caller, ctx.tenant.0, o, a)
+        if let Some((o, a)) = adal_service::import_permission(k.as_str())
+            && TenantCtx::authorize(state, ctx.caller(), ctx.tenant().0, o, a)
                 .await
                 .is_ok()
         {
@@ -497,9 +497,9 @@ async fn imports_page(
     if kinds.is_empty() {
         return Err(Fail::Forbidden);
     }
-    let (list, _) = imports::list(&state.store, ctx.tenant, &kinds, 0, 50).await?;
-    let body = imports_body(&v.tr, v, ctx.tenant.0, &kinds, &list, error);
-    let f = frame(state, v, ctx.tenant).await;
+    let (list, _) = imports::list(&state.store, ctx.tenant(), &kinds, 0, 50).await?;
+    let body = imports_body(&v.tr, v, ctx.tenant().0, &kinds, &list, error);
+    let f = frame(state, v, ctx.tenant()).await;
     let status = if error.is_some() {
         StatusCode::UNPROCESSABLE_ENTITY
     } else {
@@ -561,7 +561,7 @@ async fn read_upload(mut m: Multipart) -> Result<UploadForm, Fail> {
         if name == "file" {
             out.file_name = field.file_name().map(str::to_owned);
             // The limit of `POST /imports/{kind}`.
-            out.file = read_limited(field, adal_api::MAX_UPLOAD).await?;
+            out.file = read_limited(field, adal_service::MAX_UPLOAD).await?;
             out.too_large = out.file.is_none();
         } else if let Some(bytes) = read_limited(field, MAX_FIELD).await? {
             out.fields
@@ -587,7 +587,7 @@ pub(crate) async fn upload_import(
             return Err(Fail::Csrf);
         }
         let kind = form.fields.get("kind").cloned().unwrap_or_default();
-        let (o, a) = adal_api::import_permission(&kind).ok_or(Fail::NotFound)?;
+        let (o, a) = adal_service::import_permission(&kind).ok_or(Fail::NotFound)?;
         let ctx = authorize(&state, &v, tenant, o, a).await?;
         if form.too_large {
             return imports_page(&state, &v, &ctx, Some("err-file-too-large")).await;
@@ -606,8 +606,8 @@ pub(crate) async fn upload_import(
             .map_or_else(|| format!("{kind}.upload"), |n| n.as_str().to_owned());
         let i = imports::create(
             &state.store,
-            ctx.tenant,
-            ctx.caller.user_id,
+            ctx.tenant(),
+            ctx.caller().user_id,
             &kind,
             &name,
             file,
@@ -628,9 +628,9 @@ pub(crate) async fn import_detail(
     let v = Visitor::load(req, &state).await;
     let r: PageResult = async {
         let ctx = authorize(&state, &v, tenant, obj::TENANT, act::READ).await?;
-        let i = imports::get(&state.store, ctx.tenant, id).await?;
+        let i = imports::get(&state.store, ctx.tenant(), id).await?;
         // Someone who may not import this kind does not see the import.
-        let (o, a) = adal_api::import_permission(&i.kind).ok_or(Fail::NotFound)?;
+        let (o, a) = adal_service::import_permission(&i.kind).ok_or(Fail::NotFound)?;
         authorize(&state, &v, tenant, o, a)
             .await
             .map_err(|_| Fail::NotFound)?;
@@ -675,7 +675,7 @@ pub(crate) async fn import_detail(
             }
             p { a href={ "/t/" (tenant) "/imports" } { (tr.t("imports-back")) } }
         };
-        show(&state, &v, ctx.tenant, "import-title", body).await
+        show(&state, &v, ctx.tenant(), "import-title", body).await
     }
     .await;
     finish(&v, r)

@@ -11,10 +11,10 @@ use crate::layout::{
 use crate::listing;
 use crate::session::{LANG_COOKIE, SESSION_COOKIE, Visitor, set_cookie};
 use crate::{settings, trend};
-use adal_api::{AppState, Caller, TenantCtx, heatmap};
 use adal_authz::{act, obj};
 use adal_domain::FieldError;
 use adal_domain::records::culture;
+use adal_service::{AppState, Caller, ServiceError, TenantCtx, heatmap};
 use adal_store::evaluation::{self, FindingFilter};
 use adal_store::submissions::{self, SubmissionFilter};
 use adal_store::triage::{self, Note, Outcome};
@@ -320,7 +320,8 @@ pub(crate) async fn login(
     let email = f.get("email").cloned().unwrap_or_default();
     let password = f.get("password").cloned().unwrap_or_default();
     let r: PageResult = async {
-        let Some(session) = adal_api::sign_in(&state, &email, &password, "dashboard").await? else {
+        let Some(session) = adal_service::sign_in(&state, &email, &password, "dashboard").await?
+        else {
             return Ok(login_page(&v, &email, true));
         };
         let token = session.token;
@@ -328,7 +329,7 @@ pub(crate) async fn login(
         v2.set_cookies.push(set_cookie(
             SESSION_COOKIE,
             &token,
-            adal_api::SESSION_HOURS * 3600,
+            adal_service::SESSION_HOURS * 3600,
         ));
         Ok(redirect(&v2, "/"))
     }
@@ -489,17 +490,18 @@ pub(crate) async fn change_password(
             .filter(|u| u.id == c.user_id)
             .ok_or(Fail::SignIn)?;
         let hash = me.password_hash.clone();
-        let ok =
-            tokio::task::spawn_blocking(move || adal_api::verify_password(&current, Some(&hash)))
-                .await
-                .map_err(|e| Fail::Internal(e.to_string()))?;
+        let ok = tokio::task::spawn_blocking(move || {
+            adal_service::verify_password(&current, Some(&hash))
+        })
+        .await
+        .map_err(|e| Fail::Internal(e.to_string()))?;
         if !ok {
             errors.insert(0, ("current", v.tr.t("password-wrong-current")));
         }
         if !errors.is_empty() {
             return Ok(password_page(&v, &frame, &errors, false));
         }
-        let hashed = tokio::task::spawn_blocking(move || adal_api::hash_password(&new))
+        let hashed = tokio::task::spawn_blocking(move || adal_service::hash_password(&new))
             .await
             .map_err(|e| Fail::Internal(e.to_string()))??;
         users::set_password(&state.store, c.user_id, hashed, v.session_hash.as_deref()).await?;
@@ -519,7 +521,7 @@ pub(crate) async fn agency(req: &Request, state: Data<&AppState>) -> Response {
         if c.role != "agency_auditor" {
             return Err(Fail::Forbidden);
         }
-        adal_api::authorize_platform(&state, c, obj::TENANTS, act::READ).await?;
+        adal_service::authorize_platform(&state, c, obj::TENANTS, act::READ).await?;
         let tr = &v.tr;
         let mut rows = Vec::new();
         for t in tenants::list_all_for_platform(&state.store).await? {
@@ -649,7 +651,7 @@ pub(crate) async fn tenant_home(
     let r: PageResult = async {
         let c = caller(&v)?;
         let ctx = authorize(&state, &v, tenant, obj::TENANT, act::READ).await?;
-        let to = if allowed(&state, c, ctx.tenant.0, obj::RISK_MAP, act::READ).await {
+        let to = if allowed(&state, c, ctx.tenant().0, obj::RISK_MAP, act::READ).await {
             format!("/t/{tenant}/overview")
         } else {
             format!("/t/{tenant}/my")
@@ -670,8 +672,8 @@ pub(crate) async fn overview(
     let r: PageResult = async {
         let ctx = authorize(&state, &v, tenant, obj::RISK_MAP, act::READ).await?;
         let tr = &v.tr;
-        let counts = triage::open_counts(&state.store, ctx.tenant).await?;
-        let map = evaluation::risk_map(&state.store, ctx.tenant).await?;
+        let counts = triage::open_counts(&state.store, ctx.tenant()).await?;
+        let map = evaluation::risk_map(&state.store, ctx.tenant()).await?;
         let mut by_area: BTreeMap<String, HashMap<String, u64>> = BTreeMap::new();
         let mut by_severity: HashMap<String, u64> = HashMap::new();
         for c in &counts {
@@ -687,7 +689,7 @@ pub(crate) async fn overview(
         let today = adal_domain::kazakhstan_today();
         let times = evaluation::finding_times(
             &state.store,
-            ctx.tenant,
+            ctx.tenant(),
             trend::since(today, trend::WEEKS),
         )
         .await?;
@@ -708,7 +710,7 @@ pub(crate) async fn overview(
                 severities: severity_names.each_ref().map(String::as_str),
             },
         );
-        let overdue = overdue_declarations(&state, &ctx.caller, ctx.tenant, today).await?;
+        let overdue = overdue_declarations(&state, ctx.caller(), ctx.tenant(), today).await?;
         let body = html! {
             section class="cards" aria-label=(tr.t("overview-summary")) {
                 div class="card" {
@@ -800,7 +802,7 @@ pub(crate) async fn overview(
             }
             p { a href={ "/t/" (tenant) "/risk-map" } { (tr.t("overview-see-risk-map")) } }
         };
-        show(&state, &v, ctx.tenant, "overview-title", body).await
+        show(&state, &v, ctx.tenant(), "overview-title", body).await
     }
     .await;
     finish(&v, r)
@@ -850,11 +852,11 @@ pub(crate) async fn risk_map_page(
     let r: PageResult = async {
         let ctx = authorize(&state, &v, tenant, obj::RISK_MAP, act::READ).await?;
         let tr = &v.tr;
-        let map = evaluation::risk_map(&state.store, ctx.tenant).await?;
+        let map = evaluation::risk_map(&state.store, ctx.tenant()).await?;
         let ranked = ranked_positions(
             &map,
-            org::list_positions(&state.store, ctx.tenant).await?,
-            &org::list_departments(&state.store, ctx.tenant).await?,
+            org::list_positions(&state.store, ctx.tenant()).await?,
+            &org::list_departments(&state.store, ctx.tenant()).await?,
         );
         let link = |l: i16, i: i16| format!("/t/{tenant}/findings?status=open&likelihood={l}&impact={i}");
         let n = map.open_findings.to_string();
@@ -954,7 +956,7 @@ pub(crate) async fn risk_map_page(
                 p class="muted" { (tr.t("computed-at")) " " (tr.datetime(at)) }
             }
         };
-        show(&state, &v, ctx.tenant, "risk-map-title", body).await
+        show(&state, &v, ctx.tenant(), "risk-map-title", body).await
     }
     .await;
     finish(&v, r)
@@ -1042,18 +1044,18 @@ pub(crate) async fn findings_list(
             area: empty_none(&q.area),
             likelihood: score(&q.likelihood),
             impact: score(&q.impact),
-            visible: Some(adal_api::reader_visibility(&state, &ctx).await),
+            visible: Some(adal_service::reader_visibility(&state, &ctx).await),
             ..Default::default()
         };
         let (paging, limit_error) = listing::paging(q.offset.as_deref(), q.limit.as_deref());
         let (rows, total) = if limit_error.is_none() {
-            evaluation::list_findings(&state.store, ctx.tenant, &filter, paging.offset, paging.limit)
+            evaluation::list_findings(&state.store, ctx.tenant(), &filter, paging.offset, paging.limit)
                 .await?
         } else {
             (Vec::new(), 0)
         };
         let areas: Vec<String> = {
-            let mut a: Vec<String> = triage::open_counts(&state.store, ctx.tenant)
+            let mut a: Vec<String> = triage::open_counts(&state.store, ctx.tenant())
                 .await?
                 .into_iter()
                 .map(|c| c.area)
@@ -1113,7 +1115,7 @@ pub(crate) async fn findings_list(
             }
         };
         let status = if limit_error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
-        show_as(&state, &v, ctx.tenant, "findings-title", body, status).await
+        show_as(&state, &v, ctx.tenant(), "findings-title", body, status).await
     }
     .await;
     finish(&v, r)
@@ -1130,15 +1132,15 @@ async fn finding_page(
 ) -> PageResult {
     let tr = &v.tr;
     let c = caller(v)?;
-    let f = evaluation::get_finding(&state.store, ctx.tenant, id).await?;
+    let f = evaluation::get_finding(&state.store, ctx.tenant(), id).await?;
     // A finding about a record the caller may not read is not theirs to see.
-    let s = adal_store::submissions::get(&state.store, ctx.tenant, f.submission_id).await?;
-    if !adal_api::reader_visibility(state, ctx).await.allows(&s) {
+    let s = adal_store::submissions::get(&state.store, ctx.tenant(), f.submission_id).await?;
+    if !adal_service::reader_visibility(state, ctx).await.allows(&s) {
         return Err(Fail::NotFound);
     }
-    let (tri, comments) = triage::details(&state.store, ctx.tenant, id).await?;
-    let can_write = allowed(state, c, ctx.tenant.0, obj::FINDINGS_ALL, act::WRITE).await;
-    let people = users::list(&state.store, ctx.tenant).await?;
+    let (tri, comments) = triage::details(&state.store, ctx.tenant(), id).await?;
+    let can_write = allowed(state, c, ctx.tenant().0, obj::FINDINGS_ALL, act::WRITE).await;
+    let people = users::list(&state.store, ctx.tenant()).await?;
     let name_of = |u: Uuid| {
         people
             .iter()
@@ -1146,7 +1148,7 @@ async fn finding_page(
             .map_or_else(|| u.to_string(), |p| p.display_name.clone())
     };
     let department = match f.department_id {
-        Some(d) => org::get_department(&state.store, ctx.tenant, d)
+        Some(d) => org::get_department(&state.store, ctx.tenant(), d)
             .await
             .ok()
             .map(|d| d.name),
@@ -1158,7 +1160,7 @@ async fn finding_page(
             .find(|(n, _)| *n == name)
             .map(|(_, e)| e.clone())
     };
-    let base = format!("/t/{}/findings/{id}", ctx.tenant.0);
+    let base = format!("/t/{}/findings/{id}", ctx.tenant().0);
     let assigned = tri.as_ref().and_then(|t| t.assigned_to);
     let body = html! {
         dl class="facts" id="finding" data-status=(f.status) {
@@ -1233,9 +1235,9 @@ async fn finding_page(
                 }
             }
         }
-        p { a href={ "/t/" (ctx.tenant.0) "/findings" } { (tr.t("back-to-findings")) } }
+        p { a href={ "/t/" (ctx.tenant().0) "/findings" } { (tr.t("back-to-findings")) } }
     };
-    let fr = frame(state, v, ctx.tenant).await;
+    let fr = frame(state, v, ctx.tenant()).await;
     Ok(respond(
         v,
         status,
@@ -1268,8 +1270,8 @@ pub(crate) async fn triage_action(
     let v = Visitor::load(req, &state).await;
     let r: PageResult = async {
         let ctx = authorize_form(&state, &v, &f, tenant, obj::FINDINGS_ALL, act::WRITE).await?;
-        evaluation::get_finding(&state.store, ctx.tenant, id).await?;
-        let me = ctx.caller.user_id;
+        evaluation::get_finding(&state.store, ctx.tenant(), id).await?;
+        let me = ctx.caller().user_id;
         let note_error = |e: triage::NoteError| match e {
             triage::NoteError::Empty => v.tr.t("err-empty"),
             triage::NoteError::TooLong => v.tr.t("err-too-long"),
@@ -1284,12 +1286,12 @@ pub(crate) async fn triage_action(
                     Some(s) => Some(s.parse::<Uuid>().map_err(|_| Fail::NotFound)?),
                     None => None,
                 };
-                triage::assign(&state.store, ctx.tenant, me, id, who).await?;
+                triage::assign(&state.store, ctx.tenant(), me, id, who).await?;
                 None
             }
             "comment" => match Note::parse(f.get("body").map_or("", String::as_str)) {
                 Ok(n) => {
-                    triage::comment(&state.store, ctx.tenant, me, id, &n).await?;
+                    triage::comment(&state.store, ctx.tenant(), me, id, &n).await?;
                     None
                 }
                 Err(e) => Some(("body", note_error(e))),
@@ -1302,7 +1304,7 @@ pub(crate) async fn triage_action(
                 };
                 match Note::parse(f.get("reason").map_or("", String::as_str)) {
                     Ok(n) => {
-                        match triage::close(&state.store, ctx.tenant, me, id, outcome, &n).await {
+                        match triage::close(&state.store, ctx.tenant(), me, id, outcome, &n).await {
                             Ok(_) => None,
                             Err(adal_store::StoreError::Conflict(_)) => {
                                 Some(("general", v.tr.t("err-already-closed")))
@@ -1351,14 +1353,14 @@ pub(crate) async fn my_filings(
         let ctx = authorize(&state, &v, tenant, obj::SUBMISSIONS_OWN, act::READ).await?;
         // "My" filings are those of a member of the tenant; the Agency has
         // none here.
-        if ctx.caller.tenant_id != Some(tenant) {
+        if ctx.caller().tenant_id != Some(tenant) {
             return Err(Fail::NotFound);
         }
         let tr = &v.tr;
-        let me = ctx.caller.user_id;
+        let me = ctx.caller().user_id;
         let (subs, _) = submissions::list(
             &state.store,
-            ctx.tenant,
+            ctx.tenant(),
             &SubmissionFilter {
                 // Every kind, but only the caller's own.
                 visible: Some(submissions::Visibility {
@@ -1374,7 +1376,7 @@ pub(crate) async fn my_filings(
         .await?;
         let (found, _) = evaluation::list_findings(
             &state.store,
-            ctx.tenant,
+            ctx.tenant(),
             &FindingFilter {
                 submitted_by: Some(me),
                 ..Default::default()
@@ -1387,8 +1389,8 @@ pub(crate) async fn my_filings(
         for f in &found {
             by_sub.entry(f.submission_id).or_default().push(f);
         }
-        let can_file = allowed(&state, &ctx.caller, tenant, obj::GIFTS, act::CREATE).await;
-        let deadlines = if allowed(&state, &ctx.caller, tenant, obj::ASSET_DECLARATIONS, act::CREATE).await {
+        let can_file = allowed(&state, ctx.caller(), tenant, obj::GIFTS, act::CREATE).await;
+        let deadlines = if allowed(&state, ctx.caller(), tenant, obj::ASSET_DECLARATIONS, act::CREATE).await {
             own_deadlines(&state, &ctx).await?
         } else {
             Vec::new()
@@ -1470,7 +1472,7 @@ pub(crate) async fn my_filings(
                 }
             }
         };
-        show(&state, &v, ctx.tenant, "my-title", body).await
+        show(&state, &v, ctx.tenant(), "my-title", body).await
     }
     .await;
     finish(&v, r)
@@ -1490,7 +1492,7 @@ struct Deadline {
 /// that ended last) and for the year under way, against the tenant's
 /// deadlines, classified as the declaration status of the API does.
 async fn own_deadlines(state: &AppState, ctx: &TenantCtx) -> Result<Vec<Deadline>, Fail> {
-    let settings = tenants::settings_of(&tenants::get(&state.store, ctx.tenant).await?)?;
+    let settings = tenants::settings_of(&tenants::get(&state.store, ctx.tenant()).await?)?;
     let today = adal_domain::kazakhstan_today();
     let mut out = Vec::new();
     for year in [today.year() - 1, today.year()] {
@@ -1498,7 +1500,7 @@ async fn own_deadlines(state: &AppState, ctx: &TenantCtx) -> Result<Vec<Deadline
             continue;
         };
         let first_filed =
-            declarations::first_filed_by(&state.store, ctx.tenant, ctx.caller.user_id, year)
+            declarations::first_filed_by(&state.store, ctx.tenant(), ctx.caller().user_id, year)
                 .await?;
         out.push(Deadline {
             year,
@@ -1640,7 +1642,7 @@ async fn show_filing_form(
     let v = Visitor::load(req, state).await;
     let r: PageResult = async {
         let ctx = authorize(state, &v, tenant, filing.object, act::CREATE).await?;
-        let f = frame(state, &v, ctx.tenant).await;
+        let f = frame(state, &v, ctx.tenant()).await;
         let values: Fields = filing
             .defaults
             .iter()
@@ -1666,15 +1668,36 @@ async fn submit_filing(
         let ctx = authorize_form(state, &v, &values, tenant, filing.object, act::CREATE).await?;
         match (filing.validate)(&values, adal_domain::kazakhstan_today()) {
             Err(errors) => {
-                let f = frame(state, &v, ctx.tenant).await;
+                let f = frame(state, &v, ctx.tenant()).await;
                 Ok(filing_page(filing, &v, &f, tenant, &values, &errors))
             }
             Ok(payload) => {
-                adal_api::file_record(state, &ctx, filing.kind, &payload).await?;
-                Ok(redirect(
-                    &v,
-                    &format!("/t/{tenant}/my?filed={}", filing.filed),
-                ))
+                match adal_service::file_record(state, &ctx, filing.kind, &payload).await {
+                    Ok(_) => Ok(redirect(
+                        &v,
+                        &format!("/t/{tenant}/my?filed={}", filing.filed),
+                    )),
+                    // What only the service can tell (a second record of the
+                    // same identity, a record for someone else) is shown beside
+                    // its field like the form's own checks.
+                    Err(
+                        e @ (ServiceError::Invalid { .. }
+                        | ServiceError::Malformed(_)
+                        | ServiceError::Conflict(_)),
+                    ) => {
+                        let errors: Vec<FieldError> = e
+                            .field_errors()
+                            .into_iter()
+                            .map(|fe| FieldError {
+                                pointer: forms::form_pointer(&fe.pointer),
+                                ..fe
+                            })
+                            .collect();
+                        let f = frame(state, &v, ctx.tenant()).await;
+                        Ok(filing_page(filing, &v, &f, tenant, &values, &errors))
+                    }
+                    Err(e) => Err(e.into()),
+                }
             }
         }
     }
@@ -1745,7 +1768,7 @@ pub(crate) async fn declaration_form(
     let v = Visitor::load(req, &state).await;
     let r: PageResult = async {
         let ctx = authorize(&state, &v, tenant, obj::ASSET_DECLARATIONS, act::CREATE).await?;
-        let f = frame(&state, &v, ctx.tenant).await;
+        let f = frame(&state, &v, ctx.tenant()).await;
         // The reporting year open now: the one that ended last.
         let year = adal_domain::kazakhstan_today().year() - 1;
         let values: Fields = [("year".to_owned(), year.to_string())].into();
@@ -1777,7 +1800,7 @@ pub(crate) async fn file_declaration(
             act::CREATE,
         )
         .await?;
-        let f = frame(&state, &v, ctx.tenant).await;
+        let f = frame(&state, &v, ctx.tenant()).await;
         if let Some(section) = values.get("add").cloned() {
             let values = declare::with_row_added(values, &section);
             return Ok(declaration_page(&v, &f, tenant, &values, &[]));
@@ -1786,7 +1809,7 @@ pub(crate) async fn file_declaration(
             Ok(ok) => ok,
             Err(errors) => return Ok(declaration_page(&v, &f, tenant, &values, &errors)),
         };
-        let refused = match adal_api::file_record(
+        let refused = match adal_service::file_record(
             &state,
             &ctx,
             adal_domain::Kind::AssetDeclaration,
@@ -1794,22 +1817,22 @@ pub(crate) async fn file_declaration(
         )
         .await
         {
-            Ok(()) => {
+            Ok(_) => {
                 return Ok(redirect(&v, &format!("/t/{tenant}/my?filed=declaration")));
             }
-            Err(adal_api::ApiError::Conflict(_)) => vec![declare::FormError {
-                field: Some("year".into()),
-                error: FieldError::new("/year", declare::EXISTS),
-            }],
-            Err(adal_api::ApiError::Unprocessable(b) | adal_api::ApiError::BadRequest(b)) => {
-                declare::locate(
-                    b.0.details
-                        .into_iter()
-                        .map(|d| FieldError::new(d.pointer, d.message))
-                        .collect(),
-                    &built.rows,
-                )
+            // A second declaration for the person and year: said beside
+            // the year, in the form's own words.
+            Err(ServiceError::Conflict(d)) if d.code == "record.duplicate" => {
+                vec![declare::FormError {
+                    field: Some("year".into()),
+                    error: FieldError::coded("/year", "record.duplicate", declare::EXISTS),
+                }]
             }
+            Err(
+                e @ (ServiceError::Invalid { .. }
+                | ServiceError::Malformed(_)
+                | ServiceError::Conflict(_)),
+            ) => declare::locate(e.field_errors(), &built.rows),
             Err(e) => return Err(e.into()),
         };
         Ok(declaration_page(&v, &f, tenant, &values, &refused))
@@ -1857,8 +1880,8 @@ pub(crate) async fn settings_form(
     let v = Visitor::load(req, &state).await;
     let r: PageResult = async {
         let ctx = authorize(&state, &v, tenant, obj::TENANT, act::WRITE).await?;
-        let stored = tenants::settings_of(&tenants::get(&state.store, ctx.tenant).await?)?;
-        let f = frame(&state, &v, ctx.tenant).await;
+        let stored = tenants::settings_of(&tenants::get(&state.store, ctx.tenant()).await?)?;
+        let f = frame(&state, &v, ctx.tenant()).await;
         let values = settings::values_of(&stored);
         Ok(settings_page(
             &v,
@@ -1887,11 +1910,11 @@ pub(crate) async fn save_settings(
         let ctx = authorize_form(&state, &v, &values, tenant, obj::TENANT, act::WRITE).await?;
         match settings::check(&values) {
             Err(errors) => {
-                let f = frame(&state, &v, ctx.tenant).await;
+                let f = frame(&state, &v, ctx.tenant()).await;
                 Ok(settings_page(&v, &f, tenant, &values, &errors, false))
             }
             Ok(new) => {
-                tenants::update_settings(&state.store, ctx.tenant, &ctx.actor(), &new).await?;
+                tenants::update_settings(&state.store, ctx.tenant(), &ctx.actor(), &new).await?;
                 Ok(redirect(&v, &format!("/t/{tenant}/settings?saved=1")))
             }
         }
@@ -1911,15 +1934,15 @@ pub(crate) async fn people_page(
     let r: PageResult = async {
         let c = caller(&v)?;
         let ctx = authorize(&state, &v, tenant, obj::USERS, act::READ).await?;
-        let edit = allowed(&state, c, ctx.tenant.0, obj::USERS, act::WRITE).await;
+        let edit = allowed(&state, c, ctx.tenant().0, obj::USERS, act::WRITE).await;
         let tr = &v.tr;
-        let list = users::list(&state.store, ctx.tenant).await?;
-        let deps: HashMap<Uuid, String> = org::list_departments(&state.store, ctx.tenant)
+        let list = users::list(&state.store, ctx.tenant()).await?;
+        let deps: HashMap<Uuid, String> = org::list_departments(&state.store, ctx.tenant())
             .await?
             .into_iter()
             .map(|d| (d.id, d.name))
             .collect();
-        let pos: HashMap<Uuid, String> = org::list_positions(&state.store, ctx.tenant)
+        let pos: HashMap<Uuid, String> = org::list_positions(&state.store, ctx.tenant())
             .await?
             .into_iter()
             .map(|p| (p.id, p.title))
@@ -1956,7 +1979,7 @@ pub(crate) async fn people_page(
                 }
             }
         };
-        show(&state, &v, ctx.tenant, "people-title", body).await
+        show(&state, &v, ctx.tenant(), "people-title", body).await
     }
     .await;
     finish(&v, r)
@@ -1973,10 +1996,10 @@ pub(crate) async fn org_page(
     let r: PageResult = async {
         let c = caller(&v)?;
         let ctx = authorize(&state, &v, tenant, obj::ORG, act::READ).await?;
-        let edit = allowed(&state, c, ctx.tenant.0, obj::ORG, act::WRITE).await;
+        let edit = allowed(&state, c, ctx.tenant().0, obj::ORG, act::WRITE).await;
         let tr = &v.tr;
-        let deps = org::list_departments(&state.store, ctx.tenant).await?;
-        let positions = org::list_positions(&state.store, ctx.tenant).await?;
+        let deps = org::list_departments(&state.store, ctx.tenant()).await?;
+        let positions = org::list_positions(&state.store, ctx.tenant()).await?;
         let dep_name = |id: Option<Uuid>| {
             id.and_then(|d| deps.iter().find(|x| x.id == d).map(|x| x.name.clone()))
                 .unwrap_or_default()
@@ -2026,7 +2049,7 @@ pub(crate) async fn org_page(
                 }
             }
         };
-        show(&state, &v, ctx.tenant, "org-title", body).await
+        show(&state, &v, ctx.tenant(), "org-title", body).await
     }
     .await;
     finish(&v, r)

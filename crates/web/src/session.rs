@@ -8,8 +8,7 @@
 //! storage, and a page of another origin can neither read nor compute it.
 
 use crate::i18n::{Lang, Tr};
-use adal_api::{AppState, Caller, token_digest};
-use adal_store::users;
+use adal_service::{AppState, Caller};
 use poem::Request;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
@@ -86,21 +85,12 @@ impl Visitor {
         let mut session_hash = None;
         let mut secret = None;
         if let Some(token) = cookie(req, SESSION_COOKIE).filter(|t| plausible(t)) {
-            let hash = token_digest(&token);
-            match users::find_by_token(&state.store, &hash).await {
-                Ok(Some((t, u))) if t.kind == "session" => {
-                    caller = Some(Caller {
-                        user_id: u.id,
-                        tenant_id: u.tenant_id,
-                        role: u.role,
-                        email: u.email,
-                        token_hash: hash.clone(),
-                    });
-                    session_hash = Some(hash);
-                    secret = Some(token);
-                }
-                Ok(_) => {}
-                Err(e) => tracing::error!(error = %e, "session lookup failed"),
+            // A lookup that fails was logged by the service; the visitor
+            // is then treated as signed out.
+            if let Ok(Some(c)) = adal_service::caller_of_session(state, &token).await {
+                session_hash = Some(c.token_hash.clone());
+                caller = Some(c);
+                secret = Some(token);
             }
         }
         let secret = match secret {

@@ -1,8 +1,8 @@
 //! The tenant admin's settings form: the alert threshold and recipients,
 //! the days to answer a feedback report, the MCI by year and the
 //! declaration deadline by year. The form becomes
-//! the API's own [`adal_api::Settings`] and is checked by
-//! [`adal_api::check_settings`], the checks of `PUT /settings`; their
+//! the API's own [`adal_service::Settings`] and is checked by
+//! [`adal_service::check_settings`], the checks of `PUT /settings`; their
 //! pointers (`/mci_by_year/2026`) name a year, which the form shows as a
 //! row, so [`field_of`] finds the row that holds that year.
 
@@ -79,7 +79,7 @@ pub fn values_of(s: &TenantSettings) -> Values {
 
 /// The form as the API's settings, and the errors the form alone can
 /// see (a value without a year, a year twice), by input name.
-pub fn parse(values: &Values) -> (adal_api::Settings, Vec<(String, FieldError)>) {
+pub fn parse(values: &Values) -> (adal_service::Settings, Vec<(String, FieldError)>) {
     let mut own = Vec::new();
     // Absent (a form of before the field existed): the stored value stays.
     let feedback_answer_days = match values.get(FEEDBACK_DAYS).map(|d| d.trim()) {
@@ -121,7 +121,7 @@ pub fn parse(values: &Values) -> (adal_api::Settings, Vec<(String, FieldError)>)
     };
     let mci_by_year = table(&MCI);
     let declaration_due_by_year = table(&DUE);
-    let settings = adal_api::Settings {
+    let settings = adal_service::Settings {
         alert_threshold: value(values, "alert_threshold").to_owned(),
         alert_emails: value(values, "alert_emails")
             .lines()
@@ -136,7 +136,7 @@ pub fn parse(values: &Values) -> (adal_api::Settings, Vec<(String, FieldError)>)
     (settings, own)
 }
 
-/// The input an error of [`adal_api::check_settings`] is about.
+/// The input an error of [`adal_service::check_settings`] is about.
 pub fn field_of(pointer: &str, message: &str, values: &Values) -> Option<String> {
     let mut parts = pointer.strip_prefix('/')?.splitn(2, '/');
     let head = parts.next()?;
@@ -164,7 +164,7 @@ pub fn check(values: &Values) -> Result<TenantSettings, Vec<(Option<String>, Fie
     let (settings, own) = parse(values);
     let mut errors: Vec<(Option<String>, FieldError)> =
         own.into_iter().map(|(f, e)| (Some(f), e)).collect();
-    match adal_api::check_settings(&settings) {
+    match adal_service::check_settings(&settings) {
         Ok(s) if errors.is_empty() => Ok(s),
         Ok(_) => Err(errors),
         Err(es) => {

@@ -2,7 +2,7 @@
 //! stacked bar chart drawn on the server as SVG (readable without
 //! JavaScript, printable). The page puts the same numbers in a table.
 
-use adal_api::heatmap::escape;
+use adal_service::heatmap::escape;
 use chrono::{DateTime, Datelike, Duration, FixedOffset, NaiveDate, Offset as _, Utc};
 use std::fmt::Write as _;
 

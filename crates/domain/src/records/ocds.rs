@@ -399,8 +399,9 @@ pub fn read_upload(data: &[u8]) -> Result<Vec<Item>, FieldError> {
         .filter(|(_, l)| !l.trim().is_empty())
         .map(|(i, l)| Item {
             row: i + 1,
-            release: serde_json::from_str::<Value>(l)
-                .map_err(|e| FieldError::new("", format!("malformed JSON: {e}"))),
+            release: serde_json::from_str::<Value>(l).map_err(|e| {
+                FieldError::coded("", "shape.malformed_json", format!("malformed JSON: {e}"))
+            }),
         })
         .collect())
 }

@@ -5,8 +5,8 @@
 //! same screens end to end.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use adal_api::AppState;
 use adal_authz::Authz;
+use adal_service::AppState;
 use adal_store::{Store, TenantId, tenants, users};
 use poem::Endpoint;
 use poem::http::StatusCode;
@@ -31,7 +31,7 @@ async fn user(w: &World, t: Uuid, email: &str, role: &str) {
         users::NewUser {
             email: email.into(),
             display_name: email.into(),
-            password_hash: adal_api::hash_password(PASSWORD).unwrap(),
+            password_hash: adal_service::hash_password(PASSWORD).unwrap(),
             role: role.into(),
             department_id: None,
             position_id: None,
@@ -580,6 +580,44 @@ async fn dataset_runs_and_culture_forms() {
     let r = post(iin.clone(), "8").await;
     r.assert_status(StatusCode::SEE_OTHER);
     r.assert_header("location", format!("/t/{a}/my?filed=training"));
+    // The same training again: the service refuses a second record of
+    // the same person, topic and day (409 at the API), and the form says
+    // so beside the day, in the visitor's language; before, a 500 page.
+    let r = post(iin.clone(), "8").await;
+    r.assert_status(StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.0.into_body().into_string().await.unwrap();
+    assert!(
+        html.contains(r#"data-pointer="/completed_on" data-codes="record.duplicate""#),
+        "{html}"
+    );
+    assert!(!html.contains(adal_web::MISSING), "{html}");
+    assert!(!html.contains(r#"id="error""#), "{html}");
+    // An employee whose account is a person on file files only for
+    // themselves (422 at the API); the form says so beside the IIN.
+    let me = users::find_by_email(&w.state.store, "employee@a.kz")
+        .await
+        .unwrap()
+        .unwrap();
+    users::update(
+        &w.state.store,
+        TenantId(a),
+        "test",
+        me.id,
+        users::UserChange {
+            person_iin: Some(Some(adal_domain::with_check_digit("90010130002").unwrap())),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    let r = post(adal_domain::with_check_digit("91020230003").unwrap(), "8").await;
+    r.assert_status(StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.0.into_body().into_string().await.unwrap();
+    assert!(
+        html.contains(r#"data-pointer="/person_iin" data-codes="record.not_yours""#),
+        "{html}"
+    );
+    assert!(!html.contains(adal_web::MISSING), "{html}");
 
     // Feedback: an answer dated before the report is refused at its date.
     let feedback = format!("/t/{a}/feedback/new");

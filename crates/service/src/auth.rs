@@ -3,12 +3,10 @@
 //! check, and it fails closed.
 
 use crate::AppState;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ServiceError, ServiceResult};
 use adal_store::{TenantId, users};
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
-use poem::Request;
-use poem_openapi::{SecurityScheme, auth::Bearer};
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
@@ -20,44 +18,60 @@ pub struct Caller {
     pub tenant_id: Option<Uuid>,
     pub role: String,
     pub email: String,
+    /// Where the account sits in the organisation, and the person on file
+    /// it belongs to, as read with the token.
+    pub department_id: Option<Uuid>,
+    pub position_id: Option<Uuid>,
+    pub person_iin: Option<String>,
     pub token_hash: String,
 }
 
-/// Bearer token: a session token from `POST /auth/login` or an API token.
-#[derive(SecurityScheme)]
-#[oai(ty = "bearer", checker = "check_bearer")]
-pub struct BearerAuth(pub Caller);
+/// The caller a bearer token (session or API token) belongs to: `None`
+/// for an unknown, expired or revoked token, or a disabled account. The
+/// account's placement comes with it, so an operation never reads the
+/// caller's row again.
+pub async fn caller_of_token(state: &AppState, token: &str) -> ServiceResult<Option<Caller>> {
+    caller_of(state, token, false).await
+}
 
-async fn check_bearer(req: &Request, bearer: Bearer) -> poem::Result<Caller> {
-    let unauthorized = || poem::Error::from_status(poem::http::StatusCode::UNAUTHORIZED);
-    let state = req.data::<AppState>().ok_or_else(unauthorized)?;
-    let hash = token_digest(&bearer.token);
+/// Like [`caller_of_token`] for the dashboard's cookie, which must hold a
+/// session: an API token pasted into a cookie opens nothing.
+pub async fn caller_of_session(state: &AppState, token: &str) -> ServiceResult<Option<Caller>> {
+    caller_of(state, token, true).await
+}
+
+async fn caller_of(
+    state: &AppState,
+    token: &str,
+    session_only: bool,
+) -> ServiceResult<Option<Caller>> {
+    let hash = token_digest(token);
     match users::find_by_token(&state.store, &hash).await {
-        Ok(Some((_t, u))) => Ok(Caller {
+        Ok(Some((t, u))) if !session_only || t.kind == "session" => Ok(Some(Caller {
             user_id: u.id,
             tenant_id: u.tenant_id,
             role: u.role,
             email: u.email,
+            department_id: u.department_id,
+            position_id: u.position_id,
+            person_iin: u.person_iin,
             token_hash: hash,
-        }),
-        Ok(None) => Err(unauthorized()),
-        Err(e) => {
-            tracing::error!(error = %e, "token lookup failed");
-            Err(poem::Error::from_status(
-                poem::http::StatusCode::SERVICE_UNAVAILABLE,
-            ))
-        }
+        })),
+        Ok(_) => Ok(None),
+        Err(e) => Err(ServiceError::unavailable(format!(
+            "token lookup failed: {e}"
+        ))),
     }
 }
 
-pub fn hash_password(password: &str) -> ApiResult<String> {
+pub fn hash_password(password: &str) -> ServiceResult<String> {
     let mut salt = [0u8; 16];
     rand::rng().fill_bytes(&mut salt);
-    let salt = SaltString::encode_b64(&salt).map_err(ApiError::internal)?;
+    let salt = SaltString::encode_b64(&salt).map_err(ServiceError::internal)?;
     Argon2::default()
         .hash_password(password.as_bytes(), &salt)
         .map(|h| h.to_string())
-        .map_err(ApiError::internal)
+        .map_err(ServiceError::internal)
 }
 
 /// A fixed hash to verify against when the user does not exist, so that
@@ -94,7 +108,7 @@ pub async fn sign_in(
     email: &str,
     password: &str,
     name: &str,
-) -> ApiResult<Option<Session>> {
+) -> ServiceResult<Option<Session>> {
     let user = users::find_by_email(&state.store, email).await?;
     let password = password.to_owned();
     let hash = user.as_ref().map(|u| u.password_hash.clone());
@@ -102,7 +116,7 @@ pub async fn sign_in(
     // an unknown email as for a known one.
     let ok = tokio::task::spawn_blocking(move || verify_password(&password, hash.as_deref()))
         .await
-        .map_err(ApiError::internal)?;
+        .map_err(ServiceError::internal)?;
     let Some(user) = user.filter(|u| ok && u.disabled_at.is_none()) else {
         return Ok(None);
     };
@@ -137,11 +151,14 @@ pub fn token_digest(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
 
-/// A request's tenant, obtained only through [`TenantCtx::authorize`].
+/// A request's tenant and caller, obtainable only through
+/// [`TenantCtx::authorize`] (or [`TenantCtx::authorize_read`]): holding
+/// one is the proof that the caller may act in the tenant. Its fields are
+/// private, so no front door can build one by hand.
 #[derive(Debug, Clone)]
 pub struct TenantCtx {
-    pub tenant: TenantId,
-    pub caller: Caller,
+    tenant: TenantId,
+    caller: Caller,
 }
 
 impl TenantCtx {
@@ -156,17 +173,17 @@ impl TenantCtx {
         tenant_id: Uuid,
         obj: &str,
         act: &str,
-    ) -> ApiResult<Self> {
+    ) -> ServiceResult<Self> {
         let member = caller.tenant_id == Some(tenant_id);
         let agency = caller.tenant_id.is_none() && caller.role == "agency_auditor";
         if !member && !agency {
-            return Err(ApiError::not_found("tenant"));
+            return Err(ServiceError::not_found("tenant"));
         }
         if agency {
             // The Agency reads real tenants only; a made-up id is 404 too.
             adal_store::tenants::get(&state.store, TenantId(tenant_id))
                 .await
-                .map_err(|_| ApiError::not_found("tenant"))?;
+                .map_err(|_| ServiceError::not_found("tenant"))?;
         }
         let user = caller.user_id.to_string();
         if state
@@ -179,7 +196,7 @@ impl TenantCtx {
                 caller: caller.clone(),
             })
         } else {
-            Err(ApiError::forbidden())
+            Err(ServiceError::forbidden())
         }
     }
 
@@ -192,10 +209,10 @@ impl TenantCtx {
         tenant_id: Uuid,
         all: &str,
         own: &str,
-    ) -> ApiResult<(Self, Option<Uuid>)> {
+    ) -> ServiceResult<(Self, Option<Uuid>)> {
         match Self::authorize(state, caller, tenant_id, all, adal_authz::act::READ).await {
             Ok(ctx) => Ok((ctx, None)),
-            Err(ApiError::Forbidden(_)) => {
+            Err(ServiceError::Forbidden) => {
                 let ctx =
                     Self::authorize(state, caller, tenant_id, own, adal_authz::act::READ).await?;
                 Ok((ctx, Some(caller.user_id)))
@@ -204,13 +221,23 @@ impl TenantCtx {
         }
     }
 
+    /// The tenant the caller was authorised in.
+    pub fn tenant(&self) -> TenantId {
+        self.tenant
+    }
+
+    /// Who is acting.
+    pub fn caller(&self) -> &Caller {
+        &self.caller
+    }
+
     pub fn actor(&self) -> String {
         self.caller.user_id.to_string()
     }
 
     /// A further permission in the same tenant, for an answer that is
     /// about two kinds of thing at once.
-    pub async fn require(&self, state: &AppState, obj: &str, act: &str) -> ApiResult<()> {
+    pub async fn require(&self, state: &AppState, obj: &str, act: &str) -> ServiceResult<()> {
         if state
             .authz
             .allowed(&self.actor(), &self.tenant.to_string(), obj, act)
@@ -218,7 +245,7 @@ impl TenantCtx {
         {
             Ok(())
         } else {
-            Err(ApiError::forbidden())
+            Err(ServiceError::forbidden())
         }
     }
 }
@@ -229,9 +256,9 @@ pub async fn authorize_platform(
     caller: &Caller,
     obj: &str,
     act: &str,
-) -> ApiResult<()> {
+) -> ServiceResult<()> {
     if caller.tenant_id.is_some() {
-        return Err(ApiError::forbidden());
+        return Err(ServiceError::forbidden());
     }
     if state
         .authz
@@ -245,7 +272,7 @@ pub async fn authorize_platform(
     {
         Ok(())
     } else {
-        Err(ApiError::forbidden())
+        Err(ServiceError::forbidden())
     }
 }
 

@@ -1,0 +1,378 @@
+//! One way a record enters: parsed and checked (with the checks that need
+//! the tenant's data), stored with its audit entry, then handed to the
+//! evaluation queue, or marked for the sweeper when the queue refuses.
+//! The API, the dashboard and every later front door file through here.
+
+use crate::AppState;
+use crate::auth::TenantCtx;
+use crate::error::{ServiceError, ServiceResult};
+use adal_authz::{act, obj};
+use adal_domain::records::ocds::CompiledRelease;
+use adal_domain::records::{coi, culture, declaration::AssetDeclaration, hr, parse_value};
+use adal_domain::{FieldError, GiftDeclaration, Kind, kazakhstan_today};
+use adal_jobs::{Enqueued, EvaluateSubmission};
+use adal_store::submissions::{self, NewSubmission, SubmissionFilter, Visibility};
+use adal_store::{declarations, org, procurement};
+use uuid::Uuid;
+
+/// A record accepted: stored, and queued for evaluation.
+#[derive(Debug, Clone)]
+pub struct Filed {
+    pub submission_id: Uuid,
+    /// The submission's status when accepted (`pending`).
+    pub status: String,
+}
+
+/// What the caller may read, kind by kind.
+pub(crate) async fn visibility(state: &AppState, ctx: &TenantCtx) -> Visibility {
+    let user = ctx.caller().user_id.to_string();
+    let tenant = ctx.tenant().to_string();
+    let mut v = Visibility {
+        me: ctx.caller().user_id,
+        ..Default::default()
+    };
+    for (kind, o) in obj::RECORDS {
+        if state.authz.allowed(&user, &tenant, o, act::READ).await {
+            v.all.push(kind.to_owned());
+        } else if state.authz.allowed(&user, &tenant, o, act::READ_OWN).await {
+            v.own.push(kind.to_owned());
+        }
+    }
+    v
+}
+
+/// Where a record of each kind goes beyond its payload.
+struct Placement {
+    payload: serde_json::Value,
+    reference: Option<String>,
+    subject_iin: Option<String>,
+}
+
+/// Parses and checks a payload of `kind`, including the checks that need
+/// the tenant's data (positions exist, high-risk hiring is screened).
+async fn place(
+    state: &AppState,
+    ctx: &TenantCtx,
+    kind: Kind,
+    body: &serde_json::Value,
+) -> ServiceResult<Placement> {
+    let today = kazakhstan_today();
+    fn to_json<T: serde::Serialize>(v: &T) -> ServiceResult<serde_json::Value> {
+        serde_json::to_value(v).map_err(ServiceError::internal)
+    }
+    Ok(match kind {
+        Kind::Gift => {
+            let g: GiftDeclaration = parse_value(body, today).map_err(ServiceError::record)?;
+            Placement {
+                payload: to_json(&g)?,
+                reference: None,
+                subject_iin: None,
+            }
+        }
+        Kind::ConflictOfInterest => {
+            let d: coi::Disclosure = parse_value(body, today).map_err(ServiceError::record)?;
+            Placement {
+                payload: to_json(&d)?,
+                reference: None,
+                subject_iin: None,
+            }
+        }
+        Kind::AssetDeclaration => {
+            let d: AssetDeclaration = parse_value(body, today).map_err(ServiceError::record)?;
+            let iin = d.person_iin.to_string();
+            Placement {
+                payload: to_json(&d)?,
+                reference: Some(declarations::reference(d.year, &iin)),
+                subject_iin: Some(iin),
+            }
+        }
+        Kind::HrAction => {
+            let a: hr::HrAction = parse_value(body, today).map_err(ServiceError::record)?;
+            let mut errors = Vec::new();
+            let position = org::get_position(&state.store, ctx.tenant(), a.position_id)
+                .await
+                .ok();
+            if position.is_none() {
+                errors.push(FieldError::coded(
+                    "/position_id",
+                    "position.unknown",
+                    "no such position in this tenant",
+                ));
+            }
+            if let Some(prev) = a.previous_position_id
+                && org::get_position(&state.store, ctx.tenant(), prev)
+                    .await
+                    .is_err()
+            {
+                errors.push(FieldError::coded(
+                    "/previous_position_id",
+                    "position.unknown",
+                    "no such position in this tenant",
+                ));
+            }
+            if a.action == hr::HrActionKind::Hiring
+                && position.as_ref().is_some_and(|p| p.high_risk)
+                && a.screening.is_none()
+            {
+                errors.push(FieldError::coded(
+                    "/screening",
+                    "screening.required",
+                    "required: the position is on the tenant's list of high-risk positions",
+                ));
+            }
+            if !errors.is_empty() {
+                return Err(ServiceError::invalid(errors));
+            }
+            let iin = a.person.iin.to_string();
+            Placement {
+                payload: to_json(&a)?,
+                reference: None,
+                subject_iin: Some(iin),
+            }
+        }
+        Kind::Training => {
+            let t: culture::Training = parse_value(body, today).map_err(ServiceError::record)?;
+            Placement {
+                payload: to_json(&t)?,
+                reference: Some(t.reference()),
+                subject_iin: Some(t.person_iin.to_string()),
+            }
+        }
+        Kind::FeedbackReport => {
+            let r: culture::FeedbackReport =
+                parse_value(body, today).map_err(ServiceError::record)?;
+            Placement {
+                payload: to_json(&r)?,
+                // The receipt code is how the reporter follows the report.
+                reference: Some(r.receipt_code.to_string()),
+                subject_iin: None,
+            }
+        }
+        Kind::Governance => {
+            let g: culture::GovernanceRecord =
+                parse_value(body, today).map_err(ServiceError::record)?;
+            Placement {
+                payload: to_json(&g)?,
+                reference: Some(g.reference()),
+                subject_iin: None,
+            }
+        }
+        Kind::Procurement | Kind::Person => {
+            return Err(ServiceError::bad_request(format!(
+                "{} records are filed through their own endpoint",
+                kind.as_str()
+            )));
+        }
+    })
+}
+
+/// Hands a committed submission to the queue; if the queue is full or
+/// down, marks it so the sweeper enqueues it at its next pass.
+pub async fn enqueue(state: &AppState, ctx: &TenantCtx, id: Uuid) {
+    let queued = state
+        .queue
+        .enqueue(EvaluateSubmission {
+            tenant_id: ctx.tenant().0,
+            submission_id: id,
+        })
+        .await;
+    if !matches!(queued, Ok(Enqueued::Pushed)) {
+        if let Err(e) = &queued {
+            tracing::warn!(submission_id = %id, error = %e, "enqueue failed; the sweeper will pick it up");
+        }
+        if let Err(e) = submissions::mark_not_enqueued(&state.store, ctx.tenant(), id).await {
+            tracing::warn!(submission_id = %id, error = %e, "could not mark the submission for the sweeper; it will be swept after the grace period");
+        }
+    }
+}
+
+/// Files a record of `kind` (or a correction of `supersedes`).
+pub async fn file(
+    state: &AppState,
+    ctx: &TenantCtx,
+    kind: Kind,
+    body: &serde_json::Value,
+    supersedes: Option<&submissions::Submission>,
+) -> ServiceResult<Filed> {
+    let mut placed = place(state, ctx, kind, body).await?;
+    // The person on file the caller's account belongs to, if linked; read
+    // only for the kinds whose filing depends on it.
+    // The caller's placement and person came with their token: the
+    // caller's row is not read again.
+    let me = ctx.caller().person_iin.clone();
+    if matches!(kind, Kind::Gift | Kind::ConflictOfInterest) {
+        // A gift or a disclosure is about whoever files it: with their
+        // person, the rules see their relatives and interests. A
+        // correction stays about the person the record was about.
+        placed.subject_iin = match supersedes {
+            Some(old) => old.subject_iin.clone(),
+            None => me.clone(),
+        };
+    }
+    // Someone whose account is a person on file declares for themselves;
+    // filing for others takes the right to read everyone's records of the
+    // kind (the compliance unit, HR for trainings).
+    if matches!(kind, Kind::AssetDeclaration | Kind::Training)
+        && let Some(mine) = &me
+        && placed.subject_iin.as_ref() != Some(mine)
+        && let Some(o) = obj::record(kind.as_str())
+        && !state
+            .authz
+            .allowed(&ctx.actor(), &ctx.tenant().to_string(), o, act::READ)
+            .await
+    {
+        return Err(ServiceError::field(
+            "/person_iin",
+            "record.not_yours",
+            "must be your own IIN: your account belongs to a person on file, and you may file only for yourself",
+        ));
+    }
+    // A correction fixes a record; it cannot turn it into another one
+    // (another person's declaration, another year, another subject).
+    if let Some(old) = supersedes
+        && (old.reference != placed.reference || old.subject_iin != placed.subject_iin)
+    {
+        // Name the member that moved the record, and what the kind's
+        // identity is made of.
+        let parts = |r: &Option<String>| -> Vec<String> {
+            r.as_deref()
+                .map(|r| r.split(':').map(str::to_owned).collect())
+                .unwrap_or_default()
+        };
+        let (was, now) = (parts(&old.reference), parts(&placed.reference));
+        let differs = |i: usize| was.get(i) != now.get(i);
+        let same_person = old.subject_iin == placed.subject_iin;
+        let (pointer, identity) = match kind {
+            Kind::AssetDeclaration if same_person => ("/year", "person and reporting year"),
+            Kind::AssetDeclaration => ("/person_iin", "person and reporting year"),
+            Kind::HrAction => ("/person/iin", "person"),
+            Kind::Training if !same_person => ("/person_iin", "person, topic and day"),
+            Kind::Training if differs(1) => ("/topic", "person, topic and day"),
+            Kind::Training => ("/completed_on", "person, topic and day"),
+            Kind::FeedbackReport => ("/receipt_code", "receipt code"),
+            Kind::Governance if differs(0) => ("/event", "measure and day"),
+            Kind::Governance => ("/on", "measure and day"),
+            _ => ("", "subject"),
+        };
+        return Err(ServiceError::field(
+            pointer,
+            "record.identity_changed",
+            format!("a correction must keep the record's {identity}; file a new record instead"),
+        ));
+    }
+    // One current record per natural key: a new filing, or a correction
+    // that moves a record onto another key (a declaration's year or
+    // person), must not make a second one. The version being corrected
+    // is the one allowed to hold the key.
+    if let Some(reference) = &placed.reference {
+        let filter = SubmissionFilter {
+            kind: Some(kind.as_str().to_owned()),
+            reference: Some(reference.clone()),
+            ..Default::default()
+        };
+        let (existing, _) = submissions::list(&state.store, ctx.tenant(), &filter, 0, 2).await?;
+        if let Some(e) = existing
+            .iter()
+            .find(|e| Some(e.id) != supersedes.map(|o| o.id))
+        {
+            // Name the member that makes the record's identity, so a
+            // form can show the refusal beside it.
+            let pointer = match kind {
+                Kind::AssetDeclaration => "/year",
+                Kind::Training => "/completed_on",
+                Kind::FeedbackReport => "/receipt_code",
+                Kind::Governance => "/on",
+                _ => "",
+            };
+            return Err(ServiceError::conflict_at(
+                pointer,
+                "record.duplicate",
+                format!(
+                    "a {} for {reference} exists ({}); file a correction of it instead",
+                    kind.as_str(),
+                    e.id
+                ),
+            ));
+        }
+    }
+    let me = ctx.caller();
+    let s = submissions::insert(
+        &state.store,
+        ctx.tenant(),
+        NewSubmission {
+            kind: kind.as_str().to_owned(),
+            schema_version: kind.schema_version(),
+            submitted_by: me.user_id,
+            department_id: me.department_id,
+            position_id: me.position_id,
+            payload: placed.payload,
+            reference: placed.reference,
+            subject_iin: placed.subject_iin,
+            supersedes: supersedes.map(|o| o.id),
+        },
+    )
+    .await?;
+    // The row is committed: from here on nothing is lost.
+    enqueue(state, ctx, s.id).await;
+    Ok(Filed {
+        submission_id: s.id,
+        status: s.status,
+    })
+}
+
+/// Files a record of `kind` for the caller: checked, stored with its
+/// audit entry, then queued. `ctx` must hold the kind's `create`.
+pub async fn file_record(
+    state: &AppState,
+    ctx: &TenantCtx,
+    kind: Kind,
+    payload: &serde_json::Value,
+) -> ServiceResult<Filed> {
+    file(state, ctx, kind, payload, None).await
+}
+
+/// What `ctx`'s caller may read, kind by kind: every front door filters
+/// submissions and findings with it.
+pub async fn reader_visibility(state: &AppState, ctx: &TenantCtx) -> Visibility {
+    visibility(state, ctx).await
+}
+
+/// A contracting process filed: created, corrected (a new version), or
+/// unchanged (the same release again).
+#[derive(Debug, Clone)]
+pub struct ProcurementFiled {
+    pub submission_id: Uuid,
+    pub ocid: String,
+    /// `created`, `corrected` or `unchanged`.
+    pub outcome: &'static str,
+}
+
+/// Files an OCDS compiled release: idempotent by `ocid` and content. A
+/// new or changed release is stored as a version and queued; the same
+/// one again changes nothing. `ctx` must hold `procurements`/`create`.
+pub async fn file_procurement(
+    state: &AppState,
+    ctx: &TenantCtx,
+    body: &serde_json::Value,
+) -> ServiceResult<ProcurementFiled> {
+    let release: CompiledRelease =
+        parse_value(body, kazakhstan_today()).map_err(ServiceError::record)?;
+    let up =
+        procurement::upsert(&state.store, ctx.tenant(), ctx.caller().user_id, &release).await?;
+    let outcome = match up {
+        procurement::Upserted::Created(id) => {
+            enqueue(state, ctx, id).await;
+            "created"
+        }
+        procurement::Upserted::Corrected(id) => {
+            enqueue(state, ctx, id).await;
+            "corrected"
+        }
+        procurement::Upserted::Unchanged(_) => "unchanged",
+    };
+    Ok(ProcurementFiled {
+        submission_id: up.submission_id(),
+        ocid: release.ocid.to_string(),
+        outcome,
+    })
+}

@@ -1,0 +1,66 @@
+//! Adal's application layer. Every operation a front door performs (file
+//! a record, adopt, dry-run and activate a rule set, manage accounts,
+//! sign in) is one function here. Each takes a [`TenantCtx`], which only
+//! authorisation can produce, and returns [`ServiceResult`]: the API maps
+//! [`ServiceError`] to statuses and JSON, the dashboard to forms and error
+//! pages, and neither repeats the other's checks.
+//!
+//! With the `openapi` feature the request and report types also derive
+//! their OpenAPI schemas, for the API; the dashboard builds without it.
+
+pub mod accounts;
+pub mod auth;
+mod error;
+pub mod filing;
+pub mod heatmap;
+pub mod lifecycle;
+pub mod rulesets;
+pub mod settings;
+pub mod validate;
+
+pub use auth::{
+    Caller, Session, TenantCtx, authorize_platform, caller_of_session, caller_of_token,
+    hash_password, new_token, sign_in, token_digest, verify_password,
+};
+pub use error::{Detail, ServiceError, ServiceResult};
+pub use filing::{Filed, file_record, reader_visibility};
+pub use lifecycle::esc as pointer_segment;
+pub use rulesets::{
+    AREAS, DryRunReport, KINDS, NewRuleSet, Rule, RuleFixture, activate_version, compile,
+    create_version, dry_run_version, rule_to_api, run_fixtures, validate_rules,
+};
+pub use settings::{Settings, check_settings};
+
+use adal_authz::Authz;
+use adal_jobs::Queue;
+use adal_sandbox::SandboxPool;
+use adal_store::Store;
+use adal_telemetry::Metrics;
+use std::sync::Arc;
+
+/// Everything an operation needs; cloned into each request.
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Store,
+    pub authz: Authz,
+    pub queue: Queue,
+    pub sandbox: Arc<SandboxPool>,
+    pub metrics: Metrics,
+    /// The standard library of rules tenants adopt.
+    pub library: Arc<adal_store::rules::Library>,
+}
+
+/// How long a session token from signing in is valid.
+pub const SESSION_HOURS: i64 = 12;
+
+/// The largest file an import takes, in bytes.
+pub const MAX_UPLOAD: usize = 64 * 1024 * 1024;
+
+/// The permission an import of `kind` needs (`None`: no such kind).
+pub fn import_permission(kind: &str) -> Option<(&'static str, &'static str)> {
+    use adal_authz::{act, obj};
+    match adal_import::ImportKind::parse(kind)? {
+        adal_import::ImportKind::Ocds => Some((obj::PROCUREMENTS, act::CREATE)),
+        _ => Some((obj::PEOPLE, act::WRITE)),
+    }
+}
