@@ -1316,7 +1316,6 @@ async fn fixtures_gate(state: &AppState, v: &rules::RuleSetVersion) -> ApiResult
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
     use serde_json::json;

@@ -3,7 +3,6 @@
 //! request loop. `main.rs` is a thin CLI over this library so benchmarks and
 //! tests can drive the same code.
 #![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
 
 pub mod convert;
 pub mod engine;

@@ -1,7 +1,6 @@
 //! `adal-rules`: the sandbox process (`serve`) and the rule authors' CLI
 //! (`test`, `eval`).
 #![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
 
 use adal_rules_engine::library::{self, LibraryRule};
 use adal_rules_engine::{RuleEngine, Server};

@@ -1,7 +1,6 @@
 //! The benchmark fixtures (benches/fixtures, shared with the sandbox pool's
 //! benchmark) are a realistic workload: every rule compiles, no rule errors
 //! on any submission, and every rule both finds and clears something.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use adal_rules_engine::RuleEngine;
 use adal_sandbox_protocol::{RuleOutcome, RuleSource, SubmissionInput};

@@ -1,5 +1,5 @@
 //! The engine's limits and semantics, through the library API.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![allow(clippy::expect_used)]
 
 use adal_rules_engine::RuleEngine;
 use adal_sandbox_protocol::{

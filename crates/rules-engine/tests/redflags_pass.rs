@@ -3,7 +3,7 @@
 //! number of worker threads, and evaluating a rule once per distinct
 //! combination of its declared inputs gives what evaluating it once per
 //! contracting process gives.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![allow(clippy::unwrap_used)]
 
 use adal_rules_engine::library::restrict_to_inputs;
 use serde_json::{Value, json};

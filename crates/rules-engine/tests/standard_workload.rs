@@ -3,7 +3,7 @@
 //! no rule errors on any generated submission, every kind of the mix is
 //! looked at by some rule, and every rule for those kinds both finds and
 //! clears something.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![allow(clippy::panic)]
 
 #[path = "../benches/standard/workload.rs"]
 mod workload;

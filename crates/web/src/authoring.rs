@@ -511,7 +511,6 @@ pub(crate) async fn rule_action(
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 
