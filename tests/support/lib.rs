@@ -12,6 +12,10 @@ use std::process::Stdio;
 use std::time::{Duration, Instant};
 use tokio::process::{Child, Command};
 
+/// The sandbox binary and fresh PostgreSQL databases come from the test kit
+/// the crates' integration tests use too.
+pub use adal_testkit::{PgDatabase, rules_binary};
+
 pub fn repo_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .parent()
@@ -36,21 +40,6 @@ pub fn adal_bin() -> PathBuf {
         return PathBuf::from(p);
     }
     existing(&[repo_root().join("target/debug/adal")], "adal")
-}
-
-/// The `adal-rules` sandbox binary (built in the rule engine's workspace).
-pub fn rules_bin() -> PathBuf {
-    if let Ok(p) = std::env::var("ADAL_RULES_BIN") {
-        return PathBuf::from(p);
-    }
-    let base = repo_root().join("crates/rules-engine/target");
-    existing(
-        &[
-            base.join("debug/adal-rules"),
-            base.join("release/adal-rules"),
-        ],
-        "adal-rules",
-    )
 }
 
 pub fn free_port() -> u16 {
@@ -134,55 +123,6 @@ impl Smtp {
     }
 }
 
-/// A fresh PostgreSQL database, dropped at the end.
-pub struct PgDatabase {
-    pub name: String,
-    pub url: String,
-}
-
-impl PgDatabase {
-    pub fn create() -> Result<Self> {
-        let name = format!("adal_bb_{}", uuid::Uuid::now_v7().simple());
-        let out = std::process::Command::new("psql")
-            .args([
-                "-h",
-                "127.0.0.1",
-                "-U",
-                "postgres",
-                "-d",
-                "postgres",
-                "-v",
-                "ON_ERROR_STOP=1",
-                "-c",
-            ])
-            .arg(format!("CREATE DATABASE {name}"))
-            .output()
-            .context("running psql (is PostgreSQL up on 127.0.0.1:5432?)")?;
-        if !out.status.success() {
-            bail!(
-                "CREATE DATABASE failed: {}",
-                String::from_utf8_lossy(&out.stderr)
-            );
-        }
-        Ok(Self {
-            url: format!("postgres://postgres@127.0.0.1:5432/{name}"),
-            name,
-        })
-    }
-}
-
-impl Drop for PgDatabase {
-    fn drop(&mut self) {
-        let _ = std::process::Command::new("psql")
-            .args(["-h", "127.0.0.1", "-U", "postgres", "-d", "postgres", "-c"])
-            .arg(format!(
-                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
-                self.name
-            ))
-            .output();
-    }
-}
-
 /// Environment for one deployment of Adal under test.
 #[derive(Clone, Debug)]
 pub struct Deployment {
@@ -238,7 +178,7 @@ impl Deployment {
         env.insert("ADAL_DATA_DIR".into(), dir.display().to_string());
         env.insert(
             "ADAL_SANDBOX__BINARY".into(),
-            rules_bin().display().to_string(),
+            rules_binary().display().to_string(),
         );
         env.insert("ADAL_WORKER__SWEEP_INTERVAL_SECS".into(), "1".into());
         env.insert("ADAL_WORKER__STALE_AFTER_SECS".into(), "2".into());

@@ -256,7 +256,6 @@ impl poem_openapi::ApiExtractor<'_> for Upload {
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

@@ -246,7 +246,6 @@ fn not_found(e: adal_store::StoreError) -> ApiError {
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

@@ -88,7 +88,6 @@ fn parse(meta: &str, script: &str) -> Result<RuleDefinition> {
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used)]
 mod tests {
     #[test]
     fn the_library_loads_with_its_version_defaults_and_fixtures() {

@@ -275,7 +275,6 @@ fn coerce(setting: Option<&serde_json::Value>, v: &str) -> figment::value::Value
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

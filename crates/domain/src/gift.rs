@@ -180,7 +180,6 @@ impl GiftDeclaration {
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
     use crate::ident::with_check_digit;

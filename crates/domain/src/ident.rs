@@ -176,7 +176,6 @@ pub fn with_check_digit(first_eleven: &str) -> Option<String> {
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

@@ -72,7 +72,6 @@ impl fmt::Display for Kzt {
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

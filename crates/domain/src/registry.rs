@@ -117,7 +117,6 @@ impl ConvictedPerson {
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
     use crate::with_check_digit;

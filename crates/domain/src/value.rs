@@ -261,7 +261,6 @@ impl JsonSchema for Kzt {
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

@@ -16,6 +16,7 @@ use adal_store::rules::{self, RuleDefinition};
 use adal_store::submissions::{self, NewSubmission};
 use adal_store::{Store, StoreError, TenantId, tenants};
 use adal_telemetry::Metrics;
+use adal_testkit::PgDatabase;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -59,7 +60,7 @@ enum Db {
 /// A fresh, migrated store. The SQLite file lives in `dir`; a PostgreSQL
 /// database is created per call and left behind only if the test fails
 /// (see `drop_pg`).
-async fn store(db: Db, dir: &TempDir) -> (Store, Option<String>) {
+async fn store(db: Db, dir: &TempDir) -> (Store, Option<PgDatabase>) {
     match db {
         Db::Sqlite => {
             let url = format!("sqlite://{}?mode=rwc", dir.path().join("adal.db").display());
@@ -68,21 +69,19 @@ async fn store(db: Db, dir: &TempDir) -> (Store, Option<String>) {
             (store, None)
         }
         Db::Postgres => {
-            let (name, url) = adal_testkit::create_postgres_database().await;
-            let store = Store::connect(&url)
+            let pg = PgDatabase::create().expect("PostgreSQL must be reachable");
+            let store = Store::connect(&pg.url)
                 .await
                 .expect("connect to the test database");
             store.migrate().await.unwrap();
-            (store, Some(name))
+            (store, Some(pg))
         }
     }
 }
 
-async fn drop_pg(store: Store, name: Option<String>) {
+async fn drop_pg(store: Store, pg: Option<PgDatabase>) {
     store.connection().clone().close().await.unwrap();
-    if let Some(name) = name {
-        adal_testkit::drop_postgres_database(&name).await;
-    }
+    drop(pg);
 }
 
 fn queue_config(backend: QueueBackend, dir: &TempDir) -> QueueConfig {

@@ -166,7 +166,6 @@ pub async fn deliver_due(
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

@@ -536,7 +536,6 @@ impl Drop for Worker {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used)]
     use super::*;
     use adal_sandbox_protocol::{Position, RuleErrorKind, RuleOutcome, Severity};
 

@@ -1,5 +1,5 @@
 //! The pool against the real `adal-rules` binary.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![allow(clippy::unwrap_used)]
 
 use adal_sandbox::{SandboxConfig, SandboxError, SandboxPool};
 use adal_sandbox_protocol::{RuleOutcome, RuleSource, Severity, SubmissionInput};

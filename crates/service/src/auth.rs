@@ -277,7 +277,6 @@ pub async fn authorize_platform(
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

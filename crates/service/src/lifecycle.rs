@@ -373,7 +373,6 @@ pub fn diff_versions(
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
     use adal_sandbox_protocol::params::ParamType;

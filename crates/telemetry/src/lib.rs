@@ -83,7 +83,6 @@ pub fn init_logging(format: &str) {
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

@@ -1,19 +1,23 @@
-//! Test support shared by the integration tests of several crates. Only
-//! ever a dev-dependency.
+//! Test support shared by the integration tests of several crates and by the
+//! black-box tests: the sandbox binary, fresh databases (SQLite files and
+//! PostgreSQL databases) and the harness that runs a store test on both
+//! backends. Only ever a dev-dependency.
 
 #![allow(clippy::expect_used, clippy::panic)]
 
-use sea_orm::{ConnectionTrait, Database};
+use adal_store::Store;
+use sea_orm::DatabaseBackend;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
 
-/// The maintenance database on the test server (trust auth).
-pub const PG_ADMIN: &str = "postgres://postgres@127.0.0.1:5432/postgres";
+/// The PostgreSQL test server (trust auth, user postgres).
+pub const PG_HOST: &str = "127.0.0.1";
+pub const PG_PORT: u16 = 5432;
 
 /// The sandbox binary: `ADAL_RULES_BIN`, or built once from the rule
 /// engine's own workspace (it cannot be a dependency of this one: STACK.md,
-/// trap 1).
+/// trap 1). `cargo build` is a no-op when the binary is up to date.
 pub fn rules_binary() -> PathBuf {
     static BIN: OnceLock<PathBuf> = OnceLock::new();
     BIN.get_or_init(|| {
@@ -35,30 +39,173 @@ pub fn rules_binary() -> PathBuf {
     .clone()
 }
 
-/// Creates a fresh PostgreSQL database; returns its name and URL. Fails
-/// loudly when PostgreSQL is not reachable: tests never skip.
-pub async fn create_postgres_database() -> (String, String) {
-    let name = format!("adal_t_{}", uuid::Uuid::new_v4().simple());
-    let admin = Database::connect(PG_ADMIN)
-        .await
-        .expect("PostgreSQL must be reachable at 127.0.0.1:5432 (user postgres)");
-    admin
-        .execute_unprepared(&format!("CREATE DATABASE {name}"))
-        .await
-        .expect("create test database");
-    let _ = admin.close().await;
-    let url = format!("postgres://postgres@127.0.0.1:5432/{name}");
-    (name, url)
+/// Runs one statement on the maintenance database with `psql`.
+fn psql_admin(sql: &str) -> std::io::Result<()> {
+    let out = Command::new("psql")
+        .args(["-h", PG_HOST, "-p", &PG_PORT.to_string()])
+        .args(["-U", "postgres", "-d", "postgres", "-v", "ON_ERROR_STOP=1"])
+        .arg("-c")
+        .arg(sql)
+        .output()
+        .map_err(|e| std::io::Error::other(format!("running psql: {e}")))?;
+    if !out.status.success() {
+        return Err(std::io::Error::other(format!(
+            "`{sql}` failed (is PostgreSQL up on {PG_HOST}:{PG_PORT}, user postgres?): {}",
+            String::from_utf8_lossy(&out.stderr)
+        )));
+    }
+    Ok(())
 }
 
-/// Drops a database made by [`create_postgres_database`], closing any
-/// connection still open to it.
-pub async fn drop_postgres_database(name: &str) {
-    let admin = Database::connect(PG_ADMIN)
-        .await
-        .expect("PostgreSQL must be reachable at 127.0.0.1:5432 (user postgres)");
-    admin
-        .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-        .await
-        .expect("drop test database");
+/// A fresh PostgreSQL database. Dropped (with any connection still open to
+/// it) when this value is dropped, except while the test is panicking: a
+/// failed test's database is kept for inspection and its name printed.
+#[derive(Debug)]
+pub struct PgDatabase {
+    pub name: String,
+    pub url: String,
+}
+
+impl PgDatabase {
+    /// Creates the database. Fails when PostgreSQL is not reachable: tests
+    /// never skip.
+    pub fn create() -> std::io::Result<Self> {
+        let name = format!("adal_t_{}", uuid::Uuid::now_v7().simple());
+        psql_admin(&format!("CREATE DATABASE {name}"))?;
+        Ok(Self {
+            url: format!("postgres://postgres@{PG_HOST}:{PG_PORT}/{name}"),
+            name,
+        })
+    }
+}
+
+impl Drop for PgDatabase {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            eprintln!("test failed: kept PostgreSQL database {}", self.name);
+            return;
+        }
+        let _ = psql_admin(&format!(
+            "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+            self.name
+        ));
+    }
+}
+
+/// The two databases the store supports.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// A fresh, empty database on `Backend`: a new SQLite file under the
+/// temporary directory or a new PostgreSQL database. Removed on drop, kept
+/// (and named on stderr) when the test panicked.
+#[derive(Debug)]
+pub enum TestDatabase {
+    Sqlite { path: PathBuf, url: String },
+    Postgres(PgDatabase),
+}
+
+impl TestDatabase {
+    pub fn create(backend: Backend) -> Self {
+        match backend {
+            Backend::Sqlite => {
+                let path = std::env::temp_dir()
+                    .join(format!("adal-test-{}.db", uuid::Uuid::now_v7().simple()));
+                let url = format!("sqlite://{}?mode=rwc", path.display());
+                TestDatabase::Sqlite { path, url }
+            }
+            Backend::Postgres => TestDatabase::Postgres(
+                PgDatabase::create()
+                    .expect("PostgreSQL must be reachable at 127.0.0.1:5432 (user postgres)"),
+            ),
+        }
+    }
+
+    pub fn url(&self) -> &str {
+        match self {
+            TestDatabase::Sqlite { url, .. } => url,
+            TestDatabase::Postgres(pg) => &pg.url,
+        }
+    }
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        if let TestDatabase::Sqlite { path, .. } = self {
+            if std::thread::panicking() {
+                eprintln!("test failed: kept SQLite database {}", path.display());
+                return;
+            }
+            for suffix in ["", "-wal", "-shm"] {
+                let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+            }
+        }
+        // A PostgreSQL database is dropped by `PgDatabase`'s own Drop.
+    }
+}
+
+/// A fresh, migrated store on `backend`, with the database behind it.
+pub struct TestStore {
+    pub store: Store,
+    db: TestDatabase,
+}
+
+impl TestStore {
+    pub async fn create(backend: Backend) -> Self {
+        let db = TestDatabase::create(backend);
+        let store = Store::connect(db.url())
+            .await
+            .expect("connect to the test database");
+        store.migrate().await.expect("migrate the test database");
+        let expected = match backend {
+            Backend::Sqlite => DatabaseBackend::Sqlite,
+            Backend::Postgres => DatabaseBackend::Postgres,
+        };
+        assert_eq!(store.backend(), expected);
+        Self { store, db }
+    }
+
+    /// Closes the store's connections, then removes the database.
+    pub async fn remove(self) {
+        self.store
+            .connection()
+            .clone()
+            .close()
+            .await
+            .expect("close the test database");
+        drop(self.db);
+    }
+}
+
+/// Runs `body` on a fresh, migrated store on `backend`; the database is
+/// removed when `body` returned normally, kept for inspection otherwise.
+pub async fn with_store(backend: Backend, body: impl AsyncFnOnce(Store)) {
+    let t = TestStore::create(backend).await;
+    body(t.store.clone()).await;
+    t.remove().await;
+}
+
+/// For each `async fn NAME(store: Store)` listed, a module `NAME` with two
+/// tests, `sqlite` and `postgres`, each running the body on a fresh,
+/// migrated database of that backend (PostgreSQL at 127.0.0.1:5432 must be
+/// up: these tests fail, never skip, when it is not). The calling crate
+/// needs `tokio` (with `macros` and `rt-multi-thread`) as a dependency.
+#[macro_export]
+macro_rules! on_both_backends {
+    ($($body:ident),* $(,)?) => {$(
+        mod $body {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            async fn sqlite() {
+                $crate::with_store($crate::Backend::Sqlite, super::$body).await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            async fn postgres() {
+                $crate::with_store($crate::Backend::Postgres, super::$body).await;
+            }
+        }
+    )*};
 }

@@ -516,7 +516,6 @@ pub(crate) async fn rule_action(
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

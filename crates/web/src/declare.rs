@@ -462,7 +462,6 @@ pub fn render(tr: &Tr, action: &str, csrf: &str, values: &Values, errors: &[Form
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
     use crate::i18n::Lang;

@@ -1112,7 +1112,6 @@ pub(crate) async fn activate(
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
     use adal_sandbox_protocol::Severity;

@@ -815,7 +815,6 @@ pub fn render(
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
     use crate::i18n::Lang;

@@ -190,7 +190,6 @@ impl Tr {
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used, clippy::panic)]
 mod tests {
     use super::*;
     use std::collections::BTreeSet;

@@ -192,7 +192,6 @@ pub(crate) fn limit_input<'a>(value: &'a str, error: Option<&'a str>) -> Input<'
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
     use crate::i18n::Lang;

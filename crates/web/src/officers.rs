@@ -682,7 +682,6 @@ pub(crate) async fn import_detail(
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

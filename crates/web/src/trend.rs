@@ -181,7 +181,6 @@ pub fn render(weeks: &[Week], text: &Text<'_>) -> String {
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

@@ -145,7 +145,6 @@ impl fmt::Display for Disclosure {
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
     use crate::records::parse;

@@ -166,7 +166,6 @@ impl Record for GovernanceRecord {
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
     use crate::records::parse_value;

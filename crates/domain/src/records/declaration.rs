@@ -294,7 +294,6 @@ impl Timeliness {
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
     use crate::ident::with_check_digit;

@@ -158,7 +158,6 @@ impl fmt::Display for HrAction {
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
     use crate::ident::with_check_digit;

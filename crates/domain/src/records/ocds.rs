@@ -505,7 +505,6 @@ fn merge(target: &mut Value, update: &Value) {
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used, clippy::panic)]
 mod tests {
     use super::*;
     use crate::ident::with_check_digit;

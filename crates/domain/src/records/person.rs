@@ -105,7 +105,6 @@ impl fmt::Display for Person {
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
     use crate::ident::with_check_digit;

@@ -1,6 +1,5 @@
 //! Dataset runs and derived records against real databases, each test run
 //! on a fresh SQLite file and a fresh PostgreSQL database.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use adal_domain::records::derived::DerivedKind;
 use adal_sandbox_protocol::{RuleOutcome, Severity};
@@ -12,45 +11,7 @@ use adal_store::{Store, StoreError, TenantId, people, tenants, triage};
 use std::collections::{BTreeMap, HashMap};
 use uuid::Uuid;
 
-async fn on_sqlite(body: impl AsyncFnOnce(Store)) {
-    let path = std::env::temp_dir().join(format!("adal-dataset-{}.db", Uuid::new_v4()));
-    let store = Store::connect(&format!("sqlite://{}?mode=rwc", path.display()))
-        .await
-        .unwrap();
-    store.migrate().await.unwrap();
-    body(store.clone()).await;
-    store.connection().clone().close().await.unwrap();
-    for suffix in ["", "-wal", "-shm"] {
-        let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
-    }
-}
-
-async fn on_postgres(body: impl AsyncFnOnce(Store)) {
-    let (name, url) = adal_testkit::create_postgres_database().await;
-    let store = Store::connect(&url).await.unwrap();
-    store.migrate().await.unwrap();
-    body(store.clone()).await;
-    store.connection().clone().close().await.unwrap();
-    adal_testkit::drop_postgres_database(&name).await;
-}
-
-macro_rules! on_both_backends {
-    ($($body:ident),* $(,)?) => {$(
-        mod $body {
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn sqlite() {
-                super::on_sqlite(super::$body).await;
-            }
-
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn postgres() {
-                super::on_postgres(super::$body).await;
-            }
-        }
-    )*};
-}
-
-on_both_backends!(
+adal_testkit::on_both_backends!(
     derived_records_are_filed_once_and_corrected_when_their_fact_changes,
     runs_are_deduplicated_claimed_once_and_stay_in_their_tenant,
     a_correction_closes_the_findings_of_every_version_it_replaced,

@@ -1,6 +1,5 @@
 //! Triage of findings against real databases, each test run on a fresh
 //! SQLite file and a fresh PostgreSQL database.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use adal_sandbox_protocol::{RuleOutcome, Severity};
 use adal_store::entities::audit_entry;
@@ -13,45 +12,7 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use std::collections::{BTreeMap, HashMap};
 use uuid::Uuid;
 
-async fn on_sqlite(body: impl AsyncFnOnce(Store)) {
-    let path = std::env::temp_dir().join(format!("adal-triage-{}.db", Uuid::new_v4()));
-    let store = Store::connect(&format!("sqlite://{}?mode=rwc", path.display()))
-        .await
-        .unwrap();
-    store.migrate().await.unwrap();
-    body(store.clone()).await;
-    store.connection().clone().close().await.unwrap();
-    for suffix in ["", "-wal", "-shm"] {
-        let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
-    }
-}
-
-async fn on_postgres(body: impl AsyncFnOnce(Store)) {
-    let (name, url) = adal_testkit::create_postgres_database().await;
-    let store = Store::connect(&url).await.unwrap();
-    store.migrate().await.unwrap();
-    body(store.clone()).await;
-    store.connection().clone().close().await.unwrap();
-    adal_testkit::drop_postgres_database(&name).await;
-}
-
-macro_rules! on_both_backends {
-    ($($body:ident),* $(,)?) => {$(
-        mod $body {
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn sqlite() {
-                super::on_sqlite(super::$body).await;
-            }
-
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn postgres() {
-                super::on_postgres(super::$body).await;
-            }
-        }
-    )*};
-}
-
-on_both_backends!(
+adal_testkit::on_both_backends!(
     closing_takes_findings_off_the_risk_map,
     assignment_and_comments_stay_in_their_tenant,
     password_change_revokes_other_sessions,

@@ -1,10 +1,14 @@
 //! Black-box tests: the real `adal` binaries over HTTP, against real
 //! PostgreSQL, Redis and an SMTP server, and on the embedded default.
-//! One test binary on purpose (link time).
+//! One test binary on purpose (link time): each test starts its own
+//! deployment (database, Redis namespace, SMTP server, ports), so the
+//! suites share a process safely. `records` is issue 3's suite,
+//! `dashboard` the browser tests.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod dashboard;
+mod records;
 
 use adal_blackbox::*;
 use anyhow::Result;

@@ -1,8 +1,5 @@
-//! The repositories against real databases: every test body is written once
-//! as an `async fn(Store)` and run on a fresh SQLite file and on a fresh
-//! PostgreSQL database (127.0.0.1:5432, which must be up: these tests fail,
-//! never skip, when it is not).
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+//! The repositories against real databases, each test body run on both
+//! backends (see `main.rs`).
 
 use adal_sandbox_protocol::{Position, RuleErrorKind, RuleOutcome, Severity};
 use adal_store::evaluation::{self, AlertPolicy, FindingFilter, Recorded, RuleInfo};
@@ -13,69 +10,7 @@ use sea_orm::{ConnectionTrait, DatabaseBackend, Statement};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use uuid::Uuid;
 
-/// A fresh, migrated database; dropped (PostgreSQL) or deleted (SQLite)
-/// when the test body returned normally, kept for inspection otherwise.
-enum TestDb {
-    Sqlite(std::path::PathBuf),
-    Postgres(String),
-}
-
-impl TestDb {
-    async fn sqlite() -> (Self, Store) {
-        let path = std::env::temp_dir().join(format!("adal-store-test-{}.db", Uuid::new_v4()));
-        let store = Store::connect(&format!("sqlite://{}?mode=rwc", path.display()))
-            .await
-            .expect("open SQLite test database");
-        store.migrate().await.expect("migrate SQLite");
-        assert_eq!(store.backend(), DatabaseBackend::Sqlite);
-        (TestDb::Sqlite(path), store)
-    }
-
-    async fn postgres() -> (Self, Store) {
-        let (name, url) = adal_testkit::create_postgres_database().await;
-        let store = Store::connect(&url)
-            .await
-            .expect("connect to the test database");
-        store.migrate().await.expect("migrate PostgreSQL");
-        assert_eq!(store.backend(), DatabaseBackend::Postgres);
-        (TestDb::Postgres(name), store)
-    }
-
-    async fn cleanup(self, store: Store) {
-        store.connection().clone().close().await.unwrap();
-        match self {
-            TestDb::Sqlite(path) => {
-                for suffix in ["", "-wal", "-shm"] {
-                    let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
-                }
-            }
-            TestDb::Postgres(name) => adal_testkit::drop_postgres_database(&name).await,
-        }
-    }
-}
-
-/// Runs `$body(store)` once on SQLite and once on PostgreSQL.
-macro_rules! on_both_backends {
-    ($($body:ident),* $(,)?) => {$(
-        mod $body {
-            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-            async fn sqlite() {
-                let (db, store) = super::TestDb::sqlite().await;
-                super::$body(store.clone()).await;
-                db.cleanup(store).await;
-            }
-
-            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-            async fn postgres() {
-                let (db, store) = super::TestDb::postgres().await;
-                super::$body(store.clone()).await;
-                db.cleanup(store).await;
-            }
-        }
-    )*};
-}
-
-on_both_backends!(
+adal_testkit::on_both_backends!(
     evaluation_is_idempotent,
     alerts_go_to_the_outbox_once_and_back_off,
     tenants_never_see_each_other,

@@ -1,10 +1,7 @@
 //! Black-box tests of issue 3: every kind of record filed, validated,
 //! corrected and read by role; people, CSV and OCDS imports and exports,
 //! on PostgreSQL + Redis with the API and the worker as separate
-//! processes. One test binary (link time), a few tests (each its own
-//! deployment).
-
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+//! processes. A few tests, each its own deployment.
 
 use adal_blackbox::*;
 use anyhow::Result;
