@@ -4,6 +4,8 @@
 
 use crate::AppState;
 use crate::error::{ServiceError, ServiceResult};
+use adal_authz::{Act, Obj};
+use adal_domain::Role;
 use adal_store::{TenantId, users};
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
@@ -16,7 +18,7 @@ use uuid::Uuid;
 pub struct Caller {
     pub user_id: Uuid,
     pub tenant_id: Option<Uuid>,
-    pub role: String,
+    pub role: Role,
     pub email: String,
     /// Where the account sits in the organisation, and the person on file
     /// it belongs to, as read with the token.
@@ -47,16 +49,23 @@ async fn caller_of(
 ) -> ServiceResult<Option<Caller>> {
     let hash = token_digest(token);
     match users::find_by_token(&state.store, &hash).await {
-        Ok(Some((t, u))) if !session_only || t.kind == "session" => Ok(Some(Caller {
-            user_id: u.id,
-            tenant_id: u.tenant_id,
-            role: u.role,
-            email: u.email,
-            department_id: u.department_id,
-            position_id: u.position_id,
-            person_iin: u.person_iin,
-            token_hash: hash,
-        })),
+        Ok(Some((t, u))) if !session_only || t.kind == "session" => {
+            let Ok(role) = Role::parse(&u.role) else {
+                // A role no build knows: fail closed, and say so.
+                tracing::error!(user_id = %u.id, role = %u.role, "unknown role on an account; refused");
+                return Ok(None);
+            };
+            Ok(Some(Caller {
+                user_id: u.id,
+                tenant_id: u.tenant_id,
+                role,
+                email: u.email,
+                department_id: u.department_id,
+                position_id: u.position_id,
+                person_iin: u.person_iin,
+                token_hash: hash,
+            }))
+        }
         Ok(_) => Ok(None),
         Err(e) => Err(ServiceError::unavailable(format!(
             "token lookup failed: {e}"
@@ -171,11 +180,11 @@ impl TenantCtx {
         state: &AppState,
         caller: &Caller,
         tenant_id: Uuid,
-        obj: &str,
-        act: &str,
+        obj: Obj,
+        act: Act,
     ) -> ServiceResult<Self> {
         let member = caller.tenant_id == Some(tenant_id);
-        let agency = caller.tenant_id.is_none() && caller.role == "agency_auditor";
+        let agency = caller.tenant_id.is_none() && caller.role == Role::AgencyAuditor;
         if !member && !agency {
             return Err(ServiceError::not_found("tenant"));
         }
@@ -207,8 +216,8 @@ impl TenantCtx {
         state: &AppState,
         caller: &Caller,
         tenant_id: Uuid,
-        all: &str,
-        own: &str,
+        all: Obj,
+        own: Obj,
     ) -> ServiceResult<(Self, Option<Uuid>)> {
         match Self::authorize(state, caller, tenant_id, all, adal_authz::act::READ).await {
             Ok(ctx) => Ok((ctx, None)),
@@ -235,9 +244,19 @@ impl TenantCtx {
         self.caller.user_id.to_string()
     }
 
+    /// Does the caller also hold `act` on `obj` in this tenant? For an
+    /// answer that depends on a second permission (what else to show,
+    /// whom a filing may be for).
+    pub async fn may(&self, state: &AppState, obj: Obj, act: Act) -> bool {
+        state
+            .authz
+            .allowed(&self.actor(), &self.tenant.to_string(), obj, act)
+            .await
+    }
+
     /// A further permission in the same tenant, for an answer that is
     /// about two kinds of thing at once.
-    pub async fn require(&self, state: &AppState, obj: &str, act: &str) -> ServiceResult<()> {
+    pub async fn require(&self, state: &AppState, obj: Obj, act: Act) -> ServiceResult<()> {
         if state
             .authz
             .allowed(&self.actor(), &self.tenant.to_string(), obj, act)
@@ -254,8 +273,8 @@ impl TenantCtx {
 pub async fn authorize_platform(
     state: &AppState,
     caller: &Caller,
-    obj: &str,
-    act: &str,
+    obj: Obj,
+    act: Act,
 ) -> ServiceResult<()> {
     if caller.tenant_id.is_some() {
         return Err(ServiceError::forbidden());

@@ -25,16 +25,14 @@ pub struct Filed {
 
 /// What the caller may read, kind by kind.
 pub(crate) async fn visibility(state: &AppState, ctx: &TenantCtx) -> Visibility {
-    let user = ctx.caller().user_id.to_string();
-    let tenant = ctx.tenant().to_string();
     let mut v = Visibility {
         me: ctx.caller().user_id,
         ..Default::default()
     };
     for (kind, o) in obj::RECORDS {
-        if state.authz.allowed(&user, &tenant, o, act::READ).await {
+        if ctx.may(state, o, act::READ).await {
             v.all.push(kind.to_owned());
-        } else if state.authz.allowed(&user, &tenant, o, act::READ_OWN).await {
+        } else if ctx.may(state, o, act::READ_OWN).await {
             v.own.push(kind.to_owned());
         }
     }
@@ -216,10 +214,7 @@ pub async fn file(
         && let Some(mine) = &me
         && placed.subject_iin.as_ref() != Some(mine)
         && let Some(o) = obj::record(kind.as_str())
-        && !state
-            .authz
-            .allowed(&ctx.actor(), &ctx.tenant().to_string(), o, act::READ)
-            .await
+        && !ctx.may(state, o, act::READ).await
     {
         return Err(ServiceError::field(
             "/person_iin",
