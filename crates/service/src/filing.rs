@@ -10,7 +10,6 @@ use adal_authz::{act, obj};
 use adal_domain::records::ocds::CompiledRelease;
 use adal_domain::records::{coi, culture, declaration::AssetDeclaration, hr, parse_value};
 use adal_domain::{FieldError, GiftDeclaration, Kind, kazakhstan_today};
-use adal_jobs::{Enqueued, EvaluateSubmission};
 use adal_store::submissions::{self, NewSubmission, SubmissionFilter, Visibility};
 use adal_store::{declarations, org, procurement};
 use uuid::Uuid;
@@ -164,24 +163,10 @@ async fn place(
     })
 }
 
-/// Hands a committed submission to the queue; if the queue is full or
-/// down, marks it so the sweeper enqueues it at its next pass.
+/// Hands a committed submission to the queue, or marks it for the
+/// sweeper when the queue refuses it ([`adal_jobs::hand_over`]).
 pub async fn enqueue(state: &AppState, ctx: &TenantCtx, id: Uuid) {
-    let queued = state
-        .queue
-        .enqueue(EvaluateSubmission {
-            tenant_id: ctx.tenant().0,
-            submission_id: id,
-        })
-        .await;
-    if !matches!(queued, Ok(Enqueued::Pushed)) {
-        if let Err(e) = &queued {
-            tracing::warn!(submission_id = %id, error = %e, "enqueue failed; the sweeper will pick it up");
-        }
-        if let Err(e) = submissions::mark_not_enqueued(&state.store, ctx.tenant(), id).await {
-            tracing::warn!(submission_id = %id, error = %e, "could not mark the submission for the sweeper; it will be swept after the grace period");
-        }
-    }
+    adal_jobs::hand_over(&state.store, &state.queue, ctx.tenant(), id).await;
 }
 
 /// Files a record of `kind` (or a correction of `supersedes`).
@@ -291,8 +276,9 @@ pub async fn file(
         }
     }
     let me = ctx.caller();
-    let s = submissions::insert(
+    let s = adal_jobs::submit(
         &state.store,
+        &state.queue,
         ctx.tenant(),
         NewSubmission {
             kind: kind.as_str().to_owned(),
@@ -307,8 +293,6 @@ pub async fn file(
         },
     )
     .await?;
-    // The row is committed: from here on nothing is lost.
-    enqueue(state, ctx, s.id).await;
     Ok(Filed {
         submission_id: s.id,
         status: s.status,
