@@ -440,7 +440,7 @@ async fn table(
             }
         }
         "submissions" => {
-            let (ctx, _) = TenantCtx::authorize_read(
+            let (ctx, scope) = TenantCtx::authorize_read(
                 state,
                 &auth.0,
                 tenant_id,
@@ -449,12 +449,18 @@ async fn table(
             )
             .await?;
             let filter = SubmissionFilter {
-                visible: Some(adal_service::reader_visibility(state, &ctx).await),
                 kind,
                 ..Default::default()
             };
             let rows = all_pages(|offset| {
-                submissions::list(&state.store, ctx.tenant(), &filter, offset, EXPORT_PAGE)
+                submissions::list(
+                    &state.store,
+                    ctx.tenant(),
+                    &scope,
+                    &filter,
+                    offset,
+                    EXPORT_PAGE,
+                )
             })
             .await?
             .into_iter()
@@ -490,7 +496,7 @@ async fn table(
             }
         }
         "findings" => {
-            let (ctx, only) = TenantCtx::authorize_read(
+            let (ctx, scope) = TenantCtx::authorize_read(
                 state,
                 &auth.0,
                 tenant_id,
@@ -499,12 +505,17 @@ async fn table(
             )
             .await?;
             let filter = FindingFilter {
-                visible: Some(adal_service::reader_visibility(state, &ctx).await),
-                submitted_by: only,
                 ..Default::default()
             };
             let rows = all_pages(|offset| {
-                evaluation::list_findings(&state.store, ctx.tenant(), &filter, offset, EXPORT_PAGE)
+                evaluation::list_findings(
+                    &state.store,
+                    ctx.tenant(),
+                    &scope,
+                    &filter,
+                    offset,
+                    EXPORT_PAGE,
+                )
             })
             .await?
             .into_iter()

@@ -6,6 +6,7 @@ use crate::AppState;
 use crate::error::{ServiceError, ServiceResult};
 use adal_authz::{Act, Obj};
 use adal_domain::Role;
+use adal_store::submissions::ReadScope;
 use adal_store::{TenantId, users};
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
@@ -209,25 +210,29 @@ impl TenantCtx {
         }
     }
 
-    /// Like [`TenantCtx::authorize`] for reads that have an "own records"
-    /// variant: returns the context and, if only `own` is allowed, the
-    /// user whose records the query must be restricted to.
+    /// Like [`TenantCtx::authorize`] for reads of submissions and
+    /// findings, which have an "own records" variant: returns the context
+    /// and the [`ReadScope`] every list and read of them requires: the
+    /// kinds the caller may read (all of a kind's records, or their own),
+    /// and, if only `own` is allowed, only what they submitted.
     pub async fn authorize_read(
         state: &AppState,
         caller: &Caller,
         tenant_id: Uuid,
         all: Obj,
         own: Obj,
-    ) -> ServiceResult<(Self, Option<Uuid>)> {
-        match Self::authorize(state, caller, tenant_id, all, adal_authz::act::READ).await {
-            Ok(ctx) => Ok((ctx, None)),
-            Err(ServiceError::Forbidden) => {
-                let ctx =
-                    Self::authorize(state, caller, tenant_id, own, adal_authz::act::READ).await?;
-                Ok((ctx, Some(caller.user_id)))
-            }
-            Err(e) => Err(e),
-        }
+    ) -> ServiceResult<(Self, ReadScope)> {
+        let (ctx, only_own) =
+            match Self::authorize(state, caller, tenant_id, all, adal_authz::act::READ).await {
+                Ok(ctx) => (ctx, false),
+                Err(ServiceError::Forbidden) => (
+                    Self::authorize(state, caller, tenant_id, own, adal_authz::act::READ).await?,
+                    true,
+                ),
+                Err(e) => return Err(e),
+            };
+        let visible = crate::filing::reader_visibility(state, &ctx).await;
+        Ok((ctx, ReadScope::Reader { visible, only_own }))
     }
 
     /// The tenant the caller was authorised in.

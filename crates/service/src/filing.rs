@@ -10,7 +10,7 @@ use adal_authz::{act, obj};
 use adal_domain::records::ocds::CompiledRelease;
 use adal_domain::records::{coi, culture, declaration::AssetDeclaration, hr, parse_value};
 use adal_domain::{FieldError, GiftDeclaration, Kind, kazakhstan_today};
-use adal_store::submissions::{self, NewSubmission, SubmissionFilter, Visibility};
+use adal_store::submissions::{self, NewSubmission, ReadScope, SubmissionFilter, Visibility};
 use adal_store::{declarations, org, procurement};
 use uuid::Uuid;
 
@@ -250,7 +250,17 @@ pub async fn file(
             reference: Some(reference.clone()),
             ..Default::default()
         };
-        let (existing, _) = submissions::list(&state.store, ctx.tenant(), &filter, 0, 2).await?;
+        // Every record of the tenant: the key is the tenant's, whoever
+        // filed the other record.
+        let (existing, _) = submissions::list(
+            &state.store,
+            ctx.tenant(),
+            &ReadScope::WholeTenant,
+            &filter,
+            0,
+            2,
+        )
+        .await?;
         if let Some(e) = existing
             .iter()
             .find(|e| Some(e.id) != supersedes.map(|o| o.id))
