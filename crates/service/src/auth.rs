@@ -324,3 +324,55 @@ mod tests {
         assert_eq!(a.len(), "adal_".len() + 64);
     }
 }
+
+/// Changes the caller's own password after checking the current one. The
+/// checks are those of an administrator's reset (12 to 200 characters);
+/// every other session of the account ends, the one in use is kept.
+/// Errors name `/current`, `/new` and `/confirm`.
+pub async fn change_own_password(
+    state: &AppState,
+    caller: &Caller,
+    current: &str,
+    new: &str,
+    confirm: &str,
+) -> ServiceResult<()> {
+    let mut errors = Vec::new();
+    crate::validate::validate_password("/new", new, &mut errors);
+    if errors.is_empty() && new != confirm {
+        errors.push(adal_domain::FieldError::coded(
+            "/confirm",
+            "password.mismatch",
+            "must repeat the new password",
+        ));
+    }
+    let me = users::find_by_email(&state.store, &caller.email)
+        .await?
+        .filter(|u| u.id == caller.user_id)
+        .ok_or(ServiceError::Unauthorized)?;
+    let (current, hash) = (current.to_owned(), me.password_hash.clone());
+    let ok = tokio::task::spawn_blocking(move || verify_password(&current, Some(&hash)))
+        .await
+        .map_err(ServiceError::internal)?;
+    if !ok {
+        errors.insert(
+            0,
+            adal_domain::FieldError::coded("/current", "password.wrong", "is not your password"),
+        );
+    }
+    if !errors.is_empty() {
+        return Err(ServiceError::invalid(errors));
+    }
+    let new = new.to_owned();
+    let hashed = tokio::task::spawn_blocking(move || hash_password(&new))
+        .await
+        .map_err(ServiceError::internal)??;
+    // The account is the caller's own, whatever tenant (or none) it is in.
+    users::set_password_across_tenants(
+        &state.store,
+        caller.user_id,
+        hashed,
+        Some(&caller.token_hash),
+    )
+    .await?;
+    Ok(())
+}
