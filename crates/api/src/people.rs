@@ -255,17 +255,6 @@ enum JsonExportResponse {
     Ok(Json<serde_json::Value>),
 }
 
-/// Who may import what.
-/// The permission an import of `kind` needs: people, relatives and
-/// interests change the people on file; OCDS adds procurements. `None`
-/// for an unknown kind.
-pub fn import_permission(kind: &str) -> Option<(&'static str, &'static str)> {
-    match adal_import::ImportKind::parse(kind)? {
-        adal_import::ImportKind::Ocds => Some((obj::PROCUREMENTS, act::CREATE)),
-        _ => Some((obj::PEOPLE, act::WRITE)),
-    }
-}
-
 /// A list as rows: the header and each row's cells. Exported as CSV or as
 /// JSON objects keyed by the header.
 struct Table {
@@ -451,7 +440,7 @@ async fn table(
             }
         }
         "submissions" => {
-            let (ctx, _) = TenantCtx::authorize_read(
+            let (ctx, scope) = TenantCtx::authorize_read(
                 state,
                 &auth.0,
                 tenant_id,
@@ -460,12 +449,18 @@ async fn table(
             )
             .await?;
             let filter = SubmissionFilter {
-                visible: Some(adal_service::reader_visibility(state, &ctx).await),
                 kind,
                 ..Default::default()
             };
             let rows = all_pages(|offset| {
-                submissions::list(&state.store, ctx.tenant(), &filter, offset, EXPORT_PAGE)
+                submissions::list(
+                    &state.store,
+                    ctx.tenant(),
+                    &scope,
+                    &filter,
+                    offset,
+                    EXPORT_PAGE,
+                )
             })
             .await?
             .into_iter()
@@ -501,7 +496,7 @@ async fn table(
             }
         }
         "findings" => {
-            let (ctx, only) = TenantCtx::authorize_read(
+            let (ctx, scope) = TenantCtx::authorize_read(
                 state,
                 &auth.0,
                 tenant_id,
@@ -510,12 +505,17 @@ async fn table(
             )
             .await?;
             let filter = FindingFilter {
-                visible: Some(adal_service::reader_visibility(state, &ctx).await),
-                submitted_by: only,
                 ..Default::default()
             };
             let rows = all_pages(|offset| {
-                evaluation::list_findings(&state.store, ctx.tenant(), &filter, offset, EXPORT_PAGE)
+                evaluation::list_findings(
+                    &state.store,
+                    ctx.tenant(),
+                    &scope,
+                    &filter,
+                    offset,
+                    EXPORT_PAGE,
+                )
             })
             .await?
             .into_iter()
@@ -785,7 +785,7 @@ impl PeopleApi {
         file_name: Query<Option<String>>,
         body: Upload,
     ) -> ApiResult<CreateImportResponse> {
-        let (o, a) = import_permission(&kind.0).ok_or_else(|| {
+        let (o, a) = adal_service::import_permission(&kind.0).ok_or_else(|| {
             ApiError::not_found(&format!(
                 "import kind {:?} (the kinds are: people, relatives, interests, ocds)",
                 kind.0
@@ -828,11 +828,8 @@ impl PeopleApi {
         let (offset, limit) = page(offset.0, limit.0)?;
         let mut kinds = Vec::new();
         for k in adal_import::ImportKind::ALL {
-            if let Some((o, a)) = import_permission(k.as_str())
-                && state
-                    .authz
-                    .allowed(&ctx.actor(), &ctx.tenant().to_string(), o, a)
-                    .await
+            if let Some((o, a)) = adal_service::import_permission(k.as_str())
+                && ctx.may(&state, o, a).await
             {
                 kinds.push(k.as_str());
             }
@@ -866,7 +863,7 @@ impl PeopleApi {
         let i = imports::get(&state.store, ctx.tenant(), id.0)
             .await
             .map_err(|_| ApiError::not_found("import"))?;
-        let (o, a) = import_permission(&i.kind)
+        let (o, a) = adal_service::import_permission(&i.kind)
             .ok_or_else(|| ApiError::internal("stored import kind unknown"))?;
         TenantCtx::authorize(&state, &auth.0, tenant_id.0, o, a)
             .await

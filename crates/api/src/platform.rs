@@ -355,11 +355,7 @@ impl PlatformApi {
         .await?;
         state
             .authz
-            .assign(
-                &admin.id.to_string(),
-                Role::TenantAdmin.as_str(),
-                &t.id.to_string(),
-            )
+            .assign(&admin.id.to_string(), Role::TenantAdmin, &t.id.to_string())
             .await
             .map_err(ApiError::internal)?;
         Ok(CreateTenantResponse::Created(Json(CreatedTenant {

@@ -300,10 +300,7 @@ impl RecordApi {
         }
         let o = obj::record(kind.as_str()).ok_or_else(|| invalid_kind(kind.as_str()))?;
         let ctx = TenantCtx::authorize(&state, &auth.0, tenant_id.0, o, act::CREATE).await?;
-        let may_correct_any = state
-            .authz
-            .allowed(&ctx.actor(), &ctx.tenant().to_string(), o, act::READ)
-            .await;
+        let may_correct_any = ctx.may(&state, o, act::READ).await;
         if old.submitted_by != ctx.caller().user_id && !may_correct_any {
             return Err(ApiError::forbidden());
         }

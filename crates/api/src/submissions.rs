@@ -323,7 +323,7 @@ impl SubmissionApi {
         offset: Query<Option<u64>>,
         limit: Query<Option<u64>>,
     ) -> ApiResult<ListSubmissionsResponse> {
-        let (ctx, _) = TenantCtx::authorize_read(
+        let (ctx, scope) = TenantCtx::authorize_read(
             &state,
             &auth.0,
             tenant_id.0,
@@ -342,7 +342,6 @@ impl SubmissionApi {
             ));
         }
         let filter = SubmissionFilter {
-            visible: Some(adal_service::reader_visibility(&state, &ctx).await),
             kind: kind.0,
             status: status.0,
             subject_iin: subject_iin.0,
@@ -351,7 +350,7 @@ impl SubmissionApi {
             ..Default::default()
         };
         let (rows, total) =
-            submissions::list(&state.store, ctx.tenant(), &filter, offset, limit).await?;
+            submissions::list(&state.store, ctx.tenant(), &scope, &filter, offset, limit).await?;
         let items: ApiResult<Vec<_>> = rows
             .into_iter()
             .map(|s| submission_out(s, Vec::new()))
@@ -378,7 +377,7 @@ impl SubmissionApi {
         tenant_id: Path<Uuid>,
         id: Path<Uuid>,
     ) -> ApiResult<GetSubmissionResponse> {
-        let (ctx, _) = TenantCtx::authorize_read(
+        let (ctx, scope) = TenantCtx::authorize_read(
             &state,
             &auth.0,
             tenant_id.0,
@@ -386,11 +385,10 @@ impl SubmissionApi {
             obj::SUBMISSIONS_OWN,
         )
         .await?;
-        let vis = adal_service::reader_visibility(&state, &ctx).await;
         let s = submissions::get(&state.store, ctx.tenant(), id.0)
             .await
             .ok()
-            .filter(|s| vis.allows(s))
+            .filter(|s| scope.allows(s))
             .ok_or_else(|| ApiError::not_found("submission"))?;
         let errors = evaluation::rule_errors_for(&state.store, ctx.tenant(), s.id).await?;
         Ok(GetSubmissionResponse::Ok(Json(submission_out(s, errors)?)))
@@ -420,7 +418,7 @@ impl SubmissionApi {
         offset: Query<Option<u64>>,
         limit: Query<Option<u64>>,
     ) -> ApiResult<ListFindingsResponse> {
-        let (ctx, only) = TenantCtx::authorize_read(
+        let (ctx, scope) = TenantCtx::authorize_read(
             &state,
             &auth.0,
             tenant_id.0,
@@ -430,8 +428,6 @@ impl SubmissionApi {
         .await?;
         let (offset, limit) = page(offset.0, limit.0)?;
         let filter = FindingFilter {
-            visible: Some(adal_service::reader_visibility(&state, &ctx).await),
-            submitted_by: only,
             submission_id: submission_id.0,
             severity: severity.0,
             status: status.0,
@@ -441,7 +437,8 @@ impl SubmissionApi {
             impact: impact.0,
         };
         let (rows, total) =
-            evaluation::list_findings(&state.store, ctx.tenant(), &filter, offset, limit).await?;
+            evaluation::list_findings(&state.store, ctx.tenant(), &scope, &filter, offset, limit)
+                .await?;
         Ok(ListFindingsResponse::Ok(Json(FindingPage {
             items: rows.into_iter().map(Into::into).collect(),
             total,
@@ -463,7 +460,7 @@ impl SubmissionApi {
         tenant_id: Path<Uuid>,
         id: Path<Uuid>,
     ) -> ApiResult<GetFindingResponse> {
-        let (ctx, only) = TenantCtx::authorize_read(
+        let (ctx, scope) = TenantCtx::authorize_read(
             &state,
             &auth.0,
             tenant_id.0,
@@ -475,8 +472,7 @@ impl SubmissionApi {
             .await
             .map_err(|_| ApiError::not_found("finding"))?;
         let s = submissions::get(&state.store, ctx.tenant(), f.submission_id).await?;
-        let vis = adal_service::reader_visibility(&state, &ctx).await;
-        if only.is_some_and(|u| s.submitted_by != u) || !vis.allows(&s) {
+        if !scope.allows(&s) {
             return Err(ApiError::not_found("finding"));
         }
         Ok(GetFindingResponse::Ok(Json(f.into())))

@@ -663,7 +663,7 @@ impl TenantApi {
         tenant_id: Path<Uuid>,
     ) -> ApiResult<AuditResponse> {
         let ctx = TenantCtx::authorize(&state, &auth.0, tenant_id.0, obj::AUDIT, act::READ).await?;
-        let v = audit::verify(state.store.connection(), ctx.tenant()).await?;
+        let v = audit::verify(&state.store, ctx.tenant()).await?;
         Ok(AuditResponse::Ok(Json(AuditVerification {
             entries: v.entries,
             intact: v.broken_at.is_none(),

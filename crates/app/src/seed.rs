@@ -292,8 +292,9 @@ pub async fn seed_demo(svc: &Service) -> Result<DemoAccounts> {
         )
         .map_err(|e| anyhow::anyhow!("demo gift: {e:?}"))?;
         let payload = serde_json::to_value(&gift)?;
-        let s = submissions::insert(
+        adal_jobs::submit(
             &svc.store,
+            &svc.queue,
             tenant,
             submissions::NewSubmission {
                 kind: adal_domain::Kind::Gift.as_str().into(),
@@ -308,21 +309,10 @@ pub async fn seed_demo(svc: &Service) -> Result<DemoAccounts> {
             },
         )
         .await?;
-        svc.queue
-            .enqueue(adal_jobs::EvaluateSubmission {
-                tenant_id: t.id,
-                submission_id: s.id,
-            })
-            .await?;
     }
     records(svc, tenant, t.id, employee, buyer.id, &supplier, today).await?;
     // Evaluated once the people it names are on file.
-    svc.queue
-        .enqueue(adal_jobs::EvaluateSubmission {
-            tenant_id: t.id,
-            submission_id: tender,
-        })
-        .await?;
+    adal_jobs::hand_over(&svc.store, &svc.queue, tenant, tender).await;
     // Look at the whole data set once now rather than in an hour: the
     // demo person's missing declarations and the bidder's repeated gifts
     // are findings of the dataset rules.
@@ -404,8 +394,9 @@ async fn records(
         let payload = kind
             .normalise(&payload, today)
             .map_err(|e| anyhow::anyhow!("demo {}: {e:?}", kind.as_str()))?;
-        let s = submissions::insert(
+        adal_jobs::submit(
             &svc.store,
+            &svc.queue,
             tenant,
             submissions::NewSubmission {
                 kind: kind.as_str().into(),
@@ -420,12 +411,6 @@ async fn records(
             },
         )
         .await?;
-        svc.queue
-            .enqueue(adal_jobs::EvaluateSubmission {
-                tenant_id: tenant_uuid,
-                submission_id: s.id,
-            })
-            .await?;
     }
     Ok(())
 }

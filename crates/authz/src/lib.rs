@@ -11,6 +11,7 @@ mod adapter;
 
 pub use adapter::SeaOrmAdapter;
 
+use adal_domain::Role;
 use adal_store::Store;
 use casbin::{CachedApi, CachedEnforcer, CoreApi, DefaultModel, MgmtApi, RbacApi};
 use std::sync::Arc;
@@ -42,38 +43,139 @@ m = (g(r.sub, p.sub, r.dom) || g(r.sub, p.sub, "*")) && (p.dom == "*" || p.dom =
 /// The domain of platform-level permissions (creating tenants).
 pub const PLATFORM_DOMAIN: &str = "platform";
 
+/// A resource a request can touch, as casbin names it. An enum, so that a
+/// check cannot name a resource that does not exist.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Obj {
+    Tenant,
+    Tenants,
+    Users,
+    Org,
+    RuleSets,
+    Gifts,
+    Conflicts,
+    AssetDeclarations,
+    HrActions,
+    Trainings,
+    FeedbackReports,
+    Governance,
+    SubmissionsAll,
+    SubmissionsOwn,
+    FindingsAll,
+    FindingsOwn,
+    RiskMap,
+    Procurements,
+    People,
+    DeclarationStatus,
+    ConflictDecisions,
+    DatasetRuns,
+    Audit,
+    Outbox,
+    ConvictedRegistry,
+}
+
+impl Obj {
+    /// The object as written in the policy.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Obj::Tenant => "tenant",
+            Obj::Tenants => "tenants",
+            Obj::Users => "users",
+            Obj::Org => "org",
+            Obj::RuleSets => "rule_sets",
+            Obj::Gifts => "records.gift",
+            Obj::Conflicts => "records.conflict_of_interest",
+            Obj::AssetDeclarations => "records.asset_declaration",
+            Obj::HrActions => "records.hr_action",
+            Obj::Trainings => "records.training",
+            Obj::FeedbackReports => "records.feedback_report",
+            Obj::Governance => "records.governance",
+            Obj::SubmissionsAll => "submissions.all",
+            Obj::SubmissionsOwn => "submissions.own",
+            Obj::FindingsAll => "findings.all",
+            Obj::FindingsOwn => "findings.own",
+            Obj::RiskMap => "risk_map",
+            Obj::Procurements => "records.procurement",
+            Obj::People => "people",
+            Obj::DeclarationStatus => "declaration_status",
+            Obj::ConflictDecisions => "conflict_decisions",
+            Obj::DatasetRuns => "dataset_runs",
+            Obj::Audit => "audit",
+            Obj::Outbox => "outbox",
+            Obj::ConvictedRegistry => "convicted_registry",
+        }
+    }
+}
+
+impl std::fmt::Display for Obj {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// What is done to a resource, as casbin names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Act {
+    Read,
+    Write,
+    Create,
+    ReadOwn,
+    Decide,
+}
+
+impl Act {
+    /// The action as written in the policy.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Act::Read => "read",
+            Act::Write => "write",
+            Act::Create => "create",
+            Act::ReadOwn => "read_own",
+            Act::Decide => "decide",
+        }
+    }
+}
+
+impl std::fmt::Display for Act {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// Resources a request can touch. The `.own` variants allow the same read
 /// restricted to the caller's own records; handlers try `.all` first.
 pub mod obj {
-    pub const TENANT: &str = "tenant";
-    pub const TENANTS: &str = "tenants";
-    pub const USERS: &str = "users";
-    pub const ORG: &str = "org";
-    pub const RULE_SETS: &str = "rule_sets";
+    use super::Obj;
+
+    pub const TENANT: Obj = Obj::Tenant;
+    pub const TENANTS: Obj = Obj::Tenants;
+    pub const USERS: Obj = Obj::Users;
+    pub const ORG: Obj = Obj::Org;
+    pub const RULE_SETS: Obj = Obj::RuleSets;
     /// Records by kind: `create` to file one, `read` for every record of
     /// the kind in the tenant, `read_own` for the caller's own.
-    pub const GIFTS: &str = "records.gift";
-    pub const CONFLICTS: &str = "records.conflict_of_interest";
-    pub const ASSET_DECLARATIONS: &str = "records.asset_declaration";
-    pub const HR_ACTIONS: &str = "records.hr_action";
-    pub const TRAININGS: &str = "records.training";
-    pub const FEEDBACK_REPORTS: &str = "records.feedback_report";
-    pub const GOVERNANCE: &str = "records.governance";
-    pub const SUBMISSIONS_ALL: &str = "submissions.all";
-    pub const SUBMISSIONS_OWN: &str = "submissions.own";
-    pub const FINDINGS_ALL: &str = "findings.all";
-    pub const FINDINGS_OWN: &str = "findings.own";
-    pub const RISK_MAP: &str = "risk_map";
-    pub const PROCUREMENTS: &str = "records.procurement";
+    pub const GIFTS: Obj = Obj::Gifts;
+    pub const CONFLICTS: Obj = Obj::Conflicts;
+    pub const ASSET_DECLARATIONS: Obj = Obj::AssetDeclarations;
+    pub const HR_ACTIONS: Obj = Obj::HrActions;
+    pub const TRAININGS: Obj = Obj::Trainings;
+    pub const FEEDBACK_REPORTS: Obj = Obj::FeedbackReports;
+    pub const GOVERNANCE: Obj = Obj::Governance;
+    pub const SUBMISSIONS_ALL: Obj = Obj::SubmissionsAll;
+    pub const SUBMISSIONS_OWN: Obj = Obj::SubmissionsOwn;
+    pub const FINDINGS_ALL: Obj = Obj::FindingsAll;
+    pub const FINDINGS_OWN: Obj = Obj::FindingsOwn;
+    pub const RISK_MAP: Obj = Obj::RiskMap;
+    pub const PROCUREMENTS: Obj = Obj::Procurements;
     /// The tenant's people with their relatives and interests.
-    pub const PEOPLE: &str = "people";
+    pub const PEOPLE: Obj = Obj::People;
     /// Who filed their asset declaration and when (not its content).
-    pub const DECLARATION_STATUS: &str = "declaration_status";
+    pub const DECLARATION_STATUS: Obj = Obj::DeclarationStatus;
     /// The compliance unit's decisions on conflict-of-interest disclosures.
-    pub const CONFLICT_DECISIONS: &str = "conflict_decisions";
+    pub const CONFLICT_DECISIONS: Obj = Obj::ConflictDecisions;
 
     /// The object of a record kind (`gift`, `hr_action`, ...).
-    pub fn record(kind: &str) -> Option<&'static str> {
+    pub fn record(kind: &str) -> Option<Obj> {
         Some(match kind {
             "gift" => GIFTS,
             "conflict_of_interest" => CONFLICTS,
@@ -98,7 +200,7 @@ pub mod obj {
     /// a declaration obligation is declaration status, a giver's history
     /// is gifts. Nobody holds `create` on them through these objects'
     /// kinds, because the API has no route that files them.
-    pub const RECORDS: [(&str, &str); 14] = [
+    pub const RECORDS: [(&str, Obj); 14] = [
         ("gift", GIFTS),
         ("conflict_of_interest", CONFLICTS),
         ("asset_declaration", ASSET_DECLARATIONS),
@@ -115,25 +217,27 @@ pub mod obj {
         ("tender_specification", PROCUREMENTS),
     ];
     /// Dataset runs: `read` to see them, `write` to ask for one.
-    pub const DATASET_RUNS: &str = "dataset_runs";
-    pub const AUDIT: &str = "audit";
-    pub const OUTBOX: &str = "outbox";
+    pub const DATASET_RUNS: Obj = Obj::DatasetRuns;
+    pub const AUDIT: Obj = Obj::Audit;
+    pub const OUTBOX: Obj = Obj::Outbox;
     /// The public registry of persons convicted of corruption offences
     /// (platform level). Reading it needs no permission; `write` adds and
     /// removes entries.
-    pub const CONVICTED_REGISTRY: &str = "convicted_registry";
+    pub const CONVICTED_REGISTRY: Obj = Obj::ConvictedRegistry;
 }
 
 pub mod act {
-    pub const READ: &str = "read";
-    pub const WRITE: &str = "write";
-    pub const CREATE: &str = "create";
-    pub const READ_OWN: &str = "read_own";
-    pub const DECIDE: &str = "decide";
+    use super::Act;
+
+    pub const READ: Act = Act::Read;
+    pub const WRITE: Act = Act::Write;
+    pub const CREATE: Act = Act::Create;
+    pub const READ_OWN: Act = Act::ReadOwn;
+    pub const DECIDE: Act = Act::Decide;
 }
 
 /// The shared role permissions: (role, object, action).
-pub fn role_permissions() -> Vec<(&'static str, &'static str, &'static str)> {
+pub fn role_permissions() -> Vec<(Role, Obj, Act)> {
     use act::*;
     use obj::*;
     let mut p = Vec::new();
@@ -153,11 +257,11 @@ pub fn role_permissions() -> Vec<(&'static str, &'static str, &'static str)> {
         (TENANT, READ),
     ];
     for role in [
-        "tenant_admin",
-        "compliance_officer",
-        "hr_officer",
-        "procurement_officer",
-        "employee",
+        Role::TenantAdmin,
+        Role::ComplianceOfficer,
+        Role::HrOfficer,
+        Role::ProcurementOfficer,
+        Role::Employee,
     ] {
         for (o, a) in own {
             p.push((role, o, a));
@@ -190,7 +294,7 @@ pub fn role_permissions() -> Vec<(&'static str, &'static str, &'static str)> {
     ] {
         // Not asset declarations: only the person and the compliance unit
         // see those.
-        p.push(("tenant_admin", o, a));
+        p.push((Role::TenantAdmin, o, a));
     }
     for (o, a) in [
         (USERS, READ),
@@ -221,7 +325,7 @@ pub fn role_permissions() -> Vec<(&'static str, &'static str, &'static str)> {
         (AUDIT, READ),
         (OUTBOX, READ),
     ] {
-        p.push(("compliance_officer", o, a));
+        p.push((Role::ComplianceOfficer, o, a));
     }
     for (o, a) in [
         (ORG, READ),
@@ -233,14 +337,14 @@ pub fn role_permissions() -> Vec<(&'static str, &'static str, &'static str)> {
         (PEOPLE, READ),
         (PEOPLE, WRITE),
     ] {
-        p.push(("hr_officer", o, a));
+        p.push((Role::HrOfficer, o, a));
     }
     for (o, a) in [
         (SUBMISSIONS_ALL, READ),
         (PROCUREMENTS, CREATE),
         (PROCUREMENTS, READ),
     ] {
-        p.push(("procurement_officer", o, a));
+        p.push((Role::ProcurementOfficer, o, a));
     }
     // The Agency reads every tenant and never writes.
     for (o, a) in [
@@ -264,13 +368,13 @@ pub fn role_permissions() -> Vec<(&'static str, &'static str, &'static str)> {
         (AUDIT, READ),
         (TENANTS, READ),
     ] {
-        p.push(("agency_auditor", o, a));
+        p.push((Role::AgencyAuditor, o, a));
     }
     // The one thing the Agency writes: the registry it keeps, which is
     // platform data and no tenant's.
-    p.push(("agency_auditor", CONVICTED_REGISTRY, WRITE));
-    p.push(("platform_admin", TENANTS, CREATE));
-    p.push(("platform_admin", TENANTS, READ));
+    p.push((Role::AgencyAuditor, CONVICTED_REGISTRY, WRITE));
+    p.push((Role::PlatformAdmin, TENANTS, CREATE));
+    p.push((Role::PlatformAdmin, TENANTS, READ));
     p
 }
 
@@ -291,7 +395,14 @@ impl Authz {
         e.set_cache(Box::new(casbin::DefaultCache::new(10_000)));
         let wanted: Vec<Vec<String>> = role_permissions()
             .into_iter()
-            .map(|(r, o, a)| vec![r.to_owned(), "*".to_owned(), o.to_owned(), a.to_owned()])
+            .map(|(r, o, a)| {
+                vec![
+                    r.as_str().to_owned(),
+                    "*".to_owned(),
+                    o.as_str().to_owned(),
+                    a.as_str().to_owned(),
+                ]
+            })
             .collect();
         let missing: Vec<Vec<String>> = wanted
             .into_iter()
@@ -314,8 +425,9 @@ impl Authz {
 
     /// Does `user` hold a role allowing `act` on `obj` in `domain`?
     /// Fails closed: an engine error is a denial, and is logged.
-    pub async fn allowed(&self, user: &str, domain: &str, obj: &str, act: &str) -> bool {
+    pub async fn allowed(&self, user: &str, domain: &str, obj: Obj, act: Act) -> bool {
         let e = self.enforcer.read().await;
+        let (obj, act) = (obj.as_str(), act.as_str());
         match e.enforce((user, domain, obj, act)) {
             Ok(b) => b,
             Err(err) => {
@@ -327,19 +439,21 @@ impl Authz {
 
     /// Gives `user` `role` in `domain` (a tenant id, or `*` for the
     /// Agency's and platform's roles).
-    pub async fn assign(&self, user: &str, role: &str, domain: &str) -> Result<(), AuthzError> {
+    pub async fn assign(&self, user: &str, role: Role, domain: &str) -> Result<(), AuthzError> {
         let mut e = self.enforcer.write().await;
-        e.add_role_for_user(user, role, Some(domain)).await?;
+        e.add_role_for_user(user, role.as_str(), Some(domain))
+            .await?;
         e.get_mut_cache().clear();
         Ok(())
     }
 
     /// Makes `role` the only role of `user` in `domain`: an account holds
     /// one role per tenant, so a change replaces rather than adds.
-    pub async fn set_role(&self, user: &str, role: &str, domain: &str) -> Result<(), AuthzError> {
+    pub async fn set_role(&self, user: &str, role: Role, domain: &str) -> Result<(), AuthzError> {
         let mut e = self.enforcer.write().await;
         e.delete_roles_for_user(user, Some(domain)).await?;
-        e.add_role_for_user(user, role, Some(domain)).await?;
+        e.add_role_for_user(user, role.as_str(), Some(domain))
+            .await?;
         e.get_mut_cache().clear();
         Ok(())
     }
@@ -364,7 +478,7 @@ mod tests {
     #[tokio::test]
     async fn roles_are_scoped_to_their_tenant() {
         let (_s, a) = authz().await;
-        a.assign("u1", "compliance_officer", "t1").await.unwrap();
+        a.assign("u1", Role::ComplianceOfficer, "t1").await.unwrap();
         assert!(a.allowed("u1", "t1", obj::FINDINGS_ALL, act::READ).await);
         assert!(!a.allowed("u1", "t2", obj::FINDINGS_ALL, act::READ).await);
         assert!(!a.allowed("u2", "t1", obj::FINDINGS_ALL, act::READ).await);
@@ -373,9 +487,9 @@ mod tests {
     #[tokio::test]
     async fn a_role_change_replaces_the_role_in_that_tenant_only() {
         let (store, a) = authz().await;
-        a.assign("u1", "compliance_officer", "t1").await.unwrap();
-        a.assign("u1", "employee", "t2").await.unwrap();
-        a.set_role("u1", "employee", "t1").await.unwrap();
+        a.assign("u1", Role::ComplianceOfficer, "t1").await.unwrap();
+        a.assign("u1", Role::Employee, "t2").await.unwrap();
+        a.set_role("u1", Role::Employee, "t1").await.unwrap();
         assert_eq!(a.roles_of("u1", "t1").await, vec!["employee".to_owned()]);
         assert!(!a.allowed("u1", "t1", obj::FINDINGS_ALL, act::READ).await);
         assert!(a.allowed("u1", "t2", obj::FINDINGS_OWN, act::READ).await);
@@ -394,7 +508,7 @@ mod tests {
     #[tokio::test]
     async fn employees_read_only_their_own() {
         let (_s, a) = authz().await;
-        a.assign("e", "employee", "t1").await.unwrap();
+        a.assign("e", Role::Employee, "t1").await.unwrap();
         assert!(a.allowed("e", "t1", obj::FINDINGS_OWN, act::READ).await);
         assert!(!a.allowed("e", "t1", obj::FINDINGS_ALL, act::READ).await);
         assert!(!a.allowed("e", "t1", obj::RULE_SETS, act::WRITE).await);
@@ -414,13 +528,13 @@ mod tests {
     async fn asset_declarations_are_for_the_person_and_the_compliance_unit_only() {
         let (_s, a) = authz().await;
         for (u, role) in [
-            ("adm", "tenant_admin"),
-            ("co", "compliance_officer"),
-            ("hr", "hr_officer"),
+            ("adm", Role::TenantAdmin),
+            ("co", Role::ComplianceOfficer),
+            ("hr", Role::HrOfficer),
         ] {
             a.assign(u, role, "t1").await.unwrap();
         }
-        a.assign("aud", "agency_auditor", "*").await.unwrap();
+        a.assign("aud", Role::AgencyAuditor, "*").await.unwrap();
         assert!(
             a.allowed("co", "t1", obj::ASSET_DECLARATIONS, act::READ)
                 .await
@@ -446,7 +560,7 @@ mod tests {
     #[tokio::test]
     async fn agency_reads_every_tenant_and_writes_none() {
         let (_s, a) = authz().await;
-        a.assign("aud", "agency_auditor", "*").await.unwrap();
+        a.assign("aud", Role::AgencyAuditor, "*").await.unwrap();
         assert!(a.allowed("aud", "t1", obj::FINDINGS_ALL, act::READ).await);
         assert!(a.allowed("aud", "t9", obj::RISK_MAP, act::READ).await);
         assert!(!a.allowed("aud", "t1", obj::RULE_SETS, act::WRITE).await);
@@ -456,9 +570,9 @@ mod tests {
     #[tokio::test]
     async fn only_the_agency_maintains_the_convicted_registry() {
         let (_s, a) = authz().await;
-        a.assign("aud", "agency_auditor", "*").await.unwrap();
-        a.assign("pa", "platform_admin", "*").await.unwrap();
-        a.assign("adm", "tenant_admin", "t1").await.unwrap();
+        a.assign("aud", Role::AgencyAuditor, "*").await.unwrap();
+        a.assign("pa", Role::PlatformAdmin, "*").await.unwrap();
+        a.assign("adm", Role::TenantAdmin, "t1").await.unwrap();
         let write = |u| a.allowed(u, PLATFORM_DOMAIN, obj::CONVICTED_REGISTRY, act::WRITE);
         assert!(write("aud").await);
         assert!(!write("pa").await);
@@ -468,7 +582,7 @@ mod tests {
     #[tokio::test]
     async fn policies_survive_a_reload_from_the_database() {
         let (store, a) = authz().await;
-        a.assign("u1", "tenant_admin", "t1").await.unwrap();
+        a.assign("u1", Role::TenantAdmin, "t1").await.unwrap();
         let fresh = Authz::load(store).await.unwrap();
         assert!(fresh.allowed("u1", "t1", obj::USERS, act::WRITE).await);
         assert_eq!(fresh.roles_of("u1", "t1").await, vec!["tenant_admin"]);

@@ -100,7 +100,7 @@ impl Tally {
 pub async fn run_once(store: &Store, stale_after: Duration) -> Result<bool, ImportError> {
     let stale_before = chrono::Utc::now()
         - chrono::Duration::from_std(stale_after).unwrap_or(chrono::Duration::minutes(5));
-    let Some(import) = imports::claim_next(store, stale_before).await? else {
+    let Some(import) = imports::claim_next_across_tenants(store, stale_before).await? else {
         return Ok(false);
     };
     let tenant = TenantId(import.tenant_id);

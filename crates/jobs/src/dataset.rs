@@ -59,7 +59,7 @@ const STALE_AFTER: chrono::Duration = chrono::Duration::minutes(10);
 /// Claims and runs one run; false when none was waiting.
 async fn next(store: &Store, queue: &Queue) -> Result<bool, QueueError> {
     let store_err = |e: StoreError| QueueError::Backend(e.to_string());
-    let Some(run) = dataset::claim_next(store, chrono::Utc::now() - STALE_AFTER)
+    let Some(run) = dataset::claim_next_across_tenants(store, chrono::Utc::now() - STALE_AFTER)
         .await
         .map_err(store_err)?
     else {

@@ -301,7 +301,9 @@ async fn hr_history(
         subject_iin: Some(iin.to_owned()),
         ..Default::default()
     };
-    let (rows, _) = submissions::list(store, tenant, &filter, 0, MAX_HR_HISTORY).await?;
+    // The worker reads the tenant's whole history of the person.
+    let scope = submissions::ReadScope::WholeTenant;
+    let (rows, _) = submissions::list(store, tenant, &scope, &filter, 0, MAX_HR_HISTORY).await?;
     let mut history: Vec<serde_json::Value> = rows
         .into_iter()
         .filter(|s| s.id != this)

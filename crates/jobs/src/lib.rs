@@ -42,6 +42,41 @@ pub async fn run_sweeper(
     }
 }
 
+/// The one way a submission enters: the row is stored (with its audit
+/// entry, in one transaction), then handed to the evaluation queue. From
+/// the commit on nothing is lost: if the queue is full or down, the row is
+/// marked for the sweeper below, which enqueues it at its next pass.
+pub async fn submit(
+    store: &Store,
+    queue: &Queue,
+    tenant: adal_store::TenantId,
+    new: adal_store::submissions::NewSubmission,
+) -> Result<adal_store::submissions::Submission, adal_store::StoreError> {
+    let s = adal_store::submissions::insert(store, tenant, new).await?;
+    hand_over(store, queue, tenant, s.id).await;
+    Ok(s)
+}
+
+/// Hands a committed submission to the queue, or, when the queue refuses
+/// it, marks it for the sweeper. Never fails: a row the sweeper cannot be
+/// told about is still swept once its grace period is over.
+pub async fn hand_over(store: &Store, queue: &Queue, tenant: adal_store::TenantId, id: uuid::Uuid) {
+    let queued = queue
+        .enqueue(EvaluateSubmission {
+            tenant_id: tenant.0,
+            submission_id: id,
+        })
+        .await;
+    if !matches!(queued, Ok(Enqueued::Pushed)) {
+        if let Err(e) = &queued {
+            tracing::warn!(submission_id = %id, error = %e, "enqueue failed; the sweeper will pick it up");
+        }
+        if let Err(e) = adal_store::submissions::mark_not_enqueued(store, tenant, id).await {
+            tracing::warn!(submission_id = %id, error = %e, "could not mark the submission for the sweeper; it will be swept after the grace period");
+        }
+    }
+}
+
 /// One sweep; returns how many submissions were (re-)enqueued.
 ///
 /// First the rows the queue refused, in batches until none are left or the

@@ -151,7 +151,7 @@ pub async fn deliver_due(
         };
         match result {
             Ok(()) => {
-                outbox::mark_sent(store, m.id).await?;
+                outbox::mark_sent_across_tenants(store, m.id).await?;
                 report.sent += 1;
                 tracing::info!(outbox_id = %m.id, tenant_id = %m.tenant_id, "alert sent");
             }

@@ -247,9 +247,11 @@ pub async fn create_user(
         StoreError::Conflict(_) => ServiceError::field("/email", "email.taken", EMAIL_TAKEN),
         other => other.into(),
     })?;
+    // Checked above, so it parses.
+    let role = Role::parse(&req.role).map_err(ServiceError::internal)?;
     state
         .authz
-        .assign(&u.id.to_string(), &req.role, &ctx.tenant().to_string())
+        .assign(&u.id.to_string(), role, &ctx.tenant().to_string())
         .await
         .map_err(ServiceError::internal)?;
     Ok(u)
@@ -322,6 +324,8 @@ pub async fn update_user(
     // back if the row cannot be written, so a failure leaves the old role
     // in both.
     if let Some(r) = role_change {
+        // Checked above, so it parses.
+        let r = Role::parse(r).map_err(ServiceError::internal)?;
         state
             .authz
             .set_role(&user, r, &domain)
@@ -341,7 +345,8 @@ pub async fn update_user(
         Ok(u) => u,
         Err(e) => {
             if role_change.is_some()
-                && let Err(back) = state.authz.set_role(&user, &before.role, &domain).await
+                && let Ok(old) = Role::parse(&before.role)
+                && let Err(back) = state.authz.set_role(&user, old, &domain).await
             {
                 tracing::error!(%back, user, "could not restore the role after a failed update");
             }

@@ -4,6 +4,9 @@
 
 use crate::AppState;
 use crate::error::{ServiceError, ServiceResult};
+use adal_authz::{Act, Obj};
+use adal_domain::Role;
+use adal_store::submissions::ReadScope;
 use adal_store::{TenantId, users};
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
@@ -16,7 +19,7 @@ use uuid::Uuid;
 pub struct Caller {
     pub user_id: Uuid,
     pub tenant_id: Option<Uuid>,
-    pub role: String,
+    pub role: Role,
     pub email: String,
     /// Where the account sits in the organisation, and the person on file
     /// it belongs to, as read with the token.
@@ -47,16 +50,23 @@ async fn caller_of(
 ) -> ServiceResult<Option<Caller>> {
     let hash = token_digest(token);
     match users::find_by_token(&state.store, &hash).await {
-        Ok(Some((t, u))) if !session_only || t.kind == "session" => Ok(Some(Caller {
-            user_id: u.id,
-            tenant_id: u.tenant_id,
-            role: u.role,
-            email: u.email,
-            department_id: u.department_id,
-            position_id: u.position_id,
-            person_iin: u.person_iin,
-            token_hash: hash,
-        })),
+        Ok(Some((t, u))) if !session_only || t.kind == "session" => {
+            let Ok(role) = Role::parse(&u.role) else {
+                // A role no build knows: fail closed, and say so.
+                tracing::error!(user_id = %u.id, role = %u.role, "unknown role on an account; refused");
+                return Ok(None);
+            };
+            Ok(Some(Caller {
+                user_id: u.id,
+                tenant_id: u.tenant_id,
+                role,
+                email: u.email,
+                department_id: u.department_id,
+                position_id: u.position_id,
+                person_iin: u.person_iin,
+                token_hash: hash,
+            }))
+        }
         Ok(_) => Ok(None),
         Err(e) => Err(ServiceError::unavailable(format!(
             "token lookup failed: {e}"
@@ -171,11 +181,11 @@ impl TenantCtx {
         state: &AppState,
         caller: &Caller,
         tenant_id: Uuid,
-        obj: &str,
-        act: &str,
+        obj: Obj,
+        act: Act,
     ) -> ServiceResult<Self> {
         let member = caller.tenant_id == Some(tenant_id);
-        let agency = caller.tenant_id.is_none() && caller.role == "agency_auditor";
+        let agency = caller.tenant_id.is_none() && caller.role == Role::AgencyAuditor;
         if !member && !agency {
             return Err(ServiceError::not_found("tenant"));
         }
@@ -200,25 +210,29 @@ impl TenantCtx {
         }
     }
 
-    /// Like [`TenantCtx::authorize`] for reads that have an "own records"
-    /// variant: returns the context and, if only `own` is allowed, the
-    /// user whose records the query must be restricted to.
+    /// Like [`TenantCtx::authorize`] for reads of submissions and
+    /// findings, which have an "own records" variant: returns the context
+    /// and the [`ReadScope`] every list and read of them requires: the
+    /// kinds the caller may read (all of a kind's records, or their own),
+    /// and, if only `own` is allowed, only what they submitted.
     pub async fn authorize_read(
         state: &AppState,
         caller: &Caller,
         tenant_id: Uuid,
-        all: &str,
-        own: &str,
-    ) -> ServiceResult<(Self, Option<Uuid>)> {
-        match Self::authorize(state, caller, tenant_id, all, adal_authz::act::READ).await {
-            Ok(ctx) => Ok((ctx, None)),
-            Err(ServiceError::Forbidden) => {
-                let ctx =
-                    Self::authorize(state, caller, tenant_id, own, adal_authz::act::READ).await?;
-                Ok((ctx, Some(caller.user_id)))
-            }
-            Err(e) => Err(e),
-        }
+        all: Obj,
+        own: Obj,
+    ) -> ServiceResult<(Self, ReadScope)> {
+        let (ctx, only_own) =
+            match Self::authorize(state, caller, tenant_id, all, adal_authz::act::READ).await {
+                Ok(ctx) => (ctx, false),
+                Err(ServiceError::Forbidden) => (
+                    Self::authorize(state, caller, tenant_id, own, adal_authz::act::READ).await?,
+                    true,
+                ),
+                Err(e) => return Err(e),
+            };
+        let visible = crate::filing::reader_visibility(state, &ctx).await;
+        Ok((ctx, ReadScope::Reader { visible, only_own }))
     }
 
     /// The tenant the caller was authorised in.
@@ -235,9 +249,19 @@ impl TenantCtx {
         self.caller.user_id.to_string()
     }
 
+    /// Does the caller also hold `act` on `obj` in this tenant? For an
+    /// answer that depends on a second permission (what else to show,
+    /// whom a filing may be for).
+    pub async fn may(&self, state: &AppState, obj: Obj, act: Act) -> bool {
+        state
+            .authz
+            .allowed(&self.actor(), &self.tenant.to_string(), obj, act)
+            .await
+    }
+
     /// A further permission in the same tenant, for an answer that is
     /// about two kinds of thing at once.
-    pub async fn require(&self, state: &AppState, obj: &str, act: &str) -> ServiceResult<()> {
+    pub async fn require(&self, state: &AppState, obj: Obj, act: Act) -> ServiceResult<()> {
         if state
             .authz
             .allowed(&self.actor(), &self.tenant.to_string(), obj, act)
@@ -254,8 +278,8 @@ impl TenantCtx {
 pub async fn authorize_platform(
     state: &AppState,
     caller: &Caller,
-    obj: &str,
-    act: &str,
+    obj: Obj,
+    act: Act,
 ) -> ServiceResult<()> {
     if caller.tenant_id.is_some() {
         return Err(ServiceError::forbidden());
@@ -298,4 +322,56 @@ mod tests {
         assert!(!da.contains(&a));
         assert_eq!(a.len(), "adal_".len() + 64);
     }
+}
+
+/// Changes the caller's own password after checking the current one. The
+/// checks are those of an administrator's reset (12 to 200 characters);
+/// every other session of the account ends, the one in use is kept.
+/// Errors name `/current`, `/new` and `/confirm`.
+pub async fn change_own_password(
+    state: &AppState,
+    caller: &Caller,
+    current: &str,
+    new: &str,
+    confirm: &str,
+) -> ServiceResult<()> {
+    let mut errors = Vec::new();
+    crate::validate::validate_password("/new", new, &mut errors);
+    if errors.is_empty() && new != confirm {
+        errors.push(adal_domain::FieldError::coded(
+            "/confirm",
+            "password.mismatch",
+            "must repeat the new password",
+        ));
+    }
+    let me = users::find_by_email(&state.store, &caller.email)
+        .await?
+        .filter(|u| u.id == caller.user_id)
+        .ok_or(ServiceError::Unauthorized)?;
+    let (current, hash) = (current.to_owned(), me.password_hash.clone());
+    let ok = tokio::task::spawn_blocking(move || verify_password(&current, Some(&hash)))
+        .await
+        .map_err(ServiceError::internal)?;
+    if !ok {
+        errors.insert(
+            0,
+            adal_domain::FieldError::coded("/current", "password.wrong", "is not your password"),
+        );
+    }
+    if !errors.is_empty() {
+        return Err(ServiceError::invalid(errors));
+    }
+    let new = new.to_owned();
+    let hashed = tokio::task::spawn_blocking(move || hash_password(&new))
+        .await
+        .map_err(ServiceError::internal)??;
+    // The account is the caller's own, whatever tenant (or none) it is in.
+    users::set_password_across_tenants(
+        &state.store,
+        caller.user_id,
+        hashed,
+        Some(&caller.token_hash),
+    )
+    .await?;
+    Ok(())
 }

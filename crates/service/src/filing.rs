@@ -10,8 +10,7 @@ use adal_authz::{act, obj};
 use adal_domain::records::ocds::CompiledRelease;
 use adal_domain::records::{coi, culture, declaration::AssetDeclaration, hr, parse_value};
 use adal_domain::{FieldError, GiftDeclaration, Kind, kazakhstan_today};
-use adal_jobs::{Enqueued, EvaluateSubmission};
-use adal_store::submissions::{self, NewSubmission, SubmissionFilter, Visibility};
+use adal_store::submissions::{self, NewSubmission, ReadScope, SubmissionFilter, Visibility};
 use adal_store::{declarations, org, procurement};
 use uuid::Uuid;
 
@@ -25,16 +24,14 @@ pub struct Filed {
 
 /// What the caller may read, kind by kind.
 pub(crate) async fn visibility(state: &AppState, ctx: &TenantCtx) -> Visibility {
-    let user = ctx.caller().user_id.to_string();
-    let tenant = ctx.tenant().to_string();
     let mut v = Visibility {
         me: ctx.caller().user_id,
         ..Default::default()
     };
     for (kind, o) in obj::RECORDS {
-        if state.authz.allowed(&user, &tenant, o, act::READ).await {
+        if ctx.may(state, o, act::READ).await {
             v.all.push(kind.to_owned());
-        } else if state.authz.allowed(&user, &tenant, o, act::READ_OWN).await {
+        } else if ctx.may(state, o, act::READ_OWN).await {
             v.own.push(kind.to_owned());
         }
     }
@@ -166,24 +163,10 @@ async fn place(
     })
 }
 
-/// Hands a committed submission to the queue; if the queue is full or
-/// down, marks it so the sweeper enqueues it at its next pass.
+/// Hands a committed submission to the queue, or marks it for the
+/// sweeper when the queue refuses it ([`adal_jobs::hand_over`]).
 pub async fn enqueue(state: &AppState, ctx: &TenantCtx, id: Uuid) {
-    let queued = state
-        .queue
-        .enqueue(EvaluateSubmission {
-            tenant_id: ctx.tenant().0,
-            submission_id: id,
-        })
-        .await;
-    if !matches!(queued, Ok(Enqueued::Pushed)) {
-        if let Err(e) = &queued {
-            tracing::warn!(submission_id = %id, error = %e, "enqueue failed; the sweeper will pick it up");
-        }
-        if let Err(e) = submissions::mark_not_enqueued(&state.store, ctx.tenant(), id).await {
-            tracing::warn!(submission_id = %id, error = %e, "could not mark the submission for the sweeper; it will be swept after the grace period");
-        }
-    }
+    adal_jobs::hand_over(&state.store, &state.queue, ctx.tenant(), id).await;
 }
 
 /// Files a record of `kind` (or a correction of `supersedes`).
@@ -216,10 +199,7 @@ pub async fn file(
         && let Some(mine) = &me
         && placed.subject_iin.as_ref() != Some(mine)
         && let Some(o) = obj::record(kind.as_str())
-        && !state
-            .authz
-            .allowed(&ctx.actor(), &ctx.tenant().to_string(), o, act::READ)
-            .await
+        && !ctx.may(state, o, act::READ).await
     {
         return Err(ServiceError::field(
             "/person_iin",
@@ -270,7 +250,17 @@ pub async fn file(
             reference: Some(reference.clone()),
             ..Default::default()
         };
-        let (existing, _) = submissions::list(&state.store, ctx.tenant(), &filter, 0, 2).await?;
+        // Every record of the tenant: the key is the tenant's, whoever
+        // filed the other record.
+        let (existing, _) = submissions::list(
+            &state.store,
+            ctx.tenant(),
+            &ReadScope::WholeTenant,
+            &filter,
+            0,
+            2,
+        )
+        .await?;
         if let Some(e) = existing
             .iter()
             .find(|e| Some(e.id) != supersedes.map(|o| o.id))
@@ -296,8 +286,9 @@ pub async fn file(
         }
     }
     let me = ctx.caller();
-    let s = submissions::insert(
+    let s = adal_jobs::submit(
         &state.store,
+        &state.queue,
         ctx.tenant(),
         NewSubmission {
             kind: kind.as_str().to_owned(),
@@ -312,8 +303,6 @@ pub async fn file(
         },
     )
     .await?;
-    // The row is committed: from here on nothing is lost.
-    enqueue(state, ctx, s.id).await;
     Ok(Filed {
         submission_id: s.id,
         status: s.status,

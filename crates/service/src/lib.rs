@@ -57,7 +57,7 @@ pub const SESSION_HOURS: i64 = 12;
 pub const MAX_UPLOAD: usize = 64 * 1024 * 1024;
 
 /// The permission an import of `kind` needs (`None`: no such kind).
-pub fn import_permission(kind: &str) -> Option<(&'static str, &'static str)> {
+pub fn import_permission(kind: &str) -> Option<(adal_authz::Obj, adal_authz::Act)> {
     use adal_authz::{act, obj};
     match adal_import::ImportKind::parse(kind)? {
         adal_import::ImportKind::Ocds => Some((obj::PROCUREMENTS, act::CREATE)),

@@ -97,7 +97,8 @@ pub struct Verification {
     pub broken_at: Option<i64>,
 }
 
-pub async fn verify<C: ConnectionTrait>(conn: &C, tenant: TenantId) -> Result<Verification> {
+pub async fn verify(store: &crate::Store, tenant: TenantId) -> Result<Verification> {
+    let conn = store.connection();
     let entries = audit_entry::Entity::find()
         .filter(audit_entry::Column::TenantId.eq(tenant.0))
         .order_by_asc(audit_entry::Column::Seq)

@@ -169,7 +169,7 @@ pub async fn schedule_due(store: &crate::Store, due_before: DateTime<Utc>) -> Re
 /// Claims the oldest queued run, or a running one whose worker stopped
 /// beating before `stale_before`. Compare-and-set on status and heartbeat,
 /// so two workers never claim the same run.
-pub async fn claim_next(
+pub async fn claim_next_across_tenants(
     store: &crate::Store,
     stale_before: DateTime<Utc>,
 ) -> Result<Option<DatasetRun>> {

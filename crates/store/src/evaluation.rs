@@ -229,12 +229,6 @@ pub async fn record(
 
 #[derive(Debug, Clone, Default)]
 pub struct FindingFilter {
-    /// Only findings about submissions the caller may read: a finding
-    /// tells about its submission (an asset declaration's finding is as
-    /// private as the declaration). `None` only for the service's own reads.
-    pub visible: Option<crate::submissions::Visibility>,
-    /// Only findings about this person's submissions.
-    pub submitted_by: Option<Uuid>,
     pub submission_id: Option<Uuid>,
     pub severity: Option<String>,
     pub status: Option<String>,
@@ -244,34 +238,26 @@ pub struct FindingFilter {
     pub impact: Option<i16>,
 }
 
+/// Findings of `tenant` within `scope`: a finding tells about its
+/// submission (an asset declaration's finding is as private as the
+/// declaration), so the scope applies to the submission it is about.
 pub async fn list_findings(
     store: &crate::Store,
     tenant: TenantId,
+    scope: &crate::submissions::ReadScope,
     f: &FindingFilter,
     offset: u64,
     limit: u64,
 ) -> Result<(Vec<Finding>, u64)> {
     let mut q = finding::Entity::find().filter(finding::Column::TenantId.eq(tenant.0));
-    if let Some(u) = f.submitted_by {
+    if let Some(c) = scope.condition() {
         q = q.filter(
             finding::Column::SubmissionId.in_subquery(
                 Query::select()
                     .column(submission::Column::Id)
                     .from(submission::Entity)
                     .and_where(submission::Column::TenantId.eq(tenant.0))
-                    .and_where(submission::Column::SubmittedBy.eq(u))
-                    .to_owned(),
-            ),
-        );
-    }
-    if let Some(v) = &f.visible {
-        q = q.filter(
-            finding::Column::SubmissionId.in_subquery(
-                Query::select()
-                    .column(submission::Column::Id)
-                    .from(submission::Entity)
-                    .and_where(submission::Column::TenantId.eq(tenant.0))
-                    .cond_where(v.condition())
+                    .cond_where(c)
                     .to_owned(),
             ),
         );

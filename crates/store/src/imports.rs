@@ -161,7 +161,7 @@ pub async fn list(
 /// Claims the oldest import that is queued, or running with a heartbeat
 /// older than `stale_before` (its worker died), across tenants. The claim
 /// is a conditional update, so two workers never take the same import.
-pub async fn claim_next(
+pub async fn claim_next_across_tenants(
     store: &crate::Store,
     stale_before: DateTime<Utc>,
 ) -> Result<Option<Import>> {

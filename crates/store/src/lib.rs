@@ -12,6 +12,7 @@ pub mod imports;
 pub mod org;
 pub mod outbox;
 pub mod people;
+pub mod policy;
 pub mod procurement;
 pub mod registry;
 pub mod rules;

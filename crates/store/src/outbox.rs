@@ -31,7 +31,7 @@ pub fn recipients_of(m: &OutboxMessage) -> Result<Vec<String>> {
         .map_err(|e| StoreError::Corrupt(format!("outbox {} recipients: {e}", m.id)))
 }
 
-pub async fn mark_sent(store: &crate::Store, id: Uuid) -> Result<()> {
+pub async fn mark_sent_across_tenants(store: &crate::Store, id: Uuid) -> Result<()> {
     let m = outbox::Entity::find_by_id(id)
         .one(store.connection())
         .await?

@@ -181,10 +181,50 @@ impl Visibility {
     }
 }
 
+/// What a read of submissions and findings may return. Every list of
+/// them takes one, as an argument rather than a filter member with a
+/// default, so a read that forgets the caller's restriction does not
+/// compile. A person's scope comes from their authorisation
+/// (`adal_service::TenantCtx::authorize_read`); the whole tenant is for
+/// the service's own work and says so at the call.
+#[derive(Debug, Clone)]
+pub enum ReadScope {
+    /// Every record of the tenant: evaluation, dataset runs, the checks
+    /// of a filing. Never a person's request.
+    WholeTenant,
+    /// What a person may read: by kind, every record or their own
+    /// (`visible`); with `only_own`, only what they submitted themselves.
+    Reader { visible: Visibility, only_own: bool },
+}
+
+impl ReadScope {
+    /// The condition on `submissions` rows, if any.
+    pub(crate) fn condition(&self) -> Option<Condition> {
+        match self {
+            ReadScope::WholeTenant => None,
+            ReadScope::Reader { visible, only_own } => {
+                let mut c = Condition::all().add(visible.condition());
+                if *only_own {
+                    c = c.add(submission::Column::SubmittedBy.eq(visible.me));
+                }
+                Some(c)
+            }
+        }
+    }
+
+    /// Whether a submission is within the scope.
+    pub fn allows(&self, s: &Submission) -> bool {
+        match self {
+            ReadScope::WholeTenant => true,
+            ReadScope::Reader { visible, only_own } => {
+                visible.allows(s) && (!only_own || s.submitted_by == visible.me)
+            }
+        }
+    }
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct SubmissionFilter {
-    /// What the caller may see; `None` only for the service's own reads.
-    pub visible: Option<Visibility>,
     pub kind: Option<String>,
     pub status: Option<String>,
     pub subject_iin: Option<String>,
@@ -269,13 +309,14 @@ impl PayloadMatch {
 pub async fn list(
     store: &crate::Store,
     tenant: TenantId,
+    scope: &ReadScope,
     filter: &SubmissionFilter,
     offset: u64,
     limit: u64,
 ) -> Result<(Vec<Submission>, u64)> {
     let mut q = submission::Entity::find().filter(submission::Column::TenantId.eq(tenant.0));
-    if let Some(v) = &filter.visible {
-        q = q.filter(v.condition());
+    if let Some(c) = scope.condition() {
+        q = q.filter(c);
     }
     if let Some(k) = &filter.kind {
         q = q.filter(submission::Column::Kind.eq(k.clone()));

@@ -325,7 +325,7 @@ pub async fn revoke_token(store: &crate::Store, token_hash: &str) -> Result<()> 
 /// Replaces a user's password hash and revokes every session token of the
 /// user except `keep` (the session that made the change), so a password
 /// change shuts out whoever else was signed in.
-pub async fn set_password(
+pub async fn set_password_across_tenants(
     store: &crate::Store,
     user_id: Uuid,
     password_hash: String,

@@ -173,9 +173,12 @@ pub async fn dry_run_version(
         .map_err(|_| ServiceError::not_found("rule-set version"))?;
     let defs = rules::rules_of(&v)?;
     let sources: Vec<_> = defs.iter().map(RuleDefinition::to_source).collect();
+    // The rules see every record, as the worker does; the caller holds
+    // rule_sets/write, and the report names submissions, not contents.
     let (subs, _) = submissions::list(
         &state.store,
         ctx.tenant(),
+        &submissions::ReadScope::WholeTenant,
         &submissions::SubmissionFilter::default(),
         0,
         n,
