@@ -272,6 +272,7 @@ async fn queue_roundtrip(backend: QueueBackend, db: Db) {
             let (rows, total) = evaluation::list_findings(
                 &store,
                 t,
+                &adal_store::submissions::ReadScope::WholeTenant,
                 &FindingFilter {
                     submission_id: Some(big.id),
                     ..Default::default()
@@ -301,9 +302,16 @@ async fn queue_roundtrip(backend: QueueBackend, db: Db) {
     })
     .await;
     assert_eq!(status_of(&store, t, big.id).await, submissions::EVALUATED);
-    let (_, total) = evaluation::list_findings(&store, t, &FindingFilter::default(), 0, 10)
-        .await
-        .unwrap();
+    let (_, total) = evaluation::list_findings(
+        &store,
+        t,
+        &adal_store::submissions::ReadScope::WholeTenant,
+        &FindingFilter::default(),
+        0,
+        10,
+    )
+    .await
+    .unwrap();
     assert_eq!(total, 1, "only the big gift produces a finding");
 
     worker.stop().await;
@@ -356,6 +364,7 @@ async fn sweeper_recovers_lost_jobs(backend: QueueBackend, db: Db) {
                 let (_, total) = evaluation::list_findings(
                     &store,
                     t,
+                    &adal_store::submissions::ReadScope::WholeTenant,
                     &FindingFilter {
                         submission_id: Some(lost.id),
                         ..Default::default()
@@ -411,9 +420,16 @@ async fn evaluator_without_rules_and_twice() {
     assert_eq!(row.status, submissions::EVALUATED);
     assert!(row.evaluated_at.is_some());
     assert_eq!(row.rule_set_version_id, None);
-    let (_, total) = evaluation::list_findings(&store, t, &FindingFilter::default(), 0, 10)
-        .await
-        .unwrap();
+    let (_, total) = evaluation::list_findings(
+        &store,
+        t,
+        &adal_store::submissions::ReadScope::WholeTenant,
+        &FindingFilter::default(),
+        0,
+        10,
+    )
+    .await
+    .unwrap();
     assert_eq!(total, 0);
     // A duplicate job finds the row advanced and does nothing.
     assert_eq!(ev.handle(&job).await.unwrap(), Handled::AlreadyDone);
@@ -441,9 +457,16 @@ async fn a_version_corrected_before_evaluation_adds_no_findings() {
         submission_id: id,
     };
     assert_eq!(ev.handle(&job(old.id)).await.unwrap(), Handled::Superseded);
-    let (_, total) = evaluation::list_findings(&store, t, &FindingFilter::default(), 0, 10)
-        .await
-        .unwrap();
+    let (_, total) = evaluation::list_findings(
+        &store,
+        t,
+        &adal_store::submissions::ReadScope::WholeTenant,
+        &FindingFilter::default(),
+        0,
+        10,
+    )
+    .await
+    .unwrap();
     assert_eq!(total, 0, "the outdated version was evaluated");
     assert_eq!(status_of(&store, t, old.id).await, submissions::EVALUATED);
     // The correction is evaluated as usual.
@@ -451,9 +474,16 @@ async fn a_version_corrected_before_evaluation_adds_no_findings() {
         ev.handle(&job(new.id)).await.unwrap(),
         Handled::Evaluated(_)
     ));
-    let (found, _) = evaluation::list_findings(&store, t, &FindingFilter::default(), 0, 10)
-        .await
-        .unwrap();
+    let (found, _) = evaluation::list_findings(
+        &store,
+        t,
+        &adal_store::submissions::ReadScope::WholeTenant,
+        &FindingFilter::default(),
+        0,
+        10,
+    )
+    .await
+    .unwrap();
     assert_eq!(found.len(), 1);
     assert_eq!(found[0].submission_id, new.id);
     drop_pg(store, pg).await;
@@ -503,9 +533,16 @@ async fn evaluator_records_once_in_the_sandbox() {
         })
     );
     assert_eq!(ev.handle(&job).await.unwrap(), Handled::AlreadyDone);
-    let (_, total) = evaluation::list_findings(&store, t, &FindingFilter::default(), 0, 10)
-        .await
-        .unwrap();
+    let (_, total) = evaluation::list_findings(
+        &store,
+        t,
+        &adal_store::submissions::ReadScope::WholeTenant,
+        &FindingFilter::default(),
+        0,
+        10,
+    )
+    .await
+    .unwrap();
     assert_eq!(total, 1);
 
     // Another tenant's job for this submission: not found, and the row
@@ -754,9 +791,16 @@ async fn hiring_a_registry_matched_candidate_is_a_finding() {
             submission_id: Some(s.id),
             ..FindingFilter::default()
         };
-        let (found, _) = evaluation::list_findings(&store, t, &filter, 0, 10)
-            .await
-            .unwrap();
+        let (found, _) = evaluation::list_findings(
+            &store,
+            t,
+            &adal_store::submissions::ReadScope::WholeTenant,
+            &filter,
+            0,
+            10,
+        )
+        .await
+        .unwrap();
         explanations.extend(found.into_iter().map(|f| (f.severity, f.explanation)));
     }
     assert_eq!(explanations.len(), 2);

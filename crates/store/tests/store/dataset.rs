@@ -52,6 +52,7 @@ async fn current(store: &Store, t: TenantId, kind: DerivedKind) -> Vec<submissio
     submissions::list(
         store,
         t,
+        &adal_store::submissions::ReadScope::WholeTenant,
         &SubmissionFilter {
             kind: Some(kind.as_str().to_owned()),
             ..Default::default()
@@ -136,24 +137,33 @@ async fn runs_are_deduplicated_claimed_once_and_stay_in_their_tenant(store: Stor
         .await
         .unwrap();
     assert_eq!(again.id, first.id);
-    let claimed = dataset::claim_next(&store, chrono::Utc::now() - chrono::Duration::minutes(10))
-        .await
-        .unwrap()
-        .unwrap();
+    let claimed = dataset::claim_next_across_tenants(
+        &store,
+        chrono::Utc::now() - chrono::Duration::minutes(10),
+    )
+    .await
+    .unwrap()
+    .unwrap();
     assert_eq!(claimed.id, first.id);
     assert_eq!(claimed.status, dataset::RUNNING);
     // Nobody else takes a run that is under way and beating.
     assert!(
-        dataset::claim_next(&store, chrono::Utc::now() - chrono::Duration::minutes(10))
-            .await
-            .unwrap()
-            .is_none()
-    );
-    // ...unless its worker stopped beating: then it is taken over.
-    let stolen = dataset::claim_next(&store, chrono::Utc::now() + chrono::Duration::seconds(1))
+        dataset::claim_next_across_tenants(
+            &store,
+            chrono::Utc::now() - chrono::Duration::minutes(10)
+        )
         .await
         .unwrap()
-        .unwrap();
+        .is_none()
+    );
+    // ...unless its worker stopped beating: then it is taken over.
+    let stolen = dataset::claim_next_across_tenants(
+        &store,
+        chrono::Utc::now() + chrono::Duration::seconds(1),
+    )
+    .await
+    .unwrap()
+    .unwrap();
     assert_eq!(stolen.id, first.id);
     dataset::finish(
         &store,
@@ -175,10 +185,13 @@ async fn runs_are_deduplicated_claimed_once_and_stay_in_their_tenant(store: Stor
         .await
         .unwrap();
     assert_ne!(next.id, first.id);
-    let failed = dataset::claim_next(&store, chrono::Utc::now() - chrono::Duration::minutes(10))
-        .await
-        .unwrap()
-        .unwrap();
+    let failed = dataset::claim_next_across_tenants(
+        &store,
+        chrono::Utc::now() - chrono::Duration::minutes(10),
+    )
+    .await
+    .unwrap()
+    .unwrap();
     dataset::finish(&store, &failed, Err("store: gone".to_owned()))
         .await
         .unwrap();
@@ -310,9 +323,16 @@ async fn a_correction_closes_the_findings_of_every_version_it_replaced(store: St
         evaluation::risk_map(&store, t).await.unwrap().open_findings,
         0
     );
-    let (rows, _) = evaluation::list_findings(&store, t, &Default::default(), 0, 10)
-        .await
-        .unwrap();
+    let (rows, _) = evaluation::list_findings(
+        &store,
+        t,
+        &adal_store::submissions::ReadScope::WholeTenant,
+        &Default::default(),
+        0,
+        10,
+    )
+    .await
+    .unwrap();
     assert_eq!(rows.len(), 1);
     assert_eq!(rows[0].status, triage::RESOLVED);
     let (tri, _) = triage::details(&store, t, rows[0].id).await.unwrap();

@@ -139,9 +139,16 @@ async fn version(store: &Store, tenant: TenantId) -> Uuid {
 }
 
 async fn all_findings(store: &Store, tenant: TenantId) -> (Vec<evaluation::Finding>, u64) {
-    evaluation::list_findings(store, tenant, &FindingFilter::default(), 0, 1000)
-        .await
-        .unwrap()
+    evaluation::list_findings(
+        store,
+        tenant,
+        &adal_store::submissions::ReadScope::WholeTenant,
+        &FindingFilter::default(),
+        0,
+        1000,
+    )
+    .await
+    .unwrap()
 }
 
 // ---------------------------------------------------------------- tests
@@ -315,7 +322,9 @@ async fn alerts_go_to_the_outbox_once_and_back_off(store: Store) {
     assert_eq!(failed_again.attempts, 2);
     assert!(failed_again.next_attempt_at > failed.next_attempt_at);
 
-    outbox::mark_sent(&store, sending).await.unwrap();
+    outbox::mark_sent_across_tenants(&store, sending)
+        .await
+        .unwrap();
     assert!(
         outbox::due_across_tenants(&store, 100)
             .await
@@ -332,7 +341,7 @@ async fn alerts_go_to_the_outbox_once_and_back_off(store: Store) {
     assert!(sent.sent_at.is_some());
 
     assert!(matches!(
-        outbox::mark_sent(&store, Uuid::new_v4()).await,
+        outbox::mark_sent_across_tenants(&store, Uuid::new_v4()).await,
         Err(StoreError::NotFound)
     ));
 }
@@ -398,9 +407,16 @@ async fn tenants_never_see_each_other(store: Store) {
         Err(StoreError::NotFound)
     ));
 
-    let (subs, n) = submissions::list(&store, b, &SubmissionFilter::default(), 0, 100)
-        .await
-        .unwrap();
+    let (subs, n) = submissions::list(
+        &store,
+        b,
+        &adal_store::submissions::ReadScope::WholeTenant,
+        &SubmissionFilter::default(),
+        0,
+        100,
+    )
+    .await
+    .unwrap();
     assert!(subs.is_empty());
     assert_eq!(n, 0);
     let (fb, total_b) = all_findings(&store, b).await;
@@ -654,7 +670,7 @@ async fn audit_chain_detects_tampering(store: Store) {
     .unwrap();
     submit(&store, b, None, None).await;
 
-    let ok = audit::verify(store.connection(), a).await.unwrap();
+    let ok = audit::verify(&store, a).await.unwrap();
     assert_eq!(
         ok,
         audit::Verification {
@@ -663,7 +679,7 @@ async fn audit_chain_detects_tampering(store: Store) {
         }
     );
     assert_eq!(
-        audit::verify(store.connection(), b).await.unwrap(),
+        audit::verify(&store, b).await.unwrap(),
         audit::Verification {
             entries: 2,
             broken_at: None
@@ -671,9 +687,7 @@ async fn audit_chain_detects_tampering(store: Store) {
     );
     // Both tenant creations are also on the platform's chain.
     assert_eq!(
-        audit::verify(store.connection(), audit::PLATFORM)
-            .await
-            .unwrap(),
+        audit::verify(&store, audit::PLATFORM).await.unwrap(),
         audit::Verification {
             entries: 2,
             broken_at: None
@@ -682,20 +696,14 @@ async fn audit_chain_detects_tampering(store: Store) {
 
     tamper(&store, a, 2).await;
     assert_eq!(
-        audit::verify(store.connection(), a).await.unwrap(),
+        audit::verify(&store, a).await.unwrap(),
         audit::Verification {
             entries: 6,
             broken_at: Some(2)
         }
     );
     // The other tenant's chain is unaffected.
-    assert_eq!(
-        audit::verify(store.connection(), b)
-            .await
-            .unwrap()
-            .broken_at,
-        None
-    );
+    assert_eq!(audit::verify(&store, b).await.unwrap().broken_at, None);
 
     // Deleting an entry is caught too (at the first entry after the gap).
     let sql = match store.backend() {
@@ -712,7 +720,7 @@ async fn audit_chain_detects_tampering(store: Store) {
         .await
         .unwrap();
     assert_eq!(
-        audit::verify(store.connection(), b).await.unwrap(),
+        audit::verify(&store, b).await.unwrap(),
         audit::Verification {
             entries: 1,
             broken_at: Some(2)
@@ -886,7 +894,7 @@ async fn stale_submissions_and_failures(store: Store) {
     assert_eq!(stale, vec![(a, sa.id)], "failed ones are not swept");
     // The failures are audited: 1 creation + 1 submission + 5 failures.
     assert_eq!(
-        audit::verify(store.connection(), b).await.unwrap(),
+        audit::verify(&store, b).await.unwrap(),
         audit::Verification {
             entries: 7,
             broken_at: None
@@ -919,13 +927,20 @@ async fn concurrent_writers_keep_the_chain(store: Store) {
         subs.extend(h.await.expect("inserting task panicked"));
     }
     assert_eq!(subs.len(), TASKS * PER_TASK);
-    let (_, total) = submissions::list(&store, t, &SubmissionFilter::default(), 0, 1)
-        .await
-        .unwrap();
+    let (_, total) = submissions::list(
+        &store,
+        t,
+        &adal_store::submissions::ReadScope::WholeTenant,
+        &SubmissionFilter::default(),
+        0,
+        1,
+    )
+    .await
+    .unwrap();
     assert_eq!(total, (TASKS * PER_TASK) as u64);
     // 1 tenant creation + 1 version + one entry per submission.
     assert_eq!(
-        audit::verify(store.connection(), t).await.unwrap(),
+        audit::verify(&store, t).await.unwrap(),
         audit::Verification {
             entries: (2 + TASKS * PER_TASK) as u64,
             broken_at: None
@@ -961,7 +976,7 @@ async fn concurrent_writers_keep_the_chain(store: Store) {
     assert_eq!(map.cells.len(), 1);
     assert_eq!(map.cells[0].count, TASKS as u64);
     assert_eq!(
-        audit::verify(store.connection(), t).await.unwrap(),
+        audit::verify(&store, t).await.unwrap(),
         audit::Verification {
             entries: (2 + TASKS * PER_TASK + TASKS) as u64,
             broken_at: None
@@ -1105,13 +1120,7 @@ async fn adopted_versions_keep_the_tenants_choices(store: Store) {
         .unwrap();
     assert_eq!(last.action, "rule_set.dry_run");
     assert_eq!(last.object, format!("rule_set_version/{}", v.version));
-    assert_eq!(
-        audit::verify(store.connection(), a)
-            .await
-            .unwrap()
-            .broken_at,
-        None
-    );
+    assert_eq!(audit::verify(&store, a).await.unwrap().broken_at, None);
 }
 
 /// A finding tells about its submission: listed only to whoever may read
@@ -1157,11 +1166,12 @@ async fn findings_follow_the_visibility_of_their_submission(store: Store) {
     let listed = |visible: submissions::Visibility| {
         let store = store.clone();
         async move {
-            let filter = FindingFilter {
-                visible: Some(visible),
-                ..Default::default()
+            let scope = submissions::ReadScope::Reader {
+                visible,
+                only_own: false,
             };
-            let (rows, total) = evaluation::list_findings(&store, t, &filter, 0, 100)
+            let filter = FindingFilter::default();
+            let (rows, total) = evaluation::list_findings(&store, t, &scope, &filter, 0, 100)
                 .await
                 .unwrap();
             assert_eq!(total as usize, rows.len());
@@ -1443,9 +1453,7 @@ async fn convicted_registry_searches_screens_and_audits(store: Store) {
     ));
 
     // Every write is in the platform's audit chain, which verifies.
-    let v = audit::verify(store.connection(), audit::PLATFORM)
-        .await
-        .unwrap();
+    let v = audit::verify(&store, audit::PLATFORM).await.unwrap();
     assert_eq!(v.broken_at, None);
     assert_eq!(v.entries, 5);
 }
@@ -1489,7 +1497,16 @@ async fn submissions_filter_by_payload_fields(store: Store) {
                 payload: ms,
                 ..Default::default()
             };
-            let (rows, total) = submissions::list(&store, t, &f, 0, 10).await.unwrap();
+            let (rows, total) = submissions::list(
+                &store,
+                t,
+                &adal_store::submissions::ReadScope::WholeTenant,
+                &f,
+                0,
+                10,
+            )
+            .await
+            .unwrap();
             assert_eq!(total, rows.len() as u64);
             let mut n: Vec<String> = rows
                 .iter()
@@ -1539,7 +1556,15 @@ async fn submissions_filter_by_payload_fields(store: Store) {
         ..Default::default()
     };
     assert!(matches!(
-        submissions::list(&store, t, &bad, 0, 10).await,
+        submissions::list(
+            &store,
+            t,
+            &adal_store::submissions::ReadScope::WholeTenant,
+            &bad,
+            0,
+            10
+        )
+        .await,
         Err(StoreError::Corrupt(_))
     ));
 }

@@ -132,10 +132,16 @@ async fn two_findings(store: &Store, t: TenantId) -> Vec<evaluation::Finding> {
     )
     .await
     .unwrap();
-    let (mut rows, _) =
-        evaluation::list_findings(store, t, &evaluation::FindingFilter::default(), 0, 10)
-            .await
-            .unwrap();
+    let (mut rows, _) = evaluation::list_findings(
+        store,
+        t,
+        &adal_store::submissions::ReadScope::WholeTenant,
+        &evaluation::FindingFilter::default(),
+        0,
+        10,
+    )
+    .await
+    .unwrap();
     rows.sort_by(|a, b| a.rule_id.cmp(&b.rule_id));
     rows
 }
@@ -198,13 +204,7 @@ async fn closing_takes_findings_off_the_risk_map(store: Store) {
     assert_eq!(tri.decided_by, Some(officer));
     let f = evaluation::get_finding(&store, t, small.id).await.unwrap();
     assert_eq!(f.status, triage::FALSE_POSITIVE);
-    assert_eq!(
-        audit::verify(store.connection(), t)
-            .await
-            .unwrap()
-            .broken_at,
-        None
-    );
+    assert_eq!(audit::verify(&store, t).await.unwrap().broken_at, None);
 }
 
 async fn assignment_and_comments_stay_in_their_tenant(store: Store) {
@@ -274,7 +274,7 @@ async fn password_change_revokes_other_sessions(store: Store) {
     users::insert_token(&store, u, "api".to_owned(), "api", "ci", None)
         .await
         .unwrap();
-    users::set_password(&store, u, "new-hash".to_owned(), Some("mine"))
+    users::set_password_across_tenants(&store, u, "new-hash".to_owned(), Some("mine"))
         .await
         .unwrap();
     assert!(
