@@ -80,7 +80,7 @@ async fn store(db: Db, dir: &TempDir) -> (Store, Option<PgDatabase>) {
 }
 
 async fn drop_pg(store: Store, pg: Option<PgDatabase>) {
-    store.connection().clone().close().await.unwrap();
+    store.close().await.unwrap();
     drop(pg);
 }
 

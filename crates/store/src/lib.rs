@@ -1,12 +1,22 @@
 //! Adal's storage. Every function that touches tenant data takes the
-//! [`TenantId`] first and filters by it; the only cross-tenant reads are the
-//! sweeper's and the Agency's, and they say so in their names.
+//! [`TenantId`] first and filters by it; the deliberate cross-tenant
+//! functions say so in their names (`*_across_tenants`). Lists of
+//! submissions and findings also take a [`submissions::ReadScope`].
+//!
+//! The entities and the raw connection are this crate's own: no other
+//! crate can query a table around these functions. Tests that must reach
+//! under them (tampering with the audit chain to see it caught) enable
+//! the `test-support` feature, which only dev-dependencies do; CI checks
+//! the `adal` binary without it.
 
 pub mod audit;
 pub mod coi;
 pub mod dataset;
 pub mod declarations;
+#[cfg(feature = "test-support")]
 pub mod entities;
+#[cfg(not(feature = "test-support"))]
+pub(crate) mod entities;
 pub mod evaluation;
 pub mod imports;
 pub mod org;
@@ -22,7 +32,6 @@ pub mod triage;
 pub mod users;
 
 pub use adal_domain::TenantId;
-pub use sea_orm::DatabaseConnection;
 
 use adal_migrations::MigratorTrait;
 use sea_orm::{ConnectOptions, Database, DatabaseBackend, DbErr, SqlErr};
@@ -57,7 +66,7 @@ pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 /// The database handle shared by the API and the workers.
 #[derive(Clone, Debug)]
 pub struct Store {
-    db: DatabaseConnection,
+    db: sea_orm::DatabaseConnection,
 }
 
 impl Store {
@@ -109,8 +118,21 @@ impl Store {
         Ok(self.db.begin_with_options(opts).await?)
     }
 
-    pub fn connection(&self) -> &DatabaseConnection {
+    /// The raw connection: the store's own, and tests' (`test-support`).
+    #[cfg(feature = "test-support")]
+    pub fn connection(&self) -> &sea_orm::DatabaseConnection {
         &self.db
+    }
+
+    #[cfg(not(feature = "test-support"))]
+    pub(crate) fn connection(&self) -> &sea_orm::DatabaseConnection {
+        &self.db
+    }
+
+    /// Closes the pool's connections (before a test database is dropped,
+    /// or at shutdown).
+    pub async fn close(&self) -> Result<()> {
+        Ok(self.db.clone().close().await?)
     }
 
     pub fn backend(&self) -> DatabaseBackend {
