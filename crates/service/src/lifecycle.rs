@@ -665,17 +665,21 @@ mod tests {
             .collect()
     }
 
+    /// Library version, overrides, disabled rules, own rule ids, and the
+    /// pointers and codes expected.
+    type Case<'a> = (
+        Option<&'a str>,
+        Value,
+        Value,
+        &'a [(usize, &'a str)],
+        Vec<(&'a str, &'a str)>,
+    );
+
     #[test]
     fn every_bad_choice_has_its_exact_code() {
         let v = Some("2026.11.0");
         let long = "x".repeat(MAX_REASON + 1);
-        let cases: Vec<(
-            Option<&str>,
-            Value,
-            Value,
-            &[(usize, &str)],
-            Vec<(&str, &str)>,
-        )> = vec![
+        let cases: Vec<Case<'_>> = vec![
             (
                 None,
                 json!({"a-rule": {}}),

@@ -446,8 +446,11 @@ mod tests {
         r
     }
 
+    /// Pointers and the codes expected at them, in order.
+    type Expected = Vec<(&'static str, &'static str)>;
+
     #[allow(clippy::too_many_lines)]
-    fn cases() -> Vec<(Vec<Value>, Vec<(&'static str, &'static str)>)> {
+    fn cases() -> Vec<(Vec<Value>, Expected)> {
         let f = "/fixtures/0";
         vec![
             (
