@@ -2,7 +2,7 @@
 
 use crate::org::closed_enum;
 use crate::records::{Checks, Kind, Record};
-use crate::{Bin, Date, FieldError, Iin, Kzt, Label, Name, Note, Text};
+use crate::{Bin, Date, DateError, FieldError, Iin, Kzt, Label, Name, Note, Text};
 use chrono::NaiveDate;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -77,11 +77,16 @@ impl Record for GiftDeclaration {
         if self.giver_bin.is_some() && self.giver_iin.is_some() {
             c.fail(
                 "/giver_iin",
+                "party.iin_and_bin",
                 "a giver is a person (iin) or an organisation (bin), not both",
             );
         }
         if self.direction == GiftDirection::Given && self.receiver_name.is_none() {
-            c.fail("/receiver_name", "required for a gift given");
+            c.fail(
+                "/receiver_name",
+                "field.required",
+                "required for a gift given",
+            );
         }
         c.done()
     }
@@ -93,7 +98,7 @@ fn text<const MAX: usize>(
     value: &str,
 ) -> Option<Text<MAX>> {
     Text::parse(value)
-        .map_err(|e| errors.push(FieldError::new(pointer, e.to_string())))
+        .map_err(|e| errors.push(FieldError::coded(pointer, e.code(), e.to_string())))
         .ok()
 }
 
@@ -107,8 +112,9 @@ impl GiftDeclaration {
             "received" => Some(GiftDirection::Received),
             "given" => Some(GiftDirection::Given),
             other => {
-                errors.push(FieldError::new(
+                errors.push(FieldError::coded(
                     "/direction",
+                    "choice.unknown",
                     format!("unknown value {other:?}; expected one of: received, given"),
                 ));
                 None
@@ -122,7 +128,11 @@ impl GiftDeclaration {
             Some(b) => match Bin::parse(b) {
                 Ok(bin) => Some(bin),
                 Err(e) => {
-                    errors.push(FieldError::new("/giver_bin", format!("invalid BIN: {e}")));
+                    errors.push(FieldError::coded(
+                        "/giver_bin",
+                        e.bin_code(),
+                        format!("invalid BIN: {e}"),
+                    ));
                     None
                 }
             },
@@ -130,18 +140,26 @@ impl GiftDeclaration {
         let value_kzt = match Kzt::parse(&input.value_kzt) {
             Ok(v) => Some(v),
             Err(e) => {
-                errors.push(FieldError::new("/value_kzt", e.to_string()));
+                errors.push(FieldError::coded("/value_kzt", e.code(), e.to_string()));
                 None
             }
         };
         let date = match NaiveDate::parse_from_str(&input.date, "%Y-%m-%d") {
             Ok(d) if d > today => {
-                errors.push(FieldError::new("/date", "must not be in the future"));
+                errors.push(FieldError::coded(
+                    "/date",
+                    "date.in_future",
+                    "must not be in the future",
+                ));
                 None
             }
             Ok(d) => Some(d),
             Err(_) => {
-                errors.push(FieldError::new("/date", "must be a date as YYYY-MM-DD"));
+                errors.push(FieldError::coded(
+                    "/date",
+                    DateError.code(),
+                    DateError.to_string(),
+                ));
                 None
             }
         };

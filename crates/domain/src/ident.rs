@@ -24,6 +24,32 @@ pub enum IdentError {
     EntityUnit,
 }
 
+impl IdentError {
+    /// The stable code of this failure for an IIN: `iin.format`,
+    /// `iin.check_digit`, `iin.century_digit`, `iin.birth_date`.
+    pub fn iin_code(&self) -> &'static str {
+        match self {
+            IdentError::CheckDigit => "iin.check_digit",
+            IdentError::CenturyDigit => "iin.century_digit",
+            IdentError::BirthDate => "iin.birth_date",
+            // Only a BIN has an entity kind and unit.
+            IdentError::Format | IdentError::EntityKind | IdentError::EntityUnit => "iin.format",
+        }
+    }
+
+    /// The stable code of this failure for a BIN: `bin.format`,
+    /// `bin.check_digit`, `bin.entity_kind`, `bin.entity_unit`.
+    pub fn bin_code(&self) -> &'static str {
+        match self {
+            IdentError::CheckDigit => "bin.check_digit",
+            IdentError::EntityKind => "bin.entity_kind",
+            IdentError::EntityUnit => "bin.entity_unit",
+            // Only an IIN encodes a century and a date of birth.
+            IdentError::Format | IdentError::CenturyDigit | IdentError::BirthDate => "bin.format",
+        }
+    }
+}
+
 fn digits(s: &str) -> Result<[u8; 12], IdentError> {
     let bytes = s.as_bytes();
     if bytes.len() != 12 || !bytes.iter().all(u8::is_ascii_digit) {
@@ -140,11 +166,11 @@ impl Bin {
 }
 
 macro_rules! string_newtype_impls {
-    ($t:ty) => {
+    ($t:ty, $code:ident) => {
         impl TryFrom<String> for $t {
             type Error = IdentError;
             fn try_from(s: String) -> Result<Self, Self::Error> {
-                Self::parse(&s)
+                Self::parse(&s).map_err(|e| crate::parse::refused(e.$code(), e))
             }
         }
         impl From<$t> for String {
@@ -159,8 +185,8 @@ macro_rules! string_newtype_impls {
         }
     };
 }
-string_newtype_impls!(Iin);
-string_newtype_impls!(Bin);
+string_newtype_impls!(Iin, iin_code);
+string_newtype_impls!(Bin, bin_code);
 
 /// Completes eleven digits with their check digit; used by tests and by the
 /// demo seeder to make valid identifiers.

@@ -17,6 +17,18 @@ pub enum MoneyError {
     TooPrecise,
 }
 
+impl MoneyError {
+    /// The stable code of this failure: `money.format`, `money.negative`,
+    /// `money.scale`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            MoneyError::NotANumber => "money.format",
+            MoneyError::Negative => "money.negative",
+            MoneyError::TooPrecise => "money.scale",
+        }
+    }
+}
+
 /// An amount in tenge.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
@@ -52,7 +64,7 @@ impl Kzt {
 impl TryFrom<String> for Kzt {
     type Error = MoneyError;
     fn try_from(s: String) -> Result<Self, Self::Error> {
-        Self::parse(&s)
+        Self::parse(&s).map_err(|e| crate::parse::refused(e.code(), e))
     }
 }
 

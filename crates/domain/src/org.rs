@@ -7,6 +7,13 @@ pub struct UnknownValue {
     pub expected: String,
 }
 
+impl UnknownValue {
+    /// The stable code of this failure: `choice.unknown`.
+    pub fn code(&self) -> &'static str {
+        "choice.unknown"
+    }
+}
+
 macro_rules! closed_enum {
     ($(#[$m:meta])* $name:ident { $($variant:ident => $s:literal),+ $(,)? }) => {
         $(#[$m])*
@@ -34,7 +41,9 @@ macro_rules! closed_enum {
 
         impl TryFrom<String> for $name {
             type Error = $crate::UnknownValue;
-            fn try_from(s: String) -> Result<Self, Self::Error> { Self::parse(&s) }
+            fn try_from(s: String) -> Result<Self, Self::Error> {
+                Self::parse(&s).map_err(|e| $crate::parse::refused(e.code(), e))
+            }
         }
 
         impl From<$name> for String {

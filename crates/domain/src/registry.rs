@@ -38,24 +38,30 @@ impl ConvictedPerson {
     /// pointer. `today` is the date in Kazakhstan.
     pub fn parse(f: ConvictedPersonFields<'_>, today: NaiveDate) -> Result<Self, Vec<FieldError>> {
         let mut errors = Vec::new();
-        let mut field = |pointer: &str, e: String| errors.push(FieldError::new(pointer, e));
-        let full_name = Name::parse(f.full_name).map_err(|e| field("/full_name", e.to_string()));
+        let mut field = |pointer: &str, code: &'static str, e: String| {
+            errors.push(FieldError::coded(pointer, code, e));
+        };
+        let full_name =
+            Name::parse(f.full_name).map_err(|e| field("/full_name", e.code(), e.to_string()));
         let iin = f
             .iin
-            .map(|s| Iin::parse(s.trim()).map_err(|e| field("/iin", format!("invalid IIN: {e}"))))
+            .map(|s| {
+                Iin::parse(s.trim())
+                    .map_err(|e| field("/iin", e.iin_code(), format!("invalid IIN: {e}")))
+            })
             .transpose();
         let date_of_birth = f
             .date_of_birth
-            .map(|s| Date::parse(s).map_err(|e| field("/date_of_birth", e.to_string())))
+            .map(|s| Date::parse(s).map_err(|e| field("/date_of_birth", e.code(), e.to_string())))
             .transpose();
-        let offence_article =
-            Label::parse(f.offence_article).map_err(|e| field("/offence_article", e.to_string()));
-        let convicted_on =
-            Date::parse(f.convicted_on).map_err(|e| field("/convicted_on", e.to_string()));
-        let court = Name::parse(f.court).map_err(|e| field("/court", e.to_string()));
+        let offence_article = Label::parse(f.offence_article)
+            .map_err(|e| field("/offence_article", e.code(), e.to_string()));
+        let convicted_on = Date::parse(f.convicted_on)
+            .map_err(|e| field("/convicted_on", e.code(), e.to_string()));
+        let court = Name::parse(f.court).map_err(|e| field("/court", e.code(), e.to_string()));
         let applies_until = f
             .applies_until
-            .map(|s| Date::parse(s).map_err(|e| field("/applies_until", e.to_string())))
+            .map(|s| Date::parse(s).map_err(|e| field("/applies_until", e.code(), e.to_string())))
             .transpose();
         let entry = match (
             full_name,
@@ -108,6 +114,7 @@ impl ConvictedPerson {
             {
                 c.fail(
                     "/date_of_birth",
+                    "date.iin_mismatch",
                     format!("does not match the IIN, which gives {born}"),
                 );
             }

@@ -22,6 +22,18 @@ pub enum TextError {
     Control,
 }
 
+impl TextError {
+    /// The stable code of this failure: `text.empty`, `text.too_long`,
+    /// `text.control`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            TextError::Empty => "text.empty",
+            TextError::TooLong(_) => "text.too_long",
+            TextError::Control => "text.control",
+        }
+    }
+}
+
 /// Free text, trimmed, non-empty, at most `MAX` characters, without control
 /// characters other than line breaks and tabs.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -53,7 +65,7 @@ impl<const MAX: usize> Text<MAX> {
 impl<const MAX: usize> TryFrom<String> for Text<MAX> {
     type Error = TextError;
     fn try_from(s: String) -> Result<Self, Self::Error> {
-        Self::parse(&s)
+        Self::parse(&s).map_err(|e| crate::parse::refused(e.code(), e))
     }
 }
 
@@ -92,6 +104,13 @@ pub type Label = Text<100>;
 #[error("must be a date as YYYY-MM-DD")]
 pub struct DateError;
 
+impl DateError {
+    /// The stable code of this failure: `date.format`.
+    pub fn code(&self) -> &'static str {
+        "date.format"
+    }
+}
+
 /// A calendar date written `YYYY-MM-DD`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
@@ -123,7 +142,7 @@ impl From<NaiveDate> for Date {
 impl TryFrom<String> for Date {
     type Error = DateError;
     fn try_from(s: String) -> Result<Self, Self::Error> {
-        Self::parse(&s)
+        Self::parse(&s).map_err(|e| crate::parse::refused(e.code(), e))
     }
 }
 
@@ -161,6 +180,18 @@ pub enum PercentError {
     TooPrecise,
 }
 
+impl PercentError {
+    /// The stable code of this failure: `percent.format`, `percent.range`,
+    /// `percent.scale`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            PercentError::NotANumber => "percent.format",
+            PercentError::Range => "percent.range",
+            PercentError::TooPrecise => "percent.scale",
+        }
+    }
+}
+
 /// A share in percent: more than 0, at most 100, two fractional digits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
@@ -186,7 +217,7 @@ impl Percent {
 impl TryFrom<String> for Percent {
     type Error = PercentError;
     fn try_from(s: String) -> Result<Self, Self::Error> {
-        Self::parse(&s)
+        Self::parse(&s).map_err(|e| crate::parse::refused(e.code(), e))
     }
 }
 

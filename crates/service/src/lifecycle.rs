@@ -38,22 +38,25 @@ pub fn adopt(
 ) -> Option<(Vec<RuleDefinition>, Adoption)> {
     let Some(wanted) = choices.library_version else {
         if !choices.overrides.is_empty() {
-            errors.push(FieldError::new(
+            errors.push(FieldError::coded(
                 "/overrides",
+                "library.not_adopted",
                 "overrides apply to library rules: set library_version to adopt the library",
             ));
         }
         if !choices.disabled.is_empty() {
-            errors.push(FieldError::new(
+            errors.push(FieldError::coded(
                 "/disabled",
+                "library.not_adopted",
                 "only library rules can be disabled: set library_version to adopt the library",
             ));
         }
         return None;
     };
     if wanted != lib.version {
-        errors.push(FieldError::new(
+        errors.push(FieldError::coded(
             "/library_version",
+            "library.version",
             format!(
                 "this service ships library version {:?}, not {wanted:?}",
                 lib.version
@@ -66,15 +69,17 @@ pub fn adopt(
     for (id, reason) in choices.disabled {
         let at = format!("/disabled/{}", esc(id));
         if lib.rule(id).is_none() {
-            errors.push(FieldError::new(at, unknown(id)));
+            errors.push(FieldError::coded(at, "rule.unknown", unknown(id)));
         } else if reason.trim().is_empty() {
-            errors.push(FieldError::new(
+            errors.push(FieldError::coded(
                 at,
+                "reason.required",
                 "a reason is required to disable a rule of the standard",
             ));
         } else if reason.chars().count() > MAX_REASON {
-            errors.push(FieldError::new(
+            errors.push(FieldError::coded(
                 at,
+                "text.too_long",
                 format!("the reason must be at most {MAX_REASON} characters"),
             ));
         } else {
@@ -86,12 +91,13 @@ pub fn adopt(
     for (id, values) in choices.overrides {
         let at = format!("/overrides/{}", esc(id));
         let Some(rule) = lib.rule(id) else {
-            errors.push(FieldError::new(at, unknown(id)));
+            errors.push(FieldError::coded(at, "rule.unknown", unknown(id)));
             continue;
         };
         if choices.disabled.contains_key(id) {
-            errors.push(FieldError::new(
+            errors.push(FieldError::coded(
                 at,
+                "rule.disabled",
                 format!("rule {id:?} is disabled; drop its overrides or enable it"),
             ));
             continue;
@@ -100,8 +106,9 @@ pub fn adopt(
         for (name, v) in values {
             let at = format!("{at}/{}", esc(name));
             match rule.declared.get(name) {
-                None => errors.push(FieldError::new(
+                None => errors.push(FieldError::coded(
                     at,
+                    "param.unknown",
                     format!(
                         "rule {id:?} has no parameter {name:?} (it declares: {})",
                         declared_names(&rule.declared)
@@ -111,7 +118,7 @@ pub fn adopt(
                     Ok(v) => {
                         checked.insert(name.clone(), v);
                     }
-                    Err(e) => errors.push(FieldError::new(at, describe(spec, &e))),
+                    Err(e) => errors.push(param_error(at, spec, v, &e)),
                 },
             }
         }
@@ -121,8 +128,9 @@ pub fn adopt(
     }
     for (i, id) in own_ids {
         if lib.rule(id).is_some() {
-            errors.push(FieldError::new(
+            errors.push(FieldError::coded(
                 format!("/rules/{i}/id"),
+                "rule.library_id",
                 format!(
                     "{id:?} is a rule of the library; disable it and give your own rule another id"
                 ),
@@ -152,6 +160,24 @@ fn declared_names(declared: &BTreeMap<String, ParamSpec>) -> String {
     } else {
         declared.keys().cloned().collect::<Vec<_>>().join(", ")
     }
+}
+
+/// The error of `value`, which `spec` refused with `error`: `param.range`
+/// when it has the declared type (so only a bound refused it), else
+/// `param.type`. Told apart by checking it again without bounds, never by
+/// reading the message.
+pub fn param_error(at: String, spec: &ParamSpec, value: &Value, error: &str) -> FieldError {
+    let unbounded = ParamSpec {
+        min: None,
+        max: None,
+        ..spec.clone()
+    };
+    let code = if check_param(&unbounded, value).is_ok() {
+        "param.range"
+    } else {
+        "param.type"
+    };
+    FieldError::coded(at, code, describe(spec, error))
 }
 
 /// A value's error with what the declaration allows, so the message alone
@@ -629,5 +655,129 @@ mod tests {
         assert_eq!(diffs["moved"].change[0].2.explanation, "new");
         assert_eq!(diffs["new"].appear[0].0, s);
         assert_eq!(diffs["broken"].errors.len(), 1);
+    }
+
+    fn codes(errors: &[FieldError]) -> Vec<(&str, &str)> {
+        errors
+            .iter()
+            .map(|e| (e.pointer.as_str(), e.code.as_ref()))
+            .collect()
+    }
+
+    /// Library version, overrides, disabled rules, own rule ids, and the
+    /// pointers and codes expected.
+    type Case<'a> = (
+        Option<&'a str>,
+        Value,
+        Value,
+        &'a [(usize, &'a str)],
+        Vec<(&'a str, &'a str)>,
+    );
+
+    #[test]
+    fn every_bad_choice_has_its_exact_code() {
+        let v = Some("2026.11.0");
+        let long = "x".repeat(MAX_REASON + 1);
+        let cases: Vec<Case<'_>> = vec![
+            (
+                None,
+                json!({"a-rule": {}}),
+                json!({}),
+                &[],
+                vec![("/overrides", "library.not_adopted")],
+            ),
+            (
+                None,
+                json!({}),
+                json!({"a-rule": "why"}),
+                &[],
+                vec![("/disabled", "library.not_adopted")],
+            ),
+            (
+                Some("2020.1.0"),
+                json!({}),
+                json!({}),
+                &[],
+                vec![("/library_version", "library.version")],
+            ),
+            (
+                v,
+                json!({}),
+                json!({"ghost": "why"}),
+                &[],
+                vec![("/disabled/ghost", "rule.unknown")],
+            ),
+            (
+                v,
+                json!({"ghost": {}}),
+                json!({}),
+                &[],
+                vec![("/overrides/ghost", "rule.unknown")],
+            ),
+            (
+                v,
+                json!({}),
+                json!({"a-rule": " "}),
+                &[],
+                vec![("/disabled/a-rule", "reason.required")],
+            ),
+            (
+                v,
+                json!({}),
+                json!({"a-rule": long}),
+                &[],
+                vec![("/disabled/a-rule", "text.too_long")],
+            ),
+            (
+                v,
+                json!({"limit/rule": {"limit_mci": 5}}),
+                json!({"limit/rule": "why"}),
+                &[],
+                vec![("/overrides/limit~1rule", "rule.disabled")],
+            ),
+            (
+                v,
+                json!({"limit/rule": {"nope": 1}}),
+                json!({}),
+                &[],
+                vec![("/overrides/limit~1rule/nope", "param.unknown")],
+            ),
+            (
+                v,
+                json!({"limit/rule": {"limit_mci": 0}}),
+                json!({}),
+                &[],
+                vec![("/overrides/limit~1rule/limit_mci", "param.range")],
+            ),
+            (
+                v,
+                json!({"limit/rule": {"limit_mci": 1001}}),
+                json!({}),
+                &[],
+                vec![("/overrides/limit~1rule/limit_mci", "param.range")],
+            ),
+            (
+                v,
+                json!({"limit/rule": {"limit_mci": "5"}}),
+                json!({}),
+                &[],
+                vec![("/overrides/limit~1rule/limit_mci", "param.type")],
+            ),
+            (
+                v,
+                json!({}),
+                json!({}),
+                &[(3, "a-rule")],
+                vec![("/rules/3/id", "rule.library_id")],
+            ),
+        ];
+        let mut all = Vec::new();
+        for (version, overrides, disabled, own, expected) in cases {
+            let (_, errors) = run(version, overrides.clone(), disabled.clone(), own);
+            assert_eq!(codes(&errors), expected, "{overrides} {disabled}");
+            all.extend(errors);
+        }
+        // None of them is the generic code.
+        assert!(all.iter().all(|e| e.code != "invalid"), "{all:?}");
     }
 }

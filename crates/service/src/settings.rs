@@ -38,13 +38,18 @@ pub struct Settings {
 pub fn check_settings(req: &Settings) -> Result<tenants::TenantSettings, Vec<FieldError>> {
     let mut errors = Vec::new();
     if Severity::parse(&req.alert_threshold).is_none() {
-        errors.push(FieldError::new(
+        errors.push(FieldError::coded(
             "/alert_threshold",
+            "choice.unknown",
             "must be one of: low, medium, high, critical",
         ));
     }
     if req.alert_emails.len() > 20 {
-        errors.push(FieldError::new("/alert_emails", "at most 20 addresses"));
+        errors.push(FieldError::coded(
+            "/alert_emails",
+            "list.too_long",
+            "at most 20 addresses",
+        ));
     }
     for (i, e) in req.alert_emails.iter().enumerate() {
         validate_email(&format!("/alert_emails/{i}"), e, &mut errors);
@@ -57,11 +62,16 @@ pub fn check_settings(req: &Settings) -> Result<tenants::TenantSettings, Vec<Fie
                 Ok(k) if !k.amount().is_zero() => {
                     mci.insert(y, k.to_string());
                 }
-                Ok(_) => errors.push(FieldError::new(&pointer, "must be positive")),
-                Err(e) => errors.push(FieldError::new(&pointer, e.to_string())),
+                Ok(_) => errors.push(FieldError::coded(
+                    &pointer,
+                    "money.not_positive",
+                    "must be positive",
+                )),
+                Err(e) => errors.push(FieldError::coded(&pointer, e.code(), e.to_string())),
             },
-            _ => errors.push(FieldError::new(
+            _ => errors.push(FieldError::coded(
                 &pointer,
+                "range.year",
                 "the key must be a year, 1990-2100",
             )),
         }
@@ -78,15 +88,17 @@ pub fn check_settings(req: &Settings) -> Result<tenants::TenantSettings, Vec<Fie
             {
                 due.insert(y, d.to_string());
             }
-            (Ok(y), Ok(_)) if (2000..=2100).contains(&y) => errors.push(FieldError::new(
+            (Ok(y), Ok(_)) if (2000..=2100).contains(&y) => errors.push(FieldError::coded(
                 &pointer,
+                "date.order",
                 "must be after the end of the reporting year",
             )),
             (Ok(y), Err(e)) if (2000..=2100).contains(&y) => {
-                errors.push(FieldError::new(&pointer, e.to_string()))
+                errors.push(FieldError::coded(&pointer, e.code(), e.to_string()))
             }
-            _ => errors.push(FieldError::new(
+            _ => errors.push(FieldError::coded(
                 &pointer,
+                "range.year",
                 "the key must be a year, 2000-2100",
             )),
         }
@@ -94,8 +106,9 @@ pub fn check_settings(req: &Settings) -> Result<tenants::TenantSettings, Vec<Fie
     if let Some(d) = req.feedback_answer_days
         && !(1..=365).contains(&d)
     {
-        errors.push(FieldError::new(
+        errors.push(FieldError::coded(
             "/feedback_answer_days",
+            "range.answer_days",
             "must be from 1 to 365",
         ));
     }
@@ -113,4 +126,120 @@ pub fn check_settings(req: &Settings) -> Result<tenants::TenantSettings, Vec<Fie
         declaration_due_by_year: due,
         feedback_answer_days: req.feedback_answer_days,
     })
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use serde_json::{Value, json};
+
+    fn base() -> Value {
+        json!({"alert_threshold": "high", "alert_emails": ["cu@example.kz"],
+               "mci_by_year": {"2026": "4325"},
+               "declaration_due_by_year": {"2025": "2026-05-31"},
+               "feedback_answer_days": 15})
+    }
+
+    fn codes_of(edits: Value) -> Vec<(String, String)> {
+        let mut v = base();
+        for (k, x) in edits.as_object().unwrap() {
+            v[k] = x.clone();
+        }
+        let s: Settings = serde_json::from_value(v).unwrap();
+        check_settings(&s)
+            .err()
+            .unwrap_or_default()
+            .into_iter()
+            .map(|e| (e.pointer, e.code.into_owned()))
+            .collect()
+    }
+
+    fn cases() -> Vec<(Value, Vec<(&'static str, &'static str)>)> {
+        vec![
+            (
+                json!({"alert_threshold": "severe"}),
+                vec![("/alert_threshold", "choice.unknown")],
+            ),
+            (
+                json!({"alert_emails": vec!["a@b.kz"; 21]}),
+                vec![("/alert_emails", "list.too_long")],
+            ),
+            (
+                json!({"alert_emails": ["not an address"]}),
+                vec![("/alert_emails/0", "email.invalid")],
+            ),
+            (
+                json!({"mci_by_year": {"2026": "0"}}),
+                vec![("/mci_by_year/2026", "money.not_positive")],
+            ),
+            (
+                json!({"mci_by_year": {"2026": "-1"}}),
+                vec![("/mci_by_year/2026", "money.negative")],
+            ),
+            (
+                json!({"mci_by_year": {"2026": "4325.001"}}),
+                vec![("/mci_by_year/2026", "money.scale")],
+            ),
+            (
+                json!({"mci_by_year": {"2026": "lots"}}),
+                vec![("/mci_by_year/2026", "money.format")],
+            ),
+            (
+                json!({"mci_by_year": {"1989": "100"}}),
+                vec![("/mci_by_year/1989", "range.year")],
+            ),
+            (
+                json!({"mci_by_year": {"next": "100"}}),
+                vec![("/mci_by_year/next", "range.year")],
+            ),
+            (
+                json!({"declaration_due_by_year": {"2025": "2025-12-31"}}),
+                vec![("/declaration_due_by_year/2025", "date.order")],
+            ),
+            (
+                json!({"declaration_due_by_year": {"2025": "31.05.2026"}}),
+                vec![("/declaration_due_by_year/2025", "date.format")],
+            ),
+            (
+                json!({"declaration_due_by_year": {"1999": "2000-05-31"}}),
+                vec![("/declaration_due_by_year/1999", "range.year")],
+            ),
+            (
+                json!({"feedback_answer_days": 0}),
+                vec![("/feedback_answer_days", "range.answer_days")],
+            ),
+            (
+                json!({"feedback_answer_days": 366}),
+                vec![("/feedback_answer_days", "range.answer_days")],
+            ),
+        ]
+    }
+
+    #[test]
+    fn the_base_settings_are_valid() {
+        assert_eq!(codes_of(json!({})), vec![]);
+    }
+
+    #[test]
+    fn every_bad_setting_has_its_exact_code() {
+        for (edits, expected) in cases() {
+            let got = codes_of(edits.clone());
+            let expected: Vec<(String, String)> = expected
+                .into_iter()
+                .map(|(p, c)| (p.to_owned(), c.to_owned()))
+                .collect();
+            assert_eq!(got, expected, "{edits}");
+        }
+    }
+
+    #[test]
+    fn no_bad_setting_is_refused_with_the_generic_code() {
+        let all: Vec<_> = cases()
+            .into_iter()
+            .flat_map(|(edits, _)| codes_of(edits))
+            .collect();
+        assert!(!all.is_empty());
+        assert!(all.iter().all(|(_, c)| c != "invalid"), "{all:?}");
+    }
 }

@@ -98,7 +98,7 @@ impl Record for Disclosure {
         c.not_future("/arose_on", self.arose_on, today);
         c.ordered("/ends_on", self.arose_on, self.ends_on, "arose_on");
         if self.parties.is_empty() {
-            c.fail("/parties", "must name at least one party");
+            c.fail("/parties", "party.required", "must name at least one party");
         }
         c.max_items("/parties", &self.parties, 20);
         let needs_relative = matches!(
@@ -108,12 +108,14 @@ impl Record for Disclosure {
         if needs_relative && self.parties.iter().all(|p| p.relation.is_none()) {
             c.fail(
                 "/parties",
+                "relative.required",
                 "a relative situation must name the relative: give a party a relation",
             );
         }
         if self.situation == Situation::RelativeInProcurement && self.procurement_ocid.is_none() {
             c.fail(
                 "/procurement_ocid",
+                "field.required",
                 "required when a relative is in a procurement",
             );
         }
@@ -121,6 +123,7 @@ impl Record for Disclosure {
             if p.iin.is_some() && p.bin.is_some() {
                 c.fail(
                     format!("/parties/{i}/bin"),
+                    "party.iin_and_bin",
                     "a party is a person (iin) or an organisation (bin), not both",
                 );
             }

@@ -61,7 +61,7 @@ impl Record for Training {
         if let Some(h) = self.hours
             && !(1..=500).contains(&h)
         {
-            c.fail("/hours", "must be from 1 to 500");
+            c.fail("/hours", "range.hours", "must be from 1 to 500");
         }
         c.0
     }
@@ -120,7 +120,11 @@ impl Record for FeedbackReport {
             "received_on",
         );
         if self.answer_summary.is_some() && self.answered_on.is_none() {
-            c.fail("/answered_on", "required with answer_summary");
+            c.fail(
+                "/answered_on",
+                "field.required",
+                "required with answer_summary",
+            );
         }
         c.0
     }

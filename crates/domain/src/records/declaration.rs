@@ -222,6 +222,7 @@ impl Record for AssetDeclaration {
         if self.year < 2000 || self.year >= today.year() {
             c.fail(
                 "/year",
+                "range.year",
                 format!(
                     "must be a year that has ended: 2000 to {}",
                     today.year() - 1
@@ -249,6 +250,7 @@ impl Record for AssetDeclaration {
             if code.len() != 3 || !code.bytes().all(|b| b.is_ascii_uppercase()) {
                 c.fail(
                     format!("/accounts/{i}/currency"),
+                    "currency.format",
                     "must be an ISO 4217 code such as KZT or USD",
                 );
             }
@@ -257,6 +259,7 @@ impl Record for AssetDeclaration {
             if l.creditor_bin.is_some() && l.creditor_iin.is_some() {
                 c.fail(
                     format!("/liabilities/{i}/creditor_iin"),
+                    "party.iin_and_bin",
                     "a creditor is a person (iin) or an organisation (bin), not both",
                 );
             }
@@ -265,6 +268,7 @@ impl Record for AssetDeclaration {
             if l.payer_bin.is_some() && l.payer_iin.is_some() {
                 c.fail(
                     format!("/income/{i}/payer_iin"),
+                    "party.iin_and_bin",
                     "a payer is a person (iin) or an organisation (bin), not both",
                 );
             }

@@ -107,13 +107,18 @@ impl Record for HrAction {
             "decided_on",
         );
         if self.decision_makers.is_empty() {
-            c.fail("/decision_makers", "must name at least one decision maker");
+            c.fail(
+                "/decision_makers",
+                "decision_maker.required",
+                "must name at least one decision maker",
+            );
         }
         c.max_items("/decision_makers", &self.decision_makers, 10);
         for (i, d) in self.decision_makers.iter().enumerate() {
             if d.iin.as_ref() == Some(&self.person.iin) {
                 c.fail(
                     format!("/decision_makers/{i}/iin"),
+                    "decision_maker.self",
                     "a person cannot decide on their own HR action",
                 );
             }
@@ -123,24 +128,33 @@ impl Record for HrAction {
                 if self.previous_position_id.is_none() {
                     c.fail(
                         "/previous_position_id",
+                        "field.required",
                         format!("required for a {}", self.action),
                     );
                 }
             }
             HrActionKind::Dismissal => {
                 if self.reason.is_none() {
-                    c.fail("/reason", "required for a dismissal");
+                    c.fail("/reason", "field.required", "required for a dismissal");
                 }
             }
             HrActionKind::Hiring => {}
         }
         if self.previous_position_id == Some(self.position_id) {
-            c.fail("/position_id", "must differ from previous_position_id");
+            c.fail(
+                "/position_id",
+                "position.unchanged",
+                "must differ from previous_position_id",
+            );
         }
         if let Some(s) = &self.screening {
             c.not_future("/screening/completed_on", s.completed_on, today);
             if s.checks.is_empty() {
-                c.fail("/screening/checks", "must list at least one check");
+                c.fail(
+                    "/screening/checks",
+                    "screening.checks_required",
+                    "must list at least one check",
+                );
             }
         }
         c.done()

@@ -6,6 +6,9 @@
 //! refused there, the first one located by a JSON pointer), then
 //! [`Record::check`] reports every cross-field and calendar problem at once.
 
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::panic)]
+mod codes_tests;
 pub mod coi;
 pub mod culture;
 pub mod declaration;
@@ -88,7 +91,8 @@ impl Kind {
             today: NaiveDate,
         ) -> Result<serde_json::Value, Vec<FieldError>> {
             let r: R = parse_value(v, today)?;
-            serde_json::to_value(&r).map_err(|e| vec![FieldError::new("", e.to_string())])
+            serde_json::to_value(&r)
+                .map_err(|e| vec![FieldError::coded("", "record.serialize", e.to_string())])
         }
         match self {
             Kind::Gift => go::<crate::GiftDeclaration>(payload, today),
@@ -149,8 +153,9 @@ impl Checks {
         today: NaiveDate,
     ) {
         if d.get() > today {
-            self.0.push(FieldError::new(
+            self.0.push(FieldError::coded(
                 pointer.to_string(),
+                "date.in_future",
                 "must not be in the future",
             ));
         }
@@ -166,21 +171,29 @@ impl Checks {
         if let Some(l) = later
             && l < earlier
         {
-            self.0.push(FieldError::new(
+            self.0.push(FieldError::coded(
                 later_pointer.to_string(),
+                "date.order",
                 format!("must not be before {what}"),
             ));
         }
     }
 
-    pub(crate) fn fail(&mut self, pointer: impl fmt::Display, message: impl Into<String>) {
-        self.0.push(FieldError::new(pointer.to_string(), message));
+    pub(crate) fn fail(
+        &mut self,
+        pointer: impl fmt::Display,
+        code: &'static str,
+        message: impl Into<String>,
+    ) {
+        self.0
+            .push(FieldError::coded(pointer.to_string(), code, message));
     }
 
     pub(crate) fn max_items<T>(&mut self, pointer: &str, items: &[T], max: usize) {
         if items.len() > max {
-            self.0.push(FieldError::new(
+            self.0.push(FieldError::coded(
                 pointer,
+                "list.too_long",
                 format!("must have at most {max} items"),
             ));
         }

@@ -96,13 +96,13 @@ fn items<'a>(
             .filter_map(|(i, x)| match x {
                 Value::Object(o) => Some((format!("{pointer}/{i}"), o)),
                 _ => {
-                    c.fail(format!("{pointer}/{i}"), "must be an object");
+                    c.fail(format!("{pointer}/{i}"), "ocds.type", "must be an object");
                     None
                 }
             })
             .collect(),
         Some(_) => {
-            c.fail(pointer, "must be an array");
+            c.fail(pointer, "ocds.type", "must be an array");
             Vec::new()
         }
     }
@@ -113,7 +113,7 @@ fn check_object(c: &mut Checks, v: Option<&Value>, pointer: &str) {
         && !x.is_object()
         && !x.is_null()
     {
-        c.fail(pointer, "must be an object");
+        c.fail(pointer, "ocds.type", "must be an object");
     }
 }
 
@@ -125,6 +125,7 @@ fn check_money(c: &mut Checks, o: &Map<String, Value>, pointer: &str) {
         Some(Value::Number(n)) if n.as_f64().is_some_and(|f| f >= 0.0) => {}
         Some(_) => c.fail(
             format!("{pointer}/value/amount"),
+            "ocds.amount",
             "must be a number, not negative",
         ),
     }
@@ -141,7 +142,11 @@ impl Record for CompiledRelease {
                 .get("id")
                 .is_some_and(|i| i.is_string() || i.is_number())
             {
-                c.fail(format!("{p}/id"), "every party needs an id");
+                c.fail(
+                    format!("{p}/id"),
+                    "field.required",
+                    "every party needs an id",
+                );
             }
             let ident = party.get("identifier");
             check_object(&mut c, ident, &format!("{p}/identifier"));
@@ -150,16 +155,28 @@ impl Record for CompiledRelease {
             match (scheme, id) {
                 (Some(SCHEME_BIN), Some(id)) => {
                     if let Err(e) = Bin::parse(id) {
-                        c.fail(format!("{p}/identifier/id"), format!("invalid BIN: {e}"));
+                        c.fail(
+                            format!("{p}/identifier/id"),
+                            e.bin_code(),
+                            format!("invalid BIN: {e}"),
+                        );
                     }
                 }
                 (Some(SCHEME_IIN), Some(id)) => {
                     if let Err(e) = Iin::parse(id) {
-                        c.fail(format!("{p}/identifier/id"), format!("invalid IIN: {e}"));
+                        c.fail(
+                            format!("{p}/identifier/id"),
+                            e.iin_code(),
+                            format!("invalid IIN: {e}"),
+                        );
                     }
                 }
                 (Some(SCHEME_BIN | SCHEME_IIN), None) => {
-                    c.fail(format!("{p}/identifier/id"), "required with a KZ scheme");
+                    c.fail(
+                        format!("{p}/identifier/id"),
+                        "field.required",
+                        "required with a KZ scheme",
+                    );
                 }
                 _ => {}
             }
@@ -171,16 +188,24 @@ impl Record for CompiledRelease {
 
                 for (p, m) in items(&mut c, t.get("committee"), "/tender/committee") {
                     if !m.get("name").is_some_and(Value::is_string) {
-                        c.fail(format!("{p}/name"), "a committee member needs a name");
+                        c.fail(
+                            format!("{p}/name"),
+                            "field.required",
+                            "a committee member needs a name",
+                        );
                     }
                     match m.get("iin") {
                         None | Some(Value::Null) => {}
                         Some(Value::String(s)) => {
                             if let Err(e) = Iin::parse(s) {
-                                c.fail(format!("{p}/iin"), format!("invalid IIN: {e}"));
+                                c.fail(
+                                    format!("{p}/iin"),
+                                    e.iin_code(),
+                                    format!("invalid IIN: {e}"),
+                                );
                             }
                         }
-                        Some(_) => c.fail(format!("{p}/iin"), "must be a string"),
+                        Some(_) => c.fail(format!("{p}/iin"), "ocds.type", "must be a string"),
                     }
                 }
             }
@@ -357,22 +382,22 @@ pub struct Item {
 /// of compiled releases. A package that does not parse is one error; JSON
 /// lines are read line by line so that one bad line rejects only itself.
 pub fn read_upload(data: &[u8]) -> Result<Vec<Item>, FieldError> {
-    let text =
-        std::str::from_utf8(data).map_err(|e| FieldError::new("", format!("not UTF-8: {e}")))?;
+    let text = std::str::from_utf8(data)
+        .map_err(|e| FieldError::coded("", "body.not_utf8", format!("not UTF-8: {e}")))?;
     let trimmed = text.trim_start();
     if trimmed.starts_with('{')
         && let Ok(Value::Object(doc)) = serde_json::from_str::<Value>(text)
     {
         if let Some(releases) = doc.get("releases") {
-            let releases = releases
-                .as_array()
-                .ok_or_else(|| FieldError::new("/releases", "must be an array"))?;
+            let releases = releases.as_array().ok_or_else(|| {
+                FieldError::coded("/releases", "shape.invalid_type", "must be an array")
+            })?;
             return Ok(merge_releases(releases));
         }
         if let Some(records) = doc.get("records") {
-            let records = records
-                .as_array()
-                .ok_or_else(|| FieldError::new("/records", "must be an array"))?;
+            let records = records.as_array().ok_or_else(|| {
+                FieldError::coded("/records", "shape.invalid_type", "must be an array")
+            })?;
             return Ok(records
                 .iter()
                 .enumerate()
@@ -388,8 +413,9 @@ pub fn read_upload(data: &[u8]) -> Result<Vec<Item>, FieldError> {
                 release: Ok(Value::Object(doc)),
             }]);
         }
-        return Err(FieldError::new(
+        return Err(FieldError::coded(
             "",
+            "ocds.package",
             "a JSON object must be a release package (releases), a record package (records) or a compiled release (ocid)",
         ));
     }
@@ -420,8 +446,9 @@ fn compiled_of_record(rec: &Value, i: usize) -> Result<Value, FieldError> {
             }
             Ok(out)
         }
-        _ => Err(FieldError::new(
+        _ => Err(FieldError::coded(
             format!("/records/{i}"),
+            "ocds.record",
             "a record needs a compiledRelease or embedded releases",
         )),
     }
@@ -447,8 +474,9 @@ fn merge_releases(releases: &[Value]) -> Vec<Item> {
             }
             None => bad.push(Item {
                 row: i + 1,
-                release: Err(FieldError::new(
+                release: Err(FieldError::coded(
                     format!("/releases/{i}/ocid"),
+                    "field.required",
                     "every release needs an ocid",
                 )),
             }),

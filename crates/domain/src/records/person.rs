@@ -82,7 +82,11 @@ impl Record for Person {
         c.max_items("/interests", &self.interests, MAX_INTERESTS);
         for (i, r) in self.relatives.iter().enumerate() {
             if r.iin.as_ref() == Some(&self.iin) {
-                c.fail(format!("/relatives/{i}/iin"), "is the person's own IIN");
+                c.fail(
+                    format!("/relatives/{i}/iin"),
+                    "relative.self",
+                    "is the person's own IIN",
+                );
             }
         }
         for (i, r) in self.interests.iter().enumerate() {
@@ -90,6 +94,7 @@ impl Record for Person {
             if r.share_percent.is_some() && !holds_shares {
                 c.fail(
                     format!("/interests/{i}/share_percent"),
+                    "interest.share_not_held",
                     "only a shareholder or founder holds a share",
                 );
             }

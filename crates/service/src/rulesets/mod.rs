@@ -246,12 +246,13 @@ pub async fn create_version(
     };
     let own_index: BTreeMap<&str, usize> = own_ids.iter().map(|(i, id)| (*id, *i)).collect();
     if errors.is_empty() && defs.is_empty() && own.is_empty() {
-        errors.push(FieldError::new(
+        errors.push(FieldError::coded(
             if body.library_version.is_some() {
                 "/disabled"
             } else {
                 "/rules"
             },
+            "rule.required",
             "a version needs at least one enabled rule",
         ));
     }

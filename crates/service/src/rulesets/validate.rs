@@ -35,15 +35,17 @@ fn validate_parameters(
     for (name, d) in &r.parameters {
         let at = format!("/rules/{i}/parameters/{}", esc(name));
         if !valid_param_name(name) {
-            errors.push(FieldError::new(
+            errors.push(FieldError::coded(
                 at,
+                "param.name",
                 "parameter names are 1-64 lowercase letters, digits and underscores",
             ));
             continue;
         }
         let Some(ty) = ParamType::parse(&d.ty) else {
-            errors.push(FieldError::new(
+            errors.push(FieldError::coded(
                 format!("{at}/type"),
+                "choice.unknown",
                 "must be one of: integer, money, decimal, string, bool, optional_decimal, integer_map",
             ));
             continue;
@@ -61,7 +63,7 @@ fn validate_parameters(
                 values.insert(name.clone(), v);
                 declared.insert(name.clone(), spec);
             }
-            Err(e) => errors.push(FieldError::new(at, e)),
+            Err(e) => errors.push(FieldError::coded(at, "param.declaration", e)),
         }
     }
     if r.parameters.is_empty() {
@@ -75,10 +77,14 @@ fn validate_parameters(
                     Ok(v) => {
                         values.insert(name.clone(), v);
                     }
-                    Err(e) => errors.push(FieldError::new(at, lifecycle::describe(spec, &e))),
+                    Err(e) => errors.push(lifecycle::param_error(at, spec, v, &e)),
                 },
                 None if r.parameters.contains_key(name) => {}
-                None => errors.push(FieldError::new(at, "not a declared parameter")),
+                None => errors.push(FieldError::coded(
+                    at,
+                    "param.unknown",
+                    "not a declared parameter",
+                )),
             }
         }
     }
@@ -92,14 +98,16 @@ fn validate_fixtures(
     errors: &mut Vec<FieldError>,
 ) -> Vec<Fixture> {
     if r.fixtures.is_empty() {
-        errors.push(FieldError::new(
+        errors.push(FieldError::coded(
             format!("/rules/{i}/fixtures"),
+            "fixture.required",
             "at least one fixture is required: activation runs every fixture",
         ));
     }
     if r.fixtures.len() > MAX_FIXTURES {
-        errors.push(FieldError::new(
+        errors.push(FieldError::coded(
             format!("/rules/{i}/fixtures"),
+            "list.too_long",
             format!("at most {MAX_FIXTURES} fixtures"),
         ));
     }
@@ -110,10 +118,15 @@ fn validate_fixtures(
         let before = errors.len();
         let name_len = f.name.trim().chars().count();
         if name_len == 0 || name_len > 300 {
-            errors.push(FieldError::new(at("name"), "must be 1-300 characters"));
-        } else if !names.insert(f.name.trim().to_owned()) {
-            errors.push(FieldError::new(
+            errors.push(FieldError::coded(
                 at("name"),
+                "fixture.name",
+                "must be 1-300 characters",
+            ));
+        } else if !names.insert(f.name.trim().to_owned()) {
+            errors.push(FieldError::coded(
+                at("name"),
+                "fixture.duplicate",
                 format!("duplicate fixture name {:?}", f.name.trim()),
             ));
         }
@@ -121,8 +134,9 @@ fn validate_fixtures(
             "finding" => Some(Expect::Finding),
             "clear" => Some(Expect::Clear),
             _ => {
-                errors.push(FieldError::new(
+                errors.push(FieldError::coded(
                     at("expect"),
+                    "choice.unknown",
                     "must be \"finding\" or \"clear\"",
                 ));
                 None
@@ -133,13 +147,15 @@ fn validate_fixtures(
             Some(s) => {
                 let sev = Severity::parse(s);
                 if sev.is_none() {
-                    errors.push(FieldError::new(
+                    errors.push(FieldError::coded(
                         at("expect_severity"),
+                        "choice.unknown",
                         "must be one of: low, medium, high, critical",
                     ));
                 } else if expect == Some(Expect::Clear) {
-                    errors.push(FieldError::new(
+                    errors.push(FieldError::coded(
                         at("expect_severity"),
+                        "fixture.severity",
                         "only a fixture expecting a finding can expect a severity",
                     ));
                 }
@@ -147,8 +163,9 @@ fn validate_fixtures(
             }
         };
         if f.submission.kind.trim().is_empty() {
-            errors.push(FieldError::new(
+            errors.push(FieldError::coded(
                 format!("/rules/{i}/fixtures/{j}/submission/kind"),
+                "text.empty",
                 "must not be empty",
             ));
         }
@@ -156,12 +173,16 @@ fn validate_fixtures(
         for (name, v) in &f.params {
             let p = format!("/rules/{i}/fixtures/{j}/params/{}", esc(name));
             match declared.get(name) {
-                None => errors.push(FieldError::new(p, "not a declared parameter of this rule")),
+                None => errors.push(FieldError::coded(
+                    p,
+                    "param.unknown",
+                    "not a declared parameter of this rule",
+                )),
                 Some(spec) => match check_param(spec, v) {
                     Ok(v) => {
                         params.insert(name.clone(), v);
                     }
-                    Err(e) => errors.push(FieldError::new(p, lifecycle::describe(spec, &e))),
+                    Err(e) => errors.push(lifecycle::param_error(p, spec, v, &e)),
                 },
             }
         }
@@ -186,8 +207,9 @@ fn validate_fixtures(
 /// which only the sandbox compiles) and converts them to definitions.
 pub fn validate_rules(rules: Vec<Rule>, errors: &mut Vec<FieldError>) -> Vec<RuleDefinition> {
     if rules.len() > MAX_RULES {
-        errors.push(FieldError::new(
+        errors.push(FieldError::coded(
             "/rules",
+            "list.too_long",
             format!("at most {MAX_RULES} rules"),
         ));
     }
@@ -196,23 +218,35 @@ pub fn validate_rules(rules: Vec<Rule>, errors: &mut Vec<FieldError>) -> Vec<Rul
     for (i, r) in rules.into_iter().enumerate() {
         let at = |f: &str| format!("/rules/{i}/{f}");
         if !valid_rule_id(&r.id) {
-            errors.push(FieldError::new(
+            errors.push(FieldError::coded(
                 at("id"),
+                "rule.id",
                 "must be 1-100 lowercase letters, digits and dashes",
             ));
         } else if !seen.insert(r.id.clone()) {
-            errors.push(FieldError::new(
+            errors.push(FieldError::coded(
                 at("id"),
+                "rule.duplicate",
                 format!("duplicate rule id {:?}", r.id),
             ));
         }
         let title_len = r.title.trim().chars().count();
         if title_len == 0 || title_len > 300 {
-            errors.push(FieldError::new(at("title"), "must be 1-300 characters"));
+            let code = if title_len == 0 {
+                "text.empty"
+            } else {
+                "text.too_long"
+            };
+            errors.push(FieldError::coded(
+                at("title"),
+                code,
+                "must be 1-300 characters",
+            ));
         }
         if !AREAS.contains(&r.area.as_str()) {
-            errors.push(FieldError::new(
+            errors.push(FieldError::coded(
                 at("area"),
+                "choice.unknown",
                 format!("must be one of: {}", AREAS.join(", ")),
             ));
         }
@@ -226,35 +260,47 @@ pub fn validate_rules(rules: Vec<Rule>, errors: &mut Vec<FieldError>) -> Vec<Rul
             .as_ref()
             .is_some_and(|s| s.chars().count() > 300)
         {
-            errors.push(FieldError::new(
+            errors.push(FieldError::coded(
                 at("guideline_section"),
+                "text.too_long",
                 "must be at most 300 characters",
             ));
         }
         for (k, kind) in r.kinds.iter().enumerate() {
             if !KINDS.contains(&kind.as_str()) {
-                errors.push(FieldError::new(
+                errors.push(FieldError::coded(
                     format!("/rules/{i}/kinds/{k}"),
+                    "choice.unknown",
                     format!("must be one of: {}", KINDS.join(", ")),
                 ));
             }
         }
         let severity = Severity::parse(&r.severity);
         if severity.is_none() {
-            errors.push(FieldError::new(
+            errors.push(FieldError::coded(
                 at("severity"),
+                "choice.unknown",
                 "must be one of: low, medium, high, critical",
             ));
         }
         if !(1..=5).contains(&r.likelihood) {
-            errors.push(FieldError::new(at("likelihood"), "must be 1 to 5"));
+            errors.push(FieldError::coded(
+                at("likelihood"),
+                "range.risk_level",
+                "must be 1 to 5",
+            ));
         }
         if !(1..=5).contains(&r.impact) {
-            errors.push(FieldError::new(at("impact"), "must be 1 to 5"));
+            errors.push(FieldError::coded(
+                at("impact"),
+                "range.risk_level",
+                "must be 1 to 5",
+            ));
         }
         if r.script.len() > MAX_SCRIPT {
-            errors.push(FieldError::new(
+            errors.push(FieldError::coded(
                 at("script"),
+                "script.too_long",
                 format!("must be at most {MAX_SCRIPT} bytes"),
             ));
         }
@@ -360,5 +406,221 @@ mod tests {
         validate_rules(vec![rule("a", Some(&long))], &mut errors);
         assert_eq!(errors.len(), 1);
         assert_eq!(errors[0].pointer, "/rules/0/guideline_section");
+    }
+
+    /// A rule with one declared parameter, `limit` (an integer, 1 to 10).
+    fn declared_rule() -> Value {
+        json!({
+            "id": "own-rule",
+            "title": "Own rule",
+            "area": "conflict_of_interest",
+            "kinds": ["gift"],
+            "severity": "low",
+            "likelihood": 1,
+            "impact": 1,
+            "script": "()",
+            "parameters": {"limit": {"type": "integer", "default": 2, "min": 1, "max": 10}},
+            "params": {"limit": 3},
+            "fixtures": [{"name": "x", "expect": "finding", "expect_severity": "low",
+                "params": {"limit": 4},
+                "submission": {"kind": "gift", "payload": {}}}],
+        })
+    }
+
+    fn codes_of(rules: Vec<Value>) -> Vec<(String, String)> {
+        let rules = rules
+            .into_iter()
+            .map(|r| serde_json::from_value(r).unwrap())
+            .collect();
+        let mut errors = Vec::new();
+        validate_rules(rules, &mut errors);
+        errors
+            .into_iter()
+            .map(|e| (e.pointer, e.code.into_owned()))
+            .collect()
+    }
+
+    fn edited(pointer: &str, x: Value) -> Value {
+        let mut r = declared_rule();
+        *r.pointer_mut(pointer).unwrap() = x;
+        r
+    }
+
+    /// Pointers and the codes expected at them, in order.
+    type Expected = Vec<(&'static str, &'static str)>;
+
+    #[allow(clippy::too_many_lines)]
+    fn cases() -> Vec<(Vec<Value>, Expected)> {
+        let f = "/fixtures/0";
+        vec![
+            (
+                vec![edited("/id", json!("Own_Rule"))],
+                vec![("/rules/0/id", "rule.id")],
+            ),
+            (
+                vec![declared_rule(), declared_rule()],
+                vec![("/rules/1/id", "rule.duplicate")],
+            ),
+            (
+                vec![edited("/title", json!(" "))],
+                vec![("/rules/0/title", "text.empty")],
+            ),
+            (
+                vec![edited("/title", json!("t".repeat(301)))],
+                vec![("/rules/0/title", "text.too_long")],
+            ),
+            (
+                vec![edited("/area", json!("sports"))],
+                vec![("/rules/0/area", "choice.unknown")],
+            ),
+            (
+                vec![edited("/kinds", json!(["memo"]))],
+                vec![("/rules/0/kinds/0", "choice.unknown")],
+            ),
+            (
+                vec![edited("/severity", json!("dire"))],
+                vec![("/rules/0/severity", "choice.unknown")],
+            ),
+            (
+                vec![edited("/likelihood", json!(6))],
+                vec![("/rules/0/likelihood", "range.risk_level")],
+            ),
+            (
+                vec![edited("/impact", json!(0))],
+                vec![("/rules/0/impact", "range.risk_level")],
+            ),
+            (
+                vec![edited("/script", json!("x".repeat(MAX_SCRIPT + 1)))],
+                vec![("/rules/0/script", "script.too_long")],
+            ),
+            (
+                vec![edited(
+                    "/parameters",
+                    json!({"Limit": {"type": "integer", "default": 1}}),
+                )],
+                vec![
+                    ("/rules/0/parameters/Limit", "param.name"),
+                    ("/rules/0/params/limit", "param.unknown"),
+                    ("/rules/0/fixtures/0/params/limit", "param.unknown"),
+                ],
+            ),
+            (
+                vec![edited("/parameters/limit/type", json!("float"))],
+                vec![
+                    ("/rules/0/parameters/limit/type", "choice.unknown"),
+                    ("/rules/0/fixtures/0/params/limit", "param.unknown"),
+                ],
+            ),
+            (
+                vec![edited("/parameters/limit/min", json!(20))],
+                vec![
+                    ("/rules/0/parameters/limit", "param.declaration"),
+                    ("/rules/0/fixtures/0/params/limit", "param.unknown"),
+                ],
+            ),
+            (
+                vec![edited("/params/limit", json!(11))],
+                vec![("/rules/0/params/limit", "param.range")],
+            ),
+            (
+                vec![edited("/params/limit", json!("three"))],
+                vec![("/rules/0/params/limit", "param.type")],
+            ),
+            (
+                vec![edited("/params", json!({"other": 1}))],
+                vec![("/rules/0/params/other", "param.unknown")],
+            ),
+            (
+                vec![edited("/fixtures", json!([]))],
+                vec![("/rules/0/fixtures", "fixture.required")],
+            ),
+            (
+                vec![edited(&format!("{f}/name"), json!(" "))],
+                vec![("/rules/0/fixtures/0/name", "fixture.name")],
+            ),
+            (
+                vec![edited(&format!("{f}/expect"), json!("maybe"))],
+                vec![("/rules/0/fixtures/0/expect", "choice.unknown")],
+            ),
+            (
+                vec![edited(&format!("{f}/expect_severity"), json!("dire"))],
+                vec![("/rules/0/fixtures/0/expect_severity", "choice.unknown")],
+            ),
+            (
+                vec![edited(&format!("{f}/expect"), json!("clear"))],
+                vec![("/rules/0/fixtures/0/expect_severity", "fixture.severity")],
+            ),
+            (
+                vec![edited(&format!("{f}/submission/kind"), json!(" "))],
+                vec![("/rules/0/fixtures/0/submission/kind", "text.empty")],
+            ),
+            (
+                vec![edited(&format!("{f}/params"), json!({"limit": 0}))],
+                vec![("/rules/0/fixtures/0/params/limit", "param.range")],
+            ),
+            (
+                vec![edited(&format!("{f}/params"), json!({"other": 0}))],
+                vec![("/rules/0/fixtures/0/params/other", "param.unknown")],
+            ),
+        ]
+    }
+
+    #[test]
+    fn every_bad_rule_has_its_exact_codes() {
+        assert_eq!(codes_of(vec![declared_rule()]), vec![]);
+        for (rules, expected) in cases() {
+            let expected: Vec<(String, String)> = expected
+                .into_iter()
+                .map(|(p, c)| (p.to_owned(), c.to_owned()))
+                .collect();
+            assert_eq!(codes_of(rules.clone()), expected, "{rules:?}");
+        }
+    }
+
+    #[test]
+    fn lists_over_their_limits_have_a_code() {
+        let mut r = declared_rule();
+        let fixture = r["fixtures"][0].clone();
+        r["fixtures"] = (0..=MAX_FIXTURES)
+            .map(|n| {
+                let mut f = fixture.clone();
+                f["name"] = json!(format!("f{n}"));
+                f
+            })
+            .collect();
+        assert_eq!(
+            codes_of(vec![r]),
+            [("/rules/0/fixtures".to_owned(), "list.too_long".to_owned())]
+        );
+        let many: Vec<Value> = (0..=MAX_RULES)
+            .map(|n| {
+                let mut r = declared_rule();
+                r["id"] = json!(format!("r{n}"));
+                r
+            })
+            .collect();
+        assert_eq!(
+            codes_of(many),
+            [("/rules".to_owned(), "list.too_long".to_owned())]
+        );
+        let mut r = declared_rule();
+        r["fixtures"] = json!([fixture.clone(), fixture]);
+        assert_eq!(
+            codes_of(vec![r]),
+            [(
+                "/rules/0/fixtures/1/name".to_owned(),
+                "fixture.duplicate".to_owned()
+            )]
+        );
+    }
+
+    #[test]
+    fn no_bad_rule_is_refused_with_the_generic_code() {
+        let all: Vec<_> = cases()
+            .into_iter()
+            .flat_map(|(rules, _)| codes_of(rules))
+            .collect();
+        assert!(!all.is_empty());
+        assert!(all.iter().all(|(_, c)| c != "invalid"), "{all:?}");
     }
 }
