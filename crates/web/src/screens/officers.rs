@@ -6,9 +6,9 @@
 //! function `POST /imports/{kind}` uses, and the worker applies it.
 
 use crate::i18n::Tr;
-use crate::layout::{Fail, head, label, page, redirect, respond};
-use crate::listing;
-use crate::pages::{Fields, PageResult, authorize, caller, finish, frame, show, show_as};
+use crate::kit::listing;
+use crate::kit::{Fail, head, label, page, redirect, respond};
+use crate::kit::{Fields, PageResult, authorize, caller, finish, frame, show, show_as};
 use crate::session::Visitor;
 use adal_authz::{act, obj};
 use adal_domain::Bin;
