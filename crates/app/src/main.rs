@@ -143,9 +143,7 @@ async fn main() -> Result<()> {
             } else {
                 "*"
             };
-            authz
-                .assign(&u.id.to_string(), role.as_str(), domain)
-                .await?;
+            authz.assign(&u.id.to_string(), role, domain).await?;
             println!("{}", u.id);
             Ok(())
         }

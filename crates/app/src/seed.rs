@@ -50,9 +50,7 @@ async fn user(
         (None, Role::PlatformAdmin) => adal_authz::PLATFORM_DOMAIN.to_owned(),
         (None, _) => "*".to_owned(),
     };
-    svc.authz
-        .assign(&u.id.to_string(), role.as_str(), &domain)
-        .await?;
+    svc.authz.assign(&u.id.to_string(), role, &domain).await?;
     Ok(u.id)
 }
 
@@ -310,7 +308,7 @@ pub async fn seed_demo(svc: &Service) -> Result<DemoAccounts> {
         )
         .await?;
     }
-    records(svc, tenant, t.id, employee, buyer.id, &supplier, today).await?;
+    records(svc, tenant, employee, buyer.id, &supplier, today).await?;
     // Evaluated once the people it names are on file.
     adal_jobs::hand_over(&svc.store, &svc.queue, tenant, tender).await;
     // Look at the whole data set once now rather than in an hour: the
@@ -330,7 +328,6 @@ pub async fn seed_demo(svc: &Service) -> Result<DemoAccounts> {
 async fn records(
     svc: &Service,
     tenant: TenantId,
-    tenant_uuid: uuid::Uuid,
     filer: uuid::Uuid,
     position: uuid::Uuid,
     supplier: &str,

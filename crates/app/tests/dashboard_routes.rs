@@ -42,7 +42,11 @@ async fn user(w: &World, t: Uuid, email: &str, role: &str) {
     .unwrap();
     w.state
         .authz
-        .assign(&u.id.to_string(), role, &t.to_string())
+        .assign(
+            &u.id.to_string(),
+            adal_domain::Role::parse(role).unwrap(),
+            &t.to_string(),
+        )
         .await
         .unwrap();
 }
@@ -669,6 +673,7 @@ async fn dataset_runs_and_culture_forms() {
     let (rows, _) = adal_store::submissions::list(
         &w.state.store,
         TenantId(a),
+        &adal_store::submissions::ReadScope::WholeTenant,
         &adal_store::submissions::SubmissionFilter::default(),
         0,
         50,

@@ -300,30 +300,6 @@ pub async fn authorize_platform(
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn passwords_verify_only_with_the_right_secret() {
-        let h = hash_password("correct horse").unwrap();
-        assert!(h.starts_with("$argon2id$"));
-        assert!(verify_password("correct horse", Some(&h)));
-        assert!(!verify_password("wrong", Some(&h)));
-        assert!(!verify_password("correct horse", None));
-    }
-
-    #[test]
-    fn tokens_are_random_and_stored_as_digests() {
-        let (a, da) = new_token();
-        let (b, _) = new_token();
-        assert_ne!(a, b);
-        assert_eq!(da, token_digest(&a));
-        assert!(!da.contains(&a));
-        assert_eq!(a.len(), "adal_".len() + 64);
-    }
-}
-
 /// Changes the caller's own password after checking the current one. The
 /// checks are those of an administrator's reset (12 to 200 characters);
 /// every other session of the account ends, the one in use is kept.
@@ -374,4 +350,28 @@ pub async fn change_own_password(
     )
     .await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_verify_only_with_the_right_secret() {
+        let h = hash_password("correct horse").unwrap();
+        assert!(h.starts_with("$argon2id$"));
+        assert!(verify_password("correct horse", Some(&h)));
+        assert!(!verify_password("wrong", Some(&h)));
+        assert!(!verify_password("correct horse", None));
+    }
+
+    #[test]
+    fn tokens_are_random_and_stored_as_digests() {
+        let (a, da) = new_token();
+        let (b, _) = new_token();
+        assert_ne!(a, b);
+        assert_eq!(da, token_digest(&a));
+        assert!(!da.contains(&a));
+        assert_eq!(a.len(), "adal_".len() + 64);
+    }
 }

@@ -326,6 +326,27 @@ pub async fn reader_visibility(state: &AppState, ctx: &TenantCtx) -> Visibility 
     visibility(state, ctx).await
 }
 
+/// The scope of `ctx`'s caller's reads of submissions and findings: by
+/// kind, everything they may read of it.
+pub async fn reader_scope(state: &AppState, ctx: &TenantCtx) -> ReadScope {
+    ReadScope::Reader {
+        visible: visibility(state, ctx).await,
+        only_own: false,
+    }
+}
+
+/// The scope of "my filings": every kind, only what the caller submitted.
+pub fn own_scope(ctx: &TenantCtx) -> ReadScope {
+    ReadScope::Reader {
+        visible: Visibility {
+            all: Vec::new(),
+            own: obj::RECORDS.iter().map(|(k, _)| (*k).to_owned()).collect(),
+            me: ctx.caller().user_id,
+        },
+        only_own: true,
+    }
+}
+
 /// A contracting process filed: created, corrected (a new version), or
 /// unchanged (the same release again).
 #[derive(Debug, Clone)]

@@ -23,7 +23,7 @@ pub use auth::{
     hash_password, new_token, sign_in, token_digest, verify_password,
 };
 pub use error::{Detail, ServiceError, ServiceResult};
-pub use filing::{Filed, file_record, reader_visibility};
+pub use filing::{Filed, file_record, own_scope, reader_scope, reader_visibility};
 pub use lifecycle::esc as pointer_segment;
 pub use rulesets::{
     AREAS, DryRunReport, KINDS, NewRuleSet, Rule, RuleFixture, activate_version, compile,

@@ -6,8 +6,8 @@
 //! pointers (`/mci_by_year/2026`) name a year, which the form shows as a
 //! row, so [`field_of`] finds the row that holds that year.
 
-use crate::forms::{error_summary, error_text, errors_of, orphans, value};
 use crate::i18n::Tr;
+use crate::kit::{error_summary, error_text, errors_of, orphans, value};
 use adal_domain::FieldError;
 use adal_store::tenants::TenantSettings;
 use maud::{Markup, html};
@@ -43,14 +43,7 @@ const MAX_ROWS: usize = 60;
 /// The input of the days to answer a feedback report, named as the API's
 /// member.
 pub const FEEDBACK_DAYS: &str = "feedback_answer_days";
-/// The message of days that are not a whole number (the API's check sees
-/// only numbers).
-pub const NOT_DAYS: &str = "must be a whole number of days";
-
-/// The message of a year given twice in one table.
-pub const TWICE: &str = "this year is listed twice";
-/// The message of a value without its year.
-pub const NO_YEAR: &str = "the key must be a year";
+use crate::kit::errors::{NO_YEAR, NOT_DAYS, TWICE};
 
 pub fn rows_of(values: &Values, t: &Table) -> usize {
     values
@@ -326,7 +319,7 @@ mod tests {
             assert_eq!(errors.len(), 1, "{bad}: {errors:?}");
             assert_eq!(errors[0].0.as_deref(), Some(FEEDBACK_DAYS), "{bad}");
             assert_eq!(
-                crate::forms::error_key(&errors[0].1),
+                crate::kit::errors::error_key(&errors[0].1),
                 Some("err-feedback-days")
             );
         }
@@ -374,7 +367,10 @@ mod tests {
             "{errors:?}"
         );
         for (_, e) in &errors {
-            assert!(crate::forms::error_key(e).is_some(), "no key for {e:?}");
+            assert!(
+                crate::kit::errors::error_key(e).is_some(),
+                "no key for {e:?}"
+            );
         }
     }
 }

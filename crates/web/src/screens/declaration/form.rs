@@ -1,7 +1,7 @@
 //! The asset, liability, income and property declaration form.
 //!
 //! A declaration holds lists of items (real estate, vehicles, …), so it is
-//! not a flat [`crate::forms::FormSpec`]. Without JavaScript a form cannot
+//! not a flat form spec like the other filings. Without JavaScript a form cannot
 //! grow rows in the browser, so each section shows a number of rows that
 //! travels with the form (`<section>.rows`), and its "add a row" button
 //! posts the form back to be drawn again with one more, keeping what was
@@ -12,8 +12,8 @@
 //! index counts only the filled rows; [`field_of`] turns a pointer back
 //! into the name of the input it is about.
 
-use crate::forms::{error_summary, error_text, value};
 use crate::i18n::Tr;
+use crate::kit::{error_summary, error_text, value};
 use adal_domain::FieldError;
 use adal_domain::records::declaration::{
     Account, AssetDeclaration, Income, Liability, RealEstate, Security, Vehicle,
@@ -161,10 +161,6 @@ pub const SECTIONS: [Section; 6] = [
         check_row: row_error::<Income>,
     },
 ];
-
-/// The message of the API's refusal of a second declaration for the same
-/// person and year, as the form shows it.
-pub const EXISTS: &str = "a declaration for this person and year exists";
 
 /// Rows a section shows on an empty form.
 pub const DEFAULT_ROWS: usize = 1;
@@ -523,7 +519,10 @@ mod tests {
         let errors = validate(&values, today()).unwrap_err();
         assert_eq!(errors.len(), 1, "{errors:?}");
         assert_eq!(errors[0].field.as_deref(), Some("income.2.amount_kzt"));
-        assert_eq!(crate::forms::error_key(&errors[0].error), Some("err-money"));
+        assert_eq!(
+            crate::kit::errors::error_key(&errors[0].error),
+            Some("err-money")
+        );
     }
 
     #[test]
@@ -557,7 +556,7 @@ mod tests {
         );
         for e in &errors {
             assert!(
-                crate::forms::error_key(&e.error).is_some(),
+                crate::kit::errors::error_key(&e.error).is_some(),
                 "no key for {e:?}"
             );
         }
@@ -576,7 +575,7 @@ mod tests {
         let errors = validate(&values, today()).unwrap_err();
         assert_eq!(errors[0].field.as_deref(), Some("accounts.0.currency"));
         assert_eq!(
-            crate::forms::error_key(&errors[0].error),
+            crate::kit::errors::error_key(&errors[0].error),
             Some("err-currency")
         );
         values.insert("accounts.0.currency".into(), "USD".into());

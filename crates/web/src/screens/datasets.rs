@@ -4,8 +4,8 @@
 //! same permissions as `/dataset-runs` of the API: `dataset_runs` read to
 //! see (tenant admin, Agency auditor too), write to ask for a run.
 
-use crate::layout::{head, label, redirect};
-use crate::pages::{Fields, PageResult, allowed, authorize, authorize_form, finish, show};
+use crate::kit::{Fields, PageResult, allowed, authorize, authorize_form, finish, show};
+use crate::kit::{head, label, redirect};
 use crate::session::Visitor;
 use adal_authz::{act, obj};
 use adal_service::AppState;

@@ -9,10 +9,10 @@
 //! and fixtures, [`adal_service::compile`] and [`adal_service::run_fixtures`] for
 //! the sandbox, [`adal_service::create_version`] to store the draft.
 
-use crate::forms::{error_summary, error_text};
 use crate::i18n::Tr;
-use crate::layout::{Fail, label, page, redirect, respond};
-use crate::pages::{Fields, PageResult, authorize, authorize_form, finish, frame};
+use crate::kit::{Fail, label, page, redirect, respond};
+use crate::kit::{Fields, PageResult, authorize, authorize_form, finish, frame};
+use crate::kit::{error_summary, error_text};
 use crate::session::Visitor;
 use adal_authz::{act, obj};
 use adal_domain::FieldError;
@@ -423,7 +423,7 @@ fn blank() -> Fields {
 
 fn rule_page(
     v: &Visitor,
-    f: &crate::layout::Frame,
+    f: &crate::kit::Frame,
     tenant: Uuid,
     values: &Fields,
     problems: &[Problem],
@@ -498,8 +498,8 @@ pub(crate) async fn rule_action(
                 Err(e) => Ok(show(&problems_of(e, 0)?, &Answer::None, None)),
             },
             "save" => {
-                let active = crate::editor::active_of(&state, &ctx).await?;
-                let (request, i) = crate::editor::from_active(&active, Some(rule))?;
+                let active = super::active_of(&state, &ctx).await?;
+                let (request, i) = super::drafts::from_active(&active, Some(rule))?;
                 match adal_service::create_version(&state, &ctx, request).await {
                     Ok(draft) => Ok(redirect(
                         &v,

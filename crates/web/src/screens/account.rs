@@ -1,0 +1,282 @@
+//! Signing in and out, the language switch, the password, and where a
+//! user lands.
+
+use crate::i18n::Lang;
+use crate::kit::{
+    Fail, Fields, Frame, PageResult, allowed, caller, fail_page, finish, own_frame, page, redirect,
+    respond,
+};
+use crate::session::{LANG_COOKIE, SESSION_COOKIE, Visitor, set_cookie};
+use adal_authz::{act, obj};
+use adal_service::{AppState, Caller};
+use adal_store::users;
+use maud::html;
+use poem::http::StatusCode;
+use poem::web::{Data, Form};
+use poem::{Request, Response, handler};
+
+/// Where a user lands after signing in.
+async fn home_of(state: &AppState, c: &Caller) -> String {
+    match c.tenant_id {
+        Some(t) if allowed(state, c, t, obj::RISK_MAP, act::READ).await => {
+            format!("/t/{t}/overview")
+        }
+        Some(t) => format!("/t/{t}/my"),
+        None if c.role == adal_domain::Role::AgencyAuditor => "/agency".to_owned(),
+        None => "/password".to_owned(),
+    }
+}
+
+#[handler]
+pub(crate) async fn home(req: &Request, state: Data<&AppState>) -> Response {
+    let v = Visitor::load(req, &state).await;
+    match &v.caller {
+        Some(c) => redirect(&v, &home_of(&state, c).await),
+        None => redirect(&v, "/login"),
+    }
+}
+
+fn login_page(v: &Visitor, email: &str, failed: bool) -> Response {
+    let tr = &v.tr;
+    let body = html! {
+        @if failed {
+            p class="alert error" role="alert" id="login-error" { (tr.t("signin-failed")) }
+        }
+        form method="post" action="/login" class="narrow" {
+            input type="hidden" name="csrf" value=(v.csrf);
+            div class="field" {
+                label for="email" { (tr.t("signin-email")) }
+                input type="email" id="email" name="email" value=(email) autocomplete="username" required autofocus;
+            }
+            div class="field" {
+                label for="password" { (tr.t("signin-password")) }
+                input type="password" id="password" name="password" autocomplete="current-password" required;
+            }
+            button type="submit" { (tr.t("signin-submit")) }
+        }
+    };
+    let status = if failed {
+        StatusCode::UNAUTHORIZED
+    } else {
+        StatusCode::OK
+    };
+    respond(
+        v,
+        status,
+        page(v, &Frame::default(), &v.tr.t("signin-title"), body),
+    )
+}
+
+#[handler]
+pub(crate) async fn login_form(req: &Request, state: Data<&AppState>) -> Response {
+    let v = Visitor::load(req, &state).await;
+    if let Some(c) = &v.caller {
+        return redirect(&v, &home_of(&state, c).await);
+    }
+    login_page(&v, "", false)
+}
+
+#[handler]
+pub(crate) async fn login(
+    req: &Request,
+    state: Data<&AppState>,
+    Form(f): Form<Fields>,
+) -> Response {
+    let v = Visitor::load(req, &state).await;
+    if !v.csrf_ok(f.get("csrf").map(String::as_str)) {
+        return fail_page(&v, Fail::Csrf);
+    }
+    let email = f.get("email").cloned().unwrap_or_default();
+    let password = f.get("password").cloned().unwrap_or_default();
+    let r: PageResult = async {
+        let Some(session) = adal_service::sign_in(&state, &email, &password, "dashboard").await?
+        else {
+            return Ok(login_page(&v, &email, true));
+        };
+        let token = session.token;
+        let mut v2 = v.clone();
+        v2.set_cookies.push(set_cookie(
+            SESSION_COOKIE,
+            &token,
+            adal_service::SESSION_HOURS * 3600,
+        ));
+        Ok(redirect(&v2, "/"))
+    }
+    .await;
+    finish(&v, r)
+}
+
+#[handler]
+pub(crate) async fn logout(
+    req: &Request,
+    state: Data<&AppState>,
+    Form(f): Form<Fields>,
+) -> Response {
+    let mut v = Visitor::load(req, &state).await;
+    if !v.csrf_ok(f.get("csrf").map(String::as_str)) {
+        return fail_page(&v, Fail::Csrf);
+    }
+    if let Some(h) = &v.session_hash
+        && let Err(e) = users::revoke_token(&state.store, h).await
+    {
+        return fail_page(&v, Fail::Internal(e.to_string()));
+    }
+    v.set_cookies.push(set_cookie(SESSION_COOKIE, "", 0));
+    redirect(&v, "/login")
+}
+
+#[handler]
+pub(crate) async fn switch_language(
+    req: &Request,
+    state: Data<&AppState>,
+    Form(f): Form<Fields>,
+) -> Response {
+    let mut v = Visitor::load(req, &state).await;
+    if !v.csrf_ok(f.get("csrf").map(String::as_str)) {
+        return fail_page(&v, Fail::Csrf);
+    }
+    let lang = f
+        .get("lang")
+        .and_then(|l| Lang::parse(l))
+        .unwrap_or(v.tr.lang);
+    let back = safe_back(f.get("back").map(String::as_str)).to_owned();
+    v.set_cookies
+        .push(set_cookie(LANG_COOKIE, lang.code(), 365 * 24 * 3600));
+    redirect(&v, &back)
+}
+
+/// Where to go back to after switching language: only a path on this
+/// site, never an open redirect (`//evil.example`, `/\\evil.example`, or
+/// anything with a scheme goes to `/`).
+fn safe_back(back: Option<&str>) -> &str {
+    match back {
+        Some(b)
+            if b.starts_with('/')
+                && !b.starts_with("//")
+                && !b.contains('\\')
+                && !b.chars().any(char::is_control) =>
+        {
+            b
+        }
+        _ => "/",
+    }
+}
+
+fn password_page(v: &Visitor, frame: &Frame, errors: &[(&str, String)], done: bool) -> Response {
+    let tr = &v.tr;
+    let err = |name: &str| {
+        errors
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, e)| e.clone())
+    };
+    let field = |name: &'static str, key: &str, auto: &str| {
+        let e = err(name);
+        let err_id = format!("{name}-error");
+        html! {
+            div class={ "field" @if e.is_some() { " invalid" } } {
+                label for=(name) { (tr.t(key)) }
+                input type="password" id=(name) name=(name) autocomplete=(auto) required
+                    aria-invalid=[e.is_some().then_some("true")]
+                    aria-describedby=[e.is_some().then_some(&err_id)];
+                @if let Some(e) = e { p class="field-error" id=(err_id) { (e) } }
+            }
+        }
+    };
+    let body = html! {
+        @if done { p class="alert ok" role="status" id="password-changed" { (tr.t("password-changed")) } }
+        form method="post" action="/password" class="narrow" {
+            input type="hidden" name="csrf" value=(v.csrf);
+            (field("current", "password-current", "current-password"))
+            (field("new", "password-new", "new-password"))
+            (field("confirm", "password-confirm", "new-password"))
+            button type="submit" { (tr.t("password-submit")) }
+        }
+    };
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    respond(v, status, page(v, frame, &tr.t("password-title"), body))
+}
+
+#[handler]
+pub(crate) async fn password_form(req: &Request, state: Data<&AppState>) -> Response {
+    let v = Visitor::load(req, &state).await;
+    if v.caller.is_none() {
+        return redirect(&v, "/login");
+    }
+    let f = own_frame(&state, &v).await;
+    password_page(&v, &f, &[], false)
+}
+
+#[handler]
+pub(crate) async fn change_password(
+    req: &Request,
+    state: Data<&AppState>,
+    Form(f): Form<Fields>,
+) -> Response {
+    let v = Visitor::load(req, &state).await;
+    let r: PageResult = async {
+        let c = caller(&v)?;
+        if !v.csrf_ok(f.get("csrf").map(String::as_str)) {
+            return Err(Fail::Csrf);
+        }
+        let frame = own_frame(&state, &v).await;
+        let field = |name: &str| f.get(name).map_or("", String::as_str);
+        // The checks are the service's; each refusal goes beside its input
+        // in the visitor's language, by its code.
+        match adal_service::auth::change_own_password(
+            &state,
+            c,
+            field("current"),
+            field("new"),
+            field("confirm"),
+        )
+        .await
+        {
+            Ok(()) => {}
+            Err(e @ adal_service::ServiceError::Invalid { .. }) => {
+                let errors: Vec<(&str, String)> = e
+                    .field_errors()
+                    .iter()
+                    .map(|fe| match fe.code.as_ref() {
+                        "password.wrong" => ("current", v.tr.t("password-wrong-current")),
+                        "password.mismatch" => ("confirm", v.tr.t("password-mismatch")),
+                        _ => ("new", v.tr.t("password-too-short")),
+                    })
+                    .collect();
+                return Ok(password_page(&v, &frame, &errors, false));
+            }
+            Err(e) => return Err(e.into()),
+        }
+        Ok(password_page(&v, &frame, &[], true))
+    }
+    .await;
+    finish(&v, r)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn language_switch_goes_back_only_to_our_own_paths() {
+        assert_eq!(
+            safe_back(Some("/t/x/risk-map?status=open")),
+            "/t/x/risk-map?status=open"
+        );
+        for bad in [
+            "//evil.example/",
+            "/\\evil.example",
+            "https://evil.example/",
+            "evil",
+            "/a\r\nSet-Cookie: x=1",
+            "",
+        ] {
+            assert_eq!(safe_back(Some(bad)), "/", "{bad:?}");
+        }
+        assert_eq!(safe_back(None), "/");
+    }
+}

@@ -1,0 +1,352 @@
+//! The findings: the filtered, paged list, one finding with its triage
+//! (assign, comment, resolve or mark a false positive).
+
+use crate::kit::listing;
+use crate::kit::{
+    Fail, Fields, PageResult, SEVERITIES, allowed, authorize, authorize_form, caller, finish,
+    frame, head, label, page, redirect, respond, show_as,
+};
+use crate::session::Visitor;
+use adal_authz::{act, obj};
+use adal_service::{AppState, TenantCtx};
+use adal_store::evaluation::{self, FindingFilter};
+use adal_store::triage::{self, Note, Outcome};
+use adal_store::{org, users};
+use maud::html;
+use poem::http::StatusCode;
+use poem::web::{Data, Form, Path, Query};
+use poem::{Request, Response, handler};
+use uuid::Uuid;
+
+const FINDING_STATUSES: [&str; 3] = ["open", "resolved", "false_positive"];
+
+#[derive(Debug, serde::Deserialize, Default)]
+pub(crate) struct FindingQuery {
+    severity: Option<String>,
+    status: Option<String>,
+    area: Option<String>,
+    likelihood: Option<String>,
+    impact: Option<String>,
+    offset: Option<String>,
+    limit: Option<String>,
+}
+
+fn empty_none(s: &Option<String>) -> Option<String> {
+    s.as_ref()
+        .map(|s| s.trim().to_owned())
+        .filter(|s| !s.is_empty())
+}
+
+#[handler]
+pub(crate) async fn findings_list(
+    req: &Request,
+    state: Data<&AppState>,
+    Path(tenant): Path<Uuid>,
+    Query(q): Query<FindingQuery>,
+) -> Response {
+    let v = Visitor::load(req, &state).await;
+    let r: PageResult = async {
+        let ctx = authorize(&state, &v, tenant, obj::FINDINGS_ALL, act::READ).await?;
+        let tr = &v.tr;
+        let score = |s: &Option<String>| {
+            empty_none(s)
+                .and_then(|x| x.parse::<i16>().ok())
+                .filter(|n| (1..=5).contains(n))
+        };
+        let filter = FindingFilter {
+            severity: empty_none(&q.severity).filter(|s| SEVERITIES.contains(&s.as_str())),
+            status: empty_none(&q.status).filter(|s| FINDING_STATUSES.contains(&s.as_str())),
+            area: empty_none(&q.area),
+            likelihood: score(&q.likelihood),
+            impact: score(&q.impact),
+            ..Default::default()
+        };
+        let scope = adal_service::reader_scope(&state, &ctx).await;
+        let (paging, limit_error) = listing::paging(q.offset.as_deref(), q.limit.as_deref());
+        let (rows, total) = if limit_error.is_none() {
+            evaluation::list_findings(&state.store, ctx.tenant(), &scope, &filter, paging.offset, paging.limit)
+                .await?
+        } else {
+            (Vec::new(), 0)
+        };
+        let areas: Vec<String> = {
+            let mut a: Vec<String> = triage::open_counts(&state.store, ctx.tenant())
+                .await?
+                .into_iter()
+                .map(|c| c.area)
+                .collect();
+            if let Some(x) = &filter.area {
+                a.push(x.clone());
+            }
+            a.sort();
+            a.dedup();
+            a
+        };
+        let path = format!("/t/{tenant}/findings");
+        // The filters as applied (a value the list ignored is not repeated).
+        let likelihood = filter.likelihood.map(|n| n.to_string()).unwrap_or_default();
+        let impact = filter.impact.map(|n| n.to_string()).unwrap_or_default();
+        let kept: Vec<(&str, String)> = vec![
+            ("severity", filter.severity.clone().unwrap_or_default()),
+            ("status", filter.status.clone().unwrap_or_default()),
+            ("area", filter.area.clone().unwrap_or_default()),
+            ("likelihood", likelihood.clone()),
+            ("impact", impact.clone()),
+            ("limit", empty_none(&q.limit).unwrap_or_default()),
+        ];
+        let scores: Vec<(String, String)> = (1..=5).map(|n| (n.to_string(), n.to_string())).collect();
+        let severities: Vec<(String, String)> = SEVERITIES.iter().map(|s| ((*s).to_owned(), label(tr, "severity", s))).collect();
+        let statuses: Vec<(String, String)> = FINDING_STATUSES.iter().map(|s| ((*s).to_owned(), label(tr, "status", s))).collect();
+        let area_options: Vec<(String, String)> = areas.iter().map(|a| (a.clone(), label(tr, "area", a))).collect();
+        let limit = empty_none(&q.limit).unwrap_or_default();
+        let body = html! {
+            form method="get" action=(path) class="filters" aria-label=(tr.t("filters")) {
+                (listing::select(tr, "severity", "col-severity", &severities, filter.severity.as_deref(), None))
+                (listing::select(tr, "status", "col-status", &statuses, filter.status.as_deref(), None))
+                (listing::select(tr, "area", "col-area", &area_options, filter.area.as_deref(), None))
+                (listing::select(tr, "likelihood", "likelihood", &scores, Some(likelihood.as_str()), None))
+                (listing::select(tr, "impact", "impact", &scores, Some(impact.as_str()), None))
+                (listing::input(tr, &listing::limit_input(&limit, limit_error)))
+                (listing::buttons(tr, &path))
+            }
+            (listing::pager(tr, "findings-pager", &path, &kept, paging, rows.len(), total))
+            div class="scroll" {
+                table id="findings" {
+                    caption { (tr.t("findings-caption")) }
+                    (head(tr, &[("col-found", false), ("col-rule", false), ("col-area", false), ("col-severity", false), ("col-lxi", true), ("col-status", false)]))
+                    tbody {
+                        @for f in &rows {
+                            tr data-finding=(f.id) data-status=(f.status) {
+                                td { a href={ "/t/" (tenant) "/findings/" (f.id) } { (tr.datetime(f.created_at)) } }
+                                td { (f.rule_id) }
+                                td { (label(tr, "area", &f.area)) }
+                                td { span class={ "sev sev-" (f.severity) } { (label(tr, "severity", &f.severity)) } }
+                                td class="num" { (f.likelihood) "×" (f.impact) }
+                                td { (label(tr, "status", &f.status)) }
+                            }
+                        }
+                    }
+                }
+            }
+        };
+        let status = if limit_error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+        show_as(&state, &v, ctx.tenant(), "findings-title", body, status).await
+    }
+    .await;
+    finish(&v, r)
+}
+
+/// The finding page, with the triage forms when the user may triage.
+async fn finding_page(
+    state: &AppState,
+    v: &Visitor,
+    ctx: &TenantCtx,
+    id: Uuid,
+    errors: &[(&str, String)],
+    status: StatusCode,
+) -> PageResult {
+    let tr = &v.tr;
+    let c = caller(v)?;
+    let f = evaluation::get_finding(&state.store, ctx.tenant(), id).await?;
+    // A finding about a record the caller may not read is not theirs to see.
+    let s = adal_store::submissions::get(&state.store, ctx.tenant(), f.submission_id).await?;
+    if !adal_service::reader_visibility(state, ctx).await.allows(&s) {
+        return Err(Fail::NotFound);
+    }
+    let (tri, comments) = triage::details(&state.store, ctx.tenant(), id).await?;
+    let can_write = allowed(state, c, ctx.tenant().0, obj::FINDINGS_ALL, act::WRITE).await;
+    let people = users::list(&state.store, ctx.tenant()).await?;
+    let name_of = |u: Uuid| {
+        people
+            .iter()
+            .find(|p| p.id == u)
+            .map_or_else(|| u.to_string(), |p| p.display_name.clone())
+    };
+    let department = match f.department_id {
+        Some(d) => org::get_department(&state.store, ctx.tenant(), d)
+            .await
+            .ok()
+            .map(|d| d.name),
+        None => None,
+    };
+    let err = |name: &str| {
+        errors
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, e)| e.clone())
+    };
+    let base = format!("/t/{}/findings/{id}", ctx.tenant().0);
+    let assigned = tri.as_ref().and_then(|t| t.assigned_to);
+    let body = html! {
+        dl class="facts" id="finding" data-status=(f.status) {
+            dt { (tr.t("col-status")) } dd id="finding-status" { (label(tr, "status", &f.status)) }
+            dt { (tr.t("col-rule")) } dd { (f.rule_id) }
+            dt { (tr.t("col-area")) } dd { (label(tr, "area", &f.area)) }
+            dt { (tr.t("col-severity")) } dd { span class={ "sev sev-" (f.severity) } { (label(tr, "severity", &f.severity)) } }
+            dt { (tr.t("col-lxi")) } dd { (f.likelihood) "×" (f.impact) }
+            dt { (tr.t("col-department")) } dd { (department.unwrap_or_else(|| tr.t("no-department"))) }
+            dt { (tr.t("col-found")) } dd { (tr.datetime(f.created_at)) }
+            dt { (tr.t("col-explanation")) } dd { (f.explanation) }
+            dt { (tr.t("col-assignee")) } dd id="assignee" { (assigned.map_or_else(|| tr.t("nobody"), name_of)) }
+            @if let Some(t) = &tri {
+                @if let Some(reason) = &t.reason {
+                    dt { (tr.t("col-reason")) } dd id="reason" { (reason) }
+                }
+                @if let (Some(by), Some(at)) = (t.decided_by, t.decided_at) {
+                    dt { (tr.t("col-decided")) } dd { (name_of(by)) ", " (tr.datetime(at)) }
+                }
+            }
+        }
+        @if let Some(e) = err("general") { p class="alert error" role="alert" { (e) } }
+        h2 { (tr.t("comments-title")) }
+        @if comments.is_empty() { p { (tr.t("comments-none")) } }
+        ol class="comments" id="comments" {
+            @for cm in &comments {
+                li { p class="muted" { (name_of(cm.author_id)) ", " (tr.datetime(cm.created_at)) } p { (cm.body) } }
+            }
+        }
+        @if can_write {
+            section class="triage" aria-label=(tr.t("triage-title")) {
+                h2 { (tr.t("triage-title")) }
+                form method="post" action={ (base) "/assign" } {
+                    input type="hidden" name="csrf" value=(v.csrf);
+                    div class="field" {
+                        label for="assignee-select" { (tr.t("triage-assign-to")) }
+                        select id="assignee-select" name="assignee" {
+                            option value="" { (tr.t("nobody")) }
+                            @for p in &people {
+                                option value=(p.id) selected[assigned == Some(p.id)] { (p.display_name) " (" (label(tr, "role", &p.role)) ")" }
+                            }
+                        }
+                    }
+                    button type="submit" { (tr.t("triage-assign")) }
+                }
+                form method="post" action={ (base) "/comment" } {
+                    input type="hidden" name="csrf" value=(v.csrf);
+                    @let e = err("body");
+                    div class={ "field" @if e.is_some() { " invalid" } } {
+                        label for="comment-body" { (tr.t("triage-comment")) }
+                        textarea id="comment-body" name="body" rows="3" maxlength="2000" required
+                            aria-invalid=[e.is_some().then_some("true")] aria-describedby=[e.is_some().then_some("comment-body-error")] {}
+                        @if let Some(e) = e { p class="field-error" id="comment-body-error" { (e) } }
+                    }
+                    button type="submit" { (tr.t("triage-add-comment")) }
+                }
+                @if f.status == evaluation::OPEN {
+                    form method="post" action={ (base) "/resolve" } {
+                        input type="hidden" name="csrf" value=(v.csrf);
+                        @let e = err("reason");
+                        div class={ "field" @if e.is_some() { " invalid" } } {
+                            label for="close-reason" { (tr.t("triage-reason")) }
+                            textarea id="close-reason" name="reason" rows="3" maxlength="2000" required
+                                aria-invalid=[e.is_some().then_some("true")] aria-describedby=[e.is_some().then_some("close-reason-error")] {}
+                            @if let Some(e) = e { p class="field-error" id="close-reason-error" { (e) } }
+                        }
+                        div class="buttons" {
+                            button type="submit" id="resolve" { (tr.t("triage-resolve")) }
+                            button type="submit" id="false-positive" class="secondary" formaction={ (base) "/false-positive" } { (tr.t("triage-false-positive")) }
+                        }
+                    }
+                }
+            }
+        }
+        p { a href={ "/t/" (ctx.tenant().0) "/findings" } { (tr.t("back-to-findings")) } }
+    };
+    let fr = frame(state, v, ctx.tenant()).await;
+    Ok(respond(
+        v,
+        status,
+        page(v, &fr, &tr.t("finding-title"), body),
+    ))
+}
+
+#[handler]
+pub(crate) async fn finding_detail(
+    req: &Request,
+    state: Data<&AppState>,
+    Path((tenant, id)): Path<(Uuid, Uuid)>,
+) -> Response {
+    let v = Visitor::load(req, &state).await;
+    let r: PageResult = async {
+        let ctx = authorize(&state, &v, tenant, obj::FINDINGS_ALL, act::READ).await?;
+        finding_page(&state, &v, &ctx, id, &[], StatusCode::OK).await
+    }
+    .await;
+    finish(&v, r)
+}
+
+#[handler]
+pub(crate) async fn triage_action(
+    req: &Request,
+    state: Data<&AppState>,
+    Path((tenant, id, action)): Path<(Uuid, Uuid, String)>,
+    Form(f): Form<Fields>,
+) -> Response {
+    let v = Visitor::load(req, &state).await;
+    let r: PageResult = async {
+        let ctx = authorize_form(&state, &v, &f, tenant, obj::FINDINGS_ALL, act::WRITE).await?;
+        evaluation::get_finding(&state.store, ctx.tenant(), id).await?;
+        let me = ctx.caller().user_id;
+        let note_error = |e: triage::NoteError| match e {
+            triage::NoteError::Empty => v.tr.t("err-empty"),
+            triage::NoteError::TooLong => v.tr.t("err-too-long"),
+        };
+        let outcome = match action.as_str() {
+            "assign" => {
+                let who = match f
+                    .get("assignee")
+                    .map(|s| s.trim())
+                    .filter(|s| !s.is_empty())
+                {
+                    Some(s) => Some(s.parse::<Uuid>().map_err(|_| Fail::NotFound)?),
+                    None => None,
+                };
+                triage::assign(&state.store, ctx.tenant(), me, id, who).await?;
+                None
+            }
+            "comment" => match Note::parse(f.get("body").map_or("", String::as_str)) {
+                Ok(n) => {
+                    triage::comment(&state.store, ctx.tenant(), me, id, &n).await?;
+                    None
+                }
+                Err(e) => Some(("body", note_error(e))),
+            },
+            "resolve" | "false-positive" => {
+                let outcome = if action == "resolve" {
+                    Outcome::Resolved
+                } else {
+                    Outcome::FalsePositive
+                };
+                match Note::parse(f.get("reason").map_or("", String::as_str)) {
+                    Ok(n) => {
+                        match triage::close(&state.store, ctx.tenant(), me, id, outcome, &n).await {
+                            Ok(_) => None,
+                            Err(adal_store::StoreError::Conflict(_)) => {
+                                Some(("general", v.tr.t("err-already-closed")))
+                            }
+                            Err(e) => return Err(e.into()),
+                        }
+                    }
+                    Err(e) => Some(("reason", note_error(e))),
+                }
+            }
+            _ => return Err(Fail::NotFound),
+        };
+        match outcome {
+            None => Ok(redirect(&v, &format!("/t/{tenant}/findings/{id}"))),
+            Some(err) => {
+                finding_page(
+                    &state,
+                    &v,
+                    &ctx,
+                    id,
+                    &[err],
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                )
+                .await
+            }
+        }
+    }
+    .await;
+    finish(&v, r)
+}

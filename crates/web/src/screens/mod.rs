@@ -1,0 +1,18 @@
+//! The dashboard's screens, one module per screen or area. A screen uses
+//! the toolkit ([`crate::kit`]) and the neutral modules beside it, never
+//! another screen; an area's files (`rules/`, `admin/`, …) share only
+//! what their own `mod.rs` (or a helper module of the area) holds.
+
+pub(crate) mod account;
+pub(crate) mod admin;
+pub(crate) mod agency;
+pub(crate) mod datasets;
+pub(crate) mod declaration;
+pub(crate) mod filings;
+pub(crate) mod findings;
+pub(crate) mod my_filings;
+pub(crate) mod officers;
+pub(crate) mod overview;
+pub(crate) mod risk_map;
+pub(crate) mod rules;
+pub(crate) mod settings;

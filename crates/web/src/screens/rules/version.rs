@@ -1,0 +1,175 @@
+//! One version: its rules and, for a draft, the dry run and activation.
+
+use super::base;
+use super::view::*;
+use crate::kit::{
+    Fail, Fields, PageResult, allowed, authorize, authorize_form, caller, finish, frame, page,
+    redirect, respond,
+};
+use crate::session::Visitor;
+use adal_authz::{act, obj};
+use adal_service::{AppState, DryRunReport, ServiceError, TenantCtx};
+use adal_store::rules::{self};
+use maud::{Markup, html};
+use poem::http::StatusCode;
+use poem::web::{Data, Form, Path, Query};
+use poem::{Request, Response, handler};
+use uuid::Uuid;
+
+/// How many of the latest submissions the dry-run form proposes.
+const DRY_RUN_PROPOSED: u64 = 50;
+
+#[derive(Debug, serde::Deserialize, Default)]
+pub(crate) struct VersionQuery {
+    created: Option<String>,
+}
+
+/// What the version page shows below the rules: a dry run's report or a
+/// refusal.
+enum Outcome {
+    None,
+    Report(Box<DryRunReport>),
+    Refused(Markup),
+}
+
+async fn version_page(
+    state: &AppState,
+    v: &Visitor,
+    ctx: &TenantCtx,
+    number: i32,
+    created: bool,
+    submissions: &str,
+    outcome: Outcome,
+) -> PageResult {
+    let tenant = ctx.tenant().0;
+    let tr = &v.tr;
+    let ver = rules::get_version(&state.store, ctx.tenant(), number)
+        .await
+        .map_err(|_| Fail::NotFound)?;
+    let writer = allowed(state, caller(v)?, tenant, obj::RULE_SETS, act::WRITE).await;
+    let defs = rules::rules_of(&ver)?;
+    let adoption = rules::adoption_of(&ver)?;
+    let draft = ver.status == rules::DRAFT;
+    let here = format!("{}/v/{number}", base(tenant));
+    let status = match outcome {
+        Outcome::Refused(_) => StatusCode::UNPROCESSABLE_ENTITY,
+        _ => StatusCode::OK,
+    };
+    let body = html! {
+        @if created { p class="alert ok" role="status" id="draft-created" { (tr.t_args("rules-draft-created", &[("version", number.into())])) } }
+        p id="version-status" data-status=(ver.status) {
+            (tr.t("col-status")) ": " strong { (status_label(tr, &ver.status)) }
+            @if let Some(l) = &ver.library_version { " · " (tr.t("rules-library")) " " (l) }
+        }
+        p { a href=(base(tenant)) { (tr.t("rules-back")) } }
+        @if let Outcome::Refused(m) = &outcome { (m) }
+        @if draft && writer {
+            form method="post" action={ (here) "/dry-run" } class="inline-form" id="dry-run-form" {
+                input type="hidden" name="csrf" value=(v.csrf);
+                label for="dry-run-n" { (tr.t("rules-dry-run-n")) }
+                input type="number" min="1" max="500" id="dry-run-n" name="submissions" value=(submissions);
+                button type="submit" id="dry-run-submit" { (tr.t("rules-dry-run")) }
+            }
+            form method="post" action={ (here) "/activate" } class="inline-form" id="activate-form" {
+                input type="hidden" name="csrf" value=(v.csrf);
+                button type="submit" id="activate-submit" { (tr.t("rules-activate")) }
+            }
+        }
+        @if let Outcome::Report(r) = &outcome { (dry_run_report(tr, r)) }
+        h2 { (tr.t("rules-of-version")) }
+        (rules_by_area(tr, &state.library, &defs))
+        (left_out(tr, &state.library, adoption.as_ref(), None))
+    };
+    let f = frame(state, v, ctx.tenant()).await;
+    let title = format!("{} {number}", tr.t("rules-version"));
+    Ok(respond(v, status, page(v, &f, &title, body)))
+}
+
+/// One version: its rules and, for a draft, the dry run and activation.
+#[handler]
+pub(crate) async fn version(
+    req: &Request,
+    state: Data<&AppState>,
+    Path((tenant, number)): Path<(Uuid, i32)>,
+    Query(q): Query<VersionQuery>,
+) -> Response {
+    let v = Visitor::load(req, &state).await;
+    let r: PageResult = async {
+        let ctx = authorize(&state, &v, tenant, obj::RULE_SETS, act::READ).await?;
+        let n = DRY_RUN_PROPOSED.to_string();
+        version_page(
+            &state,
+            &v,
+            &ctx,
+            number,
+            q.created.is_some(),
+            &n,
+            Outcome::None,
+        )
+        .await
+    }
+    .await;
+    finish(&v, r)
+}
+
+/// Runs the dry run and shows its report as the answer. It changes
+/// nothing but the audit trail, so the answer is the page itself rather
+/// than a redirect: a reload runs it again.
+#[handler]
+pub(crate) async fn dry_run(
+    req: &Request,
+    state: Data<&AppState>,
+    Path((tenant, number)): Path<(Uuid, i32)>,
+    Form(values): Form<Fields>,
+) -> Response {
+    let v = Visitor::load(req, &state).await;
+    let r: PageResult = async {
+        let ctx = authorize_form(&state, &v, &values, tenant, obj::RULE_SETS, act::WRITE).await?;
+        let typed = values.get("submissions").map_or("", |s| s.trim());
+        let outcome = match typed.parse::<u64>() {
+            Err(_) => Outcome::Refused(refusal(
+                &v.tr,
+                ServiceError::field(
+                    "/submissions",
+                    "range.submissions",
+                    "must be between 1 and 500",
+                ),
+            )?),
+            Ok(n) => match adal_service::dry_run_version(&state, &ctx, number, Some(n)).await {
+                Ok(report) => Outcome::Report(Box::new(report)),
+                Err(e) => Outcome::Refused(refusal(&v.tr, e)?),
+            },
+        };
+        version_page(&state, &v, &ctx, number, false, typed, outcome).await
+    }
+    .await;
+    finish(&v, r)
+}
+
+/// Activates through the API's path, fixture gate included; a refusal is
+/// shown on the version's page.
+#[handler]
+pub(crate) async fn activate(
+    req: &Request,
+    state: Data<&AppState>,
+    Path((tenant, number)): Path<(Uuid, i32)>,
+    Form(values): Form<Fields>,
+) -> Response {
+    let v = Visitor::load(req, &state).await;
+    let r: PageResult = async {
+        let ctx = authorize_form(&state, &v, &values, tenant, obj::RULE_SETS, act::WRITE).await?;
+        match adal_service::activate_version(&state, &ctx, number).await {
+            Ok(done) => Ok(redirect(
+                &v,
+                &format!("{}?activated={}", base(tenant), done.version),
+            )),
+            Err(e) => {
+                let m = refusal(&v.tr, e)?;
+                let n = DRY_RUN_PROPOSED.to_string();
+                version_page(&state, &v, &ctx, number, false, &n, Outcome::Refused(m)).await
+            }
+        }
+    }
+    .await;
+    finish(&v, r)
+}
