@@ -221,7 +221,7 @@ impl PlatformApi {
     )]
     async fn me(&self, state: Data<&AppState>, auth: BearerAuth) -> ApiResult<MeResponse> {
         let u = match auth.0.tenant_id {
-            Some(t) => users::get(&state.store, TenantId(t), auth.0.user_id).await?,
+            Some(t) => users::get(&state.store, TenantId::from_uuid(t), auth.0.user_id).await?,
             None => users::find_by_email(&state.store, &auth.0.email)
                 .await?
                 .ok_or_else(|| ApiError::not_found("user"))?,
@@ -340,7 +340,7 @@ impl PlatformApi {
             .map_err(ApiError::internal)??;
         let admin = users::create(
             &state.store,
-            Some(TenantId(t.id)),
+            Some(TenantId::from_uuid(t.id)),
             &actor,
             users::NewUser {
                 email: req.admin.email,

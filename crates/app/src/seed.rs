@@ -116,7 +116,7 @@ pub async fn seed_demo(svc: &Service) -> Result<DemoAccounts> {
         },
     )
     .await?;
-    let tenant = TenantId(t.id);
+    let tenant = TenantId::from_uuid(t.id);
     let mut settings = tenants::settings_of(&t)?;
     settings.alert_threshold = "medium".into();
     settings.alert_emails = vec!["compliance-unit@demo.kz".into()];

@@ -26,7 +26,7 @@ struct World {
 async fn user(w: &World, t: Uuid, email: &str, role: &str) {
     let u = users::create(
         &w.state.store,
-        Some(TenantId(t)),
+        Some(TenantId::from_uuid(t)),
         "test",
         users::NewUser {
             email: email.into(),
@@ -423,8 +423,12 @@ async fn declaration_and_settings_forms() {
     assert!(html.contains(r#"id="s-mci-0-value-error""#));
     let r = save("2026", "4 400").await;
     r.assert_status(StatusCode::SEE_OTHER);
-    let stored =
-        tenants::settings_of(&tenants::get(&w.state.store, TenantId(a)).await.unwrap()).unwrap();
+    let stored = tenants::settings_of(
+        &tenants::get(&w.state.store, TenantId::from_uuid(a))
+            .await
+            .unwrap(),
+    )
+    .unwrap();
     assert_eq!(
         stored.mci_by_year.get(&2026).map(String::as_str),
         Some("4400.00")
@@ -476,8 +480,12 @@ async fn declaration_and_settings_forms() {
         assert!(html.contains(&format!(r#"name="feedback_answer_days" value="{bad}""#)));
     }
     days(" 30 ").await.assert_status(StatusCode::SEE_OTHER);
-    let stored =
-        tenants::settings_of(&tenants::get(&w.state.store, TenantId(a)).await.unwrap()).unwrap();
+    let stored = tenants::settings_of(
+        &tenants::get(&w.state.store, TenantId::from_uuid(a))
+            .await
+            .unwrap(),
+    )
+    .unwrap();
     assert_eq!(stored.feedback_answer_days(), 30);
     let html = page_of(&cli, &admin, &settings).await;
     assert!(html.contains(r#"name="feedback_answer_days" value="30""#));
@@ -523,7 +531,7 @@ async fn dataset_runs_and_culture_forms() {
         .await
         .assert_status(StatusCode::FORBIDDEN);
     assert!(
-        adal_store::dataset::list(&w.state.store, TenantId(a), 10)
+        adal_store::dataset::list(&w.state.store, TenantId::from_uuid(a), 10)
             .await
             .unwrap()
             .is_empty()
@@ -536,7 +544,7 @@ async fn dataset_runs_and_culture_forms() {
         .await;
     r.assert_status(StatusCode::SEE_OTHER);
     r.assert_header("location", runs.as_str());
-    let listed = adal_store::dataset::list(&w.state.store, TenantId(a), 10)
+    let listed = adal_store::dataset::list(&w.state.store, TenantId::from_uuid(a), 10)
         .await
         .unwrap();
     assert_eq!(listed.len(), 1);
@@ -604,7 +612,7 @@ async fn dataset_runs_and_culture_forms() {
         .unwrap();
     users::update(
         &w.state.store,
-        TenantId(a),
+        TenantId::from_uuid(a),
         "test",
         me.id,
         users::UserChange {
@@ -672,7 +680,7 @@ async fn dataset_runs_and_culture_forms() {
     r.assert_status(StatusCode::SEE_OTHER);
     let (rows, _) = adal_store::submissions::list(
         &w.state.store,
-        TenantId(a),
+        TenantId::from_uuid(a),
         &adal_store::submissions::ReadScope::WholeTenant,
         &adal_store::submissions::SubmissionFilter::default(),
         0,
@@ -760,14 +768,14 @@ async fn rule_editor() {
     let new_draft = || {
         rules::create_version_from(
             &store,
-            TenantId(a),
+            TenantId::from_uuid(a),
             officer_id,
             &enabled,
             Some((&lib.version, &adoption)),
         )
     };
     new_draft().await.unwrap();
-    rules::activate(&store, TenantId(a), "test", 1)
+    rules::activate(&store, TenantId::from_uuid(a), "test", 1)
         .await
         .unwrap();
     let cli = TestClient::new(app(&w));
@@ -866,7 +874,7 @@ async fn rule_editor() {
     let html = r.0.into_body().into_string().await.unwrap();
     assert!(html.contains(r#"data-error="unavailable""#));
     assert_eq!(
-        rules::list_versions(&store, TenantId(a))
+        rules::list_versions(&store, TenantId::from_uuid(a))
             .await
             .unwrap()
             .len(),
@@ -966,7 +974,7 @@ async fn rule_editor() {
         .await
         .assert_status(StatusCode::FORBIDDEN);
     assert_eq!(
-        rules::list_versions(&store, TenantId(a))
+        rules::list_versions(&store, TenantId::from_uuid(a))
             .await
             .unwrap()
             .len(),
@@ -1048,7 +1056,7 @@ async fn rule_editor() {
             .unwrap()
             .contains(r#"data-error="unavailable""#)
     );
-    let active = rules::active_version(&store, TenantId(a))
+    let active = rules::active_version(&store, TenantId::from_uuid(a))
         .await
         .unwrap()
         .unwrap();
@@ -1133,7 +1141,7 @@ async fn tenant_admin_edits_accounts_departments_positions() {
     )
     .await
     .assert_status(StatusCode::SEE_OTHER);
-    let top = adal_store::org::list_departments(store, TenantId(a))
+    let top = adal_store::org::list_departments(store, TenantId::from_uuid(a))
         .await
         .unwrap()[0]
         .id;
@@ -1143,7 +1151,7 @@ async fn tenant_admin_edits_accounts_departments_positions() {
     )
     .await
     .assert_status(StatusCode::SEE_OTHER);
-    let deps = adal_store::org::list_departments(store, TenantId(a))
+    let deps = adal_store::org::list_departments(store, TenantId::from_uuid(a))
         .await
         .unwrap();
     let sub = deps.iter().find(|d| d.name == "Tenders").unwrap();
@@ -1162,7 +1170,7 @@ async fn tenant_admin_edits_accounts_departments_positions() {
     // In Kazakh, the default language: the cycle is explained, not a generic error.
     assert!(html.contains("бағынысты бөлімшесіне"), "{html}");
     assert_eq!(
-        adal_store::org::get_department(store, TenantId(a), top)
+        adal_store::org::get_department(store, TenantId::from_uuid(a), top)
             .await
             .unwrap()
             .parent_id,
@@ -1178,7 +1186,7 @@ async fn tenant_admin_edits_accounts_departments_positions() {
     )
     .await
     .assert_status(StatusCode::SEE_OTHER);
-    let moved = adal_store::org::get_department(store, TenantId(a), sub.id)
+    let moved = adal_store::org::get_department(store, TenantId::from_uuid(a), sub.id)
         .await
         .unwrap();
     assert_eq!(
@@ -1210,7 +1218,7 @@ async fn tenant_admin_edits_accounts_departments_positions() {
     )
     .await
     .assert_status(StatusCode::SEE_OTHER);
-    let p = adal_store::org::list_positions(store, TenantId(a))
+    let p = adal_store::org::list_positions(store, TenantId::from_uuid(a))
         .await
         .unwrap()[0]
         .clone();
@@ -1226,7 +1234,7 @@ async fn tenant_admin_edits_accounts_departments_positions() {
     )
     .await
     .assert_status(StatusCode::SEE_OTHER);
-    let p2 = adal_store::org::get_position(store, TenantId(a), p.id)
+    let p2 = adal_store::org::get_position(store, TenantId::from_uuid(a), p.id)
         .await
         .unwrap();
     assert_eq!(
@@ -1355,7 +1363,9 @@ async fn tenant_admin_edits_accounts_departments_positions() {
     r.assert_status(StatusCode::UNPROCESSABLE_ENTITY);
     let html = r.0.into_body().into_string().await.unwrap();
     assert!(html.contains(r#"id="f-role-error""#) && html.contains(r#"id="f-disabled-error""#));
-    let still = users::get(store, TenantId(a), me.id).await.unwrap();
+    let still = users::get(store, TenantId::from_uuid(a), me.id)
+        .await
+        .unwrap();
     assert_eq!(still.role, "tenant_admin");
     assert!(still.disabled_at.is_none());
 

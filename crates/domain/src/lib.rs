@@ -53,11 +53,30 @@ impl FieldError {
 }
 
 /// The tenant a piece of data belongs to. Every repository function takes
-/// one; the API obtains it only from an authorised request.
+/// one. A request obtains it only from authorisation (the service's
+/// `TenantCtx`); the field is private so that every other place that
+/// names a tenant does so through [`TenantId::from_uuid`], which is easy
+/// to find and review: the store reading its own rows, the workers
+/// taking a job, operator commands.
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
 )]
-pub struct TenantId(pub uuid::Uuid);
+#[serde(transparent)]
+pub struct TenantId(uuid::Uuid);
+
+impl TenantId {
+    /// A tenant id whose caller has established which tenant it is: from
+    /// a stored row, a queued job, or an operator's command line. A
+    /// request's tenant comes from authorisation instead.
+    pub const fn from_uuid(id: uuid::Uuid) -> Self {
+        Self(id)
+    }
+
+    /// The id as stored.
+    pub const fn uuid(self) -> uuid::Uuid {
+        self.0
+    }
+}
 
 impl std::fmt::Display for TenantId {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

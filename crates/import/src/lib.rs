@@ -103,7 +103,7 @@ pub async fn run_once(store: &Store, stale_after: Duration) -> Result<bool, Impo
     let Some(import) = imports::claim_next_across_tenants(store, stale_before).await? else {
         return Ok(false);
     };
-    let tenant = TenantId(import.tenant_id);
+    let tenant = TenantId::from_uuid(import.tenant_id);
     let id = import.id;
     tracing::info!(import_id = %id, kind = %import.kind, "import started");
     let mut tally = Tally::default();
@@ -168,7 +168,7 @@ impl From<StoreError> for Failure {
 }
 
 async fn apply(store: &Store, import: &Import, tally: &mut Tally) -> Result<(), Failure> {
-    let tenant = TenantId(import.tenant_id);
+    let tenant = TenantId::from_uuid(import.tenant_id);
     let today = adal_domain::kazakhstan_today();
     match ImportKind::parse(&import.kind) {
         Some(ImportKind::Ocds) => apply_ocds(store, import, tenant, today, tally).await,

@@ -80,7 +80,7 @@ async fn next(store: &Store, queue: &Queue) -> Result<bool, QueueError> {
 
 /// Files every kind of derived record for the run's tenant.
 pub async fn run_one(store: &Store, run: &DatasetRun) -> Result<Tally, StoreError> {
-    let tenant = TenantId(run.tenant_id);
+    let tenant = TenantId::from_uuid(run.tenant_id);
     let today = adal_domain::kazakhstan_today();
     let mut tally = Tally::default();
     let obligations = dataset::declaration_obligations(store, tenant, today).await?;

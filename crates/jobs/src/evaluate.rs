@@ -53,7 +53,7 @@ impl Evaluator {
     /// The job handler: failures are counted on the row so that a poison
     /// submission ends as `failed` instead of looping.
     pub async fn handle(&self, job: &EvaluateSubmission) -> Result<Handled, EvaluationError> {
-        let tenant = TenantId(job.tenant_id);
+        let tenant = TenantId::from_uuid(job.tenant_id);
         match self.evaluate(tenant, job.submission_id).await {
             Ok(h) => {
                 self.metrics

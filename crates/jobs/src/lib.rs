@@ -63,7 +63,7 @@ pub async fn submit(
 pub async fn hand_over(store: &Store, queue: &Queue, tenant: adal_store::TenantId, id: uuid::Uuid) {
     let queued = queue
         .enqueue(EvaluateSubmission {
-            tenant_id: tenant.0,
+            tenant_id: tenant.uuid(),
             submission_id: id,
         })
         .await;
@@ -132,7 +132,7 @@ pub(crate) async fn drain(
         for (tenant, submission) in page {
             let r = queue
                 .enqueue(EvaluateSubmission {
-                    tenant_id: tenant.0,
+                    tenant_id: tenant.uuid(),
                     submission_id: submission,
                 })
                 .await?;

@@ -150,7 +150,7 @@ async fn tenant(store: &Store) -> TenantId {
     )
     .await
     .unwrap();
-    TenantId(t.id)
+    TenantId::from_uuid(t.id)
 }
 
 async fn activate_rule(store: &Store, tenant: TenantId, script: &str) {
@@ -258,7 +258,7 @@ async fn queue_roundtrip(backend: QueueBackend, db: Db) {
     for s in [&big, &small] {
         queue
             .enqueue(EvaluateSubmission {
-                tenant_id: t.0,
+                tenant_id: t.uuid(),
                 submission_id: s.id,
             })
             .await
@@ -412,7 +412,7 @@ async fn evaluator_without_rules_and_twice() {
     // No active rule set: evaluated, with nothing found.
     let s = gift(&store, t, "999999.00").await;
     let job = EvaluateSubmission {
-        tenant_id: t.0,
+        tenant_id: t.uuid(),
         submission_id: s.id,
     };
     assert_eq!(ev.handle(&job).await.unwrap(), Handled::NoActiveRuleSet);
@@ -453,7 +453,7 @@ async fn a_version_corrected_before_evaluation_adds_no_findings() {
         .await
         .unwrap();
     let job = |id| EvaluateSubmission {
-        tenant_id: t.0,
+        tenant_id: t.uuid(),
         submission_id: id,
     };
     assert_eq!(ev.handle(&job(old.id)).await.unwrap(), Handled::Superseded);
@@ -519,7 +519,7 @@ async fn evaluator_records_once_in_the_sandbox() {
     activate_rule(&store, t, RULE).await;
     let s = gift(&store, t, "150000.00").await;
     let job = EvaluateSubmission {
-        tenant_id: t.0,
+        tenant_id: t.uuid(),
         submission_id: s.id,
     };
     assert_eq!(
@@ -551,7 +551,7 @@ async fn evaluator_records_once_in_the_sandbox() {
     let s2 = gift(&store, t, "150000.00").await;
     let err = ev
         .handle(&EvaluateSubmission {
-            tenant_id: other.0,
+            tenant_id: other.uuid(),
             submission_id: s2.id,
         })
         .await
@@ -577,7 +577,7 @@ async fn evaluator_gives_up_on_a_poison_rule_set() {
     activate_rule(&store, t, "let x = ;").await;
     let s = gift(&store, t, "150000.00").await;
     let job = EvaluateSubmission {
-        tenant_id: t.0,
+        tenant_id: t.uuid(),
         submission_id: s.id,
     };
     for attempt in 1..=submissions::MAX_ATTEMPTS {
@@ -679,7 +679,7 @@ async fn lost_jobs_are_recovered_only_when_the_redis_queue_is_empty() {
     let s = gift(&store, tenant, "10.00").await;
     queue
         .enqueue(EvaluateSubmission {
-            tenant_id: tenant.0,
+            tenant_id: tenant.uuid(),
             submission_id: Uuid::now_v7(),
         })
         .await
@@ -773,7 +773,7 @@ async fn hiring_a_registry_matched_candidate_is_a_finding() {
             .unwrap();
         let handled = ev
             .handle(&EvaluateSubmission {
-                tenant_id: t.0,
+                tenant_id: t.uuid(),
                 submission_id: s.id,
             })
             .await

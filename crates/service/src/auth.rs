@@ -191,7 +191,7 @@ impl TenantCtx {
         }
         if agency {
             // The Agency reads real tenants only; a made-up id is 404 too.
-            adal_store::tenants::get(&state.store, TenantId(tenant_id))
+            adal_store::tenants::get(&state.store, TenantId::from_uuid(tenant_id))
                 .await
                 .map_err(|_| ServiceError::not_found("tenant"))?;
         }
@@ -202,7 +202,7 @@ impl TenantCtx {
             .await
         {
             Ok(Self {
-                tenant: TenantId(tenant_id),
+                tenant: TenantId::from_uuid(tenant_id),
                 caller: caller.clone(),
             })
         } else {

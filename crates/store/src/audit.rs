@@ -14,7 +14,7 @@ const GENESIS: &str = "000000000000000000000000000000000000000000000000000000000
 
 /// The tenant of platform-level entries (tenant creation, platform admin
 /// actions).
-pub const PLATFORM: TenantId = TenantId(uuid::Uuid::nil());
+pub const PLATFORM: TenantId = TenantId::from_uuid(uuid::Uuid::nil());
 
 fn entry_hash(
     prev: &str,
@@ -51,12 +51,12 @@ pub async fn append<C: ConnectionTrait>(
         conn.execute_raw(Statement::from_sql_and_values(
             DatabaseBackend::Postgres,
             "SELECT pg_advisory_xact_lock(hashtext($1))",
-            [tenant.0.to_string().into()],
+            [tenant.uuid().to_string().into()],
         ))
         .await?;
     }
     let last = audit_entry::Entity::find()
-        .filter(audit_entry::Column::TenantId.eq(tenant.0))
+        .filter(audit_entry::Column::TenantId.eq(tenant.uuid()))
         .order_by_desc(audit_entry::Column::Seq)
         .limit(1)
         .one(conn)
@@ -73,7 +73,7 @@ pub async fn append<C: ConnectionTrait>(
     let hash = entry_hash(&prev, seq, &at_s, actor, action, object, &detail);
     audit_entry::Entity::insert(audit_entry::ActiveModel {
         id: Set(new_id()),
-        tenant_id: Set(tenant.0),
+        tenant_id: Set(tenant.uuid()),
         seq: Set(seq),
         at: Set(at),
         actor: Set(actor.to_owned()),
@@ -100,7 +100,7 @@ pub struct Verification {
 pub async fn verify(store: &crate::Store, tenant: TenantId) -> Result<Verification> {
     let conn = store.connection();
     let entries = audit_entry::Entity::find()
-        .filter(audit_entry::Column::TenantId.eq(tenant.0))
+        .filter(audit_entry::Column::TenantId.eq(tenant.uuid()))
         .order_by_asc(audit_entry::Column::Seq)
         .all(conn)
         .await?;

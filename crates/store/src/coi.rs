@@ -19,7 +19,7 @@ pub async fn decide(
 ) -> Result<CoiDecision> {
     let txn = store.begin_write().await?;
     let s = submission::Entity::find_by_id(submission_id)
-        .filter(submission::Column::TenantId.eq(tenant.0))
+        .filter(submission::Column::TenantId.eq(tenant.uuid()))
         .filter(submission::Column::Kind.eq(Kind::ConflictOfInterest.as_str()))
         .one(&txn)
         .await?
@@ -32,7 +32,7 @@ pub async fn decide(
     let id = new_id();
     coi_decision::Entity::insert(coi_decision::ActiveModel {
         id: Set(id),
-        tenant_id: Set(tenant.0),
+        tenant_id: Set(tenant.uuid()),
         submission_id: Set(submission_id),
         decision: Set(decision.to_owned()),
         note: Set(note.to_owned()),
@@ -65,7 +65,7 @@ pub async fn decisions(
     submission_id: Uuid,
 ) -> Result<Vec<CoiDecision>> {
     Ok(coi_decision::Entity::find()
-        .filter(coi_decision::Column::TenantId.eq(tenant.0))
+        .filter(coi_decision::Column::TenantId.eq(tenant.uuid()))
         .filter(coi_decision::Column::SubmissionId.eq(submission_id))
         .order_by_asc(coi_decision::Column::DecidedAt)
         .all(store.connection())

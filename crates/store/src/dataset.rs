@@ -66,7 +66,7 @@ pub async fn request(
 ) -> Result<DatasetRun> {
     let txn = store.begin_write().await?;
     let pending = dataset_run::Entity::find()
-        .filter(dataset_run::Column::TenantId.eq(tenant.0))
+        .filter(dataset_run::Column::TenantId.eq(tenant.uuid()))
         .filter(dataset_run::Column::Status.is_in([QUEUED, RUNNING]))
         .one(&txn)
         .await?;
@@ -77,7 +77,7 @@ pub async fn request(
     let id = new_id();
     dataset_run::Entity::insert(dataset_run::ActiveModel {
         id: Set(id),
-        tenant_id: Set(tenant.0),
+        tenant_id: Set(tenant.uuid()),
         trigger: Set(trigger.to_owned()),
         requested_by: Set(requested_by.to_owned()),
         status: Set(QUEUED.to_owned()),
@@ -111,7 +111,7 @@ pub async fn request(
 
 pub async fn get(store: &crate::Store, tenant: TenantId, id: Uuid) -> Result<DatasetRun> {
     dataset_run::Entity::find_by_id(id)
-        .filter(dataset_run::Column::TenantId.eq(tenant.0))
+        .filter(dataset_run::Column::TenantId.eq(tenant.uuid()))
         .one(store.connection())
         .await?
         .ok_or(StoreError::NotFound)
@@ -120,7 +120,7 @@ pub async fn get(store: &crate::Store, tenant: TenantId, id: Uuid) -> Result<Dat
 /// The tenant's runs, newest first.
 pub async fn list(store: &crate::Store, tenant: TenantId, limit: u64) -> Result<Vec<DatasetRun>> {
     Ok(dataset_run::Entity::find()
-        .filter(dataset_run::Column::TenantId.eq(tenant.0))
+        .filter(dataset_run::Column::TenantId.eq(tenant.uuid()))
         .order_by_desc(dataset_run::Column::RequestedAt)
         .order_by_desc(dataset_run::Column::Id)
         .limit(limit)
@@ -159,7 +159,7 @@ pub async fn schedule_due(store: &crate::Store, due_before: DateTime<Utc>) -> Re
             .one(store.connection())
             .await?;
         if last.unwrap_or(created_at) < due_before {
-            request(store, TenantId(id), SCHEDULED, "scheduler").await?;
+            request(store, TenantId::from_uuid(id), SCHEDULED, "scheduler").await?;
             queued += 1;
         }
     }
@@ -252,7 +252,7 @@ pub async fn finish(
         .await?;
     audit::append(
         &txn,
-        TenantId(run.tenant_id),
+        TenantId::from_uuid(run.tenant_id),
         "worker",
         "dataset.finish",
         &format!("dataset_run/{}", run.id),
@@ -299,7 +299,7 @@ pub async fn file_derived(
         .column(submission::Column::Id)
         .column(submission::Column::Reference)
         .column(submission::Column::Payload)
-        .filter(submission::Column::TenantId.eq(tenant.0))
+        .filter(submission::Column::TenantId.eq(tenant.uuid()))
         .filter(submission::Column::Kind.eq(kind.as_str()))
         .filter(submission::Column::SupersededBy.is_null())
         .into_tuple()
@@ -412,7 +412,7 @@ pub async fn gift_giver_histories(store: &crate::Store, tenant: TenantId) -> Res
         .column(submission::Column::DepartmentId)
         .column(submission::Column::PositionId)
         .column(submission::Column::SubmittedBy)
-        .filter(submission::Column::TenantId.eq(tenant.0))
+        .filter(submission::Column::TenantId.eq(tenant.uuid()))
         .filter(submission::Column::Kind.eq(Kind::Gift.as_str()))
         .filter(submission::Column::SupersededBy.is_null())
         .into_tuple()
@@ -499,7 +499,7 @@ async fn current_payloads(
         .select_only()
         .column(submission::Column::Id)
         .column(submission::Column::Payload)
-        .filter(submission::Column::TenantId.eq(tenant.0))
+        .filter(submission::Column::TenantId.eq(tenant.uuid()))
         .filter(submission::Column::Kind.eq(kind.as_str()))
         .filter(submission::Column::SupersededBy.is_null())
         .into_tuple()
@@ -526,7 +526,7 @@ pub async fn training_statuses(
 ) -> Result<Vec<Derived>> {
     use crate::entities::position;
     let high_risk: std::collections::HashSet<Uuid> = position::Entity::find()
-        .filter(position::Column::TenantId.eq(tenant.0))
+        .filter(position::Column::TenantId.eq(tenant.uuid()))
         .filter(position::Column::HighRisk.eq(true))
         .all(store.connection())
         .await?
@@ -547,7 +547,7 @@ pub async fn training_statuses(
         }
     }
     let people = person::Entity::find()
-        .filter(person::Column::TenantId.eq(tenant.0))
+        .filter(person::Column::TenantId.eq(tenant.uuid()))
         .filter(person::Column::PositionId.is_in(high_risk))
         .filter(
             Condition::any()

@@ -78,7 +78,7 @@ pub async fn status(
         return Ok(Vec::new());
     };
     let people = person::Entity::find()
-        .filter(person::Column::TenantId.eq(tenant.0))
+        .filter(person::Column::TenantId.eq(tenant.uuid()))
         .filter(
             sea_orm::Condition::any()
                 .add(person::Column::StartedOn.is_null())
@@ -94,7 +94,7 @@ pub async fn status(
         .await?;
     let prefix = format!("{year}:");
     let filed = submission::Entity::find()
-        .filter(submission::Column::TenantId.eq(tenant.0))
+        .filter(submission::Column::TenantId.eq(tenant.uuid()))
         .filter(submission::Column::Kind.eq(Kind::AssetDeclaration.as_str()))
         .filter(submission::Column::Reference.starts_with(prefix.clone()))
         .all(store.connection())
@@ -142,7 +142,7 @@ pub async fn first_filed_by(
     year: i32,
 ) -> Result<Option<DateTime<Utc>>> {
     let filed = submission::Entity::find()
-        .filter(submission::Column::TenantId.eq(tenant.0))
+        .filter(submission::Column::TenantId.eq(tenant.uuid()))
         .filter(submission::Column::SubmittedBy.eq(user))
         .filter(submission::Column::Kind.eq(Kind::AssetDeclaration.as_str()))
         .filter(submission::Column::Reference.starts_with(format!("{year}:")))

@@ -65,7 +65,7 @@ pub async fn record(
     rules: &HashMap<String, RuleInfo>,
     alerts: &AlertPolicy,
 ) -> Result<Recorded> {
-    if submission.tenant_id != tenant.0 {
+    if submission.tenant_id != tenant.uuid() {
         return Err(StoreError::NotFound);
     }
     let txn = store.begin_write().await?;
@@ -85,7 +85,7 @@ pub async fn record(
                 let id = new_id();
                 let r = finding::Entity::insert(finding::ActiveModel {
                     id: Set(id),
-                    tenant_id: Set(tenant.0),
+                    tenant_id: Set(tenant.uuid()),
                     submission_id: Set(submission.id),
                     rule_set_version_id: Set(version_id),
                     rule_id: Set(rule_id.clone()),
@@ -126,7 +126,7 @@ pub async fn record(
                     );
                     let r = outbox::Entity::insert(outbox::ActiveModel {
                         id: Set(new_id()),
-                        tenant_id: Set(tenant.0),
+                        tenant_id: Set(tenant.uuid()),
                         // Deterministic, so that even a racing duplicate
                         // evaluation cannot queue the same alert twice.
                         dedupe_key: Set(format!(
@@ -164,7 +164,7 @@ pub async fn record(
                     .unwrap_or_else(|| "runtime".to_owned());
                 let r = rule_error::Entity::insert(rule_error::ActiveModel {
                     id: Set(new_id()),
-                    tenant_id: Set(tenant.0),
+                    tenant_id: Set(tenant.uuid()),
                     submission_id: Set(submission.id),
                     rule_set_version_id: Set(version_id),
                     rule_id: Set(rule_id.clone()),
@@ -189,7 +189,7 @@ pub async fn record(
         }
     }
     let current = submission::Entity::find_by_id(submission.id)
-        .filter(submission::Column::TenantId.eq(tenant.0))
+        .filter(submission::Column::TenantId.eq(tenant.uuid()))
         .one(&txn)
         .await?
         .ok_or(StoreError::NotFound)?;
@@ -249,14 +249,14 @@ pub async fn list_findings(
     offset: u64,
     limit: u64,
 ) -> Result<(Vec<Finding>, u64)> {
-    let mut q = finding::Entity::find().filter(finding::Column::TenantId.eq(tenant.0));
+    let mut q = finding::Entity::find().filter(finding::Column::TenantId.eq(tenant.uuid()));
     if let Some(c) = scope.condition() {
         q = q.filter(
             finding::Column::SubmissionId.in_subquery(
                 Query::select()
                     .column(submission::Column::Id)
                     .from(submission::Entity)
-                    .and_where(submission::Column::TenantId.eq(tenant.0))
+                    .and_where(submission::Column::TenantId.eq(tenant.uuid()))
                     .cond_where(c)
                     .to_owned(),
             ),
@@ -305,7 +305,7 @@ pub async fn finding_times(
         .select_only()
         .column(finding::Column::CreatedAt)
         .column(finding::Column::Severity)
-        .filter(finding::Column::TenantId.eq(tenant.0))
+        .filter(finding::Column::TenantId.eq(tenant.uuid()))
         .filter(finding::Column::CreatedAt.gte(since))
         .order_by_asc(finding::Column::CreatedAt)
         .into_tuple::<(DateTime<Utc>, String)>()
@@ -325,7 +325,7 @@ pub async fn findings_of_submissions(
     for chunk in submission_ids.chunks(500) {
         out.extend(
             finding::Entity::find()
-                .filter(finding::Column::TenantId.eq(tenant.0))
+                .filter(finding::Column::TenantId.eq(tenant.uuid()))
                 .filter(finding::Column::SubmissionId.is_in(chunk.iter().copied()))
                 .all(store.connection())
                 .await?,
@@ -336,7 +336,7 @@ pub async fn findings_of_submissions(
 
 pub async fn get_finding(store: &crate::Store, tenant: TenantId, id: Uuid) -> Result<Finding> {
     finding::Entity::find_by_id(id)
-        .filter(finding::Column::TenantId.eq(tenant.0))
+        .filter(finding::Column::TenantId.eq(tenant.uuid()))
         .one(store.connection())
         .await?
         .ok_or(StoreError::NotFound)
@@ -348,7 +348,7 @@ pub async fn rule_errors_for(
     submission_id: Uuid,
 ) -> Result<Vec<RuleError>> {
     Ok(rule_error::Entity::find()
-        .filter(rule_error::Column::TenantId.eq(tenant.0))
+        .filter(rule_error::Column::TenantId.eq(tenant.uuid()))
         .filter(rule_error::Column::SubmissionId.eq(submission_id))
         .order_by_asc(rule_error::Column::RuleId)
         .all(store.connection())
@@ -405,7 +405,7 @@ async fn compute_risk_map<C: ConnectionTrait>(conn: &C, tenant: TenantId) -> Res
         .column(finding::Column::Likelihood)
         .column(finding::Column::Impact)
         .column_as(finding::Column::Id.count(), "n")
-        .filter(finding::Column::TenantId.eq(tenant.0))
+        .filter(finding::Column::TenantId.eq(tenant.uuid()))
         .filter(finding::Column::Status.eq(OPEN))
         .group_by(finding::Column::DepartmentId)
         .group_by(finding::Column::PositionId)
@@ -416,14 +416,14 @@ async fn compute_risk_map<C: ConnectionTrait>(conn: &C, tenant: TenantId) -> Res
         .all(conn)
         .await?;
     let departments: HashMap<Uuid, String> = department::Entity::find()
-        .filter(department::Column::TenantId.eq(tenant.0))
+        .filter(department::Column::TenantId.eq(tenant.uuid()))
         .all(conn)
         .await?
         .into_iter()
         .map(|d| (d.id, d.name))
         .collect();
     let positions: HashMap<Uuid, position::Model> = position::Entity::find()
-        .filter(position::Column::TenantId.eq(tenant.0))
+        .filter(position::Column::TenantId.eq(tenant.uuid()))
         .all(conn)
         .await?
         .into_iter()
@@ -492,7 +492,7 @@ pub(crate) async fn refresh_risk_map<C: ConnectionTrait>(conn: &C, tenant: Tenan
     let map = compute_risk_map(conn, tenant).await?;
     let body = serde_json::to_string(&map).map_err(|e| StoreError::Corrupt(e.to_string()))?;
     risk_map::Entity::insert(risk_map::ActiveModel {
-        tenant_id: Set(tenant.0),
+        tenant_id: Set(tenant.uuid()),
         computed_at: Set(now()),
         body: Set(body),
     })
@@ -508,7 +508,7 @@ pub(crate) async fn refresh_risk_map<C: ConnectionTrait>(conn: &C, tenant: Tenan
 
 /// The latest snapshot; an empty map for a tenant without findings.
 pub async fn risk_map(store: &crate::Store, tenant: TenantId) -> Result<RiskMap> {
-    match risk_map::Entity::find_by_id(tenant.0)
+    match risk_map::Entity::find_by_id(tenant.uuid())
         .one(store.connection())
         .await?
     {

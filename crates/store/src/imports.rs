@@ -47,7 +47,7 @@ pub async fn create(
     let bytes = file.len();
     import::Entity::insert(import::ActiveModel {
         id: Set(id),
-        tenant_id: Set(tenant.0),
+        tenant_id: Set(tenant.uuid()),
         kind: Set(kind.to_owned()),
         file_name: Set(file_name.to_owned()),
         file: Set(file),
@@ -128,7 +128,7 @@ fn status_of(i: Import) -> Result<ImportStatus> {
 
 pub async fn get(store: &crate::Store, tenant: TenantId, id: Uuid) -> Result<ImportStatus> {
     let i = import::Entity::find_by_id(id)
-        .filter(import::Column::TenantId.eq(tenant.0))
+        .filter(import::Column::TenantId.eq(tenant.uuid()))
         .one(store.connection())
         .await?
         .ok_or(StoreError::NotFound)?;
@@ -143,7 +143,7 @@ pub async fn list(
     limit: u64,
 ) -> Result<(Vec<ImportStatus>, u64)> {
     let q = import::Entity::find()
-        .filter(import::Column::TenantId.eq(tenant.0))
+        .filter(import::Column::TenantId.eq(tenant.uuid()))
         .filter(import::Column::Kind.is_in(kinds.iter().map(|k| (*k).to_owned())));
     let total = q.clone().count(store.connection()).await?;
     let rows = q

@@ -21,7 +21,7 @@ pub async fn create_department(
     if let Some(p) = parent_id {
         // The parent must be this tenant's: a foreign id is "not found".
         department::Entity::find_by_id(p)
-            .filter(department::Column::TenantId.eq(tenant.0))
+            .filter(department::Column::TenantId.eq(tenant.uuid()))
             .one(&txn)
             .await?
             .ok_or(StoreError::NotFound)?;
@@ -29,7 +29,7 @@ pub async fn create_department(
     let id = new_id();
     department::Entity::insert(department::ActiveModel {
         id: Set(id),
-        tenant_id: Set(tenant.0),
+        tenant_id: Set(tenant.uuid()),
         name: Set(name.clone()),
         parent_id: Set(parent_id),
     })
@@ -80,13 +80,13 @@ pub async fn update_department(
 ) -> Result<Department> {
     let txn = store.begin_write().await?;
     let before = department::Entity::find_by_id(id)
-        .filter(department::Column::TenantId.eq(tenant.0))
+        .filter(department::Column::TenantId.eq(tenant.uuid()))
         .one(&txn)
         .await?
         .ok_or(StoreError::NotFound)?;
     if let Some(Some(parent)) = change.parent_id {
         let all = department::Entity::find()
-            .filter(department::Column::TenantId.eq(tenant.0))
+            .filter(department::Column::TenantId.eq(tenant.uuid()))
             .all(&txn)
             .await?;
         if !all.iter().any(|d| d.id == parent) {
@@ -130,7 +130,7 @@ pub async fn update_department(
 
 pub async fn list_departments(store: &crate::Store, tenant: TenantId) -> Result<Vec<Department>> {
     Ok(department::Entity::find()
-        .filter(department::Column::TenantId.eq(tenant.0))
+        .filter(department::Column::TenantId.eq(tenant.uuid()))
         .order_by_asc(department::Column::Name)
         .all(store.connection())
         .await?)
@@ -142,7 +142,7 @@ pub async fn get_department(
     id: Uuid,
 ) -> Result<Department> {
     department::Entity::find_by_id(id)
-        .filter(department::Column::TenantId.eq(tenant.0))
+        .filter(department::Column::TenantId.eq(tenant.uuid()))
         .one(store.connection())
         .await?
         .ok_or(StoreError::NotFound)
@@ -164,7 +164,7 @@ pub async fn create_position(
     let txn = store.begin_write().await?;
     if let Some(d) = new.department_id {
         department::Entity::find_by_id(d)
-            .filter(department::Column::TenantId.eq(tenant.0))
+            .filter(department::Column::TenantId.eq(tenant.uuid()))
             .one(&txn)
             .await?
             .ok_or(StoreError::NotFound)?;
@@ -172,7 +172,7 @@ pub async fn create_position(
     let id = new_id();
     position::Entity::insert(position::ActiveModel {
         id: Set(id),
-        tenant_id: Set(tenant.0),
+        tenant_id: Set(tenant.uuid()),
         department_id: Set(new.department_id),
         title: Set(new.title.clone()),
         risk_level: Set(new.risk_level),
@@ -219,13 +219,13 @@ pub async fn update_position(
 ) -> Result<Position> {
     let txn = store.begin_write().await?;
     let before = position::Entity::find_by_id(id)
-        .filter(position::Column::TenantId.eq(tenant.0))
+        .filter(position::Column::TenantId.eq(tenant.uuid()))
         .one(&txn)
         .await?
         .ok_or(StoreError::NotFound)?;
     if let Some(Some(d)) = change.department_id {
         department::Entity::find_by_id(d)
-            .filter(department::Column::TenantId.eq(tenant.0))
+            .filter(department::Column::TenantId.eq(tenant.uuid()))
             .one(&txn)
             .await?
             .ok_or(StoreError::NotFound)?;
@@ -267,7 +267,7 @@ pub async fn update_position(
 
 pub async fn list_positions(store: &crate::Store, tenant: TenantId) -> Result<Vec<Position>> {
     Ok(position::Entity::find()
-        .filter(position::Column::TenantId.eq(tenant.0))
+        .filter(position::Column::TenantId.eq(tenant.uuid()))
         .order_by_asc(position::Column::Title)
         .all(store.connection())
         .await?)
@@ -275,7 +275,7 @@ pub async fn list_positions(store: &crate::Store, tenant: TenantId) -> Result<Ve
 
 pub async fn get_position(store: &crate::Store, tenant: TenantId, id: Uuid) -> Result<Position> {
     position::Entity::find_by_id(id)
-        .filter(position::Column::TenantId.eq(tenant.0))
+        .filter(position::Column::TenantId.eq(tenant.uuid()))
         .one(store.connection())
         .await?
         .ok_or(StoreError::NotFound)

@@ -111,7 +111,7 @@ pub async fn list(
     limit: u64,
 ) -> Result<Vec<OutboxMessage>> {
     Ok(outbox::Entity::find()
-        .filter(outbox::Column::TenantId.eq(tenant.0))
+        .filter(outbox::Column::TenantId.eq(tenant.uuid()))
         .order_by_desc(outbox::Column::CreatedAt)
         .limit(limit)
         .all(store.connection())

@@ -84,7 +84,7 @@ pub async fn upsert_people_in(
 ) -> Result<Vec<(Uuid, Outcome)>> {
     let iins: Vec<String> = rows.iter().map(|r| r.iin.clone()).collect();
     let existing: HashMap<String, PersonRow> = person::Entity::find()
-        .filter(person::Column::TenantId.eq(tenant.0))
+        .filter(person::Column::TenantId.eq(tenant.uuid()))
         .filter(person::Column::Iin.is_in(iins))
         .all(txn)
         .await?
@@ -101,7 +101,7 @@ pub async fn upsert_people_in(
             Some(p) => {
                 person::Entity::update(person::ActiveModel {
                     id: sea_orm::ActiveValue::Unchanged(p.id),
-                    tenant_id: sea_orm::ActiveValue::Unchanged(tenant.0),
+                    tenant_id: sea_orm::ActiveValue::Unchanged(tenant.uuid()),
                     full_name: Set(r.full_name.clone()),
                     department_id: Set(r.department_id),
                     position_id: Set(r.position_id),
@@ -119,7 +119,7 @@ pub async fn upsert_people_in(
                 let id = new_id();
                 inserts.push(person::ActiveModel {
                     id: Set(id),
-                    tenant_id: Set(tenant.0),
+                    tenant_id: Set(tenant.uuid()),
                     iin: Set(r.iin.clone()),
                     full_name: Set(r.full_name.clone()),
                     department_id: Set(r.department_id),
@@ -171,7 +171,7 @@ pub async fn upsert_relative_in(
 ) -> Result<Outcome> {
     let key = relative_key(r);
     let existing = relative::Entity::find()
-        .filter(relative::Column::TenantId.eq(tenant.0))
+        .filter(relative::Column::TenantId.eq(tenant.uuid()))
         .filter(relative::Column::PersonId.eq(person_id))
         .filter(relative::Column::NaturalKey.eq(key.clone()))
         .one(txn)
@@ -186,7 +186,7 @@ pub async fn upsert_relative_in(
         Some(e) => {
             relative::Entity::update(relative::ActiveModel {
                 id: sea_orm::ActiveValue::Unchanged(e.id),
-                tenant_id: sea_orm::ActiveValue::Unchanged(tenant.0),
+                tenant_id: sea_orm::ActiveValue::Unchanged(tenant.uuid()),
                 relation: Set(relation),
                 full_name: Set(name),
                 iin: Set(iin),
@@ -199,7 +199,7 @@ pub async fn upsert_relative_in(
         None => {
             relative::Entity::insert(relative::ActiveModel {
                 id: Set(new_id()),
-                tenant_id: Set(tenant.0),
+                tenant_id: Set(tenant.uuid()),
                 person_id: Set(person_id),
                 natural_key: Set(key),
                 relation: Set(relation),
@@ -221,7 +221,7 @@ pub async fn upsert_interest_in(
     i: &Interest,
 ) -> Result<Outcome> {
     let existing = interest::Entity::find()
-        .filter(interest::Column::TenantId.eq(tenant.0))
+        .filter(interest::Column::TenantId.eq(tenant.uuid()))
         .filter(interest::Column::PersonId.eq(person_id))
         .filter(interest::Column::CompanyBin.eq(i.company_bin.to_string()))
         .filter(interest::Column::Role.eq(i.role.as_str()))
@@ -237,7 +237,7 @@ pub async fn upsert_interest_in(
         Some(e) => {
             interest::Entity::update(interest::ActiveModel {
                 id: sea_orm::ActiveValue::Unchanged(e.id),
-                tenant_id: sea_orm::ActiveValue::Unchanged(tenant.0),
+                tenant_id: sea_orm::ActiveValue::Unchanged(tenant.uuid()),
                 company_name: Set(name),
                 share_percent: Set(share),
                 since: Set(since),
@@ -250,7 +250,7 @@ pub async fn upsert_interest_in(
         None => {
             interest::Entity::insert(interest::ActiveModel {
                 id: Set(new_id()),
-                tenant_id: Set(tenant.0),
+                tenant_id: Set(tenant.uuid()),
                 person_id: Set(person_id),
                 company_bin: Set(i.company_bin.to_string()),
                 company_name: Set(name),
@@ -281,7 +281,7 @@ pub async fn put(
         .map_err(|_| StoreError::Corrupt("one person in, one outcome out".into()))?;
     let keys: Vec<String> = p.relatives.iter().map(relative_key).collect();
     let removed_relatives = relative::Entity::delete_many()
-        .filter(relative::Column::TenantId.eq(tenant.0))
+        .filter(relative::Column::TenantId.eq(tenant.uuid()))
         .filter(relative::Column::PersonId.eq(id))
         .filter(relative::Column::NaturalKey.is_not_in(keys))
         .exec(&txn)
@@ -296,7 +296,7 @@ pub async fn put(
         );
     }
     let mut del = interest::Entity::delete_many()
-        .filter(interest::Column::TenantId.eq(tenant.0))
+        .filter(interest::Column::TenantId.eq(tenant.uuid()))
         .filter(interest::Column::PersonId.eq(id));
     if !p.interests.is_empty() {
         del = del.filter(keep.not());
@@ -334,18 +334,18 @@ pub async fn put(
 
 async fn get_in<C: ConnectionTrait>(db: &C, tenant: TenantId, id: Uuid) -> Result<PersonRecord> {
     let person = person::Entity::find_by_id(id)
-        .filter(person::Column::TenantId.eq(tenant.0))
+        .filter(person::Column::TenantId.eq(tenant.uuid()))
         .one(db)
         .await?
         .ok_or(StoreError::NotFound)?;
     let relatives = relative::Entity::find()
-        .filter(relative::Column::TenantId.eq(tenant.0))
+        .filter(relative::Column::TenantId.eq(tenant.uuid()))
         .filter(relative::Column::PersonId.eq(id))
         .order_by_asc(relative::Column::FullName)
         .all(db)
         .await?;
     let interests = interest::Entity::find()
-        .filter(interest::Column::TenantId.eq(tenant.0))
+        .filter(interest::Column::TenantId.eq(tenant.uuid()))
         .filter(interest::Column::PersonId.eq(id))
         .order_by_asc(interest::Column::CompanyName)
         .all(db)
@@ -369,7 +369,7 @@ pub async fn get_by_iin(
     let id: Option<Uuid> = person::Entity::find()
         .select_only()
         .column(person::Column::Id)
-        .filter(person::Column::TenantId.eq(tenant.0))
+        .filter(person::Column::TenantId.eq(tenant.uuid()))
         .filter(person::Column::Iin.eq(iin))
         .into_tuple()
         .one(store.connection())
@@ -391,7 +391,7 @@ pub async fn ids_by_iin<C: ConnectionTrait>(
         .select_only()
         .column(person::Column::Iin)
         .column(person::Column::Id)
-        .filter(person::Column::TenantId.eq(tenant.0))
+        .filter(person::Column::TenantId.eq(tenant.uuid()))
         .filter(person::Column::Iin.is_in(iins.to_vec()))
         .into_tuple()
         .all(db)
@@ -417,7 +417,7 @@ pub async fn list(
     offset: u64,
     limit: u64,
 ) -> Result<(Vec<PersonRow>, u64)> {
-    let mut q = person::Entity::find().filter(person::Column::TenantId.eq(tenant.0));
+    let mut q = person::Entity::find().filter(person::Column::TenantId.eq(tenant.uuid()));
     if let Some(d) = filter.department_id {
         q = q.filter(person::Column::DepartmentId.eq(d));
     }
@@ -452,7 +452,7 @@ pub async fn all_relatives(
 ) -> Result<Vec<(String, RelativeRow)>> {
     let people = iin_by_id(store, tenant).await?;
     let rows = relative::Entity::find()
-        .filter(relative::Column::TenantId.eq(tenant.0))
+        .filter(relative::Column::TenantId.eq(tenant.uuid()))
         .order_by_asc(relative::Column::PersonId)
         .order_by_asc(relative::Column::NaturalKey)
         .all(store.connection())
@@ -470,7 +470,7 @@ pub async fn all_interests(
 ) -> Result<Vec<(String, InterestRow)>> {
     let people = iin_by_id(store, tenant).await?;
     let rows = interest::Entity::find()
-        .filter(interest::Column::TenantId.eq(tenant.0))
+        .filter(interest::Column::TenantId.eq(tenant.uuid()))
         .order_by_asc(interest::Column::PersonId)
         .order_by_asc(interest::Column::CompanyBin)
         .all(store.connection())
@@ -486,7 +486,7 @@ async fn iin_by_id(store: &crate::Store, tenant: TenantId) -> Result<HashMap<Uui
         .select_only()
         .column(person::Column::Id)
         .column(person::Column::Iin)
-        .filter(person::Column::TenantId.eq(tenant.0))
+        .filter(person::Column::TenantId.eq(tenant.uuid()))
         .into_tuple()
         .all(store.connection())
         .await?;
@@ -523,13 +523,13 @@ pub async fn interests_in_companies(
         return Ok(Vec::new());
     }
     let interests = interest::Entity::find()
-        .filter(interest::Column::TenantId.eq(tenant.0))
+        .filter(interest::Column::TenantId.eq(tenant.uuid()))
         .filter(interest::Column::CompanyBin.is_in(bins.to_vec()))
         .all(store.connection())
         .await?;
     let ids: Vec<Uuid> = interests.iter().map(|i| i.person_id).collect();
     let people: HashMap<Uuid, PersonRow> = person::Entity::find()
-        .filter(person::Column::TenantId.eq(tenant.0))
+        .filter(person::Column::TenantId.eq(tenant.uuid()))
         .filter(person::Column::Id.is_in(ids))
         .all(store.connection())
         .await?

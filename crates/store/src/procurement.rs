@@ -58,7 +58,7 @@ pub async fn upsert_in(
     let hash = hex::encode(Sha256::digest(payload.to_string().as_bytes()));
     let summary = release.summary();
     let existing = procurement_index::Entity::find()
-        .filter(procurement_index::Column::TenantId.eq(tenant.0))
+        .filter(procurement_index::Column::TenantId.eq(tenant.uuid()))
         .filter(procurement_index::Column::Ocid.eq(summary.ocid.clone()))
         .one(txn)
         .await?;
@@ -88,7 +88,7 @@ pub async fn upsert_in(
     let iins = serde_json::to_string(&summary.person_iins).map_err(corrupt)?;
     let mut row = procurement_index::ActiveModel {
         id: Set(existing.as_ref().map_or_else(new_id, |e| e.id)),
-        tenant_id: Set(tenant.0),
+        tenant_id: Set(tenant.uuid()),
         ocid: Set(summary.ocid),
         submission_id: Set(submission_id),
         content_hash: Set(hash),
@@ -105,7 +105,7 @@ pub async fn upsert_in(
         updated_at: Set(now()),
     };
     if existing.is_some() {
-        row.tenant_id = sea_orm::ActiveValue::Unchanged(tenant.0);
+        row.tenant_id = sea_orm::ActiveValue::Unchanged(tenant.uuid());
         procurement_index::Entity::update(row).exec(txn).await?;
         Ok(Upserted::Corrected(submission_id))
     } else {
@@ -155,8 +155,8 @@ pub async fn list(
     offset: u64,
     limit: u64,
 ) -> Result<(Vec<Procurement>, u64)> {
-    let mut q =
-        procurement_index::Entity::find().filter(procurement_index::Column::TenantId.eq(tenant.0));
+    let mut q = procurement_index::Entity::find()
+        .filter(procurement_index::Column::TenantId.eq(tenant.uuid()));
     if let Some(s) = &filter.status {
         q = q.filter(procurement_index::Column::Status.eq(s.clone()));
     }
@@ -196,7 +196,7 @@ pub async fn buyers(
         .column(procurement_index::Column::BuyerId)
         .column(procurement_index::Column::BuyerName)
         .distinct()
-        .filter(procurement_index::Column::TenantId.eq(tenant.0))
+        .filter(procurement_index::Column::TenantId.eq(tenant.uuid()))
         .filter(procurement_index::Column::BuyerId.is_not_null())
         .order_by_asc(procurement_index::Column::BuyerName)
         .order_by_asc(procurement_index::Column::BuyerId)
@@ -221,7 +221,7 @@ pub async fn get_by_ocid(
     ocid: &str,
 ) -> Result<Procurement> {
     procurement_index::Entity::find()
-        .filter(procurement_index::Column::TenantId.eq(tenant.0))
+        .filter(procurement_index::Column::TenantId.eq(tenant.uuid()))
         .filter(procurement_index::Column::Ocid.eq(ocid))
         .one(store.connection())
         .await?
@@ -276,7 +276,7 @@ pub async fn involving(
         any = any.add(procurement_index::Column::CounterpartyBins.contains(format!("\"{b}\"")));
     }
     let rows = procurement_index::Entity::find()
-        .filter(procurement_index::Column::TenantId.eq(tenant.0))
+        .filter(procurement_index::Column::TenantId.eq(tenant.uuid()))
         .filter(any)
         .order_by_asc(procurement_index::Column::Ocid)
         .all(store.connection())
@@ -315,7 +315,7 @@ pub async fn open_counterparty_bins(store: &crate::Store, tenant: TenantId) -> R
     let rows: Vec<String> = procurement_index::Entity::find()
         .select_only()
         .column(procurement_index::Column::CounterpartyBins)
-        .filter(procurement_index::Column::TenantId.eq(tenant.0))
+        .filter(procurement_index::Column::TenantId.eq(tenant.uuid()))
         .filter(procurement_index::Column::Status.is_in(OPEN_STATUSES))
         .into_tuple()
         .all(store.connection())

@@ -160,7 +160,7 @@ pub async fn create_version_from(
     let latest: Option<i32> = rule_set_version::Entity::find()
         .select_only()
         .column_as(rule_set_version::Column::Version.max(), "max")
-        .filter(rule_set_version::Column::TenantId.eq(tenant.0))
+        .filter(rule_set_version::Column::TenantId.eq(tenant.uuid()))
         .into_tuple::<Option<i32>>()
         .one(&txn)
         .await?
@@ -169,7 +169,7 @@ pub async fn create_version_from(
     let id = new_id();
     rule_set_version::Entity::insert(rule_set_version::ActiveModel {
         id: Set(id),
-        tenant_id: Set(tenant.0),
+        tenant_id: Set(tenant.uuid()),
         version: Set(version),
         status: Set(DRAFT.to_owned()),
         content_hash: Set(hash.clone()),
@@ -211,7 +211,7 @@ pub async fn get_version(
     version: i32,
 ) -> Result<RuleSetVersion> {
     rule_set_version::Entity::find()
-        .filter(rule_set_version::Column::TenantId.eq(tenant.0))
+        .filter(rule_set_version::Column::TenantId.eq(tenant.uuid()))
         .filter(rule_set_version::Column::Version.eq(version))
         .one(store.connection())
         .await?
@@ -224,7 +224,7 @@ pub async fn get_version_by_id(
     id: Uuid,
 ) -> Result<RuleSetVersion> {
     rule_set_version::Entity::find_by_id(id)
-        .filter(rule_set_version::Column::TenantId.eq(tenant.0))
+        .filter(rule_set_version::Column::TenantId.eq(tenant.uuid()))
         .one(store.connection())
         .await?
         .ok_or(StoreError::NotFound)
@@ -232,7 +232,7 @@ pub async fn get_version_by_id(
 
 pub async fn list_versions(store: &crate::Store, tenant: TenantId) -> Result<Vec<RuleSetVersion>> {
     Ok(rule_set_version::Entity::find()
-        .filter(rule_set_version::Column::TenantId.eq(tenant.0))
+        .filter(rule_set_version::Column::TenantId.eq(tenant.uuid()))
         .order_by_desc(rule_set_version::Column::Version)
         .all(store.connection())
         .await?)
@@ -243,7 +243,7 @@ pub async fn active_version(
     tenant: TenantId,
 ) -> Result<Option<RuleSetVersion>> {
     Ok(rule_set_version::Entity::find()
-        .filter(rule_set_version::Column::TenantId.eq(tenant.0))
+        .filter(rule_set_version::Column::TenantId.eq(tenant.uuid()))
         .filter(rule_set_version::Column::Status.eq(ACTIVE))
         .one(store.connection())
         .await?)
@@ -260,7 +260,7 @@ pub async fn activate(
 ) -> Result<RuleSetVersion> {
     let txn = store.begin_write().await?;
     let v = rule_set_version::Entity::find()
-        .filter(rule_set_version::Column::TenantId.eq(tenant.0))
+        .filter(rule_set_version::Column::TenantId.eq(tenant.uuid()))
         .filter(rule_set_version::Column::Version.eq(version))
         .one(&txn)
         .await?
@@ -276,7 +276,7 @@ pub async fn activate(
         }
     }
     if let Some(old) = rule_set_version::Entity::find()
-        .filter(rule_set_version::Column::TenantId.eq(tenant.0))
+        .filter(rule_set_version::Column::TenantId.eq(tenant.uuid()))
         .filter(rule_set_version::Column::Status.eq(ACTIVE))
         .one(&txn)
         .await?

@@ -66,7 +66,7 @@ pub(crate) async fn insert_in(
     let at = now();
     if let Some(prev) = new.supersedes {
         let old = submission::Entity::find_by_id(prev)
-            .filter(submission::Column::TenantId.eq(tenant.0))
+            .filter(submission::Column::TenantId.eq(tenant.uuid()))
             .one(txn)
             .await?
             .ok_or(StoreError::NotFound)?;
@@ -84,7 +84,7 @@ pub(crate) async fn insert_in(
     }
     let model = submission::ActiveModel {
         id: Set(id),
-        tenant_id: Set(tenant.0),
+        tenant_id: Set(tenant.uuid()),
         kind: Set(new.kind.clone()),
         schema_version: Set(new.schema_version),
         submitted_by: Set(new.submitted_by),
@@ -112,7 +112,7 @@ pub(crate) async fn insert_in(
                 submission::Column::SupersededBy,
                 sea_orm::sea_query::Expr::value(Some(id)),
             )
-            .filter(submission::Column::TenantId.eq(tenant.0))
+            .filter(submission::Column::TenantId.eq(tenant.uuid()))
             .filter(submission::Column::Id.eq(prev))
             .filter(submission::Column::SupersededBy.is_null())
             .exec(txn)
@@ -149,7 +149,7 @@ pub(crate) async fn insert_in(
 
 pub async fn get(store: &crate::Store, tenant: TenantId, id: Uuid) -> Result<Submission> {
     submission::Entity::find_by_id(id)
-        .filter(submission::Column::TenantId.eq(tenant.0))
+        .filter(submission::Column::TenantId.eq(tenant.uuid()))
         .one(store.connection())
         .await?
         .ok_or(StoreError::NotFound)
@@ -314,7 +314,7 @@ pub async fn list(
     offset: u64,
     limit: u64,
 ) -> Result<(Vec<Submission>, u64)> {
-    let mut q = submission::Entity::find().filter(submission::Column::TenantId.eq(tenant.0));
+    let mut q = submission::Entity::find().filter(submission::Column::TenantId.eq(tenant.uuid()));
     if let Some(c) = scope.condition() {
         q = q.filter(c);
     }
@@ -356,7 +356,7 @@ pub async fn current_by_reference(
     reference: &str,
 ) -> Result<Option<Submission>> {
     Ok(submission::Entity::find()
-        .filter(submission::Column::TenantId.eq(tenant.0))
+        .filter(submission::Column::TenantId.eq(tenant.uuid()))
         .filter(submission::Column::Kind.eq(kind))
         .filter(submission::Column::Reference.eq(reference))
         .filter(submission::Column::SupersededBy.is_null())
@@ -436,7 +436,10 @@ async fn received_page(
         .into_tuple()
         .all(store.connection())
         .await?;
-    Ok(rows.into_iter().map(|(t, s)| (TenantId(t), s)).collect())
+    Ok(rows
+        .into_iter()
+        .map(|(t, s)| (TenantId::from_uuid(t), s))
+        .collect())
 }
 
 /// Records that these submissions were just handed to the queue.
@@ -463,7 +466,7 @@ pub async fn mark_not_enqueued(store: &crate::Store, tenant: TenantId, id: Uuid)
             submission::Column::EnqueuedAt,
             sea_orm::sea_query::Expr::value(Option::<DateTime<Utc>>::None),
         )
-        .filter(submission::Column::TenantId.eq(tenant.0))
+        .filter(submission::Column::TenantId.eq(tenant.uuid()))
         .filter(submission::Column::Id.eq(id))
         .exec(store.connection())
         .await?;
@@ -505,7 +508,7 @@ pub async fn record_failure(
     use sea_orm::ActiveModelTrait;
     let txn = store.begin_write().await?;
     let s = submission::Entity::find_by_id(id)
-        .filter(submission::Column::TenantId.eq(tenant.0))
+        .filter(submission::Column::TenantId.eq(tenant.uuid()))
         .one(&txn)
         .await?
         .ok_or(StoreError::NotFound)?;

@@ -124,7 +124,7 @@ pub async fn create(store: &crate::Store, actor: &str, new: NewTenant) -> Result
     .await?;
     audit::append(
         &txn,
-        TenantId(id),
+        TenantId::from_uuid(id),
         actor,
         "tenant.create",
         &format!("tenant/{id}"),
@@ -136,7 +136,7 @@ pub async fn create(store: &crate::Store, actor: &str, new: NewTenant) -> Result
 }
 
 pub async fn get(store: &crate::Store, tenant: TenantId) -> Result<Tenant> {
-    tenant::Entity::find_by_id(tenant.0)
+    tenant::Entity::find_by_id(tenant.uuid())
         .one(store.connection())
         .await?
         .ok_or(StoreError::NotFound)
@@ -157,7 +157,7 @@ pub async fn update_settings(
     settings: &TenantSettings,
 ) -> Result<Tenant> {
     let txn = store.begin_write().await?;
-    let t = tenant::Entity::find_by_id(tenant.0)
+    let t = tenant::Entity::find_by_id(tenant.uuid())
         .one(&txn)
         .await?
         .ok_or(StoreError::NotFound)?;
@@ -180,7 +180,7 @@ pub async fn update_settings(
         tenant,
         actor,
         "tenant.settings",
-        &format!("tenant/{}", tenant.0),
+        &format!("tenant/{}", tenant.uuid()),
         serde_json::json!({"alert_threshold": settings.alert_threshold, "alert_emails": settings.alert_emails, "mci_by_year": settings.mci_by_year, "declaration_due_by_year": settings.declaration_due_by_year, "feedback_answer_days": settings.feedback_answer_days}),
     )
     .await?;

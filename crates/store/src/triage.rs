@@ -73,7 +73,7 @@ async fn finding_in<C: sea_orm::ConnectionTrait>(
     id: Uuid,
 ) -> Result<Finding> {
     finding::Entity::find_by_id(id)
-        .filter(finding::Column::TenantId.eq(tenant.0))
+        .filter(finding::Column::TenantId.eq(tenant.uuid()))
         .one(conn)
         .await?
         .ok_or(StoreError::NotFound)
@@ -86,7 +86,7 @@ async fn upsert_triage<C: sea_orm::ConnectionTrait>(
     change: impl FnOnce(&mut finding_triage::ActiveModel),
 ) -> Result<Triage> {
     let existing = finding_triage::Entity::find_by_id(finding_id)
-        .filter(finding_triage::Column::TenantId.eq(tenant.0))
+        .filter(finding_triage::Column::TenantId.eq(tenant.uuid()))
         .one(conn)
         .await?;
     let model = match existing {
@@ -99,7 +99,7 @@ async fn upsert_triage<C: sea_orm::ConnectionTrait>(
         None => {
             let mut am = finding_triage::ActiveModel {
                 finding_id: Set(finding_id),
-                tenant_id: Set(tenant.0),
+                tenant_id: Set(tenant.uuid()),
                 assigned_to: Set(None),
                 reason: Set(None),
                 decided_by: Set(None),
@@ -128,7 +128,7 @@ pub async fn assign(
         // A user of another tenant is as unknown here as one who does not
         // exist.
         user::Entity::find_by_id(a)
-            .filter(user::Column::TenantId.eq(tenant.0))
+            .filter(user::Column::TenantId.eq(tenant.uuid()))
             .one(&txn)
             .await?
             .ok_or(StoreError::NotFound)?;
@@ -161,7 +161,7 @@ pub async fn comment(
     finding_in(&txn, tenant, finding_id).await?;
     let c = finding_comment::ActiveModel {
         id: Set(new_id()),
-        tenant_id: Set(tenant.0),
+        tenant_id: Set(tenant.uuid()),
         finding_id: Set(finding_id),
         author_id: Set(author),
         body: Set(body.as_str().to_owned()),
@@ -246,7 +246,7 @@ pub(crate) async fn close_replaced_in(
     let mut next = Some(replaced);
     while let Some(version) = next {
         let open = finding::Entity::find()
-            .filter(finding::Column::TenantId.eq(tenant.0))
+            .filter(finding::Column::TenantId.eq(tenant.uuid()))
             .filter(finding::Column::SubmissionId.eq(version))
             .filter(finding::Column::Status.eq(OPEN))
             .all(txn)
@@ -265,7 +265,7 @@ pub(crate) async fn close_replaced_in(
         }
         closed += open.len();
         next = submission::Entity::find_by_id(version)
-            .filter(submission::Column::TenantId.eq(tenant.0))
+            .filter(submission::Column::TenantId.eq(tenant.uuid()))
             .one(txn)
             .await?
             .and_then(|s| s.supersedes);
@@ -281,11 +281,11 @@ pub async fn details(
     finding_id: Uuid,
 ) -> Result<(Option<Triage>, Vec<Comment>)> {
     let t = finding_triage::Entity::find_by_id(finding_id)
-        .filter(finding_triage::Column::TenantId.eq(tenant.0))
+        .filter(finding_triage::Column::TenantId.eq(tenant.uuid()))
         .one(store.connection())
         .await?;
     let comments = finding_comment::Entity::find()
-        .filter(finding_comment::Column::TenantId.eq(tenant.0))
+        .filter(finding_comment::Column::TenantId.eq(tenant.uuid()))
         .filter(finding_comment::Column::FindingId.eq(finding_id))
         .order_by_asc(finding_comment::Column::CreatedAt)
         .order_by_asc(finding_comment::Column::Id)
@@ -308,7 +308,7 @@ pub async fn open_counts(store: &crate::Store, tenant: TenantId) -> Result<Vec<O
         .column(finding::Column::Severity)
         .column(finding::Column::Area)
         .column_as(finding::Column::Id.count(), "n")
-        .filter(finding::Column::TenantId.eq(tenant.0))
+        .filter(finding::Column::TenantId.eq(tenant.uuid()))
         .filter(finding::Column::Status.eq(OPEN))
         .group_by(finding::Column::Severity)
         .group_by(finding::Column::Area)

@@ -38,7 +38,7 @@ pub async fn create(
     let email = new.email.trim().to_lowercase();
     user::Entity::insert(user::ActiveModel {
         id: Set(id),
-        tenant_id: Set(tenant.map(|t| t.0)),
+        tenant_id: Set(tenant.map(|t| t.uuid())),
         email: Set(email.clone()),
         display_name: Set(new.display_name),
         password_hash: Set(new.password_hash),
@@ -102,7 +102,7 @@ pub async fn update(
 ) -> Result<User> {
     let txn = store.begin_write().await?;
     let before = user::Entity::find_by_id(id)
-        .filter(user::Column::TenantId.eq(tenant.0))
+        .filter(user::Column::TenantId.eq(tenant.uuid()))
         .one(&txn)
         .await?
         .ok_or(StoreError::NotFound)?;
@@ -196,7 +196,7 @@ pub async fn link_person(
     use sea_orm::ActiveModelTrait;
     let txn = store.begin_write().await?;
     let u = user::Entity::find_by_id(user)
-        .filter(user::Column::TenantId.eq(tenant.0))
+        .filter(user::Column::TenantId.eq(tenant.uuid()))
         .one(&txn)
         .await?
         .ok_or(StoreError::NotFound)?;
@@ -225,7 +225,7 @@ pub async fn find_by_person(
     iin: &str,
 ) -> Result<Option<User>> {
     Ok(user::Entity::find()
-        .filter(user::Column::TenantId.eq(tenant.0))
+        .filter(user::Column::TenantId.eq(tenant.uuid()))
         .filter(user::Column::PersonIin.eq(iin))
         .one(store.connection())
         .await?)
@@ -240,7 +240,7 @@ pub async fn find_by_email(store: &crate::Store, email: &str) -> Result<Option<U
 
 pub async fn get(store: &crate::Store, tenant: TenantId, id: Uuid) -> Result<User> {
     user::Entity::find_by_id(id)
-        .filter(user::Column::TenantId.eq(tenant.0))
+        .filter(user::Column::TenantId.eq(tenant.uuid()))
         .one(store.connection())
         .await?
         .ok_or(StoreError::NotFound)
@@ -248,7 +248,7 @@ pub async fn get(store: &crate::Store, tenant: TenantId, id: Uuid) -> Result<Use
 
 pub async fn list(store: &crate::Store, tenant: TenantId) -> Result<Vec<User>> {
     Ok(user::Entity::find()
-        .filter(user::Column::TenantId.eq(tenant.0))
+        .filter(user::Column::TenantId.eq(tenant.uuid()))
         .order_by_asc(user::Column::Email)
         .all(store.connection())
         .await?)
@@ -336,7 +336,7 @@ pub async fn set_password_across_tenants(
         .one(&txn)
         .await?
         .ok_or(StoreError::NotFound)?;
-    let tenant = u.tenant_id.map_or(audit::PLATFORM, TenantId);
+    let tenant = u.tenant_id.map_or(audit::PLATFORM, TenantId::from_uuid);
     let mut am: user::ActiveModel = u.into();
     am.password_hash = Set(password_hash);
     am.update(&txn).await?;

@@ -23,7 +23,7 @@ pub(crate) async fn overdue_declarations(
     tenant: TenantId,
     today: chrono::NaiveDate,
 ) -> Result<Option<Overdue>, Fail> {
-    if !allowed(state, c, tenant.0, obj::DECLARATION_STATUS, act::READ).await {
+    if !allowed(state, c, tenant.uuid(), obj::DECLARATION_STATUS, act::READ).await {
         return Ok(None);
     }
     let year = today.year() - 1;

@@ -34,7 +34,7 @@ async fn tenant(store: &Store) -> TenantId {
     )
     .await
     .unwrap();
-    TenantId(t.id)
+    TenantId::from_uuid(t.id)
 }
 
 fn derived(reference: &str, state: &str, notable: bool) -> Derived {

@@ -44,7 +44,7 @@ async fn tenant(store: &Store, name: &str) -> TenantId {
     )
     .await
     .unwrap();
-    TenantId(t.id)
+    TenantId::from_uuid(t.id)
 }
 
 async fn submit(
@@ -634,7 +634,7 @@ async fn tamper(store: &Store, tenant: TenantId, seq: i64) {
             [
                 r#"{"name":"someone else"}"#.into(),
                 seq.into(),
-                tenant.0.into(),
+                tenant.uuid().into(),
             ],
         ))
         .await
@@ -715,7 +715,7 @@ async fn audit_chain_detects_tampering(store: Store) {
         .execute_raw(Statement::from_sql_and_values(
             store.backend(),
             sql,
-            [b.0.into()],
+            [b.uuid().into()],
         ))
         .await
         .unwrap();
@@ -1112,7 +1112,7 @@ async fn adopted_versions_keep_the_tenants_choices(store: Store) {
     .unwrap();
     assert_eq!(all_findings(&store, a).await.1, findings_before);
     let last = audit_entry::Entity::find()
-        .filter(audit_entry::Column::TenantId.eq(a.0))
+        .filter(audit_entry::Column::TenantId.eq(a.uuid()))
         .order_by_desc(audit_entry::Column::Seq)
         .one(store.connection())
         .await

@@ -32,7 +32,7 @@ async fn tenant(store: &Store) -> TenantId {
     )
     .await
     .unwrap();
-    TenantId(t.id)
+    TenantId::from_uuid(t.id)
 }
 
 async fn user(store: &Store, t: Option<TenantId>, email: &str) -> Uuid {
@@ -148,7 +148,7 @@ async fn two_findings(store: &Store, t: TenantId) -> Vec<evaluation::Finding> {
 
 async fn last_action(store: &Store, t: TenantId) -> String {
     audit_entry::Entity::find()
-        .filter(audit_entry::Column::TenantId.eq(t.0))
+        .filter(audit_entry::Column::TenantId.eq(t.uuid()))
         .order_by_desc(audit_entry::Column::Seq)
         .one(store.connection())
         .await

@@ -16,7 +16,7 @@ pub(crate) async fn frame(state: &AppState, v: &Visitor, tenant: TenantId) -> Fr
     let Some(c) = &v.caller else {
         return Frame::default();
     };
-    let t = tenant.0;
+    let t = tenant.uuid();
     let base = format!("/t/{t}");
     let mut nav = Vec::new();
     if c.role == adal_domain::Role::AgencyAuditor {
@@ -165,7 +165,7 @@ pub(crate) async fn show_as(
 /// the Agency): the user's own tenant, or the Agency's link.
 pub(crate) async fn own_frame(state: &AppState, v: &Visitor) -> Frame {
     match v.caller.as_ref().and_then(|c| c.tenant_id) {
-        Some(t) => frame(state, v, TenantId(t)).await,
+        Some(t) => frame(state, v, TenantId::from_uuid(t)).await,
         None => {
             let mut f = Frame::default();
             if v.caller

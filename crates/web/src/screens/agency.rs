@@ -26,7 +26,7 @@ pub(crate) async fn agency(req: &Request, state: Data<&AppState>) -> Response {
         let tr = &v.tr;
         let mut rows = Vec::new();
         for t in tenants::list_all_for_platform(&state.store).await? {
-            let map = evaluation::risk_map(&state.store, TenantId(t.id)).await?;
+            let map = evaluation::risk_map(&state.store, TenantId::from_uuid(t.id)).await?;
             let high = map
                 .cells
                 .iter()
@@ -34,7 +34,7 @@ pub(crate) async fn agency(req: &Request, state: Data<&AppState>) -> Response {
                 .map(|c| c.count)
                 .sum::<u64>();
             let overdue =
-                overdue_declarations(&state, c, TenantId(t.id), adal_domain::kazakhstan_today())
+                overdue_declarations(&state, c, TenantId::from_uuid(t.id), adal_domain::kazakhstan_today())
                     .await?
                     .map(|o| o.missing + o.late);
             let areas = risk_by_area(&map);

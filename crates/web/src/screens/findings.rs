@@ -154,7 +154,7 @@ async fn finding_page(
         return Err(Fail::NotFound);
     }
     let (tri, comments) = triage::details(&state.store, ctx.tenant(), id).await?;
-    let can_write = allowed(state, c, ctx.tenant().0, obj::FINDINGS_ALL, act::WRITE).await;
+    let can_write = allowed(state, c, ctx.tenant().uuid(), obj::FINDINGS_ALL, act::WRITE).await;
     let people = users::list(&state.store, ctx.tenant()).await?;
     let name_of = |u: Uuid| {
         people
@@ -175,7 +175,7 @@ async fn finding_page(
             .find(|(n, _)| *n == name)
             .map(|(_, e)| e.clone())
     };
-    let base = format!("/t/{}/findings/{id}", ctx.tenant().0);
+    let base = format!("/t/{}/findings/{id}", ctx.tenant().uuid());
     let assigned = tri.as_ref().and_then(|t| t.assigned_to);
     let body = html! {
         dl class="facts" id="finding" data-status=(f.status) {
@@ -250,7 +250,7 @@ async fn finding_page(
                 }
             }
         }
-        p { a href={ "/t/" (ctx.tenant().0) "/findings" } { (tr.t("back-to-findings")) } }
+        p { a href={ "/t/" (ctx.tenant().uuid()) "/findings" } { (tr.t("back-to-findings")) } }
     };
     let fr = frame(state, v, ctx.tenant()).await;
     Ok(respond(

@@ -27,7 +27,7 @@ pub(crate) async fn tenant_home(
     let r: PageResult = async {
         let c = caller(&v)?;
         let ctx = authorize(&state, &v, tenant, obj::TENANT, act::READ).await?;
-        let to = if allowed(&state, c, ctx.tenant().0, obj::RISK_MAP, act::READ).await {
+        let to = if allowed(&state, c, ctx.tenant().uuid(), obj::RISK_MAP, act::READ).await {
             format!("/t/{tenant}/overview")
         } else {
             format!("/t/{tenant}/my")

@@ -27,7 +27,7 @@ pub(crate) async fn org_page(
     let r: PageResult = async {
         let c = caller(&v)?;
         let ctx = authorize(&state, &v, tenant, obj::ORG, act::READ).await?;
-        let edit = allowed(&state, c, ctx.tenant().0, obj::ORG, act::WRITE).await;
+        let edit = allowed(&state, c, ctx.tenant().uuid(), obj::ORG, act::WRITE).await;
         let tr = &v.tr;
         let deps = org::list_departments(&state.store, ctx.tenant()).await?;
         let positions = org::list_positions(&state.store, ctx.tenant()).await?;
@@ -99,7 +99,7 @@ async fn department_form(
     errors: &Errors,
 ) -> PageResult {
     let tr = &v.tr;
-    let tenant = ctx.tenant().0;
+    let tenant = ctx.tenant().uuid();
     let parents = department_options(state, ctx, tr, id).await?;
     let (action, title) = match id {
         Some(id) => (
@@ -163,7 +163,12 @@ async fn save_department(
             }
         };
         match saved {
-            Ok(_) => return Ok(redirect(v, &format!("/t/{}/org?saved=1", ctx.tenant().0))),
+            Ok(_) => {
+                return Ok(redirect(
+                    v,
+                    &format!("/t/{}/org?saved=1", ctx.tenant().uuid()),
+                ));
+            }
             Err(e) => errors = located(e, &DEPARTMENT_INPUTS)?,
         }
     }
@@ -188,7 +193,7 @@ async fn position_form(
     errors: &Errors,
 ) -> PageResult {
     let tr = &v.tr;
-    let tenant = ctx.tenant().0;
+    let tenant = ctx.tenant().uuid();
     let deps = department_options(state, ctx, tr, None).await?;
     let levels: Vec<(String, String)> = (1..=5)
         .map(|l| {
@@ -294,7 +299,12 @@ async fn save_position(
             }
         };
         match saved {
-            Ok(_) => return Ok(redirect(v, &format!("/t/{}/org?saved=1", ctx.tenant().0))),
+            Ok(_) => {
+                return Ok(redirect(
+                    v,
+                    &format!("/t/{}/org?saved=1", ctx.tenant().uuid()),
+                ));
+            }
             Err(e) => errors = located(e, &POSITION_INPUTS)?,
         }
     }

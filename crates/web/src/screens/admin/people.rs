@@ -27,7 +27,7 @@ pub(crate) async fn people_page(
     let r: PageResult = async {
         let c = caller(&v)?;
         let ctx = authorize(&state, &v, tenant, obj::USERS, act::READ).await?;
-        let edit = allowed(&state, c, ctx.tenant().0, obj::USERS, act::WRITE).await;
+        let edit = allowed(&state, c, ctx.tenant().uuid(), obj::USERS, act::WRITE).await;
         let tr = &v.tr;
         let list = users::list(&state.store, ctx.tenant()).await?;
         let deps: HashMap<Uuid, String> = org::list_departments(&state.store, ctx.tenant())
@@ -98,7 +98,7 @@ async fn user_form(
     errors: &Errors,
 ) -> PageResult {
     let tr = &v.tr;
-    let tenant = ctx.tenant().0;
+    let tenant = ctx.tenant().uuid();
     let roles: Vec<(String, String)> = tenant_roles()
         .map(|r| (r.to_owned(), tr.t(&role_key(r))))
         .collect();
@@ -201,7 +201,7 @@ async fn save_user(
     id: Option<Uuid>,
     values: &Fields,
 ) -> PageResult {
-    let tenant = ctx.tenant().0;
+    let tenant = ctx.tenant().uuid();
     let mut errors = Errors::new();
     let department_id = optional_id(values, "department_id", &mut errors);
     let position_id = optional_id(values, "position_id", &mut errors);

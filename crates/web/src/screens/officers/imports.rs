@@ -19,7 +19,7 @@ async fn import_kinds(state: &AppState, ctx: &TenantCtx) -> Vec<&'static str> {
     let mut kinds = Vec::new();
     for k in adal_import::ImportKind::ALL {
         if let Some((o, a)) = adal_service::import_permission(k.as_str())
-            && TenantCtx::authorize(state, ctx.caller(), ctx.tenant().0, o, a)
+            && TenantCtx::authorize(state, ctx.caller(), ctx.tenant().uuid(), o, a)
                 .await
                 .is_ok()
         {
@@ -95,7 +95,7 @@ async fn imports_page(
         return Err(Fail::Forbidden);
     }
     let (list, _) = imports::list(&state.store, ctx.tenant(), &kinds, 0, 50).await?;
-    let body = imports_body(&v.tr, v, ctx.tenant().0, &kinds, &list, error);
+    let body = imports_body(&v.tr, v, ctx.tenant().uuid(), &kinds, &list, error);
     let f = frame(state, v, ctx.tenant()).await;
     let status = if error.is_some() {
         StatusCode::UNPROCESSABLE_ENTITY

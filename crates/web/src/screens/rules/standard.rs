@@ -42,7 +42,7 @@ async fn standard_page(
     activated: Option<i32>,
     choices: Choices,
 ) -> PageResult {
-    let tenant = ctx.tenant().0;
+    let tenant = ctx.tenant().uuid();
     let writer = allowed(state, caller(v)?, tenant, obj::RULE_SETS, act::WRITE).await;
     let all = rules::list_versions(&state.store, ctx.tenant()).await?;
     let active = all.iter().find(|x| x.status == rules::ACTIVE);
@@ -135,7 +135,11 @@ async fn make_choice(
     match adal_service::create_version(state, ctx, request).await {
         Ok(draft) => Ok(redirect(
             v,
-            &format!("{}/v/{}?created=1", base(ctx.tenant().0), draft.version),
+            &format!(
+                "{}/v/{}?created=1",
+                base(ctx.tenant().uuid()),
+                draft.version
+            ),
         )),
         Err(e @ ServiceError::Invalid { .. }) => {
             for fe in e.field_errors() {

@@ -41,7 +41,7 @@ async fn version_page(
     submissions: &str,
     outcome: Outcome,
 ) -> PageResult {
-    let tenant = ctx.tenant().0;
+    let tenant = ctx.tenant().uuid();
     let tr = &v.tr;
     let ver = rules::get_version(&state.store, ctx.tenant(), number)
         .await
