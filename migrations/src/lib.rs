@@ -14,6 +14,8 @@ mod m20261126_000030_dataset_runs;
 mod m20261126_000040_feedback_deadline;
 mod m20261126_000050_user_person;
 mod m20261127_000010_user_disabled;
+mod m20261205_000010_outbox_lease;
+mod m20261205_000020_sign_in_throttle;
 
 pub struct Migrator;
 
@@ -31,6 +33,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000040_feedback_deadline::Migration),
             Box::new(m20261126_000050_user_person::Migration),
             Box::new(m20261127_000010_user_disabled::Migration),
+            Box::new(m20261205_000010_outbox_lease::Migration),
+            Box::new(m20261205_000020_sign_in_throttle::Migration),
         ]
     }
 }

@@ -256,6 +256,7 @@ impl Deployment {
 #[derive(Debug, Clone)]
 pub struct Reply {
     pub status: u16,
+    pub headers: reqwest::header::HeaderMap,
     pub body: Value,
     pub text: String,
 }
@@ -276,9 +277,15 @@ impl Api {
 
     async fn reply(r: reqwest::Response) -> Result<Reply> {
         let status = r.status().as_u16();
+        let headers = r.headers().clone();
         let text = r.text().await?;
         let body = serde_json::from_str(&text).unwrap_or(Value::Null);
-        Ok(Reply { status, body, text })
+        Ok(Reply {
+            status,
+            headers,
+            body,
+            text,
+        })
     }
 
     pub async fn get(&self, token: &str, path: &str) -> Result<Reply> {

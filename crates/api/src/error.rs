@@ -112,6 +112,9 @@ pub enum ApiError {
     /// Well-formed but invalid: each detail names a field.
     #[oai(status = 422)]
     Unprocessable(Json<ErrorBody>),
+    /// Too many attempts: wait the `Retry-After` header's seconds.
+    #[oai(status = 429)]
+    TooManyRequests(Json<ErrorBody>, #[oai(header = "Retry-After")] u64),
     #[oai(status = 500)]
     Internal(Json<ErrorBody>),
     #[oai(status = 503)]
@@ -276,6 +279,13 @@ impl From<ServiceError> for ApiError {
                 ApiError::Conflict(body("conflict", message, details))
             }
             // Already logged where it was met.
+            ServiceError::TooManyRequests { retry_after_secs } => ApiError::TooManyRequests(
+                ErrorBody::new(
+                    "too_many_requests",
+                    format!("too many attempts; retry in {retry_after_secs} s"),
+                ),
+                retry_after_secs,
+            ),
             ServiceError::Unavailable => ApiError::Unavailable(ErrorBody::new(
                 "unavailable",
                 "a dependency is unavailable; retry later",
@@ -293,12 +303,24 @@ impl From<adal_store::StoreError> for ApiError {
         match e {
             adal_store::StoreError::NotFound => ApiError::not_found("resource"),
             adal_store::StoreError::Conflict(what) => ApiError::conflict(what),
+            other if other.is_unavailable() => ApiError::unavailable(other),
             other => ApiError::internal(other),
         }
     }
 }
 
 pub type ApiResult<T> = Result<T, ApiError>;
+
+/// The answer to a request whose handler panicked: the API's 500, never
+/// the panic's text.
+pub fn panic_response() -> poem::Response {
+    use poem::IntoResponse;
+    ApiError::Internal(ErrorBody::new(
+        "internal",
+        "internal error; it has been logged",
+    ))
+    .into_response()
+}
 
 /// Turns errors raised outside poem-openapi's handlers (unknown routes,
 /// wrong methods) into the same JSON shape.

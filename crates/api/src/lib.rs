@@ -22,8 +22,11 @@ pub use adal_service::AppState;
 pub use body::BodyLimit;
 pub use error::{ApiError, ErrorBody};
 
+use poem::middleware::CatchPanic;
 use poem::{
-    Endpoint, EndpointExt, IntoResponse, Response, Route, get, handler, http::StatusCode, web::Data,
+    Endpoint, EndpointExt, IntoResponse, Response, Route, get, handler,
+    http::{StatusCode, header},
+    web::Data,
 };
 use poem_openapi::OpenApiService;
 
@@ -94,6 +97,51 @@ fn metrics(state: Data<&AppState>) -> Response {
         .body(state.metrics.render())
 }
 
+/// How long a client should wait before retrying a 503: a database or
+/// queue restart takes seconds.
+const RETRY_AFTER_SECONDS: &str = "5";
+
+/// JSON needs no sources at all; nothing of the API may be framed.
+const API_CSP: &str = "default-src 'none'; frame-ancestors 'none'";
+/// The Swagger UI page runs its own inline script and styles and fetches
+/// the document from this origin.
+const DOCS_CSP: &str = "default-src 'self'; script-src 'self' 'unsafe-inline'; \
+     style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'";
+
+/// The Content-Security-Policy of the answer to `path`, or `None` for the
+/// dashboard, which sets its own headers.
+fn api_csp(path: &str) -> Option<&'static str> {
+    if path.starts_with("/api/docs") {
+        Some(DOCS_CSP)
+    } else if path.starts_with("/api/") || matches!(path, "/healthz" | "/readyz" | "/metrics") {
+        Some(API_CSP)
+    } else {
+        None
+    }
+}
+
+/// Adds the headers every API answer carries, errors included (which is
+/// why this is not poem's `SetHeader`: that one skips error answers).
+fn add_security_headers(resp: &mut Response, csp: &'static str) {
+    let h = resp.headers_mut();
+    for (name, value) in [
+        ("x-content-type-options", "nosniff"),
+        ("x-frame-options", "DENY"),
+        ("referrer-policy", "no-referrer"),
+        ("cross-origin-resource-policy", "same-origin"),
+        ("content-security-policy", csp),
+    ] {
+        h.insert(name, header::HeaderValue::from_static(value));
+    }
+}
+
+/// A panic anywhere in a request answers 500 in the API's shape; the
+/// panic hook (`adal_telemetry::install_panic_hook`) logs it without a
+/// backtrace.
+fn catch_panics() -> CatchPanic<fn(Box<dyn std::any::Any + Send>) -> Response> {
+    CatchPanic::new().with_handler(|_| error::panic_response())
+}
+
 /// The whole HTTP application: the API, its documents and probes, and
 /// `site` (the dashboard) at `/`.
 pub fn app(state: AppState, body_limit: usize, site: impl Endpoint + 'static) -> impl Endpoint {
@@ -112,11 +160,25 @@ pub fn app(state: AppState, body_limit: usize, site: impl Endpoint + 'static) ->
         .data(state)
         .data(BodyLimit(body_limit))
         .catch_all_error(|e| async move { error::error_response(e) })
+        .with(catch_panics())
         .around(move |ep, req| {
             let m = metrics_handle.clone();
             async move {
                 let method = req.method().to_string();
-                let resp = ep.get_response(req).await;
+                let csp = api_csp(req.uri().path());
+                let mut resp = ep.get_response(req).await;
+                if let Some(csp) = csp {
+                    add_security_headers(&mut resp, csp);
+                }
+                // "Unavailable" says when to come back, on every path.
+                if resp.status() == StatusCode::SERVICE_UNAVAILABLE
+                    && !resp.headers().contains_key(header::RETRY_AFTER)
+                {
+                    resp.headers_mut().insert(
+                        header::RETRY_AFTER,
+                        header::HeaderValue::from_static(RETRY_AFTER_SECONDS),
+                    );
+                }
                 let class = format!("{}xx", resp.status().as_u16() / 100);
                 m.http_requests.with_label_values(&[&method, &class]).inc();
                 Ok(resp)
@@ -124,15 +186,29 @@ pub fn app(state: AppState, body_limit: usize, site: impl Endpoint + 'static) ->
         })
 }
 
-/// Pagination shared by list endpoints.
+/// Pagination shared by list endpoints: the service's bounds.
 pub(crate) fn page(offset: Option<u64>, limit: Option<u64>) -> Result<(u64, u64), ApiError> {
-    let limit = limit.unwrap_or(50);
-    if limit == 0 || limit > 500 {
-        return Err(ApiError::field(
-            "/limit",
-            "range.limit",
-            "must be between 1 and 500",
-        ));
+    Ok(adal_service::page(offset, limit)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use poem::{EndpointExt, Route, handler, http::StatusCode, test::TestClient};
+
+    #[handler]
+    fn panics() -> &'static str {
+        panic!("a bug in a handler")
     }
-    Ok((offset.unwrap_or(0), limit))
+
+    /// Issue 12, problem 2's other half: a panicking handler still
+    /// answers, with the API's 500 and without the panic's text.
+    #[tokio::test]
+    async fn a_panic_answers_500_json() {
+        let app = Route::new().at("/", panics).with(super::catch_panics());
+        let resp = TestClient::new(app).get("/").send().await;
+        resp.assert_status(StatusCode::INTERNAL_SERVER_ERROR);
+        let body = resp.0.into_body().into_string().await.unwrap();
+        assert!(body.contains("\"error\":\"internal\""), "{body}");
+        assert!(!body.contains("a bug"), "{body}");
+    }
 }

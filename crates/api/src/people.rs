@@ -12,6 +12,7 @@ use adal_domain::records::parse_value;
 use adal_domain::records::person::Person as PersonRecord;
 use adal_domain::{FieldError, kazakhstan_today};
 use adal_service::TenantCtx;
+use adal_service::export::spreadsheet_cell;
 use adal_store::evaluation::{self, FindingFilter};
 use adal_store::imports::{self, ImportStatus};
 use adal_store::people::{self, Outcome, PeopleFilter};
@@ -267,7 +268,8 @@ impl Table {
         let mut w = csv::Writer::from_writer(Vec::new());
         w.write_record(&self.header).map_err(ApiError::internal)?;
         for r in &self.rows {
-            w.write_record(r).map_err(ApiError::internal)?;
+            w.write_record(r.iter().map(|c| spreadsheet_cell(c).into_owned()))
+                .map_err(ApiError::internal)?;
         }
         let bytes = w.into_inner().map_err(ApiError::internal)?;
         String::from_utf8(bytes).map_err(ApiError::internal)
@@ -910,5 +912,26 @@ impl PeopleApi {
     ) -> ApiResult<JsonExportResponse> {
         let t = table(&state, &auth, tenant_id.0, &list.0, kind.0).await?;
         Ok(JsonExportResponse::Ok(Json(t.json())))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Table;
+
+    /// Issue 12, problem 4: a planted formula leaves as text.
+    #[test]
+    fn csv_cells_cannot_run_as_formulas() {
+        let t = Table {
+            header: vec!["full_name", "title"],
+            rows: vec![
+                vec!["=HYPERLINK(\"http://x\")".into(), "@SUM(A1)".into()],
+                vec!["Serik Abdiuly".into(), "-".into()],
+            ],
+        };
+        assert_eq!(
+            t.csv().unwrap(),
+            "full_name,title\n\"'=HYPERLINK(\"\"http://x\"\")\",'@SUM(A1)\nSerik Abdiuly,'-\n"
+        );
     }
 }

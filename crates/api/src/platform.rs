@@ -183,10 +183,20 @@ impl PlatformApi {
     async fn login(
         &self,
         state: Data<&AppState>,
+        remote: &poem::web::RemoteAddr,
         body: JsonBody<LoginRequest>,
     ) -> ApiResult<LoginResponse> {
         let req = body.0;
-        let Some(session) = sign_in(&state, &req.email, &req.password, "login").await? else {
+        let client = remote.as_socket_addr().map(|a| a.ip().to_string());
+        let Some(session) = sign_in(
+            &state,
+            &req.email,
+            &req.password,
+            "login",
+            client.as_deref(),
+        )
+        .await?
+        else {
             return Err(ApiError::Unauthorized(Json(crate::ErrorBody {
                 error: "unauthorized".into(),
                 message: "wrong email or password".into(),

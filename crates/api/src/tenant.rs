@@ -248,10 +248,12 @@ pub struct Alert {
     pub id: Uuid,
     pub subject: String,
     pub recipients: Vec<String>,
-    /// `pending` (not yet accepted by the SMTP server) or `sent`.
+    /// `pending` (waiting for its next attempt), `sending` (claimed by a
+    /// mailer now), `sent` (accepted by the SMTP server) or `dead` (given
+    /// up after too many attempts).
     pub status: String,
     pub attempts: i32,
-    /// Why the last attempt failed, while pending.
+    /// Why the last attempt failed, while pending or dead.
     pub last_error: Option<String>,
     pub next_attempt_at: chrono::DateTime<chrono::Utc>,
     pub created_at: chrono::DateTime<chrono::Utc>,

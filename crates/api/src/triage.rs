@@ -9,7 +9,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::submissions::{ApiTags, Finding};
 use adal_authz::{act, obj};
 use adal_service::TenantCtx;
-use adal_store::triage::{self, Note, Outcome};
+use adal_service::findings::{self, Note, Outcome};
 use poem::web::Data;
 use poem_openapi::{ApiResponse, Object, OpenApi, param::Path, payload::Json};
 use serde::Deserialize;
@@ -84,27 +84,26 @@ fn note(pointer: &str, s: &str) -> ApiResult<Note> {
 }
 
 async fn triage_out(state: &AppState, ctx: &TenantCtx, id: Uuid) -> ApiResult<TriageOut> {
-    let f = adal_store::evaluation::get_finding(&state.store, ctx.tenant(), id)
-        .await
-        .map_err(|_| ApiError::not_found("finding"))?;
-    let (t, comments) = triage::details(&state.store, ctx.tenant(), id).await?;
+    let v = findings::triage(state, ctx, id).await?;
+    let t = v.triage;
     Ok(TriageOut {
-        finding_id: f.id,
-        status: f.status,
+        finding_id: v.finding.id,
+        status: v.finding.status,
         assigned_to: t.as_ref().and_then(|t| t.assigned_to),
         reason: t.as_ref().and_then(|t| t.reason.clone()),
         decided_by: t.as_ref().and_then(|t| t.decided_by),
         decided_at: t.as_ref().and_then(|t| t.decided_at),
-        comments: comments
-            .into_iter()
-            .map(|c| CommentOut {
-                id: c.id,
-                author_id: c.author_id,
-                body: c.body,
-                created_at: c.created_at,
-            })
-            .collect(),
+        comments: v.comments.into_iter().map(comment_out).collect(),
     })
+}
+
+fn comment_out(c: findings::Comment) -> CommentOut {
+    CommentOut {
+        id: c.id,
+        author_id: c.author_id,
+        body: c.body,
+        created_at: c.created_at,
+    }
 }
 
 async fn close(
@@ -118,19 +117,7 @@ async fn close(
     let ctx =
         TenantCtx::authorize(state, &auth.0, tenant_id, obj::FINDINGS_ALL, act::WRITE).await?;
     let reason = note("/reason", reason)?;
-    let f = triage::close(
-        &state.store,
-        ctx.tenant(),
-        ctx.caller().user_id,
-        id,
-        outcome,
-        &reason,
-    )
-    .await
-    .map_err(|e| match e {
-        adal_store::StoreError::NotFound => ApiError::not_found("finding"),
-        other => other.into(),
-    })?;
+    let f = findings::close(state, &ctx, id, outcome, &reason).await?;
     Ok(CloseResponse::Ok(Json(f.into())))
 }
 
@@ -176,25 +163,7 @@ impl TriageApi {
     ) -> ApiResult<TriageResponse> {
         let ctx = TenantCtx::authorize(&state, &auth.0, tenant_id.0, obj::FINDINGS_ALL, act::WRITE)
             .await?;
-        adal_store::evaluation::get_finding(&state.store, ctx.tenant(), id.0)
-            .await
-            .map_err(|_| ApiError::not_found("finding"))?;
-        triage::assign(
-            &state.store,
-            ctx.tenant(),
-            ctx.caller().user_id,
-            id.0,
-            body.0.assignee_id,
-        )
-        .await
-        .map_err(|e| match e {
-            adal_store::StoreError::NotFound => ApiError::field(
-                "/assignee_id",
-                "user.unknown",
-                "no such user in this tenant",
-            ),
-            other => other.into(),
-        })?;
+        findings::assign(&state, &ctx, id.0, body.0.assignee_id).await?;
         Ok(TriageResponse::Ok(Json(
             triage_out(&state, &ctx, id.0).await?,
         )))
@@ -218,24 +187,8 @@ impl TriageApi {
         let ctx = TenantCtx::authorize(&state, &auth.0, tenant_id.0, obj::FINDINGS_ALL, act::WRITE)
             .await?;
         let text = note("/body", &body.0.body)?;
-        let c = triage::comment(
-            &state.store,
-            ctx.tenant(),
-            ctx.caller().user_id,
-            id.0,
-            &text,
-        )
-        .await
-        .map_err(|e| match e {
-            adal_store::StoreError::NotFound => ApiError::not_found("finding"),
-            other => other.into(),
-        })?;
-        Ok(CommentResponse::Created(Json(CommentOut {
-            id: c.id,
-            author_id: c.author_id,
-            body: c.body,
-            created_at: c.created_at,
-        })))
+        let c = findings::comment(&state, &ctx, id.0, &text).await?;
+        Ok(CommentResponse::Created(Json(comment_out(c))))
     }
 
     /// Close an open finding as resolved. `409` if it is already closed.

@@ -157,9 +157,14 @@ impl Service {
             self.sandbox.clone(),
             self.metrics.clone(),
         ));
-        let mailer: Arc<dyn adal_mail::Mailer> =
-            Arc::from(adal_mail::from_config(&self.config.smtp).context("configuring mail")?);
         let w = &self.config.worker;
+        let mailer: Arc<dyn adal_mail::Mailer> = Arc::from(
+            adal_mail::from_config(
+                &self.config.smtp,
+                u32::try_from(w.mail_concurrency).unwrap_or(u32::MAX),
+            )
+            .context("configuring mail")?,
+        );
         let sweeper = tokio::spawn(adal_jobs::run_sweeper(
             self.store.clone(),
             self.queue.clone(),
@@ -208,9 +213,14 @@ impl Service {
             self.config.smtp.from.clone(),
             self.metrics.clone(),
             Duration::from_secs(w.mail_interval_secs),
-            adal_store::outbox::RetryPolicy {
-                base_secs: i64::try_from(w.mail_retry_base_secs).unwrap_or(5),
-                max_secs: i64::try_from(w.mail_retry_max_secs).unwrap_or(3600),
+            adal_mail::Delivery {
+                concurrency: w.mail_concurrency,
+                retry: adal_store::outbox::RetryPolicy {
+                    base_secs: i64::try_from(w.mail_retry_base_secs).unwrap_or(5),
+                    max_secs: i64::try_from(w.mail_retry_max_secs).unwrap_or(3600),
+                    max_attempts: i32::try_from(w.mail_max_attempts).unwrap_or(i32::MAX),
+                },
+                ..adal_mail::Delivery::default()
             },
             shutdown.clone(),
         ));

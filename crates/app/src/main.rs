@@ -72,6 +72,7 @@ async fn main() -> Result<()> {
     let cli = Cli::parse();
     let config = Config::load(cli.config.as_deref()).context("loading configuration")?;
     adal_telemetry::init_logging(&config.log_format);
+    adal_telemetry::install_panic_hook();
     tracing::debug!(?config, "configuration");
     match cli.command {
         Command::Openapi => {

@@ -161,6 +161,51 @@ async fn sign_in<E: Endpoint>(cli: &TestClient<E>, email: &str) -> String {
     format!("adal_session={}", cookie_value(&r, "adal_session").unwrap())
 }
 
+/// Issue 12, problem 5, on the dashboard: after five wrong passwords the
+/// sign-in page answers 429 with Retry-After and says why, in the
+/// visitor's language, even for the right password.
+#[tokio::test]
+async fn sign_in_is_throttled() {
+    let w = world().await;
+    let cli = TestClient::new(app(&w));
+    let attempt = |password: &'static str| {
+        let cli = &cli;
+        async move {
+            let r = cli.get("/login").send().await;
+            let pre = cookie_value(&r, "adal_pre").unwrap();
+            let csrf = csrf_in(&r.0.into_body().into_string().await.unwrap());
+            cli.post("/login")
+                .header("cookie", format!("adal_pre={pre}; adal_lang=ru"))
+                .form(&[
+                    ("csrf", csrf.as_str()),
+                    ("email", "employee@a.kz"),
+                    ("password", password),
+                ])
+                .send()
+                .await
+        }
+    };
+    for _ in 0..5 {
+        attempt("wrong")
+            .await
+            .assert_status(StatusCode::UNAUTHORIZED);
+    }
+    let r = attempt(PASSWORD).await;
+    r.assert_status(StatusCode::TOO_MANY_REQUESTS);
+    let wait: u64 =
+        r.0.headers()
+            .get("retry-after")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0);
+    assert!((1..=30).contains(&wait), "Retry-After {wait}");
+    let body = r.0.into_body().into_string().await.unwrap();
+    assert!(body.contains("Слишком много неудачных попыток"), "{body}");
+    assert!(body.contains("1 минуту"), "{body}");
+    // Another account still signs in.
+    sign_in(&cli, "officer@a.kz").await;
+}
+
 #[tokio::test]
 async fn headers_csrf_and_tenancy() {
     let w = world().await;

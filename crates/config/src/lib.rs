@@ -117,6 +117,11 @@ pub struct WorkerConfig {
     pub mail_retry_base_secs: u64,
     /// Longest delay between retries.
     pub mail_retry_max_secs: u64,
+    /// Attempts after which an alert is given up (`dead`, with the last
+    /// error, listed under the tenant's alerts).
+    pub mail_max_attempts: u32,
+    /// Alerts in flight at once, each over its own pooled SMTP connection.
+    pub mail_concurrency: usize,
     /// How often each tenant's dataset rules run on their own (missing
     /// declarations, repeated gifts); 0 runs them only on request.
     pub dataset_interval_secs: u64,
@@ -178,6 +183,8 @@ impl Default for Config {
                 mail_interval_secs: 5,
                 mail_retry_base_secs: 5,
                 mail_retry_max_secs: 3600,
+                mail_max_attempts: 12,
+                mail_concurrency: 16,
                 dataset_interval_secs: 3600,
             },
         }

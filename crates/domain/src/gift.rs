@@ -2,7 +2,7 @@
 
 use crate::org::closed_enum;
 use crate::records::{Checks, Kind, Record};
-use crate::{Bin, Date, DateError, FieldError, Iin, Kzt, Label, Name, Note, Text};
+use crate::{Bin, Date, FieldError, Iin, Kzt, Label, Name, Note, Text};
 use chrono::NaiveDate;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -144,7 +144,7 @@ impl GiftDeclaration {
                 None
             }
         };
-        let date = match NaiveDate::parse_from_str(&input.date, "%Y-%m-%d") {
+        let date = match Date::parse(&input.date).map(Date::get) {
             Ok(d) if d > today => {
                 errors.push(FieldError::coded(
                     "/date",
@@ -154,12 +154,8 @@ impl GiftDeclaration {
                 None
             }
             Ok(d) => Some(d),
-            Err(_) => {
-                errors.push(FieldError::coded(
-                    "/date",
-                    DateError.code(),
-                    DateError.to_string(),
-                ));
+            Err(e) => {
+                errors.push(FieldError::coded("/date", e.code(), e.to_string()));
                 None
             }
         };

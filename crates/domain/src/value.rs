@@ -100,32 +100,50 @@ pub type Note = Text<2000>;
 /// Short labels: roles, registration plates, currencies.
 pub type Label = Text<100>;
 
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("must be a date as YYYY-MM-DD")]
-pub struct DateError;
+/// Why a date was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum DateError {
+    #[error("must be a date as YYYY-MM-DD")]
+    Format,
+    #[error("must be between {} and {}", Date::EARLIEST, Date::LATEST)]
+    Range,
+}
 
 impl DateError {
-    /// The stable code of this failure: `date.format`.
+    /// The stable code of this failure: `date.format` or `date.range`.
     pub fn code(&self) -> &'static str {
-        "date.format"
+        match self {
+            DateError::Format => "date.format",
+            DateError::Range => "date.range",
+        }
     }
 }
 
-/// A calendar date written `YYYY-MM-DD`.
+/// A calendar date written `YYYY-MM-DD`, between [`Date::EARLIEST`] and
+/// [`Date::LATEST`]: no record of a living organisation is dated in year 0
+/// (which chrono and both databases would otherwise store).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub struct Date(NaiveDate);
 
 impl Date {
+    /// Older than any birth, acquisition or conviction a record names.
+    pub const EARLIEST: &'static str = "1900-01-01";
+    /// Later than any deadline or end of a term a record names.
+    pub const LATEST: &'static str = "2199-12-31";
+
     pub fn parse(s: &str) -> Result<Self, DateError> {
         // chrono accepts a missing zero padding; the schema promises the
         // ISO form, so require ten characters.
         if s.len() != 10 {
-            return Err(DateError);
+            return Err(DateError::Format);
         }
-        NaiveDate::parse_from_str(s, "%Y-%m-%d")
-            .map(Self)
-            .map_err(|_| DateError)
+        let d = NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| DateError::Format)?;
+        // The bounds are ISO dates, so they compare as text.
+        if !(Self::EARLIEST..=Self::LATEST).contains(&s) {
+            return Err(DateError::Range);
+        }
+        Ok(Self(d))
     }
 
     pub fn get(self) -> NaiveDate {
@@ -307,9 +325,15 @@ mod tests {
     #[test]
     fn dates_must_be_iso() {
         assert!(Date::parse("2026-02-28").is_ok());
-        assert_eq!(Date::parse("2026-2-28"), Err(DateError));
-        assert_eq!(Date::parse("2026-02-30"), Err(DateError));
-        assert_eq!(Date::parse("28.02.2026"), Err(DateError));
+        assert_eq!(Date::parse("2026-2-28"), Err(DateError::Format));
+        assert_eq!(Date::parse("2026-02-30"), Err(DateError::Format));
+        assert_eq!(Date::parse("28.02.2026"), Err(DateError::Format));
+        // Issue 12, problem 9: year 0 used to be a date.
+        assert_eq!(Date::parse("0000-01-01"), Err(DateError::Range));
+        assert_eq!(Date::parse("1899-12-31"), Err(DateError::Range));
+        assert_eq!(Date::parse("2200-01-01"), Err(DateError::Range));
+        assert!(Date::parse("1900-01-01").is_ok() && Date::parse("2199-12-31").is_ok());
+        assert_eq!(DateError::Range.code(), "date.range");
     }
 
     #[test]

@@ -152,30 +152,37 @@ pub(crate) async fn drain(
     }
 }
 
-/// Drains the outbox every `interval` until `shutdown` resolves.
+/// Drains the outbox until `shutdown` resolves: a full batch is followed
+/// by the next one at once, otherwise the mailer looks again after
+/// `interval`.
 pub async fn run_mailer(
     store: Store,
     mailer: Arc<dyn adal_mail::Mailer>,
     from: String,
     metrics: Metrics,
     interval: Duration,
-    retry: adal_store::outbox::RetryPolicy,
+    how: adal_mail::Delivery,
     shutdown: tokio::sync::watch::Receiver<bool>,
 ) {
     let mut shutdown = shutdown;
     loop {
-        match adal_mail::deliver_due(&store, mailer.as_ref(), &from, 50, retry).await {
+        let mut more = false;
+        match adal_mail::deliver_due(&store, mailer.as_ref(), &from, how).await {
             Ok(r) => {
-                metrics
-                    .mail
-                    .with_label_values(&["sent"])
-                    .inc_by(r.sent as u64);
-                metrics
-                    .mail
-                    .with_label_values(&["failed"])
-                    .inc_by(r.failed as u64);
+                for (label, n) in [
+                    ("sent", r.sent),
+                    ("failed", r.failed),
+                    ("dead", r.dead),
+                    ("lost", r.lost),
+                ] {
+                    metrics.mail.with_label_values(&[label]).inc_by(n as u64);
+                }
+                more = r.claimed() as u64 >= how.batch;
             }
             Err(e) => tracing::warn!(error = %e, "outbox delivery failed; will retry"),
+        }
+        if more && !*shutdown.borrow() {
+            continue;
         }
         tokio::select! {
             _ = tokio::time::sleep(interval) => {}

@@ -1,12 +1,17 @@
-//! Delivers the outbox. A message is marked sent only after the SMTP
-//! server accepted it; on failure it stays pending and is retried with
-//! exponential backoff (`adal_store::outbox::RetryPolicy`), so alerts
-//! survive an SMTP outage and a worker restart.
+//! Delivers the outbox. The mailer claims due messages (so that two
+//! worker processes never send the same alert, see `adal_store::outbox`),
+//! sends them concurrently over pooled SMTP connections, and marks them
+//! sent only after the SMTP server accepted them; on failure a message is
+//! retried with exponential backoff (`adal_store::outbox::RetryPolicy`)
+//! and, after too many attempts, kept as `dead` with the reason. Every
+//! email carries a Message-ID derived from its outbox row, so a repeat
+//! after a crash between "accepted" and "marked sent" is recognisable.
 
 use adal_config::{SmtpConfig, SmtpSecurity};
 use adal_store::{Store, outbox};
 use async_trait::async_trait;
 use lettre::message::{Mailbox, header::ContentType};
+use lettre::transport::smtp::PoolConfig;
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::transport::smtp::client::{Tls, TlsParameters};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
@@ -39,10 +44,13 @@ pub struct SmtpMailer {
 }
 
 impl SmtpMailer {
-    pub fn new(cfg: &SmtpConfig) -> Result<Self, MailError> {
+    /// A transport keeping up to `connections` SMTP connections open, so
+    /// that as many messages can be in flight at once.
+    pub fn new(cfg: &SmtpConfig, connections: u32) -> Result<Self, MailError> {
         let mut b = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(cfg.host.clone())
             .port(cfg.port)
-            .timeout(Some(Duration::from_secs(20)));
+            .timeout(Some(Duration::from_secs(20)))
+            .pool_config(PoolConfig::new().max_size(connections.max(1)));
         let tls =
             || TlsParameters::new(cfg.host.clone()).map_err(|e| MailError::Smtp(e.to_string()));
         b = match cfg.security {
@@ -96,12 +104,13 @@ impl Mailer for DirectoryMailer {
     }
 }
 
-/// The mailer the configuration asks for.
-pub fn from_config(cfg: &SmtpConfig) -> Result<Box<dyn Mailer>, MailError> {
+/// The mailer the configuration asks for; `connections` SMTP connections
+/// at most.
+pub fn from_config(cfg: &SmtpConfig, connections: u32) -> Result<Box<dyn Mailer>, MailError> {
     if cfg.host.is_empty() {
         Ok(Box::new(DirectoryMailer::new(cfg.mail_dir.clone())))
     } else {
-        Ok(Box::new(SmtpMailer::new(cfg)?))
+        Ok(Box::new(SmtpMailer::new(cfg, connections)?))
     }
 }
 
@@ -110,13 +119,34 @@ fn mailbox(s: &str) -> Result<Mailbox, MailError> {
         .map_err(|e: lettre::address::AddressError| MailError::Address(s.to_owned(), e.to_string()))
 }
 
+/// The Message-ID of the email for outbox row `id`: the same for every
+/// attempt, so a receiving server (or a person) can tell a repeat. The
+/// domain is the sender's.
+pub fn message_id(id: uuid::Uuid, from: &str) -> Result<String, MailError> {
+    let from = mailbox(from)?;
+    Ok(format!("<{}@{}>", id.simple(), from.email.domain()))
+}
+
 pub fn build_message(
     from: &str,
     to: &[String],
     subject: &str,
     body: &str,
 ) -> Result<Message, MailError> {
-    let mut b = Message::builder().from(mailbox(from)?).subject(subject);
+    build(from, to, subject, body, None)
+}
+
+fn build(
+    from: &str,
+    to: &[String],
+    subject: &str,
+    body: &str,
+    id: Option<String>,
+) -> Result<Message, MailError> {
+    let mut b = Message::builder()
+        .from(mailbox(from)?)
+        .subject(subject)
+        .message_id(id);
     for t in to {
         b = b.to(mailbox(t)?);
     }
@@ -127,47 +157,145 @@ pub fn build_message(
 
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct DeliveryReport {
+    /// Accepted by the SMTP server and marked sent.
     pub sent: usize,
+    /// Not accepted; pending again for a later attempt.
     pub failed: usize,
+    /// Not accepted and out of attempts: `dead`.
+    pub dead: usize,
+    /// Claimed but taken over by another mailer before this one finished
+    /// (its lease ran out): whatever happened is not recorded here.
+    pub lost: usize,
 }
 
-/// Sends every due outbox message once. A message that cannot be sent is
-/// rescheduled with backoff; one failure does not stop the others.
+impl DeliveryReport {
+    /// Messages this call claimed.
+    pub fn claimed(&self) -> usize {
+        self.sent + self.failed + self.dead + self.lost
+    }
+}
+
+/// How a mailer drains the outbox.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Delivery {
+    /// Messages claimed at once.
+    pub batch: u64,
+    /// Messages in flight at once (and SMTP connections kept open).
+    pub concurrency: usize,
+    /// How long a claim holds its messages; longer than any send takes.
+    pub lease: chrono::Duration,
+    pub retry: outbox::RetryPolicy,
+}
+
+impl Default for Delivery {
+    fn default() -> Self {
+        Self {
+            batch: 200,
+            concurrency: 16,
+            lease: chrono::Duration::minutes(5),
+            retry: outbox::RetryPolicy::default(),
+        }
+    }
+}
+
+/// Claims up to one batch of due outbox messages and sends them, several
+/// at once. A message that cannot be sent is rescheduled with backoff (or
+/// given up as `dead`); one failure does not stop the others.
 pub async fn deliver_due(
     store: &Store,
     mailer: &dyn Mailer,
     from: &str,
-    batch: u64,
-    retry: outbox::RetryPolicy,
+    how: Delivery,
 ) -> Result<DeliveryReport, MailError> {
+    use futures::StreamExt;
+    let claim = outbox::claim_due_across_tenants(store, how.batch, how.lease).await?;
+    let results: Vec<(outbox::OutboxMessage, Result<(), MailError>)> =
+        futures::stream::iter(claim.messages)
+            .map(|m| async move {
+                let r = send_one(mailer, from, &m).await;
+                (m, r)
+            })
+            .buffer_unordered(how.concurrency.max(1))
+            .collect()
+            .await;
     let mut report = DeliveryReport::default();
-    for m in outbox::due_across_tenants(store, batch).await? {
-        let result = match outbox::recipients_of(&m) {
-            Ok(to) => match build_message(from, &to, &m.subject, &m.body) {
-                Ok(msg) => mailer.send(msg).await,
-                Err(e) => Err(e),
-            },
-            Err(e) => Err(e.into()),
-        };
-        match result {
+    let mut sent = Vec::new();
+    for (m, r) in results {
+        match r {
             Ok(()) => {
-                outbox::mark_sent_across_tenants(store, m.id).await?;
-                report.sent += 1;
                 tracing::info!(outbox_id = %m.id, tenant_id = %m.tenant_id, "alert sent");
+                sent.push(m.id);
             }
             Err(e) => {
-                tracing::warn!(outbox_id = %m.id, attempts = m.attempts + 1, error = %e, "alert not sent; will retry");
-                outbox::mark_failed_with(store, m.id, &e.to_string(), retry).await?;
-                report.failed += 1;
+                match outbox::mark_failed_with(store, claim.token, &m, &e.to_string(), how.retry)
+                    .await?
+                {
+                    outbox::Failed::Retry => {
+                        tracing::warn!(outbox_id = %m.id, attempts = m.attempts, error = %e, "alert not sent; will retry");
+                        report.failed += 1;
+                    }
+                    outbox::Failed::Dead => {
+                        tracing::error!(outbox_id = %m.id, tenant_id = %m.tenant_id, attempts = m.attempts, error = %e, "alert not sent; giving up");
+                        report.dead += 1;
+                    }
+                    outbox::Failed::NotHeld => report.lost += 1,
+                }
             }
         }
     }
+    let marked = outbox::mark_sent_across_tenants(store, claim.token, &sent).await?;
+    let marked = usize::try_from(marked)
+        .unwrap_or(usize::MAX)
+        .min(sent.len());
+    if marked < sent.len() {
+        tracing::warn!(
+            accepted = sent.len(),
+            marked,
+            "some alerts were accepted after their claim ran out; another mailer may repeat them (same Message-ID)"
+        );
+    }
+    report.sent += marked;
+    report.lost += sent.len() - marked;
     Ok(report)
+}
+
+async fn send_one(
+    mailer: &dyn Mailer,
+    from: &str,
+    m: &outbox::OutboxMessage,
+) -> Result<(), MailError> {
+    let to = outbox::recipients_of(m)?;
+    let msg = build(
+        from,
+        &to,
+        &m.subject,
+        &m.body,
+        Some(message_id(m.id, from)?),
+    )?;
+    mailer.send(msg).await
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn message_id_is_stable_and_uses_the_senders_domain() {
+        let id = uuid::Uuid::from_u128(0x1234);
+        let a = message_id(id, "Adal <alerts@adal.kz>").unwrap();
+        assert_eq!(a, "<00000000000000000000000000001234@adal.kz>");
+        assert_eq!(message_id(id, "alerts@adal.kz").unwrap(), a);
+        let msg = build(
+            "alerts@adal.kz",
+            &["x@y.kz".into()],
+            "s",
+            "b",
+            Some(a.clone()),
+        )
+        .unwrap();
+        let text = String::from_utf8(msg.formatted()).unwrap();
+        assert!(text.contains(&format!("Message-ID: {a}")), "{text}");
+    }
 
     #[test]
     fn bad_recipient_is_a_clear_error() {

@@ -7,7 +7,7 @@ use crate::error::{ServiceError, ServiceResult};
 use adal_authz::{Act, Obj};
 use adal_domain::Role;
 use adal_store::submissions::ReadScope;
-use adal_store::{TenantId, users};
+use adal_store::{TenantId, throttle, users};
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use rand::RngCore;
@@ -108,17 +108,51 @@ pub struct Session {
     pub user: adal_store::users::User,
 }
 
+/// Failed sign-ins per account: five are free, then each locks the
+/// account for 30 s, doubling up to 15 minutes; an hour without failures
+/// forgets them. The first lock emails the account holder.
+pub const ACCOUNT_THROTTLE: throttle::Policy = throttle::Policy {
+    free: 5,
+    base: chrono::Duration::seconds(30),
+    max: chrono::Duration::minutes(15),
+    window: chrono::Duration::hours(1),
+};
+
+/// Failed sign-ins per client address, across accounts (one address
+/// trying many accounts): twenty are free, then the same doubling.
+pub const CLIENT_THROTTLE: throttle::Policy = throttle::Policy {
+    free: 20,
+    base: chrono::Duration::seconds(30),
+    max: chrono::Duration::minutes(15),
+    window: chrono::Duration::hours(1),
+};
+
 /// Checks an email and password and opens a session token named `name`
 /// (`login` for the API, `dashboard` for the web), valid for
 /// [`crate::SESSION_HOURS`]. `None` for a wrong email or password, and for
 /// a disabled account, which is answered the same way so the answer does
 /// not tell a stranger which accounts exist. Both sign-in paths call this.
+///
+/// Failed attempts are counted per account and per `client` address
+/// ([`ACCOUNT_THROTTLE`], [`CLIENT_THROTTLE`]); while either is locked the
+/// answer is `TooManyRequests`, even for the right password, and the
+/// password is not checked. Unknown emails are counted like known ones,
+/// so the lock does not tell which accounts exist either.
 pub async fn sign_in(
     state: &AppState,
     email: &str,
     password: &str,
     name: &str,
+    client: Option<&str>,
 ) -> ServiceResult<Option<Session>> {
+    let account_key = throttle::Subject::Account(email).key();
+    let client_key = client.map(|c| throttle::Subject::Client(c).key());
+    let keys: Vec<String> = std::iter::once(account_key.clone())
+        .chain(client_key.clone())
+        .collect();
+    if let Some(until) = throttle::locked_until(&state.store, &keys).await? {
+        return Err(too_many(until));
+    }
     let user = users::find_by_email(&state.store, email).await?;
     let password = password.to_owned();
     let hash = user.as_ref().map(|u| u.password_hash.clone());
@@ -128,8 +162,24 @@ pub async fn sign_in(
         .await
         .map_err(ServiceError::internal)?;
     let Some(user) = user.filter(|u| ok && u.disabled_at.is_none()) else {
+        let failure =
+            throttle::record_failure(&state.store, &account_key, ACCOUNT_THROTTLE).await?;
+        if let Some(k) = &client_key {
+            throttle::record_failure(&state.store, k, CLIENT_THROTTLE).await?;
+        }
+        if failure.failures == ACCOUNT_THROTTLE.free
+            && let Some(until) = failure.locked_until
+        {
+            notify_lockout(state, email, until).await;
+        }
+        tracing::warn!(
+            failures = failure.failures,
+            locked = failure.locked_until.is_some(),
+            "sign-in failed"
+        );
         return Ok(None);
     };
+    throttle::clear(&state.store, &account_key).await?;
     let (token, digest) = new_token();
     let expires_at = chrono::Utc::now() + chrono::Duration::hours(crate::SESSION_HOURS);
     users::insert_token(
@@ -146,6 +196,49 @@ pub async fn sign_in(
         expires_at,
         user,
     }))
+}
+
+fn too_many(until: chrono::DateTime<chrono::Utc>) -> ServiceError {
+    let secs = (until - chrono::Utc::now()).num_seconds().max(1);
+    ServiceError::TooManyRequests {
+        retry_after_secs: u64::try_from(secs).unwrap_or(1),
+    }
+}
+
+/// Tells the holder of `email` (if it is an account) that its sign-in is
+/// locked, once per lock streak. A failure to queue the notice is logged,
+/// never the sign-in's answer.
+async fn notify_lockout(state: &AppState, email: &str, until: chrono::DateTime<chrono::Utc>) {
+    let user = match users::find_by_email(&state.store, email).await {
+        Ok(Some(u)) if u.disabled_at.is_none() => u,
+        Ok(_) => return,
+        Err(e) => {
+            tracing::warn!(error = %e, "could not look up the account to notify of a lockout");
+            return;
+        }
+    };
+    let body = format!(
+        "Someone entered a wrong password for your Adal account ({email}) {n} times.\n\n\
+         Signing in to it is paused until {until} UTC, and longer if the attempts go on.\n\
+         If this was you, wait and try again. If it was not, tell your administrator\n\
+         and change your password once you can sign in.\n",
+        email = user.email,
+        n = ACCOUNT_THROTTLE.free,
+        until = until.format("%d.%m.%Y %H:%M"),
+    );
+    let key = format!("lockout/{}/{}", user.id, until.timestamp() / 3600);
+    if let Err(e) = adal_store::outbox::enqueue_notice(
+        &state.store,
+        user.tenant_id.unwrap_or_default(),
+        &key,
+        &user.email,
+        "[Adal] Sign-in to your account is paused",
+        &body,
+    )
+    .await
+    {
+        tracing::warn!(error = %e, "could not queue the lockout notice");
+    }
 }
 
 /// A new random token (256 bits) and the digest to store.

@@ -90,6 +90,10 @@ pub enum ServiceError {
     /// allowed, a record changed meanwhile); the detail says which field.
     #[error("{}", .0.message)]
     Conflict(Box<Detail>),
+    /// Too many attempts (failed sign-ins, say): refused without looking
+    /// further until `retry_after_secs` have passed.
+    #[error("too many attempts; retry in {retry_after_secs} s")]
+    TooManyRequests { retry_after_secs: u64 },
     /// A dependency (database, queue, sandbox) is down; retry later.
     #[error("a dependency is unavailable; retry later")]
     Unavailable,
@@ -146,6 +150,17 @@ impl ServiceError {
                 .join("; "),
             details: errors.into_iter().map(Detail::from).collect(),
         }
+    }
+
+    /// A request whose shape is wrong at `pointer` (a query parameter out
+    /// of its range, say): a bad request, not an invalid record.
+    pub fn malformed(pointer: &str, code: &'static str, message: impl Into<String>) -> Self {
+        ServiceError::Malformed(Box::new(Detail {
+            pointer: pointer.to_owned(),
+            code: code.to_owned(),
+            message: message.into(),
+            ..Detail::default()
+        }))
     }
 
     pub fn field(pointer: &str, code: &'static str, message: impl Into<String>) -> Self {
@@ -221,6 +236,7 @@ impl From<adal_store::StoreError> for ServiceError {
         match e {
             adal_store::StoreError::NotFound => ServiceError::not_found("resource"),
             adal_store::StoreError::Conflict(what) => ServiceError::conflict(what),
+            other if other.is_unavailable() => ServiceError::unavailable(other),
             other => ServiceError::internal(other),
         }
     }

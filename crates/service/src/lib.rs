@@ -11,7 +11,9 @@
 pub mod accounts;
 pub mod auth;
 mod error;
+pub mod export;
 pub mod filing;
+pub mod findings;
 pub mod heatmap;
 pub mod lifecycle;
 pub mod rulesets;
@@ -52,6 +54,36 @@ pub struct AppState {
 
 /// How long a session token from signing in is valid.
 pub const SESSION_HOURS: i64 = 12;
+
+/// The most rows a list may skip. Paging deeper than ten million rows is
+/// not browsing; the bound keeps every offset within the databases'
+/// signed 64-bit range, where a larger one used to panic the handler.
+pub const MAX_OFFSET: u64 = 10_000_000;
+
+/// The most rows one page of a list holds.
+pub const MAX_LIMIT: u64 = 500;
+
+/// A list's `offset` and `limit` (default 0 and 50), checked: either out
+/// of range is a bad request naming the parameter.
+pub fn page(offset: Option<u64>, limit: Option<u64>) -> ServiceResult<(u64, u64)> {
+    let offset = offset.unwrap_or(0);
+    if offset > MAX_OFFSET {
+        return Err(ServiceError::malformed(
+            "/offset",
+            "range.offset",
+            format!("must be between 0 and {MAX_OFFSET}"),
+        ));
+    }
+    let limit = limit.unwrap_or(50);
+    if limit == 0 || limit > MAX_LIMIT {
+        return Err(ServiceError::malformed(
+            "/limit",
+            "range.limit",
+            format!("must be between 1 and {MAX_LIMIT}"),
+        ));
+    }
+    Ok((offset, limit))
+}
 
 /// The largest file an import takes, in bytes.
 pub const MAX_UPLOAD: usize = 64 * 1024 * 1024;

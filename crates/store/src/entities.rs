@@ -20,6 +20,7 @@ pub mod relative;
 pub mod risk_map;
 pub mod rule_error;
 pub mod rule_set_version;
+pub mod sign_in_throttle;
 pub mod submission;
 pub mod tenant;
 pub mod token;

@@ -143,6 +143,7 @@ pub async fn record(
                         last_error: Set(None),
                         created_at: Set(at),
                         sent_at: Set(None),
+                        claim_token: Set(None),
                     })
                     .on_conflict_do_nothing_on([outbox::Column::DedupeKey])
                     .exec_without_returning(&txn)

@@ -28,6 +28,7 @@ pub mod registry;
 pub mod rules;
 pub mod submissions;
 pub mod tenants;
+pub mod throttle;
 pub mod triage;
 pub mod users;
 
@@ -51,6 +52,23 @@ pub enum StoreError {
 }
 
 impl StoreError {
+    /// Whether the database could not be reached or could not take the
+    /// work now (no connection, a pool timeout, SQLite's busy lock, a
+    /// PostgreSQL server shutting down or starting): the request may
+    /// succeed if retried, so front doors answer "unavailable", not
+    /// "internal".
+    pub fn is_unavailable(&self) -> bool {
+        let StoreError::Db(e) = self else {
+            return false;
+        };
+        match e {
+            DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => true,
+            DbErr::Exec(sea_orm::RuntimeErr::SqlxError(x))
+            | DbErr::Query(sea_orm::RuntimeErr::SqlxError(x)) => sqlx_unavailable(x),
+            _ => false,
+        }
+    }
+
     /// Turns unique-constraint violations into [`StoreError::Conflict`]
     /// instead of checking first and racing.
     pub(crate) fn from_insert(e: DbErr, what: &str) -> Self {
@@ -58,6 +76,26 @@ impl StoreError {
             Some(SqlErr::UniqueConstraintViolation(_)) => StoreError::Conflict(what.to_owned()),
             _ => StoreError::Db(e),
         }
+    }
+}
+
+/// The sqlx errors that mean "not now" rather than "wrong".
+fn sqlx_unavailable(e: &sea_orm::sqlx::Error) -> bool {
+    use sea_orm::sqlx::Error as E;
+    match e {
+        E::Io(_) | E::Tls(_) | E::PoolTimedOut | E::PoolClosed | E::WorkerCrashed => true,
+        E::Protocol(_) => true,
+        E::Database(d) => matches!(
+            d.code().as_deref(),
+            // SQLite: SQLITE_BUSY and SQLITE_LOCKED (and their extended
+            // codes, whose low byte is the primary code).
+            Some("5" | "6" | "261" | "262" | "517" | "773")
+            // PostgreSQL: admin_shutdown, crash_shutdown,
+            // cannot_connect_now, too_many_connections, and the
+            // connection exception class.
+            | Some("57P01" | "57P02" | "57P03" | "53300" | "08000" | "08003" | "08006" | "08001" | "08004")
+        ),
+        _ => false,
     }
 }
 
@@ -144,6 +182,14 @@ impl Store {
         self.db.ping().await?;
         Ok(())
     }
+}
+
+/// `column + 1`, for counting in the database rather than read-modify-write.
+/// (`ExprTrait` is imported here only: in scope module-wide, its `min` and
+/// `max` would shadow the integers'.)
+pub(crate) fn plus_one(column: impl sea_orm::sea_query::IntoColumnRef) -> sea_orm::sea_query::Expr {
+    use sea_orm::sea_query::ExprTrait;
+    sea_orm::sea_query::Expr::col(column).add(1)
 }
 
 pub(crate) fn now() -> chrono::DateTime<chrono::Utc> {

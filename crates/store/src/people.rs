@@ -428,7 +428,7 @@ pub async fn list(
         q = q.filter(person::Column::Iin.eq(i.clone()));
     }
     if let Some(t) = &filter.text {
-        q = q.filter(person::Column::FullName.contains(t.clone()));
+        q = q.filter(person::Column::FullName.like(crate::submissions::like_anywhere(t)));
     }
     if filter.current_only {
         q = q.filter(person::Column::EndedOn.is_null());

@@ -4,7 +4,7 @@
 //! list, filter and match parties by BIN and IIN.
 
 use crate::entities::procurement_index;
-use crate::submissions::{self, NewSubmission};
+use crate::submissions::{self, NewSubmission, like_anywhere};
 use crate::{Result, StoreError, TenantId, new_id, now};
 use adal_domain::Kind;
 use adal_domain::records::ocds::CompiledRelease;
@@ -170,9 +170,9 @@ pub async fn list(
     if let Some(t) = &filter.text {
         q = q.filter(
             Condition::any()
-                .add(procurement_index::Column::Title.contains(t.clone()))
-                .add(procurement_index::Column::BuyerName.contains(t.clone()))
-                .add(procurement_index::Column::Ocid.contains(t.clone())),
+                .add(procurement_index::Column::Title.like(like_anywhere(t)))
+                .add(procurement_index::Column::BuyerName.like(like_anywhere(t)))
+                .add(procurement_index::Column::Ocid.like(like_anywhere(t))),
         );
     }
     let total = q.clone().count(store.connection()).await?;

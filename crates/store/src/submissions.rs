@@ -277,8 +277,9 @@ fn payload_text(backend: DatabaseBackend, path: &[&str]) -> Result<Expr> {
     }))
 }
 
-/// `text` as a `LIKE` pattern matching it anywhere, its wildcards escaped.
-fn like_anywhere(text: &str) -> LikeExpr {
+/// `text` as a `LIKE` pattern matching it anywhere, its wildcards escaped:
+/// a `%` or `_` a person types matches itself, never any text.
+pub(crate) fn like_anywhere(text: &str) -> LikeExpr {
     let mut p = String::with_capacity(text.len() + 2);
     p.push('%');
     for c in text.chars() {

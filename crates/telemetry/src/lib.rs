@@ -82,6 +82,55 @@ pub fn init_logging(format: &str) {
     };
 }
 
+/// How often one panic site may write to the log.
+const PANIC_LOG_EVERY: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// Replaces the default panic output (message and, with `RUST_BACKTRACE`,
+/// a backtrace on stderr for every panic) with one error line per panic
+/// site (file and line) per minute, saying how many were not logged since.
+/// A request that panics still gets its answer (the HTTP layer catches the
+/// panic); this keeps a client that can trigger one from flooding the log.
+pub fn install_panic_hook() {
+    use std::collections::HashMap;
+    use std::sync::Mutex;
+    use std::time::Instant;
+    static SEEN: Mutex<Option<HashMap<String, (Instant, u64)>>> = Mutex::new(None);
+    std::panic::set_hook(Box::new(|info| {
+        let site = info.location().map_or_else(
+            || "unknown".to_owned(),
+            |l| format!("{}:{}", l.file(), l.line()),
+        );
+        let message = info
+            .payload()
+            .downcast_ref::<&str>()
+            .map(|s| (*s).to_owned())
+            .or_else(|| info.payload().downcast_ref::<String>().cloned())
+            .unwrap_or_default();
+        let now = Instant::now();
+        // A poisoned lock (a panic while logging a panic) still logs.
+        let mut seen = SEEN
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let sites = seen.get_or_insert_with(HashMap::new);
+        let suppressed = match sites.get_mut(&site) {
+            Some((last, n)) if now.duration_since(*last) < PANIC_LOG_EVERY => {
+                *n += 1;
+                return;
+            }
+            Some((last, n)) => {
+                *last = now;
+                std::mem::take(n)
+            }
+            None => {
+                sites.insert(site.clone(), (now, 0));
+                0
+            }
+        };
+        drop(seen);
+        tracing::error!(%site, %message, suppressed, "panic");
+    }));
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

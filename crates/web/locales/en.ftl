@@ -65,6 +65,10 @@ signin-email = Email
 signin-password = Password
 signin-submit = Sign in
 signin-failed = Wrong email or password.
+signin-throttled = Too many failed sign-ins for this account or from this network. Try again in { $minutes ->
+    [one] one minute
+   *[other] { $minutes } minutes
+}.
 
 password-title = Change password
 password-current = Current password
@@ -84,6 +88,8 @@ error-csrf-title = Form expired
 error-csrf-body = This form is out of date or was not sent from Adal. Go back, reload the page and try again.
 error-500-title = Something went wrong
 error-500-body = The error has been logged. Please try again later.
+error-429-title = Too many attempts
+error-429-body = Please wait a little and try again.
 error-503-title = Temporarily unavailable
 error-503-body = A service Adal depends on is not answering. Please try again in a minute.
 error-refused-title = Not accepted
@@ -94,6 +100,7 @@ err-empty = Fill this in.
 err-too-long = This is too long.
 err-future = The date cannot be in the future.
 err-date = Enter a date.
+err-date-range = Enter a date between 1900 and 2199.
 err-bin = This is not a valid BIN (12 digits with a correct check digit).
 err-choice = Choose one of the options.
 err-money = Enter an amount in tenge with at most two decimals, e.g. 150000.00.

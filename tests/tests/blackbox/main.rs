@@ -535,7 +535,48 @@ async fn bad_input_is_rejected_with_field_errors_never_500() -> Result<()> {
             &format!("/tenants/{}/findings?limit=100000", t.id),
         )
         .await?;
-    assert_eq!(r.status, 422, "{}", r.text);
+    assert_eq!(r.status, 400, "{}", r.text);
+    assert_eq!(r.body["details"][0]["pointer"], "/limit", "{}", r.text);
+    // Issue 12, problem 2: an offset past i64 used to panic the handler
+    // (no answer at all), on every list and on the anonymous registry.
+    for (token, path) in [
+        (
+            t.compliance.as_str(),
+            format!("/tenants/{}/findings?offset=9223372036854775808", t.id),
+        ),
+        (
+            t.compliance.as_str(),
+            format!("/tenants/{}/submissions?offset=18446744073709551615", t.id),
+        ),
+        (
+            "",
+            "/registry/convicted?offset=9223372036854775808".to_owned(),
+        ),
+    ] {
+        let r = if token.is_empty() {
+            api.get_public(&path).await?
+        } else {
+            api.get(token, &path).await?
+        };
+        assert_eq!(r.status, 400, "{path}: {}", r.text);
+        assert_eq!(r.body["details"][0]["pointer"], "/offset", "{}", r.text);
+        assert_eq!(r.body["details"][0]["code"], "range.offset", "{}", r.text);
+        // Issue 12, problem 8: API answers carry security headers.
+        for (name, value) in [
+            ("x-content-type-options", "nosniff"),
+            ("x-frame-options", "DENY"),
+            (
+                "content-security-policy",
+                "default-src 'none'; frame-ancestors 'none'",
+            ),
+        ] {
+            assert_eq!(
+                r.headers.get(name).and_then(|v| v.to_str().ok()),
+                Some(value),
+                "{name} on {path}"
+            );
+        }
+    }
 
     // A bad tenant creation names every bad field.
     let r = api
@@ -1043,6 +1084,160 @@ async fn lost_jobs_and_smtp_outages_lose_nothing() -> Result<()> {
     })
     .await?;
     assert!(mails[0].contains("cu@gamma.kz"));
+    Ok(())
+}
+
+/// Issue 12, problem 1: two worker processes drain one outbox and every
+/// alert reaches the SMTP server once (before, two workers sent 435 of
+/// 2,165 alerts twice), each with its own stable Message-ID. Then problem
+/// 5 on the same deployment: sign-in throttling and its notice by email.
+#[tokio::test(flavor = "multi_thread")]
+async fn two_workers_send_each_alert_once_and_sign_in_is_throttled() -> Result<()> {
+    const GIFTS: usize = 40;
+    let (_db, smtp, dep, api, _) = start_production().await?;
+    let _serve = dep.spawn("serve", &["serve", "--api-only"])?;
+    dep.wait_ready().await?;
+    let platform = api.login("platform@adal.test", ADMIN_PASSWORD).await?;
+    let t = create_tenant(&api, &platform, "delta", "24034000444").await?;
+    let tid = &t.id;
+    let r = api
+        .put(
+            &t.admin,
+            &format!("/tenants/{tid}/settings"),
+            &json!({"alert_threshold": "low", "alert_emails": ["cu@delta.kz"], "mci_by_year": {"2026": "4325"}}),
+        )
+        .await?;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let r = api
+        .post(
+            &t.compliance,
+            &format!("/tenants/{tid}/rule-sets"),
+            &json!({"rules": library_rules()}),
+        )
+        .await?;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let r = api
+        .post(
+            &t.compliance,
+            &format!("/tenants/{tid}/rule-sets/1/activate"),
+            &json!({}),
+        )
+        .await?;
+    assert_eq!(r.status, 200, "{}", r.text);
+    // The gifts are stored before any worker runs, so both workers'
+    // mailers find the whole outbox due at about the same moment.
+    for i in 0..GIFTS {
+        let mut g = gift(&format!("{}.00", 200_000 + i), None);
+        g["description"] = json!(format!("Watch no. {i}"));
+        let r = api
+            .post(&t.employee, &format!("/tenants/{tid}/gifts"), &g)
+            .await?;
+        assert_eq!(r.status, 202, "{}", r.text);
+    }
+    let _w1 = dep.spawn("worker-1", &["worker"])?;
+    let _w2 = dep.spawn("worker-2", &["worker"])?;
+    let alerts = api
+        .get_until(
+            &t.compliance,
+            &format!("/tenants/{tid}/alerts"),
+            Duration::from_secs(90),
+            "every alert sent",
+            |b| {
+                b.as_array()
+                    .is_some_and(|a| a.len() == GIFTS && a.iter().all(|m| m["status"] == "sent"))
+            },
+        )
+        .await
+        .map_err(|e| {
+            anyhow::anyhow!(
+                "{e}\nworker 1:\n{}\nworker 2:\n{}",
+                dep.log("worker-1"),
+                dep.log("worker-2")
+            )
+        })?;
+    assert_eq!(alerts.as_array().map(Vec::len), Some(GIFTS));
+    // Give a duplicate time to arrive if one were on its way.
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let mails = smtp.messages();
+    let ids: std::collections::HashSet<String> = mails
+        .iter()
+        .filter_map(|m| {
+            m.lines()
+                .find(|l| l.to_ascii_lowercase().starts_with("message-id:"))
+                .map(|l| l["message-id:".len()..].trim().to_owned())
+        })
+        .collect();
+    assert_eq!(mails.len(), GIFTS, "emails received for {GIFTS} alerts");
+    assert_eq!(ids.len(), GIFTS, "distinct Message-IDs: {ids:?}");
+    assert!(ids.iter().all(|id| id.ends_with("@adal.local>")), "{ids:?}");
+
+    // Issue 12, problem 5: guessing passwords stops. Five wrong passwords
+    // are answered 401; then the account is locked, and even the right
+    // password gets 429 with Retry-After (before: 200 wrong passwords in
+    // 5 s, then the right one worked).
+    let email = "employee@delta.kz";
+    let login = |password: &'static str, email: &'static str| {
+        let api = api.clone();
+        async move {
+            api.send(
+                "POST",
+                "",
+                "/auth/login",
+                json!({"email": email, "password": password}).to_string(),
+            )
+            .await
+        }
+    };
+    for n in 1..=5 {
+        let r = login("wrong password", email).await?;
+        assert_eq!(r.status, 401, "attempt {n}: {}", r.text);
+    }
+    let r = login(PASSWORD, email).await?;
+    assert_eq!(r.status, 429, "{}", r.text);
+    assert_eq!(r.body["error"], "too_many_requests", "{}", r.text);
+    let wait: u64 = r
+        .headers
+        .get("retry-after")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0);
+    assert!((1..=30).contains(&wait), "Retry-After {wait}");
+    // An unknown email is answered the same way: the lock does not tell
+    // which accounts exist.
+    for _ in 1..=5 {
+        let r = login("wrong password", "nobody@delta.kz").await?;
+        assert_eq!(r.status, 401, "{}", r.text);
+    }
+    assert_eq!(login(PASSWORD, "nobody@delta.kz").await?.status, 429);
+    // Another account is not locked by this one's failures.
+    assert_eq!(
+        login(PASSWORD, "compliance_officer@delta.kz").await?.status,
+        200
+    );
+    // The account holder is told, once, by email; the compliance unit's
+    // alert list does not show the personal notice.
+    let notices = eventually(Duration::from_secs(30), "lockout notice", || {
+        let m = smtp.messages();
+        async move {
+            let n: Vec<String> = m
+                .into_iter()
+                .filter(|m| m.contains("Sign-in to your account is paused"))
+                .collect();
+            Ok((!n.is_empty()).then_some(n))
+        }
+    })
+    .await?;
+    assert_eq!(notices.len(), 1, "{notices:?}");
+    assert!(notices[0].contains(email), "{}", notices[0]);
+    let alerts = api
+        .get(&t.compliance, &format!("/tenants/{tid}/alerts"))
+        .await?;
+    assert_eq!(
+        alerts.body.as_array().map(Vec::len),
+        Some(GIFTS),
+        "{}",
+        alerts.text
+    );
     Ok(())
 }
 

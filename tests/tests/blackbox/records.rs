@@ -1670,6 +1670,21 @@ async fn ocds_imports_conformance_files_packages_and_filters() -> Result<()> {
     assert_eq!(by_buyer["total"], 1, "{by_buyer}");
     let by_text = list(api, &t.procurement, tid, "?q=hexafluoride").await?;
     assert_eq!(by_text["total"], 1, "{by_text}");
+    // Issue 12, problem 9: `%` and `_` are letters in a search, not
+    // wildcards (both used to match every procurement).
+    for wild in ["%25", "%25%25", "hexa_luoride"] {
+        let r = list(api, &t.procurement, tid, &format!("?q={wild}")).await?;
+        assert_eq!(r["total"], 0, "?q={wild}: {r}");
+    }
+    // `_` finds the processes that have an underscore (the conformance
+    // files' ocids do), not every one.
+    let all = list(api, &t.procurement, tid, "").await?;
+    let under = list(api, &t.procurement, tid, "?q=_").await?;
+    assert!(under["total"].as_u64() < all["total"].as_u64(), "{under}");
+    for p in under["items"].as_array().unwrap() {
+        let text = format!("{} {} {}", p["ocid"], p["title"], p["buyer_name"]);
+        assert!(text.contains('_'), "{text}");
+    }
     let page = list(api, &t.procurement, tid, "?limit=2&offset=1").await?;
     assert_eq!(page["items"].as_array().unwrap().len(), 2);
     assert_eq!(page["offset"], 1);
@@ -1764,6 +1779,14 @@ async fn imports_ten_thousand_people_and_a_thousand_tenders() -> Result<()> {
         .get(&t.compliance, &format!("/tenants/{tid}/people?limit=1"))
         .await?;
     assert_eq!(listed.body["total"], 10_000);
+    // A `%` or `_` in the name search matches itself, not everyone.
+    for wild in ["%25", "_"] {
+        let r = api
+            .get(&t.compliance, &format!("/tenants/{tid}/people?q={wild}"))
+            .await?;
+        assert_eq!(r.status, 200, "{}", r.text);
+        assert_eq!(r.body["total"], 0, "?q={wild}: {}", r.text);
+    }
 
     let supplier = bin("20054000077");
     let mut lines = String::new();
@@ -2012,6 +2035,49 @@ async fn dataset_runs_find_missing_declarations_and_repeated_gifts() -> Result<(
         "{closed}"
     );
     assert!(closed["decided_by"].is_null(), "{closed}");
+
+    // Issue 12, problem 3: the late declaration's own finding is as
+    // private as the declaration. The compliance unit comments on it; the
+    // tenant admin learns nothing of it, neither from the finding nor from
+    // its triage, and cannot write to it.
+    let late = findings_of(api, &t.compliance, &tid, "declaration-filed-late", |f| {
+        !f.is_empty()
+    })
+    .await?;
+    let late_id = late[0]["id"].as_str().unwrap().to_owned();
+    let late_path = format!("/tenants/{tid}/findings/{late_id}");
+    let r = api
+        .post(
+            &t.compliance,
+            &format!("{late_path}/comments"),
+            &json!({"body": "asked for the bank statements"}),
+        )
+        .await?;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let r = api
+        .get(&t.compliance, &format!("{late_path}/triage"))
+        .await?;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert!(r.text.contains("bank statements"), "{}", r.text);
+    for path in [late_path.clone(), format!("{late_path}/triage")] {
+        let r = api.get(&t.admin, &path).await?;
+        assert_eq!(r.status, 404, "admin reads {path}: {}", r.text);
+        assert!(!r.text.contains("bank statements"), "{}", r.text);
+    }
+    for (action, body) in [
+        ("comments", json!({"body": "seen"})),
+        ("assign", json!({"assignee_id": null})),
+        ("resolve", json!({"reason": "fine"})),
+    ] {
+        let r = api
+            .post(&t.admin, &format!("{late_path}/{action}"), &body)
+            .await?;
+        assert!(
+            matches!(r.status, 403 | 404),
+            "admin {action} on a declaration's finding: {}",
+            r.text
+        );
+    }
 
     // Three small gifts from one giver within a year, to two people.
     for (who, date) in [

@@ -233,6 +233,17 @@ fn cases() -> Vec<Case> {
             &[("/date", json!("2026-06-02"))],
             &[("/date", "date.in_future")],
         ),
+        // Issue 12, problem 9: year 0 used to be accepted.
+        case(
+            Gift,
+            &[("/date", json!("0000-01-01"))],
+            &[("/date", "date.range")],
+        ),
+        case(
+            AssetDeclaration,
+            &[("/real_estate/0/acquired_on", json!("1899-12-31"))],
+            &[("/real_estate/0/acquired_on", "date.range")],
+        ),
         case(
             Gift,
             &[("/giver_iin", json!(iin))],

@@ -285,23 +285,93 @@ async fn alerts_go_to_the_outbox_once_and_back_off(store: Store) {
         assert!(m.body.contains(&s.id.to_string()));
     }
 
-    let due_ids = |due: &[outbox::OutboxMessage]| due.iter().map(|m| m.id).collect::<HashSet<_>>();
+    let ids = |ms: &[outbox::OutboxMessage]| ms.iter().map(|m| m.id).collect::<HashSet<_>>();
+    let all: HashSet<Uuid> = ids(&rows);
     let due = outbox::due_across_tenants(&store, 100).await.unwrap();
-    assert_eq!(due_ids(&due), rows.iter().map(|m| m.id).collect());
+    assert_eq!(ids(&due), all);
+    let row = |id: Uuid| {
+        let store = store.clone();
+        async move {
+            outbox::list(&store, t, 100)
+                .await
+                .unwrap()
+                .into_iter()
+                .find(|m| m.id == id)
+                .unwrap()
+        }
+    };
 
+    // Two mailers claiming at once never get the same message (issue 12,
+    // problem 1: two workers sent 435 of 2,165 alerts twice).
+    let lease = chrono::Duration::minutes(5);
+    let (a, b) = tokio::join!(
+        outbox::claim_due_across_tenants(&store, 100, lease),
+        outbox::claim_due_across_tenants(&store, 100, lease)
+    );
+    let (a, b) = (a.unwrap(), b.unwrap());
+    assert_ne!(a.token, b.token);
+    let (got_a, got_b) = (ids(&a.messages), ids(&b.messages));
+    assert!(got_a.is_disjoint(&got_b), "{got_a:?} and {got_b:?}");
+    assert_eq!(&got_a | &got_b, all);
+    // Claimed rows are not due, and a third claim gets nothing.
+    assert!(
+        outbox::due_across_tenants(&store, 100)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert!(
+        outbox::claim_due_across_tenants(&store, 100, lease)
+            .await
+            .unwrap()
+            .messages
+            .is_empty()
+    );
+    let claim_of = |id: Uuid| if got_a.contains(&id) { &a } else { &b };
     let (failing, sending) = (rows[0].id, rows[1].id);
-    let before = chrono::Utc::now();
-    outbox::mark_failed(&store, failing, "SMTP 451 try later")
-        .await
-        .unwrap();
-    let due = outbox::due_across_tenants(&store, 100).await.unwrap();
-    assert_eq!(due_ids(&due), HashSet::from([sending]));
-    let failed = outbox::list(&store, t, 100)
-        .await
-        .unwrap()
-        .into_iter()
+    let failing_claim = claim_of(failing);
+    let failing_msg = failing_claim
+        .messages
+        .iter()
         .find(|m| m.id == failing)
-        .unwrap();
+        .unwrap()
+        .clone();
+    assert_eq!(failing_msg.attempts, 1);
+    assert_eq!(failing_msg.status, outbox::SENDING);
+
+    // A claim cannot release what it does not hold.
+    let stranger = Uuid::new_v4();
+    assert_eq!(
+        outbox::mark_sent_across_tenants(&store, stranger, &[sending])
+            .await
+            .unwrap(),
+        0
+    );
+    let policy3 = outbox::RetryPolicy {
+        max_attempts: 3,
+        ..outbox::RetryPolicy::default()
+    };
+    assert_eq!(
+        outbox::mark_failed_with(&store, stranger, &failing_msg, "x", policy3)
+            .await
+            .unwrap(),
+        outbox::Failed::NotHeld
+    );
+
+    let before = chrono::Utc::now();
+    assert_eq!(
+        outbox::mark_failed_with(
+            &store,
+            failing_claim.token,
+            &failing_msg,
+            "SMTP 451 try later",
+            policy3
+        )
+        .await
+        .unwrap(),
+        outbox::Failed::Retry
+    );
+    let failed = row(failing).await;
     assert_eq!(failed.attempts, 1);
     assert_eq!(failed.status, outbox::PENDING);
     assert!(
@@ -310,40 +380,86 @@ async fn alerts_go_to_the_outbox_once_and_back_off(store: Store) {
         failed.next_attempt_at
     );
     assert_eq!(failed.last_error.as_deref(), Some("SMTP 451 try later"));
-
-    // A second failure backs off further.
-    outbox::mark_failed(&store, failing, "again").await.unwrap();
-    let failed_again = outbox::list(&store, t, 100)
-        .await
-        .unwrap()
-        .into_iter()
-        .find(|m| m.id == failing)
-        .unwrap();
-    assert_eq!(failed_again.attempts, 2);
-    assert!(failed_again.next_attempt_at > failed.next_attempt_at);
-
-    outbox::mark_sent_across_tenants(&store, sending)
-        .await
-        .unwrap();
+    // Not due before its backoff ends.
     assert!(
         outbox::due_across_tenants(&store, 100)
             .await
             .unwrap()
             .is_empty()
     );
-    let sent = outbox::list(&store, t, 100)
-        .await
-        .unwrap()
-        .into_iter()
-        .find(|m| m.id == sending)
-        .unwrap();
+
+    let sending_claim = claim_of(sending);
+    assert_eq!(
+        outbox::mark_sent_across_tenants(&store, sending_claim.token, &[sending])
+            .await
+            .unwrap(),
+        1
+    );
+    let sent = row(sending).await;
     assert_eq!(sent.status, outbox::SENT);
     assert!(sent.sent_at.is_some());
+    assert_eq!(sent.claim_token, None);
+    // Sent once: marking it again under the same claim changes nothing.
+    assert_eq!(
+        outbox::mark_sent_across_tenants(&store, sending_claim.token, &[sending])
+            .await
+            .unwrap(),
+        0
+    );
 
-    assert!(matches!(
-        outbox::mark_sent_across_tenants(&store, Uuid::new_v4()).await,
-        Err(StoreError::NotFound)
-    ));
+    // A lease that ran out (the mailer died mid-send) makes the row due
+    // again; the dead claim can then no longer mark it.
+    let short = chrono::Duration::milliseconds(-1);
+    // The failed first attempt (1), then one claim whose lease runs out
+    // (2); the claim after it is the third attempt.
+    let mut attempts = 1;
+    let mut last_claim = None;
+    while attempts < 2 {
+        // Wait out the backoff by claiming with an expired lease.
+        outbox_due_now(&store, failing).await;
+        let c = outbox::claim_due_across_tenants(&store, 100, short)
+            .await
+            .unwrap();
+        assert_eq!(ids(&c.messages), HashSet::from([failing]));
+        attempts += 1;
+        assert_eq!(c.messages[0].attempts, attempts);
+        last_claim = Some(c);
+    }
+    let stale = last_claim.unwrap();
+    let c = outbox::claim_due_across_tenants(&store, 100, lease)
+        .await
+        .unwrap();
+    assert_eq!(
+        ids(&c.messages),
+        HashSet::from([failing]),
+        "expired lease is due again"
+    );
+    assert_eq!(
+        outbox::mark_sent_across_tenants(&store, stale.token, &[failing])
+            .await
+            .unwrap(),
+        0,
+        "the claim whose lease ran out no longer holds the row"
+    );
+    // The third attempt of three fails: the row is dead, with the reason.
+    let m = c.messages[0].clone();
+    assert_eq!(m.attempts, 3);
+    assert_eq!(
+        outbox::mark_failed_with(&store, c.token, &m, "550 mailbox unavailable", policy3)
+            .await
+            .unwrap(),
+        outbox::Failed::Dead
+    );
+    let dead = row(failing).await;
+    assert_eq!(dead.status, outbox::DEAD);
+    assert_eq!(dead.last_error.as_deref(), Some("550 mailbox unavailable"));
+    outbox_due_now(&store, failing).await;
+    assert!(
+        outbox::due_across_tenants(&store, 100)
+            .await
+            .unwrap()
+            .is_empty()
+    );
 }
 
 /// Test 3: Nothing of tenant A is visible through tenant B.
@@ -618,6 +734,22 @@ async fn risk_map_counts_and_ranks(store: Store) {
 
 /// (department id, department name, area, likelihood, impact)
 type DeptCellKey = (Option<Uuid>, Option<String>, String, i16, i16);
+
+/// Makes outbox row `id` due now, as if its backoff or lease had passed.
+async fn outbox_due_now(store: &Store, id: Uuid) {
+    use adal_store::entities::outbox as row;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
+    let r = row::Entity::update_many()
+        .col_expr(
+            row::Column::NextAttemptAt,
+            Expr::value(chrono::Utc::now() - chrono::Duration::seconds(1)),
+        )
+        .filter(row::Column::Id.eq(id))
+        .exec(store.connection())
+        .await
+        .unwrap();
+    assert_eq!(r.rows_affected, 1);
+}
 
 async fn tamper(store: &Store, tenant: TenantId, seq: i64) {
     let sql = match store.backend() {
@@ -1282,7 +1414,9 @@ async fn own_declarations_and_finding_times(store: Store) {
         );
     }
     let day = |d: &str| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").unwrap();
-    let today = filed.received_at.date_naive();
+    // Deadlines are judged by the date in Kazakhstan (UTC+5), which is a
+    // day ahead of UTC from 19:00 UTC: the test must use it too.
+    let today = adal_domain::kazakhstan_date(filed.received_at);
     assert_eq!(declarations::classify(first, today, today), State::OnTime);
     assert_eq!(
         declarations::classify(first, today.pred_opt().unwrap(), today),

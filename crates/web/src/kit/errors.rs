@@ -161,6 +161,7 @@ fn code_key(e: &FieldError) -> Option<&'static str> {
         "text.too_long" => "err-too-long",
         "date.in_future" => "err-future",
         "date.format" => "err-date",
+        "date.range" => "err-date-range",
         "date.order" => "err-before",
         "iin.format" | "iin.check_digit" | "iin.century_digit" | "iin.birth_date" => "err-iin",
         "bin.format" | "bin.check_digit" | "bin.entity_kind" | "bin.entity_unit" => "err-bin",

@@ -29,6 +29,8 @@ pub enum Fail {
     },
     /// A dependency is down; the cause was logged where it was met.
     Unavailable,
+    /// Too many attempts; try again after this many seconds.
+    TooMany(u64),
     Internal(String),
 }
 
@@ -40,6 +42,7 @@ impl From<adal_service::ServiceError> for Fail {
             E::NotFound(_) => Fail::NotFound,
             E::Unauthorized => Fail::SignIn,
             E::Unavailable => Fail::Unavailable,
+            E::TooManyRequests { retry_after_secs } => Fail::TooMany(retry_after_secs),
             E::Internal => Fail::Internal("the service failed (logged above)".into()),
             E::Conflict(_) => Fail::Refused {
                 conflict: true,
@@ -61,6 +64,10 @@ impl From<adal_store::StoreError> for Fail {
     fn from(e: adal_store::StoreError) -> Self {
         match e {
             adal_store::StoreError::NotFound => Fail::NotFound,
+            other if other.is_unavailable() => {
+                tracing::error!(cause = %other, "dependency unavailable");
+                Fail::Unavailable
+            }
             other => Fail::Internal(other.to_string()),
         }
     }
@@ -68,7 +75,16 @@ impl From<adal_store::StoreError> for Fail {
 
 pub fn fail_page(v: &Visitor, fail: Fail) -> Response {
     let tr = &v.tr;
+    let retry_after = match fail {
+        Fail::TooMany(secs) => Some(secs),
+        _ => None,
+    };
     let (status, title, body) = match fail {
+        Fail::TooMany(_) => (
+            StatusCode::TOO_MANY_REQUESTS,
+            "error-429-title",
+            "error-429-body",
+        ),
         Fail::SignIn => return redirect(v, "/login"),
         Fail::Forbidden => (StatusCode::FORBIDDEN, "error-403-title", "error-403-body"),
         Fail::NotFound => (StatusCode::NOT_FOUND, "error-404-title", "error-404-body"),
@@ -116,7 +132,14 @@ pub fn fail_page(v: &Visitor, fail: Fail) -> Response {
             p { a href="/" { (tr.t("back-home")) } }
         },
     );
-    respond(v, status, markup)
+    let mut resp = respond(v, status, markup);
+    if let Some(secs) = retry_after
+        && let Ok(h) = poem::http::HeaderValue::from_str(&secs.to_string())
+    {
+        resp.headers_mut()
+            .insert(poem::http::header::RETRY_AFTER, h);
+    }
+    resp
 }
 
 /// A screen's answer, or the error page of why there is none.

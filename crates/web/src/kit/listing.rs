@@ -25,7 +25,10 @@ pub(crate) struct Paging {
 pub(crate) fn paging(offset: Option<&str>, limit: Option<&str>) -> (Paging, Option<&'static str>) {
     let offset = offset
         .and_then(|o| o.trim().parse::<u64>().ok())
-        .unwrap_or(0);
+        .unwrap_or(0)
+        // Deeper than any list goes: the last reachable page, never a
+        // number the database cannot take.
+        .min(adal_service::MAX_OFFSET);
     let (limit, error) = match limit.map(str::trim).filter(|l| !l.is_empty()) {
         None => (PAGE_SIZE, None),
         Some(l) => match l.parse::<u64>() {

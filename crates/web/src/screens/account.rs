@@ -36,11 +36,28 @@ pub(crate) async fn home(req: &Request, state: Data<&AppState>) -> Response {
     }
 }
 
-fn login_page(v: &Visitor, email: &str, failed: bool) -> Response {
+/// Why the sign-in page is shown again.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Again {
+    No,
+    Failed,
+    /// Too many failed sign-ins: wait this many seconds.
+    Throttled(u64),
+}
+
+fn login_page(v: &Visitor, email: &str, again: Again) -> Response {
     let tr = &v.tr;
     let body = html! {
-        @if failed {
-            p class="alert error" role="alert" id="login-error" { (tr.t("signin-failed")) }
+        @match again {
+            Again::No => {}
+            Again::Failed => {
+                p class="alert error" role="alert" id="login-error" { (tr.t("signin-failed")) }
+            }
+            Again::Throttled(secs) => {
+                p class="alert error" role="alert" id="login-error" data-retry-after=(secs) {
+                    (tr.t_args("signin-throttled", &[("minutes", secs.div_ceil(60).into())]))
+                }
+            }
         }
         form method="post" action="/login" class="narrow" {
             input type="hidden" name="csrf" value=(v.csrf);
@@ -55,16 +72,23 @@ fn login_page(v: &Visitor, email: &str, failed: bool) -> Response {
             button type="submit" { (tr.t("signin-submit")) }
         }
     };
-    let status = if failed {
-        StatusCode::UNAUTHORIZED
-    } else {
-        StatusCode::OK
+    let status = match again {
+        Again::No => StatusCode::OK,
+        Again::Failed => StatusCode::UNAUTHORIZED,
+        Again::Throttled(_) => StatusCode::TOO_MANY_REQUESTS,
     };
-    respond(
+    let mut resp = respond(
         v,
         status,
         page(v, &Frame::default(), &v.tr.t("signin-title"), body),
-    )
+    );
+    if let Again::Throttled(secs) = again
+        && let Ok(h) = poem::http::HeaderValue::from_str(&secs.to_string())
+    {
+        resp.headers_mut()
+            .insert(poem::http::header::RETRY_AFTER, h);
+    }
+    resp
 }
 
 #[handler]
@@ -73,7 +97,7 @@ pub(crate) async fn login_form(req: &Request, state: Data<&AppState>) -> Respons
     if let Some(c) = &v.caller {
         return redirect(&v, &home_of(&state, c).await);
     }
-    login_page(&v, "", false)
+    login_page(&v, "", Again::No)
 }
 
 #[handler]
@@ -89,10 +113,21 @@ pub(crate) async fn login(
     let email = f.get("email").cloned().unwrap_or_default();
     let password = f.get("password").cloned().unwrap_or_default();
     let r: PageResult = async {
-        let Some(session) = adal_service::sign_in(&state, &email, &password, "dashboard").await?
-        else {
-            return Ok(login_page(&v, &email, true));
-        };
+        let client = req
+            .remote_addr()
+            .as_socket_addr()
+            .map(|a| a.ip().to_string());
+        let session =
+            match adal_service::sign_in(&state, &email, &password, "dashboard", client.as_deref())
+                .await
+            {
+                Ok(Some(s)) => s,
+                Ok(None) => return Ok(login_page(&v, &email, Again::Failed)),
+                Err(adal_service::ServiceError::TooManyRequests { retry_after_secs }) => {
+                    return Ok(login_page(&v, &email, Again::Throttled(retry_after_secs)));
+                }
+                Err(e) => return Err(e.into()),
+            };
         let token = session.token;
         let mut v2 = v.clone();
         v2.set_cookies.push(set_cookie(

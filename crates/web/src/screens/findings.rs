@@ -8,9 +8,9 @@ use crate::kit::{
 };
 use crate::session::Visitor;
 use adal_authz::{act, obj};
+use adal_service::findings::{self, Note, NoteError, Outcome};
 use adal_service::{AppState, TenantCtx};
 use adal_store::evaluation::{self, FindingFilter};
-use adal_store::triage::{self, Note, Outcome};
 use adal_store::{org, users};
 use maud::html;
 use poem::http::StatusCode;
@@ -64,17 +64,12 @@ pub(crate) async fn findings_list(
         let scope = adal_service::reader_scope(&state, &ctx).await;
         let (paging, limit_error) = listing::paging(q.offset.as_deref(), q.limit.as_deref());
         let (rows, total) = if limit_error.is_none() {
-            evaluation::list_findings(&state.store, ctx.tenant(), &scope, &filter, paging.offset, paging.limit)
-                .await?
+            findings::list(&state, &ctx, &scope, &filter, paging.offset, paging.limit).await?
         } else {
             (Vec::new(), 0)
         };
         let areas: Vec<String> = {
-            let mut a: Vec<String> = triage::open_counts(&state.store, ctx.tenant())
-                .await?
-                .into_iter()
-                .map(|c| c.area)
-                .collect();
+            let mut a = findings::open_areas(&state, &ctx).await?;
             if let Some(x) = &filter.area {
                 a.push(x.clone());
             }
@@ -147,13 +142,13 @@ async fn finding_page(
 ) -> PageResult {
     let tr = &v.tr;
     let c = caller(v)?;
-    let f = evaluation::get_finding(&state.store, ctx.tenant(), id).await?;
-    // A finding about a record the caller may not read is not theirs to see.
-    let s = adal_store::submissions::get(&state.store, ctx.tenant(), f.submission_id).await?;
-    if !adal_service::reader_visibility(state, ctx).await.allows(&s) {
-        return Err(Fail::NotFound);
-    }
-    let (tri, comments) = triage::details(&state.store, ctx.tenant(), id).await?;
+    // A finding about a record the caller may not read is not theirs to
+    // see: the service answers NotFound for it.
+    let findings::TriageView {
+        finding: f,
+        triage: tri,
+        comments,
+    } = findings::triage(state, ctx, id).await?;
     let can_write = allowed(state, c, ctx.tenant().uuid(), obj::FINDINGS_ALL, act::WRITE).await;
     let people = users::list(&state.store, ctx.tenant()).await?;
     let name_of = |u: Uuid| {
@@ -285,11 +280,12 @@ pub(crate) async fn triage_action(
     let v = Visitor::load(req, &state).await;
     let r: PageResult = async {
         let ctx = authorize_form(&state, &v, &f, tenant, obj::FINDINGS_ALL, act::WRITE).await?;
-        evaluation::get_finding(&state.store, ctx.tenant(), id).await?;
-        let me = ctx.caller().user_id;
-        let note_error = |e: triage::NoteError| match e {
-            triage::NoteError::Empty => v.tr.t("err-empty"),
-            triage::NoteError::TooLong => v.tr.t("err-too-long"),
+        // Writing to a finding the caller may not read is refused as if
+        // it did not exist, before the form is even looked at.
+        findings::visible(&state, &ctx, id).await?;
+        let note_error = |e: NoteError| match e {
+            NoteError::Empty => v.tr.t("err-empty"),
+            NoteError::TooLong => v.tr.t("err-too-long"),
         };
         let outcome = match action.as_str() {
             "assign" => {
@@ -301,12 +297,12 @@ pub(crate) async fn triage_action(
                     Some(s) => Some(s.parse::<Uuid>().map_err(|_| Fail::NotFound)?),
                     None => None,
                 };
-                triage::assign(&state.store, ctx.tenant(), me, id, who).await?;
+                findings::assign(&state, &ctx, id, who).await?;
                 None
             }
             "comment" => match Note::parse(f.get("body").map_or("", String::as_str)) {
                 Ok(n) => {
-                    triage::comment(&state.store, ctx.tenant(), me, id, &n).await?;
+                    findings::comment(&state, &ctx, id, &n).await?;
                     None
                 }
                 Err(e) => Some(("body", note_error(e))),
@@ -318,15 +314,13 @@ pub(crate) async fn triage_action(
                     Outcome::FalsePositive
                 };
                 match Note::parse(f.get("reason").map_or("", String::as_str)) {
-                    Ok(n) => {
-                        match triage::close(&state.store, ctx.tenant(), me, id, outcome, &n).await {
-                            Ok(_) => None,
-                            Err(adal_store::StoreError::Conflict(_)) => {
-                                Some(("general", v.tr.t("err-already-closed")))
-                            }
-                            Err(e) => return Err(e.into()),
+                    Ok(n) => match findings::close(&state, &ctx, id, outcome, &n).await {
+                        Ok(_) => None,
+                        Err(adal_service::ServiceError::Conflict(_)) => {
+                            Some(("general", v.tr.t("err-already-closed")))
                         }
-                    }
+                        Err(e) => return Err(e.into()),
+                    },
                     Err(e) => Some(("reason", note_error(e))),
                 }
             }
