@@ -16,6 +16,7 @@ mod m20261126_000050_user_person;
 mod m20261127_000010_user_disabled;
 mod m20261205_000010_outbox_lease;
 mod m20261205_000020_sign_in_throttle;
+mod m20261205_000030_token_last_used;
 
 pub struct Migrator;
 
@@ -35,6 +36,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000010_user_disabled::Migration),
             Box::new(m20261205_000010_outbox_lease::Migration),
             Box::new(m20261205_000020_sign_in_throttle::Migration),
+            Box::new(m20261205_000030_token_last_used::Migration),
         ]
     }
 }

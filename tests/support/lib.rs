@@ -186,6 +186,12 @@ impl Deployment {
         env.insert("ADAL_WORKER__MAIL_RETRY_BASE_SECS".into(), "1".into());
         env.insert("ADAL_WORKER__MAIL_RETRY_MAX_SECS".into(), "2".into());
         env.insert("ADAL_LOG".into(), "info,sqlx=warn".into());
+        // Every test client is 127.0.0.1: the per-address limit on public
+        // endpoints is tested on its own (registry test), not by accident.
+        env.insert("ADAL_PUBLIC_REQUESTS_PER_MINUTE".into(), "0".into());
+        // Several workers run at once on this machine: none takes the
+        // default probe address unless a test gives it one.
+        env.insert("ADAL_WORKER__LISTEN".into(), String::new());
         env
     }
 
@@ -453,4 +459,71 @@ pub fn gift_fixture(name: &str, description: &str, value_kzt: &str, expect: &str
             "context": {"mci": {"2026": "4325"}, "open_procurement_bins": []}
         }
     })
+}
+
+/// A TCP relay from a loopback port to `upstream`, which a test can cut
+/// and restore: an outage of PostgreSQL (or Redis) for one deployment,
+/// without stopping the server the other tests share.
+pub struct Relay {
+    pub port: u16,
+    up: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    pipes: std::sync::Arc<std::sync::Mutex<Vec<tokio::task::AbortHandle>>>,
+    accept: tokio::task::JoinHandle<()>,
+}
+
+impl Relay {
+    pub async fn start(upstream: &str) -> Result<Self> {
+        use std::sync::atomic::Ordering;
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+        let port = listener.local_addr()?.port();
+        let up = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(true));
+        let pipes = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let (up2, pipes2, upstream) = (up.clone(), pipes.clone(), upstream.to_owned());
+        let accept = tokio::spawn(async move {
+            while let Ok((mut client, _)) = listener.accept().await {
+                if !up2.load(Ordering::SeqCst) {
+                    // Down: the connection is closed at once, as by a
+                    // server that is not there.
+                    drop(client);
+                    continue;
+                }
+                let upstream = upstream.clone();
+                let task = tokio::spawn(async move {
+                    if let Ok(mut server) = tokio::net::TcpStream::connect(&upstream).await {
+                        let _ = tokio::io::copy_bidirectional(&mut client, &mut server).await;
+                    }
+                });
+                if let Ok(mut p) = pipes2.lock() {
+                    p.push(task.abort_handle());
+                }
+            }
+        });
+        Ok(Self {
+            port,
+            up,
+            pipes,
+            accept,
+        })
+    }
+
+    /// Drops every open connection and refuses new ones.
+    pub fn cut(&self) {
+        self.up.store(false, std::sync::atomic::Ordering::SeqCst);
+        if let Ok(mut p) = self.pipes.lock() {
+            for h in p.drain(..) {
+                h.abort();
+            }
+        }
+    }
+
+    pub fn restore(&self) {
+        self.up.store(true, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+impl Drop for Relay {
+    fn drop(&mut self) {
+        self.cut();
+        self.accept.abort();
+    }
 }

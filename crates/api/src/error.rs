@@ -75,7 +75,7 @@ pub struct ErrorBody {
     /// Machine-readable code: `bad_request`, `validation_failed`,
     /// `fixtures_failed`,
     /// `unauthorized`, `forbidden`, `not_found`, `conflict`,
-    /// `payload_too_large`, `unavailable`, `internal`.
+    /// `payload_too_large`, `too_many_requests`, `unavailable`, `internal`.
     pub error: String,
     pub message: String,
     pub details: Vec<ErrorDetail>,
@@ -350,9 +350,15 @@ pub fn error_response(err: poem::Error) -> poem::Response {
         StatusCode::PAYLOAD_TOO_LARGE => "payload_too_large",
         StatusCode::UNAUTHORIZED => "unauthorized",
         s if s.is_client_error() => "bad_request",
+        // The bearer check answers 503 when the token cannot be looked up
+        // (the database is down): that is "unavailable", as docs/api.md
+        // promises, not a fault of ours.
+        StatusCode::SERVICE_UNAVAILABLE => "unavailable",
         _ => "internal",
     };
-    let message = if status.is_server_error() {
+    let message = if status == StatusCode::SERVICE_UNAVAILABLE {
+        "a dependency is unavailable; retry later".to_owned()
+    } else if status.is_server_error() {
         tracing::error!(error = %message, "unhandled error");
         "internal error; it has been logged".to_owned()
     } else {

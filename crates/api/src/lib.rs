@@ -9,6 +9,7 @@ mod bearer;
 mod body;
 mod dataset;
 mod error;
+mod limits;
 mod people;
 mod platform;
 mod records;
@@ -16,11 +17,13 @@ mod registry;
 mod rulesets;
 mod submissions;
 mod tenant;
+mod tokens;
 mod triage;
 
 pub use adal_service::AppState;
 pub use body::BodyLimit;
 pub use error::{ApiError, ErrorBody};
+pub use limits::PublicLimit;
 
 use poem::middleware::CatchPanic;
 use poem::{
@@ -34,6 +37,7 @@ pub const API_PREFIX: &str = "/api/v1";
 
 type Apis = (
     platform::PlatformApi,
+    tokens::TokensApi,
     tenant::TenantApi,
     rulesets::RuleSetApi,
     submissions::SubmissionApi,
@@ -48,6 +52,7 @@ fn service() -> OpenApiService<Apis, ()> {
     OpenApiService::new(
         (
             platform::PlatformApi,
+            tokens::TokensApi,
             tenant::TenantApi,
             rulesets::RuleSetApi,
             submissions::SubmissionApi,
@@ -90,11 +95,71 @@ async fn readyz(state: Data<&AppState>) -> Response {
     }
 }
 
+/// The bearer token `/metrics` asks for, if the operator set one.
+#[derive(Clone, Default)]
+struct MetricsToken(Option<String>);
+
+impl MetricsToken {
+    fn allows(&self, req: &poem::Request) -> bool {
+        let Some(expected) = &self.0 else {
+            return true;
+        };
+        let given = req
+            .headers()
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .unwrap_or_default();
+        // Digests are compared, so the time taken says nothing about how
+        // much of the token was right.
+        use sha2::{Digest, Sha256};
+        Sha256::digest(given.as_bytes()) == Sha256::digest(expected.as_bytes())
+    }
+}
+
 #[handler]
-fn metrics(state: Data<&AppState>) -> Response {
+fn metrics(req: &poem::Request, state: Data<&AppState>, token: Data<&MetricsToken>) -> Response {
+    if !token.allows(req) {
+        return ApiError::Unauthorized(poem_openapi::payload::Json(ErrorBody {
+            error: "unauthorized".into(),
+            message: "/metrics needs the metrics token (Authorization: Bearer ...)".into(),
+            details: Vec::new(),
+        }))
+        .into_response();
+    }
     Response::builder()
         .content_type("text/plain; version=0.0.4")
         .body(state.metrics.render())
+}
+
+/// How the HTTP application guards itself.
+#[derive(Clone)]
+pub struct HttpOptions {
+    /// Largest JSON request body, in bytes.
+    pub body_limit: usize,
+    /// Floods on the public endpoints.
+    pub public_limit: PublicLimit,
+    /// `/metrics` answers only requests bearing this token, when set.
+    pub metrics_token: Option<String>,
+}
+
+/// The probes and metrics alone, with the API's headers: what `adal
+/// worker` serves on its own address, so its counters can be scraped and
+/// its pod probed.
+pub fn ops(state: AppState, metrics_token: Option<String>) -> impl Endpoint {
+    Route::new()
+        .at("/healthz", get(healthz))
+        .at("/readyz", get(readyz))
+        .at("/metrics", get(metrics))
+        .data(state)
+        .data(MetricsToken(metrics_token))
+        .catch_all_error(|e| async move { error::error_response(e) })
+        .with(catch_panics())
+        .around(|ep, req| async move {
+            let mut resp = ep.get_response(req).await;
+            add_security_headers(&mut resp, API_CSP);
+            Ok(resp)
+        })
 }
 
 /// How long a client should wait before retrying a 503: a database or
@@ -143,8 +208,14 @@ fn catch_panics() -> CatchPanic<fn(Box<dyn std::any::Any + Send>) -> Response> {
 }
 
 /// The whole HTTP application: the API, its documents and probes, and
-/// `site` (the dashboard) at `/`.
-pub fn app(state: AppState, body_limit: usize, site: impl Endpoint + 'static) -> impl Endpoint {
+/// `site` (the dashboard) at `/`; `limit` holds back floods on the public
+/// endpoints.
+pub fn app(state: AppState, options: HttpOptions, site: impl Endpoint + 'static) -> impl Endpoint {
+    let HttpOptions {
+        body_limit,
+        public_limit: limit,
+        metrics_token,
+    } = options;
     let api = service();
     let docs = api.swagger_ui();
     let spec = api.spec_endpoint();
@@ -159,14 +230,23 @@ pub fn app(state: AppState, body_limit: usize, site: impl Endpoint + 'static) ->
         .nest("/", site)
         .data(state)
         .data(BodyLimit(body_limit))
+        .data(MetricsToken(metrics_token))
         .catch_all_error(|e| async move { error::error_response(e) })
         .with(catch_panics())
         .around(move |ep, req| {
             let m = metrics_handle.clone();
+            let limit = limit.clone();
             async move {
                 let method = req.method().to_string();
                 let csp = api_csp(req.uri().path());
-                let mut resp = ep.get_response(req).await;
+                let started = std::time::Instant::now();
+                let mut resp = match limit.refuse(&req) {
+                    Some(refused) => refused,
+                    None => ep.get_response(req).await,
+                };
+                m.http_duration
+                    .with_label_values(&[&method])
+                    .observe(started.elapsed().as_secs_f64());
                 if let Some(csp) = csp {
                     add_security_headers(&mut resp, csp);
                 }

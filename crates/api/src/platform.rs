@@ -7,7 +7,7 @@ use crate::error::{ApiError, ApiResult};
 use adal_authz::{act, obj};
 use adal_domain::{Bin, FieldError, Region, Role, Sector};
 use adal_service::validate::{validate_email, validate_name, validate_password};
-use adal_service::{authorize_platform, hash_password, new_token, sign_in};
+use adal_service::{authorize_platform, hash_password, sign_in};
 use adal_store::{TenantId, tenants, users};
 use poem::web::Data;
 use poem_openapi::{ApiResponse, Object, OpenApi, Tags, payload::Json};
@@ -22,8 +22,6 @@ pub enum ApiTags {
     Platform,
 }
 
-/// Session tokens live this long; API tokens until revoked.
-
 #[derive(Debug, Object, Deserialize)]
 #[oai(deny_unknown_fields)]
 #[serde(deny_unknown_fields)]
@@ -37,6 +35,8 @@ pub struct TokenResponse {
     /// Send as `Authorization: Bearer <token>`. Shown once; only a digest
     /// is stored.
     pub token: String,
+    /// When it stops working: a session after 12 hours, an API token
+    /// after the days asked for (90 by default, 365 at most).
     pub expires_at: Option<chrono::DateTime<chrono::Utc>>,
     pub user: UserInfo,
 }
@@ -88,20 +88,6 @@ enum LogoutResponse {
 enum MeResponse {
     #[oai(status = 200)]
     Ok(Json<UserInfo>),
-}
-
-#[derive(Debug, Object, Deserialize)]
-#[oai(deny_unknown_fields)]
-#[serde(deny_unknown_fields)]
-pub struct NewApiToken {
-    /// What the token is for, e.g. "HR system import".
-    pub name: String,
-}
-
-#[derive(ApiResponse)]
-enum CreateTokenResponse {
-    #[oai(status = 201)]
-    Created(Json<TokenResponse>),
 }
 
 #[derive(Debug, Object, Deserialize)]
@@ -237,44 +223,6 @@ impl PlatformApi {
                 .ok_or_else(|| ApiError::not_found("user"))?,
         };
         Ok(MeResponse::Ok(Json(u.into())))
-    }
-
-    /// Create an API token for the calling user (for integrations).
-    #[oai(
-        path = "/auth/tokens",
-        method = "post",
-        tag = "ApiTags::Auth",
-        operation_id = "createApiToken"
-    )]
-    async fn create_token(
-        &self,
-        state: Data<&AppState>,
-        auth: BearerAuth,
-        body: JsonBody<NewApiToken>,
-    ) -> ApiResult<CreateTokenResponse> {
-        let mut errors = Vec::new();
-        validate_name("/name", &body.0.name, 200, &mut errors);
-        if !errors.is_empty() {
-            return Err(ApiError::invalid(errors));
-        }
-        let (token, digest) = new_token();
-        users::insert_token(
-            &state.store,
-            auth.0.user_id,
-            digest,
-            "api",
-            body.0.name.trim(),
-            None,
-        )
-        .await?;
-        let user = users::find_by_email(&state.store, &auth.0.email)
-            .await?
-            .ok_or_else(|| ApiError::not_found("user"))?;
-        Ok(CreateTokenResponse::Created(Json(TokenResponse {
-            token,
-            expires_at: None,
-            user: user.into(),
-        })))
     }
 
     /// Create a tenant and its first tenant admin (platform admins only).

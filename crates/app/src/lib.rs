@@ -114,10 +114,46 @@ impl Service {
         }
     }
 
+    /// The API's guards, as configured.
+    pub fn http_options(&self) -> adal_api::HttpOptions {
+        adal_api::HttpOptions {
+            body_limit: self.config.max_body_bytes,
+            public_limit: adal_api::PublicLimit::per_minute(self.config.public_requests_per_minute),
+            metrics_token: self.metrics_token(),
+        }
+    }
+
+    fn metrics_token(&self) -> Option<String> {
+        Some(self.config.metrics_token.expose().trim().to_owned()).filter(|t| !t.is_empty())
+    }
+
+    /// Serves `/healthz`, `/readyz` and `/metrics` on `worker.listen`
+    /// (when set) until `shutdown` flips: the worker's own address.
+    pub async fn serve_ops(&self, shutdown: tokio::sync::watch::Receiver<bool>) -> Result<()> {
+        use poem::{Server, listener::TcpListener};
+        let listen = self.config.worker.listen.trim().to_owned();
+        if listen.is_empty() {
+            return Ok(());
+        }
+        let ops = adal_api::ops(self.state(), self.metrics_token());
+        tracing::info!(listen = %listen, "serving the worker's probes and metrics");
+        let mut rx = shutdown;
+        Server::new(TcpListener::bind(listen.clone()))
+            .run_with_graceful_shutdown(
+                ops,
+                async move {
+                    let _ = rx.changed().await;
+                },
+                Some(Duration::from_secs(5)),
+            )
+            .await
+            .with_context(|| format!("serving probes on {listen}"))
+    }
+
     /// Serves HTTP until `shutdown` flips.
     pub async fn serve(&self, shutdown: tokio::sync::watch::Receiver<bool>) -> Result<()> {
         use poem::{Server, listener::TcpListener};
-        let app = adal_api::app(self.state(), self.config.max_body_bytes, adal_web::routes());
+        let app = adal_api::app(self.state(), self.http_options(), adal_web::routes());
         let listener = TcpListener::bind(self.config.listen.clone());
         tracing::info!(listen = %self.config.listen, "serving HTTP");
         let mut rx = shutdown;

@@ -91,7 +91,11 @@ async fn main() -> Result<()> {
         }
         Command::Worker => {
             let svc = Service::connect(config).await?;
-            svc.work(shutdown_signal()).await
+            let shutdown = shutdown_signal();
+            // An address that cannot be bound stops the worker at once:
+            // a worker that cannot be probed or scraped is misconfigured.
+            tokio::try_join!(svc.serve_ops(shutdown.clone()), svc.work(shutdown))?;
+            Ok(())
         }
         Command::Demo { seed_only } => {
             let svc = Service::connect(config).await?;

@@ -111,7 +111,15 @@ async fn world() -> World {
 }
 
 fn app(w: &World) -> impl Endpoint {
-    adal_api::app(w.state.clone(), 256 * 1024, adal_web::routes())
+    adal_api::app(
+        w.state.clone(),
+        adal_api::HttpOptions {
+            body_limit: 256 * 1024,
+            public_limit: adal_api::PublicLimit::per_minute(0),
+            metrics_token: None,
+        },
+        adal_web::routes(),
+    )
 }
 
 fn cookie_value(r: &TestResponse, name: &str) -> Option<String> {

@@ -104,6 +104,9 @@ pub struct SandboxConfig {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct WorkerConfig {
+    /// Where `adal worker` serves `/healthz`, `/readyz` and `/metrics`;
+    /// empty: nowhere. (`adal serve` with its worker has the API's.)
+    pub listen: String,
     /// Evaluation jobs run at once per worker process.
     pub concurrency: usize,
     /// How often the sweeper looks for submissions a lost job left behind.
@@ -140,6 +143,12 @@ pub struct Config {
     pub log_format: String,
     /// Largest accepted request body, in bytes.
     pub max_body_bytes: usize,
+    /// Requests a minute each client address may make to the endpoints
+    /// open without an account (the registry, signing in); 0: no limit.
+    pub public_requests_per_minute: u32,
+    /// When set, `/metrics` (on the API and on a worker's own address)
+    /// answers only requests bearing it (`Authorization: Bearer ...`).
+    pub metrics_token: Secret,
     pub queue: QueueConfig,
     pub smtp: SmtpConfig,
     pub sandbox: SandboxConfig,
@@ -155,6 +164,8 @@ impl Default for Config {
             data_dir: "adal-data".into(),
             log_format: "text".into(),
             max_body_bytes: 256 * 1024,
+            public_requests_per_minute: 120,
+            metrics_token: Secret::default(),
             queue: QueueConfig {
                 backend: QueueBackend::Sqlite,
                 sqlite_path: "adal-data/queue.sqlite".into(),
@@ -177,6 +188,7 @@ impl Default for Config {
                 memory_mb: 512,
             },
             worker: WorkerConfig {
+                listen: "127.0.0.1:9091".into(),
                 concurrency: 4,
                 sweep_interval_secs: 30,
                 stale_after_secs: 60,
@@ -201,10 +213,11 @@ const NOT_CONFIG: [&str; 5] = [
 ];
 
 /// Secrets that may come from `*_FILE` variables.
-const SECRET_VARS: [(&str, &str); 3] = [
+const SECRET_VARS: [(&str, &str); 4] = [
     ("ADAL_DATABASE_URL", "database_url"),
     ("ADAL_QUEUE__REDIS_URL", "queue.redis_url"),
     ("ADAL_SMTP__PASSWORD", "smtp.password"),
+    ("ADAL_METRICS_TOKEN", "metrics_token"),
 ];
 
 impl Config {

@@ -117,10 +117,16 @@ impl Evaluator {
         let context = RuleContext::load(&self.store, tenant).await?;
         let settings = context.settings.clone();
         let input = context.input_for(&self.store, tenant, &submission).await?;
+        let lag = (chrono::Utc::now() - submission.received_at).num_milliseconds();
+        self.metrics.queue_lag.observe(lag.max(0) as f64 / 1000.0);
+        let started = std::time::Instant::now();
         let result = self
             .sandbox
             .evaluate(&version.content_hash, &sources, vec![input])
             .await;
+        self.metrics
+            .evaluation_duration
+            .observe(started.elapsed().as_secs_f64());
         let outcome = match &result {
             Ok(_) => "ok",
             Err(SandboxError::Deadline) => "deadline",

@@ -177,6 +177,9 @@ pub async fn run_mailer(
                 ] {
                     metrics.mail.with_label_values(&[label]).inc_by(n as u64);
                 }
+                for secs in &r.sent_after_secs {
+                    metrics.mail_latency.observe(*secs);
+                }
                 more = r.claimed() as u64 >= how.batch;
             }
             Err(e) => tracing::warn!(error = %e, "outbox delivery failed; will retry"),

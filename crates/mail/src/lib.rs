@@ -155,7 +155,7 @@ fn build(
         .map_err(|e| MailError::Build(e.to_string()))
 }
 
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Default, Clone, PartialEq)]
 pub struct DeliveryReport {
     /// Accepted by the SMTP server and marked sent.
     pub sent: usize,
@@ -166,6 +166,8 @@ pub struct DeliveryReport {
     /// Claimed but taken over by another mailer before this one finished
     /// (its lease ran out): whatever happened is not recorded here.
     pub lost: usize,
+    /// Seconds from each sent alert's creation to its acceptance.
+    pub sent_after_secs: Vec<f64>,
 }
 
 impl DeliveryReport {
@@ -220,11 +222,14 @@ pub async fn deliver_due(
             .await;
     let mut report = DeliveryReport::default();
     let mut sent = Vec::new();
+    let accepted_at = chrono::Utc::now();
     for (m, r) in results {
         match r {
             Ok(()) => {
                 tracing::info!(outbox_id = %m.id, tenant_id = %m.tenant_id, "alert sent");
                 sent.push(m.id);
+                let age = (accepted_at - m.created_at).num_milliseconds();
+                report.sent_after_secs.push(age.max(0) as f64 / 1000.0);
             }
             Err(e) => {
                 match outbox::mark_failed_with(store, claim.token, &m, &e.to_string(), how.retry)

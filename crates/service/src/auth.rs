@@ -395,7 +395,9 @@ pub async fn authorize_platform(
 
 /// Changes the caller's own password after checking the current one. The
 /// checks are those of an administrator's reset (12 to 200 characters);
-/// every other session of the account ends, the one in use is kept.
+/// every other session of the account ends, the one in use is kept, and
+/// with `also_api_tokens` every API token ends too (the choice is the
+/// person's: an integration may depend on one).
 /// Errors name `/current`, `/new` and `/confirm`.
 pub async fn change_own_password(
     state: &AppState,
@@ -403,6 +405,7 @@ pub async fn change_own_password(
     current: &str,
     new: &str,
     confirm: &str,
+    also_api_tokens: bool,
 ) -> ServiceResult<()> {
     let mut errors = Vec::new();
     crate::validate::validate_password("/new", new, &mut errors);
@@ -440,6 +443,7 @@ pub async fn change_own_password(
         caller.user_id,
         hashed,
         Some(&caller.token_hash),
+        also_api_tokens,
     )
     .await?;
     Ok(())

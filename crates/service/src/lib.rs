@@ -18,6 +18,7 @@ pub mod heatmap;
 pub mod lifecycle;
 pub mod rulesets;
 pub mod settings;
+pub mod tokens;
 pub mod validate;
 
 pub use auth::{

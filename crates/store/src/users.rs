@@ -5,8 +5,10 @@
 use crate::entities::{token, user};
 use crate::{Result, StoreError, TenantId, audit, new_id, now};
 use chrono::{DateTime, Utc};
+use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, EntityTrait, QueryFilter,
+    QueryOrder,
 };
 use uuid::Uuid;
 
@@ -272,6 +274,7 @@ pub async fn insert_token(
         created_at: Set(now()),
         expires_at: Set(expires_at),
         revoked_at: Set(None),
+        last_used_at: Set(None),
     })
     .exec_without_returning(store.connection())
     .await
@@ -306,7 +309,58 @@ pub async fn find_by_token(
     if u.disabled_at.is_some() {
         return Ok(None);
     }
+    touch(store, &t).await?;
     Ok(Some((t, u)))
+}
+
+/// How stale `last_used_at` may get before a request writes it again: at
+/// most one write a minute per token, not one per request.
+const TOUCH_EVERY: chrono::Duration = chrono::Duration::minutes(1);
+
+async fn touch(store: &crate::Store, t: &Token) -> Result<()> {
+    let at = now();
+    if t.last_used_at.is_some_and(|l| at - l < TOUCH_EVERY) {
+        return Ok(());
+    }
+    token::Entity::update_many()
+        .col_expr(token::Column::LastUsedAt, Expr::value(Some(at)))
+        .filter(token::Column::Id.eq(t.id))
+        .exec(store.connection())
+        .await?;
+    Ok(())
+}
+
+/// A user's tokens that still work (neither revoked nor expired), newest
+/// first: sessions and API tokens.
+pub async fn live_tokens(store: &crate::Store, user_id: Uuid) -> Result<Vec<Token>> {
+    let at = now();
+    Ok(token::Entity::find()
+        .filter(token::Column::UserId.eq(user_id))
+        .filter(token::Column::RevokedAt.is_null())
+        .filter(
+            Condition::any()
+                .add(token::Column::ExpiresAt.is_null())
+                .add(token::Column::ExpiresAt.gt(at)),
+        )
+        .order_by_desc(token::Column::CreatedAt)
+        .all(store.connection())
+        .await?)
+}
+
+/// Revokes token `id` if it is `user_id`'s and still works; `NotFound`
+/// otherwise (someone else's token is not found either).
+pub async fn revoke_own_token(store: &crate::Store, user_id: Uuid, id: Uuid) -> Result<()> {
+    let r = token::Entity::update_many()
+        .col_expr(token::Column::RevokedAt, Expr::value(Some(now())))
+        .filter(token::Column::Id.eq(id))
+        .filter(token::Column::UserId.eq(user_id))
+        .filter(token::Column::RevokedAt.is_null())
+        .exec(store.connection())
+        .await?;
+    if r.rows_affected == 0 {
+        return Err(StoreError::NotFound);
+    }
+    Ok(())
 }
 
 pub async fn revoke_token(store: &crate::Store, token_hash: &str) -> Result<()> {
@@ -330,6 +384,7 @@ pub async fn set_password_across_tenants(
     user_id: Uuid,
     password_hash: String,
     keep: Option<&str>,
+    also_api_tokens: bool,
 ) -> Result<()> {
     let txn = store.begin_write().await?;
     let u = user::Entity::find_by_id(user_id)
@@ -340,9 +395,14 @@ pub async fn set_password_across_tenants(
     let mut am: user::ActiveModel = u.into();
     am.password_hash = Set(password_hash);
     am.update(&txn).await?;
+    let kinds: &[&str] = if also_api_tokens {
+        &["session", "api"]
+    } else {
+        &["session"]
+    };
     let sessions = token::Entity::find()
         .filter(token::Column::UserId.eq(user_id))
-        .filter(token::Column::Kind.eq("session"))
+        .filter(token::Column::Kind.is_in(kinds.iter().copied()))
         .filter(token::Column::RevokedAt.is_null())
         .all(&txn)
         .await?;

@@ -1,6 +1,8 @@
 //! Logs and metrics shared by the API and the workers.
 
-use prometheus::{Encoder, IntCounterVec, Opts, Registry, TextEncoder};
+use prometheus::{
+    Encoder, Histogram, HistogramOpts, HistogramVec, IntCounterVec, Opts, Registry, TextEncoder,
+};
 use std::sync::Arc;
 
 /// Counters exported at `/metrics`. Cheap to clone.
@@ -13,9 +15,22 @@ pub struct Metrics {
     pub jobs: IntCounterVec,
     /// Sandbox evaluations by outcome (`ok`, `deadline`, `crashed`, `error`).
     pub sandbox_evaluations: IntCounterVec,
-    /// Alert emails by outcome (`sent`, `failed`).
+    /// Alert emails by outcome (`sent`, `failed`, `dead`, `lost`).
     pub mail: IntCounterVec,
+    /// Seconds to answer an HTTP request, by method.
+    pub http_duration: HistogramVec,
+    /// Seconds one submission's evaluation took in the sandbox.
+    pub evaluation_duration: Histogram,
+    /// Seconds from a submission's arrival to the start of its evaluation.
+    pub queue_lag: Histogram,
+    /// Seconds from an alert's creation to the SMTP server accepting it.
+    pub mail_latency: Histogram,
 }
+
+/// Bucket bounds in seconds, from a fast request to a long backlog.
+const SECONDS: [f64; 14] = [
+    0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 300.0,
+];
 
 impl Metrics {
     pub fn new() -> Result<Self, prometheus::Error> {
@@ -39,6 +54,31 @@ impl Metrics {
             Opts::new("mail_total", "Alert emails delivered or retried"),
             &["outcome"],
         )?;
+        let seconds =
+            |name: &str, help: &str| HistogramOpts::new(name, help).buckets(SECONDS.to_vec());
+        let http_duration = HistogramVec::new(
+            seconds(
+                "http_request_duration_seconds",
+                "Time to answer an HTTP request",
+            ),
+            &["method"],
+        )?;
+        let evaluation_duration = Histogram::with_opts(seconds(
+            "evaluation_duration_seconds",
+            "Time one submission's evaluation took in the sandbox",
+        ))?;
+        let queue_lag = Histogram::with_opts(seconds(
+            "queue_lag_seconds",
+            "Time from a submission's arrival to the start of its evaluation",
+        ))?;
+        let mail_latency = Histogram::with_opts(seconds(
+            "mail_latency_seconds",
+            "Time from an alert's creation to the SMTP server accepting it",
+        ))?;
+        registry.register(Box::new(http_duration.clone()))?;
+        registry.register(Box::new(evaluation_duration.clone()))?;
+        registry.register(Box::new(queue_lag.clone()))?;
+        registry.register(Box::new(mail_latency.clone()))?;
         registry.register(Box::new(http_requests.clone()))?;
         registry.register(Box::new(jobs.clone()))?;
         registry.register(Box::new(sandbox_evaluations.clone()))?;
@@ -49,6 +89,10 @@ impl Metrics {
             jobs,
             sandbox_evaluations,
             mail,
+            http_duration,
+            evaluation_duration,
+            queue_lag,
+            mail_latency,
         })
     }
 
@@ -143,5 +187,31 @@ mod tests {
         let text = m.render();
         assert!(text.contains("adal_jobs_total{kind=\"evaluate\",outcome=\"ok\"} 1"));
         assert!(text.contains("adal_sandbox_evaluations_total{outcome=\"ok\"} 3"));
+    }
+
+    #[test]
+    fn histograms_render_with_their_buckets() {
+        let m = Metrics::new().unwrap();
+        m.queue_lag.observe(0.7);
+        m.mail_latency.observe(3.0);
+        m.http_duration.with_label_values(&["GET"]).observe(0.02);
+        let text = m.render();
+        assert!(
+            text.contains("adal_queue_lag_seconds_bucket{le=\"1\"} 1"),
+            "{text}"
+        );
+        assert!(
+            text.contains("adal_queue_lag_seconds_bucket{le=\"0.5\"} 0"),
+            "{text}"
+        );
+        assert!(text.contains("adal_mail_latency_seconds_count 1"), "{text}");
+        assert!(
+            text.contains("adal_evaluation_duration_seconds_count 0"),
+            "{text}"
+        );
+        assert!(
+            text.contains("adal_http_request_duration_seconds_count{method=\"GET\"} 1"),
+            "{text}"
+        );
     }
 }

@@ -74,6 +74,7 @@ password-title = Change password
 password-current = Current password
 password-new = New password (at least 12 characters)
 password-confirm = New password again
+password-revoke-api = Also revoke my API tokens (integrations using them stop working)
 password-submit = Change password
 password-changed = Your password has been changed. Your other sessions have been signed out.
 password-wrong-current = The current password is wrong.

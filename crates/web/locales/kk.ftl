@@ -71,6 +71,7 @@ password-title = Құпиясөзді өзгерту
 password-current = Қазіргі құпиясөз
 password-new = Жаңа құпиясөз (кемінде 12 таңба)
 password-confirm = Жаңа құпиясөзді қайталаңыз
+password-revoke-api = API токендерімді де кері қайтару (оларды пайдаланатын интеграциялар жұмысын тоқтатады)
 password-submit = Құпиясөзді өзгерту
 password-changed = Құпиясөз өзгертілді. Басқа сеанстарыңыз аяқталды.
 password-wrong-current = Қазіргі құпиясөз қате.

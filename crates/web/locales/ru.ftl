@@ -75,6 +75,7 @@ password-title = Смена пароля
 password-current = Текущий пароль
 password-new = Новый пароль (не менее 12 символов)
 password-confirm = Новый пароль ещё раз
+password-revoke-api = Также отозвать мои API-токены (интеграции, которые их используют, перестанут работать)
 password-submit = Сменить пароль
 password-changed = Пароль изменён. Другие ваши сеансы завершены.
 password-wrong-current = Текущий пароль неверен.

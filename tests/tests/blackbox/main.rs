@@ -1094,7 +1094,11 @@ async fn lost_jobs_and_smtp_outages_lose_nothing() -> Result<()> {
 #[tokio::test(flavor = "multi_thread")]
 async fn two_workers_send_each_alert_once_and_sign_in_is_throttled() -> Result<()> {
     const GIFTS: usize = 40;
-    let (_db, smtp, dep, api, _) = start_production().await?;
+    let (_db, smtp, mut dep, api, _) = start_production().await?;
+    // Issue 12, problem 8: `/metrics` behind a token, and the worker's own
+    // probes and metrics.
+    dep.env
+        .insert("ADAL_METRICS_TOKEN".into(), "metrics-secret".into());
     let _serve = dep.spawn("serve", &["serve", "--api-only"])?;
     dep.wait_ready().await?;
     let platform = api.login("platform@adal.test", ADMIN_PASSWORD).await?;
@@ -1134,8 +1138,15 @@ async fn two_workers_send_each_alert_once_and_sign_in_is_throttled() -> Result<(
             .await?;
         assert_eq!(r.status, 202, "{}", r.text);
     }
-    let _w1 = dep.spawn("worker-1", &["worker"])?;
-    let _w2 = dep.spawn("worker-2", &["worker"])?;
+    let ops_ports = [free_port(), free_port()];
+    let mut workers = Vec::new();
+    for (n, port) in ops_ports.iter().enumerate() {
+        let mut with_probes = dep.clone();
+        with_probes
+            .env
+            .insert("ADAL_WORKER__LISTEN".into(), format!("127.0.0.1:{port}"));
+        workers.push(with_probes.spawn(&format!("worker-{}", n + 1), &["worker"])?);
+    }
     let alerts = api
         .get_until(
             &t.compliance,
@@ -1170,6 +1181,67 @@ async fn two_workers_send_each_alert_once_and_sign_in_is_throttled() -> Result<(
     assert_eq!(mails.len(), GIFTS, "emails received for {GIFTS} alerts");
     assert_eq!(ids.len(), GIFTS, "distinct Message-IDs: {ids:?}");
     assert!(ids.iter().all(|id| id.ends_with("@adal.local>")), "{ids:?}");
+
+    // Each worker's probes answer on its own address; its metrics, like
+    // the API's, only with the token; and between them the two workers'
+    // mail latency histograms counted every alert once.
+    let http = reqwest::Client::new();
+    let mut mailed = 0u64;
+    for port in ops_ports {
+        let ops = format!("http://127.0.0.1:{port}");
+        let r = http.get(format!("{ops}/healthz")).send().await?;
+        assert_eq!(r.status().as_u16(), 200);
+        let r = http.get(format!("{ops}/readyz")).send().await?;
+        assert_eq!(r.status().as_u16(), 200);
+        let text = http
+            .get(format!("{ops}/metrics"))
+            .bearer_auth("metrics-secret")
+            .send()
+            .await?
+            .text()
+            .await?;
+        for name in [
+            "adal_mail_latency_seconds_bucket",
+            "adal_queue_lag_seconds_count",
+            "adal_evaluation_duration_seconds_sum",
+        ] {
+            assert!(text.contains(name), "{name} missing:\n{text}");
+        }
+        mailed += text
+            .lines()
+            .find_map(|l| l.strip_prefix("adal_mail_latency_seconds_count "))
+            .and_then(|n| n.trim().parse::<u64>().ok())
+            .unwrap_or(0);
+    }
+    assert_eq!(
+        mailed, GIFTS as u64,
+        "alerts counted by the workers' metrics"
+    );
+    for base in [format!("http://127.0.0.1:{}", ops_ports[0]), dep.base_url()] {
+        let r = http.get(format!("{base}/metrics")).send().await?;
+        assert_eq!(r.status().as_u16(), 401, "{base}/metrics without the token");
+        let r = http
+            .get(format!("{base}/metrics"))
+            .bearer_auth("wrong")
+            .send()
+            .await?;
+        assert_eq!(
+            r.status().as_u16(),
+            401,
+            "{base}/metrics with a wrong token"
+        );
+    }
+    let text = http
+        .get(format!("{}/metrics", dep.base_url()))
+        .bearer_auth("metrics-secret")
+        .send()
+        .await?
+        .text()
+        .await?;
+    assert!(
+        text.contains("adal_http_request_duration_seconds_bucket"),
+        "{text}"
+    );
 
     // Issue 12, problem 5: guessing passwords stops. Five wrong passwords
     // are answered 401; then the account is locked, and even the right
@@ -1238,6 +1310,203 @@ async fn two_workers_send_each_alert_once_and_sign_in_is_throttled() -> Result<(
         "{}",
         alerts.text
     );
+    Ok(())
+}
+
+/// Issue 12, problem 7: while PostgreSQL is unreachable the API answers
+/// `503 unavailable` with `Retry-After` on every path it is asked (before:
+/// `500 internal`, and `503` with body `internal`), nothing in between is
+/// lost, and it serves again once the database is back. The outage is a
+/// cut relay in front of the shared server, so no other test sees it.
+#[tokio::test(flavor = "multi_thread")]
+async fn database_outage_answers_503_then_recovers() -> Result<()> {
+    let db = PgDatabase::create()?;
+    let relay = Relay::start("127.0.0.1:5432").await?;
+    let smtp = Smtp::start().await?;
+    let mut dep = Deployment::production(&db, smtp.port);
+    dep.env.insert(
+        "ADAL_DATABASE_URL".into(),
+        format!("postgres://postgres@127.0.0.1:{}/{}", relay.port, db.name),
+    );
+    dep.run(&["migrate"], &[]).await?;
+    dep.run(
+        &["create-admin", "--email", "platform@adal.test"],
+        &[("ADAL_ADMIN_PASSWORD", ADMIN_PASSWORD)],
+    )
+    .await?;
+    let _serve = dep.spawn("serve", &["serve", "--api-only"])?;
+    dep.wait_ready().await?;
+    let api = Api::new(dep.base_url());
+    let platform = api.login("platform@adal.test", ADMIN_PASSWORD).await?;
+    let t = create_tenant(&api, &platform, "epsilon", "25034000555").await?;
+    let tid = &t.id;
+    let before = api
+        .post(
+            &t.employee,
+            &format!("/tenants/{tid}/gifts"),
+            &gift("1000.00", None),
+        )
+        .await?;
+    assert_eq!(before.status, 202, "{}", before.text);
+
+    relay.cut();
+    let subs = format!("/tenants/{tid}/submissions");
+    let gifts = format!("/tenants/{tid}/gifts");
+    let during = gift("2000.00", None);
+    let (list, post, public, login) = tokio::join!(
+        api.get(&t.compliance, &subs),
+        api.post(&t.employee, &gifts, &during),
+        api.get_public("/registry/convicted"),
+        api.send(
+            "POST",
+            "",
+            "/auth/login",
+            json!({"email": "platform@adal.test", "password": ADMIN_PASSWORD}).to_string()
+        ),
+    );
+    for (what, r) in [
+        ("list", list?),
+        ("file", post?),
+        ("registry", public?),
+        ("login", login?),
+    ] {
+        assert_eq!(r.status, 503, "{what}: {}", r.text);
+        assert_eq!(r.body["error"], "unavailable", "{what}: {}", r.text);
+        assert!(
+            r.headers.contains_key("retry-after"),
+            "{what}: no Retry-After"
+        );
+    }
+    let ready = reqwest::get(format!("{}/readyz", dep.base_url())).await?;
+    assert_eq!(ready.status().as_u16(), 503);
+
+    relay.restore();
+    let back = api
+        .get_until(
+            &t.compliance,
+            &subs,
+            Duration::from_secs(40),
+            "the API serving again",
+            |b| b["total"].is_u64(),
+        )
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}\nserve log:\n{}", dep.log("serve")))?;
+    // What was accepted before the outage is still there; nothing was
+    // accepted during it.
+    assert_eq!(back["total"], 1, "{back}");
+    let after = api
+        .post(&t.employee, &gifts, &gift("3000.00", None))
+        .await?;
+    assert_eq!(after.status, 202, "{}", after.text);
+    Ok(())
+}
+
+/// Issue 12, problem 9: API tokens have a name and an expiry, are listed
+/// with their last use, and are revoked one by one; only ever the
+/// caller's own.
+#[tokio::test(flavor = "multi_thread")]
+async fn api_tokens_expire_are_listed_and_revoked() -> Result<()> {
+    let (_db, _smtp, dep, api, _) = start_production().await?;
+    let _serve = dep.spawn("serve", &["serve", "--api-only"])?;
+    dep.wait_ready().await?;
+    let platform = api.login("platform@adal.test", ADMIN_PASSWORD).await?;
+    let t = create_tenant(&api, &platform, "zeta", "26034000666").await?;
+
+    // Bad names and lives are refused by field.
+    for (body, pointer, code) in [
+        (json!({"name": ""}), "/name", "text.empty"),
+        (
+            json!({"name": "ci", "expires_in_days": 0}),
+            "/expires_in_days",
+            "range.expires_in_days",
+        ),
+        (
+            json!({"name": "ci", "expires_in_days": 366}),
+            "/expires_in_days",
+            "range.expires_in_days",
+        ),
+    ] {
+        let r = api.post(&t.compliance, "/auth/tokens", &body).await?;
+        assert_eq!(r.status, 422, "{body}: {}", r.text);
+        assert_eq!(r.body["details"][0]["pointer"], pointer, "{}", r.text);
+        assert_eq!(r.body["details"][0]["code"], code, "{}", r.text);
+    }
+    // A token expires: 90 days by default, as asked otherwise.
+    let r = api
+        .post(&t.compliance, "/auth/tokens", &json!({"name": "HR import"}))
+        .await?;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let hr_token = r.body["token"].as_str().unwrap().to_owned();
+    let days = |r: &Reply| {
+        let at =
+            chrono::DateTime::parse_from_rfc3339(r.body["expires_at"].as_str().unwrap()).unwrap();
+        (at.with_timezone(&chrono::Utc) - chrono::Utc::now()).num_days()
+    };
+    assert!((89..=90).contains(&days(&r)), "{}", r.text);
+    let r = api
+        .post(
+            &t.compliance,
+            "/auth/tokens",
+            &json!({"name": "one-off", "expires_in_days": 1}),
+        )
+        .await?;
+    assert_eq!(r.status, 201, "{}", r.text);
+    assert!((0..=1).contains(&days(&r)), "{}", r.text);
+    let one_off = r.body["token"].as_str().unwrap().to_owned();
+
+    // Used once, listed with its last use; the secrets are not listed.
+    let r = api.get(&hr_token, "/me").await?;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let r = api.get(&t.compliance, "/auth/tokens").await?;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert!(!r.text.contains(&hr_token) && !r.text.contains(&one_off));
+    let list = r.body.as_array().unwrap();
+    let named = |n: &str| list.iter().find(|x| x["name"] == n).unwrap().clone();
+    assert_eq!(named("HR import")["kind"], "api");
+    assert!(named("HR import")["last_used_at"].is_string(), "{}", r.text);
+    assert!(named("one-off")["last_used_at"].is_null(), "{}", r.text);
+    let current: Vec<_> = list.iter().filter(|x| x["current"] == true).collect();
+    assert_eq!(current.len(), 1, "{}", r.text);
+    assert_eq!(current[0]["kind"], "session");
+
+    // Another person cannot see or revoke them: 404, not 403.
+    let hr_id = named("HR import")["id"].as_str().unwrap().to_owned();
+    let r = api.get(&t.employee, "/auth/tokens").await?;
+    assert!(!r.text.contains(&hr_id), "{}", r.text);
+    let r = api
+        .send(
+            "DELETE",
+            &t.employee,
+            &format!("/auth/tokens/{hr_id}"),
+            String::new(),
+        )
+        .await?;
+    assert_eq!(r.status, 404, "{}", r.text);
+    assert_eq!(api.get(&hr_token, "/me").await?.status, 200);
+    // Its owner revokes it: it stops working at once, and is gone from
+    // the list; revoking it again is 404.
+    let r = api
+        .send(
+            "DELETE",
+            &t.compliance,
+            &format!("/auth/tokens/{hr_id}"),
+            String::new(),
+        )
+        .await?;
+    assert_eq!(r.status, 204, "{}", r.text);
+    assert_eq!(api.get(&hr_token, "/me").await?.status, 401);
+    let r = api.get(&t.compliance, "/auth/tokens").await?;
+    assert!(!r.text.contains(&hr_id), "{}", r.text);
+    let r = api
+        .send(
+            "DELETE",
+            &t.compliance,
+            &format!("/auth/tokens/{hr_id}"),
+            String::new(),
+        )
+        .await?;
+    assert_eq!(r.status, 404, "{}", r.text);
+    assert_eq!(api.get(&one_off, "/me").await?.status, 200);
     Ok(())
 }
 
@@ -1761,5 +2030,37 @@ async fn convicted_registry_is_public_and_kept_by_the_agency() -> Result<()> {
         .get_public(&format!("/registry/convicted?iin={iin}"))
         .await?;
     assert_eq!(r.body["total"], json!(0), "{}", r.text);
+
+    // Issue 12, problem 5: the anonymous registry has a per-address rate
+    // limit. A second API process on the same database with a limit of 30
+    // a minute: 30 searches pass, the next is 429 with Retry-After, and
+    // paths that need an account are not counted.
+    let mut limited = dep.clone();
+    limited.port = free_port();
+    limited
+        .env
+        .insert("ADAL_LISTEN".into(), format!("127.0.0.1:{}", limited.port));
+    limited
+        .env
+        .insert("ADAL_PUBLIC_REQUESTS_PER_MINUTE".into(), "30".into());
+    let _limited = limited.spawn("serve-limited", &["serve", "--api-only"])?;
+    limited.wait_ready().await?;
+    let lapi = Api::new(limited.base_url());
+    for n in 1..=30 {
+        let r = lapi.get_public("/registry/convicted?q=Name").await?;
+        assert_eq!(r.status, 200, "search {n}: {}", r.text);
+    }
+    let r = lapi.get_public("/registry/convicted?q=Name").await?;
+    assert_eq!(r.status, 429, "{}", r.text);
+    assert_eq!(r.body["error"], "too_many_requests", "{}", r.text);
+    let wait: u64 = r
+        .headers
+        .get("retry-after")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0);
+    assert!((1..=60).contains(&wait), "Retry-After {wait}");
+    let r = lapi.get(&platform, "/me").await?;
+    assert_eq!(r.status, 200, "{}", r.text);
     Ok(())
 }

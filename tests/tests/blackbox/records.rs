@@ -57,20 +57,20 @@ async fn start_with(env: &[(&str, &str)]) -> Result<Running> {
 
 /// A tenant with one user per role (two employees), a department and two
 /// positions (one on the high-risk list).
-struct Tenant {
-    id: String,
-    admin: String,
-    compliance: String,
-    hr: String,
-    procurement: String,
-    employee: String,
-    employee2: String,
-    department_id: String,
-    high_risk_position: String,
-    low_risk_position: String,
+pub(crate) struct Tenant {
+    pub(crate) id: String,
+    pub(crate) admin: String,
+    pub(crate) compliance: String,
+    pub(crate) hr: String,
+    pub(crate) procurement: String,
+    pub(crate) employee: String,
+    pub(crate) employee2: String,
+    pub(crate) department_id: String,
+    pub(crate) high_risk_position: String,
+    pub(crate) low_risk_position: String,
 }
 
-async fn tenant(api: &Api, platform: &str, tag: &str, bin_prefix: &str) -> Result<Tenant> {
+pub(crate) async fn tenant(api: &Api, platform: &str, tag: &str, bin_prefix: &str) -> Result<Tenant> {
     let r = api
         .post(
             platform,
@@ -145,7 +145,7 @@ async fn tenant(api: &Api, platform: &str, tag: &str, bin_prefix: &str) -> Resul
 }
 
 /// A valid IIN from its first eleven digits.
-fn iin(first_eleven: &str) -> String {
+pub(crate) fn iin(first_eleven: &str) -> String {
     adal_domain::with_check_digit(first_eleven).expect("prefix has a check digit")
 }
 
@@ -158,7 +158,7 @@ fn wrong_check_digit(id: &str) -> String {
     s
 }
 
-fn gift_body() -> Value {
+pub(crate) fn gift_body() -> Value {
     json!({
         "direction": "received",
         "giver_name": "  Kazakh Transformer Service LLP  ",
@@ -171,7 +171,7 @@ fn gift_body() -> Value {
     })
 }
 
-fn coi_body() -> Value {
+pub(crate) fn coi_body() -> Value {
     json!({
         "situation": "shareholding",
         "description": "I hold shares in a supplier",
@@ -181,7 +181,7 @@ fn coi_body() -> Value {
     })
 }
 
-fn declaration_body(year: i32, person_iin: &str) -> Value {
+pub(crate) fn declaration_body(year: i32, person_iin: &str) -> Value {
     json!({
         "year": year,
         "person_iin": person_iin,
@@ -191,7 +191,7 @@ fn declaration_body(year: i32, person_iin: &str) -> Value {
     })
 }
 
-fn hr_body(position_id: &str) -> Value {
+pub(crate) fn hr_body(position_id: &str) -> Value {
     json!({
         "action": "hiring",
         "person": {"iin": iin("95020240001"), "full_name": "Dana Aliyeva"},

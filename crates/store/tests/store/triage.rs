@@ -274,7 +274,7 @@ async fn password_change_revokes_other_sessions(store: Store) {
     users::insert_token(&store, u, "api".to_owned(), "api", "ci", None)
         .await
         .unwrap();
-    users::set_password_across_tenants(&store, u, "new-hash".to_owned(), Some("mine"))
+    users::set_password_across_tenants(&store, u, "new-hash".to_owned(), Some("mine"), false)
         .await
         .unwrap();
     assert!(
@@ -289,9 +289,43 @@ async fn password_change_revokes_other_sessions(store: Store) {
             .unwrap()
             .is_none()
     );
-    // API tokens are not sessions and keep working.
+    // API tokens are not sessions and keep working, unless the change
+    // asks for them too.
     assert!(users::find_by_token(&store, "api").await.unwrap().is_some());
     let me = users::get(&store, t, u).await.unwrap();
     assert_eq!(me.password_hash, "new-hash");
     assert_eq!(last_action(&store, t).await, "user.password");
+    users::set_password_across_tenants(&store, u, "newer-hash".to_owned(), Some("mine"), true)
+        .await
+        .unwrap();
+    assert!(users::find_by_token(&store, "api").await.unwrap().is_none());
+    assert!(
+        users::find_by_token(&store, "mine")
+            .await
+            .unwrap()
+            .is_some()
+    );
+
+    // The owner lists what still works, sees when it was last used, and
+    // revokes by id; another user's id is not found.
+    let (id, _) = users::insert_token(&store, u, "ci2".to_owned(), "api", "ci", None)
+        .await
+        .map(|t| (t.id, t))
+        .unwrap();
+    assert!(users::find_by_token(&store, "ci2").await.unwrap().is_some());
+    let live = users::live_tokens(&store, u).await.unwrap();
+    let names: Vec<_> = live.iter().map(|t| t.token_hash.as_str()).collect();
+    assert_eq!(names, ["ci2", "mine"]);
+    assert!(live[0].last_used_at.is_some(), "a use is recorded");
+    let other = user(&store, Some(t), "q@t.kz").await;
+    assert!(matches!(
+        users::revoke_own_token(&store, other, id).await,
+        Err(adal_store::StoreError::NotFound)
+    ));
+    users::revoke_own_token(&store, u, id).await.unwrap();
+    assert!(users::find_by_token(&store, "ci2").await.unwrap().is_none());
+    assert!(matches!(
+        users::revoke_own_token(&store, u, id).await,
+        Err(adal_store::StoreError::NotFound)
+    ));
 }

@@ -225,6 +225,12 @@ fn password_page(v: &Visitor, frame: &Frame, errors: &[(&str, String)], done: bo
             (field("current", "password-current", "current-password"))
             (field("new", "password-new", "new-password"))
             (field("confirm", "password-confirm", "new-password"))
+            div class="field" {
+                label {
+                    input type="checkbox" id="revoke_api" name="revoke_api" value="1";
+                    " " (tr.t("password-revoke-api"))
+                }
+            }
             button type="submit" { (tr.t("password-submit")) }
         }
     };
@@ -268,6 +274,7 @@ pub(crate) async fn change_password(
             field("current"),
             field("new"),
             field("confirm"),
+            field("revoke_api") == "1",
         )
         .await
         {
