@@ -98,7 +98,8 @@ processes, root (the top context). */}}
 {{- end }}
 {{- end }}
 
-{{/* The secret files, named by ADAL_*_FILE variables. */}}
+{{/* The secret files, named by ADAL_*_FILE variables (api and worker;
+the migrate job lists its one secret itself). */}}
 {{- define "adal.secretEnv" -}}
 - name: ADAL_DATABASE_URL_FILE
   value: /secrets/database/url
@@ -109,6 +110,10 @@ processes, root (the top context). */}}
 {{- if .Values.smtp.existingSecret }}
 - name: ADAL_SMTP__PASSWORD_FILE
   value: /secrets/smtp/password
+{{- end }}
+{{- if .Values.metrics.tokenSecret.name }}
+- name: ADAL_METRICS_TOKEN_FILE
+  value: /secrets/metrics/token
 {{- end }}
 {{- end }}
 
@@ -140,6 +145,15 @@ emptyDirs the read-only root filesystem needs. */}}
       - key: {{ .Values.smtp.key }}
         path: password
 {{- end }}
+{{- if .Values.metrics.tokenSecret.name }}
+- name: metrics-token
+  secret:
+    secretName: {{ .Values.metrics.tokenSecret.name }}
+    defaultMode: 0440
+    items:
+      - key: {{ .Values.metrics.tokenSecret.key }}
+        path: token
+{{- end }}
 - name: data
   emptyDir: {}
 - name: tmp
@@ -158,6 +172,11 @@ emptyDirs the read-only root filesystem needs. */}}
 {{- if .Values.smtp.existingSecret }}
 - name: smtp
   mountPath: /secrets/smtp
+  readOnly: true
+{{- end }}
+{{- if .Values.metrics.tokenSecret.name }}
+- name: metrics-token
+  mountPath: /secrets/metrics
   readOnly: true
 {{- end }}
 - name: data
