@@ -58,6 +58,30 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 {{- if and (not .Values.redis.existingSecret) (not .Values.redis.url) }}
 {{- fail "set redis.url or redis.existingSecret" }}
 {{- end }}
+{{- with .Values.metrics.serviceMonitor }}
+{{- if .enabled }}
+{{- if not $.Values.metrics.tokenSecret.name }}
+{{- fail "metrics.serviceMonitor.enabled needs metrics.tokenSecret.name: the ServiceMonitors send the service's /metrics token from that Secret" }}
+{{- end }}
+{{- /* Prometheus refuses a scrape config whose timeout exceeds its
+interval, but only once the operator has passed it on: say so now. */}}
+{{- if gt (int64 (include "adal.durationMs" .scrapeTimeout)) (int64 (include "adal.durationMs" .interval)) }}
+{{- fail (printf "metrics.serviceMonitor.scrapeTimeout (%s) is longer than metrics.serviceMonitor.interval (%s)" .scrapeTimeout .interval) }}
+{{- end }}
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{/* A Prometheus duration (1m30s, 500ms, ...; values.schema.json checks
+the form) in milliseconds. */}}
+{{- define "adal.durationMs" -}}
+{{- $ms := dict "ms" 1 "s" 1000 "m" 60000 "h" 3600000 "d" 86400000 "w" 604800000 "y" 31536000000 -}}
+{{- $total := 0 -}}
+{{- /* "ms" comes first in the alternation so that 5ms is not 5m. */ -}}
+{{- range regexFindAll "[0-9]+(ms|y|w|d|h|m|s)" (toString .) -1 -}}
+{{- $total = add $total (mul (int64 (regexFind "^[0-9]+" .)) (get $ms (regexReplaceAll "^[0-9]+" . ""))) -}}
+{{- end -}}
+{{- $total -}}
 {{- end }}
 
 {{/* A memory quantity (128974848, 129e6, 129M, 123Mi, 1Gi, ...) in MiB,
