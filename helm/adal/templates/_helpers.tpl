@@ -36,6 +36,12 @@ app.kubernetes.io/name: {{ include "adal.name" . }}
 app.kubernetes.io/instance: {{ .Release.Name }}
 {{- end }}
 
+{{/* The fewest pods a component (the dict under .Values: api or worker)
+runs: what a PodDisruptionBudget protects. */}}
+{{- define "adal.minReplicas" -}}
+{{- if .autoscaling.enabled }}{{ int .autoscaling.minReplicas }}{{ else }}{{ int .replicas }}{{ end }}
+{{- end }}
+
 {{- define "adal.image" -}}
 {{- printf "%s:%s" .Values.image.repository (default .Chart.AppVersion .Values.image.tag) }}
 {{- end }}
@@ -57,6 +63,19 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 {{- end }}
 {{- if and (not .Values.redis.existingSecret) (not .Values.redis.url) }}
 {{- fail "set redis.url or redis.existingSecret" }}
+{{- end }}
+{{- range $name := list "api" "worker" }}
+{{- $c := get $.Values $name }}
+{{- if $c.autoscaling.enabled }}
+{{- if gt (int $c.autoscaling.minReplicas) (int $c.autoscaling.maxReplicas) }}
+{{- fail (printf "%s.autoscaling.minReplicas (%d) is above %s.autoscaling.maxReplicas (%d)" $name (int $c.autoscaling.minReplicas) $name (int $c.autoscaling.maxReplicas)) }}
+{{- end }}
+{{- /* Without a request the autoscaler has nothing to measure
+utilisation against and never scales, saying so only in its events. */}}
+{{- if not (dig "requests" "cpu" "" ($c.resources | default dict)) }}
+{{- fail (printf "%s.autoscaling.enabled needs %s.resources.requests.cpu: CPU utilisation is measured against it" $name $name) }}
+{{- end }}
+{{- end }}
 {{- end }}
 {{- with .Values.metrics.serviceMonitor }}
 {{- if .enabled }}
