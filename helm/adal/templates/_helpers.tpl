@@ -77,6 +77,16 @@ utilisation against and never scales, saying so only in its events. */}}
 {{- end }}
 {{- end }}
 {{- end }}
+{{- if .Values.networkPolicy.enabled }}
+{{- $needed := list "dns" "database" "redis" }}
+{{- if .Values.smtp.host }}{{ $needed = append $needed "smtp" }}{{ end }}
+{{- range $needed }}
+{{- $to := get $.Values.networkPolicy.egress . }}
+{{- if and (empty $to.cidrs) (empty $to.peers) }}
+{{- fail (printf "networkPolicy.enabled needs networkPolicy.egress.%s.cidrs or .peers: without them the pods cannot reach it" .) }}
+{{- end }}
+{{- end }}
+{{- end }}
 {{- with .Values.metrics.serviceMonitor }}
 {{- if .enabled }}
 {{- if not $.Values.metrics.tokenSecret.name }}
@@ -226,4 +236,30 @@ emptyDirs the read-only root filesystem needs. */}}
   mountPath: /var/lib/adal
 - name: tmp
   mountPath: /tmp
+{{- end }}
+
+{{/* One NetworkPolicy egress rule: to a destination of
+networkPolicy.egress (its cidrs and peers), on the given ports. Takes a
+dict: to, ports (a list of dicts with port and protocol). */}}
+{{- define "adal.egressRule" -}}
+- to:
+    {{- range .to.cidrs }}
+    - ipBlock:
+        cidr: {{ . }}
+    {{- end }}
+    {{- with .to.peers }}
+    {{- toYaml . | nindent 4 }}
+    {{- end }}
+  ports:
+    {{- range .ports }}
+    - port: {{ .port }}
+      protocol: {{ .protocol }}
+    {{- end }}
+{{- end }}
+
+{{/* The egress rules every adal pod needs: DNS and the database. */}}
+{{- define "adal.egressBase" -}}
+{{- $e := .Values.networkPolicy.egress -}}
+{{ include "adal.egressRule" (dict "to" $e.dns "ports" (list (dict "port" 53 "protocol" "UDP") (dict "port" 53 "protocol" "TCP"))) }}
+{{ include "adal.egressRule" (dict "to" $e.database "ports" (list (dict "port" (int $e.database.port) "protocol" "TCP"))) }}
 {{- end }}
