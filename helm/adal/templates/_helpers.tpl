@@ -36,6 +36,12 @@ app.kubernetes.io/name: {{ include "adal.name" . }}
 app.kubernetes.io/instance: {{ .Release.Name }}
 {{- end }}
 
+{{/* The fewest pods a component (the dict under .Values: api or worker)
+runs: what a PodDisruptionBudget protects. */}}
+{{- define "adal.minReplicas" -}}
+{{- if .autoscaling.enabled }}{{ int .autoscaling.minReplicas }}{{ else }}{{ int .replicas }}{{ end }}
+{{- end }}
+
 {{- define "adal.image" -}}
 {{- printf "%s:%s" .Values.image.repository (default .Chart.AppVersion .Values.image.tag) }}
 {{- end }}
@@ -58,6 +64,53 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 {{- if and (not .Values.redis.existingSecret) (not .Values.redis.url) }}
 {{- fail "set redis.url or redis.existingSecret" }}
 {{- end }}
+{{- range $name := list "api" "worker" }}
+{{- $c := get $.Values $name }}
+{{- if $c.autoscaling.enabled }}
+{{- if gt (int $c.autoscaling.minReplicas) (int $c.autoscaling.maxReplicas) }}
+{{- fail (printf "%s.autoscaling.minReplicas (%d) is above %s.autoscaling.maxReplicas (%d)" $name (int $c.autoscaling.minReplicas) $name (int $c.autoscaling.maxReplicas)) }}
+{{- end }}
+{{- /* Without a request the autoscaler has nothing to measure
+utilisation against and never scales, saying so only in its events. */}}
+{{- if not (dig "requests" "cpu" "" ($c.resources | default dict)) }}
+{{- fail (printf "%s.autoscaling.enabled needs %s.resources.requests.cpu: CPU utilisation is measured against it" $name $name) }}
+{{- end }}
+{{- end }}
+{{- end }}
+{{- if .Values.networkPolicy.enabled }}
+{{- $needed := list "dns" "database" "redis" }}
+{{- if .Values.smtp.host }}{{ $needed = append $needed "smtp" }}{{ end }}
+{{- range $needed }}
+{{- $to := get $.Values.networkPolicy.egress . }}
+{{- if and (empty $to.cidrs) (empty $to.peers) }}
+{{- fail (printf "networkPolicy.enabled needs networkPolicy.egress.%s.cidrs or .peers: without them the pods cannot reach it" .) }}
+{{- end }}
+{{- end }}
+{{- end }}
+{{- with .Values.metrics.serviceMonitor }}
+{{- if .enabled }}
+{{- if not $.Values.metrics.tokenSecret.name }}
+{{- fail "metrics.serviceMonitor.enabled needs metrics.tokenSecret.name: the ServiceMonitors send the service's /metrics token from that Secret" }}
+{{- end }}
+{{- /* Prometheus refuses a scrape config whose timeout exceeds its
+interval, but only once the operator has passed it on: say so now. */}}
+{{- if gt (int64 (include "adal.durationMs" .scrapeTimeout)) (int64 (include "adal.durationMs" .interval)) }}
+{{- fail (printf "metrics.serviceMonitor.scrapeTimeout (%s) is longer than metrics.serviceMonitor.interval (%s)" .scrapeTimeout .interval) }}
+{{- end }}
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{/* A Prometheus duration (1m30s, 500ms, ...; values.schema.json checks
+the form) in milliseconds. */}}
+{{- define "adal.durationMs" -}}
+{{- $ms := dict "ms" 1 "s" 1000 "m" 60000 "h" 3600000 "d" 86400000 "w" 604800000 "y" 31536000000 -}}
+{{- $total := 0 -}}
+{{- /* "ms" comes first in the alternation so that 5ms is not 5m. */ -}}
+{{- range regexFindAll "[0-9]+(ms|y|w|d|h|m|s)" (toString .) -1 -}}
+{{- $total = add $total (mul (int64 (regexFind "^[0-9]+" .)) (get $ms (regexReplaceAll "^[0-9]+" . ""))) -}}
+{{- end -}}
+{{- $total -}}
 {{- end }}
 
 {{/* A memory quantity (128974848, 129e6, 129M, 123Mi, 1Gi, ...) in MiB,
@@ -98,7 +151,8 @@ processes, root (the top context). */}}
 {{- end }}
 {{- end }}
 
-{{/* The secret files, named by ADAL_*_FILE variables. */}}
+{{/* The secret files, named by ADAL_*_FILE variables (api and worker;
+the migrate job lists its one secret itself). */}}
 {{- define "adal.secretEnv" -}}
 - name: ADAL_DATABASE_URL_FILE
   value: /secrets/database/url
@@ -109,6 +163,10 @@ processes, root (the top context). */}}
 {{- if .Values.smtp.existingSecret }}
 - name: ADAL_SMTP__PASSWORD_FILE
   value: /secrets/smtp/password
+{{- end }}
+{{- if .Values.metrics.tokenSecret.name }}
+- name: ADAL_METRICS_TOKEN_FILE
+  value: /secrets/metrics/token
 {{- end }}
 {{- end }}
 
@@ -140,6 +198,15 @@ emptyDirs the read-only root filesystem needs. */}}
       - key: {{ .Values.smtp.key }}
         path: password
 {{- end }}
+{{- if .Values.metrics.tokenSecret.name }}
+- name: metrics-token
+  secret:
+    secretName: {{ .Values.metrics.tokenSecret.name }}
+    defaultMode: 0440
+    items:
+      - key: {{ .Values.metrics.tokenSecret.key }}
+        path: token
+{{- end }}
 - name: data
   emptyDir: {}
 - name: tmp
@@ -160,8 +227,39 @@ emptyDirs the read-only root filesystem needs. */}}
   mountPath: /secrets/smtp
   readOnly: true
 {{- end }}
+{{- if .Values.metrics.tokenSecret.name }}
+- name: metrics-token
+  mountPath: /secrets/metrics
+  readOnly: true
+{{- end }}
 - name: data
   mountPath: /var/lib/adal
 - name: tmp
   mountPath: /tmp
+{{- end }}
+
+{{/* One NetworkPolicy egress rule: to a destination of
+networkPolicy.egress (its cidrs and peers), on the given ports. Takes a
+dict: to, ports (a list of dicts with port and protocol). */}}
+{{- define "adal.egressRule" -}}
+- to:
+    {{- range .to.cidrs }}
+    - ipBlock:
+        cidr: {{ . }}
+    {{- end }}
+    {{- with .to.peers }}
+    {{- toYaml . | nindent 4 }}
+    {{- end }}
+  ports:
+    {{- range .ports }}
+    - port: {{ .port }}
+      protocol: {{ .protocol }}
+    {{- end }}
+{{- end }}
+
+{{/* The egress rules every adal pod needs: DNS and the database. */}}
+{{- define "adal.egressBase" -}}
+{{- $e := .Values.networkPolicy.egress -}}
+{{ include "adal.egressRule" (dict "to" $e.dns "ports" (list (dict "port" 53 "protocol" "UDP") (dict "port" 53 "protocol" "TCP"))) }}
+{{ include "adal.egressRule" (dict "to" $e.database "ports" (list (dict "port" (int $e.database.port) "protocol" "TCP"))) }}
 {{- end }}
