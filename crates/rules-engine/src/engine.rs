@@ -125,7 +125,7 @@ impl Drop for DeadlineGuard {
 
 /// `on_progress`: stops the rule once this thread's deadline has passed.
 fn past_deadline(ops: u64) -> Option<Dynamic> {
-    if ops % CLOCK_EVERY_OPS != 0 {
+    if !ops.is_multiple_of(CLOCK_EVERY_OPS) {
         return None;
     }
     let deadline = RULE_DEADLINE.with(Cell::get)?;

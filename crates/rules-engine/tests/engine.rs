@@ -1,6 +1,6 @@
 //! The engine's limits and semantics, through the library API.
-#![allow(clippy::expect_used)]
-// The helpers expect; clippy.toml covers only #[test] functions.
+#![allow(clippy::expect_used, clippy::panic)]
+// The helpers expect and panic; clippy.toml covers only #[test] functions.
 
 use adal_rules_engine::RuleEngine;
 use adal_sandbox_protocol::{
