@@ -40,6 +40,9 @@ impl std::fmt::Display for ConfineError {
 
 impl std::error::Error for ConfineError {}
 
+/// Whether [`confine`] installs a filter on this target.
+pub const AVAILABLE: bool = cfg!(all(target_os = "linux", target_arch = "x86_64"));
+
 /// Installs the filter on every thread of this process. Irreversible.
 pub fn confine() -> Result<Confinement, ConfineError> {
     imp::confine()

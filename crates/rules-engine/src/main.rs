@@ -105,23 +105,29 @@ fn serve_args(mut args: &[&str]) -> Result<ServeOptions, String> {
     Ok(opts)
 }
 
+/// Says, before anything else, when the process will serve unconfined.
+/// Before: once `set_limits` has made the file size limit 0, a write to a
+/// stderr that is a regular file kills the process (SIGXFSZ).
+fn warn_if_unconfined(opts: &ServeOptions) {
+    if !opts.confine {
+        eprintln!("adal-rules: --no-confine: serving without the seccomp filter");
+    } else if !confine::AVAILABLE {
+        eprintln!(
+            "adal-rules: no seccomp filter for this target; serving without OS-level confinement"
+        );
+    }
+}
+
 /// The seccomp filter, unless `--no-confine`: after this the process can
 /// only read stdin, write stdout and stderr, use memory and exit. The last
 /// step before the first request, once everything the process needs is
 /// read and started.
 fn confine(opts: &ServeOptions) -> Result<(), String> {
     if !opts.confine {
-        eprintln!("adal-rules: --no-confine: serving without the seccomp filter");
         return Ok(());
     }
     match confine::confine() {
-        Ok(Confinement::Confined) => Ok(()),
-        Ok(Confinement::Unavailable) => {
-            eprintln!(
-                "adal-rules: no seccomp filter for this target; serving without OS-level confinement"
-            );
-            Ok(())
-        }
+        Ok(Confinement::Confined | Confinement::Unavailable) => Ok(()),
         // Fail closed: a sandbox that was asked to confine itself and
         // could not must not serve tenant code.
         Err(e) => Err(e.to_string()),
@@ -129,6 +135,7 @@ fn confine(opts: &ServeOptions) -> Result<(), String> {
 }
 
 fn serve(opts: &ServeOptions) -> ExitCode {
+    warn_if_unconfined(opts);
     if let Err(e) = set_limits(opts.memory_mb) {
         eprintln!("adal-rules: cannot set resource limits: {e}");
         return ExitCode::FAILURE;
@@ -199,6 +206,7 @@ fn confinement_probe(opts: &ServeOptions, file: &str, addr: &str) -> ExitCode {
         })
     };
     let before = attempts();
+    warn_if_unconfined(opts);
     if let Err(e) = set_limits(opts.memory_mb) {
         eprintln!("adal-rules: cannot set resource limits: {e}");
         return ExitCode::FAILURE;

@@ -379,6 +379,33 @@ fn serve_stops_a_rule_past_its_time_and_answers_the_rest() {
     ));
 }
 
+/// Whatever `serve` says about running unconfined, it says before its file
+/// size limit (0) is set: a later write to a stderr that is a regular file
+/// would kill it.
+#[test]
+fn serve_unconfined_with_stderr_to_a_file_still_serves() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = std::fs::File::create(dir.path().join("stderr.log")).unwrap();
+    let mut child = Command::new(BIN)
+        .args(["serve", "--no-confine"])
+        .env_clear()
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(log)
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    writeln!(stdin, r#"{{"op":"hello","id":1}}"#).unwrap();
+    let mut line = String::new();
+    stdout.read_line(&mut line).unwrap();
+    drop(stdin);
+    assert!(child.wait().unwrap().success(), "{line}");
+    assert!(line.contains("hello"), "{line}");
+    let said = std::fs::read_to_string(dir.path().join("stderr.log")).unwrap();
+    assert!(said.contains("--no-confine"), "{said}");
+}
+
 #[test]
 fn serve_refuses_bad_options() {
     for args in [
