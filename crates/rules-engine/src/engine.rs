@@ -7,7 +7,9 @@ use adal_sandbox_protocol::{
     SubmissionResult,
 };
 use rhai::{AST, Dynamic, Engine, EvalAltResult, Map, Scope};
+use std::cell::Cell;
 use std::collections::HashSet;
+use std::time::{Duration, Instant};
 
 /// Limits applied to every rule run. Each rule evaluation is one
 /// `eval_ast_with_scope` call, so each gets a fresh operations budget.
@@ -22,6 +24,30 @@ pub struct Limits {
     pub max_map_size: usize,
     pub max_variables: usize,
     pub max_functions: usize,
+    /// Wall-clock time one rule may run on one submission. The operations
+    /// limit bounds work, not time: a few thousand operations that each
+    /// scan a large string or array stay far under it and can still hold
+    /// the process for seconds, delaying every other rule in the request.
+    pub max_rule_time: Duration,
+}
+
+impl Limits {
+    /// Rhai reads a limit of 0 as "no limit"; a zero here is a mistake, so
+    /// it becomes the tightest limit instead of none.
+    fn at_least_one(self) -> Self {
+        Limits {
+            max_operations: self.max_operations.max(1),
+            max_call_levels: self.max_call_levels.max(1),
+            max_expr_depth: self.max_expr_depth.max(1),
+            max_function_expr_depth: self.max_function_expr_depth.max(1),
+            max_string_size: self.max_string_size.max(1),
+            max_array_size: self.max_array_size.max(1),
+            max_map_size: self.max_map_size.max(1),
+            max_variables: self.max_variables.max(1),
+            max_functions: self.max_functions.max(1),
+            max_rule_time: self.max_rule_time,
+        }
+    }
 }
 
 impl Default for Limits {
@@ -36,6 +62,7 @@ impl Default for Limits {
             max_map_size: 10_000,
             max_variables: 256,
             max_functions: 64,
+            max_rule_time: Duration::from_millis(1000),
         }
     }
 }
@@ -61,8 +88,90 @@ impl Default for RuleEngine {
     }
 }
 
+/// The value `on_progress` stops a rule with when its time is up, so that
+/// [`RuleEngine::outcome_from_error`] can tell it from any other
+/// termination.
+const TIME_LIMIT_TOKEN: &str = "adal:rule-time-limit";
+
+/// Reading the clock on every operation would cost about as much as the
+/// operations themselves; every 64th costs little. A rule can overshoot
+/// its time by 64 of its slowest operations (a scan of a 10,000-element
+/// array is one): a few milliseconds in a release build.
+const CLOCK_EVERY_OPS: u64 = 64;
+
+thread_local! {
+    /// When the rule running on this thread must stop. Per thread, because
+    /// one engine serves every thread (the red-flag pass runs rules on
+    /// several) and `on_progress` is told nothing but the operation count.
+    static RULE_DEADLINE: Cell<Option<Instant>> = const { Cell::new(None) };
+}
+
+/// Sets this thread's rule deadline for as long as it lives, so a rule's
+/// deadline never outlives its run, whichever way the run ends.
+struct DeadlineGuard;
+
+impl DeadlineGuard {
+    fn start(limit: Duration) -> Self {
+        RULE_DEADLINE.with(|d| d.set(Instant::now().checked_add(limit)));
+        DeadlineGuard
+    }
+}
+
+impl Drop for DeadlineGuard {
+    fn drop(&mut self) {
+        RULE_DEADLINE.with(|d| d.set(None));
+    }
+}
+
+/// `on_progress`: stops the rule once this thread's deadline has passed.
+fn past_deadline(ops: u64) -> Option<Dynamic> {
+    if !ops.is_multiple_of(CLOCK_EVERY_OPS) {
+        return None;
+    }
+    let deadline = RULE_DEADLINE.with(Cell::get)?;
+    (Instant::now() >= deadline).then(|| Dynamic::from(TIME_LIMIT_TOKEN))
+}
+
+/// `on_var`: refuses to read a map or array variable that is over its size
+/// limit.
+///
+/// Rhai checks sizes where a value grows, with one gap: `m[k] = v` on a map
+/// checks the value stored, not the map, so a map grown key by key (in a
+/// loop, a function or a closure) was never refused, or only at some later
+/// method call on it. Every such assignment reads `m` first, and so does
+/// any later use of it, so checking here stops the growth at the next
+/// assignment to the map, with that statement's position, one entry past
+/// the limit. Only the top level is counted, which is constant time: the
+/// check runs on every variable read. A map nested in another (`m.a[k] =
+/// v`) is caught by Rhai at the next method call on it, and its growth is
+/// bounded in any case by the operations and time limits.
+fn within_size_limits(
+    limits: &Limits,
+    name: &str,
+    ctx: &rhai::EvalContext,
+) -> Result<Option<Dynamic>, Box<EvalAltResult>> {
+    let Some(value) = ctx.scope().get(name) else {
+        return Ok(None);
+    };
+    let too_large = |what: &str| {
+        Err(EvalAltResult::ErrorDataTooLarge(what.to_string(), rhai::Position::NONE).into())
+    };
+    if let Some(map) = value.read_lock::<Map>()
+        && map.len() > limits.max_map_size
+    {
+        return too_large("Size of object map");
+    }
+    if let Some(array) = value.read_lock::<rhai::Array>()
+        && array.len() > limits.max_array_size
+    {
+        return too_large("Size of array/BLOB");
+    }
+    Ok(None)
+}
+
 impl RuleEngine {
     pub fn new(limits: Limits) -> Self {
+        let limits = limits.at_least_one();
         let mut engine = Engine::new();
         engine
             .set_max_operations(limits.max_operations)
@@ -71,6 +180,9 @@ impl RuleEngine {
             .set_max_string_size(limits.max_string_size)
             .set_max_array_size(limits.max_array_size)
             .set_max_map_size(limits.max_map_size)
+            // Counted per scope: the rule's body, and each call of one of
+            // its functions or closures (which start from an empty scope),
+            // so together at most `max_call_levels` times this.
             .set_max_variables(limits.max_variables)
             .set_max_functions(limits.max_functions)
             // Rules are self-contained: no `import`, and no file access
@@ -80,7 +192,12 @@ impl RuleEngine {
             // Stdout is the protocol channel; a rule printing to it would
             // corrupt the stream. Output from rules goes nowhere.
             .on_print(|_| {})
-            .on_debug(|_, _, _| {});
+            .on_debug(|_, _, _| {})
+            .on_progress(past_deadline);
+        let size_limits = limits;
+        // `on_var` is marked volatile in Rhai (it may change), not going away.
+        #[allow(deprecated)]
+        engine.on_var(move |name, _, ctx| within_size_limits(&size_limits, name, &ctx));
         // `eval` would compile code at run time, outside `check`/`load`.
         engine.disable_symbol("eval");
         functions::register(&mut engine);
@@ -230,7 +347,11 @@ impl RuleEngine {
             scope,
             [submission, context, Dynamic::from_map(rule.params.clone())],
         );
-        match self.engine.eval_ast_with_scope::<Dynamic>(scope, &rule.ast) {
+        let result = {
+            let _deadline = DeadlineGuard::start(self.limits.max_rule_time);
+            self.engine.eval_ast_with_scope::<Dynamic>(scope, &rule.ast)
+        };
+        match result {
             Ok(v) => outcome_from_value(&rule.source, v),
             Err(e) => self.outcome_from_error(&rule.source, *e),
         }
@@ -270,6 +391,15 @@ impl RuleEngine {
                 "Size of object map" => format!("map size limit ({}) exceeded", l.max_map_size),
                 other => format!("data size limit exceeded: {other}"),
             }),
+            EvalAltResult::ErrorTerminated(token, _)
+                if token.clone().into_immutable_string().ok().as_deref()
+                    == Some(TIME_LIMIT_TOKEN) =>
+            {
+                Some(format!(
+                    "time limit ({} ms) exceeded",
+                    l.max_rule_time.as_millis()
+                ))
+            }
             EvalAltResult::ErrorTerminated(_, _) => Some("evaluation terminated".to_string()),
             _ => None,
         };
@@ -464,4 +594,39 @@ fn finding_from_map(rule: &RuleSource, map: &Map) -> Result<(String, Severity, u
         score("likelihood", rule.likelihood)?,
         score("impact", rule.impact)?,
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every limit reaches Rhai, and a zero (which Rhai reads as "none")
+    /// becomes the tightest limit instead.
+    #[test]
+    fn every_limit_is_set_on_the_engine() {
+        let l = Limits::default();
+        let e = RuleEngine::new(l).engine;
+        assert_eq!(e.max_operations(), l.max_operations);
+        assert_eq!(e.max_call_levels(), l.max_call_levels);
+        assert_eq!(e.max_expr_depth(), l.max_expr_depth);
+        assert_eq!(e.max_function_expr_depth(), l.max_function_expr_depth);
+        assert_eq!(e.max_string_size(), l.max_string_size);
+        assert_eq!(e.max_array_size(), l.max_array_size);
+        assert_eq!(e.max_map_size(), l.max_map_size);
+        assert_eq!(e.max_variables(), l.max_variables);
+        assert_eq!(e.max_functions(), l.max_functions);
+        assert_eq!(e.max_modules(), 0);
+
+        let zero = Limits {
+            max_operations: 0,
+            max_variables: 0,
+            max_map_size: 0,
+            ..l
+        };
+        let engine = RuleEngine::new(zero);
+        assert_eq!(engine.engine.max_operations(), 1);
+        assert_eq!(engine.engine.max_variables(), 1);
+        assert_eq!(engine.engine.max_map_size(), 1);
+        assert_eq!(engine.limits().max_variables, 1);
+    }
 }

@@ -4,6 +4,7 @@
 //! tests can drive the same code.
 #![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+pub mod confine;
 pub mod convert;
 pub mod engine;
 pub mod functions;

@@ -25,8 +25,13 @@ struct Sandbox {
 
 impl Sandbox {
     fn start() -> Self {
+        Self::start_with(&[])
+    }
+
+    fn start_with(args: &[&str]) -> Self {
         let mut child = Command::new(BIN)
             .arg("serve")
+            .args(args)
             .env_clear()
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
@@ -315,6 +320,148 @@ legal_basis = "l"
     );
 }
 
+/// `--rule-time-ms`: a rule past its time is answered as a limit error
+/// naming it, by the same process, and the other rules' outcomes come too.
+#[test]
+fn serve_stops_a_rule_past_its_time_and_answers_the_rest() {
+    let mut sb = Sandbox::start_with(&["--rule-time-ms", "200"]);
+    // Within its operations (each `contains` scans 10,000 elements in one),
+    // far past its time.
+    let slow = rule(
+        "slow",
+        "let a = [];\na.pad(10000, 0);\nloop { a.contains(-1); }",
+    );
+    let over = rule(
+        "over",
+        "money(submission.value_kzt) > mci(context, submission.date) * params.limit_mci",
+    );
+    assert!(matches!(
+        sb.send(&Request::Load {
+            id: 1,
+            key: "k".into(),
+            rules: vec![slow, over]
+        }),
+        Response::Loaded {
+            id: 1,
+            rules: 2,
+            ..
+        }
+    ));
+    let req = Request::Evaluate {
+        id: 2,
+        key: "k".into(),
+        submissions: vec![gift("big", "150000.00")],
+    };
+    match sb.send(&req) {
+        Response::Evaluated { id: 2, results } => {
+            match &results[0].outcomes[0] {
+                RuleOutcome::Error {
+                    rule_id,
+                    kind: RuleErrorKind::Limit,
+                    message,
+                    position,
+                } => {
+                    assert_eq!(rule_id, "slow");
+                    assert_eq!(message, "time limit (200 ms) exceeded");
+                    assert_eq!(position.map(|p| p.line), Some(3));
+                }
+                other => panic!("{other:?}"),
+            }
+            assert!(
+                matches!(&results[0].outcomes[1], RuleOutcome::Finding { rule_id, .. } if rule_id == "over")
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(matches!(
+        sb.send(&Request::Hello { id: 3 }),
+        Response::Hello { id: 3, .. }
+    ));
+}
+
+/// Whatever `serve` says about running unconfined, it says before its file
+/// size limit (0) is set: a later write to a stderr that is a regular file
+/// would kill it.
+#[test]
+fn serve_unconfined_with_stderr_to_a_file_still_serves() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = std::fs::File::create(dir.path().join("stderr.log")).unwrap();
+    let mut child = Command::new(BIN)
+        .args(["serve", "--no-confine"])
+        .env_clear()
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(log)
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    writeln!(stdin, r#"{{"op":"hello","id":1}}"#).unwrap();
+    let mut line = String::new();
+    stdout.read_line(&mut line).unwrap();
+    drop(stdin);
+    assert!(child.wait().unwrap().success(), "{line}");
+    assert!(line.contains("hello"), "{line}");
+    let said = std::fs::read_to_string(dir.path().join("stderr.log")).unwrap();
+    assert!(said.contains("--no-confine"), "{said}");
+}
+
+#[test]
+fn serve_refuses_bad_options() {
+    for args in [
+        &["serve", "--rule-time-ms", "0"][..],
+        &["serve", "--rule-time-ms"],
+        &["serve", "--memory-mb", "x"],
+        &["serve", "--confine"],
+    ] {
+        let out = Command::new(BIN).args(args).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains("usage:"),
+            "{args:?}"
+        );
+    }
+}
+
+/// What `adal-rules confinement-probe` saw: for each attempt (open a file,
+/// connect a socket, start a process), 0 or its errno.
+#[cfg(all(target_os = "linux", target_arch = "x86_64"))]
+fn confinement_probe(extra: &[&str]) -> serde_json::Value {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("secret.txt");
+    std::fs::write(&file, "not for tenants").unwrap();
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap().to_string();
+    let out = Command::new(BIN)
+        .arg("confinement-probe")
+        .arg(&file)
+        .arg(&addr)
+        .args(extra)
+        .env_clear()
+        .stderr(Stdio::inherit())
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+/// The confined process can neither open a file, nor connect a socket, nor
+/// start a process, whatever code asks (here plain Rust in the binary, not
+/// a rule): each fails with EPERM, where the same attempts succeeded in
+/// the same process a moment before it confined itself.
+#[cfg(all(target_os = "linux", target_arch = "x86_64"))]
+#[test]
+fn the_confined_sandbox_cannot_open_files_sockets_or_processes() {
+    let ok = json!({"open": 0, "connect": 0, "spawn": 0});
+    let eperm = json!({"open": 1, "connect": 1, "spawn": 1});
+    let confined = confinement_probe(&[]);
+    assert_eq!(confined["before"], ok, "{confined}");
+    assert_eq!(confined["after"], eperm, "{confined}");
+    // The filter is all that changed: without it, the same attempts work.
+    let unconfined = confinement_probe(&["--no-confine"]);
+    assert_eq!(unconfined["after"], ok, "{unconfined}");
+}
+
 #[cfg(target_os = "linux")]
 #[test]
 fn serve_limits_its_own_resources() {
@@ -333,6 +480,7 @@ fn serve_limits_its_own_resources() {
     stdout.read_line(&mut line).unwrap();
     assert!(line.contains("hello"), "{line}");
     let limits = std::fs::read_to_string(format!("/proc/{}/limits", child.id())).unwrap();
+    let status = std::fs::read_to_string(format!("/proc/{}/status", child.id())).unwrap();
     let _ = child.kill();
     let _ = child.wait();
     let row = |name: &str| -> Vec<String> {
@@ -353,6 +501,13 @@ fn serve_limits_its_own_resources() {
     assert_eq!(row("Max file size"), ["0", "0"]);
     assert_eq!(row("Max open files"), ["16", "16"]);
     assert_eq!(row("Max core file size"), ["0", "0"]);
+    // Mode 2: a seccomp filter, on every thread.
+    #[cfg(target_arch = "x86_64")]
+    {
+        assert!(status.contains("\nSeccomp:\t2\n"), "{status}");
+        assert!(status.contains("\nNoNewPrivs:\t1\n"), "{status}");
+    }
+    let _ = status;
 }
 
 /// Writes a one-rule library whose metadata ends with `params` and whose

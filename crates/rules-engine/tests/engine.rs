@@ -1,6 +1,6 @@
 //! The engine's limits and semantics, through the library API.
-#![allow(clippy::expect_used)]
-// The helpers expect; clippy.toml covers only #[test] functions.
+#![allow(clippy::expect_used, clippy::panic)]
+// The helpers expect and panic; clippy.toml covers only #[test] functions.
 
 use adal_rules_engine::RuleEngine;
 use adal_sandbox_protocol::{
@@ -317,4 +317,225 @@ fn no_rule_sees_what_another_did_to_its_variables() {
             assert!(matches!(o, RuleOutcome::Clear { .. }), "{o:?}");
         }
     }
+}
+
+/// Asserts that `outcome` is rule `rule_id`'s limit error naming `needle`
+/// (the limit and its value) at `line`.
+fn assert_limit(outcome: &RuleOutcome, rule_id: &str, needle: &str, line: u32) {
+    match outcome {
+        RuleOutcome::Error {
+            rule_id: id,
+            kind: RuleErrorKind::Limit,
+            message,
+            position,
+        } => {
+            assert_eq!(id, rule_id);
+            assert!(message.contains(needle), "{rule_id}: {message}");
+            assert_eq!(position.map(|p| p.line), Some(line), "{rule_id}: {message}");
+        }
+        other => panic!("{rule_id}: expected a limit error naming {needle:?}, got {other:?}"),
+    }
+}
+
+/// The variables limit holds in the rule's body and in every function and
+/// closure it calls, each call counting its own scope (so a recursion can
+/// hold up to the call-depth limit times as many). Rhai reports an error
+/// raised inside a function or closure at the call in the rule's body.
+#[test]
+fn the_variables_limit_holds_in_bodies_functions_and_closures() {
+    let engine = RuleEngine::default();
+    let lets = |n: usize| -> String { (0..n).map(|i| format!("let v{i} = {i};\n")).collect() };
+    let cases = [
+        // 3 variables are the rule's own (submission, context, params):
+        // the 254th `let` is one too many.
+        ("body", lets(300), 254),
+        (
+            "function",
+            format!("fn f() {{\n{}1 }}\nf()", lets(300)),
+            303,
+        ),
+        (
+            "closure",
+            format!("let f = || {{\n{}1 }};\nf.call()", lets(300)),
+            303,
+        ),
+    ];
+    for (id, script, line) in cases {
+        let outcome = run(&engine, &[rule(id, &script)]).remove(0);
+        assert_limit(&outcome, id, "variables limit (256) exceeded", line);
+    }
+    // Under the limit, functions and closures declare what they like.
+    let fine = format!("fn f() {{\n{}true }}\nf()", lets(200));
+    assert!(matches!(one(&engine, &fine), RuleOutcome::Finding { .. }));
+}
+
+/// Every way a script can grow a string, array or map fails at the growing
+/// statement (in a function or closure: at its call in the rule's body),
+/// never at a later use or not at all. Each script ends with a `throw`
+/// that it would reach if the growth were not stopped where it happens.
+#[test]
+fn size_limits_stop_growth_at_the_growing_operation() {
+    let engine = RuleEngine::default();
+    let unreached = "throw \"grew past the limit unchecked\";";
+    let in_loop =
+        |grow: &str| format!("let i = 0;\nwhile i < 20000 {{\n{grow}\ni += 1;\n}}\n{unreached}");
+    let in_fn = |init: &str, grow: &str| {
+        format!(
+            "fn f() {{\n{init}\nlet i = 0;\nwhile i < 20000 {{\n{grow}\ni += 1;\n}}\nx\n}}\nlet y = f();\n{unreached}"
+        )
+    };
+    let in_closure = |init: &str, grow: &str| {
+        format!(
+            "let g = || {{\n{init}\nlet i = 0;\nwhile i < 20000 {{\n{grow}\ni += 1;\n}}\nx\n}};\nlet y = g.call();\n{unreached}"
+        )
+    };
+    let string = "string size limit (65536 bytes) exceeded";
+    let array = "array size limit (10000) exceeded";
+    let map = "map size limit (10000) exceeded";
+    let cases = [
+        // In the rule's body, the loop's statement is line 3.
+        (
+            "string +=",
+            format!("let x = \"\";\n{}", in_loop("x += \"xxxxxxxxxx\";")),
+            string,
+            4,
+        ),
+        (
+            "string append",
+            format!("let x = \"\";\n{}", in_loop("x.append(\"xxxxxxxxxx\");")),
+            string,
+            4,
+        ),
+        (
+            "string in a map by index",
+            format!(
+                "let x = #{{s: \"\"}};\n{}",
+                in_loop("x[\"s\"] += \"xxxxxxxxxx\";")
+            ),
+            string,
+            4,
+        ),
+        (
+            "array push",
+            format!("let x = [];\n{}", in_loop("x.push(i);")),
+            array,
+            4,
+        ),
+        (
+            "array +=",
+            format!("let x = [];\n{}", in_loop("x += i;")),
+            array,
+            4,
+        ),
+        (
+            "array in an array by index",
+            format!("let x = [[]];\n{}", in_loop("x[0] += i;")),
+            array,
+            4,
+        ),
+        (
+            "map by index",
+            format!("let x = #{{}};\n{}", in_loop("x[`k${i}`] = i;")),
+            map,
+            4,
+        ),
+        // In a function or closure: Rhai reports the call (line 10).
+        (
+            "string in a function",
+            in_fn("let x = \"\";", "x += \"xxxxxxxxxx\";"),
+            string,
+            10,
+        ),
+        (
+            "array in a function",
+            in_fn("let x = [];", "x.push(i);"),
+            array,
+            10,
+        ),
+        (
+            "map by index in a function",
+            in_fn("let x = #{};", "x[`k${i}`] = i;"),
+            map,
+            10,
+        ),
+        (
+            "string in a closure",
+            in_closure("let x = \"\";", "x += \"xxxxxxxxxx\";"),
+            string,
+            10,
+        ),
+        (
+            "array in a closure",
+            in_closure("let x = [];", "x += [i];"),
+            array,
+            10,
+        ),
+        (
+            "map by index in a closure",
+            in_closure("let x = #{};", "x[`k${i}`] = i;"),
+            map,
+            10,
+        ),
+        // A closure growing a map of the rule's body that it captured.
+        (
+            "captured map by index",
+            format!(
+                "let x = #{{}};\nlet add = |k| {{ x[k] = 1; }};\n{}",
+                in_loop("add.call(`k${i}`);")
+            ),
+            map,
+            5,
+        ),
+    ];
+    for (id, script, needle, line) in &cases {
+        let outcome = run(&engine, &[rule(id, script), rule("next", "true")]);
+        assert_limit(&outcome[0], id, needle, *line);
+        // The rule after it still runs.
+        assert!(
+            matches!(outcome[1], RuleOutcome::Finding { .. }),
+            "{id}: {outcome:?}"
+        );
+    }
+}
+
+/// A rule that stays within its operations but not its time is stopped
+/// with a limit error naming the time limit; the other rules run, and the
+/// deadline is the stopped rule's alone.
+#[test]
+fn a_rule_past_its_time_limit_is_stopped_and_the_others_run() {
+    use adal_rules_engine::Limits;
+    use std::time::{Duration, Instant};
+    let engine = RuleEngine::new(Limits {
+        max_rule_time: Duration::from_millis(100),
+        ..Limits::default()
+    });
+    // Each `contains` scans 10,000 elements in one operation: the
+    // operations limit would take minutes to reach.
+    let slow = "let a = [];\na.pad(10000, 0);\nloop { a.contains(-1); }";
+    let busy = "let n = 0; while n < 2000 { n += 1; } n == 2000";
+    let started = Instant::now();
+    let outcomes = run(
+        &engine,
+        &[
+            rule("slow", slow),
+            rule("busy", busy),
+            rule("finds", "\"found it\""),
+        ],
+    );
+    let took = started.elapsed();
+    assert_limit(&outcomes[0], "slow", "time limit (100 ms) exceeded", 3);
+    assert!(
+        matches!(outcomes[1], RuleOutcome::Finding { .. }),
+        "{:?}",
+        outcomes[1]
+    );
+    assert!(
+        matches!(outcomes[2], RuleOutcome::Finding { .. }),
+        "{:?}",
+        outcomes[2]
+    );
+    assert!(
+        took < Duration::from_secs(10),
+        "not stopped in time: {took:?}"
+    );
 }

@@ -253,6 +253,118 @@ async fn a_request_past_its_deadline_is_killed_and_the_next_one_works() {
     assert_ne!(pool.pids(), first);
 }
 
+/// A rule that stays within its operations but runs long: each
+/// `contains` scans 10,000 elements in one operation, so reaching the
+/// operations limit would take minutes. Only a clock stops it: the
+/// sandbox's per-rule time limit (`--rule-time-ms`, 1000 ms by default),
+/// or the pool's deadline if that comes first.
+fn slow_bounded_rule() -> RuleSource {
+    RuleSource {
+        id: "slow".into(),
+        kinds: vec![],
+        script: "let a = [];\na.pad(10000, 0);\nloop { a.contains(-1); }".into(),
+        severity: Severity::Low,
+        likelihood: 1,
+        impact: 1,
+        params: Default::default(),
+    }
+}
+
+/// One submission, one rule within its operations limit, a deadline
+/// shorter than the rule's time limit: the deadline is what stops it, the
+/// process is killed, and a new one (another pid) serves the next request.
+#[tokio::test]
+async fn a_rule_within_its_operations_but_past_the_deadline_is_killed_and_replaced() {
+    let (pool, _dir) = pool(1, Duration::from_millis(600));
+    pool.start().await.unwrap();
+    let first = pool.pids();
+    assert_eq!(first.len(), 1);
+    let t = Instant::now();
+    let result = pool
+        .evaluate("slow", &[slow_bounded_rule()], vec![gift("g", "1", "")])
+        .await;
+    assert!(matches!(result, Err(SandboxError::Deadline)), "{result:?}");
+    assert!(
+        t.elapsed() < Duration::from_secs(10),
+        "deadline not enforced: {:?}",
+        t.elapsed()
+    );
+    assert!(pool.pids().is_empty(), "killed process still listed");
+    // The pid is gone from the system too, not just from the pool's list.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while Path::new(&format!("/proc/{}/status", first[0])).exists()
+        && !std::fs::read_to_string(format!("/proc/{}/status", first[0]))
+            .unwrap_or_default()
+            .contains("State:\tZ")
+    {
+        assert!(
+            Instant::now() < deadline,
+            "process {} still running",
+            first[0]
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+
+    let results = pool
+        .evaluate("gifts-v1", &gift_rules(), vec![gift("g", "150000.00", "")])
+        .await
+        .unwrap();
+    assert!(matches!(
+        results[0].outcomes[0],
+        RuleOutcome::Finding { .. }
+    ));
+    let now = pool.pids();
+    assert_eq!(now.len(), 1);
+    assert_ne!(now, first, "a fresh process serves the next request");
+}
+
+/// The same rule with a deadline longer than its time limit: the sandbox
+/// stops the rule itself and answers with a limit error naming the time
+/// limit, the other rules' outcomes come with it, and the process (same
+/// pid) goes on serving.
+#[tokio::test]
+async fn a_slow_rule_within_the_deadline_gets_a_time_limit_error_from_the_same_process() {
+    let (pool, _dir) = pool(1, Duration::from_secs(20));
+    pool.start().await.unwrap();
+    let first = pool.pids();
+    let mut rules = vec![slow_bounded_rule()];
+    rules.extend(gift_rules());
+    let t = Instant::now();
+    let results = pool
+        .evaluate(
+            "slow-and-gifts",
+            &rules,
+            vec![gift("g", "150000.00", "120440001234")],
+        )
+        .await
+        .unwrap();
+    let took = t.elapsed();
+    match &results[0].outcomes[0] {
+        RuleOutcome::Error {
+            rule_id,
+            kind: adal_sandbox_protocol::RuleErrorKind::Limit,
+            message,
+            position,
+        } => {
+            assert_eq!(rule_id, "slow");
+            assert_eq!(message, "time limit (1000 ms) exceeded");
+            assert_eq!(position.map(|p| p.line), Some(3));
+        }
+        other => panic!("expected a time-limit error, got {other:?}"),
+    }
+    assert!(took >= Duration::from_millis(1000), "{took:?}");
+    for o in &results[0].outcomes[1..] {
+        assert!(matches!(o, RuleOutcome::Finding { .. }), "{o:?}");
+    }
+    assert_eq!(pool.pids(), first, "the same process answered");
+    let again = pool
+        .evaluate("gifts-v1", &gift_rules(), vec![gift("g", "100.00", "")])
+        .await
+        .unwrap();
+    assert!(matches!(again[0].outcomes[0], RuleOutcome::Clear { .. }));
+    assert_eq!(pool.pids(), first);
+}
+
 #[tokio::test]
 async fn a_missing_binary_is_a_spawn_error() {
     let dir = tempfile_dir::Dir::new();
