@@ -8,6 +8,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod dashboard;
+mod isolation;
 mod records;
 
 use adal_blackbox::*;

@@ -70,7 +70,12 @@ pub(crate) struct Tenant {
     pub(crate) low_risk_position: String,
 }
 
-pub(crate) async fn tenant(api: &Api, platform: &str, tag: &str, bin_prefix: &str) -> Result<Tenant> {
+pub(crate) async fn tenant(
+    api: &Api,
+    platform: &str,
+    tag: &str,
+    bin_prefix: &str,
+) -> Result<Tenant> {
     let r = api
         .post(
             platform,
