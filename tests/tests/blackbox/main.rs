@@ -8,6 +8,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod dashboard;
+mod faults;
 mod isolation;
 mod records;
 
