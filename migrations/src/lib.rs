@@ -17,6 +17,7 @@ mod m20261127_000010_user_disabled;
 mod m20261205_000010_outbox_lease;
 mod m20261205_000020_sign_in_throttle;
 mod m20261205_000030_token_last_used;
+mod m20261205_000040_second_factor;
 
 pub struct Migrator;
 
@@ -37,6 +38,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_000010_outbox_lease::Migration),
             Box::new(m20261205_000020_sign_in_throttle::Migration),
             Box::new(m20261205_000030_token_last_used::Migration),
+            Box::new(m20261205_000040_second_factor::Migration),
         ]
     }
 }

@@ -290,6 +290,11 @@ impl From<ServiceError> for ApiError {
                 "unavailable",
                 "a dependency is unavailable; retry later",
             )),
+            ServiceError::SecondFactorRequired => ApiError::Forbidden(ErrorBody::new(
+                "second_factor_required",
+                "your organisation requires a second factor for your role: turn it on with \
+                 POST /api/v1/auth/second-factor",
+            )),
             ServiceError::Internal => ApiError::Internal(ErrorBody::new(
                 "internal",
                 "internal error; it has been logged",

@@ -15,6 +15,7 @@ mod platform;
 mod records;
 mod registry;
 mod rulesets;
+mod second_factor;
 mod submissions;
 mod tenant;
 mod tokens;
@@ -38,6 +39,7 @@ pub const API_PREFIX: &str = "/api/v1";
 type Apis = (
     platform::PlatformApi,
     tokens::TokensApi,
+    second_factor::SecondFactorApi,
     tenant::TenantApi,
     rulesets::RuleSetApi,
     submissions::SubmissionApi,
@@ -53,6 +55,7 @@ fn service() -> OpenApiService<Apis, ()> {
         (
             platform::PlatformApi,
             tokens::TokensApi,
+            second_factor::SecondFactorApi,
             tenant::TenantApi,
             rulesets::RuleSetApi,
             submissions::SubmissionApi,

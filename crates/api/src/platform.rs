@@ -28,6 +28,11 @@ pub enum ApiTags {
 pub struct LoginRequest {
     pub email: String,
     pub password: String,
+    /// For an account with a second factor: the authenticator app's
+    /// current code, or an unused recovery code. Without it such an
+    /// account's sign-in answers `401 second_factor_required`.
+    #[oai(validator(max_length = 64))]
+    pub code: Option<String>,
 }
 
 #[derive(Debug, Object)]
@@ -174,15 +179,41 @@ impl PlatformApi {
     ) -> ApiResult<LoginResponse> {
         let req = body.0;
         let client = remote.as_socket_addr().map(|a| a.ip().to_string());
-        let Some(session) = sign_in(
+        let signed = sign_in(
             &state,
             &req.email,
             &req.password,
+            req.code.as_deref(),
             "login",
             client.as_deref(),
         )
-        .await?
-        else {
+        .await;
+        // The second factor's refusals are 401s that say which, with the
+        // detail at `/code`.
+        let signed = match signed {
+            Err(e @ adal_service::ServiceError::Invalid { .. }) => {
+                let details = e.field_errors();
+                let wrong = details.iter().any(|d| d.code == "second_factor.invalid");
+                return Err(ApiError::Unauthorized(Json(crate::ErrorBody {
+                    error: if wrong {
+                        "second_factor_invalid"
+                    } else {
+                        "second_factor_required"
+                    }
+                    .into(),
+                    message: details
+                        .first()
+                        .map(|d| d.message.clone())
+                        .unwrap_or_default(),
+                    details: details
+                        .into_iter()
+                        .map(crate::error::ErrorDetail::from)
+                        .collect(),
+                })));
+            }
+            other => other?,
+        };
+        let Some(session) = signed else {
             return Err(ApiError::Unauthorized(Json(crate::ErrorBody {
                 error: "unauthorized".into(),
                 message: "wrong email or password".into(),

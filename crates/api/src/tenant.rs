@@ -41,11 +41,15 @@ pub struct SettingsOut {
     pub mci_by_year: BTreeMap<String, String>,
     pub declaration_due_by_year: BTreeMap<String, String>,
     pub feedback_answer_days: u32,
+    /// Whether administrators and compliance officers must sign in with a
+    /// second factor.
+    pub require_second_factor: bool,
 }
 
 impl From<tenants::TenantSettings> for SettingsOut {
     fn from(s: tenants::TenantSettings) -> Self {
         let feedback_answer_days = s.feedback_answer_days();
+        let require_second_factor = s.require_second_factor.unwrap_or(false);
         Self {
             alert_threshold: s.alert_threshold,
             alert_emails: s.alert_emails,
@@ -60,6 +64,7 @@ impl From<tenants::TenantSettings> for SettingsOut {
                 .map(|(y, v)| (y.to_string(), v))
                 .collect(),
             feedback_answer_days,
+            require_second_factor,
         }
     }
 }

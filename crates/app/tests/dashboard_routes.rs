@@ -1435,3 +1435,158 @@ async fn tenant_admin_edits_accounts_departments_positions() {
         assert_eq!(e.actor, me.id.to_string(), "{action}");
     }
 }
+
+/// The code an authenticator app shows for `secret` now.
+fn totp_now(secret: &str) -> String {
+    let secret = totp_rs::Secret::try_from_base32(secret).unwrap();
+    let t = totp_rs::Builder::new().with_secret(secret).build().unwrap();
+    t.generate(u64::try_from(chrono::Utc::now().timestamp()).unwrap())
+        .to_string()
+}
+
+/// Text between `start` and the next `end` after it.
+fn between<'a>(html: &'a str, start: &str, end: &str) -> &'a str {
+    let at = html.find(start).expect("the marker in the page") + start.len();
+    let rest = &html[at..];
+    &rest[..rest.find(end).unwrap()]
+}
+
+/// Issue 12's second factor on the dashboard: an organisation that
+/// requires it sends its officer to `/second-factor` from every tenant
+/// page; the officer enrols (a wrong code keeps the secret on screen),
+/// sees the recovery codes once, and from then on signing in asks for a
+/// code: none or a wrong one gives the form again (401), a recovery code
+/// works once. The employee, whose role is not covered, is not stopped.
+#[tokio::test]
+async fn second_factor_required_enrolled_and_asked_at_sign_in() {
+    let w = world().await;
+    let cli = TestClient::new(app(&w));
+    let tenant = adal_store::tenants::get(&w.state.store, TenantId::from_uuid(w.a))
+        .await
+        .unwrap();
+    let mut settings = adal_store::tenants::settings_of(&tenant).unwrap();
+    settings.require_second_factor = Some(true);
+    adal_store::tenants::update_settings(
+        &w.state.store,
+        TenantId::from_uuid(w.a),
+        "test",
+        &settings,
+    )
+    .await
+    .unwrap();
+
+    let employee = sign_in(&cli, "employee@a.kz").await;
+    let r = cli
+        .get(format!("/t/{}/gifts/new", w.a))
+        .header("cookie", &employee)
+        .send()
+        .await;
+    r.assert_status_is_ok();
+
+    let officer = sign_in(&cli, "officer@a.kz").await;
+    let r = cli
+        .get(format!("/t/{}/findings", w.a))
+        .header("cookie", &officer)
+        .send()
+        .await;
+    r.assert_status(StatusCode::SEE_OTHER);
+    assert_eq!(r.0.headers().get("location").unwrap(), "/second-factor");
+
+    let page = page_of(&cli, &officer, "/second-factor").await;
+    assert!(page.contains(r#"id="second-factor-required""#), "{page}");
+    assert!(page.contains(r#"data-enabled="false""#));
+    let csrf = csrf_in(&page);
+    let post = |fields: Vec<(&'static str, String)>| {
+        let mut form = vec![("csrf", csrf.clone())];
+        form.extend(fields);
+        cli.post("/second-factor")
+            .header("cookie", &officer)
+            .form(&form)
+            .send()
+    };
+    let r = post(vec![("action", "begin".into())]).await;
+    r.assert_status_is_ok();
+    let page = r.0.into_body().into_string().await.unwrap();
+    let secret = between(&page, r#"id="second-factor-secret">"#, "<").to_owned();
+    assert_eq!(secret.len(), 32, "{secret}");
+
+    // A wrong code: 422, the message, the same secret still shown.
+    let r = post(vec![
+        ("action", "confirm".into()),
+        ("code", "000000".into()),
+    ])
+    .await;
+    r.assert_status(StatusCode::UNPROCESSABLE_ENTITY);
+    let page = r.0.into_body().into_string().await.unwrap();
+    assert!(page.contains(&secret));
+    assert!(page.contains(r#"role="alert""#));
+
+    let r = post(vec![
+        ("action", "confirm".into()),
+        ("code", totp_now(&secret)),
+    ])
+    .await;
+    r.assert_status_is_ok();
+    let page = r.0.into_body().into_string().await.unwrap();
+    let codes = between(&page, r#"id="recovery-codes">"#, "</ul>");
+    let recovery = between(codes, "<code>", "</code>").to_owned();
+    assert_eq!(codes.matches("<li>").count(), 10);
+    assert!(page.contains(r#"data-enabled="true""#));
+
+    // Enrolled: the tenant pages open; a second visit shows no codes.
+    page_of(&cli, &officer, &format!("/t/{}/findings", w.a)).await;
+    let page = page_of(&cli, &officer, "/second-factor").await;
+    assert!(!page.contains(&recovery));
+
+    // Signing in now needs a code.
+    let login = |code: Option<String>| {
+        let cli = &cli;
+        async move {
+            let r = cli.get("/login").send().await;
+            let pre = cookie_value(&r, "adal_pre").unwrap();
+            let csrf = csrf_in(&r.0.into_body().into_string().await.unwrap());
+            let mut form = vec![
+                ("csrf", csrf),
+                ("email", "officer@a.kz".to_owned()),
+                ("password", PASSWORD.to_owned()),
+            ];
+            if let Some(c) = code {
+                form.push(("code", c));
+            }
+            cli.post("/login")
+                .header("cookie", format!("adal_pre={pre}"))
+                .form(&form)
+                .send()
+                .await
+        }
+    };
+    let r = login(None).await;
+    r.assert_status(StatusCode::UNAUTHORIZED);
+    assert!(cookie_value(&r, "adal_session").is_none());
+    let page = r.0.into_body().into_string().await.unwrap();
+    assert!(
+        page.contains(r#"value="officer@a.kz""#),
+        "the email is kept"
+    );
+    let r = login(Some("111111".into())).await;
+    r.assert_status(StatusCode::UNAUTHORIZED);
+    let r = login(Some(recovery.to_uppercase())).await;
+    r.assert_status(StatusCode::SEE_OTHER);
+    assert!(cookie_value(&r, "adal_session").is_some());
+    let r = login(Some(recovery.clone())).await;
+    r.assert_status(StatusCode::UNAUTHORIZED);
+
+    // Every page of it is translated.
+    for lang in ["kk", "ru"] {
+        let r = cli
+            .get("/second-factor")
+            .header("cookie", format!("{officer}; adal_lang={lang}"))
+            .send()
+            .await;
+        r.assert_status_is_ok();
+        let page = r.0.into_body().into_string().await.unwrap();
+        assert!(page.contains(&format!(r#"<html lang="{lang}">"#)));
+        assert!(!page.contains(adal_web::MISSING), "{lang}: {page}");
+    }
+    std::fs::remove_dir_all(&w.dir).ok();
+}

@@ -142,6 +142,7 @@ pub async fn sign_in(
     state: &AppState,
     email: &str,
     password: &str,
+    code: Option<&str>,
     name: &str,
     client: Option<&str>,
 ) -> ServiceResult<Option<Session>> {
@@ -179,6 +180,30 @@ pub async fn sign_in(
         );
         return Ok(None);
     };
+    // The second factor, after the password: a missing code says so (at
+    // `/code`); a wrong one counts as a failed sign-in.
+    match crate::second_factor::check_at_sign_in(state, user.id, code).await? {
+        crate::second_factor::Check::Passed => {}
+        crate::second_factor::Check::Missing => {
+            return Err(ServiceError::field(
+                "/code",
+                "second_factor.required",
+                "this account signs in with a code from its authenticator app (or a recovery code)",
+            ));
+        }
+        crate::second_factor::Check::Wrong => {
+            throttle::record_failure(&state.store, &account_key, ACCOUNT_THROTTLE).await?;
+            if let Some(k) = &client_key {
+                throttle::record_failure(&state.store, k, CLIENT_THROTTLE).await?;
+            }
+            tracing::warn!("sign-in failed at the second factor");
+            return Err(ServiceError::field(
+                "/code",
+                "second_factor.invalid",
+                "not the current code or an unused recovery code",
+            ));
+        }
+    }
     throttle::clear(&state.store, &account_key).await?;
     let (token, digest) = new_token();
     let expires_at = chrono::Utc::now() + chrono::Duration::hours(crate::SESSION_HOURS);
@@ -281,6 +306,9 @@ impl TenantCtx {
         let agency = caller.tenant_id.is_none() && caller.role == Role::AgencyAuditor;
         if !member && !agency {
             return Err(ServiceError::not_found("tenant"));
+        }
+        if member {
+            crate::second_factor::gate(state, caller).await?;
         }
         if agency {
             // The Agency reads real tenants only; a made-up id is 404 too.

@@ -97,6 +97,10 @@ pub enum ServiceError {
     /// A dependency (database, queue, sandbox) is down; retry later.
     #[error("a dependency is unavailable; retry later")]
     Unavailable,
+    /// The caller's organisation requires a second factor of their role
+    /// and they have not turned it on: only their own account is open.
+    #[error("your organisation requires a second factor for your role; turn it on first")]
+    SecondFactorRequired,
     /// A fault of ours; the cause has been logged.
     #[error("internal error; it has been logged")]
     Internal,

@@ -17,6 +17,7 @@ pub mod findings;
 pub mod heatmap;
 pub mod lifecycle;
 pub mod rulesets;
+pub mod second_factor;
 pub mod settings;
 pub mod tokens;
 pub mod validate;

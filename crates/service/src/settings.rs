@@ -30,6 +30,11 @@ pub struct Settings {
     #[serde(default)]
     #[cfg_attr(feature = "openapi", oai(default))]
     pub feedback_answer_days: Option<u32>,
+    /// Whether the tenant's administrators and compliance officers must
+    /// sign in with a second factor (TOTP). Absent: unchanged.
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", oai(default))]
+    pub require_second_factor: Option<bool>,
 }
 
 /// Checks settings as `PUT /settings` receives them, every field at once,
@@ -125,6 +130,7 @@ pub fn check_settings(req: &Settings) -> Result<tenants::TenantSettings, Vec<Fie
         mci_by_year: mci,
         declaration_due_by_year: due,
         feedback_answer_days: req.feedback_answer_days,
+        require_second_factor: req.require_second_factor,
     })
 }
 

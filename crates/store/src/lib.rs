@@ -26,6 +26,7 @@ pub mod policy;
 pub mod procurement;
 pub mod registry;
 pub mod rules;
+pub mod second_factor;
 pub mod submissions;
 pub mod tenants;
 pub mod throttle;

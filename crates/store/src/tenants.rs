@@ -30,6 +30,9 @@ pub struct TenantSettings {
     /// Always set when read; `None` in an update keeps the stored value
     /// (a settings form that does not show it does not reset it).
     pub feedback_answer_days: Option<u32>,
+    /// Whether administrators and compliance officers must sign in with a
+    /// second factor. Always set when read; `None` in an update keeps it.
+    pub require_second_factor: Option<bool>,
 }
 
 /// Days to answer a feedback-channel report unless the tenant sets
@@ -85,6 +88,7 @@ pub fn settings_of(t: &Tenant) -> Result<TenantSettings> {
         feedback_answer_days: Some(
             u32::try_from(t.feedback_answer_days).unwrap_or(DEFAULT_FEEDBACK_ANSWER_DAYS),
         ),
+        require_second_factor: Some(t.require_second_factor),
     })
 }
 
@@ -103,6 +107,7 @@ pub async fn create(store: &crate::Store, actor: &str, new: NewTenant) -> Result
             .map_err(|e| StoreError::Corrupt(e.to_string()))?),
         declaration_due_by_year: Set("{}".to_owned()),
         feedback_answer_days: Set(i32::try_from(DEFAULT_FEEDBACK_ANSWER_DAYS).unwrap_or(15)),
+        require_second_factor: Set(false),
         created_at: Set(now()),
     };
     tenant::Entity::insert(model)
@@ -174,6 +179,9 @@ pub async fn update_settings(
     if let Some(days) = settings.feedback_answer_days {
         am.feedback_answer_days = Set(i32::try_from(days).unwrap_or(i32::MAX));
     }
+    if let Some(required) = settings.require_second_factor {
+        am.require_second_factor = Set(required);
+    }
     let t = am.update(&txn).await?;
     audit::append(
         &txn,
@@ -181,7 +189,7 @@ pub async fn update_settings(
         actor,
         "tenant.settings",
         &format!("tenant/{}", tenant.uuid()),
-        serde_json::json!({"alert_threshold": settings.alert_threshold, "alert_emails": settings.alert_emails, "mci_by_year": settings.mci_by_year, "declaration_due_by_year": settings.declaration_due_by_year, "feedback_answer_days": settings.feedback_answer_days}),
+        serde_json::json!({"alert_threshold": settings.alert_threshold, "alert_emails": settings.alert_emails, "mci_by_year": settings.mci_by_year, "declaration_due_by_year": settings.declaration_due_by_year, "feedback_answer_days": settings.feedback_answer_days, "require_second_factor": settings.require_second_factor}),
     )
     .await?;
     txn.commit().await?;

@@ -35,7 +35,7 @@ use screens::admin::{org_chart, people};
 use screens::rules::{authoring, parameters, standard, version};
 use screens::{
     account, agency, datasets, declaration, filings, findings, my_filings, officers, overview,
-    risk_map, settings,
+    risk_map, second_factor, settings,
 };
 
 /// The Content-Security-Policy of every dashboard response: our own files
@@ -114,6 +114,10 @@ pub fn routes() -> impl Endpoint {
         .at(
             "/password",
             get(account::password_form).post(account::change_password),
+        )
+        .at(
+            "/second-factor",
+            get(second_factor::second_factor_form).post(second_factor::second_factor_action),
         )
         .at("/agency", get(agency::agency))
         .at("/t/:tenant", get(overview::tenant_home))

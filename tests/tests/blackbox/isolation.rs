@@ -27,13 +27,17 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 /// Paths outside `/tenants/{tenant_id}`, each covered elsewhere: signing
-/// in and out and the caller's own account and tokens (case 3 covers
+/// in and out and the caller's own account, tokens and second factor (case 3 covers
 /// `DELETE /auth/tokens/{id}`), the platform's tenant list (case 4), the
 /// public schemas and the public registry (its own test). A new path
 /// outside a tenant fails this test until someone decides where it
 /// belongs.
-const OUTSIDE_TENANTS: [&str; 9] = [
+const OUTSIDE_TENANTS: [&str; 13] = [
     "/auth/login",
+    "/auth/second-factor",
+    "/auth/second-factor/confirm",
+    "/auth/second-factor/recovery-codes",
+    "/auth/second-factor/disable",
     "/auth/logout",
     "/me",
     "/tenants",

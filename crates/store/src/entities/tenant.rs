@@ -18,6 +18,9 @@ pub struct Model {
     pub declaration_due_by_year: String,
     /// Days to answer a report received through a feedback channel.
     pub feedback_answer_days: i32,
+    /// Whether the tenant's administrators and compliance officers must
+    /// sign in with a second factor.
+    pub require_second_factor: bool,
     pub created_at: DateTimeUtc,
 }
 

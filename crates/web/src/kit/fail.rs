@@ -29,6 +29,9 @@ pub enum Fail {
     },
     /// A dependency is down; the cause was logged where it was met.
     Unavailable,
+    /// The organisation requires a second factor the user has not turned
+    /// on: to the account page, where they can.
+    SecondFactor,
     /// Too many attempts; try again after this many seconds.
     TooMany(u64),
     Internal(String),
@@ -42,6 +45,7 @@ impl From<adal_service::ServiceError> for Fail {
             E::NotFound(_) => Fail::NotFound,
             E::Unauthorized => Fail::SignIn,
             E::Unavailable => Fail::Unavailable,
+            E::SecondFactorRequired => Fail::SecondFactor,
             E::TooManyRequests { retry_after_secs } => Fail::TooMany(retry_after_secs),
             E::Internal => Fail::Internal("the service failed (logged above)".into()),
             E::Conflict(_) => Fail::Refused {
@@ -86,6 +90,7 @@ pub fn fail_page(v: &Visitor, fail: Fail) -> Response {
             "error-429-body",
         ),
         Fail::SignIn => return redirect(v, "/login"),
+        Fail::SecondFactor => return redirect(v, "/second-factor"),
         Fail::Forbidden => (StatusCode::FORBIDDEN, "error-403-title", "error-403-body"),
         Fail::NotFound => (StatusCode::NOT_FOUND, "error-404-title", "error-404-body"),
         Fail::Csrf => (StatusCode::FORBIDDEN, "error-csrf-title", "error-csrf-body"),

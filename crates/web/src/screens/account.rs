@@ -41,6 +41,11 @@ pub(crate) async fn home(req: &Request, state: Data<&AppState>) -> Response {
 enum Again {
     No,
     Failed,
+    /// The password was right; the account needs its second factor's
+    /// code (`wrong`: the one given was not good).
+    Code {
+        wrong: bool,
+    },
     /// Too many failed sign-ins: wait this many seconds.
     Throttled(u64),
 }
@@ -52,6 +57,11 @@ fn login_page(v: &Visitor, email: &str, again: Again) -> Response {
             Again::No => {}
             Again::Failed => {
                 p class="alert error" role="alert" id="login-error" { (tr.t("signin-failed")) }
+            }
+            Again::Code { wrong } => {
+                p class="alert error" role="alert" id="login-error" {
+                    (tr.t(if wrong { "signin-code-wrong" } else { "signin-code-needed" }))
+                }
             }
             Again::Throttled(secs) => {
                 p class="alert error" role="alert" id="login-error" data-retry-after=(secs) {
@@ -69,12 +79,17 @@ fn login_page(v: &Visitor, email: &str, again: Again) -> Response {
                 label for="password" { (tr.t("signin-password")) }
                 input type="password" id="password" name="password" autocomplete="current-password" required;
             }
+            div class="field" {
+                label for="code" { (tr.t("signin-code")) }
+                input type="text" id="code" name="code" inputmode="numeric" autocomplete="one-time-code"
+                    maxlength="64" autofocus[matches!(again, Again::Code { .. })];
+            }
             button type="submit" { (tr.t("signin-submit")) }
         }
     };
     let status = match again {
         Again::No => StatusCode::OK,
-        Again::Failed => StatusCode::UNAUTHORIZED,
+        Again::Failed | Again::Code { .. } => StatusCode::UNAUTHORIZED,
         Again::Throttled(_) => StatusCode::TOO_MANY_REQUESTS,
     };
     let mut resp = respond(
@@ -112,22 +127,36 @@ pub(crate) async fn login(
     }
     let email = f.get("email").cloned().unwrap_or_default();
     let password = f.get("password").cloned().unwrap_or_default();
+    let code = f.get("code").cloned().unwrap_or_default();
     let r: PageResult = async {
         let client = req
             .remote_addr()
             .as_socket_addr()
             .map(|a| a.ip().to_string());
-        let session =
-            match adal_service::sign_in(&state, &email, &password, "dashboard", client.as_deref())
-                .await
-            {
-                Ok(Some(s)) => s,
-                Ok(None) => return Ok(login_page(&v, &email, Again::Failed)),
-                Err(adal_service::ServiceError::TooManyRequests { retry_after_secs }) => {
-                    return Ok(login_page(&v, &email, Again::Throttled(retry_after_secs)));
-                }
-                Err(e) => return Err(e.into()),
-            };
+        let session = match adal_service::sign_in(
+            &state,
+            &email,
+            &password,
+            Some(&code),
+            "dashboard",
+            client.as_deref(),
+        )
+        .await
+        {
+            Ok(Some(s)) => s,
+            Ok(None) => return Ok(login_page(&v, &email, Again::Failed)),
+            Err(e @ adal_service::ServiceError::Invalid { .. }) => {
+                let wrong = e
+                    .field_errors()
+                    .iter()
+                    .any(|fe| fe.code == "second_factor.invalid");
+                return Ok(login_page(&v, &email, Again::Code { wrong }));
+            }
+            Err(adal_service::ServiceError::TooManyRequests { retry_after_secs }) => {
+                return Ok(login_page(&v, &email, Again::Throttled(retry_after_secs)));
+            }
+            Err(e) => return Err(e.into()),
+        };
         let token = session.token;
         let mut v2 = v.clone();
         v2.set_cookies.push(set_cookie(
@@ -233,6 +262,7 @@ fn password_page(v: &Visitor, frame: &Frame, errors: &[(&str, String)], done: bo
             }
             button type="submit" { (tr.t("password-submit")) }
         }
+        p { a href="/second-factor" id="second-factor-link" { (tr.t("second-factor-title")) } }
     };
     let status = if errors.is_empty() {
         StatusCode::OK

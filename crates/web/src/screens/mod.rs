@@ -15,4 +15,5 @@ pub(crate) mod officers;
 pub(crate) mod overview;
 pub(crate) mod risk_map;
 pub(crate) mod rules;
+pub(crate) mod second_factor;
 pub(crate) mod settings;

@@ -43,6 +43,12 @@ const MAX_ROWS: usize = 60;
 /// The input of the days to answer a feedback report, named as the API's
 /// member.
 pub const FEEDBACK_DAYS: &str = "feedback_answer_days";
+
+/// The checkbox requiring a second factor, named as the API's member, and
+/// the hidden input that says the form showed it (an unticked checkbox
+/// sends nothing).
+pub const SECOND_FACTOR: &str = "require_second_factor";
+const SECOND_FACTOR_SHOWN: &str = "require_second_factor.shown";
 use crate::kit::errors::{NO_YEAR, NOT_DAYS, TWICE};
 
 pub fn rows_of(values: &Values, t: &Table) -> usize {
@@ -60,6 +66,9 @@ pub fn values_of(s: &TenantSettings) -> Values {
     v.insert("alert_threshold".into(), s.alert_threshold.clone());
     v.insert("alert_emails".into(), s.alert_emails.join("\n"));
     v.insert(FEEDBACK_DAYS.into(), s.feedback_answer_days().to_string());
+    if s.require_second_factor == Some(true) {
+        v.insert(SECOND_FACTOR.into(), "1".into());
+    }
     for (t, map) in [(&MCI, &s.mci_by_year), (&DUE, &s.declaration_due_by_year)] {
         for (r, (year, val)) in map.iter().enumerate() {
             v.insert(format!("{}.{r}.year", t.prefix), year.to_string());
@@ -125,6 +134,9 @@ pub fn parse(values: &Values) -> (adal_service::Settings, Vec<(String, FieldErro
         mci_by_year,
         declaration_due_by_year,
         feedback_answer_days,
+        require_second_factor: values
+            .contains_key(SECOND_FACTOR_SHOWN)
+            .then(|| value(values, SECOND_FACTOR) == "1"),
     };
     (settings, own)
 }
@@ -229,6 +241,17 @@ pub fn render(
                 p class="hint" id="s-feedback_answer_days-hint" { (tr.t("settings-feedback-days-hint")) }
                 (field_error(tr, "s-feedback_answer_days", &errs(FEEDBACK_DAYS)))
             }
+            h2 { (tr.t("settings-second-factor")) }
+            input type="hidden" name=(SECOND_FACTOR_SHOWN) value="1";
+            div class="field" {
+                label {
+                    input type="checkbox" id="s-require_second_factor" name=(SECOND_FACTOR) value="1"
+                        checked[value(values, SECOND_FACTOR) == "1"]
+                        aria-describedby="s-require_second_factor-hint";
+                    " " (tr.t("settings-second-factor-require"))
+                }
+                p class="hint" id="s-require_second_factor-hint" { (tr.t("settings-second-factor-hint")) }
+            }
             @for t in [MCI, DUE] {
                 @let rows = rows_of(values, &t);
                 h2 { (tr.t(&format!("settings-{}", t.prefix))) }
@@ -295,6 +318,7 @@ mod tests {
             mci_by_year: BTreeMap::from([(2025, "3932".into()), (2026, "4325".into())]),
             declaration_due_by_year: BTreeMap::from([(2025, "2026-05-31".into())]),
             feedback_answer_days: None,
+            require_second_factor: None,
         };
         let v = values_of(&stored);
         // A blank row for a new year in each table.
