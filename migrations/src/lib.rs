@@ -18,6 +18,8 @@ mod m20261205_000010_outbox_lease;
 mod m20261205_000020_sign_in_throttle;
 mod m20261205_000030_token_last_used;
 mod m20261205_000040_second_factor;
+mod m20261205_000050_risk_counts;
+mod m20261205_000060_submission_claim;
 
 pub struct Migrator;
 
@@ -39,6 +41,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_000020_sign_in_throttle::Migration),
             Box::new(m20261205_000030_token_last_used::Migration),
             Box::new(m20261205_000040_second_factor::Migration),
+            Box::new(m20261205_000050_risk_counts::Migration),
+            Box::new(m20261205_000060_submission_claim::Migration),
         ]
     }
 }

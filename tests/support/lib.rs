@@ -182,6 +182,8 @@ impl Deployment {
         );
         env.insert("ADAL_WORKER__SWEEP_INTERVAL_SECS".into(), "1".into());
         env.insert("ADAL_WORKER__STALE_AFTER_SECS".into(), "2".into());
+        // A worker killed mid-batch (the fault test) frees its rows soon.
+        env.insert("ADAL_WORKER__CLAIM_LEASE_SECS".into(), "5".into());
         env.insert("ADAL_WORKER__MAIL_INTERVAL_SECS".into(), "1".into());
         env.insert("ADAL_WORKER__MAIL_RETRY_BASE_SECS".into(), "1".into());
         env.insert("ADAL_WORKER__MAIL_RETRY_MAX_SECS".into(), "2".into());

@@ -188,12 +188,15 @@ impl Service {
     /// Runs the evaluation worker, the sweeper and the mailer until
     /// `shutdown` flips.
     pub async fn work(&self, shutdown: tokio::sync::watch::Receiver<bool>) -> Result<()> {
-        let evaluator = Arc::new(Evaluator::new(
-            self.store.clone(),
-            self.sandbox.clone(),
-            self.metrics.clone(),
-        ));
         let w = &self.config.worker;
+        let evaluator = Arc::new(
+            Evaluator::new(
+                self.store.clone(),
+                self.sandbox.clone(),
+                self.metrics.clone(),
+            )
+            .with_batches(w.batch_size, Duration::from_secs(w.claim_lease_secs)),
+        );
         let mailer: Arc<dyn adal_mail::Mailer> = Arc::from(
             adal_mail::from_config(
                 &self.config.smtp,

@@ -109,6 +109,12 @@ pub struct WorkerConfig {
     pub listen: String,
     /// Evaluation jobs run at once per worker process.
     pub concurrency: usize,
+    /// Most submissions of one tenant a job evaluates together: claimed
+    /// at once, one sandbox request, one transaction (0 counts as 1).
+    pub batch_size: u64,
+    /// How long a claimed batch is held: a worker that dies mid-batch
+    /// leaves its rows to others after this.
+    pub claim_lease_secs: u64,
     /// How often the sweeper looks for submissions a lost job left behind.
     pub sweep_interval_secs: u64,
     /// A submission still `received` after this long is re-enqueued.
@@ -190,6 +196,8 @@ impl Default for Config {
             worker: WorkerConfig {
                 listen: "127.0.0.1:9091".into(),
                 concurrency: 4,
+                batch_size: 200,
+                claim_lease_secs: 60,
                 sweep_interval_secs: 30,
                 stale_after_secs: 60,
                 mail_interval_secs: 5,

@@ -11,6 +11,7 @@ use adal_store::{
 use adal_telemetry::Metrics;
 use std::collections::HashMap;
 use std::sync::Arc;
+use std::time::Duration;
 
 #[derive(Debug, thiserror::Error)]
 pub enum EvaluationError {
@@ -20,19 +21,29 @@ pub enum EvaluationError {
     Sandbox(#[from] SandboxError),
     #[error("the sandbox returned no result for submission {0}")]
     MissingResult(uuid::Uuid),
+    /// What failed the whole batch the submission was part of.
+    #[error("{0}")]
+    Batch(String),
 }
 
 pub struct Evaluator {
     store: Store,
     sandbox: Arc<SandboxPool>,
     metrics: Metrics,
+    batch_size: u64,
+    lease: Duration,
 }
 
-/// What `handle` did, for tests and logs.
+/// What `handle` did about the submission its job named (the others of
+/// its batch are logged and counted), for tests and logs.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Handled {
     /// The row had already advanced (a duplicate or late job).
     AlreadyDone,
+    /// Another job's batch holds the row right now and will record it
+    /// (or, if its worker died, the sweeper hands it out again after the
+    /// claim's lease).
+    InProgress,
     NoActiveRuleSet,
     /// A correction replaced the version before it was evaluated: the
     /// correction is evaluated instead, so the outdated version adds no
@@ -41,65 +52,142 @@ pub enum Handled {
     Evaluated(evaluation::Recorded),
 }
 
+/// Default of `worker.batch_size`.
+pub const DEFAULT_BATCH_SIZE: u64 = 200;
+/// Default of `worker.claim_lease_secs`.
+pub const DEFAULT_CLAIM_LEASE: Duration = Duration::from_secs(60);
+
+type Outcomes = Result<Vec<adal_sandbox_protocol::RuleOutcome>, EvaluationError>;
+
 impl Evaluator {
     pub fn new(store: Store, sandbox: Arc<SandboxPool>, metrics: Metrics) -> Self {
         Self {
             store,
             sandbox,
             metrics,
+            batch_size: DEFAULT_BATCH_SIZE,
+            lease: DEFAULT_CLAIM_LEASE,
         }
     }
 
-    /// The job handler: failures are counted on the row so that a poison
-    /// submission ends as `failed` instead of looping.
+    /// At most `size` submissions per job (at least one), each claim held
+    /// for `lease`.
+    #[must_use]
+    pub fn with_batches(mut self, size: u64, lease: Duration) -> Self {
+        self.batch_size = size.max(1);
+        self.lease = lease;
+        self
+    }
+
+    /// The job handler: claims the named submission and up to a batch of
+    /// the tenant's other received ones, and evaluates them together.
+    /// Failures are counted on each row, so a poison submission ends as
+    /// `failed` instead of looping, and it fails alone: a batch the
+    /// sandbox cannot finish is split until the one that breaks it is
+    /// found.
     pub async fn handle(&self, job: &EvaluateSubmission) -> Result<Handled, EvaluationError> {
         let tenant = TenantId::from_uuid(job.tenant_id);
-        match self.evaluate(tenant, job.submission_id).await {
-            Ok(h) => {
-                self.metrics
-                    .jobs
-                    .with_label_values(&["evaluate", "ok"])
-                    .inc();
-                Ok(h)
-            }
-            Err(e) => {
-                self.metrics
-                    .jobs
-                    .with_label_values(&["evaluate", "failed"])
-                    .inc();
-                tracing::warn!(submission_id = %job.submission_id, tenant_id = %job.tenant_id, error = %e, "evaluation failed");
-                if !matches!(e, EvaluationError::Store(StoreError::NotFound)) {
-                    submissions::record_failure(
-                        &self.store,
-                        tenant,
-                        job.submission_id,
-                        &e.to_string(),
-                    )
-                    .await?;
+        let claimed = submissions::claim_batch(
+            &self.store,
+            tenant,
+            job.submission_id,
+            self.batch_size,
+            self.lease,
+        )
+        .await?;
+        if claimed.is_empty() {
+            let row = submissions::get(&self.store, tenant, job.submission_id).await?;
+            return Ok(if row.status == submissions::RECEIVED {
+                Handled::InProgress
+            } else {
+                Handled::AlreadyDone
+            });
+        }
+        let size = claimed.len();
+        let mut results = self.evaluate_claimed(tenant, claimed).await;
+        let mut own = Err(EvaluationError::MissingResult(job.submission_id));
+        let (mut ok, mut failed) = (0u64, 0u64);
+        for (id, r) in results.drain(..) {
+            match &r {
+                Ok(_) => ok += 1,
+                Err(e) => {
+                    failed += 1;
+                    tracing::warn!(submission_id = %id, tenant_id = %tenant, error = %e, "evaluation failed");
+                    if !matches!(e, EvaluationError::Store(StoreError::NotFound))
+                        && let Err(e) =
+                            submissions::record_failure(&self.store, tenant, id, &e.to_string())
+                                .await
+                    {
+                        tracing::warn!(submission_id = %id, error = %e, "could not count the failure; the claim's lease will free the row");
+                    }
                 }
-                Err(e)
+            }
+            if id == job.submission_id {
+                own = r;
             }
         }
+        self.metrics
+            .jobs
+            .with_label_values(&["evaluate", "ok"])
+            .inc_by(ok);
+        self.metrics
+            .jobs
+            .with_label_values(&["evaluate", "failed"])
+            .inc_by(failed);
+        tracing::info!(tenant_id = %tenant, batch = size, ok, failed, "batch evaluated");
+        own
     }
 
-    pub async fn evaluate(
+    /// Evaluates claimed submissions of one tenant; the result of each.
+    async fn evaluate_claimed(
         &self,
         tenant: TenantId,
-        submission_id: uuid::Uuid,
-    ) -> Result<Handled, EvaluationError> {
-        let submission = submissions::get(&self.store, tenant, submission_id).await?;
-        if submission.status != submissions::RECEIVED {
-            return Ok(Handled::AlreadyDone);
+        claimed: Vec<submissions::Submission>,
+    ) -> Vec<(uuid::Uuid, Result<Handled, EvaluationError>)> {
+        let mut results = Vec::with_capacity(claimed.len());
+        let (superseded, live): (Vec<_>, Vec<_>) =
+            claimed.into_iter().partition(|s| s.superseded_by.is_some());
+        for s in superseded {
+            let r = submissions::mark_without_rules(&self.store, tenant, s.id)
+                .await
+                .map(|()| Handled::Superseded)
+                .map_err(EvaluationError::from);
+            results.push((s.id, r));
         }
-        if submission.superseded_by.is_some() {
-            submissions::mark_without_rules(&self.store, tenant, submission_id).await?;
-            return Ok(Handled::Superseded);
+        if live.is_empty() {
+            return results;
         }
-        let Some(version) = rules::active_version(&self.store, tenant).await? else {
-            submissions::mark_without_rules(&self.store, tenant, submission_id).await?;
-            return Ok(Handled::NoActiveRuleSet);
+        let ids: Vec<uuid::Uuid> = live.iter().map(|s| s.id).collect();
+        let fail_all = |e: EvaluationError, results: &mut Vec<_>| {
+            let message = e.to_string();
+            for id in &ids {
+                results.push((*id, Err(EvaluationError::Batch(message.clone()))));
+            }
         };
-        let defs = rules::rules_of(&version)?;
+        let version = match rules::active_version(&self.store, tenant).await {
+            Ok(Some(v)) => v,
+            Ok(None) => {
+                for s in live {
+                    let r = submissions::mark_without_rules(&self.store, tenant, s.id)
+                        .await
+                        .map(|()| Handled::NoActiveRuleSet)
+                        .map_err(EvaluationError::from);
+                    results.push((s.id, r));
+                }
+                return results;
+            }
+            Err(e) => {
+                fail_all(e.into(), &mut results);
+                return results;
+            }
+        };
+        let defs = match rules::rules_of(&version) {
+            Ok(d) => d,
+            Err(e) => {
+                fail_all(e.into(), &mut results);
+                return results;
+            }
+        };
         let sources: Vec<_> = defs.iter().map(|d| d.to_source()).collect();
         let info: HashMap<String, RuleInfo> = defs
             .iter()
@@ -113,52 +201,159 @@ impl Evaluator {
                 )
             })
             .collect();
-
-        let context = RuleContext::load(&self.store, tenant).await?;
-        let settings = context.settings.clone();
-        let input = context.input_for(&self.store, tenant, &submission).await?;
-        let lag = (chrono::Utc::now() - submission.received_at).num_milliseconds();
-        self.metrics.queue_lag.observe(lag.max(0) as f64 / 1000.0);
-        let started = std::time::Instant::now();
-        let result = self
-            .sandbox
-            .evaluate(&version.content_hash, &sources, vec![input])
-            .await;
-        self.metrics
-            .evaluation_duration
-            .observe(started.elapsed().as_secs_f64());
-        let outcome = match &result {
-            Ok(_) => "ok",
-            Err(SandboxError::Deadline) => "deadline",
-            Err(SandboxError::Crashed) => "crashed",
-            Err(_) => "error",
+        let context = match RuleContext::load(&self.store, tenant).await {
+            Ok(c) => c,
+            Err(e) => {
+                fail_all(e.into(), &mut results);
+                return results;
+            }
         };
-        self.metrics
-            .sandbox_evaluations
-            .with_label_values(&[outcome])
-            .inc();
-        let results = result?;
-        let outcomes = results
-            .into_iter()
-            .next()
-            .ok_or(EvaluationError::MissingResult(submission.id))?
-            .outcomes;
         let policy = AlertPolicy {
-            threshold: Severity::parse(&settings.alert_threshold).unwrap_or(Severity::High),
-            recipients: settings.alert_emails.clone(),
+            threshold: Severity::parse(&context.settings.alert_threshold).unwrap_or(Severity::High),
+            recipients: context.settings.alert_emails.clone(),
         };
-        let recorded = evaluation::record(
-            &self.store,
-            tenant,
-            &submission,
-            version.id,
-            &outcomes,
-            &info,
-            &policy,
-        )
-        .await?;
-        tracing::info!(submission_id = %submission.id, tenant_id = %tenant, findings = recorded.new_findings, rule_errors = recorded.new_rule_errors, alerts = recorded.alerts_queued, "submission evaluated");
-        Ok(Handled::Evaluated(recorded))
+        let mut inputs = Vec::with_capacity(live.len());
+        let now = chrono::Utc::now();
+        for s in live {
+            let lag = (now - s.received_at).num_milliseconds();
+            self.metrics.queue_lag.observe(lag.max(0) as f64 / 1000.0);
+            match context.input_for(&self.store, tenant, &s).await {
+                Ok(input) => inputs.push((s, input)),
+                Err(e) => results.push((s.id, Err(e.into()))),
+            }
+        }
+        let evaluated = self
+            .run_split(&version.content_hash, &sources, inputs)
+            .await;
+        let mut done = Vec::with_capacity(evaluated.len());
+        for (s, r) in evaluated {
+            match r {
+                Ok(outcomes) => done.push((s, outcomes)),
+                Err(e) => results.push((s.id, Err(e))),
+            }
+        }
+        if done.is_empty() {
+            return results;
+        }
+        let items: Vec<(
+            &submissions::Submission,
+            &[adal_sandbox_protocol::RuleOutcome],
+        )> = done.iter().map(|(s, o)| (s, o.as_slice())).collect();
+        match evaluation::record_batch(&self.store, tenant, &items, version.id, &info, &policy)
+            .await
+        {
+            Ok(recorded) => {
+                for ((s, _), r) in done.iter().zip(recorded) {
+                    let handled = r.map_or(Handled::AlreadyDone, Handled::Evaluated);
+                    if let Handled::Evaluated(r) = &handled {
+                        tracing::debug!(submission_id = %s.id, tenant_id = %tenant, findings = r.new_findings, rule_errors = r.new_rule_errors, alerts = r.alerts_queued, "submission evaluated");
+                    }
+                    results.push((s.id, Ok(handled)));
+                }
+            }
+            Err(e) if done.len() > 1 => {
+                // One row the batch cannot write (or a moment's outage):
+                // each on its own, so the others still land.
+                tracing::warn!(tenant_id = %tenant, error = %e, batch = done.len(), "recording the batch failed; recording one by one");
+                for (s, outcomes) in &done {
+                    let r = evaluation::record_batch(
+                        &self.store,
+                        tenant,
+                        &[(s, outcomes.as_slice())],
+                        version.id,
+                        &info,
+                        &policy,
+                    )
+                    .await
+                    .map(|r| {
+                        r.into_iter()
+                            .next()
+                            .flatten()
+                            .map_or(Handled::AlreadyDone, Handled::Evaluated)
+                    })
+                    .map_err(EvaluationError::from);
+                    results.push((s.id, r));
+                }
+            }
+            Err(e) => {
+                if let Some((s, _)) = done.first() {
+                    results.push((s.id, Err(e.into())));
+                }
+            }
+        }
+        results
+    }
+
+    /// Runs the inputs through the sandbox in one request; when the
+    /// request fails as a whole (the process crashed, missed its deadline
+    /// or answered nonsense), splits it in halves and tries again, so one
+    /// poison submission fails alone.
+    async fn run_split(
+        &self,
+        key: &str,
+        sources: &[adal_sandbox_protocol::RuleSource],
+        inputs: Vec<(
+            submissions::Submission,
+            adal_sandbox_protocol::SubmissionInput,
+        )>,
+    ) -> Vec<(submissions::Submission, Outcomes)> {
+        let mut out = Vec::with_capacity(inputs.len());
+        let mut parts = vec![inputs];
+        while let Some(mut part) = parts.pop() {
+            if part.is_empty() {
+                continue;
+            }
+            let batch: Vec<_> = part.iter().map(|(_, i)| i.clone()).collect();
+            let started = std::time::Instant::now();
+            let result = self.sandbox.evaluate(key, sources, batch).await;
+            self.metrics
+                .evaluation_duration
+                .observe(started.elapsed().as_secs_f64());
+            let outcome = match &result {
+                Ok(_) => "ok",
+                Err(SandboxError::Deadline) => "deadline",
+                Err(SandboxError::Crashed) => "crashed",
+                Err(_) => "error",
+            };
+            self.metrics
+                .sandbox_evaluations
+                .with_label_values(&[outcome])
+                .inc();
+            match result {
+                Ok(results) => {
+                    let mut by_id: HashMap<String, Vec<_>> =
+                        results.into_iter().map(|r| (r.id, r.outcomes)).collect();
+                    for (s, input) in part {
+                        let r = by_id
+                            .remove(&input.id)
+                            .ok_or(EvaluationError::MissingResult(s.id));
+                        out.push((s, r));
+                    }
+                }
+                Err(
+                    SandboxError::Deadline
+                    | SandboxError::Crashed
+                    | SandboxError::Protocol(_)
+                    | SandboxError::Failed { .. },
+                ) if part.len() > 1 => {
+                    let rest = part.split_off(part.len() / 2);
+                    parts.push(rest);
+                    parts.push(part);
+                }
+                Err(e) => {
+                    let message = e.to_string();
+                    let mut first = Some(e);
+                    for (s, _) in part {
+                        let err = match first.take() {
+                            Some(e) => EvaluationError::Sandbox(e),
+                            None => EvaluationError::Batch(message.clone()),
+                        };
+                        out.push((s, Err(err)));
+                    }
+                }
+            }
+        }
+        out
     }
 }
 

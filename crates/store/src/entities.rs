@@ -18,7 +18,7 @@ pub mod position;
 pub mod procurement_index;
 pub mod recovery_code;
 pub mod relative;
-pub mod risk_map;
+pub mod risk_count;
 pub mod rule_error;
 pub mod rule_set_version;
 pub mod second_factor;

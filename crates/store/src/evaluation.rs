@@ -2,7 +2,7 @@
 //! alerts, all written in one transaction so a crash leaves either the
 //! whole evaluation or none of it.
 
-use crate::entities::{department, finding, outbox, position, risk_map, rule_error, submission};
+use crate::entities::{department, finding, outbox, position, risk_count, rule_error, submission};
 use crate::submissions::{EVALUATED, Submission};
 use crate::{Result, StoreError, TenantId, audit, new_id, now};
 use adal_sandbox_protocol::{RuleOutcome, Severity};
@@ -12,7 +12,7 @@ use sea_orm::{
     ActiveValue::Set,
     ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
     QuerySelect, TryInsertResult,
-    sea_query::{OnConflict, Query},
+    sea_query::{Expr, ExprTrait, Query},
 };
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
@@ -65,10 +65,84 @@ pub async fn record(
     rules: &HashMap<String, RuleInfo>,
     alerts: &AlertPolicy,
 ) -> Result<Recorded> {
-    if submission.tenant_id != tenant.uuid() {
+    let recorded = record_batch(
+        store,
+        tenant,
+        &[(submission, outcomes)],
+        version_id,
+        rules,
+        alerts,
+    )
+    .await?;
+    Ok(recorded.into_iter().flatten().next().unwrap_or_default())
+}
+
+/// Records the evaluations of a batch of the tenant's submissions under
+/// one rule-set version, in one transaction: every finding, rule error,
+/// alert, status and audit entry of the batch, and the risk counters once.
+/// Per submission, in order: what it added, or `None` when its row had
+/// already advanced (evaluated by someone else) and nothing was written
+/// for it.
+pub async fn record_batch(
+    store: &crate::Store,
+    tenant: TenantId,
+    items: &[(&Submission, &[RuleOutcome])],
+    version_id: Uuid,
+    rules: &HashMap<String, RuleInfo>,
+    alerts: &AlertPolicy,
+) -> Result<Vec<Option<Recorded>>> {
+    if items.iter().any(|(s, _)| s.tenant_id != tenant.uuid()) {
         return Err(StoreError::NotFound);
     }
     let txn = store.begin_write().await?;
+    let mut deltas = RiskDeltas::default();
+    let mut out = Vec::with_capacity(items.len());
+    for (submission, outcomes) in items {
+        out.push(
+            record_one(
+                &txn,
+                tenant,
+                submission,
+                version_id,
+                outcomes,
+                rules,
+                alerts,
+                &mut deltas,
+            )
+            .await?,
+        );
+    }
+    // After the audit appends: see `apply_risk_deltas`.
+    apply_risk_deltas(&txn, tenant, &deltas).await?;
+    txn.commit().await?;
+    Ok(out)
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn record_one(
+    txn: &sea_orm::DatabaseTransaction,
+    tenant: TenantId,
+    submission: &Submission,
+    version_id: Uuid,
+    outcomes: &[RuleOutcome],
+    rules: &HashMap<String, RuleInfo>,
+    alerts: &AlertPolicy,
+    deltas: &mut RiskDeltas,
+) -> Result<Option<Recorded>> {
+    let mut q = submission::Entity::find_by_id(submission.id)
+        .filter(submission::Column::TenantId.eq(tenant.uuid()));
+    // Locked on PostgreSQL, so that a second evaluation of the row (its
+    // claim's lease ran out while this one was still busy) waits for this
+    // one and then sees it evaluated; SQLite has one writer anyway.
+    if txn.get_database_backend() == sea_orm::DatabaseBackend::Postgres {
+        q = q.lock_exclusive();
+    }
+    let current = q.one(txn).await?.ok_or(StoreError::NotFound)?;
+    // Another evaluation got there first (a duplicate job, a claim whose
+    // lease ran out): nothing to add.
+    if current.status != crate::submissions::RECEIVED {
+        return Ok(None);
+    }
     let mut rec = Recorded::default();
     let at = now();
     for o in outcomes {
@@ -104,12 +178,20 @@ pub async fn record(
                     finding::Column::RuleSetVersionId,
                     finding::Column::RuleId,
                 ])
-                .exec_without_returning(&txn)
+                .exec_without_returning(txn)
                 .await?;
                 if !is_new(&r) {
                     continue;
                 }
                 rec.new_findings += 1;
+                deltas.add(
+                    submission.department_id,
+                    submission.position_id,
+                    &area,
+                    i16::from(*likelihood),
+                    i16::from(*impact),
+                    1,
+                );
                 if *severity >= alerts.threshold && !alerts.recipients.is_empty() {
                     let title = info.map_or(rule_id.as_str(), |i| i.title.as_str());
                     let subject = format!("[Adal] {} finding: {title}", severity.as_str());
@@ -146,7 +228,7 @@ pub async fn record(
                         claim_token: Set(None),
                     })
                     .on_conflict_do_nothing_on([outbox::Column::DedupeKey])
-                    .exec_without_returning(&txn)
+                    .exec_without_returning(txn)
                     .await?;
                     if is_new(&r) {
                         rec.alerts_queued += 1;
@@ -180,7 +262,7 @@ pub async fn record(
                     rule_error::Column::RuleSetVersionId,
                     rule_error::Column::RuleId,
                 ])
-                .exec_without_returning(&txn)
+                .exec_without_returning(txn)
                 .await?;
                 if is_new(&r) {
                     rec.new_rule_errors += 1;
@@ -189,24 +271,20 @@ pub async fn record(
             RuleOutcome::Clear { .. } | RuleOutcome::Skipped { .. } => {}
         }
     }
-    let current = submission::Entity::find_by_id(submission.id)
-        .filter(submission::Column::TenantId.eq(tenant.uuid()))
-        .one(&txn)
-        .await?
-        .ok_or(StoreError::NotFound)?;
     let attempts = current.attempts;
     let mut am: submission::ActiveModel = current.into();
     am.status = Set(EVALUATED.to_owned());
     am.rule_set_version_id = Set(Some(version_id));
     am.evaluated_at = Set(Some(at));
     am.attempts = Set(attempts + 1);
-    am.update(&txn).await?;
+    am.claimed_until = Set(None);
+    am.update(txn).await?;
     if let Some(prev) = submission.supersedes {
         rec.replaced_findings_closed =
-            crate::triage::close_replaced_in(&txn, tenant, prev, submission.id).await?;
+            crate::triage::close_replaced_in(txn, tenant, prev, submission.id, deltas).await?;
     }
     audit::append(
-        &txn,
+        txn,
         tenant,
         "worker",
         "submission.evaluate",
@@ -218,14 +296,7 @@ pub async fn record(
         }),
     )
     .await?;
-    // After the audit append: on PostgreSQL that holds the tenant's advisory
-    // lock until commit, so two workers cannot compute from views that each
-    // miss the other's findings and overwrite one another.
-    if rec.new_findings > 0 || rec.replaced_findings_closed > 0 {
-        refresh_risk_map(&txn, tenant).await?;
-    }
-    txn.commit().await?;
-    Ok(rec)
+    Ok(Some(rec))
 }
 
 #[derive(Debug, Clone, Default)]
@@ -395,10 +466,127 @@ pub struct PositionRisk {
     pub score: i64,
 }
 
-type Group = (Option<Uuid>, Option<Uuid>, String, i16, i16, i64);
+/// One group of the risk map: department, position, area, likelihood,
+/// impact.
+type GroupKey = (Option<Uuid>, Option<Uuid>, String, i16, i16);
+/// A group and its open findings, as a recount reads them.
+type GroupCount = (Option<Uuid>, Option<Uuid>, String, i16, i16, i64);
 
-async fn compute_risk_map<C: ConnectionTrait>(conn: &C, tenant: TenantId) -> Result<RiskMap> {
-    let groups: Vec<Group> = finding::Entity::find()
+/// How a transaction changes the open findings per group: +1 for each
+/// finding it opens, -1 for each it closes.
+#[derive(Debug, Default)]
+pub(crate) struct RiskDeltas(HashMap<GroupKey, i64>);
+
+impl RiskDeltas {
+    pub(crate) fn add(
+        &mut self,
+        department: Option<Uuid>,
+        position: Option<Uuid>,
+        area: &str,
+        likelihood: i16,
+        impact: i16,
+        by: i64,
+    ) {
+        *self
+            .0
+            .entry((department, position, area.to_owned(), likelihood, impact))
+            .or_default() += by;
+    }
+
+    pub(crate) fn closed(&mut self, f: &Finding) {
+        self.add(
+            f.department_id,
+            f.position_id,
+            &f.area,
+            f.likelihood,
+            f.impact,
+            -1,
+        );
+    }
+}
+
+fn group_filter(
+    q: sea_orm::UpdateMany<risk_count::Entity>,
+    tenant: TenantId,
+    (d, p, area, l, i): &GroupKey,
+) -> sea_orm::UpdateMany<risk_count::Entity> {
+    let q = q
+        .filter(risk_count::Column::TenantId.eq(tenant.uuid()))
+        .filter(risk_count::Column::Area.eq(area.as_str()))
+        .filter(risk_count::Column::Likelihood.eq(*l))
+        .filter(risk_count::Column::Impact.eq(*i));
+    let q = match d {
+        Some(d) => q.filter(risk_count::Column::DepartmentId.eq(*d)),
+        None => q.filter(risk_count::Column::DepartmentId.is_null()),
+    };
+    match p {
+        Some(p) => q.filter(risk_count::Column::PositionId.eq(*p)),
+        None => q.filter(risk_count::Column::PositionId.is_null()),
+    }
+}
+
+/// Adjusts the tenant's risk counters by what the transaction opened and
+/// closed: a handful of rows, whatever the number of open findings.
+///
+/// Called after the transaction's audit append. On PostgreSQL that holds
+/// the tenant's advisory lock until commit, and SQLite has one writer, so
+/// no two transactions of a tenant look for the same counter row at once:
+/// a group's row is created exactly once even though, with nullable
+/// department and position, no unique index can say so.
+pub(crate) async fn apply_risk_deltas<C: ConnectionTrait>(
+    conn: &C,
+    tenant: TenantId,
+    deltas: &RiskDeltas,
+) -> Result<()> {
+    let at = now();
+    for (key, by) in &deltas.0 {
+        if *by == 0 {
+            continue;
+        }
+        let q = risk_count::Entity::update_many()
+            .col_expr(
+                risk_count::Column::OpenCount,
+                Expr::col(risk_count::Column::OpenCount).add(*by),
+            )
+            .col_expr(risk_count::Column::UpdatedAt, Expr::value(at));
+        let updated = group_filter(q, tenant, key).exec(conn).await?;
+        if updated.rows_affected == 0 {
+            if *by < 0 {
+                // A finding closed that was never counted: the counters
+                // were out of step before this transaction. Counting it
+                // below zero would only hide that; rebuild_risk_counts
+                // puts them right.
+                return Err(StoreError::Corrupt(format!(
+                    "risk counters of tenant {tenant} miss a group with open findings"
+                )));
+            }
+            let (d, p, area, l, i) = key.clone();
+            risk_count::Entity::insert(risk_count::ActiveModel {
+                tenant_id: Set(tenant.uuid()),
+                department_id: Set(d),
+                position_id: Set(p),
+                area: Set(area),
+                likelihood: Set(l),
+                impact: Set(i),
+                open_count: Set(*by),
+                updated_at: Set(at),
+                ..Default::default()
+            })
+            .exec_without_returning(conn)
+            .await?;
+        }
+    }
+    Ok(())
+}
+
+/// Recounts a tenant's risk counters from its open findings, replacing
+/// them: the repair for counters that fell out of step (an edit made to
+/// the database by hand), and the check that they did not (a test
+/// compares the map before and after). Its cost grows with the findings,
+/// which is why evaluation never calls it.
+pub async fn rebuild_risk_counts(store: &crate::Store, tenant: TenantId) -> Result<()> {
+    let txn = store.begin_write().await?;
+    let groups: Vec<GroupCount> = finding::Entity::find()
         .select_only()
         .column(finding::Column::DepartmentId)
         .column(finding::Column::PositionId)
@@ -414,6 +602,40 @@ async fn compute_risk_map<C: ConnectionTrait>(conn: &C, tenant: TenantId) -> Res
         .group_by(finding::Column::Likelihood)
         .group_by(finding::Column::Impact)
         .into_tuple()
+        .all(&txn)
+        .await?;
+    risk_count::Entity::delete_many()
+        .filter(risk_count::Column::TenantId.eq(tenant.uuid()))
+        .exec(&txn)
+        .await?;
+    let at = now();
+    for (d, p, area, l, i, n) in groups {
+        risk_count::Entity::insert(risk_count::ActiveModel {
+            tenant_id: Set(tenant.uuid()),
+            department_id: Set(d),
+            position_id: Set(p),
+            area: Set(area),
+            likelihood: Set(l),
+            impact: Set(i),
+            open_count: Set(n),
+            updated_at: Set(at),
+            ..Default::default()
+        })
+        .exec_without_returning(&txn)
+        .await?;
+    }
+    txn.commit().await?;
+    Ok(())
+}
+
+/// The tenant's risk map, read from its counters (a few hundred rows at
+/// most: departments x positions x areas x 25 cells in use); an empty map
+/// for a tenant without findings.
+pub async fn risk_map(store: &crate::Store, tenant: TenantId) -> Result<RiskMap> {
+    let conn = store.connection();
+    let groups = risk_count::Entity::find()
+        .filter(risk_count::Column::TenantId.eq(tenant.uuid()))
+        .filter(risk_count::Column::OpenCount.gt(0))
         .all(conn)
         .await?;
     let departments: HashMap<Uuid, String> = department::Entity::find()
@@ -435,15 +657,18 @@ async fn compute_risk_map<C: ConnectionTrait>(conn: &C, tenant: TenantId) -> Res
     let mut dept: BTreeMap<(Option<Uuid>, String, i16, i16), u64> = BTreeMap::new();
     let mut pos: HashMap<Uuid, (u64, i64)> = HashMap::new();
     let mut total = 0u64;
-    for (d, p, area, l, i, n) in groups {
-        let n = u64::try_from(n).unwrap_or(0);
+    let mut computed_at: Option<DateTime<Utc>> = None;
+    for g in groups {
+        let n = u64::try_from(g.open_count).unwrap_or(0);
+        let (l, i) = (g.likelihood, g.impact);
         total += n;
+        computed_at = Ord::max(computed_at, Some(g.updated_at));
         *cells.entry((l, i)).or_default() += n;
-        *dept.entry((d, area, l, i)).or_default() += n;
-        if let Some(p) = p {
+        *dept.entry((g.department_id, g.area, l, i)).or_default() += n;
+        if let Some(p) = g.position_id {
             let e = pos.entry(p).or_default();
             e.0 += n;
-            e.1 += i64::from(l) * i64::from(i) * i64::try_from(n).unwrap_or(0);
+            e.1 += i64::from(l) * i64::from(i) * g.open_count;
         }
     }
     let mut ranked: Vec<PositionRisk> = pos
@@ -460,7 +685,7 @@ async fn compute_risk_map<C: ConnectionTrait>(conn: &C, tenant: TenantId) -> Res
         .collect();
     ranked.sort_by(|a, b| b.score.cmp(&a.score).then_with(|| a.title.cmp(&b.title)));
     Ok(RiskMap {
-        computed_at: Some(now()),
+        computed_at,
         open_findings: total,
         cells: cells
             .into_iter()
@@ -485,36 +710,4 @@ async fn compute_risk_map<C: ConnectionTrait>(conn: &C, tenant: TenantId) -> Res
             .collect(),
         positions: ranked,
     })
-}
-
-/// Recomputes the snapshot from the open findings, inside the evaluation's
-/// transaction (see [`record`] for why it runs after the audit append).
-pub(crate) async fn refresh_risk_map<C: ConnectionTrait>(conn: &C, tenant: TenantId) -> Result<()> {
-    let map = compute_risk_map(conn, tenant).await?;
-    let body = serde_json::to_string(&map).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-    risk_map::Entity::insert(risk_map::ActiveModel {
-        tenant_id: Set(tenant.uuid()),
-        computed_at: Set(now()),
-        body: Set(body),
-    })
-    .on_conflict(
-        OnConflict::column(risk_map::Column::TenantId)
-            .update_columns([risk_map::Column::ComputedAt, risk_map::Column::Body])
-            .to_owned(),
-    )
-    .exec_without_returning(conn)
-    .await?;
-    Ok(())
-}
-
-/// The latest snapshot; an empty map for a tenant without findings.
-pub async fn risk_map(store: &crate::Store, tenant: TenantId) -> Result<RiskMap> {
-    match risk_map::Entity::find_by_id(tenant.uuid())
-        .one(store.connection())
-        .await?
-    {
-        Some(row) => serde_json::from_str(&row.body)
-            .map_err(|e| StoreError::Corrupt(format!("risk map: {e}"))),
-        None => Ok(RiskMap::default()),
-    }
 }

@@ -101,6 +101,7 @@ pub(crate) async fn insert_in(
         supersedes: Set(new.supersedes),
         superseded_by: Set(None),
         subject_iin: Set(new.subject_iin.clone()),
+        claimed_until: Set(None),
     };
     if let Some(prev) = new.supersedes {
         // Only the link is written on the old version; its content stays.
@@ -520,6 +521,8 @@ pub async fn record_failure(
     let give_up = attempts >= MAX_ATTEMPTS;
     let mut am: submission::ActiveModel = s.into();
     am.attempts = Set(attempts);
+    // Free for the next attempt as soon as the sweeper hands it over.
+    am.claimed_until = Set(None);
     if give_up {
         am.status = Set(FAILED.to_owned());
     }
@@ -539,4 +542,83 @@ pub async fn record_failure(
     .await?;
     txn.commit().await?;
     Ok(give_up)
+}
+
+/// Rows a claim may take: received, and not held by another claim.
+fn claimable(at: DateTime<Utc>) -> Condition {
+    Condition::all()
+        .add(submission::Column::Status.eq(RECEIVED))
+        .add(
+            Condition::any()
+                .add(submission::Column::ClaimedUntil.is_null())
+                .add(submission::Column::ClaimedUntil.lt(at)),
+        )
+}
+
+/// Claims up to `limit` of the tenant's received submissions for
+/// evaluation, until `lease` from now: `first` (the one a queue job named)
+/// if it is still claimable, then the oldest others. No other claim takes
+/// them until the lease runs out, so two workers, or two jobs of one
+/// worker, never evaluate a row at the same time; a worker that dies
+/// leaves rows that become claimable again when the lease ends (and that
+/// the sweeper re-enqueues). Returns the claimed rows, `first` first;
+/// empty when `first` is not claimable, so a job for a row that advanced
+/// or that another claim holds stops there.
+pub async fn claim_batch(
+    store: &crate::Store,
+    tenant: TenantId,
+    first: Uuid,
+    limit: u64,
+    lease: std::time::Duration,
+) -> Result<Vec<Submission>> {
+    use sea_orm::sea_query::{LockBehavior, LockType};
+    let at = now();
+    let until = at + chrono::Duration::from_std(lease).unwrap_or(chrono::Duration::seconds(60));
+    let postgres = store.backend() == DatabaseBackend::Postgres;
+    // On PostgreSQL the rows are locked (skipping those another claim is
+    // taking this instant) until the transaction ends; SQLite's one writer
+    // serialises claims on its own.
+    let lock = |q: sea_orm::Select<submission::Entity>| {
+        if postgres {
+            q.lock_with_behavior(LockType::Update, LockBehavior::SkipLocked)
+        } else {
+            q
+        }
+    };
+    let txn = store.begin_write().await?;
+    let Some(head) = lock(
+        submission::Entity::find_by_id(first)
+            .filter(submission::Column::TenantId.eq(tenant.uuid()))
+            .filter(claimable(at)),
+    )
+    .one(&txn)
+    .await?
+    else {
+        return Ok(Vec::new());
+    };
+    let mut rows = vec![head];
+    if limit > 1 {
+        rows.extend(
+            lock(
+                submission::Entity::find()
+                    .filter(submission::Column::TenantId.eq(tenant.uuid()))
+                    .filter(submission::Column::Id.ne(first))
+                    .filter(claimable(at))
+                    .order_by_asc(submission::Column::ReceivedAt)
+                    .limit(limit - 1),
+            )
+            .all(&txn)
+            .await?,
+        );
+    }
+    submission::Entity::update_many()
+        .col_expr(submission::Column::ClaimedUntil, Expr::value(Some(until)))
+        .filter(submission::Column::Id.is_in(rows.iter().map(|r| r.id)))
+        .exec(&txn)
+        .await?;
+    txn.commit().await?;
+    for r in &mut rows {
+        r.claimed_until = Some(until);
+    }
+    Ok(rows)
 }

@@ -4,7 +4,7 @@
 //! audit entry.
 
 use crate::entities::{finding, finding_comment, finding_triage, user};
-use crate::evaluation::{Finding, OPEN, refresh_risk_map};
+use crate::evaluation::{Finding, OPEN, RiskDeltas, apply_risk_deltas};
 use crate::{Result, StoreError, TenantId, audit, new_id, now};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder,
@@ -201,6 +201,8 @@ pub async fn close(
         )));
     }
     let at = now();
+    let mut deltas = RiskDeltas::default();
+    deltas.closed(&f);
     let mut am: finding::ActiveModel = f.into();
     am.status = Set(outcome.status().to_owned());
     let f = am.update(&txn).await?;
@@ -219,9 +221,8 @@ pub async fn close(
         serde_json::json!({"status": outcome.status(), "reason": reason.as_str()}),
     )
     .await?;
-    // After the audit append, for the same reason as in evaluation::record:
-    // the tenant's lock serialises risk-map rewrites.
-    refresh_risk_map(&txn, tenant).await?;
+    // After the audit append: see `apply_risk_deltas`.
+    apply_risk_deltas(&txn, tenant, &deltas).await?;
     txn.commit().await?;
     Ok(f)
 }
@@ -237,6 +238,7 @@ pub(crate) async fn close_replaced_in(
     tenant: TenantId,
     replaced: Uuid,
     by: Uuid,
+    deltas: &mut RiskDeltas,
 ) -> Result<usize> {
     use crate::entities::submission;
     // Every earlier version, not only the one just before: a version that
@@ -254,6 +256,7 @@ pub(crate) async fn close_replaced_in(
         let at = now();
         let reason = format!("the record was corrected: version {by} replaced version {version}");
         for f in &open {
+            deltas.closed(f);
             let mut am: finding::ActiveModel = f.clone().into();
             am.status = Set(RESOLVED.to_owned());
             am.update(txn).await?;

@@ -28,6 +28,8 @@ pub struct Model {
     pub superseded_by: Option<Uuid>,
     /// The person the record is about, when not the filer.
     pub subject_iin: Option<String>,
+    /// A worker evaluating it holds it until then (batched evaluation).
+    pub claimed_until: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -730,6 +730,51 @@ async fn risk_map_counts_and_ranks(store: Store) {
             (p1.id, "A buyer", true, 3, 27),
         ]
     );
+
+    // The counters kept finding by finding are what a recount from the
+    // findings gives.
+    evaluation::rebuild_risk_counts(&store, t).await.unwrap();
+    let recounted = evaluation::risk_map(&store, t).await.unwrap();
+    assert_eq!(
+        evaluation::RiskMap {
+            computed_at: None,
+            ..recounted
+        },
+        evaluation::RiskMap {
+            computed_at: None,
+            ..map.clone()
+        }
+    );
+
+    // The migration that introduced the counters fills them from the
+    // findings open then: roll it (and any later one) back and run it
+    // again.
+    use adal_migrations::MigratorTrait;
+    let applied = adal_migrations::Migrator::get_applied_migrations(store.connection())
+        .await
+        .unwrap();
+    let at = applied
+        .iter()
+        .position(|m| m.name() == "m20261205_000050_risk_counts")
+        .unwrap();
+    adal_migrations::Migrator::down(
+        store.connection(),
+        Some(u32::try_from(applied.len() - at).unwrap()),
+    )
+    .await
+    .unwrap();
+    store.migrate().await.unwrap();
+    let migrated = evaluation::risk_map(&store, t).await.unwrap();
+    assert_eq!(
+        evaluation::RiskMap {
+            computed_at: None,
+            ..migrated
+        },
+        evaluation::RiskMap {
+            computed_at: None,
+            ..map
+        }
+    );
 }
 
 /// (department id, department name, area, likelihood, impact)
