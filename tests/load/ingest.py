@@ -3,8 +3,10 @@
 PostgreSQL + Redis with a separate `adal worker`, then measure how long a
 submission takes from 202 to finding stored.
 
-Usage: python3 tests/load/ingest.py [--duration 20] [--connections 32]
-Needs release builds of adal and adal-rules, wrk, PostgreSQL and Redis.
+Usage: python3 tests/load/ingest.py [--duration 20] [--connections 32] [--e2e 200]
+                                    [--adal PATH] [--rules-bin PATH]
+Needs builds of adal and adal-rules (release by default), wrk, PostgreSQL
+and Redis. The tenant adopts the whole rule library.
 Prints a Markdown table for docs/performance.md.
 """
 import argparse, json, os, re, signal, statistics, subprocess, sys, tempfile, time, urllib.request, uuid
@@ -53,7 +55,10 @@ def main():
     ap.add_argument("--duration", type=int, default=20)
     ap.add_argument("--connections", type=int, default=32)
     ap.add_argument("--e2e", type=int, default=200, help="submissions timed from 202 to finding")
+    ap.add_argument("--adal", default=ADAL)
+    ap.add_argument("--rules-bin", default=RULES_BIN)
     a = ap.parse_args()
+    adal, rules_bin = a.adal, a.rules_bin
 
     db = "adal_load_" + uuid.uuid4().hex[:12]
     subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-qc", f"CREATE DATABASE {db}"], check=True)
@@ -65,10 +70,11 @@ def main():
         "ADAL_QUEUE__BACKEND": "redis",
         "ADAL_QUEUE__NAMESPACE": "adal-load-" + uuid.uuid4().hex[:8],
         "ADAL_LISTEN": f"127.0.0.1:{port}",
+        "ADAL_WORKER__LISTEN": "",
         "ADAL_DATA_DIR": tmp,
-        "ADAL_SANDBOX__BINARY": RULES_BIN,
+        "ADAL_SANDBOX__BINARY": rules_bin,
         "ADAL_SMTP__MAIL_DIR": os.path.join(tmp, "mail"),
-        "ADAL_LOG": "warn",
+        "ADAL_LOG": os.environ.get("ADAL_LOG", "warn"),
         # The backlog beyond the Redis limit reaches the queue through the
         # sweeper; sweep often so the drain measures the worker, not the wait.
         "ADAL_WORKER__SWEEP_INTERVAL_SECS": "2",
@@ -76,9 +82,9 @@ def main():
     base = f"http://127.0.0.1:{port}"
     procs = []
     try:
-        subprocess.run([ADAL, "migrate"], env=env, check=True)
-        subprocess.run([ADAL, "create-admin", "--email", "ops@load.test"], env={**env, "ADAL_ADMIN_PASSWORD": PASSWORD}, check=True, stdout=subprocess.DEVNULL)
-        procs.append(subprocess.Popen([ADAL, "serve", "--api-only"], env=env, cwd=ROOT))
+        subprocess.run([adal, "migrate"], env=env, check=True)
+        subprocess.run([adal, "create-admin", "--email", "ops@load.test"], env={**env, "ADAL_ADMIN_PASSWORD": PASSWORD}, check=True, stdout=subprocess.DEVNULL)
+        procs.append(subprocess.Popen([adal, "serve", "--api-only"], env=env, cwd=ROOT))
         for _ in range(100):
             try:
                 if urllib.request.urlopen(base + "/readyz").status == 200:
@@ -99,10 +105,14 @@ def main():
             assert s == 201, b
         compliance = login(base, "compliance_officer@load.test")
         employee = login(base, "employee@load.test")
-        rules = json.loads(subprocess.run([sys.executable, "-c", LIB], capture_output=True, text=True, check=True, cwd=ROOT).stdout)
-        s, b = call("POST", f"{base}/api/v1/tenants/{tenant}/rule-sets", compliance, {"rules": rules})
+        # The whole library, as a tenant adopts it (a version of one's own
+        # rules needs fixtures; the library's come with theirs).
+        s, lib = call("GET", f"{base}/api/v1/tenants/{tenant}/library", compliance)
+        assert s == 200, lib
+        s, b = call("POST", f"{base}/api/v1/tenants/{tenant}/rule-sets", compliance, {"library_version": lib["version"]})
         assert s == 201, b
-        call("POST", f"{base}/api/v1/tenants/{tenant}/rule-sets/1/activate", compliance, {})
+        s, b = call("POST", f"{base}/api/v1/tenants/{tenant}/rule-sets/{b['version']}/activate", compliance, {})
+        assert s == 200, b
 
         def post_gift(token, i, value="500000.00"):
             s, b = call("POST", f"{base}/api/v1/tenants/{tenant}/gifts", token, {
@@ -124,7 +134,7 @@ def main():
 
         # 1. End to end on an idle system: single gifts, timed from the 202
         #    to the finding stored (server timestamps).
-        worker = subprocess.Popen([ADAL, "worker"], env=env, cwd=ROOT)
+        worker = subprocess.Popen([adal, "worker"], env=env, cwd=ROOT)
         time.sleep(2)
         ids = []
         for i in range(a.e2e):
@@ -148,7 +158,7 @@ def main():
 
         # 3. A worker drains the backlog (4,000 jobs wait in Redis at most;
         #    the sweeper feeds in the rest).
-        procs.append(subprocess.Popen([ADAL, "worker"], env=env, cwd=ROOT))
+        procs.append(subprocess.Popen([adal, "worker"], env=env, cwd=ROOT))
         t0 = time.time()
         while True:
             s, page = call("GET", f"{base}/api/v1/tenants/{tenant}/submissions?status=received&limit=1", compliance)
@@ -180,19 +190,6 @@ def main():
             p.wait(timeout=15)
         subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-qc", f"DROP DATABASE IF EXISTS {db} WITH (FORCE)"])
 
-
-# The two library gift rules, as the API takes them (reads rules/gifts).
-LIB = r'''
-import json, tomllib
-out = []
-for rid in ["gift-over-mci-limit", "gift-from-open-procurement-counterparty"]:
-    meta = tomllib.load(open(f"rules/gifts/{rid}.toml", "rb"))
-    out.append({"id": rid, "title": meta["title"], "area": meta["area"], "kinds": meta["kinds"],
-                "severity": meta["severity"], "likelihood": meta["likelihood"], "impact": meta["impact"],
-                "params": {k: v["default"] for k, v in meta.get("params", {}).items()},
-                "script": open(f"rules/gifts/{rid}.rhai").read()})
-print(json.dumps(out))
-'''
 
 if __name__ == "__main__":
     main()
