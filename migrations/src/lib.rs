@@ -20,6 +20,7 @@ mod m20261205_000030_token_last_used;
 mod m20261205_000040_second_factor;
 mod m20261205_000050_risk_counts;
 mod m20261205_000060_submission_claim;
+mod m20261206_000010_reports;
 
 pub struct Migrator;
 
@@ -43,6 +44,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_000040_second_factor::Migration),
             Box::new(m20261205_000050_risk_counts::Migration),
             Box::new(m20261205_000060_submission_claim::Migration),
+            Box::new(m20261206_000010_reports::Migration),
         ]
     }
 }

@@ -194,6 +194,9 @@ impl Deployment {
         // Several workers run at once on this machine: none takes the
         // default probe address unless a test gives it one.
         env.insert("ADAL_WORKER__LISTEN".into(), String::new());
+        // The proof of work costs a client microseconds at 8 bits; its
+        // refusals are tested, its cost is a setting.
+        env.insert("ADAL_REPORTING__POW_BITS".into(), "8".into());
         env
     }
 
@@ -258,6 +261,25 @@ impl Deployment {
         }
         bail!("adal did not become ready; log:\n{}", self.log("serve"))
     }
+}
+
+/// The smallest decimal nonce whose SHA-256 of `challenge:nonce` starts
+/// with `bits` zero bits.
+pub fn solve_work(challenge: &str, bits: u32) -> u64 {
+    use sha2::Digest;
+    (0u64..)
+        .find(|n| {
+            let h = sha2::Sha256::digest(format!("{challenge}:{n}").as_bytes());
+            let mut zeros = 0;
+            for b in h {
+                zeros += b.leading_zeros();
+                if b != 0 {
+                    break;
+                }
+            }
+            zeros >= bits
+        })
+        .unwrap_or(0)
 }
 
 /// A response: status and JSON body (Null if the body is not JSON).
@@ -345,6 +367,39 @@ impl Api {
             .send()
             .await?;
         Self::reply(r).await
+    }
+
+    /// `POST` without a token, with extra headers (the public reporting
+    /// endpoints).
+    pub async fn post_public(
+        &self,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: &Value,
+    ) -> Result<Reply> {
+        let mut rb = self
+            .client
+            .post(format!("{}/api/v1{path}", self.base))
+            .header("content-type", "application/json")
+            .body(body.to_string());
+        for (k, v) in headers {
+            rb = rb.header(*k, *v);
+        }
+        Self::reply(rb.send().await?).await
+    }
+
+    /// A `Proof-Of-Work` header value: a fresh challenge, solved as any
+    /// client must (docs/reporting.md).
+    pub async fn proof_of_work(&self) -> Result<String> {
+        let r = self.get_public("/public/challenge").await?;
+        let (Some(challenge), Some(bits)) = (r.body["challenge"].as_str(), r.body["bits"].as_u64())
+        else {
+            bail!("challenge: {} {}", r.status, r.text);
+        };
+        Ok(format!(
+            "{challenge}:{}",
+            solve_work(challenge, bits as u32)
+        ))
     }
 
     /// `GET` without a token (public endpoints).

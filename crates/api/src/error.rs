@@ -82,7 +82,7 @@ pub struct ErrorBody {
 }
 
 impl ErrorBody {
-    fn new(code: &str, message: impl Into<String>) -> Json<Self> {
+    pub(crate) fn new(code: &str, message: impl Into<String>) -> Json<Self> {
         Json(Self {
             error: code.to_owned(),
             message: message.into(),
@@ -286,6 +286,9 @@ impl From<ServiceError> for ApiError {
                 ),
                 retry_after_secs,
             ),
+            ServiceError::WorkRequired(m) => {
+                ApiError::TooManyRequests(ErrorBody::new("proof_of_work_required", m), 1)
+            }
             ServiceError::Unavailable => ApiError::Unavailable(ErrorBody::new(
                 "unavailable",
                 "a dependency is unavailable; retry later",

@@ -14,6 +14,7 @@ mod people;
 mod platform;
 mod records;
 mod registry;
+mod reporting;
 mod rulesets;
 mod second_factor;
 mod submissions;
@@ -25,6 +26,7 @@ pub use adal_service::AppState;
 pub use body::BodyLimit;
 pub use error::{ApiError, ErrorBody};
 pub use limits::PublicLimit;
+pub use reporting::ReportLimits;
 
 use poem::middleware::CatchPanic;
 use poem::{
@@ -48,6 +50,8 @@ type Apis = (
     triage::TriageApi,
     dataset::DatasetApi,
     registry::RegistryApi,
+    reporting::ReportingApi,
+    reporting::CasesApi,
 );
 
 fn service() -> OpenApiService<Apis, ()> {
@@ -64,6 +68,8 @@ fn service() -> OpenApiService<Apis, ()> {
             triage::TriageApi,
             dataset::DatasetApi,
             registry::RegistryApi,
+            reporting::ReportingApi,
+            reporting::CasesApi,
         ),
         "Adal",
         env!("CARGO_PKG_VERSION"),
@@ -144,6 +150,8 @@ pub struct HttpOptions {
     pub public_limit: PublicLimit,
     /// `/metrics` answers only requests bearing this token, when set.
     pub metrics_token: Option<String>,
+    /// Reports the feedback channel takes per hour.
+    pub report_limits: ReportLimits,
 }
 
 /// The probes and metrics alone, with the API's headers: what `adal
@@ -218,6 +226,7 @@ pub fn app(state: AppState, options: HttpOptions, site: impl Endpoint + 'static)
         body_limit,
         public_limit: limit,
         metrics_token,
+        report_limits,
     } = options;
     let api = service();
     let docs = api.swagger_ui();
@@ -234,6 +243,7 @@ pub fn app(state: AppState, options: HttpOptions, site: impl Endpoint + 'static)
         .data(state)
         .data(BodyLimit(body_limit))
         .data(MetricsToken(metrics_token))
+        .data(report_limits)
         .catch_all_error(|e| async move { error::error_response(e) })
         .with(catch_panics())
         .around(move |ep, req| {

@@ -9,6 +9,7 @@ use adal_config::Config;
 use adal_jobs::{Evaluator, Queue};
 use adal_sandbox::{SandboxConfig, SandboxPool};
 use adal_service::AppState;
+use adal_service::reporting::{Kek, ReportingKeys, ReportingSettings};
 use adal_store::Store;
 use adal_telemetry::Metrics;
 use anyhow::{Context, Result, bail};
@@ -52,6 +53,70 @@ pub fn sandbox_binary(cfg: &Config) -> Result<PathBuf> {
     )
 }
 
+/// The feedback channel's keys: `reporting.key` and `reporting.secret`
+/// (or their `_FILE` variables); either left empty is read from the data
+/// directory, where the first start writes a random one (mode 0600), so
+/// the embedded setup works untouched. Several processes on PostgreSQL
+/// must be given the same values: each would otherwise make its own.
+pub fn reporting_keys(config: &Config) -> Result<ReportingKeys> {
+    let r = &config.reporting;
+    let key = secret_or_file(r.key.expose(), &config.data_dir.join("reporting.key"), 32)?;
+    let kek = Kek::from_file_contents(&key).context("reporting.key")?;
+    let secret = secret_or_file(
+        r.secret.expose(),
+        &config.data_dir.join("reporting.secret"),
+        32,
+    )?;
+    let settings = ReportingSettings {
+        pow_bits: r.pow_bits,
+        challenge_ttl: Duration::from_secs(r.challenge_ttl_secs),
+        acknowledge_days: r.acknowledge_days,
+        feedback_days: r.feedback_days,
+        ..ReportingSettings::default()
+    };
+    ReportingKeys::new(kek, secret.trim().as_bytes(), &settings).context("reporting")
+}
+
+/// `value`, or the content of `path`, written there first (random, `len`
+/// bytes as hex) when it does not exist.
+fn secret_or_file(value: &str, path: &Path, len: usize) -> Result<String> {
+    if !value.trim().is_empty() {
+        return Ok(value.trim().to_owned());
+    }
+    match std::fs::read_to_string(path) {
+        Ok(s) => return Ok(s.trim().to_owned()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(e).with_context(|| format!("reading {}", path.display())),
+    }
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    }
+    let mut bytes = vec![0u8; len];
+    rand::fill(&mut bytes[..]);
+    let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    use std::io::Write;
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
+    match opts.open(path) {
+        Ok(mut f) => {
+            f.write_all(hex.as_bytes())
+                .with_context(|| format!("writing {}", path.display()))?;
+            tracing::warn!(path = %path.display(), "generated a reporting key; keep it (and back it up apart from the database): reports cannot be read without it");
+            Ok(hex)
+        }
+        // Another process of the same setup wrote it first: use theirs.
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            Ok(std::fs::read_to_string(path)
+                .with_context(|| format!("reading {}", path.display()))?
+                .trim()
+                .to_owned())
+        }
+        Err(e) => Err(e).with_context(|| format!("creating {}", path.display())),
+    }
+}
+
 /// The connected parts of a running Adal.
 pub struct Service {
     pub config: Config,
@@ -62,6 +127,7 @@ pub struct Service {
     pub metrics: Metrics,
     /// The standard library of rules this build ships.
     pub library: Arc<adal_store::rules::Library>,
+    pub reporting: Arc<ReportingKeys>,
 }
 
 impl Service {
@@ -92,6 +158,7 @@ impl Service {
         }));
         let metrics = Metrics::new().context("creating metrics")?;
         let library = Arc::new(library::embedded().context("reading the embedded rule library")?);
+        let reporting = Arc::new(reporting_keys(&config)?);
         Ok(Self {
             config,
             store,
@@ -100,6 +167,7 @@ impl Service {
             sandbox,
             metrics,
             library,
+            reporting,
         })
     }
 
@@ -111,6 +179,7 @@ impl Service {
             sandbox: self.sandbox.clone(),
             metrics: self.metrics.clone(),
             library: self.library.clone(),
+            reporting: self.reporting.clone(),
         }
     }
 
@@ -120,6 +189,10 @@ impl Service {
             body_limit: self.config.max_body_bytes,
             public_limit: adal_api::PublicLimit::per_minute(self.config.public_requests_per_minute),
             metrics_token: self.metrics_token(),
+            report_limits: adal_api::ReportLimits::per_hour(
+                self.config.reporting.reports_per_hour_per_tenant,
+                self.config.reporting.reports_per_hour,
+            ),
         }
     }
 

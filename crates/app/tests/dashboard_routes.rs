@@ -96,6 +96,9 @@ async fn world() -> World {
         metrics: adal_telemetry::Metrics::new().unwrap(),
         // The dashboard's routes do not read the rule library.
         library: std::sync::Arc::new(adal_store::rules::Library::default()),
+        reporting: std::sync::Arc::new(
+            adal_service::reporting::ReportingKeys::ephemeral(&Default::default()).unwrap(),
+        ),
     };
     let w = World {
         dir,
@@ -117,6 +120,7 @@ fn app(w: &World) -> impl Endpoint {
             body_limit: 256 * 1024,
             public_limit: adal_api::PublicLimit::per_minute(0),
             metrics_token: None,
+            report_limits: adal_api::ReportLimits::per_hour(0, 0),
         },
         adal_web::routes(),
     )

@@ -72,6 +72,7 @@ pub enum Obj {
     Audit,
     Outbox,
     ConvictedRegistry,
+    Cases,
 }
 
 impl Obj {
@@ -103,6 +104,7 @@ impl Obj {
             Obj::Audit => "audit",
             Obj::Outbox => "outbox",
             Obj::ConvictedRegistry => "convicted_registry",
+            Obj::Cases => "cases",
         }
     }
 }
@@ -173,6 +175,10 @@ pub mod obj {
     pub const DECLARATION_STATUS: Obj = Obj::DeclarationStatus;
     /// The compliance unit's decisions on conflict-of-interest disclosures.
     pub const CONFLICT_DECISIONS: Obj = Obj::ConflictDecisions;
+    /// Reports from the feedback channels and the cases they become: the
+    /// compliance unit's alone (not the administrator's, not the
+    /// Agency's unless a case is escalated to it).
+    pub const CASES: Obj = Obj::Cases;
 
     /// The object of a record kind (`gift`, `hr_action`, ...).
     pub fn record(kind: &str) -> Option<Obj> {
@@ -315,6 +321,8 @@ pub fn role_permissions() -> Vec<(Role, Obj, Act)> {
         // its own measures.
         (FEEDBACK_REPORTS, READ),
         (FEEDBACK_REPORTS, CREATE),
+        (CASES, READ),
+        (CASES, WRITE),
         (GOVERNANCE, READ),
         (GOVERNANCE, CREATE),
         (PEOPLE, READ),

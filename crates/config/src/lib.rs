@@ -101,6 +101,36 @@ pub struct SandboxConfig {
     pub memory_mb: u64,
 }
 
+/// The anonymous feedback channel (docs/reporting.md).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReportingConfig {
+    /// The key-encryption key: 64 hex characters or base64 of 32 bytes.
+    /// Report keys are wrapped under keys derived from it per tenant; the
+    /// database never holds it. Empty: read from (or, on first start,
+    /// written to) `data_dir/reporting.key`, for the embedded setup.
+    pub key: Secret,
+    /// At least 32 characters: the receipts' hashing pepper and the key
+    /// that signs challenges and reporters' tokens. Changing it makes
+    /// every receipt stop working. Empty: as `key`, in
+    /// `data_dir/reporting.secret`.
+    pub secret: Secret,
+    /// Leading zero bits the proof of work asks for (0 to 28; each bit
+    /// doubles the reporter's work: 18 takes a phone about a second).
+    pub pow_bits: u8,
+    /// How long a challenge can be used.
+    pub challenge_ttl_secs: u64,
+    /// Reports a tenant's channel takes per hour, across all senders.
+    pub reports_per_hour_per_tenant: u32,
+    /// Reports the whole service takes per hour.
+    pub reports_per_hour: u32,
+    /// Default days to acknowledge a report (EU Directive 2019/1937: 7).
+    pub acknowledge_days: u32,
+    /// Default days to give the reporter feedback (the Directive: within
+    /// three months).
+    pub feedback_days: u32,
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct WorkerConfig {
@@ -159,6 +189,7 @@ pub struct Config {
     pub smtp: SmtpConfig,
     pub sandbox: SandboxConfig,
     pub worker: WorkerConfig,
+    pub reporting: ReportingConfig,
 }
 
 impl Default for Config {
@@ -207,6 +238,16 @@ impl Default for Config {
                 mail_concurrency: 16,
                 dataset_interval_secs: 3600,
             },
+            reporting: ReportingConfig {
+                key: Secret::default(),
+                secret: Secret::default(),
+                pow_bits: 18,
+                challenge_ttl_secs: 600,
+                reports_per_hour_per_tenant: 60,
+                reports_per_hour: 600,
+                acknowledge_days: 7,
+                feedback_days: 90,
+            },
         }
     }
 }
@@ -221,11 +262,13 @@ const NOT_CONFIG: [&str; 5] = [
 ];
 
 /// Secrets that may come from `*_FILE` variables.
-const SECRET_VARS: [(&str, &str); 4] = [
+const SECRET_VARS: [(&str, &str); 6] = [
     ("ADAL_DATABASE_URL", "database_url"),
     ("ADAL_QUEUE__REDIS_URL", "queue.redis_url"),
     ("ADAL_SMTP__PASSWORD", "smtp.password"),
     ("ADAL_METRICS_TOKEN", "metrics_token"),
+    ("ADAL_REPORTING__KEY", "reporting.key"),
+    ("ADAL_REPORTING__SECRET", "reporting.secret"),
 ];
 
 impl Config {

@@ -2,6 +2,7 @@
 //! invalid value afterwards: an [`Iin`] always has a valid check digit, a
 //! [`Kzt`] amount is never negative and has at most two fractional digits.
 
+mod case;
 mod gift;
 mod ident;
 mod money;
@@ -11,6 +12,7 @@ pub mod records;
 mod registry;
 mod value;
 
+pub use case::{CaseOutcome, CaseStatus, MessageAuthor, ReportChannel, ReportSource};
 pub use gift::{GiftDecision, GiftDeclaration, GiftDirection, GiftInput};
 pub use ident::{Bin, IdentError, Iin, with_check_digit};
 pub use money::{Kzt, MoneyError};

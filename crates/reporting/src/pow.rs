@@ -540,7 +540,10 @@ mod tests {
     fn solve_finds_the_smallest_nonce_as_the_browser_solver_does() {
         // The same answers came from `assets/pow.js` under Node 20 and from
         // a Python loop over `hashlib.sha256`.
-        assert_eq!(solve("v1.1780000300.AAAAAAAAAAAAAAAAAAAAAA.test", 16), 12318);
+        assert_eq!(
+            solve("v1.1780000300.AAAAAAAAAAAAAAAAAAAAAA.test", 16),
+            12318
+        );
         assert_eq!(solve("Сәлем-челлендж", 12), 12011);
         assert_eq!(solve("abc", 0), 0);
     }

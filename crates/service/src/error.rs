@@ -94,6 +94,10 @@ pub enum ServiceError {
     /// further until `retry_after_secs` have passed.
     #[error("too many attempts; retry in {retry_after_secs} s")]
     TooManyRequests { retry_after_secs: u64 },
+    /// A public endpoint that takes work from its caller first (a proof
+    /// of work) was called without it; the message says how to do it.
+    #[error("{0}")]
+    WorkRequired(String),
     /// A dependency (database, queue, sandbox) is down; retry later.
     #[error("a dependency is unavailable; retry later")]
     Unavailable,

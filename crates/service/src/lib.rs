@@ -16,6 +16,7 @@ pub mod filing;
 pub mod findings;
 pub mod heatmap;
 pub mod lifecycle;
+pub mod reporting;
 pub mod rulesets;
 pub mod second_factor;
 pub mod settings;
@@ -52,6 +53,8 @@ pub struct AppState {
     pub metrics: Metrics,
     /// The standard library of rules tenants adopt.
     pub library: Arc<adal_store::rules::Library>,
+    /// The feedback channel's keys (never in the database).
+    pub reporting: Arc<reporting::ReportingKeys>,
 }
 
 /// How long a session token from signing in is valid.

@@ -25,6 +25,7 @@ pub mod people;
 pub mod policy;
 pub mod procurement;
 pub mod registry;
+pub mod reports;
 pub mod rules;
 pub mod second_factor;
 pub mod submissions;

@@ -32,7 +32,7 @@ use std::time::Duration;
 /// public schemas and the public registry (its own test). A new path
 /// outside a tenant fails this test until someone decides where it
 /// belongs.
-const OUTSIDE_TENANTS: [&str; 13] = [
+const OUTSIDE_TENANTS: [&str; 18] = [
     "/auth/login",
     "/auth/second-factor",
     "/auth/second-factor/confirm",
@@ -46,6 +46,14 @@ const OUTSIDE_TENANTS: [&str; 13] = [
     "/schemas/{kind}",
     "/registry/convicted",
     "/registry/convicted/{id}",
+    // The feedback channel's public side: anyone may file to any tenant,
+    // and a reporter reaches only the report their receipt opens
+    // (tests/tests/blackbox/reporting.rs).
+    "/public/challenge",
+    "/public/tenants/{tenant_id}/reports",
+    "/public/reports/access",
+    "/public/reports/mine",
+    "/public/reports/mine/messages",
 ];
 
 /// The lists a tenant exports (`/exports/{format}/{list}`).
@@ -65,6 +73,7 @@ struct Ids {
     person: String,
     import: String,
     dataset_run: String,
+    case: String,
 }
 
 impl Ids {
@@ -83,6 +92,7 @@ impl Ids {
             person: id(),
             import: id(),
             dataset_run: id(),
+            case: id(),
         }
     }
 
@@ -99,6 +109,7 @@ impl Ids {
             &self.person,
             &self.import,
             &self.dataset_run,
+            &self.case,
         ]
         .into_iter()
         .filter(|s| !s.is_empty())
@@ -142,6 +153,7 @@ fn fill(template: &str, tenant: &str, ids: &Ids, list: &str) -> Result<String> {
             ("imports", "id") => &ids.import,
             ("imports", "kind") => "people",
             ("dataset-runs", "id") => &ids.dataset_run,
+            ("cases", "id") => &ids.case,
             (_, "list") => list,
             _ => bail!(
                 "{template}: the isolation matrix does not know what {{{param}}} after \
@@ -236,6 +248,8 @@ fn valid_body(method: &str, template: &str, a: &World) -> Result<Option<(&'stati
             json(json!({"reason": "Checked"}))
         }
         ("post", "/dataset-runs") => json(json!({})),
+        ("patch", "/cases/{id}") => json(json!({"status": "under_review"})),
+        ("post", "/cases/{id}/messages") => json(json!({"body": "Seen", "internal": true})),
         _ => bail!(
             "{} {template}: the isolation matrix has no valid body for it; add one to \
              `valid_body` (tests/tests/blackbox/isolation.rs)",
@@ -382,6 +396,23 @@ async fn populate(api: &Api, t: Tenant, tag: &str) -> Result<World> {
         },
     )
     .await?;
+    // A report through the tenant's public channel, and its case.
+    let pow = api.proof_of_work().await?;
+    let r = api
+        .post_public(
+            &format!("/public/tenants/{tid}/reports"),
+            &[("Proof-Of-Work", &pow)],
+            &json!({"what": format!("{tag}: a bribe for a permit")}),
+        )
+        .await?;
+    if r.status != 201 {
+        bail!("report: {} {}", r.status, r.text);
+    }
+    let cases = api.get(&t.compliance, &p("/cases")).await?;
+    let case = cases.body["items"][0]["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
     let users = api.get(&t.admin, &p("/users")).await?;
     let user = users.body["items"]
         .as_array()
@@ -404,8 +435,10 @@ async fn populate(api: &Api, t: Tenant, tag: &str) -> Result<World> {
         person,
         import,
         dataset_run,
+        case,
     };
     for (what, v) in [
+        ("case", &ids.case),
         ("user", &ids.user),
         ("finding", &ids.finding),
         ("token", &employee_token_id),

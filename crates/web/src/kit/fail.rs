@@ -47,6 +47,7 @@ impl From<adal_service::ServiceError> for Fail {
             E::Unavailable => Fail::Unavailable,
             E::SecondFactorRequired => Fail::SecondFactor,
             E::TooManyRequests { retry_after_secs } => Fail::TooMany(retry_after_secs),
+            E::WorkRequired(_) => Fail::TooMany(1),
             E::Internal => Fail::Internal("the service failed (logged above)".into()),
             E::Conflict(_) => Fail::Refused {
                 conflict: true,

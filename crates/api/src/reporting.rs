@@ -1,0 +1,640 @@
+//! The feedback channel over HTTP (docs/reporting.md): the public
+//! endpoints a reporter (or an integration) calls without an account, and
+//! the compliance unit's case endpoints. The public ones read nothing
+//! about the connection: no address, no agent; their floods are held back
+//! by the proof of work and by per-tenant and global limits that key on no
+//! one ([`ReportLimits`]).
+
+use crate::AppState;
+use crate::bearer::BearerAuth;
+use crate::body::JsonBody;
+use crate::error::{ApiError, ApiResult};
+use adal_authz::{act, obj};
+use adal_domain::{CaseOutcome, CaseStatus, ReportChannel, ReportSource};
+use adal_service::TenantCtx;
+use adal_service::reporting::{self as svc, CaseUpdate, Involved, ReportInput};
+use adal_store::reports::CaseFilter;
+use governor::{DefaultDirectRateLimiter, DefaultKeyedRateLimiter, Quota, RateLimiter};
+use poem::web::Data;
+use poem_openapi::param::{Header, Path, Query};
+use poem_openapi::{
+    ApiResponse, Object, OpenApi, SecurityScheme, Tags, auth::Bearer, payload::Json,
+};
+use serde::Deserialize;
+use std::num::NonZeroU32;
+use std::sync::Arc;
+use uuid::Uuid;
+
+#[derive(Tags)]
+enum ReportTags {
+    /// Reporting corruption without an account, and following the report
+    Reporting,
+    /// The compliance unit's cases (reports and what became of them)
+    Cases,
+}
+
+/// Limits on filing that identify no one: per tenant and for the whole
+/// service, per hour.
+#[derive(Clone)]
+pub struct ReportLimits {
+    per_tenant: Option<Arc<DefaultKeyedRateLimiter<Uuid>>>,
+    global: Option<Arc<DefaultDirectRateLimiter>>,
+}
+
+impl ReportLimits {
+    /// 0 turns a limit off.
+    pub fn per_hour(per_tenant: u32, global: u32) -> Self {
+        Self {
+            per_tenant: NonZeroU32::new(per_tenant)
+                .map(|n| Arc::new(RateLimiter::keyed(Quota::per_hour(n)))),
+            global: NonZeroU32::new(global)
+                .map(|n| Arc::new(RateLimiter::direct(Quota::per_hour(n)))),
+        }
+    }
+
+    fn check(&self, tenant: Uuid) -> Result<(), ApiError> {
+        let refused = |what: &str| {
+            ApiError::TooManyRequests(
+                crate::error::ErrorBody::new(
+                    "too_many_requests",
+                    format!("{what} takes no more reports this hour; try again later"),
+                ),
+                60,
+            )
+        };
+        if let Some(g) = &self.global
+            && g.check().is_err()
+        {
+            return Err(refused("the service"));
+        }
+        if let Some(t) = &self.per_tenant
+            && t.check_key(&tenant).is_err()
+        {
+            return Err(refused("this organisation's channel"));
+        }
+        Ok(())
+    }
+}
+
+/// A reporter's token from `POST /public/reports/access`.
+#[derive(SecurityScheme)]
+#[oai(ty = "bearer")]
+pub struct ReporterAuth(Bearer);
+
+#[derive(Debug, Object)]
+pub struct ChallengeOut {
+    /// Send back as `Proof-Of-Work: <challenge>:<nonce>`.
+    pub challenge: String,
+    /// Leading zero bits SHA-256 of `challenge + ":" + nonce` must have.
+    pub bits: u8,
+}
+
+#[derive(Debug, Object, Deserialize)]
+#[oai(deny_unknown_fields)]
+#[serde(deny_unknown_fields)]
+pub struct ReportedPersonIn {
+    /// 1 to 200 characters.
+    #[oai(validator(max_length = 200))]
+    pub name: String,
+    #[oai(validator(max_length = 200))]
+    pub position: Option<String>,
+}
+
+#[derive(Debug, Object, Deserialize)]
+#[oai(deny_unknown_fields)]
+#[serde(deny_unknown_fields)]
+pub struct NewReport {
+    /// What happened: 1 to 20,000 characters.
+    #[oai(validator(max_length = 20000))]
+    pub what: String,
+    /// When, in your own words (at most 200 characters).
+    #[oai(validator(max_length = 200))]
+    pub when: Option<String>,
+    /// Where (at most 200 characters).
+    #[oai(rename = "where", validator(max_length = 200))]
+    #[serde(rename = "where")]
+    pub place: Option<String>,
+    /// Who is involved: at most 20 people.
+    #[oai(validator(max_items = 20))]
+    pub involved: Option<Vec<ReportedPersonIn>>,
+    /// How to reach you outside this channel; leave it out to stay
+    /// anonymous (at most 200 characters).
+    #[oai(validator(max_length = 200))]
+    pub contact: Option<String>,
+    /// `kk`, `ru` or `en`.
+    #[oai(validator(max_length = 2))]
+    pub language: Option<String>,
+}
+
+#[derive(Debug, Object)]
+pub struct ReceiptOut {
+    /// Shown once and never again: 40 digits in groups of four. Whoever
+    /// holds it can read the case and write to its handlers; a lost
+    /// receipt cannot be recovered.
+    pub receipt: String,
+}
+
+#[derive(Debug, Object, Deserialize)]
+#[oai(deny_unknown_fields)]
+#[serde(deny_unknown_fields)]
+pub struct AccessRequest {
+    /// The receipt, with or without its spaces.
+    #[oai(validator(max_length = 100))]
+    pub receipt: String,
+}
+
+#[derive(Debug, Object)]
+pub struct ReporterTokenOut {
+    /// Send as `Authorization: Bearer <token>` to `/public/reports/mine`.
+    pub token: String,
+    pub expires_at: chrono::DateTime<chrono::Utc>,
+}
+
+#[derive(Debug, Object, Deserialize)]
+#[oai(deny_unknown_fields)]
+#[serde(deny_unknown_fields)]
+pub struct MessageIn {
+    /// 1 to 10,000 characters.
+    #[oai(validator(max_length = 10000))]
+    pub body: String,
+}
+
+#[derive(Debug, Object)]
+pub struct MessageOut {
+    pub id: Uuid,
+    /// `reporter`, `handler`, or (for handlers only) `note`.
+    pub author: String,
+    /// The handler who wrote it (never shown to the reporter).
+    pub author_id: Option<Uuid>,
+    pub body: String,
+    /// The reporter's own messages carry the day only.
+    pub at: chrono::DateTime<chrono::Utc>,
+}
+
+#[derive(Debug, Object)]
+pub struct ReportedPerson {
+    pub name: String,
+    pub position: Option<String>,
+}
+
+#[derive(Debug, Object)]
+pub struct ReportOut {
+    pub what: String,
+    pub when: Option<String>,
+    #[oai(rename = "where")]
+    pub place: Option<String>,
+    pub involved: Vec<ReportedPerson>,
+    pub contact: Option<String>,
+    pub language: Option<String>,
+}
+
+#[derive(Debug, Object)]
+pub struct CaseOut {
+    pub id: Uuid,
+    /// `tenant` or `agency`.
+    pub channel: String,
+    /// `web`, `api`, `whatsapp` or `telegram`.
+    pub source: String,
+    /// `received`, `acknowledged`, `under_review`, `escalated`, `closed`.
+    pub status: String,
+    pub outcome: Option<String>,
+    /// Never shown to the reporter.
+    pub assignee_id: Option<Uuid>,
+    pub received_on: chrono::NaiveDate,
+    /// Acknowledge by this day.
+    pub acknowledge_by: chrono::NaiveDate,
+    /// Give the reporter feedback by this day.
+    pub feedback_by: chrono::NaiveDate,
+    pub acknowledged_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub closed_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub overdue: bool,
+    /// No contact was given.
+    pub anonymous: bool,
+    pub report: ReportOut,
+    /// Oldest first; for handlers, their notes too.
+    pub messages: Vec<MessageOut>,
+}
+
+impl From<svc::CaseView> for CaseOut {
+    fn from(v: svc::CaseView) -> Self {
+        let c = v.case;
+        Self {
+            id: c.id,
+            channel: c.channel.as_str().into(),
+            source: c.source.as_str().into(),
+            status: c.status.as_str().into(),
+            outcome: c.outcome.map(|o| o.as_str().into()),
+            assignee_id: c.assignee_id,
+            received_on: c.received_on,
+            acknowledge_by: c.ack_due,
+            feedback_by: c.feedback_due,
+            acknowledged_at: v.acknowledged_at,
+            closed_at: v.closed_at,
+            overdue: c.overdue,
+            anonymous: c.anonymous,
+            report: ReportOut {
+                what: v.report.what,
+                when: v.report.when,
+                place: v.report.place,
+                involved: v
+                    .report
+                    .involved
+                    .into_iter()
+                    .map(|p| ReportedPerson {
+                        name: p.name,
+                        position: p.position,
+                    })
+                    .collect(),
+                contact: v.report.contact,
+                language: v.report.language,
+            },
+            messages: v
+                .messages
+                .into_iter()
+                .map(|m| MessageOut {
+                    id: m.id,
+                    author: m.author.as_str().into(),
+                    author_id: m.author_id,
+                    body: m.body,
+                    at: m.at,
+                })
+                .collect(),
+        }
+    }
+}
+
+#[derive(Debug, Object)]
+pub struct CaseSummaryOut {
+    pub id: Uuid,
+    pub channel: String,
+    pub source: String,
+    pub status: String,
+    pub outcome: Option<String>,
+    pub assignee_id: Option<Uuid>,
+    pub received_on: chrono::NaiveDate,
+    pub acknowledge_by: chrono::NaiveDate,
+    pub feedback_by: chrono::NaiveDate,
+    pub overdue: bool,
+    pub anonymous: bool,
+}
+
+#[derive(Debug, Object)]
+pub struct CaseList {
+    pub items: Vec<CaseSummaryOut>,
+    pub total: u64,
+}
+
+#[derive(Debug, Object, Deserialize)]
+#[oai(deny_unknown_fields)]
+#[serde(deny_unknown_fields)]
+pub struct CaseMessageIn {
+    /// 1 to 10,000 characters.
+    #[oai(validator(max_length = 10000))]
+    pub body: String,
+    /// `true`: an internal note the reporter never sees.
+    pub internal: Option<bool>,
+}
+
+#[derive(Debug, Object, Deserialize)]
+#[oai(deny_unknown_fields)]
+#[serde(deny_unknown_fields)]
+pub struct CasePatch {
+    /// `received`, `acknowledged`, `under_review` or `closed`.
+    pub status: Option<String>,
+    /// A compliance officer of the organisation; `null` clears it.
+    pub assignee_id: Option<Option<Uuid>>,
+    /// With `status: closed`: `substantiated`, `not_substantiated`,
+    /// `referred_to_law_enforcement`, `insufficient_information`,
+    /// `out_of_scope`.
+    pub outcome: Option<String>,
+}
+
+#[derive(Debug, Object)]
+pub struct CreatedId {
+    pub id: Uuid,
+}
+
+#[derive(ApiResponse)]
+enum ChallengeResponse {
+    #[oai(status = 200)]
+    Ok(Json<ChallengeOut>),
+}
+
+#[derive(ApiResponse)]
+enum FiledResponse {
+    #[oai(status = 201)]
+    Created(Json<ReceiptOut>),
+}
+
+#[derive(ApiResponse)]
+enum AccessResponse {
+    #[oai(status = 200)]
+    Ok(Json<ReporterTokenOut>),
+}
+
+#[derive(ApiResponse)]
+enum CaseResponse {
+    #[oai(status = 200)]
+    Ok(Json<CaseOut>),
+}
+
+#[derive(ApiResponse)]
+enum CaseListResponse {
+    #[oai(status = 200)]
+    Ok(Json<CaseList>),
+}
+
+#[derive(ApiResponse)]
+enum MessageResponse {
+    #[oai(status = 201)]
+    Created(Json<CreatedId>),
+}
+
+#[derive(ApiResponse)]
+enum UpdatedResponse {
+    #[oai(status = 200)]
+    Ok(Json<CaseOut>),
+}
+
+fn parse_choice<T>(
+    pointer: &str,
+    v: Option<&str>,
+    parse: impl Fn(&str) -> Result<T, adal_domain::UnknownValue>,
+) -> Result<Option<T>, ApiError> {
+    v.map(|s| {
+        parse(s).map_err(|e| {
+            ApiError::from(adal_service::ServiceError::Invalid {
+                message: format!("{pointer}: {e}"),
+                details: vec![adal_service::Detail {
+                    pointer: pointer.into(),
+                    code: e.code().into(),
+                    message: e.to_string(),
+                    ..Default::default()
+                }],
+            })
+        })
+    })
+    .transpose()
+}
+
+pub struct ReportingApi;
+
+#[OpenApi(tag = "ReportTags::Reporting")]
+impl ReportingApi {
+    /// A proof-of-work challenge, single-use and short-lived. Find a
+    /// decimal `nonce` such that SHA-256 of `challenge + ":" + nonce`
+    /// starts with `bits` zero bits, and send `Proof-Of-Work:
+    /// <challenge>:<nonce>` with the report or the receipt.
+    #[oai(
+        path = "/public/challenge",
+        method = "get",
+        operation_id = "getChallenge"
+    )]
+    async fn challenge(&self, state: Data<&AppState>) -> ApiResult<ChallengeResponse> {
+        let c = svc::challenge(&state.reporting)?;
+        Ok(ChallengeResponse::Ok(Json(ChallengeOut {
+            challenge: c.challenge,
+            bits: c.bits,
+        })))
+    }
+
+    /// Report corruption to an organisation, without an account. Needs a
+    /// proof of work (`Proof-Of-Work` header; `429
+    /// proof_of_work_required` without one). Answers the receipt, once.
+    /// Nothing about the connection is stored or logged.
+    #[oai(
+        path = "/public/tenants/:tenant_id/reports",
+        method = "post",
+        operation_id = "fileReport"
+    )]
+    async fn file(
+        &self,
+        state: Data<&AppState>,
+        limits: Data<&ReportLimits>,
+        tenant_id: Path<Uuid>,
+        #[oai(name = "Proof-Of-Work")] proof: Header<Option<String>>,
+        body: JsonBody<NewReport>,
+    ) -> ApiResult<FiledResponse> {
+        limits.check(tenant_id.0)?;
+        let b = body.0;
+        let input = ReportInput {
+            what: b.what,
+            when: b.when,
+            place: b.place,
+            involved: b
+                .involved
+                .unwrap_or_default()
+                .into_iter()
+                .map(|p| Involved {
+                    name: p.name,
+                    position: p.position,
+                })
+                .collect(),
+            contact: b.contact,
+            language: b.language,
+        };
+        let filed = svc::file_report(
+            &state,
+            &state.reporting,
+            tenant_id.0,
+            ReportSource::Api,
+            proof.0.as_deref(),
+            &input,
+        )
+        .await?;
+        Ok(FiledResponse::Created(Json(ReceiptOut {
+            receipt: filed.receipt.to_string(),
+        })))
+    }
+
+    /// Exchange a receipt for a reporter's token (30 minutes). Needs a
+    /// proof of work, as filing does. A receipt that opens no report is a
+    /// `404`.
+    #[oai(
+        path = "/public/reports/access",
+        method = "post",
+        operation_id = "openReport"
+    )]
+    async fn access(
+        &self,
+        state: Data<&AppState>,
+        #[oai(name = "Proof-Of-Work")] proof: Header<Option<String>>,
+        body: JsonBody<AccessRequest>,
+    ) -> ApiResult<AccessResponse> {
+        let t = svc::access(
+            &state,
+            &state.reporting,
+            proof.0.as_deref(),
+            &body.0.receipt,
+        )
+        .await?;
+        Ok(AccessResponse::Ok(Json(ReporterTokenOut {
+            token: t.token,
+            expires_at: t.expires_at,
+        })))
+    }
+
+    /// The reporter's case: status, deadlines, the report and the
+    /// conversation with the handlers.
+    #[oai(
+        path = "/public/reports/mine",
+        method = "get",
+        operation_id = "getMyReport"
+    )]
+    async fn mine(&self, state: Data<&AppState>, auth: ReporterAuth) -> ApiResult<CaseResponse> {
+        let v = svc::reporter_case(&state, &state.reporting, &auth.0.token).await?;
+        Ok(CaseResponse::Ok(Json(v.into())))
+    }
+
+    /// Write to the case's handlers. A closed case takes no more messages.
+    #[oai(
+        path = "/public/reports/mine/messages",
+        method = "post",
+        operation_id = "writeToHandlers"
+    )]
+    async fn write(
+        &self,
+        state: Data<&AppState>,
+        auth: ReporterAuth,
+        body: JsonBody<MessageIn>,
+    ) -> ApiResult<MessageResponse> {
+        let id =
+            svc::reporter_message(&state, &state.reporting, &auth.0.token, &body.0.body).await?;
+        Ok(MessageResponse::Created(Json(CreatedId { id })))
+    }
+}
+
+pub struct CasesApi;
+
+#[OpenApi(tag = "ReportTags::Cases")]
+impl CasesApi {
+    /// The organisation's cases, the nearest deadline first (compliance
+    /// officers only). No content: reading a case is audited one by one.
+    #[oai(
+        path = "/tenants/:tenant_id/cases",
+        method = "get",
+        operation_id = "listCases"
+    )]
+    #[allow(clippy::too_many_arguments)]
+    async fn list(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        tenant_id: Path<Uuid>,
+        /// `received`, `acknowledged`, `under_review`, `escalated`, `closed`.
+        status: Query<Option<String>>,
+        /// Only cases assigned to this user (`me` is not a value: use
+        /// your id).
+        assignee_id: Query<Option<Uuid>>,
+        /// Only cases still open.
+        open: Query<Option<bool>>,
+        offset: Query<Option<u64>>,
+        limit: Query<Option<u64>>,
+    ) -> ApiResult<CaseListResponse> {
+        let ctx = TenantCtx::authorize(&state, &auth.0, tenant_id.0, obj::CASES, act::READ).await?;
+        let (offset, limit) = crate::page(offset.0, limit.0)?;
+        let filter = CaseFilter {
+            channel: Some(ReportChannel::Tenant),
+            status: parse_choice("/status", status.0.as_deref(), CaseStatus::parse)?,
+            assignee: assignee_id.0,
+            open: open.0.unwrap_or(false),
+        };
+        let (rows, total) = svc::list_cases(&state, &ctx, &filter, offset, limit).await?;
+        Ok(CaseListResponse::Ok(Json(CaseList {
+            items: rows
+                .into_iter()
+                .map(|c| CaseSummaryOut {
+                    id: c.id,
+                    channel: c.channel.as_str().into(),
+                    source: c.source.as_str().into(),
+                    status: c.status.as_str().into(),
+                    outcome: c.outcome.map(|o| o.as_str().into()),
+                    assignee_id: c.assignee_id,
+                    received_on: c.received_on,
+                    acknowledge_by: c.ack_due,
+                    feedback_by: c.feedback_due,
+                    overdue: c.overdue,
+                    anonymous: c.anonymous,
+                })
+                .collect(),
+            total,
+        })))
+    }
+
+    /// A case with the report, messages and internal notes. The read is
+    /// recorded in the audit log.
+    #[oai(
+        path = "/tenants/:tenant_id/cases/:id",
+        method = "get",
+        operation_id = "getCase"
+    )]
+    async fn get(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        tenant_id: Path<Uuid>,
+        id: Path<Uuid>,
+    ) -> ApiResult<CaseResponse> {
+        let ctx = TenantCtx::authorize(&state, &auth.0, tenant_id.0, obj::CASES, act::READ).await?;
+        let v = svc::case(&state, &state.reporting, &ctx, id.0).await?;
+        Ok(CaseResponse::Ok(Json(v.into())))
+    }
+
+    /// Change a case's status, assignee or outcome (closing needs an
+    /// outcome).
+    #[oai(
+        path = "/tenants/:tenant_id/cases/:id",
+        method = "patch",
+        operation_id = "updateCase"
+    )]
+    async fn update(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        tenant_id: Path<Uuid>,
+        id: Path<Uuid>,
+        body: JsonBody<CasePatch>,
+    ) -> ApiResult<UpdatedResponse> {
+        let ctx =
+            TenantCtx::authorize(&state, &auth.0, tenant_id.0, obj::CASES, act::WRITE).await?;
+        let b = body.0;
+        let update = CaseUpdate {
+            status: parse_choice("/status", b.status.as_deref(), CaseStatus::parse)?,
+            assignee: b.assignee_id,
+            outcome: parse_choice("/outcome", b.outcome.as_deref(), CaseOutcome::parse)?,
+        };
+        svc::update_case(&state, &ctx, id.0, update).await?;
+        let v = svc::case(&state, &state.reporting, &ctx, id.0).await?;
+        Ok(UpdatedResponse::Ok(Json(v.into())))
+    }
+
+    /// Write to the reporter, or (`internal: true`) add a note only
+    /// handlers see.
+    #[oai(
+        path = "/tenants/:tenant_id/cases/:id/messages",
+        method = "post",
+        operation_id = "writeOnCase"
+    )]
+    async fn message(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        tenant_id: Path<Uuid>,
+        id: Path<Uuid>,
+        body: JsonBody<CaseMessageIn>,
+    ) -> ApiResult<MessageResponse> {
+        let ctx =
+            TenantCtx::authorize(&state, &auth.0, tenant_id.0, obj::CASES, act::WRITE).await?;
+        let b = body.0;
+        let id = svc::handler_message(
+            &state,
+            &state.reporting,
+            &ctx,
+            id.0,
+            &b.body,
+            b.internal.unwrap_or(false),
+        )
+        .await?;
+        Ok(MessageResponse::Created(Json(CreatedId { id })))
+    }
+}

@@ -1,0 +1,869 @@
+//! The feedback channel (issue 14, docs/reporting.md): anyone files a
+//! report to an organisation without an account, gets a receipt once, and
+//! follows the case with it; the organisation's compliance unit handles
+//! the case (status, assignment, messages to the reporter, internal notes,
+//! outcome).
+//!
+//! Content is sealed here, under a key per report that is stored only
+//! wrapped under the tenant's key (derived from the configured
+//! key-encryption key): the store and its backups hold ciphertext. Nothing
+//! about the reporter's connection reaches this module: the front doors
+//! pass no address, and the reporter's own actions are stored with the
+//! day only.
+
+use crate::{AppState, Detail, ServiceError, ServiceResult, TenantCtx};
+use adal_authz::{act, obj};
+use adal_domain::{CaseOutcome, CaseStatus, MessageAuthor, ReportChannel, ReportSource, TenantId};
+pub use adal_reporting::envelope::Kek;
+use adal_reporting::envelope::{ReportKey, Sealed, WrappedKey};
+use adal_reporting::pow::{Challenge, ChallengeIssuer, PowError};
+use adal_reporting::receipt::{Receipt, ReceiptHash, ReceiptHashParams, ReceiptHasher};
+use adal_store::StoreError;
+use adal_store::reports::{self, CaseChange, CaseFilter, Writer};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use chrono::{Days, NaiveDate, Utc};
+use hmac::{Hmac, Mac};
+use serde::{Deserialize, Serialize};
+use sha2::Sha256;
+use std::time::Duration;
+use subtle::ConstantTimeEq;
+use uuid::Uuid;
+
+/// How long a reporter's token (from their receipt) is good for.
+pub const REPORTER_TOKEN_MINUTES: i64 = 30;
+/// Longest report text, in characters.
+pub const MAX_TEXT: usize = 20_000;
+/// Longest short field (when, where, a name, a position, a contact).
+pub const MAX_SHORT: usize = 200;
+/// Most people a report names.
+pub const MAX_INVOLVED: usize = 20;
+/// Longest message, in characters.
+pub const MAX_MESSAGE: usize = 10_000;
+
+/// Why the channel's keys could not be set up.
+#[derive(Debug, thiserror::Error)]
+pub enum KeysError {
+    #[error("reporting.secret must be at least 32 characters (it is {0})")]
+    ShortSecret(usize),
+    #[error("reporting: {0}")]
+    Setup(String),
+}
+
+/// The channel's keys and settings, built once at start.
+pub struct ReportingKeys {
+    kek: Kek,
+    hasher: ReceiptHasher,
+    pow: ChallengeIssuer,
+    token_key: [u8; 32],
+    /// Default days to acknowledge a report.
+    pub acknowledge_days: u32,
+    /// Default days to give the reporter feedback.
+    pub feedback_days: u32,
+}
+
+/// The channel's settings (from `reporting.*`).
+#[derive(Debug, Clone)]
+pub struct ReportingSettings {
+    pub pow_bits: u8,
+    pub challenge_ttl: Duration,
+    pub acknowledge_days: u32,
+    pub feedback_days: u32,
+    /// Argon2 parameters of receipt hashes (tests use cheap ones).
+    pub receipt_hash: ReceiptHashParams,
+}
+
+impl Default for ReportingSettings {
+    fn default() -> Self {
+        Self {
+            pow_bits: 18,
+            challenge_ttl: Duration::from_secs(600),
+            acknowledge_days: 7,
+            feedback_days: 90,
+            receipt_hash: ReceiptHashParams::default(),
+        }
+    }
+}
+
+/// HMAC-SHA256 of `label` under `secret`: one subkey per purpose, so a
+/// token key cannot be used as a pepper.
+fn subkey(secret: &[u8], label: &str) -> Result<[u8; 32], KeysError> {
+    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(secret)
+        .map_err(|e| KeysError::Setup(e.to_string()))?;
+    mac.update(label.as_bytes());
+    Ok(mac.finalize().into_bytes().into())
+}
+
+impl ReportingKeys {
+    /// `secret` signs challenges and tokens and peppers receipts.
+    pub fn new(kek: Kek, secret: &[u8], s: &ReportingSettings) -> Result<Self, KeysError> {
+        if secret.len() < 32 {
+            return Err(KeysError::ShortSecret(secret.len()));
+        }
+        let pepper = subkey(secret, "adal/reporting/receipt-pepper")?;
+        let hasher = ReceiptHasher::with_params(&pepper, s.receipt_hash)
+            .map_err(|e| KeysError::Setup(e.to_string()))?;
+        let pow = ChallengeIssuer::new(
+            &subkey(secret, "adal/reporting/challenge")?,
+            s.pow_bits,
+            s.challenge_ttl,
+        )
+        .map_err(|e| KeysError::Setup(e.to_string()))?;
+        Ok(Self {
+            kek,
+            hasher,
+            pow,
+            token_key: subkey(secret, "adal/reporting/reporter-token")?,
+            acknowledge_days: s.acknowledge_days,
+            feedback_days: s.feedback_days,
+        })
+    }
+
+    /// Keys made up for this process alone (tests, and front doors built
+    /// without a channel): nothing sealed under them outlives it.
+    pub fn ephemeral(s: &ReportingSettings) -> Result<Self, KeysError> {
+        let mut k = [0u8; 32];
+        let mut secret = [0u8; 48];
+        rand::fill(&mut k[..]);
+        rand::fill(&mut secret[..]);
+        let kek = Kek::from_bytes(k).map_err(|e| KeysError::Setup(e.to_string()))?;
+        Self::new(kek, &secret, s)
+    }
+
+    pub fn pow_bits(&self) -> u8 {
+        self.pow.bits()
+    }
+}
+
+/// A report as the reporter writes it; sealed whole.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReportInput {
+    /// What happened.
+    pub what: String,
+    /// When, in the reporter's words.
+    #[serde(default)]
+    pub when: Option<String>,
+    /// Where, in the reporter's words.
+    #[serde(default, rename = "where")]
+    pub place: Option<String>,
+    /// Who is involved.
+    #[serde(default)]
+    pub involved: Vec<Involved>,
+    /// How to reach the reporter, if they want to be reached outside the
+    /// channel; empty keeps the report anonymous.
+    #[serde(default)]
+    pub contact: Option<String>,
+    /// `kk`, `ru` or `en`: the language the reporter wrote in.
+    #[serde(default)]
+    pub language: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Involved {
+    pub name: String,
+    #[serde(default)]
+    pub position: Option<String>,
+}
+
+fn short(pointer: &str, v: &Option<String>, out: &mut Vec<Detail>) -> Option<String> {
+    let v = v.as_deref().map(str::trim).filter(|s| !s.is_empty())?;
+    if v.chars().count() > MAX_SHORT {
+        out.push(coded(
+            pointer,
+            "text.too_long",
+            format!("at most {MAX_SHORT} characters"),
+        ));
+    }
+    Some(v.to_owned())
+}
+
+fn coded(pointer: &str, code: &str, message: impl Into<String>) -> Detail {
+    Detail {
+        pointer: pointer.to_owned(),
+        code: code.to_owned(),
+        message: message.into(),
+        ..Detail::default()
+    }
+}
+
+/// Checks a report and trims it; every problem names its field.
+pub fn validate_report(input: &ReportInput) -> ServiceResult<ReportInput> {
+    let mut errors = Vec::new();
+    let what = input.what.trim();
+    if what.is_empty() {
+        errors.push(coded("/what", "text.empty", "say what happened"));
+    } else if what.chars().count() > MAX_TEXT {
+        errors.push(coded(
+            "/what",
+            "text.too_long",
+            format!("at most {MAX_TEXT} characters"),
+        ));
+    }
+    let when = short("/when", &input.when, &mut errors);
+    let place = short("/where", &input.place, &mut errors);
+    let contact = short("/contact", &input.contact, &mut errors);
+    if input.involved.len() > MAX_INVOLVED {
+        errors.push(coded(
+            "/involved",
+            "list.too_long",
+            format!("at most {MAX_INVOLVED} people"),
+        ));
+    }
+    let mut involved = Vec::new();
+    for (i, p) in input.involved.iter().take(MAX_INVOLVED).enumerate() {
+        let Some(name) = short(
+            &format!("/involved/{i}/name"),
+            &Some(p.name.clone()),
+            &mut errors,
+        ) else {
+            errors.push(coded(
+                &format!("/involved/{i}/name"),
+                "text.empty",
+                "a name, or leave the person out",
+            ));
+            continue;
+        };
+        let position = short(&format!("/involved/{i}/position"), &p.position, &mut errors);
+        involved.push(Involved { name, position });
+    }
+    let language = match input.language.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(l @ ("kk" | "ru" | "en")) => Some(l.to_owned()),
+        Some(_) => {
+            errors.push(coded("/language", "choice.unknown", "one of kk, ru, en"));
+            None
+        }
+    };
+    if !errors.is_empty() {
+        return Err(ServiceError::Invalid {
+            message: "the report is not complete".into(),
+            details: errors,
+        });
+    }
+    Ok(ReportInput {
+        what: what.to_owned(),
+        when,
+        place,
+        involved,
+        contact,
+        language,
+    })
+}
+
+/// A new challenge for the proof of work.
+pub fn challenge(keys: &ReportingKeys) -> ServiceResult<Challenge> {
+    keys.pow.issue(Utc::now().timestamp()).map_err(|e| {
+        tracing::error!(error = %e, "no randomness for a challenge");
+        ServiceError::Internal
+    })
+}
+
+/// Checks the `Proof-Of-Work` header and spends its challenge.
+async fn spend_work(
+    state: &AppState,
+    keys: &ReportingKeys,
+    proof: Option<&str>,
+) -> ServiceResult<()> {
+    let now = Utc::now().timestamp();
+    let id = match proof.map(|p| keys.pow.verify(p, now)) {
+        None => Err(PowError::Missing),
+        Some(r) => r,
+    }
+    .map_err(work_error)?;
+    let expires =
+        chrono::DateTime::from_timestamp(id.expires_at_unix(), 0).unwrap_or_else(Utc::now);
+    if reports::spend_challenge(&state.store, &id.to_hex(), expires).await? {
+        Ok(())
+    } else {
+        Err(work_error(PowError::Reused))
+    }
+}
+
+fn work_error(e: PowError) -> ServiceError {
+    match e {
+        PowError::Missing => ServiceError::WorkRequired(
+            "this endpoint needs a proof of work: GET /api/v1/public/challenge, find a nonce, \
+             and send the header Proof-Of-Work: <challenge>:<nonce> (docs/reporting.md)"
+                .into(),
+        ),
+        other => ServiceError::BadRequest(format!("Proof-Of-Work: {other}")),
+    }
+}
+
+fn content_aad(tenant: Uuid, report: Uuid) -> Vec<u8> {
+    format!("adal/report/{tenant}/{report}/content").into_bytes()
+}
+fn key_aad(tenant: Uuid, report: Uuid) -> Vec<u8> {
+    format!("adal/report/{tenant}/{report}/key").into_bytes()
+}
+fn message_aad(tenant: Uuid, report: Uuid, message: Uuid) -> Vec<u8> {
+    format!("adal/report/{tenant}/{report}/message/{message}").into_bytes()
+}
+
+fn internal(what: &str, e: impl std::fmt::Display) -> ServiceError {
+    tracing::error!(error = %e, "{what}");
+    ServiceError::Internal
+}
+
+fn tenant_kek(keys: &ReportingKeys, tenant: Uuid) -> Kek {
+    keys.kek.for_tenant(tenant.as_bytes())
+}
+
+fn report_key(keys: &ReportingKeys, r: &reports::Report) -> ServiceResult<ReportKey> {
+    let wrapped =
+        WrappedKey::from_bytes(&r.wrapped_key).map_err(|e| internal("a stored report key", e))?;
+    tenant_kek(keys, r.tenant_id)
+        .unwrap(&wrapped, &key_aad(r.tenant_id, r.id))
+        .map_err(|e| internal("unwrapping a report key (was reporting.key changed without `adal reporting rekey`?)", e))
+}
+
+fn open_content(key: &ReportKey, r: &reports::Report) -> ServiceResult<ReportInput> {
+    let sealed =
+        Sealed::from_bytes(&r.content).map_err(|e| internal("stored report content", e))?;
+    let plain = key
+        .open(&sealed, &content_aad(r.tenant_id, r.id))
+        .map_err(|e| internal("opening report content", e))?;
+    serde_json::from_slice(&plain).map_err(|e| internal("report content", e))
+}
+
+/// What the reporter gets back, once.
+#[derive(Debug)]
+pub struct Filed {
+    pub receipt: Receipt,
+}
+
+/// Files a report to `tenant`'s channel. The tenant must exist (a
+/// `NotFound` otherwise, as for any id); the proof of work is spent.
+pub async fn file_report(
+    state: &AppState,
+    keys: &ReportingKeys,
+    tenant: Uuid,
+    source: ReportSource,
+    proof: Option<&str>,
+    input: &ReportInput,
+) -> ServiceResult<Filed> {
+    let report = validate_report(input)?;
+    let tenant_id = TenantId::from_uuid(tenant);
+    adal_store::tenants::get(&state.store, tenant_id)
+        .await
+        .map_err(|e| match e {
+            StoreError::NotFound => ServiceError::not_found("organisation"),
+            other => other.into(),
+        })?;
+    spend_work(state, keys, proof).await?;
+    file_sealed(
+        state,
+        keys,
+        tenant_id,
+        ReportChannel::Tenant,
+        source,
+        &report,
+    )
+    .await
+}
+
+/// Seals and stores a checked report (the messaging bots come here after
+/// their own checks).
+pub async fn file_sealed(
+    state: &AppState,
+    keys: &ReportingKeys,
+    tenant: TenantId,
+    channel: ReportChannel,
+    source: ReportSource,
+    report: &ReportInput,
+) -> ServiceResult<Filed> {
+    let receipt = Receipt::generate().map_err(|e| internal("no randomness for a receipt", e))?;
+    let hash = keys
+        .hasher
+        .hash(&receipt)
+        .map_err(|e| internal("hashing a receipt", e))?;
+    let id = Uuid::new_v4();
+    let key = ReportKey::generate().map_err(|e| internal("no randomness for a report key", e))?;
+    let plain = serde_json::to_vec(report).map_err(|e| internal("report content", e))?;
+    let content = key
+        .seal(&plain, &content_aad(tenant.uuid(), id))
+        .map_err(|e| internal("sealing a report", e))?;
+    let kek = tenant_kek(keys, tenant.uuid());
+    let wrapped = kek
+        .wrap(&key, &key_aad(tenant.uuid(), id))
+        .map_err(|e| internal("wrapping a report key", e))?;
+    let today = Utc::now().date_naive();
+    reports::insert(
+        &state.store,
+        tenant,
+        reports::NewReport {
+            id,
+            channel,
+            source,
+            receipt_hash: hash.to_hex(),
+            kek_id: kek.id().to_string(),
+            wrapped_key: wrapped.to_bytes().to_vec(),
+            content: content.to_bytes(),
+            has_contact: report.contact.is_some(),
+            received_on: today,
+            ack_due: add_days(today, keys.acknowledge_days),
+            feedback_due: add_days(today, keys.feedback_days),
+        },
+    )
+    .await?;
+    Ok(Filed { receipt })
+}
+
+fn add_days(d: NaiveDate, n: u32) -> NaiveDate {
+    d.checked_add_days(Days::new(u64::from(n))).unwrap_or(d)
+}
+
+/// A reporter's short-lived token, from their receipt.
+#[derive(Debug)]
+pub struct ReporterToken {
+    pub token: String,
+    pub expires_at: chrono::DateTime<Utc>,
+}
+
+/// Opens a report by its receipt: a token for the reporter's follow-up.
+/// A receipt that opens nothing is `NotFound`, the same as one that is
+/// malformed in a way a typo would not explain. Guesses are slowed by the
+/// proof of work and the hash itself; a receipt has about 133 bits.
+pub async fn access(
+    state: &AppState,
+    keys: &ReportingKeys,
+    proof: Option<&str>,
+    receipt: &str,
+) -> ServiceResult<ReporterToken> {
+    let receipt = Receipt::parse(receipt)
+        .map_err(|e| ServiceError::malformed("/receipt", "receipt.format", e.to_string()))?;
+    spend_work(state, keys, proof).await?;
+    let hash = keys
+        .hasher
+        .hash(&receipt)
+        .map_err(|e| internal("hashing a receipt", e))?;
+    let found = reports::by_receipt_across_tenants(&state.store, &hash.to_hex()).await?;
+    let Some(r) = found else {
+        return Err(ServiceError::not_found("report"));
+    };
+    // The index found the row by equality; compare again in constant
+    // time, so the answer's timing says nothing about near misses.
+    let stored = ReceiptHash::from_hex(&r.receipt_hash).map_err(|e| internal("receipt hash", e))?;
+    if stored != hash {
+        return Err(ServiceError::not_found("report"));
+    }
+    let expires_at = Utc::now() + chrono::Duration::minutes(REPORTER_TOKEN_MINUTES);
+    let mut body = Vec::with_capacity(40);
+    body.extend_from_slice(r.id.as_bytes());
+    body.extend_from_slice(&r.tenant_id.as_bytes()[..]);
+    body.extend_from_slice(&expires_at.timestamp().to_be_bytes());
+    let tag = token_tag(keys, &body)?;
+    Ok(ReporterToken {
+        token: format!(
+            "{}.{}",
+            URL_SAFE_NO_PAD.encode(&body),
+            URL_SAFE_NO_PAD.encode(tag)
+        ),
+        expires_at,
+    })
+}
+
+fn token_tag(keys: &ReportingKeys, body: &[u8]) -> ServiceResult<[u8; 32]> {
+    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&keys.token_key)
+        .map_err(|e| internal("token key", e))?;
+    mac.update(b"adal/reporter-token/v1");
+    mac.update(body);
+    Ok(mac.finalize().into_bytes().into())
+}
+
+/// The report a reporter's token opens; `Unauthorized` for a token that
+/// is forged, malformed or expired.
+async fn reporter_report(
+    state: &AppState,
+    keys: &ReportingKeys,
+    token: &str,
+) -> ServiceResult<reports::Report> {
+    let (body, tag) = token.split_once('.').ok_or(ServiceError::Unauthorized)?;
+    let body = URL_SAFE_NO_PAD
+        .decode(body)
+        .map_err(|_| ServiceError::Unauthorized)?;
+    let tag = URL_SAFE_NO_PAD
+        .decode(tag)
+        .map_err(|_| ServiceError::Unauthorized)?;
+    let want = token_tag(keys, &body)?;
+    if body.len() != 40 || !bool::from(want.as_slice().ct_eq(&tag)) {
+        return Err(ServiceError::Unauthorized);
+    }
+    let id = Uuid::from_slice(&body[..16]).map_err(|_| ServiceError::Unauthorized)?;
+    let tenant = Uuid::from_slice(&body[16..32]).map_err(|_| ServiceError::Unauthorized)?;
+    let mut exp = [0u8; 8];
+    exp.copy_from_slice(&body[32..40]);
+    if i64::from_be_bytes(exp) < Utc::now().timestamp() {
+        return Err(ServiceError::Unauthorized);
+    }
+    reports::get(&state.store, TenantId::from_uuid(tenant), id)
+        .await
+        .map_err(|e| match e {
+            StoreError::NotFound => ServiceError::not_found("report"),
+            other => other.into(),
+        })
+}
+
+/// A message as shown.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MessageView {
+    pub id: Uuid,
+    pub author: MessageAuthor,
+    /// Set for handlers' messages and notes (the handler's user id).
+    pub author_id: Option<Uuid>,
+    pub body: String,
+    pub at: chrono::DateTime<Utc>,
+}
+
+/// A case as its handler, or its reporter, sees it.
+#[derive(Debug, Clone)]
+pub struct CaseView {
+    pub case: CaseSummary,
+    pub acknowledged_at: Option<chrono::DateTime<Utc>>,
+    pub closed_at: Option<chrono::DateTime<Utc>>,
+    pub report: ReportInput,
+    pub messages: Vec<MessageView>,
+}
+
+async fn view(
+    state: &AppState,
+    keys: &ReportingKeys,
+    r: reports::Report,
+    with_notes: bool,
+) -> ServiceResult<CaseView> {
+    let key = report_key(keys, &r)?;
+    let report = open_content(&key, &r)?;
+    let stored = reports::messages(
+        &state.store,
+        TenantId::from_uuid(r.tenant_id),
+        r.id,
+        with_notes,
+    )
+    .await?;
+    let mut messages = Vec::with_capacity(stored.len());
+    for m in stored {
+        let sealed = Sealed::from_bytes(&m.body).map_err(|e| internal("stored message", e))?;
+        let plain = key
+            .open(&sealed, &message_aad(r.tenant_id, r.id, m.id))
+            .map_err(|e| internal("opening a message", e))?;
+        messages.push(MessageView {
+            id: m.id,
+            author: m.author,
+            author_id: m.author_id,
+            body: String::from_utf8(plain).map_err(|e| internal("message text", e))?,
+            at: m.created_at,
+        });
+    }
+    Ok(CaseView {
+        case: CaseSummary::of(&r, Utc::now().date_naive()),
+        acknowledged_at: r.acknowledged_at,
+        closed_at: r.closed_at,
+        report,
+        messages,
+    })
+}
+
+/// The reporter's view of their case: status, deadlines and the
+/// conversation (no internal notes, no assignee).
+pub async fn reporter_case(
+    state: &AppState,
+    keys: &ReportingKeys,
+    token: &str,
+) -> ServiceResult<CaseView> {
+    let r = reporter_report(state, keys, token).await?;
+    let mut v = view(state, keys, r, false).await?;
+    v.case.assignee_id = None;
+    for m in &mut v.messages {
+        m.author_id = None;
+    }
+    Ok(v)
+}
+
+fn check_message(body: &str) -> ServiceResult<String> {
+    let b = body.trim();
+    if b.is_empty() {
+        return Err(ServiceError::Invalid {
+            message: "the message is empty".into(),
+            details: vec![coded("/body", "text.empty", "write something")],
+        });
+    }
+    if b.chars().count() > MAX_MESSAGE {
+        return Err(ServiceError::Invalid {
+            message: "the message is too long".into(),
+            details: vec![coded(
+                "/body",
+                "text.too_long",
+                format!("at most {MAX_MESSAGE} characters"),
+            )],
+        });
+    }
+    Ok(b.to_owned())
+}
+
+async fn add_message(
+    state: &AppState,
+    keys: &ReportingKeys,
+    r: &reports::Report,
+    author: MessageAuthor,
+    writer: Writer<'_>,
+    body: &str,
+) -> ServiceResult<Uuid> {
+    let key = report_key(keys, r)?;
+    let id = Uuid::new_v4();
+    let sealed = key
+        .seal(body.as_bytes(), &message_aad(r.tenant_id, r.id, id))
+        .map_err(|e| internal("sealing a message", e))?;
+    reports::add_message(
+        &state.store,
+        TenantId::from_uuid(r.tenant_id),
+        r.id,
+        id,
+        author,
+        writer,
+        sealed.to_bytes(),
+    )
+    .await
+    .map_err(|e| match e {
+        StoreError::NotFound => ServiceError::not_found("report"),
+        other => other.into(),
+    })?;
+    Ok(id)
+}
+
+/// The reporter writes to the handlers. A closed case takes no more
+/// messages (a new report can be filed).
+pub async fn reporter_message(
+    state: &AppState,
+    keys: &ReportingKeys,
+    token: &str,
+    body: &str,
+) -> ServiceResult<Uuid> {
+    let r = reporter_report(state, keys, token).await?;
+    let body = check_message(body)?;
+    if r.status == CaseStatus::Closed {
+        return Err(ServiceError::conflict_at(
+            "/body",
+            "case.closed",
+            "the case is closed; file a new report if there is more to tell",
+        ));
+    }
+    add_message(
+        state,
+        keys,
+        &r,
+        MessageAuthor::Reporter,
+        Writer::Reporter {
+            today: Utc::now().date_naive(),
+        },
+        &body,
+    )
+    .await
+}
+
+/// A line of the case list: no content (reading content is audited per
+/// case).
+#[derive(Debug, Clone)]
+pub struct CaseSummary {
+    pub id: Uuid,
+    pub channel: ReportChannel,
+    pub source: ReportSource,
+    pub status: CaseStatus,
+    pub outcome: Option<CaseOutcome>,
+    pub assignee_id: Option<Uuid>,
+    pub received_on: NaiveDate,
+    pub ack_due: NaiveDate,
+    pub feedback_due: NaiveDate,
+    pub overdue: bool,
+    pub anonymous: bool,
+}
+
+impl CaseSummary {
+    /// `r` as listed on `today`: overdue when still unacknowledged after
+    /// its first deadline, or open after its second.
+    fn of(r: &reports::Report, today: NaiveDate) -> Self {
+        Self {
+            overdue: (r.status == CaseStatus::Received && today > r.ack_due)
+                || (r.status.is_open() && today > r.feedback_due),
+            id: r.id,
+            channel: r.channel,
+            source: r.source,
+            status: r.status,
+            outcome: r.outcome,
+            assignee_id: r.assignee_id,
+            received_on: r.received_on,
+            ack_due: r.ack_due,
+            feedback_due: r.feedback_due,
+            anonymous: !r.has_contact,
+        }
+    }
+}
+
+/// The tenant's cases, the nearest deadline first.
+pub async fn list_cases(
+    state: &AppState,
+    ctx: &TenantCtx,
+    filter: &CaseFilter,
+    offset: u64,
+    limit: u64,
+) -> ServiceResult<(Vec<CaseSummary>, u64)> {
+    ctx.require(state, obj::CASES, act::READ).await?;
+    let (rows, total) = reports::list(&state.store, ctx.tenant(), filter, offset, limit).await?;
+    let today = Utc::now().date_naive();
+    Ok((
+        rows.iter().map(|r| CaseSummary::of(r, today)).collect(),
+        total,
+    ))
+}
+
+async fn handled(state: &AppState, ctx: &TenantCtx, id: Uuid) -> ServiceResult<reports::Report> {
+    let r = reports::get(&state.store, ctx.tenant(), id)
+        .await
+        .map_err(|e| match e {
+            StoreError::NotFound => ServiceError::not_found("case"),
+            other => other.into(),
+        })?;
+    // Reports through the Agency's channel are the Agency's to read.
+    if r.channel != ReportChannel::Tenant {
+        return Err(ServiceError::not_found("case"));
+    }
+    Ok(r)
+}
+
+/// A case with its content, messages and notes; the read is audited.
+pub async fn case(
+    state: &AppState,
+    keys: &ReportingKeys,
+    ctx: &TenantCtx,
+    id: Uuid,
+) -> ServiceResult<CaseView> {
+    ctx.require(state, obj::CASES, act::READ).await?;
+    let r = handled(state, ctx, id).await?;
+    reports::record_read(&state.store, ctx.tenant(), &ctx.actor(), id).await?;
+    view(state, keys, r, true).await
+}
+
+/// A handler's message to the reporter (`internal` false) or note.
+pub async fn handler_message(
+    state: &AppState,
+    keys: &ReportingKeys,
+    ctx: &TenantCtx,
+    id: Uuid,
+    body: &str,
+    internal: bool,
+) -> ServiceResult<Uuid> {
+    ctx.require(state, obj::CASES, act::WRITE).await?;
+    let r = handled(state, ctx, id).await?;
+    let body = check_message(body)?;
+    let actor = ctx.actor();
+    add_message(
+        state,
+        keys,
+        &r,
+        if internal {
+            MessageAuthor::Note
+        } else {
+            MessageAuthor::Handler
+        },
+        Writer::Handler {
+            actor: &actor,
+            user: ctx.caller().user_id,
+        },
+        &body,
+    )
+    .await
+}
+
+/// What a handler changes on a case.
+#[derive(Debug, Clone, Default)]
+pub struct CaseUpdate {
+    pub status: Option<CaseStatus>,
+    /// `Some(None)` clears the assignment.
+    pub assignee: Option<Option<Uuid>>,
+    pub outcome: Option<CaseOutcome>,
+}
+
+/// Changes a case's status, assignee or outcome. Closing needs an
+/// outcome; an outcome needs closing; the assignee must be a compliance
+/// officer of the tenant (the only role that handles cases); escalation to
+/// the Agency has its own operation, not this one.
+pub async fn update_case(
+    state: &AppState,
+    ctx: &TenantCtx,
+    id: Uuid,
+    update: CaseUpdate,
+) -> ServiceResult<()> {
+    ctx.require(state, obj::CASES, act::WRITE).await?;
+    let r = handled(state, ctx, id).await?;
+    let status = update.status.unwrap_or(r.status);
+    if update.status == Some(CaseStatus::Escalated) {
+        return Err(ServiceError::Invalid {
+            message: "escalation to the Agency is not a status to set".into(),
+            details: vec![coded(
+                "/status",
+                "case.escalation",
+                "escalating to the Agency is not available yet; see docs/reporting.md",
+            )],
+        });
+    }
+    if status == CaseStatus::Closed && update.outcome.or(r.outcome).is_none() {
+        return Err(ServiceError::Invalid {
+            message: "a case closes with an outcome".into(),
+            details: vec![coded(
+                "/outcome",
+                "case.outcome_required",
+                "say how the case ended",
+            )],
+        });
+    }
+    if update.outcome.is_some() && status != CaseStatus::Closed {
+        return Err(ServiceError::Invalid {
+            message: "an outcome is given when closing".into(),
+            details: vec![coded(
+                "/outcome",
+                "case.outcome_without_closing",
+                "set status to closed with the outcome",
+            )],
+        });
+    }
+    if r.status == CaseStatus::Closed && update.status.is_some_and(|s| s != CaseStatus::Closed) {
+        // Reopening is allowed: a reporter's new evidence may warrant it;
+        // the audit log keeps the earlier closing.
+        tracing::info!(case = %id, "case reopened");
+    }
+    if let Some(Some(user)) = update.assignee {
+        let ok = match adal_store::users::get(&state.store, ctx.tenant(), user).await {
+            Ok(u) => {
+                u.role == adal_domain::Role::ComplianceOfficer.as_str() && u.disabled_at.is_none()
+            }
+            Err(StoreError::NotFound) => false,
+            Err(e) => return Err(e.into()),
+        };
+        if !ok {
+            return Err(ServiceError::Invalid {
+                message: "the assignee cannot handle cases".into(),
+                details: vec![coded(
+                    "/assignee_id",
+                    "case.assignee",
+                    "must be an active compliance officer of the organisation",
+                )],
+            });
+        }
+    }
+    reports::change(
+        &state.store,
+        ctx.tenant(),
+        &ctx.actor(),
+        id,
+        CaseChange {
+            status: update.status,
+            assignee: update.assignee,
+            outcome: update.outcome,
+        },
+    )
+    .await
+    .map_err(|e| match e {
+        StoreError::NotFound => ServiceError::not_found("case"),
+        other => other.into(),
+    })?;
+    Ok(())
+}

@@ -1,0 +1,381 @@
+//! Issue 14's feedback channel, black-box: a report filed without an
+//! account (proof of work, receipt once), followed with the receipt,
+//! messages both ways, internal notes the reporter never sees, closing
+//! with an outcome; on PostgreSQL + Redis and on the embedded default.
+//! The report's text and the receipt are found in no database file, no
+//! dump and no log line.
+
+use super::{ADMIN_PASSWORD, create_tenant, start_production};
+use adal_blackbox::*;
+use anyhow::Result;
+use serde_json::{Value, json};
+
+/// A report with a marker no one else writes.
+fn report(marker: &str) -> Value {
+    json!({
+        "what": format!("The head of procurement asked for a kickback ({marker}). Қазақша мәтін."),
+        "when": "last spring",
+        "where": "Karaganda office",
+        "involved": [{"name": "Serik Bekov", "position": "Head of procurement"}],
+        "language": "en"
+    })
+}
+
+/// A reporter's token for `receipt`.
+async fn open(api: &Api, receipt: &str) -> Result<Reply> {
+    let pow = api.proof_of_work().await?;
+    api.post_public(
+        "/public/reports/access",
+        &[("Proof-Of-Work", &pow)],
+        &json!({ "receipt": receipt }),
+    )
+    .await
+}
+
+/// The whole conversation; returns the receipt and the marker for the
+/// callers' searches.
+async fn conversation(api: &Api, platform: &str, tag: &str, bin: &str) -> Result<(String, String)> {
+    let t = create_tenant(api, platform, tag, bin).await?;
+    let tid = &t.id;
+    let marker = format!("MARKER-{}", uuid::Uuid::new_v4().simple());
+
+    // The challenge, and what happens without doing its work.
+    let r = api.get_public("/public/challenge").await?;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.body["bits"], 8);
+    let r = api
+        .post_public(
+            &format!("/public/tenants/{tid}/reports"),
+            &[],
+            &report(&marker),
+        )
+        .await?;
+    assert_eq!(r.status, 429, "{}", r.text);
+    assert_eq!(r.body["error"], "proof_of_work_required");
+    assert!(
+        r.body["message"]
+            .as_str()
+            .unwrap()
+            .contains("/public/challenge")
+    );
+    let r = api
+        .post_public(
+            &format!("/public/tenants/{tid}/reports"),
+            &[("Proof-Of-Work", "v1.1.AAAA.BBBB:1")],
+            &report(&marker),
+        )
+        .await?;
+    assert_eq!(r.status, 400, "{}", r.text);
+
+    // Wrong input names its field, and spends no work.
+    let pow = api.proof_of_work().await?;
+    let r = api
+        .post_public(
+            &format!("/public/tenants/{tid}/reports"),
+            &[("Proof-Of-Work", &pow)],
+            &json!({"what": "   ", "language": "de"}),
+        )
+        .await?;
+    assert_eq!(r.status, 422, "{}", r.text);
+    let pointers: Vec<&str> = r.body["details"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|d| d["pointer"].as_str())
+        .collect();
+    assert!(
+        pointers.contains(&"/what") && pointers.contains(&"/language"),
+        "{}",
+        r.text
+    );
+    // An organisation that does not exist is a 404, the work unspent.
+    let r = api
+        .post_public(
+            &format!("/public/tenants/{}/reports", uuid::Uuid::now_v7()),
+            &[("Proof-Of-Work", &pow)],
+            &report(&marker),
+        )
+        .await?;
+    assert_eq!(r.status, 404, "{}", r.text);
+    // The same work filed once, refused the second time.
+    let r = api
+        .post_public(
+            &format!("/public/tenants/{tid}/reports"),
+            &[("Proof-Of-Work", &pow)],
+            &report(&marker),
+        )
+        .await?;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let receipt = r.body["receipt"].as_str().unwrap().to_owned();
+    let digits: String = receipt.chars().filter(char::is_ascii_digit).collect();
+    assert_eq!(digits.len(), 40, "{receipt}");
+    assert_eq!(receipt.split(' ').count(), 10, "{receipt}");
+    let r = api
+        .post_public(
+            &format!("/public/tenants/{tid}/reports"),
+            &[("Proof-Of-Work", &pow)],
+            &report(&marker),
+        )
+        .await?;
+    assert_eq!(r.status, 400, "{}", r.text);
+    assert!(r.text.contains("Proof-Of-Work"), "{}", r.text);
+
+    // A receipt that opens nothing; then the right one, without spaces.
+    let wrong: String = digits
+        .chars()
+        .map(|c| if c == '9' { '0' } else { '9' })
+        .collect();
+    let r = open(api, &wrong).await?;
+    assert_eq!(r.status, 404, "{}", r.text);
+    let r = open(api, &digits).await?;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let reporter = r.body["token"].as_str().unwrap().to_owned();
+    let r = api.get(&reporter, "/public/reports/mine").await?;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.body["status"], "received");
+    assert!(r.body["report"]["what"].as_str().unwrap().contains(&marker));
+    assert_eq!(r.body["anonymous"], true);
+    assert_eq!(r.body["assignee_id"], Value::Null);
+    // A forged token is a 401.
+    let r = api
+        .get(&format!("{reporter}x"), "/public/reports/mine")
+        .await?;
+    assert_eq!(r.status, 401, "{}", r.text);
+
+    // Only the compliance unit sees cases.
+    let r = api
+        .get(&t.compliance, &format!("/tenants/{tid}/cases"))
+        .await?;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.body["total"], 1, "{}", r.text);
+    let case = r.body["items"][0]["id"].as_str().unwrap().to_owned();
+    assert_eq!(r.body["items"][0]["overdue"], false);
+    assert!(!r.text.contains(&marker), "a list shows no content");
+    for who in [&t.admin, &t.employee, &t.procurement] {
+        let r = api.get(who, &format!("/tenants/{tid}/cases")).await?;
+        assert_eq!(r.status, 403, "{}", r.text);
+        let r = api
+            .get(who, &format!("/tenants/{tid}/cases/{case}"))
+            .await?;
+        assert_eq!(r.status, 403, "{}", r.text);
+    }
+    let r = api
+        .get(&t.compliance, &format!("/tenants/{tid}/cases/{case}"))
+        .await?;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert!(r.body["report"]["what"].as_str().unwrap().contains(&marker));
+    assert_eq!(r.body["report"]["involved"][0]["name"], "Serik Bekov");
+
+    // The handler acknowledges, takes the case, writes and notes.
+    let me = api.get(&t.compliance, "/me").await?.body["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let r = api
+        .send(
+            "PATCH",
+            &t.compliance,
+            &format!("/tenants/{tid}/cases/{case}"),
+            json!({"status": "acknowledged", "assignee_id": me}).to_string(),
+        )
+        .await?;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.body["status"], "acknowledged");
+    assert!(r.body["acknowledged_at"].is_string());
+    // Only a compliance officer can be assigned.
+    let r = api
+        .send(
+            "PATCH",
+            &t.compliance,
+            &format!("/tenants/{tid}/cases/{case}"),
+            json!({"assignee_id": t.employee_id}).to_string(),
+        )
+        .await?;
+    assert_eq!(r.status, 422, "{}", r.text);
+    assert_eq!(r.body["details"][0]["pointer"], "/assignee_id");
+    let r = api
+        .post(
+            &t.compliance,
+            &format!("/tenants/{tid}/cases/{case}/messages"),
+            &json!({"body": "Thank you. Which tender was it?"}),
+        )
+        .await?;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let r = api
+        .post(
+            &t.compliance,
+            &format!("/tenants/{tid}/cases/{case}/messages"),
+            &json!({"body": "Internal: check tender T-17", "internal": true}),
+        )
+        .await?;
+    assert_eq!(r.status, 201, "{}", r.text);
+
+    // The reporter reads the reply (not the note) and answers.
+    let r = api.get(&reporter, "/public/reports/mine").await?;
+    assert_eq!(r.body["status"], "acknowledged");
+    let messages = r.body["messages"].as_array().unwrap();
+    assert_eq!(messages.len(), 1, "{}", r.text);
+    assert_eq!(messages[0]["author"], "handler");
+    assert_eq!(messages[0]["author_id"], Value::Null);
+    assert!(!r.text.contains("T-17"), "a note reached the reporter");
+    let r = api
+        .post(
+            &reporter,
+            "/public/reports/mine/messages",
+            &json!({"body": "Tender T-17, for cables. Ответ по-русски."}),
+        )
+        .await?;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let r = api
+        .post(
+            &reporter,
+            "/public/reports/mine/messages",
+            &json!({"body": ""}),
+        )
+        .await?;
+    assert_eq!(r.status, 422, "{}", r.text);
+
+    // Closing needs an outcome; then the reporter sees it and can write
+    // no more.
+    let r = api
+        .send(
+            "PATCH",
+            &t.compliance,
+            &format!("/tenants/{tid}/cases/{case}"),
+            json!({"status": "closed"}).to_string(),
+        )
+        .await?;
+    assert_eq!(r.status, 422, "{}", r.text);
+    assert_eq!(r.body["details"][0]["pointer"], "/outcome");
+    let r = api
+        .send(
+            "PATCH",
+            &t.compliance,
+            &format!("/tenants/{tid}/cases/{case}"),
+            json!({"status": "closed", "outcome": "referred_to_law_enforcement"}).to_string(),
+        )
+        .await?;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let handler_view = r.body.clone();
+    let authors: Vec<&str> = handler_view["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|m| m["author"].as_str())
+        .collect();
+    assert_eq!(authors, ["handler", "note", "reporter"], "{handler_view}");
+    let r = api.get(&reporter, "/public/reports/mine").await?;
+    assert_eq!(r.body["status"], "closed");
+    assert_eq!(r.body["outcome"], "referred_to_law_enforcement");
+    let r = api
+        .post(
+            &reporter,
+            "/public/reports/mine/messages",
+            &json!({"body": "One more thing"}),
+        )
+        .await?;
+    assert_eq!(r.status, 409, "{}", r.text);
+
+    Ok((digits, marker))
+}
+
+/// Every file under `dir` (recursively) that holds `needle`.
+fn files_holding(dir: &std::path::Path, needle: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).into_iter().flatten().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if let Ok(bytes) = std::fs::read(&p)
+                && bytes.windows(needle.len()).any(|w| w == needle.as_bytes())
+            {
+                found.push(p.display().to_string());
+            }
+        }
+    }
+    found
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn report_followed_by_receipt_and_closed_on_postgres_redis() -> Result<()> {
+    let (db, _smtp, dep, api, _) = start_production().await?;
+    let serve = dep.spawn("serve", &["serve", "--api-only"])?;
+    dep.wait_ready().await?;
+    let platform = api.login("platform@adal.test", ADMIN_PASSWORD).await?;
+    let (receipt, marker) = conversation(&api, &platform, "kappa", "29034000555").await?;
+    drop(serve);
+    // Handlers' reads and changes are in the audit log, with nothing of
+    // the content.
+    let audit = std::process::Command::new("psql")
+        .args([
+            "-h",
+            "127.0.0.1",
+            "-U",
+            "postgres",
+            "-At",
+            "-d",
+            &db.name,
+            "-c",
+        ])
+        .arg("SELECT action || ' ' || detail FROM audit_log ORDER BY seq")
+        .output()?;
+    let audit = String::from_utf8_lossy(&audit.stdout);
+    for action in ["case.read", "case.change", "case.message", "case.note"] {
+        assert!(
+            audit.contains(action),
+            "no {action} in the audit log: {audit}"
+        );
+    }
+    assert!(!audit.contains(&marker));
+    // Nothing of the report or its receipt in the database (a full dump)
+    // or the logs.
+    let dump = std::process::Command::new("pg_dump")
+        .args(["-h", "127.0.0.1", "-U", "postgres", "--data-only", &db.name])
+        .output()?;
+    assert!(
+        dump.status.success(),
+        "{}",
+        String::from_utf8_lossy(&dump.stderr)
+    );
+    let dump = String::from_utf8_lossy(&dump.stdout);
+    assert!(dump.contains("reports"), "the dump holds the reports table");
+    for needle in [marker.as_str(), receipt.as_str(), "Serik Bekov", "T-17"] {
+        assert!(!dump.contains(needle), "{needle} in the database dump");
+        assert!(
+            files_holding(&dep.dir, needle).is_empty(),
+            "{needle} in {:?}",
+            files_holding(&dep.dir, needle)
+        );
+    }
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn report_followed_by_receipt_and_closed_on_the_embedded_default() -> Result<()> {
+    let dep = Deployment::embedded();
+    dep.run(&["migrate"], &[]).await?;
+    dep.run(
+        &["create-admin", "--email", "platform@adal.test"],
+        &[("ADAL_ADMIN_PASSWORD", ADMIN_PASSWORD)],
+    )
+    .await?;
+    let api = Api::new(dep.base_url());
+    let serve = dep.spawn("serve", &["serve"])?;
+    dep.wait_ready().await?;
+    let platform = api.login("platform@adal.test", ADMIN_PASSWORD).await?;
+    let (receipt, marker) = conversation(&api, &platform, "lambda", "29034000666").await?;
+    drop(serve);
+    // The SQLite files (and their write-ahead logs), the queue, the mail
+    // directory and the service's log: none holds the report or receipt.
+    assert!(
+        dep.dir.join("reporting.key").exists(),
+        "the embedded key was generated"
+    );
+    for needle in [marker.as_str(), receipt.as_str(), "Serik Bekov", "T-17"] {
+        let found = files_holding(&dep.dir, needle);
+        assert!(found.is_empty(), "{needle} found in {found:?}");
+    }
+    Ok(())
+}
