@@ -61,6 +61,9 @@ runs: what a PodDisruptionBudget protects. */}}
 {{- if not .Values.database.existingSecret }}
 {{- fail "database.existingSecret is required: a Secret holding the PostgreSQL URL (see helm/README.md)" }}
 {{- end }}
+{{- if not .Values.reporting.existingSecret }}
+{{- fail "reporting.existingSecret is required: a Secret holding the feedback channel's key and secret, the same for every pod (see helm/README.md)" }}
+{{- end }}
 {{- if and (not .Values.redis.existingSecret) (not .Values.redis.url) }}
 {{- fail "set redis.url or redis.existingSecret" }}
 {{- end }}
@@ -156,6 +159,10 @@ the migrate job lists its one secret itself). */}}
 {{- define "adal.secretEnv" -}}
 - name: ADAL_DATABASE_URL_FILE
   value: /secrets/database/url
+- name: ADAL_REPORTING__KEY_FILE
+  value: /secrets/reporting/key
+- name: ADAL_REPORTING__SECRET_FILE
+  value: /secrets/reporting/secret
 {{- if .Values.redis.existingSecret }}
 - name: ADAL_QUEUE__REDIS_URL_FILE
   value: /secrets/redis/url
@@ -180,6 +187,15 @@ emptyDirs the read-only root filesystem needs. */}}
     items:
       - key: {{ .Values.database.key }}
         path: url
+- name: reporting
+  secret:
+    secretName: {{ .Values.reporting.existingSecret }}
+    defaultMode: 0440
+    items:
+      - key: {{ .Values.reporting.keyKey }}
+        path: key
+      - key: {{ .Values.reporting.secretKey }}
+        path: secret
 {{- if .Values.redis.existingSecret }}
 - name: redis
   secret:
@@ -216,6 +232,9 @@ emptyDirs the read-only root filesystem needs. */}}
 {{- define "adal.volumeMounts" -}}
 - name: database
   mountPath: /secrets/database
+  readOnly: true
+- name: reporting
+  mountPath: /secrets/reporting
   readOnly: true
 {{- if .Values.redis.existingSecret }}
 - name: redis
