@@ -41,6 +41,7 @@ fn main() {
         line(&Request::Evaluate {
             id: 3 + b as u64,
             key: "standard".into(),
+            shared: serde_json::Value::Null,
             submissions: workload::mixed(batch, 1 + b as u64),
         });
     }

@@ -160,6 +160,7 @@ impl SandboxPool {
         let mut req = Request::Evaluate {
             id: self.next_id(),
             key: key.to_string(),
+            shared: serde_json::Value::Null,
             submissions: subs,
         };
         let mut response = lease.call(&req).await?;
@@ -446,8 +447,6 @@ mod wire {
     #[serde(rename_all = "snake_case")]
     enum Tag {
         Finding,
-        Clear,
-        Skipped,
         Error,
     }
 
@@ -462,6 +461,7 @@ mod wire {
     #[derive(Deserialize)]
     struct Result {
         id: String,
+        clear: Vec<String>,
         outcomes: Vec<Outcome>,
     }
 
@@ -488,6 +488,7 @@ mod wire {
                 .map(|r| {
                     Some(SubmissionResult {
                         id: r.id,
+                        clear: r.clear,
                         outcomes: r
                             .outcomes
                             .into_iter()
@@ -514,8 +515,6 @@ mod wire {
                     impact: self.impact?,
                     explanation: self.explanation?,
                 },
-                Tag::Clear => RuleOutcome::Clear { rule_id },
-                Tag::Skipped => RuleOutcome::Skipped { rule_id },
                 Tag::Error => RuleOutcome::Error {
                     rule_id,
                     kind: self.kind?,
@@ -545,6 +544,7 @@ mod tests {
             id: 4,
             results: vec![SubmissionResult {
                 id: "s1".into(),
+                clear: vec!["b".into()],
                 outcomes: vec![
                     RuleOutcome::Finding {
                         rule_id: "a".into(),
@@ -552,12 +552,6 @@ mod tests {
                         likelihood: 3,
                         impact: 4,
                         explanation: "why".into(),
-                    },
-                    RuleOutcome::Clear {
-                        rule_id: "b".into(),
-                    },
-                    RuleOutcome::Skipped {
-                        rule_id: "c".into(),
                     },
                     RuleOutcome::Error {
                         rule_id: "d".into(),
@@ -576,14 +570,14 @@ mod tests {
         };
         let line = serde_json::to_string(&evaluated).unwrap();
         assert_eq!(decode_response(&line).unwrap(), evaluated);
-        let hello = r#"{"status":"hello","id":1,"protocol":1,"engine":"x"}"#;
+        let hello = r#"{"status":"hello","id":1,"protocol":3,"engine":"x"}"#;
         assert!(matches!(
             decode_response(hello).unwrap(),
             Response::Hello { id: 1, .. }
         ));
         // A finding without its severity is an error either way, with the
         // generic decoding's message.
-        let bad = r#"{"status":"evaluated","id":1,"results":[{"id":"s","outcomes":[{"outcome":"finding","rule_id":"a","likelihood":1,"impact":1,"explanation":"x"}]}]}"#;
+        let bad = r#"{"status":"evaluated","id":1,"results":[{"id":"s","clear":[],"outcomes":[{"outcome":"finding","rule_id":"a","likelihood":1,"impact":1,"explanation":"x"}]}]}"#;
         assert_eq!(
             decode_response(bad).unwrap_err().to_string(),
             serde_json::from_str::<Response>(bad)

@@ -186,7 +186,6 @@ pub async fn record(
                     rec.new_rule_errors += 1;
                 }
             }
-            RuleOutcome::Clear { .. } | RuleOutcome::Skipped { .. } => {}
         }
     }
     let current = submission::Entity::find_by_id(submission.id)
