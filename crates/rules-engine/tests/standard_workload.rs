@@ -66,3 +66,25 @@ fn the_mix_exercises_every_rule_for_its_kinds_without_errors() {
         );
     }
 }
+
+/// The same submissions with the tenant context sent once as the shared
+/// context give the same results as with it copied into each.
+#[test]
+fn the_shared_context_gives_the_same_results_as_copies() {
+    let engine = RuleEngine::default();
+    let compiled = engine.compile_all(&workload::library_rules()).unwrap();
+    let (shared, lean) = workload::mixed_shared(300, 7);
+    let shared = adal_rules_engine::convert::shared_map(shared.as_object().unwrap());
+    let full = workload::mixed(300, 7);
+    assert!(
+        serde_json::to_string(&lean).unwrap().len() * 3
+            < serde_json::to_string(&full).unwrap().len() * 2,
+        "the shared context should be a good part of each submission"
+    );
+    for (lean, full) in lean.iter().zip(&full) {
+        assert_eq!(
+            engine.evaluate_shared(&compiled, lean, &shared).unwrap(),
+            engine.evaluate(&compiled, full)
+        );
+    }
+}
