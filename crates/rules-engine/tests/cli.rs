@@ -740,3 +740,42 @@ fn fixtures_run_over_stdio_with_their_own_params() {
         other => panic!("{other:?}"),
     }
 }
+
+/// Every subcommand answers `--help` (also `-h`, after other arguments,
+/// and `help SUBCOMMAND`) with its usage on stdout and exit status 0, and
+/// does nothing else: `serve --help` serves nothing.
+#[test]
+fn every_subcommand_answers_help() {
+    let run = |args: &[&str]| {
+        Command::new(BIN)
+            .args(args)
+            .stdin(Stdio::null())
+            .output()
+            .unwrap()
+    };
+    for sub in ["serve", "test", "eval", "redflags", "confinement-probe"] {
+        for args in [
+            vec![sub, "--help"],
+            vec![sub, "-h"],
+            vec!["help", sub],
+            vec![sub, "x", "--help"],
+        ] {
+            let out = run(&args);
+            let stdout = String::from_utf8_lossy(&out.stdout);
+            assert!(out.status.success(), "{args:?}: {:?}", out.status);
+            assert!(
+                stdout.starts_with(&format!("usage: adal-rules {sub}")),
+                "{args:?}: {stdout}"
+            );
+            assert!(out.stderr.is_empty(), "{args:?}");
+        }
+    }
+    let out = run(&["--help"]);
+    assert!(out.status.success());
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    for sub in ["serve", "test DIR", "eval --rules", "redflags"] {
+        assert!(stdout.contains(&format!("adal-rules {sub}")), "{stdout}");
+    }
+    // An unknown subcommand's help is a usage error.
+    assert_eq!(run(&["frobnicate", "--help"]).status.code(), Some(2));
+}
