@@ -31,3 +31,44 @@ pub fn json_to_dynamic(v: &Value) -> Dynamic {
         ),
     }
 }
+
+/// A submission's context when the request has no shared one: as it is,
+/// and an empty map for null (rules read `context.x`, which would be an
+/// error on `()`).
+pub fn own_context(context: &Value) -> Dynamic {
+    match context {
+        Value::Null => Dynamic::from_map(Map::new()),
+        c => json_to_dynamic(c),
+    }
+}
+
+/// A request's shared context as a Rhai map: converted once per request,
+/// then copied for each submission by [`merge_context`].
+pub fn shared_map(shared: &serde_json::Map<String, Value>) -> Map {
+    shared
+        .iter()
+        .map(|(k, v)| (k.as_str().into(), json_to_dynamic(v)))
+        .collect()
+}
+
+/// The context one submission's rules see: a copy of the shared map with
+/// the submission's own keys over it, at the top level only (a submission
+/// key replaces the shared value whole). `None` when `own` is neither null
+/// nor an object, which cannot be merged.
+///
+/// The whole shared map is cloned and then overwritten, rather than
+/// filtered: a submission's keys rarely repeat the shared ones, and a
+/// B-tree's clone copies its nodes as they are, without sorting again.
+pub fn merge_context(shared: &Map, own: &Value) -> Option<Dynamic> {
+    match own {
+        Value::Null => Some(Dynamic::from_map(shared.clone())),
+        Value::Object(o) => {
+            let mut merged = shared.clone();
+            for (k, v) in o {
+                merged.insert(k.as_str().into(), json_to_dynamic(v));
+            }
+            Some(Dynamic::from_map(merged))
+        }
+        _ => None,
+    }
+}

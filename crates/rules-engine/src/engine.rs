@@ -1,6 +1,6 @@
 //! The Rhai engine with every limit on, rule compilation and evaluation.
 
-use crate::convert::json_to_dynamic;
+use crate::convert::{json_to_dynamic, merge_context, own_context};
 use crate::functions;
 use adal_sandbox_protocol::{
     CompileError, Position, RuleErrorKind, RuleOutcome, RuleSource, Severity, SubmissionInput,
@@ -64,6 +64,37 @@ impl Default for Limits {
             max_functions: 64,
             max_rule_time: Duration::from_millis(1000),
         }
+    }
+}
+
+/// What one rule did with one submission. Wider than the wire's
+/// [`RuleOutcome`], which carries findings and errors only: the fixture
+/// runner tells a clear fixture from one its rule skipped, and the
+/// red-flag pass memoizes whatever a rule did.
+#[derive(Debug, Clone, PartialEq)]
+pub enum RuleRun {
+    /// The rule's `kinds` do not include the submission's kind.
+    Skipped,
+    /// The rule ran and found nothing.
+    Clear,
+    /// A finding or a rule error.
+    Reported(RuleOutcome),
+}
+
+/// A submission's `context` that cannot be merged with the request's
+/// shared context: it is neither null nor an object.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContextNotAnObject {
+    pub submission_id: String,
+}
+
+impl std::fmt::Display for ContextNotAnObject {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "submission {:?}: context must be null or an object to merge with the shared context",
+            self.submission_id
+        )
     }
 }
 
@@ -273,36 +304,79 @@ impl RuleEngine {
     /// Evaluates one submission against every rule; one rule's failure is
     /// recorded as its outcome and never stops the others.
     pub fn evaluate(&self, rules: &[CompiledRule], sub: &SubmissionInput) -> SubmissionResult {
+        self.evaluate_converted(rules, sub, own_context(&sub.context))
+    }
+
+    /// [`evaluate`](Self::evaluate) with the request's shared context,
+    /// converted once by the caller for the whole request: the
+    /// submission's rules see a copy of it with the submission's own
+    /// `context` keys over it.
+    pub fn evaluate_shared(
+        &self,
+        rules: &[CompiledRule],
+        sub: &SubmissionInput,
+        shared: &Map,
+    ) -> Result<SubmissionResult, ContextNotAnObject> {
+        let context = merge_context(shared, &sub.context).ok_or_else(|| ContextNotAnObject {
+            submission_id: sub.id.clone(),
+        })?;
+        Ok(self.evaluate_converted(rules, sub, context))
+    }
+
+    fn evaluate_converted(
+        &self,
+        rules: &[CompiledRule],
+        sub: &SubmissionInput,
+        context: Dynamic,
+    ) -> SubmissionResult {
         let payload = json_to_dynamic(&sub.payload);
-        let context = match &sub.context {
-            // Rules read `context.x`; a missing context is an empty map, not ().
-            serde_json::Value::Null => Dynamic::from_map(Map::new()),
-            c => json_to_dynamic(c),
-        };
-        let mut outcomes = Vec::with_capacity(rules.len());
-        self.evaluate_inputs(rules, &sub.kind, Inputs::Owned(payload, context), |o| {
-            outcomes.push(o)
-        });
+        let mut clear = Vec::new();
+        let mut outcomes = Vec::new();
+        self.evaluate_inputs(
+            rules,
+            &sub.kind,
+            Inputs::Owned(payload, context),
+            |rule, run| match run {
+                RuleRun::Skipped => {}
+                RuleRun::Clear => clear.push(rule.source.id.clone()),
+                RuleRun::Reported(o) => outcomes.push(o),
+            },
+        );
         SubmissionResult {
             id: sub.id.clone(),
+            clear,
             outcomes,
         }
     }
 
+    /// What each rule did with `sub` (no shared context), in rule order:
+    /// the detail [`evaluate`](Self::evaluate) sums up for the wire.
+    pub fn runs(&self, rules: &[CompiledRule], sub: &SubmissionInput) -> Vec<RuleRun> {
+        let payload = json_to_dynamic(&sub.payload);
+        let mut runs = Vec::with_capacity(rules.len());
+        self.evaluate_inputs(
+            rules,
+            &sub.kind,
+            Inputs::Owned(payload, own_context(&sub.context)),
+            |_, run| runs.push(run),
+        );
+        runs
+    }
+
     /// [`evaluate`](Self::evaluate) on a payload and context already
-    /// converted for Rhai, handing each rule's outcome to `out` in rule
-    /// order. For callers that build the submission natively (the red-flag
-    /// pass evaluates its rules on 100,000s of them): no JSON in between,
-    /// and one scope reused across the rules. Each rule still gets its own
-    /// copy of the payload, context and parameters, so nothing a rule does
-    /// to them is seen by the next.
+    /// converted for Rhai, handing each rule with what it did to `out`,
+    /// in rule order. For callers that build the submission natively (the
+    /// red-flag pass evaluates its rules on 100,000s of them): no JSON in
+    /// between, and one scope reused across the rules. Each rule still
+    /// gets its own copy of the payload, context and parameters, so
+    /// nothing a rule does to them is seen by the next.
     pub fn evaluate_dynamic(
         &self,
         rules: &[CompiledRule],
         kind: &str,
         payload: &Dynamic,
         context: &Dynamic,
-        out: impl FnMut(RuleOutcome),
+        out: impl FnMut(&CompiledRule, RuleRun),
     ) {
         self.evaluate_inputs(rules, kind, Inputs::Borrowed(payload, context), out);
     }
@@ -312,7 +386,7 @@ impl RuleEngine {
         rules: &[CompiledRule],
         kind: &str,
         mut inputs: Inputs<'_>,
-        mut out: impl FnMut(RuleOutcome),
+        mut out: impl FnMut(&CompiledRule, RuleRun),
     ) {
         let applies = |rule: &CompiledRule| {
             let kinds = &rule.source.kinds;
@@ -326,13 +400,11 @@ impl RuleEngine {
         let mut scope = Scope::new();
         for (i, rule) in rules.iter().enumerate() {
             if !applies(rule) {
-                out(RuleOutcome::Skipped {
-                    rule_id: rule.source.id.clone(),
-                });
+                out(rule, RuleRun::Skipped);
                 continue;
             }
             let (payload, context) = inputs.copy_or_take(Some(i) == last);
-            out(self.run_rule(&mut scope, rule, payload, context));
+            out(rule, self.run_rule(&mut scope, rule, payload, context));
         }
     }
 
@@ -342,7 +414,7 @@ impl RuleEngine {
         rule: &CompiledRule,
         submission: Dynamic,
         context: Dynamic,
-    ) -> RuleOutcome {
+    ) -> RuleRun {
         bind(
             scope,
             [submission, context, Dynamic::from_map(rule.params.clone())],
@@ -357,7 +429,7 @@ impl RuleEngine {
         }
     }
 
-    fn outcome_from_error(&self, rule: &RuleSource, err: EvalAltResult) -> RuleOutcome {
+    fn outcome_from_error(&self, rule: &RuleSource, err: EvalAltResult) -> RuleRun {
         // `exit(value)` ends the script with a value: treat it as a return.
         if let EvalAltResult::Exit(v, _) = err {
             return outcome_from_value(rule, v);
@@ -407,12 +479,12 @@ impl RuleEngine {
             Some(m) => (RuleErrorKind::Limit, m),
             None => (RuleErrorKind::Runtime, runtime_message(root)),
         };
-        RuleOutcome::Error {
+        RuleRun::Reported(RuleOutcome::Error {
             rule_id: rule.id.clone(),
             kind,
             message,
             position: to_position(pos),
-        }
+        })
     }
 }
 
@@ -498,40 +570,36 @@ fn to_position(p: rhai::Position) -> Option<Position> {
     Some(Position { line, column })
 }
 
-fn bad_result(rule: &RuleSource, message: String) -> RuleOutcome {
-    RuleOutcome::Error {
+fn bad_result(rule: &RuleSource, message: String) -> RuleRun {
+    RuleRun::Reported(RuleOutcome::Error {
         rule_id: rule.id.clone(),
         kind: RuleErrorKind::BadResult,
         message,
         position: None,
-    }
+    })
 }
 
 /// Interprets what a rule returned: `()`/`false` clear, `true` a finding
 /// with the rule's defaults, a string a finding with that explanation, a map
 /// a finding with overrides; anything else is the author's mistake.
-fn outcome_from_value(rule: &RuleSource, v: Dynamic) -> RuleOutcome {
+fn outcome_from_value(rule: &RuleSource, v: Dynamic) -> RuleRun {
     let finding = |explanation: String, severity: Severity, likelihood: u8, impact: u8| {
-        RuleOutcome::Finding {
+        RuleRun::Reported(RuleOutcome::Finding {
             rule_id: rule.id.clone(),
             severity,
             likelihood,
             impact,
             explanation,
-        }
+        })
     };
     if v.is_unit() {
-        return RuleOutcome::Clear {
-            rule_id: rule.id.clone(),
-        };
+        return RuleRun::Clear;
     }
     if let Ok(b) = v.as_bool() {
         return if b {
             finding(rule.id.clone(), rule.severity, rule.likelihood, rule.impact)
         } else {
-            RuleOutcome::Clear {
-                rule_id: rule.id.clone(),
-            }
+            RuleRun::Clear
         };
     }
     if v.is_string() {

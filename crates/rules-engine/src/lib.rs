@@ -12,5 +12,5 @@ pub mod library;
 pub mod redflags;
 pub mod serve;
 
-pub use engine::{CompiledRule, Limits, RuleEngine};
+pub use engine::{CompiledRule, ContextNotAnObject, Limits, RuleEngine, RuleRun};
 pub use serve::Server;

@@ -1,6 +1,6 @@
 //! Rule libraries on disk (`NAME.rhai` + `NAME.toml`) and their fixtures.
 
-use crate::engine::RuleEngine;
+use crate::engine::{RuleEngine, RuleRun};
 use crate::functions::parse_decimal;
 pub use adal_sandbox_protocol::params::{ParamSpec, ParamType};
 pub use adal_sandbox_protocol::{
@@ -333,12 +333,12 @@ pub fn run_tests(engine: &RuleEngine, rules: &[RuleUnderTest]) -> TestReport {
                     .extend(fx.params.iter().map(|(k, v)| (k.clone(), v.clone())));
                 match engine.compile(&source) {
                     Ok(c) => evaluate_one(engine, &c, fx, inputs),
-                    Err(e) => Some(RuleOutcome::Error {
+                    Err(e) => Some(RuleRun::Reported(RuleOutcome::Error {
                         rule_id: id.clone(),
                         kind: RuleErrorKind::Runtime,
                         message: e.message,
                         position: e.position,
-                    }),
+                    })),
                 }
             };
             let expected = match (fx.expect, fx.expect_severity) {
@@ -346,29 +346,29 @@ pub fn run_tests(engine: &RuleEngine, rules: &[RuleUnderTest]) -> TestReport {
                 (e, _) => e.to_string(),
             };
             let (pass, actual) = match outcome {
-                Some(RuleOutcome::Finding {
+                Some(RuleRun::Reported(RuleOutcome::Finding {
                     severity,
                     explanation,
                     ..
-                }) => (
+                })) => (
                     fx.expect == Expect::Finding
                         && fx.expect_severity.is_none_or(|s| s == severity),
                     format!("finding ({}): {explanation}", severity.as_str()),
                 ),
-                Some(RuleOutcome::Clear { .. }) => (fx.expect == Expect::Clear, "clear".into()),
-                Some(RuleOutcome::Skipped { .. }) => (
+                Some(RuleRun::Clear) => (fx.expect == Expect::Clear, "clear".into()),
+                Some(RuleRun::Skipped) => (
                     false,
                     format!(
                         "skipped (kind {:?} not in the rule's kinds)",
                         fx.submission.kind
                     ),
                 ),
-                Some(RuleOutcome::Error {
+                Some(RuleRun::Reported(RuleOutcome::Error {
                     kind,
                     message,
                     position,
                     ..
-                }) => {
+                })) => {
                     let at = position
                         .map(|p| format!(" at line {}, column {}", p.line, p.column))
                         .unwrap_or_default();
@@ -410,7 +410,7 @@ fn evaluate_one(
     rule: &crate::engine::CompiledRule,
     fx: &Fixture,
     inputs: &[String],
-) -> Option<RuleOutcome> {
+) -> Option<RuleRun> {
     let sub = SubmissionInput {
         id: fx.name.clone(),
         kind: fx.submission.kind.clone(),
@@ -418,8 +418,7 @@ fn evaluate_one(
         context: fx.submission.context.clone(),
     };
     engine
-        .evaluate(std::slice::from_ref(rule), &sub)
-        .outcomes
+        .runs(std::slice::from_ref(rule), &sub)
         .into_iter()
         .next()
 }

@@ -1,5 +1,5 @@
 //! `adal-rules`: the sandbox process (`serve`) and the rule authors' CLI
-//! (`test`, `eval`).
+//! (`test`, `eval`, `redflags`). Every subcommand answers `--help`.
 #![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use adal_rules_engine::confine::{self, Confinement};
@@ -12,28 +12,132 @@ use std::path::Path;
 use std::process::ExitCode;
 use std::time::Duration;
 
-const USAGE: &str = "usage:
-  adal-rules serve [--memory-mb N] [--rule-time-ms N] [--no-confine]
-                                       sandbox: protocol requests as JSON lines on stdin;
-                                       memory cap (default 1024 MiB), wall-clock time per
-                                       rule and submission (default 1000 ms), and the
-                                       seccomp filter (on by default; off only to debug)
-  adal-rules test DIR                  run every rule's fixtures under DIR
-  adal-rules eval --rules DIR FILE|-   evaluate JSON lines of submissions
-  adal-rules redflags [--settings FILE.ini] [--no-meta] [--rules DIR] [--threads N] FILE|-
-                                       procurement red flags over JSON lines of OCDS
-                                       compiled releases, as `ocdscardinal indicators`";
+/// A subcommand's usage: its synopsis (after `adal-rules `), one line for
+/// the general usage, and what `adal-rules SUBCOMMAND --help` prints
+/// after the synopsis.
+struct Usage {
+    name: &'static str,
+    synopsis: &'static str,
+    summary: &'static str,
+    details: &'static str,
+}
+
+const SERVE: Usage = Usage {
+    name: "serve",
+    synopsis: "serve [--memory-mb N] [--rule-time-ms N] [--no-confine]",
+    summary: "the sandbox: protocol requests as JSON lines on stdin, answers on stdout",
+    details: "\
+The sandbox process the service starts (crates/sandbox): reads one request
+per line on stdin (crates/sandbox-protocol) and writes one answer per line
+on stdout, until stdin closes. Holds nothing but what the requests bring.
+
+options:
+  --memory-mb N      address-space limit of the process (default 1024)
+  --rule-time-ms N   wall-clock time one rule may run on one submission
+                     (default 1000)
+  --no-confine       serve without the seccomp filter (only to debug)",
+};
+
+const TEST: Usage = Usage {
+    name: "test",
+    synopsis: "test DIR",
+    summary: "run every rule's fixtures under DIR",
+    details: "\
+Loads every rule under DIR (RULE.toml + RULE.rhai, docs/rules.md), checks
+its metadata and parameter declarations, and runs its fixtures. Prints
+each failure and a summary; exit status 1 if any fixture fails.",
+};
+
+const EVAL: Usage = Usage {
+    name: "eval",
+    synopsis: "eval --rules DIR FILE|-",
+    summary: "evaluate JSON lines of submissions against the rules under DIR",
+    details: "\
+Each line of FILE (- for standard input) is a submission:
+{\"id\", \"kind\", \"payload\", \"context\"}. Prints one result per line, as
+the sandbox answers: {\"id\", \"clear\": [rule ids], \"outcomes\": [findings
+and errors]}; rules for other kinds appear in neither.",
+};
+
+const REDFLAGS: Usage = Usage {
+    name: "redflags",
+    synopsis: "redflags [--settings FILE.ini] [--no-meta] [--rules DIR] [--threads N] FILE|-",
+    summary: "procurement red flags over JSON lines of OCDS compiled releases, as `ocdscardinal indicators`",
+    details: "\
+Computes the procurement red flags (rules/procurement/) over FILE, one OCDS
+compiled release per line (- for standard input), and prints cardinal's
+JSON (docs/redflags.md).
+
+options:
+  --settings FILE.ini, -s FILE.ini
+                 a cardinal settings file (the whole file `ocdscardinal
+                 init` writes is accepted; what is not used here is
+                 noted on stderr); only the indicators with a section run
+  --no-meta      leave out the Meta key (quartiles and fences)
+  --rules DIR    the rules under DIR instead of the built-in copy
+  --threads N    worker threads (default: one per core)",
+};
+
+/// Not in the general usage: the tests' proof that confinement holds
+/// (see `confinement_probe`).
+const CONFINEMENT_PROBE: Usage = Usage {
+    name: "confinement-probe",
+    synopsis: "confinement-probe FILE HOST:PORT [serve options]",
+    summary: "",
+    details: "\
+For the tests: tries to open FILE, connect to HOST:PORT and start a
+process, confines itself as `serve` does with the same options, tries
+again, and prints {\"before\": {...}, \"after\": {...}} (0 or the errno).",
+};
+
+const LISTED: [&Usage; 4] = [&SERVE, &TEST, &EVAL, &REDFLAGS];
+
+fn usage() -> String {
+    let mut text = String::from("usage:");
+    for u in LISTED {
+        text.push_str(&format!(
+            "\n  adal-rules {}\n      {}",
+            u.synopsis, u.summary
+        ));
+    }
+    text.push_str(
+        "\n  adal-rules SUBCOMMAND --help\n      what one subcommand does, with its options",
+    );
+    text
+}
+
+/// `adal-rules SUBCOMMAND --help`, and `adal-rules help SUBCOMMAND`.
+fn help(name: &str) -> ExitCode {
+    match LISTED
+        .into_iter()
+        .chain([&CONFINEMENT_PROBE])
+        .find(|u| u.name == name)
+    {
+        Some(u) => {
+            println!("usage: adal-rules {}\n\n{}", u.synopsis, u.details);
+            ExitCode::SUCCESS
+        }
+        None => usage_error(&format!("no subcommand {name:?}")),
+    }
+}
+
+fn is_help(arg: &&str) -> bool {
+    matches!(*arg, "-h" | "--help")
+}
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     match args.as_slice() {
+        // Before anything else, so that `serve --help` never serves.
+        [sub, rest @ ..] if !is_help(sub) && *sub != "help" && rest.iter().any(is_help) => {
+            help(sub)
+        }
+        ["help", sub] => help(sub),
         ["serve", rest @ ..] => match serve_args(rest) {
             Ok(opts) => serve(&opts),
             Err(e) => usage_error(&e),
         },
-        // Not in the usage: the tests' proof that confinement holds (see
-        // `confinement_probe`).
         ["confinement-probe", file, addr, rest @ ..] => match serve_args(rest) {
             Ok(opts) => confinement_probe(&opts, file, addr),
             Err(e) => usage_error(&e),
@@ -42,7 +146,7 @@ fn main() -> ExitCode {
         ["eval", "--rules", dir, file] => eval(Path::new(dir), file),
         ["redflags", rest @ ..] => redflags(rest),
         ["-h" | "--help" | "help"] => {
-            println!("{USAGE}");
+            println!("{}", usage());
             ExitCode::SUCCESS
         }
         _ => usage_error("unknown arguments"),
@@ -50,7 +154,7 @@ fn main() -> ExitCode {
 }
 
 fn usage_error(msg: &str) -> ExitCode {
-    eprintln!("adal-rules: {msg}\n{USAGE}");
+    eprintln!("adal-rules: {msg}\n{}", usage());
     ExitCode::from(2)
 }
 

@@ -1,5 +1,6 @@
 //! `adal-rules serve`: the sandbox's request loop (JSON lines over stdio).
 
+use crate::convert::shared_map;
 use crate::engine::{CompiledRule, RuleEngine};
 use adal_sandbox_protocol::{FailureCode, PROTOCOL_VERSION, Request, Response, SubmissionInput};
 use std::io::{self, BufRead, Read, Write};
@@ -125,6 +126,7 @@ impl Server {
             Request::Evaluate {
                 id,
                 key,
+                shared,
                 submissions,
             } => {
                 let Some(pos) = self.cache.iter().position(|(k, _)| *k == key) else {
@@ -138,12 +140,30 @@ impl Server {
                 let entry = self.cache.remove(pos);
                 let rules = Arc::clone(&entry.1);
                 self.cache.push(entry);
-                Response::Evaluated {
-                    id,
-                    results: submissions
+                let results = match &shared {
+                    serde_json::Value::Null => Ok(submissions
                         .iter()
                         .map(|s| self.engine.evaluate(&rules, s))
-                        .collect(),
+                        .collect()),
+                    serde_json::Value::Object(o) => {
+                        // Converted once here, copied per submission.
+                        let shared = shared_map(o);
+                        submissions
+                            .iter()
+                            .map(|s| self.engine.evaluate_shared(&rules, s, &shared))
+                            .collect()
+                    }
+                    _ => {
+                        return failed(
+                            id,
+                            FailureCode::BadRequest,
+                            "shared context must be null or an object".into(),
+                        );
+                    }
+                };
+                match results {
+                    Ok(results) => Response::Evaluated { id, results },
+                    Err(e) => failed(id, FailureCode::BadRequest, e.to_string()),
                 }
             }
         }
@@ -172,17 +192,21 @@ fn decode_request(line: &[u8]) -> Result<Request, serde_json::Error> {
         _op: Op,
         id: u64,
         key: String,
+        #[serde(default)]
+        shared: serde_json::Value,
         submissions: Vec<SubmissionInput>,
     }
     match serde_json::from_slice::<Evaluate>(line) {
         Ok(Evaluate {
             id,
             key,
+            shared,
             submissions,
             ..
         }) => Ok(Request::Evaluate {
             id,
             key,
+            shared,
             submissions,
         }),
         Err(_) => serde_json::from_slice(line),
@@ -264,6 +288,7 @@ mod tests {
         let evaluate = Request::Evaluate {
             id: 9,
             key: "k".into(),
+            shared: serde_json::json!({"today": "2026-11-24"}),
             submissions: vec![SubmissionInput {
                 id: "s1".into(),
                 kind: "gift".into(),
@@ -272,7 +297,7 @@ mod tests {
             }],
         };
         let tag_first = serde_json::to_vec(&evaluate).unwrap();
-        let tag_last = br#"{"id":9,"key":"k","submissions":[{"id":"s1","kind":"gift","payload":{"value_kzt":"1.50","n":2,"f":0.5}}],"op":"evaluate"}"#;
+        let tag_last = br#"{"id":9,"key":"k","submissions":[{"id":"s1","kind":"gift","payload":{"value_kzt":"1.50","n":2,"f":0.5}}],"shared":{"today":"2026-11-24"},"op":"evaluate"}"#;
         assert_eq!(decode_request(&tag_first).unwrap(), evaluate);
         assert_eq!(decode_request(tag_last).unwrap(), evaluate);
         assert_eq!(

@@ -137,6 +137,7 @@ fn check_load_and_evaluate_over_stdio() {
     match sb.send(&Request::Evaluate {
         id: 4,
         key: "bad".into(),
+        shared: serde_json::Value::Null,
         submissions: vec![gift("g", "1")],
     }) {
         Response::Failed {
@@ -161,6 +162,7 @@ fn check_load_and_evaluate_over_stdio() {
     let req = Request::Evaluate {
         id: 6,
         key: "v1".into(),
+        shared: serde_json::Value::Null,
         submissions: vec![gift("big", "150000.00"), gift("small", "8650.00")],
     };
     match sb.send(&req) {
@@ -173,9 +175,101 @@ fn check_load_and_evaluate_over_stdio() {
             assert!(
                 matches!(&results[0].outcomes[1], RuleOutcome::Finding { rule_id, severity: Severity::High, .. } if rule_id == "over")
             );
-            assert!(matches!(&results[1].outcomes[1], RuleOutcome::Clear { .. }));
+            // Clear rules are listed by id, not as outcomes.
+            assert_eq!(results[0].clear, Vec::<String>::new());
+            assert_eq!(results[1].clear, ["over"]);
+            assert_eq!(results[1].outcomes.len(), 1);
         }
         other => panic!("{other:?}"),
+    }
+}
+
+/// Protocol 3: the shared context reaches every submission's rules under
+/// its own context (whose keys win), clear rules come back as ids, and
+/// rules of other kinds appear nowhere.
+#[test]
+fn shared_context_clear_ids_and_no_skipped_outcomes_over_stdio() {
+    let mut sb = Sandbox::start();
+    let over = rule(
+        "over",
+        "money(submission.value_kzt) > mci(context, submission.date) * params.limit_mci",
+    );
+    // Reads a shared key the submission may override.
+    let today = rule(
+        "today",
+        r#"if context.today == "2026-11-24" { () } else { context.today }"#,
+    );
+    let mut decl = rule("decl-only", "true");
+    decl.kinds = vec!["asset_declaration".into()];
+    assert!(matches!(
+        sb.send(&Request::Load {
+            id: 1,
+            key: "k".into(),
+            rules: vec![over, today, decl]
+        }),
+        Response::Loaded { rules: 3, .. }
+    ));
+    let bare = |id: &str, value: &str, context: serde_json::Value| SubmissionInput {
+        context,
+        ..gift(id, value)
+    };
+    let req = Request::Evaluate {
+        id: 2,
+        key: "k".into(),
+        shared: json!({"mci": {"2026": "4325"}, "today": "2026-11-24"}),
+        submissions: vec![
+            bare("big", "150000.00", serde_json::Value::Null),
+            bare("small", "10.00", json!({"today": "2027-01-01"})),
+        ],
+    };
+    match sb.send(&req) {
+        Response::Evaluated { id: 2, results } => {
+            // `over` read the MCI from the shared context alone.
+            assert_eq!(results[0].clear, ["today"]);
+            assert!(
+                matches!(&results[0].outcomes[..], [RuleOutcome::Finding { rule_id, .. }] if rule_id == "over"),
+                "{results:?}"
+            );
+            // The submission's `today` won over the shared one.
+            assert_eq!(results[1].clear, ["over"]);
+            assert!(
+                matches!(&results[1].outcomes[..], [RuleOutcome::Finding { rule_id, explanation, .. }]
+                    if rule_id == "today" && explanation == "2027-01-01"),
+                "{results:?}"
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+    // No skipped outcome on the wire: the answer never names `decl-only`.
+    let line = serde_json::to_string(&sb.send(&req)).unwrap();
+    assert!(
+        !line.contains("decl-only") && !line.contains("skipped"),
+        "{line}"
+    );
+
+    // A shared context that is not an object, or a submission context
+    // that cannot be merged with one, is a bad request.
+    for (shared, context) in [
+        (json!(["not", "an", "object"]), serde_json::Value::Null),
+        (json!({"today": "2026-11-24"}), json!("text")),
+    ] {
+        let req = Request::Evaluate {
+            id: 3,
+            key: "k".into(),
+            shared,
+            submissions: vec![bare("g", "1", context)],
+        };
+        assert!(
+            matches!(
+                sb.send(&req),
+                Response::Failed {
+                    id: 3,
+                    code: FailureCode::BadRequest,
+                    ..
+                }
+            ),
+            "{req:?}"
+        );
     }
 }
 
@@ -230,6 +324,7 @@ fn a_rule_cannot_write_to_stdout() {
     let req = Request::Evaluate {
         id: 2,
         key: "k".into(),
+        shared: serde_json::Value::Null,
         submissions: vec![gift("g", "1")],
     };
     assert!(matches!(sb.send(&req), Response::Evaluated { id: 2, .. }));
@@ -350,6 +445,7 @@ fn serve_stops_a_rule_past_its_time_and_answers_the_rest() {
     let req = Request::Evaluate {
         id: 2,
         key: "k".into(),
+        shared: serde_json::Value::Null,
         submissions: vec![gift("big", "150000.00")],
     };
     match sb.send(&req) {
@@ -643,4 +739,43 @@ fn fixtures_run_over_stdio_with_their_own_params() {
         }
         other => panic!("{other:?}"),
     }
+}
+
+/// Every subcommand answers `--help` (also `-h`, after other arguments,
+/// and `help SUBCOMMAND`) with its usage on stdout and exit status 0, and
+/// does nothing else: `serve --help` serves nothing.
+#[test]
+fn every_subcommand_answers_help() {
+    let run = |args: &[&str]| {
+        Command::new(BIN)
+            .args(args)
+            .stdin(Stdio::null())
+            .output()
+            .unwrap()
+    };
+    for sub in ["serve", "test", "eval", "redflags", "confinement-probe"] {
+        for args in [
+            vec![sub, "--help"],
+            vec![sub, "-h"],
+            vec!["help", sub],
+            vec![sub, "x", "--help"],
+        ] {
+            let out = run(&args);
+            let stdout = String::from_utf8_lossy(&out.stdout);
+            assert!(out.status.success(), "{args:?}: {:?}", out.status);
+            assert!(
+                stdout.starts_with(&format!("usage: adal-rules {sub}")),
+                "{args:?}: {stdout}"
+            );
+            assert!(out.stderr.is_empty(), "{args:?}");
+        }
+    }
+    let out = run(&["--help"]);
+    assert!(out.status.success());
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    for sub in ["serve", "test DIR", "eval --rules", "redflags"] {
+        assert!(stdout.contains(&format!("adal-rules {sub}")), "{stdout}");
+    }
+    // An unknown subcommand's help is a usage error.
+    assert_eq!(run(&["frobnicate", "--help"]).status.code(), Some(2));
 }

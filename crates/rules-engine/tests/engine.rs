@@ -2,7 +2,7 @@
 #![allow(clippy::expect_used, clippy::panic)]
 // The helpers expect and panic; clippy.toml covers only #[test] functions.
 
-use adal_rules_engine::RuleEngine;
+use adal_rules_engine::{RuleEngine, RuleRun};
 use adal_sandbox_protocol::{
     Position, RuleErrorKind, RuleOutcome, RuleSource, Severity, SubmissionInput,
 };
@@ -29,13 +29,13 @@ fn gift() -> SubmissionInput {
     }
 }
 
-/// Evaluates `rules` on a gift and returns the outcomes.
-fn run(engine: &RuleEngine, rules: &[RuleSource]) -> Vec<RuleOutcome> {
+/// Evaluates `rules` on a gift and returns what each did, in rule order.
+fn run(engine: &RuleEngine, rules: &[RuleSource]) -> Vec<RuleRun> {
     let compiled = engine.compile_all(rules).expect("compiles");
-    engine.evaluate(&compiled, &gift()).outcomes
+    engine.runs(&compiled, &gift())
 }
 
-fn one(engine: &RuleEngine, script: &str) -> RuleOutcome {
+fn one(engine: &RuleEngine, script: &str) -> RuleRun {
     run(engine, &[rule("r", script)]).remove(0)
 }
 
@@ -43,7 +43,7 @@ fn one(engine: &RuleEngine, script: &str) -> RuleOutcome {
 fn infinite_loop_hits_the_operations_limit_and_the_engine_keeps_working() {
     let engine = RuleEngine::default();
     match one(&engine, "loop {}") {
-        RuleOutcome::Error { kind, message, .. } => {
+        RuleRun::Reported(RuleOutcome::Error { kind, message, .. }) => {
             assert_eq!(kind, RuleErrorKind::Limit);
             assert!(message.contains("operations"), "{message}");
             assert!(message.contains("1000000"), "{message}");
@@ -52,15 +52,21 @@ fn infinite_loop_hits_the_operations_limit_and_the_engine_keeps_working() {
     }
     // Each run has its own budget: a rule using most of it still completes.
     let busy = "let n = 0; while n < 100000 { n += 1; } n == 100000";
-    assert!(matches!(one(&engine, busy), RuleOutcome::Finding { .. }));
-    assert!(matches!(one(&engine, busy), RuleOutcome::Finding { .. }));
+    assert!(matches!(
+        one(&engine, busy),
+        RuleRun::Reported(RuleOutcome::Finding { .. })
+    ));
+    assert!(matches!(
+        one(&engine, busy),
+        RuleRun::Reported(RuleOutcome::Finding { .. })
+    ));
 }
 
 #[test]
 fn string_doubling_is_stopped() {
     let engine = RuleEngine::default();
     match one(&engine, r#"let s = "x"; loop { s += s; }"#) {
-        RuleOutcome::Error { kind, message, .. } => {
+        RuleRun::Reported(RuleOutcome::Error { kind, message, .. }) => {
             assert_eq!(kind, RuleErrorKind::Limit);
             assert!(message.contains("string size"), "{message}");
         }
@@ -76,7 +82,7 @@ fn array_growth_recursion_and_variables_are_limited() {
         ("fn f(n) { f(n + 1) } f(0)", "call depth"),
     ] {
         match one(&engine, script) {
-            RuleOutcome::Error { kind, message, .. } => {
+            RuleRun::Reported(RuleOutcome::Error { kind, message, .. }) => {
                 assert_eq!(kind, RuleErrorKind::Limit, "{script}");
                 assert!(message.contains(needle), "{script}: {message}");
             }
@@ -85,7 +91,7 @@ fn array_growth_recursion_and_variables_are_limited() {
     }
     let many_vars: String = (0..300).map(|i| format!("let v{i} = {i};\n")).collect();
     match one(&engine, &many_vars) {
-        RuleOutcome::Error { kind, message, .. } => {
+        RuleRun::Reported(RuleOutcome::Error { kind, message, .. }) => {
             assert_eq!(kind, RuleErrorKind::Limit);
             assert!(message.contains("variables"), "{message}");
         }
@@ -101,15 +107,15 @@ fn integers_are_64_bit_and_exact() {
             &engine,
             "3000000000 + 1 == 3000000001 && type_of(3000000000) == \"i64\""
         ),
-        RuleOutcome::Finding { .. }
+        RuleRun::Reported(RuleOutcome::Finding { .. })
     ));
     // Overflow is an error, not a wrap-around.
     assert!(matches!(
         one(&engine, "9223372036854775807 + 1"),
-        RuleOutcome::Error {
+        RuleRun::Reported(RuleOutcome::Error {
             kind: RuleErrorKind::Runtime,
             ..
-        }
+        })
     ));
 }
 
@@ -120,11 +126,14 @@ fn functions_and_decimals_work() {
         fn over(v, limit) { v > limit }
         over(money(submission.value_kzt), mci(context, submission.date) * 2)
     "#;
-    assert!(matches!(one(&engine, script), RuleOutcome::Finding { .. }));
+    assert!(matches!(
+        one(&engine, script),
+        RuleRun::Reported(RuleOutcome::Finding { .. })
+    ));
     // Decimal arithmetic is exact where a float would not be.
     assert!(matches!(
         one(&engine, r#"money("0.1") + money("0.2") == money("0.3")"#),
-        RuleOutcome::Finding { .. }
+        RuleRun::Reported(RuleOutcome::Finding { .. })
     ));
 }
 
@@ -139,12 +148,12 @@ fn a_throwing_rule_does_not_stop_the_others() {
         ],
     );
     match &outcomes[0] {
-        RuleOutcome::Error {
+        RuleRun::Reported(RuleOutcome::Error {
             rule_id,
             kind,
             message,
             position,
-        } => {
+        }) => {
             assert_eq!(rule_id, "boom");
             assert_eq!(*kind, RuleErrorKind::Runtime);
             assert_eq!(message, "no such thing");
@@ -154,27 +163,27 @@ fn a_throwing_rule_does_not_stop_the_others() {
     }
     assert_eq!(
         outcomes[1],
-        RuleOutcome::Finding {
+        RuleRun::Reported(RuleOutcome::Finding {
             rule_id: "finds".into(),
             severity: Severity::Medium,
             likelihood: 3,
             impact: 2,
             explanation: "found it".into(),
-        }
+        })
     );
 }
 
 #[test]
 fn results_are_interpreted_and_validated() {
     let engine = RuleEngine::default();
-    assert!(matches!(one(&engine, "()"), RuleOutcome::Clear { .. }));
-    assert!(matches!(one(&engine, "false"), RuleOutcome::Clear { .. }));
+    assert!(matches!(one(&engine, "()"), RuleRun::Clear));
+    assert!(matches!(one(&engine, "false"), RuleRun::Clear));
     match one(&engine, "true") {
-        RuleOutcome::Finding {
+        RuleRun::Reported(RuleOutcome::Finding {
             explanation,
             severity,
             ..
-        } => {
+        }) => {
             assert_eq!(explanation, "r");
             assert_eq!(severity, Severity::Medium);
         }
@@ -184,13 +193,13 @@ fn results_are_interpreted_and_validated() {
         &engine,
         r#"#{explanation: "big", severity: "critical", likelihood: 5}"#,
     ) {
-        RuleOutcome::Finding {
+        RuleRun::Reported(RuleOutcome::Finding {
             explanation,
             severity,
             likelihood,
             impact,
             ..
-        } => {
+        }) => {
             assert_eq!(
                 (explanation.as_str(), severity, likelihood, impact),
                 ("big", Severity::Critical, 5, 2)
@@ -208,10 +217,10 @@ fn results_are_interpreted_and_validated() {
         assert!(
             matches!(
                 one(&engine, bad),
-                RuleOutcome::Error {
+                RuleRun::Reported(RuleOutcome::Error {
                     kind: RuleErrorKind::BadResult,
                     ..
-                }
+                })
             ),
             "{bad}"
         );
@@ -236,11 +245,11 @@ fn eval_print_and_import_are_unavailable() {
     // print goes nowhere (stdout is the protocol channel) and is harmless.
     assert!(matches!(
         one(&engine, r#"print("hi"); debug("x"); ()"#),
-        RuleOutcome::Clear { .. }
+        RuleRun::Clear
     ));
     assert!(!matches!(
         one(&engine, r#"import "std" as s; true"#),
-        RuleOutcome::Finding { .. }
+        RuleRun::Reported(RuleOutcome::Finding { .. })
     ));
 }
 
@@ -249,10 +258,7 @@ fn rules_for_other_kinds_are_skipped() {
     let engine = RuleEngine::default();
     let mut r = rule("decl-only", "true");
     r.kinds = vec!["declaration".into()];
-    assert!(matches!(
-        run(&engine, &[r]).remove(0),
-        RuleOutcome::Skipped { .. }
-    ));
+    assert!(matches!(run(&engine, &[r]).remove(0), RuleRun::Skipped));
 }
 
 #[test]
@@ -308,27 +314,27 @@ fn no_rule_sees_what_another_did_to_its_variables() {
     assert_eq!(outcomes.len(), rules.len());
     // Every rule, the meddling ones included, ran to its end.
     for o in &outcomes {
-        assert!(matches!(o, RuleOutcome::Clear { .. }), "{o:?}");
+        assert!(matches!(o, RuleRun::Clear), "{o:?}");
     }
     // The order reversed: the meddling rule is the last to run.
     rules.reverse();
-    for o in run(&engine, &rules) {
-        if o.rule_id().starts_with("check") {
-            assert!(matches!(o, RuleOutcome::Clear { .. }), "{o:?}");
+    for (r, o) in rules.iter().zip(run(&engine, &rules)) {
+        if r.id.starts_with("check") {
+            assert!(matches!(o, RuleRun::Clear), "{}: {o:?}", r.id);
         }
     }
 }
 
 /// Asserts that `outcome` is rule `rule_id`'s limit error naming `needle`
 /// (the limit and its value) at `line`.
-fn assert_limit(outcome: &RuleOutcome, rule_id: &str, needle: &str, line: u32) {
+fn assert_limit(outcome: &RuleRun, rule_id: &str, needle: &str, line: u32) {
     match outcome {
-        RuleOutcome::Error {
+        RuleRun::Reported(RuleOutcome::Error {
             rule_id: id,
             kind: RuleErrorKind::Limit,
             message,
             position,
-        } => {
+        }) => {
             assert_eq!(id, rule_id);
             assert!(message.contains(needle), "{rule_id}: {message}");
             assert_eq!(position.map(|p| p.line), Some(line), "{rule_id}: {message}");
@@ -366,7 +372,10 @@ fn the_variables_limit_holds_in_bodies_functions_and_closures() {
     }
     // Under the limit, functions and closures declare what they like.
     let fine = format!("fn f() {{\n{}true }}\nf()", lets(200));
-    assert!(matches!(one(&engine, &fine), RuleOutcome::Finding { .. }));
+    assert!(matches!(
+        one(&engine, &fine),
+        RuleRun::Reported(RuleOutcome::Finding { .. })
+    ));
 }
 
 /// Every way a script can grow a string, array or map fails at the growing
@@ -492,7 +501,7 @@ fn size_limits_stop_growth_at_the_growing_operation() {
         assert_limit(&outcome[0], id, needle, *line);
         // The rule after it still runs.
         assert!(
-            matches!(outcome[1], RuleOutcome::Finding { .. }),
+            matches!(outcome[1], RuleRun::Reported(RuleOutcome::Finding { .. })),
             "{id}: {outcome:?}"
         );
     }
@@ -525,12 +534,12 @@ fn a_rule_past_its_time_limit_is_stopped_and_the_others_run() {
     let took = started.elapsed();
     assert_limit(&outcomes[0], "slow", "time limit (100 ms) exceeded", 3);
     assert!(
-        matches!(outcomes[1], RuleOutcome::Finding { .. }),
+        matches!(outcomes[1], RuleRun::Reported(RuleOutcome::Finding { .. })),
         "{:?}",
         outcomes[1]
     );
     assert!(
-        matches!(outcomes[2], RuleOutcome::Finding { .. }),
+        matches!(outcomes[2], RuleRun::Reported(RuleOutcome::Finding { .. })),
         "{:?}",
         outcomes[2]
     );
@@ -538,4 +547,77 @@ fn a_rule_past_its_time_limit_is_stopped_and_the_others_run() {
         took < Duration::from_secs(10),
         "not stopped in time: {took:?}"
     );
+}
+
+/// The wire's result: clear rules by id, findings and errors as outcomes,
+/// skipped rules nowhere, each list in rule order.
+#[test]
+fn results_list_clear_rules_and_leave_skipped_ones_out() {
+    let engine = RuleEngine::default();
+    let mut decl = rule("decl-only", "true");
+    decl.kinds = vec!["declaration".into()];
+    let rules = [
+        rule("clear-1", "()"),
+        decl,
+        rule("finds", "\"found\""),
+        rule("throws", "throw \"boom\""),
+        rule("clear-2", "false"),
+    ];
+    let compiled = engine.compile_all(&rules).expect("compiles");
+    let result = engine.evaluate(&compiled, &gift());
+    assert_eq!(result.id, "s1");
+    assert_eq!(result.clear, ["clear-1", "clear-2"]);
+    let reported: Vec<&str> = result.outcomes.iter().map(RuleOutcome::rule_id).collect();
+    assert_eq!(reported, ["finds", "throws"]);
+}
+
+/// The shared context is merged under each submission's own, key by key
+/// at the top level; what one submission's rules do to it is not seen by
+/// the next submission's.
+#[test]
+fn shared_context_is_merged_under_the_submissions_own() {
+    let engine = RuleEngine::default();
+    let rules = [
+        // Spoils its copy of the context; must not reach the next submission.
+        rule("spoil", "context.mci = (); context.extra = 1; ()"),
+        rule(
+            "sees",
+            r#"`${context.mci["2026"]}/${context.today}/${"extra" in context}`"#,
+        ),
+    ];
+    let compiled = engine.compile_all(&rules).expect("compiles");
+    let shared = adal_rules_engine::convert::shared_map(
+        json!({"mci": {"2026": "4325"}, "today": "2026-11-24"})
+            .as_object()
+            .expect("an object"),
+    );
+    let explanation = |context: serde_json::Value| {
+        let sub = SubmissionInput { context, ..gift() };
+        let result = engine
+            .evaluate_shared(&compiled, &sub, &shared)
+            .expect("merges");
+        match &result.outcomes[..] {
+            [RuleOutcome::Finding { explanation, .. }] => explanation.clone(),
+            other => panic!("{other:?}"),
+        }
+    };
+    assert_eq!(explanation(json!(null)), "4325/2026-11-24/false");
+    assert_eq!(explanation(json!({})), "4325/2026-11-24/false");
+    // The submission's key replaces the shared one whole (no deep merge).
+    assert_eq!(
+        explanation(json!({"mci": {"2027": "4500"}, "today": "2027-01-01"})),
+        "/2027-01-01/false"
+    );
+    assert_eq!(explanation(json!(null)), "4325/2026-11-24/false");
+    let err = engine
+        .evaluate_shared(
+            &compiled,
+            &SubmissionInput {
+                context: json!([1]),
+                ..gift()
+            },
+            &shared,
+        )
+        .expect_err("an array cannot be merged");
+    assert_eq!(err.submission_id, "s1");
 }

@@ -203,20 +203,185 @@ not json
     );
 }
 
-#[test]
-fn bad_settings_are_usage_errors() {
-    let settings = tempfile::NamedTempFile::new().unwrap();
-    std::fs::write(settings.path(), "[R003]\nthreshhold = 3\n").unwrap();
+/// Runs `redflags --settings` with `settings` on a conformance fixture;
+/// returns (exit code, stdout as JSON or null, stderr).
+fn redflags_with(settings: &str, fixture: &str) -> (Option<i32>, Value, String) {
+    let file = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(file.path(), settings).unwrap();
     let out = Command::new(BIN)
-        .args(["redflags", "--settings"])
-        .arg(settings.path())
-        .arg("-")
+        .args(["redflags", "--no-meta", "--settings"])
+        .arg(file.path())
+        .arg(fixtures_dir().join(fixture))
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(2));
+    (
+        out.status.code(),
+        serde_json::from_slice(&out.stdout).unwrap_or(Value::Null),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn bad_values_of_used_settings_are_usage_errors() {
+    let (code, _, stderr) = redflags_with("[R003]\nthreshold = soon\n", "R003.jsonl");
+    assert_eq!(code, Some(2), "{stderr}");
     assert!(
-        String::from_utf8_lossy(&out.stderr).contains("unknown setting \"threshhold\""),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+        stderr.contains("[R003] threshold: \"soon\" is not an integer"),
+        "{stderr}"
     );
+}
+
+/// The sections and keys of the settings file `ocdscardinal init` writes
+/// (every key filled in; `init` writes them commented out): global keys,
+/// `prepare`'s sections, `[exclusions]` and every indicator's section.
+const CARDINAL_INIT: &str = "\
+currency = USD
+no_price_comparison_procurement_methods = Random Selection
+price_comparison_procurement_methods = Reverse Auction
+[defaults]
+currency = USD
+item_classification_scheme = UNSPSC
+bid_status = valid
+award_status = active
+party_roles = true
+[redactions]
+amount = 0
+organization_id = placeholder
+[corrections]
+award_status_by_contract_status = true
+[modifications]
+move_auctions = true
+prefix_buyer_or_procuring_entity_id = DO-UC-
+prefix_tenderer_or_supplier_id = DO-RPE-
+split_procurement_method_details = -
+[codelists.bid_status]
+qualified = valid
+[codelists.award_status]
+Active = active
+[exclusions]
+procurement_method_details = Random Selection
+[R003]
+threshold = 15
+procurement_methods = open|selective|limited
+[R003.procurement_method_details]
+emergency = 10
+international = 25
+[R018]
+procurement_methods = open|selective
+[R024]
+threshold = 0.05
+[R025]
+percentile = 75
+threshold = 0.05
+[R028]
+[R030]
+[R035]
+threshold = 1
+[R036]
+[R038]
+threshold = 0.5
+minimum_submitted_bids = 2
+minimum_contracting_processes = 2
+[R044]
+[R048]
+digits = 2
+threshold = 10
+minimum_contracting_processes = 20
+[R058]
+threshold = 0.5
+";
+
+/// The whole file `ocdscardinal init` writes is accepted, as written
+/// (keys commented out) and filled in: what redflags does not use is
+/// noted on stderr and ignored, and the result is the one the settings it
+/// uses give alone.
+#[test]
+fn the_whole_cardinal_init_file_is_accepted() {
+    let as_written: String = CARDINAL_INIT
+        .lines()
+        .map(|l| {
+            if l.starts_with('[') {
+                format!("{l}\n")
+            } else {
+                format!("; {l}\n")
+            }
+        })
+        .collect();
+    for settings in [as_written.as_str(), CARDINAL_INIT] {
+        let (code, out, stderr) = redflags_with(settings, "R003.jsonl");
+        assert_eq!(code, Some(0), "{stderr}");
+        assert!(out.is_object(), "{stderr}");
+        assert!(
+            stderr.contains(
+                "[defaults], [redactions], [corrections], [modifications], \
+                 [codelists.bid_status], [codelists.award_status] not used here"
+            ),
+            "{stderr}"
+        );
+        assert!(
+            stderr.contains("[R044]: indicator R044 is not implemented; skipped"),
+            "{stderr}"
+        );
+    }
+    // Filled in, the used settings decide the result: the same file with
+    // only them gives the same output.
+    let unused = [
+        "[defaults]",
+        "[redactions]",
+        "[corrections]",
+        "[modifications]",
+        "[codelists.",
+        "[R044]",
+    ];
+    let mut keep = true;
+    let used: String = CARDINAL_INIT
+        .lines()
+        .filter(|l| {
+            if l.starts_with('[') {
+                keep = !unused.iter().any(|u| l.starts_with(u));
+            }
+            keep
+        })
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let mut flagged = 0;
+    for fixture in ["R003.jsonl", "R025.jsonl", "R038.jsonl", "R058.jsonl"] {
+        let (code, full, stderr) = redflags_with(CARDINAL_INIT, fixture);
+        assert_eq!(code, Some(0), "{stderr}");
+        let (code, alone, stderr) = redflags_with(&used, fixture);
+        assert_eq!(code, Some(0), "{used}\n{stderr}");
+        assert!(!stderr.contains("ignored"), "{used}\n{stderr}");
+        assert_eq!(full, alone, "{fixture}");
+        flagged += usize::from(full.as_object().is_some_and(|o| !o.is_empty()));
+    }
+    assert!(
+        flagged > 0,
+        "no fixture flagged anything: a weak comparison"
+    );
+}
+
+/// Keys and sections nobody declares are noted and ignored, not refused.
+#[test]
+fn unknown_settings_are_noted_and_ignored() {
+    let (code, out, stderr) = redflags_with(
+        "fixed_price_procurement_methods = Random Selection\n\
+         [output]\nformat = json\n\
+         [exclusions]\nprocurement_methods = direct\n\
+         [R003]\nthreshhold = 3\n\
+         [R003.nothing_of_the_kind]\nx = 1\n",
+        "R003.jsonl",
+    );
+    assert_eq!(code, Some(0), "{stderr}");
+    for note in [
+        "setting \"fixed_price_procurement_methods\" is not used here; ignored",
+        "[output] not used here",
+        "[exclusions]: setting \"procurement_methods\" is not used here; ignored",
+        "[R003]: setting \"threshhold\" is not used here; ignored",
+        "[R003.nothing_of_the_kind]: R003 has no table setting \"nothing_of_the_kind\"; ignored",
+    ] {
+        assert!(stderr.contains(note), "{note:?} not in:\n{stderr}");
+    }
+    // R003 still ran, with its default threshold.
+    let (_, defaults, _) = redflags_with("[R003]\n", "R003.jsonl");
+    assert_eq!(out, defaults);
 }

@@ -16,9 +16,13 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::fmt;
 
-/// Version of this protocol; the sandbox answers a [`Request::Hello`] with it.
+/// Version of this protocol; the sandbox answers a [`Request::Hello`] with it,
+/// and the pool refuses a sandbox that answers another.
 /// 2: the `test` request (run rules' fixtures).
-pub const PROTOCOL_VERSION: u32 = 2;
+/// 3: `evaluate` carries the tenant-wide context once per request
+/// (`shared`), and results list clear rules by id and carry only findings
+/// and rule errors; skipped rules are left out.
+pub const PROTOCOL_VERSION: u32 = 3;
 
 /// How serious a finding is. Ordered: `Low < Medium < High < Critical`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -81,8 +85,10 @@ pub struct SubmissionInput {
     pub id: String,
     pub kind: String,
     pub payload: serde_json::Value,
-    /// Whatever the rules need beyond the payload: tenant settings (MCI by
-    /// year), open procurements, the person's relatives and interests.
+    /// Whatever the rules need beyond the payload and the request's
+    /// `shared` context: the person's relatives and interests, the
+    /// declaration's totals. Null or an object when the request has a
+    /// `shared` context (its keys are merged over that one's).
     #[serde(default)]
     pub context: serde_json::Value,
 }
@@ -105,6 +111,14 @@ pub enum Request {
     Evaluate {
         id: u64,
         key: String,
+        /// Context common to every submission of the request (the
+        /// tenant's MCI by year, its open procurements, today's date): an
+        /// object, or null for none. Each submission's rules see it merged
+        /// under the submission's own `context`, key by key at the top
+        /// level, the submission's keys winning. Sent once rather than
+        /// copied into every submission, which made it most of a batch.
+        #[serde(default, skip_serializing_if = "serde_json::Value::is_null")]
+        shared: serde_json::Value,
         submissions: Vec<SubmissionInput>,
     },
     /// Run every fixture of every rule (compiling each rule, keeping
@@ -249,7 +263,10 @@ pub enum RuleErrorKind {
     BadResult,
 }
 
-/// The result of one rule on one submission.
+/// What one rule reported on one submission: a finding or an error. A
+/// rule that ran and found nothing is listed in
+/// [`SubmissionResult::clear`]; one that did not run (its `kinds` do not
+/// include the submission's) appears nowhere.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "outcome", rename_all = "snake_case")]
 pub enum RuleOutcome {
@@ -259,12 +276,6 @@ pub enum RuleOutcome {
         likelihood: u8,
         impact: u8,
         explanation: String,
-    },
-    Clear {
-        rule_id: String,
-    },
-    Skipped {
-        rule_id: String,
     },
     Error {
         rule_id: String,
@@ -277,17 +288,20 @@ pub enum RuleOutcome {
 impl RuleOutcome {
     pub fn rule_id(&self) -> &str {
         match self {
-            RuleOutcome::Finding { rule_id, .. }
-            | RuleOutcome::Clear { rule_id }
-            | RuleOutcome::Skipped { rule_id }
-            | RuleOutcome::Error { rule_id, .. } => rule_id,
+            RuleOutcome::Finding { rule_id, .. } | RuleOutcome::Error { rule_id, .. } => rule_id,
         }
     }
 }
 
+/// One submission's result, in the order of the request's submissions.
+/// The client knows the rule set, so the result says only what it cannot
+/// know: which rules ran and found nothing, and what the others reported.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SubmissionResult {
     pub id: String,
+    /// Ids of the rules that ran and found nothing, in rule-set order.
+    pub clear: Vec<String>,
+    /// Findings and rule errors, in rule-set order.
     pub outcomes: Vec<RuleOutcome>,
 }
 
@@ -358,6 +372,7 @@ mod tests {
         let req = Request::Evaluate {
             id: 7,
             key: "v1".into(),
+            shared: serde_json::json!({"mci": {"2026": "4325"}}),
             submissions: vec![SubmissionInput {
                 id: "s1".into(),
                 kind: "gift".into(),
@@ -371,6 +386,31 @@ mod tests {
         let back: Request = serde_json::from_str(&line)?;
         assert_eq!(back, req);
         Ok(())
+    }
+
+    /// A request without `shared` (null) does not carry the key, and one
+    /// without the key reads as null.
+    #[test]
+    fn shared_context_is_optional() -> Result<(), serde_json::Error> {
+        let req = Request::Evaluate {
+            id: 1,
+            key: "v1".into(),
+            shared: serde_json::Value::Null,
+            submissions: vec![],
+        };
+        let line = serde_json::to_string(&req)?;
+        assert!(!line.contains("shared"), "{line}");
+        assert_eq!(serde_json::from_str::<Request>(&line)?, req);
+        Ok(())
+    }
+
+    /// `clear` and `skipped` are not outcomes on the wire any more.
+    #[test]
+    fn outcomes_are_findings_and_errors_only() {
+        let clear = r#"{"outcome":"clear","rule_id":"a"}"#;
+        let skipped = r#"{"outcome":"skipped","rule_id":"a"}"#;
+        assert!(serde_json::from_str::<RuleOutcome>(clear).is_err());
+        assert!(serde_json::from_str::<RuleOutcome>(skipped).is_err());
     }
 
     #[test]

@@ -133,6 +133,7 @@ fn client_codec(c: &mut Criterion) {
         let request = Request::Evaluate {
             id: 2,
             key: "rules20".into(),
+            shared: serde_json::Value::Null,
             submissions: gifts[..n].to_vec(),
         };
         let response = sandbox_answer(&rules, &request);

@@ -7,8 +7,8 @@
 //! the service.
 
 use adal_sandbox_protocol::{
-    CompileError, FailureCode, PROTOCOL_VERSION, Request, Response, RuleSource, RuleUnderTest,
-    SubmissionInput, SubmissionResult, TestReport,
+    CompileError, FailureCode, PROTOCOL_VERSION, Request, Response, RuleOutcome, RuleSource,
+    RuleUnderTest, SubmissionInput, SubmissionResult, TestReport,
 };
 use std::collections::{BTreeSet, HashSet};
 use std::io;
@@ -144,22 +144,43 @@ impl SandboxPool {
     }
 
     /// Evaluates `subs` against the rule set `key` (the caller's content
-    /// hash of `rules`), loading it into the process first if that process
-    /// has not loaded it yet.
+    /// hash of `rules`) with no shared context: each submission carries
+    /// all of its own.
     pub async fn evaluate(
         &self,
         key: &str,
         rules: &[RuleSource],
         subs: Vec<SubmissionInput>,
     ) -> Result<Vec<SubmissionResult>, SandboxError> {
+        self.evaluate_batch(key, rules, serde_json::Value::Null, subs)
+            .await
+    }
+
+    /// Evaluates `subs` against the rule set `key` (the caller's content
+    /// hash of `rules`), loading it into the process first if that process
+    /// has not loaded it yet. `shared` (an object, or null) is the context
+    /// common to every submission, sent once: each submission's rules see
+    /// it under the submission's own `context`, whose keys win.
+    ///
+    /// Results come in the order of `subs`. An answer that does not fit
+    /// the request (another number of results, results out of order, a
+    /// rule id not in `rules`) is a protocol error, and the process that
+    /// gave it is replaced.
+    pub async fn evaluate_batch(
+        &self,
+        key: &str,
+        rules: &[RuleSource],
+        shared: serde_json::Value,
+        subs: Vec<SubmissionInput>,
+    ) -> Result<Vec<SubmissionResult>, SandboxError> {
         let mut lease = self.lease().await?;
         if !lease.worker().await?.loaded.contains(key) {
             self.load(&mut lease, key, rules).await?;
         }
-        let expected = subs.len();
         let mut req = Request::Evaluate {
             id: self.next_id(),
             key: key.to_string(),
+            shared,
             submissions: subs,
         };
         let mut response = lease.call(&req).await?;
@@ -176,14 +197,19 @@ impl SandboxPool {
             }
             response = lease.call(&req).await?;
         }
+        let Request::Evaluate { submissions, .. } = &req else {
+            return Err(SandboxError::Protocol("request changed kind".into()));
+        };
         match response {
-            Response::Evaluated { results, .. } if results.len() == expected => Ok(results),
             Response::Evaluated { results, .. } => {
-                lease.discard();
-                Err(SandboxError::Protocol(format!(
-                    "{} results for {expected} submissions",
-                    results.len()
-                )))
+                match check_results(rules, submissions, &results) {
+                    Ok(()) => Ok(results),
+                    Err(e) => {
+                        // Its stream can no longer be trusted.
+                        lease.discard();
+                        Err(SandboxError::Protocol(e))
+                    }
+                }
             }
             other => Err(unexpected(other)),
         }
@@ -276,11 +302,60 @@ impl SandboxPool {
                 tracing::debug!(pid, "sandbox process started");
                 Ok(worker)
             }
+            // An older or newer `adal-rules` would misread our requests or
+            // we its answers (a v2 sandbox lists every skipped rule and
+            // ignores `shared`): refuse it rather than evaluate wrongly.
+            Response::Hello {
+                protocol, engine, ..
+            } => Err(SandboxError::Protocol(format!(
+                "{engine} ({}) speaks protocol {protocol}, this service {PROTOCOL_VERSION}",
+                cfg.binary.display()
+            ))),
             other => Err(SandboxError::Protocol(format!(
                 "unexpected handshake answer: {other:?}"
             ))),
         }
     }
+}
+
+/// Whether `results` answer `subs` under `rules`: one result per
+/// submission, in order, naming only rules of the set. The client cannot
+/// tell a skipped rule from a lost one, so it must trust the rest.
+fn check_results(
+    rules: &[RuleSource],
+    subs: &[SubmissionInput],
+    results: &[SubmissionResult],
+) -> Result<(), String> {
+    if results.len() != subs.len() {
+        return Err(format!(
+            "{} results for {} submissions",
+            results.len(),
+            subs.len()
+        ));
+    }
+    let ids: HashSet<&str> = rules.iter().map(|r| r.id.as_str()).collect();
+    for (sub, result) in subs.iter().zip(results) {
+        if result.id != sub.id {
+            return Err(format!(
+                "result for {:?} where {:?} was expected",
+                result.id, sub.id
+            ));
+        }
+        let named = result
+            .clear
+            .iter()
+            .map(String::as_str)
+            .chain(result.outcomes.iter().map(RuleOutcome::rule_id));
+        for rule_id in named {
+            if !ids.contains(rule_id) {
+                return Err(format!(
+                    "result for {:?} names rule {rule_id:?}, not in the rule set",
+                    sub.id
+                ));
+            }
+        }
+    }
+    Ok(())
 }
 
 fn unexpected(resp: Response) -> SandboxError {
@@ -446,8 +521,6 @@ mod wire {
     #[serde(rename_all = "snake_case")]
     enum Tag {
         Finding,
-        Clear,
-        Skipped,
         Error,
     }
 
@@ -462,6 +535,7 @@ mod wire {
     #[derive(Deserialize)]
     struct Result {
         id: String,
+        clear: Vec<String>,
         outcomes: Vec<Outcome>,
     }
 
@@ -488,6 +562,7 @@ mod wire {
                 .map(|r| {
                     Some(SubmissionResult {
                         id: r.id,
+                        clear: r.clear,
                         outcomes: r
                             .outcomes
                             .into_iter()
@@ -514,8 +589,6 @@ mod wire {
                     impact: self.impact?,
                     explanation: self.explanation?,
                 },
-                Tag::Clear => RuleOutcome::Clear { rule_id },
-                Tag::Skipped => RuleOutcome::Skipped { rule_id },
                 Tag::Error => RuleOutcome::Error {
                     rule_id,
                     kind: self.kind?,
@@ -537,7 +610,7 @@ impl Drop for Worker {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use adal_sandbox_protocol::{Position, RuleErrorKind, RuleOutcome, Severity};
+    use adal_sandbox_protocol::{Position, RuleErrorKind, Severity};
 
     #[test]
     fn decode_response_agrees_with_the_generic_decoding() {
@@ -545,6 +618,7 @@ mod tests {
             id: 4,
             results: vec![SubmissionResult {
                 id: "s1".into(),
+                clear: vec!["b".into()],
                 outcomes: vec![
                     RuleOutcome::Finding {
                         rule_id: "a".into(),
@@ -552,12 +626,6 @@ mod tests {
                         likelihood: 3,
                         impact: 4,
                         explanation: "why".into(),
-                    },
-                    RuleOutcome::Clear {
-                        rule_id: "b".into(),
-                    },
-                    RuleOutcome::Skipped {
-                        rule_id: "c".into(),
                     },
                     RuleOutcome::Error {
                         rule_id: "d".into(),
@@ -576,19 +644,86 @@ mod tests {
         };
         let line = serde_json::to_string(&evaluated).unwrap();
         assert_eq!(decode_response(&line).unwrap(), evaluated);
-        let hello = r#"{"status":"hello","id":1,"protocol":1,"engine":"x"}"#;
+        let hello = r#"{"status":"hello","id":1,"protocol":3,"engine":"x"}"#;
         assert!(matches!(
             decode_response(hello).unwrap(),
             Response::Hello { id: 1, .. }
         ));
         // A finding without its severity is an error either way, with the
         // generic decoding's message.
-        let bad = r#"{"status":"evaluated","id":1,"results":[{"id":"s","outcomes":[{"outcome":"finding","rule_id":"a","likelihood":1,"impact":1,"explanation":"x"}]}]}"#;
+        let bad = r#"{"status":"evaluated","id":1,"results":[{"id":"s","clear":[],"outcomes":[{"outcome":"finding","rule_id":"a","likelihood":1,"impact":1,"explanation":"x"}]}]}"#;
         assert_eq!(
             decode_response(bad).unwrap_err().to_string(),
             serde_json::from_str::<Response>(bad)
                 .unwrap_err()
                 .to_string()
         );
+    }
+
+    fn rule(id: &str) -> RuleSource {
+        RuleSource {
+            id: id.into(),
+            kinds: vec![],
+            script: "()".into(),
+            severity: Severity::Low,
+            likelihood: 1,
+            impact: 1,
+            params: Default::default(),
+        }
+    }
+
+    fn sub(id: &str) -> SubmissionInput {
+        SubmissionInput {
+            id: id.into(),
+            kind: "gift".into(),
+            payload: serde_json::Value::Null,
+            context: serde_json::Value::Null,
+        }
+    }
+
+    fn result(id: &str, clear: &[&str], errors: &[&str]) -> SubmissionResult {
+        SubmissionResult {
+            id: id.into(),
+            clear: clear.iter().map(|c| (*c).to_owned()).collect(),
+            outcomes: errors
+                .iter()
+                .map(|r| RuleOutcome::Error {
+                    rule_id: (*r).to_owned(),
+                    kind: RuleErrorKind::Runtime,
+                    message: "boom".into(),
+                    position: None,
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn results_must_answer_the_request() {
+        let rules = [rule("a"), rule("b")];
+        let subs = [sub("s1"), sub("s2")];
+        // A rule in neither list was skipped: fine.
+        let good = [result("s1", &["a"], &["b"]), result("s2", &[], &[])];
+        assert_eq!(check_results(&rules, &subs, &good), Ok(()));
+        let short = [result("s1", &["a"], &[])];
+        assert_eq!(
+            check_results(&rules, &subs, &short).unwrap_err(),
+            "1 results for 2 submissions"
+        );
+        let swapped = [result("s2", &[], &[]), result("s1", &[], &[])];
+        assert!(
+            check_results(&rules, &subs, &swapped)
+                .unwrap_err()
+                .contains("\"s2\" where \"s1\" was expected")
+        );
+        for bad in [
+            [result("s1", &["a", "c"], &[]), result("s2", &[], &[])],
+            [result("s1", &[], &[]), result("s2", &[], &["c"])],
+        ] {
+            assert!(
+                check_results(&rules, &subs, &bad)
+                    .unwrap_err()
+                    .contains("rule \"c\", not in the rule set")
+            );
+        }
     }
 }

@@ -145,12 +145,13 @@ async fn evaluates_a_gift_against_the_gift_rules() {
         }
     ));
     let small = &results[1];
-    assert!(
-        small
-            .outcomes
-            .iter()
-            .all(|o| matches!(o, RuleOutcome::Clear { .. })),
-        "{small:?}"
+    assert!(small.outcomes.is_empty(), "{small:?}");
+    assert_eq!(
+        small.clear,
+        [
+            "gift-over-mci-limit",
+            "gift-from-open-procurement-counterparty"
+        ]
     );
 
     // The same key again uses the loaded set; compile errors come back too.
@@ -245,10 +246,10 @@ async fn a_request_past_its_deadline_is_killed_and_the_next_one_works() {
         )
         .await
         .unwrap();
-    assert!(matches!(results[0].outcomes[0], RuleOutcome::Clear { .. }));
+    assert_eq!(results[0].clear, ["gift-over-mci-limit"]);
     assert!(matches!(
-        results[0].outcomes[1],
-        RuleOutcome::Finding { .. }
+        &results[0].outcomes[..],
+        [RuleOutcome::Finding { .. }]
     ));
     assert_ne!(pool.pids(), first);
 }
@@ -361,7 +362,8 @@ async fn a_slow_rule_within_the_deadline_gets_a_time_limit_error_from_the_same_p
         .evaluate("gifts-v1", &gift_rules(), vec![gift("g", "100.00", "")])
         .await
         .unwrap();
-    assert!(matches!(again[0].outcomes[0], RuleOutcome::Clear { .. }));
+    assert!(again[0].outcomes.is_empty(), "{again:?}");
+    assert_eq!(again[0].clear.len(), 2);
     assert_eq!(pool.pids(), first);
 }
 
@@ -437,4 +439,157 @@ async fn fixtures_run_in_the_sandbox_and_failures_name_rule_and_fixture() {
     let spin = &report.failures[1];
     assert_eq!(spin.rule_id, "spin");
     assert!(spin.actual.starts_with("limit error"), "{}", spin.actual);
+}
+
+/// The tenant context sent once as `shared`: every submission's rules see
+/// it, a submission's own context key wins over the shared one, clear rules
+/// come back by id and a rule for another kind appears nowhere.
+#[tokio::test]
+async fn shared_context_clear_rules_and_skipped_ones() {
+    let (pool, _dir) = pool(1, Duration::from_secs(30));
+    let mut rules = gift_rules();
+    let mut declarations_only = spin_rule();
+    declarations_only.id = "declarations-only".into();
+    declarations_only.kinds = vec!["asset_declaration".into()];
+    declarations_only.script = "true".into();
+    rules.push(declarations_only);
+    let lean = |id: &str, value: &str, context: serde_json::Value| SubmissionInput {
+        context,
+        ..gift(id, value, "120440001234")
+    };
+    let results = pool
+        .evaluate_batch(
+            "gifts-and-declarations",
+            &rules,
+            json!({"mci": {"2026": "4325"}, "open_procurement_bins": ["120440001234"]}),
+            vec![
+                // Nothing of its own: the shared context alone.
+                lean("shared-only", "150000.00", serde_json::Value::Null),
+                // Its own open procurements (none) win over the shared ones.
+                lean("own-wins", "10.00", json!({"open_procurement_bins": []})),
+            ],
+        )
+        .await
+        .unwrap();
+    let reported = |i: usize| -> Vec<&str> {
+        results[i]
+            .outcomes
+            .iter()
+            .map(RuleOutcome::rule_id)
+            .collect()
+    };
+    assert_eq!(results[0].id, "shared-only");
+    // Both rules read the shared context: the MCI and the open BINs.
+    assert_eq!(
+        reported(0),
+        [
+            "gift-over-mci-limit",
+            "gift-from-open-procurement-counterparty"
+        ]
+    );
+    assert!(results[0].clear.is_empty());
+    assert_eq!(results[1].id, "own-wins");
+    assert!(reported(1).is_empty(), "{:?}", results[1]);
+    assert_eq!(
+        results[1].clear,
+        [
+            "gift-over-mci-limit",
+            "gift-from-open-procurement-counterparty"
+        ]
+    );
+    // The declarations-only rule was skipped: neither clear nor reported.
+    for r in &results {
+        assert!(!r.clear.iter().any(|c| c == "declarations-only"));
+        assert!(
+            !r.outcomes
+                .iter()
+                .any(|o| o.rule_id() == "declarations-only")
+        );
+    }
+}
+
+/// A stand-in for `adal-rules serve`, for answers the real one never
+/// gives: a shell script (builtins only: the pool clears the environment,
+/// PATH included) that says hello with protocol `protocol`, loads
+/// anything, and answers every evaluation with `results`.
+fn fake_sandbox(dir: &Path, protocol: u32, results: &str) -> PathBuf {
+    use std::os::unix::fs::PermissionsExt;
+    let script = format!(
+        r#"#!/bin/sh
+while IFS= read -r line; do
+  id=${{line#*\"id\":}}; id=${{id%%[,\}}]*}}
+  case $line in
+    *'"op":"hello"'*) echo "{{\"status\":\"hello\",\"id\":$id,\"protocol\":{protocol},\"engine\":\"adal-rules 0.0.1\"}}" ;;
+    *'"op":"load"'*) echo "{{\"status\":\"loaded\",\"id\":$id,\"key\":\"k\",\"rules\":1}}" ;;
+    *) echo '{{"status":"evaluated","id":'"$id"',"results":{results}}}' ;;
+  esac
+done
+"#
+    );
+    let path = dir.join(format!("fake-adal-rules-{protocol}"));
+    std::fs::write(&path, script).unwrap();
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    path
+}
+
+fn pool_of(binary: PathBuf, dir: &Path) -> SandboxPool {
+    SandboxPool::new(SandboxConfig {
+        binary,
+        pool_size: 1,
+        deadline: Duration::from_secs(10),
+        memory_mb: 256,
+        work_dir: dir.to_path_buf(),
+    })
+}
+
+/// A sandbox of another protocol version is refused at the handshake
+/// (a version 2 sandbox would ignore `shared` and list skipped rules).
+#[tokio::test]
+async fn a_sandbox_of_another_protocol_version_is_refused() {
+    let dir = tempfile_dir::Dir::new();
+    let pool = pool_of(fake_sandbox(dir.path(), 2, "[]"), dir.path());
+    match pool.evaluate("k", &gift_rules(), vec![]).await {
+        Err(SandboxError::Protocol(m)) => {
+            assert!(m.contains("speaks protocol 2, this service 3"), "{m}")
+        }
+        other => panic!("expected a protocol error, got {other:?}"),
+    }
+    assert!(pool.pids().is_empty(), "the refused process is not kept");
+    // The same script speaking this version is served: the refusal was
+    // the version's alone.
+    let dir = tempfile_dir::Dir::new();
+    let pool = pool_of(fake_sandbox(dir.path(), 3, "[]"), dir.path());
+    assert!(
+        pool.evaluate("k", &gift_rules(), vec![])
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}
+
+/// An answer naming a rule outside the rule set, or with another number
+/// of results than submissions, is a protocol error, and the process that
+/// gave it is replaced.
+#[tokio::test]
+async fn an_answer_that_does_not_fit_the_request_is_a_protocol_error() {
+    for (results, needle) in [
+        (
+            r#"[{"id":"g","clear":["no-such-rule"],"outcomes":[]}]"#,
+            "names rule \"no-such-rule\", not in the rule set",
+        ),
+        (r#"[]"#, "0 results for 1 submissions"),
+    ] {
+        let dir = tempfile_dir::Dir::new();
+        let pool = pool_of(fake_sandbox(dir.path(), 3, results), dir.path());
+        pool.start().await.unwrap();
+        assert_eq!(pool.pids().len(), 1);
+        match pool
+            .evaluate("k", &gift_rules(), vec![gift("g", "1.00", "")])
+            .await
+        {
+            Err(SandboxError::Protocol(m)) => assert!(m.contains(needle), "{m}"),
+            other => panic!("expected a protocol error, got {other:?}"),
+        }
+        assert!(pool.pids().is_empty(), "the process was not replaced");
+    }
 }

@@ -223,8 +223,9 @@ pub struct RuleDiff {
     pub errors: Vec<(Uuid, RuleOutcome)>,
 }
 
-/// Compares the draft's outcomes for one submission with the findings
-/// recorded for it, rule by rule, adding to `diffs`.
+/// Compares the draft's outcomes (findings and rule errors) for one
+/// submission with the findings recorded for it, rule by rule, adding to
+/// `diffs`.
 pub fn compare(
     submission: Uuid,
     outcomes: &[RuleOutcome],
@@ -275,14 +276,11 @@ pub fn compare(
                 diff.errors.push((submission, o.clone()));
                 // The draft cannot tell whether the finding would stay.
             }
-            RuleOutcome::Clear { .. } | RuleOutcome::Skipped { .. } => {
-                if let Some(old) = old {
-                    diff.disappear.push((submission, old));
-                }
-            }
         }
     }
-    // Rules recorded but absent from the draft (disabled or dropped).
+    // Rules recorded that report nothing now: clear (the sandbox lists
+    // those apart from the outcomes), skipped for the submission's kind,
+    // disabled or dropped.
     for (id, old) in before {
         if !seen.contains(id) {
             diffs
@@ -633,10 +631,8 @@ mod tests {
             recorded("dropped", "x"),
         ];
         let outcomes = vec![
+            // "gone" is clear now: the draft reports nothing for it.
             finding("same", "x"),
-            RuleOutcome::Clear {
-                rule_id: "gone".into(),
-            },
             finding("moved", "new"),
             finding("new", "y"),
             RuleOutcome::Error {

@@ -268,7 +268,6 @@ async fn record_one(
                     rec.new_rule_errors += 1;
                 }
             }
-            RuleOutcome::Clear { .. } | RuleOutcome::Skipped { .. } => {}
         }
     }
     let attempts = current.attempts;

@@ -49,6 +49,7 @@ pub fn evaluate_and_serve<M: Measurement>(
     let line = serde_json::to_vec(&Request::Evaluate {
         id: 2,
         key: key.into(),
+        shared: serde_json::Value::Null,
         submissions: batch.to_vec(),
     })
     .unwrap();

@@ -72,6 +72,24 @@ pub fn mixed(n: usize, seed: u64) -> Vec<SubmissionInput> {
         .collect()
 }
 
+/// [`mixed`] as a batch is sent since protocol 3: the tenant context (MCI,
+/// open procurement BINs, today) once, as the request's `shared` context,
+/// and only each submission's own keys in its `context`. Merged, the
+/// contexts are those of [`mixed`] with the same `seed`.
+pub fn mixed_shared(n: usize, seed: u64) -> (Value, Vec<SubmissionInput>) {
+    // Same seed, same open procurements: `mixed` builds its generator so.
+    let shared = Gen::new(seed).tenant_context();
+    let mut subs = mixed(n, seed);
+    if let Value::Object(tenant) = &shared {
+        for s in &mut subs {
+            if let Value::Object(own) = &mut s.context {
+                own.retain(|k, _| !tenant.contains_key(k));
+            }
+        }
+    }
+    (shared, subs)
+}
+
 /// `n` submissions of one kind.
 pub fn of_kind(kind: &str, n: usize, seed: u64) -> Vec<SubmissionInput> {
     let mut g = Gen::new(seed);

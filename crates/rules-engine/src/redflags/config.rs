@@ -86,11 +86,17 @@ impl Config {
 
     /// Applies a cardinal settings file: global keys, `[exclusions]`, and
     /// one section per indicator. As in cardinal, only the indicators
-    /// with a section are enabled. Returns warnings (sections of
-    /// indicators not implemented here, which are skipped).
+    /// with a section are enabled. Returns notes on what the file holds
+    /// that is not used here (the settings of cardinal's other commands,
+    /// indicators not implemented, keys no rule declares), which is
+    /// ignored rather than refused: the file `ocdscardinal init` writes,
+    /// filled in for every command, must be usable as it is. A value of
+    /// a setting that is used must still be valid.
     pub fn with_settings(mut self, text: &str) -> Result<(Self, Vec<String>), String> {
         let ini = ini::parse(text)?;
-        let mut warnings = Vec::new();
+        let mut notes = Vec::new();
+        let unused =
+            |where_: &str, key: &str| format!("{where_}setting {key:?} is not used here; ignored");
         for (k, v) in &ini.global {
             match k.as_str() {
                 "currency" => self.global.currency = Some(v.clone()).filter(|v| !v.is_empty()),
@@ -102,54 +108,72 @@ impl Config {
                     self.global.price_comparison_procurement_methods =
                         ini::pipe_list(v).into_iter().collect();
                 }
-                _ => return Err(format!("unknown setting {k:?}")),
+                _ => notes.push(unused("", k)),
             }
         }
         let mut enabled = BTreeSet::new();
+        // Sections of other commands (`prepare`'s `[defaults]`,
+        // `[codelists.*]`, ...): noted together, they are expected.
+        let mut other_sections = Vec::new();
         for (section, keys) in &ini.sections {
             let (head, sub) = match section.split_once('.') {
                 Some((h, s)) => (h, Some(s)),
                 None => (section.as_str(), None),
             };
-            if head == "exclusions" {
+            if section == "exclusions" {
                 for (k, v) in keys {
-                    if k != "procurement_method_details" {
-                        return Err(format!("[exclusions]: unknown setting {k:?}"));
+                    if k == "procurement_method_details" {
+                        self.global.excluded_procurement_method_details =
+                            ini::pipe_list(v).into_iter().collect();
+                    } else {
+                        notes.push(unused("[exclusions]: ", k));
                     }
-                    self.global.excluded_procurement_method_details =
-                        ini::pipe_list(v).into_iter().collect();
                 }
-                continue;
-            }
-            // Sections of cardinal's `prepare` command.
-            if matches!(
-                head,
-                "defaults" | "redactions" | "corrections" | "modifications" | "codelists"
-            ) {
                 continue;
             }
             let Some(rule) = self.rules.iter_mut().find(|r| r.meta.id == head) else {
                 if is_indicator_code(head) {
-                    warnings.push(format!(
+                    notes.push(format!(
                         "[{section}]: indicator {head} is not implemented; skipped"
                     ));
-                    continue;
+                } else {
+                    other_sections.push(format!("[{section}]"));
                 }
-                return Err(format!("unknown section [{section}]"));
+                continue;
             };
             enabled.insert(head.to_owned());
             match sub {
                 None => {
                     for (k, v) in keys {
-                        set_param(rule, k, v)?;
+                        if rule.meta.params.contains_key(k) {
+                            set_param(rule, k, v)?;
+                        } else {
+                            notes.push(unused(&format!("[{section}]: "), k));
+                        }
                     }
                 }
-                Some(name) => set_table_param(rule, name, keys)?,
+                Some(name) if is_table_param(rule, name) => set_table_param(rule, name, keys)?,
+                Some(name) => notes.push(format!(
+                    "[{section}]: {head} has no table setting {name:?}; ignored"
+                )),
             }
         }
+        if !other_sections.is_empty() {
+            notes.push(format!(
+                "{} not used here (settings of other ocdscardinal commands); ignored",
+                other_sections.join(", ")
+            ));
+        }
         self.rules.retain(|r| enabled.contains(&r.meta.id));
-        Ok((self, warnings))
+        Ok((self, notes))
     }
+}
+
+fn is_table_param(rule: &LibraryRule, name: &str) -> bool {
+    rule.meta
+        .params
+        .get(name)
+        .is_some_and(|s| s.ty == ParamType::IntegerMap)
 }
 
 fn is_indicator_code(s: &str) -> bool {

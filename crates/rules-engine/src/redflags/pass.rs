@@ -11,7 +11,7 @@ use super::release::{
 };
 use super::report::{Report, record_finding};
 use super::{Error, Global, PROCESS_KIND};
-use crate::engine::{CompiledRule, RuleEngine};
+use crate::engine::{CompiledRule, RuleEngine, RuleRun};
 use adal_sandbox_protocol::RuleOutcome;
 use rhai::Dynamic;
 use std::collections::{BTreeMap, HashMap};
@@ -68,7 +68,7 @@ pub(super) struct State {
 
 /// Outcomes of memoized rules, per worker: (index in `Pass::memoized`, key
 /// of the inputs' values) → outcome.
-type Memo = HashMap<(usize, String), RuleOutcome>;
+type Memo = HashMap<(usize, String), RuleRun>;
 
 /// What a worker keeps across its chunks: the per-organisation counts,
 /// whose sums do not depend on the order of the lines (so one map per
@@ -262,19 +262,23 @@ impl Pass<'_> {
         let facts = self.facts(release, ocid, price_comparison, &mut state.currency);
         let context = Dynamic::from_map(rhai::Map::new());
         let report = &mut state.report;
-        let mut record = |outcome: RuleOutcome| match outcome {
-            RuleOutcome::Finding { rule_id, .. } => record_finding(report, &rule_id, &facts),
-            RuleOutcome::Error {
+        let mut record = |run: RuleRun| match run {
+            RuleRun::Reported(RuleOutcome::Finding { rule_id, .. }) => {
+                record_finding(report, &rule_id, &facts)
+            }
+            RuleRun::Reported(RuleOutcome::Error {
                 rule_id, message, ..
-            } => report
+            }) => report
                 .rule_errors
                 .push(format!("{rule_id} on {ocid}: {message}")),
-            RuleOutcome::Clear { .. } | RuleOutcome::Skipped { .. } => {}
+            RuleRun::Clear | RuleRun::Skipped => {}
         };
         if !self.plain.is_empty() {
             let payload = facts.to_dynamic(None);
             self.engine
-                .evaluate_dynamic(self.plain, PROCESS_KIND, &payload, &context, &mut record);
+                .evaluate_dynamic(self.plain, PROCESS_KIND, &payload, &context, |_, run| {
+                    record(run)
+                });
         }
         let memo = &mut worker.memo;
         if memo.len() > MEMO_ENTRIES {
@@ -292,7 +296,7 @@ impl Pass<'_> {
                         PROCESS_KIND,
                         &payload,
                         &context,
-                        |o| first = Some(o),
+                        |_, run| first = Some(run),
                     );
                     let Some(o) = first else { continue };
                     memo.insert(key, o.clone());
