@@ -223,7 +223,7 @@ impl Evaluator {
             }
         }
         let evaluated = self
-            .run_split(&version.content_hash, &sources, inputs)
+            .run_split(&version.content_hash, &sources, context.shared(), inputs)
             .await;
         let mut done = Vec::with_capacity(evaluated.len());
         for (s, r) in evaluated {
@@ -292,6 +292,7 @@ impl Evaluator {
         &self,
         key: &str,
         sources: &[adal_sandbox_protocol::RuleSource],
+        shared: &serde_json::Value,
         inputs: Vec<(
             submissions::Submission,
             adal_sandbox_protocol::SubmissionInput,
@@ -305,7 +306,10 @@ impl Evaluator {
             }
             let batch: Vec<_> = part.iter().map(|(_, i)| i.clone()).collect();
             let started = std::time::Instant::now();
-            let result = self.sandbox.evaluate(key, sources, batch).await;
+            let result = self
+                .sandbox
+                .evaluate_batch(key, sources, shared.clone(), batch)
+                .await;
             self.metrics
                 .evaluation_duration
                 .observe(started.elapsed().as_secs_f64());
@@ -387,8 +391,16 @@ impl RuleContext {
         })
     }
 
-    /// The sandbox's input for `submission`, of any kind: the shared
-    /// context plus what is particular to this submission.
+    /// The context every submission of the tenant shares (MCI, open
+    /// procurement, today's date): sent once per sandbox request
+    /// (protocol 3's `shared`), under each input's own context.
+    pub fn shared(&self) -> &serde_json::Value {
+        &self.context
+    }
+
+    /// The sandbox's input for `submission`, of any kind: only what is
+    /// particular to it (the person, the position, the parties, ...); the
+    /// sandbox merges it over [`RuleContext::shared`].
     pub async fn input_for(
         &self,
         store: &Store,
@@ -397,7 +409,7 @@ impl RuleContext {
     ) -> Result<SubmissionInput, StoreError> {
         let payload: serde_json::Value = serde_json::from_str(&submission.payload)
             .map_err(|e| StoreError::Corrupt(format!("submission payload: {e}")))?;
-        let mut context = self.context.clone();
+        let mut context = serde_json::json!({});
         // The person the record is about, with their declared relatives and
         // interests, so rules can cross-check without a query of their own.
         if let Some(iin) = &submission.subject_iin

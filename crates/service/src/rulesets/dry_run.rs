@@ -209,7 +209,12 @@ pub async fn dry_run_version(
     for (batch_subs, batch) in subs.chunks(DRY_RUN_BATCH).zip(inputs.chunks(DRY_RUN_BATCH)) {
         let results = match state
             .sandbox
-            .evaluate(&v.content_hash, &sources, batch.to_vec())
+            .evaluate_batch(
+                &v.content_hash,
+                &sources,
+                context.shared().clone(),
+                batch.to_vec(),
+            )
             .await
         {
             Ok(r) => r.into_iter().map(Ok).collect::<Vec<_>>(),
@@ -221,7 +226,12 @@ pub async fn dry_run_version(
                     one_by_one.push(
                         match state
                             .sandbox
-                            .evaluate(&v.content_hash, &sources, vec![input.clone()])
+                            .evaluate_batch(
+                                &v.content_hash,
+                                &sources,
+                                context.shared().clone(),
+                                vec![input.clone()],
+                            )
                             .await
                         {
                             Ok(mut r) => r.pop().ok_or_else(|| "no result".to_owned()),
