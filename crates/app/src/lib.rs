@@ -74,7 +74,13 @@ pub fn reporting_keys(config: &Config) -> Result<ReportingKeys> {
         feedback_days: r.feedback_days,
         ..ReportingSettings::default()
     };
-    ReportingKeys::new(kek, secret.trim().as_bytes(), &settings).context("reporting")
+    let keys = ReportingKeys::new(kek, secret.trim().as_bytes(), &settings).context("reporting")?;
+    let previous = r.previous_key.expose().trim();
+    Ok(if previous.is_empty() {
+        keys
+    } else {
+        keys.with_previous(Kek::from_file_contents(previous).context("reporting.previous_key")?)
+    })
 }
 
 /// `value`, or the content of `path`, written there first (random, `len`

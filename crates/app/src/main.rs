@@ -41,6 +41,10 @@ enum Command {
         #[arg(long)]
         seed_only: bool,
     },
+    /// Rewrap every report key under `reporting.key`, from
+    /// `reporting.previous_key` (the second step of a key rotation,
+    /// docs/reporting.md). Safe to run again, and while the service runs.
+    ReportingRekey,
     /// Create a platform-level user: a platform admin or an Agency auditor.
     /// The password is read from ADAL_ADMIN_PASSWORD or standard input.
     CreateAdmin {
@@ -77,6 +81,19 @@ async fn main() -> Result<()> {
     match cli.command {
         Command::Openapi => {
             println!("{}", adal_api::openapi_json());
+            Ok(())
+        }
+        Command::ReportingRekey => {
+            let store = adal_store::Store::connect(config.database_url.expose()).await?;
+            store.migrate().await?;
+            let keys = adal_app::reporting_keys(&config)?;
+            let done = adal_service::reporting::rekey(&store, &keys)
+                .await
+                .map_err(|e| anyhow::anyhow!("rekey: {e} (the log above says why)"))?;
+            println!(
+                "{} report keys rewrapped under reporting.key",
+                done.rewrapped
+            );
             Ok(())
         }
         Command::Migrate => {

@@ -110,6 +110,10 @@ pub struct ReportingConfig {
     /// database never holds it. Empty: read from (or, on first start,
     /// written to) `data_dir/reporting.key`, for the embedded setup.
     pub key: Secret,
+    /// During a rotation, the key `key` replaces: report keys wrapped
+    /// under it stay readable until `adal reporting-rekey` has rewrapped
+    /// them. Empty otherwise.
+    pub previous_key: Secret,
     /// At least 32 characters: the receipts' hashing pepper and the key
     /// that signs challenges and reporters' tokens. Changing it makes
     /// every receipt stop working. Empty: as `key`, in
@@ -240,6 +244,7 @@ impl Default for Config {
             },
             reporting: ReportingConfig {
                 key: Secret::default(),
+                previous_key: Secret::default(),
                 secret: Secret::default(),
                 pow_bits: 18,
                 challenge_ttl_secs: 600,
@@ -262,12 +267,13 @@ const NOT_CONFIG: [&str; 5] = [
 ];
 
 /// Secrets that may come from `*_FILE` variables.
-const SECRET_VARS: [(&str, &str); 6] = [
+const SECRET_VARS: [(&str, &str); 7] = [
     ("ADAL_DATABASE_URL", "database_url"),
     ("ADAL_QUEUE__REDIS_URL", "queue.redis_url"),
     ("ADAL_SMTP__PASSWORD", "smtp.password"),
     ("ADAL_METRICS_TOKEN", "metrics_token"),
     ("ADAL_REPORTING__KEY", "reporting.key"),
+    ("ADAL_REPORTING__PREVIOUS_KEY", "reporting.previous_key"),
     ("ADAL_REPORTING__SECRET", "reporting.secret"),
 ];
 

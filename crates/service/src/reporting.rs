@@ -53,6 +53,9 @@ pub enum KeysError {
 /// The channel's keys and settings, built once at start.
 pub struct ReportingKeys {
     kek: Kek,
+    /// The key before a rotation, until `adal reporting-rekey` has moved
+    /// every report key from it (docs/reporting.md).
+    previous: Option<Kek>,
     hasher: ReceiptHasher,
     pow: ChallengeIssuer,
     token_key: [u8; 32],
@@ -111,6 +114,7 @@ impl ReportingKeys {
         .map_err(|e| KeysError::Setup(e.to_string()))?;
         Ok(Self {
             kek,
+            previous: None,
             hasher,
             pow,
             token_key: subkey(secret, "adal/reporting/reporter-token")?,
@@ -128,6 +132,14 @@ impl ReportingKeys {
         rand::fill(&mut secret[..]);
         let kek = Kek::from_bytes(k).map_err(|e| KeysError::Setup(e.to_string()))?;
         Self::new(kek, &secret, s)
+    }
+
+    /// Also reads report keys wrapped under `previous` (during a
+    /// rotation).
+    #[must_use]
+    pub fn with_previous(mut self, previous: Kek) -> Self {
+        self.previous = Some(previous);
+        self
     }
 
     pub fn pow_bits(&self) -> u8 {
@@ -309,12 +321,70 @@ fn tenant_kek(keys: &ReportingKeys, tenant: Uuid) -> Kek {
     keys.kek.for_tenant(tenant.as_bytes())
 }
 
+/// The configured key (current or previous) a report key was wrapped
+/// under, by the id stored beside it.
+fn kek_for<'a>(keys: &'a ReportingKeys, kek_id: &str) -> ServiceResult<&'a Kek> {
+    [Some(&keys.kek), keys.previous.as_ref()]
+        .into_iter()
+        .flatten()
+        .find(|k| k.id().to_string() == kek_id)
+        .ok_or_else(|| {
+            internal(
+                "a report key",
+                format!(
+                    "wrapped under key {kek_id}, which is neither reporting.key nor \
+                     reporting.previous_key (docs/reporting.md, rotation)"
+                ),
+            )
+        })
+}
+
 fn report_key(keys: &ReportingKeys, r: &reports::Report) -> ServiceResult<ReportKey> {
     let wrapped =
         WrappedKey::from_bytes(&r.wrapped_key).map_err(|e| internal("a stored report key", e))?;
-    tenant_kek(keys, r.tenant_id)
+    kek_for(keys, &r.kek_id)?
+        .for_tenant(r.tenant_id.as_bytes())
         .unwrap(&wrapped, &key_aad(r.tenant_id, r.id))
-        .map_err(|e| internal("unwrapping a report key (was reporting.key changed without `adal reporting rekey`?)", e))
+        .map_err(|e| internal("unwrapping a report key", e))
+}
+
+/// What a rotation did.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Rekeyed {
+    /// Report keys now wrapped under `reporting.key`.
+    pub rewrapped: u64,
+}
+
+/// Rewraps every report key not under `reporting.key` (wrapped under
+/// `reporting.previous_key`) under it, in batches; safe to run again, and
+/// while the service runs with both keys configured. A key under neither
+/// stops it with an error naming the key id.
+pub async fn rekey(store: &adal_store::Store, keys: &ReportingKeys) -> ServiceResult<Rekeyed> {
+    let current = keys.kek.id().to_string();
+    let mut done = Rekeyed::default();
+    loop {
+        let batch = reports::keys_not_under_across_tenants(store, &current, 500).await?;
+        if batch.is_empty() {
+            return Ok(done);
+        }
+        for k in batch {
+            let old = kek_for(keys, &k.kek_id)?;
+            let wrapped = WrappedKey::from_bytes(&k.wrapped_key)
+                .map_err(|e| internal("a stored report key", e))?;
+            let aad = key_aad(k.tenant_id, k.id);
+            let tenant = k.tenant_id.as_bytes();
+            let new = adal_reporting::envelope::rewrap(
+                &old.for_tenant(tenant),
+                &keys.kek.for_tenant(tenant),
+                &wrapped,
+                &aad,
+            )
+            .map_err(|e| internal("rewrapping a report key", e))?;
+            if reports::replace_wrapped_key(store, &k, &current, new.to_bytes().to_vec()).await? {
+                done.rewrapped += 1;
+            }
+        }
+    }
 }
 
 fn open_content(key: &ReportKey, r: &reports::Report) -> ServiceResult<ReportInput> {

@@ -433,3 +433,53 @@ pub async fn spend_challenge(
         },
     }
 }
+
+/// A report key as stored, for rewrapping under a new key-encryption key.
+#[derive(Debug, Clone)]
+pub struct StoredKey {
+    pub id: Uuid,
+    pub tenant_id: Uuid,
+    pub kek_id: String,
+    pub wrapped_key: Vec<u8>,
+}
+
+/// Up to `limit` report keys not wrapped under `kek_id`, across tenants:
+/// the rotation command's work list (it must reach every report).
+pub async fn keys_not_under_across_tenants(
+    store: &crate::Store,
+    kek_id: &str,
+    limit: u64,
+) -> Result<Vec<StoredKey>> {
+    Ok(report::Entity::find()
+        .filter(report::Column::KekId.ne(kek_id))
+        .order_by_asc(report::Column::Id)
+        .limit(limit)
+        .all(store.connection())
+        .await?
+        .into_iter()
+        .map(|m| StoredKey {
+            id: m.id,
+            tenant_id: m.tenant_id,
+            kek_id: m.kek_id,
+            wrapped_key: m.wrapped_key,
+        })
+        .collect())
+}
+
+/// Replaces a report's wrapped key, if it is still the one `old` read
+/// (`false` otherwise: someone else rewrapped it meanwhile).
+pub async fn replace_wrapped_key(
+    store: &crate::Store,
+    old: &StoredKey,
+    kek_id: &str,
+    wrapped_key: Vec<u8>,
+) -> Result<bool> {
+    let r = report::Entity::update_many()
+        .col_expr(report::Column::KekId, Expr::value(kek_id))
+        .col_expr(report::Column::WrappedKey, Expr::value(wrapped_key))
+        .filter(report::Column::Id.eq(old.id))
+        .filter(report::Column::KekId.eq(old.kek_id.as_str()))
+        .exec(store.connection())
+        .await?;
+    Ok(r.rows_affected == 1)
+}

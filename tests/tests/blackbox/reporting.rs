@@ -379,3 +379,79 @@ async fn report_followed_by_receipt_and_closed_on_the_embedded_default() -> Resu
     }
     Ok(())
 }
+
+/// Key rotation: reports filed under the first key are read, after `adal
+/// reporting-rekey`, by a service that has only the new one; a second run
+/// has nothing left to do.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_key_encryption_key_is_rotated_without_losing_a_report() -> Result<()> {
+    let dep = Deployment::embedded();
+    dep.run(&["migrate"], &[]).await?;
+    dep.run(
+        &["create-admin", "--email", "platform@adal.test"],
+        &[("ADAL_ADMIN_PASSWORD", ADMIN_PASSWORD)],
+    )
+    .await?;
+    let api = Api::new(dep.base_url());
+    let serve = dep.spawn("serve", &["serve", "--api-only"])?;
+    dep.wait_ready().await?;
+    let platform = api.login("platform@adal.test", ADMIN_PASSWORD).await?;
+    let t = create_tenant(&api, &platform, "mu", "29034000777").await?;
+    let pow = api.proof_of_work().await?;
+    let r = api
+        .post_public(
+            &format!("/public/tenants/{}/reports", t.id),
+            &[("Proof-Of-Work", &pow)],
+            &report("before rotation"),
+        )
+        .await?;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let receipt = r.body["receipt"].as_str().unwrap().to_owned();
+    drop(serve);
+
+    let old = std::fs::read_to_string(dep.dir.join("reporting.key"))?;
+    let new = "5e".repeat(32);
+    let rotating = [
+        ("ADAL_REPORTING__KEY", new.as_str()),
+        ("ADAL_REPORTING__PREVIOUS_KEY", old.trim()),
+    ];
+    let out = dep.run(&["reporting-rekey"], &rotating).await?;
+    assert!(out.contains("1 report keys rewrapped"), "{out}");
+    let out = dep.run(&["reporting-rekey"], &rotating).await?;
+    assert!(out.contains("0 report keys rewrapped"), "{out}");
+
+    // The service with the new key alone reads the report, for the
+    // handler and for the reporter.
+    let mut after = Deployment {
+        env: dep.env.clone(),
+        dir: dep.dir.clone(),
+        port: free_port(),
+    };
+    after
+        .env
+        .insert("ADAL_LISTEN".into(), format!("127.0.0.1:{}", after.port));
+    after.env.insert("ADAL_REPORTING__KEY".into(), new.clone());
+    let api = Api::new(after.base_url());
+    let _serve = after.spawn("serve-after", &["serve", "--api-only"])?;
+    after.wait_ready().await?;
+    let r = api
+        .get(&t.compliance, &format!("/tenants/{}/cases", t.id))
+        .await?;
+    let case = r.body["items"][0]["id"].as_str().unwrap().to_owned();
+    let r = api
+        .get(&t.compliance, &format!("/tenants/{}/cases/{case}", t.id))
+        .await?;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert!(
+        r.body["report"]["what"]
+            .as_str()
+            .unwrap()
+            .contains("before rotation")
+    );
+    let r = open(&api, &receipt).await?;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let reporter = r.body["token"].as_str().unwrap().to_owned();
+    let r = api.get(&reporter, "/public/reports/mine").await?;
+    assert_eq!(r.status, 200, "{}", r.text);
+    Ok(())
+}
