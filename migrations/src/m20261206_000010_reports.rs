@@ -1,5 +1,6 @@
 //! The feedback channel (issue 14): reports filed without an account,
-//! their messages, and the proof-of-work challenges already spent.
+//! their messages, the handlers recused from each, and the proof-of-work
+//! challenges already spent.
 //!
 //! A report's content and every message are sealed with the report's own
 //! key (XChaCha20-Poly1305); that key is stored only wrapped under a key
@@ -47,6 +48,16 @@ enum ReportMessages {
     Author,
     AuthorId,
     Body,
+    CreatedAt,
+}
+
+#[derive(DeriveIden)]
+enum CaseRecusals {
+    Table,
+    ReportId,
+    UserId,
+    TenantId,
+    Reason,
     CreatedAt,
 }
 
@@ -118,6 +129,24 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
+        // Handlers who may not handle a case: named in the report, or
+        // recused by their own choice.
+        m.create_table(
+            Table::create()
+                .table(CaseRecusals::Table)
+                .col(uuid(CaseRecusals::ReportId))
+                .col(uuid(CaseRecusals::UserId))
+                .col(uuid(CaseRecusals::TenantId))
+                .col(string_len(CaseRecusals::Reason, 16))
+                .col(timestamp_with_time_zone(CaseRecusals::CreatedAt))
+                .primary_key(
+                    Index::create()
+                        .col(CaseRecusals::ReportId)
+                        .col(CaseRecusals::UserId),
+                )
+                .to_owned(),
+        )
+        .await?;
         m.create_table(
             Table::create()
                 .table(PowSpent::Table)
@@ -130,6 +159,8 @@ impl MigrationTrait for Migration {
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
         m.drop_table(Table::drop().table(PowSpent::Table).to_owned())
+            .await?;
+        m.drop_table(Table::drop().table(CaseRecusals::Table).to_owned())
             .await?;
         m.drop_table(Table::drop().table(ReportMessages::Table).to_owned())
             .await?;

@@ -213,6 +213,16 @@ pub struct CaseOut {
     pub report: ReportOut,
     /// Oldest first; for handlers, their notes too.
     pub messages: Vec<MessageOut>,
+    /// Compliance officers who may not handle the case: named in the
+    /// report, or recused by their own choice (empty for the reporter).
+    pub recused: Vec<RecusalOut>,
+}
+
+#[derive(Debug, Object)]
+pub struct RecusalOut {
+    pub user_id: Uuid,
+    /// `named` (the report names them) or `self`.
+    pub reason: String,
 }
 
 impl From<svc::CaseView> for CaseOut {
@@ -258,6 +268,11 @@ impl From<svc::CaseView> for CaseOut {
                     body: m.body,
                     at: m.at,
                 })
+                .collect(),
+            recused: v
+                .recused
+                .into_iter()
+                .map(|(user_id, reason)| RecusalOut { user_id, reason })
                 .collect(),
         }
     }
@@ -348,6 +363,12 @@ enum CaseListResponse {
 enum MessageResponse {
     #[oai(status = 201)]
     Created(Json<CreatedId>),
+}
+
+#[derive(ApiResponse)]
+enum RecusedResponse {
+    #[oai(status = 204)]
+    Recused,
 }
 
 #[derive(ApiResponse)]
@@ -538,6 +559,7 @@ impl CasesApi {
             status: parse_choice("/status", status.0.as_deref(), CaseStatus::parse)?,
             assignee: assignee_id.0,
             open: open.0.unwrap_or(false),
+            hidden_from: None,
         };
         let (rows, total) = svc::list_cases(&state, &ctx, &filter, offset, limit).await?;
         Ok(CaseListResponse::Ok(Json(CaseList {
@@ -636,5 +658,26 @@ impl CasesApi {
         )
         .await?;
         Ok(MessageResponse::Created(Json(CreatedId { id })))
+    }
+
+    /// Step aside from a case (you know someone involved, say): you are
+    /// unassigned, and from then on the case is hidden from you as one
+    /// that names you is. Recorded in the audit log.
+    #[oai(
+        path = "/tenants/:tenant_id/cases/:id/recuse",
+        method = "post",
+        operation_id = "recuseFromCase"
+    )]
+    async fn recuse(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        tenant_id: Path<Uuid>,
+        id: Path<Uuid>,
+    ) -> ApiResult<RecusedResponse> {
+        let ctx =
+            TenantCtx::authorize(&state, &auth.0, tenant_id.0, obj::CASES, act::WRITE).await?;
+        svc::recuse(&state, &ctx, id.0).await?;
+        Ok(RecusedResponse::Recused)
     }
 }

@@ -458,6 +458,7 @@ pub async fn file_sealed(
         .wrap(&key, &key_aad(tenant.uuid(), id))
         .map_err(|e| internal("wrapping a report key", e))?;
     let today = Utc::now().date_naive();
+    let named = named_handlers(state, tenant, report).await?;
     reports::insert(
         &state.store,
         tenant,
@@ -473,10 +474,47 @@ pub async fn file_sealed(
             received_on: today,
             ack_due: add_days(today, keys.acknowledge_days),
             feedback_due: add_days(today, keys.feedback_days),
+            named,
         },
     )
     .await?;
     Ok(Filed { receipt })
+}
+
+/// The tenant's compliance officers the report names (by their account's
+/// name or, when the account is linked to a person record, that record's
+/// name; names compared as `adal_names` does, across scripts and
+/// spellings): they are recused from the case before anyone opens it.
+/// Deliberately generous: a namesake recused is a small cost, a named
+/// officer reading the report about them is not.
+async fn named_handlers(
+    state: &AppState,
+    tenant: TenantId,
+    report: &ReportInput,
+) -> ServiceResult<Vec<Uuid>> {
+    if report.involved.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut named = Vec::new();
+    for u in adal_store::users::list(&state.store, tenant).await? {
+        if u.role != adal_domain::Role::ComplianceOfficer.as_str() {
+            continue;
+        }
+        let mut names = vec![u.display_name.clone()];
+        if let Some(iin) = &u.person_iin
+            && let Some(p) = adal_store::people::get_by_iin(&state.store, tenant, iin).await?
+        {
+            names.push(p.person.full_name.clone());
+        }
+        if report
+            .involved
+            .iter()
+            .any(|i| names.iter().any(|n| adal_names::names_match(&i.name, n)))
+        {
+            named.push(u.id);
+        }
+    }
+    Ok(named)
 }
 
 fn add_days(d: NaiveDate, n: u32) -> NaiveDate {
@@ -589,6 +627,9 @@ pub struct MessageView {
 #[derive(Debug, Clone)]
 pub struct CaseView {
     pub case: CaseSummary,
+    /// Handlers who may not handle it, and why (`named`, `self`); empty
+    /// in the reporter's view.
+    pub recused: Vec<(Uuid, String)>,
     pub acknowledged_at: Option<chrono::DateTime<Utc>>,
     pub closed_at: Option<chrono::DateTime<Utc>>,
     pub report: ReportInput,
@@ -624,7 +665,13 @@ async fn view(
             at: m.created_at,
         });
     }
+    let recused = if with_notes {
+        reports::recusals(&state.store, TenantId::from_uuid(r.tenant_id), r.id).await?
+    } else {
+        Vec::new()
+    };
     Ok(CaseView {
+        recused,
         case: CaseSummary::of(&r, Utc::now().date_naive()),
         acknowledged_at: r.acknowledged_at,
         closed_at: r.closed_at,
@@ -777,7 +824,13 @@ pub async fn list_cases(
     limit: u64,
 ) -> ServiceResult<(Vec<CaseSummary>, u64)> {
     ctx.require(state, obj::CASES, act::READ).await?;
-    let (rows, total) = reports::list(&state.store, ctx.tenant(), filter, offset, limit).await?;
+    // A handler never sees the cases they are recused from, not even
+    // that they exist.
+    let filter = CaseFilter {
+        hidden_from: Some(ctx.caller().user_id),
+        ..filter.clone()
+    };
+    let (rows, total) = reports::list(&state.store, ctx.tenant(), &filter, offset, limit).await?;
     let today = Utc::now().date_naive();
     Ok((
         rows.iter().map(|r| CaseSummary::of(r, today)).collect(),
@@ -792,8 +845,11 @@ async fn handled(state: &AppState, ctx: &TenantCtx, id: Uuid) -> ServiceResult<r
             StoreError::NotFound => ServiceError::not_found("case"),
             other => other.into(),
         })?;
-    // Reports through the Agency's channel are the Agency's to read.
-    if r.channel != ReportChannel::Tenant {
+    // Reports through the Agency's channel are the Agency's to read; a
+    // recused handler gets the answer an unknown id gets.
+    if r.channel != ReportChannel::Tenant
+        || reports::is_recused(&state.store, ctx.tenant(), id, ctx.caller().user_id).await?
+    {
         return Err(ServiceError::not_found("case"));
     }
     Ok(r)
@@ -903,7 +959,9 @@ pub async fn update_case(
     if let Some(Some(user)) = update.assignee {
         let ok = match adal_store::users::get(&state.store, ctx.tenant(), user).await {
             Ok(u) => {
-                u.role == adal_domain::Role::ComplianceOfficer.as_str() && u.disabled_at.is_none()
+                u.role == adal_domain::Role::ComplianceOfficer.as_str()
+                    && u.disabled_at.is_none()
+                    && !reports::is_recused(&state.store, ctx.tenant(), id, user).await?
             }
             Err(StoreError::NotFound) => false,
             Err(e) => return Err(e.into()),
@@ -914,7 +972,8 @@ pub async fn update_case(
                 details: vec![coded(
                     "/assignee_id",
                     "case.assignee",
-                    "must be an active compliance officer of the organisation",
+                    "must be an active compliance officer of the organisation who is not \
+                     named in the report or recused from it",
                 )],
             });
         }
@@ -936,4 +995,24 @@ pub async fn update_case(
         other => other.into(),
     })?;
     Ok(())
+}
+
+/// The caller steps aside from a case (they know someone involved, say):
+/// unassigned if it was theirs, and from then on the case is hidden from
+/// them like one they were named in. Recorded in the audit log.
+pub async fn recuse(state: &AppState, ctx: &TenantCtx, id: Uuid) -> ServiceResult<()> {
+    ctx.require(state, obj::CASES, act::WRITE).await?;
+    handled(state, ctx, id).await?;
+    reports::recuse(
+        &state.store,
+        ctx.tenant(),
+        &ctx.actor(),
+        id,
+        ctx.caller().user_id,
+    )
+    .await
+    .map_err(|e| match e {
+        StoreError::NotFound => ServiceError::not_found("case"),
+        other => other.into(),
+    })
 }

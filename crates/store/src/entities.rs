@@ -3,6 +3,7 @@
 
 pub mod audit_entry;
 pub mod casbin_rule;
+pub mod case_recusal;
 pub mod coi_decision;
 pub mod convicted_person;
 pub mod dataset_run;

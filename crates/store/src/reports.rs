@@ -5,7 +5,7 @@
 //! (its timestamp would be the moment of filing); every handler's read
 //! and change does.
 
-use crate::entities::{pow_spent, report, report_message};
+use crate::entities::{case_recusal, pow_spent, report, report_message};
 use crate::{Result, StoreError, TenantId, audit, now};
 use adal_domain::{CaseOutcome, CaseStatus, MessageAuthor, ReportChannel, ReportSource};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -90,10 +90,25 @@ pub struct NewReport {
     pub received_on: NaiveDate,
     pub ack_due: NaiveDate,
     pub feedback_due: NaiveDate,
+    /// Handlers the report names: recused from the start.
+    pub named: Vec<Uuid>,
 }
 
-/// Stores a new report in `received`. No audit entry: see the module.
+/// Stores a new report in `received`, with the handlers it names
+/// recused. No audit entry: see the module.
 pub async fn insert(store: &crate::Store, tenant: TenantId, r: NewReport) -> Result<()> {
+    let txn = store.begin_write().await?;
+    for user in &r.named {
+        case_recusal::ActiveModel {
+            report_id: Set(r.id),
+            user_id: Set(*user),
+            tenant_id: Set(tenant.uuid()),
+            reason: Set(RECUSED_NAMED.to_owned()),
+            created_at: Set(day_start(r.received_on)),
+        }
+        .insert(&txn)
+        .await?;
+    }
     report::ActiveModel {
         id: Set(r.id),
         tenant_id: Set(tenant.uuid()),
@@ -114,9 +129,96 @@ pub async fn insert(store: &crate::Store, tenant: TenantId, r: NewReport) -> Res
         closed_at: Set(None),
         updated_at: Set(day_start(r.received_on)),
     }
-    .insert(store.connection())
+    .insert(&txn)
     .await
     .map_err(|e| StoreError::from_insert(e, "receipt"))?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Why a handler may not handle a case: the report names them.
+pub const RECUSED_NAMED: &str = "named";
+/// Why a handler may not handle a case: they stepped aside.
+pub const RECUSED_SELF: &str = "self";
+
+/// The handlers recused from a case, with why (`named` or `self`).
+pub async fn recusals(
+    store: &crate::Store,
+    tenant: TenantId,
+    report_id: Uuid,
+) -> Result<Vec<(Uuid, String)>> {
+    Ok(case_recusal::Entity::find()
+        .filter(case_recusal::Column::TenantId.eq(tenant.uuid()))
+        .filter(case_recusal::Column::ReportId.eq(report_id))
+        .order_by_asc(case_recusal::Column::CreatedAt)
+        .all(store.connection())
+        .await?
+        .into_iter()
+        .map(|r| (r.user_id, r.reason))
+        .collect())
+}
+
+/// Whether `user` is recused from the case.
+pub async fn is_recused(
+    store: &crate::Store,
+    tenant: TenantId,
+    report_id: Uuid,
+    user: Uuid,
+) -> Result<bool> {
+    Ok(case_recusal::Entity::find_by_id((report_id, user))
+        .filter(case_recusal::Column::TenantId.eq(tenant.uuid()))
+        .one(store.connection())
+        .await?
+        .is_some())
+}
+
+/// `user` steps aside from the case: recused, unassigned if it was
+/// theirs, audited. `NotFound` when the case is not the tenant's.
+pub async fn recuse(
+    store: &crate::Store,
+    tenant: TenantId,
+    actor: &str,
+    report_id: Uuid,
+    user: Uuid,
+) -> Result<()> {
+    let txn = store.begin_write().await?;
+    let m = report::Entity::find_by_id(report_id)
+        .filter(report::Column::TenantId.eq(tenant.uuid()))
+        .one(&txn)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    let at = now();
+    if m.assignee_id == Some(user) {
+        let mut am: report::ActiveModel = m.into();
+        am.assignee_id = Set(None);
+        am.updated_at = Set(at);
+        am.update(&txn).await?;
+    }
+    let exists = case_recusal::Entity::find_by_id((report_id, user))
+        .one(&txn)
+        .await?
+        .is_some();
+    if !exists {
+        case_recusal::ActiveModel {
+            report_id: Set(report_id),
+            user_id: Set(user),
+            tenant_id: Set(tenant.uuid()),
+            reason: Set(RECUSED_SELF.to_owned()),
+            created_at: Set(at),
+        }
+        .insert(&txn)
+        .await?;
+    }
+    audit::append(
+        &txn,
+        tenant,
+        actor,
+        "case.recuse",
+        &format!("report/{report_id}"),
+        serde_json::json!({ "user_id": user }),
+    )
+    .await?;
+    txn.commit().await?;
     Ok(())
 }
 
@@ -156,6 +258,8 @@ pub struct CaseFilter {
     pub assignee: Option<Uuid>,
     /// Only cases still open.
     pub open: bool,
+    /// Leave out the cases this handler is recused from.
+    pub hidden_from: Option<Uuid>,
 }
 
 /// A page of a tenant's cases, the nearest deadline first (open cases
@@ -179,6 +283,17 @@ pub async fn list(
     }
     if filter.open {
         cond = cond.add(report::Column::Status.ne(CaseStatus::Closed.as_str()));
+    }
+    if let Some(u) = filter.hidden_from {
+        cond = cond.add(
+            report::Column::Id.not_in_subquery(
+                sea_orm::sea_query::Query::select()
+                    .column(case_recusal::Column::ReportId)
+                    .from(case_recusal::Entity)
+                    .and_where(case_recusal::Column::UserId.eq(u))
+                    .to_owned(),
+            ),
+        );
     }
     let q = report::Entity::find().filter(cond);
     let total = q.clone().count(store.connection()).await?;

@@ -250,6 +250,7 @@ fn valid_body(method: &str, template: &str, a: &World) -> Result<Option<(&'stati
         ("post", "/dataset-runs") => json(json!({})),
         ("patch", "/cases/{id}") => json(json!({"status": "under_review"})),
         ("post", "/cases/{id}/messages") => json(json!({"body": "Seen", "internal": true})),
+        ("post", "/cases/{id}/recuse") => json(json!({})),
         _ => bail!(
             "{} {template}: the isolation matrix has no valid body for it; add one to \
              `valid_body` (tests/tests/blackbox/isolation.rs)",

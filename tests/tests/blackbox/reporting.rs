@@ -38,6 +38,21 @@ async fn conversation(api: &Api, platform: &str, tag: &str, bin: &str) -> Result
     let t = create_tenant(api, platform, tag, bin).await?;
     let tid = &t.id;
     let marker = format!("MARKER-{}", uuid::Uuid::new_v4().simple());
+    // A second compliance officer, whom the report will name (in Latin
+    // letters; the account is in Cyrillic).
+    let r = api
+        .post(
+            &t.admin,
+            &format!("/tenants/{tid}/users"),
+            &json!({"email": format!("bekov@{tag}.kz"), "display_name": "Беков Серик",
+                    "password": super::PASSWORD, "role": "compliance_officer"}),
+        )
+        .await?;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let named_id = r.body["id"].as_str().unwrap().to_owned();
+    let named = api
+        .login(&format!("bekov@{tag}.kz"), super::PASSWORD)
+        .await?;
 
     // The challenge, and what happens without doing its work.
     let r = api.get_public("/public/challenge").await?;
@@ -165,6 +180,38 @@ async fn conversation(api: &Api, platform: &str, tag: &str, bin: &str) -> Result
     assert_eq!(r.status, 200, "{}", r.text);
     assert!(r.body["report"]["what"].as_str().unwrap().contains(&marker));
     assert_eq!(r.body["report"]["involved"][0]["name"], "Serik Bekov");
+    assert_eq!(
+        r.body["recused"],
+        json!([{"user_id": named_id, "reason": "named"}]),
+        "{}",
+        r.text
+    );
+
+    // The officer the report names never sees it, and cannot be given it.
+    let r = api.get(&named, &format!("/tenants/{tid}/cases")).await?;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.body["total"], 0, "{}", r.text);
+    let r = api
+        .get(&named, &format!("/tenants/{tid}/cases/{case}"))
+        .await?;
+    assert_eq!(r.status, 404, "{}", r.text);
+    let r = api
+        .post(
+            &named,
+            &format!("/tenants/{tid}/cases/{case}/messages"),
+            &json!({"body": "Let me see"}),
+        )
+        .await?;
+    assert_eq!(r.status, 404, "{}", r.text);
+    let r = api
+        .send(
+            "PATCH",
+            &t.compliance,
+            &format!("/tenants/{tid}/cases/{case}"),
+            json!({"assignee_id": named_id}).to_string(),
+        )
+        .await?;
+    assert_eq!(r.status, 422, "{}", r.text);
 
     // The handler acknowledges, takes the case, writes and notes.
     let me = api.get(&t.compliance, "/me").await?.body["id"]
@@ -276,6 +323,25 @@ async fn conversation(api: &Api, platform: &str, tag: &str, bin: &str) -> Result
         .await?;
     assert_eq!(r.status, 409, "{}", r.text);
 
+    // The handler steps aside: unassigned, and the case is hidden from
+    // them from then on.
+    let r = api
+        .post(
+            &t.compliance,
+            &format!("/tenants/{tid}/cases/{case}/recuse"),
+            &json!({}),
+        )
+        .await?;
+    assert_eq!(r.status, 204, "{}", r.text);
+    let r = api
+        .get(&t.compliance, &format!("/tenants/{tid}/cases/{case}"))
+        .await?;
+    assert_eq!(r.status, 404, "{}", r.text);
+    let r = api
+        .get(&t.compliance, &format!("/tenants/{tid}/cases"))
+        .await?;
+    assert_eq!(r.body["total"], 0, "{}", r.text);
+
     Ok((digits, marker))
 }
 
@@ -322,7 +388,13 @@ async fn report_followed_by_receipt_and_closed_on_postgres_redis() -> Result<()>
         .arg("SELECT action || ' ' || detail FROM audit_log ORDER BY seq")
         .output()?;
     let audit = String::from_utf8_lossy(&audit.stdout);
-    for action in ["case.read", "case.change", "case.message", "case.note"] {
+    for action in [
+        "case.read",
+        "case.change",
+        "case.message",
+        "case.note",
+        "case.recuse",
+    ] {
         assert!(
             audit.contains(action),
             "no {action} in the audit log: {audit}"
