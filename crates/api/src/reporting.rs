@@ -365,6 +365,45 @@ enum MessageResponse {
     Created(Json<CreatedId>),
 }
 
+#[derive(Debug, Object)]
+pub struct Count {
+    /// A status, outcome or source.
+    pub value: String,
+    pub count: u64,
+}
+
+#[derive(Debug, Object)]
+pub struct CaseStatisticsOut {
+    /// The period (by day received), as asked; `null`: open-ended.
+    pub from: Option<chrono::NaiveDate>,
+    pub to: Option<chrono::NaiveDate>,
+    pub reports: u64,
+    pub open: u64,
+    pub overdue: u64,
+    /// People on the register now; `null` when it is empty.
+    pub staff: Option<u64>,
+    pub reports_per_100_staff: Option<f64>,
+    /// 0 to 1: reports without a contact.
+    pub anonymous_share: Option<f64>,
+    pub median_days_to_acknowledge: Option<f64>,
+    pub median_days_to_close: Option<f64>,
+    /// Every status, with zeros.
+    pub by_status: Vec<Count>,
+    /// Every outcome, with zeros.
+    pub by_outcome: Vec<Count>,
+    /// Every source, with zeros.
+    pub by_source: Vec<Count>,
+}
+
+#[derive(ApiResponse)]
+enum StatisticsResponse {
+    #[oai(status = 200)]
+    Json(Json<CaseStatisticsOut>),
+    /// `format=csv`: a header line and one row.
+    #[oai(status = 200, content_type = "text/csv; charset=utf-8")]
+    Csv(poem_openapi::payload::PlainText<String>),
+}
+
 #[derive(ApiResponse)]
 enum RecusedResponse {
     #[oai(status = 204)]
@@ -679,5 +718,81 @@ impl CasesApi {
             TenantCtx::authorize(&state, &auth.0, tenant_id.0, obj::CASES, act::WRITE).await?;
         svc::recuse(&state, &ctx, id.0).await?;
         Ok(RecusedResponse::Recused)
+    }
+
+    /// The channel in figures over the cases received in a period:
+    /// volume (also per 100 people on the register), share anonymous,
+    /// median days to acknowledge and to close, counts by status,
+    /// outcome and source. `format=csv` answers the same as CSV.
+    #[oai(
+        path = "/tenants/:tenant_id/case-statistics",
+        method = "get",
+        operation_id = "caseStatistics"
+    )]
+    async fn statistics(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        tenant_id: Path<Uuid>,
+        /// First day (received on), inclusive.
+        from: Query<Option<chrono::NaiveDate>>,
+        /// Last day, inclusive.
+        to: Query<Option<chrono::NaiveDate>>,
+        /// `json` (the default) or `csv`.
+        format: Query<Option<String>>,
+    ) -> ApiResult<StatisticsResponse> {
+        let ctx = TenantCtx::authorize(&state, &auth.0, tenant_id.0, obj::CASES, act::READ).await?;
+        let csv = match format.0.as_deref() {
+            None | Some("json") => false,
+            Some("csv") => true,
+            Some(other) => {
+                return Err(ApiError::from(adal_service::ServiceError::malformed(
+                    "/format",
+                    "choice.unknown",
+                    format!("format must be json or csv, not {other:?}"),
+                )));
+            }
+        };
+        let s = svc::statistics(&state, &ctx, from.0, to.0).await?;
+        if csv {
+            return Ok(StatisticsResponse::Csv(poem_openapi::payload::PlainText(
+                s.csv(),
+            )));
+        }
+        let counts = |v: Vec<(String, u64)>| {
+            v.into_iter()
+                .map(|(value, count)| Count { value, count })
+                .collect()
+        };
+        Ok(StatisticsResponse::Json(Json(CaseStatisticsOut {
+            from: s.from,
+            to: s.to,
+            reports: s.reports,
+            open: s.open,
+            overdue: s.overdue,
+            staff: s.staff,
+            reports_per_100_staff: s.reports_per_100_staff,
+            anonymous_share: s.anonymous_share,
+            median_days_to_acknowledge: s.median_days_to_acknowledge,
+            median_days_to_close: s.median_days_to_close,
+            by_status: counts(
+                s.by_status
+                    .iter()
+                    .map(|(k, c)| (k.to_string(), *c))
+                    .collect(),
+            ),
+            by_outcome: counts(
+                s.by_outcome
+                    .iter()
+                    .map(|(k, c)| (k.to_string(), *c))
+                    .collect(),
+            ),
+            by_source: counts(
+                s.by_source
+                    .iter()
+                    .map(|(k, c)| (k.to_string(), *c))
+                    .collect(),
+            ),
+        })))
     }
 }

@@ -342,6 +342,41 @@ async fn conversation(api: &Api, platform: &str, tag: &str, bin: &str) -> Result
         .await?;
     assert_eq!(r.body["total"], 0, "{}", r.text);
 
+    // The channel in figures: one report, closed the day it came,
+    // anonymous, referred; as JSON and CSV; not for other roles.
+    let stats = format!("/tenants/{tid}/case-statistics");
+    let r = api.get(&named, &stats).await?;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.body["reports"], 1, "{}", r.text);
+    assert_eq!(r.body["open"], 0);
+    assert_eq!(r.body["anonymous_share"], 1.0);
+    assert_eq!(r.body["median_days_to_acknowledge"], 0.0);
+    assert_eq!(r.body["median_days_to_close"], 0.0);
+    let referred = r.body["by_outcome"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["value"] == "referred_to_law_enforcement")
+        .unwrap();
+    assert_eq!(referred["count"], 1);
+    let r = api.get(&named, &format!("{stats}?format=csv")).await?;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert!(
+        r.text.starts_with("from,to,reports,open,overdue"),
+        "{}",
+        r.text
+    );
+    let r = api
+        .get(&named, &format!("{stats}?from=2000-01-01&to=2000-12-31"))
+        .await?;
+    assert_eq!(r.body["reports"], 0, "{}", r.text);
+    let r = api
+        .get(&named, &format!("{stats}?from=2026-02-01&to=2026-01-01"))
+        .await?;
+    assert_eq!(r.status, 422, "{}", r.text);
+    let r = api.get(&t.admin, &stats).await?;
+    assert_eq!(r.status, 403, "{}", r.text);
+
     Ok((digits, marker))
 }
 
