@@ -33,46 +33,100 @@ enum ReportTags {
     Cases,
 }
 
-/// Limits on filing that identify no one: per tenant and for the whole
-/// service, per hour.
+/// Limits on the public reporting endpoints that identify no one: reports
+/// per tenant and for the whole service, challenges for the whole
+/// service, per hour; a reporter's reads and messages per token (a new
+/// token costs a proof of work).
 #[derive(Clone)]
 pub struct ReportLimits {
     per_tenant: Option<Arc<DefaultKeyedRateLimiter<Uuid>>>,
     global: Option<Arc<DefaultDirectRateLimiter>>,
+    challenges: Option<Arc<DefaultDirectRateLimiter>>,
+    reads: Arc<DefaultKeyedRateLimiter<String>>,
+    writes: Arc<DefaultKeyedRateLimiter<String>>,
+}
+
+/// A reporter's reads of their case per token and hour.
+const READS_PER_HOUR: u32 = 240;
+/// A reporter's messages per token and hour.
+const MESSAGES_PER_HOUR: u32 = 30;
+/// Challenges handed out per report the service takes: a page may fetch a
+/// few it never uses.
+const CHALLENGES_PER_REPORT: u32 = 10;
+/// Tokens tracked before forgetting the idle ones.
+const MAX_TRACKED: usize = 10_000;
+
+fn refused(message: String) -> ApiError {
+    ApiError::TooManyRequests(
+        crate::error::ErrorBody::new("too_many_requests", message),
+        60,
+    )
+}
+
+fn keyed(per_hour: u32) -> Arc<DefaultKeyedRateLimiter<String>> {
+    let n = NonZeroU32::new(per_hour).unwrap_or(NonZeroU32::MIN);
+    Arc::new(RateLimiter::keyed(Quota::per_hour(n)))
 }
 
 impl ReportLimits {
-    /// 0 turns a limit off.
+    /// 0 turns a limit off (the per-token ones stay).
     pub fn per_hour(per_tenant: u32, global: u32) -> Self {
         Self {
             per_tenant: NonZeroU32::new(per_tenant)
                 .map(|n| Arc::new(RateLimiter::keyed(Quota::per_hour(n)))),
             global: NonZeroU32::new(global)
                 .map(|n| Arc::new(RateLimiter::direct(Quota::per_hour(n)))),
+            challenges: NonZeroU32::new(global.saturating_mul(CHALLENGES_PER_REPORT))
+                .map(|n| Arc::new(RateLimiter::direct(Quota::per_hour(n)))),
+            reads: keyed(READS_PER_HOUR),
+            writes: keyed(MESSAGES_PER_HOUR),
         }
     }
 
     fn check(&self, tenant: Uuid) -> Result<(), ApiError> {
-        let refused = |what: &str| {
-            ApiError::TooManyRequests(
-                crate::error::ErrorBody::new(
-                    "too_many_requests",
-                    format!("{what} takes no more reports this hour; try again later"),
-                ),
-                60,
-            )
+        let full = |what: &str| {
+            refused(format!(
+                "{what} takes no more reports this hour; try again later"
+            ))
         };
         if let Some(g) = &self.global
             && g.check().is_err()
         {
-            return Err(refused("the service"));
+            return Err(full("the service"));
         }
         if let Some(t) = &self.per_tenant
             && t.check_key(&tenant).is_err()
         {
-            return Err(refused("this organisation's channel"));
+            return Err(full("this organisation's channel"));
         }
         Ok(())
+    }
+
+    fn check_challenge(&self) -> Result<(), ApiError> {
+        match &self.challenges {
+            Some(c) if c.check().is_err() => Err(refused(
+                "the service hands out no more challenges this hour; try again later".into(),
+            )),
+            _ => Ok(()),
+        }
+    }
+
+    /// A reporter's read (`write` false) or message with `token`.
+    fn check_reporter(&self, token: &str, write: bool) -> Result<(), ApiError> {
+        let limiter = if write { &self.writes } else { &self.reads };
+        if limiter.len() > MAX_TRACKED {
+            limiter.retain_recent();
+        }
+        // The token's first part names the report and expiry; the key
+        // need not be the whole token.
+        let key = token.split('.').next().unwrap_or(token).to_owned();
+        limiter.check_key(&key).map_err(|_| {
+            refused(if write {
+                format!("at most {MESSAGES_PER_HOUR} messages an hour; try again later")
+            } else {
+                format!("at most {READS_PER_HOUR} reads an hour; try again later")
+            })
+        })
     }
 }
 
@@ -398,10 +452,14 @@ pub struct CaseStatisticsOut {
 #[derive(ApiResponse)]
 enum StatisticsResponse {
     #[oai(status = 200)]
-    Json(Json<CaseStatisticsOut>),
-    /// `format=csv`: a header line and one row.
+    Ok(Json<CaseStatisticsOut>),
+}
+
+#[derive(ApiResponse)]
+enum StatisticsCsvResponse {
+    /// A header line and one row.
     #[oai(status = 200, content_type = "text/csv; charset=utf-8")]
-    Csv(poem_openapi::payload::PlainText<String>),
+    Ok(poem_openapi::payload::PlainText<String>),
 }
 
 #[derive(ApiResponse)]
@@ -450,7 +508,12 @@ impl ReportingApi {
         method = "get",
         operation_id = "getChallenge"
     )]
-    async fn challenge(&self, state: Data<&AppState>) -> ApiResult<ChallengeResponse> {
+    async fn challenge(
+        &self,
+        state: Data<&AppState>,
+        limits: Data<&ReportLimits>,
+    ) -> ApiResult<ChallengeResponse> {
+        limits.check_challenge()?;
         let c = svc::challenge(&state.reporting)?;
         Ok(ChallengeResponse::Ok(Json(ChallengeOut {
             challenge: c.challenge,
@@ -541,7 +604,13 @@ impl ReportingApi {
         method = "get",
         operation_id = "getMyReport"
     )]
-    async fn mine(&self, state: Data<&AppState>, auth: ReporterAuth) -> ApiResult<CaseResponse> {
+    async fn mine(
+        &self,
+        state: Data<&AppState>,
+        limits: Data<&ReportLimits>,
+        auth: ReporterAuth,
+    ) -> ApiResult<CaseResponse> {
+        limits.check_reporter(&auth.0.token, false)?;
         let v = svc::reporter_case(&state, &state.reporting, &auth.0.token).await?;
         Ok(CaseResponse::Ok(Json(v.into())))
     }
@@ -555,9 +624,11 @@ impl ReportingApi {
     async fn write(
         &self,
         state: Data<&AppState>,
+        limits: Data<&ReportLimits>,
         auth: ReporterAuth,
         body: JsonBody<MessageIn>,
     ) -> ApiResult<MessageResponse> {
+        limits.check_reporter(&auth.0.token, true)?;
         let id =
             svc::reporter_message(&state, &state.reporting, &auth.0.token, &body.0.body).await?;
         Ok(MessageResponse::Created(Json(CreatedId { id })))
@@ -723,7 +794,7 @@ impl CasesApi {
     /// The channel in figures over the cases received in a period:
     /// volume (also per 100 people on the register), share anonymous,
     /// median days to acknowledge and to close, counts by status,
-    /// outcome and source. `format=csv` answers the same as CSV.
+    /// outcome and source.
     #[oai(
         path = "/tenants/:tenant_id/case-statistics",
         method = "get",
@@ -738,33 +809,15 @@ impl CasesApi {
         from: Query<Option<chrono::NaiveDate>>,
         /// Last day, inclusive.
         to: Query<Option<chrono::NaiveDate>>,
-        /// `json` (the default) or `csv`.
-        format: Query<Option<String>>,
     ) -> ApiResult<StatisticsResponse> {
         let ctx = TenantCtx::authorize(&state, &auth.0, tenant_id.0, obj::CASES, act::READ).await?;
-        let csv = match format.0.as_deref() {
-            None | Some("json") => false,
-            Some("csv") => true,
-            Some(other) => {
-                return Err(ApiError::from(adal_service::ServiceError::malformed(
-                    "/format",
-                    "choice.unknown",
-                    format!("format must be json or csv, not {other:?}"),
-                )));
-            }
-        };
         let s = svc::statistics(&state, &ctx, from.0, to.0).await?;
-        if csv {
-            return Ok(StatisticsResponse::Csv(poem_openapi::payload::PlainText(
-                s.csv(),
-            )));
-        }
         let counts = |v: Vec<(String, u64)>| {
             v.into_iter()
                 .map(|(value, count)| Count { value, count })
                 .collect()
         };
-        Ok(StatisticsResponse::Json(Json(CaseStatisticsOut {
+        Ok(StatisticsResponse::Ok(Json(CaseStatisticsOut {
             from: s.from,
             to: s.to,
             reports: s.reports,
@@ -794,5 +847,68 @@ impl CasesApi {
                     .collect(),
             ),
         })))
+    }
+
+    /// The same figures as CSV: a header line (every status, outcome and
+    /// source a column) and one row, for a spreadsheet.
+    #[oai(
+        path = "/tenants/:tenant_id/case-statistics/csv",
+        method = "get",
+        operation_id = "caseStatisticsCsv"
+    )]
+    async fn statistics_csv(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        tenant_id: Path<Uuid>,
+        /// First day (received on), inclusive.
+        from: Query<Option<chrono::NaiveDate>>,
+        /// Last day, inclusive.
+        to: Query<Option<chrono::NaiveDate>>,
+    ) -> ApiResult<StatisticsCsvResponse> {
+        let ctx = TenantCtx::authorize(&state, &auth.0, tenant_id.0, obj::CASES, act::READ).await?;
+        let s = svc::statistics(&state, &ctx, from.0, to.0).await?;
+        Ok(StatisticsCsvResponse::Ok(poem_openapi::payload::PlainText(
+            s.csv(),
+        )))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn limits_hold_back_reports_challenges_and_a_reporters_requests() {
+        let l = ReportLimits::per_hour(2, 3);
+        let (a, b) = (Uuid::new_v4(), Uuid::new_v4());
+        assert!(l.check(a).is_ok() && l.check(a).is_ok());
+        assert!(l.check(a).is_err(), "a third report to one tenant");
+        assert!(
+            l.check(b).is_err(),
+            "the service's three an hour are used up"
+        );
+        // 3 reports an hour: 30 challenges.
+        for _ in 0..30 {
+            assert!(l.check_challenge().is_ok());
+        }
+        assert!(l.check_challenge().is_err());
+        for _ in 0..MESSAGES_PER_HOUR {
+            assert!(l.check_reporter("body.tag", true).is_ok());
+        }
+        assert!(
+            l.check_reporter("body.other-tag", true).is_err(),
+            "keyed by the token's body"
+        );
+        assert!(l.check_reporter("another.tag", true).is_ok());
+        assert!(
+            l.check_reporter("body.tag", false).is_ok(),
+            "reads count apart"
+        );
+        // Off means off for the hourly ones.
+        let off = ReportLimits::per_hour(0, 0);
+        for _ in 0..1000 {
+            assert!(off.check(a).is_ok() && off.check_challenge().is_ok());
+        }
     }
 }

@@ -325,6 +325,11 @@ impl Service {
             Duration::from_secs(w.dataset_interval_secs),
             shutdown.clone(),
         ));
+        let case_clock = tokio::spawn(adal_jobs::run_case_clock(
+            self.store.clone(),
+            Duration::from_secs(self.config.reporting.clock_interval_secs),
+            shutdown.clone(),
+        ));
         let mail = tokio::spawn(adal_jobs::run_mailer(
             self.store.clone(),
             mailer,
@@ -376,6 +381,7 @@ impl Service {
         let _ = sweeper.await;
         let _ = importer.await;
         let _ = datasets.await;
+        let _ = case_clock.await;
         let _ = mail.await;
         result.context("evaluation worker")
     }

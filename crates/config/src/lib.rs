@@ -133,6 +133,9 @@ pub struct ReportingConfig {
     /// Default days to give the reporter feedback (the Directive: within
     /// three months).
     pub feedback_days: u32,
+    /// How often a worker looks for cases near or past a deadline and
+    /// queues their reminders (each goes once); 0: never.
+    pub clock_interval_secs: u64,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -252,6 +255,7 @@ impl Default for Config {
                 reports_per_hour: 600,
                 acknowledge_days: 7,
                 feedback_days: 90,
+                clock_interval_secs: 3600,
             },
         }
     }

@@ -3,10 +3,12 @@
 //! reading the row and does nothing if it has already advanced, and the
 //! sweeper re-enqueues rows a lost job left `received`.
 
+mod cases;
 mod dataset;
 mod evaluate;
 mod queue;
 
+pub use cases::run_case_clock;
 pub use dataset::{run_dataset_jobs, run_one as run_dataset};
 
 pub use evaluate::{EvaluationError, Evaluator, Handled, RuleContext};

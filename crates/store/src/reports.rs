@@ -616,3 +616,132 @@ pub async fn all(
         .map(Report::try_from)
         .collect()
 }
+
+/// A tenant's compliance officers (id, email) and its alert addresses,
+/// read once per tenant in a pass of the clock.
+type Team = (Uuid, Vec<(Uuid, String)>, Vec<String>);
+
+/// Days before the acknowledgement deadline the handler is reminded.
+pub const ACK_REMINDER_DAYS: i64 = 2;
+/// Days before the feedback deadline the handler is reminded.
+pub const FEEDBACK_REMINDER_DAYS: i64 = 14;
+
+/// One pass of the cases' clock, for every tenant: a reminder to the
+/// assignee (or, with none, to every compliance officer not recused) when
+/// a deadline is near, and a notice to the compliance unit (the tenant's
+/// alert addresses, or those officers) when one has passed. Each notice
+/// goes once per case, stage and recipient (the outbox's dedupe key), so
+/// the pass can run as often as wanted and on several workers. Notices
+/// say which case and when, never what it is about. Returns how many
+/// were queued.
+pub async fn remind_once(store: &crate::Store, today: NaiveDate) -> Result<u64> {
+    let open = report::Entity::find()
+        .filter(report::Column::Channel.eq(ReportChannel::Tenant.as_str()))
+        .filter(report::Column::Status.ne(CaseStatus::Closed.as_str()))
+        .order_by_asc(report::Column::TenantId)
+        .all(store.connection())
+        .await?;
+    let mut queued = 0;
+    let mut officers: Option<Team> = None;
+    for m in open {
+        let r = Report::try_from(m)?;
+        let tenant = TenantId::from_uuid(r.tenant_id);
+        if officers.as_ref().is_none_or(|(t, _, _)| *t != r.tenant_id) {
+            let users = crate::users::list(store, tenant).await?;
+            let team: Vec<(Uuid, String)> = users
+                .into_iter()
+                .filter(|u| {
+                    u.role == adal_domain::Role::ComplianceOfficer.as_str()
+                        && u.disabled_at.is_none()
+                })
+                .map(|u| (u.id, u.email))
+                .collect();
+            let row = crate::tenants::get(store, tenant).await?;
+            let unit = crate::tenants::settings_of(&row)?.alert_emails;
+            officers = Some((r.tenant_id, team, unit));
+        }
+        let Some((_, team, unit)) = &officers else {
+            continue;
+        };
+        let recused: Vec<Uuid> = recusals(store, tenant, r.id)
+            .await?
+            .into_iter()
+            .map(|(u, _)| u)
+            .collect();
+        let handlers: Vec<&String> = team
+            .iter()
+            .filter(|(id, _)| !recused.contains(id))
+            .filter(|(id, _)| r.assignee_id.is_none() || r.assignee_id == Some(*id))
+            .map(|(_, email)| email)
+            .collect();
+        let all_handlers: Vec<&String> = team
+            .iter()
+            .filter(|(id, _)| !recused.contains(id))
+            .map(|(_, email)| email)
+            .collect();
+        let unit: Vec<&String> = if unit.is_empty() {
+            all_handlers
+        } else {
+            unit.iter().collect()
+        };
+        let stages = [
+            (
+                r.status == CaseStatus::Received,
+                r.ack_due,
+                ACK_REMINDER_DAYS,
+                "ack",
+                "acknowledge",
+            ),
+            (
+                true,
+                r.feedback_due,
+                FEEDBACK_REMINDER_DAYS,
+                "feedback",
+                "give feedback on",
+            ),
+        ];
+        for (applies, due, ahead, stage, what) in stages {
+            if !applies {
+                continue;
+            }
+            let (key, to, subject) = if today > due {
+                (
+                    format!("{stage}-missed"),
+                    &unit,
+                    format!("Overdue: a report to {what} was due on {due}"),
+                )
+            } else if (due - today).num_days() <= ahead {
+                (
+                    format!("{stage}-soon"),
+                    &handlers,
+                    format!("Reminder: {what} a report by {due}"),
+                )
+            } else {
+                continue;
+            };
+            let body = format!(
+                "Case {id}, received on {received}, is due: {what} it by {due}.\n\n\
+                 Open it in Adal (GET /api/v1/tenants/{tenant}/cases/{id}). This \
+                 message says nothing of the report's content on purpose.\n",
+                id = r.id,
+                received = r.received_on,
+                tenant = r.tenant_id,
+            );
+            for email in to.iter() {
+                if crate::outbox::enqueue_notice(
+                    store,
+                    r.tenant_id,
+                    &format!("case/{}/{key}/{email}", r.id),
+                    email,
+                    &subject,
+                    &body,
+                )
+                .await?
+                {
+                    queued += 1;
+                }
+            }
+        }
+    }
+    Ok(queued)
+}

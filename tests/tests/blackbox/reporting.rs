@@ -359,7 +359,7 @@ async fn conversation(api: &Api, platform: &str, tag: &str, bin: &str) -> Result
         .find(|c| c["value"] == "referred_to_law_enforcement")
         .unwrap();
     assert_eq!(referred["count"], 1);
-    let r = api.get(&named, &format!("{stats}?format=csv")).await?;
+    let r = api.get(&named, &format!("{stats}/csv")).await?;
     assert_eq!(r.status, 200, "{}", r.text);
     assert!(
         r.text.starts_with("from,to,reports,open,overdue"),

@@ -18,7 +18,7 @@ adal_testkit::on_both_backends!(
     password_change_revokes_other_sessions,
 );
 
-async fn tenant(store: &Store) -> TenantId {
+pub(crate) async fn tenant(store: &Store) -> TenantId {
     let n = Uuid::new_v4().as_u128() % 1_000_000_000_000;
     let t = tenants::create(
         store,
@@ -35,7 +35,7 @@ async fn tenant(store: &Store) -> TenantId {
     TenantId::from_uuid(t.id)
 }
 
-async fn user(store: &Store, t: Option<TenantId>, email: &str) -> Uuid {
+pub(crate) async fn user(store: &Store, t: Option<TenantId>, email: &str) -> Uuid {
     users::create(
         store,
         t,
