@@ -35,6 +35,8 @@ enum Reports {
     FeedbackDue,
     AcknowledgedAt,
     ClosedAt,
+    EscalatedAt,
+    Escalation,
     UpdatedAt,
 }
 
@@ -91,6 +93,10 @@ impl MigrationTrait for Migration {
                 .col(date(Reports::FeedbackDue))
                 .col(timestamp_with_time_zone_null(Reports::AcknowledgedAt))
                 .col(timestamp_with_time_zone_null(Reports::ClosedAt))
+                // What the organisation shares with the Agency when it
+                // escalates, sealed like the report.
+                .col(timestamp_with_time_zone_null(Reports::EscalatedAt))
+                .col(blob_null(Reports::Escalation))
                 .col(timestamp_with_time_zone(Reports::UpdatedAt))
                 .to_owned(),
         )

@@ -52,6 +52,7 @@ type Apis = (
     registry::RegistryApi,
     reporting::ReportingApi,
     reporting::CasesApi,
+    reporting::AgencyCasesApi,
 );
 
 fn service() -> OpenApiService<Apis, ()> {
@@ -70,6 +71,7 @@ fn service() -> OpenApiService<Apis, ()> {
             registry::RegistryApi,
             reporting::ReportingApi,
             reporting::CasesApi,
+            reporting::AgencyCasesApi,
         ),
         "Adal",
         env!("CARGO_PKG_VERSION"),

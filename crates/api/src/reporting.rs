@@ -279,6 +279,26 @@ pub struct RecusalOut {
     pub reason: String,
 }
 
+impl From<ReportInput> for ReportOut {
+    fn from(r: ReportInput) -> Self {
+        Self {
+            what: r.what,
+            when: r.when,
+            place: r.place,
+            involved: r
+                .involved
+                .into_iter()
+                .map(|p| ReportedPerson {
+                    name: p.name,
+                    position: p.position,
+                })
+                .collect(),
+            contact: r.contact,
+            language: r.language,
+        }
+    }
+}
+
 impl From<svc::CaseView> for CaseOut {
     fn from(v: svc::CaseView) -> Self {
         let c = v.case;
@@ -296,22 +316,7 @@ impl From<svc::CaseView> for CaseOut {
             closed_at: v.closed_at,
             overdue: c.overdue,
             anonymous: c.anonymous,
-            report: ReportOut {
-                what: v.report.what,
-                when: v.report.when,
-                place: v.report.place,
-                involved: v
-                    .report
-                    .involved
-                    .into_iter()
-                    .map(|p| ReportedPerson {
-                        name: p.name,
-                        position: p.position,
-                    })
-                    .collect(),
-                contact: v.report.contact,
-                language: v.report.language,
-            },
+            report: v.report.into(),
             messages: v
                 .messages
                 .into_iter()
@@ -460,6 +465,65 @@ enum StatisticsCsvResponse {
     /// A header line and one row.
     #[oai(status = 200, content_type = "text/csv; charset=utf-8")]
     Ok(poem_openapi::payload::PlainText<String>),
+}
+
+#[derive(Debug, Object, Deserialize)]
+#[oai(deny_unknown_fields)]
+#[serde(deny_unknown_fields)]
+pub struct EscalateRequest {
+    /// The organisation's account of the case for the Agency: 1 to 5,000
+    /// characters.
+    #[oai(validator(max_length = 5000))]
+    pub summary: String,
+    /// Whether the Agency may read the report itself (default false).
+    pub include_report: Option<bool>,
+}
+
+#[derive(Debug, Object)]
+pub struct EscalatedSummaryOut {
+    pub id: Uuid,
+    pub tenant_id: Uuid,
+    pub status: String,
+    pub received_on: chrono::NaiveDate,
+    pub escalated_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub overdue: bool,
+}
+
+#[derive(Debug, Object)]
+pub struct EscalatedList {
+    pub items: Vec<EscalatedSummaryOut>,
+    pub total: u64,
+}
+
+#[derive(Debug, Object)]
+pub struct EscalatedCaseOut {
+    pub id: Uuid,
+    pub tenant_id: Uuid,
+    pub tenant_name: String,
+    pub status: String,
+    pub outcome: Option<String>,
+    pub received_on: chrono::NaiveDate,
+    pub acknowledge_by: chrono::NaiveDate,
+    pub feedback_by: chrono::NaiveDate,
+    pub escalated_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub overdue: bool,
+    pub anonymous: bool,
+    /// What the organisation wrote for the Agency.
+    pub summary: String,
+    /// The report, when the organisation shared it; otherwise `null`.
+    pub report: Option<ReportOut>,
+}
+
+#[derive(ApiResponse)]
+enum EscalatedListResponse {
+    #[oai(status = 200)]
+    Ok(Json<EscalatedList>),
+}
+
+#[derive(ApiResponse)]
+enum EscalatedCaseResponse {
+    #[oai(status = 200)]
+    Ok(Json<EscalatedCaseOut>),
 }
 
 #[derive(ApiResponse)]
@@ -871,6 +935,104 @@ impl CasesApi {
         Ok(StatisticsCsvResponse::Ok(poem_openapi::payload::PlainText(
             s.csv(),
         )))
+    }
+
+    /// Hand the case to the Agency with a summary (and, if chosen, the
+    /// report itself). The case stays yours to work on; its status
+    /// becomes `escalated`. Audited; a closed or already escalated case is
+    /// a `409`.
+    #[oai(
+        path = "/tenants/:tenant_id/cases/:id/escalate",
+        method = "post",
+        operation_id = "escalateCase"
+    )]
+    async fn escalate(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        tenant_id: Path<Uuid>,
+        id: Path<Uuid>,
+        body: JsonBody<EscalateRequest>,
+    ) -> ApiResult<UpdatedResponse> {
+        let ctx =
+            TenantCtx::authorize(&state, &auth.0, tenant_id.0, obj::CASES, act::WRITE).await?;
+        let e = svc::Escalation {
+            summary: body.0.summary,
+            include_report: body.0.include_report.unwrap_or(false),
+        };
+        svc::escalate(&state, &state.reporting, &ctx, id.0, &e).await?;
+        let v = svc::case(&state, &state.reporting, &ctx, id.0).await?;
+        Ok(UpdatedResponse::Ok(Json(v.into())))
+    }
+}
+
+pub struct AgencyCasesApi;
+
+#[OpenApi(tag = "ReportTags::Cases")]
+impl AgencyCasesApi {
+    /// The cases organisations escalated to the Agency, newest first
+    /// (Agency auditors only). No content here.
+    #[oai(
+        path = "/agency/cases",
+        method = "get",
+        operation_id = "listEscalatedCases"
+    )]
+    async fn list(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        offset: Query<Option<u64>>,
+        limit: Query<Option<u64>>,
+    ) -> ApiResult<EscalatedListResponse> {
+        let (offset, limit) = crate::page(offset.0, limit.0)?;
+        let (rows, total) = svc::agency_cases(&state, &auth.0, offset, limit).await?;
+        Ok(EscalatedListResponse::Ok(Json(EscalatedList {
+            items: rows
+                .into_iter()
+                .map(|(tenant_id, c, escalated_at)| EscalatedSummaryOut {
+                    id: c.id,
+                    tenant_id,
+                    status: c.status.as_str().into(),
+                    received_on: c.received_on,
+                    escalated_at,
+                    overdue: c.overdue,
+                })
+                .collect(),
+            total,
+        })))
+    }
+
+    /// An escalated case with what its organisation shared. The read
+    /// goes in that organisation's audit log. A case that was not
+    /// escalated is a `404`.
+    #[oai(
+        path = "/agency/cases/:id",
+        method = "get",
+        operation_id = "getEscalatedCase"
+    )]
+    async fn get(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        id: Path<Uuid>,
+    ) -> ApiResult<EscalatedCaseResponse> {
+        let e = svc::agency_case(&state, &state.reporting, &auth.0, id.0).await?;
+        let c = e.case;
+        Ok(EscalatedCaseResponse::Ok(Json(EscalatedCaseOut {
+            id: c.id,
+            tenant_id: e.tenant_id,
+            tenant_name: e.tenant_name,
+            status: c.status.as_str().into(),
+            outcome: c.outcome.map(|o| o.as_str().into()),
+            received_on: c.received_on,
+            acknowledge_by: c.ack_due,
+            feedback_by: c.feedback_due,
+            escalated_at: e.escalated_at,
+            overdue: c.overdue,
+            anonymous: c.anonymous,
+            summary: e.summary,
+            report: e.report.map(ReportOut::from),
+        })))
     }
 }
 

@@ -73,6 +73,7 @@ pub enum Obj {
     Outbox,
     ConvictedRegistry,
     Cases,
+    Escalations,
 }
 
 impl Obj {
@@ -105,6 +106,7 @@ impl Obj {
             Obj::Outbox => "outbox",
             Obj::ConvictedRegistry => "convicted_registry",
             Obj::Cases => "cases",
+            Obj::Escalations => "escalations",
         }
     }
 }
@@ -179,6 +181,9 @@ pub mod obj {
     /// compliance unit's alone (not the administrator's, not the
     /// Agency's unless a case is escalated to it).
     pub const CASES: Obj = Obj::Cases;
+    /// Cases organisations escalated to the Agency, with what they chose
+    /// to share: the Agency's alone (platform level).
+    pub const ESCALATIONS: Obj = Obj::Escalations;
 
     /// The object of a record kind (`gift`, `hr_action`, ...).
     pub fn record(kind: &str) -> Option<Obj> {
@@ -381,6 +386,7 @@ pub fn role_permissions() -> Vec<(Role, Obj, Act)> {
     // The one thing the Agency writes: the registry it keeps, which is
     // platform data and no tenant's.
     p.push((Role::AgencyAuditor, CONVICTED_REGISTRY, WRITE));
+    p.push((Role::AgencyAuditor, ESCALATIONS, READ));
     p.push((Role::PlatformAdmin, TENANTS, CREATE));
     p.push((Role::PlatformAdmin, TENANTS, READ));
     p

@@ -37,6 +37,8 @@ pub struct Report {
     pub feedback_due: NaiveDate,
     pub acknowledged_at: Option<DateTime<Utc>>,
     pub closed_at: Option<DateTime<Utc>>,
+    pub escalated_at: Option<DateTime<Utc>>,
+    pub escalation: Option<Vec<u8>>,
     pub updated_at: DateTime<Utc>,
 }
 
@@ -70,6 +72,8 @@ impl TryFrom<report::Model> for Report {
             feedback_due: m.feedback_due,
             acknowledged_at: m.acknowledged_at,
             closed_at: m.closed_at,
+            escalated_at: m.escalated_at,
+            escalation: m.escalation,
             updated_at: m.updated_at,
         })
     }
@@ -127,6 +131,8 @@ pub async fn insert(store: &crate::Store, tenant: TenantId, r: NewReport) -> Res
         feedback_due: Set(r.feedback_due),
         acknowledged_at: Set(None),
         closed_at: Set(None),
+        escalated_at: Set(None),
+        escalation: Set(None),
         updated_at: Set(day_start(r.received_on)),
     }
     .insert(&txn)
@@ -744,4 +750,81 @@ pub async fn remind_once(store: &crate::Store, today: NaiveDate) -> Result<u64> 
         }
     }
     Ok(queued)
+}
+
+/// Escalates an open case to the Agency with what the tenant chose to
+/// share (`sealed` by the service): status `escalated`, audited.
+/// `Conflict` when it is closed or already escalated.
+pub async fn escalate(
+    store: &crate::Store,
+    tenant: TenantId,
+    actor: &str,
+    id: Uuid,
+    sealed: Vec<u8>,
+) -> Result<()> {
+    let txn = store.begin_write().await?;
+    let mut q = report::Entity::find_by_id(id).filter(report::Column::TenantId.eq(tenant.uuid()));
+    if txn.get_database_backend() == sea_orm::DatabaseBackend::Postgres {
+        q = q.lock_exclusive();
+    }
+    let m = q.one(&txn).await?.ok_or(StoreError::NotFound)?;
+    if m.escalated_at.is_some() {
+        return Err(StoreError::Conflict("escalated".into()));
+    }
+    if m.status == CaseStatus::Closed.as_str() {
+        return Err(StoreError::Conflict("closed".into()));
+    }
+    let at = now();
+    let mut am: report::ActiveModel = m.into();
+    am.status = Set(CaseStatus::Escalated.as_str().to_owned());
+    am.escalated_at = Set(Some(at));
+    am.escalation = Set(Some(sealed));
+    am.updated_at = Set(at);
+    am.update(&txn).await?;
+    audit::append(
+        &txn,
+        tenant,
+        actor,
+        "case.escalate",
+        &format!("report/{id}"),
+        serde_json::json!({}),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// A page of the cases escalated to the Agency, from every tenant, the
+/// most recent first: the Agency's list.
+pub async fn escalated_across_tenants(
+    store: &crate::Store,
+    offset: u64,
+    limit: u64,
+) -> Result<(Vec<Report>, u64)> {
+    let q = report::Entity::find().filter(report::Column::EscalatedAt.is_not_null());
+    let total = q.clone().count(store.connection()).await?;
+    let rows = q
+        .order_by_desc(report::Column::EscalatedAt)
+        .order_by_asc(report::Column::Id)
+        .offset(offset)
+        .limit(limit)
+        .all(store.connection())
+        .await?;
+    Ok((
+        rows.into_iter()
+            .map(Report::try_from)
+            .collect::<Result<Vec<_>>>()?,
+        total,
+    ))
+}
+
+/// One escalated case, whatever its tenant; `NotFound` for a case that
+/// was not escalated (the Agency reads nothing else).
+pub async fn escalated_across_tenants_get(store: &crate::Store, id: Uuid) -> Result<Report> {
+    report::Entity::find_by_id(id)
+        .filter(report::Column::EscalatedAt.is_not_null())
+        .one(store.connection())
+        .await?
+        .ok_or(StoreError::NotFound)?
+        .try_into()
 }

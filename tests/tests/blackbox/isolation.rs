@@ -32,7 +32,7 @@ use std::time::Duration;
 /// public schemas and the public registry (its own test). A new path
 /// outside a tenant fails this test until someone decides where it
 /// belongs.
-const OUTSIDE_TENANTS: [&str; 18] = [
+const OUTSIDE_TENANTS: [&str; 20] = [
     "/auth/login",
     "/auth/second-factor",
     "/auth/second-factor/confirm",
@@ -54,6 +54,10 @@ const OUTSIDE_TENANTS: [&str; 18] = [
     "/public/reports/access",
     "/public/reports/mine",
     "/public/reports/mine/messages",
+    // The Agency's view of escalated cases (reporting.rs tests who reads
+    // it: the Agency alone, and only what was escalated).
+    "/agency/cases",
+    "/agency/cases/{id}",
 ];
 
 /// The lists a tenant exports (`/exports/{format}/{list}`).
@@ -251,6 +255,9 @@ fn valid_body(method: &str, template: &str, a: &World) -> Result<Option<(&'stati
         ("patch", "/cases/{id}") => json(json!({"status": "under_review"})),
         ("post", "/cases/{id}/messages") => json(json!({"body": "Seen", "internal": true})),
         ("post", "/cases/{id}/recuse") => json(json!({})),
+        ("post", "/cases/{id}/escalate") => {
+            json(json!({"summary": "For the Agency", "include_report": false}))
+        }
         _ => bail!(
             "{} {template}: the isolation matrix has no valid body for it; add one to \
              `valid_body` (tests/tests/blackbox/isolation.rs)",

@@ -562,3 +562,154 @@ async fn the_key_encryption_key_is_rotated_without_losing_a_report() -> Result<(
     assert_eq!(r.status, 200, "{}", r.text);
     Ok(())
 }
+
+/// Escalation on PostgreSQL: the organisation hands a case to the Agency
+/// with a summary; the Agency lists and reads what was shared (the report
+/// only when the organisation chose to share it), its read is audited in
+/// the organisation's log; nobody else reaches the Agency's view, and the
+/// Agency reads no case that was not escalated.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_escalated_case_reaches_the_agency_with_what_was_shared() -> Result<()> {
+    let (db, _smtp, dep, api, _) = start_production().await?;
+    dep.run(
+        &[
+            "create-admin",
+            "--email",
+            "agency@adal.test",
+            "--role",
+            "agency_auditor",
+        ],
+        &[("ADAL_ADMIN_PASSWORD", ADMIN_PASSWORD)],
+    )
+    .await?;
+    let _serve = dep.spawn("serve", &["serve", "--api-only"])?;
+    dep.wait_ready().await?;
+    let platform = api.login("platform@adal.test", ADMIN_PASSWORD).await?;
+    let agency = api.login("agency@adal.test", ADMIN_PASSWORD).await?;
+    let t = create_tenant(&api, &platform, "nu", "29034000888").await?;
+    let tid = &t.id;
+    let mut cases = Vec::new();
+    for marker in ["kept-in-house", "shared-with-agency", "never-escalated"] {
+        let pow = api.proof_of_work().await?;
+        let r = api
+            .post_public(
+                &format!("/public/tenants/{tid}/reports"),
+                &[("Proof-Of-Work", &pow)],
+                &report(marker),
+            )
+            .await?;
+        assert_eq!(r.status, 201, "{}", r.text);
+    }
+    let r = api
+        .get(&t.compliance, &format!("/tenants/{tid}/cases"))
+        .await?;
+    for item in r.body["items"].as_array().unwrap() {
+        let id = item["id"].as_str().unwrap().to_owned();
+        let c = api
+            .get(&t.compliance, &format!("/tenants/{tid}/cases/{id}"))
+            .await?;
+        let what = c.body["report"]["what"].as_str().unwrap().to_owned();
+        cases.push((what, id));
+    }
+    let id_of = |m: &str| {
+        cases
+            .iter()
+            .find(|(w, _)| w.contains(m))
+            .map(|(_, id)| id.clone())
+            .unwrap()
+    };
+    let (summary_only, with_report, never) = (
+        id_of("kept-in-house"),
+        id_of("shared-with-agency"),
+        id_of("never-escalated"),
+    );
+    for (id, include) in [(&summary_only, false), (&with_report, true)] {
+        let r = api
+            .post(
+                &t.compliance,
+                &format!("/tenants/{tid}/cases/{id}/escalate"),
+                &json!({"summary": "A pattern across three tenders", "include_report": include}),
+            )
+            .await?;
+        assert_eq!(r.status, 200, "{}", r.text);
+        assert_eq!(r.body["status"], "escalated");
+    }
+    // Twice is a conflict; an empty summary names its field.
+    let r = api
+        .post(
+            &t.compliance,
+            &format!("/tenants/{tid}/cases/{summary_only}/escalate"),
+            &json!({"summary": "again"}),
+        )
+        .await?;
+    assert_eq!(r.status, 409, "{}", r.text);
+    let r = api
+        .post(
+            &t.compliance,
+            &format!("/tenants/{tid}/cases/{never}/escalate"),
+            &json!({"summary": "  "}),
+        )
+        .await?;
+    assert_eq!(r.status, 422, "{}", r.text);
+    assert_eq!(r.body["details"][0]["pointer"], "/summary");
+
+    // The Agency's list holds the two escalated cases, no content.
+    let r = api.get(&agency, "/agency/cases").await?;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.body["total"], 2, "{}", r.text);
+    assert!(!r.text.contains("kept-in-house") && !r.text.contains(&never));
+    let r = api
+        .get(&agency, &format!("/agency/cases/{summary_only}"))
+        .await?;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.body["summary"], "A pattern across three tenders");
+    assert_eq!(r.body["tenant_name"], "nu JSC");
+    assert_eq!(r.body["report"], Value::Null, "{}", r.text);
+    assert!(!r.text.contains("kept-in-house"));
+    let r = api
+        .get(&agency, &format!("/agency/cases/{with_report}"))
+        .await?;
+    assert!(
+        r.body["report"]["what"]
+            .as_str()
+            .unwrap()
+            .contains("shared-with-agency")
+    );
+    // Not escalated, or not a case: the same 404.
+    for id in [never.clone(), uuid::Uuid::new_v4().to_string()] {
+        let r = api.get(&agency, &format!("/agency/cases/{id}")).await?;
+        assert_eq!(r.status, 404, "{}", r.text);
+    }
+    // The Agency still reads no tenant case directly.
+    let r = api
+        .get(&agency, &format!("/tenants/{tid}/cases/{never}"))
+        .await?;
+    assert_eq!(r.status, 403, "{}", r.text);
+    // Nobody else reaches the Agency's view.
+    for who in [&platform, &t.admin, &t.compliance, &t.employee] {
+        let r = api.get(who, "/agency/cases").await?;
+        assert_eq!(r.status, 403, "{}", r.text);
+        let r = api
+            .get(who, &format!("/agency/cases/{with_report}"))
+            .await?;
+        assert_eq!(r.status, 403, "{}", r.text);
+    }
+    // The Agency's reads are in the organisation's audit log.
+    let audit = std::process::Command::new("psql")
+        .args([
+            "-h",
+            "127.0.0.1",
+            "-U",
+            "postgres",
+            "-At",
+            "-d",
+            &db.name,
+            "-c",
+        ])
+        .arg("SELECT action FROM audit_log WHERE action LIKE 'case.%' ORDER BY seq")
+        .output()?;
+    let audit = String::from_utf8_lossy(&audit.stdout);
+    assert_eq!(audit.matches("case.escalate").count(), 2, "{audit}");
+    assert!(audit.matches("case.read").count() >= 3 + 2 + 2, "{audit}");
+    Ok(())
+}

@@ -28,6 +28,9 @@ pub struct Model {
     pub feedback_due: Date,
     pub acknowledged_at: Option<DateTimeUtc>,
     pub closed_at: Option<DateTimeUtc>,
+    pub escalated_at: Option<DateTimeUtc>,
+    /// What the tenant shared with the Agency, sealed with the report key.
+    pub escalation: Option<Vec<u8>>,
     pub updated_at: DateTimeUtc,
 }
 
