@@ -84,15 +84,25 @@ pub fn reporting_keys(config: &Config) -> Result<ReportingKeys> {
 }
 
 /// `value`, or the content of `path`, written there first (random, `len`
-/// bytes as hex) when it does not exist.
+/// bytes as hex) when it does not exist. Several processes may start at
+/// once on one data directory (`adal serve` and `adal worker`): each
+/// writes its candidate to a file of its own and links it into place,
+/// which fails if another got there first, so every process reads the
+/// same complete key and none a half-written one.
 fn secret_or_file(value: &str, path: &Path, len: usize) -> Result<String> {
     if !value.trim().is_empty() {
         return Ok(value.trim().to_owned());
     }
-    match std::fs::read_to_string(path) {
-        Ok(s) => return Ok(s.trim().to_owned()),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-        Err(e) => return Err(e).with_context(|| format!("reading {}", path.display())),
+    let read = |p: &Path| -> Result<String> {
+        let s = std::fs::read_to_string(p).with_context(|| format!("reading {}", p.display()))?;
+        let s = s.trim().to_owned();
+        if s.is_empty() {
+            bail!("{} is empty", p.display());
+        }
+        Ok(s)
+    };
+    if path.exists() {
+        return read(path);
     }
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
@@ -100,25 +110,33 @@ fn secret_or_file(value: &str, path: &Path, len: usize) -> Result<String> {
     let mut bytes = vec![0u8; len];
     rand::fill(&mut bytes[..]);
     let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
-    use std::io::Write;
-    let mut opts = std::fs::OpenOptions::new();
-    opts.write(true).create_new(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
-    match opts.open(path) {
-        Ok(mut f) => {
-            f.write_all(hex.as_bytes())
-                .with_context(|| format!("writing {}", path.display()))?;
+    let candidate = path.with_extension(format!(
+        "new-{}-{}",
+        std::process::id(),
+        uuid::Uuid::new_v4().simple()
+    ));
+    {
+        use std::io::Write;
+        let mut opts = std::fs::OpenOptions::new();
+        opts.write(true).create_new(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
+        let mut f = opts
+            .open(&candidate)
+            .with_context(|| format!("creating {}", candidate.display()))?;
+        f.write_all(hex.as_bytes())
+            .and_then(|()| f.sync_all())
+            .with_context(|| format!("writing {}", candidate.display()))?;
+    }
+    let linked = std::fs::hard_link(&candidate, path);
+    let _ = std::fs::remove_file(&candidate);
+    match linked {
+        Ok(()) => {
             tracing::warn!(path = %path.display(), "generated a reporting key; keep it (and back it up apart from the database): reports cannot be read without it");
             Ok(hex)
         }
-        // Another process of the same setup wrote it first: use theirs.
-        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-            Ok(std::fs::read_to_string(path)
-                .with_context(|| format!("reading {}", path.display()))?
-                .trim()
-                .to_owned())
-        }
+        // Another process of the same setup linked its key first: use it.
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => read(path),
         Err(e) => Err(e).with_context(|| format!("creating {}", path.display())),
     }
 }
@@ -429,4 +447,30 @@ pub fn read_password(var: &str) -> Result<String> {
         .read_line(&mut line)
         .context("reading the password from standard input")?;
     Ok(line.trim_end_matches(['\r', '\n']).to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn processes_starting_together_share_one_complete_key() {
+        let dir = std::env::temp_dir().join(format!("adal-key-race-{}", uuid::Uuid::new_v4()));
+        let path = dir.join("reporting.key");
+        let keys: Vec<String> = std::thread::scope(|s| {
+            let handles: Vec<_> = (0..16)
+                .map(|_| s.spawn(|| secret_or_file("", &path, 32).unwrap()))
+                .collect();
+            handles.into_iter().map(|h| h.join().unwrap()).collect()
+        });
+        assert!(
+            keys.iter().all(|k| k.len() == 64 && *k == keys[0]),
+            "{keys:?}"
+        );
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), keys[0]);
+        // Only the key is left in the directory.
+        assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 1);
+        assert_eq!(secret_or_file(" given ", &path, 32).unwrap(), "given");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 }
