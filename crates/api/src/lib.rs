@@ -7,6 +7,7 @@
 mod accounts;
 mod bearer;
 mod body;
+mod cases;
 mod dataset;
 mod error;
 mod limits;
@@ -51,8 +52,8 @@ type Apis = (
     dataset::DatasetApi,
     registry::RegistryApi,
     reporting::ReportingApi,
-    reporting::CasesApi,
-    reporting::AgencyCasesApi,
+    cases::CasesApi,
+    cases::AgencyCasesApi,
 );
 
 fn service() -> OpenApiService<Apis, ()> {
@@ -70,8 +71,8 @@ fn service() -> OpenApiService<Apis, ()> {
             dataset::DatasetApi,
             registry::RegistryApi,
             reporting::ReportingApi,
-            reporting::CasesApi,
-            reporting::AgencyCasesApi,
+            cases::CasesApi,
+            cases::AgencyCasesApi,
         ),
         "Adal",
         env!("CARGO_PKG_VERSION"),
