@@ -6,7 +6,8 @@
 //   BASE_URL=http://127.0.0.1:8080 node dashboard.mjs
 //
 // Environment: BASE_URL (required), SCREENSHOTS (directory; default
-// ./screenshots), CHROMIUM (default /usr/bin/chromium), ADAL_DEMO_PASSWORD.
+// ./screenshots; "off" takes none), CHROMIUM (default /usr/bin/chromium),
+// ADAL_DEMO_PASSWORD.
 // Exits non-zero on the first failed check, naming it.
 
 import { chromium } from "playwright-core";
@@ -81,6 +82,9 @@ async function noMissing(page, where) {
 }
 
 async function shot(page, lang, name) {
+  // Full-page screenshots are for people to look at, and about a third of
+  // the script's time: the black-box test takes them on one deployment.
+  if (SHOTS === "off") return;
   const dir = join(SHOTS, lang);
   mkdirSync(dir, { recursive: true });
   await page.screenshot({ path: join(dir, `${name}.png`), fullPage: true });

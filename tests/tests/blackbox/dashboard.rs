@@ -19,9 +19,11 @@ fn browser_dir() -> PathBuf {
     repo_root().join("tests/browser")
 }
 
-/// Runs the browser script against `base`; its screenshots go under
-/// `target/browser-screenshots/<tag>` (ignored by git).
-async fn run_browser(dep: &Deployment, tag: &str, logs: &[&str]) -> Result<()> {
+/// Runs the browser script against `base`; with `screenshots`, they go
+/// under `target/browser-screenshots/<tag>` (ignored by git). The script
+/// checks the same screens either way; the pictures cost about a third of
+/// its time, so one deployment's run takes them.
+async fn run_browser(dep: &Deployment, tag: &str, screenshots: bool, logs: &[&str]) -> Result<()> {
     let _one = BROWSER.lock().await;
     let dir = browser_dir();
     if !dir.join("node_modules/playwright-core").is_dir() {
@@ -29,7 +31,11 @@ async fn run_browser(dep: &Deployment, tag: &str, logs: &[&str]) -> Result<()> {
             "tests/browser/node_modules is missing: run `npm ci` in tests/browser (.ci/run does)"
         );
     }
-    let shots = repo_root().join("target/browser-screenshots").join(tag);
+    let shots = if screenshots {
+        repo_root().join("target/browser-screenshots").join(tag)
+    } else {
+        PathBuf::from("off")
+    };
     let out = Command::new("node")
         .arg("dashboard.mjs")
         .current_dir(&dir)
@@ -57,7 +63,7 @@ async fn dashboard_in_chromium_on_sqlite_demo() -> Result<()> {
     let dep = Deployment::embedded();
     let _demo = dep.spawn("serve", &["demo"])?;
     dep.wait_ready().await?;
-    run_browser(&dep, "sqlite", &["serve"]).await
+    run_browser(&dep, "sqlite", true, &["serve"]).await
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -69,7 +75,7 @@ async fn dashboard_in_chromium_on_postgres_redis_with_separate_worker() -> Resul
     let _api = dep.spawn("serve", &["serve", "--api-only"])?;
     let _worker = dep.spawn("worker", &["worker"])?;
     dep.wait_ready().await?;
-    run_browser(&dep, "postgres", &["serve", "worker"]).await
+    run_browser(&dep, "postgres", false, &["serve", "worker"]).await
 }
 
 /// The API's triage endpoints: the same store functions the dashboard
