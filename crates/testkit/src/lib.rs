@@ -72,6 +72,13 @@ impl PgDatabase {
     pub fn create() -> std::io::Result<Self> {
         let name = format!("adal_t_{}", uuid::Uuid::now_v7().simple());
         psql_admin(&format!("CREATE DATABASE {name}"))?;
+        // A test database is thrown away: waiting for each commit's WAL
+        // flush only slows the suite (migrations alone are dozens of
+        // commits). Committed data still survives a clean server restart;
+        // no test kills PostgreSQL itself.
+        psql_admin(&format!(
+            "ALTER DATABASE {name} SET synchronous_commit = off"
+        ))?;
         Ok(Self {
             url: format!("postgres://postgres@{PG_HOST}:{PG_PORT}/{name}"),
             name,
