@@ -42,9 +42,48 @@ pub fn adal_bin() -> PathBuf {
     existing(&[repo_root().join("target/debug/adal")], "adal")
 }
 
+/// A port for a server under test to listen on.
+///
+/// Not `bind(0)`: that hands out a port from the kernel's ephemeral range,
+/// where any outgoing connection (a database pool, an HTTP client) may take
+/// it as its source port before the server binds it. With the tests in
+/// parallel processes (nextest) that happened: "Address already in use".
+/// So: a random port below the ephemeral range, reserved across processes
+/// by a file created exclusively under the temporary directory (a
+/// reservation older than an hour is a finished run's and is taken over),
+/// and checked free by binding it.
 pub fn free_port() -> u16 {
-    let l = std::net::TcpListener::bind("127.0.0.1:0").expect("bind port 0");
-    l.local_addr().expect("local addr").port()
+    const LOWEST: u16 = 15_000;
+    let below = std::fs::read_to_string("/proc/sys/net/ipv4/ip_local_port_range")
+        .ok()
+        .and_then(|r| r.split_whitespace().next()?.parse::<u16>().ok())
+        .unwrap_or(32_768)
+        .max(LOWEST + 1_000);
+    let dir = std::env::temp_dir().join("adal-bb-ports");
+    std::fs::create_dir_all(&dir).expect("create the port reservations folder");
+    for _ in 0..10_000 {
+        let span = u128::from(below - LOWEST);
+        let port = LOWEST + (uuid::Uuid::new_v4().as_u128() % span) as u16;
+        let file = dir.join(port.to_string());
+        let stale = file
+            .metadata()
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| t.elapsed().ok())
+            .is_some_and(|age| age > Duration::from_secs(3600));
+        if stale {
+            let _ = std::fs::remove_file(&file);
+        }
+        let reserved = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&file)
+            .is_ok();
+        if reserved && std::net::TcpListener::bind(("127.0.0.1", port)).is_ok() {
+            return port;
+        }
+    }
+    panic!("no free port below {below} after 10,000 tries")
 }
 
 pub fn temp_dir(tag: &str) -> PathBuf {
