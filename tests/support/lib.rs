@@ -61,8 +61,8 @@ pub fn free_port() -> u16 {
         .max(LOWEST + 1_000);
     let dir = std::env::temp_dir().join("adal-bb-ports");
     std::fs::create_dir_all(&dir).expect("create the port reservations folder");
+    let span = u128::from(below - LOWEST);
     for _ in 0..10_000 {
-        let span = u128::from(below - LOWEST);
         let port = LOWEST + (uuid::Uuid::new_v4().as_u128() % span) as u16;
         let file = dir.join(port.to_string());
         let stale = file

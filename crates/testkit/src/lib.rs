@@ -39,18 +39,23 @@ pub fn rules_binary() -> PathBuf {
     .clone()
 }
 
-/// Runs one statement on the maintenance database with `psql`.
-fn psql_admin(sql: &str) -> std::io::Result<()> {
-    let out = Command::new("psql")
-        .args(["-h", PG_HOST, "-p", &PG_PORT.to_string()])
-        .args(["-U", "postgres", "-d", "postgres", "-v", "ON_ERROR_STOP=1"])
-        .arg("-c")
-        .arg(sql)
+/// Runs statements on the maintenance database with one `psql`, each in
+/// its own transaction (`CREATE DATABASE` cannot run inside one), stopping
+/// at the first that fails.
+fn psql_admin(statements: &[&str]) -> std::io::Result<()> {
+    let mut psql = Command::new("psql");
+    psql.args(["-h", PG_HOST, "-p", &PG_PORT.to_string()])
+        .args(["-U", "postgres", "-d", "postgres", "-v", "ON_ERROR_STOP=1"]);
+    for sql in statements {
+        psql.arg("-c").arg(sql);
+    }
+    let out = psql
         .output()
         .map_err(|e| std::io::Error::other(format!("running psql: {e}")))?;
     if !out.status.success() {
         return Err(std::io::Error::other(format!(
-            "`{sql}` failed (is PostgreSQL up on {PG_HOST}:{PG_PORT}, user postgres?): {}",
+            "`{}` failed (is PostgreSQL up on {PG_HOST}:{PG_PORT}, user postgres?): {}",
+            statements.join("; "),
             String::from_utf8_lossy(&out.stderr)
         )));
     }
@@ -71,14 +76,14 @@ impl PgDatabase {
     /// never skip.
     pub fn create() -> std::io::Result<Self> {
         let name = format!("adal_t_{}", uuid::Uuid::now_v7().simple());
-        psql_admin(&format!("CREATE DATABASE {name}"))?;
         // A test database is thrown away: waiting for each commit's WAL
         // flush only slows the suite (migrations alone are dozens of
         // commits). Committed data still survives a clean server restart;
         // no test kills PostgreSQL itself.
-        psql_admin(&format!(
-            "ALTER DATABASE {name} SET synchronous_commit = off"
-        ))?;
+        psql_admin(&[
+            &format!("CREATE DATABASE {name}"),
+            &format!("ALTER DATABASE {name} SET synchronous_commit = off"),
+        ])?;
         Ok(Self {
             url: format!("postgres://postgres@{PG_HOST}:{PG_PORT}/{name}"),
             name,
@@ -92,10 +97,10 @@ impl Drop for PgDatabase {
             eprintln!("test failed: kept PostgreSQL database {}", self.name);
             return;
         }
-        let _ = psql_admin(&format!(
+        let _ = psql_admin(&[&format!(
             "DROP DATABASE IF EXISTS {} WITH (FORCE)",
             self.name
-        ));
+        )]);
     }
 }
 

@@ -10,7 +10,10 @@ use std::path::PathBuf;
 use std::time::Duration;
 use tokio::process::Command;
 
-/// Two Chromiums at once would fight over the two cores of CI.
+/// Two Chromiums at once would fight over the two cores of CI. This holds
+/// within one test process (`cargo test`); under nextest each test is its
+/// own process and the two browser runs overlap, which the suite's figures
+/// in docs/performance.md were measured with.
 static BROWSER: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
 const DEMO_PASSWORD: &str = "adal-demo-password";
