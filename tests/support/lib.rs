@@ -226,6 +226,11 @@ impl Deployment {
         env.insert("ADAL_WORKER__MAIL_INTERVAL_SECS".into(), "1".into());
         env.insert("ADAL_WORKER__MAIL_RETRY_BASE_SECS".into(), "1".into());
         env.insert("ADAL_WORKER__MAIL_RETRY_MAX_SECS".into(), "2".into());
+        // A worker killed while it holds outbox claims (the fault test)
+        // leaves them to the others soon: with the default 5 minutes the
+        // test's alerts waited out its 90 s. Still far longer than a send
+        // to the local SMTP server takes, so no message goes out twice.
+        env.insert("ADAL_WORKER__MAIL_LEASE_SECS".into(), "15".into());
         env.insert("ADAL_LOG".into(), "info,sqlx=warn".into());
         // Every test client is 127.0.0.1: the per-address limit on public
         // endpoints is tested on its own (registry test), not by accident.

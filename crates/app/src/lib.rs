@@ -356,6 +356,9 @@ impl Service {
             Duration::from_secs(w.mail_interval_secs),
             adal_mail::Delivery {
                 concurrency: w.mail_concurrency,
+                lease: chrono::Duration::seconds(
+                    i64::try_from(w.mail_lease_secs.max(1)).unwrap_or(300),
+                ),
                 retry: adal_store::outbox::RetryPolicy {
                     base_secs: i64::try_from(w.mail_retry_base_secs).unwrap_or(5),
                     max_secs: i64::try_from(w.mail_retry_max_secs).unwrap_or(3600),

@@ -168,6 +168,10 @@ pub struct WorkerConfig {
     pub mail_max_attempts: u32,
     /// Alerts in flight at once, each over its own pooled SMTP connection.
     pub mail_concurrency: usize,
+    /// How long a mailer's claim on outbox messages holds: a worker that
+    /// dies while sending leaves its messages to others after this. Longer
+    /// than any send takes (0 counts as 1).
+    pub mail_lease_secs: u64,
     /// How often each tenant's dataset rules run on their own (missing
     /// declarations, repeated gifts); 0 runs them only on request.
     pub dataset_interval_secs: u64,
@@ -243,6 +247,7 @@ impl Default for Config {
                 mail_retry_max_secs: 3600,
                 mail_max_attempts: 12,
                 mail_concurrency: 16,
+                mail_lease_secs: 300,
                 dataset_interval_secs: 3600,
             },
             reporting: ReportingConfig {
