@@ -356,8 +356,9 @@ impl Service {
             Duration::from_secs(w.mail_interval_secs),
             adal_mail::Delivery {
                 concurrency: w.mail_concurrency,
+                // Bounded, so no setting can overflow chrono's range.
                 lease: chrono::Duration::seconds(
-                    i64::try_from(w.mail_lease_secs.max(1)).unwrap_or(300),
+                    i64::try_from(w.mail_lease_secs.clamp(1, 86_400)).unwrap_or(86_400),
                 ),
                 retry: adal_store::outbox::RetryPolicy {
                     base_secs: i64::try_from(w.mail_retry_base_secs).unwrap_or(5),

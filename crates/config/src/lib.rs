@@ -170,7 +170,7 @@ pub struct WorkerConfig {
     pub mail_concurrency: usize,
     /// How long a mailer's claim on outbox messages holds: a worker that
     /// dies while sending leaves its messages to others after this. Longer
-    /// than any send takes (0 counts as 1).
+    /// than any send takes (0 counts as 1, more than a day as a day).
     pub mail_lease_secs: u64,
     /// How often each tenant's dataset rules run on their own (missing
     /// declarations, repeated gifts); 0 runs them only on request.
