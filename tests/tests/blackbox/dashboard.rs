@@ -28,6 +28,7 @@ fn browser_dir() -> PathBuf {
 /// its time, so one deployment's run takes them.
 async fn run_browser(dep: &Deployment, tag: &str, screenshots: bool, logs: &[&str]) -> Result<()> {
     let _one = BROWSER.lock().await;
+    demo_settled(dep).await?;
     let dir = browser_dir();
     if !dir.join("node_modules/playwright-core").is_dir() {
         bail!(
@@ -58,6 +59,41 @@ async fn run_browser(dep: &Deployment, tag: &str, screenshots: bool, logs: &[&st
             String::from_utf8_lossy(&out.stderr)
         );
     }
+    Ok(())
+}
+
+/// Waits until the worker has evaluated every demo submission and finished
+/// the demo's dataset run. The script counts a risk-map cell before and
+/// after its own gift; a demo finding landing in between made it count
+/// one too many (seen once under nextest).
+async fn demo_settled(dep: &Deployment) -> Result<()> {
+    let api = Api::new(dep.base_url());
+    let officer = api.login("compliance@demo.kz", DEMO_PASSWORD).await?;
+    let me = api.get(&officer, "/me").await?;
+    let Some(tid) = me.body["tenant_id"].as_str() else {
+        bail!("no tenant for the demo's compliance officer: {}", me.text);
+    };
+    api.get_until(
+        &officer,
+        &format!("/tenants/{tid}/dataset-runs"),
+        Duration::from_secs(60),
+        "the demo's dataset run to finish",
+        |b| {
+            b.as_array().is_some_and(|runs| {
+                runs.iter()
+                    .all(|r| r["status"] == "done" || r["status"] == "failed")
+            })
+        },
+    )
+    .await?;
+    api.get_until(
+        &officer,
+        &format!("/tenants/{tid}/submissions?status=received&limit=1"),
+        Duration::from_secs(60),
+        "every demo submission evaluated",
+        |b| b["total"].as_u64() == Some(0),
+    )
+    .await?;
     Ok(())
 }
 
