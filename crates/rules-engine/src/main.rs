@@ -61,7 +61,7 @@ and errors]}; rules for other kinds appear in neither.",
 
 const REDFLAGS: Usage = Usage {
     name: "redflags",
-    synopsis: "redflags [--settings FILE.ini] [--no-meta] [--rules DIR] [--threads N] FILE|-",
+    synopsis: "redflags [--settings FILE.ini] [--no-meta] [--rules DIR] [--threads N] [--confine [--memory-mb N]] FILE|-",
     summary: "procurement red flags over JSON lines of OCDS compiled releases, as `ocdscardinal indicators`",
     details: "\
 Computes the procurement red flags (rules/procurement/) over FILE, one OCDS
@@ -75,7 +75,12 @@ options:
                  noted on stderr); only the indicators with a section run
   --no-meta      leave out the Meta key (quartiles and fences)
   --rules DIR    the rules under DIR instead of the built-in copy
-  --threads N    worker threads (default: one per core)",
+  --threads N    worker threads (default: one per core)
+  --confine      as `serve` does: once the rules and settings are read,
+                 cap memory and install the seccomp filter before reading
+                 a line of input (needs FILE -, runs on one thread); the
+                 service runs tenants' red flags this way
+  --memory-mb N  address-space limit with --confine (default 1024)",
 };
 
 /// Not in the general usage: the tests' proof that confinement holds
@@ -366,15 +371,32 @@ struct RedflagsArgs<'a> {
     no_meta: bool,
     threads: Option<usize>,
     file: &'a str,
+    /// `Some(memory limit in MiB)` with `--confine`.
+    confine: Option<u64>,
 }
 
 fn redflags_args<'a>(mut args: &[&'a str]) -> Result<RedflagsArgs<'a>, String> {
     let (mut settings, mut rules, mut no_meta, mut file) = (None, None, false, None);
-    let mut threads = None;
+    let (mut threads, mut confine, mut memory_mb) = (None, false, None);
     while let Some((first, rest)) = args.split_first() {
         args = rest;
         match *first {
             "--no-meta" => no_meta = true,
+            "--confine" => confine = true,
+            "--memory-mb" => {
+                let Some((value, rest)) = args.split_first() else {
+                    return Err("--memory-mb takes a value".into());
+                };
+                args = rest;
+                match value.parse::<u64>() {
+                    Ok(n) if n > 0 => memory_mb = Some(n),
+                    _ => {
+                        return Err(format!(
+                            "--memory-mb takes a positive integer, not {value:?}"
+                        ));
+                    }
+                }
+            }
             "--threads" => {
                 let Some((value, rest)) = args.split_first() else {
                     return Err("--threads takes a value".into());
@@ -401,12 +423,26 @@ fn redflags_args<'a>(mut args: &[&'a str]) -> Result<RedflagsArgs<'a>, String> {
         }
     }
     let file = file.ok_or("redflags takes a FILE (or - for standard input)")?;
+    if confine {
+        // The filter leaves the process reading standard input only, and
+        // starting a thread takes calls it refuses.
+        if file != "-" {
+            return Err("--confine reads standard input only: give - as FILE".into());
+        }
+        if threads.is_some_and(|n| n > 1) {
+            return Err("--confine runs on one thread: leave out --threads".into());
+        }
+        threads = Some(1);
+    } else if memory_mb.is_some() {
+        return Err("--memory-mb applies with --confine only".into());
+    }
     Ok(RedflagsArgs {
         settings,
         rules,
         no_meta,
         threads,
         file,
+        confine: confine.then(|| memory_mb.unwrap_or(1024)),
     })
 }
 
@@ -465,6 +501,21 @@ fn redflags(args: &[&str]) -> ExitCode {
             }
         }
     };
+    if let Some(memory_mb) = args.confine {
+        let opts = ServeOptions {
+            memory_mb,
+            rule_time: Limits::default().max_rule_time,
+            confine: true,
+        };
+        warn_if_unconfined(&opts);
+        let confined = set_limits(memory_mb)
+            .map_err(|e| format!("cannot set resource limits: {e}"))
+            .and_then(|()| confine(&opts));
+        if let Err(e) = confined {
+            eprintln!("adal-rules: {e}");
+            return ExitCode::FAILURE;
+        }
+    }
     let report = match redflags::run(input, &config, &RuleEngine::default()) {
         Ok(r) => r,
         Err(e) => {

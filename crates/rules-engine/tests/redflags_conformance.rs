@@ -385,3 +385,69 @@ fn unknown_settings_are_noted_and_ignored() {
     let (_, defaults, _) = redflags_with("[R003]\n", "R003.jsonl");
     assert_eq!(out, defaults);
 }
+
+/// `--confine` (how the service runs a tenant's red flags): the same
+/// results as unconfined, from standard input, on one thread; a FILE or
+/// more threads are refused before anything is read.
+#[test]
+fn confined_runs_agree_with_unconfined_ones() {
+    use std::io::Write;
+    use std::process::Stdio;
+    let dir = fixtures_dir();
+    let settings = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(settings.path(), "[R024]\n[R058]\n[R003]\n").unwrap();
+    let mut input = std::fs::read(dir.join("R003.jsonl")).unwrap();
+    input.extend(std::fs::read(dir.join("R058.jsonl")).unwrap());
+    let run = |extra: &[&str]| {
+        let mut child = Command::new(BIN)
+            .arg("redflags")
+            .args(extra)
+            .arg("--settings")
+            .arg(settings.path())
+            .arg("-")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child.stdin.take().unwrap().write_all(&input).unwrap();
+        let out = child.wait_with_output().unwrap();
+        assert!(
+            out.status.success(),
+            "{extra:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice::<Value>(&out.stdout).unwrap()
+    };
+    let free = run(&[]);
+    assert!(
+        free["OCID"].as_object().is_some_and(|o| !o.is_empty()),
+        "{free}"
+    );
+    assert!(free["Meta"]["R058"]["upper_fence"].is_number(), "{free}");
+    assert_eq!(run(&["--confine"]), free);
+    assert_eq!(run(&["--confine", "--memory-mb", "256"]), free);
+
+    for (args, says) in [
+        (
+            vec!["--confine", "x.jsonl"],
+            "--confine reads standard input only",
+        ),
+        (vec!["--confine", "--threads", "2", "-"], "one thread"),
+        (vec!["--memory-mb", "64", "-"], "with --confine only"),
+        (
+            vec!["--confine", "--memory-mb", "0", "-"],
+            "positive integer",
+        ),
+    ] {
+        let out = Command::new(BIN)
+            .arg("redflags")
+            .args(&args)
+            .stdin(Stdio::null())
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(stderr.contains(says), "{args:?}: {stderr}");
+    }
+}
