@@ -21,6 +21,7 @@ mod m20261205_000040_second_factor;
 mod m20261205_000050_risk_counts;
 mod m20261205_000060_submission_claim;
 mod m20261206_000010_reports;
+mod m20261207_000010_dataset_run_computed;
 
 pub struct Migrator;
 
@@ -45,6 +46,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_000050_risk_counts::Migration),
             Box::new(m20261205_000060_submission_claim::Migration),
             Box::new(m20261206_000010_reports::Migration),
+            Box::new(m20261207_000010_dataset_run_computed::Migration),
         ]
     }
 }

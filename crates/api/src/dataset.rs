@@ -16,7 +16,7 @@ use uuid::Uuid;
 #[derive(Debug, Object)]
 pub struct DatasetRun {
     pub id: Uuid,
-    /// `scheduled` or `manual`.
+    /// `scheduled`, `manual`, or `import` (an OCDS import finished).
     pub trigger: String,
     /// The user who asked, or `scheduler`.
     pub requested_by: String,
@@ -29,6 +29,12 @@ pub struct DatasetRun {
     /// Derived records that stayed as they were.
     pub unchanged: i64,
     pub error: Option<String>,
+    /// What the run computed besides records. `red_flags`: the procurement
+    /// processes read, the indicators run with their settings, the
+    /// quartiles and fences taken from the tenant's own data (`meta`), the
+    /// flags raised per indicator and the pass's notes (docs/redflags.md).
+    /// Absent while the run is not done.
+    pub computed: Option<serde_json::Value>,
     pub requested_at: chrono::DateTime<chrono::Utc>,
     pub started_at: Option<chrono::DateTime<chrono::Utc>>,
     pub finished_at: Option<chrono::DateTime<chrono::Utc>>,
@@ -45,6 +51,10 @@ impl From<dataset::DatasetRun> for DatasetRun {
             corrected: r.corrected,
             unchanged: r.unchanged,
             error: r.error,
+            computed: r
+                .computed
+                .as_deref()
+                .and_then(|c| serde_json::from_str(c).ok()),
             requested_at: r.requested_at,
             started_at: r.started_at,
             finished_at: r.finished_at,

@@ -332,8 +332,11 @@ impl SubmissionApi {
         )
         .await?;
         let (offset, limit) = page(offset.0, limit.0)?;
+        // Filed kinds and the kinds dataset runs derive (red flags, missing
+        // declarations, ...): both are listed, under the same scope.
         if let Some(k) = &kind.0
             && adal_domain::Kind::parse(k).is_err()
+            && adal_domain::records::derived::DerivedKind::parse(k).is_err()
         {
             return Err(ApiError::field(
                 "/kind",

@@ -12,7 +12,7 @@ use adal_domain::Bin;
 use adal_service::TenantCtx;
 use adal_service::accounts::{self, NewDepartment, NewPosition, NewUserRequest};
 use adal_service::settings::{Settings, check_settings};
-use adal_store::{audit, org, outbox, procurement, tenants, users};
+use adal_store::{audit, org, outbox, procurement, submissions, tenants, users};
 use poem::web::Data;
 use poem_openapi::{
     ApiResponse, Object, OpenApi, Tags,
@@ -188,6 +188,48 @@ pub struct Procurement {
     /// IINs of committee members and individual parties.
     pub person_iins: Vec<String>,
     pub updated_at: chrono::DateTime<chrono::Utc>,
+    /// The procurement red flags that fire on the process, its buyer,
+    /// procuring entity, tenderers and suppliers, as the last dataset run
+    /// found them (docs/redflags.md). Only `getProcurement` fills it.
+    #[oai(skip_serializing_if_is_none)]
+    pub red_flags: Option<Vec<RedFlag>>,
+}
+
+/// A red flag the tenant's dataset run raised; its finding is about the
+/// record `submission_id`.
+#[derive(Debug, Object)]
+pub struct RedFlag {
+    /// The indicator (its rule id): `R003`, `R018`, ...
+    pub indicator: String,
+    pub title: String,
+    /// What it is on: `process`, `buyer`, `procuring_entity` or `tenderer`.
+    pub on: String,
+    /// The process's ocid, or the organisation's id in the release.
+    pub subject: String,
+    /// The indicator's value (cardinal's), rounded to 4 decimals.
+    pub value: Option<f64>,
+    pub explanation: String,
+    pub submission_id: Uuid,
+}
+
+impl RedFlag {
+    fn from_record(submission_id: Uuid, p: &serde_json::Value) -> Self {
+        let text = |k: &str| {
+            p.get(k)
+                .and_then(serde_json::Value::as_str)
+                .unwrap_or_default()
+                .to_owned()
+        };
+        RedFlag {
+            indicator: text("indicator"),
+            title: text("title"),
+            on: text("group"),
+            subject: text("subject"),
+            value: p.get("value").and_then(serde_json::Value::as_f64),
+            explanation: text("explanation"),
+            submission_id,
+        }
+    }
 }
 
 impl TryFrom<procurement::Procurement> for Procurement {
@@ -208,6 +250,7 @@ impl TryFrom<procurement::Procurement> for Procurement {
             currency: p.currency,
             tender_end: p.tender_end,
             updated_at: p.updated_at,
+            red_flags: None,
         })
     }
 }
@@ -619,7 +662,25 @@ impl TenantApi {
         let p = procurement::get_by_ocid(&state.store, ctx.tenant(), &ocid.0)
             .await
             .map_err(|_| ApiError::not_found("procurement"))?;
-        Ok(GetProcurementResponse::Ok(Json(p.try_into()?)))
+        let release = submissions::get(&state.store, ctx.tenant(), p.submission_id)
+            .await
+            .ok()
+            .and_then(|s| serde_json::from_str::<serde_json::Value>(&s.payload).ok())
+            .unwrap_or_default();
+        let flags = adal_store::dataset::red_flags_on(
+            &state.store,
+            ctx.tenant(),
+            &adal_store::dataset::red_flag_subjects(&release),
+        )
+        .await?;
+        let mut out: Procurement = p.try_into()?;
+        out.red_flags = Some(
+            flags
+                .iter()
+                .map(|(id, payload)| RedFlag::from_record(*id, payload))
+                .collect(),
+        );
+        Ok(GetProcurementResponse::Ok(Json(out)))
     }
 
     /// The compliance unit's alert emails, newest first (at most 200), with

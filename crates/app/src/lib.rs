@@ -339,6 +339,7 @@ impl Service {
         let datasets = tokio::spawn(adal_jobs::run_dataset_jobs(
             self.store.clone(),
             self.queue.clone(),
+            self.sandbox.clone(),
             Duration::from_secs(2),
             Duration::from_secs(w.dataset_interval_secs),
             shutdown.clone(),

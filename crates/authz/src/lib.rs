@@ -200,6 +200,7 @@ pub mod obj {
             "feedback_status" => FEEDBACK_REPORTS,
             "governance_status" => GOVERNANCE,
             "tender_specification" => PROCUREMENTS,
+            "procurement_red_flag" => PROCUREMENTS,
             "declaration_obligation" => DECLARATION_STATUS,
             "gift_giver_history" => GIFTS,
             _ => return None,
@@ -211,7 +212,7 @@ pub mod obj {
     /// a declaration obligation is declaration status, a giver's history
     /// is gifts. Nobody holds `create` on them through these objects'
     /// kinds, because the API has no route that files them.
-    pub const RECORDS: [(&str, Obj); 14] = [
+    pub const RECORDS: [(&str, Obj); 15] = [
         ("gift", GIFTS),
         ("conflict_of_interest", CONFLICTS),
         ("asset_declaration", ASSET_DECLARATIONS),
@@ -226,6 +227,7 @@ pub mod obj {
         ("feedback_status", FEEDBACK_REPORTS),
         ("governance_status", GOVERNANCE),
         ("tender_specification", PROCUREMENTS),
+        ("procurement_red_flag", PROCUREMENTS),
     ];
     /// Dataset runs: `read` to see them, `write` to ask for one.
     pub const DATASET_RUNS: Obj = Obj::DatasetRuns;

@@ -121,6 +121,18 @@ pub async fn run_once(store: &Store, stale_after: Duration) -> Result<bool, Impo
     };
     imports::finish(store, tenant, id, &tally.progress, &tally.report, error).await?;
     tracing::info!(import_id = %id, accepted = tally.progress.accepted, unchanged = tally.progress.unchanged, rejected = tally.progress.rejected, "import finished");
+    // Red flags are statistics over all of a tenant's processes: an OCDS
+    // import that changed any asks for a dataset run, so its flags are
+    // evaluated without anyone starting one (or joins the run waiting).
+    if ImportKind::parse(&import.kind) == Some(ImportKind::Ocds) && tally.progress.accepted > 0 {
+        adal_store::dataset::request(
+            store,
+            tenant,
+            adal_store::dataset::IMPORT,
+            &format!("import/{id}"),
+        )
+        .await?;
+    }
     Ok(true)
 }
 

@@ -4,8 +4,10 @@
 
 use crate::queue::{Queue, QueueError};
 use adal_domain::records::derived::DerivedKind;
+use adal_sandbox::SandboxPool;
 use adal_store::dataset::{self, DatasetRun, Tally};
 use adal_store::{Store, StoreError, TenantId};
+use std::sync::Arc;
 use std::time::Duration;
 
 /// Schedules and runs dataset runs until `shutdown` resolves. `interval`
@@ -13,6 +15,7 @@ use std::time::Duration;
 pub async fn run_dataset_jobs(
     store: Store,
     queue: Queue,
+    sandbox: Arc<SandboxPool>,
     poll: Duration,
     interval: Duration,
     shutdown: tokio::sync::watch::Receiver<bool>,
@@ -33,7 +36,7 @@ pub async fn run_dataset_jobs(
             }
         }
         loop {
-            match next(&store, &queue).await {
+            match next(&store, &queue, &sandbox).await {
                 Ok(true) => continue,
                 Ok(false) => break,
                 Err(e) => {
@@ -57,7 +60,7 @@ const SCHEDULE_EVERY: Duration = Duration::from_secs(60);
 const STALE_AFTER: chrono::Duration = chrono::Duration::minutes(10);
 
 /// Claims and runs one run; false when none was waiting.
-async fn next(store: &Store, queue: &Queue) -> Result<bool, QueueError> {
+async fn next(store: &Store, queue: &Queue, sandbox: &SandboxPool) -> Result<bool, QueueError> {
     let store_err = |e: StoreError| QueueError::Backend(e.to_string());
     let Some(run) = dataset::claim_next_across_tenants(store, chrono::Utc::now() - STALE_AFTER)
         .await
@@ -65,11 +68,15 @@ async fn next(store: &Store, queue: &Queue) -> Result<bool, QueueError> {
     else {
         return Ok(false);
     };
-    let outcome = run_one(store, &run).await;
+    let outcome = run_one(store, sandbox, &run).await;
     if let Err(e) = &outcome {
         tracing::warn!(run = %run.id, tenant = %run.tenant_id, error = %e, "dataset run failed");
     }
-    dataset::finish(store, &run, outcome.map_err(|e| e.to_string()))
+    let (outcome, computed) = match outcome {
+        Ok((tally, computed)) => (Ok(tally), Some(computed)),
+        Err(e) => (Err(e.to_string()), None),
+    };
+    dataset::finish(store, &run, outcome, computed.as_ref())
         .await
         .map_err(store_err)?;
     // What the run filed waits for the evaluation queue; hand it over now
@@ -78,8 +85,23 @@ async fn next(store: &Store, queue: &Queue) -> Result<bool, QueueError> {
     Ok(true)
 }
 
-/// Files every kind of derived record for the run's tenant.
-pub async fn run_one(store: &Store, run: &DatasetRun) -> Result<Tally, StoreError> {
+/// Why a dataset run stopped.
+#[derive(Debug, thiserror::Error)]
+pub enum DatasetError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    RedFlags(#[from] crate::redflags::RedFlagsError),
+}
+
+/// Files every kind of derived record for the run's tenant, the
+/// procurement red flags last (their pass runs in the sandbox); returns
+/// what was filed and what the run computed besides.
+pub async fn run_one(
+    store: &Store,
+    sandbox: &SandboxPool,
+    run: &DatasetRun,
+) -> Result<(Tally, serde_json::Value), DatasetError> {
     let tenant = TenantId::from_uuid(run.tenant_id);
     let today = adal_domain::kazakhstan_today();
     let mut tally = Tally::default();
@@ -105,6 +127,8 @@ pub async fn run_one(store: &Store, run: &DatasetRun) -> Result<Tally, StoreErro
     tally.add(
         dataset::file_derived(store, tenant, DerivedKind::GovernanceStatus, governance).await?,
     );
+    let (flags, red_flags) = crate::redflags::run(store, sandbox, tenant).await?;
+    tally.add(flags);
     tracing::info!(run = %run.id, tenant = %tenant, created = tally.created, corrected = tally.corrected, unchanged = tally.unchanged, "dataset run done");
-    Ok(tally)
+    Ok((tally, serde_json::json!({ "red_flags": red_flags })))
 }

@@ -2,6 +2,7 @@
 //! run the tenant's active rule set in the sandbox, record the outcome.
 
 use crate::queue::EvaluateSubmission;
+use adal_domain::records::derived::DerivedKind;
 use adal_sandbox::{SandboxError, SandboxPool};
 use adal_sandbox_protocol::{Severity, SubmissionInput};
 use adal_store::evaluation::{self, AlertPolicy, RuleInfo};
@@ -213,19 +214,37 @@ impl Evaluator {
             recipients: context.settings.alert_emails.clone(),
         };
         let mut inputs = Vec::with_capacity(live.len());
+        let mut done = Vec::with_capacity(live.len());
         let now = chrono::Utc::now();
         for s in live {
             let lag = (now - s.received_at).num_milliseconds();
             self.metrics.queue_lag.observe(lag.max(0) as f64 / 1000.0);
+            if s.kind == DerivedKind::ProcurementRedFlag.as_str() {
+                // Judged by the dataset run's red-flag pass in the sandbox;
+                // its result is carried over, not evaluated again.
+                match serde_json::from_str(&s.payload) {
+                    Ok(payload) => {
+                        let outcomes = crate::redflags::outcomes(&payload, &defs);
+                        done.push((s, outcomes));
+                    }
+                    Err(e) => results.push((
+                        s.id,
+                        Err(EvaluationError::from(StoreError::Corrupt(e.to_string()))),
+                    )),
+                }
+                continue;
+            }
             match context.input_for(&self.store, tenant, &s).await {
                 Ok(input) => inputs.push((s, input)),
                 Err(e) => results.push((s.id, Err(e.into()))),
             }
         }
-        let evaluated = self
-            .run_split(&version.content_hash, &sources, context.shared(), inputs)
-            .await;
-        let mut done = Vec::with_capacity(evaluated.len());
+        let evaluated = if inputs.is_empty() {
+            Vec::new()
+        } else {
+            self.run_split(&version.content_hash, &sources, context.shared(), inputs)
+                .await
+        };
         for (s, r) in evaluated {
             match r {
                 Ok(outcomes) => done.push((s, outcomes)),

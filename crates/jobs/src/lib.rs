@@ -7,9 +7,10 @@ mod cases;
 mod dataset;
 mod evaluate;
 mod queue;
+pub mod redflags;
 
 pub use cases::run_case_clock;
-pub use dataset::{run_dataset_jobs, run_one as run_dataset};
+pub use dataset::{DatasetError, run_dataset_jobs, run_one as run_dataset};
 
 pub use evaluate::{EvaluationError, Evaluator, Handled, RuleContext};
 pub use queue::{

@@ -10,6 +10,9 @@ use adal_sandbox_protocol::{
     CompileError, FailureCode, PROTOCOL_VERSION, Request, Response, RuleOutcome, RuleSource,
     RuleUnderTest, SubmissionInput, SubmissionResult, TestReport,
 };
+mod redflags;
+pub use redflags::{RedFlagsOutput, RedFlagsRun};
+
 use std::collections::{BTreeSet, HashSet};
 use std::io;
 use std::path::PathBuf;

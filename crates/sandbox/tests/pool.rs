@@ -593,3 +593,53 @@ async fn an_answer_that_does_not_fit_the_request_is_a_protocol_error() {
         assert!(pool.pids().is_empty(), "the process was not replaced");
     }
 }
+
+/// A red-flag pass: releases in, cardinal's report out; unreadable lines
+/// and unused settings come back as notes (without the temporary file's
+/// path), a bad setting is refused, and a pass past its time is killed.
+#[tokio::test]
+async fn red_flag_passes_report_notes_and_refusals() {
+    let (pool, _dir) = pool(1, Duration::from_secs(10));
+    let mut pass = pool
+        .start_redflags("[R018]\n[R999]\n", Duration::from_secs(30))
+        .await
+        .unwrap();
+    pass.write_release(
+        br#"{"ocid":"ocds-1","tender":{"procurementMethod":"open","numberOfTenderers":1}}"#,
+    )
+    .await
+    .unwrap();
+    pass.write_release(b"not json").await.unwrap();
+    let out = pass.finish().await.unwrap();
+    assert_eq!(out.report["OCID"], json!({"ocds-1": {"R018": 1.0}}));
+    assert!(!out.rule_errors);
+    let notes = out.notes.join("\n");
+    assert!(notes.contains("R999"), "{notes}");
+    assert!(notes.contains("not a JSON object"), "{notes}");
+    assert!(!notes.contains("adal-redflags-"), "{notes}");
+
+    let pass = pool
+        .start_redflags("[R003]\nthreshold = soon\n", Duration::from_secs(30))
+        .await
+        .unwrap();
+    match pass.finish().await {
+        Err(SandboxError::Failed { message, .. }) => {
+            assert!(message.contains("threshold"), "{message}")
+        }
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+
+    // A pass that never gets the end of its input runs out of time.
+    let started = Instant::now();
+    let mut pass = pool
+        .start_redflags("[R018]\n", Duration::from_millis(500))
+        .await
+        .unwrap();
+    pass.write_release(br#"{"ocid":"x"}"#).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(700)).await;
+    assert!(matches!(
+        pass.write_release(br#"{"ocid":"y"}"#).await,
+        Err(SandboxError::Deadline)
+    ));
+    assert!(started.elapsed() < Duration::from_secs(5));
+}

@@ -35,6 +35,9 @@ pub const FAILED: &str = "failed";
 
 pub const SCHEDULED: &str = "scheduled";
 pub const MANUAL: &str = "manual";
+/// Asked for by an OCDS import that finished, so its red flags are
+/// evaluated without anyone starting a run.
+pub const IMPORT: &str = "import";
 
 /// Who files derived records: the service itself, not a user. The nil id
 /// never matches a user, so derived records are nobody's "own" filings.
@@ -85,6 +88,7 @@ pub async fn request(
         corrected: Set(0),
         unchanged: Set(0),
         error: Set(None),
+        computed: Set(None),
         requested_at: Set(now()),
         started_at: Set(None),
         heartbeat_at: Set(None),
@@ -229,11 +233,13 @@ impl Tally {
     }
 }
 
-/// Ends a run with what it wrote, or with the error that stopped it.
+/// Ends a run with what it wrote and what it `computed` besides (JSON,
+/// shown with the run), or with the error that stopped it.
 pub async fn finish(
     store: &crate::Store,
     run: &DatasetRun,
     outcome: std::result::Result<Tally, String>,
+    computed: Option<&serde_json::Value>,
 ) -> Result<()> {
     let txn = store.begin_write().await?;
     let (status, tally, error) = match &outcome {
@@ -246,6 +252,10 @@ pub async fn finish(
         .col_expr(dataset_run::Column::Corrected, Expr::value(tally.corrected))
         .col_expr(dataset_run::Column::Unchanged, Expr::value(tally.unchanged))
         .col_expr(dataset_run::Column::Error, Expr::value(error.clone()))
+        .col_expr(
+            dataset_run::Column::Computed,
+            Expr::value(computed.map(serde_json::Value::to_string)),
+        )
         .col_expr(dataset_run::Column::FinishedAt, Expr::value(Some(now())))
         .filter(dataset_run::Column::Id.eq(run.id))
         .exec(&txn)
@@ -508,6 +518,161 @@ async fn current_payloads(
     rows.into_iter()
         .map(|(id, p)| Ok((id, serde_json::from_str(&p).map_err(corrupt)?)))
         .collect()
+}
+
+/// One page of the current versions of `kind` (superseded ones left
+/// out), as stored: ids after `after`, in id order, at most `limit`. For a
+/// pass over every process of a tenant without holding them all.
+pub async fn current_payload_page(
+    store: &crate::Store,
+    tenant: TenantId,
+    kind: Kind,
+    after: Option<Uuid>,
+    limit: u64,
+) -> Result<Vec<(Uuid, String)>> {
+    let mut q = submission::Entity::find()
+        .select_only()
+        .column(submission::Column::Id)
+        .column(submission::Column::Payload)
+        .filter(submission::Column::TenantId.eq(tenant.uuid()))
+        .filter(submission::Column::Kind.eq(kind.as_str()))
+        .filter(submission::Column::SupersededBy.is_null());
+    if let Some(after) = after {
+        q = q.filter(submission::Column::Id.gt(after));
+    }
+    Ok(q.order_by_asc(submission::Column::Id)
+        .limit(limit)
+        .into_tuple()
+        .all(store.connection())
+        .await?)
+}
+
+/// The current version of every derived record of `kind`, by reference.
+pub async fn current_derived(
+    store: &crate::Store,
+    tenant: TenantId,
+    kind: DerivedKind,
+) -> Result<HashMap<String, serde_json::Value>> {
+    let rows: Vec<(Option<String>, String)> = submission::Entity::find()
+        .select_only()
+        .column(submission::Column::Reference)
+        .column(submission::Column::Payload)
+        .filter(submission::Column::TenantId.eq(tenant.uuid()))
+        .filter(submission::Column::Kind.eq(kind.as_str()))
+        .filter(submission::Column::SupersededBy.is_null())
+        .into_tuple()
+        .all(store.connection())
+        .await?;
+    rows.into_iter()
+        .filter_map(|(r, p)| r.map(|r| (r, p)))
+        .map(|(r, p)| Ok((r, serde_json::from_str(&p).map_err(corrupt)?)))
+        .collect()
+}
+
+/// Most subjects [`red_flags_on`] looks up at once (a release naming more
+/// parties is cut there: the process and its buyer come first).
+pub const MAX_RED_FLAG_SUBJECTS: usize = 100;
+
+/// What the red flags of a process can be on, as the flags' records name
+/// them (`group`, identifier): the process (`ocid`), its buyer, procuring
+/// entity, and every tenderer and supplier, by their ids in the release.
+pub fn red_flag_subjects(release: &serde_json::Value) -> Vec<(&'static str, String)> {
+    let id_at = |v: &serde_json::Value| {
+        v.get("id")
+            .and_then(serde_json::Value::as_str)
+            .map(str::to_owned)
+    };
+    let mut out = Vec::new();
+    if let Some(ocid) = release.get("ocid").and_then(serde_json::Value::as_str) {
+        out.push(("process", ocid.to_owned()));
+    }
+    if let Some(b) = release.get("buyer").and_then(id_at) {
+        out.push(("buyer", b));
+    }
+    if let Some(pe) = release.pointer("/tender/procuringEntity").and_then(id_at) {
+        out.push(("procuring_entity", pe));
+    }
+    let array = |v: Option<&serde_json::Value>| {
+        v.and_then(serde_json::Value::as_array)
+            .cloned()
+            .unwrap_or_default()
+    };
+    for bid in array(release.pointer("/bids/details")) {
+        for t in array(bid.get("tenderers")) {
+            if let Some(id) = id_at(&t) {
+                out.push(("tenderer", id));
+            }
+        }
+    }
+    for award in array(release.get("awards")) {
+        for s in array(award.get("suppliers")) {
+            if let Some(id) = id_at(&s) {
+                out.push(("tenderer", id));
+            }
+        }
+    }
+    let mut seen = std::collections::HashSet::new();
+    out.retain(|x| seen.insert(x.clone()));
+    out.truncate(MAX_RED_FLAG_SUBJECTS);
+    out
+}
+
+/// The procurement red flags that fire now on any of `subjects` (as
+/// [`red_flag_subjects`] names them): (record id, payload), by indicator.
+pub async fn red_flags_on(
+    store: &crate::Store,
+    tenant: TenantId,
+    subjects: &[(&str, String)],
+) -> Result<Vec<(Uuid, serde_json::Value)>> {
+    if subjects.is_empty() {
+        return Ok(Vec::new());
+    }
+    // References are `group/subject/indicator`. A prefix match can match
+    // more than it should (`_` and `%` in an identifier are wildcards to
+    // LIKE), never less; the payload decides.
+    let mut any = Condition::any();
+    for (group, subject) in subjects {
+        any = any.add(submission::Column::Reference.starts_with(format!("{group}/{subject}/")));
+    }
+    let rows: Vec<(Uuid, String)> = submission::Entity::find()
+        .select_only()
+        .column(submission::Column::Id)
+        .column(submission::Column::Payload)
+        .filter(submission::Column::TenantId.eq(tenant.uuid()))
+        .filter(submission::Column::Kind.eq(DerivedKind::ProcurementRedFlag.as_str()))
+        .filter(submission::Column::SupersededBy.is_null())
+        .filter(any)
+        .into_tuple()
+        .all(store.connection())
+        .await?;
+    let mut out = Vec::new();
+    for (id, payload) in rows {
+        let p: serde_json::Value = serde_json::from_str(&payload).map_err(corrupt)?;
+        let text = |k: &str| p.get(k).and_then(serde_json::Value::as_str);
+        let on = subjects
+            .iter()
+            .any(|(g, s)| text("group") == Some(*g) && text("subject") == Some(s.as_str()));
+        if on && p.get("fired") == Some(&serde_json::Value::Bool(true)) {
+            out.push((id, p));
+        }
+    }
+    out.sort_by(|a, b| {
+        let key = |p: &serde_json::Value| {
+            (
+                p.get("indicator")
+                    .and_then(serde_json::Value::as_str)
+                    .map(str::to_owned),
+                p.get("group")
+                    .and_then(serde_json::Value::as_str)
+                    .map(str::to_owned),
+                p.get("subject")
+                    .and_then(serde_json::Value::as_str)
+                    .map(str::to_owned),
+            )
+        };
+        key(&a.1).cmp(&key(&b.1))
+    });
+    Ok(out)
 }
 
 fn date_of(v: &serde_json::Value, key: &str) -> Option<NaiveDate> {

@@ -444,6 +444,11 @@ col-buyer = Buyer
 col-value = Value
 col-tender-end = Tenders close
 col-counterparties = Tenderers and suppliers
+col-red-flags = Red flags
+red-flag-on-process = process
+red-flag-on-buyer = buyer
+red-flag-on-procuring_entity = procuring entity
+red-flag-on-tenderer = tenderer
 party-role-tenderer = tenderer
 party-role-supplier = supplier
 imports-title = Imports
@@ -497,6 +502,7 @@ kind-training_status = Training status
 kind-feedback_status = Feedback answer status
 kind-governance_status = Governance status
 kind-tender_specification = Tender specification
+kind-procurement_red_flag = Procurement red flag
 
 ## Rule editor
 nav-rules = Rules

@@ -441,6 +441,11 @@ col-buyer = Тапсырыс беруші
 col-value = Сомасы
 col-tender-end = Өтінімдер қабылдау мерзімі
 col-counterparties = Қатысушылар мен өнім берушілер
+col-red-flags = Қызыл жалаулар
+red-flag-on-process = рәсім
+red-flag-on-buyer = тапсырыс беруші
+red-flag-on-procuring_entity = сатып алуды ұйымдастырушы
+red-flag-on-tenderer = әлеуетті өнім беруші
 party-role-tenderer = қатысушы
 party-role-supplier = өнім беруші
 imports-title = Импорт
@@ -494,6 +499,7 @@ kind-training_status = Оқыту мәртебесі
 kind-feedback_status = Өтінішке жауап мәртебесі
 kind-governance_status = Сыбайлас жемқорлыққа қарсы шаралардың жай-күйі
 kind-tender_specification = Сатып алудың техникалық ерекшелігі
+kind-procurement_red_flag = Сатып алудағы қызыл жалау
 
 ## Ережелер редакторы
 nav-rules = Ережелер

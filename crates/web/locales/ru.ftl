@@ -445,6 +445,11 @@ col-buyer = Заказчик
 col-value = Сумма
 col-tender-end = Приём заявок до
 col-counterparties = Участники и поставщики
+col-red-flags = Красные флаги
+red-flag-on-process = процедура
+red-flag-on-buyer = заказчик
+red-flag-on-procuring_entity = организатор закупки
+red-flag-on-tenderer = участник
 party-role-tenderer = участник
 party-role-supplier = поставщик
 imports-title = Импорт
@@ -498,6 +503,7 @@ kind-training_status = Статус обучения
 kind-feedback_status = Статус ответа на обращение
 kind-governance_status = Состояние антикоррупционных мер
 kind-tender_specification = Техническая спецификация закупки
+kind-procurement_red_flag = Красный флаг закупки
 
 ## Редактор правил
 nav-rules = Правила

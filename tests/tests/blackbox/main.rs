@@ -11,6 +11,7 @@ mod dashboard;
 mod faults;
 mod isolation;
 mod records;
+mod redflags;
 mod reporting;
 mod second_factor;
 

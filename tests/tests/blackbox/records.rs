@@ -11,12 +11,12 @@ use std::time::{Duration, Instant};
 const ADMIN_PASSWORD: &str = "platform-admin-password";
 const PASSWORD: &str = "a-long-enough-password";
 
-struct Running {
+pub(crate) struct Running {
     _db: PgDatabase,
     _smtp: Smtp,
-    dep: Deployment,
-    api: Api,
-    platform: String,
+    pub(crate) dep: Deployment,
+    pub(crate) api: Api,
+    pub(crate) platform: String,
     _serve: tokio::process::Child,
     _worker: tokio::process::Child,
 }
@@ -26,7 +26,7 @@ async fn start() -> Result<Running> {
 }
 
 /// [`start`] with some settings changed (`ADAL_...` variables).
-async fn start_with(env: &[(&str, &str)]) -> Result<Running> {
+pub(crate) async fn start_with(env: &[(&str, &str)]) -> Result<Running> {
     let db = PgDatabase::create()?;
     let smtp = Smtp::start().await?;
     let mut dep = Deployment::production(&db, smtp.port);
@@ -1098,7 +1098,7 @@ fn query_escape(v: &str) -> String {
 }
 
 /// Uploads a file and waits for its import to finish; returns the import.
-async fn import(
+pub(crate) async fn import(
     run: &Running,
     token: &str,
     tid: &str,
@@ -1125,7 +1125,7 @@ async fn import(
     .map_err(|e| anyhow::anyhow!("{e}\nworker log:\n{}", dep.log("worker")))
 }
 
-fn counts(i: &Value) -> (i64, i64, i64) {
+pub(crate) fn counts(i: &Value) -> (i64, i64, i64) {
     (
         i["accepted"].as_i64().unwrap(),
         i["unchanged"].as_i64().unwrap(),

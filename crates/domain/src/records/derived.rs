@@ -17,6 +17,7 @@ closed_enum!(
         FeedbackStatus => "feedback_status",
         GovernanceStatus => "governance_status",
         TenderSpecification => "tender_specification",
+        ProcurementRedFlag => "procurement_red_flag",
     }
 );
 

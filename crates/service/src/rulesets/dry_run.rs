@@ -2,6 +2,7 @@
 //! submissions in the sandbox, compared with the findings recorded now.
 
 use super::*;
+use adal_domain::records::derived::DerivedKind;
 
 /// How many of the latest submissions a dry run takes by default, and at
 /// most: each is evaluated in the sandbox while the caller waits.
@@ -244,6 +245,20 @@ pub async fn dry_run_version(
             Err(e) => return Err(ServiceError::unavailable(e)),
         };
         for (s, result) in batch_subs.iter().zip(results) {
+            if s.kind == DerivedKind::ProcurementRedFlag.as_str() {
+                // As the worker records it: the dataset run's pass found the
+                // flag; the version decides whether its rule is still in
+                // the standard and how severe it is. New parameters take
+                // effect at the next dataset run.
+                let payload = serde_json::from_str(&s.payload).unwrap_or_default();
+                lifecycle::compare(
+                    s.id,
+                    &adal_jobs::redflags::outcomes(&payload, &defs),
+                    by_submission.get(&s.id).map_or(&[][..], Vec::as_slice),
+                    &mut diffs,
+                );
+                continue;
+            }
             match result {
                 Ok(r) => lifecycle::compare(
                     s.id,

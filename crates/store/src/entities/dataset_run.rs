@@ -6,7 +6,7 @@ pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: Uuid,
     pub tenant_id: Uuid,
-    /// `scheduled` or `manual`.
+    /// `scheduled`, `manual`, or `import` (an OCDS import finished).
     pub trigger: String,
     /// A user id, or `scheduler`.
     pub requested_by: String,
@@ -15,6 +15,9 @@ pub struct Model {
     pub corrected: i64,
     pub unchanged: i64,
     pub error: Option<String>,
+    /// JSON: what the run computed besides records (red-flag fences and
+    /// counts); absent for runs before it was recorded.
+    pub computed: Option<String>,
     pub requested_at: DateTimeUtc,
     pub started_at: Option<DateTimeUtc>,
     pub heartbeat_at: Option<DateTimeUtc>,

@@ -173,12 +173,17 @@ async fn runs_are_deduplicated_claimed_once_and_stay_in_their_tenant(store: Stor
             corrected: 1,
             unchanged: 7,
         }),
+        Some(&serde_json::json!({"red_flags": {"processes": 3}})),
     )
     .await
     .unwrap();
     let done = dataset::get(&store, t, first.id).await.unwrap();
     assert_eq!(done.status, dataset::DONE);
     assert_eq!((done.created, done.corrected, done.unchanged), (2, 1, 7));
+    assert_eq!(
+        done.computed.as_deref(),
+        Some(r#"{"red_flags":{"processes":3}}"#)
+    );
     assert!(done.finished_at.is_some());
     // Finished: the next request is a new run.
     let next = dataset::request(&store, t, dataset::MANUAL, "officer")
@@ -192,7 +197,7 @@ async fn runs_are_deduplicated_claimed_once_and_stay_in_their_tenant(store: Stor
     .await
     .unwrap()
     .unwrap();
-    dataset::finish(&store, &failed, Err("store: gone".to_owned()))
+    dataset::finish(&store, &failed, Err("store: gone".to_owned()), None)
         .await
         .unwrap();
     let failed = dataset::get(&store, t, next.id).await.unwrap();

@@ -8,6 +8,7 @@ use crate::session::Visitor;
 use adal_authz::{act, obj};
 use adal_domain::Bin;
 use adal_service::AppState;
+use adal_store::dataset;
 use adal_store::procurement::{self, ProcurementFilter};
 use adal_store::submissions::{self};
 use maud::html;
@@ -132,6 +133,7 @@ pub(crate) async fn procurements(
             (Vec::new(), 0)
         };
         let mut parties = HashMap::new();
+        let mut flags = HashMap::new();
         for p in &rows {
             let release = submissions::get(&state.store, ctx.tenant(), p.submission_id)
                 .await
@@ -139,6 +141,8 @@ pub(crate) async fn procurements(
                 .and_then(|s| serde_json::from_str::<Value>(&s.payload).ok())
                 .unwrap_or_default();
             parties.insert(p.id, counterparties(&release));
+            let found = dataset::red_flags_on(&state.store, ctx.tenant(), &dataset::red_flag_subjects(&release)).await?;
+            flags.insert(p.id, found);
         }
         let buyers: Vec<(String, String)> = procurement::buyers(&state.store, ctx.tenant())
             .await?
@@ -174,6 +178,7 @@ pub(crate) async fn procurements(
                         th scope="col" class="num" { (tr.t("col-value")) }
                         th scope="col" { (tr.t("col-tender-end")) }
                         th scope="col" { (tr.t("col-counterparties")) }
+                        th scope="col" { (tr.t("col-red-flags")) }
                     } }
                     tbody {
                         @for p in &rows {
@@ -198,6 +203,20 @@ pub(crate) async fn procurements(
                                                 @if let Some(b) = &c.bin { " (" (tr.t("col-bin")) " " (b) ")" }
                                                 " · "
                                                 (c.roles.iter().map(|r| label(tr, "party-role", r)).collect::<Vec<_>>().join(", "))
+                                            }
+                                        }
+                                    }
+                                }
+                                td {
+                                    ul class="red-flags" {
+                                        @for (_, f) in flags.get(&p.id).into_iter().flatten() {
+                                            @let text = |k: &str| f.get(k).and_then(Value::as_str).unwrap_or_default().to_owned();
+                                            li data-flag=(text("indicator")) data-on=(text("group")) {
+                                                abbr title=(text("explanation")) { (text("indicator")) }
+                                                " " (text("title"))
+                                                @if text("group") != "process" {
+                                                    " · " (label(tr, "red-flag-on", &text("group"))) " " (text("subject"))
+                                                }
                                             }
                                         }
                                     }
