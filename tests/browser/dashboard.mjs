@@ -896,6 +896,14 @@ if submission.direction == "received" && money(submission.value_kzt) > limit {
     await Promise.all([p.waitForNavigation(), p.click(`nav a[href="/t/${tenant}/procurements"]`)]);
     assert.ok((await p.locator("#procurements tbody tr[data-ocid]").count()) >= 1);
     assert.ok((await p.locator("#procurements li[data-bin]").count()) >= 1, "a tenderer with its BIN");
+    // The red flags the demo's dataset run raised on its tender (ten days
+    // to bid, one bid), each with why on hover.
+    const demo = p.locator('#procurements tr[data-ocid="ocds-demo-2026-001"]');
+    for (const code of ["R003", "R018"]) {
+      const flag = demo.locator(`li[data-flag="${code}"][data-on="process"]`);
+      assert.equal(await flag.count(), 1, `${code} on the demo tender`);
+      assert.match(await flag.locator("abbr").getAttribute("title"), /ocds-demo-2026-001/);
+    }
     // The Agency reads it, with no upload form anywhere.
     const auditor = pages.agency_auditor;
     await auditor.goto(`${T}/procurements`);

@@ -208,6 +208,9 @@ pub async fn seed_demo(svc: &Service) -> Result<DemoAccounts> {
     // The employee's account is the person on file (seeded below): their
     // gifts reach the rules with their father and their shareholding.
     users::link_person(&svc.store, tenant, "demo", employee, Some(&employee_iin)).await?;
+    // Ten days to bid, and one bid: the red flags R003 (short submission
+    // period) and R018 (single bid) fire on it at the first dataset run.
+    let period = |days: i64| format!("{}T09:00:00+05:00", today + chrono::Duration::days(days));
     let release = serde_json::json!({
         "ocid": "ocds-demo-2026-001",
         "buyer": {"id": "demo-buyer", "name": "Demo Energy JSC"},
@@ -219,6 +222,8 @@ pub async fn seed_demo(svc: &Service) -> Result<DemoAccounts> {
         "tender": {
             "id": "DEMO-2026-001", "title": "Transformer maintenance", "status": "active",
             "procurementMethod": "open", "value": {"amount": 25000000, "currency": "KZT"},
+            "tenderPeriod": {"startDate": period(-5), "endDate": period(5)},
+            "numberOfTenderers": 1,
             "procuringEntity": {"id": "demo-buyer", "name": "Demo Energy JSC"},
             // The employee sits on the committee and holds shares in the
             // bidder (declared below): what the committee rule is for.
