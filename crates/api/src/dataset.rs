@@ -64,7 +64,7 @@ impl From<dataset::DatasetRun> for DatasetRun {
 
 #[derive(ApiResponse)]
 enum RequestResponse {
-    /// Queued (or the run already waiting or under way).
+    /// Queued (or the run already waiting).
     #[oai(status = 202)]
     Accepted(Json<DatasetRun>),
 }
@@ -89,8 +89,9 @@ pub struct DatasetApi;
 #[OpenApi]
 impl DatasetApi {
     /// Runs the tenant's dataset rules now. Answers with the queued run, or
-    /// with the one already waiting or under way: two runs over the same
-    /// data would find the same facts.
+    /// with the one already waiting. A run under way may have read the data
+    /// before this request, so the new one waits behind it; a tenant never
+    /// has two runs at once.
     #[oai(
         path = "/tenants/:tenant_id/dataset-runs",
         method = "post",

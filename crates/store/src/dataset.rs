@@ -58,9 +58,13 @@ fn corrupt(e: impl std::fmt::Display) -> StoreError {
     StoreError::Corrupt(e.to_string())
 }
 
-/// Asks for a run of `tenant`'s dataset rules. A run already waiting or
-/// under way is returned instead of a second one: two runs over the same
-/// data would file the same derived records.
+/// Asks for a run of `tenant`'s dataset rules. A run already waiting is
+/// returned instead of a second one: it will read the data as it is when
+/// it starts. A run under way is not enough: it may have read the data
+/// before the change that prompted this request (an import's processes),
+/// so one run is queued behind it, and started only once it has ended
+/// ([`claim_next_across_tenants`]): two runs of a tenant at once would
+/// file the same derived records.
 pub async fn request(
     store: &crate::Store,
     tenant: TenantId,
@@ -70,7 +74,7 @@ pub async fn request(
     let txn = store.begin_write().await?;
     let pending = dataset_run::Entity::find()
         .filter(dataset_run::Column::TenantId.eq(tenant.uuid()))
-        .filter(dataset_run::Column::Status.is_in([QUEUED, RUNNING]))
+        .filter(dataset_run::Column::Status.eq(QUEUED))
         .one(&txn)
         .await?;
     if let Some(run) = pending {
@@ -177,9 +181,10 @@ pub async fn claim_next_across_tenants(
     store: &crate::Store,
     stale_before: DateTime<Utc>,
 ) -> Result<Option<DatasetRun>> {
-    let candidates: Vec<(Uuid, String, Option<DateTime<Utc>>)> = dataset_run::Entity::find()
+    let candidates: Vec<(Uuid, Uuid, String, Option<DateTime<Utc>>)> = dataset_run::Entity::find()
         .select_only()
         .column(dataset_run::Column::Id)
+        .column(dataset_run::Column::TenantId)
         .column(dataset_run::Column::Status)
         .column(dataset_run::Column::HeartbeatAt)
         .filter(
@@ -196,7 +201,20 @@ pub async fn claim_next_across_tenants(
         .into_tuple()
         .all(store.connection())
         .await?;
-    for (id, status, heartbeat) in candidates {
+    for (id, tenant_id, status, heartbeat) in candidates {
+        // A run queued behind one of its tenant's that is under way (and
+        // beating) waits for it.
+        if status == QUEUED {
+            let busy = dataset_run::Entity::find()
+                .filter(dataset_run::Column::TenantId.eq(tenant_id))
+                .filter(dataset_run::Column::Status.eq(RUNNING))
+                .filter(dataset_run::Column::HeartbeatAt.gte(stale_before))
+                .one(store.connection())
+                .await?;
+            if busy.is_some() {
+                continue;
+            }
+        }
         let at = now();
         let mut upd = dataset_run::Entity::update_many()
             .col_expr(dataset_run::Column::Status, Expr::value(RUNNING))

@@ -156,6 +156,44 @@ async fn runs_are_deduplicated_claimed_once_and_stay_in_their_tenant(store: Stor
         .unwrap()
         .is_none()
     );
+    // Asked while one is under way (an import just finished): that run may
+    // have read the data before the import, so one more waits behind it,
+    // and only one.
+    let behind = dataset::request(&store, t, dataset::IMPORT, "import/1")
+        .await
+        .unwrap();
+    assert_ne!(behind.id, first.id);
+    assert_eq!(behind.status, dataset::QUEUED);
+    let again = dataset::request(&store, t, dataset::IMPORT, "import/2")
+        .await
+        .unwrap();
+    assert_eq!(again.id, behind.id);
+    // It does not start while the tenant's run is under way and beating,
+    // though another tenant's waiting run does.
+    let other = tenant(&store).await;
+    let elsewhere = dataset::request(&store, other, dataset::MANUAL, "officer")
+        .await
+        .unwrap();
+    let next = dataset::claim_next_across_tenants(
+        &store,
+        chrono::Utc::now() - chrono::Duration::minutes(10),
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    assert_eq!(next.id, elsewhere.id);
+    dataset::finish(&store, &next, Ok(Tally::default()), None)
+        .await
+        .unwrap();
+    assert!(
+        dataset::claim_next_across_tenants(
+            &store,
+            chrono::Utc::now() - chrono::Duration::minutes(10)
+        )
+        .await
+        .unwrap()
+        .is_none()
+    );
     // ...unless its worker stopped beating: then it is taken over.
     let stolen = dataset::claim_next_across_tenants(
         &store,
@@ -185,11 +223,11 @@ async fn runs_are_deduplicated_claimed_once_and_stay_in_their_tenant(store: Stor
         Some(r#"{"red_flags":{"processes":3}}"#)
     );
     assert!(done.finished_at.is_some());
-    // Finished: the next request is a new run.
+    // Finished: the next request finds the run waiting behind it.
     let next = dataset::request(&store, t, dataset::MANUAL, "officer")
         .await
         .unwrap();
-    assert_ne!(next.id, first.id);
+    assert_eq!(next.id, behind.id);
     let failed = dataset::claim_next_across_tenants(
         &store,
         chrono::Utc::now() - chrono::Duration::minutes(10),
