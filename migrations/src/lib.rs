@@ -22,6 +22,7 @@ mod m20261205_000050_risk_counts;
 mod m20261205_000060_submission_claim;
 mod m20261206_000010_reports;
 mod m20261207_000010_dataset_run_computed;
+mod m20261207_000020_submissions_by_kind;
 
 pub struct Migrator;
 
@@ -47,6 +48,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_000060_submission_claim::Migration),
             Box::new(m20261206_000010_reports::Migration),
             Box::new(m20261207_000010_dataset_run_computed::Migration),
+            Box::new(m20261207_000020_submissions_by_kind::Migration),
         ]
     }
 }

@@ -260,10 +260,16 @@ pub async fn run(
                 break;
             };
             after = Some(*last);
+            let mut lines = Vec::with_capacity(page.iter().map(|(_, r)| r.len() + 1).sum());
             for (_, release) in &page {
-                pass.write_release(release.as_bytes()).await?;
+                // Stored compact (serde_json), so one line each; a newline
+                // inside would only split it into lines the pass skips
+                // and notes.
+                lines.extend_from_slice(release.as_bytes());
+                lines.push(b'\n');
                 processes += 1;
             }
+            pass.write_lines(&lines).await?;
         }
         let out = pass.finish().await?;
         (out.report, out.notes, out.rule_errors)
