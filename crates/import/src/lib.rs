@@ -203,8 +203,59 @@ async fn apply_ocds(
         ocds::read_upload(import.file.as_bytes()).map_err(|e| Failure::File(e.to_string()))?;
     tally.progress.total_rows = i64::try_from(items.len()).unwrap_or(i64::MAX);
     for chunk in items.chunks(OCDS_BATCH) {
+        // A batch PostgreSQL rolled back to break a deadlock with the
+        // evaluation or a dataset run wrote nothing: it is run again, a
+        // few times, before the import stops.
+        let mut attempt = 0;
+        let (seen, rejected) = loop {
+            match apply_ocds_batch(store, import, tenant, today, chunk).await {
+                Err(Failure::Store(e)) if e.is_transient_conflict() && attempt < BATCH_ATTEMPTS => {
+                    attempt += 1;
+                    tracing::info!(import_id = %import.id, attempt, error = %e, "import batch rolled back; running it again");
+                    tokio::time::sleep(std::time::Duration::from_millis(50 * u64::from(attempt)))
+                        .await;
+                }
+                other => break other?,
+            }
+        };
+        for (row, errors) in rejected {
+            for e in errors.iter().take(1) {
+                tally.reject(row, e.pointer.clone(), e.message.clone());
+            }
+            if errors.len() > 1 {
+                let rest: Vec<String> = errors[1..].iter().map(ToString::to_string).collect();
+                if let Some(last) = tally.report.last_mut()
+                    && last.row == row
+                {
+                    last.reason = format!("{}; also {}", last.reason, rest.join("; "));
+                }
+            }
+        }
+        for changed in seen {
+            tally.applied(changed);
+        }
+        imports::progress(store, import.id, &tally.progress, &tally.report).await?;
+    }
+    Ok(())
+}
+
+/// Times a batch is tried when PostgreSQL rolls it back for a deadlock.
+const BATCH_ATTEMPTS: u32 = 5;
+
+/// One batch of an OCDS import in one transaction: whether each applied
+/// release changed anything, and the rows refused with their errors.
+#[allow(clippy::type_complexity)]
+async fn apply_ocds_batch(
+    store: &Store,
+    import: &Import,
+    tenant: TenantId,
+    today: NaiveDate,
+    chunk: &[ocds::Item],
+) -> Result<(Vec<bool>, Vec<(u64, Vec<adal_domain::FieldError>)>), Failure> {
+    {
         let txn = store.begin_write().await?;
         let mut seen = Vec::new();
+        let mut rejected = Vec::new();
         for item in chunk {
             let row = item.row as u64;
             let release = match &item.release {
@@ -219,27 +270,10 @@ async fn apply_ocds(
                         procurement::upsert_in(&txn, tenant, import.created_by, &r, false).await?;
                     seen.push(!matches!(up, Upserted::Unchanged(_)));
                 }
-                Err(errors) => {
-                    for e in errors.iter().take(1) {
-                        tally.reject(row, e.pointer.clone(), e.message.clone());
-                    }
-                    if errors.len() > 1 {
-                        let rest: Vec<String> =
-                            errors[1..].iter().map(ToString::to_string).collect();
-                        if let Some(last) = tally.report.last_mut()
-                            && last.row == row
-                        {
-                            last.reason = format!("{}; also {}", last.reason, rest.join("; "));
-                        }
-                    }
-                }
+                Err(errors) => rejected.push((row, errors)),
             }
         }
         txn.commit().await.map_err(StoreError::from)?;
-        for changed in seen {
-            tally.applied(changed);
-        }
-        imports::progress(store, import.id, &tally.progress, &tally.report).await?;
+        Ok((seen, rejected))
     }
-    Ok(())
 }

@@ -71,6 +71,24 @@ impl StoreError {
         }
     }
 
+    /// Whether PostgreSQL gave up this transaction to let a concurrent one
+    /// through (a deadlock, a serialization failure): nothing was written,
+    /// and running the same transaction again normally succeeds.
+    pub fn is_transient_conflict(&self) -> bool {
+        let StoreError::Db(e) = self else {
+            return false;
+        };
+        match e {
+            DbErr::Exec(sea_orm::RuntimeErr::SqlxError(x))
+            | DbErr::Query(sea_orm::RuntimeErr::SqlxError(x)) => matches!(
+                &**x,
+                sea_orm::sqlx::Error::Database(d)
+                    if matches!(d.code().as_deref(), Some("40P01" | "40001"))
+            ),
+            _ => false,
+        }
+    }
+
     /// Turns unique-constraint violations into [`StoreError::Conflict`]
     /// instead of checking first and racing.
     pub(crate) fn from_insert(e: DbErr, what: &str) -> Self {

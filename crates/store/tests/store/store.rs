@@ -11,6 +11,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use uuid::Uuid;
 
 adal_testkit::on_both_backends!(
+    a_deadlock_is_a_transient_conflict,
     evaluation_is_idempotent,
     alerts_go_to_the_outbox_once_and_back_off,
     tenants_never_see_each_other,
@@ -1740,4 +1741,48 @@ async fn submissions_filter_by_payload_fields(store: Store) {
         .await,
         Err(StoreError::Corrupt(_))
     ));
+}
+
+/// PostgreSQL breaks a deadlock by rolling one transaction back; that
+/// error is a transient conflict (the import runs its batch again), and
+/// no other error is. SQLite has one writer and no deadlocks.
+async fn a_deadlock_is_a_transient_conflict(store: Store) {
+    use sea_orm::TransactionTrait;
+    assert!(!StoreError::NotFound.is_transient_conflict());
+    assert!(!StoreError::Conflict("x".into()).is_transient_conflict());
+    let db = store.connection();
+    if db.get_database_backend() != DatabaseBackend::Postgres {
+        return;
+    }
+    db.execute_unprepared(
+        "CREATE TABLE deadlock_probe (id int PRIMARY KEY, v int); \
+         INSERT INTO deadlock_probe VALUES (1, 0), (2, 0)",
+    )
+    .await
+    .unwrap();
+    let (t1, t2) = (db.begin().await.unwrap(), db.begin().await.unwrap());
+    t1.execute_unprepared("UPDATE deadlock_probe SET v = 1 WHERE id = 1")
+        .await
+        .unwrap();
+    t2.execute_unprepared("UPDATE deadlock_probe SET v = 2 WHERE id = 2")
+        .await
+        .unwrap();
+    // Each now waits for the row the other holds.
+    let (a, b) = tokio::join!(
+        t1.execute_unprepared("UPDATE deadlock_probe SET v = 1 WHERE id = 2"),
+        async {
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+            t2.execute_unprepared("UPDATE deadlock_probe SET v = 2 WHERE id = 1")
+                .await
+        }
+    );
+    let broken = match (a, b) {
+        (Err(e), Ok(_)) | (Ok(_), Err(e)) => e,
+        other => panic!("expected exactly one side to be rolled back: {other:?}"),
+    };
+    let e = StoreError::Db(broken);
+    assert!(e.is_transient_conflict(), "{e}");
+    assert!(!e.is_unavailable(), "{e}");
+    let a_syntax_error = db.execute_unprepared("SELEC 1").await.unwrap_err();
+    assert!(!StoreError::Db(a_syntax_error).is_transient_conflict());
 }
