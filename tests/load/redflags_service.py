@@ -105,9 +105,16 @@ class PassWatcher(threading.Thread):
             time.sleep(0.05)
 
 
+# The service's processes: a wait ends at once when one of them has died.
+PROCS = []
+
+
 def wait_for(what, timeout, probe):
     deadline = time.time() + timeout
     while time.time() < deadline:
+        dead = [p.args for p in PROCS if p.poll() is not None]
+        if dead:
+            sys.exit(f"{dead[0]} exited while waiting for {what}")
         got = probe()
         if got:
             return got
@@ -147,6 +154,8 @@ def main():
         "ADAL_QUEUE__BACKEND": "redis",
         "ADAL_QUEUE__NAMESPACE": "adal-rfsvc-" + uuid.uuid4().hex[:8],
         "ADAL_LISTEN": f"127.0.0.1:{port}",
+        # No probe port: CI runs this beside other benchmarks' workers.
+        "ADAL_WORKER__LISTEN": "",
         "ADAL_DATA_DIR": tmp,
         "ADAL_SANDBOX__BINARY": rules_bin,
         "ADAL_SMTP__MAIL_DIR": os.path.join(tmp, "mail"),
@@ -154,7 +163,7 @@ def main():
         "ADAL_LOG": "warn",
     }
     base = f"http://127.0.0.1:{port}"
-    procs = []
+    procs = PROCS
     watcher = PassWatcher()
     try:
         releases = os.path.join(tmp, "releases.jsonl")
