@@ -1839,6 +1839,34 @@ async fn imports_ten_thousand_people_and_a_thousand_tenders() -> Result<()> {
     Ok(())
 }
 
+/// The tenant's compliance unit adopts the whole library as its first
+/// rule-set version, with `overrides` (rule → parameter → value), and
+/// activates it.
+pub(crate) async fn adopt_library(api: &Api, t: &Tenant, overrides: Value) -> Result<()> {
+    let tid = &t.id;
+    let lib = api
+        .get(&t.compliance, &format!("/tenants/{tid}/library"))
+        .await?;
+    let version = lib.body["version"].as_str().unwrap().to_owned();
+    let r = api
+        .post(
+            &t.compliance,
+            &format!("/tenants/{tid}/rule-sets"),
+            &json!({"library_version": version, "overrides": overrides}),
+        )
+        .await?;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let r = api
+        .post(
+            &t.compliance,
+            &format!("/tenants/{tid}/rule-sets/1/activate"),
+            &json!({}),
+        )
+        .await?;
+    assert_eq!(r.status, 200, "{}", r.text);
+    Ok(())
+}
+
 /// Polls a dataset run until it ends; returns it.
 async fn run_dataset(api: &Api, token: &str, tid: &str) -> Result<Value> {
     let r = api
@@ -1902,26 +1930,7 @@ async fn dataset_runs_find_missing_declarations_and_repeated_gifts() -> Result<(
     let t = tenant(api, &run.platform, "tengiz", "05034000189").await?;
     let other = tenant(api, &run.platform, "zhaik", "06044000195").await?;
     let tid = t.id.clone();
-    let lib = api
-        .get(&t.compliance, &format!("/tenants/{tid}/library"))
-        .await?;
-    let version = lib.body["version"].as_str().unwrap().to_owned();
-    let r = api
-        .post(
-            &t.compliance,
-            &format!("/tenants/{tid}/rule-sets"),
-            &json!({"library_version": version}),
-        )
-        .await?;
-    assert_eq!(r.status, 201, "{}", r.text);
-    let r = api
-        .post(
-            &t.compliance,
-            &format!("/tenants/{tid}/rule-sets/1/activate"),
-            &json!({}),
-        )
-        .await?;
-    assert_eq!(r.status, 200, "{}", r.text);
+    adopt_library(api, &t, json!({})).await?;
 
     // Two reporting years back, whatever today is, the deadline (31 May of
     // the next year) has passed.

@@ -4,7 +4,7 @@
 //! releases; each flag is a finding of its indicator, shown with its
 //! process, and closes when the process no longer shows it.
 
-use crate::records::{Running, Tenant, counts, import, start_with, tenant};
+use crate::records::{Running, Tenant, adopt_library, counts, import, start_with, tenant};
 use adal_blackbox::*;
 use anyhow::Result;
 use serde_json::{Value, json};
@@ -131,26 +131,7 @@ async fn an_ocds_import_ends_with_its_red_flags_as_findings() -> Result<()> {
     let tid = t.id.clone();
 
     // The standard: the whole library, R003 with a threshold of its own.
-    let lib = api
-        .get(&t.compliance, &format!("/tenants/{tid}/library"))
-        .await?;
-    let version = lib.body["version"].as_str().unwrap().to_owned();
-    let r = api
-        .post(
-            &t.compliance,
-            &format!("/tenants/{tid}/rule-sets"),
-            &json!({"library_version": version, "overrides": {"R003": {"threshold": 20}}}),
-        )
-        .await?;
-    assert_eq!(r.status, 201, "{}", r.text);
-    let r = api
-        .post(
-            &t.compliance,
-            &format!("/tenants/{tid}/rule-sets/1/activate"),
-            &json!({}),
-        )
-        .await?;
-    assert_eq!(r.status, 200, "{}", r.text);
+    adopt_library(api, &t, json!({"R003": {"threshold": 20}})).await?;
 
     // 300 processes shaped so that every indicator fires somewhere.
     let out = std::process::Command::new("python3")
