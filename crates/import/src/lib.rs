@@ -252,28 +252,25 @@ async fn apply_ocds_batch(
     today: NaiveDate,
     chunk: &[ocds::Item],
 ) -> Result<(Vec<bool>, Vec<(u64, Vec<adal_domain::FieldError>)>), Failure> {
-    {
-        let txn = store.begin_write().await?;
-        let mut seen = Vec::new();
-        let mut rejected = Vec::new();
-        for item in chunk {
-            let row = item.row as u64;
-            let release = match &item.release {
-                Ok(v) => parse_value::<CompiledRelease>(v, today),
-                Err(e) => Err(vec![e.clone()]),
-            };
-            match release {
-                Ok(r) => {
-                    // Rows are released to the sweeper, which enqueues them
-                    // at its pace: no job pushes from inside the transaction.
-                    let up =
-                        procurement::upsert_in(&txn, tenant, import.created_by, &r, false).await?;
-                    seen.push(!matches!(up, Upserted::Unchanged(_)));
-                }
-                Err(errors) => rejected.push((row, errors)),
+    let txn = store.begin_write().await?;
+    let mut seen = Vec::new();
+    let mut rejected = Vec::new();
+    for item in chunk {
+        let row = item.row as u64;
+        let release = match &item.release {
+            Ok(v) => parse_value::<CompiledRelease>(v, today),
+            Err(e) => Err(vec![e.clone()]),
+        };
+        match release {
+            Ok(r) => {
+                // Rows are released to the sweeper, which enqueues them
+                // at its pace: no job pushes from inside the transaction.
+                let up = procurement::upsert_in(&txn, tenant, import.created_by, &r, false).await?;
+                seen.push(!matches!(up, Upserted::Unchanged(_)));
             }
+            Err(errors) => rejected.push((row, errors)),
         }
-        txn.commit().await.map_err(StoreError::from)?;
-        Ok((seen, rejected))
     }
+    txn.commit().await.map_err(StoreError::from)?;
+    Ok((seen, rejected))
 }

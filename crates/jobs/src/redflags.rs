@@ -21,7 +21,7 @@ use adal_store::dataset::{self, Derived, Tally};
 use adal_store::rules::{self, RuleDefinition};
 use adal_store::{Store, StoreError, TenantId};
 use serde_json::{Value, json};
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::time::Duration;
 
@@ -57,16 +57,13 @@ pub fn is_red_flag_rule(rule: &RuleDefinition) -> bool {
         .any(|k| RED_FLAG_KINDS.contains(&k.as_str()))
 }
 
-/// A settings value cardinal's INI reader cannot take back as written.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Unwritable(pub String);
-
 /// The cardinal settings file for `rules` (the red-flag rules of a
 /// standard): a section per indicator, so exactly those run, with each
 /// parameter's value; a table parameter as its own `[RNNN.NAME]` section.
 /// Values that cannot be written (a line break, a key with `=`) are left
-/// out and named, so the indicator runs with its default for them.
-pub fn settings_file(rules: &[&RuleDefinition]) -> (String, Vec<Unwritable>) {
+/// out and named in the notes returned, so the indicator runs with its
+/// default for them.
+pub fn settings_file(rules: &[&RuleDefinition]) -> (String, Vec<String>) {
     let mut out = String::new();
     let mut skipped = Vec::new();
     let plain = |s: &str| !s.contains(['\n', '\r', '"']);
@@ -87,10 +84,10 @@ pub fn settings_file(rules: &[&RuleDefinition]) -> (String, Vec<Unwritable>) {
                 Value::Bool(b) => {
                     let _ = writeln!(out, "{name} = {b}");
                 }
-                other => skipped.push(Unwritable(format!(
+                other => skipped.push(format!(
                     "{}: {name} = {other} cannot be written to a settings file",
                     rule.id
-                ))),
+                )),
             }
         }
         for (name, map) in tables {
@@ -103,10 +100,10 @@ pub fn settings_file(rules: &[&RuleDefinition]) -> (String, Vec<Unwritable>) {
                     Some(n) if key_ok => {
                         let _ = writeln!(out, "{key} = {n}");
                     }
-                    _ => skipped.push(Unwritable(format!(
+                    _ => skipped.push(format!(
                         "{}: {name}.{key:?} cannot be written to a settings file",
                         rule.id
-                    ))),
+                    )),
                 }
             }
         }
@@ -114,16 +111,9 @@ pub fn settings_file(rules: &[&RuleDefinition]) -> (String, Vec<Unwritable>) {
     (out, skipped)
 }
 
-/// The derived records for a pass's `report`: one per value reported,
-/// and, for each record of `current` that fired and is no longer
-/// reported, a version that says it no longer fires.
-pub fn records(
-    report: &Value,
-    titles: &BTreeMap<String, String>,
-    current: &std::collections::HashMap<String, Value>,
-) -> Vec<Derived> {
+/// The derived records for a pass's `report`: one per value reported.
+pub fn records(report: &Value, titles: &BTreeMap<String, String>) -> Vec<Derived> {
     let mut out = Vec::new();
-    let mut reported = HashSet::new();
     for (group, word, key) in GROUPS {
         let Some(subjects) = report.get(group).and_then(Value::as_object) else {
             continue;
@@ -141,7 +131,7 @@ pub fn records(
                     .map_or_else(|| value.to_string(), |v| format!("{}", round4(v)));
                 let explanation = format!("{title} ({code}): {word} {subject}, value {shown}");
                 out.push(Derived {
-                    reference: reference.clone(),
+                    reference,
                     subject_iin: None,
                     department_id: None,
                     position_id: None,
@@ -157,32 +147,24 @@ pub fn records(
                         "explanation": explanation,
                     }),
                 });
-                reported.insert(reference);
             }
         }
     }
-    let mut gone: Vec<_> = current
-        .iter()
-        .filter(|(r, p)| !reported.contains(*r) && p.get("fired") == Some(&Value::Bool(true)))
-        .collect();
-    gone.sort_by(|a, b| a.0.cmp(b.0));
-    for (reference, old) in gone {
-        let mut payload = old.clone();
-        if let Some(p) = payload.as_object_mut() {
-            p.insert("fired".into(), Value::Bool(false));
-            p.insert("value".into(), Value::Null);
-            p.remove("explanation");
-        }
-        out.push(Derived {
-            reference: reference.clone(),
-            subject_iin: None,
-            department_id: None,
-            position_id: None,
-            notable: false,
-            payload,
-        });
-    }
     out
+}
+
+/// The version of a flag's record once the pass no longer reports it: the
+/// same flag, no longer firing. `None` for one already retired.
+pub fn retired(old: &Value) -> Option<Value> {
+    if old.get("fired") != Some(&Value::Bool(true)) {
+        return None;
+    }
+    let mut payload = old.clone();
+    let p = payload.as_object_mut()?;
+    p.insert("fired".into(), Value::Bool(false));
+    p.insert("value".into(), Value::Null);
+    p.remove("explanation");
+    Some(payload)
 }
 
 /// Rounded as cardinal's `Meta` is, so a value that moves in its last
@@ -245,7 +227,6 @@ pub async fn run(
         .iter()
         .map(|r| (r.id.clone(), r.title.clone()))
         .collect();
-    let current = dataset::current_derived(store, tenant, DerivedKind::ProcurementRedFlag).await?;
     let (settings, unwritable) = settings_file(&flag_rules);
     let mut processes = 0_u64;
     let (report, notes, rule_errors) = if flag_rules.is_empty() {
@@ -274,9 +255,9 @@ pub async fn run(
         let out = pass.finish().await?;
         (out.report, out.notes, out.rule_errors)
     };
-    let derived = records(&report, &titles, &current);
+    let derived = records(&report, &titles);
     let mut raised: BTreeMap<&str, u64> = BTreeMap::new();
-    for d in derived.iter().filter(|d| d.notable) {
+    for d in &derived {
         if let Some(code) = d.payload.get("indicator").and_then(Value::as_str) {
             *raised.entry(code).or_default() += 1;
         }
@@ -288,9 +269,15 @@ pub async fn run(
         "meta": report.get("Meta").cloned().unwrap_or(json!({})),
         "flags": raised,
         "rule_errors": rule_errors,
-        "notes": unwritable.iter().map(|u| u.0.clone()).chain(notes).collect::<Vec<_>>(),
+        "notes": unwritable.into_iter().chain(notes).collect::<Vec<_>>(),
     });
-    let tally =
-        dataset::file_derived(store, tenant, DerivedKind::ProcurementRedFlag, derived).await?;
+    let tally = dataset::file_derived_retiring(
+        store,
+        tenant,
+        DerivedKind::ProcurementRedFlag,
+        derived,
+        retired,
+    )
+    .await?;
     Ok((tally, computed))
 }

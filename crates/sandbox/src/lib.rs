@@ -263,23 +263,37 @@ impl SandboxPool {
         })
     }
 
-    async fn spawn(&self) -> Result<Worker, SandboxError> {
+    /// Starts `adal-rules SUBCOMMAND --memory-mb N ARGS...` as every
+    /// sandbox process starts: an empty environment, the empty working
+    /// directory, stdin and stdout piped, killed when dropped.
+    fn start_process(
+        &self,
+        subcommand: &str,
+        args: &[&std::ffi::OsStr],
+        stderr: Stdio,
+    ) -> Result<Child, SandboxError> {
         let cfg = &self.config;
-        let mut child = Command::new(&cfg.binary)
-            .arg("serve")
+        Command::new(&cfg.binary)
+            .arg(subcommand)
             .arg("--memory-mb")
             .arg(cfg.memory_mb.to_string())
+            .args(args)
             .env_clear()
             .current_dir(&cfg.work_dir)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
+            .stderr(stderr)
             .kill_on_drop(true)
             .spawn()
             .map_err(|source| SandboxError::Spawn {
                 binary: cfg.binary.clone(),
                 source,
-            })?;
+            })
+    }
+
+    async fn spawn(&self) -> Result<Worker, SandboxError> {
+        let cfg = &self.config;
+        let mut child = self.start_process("serve", &[], Stdio::inherit())?;
         let (Some(stdin), Some(stdout), Some(pid)) =
             (child.stdin.take(), child.stdout.take(), child.id())
         else {

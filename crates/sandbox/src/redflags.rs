@@ -15,7 +15,7 @@ use std::io::{self, Write as _};
 use std::process::Stdio;
 use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::process::{Child, ChildStdin, Command};
+use tokio::process::{Child, ChildStdin};
 use tokio::task::JoinHandle;
 use tokio::time::Instant;
 
@@ -62,7 +62,6 @@ impl SandboxPool {
         settings: &str,
         limit: Duration,
     ) -> Result<RedFlagsRun, SandboxError> {
-        let cfg = self.config();
         // A file of our own, readable by this user only, outside the
         // working directory (which stays empty).
         let mut file = tempfile::Builder::new()
@@ -71,25 +70,16 @@ impl SandboxPool {
             .tempfile()?;
         file.write_all(settings.as_bytes())?;
         file.flush()?;
-        let mut child = Command::new(&cfg.binary)
-            .arg("redflags")
-            .arg("--confine")
-            .arg("--memory-mb")
-            .arg(cfg.memory_mb.to_string())
-            .arg("--settings")
-            .arg(file.path())
-            .arg("-")
-            .env_clear()
-            .current_dir(&cfg.work_dir)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .kill_on_drop(true)
-            .spawn()
-            .map_err(|source| SandboxError::Spawn {
-                binary: cfg.binary.clone(),
-                source,
-            })?;
+        let mut child = self.start_process(
+            "redflags",
+            &[
+                "--confine".as_ref(),
+                "--settings".as_ref(),
+                file.path().as_os_str(),
+                "-".as_ref(),
+            ],
+            Stdio::piped(),
+        )?;
         let (Some(stdin), Some(mut stdout), Some(mut stderr)) =
             (child.stdin.take(), child.stdout.take(), child.stderr.take())
         else {
@@ -131,15 +121,7 @@ impl SandboxPool {
 }
 
 impl RedFlagsRun {
-    /// Sends one OCDS compiled release (a JSON object, without a newline).
-    pub async fn write_release(&mut self, release: &[u8]) -> Result<(), SandboxError> {
-        let mut line = Vec::with_capacity(release.len() + 1);
-        line.extend_from_slice(release);
-        line.push(b'\n');
-        self.write_lines(&line).await
-    }
-
-    /// Sends releases already written as JSON lines (each ending with a
+    /// Sends OCDS compiled releases as JSON lines (each ending with a
     /// newline), in one write: a page of them costs one call, not two per
     /// release.
     pub async fn write_lines(&mut self, lines: &[u8]) -> Result<(), SandboxError> {

@@ -604,12 +604,11 @@ async fn red_flag_passes_report_notes_and_refusals() {
         .start_redflags("[R018]\n[R999]\n", Duration::from_secs(30))
         .await
         .unwrap();
-    pass.write_release(
-        br#"{"ocid":"ocds-1","tender":{"procurementMethod":"open","numberOfTenderers":1}}"#,
+    pass.write_lines(
+        b"{\"ocid\":\"ocds-1\",\"tender\":{\"procurementMethod\":\"open\",\"numberOfTenderers\":1}}\nnot json\n",
     )
     .await
     .unwrap();
-    pass.write_release(b"not json").await.unwrap();
     let out = pass.finish().await.unwrap();
     assert_eq!(out.report["OCID"], json!({"ocds-1": {"R018": 1.0}}));
     assert!(!out.rule_errors);
@@ -635,10 +634,10 @@ async fn red_flag_passes_report_notes_and_refusals() {
         .start_redflags("[R018]\n", Duration::from_millis(500))
         .await
         .unwrap();
-    pass.write_release(br#"{"ocid":"x"}"#).await.unwrap();
+    pass.write_lines(b"{\"ocid\":\"x\"}\n").await.unwrap();
     tokio::time::sleep(Duration::from_millis(700)).await;
     assert!(matches!(
-        pass.write_release(br#"{"ocid":"y"}"#).await,
+        pass.write_lines(b"{\"ocid\":\"y\"}\n").await,
         Err(SandboxError::Deadline)
     ));
     assert!(started.elapsed() < Duration::from_secs(5));

@@ -321,6 +321,20 @@ pub async fn file_derived(
     kind: DerivedKind,
     derived: Vec<Derived>,
 ) -> Result<Tally> {
+    file_derived_retiring(store, tenant, kind, derived, |_| None).await
+}
+
+/// [`file_derived`] for a kind whose run computes only the subjects where
+/// the fact holds (the red flags that fire): a current record whose
+/// reference is not in `derived` gets the version `retire` makes of its
+/// payload, when it makes one that differs (the flag no longer fires).
+pub async fn file_derived_retiring(
+    store: &crate::Store,
+    tenant: TenantId,
+    kind: DerivedKind,
+    mut derived: Vec<Derived>,
+    retire: impl Fn(&serde_json::Value) -> Option<serde_json::Value>,
+) -> Result<Tally> {
     // reference -> (current version, its payload)
     let current: Vec<(Uuid, Option<String>, String)> = submission::Entity::find()
         .select_only()
@@ -338,6 +352,25 @@ pub async fn file_derived(
         .filter_map(|(id, r, p)| r.map(|r| (r, (id, p))))
         .collect();
     let mut tally = Tally::default();
+    let computed: std::collections::HashSet<&str> =
+        derived.iter().map(|d| d.reference.as_str()).collect();
+    let mut retired: Vec<Derived> = current
+        .iter()
+        .filter(|(r, _)| !computed.contains(r.as_str()))
+        .filter_map(|(r, (_, text))| {
+            let old: serde_json::Value = serde_json::from_str(text).ok()?;
+            retire(&old).map(|payload| Derived {
+                reference: r.clone(),
+                subject_iin: None,
+                department_id: None,
+                position_id: None,
+                payload,
+                notable: false,
+            })
+        })
+        .collect();
+    retired.sort_by(|a, b| a.reference.cmp(&b.reference));
+    derived.extend(retired);
     let mut pending = Vec::new();
     for d in derived {
         let text = d.payload.to_string();
@@ -565,28 +598,6 @@ pub async fn current_payload_page(
         .await?)
 }
 
-/// The current version of every derived record of `kind`, by reference.
-pub async fn current_derived(
-    store: &crate::Store,
-    tenant: TenantId,
-    kind: DerivedKind,
-) -> Result<HashMap<String, serde_json::Value>> {
-    let rows: Vec<(Option<String>, String)> = submission::Entity::find()
-        .select_only()
-        .column(submission::Column::Reference)
-        .column(submission::Column::Payload)
-        .filter(submission::Column::TenantId.eq(tenant.uuid()))
-        .filter(submission::Column::Kind.eq(kind.as_str()))
-        .filter(submission::Column::SupersededBy.is_null())
-        .into_tuple()
-        .all(store.connection())
-        .await?;
-    rows.into_iter()
-        .filter_map(|(r, p)| r.map(|r| (r, p)))
-        .map(|(r, p)| Ok((r, serde_json::from_str(&p).map_err(corrupt)?)))
-        .collect()
-}
-
 /// Most subjects [`red_flags_on`] looks up at once (a release naming more
 /// parties is cut there: the process and its buyer come first).
 pub const MAX_RED_FLAG_SUBJECTS: usize = 100;
@@ -610,21 +621,20 @@ pub fn red_flag_subjects(release: &serde_json::Value) -> Vec<(&'static str, Stri
     if let Some(pe) = release.pointer("/tender/procuringEntity").and_then(id_at) {
         out.push(("procuring_entity", pe));
     }
-    let array = |v: Option<&serde_json::Value>| {
+    fn array(v: Option<&serde_json::Value>) -> &[serde_json::Value] {
         v.and_then(serde_json::Value::as_array)
-            .cloned()
-            .unwrap_or_default()
-    };
+            .map_or(&[], Vec::as_slice)
+    }
     for bid in array(release.pointer("/bids/details")) {
         for t in array(bid.get("tenderers")) {
-            if let Some(id) = id_at(&t) {
+            if let Some(id) = id_at(t) {
                 out.push(("tenderer", id));
             }
         }
     }
     for award in array(release.get("awards")) {
         for s in array(award.get("suppliers")) {
-            if let Some(id) = id_at(&s) {
+            if let Some(id) = id_at(s) {
                 out.push(("tenderer", id));
             }
         }
@@ -674,22 +684,10 @@ pub async fn red_flags_on(
             out.push((id, p));
         }
     }
-    out.sort_by(|a, b| {
-        let key = |p: &serde_json::Value| {
-            (
-                p.get("indicator")
-                    .and_then(serde_json::Value::as_str)
-                    .map(str::to_owned),
-                p.get("group")
-                    .and_then(serde_json::Value::as_str)
-                    .map(str::to_owned),
-                p.get("subject")
-                    .and_then(serde_json::Value::as_str)
-                    .map(str::to_owned),
-            )
-        };
-        key(&a.1).cmp(&key(&b.1))
-    });
+    fn key(p: &serde_json::Value) -> [Option<&str>; 3] {
+        ["indicator", "group", "subject"].map(|k| p.get(k).and_then(serde_json::Value::as_str))
+    }
+    out.sort_by(|a, b| key(&a.1).cmp(&key(&b.1)));
     Ok(out)
 }
 
