@@ -243,6 +243,31 @@ impl ApiError {
     }
 }
 
+impl From<adal_import::QuotaRefusal> for ApiError {
+    fn from(r: adal_import::QuotaRefusal) -> Self {
+        let message = r.to_string();
+        match r {
+            adal_import::QuotaRefusal::TooLarge { .. } => {
+                ApiError::PayloadTooLarge(Json(ErrorBody {
+                    error: "payload_too_large".to_owned(),
+                    message: message.clone(),
+                    details: vec![ErrorDetail::new("", "import.too_large", message)],
+                }))
+            }
+            adal_import::QuotaRefusal::RowsUsed {
+                retry_after_secs, ..
+            } => ApiError::TooManyRequests(
+                Json(ErrorBody {
+                    error: "too_many_requests".to_owned(),
+                    message: message.clone(),
+                    details: vec![ErrorDetail::new("", "import.quota_used", message)],
+                }),
+                retry_after_secs,
+            ),
+        }
+    }
+}
+
 impl From<ServiceError> for ApiError {
     fn from(e: ServiceError) -> Self {
         let body = |code: &str, message: String, details: Vec<Detail>| {

@@ -797,6 +797,13 @@ impl PeopleApi {
         let name = file_name.0.unwrap_or_else(|| format!("{}.upload", kind.0));
         let name = adal_domain::Name::parse(&name)
             .map_err(|e| ApiError::field("/file_name", "text.invalid", e.to_string()))?;
+        adal_import::check_upload(
+            &state.store,
+            ctx.tenant(),
+            state.import_limits,
+            body.0.len(),
+        )
+        .await??;
         let i = imports::create(
             &state.store,
             ctx.tenant(),

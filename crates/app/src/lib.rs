@@ -204,6 +204,19 @@ impl Service {
             metrics: self.metrics.clone(),
             library: self.library.clone(),
             reporting: self.reporting.clone(),
+            import_limits: self.import_limits(),
+            platform_second_factor: self.config.require_second_factor_platform,
+        }
+    }
+
+    /// The configured import limits; a file is never larger than an upload
+    /// may be, whatever the configuration says.
+    fn import_limits(&self) -> adal_import::Limits {
+        let c = &self.config.imports;
+        adal_import::Limits {
+            max_file_bytes: c.max_file_bytes.min(adal_service::MAX_UPLOAD),
+            rows_per_day: c.rows_per_day,
+            lock_budget: Duration::from_millis(c.lock_budget_ms.clamp(1, 10_000)),
         }
     }
 
@@ -317,6 +330,7 @@ impl Service {
             self.store.clone(),
             Duration::from_secs(1),
             Duration::from_secs(300),
+            self.import_limits(),
             shutdown.clone(),
             move || {
                 let (store, queue) = (store.clone(), queue.clone());

@@ -99,6 +99,8 @@ async fn world() -> World {
         reporting: std::sync::Arc::new(
             adal_service::reporting::ReportingKeys::ephemeral(&Default::default()).unwrap(),
         ),
+        import_limits: adal_import::Limits::default(),
+        platform_second_factor: false,
     };
     let w = World {
         dir,

@@ -196,11 +196,34 @@ pub struct Config {
     /// When set, `/metrics` (on the API and on a worker's own address)
     /// answers only requests bearing it (`Authorization: Bearer ...`).
     pub metrics_token: Secret,
+    /// Whether platform administrators and Agency auditors must sign in
+    /// with a second factor (TOTP): until theirs is on, only their own
+    /// account is open to them. Off in the embedded default (the demo's
+    /// accounts have none); the Helm chart turns it on.
+    pub require_second_factor_platform: bool,
     pub queue: QueueConfig,
     pub smtp: SmtpConfig,
     pub sandbox: SandboxConfig,
     pub worker: WorkerConfig,
     pub reporting: ReportingConfig,
+    pub imports: ImportsConfig,
+}
+
+/// What each tenant may import: the operator's protection of a service
+/// the tenants share.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ImportsConfig {
+    /// The largest file one import may carry, in bytes; at most 64 MiB
+    /// (the upload limit), whatever is set here.
+    pub max_file_bytes: usize,
+    /// Rows each tenant's imports may process in any 24 hours; 0: no
+    /// limit.
+    pub rows_per_day: u64,
+    /// How long one import transaction aims to hold the database (on the
+    /// embedded database, every other write waits for it): batches of
+    /// rows are sized to fit. 1 to 10,000 ms.
+    pub lock_budget_ms: u64,
 }
 
 impl Default for Config {
@@ -214,6 +237,7 @@ impl Default for Config {
             max_body_bytes: 256 * 1024,
             public_requests_per_minute: 120,
             metrics_token: Secret::default(),
+            require_second_factor_platform: false,
             queue: QueueConfig {
                 backend: QueueBackend::Sqlite,
                 sqlite_path: "adal-data/queue.sqlite".into(),
@@ -261,6 +285,11 @@ impl Default for Config {
                 acknowledge_days: 7,
                 feedback_days: 90,
                 clock_interval_secs: 3600,
+            },
+            imports: ImportsConfig {
+                max_file_bytes: 64 * 1024 * 1024,
+                rows_per_day: 1_000_000,
+                lock_budget_ms: 150,
             },
         }
     }

@@ -6,6 +6,7 @@
 //! by natural key (IIN, BIN and role, ocid and content).
 
 mod csv_kinds;
+pub mod pace;
 
 use adal_domain::records::ocds::{self, CompiledRelease};
 use adal_domain::records::parse_value;
@@ -13,13 +14,19 @@ use adal_store::imports::{self, Import, Progress, RowError};
 use adal_store::procurement::{self, Upserted};
 use adal_store::{Store, StoreError, TenantId};
 use chrono::NaiveDate;
-use std::time::Duration;
+use pace::{LOCK_BUDGET, Pace};
+use std::time::{Duration, Instant};
 
-/// Rows applied per transaction: large enough to amortise a commit, small
-/// enough that progress moves and a failure loses little.
+/// Most rows applied per transaction: large enough to amortise a commit,
+/// small enough that progress moves and a failure loses little. Fewer go
+/// in when they take longer than [`LOCK_BUDGET`] (see [`pace`]).
 pub const BATCH: usize = 500;
 /// OCDS releases are larger; fewer per transaction.
 pub const OCDS_BATCH: usize = 100;
+/// The first batch is small, so that an import of costly rows does not
+/// hold the lock for long before the pace has measured them.
+pub const FIRST_BATCH: usize = 50;
+pub const OCDS_FIRST_BATCH: usize = 10;
 /// At most this many rejected rows are kept in the report (the counts
 /// stay exact).
 pub const MAX_REPORTED: usize = 10_000;
@@ -55,6 +62,118 @@ impl ImportKind {
     }
 }
 
+/// What imports may do: each tenant's quota (the operator's protection of
+/// a service the tenants share) and how long one of their transactions
+/// may hold the write lock (configuration `[imports]`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// The largest file one import may carry, in bytes (at most the
+    /// upload limit, 64 MiB).
+    pub max_file_bytes: usize,
+    /// Rows a tenant's imports may process in any 24 hours; 0: no limit.
+    pub rows_per_day: u64,
+    /// What each import transaction aims to stay within (see [`pace`]).
+    pub lock_budget: Duration,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_file_bytes: 64 * 1024 * 1024,
+            rows_per_day: 1_000_000,
+            lock_budget: LOCK_BUDGET,
+        }
+    }
+}
+
+/// The window the daily quota counts over.
+const QUOTA_WINDOW: chrono::Duration = chrono::Duration::hours(24);
+
+/// Why an upload is refused before it is stored.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum QuotaRefusal {
+    #[error(
+        "the file is {bytes} bytes; this service takes import files of at most {limit} bytes: split it"
+    )]
+    TooLarge { bytes: usize, limit: usize },
+    #[error(
+        "this organisation's imports have processed {used} rows in the last 24 hours, its daily quota of {limit}; more can be imported in {retry_after_secs} s"
+    )]
+    RowsUsed {
+        used: i64,
+        limit: u64,
+        retry_after_secs: u64,
+    },
+}
+
+/// Checks an upload of `bytes` against the tenant's quota before it is
+/// stored: a file over the size limit, or a tenant whose imports already
+/// used the day's rows, is refused with what to do about it. (Rows are
+/// counted when a worker reads the file: see [`run_once`].)
+pub async fn check_upload(
+    store: &Store,
+    tenant: TenantId,
+    limits: Limits,
+    bytes: usize,
+) -> Result<Result<(), QuotaRefusal>, StoreError> {
+    if bytes > limits.max_file_bytes {
+        return Ok(Err(QuotaRefusal::TooLarge {
+            bytes,
+            limit: limits.max_file_bytes,
+        }));
+    }
+    if limits.rows_per_day == 0 {
+        return Ok(Ok(()));
+    }
+    let now = chrono::Utc::now();
+    let (used, first) = imports::rows_since(store, tenant, now - QUOTA_WINDOW, None).await?;
+    if u64::try_from(used).unwrap_or(0) < limits.rows_per_day {
+        return Ok(Ok(()));
+    }
+    let frees_at = first.map_or(now, |f| f + QUOTA_WINDOW);
+    Ok(Err(QuotaRefusal::RowsUsed {
+        used,
+        limit: limits.rows_per_day,
+        retry_after_secs: u64::try_from((frees_at - now).num_seconds())
+            .unwrap_or(0)
+            .max(1),
+    }))
+}
+
+/// Once a worker has read a file: refuses it as a whole when its rows
+/// would take the tenant past the day's quota, before any is applied, so
+/// an import is never cut off halfway by the quota.
+async fn check_rows(
+    store: &Store,
+    import: &Import,
+    limits: Limits,
+    rows: usize,
+) -> Result<(), Failure> {
+    if limits.rows_per_day == 0 {
+        return Ok(());
+    }
+    let limit = limits.rows_per_day;
+    let rows = rows as u64;
+    if rows > limit {
+        return Err(Failure::File(format!(
+            "the file has {rows} rows; this organisation may import {limit} rows in 24 hours: split it into files of at most {limit} rows"
+        )));
+    }
+    let tenant = TenantId::from_uuid(import.tenant_id);
+    let now = chrono::Utc::now();
+    let (used, first) =
+        imports::rows_since(store, tenant, now - QUOTA_WINDOW, Some(import.id)).await?;
+    let used = u64::try_from(used).unwrap_or(0);
+    if used + rows <= limit {
+        return Ok(());
+    }
+    let frees_at = first.map_or(now, |f| f + QUOTA_WINDOW);
+    Err(Failure::File(format!(
+        "the file has {rows} rows, and this organisation's imports have processed {used} of its {limit} rows a day in the last 24 hours; nothing was imported: import the file again after {} (UTC)",
+        frees_at.format("%Y-%m-%d %H:%M")
+    )))
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum ImportError {
     #[error(transparent)]
@@ -66,9 +185,34 @@ pub enum ImportError {
 pub(crate) struct Tally {
     pub progress: Progress,
     pub report: Vec<RowError>,
+    /// When the progress was last written.
+    written: Option<Instant>,
 }
 
+/// How often progress is written while an import runs. Batches are small
+/// when rows are costly (see [`pace`]); writing the counts and the report
+/// (up to [`MAX_REPORTED`] rows of it) after each would cost more than the
+/// batches. Often enough for a progress bar, and far inside the five
+/// minutes after which a silent import is taken over.
+const PROGRESS_EVERY: Duration = Duration::from_secs(1);
+
 impl Tally {
+    /// Writes the progress (the import's heartbeat) if it was not written
+    /// in the last [`PROGRESS_EVERY`]; the final counts are written when
+    /// the import finishes.
+    pub(crate) async fn write_progress(
+        &mut self,
+        store: &Store,
+        id: uuid::Uuid,
+    ) -> Result<(), Failure> {
+        if self.written.is_some_and(|at| at.elapsed() < PROGRESS_EVERY) {
+            return Ok(());
+        }
+        imports::progress(store, id, &self.progress, &self.report).await?;
+        self.written = Some(Instant::now());
+        Ok(())
+    }
+
     pub(crate) fn reject(
         &mut self,
         row: u64,
@@ -97,7 +241,11 @@ impl Tally {
 }
 
 /// Claims and runs one import; returns whether there was one.
-pub async fn run_once(store: &Store, stale_after: Duration) -> Result<bool, ImportError> {
+pub async fn run_once(
+    store: &Store,
+    stale_after: Duration,
+    limits: Limits,
+) -> Result<bool, ImportError> {
     let stale_before = chrono::Utc::now()
         - chrono::Duration::from_std(stale_after).unwrap_or(chrono::Duration::minutes(5));
     let Some(import) = imports::claim_next_across_tenants(store, stale_before).await? else {
@@ -107,7 +255,7 @@ pub async fn run_once(store: &Store, stale_after: Duration) -> Result<bool, Impo
     let id = import.id;
     tracing::info!(import_id = %id, kind = %import.kind, "import started");
     let mut tally = Tally::default();
-    let outcome = apply(store, &import, &mut tally).await;
+    let outcome = apply(store, &import, &mut tally, limits).await;
     let error = match outcome {
         Ok(()) => None,
         Err(Failure::File(msg)) => Some(msg),
@@ -144,6 +292,7 @@ pub async fn run_importer<F, Fut>(
     store: Store,
     poll: Duration,
     stale_after: Duration,
+    limits: Limits,
     shutdown: tokio::sync::watch::Receiver<bool>,
     after_import: F,
 ) where
@@ -152,7 +301,7 @@ pub async fn run_importer<F, Fut>(
 {
     let mut shutdown = shutdown;
     loop {
-        match run_once(&store, stale_after).await {
+        match run_once(&store, stale_after, limits).await {
             Ok(true) => {
                 after_import().await;
                 continue;
@@ -179,12 +328,17 @@ impl From<StoreError> for Failure {
     }
 }
 
-async fn apply(store: &Store, import: &Import, tally: &mut Tally) -> Result<(), Failure> {
+async fn apply(
+    store: &Store,
+    import: &Import,
+    tally: &mut Tally,
+    limits: Limits,
+) -> Result<(), Failure> {
     let tenant = TenantId::from_uuid(import.tenant_id);
     let today = adal_domain::kazakhstan_today();
     match ImportKind::parse(&import.kind) {
-        Some(ImportKind::Ocds) => apply_ocds(store, import, tenant, today, tally).await,
-        Some(k) => csv_kinds::apply(store, import, tenant, k, tally).await,
+        Some(ImportKind::Ocds) => apply_ocds(store, import, tenant, today, tally, limits).await,
+        Some(k) => csv_kinds::apply(store, import, tenant, k, tally, limits).await,
         None => Err(Failure::File(format!(
             "unknown import kind {:?}",
             import.kind
@@ -198,26 +352,38 @@ async fn apply_ocds(
     tenant: TenantId,
     today: NaiveDate,
     tally: &mut Tally,
+    limits: Limits,
 ) -> Result<(), Failure> {
     let items =
         ocds::read_upload(import.file.as_bytes()).map_err(|e| Failure::File(e.to_string()))?;
     tally.progress.total_rows = i64::try_from(items.len()).unwrap_or(i64::MAX);
-    for chunk in items.chunks(OCDS_BATCH) {
-        // A batch PostgreSQL rolled back to break a deadlock with the
-        // evaluation or a dataset run wrote nothing: it is run again, a
-        // few times, before the import stops.
-        let mut attempt = 0;
-        let (seen, rejected) = loop {
-            match apply_ocds_batch(store, import, tenant, today, chunk).await {
-                Err(Failure::Store(e)) if e.is_transient_conflict() && attempt < BATCH_ATTEMPTS => {
-                    attempt += 1;
-                    tracing::info!(import_id = %import.id, attempt, error = %e, "import batch rolled back; running it again");
-                    tokio::time::sleep(std::time::Duration::from_millis(50 * u64::from(attempt)))
-                        .await;
-                }
-                other => break other?,
+    check_rows(store, import, limits, items.len()).await?;
+    let mut pace = Pace::new(OCDS_FIRST_BATCH, OCDS_BATCH, limits.lock_budget);
+    let mut rest = &items[..];
+    while !rest.is_empty() {
+        let (chunk, after) = rest.split_at(pace.next().min(rest.len()));
+        rest = after;
+        // Releases are checked before the transaction: only the writes
+        // hold the lock.
+        let mut valid = Vec::with_capacity(chunk.len());
+        let mut rejected = Vec::new();
+        for item in chunk {
+            let row = item.row as u64;
+            let release = match &item.release {
+                Ok(v) => parse_value::<CompiledRelease>(v, today),
+                Err(e) => Err(vec![e.clone()]),
+            };
+            match release {
+                Ok(r) => valid.push(r),
+                Err(errors) => rejected.push((row, errors)),
             }
-        };
+        }
+        let started = Instant::now();
+        let seen = pace::with_retries(import.id, || {
+            write_releases(store, tenant, import.created_by, &valid)
+        })
+        .await?;
+        pace.record(chunk.len(), started.elapsed());
         for (row, errors) in rejected {
             for e in errors.iter().take(1) {
                 tally.reject(row, e.pointer.clone(), e.message.clone());
@@ -234,43 +400,27 @@ async fn apply_ocds(
         for changed in seen {
             tally.applied(changed);
         }
-        imports::progress(store, import.id, &tally.progress, &tally.report).await?;
+        tally.write_progress(store, import.id).await?;
     }
     Ok(())
 }
 
-/// Times a batch is tried when PostgreSQL rolls it back for a deadlock.
-const BATCH_ATTEMPTS: u32 = 5;
-
-/// One batch of an OCDS import in one transaction: whether each applied
-/// release changed anything, and the rows refused with their errors.
-#[allow(clippy::type_complexity)]
-async fn apply_ocds_batch(
+/// Writes checked releases in one transaction: whether each changed
+/// anything.
+async fn write_releases(
     store: &Store,
-    import: &Import,
     tenant: TenantId,
-    today: NaiveDate,
-    chunk: &[ocds::Item],
-) -> Result<(Vec<bool>, Vec<(u64, Vec<adal_domain::FieldError>)>), Failure> {
+    actor: uuid::Uuid,
+    releases: &[CompiledRelease],
+) -> Result<Vec<bool>, Failure> {
     let txn = store.begin_write().await?;
-    let mut seen = Vec::new();
-    let mut rejected = Vec::new();
-    for item in chunk {
-        let row = item.row as u64;
-        let release = match &item.release {
-            Ok(v) => parse_value::<CompiledRelease>(v, today),
-            Err(e) => Err(vec![e.clone()]),
-        };
-        match release {
-            Ok(r) => {
-                // Rows are released to the sweeper, which enqueues them
-                // at its pace: no job pushes from inside the transaction.
-                let up = procurement::upsert_in(&txn, tenant, import.created_by, &r, false).await?;
-                seen.push(!matches!(up, Upserted::Unchanged(_)));
-            }
-            Err(errors) => rejected.push((row, errors)),
-        }
+    let mut seen = Vec::with_capacity(releases.len());
+    for r in releases {
+        // Rows are released to the sweeper, which enqueues them at its
+        // pace: no job pushes from inside the transaction.
+        let up = procurement::upsert_in(&txn, tenant, actor, r, false).await?;
+        seen.push(!matches!(up, Upserted::Unchanged(_)));
     }
     txn.commit().await.map_err(StoreError::from)?;
-    Ok((seen, rejected))
+    Ok(seen)
 }

@@ -307,9 +307,9 @@ impl TenantCtx {
         if !member && !agency {
             return Err(ServiceError::not_found("tenant"));
         }
-        if member {
-            crate::second_factor::gate(state, caller).await?;
-        }
+        // Members by their tenant's requirement, the Agency by the
+        // operator's.
+        crate::second_factor::gate(state, caller).await?;
         if agency {
             // The Agency reads real tenants only; a made-up id is 404 too.
             adal_store::tenants::get(&state.store, TenantId::from_uuid(tenant_id))
@@ -405,6 +405,7 @@ pub async fn authorize_platform(
     if caller.tenant_id.is_some() {
         return Err(ServiceError::forbidden());
     }
+    crate::second_factor::gate(state, caller).await?;
     if state
         .authz
         .allowed(

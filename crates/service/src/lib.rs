@@ -55,6 +55,11 @@ pub struct AppState {
     pub library: Arc<adal_store::rules::Library>,
     /// The feedback channel's keys (never in the database).
     pub reporting: Arc<reporting::ReportingKeys>,
+    /// What each tenant may import.
+    pub import_limits: adal_import::Limits,
+    /// Whether platform administrators and Agency auditors must have a
+    /// second factor on (configuration `require_second_factor_platform`).
+    pub platform_second_factor: bool,
 }
 
 /// How long a session token from signing in is valid.

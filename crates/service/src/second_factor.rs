@@ -107,10 +107,12 @@ fn code_error(code: &'static str, message: &str) -> ServiceError {
     ServiceError::field("/code", code, message)
 }
 
-/// Whether the caller's organisation requires a second factor of them.
+/// Whether the caller's organisation requires a second factor of them:
+/// for platform administrators and Agency auditors (no tenant), the
+/// operator's `require_second_factor_platform`.
 pub async fn required_for(state: &AppState, caller: &Caller) -> ServiceResult<bool> {
     let Some(tenant) = caller.tenant_id else {
-        return Ok(false);
+        return Ok(state.platform_second_factor);
     };
     if !covered(caller.role) {
         return Ok(false);

@@ -267,3 +267,32 @@ pub async fn finish(
     txn.commit().await?;
     Ok(())
 }
+
+/// Rows a tenant's imports processed that started at or after `since`
+/// (leaving out `except`, the import asking), and when the first of them
+/// started: the daily import quota counts these, and the first is when
+/// room frees up again.
+pub async fn rows_since(
+    store: &crate::Store,
+    tenant: TenantId,
+    since: DateTime<Utc>,
+    except: Option<Uuid>,
+) -> Result<(i64, Option<DateTime<Utc>>)> {
+    // Imports are few (a tenant's day holds a handful): summed here
+    // rather than in SQL, where SUM of a bigint is numeric on PostgreSQL
+    // and MIN of a timestamp is text on SQLite.
+    let mut q = import::Entity::find()
+        .select_only()
+        .column(import::Column::ProcessedRows)
+        .column(import::Column::StartedAt)
+        .filter(import::Column::TenantId.eq(tenant.uuid()))
+        .filter(import::Column::StartedAt.gte(since))
+        .filter(import::Column::ProcessedRows.gt(0));
+    if let Some(id) = except {
+        q = q.filter(import::Column::Id.ne(id));
+    }
+    let rows: Vec<(i64, Option<DateTime<Utc>>)> = q.into_tuple().all(store.connection()).await?;
+    let total = rows.iter().map(|(n, _)| *n).sum();
+    let first = rows.iter().filter_map(|(_, at)| *at).min();
+    Ok((total, first))
+}

@@ -382,11 +382,12 @@ pub async fn get_by_iin(
 
 /// Person ids of the given IINs (those that exist), for imports that
 /// attach relatives and interests to people.
-pub async fn ids_by_iin<C: ConnectionTrait>(
-    db: &C,
+pub async fn ids_by_iin(
+    store: &crate::Store,
     tenant: TenantId,
     iins: &[String],
 ) -> Result<HashMap<String, Uuid>> {
+    let db = store.connection();
     let rows: Vec<(String, Uuid)> = person::Entity::find()
         .select_only()
         .column(person::Column::Iin)

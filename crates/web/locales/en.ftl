@@ -488,7 +488,8 @@ err-file-empty = Choose a file that is not empty.
 err-file-utf8 = The file must be text in UTF-8.
 
 col-overdue-declarations = Declarations missing or late
-err-file-too-large = The file is larger than 64 MiB; split it, or upload it through the API.
+err-file-too-large = The file is larger than this service takes in one import; split it into smaller files.
+err-import-quota = Your organisation has used its import quota for the last 24 hours (rows imported). Try again later; the list below shows what was imported.
 
 area-culture = Anti-corruption culture
 area-transparency = Accountability and transparency

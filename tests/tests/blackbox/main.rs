@@ -10,6 +10,7 @@
 mod dashboard;
 mod faults;
 mod isolation;
+mod quotas;
 mod records;
 mod redflags;
 mod reporting;
@@ -132,6 +133,22 @@ fn pointers_of(r: &Reply) -> Vec<&str> {
         .iter()
         .map(|d| d["pointer"].as_str().unwrap())
         .collect()
+}
+
+/// Adds the Agency auditor `agency@adal.test` (password `ADMIN_PASSWORD`).
+async fn create_agency_auditor(dep: &Deployment) -> Result<()> {
+    dep.run(
+        &[
+            "create-admin",
+            "--email",
+            "agency@adal.test",
+            "--role",
+            "agency_auditor",
+        ],
+        &[("ADAL_ADMIN_PASSWORD", ADMIN_PASSWORD)],
+    )
+    .await
+    .map(drop)
 }
 
 async fn start_production() -> Result<(PgDatabase, Smtp, Deployment, Api, String)> {
@@ -1951,17 +1968,7 @@ async fn corrections_keep_every_version_and_the_records_identity() -> Result<()>
 #[tokio::test(flavor = "multi_thread")]
 async fn convicted_registry_is_public_and_kept_by_the_agency() -> Result<()> {
     let (_db, _smtp, dep, api, _) = start_production().await?;
-    dep.run(
-        &[
-            "create-admin",
-            "--email",
-            "agency@adal.test",
-            "--role",
-            "agency_auditor",
-        ],
-        &[("ADAL_ADMIN_PASSWORD", ADMIN_PASSWORD)],
-    )
-    .await?;
+    create_agency_auditor(&dep).await?;
     let _serve = dep.spawn("serve", &["serve", "--api-only"])?;
     dep.wait_ready().await?;
     let platform = api.login("platform@adal.test", ADMIN_PASSWORD).await?;

@@ -1078,7 +1078,7 @@ async fn every_kind_is_validated_versioned_and_visible_by_role() -> Result<()> {
     Ok(())
 }
 
-fn csv_upload_path(tid: &str, kind: &str, file: &str) -> String {
+pub(crate) fn csv_upload_path(tid: &str, kind: &str, file: &str) -> String {
     format!(
         "/tenants/{tid}/imports/{kind}?file_name={}",
         query_escape(file)

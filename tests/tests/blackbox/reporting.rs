@@ -5,7 +5,7 @@
 //! The report's text and the receipt are found in no database file, no
 //! dump and no log line.
 
-use super::{ADMIN_PASSWORD, create_tenant, start_production};
+use super::{ADMIN_PASSWORD, create_agency_auditor, create_tenant, start_production};
 use adal_blackbox::*;
 use anyhow::Result;
 use serde_json::{Value, json};
@@ -571,17 +571,7 @@ async fn the_key_encryption_key_is_rotated_without_losing_a_report() -> Result<(
 #[tokio::test(flavor = "multi_thread")]
 async fn an_escalated_case_reaches_the_agency_with_what_was_shared() -> Result<()> {
     let (db, _smtp, dep, api, _) = start_production().await?;
-    dep.run(
-        &[
-            "create-admin",
-            "--email",
-            "agency@adal.test",
-            "--role",
-            "agency_auditor",
-        ],
-        &[("ADAL_ADMIN_PASSWORD", ADMIN_PASSWORD)],
-    )
-    .await?;
+    create_agency_auditor(&dep).await?;
     let _serve = dep.spawn("serve", &["serve", "--api-only"])?;
     dep.wait_ready().await?;
     let platform = api.login("platform@adal.test", ADMIN_PASSWORD).await?;

@@ -4,7 +4,7 @@
 //! the app once each; wrong codes count as failed sign-ins; it cannot be
 //! turned off while required.
 
-use super::{ADMIN_PASSWORD, PASSWORD, create_tenant, start_production};
+use super::{ADMIN_PASSWORD, PASSWORD, create_agency_auditor, create_tenant, start_production};
 use anyhow::Result;
 use serde_json::json;
 
@@ -226,5 +226,113 @@ async fn second_factor_is_required_enrolled_used_once_and_recovered() -> Result<
         last = r.status;
     }
     assert_eq!(last, 429, "wrong codes count as failed sign-ins");
+    Ok(())
+}
+
+/// Turns the second factor on for the account behind `token`; returns
+/// its secret.
+async fn enrol(api: &adal_blackbox::Api, token: &str) -> Result<String> {
+    let r = api.post(token, "/auth/second-factor", &json!(null)).await?;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let secret = r.body["secret"].as_str().unwrap().to_owned();
+    let r = api
+        .post(
+            token,
+            "/auth/second-factor/confirm",
+            &json!({"code": code_at(&secret, now())}),
+        )
+        .await?;
+    assert_eq!(r.status, 200, "{}", r.text);
+    Ok(secret)
+}
+
+/// The operator's `require_second_factor_platform`: platform admins and
+/// Agency auditors reach only their own account until theirs is on, and
+/// then sign in with a code.
+#[tokio::test(flavor = "multi_thread")]
+async fn platform_and_agency_accounts_need_a_second_factor_when_the_operator_requires_it()
+-> Result<()> {
+    let (_db, _smtp, mut dep, api, _) = start_production().await?;
+    dep.env
+        .insert("ADAL_REQUIRE_SECOND_FACTOR_PLATFORM".into(), "true".into());
+    create_agency_auditor(&dep).await?;
+    let _serve = dep.spawn("serve", &["serve", "--api-only"])?;
+    dep.wait_ready().await?;
+
+    // Not on yet: signing in works, and only the account is open.
+    let platform = api.login("platform@adal.test", ADMIN_PASSWORD).await?;
+    let agency = api.login("agency@adal.test", ADMIN_PASSWORD).await?;
+    for token in [&platform, &agency] {
+        let r = api.get(token, "/tenants").await?;
+        assert_eq!(r.status, 403, "{}", r.text);
+        assert_eq!(r.body["error"], "second_factor_required", "{}", r.text);
+        let r = api.get(token, "/auth/second-factor").await?;
+        assert_eq!(r.status, 200, "{}", r.text);
+        assert_eq!(r.body["required"], true, "{}", r.text);
+        let r = api.get(token, "/me").await?;
+        assert_eq!(r.status, 200, "{}", r.text);
+    }
+    let r = api
+        .post(
+            &platform,
+            "/tenants",
+            &json!({"name": "Eta JSC", "bin": adal_blackbox::bin("27034000777"), "sector": "quasi_public",
+                    "region": "astana", "admin": {"email": "admin@eta.kz", "display_name": "A", "password": PASSWORD}}),
+        )
+        .await?;
+    assert_eq!(r.status, 403, "nothing created: {}", r.text);
+
+    // On: the platform admin creates a tenant; the auditor, still
+    // without, cannot read it, whatever its id.
+    let platform_secret = enrol(&api, &platform).await?;
+    let t = create_tenant(&api, &platform, "eta", "27034000777").await?;
+    for path in [
+        format!("/tenants/{}/findings", t.id),
+        format!("/tenants/{}/findings", uuid::Uuid::now_v7()),
+    ] {
+        let r = api.get(&agency, &path).await?;
+        assert_eq!(r.status, 403, "{path}: {}", r.text);
+        assert_eq!(r.body["error"], "second_factor_required", "{}", r.text);
+    }
+    enrol(&api, &agency).await?;
+    let r = api
+        .get(&agency, &format!("/tenants/{}/findings", t.id))
+        .await?;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let r = api
+        .get(
+            &agency,
+            &format!("/tenants/{}/findings", uuid::Uuid::now_v7()),
+        )
+        .await?;
+    assert_eq!(r.status, 404, "{}", r.text);
+
+    // Signing in now takes a code (the next step's: the enrolment spent
+    // this one), and a tenant's people are unaffected.
+    let r = api
+        .send(
+            "POST",
+            "",
+            "/auth/login",
+            json!({"email": "platform@adal.test", "password": ADMIN_PASSWORD}).to_string(),
+        )
+        .await?;
+    assert_eq!(r.status, 401, "{}", r.text);
+    assert_eq!(r.body["error"], "second_factor_required", "{}", r.text);
+    let r = api
+        .send(
+            "POST",
+            "",
+            "/auth/login",
+            json!({"email": "platform@adal.test", "password": ADMIN_PASSWORD,
+                   "code": code_at(&platform_secret, now() + 30)})
+            .to_string(),
+        )
+        .await?;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let r = api
+        .get(&t.compliance, &format!("/tenants/{}/findings", t.id))
+        .await?;
+    assert_eq!(r.status, 200, "{}", r.text);
     Ok(())
 }

@@ -196,6 +196,17 @@ pub(crate) async fn upload_import(
                 Err(_) => return imports_page(&state, &v, &ctx, Some("err-file-utf8")).await,
             },
         };
+        match adal_import::check_upload(&state.store, ctx.tenant(), state.import_limits, file.len())
+            .await?
+        {
+            Ok(()) => {}
+            Err(adal_import::QuotaRefusal::TooLarge { .. }) => {
+                return imports_page(&state, &v, &ctx, Some("err-file-too-large")).await;
+            }
+            Err(adal_import::QuotaRefusal::RowsUsed { .. }) => {
+                return imports_page(&state, &v, &ctx, Some("err-import-quota")).await;
+            }
+        }
         let name = form
             .file_name
             .as_deref()
