@@ -23,6 +23,7 @@ mod m20261205_000060_submission_claim;
 mod m20261206_000010_reports;
 mod m20261207_000010_dataset_run_computed;
 mod m20261207_000020_submissions_by_kind;
+mod m20261207_000030_import_files;
 
 pub struct Migrator;
 
@@ -49,6 +50,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000010_reports::Migration),
             Box::new(m20261207_000010_dataset_run_computed::Migration),
             Box::new(m20261207_000020_submissions_by_kind::Migration),
+            Box::new(m20261207_000030_import_files::Migration),
         ]
     }
 }

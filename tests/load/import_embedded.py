@@ -57,6 +57,9 @@ def run(a, ocds, budget_ms):
     }
     if budget_ms is not None:
         env["ADAL_IMPORTS__LOCK_BUDGET_MS"] = str(budget_ms)
+    for kv in a.set:
+        k, _, v = kv.partition("=")
+        env[k] = v
     base = f"http://127.0.0.1:{port}"
     proc = None
     try:
@@ -90,7 +93,8 @@ def run(a, ocds, budget_ms):
         # The probe: one gift after another, each timed, until the import
         # is done.
         done = threading.Event()
-        latencies, failures = [], []
+        latencies, failures, slow = [], [], []
+        started = time.time()
 
         def probe():
             i = 0
@@ -99,6 +103,7 @@ def run(a, ocds, budget_ms):
                 t0 = time.perf_counter()
                 s, b = call(base, "POST", f"/tenants/{tenant}/gifts", employee, gift(i))
                 latencies.append((time.perf_counter() - t0) * 1000)
+                slow.append((latencies[-1], time.time() - started))
                 if s >= 300:
                     failures.append((s, b))
                 time.sleep(0.02)
@@ -126,6 +131,9 @@ def run(a, ocds, budget_ms):
             "writes": len(latencies),
             "failures": failures,
             "lat": sorted(latencies),
+            # The slowest writes, with when they started (seconds after
+            # the upload began), to tell what they waited for.
+            "slowest": sorted(slow, reverse=True)[:3],
         }
     finally:
         if proc is not None:
@@ -142,6 +150,8 @@ def main():
     ap.add_argument("--processes", type=int, default=40000)
     ap.add_argument("--compare", action="store_true",
                     help="also run with an unreachable lock budget (fixed batches, as before)")
+    ap.add_argument("--set", action="append", default=[], metavar="ADAL_KEY=VALUE",
+                    help="another setting for the service (repeatable)")
     ap.add_argument("--adal", default=os.path.join(ROOT, "target/release/adal"))
     ap.add_argument("--rules", default=os.path.join(ROOT, "crates/rules-engine/target/release/adal-rules"))
     a = ap.parse_args()
@@ -159,6 +169,7 @@ def main():
         print(f"| {r['budget']} | {r['wall']:.1f} s ({r['rows'] / r['wall']:,.0f} rows/s; upload {r['upload']:.1f} s) "
               f"| {r['writes']:,} | {statistics.median(lat) if lat else float('nan'):.0f} / {q(0.99):.0f} / {lat[-1] if lat else float('nan'):.0f} ms "
               f"| {len(r['failures'])} |")
+        print("  slowest writes (ms, at s): " + ", ".join(f"{ms:.0f} at {at:.1f}" for ms, at in r["slowest"]))
         for s, b in r["failures"][:3]:
             print(f"  failed: {s} {json.dumps(b)[:200]}")
     if any(r["failures"] for r in results[:1]):

@@ -50,11 +50,11 @@ struct Row {
 /// A CSV row, or the line and reason it could not be read.
 type ReadRow = Result<Row, (u64, String)>;
 
-fn read(import: &Import, kind: ImportKind) -> Result<Vec<ReadRow>, Failure> {
+fn read(file: &str, kind: ImportKind) -> Result<Vec<ReadRow>, Failure> {
     let mut rdr = csv::ReaderBuilder::new()
         .trim(csv::Trim::All)
         .flexible(false)
-        .from_reader(import.file.trim_start_matches('\u{feff}').as_bytes());
+        .from_reader(file.trim_start_matches('\u{feff}').as_bytes());
     let headers: Vec<String> = rdr
         .headers()
         .map_err(|e| Failure::File(format!("the header row cannot be read: {e}")))?
@@ -165,7 +165,7 @@ pub(crate) async fn apply(
     tally: &mut Tally,
     limits: Limits,
 ) -> Result<(), Failure> {
-    let rows = read(import, kind)?;
+    let rows = read(&adal_store::imports::file(store, import.id).await?, kind)?;
     tally.progress.total_rows = i64::try_from(rows.len()).unwrap_or(i64::MAX);
     check_rows(store, import, limits, rows.len()).await?;
     let today = adal_domain::kazakhstan_today();

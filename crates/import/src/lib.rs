@@ -354,8 +354,9 @@ async fn apply_ocds(
     tally: &mut Tally,
     limits: Limits,
 ) -> Result<(), Failure> {
-    let items =
-        ocds::read_upload(import.file.as_bytes()).map_err(|e| Failure::File(e.to_string()))?;
+    let file = imports::file(store, import.id).await?;
+    let items = ocds::read_upload(file.as_bytes()).map_err(|e| Failure::File(e.to_string()))?;
+    drop(file);
     tally.progress.total_rows = i64::try_from(items.len()).unwrap_or(i64::MAX);
     check_rows(store, import, limits, items.len()).await?;
     let mut pace = Pace::new(OCDS_FIRST_BATCH, OCDS_BATCH, limits.lock_budget);

@@ -12,6 +12,7 @@ pub mod finding;
 pub mod finding_comment;
 pub mod finding_triage;
 pub mod import;
+pub mod import_file;
 pub mod interest;
 pub mod outbox;
 pub mod person;

@@ -6,7 +6,7 @@
 //! heartbeat marks it alive): imports are few, long and carry their file,
 //! which a Redis job should not.
 
-use crate::entities::import;
+use crate::entities::{import, import_file};
 use crate::{Result, StoreError, TenantId, audit, new_id, now};
 use chrono::{DateTime, Utc};
 use sea_orm::{
@@ -50,7 +50,6 @@ pub async fn create(
         tenant_id: Set(tenant.uuid()),
         kind: Set(kind.to_owned()),
         file_name: Set(file_name.to_owned()),
-        file: Set(file),
         status: Set(QUEUED.to_owned()),
         total_rows: Set(0),
         processed_rows: Set(0),
@@ -64,6 +63,12 @@ pub async fn create(
         started_at: Set(None),
         heartbeat_at: Set(None),
         finished_at: Set(None),
+    })
+    .exec_without_returning(&txn)
+    .await?;
+    import_file::Entity::insert(import_file::ActiveModel {
+        import_id: Set(id),
+        file: Set(file),
     })
     .exec_without_returning(&txn)
     .await?;
@@ -201,6 +206,15 @@ pub async fn claim_next_across_tenants(
         }
     }
     Ok(None)
+}
+
+/// The file of an import, for the worker applying it.
+pub async fn file(store: &crate::Store, id: Uuid) -> Result<String> {
+    import_file::Entity::find_by_id(id)
+        .one(store.connection())
+        .await?
+        .map(|f| f.file)
+        .ok_or(StoreError::NotFound)
 }
 
 /// Counts so far, written as the import advances (and as its heartbeat).

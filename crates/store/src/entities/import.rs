@@ -8,7 +8,6 @@ pub struct Model {
     pub tenant_id: Uuid,
     pub kind: String,
     pub file_name: String,
-    pub file: String,
     pub status: String,
     pub total_rows: i64,
     pub processed_rows: i64,
