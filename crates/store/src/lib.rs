@@ -125,6 +125,77 @@ pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 #[derive(Clone, Debug)]
 pub struct Store {
     db: sea_orm::DatabaseConnection,
+    /// On SQLite, whose turn it is to write (see [`Store::begin_write`]).
+    write_turn: Option<std::sync::Arc<tokio::sync::Mutex<()>>>,
+}
+
+/// How long a write waits for its turn on SQLite before it is given up as
+/// unavailable: the busy timeout, which it replaces for transactions.
+const WRITE_TURN_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// A transaction that writes; on SQLite it also holds the process's write
+/// turn until it commits or is dropped. Used as a connection (`&txn`) like
+/// the transaction it wraps.
+pub struct WriteTxn {
+    txn: sea_orm::DatabaseTransaction,
+    _turn: Option<tokio::sync::OwnedMutexGuard<()>>,
+}
+
+impl WriteTxn {
+    pub async fn commit(self) -> std::result::Result<(), DbErr> {
+        self.txn.commit().await
+    }
+}
+
+impl std::ops::Deref for WriteTxn {
+    type Target = sea_orm::DatabaseTransaction;
+
+    fn deref(&self) -> &Self::Target {
+        &self.txn
+    }
+}
+
+#[async_trait::async_trait]
+impl sea_orm::ConnectionTrait for WriteTxn {
+    fn get_database_backend(&self) -> DatabaseBackend {
+        self.txn.get_database_backend()
+    }
+
+    async fn execute_raw(
+        &self,
+        stmt: sea_orm::Statement,
+    ) -> std::result::Result<sea_orm::ExecResult, DbErr> {
+        self.txn.execute_raw(stmt).await
+    }
+
+    async fn execute_unprepared(
+        &self,
+        sql: &str,
+    ) -> std::result::Result<sea_orm::ExecResult, DbErr> {
+        self.txn.execute_unprepared(sql).await
+    }
+
+    async fn query_one_raw(
+        &self,
+        stmt: sea_orm::Statement,
+    ) -> std::result::Result<Option<sea_orm::QueryResult>, DbErr> {
+        self.txn.query_one_raw(stmt).await
+    }
+
+    async fn query_all_raw(
+        &self,
+        stmt: sea_orm::Statement,
+    ) -> std::result::Result<Vec<sea_orm::QueryResult>, DbErr> {
+        self.txn.query_all_raw(stmt).await
+    }
+
+    fn support_returning(&self) -> bool {
+        self.txn.support_returning()
+    }
+
+    fn is_mock_connection(&self) -> bool {
+        self.txn.is_mock_connection()
+    }
 }
 
 impl Store {
@@ -150,7 +221,9 @@ impl Store {
             opt.max_connections(20);
         }
         let db = Database::connect(opt).await?;
-        Ok(Self { db })
+        let write_turn = (db.get_database_backend() == DatabaseBackend::Sqlite)
+            .then(|| std::sync::Arc::new(tokio::sync::Mutex::new(())));
+        Ok(Self { db, write_turn })
     }
 
     /// Applies pending migrations.
@@ -163,8 +236,27 @@ impl Store {
     /// lock at `BEGIN` (IMMEDIATE): a deferred transaction that reads first
     /// and then writes fails at once with "database is locked" when another
     /// writer got in between, and the busy timeout does not help there.
-    pub async fn begin_write(&self) -> Result<sea_orm::DatabaseTransaction> {
+    ///
+    /// On SQLite it first waits for the process's write turn, first come
+    /// first served. SQLite's own lock is not fair: a writer that finds it
+    /// taken sleeps and tries again (up to 100 ms apart), and a writer that
+    /// commits and begins again at once (an import's next batch) takes it
+    /// back before the sleeper wakes, so a gift filed during an import
+    /// waited seconds for a gap (docs/performance.md, "Imports beside other
+    /// writes"). In turn, every writer of the process waits for at most the
+    /// transactions that asked before it.
+    pub async fn begin_write(&self) -> Result<WriteTxn> {
         use sea_orm::{SqliteTransactionMode, TransactionOptions, TransactionTrait};
+        let turn = match &self.write_turn {
+            Some(m) => Some(
+                tokio::time::timeout(WRITE_TURN_TIMEOUT, m.clone().lock_owned())
+                    .await
+                    .map_err(|_| {
+                        StoreError::Db(DbErr::ConnectionAcquire(sea_orm::ConnAcquireErr::Timeout))
+                    })?,
+            ),
+            None => None,
+        };
         let opts = if self.backend() == DatabaseBackend::Sqlite {
             TransactionOptions {
                 sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
@@ -173,7 +265,10 @@ impl Store {
         } else {
             TransactionOptions::default()
         };
-        Ok(self.db.begin_with_options(opts).await?)
+        Ok(WriteTxn {
+            txn: self.db.begin_with_options(opts).await?,
+            _turn: turn,
+        })
     }
 
     /// The raw connection: the store's own, and tests' (`test-support`).
