@@ -22,9 +22,11 @@ fn patch<T>(m: MaybeUndefined<T>) -> Patch<T> {
 #[serde(deny_unknown_fields)]
 pub struct UserPatch {
     #[serde(default)]
+    #[oai(nullable)]
     pub display_name: Option<String>,
     /// A tenant role, as for `POST /users`. Not your own.
     #[serde(default)]
+    #[oai(nullable)]
     pub role: Option<String>,
     #[serde(default)]
     pub department_id: MaybeUndefined<Uuid>,
@@ -35,10 +37,12 @@ pub struct UserPatch {
     /// A new password (12 to 200 characters). Every session of the
     /// account is signed out.
     #[serde(default)]
+    #[oai(nullable)]
     pub password: Option<String>,
     /// `true` disables the account: it cannot sign in and all its tokens
     /// stop working at once. `false` enables it again. Not your own.
     #[serde(default)]
+    #[oai(nullable)]
     pub disabled: Option<bool>,
 }
 
@@ -63,6 +67,7 @@ impl From<UserPatch> for accounts::UserPatch {
 #[serde(deny_unknown_fields)]
 pub struct DepartmentPatch {
     #[serde(default)]
+    #[oai(nullable)]
     pub name: Option<String>,
     #[serde(default)]
     pub parent_id: MaybeUndefined<Uuid>,
@@ -83,12 +88,15 @@ impl From<DepartmentPatch> for accounts::DepartmentPatch {
 #[serde(deny_unknown_fields)]
 pub struct PositionPatch {
     #[serde(default)]
+    #[oai(nullable)]
     pub title: Option<String>,
     #[serde(default)]
     pub department_id: MaybeUndefined<Uuid>,
     #[serde(default)]
+    #[oai(nullable)]
     pub risk_level: Option<i16>,
     #[serde(default)]
+    #[oai(nullable)]
     pub high_risk: Option<bool>,
 }
 

@@ -28,15 +28,19 @@ pub struct DatasetRun {
     pub corrected: i64,
     /// Derived records that stayed as they were.
     pub unchanged: i64,
+    #[oai(nullable)]
     pub error: Option<String>,
     /// What the run computed besides records. `red_flags`: the procurement
     /// processes read, the indicators run with their settings, the
     /// quartiles and fences taken from the tenant's own data (`meta`), the
     /// flags raised per indicator and the pass's notes (docs/redflags.md).
     /// Absent while the run is not done.
+    #[oai(nullable)]
     pub computed: Option<serde_json::Value>,
     pub requested_at: chrono::DateTime<chrono::Utc>,
+    #[oai(nullable)]
     pub started_at: Option<chrono::DateTime<chrono::Utc>>,
+    #[oai(nullable)]
     pub finished_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 

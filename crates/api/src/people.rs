@@ -30,6 +30,7 @@ use uuid::Uuid;
 pub struct RelativeOut {
     pub relation: String,
     pub full_name: String,
+    #[oai(nullable)]
     pub iin: Option<String>,
 }
 
@@ -38,7 +39,9 @@ pub struct InterestOut {
     pub company_bin: String,
     pub company_name: String,
     pub role: String,
+    #[oai(nullable)]
     pub share_percent: Option<String>,
+    #[oai(nullable)]
     pub since: Option<chrono::NaiveDate>,
 }
 
@@ -47,13 +50,19 @@ pub struct PersonOut {
     pub id: Uuid,
     pub iin: String,
     pub full_name: String,
+    #[oai(nullable)]
     pub department_id: Option<Uuid>,
+    #[oai(nullable)]
     pub position_id: Option<Uuid>,
+    #[oai(nullable)]
     pub started_on: Option<chrono::NaiveDate>,
+    #[oai(nullable)]
     pub ended_on: Option<chrono::NaiveDate>,
     pub updated_at: chrono::DateTime<chrono::Utc>,
     /// Present on `GET /people/{id}` and after filing; omitted in lists.
+    #[oai(nullable)]
     pub relatives: Option<Vec<RelativeOut>>,
+    #[oai(nullable)]
     pub interests: Option<Vec<InterestOut>>,
 }
 
@@ -130,8 +139,11 @@ pub struct Involvement {
     /// tenderer or supplier is a company they declared an interest in) or
     /// `relative` (the process names a relative they declared).
     pub by: String,
+    #[oai(nullable)]
     pub company_bin: Option<String>,
+    #[oai(nullable)]
     pub iin: Option<String>,
+    #[oai(nullable)]
     pub relation: Option<String>,
 }
 
@@ -181,10 +193,13 @@ pub struct ImportOut {
     pub rejected: i64,
     /// Every rejected row (up to 10,000) with the reason.
     pub report: Vec<RowErrorOut>,
+    #[oai(nullable)]
     pub error: Option<String>,
     pub created_by: Uuid,
     pub created_at: chrono::DateTime<chrono::Utc>,
+    #[oai(nullable)]
     pub started_at: Option<chrono::DateTime<chrono::Utc>>,
+    #[oai(nullable)]
     pub finished_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 

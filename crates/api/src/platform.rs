@@ -32,6 +32,7 @@ pub struct LoginRequest {
     /// current code, or an unused recovery code. Without it such an
     /// account's sign-in answers `401 second_factor_required`.
     #[oai(validator(max_length = 64))]
+    #[oai(nullable)]
     pub code: Option<String>,
 }
 
@@ -42,6 +43,7 @@ pub struct TokenResponse {
     pub token: String,
     /// When it stops working: a session after 12 hours, an API token
     /// after the days asked for (90 by default, 365 at most).
+    #[oai(nullable)]
     pub expires_at: Option<chrono::DateTime<chrono::Utc>>,
     pub user: UserInfo,
 }
@@ -52,10 +54,14 @@ pub struct UserInfo {
     pub email: String,
     pub display_name: String,
     pub role: String,
+    #[oai(nullable)]
     pub tenant_id: Option<Uuid>,
+    #[oai(nullable)]
     pub department_id: Option<Uuid>,
+    #[oai(nullable)]
     pub position_id: Option<Uuid>,
     /// The person on file this account belongs to.
+    #[oai(nullable)]
     pub person_iin: Option<String>,
     /// A disabled account cannot sign in and its tokens do not work.
     pub disabled: bool,

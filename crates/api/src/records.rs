@@ -80,7 +80,9 @@ pub struct DeclarationState {
     pub full_name: String,
     /// `on_time`, `late`, `missing` or `not_yet_due`.
     pub state: String,
+    #[oai(nullable)]
     pub first_filed_at: Option<chrono::DateTime<chrono::Utc>>,
+    #[oai(nullable)]
     pub submission_id: Option<Uuid>,
 }
 

@@ -30,9 +30,11 @@ pub struct NewConvictedPerson {
     pub full_name: String,
     /// Individual identification number: 12 digits with a valid check
     /// digit. Optional (older judgments, foreign nationals).
+    #[oai(nullable)]
     pub iin: Option<String>,
     /// `YYYY-MM-DD`; when the IIN is given, it must be the date the IIN
     /// encodes.
+    #[oai(nullable)]
     pub date_of_birth: Option<String>,
     /// The article of the Criminal Code, e.g. `366 part 2`.
     pub offence_article: String,
@@ -42,6 +44,7 @@ pub struct NewConvictedPerson {
     /// `YYYY-MM-DD`: when the entry stops applying (the conviction
     /// expunged, the ban on public service over), if known; not before
     /// `convicted_on`.
+    #[oai(nullable)]
     pub applies_until: Option<String>,
 }
 
@@ -49,11 +52,14 @@ pub struct NewConvictedPerson {
 pub struct ConvictedPersonOut {
     pub id: Uuid,
     pub full_name: String,
+    #[oai(nullable)]
     pub iin: Option<String>,
+    #[oai(nullable)]
     pub date_of_birth: Option<chrono::NaiveDate>,
     pub offence_article: String,
     pub convicted_on: chrono::NaiveDate,
     pub court: String,
+    #[oai(nullable)]
     pub applies_until: Option<chrono::NaiveDate>,
     /// When the entry was added to the registry.
     pub added_at: chrono::DateTime<chrono::Utc>,

@@ -147,6 +147,7 @@ pub struct ReportedPersonIn {
     #[oai(validator(max_length = 200))]
     pub name: String,
     #[oai(validator(max_length = 200))]
+    #[oai(nullable)]
     pub position: Option<String>,
 }
 
@@ -159,20 +160,25 @@ pub struct NewReport {
     pub what: String,
     /// When, in your own words (at most 200 characters).
     #[oai(validator(max_length = 200))]
+    #[oai(nullable)]
     pub when: Option<String>,
     /// Where (at most 200 characters).
     #[oai(rename = "where", validator(max_length = 200))]
     #[serde(rename = "where")]
+    #[oai(nullable)]
     pub place: Option<String>,
     /// Who is involved: at most 20 people.
     #[oai(validator(max_items = 20))]
+    #[oai(nullable)]
     pub involved: Option<Vec<ReportedPersonIn>>,
     /// How to reach you outside this channel; leave it out to stay
     /// anonymous (at most 200 characters).
     #[oai(validator(max_length = 200))]
+    #[oai(nullable)]
     pub contact: Option<String>,
     /// `kk`, `ru` or `en`.
     #[oai(validator(max_length = 2))]
+    #[oai(nullable)]
     pub language: Option<String>,
 }
 
@@ -215,6 +221,7 @@ pub struct MessageOut {
     /// `reporter`, `handler`, or (for handlers only) `note`.
     pub author: String,
     /// The handler who wrote it (never shown to the reporter).
+    #[oai(nullable)]
     pub author_id: Option<Uuid>,
     pub body: String,
     /// The reporter's own messages carry the day only.
@@ -224,17 +231,22 @@ pub struct MessageOut {
 #[derive(Debug, Object)]
 pub struct ReportedPerson {
     pub name: String,
+    #[oai(nullable)]
     pub position: Option<String>,
 }
 
 #[derive(Debug, Object)]
 pub struct ReportOut {
     pub what: String,
+    #[oai(nullable)]
     pub when: Option<String>,
     #[oai(rename = "where")]
+    #[oai(nullable)]
     pub place: Option<String>,
     pub involved: Vec<ReportedPerson>,
+    #[oai(nullable)]
     pub contact: Option<String>,
+    #[oai(nullable)]
     pub language: Option<String>,
 }
 
@@ -247,15 +259,19 @@ pub struct CaseOut {
     pub source: String,
     /// `received`, `acknowledged`, `under_review`, `escalated`, `closed`.
     pub status: String,
+    #[oai(nullable)]
     pub outcome: Option<String>,
     /// Never shown to the reporter.
+    #[oai(nullable)]
     pub assignee_id: Option<Uuid>,
     pub received_on: chrono::NaiveDate,
     /// Acknowledge by this day.
     pub acknowledge_by: chrono::NaiveDate,
     /// Give the reporter feedback by this day.
     pub feedback_by: chrono::NaiveDate,
+    #[oai(nullable)]
     pub acknowledged_at: Option<chrono::DateTime<chrono::Utc>>,
+    #[oai(nullable)]
     pub closed_at: Option<chrono::DateTime<chrono::Utc>>,
     pub overdue: bool,
     /// No contact was given.
@@ -339,7 +355,9 @@ pub struct CaseSummaryOut {
     pub channel: String,
     pub source: String,
     pub status: String,
+    #[oai(nullable)]
     pub outcome: Option<String>,
+    #[oai(nullable)]
     pub assignee_id: Option<Uuid>,
     pub received_on: chrono::NaiveDate,
     pub acknowledge_by: chrono::NaiveDate,
@@ -362,6 +380,7 @@ pub struct CaseMessageIn {
     #[oai(validator(max_length = 10000))]
     pub body: String,
     /// `true`: an internal note the reporter never sees.
+    #[oai(nullable)]
     pub internal: Option<bool>,
 }
 
@@ -370,12 +389,15 @@ pub struct CaseMessageIn {
 #[serde(deny_unknown_fields)]
 pub struct CasePatch {
     /// `received`, `acknowledged`, `under_review` or `closed`.
+    #[oai(nullable)]
     pub status: Option<String>,
     /// A compliance officer of the organisation; `null` clears it.
+    #[oai(nullable)]
     pub assignee_id: Option<Option<Uuid>>,
     /// With `status: closed`: `substantiated`, `not_substantiated`,
     /// `referred_to_law_enforcement`, `insufficient_information`,
     /// `out_of_scope`.
+    #[oai(nullable)]
     pub outcome: Option<String>,
 }
 
@@ -430,17 +452,24 @@ pub struct Count {
 #[derive(Debug, Object)]
 pub struct CaseStatisticsOut {
     /// The period (by day received), as asked; `null`: open-ended.
+    #[oai(nullable)]
     pub from: Option<chrono::NaiveDate>,
+    #[oai(nullable)]
     pub to: Option<chrono::NaiveDate>,
     pub reports: u64,
     pub open: u64,
     pub overdue: u64,
     /// People on the register now; `null` when it is empty.
+    #[oai(nullable)]
     pub staff: Option<u64>,
+    #[oai(nullable)]
     pub reports_per_100_staff: Option<f64>,
     /// 0 to 1: reports without a contact.
+    #[oai(nullable)]
     pub anonymous_share: Option<f64>,
+    #[oai(nullable)]
     pub median_days_to_acknowledge: Option<f64>,
+    #[oai(nullable)]
     pub median_days_to_close: Option<f64>,
     /// Every status, with zeros.
     pub by_status: Vec<Count>,
@@ -472,6 +501,7 @@ pub struct EscalateRequest {
     #[oai(validator(max_length = 5000))]
     pub summary: String,
     /// Whether the Agency may read the report itself (default false).
+    #[oai(nullable)]
     pub include_report: Option<bool>,
 }
 
@@ -481,6 +511,7 @@ pub struct EscalatedSummaryOut {
     pub tenant_id: Uuid,
     pub status: String,
     pub received_on: chrono::NaiveDate,
+    #[oai(nullable)]
     pub escalated_at: Option<chrono::DateTime<chrono::Utc>>,
     pub overdue: bool,
 }
@@ -497,16 +528,19 @@ pub struct EscalatedCaseOut {
     pub tenant_id: Uuid,
     pub tenant_name: String,
     pub status: String,
+    #[oai(nullable)]
     pub outcome: Option<String>,
     pub received_on: chrono::NaiveDate,
     pub acknowledge_by: chrono::NaiveDate,
     pub feedback_by: chrono::NaiveDate,
+    #[oai(nullable)]
     pub escalated_at: Option<chrono::DateTime<chrono::Utc>>,
     pub overdue: bool,
     pub anonymous: bool,
     /// What the organisation wrote for the Agency.
     pub summary: String,
     /// The report, when the organisation shared it; otherwise `null`.
+    #[oai(nullable)]
     pub report: Option<ReportOut>,
 }
 

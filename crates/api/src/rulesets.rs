@@ -51,9 +51,12 @@ pub struct RuleSetVersion {
     pub content_hash: String,
     pub created_by: Uuid,
     pub created_at: chrono::DateTime<chrono::Utc>,
+    #[oai(nullable)]
     pub activated_at: Option<chrono::DateTime<chrono::Utc>>,
     /// The library version adopted; absent for versions uploaded whole.
+    #[oai(nullable)]
     pub library_version: Option<String>,
+    #[oai(nullable)]
     pub adoption: Option<AdoptionRecord>,
     /// The enabled rules, with effective `params` (defaults and overrides).
     pub rules: Vec<Rule>,
@@ -118,7 +121,9 @@ enum DryRunResponse {
 #[derive(Debug, Object)]
 pub struct ParamChange {
     pub name: String,
+    #[oai(nullable)]
     pub from: Option<Value>,
+    #[oai(nullable)]
     pub to: Option<Value>,
 }
 
@@ -138,8 +143,10 @@ pub struct RuleChangeView {
 pub struct DisabledChange {
     pub rule_id: String,
     /// The reason before; absent: it was enabled.
+    #[oai(nullable)]
     pub from: Option<String>,
     /// The reason after; absent: it is enabled.
+    #[oai(nullable)]
     pub to: Option<String>,
 }
 
@@ -147,7 +154,9 @@ pub struct DisabledChange {
 pub struct RuleSetDiff {
     pub from: i32,
     pub to: i32,
+    #[oai(nullable)]
     pub library_version_from: Option<String>,
+    #[oai(nullable)]
     pub library_version_to: Option<String>,
     /// Rules in `to` and not in `from`.
     pub added: Vec<String>,

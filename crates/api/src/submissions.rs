@@ -46,22 +46,30 @@ pub struct Submission {
     pub kind: String,
     pub schema_version: i32,
     pub submitted_by: Uuid,
+    #[oai(nullable)]
     pub department_id: Option<Uuid>,
+    #[oai(nullable)]
     pub position_id: Option<Uuid>,
     pub payload: serde_json::Value,
     /// `received`, `evaluated` or `failed`.
     pub status: String,
     /// Natural key within the kind (a procurement's ocid; a declaration's
     /// `year:iin`).
+    #[oai(nullable)]
     pub reference: Option<String>,
     /// The person the record is about, when not the filer.
+    #[oai(nullable)]
     pub subject_iin: Option<String>,
     /// The version this one corrects.
+    #[oai(nullable)]
     pub supersedes: Option<Uuid>,
     /// The correction that replaced this version; `null` when current.
+    #[oai(nullable)]
     pub superseded_by: Option<Uuid>,
+    #[oai(nullable)]
     pub rule_set_version_id: Option<Uuid>,
     pub received_at: chrono::DateTime<chrono::Utc>,
+    #[oai(nullable)]
     pub evaluated_at: Option<chrono::DateTime<chrono::Utc>>,
     /// Rules that failed on this submission (their other rules still ran).
     pub rule_errors: Vec<RuleErrorOut>,
@@ -73,7 +81,9 @@ pub struct RuleErrorOut {
     /// `runtime`, `limit` or `bad_result`.
     pub kind: String,
     pub message: String,
+    #[oai(nullable)]
     pub line: Option<i32>,
+    #[oai(nullable)]
     pub column: Option<i32>,
 }
 
@@ -141,7 +151,9 @@ pub struct Finding {
     pub likelihood: i16,
     pub impact: i16,
     pub explanation: String,
+    #[oai(nullable)]
     pub department_id: Option<Uuid>,
+    #[oai(nullable)]
     pub position_id: Option<Uuid>,
     pub status: String,
     pub created_at: chrono::DateTime<chrono::Utc>,
@@ -196,7 +208,9 @@ pub struct RiskCell {
 
 #[derive(Debug, Object)]
 pub struct DepartmentAreaCell {
+    #[oai(nullable)]
     pub department_id: Option<Uuid>,
+    #[oai(nullable)]
     pub department: Option<String>,
     pub area: String,
     pub likelihood: i16,
@@ -216,6 +230,7 @@ pub struct PositionRisk {
 
 #[derive(Debug, Object)]
 pub struct RiskMap {
+    #[oai(nullable)]
     pub computed_at: Option<chrono::DateTime<chrono::Utc>>,
     pub open_findings: u64,
     /// Likelihood x impact cells with at least one open finding.

@@ -109,6 +109,7 @@ enum ListUsersResponse {
 pub struct Department {
     pub id: Uuid,
     pub name: String,
+    #[oai(nullable)]
     pub parent_id: Option<Uuid>,
 }
 
@@ -138,6 +139,7 @@ enum ListDepartmentsResponse {
 pub struct Position {
     pub id: Uuid,
     pub title: String,
+    #[oai(nullable)]
     pub department_id: Option<Uuid>,
     pub risk_level: i16,
     pub high_risk: bool,
@@ -173,15 +175,23 @@ enum ListPositionsResponse {
 pub struct Procurement {
     pub ocid: String,
     pub submission_id: Uuid,
+    #[oai(nullable)]
     pub title: Option<String>,
+    #[oai(nullable)]
     pub buyer_id: Option<String>,
+    #[oai(nullable)]
     pub buyer_name: Option<String>,
     /// The tender's status as published (`planning`, `active`, `complete`...).
+    #[oai(nullable)]
     pub status: Option<String>,
+    #[oai(nullable)]
     pub method: Option<String>,
     /// The tender's value as published (a decimal string).
+    #[oai(nullable)]
     pub value_amount: Option<String>,
+    #[oai(nullable)]
     pub currency: Option<String>,
+    #[oai(nullable)]
     pub tender_end: Option<String>,
     /// BINs of tenderers and suppliers (parties with scheme `KZ-BIN`).
     pub counterparty_bins: Vec<String>,
@@ -207,6 +217,7 @@ pub struct RedFlag {
     /// The process's ocid, or the organisation's id in the release.
     pub subject: String,
     /// The indicator's value (cardinal's), rounded to 4 decimals.
+    #[oai(nullable)]
     pub value: Option<f64>,
     pub explanation: String,
     pub submission_id: Uuid,
@@ -302,9 +313,11 @@ pub struct Alert {
     pub status: String,
     pub attempts: i32,
     /// Why the last attempt failed, while pending or dead.
+    #[oai(nullable)]
     pub last_error: Option<String>,
     pub next_attempt_at: chrono::DateTime<chrono::Utc>,
     pub created_at: chrono::DateTime<chrono::Utc>,
+    #[oai(nullable)]
     pub sent_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
@@ -320,6 +333,7 @@ pub struct AuditVerification {
     /// True when every entry's hash matches and the chain is unbroken.
     pub intact: bool,
     /// The first entry that does not match, if any.
+    #[oai(nullable)]
     pub broken_at: Option<i64>,
 }
 

@@ -21,6 +21,7 @@ pub struct NewApiToken {
     /// characters).
     pub name: String,
     /// Days until it stops working: 1 to 365, 90 if left out.
+    #[oai(nullable)]
     pub expires_in_days: Option<u32>,
 }
 
@@ -32,8 +33,10 @@ pub struct TokenInfo {
     pub kind: String,
     pub name: String,
     pub created_at: chrono::DateTime<chrono::Utc>,
+    #[oai(nullable)]
     pub expires_at: Option<chrono::DateTime<chrono::Utc>>,
     /// The last request made with it, to the minute; `null` if never used.
+    #[oai(nullable)]
     pub last_used_at: Option<chrono::DateTime<chrono::Utc>>,
     /// Whether this request was made with it.
     pub current: bool,

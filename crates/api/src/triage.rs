@@ -20,6 +20,7 @@ use uuid::Uuid;
 #[serde(deny_unknown_fields)]
 pub struct AssignRequest {
     /// A user of the same tenant, or `null` to clear the assignment.
+    #[oai(nullable)]
     pub assignee_id: Option<Uuid>,
 }
 
@@ -52,10 +53,14 @@ pub struct TriageOut {
     pub finding_id: Uuid,
     /// `open`, `resolved` or `false_positive`.
     pub status: String,
+    #[oai(nullable)]
     pub assigned_to: Option<Uuid>,
     /// The reason given when the finding was closed.
+    #[oai(nullable)]
     pub reason: Option<String>,
+    #[oai(nullable)]
     pub decided_by: Option<Uuid>,
+    #[oai(nullable)]
     pub decided_at: Option<chrono::DateTime<chrono::Utc>>,
     /// Oldest first.
     pub comments: Vec<CommentOut>,

@@ -33,11 +33,14 @@ pub struct NewUserRequest {
     /// `tenant_admin`, `compliance_officer`, `hr_officer`,
     /// `procurement_officer` or `employee`.
     pub role: String,
+    #[cfg_attr(feature = "openapi", oai(nullable))]
     pub department_id: Option<Uuid>,
+    #[cfg_attr(feature = "openapi", oai(nullable))]
     pub position_id: Option<Uuid>,
     /// The IIN of the person on file this account belongs to: what they
     /// file about themselves reaches the rules with their relatives and
     /// interests, and their own declarations and trainings must be theirs.
+    #[cfg_attr(feature = "openapi", oai(nullable))]
     pub person_iin: Option<String>,
 }
 
@@ -65,6 +68,7 @@ pub struct UserPatch {
 #[serde(deny_unknown_fields)]
 pub struct NewDepartment {
     pub name: String,
+    #[cfg_attr(feature = "openapi", oai(nullable))]
     pub parent_id: Option<Uuid>,
 }
 
@@ -82,6 +86,7 @@ pub struct DepartmentPatch {
 #[serde(deny_unknown_fields)]
 pub struct NewPosition {
     pub title: String,
+    #[cfg_attr(feature = "openapi", oai(nullable))]
     pub department_id: Option<Uuid>,
     /// Corruption-risk level, 1 (low) to 5 (very high).
     pub risk_level: i16,

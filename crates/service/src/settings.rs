@@ -29,11 +29,13 @@ pub struct Settings {
     /// 365 (15 for a new tenant). Absent: unchanged.
     #[serde(default)]
     #[cfg_attr(feature = "openapi", oai(default))]
+    #[cfg_attr(feature = "openapi", oai(nullable))]
     pub feedback_answer_days: Option<u32>,
     /// Whether the tenant's administrators and compliance officers must
     /// sign in with a second factor (TOTP). Absent: unchanged.
     #[serde(default)]
     #[cfg_attr(feature = "openapi", oai(default))]
+    #[cfg_attr(feature = "openapi", oai(nullable))]
     pub require_second_factor: Option<bool>,
 }
 

@@ -18,6 +18,7 @@ const DRY_RUN_BATCH: usize = 50;
 pub struct DryRunRequest {
     /// How many of the tenant's latest submissions to evaluate: 1 to 500,
     /// 200 when absent.
+    #[cfg_attr(feature = "openapi", oai(nullable))]
     pub submissions: Option<u64>,
 }
 
@@ -49,7 +50,9 @@ pub struct DryRunError {
     /// `runtime`, `limit` or `bad_result`.
     pub kind: String,
     pub message: String,
+    #[cfg_attr(feature = "openapi", oai(nullable))]
     pub line: Option<u32>,
+    #[cfg_attr(feature = "openapi", oai(nullable))]
     pub column: Option<u32>,
 }
 

@@ -105,10 +105,14 @@ pub struct ParamDeclaration {
     pub ty: String,
     pub default: Value,
     /// `KZT`, `MCI`, `days`, `percent` or `count`.
+    #[cfg_attr(feature = "openapi", oai(nullable))]
     pub unit: Option<String>,
+    #[cfg_attr(feature = "openapi", oai(nullable))]
     pub description: Option<String>,
     /// For `integer`, `money` and `decimal` only.
+    #[cfg_attr(feature = "openapi", oai(nullable))]
     pub min: Option<Value>,
+    #[cfg_attr(feature = "openapi", oai(nullable))]
     pub max: Option<Value>,
 }
 
@@ -121,6 +125,7 @@ pub struct RuleFixture {
     /// `finding` or `clear`.
     pub expect: String,
     /// With `expect: finding`, the severity the finding must have.
+    #[cfg_attr(feature = "openapi", oai(nullable))]
     pub expect_severity: Option<String>,
     /// Parameter values this fixture assumes, over the declared defaults.
     #[cfg_attr(feature = "openapi", oai(default))]
@@ -138,6 +143,7 @@ pub struct RuleFixture {
 pub struct FixtureInput {
     pub kind: String,
     pub payload: Value,
+    #[cfg_attr(feature = "openapi", oai(nullable))]
     pub context: Option<Value>,
 }
 
@@ -150,6 +156,7 @@ pub struct FixtureInput {
 #[serde(deny_unknown_fields)]
 pub struct NewRuleSet {
     /// The library version to adopt (`GET /tenants/{t}/library`).
+    #[cfg_attr(feature = "openapi", oai(nullable))]
     pub library_version: Option<String>,
     /// Library rule id → parameter → value, checked against the
     /// parameter's declared type and range.
