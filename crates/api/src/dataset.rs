@@ -16,7 +16,8 @@ use uuid::Uuid;
 #[derive(Debug, Object)]
 pub struct DatasetRun {
     pub id: Uuid,
-    /// `scheduled`, `manual`, or `import` (an OCDS import finished).
+    /// `scheduled`, `manual`, `import` (an OCDS import finished) or
+    /// `procurement` (a process filed or corrected).
     pub trigger: String,
     /// The user who asked, or `scheduler`.
     pub requested_by: String,

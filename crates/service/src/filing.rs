@@ -380,6 +380,23 @@ pub async fn file_procurement(
         }
         procurement::Upserted::Unchanged(_) => "unchanged",
     };
+    if outcome != "unchanged" {
+        // Red flags are statistics over all of the tenant's processes: a
+        // changed process asks for a dataset run (joining one already
+        // waiting, so a burst of filings makes one run). The release is
+        // stored whatever happens here; the schedule catches up on a
+        // request that failed.
+        if let Err(e) = adal_store::dataset::request(
+            &state.store,
+            ctx.tenant(),
+            adal_store::dataset::PROCUREMENT,
+            &format!("procurement/{}", up.submission_id()),
+        )
+        .await
+        {
+            tracing::warn!(error = %e, "could not ask for a dataset run after a procurement");
+        }
+    }
     Ok(ProcurementFiled {
         submission_id: up.submission_id(),
         ocid: release.ocid.to_string(),

@@ -38,6 +38,9 @@ pub const MANUAL: &str = "manual";
 /// Asked for by an OCDS import that finished, so its red flags are
 /// evaluated without anyone starting a run.
 pub const IMPORT: &str = "import";
+/// Asked for by a procurement filed or corrected through the API or the
+/// dashboard, so its red flags come without waiting for the schedule.
+pub const PROCUREMENT: &str = "procurement";
 
 /// Who files derived records: the service itself, not a user. The nil id
 /// never matches a user, so derived records are nobody's "own" filings.

@@ -23,21 +23,23 @@ fn round4(v: f64) -> f64 {
     (v * 10_000.0).round() / 10_000.0
 }
 
-/// The tenant's dataset run asked for by an import, once it has ended.
-async fn import_run(run: &Running, t: &Tenant, after: usize) -> Result<Value> {
+/// The tenant's newest dataset run asked for with `trigger` (an import, a
+/// procurement filed), once more than `after` have been asked for and all
+/// have ended.
+async fn triggered_run(run: &Running, t: &Tenant, trigger: &str, after: usize) -> Result<Value> {
     let runs = run
         .api
         .get_until(
             &t.compliance,
             &format!("/tenants/{}/dataset-runs", t.id),
             Duration::from_secs(180),
-            "the dataset run an import asked for",
+            "the dataset run an import or a filing asked for",
             |b| {
                 let imports: Vec<&Value> = b
                     .as_array()
                     .into_iter()
                     .flatten()
-                    .filter(|r| r["trigger"] == "import")
+                    .filter(|r| r["trigger"] == trigger)
                     .collect();
                 imports.len() > after
                     && imports
@@ -52,7 +54,7 @@ async fn import_run(run: &Running, t: &Tenant, after: usize) -> Result<Value> {
         .as_array()
         .unwrap()
         .iter()
-        .find(|r| r["trigger"] == "import")
+        .find(|r| r["trigger"] == trigger)
         .unwrap()
         .clone())
 }
@@ -158,7 +160,7 @@ async fn an_ocds_import_ends_with_its_red_flags_as_findings() -> Result<()> {
     assert_eq!(counts(&i), (300, 0, 0), "{i}");
 
     // The import asked for the run; it reports what it computed.
-    let ds = import_run(&run, &t, 0).await?;
+    let ds = triggered_run(&run, &t, "import", 0).await?;
     assert_eq!(ds["status"], "done", "{ds}");
     let rf = &ds["computed"]["red_flags"];
     assert_eq!(rf["processes"], 300, "{rf}");
@@ -264,7 +266,7 @@ async fn an_ocds_import_ends_with_its_red_flags_as_findings() -> Result<()> {
     )
     .await?;
     assert_eq!(counts(&i), (1, 0, 0), "{i}");
-    let ds = import_run(&run, &t, 1).await?;
+    let ds = triggered_run(&run, &t, "import", 1).await?;
     assert_eq!(ds["status"], "done", "{ds}");
     let closed = api
         .get_until(
@@ -288,6 +290,40 @@ async fn an_ocds_import_ends_with_its_red_flags_as_findings() -> Result<()> {
         .await?;
     assert!(
         !p.body["red_flags"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["indicator"] == "R003"),
+        "{}",
+        p.text
+    );
+
+    // Filed back through the API as it first was: the filing asks for a
+    // run itself (no import, no schedule), and the flag is back.
+    let original: Value = releases
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).unwrap())
+        .find(|r| r["ocid"] == *ocid)
+        .unwrap();
+    let r = api
+        .post(
+            &t.procurement,
+            &format!("/tenants/{tid}/procurements"),
+            &original,
+        )
+        .await?;
+    assert!(matches!(r.status, 200..=202), "{}", r.text);
+    assert_eq!(r.body["outcome"], "corrected", "{}", r.text);
+    let ds = triggered_run(&run, &t, "procurement", 0).await?;
+    assert_eq!(ds["status"], "done", "{ds}");
+    let p = api
+        .get(
+            &t.procurement,
+            &format!("/tenants/{tid}/procurements/{ocid}"),
+        )
+        .await?;
+    assert!(
+        p.body["red_flags"]
             .as_array()
             .unwrap()
             .iter()
