@@ -24,6 +24,7 @@ mod m20261206_000010_reports;
 mod m20261207_000010_dataset_run_computed;
 mod m20261207_000020_submissions_by_kind;
 mod m20261207_000030_import_files;
+mod m20261207_000040_second_factor_sealed;
 
 pub struct Migrator;
 
@@ -51,6 +52,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000010_dataset_run_computed::Migration),
             Box::new(m20261207_000020_submissions_by_kind::Migration),
             Box::new(m20261207_000030_import_files::Migration),
+            Box::new(m20261207_000040_second_factor_sealed::Migration),
         ]
     }
 }

@@ -183,6 +183,15 @@ impl Service {
         let metrics = Metrics::new().context("creating metrics")?;
         let library = Arc::new(library::embedded().context("reading the embedded rule library")?);
         let reporting = Arc::new(reporting_keys(&config)?);
+        // Second-factor secrets stored in the clear (before they were
+        // sealed) are sealed now; a failure here is a key that opens none
+        // of them, which the log names.
+        let resealed = adal_service::reporting::account_secrets::reseal_all(&store, &reporting)
+            .await
+            .map_err(|e| anyhow::anyhow!("sealing second-factor secrets: {e}"))?;
+        if resealed > 0 {
+            tracing::info!(resealed, "second-factor secrets sealed under reporting.key");
+        }
         Ok(Self {
             config,
             store,

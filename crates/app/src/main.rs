@@ -94,6 +94,10 @@ async fn main() -> Result<()> {
                 "{} report keys rewrapped under reporting.key",
                 done.rewrapped
             );
+            let secrets = adal_service::reporting::account_secrets::reseal_all(&store, &keys)
+                .await
+                .map_err(|e| anyhow::anyhow!("rekey: {e} (the log above says why)"))?;
+            println!("{secrets} second-factor secrets sealed under reporting.key");
             Ok(())
         }
         Command::Migrate => {

@@ -8,6 +8,7 @@
 use crate::AppState;
 use crate::auth::Caller;
 use crate::error::{ServiceError, ServiceResult};
+use crate::reporting::account_secrets;
 use adal_domain::Role;
 use adal_store::{TenantId, audit, second_factor as store, tenants};
 use rand::RngCore;
@@ -107,6 +108,16 @@ fn code_error(code: &'static str, message: &str) -> ServiceError {
     ServiceError::field("/code", code, message)
 }
 
+/// An account's second factor with its secret opened (it is sealed at
+/// rest: `reporting::account_secrets`).
+async fn factor(state: &AppState, user: uuid::Uuid) -> ServiceResult<Option<store::SecondFactor>> {
+    let Some(mut f) = store::get(&state.store, user).await? else {
+        return Ok(None);
+    };
+    f.secret = account_secrets::open(&state.reporting, user, &f.secret)?;
+    Ok(Some(f))
+}
+
 /// Whether the caller's organisation requires a second factor of them:
 /// for platform administrators and Agency auditors (no tenant), the
 /// operator's `require_second_factor_platform`.
@@ -122,6 +133,7 @@ pub async fn required_for(state: &AppState, caller: &Caller) -> ServiceResult<bo
 }
 
 pub async fn status(state: &AppState, caller: &Caller) -> ServiceResult<Status> {
+    // Whether it is on needs no secret opened.
     let f = store::get(&state.store, caller.user_id).await?;
     let enabled = f.as_ref().is_some_and(|f| f.confirmed);
     Ok(Status {
@@ -141,7 +153,8 @@ pub async fn begin(state: &AppState, caller: &Caller) -> ServiceResult<Enrolment
     let mut raw = [0u8; 20];
     rand::rng().fill_bytes(&mut raw);
     let secret = totp_rs::Secret::from(raw.to_vec()).to_base32();
-    store::begin(&state.store, caller.user_id, secret.clone())
+    let sealed = account_secrets::seal(&state.reporting, caller.user_id, &secret)?;
+    store::begin(&state.store, caller.user_id, sealed)
         .await
         .map_err(|e| match e {
             adal_store::StoreError::Conflict(_) => ServiceError::conflict_at(
@@ -157,7 +170,7 @@ pub async fn begin(state: &AppState, caller: &Caller) -> ServiceResult<Enrolment
 /// The enrolment started and not yet confirmed, if any (to show its
 /// secret again after a mistyped code).
 pub async fn pending(state: &AppState, caller: &Caller) -> ServiceResult<Option<Enrolment>> {
-    Ok(store::get(&state.store, caller.user_id)
+    Ok(factor(state, caller.user_id)
         .await?
         .filter(|f| !f.confirmed)
         .map(|f| enrolment_of(caller, f.secret)))
@@ -192,7 +205,7 @@ fn percent(s: &str) -> String {
 /// Confirms the secret from [`begin`] with a code from the app; returns
 /// the recovery codes, shown this once.
 pub async fn confirm(state: &AppState, caller: &Caller, code: &str) -> ServiceResult<Vec<String>> {
-    let Some(f) = store::get(&state.store, caller.user_id).await? else {
+    let Some(f) = factor(state, caller.user_id).await? else {
         return Err(ServiceError::conflict_at(
             "",
             "second_factor.not_started",
@@ -242,10 +255,7 @@ async fn spend(
 /// A code the holder must give to change the second factor: the current
 /// TOTP code or a recovery code.
 async fn require_code(state: &AppState, caller: &Caller, code: &str) -> ServiceResult<()> {
-    let Some(f) = store::get(&state.store, caller.user_id)
-        .await?
-        .filter(|f| f.confirmed)
-    else {
+    let Some(f) = factor(state, caller.user_id).await?.filter(|f| f.confirmed) else {
         return Err(ServiceError::conflict_at(
             "",
             "second_factor.off",
@@ -319,10 +329,7 @@ pub async fn check_at_sign_in(
     user: uuid::Uuid,
     code: Option<&str>,
 ) -> ServiceResult<Check> {
-    let Some(f) = store::get(&state.store, user)
-        .await?
-        .filter(|f| f.confirmed)
-    else {
+    let Some(f) = factor(state, user).await?.filter(|f| f.confirmed) else {
         return Ok(Check::Passed);
     };
     let Some(code) = code.map(str::trim).filter(|c| !c.is_empty()) else {

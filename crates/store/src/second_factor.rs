@@ -29,6 +29,36 @@ pub async fn get(store: &crate::Store, user: Uuid) -> Result<Option<SecondFactor
         }))
 }
 
+/// Every account's stored secret (as stored: sealed, or in the clear from
+/// before sealing), for resealing them all.
+pub async fn all_secrets(store: &crate::Store) -> Result<Vec<(Uuid, String)>> {
+    use sea_orm::QuerySelect;
+    Ok(second_factor::Entity::find()
+        .select_only()
+        .column(second_factor::Column::UserId)
+        .column(second_factor::Column::Secret)
+        .into_tuple()
+        .all(store.connection())
+        .await?)
+}
+
+/// Replaces an account's stored secret with the same secret stored
+/// another way, if it is still `old`; whether it was replaced.
+pub async fn replace_secret(
+    store: &crate::Store,
+    user: Uuid,
+    old: &str,
+    new: &str,
+) -> Result<bool> {
+    let r = second_factor::Entity::update_many()
+        .col_expr(second_factor::Column::Secret, Expr::value(new))
+        .filter(second_factor::Column::UserId.eq(user))
+        .filter(second_factor::Column::Secret.eq(old))
+        .exec(store.connection())
+        .await?;
+    Ok(r.rows_affected == 1)
+}
+
 /// Starts (or restarts) enrolment with a new secret; `Conflict` when the
 /// account already has a confirmed one (turn it off first).
 pub async fn begin(store: &crate::Store, user: Uuid, secret: String) -> Result<()> {

@@ -2076,3 +2076,28 @@ async fn convicted_registry_is_public_and_kept_by_the_agency() -> Result<()> {
     assert_eq!(r.status, 200, "{}", r.text);
     Ok(())
 }
+
+/// Runs `sql` in database `db`; its output, trimmed.
+pub(crate) fn psql(db: &str, sql: &str) -> Result<String> {
+    let out = std::process::Command::new("psql")
+        .args([
+            "-h",
+            "127.0.0.1",
+            "-U",
+            "postgres",
+            "-At",
+            "-v",
+            "ON_ERROR_STOP=1",
+            "-d",
+            db,
+            "-c",
+        ])
+        .arg(sql)
+        .output()?;
+    anyhow::ensure!(
+        out.status.success(),
+        "psql: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    Ok(String::from_utf8_lossy(&out.stdout).trim().to_owned())
+}

@@ -5,7 +5,7 @@
 //! The report's text and the receipt are found in no database file, no
 //! dump and no log line.
 
-use super::{ADMIN_PASSWORD, create_agency_auditor, create_tenant, start_production};
+use super::{ADMIN_PASSWORD, create_agency_auditor, create_tenant, psql, start_production};
 use adal_blackbox::*;
 use anyhow::Result;
 use serde_json::{Value, json};
@@ -409,20 +409,10 @@ async fn report_followed_by_receipt_and_closed_on_postgres_redis() -> Result<()>
     drop(serve);
     // Handlers' reads and changes are in the audit log, with nothing of
     // the content.
-    let audit = std::process::Command::new("psql")
-        .args([
-            "-h",
-            "127.0.0.1",
-            "-U",
-            "postgres",
-            "-At",
-            "-d",
-            &db.name,
-            "-c",
-        ])
-        .arg("SELECT action || ' ' || detail FROM audit_log ORDER BY seq")
-        .output()?;
-    let audit = String::from_utf8_lossy(&audit.stdout);
+    let audit = psql(
+        &db.name,
+        "SELECT action || ' ' || detail FROM audit_log ORDER BY seq",
+    )?;
     for action in [
         "case.read",
         "case.change",
@@ -685,20 +675,10 @@ async fn an_escalated_case_reaches_the_agency_with_what_was_shared() -> Result<(
         assert_eq!(r.status, 403, "{}", r.text);
     }
     // The Agency's reads are in the organisation's audit log.
-    let audit = std::process::Command::new("psql")
-        .args([
-            "-h",
-            "127.0.0.1",
-            "-U",
-            "postgres",
-            "-At",
-            "-d",
-            &db.name,
-            "-c",
-        ])
-        .arg("SELECT action FROM audit_log WHERE action LIKE 'case.%' ORDER BY seq")
-        .output()?;
-    let audit = String::from_utf8_lossy(&audit.stdout);
+    let audit = psql(
+        &db.name,
+        "SELECT action FROM audit_log WHERE action LIKE 'case.%' ORDER BY seq",
+    )?;
     assert_eq!(audit.matches("case.escalate").count(), 2, "{audit}");
     assert!(audit.matches("case.read").count() >= 3 + 2 + 2, "{audit}");
     Ok(())

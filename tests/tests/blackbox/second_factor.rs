@@ -4,7 +4,9 @@
 //! the app once each; wrong codes count as failed sign-ins; it cannot be
 //! turned off while required.
 
-use super::{ADMIN_PASSWORD, PASSWORD, create_agency_auditor, create_tenant, start_production};
+use super::{
+    ADMIN_PASSWORD, PASSWORD, create_agency_auditor, create_tenant, psql, start_production,
+};
 use anyhow::Result;
 use serde_json::json;
 
@@ -252,11 +254,11 @@ async fn enrol(api: &adal_blackbox::Api, token: &str) -> Result<String> {
 #[tokio::test(flavor = "multi_thread")]
 async fn platform_and_agency_accounts_need_a_second_factor_when_the_operator_requires_it()
 -> Result<()> {
-    let (_db, _smtp, mut dep, api, _) = start_production().await?;
+    let (db, _smtp, mut dep, api, _) = start_production().await?;
     dep.env
         .insert("ADAL_REQUIRE_SECOND_FACTOR_PLATFORM".into(), "true".into());
     create_agency_auditor(&dep).await?;
-    let _serve = dep.spawn("serve", &["serve", "--api-only"])?;
+    let serve = dep.spawn("serve", &["serve", "--api-only"])?;
     dep.wait_ready().await?;
 
     // Not on yet: signing in works, and only the account is open.
@@ -307,6 +309,38 @@ async fn platform_and_agency_accounts_need_a_second_factor_when_the_operator_req
         .await?;
     assert_eq!(r.status, 404, "{}", r.text);
 
+    // The secrets are sealed at rest: nothing of them in the database.
+    let dump = std::process::Command::new("pg_dump")
+        .args(["-h", "127.0.0.1", "-U", "postgres", "--data-only", &db.name])
+        .output()?;
+    assert!(dump.status.success());
+    let dump = String::from_utf8_lossy(&dump.stdout);
+    assert!(dump.contains("second_factors"), "the dump holds the table");
+    assert!(!dump.contains(&platform_secret), "a secret in the dump");
+    let platform_row = "(SELECT id FROM users WHERE email = 'platform@adal.test')".to_owned();
+    let stored = psql(
+        &db.name,
+        &format!("SELECT secret FROM second_factors WHERE user_id = {platform_row}"),
+    )?;
+    assert!(stored.starts_with("v1:"), "{stored}");
+
+    // A secret stored in the clear (as before sealing) is sealed at the
+    // next start, and its codes still work (the sign-in below).
+    psql(
+        &db.name,
+        &format!(
+            "UPDATE second_factors SET secret = '{platform_secret}' WHERE user_id = {platform_row}"
+        ),
+    )?;
+    drop(serve);
+    let _serve = dep.spawn("serve", &["serve", "--api-only"])?;
+    dep.wait_ready().await?;
+    let stored = psql(
+        &db.name,
+        &format!("SELECT secret FROM second_factors WHERE user_id = {platform_row}"),
+    )?;
+    assert!(stored.starts_with("v1:"), "sealed at start: {stored}");
+
     // Signing in now takes a code (the next step's: the enrolment spent
     // this one), and a tenant's people are unaffected.
     let r = api
@@ -334,5 +368,6 @@ async fn platform_and_agency_accounts_need_a_second_factor_when_the_operator_req
         .get(&t.compliance, &format!("/tenants/{}/findings", t.id))
         .await?;
     assert_eq!(r.status, 200, "{}", r.text);
+
     Ok(())
 }

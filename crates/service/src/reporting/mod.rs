@@ -815,6 +815,7 @@ impl CaseSummary {
     }
 }
 
+pub mod account_secrets;
 mod cases;
 mod escalation;
 mod stats;
