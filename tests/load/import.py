@@ -102,6 +102,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--people", type=int, default=10000)
     ap.add_argument("--tenders", type=int, default=1000)
+    ap.add_argument("--timeout", type=float, default=600, help="seconds each import may take")
     ap.add_argument("--adal", default=os.path.join(ROOT, "target/release/adal"))
     ap.add_argument("--rules", default=os.path.join(ROOT, "crates/rules-engine/target/release/adal-rules"))
     a = ap.parse_args()
@@ -120,6 +121,9 @@ def main():
         "ADAL_SANDBOX__BINARY": a.rules,
         "ADAL_SMTP__MAIL_DIR": os.path.join(tmp, "mail"),
         "ADAL_LOG": "warn",
+        # No probe port: CI runs this beside other benchmarks' workers,
+        # and a second worker on the default port exits at once.
+        "ADAL_WORKER__LISTEN": "",
     }
     base = f"http://127.0.0.1:{port}"
     procs = []
@@ -167,6 +171,10 @@ def main():
                 s, i = call(base, "GET", f"/tenants/{tenant}/imports/{i['id']}", token)
                 if i["status"] in ("done", "failed"):
                     break
+                if worker.poll() is not None:
+                    raise SystemExit(f"adal worker exited with {worker.returncode}")
+                if time.time() - t0 > a.timeout:
+                    raise SystemExit(f"the {kind} import did not finish in {a.timeout} s: {i}")
                 time.sleep(0.1)
             wall = time.time() - t0
             assert i["status"] == "done", i
@@ -183,6 +191,8 @@ def main():
         t0 = time.time()
         s, i = call(base, "POST", f"/tenants/{tenant}/imports/people?file_name=again.csv", hr, people_csv(a.people), "text/csv")
         while i["status"] not in ("done", "failed"):
+            if worker.poll() is not None or time.time() - t0 > a.timeout:
+                raise SystemExit(f"the re-import did not finish: {i}")
             time.sleep(0.1)
             s, i = call(base, "GET", f"/tenants/{tenant}/imports/{i['id']}", hr)
         assert (i["accepted"], i["unchanged"]) == (0, a.people), i

@@ -116,6 +116,9 @@ def run(a, ocds, budget_ms):
         upload = time.time() - t0
         assert s == 202, i
         while i["status"] not in ("done", "failed"):
+            if proc.poll() is not None or time.time() - t0 > a.timeout:
+                done.set()
+                raise SystemExit(f"the import did not finish (adal serve exit: {proc.poll()}): {i}")
             time.sleep(0.2)
             s, i = call(base, "GET", f"/tenants/{tenant}/imports/{i['id']}", buyer)
         wall = time.time() - t0
@@ -148,6 +151,7 @@ def run(a, ocds, budget_ms):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--processes", type=int, default=40000)
+    ap.add_argument("--timeout", type=float, default=900, help="seconds the import may take")
     ap.add_argument("--compare", action="store_true",
                     help="also run with an unreachable lock budget (fixed batches, as before)")
     ap.add_argument("--set", action="append", default=[], metavar="ADAL_KEY=VALUE",
