@@ -148,6 +148,28 @@ pub(crate) async fn insert_in(
     Ok(id)
 }
 
+/// The payloads of the tenant's submissions among `ids` (those that
+/// exist), by id: one query for a page of them.
+pub async fn payloads(
+    store: &crate::Store,
+    tenant: TenantId,
+    ids: &[Uuid],
+) -> Result<std::collections::HashMap<Uuid, String>> {
+    if ids.is_empty() {
+        return Ok(std::collections::HashMap::new());
+    }
+    let rows: Vec<(Uuid, String)> = submission::Entity::find()
+        .select_only()
+        .column(submission::Column::Id)
+        .column(submission::Column::Payload)
+        .filter(submission::Column::TenantId.eq(tenant.uuid()))
+        .filter(submission::Column::Id.is_in(ids.iter().copied()))
+        .into_tuple()
+        .all(store.connection())
+        .await?;
+    Ok(rows.into_iter().collect())
+}
+
 pub async fn get(store: &crate::Store, tenant: TenantId, id: Uuid) -> Result<Submission> {
     submission::Entity::find_by_id(id)
         .filter(submission::Column::TenantId.eq(tenant.uuid()))

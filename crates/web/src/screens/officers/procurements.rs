@@ -132,16 +132,25 @@ pub(crate) async fn procurements(
         } else {
             (Vec::new(), 0)
         };
+        // The page's releases and their flags in a few queries, not two
+        // per row.
+        let ids: Vec<_> = rows.iter().map(|p| p.submission_id).collect();
+        let payloads = submissions::payloads(&state.store, ctx.tenant(), &ids).await?;
+        let releases: Vec<Value> = rows
+            .iter()
+            .map(|p| {
+                payloads
+                    .get(&p.submission_id)
+                    .and_then(|s| serde_json::from_str::<Value>(s).ok())
+                    .unwrap_or_default()
+            })
+            .collect();
+        let subjects: Vec<_> = releases.iter().map(dataset::red_flag_subjects).collect();
+        let found = dataset::red_flags_on_each(&state.store, ctx.tenant(), &subjects).await?;
         let mut parties = HashMap::new();
         let mut flags = HashMap::new();
-        for p in &rows {
-            let release = submissions::get(&state.store, ctx.tenant(), p.submission_id)
-                .await
-                .ok()
-                .and_then(|s| serde_json::from_str::<Value>(&s.payload).ok())
-                .unwrap_or_default();
-            parties.insert(p.id, counterparties(&release));
-            let found = dataset::red_flags_on(&state.store, ctx.tenant(), &dataset::red_flag_subjects(&release)).await?;
+        for ((p, release), found) in rows.iter().zip(&releases).zip(found) {
+            parties.insert(p.id, counterparties(release));
             flags.insert(p.id, found);
         }
         let buyers: Vec<(String, String)> = procurement::buyers(&state.store, ctx.tenant())
