@@ -186,7 +186,7 @@ impl Service {
         // Second-factor secrets stored in the clear (before they were
         // sealed) are sealed now; a failure here is a key that opens none
         // of them, which the log names.
-        let resealed = adal_service::reporting::account_secrets::reseal_all(&store, &reporting)
+        let resealed = adal_service::reporting::account_secrets::seal_plain(&store, &reporting)
             .await
             .map_err(|e| anyhow::anyhow!("sealing second-factor secrets: {e}"))?;
         if resealed > 0 {

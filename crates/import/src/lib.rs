@@ -89,6 +89,21 @@ impl Default for Limits {
 /// The window the daily quota counts over.
 const QUOTA_WINDOW: chrono::Duration = chrono::Duration::hours(24);
 
+/// Rows the tenant's imports (but `except`) processed in the last 24
+/// hours, and when the first of them leaves the window.
+async fn rows_used(
+    store: &Store,
+    tenant: TenantId,
+    except: Option<uuid::Uuid>,
+) -> Result<(u64, chrono::DateTime<chrono::Utc>), StoreError> {
+    let now = chrono::Utc::now();
+    let (used, first) = imports::rows_since(store, tenant, now - QUOTA_WINDOW, except).await?;
+    Ok((
+        u64::try_from(used).unwrap_or(0),
+        first.map_or(now, |f| f + QUOTA_WINDOW),
+    ))
+}
+
 /// Why an upload is refused before it is stored.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum QuotaRefusal {
@@ -100,7 +115,7 @@ pub enum QuotaRefusal {
         "this organisation's imports have processed {used} rows in the last 24 hours, its daily quota of {limit}; more can be imported in {retry_after_secs} s"
     )]
     RowsUsed {
-        used: i64,
+        used: u64,
         limit: u64,
         retry_after_secs: u64,
     },
@@ -125,16 +140,14 @@ pub async fn check_upload(
     if limits.rows_per_day == 0 {
         return Ok(Ok(()));
     }
-    let now = chrono::Utc::now();
-    let (used, first) = imports::rows_since(store, tenant, now - QUOTA_WINDOW, None).await?;
-    if u64::try_from(used).unwrap_or(0) < limits.rows_per_day {
+    let (used, frees_at) = rows_used(store, tenant, None).await?;
+    if used < limits.rows_per_day {
         return Ok(Ok(()));
     }
-    let frees_at = first.map_or(now, |f| f + QUOTA_WINDOW);
     Ok(Err(QuotaRefusal::RowsUsed {
         used,
         limit: limits.rows_per_day,
-        retry_after_secs: u64::try_from((frees_at - now).num_seconds())
+        retry_after_secs: u64::try_from((frees_at - chrono::Utc::now()).num_seconds())
             .unwrap_or(0)
             .max(1),
     }))
@@ -160,14 +173,10 @@ async fn check_rows(
         )));
     }
     let tenant = TenantId::from_uuid(import.tenant_id);
-    let now = chrono::Utc::now();
-    let (used, first) =
-        imports::rows_since(store, tenant, now - QUOTA_WINDOW, Some(import.id)).await?;
-    let used = u64::try_from(used).unwrap_or(0);
+    let (used, frees_at) = rows_used(store, tenant, Some(import.id)).await?;
     if used + rows <= limit {
         return Ok(());
     }
-    let frees_at = first.map_or(now, |f| f + QUOTA_WINDOW);
     Err(Failure::File(format!(
         "the file has {rows} rows, and this organisation's imports have processed {used} of its {limit} rows a day in the last 24 hours; nothing was imported: import the file again after {} (UTC)",
         frees_at.format("%Y-%m-%d %H:%M")

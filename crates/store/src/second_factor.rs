@@ -29,17 +29,23 @@ pub async fn get(store: &crate::Store, user: Uuid) -> Result<Option<SecondFactor
         }))
 }
 
-/// Every account's stored secret (as stored: sealed, or in the clear from
-/// before sealing), for resealing them all.
-pub async fn all_secrets(store: &crate::Store) -> Result<Vec<(Uuid, String)>> {
+/// Accounts' stored secrets, for resealing: all of them, or only those
+/// not starting with the given prefix of sealed ones (stored in the
+/// clear, from before sealing).
+pub async fn secrets(
+    store: &crate::Store,
+    unsealed_only: Option<&str>,
+) -> Result<Vec<(Uuid, String)>> {
     use sea_orm::QuerySelect;
-    Ok(second_factor::Entity::find()
+    let mut q = second_factor::Entity::find()
         .select_only()
         .column(second_factor::Column::UserId)
-        .column(second_factor::Column::Secret)
-        .into_tuple()
-        .all(store.connection())
-        .await?)
+        .column(second_factor::Column::Secret);
+    if let Some(prefix) = unsealed_only {
+        use sea_orm::sea_query::ExprTrait;
+        q = q.filter(second_factor::Column::Secret.starts_with(prefix).not());
+    }
+    Ok(q.into_tuple().all(store.connection()).await?)
 }
 
 /// Replaces an account's stored secret with the same secret stored

@@ -19,6 +19,17 @@ fn people_csv(first: usize, n: usize) -> String {
     csv
 }
 
+/// Imports a people CSV as `token`, waiting for the import to end.
+async fn people_import(
+    run: &Running,
+    token: &str,
+    tid: &str,
+    name: &str,
+    csv: String,
+) -> Result<serde_json::Value> {
+    import(run, token, tid, "people", name, "text/csv", csv).await
+}
+
 async fn people_count(run: &Running, token: &str, tid: &str) -> Result<usize> {
     let r = run
         .api
@@ -62,46 +73,19 @@ async fn imports_are_held_to_the_file_size_and_daily_row_quotas() -> Result<()> 
     assert_eq!(list.body["total"], 0, "nothing stored: {}", list.text);
 
     // More rows than a day allows: failed as a whole, nothing applied.
-    let i = import(
-        &run,
-        &t.hr,
-        tid,
-        "people",
-        "six.csv",
-        "text/csv",
-        people_csv(0, 6),
-    )
-    .await?;
+    let i = people_import(&run, &t.hr, tid, "six.csv", people_csv(0, 6)).await?;
     assert_eq!(i["status"], "failed", "{i}");
     assert!(i["error"].as_str().unwrap().contains("split it"), "{i}");
     assert_eq!(counts(&i), (0, 0, 0), "{i}");
     assert_eq!(people_count(&run, &t.hr, tid).await?, 0);
 
     // Within the day's rows: applied.
-    let i = import(
-        &run,
-        &t.hr,
-        tid,
-        "people",
-        "three.csv",
-        "text/csv",
-        people_csv(0, 3),
-    )
-    .await?;
+    let i = people_import(&run, &t.hr, tid, "three.csv", people_csv(0, 3)).await?;
     assert_eq!(i["status"], "done", "{i}");
     assert_eq!(counts(&i), (3, 0, 0), "{i}");
 
     // Three more would make six: refused whole once read, with when.
-    let i = import(
-        &run,
-        &t.hr,
-        tid,
-        "people",
-        "more.csv",
-        "text/csv",
-        people_csv(3, 3),
-    )
-    .await?;
+    let i = people_import(&run, &t.hr, tid, "more.csv", people_csv(3, 3)).await?;
     assert_eq!(i["status"], "failed", "{i}");
     let why = i["error"].as_str().unwrap();
     assert!(
@@ -111,16 +95,7 @@ async fn imports_are_held_to_the_file_size_and_daily_row_quotas() -> Result<()> 
     assert_eq!(people_count(&run, &t.hr, tid).await?, 3);
 
     // Two more make exactly five: applied.
-    let i = import(
-        &run,
-        &t.hr,
-        tid,
-        "people",
-        "two.csv",
-        "text/csv",
-        people_csv(3, 2),
-    )
-    .await?;
+    let i = people_import(&run, &t.hr, tid, "two.csv", people_csv(3, 2)).await?;
     assert_eq!(i["status"], "done", "{i}");
     assert_eq!(people_count(&run, &t.hr, tid).await?, 5);
 
@@ -148,16 +123,7 @@ async fn imports_are_held_to_the_file_size_and_daily_row_quotas() -> Result<()> 
     assert!((1..=86_400).contains(&retry), "{retry}");
 
     // Another tenant's quota is its own.
-    let i = import(
-        &run,
-        &other.hr,
-        &other.id,
-        "people",
-        "three.csv",
-        "text/csv",
-        people_csv(0, 3),
-    )
-    .await?;
+    let i = people_import(&run, &other.hr, &other.id, "three.csv", people_csv(0, 3)).await?;
     assert_eq!(i["status"], "done", "{i}");
     assert_eq!(counts(&i), (3, 0, 0), "{i}");
     Ok(())

@@ -23,6 +23,32 @@ fn round4(v: f64) -> f64 {
     (v * 10_000.0).round() / 10_000.0
 }
 
+/// The release of `ocid` among JSON lines.
+fn release_of(releases: &str, ocid: &str) -> Value {
+    releases
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).unwrap())
+        .find(|r| r["ocid"] == ocid)
+        .unwrap()
+}
+
+/// Whether the procurement officer sees `indicator` fire on `ocid`.
+async fn flagged(run: &Running, t: &Tenant, ocid: &str, indicator: &str) -> Result<bool> {
+    let p = run
+        .api
+        .get(
+            &t.procurement,
+            &format!("/tenants/{}/procurements/{ocid}", t.id),
+        )
+        .await?;
+    assert_eq!(p.status, 200, "{}", p.text);
+    Ok(p.body["red_flags"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|f| f["indicator"] == indicator))
+}
+
 /// The tenant's newest dataset run asked for with `trigger` (an import, a
 /// procurement filed), once more than `after` have been asked for and all
 /// have ended.
@@ -243,11 +269,7 @@ async fn an_ocds_import_ends_with_its_red_flags_as_findings() -> Result<()> {
 
     // The process corrected: a submission period of 60 days. Its import
     // asks for a run, and the flag's finding closes.
-    let mut release: Value = releases
-        .lines()
-        .map(|l| serde_json::from_str::<Value>(l).unwrap())
-        .find(|r| r["ocid"] == *ocid)
-        .unwrap();
+    let mut release = release_of(&releases, ocid);
     let start = chrono::DateTime::parse_from_rfc3339(
         release["tender"]["tenderPeriod"]["startDate"]
             .as_str()
@@ -282,29 +304,11 @@ async fn an_ocds_import_ends_with_its_red_flags_as_findings() -> Result<()> {
         )
         .await?;
     assert_eq!(closed["items"][0]["rule_id"], "R003", "{closed}");
-    let p = api
-        .get(
-            &t.procurement,
-            &format!("/tenants/{tid}/procurements/{ocid}"),
-        )
-        .await?;
-    assert!(
-        !p.body["red_flags"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|f| f["indicator"] == "R003"),
-        "{}",
-        p.text
-    );
+    assert!(!flagged(&run, &t, ocid, "R003").await?, "R003 on {ocid}");
 
     // Filed back through the API as it first was: the filing asks for a
     // run itself (no import, no schedule), and the flag is back.
-    let original: Value = releases
-        .lines()
-        .map(|l| serde_json::from_str::<Value>(l).unwrap())
-        .find(|r| r["ocid"] == *ocid)
-        .unwrap();
+    let original = release_of(&releases, ocid);
     let r = api
         .post(
             &t.procurement,
@@ -316,20 +320,6 @@ async fn an_ocds_import_ends_with_its_red_flags_as_findings() -> Result<()> {
     assert_eq!(r.body["outcome"], "corrected", "{}", r.text);
     let ds = triggered_run(&run, &t, "procurement", 0).await?;
     assert_eq!(ds["status"], "done", "{ds}");
-    let p = api
-        .get(
-            &t.procurement,
-            &format!("/tenants/{tid}/procurements/{ocid}"),
-        )
-        .await?;
-    assert!(
-        p.body["red_flags"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|f| f["indicator"] == "R003"),
-        "{}",
-        p.text
-    );
+    assert!(flagged(&run, &t, ocid, "R003").await?, "no R003 on {ocid}");
     Ok(())
 }

@@ -7,7 +7,7 @@
 //!
 //! Stored as `v1:<wrapped key, hex>:<sealed secret, hex>`. A secret stored
 //! before this (plain base32) is still read, and sealed at the next start
-//! ([`reseal_all`]); the same pass moves secrets off
+//! ([`seal_plain`]); [`reseal_all`] also moves secrets off
 //! `reporting.previous_key` during a rotation (`adal reporting-rekey`).
 
 use super::{ReportingKeys, internal, kek_for};
@@ -77,14 +77,29 @@ pub fn open(keys: &ReportingKeys, user: Uuid, stored: &str) -> ServiceResult<Str
     String::from_utf8(plain).map_err(|e| internal("a second-factor secret", e))
 }
 
+/// Seals every secret stored in the clear (at start: one query that finds
+/// none once they are sealed); returns how many.
+pub async fn seal_plain(store: &adal_store::Store, keys: &ReportingKeys) -> ServiceResult<u64> {
+    reseal(store, keys, Some(VERSION)).await
+}
+
 /// Seals every secret stored in the clear and moves every one sealed
-/// under another key than `reporting.key` onto it; returns how many it
-/// changed. Safe to run again and while the service runs (each change is
-/// made only if the stored value is still the one read).
+/// under another key than `reporting.key` onto it (`adal
+/// reporting-rekey`); returns how many it changed.
 pub async fn reseal_all(store: &adal_store::Store, keys: &ReportingKeys) -> ServiceResult<u64> {
+    reseal(store, keys, None).await
+}
+
+/// Safe to run again and while the service runs: each change is made
+/// only if the stored value is still the one read.
+async fn reseal(
+    store: &adal_store::Store,
+    keys: &ReportingKeys,
+    unsealed_only: Option<&str>,
+) -> ServiceResult<u64> {
     let current = keys.kek.id();
     let mut changed = 0;
-    for (user, stored) in adal_store::second_factor::all_secrets(store).await? {
+    for (user, stored) in adal_store::second_factor::secrets(store, unsealed_only).await? {
         let up_to_date = parts(&stored)?.is_some_and(|(w, _)| w.kek_id() == current);
         if up_to_date {
             continue;
