@@ -344,14 +344,11 @@ pub async fn file_derived_retiring(
     retire: impl Fn(&serde_json::Value) -> Option<serde_json::Value>,
 ) -> Result<Tally> {
     // reference -> (current version, its payload)
-    let current: Vec<(Uuid, Option<String>, String)> = submission::Entity::find()
+    let current: Vec<(Uuid, Option<String>, String)> = current_of(tenant, kind.as_str())
         .select_only()
         .column(submission::Column::Id)
         .column(submission::Column::Reference)
         .column(submission::Column::Payload)
-        .filter(submission::Column::TenantId.eq(tenant.uuid()))
-        .filter(submission::Column::Kind.eq(kind.as_str()))
-        .filter(submission::Column::SupersededBy.is_null())
         .into_tuple()
         .all(store.connection())
         .await?;
@@ -558,19 +555,24 @@ pub const TRAINING_VALID_DAYS: i64 = 365;
 /// How long a risk assessment counts: the Guidelines ask for one a year.
 pub const RISK_ASSESSMENT_VALID_DAYS: i64 = 365;
 
+/// The tenant's current records (superseded versions left out) of `kind`.
+fn current_of(tenant: TenantId, kind: &str) -> sea_orm::Select<submission::Entity> {
+    submission::Entity::find()
+        .filter(submission::Column::TenantId.eq(tenant.uuid()))
+        .filter(submission::Column::Kind.eq(kind))
+        .filter(submission::Column::SupersededBy.is_null())
+}
+
 /// The current versions of every record of `kind`, as (id, payload).
 async fn current_payloads(
     store: &crate::Store,
     tenant: TenantId,
     kind: Kind,
 ) -> Result<Vec<(Uuid, serde_json::Value)>> {
-    let rows: Vec<(Uuid, String)> = submission::Entity::find()
+    let rows: Vec<(Uuid, String)> = current_of(tenant, kind.as_str())
         .select_only()
         .column(submission::Column::Id)
         .column(submission::Column::Payload)
-        .filter(submission::Column::TenantId.eq(tenant.uuid()))
-        .filter(submission::Column::Kind.eq(kind.as_str()))
-        .filter(submission::Column::SupersededBy.is_null())
         .into_tuple()
         .all(store.connection())
         .await?;

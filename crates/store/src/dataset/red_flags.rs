@@ -3,12 +3,12 @@
 //! process and the parties it names (the red-flag records a dataset run
 //! filed, `jobs::redflags`).
 
-use super::corrupt;
+use super::{corrupt, current_of};
 use crate::entities::submission;
 use crate::{Result, TenantId};
 use adal_domain::Kind;
 use adal_domain::records::derived::DerivedKind;
-use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{ColumnTrait, Condition, QueryFilter, QueryOrder, QuerySelect};
 use uuid::Uuid;
 
 /// One page of the current versions of `kind` (superseded ones left
@@ -21,13 +21,10 @@ pub async fn current_payload_page(
     after: Option<Uuid>,
     limit: u64,
 ) -> Result<Vec<(Uuid, String)>> {
-    let mut q = submission::Entity::find()
+    let mut q = current_of(tenant, kind.as_str())
         .select_only()
         .column(submission::Column::Id)
-        .column(submission::Column::Payload)
-        .filter(submission::Column::TenantId.eq(tenant.uuid()))
-        .filter(submission::Column::Kind.eq(kind.as_str()))
-        .filter(submission::Column::SupersededBy.is_null());
+        .column(submission::Column::Payload);
     if let Some(after) = after {
         q = q.filter(submission::Column::Id.gt(after));
     }
@@ -150,13 +147,10 @@ async fn fired_on(
     for (group, subject) in subjects {
         any = any.add(submission::Column::Reference.starts_with(format!("{group}/{subject}/")));
     }
-    let rows: Vec<(Uuid, String)> = submission::Entity::find()
+    let rows: Vec<(Uuid, String)> = current_of(tenant, DerivedKind::ProcurementRedFlag.as_str())
         .select_only()
         .column(submission::Column::Id)
         .column(submission::Column::Payload)
-        .filter(submission::Column::TenantId.eq(tenant.uuid()))
-        .filter(submission::Column::Kind.eq(DerivedKind::ProcurementRedFlag.as_str()))
-        .filter(submission::Column::SupersededBy.is_null())
         .filter(any)
         .into_tuple()
         .all(store.connection())
