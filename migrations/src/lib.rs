@@ -25,6 +25,7 @@ mod m20261207_000010_dataset_run_computed;
 mod m20261207_000020_submissions_by_kind;
 mod m20261207_000030_import_files;
 mod m20261207_000040_second_factor_sealed;
+mod m20261207_000050_personal_data;
 
 pub struct Migrator;
 
@@ -53,6 +54,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000020_submissions_by_kind::Migration),
             Box::new(m20261207_000030_import_files::Migration),
             Box::new(m20261207_000040_second_factor_sealed::Migration),
+            Box::new(m20261207_000050_personal_data::Migration),
         ]
     }
 }

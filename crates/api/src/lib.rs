@@ -13,6 +13,7 @@ mod error;
 mod limits;
 mod people;
 mod platform;
+mod privacy;
 mod records;
 mod registry;
 mod reporting;
@@ -48,6 +49,7 @@ type Apis = (
     submissions::SubmissionApi,
     records::RecordApi,
     people::PeopleApi,
+    privacy::PrivacyApi,
     triage::TriageApi,
     dataset::DatasetApi,
     registry::RegistryApi,
@@ -67,6 +69,7 @@ fn service() -> OpenApiService<Apis, ()> {
             submissions::SubmissionApi,
             records::RecordApi,
             people::PeopleApi,
+            privacy::PrivacyApi,
             triage::TriageApi,
             dataset::DatasetApi,
             registry::RegistryApi,

@@ -81,7 +81,7 @@ fn person_out(p: people::PersonRow) -> PersonOut {
     }
 }
 
-fn record_out(r: people::PersonRecord) -> PersonOut {
+pub(crate) fn record_out(r: people::PersonRecord) -> PersonOut {
     let mut out = person_out(r.person);
     out.relatives = Some(
         r.relatives

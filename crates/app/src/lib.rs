@@ -160,9 +160,11 @@ impl Service {
             std::fs::create_dir_all(&config.data_dir)
                 .with_context(|| format!("creating {}", config.data_dir.display()))?;
         }
+        let reporting = Arc::new(reporting_keys(&config)?);
         let store = Store::connect(config.database_url.expose())
             .await
-            .context("connecting to the database")?;
+            .context("connecting to the database")?
+            .with_data_keys(reporting.data_keys());
         store.migrate().await.context("applying migrations")?;
         let authz = Authz::load(store.clone())
             .await
@@ -182,7 +184,6 @@ impl Service {
         }));
         let metrics = Metrics::new().context("creating metrics")?;
         let library = Arc::new(library::embedded().context("reading the embedded rule library")?);
-        let reporting = Arc::new(reporting_keys(&config)?);
         // Second-factor secrets stored in the clear (before they were
         // sealed) are sealed now; a failure here is a key that opens none
         // of them, which the log names.
@@ -372,6 +373,11 @@ impl Service {
             Duration::from_secs(self.config.reporting.clock_interval_secs),
             shutdown.clone(),
         ));
+        let retention = tokio::spawn(adal_jobs::run_retention(
+            self.store.clone(),
+            Duration::from_secs(w.retention_interval_secs),
+            shutdown.clone(),
+        ));
         let mail = tokio::spawn(adal_jobs::run_mailer(
             self.store.clone(),
             mailer,
@@ -428,6 +434,7 @@ impl Service {
         let _ = importer.await;
         let _ = datasets.await;
         let _ = case_clock.await;
+        let _ = retention.await;
         let _ = mail.await;
         result.context("evaluation worker")
     }

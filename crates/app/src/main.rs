@@ -84,9 +84,11 @@ async fn main() -> Result<()> {
             Ok(())
         }
         Command::ReportingRekey => {
-            let store = adal_store::Store::connect(config.database_url.expose()).await?;
-            store.migrate().await?;
             let keys = adal_app::reporting_keys(&config)?;
+            let store = adal_store::Store::connect(config.database_url.expose())
+                .await?
+                .with_data_keys(keys.data_keys());
+            store.migrate().await?;
             let done = adal_service::reporting::rekey(&store, &keys)
                 .await
                 .map_err(|e| anyhow::anyhow!("rekey: {e} (the log above says why)"))?;
@@ -98,6 +100,10 @@ async fn main() -> Result<()> {
                 .await
                 .map_err(|e| anyhow::anyhow!("rekey: {e} (the log above says why)"))?;
             println!("{secrets} second-factor secrets sealed under reporting.key");
+            let people = adal_store::sealing::rewrap_all(&store)
+                .await
+                .map_err(|e| anyhow::anyhow!("rekey: {e}"))?;
+            println!("{people} personal data keys rewrapped under reporting.key");
             Ok(())
         }
         Command::Migrate => {

@@ -74,6 +74,7 @@ pub enum Obj {
     ConvictedRegistry,
     Cases,
     Escalations,
+    PersonalData,
 }
 
 impl Obj {
@@ -107,6 +108,7 @@ impl Obj {
             Obj::ConvictedRegistry => "convicted_registry",
             Obj::Cases => "cases",
             Obj::Escalations => "escalations",
+            Obj::PersonalData => "personal_data",
         }
     }
 }
@@ -184,6 +186,10 @@ pub mod obj {
     /// Cases organisations escalated to the Agency, with what they chose
     /// to share: the Agency's alone (platform level).
     pub const ESCALATIONS: Obj = Obj::Escalations;
+    /// A person's rights over their data: `read` to export everything held
+    /// about someone, `write` to erase them. The compliance unit's, because
+    /// the export includes asset declarations, which only it reads.
+    pub const PERSONAL_DATA: Obj = Obj::PersonalData;
 
     /// The object of a record kind (`gift`, `hr_action`, ...).
     pub fn record(kind: &str) -> Option<Obj> {
@@ -339,6 +345,8 @@ pub fn role_permissions() -> Vec<(Role, Obj, Act)> {
         (CONFLICT_DECISIONS, DECIDE),
         (AUDIT, READ),
         (OUTBOX, READ),
+        (PERSONAL_DATA, READ),
+        (PERSONAL_DATA, WRITE),
     ] {
         p.push((Role::ComplianceOfficer, o, a));
     }

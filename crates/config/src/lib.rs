@@ -175,6 +175,9 @@ pub struct WorkerConfig {
     /// How often each tenant's dataset rules run on their own (missing
     /// declarations, repeated gifts); 0 runs them only on request.
     pub dataset_interval_secs: u64,
+    /// How often the retention pass erases what each tenant's retention
+    /// periods say has expired (docs/privacy.md); 0 never.
+    pub retention_interval_secs: u64,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -273,6 +276,7 @@ impl Default for Config {
                 mail_concurrency: 16,
                 mail_lease_secs: 300,
                 dataset_interval_secs: 3600,
+                retention_interval_secs: 3600,
             },
             reporting: ReportingConfig {
                 key: Secret::default(),

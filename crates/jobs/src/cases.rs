@@ -1,7 +1,8 @@
 //! The cases' clock: reminders before a case's deadlines and notices
 //! when one has passed (docs/reporting.md), by one pass over every
 //! tenant's open cases at an interval. Every notice is queued once
-//! (the outbox dedupes), so any number of workers may run it.
+//! (the outbox dedupes), so any number of workers may run it. And the
+//! retention pass, on the same schedule helper.
 
 use adal_store::Store;
 use std::time::Duration;
@@ -11,17 +12,51 @@ pub async fn run_case_clock(
     interval: Duration,
     shutdown: tokio::sync::watch::Receiver<bool>,
 ) {
-    if interval.is_zero() {
-        return;
-    }
-    let mut shutdown = shutdown;
-    loop {
+    every(interval, shutdown, || async {
         let today = adal_domain::kazakhstan_today();
         match adal_store::reports::remind_once(&store, today).await {
             Ok(0) => {}
             Ok(n) => tracing::info!(notices = n, "case deadline notices queued"),
             Err(e) => tracing::warn!(error = %e, "the cases' clock failed; next pass will retry"),
         }
+    })
+    .await;
+}
+
+/// The retention pass: every `interval`, erases in each tenant what its
+/// retention periods say has expired (docs/privacy.md). Idempotent, so any
+/// number of workers may run it.
+pub async fn run_retention(
+    store: Store,
+    interval: Duration,
+    shutdown: tokio::sync::watch::Receiver<bool>,
+) {
+    every(interval, shutdown, || async {
+        let today = adal_domain::kazakhstan_today();
+        match adal_store::privacy::apply_retention_everywhere(&store, today).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(erased = n, "retention pass erased expired records"),
+            Err(e) => tracing::warn!(error = %e, "the retention pass failed; next pass will retry"),
+        }
+    })
+    .await;
+}
+
+/// Runs `pass` now and then every `interval` until `shutdown` flips; an
+/// interval of 0 never runs it.
+async fn every<F, Fut>(
+    interval: Duration,
+    mut shutdown: tokio::sync::watch::Receiver<bool>,
+    pass: F,
+) where
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    if interval.is_zero() {
+        return;
+    }
+    loop {
+        pass().await;
         tokio::select! {
             _ = tokio::time::sleep(interval) => {}
             _ = shutdown.changed() => return,

@@ -9,7 +9,7 @@ mod evaluate;
 mod queue;
 pub mod redflags;
 
-pub use cases::run_case_clock;
+pub use cases::{run_case_clock, run_retention};
 pub use dataset::{DatasetError, run_dataset_jobs, run_one as run_dataset};
 
 pub use evaluate::{EvaluationError, Evaluator, Handled, RuleContext};

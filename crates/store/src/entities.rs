@@ -28,6 +28,7 @@ pub mod rule_error;
 pub mod rule_set_version;
 pub mod second_factor;
 pub mod sign_in_throttle;
+pub mod subject_key;
 pub mod submission;
 pub mod tenant;
 pub mod token;

@@ -23,10 +23,12 @@ pub mod org;
 pub mod outbox;
 pub mod people;
 pub mod policy;
+pub mod privacy;
 pub mod procurement;
 pub mod registry;
 pub mod reports;
 pub mod rules;
+pub mod sealing;
 pub mod second_factor;
 pub mod submissions;
 pub mod tenants;
@@ -127,6 +129,10 @@ pub struct Store {
     db: sea_orm::DatabaseConnection,
     /// On SQLite, whose turn it is to write (see [`Store::begin_write`]).
     write_turn: Option<std::sync::Arc<tokio::sync::Mutex<()>>>,
+    /// The keys personal data is sealed under (see [`sealing`]); without
+    /// them declarations are stored in the clear, as in the store's own
+    /// tests, and a sealed value cannot be opened.
+    data_keys: Option<std::sync::Arc<sealing::DataKeys>>,
 }
 
 /// How long a write waits for its turn on SQLite before it is given up as
@@ -223,7 +229,22 @@ impl Store {
         let db = Database::connect(opt).await?;
         let write_turn = (db.get_database_backend() == DatabaseBackend::Sqlite)
             .then(|| std::sync::Arc::new(tokio::sync::Mutex::new(())));
-        Ok(Self { db, write_turn })
+        Ok(Self {
+            db,
+            write_turn,
+            data_keys: None,
+        })
+    }
+
+    /// This store with the keys personal data is sealed under. Every
+    /// process of one installation must be given the same keys.
+    pub fn with_data_keys(mut self, keys: sealing::DataKeys) -> Self {
+        self.data_keys = Some(std::sync::Arc::new(keys));
+        self
+    }
+
+    pub(crate) fn data_keys(&self) -> Option<&sealing::DataKeys> {
+        self.data_keys.as_deref()
     }
 
     /// Applies pending migrations.

@@ -323,7 +323,15 @@ pub async fn put(
                 "person.update"
             },
             &format!("person/{id}"),
-            serde_json::to_value(p).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+            crate::sealing::audit_detail(
+                store,
+                &*txn,
+                tenant,
+                Some(&core.iin),
+                &format!("person/{id}"),
+                serde_json::to_value(p).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+            )
+            .await?,
         )
         .await?;
     }

@@ -69,6 +69,7 @@ pub async fn upsert_in(
     }
     let submission_id = submissions::insert_in(
         txn,
+        None,
         tenant,
         NewSubmission {
             kind: Kind::Procurement.as_str().to_owned(),

@@ -2,6 +2,7 @@
 //! and an audit entry in one transaction before the API answers `202`.
 
 use crate::entities::submission;
+use crate::sealing::{self, DataKeys};
 use crate::{Result, StoreError, TenantId, audit, new_id, now};
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr};
@@ -44,25 +45,87 @@ pub async fn insert(
     // Optimistic: the caller enqueues right after commit, and calls
     // `mark_not_enqueued` if that fails, so the common path costs no
     // second write.
-    let id = insert_in(&txn, tenant, new, true).await?;
-    let s = submission::Entity::find_by_id(id)
+    let id = insert_in(&txn, store.data_keys(), tenant, new, true).await?;
+    let mut s = submission::Entity::find_by_id(id)
         .one(&txn)
         .await?
         .ok_or(StoreError::NotFound)?;
     txn.commit().await?;
+    open_payloads(store, tenant, std::slice::from_mut(&mut s)).await?;
     Ok(s)
+}
+
+/// Whether submissions of `kind` are sealed at rest (see [`sealing`]):
+/// asset declarations, which list a person's and their family's assets,
+/// income and liabilities.
+pub fn sealed_at_rest(kind: &str) -> bool {
+    kind == adal_domain::Kind::AssetDeclaration.as_str()
+}
+
+/// What a submission's sealed payload is bound to.
+fn payload_context(id: Uuid) -> String {
+    format!("submission/{id}/payload")
+}
+
+/// The payload a submission whose content was erased reads as.
+pub const ERASED_PAYLOAD: &str = "null";
+
+/// Opens the sealed payloads among `rows`, all of `tenant`, in place; a
+/// payload whose person's key was destroyed reads as [`ERASED_PAYLOAD`].
+pub(crate) async fn open_payloads(
+    store: &crate::Store,
+    tenant: TenantId,
+    rows: &mut [Submission],
+) -> Result<()> {
+    if !rows.iter().any(|r| sealing::is_sealed(&r.payload)) {
+        return Ok(());
+    }
+    let db = store.connection();
+    let mut opener = sealing::Opener::new(store, tenant);
+    opener
+        .preload(db, rows.iter().map(|r| r.payload.as_str()))
+        .await?;
+    for r in rows.iter_mut().filter(|r| sealing::is_sealed(&r.payload)) {
+        r.payload = opener
+            .open(db, &payload_context(r.id), &r.payload)
+            .await?
+            .unwrap_or_else(|| ERASED_PAYLOAD.to_owned());
+    }
+    Ok(())
 }
 
 /// Inserts within the caller's transaction. `enqueued` false leaves the
 /// row for the sweeper to enqueue (bulk imports, which do not push one job
 /// per row from inside a transaction).
+///
+/// `keys` seal the payload of the kinds [`sealed_at_rest`]; callers that
+/// only ever insert other kinds (procurement, derived facts) pass `None`.
 pub(crate) async fn insert_in(
     txn: &sea_orm::DatabaseTransaction,
+    keys: Option<&DataKeys>,
     tenant: TenantId,
     new: NewSubmission,
     enqueued: bool,
 ) -> Result<Uuid> {
     let id = new_id();
+    let payload = match keys {
+        Some(keys) if sealed_at_rest(&new.kind) => {
+            let subject = match &new.subject_iin {
+                Some(iin) => sealing::subject_of_iin(iin),
+                None => format!("user:{}", new.submitted_by),
+            };
+            sealing::seal(
+                txn,
+                keys,
+                tenant,
+                &subject,
+                &payload_context(id),
+                &new.payload.to_string(),
+            )
+            .await?
+        }
+        _ => new.payload.to_string(),
+    };
     let at = now();
     if let Some(prev) = new.supersedes {
         let old = submission::Entity::find_by_id(prev)
@@ -90,7 +153,7 @@ pub(crate) async fn insert_in(
         submitted_by: Set(new.submitted_by),
         department_id: Set(new.department_id),
         position_id: Set(new.position_id),
-        payload: Set(new.payload.to_string()),
+        payload: Set(payload),
         status: Set(RECEIVED.to_owned()),
         rule_set_version_id: Set(None),
         attempts: Set(0),
@@ -167,15 +230,29 @@ pub async fn payloads(
         .into_tuple()
         .all(store.connection())
         .await?;
-    Ok(rows.into_iter().collect())
+    let mut opener = sealing::Opener::new(store, tenant);
+    opener
+        .preload(store.connection(), rows.iter().map(|(_, p)| p.as_str()))
+        .await?;
+    let mut out = std::collections::HashMap::with_capacity(rows.len());
+    for (id, payload) in rows {
+        let payload = opener
+            .open(store.connection(), &payload_context(id), &payload)
+            .await?
+            .unwrap_or_else(|| ERASED_PAYLOAD.to_owned());
+        out.insert(id, payload);
+    }
+    Ok(out)
 }
 
 pub async fn get(store: &crate::Store, tenant: TenantId, id: Uuid) -> Result<Submission> {
-    submission::Entity::find_by_id(id)
+    let mut s = submission::Entity::find_by_id(id)
         .filter(submission::Column::TenantId.eq(tenant.uuid()))
         .one(store.connection())
         .await?
-        .ok_or(StoreError::NotFound)
+        .ok_or(StoreError::NotFound)?;
+    open_payloads(store, tenant, std::slice::from_mut(&mut s)).await?;
+    Ok(s)
 }
 
 /// Which kinds a caller may read: every submission of the `all` kinds,
@@ -361,13 +438,14 @@ pub async fn list(
         q = q.filter(m.condition(store.backend())?);
     }
     let total = q.clone().count(store.connection()).await?;
-    let rows = q
+    let mut rows = q
         .order_by_desc(submission::Column::ReceivedAt)
         .order_by_desc(submission::Column::Id)
         .offset(offset)
         .limit(limit)
         .all(store.connection())
         .await?;
+    open_payloads(store, tenant, &mut rows).await?;
     Ok((rows, total))
 }
 
@@ -379,13 +457,17 @@ pub async fn current_by_reference(
     kind: &str,
     reference: &str,
 ) -> Result<Option<Submission>> {
-    Ok(submission::Entity::find()
+    let mut found = submission::Entity::find()
         .filter(submission::Column::TenantId.eq(tenant.uuid()))
         .filter(submission::Column::Kind.eq(kind))
         .filter(submission::Column::Reference.eq(reference))
         .filter(submission::Column::SupersededBy.is_null())
         .one(store.connection())
-        .await?)
+        .await?;
+    if let Some(s) = found.as_mut() {
+        open_payloads(store, tenant, std::slice::from_mut(s)).await?;
+    }
+    Ok(found)
 }
 
 /// Every version of the submission `id` belongs to, oldest first.
@@ -642,5 +724,6 @@ pub async fn claim_batch(
     for r in &mut rows {
         r.claimed_until = Some(until);
     }
+    open_payloads(store, tenant, &mut rows).await?;
     Ok(rows)
 }

@@ -108,6 +108,7 @@ pub async fn create(store: &crate::Store, actor: &str, new: NewTenant) -> Result
         declaration_due_by_year: Set("{}".to_owned()),
         feedback_answer_days: Set(i32::try_from(DEFAULT_FEEDBACK_ANSWER_DAYS).unwrap_or(15)),
         require_second_factor: Set(false),
+        retention_years: Set("{}".to_owned()),
         created_at: Set(now()),
     };
     tenant::Entity::insert(model)

@@ -65,7 +65,18 @@ pub async fn create(
         actor,
         "user.create",
         &format!("user/{id}"),
-        serde_json::json!({"email": email, "role": new.role, "person_iin": new.person_iin}),
+        match tenant {
+            Some(t) => crate::sealing::audit_detail(
+                store,
+                &*txn,
+                t,
+                new.person_iin.as_deref(),
+                &format!("user/{id}"),
+                serde_json::json!({"email": email, "role": new.role, "person_iin": new.person_iin}),
+            )
+            .await?,
+            None => serde_json::json!({"email": email, "role": new.role}),
+        },
     )
     .await?;
     let u = user::Entity::find_by_id(id)
@@ -165,7 +176,9 @@ pub async fn update(
             "role": u.role,
             "department_id": u.department_id,
             "position_id": u.position_id,
-            "person_iin": u.person_iin,
+            // Whether, not whom: the IIN is personal data the log could
+            // never erase (link_person records it sealed).
+            "linked_to_person": u.person_iin.is_some(),
             "disabled": u.disabled_at.is_some(),
         })
     };
@@ -213,7 +226,15 @@ pub async fn link_person(
         actor,
         "user.link_person",
         &format!("user/{user}"),
-        serde_json::json!({"person_iin": iin}),
+        crate::sealing::audit_detail(
+            store,
+            &*txn,
+            tenant,
+            iin,
+            &format!("user/{user}"),
+            serde_json::json!({"person_iin": iin}),
+        )
+        .await?,
     )
     .await?;
     txn.commit().await?;

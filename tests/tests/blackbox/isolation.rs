@@ -251,7 +251,8 @@ fn valid_body(method: &str, template: &str, a: &World) -> Result<Option<(&'stati
         ("post", "/findings/{id}/resolve" | "/findings/{id}/false-positive") => {
             json(json!({"reason": "Checked"}))
         }
-        ("post", "/dataset-runs") => json(json!({})),
+        ("post", "/dataset-runs" | "/people/{id}/erasure") => json(json!({})),
+        ("put", "/retention") => json(json!({"years": {"gift": 5}})),
         ("patch", "/cases/{id}") => json(json!({"status": "under_review"})),
         ("post", "/cases/{id}/messages") => json(json!({"body": "Seen", "internal": true})),
         ("post", "/cases/{id}/recuse") => json(json!({})),

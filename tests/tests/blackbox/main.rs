@@ -10,6 +10,7 @@
 mod dashboard;
 mod faults;
 mod isolation;
+mod privacy;
 mod quotas;
 mod records;
 mod redflags;
@@ -126,7 +127,7 @@ fn gift(value: &str, giver_bin: Option<&str>) -> Value {
 }
 
 /// The JSON pointers of an error reply's details, in order.
-fn pointers_of(r: &Reply) -> Vec<&str> {
+pub(crate) fn pointers_of(r: &Reply) -> Vec<&str> {
     r.body["details"]
         .as_array()
         .unwrap()

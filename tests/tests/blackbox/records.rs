@@ -9,10 +9,10 @@ use serde_json::{Value, json};
 use std::time::{Duration, Instant};
 
 const ADMIN_PASSWORD: &str = "platform-admin-password";
-const PASSWORD: &str = "a-long-enough-password";
+pub(crate) const PASSWORD: &str = "a-long-enough-password";
 
 pub(crate) struct Running {
-    _db: PgDatabase,
+    pub(crate) db: PgDatabase,
     _smtp: Smtp,
     pub(crate) dep: Deployment,
     pub(crate) api: Api,
@@ -45,7 +45,7 @@ pub(crate) async fn start_with(env: &[(&str, &str)]) -> Result<Running> {
     let api = Api::new(dep.base_url());
     let platform = api.login("platform@adal.test", ADMIN_PASSWORD).await?;
     Ok(Running {
-        _db: db,
+        db,
         _smtp: smtp,
         dep,
         api,

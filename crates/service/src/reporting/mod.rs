@@ -142,6 +142,12 @@ impl ReportingKeys {
         self
     }
 
+    /// The keys personal data is sealed under: the same installation key
+    /// (docs/privacy.md), rotated with it by `adal reporting-rekey`.
+    pub fn data_keys(&self) -> adal_store::sealing::DataKeys {
+        adal_store::sealing::DataKeys::new(self.kek.clone(), self.previous.clone())
+    }
+
     pub fn pow_bits(&self) -> u8 {
         self.pow.bits()
     }

@@ -391,6 +391,7 @@ pub async fn file_derived_retiring(
         for (d, supersedes) in chunk {
             submissions::insert_in(
                 &txn,
+                None,
                 tenant,
                 NewSubmission {
                     kind: kind.as_str().to_owned(),

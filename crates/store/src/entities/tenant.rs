@@ -21,6 +21,8 @@ pub struct Model {
     /// Whether the tenant's administrators and compliance officers must
     /// sign in with a second factor.
     pub require_second_factor: bool,
+    /// JSON object: kind of record -> years it is kept (docs/privacy.md).
+    pub retention_years: String,
     pub created_at: DateTimeUtc,
 }
 

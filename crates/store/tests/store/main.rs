@@ -6,6 +6,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod dataset;
+mod privacy;
 mod reports;
 mod store;
 mod triage;
