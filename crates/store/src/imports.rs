@@ -269,6 +269,10 @@ pub async fn finish(
         .filter(import::Column::Id.eq(id))
         .exec(&txn)
         .await?;
+    // The uploaded file goes when the import ends: what was accepted is in
+    // the records and the row report says what was not, while the file
+    // would keep every row's personal data with no retention of its own.
+    import_file::Entity::delete_by_id(id).exec(&txn).await?;
     audit::append(
         &txn,
         tenant,

@@ -10,6 +10,7 @@
 //! the `adal` binary without it.
 
 pub mod audit;
+pub mod classification;
 pub mod coi;
 pub mod dataset;
 pub mod declarations;
