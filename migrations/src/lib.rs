@@ -26,6 +26,7 @@ mod m20261207_000020_submissions_by_kind;
 mod m20261207_000030_import_files;
 mod m20261207_000040_second_factor_sealed;
 mod m20261207_000050_personal_data;
+mod m20261207_000060_row_level_security;
 
 pub struct Migrator;
 
@@ -55,6 +56,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000030_import_files::Migration),
             Box::new(m20261207_000040_second_factor_sealed::Migration),
             Box::new(m20261207_000050_personal_data::Migration),
+            Box::new(m20261207_000060_row_level_security::Migration),
         ]
     }
 }

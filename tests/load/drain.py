@@ -19,6 +19,8 @@ Prints a Markdown table for docs/performance.md; exits non-zero when a
 drain does not finish or leaves a submission unevaluated.
 """
 import argparse, json, os, signal, subprocess, sys, tempfile, time, urllib.request, uuid
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import pgdb  # noqa: E402
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 PASSWORD = "load-test-password"
@@ -64,12 +66,12 @@ def wait_ready(base):
 
 def one_level(a, open_findings):
     db = "adal_drain_" + uuid.uuid4().hex[:12]
-    subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-qc", f"CREATE DATABASE {db}"], check=True)
+    db_url = pgdb.create(db)
     tmp = tempfile.mkdtemp(prefix="adal-drain-")
     port = 18500 + os.getpid() % 400
     env = {
         "PATH": os.environ["PATH"],
-        "ADAL_DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{db}",
+        "ADAL_DATABASE_URL": db_url,
         "ADAL_QUEUE__BACKEND": "redis",
         "ADAL_QUEUE__NAMESPACE": "adal-drain-" + uuid.uuid4().hex[:8],
         "ADAL_LISTEN": f"127.0.0.1:{port}",

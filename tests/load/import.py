@@ -11,6 +11,8 @@ done, and the worker's peak resident memory (VmHWM from /proc). Prints a
 Markdown table for docs/performance.md.
 """
 import argparse, json, os, signal, subprocess, sys, tempfile, time, urllib.request, uuid
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import pgdb  # noqa: E402
 from datetime import datetime
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
@@ -108,12 +110,12 @@ def main():
     a = ap.parse_args()
 
     db = "adal_import_" + uuid.uuid4().hex[:12]
-    subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-qc", f"CREATE DATABASE {db}"], check=True)
+    db_url = pgdb.create(db)
     tmp = tempfile.mkdtemp(prefix="adal-import-")
     port = 19000 + os.getpid() % 1000
     env = {
         "PATH": os.environ["PATH"],
-        "ADAL_DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{db}",
+        "ADAL_DATABASE_URL": db_url,
         "ADAL_QUEUE__BACKEND": "redis",
         "ADAL_QUEUE__NAMESPACE": "adal-import-" + uuid.uuid4().hex[:8],
         "ADAL_LISTEN": f"127.0.0.1:{port}",

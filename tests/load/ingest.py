@@ -10,6 +10,8 @@ and Redis. The tenant adopts the whole rule library.
 Prints a Markdown table for docs/performance.md.
 """
 import argparse, json, os, re, signal, statistics, subprocess, sys, tempfile, time, urllib.request, uuid
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import pgdb  # noqa: E402
 from datetime import datetime
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
@@ -61,13 +63,13 @@ def main():
     adal, rules_bin = a.adal, a.rules_bin
 
     db = "adal_load_" + uuid.uuid4().hex[:12]
-    subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-qc", f"CREATE DATABASE {db}"], check=True)
+    db_url = pgdb.create(db)
     tmp = tempfile.mkdtemp(prefix="adal-load-")
     # Apart from drain.py's 18500-18899: CI runs the two at once.
     port = 19000 + os.getpid() % 1000
     env = {
         "PATH": os.environ["PATH"],
-        "ADAL_DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{db}",
+        "ADAL_DATABASE_URL": db_url,
         "ADAL_QUEUE__BACKEND": "redis",
         "ADAL_QUEUE__NAMESPACE": "adal-load-" + uuid.uuid4().hex[:8],
         "ADAL_LISTEN": f"127.0.0.1:{port}",

@@ -45,7 +45,10 @@ cleanup() {
 }
 trap cleanup EXIT
 
-psql -h "$PGHOST" -p "$PGPORT" -U postgres -q -c "CREATE DATABASE $db" postgres
+# Owned by an ordinary role, as in production, so row-level security holds.
+psql -h "$PGHOST" -p "$PGPORT" -U postgres -q -v ON_ERROR_STOP=1 postgres \
+  -c "DO \$\$ BEGIN CREATE ROLE adal_app LOGIN NOSUPERUSER NOBYPASSRLS; EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END \$\$" \
+  -c "CREATE DATABASE $db OWNER adal_app"
 sql() { psql -h "$PGHOST" -p "$PGPORT" -U postgres -d "$db" -qtAX -c "$1"; }
 
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
@@ -53,7 +56,7 @@ python3 -m aiosmtpd -n -l "127.0.0.1:$port" -c aiosmtpd.handlers.Mailbox "$work/
   >/dev/null 2>&1 &
 pids+=($!)
 
-export ADAL_DATABASE_URL="postgres://postgres@$PGHOST:$PGPORT/$db"
+export ADAL_DATABASE_URL="postgres://adal_app@$PGHOST:$PGPORT/$db"
 export ADAL_QUEUE__BACKEND=sqlite ADAL_QUEUE__SQLITE_PATH="$work/queue.sqlite"
 export ADAL_DATA_DIR="$work" ADAL_SMTP__HOST=127.0.0.1 ADAL_SMTP__PORT="$port"
 export ADAL_WORKER__MAIL_INTERVAL_SECS=1 ADAL_WORKER__DATASET_INTERVAL_SECS=0

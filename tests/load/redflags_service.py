@@ -27,6 +27,8 @@ Usage:
 Prints a Markdown table for docs/performance.md.
 """
 import argparse, json, os, signal, statistics, subprocess, sys, tempfile, threading, time, urllib.request, uuid
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import pgdb  # noqa: E402
 from datetime import datetime
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
@@ -143,14 +145,14 @@ def main():
     adal, rules_bin = os.path.abspath(a.adal), os.path.abspath(a.rules_bin)
 
     db = "adal_rfsvc_" + uuid.uuid4().hex[:12]
-    subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-qc", f"CREATE DATABASE {db}"], check=True)
+    db_url = pgdb.create(db)
     tmp = tempfile.mkdtemp(prefix="adal-rfsvc-")
     # 18900-18999: between drain.py's ports and ingest.py's, so CI's smokes
     # never meet.
     port = 18900 + os.getpid() % 100
     env = {
         "PATH": os.environ["PATH"],
-        "ADAL_DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{db}",
+        "ADAL_DATABASE_URL": db_url,
         "ADAL_QUEUE__BACKEND": "redis",
         "ADAL_QUEUE__NAMESPACE": "adal-rfsvc-" + uuid.uuid4().hex[:8],
         "ADAL_LISTEN": f"127.0.0.1:{port}",

@@ -166,6 +166,13 @@ impl Service {
             .context("connecting to the database")?
             .with_data_keys(reporting.data_keys());
         store.migrate().await.context("applying migrations")?;
+        if store.row_security_applies().await? == Some(false) {
+            tracing::warn!(
+                "the database role is a superuser or has BYPASSRLS: row-level security does not \
+                 apply, and the tenant wall rests on the queries alone; connect as an ordinary \
+                 role (docs/operations.md, \"The database role\")"
+            );
+        }
         let authz = Authz::load(store.clone())
             .await
             .context("loading authorisation policy")?;

@@ -500,7 +500,7 @@ async fn declaration_and_settings_forms() {
     let audited = audit_entry::Entity::find()
         .filter(audit_entry::Column::TenantId.eq(a))
         .filter(audit_entry::Column::Action.eq("tenant.settings"))
-        .all(w.state.store.connection())
+        .all(&w.state.store.connection())
         .await
         .unwrap();
     assert_eq!(audited.len(), 1);
@@ -1433,7 +1433,7 @@ async fn tenant_admin_edits_accounts_departments_positions() {
     use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
     let entries = audit_entry::Entity::find()
         .filter(audit_entry::Column::TenantId.eq(a))
-        .all(store.connection())
+        .all(&store.connection())
         .await
         .unwrap();
     for action in ["user.update", "department.update", "position.update"] {

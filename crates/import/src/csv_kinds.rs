@@ -339,7 +339,7 @@ async fn prepare_parts(
 /// One batch's writes in one transaction: whether each row changed
 /// anything.
 async fn write(store: &Store, tenant: TenantId, writes: &Writes) -> Result<Vec<bool>, Failure> {
-    let txn = store.begin_write().await?;
+    let txn = store.begin_write_for(tenant).await?;
     let mut changes = Vec::with_capacity(writes.len());
     match writes {
         Writes::People(batch) => {

@@ -423,7 +423,7 @@ async fn write_releases(
     actor: uuid::Uuid,
     releases: &[CompiledRelease],
 ) -> Result<Vec<bool>, Failure> {
-    let txn = store.begin_write().await?;
+    let txn = store.begin_write_for(tenant).await?;
     let mut seen = Vec::with_capacity(releases.len());
     for r in releases {
         // Rows are released to the sweeper, which enqueues them at its

@@ -98,7 +98,7 @@ pub struct Verification {
 }
 
 pub async fn verify(store: &crate::Store, tenant: TenantId) -> Result<Verification> {
-    let conn = store.connection();
+    let conn = &store.scoped(tenant);
     let entries = audit_entry::Entity::find()
         .filter(audit_entry::Column::TenantId.eq(tenant.uuid()))
         .order_by_asc(audit_entry::Column::Seq)

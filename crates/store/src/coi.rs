@@ -17,7 +17,7 @@ pub async fn decide(
     note: &str,
     actor: Uuid,
 ) -> Result<CoiDecision> {
-    let txn = store.begin_write().await?;
+    let txn = store.begin_write_for(tenant).await?;
     let s = submission::Entity::find_by_id(submission_id)
         .filter(submission::Column::TenantId.eq(tenant.uuid()))
         .filter(submission::Column::Kind.eq(Kind::ConflictOfInterest.as_str()))
@@ -68,6 +68,6 @@ pub async fn decisions(
         .filter(coi_decision::Column::TenantId.eq(tenant.uuid()))
         .filter(coi_decision::Column::SubmissionId.eq(submission_id))
         .order_by_asc(coi_decision::Column::DecidedAt)
-        .all(store.connection())
+        .all(&store.scoped(tenant))
         .await?)
 }

@@ -90,14 +90,14 @@ pub async fn status(
                 .add(person::Column::EndedOn.gte(start)),
         )
         .order_by_asc(person::Column::FullName)
-        .all(store.connection())
+        .all(&store.scoped(tenant))
         .await?;
     let prefix = format!("{year}:");
     let filed = submission::Entity::find()
         .filter(submission::Column::TenantId.eq(tenant.uuid()))
         .filter(submission::Column::Kind.eq(Kind::AssetDeclaration.as_str()))
         .filter(submission::Column::Reference.starts_with(prefix.clone()))
-        .all(store.connection())
+        .all(&store.scoped(tenant))
         .await?;
     // reference -> (first received, current version)
     let mut by_iin: HashMap<String, (DateTime<Utc>, Option<Uuid>)> = HashMap::new();
@@ -147,7 +147,7 @@ pub async fn first_filed_by(
         .filter(submission::Column::Kind.eq(Kind::AssetDeclaration.as_str()))
         .filter(submission::Column::Reference.starts_with(format!("{year}:")))
         .order_by_asc(submission::Column::ReceivedAt)
-        .one(store.connection())
+        .one(&store.scoped(tenant))
         .await?;
     Ok(filed.map(|s| s.received_at))
 }

@@ -94,7 +94,7 @@ pub async fn record_batch(
     if items.iter().any(|(s, _)| s.tenant_id != tenant.uuid()) {
         return Err(StoreError::NotFound);
     }
-    let txn = store.begin_write().await?;
+    let txn = store.begin_write_for(tenant).await?;
     let mut deltas = RiskDeltas::default();
     let mut out = Vec::with_capacity(items.len());
     for (submission, outcomes) in items {
@@ -354,13 +354,13 @@ pub async fn list_findings(
     if let Some(i) = f.impact {
         q = q.filter(finding::Column::Impact.eq(i));
     }
-    let total = q.clone().count(store.connection()).await?;
+    let total = q.clone().count(&store.scoped(tenant)).await?;
     let rows = q
         .order_by_desc(finding::Column::CreatedAt)
         .order_by_asc(finding::Column::RuleId)
         .offset(offset)
         .limit(limit)
-        .all(store.connection())
+        .all(&store.scoped(tenant))
         .await?;
     Ok((rows, total))
 }
@@ -380,7 +380,7 @@ pub async fn finding_times(
         .filter(finding::Column::CreatedAt.gte(since))
         .order_by_asc(finding::Column::CreatedAt)
         .into_tuple::<(DateTime<Utc>, String)>()
-        .all(store.connection())
+        .all(&store.scoped(tenant))
         .await?)
 }
 
@@ -398,7 +398,7 @@ pub async fn findings_of_submissions(
             finding::Entity::find()
                 .filter(finding::Column::TenantId.eq(tenant.uuid()))
                 .filter(finding::Column::SubmissionId.is_in(chunk.iter().copied()))
-                .all(store.connection())
+                .all(&store.scoped(tenant))
                 .await?,
         );
     }
@@ -408,7 +408,7 @@ pub async fn findings_of_submissions(
 pub async fn get_finding(store: &crate::Store, tenant: TenantId, id: Uuid) -> Result<Finding> {
     finding::Entity::find_by_id(id)
         .filter(finding::Column::TenantId.eq(tenant.uuid()))
-        .one(store.connection())
+        .one(&store.scoped(tenant))
         .await?
         .ok_or(StoreError::NotFound)
 }
@@ -422,7 +422,7 @@ pub async fn rule_errors_for(
         .filter(rule_error::Column::TenantId.eq(tenant.uuid()))
         .filter(rule_error::Column::SubmissionId.eq(submission_id))
         .order_by_asc(rule_error::Column::RuleId)
-        .all(store.connection())
+        .all(&store.scoped(tenant))
         .await?)
 }
 
@@ -584,7 +584,7 @@ pub(crate) async fn apply_risk_deltas<C: ConnectionTrait>(
 /// compares the map before and after). Its cost grows with the findings,
 /// which is why evaluation never calls it.
 pub async fn rebuild_risk_counts(store: &crate::Store, tenant: TenantId) -> Result<()> {
-    let txn = store.begin_write().await?;
+    let txn = store.begin_write_for(tenant).await?;
     let groups: Vec<GroupCount> = finding::Entity::find()
         .select_only()
         .column(finding::Column::DepartmentId)
@@ -631,7 +631,7 @@ pub async fn rebuild_risk_counts(store: &crate::Store, tenant: TenantId) -> Resu
 /// most: departments x positions x areas x 25 cells in use); an empty map
 /// for a tenant without findings.
 pub async fn risk_map(store: &crate::Store, tenant: TenantId) -> Result<RiskMap> {
-    let conn = store.connection();
+    let conn = &store.scoped(tenant);
     let groups = risk_count::Entity::find()
         .filter(risk_count::Column::TenantId.eq(tenant.uuid()))
         .filter(risk_count::Column::OpenCount.gt(0))

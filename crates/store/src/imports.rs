@@ -42,7 +42,7 @@ pub async fn create(
     file_name: &str,
     file: String,
 ) -> Result<Import> {
-    let txn = store.begin_write().await?;
+    let txn = store.begin_write_for(tenant).await?;
     let id = new_id();
     let bytes = file.len();
     import::Entity::insert(import::ActiveModel {
@@ -134,7 +134,7 @@ fn status_of(i: Import) -> Result<ImportStatus> {
 pub async fn get(store: &crate::Store, tenant: TenantId, id: Uuid) -> Result<ImportStatus> {
     let i = import::Entity::find_by_id(id)
         .filter(import::Column::TenantId.eq(tenant.uuid()))
-        .one(store.connection())
+        .one(&store.scoped(tenant))
         .await?
         .ok_or(StoreError::NotFound)?;
     status_of(i)
@@ -150,12 +150,12 @@ pub async fn list(
     let q = import::Entity::find()
         .filter(import::Column::TenantId.eq(tenant.uuid()))
         .filter(import::Column::Kind.is_in(kinds.iter().map(|k| (*k).to_owned())));
-    let total = q.clone().count(store.connection()).await?;
+    let total = q.clone().count(&store.scoped(tenant)).await?;
     let rows = q
         .order_by_desc(import::Column::CreatedAt)
         .offset(offset)
         .limit(limit)
-        .all(store.connection())
+        .all(&store.scoped(tenant))
         .await?;
     Ok((
         rows.into_iter().map(status_of).collect::<Result<_>>()?,
@@ -185,7 +185,7 @@ pub async fn claim_next_across_tenants(
         .order_by_asc(import::Column::CreatedAt)
         .limit(5)
         .into_tuple()
-        .all(store.connection())
+        .all(&store.across_tenants())
         .await?;
     for (id, status, heartbeat) in candidates {
         let at = now();
@@ -199,9 +199,9 @@ pub async fn claim_next_across_tenants(
             Some(h) => upd.filter(import::Column::HeartbeatAt.eq(h)),
             None => upd.filter(import::Column::HeartbeatAt.is_null()),
         };
-        if upd.exec(store.connection()).await?.rows_affected == 1 {
+        if upd.exec(&store.across_tenants()).await?.rows_affected == 1 {
             return Ok(import::Entity::find_by_id(id)
-                .one(store.connection())
+                .one(&store.across_tenants())
                 .await?);
         }
     }
@@ -211,7 +211,7 @@ pub async fn claim_next_across_tenants(
 /// The file of an import, for the worker applying it.
 pub async fn file(store: &crate::Store, id: Uuid) -> Result<String> {
     import_file::Entity::find_by_id(id)
-        .one(store.connection())
+        .one(&store.across_tenants())
         .await?
         .map(|f| f.file)
         .ok_or(StoreError::NotFound)
@@ -243,7 +243,7 @@ pub async fn progress(
         .col_expr(import::Column::Report, Expr::value(report))
         .col_expr(import::Column::HeartbeatAt, Expr::value(Some(now())))
         .filter(import::Column::Id.eq(id))
-        .exec(store.connection())
+        .exec(&store.across_tenants())
         .await?;
     Ok(())
 }
@@ -260,7 +260,7 @@ pub async fn finish(
     error: Option<String>,
 ) -> Result<()> {
     progress(store, id, p, report).await?;
-    let txn = store.begin_write().await?;
+    let txn = store.begin_write_for(tenant).await?;
     let status = if error.is_some() { FAILED } else { DONE };
     import::Entity::update_many()
         .col_expr(import::Column::Status, Expr::value(status))
@@ -309,7 +309,7 @@ pub async fn rows_since(
     if let Some(id) = except {
         q = q.filter(import::Column::Id.ne(id));
     }
-    let rows: Vec<(i64, Option<DateTime<Utc>>)> = q.into_tuple().all(store.connection()).await?;
+    let rows: Vec<(i64, Option<DateTime<Utc>>)> = q.into_tuple().all(&store.scoped(tenant)).await?;
     let total = rows.iter().map(|(n, _)| *n).sum();
     let first = rows.iter().filter_map(|(_, at)| *at).min();
     Ok((total, first))

@@ -205,6 +205,128 @@ impl sea_orm::ConnectionTrait for WriteTxn {
     }
 }
 
+/// Whose rows a statement may see. On PostgreSQL the tables that belong
+/// to a tenant have row-level security (migration `row_level_security`):
+/// a statement sees a tenant's rows only when the transaction it runs in
+/// set that tenant (or all tenants), and nothing otherwise, so a query
+/// that forgot its own `tenant_id` filter still cannot read another
+/// tenant. SQLite has no such thing; there the queries' filters are the
+/// only wall (STACK.md, trap 3).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Scope {
+    Tenant(TenantId),
+    AllTenants,
+}
+
+impl Scope {
+    /// Sets the scope for the rest of `txn` (PostgreSQL; a no-op on
+    /// SQLite). `set_config(..., true)` is `SET LOCAL`: it ends with the
+    /// transaction, so a pooled connection never carries it to the next.
+    async fn set_on<C: sea_orm::ConnectionTrait>(self, txn: &C) -> std::result::Result<(), DbErr> {
+        if txn.get_database_backend() != DatabaseBackend::Postgres {
+            return Ok(());
+        }
+        let (tenant, scope) = match self {
+            Scope::Tenant(t) => (t.uuid().to_string(), ""),
+            Scope::AllTenants => (String::new(), "all"),
+        };
+        txn.execute_raw(sea_orm::Statement::from_sql_and_values(
+            DatabaseBackend::Postgres,
+            "SELECT set_config('adal.tenant', $1, true), set_config('adal.scope', $2, true)",
+            [tenant.into(), scope.into()],
+        ))
+        .await?;
+        Ok(())
+    }
+}
+
+/// A connection bound to a [`Scope`]: see [`Store::scoped`].
+pub struct Conn<'a> {
+    db: &'a sea_orm::DatabaseConnection,
+    scope: Scope,
+}
+
+impl Conn<'_> {
+    fn postgres(&self) -> bool {
+        self.db.get_database_backend() == DatabaseBackend::Postgres
+    }
+
+    /// A transaction with the scope set, for one statement.
+    async fn begin(&self) -> std::result::Result<sea_orm::DatabaseTransaction, DbErr> {
+        use sea_orm::TransactionTrait;
+        let txn = self.db.begin().await?;
+        self.scope.set_on(&txn).await?;
+        Ok(txn)
+    }
+}
+
+#[async_trait::async_trait]
+impl sea_orm::ConnectionTrait for Conn<'_> {
+    fn get_database_backend(&self) -> DatabaseBackend {
+        self.db.get_database_backend()
+    }
+
+    async fn execute_raw(
+        &self,
+        stmt: sea_orm::Statement,
+    ) -> std::result::Result<sea_orm::ExecResult, DbErr> {
+        if !self.postgres() {
+            return self.db.execute_raw(stmt).await;
+        }
+        let txn = self.begin().await?;
+        let out = txn.execute_raw(stmt).await?;
+        txn.commit().await?;
+        Ok(out)
+    }
+
+    async fn execute_unprepared(
+        &self,
+        sql: &str,
+    ) -> std::result::Result<sea_orm::ExecResult, DbErr> {
+        if !self.postgres() {
+            return self.db.execute_unprepared(sql).await;
+        }
+        let txn = self.begin().await?;
+        let out = txn.execute_unprepared(sql).await?;
+        txn.commit().await?;
+        Ok(out)
+    }
+
+    async fn query_one_raw(
+        &self,
+        stmt: sea_orm::Statement,
+    ) -> std::result::Result<Option<sea_orm::QueryResult>, DbErr> {
+        if !self.postgres() {
+            return self.db.query_one_raw(stmt).await;
+        }
+        let txn = self.begin().await?;
+        let out = txn.query_one_raw(stmt).await?;
+        txn.commit().await?;
+        Ok(out)
+    }
+
+    async fn query_all_raw(
+        &self,
+        stmt: sea_orm::Statement,
+    ) -> std::result::Result<Vec<sea_orm::QueryResult>, DbErr> {
+        if !self.postgres() {
+            return self.db.query_all_raw(stmt).await;
+        }
+        let txn = self.begin().await?;
+        let out = txn.query_all_raw(stmt).await?;
+        txn.commit().await?;
+        Ok(out)
+    }
+
+    fn support_returning(&self) -> bool {
+        self.db.support_returning()
+    }
+
+    fn is_mock_connection(&self) -> bool {
+        self.db.is_mock_connection()
+    }
+}
+
 impl Store {
     /// Connects to `sqlite://path?mode=rwc` or `postgres://...`.
     ///
@@ -267,7 +389,18 @@ impl Store {
     /// waited seconds for a gap (docs/performance.md, "Imports beside other
     /// writes"). In turn, every writer of the process waits for at most the
     /// transactions that asked before it.
-    pub async fn begin_write(&self) -> Result<WriteTxn> {
+    pub async fn begin_write_for(&self, tenant: TenantId) -> Result<WriteTxn> {
+        self.begin_write(Scope::Tenant(tenant)).await
+    }
+
+    /// [`Store::begin_write_for`] for work that spans tenants (the
+    /// platform's, the worker's sweeps): row-level security lets it see
+    /// and write every tenant's rows.
+    pub async fn begin_write_across(&self) -> Result<WriteTxn> {
+        self.begin_write(Scope::AllTenants).await
+    }
+
+    async fn begin_write(&self, scope: Scope) -> Result<WriteTxn> {
         use sea_orm::{SqliteTransactionMode, TransactionOptions, TransactionTrait};
         let turn = match &self.write_turn {
             Some(m) => Some(
@@ -287,20 +420,44 @@ impl Store {
         } else {
             TransactionOptions::default()
         };
-        Ok(WriteTxn {
-            txn: self.db.begin_with_options(opts).await?,
-            _turn: turn,
-        })
+        let txn = self.db.begin_with_options(opts).await?;
+        scope.set_on(&txn).await?;
+        Ok(WriteTxn { txn, _turn: turn })
     }
 
-    /// The raw connection: the store's own, and tests' (`test-support`).
+    /// A connection whose queries see only `tenant`'s rows on PostgreSQL
+    /// (row-level security, the second wall behind every query's own
+    /// tenant filter). Each statement runs in a transaction of its own that
+    /// first sets the tenant; inside a write transaction, use the
+    /// transaction.
+    pub(crate) fn scoped(&self, tenant: TenantId) -> Conn<'_> {
+        Conn {
+            db: &self.db,
+            scope: Scope::Tenant(tenant),
+        }
+    }
+
+    /// A connection for work that spans tenants: the platform's, the
+    /// Agency's, signing in (a token or an email names no tenant), the
+    /// worker's sweeps and queues.
+    pub(crate) fn across_tenants(&self) -> Conn<'_> {
+        Conn {
+            db: &self.db,
+            scope: Scope::AllTenants,
+        }
+    }
+
+    /// A connection that sees every tenant's rows, for tests that read or
+    /// change the database behind the store's back (`test-support`).
     #[cfg(feature = "test-support")]
-    pub fn connection(&self) -> &sea_orm::DatabaseConnection {
-        &self.db
+    pub fn connection(&self) -> Conn<'_> {
+        self.across_tenants()
     }
 
-    #[cfg(not(feature = "test-support"))]
-    pub(crate) fn connection(&self) -> &sea_orm::DatabaseConnection {
+    /// The pool itself, whose queries on PostgreSQL see no tenant's rows
+    /// (`test-support`: the test that row-level security holds).
+    #[cfg(feature = "test-support")]
+    pub fn unscoped(&self) -> &sea_orm::DatabaseConnection {
         &self.db
     }
 
@@ -312,6 +469,28 @@ impl Store {
 
     pub fn backend(&self) -> DatabaseBackend {
         self.db.get_database_backend()
+    }
+
+    /// On PostgreSQL, whether row-level security applies to the role the
+    /// store connected as: not when it is a superuser or has `BYPASSRLS`
+    /// (the tenant wall then rests on the queries' filters alone). `None`
+    /// on SQLite, which has none.
+    pub async fn row_security_applies(&self) -> Result<Option<bool>> {
+        use sea_orm::ConnectionTrait;
+        if self.backend() != DatabaseBackend::Postgres {
+            return Ok(None);
+        }
+        let row = self
+            .db
+            .query_one_raw(sea_orm::Statement::from_string(
+                DatabaseBackend::Postgres,
+                "SELECT NOT (rolsuper OR rolbypassrls) FROM pg_roles WHERE rolname = current_user",
+            ))
+            .await?;
+        Ok(Some(match row {
+            Some(r) => r.try_get_by_index::<bool>(0)?,
+            None => false,
+        }))
     }
 
     /// A cheap query that proves the database answers (for `/readyz`).

@@ -17,7 +17,7 @@ pub async fn create_department(
     name: String,
     parent_id: Option<Uuid>,
 ) -> Result<Department> {
-    let txn = store.begin_write().await?;
+    let txn = store.begin_write_for(tenant).await?;
     if let Some(p) = parent_id {
         // The parent must be this tenant's: a foreign id is "not found".
         department::Entity::find_by_id(p)
@@ -78,7 +78,7 @@ pub async fn update_department(
     id: Uuid,
     change: DepartmentChange,
 ) -> Result<Department> {
-    let txn = store.begin_write().await?;
+    let txn = store.begin_write_for(tenant).await?;
     let before = department::Entity::find_by_id(id)
         .filter(department::Column::TenantId.eq(tenant.uuid()))
         .one(&txn)
@@ -132,7 +132,7 @@ pub async fn list_departments(store: &crate::Store, tenant: TenantId) -> Result<
     Ok(department::Entity::find()
         .filter(department::Column::TenantId.eq(tenant.uuid()))
         .order_by_asc(department::Column::Name)
-        .all(store.connection())
+        .all(&store.scoped(tenant))
         .await?)
 }
 
@@ -143,7 +143,7 @@ pub async fn get_department(
 ) -> Result<Department> {
     department::Entity::find_by_id(id)
         .filter(department::Column::TenantId.eq(tenant.uuid()))
-        .one(store.connection())
+        .one(&store.scoped(tenant))
         .await?
         .ok_or(StoreError::NotFound)
 }
@@ -161,7 +161,7 @@ pub async fn create_position(
     actor: &str,
     new: NewPosition,
 ) -> Result<Position> {
-    let txn = store.begin_write().await?;
+    let txn = store.begin_write_for(tenant).await?;
     if let Some(d) = new.department_id {
         department::Entity::find_by_id(d)
             .filter(department::Column::TenantId.eq(tenant.uuid()))
@@ -217,7 +217,7 @@ pub async fn update_position(
     id: Uuid,
     change: PositionChange,
 ) -> Result<Position> {
-    let txn = store.begin_write().await?;
+    let txn = store.begin_write_for(tenant).await?;
     let before = position::Entity::find_by_id(id)
         .filter(position::Column::TenantId.eq(tenant.uuid()))
         .one(&txn)
@@ -269,14 +269,14 @@ pub async fn list_positions(store: &crate::Store, tenant: TenantId) -> Result<Ve
     Ok(position::Entity::find()
         .filter(position::Column::TenantId.eq(tenant.uuid()))
         .order_by_asc(position::Column::Title)
-        .all(store.connection())
+        .all(&store.scoped(tenant))
         .await?)
 }
 
 pub async fn get_position(store: &crate::Store, tenant: TenantId, id: Uuid) -> Result<Position> {
     position::Entity::find_by_id(id)
         .filter(position::Column::TenantId.eq(tenant.uuid()))
-        .one(store.connection())
+        .one(&store.scoped(tenant))
         .await?
         .ok_or(StoreError::NotFound)
 }

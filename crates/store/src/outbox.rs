@@ -41,7 +41,7 @@ pub async fn due_across_tenants(store: &crate::Store, limit: u64) -> Result<Vec<
         .filter(claimable())
         .order_by_asc(outbox::Column::NextAttemptAt)
         .limit(limit)
-        .all(store.connection())
+        .all(&store.across_tenants())
         .await?)
 }
 
@@ -70,7 +70,7 @@ pub async fn claim_due_across_tenants(
         .order_by_asc(outbox::Column::NextAttemptAt)
         .limit(limit)
         .into_tuple()
-        .all(store.connection())
+        .all(&store.across_tenants())
         .await?;
     if candidates.is_empty() {
         return Ok(Claim {
@@ -90,13 +90,13 @@ pub async fn claim_due_across_tenants(
         // Checked again under the row lock: a row another claim took in
         // the meantime has its `next_attempt_at` in the future.
         .filter(claimable())
-        .exec(store.connection())
+        .exec(&store.across_tenants())
         .await?;
     let messages = outbox::Entity::find()
         .filter(outbox::Column::ClaimToken.eq(token))
         .filter(outbox::Column::Status.eq(SENDING))
         .order_by_asc(outbox::Column::CreatedAt)
-        .all(store.connection())
+        .all(&store.across_tenants())
         .await?;
     Ok(Claim { token, messages })
 }
@@ -132,7 +132,7 @@ pub async fn mark_sent_across_tenants(
         .filter(outbox::Column::Id.is_in(ids.iter().copied()))
         .filter(outbox::Column::ClaimToken.eq(claim))
         .filter(outbox::Column::Status.eq(SENDING))
-        .exec(store.connection())
+        .exec(&store.across_tenants())
         .await?;
     Ok(r.rows_affected)
 }
@@ -216,7 +216,7 @@ pub async fn mark_failed_with(
         .filter(outbox::Column::Id.eq(m.id))
         .filter(outbox::Column::ClaimToken.eq(claim))
         .filter(outbox::Column::Status.eq(SENDING))
-        .exec(store.connection())
+        .exec(&store.across_tenants())
         .await?;
     Ok(match (r.rows_affected, dead) {
         (0, _) => Failed::NotHeld,
@@ -255,7 +255,7 @@ pub async fn enqueue_notice(
         claim_token: sea_orm::ActiveValue::Set(None),
     })
     .on_conflict_do_nothing_on([outbox::Column::DedupeKey])
-    .exec_without_returning(store.connection())
+    .exec_without_returning(&store.across_tenants())
     .await?;
     Ok(matches!(r, sea_orm::TryInsertResult::Inserted(n) if n > 0))
 }
@@ -276,7 +276,7 @@ pub async fn list(
         .filter(outbox::Column::DedupeKey.not_like(format!("{NOTICE_PREFIX}%")))
         .order_by_desc(outbox::Column::CreatedAt)
         .limit(limit)
-        .all(store.connection())
+        .all(&store.across_tenants())
         .await?)
 }
 

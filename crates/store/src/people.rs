@@ -273,7 +273,7 @@ pub async fn put(
     actor: Uuid,
     p: &Person,
 ) -> Result<(PersonRecord, Outcome)> {
-    let txn = store.begin_write().await?;
+    let txn = store.begin_write_for(tenant).await?;
     let core = PersonCore::of(p);
     let [(id, mut outcome)] = upsert_people_in(&txn, tenant, std::slice::from_ref(&core))
         .await?
@@ -366,7 +366,7 @@ async fn get_in<C: ConnectionTrait>(db: &C, tenant: TenantId, id: Uuid) -> Resul
 }
 
 pub async fn get(store: &crate::Store, tenant: TenantId, id: Uuid) -> Result<PersonRecord> {
-    get_in(store.connection(), tenant, id).await
+    get_in(&store.scoped(tenant), tenant, id).await
 }
 
 pub async fn get_by_iin(
@@ -380,7 +380,7 @@ pub async fn get_by_iin(
         .filter(person::Column::TenantId.eq(tenant.uuid()))
         .filter(person::Column::Iin.eq(iin))
         .into_tuple()
-        .one(store.connection())
+        .one(&store.scoped(tenant))
         .await?;
     match id {
         Some(id) => Ok(Some(get(store, tenant, id).await?)),
@@ -395,7 +395,7 @@ pub async fn ids_by_iin(
     tenant: TenantId,
     iins: &[String],
 ) -> Result<HashMap<String, Uuid>> {
-    let db = store.connection();
+    let db = &store.scoped(tenant);
     let rows: Vec<(String, Uuid)> = person::Entity::find()
         .select_only()
         .column(person::Column::Iin)
@@ -442,13 +442,13 @@ pub async fn list(
     if filter.current_only {
         q = q.filter(person::Column::EndedOn.is_null());
     }
-    let total = q.clone().count(store.connection()).await?;
+    let total = q.clone().count(&store.scoped(tenant)).await?;
     let rows = q
         .order_by_asc(person::Column::FullName)
         .order_by_asc(person::Column::Id)
         .offset(offset)
         .limit(limit)
-        .all(store.connection())
+        .all(&store.scoped(tenant))
         .await?;
     Ok((rows, total))
 }
@@ -464,7 +464,7 @@ pub async fn all_relatives(
         .filter(relative::Column::TenantId.eq(tenant.uuid()))
         .order_by_asc(relative::Column::PersonId)
         .order_by_asc(relative::Column::NaturalKey)
-        .all(store.connection())
+        .all(&store.scoped(tenant))
         .await?;
     Ok(rows
         .into_iter()
@@ -482,7 +482,7 @@ pub async fn all_interests(
         .filter(interest::Column::TenantId.eq(tenant.uuid()))
         .order_by_asc(interest::Column::PersonId)
         .order_by_asc(interest::Column::CompanyBin)
-        .all(store.connection())
+        .all(&store.scoped(tenant))
         .await?;
     Ok(rows
         .into_iter()
@@ -497,7 +497,7 @@ async fn iin_by_id(store: &crate::Store, tenant: TenantId) -> Result<HashMap<Uui
         .column(person::Column::Iin)
         .filter(person::Column::TenantId.eq(tenant.uuid()))
         .into_tuple()
-        .all(store.connection())
+        .all(&store.scoped(tenant))
         .await?;
     Ok(rows.into_iter().collect())
 }
@@ -534,13 +534,13 @@ pub async fn interests_in_companies(
     let interests = interest::Entity::find()
         .filter(interest::Column::TenantId.eq(tenant.uuid()))
         .filter(interest::Column::CompanyBin.is_in(bins.to_vec()))
-        .all(store.connection())
+        .all(&store.scoped(tenant))
         .await?;
     let ids: Vec<Uuid> = interests.iter().map(|i| i.person_id).collect();
     let people: HashMap<Uuid, PersonRow> = person::Entity::find()
         .filter(person::Column::TenantId.eq(tenant.uuid()))
         .filter(person::Column::Id.is_in(ids))
-        .all(store.connection())
+        .all(&store.scoped(tenant))
         .await?
         .into_iter()
         .map(|p| (p.id, p))

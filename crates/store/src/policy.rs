@@ -49,7 +49,9 @@ fn matches(ptype: &str, rule: &[String]) -> Condition {
 
 /// Every line: its type and its values (trailing empty values dropped).
 pub async fn all(store: &crate::Store) -> Result<Vec<(String, Vec<String>)>> {
-    let rows = casbin_rule::Entity::find().all(store.connection()).await?;
+    let rows = casbin_rule::Entity::find()
+        .all(&store.across_tenants())
+        .await?;
     Ok(rows
         .into_iter()
         .map(|r| {
@@ -61,7 +63,7 @@ pub async fn all(store: &crate::Store) -> Result<Vec<(String, Vec<String>)>> {
 
 /// Replaces every line with `lines`, in one transaction.
 pub async fn replace_all(store: &crate::Store, lines: &[(String, Vec<String>)]) -> Result<()> {
-    let txn = store.begin_write().await?;
+    let txn = store.begin_write_across().await?;
     casbin_rule::Entity::delete_many().exec(&txn).await?;
     let rows: Vec<_> = lines.iter().map(|(p, r)| row(p, r)).collect();
     if !rows.is_empty() {
@@ -76,14 +78,14 @@ pub async fn replace_all(store: &crate::Store, lines: &[(String, Vec<String>)]) 
 /// Removes every line.
 pub async fn clear(store: &crate::Store) -> Result<()> {
     casbin_rule::Entity::delete_many()
-        .exec(store.connection())
+        .exec(&store.across_tenants())
         .await?;
     Ok(())
 }
 
 /// Adds lines of type `ptype`; a line already there is kept once.
 pub async fn add(store: &crate::Store, ptype: &str, rules: &[Vec<String>]) -> Result<()> {
-    let txn = store.begin_write().await?;
+    let txn = store.begin_write_across().await?;
     for rule in rules {
         casbin_rule::Entity::insert(row(ptype, rule))
             .on_conflict_do_nothing_on(
@@ -98,7 +100,7 @@ pub async fn add(store: &crate::Store, ptype: &str, rules: &[Vec<String>]) -> Re
 
 /// Removes lines of type `ptype`; whether any was there.
 pub async fn remove(store: &crate::Store, ptype: &str, rules: &[Vec<String>]) -> Result<bool> {
-    let txn = store.begin_write().await?;
+    let txn = store.begin_write_across().await?;
     let mut any = false;
     for rule in rules {
         let r = casbin_rule::Entity::delete_many()
@@ -130,7 +132,7 @@ pub async fn remove_filtered(
     }
     let r = casbin_rule::Entity::delete_many()
         .filter(c)
-        .exec(store.connection())
+        .exec(&store.across_tenants())
         .await?;
     Ok(r.rows_affected > 0)
 }

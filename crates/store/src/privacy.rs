@@ -43,7 +43,7 @@ pub const ERASED_EXPLANATION: &str = "The record this finding was about has been
 /// until someone erases them.
 pub async fn retention(store: &crate::Store, tenant: TenantId) -> Result<BTreeMap<String, u32>> {
     let t = tenant::Entity::find_by_id(tenant.uuid())
-        .one(store.connection())
+        .one(&store.scoped(tenant))
         .await?
         .ok_or(StoreError::NotFound)?;
     serde_json::from_str(&t.retention_years)
@@ -59,7 +59,7 @@ pub async fn set_retention(
     years: &BTreeMap<String, u32>,
 ) -> Result<()> {
     let text = serde_json::to_string(years).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-    let txn = store.begin_write().await?;
+    let txn = store.begin_write_for(tenant).await?;
     tenant::Entity::update_many()
         .col_expr(tenant::Column::RetentionYears, Expr::value(text))
         .filter(tenant::Column::Id.eq(tenant.uuid()))
@@ -120,7 +120,7 @@ async fn accounts_of<C: ConnectionTrait>(db: &C, tenant: TenantId, iin: &str) ->
 async fn person_row(store: &crate::Store, tenant: TenantId, id: Uuid) -> Result<person::Model> {
     person::Entity::find_by_id(id)
         .filter(person::Column::TenantId.eq(tenant.uuid()))
-        .one(store.connection())
+        .one(&store.scoped(tenant))
         .await?
         .ok_or(StoreError::NotFound)
 }
@@ -196,15 +196,15 @@ async fn holds(
         }
         Some(_) => {}
     }
-    let accounts = accounts_of(store.connection(), tenant, &p.iin).await?;
+    let accounts = accounts_of(&store.scoped(tenant), tenant, &p.iin).await?;
     let ids: Vec<Uuid> = submission::Entity::find()
         .filter(about(tenant, &p.iin, &accounts))
-        .all(store.connection())
+        .all(&store.scoped(tenant))
         .await?
         .into_iter()
         .map(|s| s.id)
         .collect();
-    let open = open_findings_on(store.connection(), tenant, &ids)
+    let open = open_findings_on(&store.scoped(tenant), tenant, &ids)
         .await?
         .len();
     if open > 0 {
@@ -245,7 +245,7 @@ async fn erase_person_now(
     actor: &str,
     action: &str,
 ) -> Result<Erased> {
-    let txn = store.begin_write().await?;
+    let txn = store.begin_write_for(tenant).await?;
     let accounts = accounts_of(&*txn, tenant, &p.iin).await?;
     let ids: Vec<Uuid> = submission::Entity::find()
         .filter(about(tenant, &p.iin, &accounts))
@@ -334,7 +334,7 @@ pub async fn export_person(
 ) -> Result<PersonExport> {
     let record = crate::people::get(store, tenant, person_id).await?;
     let iin = record.person.iin.clone();
-    let db = store.connection();
+    let db = &store.scoped(tenant);
     let accounts = accounts_of(db, tenant, &iin).await?;
     let mut submissions = submission::Entity::find()
         .filter(about(tenant, &iin, &accounts))
@@ -383,7 +383,7 @@ pub async fn export_person(
             detail,
         });
     }
-    let txn = store.begin_write().await?;
+    let txn = store.begin_write_for(tenant).await?;
     audit::append(
         &*txn,
         tenant,
@@ -429,7 +429,7 @@ pub async fn apply_retention(
 ) -> Result<RetentionPass> {
     let periods = retention(store, tenant).await?;
     let mut pass = RetentionPass::default();
-    let db = store.connection();
+    let db = &store.scoped(tenant);
     for (kind, &years) in &periods {
         let Some(before) = cutoff(today, years) else {
             continue;
@@ -478,7 +478,7 @@ pub async fn apply_retention(
             .into_iter()
             .filter(|id| !held.contains(id))
             .collect();
-        let txn = store.begin_write().await?;
+        let txn = store.begin_write_for(tenant).await?;
         let (subs, _) = erase_submissions_in(&*txn, tenant, &erasable).await?;
         if subs > 0 {
             audit::append(
@@ -503,7 +503,7 @@ pub async fn apply_retention(
 pub async fn apply_retention_everywhere(store: &crate::Store, today: NaiveDate) -> Result<u64> {
     let tenants = tenant::Entity::find()
         .filter(tenant::Column::RetentionYears.ne("{}"))
-        .all(store.connection())
+        .all(&store.across_tenants())
         .await?;
     let mut total = 0;
     for t in tenants {

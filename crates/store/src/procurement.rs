@@ -125,7 +125,7 @@ pub async fn upsert(
     actor: Uuid,
     release: &CompiledRelease,
 ) -> Result<Upserted> {
-    let txn = store.begin_write().await?;
+    let txn = store.begin_write_for(tenant).await?;
     let r = upsert_in(&txn, tenant, actor, release, true).await?;
     txn.commit().await?;
     Ok(r)
@@ -176,12 +176,12 @@ pub async fn list(
                 .add(procurement_index::Column::Ocid.like(like_anywhere(t))),
         );
     }
-    let total = q.clone().count(store.connection()).await?;
+    let total = q.clone().count(&store.scoped(tenant)).await?;
     let rows = q
         .order_by_asc(procurement_index::Column::Ocid)
         .offset(offset)
         .limit(limit)
-        .all(store.connection())
+        .all(&store.scoped(tenant))
         .await?;
     Ok((rows, total))
 }
@@ -202,7 +202,7 @@ pub async fn buyers(
         .order_by_asc(procurement_index::Column::BuyerName)
         .order_by_asc(procurement_index::Column::BuyerId)
         .into_tuple()
-        .all(store.connection())
+        .all(&store.scoped(tenant))
         .await?;
     let mut out: Vec<(String, Option<String>)> = Vec::new();
     for (id, name) in rows {
@@ -224,7 +224,7 @@ pub async fn get_by_ocid(
     procurement_index::Entity::find()
         .filter(procurement_index::Column::TenantId.eq(tenant.uuid()))
         .filter(procurement_index::Column::Ocid.eq(ocid))
-        .one(store.connection())
+        .one(&store.scoped(tenant))
         .await?
         .ok_or(StoreError::NotFound)
 }
@@ -280,7 +280,7 @@ pub async fn involving(
         .filter(procurement_index::Column::TenantId.eq(tenant.uuid()))
         .filter(any)
         .order_by_asc(procurement_index::Column::Ocid)
-        .all(store.connection())
+        .all(&store.scoped(tenant))
         .await?;
     let mut out = Vec::with_capacity(rows.len());
     for p in rows {
@@ -319,7 +319,7 @@ pub async fn open_counterparty_bins(store: &crate::Store, tenant: TenantId) -> R
         .filter(procurement_index::Column::TenantId.eq(tenant.uuid()))
         .filter(procurement_index::Column::Status.is_in(OPEN_STATUSES))
         .into_tuple()
-        .all(store.connection())
+        .all(&store.scoped(tenant))
         .await?;
     let mut out = Vec::new();
     for r in rows {

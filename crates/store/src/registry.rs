@@ -49,7 +49,7 @@ pub async fn create(
     entry: &ConvictedPerson,
 ) -> Result<RegistryEntry> {
     let parts = adal_names::name_parts(entry.full_name.as_str());
-    let txn = store.begin_write().await?;
+    let txn = store.begin_write_across().await?;
     let row = convicted_person::ActiveModel {
         id: Set(new_id()),
         full_name: Set(entry.full_name.to_string()),
@@ -88,7 +88,7 @@ pub async fn create(
 /// Removes an entry from the registry (it stays stored, marked). An entry
 /// already removed, like one that never existed, is not found.
 pub async fn remove(store: &crate::Store, actor: Uuid, id: Uuid) -> Result<RegistryEntry> {
-    let txn = store.begin_write().await?;
+    let txn = store.begin_write_across().await?;
     let row = convicted_person::Entity::find_by_id(id)
         .filter(current())
         .one(&txn)
@@ -115,7 +115,7 @@ pub async fn remove(store: &crate::Store, actor: Uuid, id: Uuid) -> Result<Regis
 pub async fn get(store: &crate::Store, id: Uuid) -> Result<RegistryEntry> {
     convicted_person::Entity::find_by_id(id)
         .filter(current())
-        .one(store.connection())
+        .one(&store.across_tenants())
         .await?
         .ok_or(StoreError::NotFound)
 }
@@ -148,13 +148,13 @@ pub async fn search(
             q = q.filter(has_part(part));
         }
     }
-    let total = q.clone().count(store.connection()).await?;
+    let total = q.clone().count(&store.across_tenants()).await?;
     let rows = q
         .order_by_desc(convicted_person::Column::ConvictedOn)
         .order_by_asc(convicted_person::Column::Id)
         .offset(offset)
         .limit(limit)
-        .all(store.connection())
+        .all(&store.across_tenants())
         .await?;
     Ok((rows, total))
 }
@@ -190,7 +190,7 @@ pub async fn matches_for_person(
         .filter(convicted_person::Column::Iin.eq(iin.as_str()))
         .order_by_asc(convicted_person::Column::ConvictedOn)
         .limit(MAX_MATCHES)
-        .all(store.connection())
+        .all(&store.across_tenants())
         .await?;
     if !by_iin.is_empty() {
         return Ok(by_iin.into_iter().map(|e| (e, MatchedBy::Iin)).collect());
@@ -222,7 +222,7 @@ pub async fn matches_for_person(
         .filter(by_name)
         .order_by_asc(convicted_person::Column::ConvictedOn)
         .order_by_asc(convicted_person::Column::Id)
-        .all(store.connection())
+        .all(&store.across_tenants())
         .await?;
     Ok(candidates
         .into_iter()

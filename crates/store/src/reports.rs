@@ -101,7 +101,7 @@ pub struct NewReport {
 /// Stores a new report in `received`, with the handlers it names
 /// recused. No audit entry: see the module.
 pub async fn insert(store: &crate::Store, tenant: TenantId, r: NewReport) -> Result<()> {
-    let txn = store.begin_write().await?;
+    let txn = store.begin_write_for(tenant).await?;
     for user in &r.named {
         case_recusal::ActiveModel {
             report_id: Set(r.id),
@@ -157,7 +157,7 @@ pub async fn recusals(
         .filter(case_recusal::Column::TenantId.eq(tenant.uuid()))
         .filter(case_recusal::Column::ReportId.eq(report_id))
         .order_by_asc(case_recusal::Column::CreatedAt)
-        .all(store.connection())
+        .all(&store.scoped(tenant))
         .await?
         .into_iter()
         .map(|r| (r.user_id, r.reason))
@@ -173,7 +173,7 @@ pub async fn is_recused(
 ) -> Result<bool> {
     Ok(case_recusal::Entity::find_by_id((report_id, user))
         .filter(case_recusal::Column::TenantId.eq(tenant.uuid()))
-        .one(store.connection())
+        .one(&store.scoped(tenant))
         .await?
         .is_some())
 }
@@ -187,7 +187,7 @@ pub async fn recuse(
     report_id: Uuid,
     user: Uuid,
 ) -> Result<()> {
-    let txn = store.begin_write().await?;
+    let txn = store.begin_write_for(tenant).await?;
     let m = report::Entity::find_by_id(report_id)
         .filter(report::Column::TenantId.eq(tenant.uuid()))
         .one(&txn)
@@ -241,7 +241,7 @@ pub async fn by_receipt_across_tenants(
 ) -> Result<Option<Report>> {
     report::Entity::find()
         .filter(report::Column::ReceiptHash.eq(receipt_hash))
-        .one(store.connection())
+        .one(&store.across_tenants())
         .await?
         .map(Report::try_from)
         .transpose()
@@ -250,7 +250,7 @@ pub async fn by_receipt_across_tenants(
 pub async fn get(store: &crate::Store, tenant: TenantId, id: Uuid) -> Result<Report> {
     report::Entity::find_by_id(id)
         .filter(report::Column::TenantId.eq(tenant.uuid()))
-        .one(store.connection())
+        .one(&store.scoped(tenant))
         .await?
         .ok_or(StoreError::NotFound)?
         .try_into()
@@ -302,7 +302,7 @@ pub async fn list(
         );
     }
     let q = report::Entity::find().filter(cond);
-    let total = q.clone().count(store.connection()).await?;
+    let total = q.clone().count(&store.scoped(tenant)).await?;
     let rows = q
         .order_by_asc(Expr::cust("CASE WHEN status = 'closed' THEN 1 ELSE 0 END"))
         .order_by_asc(Expr::cust(
@@ -311,7 +311,7 @@ pub async fn list(
         .order_by_asc(report::Column::Id)
         .offset(offset)
         .limit(limit)
-        .all(store.connection())
+        .all(&store.scoped(tenant))
         .await?;
     let reports = rows
         .into_iter()
@@ -346,7 +346,7 @@ pub async fn messages(
         q = q.filter(report_message::Column::Author.ne(MessageAuthor::Note.as_str()));
     }
     q.order_by_asc(report_message::Column::Seq)
-        .all(store.connection())
+        .all(&store.scoped(tenant))
         .await?
         .into_iter()
         .map(|m| {
@@ -382,7 +382,7 @@ pub async fn add_message(
     writer: Writer<'_>,
     body: Vec<u8>,
 ) -> Result<()> {
-    let txn = store.begin_write().await?;
+    let txn = store.begin_write_for(tenant).await?;
     let at = match writer {
         Writer::Reporter { today } => day_start(today),
         Writer::Handler { .. } => now(),
@@ -457,7 +457,7 @@ pub async fn change(
     id: Uuid,
     change: CaseChange,
 ) -> Result<Report> {
-    let txn = store.begin_write().await?;
+    let txn = store.begin_write_for(tenant).await?;
     let mut q = report::Entity::find_by_id(id).filter(report::Column::TenantId.eq(tenant.uuid()));
     if txn.get_database_backend() == sea_orm::DatabaseBackend::Postgres {
         q = q.lock_exclusive();
@@ -514,7 +514,7 @@ pub async fn record_read(
     actor: &str,
     id: Uuid,
 ) -> Result<()> {
-    let txn = store.begin_write().await?;
+    let txn = store.begin_write_for(tenant).await?;
     audit::append(
         &txn,
         tenant,
@@ -538,13 +538,13 @@ pub async fn spend_challenge(
 ) -> Result<bool> {
     pow_spent::Entity::delete_many()
         .filter(pow_spent::Column::ExpiresAt.lt(now()))
-        .exec(store.connection())
+        .exec(&store.across_tenants())
         .await?;
     match (pow_spent::ActiveModel {
         id: Set(id.to_owned()),
         expires_at: Set(expires_at),
     })
-    .insert(store.connection())
+    .insert(&store.across_tenants())
     .await
     {
         Ok(_) => Ok(true),
@@ -575,7 +575,7 @@ pub async fn keys_not_under_across_tenants(
         .filter(report::Column::KekId.ne(kek_id))
         .order_by_asc(report::Column::Id)
         .limit(limit)
-        .all(store.connection())
+        .all(&store.across_tenants())
         .await?
         .into_iter()
         .map(|m| StoredKey {
@@ -600,7 +600,7 @@ pub async fn replace_wrapped_key(
         .col_expr(report::Column::WrappedKey, Expr::value(wrapped_key))
         .filter(report::Column::Id.eq(old.id))
         .filter(report::Column::KekId.eq(old.kek_id.as_str()))
-        .exec(store.connection())
+        .exec(&store.across_tenants())
         .await?;
     Ok(r.rows_affected == 1)
 }
@@ -616,7 +616,7 @@ pub async fn all(
         .filter(report::Column::TenantId.eq(tenant.uuid()))
         .filter(report::Column::Channel.eq(channel.as_str()))
         .order_by_asc(report::Column::ReceivedOn)
-        .all(store.connection())
+        .all(&store.scoped(tenant))
         .await?
         .into_iter()
         .map(Report::try_from)
@@ -645,7 +645,7 @@ pub async fn remind_once(store: &crate::Store, today: NaiveDate) -> Result<u64> 
         .filter(report::Column::Channel.eq(ReportChannel::Tenant.as_str()))
         .filter(report::Column::Status.ne(CaseStatus::Closed.as_str()))
         .order_by_asc(report::Column::TenantId)
-        .all(store.connection())
+        .all(&store.across_tenants())
         .await?;
     let mut queued = 0;
     let mut officers: Option<Team> = None;
@@ -762,7 +762,7 @@ pub async fn escalate(
     id: Uuid,
     sealed: Vec<u8>,
 ) -> Result<()> {
-    let txn = store.begin_write().await?;
+    let txn = store.begin_write_for(tenant).await?;
     let mut q = report::Entity::find_by_id(id).filter(report::Column::TenantId.eq(tenant.uuid()));
     if txn.get_database_backend() == sea_orm::DatabaseBackend::Postgres {
         q = q.lock_exclusive();
@@ -802,13 +802,13 @@ pub async fn escalated_across_tenants(
     limit: u64,
 ) -> Result<(Vec<Report>, u64)> {
     let q = report::Entity::find().filter(report::Column::EscalatedAt.is_not_null());
-    let total = q.clone().count(store.connection()).await?;
+    let total = q.clone().count(&store.across_tenants()).await?;
     let rows = q
         .order_by_desc(report::Column::EscalatedAt)
         .order_by_asc(report::Column::Id)
         .offset(offset)
         .limit(limit)
-        .all(store.connection())
+        .all(&store.across_tenants())
         .await?;
     Ok((
         rows.into_iter()
@@ -823,7 +823,7 @@ pub async fn escalated_across_tenants(
 pub async fn escalated_across_tenants_get(store: &crate::Store, id: Uuid) -> Result<Report> {
     report::Entity::find_by_id(id)
         .filter(report::Column::EscalatedAt.is_not_null())
-        .one(store.connection())
+        .one(&store.across_tenants())
         .await?
         .ok_or(StoreError::NotFound)?
         .try_into()

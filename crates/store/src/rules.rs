@@ -156,7 +156,7 @@ pub async fn create_version_from(
         .transpose()
         .map_err(|e| StoreError::Corrupt(e.to_string()))?;
     let hash = hex::encode(Sha256::digest(body.as_bytes()));
-    let txn = store.begin_write().await?;
+    let txn = store.begin_write_for(tenant).await?;
     let latest: Option<i32> = rule_set_version::Entity::find()
         .select_only()
         .column_as(rule_set_version::Column::Version.max(), "max")
@@ -213,7 +213,7 @@ pub async fn get_version(
     rule_set_version::Entity::find()
         .filter(rule_set_version::Column::TenantId.eq(tenant.uuid()))
         .filter(rule_set_version::Column::Version.eq(version))
-        .one(store.connection())
+        .one(&store.scoped(tenant))
         .await?
         .ok_or(StoreError::NotFound)
 }
@@ -225,7 +225,7 @@ pub async fn get_version_by_id(
 ) -> Result<RuleSetVersion> {
     rule_set_version::Entity::find_by_id(id)
         .filter(rule_set_version::Column::TenantId.eq(tenant.uuid()))
-        .one(store.connection())
+        .one(&store.scoped(tenant))
         .await?
         .ok_or(StoreError::NotFound)
 }
@@ -234,7 +234,7 @@ pub async fn list_versions(store: &crate::Store, tenant: TenantId) -> Result<Vec
     Ok(rule_set_version::Entity::find()
         .filter(rule_set_version::Column::TenantId.eq(tenant.uuid()))
         .order_by_desc(rule_set_version::Column::Version)
-        .all(store.connection())
+        .all(&store.scoped(tenant))
         .await?)
 }
 
@@ -245,7 +245,7 @@ pub async fn active_version(
     Ok(rule_set_version::Entity::find()
         .filter(rule_set_version::Column::TenantId.eq(tenant.uuid()))
         .filter(rule_set_version::Column::Status.eq(ACTIVE))
-        .one(store.connection())
+        .one(&store.scoped(tenant))
         .await?)
 }
 
@@ -258,7 +258,7 @@ pub async fn activate(
     actor: &str,
     version: i32,
 ) -> Result<RuleSetVersion> {
-    let txn = store.begin_write().await?;
+    let txn = store.begin_write_for(tenant).await?;
     let v = rule_set_version::Entity::find()
         .filter(rule_set_version::Column::TenantId.eq(tenant.uuid()))
         .filter(rule_set_version::Column::Version.eq(version))
@@ -311,7 +311,7 @@ pub async fn audit_dry_run(
     version: i32,
     detail: serde_json::Value,
 ) -> Result<()> {
-    let txn = store.begin_write().await?;
+    let txn = store.begin_write_for(tenant).await?;
     audit::append(
         &txn,
         tenant,

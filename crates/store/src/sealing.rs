@@ -307,12 +307,12 @@ pub async fn rewrap_all(store: &crate::Store) -> Result<u64> {
         let rows = subject_key::Entity::find()
             .filter(subject_key::Column::KekId.ne(current.clone()))
             .limit(500)
-            .all(store.connection())
+            .all(&store.across_tenants())
             .await?;
         if rows.is_empty() {
             return Ok(done);
         }
-        let txn = store.begin_write().await?;
+        let txn = store.begin_write_across().await?;
         for row in rows {
             let tenant = TenantId::from_uuid(row.tenant_id);
             let key = unwrap_row(keys, tenant, &row)?;

@@ -20,7 +20,7 @@ pub struct SecondFactor {
 
 pub async fn get(store: &crate::Store, user: Uuid) -> Result<Option<SecondFactor>> {
     Ok(second_factor::Entity::find_by_id(user)
-        .one(store.connection())
+        .one(&store.across_tenants())
         .await?
         .map(|m| SecondFactor {
             secret: m.secret,
@@ -45,7 +45,7 @@ pub async fn secrets(
         use sea_orm::sea_query::ExprTrait;
         q = q.filter(second_factor::Column::Secret.starts_with(prefix).not());
     }
-    Ok(q.into_tuple().all(store.connection()).await?)
+    Ok(q.into_tuple().all(&store.across_tenants()).await?)
 }
 
 /// Replaces an account's stored secret with the same secret stored
@@ -60,7 +60,7 @@ pub async fn replace_secret(
         .col_expr(second_factor::Column::Secret, Expr::value(new))
         .filter(second_factor::Column::UserId.eq(user))
         .filter(second_factor::Column::Secret.eq(old))
-        .exec(store.connection())
+        .exec(&store.across_tenants())
         .await?;
     Ok(r.rows_affected == 1)
 }
@@ -68,7 +68,7 @@ pub async fn replace_secret(
 /// Starts (or restarts) enrolment with a new secret; `Conflict` when the
 /// account already has a confirmed one (turn it off first).
 pub async fn begin(store: &crate::Store, user: Uuid, secret: String) -> Result<()> {
-    let txn = store.begin_write().await?;
+    let txn = store.begin_write_across().await?;
     match second_factor::Entity::find_by_id(user).one(&txn).await? {
         Some(m) if m.confirmed_at.is_some() => {
             return Err(StoreError::Conflict("second factor".into()));
@@ -107,7 +107,7 @@ pub async fn confirm(
     step: i64,
     recovery_digests: Vec<String>,
 ) -> Result<()> {
-    let txn = store.begin_write().await?;
+    let txn = store.begin_write_for(tenant).await?;
     let m = second_factor::Entity::find_by_id(user)
         .one(&txn)
         .await?
@@ -161,7 +161,7 @@ pub async fn replace_recovery_codes(
     user: Uuid,
     digests: Vec<String>,
 ) -> Result<()> {
-    let txn = store.begin_write().await?;
+    let txn = store.begin_write_for(tenant).await?;
     replace_codes(&txn, user, digests).await?;
     audit::append(
         &txn,
@@ -184,7 +184,7 @@ pub async fn accept_step(store: &crate::Store, user: Uuid, step: i64) -> Result<
         .filter(second_factor::Column::UserId.eq(user))
         .filter(second_factor::Column::ConfirmedAt.is_not_null())
         .filter(second_factor::Column::LastStep.lt(step))
-        .exec(store.connection())
+        .exec(&store.across_tenants())
         .await?;
     Ok(r.rows_affected == 1)
 }
@@ -197,7 +197,7 @@ pub async fn use_recovery_code(store: &crate::Store, user: Uuid, digest: &str) -
         .filter(recovery_code::Column::UserId.eq(user))
         .filter(recovery_code::Column::Digest.eq(digest))
         .filter(recovery_code::Column::UsedAt.is_null())
-        .exec(store.connection())
+        .exec(&store.across_tenants())
         .await?;
     Ok(r.rows_affected == 1)
 }
@@ -207,13 +207,13 @@ pub async fn recovery_codes_left(store: &crate::Store, user: Uuid) -> Result<u64
     Ok(recovery_code::Entity::find()
         .filter(recovery_code::Column::UserId.eq(user))
         .filter(recovery_code::Column::UsedAt.is_null())
-        .count(store.connection())
+        .count(&store.across_tenants())
         .await?)
 }
 
 /// Turns the second factor off and forgets its recovery codes.
 pub async fn remove(store: &crate::Store, tenant: TenantId, actor: &str, user: Uuid) -> Result<()> {
-    let txn = store.begin_write().await?;
+    let txn = store.begin_write_for(tenant).await?;
     second_factor::Entity::delete_by_id(user).exec(&txn).await?;
     recovery_code::Entity::delete_many()
         .filter(recovery_code::Column::UserId.eq(user))

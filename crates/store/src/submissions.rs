@@ -41,7 +41,7 @@ pub async fn insert(
     tenant: TenantId,
     new: NewSubmission,
 ) -> Result<Submission> {
-    let txn = store.begin_write().await?;
+    let txn = store.begin_write_for(tenant).await?;
     // Optimistic: the caller enqueues right after commit, and calls
     // `mark_not_enqueued` if that fails, so the common path costs no
     // second write.
@@ -80,7 +80,7 @@ pub(crate) async fn open_payloads(
     if !rows.iter().any(|r| sealing::is_sealed(&r.payload)) {
         return Ok(());
     }
-    let db = store.connection();
+    let db = &store.scoped(tenant);
     let mut opener = sealing::Opener::new(store, tenant);
     opener
         .preload(db, rows.iter().map(|r| r.payload.as_str()))
@@ -228,16 +228,16 @@ pub async fn payloads(
         .filter(submission::Column::TenantId.eq(tenant.uuid()))
         .filter(submission::Column::Id.is_in(ids.iter().copied()))
         .into_tuple()
-        .all(store.connection())
+        .all(&store.scoped(tenant))
         .await?;
     let mut opener = sealing::Opener::new(store, tenant);
     opener
-        .preload(store.connection(), rows.iter().map(|(_, p)| p.as_str()))
+        .preload(&store.scoped(tenant), rows.iter().map(|(_, p)| p.as_str()))
         .await?;
     let mut out = std::collections::HashMap::with_capacity(rows.len());
     for (id, payload) in rows {
         let payload = opener
-            .open(store.connection(), &payload_context(id), &payload)
+            .open(&store.scoped(tenant), &payload_context(id), &payload)
             .await?
             .unwrap_or_else(|| ERASED_PAYLOAD.to_owned());
         out.insert(id, payload);
@@ -248,7 +248,7 @@ pub async fn payloads(
 pub async fn get(store: &crate::Store, tenant: TenantId, id: Uuid) -> Result<Submission> {
     let mut s = submission::Entity::find_by_id(id)
         .filter(submission::Column::TenantId.eq(tenant.uuid()))
-        .one(store.connection())
+        .one(&store.scoped(tenant))
         .await?
         .ok_or(StoreError::NotFound)?;
     open_payloads(store, tenant, std::slice::from_mut(&mut s)).await?;
@@ -437,13 +437,13 @@ pub async fn list(
     for m in &filter.payload {
         q = q.filter(m.condition(store.backend())?);
     }
-    let total = q.clone().count(store.connection()).await?;
+    let total = q.clone().count(&store.scoped(tenant)).await?;
     let mut rows = q
         .order_by_desc(submission::Column::ReceivedAt)
         .order_by_desc(submission::Column::Id)
         .offset(offset)
         .limit(limit)
-        .all(store.connection())
+        .all(&store.scoped(tenant))
         .await?;
     open_payloads(store, tenant, &mut rows).await?;
     Ok((rows, total))
@@ -462,7 +462,7 @@ pub async fn current_by_reference(
         .filter(submission::Column::Kind.eq(kind))
         .filter(submission::Column::Reference.eq(reference))
         .filter(submission::Column::SupersededBy.is_null())
-        .one(store.connection())
+        .one(&store.scoped(tenant))
         .await?;
     if let Some(s) = found.as_mut() {
         open_payloads(store, tenant, std::slice::from_mut(s)).await?;
@@ -540,7 +540,7 @@ async fn received_page(
         .order_by_asc(submission::Column::ReceivedAt)
         .limit(limit)
         .into_tuple()
-        .all(store.connection())
+        .all(&store.across_tenants())
         .await?;
     Ok(rows
         .into_iter()
@@ -559,7 +559,7 @@ pub async fn mark_enqueued(store: &crate::Store, ids: &[Uuid]) -> Result<()> {
             sea_orm::sea_query::Expr::value(now()),
         )
         .filter(submission::Column::Id.is_in(ids.iter().copied()))
-        .exec(store.connection())
+        .exec(&store.across_tenants())
         .await?;
     Ok(())
 }
@@ -574,7 +574,7 @@ pub async fn mark_not_enqueued(store: &crate::Store, tenant: TenantId, id: Uuid)
         )
         .filter(submission::Column::TenantId.eq(tenant.uuid()))
         .filter(submission::Column::Id.eq(id))
-        .exec(store.connection())
+        .exec(&store.scoped(tenant))
         .await?;
     Ok(())
 }
@@ -599,7 +599,7 @@ pub async fn mark_without_rules(store: &crate::Store, tenant: TenantId, id: Uuid
     am.status = Set(EVALUATED.to_owned());
     am.evaluated_at = Set(Some(now()));
     am.attempts = Set(attempts + 1);
-    am.update(store.connection()).await?;
+    am.update(&store.scoped(tenant)).await?;
     Ok(())
 }
 
@@ -612,7 +612,7 @@ pub async fn record_failure(
     error: &str,
 ) -> Result<bool> {
     use sea_orm::ActiveModelTrait;
-    let txn = store.begin_write().await?;
+    let txn = store.begin_write_for(tenant).await?;
     let s = submission::Entity::find_by_id(id)
         .filter(submission::Column::TenantId.eq(tenant.uuid()))
         .one(&txn)
@@ -689,7 +689,7 @@ pub async fn claim_batch(
             q
         }
     };
-    let txn = store.begin_write().await?;
+    let txn = store.begin_write_for(tenant).await?;
     let Some(head) = lock(
         submission::Entity::find_by_id(first)
             .filter(submission::Column::TenantId.eq(tenant.uuid()))

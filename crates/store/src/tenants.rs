@@ -93,7 +93,7 @@ pub fn settings_of(t: &Tenant) -> Result<TenantSettings> {
 }
 
 pub async fn create(store: &crate::Store, actor: &str, new: NewTenant) -> Result<Tenant> {
-    let txn = store.begin_write().await?;
+    let txn = store.begin_write_across().await?;
     let id = new_id();
     let model = tenant::ActiveModel {
         id: Set(id),
@@ -143,7 +143,7 @@ pub async fn create(store: &crate::Store, actor: &str, new: NewTenant) -> Result
 
 pub async fn get(store: &crate::Store, tenant: TenantId) -> Result<Tenant> {
     tenant::Entity::find_by_id(tenant.uuid())
-        .one(store.connection())
+        .one(&store.scoped(tenant))
         .await?
         .ok_or(StoreError::NotFound)
 }
@@ -152,7 +152,7 @@ pub async fn get(store: &crate::Store, tenant: TenantId) -> Result<Tenant> {
 pub async fn list_all_for_platform(store: &crate::Store) -> Result<Vec<Tenant>> {
     Ok(tenant::Entity::find()
         .order_by_asc(tenant::Column::Name)
-        .all(store.connection())
+        .all(&store.across_tenants())
         .await?)
 }
 
@@ -162,7 +162,7 @@ pub async fn update_settings(
     actor: &str,
     settings: &TenantSettings,
 ) -> Result<Tenant> {
-    let txn = store.begin_write().await?;
+    let txn = store.begin_write_for(tenant).await?;
     let t = tenant::Entity::find_by_id(tenant.uuid())
         .one(&txn)
         .await?

@@ -64,7 +64,7 @@ pub async fn locked_until(store: &crate::Store, keys: &[String]) -> Result<Optio
     let rows = row::Entity::find()
         .filter(row::Column::Key.is_in(keys.iter().cloned()))
         .filter(row::Column::LockedUntil.gt(now()))
-        .all(store.connection())
+        .all(&store.across_tenants())
         .await?;
     Ok(rows.into_iter().filter_map(|r| r.locked_until).max())
 }
@@ -92,7 +92,7 @@ pub async fn record_failure(store: &crate::Store, key: &str, policy: Policy) -> 
                 .add(row::Column::LockedUntil.is_null())
                 .add(row::Column::LockedUntil.lte(at)),
         )
-        .exec(store.connection())
+        .exec(&store.across_tenants())
         .await?;
     let updated = row::Entity::update_many()
         .col_expr(
@@ -101,7 +101,7 @@ pub async fn record_failure(store: &crate::Store, key: &str, policy: Policy) -> 
         )
         .col_expr(row::Column::LastFailureAt, Expr::value(at))
         .filter(row::Column::Key.eq(key))
-        .exec(store.connection())
+        .exec(&store.across_tenants())
         .await?;
     if updated.rows_affected == 0 {
         let inserted = row::Entity::insert(row::ActiveModel {
@@ -111,7 +111,7 @@ pub async fn record_failure(store: &crate::Store, key: &str, policy: Policy) -> 
             last_failure_at: sea_orm::ActiveValue::Set(at),
         })
         .on_conflict_do_nothing_on([row::Column::Key])
-        .exec_without_returning(store.connection())
+        .exec_without_returning(&store.across_tenants())
         .await?;
         if !matches!(inserted, sea_orm::TryInsertResult::Inserted(n) if n > 0) {
             // Another failure inserted the row first: count this one too.
@@ -121,12 +121,12 @@ pub async fn record_failure(store: &crate::Store, key: &str, policy: Policy) -> 
                     crate::plus_one(row::Column::Failures),
                 )
                 .filter(row::Column::Key.eq(key))
-                .exec(store.connection())
+                .exec(&store.across_tenants())
                 .await?;
         }
     }
     let failures = row::Entity::find_by_id(key.to_owned())
-        .one(store.connection())
+        .one(&store.across_tenants())
         .await?
         .map_or(1, |r| r.failures);
     let locked_until = policy.lock_for(failures).map(|d| at + d);
@@ -134,7 +134,7 @@ pub async fn record_failure(store: &crate::Store, key: &str, policy: Policy) -> 
         row::Entity::update_many()
             .col_expr(row::Column::LockedUntil, Expr::value(Some(until)))
             .filter(row::Column::Key.eq(key))
-            .exec(store.connection())
+            .exec(&store.across_tenants())
             .await?;
     }
     Ok(Failure {
@@ -147,7 +147,7 @@ pub async fn record_failure(store: &crate::Store, key: &str, policy: Policy) -> 
 pub async fn clear(store: &crate::Store, key: &str) -> Result<()> {
     row::Entity::delete_many()
         .filter(row::Column::Key.eq(key))
-        .exec(store.connection())
+        .exec(&store.across_tenants())
         .await?;
     Ok(())
 }

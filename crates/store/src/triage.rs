@@ -122,7 +122,7 @@ pub async fn assign(
     finding_id: Uuid,
     assignee: Option<Uuid>,
 ) -> Result<Triage> {
-    let txn = store.begin_write().await?;
+    let txn = store.begin_write_for(tenant).await?;
     finding_in(&txn, tenant, finding_id).await?;
     if let Some(a) = assignee {
         // A user of another tenant is as unknown here as one who does not
@@ -157,7 +157,7 @@ pub async fn comment(
     finding_id: Uuid,
     body: &Note,
 ) -> Result<Comment> {
-    let txn = store.begin_write().await?;
+    let txn = store.begin_write_for(tenant).await?;
     finding_in(&txn, tenant, finding_id).await?;
     let c = finding_comment::ActiveModel {
         id: Set(new_id()),
@@ -192,7 +192,7 @@ pub async fn close(
     outcome: Outcome,
     reason: &Note,
 ) -> Result<Finding> {
-    let txn = store.begin_write().await?;
+    let txn = store.begin_write_for(tenant).await?;
     let f = finding_in(&txn, tenant, finding_id).await?;
     if f.status != OPEN {
         return Err(StoreError::Conflict(format!(
@@ -285,14 +285,14 @@ pub async fn details(
 ) -> Result<(Option<Triage>, Vec<Comment>)> {
     let t = finding_triage::Entity::find_by_id(finding_id)
         .filter(finding_triage::Column::TenantId.eq(tenant.uuid()))
-        .one(store.connection())
+        .one(&store.scoped(tenant))
         .await?;
     let comments = finding_comment::Entity::find()
         .filter(finding_comment::Column::TenantId.eq(tenant.uuid()))
         .filter(finding_comment::Column::FindingId.eq(finding_id))
         .order_by_asc(finding_comment::Column::CreatedAt)
         .order_by_asc(finding_comment::Column::Id)
-        .all(store.connection())
+        .all(&store.scoped(tenant))
         .await?;
     Ok((t, comments))
 }
@@ -318,7 +318,7 @@ pub async fn open_counts(store: &crate::Store, tenant: TenantId) -> Result<Vec<O
         .order_by_asc(finding::Column::Area)
         .order_by_asc(finding::Column::Severity)
         .into_tuple()
-        .all(store.connection())
+        .all(&store.scoped(tenant))
         .await?;
     Ok(rows
         .into_iter()

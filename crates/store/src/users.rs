@@ -35,7 +35,7 @@ pub async fn create(
     actor: &str,
     new: NewUser,
 ) -> Result<User> {
-    let txn = store.begin_write().await?;
+    let txn = store.begin_write_across().await?;
     let id = new_id();
     let email = new.email.trim().to_lowercase();
     user::Entity::insert(user::ActiveModel {
@@ -113,7 +113,7 @@ pub async fn update(
     id: Uuid,
     change: UserChange,
 ) -> Result<User> {
-    let txn = store.begin_write().await?;
+    let txn = store.begin_write_for(tenant).await?;
     let before = user::Entity::find_by_id(id)
         .filter(user::Column::TenantId.eq(tenant.uuid()))
         .one(&txn)
@@ -209,7 +209,7 @@ pub async fn link_person(
     iin: Option<&str>,
 ) -> Result<User> {
     use sea_orm::ActiveModelTrait;
-    let txn = store.begin_write().await?;
+    let txn = store.begin_write_for(tenant).await?;
     let u = user::Entity::find_by_id(user)
         .filter(user::Column::TenantId.eq(tenant.uuid()))
         .one(&txn)
@@ -250,21 +250,21 @@ pub async fn find_by_person(
     Ok(user::Entity::find()
         .filter(user::Column::TenantId.eq(tenant.uuid()))
         .filter(user::Column::PersonIin.eq(iin))
-        .one(store.connection())
+        .one(&store.scoped(tenant))
         .await?)
 }
 
 pub async fn find_by_email(store: &crate::Store, email: &str) -> Result<Option<User>> {
     Ok(user::Entity::find()
         .filter(user::Column::Email.eq(email.trim().to_lowercase()))
-        .one(store.connection())
+        .one(&store.across_tenants())
         .await?)
 }
 
 pub async fn get(store: &crate::Store, tenant: TenantId, id: Uuid) -> Result<User> {
     user::Entity::find_by_id(id)
         .filter(user::Column::TenantId.eq(tenant.uuid()))
-        .one(store.connection())
+        .one(&store.scoped(tenant))
         .await?
         .ok_or(StoreError::NotFound)
 }
@@ -273,7 +273,7 @@ pub async fn list(store: &crate::Store, tenant: TenantId) -> Result<Vec<User>> {
     Ok(user::Entity::find()
         .filter(user::Column::TenantId.eq(tenant.uuid()))
         .order_by_asc(user::Column::Email)
-        .all(store.connection())
+        .all(&store.scoped(tenant))
         .await?)
 }
 
@@ -297,11 +297,11 @@ pub async fn insert_token(
         revoked_at: Set(None),
         last_used_at: Set(None),
     })
-    .exec_without_returning(store.connection())
+    .exec_without_returning(&store.across_tenants())
     .await
     .map_err(|e| StoreError::from_insert(e, "token"))?;
     token::Entity::find_by_id(id)
-        .one(store.connection())
+        .one(&store.across_tenants())
         .await?
         .ok_or(StoreError::NotFound)
 }
@@ -313,7 +313,7 @@ pub async fn find_by_token(
 ) -> Result<Option<(Token, User)>> {
     let Some(t) = token::Entity::find()
         .filter(token::Column::TokenHash.eq(token_hash))
-        .one(store.connection())
+        .one(&store.across_tenants())
         .await?
     else {
         return Ok(None);
@@ -322,7 +322,7 @@ pub async fn find_by_token(
         return Ok(None);
     }
     let u = user::Entity::find_by_id(t.user_id)
-        .one(store.connection())
+        .one(&store.across_tenants())
         .await?
         .ok_or_else(|| StoreError::Corrupt(format!("token {} without user", t.id)))?;
     // Disabling revokes every token; this check also covers an API token
@@ -346,7 +346,7 @@ async fn touch(store: &crate::Store, t: &Token) -> Result<()> {
     token::Entity::update_many()
         .col_expr(token::Column::LastUsedAt, Expr::value(Some(at)))
         .filter(token::Column::Id.eq(t.id))
-        .exec(store.connection())
+        .exec(&store.across_tenants())
         .await?;
     Ok(())
 }
@@ -364,7 +364,7 @@ pub async fn live_tokens(store: &crate::Store, user_id: Uuid) -> Result<Vec<Toke
                 .add(token::Column::ExpiresAt.gt(at)),
         )
         .order_by_desc(token::Column::CreatedAt)
-        .all(store.connection())
+        .all(&store.across_tenants())
         .await?)
 }
 
@@ -376,7 +376,7 @@ pub async fn revoke_own_token(store: &crate::Store, user_id: Uuid, id: Uuid) -> 
         .filter(token::Column::Id.eq(id))
         .filter(token::Column::UserId.eq(user_id))
         .filter(token::Column::RevokedAt.is_null())
-        .exec(store.connection())
+        .exec(&store.across_tenants())
         .await?;
     if r.rows_affected == 0 {
         return Err(StoreError::NotFound);
@@ -387,12 +387,12 @@ pub async fn revoke_own_token(store: &crate::Store, user_id: Uuid, id: Uuid) -> 
 pub async fn revoke_token(store: &crate::Store, token_hash: &str) -> Result<()> {
     if let Some(t) = token::Entity::find()
         .filter(token::Column::TokenHash.eq(token_hash))
-        .one(store.connection())
+        .one(&store.across_tenants())
         .await?
     {
         let mut am: token::ActiveModel = t.into();
         am.revoked_at = Set(Some(now()));
-        am.update(store.connection()).await?;
+        am.update(&store.across_tenants()).await?;
     }
     Ok(())
 }
@@ -407,7 +407,7 @@ pub async fn set_password_across_tenants(
     keep: Option<&str>,
     also_api_tokens: bool,
 ) -> Result<()> {
-    let txn = store.begin_write().await?;
+    let txn = store.begin_write_across().await?;
     let u = user::Entity::find_by_id(user_id)
         .one(&txn)
         .await?

@@ -42,6 +42,9 @@ pub fn rules_binary() -> PathBuf {
 /// Runs statements on the maintenance database with one `psql`, each in
 /// its own transaction (`CREATE DATABASE` cannot run inside one), stopping
 /// at the first that fails.
+/// The role test databases are owned by and the service connects as.
+pub const APP_ROLE: &str = "adal_app";
+
 fn psql_admin(statements: &[&str]) -> std::io::Result<()> {
     let mut psql = Command::new("psql");
     psql.args(["-h", PG_HOST, "-p", &PG_PORT.to_string()])
@@ -80,12 +83,21 @@ impl PgDatabase {
         // flush only slows the suite (migrations alone are dozens of
         // commits). Committed data still survives a clean server restart;
         // no test kills PostgreSQL itself.
+        //
+        // The service connects as an ordinary role, as in production
+        // (docs/operations.md, "The database role"): not a superuser and
+        // without BYPASSRLS, so row-level security holds in every test on
+        // PostgreSQL. It owns the database and so the tables it migrates.
         psql_admin(&[
-            &format!("CREATE DATABASE {name}"),
+            &format!(
+                "DO $$ BEGIN CREATE ROLE {APP_ROLE} LOGIN NOSUPERUSER NOBYPASSRLS; \
+                 EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$"
+            ),
+            &format!("CREATE DATABASE {name} OWNER {APP_ROLE}"),
             &format!("ALTER DATABASE {name} SET synchronous_commit = off"),
         ])?;
         Ok(Self {
-            url: format!("postgres://postgres@{PG_HOST}:{PG_PORT}/{name}"),
+            url: format!("postgres://{APP_ROLE}@{PG_HOST}:{PG_PORT}/{name}"),
             name,
         })
     }
@@ -182,12 +194,7 @@ impl TestStore {
 
     /// Closes the store's connections, then removes the database.
     pub async fn remove(self) {
-        self.store
-            .connection()
-            .clone()
-            .close()
-            .await
-            .expect("close the test database");
+        self.store.close().await.expect("close the test database");
         drop(self.db);
     }
 }

@@ -79,7 +79,7 @@ pub async fn request(
     trigger: &str,
     requested_by: &str,
 ) -> Result<DatasetRun> {
-    let txn = store.begin_write().await?;
+    let txn = store.begin_write_for(tenant).await?;
     let pending = dataset_run::Entity::find()
         .filter(dataset_run::Column::TenantId.eq(tenant.uuid()))
         .filter(dataset_run::Column::Status.eq(QUEUED))
@@ -128,7 +128,7 @@ pub async fn request(
 pub async fn get(store: &crate::Store, tenant: TenantId, id: Uuid) -> Result<DatasetRun> {
     dataset_run::Entity::find_by_id(id)
         .filter(dataset_run::Column::TenantId.eq(tenant.uuid()))
-        .one(store.connection())
+        .one(&store.scoped(tenant))
         .await?
         .ok_or(StoreError::NotFound)
 }
@@ -140,7 +140,7 @@ pub async fn list(store: &crate::Store, tenant: TenantId, limit: u64) -> Result<
         .order_by_desc(dataset_run::Column::RequestedAt)
         .order_by_desc(dataset_run::Column::Id)
         .limit(limit)
-        .all(store.connection())
+        .all(&store.scoped(tenant))
         .await?)
 }
 
@@ -154,7 +154,7 @@ pub async fn schedule_due(store: &crate::Store, due_before: DateTime<Utc>) -> Re
         .column(rule_set_version::Column::TenantId)
         .filter(rule_set_version::Column::Status.eq(crate::rules::ACTIVE))
         .into_tuple()
-        .all(store.connection())
+        .all(&store.across_tenants())
         .await?;
     let candidates: Vec<(Uuid, DateTime<Utc>)> = tenant::Entity::find()
         .select_only()
@@ -162,7 +162,7 @@ pub async fn schedule_due(store: &crate::Store, due_before: DateTime<Utc>) -> Re
         .column(tenant::Column::CreatedAt)
         .filter(tenant::Column::Id.is_in(active))
         .into_tuple()
-        .all(store.connection())
+        .all(&store.across_tenants())
         .await?;
     let mut queued = 0;
     for (id, created_at) in candidates {
@@ -172,7 +172,7 @@ pub async fn schedule_due(store: &crate::Store, due_before: DateTime<Utc>) -> Re
             .filter(dataset_run::Column::TenantId.eq(id))
             .order_by_desc(dataset_run::Column::RequestedAt)
             .into_tuple()
-            .one(store.connection())
+            .one(&store.across_tenants())
             .await?;
         if last.unwrap_or(created_at) < due_before {
             request(store, TenantId::from_uuid(id), SCHEDULED, "scheduler").await?;
@@ -207,7 +207,7 @@ pub async fn claim_next_across_tenants(
         .order_by_asc(dataset_run::Column::RequestedAt)
         .limit(5)
         .into_tuple()
-        .all(store.connection())
+        .all(&store.across_tenants())
         .await?;
     for (id, tenant_id, status, heartbeat) in candidates {
         // A run queued behind one of its tenant's that is under way (and
@@ -217,7 +217,7 @@ pub async fn claim_next_across_tenants(
                 .filter(dataset_run::Column::TenantId.eq(tenant_id))
                 .filter(dataset_run::Column::Status.eq(RUNNING))
                 .filter(dataset_run::Column::HeartbeatAt.gte(stale_before))
-                .one(store.connection())
+                .one(&store.across_tenants())
                 .await?;
             if busy.is_some() {
                 continue;
@@ -234,9 +234,9 @@ pub async fn claim_next_across_tenants(
             Some(h) => upd.filter(dataset_run::Column::HeartbeatAt.eq(h)),
             None => upd.filter(dataset_run::Column::HeartbeatAt.is_null()),
         };
-        if upd.exec(store.connection()).await?.rows_affected == 1 {
+        if upd.exec(&store.across_tenants()).await?.rows_affected == 1 {
             return Ok(dataset_run::Entity::find_by_id(id)
-                .one(store.connection())
+                .one(&store.across_tenants())
                 .await?);
         }
     }
@@ -267,7 +267,7 @@ pub async fn finish(
     outcome: std::result::Result<Tally, String>,
     computed: Option<&serde_json::Value>,
 ) -> Result<()> {
-    let txn = store.begin_write().await?;
+    let txn = store.begin_write_across().await?;
     let (status, tally, error) = match &outcome {
         Ok(t) => (DONE, *t, None),
         Err(e) => (FAILED, Tally::default(), Some(e.clone())),
@@ -350,7 +350,7 @@ pub async fn file_derived_retiring(
         .column(submission::Column::Reference)
         .column(submission::Column::Payload)
         .into_tuple()
-        .all(store.connection())
+        .all(&store.scoped(tenant))
         .await?;
     let current: HashMap<String, (Uuid, String)> = current
         .into_iter()
@@ -387,7 +387,7 @@ pub async fn file_derived_retiring(
         }
     }
     for chunk in pending.chunks(BATCH) {
-        let txn = store.begin_write().await?;
+        let txn = store.begin_write_for(tenant).await?;
         for (d, supersedes) in chunk {
             submissions::insert_in(
                 &txn,
@@ -483,7 +483,7 @@ pub async fn gift_giver_histories(store: &crate::Store, tenant: TenantId) -> Res
         .filter(submission::Column::Kind.eq(Kind::Gift.as_str()))
         .filter(submission::Column::SupersededBy.is_null())
         .into_tuple()
-        .all(store.connection())
+        .all(&store.scoped(tenant))
         .await?;
     struct Gift {
         submission: Uuid,
@@ -575,7 +575,7 @@ async fn current_payloads(
         .column(submission::Column::Id)
         .column(submission::Column::Payload)
         .into_tuple()
-        .all(store.connection())
+        .all(&store.scoped(tenant))
         .await?;
     rows.into_iter()
         .map(|(id, p)| Ok((id, serde_json::from_str(&p).map_err(corrupt)?)))
@@ -600,7 +600,7 @@ pub async fn training_statuses(
     let high_risk: std::collections::HashSet<Uuid> = position::Entity::find()
         .filter(position::Column::TenantId.eq(tenant.uuid()))
         .filter(position::Column::HighRisk.eq(true))
-        .all(store.connection())
+        .all(&store.scoped(tenant))
         .await?
         .into_iter()
         .map(|p| p.id)
@@ -626,7 +626,7 @@ pub async fn training_statuses(
                 .add(person::Column::EndedOn.is_null())
                 .add(person::Column::EndedOn.gte(today)),
         )
-        .all(store.connection())
+        .all(&store.scoped(tenant))
         .await?;
     Ok(people
         .into_iter()

@@ -31,7 +31,7 @@ pub async fn current_payload_page(
     Ok(q.order_by_asc(submission::Column::Id)
         .limit(limit)
         .into_tuple()
-        .all(store.connection())
+        .all(&store.scoped(tenant))
         .await?)
 }
 
@@ -153,7 +153,7 @@ async fn fired_on(
         .column(submission::Column::Payload)
         .filter(any)
         .into_tuple()
-        .all(store.connection())
+        .all(&store.scoped(tenant))
         .await?;
     let mut out = Vec::new();
     for (id, payload) in rows {

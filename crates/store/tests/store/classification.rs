@@ -10,7 +10,7 @@ use std::collections::BTreeSet;
 adal_testkit::on_both_backends!(every_table_and_column_is_classified);
 
 async fn names(store: &Store, sql: String) -> BTreeSet<String> {
-    let db = store.connection();
+    let db = &store.connection();
     db.query_all_raw(Statement::from_string(db.get_database_backend(), sql))
         .await
         .unwrap()

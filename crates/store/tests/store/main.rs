@@ -9,5 +9,6 @@ mod classification;
 mod dataset;
 mod privacy;
 mod reports;
+mod rls;
 mod store;
 mod triage;

@@ -56,7 +56,7 @@ async fn declaration(store: &Store, t: TenantId, address: &str) -> Uuid {
 
 async fn stored_payload(store: &Store, id: Uuid) -> String {
     submission::Entity::find_by_id(id)
-        .one(store.connection())
+        .one(&store.connection())
         .await
         .unwrap()
         .unwrap()
@@ -95,7 +95,7 @@ async fn declarations_are_sealed_bound_to_their_row_and_rotate(plain: Store) {
     submission::Entity::update_many()
         .col_expr(submission::Column::Payload, Expr::value(raw.clone()))
         .filter(submission::Column::Id.eq(b))
-        .exec(store.connection())
+        .exec(&store.connection())
         .await
         .unwrap();
     let err = submissions::get(&store, t, b).await.unwrap_err();
@@ -115,24 +115,8 @@ async fn declarations_are_sealed_bound_to_their_row_and_rotate(plain: Store) {
     assert!(err.to_string().contains("neither"), "{err}");
     // Kinds other than declarations stay plain JSON (searchable).
     let other = tenant(&store).await;
-    let g = submissions::insert(
-        &store,
-        other,
-        NewSubmission {
-            kind: "gift".into(),
-            schema_version: 2,
-            submitted_by: Uuid::new_v4(),
-            department_id: None,
-            position_id: None,
-            payload: json!({"description": "Watch"}),
-            reference: None,
-            subject_iin: Some(IIN.into()),
-            supersedes: None,
-        },
-    )
-    .await
-    .unwrap();
-    assert!(stored_payload(&store, g.id).await.starts_with('{'));
+    let g = super::rls::file(&store, other).await;
+    assert!(stored_payload(&store, g).await.starts_with('{'));
 }
 
 async fn erasure_is_refused_while_held_then_destroys_the_key(plain: Store) {
@@ -183,7 +167,7 @@ async fn erasure_is_refused_while_held_then_destroys_the_key(plain: Store) {
     let entries = audit_entry::Entity::find()
         .filter(audit_entry::Column::TenantId.eq(t.uuid()))
         .filter(audit_entry::Column::Object.eq(format!("person/{pid}")))
-        .all(store.connection())
+        .all(&store.connection())
         .await
         .unwrap();
     assert!(entries.iter().all(|e| !e.detail.contains("Aigerim")));
@@ -207,7 +191,7 @@ async fn retention_erases_only_what_expired(plain: Store) {
                 Expr::value(chrono::DateTime::parse_from_rfc3339("2020-01-01T00:00:00Z").unwrap()),
             )
             .filter(submission::Column::Id.eq(id))
-            .exec(store.connection())
+            .exec(&store.connection())
             .await
             .unwrap();
     }

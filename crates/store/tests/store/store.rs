@@ -745,7 +745,7 @@ async fn risk_map_counts_and_ranks(store: Store) {
     // findings open then: roll it (and any later one) back and run it
     // again.
     use adal_migrations::MigratorTrait;
-    let applied = adal_migrations::Migrator::get_applied_migrations(store.connection())
+    let applied = adal_migrations::Migrator::get_applied_migrations(store.unscoped())
         .await
         .unwrap();
     let at = applied
@@ -753,7 +753,7 @@ async fn risk_map_counts_and_ranks(store: Store) {
         .position(|m| m.name() == "m20261205_000050_risk_counts")
         .unwrap();
     adal_migrations::Migrator::down(
-        store.connection(),
+        store.unscoped(),
         Some(u32::try_from(applied.len() - at).unwrap()),
     )
     .await
@@ -785,7 +785,7 @@ async fn outbox_due_now(store: &Store, id: Uuid) {
             Expr::value(chrono::Utc::now() - chrono::Duration::seconds(1)),
         )
         .filter(row::Column::Id.eq(id))
-        .exec(store.connection())
+        .exec(&store.connection())
         .await
         .unwrap();
     assert_eq!(r.rows_affected, 1);
@@ -1286,7 +1286,7 @@ async fn adopted_versions_keep_the_tenants_choices(store: Store) {
     let last = audit_entry::Entity::find()
         .filter(audit_entry::Column::TenantId.eq(a.uuid()))
         .order_by_desc(audit_entry::Column::Seq)
-        .one(store.connection())
+        .one(&store.connection())
         .await
         .unwrap()
         .unwrap();
@@ -1750,7 +1750,7 @@ async fn a_deadlock_is_a_transient_conflict(store: Store) {
     use sea_orm::TransactionTrait;
     assert!(!StoreError::NotFound.is_transient_conflict());
     assert!(!StoreError::Conflict("x".into()).is_transient_conflict());
-    let db = store.connection();
+    let db = store.unscoped();
     if db.get_database_backend() != DatabaseBackend::Postgres {
         return;
     }

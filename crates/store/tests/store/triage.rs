@@ -150,7 +150,7 @@ async fn last_action(store: &Store, t: TenantId) -> String {
     audit_entry::Entity::find()
         .filter(audit_entry::Column::TenantId.eq(t.uuid()))
         .order_by_desc(audit_entry::Column::Seq)
-        .one(store.connection())
+        .one(&store.connection())
         .await
         .unwrap()
         .unwrap()
