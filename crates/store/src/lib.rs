@@ -244,9 +244,39 @@ impl Scope {
 pub struct Conn<'a> {
     db: &'a sea_orm::DatabaseConnection,
     scope: Scope,
+    /// On SQLite, the process's write turn (see [`Store::begin_write_for`]),
+    /// which a single writing statement takes too.
+    write_turn: Option<&'a std::sync::Arc<tokio::sync::Mutex<()>>>,
+}
+
+/// Whether `sql` changes the database (rather than only reading it).
+fn writes(sql: &str) -> bool {
+    let head = sql.trim_start().get(..6).unwrap_or_default();
+    ["INSERT", "UPDATE", "DELETE"]
+        .iter()
+        .any(|w| head.eq_ignore_ascii_case(w))
 }
 
 impl Conn<'_> {
+    /// On SQLite, waits for the write turn before a statement that writes,
+    /// so that a single write (a token's last use, a throttle count, an
+    /// outbox mark) queues fairly behind transactions, as they queue
+    /// behind each other, instead of retrying against SQLite's lock until
+    /// a long import's batches leave a gap. `None` for reads and on
+    /// PostgreSQL.
+    async fn turn_for(
+        &self,
+        sql: &str,
+    ) -> std::result::Result<Option<tokio::sync::MutexGuard<'_, ()>>, DbErr> {
+        match self.write_turn {
+            Some(m) if writes(sql) => tokio::time::timeout(WRITE_TURN_TIMEOUT, m.lock())
+                .await
+                .map(Some)
+                .map_err(|_| DbErr::ConnectionAcquire(sea_orm::ConnAcquireErr::Timeout)),
+            _ => Ok(None),
+        }
+    }
+
     fn postgres(&self) -> bool {
         self.db.get_database_backend() == DatabaseBackend::Postgres
     }
@@ -271,6 +301,7 @@ impl sea_orm::ConnectionTrait for Conn<'_> {
         stmt: sea_orm::Statement,
     ) -> std::result::Result<sea_orm::ExecResult, DbErr> {
         if !self.postgres() {
+            let _turn = self.turn_for(&stmt.sql).await?;
             return self.db.execute_raw(stmt).await;
         }
         let txn = self.begin().await?;
@@ -284,6 +315,7 @@ impl sea_orm::ConnectionTrait for Conn<'_> {
         sql: &str,
     ) -> std::result::Result<sea_orm::ExecResult, DbErr> {
         if !self.postgres() {
+            let _turn = self.turn_for(sql).await?;
             return self.db.execute_unprepared(sql).await;
         }
         let txn = self.begin().await?;
@@ -297,6 +329,8 @@ impl sea_orm::ConnectionTrait for Conn<'_> {
         stmt: sea_orm::Statement,
     ) -> std::result::Result<Option<sea_orm::QueryResult>, DbErr> {
         if !self.postgres() {
+            // `INSERT ... RETURNING` is a query that writes.
+            let _turn = self.turn_for(&stmt.sql).await?;
             return self.db.query_one_raw(stmt).await;
         }
         let txn = self.begin().await?;
@@ -310,6 +344,7 @@ impl sea_orm::ConnectionTrait for Conn<'_> {
         stmt: sea_orm::Statement,
     ) -> std::result::Result<Vec<sea_orm::QueryResult>, DbErr> {
         if !self.postgres() {
+            let _turn = self.turn_for(&stmt.sql).await?;
             return self.db.query_all_raw(stmt).await;
         }
         let txn = self.begin().await?;
@@ -434,6 +469,7 @@ impl Store {
         Conn {
             db: &self.db,
             scope: Scope::Tenant(tenant),
+            write_turn: self.write_turn.as_ref(),
         }
     }
 
@@ -444,6 +480,7 @@ impl Store {
         Conn {
             db: &self.db,
             scope: Scope::AllTenants,
+            write_turn: self.write_turn.as_ref(),
         }
     }
 
@@ -514,4 +551,24 @@ pub(crate) fn now() -> chrono::DateTime<chrono::Utc> {
 
 pub(crate) fn new_id() -> uuid::Uuid {
     uuid::Uuid::now_v7()
+}
+
+#[cfg(test)]
+mod write_detection {
+    use super::writes;
+
+    #[test]
+    fn statements_that_write_are_told_from_reads() {
+        for sql in [
+            "INSERT INTO t VALUES (1)",
+            "  update t SET a = 1",
+            "DELETE FROM t",
+            "INSERT INTO t VALUES (1) RETURNING id",
+        ] {
+            assert!(writes(sql), "{sql}");
+        }
+        for sql in ["SELECT 1", "", "WITH", "  select * from t"] {
+            assert!(!writes(sql), "{sql}");
+        }
+    }
 }
