@@ -27,6 +27,7 @@ mod m20261207_000030_import_files;
 mod m20261207_000040_second_factor_sealed;
 mod m20261207_000050_personal_data;
 mod m20261207_000060_row_level_security;
+mod m20261207_000070_tenant_import_quota;
 
 pub struct Migrator;
 
@@ -57,6 +58,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000040_second_factor_sealed::Migration),
             Box::new(m20261207_000050_personal_data::Migration),
             Box::new(m20261207_000060_row_level_security::Migration),
+            Box::new(m20261207_000070_tenant_import_quota::Migration),
         ]
     }
 }

@@ -10,7 +10,7 @@ use adal_service::validate::{validate_email, validate_name, validate_password};
 use adal_service::{authorize_platform, hash_password, sign_in};
 use adal_store::{TenantId, tenants, users};
 use poem::web::Data;
-use poem_openapi::{ApiResponse, Object, OpenApi, Tags, payload::Json};
+use poem_openapi::{ApiResponse, Object, OpenApi, Tags, param::Path, payload::Json};
 use serde::Deserialize;
 use uuid::Uuid;
 
@@ -166,6 +166,78 @@ enum ListTenantsResponse {
     #[oai(status = 200)]
     Ok(Json<Vec<TenantInfo>>),
 }
+
+/// A tenant's import quota: its own values (`null`: the installation's)
+/// and the ones in force.
+#[derive(Debug, Object)]
+pub struct ImportQuotaOut {
+    /// Rows its imports may process in any 24 hours (0: no limit).
+    #[oai(nullable)]
+    pub rows_per_day: Option<u64>,
+    /// The largest import file, in bytes.
+    #[oai(nullable)]
+    pub max_file_bytes: Option<u64>,
+    pub effective_rows_per_day: u64,
+    pub effective_max_file_bytes: u64,
+}
+
+/// A tenant's own import quota; `null` (or left out) goes back to the
+/// installation's setting.
+#[derive(Debug, Object, Deserialize)]
+#[oai(deny_unknown_fields)]
+#[serde(deny_unknown_fields)]
+pub struct ImportQuotaIn {
+    /// 0 to 1,000,000,000 rows in any 24 hours; 0: no limit.
+    #[serde(default)]
+    #[oai(default, nullable)]
+    pub rows_per_day: Option<u64>,
+    /// 1 to 67,108,864 bytes (64 MiB, the upload limit).
+    #[serde(default)]
+    #[oai(default, nullable)]
+    pub max_file_bytes: Option<u64>,
+}
+
+#[derive(ApiResponse)]
+enum ImportQuotaResponse {
+    #[oai(status = 200)]
+    Ok(Json<ImportQuotaOut>),
+}
+
+fn quota_out(state: &AppState, q: tenants::ImportQuota) -> ImportQuotaOut {
+    let effective = state.import_limits.for_tenant(q);
+    ImportQuotaOut {
+        rows_per_day: q.rows_per_day,
+        max_file_bytes: q.max_file_bytes,
+        effective_rows_per_day: effective.rows_per_day,
+        effective_max_file_bytes: effective.max_file_bytes as u64,
+    }
+}
+
+fn check_quota(q: &ImportQuotaIn) -> Result<(), Vec<FieldError>> {
+    let mut errors = Vec::new();
+    if q.rows_per_day.is_some_and(|n| n > 1_000_000_000) {
+        errors.push(FieldError::coded(
+            "/rows_per_day",
+            "number.range",
+            "at most 1,000,000,000 rows a day (0: no limit)",
+        ));
+    }
+    if q.max_file_bytes
+        .is_some_and(|n| n == 0 || n > adal_import::MAX_FILE_BYTES as u64)
+    {
+        errors.push(FieldError::coded(
+            "/max_file_bytes",
+            "number.range",
+            format!("from 1 to {} bytes", adal_import::MAX_FILE_BYTES),
+        ));
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(errors)
+    }
+}
+
 pub struct PlatformApi;
 
 #[OpenApi]
@@ -376,5 +448,73 @@ impl PlatformApi {
         Ok(ListTenantsResponse::Ok(Json(
             all.into_iter().map(Into::into).collect(),
         )))
+    }
+
+    /// A tenant's import quota: readable by its own people, the platform
+    /// and the Agency (`docs/records.md`, "Imports").
+    #[oai(
+        path = "/tenants/:tenant_id/import-quota",
+        method = "get",
+        tag = "ApiTags::Platform",
+        operation_id = "getImportQuota"
+    )]
+    async fn get_import_quota(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        tenant_id: Path<Uuid>,
+    ) -> ApiResult<ImportQuotaResponse> {
+        let tenant = if auth.0.tenant_id.is_none() {
+            authorize_platform(&state, &auth.0, obj::TENANTS, act::READ).await?;
+            TenantId::from_uuid(tenant_id.0)
+        } else {
+            adal_service::TenantCtx::authorize(&state, &auth.0, tenant_id.0, obj::TENANT, act::READ)
+                .await?
+                .tenant()
+        };
+        let q = tenants::import_quota(&state.store, tenant)
+            .await
+            .map_err(|_| ApiError::not_found("tenant"))?;
+        Ok(ImportQuotaResponse::Ok(Json(quota_out(&state, q))))
+    }
+
+    /// Set a tenant's own import quota (platform admins only): rows a day
+    /// and the largest file, each `null` for the installation's
+    /// `[imports]` setting. Audited in the tenant's log.
+    #[oai(
+        path = "/tenants/:tenant_id/import-quota",
+        method = "put",
+        tag = "ApiTags::Platform",
+        operation_id = "putImportQuota"
+    )]
+    async fn put_import_quota(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        tenant_id: Path<Uuid>,
+        body: JsonBody<ImportQuotaIn>,
+    ) -> ApiResult<ImportQuotaResponse> {
+        // Someone of another tenant learns nothing about this one: 404, as
+        // for a tenant that does not exist; its own people get 403.
+        if auth.0.tenant_id.is_some_and(|own| own != tenant_id.0) {
+            return Err(ApiError::not_found("tenant"));
+        }
+        authorize_platform(&state, &auth.0, obj::TENANTS, act::CREATE).await?;
+        check_quota(&body.0).map_err(ApiError::invalid)?;
+        let q = tenants::set_import_quota(
+            &state.store,
+            TenantId::from_uuid(tenant_id.0),
+            &auth.0.user_id.to_string(),
+            tenants::ImportQuota {
+                rows_per_day: body.0.rows_per_day,
+                max_file_bytes: body.0.max_file_bytes,
+            },
+        )
+        .await
+        .map_err(|e| match e {
+            adal_store::StoreError::NotFound => ApiError::not_found("tenant"),
+            e => e.into(),
+        })?;
+        Ok(ImportQuotaResponse::Ok(Json(quota_out(&state, q))))
     }
 }

@@ -79,12 +79,30 @@ pub struct Limits {
 impl Default for Limits {
     fn default() -> Self {
         Limits {
-            max_file_bytes: 64 * 1024 * 1024,
+            max_file_bytes: MAX_FILE_BYTES,
             rows_per_day: 1_000_000,
             lock_budget: LOCK_BUDGET,
         }
     }
 }
+
+impl Limits {
+    /// These limits with a tenant's own quota applied; a file is never
+    /// larger than the installation allows an upload to be.
+    pub fn for_tenant(self, quota: adal_store::tenants::ImportQuota) -> Limits {
+        Limits {
+            max_file_bytes: quota
+                .max_file_bytes
+                .and_then(|n| usize::try_from(n).ok())
+                .map_or(self.max_file_bytes, |n| n.min(MAX_FILE_BYTES)),
+            rows_per_day: quota.rows_per_day.unwrap_or(self.rows_per_day),
+            lock_budget: self.lock_budget,
+        }
+    }
+}
+
+/// The largest file any import may carry: the upload limit.
+pub const MAX_FILE_BYTES: usize = 64 * 1024 * 1024;
 
 /// The window the daily quota counts over.
 const QUOTA_WINDOW: chrono::Duration = chrono::Duration::hours(24);
@@ -131,6 +149,7 @@ pub async fn check_upload(
     limits: Limits,
     bytes: usize,
 ) -> Result<Result<(), QuotaRefusal>, StoreError> {
+    let limits = limits.for_tenant(adal_store::tenants::import_quota(store, tenant).await?);
     if bytes > limits.max_file_bytes {
         return Ok(Err(QuotaRefusal::TooLarge {
             bytes,
@@ -264,7 +283,10 @@ pub async fn run_once(
     let id = import.id;
     tracing::info!(import_id = %id, kind = %import.kind, "import started");
     let mut tally = Tally::default();
-    let outcome = apply(store, &import, &mut tally, limits).await;
+    let outcome = match adal_store::tenants::import_quota(store, tenant).await {
+        Ok(quota) => apply(store, &import, &mut tally, limits.for_tenant(quota)).await,
+        Err(e) => Err(Failure::Store(e)),
+    };
     let error = match outcome {
         Ok(()) => None,
         Err(Failure::File(msg)) => Some(msg),

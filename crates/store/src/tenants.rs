@@ -2,7 +2,9 @@
 
 use crate::entities::tenant;
 use crate::{Result, StoreError, TenantId, audit, new_id, now};
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, EntityTrait, QueryOrder};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder,
+};
 use std::collections::BTreeMap;
 
 pub use tenant::Model as Tenant;
@@ -109,6 +111,8 @@ pub async fn create(store: &crate::Store, actor: &str, new: NewTenant) -> Result
         feedback_answer_days: Set(i32::try_from(DEFAULT_FEEDBACK_ANSWER_DAYS).unwrap_or(15)),
         require_second_factor: Set(false),
         retention_years: Set("{}".to_owned()),
+        import_rows_per_day: Set(None),
+        import_max_file_bytes: Set(None),
         created_at: Set(now()),
     };
     tenant::Entity::insert(model)
@@ -146,6 +150,65 @@ pub async fn get(store: &crate::Store, tenant: TenantId) -> Result<Tenant> {
         .one(&store.scoped(tenant))
         .await?
         .ok_or(StoreError::NotFound)
+}
+
+/// A tenant's own import quota, where it differs from the installation's
+/// (`None`: the installation's setting).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ImportQuota {
+    pub rows_per_day: Option<u64>,
+    pub max_file_bytes: Option<u64>,
+}
+
+impl ImportQuota {
+    fn of(t: &Tenant) -> Self {
+        Self {
+            rows_per_day: t.import_rows_per_day.and_then(|n| u64::try_from(n).ok()),
+            max_file_bytes: t.import_max_file_bytes.and_then(|n| u64::try_from(n).ok()),
+        }
+    }
+}
+
+pub async fn import_quota(store: &crate::Store, tenant: TenantId) -> Result<ImportQuota> {
+    Ok(ImportQuota::of(&get(store, tenant).await?))
+}
+
+/// Sets a tenant's own import quota (the platform's decision), with an
+/// entry in the tenant's audit log.
+pub async fn set_import_quota(
+    store: &crate::Store,
+    tenant: TenantId,
+    actor: &str,
+    quota: ImportQuota,
+) -> Result<ImportQuota> {
+    let as_i64 = |n: Option<u64>| n.map(|n| i64::try_from(n).unwrap_or(i64::MAX));
+    let txn = store.begin_write_for(tenant).await?;
+    let updated = tenant::Entity::update_many()
+        .col_expr(
+            tenant::Column::ImportRowsPerDay,
+            sea_orm::sea_query::Expr::value(as_i64(quota.rows_per_day)),
+        )
+        .col_expr(
+            tenant::Column::ImportMaxFileBytes,
+            sea_orm::sea_query::Expr::value(as_i64(quota.max_file_bytes)),
+        )
+        .filter(tenant::Column::Id.eq(tenant.uuid()))
+        .exec(&txn)
+        .await?;
+    if updated.rows_affected == 0 {
+        return Err(StoreError::NotFound);
+    }
+    audit::append(
+        &txn,
+        tenant,
+        actor,
+        "tenant.import_quota",
+        &format!("tenant/{}", tenant.uuid()),
+        serde_json::json!({"rows_per_day": quota.rows_per_day, "max_file_bytes": quota.max_file_bytes}),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(quota)
 }
 
 /// Every tenant: for platform operators and the Agency only.

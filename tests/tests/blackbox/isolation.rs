@@ -253,6 +253,7 @@ fn valid_body(method: &str, template: &str, a: &World) -> Result<Option<(&'stati
         }
         ("post", "/dataset-runs" | "/people/{id}/erasure") => json(json!({})),
         ("put", "/retention") => json(json!({"years": {"gift": 5}})),
+        ("put", "/import-quota") => json(json!({"rows_per_day": 10})),
         ("patch", "/cases/{id}") => json(json!({"status": "under_review"})),
         ("post", "/cases/{id}/messages") => json(json!({"body": "Seen", "internal": true})),
         ("post", "/cases/{id}/recuse") => json(json!({})),

@@ -128,3 +128,90 @@ async fn imports_are_held_to_the_file_size_and_daily_row_quotas() -> Result<()> 
     assert_eq!(counts(&i), (3, 0, 0), "{i}");
     Ok(())
 }
+
+/// A platform admin gives one tenant a quota of its own; the others keep
+/// the installation's; only the platform sets it.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_platform_admin_sets_one_tenants_own_import_quota() -> Result<()> {
+    let run = start_with(&[("ADAL_IMPORTS__ROWS_PER_DAY", "100")]).await?;
+    let api = &run.api;
+    let t = tenant(api, &run.platform, "quotc", "19034000123").await?;
+    let other = tenant(api, &run.platform, "quotd", "04034000157").await?;
+    let tid = t.id.as_str();
+    let quota = format!("/tenants/{tid}/import-quota");
+
+    // Its people read the quota in force; nobody else's people do.
+    let r = api.get(&t.hr, &quota).await?;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(
+        r.body["rows_per_day"],
+        serde_json::Value::Null,
+        "{}",
+        r.text
+    );
+    assert_eq!(r.body["effective_rows_per_day"], 100, "{}", r.text);
+    let r = api.get(&other.admin, &quota).await?;
+    assert_eq!(r.status, 404, "{}", r.text);
+
+    // Only the platform sets it, within range.
+    let body = serde_json::json!({"rows_per_day": 2});
+    for token in [&t.admin, &t.compliance, &other.admin] {
+        let r = api.put(token, &quota, &body).await?;
+        assert!(matches!(r.status, 403 | 404), "{}: {}", r.status, r.text);
+    }
+    let r = api
+        .put(
+            &run.platform,
+            &quota,
+            &serde_json::json!({"rows_per_day": 2_000_000_000u64, "max_file_bytes": 0}),
+        )
+        .await?;
+    assert_eq!(r.status, 422, "{}", r.text);
+    assert_eq!(
+        crate::pointers_of(&r),
+        ["/rows_per_day", "/max_file_bytes"],
+        "{}",
+        r.text
+    );
+    let r = api
+        .put(
+            &run.platform,
+            &format!("/tenants/{}/import-quota", uuid::Uuid::new_v4()),
+            &body,
+        )
+        .await?;
+    assert_eq!(r.status, 404, "{}", r.text);
+    let r = api.put(&run.platform, &quota, &body).await?;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.body["effective_rows_per_day"], 2, "{}", r.text);
+    let r = api.get(&run.platform, &quota).await?;
+    assert_eq!(r.body["rows_per_day"], 2, "{}", r.text);
+
+    // Its imports are held to it; the other tenant's are not.
+    let i = people_import(&run, &t.hr, tid, "three.csv", people_csv(0, 3)).await?;
+    assert_eq!(i["status"], "failed", "{i}");
+    assert_eq!(counts(&i), (0, 0, 0), "{i}");
+    let i = people_import(&run, &other.hr, &other.id, "three.csv", people_csv(0, 3)).await?;
+    assert_eq!(i["status"], "done", "{i}");
+
+    // Back to the installation's: the same file goes through.
+    let r = api
+        .put(
+            &run.platform,
+            &quota,
+            &serde_json::json!({"rows_per_day": null}),
+        )
+        .await?;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.body["effective_rows_per_day"], 100, "{}", r.text);
+    let i = people_import(&run, &t.hr, tid, "again.csv", people_csv(0, 3)).await?;
+    assert_eq!(i["status"], "done", "{i}");
+    let audited = crate::psql(
+        &run.db.name,
+        &format!(
+            "SELECT count(*) FROM audit_log WHERE tenant_id = '{tid}' AND action = 'tenant.import_quota'"
+        ),
+    )?;
+    assert_eq!(audited, "2");
+    Ok(())
+}

@@ -23,6 +23,10 @@ pub struct Model {
     pub require_second_factor: bool,
     /// JSON object: kind of record -> years it is kept (docs/privacy.md).
     pub retention_years: String,
+    /// The tenant's own daily import row quota; `None`: the installation's.
+    pub import_rows_per_day: Option<i64>,
+    /// The tenant's own largest import file; `None`: the installation's.
+    pub import_max_file_bytes: Option<i64>,
     pub created_at: DateTimeUtc,
 }
 
