@@ -362,14 +362,30 @@ impl Api {
         })
     }
 
-    pub async fn get(&self, token: &str, path: &str) -> Result<Reply> {
-        let r = self
+    async fn get_raw(&self, token: &str, path: &str) -> Result<reqwest::Response> {
+        Ok(self
             .client
             .get(format!("{}/api/v1{path}", self.base))
             .bearer_auth(token)
             .send()
-            .await?;
-        Self::reply(r).await
+            .await?)
+    }
+
+    pub async fn get(&self, token: &str, path: &str) -> Result<Reply> {
+        Self::reply(self.get_raw(token, path).await?).await
+    }
+
+    /// `GET` of a binary answer (a PDF): status, content type and bytes.
+    pub async fn get_bytes(&self, token: &str, path: &str) -> Result<(u16, String, Vec<u8>)> {
+        let r = self.get_raw(token, path).await?;
+        let status = r.status().as_u16();
+        let kind = r
+            .headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned();
+        Ok((status, kind, r.bytes().await?.to_vec()))
     }
 
     pub async fn post(&self, token: &str, path: &str, body: &Value) -> Result<Reply> {

@@ -12,7 +12,11 @@ use adal_domain::kazakhstan_today;
 use adal_service::TenantCtx;
 use adal_store::privacy::{self, Erased, PersonExport};
 use poem::web::Data;
-use poem_openapi::{ApiResponse, Object, OpenApi, param::Path, payload::Json};
+use poem_openapi::{
+    ApiResponse, Object, OpenApi,
+    param::Path,
+    payload::{Binary, Json},
+};
 use std::collections::BTreeMap;
 use uuid::Uuid;
 
@@ -61,6 +65,110 @@ fn export_out(e: PersonExport) -> ApiResult<PersonDataOut> {
             })
             .collect(),
     })
+}
+
+#[derive(ApiResponse)]
+enum ExportPdfResponse {
+    /// The same export as a printable document (A4).
+    #[oai(status = 200, content_type = "application/pdf")]
+    Ok(Binary<Vec<u8>>),
+}
+
+/// `value` as `path: text` lines, nested members by dotted paths
+/// (`real_estate.0.address`), for the printable export.
+fn flatten(prefix: &str, value: &serde_json::Value, out: &mut Vec<adal_pdf::Block>) {
+    use serde_json::Value;
+    let join = |k: &str| {
+        if prefix.is_empty() {
+            k.to_owned()
+        } else {
+            format!("{prefix}.{k}")
+        }
+    };
+    match value {
+        Value::Object(m) => m.iter().for_each(|(k, v)| flatten(&join(k), v, out)),
+        Value::Array(a) => a
+            .iter()
+            .enumerate()
+            .for_each(|(i, v)| flatten(&join(&i.to_string()), v, out)),
+        Value::String(t) => out.push(adal_pdf::Block::Field(prefix.to_owned(), t.clone())),
+        Value::Null => out.push(adal_pdf::Block::Field(prefix.to_owned(), "(erased)".into())),
+        other => out.push(adal_pdf::Block::Field(prefix.to_owned(), other.to_string())),
+    }
+}
+
+/// The export as a printable document, in the order of the JSON.
+fn export_pdf(state: &AppState, e: &PersonDataOut) -> ApiResult<Vec<u8>> {
+    use adal_pdf::Block::{Field, Heading, Text, Title};
+    let font = state.pdf_font.as_ref().ok_or_else(|| {
+        ApiError::unavailable("no font for PDF documents (pdf_font, docs/privacy.md)")
+    })?;
+    let p = &e.person;
+    let opt = |d: Option<chrono::NaiveDate>| d.map_or_else(|| "-".to_owned(), |d| d.to_string());
+    let mut b = vec![
+        Title(format!("Personal data held about {}", p.full_name)),
+        Field("Exported at".into(), e.exported_at.to_rfc3339()),
+        Field("IIN".into(), p.iin.clone()),
+        Field("Employed from".into(), opt(p.started_on)),
+        Field("Employed until".into(), opt(p.ended_on)),
+        Heading("Relatives".into()),
+    ];
+    for r in p.relatives.iter().flatten() {
+        b.push(Text(format!(
+            "{} ({}){}",
+            r.full_name,
+            r.relation,
+            r.iin
+                .as_deref()
+                .map(|i| format!(", IIN {i}"))
+                .unwrap_or_default()
+        )));
+    }
+    b.push(Heading("Business interests".into()));
+    for i in p.interests.iter().flatten() {
+        b.push(Text(format!(
+            "{} (BIN {}), {}{}",
+            i.company_name,
+            i.company_bin,
+            i.role,
+            i.share_percent
+                .as_deref()
+                .map(|s| format!(", {s}%"))
+                .unwrap_or_default()
+        )));
+    }
+    b.push(Heading(format!("Records ({})", e.records.len())));
+    for r in &e.records {
+        b.push(Text(format!(
+            "{} filed {}, {}",
+            r.kind,
+            r.received_at.to_rfc3339(),
+            r.status
+        )));
+        flatten("", &r.payload, &mut b);
+    }
+    b.push(Heading(format!("Findings ({})", e.findings.len())));
+    for f in &e.findings {
+        b.push(Text(format!(
+            "{} ({}, {}): {}",
+            f.rule_id, f.severity, f.status, f.explanation
+        )));
+    }
+    b.push(Heading("History of the person's record".into()));
+    for h in &e.history {
+        b.push(Text(format!(
+            "{} {} by {}",
+            h.at.to_rfc3339(),
+            h.action,
+            h.actor
+        )));
+        match &h.detail {
+            Some(d) => flatten("", d, &mut b),
+            None => b.push(Text("(erased)".into())),
+        }
+    }
+    adal_pdf::render(font, &format!("Personal data: {}", p.full_name), &b)
+        .map_err(ApiError::internal)
 }
 
 #[derive(ApiResponse)]
@@ -210,6 +318,45 @@ impl PrivacyApi {
         let e =
             privacy::export_person(&state.store, ctx.tenant(), person.person.id, &actor).await?;
         Ok(ExportResponse::Ok(Json(export_out(e)?)))
+    }
+
+    /// `GET /people/{id}/export` as a printable PDF (A4; text in the
+    /// operator's font, `pdf_font`; `503` when the machine has none).
+    /// Audited as the JSON export is.
+    #[oai(
+        path = "/tenants/:tenant_id/people/:id/export/pdf",
+        method = "get",
+        tag = "ApiTags::Submissions",
+        operation_id = "exportPersonPdf"
+    )]
+    async fn export_person_pdf(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        tenant_id: Path<Uuid>,
+        id: Path<Uuid>,
+    ) -> ApiResult<ExportPdfResponse> {
+        let app: &AppState = &state;
+        let ExportResponse::Ok(json) = self.export_person(Data(app), auth, tenant_id, id).await?;
+        Ok(ExportPdfResponse::Ok(Binary(export_pdf(app, &json.0)?)))
+    }
+
+    /// `GET /me/export` as a printable PDF.
+    #[oai(
+        path = "/tenants/:tenant_id/me/export/pdf",
+        method = "get",
+        tag = "ApiTags::Submissions",
+        operation_id = "exportMyDataPdf"
+    )]
+    async fn export_mine_pdf(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        tenant_id: Path<Uuid>,
+    ) -> ApiResult<ExportPdfResponse> {
+        let app: &AppState = &state;
+        let ExportResponse::Ok(json) = self.export_mine(Data(app), auth, tenant_id).await?;
+        Ok(ExportPdfResponse::Ok(Binary(export_pdf(app, &json.0)?)))
     }
 
     /// Erase a person: their record, relatives and interests are deleted;

@@ -141,6 +141,25 @@ fn secret_or_file(value: &str, path: &Path, len: usize) -> Result<String> {
     }
 }
 
+/// The font for PDF documents: the configured one, which must be readable
+/// (a wrong path is a mistake to stop on), or else a system font; with
+/// neither, PDF exports are off and the log says why.
+fn pdf_font(config: &Config) -> Result<Option<adal_pdf::Font>> {
+    let configured = config.pdf_font.trim();
+    if !configured.is_empty() {
+        return Ok(Some(
+            adal_pdf::Font::from_file(Path::new(configured)).context("pdf_font")?,
+        ));
+    }
+    match adal_pdf::Font::find(None) {
+        Ok(f) => Ok(Some(f)),
+        Err(e) => {
+            tracing::warn!(error = %e, "PDF exports are off");
+            Ok(None)
+        }
+    }
+}
+
 /// The connected parts of a running Adal.
 pub struct Service {
     pub config: Config,
@@ -152,6 +171,8 @@ pub struct Service {
     /// The standard library of rules this build ships.
     pub library: Arc<adal_store::rules::Library>,
     pub reporting: Arc<ReportingKeys>,
+    /// The font PDF documents are set in, if the machine has one.
+    pub pdf_font: Option<adal_pdf::Font>,
 }
 
 impl Service {
@@ -200,7 +221,9 @@ impl Service {
         if resealed > 0 {
             tracing::info!(resealed, "second-factor secrets sealed under reporting.key");
         }
+        let pdf_font = pdf_font(&config)?;
         Ok(Self {
+            pdf_font,
             config,
             store,
             authz,
@@ -223,6 +246,7 @@ impl Service {
             reporting: self.reporting.clone(),
             import_limits: self.import_limits(),
             platform_second_factor: self.config.require_second_factor_platform,
+            pdf_font: self.pdf_font.clone(),
         }
     }
 

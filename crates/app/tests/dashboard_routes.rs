@@ -101,6 +101,7 @@ async fn world() -> World {
         ),
         import_limits: adal_import::Limits::default(),
         platform_second_factor: false,
+        pdf_font: None,
     };
     let w = World {
         dir,

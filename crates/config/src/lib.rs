@@ -199,6 +199,10 @@ pub struct Config {
     /// When set, `/metrics` (on the API and on a worker's own address)
     /// answers only requests bearing it (`Authorization: Bearer ...`).
     pub metrics_token: Secret,
+    /// The TrueType font PDF documents are set in (a person's data export);
+    /// empty: the first system font found (DejaVu Sans, Liberation Sans or
+    /// Noto Sans, which cover Kazakh and Russian).
+    pub pdf_font: String,
     /// Whether platform administrators and Agency auditors must sign in
     /// with a second factor (TOTP): until theirs is on, only their own
     /// account is open to them. Off in the embedded default (the demo's
@@ -240,6 +244,7 @@ impl Default for Config {
             max_body_bytes: 256 * 1024,
             public_requests_per_minute: 120,
             metrics_token: Secret::default(),
+            pdf_font: String::new(),
             require_second_factor_platform: false,
             queue: QueueConfig {
                 backend: QueueBackend::Sqlite,

@@ -60,6 +60,9 @@ pub struct AppState {
     /// Whether platform administrators and Agency auditors must have a
     /// second factor on (configuration `require_second_factor_platform`).
     pub platform_second_factor: bool,
+    /// The font PDF documents are set in; `None` when the machine has
+    /// none (PDF exports then answer `503`).
+    pub pdf_font: Option<adal_pdf::Font>,
 }
 
 /// How long a session token from signing in is valid.

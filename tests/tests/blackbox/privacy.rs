@@ -39,6 +39,24 @@ fn rows_holding(run: &Running, needle: &str) -> Result<u64> {
     Ok(n)
 }
 
+/// The text of a PDF, as poppler's `pdftotext` reads it (`.ci/run`
+/// installs poppler-utils).
+fn pdf_text(pdf: &[u8]) -> Result<String> {
+    let dir = tempfile::tempdir()?;
+    let path = dir.path().join("export.pdf");
+    std::fs::write(&path, pdf)?;
+    let out = std::process::Command::new("pdftotext")
+        .arg(&path)
+        .arg("-")
+        .output()?;
+    anyhow::ensure!(
+        out.status.success(),
+        "pdftotext: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    Ok(String::from_utf8(out.stdout)?)
+}
+
 async fn wait_erased(run: &Running, token: &str, path: &str) -> Result<Value> {
     for _ in 0..120 {
         let r = run.api.get(token, path).await?;
@@ -155,6 +173,28 @@ async fn personal_data_is_sealed_exported_erased_and_kept_only_as_long_as_set() 
         "the sealed audit copy is opened: {}",
         r.text
     );
+    // The same as a printable PDF, its text readable by any PDF reader.
+    let (status, kind, pdf) = api
+        .get_bytes(&t.compliance, &format!("{export}/pdf"))
+        .await?;
+    assert_eq!(status, 200, "{}", String::from_utf8_lossy(&pdf));
+    assert_eq!(kind, "application/pdf");
+    let text = pdf_text(&pdf)?;
+    for needle in [
+        MARKER_NAME,
+        MARKER_RELATIVE,
+        MARKER_ADDRESS,
+        "person.create",
+    ] {
+        assert!(text.contains(needle), "{needle} not in the PDF:\n{text}");
+    }
+    let (status, _, _) = api.get_bytes(&t.admin, &format!("{export}/pdf")).await?;
+    assert!(matches!(status, 403 | 404), "{status}");
+    let (status, _, pdf) = api
+        .get_bytes(&linked, &format!("/tenants/{tid}/me/export/pdf"))
+        .await?;
+    assert_eq!(status, 200);
+    assert!(pdf_text(&pdf)?.contains(MARKER_NAME));
     let mine_export = api
         .get(&linked, &format!("/tenants/{tid}/me/export"))
         .await?;
@@ -194,7 +234,7 @@ async fn personal_data_is_sealed_exported_erased_and_kept_only_as_long_as_set() 
             "SELECT count(*) FROM audit_log WHERE action = 'person.export' AND object = 'person/{pid}'"
         ),
     )?;
-    assert_eq!(exports, "2", "each export is audited");
+    assert_eq!(exports, "4", "each export is audited, JSON and PDF");
 
     // Erasure: refused while they are employed, saying so.
     let erase = format!("/tenants/{tid}/people/{pid}/erasure");
