@@ -19,6 +19,8 @@
 //! The prefixes keep a leaf from ever being taken for a node (a second
 //! preimage attack on the tree).
 
+pub mod note;
+
 use sha2::{Digest, Sha256};
 
 /// A SHA-256 hash of a leaf, a node or a tree.
