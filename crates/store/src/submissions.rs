@@ -63,7 +63,7 @@ pub fn sealed_at_rest(kind: &str) -> bool {
 }
 
 /// What a submission's sealed payload is bound to.
-fn payload_context(id: Uuid) -> String {
+pub(crate) fn payload_context(id: Uuid) -> String {
     format!("submission/{id}/payload")
 }
 
