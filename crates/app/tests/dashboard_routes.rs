@@ -24,6 +24,12 @@ struct World {
 }
 
 async fn user(w: &World, t: Uuid, email: &str, role: &str) {
+    linked_user(w, t, email, role, None).await;
+}
+
+/// An account of `role` in tenant `t`, linked to the person with
+/// `person_iin` when given.
+async fn linked_user(w: &World, t: Uuid, email: &str, role: &str, person_iin: Option<String>) {
     let u = users::create(
         &w.state.store,
         Some(TenantId::from_uuid(t)),
@@ -35,7 +41,7 @@ async fn user(w: &World, t: Uuid, email: &str, role: &str) {
             role: role.into(),
             department_id: None,
             position_id: None,
-            person_iin: None,
+            person_iin,
         },
     )
     .await
@@ -1596,4 +1602,53 @@ async fn second_factor_required_enrolled_and_asked_at_sign_in() {
         assert!(!page.contains(adal_web::MISSING), "{lang}: {page}");
     }
     std::fs::remove_dir_all(&w.dir).ok();
+}
+
+/// An account linked to a person gets the declaration form with their
+/// IIN filled in and the open reporting year; once they have filed for
+/// it, the form says so and presets no year (issue 16: "the declaration
+/// form presets a year already filed; the IIN is not prefilled").
+#[tokio::test]
+async fn the_declaration_form_knows_whose_it_is_and_what_was_filed() {
+    let w = world().await;
+    let cli = TestClient::new(app(&w));
+    let a = w.a;
+    let iin = adal_domain::with_check_digit("86060640002").unwrap();
+    linked_user(&w, a, "linked@a.kz", "employee", Some(iin.clone())).await;
+    let cookie = sign_in(&cli, "linked@a.kz").await;
+    let form_path = format!("/t/{a}/declarations/new");
+    let year = chrono::Datelike::year(&adal_domain::kazakhstan_today()) - 1;
+    let html = page_of(&cli, &cookie, &form_path).await;
+    assert!(html.contains(&format!(r#"value="{iin}""#)), "IIN prefilled");
+    assert!(
+        html.contains(&format!(r#"value="{year}""#)),
+        "the open year"
+    );
+    assert!(!html.contains(r#"id="decl-filed""#));
+    let r = cli
+        .post(&form_path)
+        .header("cookie", &cookie)
+        .form(&[
+            ("csrf", csrf_in(&html)),
+            ("person_iin", iin.clone()),
+            ("year", year.to_string()),
+            ("income.0.source", "salary".into()),
+            ("income.0.payer_name", "Alpha JSC".into()),
+            ("income.0.amount_kzt", "100".into()),
+        ])
+        .send()
+        .await;
+    r.assert_status(StatusCode::SEE_OTHER);
+    let html = page_of(&cli, &cookie, &form_path).await;
+    let notice = between(&html, r#"id="decl-filed""#, "</p>");
+    assert!(notice.contains(&year.to_string()), "{html}");
+    assert!(
+        !html.contains(&format!(r#"value="{year}""#)),
+        "no year preset once filed"
+    );
+    // Another employee, linked to nobody, gets neither.
+    let other = sign_in(&cli, "employee@a.kz").await;
+    let html = page_of(&cli, &other, &form_path).await;
+    assert!(!html.contains(&iin));
+    assert!(!html.contains(r#"id="decl-filed""#));
 }

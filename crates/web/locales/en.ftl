@@ -306,6 +306,7 @@ area-financial_control = Financial control
 nav-file-declaration = Declare assets and income
 decl-title = Asset and income declaration
 decl-intro = Declare what you owned, owed and earned in the reporting year. Fill in one row per item; rows left blank are not part of the declaration.
+decl-already-filed = You filed your declaration for { $year } (latest version of { $date }). To change it, file a correction of it from your filings.
 decl-year = Reporting year
 decl-person-iin = Your IIN
 decl-choose = Choose…

@@ -23,11 +23,15 @@ fn declaration_page(
     tenant: Uuid,
     values: &Fields,
     errors: &[form::FormError],
+    notice: Option<String>,
 ) -> Response {
     let tr = &v.tr;
     let action = format!("/t/{tenant}/declarations/new");
     let body = html! {
         p { (tr.t("decl-intro")) }
+        @if let Some(n) = &notice {
+            p.notice #decl-filed role="status" { (n) " " a href={ "/t/" (tenant) "/my" } { (tr.t("nav-my-filings")) } }
+        }
         (form::render(tr, &action, &v.csrf, values, errors))
     };
     let status = if errors.is_empty() {
@@ -48,10 +52,42 @@ pub(crate) async fn declaration_form(
     let r: PageResult = async {
         let ctx = authorize(&state, &v, tenant, obj::ASSET_DECLARATIONS, act::CREATE).await?;
         let f = frame(&state, &v, ctx.tenant()).await;
-        // The reporting year open now: the one that ended last.
+        // The reporting year open now: the one that ended last, and the
+        // person the account belongs to. When they already filed for that
+        // year, the form says so and presets no year: a second one would be
+        // refused, and a change is a correction of the one filed.
         let year = adal_domain::kazakhstan_today().year() - 1;
-        let values: Fields = [("year".to_owned(), year.to_string())].into();
-        Ok(declaration_page(&v, &f, tenant, &values, &[]))
+        let mut values: Fields = [("year".to_owned(), year.to_string())].into();
+        let mut notice = None;
+        if let Some(iin) = ctx.caller().person_iin.clone() {
+            let filed = adal_store::submissions::current_by_reference(
+                &state.store,
+                ctx.tenant(),
+                adal_domain::Kind::AssetDeclaration.as_str(),
+                &adal_store::declarations::reference(year, &iin),
+            )
+            .await
+            .map_err(ServiceError::from)?;
+            if let Some(s) = filed {
+                values.remove("year");
+                notice = Some(
+                    v.tr.t_args(
+                        "decl-already-filed",
+                        &[
+                            ("year", year.to_string().into()),
+                            (
+                                "date",
+                                adal_domain::kazakhstan_date(s.received_at)
+                                    .to_string()
+                                    .into(),
+                            ),
+                        ],
+                    ),
+                );
+            }
+            values.insert("person_iin".to_owned(), iin);
+        }
+        Ok(declaration_page(&v, &f, tenant, &values, &[], notice))
     }
     .await;
     finish(&v, r)
@@ -82,11 +118,11 @@ pub(crate) async fn file_declaration(
         let f = frame(&state, &v, ctx.tenant()).await;
         if let Some(section) = values.get("add").cloned() {
             let values = form::with_row_added(values, &section);
-            return Ok(declaration_page(&v, &f, tenant, &values, &[]));
+            return Ok(declaration_page(&v, &f, tenant, &values, &[], None));
         }
         let (payload, built) = match form::validate(&values, adal_domain::kazakhstan_today()) {
             Ok(ok) => ok,
-            Err(errors) => return Ok(declaration_page(&v, &f, tenant, &values, &errors)),
+            Err(errors) => return Ok(declaration_page(&v, &f, tenant, &values, &errors, None)),
         };
         let refused = match adal_service::file_record(
             &state,
@@ -118,7 +154,7 @@ pub(crate) async fn file_declaration(
             ) => form::locate(e.field_errors(), &built.rows),
             Err(e) => return Err(e.into()),
         };
-        Ok(declaration_page(&v, &f, tenant, &values, &refused))
+        Ok(declaration_page(&v, &f, tenant, &values, &refused, None))
     }
     .await;
     finish(&v, r)
