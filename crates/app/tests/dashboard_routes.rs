@@ -1652,3 +1652,45 @@ async fn the_declaration_form_knows_whose_it_is_and_what_was_filed() {
     assert!(!html.contains(&iin));
     assert!(!html.contains(r#"id="decl-filed""#));
 }
+
+/// The gift form states the limit in force: the active rule's parameter,
+/// the tenant's override included, in MCI and, with this year's MCI from
+/// the settings, in tenge; nothing when no such rule is in force (issue
+/// 16: "the gift form does not state the limit").
+#[tokio::test]
+async fn the_gift_form_states_the_limit_in_force() {
+    use adal_store::rules;
+    use chrono::Datelike;
+    let w = world().await;
+    let cli = TestClient::new(app(&w));
+    let (a, store) = (w.a, w.state.store.clone());
+    let tenant = TenantId::from_uuid(a);
+    let employee = sign_in(&cli, "employee@a.kz").await;
+    let form = format!("/t/{a}/gifts/new");
+    let html = page_of(&cli, &employee, &form).await;
+    assert!(!html.contains(r#"id="filing-limit""#), "no rule, no limit");
+
+    let year = adal_domain::kazakhstan_today().year();
+    let t = adal_store::tenants::get(&store, tenant).await.unwrap();
+    let mut settings = adal_store::tenants::settings_of(&t).unwrap();
+    settings.mci_by_year.insert(year, "4325".into());
+    adal_store::tenants::update_settings(&store, tenant, "test", &settings)
+        .await
+        .unwrap();
+    let mut lib = library().rules;
+    lib[0]
+        .params
+        .insert("limit_mci".into(), serde_json::json!(3));
+    let v = rules::create_version(&store, tenant, Uuid::nil(), &lib)
+        .await
+        .unwrap();
+    rules::activate(&store, tenant, "test", v.version)
+        .await
+        .unwrap();
+    let html = page_of(&cli, &employee, &form).await;
+    let notice = between(&html, r#"id="filing-limit">"#, "</p>");
+    // Kazakh by default: 3 MCI, 12 975,00 ₸ at 4,325 ₸ an MCI.
+    assert!(notice.contains('3'), "{notice}");
+    assert!(notice.contains("12\u{202f}975,00"), "{notice}");
+    assert!(notice.contains(&year.to_string()), "{notice}");
+}

@@ -113,6 +113,8 @@ err-already-closed = This finding has already been closed.
 
 gift-title = Declare a gift
 gift-intro = Declare every gift or hospitality you received or gave in connection with your work. The compliance officer will see it.
+gift-limit-kzt = Your organisation's limit: a gift received worth more than { $times } MCI ({ $amount } in { $year }) is reported to the compliance unit.
+gift-limit-mci = Your organisation's limit: a gift received worth more than { $times } MCI is reported to the compliance unit.
 gift-direction = The gift was
 gift-direction-received = received
 gift-direction-given = given

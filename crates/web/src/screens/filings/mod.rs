@@ -128,11 +128,15 @@ fn filing_page(
     tenant: Uuid,
     values: &Fields,
     errors: &[FieldError],
+    notice: Option<String>,
 ) -> Response {
     let tr = &v.tr;
     let action = format!("/t/{tenant}/{}", filing.path);
     let body = html! {
         p { (tr.t(filing.intro)) }
+        @if let Some(n) = &notice {
+            p.notice #filing-limit { (n) }
+        }
         (form::render(tr, filing.spec, &action, &v.csrf, values, errors))
     };
     let status = if errors.is_empty() {
@@ -141,6 +145,48 @@ fn filing_page(
         StatusCode::UNPROCESSABLE_ENTITY
     };
     respond(v, status, page(v, frame, &tr.t(filing.spec.title), body))
+}
+
+/// What the gift form says about the limit: the one in force, from the
+/// organisation's active `gift-over-mci-limit` rule (its parameter, the
+/// tenant's override included) and, with this year's MCI from the
+/// settings, in tenge. Nothing when no such rule is in force: no limit is
+/// then checked, and the form should not invent one.
+async fn gift_limit(
+    state: &AppState,
+    tenant: adal_store::TenantId,
+    tr: &crate::i18n::Tr,
+) -> Option<String> {
+    use adal_store::{rules, tenants};
+    use chrono::Datelike;
+    let version = rules::active_version(&state.store, tenant).await.ok()??;
+    let rule = rules::rules_of(&version)
+        .ok()?
+        .into_iter()
+        .find(|r| r.id == "gift-over-mci-limit")?;
+    let times = rule.params.get("limit_mci")?.as_i64()?;
+    let year = adal_domain::kazakhstan_today().year();
+    let t = tenants::get(&state.store, tenant).await.ok()?;
+    let mci = tenants::settings_of(&t)
+        .ok()?
+        .mci_by_year
+        .get(&year)
+        .and_then(|m| m.parse::<rust_decimal::Decimal>().ok());
+    Some(match mci {
+        Some(m) => tr.t_args(
+            "gift-limit-kzt",
+            &[
+                ("times", times.into()),
+                ("year", year.into()),
+                (
+                    "amount",
+                    tr.money(&(m * rust_decimal::Decimal::from(times)).to_string())
+                        .into(),
+                ),
+            ],
+        ),
+        None => tr.t_args("gift-limit-mci", &[("times", times.into())]),
+    })
 }
 
 async fn show_filing_form(
@@ -158,7 +204,11 @@ async fn show_filing_form(
             .iter()
             .map(|(k, d)| ((*k).to_owned(), (*d).to_owned()))
             .collect();
-        Ok(filing_page(filing, &v, &f, tenant, &values, &[]))
+        let notice = match filing.kind {
+            adal_domain::Kind::Gift => gift_limit(state, ctx.tenant(), &v.tr).await,
+            _ => None,
+        };
+        Ok(filing_page(filing, &v, &f, tenant, &values, &[], notice))
     }
     .await;
     finish(&v, r)
@@ -179,7 +229,7 @@ async fn submit_filing(
         match (filing.validate)(&values, adal_domain::kazakhstan_today()) {
             Err(errors) => {
                 let f = frame(state, &v, ctx.tenant()).await;
-                Ok(filing_page(filing, &v, &f, tenant, &values, &errors))
+                Ok(filing_page(filing, &v, &f, tenant, &values, &errors, None))
             }
             Ok(payload) => {
                 match adal_service::file_record(state, &ctx, filing.kind, &payload).await {
@@ -204,7 +254,7 @@ async fn submit_filing(
                             })
                             .collect();
                         let f = frame(state, &v, ctx.tenant()).await;
-                        Ok(filing_page(filing, &v, &f, tenant, &values, &errors))
+                        Ok(filing_page(filing, &v, &f, tenant, &values, &errors, None))
                     }
                     Err(e) => Err(e.into()),
                 }
