@@ -383,7 +383,12 @@ try {
   await check("an employee declares assets and income: rows are added without script, errors sit by their cells", async () => {
     await employee.goto(`${T}/my`);
     await employee.click(`nav a[href="/t/${tenant}/declarations/new"]`);
-    assert.equal(await employee.inputValue("#d-year"), String(lastYear), "the open reporting year is preset");
+    // The demo employee's account is Nurlan Employee on file, whose
+    // declaration for last year the demo already holds: the form fills in
+    // their IIN, says last year's is filed, and presets no year.
+    assert.equal(await employee.inputValue("#d-year"), "", "no year preset: last year's is filed");
+    assert.match(await employee.textContent("#decl-filed"), new RegExp(String(lastYear)));
+    assert.equal(await employee.inputValue("#d-person_iin"), iin("85050530001"), "their IIN is filled in");
     for (const id of ["d-year", "d-person_iin", "d-real_estate-0-kind", "d-real_estate-0-value_kzt", "d-vehicles-0-make_model", "d-accounts-0-currency", "d-liabilities-0-creditor_iin", "d-income-0-source"]) {
       assert.equal(await employee.locator(`label[for="${id}"]`).count(), 1, `label for ${id}`);
     }
