@@ -237,11 +237,36 @@ async fn headers_csrf_and_tenancy() {
         "/login",
         "/no/such/page",
         "/assets/app.css",
+        "/assets/favicon.svg",
         "/t/not-a-uuid/overview",
     ] {
         let r = cli.get(path).send().await;
         assert_security_headers(&r);
     }
+    // The tab's icon: linked from every page, and where browsers look for
+    // one unasked.
+    for path in ["/assets/favicon.svg", "/favicon.ico"] {
+        let r = cli.get(path).send().await;
+        r.assert_status_is_ok();
+        r.assert_content_type("image/svg+xml");
+        assert!(
+            r.0.into_body()
+                .into_string()
+                .await
+                .unwrap()
+                .starts_with("<svg")
+        );
+    }
+    let login = cli
+        .get("/login")
+        .send()
+        .await
+        .0
+        .into_body()
+        .into_string()
+        .await
+        .unwrap();
+    assert!(login.contains(r#"<link rel="icon" href="/assets/favicon.svg" type="image/svg+xml">"#));
     cli.get("/no/such/page")
         .send()
         .await

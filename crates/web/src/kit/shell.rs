@@ -61,6 +61,7 @@ pub fn page(v: &Visitor, frame: &Frame, title: &str, body: Markup) -> Markup {
                 meta name="viewport" content="width=device-width, initial-scale=1";
                 title { (title) " · " (tr.t("app-name")) }
                 link rel="stylesheet" href="/assets/app.css";
+                link rel="icon" href="/assets/favicon.svg" type="image/svg+xml";
                 script src="/assets/app.js" defer {}
             }
             body {
