@@ -131,8 +131,9 @@ gift-filed = Your declaration has been received. It will be checked in a moment.
 
 my-title = My declarations
 my-none = You have not submitted any declarations yet.
-my-findings = Findings
-my-no-findings = No findings.
+my-findings = What the rules noted
+my-findings-hint = A note is not a conclusion that something was done wrong: the compliance unit reviews it.
+my-no-findings = The rules noted nothing.
 col-received = Received
 
 overview-title = Overview

@@ -278,6 +278,22 @@ mod tests {
         assert_eq!(Lang::negotiate(None, None), Lang::Kk);
     }
 
+    /// What the rules note about a person's own filings (a voluntary
+    /// disclosure among them) is not called a violation in any language
+    /// (issue 16): the compliance unit has not concluded anything yet.
+    #[test]
+    fn a_members_own_findings_are_not_called_violations() {
+        for lang in [Lang::En, Lang::Ru, Lang::Kk] {
+            let tr = Tr::new(lang);
+            for key in ["my-findings", "my-no-findings"] {
+                let text = tr.t(key).to_lowercase();
+                for word in ["violation", "наруш", "бұзушылық"] {
+                    assert!(!text.contains(word), "{lang:?} {key}: {text}");
+                }
+            }
+        }
+    }
+
     #[test]
     fn money_and_dates_follow_the_locale() {
         let en = Tr::new(Lang::En);

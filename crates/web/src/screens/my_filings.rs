@@ -129,6 +129,7 @@ pub(crate) async fn my_filings(
                         }
                         @if let Some(fs) = by_sub.get(&s.id) {
                             h3 class="h4" { (tr.t("my-findings")) }
+                            p class="hint" { (tr.t("my-findings-hint")) }
                             ul class="my-findings" {
                                 @for f in fs {
                                     li data-finding=(f.id) {
