@@ -21,19 +21,10 @@ drain does not finish or leaves a submission unevaluated.
 import argparse, json, os, signal, subprocess, sys, tempfile, time, urllib.request, uuid
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import pgdb  # noqa: E402
+import kzids  # noqa: E402
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 PASSWORD = "load-test-password"
-
-
-def check_digit(s):
-    d = [int(c) for c in s]
-    a = sum(x * (i + 1) for i, x in enumerate(d)) % 11
-    if a != 10:
-        return a
-    w = [3, 4, 5, 6, 7, 8, 9, 10, 11, 1, 2]
-    b = sum(x * w[i] for i, x in enumerate(d)) % 11
-    return None if b == 10 else b
 
 
 def call(method, url, token=None, body=None):
@@ -93,9 +84,8 @@ def one_level(a, open_findings):
         wait_ready(base)
         s, b = call("POST", base + "/api/v1/auth/login", body={"email": "ops@load.test", "password": PASSWORD})
         platform = b["token"]
-        prefix = "2501400" + str(os.getpid() % 10000).zfill(4)
         s, t = call("POST", base + "/api/v1/tenants", platform, {
-            "name": "Drain JSC", "bin": prefix + str(check_digit(prefix) or 0), "sector": "private", "region": "astana",
+            "name": "Drain JSC", "bin": kzids.bin_from("2501400", os.getpid() % 10000), "sector": "private", "region": "astana",
             "admin": {"email": "admin@load.test", "display_name": "Admin", "password": PASSWORD}})
         assert s == 201, t
         tenant = t["tenant"]["id"]

@@ -12,22 +12,13 @@ Prints a Markdown table for docs/performance.md.
 import argparse, json, os, re, signal, statistics, subprocess, sys, tempfile, time, urllib.request, uuid
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import pgdb  # noqa: E402
+import kzids  # noqa: E402
 from datetime import datetime
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 ADAL = os.path.join(ROOT, "target/release/adal")
 RULES_BIN = os.path.join(ROOT, "crates/rules-engine/target/release/adal-rules")
 PASSWORD = "load-test-password"
-
-
-def check_digit(s):
-    d = [int(c) for c in s]
-    a = sum(x * (i + 1) for i, x in enumerate(d)) % 11
-    if a != 10:
-        return a
-    w = [3, 4, 5, 6, 7, 8, 9, 10, 11, 1, 2]
-    b = sum(x * w[i] for i, x in enumerate(d)) % 11
-    return None if b == 10 else b
 
 
 def call(method, url, token=None, body=None):
@@ -95,9 +86,8 @@ def main():
             except Exception:
                 time.sleep(0.1)
         platform = login(base, "ops@load.test")
-        prefix = "2501400" + str(os.getpid() % 10000).zfill(4)
         s, t = call("POST", base + "/api/v1/tenants", platform, {
-            "name": "Load JSC", "bin": prefix + str(check_digit(prefix) or 0), "sector": "private", "region": "astana",
+            "name": "Load JSC", "bin": kzids.bin_from("2501400", os.getpid() % 10000), "sector": "private", "region": "astana",
             "admin": {"email": "admin@load.test", "display_name": "Admin", "password": PASSWORD}})
         assert s == 201, t
         tenant = t["tenant"]["id"]
