@@ -290,6 +290,26 @@ impl Conn<'_> {
     }
 }
 
+/// The body of each of [`Conn`]'s statement methods: on SQLite the pool
+/// runs `$call` (after the write turn when `$sql` writes); on PostgreSQL a
+/// transaction of its own does, the scope set first.
+macro_rules! in_scope {
+    ($conn:expr, $sql:expr, $c:ident => $call:expr) => {{
+        if !$conn.postgres() {
+            let _turn = $conn.turn_for($sql).await?;
+            let $c = $conn.db;
+            return $call.await;
+        }
+        let txn = $conn.begin().await?;
+        let out = {
+            let $c = &txn;
+            $call.await?
+        };
+        txn.commit().await?;
+        Ok(out)
+    }};
+}
+
 #[async_trait::async_trait]
 impl sea_orm::ConnectionTrait for Conn<'_> {
     fn get_database_backend(&self) -> DatabaseBackend {
@@ -300,57 +320,30 @@ impl sea_orm::ConnectionTrait for Conn<'_> {
         &self,
         stmt: sea_orm::Statement,
     ) -> std::result::Result<sea_orm::ExecResult, DbErr> {
-        if !self.postgres() {
-            let _turn = self.turn_for(&stmt.sql).await?;
-            return self.db.execute_raw(stmt).await;
-        }
-        let txn = self.begin().await?;
-        let out = txn.execute_raw(stmt).await?;
-        txn.commit().await?;
-        Ok(out)
+        in_scope!(self, &stmt.sql, c => c.execute_raw(stmt))
     }
 
     async fn execute_unprepared(
         &self,
         sql: &str,
     ) -> std::result::Result<sea_orm::ExecResult, DbErr> {
-        if !self.postgres() {
-            let _turn = self.turn_for(sql).await?;
-            return self.db.execute_unprepared(sql).await;
-        }
-        let txn = self.begin().await?;
-        let out = txn.execute_unprepared(sql).await?;
-        txn.commit().await?;
-        Ok(out)
+        in_scope!(self, sql, c => c.execute_unprepared(sql))
     }
 
     async fn query_one_raw(
         &self,
         stmt: sea_orm::Statement,
     ) -> std::result::Result<Option<sea_orm::QueryResult>, DbErr> {
-        if !self.postgres() {
-            // `INSERT ... RETURNING` is a query that writes.
-            let _turn = self.turn_for(&stmt.sql).await?;
-            return self.db.query_one_raw(stmt).await;
-        }
-        let txn = self.begin().await?;
-        let out = txn.query_one_raw(stmt).await?;
-        txn.commit().await?;
-        Ok(out)
+        // `INSERT ... RETURNING` is a query that writes: `turn_for` reads
+        // the statement, not the method.
+        in_scope!(self, &stmt.sql, c => c.query_one_raw(stmt))
     }
 
     async fn query_all_raw(
         &self,
         stmt: sea_orm::Statement,
     ) -> std::result::Result<Vec<sea_orm::QueryResult>, DbErr> {
-        if !self.postgres() {
-            let _turn = self.turn_for(&stmt.sql).await?;
-            return self.db.query_all_raw(stmt).await;
-        }
-        let txn = self.begin().await?;
-        let out = txn.query_all_raw(stmt).await?;
-        txn.commit().await?;
-        Ok(out)
+        in_scope!(self, &stmt.sql, c => c.query_all_raw(stmt))
     }
 
     fn support_returning(&self) -> bool {

@@ -181,11 +181,13 @@ async fn erase_submissions_in<C: ConnectionTrait>(
     Ok((subs, found))
 }
 
-/// Why a person cannot be erased yet; empty when they can.
-async fn holds(
-    store: &crate::Store,
+/// Why a person cannot be erased yet (empty when they can): still
+/// employed, or a finding on one of the records `ids` open.
+async fn holds<C: ConnectionTrait>(
+    db: &C,
     tenant: TenantId,
     p: &person::Model,
+    ids: &[Uuid],
     today: NaiveDate,
 ) -> Result<Vec<String>> {
     let mut reasons = Vec::new();
@@ -196,17 +198,7 @@ async fn holds(
         }
         Some(_) => {}
     }
-    let accounts = accounts_of(&store.scoped(tenant), tenant, &p.iin).await?;
-    let ids: Vec<Uuid> = submission::Entity::find()
-        .filter(about(tenant, &p.iin, &accounts))
-        .all(&store.scoped(tenant))
-        .await?
-        .into_iter()
-        .map(|s| s.id)
-        .collect();
-    let open = open_findings_on(&store.scoped(tenant), tenant, &ids)
-        .await?
-        .len();
+    let open = open_findings_on(db, tenant, ids).await?.len();
     if open > 0 {
         reasons.push(format!(
             "{open} finding(s) about their records are open; resolve them first"
@@ -228,23 +220,27 @@ pub async fn erase_person(
     today: NaiveDate,
 ) -> Result<Erased> {
     let p = person_row(store, tenant, person_id).await?;
-    let reasons = holds(store, tenant, &p, today).await?;
-    if !reasons.is_empty() {
-        return Err(StoreError::Conflict(format!(
-            "this person's data must be kept for now: {}",
-            reasons.join("; ")
-        )));
-    }
-    erase_person_now(store, tenant, &p, actor, "person.erase").await
+    erase_person_now(store, tenant, &p, actor, "person.erase", today)
+        .await?
+        .map_err(|reasons| {
+            StoreError::Conflict(format!(
+                "this person's data must be kept for now: {}",
+                reasons.join("; ")
+            ))
+        })
 }
 
+/// Erases `p` unless something holds their data back; the reasons
+/// otherwise. Checked in the erasing transaction, so a finding opened
+/// meanwhile cannot slip between the check and the erasure.
 async fn erase_person_now(
     store: &crate::Store,
     tenant: TenantId,
     p: &person::Model,
     actor: &str,
     action: &str,
-) -> Result<Erased> {
+    today: NaiveDate,
+) -> Result<std::result::Result<Erased, Vec<String>>> {
     let txn = store.begin_write_for(tenant).await?;
     let accounts = accounts_of(&*txn, tenant, &p.iin).await?;
     let ids: Vec<Uuid> = submission::Entity::find()
@@ -254,6 +250,10 @@ async fn erase_person_now(
         .into_iter()
         .map(|s| s.id)
         .collect();
+    let reasons = holds(&*txn, tenant, p, &ids, today).await?;
+    if !reasons.is_empty() {
+        return Ok(Err(reasons));
+    }
     let (submissions, findings) = erase_submissions_in(&*txn, tenant, &ids).await?;
     let relatives = relative::Entity::delete_many()
         .filter(relative::Column::TenantId.eq(tenant.uuid()))
@@ -302,7 +302,7 @@ async fn erase_person_now(
     )
     .await?;
     txn.commit().await?;
-    Ok(erased)
+    Ok(Ok(erased))
 }
 
 /// One entry of a person's history in the audit log, with its detail
@@ -415,9 +415,8 @@ pub struct RetentionPass {
 }
 
 /// The first day still inside a period of `years` ending `today`.
-fn cutoff(today: NaiveDate, years: u32) -> Option<chrono::DateTime<Utc>> {
-    let day = today.checked_sub_months(Months::new(years.saturating_mul(12)))?;
-    Some(Utc.from_utc_datetime(&day.and_hms_opt(0, 0, 0)?))
+fn cutoff(today: NaiveDate, years: u32) -> Option<NaiveDate> {
+    today.checked_sub_months(Months::new(years.saturating_mul(12)))
 }
 
 /// Erases what is past the tenant's retention periods as of `today`.
@@ -431,31 +430,35 @@ pub async fn apply_retention(
     let mut pass = RetentionPass::default();
     let db = &store.scoped(tenant);
     for (kind, &years) in &periods {
-        let Some(before) = cutoff(today, years) else {
+        let Some(day) = cutoff(today, years) else {
             continue;
         };
         if kind == "person" {
-            let Some(ended_before) =
-                today.checked_sub_months(Months::new(years.saturating_mul(12)))
-            else {
-                continue;
-            };
             let people = person::Entity::find()
                 .filter(person::Column::TenantId.eq(tenant.uuid()))
-                .filter(person::Column::EndedOn.lt(ended_before))
+                .filter(person::Column::EndedOn.lt(day))
                 .all(db)
                 .await?;
             for p in people {
-                if holds(store, tenant, &p, today).await?.is_empty() {
-                    erase_person_now(store, tenant, &p, "system:retention", "person.retention")
-                        .await?;
-                    pass.people += 1;
-                } else {
-                    pass.held += 1;
+                match erase_person_now(
+                    store,
+                    tenant,
+                    &p,
+                    "system:retention",
+                    "person.retention",
+                    today,
+                )
+                .await?
+                {
+                    Ok(_) => pass.people += 1,
+                    Err(_) => pass.held += 1,
                 }
             }
             continue;
         }
+        let Some(before) = day.and_hms_opt(0, 0, 0).map(|t| Utc.from_utc_datetime(&t)) else {
+            continue;
+        };
         let expired: Vec<Uuid> = submission::Entity::find()
             .filter(submission::Column::TenantId.eq(tenant.uuid()))
             .filter(submission::Column::Kind.eq(kind.as_str()))

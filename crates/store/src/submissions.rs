@@ -45,13 +45,16 @@ pub async fn insert(
     // Optimistic: the caller enqueues right after commit, and calls
     // `mark_not_enqueued` if that fails, so the common path costs no
     // second write.
+    // The caller gets the payload as filed: the row may hold it sealed,
+    // and opening it again would only repeat the key lookup.
+    let plain = new.payload.to_string();
     let id = insert_in(&txn, store.data_keys(), tenant, new, true).await?;
     let mut s = submission::Entity::find_by_id(id)
         .one(&txn)
         .await?
         .ok_or(StoreError::NotFound)?;
     txn.commit().await?;
-    open_payloads(store, tenant, std::slice::from_mut(&mut s)).await?;
+    s.payload = plain;
     Ok(s)
 }
 
@@ -63,7 +66,7 @@ pub fn sealed_at_rest(kind: &str) -> bool {
 }
 
 /// What a submission's sealed payload is bound to.
-pub(crate) fn payload_context(id: Uuid) -> String {
+fn payload_context(id: Uuid) -> String {
     format!("submission/{id}/payload")
 }
 
@@ -77,17 +80,35 @@ pub(crate) async fn open_payloads(
     tenant: TenantId,
     rows: &mut [Submission],
 ) -> Result<()> {
-    if !rows.iter().any(|r| sealing::is_sealed(&r.payload)) {
+    open_each(
+        store,
+        tenant,
+        rows.iter_mut().map(|r| (r.id, &mut r.payload)),
+    )
+    .await
+}
+
+/// Opens, in place, the sealed payloads among `(submission id, payload)`
+/// pairs of `tenant`, each person's key loaded once: every read of
+/// payloads goes through here.
+pub(crate) async fn open_each<'a>(
+    store: &crate::Store,
+    tenant: TenantId,
+    payloads: impl Iterator<Item = (Uuid, &'a mut String)>,
+) -> Result<()> {
+    let mut sealed: Vec<(Uuid, &mut String)> =
+        payloads.filter(|(_, p)| sealing::is_sealed(p)).collect();
+    if sealed.is_empty() {
         return Ok(());
     }
     let db = &store.scoped(tenant);
     let mut opener = sealing::Opener::new(store, tenant);
     opener
-        .preload(db, rows.iter().map(|r| r.payload.as_str()))
+        .preload(db, sealed.iter().map(|(_, p)| p.as_str()))
         .await?;
-    for r in rows.iter_mut().filter(|r| sealing::is_sealed(&r.payload)) {
-        r.payload = opener
-            .open(db, &payload_context(r.id), &r.payload)
+    for (id, p) in &mut sealed {
+        **p = opener
+            .open(db, &payload_context(*id), p)
             .await?
             .unwrap_or_else(|| ERASED_PAYLOAD.to_owned());
     }
@@ -221,7 +242,7 @@ pub async fn payloads(
     if ids.is_empty() {
         return Ok(std::collections::HashMap::new());
     }
-    let rows: Vec<(Uuid, String)> = submission::Entity::find()
+    let mut rows: Vec<(Uuid, String)> = submission::Entity::find()
         .select_only()
         .column(submission::Column::Id)
         .column(submission::Column::Payload)
@@ -230,19 +251,8 @@ pub async fn payloads(
         .into_tuple()
         .all(&store.scoped(tenant))
         .await?;
-    let mut opener = sealing::Opener::new(store, tenant);
-    opener
-        .preload(&store.scoped(tenant), rows.iter().map(|(_, p)| p.as_str()))
-        .await?;
-    let mut out = std::collections::HashMap::with_capacity(rows.len());
-    for (id, payload) in rows {
-        let payload = opener
-            .open(&store.scoped(tenant), &payload_context(id), &payload)
-            .await?
-            .unwrap_or_else(|| ERASED_PAYLOAD.to_owned());
-        out.insert(id, payload);
-    }
-    Ok(out)
+    open_each(store, tenant, rows.iter_mut().map(|(id, p)| (*id, p))).await?;
+    Ok(rows.into_iter().collect())
 }
 
 pub async fn get(store: &crate::Store, tenant: TenantId, id: Uuid) -> Result<Submission> {

@@ -570,7 +570,7 @@ async fn current_payloads(
     tenant: TenantId,
     kind: Kind,
 ) -> Result<Vec<(Uuid, serde_json::Value)>> {
-    let rows: Vec<(Uuid, String)> = current_of(tenant, kind.as_str())
+    let mut rows: Vec<(Uuid, String)> = current_of(tenant, kind.as_str())
         .select_only()
         .column(submission::Column::Id)
         .column(submission::Column::Payload)
@@ -579,20 +579,10 @@ async fn current_payloads(
         .await?;
     // Opened as every read of payloads is, should `kind` be one sealed at
     // rest (none of the dataset rules reads those today).
-    let db = store.scoped(tenant);
-    let mut opener = crate::sealing::Opener::new(store, tenant);
-    opener
-        .preload(&db, rows.iter().map(|(_, p)| p.as_str()))
-        .await?;
-    let mut out = Vec::with_capacity(rows.len());
-    for (id, p) in rows {
-        let p = opener
-            .open(&db, &crate::submissions::payload_context(id), &p)
-            .await?
-            .unwrap_or_else(|| crate::submissions::ERASED_PAYLOAD.to_owned());
-        out.push((id, serde_json::from_str(&p).map_err(corrupt)?));
-    }
-    Ok(out)
+    crate::submissions::open_each(store, tenant, rows.iter_mut().map(|(id, p)| (*id, p))).await?;
+    rows.into_iter()
+        .map(|(id, p)| Ok((id, serde_json::from_str(&p).map_err(corrupt)?)))
+        .collect()
 }
 
 fn date_of(v: &serde_json::Value, key: &str) -> Option<NaiveDate> {
