@@ -13,26 +13,11 @@ Markdown table for docs/performance.md.
 import argparse, json, os, signal, subprocess, sys, tempfile, time, urllib.request, uuid
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import pgdb  # noqa: E402
+from kzids import with_check_digit  # noqa: E402
 from datetime import datetime
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 PASSWORD = "load-test-password"
-
-
-def check_digit(s):
-    """The IIN/BIN check digit of eleven digits, or None if there is none."""
-    d = [int(c) for c in s]
-    a = sum(x * (i + 1) for i, x in enumerate(d)) % 11
-    if a != 10:
-        return a
-    w = [3, 4, 5, 6, 7, 8, 9, 10, 11, 1, 2]
-    b = sum(x * w[i] for i, x in enumerate(d)) % 11
-    return None if b == 10 else b
-
-
-def with_check_digit(s):
-    c = check_digit(s)
-    return None if c is None else s + str(c)
 
 
 def call(base, method, path, token=None, body=None, content_type="application/json"):

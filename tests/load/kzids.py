@@ -14,12 +14,17 @@ def check_digit(s):
     return None if b == 10 else b
 
 
+def with_check_digit(s):
+    """`s` (11 digits) with its check digit, or None when it has none."""
+    c = check_digit(s)
+    return None if c is None else s + str(c)
+
+
 def bin_from(prefix7, seed):
     """A valid BIN starting with the 7 digits `prefix7`, the next four taken
     from `seed` onwards: the first that has a check digit."""
     for n in range(seed, seed + 10000):
-        p = prefix7 + str(n % 10000).zfill(4)
-        c = check_digit(p)
-        if c is not None:
-            return p + str(c)
+        full = with_check_digit(prefix7 + str(n % 10000).zfill(4))
+        if full is not None:
+            return full
     raise ValueError("no valid BIN")
