@@ -19,7 +19,11 @@
 //! The prefixes keep a leaf from ever being taken for a node (a second
 //! preimage attack on the tree).
 
+pub mod entry;
+pub mod frontier;
 pub mod note;
+
+pub use frontier::Frontier;
 
 use sha2::{Digest, Sha256};
 
