@@ -28,6 +28,7 @@ mod m20261207_000040_second_factor_sealed;
 mod m20261207_000050_personal_data;
 mod m20261207_000060_row_level_security;
 mod m20261207_000070_tenant_import_quota;
+mod m20261207_000080_merkle_audit_log;
 
 pub struct Migrator;
 
@@ -59,6 +60,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000050_personal_data::Migration),
             Box::new(m20261207_000060_row_level_security::Migration),
             Box::new(m20261207_000070_tenant_import_quota::Migration),
+            Box::new(m20261207_000080_merkle_audit_log::Migration),
         ]
     }
 }

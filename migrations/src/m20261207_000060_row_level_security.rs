@@ -25,7 +25,7 @@ pub struct Migration;
 /// or every tenant. `current_setting(name, true)` is NULL, not an error,
 /// when the setting was never made; `nullif` turns an empty one into NULL;
 /// either way the row is hidden.
-fn condition(column: &str) -> String {
+pub(crate) fn condition(column: &str) -> String {
     format!(
         "current_setting('adal.scope', true) = 'all' \
          OR {column} = nullif(current_setting('adal.tenant', true), '')::uuid"

@@ -5,6 +5,7 @@
 //! schema nor the service's types are the wire format by accident.
 
 mod accounts;
+mod audit;
 mod bearer;
 mod body;
 mod cases;
@@ -56,6 +57,7 @@ type Apis = (
     reporting::ReportingApi,
     cases::CasesApi,
     cases::AgencyCasesApi,
+    audit::AuditApi,
 );
 
 fn service() -> OpenApiService<Apis, ()> {
@@ -76,6 +78,7 @@ fn service() -> OpenApiService<Apis, ()> {
             reporting::ReportingApi,
             cases::CasesApi,
             cases::AgencyCasesApi,
+            audit::AuditApi,
         ),
         "Adal",
         env!("CARGO_PKG_VERSION"),

@@ -330,11 +330,22 @@ enum ListAlertsResponse {
 #[derive(Debug, Object)]
 pub struct AuditVerification {
     pub entries: u64,
-    /// True when every entry's hash matches and the chain is unbroken.
+    /// True when every entry matches its recorded hash, positions run
+    /// without a gap, and every signed checkpoint matches the rebuilt tree.
     pub intact: bool,
     /// The first entry that does not match, if any.
     #[oai(nullable)]
     pub broken_at: Option<i64>,
+    /// The first signed checkpoint (its tree size) whose signature or root
+    /// does not match the entries, if any.
+    #[oai(nullable)]
+    pub checkpoint_failed: Option<u64>,
+    /// The size of the log's tree, and base64 of its root hash as rebuilt
+    /// from the entries' content.
+    pub tree_size: u64,
+    pub root: String,
+    /// Signed checkpoints checked.
+    pub checkpoints: u64,
 }
 
 #[derive(ApiResponse)]
@@ -748,8 +759,15 @@ impl TenantApi {
         let v = audit::verify(&state.store, ctx.tenant()).await?;
         Ok(AuditResponse::Ok(Json(AuditVerification {
             entries: v.entries,
-            intact: v.broken_at.is_none(),
+            intact: v.broken_at.is_none() && v.checkpoint_failed.is_none(),
             broken_at: v.broken_at,
+            checkpoint_failed: v.checkpoint_failed,
+            tree_size: v.tree_size,
+            root: {
+                use base64::Engine as _;
+                base64::engine::general_purpose::STANDARD.encode(v.root)
+            },
+            checkpoints: v.checkpoints as u64,
         })))
     }
 }

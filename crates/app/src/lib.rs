@@ -83,6 +83,25 @@ pub fn reporting_keys(config: &Config) -> Result<ReportingKeys> {
     })
 }
 
+/// The audit logs' signing keys (docs/audit.md).
+pub fn log_keys(config: &Config, reporting: &ReportingKeys) -> Result<adal_store::audit::LogKeys> {
+    let agency = config.reporting.agency_key.expose().trim();
+    let seed: Option<[u8; 32]> = if agency.is_empty() {
+        None
+    } else {
+        use base64::Engine as _;
+        let bytes = hex::decode(agency)
+            .ok()
+            .or_else(|| base64::engine::general_purpose::STANDARD.decode(agency).ok())
+            .and_then(|b| <[u8; 32]>::try_from(b).ok())
+            .context("reporting.agency_key: the Agency's Ed25519 seed is 32 bytes, as 64 hex characters or base64")?;
+        Some(bytes)
+    };
+    reporting
+        .log_keys(&config.public_url, seed.as_ref())
+        .context("the audit logs' keys")
+}
+
 /// `value`, or the content of `path`, written there first (random, `len`
 /// bytes as hex) when it does not exist. Several processes may start at
 /// once on one data directory (`adal serve` and `adal worker`): each
@@ -185,7 +204,8 @@ impl Service {
         let store = Store::connect(config.database_url.expose())
             .await
             .context("connecting to the database")?
-            .with_data_keys(reporting.data_keys());
+            .with_data_keys(reporting.data_keys())
+            .with_log_keys(log_keys(&config, &reporting)?);
         store.migrate().await.context("applying migrations")?;
         if store.row_security_applies().await? == Some(false) {
             tracing::warn!(
@@ -409,6 +429,16 @@ impl Service {
             Duration::from_secs(w.retention_interval_secs),
             shutdown.clone(),
         ));
+        let sequencer = tokio::spawn(adal_jobs::run_audit_sequencer(
+            self.store.clone(),
+            Duration::from_millis(w.audit_sequence_interval_ms),
+            shutdown.clone(),
+        ));
+        let checkpoints = tokio::spawn(adal_jobs::run_checkpoints(
+            self.store.clone(),
+            Duration::from_secs(w.checkpoint_interval_secs),
+            shutdown.clone(),
+        ));
         let mail = tokio::spawn(adal_jobs::run_mailer(
             self.store.clone(),
             mailer,
@@ -466,6 +496,8 @@ impl Service {
         let _ = datasets.await;
         let _ = case_clock.await;
         let _ = retention.await;
+        let _ = sequencer.await;
+        let _ = checkpoints.await;
         let _ = mail.await;
         result.context("evaluation worker")
     }

@@ -45,6 +45,9 @@ enum Command {
     /// `reporting.previous_key` (the second step of a key rotation,
     /// docs/reporting.md). Safe to run again, and while the service runs.
     ReportingRekey,
+    /// The verifiable audit log (docs/audit.md).
+    #[command(subcommand)]
+    Audit(AuditCommand),
     /// Create a platform-level user: a platform admin or an Agency auditor.
     /// The password is read from ADAL_ADMIN_PASSWORD or standard input.
     CreateAdmin {
@@ -55,6 +58,21 @@ enum Command {
         /// `platform_admin` or `agency_auditor`.
         #[arg(long, default_value = "platform_admin")]
         role: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Write a tenant's log for offline verification with `adal-verify
+    /// DIR`: its entries, every signed checkpoint (a new one first if the
+    /// log grew), the newest as DIR/checkpoint, and the public keys.
+    Export {
+        /// The tenant's id; `platform` for the platform's own log.
+        #[arg(long)]
+        tenant: String,
+        /// The directory to write (created if missing).
+        #[arg(long)]
+        out: PathBuf,
     },
 }
 
@@ -104,6 +122,41 @@ async fn main() -> Result<()> {
                 .await
                 .map_err(|e| anyhow::anyhow!("rekey: {e}"))?;
             println!("{people} personal data keys rewrapped under reporting.key");
+            Ok(())
+        }
+        Command::Audit(AuditCommand::Export { tenant, out }) => {
+            let tenant =
+                if tenant == "platform" {
+                    adal_store::audit::PLATFORM
+                } else {
+                    adal_store::TenantId::from_uuid(uuid::Uuid::parse_str(&tenant).map_err(
+                        |e| anyhow::anyhow!("--tenant {tenant:?}: not a tenant id: {e}"),
+                    )?)
+                };
+            let keys = adal_app::reporting_keys(&config)?;
+            let store = adal_store::Store::connect(config.database_url.expose())
+                .await?
+                .with_data_keys(keys.data_keys())
+                .with_log_keys(adal_app::log_keys(&config, &keys)?);
+            store.migrate().await?;
+            if tenant != adal_store::audit::PLATFORM
+                && adal_store::tenants::get(&store, tenant).await.is_err()
+            {
+                bail!("no tenant {} on this installation", tenant.uuid());
+            }
+            let done = adal_store::audit::export(&store, tenant, &out)
+                .await
+                .map_err(|e| anyhow::anyhow!("audit export: {e}"))?;
+            println!(
+                "{} entries and {} checkpoints written to {}; newest checkpoint: size {}",
+                done.entries,
+                done.checkpoints,
+                out.display(),
+                done.newest.size
+            );
+            if let Some(why) = done.refused {
+                eprintln!("warning: no checkpoint of the log as it is now was signed: {why}");
+            }
             Ok(())
         }
         Command::Migrate => {

@@ -119,6 +119,12 @@ pub struct ReportingConfig {
     /// every receipt stop working. Empty: as `key`, in
     /// `data_dir/reporting.secret`.
     pub secret: Secret,
+    /// The Agency's Ed25519 signing key (its 32-byte seed: 64 hex
+    /// characters or base64), which cosigns the platform log's checkpoints
+    /// and with them every tenant checkpoint deposited there
+    /// (docs/audit.md). The Agency's own secret, mounted for it; empty:
+    /// the platform log is signed by the operator's key alone.
+    pub agency_key: Secret,
     /// Leading zero bits the proof of work asks for (0 to 28; each bit
     /// doubles the reporter's work: 18 takes a phone about a second).
     pub pow_bits: u8,
@@ -178,6 +184,13 @@ pub struct WorkerConfig {
     /// How often the retention pass erases what each tenant's retention
     /// periods say has expired (docs/privacy.md); 0 never.
     pub retention_interval_secs: u64,
+    /// How often the sequencer gives the audit entries written since its
+    /// last pass their places in their tenants' logs (docs/audit.md), in
+    /// milliseconds; 0 never (reads of the log still sequence first).
+    pub audit_sequence_interval_ms: u64,
+    /// How often every tenant log that grew gets a signed checkpoint,
+    /// deposited with the Agency; 0 only on request.
+    pub checkpoint_interval_secs: u64,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -282,11 +295,14 @@ impl Default for Config {
                 mail_lease_secs: 300,
                 dataset_interval_secs: 3600,
                 retention_interval_secs: 3600,
+                audit_sequence_interval_ms: 1000,
+                checkpoint_interval_secs: 3600,
             },
             reporting: ReportingConfig {
                 key: Secret::default(),
                 previous_key: Secret::default(),
                 secret: Secret::default(),
+                agency_key: Secret::default(),
                 pow_bits: 18,
                 challenge_ttl_secs: 600,
                 reports_per_hour_per_tenant: 60,
@@ -314,7 +330,7 @@ const NOT_CONFIG: [&str; 5] = [
 ];
 
 /// Secrets that may come from `*_FILE` variables.
-const SECRET_VARS: [(&str, &str); 7] = [
+const SECRET_VARS: [(&str, &str); 8] = [
     ("ADAL_DATABASE_URL", "database_url"),
     ("ADAL_QUEUE__REDIS_URL", "queue.redis_url"),
     ("ADAL_SMTP__PASSWORD", "smtp.password"),
@@ -322,6 +338,7 @@ const SECRET_VARS: [(&str, &str); 7] = [
     ("ADAL_REPORTING__KEY", "reporting.key"),
     ("ADAL_REPORTING__PREVIOUS_KEY", "reporting.previous_key"),
     ("ADAL_REPORTING__SECRET", "reporting.secret"),
+    ("ADAL_REPORTING__AGENCY_KEY", "reporting.agency_key"),
 ];
 
 impl Config {

@@ -44,7 +44,7 @@ pub async fn run_retention(
 
 /// Runs `pass` now and then every `interval` until `shutdown` flips; an
 /// interval of 0 never runs it.
-async fn every<F, Fut>(
+pub(crate) async fn every<F, Fut>(
     interval: Duration,
     mut shutdown: tokio::sync::watch::Receiver<bool>,
     pass: F,

@@ -3,12 +3,14 @@
 //! reading the row and does nothing if it has already advanced, and the
 //! sweeper re-enqueues rows a lost job left `received`.
 
+mod audit;
 mod cases;
 mod dataset;
 mod evaluate;
 mod queue;
 pub mod redflags;
 
+pub use audit::{run_audit_sequencer, run_checkpoints};
 pub use cases::{run_case_clock, run_retention};
 pub use dataset::{DatasetError, run_dataset_jobs, run_one as run_dataset};
 

@@ -216,6 +216,13 @@ impl Kek {
         }
     }
 
+    /// A 32-byte secret for another purpose (a signing key's seed), derived
+    /// with HKDF-SHA256 from this key under `label` (which names the
+    /// purpose, so no two purposes share a secret) and `context`.
+    pub fn derive_secret(&self, label: &[u8], context: &[u8]) -> Zeroizing<[u8; 32]> {
+        hkdf_sha256_32(label, self.key.as_slice(), context)
+    }
+
     /// Encrypts a report key under this key for storage.
     pub fn wrap(&self, key: &ReportKey, aad: &[u8]) -> Result<WrappedKey, EnvelopeError> {
         let nonce: [u8; NONCE_LEN] = random_array()?;

@@ -322,8 +322,22 @@ impl TenantCtx {
             .allowed(&user, &tenant_id.to_string(), obj, act)
             .await
         {
+            let tenant = TenantId::from_uuid(tenant_id);
+            if agency {
+                // Every access by the Agency is an entry in the tenant's
+                // own log, which its administrators read (who, what, when).
+                adal_store::audit::record(
+                    &state.store,
+                    tenant,
+                    &user,
+                    "agency.access",
+                    obj.as_str(),
+                    serde_json::json!({ "act": act.as_str(), "by": caller.email }),
+                )
+                .await?;
+            }
             Ok(Self {
-                tenant: TenantId::from_uuid(tenant_id),
+                tenant,
                 caller: caller.clone(),
             })
         } else {

@@ -201,8 +201,7 @@ pub const PERSONAL_TABLES: &[(&str, Columns)] = &[
             // A person's record and an account's link to one are sealed
             // under the person's key; other details name no one.
             ("detail", Conduct, Sealed),
-            ("prev_hash", None, Plain),
-            ("hash", None, Plain),
+            ("leaf_hash", None, Plain),
         ],
     ),
     (
@@ -400,6 +399,9 @@ pub const PERSONAL_TABLES: &[(&str, Columns)] = &[
 /// configuration, the organisation's structure, rules, queues and
 /// aggregates.
 pub const NOT_PERSONAL_TABLES: &[&str] = &[
+    // A log's size, frontier and signed roots: hashes, which open nothing.
+    "audit_checkpoints",
+    "audit_trees",
     "casbin_rule",
     "dataset_runs",
     "departments",

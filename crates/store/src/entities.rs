@@ -1,7 +1,9 @@
 //! sea-orm entities. The API maps them to its own response types, so the
 //! database schema does not become the public contract.
 
+pub mod audit_checkpoint;
 pub mod audit_entry;
+pub mod audit_tree;
 pub mod casbin_rule;
 pub mod case_recusal;
 pub mod coi_decision;

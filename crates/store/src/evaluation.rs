@@ -112,7 +112,7 @@ pub async fn record_batch(
             .await?,
         );
     }
-    // After the audit appends: see `apply_risk_deltas`.
+    // Last: see `apply_risk_deltas`.
     apply_risk_deltas(&txn, tenant, &deltas).await?;
     txn.commit().await?;
     Ok(out)
@@ -527,16 +527,29 @@ fn group_filter(
 /// Adjusts the tenant's risk counters by what the transaction opened and
 /// closed: a handful of rows, whatever the number of open findings.
 ///
-/// Called after the transaction's audit append. On PostgreSQL that holds
-/// the tenant's advisory lock until commit, and SQLite has one writer, so
-/// no two transactions of a tenant look for the same counter row at once:
-/// a group's row is created exactly once even though, with nullable
-/// department and position, no unique index can say so.
+/// On PostgreSQL it takes the tenant's risk-map lock (an advisory lock
+/// held until commit), and SQLite has one writer, so no two transactions
+/// of a tenant look for the same counter row at once: a group's row is
+/// created exactly once even though, with nullable department and
+/// position, no unique index can say so. Call it last in the transaction,
+/// so the lock is held as briefly as possible. (Filings do not take it:
+/// they change no counter.)
 pub(crate) async fn apply_risk_deltas<C: ConnectionTrait>(
     conn: &C,
     tenant: TenantId,
     deltas: &RiskDeltas,
 ) -> Result<()> {
+    if deltas.0.values().all(|by| *by == 0) {
+        return Ok(());
+    }
+    if conn.get_database_backend() == sea_orm::DatabaseBackend::Postgres {
+        conn.execute_raw(sea_orm::Statement::from_sql_and_values(
+            sea_orm::DatabaseBackend::Postgres,
+            "SELECT pg_advisory_xact_lock(hashtext($1))",
+            [format!("adal.risk.{}", tenant.uuid()).into()],
+        ))
+        .await?;
+    }
     let at = now();
     for (key, by) in &deltas.0 {
         if *by == 0 {

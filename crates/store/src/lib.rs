@@ -134,6 +134,10 @@ pub struct Store {
     /// them declarations are stored in the clear, as in the store's own
     /// tests, and a sealed value cannot be opened.
     data_keys: Option<std::sync::Arc<sealing::DataKeys>>,
+    /// The keys the audit logs' checkpoints are signed with (see
+    /// [`audit::LogKeys`]); without them the logs are sequenced and verified
+    /// but not signed.
+    log_keys: Option<std::sync::Arc<audit::LogKeys>>,
 }
 
 /// How long a write waits for its turn on SQLite before it is given up as
@@ -384,6 +388,7 @@ impl Store {
             db,
             write_turn,
             data_keys: None,
+            log_keys: None,
         })
     }
 
@@ -392,6 +397,16 @@ impl Store {
     pub fn with_data_keys(mut self, keys: sealing::DataKeys) -> Self {
         self.data_keys = Some(std::sync::Arc::new(keys));
         self
+    }
+
+    /// This store with the keys audit checkpoints are signed with.
+    pub fn with_log_keys(mut self, keys: audit::LogKeys) -> Self {
+        self.log_keys = Some(std::sync::Arc::new(keys));
+        self
+    }
+
+    pub(crate) fn log_keys(&self) -> Option<&audit::LogKeys> {
+        self.log_keys.as_deref()
     }
 
     pub(crate) fn data_keys(&self) -> Option<&sealing::DataKeys> {

@@ -358,7 +358,9 @@ pub async fn export_person(
     let entries = audit_entry::Entity::find()
         .filter(audit_entry::Column::TenantId.eq(tenant.uuid()))
         .filter(audit_entry::Column::Object.eq(format!("person/{person_id}")))
-        .order_by_asc(audit_entry::Column::Seq)
+        // Time, not position: the newest entries may not be sequenced yet.
+        .order_by_asc(audit_entry::Column::At)
+        .order_by_asc(audit_entry::Column::Id)
         .all(db)
         .await?;
     let mut opener = sealing::Opener::new(store, tenant);

@@ -221,7 +221,7 @@ pub async fn close(
         serde_json::json!({"status": outcome.status(), "reason": reason.as_str()}),
     )
     .await?;
-    // After the audit append: see `apply_risk_deltas`.
+    // Last: see `apply_risk_deltas`.
     apply_risk_deltas(&txn, tenant, &deltas).await?;
     txn.commit().await?;
     Ok(f)

@@ -148,6 +148,16 @@ impl ReportingKeys {
         adal_store::sealing::DataKeys::new(self.kek.clone(), self.previous.clone())
     }
 
+    /// The keys the audit logs' checkpoints are signed with: derived from
+    /// the same installation key (docs/audit.md), plus the Agency's own.
+    pub fn log_keys(
+        &self,
+        public_url: &str,
+        agency_seed: Option<&[u8; 32]>,
+    ) -> Result<adal_store::audit::LogKeys, adal_store::StoreError> {
+        adal_store::audit::LogKeys::new(self.kek.clone(), public_url, agency_seed)
+    }
+
     pub fn pow_bits(&self) -> u8 {
         self.pow.bits()
     }

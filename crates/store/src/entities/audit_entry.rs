@@ -6,14 +6,16 @@ pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: Uuid,
     pub tenant_id: Uuid,
-    pub seq: i64,
+    /// The entry's position in its tenant's log, from 1; `None` until the
+    /// sequencer integrates it.
+    pub seq: Option<i64>,
     pub at: DateTimeUtc,
     pub actor: String,
     pub action: String,
     pub object: String,
     pub detail: String,
-    pub prev_hash: String,
-    pub hash: String,
+    /// Hex of the entry's RFC 6962 leaf hash, recorded at integration.
+    pub leaf_hash: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

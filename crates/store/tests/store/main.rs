@@ -5,6 +5,7 @@
 //! never skip, when it is not).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod audit_log;
 mod classification;
 mod dataset;
 mod privacy;

@@ -149,7 +149,8 @@ async fn two_findings(store: &Store, t: TenantId) -> Vec<evaluation::Finding> {
 async fn last_action(store: &Store, t: TenantId) -> String {
     audit_entry::Entity::find()
         .filter(audit_entry::Column::TenantId.eq(t.uuid()))
-        .order_by_desc(audit_entry::Column::Seq)
+        .order_by_desc(audit_entry::Column::At)
+        .order_by_desc(audit_entry::Column::Id)
         .one(&store.connection())
         .await
         .unwrap()
