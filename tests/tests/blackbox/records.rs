@@ -8,7 +8,7 @@ use anyhow::Result;
 use serde_json::{Value, json};
 use std::time::{Duration, Instant};
 
-const ADMIN_PASSWORD: &str = "platform-admin-password";
+pub(crate) const ADMIN_PASSWORD: &str = "platform-admin-password";
 pub(crate) const PASSWORD: &str = "a-long-enough-password";
 
 pub(crate) struct Running {
@@ -36,6 +36,18 @@ pub(crate) async fn start_with(env: &[(&str, &str)]) -> Result<Running> {
     dep.run(&["migrate"], &[]).await?;
     dep.run(
         &["create-admin", "--email", "platform@adal.test"],
+        &[("ADAL_ADMIN_PASSWORD", ADMIN_PASSWORD)],
+    )
+    .await?;
+    // Before the API starts: it loads the access policy once.
+    dep.run(
+        &[
+            "create-admin",
+            "--email",
+            "agency@adal.test",
+            "--role",
+            "agency_auditor",
+        ],
         &[("ADAL_ADMIN_PASSWORD", ADMIN_PASSWORD)],
     )
     .await?;
