@@ -45,6 +45,14 @@ fn adal_verify(dir: &Path, kept: &Path) -> Result<(i32, String)> {
     ))
 }
 
+/// `adal audit export --tenant TENANT --out DIR`: what it printed.
+async fn export(run: &crate::records::Running, tenant: &str, dir: &Path) -> Result<String> {
+    let dir = dir.to_str().unwrap_or_default();
+    run.dep
+        .run(&["audit", "export", "--tenant", tenant, "--out", dir], &[])
+        .await
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn the_audit_log_is_signed_proved_exported_and_verified_offline() -> Result<()> {
     let run = start_with(&[
@@ -154,20 +162,7 @@ async fn the_audit_log_is_signed_proved_exported_and_verified_offline() -> Resul
     let kept = work.path().join("kept");
     std::fs::write(&kept, &note)?;
     let dir = work.path().join("export");
-    let said = run
-        .dep
-        .run(
-            &[
-                "audit",
-                "export",
-                "--tenant",
-                &tid,
-                "--out",
-                dir.to_str().unwrap_or_default(),
-            ],
-            &[],
-        )
-        .await?;
+    let said = export(&run, &tid, &dir).await?;
     assert!(said.contains("checkpoints written"), "{said}");
     let (code, out) = adal_verify(&dir, &kept)?;
     assert_eq!(code, 0, "{out}");
@@ -176,19 +171,7 @@ async fn the_audit_log_is_signed_proved_exported_and_verified_offline() -> Resul
     // Deposited with the Agency: the platform log's checkpoints carry the
     // Agency's signature too.
     let platform = work.path().join("platform");
-    run.dep
-        .run(
-            &[
-                "audit",
-                "export",
-                "--tenant",
-                "platform",
-                "--out",
-                platform.to_str().unwrap_or_default(),
-            ],
-            &[],
-        )
-        .await?;
+    export(&run, "platform", &platform).await?;
     let keys = std::fs::read_to_string(platform.join("keys"))?;
     assert_eq!(keys.lines().count(), 2, "{keys}");
     assert!(keys.contains("/agency+"), "{keys}");
@@ -202,19 +185,7 @@ async fn the_audit_log_is_signed_proved_exported_and_verified_offline() -> Resul
         &format!("UPDATE audit_log SET detail = '{{}}' WHERE tenant_id = '{tid}' AND seq = 2"),
     )?;
     let tampered = work.path().join("tampered");
-    run.dep
-        .run(
-            &[
-                "audit",
-                "export",
-                "--tenant",
-                &tid,
-                "--out",
-                tampered.to_str().unwrap_or_default(),
-            ],
-            &[],
-        )
-        .await?;
+    export(&run, &tid, &tampered).await?;
     let (code, out) = adal_verify(&tampered, &kept)?;
     assert_eq!(code, 1, "{out}");
     assert!(out.contains("entry 2 "), "{out}");

@@ -138,7 +138,7 @@ pub(crate) fn pointers_of(r: &Reply) -> Vec<&str> {
 }
 
 /// Adds the Agency auditor `agency@adal.test` (password `ADMIN_PASSWORD`).
-async fn create_agency_auditor(dep: &Deployment) -> Result<()> {
+pub(crate) async fn create_agency_auditor(dep: &Deployment) -> Result<()> {
     dep.run(
         &[
             "create-admin",

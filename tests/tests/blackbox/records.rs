@@ -40,17 +40,7 @@ pub(crate) async fn start_with(env: &[(&str, &str)]) -> Result<Running> {
     )
     .await?;
     // Before the API starts: it loads the access policy once.
-    dep.run(
-        &[
-            "create-admin",
-            "--email",
-            "agency@adal.test",
-            "--role",
-            "agency_auditor",
-        ],
-        &[("ADAL_ADMIN_PASSWORD", ADMIN_PASSWORD)],
-    )
-    .await?;
+    crate::create_agency_auditor(&dep).await?;
     let serve = dep.spawn("serve", &["serve", "--api-only"])?;
     let worker = dep.spawn("worker", &["worker"])?;
     dep.wait_ready().await?;
