@@ -486,6 +486,31 @@ try {
     assert.equal(overdue, missing + late);
     await auditor.goto(`${T}/risk-map`);
     assert.ok(await auditor.isVisible("#read-only"));
+    // The cartogram: the demo's region holds its open findings; its tile
+    // drills down to the region's organisations, and on to the overview.
+    await auditor.goto(`${BASE}/agency/cartogram`);
+    assert.equal(await auditor.locator("#cartogram g.tile").count(), 20, "a tile per region and city");
+    const tile = auditor.locator('#cartogram g.tile[data-region="astana"]');
+    assert.ok(Number(await tile.getAttribute("data-tenants")) >= 1);
+    const tileOpen = Number(await tile.getAttribute("data-open"));
+    assert.ok(tileOpen >= 1, "the demo's open findings are on Astana's tile");
+    assert.equal(Number(await auditor.locator('#cartogram-regions tr[data-region="astana"] td.num').first().textContent()), Number(await tile.getAttribute("data-tenants")));
+    assert.equal(await auditor.locator('#cartogram g.tile[data-region="ulytau"]').getAttribute("data-level"), "empty");
+    await Promise.all([auditor.waitForNavigation(), tile.locator("xpath=..").click()]);
+    assert.match(auditor.url(), /\/agency\/cartogram\?region=astana/);
+    assert.ok(await auditor.isVisible("#cartogram-selection"));
+    const demoRow = auditor.locator("#cartogram-tenants tbody tr", { hasText: "Demo Energy JSC" });
+    assert.equal(await demoRow.count(), 1);
+    const csv = await auditor.request.get(`${BASE}/agency/cartogram.csv?region=astana`);
+    assert.equal(csv.status(), 200);
+    assert.match(csv.headers()["content-type"], /text\/csv/);
+    assert.match(await csv.text(), /^group,key,tenants,open_findings,high_risk_findings,high_risk_positions,level\r\nregion,astana,/);
+    await auditor.goto(`${BASE}/agency/cartogram?region=atlantis`);
+    assert.ok(await auditor.isVisible("#region-error"), "an unknown region is named as such");
+    await auditor.goto(`${BASE}/agency/cartogram?region=astana`);
+    await Promise.all([auditor.waitForNavigation(), demoRow.locator("a").click()]);
+    assert.ok(await auditor.isVisible("#open-total"));
+    assert.equal(await errorStatus(pages.compliance_officer, `${BASE}/agency/cartogram`), 403);
     await auditor.goto(`${T}/findings/${findingId}`);
     assert.equal(await auditor.locator("section.triage").count(), 0, "no triage forms for the Agency");
     const csrf = await auditor.getAttribute("form.lang input[name=csrf]", "value");
@@ -1159,6 +1184,8 @@ if submission.direction == "received" && money(submission.value_kzt) > limit {
     ["compliance_officer", "findings-paged", `${T}/findings?status=open&limit=1&offset=1`],
     ["agency_auditor", "agency", `${BASE}/agency`],
     ["agency_auditor", "agency-risk-map", `${T}/risk-map`],
+    ["agency_auditor", "cartogram", `${BASE}/agency/cartogram`],
+    ["agency_auditor", "cartogram-region", `${BASE}/agency/cartogram?region=astana`],
   ];
   const texts = {};
   await check("every page in every language: no untranslated key, kk and ru differ from en", async () => {
@@ -1210,7 +1237,7 @@ if submission.direction == "received" && money(submission.value_kzt) > limit {
   });
 
   await check("360 px wide: nothing scrolls sideways, every screen usable", async () => {
-    for (const [role, name, url] of screens.filter(([, n]) => ["overview", "risk-map", "gift-form", "declaration-form", "findings", "my-filings", "hr-actions", "procurements", "agency"].includes(n))) {
+    for (const [role, name, url] of screens.filter(([, n]) => ["overview", "risk-map", "gift-form", "declaration-form", "findings", "my-filings", "hr-actions", "procurements", "agency", "cartogram"].includes(n))) {
       const ctx = pages[role].context();
       const narrow = await ctx.newPage();
       await narrow.setViewportSize({ width: 360, height: 740 });

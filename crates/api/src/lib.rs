@@ -8,6 +8,7 @@ mod accounts;
 mod audit;
 mod bearer;
 mod body;
+mod cartogram;
 mod cases;
 mod dataset;
 mod error;
@@ -57,7 +58,7 @@ type Apis = (
     reporting::ReportingApi,
     cases::CasesApi,
     cases::AgencyCasesApi,
-    audit::AuditApi,
+    (audit::AuditApi, cartogram::CartogramApi),
 );
 
 fn service() -> OpenApiService<Apis, ()> {
@@ -78,7 +79,7 @@ fn service() -> OpenApiService<Apis, ()> {
             reporting::ReportingApi,
             cases::CasesApi,
             cases::AgencyCasesApi,
-            audit::AuditApi,
+            (audit::AuditApi, cartogram::CartogramApi),
         ),
         "Adal",
         env!("CARGO_PKG_VERSION"),

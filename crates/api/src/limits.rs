@@ -1,5 +1,6 @@
 //! Request-rate limits on the endpoints anyone may call without an
-//! account (the convicted-persons registry, signing in): per client
+//! account (the convicted-persons registry, signing in, the public
+//! cartogram): per client
 //! address, in this process's memory, answering `429 too_many_requests`
 //! with `Retry-After`. Failed sign-ins are throttled separately and across
 //! processes by the service (`adal_service::auth`); this limit holds back
@@ -17,7 +18,11 @@ use std::num::NonZeroU32;
 use std::sync::Arc;
 
 /// Paths the limit applies to: what an anonymous client can reach.
-const LIMITED: [&str; 2] = ["/api/v1/registry", "/api/v1/auth/login"];
+const LIMITED: [&str; 3] = [
+    "/api/v1/registry",
+    "/api/v1/auth/login",
+    "/api/v1/public/cartogram",
+];
 
 /// Keys kept before forgetting the clients that stopped asking.
 const MAX_TRACKED: usize = 10_000;

@@ -273,13 +273,13 @@ enum JsonExportResponse {
 
 /// A list as rows: the header and each row's cells. Exported as CSV or as
 /// JSON objects keyed by the header.
-struct Table {
-    header: Vec<&'static str>,
-    rows: Vec<Vec<String>>,
+pub(crate) struct Table {
+    pub(crate) header: Vec<&'static str>,
+    pub(crate) rows: Vec<Vec<String>>,
 }
 
 impl Table {
-    fn csv(&self) -> ApiResult<String> {
+    pub(crate) fn csv(&self) -> ApiResult<String> {
         let mut w = csv::Writer::from_writer(Vec::new());
         w.write_record(&self.header).map_err(ApiError::internal)?;
         for r in &self.rows {

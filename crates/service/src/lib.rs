@@ -10,6 +10,7 @@
 
 pub mod accounts;
 pub mod auth;
+pub mod cartogram;
 mod error;
 pub mod export;
 pub mod filing;

@@ -10,6 +10,7 @@
 //! the `adal` binary without it.
 
 pub mod audit;
+pub mod cartogram;
 pub mod classification;
 pub mod coi;
 pub mod dataset;

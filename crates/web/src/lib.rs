@@ -34,8 +34,8 @@ use poem::{Endpoint, EndpointExt, IntoResponse, Response, Route, get, handler, p
 use screens::admin::{org_chart, people};
 use screens::rules::{authoring, parameters, standard, version};
 use screens::{
-    account, agency, datasets, declaration, filings, findings, my_filings, officers, overview,
-    risk_map, second_factor, settings,
+    account, agency, cartogram, datasets, declaration, filings, findings, my_filings, officers,
+    overview, risk_map, second_factor, settings,
 };
 
 /// The Content-Security-Policy of every dashboard response: our own files
@@ -72,7 +72,7 @@ fn asset(ct: &str, body: &'static str) -> Response {
 
 /// Sources scanned by the test that every catalogue key used exists.
 #[cfg(test)]
-pub(crate) const SOURCES_FOR_KEY_CHECK: [&str; 36] = [
+pub(crate) const SOURCES_FOR_KEY_CHECK: [&str; 37] = [
     include_str!("kit/access.rs"),
     include_str!("kit/errors.rs"),
     include_str!("kit/fail.rs"),
@@ -85,6 +85,7 @@ pub(crate) const SOURCES_FOR_KEY_CHECK: [&str; 36] = [
     include_str!("screens/admin/org_chart.rs"),
     include_str!("screens/admin/people.rs"),
     include_str!("screens/agency.rs"),
+    include_str!("screens/cartogram.rs"),
     include_str!("screens/datasets.rs"),
     include_str!("screens/declaration/form.rs"),
     include_str!("screens/declaration/mod.rs"),
@@ -128,6 +129,8 @@ pub fn routes() -> impl Endpoint {
             get(second_factor::second_factor_form).post(second_factor::second_factor_action),
         )
         .at("/agency", get(agency::agency))
+        .at("/agency/cartogram", get(cartogram::cartogram_page))
+        .at("/agency/cartogram.csv", get(cartogram::cartogram_csv))
         .at("/t/:tenant", get(overview::tenant_home))
         .at("/t/:tenant/overview", get(overview::overview))
         .at("/t/:tenant/risk-map", get(risk_map::risk_map_page))

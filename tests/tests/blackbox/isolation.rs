@@ -32,7 +32,7 @@ use std::time::Duration;
 /// public schemas and the public registry (its own test). A new path
 /// outside a tenant fails this test until someone decides where it
 /// belongs.
-const OUTSIDE_TENANTS: [&str; 20] = [
+const OUTSIDE_TENANTS: [&str; 26] = [
     "/auth/login",
     "/auth/second-factor",
     "/auth/second-factor/confirm",
@@ -58,6 +58,14 @@ const OUTSIDE_TENANTS: [&str; 20] = [
     // it: the Agency alone, and only what was escalated).
     "/agency/cases",
     "/agency/cases/{id}",
+    // The cartogram across tenants: the Agency and platform admins only,
+    // and its public aggregate names no tenant (cartogram.rs tests both).
+    "/agency/cartogram",
+    "/agency/cartogram.svg",
+    "/agency/cartogram.csv",
+    "/agency/high-risk-positions",
+    "/agency/high-risk-positions.csv",
+    "/public/cartogram",
 ];
 
 /// The lists a tenant exports (`/exports/{format}/{list}`).

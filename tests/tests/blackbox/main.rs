@@ -8,6 +8,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod audit;
+mod cartogram;
 mod dashboard;
 mod faults;
 mod isolation;

@@ -20,10 +20,7 @@ pub(crate) async fn frame(state: &AppState, v: &Visitor, tenant: TenantId) -> Fr
     let base = format!("/t/{t}");
     let mut nav = Vec::new();
     if c.role == adal_domain::Role::AgencyAuditor {
-        nav.push(NavItem {
-            key: "nav-agency",
-            href: "/agency".into(),
-        });
+        nav.extend(agency_nav());
     }
     if allowed(state, c, t, obj::RISK_MAP, act::READ).await {
         nav.push(NavItem {
@@ -161,6 +158,20 @@ pub(crate) async fn show_as(
     Ok(respond(v, status, page(v, &f, &v.tr.t(title_key), body)))
 }
 
+/// The Agency's own screens: the organisations, and the cartogram.
+fn agency_nav() -> [NavItem; 2] {
+    [
+        NavItem {
+            key: "nav-agency",
+            href: "/agency".into(),
+        },
+        NavItem {
+            key: "nav-cartogram",
+            href: "/agency/cartogram".into(),
+        },
+    ]
+}
+
 /// The frame of a page outside any one tenant's screens (the password,
 /// the Agency): the user's own tenant, or the Agency's link.
 pub(crate) async fn own_frame(state: &AppState, v: &Visitor) -> Frame {
@@ -172,10 +183,7 @@ pub(crate) async fn own_frame(state: &AppState, v: &Visitor) -> Frame {
                 .as_ref()
                 .is_some_and(|c| c.role == adal_domain::Role::AgencyAuditor)
             {
-                f.nav.push(NavItem {
-                    key: "nav-agency",
-                    href: "/agency".into(),
-                });
+                f.nav.extend(agency_nav());
                 f.read_only = true;
             }
             f

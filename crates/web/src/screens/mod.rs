@@ -6,6 +6,7 @@
 pub(crate) mod account;
 pub(crate) mod admin;
 pub(crate) mod agency;
+pub(crate) mod cartogram;
 pub(crate) mod datasets;
 pub(crate) mod declaration;
 pub(crate) mod filings;
