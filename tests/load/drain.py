@@ -21,6 +21,7 @@ drain does not finish or leaves a submission unevaluated.
 import argparse, json, os, signal, subprocess, sys, tempfile, time, urllib.request, uuid
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import pgdb  # noqa: E402
+import pgtwo  # noqa: E402
 import kzids  # noqa: E402
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
@@ -162,28 +163,9 @@ def one_level(a, open_findings):
 
 
 def run_pgbench(a, db, tenant, user):
-    """The same two-row transaction pgbench can do: a submission row and an
-    audit row (unnumbered, as the service writes it for the sequencer), in
-    scratch tables shaped like Adal's, 8 clients."""
-    if a.pgbench_seconds <= 0:
-        return None
-    psql(db, """CREATE TABLE bench_submissions (LIKE submissions INCLUDING DEFAULTS);
-                CREATE TABLE bench_audit (LIKE audit_log INCLUDING DEFAULTS);""")
-    script = os.path.join(tempfile.mkdtemp(prefix="adal-pgbench-"), "two_rows.sql")
-    with open(script, "w") as f:
-        f.write(f"""BEGIN;
-INSERT INTO bench_submissions (id, tenant_id, kind, schema_version, submitted_by, payload, status, attempts, received_at)
-  VALUES (gen_random_uuid(), '{tenant}', 'gift', 1, '{user}', '{{"value_kzt":"500000.00"}}', 'received', 0, now());
-INSERT INTO bench_audit (id, tenant_id, at, actor, action, object, detail)
-  VALUES (gen_random_uuid(), '{tenant}', now(), 'bench', 'submission.create', 'submission/x', '{{}}');
-END;
-""")
-    out = subprocess.run(["pgbench", "-h", "127.0.0.1", "-U", "postgres", "-n", "-c", "8", "-j", "2",
-                          "-T", str(a.pgbench_seconds), "-f", script, db], check=True, capture_output=True, text=True).stdout
-    for line in out.splitlines():
-        if line.startswith("tps"):
-            return float(line.split("=")[1].split()[0])
-    return None
+    """The same two-row transaction pgbench can do (tests/load/pgtwo.py),
+    8 clients."""
+    return pgtwo.two_row_tps(db, tenant, user, a.pgbench_seconds)
 
 
 def main():

@@ -12,6 +12,7 @@ Prints a Markdown table for docs/performance.md.
 import argparse, json, os, re, signal, statistics, subprocess, sys, tempfile, time, urllib.request, uuid
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import pgdb  # noqa: E402
+import pgtwo  # noqa: E402
 import kzids  # noqa: E402
 from datetime import datetime
 
@@ -50,6 +51,8 @@ def main():
     ap.add_argument("--e2e", type=int, default=200, help="submissions timed from 202 to finding")
     ap.add_argument("--adal", default=ADAL)
     ap.add_argument("--rules-bin", default=RULES_BIN)
+    ap.add_argument("--pgbench-seconds", type=int, default=10,
+                    help="pgbench of the same two-row transaction, with and without the per-tenant lock; 0: none")
     a = ap.parse_args()
     adal, rules_bin = a.adal, a.rules_bin
 
@@ -148,6 +151,12 @@ def main():
         non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
         s, page = call("GET", f"{base}/api/v1/tenants/{tenant}/submissions?status=received&limit=1", compliance)
         stored = page["total"]
+        # The database alone doing the same two rows, with nothing of Adal
+        # in the way: without a lock (as a filing is written since the
+        # sequencer) and with the tenant's lock (as the hash chain had it).
+        s, me = call("GET", f"{base}/api/v1/me", employee)
+        bench = pgtwo.two_row_tps(db, tenant, me["id"], a.pgbench_seconds)
+        bench_locked = pgtwo.two_row_tps(db, tenant, me["id"], a.pgbench_seconds, lock=True)
 
         # 3. A worker drains the backlog (4,000 jobs wait in Redis at most;
         #    the sweeper feeds in the rest).
@@ -171,6 +180,10 @@ def main():
         print(f"| POST /gifts, {a.connections} connections, {a.duration} s | {rps:.0f} requests/s |")
         print(f"| latency p50 / p99 | {lat.get('50')} / {lat.get('99')} |")
         print(f"| non-2xx responses | {non2xx.group(1) if non2xx else 0} |")
+        if bench:
+            print(f"| pgbench, the same two-row transaction, 8 clients, same run | {bench:.0f}/s; POST is {rps / bench:.2f}x that |")
+        if bench_locked:
+            print(f"| the same with the tenant's advisory lock (the hash chain's) | {bench_locked:.0f}/s; POST is {rps / bench_locked:.2f}x that |")
         print(f"| submissions stored by the load | {stored} |")
         print(f"| worker drained the backlog ({stored} submissions) | {drain:.1f} s ({stored / drain:.0f}/s) |")
         print(f"| 202 to finding stored, idle system, {len(e2e)} single gifts, p50 / p99 / max | {q(0.5):.1f} / {q(0.99):.1f} / {e2e[-1]:.1f} ms |")
