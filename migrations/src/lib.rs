@@ -29,6 +29,7 @@ mod m20261207_000050_personal_data;
 mod m20261207_000060_row_level_security;
 mod m20261207_000070_tenant_import_quota;
 mod m20261207_000080_merkle_audit_log;
+mod m20261207_000090_registry_details;
 
 pub struct Migrator;
 
@@ -61,6 +62,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000060_row_level_security::Migration),
             Box::new(m20261207_000070_tenant_import_quota::Migration),
             Box::new(m20261207_000080_merkle_audit_log::Migration),
+            Box::new(m20261207_000090_registry_details::Migration),
         ]
     }
 }

@@ -18,6 +18,7 @@ mod platform;
 mod privacy;
 mod records;
 mod registry;
+mod registry_import;
 mod reporting;
 mod rulesets;
 mod second_factor;

@@ -46,6 +46,38 @@ pub struct NewConvictedPerson {
     /// `convicted_on`.
     #[oai(nullable)]
     pub applies_until: Option<String>,
+    /// Place of work at the time of the offence.
+    #[oai(nullable)]
+    #[serde(default)]
+    pub workplace: Option<String>,
+    /// Position held at the time of the offence.
+    #[oai(nullable)]
+    #[serde(default)]
+    pub position_held: Option<String>,
+    /// The offence in words (up to 2,000 characters).
+    #[oai(nullable)]
+    #[serde(default)]
+    pub offence_description: Option<String>,
+    /// The ruling's case number.
+    #[oai(nullable)]
+    #[serde(default)]
+    pub case_number: Option<String>,
+    /// `YYYY-MM-DD`: the day the ruling entered into force; not before `convicted_on`, not in the future.
+    #[oai(nullable)]
+    #[serde(default)]
+    pub ruling_in_force_on: Option<String>,
+    /// The main punishment: `fine`, `correctional_labour`, `community_service`, `restriction_of_freedom`, `imprisonment` or `other`.
+    #[oai(nullable)]
+    #[serde(default)]
+    pub punishment: Option<String>,
+    /// Its term or amount in words: `5 years`, `2,000 MCI`.
+    #[oai(nullable)]
+    #[serde(default)]
+    pub punishment_term: Option<String>,
+    /// Where the entry comes from: the ruling's publication, the list it was imported from.
+    #[oai(nullable)]
+    #[serde(default)]
+    pub source: Option<String>,
 }
 
 #[derive(Debug, Object)]
@@ -61,6 +93,22 @@ pub struct ConvictedPersonOut {
     pub court: String,
     #[oai(nullable)]
     pub applies_until: Option<chrono::NaiveDate>,
+    #[oai(nullable)]
+    pub workplace: Option<String>,
+    #[oai(nullable)]
+    pub position_held: Option<String>,
+    #[oai(nullable)]
+    pub offence_description: Option<String>,
+    #[oai(nullable)]
+    pub case_number: Option<String>,
+    #[oai(nullable)]
+    pub ruling_in_force_on: Option<chrono::NaiveDate>,
+    #[oai(nullable)]
+    pub punishment: Option<String>,
+    #[oai(nullable)]
+    pub punishment_term: Option<String>,
+    #[oai(nullable)]
+    pub source: Option<String>,
     /// When the entry was added to the registry.
     pub added_at: chrono::DateTime<chrono::Utc>,
 }
@@ -76,6 +124,14 @@ impl From<RegistryEntry> for ConvictedPersonOut {
             convicted_on: e.convicted_on,
             court: e.court,
             applies_until: e.applies_until,
+            workplace: e.workplace,
+            position_held: e.position_held,
+            offence_description: e.offence_description,
+            case_number: e.case_number,
+            ruling_in_force_on: e.ruling_in_force_on,
+            punishment: e.punishment,
+            punishment_term: e.punishment_term,
+            source: e.source,
             added_at: e.created_at,
         }
     }
@@ -99,6 +155,32 @@ enum SearchResponse {
 enum GetResponse {
     #[oai(status = 200)]
     Ok(Json<ConvictedPersonOut>),
+}
+
+/// One row of an import: its line in the file, the entry it became, or
+/// what is wrong with it.
+#[derive(Debug, Object)]
+pub struct RegistryImportRow {
+    pub line: u64,
+    #[oai(nullable)]
+    pub id: Option<Uuid>,
+    /// Each bad column: `pointer` is `/<column>`.
+    pub errors: Vec<crate::error::ErrorDetail>,
+}
+
+#[derive(Debug, Object)]
+pub struct RegistryImportOut {
+    pub accepted: u64,
+    pub rejected: u64,
+    /// SHA-256 of the file, as the audit log records it.
+    pub sha256: String,
+    pub rows: Vec<RegistryImportRow>,
+}
+
+#[derive(ApiResponse)]
+enum RegistryImportResponse {
+    #[oai(status = 200)]
+    Ok(Json<RegistryImportOut>),
 }
 
 #[derive(ApiResponse)]
@@ -214,12 +296,79 @@ impl RegistryApi {
                 convicted_on: &b.convicted_on,
                 court: &b.court,
                 applies_until: b.applies_until.as_deref(),
+                workplace: b.workplace.as_deref(),
+                position_held: b.position_held.as_deref(),
+                offence_description: b.offence_description.as_deref(),
+                case_number: b.case_number.as_deref(),
+                ruling_in_force_on: b.ruling_in_force_on.as_deref(),
+                punishment: b.punishment.as_deref(),
+                punishment_term: b.punishment_term.as_deref(),
+                source: b.source.as_deref(),
             },
             adal_domain::kazakhstan_today(),
         )
         .map_err(ApiError::invalid)?;
         let row = registry::create(&state.store, auth.0.user_id, &entry).await?;
         Ok(CreateResponse::Created(Json(row.into())))
+    }
+
+    /// Add many entries from a CSV file (Agency auditors only): a header
+    /// row naming the columns (the fields of an entry, any order; unknown
+    /// columns are refused), then one entry per row. Every valid row is
+    /// added, in one transaction; every invalid one is reported with its
+    /// line and each bad column, and nothing of it is stored. At most
+    /// 10,000 rows. `source` is the provenance of rows without their own.
+    /// Audited: an entry per added row, and one for the import with the
+    /// file's SHA-256.
+    #[oai(
+        path = "/registry/convicted/import",
+        method = "post",
+        tag = "ApiTags::Registry",
+        operation_id = "importConvictedPersons"
+    )]
+    async fn import(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        source: Query<Option<String>>,
+        body: crate::body::Upload,
+    ) -> ApiResult<RegistryImportResponse> {
+        authorize_platform(&state, &auth.0, obj::CONVICTED_REGISTRY, act::WRITE).await?;
+        let source = source.0.filter(|s| !s.trim().is_empty());
+        if source.as_ref().is_some_and(|s| s.chars().count() > 300) {
+            return Err(ApiError::bad_request("source: at most 300 characters"));
+        }
+        let parsed = crate::registry_import::parse(&body.0, source.as_deref())?;
+        let digest = {
+            use sha2::Digest as _;
+            hex::encode(sha2::Sha256::digest(body.0.as_bytes()))
+        };
+        let entries: Vec<ConvictedPerson> = parsed.iter().filter_map(|r| r.entry.clone()).collect();
+        let provenance = serde_json::json!({
+            "source": source, "sha256": digest, "rows": parsed.len(),
+            "accepted": entries.len(), "rejected": parsed.len() - entries.len(),
+        });
+        let added = if entries.is_empty() {
+            Vec::new()
+        } else {
+            registry::create_many(&state.store, auth.0.user_id, &entries, provenance).await?
+        };
+        let mut ids = added.into_iter().map(|r| r.id);
+        let rows: Vec<RegistryImportRow> = parsed
+            .into_iter()
+            .map(|r| RegistryImportRow {
+                line: r.line,
+                id: r.entry.as_ref().and_then(|_| ids.next()),
+                errors: r.errors.into_iter().map(Into::into).collect(),
+            })
+            .collect();
+        let accepted = rows.iter().filter(|r| r.id.is_some()).count() as u64;
+        Ok(RegistryImportResponse::Ok(Json(RegistryImportOut {
+            accepted,
+            rejected: rows.len() as u64 - accepted,
+            sha256: digest,
+            rows,
+        })))
     }
 
     /// Remove an entry (Agency auditors only). Audited; the entry stays
@@ -235,9 +384,18 @@ impl RegistryApi {
         state: Data<&AppState>,
         auth: BearerAuth,
         id: Path<Uuid>,
+        /// Why: `withdrawn` (the default), `expunged` (the conviction was
+        /// expunged) or `entered_in_error`.
+        reason: Query<Option<String>>,
     ) -> ApiResult<RemoveResponse> {
         authorize_platform(&state, &auth.0, obj::CONVICTED_REGISTRY, act::WRITE).await?;
-        registry::remove(&state.store, auth.0.user_id, id.0)
+        let reason = match reason.0.as_deref() {
+            None | Some("") => registry::RemovalReason::Withdrawn,
+            Some(r) => registry::RemovalReason::parse(r).ok_or_else(|| {
+                ApiError::bad_request("reason: one of withdrawn, expunged, entered_in_error")
+            })?,
+        };
+        registry::remove(&state.store, auth.0.user_id, id.0, reason)
             .await
             .map_err(not_found)?;
         Ok(RemoveResponse::Removed)

@@ -24,7 +24,8 @@ pub async fn run_case_clock(
 }
 
 /// The retention pass: every `interval`, erases in each tenant what its
-/// retention periods say has expired (docs/privacy.md). Idempotent, so any
+/// retention periods say has expired (docs/privacy.md), and takes registry
+/// entries past their publication period out of public view. Idempotent, so any
 /// number of workers may run it.
 pub async fn run_retention(
     store: Store,
@@ -37,6 +38,18 @@ pub async fn run_retention(
             Ok(0) => {}
             Ok(n) => tracing::info!(erased = n, "retention pass erased expired records"),
             Err(e) => tracing::warn!(error = %e, "the retention pass failed; next pass will retry"),
+        }
+        // The convicted-persons registry's entries leave public view when
+        // their publication period ends (docs/registry.md).
+        match adal_store::registry::expire(&store, today).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(
+                removed = n,
+                "registry entries past their publication period"
+            ),
+            Err(e) => {
+                tracing::warn!(error = %e, "the registry's expiry failed; next pass will retry")
+            }
         }
     })
     .await;

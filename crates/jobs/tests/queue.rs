@@ -727,6 +727,7 @@ async fn hiring_a_registry_matched_candidate_is_a_finding() {
                 convicted_on: "2024-03-01",
                 court: "Astana criminal court",
                 applies_until: None,
+                ..Default::default()
             },
             today,
         )

@@ -48,8 +48,19 @@ pub async fn create(
     actor: Uuid,
     entry: &ConvictedPerson,
 ) -> Result<RegistryEntry> {
-    let parts = adal_names::name_parts(entry.full_name.as_str());
     let txn = store.begin_write_across().await?;
+    let row = insert(&txn, actor, entry).await?;
+    txn.commit().await?;
+    Ok(row)
+}
+
+async fn insert(
+    txn: &crate::WriteTxn,
+    actor: Uuid,
+    entry: &ConvictedPerson,
+) -> Result<RegistryEntry> {
+    let parts = adal_names::name_parts(entry.full_name.as_str());
+    let d = &entry.details;
     let row = convicted_person::ActiveModel {
         id: Set(new_id()),
         full_name: Set(entry.full_name.to_string()),
@@ -64,11 +75,20 @@ pub async fn create(
         created_at: Set(now()),
         removed_by: Set(None),
         removed_at: Set(None),
+        workplace: Set(d.workplace.as_ref().map(ToString::to_string)),
+        position_held: Set(d.position_held.as_ref().map(ToString::to_string)),
+        offence_description: Set(d.offence_description.as_ref().map(ToString::to_string)),
+        case_number: Set(d.case_number.as_ref().map(ToString::to_string)),
+        ruling_in_force_on: Set(d.ruling_in_force_on.map(|x| x.get())),
+        punishment: Set(d.punishment.map(|p| p.as_str().to_owned())),
+        punishment_term: Set(d.punishment_term.as_ref().map(ToString::to_string)),
+        source: Set(d.source.as_ref().map(ToString::to_string)),
+        removal_reason: Set(None),
     }
-    .insert(&txn)
+    .insert(txn)
     .await?;
     audit::append(
-        &txn,
+        txn,
         PLATFORM,
         &actor.to_string(),
         "registry.create",
@@ -77,17 +97,52 @@ pub async fn create(
             "full_name": row.full_name, "iin": row.iin,
             "date_of_birth": row.date_of_birth, "offence_article": row.offence_article,
             "convicted_on": row.convicted_on, "court": row.court,
-            "applies_until": row.applies_until,
+            "applies_until": row.applies_until, "workplace": row.workplace,
+            "position_held": row.position_held, "offence_description": row.offence_description,
+            "case_number": row.case_number, "ruling_in_force_on": row.ruling_in_force_on,
+            "punishment": row.punishment, "punishment_term": row.punishment_term,
+            "source": row.source,
         }),
     )
     .await?;
-    txn.commit().await?;
     Ok(row)
+}
+
+/// Adds many entries (a bulk import) in one transaction, each with its
+/// audit entry, and one entry for the import itself: who, how many, and
+/// the SHA-256 of the file they came from.
+pub async fn create_many(
+    store: &crate::Store,
+    actor: Uuid,
+    entries: &[ConvictedPerson],
+    provenance: serde_json::Value,
+) -> Result<Vec<RegistryEntry>> {
+    let txn = store.begin_write_across().await?;
+    let mut rows = Vec::with_capacity(entries.len());
+    for e in entries {
+        rows.push(insert(&txn, actor, e).await?);
+    }
+    audit::append(
+        &txn,
+        PLATFORM,
+        &actor.to_string(),
+        "registry.import",
+        "convicted_persons",
+        provenance,
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(rows)
 }
 
 /// Removes an entry from the registry (it stays stored, marked). An entry
 /// already removed, like one that never existed, is not found.
-pub async fn remove(store: &crate::Store, actor: Uuid, id: Uuid) -> Result<RegistryEntry> {
+pub async fn remove(
+    store: &crate::Store,
+    actor: Uuid,
+    id: Uuid,
+    reason: RemovalReason,
+) -> Result<RegistryEntry> {
     let txn = store.begin_write_across().await?;
     let row = convicted_person::Entity::find_by_id(id)
         .filter(current())
@@ -97,6 +152,7 @@ pub async fn remove(store: &crate::Store, actor: Uuid, id: Uuid) -> Result<Regis
     let mut am: convicted_person::ActiveModel = row.into();
     am.removed_by = Set(Some(actor));
     am.removed_at = Set(Some(now()));
+    am.removal_reason = Set(Some(reason.as_str().to_owned()));
     let row = am.update(&txn).await?;
     audit::append(
         &txn,
@@ -104,11 +160,80 @@ pub async fn remove(store: &crate::Store, actor: Uuid, id: Uuid) -> Result<Regis
         &actor.to_string(),
         "registry.remove",
         &format!("convicted_person/{id}"),
-        serde_json::json!({"full_name": row.full_name, "iin": row.iin}),
+        serde_json::json!({"full_name": row.full_name, "iin": row.iin, "reason": reason.as_str()}),
     )
     .await?;
     txn.commit().await?;
     Ok(row)
+}
+
+/// Why an auditor takes an entry out of public view.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RemovalReason {
+    /// No reason given.
+    Withdrawn,
+    /// The conviction was expunged.
+    Expunged,
+    /// The entry should never have been made.
+    EnteredInError,
+}
+
+impl RemovalReason {
+    pub const ALL: [RemovalReason; 3] = [
+        RemovalReason::Withdrawn,
+        RemovalReason::Expunged,
+        RemovalReason::EnteredInError,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RemovalReason::Withdrawn => "withdrawn",
+            RemovalReason::Expunged => "expunged",
+            RemovalReason::EnteredInError => "entered_in_error",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+}
+
+/// Takes out of public view every entry whose `applies_until` is before
+/// `today` (its publication period over), each removal an entry of the
+/// platform's audit log; returns how many. The worker runs it hourly.
+pub async fn expire(store: &crate::Store, today: chrono::NaiveDate) -> Result<u64> {
+    let txn = store.begin_write_across().await?;
+    let due = convicted_person::Entity::find()
+        .filter(current())
+        .filter(convicted_person::Column::AppliesUntil.lt(today))
+        .all(&txn)
+        .await?;
+    let at = now();
+    for row in &due {
+        convicted_person::Entity::update_many()
+            .col_expr(
+                convicted_person::Column::RemovedAt,
+                sea_orm::sea_query::Expr::value(at),
+            )
+            .col_expr(
+                convicted_person::Column::RemovalReason,
+                sea_orm::sea_query::Expr::value("publication_ended"),
+            )
+            .filter(convicted_person::Column::Id.eq(row.id))
+            .exec(&txn)
+            .await?;
+        audit::append(
+            &txn,
+            PLATFORM,
+            "system",
+            "registry.expire",
+            &format!("convicted_person/{}", row.id),
+            serde_json::json!({"full_name": row.full_name, "iin": row.iin, "applies_until": row.applies_until}),
+        )
+        .await?;
+    }
+    txn.commit().await?;
+    Ok(due.len() as u64)
 }
 
 /// One current entry.

@@ -2037,10 +2037,89 @@ async fn convicted_registry_is_public_and_kept_by_the_agency() -> Result<()> {
     let path = format!("/registry/convicted/{id}");
     let r = api.send("DELETE", &t.admin, &path, String::new()).await?;
     assert_eq!(r.status, 403, "{}", r.text);
-    let r = api.send("DELETE", &agency, &path, String::new()).await?;
+    let r = api
+        .send(
+            "DELETE",
+            &agency,
+            &format!("{path}?reason=forgotten"),
+            String::new(),
+        )
+        .await?;
+    assert_eq!(r.status, 400, "an unknown reason: {}", r.text);
+    let r = api
+        .send(
+            "DELETE",
+            &agency,
+            &format!("{path}?reason=expunged"),
+            String::new(),
+        )
+        .await?;
     assert_eq!(r.status, 204, "{}", r.text);
     let r = api.send("DELETE", &agency, &path, String::new()).await?;
     assert_eq!(r.status, 404, "{}", r.text);
+
+    // A bulk import (issue 15): every valid row added with the fields the
+    // law lists, every invalid one reported at its line and column, the
+    // Agency alone.
+    let csv = "full_name,offence_article,convicted_on,court,workplace,position_held,case_number,ruling_in_force_on,punishment,punishment_term\n\
+               Сериков Бауыржан,366 part 3,2025-02-03,Karaganda court,Akimat of Karaganda,Deputy akim,1/2025-77,2025-03-05,imprisonment,7 years\n\
+               ,366,2025-02-03,Karaganda court,,,,,flogging,\n";
+    for token in [&t.admin, ""] {
+        let r = api
+            .upload(
+                token,
+                "/registry/convicted/import",
+                "text/csv",
+                csv.to_owned(),
+            )
+            .await?;
+        assert!(r.status == 403 || r.status == 401, "{}", r.text);
+    }
+    let r = api
+        .upload(
+            &agency,
+            "/registry/convicted/import?source=Supreme%20Court%20acts%20bank",
+            "text/csv",
+            csv.to_owned(),
+        )
+        .await?;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(
+        (r.body["accepted"].as_u64(), r.body["rejected"].as_u64()),
+        (Some(1), Some(1)),
+        "{}",
+        r.text
+    );
+    assert_eq!(r.body["rows"][1]["line"], 3);
+    let bad: Vec<&str> = r.body["rows"][1]["errors"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|e| e["pointer"].as_str())
+        .collect();
+    assert_eq!(bad, ["/full_name", "/punishment"], "{}", r.text);
+    let added = r.body["rows"][0]["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let got = api
+        .get_public(&format!("/registry/convicted/{added}"))
+        .await?;
+    assert_eq!(got.status, 200, "{}", got.text);
+    assert_eq!(got.body["position_held"], "Deputy akim");
+    assert_eq!(got.body["punishment"], "imprisonment");
+    assert_eq!(got.body["ruling_in_force_on"], "2025-03-05");
+    assert_eq!(got.body["source"], "Supreme Court acts bank");
+    let r = api
+        .upload(
+            &agency,
+            "/registry/convicted/import",
+            "text/csv",
+            "name,court\nA,B\n".to_owned(),
+        )
+        .await?;
+    assert_eq!(r.status, 400, "{}", r.text);
+    assert!(r.text.contains("unknown column"), "{}", r.text);
     let r = api
         .get_public(&format!("/registry/convicted?iin={iin}"))
         .await?;

@@ -553,6 +553,7 @@ fn convicted_errors() -> Vec<FieldError> {
         convicted_on: "2020-01-01",
         court: "Astana city court",
         applies_until: None,
+        ..Default::default()
     };
     let mut all = Vec::new();
     for f in [

@@ -20,6 +20,18 @@ pub struct Model {
     pub created_at: DateTimeUtc,
     pub removed_by: Option<Uuid>,
     pub removed_at: Option<DateTimeUtc>,
+    pub workplace: Option<String>,
+    pub position_held: Option<String>,
+    pub offence_description: Option<String>,
+    pub case_number: Option<String>,
+    pub ruling_in_force_on: Option<Date>,
+    pub punishment: Option<String>,
+    pub punishment_term: Option<String>,
+    pub source: Option<String>,
+    /// Why the entry left public view: `withdrawn`, `expunged`,
+    /// `entered_in_error` (by an auditor) or `publication_ended` (its
+    /// `applies_until` passed).
+    pub removal_reason: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

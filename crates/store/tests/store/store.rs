@@ -1520,6 +1520,7 @@ async fn convicted_registry_searches_screens_and_audits(store: Store) {
                 convicted_on: "2024-03-01",
                 court: "Astana criminal court",
                 applies_until: None,
+                ..Default::default()
             },
             today,
         )
@@ -1609,11 +1610,21 @@ async fn convicted_registry_searches_screens_and_audits(store: Store) {
         1
     );
 
-    // Removal hides the entry; removing it again finds nothing.
-    registry::remove(&store, auditor, marat.id).await.unwrap();
+    // Removal hides the entry, with its reason; removing it again finds
+    // nothing.
+    let removed = registry::remove(&store, auditor, marat.id, registry::RemovalReason::Expunged)
+        .await
+        .unwrap();
+    assert_eq!(removed.removal_reason.as_deref(), Some("expunged"));
     assert_eq!(registry::search(&store, &by_iin, 0, 50).await.unwrap().1, 0);
     assert!(matches!(
-        registry::remove(&store, auditor, marat.id).await,
+        registry::remove(
+            &store,
+            auditor,
+            marat.id,
+            registry::RemovalReason::Withdrawn
+        )
+        .await,
         Err(StoreError::NotFound)
     ));
     assert!(matches!(
@@ -1621,10 +1632,43 @@ async fn convicted_registry_searches_screens_and_audits(store: Store) {
         Err(StoreError::NotFound)
     ));
 
-    // Every write is in the platform's audit chain, which verifies.
+    // An entry whose publication period is over leaves public view on
+    // the next pass, and that is logged; a current one stays.
+    let ended = ConvictedPerson::parse(
+        ConvictedPersonFields {
+            full_name: "Нурланов Ерлан",
+            offence_article: "367",
+            convicted_on: "2019-05-01",
+            court: "Almaty court",
+            applies_until: Some("2025-05-01"),
+            workplace: Some("Akimat of Almaty"),
+            punishment: Some("fine"),
+            ..Default::default()
+        },
+        today,
+    )
+    .unwrap();
+    let ended = registry::create(&store, auditor, &ended).await.unwrap();
+    assert_eq!(ended.workplace.as_deref(), Some("Akimat of Almaty"));
+    assert_eq!(ended.punishment.as_deref(), Some("fine"));
+    assert!(registry::get(&store, ended.id).await.is_ok());
+    assert_eq!(registry::expire(&store, today).await.unwrap(), 1);
+    assert!(matches!(
+        registry::get(&store, ended.id).await,
+        Err(StoreError::NotFound)
+    ));
+    assert!(registry::get(&store, saule.id).await.is_ok());
+    assert_eq!(registry::expire(&store, today).await.unwrap(), 0, "once");
+    let expired = audit::entries(&store, audit::PLATFORM, None, Some("registry.expire"), 5)
+        .await
+        .unwrap();
+    assert_eq!(expired.len(), 1);
+    assert_eq!(expired[0].object, format!("convicted_person/{}", ended.id));
+
+    // Every write is in the platform's audit log, which verifies.
     let v = audit::verify(&store, audit::PLATFORM).await.unwrap();
     assert_eq!(v.broken_at, None);
-    assert_eq!(v.entries, 5);
+    assert_eq!(v.entries, 7);
 }
 
 /// The HR officer's list: action type, part of the name, effective dates,
