@@ -109,11 +109,14 @@ async fn second_factor_is_required_enrolled_used_once_and_recovered() -> Result<
     assert_eq!(r.status, 422, "{}", r.text);
     assert_eq!(r.body["details"][0]["pointer"], "/code");
     assert_eq!(r.body["details"][0]["code"], "second_factor.invalid");
+    // The step the confirmation uses: the checks below are relative to it,
+    // so they hold when a 30-second boundary passes in between.
+    let confirmed_at = now();
     let r = api
         .post(
             &t.compliance,
             "/auth/second-factor/confirm",
-            &json!({"code": code_at(&secret, now())}),
+            &json!({"code": code_at(&secret, confirmed_at)}),
         )
         .await?;
     assert_eq!(r.status, 200, "{}", r.text);
@@ -139,10 +142,10 @@ async fn second_factor_is_required_enrolled_used_once_and_recovered() -> Result<
     assert_eq!(r.status, 401, "{}", r.text);
     assert_eq!(r.body["error"], "second_factor_required");
     assert_eq!(r.body["details"][0]["pointer"], "/code");
-    let r = login(Some(code_at(&secret, now()))).await?;
+    let r = login(Some(code_at(&secret, confirmed_at))).await?;
     assert_eq!(r.status, 401, "the used step again: {}", r.text);
     assert_eq!(r.body["error"], "second_factor_invalid");
-    let r = login(Some(code_at(&secret, now() + 30))).await?;
+    let r = login(Some(code_at(&secret, confirmed_at + 30))).await?;
     assert_eq!(r.status, 200, "{}", r.text);
     let r = login(Some(recovery[0].to_uppercase())).await?;
     assert_eq!(r.status, 200, "a recovery code: {}", r.text);
