@@ -548,37 +548,45 @@ pub async fn checkpoint(store: &crate::Store, tenant: TenantId) -> Result<Signed
 /// Signs a checkpoint for every log that grew since its last one (the
 /// worker's schedule); returns how many it signed.
 pub async fn checkpoint_grown(store: &crate::Store) -> Result<usize> {
-    let trees = audit_tree::Entity::find()
-        .all(&store.across_tenants())
-        .await?;
+    // Whatever was written since the sequencer's last pass counts as
+    // growth now, not at the next schedule.
+    integrate_pending(store).await?;
+    let conn = &store.across_tenants();
+    let sizes: BTreeMap<Uuid, i64> = audit_tree::Entity::find()
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|t| (t.tenant_id, t.size))
+        .collect();
     let signed_sizes: BTreeMap<Uuid, i64> = audit_checkpoint::Entity::find()
         .select_only()
         .column(audit_checkpoint::Column::TenantId)
         .column_as(audit_checkpoint::Column::Size.max(), "size")
         .group_by(audit_checkpoint::Column::TenantId)
         .into_tuple::<(Uuid, i64)>()
-        .all(&store.across_tenants())
+        .all(conn)
         .await?
         .into_iter()
         .collect();
-    let mut tenants: Vec<Uuid> = audit_entry::Entity::find()
+    // Every tenant, not only those with a tree: a log whose entries predate
+    // the tree (the hash chain's, kept by the migration) and saw no write
+    // since gets its tree and first checkpoint here. The platform's own
+    // log is signed with each deposit.
+    let tenants: Vec<Uuid> = crate::entities::tenant::Entity::find()
         .select_only()
-        .column(audit_entry::Column::TenantId)
-        .distinct()
+        .column(crate::entities::tenant::Column::Id)
         .into_tuple()
-        .all(&store.across_tenants())
+        .all(conn)
         .await?;
-    tenants.retain(|t| *t != PLATFORM.uuid());
     let mut n = 0;
     for t in tenants {
-        let size = trees.iter().find(|r| r.tenant_id == t).map(|r| r.size);
-        let pending_or_grown = size.is_none_or(|s| signed_sizes.get(&t) != Some(&s));
-        if pending_or_grown {
-            let before = signed_sizes.get(&t).copied();
-            let c = checkpoint(store, TenantId::from_uuid(t)).await?;
-            if before != i64::try_from(c.size).ok() {
-                n += 1;
-            }
+        let signed = signed_sizes.get(&t).copied();
+        if sizes.get(&t).is_some_and(|s| Some(*s) == signed) {
+            continue;
+        }
+        let c = checkpoint(store, TenantId::from_uuid(t)).await?;
+        if signed != i64::try_from(c.size).ok() {
+            n += 1;
         }
     }
     Ok(n)

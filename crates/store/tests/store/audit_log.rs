@@ -18,6 +18,7 @@ adal_testkit::on_both_backends!(
     deleted_moved_and_inserted_entries_are_caught,
     cutting_off_the_newest_entries_is_caught_by_the_kept_checkpoint,
     a_log_replaced_wholesale_is_caught_by_the_deposited_checkpoint,
+    the_schedule_signs_the_logs_that_grew_and_only_those,
 );
 
 fn keyed(store: Store) -> Store {
@@ -427,4 +428,33 @@ async fn a_log_replaced_wholesale_is_caught_by_the_deposited_checkpoint(store: S
         "{:?}",
         report.failures
     );
+}
+
+async fn the_schedule_signs_the_logs_that_grew_and_only_those(store: Store) {
+    let store = keyed(store);
+    let (a, _) = logged(&store).await;
+    let (b, _) = logged(&store).await;
+    // Both are signed at their size already: nothing to do.
+    assert_eq!(audit::checkpoint_grown(&store).await.unwrap(), 0);
+    department(&store, a, "Grown").await;
+    assert_eq!(audit::checkpoint_grown(&store).await.unwrap(), 1);
+    assert_eq!(
+        audit::checkpoints(&store, a)
+            .await
+            .unwrap()
+            .last()
+            .unwrap()
+            .size,
+        11
+    );
+    assert_eq!(
+        audit::checkpoints(&store, b)
+            .await
+            .unwrap()
+            .last()
+            .unwrap()
+            .size,
+        10
+    );
+    assert_eq!(audit::checkpoint_grown(&store).await.unwrap(), 0, "once");
 }
