@@ -248,7 +248,7 @@ pub async fn deliver_due(
             }
         }
     }
-    let marked = outbox::mark_sent_across_tenants(store, claim.token, &sent).await?;
+    let marked = mark_sent_within_lease(store, claim.token, &sent, how.lease).await?;
     let marked = usize::try_from(marked)
         .unwrap_or(usize::MAX)
         .min(sent.len());
@@ -262,6 +262,35 @@ pub async fn deliver_due(
     report.sent += marked;
     report.lost += sent.len() - marked;
     Ok(report)
+}
+
+/// Records what the SMTP server accepted. A database that is briefly
+/// away (a restart, a failover) is waited for while the claim lasts: given
+/// up, the messages would stay claimed until the lease ran out and then go
+/// out a second time from whichever mailer claimed them next. The fault
+/// test caught that: ten alerts sent just as PostgreSQL went away arrived
+/// twice. Past the lease, the claim token keeps a late mark from touching
+/// a message another mailer took over.
+async fn mark_sent_within_lease(
+    store: &Store,
+    claim: uuid::Uuid,
+    sent: &[uuid::Uuid],
+    lease: chrono::Duration,
+) -> Result<u64, MailError> {
+    let lease = lease.to_std().unwrap_or(std::time::Duration::from_secs(15));
+    let deadline = std::time::Instant::now() + lease;
+    let mut wait = std::time::Duration::from_millis(100);
+    loop {
+        match outbox::mark_sent_across_tenants(store, claim, sent).await {
+            Ok(n) => return Ok(n),
+            Err(e) if e.is_unavailable() && std::time::Instant::now() + wait < deadline => {
+                tracing::warn!(error = %e, accepted = sent.len(), "cannot record sent alerts yet; retrying");
+                tokio::time::sleep(wait).await;
+                wait = (wait * 2).min(std::time::Duration::from_secs(2));
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
 }
 
 async fn send_one(
