@@ -76,6 +76,19 @@ enum AuditCommand {
     },
 }
 
+/// The database, migrated, with the keys personal data is sealed under:
+/// what the commands that open sealed data start from.
+async fn keyed_store(
+    config: &Config,
+    keys: &adal_service::reporting::ReportingKeys,
+) -> Result<adal_store::Store> {
+    let store = adal_store::Store::connect(config.database_url.expose())
+        .await?
+        .with_data_keys(keys.data_keys());
+    store.migrate().await?;
+    Ok(store)
+}
+
 async fn run_service(svc: Service, with_worker: bool) -> Result<()> {
     let shutdown = shutdown_signal();
     if with_worker {
@@ -103,10 +116,7 @@ async fn main() -> Result<()> {
         }
         Command::ReportingRekey => {
             let keys = adal_app::reporting_keys(&config)?;
-            let store = adal_store::Store::connect(config.database_url.expose())
-                .await?
-                .with_data_keys(keys.data_keys());
-            store.migrate().await?;
+            let store = keyed_store(&config, &keys).await?;
             let done = adal_service::reporting::rekey(&store, &keys)
                 .await
                 .map_err(|e| anyhow::anyhow!("rekey: {e} (the log above says why)"))?;
@@ -134,11 +144,9 @@ async fn main() -> Result<()> {
                     )?)
                 };
             let keys = adal_app::reporting_keys(&config)?;
-            let store = adal_store::Store::connect(config.database_url.expose())
+            let store = keyed_store(&config, &keys)
                 .await?
-                .with_data_keys(keys.data_keys())
                 .with_log_keys(adal_app::log_keys(&config, &keys)?);
-            store.migrate().await?;
             if tenant != adal_store::audit::PLATFORM
                 && adal_store::tenants::get(&store, tenant).await.is_err()
             {

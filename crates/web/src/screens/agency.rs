@@ -14,15 +14,22 @@ use poem::web::Data;
 use poem::{Request, Response, handler};
 use std::collections::BTreeMap;
 
+/// The Agency's own screens open to its auditors alone.
+pub(crate) async fn agency_only(state: &AppState, v: &Visitor) -> Result<(), Fail> {
+    let c = caller(v)?;
+    if c.role != adal_domain::Role::AgencyAuditor {
+        return Err(Fail::Forbidden);
+    }
+    adal_service::authorize_platform(state, c, obj::TENANTS, act::READ).await?;
+    Ok(())
+}
+
 #[handler]
 pub(crate) async fn agency(req: &Request, state: Data<&AppState>) -> Response {
     let v = Visitor::load(req, &state).await;
     let r: PageResult = async {
+        agency_only(&state, &v).await?;
         let c = caller(&v)?;
-        if c.role != adal_domain::Role::AgencyAuditor {
-            return Err(Fail::Forbidden);
-        }
-        adal_service::authorize_platform(&state, c, obj::TENANTS, act::READ).await?;
         let tr = &v.tr;
         let mut rows = Vec::new();
         for t in tenants::list_all_for_platform(&state.store).await? {
@@ -30,7 +37,10 @@ pub(crate) async fn agency(req: &Request, state: Data<&AppState>) -> Response {
             let high = map
                 .cells
                 .iter()
-                .filter(|c| i32::from(c.likelihood) * i32::from(c.impact) >= 10)
+                .filter(|c| {
+                    i32::from(c.likelihood) * i32::from(c.impact)
+                        >= adal_store::cartogram::HIGH_FROM
+                })
                 .map(|c| c.count)
                 .sum::<u64>();
             let overdue =

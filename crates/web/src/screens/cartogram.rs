@@ -4,11 +4,8 @@
 //! organisations and on to each one's overview, the most exposed
 //! high-risk positions, and the table as CSV.
 
-use crate::kit::{
-    Fail, PageResult, caller, finish, head, label, listing, own_frame, page, respond,
-};
+use crate::kit::{PageResult, finish, head, label, listing, own_frame, page, respond};
 use crate::session::Visitor;
-use adal_authz::{act, obj};
 use adal_domain::{Region, Sector};
 use adal_service::AppState;
 use adal_service::cartogram::{self, Filter, Level, SvgText, Totals};
@@ -65,15 +62,6 @@ fn query_of(region: Option<Region>, sector: Option<Sector>) -> String {
     }
 }
 
-async fn agency(state: &AppState, v: &Visitor) -> Result<(), Fail> {
-    let c = caller(v)?;
-    if c.role != adal_domain::Role::AgencyAuditor {
-        return Err(Fail::Forbidden);
-    }
-    adal_service::authorize_platform(state, c, obj::TENANTS, act::READ).await?;
-    Ok(())
-}
-
 #[handler]
 pub(crate) async fn cartogram_page(
     req: &Request,
@@ -82,7 +70,7 @@ pub(crate) async fn cartogram_page(
 ) -> Response {
     let v = Visitor::load(req, &state).await;
     let r: PageResult = async {
-        agency(&state, &v).await?;
+        super::agency::agency_only(&state, &v).await?;
         let tr = &v.tr;
         let (f, region_error, sector_error) = selection(&q);
         let c = cartogram::build(data::tenant_risks(&state.store).await?, f);
@@ -249,7 +237,7 @@ pub(crate) async fn cartogram_csv(
 ) -> Response {
     let v = Visitor::load(req, &state).await;
     let r: PageResult = async {
-        agency(&state, &v).await?;
+        super::agency::agency_only(&state, &v).await?;
         let (f, _, _) = selection(&q);
         let c = cartogram::build(data::tenant_risks(&state.store).await?, f);
         Ok(cartogram::csv(&c)
