@@ -1032,6 +1032,118 @@ if submission.direction == "received" && money(submission.value_kzt) > limit {
     assert.equal(await hr.inputValue("#limit"), "1");
   });
 
+  await check("anyone searches the convicted-persons registry without signing in, in any spelling; a bad IIN is refused beside its field", async () => {
+    const anon = await newPage();
+    await anon.goto(`${BASE}/login`);
+    await Promise.all([anon.waitForNavigation(), anon.click("#registry-link")]);
+    assert.match(anon.url(), /\/registry$/);
+    assert.ok(await anon.isVisible("#registry-ask"), "nothing is listed before a search");
+    assert.equal(await anon.locator("#registry-results").count(), 0);
+    // The demo's entry is written in Cyrillic; a Latin search finds it.
+    await anon.fill("#name", "marat ospanov");
+    await Promise.all([anon.waitForNavigation(), anon.click("#registry-submit")]);
+    assert.deepEqual(await anon.locator("#registry-results tbody th").allTextContents(), ["Оспанов Марат Серикович"]);
+    const row = anon.locator("#registry-results tbody tr").first();
+    assert.match(await row.textContent(), /366 part 2/);
+    assert.match(await row.textContent(), /Imprisonment/);
+    await anon.goto(`${BASE}/registry?iin=${iin("90011530001")}`);
+    assert.equal(await anon.locator("#registry-results tbody tr").count(), 1);
+    await anon.goto(`${BASE}/registry?name=Nobody%20Suchperson`);
+    assert.ok(await anon.isVisible("#registry-none"));
+    const bad = await anon.goto(`${BASE}/registry?iin=12345`);
+    assert.equal(bad.status(), 422);
+    assert.ok(await anon.isVisible("#iin-error"));
+    assert.equal(await anon.inputValue("#iin"), "12345");
+    await anon.context().close();
+  });
+
+  await check("the HR officer screens a candidate: each match with its score and reason", async () => {
+    const hr = pages.hr_officer;
+    await hr.goto(`${T}/hr-actions`);
+    await Promise.all([hr.waitForNavigation(), hr.click('nav a[href$="/screening"]')]);
+    // By IIN: certain, whatever the name.
+    await hr.fill("#iin", iin("90011530001"));
+    await hr.fill("#full_name", "Someone Else");
+    await Promise.all([hr.waitForNavigation(), hr.click("#screening-submit")]);
+    const m = hr.locator("#screening-matches tbody tr");
+    assert.equal(await m.count(), 1);
+    assert.equal(await m.first().getAttribute("data-score"), "100");
+    assert.equal((await m.first().locator("td.reason").textContent()).trim(), "The entry records the same IIN.");
+    // By name only, in another spelling: a lead, with why.
+    await hr.fill("#iin", iin("85050540001"));
+    await hr.fill("#full_name", "Saule Akhmetova");
+    await Promise.all([hr.waitForNavigation(), hr.click("#screening-submit")]);
+    assert.equal(await m.count(), 1);
+    assert.equal(await m.first().getAttribute("data-matched-by"), "name");
+    assert.equal(await m.first().getAttribute("data-score"), "56");
+    assert.match(await m.first().locator("td.reason").textContent(), /2 of 3 name parts agree; it records no date of birth/);
+    // Nobody: said plainly. A bad IIN: refused beside it, the name kept.
+    await hr.fill("#iin", iin("85050540001"));
+    await hr.fill("#full_name", "Aigerim Nobody");
+    await Promise.all([hr.waitForNavigation(), hr.click("#screening-submit")]);
+    assert.ok(await hr.isVisible("#screening-clear"));
+    await hr.fill("#iin", "123");
+    await Promise.all([hr.waitForNavigation(), hr.click("#screening-submit")]);
+    assert.ok(await hr.isVisible("#iin-error"));
+    assert.equal(await hr.inputValue("#full_name"), "Aigerim Nobody");
+    assert.equal(await errorStatus(pages.employee, `${T}/screening`), 403);
+  });
+
+  await check("the compliance officer reads the annual analysis of corruption risks, prints and downloads it; the Agency reads every organisation's", async () => {
+    const co = pages.compliance_officer;
+    const year = new Date(Date.now() + 5 * 3600 * 1000).getUTCFullYear();
+    await co.goto(`${T}/overview`);
+    await Promise.all([co.waitForNavigation(), co.click('nav a[href$="/annual-report"]')]);
+    // The last full year by default; this year's has the demo's findings.
+    assert.equal(await co.inputValue("#year"), String(year - 1));
+    await co.selectOption("#year", String(year));
+    await Promise.all([co.waitForNavigation(), co.click("#annual-year button[type=submit]")]);
+    const report = co.locator("#annual-report");
+    assert.equal(await report.getAttribute("data-year"), String(year));
+    const total = Number(await report.getAttribute("data-findings"));
+    assert.ok(total >= 1, "the demo's findings are this year's");
+    assert.equal(Number(await co.textContent('#annual-findings tr[data-measure="total"] td')), total);
+    assert.ok(await co.isVisible("#annual-partial"), "a running year says so");
+    assert.ok((await co.locator("#annual-risks tbody tr").count()) >= 1);
+    assert.ok((await co.locator("#annual-positions tbody tr").count()) >= 1, "the demo's high-risk position");
+    assert.ok(await co.isVisible("#annual-signoff"));
+    assert.equal(await co.locator("#annual-heatmap svg").count(), 1);
+    // Printing leaves the navigation and the forms out.
+    await co.emulateMedia({ media: "print" });
+    assert.ok(!(await co.isVisible("nav")) && !(await co.isVisible("#annual-year")));
+    assert.ok(await co.isVisible("#annual-report"));
+    await co.emulateMedia({ media: "screen" });
+    const csv = await co.request.get(`${T}/annual-report.csv?year=${year}`);
+    assert.equal(csv.status(), 200);
+    const csvText = await csv.text();
+    assert.ok(csvText.startsWith("section,item,measure,value\r\n"), csvText.slice(0, 80));
+    assert.ok(csvText.includes(`\r\nfindings,all,total,${total}\r\n`), "the CSV's total is the page's");
+    const pdf = await co.request.get(`${T}/annual-report.pdf?year=${year}`);
+    assert.equal(pdf.status(), 200);
+    assert.equal(pdf.headers()["content-type"], "application/pdf");
+    const json = await (await co.request.get(`${T}/annual-report.json?year=${year}`)).json();
+    assert.equal(json.findings.total, total);
+    const bad = await co.goto(`${T}/annual-report?year=1999`);
+    assert.equal(bad.status(), 422);
+    assert.ok(await co.isVisible("#year-error"));
+    assert.equal(await errorStatus(pages.employee, `${T}/annual-report`), 403);
+    // The Agency: every organisation in a line, each opening its report.
+    const auditor = pages.agency_auditor;
+    await auditor.goto(`${BASE}/agency`);
+    await Promise.all([auditor.waitForNavigation(), auditor.click('nav a[href="/agency/annual-reports"]')]);
+    await auditor.selectOption("#year", String(year));
+    await Promise.all([auditor.waitForNavigation(), auditor.click("#annual-year button[type=submit]")]);
+    const line = auditor.locator(`#annual-summary tbody tr[data-tenant="${tenant}"]`);
+    assert.equal(Number(await line.locator("td.num").first().textContent()), total);
+    await Promise.all([auditor.waitForNavigation(), line.locator("a").click()]);
+    assert.equal(Number(await auditor.locator("#annual-report").getAttribute("data-findings")), total);
+    assert.ok(await auditor.isVisible("#read-only"));
+    const summaryCsv = await auditor.request.get(`${BASE}/agency/annual-reports.csv?year=${year}`);
+    assert.equal(summaryCsv.status(), 200);
+    assert.match(await summaryCsv.text(), /^tenant_id,name,bin,region,sector,findings,/);
+    assert.equal(await errorStatus(co, `${BASE}/agency/annual-reports`), 403);
+  });
+
   await check("the procurement officer filters procurements; a bad BIN is refused beside its field; pages keep the filters", async () => {
     const p = pages.procurement_officer;
     const pApi = await api(p, "procurement_officer");
@@ -1147,6 +1259,7 @@ if submission.direction == "received" && money(submission.value_kzt) > limit {
   });
 
   // ------------------------------------------------------------ languages
+  const thisYear = new Date(Date.now() + 5 * 3600 * 1000).getUTCFullYear();
   const screens = [
     ["compliance_officer", "overview", `${T}/overview`],
     ["compliance_officer", "risk-map", `${T}/risk-map`],
@@ -1176,6 +1289,7 @@ if submission.direction == "received" && money(submission.value_kzt) > limit {
     ["tenant_admin", "department-new", `${T}/departments/new`],
     ["tenant_admin", "position-new", `${T}/positions/new`],
     ["hr_officer", "hr-actions", `${T}/hr-actions`],
+    ["hr_officer", "screening", `${T}/screening`],
     ["hr_officer", "imports", `${T}/imports`],
     ["hr_officer", "import", `${T}/imports/${importId}`],
     ["procurement_officer", "procurements", `${T}/procurements`],
@@ -1186,6 +1300,8 @@ if submission.direction == "received" && money(submission.value_kzt) > limit {
     ["agency_auditor", "agency-risk-map", `${T}/risk-map`],
     ["agency_auditor", "cartogram", `${BASE}/agency/cartogram`],
     ["agency_auditor", "cartogram-region", `${BASE}/agency/cartogram?region=astana`],
+    ["compliance_officer", "annual-report", `${T}/annual-report?year=${thisYear}`],
+    ["agency_auditor", "annual-summary", `${BASE}/agency/annual-reports?year=${thisYear}`],
   ];
   const texts = {};
   await check("every page in every language: no untranslated key, kk and ru differ from en", async () => {
@@ -1214,8 +1330,14 @@ if submission.direction == "received" && money(submission.value_kzt) > limit {
       await noMissing(anon, `login (${lang})`);
       texts[`login/${lang}`] = await anon.evaluate(() => document.body.innerText);
       await shot(anon, lang, "login");
+      // The public registry, with what a search found.
+      await anon.goto(`${BASE}/registry?name=ospanov`);
+      assert.equal(await anon.getAttribute("html", "lang"), lang);
+      await noMissing(anon, `registry (${lang})`);
+      texts[`registry/${lang}`] = await anon.evaluate(() => document.body.innerText);
+      await shot(anon, lang, "registry");
     }
-    for (const name of [...screens.map((s) => s[1]), "login"]) {
+    for (const name of [...screens.map((s) => s[1]), "login", "registry"]) {
       for (const lang of ["ru", "kk"]) {
         assert.notEqual(texts[`${name}/${lang}`], texts[`${name}/en`], `${name} in ${lang} differs from English`);
       }
@@ -1237,7 +1359,7 @@ if submission.direction == "received" && money(submission.value_kzt) > limit {
   });
 
   await check("360 px wide: nothing scrolls sideways, every screen usable", async () => {
-    for (const [role, name, url] of screens.filter(([, n]) => ["overview", "risk-map", "gift-form", "declaration-form", "findings", "my-filings", "hr-actions", "procurements", "agency", "cartogram"].includes(n))) {
+    for (const [role, name, url] of screens.filter(([, n]) => ["overview", "risk-map", "gift-form", "declaration-form", "findings", "my-filings", "hr-actions", "procurements", "agency", "cartogram", "annual-report", "screening"].includes(n))) {
       const ctx = pages[role].context();
       const narrow = await ctx.newPage();
       await narrow.setViewportSize({ width: 360, height: 740 });

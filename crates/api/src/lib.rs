@@ -5,6 +5,7 @@
 //! schema nor the service's types are the wire format by accident.
 
 mod accounts;
+mod annual;
 mod audit;
 mod bearer;
 mod body;
@@ -59,7 +60,7 @@ type Apis = (
     reporting::ReportingApi,
     cases::CasesApi,
     cases::AgencyCasesApi,
-    (audit::AuditApi, cartogram::CartogramApi),
+    (audit::AuditApi, cartogram::CartogramApi, annual::AnnualApi),
 );
 
 fn service() -> OpenApiService<Apis, ()> {
@@ -80,7 +81,7 @@ fn service() -> OpenApiService<Apis, ()> {
             reporting::ReportingApi,
             cases::CasesApi,
             cases::AgencyCasesApi,
-            (audit::AuditApi, cartogram::CartogramApi),
+            (audit::AuditApi, cartogram::CartogramApi, annual::AnnualApi),
         ),
         "Adal",
         env!("CARGO_PKG_VERSION"),

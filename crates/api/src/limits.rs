@@ -18,8 +18,10 @@ use std::num::NonZeroU32;
 use std::sync::Arc;
 
 /// Paths the limit applies to: what an anonymous client can reach.
-const LIMITED: [&str; 3] = [
+const LIMITED: [&str; 4] = [
     "/api/v1/registry",
+    // The registry's public search page.
+    "/registry",
     "/api/v1/auth/login",
     "/api/v1/public/cartogram",
 ];

@@ -9,6 +9,7 @@ use crate::error::{ApiError, ApiResult};
 use adal_authz::{act, obj};
 use adal_domain::{ConvictedPerson, ConvictedPersonFields, FieldError, Iin};
 use adal_service::authorize_platform;
+use adal_service::screening;
 use adal_store::registry::{self, RegistryEntry, Search};
 use poem::web::Data;
 use poem_openapi::param::{Path, Query};
@@ -195,6 +196,78 @@ enum RemoveResponse {
     Removed,
 }
 
+/// Whom to screen against the registry.
+#[derive(Debug, Object, Deserialize)]
+#[oai(deny_unknown_fields)]
+#[serde(deny_unknown_fields)]
+pub struct ScreeningRequest {
+    /// The candidate's IIN: 12 digits with a valid check digit.
+    pub iin: String,
+    /// The candidate's full name, in any script.
+    pub full_name: String,
+}
+
+/// A registry entry that concerns the candidate.
+#[derive(Debug, Object)]
+pub struct ScreeningMatch {
+    pub entry: ConvictedPersonOut,
+    /// `iin` or `name`.
+    pub matched_by: String,
+    /// How sure the match is: 100 for the same IIN; a name match scores
+    /// 30, plus up to 40 for the share of name parts in common, plus 20
+    /// when the entry's date of birth agrees with the IIN's (at most 90).
+    pub score: u8,
+    /// Why, in a sentence.
+    pub reason: String,
+    /// For a name match: name parts in both names.
+    #[oai(nullable)]
+    pub name_parts_agreeing: Option<u8>,
+    /// For a name match: parts of the longer name.
+    #[oai(nullable)]
+    pub name_parts: Option<u8>,
+    /// For a name match: `agrees` or `not_recorded`.
+    #[oai(nullable)]
+    pub birth_date: Option<String>,
+}
+
+impl From<registry::Match> for ScreeningMatch {
+    fn from(m: registry::Match) -> Self {
+        let (agreeing, parts, birth_date) = match m.reason {
+            registry::MatchReason::Iin => (None, None, None),
+            registry::MatchReason::Name {
+                agreeing,
+                parts,
+                birth_date,
+            } => (
+                Some(agreeing),
+                Some(parts),
+                Some(birth_date.as_str().to_owned()),
+            ),
+        };
+        Self {
+            matched_by: m.matched_by().as_str().to_owned(),
+            score: m.score(),
+            reason: m.reason.describe(),
+            name_parts_agreeing: agreeing,
+            name_parts: parts,
+            birth_date,
+            entry: m.entry.into(),
+        }
+    }
+}
+
+#[derive(Debug, Object)]
+pub struct ScreeningOut {
+    /// Surest first; empty when the registry holds nothing on the person.
+    pub matches: Vec<ScreeningMatch>,
+}
+
+#[derive(ApiResponse)]
+enum ScreeningResponse {
+    #[oai(status = 200)]
+    Ok(Json<ScreeningOut>),
+}
+
 /// Longest `name` a search takes, in characters.
 const MAX_NAME_QUERY: usize = 300;
 
@@ -257,6 +330,40 @@ impl RegistryApi {
             total,
             offset,
             limit,
+        })))
+    }
+
+    /// Screen a candidate against the registry before an HR action:
+    /// whoever records HR actions in the tenant. The entries that concern
+    /// the person (by IIN; by name in any spelling when no entry has the
+    /// IIN), each with a score and the reason. Recorded in the tenant's
+    /// audit log without the candidate's identity.
+    #[oai(
+        path = "/tenants/:tenant_id/screenings",
+        method = "post",
+        tag = "ApiTags::Registry",
+        operation_id = "screenCandidate"
+    )]
+    async fn screen(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        tenant_id: Path<Uuid>,
+        body: JsonBody<ScreeningRequest>,
+    ) -> ApiResult<ScreeningResponse> {
+        let ctx = adal_service::TenantCtx::authorize(
+            &state,
+            &auth.0,
+            tenant_id.0,
+            obj::HR_ACTIONS,
+            act::CREATE,
+        )
+        .await?;
+        let candidate = screening::Candidate::parse(&body.0.iin, &body.0.full_name)
+            .map_err(ApiError::invalid)?;
+        let found = screening::screen(&state.store, &ctx, &candidate).await?;
+        Ok(ScreeningResponse::Ok(Json(ScreeningOut {
+            matches: found.into_iter().map(Into::into).collect(),
         })))
     }
 

@@ -95,7 +95,7 @@ pub async fn seed_demo(svc: &Service) -> Result<DemoAccounts> {
         None,
     )
     .await?;
-    user(
+    let auditor = user(
         svc,
         None,
         "auditor@agency.demo",
@@ -105,6 +105,7 @@ pub async fn seed_demo(svc: &Service) -> Result<DemoAccounts> {
         None,
     )
     .await?;
+    registry_entries(svc, auditor).await?;
     let t = tenants::create(
         &svc.store,
         "demo",
@@ -324,6 +325,54 @@ pub async fn seed_demo(svc: &Service) -> Result<DemoAccounts> {
         tenant_id: t.id,
         accounts,
     })
+}
+
+/// Two fictional entries of the convicted-persons registry, so that the
+/// public search and the HR screening have something to find: one with an
+/// IIN, one known by name only. The demo's people are not among them.
+async fn registry_entries(svc: &Service, auditor: uuid::Uuid) -> Result<()> {
+    use adal_domain::{ConvictedPerson, ConvictedPersonFields};
+    let today = adal_domain::kazakhstan_today();
+    let iin = with_check_digit("90011530001").context("demo IIN")?;
+    let entries = [
+        ConvictedPersonFields {
+            full_name: "Оспанов Марат Серикович",
+            iin: Some(&iin),
+            date_of_birth: Some("1990-01-15"),
+            offence_article: "366 part 2",
+            convicted_on: "2024-03-01",
+            court: "Specialised inter-district criminal court of Astana",
+            applies_until: Some("2032-03-01"),
+            workplace: Some("Akimat of a district of Astana (fictional)"),
+            position_held: Some("Head of the land relations department"),
+            offence_description: Some("Accepting a bribe for allocating a land plot"),
+            case_number: Some("7199-24-00-1/15"),
+            ruling_in_force_on: Some("2024-04-02"),
+            punishment: Some("imprisonment"),
+            punishment_term: Some("5 years"),
+            source: Some("Demo data: a fictional entry"),
+        },
+        ConvictedPersonFields {
+            full_name: "Ахметова Сауле Маратовна",
+            offence_article: "367",
+            convicted_on: "2023-10-12",
+            court: "Almaty city court",
+            workplace: Some("A state hospital (fictional)"),
+            position_held: Some("Chief accountant"),
+            offence_description: Some("Giving a bribe to a public official"),
+            ruling_in_force_on: Some("2023-11-14"),
+            punishment: Some("fine"),
+            punishment_term: Some("2,000 MCI"),
+            source: Some("Demo data: a fictional entry"),
+            ..Default::default()
+        },
+    ];
+    for fields in entries {
+        let entry = ConvictedPerson::parse(fields, today)
+            .map_err(|e| anyhow::anyhow!("demo registry entry: {e:?}"))?;
+        adal_store::registry::create(&svc.store, auditor, &entry).await?;
+    }
+    Ok(())
 }
 
 /// One record of every other kind, so that each of the demo's screens and

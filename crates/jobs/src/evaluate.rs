@@ -580,10 +580,7 @@ async fn registry_matches(
     };
     let matches = registry::matches_for_person(store, &iin, name).await?;
     Ok(serde_json::Value::Array(
-        matches
-            .iter()
-            .map(|(e, by)| registry::context_of(e, *by))
-            .collect(),
+        matches.iter().map(registry::context_of).collect(),
     ))
 }
 

@@ -812,11 +812,16 @@ async fn hiring_a_registry_matched_candidate_is_a_finding() {
     assert_eq!(explanations.len(), 2);
     assert!(explanations.iter().all(|(s, _)| s == "critical"));
     assert!(
-        explanations[0].1.ends_with("matched by IIN"),
+        explanations[0]
+            .1
+            .ends_with("match score 100/100: the entry records the same IIN"),
         "{explanations:?}"
     );
     assert!(
         explanations[1].1.contains("Ахметова Сауле Маратовна")
+            && explanations[1]
+                .1
+                .contains("match score 70/100: the entry records no IIN; 3 of 3 name parts agree")
             && explanations[1].1.contains("matched by name only"),
         "{explanations:?}"
     );

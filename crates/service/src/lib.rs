@@ -9,6 +9,7 @@
 //! their OpenAPI schemas, for the API; the dashboard builds without it.
 
 pub mod accounts;
+pub mod annual;
 pub mod auth;
 pub mod cartogram;
 mod error;
@@ -19,6 +20,7 @@ pub mod heatmap;
 pub mod lifecycle;
 pub mod reporting;
 pub mod rulesets;
+pub mod screening;
 pub mod second_factor;
 pub mod settings;
 pub mod tokens;

@@ -9,6 +9,7 @@
 //! the `test-support` feature, which only dev-dependencies do; CI checks
 //! the `adal` binary without it.
 
+pub mod annual;
 pub mod audit;
 pub mod cartogram;
 pub mod classification;

@@ -300,16 +300,146 @@ impl MatchedBy {
     }
 }
 
+/// How an entry was found to concern a person, in terms a person can check.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MatchReason {
+    /// The entry records the person's IIN.
+    Iin,
+    /// The entry records no IIN; `agreeing` of the `parts` name parts
+    /// (the longer name's count, after `adal_names` normalisation) are in
+    /// both names, and the entry's date of birth agrees with the one the
+    /// person's IIN encodes or is not recorded.
+    Name {
+        agreeing: u8,
+        parts: u8,
+        birth_date: BirthDate,
+    },
+}
+
+/// What an entry's date of birth says about a name match.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BirthDate {
+    /// The same date as the person's IIN encodes.
+    Agrees,
+    /// The entry records none.
+    NotRecorded,
+}
+
+impl BirthDate {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BirthDate::Agrees => "agrees",
+            BirthDate::NotRecorded => "not_recorded",
+        }
+    }
+}
+
+impl MatchReason {
+    pub fn matched_by(self) -> MatchedBy {
+        match self {
+            MatchReason::Iin => MatchedBy::Iin,
+            MatchReason::Name { .. } => MatchedBy::Name,
+        }
+    }
+
+    /// How sure the match is, 0–100 (`docs/registry.md`, "Screening"):
+    /// 100 for the same IIN, the only certain match; a name match scores
+    /// 30, plus up to 40 for the share of name parts in common, plus 20
+    /// when the entry's date of birth agrees, so it never exceeds 90.
+    pub fn score(self) -> u8 {
+        match self {
+            MatchReason::Iin => 100,
+            MatchReason::Name {
+                agreeing,
+                parts,
+                birth_date,
+            } => {
+                let share = if parts == 0 {
+                    0
+                } else {
+                    (40 * u32::from(agreeing.min(parts)) / u32::from(parts)) as u8
+                };
+                let born = match birth_date {
+                    BirthDate::Agrees => 20,
+                    BirthDate::NotRecorded => 0,
+                };
+                30 + share + born
+            }
+        }
+    }
+
+    /// The reason in a sentence, as the API and the rules show it.
+    pub fn describe(self) -> String {
+        match self {
+            MatchReason::Iin => "the entry records the same IIN".to_owned(),
+            MatchReason::Name {
+                agreeing,
+                parts,
+                birth_date,
+            } => format!(
+                "the entry records no IIN; {agreeing} of {parts} name parts agree; {}",
+                match birth_date {
+                    BirthDate::Agrees => "its date of birth agrees with the IIN's",
+                    BirthDate::NotRecorded => "it records no date of birth",
+                }
+            ),
+        }
+    }
+}
+
+/// An entry that concerns a person, with why and how surely.
+#[derive(Debug, Clone)]
+pub struct Match {
+    pub entry: RegistryEntry,
+    pub reason: MatchReason,
+}
+
+impl Match {
+    pub fn matched_by(&self) -> MatchedBy {
+        self.reason.matched_by()
+    }
+
+    pub fn score(&self) -> u8 {
+        self.reason.score()
+    }
+}
+
+/// The reason a name-only entry matches `full_name`, or `None` when it
+/// cannot be the same person.
+fn name_reason(
+    entry: &RegistryEntry,
+    full_name: &str,
+    born: Option<chrono::NaiveDate>,
+) -> Option<MatchReason> {
+    let birth_date = match entry.date_of_birth {
+        None => BirthDate::NotRecorded,
+        Some(d) if Some(d) == born => BirthDate::Agrees,
+        Some(_) => return None,
+    };
+    if !adal_names::names_match(&entry.full_name, full_name) {
+        return None;
+    }
+    let a = adal_names::name_parts(&entry.full_name);
+    let b = adal_names::name_parts(full_name);
+    let agreeing = a.iter().filter(|p| b.binary_search(p).is_ok()).count();
+    let parts = a.len().max(b.len());
+    Some(MatchReason::Name {
+        agreeing: u8::try_from(agreeing).unwrap_or(u8::MAX),
+        parts: u8::try_from(parts).unwrap_or(u8::MAX),
+        birth_date,
+    })
+}
+
 /// The current entries that concern the person with this IIN and name:
 /// those with the same IIN; when there are none, those whose name
 /// matches (`adal_names::names_match`) and which cannot be someone else,
 /// because they record no IIN and no date of birth other than the one the
-/// person's IIN encodes.
+/// person's IIN encodes. Surest first.
 pub async fn matches_for_person(
     store: &crate::Store,
     iin: &Iin,
     full_name: &str,
-) -> Result<Vec<(RegistryEntry, MatchedBy)>> {
+) -> Result<Vec<Match>> {
     let by_iin = convicted_person::Entity::find()
         .filter(current())
         .filter(convicted_person::Column::Iin.eq(iin.as_str()))
@@ -318,7 +448,13 @@ pub async fn matches_for_person(
         .all(&store.across_tenants())
         .await?;
     if !by_iin.is_empty() {
-        return Ok(by_iin.into_iter().map(|e| (e, MatchedBy::Iin)).collect());
+        return Ok(by_iin
+            .into_iter()
+            .map(|entry| Match {
+                entry,
+                reason: MatchReason::Iin,
+            })
+            .collect());
     }
     let parts = adal_names::name_parts(full_name);
     let parts = &parts[..parts.len().min(MAX_PARTS)];
@@ -349,17 +485,21 @@ pub async fn matches_for_person(
         .order_by_asc(convicted_person::Column::Id)
         .all(&store.across_tenants())
         .await?;
-    Ok(candidates
+    let mut found: Vec<Match> = candidates
         .into_iter()
-        .filter(|e| e.date_of_birth.is_none() || e.date_of_birth == born)
-        .filter(|e| adal_names::names_match(&e.full_name, full_name))
-        .take(usize::try_from(MAX_MATCHES).unwrap_or(usize::MAX))
-        .map(|e| (e, MatchedBy::Name))
-        .collect())
+        .filter_map(|entry| {
+            name_reason(&entry, full_name, born).map(|reason| Match { entry, reason })
+        })
+        .collect();
+    // Stable: equal scores keep the oldest conviction first.
+    found.sort_by_key(|m| std::cmp::Reverse(m.score()));
+    found.truncate(usize::try_from(MAX_MATCHES).unwrap_or(usize::MAX));
+    Ok(found)
 }
 
 /// An entry as rules see it in `context.registry_matches`.
-pub fn context_of(entry: &RegistryEntry, matched_by: MatchedBy) -> serde_json::Value {
+pub fn context_of(m: &Match) -> serde_json::Value {
+    let entry = &m.entry;
     serde_json::json!({
         "id": entry.id,
         "full_name": entry.full_name,
@@ -369,6 +509,8 @@ pub fn context_of(entry: &RegistryEntry, matched_by: MatchedBy) -> serde_json::V
         "convicted_on": entry.convicted_on.to_string(),
         "court": entry.court,
         "applies_until": entry.applies_until.map(|d| d.to_string()),
-        "matched_by": matched_by.as_str(),
+        "matched_by": m.matched_by().as_str(),
+        "score": m.score(),
+        "reason": m.reason.describe(),
     })
 }

@@ -34,8 +34,8 @@ use poem::{Endpoint, EndpointExt, IntoResponse, Response, Route, get, handler, p
 use screens::admin::{org_chart, people};
 use screens::rules::{authoring, parameters, standard, version};
 use screens::{
-    account, agency, cartogram, datasets, declaration, filings, findings, my_filings, officers,
-    overview, risk_map, second_factor, settings,
+    account, agency, annual, cartogram, datasets, declaration, filings, findings, my_filings,
+    officers, overview, registry, risk_map, second_factor, settings,
 };
 
 /// The Content-Security-Policy of every dashboard response: our own files
@@ -72,7 +72,7 @@ fn asset(ct: &str, body: &'static str) -> Response {
 
 /// Sources scanned by the test that every catalogue key used exists.
 #[cfg(test)]
-pub(crate) const SOURCES_FOR_KEY_CHECK: [&str; 37] = [
+pub(crate) const SOURCES_FOR_KEY_CHECK: [&str; 39] = [
     include_str!("kit/access.rs"),
     include_str!("kit/errors.rs"),
     include_str!("kit/fail.rs"),
@@ -85,6 +85,7 @@ pub(crate) const SOURCES_FOR_KEY_CHECK: [&str; 37] = [
     include_str!("screens/admin/org_chart.rs"),
     include_str!("screens/admin/people.rs"),
     include_str!("screens/agency.rs"),
+    include_str!("screens/annual.rs"),
     include_str!("screens/cartogram.rs"),
     include_str!("screens/datasets.rs"),
     include_str!("screens/declaration/form.rs"),
@@ -100,6 +101,7 @@ pub(crate) const SOURCES_FOR_KEY_CHECK: [&str; 37] = [
     include_str!("screens/officers/mod.rs"),
     include_str!("screens/officers/procurements.rs"),
     include_str!("screens/overview.rs"),
+    include_str!("screens/registry.rs"),
     include_str!("screens/risk_map.rs"),
     include_str!("screens/rules/authoring.rs"),
     include_str!("screens/rules/drafts.rs"),
@@ -128,12 +130,19 @@ pub fn routes() -> impl Endpoint {
             "/second-factor",
             get(second_factor::second_factor_form).post(second_factor::second_factor_action),
         )
+        .at("/registry", get(registry::registry_page))
         .at("/agency", get(agency::agency))
+        .at("/agency/annual-reports", get(annual::summary_page))
+        .at("/agency/annual-reports.csv", get(annual::summary_csv))
         .at("/agency/cartogram", get(cartogram::cartogram_page))
         .at("/agency/cartogram.csv", get(cartogram::cartogram_csv))
         .at("/t/:tenant", get(overview::tenant_home))
         .at("/t/:tenant/overview", get(overview::overview))
         .at("/t/:tenant/risk-map", get(risk_map::risk_map_page))
+        .at("/t/:tenant/annual-report", get(annual::report_page))
+        .at("/t/:tenant/annual-report.csv", get(annual::report_csv))
+        .at("/t/:tenant/annual-report.pdf", get(annual::report_pdf))
+        .at("/t/:tenant/annual-report.json", get(annual::report_json))
         .at("/t/:tenant/findings", get(findings::findings_list))
         .at("/t/:tenant/findings/:id", get(findings::finding_detail))
         .at(
@@ -174,6 +183,10 @@ pub fn routes() -> impl Endpoint {
             get(settings::settings_form).post(settings::save_settings),
         )
         .at("/t/:tenant/hr-actions", get(officers::hr::hr_actions))
+        .at(
+            "/t/:tenant/screening",
+            get(registry::screening_page).post(registry::screen),
+        )
         .at(
             "/t/:tenant/procurements",
             get(officers::procurements::procurements),

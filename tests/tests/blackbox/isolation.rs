@@ -32,7 +32,7 @@ use std::time::Duration;
 /// public schemas and the public registry (its own test). A new path
 /// outside a tenant fails this test until someone decides where it
 /// belongs.
-const OUTSIDE_TENANTS: [&str; 27] = [
+const OUTSIDE_TENANTS: [&str; 29] = [
     "/auth/login",
     "/auth/second-factor",
     "/auth/second-factor/confirm",
@@ -67,6 +67,10 @@ const OUTSIDE_TENANTS: [&str; 27] = [
     "/agency/high-risk-positions",
     "/agency/high-risk-positions.csv",
     "/public/cartogram",
+    // The Agency's summary of every tenant's annual report: the Agency and
+    // platform admins only (annual.rs tests who reads it).
+    "/agency/annual-reports/{year}",
+    "/agency/annual-reports/{year}/csv",
 ];
 
 /// The lists a tenant exports (`/exports/{format}/{list}`).
@@ -136,7 +140,7 @@ impl Ids {
 fn is_record_id(segment_before: &str, param: &str) -> bool {
     !matches!(
         (segment_before, param),
-        ("rule-sets", "version") | ("imports", "kind") | (_, "list")
+        ("rule-sets", "version") | ("imports", "kind") | ("annual-reports", "year") | (_, "list")
     )
 }
 
@@ -167,6 +171,7 @@ fn fill(template: &str, tenant: &str, ids: &Ids, list: &str) -> Result<String> {
             ("imports", "kind") => "people",
             ("dataset-runs", "id") => &ids.dataset_run,
             ("cases", "id") => &ids.case,
+            ("annual-reports", "year") => "2025",
             (_, "list") => list,
             _ => bail!(
                 "{template}: the isolation matrix does not know what {{{param}}} after \
@@ -233,6 +238,9 @@ fn valid_body(method: &str, template: &str, a: &World) -> Result<Option<(&'stati
         ("post", "/conflicts-of-interest") => json(coi_body()),
         ("post", "/asset-declarations") => json(declaration_body(2025, &iin("85010130001"))),
         ("post", "/hr-actions") => json(hr_body(&a.t.low_risk_position)),
+        ("post", "/screenings") => json(json!({
+            "iin": iin("90011530001"), "full_name": "Marat Ospanov"
+        })),
         ("post", "/trainings") => json(json!({
             "person_iin": iin("85010130001"), "full_name": "Aliya Nurlanova",
             "course": "Anti-corruption basics", "topic": "anti_corruption",

@@ -7,6 +7,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod annual;
 mod audit;
 mod cartogram;
 mod dashboard;
@@ -35,6 +36,7 @@ struct TenantFixture {
     employee: String,
     employee_id: String,
     procurement: String,
+    hr: String,
     department_id: String,
     position_id: String,
 }
@@ -83,7 +85,12 @@ async fn create_tenant(
 
     let mut tokens = std::collections::HashMap::new();
     let mut employee_id = String::new();
-    for role in ["compliance_officer", "employee", "procurement_officer"] {
+    for role in [
+        "compliance_officer",
+        "employee",
+        "procurement_officer",
+        "hr_officer",
+    ] {
         let email = format!("{role}@{tag}.kz");
         let r = api
             .post(
@@ -108,6 +115,7 @@ async fn create_tenant(
         employee: tokens["employee"].clone(),
         employee_id,
         procurement: tokens["procurement_officer"].clone(),
+        hr: tokens["hr_officer"].clone(),
         department_id,
         position_id,
     })
@@ -2032,6 +2040,52 @@ async fn convicted_registry_is_public_and_kept_by_the_agency() -> Result<()> {
     let r = api.get_public(&format!("/registry/convicted/{id}")).await?;
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(r.body["court"], entry["court"]);
+
+    // Screening before an HR action: whoever records HR actions, with
+    // each match's score and reason; the IIN is certain, a name in another
+    // spelling a lead; not an employee, not another tenant's officer.
+    let screen = format!("/tenants/{}/screenings", t.id);
+    let r = api
+        .post(
+            &t.hr,
+            &screen,
+            &json!({"iin": iin, "full_name": "Someone Else"}),
+        )
+        .await?;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.body["matches"][0]["entry"]["id"], json!(id), "{}", r.text);
+    assert_eq!(r.body["matches"][0]["score"], json!(100));
+    assert_eq!(r.body["matches"][0]["matched_by"], json!("iin"));
+    assert_eq!(
+        r.body["matches"][0]["reason"],
+        json!("the entry records the same IIN")
+    );
+    let other = adal_domain::with_check_digit("85050540001").unwrap();
+    let r = api
+        .post(
+            &t.hr,
+            &screen,
+            &json!({"iin": other, "full_name": "Marat Ospanov"}),
+        )
+        .await?;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(
+        r.body["matches"],
+        json!([]),
+        "an entry with another IIN is someone else"
+    );
+    let r = api
+        .post(&t.hr, &screen, &json!({"iin": "12", "full_name": "  "}))
+        .await?;
+    assert_eq!(r.status, 422, "{}", r.text);
+    assert_eq!(pointers_of(&r), ["/iin", "/full_name"], "{}", r.text);
+    for token in [&t.employee, &t.procurement, &agency] {
+        let r = api
+            .post(token, &screen, &json!({"iin": iin, "full_name": "Marat"}))
+            .await?;
+        assert!(r.status == 403 || r.status == 404, "{}", r.text);
+        assert!(r.body.get("matches").is_none(), "{}", r.text);
+    }
 
     // Removal: the Agency only, once.
     let path = format!("/registry/convicted/{id}");

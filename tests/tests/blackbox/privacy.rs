@@ -41,7 +41,7 @@ fn rows_holding(run: &Running, needle: &str) -> Result<u64> {
 
 /// The text of a PDF, as poppler's `pdftotext` reads it (`.ci/run`
 /// installs poppler-utils).
-fn pdf_text(pdf: &[u8]) -> Result<String> {
+pub(crate) fn pdf_text(pdf: &[u8]) -> Result<String> {
     let dir = tempfile::tempdir()?;
     let path = dir.path().join("export.pdf");
     std::fs::write(&path, pdf)?;

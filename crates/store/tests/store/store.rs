@@ -1506,7 +1506,7 @@ async fn own_declarations_and_finding_times(store: Store) {
 
 async fn convicted_registry_searches_screens_and_audits(store: Store) {
     use adal_domain::{ConvictedPerson, ConvictedPersonFields, Iin, with_check_digit};
-    use adal_store::registry::{self, MatchedBy, Search};
+    use adal_store::registry::{self, BirthDate, MatchReason, MatchedBy, Search};
     let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 25).unwrap();
     let iin = |first11: &str| Iin::parse(&with_check_digit(first11).unwrap()).unwrap();
     let marat_iin = iin("90011530001");
@@ -1580,14 +1580,38 @@ async fn convicted_registry_searches_screens_and_audits(store: Store) {
         .await
         .unwrap();
     assert_eq!(m.len(), 1);
-    assert_eq!((m[0].0.id, m[0].1), (marat.id, MatchedBy::Iin));
+    assert_eq!(
+        (m[0].entry.id, m[0].matched_by()),
+        (marat.id, MatchedBy::Iin)
+    );
+    assert_eq!(m[0].score(), 100);
+    assert_eq!(m[0].reason.describe(), "the entry records the same IIN");
     // By name when no entry has the IIN, in another spelling.
     let other = iin("85050540001");
     let m = registry::matches_for_person(&store, &other, "Akhmetova Saule Maratkyzy")
         .await
         .unwrap();
     assert_eq!(m.len(), 1);
-    assert_eq!((m[0].0.id, m[0].1), (saule.id, MatchedBy::Name));
+    assert_eq!(
+        (m[0].entry.id, m[0].matched_by()),
+        (saule.id, MatchedBy::Name)
+    );
+    // Akhmetova, Saule and the father's name Marat(kyzy/ovna): 3 of 3
+    // parts; no date of birth in the entry.
+    assert_eq!(
+        m[0].reason,
+        MatchReason::Name {
+            agreeing: 3,
+            parts: 3,
+            birth_date: BirthDate::NotRecorded
+        }
+    );
+    assert_eq!(m[0].score(), 70);
+    // Two of the three parts say less: 30 + 40 × 2/3.
+    let m = registry::matches_for_person(&store, &other, "Saule Akhmetova")
+        .await
+        .unwrap();
+    assert_eq!(m[0].score(), 56);
     // An entry with another IIN, or another date of birth, is someone else.
     assert!(
         registry::matches_for_person(&store, &other, "Марат Оспанов")
@@ -1602,12 +1626,22 @@ async fn convicted_registry_searches_screens_and_audits(store: Store) {
             .is_empty()
     );
     let born_1980 = iin("80010130001");
+    let m = registry::matches_for_person(&store, &born_1980, "Kim Sergey")
+        .await
+        .unwrap();
+    assert_eq!(m.len(), 1);
     assert_eq!(
-        registry::matches_for_person(&store, &born_1980, "Kim Sergey")
-            .await
-            .unwrap()
-            .len(),
-        1
+        m[0].reason,
+        MatchReason::Name {
+            agreeing: 2,
+            parts: 2,
+            birth_date: BirthDate::Agrees
+        }
+    );
+    assert_eq!(m[0].score(), 90);
+    assert_eq!(
+        m[0].reason.describe(),
+        "the entry records no IIN; 2 of 2 name parts agree; its date of birth agrees with the IIN's"
     );
 
     // Removal hides the entry, with its reason; removing it again finds

@@ -37,6 +37,10 @@ pub(crate) async fn frame(state: &AppState, v: &Visitor, tenant: TenantId) -> Fr
             key: "nav-findings",
             href: format!("{base}/findings"),
         });
+        nav.push(NavItem {
+            key: "nav-annual-report",
+            href: format!("{base}/annual-report"),
+        });
     }
     if c.tenant_id == Some(t) && allowed(state, c, t, obj::SUBMISSIONS_OWN, act::READ).await {
         nav.push(NavItem {
@@ -104,6 +108,12 @@ pub(crate) async fn frame(state: &AppState, v: &Visitor, tenant: TenantId) -> Fr
             href: format!("{base}/hr-actions"),
         });
     }
+    if allowed(state, c, t, obj::HR_ACTIONS, act::CREATE).await {
+        nav.push(NavItem {
+            key: "nav-screening",
+            href: format!("{base}/screening"),
+        });
+    }
     if allowed(state, c, t, obj::PROCUREMENTS, act::READ).await {
         nav.push(NavItem {
             key: "nav-procurements",
@@ -158,8 +168,9 @@ pub(crate) async fn show_as(
     Ok(respond(v, status, page(v, &f, &v.tr.t(title_key), body)))
 }
 
-/// The Agency's own screens: the organisations, and the cartogram.
-fn agency_nav() -> [NavItem; 2] {
+/// The Agency's own screens: the organisations, the cartogram and the
+/// annual reports.
+fn agency_nav() -> [NavItem; 3] {
     [
         NavItem {
             key: "nav-agency",
@@ -168,6 +179,10 @@ fn agency_nav() -> [NavItem; 2] {
         NavItem {
             key: "nav-cartogram",
             href: "/agency/cartogram".into(),
+        },
+        NavItem {
+            key: "nav-annual-summary",
+            href: "/agency/annual-reports".into(),
         },
     ]
 }

@@ -86,6 +86,7 @@ fn login_page(v: &Visitor, email: &str, again: Again) -> Response {
             }
             button type="submit" { (tr.t("signin-submit")) }
         }
+        p { a href="/registry" id="registry-link" { (tr.t("signin-registry-link")) } }
     };
     let status = match again {
         Again::No => StatusCode::OK,

@@ -6,6 +6,7 @@
 pub(crate) mod account;
 pub(crate) mod admin;
 pub(crate) mod agency;
+pub(crate) mod annual;
 pub(crate) mod cartogram;
 pub(crate) mod datasets;
 pub(crate) mod declaration;
@@ -14,6 +15,7 @@ pub(crate) mod findings;
 pub(crate) mod my_filings;
 pub(crate) mod officers;
 pub(crate) mod overview;
+pub(crate) mod registry;
 pub(crate) mod risk_map;
 pub(crate) mod rules;
 pub(crate) mod second_factor;
