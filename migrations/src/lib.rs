@@ -30,6 +30,7 @@ mod m20261207_000060_row_level_security;
 mod m20261207_000070_tenant_import_quota;
 mod m20261207_000080_merkle_audit_log;
 mod m20261207_000090_registry_details;
+mod m20261207_000100_tenant_suspension;
 
 pub struct Migrator;
 
@@ -63,6 +64,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000070_tenant_import_quota::Migration),
             Box::new(m20261207_000080_merkle_audit_log::Migration),
             Box::new(m20261207_000090_registry_details::Migration),
+            Box::new(m20261207_000100_tenant_suspension::Migration),
         ]
     }
 }

@@ -133,6 +133,7 @@ try {
         assert.equal((await page.textContent("#tenant-name")).trim(), "Demo Energy JSC");
       }
       if (role === "agency_auditor") assert.equal(url.pathname, "/agency");
+      if (role === "platform_admin") assert.equal(url.pathname, "/platform", "the operator lands on the organisations");
       if (role === "compliance_officer" || role === "tenant_admin") assert.match(url.pathname, /\/overview$/);
       if (role === "employee") assert.match(url.pathname, /\/my$/);
       pages[role] = page;
@@ -1144,6 +1145,84 @@ if submission.direction == "received" && money(submission.value_kzt) > limit {
     assert.equal(await errorStatus(co, `${BASE}/agency/annual-reports`), 403);
   });
 
+  await check("the platform operator creates an organisation, suspends and reactivates it, and keeps the Agency's accounts", async () => {
+    const op = pages.platform_admin;
+    await op.goto(`${BASE}/platform`);
+    const demo = op.locator(`#platform-tenants tr[data-tenant="${tenant}"]`);
+    assert.equal(await demo.getAttribute("data-status"), "active");
+    assert.ok(Number((await demo.locator("td.num").first().textContent()).split("/")[1]) >= 5, "the demo's accounts");
+    // A new organisation: errors beside their fields, then created.
+    await Promise.all([op.waitForNavigation(), op.click('nav a[href="/platform/tenants/new"]')]);
+    await op.fill("#bin", "123");
+    const bad = await Promise.all([op.waitForNavigation(), op.click("#tenant-submit")]);
+    assert.equal(bad[0].status(), 422);
+    assert.ok(await op.isVisible("#form-errors"));
+    for (const id of ["name", "bin", "admin_email", "admin_password"]) {
+      assert.ok(await op.isVisible(`#${id}-error`), `${id} has its error`);
+    }
+    assert.equal(await op.inputValue("#bin"), "123", "what was typed is kept");
+    await op.fill("#name", "Browser Test LLP");
+    // A BIN's check digit is computed as an IIN's.
+    await op.fill("#bin", iin("20034000125"));
+    await op.selectOption("#sector", "private");
+    await op.selectOption("#region", "shymkent");
+    await op.fill("#admin_email", "admin@browser-test.kz");
+    await op.fill("#admin_display_name", "Browser Admin");
+    await op.fill("#admin_password", PASSWORD);
+    await Promise.all([op.waitForNavigation(), op.click("#tenant-submit")]);
+    assert.match(op.url(), /\/platform\?done=created$/);
+    const row = op.locator("#platform-tenants tbody tr", { hasText: "Browser Test LLP" });
+    assert.equal(await row.getAttribute("data-status"), "active");
+    // Suspended: a reason is needed; its people cannot sign in.
+    const bare = await Promise.all([op.waitForNavigation(), row.locator("form.suspend button").click()]);
+    assert.equal(bare[0].status(), 422);
+    assert.ok(await op.isVisible("#reason-error"));
+    await row.locator("input[name=reason]").fill("Contract ended");
+    await Promise.all([op.waitForNavigation(), row.locator("form.suspend button").click()]);
+    assert.match(op.url(), /done=suspended/);
+    assert.equal(await row.getAttribute("data-status"), "suspended");
+    assert.match(await row.textContent(), /Contract ended/);
+    const outsider = await newPage();
+    await outsider.goto(`${BASE}/login`);
+    await outsider.fill("#email", "admin@browser-test.kz");
+    await outsider.fill("#password", PASSWORD);
+    const refused = await Promise.all([outsider.waitForNavigation(), outsider.click("form.narrow button[type=submit]")]);
+    assert.equal(refused[0].status(), 403);
+    assert.equal(await outsider.getAttribute("#login-error", "data-suspended"), "true");
+    await Promise.all([op.waitForNavigation(), row.locator("button", { hasText: "Reactivate" }).click()]);
+    assert.equal(await row.getAttribute("data-status"), "active");
+    await signIn(outsider, "tenant_admin");
+    await outsider.context().close();
+    // The Agency's accounts: a new one works at once.
+    await Promise.all([op.waitForNavigation(), op.click('nav a[href="/platform/agency-accounts"]')]);
+    assert.ok((await op.locator("#agency-accounts tbody tr").count()) >= 1);
+    await op.fill("#email", "not-an-email");
+    const badAccount = await Promise.all([op.waitForNavigation(), op.click("#account-submit")]);
+    assert.equal(badAccount[0].status(), 422);
+    assert.ok(await op.isVisible("#email-error") && await op.isVisible("#password-error"));
+    await op.fill("#email", "inspector@agency.demo");
+    await op.fill("#display_name", "Inspector");
+    await op.fill("#password", PASSWORD);
+    await Promise.all([op.waitForNavigation(), op.click("#account-submit")]);
+    assert.match(op.url(), /done=account/);
+    const account = op.locator("#agency-accounts tbody tr", { hasText: "inspector@agency.demo" });
+    assert.equal(await account.getAttribute("data-status"), "active");
+    const inspector = await newPage();
+    await inspector.goto(`${BASE}/login`);
+    await inspector.fill("#email", "inspector@agency.demo");
+    await inspector.fill("#password", PASSWORD);
+    await Promise.all([inspector.waitForNavigation(), inspector.click("form.narrow button[type=submit]")]);
+    assert.equal(new URL(inspector.url()).pathname, "/agency", "the new auditor works without a restart");
+    await Promise.all([op.waitForNavigation(), account.locator("button").click()]);
+    assert.equal(await account.getAttribute("data-status"), "disabled");
+    await inspector.goto(`${BASE}/agency/cartogram`);
+    assert.match(new URL(inspector.url()).pathname, /^\/login/, "signed out when disabled");
+    await inspector.context().close();
+    // Nobody else reaches these screens.
+    assert.equal(await errorStatus(pages.agency_auditor, `${BASE}/platform`), 403);
+    assert.equal(await errorStatus(pages.tenant_admin, `${BASE}/platform/agency-accounts`), 403);
+  });
+
   await check("the procurement officer filters procurements; a bad BIN is refused beside its field; pages keep the filters", async () => {
     const p = pages.procurement_officer;
     const pApi = await api(p, "procurement_officer");
@@ -1300,6 +1379,9 @@ if submission.direction == "received" && money(submission.value_kzt) > limit {
     ["agency_auditor", "agency-risk-map", `${T}/risk-map`],
     ["agency_auditor", "cartogram", `${BASE}/agency/cartogram`],
     ["agency_auditor", "cartogram-region", `${BASE}/agency/cartogram?region=astana`],
+    ["platform_admin", "platform", `${BASE}/platform`],
+    ["platform_admin", "platform-new-tenant", `${BASE}/platform/tenants/new`],
+    ["platform_admin", "platform-agency", `${BASE}/platform/agency-accounts`],
     ["compliance_officer", "annual-report", `${T}/annual-report?year=${thisYear}`],
     ["agency_auditor", "annual-summary", `${BASE}/agency/annual-reports?year=${thisYear}`],
   ];
@@ -1308,9 +1390,9 @@ if submission.direction == "received" && money(submission.value_kzt) > limit {
     const anon = await newPage();
     for (const lang of LANGS) {
       // Switch with the switcher itself, as a user would.
-      for (const role of ["compliance_officer", "employee", "tenant_admin", "agency_auditor", "hr_officer", "procurement_officer"]) {
+      for (const role of ["compliance_officer", "employee", "tenant_admin", "agency_auditor", "hr_officer", "procurement_officer", "platform_admin"]) {
         const page = pages[role];
-        await page.goto(`${T}/`.replace(/\/$/, "") + (role === "agency_auditor" ? "/risk-map" : ""));
+        await page.goto(role === "platform_admin" ? `${BASE}/platform` : `${T}/`.replace(/\/$/, "") + (role === "agency_auditor" ? "/risk-map" : ""));
         await page.selectOption("#lang-select", lang);
         await Promise.all([page.waitForNavigation(), page.click("form.lang button")]);
         assert.equal(await page.getAttribute("html", "lang"), lang);

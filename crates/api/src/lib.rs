@@ -14,6 +14,7 @@ mod cases;
 mod dataset;
 mod error;
 mod limits;
+mod operator;
 mod people;
 mod platform;
 mod privacy;
@@ -60,7 +61,12 @@ type Apis = (
     reporting::ReportingApi,
     cases::CasesApi,
     cases::AgencyCasesApi,
-    (audit::AuditApi, cartogram::CartogramApi, annual::AnnualApi),
+    (
+        audit::AuditApi,
+        cartogram::CartogramApi,
+        annual::AnnualApi,
+        operator::OperatorApi,
+    ),
 );
 
 fn service() -> OpenApiService<Apis, ()> {
@@ -81,7 +87,12 @@ fn service() -> OpenApiService<Apis, ()> {
             reporting::ReportingApi,
             cases::CasesApi,
             cases::AgencyCasesApi,
-            (audit::AuditApi, cartogram::CartogramApi, annual::AnnualApi),
+            (
+                audit::AuditApi,
+                cartogram::CartogramApi,
+                annual::AnnualApi,
+                operator::OperatorApi,
+            ),
         ),
         "Adal",
         env!("CARGO_PKG_VERSION"),

@@ -5,9 +5,8 @@ use crate::bearer::BearerAuth;
 use crate::body::JsonBody;
 use crate::error::{ApiError, ApiResult};
 use adal_authz::{act, obj};
-use adal_domain::{Bin, FieldError, Region, Role, Sector};
-use adal_service::validate::{validate_email, validate_name, validate_password};
-use adal_service::{authorize_platform, hash_password, sign_in};
+use adal_domain::FieldError;
+use adal_service::{authorize_platform, platform, sign_in};
 use adal_store::{TenantId, tenants, users};
 use poem::web::Data;
 use poem_openapi::{ApiResponse, Object, OpenApi, Tags, param::Path, payload::Json};
@@ -30,7 +29,8 @@ pub struct LoginRequest {
     pub password: String,
     /// For an account with a second factor: the authenticator app's
     /// current code, or an unused recovery code. Without it such an
-    /// account's sign-in answers `401 second_factor_required`.
+    /// account's sign-in answers `401 second_factor_required`. A member of
+    /// a suspended organisation gets `403 tenant_suspended`.
     #[oai(validator(max_length = 64))]
     #[oai(nullable)]
     pub code: Option<String>,
@@ -134,6 +134,12 @@ pub struct TenantInfo {
     pub sector: String,
     pub region: String,
     pub created_at: chrono::DateTime<chrono::Utc>,
+    /// Since when the platform's operator has suspended the tenant; `null`
+    /// while it is active.
+    #[oai(nullable)]
+    pub suspended_at: Option<chrono::DateTime<chrono::Utc>>,
+    #[oai(nullable)]
+    pub suspended_reason: Option<String>,
 }
 
 impl From<tenants::Tenant> for TenantInfo {
@@ -145,6 +151,8 @@ impl From<tenants::Tenant> for TenantInfo {
             sector: t.sector,
             region: t.region,
             created_at: t.created_at,
+            suspended_at: t.suspended_at,
+            suspended_reason: t.suspended_reason,
         }
     }
 }
@@ -269,6 +277,17 @@ impl PlatformApi {
         // The second factor's refusals are 401s that say which, with the
         // detail at `/code`.
         let signed = match signed {
+            // A suspended organisation: the password was right; say why.
+            Err(e @ adal_service::ServiceError::Invalid { .. })
+                if e.field_errors()
+                    .iter()
+                    .any(|d| d.code == adal_service::auth::TENANT_SUSPENDED) =>
+            {
+                return Err(ApiError::Forbidden(crate::error::ErrorBody::new(
+                    "tenant_suspended",
+                    "your organisation's access to Adal is suspended; ask the platform's operator",
+                )));
+            }
             Err(e @ adal_service::ServiceError::Invalid { .. }) => {
                 let details = e.field_errors();
                 let wrong = details.iter().any(|d| d.code == "second_factor.invalid");
@@ -347,84 +366,21 @@ impl PlatformApi {
         auth: BearerAuth,
         body: JsonBody<NewTenantRequest>,
     ) -> ApiResult<CreateTenantResponse> {
-        authorize_platform(&state, &auth.0, obj::TENANTS, act::CREATE).await?;
         let req = body.0;
-        let mut errors = Vec::new();
-        validate_name("/name", &req.name, 300, &mut errors);
-        if let Err(e) = Bin::parse(&req.bin) {
-            errors.push(FieldError::new("/bin", format!("invalid BIN: {e}")));
-        }
-        if let Err(e) = Sector::parse(&req.sector) {
-            errors.push(FieldError::new("/sector", e.to_string()));
-        }
-        if let Err(e) = Region::parse(&req.region) {
-            errors.push(FieldError::new("/region", e.to_string()));
-        }
-        validate_email("/admin/email", &req.admin.email, &mut errors);
-        validate_name(
-            "/admin/display_name",
-            &req.admin.display_name,
-            300,
-            &mut errors,
-        );
-        validate_password("/admin/password", &req.admin.password, &mut errors);
-        if !errors.is_empty() {
-            return Err(ApiError::invalid(errors));
-        }
-        // Check the admin's email before creating anything, so a clash does
-        // not leave a tenant without an admin.
-        if users::find_by_email(&state.store, &req.admin.email)
-            .await?
-            .is_some()
-        {
-            return Err(ApiError::field(
-                "/admin/email",
-                "email.taken",
-                "a user with this email exists",
-            ));
-        }
-        let actor = auth.0.user_id.to_string();
-        let t = tenants::create(
-            &state.store,
-            &actor,
-            tenants::NewTenant {
-                name: req.name.trim().to_owned(),
+        let (t, admin) = platform::create_tenant(
+            &state,
+            &auth.0,
+            platform::NewTenantInput {
+                name: req.name,
                 bin: req.bin,
                 sector: req.sector,
                 region: req.region,
-            },
-        )
-        .await
-        .map_err(|e| match e {
-            adal_store::StoreError::Conflict(_) => {
-                ApiError::field("/bin", "tenant.bin_taken", "a tenant with this BIN exists")
-            }
-            other => other.into(),
-        })?;
-        let pw = req.admin.password.clone();
-        let hash = tokio::task::spawn_blocking(move || hash_password(&pw))
-            .await
-            .map_err(ApiError::internal)??;
-        let admin = users::create(
-            &state.store,
-            Some(TenantId::from_uuid(t.id)),
-            &actor,
-            users::NewUser {
-                email: req.admin.email,
-                display_name: req.admin.display_name.trim().to_owned(),
-                password_hash: hash,
-                role: Role::TenantAdmin.as_str().to_owned(),
-                department_id: None,
-                position_id: None,
-                person_iin: None,
+                admin_email: req.admin.email,
+                admin_display_name: req.admin.display_name,
+                admin_password: req.admin.password,
             },
         )
         .await?;
-        state
-            .authz
-            .assign(&admin.id.to_string(), Role::TenantAdmin, &t.id.to_string())
-            .await
-            .map_err(ApiError::internal)?;
         Ok(CreateTenantResponse::Created(Json(CreatedTenant {
             tenant: t.into(),
             admin: admin.into(),

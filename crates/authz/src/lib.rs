@@ -399,6 +399,11 @@ pub fn role_permissions() -> Vec<(Role, Obj, Act)> {
     p.push((Role::AgencyAuditor, ESCALATIONS, READ));
     p.push((Role::PlatformAdmin, TENANTS, CREATE));
     p.push((Role::PlatformAdmin, TENANTS, READ));
+    // Suspending and reactivating tenants, and keeping the Agency's
+    // accounts: checked in the platform's domain only, where no tenant
+    // role and no Agency auditor is assigned.
+    p.push((Role::PlatformAdmin, TENANTS, WRITE));
+    p.push((Role::PlatformAdmin, USERS, WRITE));
     p
 }
 

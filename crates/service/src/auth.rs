@@ -205,6 +205,12 @@ pub async fn sign_in(
         }
     }
     throttle::clear(&state.store, &account_key).await?;
+    let tenant = user.tenant_id.map(TenantId::from_uuid);
+    if let Some(t) = tenant
+        && adal_store::tenants::is_suspended(&state.store, t).await?
+    {
+        return Err(suspended());
+    }
     let (token, digest) = new_token();
     let expires_at = chrono::Utc::now() + chrono::Duration::hours(crate::SESSION_HOURS);
     users::insert_token(
@@ -216,11 +222,30 @@ pub async fn sign_in(
         Some(expires_at),
     )
     .await?;
+    // A suspension that committed while this sign-in ran revoked the
+    // tokens it could see; this one, written since, is revoked here.
+    if let Some(t) = tenant
+        && adal_store::tenants::is_suspended(&state.store, t).await?
+    {
+        users::revoke_token(&state.store, &token_digest(&token)).await?;
+        return Err(suspended());
+    }
     Ok(Some(Session {
         token,
         expires_at,
         user,
     }))
+}
+
+/// The code of the refusal to sign in to a suspended tenant.
+pub const TENANT_SUSPENDED: &str = "tenant.suspended";
+
+fn suspended() -> ServiceError {
+    ServiceError::field(
+        "/email",
+        TENANT_SUSPENDED,
+        "your organisation's access to Adal is suspended; ask the platform's operator",
+    )
 }
 
 fn too_many(until: chrono::DateTime<chrono::Utc>) -> ServiceError {

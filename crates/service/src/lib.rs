@@ -18,6 +18,7 @@ pub mod filing;
 pub mod findings;
 pub mod heatmap;
 pub mod lifecycle;
+pub mod platform;
 pub mod reporting;
 pub mod rulesets;
 pub mod screening;

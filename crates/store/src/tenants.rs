@@ -1,9 +1,11 @@
 //! Tenants and their compliance settings.
 
-use crate::entities::tenant;
+use crate::entities::{tenant, token, user};
 use crate::{Result, StoreError, TenantId, audit, new_id, now};
+use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect,
 };
 use std::collections::BTreeMap;
 
@@ -114,6 +116,8 @@ pub async fn create(store: &crate::Store, actor: &str, new: NewTenant) -> Result
         import_rows_per_day: Set(None),
         import_max_file_bytes: Set(None),
         created_at: Set(now()),
+        suspended_at: Set(None),
+        suspended_reason: Set(None),
     };
     tenant::Entity::insert(model)
         .exec_without_returning(&txn)
@@ -258,4 +262,203 @@ pub async fn update_settings(
     .await?;
     txn.commit().await?;
     Ok(t)
+}
+
+/// Longest reason a suspension records, in characters.
+pub const MAX_SUSPENSION_REASON: usize = 500;
+
+/// Suspends a tenant (the platform's decision, with its reason): its
+/// people can no longer sign in, and every token they hold is revoked in
+/// the same transaction, so no session outlives the decision. Its data is
+/// kept, the Agency still reads it, and reports to its channel are still
+/// taken. Logged in the platform's and the tenant's audit logs.
+/// `Conflict` when it is suspended already.
+pub async fn suspend(
+    store: &crate::Store,
+    tenant: TenantId,
+    actor: &str,
+    reason: &str,
+) -> Result<Tenant> {
+    let txn = store.begin_write_across().await?;
+    let t = tenant::Entity::find_by_id(tenant.uuid())
+        .one(&txn)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    if t.suspended_at.is_some() {
+        return Err(StoreError::Conflict(
+            "the tenant is suspended already".into(),
+        ));
+    }
+    let at = now();
+    let mut am: tenant::ActiveModel = t.into();
+    am.suspended_at = Set(Some(at));
+    am.suspended_reason = Set(Some(reason.to_owned()));
+    let t = am.update(&txn).await?;
+    let members: Vec<uuid::Uuid> = user::Entity::find()
+        .select_only()
+        .column(user::Column::Id)
+        .filter(user::Column::TenantId.eq(tenant.uuid()))
+        .into_tuple()
+        .all(&txn)
+        .await?;
+    let mut revoked = 0u64;
+    // Bounded IN lists: SQLite takes at most 32,766 parameters.
+    for chunk in members.chunks(500) {
+        revoked += token::Entity::update_many()
+            .col_expr(token::Column::RevokedAt, Expr::value(Some(at)))
+            .filter(token::Column::UserId.is_in(chunk.iter().copied()))
+            .filter(token::Column::RevokedAt.is_null())
+            .exec(&txn)
+            .await?
+            .rows_affected;
+    }
+    let detail = serde_json::json!({"reason": reason, "tokens_revoked": revoked});
+    for log in [audit::PLATFORM, tenant] {
+        audit::append(
+            &txn,
+            log,
+            actor,
+            "tenant.suspend",
+            &format!("tenant/{}", tenant.uuid()),
+            detail.clone(),
+        )
+        .await?;
+    }
+    txn.commit().await?;
+    Ok(t)
+}
+
+/// Lifts a suspension; `Conflict` when the tenant is not suspended.
+pub async fn reactivate(store: &crate::Store, tenant: TenantId, actor: &str) -> Result<Tenant> {
+    let txn = store.begin_write_across().await?;
+    let t = tenant::Entity::find_by_id(tenant.uuid())
+        .one(&txn)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    if t.suspended_at.is_none() {
+        return Err(StoreError::Conflict("the tenant is not suspended".into()));
+    }
+    let mut am: tenant::ActiveModel = t.into();
+    am.suspended_at = Set(None);
+    am.suspended_reason = Set(None);
+    let t = am.update(&txn).await?;
+    for log in [audit::PLATFORM, tenant] {
+        audit::append(
+            &txn,
+            log,
+            actor,
+            "tenant.reactivate",
+            &format!("tenant/{}", tenant.uuid()),
+            serde_json::json!({}),
+        )
+        .await?;
+    }
+    txn.commit().await?;
+    Ok(t)
+}
+
+/// Whether the tenant is suspended; `false` for one that does not exist.
+pub async fn is_suspended(store: &crate::Store, tenant: TenantId) -> Result<bool> {
+    let at: Option<Option<chrono::DateTime<chrono::Utc>>> =
+        tenant::Entity::find_by_id(tenant.uuid())
+            .select_only()
+            .column(tenant::Column::SuspendedAt)
+            .into_tuple()
+            .one(&store.across_tenants())
+            .await?;
+    Ok(at.flatten().is_some())
+}
+
+/// What a tenant uses of the service, for the platform's operator.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Usage {
+    pub accounts: u64,
+    pub active_accounts: u64,
+    pub people: u64,
+    pub submissions: u64,
+    pub submissions_last_30_days: u64,
+    pub open_findings: u64,
+    pub last_filed_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+/// Every tenant's usage, by tenant id: a handful of grouped counts, however
+/// many tenants and records there are.
+pub async fn usage_by_tenant(
+    store: &crate::Store,
+) -> Result<std::collections::HashMap<uuid::Uuid, Usage>> {
+    use crate::entities::{person, risk_count, submission};
+    let conn = &store.across_tenants();
+    let n = |v: i64| u64::try_from(v).unwrap_or(0);
+    let mut out: std::collections::HashMap<uuid::Uuid, Usage> = Default::default();
+    let accounts: Vec<(Option<uuid::Uuid>, Option<chrono::DateTime<chrono::Utc>>)> =
+        user::Entity::find()
+            .select_only()
+            .column(user::Column::TenantId)
+            .column(user::Column::DisabledAt)
+            .filter(user::Column::TenantId.is_not_null())
+            .into_tuple()
+            .all(conn)
+            .await?;
+    for (t, disabled) in accounts {
+        if let Some(t) = t {
+            let u = out.entry(t).or_default();
+            u.accounts += 1;
+            if disabled.is_none() {
+                u.active_accounts += 1;
+            }
+        }
+    }
+    let people: Vec<(uuid::Uuid, i64)> = person::Entity::find()
+        .select_only()
+        .column(person::Column::TenantId)
+        .column_as(person::Column::Id.count(), "n")
+        .group_by(person::Column::TenantId)
+        .into_tuple()
+        .all(conn)
+        .await?;
+    for (t, c) in people {
+        out.entry(t).or_default().people = n(c);
+    }
+    let since = now() - chrono::Duration::days(30);
+    let filed: Vec<(uuid::Uuid, i64, Option<chrono::DateTime<chrono::Utc>>)> =
+        submission::Entity::find()
+            .select_only()
+            .column(submission::Column::TenantId)
+            .column_as(submission::Column::Id.count(), "n")
+            .column_as(submission::Column::ReceivedAt.max(), "last")
+            .group_by(submission::Column::TenantId)
+            .into_tuple()
+            .all(conn)
+            .await?;
+    for (t, c, last) in filed {
+        let u = out.entry(t).or_default();
+        u.submissions = n(c);
+        u.last_filed_at = last;
+    }
+    let recent: Vec<(uuid::Uuid, i64)> = submission::Entity::find()
+        .select_only()
+        .column(submission::Column::TenantId)
+        .column_as(submission::Column::Id.count(), "n")
+        .filter(submission::Column::ReceivedAt.gte(since))
+        .group_by(submission::Column::TenantId)
+        .into_tuple()
+        .all(conn)
+        .await?;
+    for (t, c) in recent {
+        out.entry(t).or_default().submissions_last_30_days = n(c);
+    }
+    // The risk counters: a few cells a tenant (summed here, as SUM's type
+    // differs between the backends).
+    let open: Vec<(uuid::Uuid, i64)> = risk_count::Entity::find()
+        .select_only()
+        .column(risk_count::Column::TenantId)
+        .column(risk_count::Column::OpenCount)
+        .filter(risk_count::Column::OpenCount.gt(0))
+        .into_tuple()
+        .all(conn)
+        .await?;
+    for (t, c) in open {
+        out.entry(t).or_default().open_findings += n(c);
+    }
+    Ok(out)
 }

@@ -448,3 +448,65 @@ pub async fn set_password_across_tenants(
     txn.commit().await?;
     Ok(())
 }
+
+/// The platform-level accounts (no tenant) with `role`, by email: the
+/// Agency's auditors, the platform's administrators.
+pub async fn list_platform(store: &crate::Store, role: &str) -> Result<Vec<User>> {
+    Ok(user::Entity::find()
+        .filter(user::Column::TenantId.is_null())
+        .filter(user::Column::Role.eq(role))
+        .order_by_asc(user::Column::Email)
+        .all(&store.across_tenants())
+        .await?)
+}
+
+/// Disables or re-enables a platform-level account with `role` (the
+/// platform's decision), revoking every token it holds when disabling, in
+/// one transaction with an entry in the platform's audit log. `NotFound`
+/// for an account of a tenant or with another role.
+pub async fn set_platform_disabled(
+    store: &crate::Store,
+    actor: &str,
+    role: &str,
+    id: Uuid,
+    disabled: bool,
+) -> Result<User> {
+    let txn = store.begin_write_across().await?;
+    let before = user::Entity::find_by_id(id)
+        .filter(user::Column::TenantId.is_null())
+        .filter(user::Column::Role.eq(role))
+        .one(&txn)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    let at = now();
+    let mut am: user::ActiveModel = before.clone().into();
+    am.disabled_at = Set(match (disabled, before.disabled_at) {
+        (true, Some(since)) => Some(since),
+        (true, None) => Some(at),
+        (false, _) => None,
+    });
+    let after = am.update(&txn).await?;
+    if disabled {
+        token::Entity::update_many()
+            .col_expr(token::Column::RevokedAt, Expr::value(Some(at)))
+            .filter(token::Column::UserId.eq(id))
+            .filter(token::Column::RevokedAt.is_null())
+            .exec(&txn)
+            .await?;
+    }
+    audit::append(
+        &txn,
+        audit::PLATFORM,
+        actor,
+        if disabled {
+            "user.disable"
+        } else {
+            "user.enable"
+        },
+        &format!("user/{id}"),
+        serde_json::json!({"email": after.email, "role": role}),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(after)
+}

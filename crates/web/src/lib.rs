@@ -35,7 +35,7 @@ use screens::admin::{org_chart, people};
 use screens::rules::{authoring, parameters, standard, version};
 use screens::{
     account, agency, annual, cartogram, datasets, declaration, filings, findings, my_filings,
-    officers, overview, registry, risk_map, second_factor, settings,
+    officers, overview, platform, registry, risk_map, second_factor, settings,
 };
 
 /// The Content-Security-Policy of every dashboard response: our own files
@@ -72,7 +72,7 @@ fn asset(ct: &str, body: &'static str) -> Response {
 
 /// Sources scanned by the test that every catalogue key used exists.
 #[cfg(test)]
-pub(crate) const SOURCES_FOR_KEY_CHECK: [&str; 39] = [
+pub(crate) const SOURCES_FOR_KEY_CHECK: [&str; 40] = [
     include_str!("kit/access.rs"),
     include_str!("kit/errors.rs"),
     include_str!("kit/fail.rs"),
@@ -101,6 +101,7 @@ pub(crate) const SOURCES_FOR_KEY_CHECK: [&str; 39] = [
     include_str!("screens/officers/mod.rs"),
     include_str!("screens/officers/procurements.rs"),
     include_str!("screens/overview.rs"),
+    include_str!("screens/platform.rs"),
     include_str!("screens/registry.rs"),
     include_str!("screens/risk_map.rs"),
     include_str!("screens/rules/authoring.rs"),
@@ -131,6 +132,24 @@ pub fn routes() -> impl Endpoint {
             get(second_factor::second_factor_form).post(second_factor::second_factor_action),
         )
         .at("/registry", get(registry::registry_page))
+        .at("/platform", get(platform::tenants))
+        .at(
+            "/platform/tenants/new",
+            get(platform::new_tenant).post(platform::create_tenant),
+        )
+        .at("/platform/tenants/:id/suspend", post(platform::suspend))
+        .at(
+            "/platform/tenants/:id/reactivate",
+            post(platform::reactivate),
+        )
+        .at(
+            "/platform/agency-accounts",
+            get(platform::accounts).post(platform::create_account),
+        )
+        .at(
+            "/platform/agency-accounts/:id/:what",
+            post(platform::set_account),
+        )
         .at("/agency", get(agency::agency))
         .at("/agency/annual-reports", get(annual::summary_page))
         .at("/agency/annual-reports.csv", get(annual::summary_csv))

@@ -32,7 +32,7 @@ use std::time::Duration;
 /// public schemas and the public registry (its own test). A new path
 /// outside a tenant fails this test until someone decides where it
 /// belongs.
-const OUTSIDE_TENANTS: [&str; 29] = [
+const OUTSIDE_TENANTS: [&str; 33] = [
     "/auth/login",
     "/auth/second-factor",
     "/auth/second-factor/confirm",
@@ -71,6 +71,12 @@ const OUTSIDE_TENANTS: [&str; 29] = [
     // platform admins only (annual.rs tests who reads it).
     "/agency/annual-reports/{year}",
     "/agency/annual-reports/{year}/csv",
+    // The platform operator's: platform admins only (platform.rs tests
+    // that every other role is refused).
+    "/platform/tenants",
+    "/platform/agency-accounts",
+    "/platform/agency-accounts/{id}/disable",
+    "/platform/agency-accounts/{id}/enable",
 ];
 
 /// The lists a tenant exports (`/exports/{format}/{list}`).
@@ -238,6 +244,8 @@ fn valid_body(method: &str, template: &str, a: &World) -> Result<Option<(&'stati
         ("post", "/conflicts-of-interest") => json(coi_body()),
         ("post", "/asset-declarations") => json(declaration_body(2025, &iin("85010130001"))),
         ("post", "/hr-actions") => json(hr_body(&a.t.low_risk_position)),
+        ("post", "/suspend") => json(json!({"reason": "Unpaid invoices"})),
+        ("post", "/reactivate") => json(json!({})),
         ("post", "/screenings") => json(json!({
             "iin": iin("90011530001"), "full_name": "Marat Ospanov"
         })),

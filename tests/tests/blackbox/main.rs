@@ -13,6 +13,7 @@ mod cartogram;
 mod dashboard;
 mod faults;
 mod isolation;
+mod platform;
 mod privacy;
 mod quotas;
 mod records;

@@ -28,6 +28,10 @@ pub struct Model {
     /// The tenant's own largest import file; `None`: the installation's.
     pub import_max_file_bytes: Option<i64>,
     pub created_at: DateTimeUtc,
+    /// Set while the platform's operator has suspended the tenant: its
+    /// people cannot sign in and their tokens were revoked.
+    pub suspended_at: Option<DateTimeUtc>,
+    pub suspended_reason: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -187,6 +187,25 @@ fn agency_nav() -> [NavItem; 3] {
     ]
 }
 
+/// The platform operator's screens: tenants, a new tenant, the Agency's
+/// accounts.
+fn platform_nav() -> [NavItem; 3] {
+    [
+        NavItem {
+            key: "nav-platform-tenants",
+            href: "/platform".into(),
+        },
+        NavItem {
+            key: "nav-platform-new-tenant",
+            href: "/platform/tenants/new".into(),
+        },
+        NavItem {
+            key: "nav-platform-agency",
+            href: "/platform/agency-accounts".into(),
+        },
+    ]
+}
+
 /// The frame of a page outside any one tenant's screens (the password,
 /// the Agency): the user's own tenant, or the Agency's link.
 pub(crate) async fn own_frame(state: &AppState, v: &Visitor) -> Frame {
@@ -194,12 +213,13 @@ pub(crate) async fn own_frame(state: &AppState, v: &Visitor) -> Frame {
         Some(t) => frame(state, v, TenantId::from_uuid(t)).await,
         None => {
             let mut f = Frame::default();
-            if v.caller
-                .as_ref()
-                .is_some_and(|c| c.role == adal_domain::Role::AgencyAuditor)
-            {
-                f.nav.extend(agency_nav());
-                f.read_only = true;
+            match v.caller.as_ref().map(|c| c.role) {
+                Some(adal_domain::Role::AgencyAuditor) => {
+                    f.nav.extend(agency_nav());
+                    f.read_only = true;
+                }
+                Some(adal_domain::Role::PlatformAdmin) => f.nav.extend(platform_nav()),
+                _ => {}
             }
             f
         }

@@ -23,6 +23,7 @@ async fn home_of(state: &AppState, c: &Caller) -> String {
         }
         Some(t) => format!("/t/{t}/my"),
         None if c.role == adal_domain::Role::AgencyAuditor => "/agency".to_owned(),
+        None if c.role == adal_domain::Role::PlatformAdmin => "/platform".to_owned(),
         None => "/password".to_owned(),
     }
 }
@@ -48,6 +49,8 @@ enum Again {
     },
     /// Too many failed sign-ins: wait this many seconds.
     Throttled(u64),
+    /// The password was right, but the organisation is suspended.
+    Suspended,
 }
 
 fn login_page(v: &Visitor, email: &str, again: Again) -> Response {
@@ -62,6 +65,9 @@ fn login_page(v: &Visitor, email: &str, again: Again) -> Response {
                 p class="alert error" role="alert" id="login-error" {
                     (tr.t(if wrong { "signin-code-wrong" } else { "signin-code-needed" }))
                 }
+            }
+            Again::Suspended => {
+                p class="alert error" role="alert" id="login-error" data-suspended="true" { (tr.t("signin-suspended")) }
             }
             Again::Throttled(secs) => {
                 p class="alert error" role="alert" id="login-error" data-retry-after=(secs) {
@@ -91,6 +97,7 @@ fn login_page(v: &Visitor, email: &str, again: Again) -> Response {
     let status = match again {
         Again::No => StatusCode::OK,
         Again::Failed | Again::Code { .. } => StatusCode::UNAUTHORIZED,
+        Again::Suspended => StatusCode::FORBIDDEN,
         Again::Throttled(_) => StatusCode::TOO_MANY_REQUESTS,
     };
     let mut resp = respond(
@@ -146,6 +153,13 @@ pub(crate) async fn login(
         {
             Ok(Some(s)) => s,
             Ok(None) => return Ok(login_page(&v, &email, Again::Failed)),
+            Err(e @ adal_service::ServiceError::Invalid { .. })
+                if e.field_errors()
+                    .iter()
+                    .any(|fe| fe.code == adal_service::auth::TENANT_SUSPENDED) =>
+            {
+                return Ok(login_page(&v, &email, Again::Suspended));
+            }
             Err(e @ adal_service::ServiceError::Invalid { .. }) => {
                 let wrong = e
                     .field_errors()

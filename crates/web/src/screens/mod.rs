@@ -15,6 +15,7 @@ pub(crate) mod findings;
 pub(crate) mod my_filings;
 pub(crate) mod officers;
 pub(crate) mod overview;
+pub(crate) mod platform;
 pub(crate) mod registry;
 pub(crate) mod risk_map;
 pub(crate) mod rules;
