@@ -40,6 +40,41 @@ async fn email_free(state: &AppState, pointer: &str, email: &str) -> ServiceResu
     Ok(())
 }
 
+/// Creates an account with `role` (its fields and email checked by the
+/// caller) in
+/// `tenant`, and grants the role in `domain` in this process's policy.
+async fn account(
+    state: &AppState,
+    actor: &str,
+    (tenant, domain): (Option<TenantId>, &str),
+    role: Role,
+    email: &str,
+    display_name: &str,
+    password: &str,
+) -> ServiceResult<users::User> {
+    let u = users::create(
+        &state.store,
+        tenant,
+        actor,
+        users::NewUser {
+            email: email.to_owned(),
+            display_name: display_name.trim().to_owned(),
+            password_hash: hashed(password).await?,
+            role: role.as_str().to_owned(),
+            department_id: None,
+            position_id: None,
+            person_iin: None,
+        },
+    )
+    .await?;
+    state
+        .authz
+        .assign(&u.id.to_string(), role, domain)
+        .await
+        .map_err(ServiceError::internal)?;
+    Ok(u)
+}
+
 /// Creates a tenant and its first tenant administrator (platform admins).
 /// Every field error at once, by pointer (`/name`, `/bin`, `/sector`,
 /// `/region`, `/admin/email`, `/admin/display_name`, `/admin/password`).
@@ -92,26 +127,16 @@ pub async fn create_tenant(
         }
         other => other.into(),
     })?;
-    let admin = users::create(
-        &state.store,
-        Some(TenantId::from_uuid(t.id)),
+    let admin = account(
+        state,
         &actor,
-        users::NewUser {
-            email: new.admin_email,
-            display_name: new.admin_display_name.trim().to_owned(),
-            password_hash: hashed(&new.admin_password).await?,
-            role: Role::TenantAdmin.as_str().to_owned(),
-            department_id: None,
-            position_id: None,
-            person_iin: None,
-        },
+        (Some(TenantId::from_uuid(t.id)), &t.id.to_string()),
+        Role::TenantAdmin,
+        &new.admin_email,
+        &new.admin_display_name,
+        &new.admin_password,
     )
     .await?;
-    state
-        .authz
-        .assign(&admin.id.to_string(), Role::TenantAdmin, &t.id.to_string())
-        .await
-        .map_err(ServiceError::internal)?;
     Ok((t, admin))
 }
 
@@ -230,29 +255,18 @@ pub async fn create_agency_account(
         return Err(ServiceError::invalid(errors));
     }
     email_free(state, "/email", &new.email).await?;
-    let u = users::create(
-        &state.store,
-        None,
-        &caller.user_id.to_string(),
-        users::NewUser {
-            email: new.email,
-            display_name: new.display_name.trim().to_owned(),
-            password_hash: hashed(&new.password).await?,
-            role: Role::AgencyAuditor.as_str().to_owned(),
-            department_id: None,
-            position_id: None,
-            person_iin: None,
-        },
-    )
-    .await?;
     // The Agency's role holds in every tenant's domain, as `adal
     // create-admin --role agency_auditor` grants it.
-    state
-        .authz
-        .assign(&u.id.to_string(), Role::AgencyAuditor, "*")
-        .await
-        .map_err(ServiceError::internal)?;
-    Ok(u)
+    account(
+        state,
+        &caller.user_id.to_string(),
+        (None, "*"),
+        Role::AgencyAuditor,
+        &new.email,
+        &new.display_name,
+        &new.password,
+    )
+    .await
 }
 
 /// The Agency's accounts, by email (platform admins).
