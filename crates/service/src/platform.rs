@@ -40,9 +40,9 @@ async fn email_free(state: &AppState, pointer: &str, email: &str) -> ServiceResu
     Ok(())
 }
 
-/// Creates an account with `role` (its fields and email checked by the
-/// caller) in
-/// `tenant`, and grants the role in `domain` in this process's policy.
+/// Creates an account with `role` in `tenant` (its fields and email
+/// checked by the caller), and grants the role in `domain` in this
+/// process's policy.
 async fn account(
     state: &AppState,
     actor: &str,

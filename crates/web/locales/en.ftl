@@ -938,3 +938,18 @@ platform-done-reactivated = The organisation is active again.
 platform-done-account = The Agency account was created.
 platform-done-disabled = The account is disabled and signed out.
 platform-done-enabled = The account is enabled again.
+
+## The audit log
+nav-audit = Audit log
+audit-title = Audit log
+audit-intro = Everything done in your organisation's records, newest first: who, what and when, including every reading by the Anti-Corruption Agency. The log is a Merkle tree with signed checkpoints deposited with the Agency, so no entry can be changed or removed unnoticed.
+audit-all = All entries
+audit-agency-only = The Agency's readings
+audit-none = No entries.
+audit-caption = Entries, newest first
+audit-col-seq = No.
+audit-col-at = When
+audit-col-who = Who
+audit-col-action = What
+audit-col-object = Concerning
+audit-agency = Agency

@@ -34,8 +34,8 @@ use poem::{Endpoint, EndpointExt, IntoResponse, Response, Route, get, handler, p
 use screens::admin::{org_chart, people};
 use screens::rules::{authoring, parameters, standard, version};
 use screens::{
-    account, agency, annual, cartogram, datasets, declaration, filings, findings, my_filings,
-    officers, overview, platform, registry, risk_map, second_factor, settings,
+    account, agency, annual, audit_log, cartogram, datasets, declaration, filings, findings,
+    my_filings, officers, overview, platform, registry, risk_map, second_factor, settings,
 };
 
 /// The Content-Security-Policy of every dashboard response: our own files
@@ -72,7 +72,7 @@ fn asset(ct: &str, body: &'static str) -> Response {
 
 /// Sources scanned by the test that every catalogue key used exists.
 #[cfg(test)]
-pub(crate) const SOURCES_FOR_KEY_CHECK: [&str; 40] = [
+pub(crate) const SOURCES_FOR_KEY_CHECK: [&str; 41] = [
     include_str!("kit/access.rs"),
     include_str!("kit/errors.rs"),
     include_str!("kit/fail.rs"),
@@ -86,6 +86,7 @@ pub(crate) const SOURCES_FOR_KEY_CHECK: [&str; 40] = [
     include_str!("screens/admin/people.rs"),
     include_str!("screens/agency.rs"),
     include_str!("screens/annual.rs"),
+    include_str!("screens/audit_log.rs"),
     include_str!("screens/cartogram.rs"),
     include_str!("screens/datasets.rs"),
     include_str!("screens/declaration/form.rs"),
@@ -159,6 +160,7 @@ pub fn routes() -> impl Endpoint {
         .at("/t/:tenant/overview", get(overview::overview))
         .at("/t/:tenant/risk-map", get(risk_map::risk_map_page))
         .at("/t/:tenant/annual-report", get(annual::report_page))
+        .at("/t/:tenant/audit", get(audit_log::audit_page))
         .at("/t/:tenant/annual-report.csv", get(annual::report_csv))
         .at("/t/:tenant/annual-report.pdf", get(annual::report_pdf))
         .at("/t/:tenant/annual-report.json", get(annual::report_json))

@@ -128,6 +128,12 @@ pub(crate) async fn frame(state: &AppState, v: &Visitor, tenant: TenantId) -> Fr
             href: format!("{base}/imports"),
         });
     }
+    if allowed(state, c, t, obj::AUDIT, act::READ).await {
+        nav.push(NavItem {
+            key: "nav-audit",
+            href: format!("{base}/audit"),
+        });
+    }
     if allowed(state, c, t, obj::TENANT, act::WRITE).await {
         nav.push(NavItem {
             key: "nav-settings",

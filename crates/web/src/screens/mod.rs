@@ -7,6 +7,7 @@ pub(crate) mod account;
 pub(crate) mod admin;
 pub(crate) mod agency;
 pub(crate) mod annual;
+pub(crate) mod audit_log;
 pub(crate) mod cartogram;
 pub(crate) mod datasets;
 pub(crate) mod declaration;
