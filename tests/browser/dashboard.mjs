@@ -505,7 +505,15 @@ try {
     const csv = await auditor.request.get(`${BASE}/agency/cartogram.csv?region=astana`);
     assert.equal(csv.status(), 200);
     assert.match(csv.headers()["content-type"], /text\/csv/);
-    assert.match(await csv.text(), /^group,key,tenants,open_findings,high_risk_findings,high_risk_positions,level\r\nregion,astana,/);
+    assert.match(await csv.text(), /^group,key,tenants,open_findings,high_risk_findings,high_risk_positions,level,severity_low,[a-z_,]*,cases_substantiated\r\nregion,astana,/);
+    // The selection by the Guidelines' areas: the areas' open findings,
+    // and the grades, add up to the region's (on this same page).
+    const regionOpen = Number(await auditor.locator('#cartogram g.tile[data-region="astana"]').getAttribute("data-open"));
+    const areaSum = (await auditor.locator("#cartogram-by-area tbody tr[data-area] td.num").allTextContents()).reduce((a, x) => a + Number(x), 0);
+    assert.equal(areaSum, regionOpen, "the areas add up to the open findings");
+    const bySeverity = (await auditor.locator("#cartogram-grades tbody tr td:nth-of-type(1)").allTextContents()).reduce((a, x) => a + Number(x), 0);
+    assert.equal(bySeverity, regionOpen, "the severities add up to the open findings");
+    assert.ok(await auditor.isVisible('#cartogram-accountability tr[data-measure="overdue"]'));
     await auditor.goto(`${BASE}/agency/cartogram?region=atlantis`);
     assert.ok(await auditor.isVisible("#region-error"), "an unknown region is named as such");
     await auditor.goto(`${BASE}/agency/cartogram?region=astana`);

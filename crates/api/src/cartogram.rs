@@ -35,6 +35,37 @@ pub struct TotalsOut {
     /// `empty`, `clear`, `low`, `medium`, `high` or `critical`: high-risk
     /// findings per tenant (none; under 1; under 3; under 6; 6 or more).
     pub level: String,
+    /// Open findings by severity.
+    pub by_severity: SeverityOut,
+    /// Open findings by band of likelihood x impact (low under 5, medium
+    /// under 10, high under 17, critical).
+    pub by_band: SeverityOut,
+    /// People late with, or missing, last year's asset declaration.
+    pub overdue_declarations: u64,
+    pub cases_open: u64,
+    pub cases_closed: u64,
+    pub cases_substantiated: u64,
+}
+
+/// Counts in four grades, lowest first.
+#[derive(Debug, Object)]
+#[oai(rename = "CartogramGrades")]
+pub struct SeverityOut {
+    pub low: u64,
+    pub medium: u64,
+    pub high: u64,
+    pub critical: u64,
+}
+
+impl From<[u64; 4]> for SeverityOut {
+    fn from(a: [u64; 4]) -> Self {
+        Self {
+            low: a[0],
+            medium: a[1],
+            high: a[2],
+            critical: a[3],
+        }
+    }
 }
 
 impl From<&Totals> for TotalsOut {
@@ -45,6 +76,12 @@ impl From<&Totals> for TotalsOut {
             high_risk_findings: t.high,
             high_risk_positions: t.high_risk_positions,
             level: t.level().as_str().to_owned(),
+            by_severity: t.by_severity.into(),
+            by_band: t.by_band.into(),
+            overdue_declarations: t.overdue_declarations,
+            cases_open: t.cases_open,
+            cases_closed: t.cases_closed,
+            cases_substantiated: t.cases_substantiated,
         }
     }
 }
@@ -85,6 +122,10 @@ pub struct CartogramOut {
     /// All 20 regions, in a fixed order.
     pub regions: Vec<RegionOut>,
     pub sectors: Vec<SectorOut>,
+    /// The selection's open findings by the Guidelines' area.
+    pub by_area: std::collections::BTreeMap<String, u64>,
+    /// The selection's closed cases by outcome.
+    pub case_outcomes: std::collections::BTreeMap<String, u64>,
     /// The tenants of the selection, most exposed first.
     pub tenants: Vec<TenantRiskOut>,
 }
@@ -178,7 +219,10 @@ async fn selected(
 }
 
 async fn cartogram_of(state: &AppState, f: Filter) -> ApiResult<cartogram::Cartogram> {
-    Ok(cartogram::build(data::tenant_risks(&state.store).await?, f))
+    Ok(cartogram::build(
+        data::tenant_risks(&state.store, adal_domain::kazakhstan_today()).await?,
+        f,
+    ))
 }
 
 fn position_out(p: data::PositionRisk) -> PositionRiskOut {
@@ -272,6 +316,8 @@ impl CartogramApi {
                     totals: t.into(),
                 })
                 .collect(),
+            by_area: c.areas.clone(),
+            case_outcomes: c.case_outcomes.clone(),
             tenants: c
                 .tenants
                 .into_iter()

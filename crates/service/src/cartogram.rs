@@ -9,6 +9,7 @@
 use crate::heatmap::escape;
 use adal_domain::{Region, Sector};
 use adal_store::cartogram::{PositionRisk, TenantRisk};
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 /// Groups smaller than this show no figures in the public version: with
@@ -100,6 +101,16 @@ pub struct Totals {
     pub open: u64,
     pub high: u64,
     pub high_risk_positions: u64,
+    /// Open findings by severity (`adal_store::cartogram::SEVERITIES`).
+    pub by_severity: [u64; 4],
+    /// Open findings by band of likelihood x impact (low to critical).
+    pub by_band: [u64; 4],
+    /// People late with or missing last year's asset declaration.
+    pub overdue_declarations: u64,
+    pub cases_open: u64,
+    pub cases_closed: u64,
+    /// Closed cases found substantiated.
+    pub cases_substantiated: u64,
 }
 
 impl Totals {
@@ -108,6 +119,14 @@ impl Totals {
         self.open += t.open;
         self.high += t.high;
         self.high_risk_positions += t.high_risk_positions;
+        for i in 0..4 {
+            self.by_severity[i] += t.by_severity[i];
+            self.by_band[i] += t.by_band[i];
+        }
+        self.overdue_declarations += t.overdue_declarations;
+        self.cases_open += t.cases_open;
+        self.cases_closed += t.cases_closed;
+        self.cases_substantiated += t.case_outcomes.get("substantiated").copied().unwrap_or(0);
     }
 
     pub fn level(&self) -> Level {
@@ -125,6 +144,10 @@ pub struct Cartogram {
     /// Every sector, likewise.
     pub sectors: Vec<(Sector, Totals)>,
     pub total: Totals,
+    /// The selection's open findings by the Guidelines' area.
+    pub areas: BTreeMap<String, u64>,
+    /// The selection's closed cases by outcome.
+    pub case_outcomes: BTreeMap<String, u64>,
     /// The tenants the filter keeps, most exposed first.
     pub tenants: Vec<TenantRisk>,
 }
@@ -141,9 +164,17 @@ pub fn build(all: Vec<TenantRisk>, filter: Filter) -> Cartogram {
         .map(|s| (*s, Totals::default()))
         .collect();
     let mut total = Totals::default();
+    let mut areas: BTreeMap<String, u64> = BTreeMap::new();
+    let mut case_outcomes: BTreeMap<String, u64> = BTreeMap::new();
     let mut tenants: Vec<TenantRisk> = all.into_iter().filter(|t| filter.keeps(t)).collect();
     for t in &tenants {
         total.add(t);
+        for (a, n) in &t.by_area {
+            *areas.entry(a.clone()).or_default() += n;
+        }
+        for (o, n) in &t.case_outcomes {
+            *case_outcomes.entry(o.clone()).or_default() += n;
+        }
         if let Some((_, r)) = regions.iter_mut().find(|(r, _)| r.as_str() == t.region) {
             r.add(t);
         }
@@ -161,6 +192,8 @@ pub fn build(all: Vec<TenantRisk>, filter: Filter) -> Cartogram {
         regions,
         sectors,
         total,
+        areas,
+        case_outcomes,
         tenants,
     }
 }
@@ -393,7 +426,7 @@ fn split_name(name: &str) -> (&str, &str) {
 /// sector.
 pub fn csv(c: &Cartogram) -> String {
     let mut s = String::from(
-        "group,key,tenants,open_findings,high_risk_findings,high_risk_positions,level\r\n",
+        "group,key,tenants,open_findings,high_risk_findings,high_risk_positions,level,severity_low,severity_medium,severity_high,severity_critical,band_low,band_medium,band_high,band_critical,overdue_declarations,cases_open,cases_closed,cases_substantiated\r\n",
     );
     let rows = c
         .regions
@@ -403,13 +436,22 @@ pub fn csv(c: &Cartogram) -> String {
     for (group, key, t) in rows {
         let _ = write!(
             s,
-            "{group},{key},{},{},{},{},{}\r\n",
+            "{group},{key},{},{},{},{},{}",
             t.tenants,
             t.open,
             t.high,
             t.high_risk_positions,
             t.level().as_str()
         );
+        for n in t.by_severity.iter().chain(t.by_band.iter()).chain([
+            &t.overdue_declarations,
+            &t.cases_open,
+            &t.cases_closed,
+            &t.cases_substantiated,
+        ]) {
+            let _ = write!(s, ",{n}");
+        }
+        s.push_str("\r\n");
     }
     s
 }
@@ -456,6 +498,13 @@ mod tests {
             open,
             high,
             high_risk_positions: 1,
+            by_severity: [0, open.saturating_sub(high), high, 0],
+            by_band: [0, open.saturating_sub(high), high, 0],
+            by_area: [("gifts".to_owned(), open)].into_iter().collect(),
+            overdue_declarations: 2,
+            cases_open: 1,
+            cases_closed: 1,
+            case_outcomes: [("substantiated".to_owned(), 1)].into_iter().collect(),
         }
     }
 
@@ -489,9 +538,18 @@ mod tests {
                 tenants: 5,
                 open: 21,
                 high: 12,
-                high_risk_positions: 5
+                high_risk_positions: 5,
+                by_severity: [0, 9, 12, 0],
+                by_band: [0, 9, 12, 0],
+                overdue_declarations: 10,
+                cases_open: 5,
+                cases_closed: 5,
+                cases_substantiated: 5,
             }
         );
+        // The Guidelines' areas and the cases' outcomes, for the selection.
+        assert_eq!(c.areas.get("gifts"), Some(&21));
+        assert_eq!(c.case_outcomes.get("substantiated"), Some(&5));
         let k = c
             .regions
             .iter()
@@ -589,7 +647,9 @@ mod tests {
         assert!(svg.contains("north kazakhstan") || svg.contains(">north<"));
         let csv = csv(&c);
         assert_eq!(csv.lines().count(), 1 + 20 + 3);
-        assert!(csv.contains("region,astana,3,8,8,3,medium\r\n"));
+        // Severity and band (C: 7 high, E: 1 high), overdue declarations and
+        // cases (2, 1 and 1 a tenant in the sample).
+        assert!(csv.contains("region,astana,3,8,8,3,medium,0,0,8,0,0,0,8,0,6,3,3,3\r\n"));
     }
 
     #[test]

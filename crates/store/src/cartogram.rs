@@ -4,10 +4,10 @@
 //! as high-risk with the findings open on them. Read across tenants: only
 //! the platform's Agency and administrators reach these.
 
-use crate::entities::{department, position, risk_count, tenant};
+use crate::entities::{department, finding, position, report, risk_count, tenant};
 use crate::{Result, TenantId};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, prelude::Uuid};
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 /// A finding's cell counts as high risk from this likelihood x impact on
 /// (the "high" and "critical" bands of the tenant's risk map).
@@ -25,23 +25,60 @@ pub struct TenantRisk {
     pub high: u64,
     /// Positions the tenant lists as high-risk.
     pub high_risk_positions: u64,
+    /// Open findings by severity: low, medium, high, critical.
+    pub by_severity: [u64; 4],
+    /// Open findings by band of likelihood x impact: low (under 5), medium
+    /// (under 10), high (under 17), critical.
+    pub by_band: [u64; 4],
+    /// Open findings by the Guidelines' area.
+    pub by_area: BTreeMap<String, u64>,
+    /// People whose asset declaration for last year is late or missing,
+    /// by the tenant's own deadline.
+    pub overdue_declarations: u64,
+    /// Feedback cases still open, and closed.
+    pub cases_open: u64,
+    pub cases_closed: u64,
+    /// Closed cases by outcome.
+    pub case_outcomes: BTreeMap<String, u64>,
+}
+
+/// The severities in the order of [`TenantRisk::by_severity`].
+pub const SEVERITIES: [&str; 4] = ["low", "medium", "high", "critical"];
+
+/// The band of a cell, as an index into [`TenantRisk::by_band`] (the
+/// risk map's bands).
+pub fn band_index(likelihood: i16, impact: i16) -> usize {
+    match i32::from(likelihood) * i32::from(impact) {
+        ..=4 => 0,
+        5..=9 => 1,
+        10..=16 => 2,
+        _ => 3,
+    }
 }
 
 fn count(n: i64) -> u64 {
     u64::try_from(n).unwrap_or(0)
 }
 
-/// Every tenant with its open and high-risk findings, by name.
-pub async fn tenant_risks(store: &crate::Store) -> Result<Vec<TenantRisk>> {
+/// Every tenant with its open and high-risk findings, by name, and what
+/// the Guidelines' areas ask about: findings by severity, band and area,
+/// overdue declarations (judged on `today`), cases and their outcomes.
+pub async fn tenant_risks(
+    store: &crate::Store,
+    today: chrono::NaiveDate,
+) -> Result<Vec<TenantRisk>> {
     let conn = &store.across_tenants();
     let tenants = tenant::Entity::find()
         .order_by_asc(tenant::Column::Name)
         .all(conn)
         .await?;
     let mut open: HashMap<Uuid, (u64, u64)> = HashMap::new();
-    let cells: Vec<(Uuid, i16, i16, i64)> = risk_count::Entity::find()
+    let mut bands: HashMap<Uuid, [u64; 4]> = HashMap::new();
+    let mut areas: HashMap<Uuid, BTreeMap<String, u64>> = HashMap::new();
+    let cells: Vec<(Uuid, String, i16, i16, i64)> = risk_count::Entity::find()
         .select_only()
         .column(risk_count::Column::TenantId)
+        .column(risk_count::Column::Area)
         .column(risk_count::Column::Likelihood)
         .column(risk_count::Column::Impact)
         .column(risk_count::Column::OpenCount)
@@ -49,11 +86,52 @@ pub async fn tenant_risks(store: &crate::Store) -> Result<Vec<TenantRisk>> {
         .into_tuple()
         .all(conn)
         .await?;
-    for (t, l, i, n) in cells {
+    for (t, area, l, i, n) in cells {
         let e = open.entry(t).or_default();
         e.0 += count(n);
         if i32::from(l) * i32::from(i) >= HIGH_FROM {
             e.1 += count(n);
+        }
+        bands.entry(t).or_default()[band_index(l, i)] += count(n);
+        *areas.entry(t).or_default().entry(area).or_default() += count(n);
+    }
+    // Severity is not in the counters: one grouped read of the open ones.
+    let mut severities: HashMap<Uuid, [u64; 4]> = HashMap::new();
+    let by_severity: Vec<(Uuid, String, i64)> = finding::Entity::find()
+        .select_only()
+        .column(finding::Column::TenantId)
+        .column(finding::Column::Severity)
+        .column_as(finding::Column::Id.count(), "n")
+        .filter(finding::Column::Status.eq(crate::evaluation::OPEN))
+        .group_by(finding::Column::TenantId)
+        .group_by(finding::Column::Severity)
+        .into_tuple()
+        .all(conn)
+        .await?;
+    for (t, sev, n) in by_severity {
+        if let Some(i) = SEVERITIES.iter().position(|s| *s == sev) {
+            severities.entry(t).or_default()[i] += count(n);
+        }
+    }
+    let mut cases: HashMap<Uuid, (u64, u64, BTreeMap<String, u64>)> = HashMap::new();
+    let reports: Vec<(Uuid, Option<String>, Option<chrono::DateTime<chrono::Utc>>)> =
+        report::Entity::find()
+            .select_only()
+            .column(report::Column::TenantId)
+            .column(report::Column::Outcome)
+            .column(report::Column::ClosedAt)
+            .into_tuple()
+            .all(conn)
+            .await?;
+    for (t, outcome, closed) in reports {
+        let e = cases.entry(t).or_default();
+        if closed.is_some() {
+            e.1 += 1;
+            if let Some(o) = outcome {
+                *e.2.entry(o).or_default() += 1;
+            }
+        } else {
+            e.0 += 1;
         }
     }
     let positions: HashMap<Uuid, i64> = position::Entity::find()
@@ -67,21 +145,50 @@ pub async fn tenant_risks(store: &crate::Store) -> Result<Vec<TenantRisk>> {
         .await?
         .into_iter()
         .collect();
-    Ok(tenants
-        .into_iter()
-        .map(|t| {
-            let (o, h) = open.get(&t.id).copied().unwrap_or_default();
-            TenantRisk {
-                id: TenantId::from_uuid(t.id),
-                high_risk_positions: count(positions.get(&t.id).copied().unwrap_or(0)),
-                name: t.name,
-                region: t.region,
-                sector: t.sector,
-                open: o,
-                high: h,
-            }
+    let mut out = Vec::with_capacity(tenants.len());
+    for t in tenants {
+        let (o, h) = open.get(&t.id).copied().unwrap_or_default();
+        let (cases_open, cases_closed, case_outcomes) = cases.remove(&t.id).unwrap_or_default();
+        let overdue_declarations = overdue(store, &t, today).await?;
+        out.push(TenantRisk {
+            id: TenantId::from_uuid(t.id),
+            high_risk_positions: count(positions.get(&t.id).copied().unwrap_or(0)),
+            by_severity: severities.get(&t.id).copied().unwrap_or_default(),
+            by_band: bands.get(&t.id).copied().unwrap_or_default(),
+            by_area: areas.remove(&t.id).unwrap_or_default(),
+            overdue_declarations,
+            cases_open,
+            cases_closed,
+            case_outcomes,
+            name: t.name,
+            region: t.region,
+            sector: t.sector,
+            open: o,
+            high: h,
+        });
+    }
+    Ok(out)
+}
+
+/// People of `t` whose declaration for last year is late or missing on
+/// `today`, by its own deadline (none before the deadline).
+async fn overdue(store: &crate::Store, t: &tenant::Model, today: chrono::NaiveDate) -> Result<u64> {
+    use chrono::Datelike;
+    let year = today.year() - 1;
+    let Some(due) = crate::tenants::settings_of(t)?.declaration_due(year) else {
+        return Ok(0);
+    };
+    let all =
+        crate::declarations::status(store, TenantId::from_uuid(t.id), year, due, today).await?;
+    Ok(all
+        .iter()
+        .filter(|p| {
+            matches!(
+                p.state,
+                crate::declarations::State::Late | crate::declarations::State::Missing
+            )
         })
-        .collect())
+        .count() as u64)
 }
 
 /// A position a tenant lists as high-risk, with the findings open on it.

@@ -953,3 +953,15 @@ audit-col-who = Who
 audit-col-action = What
 audit-col-object = Concerning
 audit-agency = Agency
+
+## The cartogram's profile of the selection
+cartogram-col-overdue = Overdue declarations
+cartogram-col-cases-open = Cases open
+cartogram-col-cases-closed = Cases closed
+cartogram-profile = The selection by the Guidelines' areas
+cartogram-by-area = Open findings by area
+cartogram-grades = Open findings by severity and by likelihood × impact
+cartogram-col-grade = Grade
+cartogram-col-by-severity = By severity
+cartogram-col-by-band = By likelihood × impact
+cartogram-accountability = Declarations and cases

@@ -947,3 +947,15 @@ audit-col-who = Кім
 audit-col-action = Не
 audit-col-object = Неге қатысты
 audit-agency = Агенттік
+
+## Картограммадағы іріктеменің бейнесі
+cartogram-col-overdue = Мерзімі өткен декларациялар
+cartogram-col-cases-open = Жұмыстағы істер
+cartogram-col-cases-closed = Жабылған істер
+cartogram-profile = Әдістемелік ұсынымдардың бағыттары бойынша іріктеме
+cartogram-by-area = Бағыттар бойынша ашық бұзушылықтар
+cartogram-grades = Ауырлығы және ықтималдық × әсер бойынша ашық бұзушылықтар
+cartogram-col-grade = Деңгей
+cartogram-col-by-severity = Ауырлығы бойынша
+cartogram-col-by-band = Ықтималдық × әсер бойынша
+cartogram-accountability = Декларациялар және істер

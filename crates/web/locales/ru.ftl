@@ -955,3 +955,15 @@ audit-col-who = Кто
 audit-col-action = Что
 audit-col-object = К чему относится
 audit-agency = Агентство
+
+## Профиль выборки на картограмме
+cartogram-col-overdue = Просроченные декларации
+cartogram-col-cases-open = Дел в работе
+cartogram-col-cases-closed = Дел закрыто
+cartogram-profile = Выборка по направлениям Методических рекомендаций
+cartogram-by-area = Открытые нарушения по направлениям
+cartogram-grades = Открытые нарушения по серьёзности и по вероятности × влиянию
+cartogram-col-grade = Уровень
+cartogram-col-by-severity = По серьёзности
+cartogram-col-by-band = По вероятности × влиянию
+cartogram-accountability = Декларации и дела

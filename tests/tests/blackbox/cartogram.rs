@@ -73,6 +73,22 @@ async fn the_agency_reads_the_cartogram_and_the_public_its_aggregate() -> Result
     assert_eq!(m.body["total"]["tenants"], 3, "{}", m.text);
     assert_eq!(m.body["total"]["open_findings"], open, "{}", m.text);
     assert_eq!(m.body["total"]["high_risk_positions"], 3, "{}", m.text);
+    // The Guidelines' areas: by area, severity and band, each adding up to
+    // the open findings; declarations and cases counted.
+    let sum = |v: &Value| -> u64 {
+        v.as_object()
+            .map(|o| o.values().filter_map(Value::as_u64).sum())
+            .unwrap_or(0)
+    };
+    assert_eq!(sum(&m.body["by_area"]), open, "{}", m.text);
+    assert_eq!(sum(&m.body["total"]["by_severity"]), open, "{}", m.text);
+    assert_eq!(sum(&m.body["total"]["by_band"]), open, "{}", m.text);
+    assert!(
+        m.body["total"]["overdue_declarations"].is_u64(),
+        "{}",
+        m.text
+    );
+    assert_eq!(m.body["total"]["cases_open"], 0, "{}", m.text);
     assert_eq!(m.body["regions"].as_array().map(Vec::len), Some(20));
     assert_eq!(region(&m.body, "karaganda")["tenants"], 3);
     assert_eq!(region(&m.body, "astana")["level"], "empty");

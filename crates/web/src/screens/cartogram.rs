@@ -73,7 +73,7 @@ pub(crate) async fn cartogram_page(
         super::agency::agency_only(&state, &v).await?;
         let tr = &v.tr;
         let (f, region_error, sector_error) = selection(&q);
-        let c = cartogram::build(data::tenant_risks(&state.store).await?, f);
+        let c = cartogram::build(data::tenant_risks(&state.store, adal_domain::kazakhstan_today()).await?, f);
         let positions = cartogram::positions(data::high_risk_positions(&state.store).await?, f);
         let region_name = |r: Region| label(tr, "region", r.as_str());
         let level_name = |l: Level| tr.t(&format!("cartogram-level-{}", l.as_str()));
@@ -122,6 +122,9 @@ pub(crate) async fn cartogram_page(
                 td class="num" { (t.high) }
                 td class="num" { (t.high_risk_positions) }
                 td { span class={ "level level-" (t.level().as_str()) } { (level_name(t.level())) } }
+                td class="num" data-overdue { (t.overdue_declarations) }
+                td class="num" { (t.cases_open) }
+                td class="num" { (t.cases_closed) }
             }
         };
         let columns = [
@@ -130,7 +133,12 @@ pub(crate) async fn cartogram_page(
             ("col-high-risk-findings", true),
             ("col-high-risk-positions", true),
             ("cartogram-col-level", false),
+            ("cartogram-col-overdue", true),
+            ("cartogram-col-cases-open", true),
+            ("cartogram-col-cases-closed", true),
         ];
+        let t = &c.total;
+        let grades = ["low", "medium", "high", "critical"];
         let body = html! {
             p { (tr.t("cartogram-intro")) }
             form method="get" action="/agency/cartogram" class="filters" aria-label=(tr.t("filters")) {
@@ -175,6 +183,47 @@ pub(crate) async fn cartogram_page(
                                 th scope="row" { a href={ "/agency/cartogram" (query_of(f.region, Some(*s))) } { (label(tr, "sector", s.as_str())) } }
                                 (totals_cells(t))
                             }
+                        }
+                    }
+                }
+            }
+            h2 { (tr.t("cartogram-profile")) }
+            div class="scroll" {
+                table id="cartogram-by-area" {
+                    caption { (tr.t("cartogram-by-area")) }
+                    (head(tr, &[("annual-col-area", false), ("col-open-findings", true)]))
+                    tbody {
+                        @for (a, n) in &c.areas {
+                            tr data-area=(a) { th scope="row" { (label(tr, "area", a)) } td class="num" { (n) } }
+                        }
+                        @if c.areas.is_empty() { tr { td colspan="2" { (tr.t("annual-none")) } } }
+                    }
+                }
+            }
+            div class="scroll" {
+                table id="cartogram-grades" {
+                    caption { (tr.t("cartogram-grades")) }
+                    (head(tr, &[("cartogram-col-grade", false), ("cartogram-col-by-severity", true), ("cartogram-col-by-band", true)]))
+                    tbody {
+                        @for (i, g) in grades.iter().enumerate() {
+                            tr data-grade=(g) {
+                                th scope="row" { (label(tr, "severity", g)) }
+                                td class="num" { (t.by_severity[i]) }
+                                td class="num" { (t.by_band[i]) }
+                            }
+                        }
+                    }
+                }
+            }
+            div class="scroll" {
+                table id="cartogram-accountability" {
+                    caption { (tr.t("cartogram-accountability")) }
+                    tbody {
+                        tr data-measure="overdue" { th scope="row" { (tr.t("cartogram-col-overdue")) } td class="num" { (t.overdue_declarations) } }
+                        tr data-measure="cases_open" { th scope="row" { (tr.t("cartogram-col-cases-open")) } td class="num" { (t.cases_open) } }
+                        tr data-measure="cases_closed" { th scope="row" { (tr.t("cartogram-col-cases-closed")) } td class="num" { (t.cases_closed) } }
+                        @for (o, n) in &c.case_outcomes {
+                            tr data-outcome=(o) { th scope="row" { "— " (label(tr, "annual-outcome", o)) } td class="num" { (n) } }
                         }
                     }
                 }
@@ -239,7 +288,10 @@ pub(crate) async fn cartogram_csv(
     let r: PageResult = async {
         super::agency::agency_only(&state, &v).await?;
         let (f, _, _) = selection(&q);
-        let c = cartogram::build(data::tenant_risks(&state.store).await?, f);
+        let c = cartogram::build(
+            data::tenant_risks(&state.store, adal_domain::kazakhstan_today()).await?,
+            f,
+        );
         Ok(cartogram::csv(&c)
             .with_content_type("text/csv; charset=utf-8")
             .with_header(
