@@ -219,10 +219,7 @@ async fn selected(
 }
 
 async fn cartogram_of(state: &AppState, f: Filter) -> ApiResult<cartogram::Cartogram> {
-    Ok(cartogram::build(
-        data::tenant_risks(&state.store, adal_domain::kazakhstan_today()).await?,
-        f,
-    ))
+    Ok(cartogram::for_agency(&state.store, f, adal_domain::kazakhstan_today()).await?)
 }
 
 fn position_out(p: data::PositionRisk) -> PositionRiskOut {
@@ -429,7 +426,7 @@ impl CartogramApi {
         operation_id = "getPublicCartogram"
     )]
     async fn public(&self, state: Data<&AppState>) -> ApiResult<PublicResponse> {
-        let c = cartogram_of(&state, Filter::default()).await?;
+        let c = cartogram::for_public(&state.store).await?;
         Ok(PublicResponse::Ok(Json(
             cartogram::public(&c)
                 .into_iter()

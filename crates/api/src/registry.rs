@@ -7,7 +7,7 @@ use crate::bearer::BearerAuth;
 use crate::body::JsonBody;
 use crate::error::{ApiError, ApiResult};
 use adal_authz::{act, obj};
-use adal_domain::{ConvictedPerson, ConvictedPersonFields, FieldError, Iin};
+use adal_domain::{ConvictedPerson, ConvictedPersonFields};
 use adal_service::authorize_platform;
 use adal_service::screening;
 use adal_store::registry::{self, RegistryEntry, Search};
@@ -268,37 +268,8 @@ enum ScreeningResponse {
     Ok(Json<ScreeningOut>),
 }
 
-/// Longest `name` a search takes, in characters.
-const MAX_NAME_QUERY: usize = 300;
-
 fn search_of(name: Option<String>, iin: Option<String>) -> ApiResult<Search> {
-    let mut errors = Vec::new();
-    let name = name.filter(|n| !n.trim().is_empty());
-    if let Some(n) = &name {
-        if n.chars().count() > MAX_NAME_QUERY {
-            errors.push(FieldError::new(
-                "/name",
-                format!("must be at most {MAX_NAME_QUERY} characters"),
-            ));
-        } else if adal_names::name_parts(n).is_empty() {
-            errors.push(FieldError::new("/name", "must contain letters"));
-        }
-    }
-    let iin = match iin.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        None => None,
-        Some(s) => match Iin::parse(s) {
-            Ok(i) => Some(i),
-            Err(e) => {
-                errors.push(FieldError::new("/iin", format!("invalid IIN: {e}")));
-                None
-            }
-        },
-    };
-    if errors.is_empty() {
-        Ok(Search { name, iin })
-    } else {
-        Err(ApiError::invalid(errors))
-    }
+    screening::registry_search(name.as_deref(), iin.as_deref()).map_err(ApiError::invalid)
 }
 
 pub struct RegistryApi;

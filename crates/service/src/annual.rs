@@ -472,19 +472,22 @@ pub async fn summary(store: &Store, year: &Year, today: NaiveDate) -> ServiceRes
     })
 }
 
-/// A CSV field, quoted when it must be, and never read as a formula by a
-/// spreadsheet (a leading `=`, `+`, `-`, `@` is prefixed with `'`).
-fn field(s: &str) -> String {
-    let s = if s.starts_with(['=', '+', '-', '@']) {
-        format!("'{s}")
-    } else {
-        s.to_owned()
-    };
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s
+/// A CSV table (RFC 4180, CRLF lines) a person will open in a spreadsheet:
+/// every cell through [`crate::export::spreadsheet_cell`], quoted by the
+/// `csv` writer where it must be.
+fn table<I: IntoIterator<Item = Vec<String>>>(header: &[&str], rows: I) -> String {
+    let mut w = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::CRLF)
+        .from_writer(Vec::new());
+    // Writing to memory cannot fail.
+    let _ = w.write_record(header);
+    for row in rows {
+        let _ = w.write_record(
+            row.iter()
+                .map(|c| crate::export::spreadsheet_cell(c).into_owned()),
+        );
     }
+    String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
 }
 
 /// The report as one long CSV table, `section,item,measure,value`: each
@@ -603,44 +606,23 @@ pub fn csv(r: &AnnualReport) -> String {
             .map(|p| p.to_string())
             .unwrap_or_default(),
     );
-    let mut out = String::from("section,item,measure,value\r\n");
-    for row in rows {
-        let cells: Vec<String> = row.iter().map(|c| field(c)).collect();
-        out.push_str(&cells.join(","));
-        out.push_str("\r\n");
-    }
-    out
+    table(
+        &["section", "item", "measure", "value"],
+        rows.into_iter().map(Vec::from),
+    )
 }
 
 /// The Agency's summary as CSV: a row per tenant, then the totals.
 pub fn summary_csv(s: &Summary) -> String {
-    let mut out = String::from(
-        "tenant_id,name,bin,region,sector,findings,high_risk_findings,open_findings,high_risk_positions,cases_received,cases_substantiated,declarations_late,declarations_missing,training_coverage_percent\r\n",
-    );
     // Five columns that name the line, eight counts, the coverage.
-    let mut line = |names: [String; 5], counts: [u64; 8], coverage: Option<u8>| {
+    let line = |names: [String; 5], counts: [u64; 8], coverage: Option<u8>| {
         let mut cells: Vec<String> = names.to_vec();
         cells.extend(counts.iter().map(u64::to_string));
         cells.push(coverage.map(|p| p.to_string()).unwrap_or_default());
-        out.push_str(&cells.join(","));
-        out.push_str("\r\n");
+        cells
     };
-    for r in &s.tenants {
-        let t = &r.tenant;
-        line(
-            [
-                t.id.to_string(),
-                field(&t.name),
-                field(&t.bin),
-                field(&t.region),
-                field(&t.sector),
-            ],
-            r.figures.counts(),
-            r.training_coverage_percent,
-        );
-    }
     let t = &s.total;
-    line(
+    let total = line(
         [
             "total".to_owned(),
             format!("{} organisations", t.tenants),
@@ -651,7 +633,41 @@ pub fn summary_csv(s: &Summary) -> String {
         t.figures.counts(),
         t.training_coverage_percent,
     );
-    out
+    table(
+        &[
+            "tenant_id",
+            "name",
+            "bin",
+            "region",
+            "sector",
+            "findings",
+            "high_risk_findings",
+            "open_findings",
+            "high_risk_positions",
+            "cases_received",
+            "cases_substantiated",
+            "declarations_late",
+            "declarations_missing",
+            "training_coverage_percent",
+        ],
+        s.tenants
+            .iter()
+            .map(|r| {
+                let t = &r.tenant;
+                line(
+                    [
+                        t.id.to_string(),
+                        t.name.clone(),
+                        t.bin.clone(),
+                        t.region.clone(),
+                        t.sector.clone(),
+                    ],
+                    r.figures.counts(),
+                    r.training_coverage_percent,
+                )
+            })
+            .chain(std::iter::once(total)),
+    )
 }
 
 /// The words a printed report needs, by key; the API prints English
@@ -830,8 +846,16 @@ pub fn pdf_blocks(r: &AnnualReport, w: Words<'_>) -> Vec<adal_pdf::Block> {
 
 #[cfg(test)]
 mod tests {
-    use super::{field, year_of};
+    use super::{table, year_of};
     use chrono::NaiveDate;
+
+    /// One cell as the table writes it.
+    fn field(cell: &str) -> String {
+        let t = table(&["h"], [vec![cell.to_owned()]]);
+        t.trim_start_matches("h\r\n")
+            .trim_end_matches("\r\n")
+            .to_owned()
+    }
 
     #[test]
     fn csv_fields_are_quoted_and_never_formulas() {

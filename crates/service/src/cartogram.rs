@@ -152,6 +152,27 @@ pub struct Cartogram {
     pub tenants: Vec<TenantRisk>,
 }
 
+/// The Agency's cartogram of the tenants `filter` keeps, with every figure
+/// (the accountability figures judged on `today`).
+pub async fn for_agency(
+    store: &adal_store::Store,
+    filter: Filter,
+    today: chrono::NaiveDate,
+) -> Result<Cartogram, adal_store::StoreError> {
+    let mut all = adal_store::cartogram::tenant_risks(store).await?;
+    adal_store::cartogram::add_accountability(store, &mut all, today).await?;
+    Ok(build(all, filter))
+}
+
+/// The cartogram the public aggregate is made from: the risk counters
+/// only, so an anonymous request reads a few rows per tenant.
+pub async fn for_public(store: &adal_store::Store) -> Result<Cartogram, adal_store::StoreError> {
+    Ok(build(
+        adal_store::cartogram::tenant_risks(store).await?,
+        Filter::default(),
+    ))
+}
+
 /// Counts the tenants `filter` keeps. Tenants whose region or sector is
 /// not one of the known ones count in the total and the tenant list only.
 pub fn build(all: Vec<TenantRisk>, filter: Filter) -> Cartogram {

@@ -37,19 +37,7 @@ impl Candidate {
             }
         };
         let name = full_name.trim();
-        if name.chars().count() > MAX_NAME {
-            errors.push(FieldError::coded(
-                "/full_name",
-                "text.too_long",
-                format!("must be at most {MAX_NAME} characters"),
-            ));
-        } else if adal_names::name_parts(name).is_empty() {
-            errors.push(FieldError::coded(
-                "/full_name",
-                "name.no_letters",
-                "must contain letters",
-            ));
-        }
+        check_name("/full_name", name, &mut errors);
         match iin {
             Some(iin) if errors.is_empty() => Ok(Self {
                 iin,
@@ -57,6 +45,59 @@ impl Candidate {
             }),
             _ => Err(errors),
         }
+    }
+}
+
+/// A name to look for: at most [`MAX_NAME`] characters, with letters.
+fn check_name(pointer: &str, name: &str, errors: &mut Vec<FieldError>) {
+    if name.chars().count() > MAX_NAME {
+        errors.push(FieldError::coded(
+            pointer,
+            "text.too_long",
+            format!("must be at most {MAX_NAME} characters"),
+        ));
+    } else if adal_names::name_parts(name).is_empty() {
+        errors.push(FieldError::coded(
+            pointer,
+            "name.no_letters",
+            "must contain letters",
+        ));
+    }
+}
+
+/// A public search of the registry, checked: a name (any spelling, at
+/// `/name`) and an IIN (at `/iin`), each optional; blank is absent. The
+/// API and the public page take the same.
+pub fn registry_search(
+    name: Option<&str>,
+    iin: Option<&str>,
+) -> Result<registry::Search, Vec<FieldError>> {
+    let mut errors = Vec::new();
+    let name = name.map(str::trim).filter(|n| !n.is_empty());
+    if let Some(n) = name {
+        check_name("/name", n, &mut errors);
+    }
+    let iin = match iin.map(str::trim).filter(|s| !s.is_empty()) {
+        None => None,
+        Some(s) => match Iin::parse(s) {
+            Ok(i) => Some(i),
+            Err(e) => {
+                errors.push(FieldError::coded(
+                    "/iin",
+                    "iin.invalid",
+                    format!("invalid IIN: {e}"),
+                ));
+                None
+            }
+        },
+    };
+    if errors.is_empty() {
+        Ok(registry::Search {
+            name: name.map(str::to_owned),
+            iin,
+        })
+    } else {
+        Err(errors)
     }
 }
 

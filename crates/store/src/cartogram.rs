@@ -60,13 +60,11 @@ fn count(n: i64) -> u64 {
     u64::try_from(n).unwrap_or(0)
 }
 
-/// Every tenant with its open and high-risk findings, by name, and what
-/// the Guidelines' areas ask about: findings by severity, band and area,
-/// overdue declarations (judged on `today`), cases and their outcomes.
-pub async fn tenant_risks(
-    store: &crate::Store,
-    today: chrono::NaiveDate,
-) -> Result<Vec<TenantRisk>> {
+/// Every tenant with its open and high-risk findings, by name, by band and
+/// by area: from the risk counters, a few rows per tenant. The rest of
+/// what the Guidelines' areas ask about is [`add_accountability`]'s, which
+/// the public aggregate does without.
+pub async fn tenant_risks(store: &crate::Store) -> Result<Vec<TenantRisk>> {
     let conn = &store.across_tenants();
     let tenants = tenant::Entity::find()
         .order_by_asc(tenant::Column::Name)
@@ -95,6 +93,52 @@ pub async fn tenant_risks(
         bands.entry(t).or_default()[band_index(l, i)] += count(n);
         *areas.entry(t).or_default().entry(area).or_default() += count(n);
     }
+    let positions: HashMap<Uuid, i64> = position::Entity::find()
+        .select_only()
+        .column(position::Column::TenantId)
+        .column_as(position::Column::Id.count(), "n")
+        .filter(position::Column::HighRisk.eq(true))
+        .group_by(position::Column::TenantId)
+        .into_tuple::<(Uuid, i64)>()
+        .all(conn)
+        .await?
+        .into_iter()
+        .collect();
+    Ok(tenants
+        .into_iter()
+        .map(|t| {
+            let (o, h) = open.get(&t.id).copied().unwrap_or_default();
+            TenantRisk {
+                id: TenantId::from_uuid(t.id),
+                high_risk_positions: count(positions.get(&t.id).copied().unwrap_or(0)),
+                by_band: bands.get(&t.id).copied().unwrap_or_default(),
+                by_area: areas.remove(&t.id).unwrap_or_default(),
+                name: t.name,
+                region: t.region,
+                sector: t.sector,
+                open: o,
+                high: h,
+                // Filled by add_accountability where wanted.
+                by_severity: [0; 4],
+                overdue_declarations: 0,
+                cases_open: 0,
+                cases_closed: 0,
+                case_outcomes: BTreeMap::new(),
+            }
+        })
+        .collect())
+}
+
+/// Adds to each tenant of `risks` its open findings by severity, its
+/// feedback cases and their outcomes, and its overdue declarations (judged
+/// on `today`, by its own deadline). The declarations cost two reads per
+/// tenant: the Agency's view pays for them, the public aggregate does not.
+pub async fn add_accountability(
+    store: &crate::Store,
+    risks: &mut [TenantRisk],
+    today: chrono::NaiveDate,
+) -> Result<()> {
+    let conn = &store.across_tenants();
     // Severity is not in the counters: one grouped read of the open ones.
     let mut severities: HashMap<Uuid, [u64; 4]> = HashMap::new();
     let by_severity: Vec<(Uuid, String, i64)> = finding::Entity::find()
@@ -134,61 +178,23 @@ pub async fn tenant_risks(
             e.0 += 1;
         }
     }
-    let positions: HashMap<Uuid, i64> = position::Entity::find()
-        .select_only()
-        .column(position::Column::TenantId)
-        .column_as(position::Column::Id.count(), "n")
-        .filter(position::Column::HighRisk.eq(true))
-        .group_by(position::Column::TenantId)
-        .into_tuple::<(Uuid, i64)>()
+    let tenants: HashMap<Uuid, tenant::Model> = tenant::Entity::find()
         .all(conn)
         .await?
         .into_iter()
+        .map(|t| (t.id, t))
         .collect();
-    let mut out = Vec::with_capacity(tenants.len());
-    for t in tenants {
-        let (o, h) = open.get(&t.id).copied().unwrap_or_default();
-        let (cases_open, cases_closed, case_outcomes) = cases.remove(&t.id).unwrap_or_default();
-        let overdue_declarations = overdue(store, &t, today).await?;
-        out.push(TenantRisk {
-            id: TenantId::from_uuid(t.id),
-            high_risk_positions: count(positions.get(&t.id).copied().unwrap_or(0)),
-            by_severity: severities.get(&t.id).copied().unwrap_or_default(),
-            by_band: bands.get(&t.id).copied().unwrap_or_default(),
-            by_area: areas.remove(&t.id).unwrap_or_default(),
-            overdue_declarations,
-            cases_open,
-            cases_closed,
-            case_outcomes,
-            name: t.name,
-            region: t.region,
-            sector: t.sector,
-            open: o,
-            high: h,
-        });
+    for r in risks.iter_mut() {
+        let id = r.id.uuid();
+        r.by_severity = severities.get(&id).copied().unwrap_or_default();
+        (r.cases_open, r.cases_closed, r.case_outcomes) = cases.remove(&id).unwrap_or_default();
+        if let Some(t) = tenants.get(&id)
+            && let Some(o) = crate::declarations::overdue(store, t, today).await?
+        {
+            r.overdue_declarations = u64::try_from(o.missing + o.late).unwrap_or(u64::MAX);
+        }
     }
-    Ok(out)
-}
-
-/// People of `t` whose declaration for last year is late or missing on
-/// `today`, by its own deadline (none before the deadline).
-async fn overdue(store: &crate::Store, t: &tenant::Model, today: chrono::NaiveDate) -> Result<u64> {
-    use chrono::Datelike;
-    let year = today.year() - 1;
-    let Some(due) = crate::tenants::settings_of(t)?.declaration_due(year) else {
-        return Ok(0);
-    };
-    let all =
-        crate::declarations::status(store, TenantId::from_uuid(t.id), year, due, today).await?;
-    Ok(all
-        .iter()
-        .filter(|p| {
-            matches!(
-                p.state,
-                crate::declarations::State::Late | crate::declarations::State::Missing
-            )
-        })
-        .count() as u64)
+    Ok(())
 }
 
 /// A position a tenant lists as high-risk, with the findings open on it.

@@ -151,3 +151,34 @@ pub async fn first_filed_by(
         .await?;
     Ok(filed.map(|s| s.received_at))
 }
+
+/// Last year's declarations that are overdue on `today`: the year, its
+/// due date, and how many people have not filed (missing) or filed after
+/// it (late). `None` when the tenant sets no deadline for that year.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Overdue {
+    pub year: i32,
+    pub due: NaiveDate,
+    pub missing: usize,
+    pub late: usize,
+}
+
+pub async fn overdue(
+    store: &crate::Store,
+    tenant: &crate::tenants::Tenant,
+    today: NaiveDate,
+) -> Result<Option<Overdue>> {
+    use chrono::Datelike;
+    let year = today.year() - 1;
+    let Some(due) = crate::tenants::settings_of(tenant)?.declaration_due(year) else {
+        return Ok(None);
+    };
+    let all = status(store, TenantId::from_uuid(tenant.id), year, due, today).await?;
+    let count = |s| all.iter().filter(|p| p.state == s).count();
+    Ok(Some(Overdue {
+        year,
+        due,
+        missing: count(State::Missing),
+        late: count(State::Late),
+    }))
+}

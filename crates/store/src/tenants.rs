@@ -390,21 +390,25 @@ pub async fn usage_by_tenant(
     let conn = &store.across_tenants();
     let n = |v: i64| u64::try_from(v).unwrap_or(0);
     let mut out: std::collections::HashMap<uuid::Uuid, Usage> = Default::default();
-    let accounts: Vec<(Option<uuid::Uuid>, Option<chrono::DateTime<chrono::Utc>>)> =
-        user::Entity::find()
+    // Accounts by tenant, then the active ones: two grouped counts.
+    for active_only in [false, true] {
+        let mut q = user::Entity::find()
             .select_only()
             .column(user::Column::TenantId)
-            .column(user::Column::DisabledAt)
+            .column_as(user::Column::Id.count(), "n")
             .filter(user::Column::TenantId.is_not_null())
-            .into_tuple()
-            .all(conn)
-            .await?;
-    for (t, disabled) in accounts {
-        if let Some(t) = t {
+            .group_by(user::Column::TenantId);
+        if active_only {
+            q = q.filter(user::Column::DisabledAt.is_null());
+        }
+        let counts: Vec<(Option<uuid::Uuid>, i64)> = q.into_tuple().all(conn).await?;
+        for (t, c) in counts {
+            let Some(t) = t else { continue };
             let u = out.entry(t).or_default();
-            u.accounts += 1;
-            if disabled.is_none() {
-                u.active_accounts += 1;
+            if active_only {
+                u.active_accounts = n(c);
+            } else {
+                u.accounts = n(c);
             }
         }
     }

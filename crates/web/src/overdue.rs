@@ -1,19 +1,12 @@
 //! Declarations overdue in a tenant, for the reporting year open now: the
-//! overview and the Agency's view both show them.
+//! overview and the Agency's view both show them, counted as the
+//! cartogram counts them (`adal_store::declarations::overdue`).
 
 use crate::kit::{Fail, allowed};
 use adal_authz::{act, obj};
 use adal_service::{AppState, Caller};
-use adal_store::{TenantId, declarations, tenants};
-use chrono::Datelike;
-
-/// Declarations overdue for the reporting year open now.
-pub(crate) struct Overdue {
-    pub year: i32,
-    pub due: chrono::NaiveDate,
-    pub missing: usize,
-    pub late: usize,
-}
+use adal_store::declarations::{self, Overdue};
+use adal_store::{TenantId, tenants};
 
 /// `None` for a reader without the declaration status (the same check as
 /// `GET /declarations/status`), or a year with no possible deadline.
@@ -26,17 +19,6 @@ pub(crate) async fn overdue_declarations(
     if !allowed(state, c, tenant.uuid(), obj::DECLARATION_STATUS, act::READ).await {
         return Ok(None);
     }
-    let year = today.year() - 1;
-    let settings = tenants::settings_of(&tenants::get(&state.store, tenant).await?)?;
-    let Some(due) = settings.declaration_due(year) else {
-        return Ok(None);
-    };
-    let all = declarations::status(&state.store, tenant, year, due, today).await?;
-    let count = |s| all.iter().filter(|p| p.state == s).count();
-    Ok(Some(Overdue {
-        year,
-        due,
-        missing: count(declarations::State::Missing),
-        late: count(declarations::State::Late),
-    }))
+    let t = tenants::get(&state.store, tenant).await?;
+    Ok(declarations::overdue(&state.store, &t, today).await?)
 }

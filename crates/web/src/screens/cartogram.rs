@@ -73,7 +73,7 @@ pub(crate) async fn cartogram_page(
         super::agency::agency_only(&state, &v).await?;
         let tr = &v.tr;
         let (f, region_error, sector_error) = selection(&q);
-        let c = cartogram::build(data::tenant_risks(&state.store, adal_domain::kazakhstan_today()).await?, f);
+        let c = cartogram::for_agency(&state.store, f, adal_domain::kazakhstan_today()).await?;
         let positions = cartogram::positions(data::high_risk_positions(&state.store).await?, f);
         let region_name = |r: Region| label(tr, "region", r.as_str());
         let level_name = |l: Level| tr.t(&format!("cartogram-level-{}", l.as_str()));
@@ -288,10 +288,7 @@ pub(crate) async fn cartogram_csv(
     let r: PageResult = async {
         super::agency::agency_only(&state, &v).await?;
         let (f, _, _) = selection(&q);
-        let c = cartogram::build(
-            data::tenant_risks(&state.store, adal_domain::kazakhstan_today()).await?,
-            f,
-        );
+        let c = cartogram::for_agency(&state.store, f, adal_domain::kazakhstan_today()).await?;
         Ok(cartogram::csv(&c)
             .with_content_type("text/csv; charset=utf-8")
             .with_header(

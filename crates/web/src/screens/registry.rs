@@ -16,7 +16,6 @@ use crate::kit::{
 };
 use crate::session::Visitor;
 use adal_authz::{act, obj};
-use adal_domain::Iin;
 use adal_service::AppState;
 use adal_service::screening::{self, Candidate};
 use adal_store::registry::{self, BirthDate, Match, MatchReason, RegistryEntry, Search};
@@ -28,8 +27,6 @@ use uuid::Uuid;
 
 /// Entries per page of the public search.
 const PUBLIC_PAGE: u64 = 20;
-/// Longest name the search takes, in characters (as the API's).
-const MAX_NAME: usize = 300;
 
 #[derive(Debug, Default, serde::Deserialize)]
 pub(crate) struct SearchQuery {
@@ -42,38 +39,20 @@ fn trimmed(s: &Option<String>) -> &str {
     s.as_deref().map_or("", str::trim)
 }
 
-/// The search the form asks for, or the key of each field's error; `None`
-/// when nothing was asked yet.
+/// The search the form asks for (checked as the API checks it), or the
+/// key of each field's error; `None` when nothing was asked yet.
 fn search_of(q: &SearchQuery) -> Result<Option<Search>, Vec<(&'static str, &'static str)>> {
-    let mut errors = Vec::new();
-    let name = trimmed(&q.name);
-    let iin = trimmed(&q.iin);
-    if name.chars().count() > MAX_NAME {
-        errors.push(("name", "err-too-long"));
-    } else if !name.is_empty() && adal_names::name_parts(name).is_empty() {
-        errors.push(("name", "registry-err-name"));
-    }
-    let iin = if iin.is_empty() {
-        None
-    } else {
-        match Iin::parse(iin) {
-            Ok(i) => Some(i),
-            Err(_) => {
-                errors.push(("iin", "err-iin"));
-                None
-            }
-        }
-    };
-    if !errors.is_empty() {
-        return Err(errors);
-    }
-    if name.is_empty() && iin.is_none() {
-        return Ok(None);
-    }
-    Ok(Some(Search {
-        name: (!name.is_empty()).then(|| name.to_owned()),
-        iin,
-    }))
+    let s = screening::registry_search(q.name.as_deref(), q.iin.as_deref()).map_err(|errors| {
+        errors
+            .iter()
+            .map(|e| match (e.pointer.as_str(), e.code.as_ref()) {
+                ("/iin", _) => ("iin", "err-iin"),
+                (_, "text.too_long") => ("name", "err-too-long"),
+                _ => ("name", "registry-err-name"),
+            })
+            .collect::<Vec<_>>()
+    })?;
+    Ok((s.name.is_some() || s.iin.is_some()).then_some(s))
 }
 
 fn error_of(errors: &[(&'static str, &'static str)], field: &str) -> Option<&'static str> {
