@@ -1255,6 +1255,119 @@ if submission.direction == "received" && money(submission.value_kzt) > limit {
     assert.equal(await errorStatus(pages.employee, `${T}/audit`), 403);
   });
 
+  // ------------------------------------------------- the feedback channel
+  const caseIds = async () => {
+    await officer.goto(`${T}/cases?all=1`);
+    return officer.locator("#cases tbody tr").evaluateAll((rows) => rows.map((r) => r.dataset.case));
+  };
+  let reportCase;
+  const reporter = await newPage({ locale: "ru-RU" });
+  await check("anyone reports to the organisation without an account: no cookie, errors beside their fields, the receipt once", async () => {
+    const before = await caseIds();
+    const resp = await reporter.goto(`${BASE}/report/${tenant}`);
+    assert.equal(resp.headers()["referrer-policy"], "no-referrer");
+    assert.equal(resp.headers()["set-cookie"], undefined, "the reporter's page sets no cookie");
+    assert.equal(await reporter.getAttribute("html", "lang"), "ru", "Accept-Language chooses");
+    await noMissing(reporter, "report");
+    assert.match(await reporter.textContent("#report-org"), /Demo Energy JSC/);
+    // A row with a position and no name, and no account of what happened.
+    await reporter.fill("#involved_1_position", "начальник отдела закупок");
+    await Promise.all([reporter.waitForNavigation(), reporter.click("#report-send")]);
+    assert.ok(await reporter.isVisible("#what-error"));
+    assert.ok(await reporter.isVisible("#involved_1_name-error"));
+    assert.equal(await reporter.inputValue("#involved_1_position"), "начальник отдела закупок", "nothing typed is lost");
+    await reporter.fill("#what", "BROWSER-MARKER: откат при приёмке кабеля, 2 млн ₸");
+    await reporter.fill("#involved_1_name", "Серік Ахметов");
+    await reporter.fill("#when", "в ноябре");
+    await Promise.all([reporter.waitForNavigation(), reporter.click("#report-send")]);
+    const receipt = (await reporter.textContent("#receipt")).trim();
+    assert.match(receipt, /^\d{4}( \d{4}){9}$/, "40 digits in groups of four");
+    assert.deepEqual(await reporter.context().cookies(), [], "no cookie at any point");
+    const after = await caseIds();
+    const fresh = after.filter((id) => !before.includes(id));
+    assert.equal(fresh.length, 1, "one new case for the compliance unit");
+    reportCase = fresh[0];
+    reporter.receipt = receipt;
+  });
+
+  await check("the reporter follows the case with the receipt; the compliance unit acknowledges, answers, and the reporter writes back", async () => {
+    await reporter.goto(`${BASE}/report/follow?lang=kk`);
+    assert.equal(await reporter.getAttribute("html", "lang"), "kk");
+    await reporter.fill("#receipt", "1234");
+    await Promise.all([reporter.waitForNavigation(), reporter.click("#follow-open")]);
+    assert.ok(await reporter.isVisible("#receipt-error"), "a short receipt is refused beside its field");
+    await reporter.fill("#receipt", reporter.receipt.replaceAll(" ", ""));
+    await Promise.all([reporter.waitForNavigation(), reporter.click("#follow-open")]);
+    assert.equal(await reporter.getAttribute("#case-status", "data-status"), "received");
+    assert.match(await reporter.textContent("#case-report"), /BROWSER-MARKER/);
+    // The compliance officer opens the case from the list.
+    await officer.goto(`${T}/overview`);
+    await Promise.all([officer.waitForNavigation(), officer.click('nav a[href$="/cases"]')]);
+    await Promise.all([officer.waitForNavigation(), officer.click(`#cases tr[data-case="${reportCase}"] a`)]);
+    assert.match(await officer.textContent("#case-report"), /BROWSER-MARKER/);
+    await Promise.all([officer.waitForNavigation(), officer.click("#acknowledge")]);
+    assert.equal(await officer.getAttribute("#case-status", "data-status"), "acknowledged");
+    await officer.fill("#message-body", "Спасибо, мы проверяем приёмку.");
+    await Promise.all([officer.waitForNavigation(), officer.click("#message-send")]);
+    await officer.fill("#message-body", "Check the acceptance acts of November");
+    await officer.check("#message-internal");
+    await Promise.all([officer.waitForNavigation(), officer.click("#message-send")]);
+    assert.equal(await officer.locator('#case-messages li[data-author="note"]').count(), 1);
+    // Closing without an outcome is refused beside the outcome.
+    await Promise.all([officer.waitForNavigation(), officer.click("#close")]);
+    assert.ok(await officer.isVisible("#case-close .field-error"));
+    // The reporter refreshes: the answer, not the note.
+    await Promise.all([reporter.waitForNavigation(), reporter.click("#case-refresh")]);
+    assert.equal(await reporter.getAttribute("#case-status", "data-status"), "acknowledged");
+    const msgs = await reporter.locator("#case-messages li").allTextContents();
+    assert.equal(msgs.length, 1, "internal notes never reach the reporter");
+    assert.match(msgs[0], /мы проверяем/);
+    await reporter.fill("#body", "Акты подписаны 14 ноября.");
+    await Promise.all([reporter.waitForNavigation(), reporter.click("#message-send")]);
+    assert.ok(await reporter.isVisible("#report-notice"));
+    await officer.reload();
+    assert.match(await officer.textContent('#case-messages li[data-author="reporter"]'), /14 ноября/);
+  });
+
+  await check("the compliance unit escalates the case to the Agency, which reads what was shared; then closes it with an outcome", async () => {
+    await officer.fill("#summary", "Possible kickback in cable acceptance; please advise.");
+    await officer.check("#include-report");
+    await Promise.all([officer.waitForNavigation(), officer.click("#escalate")]);
+    assert.equal(await officer.getAttribute("#case-status", "data-status"), "escalated");
+    const agency = pages.agency_auditor;
+    await agency.goto(`${BASE}/agency`);
+    await Promise.all([agency.waitForNavigation(), agency.click('nav a[href="/agency/cases"]')]);
+    await Promise.all([agency.waitForNavigation(), agency.click(`#agency-cases tr[data-case="${reportCase}"] a`)]);
+    assert.match(await agency.textContent("#case-summary"), /kickback/);
+    assert.match(await agency.textContent("#case-report"), /BROWSER-MARKER/);
+    assert.doesNotMatch(await agency.content(), /acceptance acts of November/, "never the notes");
+    assert.equal(await errorStatus(pages.tenant_admin, `${BASE}/agency/cases`), 403);
+    assert.equal(await errorStatus(pages.tenant_admin, `${T}/cases`), 403, "only the compliance unit handles cases");
+    await officer.selectOption("#outcome", "substantiated");
+    await Promise.all([officer.waitForNavigation(), officer.click("#close")]);
+    assert.equal(await officer.getAttribute("#case-status", "data-status"), "closed");
+    await Promise.all([reporter.waitForNavigation(), reporter.click("#case-refresh")]);
+    assert.equal(await reporter.getAttribute("#case-outcome", "data-outcome"), "substantiated");
+    assert.ok(await reporter.isVisible("#case-closed"));
+    assert.equal(await reporter.locator("#message-form").count(), 0, "a closed case takes no more messages");
+    // The figures count it.
+    await officer.goto(`${T}/case-statistics`);
+    assert.ok(Number(await officer.textContent("#stat-reports")) >= 1);
+    assert.equal(await officer.locator("#chart-outcome svg rect").count(), 5, "a bar per outcome");
+  });
+
+  await check("a compliance officer named in a report never sees it", async () => {
+    const before = await caseIds();
+    await reporter.goto(`${BASE}/report/${tenant}?lang=en`);
+    await reporter.fill("#what", "The compliance officer took money from a bidder.");
+    await reporter.fill("#involved_0_name", "Compliance Daniyar");
+    await Promise.all([reporter.waitForNavigation(), reporter.click("#report-send")]);
+    assert.match((await reporter.textContent("#receipt")).trim(), /^\d{4}( \d{4}){9}$/);
+    assert.deepEqual(await caseIds(), before, "the named officer's list did not change");
+    assert.deepEqual(reporter.consoleErrors.filter((e) => !/status of 4\d\d/.test(e)), [], "no script or CSP error on the reporter's pages");
+    await reporter.context().close();
+  });
+
   await check("the procurement officer filters procurements; a bad BIN is refused beside its field; pages keep the filters", async () => {
     const p = pages.procurement_officer;
     const pApi = await api(p, "procurement_officer");
@@ -1417,6 +1530,11 @@ if submission.direction == "received" && money(submission.value_kzt) > limit {
     ["platform_admin", "platform-agency", `${BASE}/platform/agency-accounts`],
     ["compliance_officer", "annual-report", `${T}/annual-report?year=${thisYear}`],
     ["agency_auditor", "annual-summary", `${BASE}/agency/annual-reports?year=${thisYear}`],
+    ["compliance_officer", "cases", `${T}/cases?all=1`],
+    ["compliance_officer", "case", `${T}/cases/${reportCase}`],
+    ["compliance_officer", "case-statistics", `${T}/case-statistics`],
+    ["agency_auditor", "agency-cases", `${BASE}/agency/cases`],
+    ["agency_auditor", "agency-case", `${BASE}/agency/cases/${reportCase}`],
   ];
   const texts = {};
   await check("every page in every language: no untranslated key, kk and ru differ from en", async () => {
@@ -1451,8 +1569,16 @@ if submission.direction == "received" && money(submission.value_kzt) > limit {
       await noMissing(anon, `registry (${lang})`);
       texts[`registry/${lang}`] = await anon.evaluate(() => document.body.innerText);
       await shot(anon, lang, "registry");
+      // The reporter's pages choose by link, and set no cookie.
+      for (const [name, url] of [["report", `${BASE}/report/${tenant}?lang=${lang}`], ["report-follow", `${BASE}/report/follow?lang=${lang}`]]) {
+        await anon.goto(url);
+        assert.equal(await anon.getAttribute("html", "lang"), lang);
+        await noMissing(anon, `${name} (${lang})`);
+        texts[`${name}/${lang}`] = await anon.evaluate(() => document.body.innerText);
+        await shot(anon, lang, name);
+      }
     }
-    for (const name of [...screens.map((s) => s[1]), "login", "registry"]) {
+    for (const name of [...screens.map((s) => s[1]), "login", "registry", "report", "report-follow"]) {
       for (const lang of ["ru", "kk"]) {
         assert.notEqual(texts[`${name}/${lang}`], texts[`${name}/en`], `${name} in ${lang} differs from English`);
       }
@@ -1474,7 +1600,7 @@ if submission.direction == "received" && money(submission.value_kzt) > limit {
   });
 
   await check("360 px wide: nothing scrolls sideways, every screen usable", async () => {
-    for (const [role, name, url] of screens.filter(([, n]) => ["overview", "risk-map", "gift-form", "declaration-form", "findings", "my-filings", "hr-actions", "procurements", "agency", "cartogram", "annual-report", "screening"].includes(n))) {
+    for (const [role, name, url] of screens.filter(([, n]) => ["overview", "risk-map", "gift-form", "declaration-form", "findings", "my-filings", "hr-actions", "procurements", "agency", "cartogram", "annual-report", "screening", "cases", "case"].includes(n))) {
       const ctx = pages[role].context();
       const narrow = await ctx.newPage();
       await narrow.setViewportSize({ width: 360, height: 740 });
@@ -1484,6 +1610,14 @@ if submission.direction == "received" && money(submission.value_kzt) > limit {
       await shot(narrow, "360px", name);
       await narrow.close();
     }
+    const phone = await newPage({ viewport: { width: 360, height: 740 } });
+    for (const [name, url] of [["report", `${BASE}/report/${tenant}`], ["report-follow", `${BASE}/report/follow`]]) {
+      await phone.goto(url);
+      const overflow = await phone.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      assert.ok(overflow <= 0, `${name} overflows by ${overflow}px at 360 px`);
+      await shot(phone, "360px", name);
+    }
+    await phone.context().close();
   });
 
   await check("no script or CSP errors in the browser console", async () => {

@@ -10,15 +10,12 @@ use crate::body::JsonBody;
 use crate::error::{ApiError, ApiResult};
 use adal_domain::ReportSource;
 use adal_service::reporting::{self as svc, Involved, ReportInput};
-use governor::{DefaultDirectRateLimiter, DefaultKeyedRateLimiter, Quota, RateLimiter};
 use poem::web::Data;
 use poem_openapi::param::{Header, Path};
 use poem_openapi::{
     ApiResponse, Object, OpenApi, SecurityScheme, Tags, auth::Bearer, payload::Json,
 };
 use serde::Deserialize;
-use std::num::NonZeroU32;
-use std::sync::Arc;
 use uuid::Uuid;
 
 #[derive(Tags)]
@@ -29,101 +26,14 @@ pub(crate) enum ReportTags {
     Cases,
 }
 
-/// Limits on the public reporting endpoints that identify no one: reports
-/// per tenant and for the whole service, challenges for the whole
-/// service, per hour; a reporter's reads and messages per token (a new
-/// token costs a proof of work).
-#[derive(Clone)]
-pub struct ReportLimits {
-    per_tenant: Option<Arc<DefaultKeyedRateLimiter<Uuid>>>,
-    global: Option<Arc<DefaultDirectRateLimiter>>,
-    challenges: Option<Arc<DefaultDirectRateLimiter>>,
-    reads: Arc<DefaultKeyedRateLimiter<String>>,
-    writes: Arc<DefaultKeyedRateLimiter<String>>,
-}
+pub use svc::ReportLimits;
 
-/// A reporter's reads of their case per token and hour.
-const READS_PER_HOUR: u32 = 240;
-/// A reporter's messages per token and hour.
-const MESSAGES_PER_HOUR: u32 = 30;
-/// Challenges handed out per report the service takes: a page may fetch a
-/// few it never uses.
-const CHALLENGES_PER_REPORT: u32 = 10;
-/// Tokens tracked before forgetting the idle ones.
-const MAX_TRACKED: usize = 10_000;
-
-fn refused(message: String) -> ApiError {
+/// The `429` of a limit of the channel.
+fn refused(r: svc::limits::Refused) -> ApiError {
     ApiError::TooManyRequests(
-        crate::error::ErrorBody::new("too_many_requests", message),
-        60,
+        crate::error::ErrorBody::new("too_many_requests", r.to_string()),
+        svc::limits::RETRY_AFTER_SECS,
     )
-}
-
-fn keyed(per_hour: u32) -> Arc<DefaultKeyedRateLimiter<String>> {
-    let n = NonZeroU32::new(per_hour).unwrap_or(NonZeroU32::MIN);
-    Arc::new(RateLimiter::keyed(Quota::per_hour(n)))
-}
-
-impl ReportLimits {
-    /// 0 turns a limit off (the per-token ones stay).
-    pub fn per_hour(per_tenant: u32, global: u32) -> Self {
-        Self {
-            per_tenant: NonZeroU32::new(per_tenant)
-                .map(|n| Arc::new(RateLimiter::keyed(Quota::per_hour(n)))),
-            global: NonZeroU32::new(global)
-                .map(|n| Arc::new(RateLimiter::direct(Quota::per_hour(n)))),
-            challenges: NonZeroU32::new(global.saturating_mul(CHALLENGES_PER_REPORT))
-                .map(|n| Arc::new(RateLimiter::direct(Quota::per_hour(n)))),
-            reads: keyed(READS_PER_HOUR),
-            writes: keyed(MESSAGES_PER_HOUR),
-        }
-    }
-
-    fn check(&self, tenant: Uuid) -> Result<(), ApiError> {
-        let full = |what: &str| {
-            refused(format!(
-                "{what} takes no more reports this hour; try again later"
-            ))
-        };
-        if let Some(g) = &self.global
-            && g.check().is_err()
-        {
-            return Err(full("the service"));
-        }
-        if let Some(t) = &self.per_tenant
-            && t.check_key(&tenant).is_err()
-        {
-            return Err(full("this organisation's channel"));
-        }
-        Ok(())
-    }
-
-    fn check_challenge(&self) -> Result<(), ApiError> {
-        match &self.challenges {
-            Some(c) if c.check().is_err() => Err(refused(
-                "the service hands out no more challenges this hour; try again later".into(),
-            )),
-            _ => Ok(()),
-        }
-    }
-
-    /// A reporter's read (`write` false) or message with `token`.
-    fn check_reporter(&self, token: &str, write: bool) -> Result<(), ApiError> {
-        let limiter = if write { &self.writes } else { &self.reads };
-        if limiter.len() > MAX_TRACKED {
-            limiter.retain_recent();
-        }
-        // The token's first part names the report and expiry; the key
-        // need not be the whole token.
-        let key = token.split('.').next().unwrap_or(token).to_owned();
-        limiter.check_key(&key).map_err(|_| {
-            refused(if write {
-                format!("at most {MESSAGES_PER_HOUR} messages an hour; try again later")
-            } else {
-                format!("at most {READS_PER_HOUR} reads an hour; try again later")
-            })
-        })
-    }
 }
 
 /// A reporter's token from `POST /public/reports/access`.
@@ -607,7 +517,7 @@ impl ReportingApi {
         state: Data<&AppState>,
         limits: Data<&ReportLimits>,
     ) -> ApiResult<ChallengeResponse> {
-        limits.check_challenge()?;
+        limits.check_challenge().map_err(refused)?;
         let c = svc::challenge(&state.reporting)?;
         Ok(ChallengeResponse::Ok(Json(ChallengeOut {
             challenge: c.challenge,
@@ -632,7 +542,7 @@ impl ReportingApi {
         #[oai(name = "Proof-Of-Work")] proof: Header<Option<String>>,
         body: JsonBody<NewReport>,
     ) -> ApiResult<FiledResponse> {
-        limits.check(tenant_id.0)?;
+        limits.check_report(tenant_id.0).map_err(refused)?;
         let b = body.0;
         let input = ReportInput {
             what: b.what,
@@ -704,7 +614,9 @@ impl ReportingApi {
         limits: Data<&ReportLimits>,
         auth: ReporterAuth,
     ) -> ApiResult<CaseResponse> {
-        limits.check_reporter(&auth.0.token, false)?;
+        limits
+            .check_reporter(&auth.0.token, false)
+            .map_err(refused)?;
         let v = svc::reporter_case(&state, &state.reporting, &auth.0.token).await?;
         Ok(CaseResponse::Ok(Json(v.into())))
     }
@@ -722,48 +634,11 @@ impl ReportingApi {
         auth: ReporterAuth,
         body: JsonBody<MessageIn>,
     ) -> ApiResult<MessageResponse> {
-        limits.check_reporter(&auth.0.token, true)?;
+        limits
+            .check_reporter(&auth.0.token, true)
+            .map_err(refused)?;
         let id =
             svc::reporter_message(&state, &state.reporting, &auth.0.token, &body.0.body).await?;
         Ok(MessageResponse::Created(Json(CreatedId { id })))
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn limits_hold_back_reports_challenges_and_a_reporters_requests() {
-        let l = ReportLimits::per_hour(2, 3);
-        let (a, b) = (Uuid::new_v4(), Uuid::new_v4());
-        assert!(l.check(a).is_ok() && l.check(a).is_ok());
-        assert!(l.check(a).is_err(), "a third report to one tenant");
-        assert!(
-            l.check(b).is_err(),
-            "the service's three an hour are used up"
-        );
-        // 3 reports an hour: 30 challenges.
-        for _ in 0..30 {
-            assert!(l.check_challenge().is_ok());
-        }
-        assert!(l.check_challenge().is_err());
-        for _ in 0..MESSAGES_PER_HOUR {
-            assert!(l.check_reporter("body.tag", true).is_ok());
-        }
-        assert!(
-            l.check_reporter("body.other-tag", true).is_err(),
-            "keyed by the token's body"
-        );
-        assert!(l.check_reporter("another.tag", true).is_ok());
-        assert!(
-            l.check_reporter("body.tag", false).is_ok(),
-            "reads count apart"
-        );
-        // Off means off for the hourly ones.
-        let off = ReportLimits::per_hour(0, 0);
-        for _ in 0..1000 {
-            assert!(off.check(a).is_ok() && off.check_challenge().is_ok());
-        }
     }
 }

@@ -103,7 +103,14 @@ async fn world() -> World {
         // The dashboard's routes do not read the rule library.
         library: std::sync::Arc::new(adal_store::rules::Library::default()),
         reporting: std::sync::Arc::new(
-            adal_service::reporting::ReportingKeys::ephemeral(&Default::default()).unwrap(),
+            adal_service::reporting::ReportingKeys::ephemeral(
+                &adal_service::reporting::ReportingSettings {
+                    pow_bits: 4,
+                    receipt_hash: adal_reporting::receipt::ReceiptHashParams::cheap_for_tests(),
+                    ..Default::default()
+                },
+            )
+            .unwrap(),
         ),
         import_limits: adal_import::Limits::default(),
         platform_second_factor: false,
@@ -1718,4 +1725,264 @@ async fn the_gift_form_states_the_limit_in_force() {
     assert!(notice.contains('3'), "{notice}");
     assert!(notice.contains("12\u{202f}975,00"), "{notice}");
     assert!(notice.contains(&year.to_string()), "{notice}");
+}
+
+/// The value of the hidden or visible input `name` in `html`.
+fn input_value(html: &str, name: &str) -> String {
+    let at = html
+        .find(&format!(r#"name="{name}" value=""#))
+        .expect("an input of that name");
+    let rest = &html[at + format!(r#"name="{name}" value=""#).len()..];
+    rest[..rest.find('"').unwrap()].to_owned()
+}
+
+/// A proof of work for the channel, as the page's script finds one.
+async fn proof<E: Endpoint>(cli: &TestClient<E>) -> String {
+    let r = cli.get("/api/v1/public/challenge").send().await;
+    r.assert_status_is_ok();
+    let v: serde_json::Value =
+        serde_json::from_str(&r.0.into_body().into_string().await.unwrap()).unwrap();
+    let c = v["challenge"].as_str().unwrap();
+    let bits = u8::try_from(v["bits"].as_u64().unwrap()).unwrap();
+    format!("{c}:{}", adal_reporting::pow::solve(c, bits))
+}
+
+/// The reporter's pages: a report filed through the form (errors by their
+/// fields first, nothing lost), the receipt, the follow-up with it and a
+/// message back; no cookie set on the way and no referrer sent. The case
+/// screens: the organisation's compliance officer opens and answers it;
+/// another organisation's officer, an employee and a forged form get
+/// nothing.
+#[tokio::test]
+async fn the_reporters_pages_and_the_case_screens() {
+    let w = world().await;
+    let cli = TestClient::new(app(&w));
+    let (a, b) = (w.a, w.b);
+    let r = cli.get(format!("/report/{a}")).send().await;
+    r.assert_status_is_ok();
+    r.assert_header("referrer-policy", "no-referrer");
+    assert!(cookie_value(&r, "adal_pre").is_none(), "no cookie at all");
+    assert!(r.0.headers().get("set-cookie").is_none());
+    cli.get(format!("/report/{}", Uuid::new_v4()))
+        .send()
+        .await
+        .assert_status(StatusCode::NOT_FOUND);
+    // Refused: nothing happened, and a person's row without a name. The
+    // values come back.
+    let r = cli
+        .post(format!("/report/{a}"))
+        .form(&[
+            ("what", " "),
+            ("involved_2_position", "chief buyer"),
+            ("lang", "en"),
+        ])
+        .send()
+        .await;
+    r.assert_status(StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.0.into_body().into_string().await.unwrap();
+    assert!(html.contains(r#"id="what-error""#) && html.contains(r#"id="involved_2_name-error""#));
+    assert!(html.contains(r#"value="chief buyer""#));
+    // Without the proof of work: refused, saying what is missing.
+    let r = cli
+        .post(format!("/report/{a}"))
+        .form(&[("what", "a bribe"), ("lang", "en")])
+        .send()
+        .await;
+    r.assert_status(StatusCode::TOO_MANY_REQUESTS);
+    assert!(
+        r.0.into_body()
+            .into_string()
+            .await
+            .unwrap()
+            .contains("JavaScript")
+    );
+    let work = proof(&cli).await;
+    let r = cli
+        .post(format!("/report/{a}"))
+        .form(&[
+            ("what", "PAGE-MARKER the buyer asked for 5%"),
+            ("involved_0_name", "Ерлан Сапаров"),
+            ("lang", "ru"),
+            ("proof", work.as_str()),
+        ])
+        .send()
+        .await;
+    r.assert_status(StatusCode::CREATED);
+    assert!(r.0.headers().get("set-cookie").is_none());
+    let html = r.0.into_body().into_string().await.unwrap();
+    assert!(html.contains(r#"<html lang="ru">"#), "the form's language");
+    let at = html.find(r#"id="receipt" class="receipt">"#).unwrap();
+    let receipt: String = html[at..]
+        .split('>')
+        .nth(1)
+        .unwrap()
+        .split('<')
+        .next()
+        .unwrap()
+        .to_owned();
+    assert_eq!(receipt.chars().filter(char::is_ascii_digit).count(), 40);
+    // The same proof does not work twice.
+    cli.post(format!("/report/{a}"))
+        .form(&[("what", "again"), ("proof", work.as_str())])
+        .send()
+        .await
+        .assert_status(StatusCode::BAD_REQUEST);
+
+    // Following it with the receipt, then writing back with the token the
+    // page carries.
+    let work = proof(&cli).await;
+    let r = cli
+        .post("/report/follow")
+        .form(&[
+            ("receipt", receipt.as_str()),
+            ("proof", work.as_str()),
+            ("lang", "kk"),
+        ])
+        .send()
+        .await;
+    r.assert_status_is_ok();
+    let html = r.0.into_body().into_string().await.unwrap();
+    assert!(html.contains("PAGE-MARKER") && html.contains(r#"data-status="received""#));
+    let token = input_value(&html, "token");
+    let r = cli
+        .post("/report/follow/message")
+        .form(&[
+            ("token", token.as_str()),
+            ("body", "I have the invoice too."),
+        ])
+        .send()
+        .await;
+    r.assert_status(StatusCode::CREATED);
+    assert!(
+        r.0.into_body()
+            .into_string()
+            .await
+            .unwrap()
+            .contains("I have the invoice too.")
+    );
+    let r = cli
+        .post("/report/follow/message")
+        .form(&[("token", "forged.token"), ("body", "hi")])
+        .send()
+        .await;
+    r.assert_status(StatusCode::UNAUTHORIZED);
+    let work = proof(&cli).await;
+    cli.post("/report/follow")
+        .form(&[("receipt", "1234"), ("proof", work.as_str())])
+        .send()
+        .await
+        .assert_status(StatusCode::UNPROCESSABLE_ENTITY);
+
+    // The organisation's compliance officer finds and answers it.
+    let officer = sign_in(&cli, "officer@a.kz").await;
+    let list = page_of(&cli, &officer, &format!("/t/{a}/cases")).await;
+    let at = list.find("data-case=\"").unwrap() + "data-case=\"".len();
+    let id: Uuid = list[at..at + 36].parse().unwrap();
+    let case = page_of(&cli, &officer, &format!("/t/{a}/cases/{id}")).await;
+    assert!(case.contains("PAGE-MARKER") && case.contains("I have the invoice too."));
+    let csrf = csrf_in(&case);
+    let r = cli
+        .post(format!("/t/{a}/cases/{id}/message"))
+        .header("cookie", &officer)
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("body", "Thank you; we are checking."),
+        ])
+        .send()
+        .await;
+    r.assert_status(StatusCode::SEE_OTHER);
+    let r = cli
+        .post(format!("/t/{a}/cases/{id}/close"))
+        .header("cookie", &officer)
+        .form(&[("csrf", csrf.as_str()), ("outcome", "")])
+        .send()
+        .await;
+    r.assert_status(StatusCode::UNPROCESSABLE_ENTITY);
+    // Without the form's token nothing changes.
+    cli.post(format!("/t/{a}/cases/{id}/status"))
+        .header("cookie", &officer)
+        .form(&[("status", "acknowledged")])
+        .send()
+        .await
+        .assert_status(StatusCode::FORBIDDEN);
+    let r = cli
+        .post("/report/follow")
+        .form(&[("token", token.as_str())])
+        .send()
+        .await;
+    let html = r.0.into_body().into_string().await.unwrap();
+    assert!(html.contains("Thank you; we are checking."));
+    assert!(
+        html.contains(r#"data-status="received""#),
+        "the forged form changed nothing"
+    );
+    let stats = page_of(&cli, &officer, &format!("/t/{a}/case-statistics")).await;
+    assert!(stats.contains(r#"id="stat-reports">1<"#), "{stats}");
+    let r = cli
+        .get(format!("/t/{a}/case-statistics.csv"))
+        .header("cookie", &officer)
+        .send()
+        .await;
+    r.assert_status_is_ok();
+    r.assert_content_type("text/csv; charset=utf-8");
+
+    // Nobody else: another organisation's officer gets 404s, the employee
+    // and the administrator 403s.
+    let other = sign_in(&cli, "officer@b.kz").await;
+    for p in [
+        format!("/t/{a}/cases"),
+        format!("/t/{a}/cases/{id}"),
+        format!("/t/{a}/case-statistics"),
+        format!("/t/{b}/cases/{id}"),
+    ] {
+        cli.get(&p)
+            .header("cookie", &other)
+            .send()
+            .await
+            .assert_status(StatusCode::NOT_FOUND);
+    }
+    assert!(
+        !page_of(&cli, &other, &format!("/t/{b}/cases"))
+            .await
+            .contains(&id.to_string())
+    );
+    for who in ["employee@a.kz", "admin@a.kz"] {
+        let c = sign_in(&cli, who).await;
+        for p in [format!("/t/{a}/cases"), format!("/t/{a}/cases/{id}")] {
+            cli.get(&p)
+                .header("cookie", &c)
+                .send()
+                .await
+                .assert_status(StatusCode::FORBIDDEN);
+        }
+    }
+    // Every page of it in each language, free of untranslated keys.
+    for lang in ["kk", "ru", "en"] {
+        for p in [
+            format!("/t/{a}/cases?all=1"),
+            format!("/t/{a}/cases/{id}"),
+            format!("/t/{a}/case-statistics"),
+        ] {
+            let html = page_of(&cli, &format!("{officer}; adal_lang={lang}"), &p).await;
+            assert!(html.contains(&format!(r#"<html lang="{lang}">"#)), "{p}");
+            assert!(!html.contains(adal_web::MISSING), "{p} in {lang}: {html}");
+        }
+        for p in [
+            format!("/report/{a}?lang={lang}"),
+            format!("/report/follow?lang={lang}"),
+        ] {
+            let html = cli
+                .get(&p)
+                .send()
+                .await
+                .0
+                .into_body()
+                .into_string()
+                .await
+                .unwrap();
+            assert!(html.contains(&format!(r#"<html lang="{lang}">"#)), "{p}");
+            assert!(!html.contains(adal_web::MISSING), "{p} in {lang}: {html}");
+        }
+    }
+    std::fs::remove_dir_all(&w.dir).ok();
 }

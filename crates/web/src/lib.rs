@@ -12,7 +12,8 @@
 //! - `kit`, the toolkit (authorize, frame, render, errors, lists), uses
 //!   only `i18n` and `session`;
 //! - neutral modules shared by screens use only the toolkit and the
-//!   base: `trend` (the weekly chart), `overdue` (overdue declarations);
+//!   base: `trend` (the weekly chart), `overdue` (overdue declarations),
+//!   `report_view` (a report of the feedback channel);
 //! - `screens`: one module per screen or area; each uses the toolkit and
 //!   the neutral modules, **never another screen**. What two screens need
 //!   moves to the toolkit or to a neutral module;
@@ -23,6 +24,7 @@
 mod i18n;
 mod kit;
 mod overdue;
+mod report_view;
 mod screens;
 mod session;
 mod trend;
@@ -34,8 +36,8 @@ use poem::{Endpoint, EndpointExt, IntoResponse, Response, Route, get, handler, p
 use screens::admin::{org_chart, people};
 use screens::rules::{authoring, parameters, standard, version};
 use screens::{
-    account, agency, annual, audit_log, cartogram, datasets, declaration, filings, findings,
-    my_filings, officers, overview, platform, registry, risk_map, second_factor, settings,
+    account, agency, annual, audit_log, cartogram, cases, datasets, declaration, filings, findings,
+    my_filings, officers, overview, platform, registry, report, risk_map, second_factor, settings,
 };
 
 /// The Content-Security-Policy of every dashboard response: our own files
@@ -52,6 +54,25 @@ fn js() -> Response {
     asset(
         "text/javascript; charset=utf-8",
         include_str!("../assets/app.js"),
+    )
+}
+
+/// The proof-of-work solver of the reporting pages (the same contract as
+/// the public API's, kept beside the solver's Rust twin).
+#[handler]
+fn pow_js() -> Response {
+    asset(
+        "text/javascript; charset=utf-8",
+        include_str!("../../reporting/assets/pow.js"),
+    )
+}
+
+/// Solves the proof of work when a reporting form is sent.
+#[handler]
+fn report_js() -> Response {
+    asset(
+        "text/javascript; charset=utf-8",
+        include_str!("../assets/report.js"),
     )
 }
 
@@ -72,7 +93,7 @@ fn asset(ct: &str, body: &'static str) -> Response {
 
 /// Sources scanned by the test that every catalogue key used exists.
 #[cfg(test)]
-pub(crate) const SOURCES_FOR_KEY_CHECK: [&str; 41] = [
+pub(crate) const SOURCES_FOR_KEY_CHECK: [&str; 44] = [
     include_str!("kit/access.rs"),
     include_str!("kit/errors.rs"),
     include_str!("kit/fail.rs"),
@@ -80,6 +101,7 @@ pub(crate) const SOURCES_FOR_KEY_CHECK: [&str; 41] = [
     include_str!("kit/listing.rs"),
     include_str!("kit/mod.rs"),
     include_str!("kit/shell.rs"),
+    include_str!("report_view.rs"),
     include_str!("screens/account.rs"),
     include_str!("screens/admin/mod.rs"),
     include_str!("screens/admin/org_chart.rs"),
@@ -88,6 +110,7 @@ pub(crate) const SOURCES_FOR_KEY_CHECK: [&str; 41] = [
     include_str!("screens/annual.rs"),
     include_str!("screens/audit_log.rs"),
     include_str!("screens/cartogram.rs"),
+    include_str!("screens/cases.rs"),
     include_str!("screens/datasets.rs"),
     include_str!("screens/declaration/form.rs"),
     include_str!("screens/declaration/mod.rs"),
@@ -104,6 +127,7 @@ pub(crate) const SOURCES_FOR_KEY_CHECK: [&str; 41] = [
     include_str!("screens/overview.rs"),
     include_str!("screens/platform.rs"),
     include_str!("screens/registry.rs"),
+    include_str!("screens/report.rs"),
     include_str!("screens/risk_map.rs"),
     include_str!("screens/rules/authoring.rs"),
     include_str!("screens/rules/drafts.rs"),
@@ -133,6 +157,15 @@ pub fn routes() -> impl Endpoint {
             get(second_factor::second_factor_form).post(second_factor::second_factor_action),
         )
         .at("/registry", get(registry::registry_page))
+        .at(
+            "/report/follow",
+            get(report::follow_page).post(report::follow),
+        )
+        .at("/report/follow/message", post(report::write))
+        .at(
+            "/report/:tenant",
+            get(report::report_page).post(report::file),
+        )
         .at("/platform", get(platform::tenants))
         .at(
             "/platform/tenants/new",
@@ -155,12 +188,19 @@ pub fn routes() -> impl Endpoint {
         .at("/agency/annual-reports", get(annual::summary_page))
         .at("/agency/annual-reports.csv", get(annual::summary_csv))
         .at("/agency/cartogram", get(cartogram::cartogram_page))
+        .at("/agency/cases", get(cases::agency_cases))
+        .at("/agency/cases/:id", get(cases::agency_case))
         .at("/agency/cartogram.csv", get(cartogram::cartogram_csv))
         .at("/t/:tenant", get(overview::tenant_home))
         .at("/t/:tenant/overview", get(overview::overview))
         .at("/t/:tenant/risk-map", get(risk_map::risk_map_page))
         .at("/t/:tenant/annual-report", get(annual::report_page))
         .at("/t/:tenant/audit", get(audit_log::audit_page))
+        .at("/t/:tenant/cases", get(cases::cases_list))
+        .at("/t/:tenant/case-statistics", get(cases::statistics_page))
+        .at("/t/:tenant/case-statistics.csv", get(cases::statistics_csv))
+        .at("/t/:tenant/cases/:id", get(cases::case_detail))
+        .at("/t/:tenant/cases/:id/:action", post(cases::case_action))
         .at("/t/:tenant/annual-report.csv", get(annual::report_csv))
         .at("/t/:tenant/annual-report.pdf", get(annual::report_pdf))
         .at("/t/:tenant/annual-report.json", get(annual::report_json))
@@ -269,6 +309,8 @@ pub fn routes() -> impl Endpoint {
         .at("/assets/app.css", get(css))
         .at("/assets/app.js", get(js))
         .at("/assets/favicon.svg", get(favicon))
+        .at("/assets/pow.js", get(pow_js))
+        .at("/assets/report.js", get(report_js))
         .at("/favicon.ico", get(favicon))
         .around(|ep, req| async move {
             let lang = Lang::negotiate(
@@ -296,10 +338,13 @@ fn with_security_headers(mut r: Response) -> Response {
         HeaderValue::from_static("nosniff"),
     );
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    h.insert(
-        header::REFERRER_POLICY,
-        HeaderValue::from_static("same-origin"),
-    );
+    // The reporter's pages ask for no referrer at all; they set it.
+    if !h.contains_key(header::REFERRER_POLICY) {
+        h.insert(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("same-origin"),
+        );
+    }
     if !h.contains_key(header::CACHE_CONTROL) {
         // Pages carry personal data and CSRF tokens.
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));

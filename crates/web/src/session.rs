@@ -73,6 +73,40 @@ pub struct Visitor {
 }
 
 impl Visitor {
+    /// The reporter of the feedback channel: no session is looked at, no
+    /// cookie is set, nothing about the request is kept. The language is
+    /// `?lang=` (the page's links), a form's `lang` field (`form_lang`),
+    /// the language cookie if the browser has one, or `Accept-Language`.
+    /// There is no CSRF token: those pages hold no ambient authority (a
+    /// report costs a proof of work, a follow-up needs the receipt's token
+    /// in the form itself).
+    pub fn anonymous(req: &Request, form_lang: Option<&str>) -> Self {
+        let asked = req
+            .uri()
+            .query()
+            .into_iter()
+            .flat_map(|q| q.split('&'))
+            .find_map(|kv| kv.strip_prefix("lang="))
+            .or(form_lang)
+            .and_then(Lang::parse);
+        let lang = asked.unwrap_or_else(|| {
+            Lang::negotiate(
+                cookie(req, LANG_COOKIE).as_deref(),
+                req.headers()
+                    .get(poem::http::header::ACCEPT_LANGUAGE)
+                    .and_then(|v| v.to_str().ok()),
+            )
+        });
+        Self {
+            tr: Tr::new(lang),
+            caller: None,
+            csrf: String::new(),
+            session_hash: None,
+            set_cookies: Vec::new(),
+            here: req.uri().path().to_owned(),
+        }
+    }
+
     pub async fn load(req: &Request, state: &AppState) -> Self {
         let lang = Lang::negotiate(
             cookie(req, LANG_COOKIE).as_deref(),

@@ -834,9 +834,11 @@ impl CaseSummary {
 pub mod account_secrets;
 mod cases;
 mod escalation;
+pub mod limits;
 mod stats;
 pub use cases::*;
 pub use escalation::*;
+pub use limits::ReportLimits;
 pub use stats::*;
 
 #[cfg(test)]

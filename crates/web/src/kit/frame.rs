@@ -128,6 +128,12 @@ pub(crate) async fn frame(state: &AppState, v: &Visitor, tenant: TenantId) -> Fr
             href: format!("{base}/imports"),
         });
     }
+    if allowed(state, c, t, obj::CASES, act::READ).await {
+        nav.push(NavItem {
+            key: "nav-cases",
+            href: format!("{base}/cases"),
+        });
+    }
     if allowed(state, c, t, obj::AUDIT, act::READ).await {
         nav.push(NavItem {
             key: "nav-audit",
@@ -147,6 +153,7 @@ pub(crate) async fn frame(state: &AppState, v: &Visitor, tenant: TenantId) -> Fr
             .map(|t| t.name),
         nav,
         read_only: c.role == adal_domain::Role::AgencyAuditor,
+        lang_links: None,
     }
 }
 
@@ -174,9 +181,9 @@ pub(crate) async fn show_as(
     Ok(respond(v, status, page(v, &f, &v.tr.t(title_key), body)))
 }
 
-/// The Agency's own screens: the organisations, the cartogram and the
-/// annual reports.
-fn agency_nav() -> [NavItem; 3] {
+/// The Agency's own screens: the organisations, the cartogram, the annual
+/// reports and the cases organisations escalated.
+fn agency_nav() -> [NavItem; 4] {
     [
         NavItem {
             key: "nav-agency",
@@ -189,6 +196,10 @@ fn agency_nav() -> [NavItem; 3] {
         NavItem {
             key: "nav-annual-summary",
             href: "/agency/annual-reports".into(),
+        },
+        NavItem {
+            key: "nav-agency-cases",
+            href: "/agency/cases".into(),
         },
     ]
 }

@@ -20,6 +20,9 @@ pub struct Frame {
     pub tenant_name: Option<String>,
     pub nav: Vec<NavItem>,
     pub read_only: bool,
+    /// The language is chosen by links to this path with `?lang=` (the
+    /// reporter's pages, which set no cookie), not by the switcher form.
+    pub lang_links: Option<String>,
 }
 
 pub fn role_key(role: &str) -> String {
@@ -77,16 +80,25 @@ pub fn page(v: &Visitor, frame: &Frame, title: &str, body: Markup) -> Markup {
                             span class="email" { (c.email) }
                         }
                     }
-                    form method="post" action="/lang" class="lang" {
-                        input type="hidden" name="csrf" value=(v.csrf);
-                        input type="hidden" name="back" value=(v.here);
-                        label for="lang-select" { (tr.t("lang-label")) }
-                        select id="lang-select" name="lang" {
+                    @if let Some(base) = &frame.lang_links {
+                        nav class="lang" aria-label=(tr.t("lang-label")) {
                             @for l in Lang::ALL {
-                                option value=(l.code()) lang=(l.code()) selected[l == tr.lang] { (l.native_name()) }
+                                a href=(format!("{base}?lang={}", l.code())) lang=(l.code()) hreflang=(l.code()) aria-current=[(l == tr.lang).then_some("true")] { (l.native_name()) }
+                                " "
                             }
                         }
-                        button type="submit" class="secondary" { (tr.t("lang-switch")) }
+                    } @else {
+                        form method="post" action="/lang" class="lang" {
+                            input type="hidden" name="csrf" value=(v.csrf);
+                            input type="hidden" name="back" value=(v.here);
+                            label for="lang-select" { (tr.t("lang-label")) }
+                            select id="lang-select" name="lang" {
+                                @for l in Lang::ALL {
+                                    option value=(l.code()) lang=(l.code()) selected[l == tr.lang] { (l.native_name()) }
+                                }
+                            }
+                            button type="submit" class="secondary" { (tr.t("lang-switch")) }
+                        }
                     }
                 }
                 @if v.caller.is_some() {

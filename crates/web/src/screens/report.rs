@@ -1,0 +1,668 @@
+//! The feedback channel's pages for the person reporting (docs/reporting.md):
+//! an organisation's page to file a report without an account, the
+//! receipt shown once, and the follow-up with the receipt (status,
+//! deadlines, the conversation with the compliance unit).
+//!
+//! These pages look at nothing that could identify the reporter: no
+//! session (a signed-in employee's report is not tied to their account),
+//! no cookie set, no address or agent read or logged, and `Referrer-Policy:
+//! no-referrer`, so a link followed from here tells no other site where the
+//! reader came from. The reporter's token (from the receipt) travels only
+//! in the forms of the page, never in a URL or a cookie: closing the tab
+//! ends the follow-up. Filing and opening with a receipt cost the browser
+//! the same proof of work as the public API (`/assets/report.js` solves it
+//! on submit); floods are held back by the limits the API uses, which key
+//! on no one.
+
+use crate::i18n::Tr;
+use crate::kit::{Fail, Fields, Frame, PageResult, label, page, respond};
+use crate::report_view::{day, report_facts};
+use crate::session::Visitor;
+use adal_domain::{MessageAuthor, ReportSource};
+use adal_service::reporting::limits::Refused;
+use adal_service::reporting::{self as svc, CaseView, Involved, ReportInput, ReportLimits};
+use adal_service::{AppState, Detail, ServiceError};
+use adal_store::{TenantId, tenants};
+use maud::{Markup, html};
+use poem::http::{HeaderValue, StatusCode, header};
+use poem::web::{Data, Form, Path};
+use poem::{Request, Response, handler};
+use uuid::Uuid;
+
+/// People a report names on the page (the API takes up to
+/// [`svc::MAX_INVOLVED`]).
+const NAMED_ROWS: usize = 3;
+
+/// A field's error: the input's id and the catalogue key of the message.
+type FieldErrors = Vec<(String, &'static str)>;
+
+fn field_error<'a>(errors: &'a FieldErrors, id: &str) -> Option<&'a str> {
+    errors.iter().find(|(f, _)| f == id).map(|(_, k)| *k)
+}
+
+fn get<'a>(f: &'a Fields, k: &str) -> &'a str {
+    f.get(k).map_or("", |s| s.as_str())
+}
+
+/// The page, with no cookie and no referrer.
+fn private(
+    v: &Visitor,
+    status: StatusCode,
+    title: &str,
+    lang_base: &str,
+    body: Markup,
+) -> Response {
+    let frame = Frame {
+        lang_links: Some(lang_base.to_owned()),
+        ..Frame::default()
+    };
+    let mut r = respond(v, status, page(v, &frame, title, body));
+    r.headers_mut().insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    r
+}
+
+/// Why a page of the channel could not be shown, as the reporter reads it.
+fn finish_private(v: &Visitor, r: PageResult) -> Response {
+    match r {
+        Ok(resp) => resp,
+        Err(f) => {
+            let mut resp = crate::kit::fail_page(v, f);
+            resp.headers_mut().insert(
+                header::REFERRER_POLICY,
+                HeaderValue::from_static("no-referrer"),
+            );
+            resp
+        }
+    }
+}
+
+fn refused_key(r: Refused) -> &'static str {
+    match r {
+        Refused::ServiceFull => "report-limit-service",
+        Refused::TenantFull => "report-limit-tenant",
+        Refused::Challenges => "report-limit-service",
+        Refused::Reads => "report-limit-reads",
+        Refused::Messages => "report-limit-messages",
+    }
+}
+
+/// The organisation a channel page is for; a 404 for an id that names
+/// none.
+async fn organisation(state: &AppState, tenant: Uuid) -> Result<String, Fail> {
+    tenants::get(&state.store, TenantId::from_uuid(tenant))
+        .await
+        .map(|t| t.name)
+        .map_err(Fail::from)
+}
+
+/// The ids an input is described by (its hint, its error).
+fn described(id: &str, error: Option<&str>, hint: Option<&str>) -> Option<String> {
+    let ids: Vec<String> = hint
+        .map(|_| format!("{id}-hint"))
+        .into_iter()
+        .chain(error.map(|_| format!("{id}-error")))
+        .collect();
+    (!ids.is_empty()).then(|| ids.join(" "))
+}
+
+/// A labelled field around `control`, with its hint and error.
+fn field(
+    tr: &Tr,
+    id: &str,
+    label_key: &str,
+    error: Option<&str>,
+    hint: Option<&str>,
+    control: Markup,
+) -> Markup {
+    html! {
+        div class={ "field" @if error.is_some() { " invalid" } } {
+            label for=(id) { (tr.t(label_key)) }
+            (control)
+            @if let Some(h) = hint { p class="hint" id=(format!("{id}-hint")) { (tr.t(h)) } }
+            @if let Some(e) = error { p class="field-error" id=(format!("{id}-error")) { (tr.t(e)) } }
+        }
+    }
+}
+
+fn textarea(
+    tr: &Tr,
+    id: &str,
+    label_key: &str,
+    value: &str,
+    max: usize,
+    error: Option<&str>,
+    hint: Option<&str>,
+) -> Markup {
+    let control = html! {
+        textarea id=(id) name=(id) rows="8" maxlength=(max)
+            aria-invalid=[error.is_some().then_some("true")]
+            aria-describedby=[described(id, error, hint)] { (value) }
+    };
+    field(tr, id, label_key, error, hint, control)
+}
+
+fn text_input(
+    tr: &Tr,
+    id: &str,
+    label_key: &str,
+    value: &str,
+    error: Option<&str>,
+    hint: Option<&str>,
+) -> Markup {
+    let control = html! {
+        input type="text" id=(id) name=(id) value=(value) maxlength=(svc::MAX_SHORT) autocomplete="off"
+            aria-invalid=[error.is_some().then_some("true")]
+            aria-describedby=[described(id, error, hint)];
+    };
+    field(tr, id, label_key, error, hint, control)
+}
+
+/// The hidden fields and status line of a form whose submit first solves
+/// the proof of work (`assets/report.js`).
+fn work_parts(tr: &Tr) -> Markup {
+    html! {
+        input type="hidden" name="proof" value="";
+        p class="notice" id="pow-status" role="status" hidden data-failed=(tr.t("report-pow-failed")) { (tr.t("report-working")) }
+        noscript { p class="alert error" { (tr.t("report-noscript")) } }
+    }
+}
+
+fn report_form(
+    tr: &Tr,
+    tenant: Uuid,
+    org: &str,
+    f: &Fields,
+    errors: &FieldErrors,
+    alert: Option<&str>,
+) -> Markup {
+    html! {
+        p class="intro" id="report-org" { (tr.t_args("report-to", &[("org", org.to_owned().into())])) }
+        section aria-labelledby="report-what-can" {
+            h2 id="report-what-can" { (tr.t("report-what-can-title")) }
+            p { (tr.t("report-what-can")) }
+        }
+        section aria-labelledby="report-anonymity" {
+            h2 id="report-anonymity" { (tr.t("report-anonymity-title")) }
+            ul {
+                li { (tr.t("report-anonymity-account")) }
+                li { (tr.t("report-anonymity-stored")) }
+                li { (tr.t("report-anonymity-receipt")) }
+                li { (tr.t("report-anonymity-limits")) }
+            }
+        }
+        h2 { (tr.t("report-form-title")) }
+        @if let Some(a) = alert { p class="alert error" role="alert" id="report-alert" { (tr.t(a)) } }
+        form method="post" action=(format!("/report/{tenant}")) id="report-form" data-pow="1" {
+            input type="hidden" name="lang" value=(tr.lang.code());
+            (textarea(tr, "what", "report-what", get(f, "what"), svc::MAX_TEXT, field_error(errors, "what"), Some("report-what-hint")))
+            (text_input(tr, "when", "report-when", get(f, "when"), field_error(errors, "when"), None))
+            (text_input(tr, "where", "report-where", get(f, "where"), field_error(errors, "where"), None))
+            fieldset class="field" {
+                legend { (tr.t("report-involved")) }
+                p class="hint" { (tr.t("report-involved-hint")) }
+                @for i in 0..NAMED_ROWS {
+                    div class="person-row" {
+                        (text_input(tr, &format!("involved_{i}_name"), "report-person-name", get(f, &format!("involved_{i}_name")), field_error(errors, &format!("involved_{i}_name")), None))
+                        (text_input(tr, &format!("involved_{i}_position"), "report-person-position", get(f, &format!("involved_{i}_position")), field_error(errors, &format!("involved_{i}_position")), None))
+                    }
+                }
+            }
+            (text_input(tr, "contact", "report-contact", get(f, "contact"), field_error(errors, "contact"), Some("report-contact-hint")))
+            (work_parts(tr))
+            div class="buttons" { button type="submit" id="report-send" { (tr.t("report-send")) } }
+        }
+        p { a href=(format!("/report/follow?lang={}", tr.lang.code())) id="report-follow-link" { (tr.t("report-follow-link")) } }
+        script src="/assets/pow.js" defer {}
+        script src="/assets/report.js" defer {}
+    }
+}
+
+/// The report the form describes: rows of people with a name or a
+/// position (a position alone is refused, naming the row's name field).
+fn input_of(f: &Fields, lang: &str) -> ReportInput {
+    let opt = |k: &str| Some(get(f, k).to_owned()).filter(|s| !s.trim().is_empty());
+    let involved = (0..NAMED_ROWS)
+        .filter_map(|i| {
+            let name = get(f, &format!("involved_{i}_name"));
+            let position = opt(&format!("involved_{i}_position"));
+            (!name.trim().is_empty() || position.is_some()).then(|| Involved {
+                name: name.to_owned(),
+                position,
+            })
+        })
+        .collect();
+    ReportInput {
+        what: get(f, "what").to_owned(),
+        when: opt("when"),
+        place: opt("where"),
+        involved,
+        contact: opt("contact"),
+        language: Some(lang.to_owned()),
+    }
+}
+
+/// The form's input id and message of each detail of a refused report.
+/// Rows of people are numbered as the form sent them; blank rows were left
+/// out, so a row's index is found again by counting the filled ones.
+fn errors_of(f: &Fields, details: &[Detail]) -> FieldErrors {
+    let filled: Vec<usize> = (0..NAMED_ROWS)
+        .filter(|i| {
+            !get(f, &format!("involved_{i}_name")).trim().is_empty()
+                || !get(f, &format!("involved_{i}_position")).trim().is_empty()
+        })
+        .collect();
+    details
+        .iter()
+        .map(|d| {
+            let mut parts = d.pointer.trim_start_matches('/').split('/');
+            let id = match (parts.next(), parts.next(), parts.next()) {
+                (Some("involved"), Some(n), Some(field)) => {
+                    let row = n
+                        .parse::<usize>()
+                        .ok()
+                        .and_then(|n| filled.get(n).copied())
+                        .unwrap_or(0);
+                    format!("involved_{row}_{field}")
+                }
+                (Some(field), _, _) => field.to_owned(),
+                (None, _, _) => "what".to_owned(),
+            };
+            let key = match (id.as_str(), d.code.as_str()) {
+                (_, "text.too_long") => "err-too-long",
+                ("what", _) => "report-err-what",
+                (_, "text.empty") => "report-err-name",
+                _ => "err-empty",
+            };
+            (id, key)
+        })
+        .collect()
+}
+
+#[handler]
+pub(crate) async fn report_page(
+    req: &Request,
+    state: Data<&AppState>,
+    Path(tenant): Path<Uuid>,
+) -> Response {
+    let v = Visitor::anonymous(req, None);
+    let r: PageResult = async {
+        let org = organisation(&state, tenant).await?;
+        let body = report_form(&v.tr, tenant, &org, &Fields::new(), &Vec::new(), None);
+        Ok(private(
+            &v,
+            StatusCode::OK,
+            &v.tr.t("report-title"),
+            &format!("/report/{tenant}"),
+            body,
+        ))
+    }
+    .await;
+    finish_private(&v, r)
+}
+
+#[handler]
+pub(crate) async fn file(
+    req: &Request,
+    state: Data<&AppState>,
+    limits: Data<&ReportLimits>,
+    Path(tenant): Path<Uuid>,
+    Form(f): Form<Fields>,
+) -> Response {
+    let v = Visitor::anonymous(req, f.get("lang").map(String::as_str));
+    let r: PageResult = async {
+        let tr = &v.tr;
+        let org = organisation(&state, tenant).await?;
+        let base = format!("/report/{tenant}");
+        let again = |status: StatusCode, errors: FieldErrors, alert: Option<&str>| {
+            private(
+                &v,
+                status,
+                &tr.t("report-title"),
+                &base,
+                report_form(tr, tenant, &org, &f, &errors, alert),
+            )
+        };
+        let input = input_of(&f, tr.lang.code());
+        if let Err(ServiceError::Invalid { details, .. }) = svc::validate_report(&input) {
+            return Ok(again(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                errors_of(&f, &details),
+                Some("report-err-summary"),
+            ));
+        }
+        if let Err(refused) = limits.check_report(tenant) {
+            return Ok(again(
+                StatusCode::TOO_MANY_REQUESTS,
+                Vec::new(),
+                Some(refused_key(refused)),
+            ));
+        }
+        let proof = Some(get(&f, "proof")).filter(|p| !p.is_empty());
+        match svc::file_report(
+            &state,
+            &state.reporting,
+            tenant,
+            ReportSource::Web,
+            proof,
+            &input,
+        )
+        .await
+        {
+            Ok(filed) => Ok(private(
+                &v,
+                StatusCode::CREATED,
+                &tr.t("report-sent-title"),
+                &base,
+                receipt_page(tr, &filed.receipt.to_string()),
+            )),
+            Err(ServiceError::WorkRequired(_)) => Ok(again(
+                StatusCode::TOO_MANY_REQUESTS,
+                Vec::new(),
+                Some("report-err-no-work"),
+            )),
+            Err(ServiceError::BadRequest(_)) => Ok(again(
+                StatusCode::BAD_REQUEST,
+                Vec::new(),
+                Some("report-err-work"),
+            )),
+            Err(e) => Err(e.into()),
+        }
+    }
+    .await;
+    finish_private(&v, r)
+}
+
+fn receipt_page(tr: &Tr, receipt: &str) -> Markup {
+    html! {
+        p class="alert ok" role="status" { (tr.t("report-sent")) }
+        h2 { (tr.t("report-receipt-label")) }
+        p { output id="receipt" class="receipt" { (receipt) } }
+        ul {
+            li { strong { (tr.t("report-receipt-once")) } }
+            li { (tr.t("report-receipt-lost")) }
+            li { (tr.t("report-receipt-share")) }
+        }
+        p { a href=(format!("/report/follow?lang={}", tr.lang.code())) id="report-follow-link" { (tr.t("report-follow-link")) } }
+    }
+}
+
+fn receipt_form(tr: &Tr, receipt: &str, error: Option<&str>, alert: Option<&str>) -> Markup {
+    html! {
+        p class="intro" { (tr.t("report-follow-intro")) }
+        @if let Some(a) = alert { p class="alert error" role="alert" id="report-alert" { (tr.t(a)) } }
+        form method="post" action="/report/follow" id="follow-form" data-pow="1" class="narrow" {
+            input type="hidden" name="lang" value=(tr.lang.code());
+            (text_input(tr, "receipt", "report-receipt", receipt, error, Some("report-receipt-hint")))
+            (work_parts(tr))
+            div class="buttons" { button type="submit" id="follow-open" { (tr.t("report-open")) } }
+        }
+        p class="muted" { (tr.t("report-receipt-lost")) }
+        script src="/assets/pow.js" defer {}
+        script src="/assets/report.js" defer {}
+    }
+}
+
+#[handler]
+pub(crate) async fn follow_page(req: &Request) -> Response {
+    let v = Visitor::anonymous(req, None);
+    private(
+        &v,
+        StatusCode::OK,
+        &v.tr.t("report-follow-title"),
+        "/report/follow",
+        receipt_form(&v.tr, "", None, None),
+    )
+}
+
+/// The reporter's case, with the token in its forms.
+fn case_page(
+    tr: &Tr,
+    token: &str,
+    c: &CaseView,
+    draft: &str,
+    error: Option<&str>,
+    notice: Option<&str>,
+) -> Markup {
+    let s = &c.case;
+    let closed = !s.status.is_open();
+    let hidden = html! {
+        input type="hidden" name="lang" value=(tr.lang.code());
+        input type="hidden" name="token" value=(token);
+    };
+    html! {
+        @if let Some(n) = notice { p class="alert ok" role="status" id="report-notice" { (tr.t(n)) } }
+        dl class="facts" id="case-facts" {
+            dt { (tr.t("report-case-status")) }
+            dd id="case-status" data-status=(s.status.as_str()) { (label(tr, "case-status", s.status.as_str())) }
+            @if let Some(o) = s.outcome {
+                dt { (tr.t("report-case-outcome")) }
+                dd id="case-outcome" data-outcome=(o.as_str()) { (label(tr, "case-outcome", o.as_str())) }
+            }
+            dt { (tr.t("report-received-on")) } dd { (day(s.received_on)) }
+            dt { (tr.t("report-ack-due")) } dd { (day(s.ack_due)) }
+            dt { (tr.t("report-feedback-due")) } dd { (day(s.feedback_due)) }
+        }
+        h2 { (tr.t("report-messages")) }
+        @if c.messages.is_empty() {
+            p class="muted" id="no-messages" { (tr.t("report-no-messages")) }
+        } @else {
+            ol class="comments" id="case-messages" {
+                @for m in &c.messages {
+                    li data-author=(m.author.as_str()) {
+                        p class="muted" {
+                            @if m.author == MessageAuthor::Reporter { (tr.t("report-from-you")) } @else { (tr.t("report-from-handler")) }
+                            " · " (day(m.at.date_naive()))
+                        }
+                        p class="message" { (m.body) }
+                    }
+                }
+            }
+        }
+        @if closed {
+            p class="notice" id="case-closed" { (tr.t("report-closed-note")) }
+        } @else {
+            form method="post" action="/report/follow/message" id="message-form" {
+                (hidden)
+                (textarea(tr, "body", "report-message", draft, svc::MAX_MESSAGE, error, None))
+                div class="buttons" { button type="submit" id="message-send" { (tr.t("report-send-message")) } }
+            }
+        }
+        form method="post" action="/report/follow" id="refresh-form" class="inline-form" {
+            (hidden)
+            button type="submit" class="secondary" id="case-refresh" { (tr.t("report-refresh")) }
+        }
+        h2 { (tr.t("report-yours")) }
+        (report_facts(tr, &c.report, true))
+        p class="muted" { (tr.t("report-token-note")) }
+    }
+}
+
+/// The page for a token that no longer opens the case (expired after
+/// [`svc::REPORTER_TOKEN_MINUTES`], or forged): the receipt form again.
+fn expired(v: &Visitor) -> Response {
+    private(
+        v,
+        StatusCode::UNAUTHORIZED,
+        &v.tr.t("report-follow-title"),
+        "/report/follow",
+        receipt_form(&v.tr, "", None, Some("report-err-expired")),
+    )
+}
+
+#[handler]
+pub(crate) async fn follow(
+    req: &Request,
+    state: Data<&AppState>,
+    limits: Data<&ReportLimits>,
+    Form(f): Form<Fields>,
+) -> Response {
+    let v = Visitor::anonymous(req, f.get("lang").map(String::as_str));
+    let r: PageResult = async {
+        let tr = &v.tr;
+        let title = tr.t("report-follow-title");
+        let again = |status: StatusCode, error: Option<&str>, alert: Option<&str>| {
+            private(
+                &v,
+                status,
+                &title,
+                "/report/follow",
+                receipt_form(tr, get(&f, "receipt"), error, alert),
+            )
+        };
+        let token = match f.get("token").filter(|t| !t.is_empty()) {
+            Some(t) => t.clone(),
+            None => {
+                let proof = Some(get(&f, "proof")).filter(|p| !p.is_empty());
+                match svc::access(&state, &state.reporting, proof, get(&f, "receipt")).await {
+                    Ok(t) => t.token,
+                    Err(ServiceError::Malformed(_)) => {
+                        return Ok(again(
+                            StatusCode::UNPROCESSABLE_ENTITY,
+                            Some("report-err-receipt-format"),
+                            None,
+                        ));
+                    }
+                    Err(ServiceError::NotFound(_)) => {
+                        return Ok(again(
+                            StatusCode::NOT_FOUND,
+                            Some("report-err-receipt-unknown"),
+                            None,
+                        ));
+                    }
+                    Err(ServiceError::WorkRequired(_)) => {
+                        return Ok(again(
+                            StatusCode::TOO_MANY_REQUESTS,
+                            None,
+                            Some("report-err-no-work"),
+                        ));
+                    }
+                    Err(ServiceError::BadRequest(_)) => {
+                        return Ok(again(
+                            StatusCode::BAD_REQUEST,
+                            None,
+                            Some("report-err-work"),
+                        ));
+                    }
+                    Err(e) => return Err(e.into()),
+                }
+            }
+        };
+        if let Err(refused) = limits.check_reporter(&token, false) {
+            return Ok(again(
+                StatusCode::TOO_MANY_REQUESTS,
+                None,
+                Some(refused_key(refused)),
+            ));
+        }
+        match svc::reporter_case(&state, &state.reporting, &token).await {
+            Ok(c) => Ok(private(
+                &v,
+                StatusCode::OK,
+                &title,
+                "/report/follow",
+                case_page(tr, &token, &c, "", None, None),
+            )),
+            Err(ServiceError::Unauthorized | ServiceError::NotFound(_)) => Ok(expired(&v)),
+            Err(e) => Err(e.into()),
+        }
+    }
+    .await;
+    finish_private(&v, r)
+}
+
+#[handler]
+pub(crate) async fn write(
+    req: &Request,
+    state: Data<&AppState>,
+    limits: Data<&ReportLimits>,
+    Form(f): Form<Fields>,
+) -> Response {
+    let v = Visitor::anonymous(req, f.get("lang").map(String::as_str));
+    let r: PageResult = async {
+        let tr = &v.tr;
+        let title = tr.t("report-follow-title");
+        let token = get(&f, "token");
+        let body = get(&f, "body");
+        let (error, notice, status) = match limits.check_reporter(token, true) {
+            Err(refused) => (
+                Some(refused_key(refused)),
+                None,
+                StatusCode::TOO_MANY_REQUESTS,
+            ),
+            Ok(()) => match svc::reporter_message(&state, &state.reporting, token, body).await {
+                Ok(_) => (None, Some("report-message-sent"), StatusCode::CREATED),
+                Err(ServiceError::Unauthorized | ServiceError::NotFound(_)) => {
+                    return Ok(expired(&v));
+                }
+                Err(ServiceError::Invalid { details, .. }) => (
+                    Some(match details.first().map(|d| d.code.as_str()) {
+                        Some("text.too_long") => "err-too-long",
+                        _ => "report-err-message",
+                    }),
+                    None,
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                ),
+                Err(ServiceError::Conflict(_)) => {
+                    (Some("report-err-closed"), None, StatusCode::CONFLICT)
+                }
+                Err(e) => return Err(e.into()),
+            },
+        };
+        let c = match svc::reporter_case(&state, &state.reporting, token).await {
+            Ok(c) => c,
+            Err(ServiceError::Unauthorized | ServiceError::NotFound(_)) => return Ok(expired(&v)),
+            Err(e) => return Err(e.into()),
+        };
+        // A message that was stored is not offered again for sending.
+        let draft = if notice.is_some() { "" } else { body };
+        Ok(private(
+            &v,
+            status,
+            &title,
+            "/report/follow",
+            case_page(tr, token, &c, draft, error, notice),
+        ))
+    }
+    .await;
+    finish_private(&v, r)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fields(pairs: &[(&str, &str)]) -> Fields {
+        pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect()
+    }
+
+    #[test]
+    fn blank_rows_of_people_are_left_out_and_errors_find_their_row_again() {
+        let f = fields(&[
+            ("what", "  "),
+            ("involved_0_name", ""),
+            ("involved_1_name", ""),
+            ("involved_1_position", "head of procurement"),
+            ("involved_2_name", "Серік Ахметов"),
+        ]);
+        let input = input_of(&f, "kk");
+        assert_eq!(input.involved.len(), 2, "row 0 is blank");
+        assert_eq!(input.language.as_deref(), Some("kk"));
+        let Err(ServiceError::Invalid { details, .. }) = svc::validate_report(&input) else {
+            panic!("a blank report and a row without a name are refused")
+        };
+        let errors = errors_of(&f, &details);
+        assert_eq!(
+            errors,
+            [
+                ("what".to_owned(), "report-err-what"),
+                ("involved_1_name".to_owned(), "report-err-name"),
+            ]
+        );
+    }
+}
