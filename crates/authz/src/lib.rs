@@ -204,6 +204,7 @@ pub mod obj {
             "governance" => GOVERNANCE,
             "training_status" => TRAININGS,
             "feedback_status" => FEEDBACK_REPORTS,
+            "case_deadline" => CASES,
             "governance_status" => GOVERNANCE,
             "tender_specification" => PROCUREMENTS,
             "procurement_red_flag" => PROCUREMENTS,
@@ -218,7 +219,7 @@ pub mod obj {
     /// a declaration obligation is declaration status, a giver's history
     /// is gifts. Nobody holds `create` on them through these objects'
     /// kinds, because the API has no route that files them.
-    pub const RECORDS: [(&str, Obj); 15] = [
+    pub const RECORDS: [(&str, Obj); 16] = [
         ("gift", GIFTS),
         ("conflict_of_interest", CONFLICTS),
         ("asset_declaration", ASSET_DECLARATIONS),
@@ -231,6 +232,7 @@ pub mod obj {
         ("governance", GOVERNANCE),
         ("training_status", TRAININGS),
         ("feedback_status", FEEDBACK_REPORTS),
+        ("case_deadline", CASES),
         ("governance_status", GOVERNANCE),
         ("tender_specification", PROCUREMENTS),
         ("procurement_red_flag", PROCUREMENTS),

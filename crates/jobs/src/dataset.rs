@@ -121,6 +121,8 @@ pub async fn run_one(
     tally.add(dataset::file_derived(store, tenant, DerivedKind::TrainingStatus, training).await?);
     let feedback = dataset::feedback_statuses(store, tenant, today).await?;
     tally.add(dataset::file_derived(store, tenant, DerivedKind::FeedbackStatus, feedback).await?);
+    let cases = dataset::case_deadlines(store, tenant, today).await?;
+    tally.add(dataset::file_derived(store, tenant, DerivedKind::CaseDeadline, cases).await?);
     let specs = dataset::tender_specifications(store, tenant).await?;
     tally.add(dataset::file_derived(store, tenant, DerivedKind::TenderSpecification, specs).await?);
     let governance = dataset::governance_status(store, tenant, today).await?;

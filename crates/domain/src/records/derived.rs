@@ -15,6 +15,7 @@ closed_enum!(
         GiftGiverHistory => "gift_giver_history",
         TrainingStatus => "training_status",
         FeedbackStatus => "feedback_status",
+        CaseDeadline => "case_deadline",
         GovernanceStatus => "governance_status",
         TenderSpecification => "tender_specification",
         ProcurementRedFlag => "procurement_red_flag",

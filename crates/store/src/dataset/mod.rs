@@ -701,6 +701,71 @@ pub async fn feedback_statuses(
     Ok(out)
 }
 
+/// How a case of the feedback channel kept its two deadlines (docs/reporting.md):
+/// to acknowledge and to give feedback. `met` (done in time), `missed`
+/// (done late), `pending` (not yet due) or `overdue` (due and not done).
+fn deadline_state(done_on: Option<NaiveDate>, due: NaiveDate, today: NaiveDate) -> &'static str {
+    match done_on {
+        Some(d) if d > due => "missed",
+        Some(_) => "met",
+        None if today > due => "overdue",
+        None => "pending",
+    }
+}
+
+/// Every case of the tenant's own channel, judged against its deadlines
+/// to acknowledge and to give feedback. Only dates and states: the report's
+/// content is sealed and no rule reads it. A case becomes notable once a
+/// deadline is overdue or was missed. Closing the case counts as the
+/// feedback (the reporter reads the outcome).
+pub async fn case_deadlines(
+    store: &crate::Store,
+    tenant: TenantId,
+    today: NaiveDate,
+) -> Result<Vec<Derived>> {
+    use crate::entities::report;
+    let rows = report::Entity::find()
+        .filter(report::Column::TenantId.eq(tenant.uuid()))
+        .filter(report::Column::Channel.eq(adal_domain::ReportChannel::Tenant.as_str()))
+        .all(&store.scoped(tenant))
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            let acknowledged = r.acknowledged_at.map(|t| t.date_naive());
+            // A case closed or moved on without an explicit acknowledgement
+            // was acknowledged by that step.
+            let acknowledged = acknowledged.or_else(|| {
+                (r.status != adal_domain::CaseStatus::Received.as_str())
+                    .then(|| r.updated_at.date_naive())
+            });
+            let closed = r.closed_at.map(|t| t.date_naive());
+            let ack = deadline_state(acknowledged, r.ack_due, today);
+            let feedback = deadline_state(closed, r.feedback_due, today);
+            Derived {
+                reference: r.id.to_string(),
+                subject_iin: None,
+                department_id: None,
+                position_id: None,
+                notable: [ack, feedback]
+                    .iter()
+                    .any(|s| matches!(*s, "missed" | "overdue")),
+                payload: serde_json::json!({
+                    "case": r.id.to_string(),
+                    "received_on": r.received_on.to_string(),
+                    "acknowledge_due_on": r.ack_due.to_string(),
+                    "acknowledged_on": acknowledged.map(|d| d.to_string()),
+                    "acknowledgement": ack,
+                    "feedback_due_on": r.feedback_due.to_string(),
+                    "closed_on": closed.map(|d| d.to_string()),
+                    "feedback": feedback,
+                    "status": r.status,
+                }),
+            }
+        })
+        .collect())
+}
+
 /// The organisation's own anti-corruption measures as of `today`: when
 /// its policy was adopted, since when it has a compliance unit, and its
 /// last risk assessment. One record per tenant, always filed.

@@ -18,6 +18,7 @@ adal_testkit::on_both_backends!(
     missing_declarations_and_repeated_givers_are_derived,
     training_feedback_and_governance_are_judged_as_of_today,
     open_tenders_are_compared_with_the_award_history,
+    cases_are_judged_against_their_deadlines,
 );
 
 async fn tenant(store: &Store) -> TenantId {
@@ -671,4 +672,71 @@ async fn open_tenders_are_compared_with_the_award_history(store: Store) {
     // Nobody has ever supplied C.
     assert_eq!(of("open-c").payload["covering_count"], 0);
     assert!(!of("open-c").notable);
+}
+
+/// A report of the channel as the service would store it; the content is
+/// not read by the dataset, so any bytes do.
+fn report(
+    channel: adal_domain::ReportChannel,
+    received_on: chrono::NaiveDate,
+) -> adal_store::reports::NewReport {
+    adal_store::reports::NewReport {
+        id: Uuid::new_v4(),
+        channel,
+        source: adal_domain::ReportSource::Web,
+        receipt_hash: Uuid::new_v4().simple().to_string(),
+        kek_id: "k".into(),
+        wrapped_key: vec![1],
+        content: vec![2],
+        has_contact: false,
+        received_on,
+        ack_due: received_on + chrono::Duration::days(7),
+        feedback_due: received_on + chrono::Duration::days(90),
+        named: Vec::new(),
+    }
+}
+
+async fn cases_are_judged_against_their_deadlines(store: Store) {
+    use adal_domain::ReportChannel;
+    use adal_store::reports;
+    let t = tenant(&store).await;
+    let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 20).unwrap();
+    let old = report(ReportChannel::Tenant, today - chrono::Duration::days(30));
+    let new = report(ReportChannel::Tenant, today - chrono::Duration::days(2));
+    let ancient = report(ReportChannel::Tenant, today - chrono::Duration::days(120));
+    let agency = report(ReportChannel::Agency, today - chrono::Duration::days(30));
+    let ids = (old.id, new.id, ancient.id);
+    for r in [old, new, ancient, agency] {
+        reports::insert(&store, t, r).await.unwrap();
+    }
+    let cases = dataset::case_deadlines(&store, t, today).await.unwrap();
+    assert_eq!(
+        cases.len(),
+        3,
+        "the Agency's own channel is not the tenant's: {cases:?}"
+    );
+    let of = |id: Uuid| {
+        cases
+            .iter()
+            .find(|d| d.reference == id.to_string())
+            .unwrap()
+    };
+    let o = of(ids.0);
+    assert!(o.notable);
+    assert_eq!(o.payload["acknowledgement"], "overdue");
+    assert_eq!(o.payload["feedback"], "pending");
+    let n = of(ids.1);
+    assert!(!n.notable, "within both deadlines");
+    assert_eq!(n.payload["acknowledgement"], "pending");
+    let a = of(ids.2);
+    assert_eq!(a.payload["feedback"], "overdue");
+    assert!(a.payload["acknowledged_on"].is_null());
+    // Nothing of the report's content, nor its receipt, is in the record.
+    for d in &cases {
+        let text = d.payload.to_string();
+        assert!(
+            !text.contains("receipt") && !text.contains("content"),
+            "{text}"
+        );
+    }
 }

@@ -211,7 +211,7 @@ async fn case_screen(
                 dd id="case-recused" { ul { @for (u, why) in &c.recused { li data-user=(u) { (name_of(*u)) " · " (label(tr, "cases-recused", why)) } } } }
             }
         }
-        h2 { (tr.t("report-yours")) }
+        h2 { (tr.t("cases-report")) }
         (report_facts(tr, &c.report, true))
         h2 { (tr.t("report-messages")) }
         @if c.messages.is_empty() {
@@ -226,7 +226,8 @@ async fn case_screen(
                                 MessageAuthor::Handler => (tr.t_args("cases-from-handler", &[("name", m.author_id.map(name_of).unwrap_or_default().into())])),
                                 MessageAuthor::Note => (tr.t_args("cases-note-by", &[("name", m.author_id.map(name_of).unwrap_or_default().into())])),
                             }
-                            " · " (m.at.format("%Y-%m-%d %H:%M"))
+                            // A reporter's messages keep their day only.
+                            " · " @if m.author == MessageAuthor::Reporter { (day(m.at.date_naive())) } @else { (m.at.format("%Y-%m-%d %H:%M")) }
                         }
                         p class="message" { (m.body) }
                     }
@@ -710,7 +711,7 @@ pub(crate) async fn agency_case(
             }
             h2 { (tr.t("agency-cases-summary")) }
             p class="message" id="case-summary" { (e.summary) }
-            h2 { (tr.t("report-yours")) }
+            h2 { (tr.t("cases-report")) }
             @match &e.report {
                 Some(rep) => { (report_facts(tr, rep, false)) }
                 None => { p class="muted" id="case-report-withheld" { (tr.t("agency-cases-withheld")) } }

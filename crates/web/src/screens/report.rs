@@ -204,7 +204,7 @@ fn report_form(
                 legend { (tr.t("report-involved")) }
                 p class="hint" { (tr.t("report-involved-hint")) }
                 @for i in 0..NAMED_ROWS {
-                    div class="person-row" {
+                    div class="person-row" role="group" aria-label=(tr.t_args("report-person", &[("n", (i + 1).to_string().into())])) {
                         (text_input(tr, &format!("involved_{i}_name"), "report-person-name", get(f, &format!("involved_{i}_name")), field_error(errors, &format!("involved_{i}_name")), None))
                         (text_input(tr, &format!("involved_{i}_position"), "report-person-position", get(f, &format!("involved_{i}_position")), field_error(errors, &format!("involved_{i}_position")), None))
                     }
