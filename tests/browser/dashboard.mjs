@@ -1356,6 +1356,32 @@ if submission.direction == "received" && money(submission.value_kzt) > limit {
     assert.equal(await officer.locator("#chart-outcome svg rect").count(), 5, "a bar per outcome");
   });
 
+  await check("a report made to the Agency instead: the organisation never sees it, the Agency answers and closes it", async () => {
+    const before = await caseIds();
+    await reporter.goto(`${BASE}/report/${tenant}?lang=en`);
+    await reporter.fill("#what", "AGENCY-MARKER: the director's nephew won the tender.");
+    await reporter.check("#to-agency");
+    await Promise.all([reporter.waitForNavigation(), reporter.click("#report-send")]);
+    const receipt = (await reporter.textContent("#receipt")).trim();
+    assert.deepEqual(await caseIds(), before, "not in the organisation's list");
+    const agency = pages.agency_auditor;
+    await agency.goto(`${BASE}/agency/cases`);
+    const row = agency.locator('#agency-cases tbody tr:has(td[data-channel="agency"])').first();
+    await Promise.all([agency.waitForNavigation(), row.locator("a").click()]);
+    assert.equal(await agency.getAttribute("#case-channel", "data-channel"), "agency");
+    assert.match(await agency.textContent("#case-report"), /AGENCY-MARKER/);
+    await agency.fill("#message-body", "The Agency has opened an inquiry.");
+    await Promise.all([agency.waitForNavigation(), agency.click("#message-send")]);
+    await agency.selectOption("#outcome", "referred_to_law_enforcement");
+    await Promise.all([agency.waitForNavigation(), agency.click("#close")]);
+    assert.equal(await agency.getAttribute("#case-status", "data-status"), "closed");
+    await reporter.goto(`${BASE}/report/follow?lang=en`);
+    await reporter.fill("#receipt", receipt);
+    await Promise.all([reporter.waitForNavigation(), reporter.click("#follow-open")]);
+    assert.equal(await reporter.getAttribute("#case-outcome", "data-outcome"), "referred_to_law_enforcement");
+    assert.match(await reporter.textContent("#case-messages"), /opened an inquiry/);
+  });
+
   await check("a compliance officer named in a report never sees it", async () => {
     const before = await caseIds();
     await reporter.goto(`${BASE}/report/${tenant}?lang=en`);

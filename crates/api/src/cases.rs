@@ -287,8 +287,9 @@ pub struct AgencyCasesApi;
 
 #[OpenApi(tag = "ReportTags::Cases")]
 impl AgencyCasesApi {
-    /// The cases organisations escalated to the Agency, newest first
-    /// (Agency auditors only). No content here.
+    /// The Agency's cases: those organisations escalated to it and those
+    /// reported to it directly (`channel`), the most recently received
+    /// first (Agency auditors only). No content here.
     #[oai(
         path = "/agency/cases",
         method = "get",
@@ -309,6 +310,7 @@ impl AgencyCasesApi {
                 .map(|(tenant_id, c, escalated_at)| EscalatedSummaryOut {
                     id: c.id,
                     tenant_id,
+                    channel: c.channel.as_str().into(),
                     status: c.status.as_str().into(),
                     received_on: c.received_on,
                     escalated_at,
@@ -319,9 +321,10 @@ impl AgencyCasesApi {
         })))
     }
 
-    /// An escalated case with what its organisation shared. The read
-    /// goes in that organisation's audit log. A case that was not
-    /// escalated is a `404`.
+    /// One of the Agency's cases: an escalated one with what its
+    /// organisation shared, or one reported to the Agency directly with
+    /// the whole conversation. The read goes in that organisation's audit
+    /// log. Any other case is a `404`.
     #[oai(
         path = "/agency/cases/:id",
         method = "get",
@@ -334,21 +337,80 @@ impl AgencyCasesApi {
         id: Path<Uuid>,
     ) -> ApiResult<EscalatedCaseResponse> {
         let e = svc::agency_case(&state, &state.reporting, &auth.0, id.0).await?;
-        let c = e.case;
-        Ok(EscalatedCaseResponse::Ok(Json(EscalatedCaseOut {
-            id: c.id,
-            tenant_id: e.tenant_id,
-            tenant_name: e.tenant_name,
-            status: c.status.as_str().into(),
-            outcome: c.outcome.map(|o| o.as_str().into()),
-            received_on: c.received_on,
-            acknowledge_by: c.ack_due,
-            feedback_by: c.feedback_due,
-            escalated_at: e.escalated_at,
-            overdue: c.overdue,
-            anonymous: c.anonymous,
-            summary: e.summary,
-            report: e.report.map(ReportOut::from),
-        })))
+        Ok(EscalatedCaseResponse::Ok(Json(escalated_out(e))))
+    }
+
+    /// Change the status or outcome of a case reported to the Agency
+    /// directly (closing needs an outcome). An organisation's escalated
+    /// case is the organisation's to change: a `404` here.
+    #[oai(
+        path = "/agency/cases/:id",
+        method = "patch",
+        operation_id = "updateAgencyCase"
+    )]
+    async fn update(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        id: Path<Uuid>,
+        body: JsonBody<CasePatch>,
+    ) -> ApiResult<EscalatedCaseResponse> {
+        let b = body.0;
+        let update = CaseUpdate {
+            status: parse_choice("/status", b.status.as_deref(), CaseStatus::parse)?,
+            assignee: b.assignee_id,
+            outcome: parse_choice("/outcome", b.outcome.as_deref(), CaseOutcome::parse)?,
+        };
+        svc::agency_update(&state, &auth.0, id.0, update).await?;
+        let e = svc::agency_case(&state, &state.reporting, &auth.0, id.0).await?;
+        Ok(EscalatedCaseResponse::Ok(Json(escalated_out(e))))
+    }
+
+    /// Write to the reporter of a case reported to the Agency directly,
+    /// or (`internal: true`) add a note only the Agency sees.
+    #[oai(
+        path = "/agency/cases/:id/messages",
+        method = "post",
+        operation_id = "writeOnAgencyCase"
+    )]
+    async fn message(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        id: Path<Uuid>,
+        body: JsonBody<CaseMessageIn>,
+    ) -> ApiResult<MessageResponse> {
+        let b = body.0;
+        let id = svc::agency_message(
+            &state,
+            &state.reporting,
+            &auth.0,
+            id.0,
+            &b.body,
+            b.internal.unwrap_or(false),
+        )
+        .await?;
+        Ok(MessageResponse::Created(Json(CreatedId { id })))
+    }
+}
+
+fn escalated_out(e: svc::EscalatedCase) -> EscalatedCaseOut {
+    let c = e.case;
+    EscalatedCaseOut {
+        id: c.id,
+        tenant_id: e.tenant_id,
+        tenant_name: e.tenant_name,
+        status: c.status.as_str().into(),
+        outcome: c.outcome.map(|o| o.as_str().into()),
+        received_on: c.received_on,
+        acknowledge_by: c.ack_due,
+        feedback_by: c.feedback_due,
+        escalated_at: e.escalated_at,
+        overdue: c.overdue,
+        anonymous: c.anonymous,
+        summary: e.summary,
+        report: e.report.map(ReportOut::from),
+        channel: e.channel.as_str().into(),
+        messages: e.messages.into_iter().map(MessageOut::from).collect(),
     }
 }

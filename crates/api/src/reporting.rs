@@ -8,7 +8,7 @@
 use crate::AppState;
 use crate::body::JsonBody;
 use crate::error::{ApiError, ApiResult};
-use adal_domain::ReportSource;
+use adal_domain::{ReportChannel, ReportSource};
 use adal_service::reporting::{self as svc, Involved, ReportInput};
 use poem::web::Data;
 use poem_openapi::param::{Header, Path};
@@ -138,6 +138,18 @@ pub struct MessageOut {
     pub at: chrono::DateTime<chrono::Utc>,
 }
 
+impl From<svc::MessageView> for MessageOut {
+    fn from(m: svc::MessageView) -> Self {
+        Self {
+            id: m.id,
+            author: m.author.as_str().into(),
+            author_id: m.author_id,
+            body: m.body,
+            at: m.at,
+        }
+    }
+}
+
 #[derive(Debug, Object)]
 pub struct ReportedPerson {
     pub name: String,
@@ -239,17 +251,7 @@ impl From<svc::CaseView> for CaseOut {
             overdue: c.overdue,
             anonymous: c.anonymous,
             report: v.report.into(),
-            messages: v
-                .messages
-                .into_iter()
-                .map(|m| MessageOut {
-                    id: m.id,
-                    author: m.author.as_str().into(),
-                    author_id: m.author_id,
-                    body: m.body,
-                    at: m.at,
-                })
-                .collect(),
+            messages: v.messages.into_iter().map(MessageOut::from).collect(),
             recused: v
                 .recused
                 .into_iter()
@@ -419,6 +421,9 @@ pub struct EscalateRequest {
 pub struct EscalatedSummaryOut {
     pub id: Uuid,
     pub tenant_id: Uuid,
+    /// `tenant`: escalated by the organisation; `agency`: reported to the
+    /// Agency directly.
+    pub channel: String,
     pub status: String,
     pub received_on: chrono::NaiveDate,
     #[oai(nullable)]
@@ -449,9 +454,16 @@ pub struct EscalatedCaseOut {
     pub anonymous: bool,
     /// What the organisation wrote for the Agency.
     pub summary: String,
-    /// The report, when the organisation shared it; otherwise `null`.
+    /// The report, when the organisation shared it (always for the
+    /// Agency's own channel); otherwise `null`.
     #[oai(nullable)]
     pub report: Option<ReportOut>,
+    /// `tenant`: escalated by the organisation; `agency`: reported to the
+    /// Agency directly, which handles it itself.
+    pub channel: String,
+    /// The conversation with the reporter and the Agency's notes: the
+    /// Agency's own channel only (empty for an escalated case).
+    pub messages: Vec<MessageOut>,
 }
 
 #[derive(ApiResponse)]
@@ -499,6 +511,47 @@ pub(crate) fn parse_choice<T>(
     .transpose()
 }
 
+/// Files a report about `tenant` to `channel`, as both public endpoints do.
+async fn file_to(
+    state: &AppState,
+    limits: &ReportLimits,
+    tenant: Uuid,
+    channel: ReportChannel,
+    proof: Option<&str>,
+    b: NewReport,
+) -> ApiResult<FiledResponse> {
+    limits.check_report(tenant).map_err(refused)?;
+    let input = ReportInput {
+        what: b.what,
+        when: b.when,
+        place: b.place,
+        involved: b
+            .involved
+            .unwrap_or_default()
+            .into_iter()
+            .map(|p| Involved {
+                name: p.name,
+                position: p.position,
+            })
+            .collect(),
+        contact: b.contact,
+        language: b.language,
+    };
+    let filed = svc::file_report(
+        state,
+        &state.reporting,
+        tenant,
+        channel,
+        ReportSource::Api,
+        proof,
+        &input,
+    )
+    .await?;
+    Ok(FiledResponse::Created(Json(ReceiptOut {
+        receipt: filed.receipt.to_string(),
+    })))
+}
+
 pub struct ReportingApi;
 
 #[OpenApi(tag = "ReportTags::Reporting")]
@@ -542,36 +595,43 @@ impl ReportingApi {
         #[oai(name = "Proof-Of-Work")] proof: Header<Option<String>>,
         body: JsonBody<NewReport>,
     ) -> ApiResult<FiledResponse> {
-        limits.check_report(tenant_id.0).map_err(refused)?;
-        let b = body.0;
-        let input = ReportInput {
-            what: b.what,
-            when: b.when,
-            place: b.place,
-            involved: b
-                .involved
-                .unwrap_or_default()
-                .into_iter()
-                .map(|p| Involved {
-                    name: p.name,
-                    position: p.position,
-                })
-                .collect(),
-            contact: b.contact,
-            language: b.language,
-        };
-        let filed = svc::file_report(
+        file_to(
             &state,
-            &state.reporting,
+            &limits,
             tenant_id.0,
-            ReportSource::Api,
+            ReportChannel::Tenant,
             proof.0.as_deref(),
-            &input,
+            body.0,
         )
-        .await?;
-        Ok(FiledResponse::Created(Json(ReceiptOut {
-            receipt: filed.receipt.to_string(),
-        })))
+        .await
+    }
+
+    /// Report corruption in an organisation to the Agency instead of the
+    /// organisation's own compliance unit (when you do not trust it): the
+    /// organisation never sees the report. The same body, proof of work,
+    /// receipt and follow-up as `fileReport`.
+    #[oai(
+        path = "/public/agency/tenants/:tenant_id/reports",
+        method = "post",
+        operation_id = "fileReportToAgency"
+    )]
+    async fn file_to_agency(
+        &self,
+        state: Data<&AppState>,
+        limits: Data<&ReportLimits>,
+        tenant_id: Path<Uuid>,
+        #[oai(name = "Proof-Of-Work")] proof: Header<Option<String>>,
+        body: JsonBody<NewReport>,
+    ) -> ApiResult<FiledResponse> {
+        file_to(
+            &state,
+            &limits,
+            tenant_id.0,
+            ReportChannel::Agency,
+            proof.0.as_deref(),
+            body.0,
+        )
+        .await
     }
 
     /// Exchange a receipt for a reporter's token (30 minutes). Needs a

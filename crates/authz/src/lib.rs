@@ -399,6 +399,8 @@ pub fn role_permissions() -> Vec<(Role, Obj, Act)> {
     // platform data and no tenant's.
     p.push((Role::AgencyAuditor, CONVICTED_REGISTRY, WRITE));
     p.push((Role::AgencyAuditor, ESCALATIONS, READ));
+    // And the reports made to it directly, which it handles itself.
+    p.push((Role::AgencyAuditor, ESCALATIONS, WRITE));
     p.push((Role::PlatformAdmin, TENANTS, CREATE));
     p.push((Role::PlatformAdmin, TENANTS, READ));
     // Suspending and reactivating tenants, and keeping the Agency's

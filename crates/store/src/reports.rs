@@ -794,17 +794,19 @@ pub async fn escalate(
     Ok(())
 }
 
-/// A page of the cases escalated to the Agency, from every tenant, the
-/// most recent first: the Agency's list.
+/// A page of the Agency's cases from every tenant (escalated to it, or
+/// reported to it directly), the most recently received first: the
+/// Agency's list. (By the day received: when they were escalated is null
+/// for the direct ones, and databases sort nulls differently.)
 pub async fn escalated_across_tenants(
     store: &crate::Store,
     offset: u64,
     limit: u64,
 ) -> Result<(Vec<Report>, u64)> {
-    let q = report::Entity::find().filter(report::Column::EscalatedAt.is_not_null());
+    let q = report::Entity::find().filter(agencys());
     let total = q.clone().count(&store.across_tenants()).await?;
     let rows = q
-        .order_by_desc(report::Column::EscalatedAt)
+        .order_by_desc(report::Column::ReceivedOn)
         .order_by_asc(report::Column::Id)
         .offset(offset)
         .limit(limit)
@@ -818,11 +820,19 @@ pub async fn escalated_across_tenants(
     ))
 }
 
-/// One escalated case, whatever its tenant; `NotFound` for a case that
-/// was not escalated (the Agency reads nothing else).
+/// The cases the Agency reads: those organisations escalated to it, and
+/// those reported to it directly through its own channel.
+fn agencys() -> Condition {
+    Condition::any()
+        .add(report::Column::EscalatedAt.is_not_null())
+        .add(report::Column::Channel.eq(ReportChannel::Agency.as_str()))
+}
+
+/// One of the Agency's cases (see [`escalated_across_tenants`]), whatever
+/// its tenant; `NotFound` for any other (the Agency reads nothing else).
 pub async fn escalated_across_tenants_get(store: &crate::Store, id: Uuid) -> Result<Report> {
     report::Entity::find_by_id(id)
-        .filter(report::Column::EscalatedAt.is_not_null())
+        .filter(agencys())
         .one(&store.across_tenants())
         .await?
         .ok_or(StoreError::NotFound)?

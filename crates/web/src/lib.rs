@@ -190,6 +190,7 @@ pub fn routes() -> impl Endpoint {
         .at("/agency/cartogram", get(cartogram::cartogram_page))
         .at("/agency/cases", get(cases::agency_cases))
         .at("/agency/cases/:id", get(cases::agency_case))
+        .at("/agency/cases/:id/:action", post(cases::agency_case_action))
         .at("/agency/cartogram.csv", get(cartogram::cartogram_csv))
         .at("/t/:tenant", get(overview::tenant_home))
         .at("/t/:tenant/overview", get(overview::overview))

@@ -32,7 +32,7 @@ use std::time::Duration;
 /// public schemas and the public registry (its own test). A new path
 /// outside a tenant fails this test until someone decides where it
 /// belongs.
-const OUTSIDE_TENANTS: [&str; 33] = [
+const OUTSIDE_TENANTS: [&str; 35] = [
     "/auth/login",
     "/auth/second-factor",
     "/auth/second-factor/confirm",
@@ -52,13 +52,16 @@ const OUTSIDE_TENANTS: [&str; 33] = [
     // (tests/tests/blackbox/reporting.rs).
     "/public/challenge",
     "/public/tenants/{tenant_id}/reports",
+    "/public/agency/tenants/{tenant_id}/reports",
     "/public/reports/access",
     "/public/reports/mine",
     "/public/reports/mine/messages",
-    // The Agency's view of escalated cases (reporting.rs tests who reads
-    // it: the Agency alone, and only what was escalated).
+    // The Agency's view of escalated cases and its own channel
+    // (reporting.rs tests who reads and writes it: the Agency alone, only
+    // what was escalated or reported to it, and writing only on its own).
     "/agency/cases",
     "/agency/cases/{id}",
+    "/agency/cases/{id}/messages",
     // The cartogram across tenants: the Agency and platform admins only,
     // and its public aggregate names no tenant (cartogram.rs tests both).
     "/agency/cartogram",

@@ -683,3 +683,190 @@ async fn an_escalated_case_reaches_the_agency_with_what_was_shared() -> Result<(
     assert!(audit.matches("case.read").count() >= 3 + 2 + 2, "{audit}");
     Ok(())
 }
+
+/// The Agency's own channel on PostgreSQL: a report about an organisation
+/// made to the Agency instead of the organisation's unit. The
+/// organisation's officers never see it (not in the list, a 404 by id, not
+/// in its statistics); the Agency lists and reads it with the
+/// conversation, writes to the reporter, notes, and closes it with an
+/// outcome, which the reporter reads with the receipt. The Agency changes
+/// nothing of an organisation's own case, escalated or not.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_report_to_the_agency_is_handled_by_the_agency_alone() -> Result<()> {
+    let (_db, _smtp, dep, api, _) = start_production().await?;
+    create_agency_auditor(&dep).await?;
+    let _serve = dep.spawn("serve", &["serve", "--api-only"])?;
+    dep.wait_ready().await?;
+    let platform = api.login("platform@adal.test", ADMIN_PASSWORD).await?;
+    let agency = api.login("agency@adal.test", ADMIN_PASSWORD).await?;
+    let t = create_tenant(&api, &platform, "ag", "29034000889").await?;
+    let tid = &t.id;
+    // Without the work, or about an organisation that does not exist: no.
+    let r = api
+        .post_public(
+            &format!("/public/agency/tenants/{tid}/reports"),
+            &[],
+            &report("x"),
+        )
+        .await?;
+    assert_eq!(r.status, 429, "{}", r.text);
+    let pow = api.proof_of_work().await?;
+    let r = api
+        .post_public(
+            &format!("/public/agency/tenants/{}/reports", uuid::Uuid::new_v4()),
+            &[("Proof-Of-Work", &pow)],
+            &report("x"),
+        )
+        .await?;
+    assert_eq!(r.status, 404, "{}", r.text);
+    let pow = api.proof_of_work().await?;
+    let r = api
+        .post_public(
+            &format!("/public/agency/tenants/{tid}/reports"),
+            &[("Proof-Of-Work", &pow)],
+            &report("straight-to-the-agency"),
+        )
+        .await?;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let receipt = r.body["receipt"].as_str().unwrap().to_owned();
+    // And one the organisation handles, escalated, for contrast.
+    let pow = api.proof_of_work().await?;
+    let r = api
+        .post_public(
+            &format!("/public/tenants/{tid}/reports"),
+            &[("Proof-Of-Work", &pow)],
+            &report("in-house"),
+        )
+        .await?;
+    assert_eq!(r.status, 201, "{}", r.text);
+
+    // The organisation sees its own case only.
+    let r = api
+        .get(&t.compliance, &format!("/tenants/{tid}/cases"))
+        .await?;
+    assert_eq!(r.body["total"], 1, "{}", r.text);
+    let own = r.body["items"][0]["id"].as_str().unwrap().to_owned();
+    let stats = api
+        .get(&t.compliance, &format!("/tenants/{tid}/case-statistics"))
+        .await?;
+    assert_eq!(stats.body["reports"], 1, "{}", stats.text);
+    let r = api
+        .post(
+            &t.compliance,
+            &format!("/tenants/{tid}/cases/{own}/escalate"),
+            &json!({"summary": "Please look", "include_report": false}),
+        )
+        .await?;
+    assert_eq!(r.status, 200, "{}", r.text);
+
+    // The Agency's list holds both, each with how it came.
+    let r = api.get(&agency, "/agency/cases").await?;
+    assert_eq!(r.body["total"], 2, "{}", r.text);
+    let items = r.body["items"].as_array().unwrap();
+    let direct = items.iter().find(|i| i["channel"] == "agency").unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        items
+            .iter()
+            .any(|i| i["channel"] == "tenant" && i["id"] == own.as_str())
+    );
+    let r = api
+        .get(&t.compliance, &format!("/tenants/{tid}/cases/{direct}"))
+        .await?;
+    assert_eq!(r.status, 404, "the organisation never sees it: {}", r.text);
+    let r = api.get(&agency, &format!("/agency/cases/{direct}")).await?;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.body["channel"], "agency");
+    assert!(
+        r.body["report"]["what"]
+            .as_str()
+            .unwrap()
+            .contains("straight-to-the-agency")
+    );
+
+    // The Agency works on it.
+    for (body, internal) in [
+        ("We have opened an inquiry.", false),
+        ("Cross-check the tender", true),
+    ] {
+        let r = api
+            .post(
+                &agency,
+                &format!("/agency/cases/{direct}/messages"),
+                &json!({"body": body, "internal": internal}),
+            )
+            .await?;
+        assert_eq!(r.status, 201, "{}", r.text);
+    }
+    let r = api
+        .send(
+            "PATCH",
+            &agency,
+            &format!("/agency/cases/{direct}"),
+            json!({"status": "closed"}).to_string(),
+        )
+        .await?;
+    assert_eq!(r.status, 422, "closing needs an outcome: {}", r.text);
+    assert_eq!(r.body["details"][0]["pointer"], "/outcome");
+    let r = api
+        .send(
+            "PATCH",
+            &agency,
+            &format!("/agency/cases/{direct}"),
+            json!({"status": "closed", "outcome": "referred_to_law_enforcement"}).to_string(),
+        )
+        .await?;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.body["status"], "closed");
+    assert_eq!(
+        r.body["messages"].as_array().unwrap().len(),
+        2,
+        "{}",
+        r.text
+    );
+
+    // The reporter reads the answer, not the note, and the outcome.
+    let r = open(&api, &receipt).await?;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let reporter = r.body["token"].as_str().unwrap().to_owned();
+    let r = api.get(&reporter, "/public/reports/mine").await?;
+    assert_eq!(
+        r.body["outcome"], "referred_to_law_enforcement",
+        "{}",
+        r.text
+    );
+    assert!(r.text.contains("opened an inquiry") && !r.text.contains("Cross-check"));
+
+    // The organisation's escalated case stays the organisation's: the
+    // Agency writes nothing on it; nobody else writes on the Agency's.
+    let r = api
+        .post(
+            &agency,
+            &format!("/agency/cases/{own}/messages"),
+            &json!({"body": "hello"}),
+        )
+        .await?;
+    assert_eq!(r.status, 404, "{}", r.text);
+    let r = api
+        .send(
+            "PATCH",
+            &agency,
+            &format!("/agency/cases/{own}"),
+            json!({"status": "under_review"}).to_string(),
+        )
+        .await?;
+    assert_eq!(r.status, 404, "{}", r.text);
+    for who in [&platform, &t.admin, &t.compliance] {
+        let r = api
+            .post(
+                who,
+                &format!("/agency/cases/{direct}/messages"),
+                &json!({"body": "hello"}),
+            )
+            .await?;
+        assert_eq!(r.status, 403, "{}", r.text);
+    }
+    Ok(())
+}

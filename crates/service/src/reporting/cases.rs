@@ -13,9 +13,11 @@ pub async fn list_cases(
 ) -> ServiceResult<(Vec<CaseSummary>, u64)> {
     ctx.require(state, obj::CASES, act::READ).await?;
     // A handler never sees the cases they are recused from, not even
-    // that they exist.
+    // that they exist; nor the reports made about the organisation to the
+    // Agency, whatever the caller asked for.
     let filter = CaseFilter {
         hidden_from: Some(ctx.caller().user_id),
+        channel: Some(ReportChannel::Tenant),
         ..filter.clone()
     };
     let (rows, total) = reports::list(&state.store, ctx.tenant(), &filter, offset, limit).await?;
@@ -112,42 +114,7 @@ pub async fn update_case(
 ) -> ServiceResult<()> {
     ctx.require(state, obj::CASES, act::WRITE).await?;
     let r = handled(state, ctx, id).await?;
-    let status = update.status.unwrap_or(r.status);
-    if update.status == Some(CaseStatus::Escalated) {
-        return Err(ServiceError::Invalid {
-            message: "escalation to the Agency is not a status to set".into(),
-            details: vec![coded(
-                "/status",
-                "case.escalation",
-                "escalating to the Agency is not available yet; see docs/reporting.md",
-            )],
-        });
-    }
-    if status == CaseStatus::Closed && update.outcome.or(r.outcome).is_none() {
-        return Err(ServiceError::Invalid {
-            message: "a case closes with an outcome".into(),
-            details: vec![coded(
-                "/outcome",
-                "case.outcome_required",
-                "say how the case ended",
-            )],
-        });
-    }
-    if update.outcome.is_some() && status != CaseStatus::Closed {
-        return Err(ServiceError::Invalid {
-            message: "an outcome is given when closing".into(),
-            details: vec![coded(
-                "/outcome",
-                "case.outcome_without_closing",
-                "set status to closed with the outcome",
-            )],
-        });
-    }
-    if r.status == CaseStatus::Closed && update.status.is_some_and(|s| s != CaseStatus::Closed) {
-        // Reopening is allowed: a reporter's new evidence may warrant it;
-        // the audit log keeps the earlier closing.
-        tracing::info!(case = %id, "case reopened");
-    }
+    check_update(&r, &update)?;
     if let Some(Some(user)) = update.assignee {
         let ok = match adal_store::users::get(&state.store, ctx.tenant(), user).await {
             Ok(u) => {
@@ -207,4 +174,47 @@ pub async fn recuse(state: &AppState, ctx: &TenantCtx, id: Uuid) -> ServiceResul
         StoreError::NotFound => ServiceError::not_found("case"),
         other => other.into(),
     })
+}
+
+/// The rules of a change of status and outcome, whoever handles the case:
+/// closing needs an outcome, an outcome needs closing, and escalation is
+/// its own operation.
+pub(super) fn check_update(r: &reports::Report, update: &CaseUpdate) -> ServiceResult<()> {
+    let status = update.status.unwrap_or(r.status);
+    if update.status == Some(CaseStatus::Escalated) {
+        return Err(ServiceError::Invalid {
+            message: "escalation to the Agency is not a status to set".into(),
+            details: vec![coded(
+                "/status",
+                "case.escalation",
+                "escalate with POST .../cases/{id}/escalate (docs/reporting.md)",
+            )],
+        });
+    }
+    if status == CaseStatus::Closed && update.outcome.or(r.outcome).is_none() {
+        return Err(ServiceError::Invalid {
+            message: "a case closes with an outcome".into(),
+            details: vec![coded(
+                "/outcome",
+                "case.outcome_required",
+                "say how the case ended",
+            )],
+        });
+    }
+    if update.outcome.is_some() && status != CaseStatus::Closed {
+        return Err(ServiceError::Invalid {
+            message: "an outcome is given when closing".into(),
+            details: vec![coded(
+                "/outcome",
+                "case.outcome_without_closing",
+                "set status to closed with the outcome",
+            )],
+        });
+    }
+    if r.status == CaseStatus::Closed && update.status.is_some_and(|s| s != CaseStatus::Closed) {
+        // Reopening is allowed: a reporter's new evidence may warrant it;
+        // the audit log keeps the earlier closing.
+        tracing::info!(case = %r.id, "case reopened");
+    }
+    Ok(())
 }

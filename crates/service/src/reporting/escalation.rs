@@ -77,16 +77,26 @@ fn escalation_aad(tenant: Uuid, report: Uuid) -> Vec<u8> {
     format!("adal/report/{tenant}/{report}/escalation").into_bytes()
 }
 
-/// An escalated case as the Agency sees it.
+/// One of the Agency's cases as the Agency sees it: escalated by its
+/// organisation (the summary it wrote, and the report if it shared it), or
+/// reported to the Agency directly (the report and the whole
+/// conversation, which the Agency handles itself).
 #[derive(Debug, Clone)]
 pub struct EscalatedCase {
     pub tenant_id: Uuid,
     pub tenant_name: String,
+    pub channel: ReportChannel,
     pub case: CaseSummary,
     pub escalated_at: Option<chrono::DateTime<Utc>>,
+    /// Empty for a report made to the Agency directly.
     pub summary: String,
-    /// The report, when the organisation chose to share it.
+    /// The report, when the organisation chose to share it (always for
+    /// the Agency's own channel).
     pub report: Option<ReportInput>,
+    /// The conversation with the reporter and the Agency's notes: the
+    /// Agency's own channel only (an escalated case's conversation stays
+    /// the organisation's).
+    pub messages: Vec<MessageView>,
 }
 
 async fn escalated_view(
@@ -94,6 +104,23 @@ async fn escalated_view(
     keys: &ReportingKeys,
     r: reports::Report,
 ) -> ServiceResult<EscalatedCase> {
+    let tenant_name = adal_store::tenants::get(&state.store, TenantId::from_uuid(r.tenant_id))
+        .await?
+        .name;
+    if r.channel == ReportChannel::Agency {
+        let (tenant_id, escalated_at) = (r.tenant_id, r.escalated_at);
+        let v = view(state, keys, r, true).await?;
+        return Ok(EscalatedCase {
+            tenant_id,
+            tenant_name,
+            channel: ReportChannel::Agency,
+            case: v.case,
+            escalated_at,
+            summary: String::new(),
+            report: Some(v.report),
+            messages: v.messages,
+        });
+    }
     let key = report_key(keys, &r)?;
     let sealed = r
         .escalation
@@ -109,21 +136,21 @@ async fn escalated_view(
     } else {
         None
     };
-    let tenant_name = adal_store::tenants::get(&state.store, TenantId::from_uuid(r.tenant_id))
-        .await?
-        .name;
     Ok(EscalatedCase {
         tenant_id: r.tenant_id,
         tenant_name,
+        channel: r.channel,
         case: CaseSummary::of(&r, Utc::now().date_naive()),
         escalated_at: r.escalated_at,
         summary: e.summary,
         report,
+        messages: Vec::new(),
     })
 }
 
-/// The cases organisations escalated to the Agency, newest first
-/// (Agency auditors only). The list shows no report content.
+/// The Agency's cases: those organisations escalated to it and those
+/// reported to it directly, the most recently received first (Agency
+/// auditors only). The list shows no report content.
 pub async fn agency_cases(
     state: &AppState,
     caller: &crate::Caller,
@@ -164,4 +191,96 @@ pub async fn agency_case(
     )
     .await?;
     escalated_view(state, keys, r).await
+}
+
+/// A case of the Agency's own channel, for the Agency to work on; any
+/// other case (an organisation's, even escalated) is `NotFound` here: the
+/// organisation keeps handling what it escalated.
+async fn agency_handled(
+    state: &AppState,
+    caller: &crate::Caller,
+    id: Uuid,
+) -> ServiceResult<reports::Report> {
+    crate::authorize_platform(state, caller, obj::ESCALATIONS, act::WRITE).await?;
+    let r = reports::escalated_across_tenants_get(&state.store, id)
+        .await
+        .map_err(|e| match e {
+            StoreError::NotFound => ServiceError::not_found("case"),
+            other => other.into(),
+        })?;
+    if r.channel != ReportChannel::Agency {
+        return Err(ServiceError::not_found("case"));
+    }
+    Ok(r)
+}
+
+/// The Agency writes to the reporter of a case of its own channel
+/// (`internal` false) or adds a note of its own.
+pub async fn agency_message(
+    state: &AppState,
+    keys: &ReportingKeys,
+    caller: &crate::Caller,
+    id: Uuid,
+    body: &str,
+    internal: bool,
+) -> ServiceResult<Uuid> {
+    let r = agency_handled(state, caller, id).await?;
+    let body = check_message(body)?;
+    let actor = caller.user_id.to_string();
+    add_message(
+        state,
+        keys,
+        &r,
+        if internal {
+            MessageAuthor::Note
+        } else {
+            MessageAuthor::Handler
+        },
+        Writer::Handler {
+            actor: &actor,
+            user: caller.user_id,
+        },
+        &body,
+    )
+    .await
+}
+
+/// The Agency changes the status or outcome of a case of its own channel
+/// (the same rules as an organisation's; nobody is assigned: every
+/// auditor of the Agency handles its channel).
+pub async fn agency_update(
+    state: &AppState,
+    caller: &crate::Caller,
+    id: Uuid,
+    update: CaseUpdate,
+) -> ServiceResult<()> {
+    let r = agency_handled(state, caller, id).await?;
+    if update.assignee.is_some() {
+        return Err(ServiceError::Invalid {
+            message: "the Agency's cases are not assigned".into(),
+            details: vec![coded(
+                "/assignee_id",
+                "case.assignee",
+                "every auditor of the Agency handles its channel",
+            )],
+        });
+    }
+    super::cases::check_update(&r, &update)?;
+    reports::change(
+        &state.store,
+        TenantId::from_uuid(r.tenant_id),
+        &caller.user_id.to_string(),
+        id,
+        CaseChange {
+            status: update.status,
+            assignee: None,
+            outcome: update.outcome,
+        },
+    )
+    .await
+    .map_err(|e| match e {
+        StoreError::NotFound => ServiceError::not_found("case"),
+        other => other.into(),
+    })?;
+    Ok(())
 }

@@ -418,12 +418,15 @@ pub struct Filed {
     pub receipt: Receipt,
 }
 
-/// Files a report to `tenant`'s channel. The tenant must exist (a
-/// `NotFound` otherwise, as for any id); the proof of work is spent.
+/// Files a report about `tenant` to its own channel or, with
+/// `ReportChannel::Agency`, to the Agency's (which the organisation never
+/// sees). The tenant must exist (a `NotFound` otherwise, as for any id);
+/// the proof of work is spent.
 pub async fn file_report(
     state: &AppState,
     keys: &ReportingKeys,
     tenant: Uuid,
+    channel: ReportChannel,
     source: ReportSource,
     proof: Option<&str>,
     input: &ReportInput,
@@ -437,15 +440,7 @@ pub async fn file_report(
             other => other.into(),
         })?;
     spend_work(state, keys, proof).await?;
-    file_sealed(
-        state,
-        keys,
-        tenant_id,
-        ReportChannel::Tenant,
-        source,
-        &report,
-    )
-    .await
+    file_sealed(state, keys, tenant_id, channel, source, &report).await
 }
 
 /// Seals and stores a checked report (the messaging bots come here after
@@ -474,7 +469,11 @@ pub async fn file_sealed(
         .wrap(&key, &key_aad(tenant.uuid(), id))
         .map_err(|e| internal("wrapping a report key", e))?;
     let today = Utc::now().date_naive();
-    let named = named_handlers(state, tenant, report).await?;
+    // The organisation's handlers never see a report made to the Agency.
+    let named = match channel {
+        ReportChannel::Tenant => named_handlers(state, tenant, report).await?,
+        ReportChannel::Agency => Vec::new(),
+    };
     reports::insert(
         &state.store,
         tenant,

@@ -157,6 +157,132 @@ fn error_in<'a>(errors: &'a [CaseError], form: &str) -> Option<&'a str> {
     errors.iter().find(|(f, _)| *f == form).map(|(_, k)| *k)
 }
 
+/// The conversation with the reporter and the handlers' notes.
+fn conversation(
+    tr: &Tr,
+    messages: &[svc::MessageView],
+    name_of: &dyn Fn(Uuid) -> String,
+) -> Markup {
+    html! {
+    h2 { (tr.t("report-messages")) }
+    @if messages.is_empty() {
+        p class="muted" id="no-messages" { (tr.t("report-no-messages")) }
+    } @else {
+        ol class="comments" id="case-messages" {
+            @for m in messages {
+                li data-author=(m.author.as_str()) class=[(m.author == MessageAuthor::Note).then_some("note")] {
+                    p class="muted" {
+                        @match m.author {
+                            MessageAuthor::Reporter => (tr.t("cases-from-reporter")),
+                            MessageAuthor::Handler => (tr.t_args("cases-from-handler", &[("name", m.author_id.map(name_of).unwrap_or_default().into())])),
+                            MessageAuthor::Note => (tr.t_args("cases-note-by", &[("name", m.author_id.map(name_of).unwrap_or_default().into())])),
+                        }
+                        // A reporter's messages keep their day only.
+                        " · " @if m.author == MessageAuthor::Reporter { (day(m.at.date_naive())) } @else { (m.at.format("%Y-%m-%d %H:%M")) }
+                    }
+                    p class="message" { (m.body) }
+                }
+            }
+        }
+    }
+    }
+}
+
+/// What a handler does to a case: `handlers` are whom it may be assigned
+/// to (`None` for the Agency's own channel, where nobody is assigned,
+/// nobody steps aside and there is nobody to escalate to).
+fn work(
+    v: &Visitor,
+    base: &str,
+    s: &CaseSummary,
+    errors: &[CaseError],
+    handlers: Option<&[(String, String)]>,
+) -> Markup {
+    let tr = &v.tr;
+    let open = s.status.is_open();
+    let outcomes: Vec<(String, String)> = CaseOutcome::ALL
+        .iter()
+        .map(|o| (o.as_str().to_owned(), label(tr, "case-outcome", o.as_str())))
+        .collect();
+    html! {
+        section class="triage" aria-labelledby="case-work" {
+            h2 id="case-work" { (tr.t("cases-work")) }
+            @if open {
+                (action_form(v, base, "message", "case-message", html! {
+                    div class={ "field" @if error_in(errors, "case-message").is_some() { " invalid" } } {
+                        label for="message-body" { (tr.t("cases-write")) }
+                        textarea id="message-body" name="body" rows="4" maxlength=(svc::MAX_MESSAGE) {}
+                        @if let Some(e) = error_in(errors, "case-message") { p class="field-error" { (tr.t(e)) } }
+                    }
+                    div class="field" { label class="choice" { input type="checkbox" name="internal" value="1" id="message-internal"; " " (tr.t("cases-internal")) } }
+                    div class="buttons" { button type="submit" id="message-send" { (tr.t("cases-send")) } }
+                }))
+                @if s.status == CaseStatus::Received {
+                    (action_form(v, base, "status", "case-acknowledge", html! {
+                        input type="hidden" name="status" value="acknowledged";
+                        button type="submit" id="acknowledge" { (tr.t("cases-acknowledge")) }
+                    }))
+                }
+                @if matches!(s.status, CaseStatus::Received | CaseStatus::Acknowledged) {
+                    (action_form(v, base, "status", "case-review", html! {
+                        input type="hidden" name="status" value="under_review";
+                        button type="submit" class="secondary" id="review" { (tr.t("cases-review")) }
+                    }))
+                }
+                @if let Some(handlers) = handlers {
+                (action_form(v, base, "assign", "case-assign", html! {
+                    div class={ "field" @if error_in(errors, "case-assign").is_some() { " invalid" } } {
+                        label for="assignee" { (tr.t("cases-assign-to")) }
+                        select id="assignee" name="assignee" {
+                            option value="" { (tr.t("cases-unassigned")) }
+                            @for (uid, n) in handlers.iter() {
+                                option value=(uid) selected[s.assignee_id.map(|a| a.to_string()).as_deref() == Some(uid.as_str())] { (n) }
+                            }
+                        }
+                        @if let Some(e) = error_in(errors, "case-assign") { p class="field-error" { (tr.t(e)) } }
+                    }
+                    div class="buttons" { button type="submit" class="secondary" id="assign" { (tr.t("cases-assign")) } }
+                }))
+                }
+                (action_form(v, base, "close", "case-close", html! {
+                    div class={ "field" @if error_in(errors, "case-close").is_some() { " invalid" } } {
+                        label for="outcome" { (tr.t("report-case-outcome")) }
+                        select id="outcome" name="outcome" {
+                            option value="" { (tr.t("cases-choose-outcome")) }
+                            @for (o, n) in &outcomes { option value=(o) { (n) } }
+                        }
+                        @if let Some(e) = error_in(errors, "case-close") { p class="field-error" { (tr.t(e)) } }
+                    }
+                    div class="buttons" { button type="submit" id="close" { (tr.t("cases-close")) } }
+                }))
+                @if handlers.is_some() && s.status != CaseStatus::Escalated {
+                    (action_form(v, base, "escalate", "case-escalate", html! {
+                        div class={ "field" @if error_in(errors, "case-escalate").is_some() { " invalid" } } {
+                            label for="summary" { (tr.t("cases-escalate-summary")) }
+                            textarea id="summary" name="summary" rows="3" maxlength=(svc::MAX_ESCALATION) {}
+                            p class="hint" { (tr.t("cases-escalate-hint")) }
+                            @if let Some(e) = error_in(errors, "case-escalate") { p class="field-error" { (tr.t(e)) } }
+                        }
+                        div class="field" { label class="choice" { input type="checkbox" name="include_report" value="1" id="include-report"; " " (tr.t("cases-escalate-include")) } }
+                        div class="buttons" { button type="submit" class="secondary" id="escalate" { (tr.t("cases-escalate")) } }
+                    }))
+                }
+                @if handlers.is_some() {
+                (action_form(v, base, "recuse", "case-recuse", html! {
+                    p class="hint" { (tr.t("cases-recuse-hint")) }
+                    button type="submit" class="secondary" id="recuse" { (tr.t("cases-recuse")) }
+                }))
+                }
+            } @else {
+                (action_form(v, base, "status", "case-reopen", html! {
+                    input type="hidden" name="status" value="under_review";
+                    button type="submit" class="secondary" id="reopen" { (tr.t("cases-reopen")) }
+                }))
+            }
+        }
+    }
+}
+
 async fn case_screen(
     state: &AppState,
     v: &Visitor,
@@ -188,11 +314,6 @@ async fn case_screen(
         Err(_) => false,
     };
     let s = &c.case;
-    let open = s.status.is_open();
-    let outcomes: Vec<(String, String)> = CaseOutcome::ALL
-        .iter()
-        .map(|o| (o.as_str().to_owned(), label(tr, "case-outcome", o.as_str())))
-        .collect();
     let body = html! {
         @if saved { p class="alert ok" role="status" id="saved" { (tr.t("cases-saved")) } }
         @if let Some(e) = error_in(errors, "general") { p class="alert error" role="alert" id="case-error" { (tr.t(e)) } }
@@ -213,100 +334,8 @@ async fn case_screen(
         }
         h2 { (tr.t("cases-report")) }
         (report_facts(tr, &c.report, true))
-        h2 { (tr.t("report-messages")) }
-        @if c.messages.is_empty() {
-            p class="muted" id="no-messages" { (tr.t("report-no-messages")) }
-        } @else {
-            ol class="comments" id="case-messages" {
-                @for m in &c.messages {
-                    li data-author=(m.author.as_str()) class=[(m.author == MessageAuthor::Note).then_some("note")] {
-                        p class="muted" {
-                            @match m.author {
-                                MessageAuthor::Reporter => (tr.t("cases-from-reporter")),
-                                MessageAuthor::Handler => (tr.t_args("cases-from-handler", &[("name", m.author_id.map(name_of).unwrap_or_default().into())])),
-                                MessageAuthor::Note => (tr.t_args("cases-note-by", &[("name", m.author_id.map(name_of).unwrap_or_default().into())])),
-                            }
-                            // A reporter's messages keep their day only.
-                            " · " @if m.author == MessageAuthor::Reporter { (day(m.at.date_naive())) } @else { (m.at.format("%Y-%m-%d %H:%M")) }
-                        }
-                        p class="message" { (m.body) }
-                    }
-                }
-            }
-        }
-        @if can_write {
-            section class="triage" aria-labelledby="case-work" {
-                h2 id="case-work" { (tr.t("cases-work")) }
-                @if open {
-                    (action_form(v, &base, "message", "case-message", html! {
-                        div class={ "field" @if error_in(errors, "case-message").is_some() { " invalid" } } {
-                            label for="message-body" { (tr.t("cases-write")) }
-                            textarea id="message-body" name="body" rows="4" maxlength=(svc::MAX_MESSAGE) {}
-                            @if let Some(e) = error_in(errors, "case-message") { p class="field-error" { (tr.t(e)) } }
-                        }
-                        div class="field" { label class="choice" { input type="checkbox" name="internal" value="1" id="message-internal"; " " (tr.t("cases-internal")) } }
-                        div class="buttons" { button type="submit" id="message-send" { (tr.t("cases-send")) } }
-                    }))
-                    @if s.status == CaseStatus::Received {
-                        (action_form(v, &base, "status", "case-acknowledge", html! {
-                            input type="hidden" name="status" value="acknowledged";
-                            button type="submit" id="acknowledge" { (tr.t("cases-acknowledge")) }
-                        }))
-                    }
-                    @if matches!(s.status, CaseStatus::Received | CaseStatus::Acknowledged) {
-                        (action_form(v, &base, "status", "case-review", html! {
-                            input type="hidden" name="status" value="under_review";
-                            button type="submit" class="secondary" id="review" { (tr.t("cases-review")) }
-                        }))
-                    }
-                    (action_form(v, &base, "assign", "case-assign", html! {
-                        div class={ "field" @if error_in(errors, "case-assign").is_some() { " invalid" } } {
-                            label for="assignee" { (tr.t("cases-assign-to")) }
-                            select id="assignee" name="assignee" {
-                                option value="" { (tr.t("cases-unassigned")) }
-                                @for (uid, n) in &handlers {
-                                    option value=(uid) selected[s.assignee_id.map(|a| a.to_string()).as_deref() == Some(uid.as_str())] { (n) }
-                                }
-                            }
-                            @if let Some(e) = error_in(errors, "case-assign") { p class="field-error" { (tr.t(e)) } }
-                        }
-                        div class="buttons" { button type="submit" class="secondary" id="assign" { (tr.t("cases-assign")) } }
-                    }))
-                    (action_form(v, &base, "close", "case-close", html! {
-                        div class={ "field" @if error_in(errors, "case-close").is_some() { " invalid" } } {
-                            label for="outcome" { (tr.t("report-case-outcome")) }
-                            select id="outcome" name="outcome" {
-                                option value="" { (tr.t("cases-choose-outcome")) }
-                                @for (o, n) in &outcomes { option value=(o) { (n) } }
-                            }
-                            @if let Some(e) = error_in(errors, "case-close") { p class="field-error" { (tr.t(e)) } }
-                        }
-                        div class="buttons" { button type="submit" id="close" { (tr.t("cases-close")) } }
-                    }))
-                    @if s.status != CaseStatus::Escalated {
-                        (action_form(v, &base, "escalate", "case-escalate", html! {
-                            div class={ "field" @if error_in(errors, "case-escalate").is_some() { " invalid" } } {
-                                label for="summary" { (tr.t("cases-escalate-summary")) }
-                                textarea id="summary" name="summary" rows="3" maxlength=(svc::MAX_ESCALATION) {}
-                                p class="hint" { (tr.t("cases-escalate-hint")) }
-                                @if let Some(e) = error_in(errors, "case-escalate") { p class="field-error" { (tr.t(e)) } }
-                            }
-                            div class="field" { label class="choice" { input type="checkbox" name="include_report" value="1" id="include-report"; " " (tr.t("cases-escalate-include")) } }
-                            div class="buttons" { button type="submit" class="secondary" id="escalate" { (tr.t("cases-escalate")) } }
-                        }))
-                    }
-                    (action_form(v, &base, "recuse", "case-recuse", html! {
-                        p class="hint" { (tr.t("cases-recuse-hint")) }
-                        button type="submit" class="secondary" id="recuse" { (tr.t("cases-recuse")) }
-                    }))
-                } @else {
-                    (action_form(v, &base, "status", "case-reopen", html! {
-                        input type="hidden" name="status" value="under_review";
-                        button type="submit" class="secondary" id="reopen" { (tr.t("cases-reopen")) }
-                    }))
-                }
-            }
-        }
+        (conversation(tr, &c.messages, &name_of))
+        @if can_write { (work(v, &base, s, errors, Some(&handlers))) }
     };
     show_as(state, v, ctx.tenant(), "cases-case-title", body, status).await
 }
@@ -662,14 +691,15 @@ pub(crate) async fn agency_cases(
                 div class="scroll" {
                     table id="agency-cases" {
                         caption { (tr.t("agency-cases-caption")) }
-                        (head(tr, &[("agency-cases-col-escalated", false), ("col-tenant", false), ("report-case-status", false), ("report-received-on", false), ("report-feedback-due", false)]))
+                        (head(tr, &[("report-received-on", false), ("col-tenant", false), ("agency-cases-col-channel", false), ("report-case-status", false), ("agency-cases-col-escalated", false), ("report-feedback-due", false)]))
                         tbody {
                             @for (t, s, at) in &rows {
                                 tr data-case=(s.id) {
-                                    th scope="row" { a href=(format!("/agency/cases/{}", s.id)) { (at.map(|a| a.format("%Y-%m-%d").to_string()).unwrap_or_default()) } }
+                                    th scope="row" { a href=(format!("/agency/cases/{}", s.id)) { (day(s.received_on)) } }
                                     td { (tenant_names.get(t).cloned().unwrap_or_default()) }
+                                    td data-channel=(s.channel.as_str()) { (label(tr, "agency-cases-channel", s.channel.as_str())) }
                                     td { (status_cell(tr, s)) }
-                                    td { (day(s.received_on)) }
+                                    td { (at.map(|a| a.format("%Y-%m-%d").to_string()).unwrap_or_else(|| "—".to_owned())) }
                                     td { (day(s.feedback_due)) }
                                 }
                             }
@@ -692,33 +722,140 @@ pub(crate) async fn agency_case(
     req: &Request,
     state: Data<&AppState>,
     Path(id): Path<Uuid>,
+    Query(q): Query<SavedQuery>,
 ) -> Response {
     let v = Visitor::load(req, &state).await;
     let r: PageResult = async {
         super::agency::agency_only(&state, &v).await?;
         let c = caller(&v)?;
-        let tr = &v.tr;
-        let e = svc::agency_case(&state, &state.reporting, c, id).await?;
-        let s = &e.case;
-        let body = html! {
-            p { a href="/agency/cases" { (tr.t("agency-cases-back")) } }
-            dl class="facts" id="case-facts" {
-                dt { (tr.t("col-tenant")) } dd id="case-tenant" { (e.tenant_name) }
-                dt { (tr.t("report-case-status")) } dd id="case-status" data-status=(s.status.as_str()) { (status_cell(tr, s)) }
-                @if let Some(o) = s.outcome { dt { (tr.t("report-case-outcome")) } dd { (label(tr, "case-outcome", o.as_str())) } }
-                dt { (tr.t("report-received-on")) } dd { (day(s.received_on)) }
-                dt { (tr.t("report-feedback-due")) } dd { (day(s.feedback_due)) }
-            }
+        agency_case_screen(&state, &v, c, id, &[], q.saved.is_some(), StatusCode::OK).await
+    }
+    .await;
+    finish(&v, r)
+}
+
+async fn agency_case_screen(
+    state: &AppState,
+    v: &Visitor,
+    c: &adal_service::Caller,
+    id: Uuid,
+    errors: &[CaseError],
+    saved: bool,
+    status: StatusCode,
+) -> PageResult {
+    let tr = &v.tr;
+    let e = svc::agency_case(state, &state.reporting, c, id).await?;
+    let s = &e.case;
+    let own = e.channel == adal_domain::ReportChannel::Agency;
+    let base = format!("/agency/cases/{id}");
+    let agency_name = |_: Uuid| tr.t("agency-cases-agency");
+    let body = html! {
+        @if saved { p class="alert ok" role="status" id="saved" { (tr.t("cases-saved")) } }
+        @if let Some(err) = error_in(errors, "general") { p class="alert error" role="alert" id="case-error" { (tr.t(err)) } }
+        p { a href="/agency/cases" { (tr.t("agency-cases-back")) } }
+        dl class="facts" id="case-facts" {
+            dt { (tr.t("col-tenant")) } dd id="case-tenant" { (e.tenant_name) }
+            dt { (tr.t("agency-cases-col-channel")) } dd id="case-channel" data-channel=(e.channel.as_str()) { (label(tr, "agency-cases-channel", e.channel.as_str())) }
+            dt { (tr.t("report-case-status")) } dd id="case-status" data-status=(s.status.as_str()) { (status_cell(tr, s)) }
+            @if let Some(o) = s.outcome { dt { (tr.t("report-case-outcome")) } dd id="case-outcome" data-outcome=(o.as_str()) { (label(tr, "case-outcome", o.as_str())) } }
+            dt { (tr.t("report-received-on")) } dd { (day(s.received_on)) }
+            dt { (tr.t("report-ack-due")) } dd { (day(s.ack_due)) }
+            dt { (tr.t("report-feedback-due")) } dd { (day(s.feedback_due)) }
+        }
+        @if !own {
             h2 { (tr.t("agency-cases-summary")) }
             p class="message" id="case-summary" { (e.summary) }
-            h2 { (tr.t("cases-report")) }
-            @match &e.report {
-                Some(rep) => { (report_facts(tr, rep, false)) }
-                None => { p class="muted" id="case-report-withheld" { (tr.t("agency-cases-withheld")) } }
+        }
+        h2 { (tr.t("cases-report")) }
+        @match &e.report {
+            // The contact is the organisation's business only when the
+            // reporter wrote to it; to the Agency they gave it themselves.
+            Some(rep) => { (report_facts(tr, rep, own)) }
+            None => { p class="muted" id="case-report-withheld" { (tr.t("agency-cases-withheld")) } }
+        }
+        @if own {
+            (conversation(tr, &e.messages, &agency_name))
+            (work(v, &base, s, errors, None))
+        }
+    };
+    let frame = own_frame(state, v).await;
+    Ok(respond(
+        v,
+        status,
+        page(v, &frame, &tr.t("agency-cases-case-title"), body),
+    ))
+}
+
+/// What the Agency does to a case reported to it directly.
+#[handler]
+pub(crate) async fn agency_case_action(
+    req: &Request,
+    state: Data<&AppState>,
+    Path((id, action)): Path<(Uuid, String)>,
+    Form(f): Form<Fields>,
+) -> Response {
+    let v = Visitor::load(req, &state).await;
+    let r: PageResult = async {
+        if !v.csrf_ok(f.get("csrf").map(String::as_str)) {
+            return Err(Fail::Csrf);
+        }
+        super::agency::agency_only(&state, &v).await?;
+        let c = caller(&v)?;
+        let get = |k: &str| f.get(k).map_or("", |s| s.trim());
+        let keys = &state.reporting;
+        let (form, result): (&'static str, Result<(), ServiceError>) = match action.as_str() {
+            "message" => (
+                "case-message",
+                svc::agency_message(
+                    &state,
+                    keys,
+                    c,
+                    id,
+                    get("body"),
+                    !get("internal").is_empty(),
+                )
+                .await
+                .map(|_| ()),
+            ),
+            "status" => {
+                let status = CaseStatus::parse(get("status")).map_err(|_| Fail::NotFound)?;
+                let update = CaseUpdate {
+                    status: Some(status),
+                    ..CaseUpdate::default()
+                };
+                ("general", svc::agency_update(&state, c, id, update).await)
             }
+            "close" => {
+                let outcome = match get("outcome") {
+                    "" => None,
+                    o => Some(CaseOutcome::parse(o).map_err(|_| Fail::NotFound)?),
+                };
+                let update = CaseUpdate {
+                    status: Some(CaseStatus::Closed),
+                    outcome,
+                    ..CaseUpdate::default()
+                };
+                (
+                    "case-close",
+                    svc::agency_update(&state, c, id, update).await,
+                )
+            }
+            _ => return Err(Fail::NotFound),
         };
-        let frame = own_frame(&state, &v).await;
-        Ok(respond(&v, StatusCode::OK, page(&v, &frame, &tr.t("agency-cases-case-title"), body)))
+        match result {
+            Ok(()) => Ok(redirect(&v, &format!("/agency/cases/{id}?saved=1"))),
+            Err(e) => match refusal(form, &e) {
+                Some(err) => {
+                    let status = if matches!(e, ServiceError::Conflict(_)) {
+                        StatusCode::CONFLICT
+                    } else {
+                        StatusCode::UNPROCESSABLE_ENTITY
+                    };
+                    agency_case_screen(&state, &v, c, id, &[err], false, status).await
+                }
+                None => Err(e.into()),
+            },
+        }
     }
     .await;
     finish(&v, r)

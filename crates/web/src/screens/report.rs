@@ -18,7 +18,7 @@ use crate::i18n::Tr;
 use crate::kit::{Fail, Fields, Frame, PageResult, label, page, respond};
 use crate::report_view::{day, report_facts};
 use crate::session::Visitor;
-use adal_domain::{MessageAuthor, ReportSource};
+use adal_domain::{MessageAuthor, ReportChannel, ReportSource};
 use adal_service::reporting::limits::Refused;
 use adal_service::reporting::{self as svc, CaseView, Involved, ReportInput, ReportLimits};
 use adal_service::{AppState, Detail, ServiceError};
@@ -211,6 +211,13 @@ fn report_form(
                 }
             }
             (text_input(tr, "contact", "report-contact", get(f, "contact"), field_error(errors, "contact"), Some("report-contact-hint")))
+            fieldset class="field" id="report-to-choice" {
+                legend { (tr.t("report-send-to")) }
+                @let agency = get(f, "to") == "agency";
+                label class="choice" { input type="radio" name="to" value="tenant" id="to-tenant" checked[!agency]; " " (tr.t_args("report-to-tenant", &[("org", org.to_owned().into())])) }
+                br;
+                label class="choice" { input type="radio" name="to" value="agency" id="to-agency" checked[agency]; " " (tr.t_args("report-to-agency", &[("org", org.to_owned().into())])) }
+            }
             (work_parts(tr))
             div class="buttons" { button type="submit" id="report-send" { (tr.t("report-send")) } }
         }
@@ -341,10 +348,18 @@ pub(crate) async fn file(
             ));
         }
         let proof = Some(get(&f, "proof")).filter(|p| !p.is_empty());
+        // A report about the organisation goes to the Agency instead when
+        // the reporter does not trust the organisation's own unit.
+        let channel = if get(&f, "to") == "agency" {
+            ReportChannel::Agency
+        } else {
+            ReportChannel::Tenant
+        };
         match svc::file_report(
             &state,
             &state.reporting,
             tenant,
+            channel,
             ReportSource::Web,
             proof,
             &input,
