@@ -32,9 +32,16 @@ async fn open(api: &Api, receipt: &str) -> Result<Reply> {
     .await
 }
 
-/// The whole conversation; returns the receipt and the marker for the
-/// callers' searches.
-async fn conversation(api: &Api, platform: &str, tag: &str, bin: &str) -> Result<(String, String)> {
+/// The whole conversation, escalated to the Agency (`agency`, an
+/// auditor's token) before it is closed; returns the receipt and the
+/// marker for the callers' searches.
+async fn conversation(
+    api: &Api,
+    platform: &str,
+    agency: &str,
+    tag: &str,
+    bin: &str,
+) -> Result<(String, String)> {
     let t = create_tenant(api, platform, tag, bin).await?;
     let tid = &t.id;
     let marker = format!("MARKER-{}", uuid::Uuid::new_v4().simple());
@@ -282,6 +289,28 @@ async fn conversation(api: &Api, platform: &str, tag: &str, bin: &str) -> Result
         .await?;
     assert_eq!(r.status, 422, "{}", r.text);
 
+    // Escalated to the Agency with the report; the Agency reads it, the
+    // reporter sees the status.
+    let r = api
+        .post(
+            &t.compliance,
+            &format!("/tenants/{tid}/cases/{case}/escalate"),
+            &json!({"summary": "Kickbacks in cable tenders", "include_report": true}),
+        )
+        .await?;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let r = api.get(agency, &format!("/agency/cases/{case}")).await?;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.body["channel"], "tenant");
+    assert!(r.body["report"]["what"].as_str().unwrap().contains(&marker));
+    assert_eq!(
+        r.body["messages"],
+        json!([]),
+        "the conversation stays the organisation's"
+    );
+    let r = api.get(&reporter, "/public/reports/mine").await?;
+    assert_eq!(r.body["status"], "escalated", "{}", r.text);
+
     // Closing needs an outcome; then the reporter sees it and can write
     // no more.
     let r = api
@@ -402,10 +431,12 @@ fn files_holding(dir: &std::path::Path, needle: &str) -> Vec<String> {
 #[tokio::test(flavor = "multi_thread")]
 async fn report_followed_by_receipt_and_closed_on_postgres_redis() -> Result<()> {
     let (db, _smtp, dep, api, _) = start_production().await?;
+    create_agency_auditor(&dep).await?;
     let serve = dep.spawn("serve", &["serve", "--api-only"])?;
     dep.wait_ready().await?;
     let platform = api.login("platform@adal.test", ADMIN_PASSWORD).await?;
-    let (receipt, marker) = conversation(&api, &platform, "kappa", "29034000555").await?;
+    let agency = api.login("agency@adal.test", ADMIN_PASSWORD).await?;
+    let (receipt, marker) = conversation(&api, &platform, &agency, "kappa", "29034000555").await?;
     drop(serve);
     // Handlers' reads and changes are in the audit log, with nothing of
     // the content.
@@ -458,11 +489,13 @@ async fn report_followed_by_receipt_and_closed_on_the_embedded_default() -> Resu
         &[("ADAL_ADMIN_PASSWORD", ADMIN_PASSWORD)],
     )
     .await?;
+    create_agency_auditor(&dep).await?;
     let api = Api::new(dep.base_url());
     let serve = dep.spawn("serve", &["serve"])?;
     dep.wait_ready().await?;
     let platform = api.login("platform@adal.test", ADMIN_PASSWORD).await?;
-    let (receipt, marker) = conversation(&api, &platform, "lambda", "29034000666").await?;
+    let agency = api.login("agency@adal.test", ADMIN_PASSWORD).await?;
+    let (receipt, marker) = conversation(&api, &platform, &agency, "lambda", "29034000666").await?;
     drop(serve);
     // The SQLite files (and their write-ahead logs), the queue, the mail
     // directory and the service's log: none holds the report or receipt.
