@@ -1380,6 +1380,12 @@ if submission.direction == "received" && money(submission.value_kzt) > limit {
     await Promise.all([reporter.waitForNavigation(), reporter.click("#follow-open")]);
     assert.equal(await reporter.getAttribute("#case-outcome", "data-outcome"), "referred_to_law_enforcement");
     assert.match(await reporter.textContent("#case-messages"), /opened an inquiry/);
+    // The Agency's figures count it against the organisation.
+    await agency.goto(`${BASE}/agency/cases`);
+    await Promise.all([agency.waitForNavigation(), agency.click('nav a[href="/agency/case-statistics"]')]);
+    const demo = agency.locator(`#agency-statistics tbody tr[data-tenant="${tenant}"] td`);
+    assert.ok(Number(await demo.nth(1).textContent()) >= 1, "reported to the Agency");
+    assert.equal(await agency.locator("#chart-outcome svg rect").count(), 5);
   });
 
   await check("a compliance officer named in a report never sees it", async () => {
@@ -1561,6 +1567,7 @@ if submission.direction == "received" && money(submission.value_kzt) > limit {
     ["compliance_officer", "case-statistics", `${T}/case-statistics`],
     ["agency_auditor", "agency-cases", `${BASE}/agency/cases`],
     ["agency_auditor", "agency-case", `${BASE}/agency/cases/${reportCase}`],
+    ["agency_auditor", "agency-case-statistics", `${BASE}/agency/case-statistics`],
   ];
   const texts = {};
   await check("every page in every language: no untranslated key, kk and ru differ from en", async () => {

@@ -391,6 +391,61 @@ pub struct CaseStatisticsOut {
     pub by_source: Vec<Count>,
 }
 
+impl From<svc::CaseStatistics> for CaseStatisticsOut {
+    fn from(s: svc::CaseStatistics) -> Self {
+        fn counts<K: ToString>(v: &[(K, u64)]) -> Vec<Count> {
+            v.iter()
+                .map(|(k, c)| Count {
+                    value: k.to_string(),
+                    count: *c,
+                })
+                .collect()
+        }
+        Self {
+            from: s.from,
+            to: s.to,
+            reports: s.reports,
+            open: s.open,
+            overdue: s.overdue,
+            staff: s.staff,
+            reports_per_100_staff: s.reports_per_100_staff,
+            anonymous_share: s.anonymous_share,
+            median_days_to_acknowledge: s.median_days_to_acknowledge,
+            median_days_to_close: s.median_days_to_close,
+            by_status: counts(&s.by_status),
+            by_outcome: counts(&s.by_outcome),
+            by_source: counts(&s.by_source),
+        }
+    }
+}
+
+/// One organisation in the Agency's figures.
+#[derive(Debug, Object)]
+pub struct TenantCaseStatisticsOut {
+    pub tenant_id: Uuid,
+    pub tenant_name: String,
+    /// Reports about it made to the Agency directly, in the period.
+    pub reported_to_agency: u64,
+    /// Its own channel's figures.
+    pub figures: CaseStatisticsOut,
+}
+
+/// Every organisation's channel in figures.
+#[derive(Debug, Object)]
+pub struct AgencyCaseStatisticsOut {
+    pub tenants: Vec<TenantCaseStatisticsOut>,
+    /// All organisations' own channels together.
+    pub total: CaseStatisticsOut,
+    /// Reports made to the Agency directly, about any organisation.
+    pub reported_to_agency: u64,
+}
+
+#[derive(ApiResponse)]
+pub(crate) enum AgencyStatisticsResponse {
+    #[oai(status = 200)]
+    Ok(Json<AgencyCaseStatisticsOut>),
+}
+
 #[derive(ApiResponse)]
 pub(crate) enum StatisticsResponse {
     #[oai(status = 200)]

@@ -472,24 +472,6 @@ pub async fn summary(store: &Store, year: &Year, today: NaiveDate) -> ServiceRes
     })
 }
 
-/// A CSV table (RFC 4180, CRLF lines) a person will open in a spreadsheet:
-/// every cell through [`crate::export::spreadsheet_cell`], quoted by the
-/// `csv` writer where it must be.
-fn table<I: IntoIterator<Item = Vec<String>>>(header: &[&str], rows: I) -> String {
-    let mut w = csv::WriterBuilder::new()
-        .terminator(csv::Terminator::CRLF)
-        .from_writer(Vec::new());
-    // Writing to memory cannot fail.
-    let _ = w.write_record(header);
-    for row in rows {
-        let _ = w.write_record(
-            row.iter()
-                .map(|c| crate::export::spreadsheet_cell(c).into_owned()),
-        );
-    }
-    String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
-}
-
 /// The report as one long CSV table, `section,item,measure,value`: each
 /// figure on its own row, so a spreadsheet can filter and pivot it.
 pub fn csv(r: &AnnualReport) -> String {
@@ -606,7 +588,7 @@ pub fn csv(r: &AnnualReport) -> String {
             .map(|p| p.to_string())
             .unwrap_or_default(),
     );
-    table(
+    crate::export::csv_table(
         &["section", "item", "measure", "value"],
         rows.into_iter().map(Vec::from),
     )
@@ -633,7 +615,7 @@ pub fn summary_csv(s: &Summary) -> String {
         t.figures.counts(),
         t.training_coverage_percent,
     );
-    table(
+    crate::export::csv_table(
         &[
             "tenant_id",
             "name",
@@ -846,12 +828,12 @@ pub fn pdf_blocks(r: &AnnualReport, w: Words<'_>) -> Vec<adal_pdf::Block> {
 
 #[cfg(test)]
 mod tests {
-    use super::{table, year_of};
+    use super::year_of;
     use chrono::NaiveDate;
 
     /// One cell as the table writes it.
     fn field(cell: &str) -> String {
-        let t = table(&["h"], [vec![cell.to_owned()]]);
+        let t = crate::export::csv_table(&["h"], [vec![cell.to_owned()]]);
         t.trim_start_matches("h\r\n")
             .trim_end_matches("\r\n")
             .to_owned()

@@ -16,6 +16,21 @@ pub fn spreadsheet_cell(text: &str) -> Cow<'_, str> {
     }
 }
 
+/// A CSV table (RFC 4180, CRLF lines) a person will open in a spreadsheet:
+/// every cell through [`spreadsheet_cell`], quoted by the `csv` writer
+/// where it must be.
+pub fn csv_table<I: IntoIterator<Item = Vec<String>>>(header: &[&str], rows: I) -> String {
+    let mut w = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::CRLF)
+        .from_writer(Vec::new());
+    // Writing to memory cannot fail.
+    let _ = w.write_record(header);
+    for row in rows {
+        let _ = w.write_record(row.iter().map(|c| spreadsheet_cell(c).into_owned()));
+    }
+    String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
+}
+
 #[cfg(test)]
 mod tests {
     use super::spreadsheet_cell;

@@ -189,6 +189,14 @@ pub fn routes() -> impl Endpoint {
         .at("/agency/annual-reports.csv", get(annual::summary_csv))
         .at("/agency/cartogram", get(cartogram::cartogram_page))
         .at("/agency/cases", get(cases::agency_cases))
+        .at(
+            "/agency/case-statistics",
+            get(cases::agency_statistics_page),
+        )
+        .at(
+            "/agency/case-statistics.csv",
+            get(cases::agency_statistics_csv),
+        )
         .at("/agency/cases/:id", get(cases::agency_case))
         .at("/agency/cases/:id/:action", post(cases::agency_case_action))
         .at("/agency/cartogram.csv", get(cartogram::cartogram_csv))

@@ -872,6 +872,45 @@ async fn a_report_to_the_agency_is_handled_by_the_agency_alone() -> Result<()> {
     );
     assert!(r.text.contains("opened an inquiry") && !r.text.contains("Cross-check"));
 
+    // The Agency's figures: the organisation's own channel, and the
+    // report made about it to the Agency; nobody else reads them.
+    let r = api.get(&agency, "/agency/case-statistics").await?;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let row = r.body["tenants"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["tenant_id"] == tid.as_str())
+        .unwrap()
+        .clone();
+    assert_eq!(row["figures"]["reports"], 1, "{row}");
+    assert_eq!(row["reported_to_agency"], 1, "{row}");
+    assert!(r.body["total"]["reports"].as_u64().unwrap() >= 1);
+    let (status, _, csv) = api
+        .get_bytes(&agency, "/agency/case-statistics/csv?from=2000-01-01")
+        .await?;
+    assert_eq!(status, 200);
+    let csv = String::from_utf8(csv)?;
+    assert!(
+        csv.starts_with("tenant_id,tenant_name,reported_to_agency,from,to,reports"),
+        "{csv}"
+    );
+    assert!(
+        csv.contains("ag JSC") && csv.lines().last().unwrap().contains(",all,"),
+        "{csv}"
+    );
+    let r = api
+        .get(
+            &agency,
+            "/agency/case-statistics?from=2026-12-31&to=2026-01-01",
+        )
+        .await?;
+    assert_eq!(r.status, 422, "{}", r.text);
+    for who in [&t.admin, &t.compliance] {
+        let r = api.get(who, "/agency/case-statistics").await?;
+        assert_eq!(r.status, 403, "{}", r.text);
+    }
+
     // The organisation's escalated case stays the organisation's: the
     // Agency writes nothing on it; nobody else writes on the Agency's.
     let r = api

@@ -49,6 +49,14 @@ pub async fn statistics(
     to: Option<NaiveDate>,
 ) -> ServiceResult<CaseStatistics> {
     ctx.require(state, obj::CASES, act::READ).await?;
+    check_period(from, to)?;
+    let today = Utc::now().date_naive();
+    let rows = received_between(state, ctx.tenant(), ReportChannel::Tenant, from, to).await?;
+    let staff = staff_of(state, ctx.tenant()).await?;
+    Ok(figures(&rows, staff, from, to, today))
+}
+
+fn check_period(from: Option<NaiveDate>, to: Option<NaiveDate>) -> ServiceResult<()> {
     if let (Some(f), Some(t)) = (from, to)
         && f > t
     {
@@ -57,17 +65,31 @@ pub async fn statistics(
             details: vec![coded("/to", "range.period", "must not be before `from`")],
         });
     }
-    let today = Utc::now().date_naive();
-    let rows: Vec<_> = reports::all(&state.store, ctx.tenant(), ReportChannel::Tenant)
+    Ok(())
+}
+
+/// The tenant's cases of `channel` received in the period.
+async fn received_between(
+    state: &AppState,
+    tenant: TenantId,
+    channel: ReportChannel,
+    from: Option<NaiveDate>,
+    to: Option<NaiveDate>,
+) -> ServiceResult<Vec<reports::Report>> {
+    Ok(reports::all(&state.store, tenant, channel)
         .await?
         .into_iter()
         .filter(|r| {
             from.is_none_or(|f| r.received_on >= f) && to.is_none_or(|t| r.received_on <= t)
         })
-        .collect();
+        .collect())
+}
+
+/// People on the tenant's register now.
+async fn staff_of(state: &AppState, tenant: TenantId) -> ServiceResult<u64> {
     let (_, staff) = adal_store::people::list(
         &state.store,
-        ctx.tenant(),
+        tenant,
         &adal_store::people::PeopleFilter {
             current_only: true,
             ..Default::default()
@@ -76,12 +98,24 @@ pub async fn statistics(
         1,
     )
     .await?;
+    Ok(staff)
+}
+
+/// The figures of `rows` (one tenant's, or several tenants' together with
+/// their staff summed).
+fn figures(
+    rows: &[reports::Report],
+    staff: u64,
+    from: Option<NaiveDate>,
+    to: Option<NaiveDate>,
+    today: NaiveDate,
+) -> CaseStatistics {
     let n = rows.len() as u64;
     let days = |at: Option<chrono::DateTime<Utc>>, on: NaiveDate| {
         at.map(|a| (a.date_naive() - on).num_days())
     };
     let count = |f: &dyn Fn(&reports::Report) -> bool| rows.iter().filter(|r| f(r)).count() as u64;
-    Ok(CaseStatistics {
+    CaseStatistics {
         from,
         to,
         reports: n,
@@ -112,7 +146,110 @@ pub async fn statistics(
             .iter()
             .map(|o| (*o, count(&|r| r.source == *o)))
             .collect(),
+    }
+}
+
+/// One organisation's channel in the Agency's figures.
+#[derive(Debug, Clone)]
+pub struct TenantCaseFigures {
+    pub tenant_id: Uuid,
+    pub tenant_name: String,
+    /// Its own channel's cases.
+    pub figures: CaseStatistics,
+    /// Reports about it made to the Agency directly, in the period.
+    pub reported_to_agency: u64,
+}
+
+/// The channels of every organisation in figures, for the Agency: each
+/// organisation's own channel (as its compliance unit sees it) with the
+/// reports about it made to the Agency, and all of them together (medians
+/// over every case, the rate over the summed staff). No content is opened.
+#[derive(Debug, Clone)]
+pub struct AgencyCaseStatistics {
+    pub tenants: Vec<TenantCaseFigures>,
+    pub total: CaseStatistics,
+    pub reported_to_agency: u64,
+}
+
+/// Statistics of every organisation's channel (Agency auditors and
+/// platform admins), over the cases received between `from` and `to`.
+pub async fn agency_statistics(
+    state: &AppState,
+    caller: &crate::Caller,
+    from: Option<NaiveDate>,
+    to: Option<NaiveDate>,
+) -> ServiceResult<AgencyCaseStatistics> {
+    crate::authorize_platform(state, caller, obj::TENANTS, act::READ).await?;
+    check_period(from, to)?;
+    let today = Utc::now().date_naive();
+    let mut tenants = Vec::new();
+    let mut all = Vec::new();
+    let (mut staff_total, mut agency_total) = (0, 0);
+    for t in adal_store::tenants::list_all_for_platform(&state.store).await? {
+        let id = TenantId::from_uuid(t.id);
+        let rows = received_between(state, id, ReportChannel::Tenant, from, to).await?;
+        let to_agency = received_between(state, id, ReportChannel::Agency, from, to)
+            .await?
+            .len() as u64;
+        let staff = staff_of(state, id).await?;
+        tenants.push(TenantCaseFigures {
+            tenant_id: t.id,
+            tenant_name: t.name,
+            figures: figures(&rows, staff, from, to, today),
+            reported_to_agency: to_agency,
+        });
+        staff_total += staff;
+        agency_total += to_agency;
+        all.extend(rows);
+    }
+    Ok(AgencyCaseStatistics {
+        total: figures(&all, staff_total, from, to, today),
+        tenants,
+        reported_to_agency: agency_total,
     })
+}
+
+impl AgencyCaseStatistics {
+    /// A row per organisation and a last row for all of them: the
+    /// organisation, the reports about it made to the Agency, then the
+    /// columns of [`CaseStatistics::csv`].
+    pub fn csv(&self) -> String {
+        let head_line = self.total.csv();
+        let head: Vec<&str> = head_line.lines().next().unwrap_or("").split(',').collect();
+        let mut header = vec!["tenant_id", "tenant_name", "reported_to_agency"];
+        header.extend(head.iter().copied());
+        let row_of = |id: String, name: String, agency: u64, s: &CaseStatistics| {
+            let line = s.csv();
+            let mut row = vec![id, name, agency.to_string()];
+            row.extend(
+                line.lines()
+                    .nth(1)
+                    .unwrap_or("")
+                    .split(',')
+                    .map(str::to_owned),
+            );
+            row
+        };
+        let mut rows: Vec<Vec<String>> = self
+            .tenants
+            .iter()
+            .map(|t| {
+                row_of(
+                    t.tenant_id.to_string(),
+                    t.tenant_name.clone(),
+                    t.reported_to_agency,
+                    &t.figures,
+                )
+            })
+            .collect();
+        rows.push(row_of(
+            String::new(),
+            "all".to_owned(),
+            self.reported_to_agency,
+            &self.total,
+        ));
+        crate::export::csv_table(&header, rows)
+    }
 }
 
 impl CaseStatistics {
@@ -157,5 +294,36 @@ impl CaseStatistics {
             row.push(c.to_string());
         }
         format!("{}\r\n{}\r\n", head.join(","), row.join(","))
+    }
+}
+
+#[cfg(test)]
+mod agency_tests {
+    use super::*;
+
+    #[test]
+    fn the_agencys_csv_has_a_row_per_organisation_and_one_for_all() {
+        let s = AgencyCaseStatistics {
+            tenants: vec![TenantCaseFigures {
+                tenant_id: Uuid::nil(),
+                tenant_name: "Alpha, Beta & Co".into(),
+                figures: CaseStatistics {
+                    reports: 3,
+                    ..CaseStatistics::default()
+                },
+                reported_to_agency: 2,
+            }],
+            total: CaseStatistics {
+                reports: 3,
+                ..CaseStatistics::default()
+            },
+            reported_to_agency: 2,
+        };
+        let csv = s.csv();
+        let lines: Vec<&str> = csv.lines().collect();
+        assert_eq!(lines.len(), 3, "{csv}");
+        assert!(lines[0].starts_with("tenant_id,tenant_name,reported_to_agency,from,to,reports,"));
+        assert!(lines[1].contains("\"Alpha, Beta & Co\",2,,,3,"), "{csv}");
+        assert!(lines[2].starts_with(",all,2,,,3,"), "{csv}");
     }
 }

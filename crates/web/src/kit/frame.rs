@@ -183,7 +183,7 @@ pub(crate) async fn show_as(
 
 /// The Agency's own screens: the organisations, the cartogram, the annual
 /// reports and the cases organisations escalated.
-fn agency_nav() -> [NavItem; 4] {
+fn agency_nav() -> [NavItem; 5] {
     [
         NavItem {
             key: "nav-agency",
@@ -200,6 +200,10 @@ fn agency_nav() -> [NavItem; 4] {
         NavItem {
             key: "nav-agency-cases",
             href: "/agency/cases".into(),
+        },
+        NavItem {
+            key: "nav-agency-case-statistics",
+            href: "/agency/case-statistics".into(),
         },
     ]
 }

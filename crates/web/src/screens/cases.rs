@@ -649,6 +649,140 @@ pub(crate) async fn statistics_csv(
     finish(&v, r)
 }
 
+fn per_100(s: &svc::CaseStatistics) -> String {
+    s.reports_per_100_staff
+        .map_or_else(|| "—".to_owned(), |r| format!("{r:.2}"))
+}
+
+/// Every organisation's channel in figures, for the Agency: a row per
+/// organisation and one for all, a chart of reports per 100 staff and one
+/// of outcomes, and the CSV.
+#[handler]
+pub(crate) async fn agency_statistics_page(
+    req: &Request,
+    state: Data<&AppState>,
+    Query(q): Query<PeriodQuery>,
+) -> Response {
+    let v = Visitor::load(req, &state).await;
+    let r: PageResult = async {
+        super::agency::agency_only(&state, &v).await?;
+        let c = caller(&v)?;
+        let tr = &v.tr;
+        let (from, to, errors) = period(&q);
+        let s = svc::agency_statistics(&state, c, from, to).await?;
+        let path = "/agency/case-statistics";
+        let err = |f: &str| errors.iter().find(|(k, _)| *k == f).map(|(_, e)| *e);
+        let value = |v: &Option<String>| v.as_deref().map_or("", str::trim).to_owned();
+        let (from_v, to_v) = (value(&q.from), value(&q.to));
+        let csv_query = match (from, to) {
+            (None, None) => String::new(),
+            _ => format!(
+                "?from={}&to={}",
+                from.map(|d| d.to_string()).unwrap_or_default(),
+                to.map(|d| d.to_string()).unwrap_or_default()
+            ),
+        };
+        // Whole reports per 100 staff do not chart well; hundredths do.
+        let rates: Vec<(String, u64)> = s
+            .tenants
+            .iter()
+            .map(|t| {
+                let hundredths = t
+                    .figures
+                    .reports_per_100_staff
+                    .map_or(0, |r| (r * 100.0).round() as u64);
+                (t.tenant_name.clone(), hundredths)
+            })
+            .collect();
+        let outcomes: Vec<(String, u64)> = s
+            .total
+            .by_outcome
+            .iter()
+            .map(|(k, n)| (label(tr, "case-outcome", k.as_str()), *n))
+            .collect();
+        let row = |name: &str, agency: u64, f: &svc::CaseStatistics| {
+            html! {
+                th scope="row" { (name) }
+                td class="num" { (f.reports) }
+                td class="num" { (agency) }
+                td class="num" { (f.open) }
+                td class="num" { (f.overdue) }
+                td class="num" { (per_100(f)) }
+                td class="num" { (share(f.anonymous_share)) }
+                td class="num" { (days(f.median_days_to_acknowledge)) }
+                td class="num" { (days(f.median_days_to_close)) }
+            }
+        };
+        let body = html! {
+            p class="intro" { (tr.t("agency-statistics-intro")) }
+            form method="get" action=(path) class="filters" id="statistics-period" {
+                (listing::input(tr, &listing::Input { id: "from", label: "cases-from", kind: "date", value: &from_v, error: err("from"), hint: None }))
+                (listing::input(tr, &listing::Input { id: "to", label: "cases-to", kind: "date", value: &to_v, error: err("to"), hint: None }))
+                (listing::buttons(tr, path))
+            }
+            div class="scroll" {
+                table id="agency-statistics" {
+                    caption { (tr.t("agency-statistics-caption")) }
+                    (head(tr, &[("col-tenant", false), ("cases-stat-reports", true), ("agency-statistics-to-agency", true), ("cases-stat-open", true), ("cases-overdue", true), ("cases-stat-per-100", true), ("cases-stat-anonymous", true), ("cases-stat-ack-days", true), ("cases-stat-close-days", true)]))
+                    tbody {
+                        @for t in &s.tenants {
+                            tr data-tenant=(t.tenant_id) { (row(&t.tenant_name, t.reported_to_agency, &t.figures)) }
+                        }
+                    }
+                    tfoot {
+                        tr id="agency-statistics-all" { (row(&tr.t("agency-statistics-all"), s.reported_to_agency, &s.total)) }
+                    }
+                }
+            }
+            div class="riskmap" {
+                (bars("chart-rate", &tr.t("agency-statistics-rate-chart"), &rates))
+                (bars("chart-outcome", &tr.t("cases-by-outcome"), &outcomes))
+            }
+            p { a class="button secondary" href=(format!("{path}.csv{csv_query}")) id="statistics-csv" { (tr.t("cases-csv")) } }
+        };
+        let status = if errors.is_empty() {
+            StatusCode::OK
+        } else {
+            StatusCode::UNPROCESSABLE_ENTITY
+        };
+        let frame = own_frame(&state, &v).await;
+        Ok(respond(&v, status, page(&v, &frame, &tr.t("agency-statistics-title"), body)))
+    }
+    .await;
+    finish(&v, r)
+}
+
+/// The Agency's figures as CSV (the API's columns).
+#[handler]
+pub(crate) async fn agency_statistics_csv(
+    req: &Request,
+    state: Data<&AppState>,
+    Query(q): Query<PeriodQuery>,
+) -> Response {
+    let v = Visitor::load(req, &state).await;
+    let r: PageResult = async {
+        super::agency::agency_only(&state, &v).await?;
+        let c = caller(&v)?;
+        let (from, to, errors) = period(&q);
+        if !errors.is_empty() {
+            return Err(Fail::Refused {
+                conflict: false,
+                errors: Vec::new(),
+            });
+        }
+        let s = svc::agency_statistics(&state, c, from, to).await?;
+        Ok(Response::builder()
+            .content_type("text/csv; charset=utf-8")
+            .header(
+                poem::http::header::CONTENT_DISPOSITION,
+                "attachment; filename=\"case-statistics-all.csv\"",
+            )
+            .body(s.csv()))
+    }
+    .await;
+    finish(&v, r)
+}
+
 #[derive(Debug, Default, serde::Deserialize)]
 pub(crate) struct OffsetQuery {
     offset: Option<String>,
