@@ -500,6 +500,32 @@ fn period(q: &PeriodQuery) -> (Option<NaiveDate>, Option<NaiveDate>, Vec<CaseErr
     (from, to, errors)
 }
 
+/// The period's form of a statistics page, with the values as typed.
+fn period_form(tr: &Tr, path: &str, q: &PeriodQuery, errors: &[CaseError]) -> Markup {
+    let err = |f: &str| errors.iter().find(|(k, _)| *k == f).map(|(_, e)| *e);
+    let value = |v: &Option<String>| v.as_deref().map_or("", str::trim).to_owned();
+    let (from_v, to_v) = (value(&q.from), value(&q.to));
+    html! {
+        form method="get" action=(path) class="filters" id="statistics-period" {
+            (listing::input(tr, &listing::Input { id: "from", label: "cases-from", kind: "date", value: &from_v, error: err("from"), hint: None }))
+            (listing::input(tr, &listing::Input { id: "to", label: "cases-to", kind: "date", value: &to_v, error: err("to"), hint: None }))
+            (listing::buttons(tr, path))
+        }
+    }
+}
+
+/// The period as the CSV link's query.
+fn period_query(from: Option<NaiveDate>, to: Option<NaiveDate>) -> String {
+    match (from, to) {
+        (None, None) => String::new(),
+        _ => format!(
+            "?from={}&to={}",
+            from.map(|d| d.to_string()).unwrap_or_default(),
+            to.map(|d| d.to_string()).unwrap_or_default()
+        ),
+    }
+}
+
 /// A horizontal bar chart of `rows` (label, count), with the numbers in
 /// the bars' titles and in the table beside it.
 fn bars(id: &str, caption: &str, rows: &[(String, u64)]) -> Markup {
@@ -547,16 +573,7 @@ pub(crate) async fn statistics_page(
         let (from, to, errors) = period(&q);
         let s = svc::statistics(&state, &ctx, from, to).await?;
         let path = format!("/t/{tenant}/case-statistics");
-        let err = |f: &str| errors.iter().find(|(k, _)| *k == f).map(|(_, e)| *e);
-        let value = |v: &Option<String>| v.as_deref().map_or("", str::trim).to_owned();
-        let csv_query = match (from, to) {
-            (None, None) => String::new(),
-            _ => format!(
-                "?from={}&to={}",
-                from.map(|d| d.to_string()).unwrap_or_default(),
-                to.map(|d| d.to_string()).unwrap_or_default()
-            ),
-        };
+        let csv_query = period_query(from, to);
         let statuses: Vec<(String, u64)> = s
             .by_status
             .iter()
@@ -572,14 +589,8 @@ pub(crate) async fn statistics_page(
             .iter()
             .map(|(k, n)| (label(tr, "case-source", k.as_str()), *n))
             .collect();
-        let from_v = value(&q.from);
-        let to_v = value(&q.to);
         let body = html! {
-            form method="get" action=(path) class="filters" id="statistics-period" {
-                (listing::input(tr, &listing::Input { id: "from", label: "cases-from", kind: "date", value: &from_v, error: err("from"), hint: None }))
-                (listing::input(tr, &listing::Input { id: "to", label: "cases-to", kind: "date", value: &to_v, error: err("to"), hint: None }))
-                (listing::buttons(tr, &path))
-            }
+            (period_form(tr, &path, &q, &errors))
             div class="cards" id="case-figures" {
                 div class="card" { p { (tr.t("cases-stat-reports")) } p class="big" id="stat-reports" { (s.reports) } }
                 div class="card" { p { (tr.t("cases-stat-open")) } p class="big" id="stat-open" { (s.open) } }
@@ -671,17 +682,7 @@ pub(crate) async fn agency_statistics_page(
         let (from, to, errors) = period(&q);
         let s = svc::agency_statistics(&state, c, from, to).await?;
         let path = "/agency/case-statistics";
-        let err = |f: &str| errors.iter().find(|(k, _)| *k == f).map(|(_, e)| *e);
-        let value = |v: &Option<String>| v.as_deref().map_or("", str::trim).to_owned();
-        let (from_v, to_v) = (value(&q.from), value(&q.to));
-        let csv_query = match (from, to) {
-            (None, None) => String::new(),
-            _ => format!(
-                "?from={}&to={}",
-                from.map(|d| d.to_string()).unwrap_or_default(),
-                to.map(|d| d.to_string()).unwrap_or_default()
-            ),
-        };
+        let csv_query = period_query(from, to);
         // Whole reports per 100 staff do not chart well; hundredths do.
         let rates: Vec<(String, u64)> = s
             .tenants
@@ -715,11 +716,7 @@ pub(crate) async fn agency_statistics_page(
         };
         let body = html! {
             p class="intro" { (tr.t("agency-statistics-intro")) }
-            form method="get" action=(path) class="filters" id="statistics-period" {
-                (listing::input(tr, &listing::Input { id: "from", label: "cases-from", kind: "date", value: &from_v, error: err("from"), hint: None }))
-                (listing::input(tr, &listing::Input { id: "to", label: "cases-to", kind: "date", value: &to_v, error: err("to"), hint: None }))
-                (listing::buttons(tr, path))
-            }
+            (period_form(tr, path, &q, &errors))
             div class="scroll" {
                 table id="agency-statistics" {
                     caption { (tr.t("agency-statistics-caption")) }
