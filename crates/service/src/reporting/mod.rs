@@ -59,6 +59,11 @@ pub struct ReportingKeys {
     hasher: ReceiptHasher,
     pow: ChallengeIssuer,
     token_key: [u8; 32],
+    /// Keys the messaging bots' sender HMACs (docs/reporting.md,
+    /// "Messaging bots").
+    sender_key: [u8; 32],
+    /// The messaging bots, where configured.
+    bots: bots::BotSettings,
     /// Default days to acknowledge a report.
     pub acknowledge_days: u32,
     /// Default days to give the reporter feedback.
@@ -118,6 +123,8 @@ impl ReportingKeys {
             hasher,
             pow,
             token_key: subkey(secret, "adal/reporting/reporter-token")?,
+            sender_key: subkey(secret, "adal/reporting/bot-sender")?,
+            bots: bots::BotSettings::default(),
             acknowledge_days: s.acknowledge_days,
             feedback_days: s.feedback_days,
         })
@@ -156,6 +163,18 @@ impl ReportingKeys {
         agency_seed: Option<&[u8; 32]>,
     ) -> Result<adal_store::audit::LogKeys, adal_store::StoreError> {
         adal_store::audit::LogKeys::new(self.kek.clone(), public_url, agency_seed)
+    }
+
+    /// These keys with the messaging bots `bots`.
+    #[must_use]
+    pub fn with_bots(mut self, bots: bots::BotSettings) -> Self {
+        self.bots = bots;
+        self
+    }
+
+    /// The configured messaging bots.
+    pub fn bots(&self) -> &bots::BotSettings {
+        &self.bots
     }
 
     pub fn pow_bits(&self) -> u8 {
@@ -416,6 +435,8 @@ fn open_content(key: &ReportKey, r: &reports::Report) -> ServiceResult<ReportInp
 #[derive(Debug)]
 pub struct Filed {
     pub receipt: Receipt,
+    /// The report's id (for the messaging bots, which answer on it).
+    pub id: Uuid,
 }
 
 /// Files a report to `tenant`'s channel. The tenant must exist (a
@@ -494,7 +515,7 @@ pub async fn file_sealed(
         },
     )
     .await?;
-    Ok(Filed { receipt })
+    Ok(Filed { receipt, id })
 }
 
 /// The tenant's compliance officers the report names (by their account's
@@ -772,6 +793,17 @@ pub async fn reporter_message(
     body: &str,
 ) -> ServiceResult<Uuid> {
     let r = reporter_report(state, keys, token).await?;
+    add_reporter_message(state, keys, &r, body).await
+}
+
+/// The reporter's message on `r`, from the web or a messaging bot; a
+/// closed case refuses it (`case.closed`).
+async fn add_reporter_message(
+    state: &AppState,
+    keys: &ReportingKeys,
+    r: &reports::Report,
+    body: &str,
+) -> ServiceResult<Uuid> {
     let body = check_message(body)?;
     if r.status == CaseStatus::Closed {
         return Err(ServiceError::conflict_at(
@@ -783,7 +815,7 @@ pub async fn reporter_message(
     add_message(
         state,
         keys,
-        &r,
+        r,
         MessageAuthor::Reporter,
         Writer::Reporter {
             today: Utc::now().date_naive(),
@@ -832,6 +864,7 @@ impl CaseSummary {
 }
 
 pub mod account_secrets;
+pub mod bots;
 mod cases;
 mod escalation;
 mod stats;
