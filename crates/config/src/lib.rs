@@ -578,6 +578,53 @@ mod tests {
     }
 
     #[test]
+    fn bots_come_from_the_file_the_environment_and_secret_files() {
+        let dir = std::env::temp_dir().join(format!("adal-bots-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let token = dir.join("tg-token");
+        std::fs::write(&token, "123:bot-token-from-file\n").unwrap();
+        let app_secret = dir.join("wa-secret");
+        std::fs::write(&app_secret, "wa-app-secret\n").unwrap();
+        let f = dir.join("adal.toml");
+        let tenant = "0193a1c2-0000-7000-8000-000000000001";
+        std::fs::write(
+            &f,
+            format!(
+                "[reporting.whatsapp.numbers]\n\"106540352242922\" = \"{tenant}\"\n\
+                 [reporting.telegram.bots.\"{tenant}\"]\nsecret_token = \"tg-secret\"\n\
+                 bot_token_file = \"{}\"\n",
+                token.display()
+            ),
+        )
+        .unwrap();
+        let c = Config::load_from(
+            Some(&f),
+            env(&[
+                (
+                    "ADAL_REPORTING__WHATSAPP__APP_SECRET_FILE",
+                    app_secret.to_str().unwrap(),
+                ),
+                ("ADAL_REPORTING__WHATSAPP__NUMBERS__106540352242999", tenant),
+            ]),
+        )
+        .unwrap();
+        let wa = &c.reporting.whatsapp;
+        assert_eq!(wa.app_secret.expose(), "wa-app-secret");
+        assert_eq!(wa.api_base, "https://graph.facebook.com/v21.0");
+        assert_eq!(wa.numbers.len(), 2);
+        assert_eq!(wa.numbers["106540352242922"], tenant);
+        assert_eq!(wa.numbers["106540352242999"], tenant);
+        let (secret, bot) = c.reporting.telegram.bots[tenant].secrets().unwrap();
+        assert_eq!(secret.expose(), "tg-secret");
+        assert_eq!(bot.expose(), "123:bot-token-from-file");
+        assert!(!format!("{c:?}").contains("bot-token"));
+        // A missing secret file is named.
+        std::fs::remove_file(&token).unwrap();
+        let e = c.reporting.telegram.bots[tenant].secrets().unwrap_err();
+        assert!(e.to_string().contains("tg-token"), "{e}");
+    }
+
+    #[test]
     fn secrets_come_from_files_and_never_print() {
         let dir = std::env::temp_dir().join(format!("adal-secret-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
