@@ -125,7 +125,8 @@ pub async fn claim_inbound(store: &crate::Store, lease: Duration) -> Result<Opti
     Ok(None)
 }
 
-/// Marks a claimed message processed, dropping its sealed text; `failure`
+/// Marks a claimed message processed, dropping its sealed sender and text
+/// (the conversation and the outbox hold what is still needed); `failure`
 /// says (without content) why it was given up, if it was.
 pub async fn processed(
     store: &crate::Store,
@@ -139,6 +140,7 @@ pub async fn processed(
             bot_inbox::Column::Body,
             Expr::value(Option::<Vec<u8>>::None),
         )
+        .col_expr(bot_inbox::Column::Sender, Expr::value(Vec::<u8>::new()))
         .col_expr(
             bot_inbox::Column::LeaseUntil,
             Expr::value(Option::<chrono::DateTime<chrono::Utc>>::None),
@@ -343,7 +345,8 @@ pub async fn claim_outgoing(
     Ok((token, rows))
 }
 
-/// Marks a message of `claim` sent and drops its sealed text.
+/// Marks a message of `claim` sent and drops its sealed recipient and
+/// text.
 pub async fn mark_sent(store: &crate::Store, claim: Uuid, id: Uuid) -> Result<bool> {
     let r = bot_outbox::Entity::update_many()
         .col_expr(bot_outbox::Column::Status, Expr::value(SENT))
@@ -352,6 +355,7 @@ pub async fn mark_sent(store: &crate::Store, claim: Uuid, id: Uuid) -> Result<bo
             bot_outbox::Column::Body,
             Expr::value(Option::<Vec<u8>>::None),
         )
+        .col_expr(bot_outbox::Column::Recipient, Expr::value(Vec::<u8>::new()))
         .col_expr(
             bot_outbox::Column::LastError,
             Expr::value(Option::<String>::None),
@@ -396,4 +400,68 @@ pub async fn mark_failed(
         .exec(&store.across_tenants())
         .await?;
     Ok(Failed::of(r.rows_affected, status))
+}
+
+/// Report links after `after` (by report id), across tenants: for the key
+/// rotation, which rewraps their envelopes.
+pub async fn links_after(
+    store: &crate::Store,
+    after: Option<Uuid>,
+    limit: u64,
+) -> Result<Vec<ReportLink>> {
+    let mut q = bot_report_link::Entity::find();
+    if let Some(a) = after {
+        q = q.filter(bot_report_link::Column::ReportId.gt(a));
+    }
+    Ok(q.order_by_asc(bot_report_link::Column::ReportId)
+        .limit(limit)
+        .all(&store.across_tenants())
+        .await?)
+}
+
+/// Replaces a link's sealed recipient, if it is still `old.recipient`.
+pub async fn replace_link_recipient(
+    store: &crate::Store,
+    old: &ReportLink,
+    recipient: Vec<u8>,
+) -> Result<bool> {
+    let r = bot_report_link::Entity::update_many()
+        .col_expr(bot_report_link::Column::Recipient, Expr::value(recipient))
+        .filter(bot_report_link::Column::ReportId.eq(old.report_id))
+        .filter(bot_report_link::Column::Recipient.eq(old.recipient.clone()))
+        .exec(&store.across_tenants())
+        .await?;
+    Ok(r.rows_affected > 0)
+}
+
+/// Conversations after `after` (by id), across tenants, for the rotation.
+pub async fn conversations_after(
+    store: &crate::Store,
+    after: Option<Uuid>,
+    limit: u64,
+) -> Result<Vec<Conversation>> {
+    let mut q = bot_conversation::Entity::find();
+    if let Some(a) = after {
+        q = q.filter(bot_conversation::Column::Id.gt(a));
+    }
+    Ok(q.order_by_asc(bot_conversation::Column::Id)
+        .limit(limit)
+        .all(&store.across_tenants())
+        .await?)
+}
+
+/// Replaces a conversation's sealed state, if no message changed it since
+/// it was read (a worker may be answering the sender meanwhile).
+pub async fn replace_conversation_state(
+    store: &crate::Store,
+    old: &Conversation,
+    state: Vec<u8>,
+) -> Result<bool> {
+    let r = bot_conversation::Entity::update_many()
+        .col_expr(bot_conversation::Column::State, Expr::value(state))
+        .filter(bot_conversation::Column::Id.eq(old.id))
+        .filter(bot_conversation::Column::State.eq(old.state.clone()))
+        .exec(&store.across_tenants())
+        .await?;
+    Ok(r.rows_affected > 0)
 }

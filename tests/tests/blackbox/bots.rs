@@ -657,8 +657,62 @@ async fn bots_file_and_answer_on_the_embedded_default() -> Result<()> {
         base: dep.base_url(),
         client: reqwest::Client::new(),
     };
-    let needles = through_the_bots(&api, &hooks, &provider, &tid, &other, &compliance).await?;
+    let mut needles = through_the_bots(&api, &hooks, &provider, &tid, &other, &compliance).await?;
     drop(_serve);
+
+    // Rotating the key moves the bots' envelopes (two report links, two
+    // conversations); with the new key alone a handler's message still
+    // reaches the reporter, and the reporter's conversation goes on.
+    let old = std::fs::read_to_string(dep.dir.join("reporting.key"))?;
+    let new = "6a".repeat(32);
+    let rotating = [
+        ("ADAL_REPORTING__KEY", new.as_str()),
+        ("ADAL_REPORTING__PREVIOUS_KEY", old.trim()),
+    ];
+    let out = dep.run(&["reporting-rekey"], &rotating).await?;
+    assert!(out.contains("4 messaging-bot envelopes rewrapped"), "{out}");
+    let out = dep.run(&["reporting-rekey"], &rotating).await?;
+    assert!(out.contains("0 messaging-bot envelopes rewrapped"), "{out}");
+    dep.env.insert("ADAL_REPORTING__KEY".into(), new.clone());
+    let _serve = dep.spawn("serve-after", &["serve"])?;
+    dep.wait_ready().await?;
+    let compliance = api
+        .login("compliance_officer@botsemb.kz", super::PASSWORD)
+        .await?;
+    let r = api
+        .get(&compliance, &format!("/tenants/{tid}/cases"))
+        .await?;
+    let case = r.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["source"] == "whatsapp")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let rotated = format!("ROTATEDMARK{}", uuid::Uuid::new_v4().simple());
+    let r = api
+        .post(
+            &compliance,
+            &format!("/tenants/{tid}/cases/{case}/messages"),
+            &json!({ "body": format!("After the rotation: {rotated}") }),
+        )
+        .await?;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let texts = provider.wait_for(WA_SENDER, 11).await?;
+    assert!(texts[10].contains(&rotated), "{}", texts[10]);
+    let r = hooks
+        .whatsapp(wa_text(
+            &format!("wamid.after-rotation-{}", &tid[..8]),
+            "Тағы бір сөз",
+        ))
+        .await?;
+    assert_eq!(r.body["stored"], 1, "{}", r.text);
+    let texts = provider.wait_for(WA_SENDER, 12).await?;
+    assert!(texts[11].contains("жіберілді"), "{}", texts[11]);
+    drop(_serve);
+    needles.push(rotated);
     for needle in &needles {
         let found = files_holding(&dep.dir, needle);
         assert!(found.is_empty(), "{needle} found in {found:?}");

@@ -361,6 +361,81 @@ async fn store_inbound(
     Ok(())
 }
 
+/// Moves `bytes`' envelope key under `reporting.key` (from
+/// `reporting.previous_key`); `None` when it is there already.
+fn rewrapped(
+    keys: &ReportingKeys,
+    tenant: TenantId,
+    aad: &[u8],
+    bytes: &[u8],
+) -> ServiceResult<Option<Vec<u8>>> {
+    let (wrapped, sealed) = bytes
+        .split_at_checked(WRAPPED_KEY_LEN)
+        .ok_or_else(|| internal("a sealed bot value", "shorter than its key"))?;
+    let wrapped =
+        WrappedKey::from_bytes(wrapped).map_err(|e| internal("a sealed bot value's key", e))?;
+    if wrapped.kek_id() == keys.kek.id() {
+        return Ok(None);
+    }
+    let t = tenant.uuid();
+    let old = kek_for(keys, &wrapped.kek_id().to_string())?.for_tenant(t.as_bytes());
+    let new = adal_reporting::envelope::rewrap(&old, &tenant_kek(keys, t), &wrapped, aad)
+        .map_err(|e| internal("rewrapping a bot key", e))?;
+    let mut out = new.to_bytes().to_vec();
+    out.extend_from_slice(sealed);
+    Ok(Some(out))
+}
+
+/// The rotation's part for the bots (`adal reporting-rekey`): every report
+/// link and conversation not under `reporting.key` is rewrapped under it;
+/// returns how many. Inbox and outbox rows are short-lived (their sealed
+/// values are dropped once processed or sent): those still waiting open
+/// under either key until the rotation ends.
+pub async fn rekey(store: &adal_store::Store, keys: &ReportingKeys) -> ServiceResult<u64> {
+    const PAGE: u64 = 500;
+    let mut done = 0;
+    let mut after = None;
+    loop {
+        let links = store::links_after(store, after, PAGE).await?;
+        for l in &links {
+            let tenant = TenantId::from_uuid(l.tenant_id);
+            if let Some(new) = rewrapped(
+                keys,
+                tenant,
+                &aad(tenant, "link", l.report_id),
+                &l.recipient,
+            )? && store::replace_link_recipient(store, l, new).await?
+            {
+                done += 1;
+            }
+        }
+        match links.last() {
+            Some(l) if links.len() as u64 == PAGE => after = Some(l.report_id),
+            _ => break,
+        }
+    }
+    let mut after = None;
+    loop {
+        let conversations = store::conversations_after(store, after, PAGE).await?;
+        for c in &conversations {
+            let tenant = TenantId::from_uuid(c.tenant_id);
+            // A conversation a worker changed meanwhile is sealed under the
+            // new key already.
+            if let Some(new) =
+                rewrapped(keys, tenant, &aad(tenant, "conversation", c.id), &c.state)?
+                && store::replace_conversation_state(store, c, new).await?
+            {
+                done += 1;
+            }
+        }
+        match conversations.last() {
+            Some(c) if conversations.len() as u64 == PAGE => after = Some(c.id),
+            _ => break,
+        }
+    }
+    Ok(done)
+}
+
 /// How long a worker holds an inbox message it processes.
 const INBOX_LEASE_SECS: i64 = 60;
 /// Attempts before a message that keeps failing is set aside, so that the
