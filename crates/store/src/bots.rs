@@ -232,6 +232,28 @@ pub async fn expire_conversations(
         .rows_affected)
 }
 
+/// Deletes processed inbox rows and sent answers older than `before`,
+/// across tenants; returns how many. The inbox rows were kept (ids only)
+/// to recognise the platforms' redeliveries, which stop within days.
+pub async fn forget_done(
+    store: &crate::Store,
+    before: chrono::DateTime<chrono::Utc>,
+) -> Result<u64> {
+    let db = store.across_tenants();
+    let inbox = bot_inbox::Entity::delete_many()
+        .filter(bot_inbox::Column::ProcessedAt.lt(before))
+        .exec(&db)
+        .await?
+        .rows_affected;
+    let outbox = bot_outbox::Entity::delete_many()
+        .filter(bot_outbox::Column::Status.eq(SENT))
+        .filter(bot_outbox::Column::SentAt.lt(before))
+        .exec(&db)
+        .await?
+        .rows_affected;
+    Ok(inbox + outbox)
+}
+
 /// Remembers whom to answer on a report filed through a bot.
 pub async fn link_report(
     store: &crate::Store,

@@ -612,11 +612,42 @@ async fn through_the_bots(
         .await?;
     assert_eq!(r.body["total"], 2, "{}", r.text);
 
+    // Once the case is closed, the bot says so instead of adding to it.
+    let tg_case = r.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["source"] == "telegram")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let r = api
+        .send(
+            "PATCH",
+            compliance,
+            &format!("/tenants/{tid}/cases/{tg_case}"),
+            json!({"status": "closed", "outcome": "insufficient_information"}).to_string(),
+        )
+        .await?;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let r = hooks
+        .telegram(tid, tg_update(733_500_020, "One more thing"))
+        .await?;
+    assert_eq!(r.body["stored"], 1, "{}", r.text);
+    let texts = provider.wait_for(TG_CHAT, 8).await?;
+    assert!(texts[7].contains("This case is closed"), "{}", texts[7]);
+    let r = api
+        .get(compliance, &format!("/tenants/{tid}/cases/{tg_case}"))
+        .await?;
+    assert_eq!(r.body["messages"], json!([]), "{}", r.text);
+
     // Each answer went exactly once (two workers share the inbox in
-    // production): the greeting, six steps, media, forwarded, the reply.
+    // production): the greeting, six steps, media, forwarded, the reply;
+    // on Telegram seven steps and the closed case.
     tokio::time::sleep(Duration::from_secs(2)).await;
     assert_eq!(provider.texts_to(WA_SENDER).len(), 10);
-    assert_eq!(provider.texts_to(TG_CHAT).len(), 7);
+    assert_eq!(provider.texts_to(TG_CHAT).len(), 8);
 
     Ok(vec![
         WA_SENDER.to_owned(),
@@ -750,9 +781,10 @@ async fn bots_file_and_answer_on_postgres_redis_with_two_workers() -> Result<()>
     assert_eq!(left, "0");
     let sent = psql(
         &db.name,
-        "SELECT count(*) FROM bot_outbox WHERE status = 'sent' AND body IS NULL",
+        "SELECT count(*) FROM bot_outbox WHERE status = 'sent' AND body IS NULL \
+         AND length(recipient) = 0",
     )?;
-    assert_eq!(sent, "17");
+    assert_eq!(sent, "18");
     let dump = std::process::Command::new("pg_dump")
         .args(["-h", "127.0.0.1", "-U", "postgres", "--data-only", &db.name])
         .output()?;

@@ -655,6 +655,10 @@ pub struct Delivered {
     pub dead: usize,
 }
 
+/// How long processed messages (ids only, for deduplication) and sent
+/// answers (no content) are kept: far longer than the platforms retry.
+const KEEP_DONE: chrono::Duration = chrono::Duration::days(30);
+
 /// Messages sent per claim.
 const DELIVERY_BATCH: u64 = 20;
 
@@ -817,6 +821,11 @@ pub async fn run(
                 Ok(0) => {}
                 Ok(n) => tracing::info!(expired = n, "idle bot conversations forgotten"),
                 Err(e) => tracing::warn!(error = %e, "idle bot conversations could not be expired"),
+            }
+            match store::forget_done(&state.store, Utc::now() - KEEP_DONE).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(deleted = n, "old bot inbox and outbox rows deleted"),
+                Err(e) => tracing::warn!(error = %e, "old bot rows could not be deleted"),
             }
         }
         if busy && !*shutdown.borrow() {
