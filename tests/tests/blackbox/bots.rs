@@ -297,6 +297,19 @@ fn receipt_in(text: &str) -> Option<String> {
         .map(str::to_owned)
 }
 
+/// The id of the case from `source` in a case list.
+fn case_from(list: &Reply, source: &str) -> String {
+    list.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["source"] == source)
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
 /// The bots' configuration for `tenant`, pointing at `provider`.
 fn configure(dep: &mut Deployment, tenant: &str, provider: &FakeProvider) {
     let base = format!("http://127.0.0.1:{}", provider.port);
@@ -613,15 +626,7 @@ async fn through_the_bots(
     assert_eq!(r.body["total"], 2, "{}", r.text);
 
     // Once the case is closed, the bot says so instead of adding to it.
-    let tg_case = r.body["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["source"] == "telegram")
-        .unwrap()["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let tg_case = case_from(&r, "telegram");
     let r = api
         .send(
             "PATCH",
@@ -713,15 +718,7 @@ async fn bots_file_and_answer_on_the_embedded_default() -> Result<()> {
     let r = api
         .get(&compliance, &format!("/tenants/{tid}/cases"))
         .await?;
-    let case = r.body["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["source"] == "whatsapp")
-        .unwrap()["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let case = case_from(&r, "whatsapp");
     let rotated = format!("ROTATEDMARK{}", uuid::Uuid::new_v4().simple());
     let r = api
         .post(
