@@ -180,41 +180,36 @@ pub async fn conversation(
         .await?)
 }
 
-/// Stores a conversation's new state: `existing` is the row read before
-/// (the caller holds the sender's inbox claim, so no one else writes it
-/// meanwhile), `None` to create it under `id`.
+/// Stores a conversation's new state under `id`, creating it the first
+/// time. The caller holds the sender's inbox claim, so no one else writes
+/// it meanwhile.
 pub async fn save_conversation(
     store: &crate::Store,
     tenant: TenantId,
-    existing: Option<&Conversation>,
     id: Uuid,
     channel: &str,
     sender_key: &str,
     state: Vec<u8>,
 ) -> Result<()> {
     let db = store.scoped(tenant);
-    match existing {
-        Some(c) => {
-            bot_conversation::Entity::update_many()
-                .col_expr(bot_conversation::Column::State, Expr::value(state))
-                .col_expr(bot_conversation::Column::UpdatedAt, Expr::value(now()))
-                .filter(bot_conversation::Column::Id.eq(c.id))
-                .filter(bot_conversation::Column::TenantId.eq(tenant.uuid()))
-                .exec(&db)
-                .await?;
-        }
-        None => {
-            bot_conversation::Entity::insert(bot_conversation::ActiveModel {
-                id: Set(id),
-                tenant_id: Set(tenant.uuid()),
-                channel: Set(channel.to_owned()),
-                sender_key: Set(sender_key.to_owned()),
-                state: Set(state),
-                updated_at: Set(now()),
-            })
-            .exec_without_returning(&db)
-            .await?;
-        }
+    let updated = bot_conversation::Entity::update_many()
+        .col_expr(bot_conversation::Column::State, Expr::value(state.clone()))
+        .col_expr(bot_conversation::Column::UpdatedAt, Expr::value(now()))
+        .filter(bot_conversation::Column::Id.eq(id))
+        .filter(bot_conversation::Column::TenantId.eq(tenant.uuid()))
+        .exec(&db)
+        .await?;
+    if updated.rows_affected == 0 {
+        bot_conversation::Entity::insert(bot_conversation::ActiveModel {
+            id: Set(id),
+            tenant_id: Set(tenant.uuid()),
+            channel: Set(channel.to_owned()),
+            sender_key: Set(sender_key.to_owned()),
+            state: Set(state),
+            updated_at: Set(now()),
+        })
+        .exec_without_returning(&db)
+        .await?;
     }
     Ok(())
 }

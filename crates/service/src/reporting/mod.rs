@@ -480,11 +480,28 @@ pub async fn file_sealed(
     report: &ReportInput,
 ) -> ServiceResult<Filed> {
     let receipt = Receipt::generate().map_err(|e| internal("no randomness for a receipt", e))?;
+    let id = Uuid::new_v4();
+    file_sealed_as(state, keys, tenant, channel, source, report, id, &receipt).await?;
+    Ok(Filed { receipt, id })
+}
+
+/// [`file_sealed`] under an id and receipt chosen before (the bots record
+/// them first, so that filing again after a crash files nothing twice).
+#[allow(clippy::too_many_arguments)]
+async fn file_sealed_as(
+    state: &AppState,
+    keys: &ReportingKeys,
+    tenant: TenantId,
+    channel: ReportChannel,
+    source: ReportSource,
+    report: &ReportInput,
+    id: Uuid,
+    receipt: &Receipt,
+) -> ServiceResult<()> {
     let hash = keys
         .hasher
-        .hash(&receipt)
+        .hash(receipt)
         .map_err(|e| internal("hashing a receipt", e))?;
-    let id = Uuid::new_v4();
     let key = ReportKey::generate().map_err(|e| internal("no randomness for a report key", e))?;
     let plain = serde_json::to_vec(report).map_err(|e| internal("report content", e))?;
     let content = key
@@ -515,7 +532,7 @@ pub async fn file_sealed(
         },
     )
     .await?;
-    Ok(Filed { receipt, id })
+    Ok(())
 }
 
 /// The tenant's compliance officers the report names (by their account's

@@ -39,6 +39,18 @@ pub struct Conversation {
     /// messages go to its case.
     #[serde(default)]
     pub report: Option<Uuid>,
+    /// A report being filed: recorded (sealed) before it is, so that a
+    /// worker taking the message over after a crash finishes this filing
+    /// instead of making another.
+    #[serde(default)]
+    pub filing: Option<Filing>,
+}
+
+/// The id and receipt a report is about to be filed under.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Filing {
+    pub report: Uuid,
+    pub receipt: String,
 }
 
 /// A message from the reporter.
@@ -52,9 +64,10 @@ pub enum Incoming<'a> {
 /// What the runner is to do besides answering.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Action {
-    /// File this report, answer with the receipt, then record the report
-    /// in the state ([`Conversation::filed`]).
-    File(ReportInput),
+    /// File the draft ([`Conversation::report_input`]), answer with the
+    /// receipt, then record the report in the state
+    /// ([`Conversation::filed`]).
+    File,
     /// Add this text to the case of report `report` as the reporter's.
     Forward { report: Uuid, text: String },
 }
@@ -130,7 +143,16 @@ impl Conversation {
             step: Step::Filed,
             draft: ReportInput::default(),
             report: Some(report),
+            filing: None,
             ..self
+        }
+    }
+
+    /// The report the draft makes, in the conversation's language.
+    pub fn report_input(&self) -> ReportInput {
+        ReportInput {
+            language: Some(self.lang.unwrap_or_default().code().to_owned()),
+            ..self.draft.clone()
         }
     }
 
@@ -249,14 +271,10 @@ impl Conversation {
             }
             Step::Confirm => {
                 if is_yes(text) {
-                    let report = ReportInput {
-                        language: Some(lang.code().to_owned()),
-                        ..self.draft.clone()
-                    };
                     Turn {
                         next: self,
                         replies: Vec::new(),
-                        action: Some(Action::File(report)),
+                        action: Some(Action::File),
                     }
                 } else if is_no(text) {
                     let next = Conversation {
@@ -350,16 +368,27 @@ mod tests {
             ]
         );
         let t = say(t.next, "да");
-        let Some(Action::File(report)) = t.action else {
-            panic!("{t:?}")
-        };
+        assert_eq!(t.action, Some(Action::File));
+        let report = t.next.report_input();
         assert_eq!(report.what, "Начальник требует откат 10%");
         assert_eq!(report.language.as_deref(), Some("ru"));
         assert_eq!(report.contact, None, "a bot report stays anonymous");
         let id = Uuid::new_v4();
-        let filed = t.next.filed(id);
+        let filing = Conversation {
+            filing: Some(Filing {
+                report: id,
+                receipt: "1234".into(),
+            }),
+            ..t.next
+        };
+        // The filing survives being stored, and is gone once filed.
+        let stored: Conversation =
+            serde_json::from_slice(&serde_json::to_vec(&filing).unwrap()).unwrap();
+        assert_eq!(stored, filing);
+        let filed = stored.filed(id);
         assert_eq!(filed.step, Step::Filed);
         assert_eq!(filed.draft, ReportInput::default());
+        assert_eq!(filed.filing, None);
 
         // Later messages go to the case.
         let t = say(filed.clone(), "Ещё деталь");

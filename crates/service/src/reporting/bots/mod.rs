@@ -17,9 +17,10 @@
 //! envelope: a fresh key wrapped under the tenant's key-encryption key,
 //! bound to the row and column it belongs to.
 //!
-//! Known limit: filing and recording that the conversation filed are two
-//! writes. A worker that dies between them leaves the message to be
-//! processed again after its lease, which files the report a second time.
+//! Filing and answering are several writes; the conversation records the
+//! report's id and receipt before filing ([`conversation::Filing`]), so a
+//! worker that takes the message over after a crash finishes that filing
+//! and does not file a second report.
 
 pub mod conversation;
 pub mod texts;
@@ -33,7 +34,7 @@ use adal_store::StoreError;
 use adal_store::bots as store;
 use adal_store::reports;
 use chrono::Utc;
-use conversation::{Action, Conversation, Incoming};
+use conversation::{Action, Conversation, Filing, Incoming};
 use hmac::{Hmac, Mac};
 use serde::{Deserialize, Serialize};
 use sha2::Sha256;
@@ -501,66 +502,125 @@ async fn process(
         // Expired (the sweep has not removed it yet) or new.
         _ => Conversation::default(),
     };
-    let web = keys.bots.web_channel(tenant);
-    let input = match &text {
-        Some(t) => Incoming::Text(t),
-        None => Incoming::Media,
+    let save = |conversation: &Conversation| -> ServiceResult<Vec<u8>> {
+        seal(
+            keys,
+            tenant,
+            &state_aad,
+            &serde_json::to_vec(conversation).map_err(|e| internal("a bot conversation", e))?,
+        )
     };
-    let turn = current.step(input, &web);
-    let lang = turn.next.lang.unwrap_or_default();
-    let mut next = turn.next;
-    let mut replies = turn.replies;
-    match turn.action {
-        None => {}
-        Some(Action::File(report)) => {
-            let report = super::validate_report(&report)?;
-            let filed = super::file_sealed(
-                state,
-                keys,
-                tenant,
-                ReportChannel::Tenant,
-                BotSettings::source(channel),
-                &report,
-            )
-            .await?;
-            store::link_report(
-                &state.store,
-                tenant,
-                filed.id,
-                channel.as_str(),
-                seal(keys, tenant, &aad(tenant, "link", filed.id), &recipient)?,
-            )
-            .await?;
-            replies.push(texts::filed(lang, &filed.receipt.to_string()));
-            next = next.filed(filed.id);
+    let (next, replies) = match current.filing.clone() {
+        // An earlier attempt at this message recorded a filing and did not
+        // finish (a crash, a lease run out): finish that filing; the
+        // message itself was its confirmation.
+        Some(filing) => {
+            finish_filing(state, keys, tenant, channel, &recipient, current, filing).await?
         }
-        Some(Action::Forward { report, text }) => {
-            let taken = forward(state, keys, tenant, report, &text).await?;
-            if !taken {
-                replies = vec![texts::closed(lang)];
+        None => {
+            let web = keys.bots.web_channel(tenant);
+            let input = match &text {
+                Some(t) => Incoming::Text(t),
+                None => Incoming::Media,
+            };
+            let turn = current.step(input, &web);
+            let lang = turn.next.lang.unwrap_or_default();
+            match turn.action {
+                None => (turn.next, turn.replies),
+                Some(Action::File) => {
+                    super::validate_report(&turn.next.report_input())?;
+                    let receipt = adal_reporting::receipt::Receipt::generate()
+                        .map_err(|e| internal("no randomness for a receipt", e))?;
+                    let filing = Filing {
+                        report: Uuid::new_v4(),
+                        receipt: receipt.to_string(),
+                    };
+                    let intent = Conversation {
+                        filing: Some(filing.clone()),
+                        ..turn.next
+                    };
+                    store::save_conversation(
+                        &state.store,
+                        tenant,
+                        conversation_id,
+                        channel.as_str(),
+                        &m.sender_key,
+                        save(&intent)?,
+                    )
+                    .await?;
+                    finish_filing(state, keys, tenant, channel, &recipient, intent, filing).await?
+                }
+                Some(Action::Forward { report, text }) => {
+                    let taken = forward(state, keys, tenant, report, &text).await?;
+                    if taken {
+                        (turn.next, turn.replies)
+                    } else {
+                        (turn.next, vec![texts::closed(lang)])
+                    }
+                }
             }
         }
-    }
+    };
     for reply in replies {
         queue(state, keys, tenant, channel, &recipient, &reply).await?;
     }
-    let sealed_state = seal(
-        keys,
-        tenant,
-        &state_aad,
-        &serde_json::to_vec(&next).map_err(|e| internal("a bot conversation", e))?,
-    )?;
     store::save_conversation(
         &state.store,
         tenant,
-        stored.as_ref(),
         conversation_id,
         channel.as_str(),
         &m.sender_key,
-        sealed_state,
+        save(&next)?,
     )
     .await?;
     Ok(())
+}
+
+/// Files the conversation's draft under `filing` (unless a previous attempt
+/// did), links the report to whom to answer, and answers the receipt.
+async fn finish_filing(
+    state: &AppState,
+    keys: &ReportingKeys,
+    tenant: TenantId,
+    channel: Channel,
+    recipient: &[u8],
+    conversation: Conversation,
+    filing: Filing,
+) -> ServiceResult<(Conversation, Vec<String>)> {
+    let receipt = adal_reporting::receipt::Receipt::parse(&filing.receipt)
+        .map_err(|e| internal("a recorded receipt", e))?;
+    let filed_before = match reports::get(&state.store, tenant, filing.report).await {
+        Ok(_) => true,
+        Err(StoreError::NotFound) => false,
+        Err(e) => return Err(e.into()),
+    };
+    if !filed_before {
+        let report = super::validate_report(&conversation.report_input())?;
+        super::file_sealed_as(
+            state,
+            keys,
+            tenant,
+            ReportChannel::Tenant,
+            BotSettings::source(channel),
+            &report,
+            filing.report,
+            &receipt,
+        )
+        .await?;
+    }
+    store::link_report(
+        &state.store,
+        tenant,
+        filing.report,
+        channel.as_str(),
+        seal(keys, tenant, &aad(tenant, "link", filing.report), recipient)?,
+    )
+    .await?;
+    let lang = conversation.lang.unwrap_or_default();
+    Ok((
+        conversation.filed(filing.report),
+        vec![texts::filed(lang, &receipt.to_string())],
+    ))
 }
 
 /// Adds the reporter's `text` to the case of `report`; `false` when the
