@@ -31,6 +31,7 @@ mod m20261207_000070_tenant_import_quota;
 mod m20261207_000080_merkle_audit_log;
 mod m20261207_000090_registry_details;
 mod m20261207_000100_tenant_suspension;
+mod m20261207_000110_messaging_bots;
 
 pub struct Migrator;
 
@@ -65,6 +66,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000080_merkle_audit_log::Migration),
             Box::new(m20261207_000090_registry_details::Migration),
             Box::new(m20261207_000100_tenant_suspension::Migration),
+            Box::new(m20261207_000110_messaging_bots::Migration),
         ]
     }
 }

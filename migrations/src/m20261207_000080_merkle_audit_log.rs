@@ -69,7 +69,9 @@ enum AuditCheckpoints {
 
 const COMMON: &str = "id, tenant_id, at, actor, action, object, detail";
 
-async fn secure(m: &SchemaManager<'_>, tables: &[&str]) -> Result<(), DbErr> {
+/// Puts the tenant wall (m20261207_000060) on `tables`; later migrations'
+/// new tables get it here too.
+pub(crate) async fn secure(m: &SchemaManager<'_>, tables: &[&str]) -> Result<(), DbErr> {
     if m.get_database_backend() != DatabaseBackend::Postgres {
         return Ok(());
     }

@@ -65,47 +65,132 @@ impl<T: Type + DeserializeOwned + Send> ParsePayload for JsonBody<T> {
     const IS_REQUIRED: bool = true;
 
     async fn from_request(request: &Request, body: &mut RequestBody) -> poem::Result<Self> {
-        let limit = request
-            .data::<BodyLimit>()
-            .map_or(MAX_BODY, |l| l.0.min(MAX_BODY));
-        let too_large = || {
-            poem::Error::new(
-                BodyError {
-                    pointer: String::new(),
-                    code: "body.too_large".to_owned(),
-                    message: format!("the body is larger than {limit} bytes"),
-                    too_large: true,
-                },
-                StatusCode::PAYLOAD_TOO_LARGE,
-            )
-        };
-        if let Some(len) = request
-            .headers()
-            .get(poem::http::header::CONTENT_LENGTH)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.parse::<usize>().ok())
-            && len > limit
-        {
-            // Answering before the body is read makes the server close the
-            // connection while the client is still sending, and the client
-            // then sees a reset instead of the 413. A body up to a few
-            // times the limit is read and dropped first; a larger one is
-            // refused at once.
-            if len <= DRAIN_LIMIT {
-                let _ = body.take()?.into_bytes_limit(DRAIN_LIMIT).await;
-            }
-            return Err(too_large());
-        }
-        let data = body
-            .take()?
-            .into_bytes_limit(limit)
-            .await
-            .map_err(|e| match e {
-                poem::error::ReadBodyError::PayloadTooLarge => too_large(),
-                other => poem::Error::from(other),
-            })?;
-        parse_json(&data).map(JsonBody)
+        parse_json(&read_limited(request, body).await?).map(JsonBody)
     }
+}
+
+/// The body's bytes, up to the configured limit (413 beyond it).
+async fn read_limited(
+    request: &Request,
+    body: &mut RequestBody,
+) -> poem::Result<impl std::ops::Deref<Target = [u8]>> {
+    let limit = request
+        .data::<BodyLimit>()
+        .map_or(MAX_BODY, |l| l.0.min(MAX_BODY));
+    let too_large = || {
+        poem::Error::new(
+            BodyError {
+                pointer: String::new(),
+                code: "body.too_large".to_owned(),
+                message: format!("the body is larger than {limit} bytes"),
+                too_large: true,
+            },
+            StatusCode::PAYLOAD_TOO_LARGE,
+        )
+    };
+    if let Some(len) = request
+        .headers()
+        .get(poem::http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok())
+        && len > limit
+    {
+        // Answering before the body is read makes the server close the
+        // connection while the client is still sending, and the client
+        // then sees a reset instead of the 413. A body up to a few
+        // times the limit is read and dropped first; a larger one is
+        // refused at once.
+        if len <= DRAIN_LIMIT {
+            let _ = body.take()?.into_bytes_limit(DRAIN_LIMIT).await;
+        }
+        return Err(too_large());
+    }
+    let data = body
+        .take()?
+        .into_bytes_limit(limit)
+        .await
+        .map_err(|e| match e {
+            poem::error::ReadBodyError::PayloadTooLarge => too_large(),
+            other => poem::Error::from(other),
+        })?;
+    Ok(data)
+}
+
+/// A JSON body kept as the bytes received, for webhooks whose signature
+/// covers the raw body: parsed and serialised again, it would no longer
+/// verify (docs/reporting.md, "Messaging bots"). Documented as an object.
+pub struct RawJson(pub Vec<u8>);
+
+impl Payload for RawJson {
+    const CONTENT_TYPE: &'static str = "application/json";
+
+    fn check_content_type(content_type: &str) -> bool {
+        <JsonBody<serde_json::Value> as Payload>::check_content_type(content_type)
+    }
+
+    fn schema_ref() -> MetaSchemaRef {
+        <serde_json::Value as Type>::schema_ref()
+    }
+}
+
+impl ParsePayload for RawJson {
+    const IS_REQUIRED: bool = true;
+
+    async fn from_request(request: &Request, body: &mut RequestBody) -> poem::Result<Self> {
+        Ok(RawJson(read_limited(request, body).await?.to_vec()))
+    }
+}
+
+impl poem_openapi::ApiExtractor<'_> for RawJson {
+    const TYPES: &'static [poem_openapi::ApiExtractorType] =
+        &[poem_openapi::ApiExtractorType::RequestObject];
+    type ParamType = ();
+    type ParamRawType = ();
+
+    fn request_meta() -> Option<poem_openapi::registry::MetaRequest> {
+        json_request_meta::<Self>(Some(
+            "The platform's webhook payload, exactly as it sends it.",
+        ))
+    }
+
+    async fn from_request(
+        request: &'_ Request,
+        body: &mut RequestBody,
+        _param_opts: poem_openapi::ExtractParamOptions<Self::ParamType>,
+    ) -> poem::Result<Self> {
+        json_from_request(request, body).await
+    }
+}
+
+/// The request body of a JSON payload, for the OpenAPI document.
+fn json_request_meta<P: Payload>(
+    description: Option<&'static str>,
+) -> Option<poem_openapi::registry::MetaRequest> {
+    Some(poem_openapi::registry::MetaRequest {
+        description,
+        content: vec![poem_openapi::registry::MetaMediaType {
+            content_type: P::CONTENT_TYPE,
+            schema: P::schema_ref(),
+        }],
+        required: true,
+    })
+}
+
+/// A JSON payload, after its `Content-Type` is checked.
+async fn json_from_request<P: Payload + ParsePayload>(
+    request: &Request,
+    body: &mut RequestBody,
+) -> poem::Result<P> {
+    if let Some(ct) = request.content_type()
+        && !P::check_content_type(ct)
+    {
+        return Err(fail(
+            String::new(),
+            "body.content_type",
+            format!("Content-Type must be application/json, not {ct:?}"),
+        ));
+    }
+    P::from_request(request, body).await
 }
 
 impl<T: Type + DeserializeOwned + Send> poem_openapi::ApiExtractor<'_> for JsonBody<T> {
@@ -119,14 +204,7 @@ impl<T: Type + DeserializeOwned + Send> poem_openapi::ApiExtractor<'_> for JsonB
     }
 
     fn request_meta() -> Option<poem_openapi::registry::MetaRequest> {
-        Some(poem_openapi::registry::MetaRequest {
-            description: None,
-            content: vec![poem_openapi::registry::MetaMediaType {
-                content_type: <Self as Payload>::CONTENT_TYPE,
-                schema: <Self as Payload>::schema_ref(),
-            }],
-            required: true,
-        })
+        json_request_meta::<Self>(None)
     }
 
     async fn from_request(
@@ -134,16 +212,7 @@ impl<T: Type + DeserializeOwned + Send> poem_openapi::ApiExtractor<'_> for JsonB
         body: &mut RequestBody,
         _param_opts: poem_openapi::ExtractParamOptions<Self::ParamType>,
     ) -> poem::Result<Self> {
-        if let Some(ct) = request.content_type()
-            && !<Self as Payload>::check_content_type(ct)
-        {
-            return Err(fail(
-                String::new(),
-                "body.content_type",
-                format!("Content-Type must be application/json, not {ct:?}"),
-            ));
-        }
-        <Self as ParsePayload>::from_request(request, body).await
+        json_from_request(request, body).await
     }
 }
 

@@ -9,6 +9,7 @@ mod annual;
 mod audit;
 mod bearer;
 mod body;
+mod bots;
 mod cartogram;
 mod cases;
 mod dataset;
@@ -66,6 +67,7 @@ type Apis = (
         cartogram::CartogramApi,
         annual::AnnualApi,
         operator::OperatorApi,
+        bots::BotsApi,
     ),
 );
 
@@ -92,6 +94,7 @@ fn service() -> OpenApiService<Apis, ()> {
                 cartogram::CartogramApi,
                 annual::AnnualApi,
                 operator::OperatorApi,
+                bots::BotsApi,
             ),
         ),
         "Adal",

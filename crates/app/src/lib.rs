@@ -74,12 +74,64 @@ pub fn reporting_keys(config: &Config) -> Result<ReportingKeys> {
         feedback_days: r.feedback_days,
         ..ReportingSettings::default()
     };
-    let keys = ReportingKeys::new(kek, secret.trim().as_bytes(), &settings).context("reporting")?;
+    let keys = ReportingKeys::new(kek, secret.trim().as_bytes(), &settings)
+        .context("reporting")?
+        .with_bots(bot_settings(config)?);
     let previous = r.previous_key.expose().trim();
     Ok(if previous.is_empty() {
         keys
     } else {
         keys.with_previous(Kek::from_file_contents(previous).context("reporting.previous_key")?)
+    })
+}
+
+/// The messaging bots as configured (`reporting.whatsapp`,
+/// `reporting.telegram`; docs/reporting.md, "Messaging bots"). A tenant id
+/// that is not a UUID stops the start with the setting named.
+fn bot_settings(config: &Config) -> Result<adal_service::reporting::bots::BotSettings> {
+    use adal_service::reporting::bots::{BotSettings, TelegramBot, WhatsAppBot};
+    let r = &config.reporting;
+    let tenant = |s: &str, setting: &str| -> Result<adal_domain::TenantId> {
+        uuid::Uuid::parse_str(s.trim())
+            .map(adal_domain::TenantId::from_uuid)
+            .with_context(|| format!("{setting}: {s:?} is not a tenant id (a UUID)"))
+    };
+    let wa = &r.whatsapp;
+    let whatsapp = if wa.app_secret.expose().trim().is_empty() && wa.numbers.is_empty() {
+        None
+    } else {
+        let mut numbers = std::collections::HashMap::new();
+        for (number, t) in &wa.numbers {
+            numbers.insert(
+                number.clone(),
+                tenant(t, &format!("reporting.whatsapp.numbers.{number}"))?,
+            );
+        }
+        Some(WhatsAppBot {
+            app_secret: wa.app_secret.expose().trim().to_owned(),
+            verify_token: wa.verify_token.expose().trim().to_owned(),
+            access_token: wa.access_token.expose().trim().to_owned(),
+            api_base: wa.api_base.clone(),
+            numbers,
+        })
+    };
+    let mut telegram = std::collections::HashMap::new();
+    for (t, bot) in &r.telegram.bots {
+        let (secret_token, bot_token) = bot.secrets()?;
+        telegram.insert(
+            tenant(t, "reporting.telegram.bots")?,
+            TelegramBot {
+                secret_token: secret_token.expose().trim().to_owned(),
+                bot_token: bot_token.expose().trim().to_owned(),
+                api_base: r.telegram.api_base.clone(),
+            },
+        );
+    }
+    Ok(BotSettings {
+        whatsapp,
+        telegram,
+        idle: Duration::from_secs(r.bot_idle_secs.max(60)),
+        public_url: config.public_url.clone(),
     })
 }
 
@@ -439,6 +491,19 @@ impl Service {
             Duration::from_secs(w.checkpoint_interval_secs),
             shutdown.clone(),
         ));
+        let retry = adal_store::outbox::RetryPolicy {
+            base_secs: i64::try_from(w.mail_retry_base_secs).unwrap_or(5),
+            max_secs: i64::try_from(w.mail_retry_max_secs).unwrap_or(3600),
+            max_attempts: i32::try_from(w.mail_max_attempts).unwrap_or(i32::MAX),
+        };
+        // The messaging bots: their inbox and outbox, on the mail's retry
+        // policy.
+        let bots = tokio::spawn(adal_service::reporting::bots::run(
+            self.state(),
+            Duration::from_millis(self.config.reporting.bot_poll_ms.max(50)),
+            retry,
+            shutdown.clone(),
+        ));
         let mail = tokio::spawn(adal_jobs::run_mailer(
             self.store.clone(),
             mailer,
@@ -451,11 +516,7 @@ impl Service {
                 lease: chrono::Duration::seconds(
                     i64::try_from(w.mail_lease_secs.clamp(1, 86_400)).unwrap_or(86_400),
                 ),
-                retry: adal_store::outbox::RetryPolicy {
-                    base_secs: i64::try_from(w.mail_retry_base_secs).unwrap_or(5),
-                    max_secs: i64::try_from(w.mail_retry_max_secs).unwrap_or(3600),
-                    max_attempts: i32::try_from(w.mail_max_attempts).unwrap_or(i32::MAX),
-                },
+                retry,
                 ..adal_mail::Delivery::default()
             },
             shutdown.clone(),
@@ -499,6 +560,7 @@ impl Service {
         let _ = sequencer.await;
         let _ = checkpoints.await;
         let _ = mail.await;
+        let _ = bots.await;
         result.context("evaluation worker")
     }
 }

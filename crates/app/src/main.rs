@@ -132,6 +132,10 @@ async fn main() -> Result<()> {
                 .await
                 .map_err(|e| anyhow::anyhow!("rekey: {e}"))?;
             println!("{people} personal data keys rewrapped under reporting.key");
+            let bots = adal_service::reporting::bots::rekey(&store, &keys)
+                .await
+                .map_err(|e| anyhow::anyhow!("rekey: {e} (the log above says why)"))?;
+            println!("{bots} messaging-bot envelopes rewrapped under reporting.key");
             Ok(())
         }
         Command::Audit(AuditCommand::Export { tenant, out }) => {

@@ -142,6 +142,83 @@ pub struct ReportingConfig {
     /// How often a worker looks for cases near or past a deadline and
     /// queues their reminders (each goes once); 0: never.
     pub clock_interval_secs: u64,
+    /// The WhatsApp Cloud API bot (docs/reporting.md, "Messaging bots").
+    pub whatsapp: WhatsAppConfig,
+    /// The Telegram bots, one per tenant that has one.
+    pub telegram: TelegramConfig,
+    /// A bot conversation left this long without a message starts over
+    /// (its draft is deleted).
+    pub bot_idle_secs: u64,
+    /// How often a worker looks for bot messages to process and replies
+    /// to send, when it found none the last time.
+    pub bot_poll_ms: u64,
+}
+
+/// One WhatsApp Business account for the whole installation; each of its
+/// phone numbers serves one tenant.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WhatsAppConfig {
+    /// The Meta app's secret: the key of `X-Hub-Signature-256`. Empty:
+    /// the WhatsApp webhook refuses every delivery.
+    pub app_secret: Secret,
+    /// The token Meta's verification request must bring.
+    pub verify_token: Secret,
+    /// The access token the replies are sent with (`Authorization:
+    /// Bearer`).
+    pub access_token: Secret,
+    /// The Graph API's base URL, version included.
+    pub api_base: String,
+    /// `phone_number_id` (from the webhook's metadata) -> tenant id.
+    pub numbers: std::collections::BTreeMap<String, String>,
+}
+
+/// The Telegram bots: each tenant has its own bot (its own token and
+/// webhook URL, `/api/v1/webhooks/telegram/{tenant_id}`).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TelegramConfig {
+    /// The Bot API's base URL.
+    pub api_base: String,
+    /// Tenant id -> its bot.
+    pub bots: std::collections::BTreeMap<String, TelegramBotConfig>,
+}
+
+/// One tenant's Telegram bot. Each secret can be given inline or, as
+/// Kubernetes mounts secrets, by the path of a file holding it.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct TelegramBotConfig {
+    /// The `secret_token` given to `setWebhook`, which Telegram sends back
+    /// in `X-Telegram-Bot-Api-Secret-Token`.
+    pub secret_token: Secret,
+    pub secret_token_file: PathBuf,
+    /// The bot's token from @BotFather, for `sendMessage`.
+    pub bot_token: Secret,
+    pub bot_token_file: PathBuf,
+}
+
+impl TelegramBotConfig {
+    /// The secret token and the bot token, read from their files where
+    /// given.
+    pub fn secrets(&self) -> Result<(Secret, Secret), ConfigError> {
+        let read = |inline: &Secret, file: &Path, what: &str| {
+            if file.as_os_str().is_empty() {
+                return Ok(inline.clone());
+            }
+            std::fs::read_to_string(file)
+                .map(|s| Secret::new(s.trim_end()))
+                .map_err(|source| ConfigError::SecretFile {
+                    var: format!("reporting.telegram.bots.*.{what}_file"),
+                    path: file.display().to_string(),
+                    source,
+                })
+        };
+        Ok((
+            read(&self.secret_token, &self.secret_token_file, "secret_token")?,
+            read(&self.bot_token, &self.bot_token_file, "bot_token")?,
+        ))
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -310,6 +387,16 @@ impl Default for Config {
                 acknowledge_days: 7,
                 feedback_days: 90,
                 clock_interval_secs: 3600,
+                whatsapp: WhatsAppConfig {
+                    api_base: "https://graph.facebook.com/v21.0".into(),
+                    ..WhatsAppConfig::default()
+                },
+                telegram: TelegramConfig {
+                    api_base: "https://api.telegram.org".into(),
+                    ..TelegramConfig::default()
+                },
+                bot_idle_secs: 86_400,
+                bot_poll_ms: 1000,
             },
             imports: ImportsConfig {
                 max_file_bytes: 64 * 1024 * 1024,
@@ -330,7 +417,7 @@ const NOT_CONFIG: [&str; 5] = [
 ];
 
 /// Secrets that may come from `*_FILE` variables.
-const SECRET_VARS: [(&str, &str); 8] = [
+const SECRET_VARS: [(&str, &str); 11] = [
     ("ADAL_DATABASE_URL", "database_url"),
     ("ADAL_QUEUE__REDIS_URL", "queue.redis_url"),
     ("ADAL_SMTP__PASSWORD", "smtp.password"),
@@ -339,6 +426,18 @@ const SECRET_VARS: [(&str, &str); 8] = [
     ("ADAL_REPORTING__PREVIOUS_KEY", "reporting.previous_key"),
     ("ADAL_REPORTING__SECRET", "reporting.secret"),
     ("ADAL_REPORTING__AGENCY_KEY", "reporting.agency_key"),
+    (
+        "ADAL_REPORTING__WHATSAPP__APP_SECRET",
+        "reporting.whatsapp.app_secret",
+    ),
+    (
+        "ADAL_REPORTING__WHATSAPP__VERIFY_TOKEN",
+        "reporting.whatsapp.verify_token",
+    ),
+    (
+        "ADAL_REPORTING__WHATSAPP__ACCESS_TOKEN",
+        "reporting.whatsapp.access_token",
+    ),
 ];
 
 impl Config {
@@ -476,6 +575,53 @@ mod tests {
         std::fs::write(&f, "[worker]\nconcurency = 9\n").unwrap();
         let e = Config::load_from(Some(&f), env(&[])).unwrap_err();
         assert!(e.to_string().contains("concurency"), "{e}");
+    }
+
+    #[test]
+    fn bots_come_from_the_file_the_environment_and_secret_files() {
+        let dir = std::env::temp_dir().join(format!("adal-bots-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let token = dir.join("tg-token");
+        std::fs::write(&token, "123:bot-token-from-file\n").unwrap();
+        let app_secret = dir.join("wa-secret");
+        std::fs::write(&app_secret, "wa-app-secret\n").unwrap();
+        let f = dir.join("adal.toml");
+        let tenant = "0193a1c2-0000-7000-8000-000000000001";
+        std::fs::write(
+            &f,
+            format!(
+                "[reporting.whatsapp.numbers]\n\"106540352242922\" = \"{tenant}\"\n\
+                 [reporting.telegram.bots.\"{tenant}\"]\nsecret_token = \"tg-secret\"\n\
+                 bot_token_file = \"{}\"\n",
+                token.display()
+            ),
+        )
+        .unwrap();
+        let c = Config::load_from(
+            Some(&f),
+            env(&[
+                (
+                    "ADAL_REPORTING__WHATSAPP__APP_SECRET_FILE",
+                    app_secret.to_str().unwrap(),
+                ),
+                ("ADAL_REPORTING__WHATSAPP__NUMBERS__106540352242999", tenant),
+            ]),
+        )
+        .unwrap();
+        let wa = &c.reporting.whatsapp;
+        assert_eq!(wa.app_secret.expose(), "wa-app-secret");
+        assert_eq!(wa.api_base, "https://graph.facebook.com/v21.0");
+        assert_eq!(wa.numbers.len(), 2);
+        assert_eq!(wa.numbers["106540352242922"], tenant);
+        assert_eq!(wa.numbers["106540352242999"], tenant);
+        let (secret, bot) = c.reporting.telegram.bots[tenant].secrets().unwrap();
+        assert_eq!(secret.expose(), "tg-secret");
+        assert_eq!(bot.expose(), "123:bot-token-from-file");
+        assert!(!format!("{c:?}").contains("bot-token"));
+        // A missing secret file is named.
+        std::fs::remove_file(&token).unwrap();
+        let e = c.reporting.telegram.bots[tenant].secrets().unwrap_err();
+        assert!(e.to_string().contains("tg-token"), "{e}");
     }
 
     #[test]

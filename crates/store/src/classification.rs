@@ -253,6 +253,63 @@ pub const PERSONAL_TABLES: &[(&str, Columns)] = &[
             ("created_at", None, Plain),
         ],
     ),
+    // The messaging bots: the sender only as a keyed HMAC (to find the
+    // conversation) and sealed (to answer); texts and drafts sealed.
+    (
+        "bot_inbox",
+        &[
+            ("id", None, Plain),
+            ("tenant_id", None, Plain),
+            ("channel", None, Plain),
+            ("message_id", None, Plain),
+            ("sender_key", Identifier, Hashed),
+            ("sender", Identifier, Sealed),
+            ("body", Conduct, Sealed),
+            ("received_at", None, Plain),
+            ("attempts", None, Plain),
+            ("lease_until", None, Plain),
+            ("processed_at", None, Plain),
+            ("failure", None, Plain),
+        ],
+    ),
+    (
+        "bot_conversations",
+        &[
+            ("id", None, Plain),
+            ("tenant_id", None, Plain),
+            ("channel", None, Plain),
+            ("sender_key", Identifier, Hashed),
+            ("state", Conduct, Sealed),
+            ("updated_at", None, Plain),
+        ],
+    ),
+    (
+        "bot_report_links",
+        &[
+            ("report_id", Link, Plain),
+            ("tenant_id", None, Plain),
+            ("channel", None, Plain),
+            ("recipient", Identifier, Sealed),
+            ("created_at", None, Plain),
+        ],
+    ),
+    (
+        "bot_outbox",
+        &[
+            ("id", None, Plain),
+            ("tenant_id", None, Plain),
+            ("channel", None, Plain),
+            ("recipient", Identifier, Sealed),
+            ("body", Conduct, Sealed),
+            ("status", None, Plain),
+            ("attempts", None, Plain),
+            ("next_attempt_at", None, Plain),
+            ("claim_token", None, Plain),
+            ("last_error", None, Plain),
+            ("created_at", None, Plain),
+            ("sent_at", None, Plain),
+        ],
+    ),
     (
         "case_recusals",
         &[

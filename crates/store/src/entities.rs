@@ -4,6 +4,10 @@
 pub mod audit_checkpoint;
 pub mod audit_entry;
 pub mod audit_tree;
+pub mod bot_conversation;
+pub mod bot_inbox;
+pub mod bot_outbox;
+pub mod bot_report_link;
 pub mod casbin_rule;
 pub mod case_recusal;
 pub mod coi_decision;

@@ -11,6 +11,7 @@
 
 pub mod annual;
 pub mod audit;
+pub mod bots;
 pub mod cartogram;
 pub mod classification;
 pub mod coi;

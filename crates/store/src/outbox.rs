@@ -169,6 +169,33 @@ impl RetryPolicy {
     }
 }
 
+impl RetryPolicy {
+    /// After a failed attempt (`attempts` counting it): the status the row
+    /// takes and when it is due again. Shared by the mail and the bots'
+    /// outboxes.
+    pub(crate) fn after_failure(
+        self,
+        attempts: i32,
+    ) -> (&'static str, chrono::DateTime<chrono::Utc>) {
+        if attempts >= self.max_attempts {
+            (DEAD, now())
+        } else {
+            (PENDING, now() + self.delay(attempts - 1))
+        }
+    }
+}
+
+impl Failed {
+    /// What an update of `rows` rows to `status` did.
+    pub(crate) fn of(rows: u64, status: &str) -> Self {
+        match (rows, status == DEAD) {
+            (0, _) => Failed::NotHeld,
+            (_, true) => Failed::Dead,
+            (_, false) => Failed::Retry,
+        }
+    }
+}
+
 /// Delay before the next attempt under the default policy: 5 s doubling
 /// per attempt, capped at an hour.
 pub fn backoff(attempts: i32) -> Duration {
@@ -196,12 +223,7 @@ pub async fn mark_failed_with(
     error: &str,
     policy: RetryPolicy,
 ) -> Result<Failed> {
-    let dead = m.attempts >= policy.max_attempts;
-    let (status, next) = if dead {
-        (DEAD, now())
-    } else {
-        (PENDING, now() + policy.delay(m.attempts - 1))
-    };
+    let (status, next) = policy.after_failure(m.attempts);
     let r = outbox::Entity::update_many()
         .col_expr(outbox::Column::Status, Expr::value(status))
         .col_expr(outbox::Column::NextAttemptAt, Expr::value(next))
@@ -218,11 +240,7 @@ pub async fn mark_failed_with(
         .filter(outbox::Column::Status.eq(SENDING))
         .exec(&store.across_tenants())
         .await?;
-    Ok(match (r.rows_affected, dead) {
-        (0, _) => Failed::NotHeld,
-        (_, true) => Failed::Dead,
-        (_, false) => Failed::Retry,
-    })
+    Ok(Failed::of(r.rows_affected, status))
 }
 
 /// Queues a notice to one person (not a finding's alert): `dedupe_key`

@@ -9,6 +9,7 @@
 
 mod annual;
 mod audit;
+mod bots;
 mod cartogram;
 mod dashboard;
 mod faults;
@@ -166,7 +167,18 @@ pub(crate) async fn create_agency_auditor(dep: &Deployment) -> Result<()> {
 async fn start_production() -> Result<(PgDatabase, Smtp, Deployment, Api, String)> {
     let db = PgDatabase::create()?;
     let smtp = Smtp::start().await?;
-    let dep = Deployment::production(&db, smtp.port);
+    let (dep, api) = prepare(Deployment::production(&db, smtp.port)).await?;
+    Ok((db, smtp, dep, api, String::new()))
+}
+
+/// The embedded default, migrated, with the platform administrator; not
+/// started.
+async fn start_embedded() -> Result<(Deployment, Api)> {
+    prepare(Deployment::embedded()).await
+}
+
+/// `dep` migrated, with the platform administrator, and its API's client.
+async fn prepare(dep: Deployment) -> Result<(Deployment, Api)> {
     dep.run(&["migrate"], &[]).await?;
     dep.run(
         &["create-admin", "--email", "platform@adal.test"],
@@ -174,7 +186,7 @@ async fn start_production() -> Result<(PgDatabase, Smtp, Deployment, Api, String
     )
     .await?;
     let api = Api::new(dep.base_url());
-    Ok((db, smtp, dep, api, String::new()))
+    Ok((dep, api))
 }
 
 /// Steps 1-6 of the foundation issue, on PostgreSQL + Redis + SMTP, with

@@ -410,7 +410,7 @@ async fn conversation(
 }
 
 /// Every file under `dir` (recursively) that holds `needle`.
-fn files_holding(dir: &std::path::Path, needle: &str) -> Vec<String> {
+pub(crate) fn files_holding(dir: &std::path::Path, needle: &str) -> Vec<String> {
     let mut found = Vec::new();
     let mut stack = vec![dir.to_path_buf()];
     while let Some(d) = stack.pop() {
@@ -482,15 +482,8 @@ async fn report_followed_by_receipt_and_closed_on_postgres_redis() -> Result<()>
 
 #[tokio::test(flavor = "multi_thread")]
 async fn report_followed_by_receipt_and_closed_on_the_embedded_default() -> Result<()> {
-    let dep = Deployment::embedded();
-    dep.run(&["migrate"], &[]).await?;
-    dep.run(
-        &["create-admin", "--email", "platform@adal.test"],
-        &[("ADAL_ADMIN_PASSWORD", ADMIN_PASSWORD)],
-    )
-    .await?;
+    let (dep, api) = super::start_embedded().await?;
     create_agency_auditor(&dep).await?;
-    let api = Api::new(dep.base_url());
     let serve = dep.spawn("serve", &["serve"])?;
     dep.wait_ready().await?;
     let platform = api.login("platform@adal.test", ADMIN_PASSWORD).await?;

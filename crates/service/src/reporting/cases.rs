@@ -75,7 +75,7 @@ pub async fn handler_message(
     let r = handled(state, ctx, id).await?;
     let body = check_message(body)?;
     let actor = ctx.actor();
-    add_message(
+    let id = add_message(
         state,
         keys,
         &r,
@@ -90,7 +90,12 @@ pub async fn handler_message(
         },
         &body,
     )
-    .await
+    .await?;
+    // A report that came through a messaging bot gets the message there.
+    if !internal {
+        bots::queue_handler_message(state, keys, &r, &body).await?;
+    }
+    Ok(id)
 }
 
 /// What a handler changes on a case.

@@ -59,6 +59,11 @@ pub struct ReportingKeys {
     hasher: ReceiptHasher,
     pow: ChallengeIssuer,
     token_key: [u8; 32],
+    /// Keys the messaging bots' sender HMACs (docs/reporting.md,
+    /// "Messaging bots").
+    sender_key: [u8; 32],
+    /// The messaging bots, where configured.
+    bots: bots::BotSettings,
     /// Default days to acknowledge a report.
     pub acknowledge_days: u32,
     /// Default days to give the reporter feedback.
@@ -118,6 +123,8 @@ impl ReportingKeys {
             hasher,
             pow,
             token_key: subkey(secret, "adal/reporting/reporter-token")?,
+            sender_key: subkey(secret, "adal/reporting/bot-sender")?,
+            bots: bots::BotSettings::default(),
             acknowledge_days: s.acknowledge_days,
             feedback_days: s.feedback_days,
         })
@@ -156,6 +163,18 @@ impl ReportingKeys {
         agency_seed: Option<&[u8; 32]>,
     ) -> Result<adal_store::audit::LogKeys, adal_store::StoreError> {
         adal_store::audit::LogKeys::new(self.kek.clone(), public_url, agency_seed)
+    }
+
+    /// These keys with the messaging bots `bots`.
+    #[must_use]
+    pub fn with_bots(mut self, bots: bots::BotSettings) -> Self {
+        self.bots = bots;
+        self
+    }
+
+    /// The configured messaging bots.
+    pub fn bots(&self) -> &bots::BotSettings {
+        &self.bots
     }
 
     pub fn pow_bits(&self) -> u8 {
@@ -416,6 +435,8 @@ fn open_content(key: &ReportKey, r: &reports::Report) -> ServiceResult<ReportInp
 #[derive(Debug)]
 pub struct Filed {
     pub receipt: Receipt,
+    /// The report's id (for the messaging bots, which answer on it).
+    pub id: Uuid,
 }
 
 /// Files a report about `tenant` to its own channel or, with
@@ -454,11 +475,28 @@ pub async fn file_sealed(
     report: &ReportInput,
 ) -> ServiceResult<Filed> {
     let receipt = Receipt::generate().map_err(|e| internal("no randomness for a receipt", e))?;
+    let id = Uuid::new_v4();
+    file_sealed_as(state, keys, tenant, channel, source, report, id, &receipt).await?;
+    Ok(Filed { receipt, id })
+}
+
+/// [`file_sealed`] under an id and receipt chosen before (the bots record
+/// them first, so that filing again after a crash files nothing twice).
+#[allow(clippy::too_many_arguments)]
+async fn file_sealed_as(
+    state: &AppState,
+    keys: &ReportingKeys,
+    tenant: TenantId,
+    channel: ReportChannel,
+    source: ReportSource,
+    report: &ReportInput,
+    id: Uuid,
+    receipt: &Receipt,
+) -> ServiceResult<()> {
     let hash = keys
         .hasher
-        .hash(&receipt)
+        .hash(receipt)
         .map_err(|e| internal("hashing a receipt", e))?;
-    let id = Uuid::new_v4();
     let key = ReportKey::generate().map_err(|e| internal("no randomness for a report key", e))?;
     let plain = serde_json::to_vec(report).map_err(|e| internal("report content", e))?;
     let content = key
@@ -493,7 +531,7 @@ pub async fn file_sealed(
         },
     )
     .await?;
-    Ok(Filed { receipt })
+    Ok(())
 }
 
 /// The tenant's compliance officers the report names (by their account's
@@ -771,6 +809,17 @@ pub async fn reporter_message(
     body: &str,
 ) -> ServiceResult<Uuid> {
     let r = reporter_report(state, keys, token).await?;
+    add_reporter_message(state, keys, &r, body).await
+}
+
+/// The reporter's message on `r`, from the web or a messaging bot; a
+/// closed case refuses it (`case.closed`).
+async fn add_reporter_message(
+    state: &AppState,
+    keys: &ReportingKeys,
+    r: &reports::Report,
+    body: &str,
+) -> ServiceResult<Uuid> {
     let body = check_message(body)?;
     if r.status == CaseStatus::Closed {
         return Err(ServiceError::conflict_at(
@@ -782,7 +831,7 @@ pub async fn reporter_message(
     add_message(
         state,
         keys,
-        &r,
+        r,
         MessageAuthor::Reporter,
         Writer::Reporter {
             today: Utc::now().date_naive(),
@@ -831,6 +880,7 @@ impl CaseSummary {
 }
 
 pub mod account_secrets;
+pub mod bots;
 mod cases;
 mod escalation;
 pub mod limits;
