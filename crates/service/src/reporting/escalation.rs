@@ -227,7 +227,7 @@ pub async fn agency_message(
     let r = agency_handled(state, caller, id).await?;
     let body = check_message(body)?;
     let actor = caller.user_id.to_string();
-    add_message(
+    let id = add_message(
         state,
         keys,
         &r,
@@ -242,7 +242,13 @@ pub async fn agency_message(
         },
         &body,
     )
-    .await
+    .await?;
+    // As an organisation's handler's: a reporter who came through a
+    // messaging bot gets the answer there.
+    if !internal {
+        super::bots::queue_handler_message(state, keys, &r, &body).await?;
+    }
+    Ok(id)
 }
 
 /// The Agency changes the status or outcome of a case of its own channel
