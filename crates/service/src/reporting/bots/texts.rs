@@ -216,14 +216,18 @@ pub fn from_handler(l: Lang, body: &str) -> String {
     format!("{head}\n{body}")
 }
 
-/// Media are not taken: text only; files go through the web form.
+/// Media are not taken: text only. Neither channel takes files yet
+/// (docs/reporting.md), so the reporter is asked for words.
 pub fn media_only(l: Option<Lang>, web_channel: &str) -> String {
-    let kk =
-        format!("Бот тек мәтінді қабылдайды. Файлдарды веб-форма арқылы жіберіңіз: {web_channel}");
-    let ru =
-        format!("Бот принимает только текст. Файлы можно приложить в веб-форме: {web_channel}");
-    let en =
-        format!("This bot takes text only. Files can be attached on the web form: {web_channel}");
+    let kk = format!(
+        "Бот тек мәтінді қабылдайды: сурет не құжатта не бар екенін сөзбен жазыңыз. Веб-форма: {web_channel}"
+    );
+    let ru = format!(
+        "Бот принимает только текст: опишите словами, что на фото или в документе. Веб-форма: {web_channel}"
+    );
+    let en = format!(
+        "This bot takes text only: describe in words what the photo or document shows. The web form: {web_channel}"
+    );
     match l {
         Some(l) => pick(l, &kk, &ru, &en),
         None => format!("{kk}\n{ru}\n{en}"),
