@@ -407,6 +407,10 @@ async fn through_the_bots(
         )
         .await?;
     assert_eq!(r.status, 401, "{}", r.text);
+    // A body over the API's limit is refused before it is read whole.
+    let huge = wa_text(&wamid(2), &"x".repeat(2 * 1024 * 1024));
+    let r = hooks.whatsapp(huge).await?;
+    assert_eq!(r.status, 413, "{}", r.text);
     // An unknown number, signed right: 404.
     let unknown = meta_json(
         &json!({"object": "whatsapp_business_account", "entry": [{"id": "1", "changes": [{"field": "messages", "value": {"metadata": {"phone_number_id": "999"}, "messages": [{"id": "wamid.X", "from": WA_SENDER, "type": "text", "text": {"body": "x"}}]}}]}]}),

@@ -172,11 +172,6 @@ impl ReportingKeys {
         self
     }
 
-    /// The configured messaging bots.
-    pub fn bots(&self) -> &bots::BotSettings {
-        &self.bots
-    }
-
     pub fn pow_bits(&self) -> u8 {
         self.pow.bits()
     }

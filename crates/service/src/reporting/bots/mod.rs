@@ -502,13 +502,25 @@ async fn process(
         // Expired (the sweep has not removed it yet) or new.
         _ => Conversation::default(),
     };
-    let save = |conversation: &Conversation| -> ServiceResult<Vec<u8>> {
-        seal(
-            keys,
+    // Sealed and stored under the conversation's row.
+    let save = |conversation: Conversation| async move {
+        let plain =
+            serde_json::to_vec(&conversation).map_err(|e| internal("a bot conversation", e))?;
+        store::save_conversation(
+            &state.store,
             tenant,
-            &state_aad,
-            &serde_json::to_vec(conversation).map_err(|e| internal("a bot conversation", e))?,
+            conversation_id,
+            channel.as_str(),
+            &m.sender_key,
+            seal(
+                keys,
+                tenant,
+                &aad(tenant, "conversation", conversation_id),
+                &plain,
+            )?,
         )
+        .await?;
+        ServiceResult::Ok(())
     };
     let (next, replies) = match current.filing.clone() {
         // An earlier attempt at this message recorded a filing and did not
@@ -539,15 +551,7 @@ async fn process(
                         filing: Some(filing.clone()),
                         ..turn.next
                     };
-                    store::save_conversation(
-                        &state.store,
-                        tenant,
-                        conversation_id,
-                        channel.as_str(),
-                        &m.sender_key,
-                        save(&intent)?,
-                    )
-                    .await?;
+                    save(intent.clone()).await?;
                     finish_filing(state, keys, tenant, channel, &recipient, intent, filing).await?
                 }
                 Some(Action::Forward { report, text }) => {
@@ -564,16 +568,7 @@ async fn process(
     for reply in replies {
         queue(state, keys, tenant, channel, &recipient, &reply).await?;
     }
-    store::save_conversation(
-        &state.store,
-        tenant,
-        conversation_id,
-        channel.as_str(),
-        &m.sender_key,
-        save(&next)?,
-    )
-    .await?;
-    Ok(())
+    save(next).await
 }
 
 /// Files the conversation's draft under `filing` (unless a previous attempt
