@@ -93,7 +93,7 @@ fn asset(ct: &str, body: &'static str) -> Response {
 
 /// Sources scanned by the test that every catalogue key used exists.
 #[cfg(test)]
-pub(crate) const SOURCES_FOR_KEY_CHECK: [&str; 44] = [
+pub(crate) const SOURCES_FOR_KEY_CHECK: [&str; 47] = [
     include_str!("kit/access.rs"),
     include_str!("kit/errors.rs"),
     include_str!("kit/fail.rs"),
@@ -110,7 +110,10 @@ pub(crate) const SOURCES_FOR_KEY_CHECK: [&str; 44] = [
     include_str!("screens/annual.rs"),
     include_str!("screens/audit_log.rs"),
     include_str!("screens/cartogram.rs"),
-    include_str!("screens/cases.rs"),
+    include_str!("screens/cases/mod.rs"),
+    include_str!("screens/cases/tenant.rs"),
+    include_str!("screens/cases/agency.rs"),
+    include_str!("screens/cases/statistics.rs"),
     include_str!("screens/datasets.rs"),
     include_str!("screens/declaration/form.rs"),
     include_str!("screens/declaration/mod.rs"),
@@ -188,28 +191,40 @@ pub fn routes() -> impl Endpoint {
         .at("/agency/annual-reports", get(annual::summary_page))
         .at("/agency/annual-reports.csv", get(annual::summary_csv))
         .at("/agency/cartogram", get(cartogram::cartogram_page))
-        .at("/agency/cases", get(cases::agency_cases))
+        .at("/agency/cases", get(cases::agency::agency_cases))
         .at(
             "/agency/case-statistics",
-            get(cases::agency_statistics_page),
+            get(cases::statistics::agency_statistics_page),
         )
         .at(
             "/agency/case-statistics.csv",
-            get(cases::agency_statistics_csv),
+            get(cases::statistics::agency_statistics_csv),
         )
-        .at("/agency/cases/:id", get(cases::agency_case))
-        .at("/agency/cases/:id/:action", post(cases::agency_case_action))
+        .at("/agency/cases/:id", get(cases::agency::agency_case))
+        .at(
+            "/agency/cases/:id/:action",
+            post(cases::agency::agency_case_action),
+        )
         .at("/agency/cartogram.csv", get(cartogram::cartogram_csv))
         .at("/t/:tenant", get(overview::tenant_home))
         .at("/t/:tenant/overview", get(overview::overview))
         .at("/t/:tenant/risk-map", get(risk_map::risk_map_page))
         .at("/t/:tenant/annual-report", get(annual::report_page))
         .at("/t/:tenant/audit", get(audit_log::audit_page))
-        .at("/t/:tenant/cases", get(cases::cases_list))
-        .at("/t/:tenant/case-statistics", get(cases::statistics_page))
-        .at("/t/:tenant/case-statistics.csv", get(cases::statistics_csv))
-        .at("/t/:tenant/cases/:id", get(cases::case_detail))
-        .at("/t/:tenant/cases/:id/:action", post(cases::case_action))
+        .at("/t/:tenant/cases", get(cases::tenant::cases_list))
+        .at(
+            "/t/:tenant/case-statistics",
+            get(cases::statistics::statistics_page),
+        )
+        .at(
+            "/t/:tenant/case-statistics.csv",
+            get(cases::statistics::statistics_csv),
+        )
+        .at("/t/:tenant/cases/:id", get(cases::tenant::case_detail))
+        .at(
+            "/t/:tenant/cases/:id/:action",
+            post(cases::tenant::case_action),
+        )
         .at("/t/:tenant/annual-report.csv", get(annual::report_csv))
         .at("/t/:tenant/annual-report.pdf", get(annual::report_pdf))
         .at("/t/:tenant/annual-report.json", get(annual::report_json))
