@@ -1767,6 +1767,10 @@ async fn the_reporters_pages_and_the_case_screens() {
         .send()
         .await
         .assert_status(StatusCode::NOT_FOUND);
+    let r = cli.get("/report/follow").send().await;
+    r.assert_status_is_ok();
+    r.assert_header("referrer-policy", "no-referrer");
+    assert!(r.0.headers().get("set-cookie").is_none());
     // Refused: nothing happened, and a person's row without a name. The
     // values come back.
     let r = cli

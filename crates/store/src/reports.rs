@@ -605,16 +605,11 @@ pub async fn replace_wrapped_key(
     Ok(r.rows_affected == 1)
 }
 
-/// Every case of one channel of the tenant (content still sealed), for
-/// statistics.
-pub async fn all(
-    store: &crate::Store,
-    tenant: TenantId,
-    channel: ReportChannel,
-) -> Result<Vec<Report>> {
+/// Every case about the tenant, of both channels (content still sealed),
+/// for statistics.
+pub async fn all(store: &crate::Store, tenant: TenantId) -> Result<Vec<Report>> {
     report::Entity::find()
         .filter(report::Column::TenantId.eq(tenant.uuid()))
-        .filter(report::Column::Channel.eq(channel.as_str()))
         .order_by_asc(report::Column::ReceivedOn)
         .all(&store.scoped(tenant))
         .await?

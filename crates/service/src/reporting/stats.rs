@@ -51,7 +51,9 @@ pub async fn statistics(
     ctx.require(state, obj::CASES, act::READ).await?;
     check_period(from, to)?;
     let today = Utc::now().date_naive();
-    let rows = received_between(state, ctx.tenant(), ReportChannel::Tenant, from, to).await?;
+    // The organisation's own channel only: reports about it made to the
+    // Agency are not its to count.
+    let (rows, _) = received_between(state, ctx.tenant(), from, to).await?;
     let staff = staff_of(state, ctx.tenant()).await?;
     Ok(figures(&rows, staff, from, to, today))
 }
@@ -68,21 +70,21 @@ fn check_period(from: Option<NaiveDate>, to: Option<NaiveDate>) -> ServiceResult
     Ok(())
 }
 
-/// The tenant's cases of `channel` received in the period.
+/// The cases about the tenant received in the period: those of its own
+/// channel, and those made to the Agency (one read for both).
 async fn received_between(
     state: &AppState,
     tenant: TenantId,
-    channel: ReportChannel,
     from: Option<NaiveDate>,
     to: Option<NaiveDate>,
-) -> ServiceResult<Vec<reports::Report>> {
-    Ok(reports::all(&state.store, tenant, channel)
+) -> ServiceResult<(Vec<reports::Report>, Vec<reports::Report>)> {
+    Ok(reports::all(&state.store, tenant)
         .await?
         .into_iter()
         .filter(|r| {
             from.is_none_or(|f| r.received_on >= f) && to.is_none_or(|t| r.received_on <= t)
         })
-        .collect())
+        .partition(|r| r.channel == ReportChannel::Tenant))
 }
 
 /// People on the tenant's register now.
@@ -187,10 +189,8 @@ pub async fn agency_statistics(
     let (mut staff_total, mut agency_total) = (0, 0);
     for t in adal_store::tenants::list_all_for_platform(&state.store).await? {
         let id = TenantId::from_uuid(t.id);
-        let rows = received_between(state, id, ReportChannel::Tenant, from, to).await?;
-        let to_agency = received_between(state, id, ReportChannel::Agency, from, to)
-            .await?
-            .len() as u64;
+        let (rows, agency) = received_between(state, id, from, to).await?;
+        let to_agency = agency.len() as u64;
         let staff = staff_of(state, id).await?;
         tenants.push(TenantCaseFigures {
             tenant_id: t.id,

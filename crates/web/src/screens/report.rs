@@ -56,26 +56,44 @@ fn private(
         lang_links: Some(lang_base.to_owned()),
         ..Frame::default()
     };
-    let mut r = respond(v, status, page(v, &frame, title, body));
-    r.headers_mut().insert(
+    respond(v, status, page(v, &frame, title, body))
+}
+
+/// A page of the follow-up.
+fn follow_private(v: &Visitor, status: StatusCode, body: Markup) -> Response {
+    private(
+        v,
+        status,
+        &v.tr.t("report-follow-title"),
+        "/report/follow",
+        body,
+    )
+}
+
+/// Every answer of the channel's pages, shown or failed, asks for no
+/// referrer: a link followed from here tells no other site where the
+/// reader came from.
+fn finish_private(v: &Visitor, r: PageResult) -> Response {
+    let mut resp = match r {
+        Ok(resp) => resp,
+        Err(f) => crate::kit::fail_page(v, f),
+    };
+    resp.headers_mut().insert(
         header::REFERRER_POLICY,
         HeaderValue::from_static("no-referrer"),
     );
-    r
+    resp
 }
 
-/// Why a page of the channel could not be shown, as the reporter reads it.
-fn finish_private(v: &Visitor, r: PageResult) -> Response {
-    match r {
-        Ok(resp) => resp,
-        Err(f) => {
-            let mut resp = crate::kit::fail_page(v, f);
-            resp.headers_mut().insert(
-                header::REFERRER_POLICY,
-                HeaderValue::from_static("no-referrer"),
-            );
-            resp
+/// The status and message of a proof of work the service refused
+/// (missing, or wrong, expired or reused), shared by filing and opening.
+fn work_refusal(e: &ServiceError) -> Option<(StatusCode, &'static str)> {
+    match e {
+        ServiceError::WorkRequired(_) => {
+            Some((StatusCode::TOO_MANY_REQUESTS, "report-err-no-work"))
         }
+        ServiceError::BadRequest(_) => Some((StatusCode::BAD_REQUEST, "report-err-work")),
+        _ => None,
     }
 }
 
@@ -373,17 +391,10 @@ pub(crate) async fn file(
                 &base,
                 receipt_page(tr, &filed.receipt.to_string()),
             )),
-            Err(ServiceError::WorkRequired(_)) => Ok(again(
-                StatusCode::TOO_MANY_REQUESTS,
-                Vec::new(),
-                Some("report-err-no-work"),
-            )),
-            Err(ServiceError::BadRequest(_)) => Ok(again(
-                StatusCode::BAD_REQUEST,
-                Vec::new(),
-                Some("report-err-work"),
-            )),
-            Err(e) => Err(e.into()),
+            Err(e) => match work_refusal(&e) {
+                Some((status, key)) => Ok(again(status, Vec::new(), Some(key))),
+                None => Err(e.into()),
+            },
         }
     }
     .await;
@@ -423,13 +434,8 @@ fn receipt_form(tr: &Tr, receipt: &str, error: Option<&str>, alert: Option<&str>
 #[handler]
 pub(crate) async fn follow_page(req: &Request) -> Response {
     let v = Visitor::anonymous(req, None);
-    private(
-        &v,
-        StatusCode::OK,
-        &v.tr.t("report-follow-title"),
-        "/report/follow",
-        receipt_form(&v.tr, "", None, None),
-    )
+    let page = follow_private(&v, StatusCode::OK, receipt_form(&v.tr, "", None, None));
+    finish_private(&v, Ok(page))
 }
 
 /// The reporter's case, with the token in its forms.
@@ -498,11 +504,9 @@ fn case_page(
 /// The page for a token that no longer opens the case (expired after
 /// [`svc::REPORTER_TOKEN_MINUTES`], or forged): the receipt form again.
 fn expired(v: &Visitor) -> Response {
-    private(
+    follow_private(
         v,
         StatusCode::UNAUTHORIZED,
-        &v.tr.t("report-follow-title"),
-        "/report/follow",
         receipt_form(&v.tr, "", None, Some("report-err-expired")),
     )
 }
@@ -517,13 +521,10 @@ pub(crate) async fn follow(
     let v = Visitor::anonymous(req, f.get("lang").map(String::as_str));
     let r: PageResult = async {
         let tr = &v.tr;
-        let title = tr.t("report-follow-title");
         let again = |status: StatusCode, error: Option<&str>, alert: Option<&str>| {
-            private(
+            follow_private(
                 &v,
                 status,
-                &title,
-                "/report/follow",
                 receipt_form(tr, get(&f, "receipt"), error, alert),
             )
         };
@@ -547,21 +548,12 @@ pub(crate) async fn follow(
                             None,
                         ));
                     }
-                    Err(ServiceError::WorkRequired(_)) => {
-                        return Ok(again(
-                            StatusCode::TOO_MANY_REQUESTS,
-                            None,
-                            Some("report-err-no-work"),
-                        ));
+                    Err(e) => {
+                        return match work_refusal(&e) {
+                            Some((status, key)) => Ok(again(status, None, Some(key))),
+                            None => Err(e.into()),
+                        };
                     }
-                    Err(ServiceError::BadRequest(_)) => {
-                        return Ok(again(
-                            StatusCode::BAD_REQUEST,
-                            None,
-                            Some("report-err-work"),
-                        ));
-                    }
-                    Err(e) => return Err(e.into()),
                 }
             }
         };
@@ -573,11 +565,9 @@ pub(crate) async fn follow(
             ));
         }
         match svc::reporter_case(&state, &state.reporting, &token).await {
-            Ok(c) => Ok(private(
+            Ok(c) => Ok(follow_private(
                 &v,
                 StatusCode::OK,
-                &title,
-                "/report/follow",
                 case_page(tr, &token, &c, "", None, None),
             )),
             Err(ServiceError::Unauthorized | ServiceError::NotFound(_)) => Ok(expired(&v)),
@@ -598,7 +588,6 @@ pub(crate) async fn write(
     let v = Visitor::anonymous(req, f.get("lang").map(String::as_str));
     let r: PageResult = async {
         let tr = &v.tr;
-        let title = tr.t("report-follow-title");
         let token = get(&f, "token");
         let body = get(&f, "body");
         let (error, notice, status) = match limits.check_reporter(token, true) {
@@ -633,11 +622,9 @@ pub(crate) async fn write(
         };
         // A message that was stored is not offered again for sending.
         let draft = if notice.is_some() { "" } else { body };
-        Ok(private(
+        Ok(follow_private(
             &v,
             status,
-            &title,
-            "/report/follow",
             case_page(tr, token, &c, draft, error, notice),
         ))
     }
