@@ -237,6 +237,8 @@ pub struct Service {
     pub store: Store,
     pub authz: Authz,
     pub queue: Queue,
+    /// Where filings enter (committed in groups under load).
+    pub intake: adal_jobs::Intake,
     pub sandbox: Arc<SandboxPool>,
     pub metrics: Metrics,
     /// The standard library of rules this build ships.
@@ -271,7 +273,8 @@ impl Service {
             .context("loading authorisation policy")?;
         let queue = Queue::connect(&config.queue)
             .await
-            .context("connecting to the queue")?;
+            .context("connecting to the queue")?
+            .with_rows_per_job(config.worker.batch_size);
         let work_dir = config.data_dir.join("sandbox");
         std::fs::create_dir_all(&work_dir)
             .with_context(|| format!("creating {}", work_dir.display()))?;
@@ -294,9 +297,11 @@ impl Service {
             tracing::info!(resealed, "second-factor secrets sealed under reporting.key");
         }
         let pdf_font = pdf_font(&config)?;
+        let intake = adal_jobs::Intake::start(store.clone(), queue.clone());
         Ok(Self {
             pdf_font,
             config,
+            intake,
             store,
             authz,
             queue,
@@ -312,6 +317,7 @@ impl Service {
             store: self.store.clone(),
             authz: self.authz.clone(),
             queue: self.queue.clone(),
+            intake: self.intake.clone(),
             sandbox: self.sandbox.clone(),
             metrics: self.metrics.clone(),
             library: self.library.clone(),

@@ -95,6 +95,7 @@ async fn world() -> World {
         ids.push(t.id);
     }
     let state = AppState {
+        intake: adal_jobs::Intake::start(store.clone(), queue.clone()),
         store,
         authz,
         queue,

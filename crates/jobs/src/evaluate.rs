@@ -97,14 +97,10 @@ impl Evaluator {
         )
         .await?;
         if claimed.is_empty() {
-            let row = submissions::get(&self.store, tenant, job.submission_id).await?;
-            return Ok(if row.status == submissions::RECEIVED {
-                Handled::InProgress
-            } else {
-                Handled::AlreadyDone
-            });
+            return self.not_claimed(tenant, job.submission_id).await;
         }
         let size = claimed.len();
+        let mine = claimed.iter().any(|s| s.id == job.submission_id);
         let mut results = self.evaluate_claimed(tenant, claimed).await;
         let mut own = Err(EvaluationError::MissingResult(job.submission_id));
         let (mut ok, mut failed) = (0u64, 0u64);
@@ -136,7 +132,28 @@ impl Evaluator {
             .with_label_values(&["evaluate", "failed"])
             .inc_by(failed);
         tracing::info!(tenant_id = %tenant, batch = size, ok, failed, "batch evaluated");
-        own
+        if mine {
+            own
+        } else {
+            // The job's own row was another batch's; this one took the
+            // tenant's other waiting rows.
+            self.not_claimed(tenant, job.submission_id).await
+        }
+    }
+
+    /// What became of a job's row that its claim did not take: done, or
+    /// held by another claim.
+    async fn not_claimed(
+        &self,
+        tenant: TenantId,
+        id: uuid::Uuid,
+    ) -> Result<Handled, EvaluationError> {
+        let row = submissions::get(&self.store, tenant, id).await?;
+        Ok(if row.status == submissions::RECEIVED {
+            Handled::InProgress
+        } else {
+            Handled::AlreadyDone
+        })
     }
 
     /// Evaluates claimed submissions of one tenant; the result of each.
@@ -213,6 +230,16 @@ impl Evaluator {
             threshold: Severity::parse(&context.settings.alert_threshold).unwrap_or(Severity::High),
             recipients: context.settings.alert_emails.clone(),
         };
+        let read = {
+            let batch: Vec<&submissions::Submission> = live.iter().collect();
+            match RuleContext::read_for(&self.store, tenant, &batch).await {
+                Ok(r) => r,
+                Err(e) => {
+                    fail_all(e.into(), &mut results);
+                    return results;
+                }
+            }
+        };
         let mut inputs = Vec::with_capacity(live.len());
         let mut done = Vec::with_capacity(live.len());
         let now = chrono::Utc::now();
@@ -234,7 +261,7 @@ impl Evaluator {
                 }
                 continue;
             }
-            match context.input_for(&self.store, tenant, &s).await {
+            match context.input_for(&self.store, tenant, &s, &read).await {
                 Ok(input) => inputs.push((s, input)),
                 Err(e) => results.push((s.id, Err(e.into()))),
             }
@@ -380,6 +407,13 @@ impl Evaluator {
     }
 }
 
+/// The context of a batch's people and positions, by IIN and by id.
+#[derive(Debug, Default)]
+pub struct BatchReads {
+    people: HashMap<String, serde_json::Value>,
+    positions: HashMap<uuid::Uuid, serde_json::Value>,
+}
+
 /// What rules see besides a submission's payload, read once per tenant and
 /// shared by every submission evaluated with it: by the worker, and by a
 /// dry run, so that both evaluate exactly the same input.
@@ -417,14 +451,55 @@ impl RuleContext {
         &self.context
     }
 
+    /// The people and positions `batch` names, read once for all of it
+    /// (three queries for the people, one for the positions), for
+    /// [`RuleContext::input_for`]. Read one by one, they were four queries
+    /// per filing of a person on file, and one more for its position.
+    pub async fn read_for(
+        store: &Store,
+        tenant: TenantId,
+        batch: &[&submissions::Submission],
+    ) -> Result<BatchReads, StoreError> {
+        let mut iins: Vec<String> = batch.iter().filter_map(|s| s.subject_iin.clone()).collect();
+        iins.sort();
+        iins.dedup();
+        let mut position_ids: Vec<uuid::Uuid> =
+            batch.iter().filter_map(|s| s.position_id).collect();
+        position_ids.sort();
+        position_ids.dedup();
+        let people = people::get_many_by_iin(store, tenant, &iins)
+            .await?
+            .into_iter()
+            .map(|(iin, rec)| (iin, people::context_of(&rec)))
+            .collect();
+        let positions = adal_store::org::positions_by_id(store, tenant, &position_ids)
+            .await?
+            .into_iter()
+            .map(|pos| {
+                (
+                    pos.id,
+                    serde_json::json!({
+                        "id": pos.id.to_string(),
+                        "title": pos.title,
+                        "risk_level": pos.risk_level,
+                        "high_risk": pos.high_risk,
+                    }),
+                )
+            })
+            .collect();
+        Ok(BatchReads { people, positions })
+    }
+
     /// The sandbox's input for `submission`, of any kind: only what is
     /// particular to it (the person, the position, the parties, ...); the
-    /// sandbox merges it over [`RuleContext::shared`].
+    /// sandbox merges it over [`RuleContext::shared`]. `read` holds the
+    /// people and positions of its batch ([`RuleContext::read_for`]).
     pub async fn input_for(
         &self,
         store: &Store,
         tenant: TenantId,
         submission: &submissions::Submission,
+        read: &BatchReads,
     ) -> Result<SubmissionInput, StoreError> {
         let payload: serde_json::Value = serde_json::from_str(&submission.payload)
             .map_err(|e| StoreError::Corrupt(format!("submission payload: {e}")))?;
@@ -432,22 +507,17 @@ impl RuleContext {
         // The person the record is about, with their declared relatives and
         // interests, so rules can cross-check without a query of their own.
         if let Some(iin) = &submission.subject_iin
-            && let Some(rec) = people::get_by_iin(store, tenant, iin).await?
+            && let Some(person) = read.people.get(iin)
         {
-            context["person"] = people::context_of(&rec);
+            context["person"] = person.clone();
         }
         // The position the record is filed from (or, for an HR action,
         // the one it concerns), with its risk level: what rules about
         // high-risk positions read.
         if let Some(p) = submission.position_id
-            && let Ok(pos) = adal_store::org::get_position(store, tenant, p).await
+            && let Some(position) = read.positions.get(&p)
         {
-            context["position"] = serde_json::json!({
-                "id": pos.id.to_string(),
-                "title": pos.title,
-                "risk_level": pos.risk_level,
-                "high_risk": pos.high_risk,
-            });
+            context["position"] = position.clone();
         }
         if submission.kind == adal_domain::Kind::Procurement.as_str() {
             context["parties"] = procurement_parties(store, tenant, &payload).await?;

@@ -7,6 +7,7 @@ mod audit;
 mod cases;
 mod dataset;
 mod evaluate;
+mod intake;
 mod queue;
 pub mod redflags;
 
@@ -14,7 +15,8 @@ pub use audit::{run_audit_sequencer, run_checkpoints};
 pub use cases::{run_case_clock, run_retention};
 pub use dataset::{DatasetError, run_dataset_jobs, run_one as run_dataset};
 
-pub use evaluate::{EvaluationError, Evaluator, Handled, RuleContext};
+pub use evaluate::{BatchReads, EvaluationError, Evaluator, Handled, RuleContext};
+pub use intake::{Intake, MAX_GROUP};
 pub use queue::{
     Enqueued, EvaluateSubmission, Queue, QueueError, REDIS_BACKLOG_LIMIT, run_evaluation_worker,
 };
@@ -75,6 +77,14 @@ pub const HAND_OVER_TIMEOUT: Duration = Duration::from_secs(1);
 /// may still land; the sweeper then pushes it again, and evaluation is
 /// idempotent.)
 pub async fn hand_over(store: &Store, queue: &Queue, tenant: adal_store::TenantId, id: uuid::Uuid) {
+    if !queued(queue, tenant, id).await {
+        leave_to_sweeper(store, tenant, id).await;
+    }
+}
+
+/// Pushes a job naming `id`, waiting at most [`HAND_OVER_TIMEOUT`];
+/// whether the queue took it.
+pub(crate) async fn queued(queue: &Queue, tenant: adal_store::TenantId, id: uuid::Uuid) -> bool {
     let queued = tokio::time::timeout(
         HAND_OVER_TIMEOUT,
         queue.enqueue(EvaluateSubmission {
@@ -83,19 +93,24 @@ pub async fn hand_over(store: &Store, queue: &Queue, tenant: adal_store::TenantI
         }),
     )
     .await;
-    if !matches!(queued, Ok(Ok(Enqueued::Pushed))) {
-        match &queued {
-            Ok(Err(e)) => {
-                tracing::warn!(submission_id = %id, error = %e, "enqueue failed; the sweeper will pick it up");
-            }
-            Err(_) => {
-                tracing::warn!(submission_id = %id, "the queue did not answer in time; the sweeper will pick it up");
-            }
-            Ok(Ok(_)) => {}
+    match &queued {
+        Ok(Ok(Enqueued::Pushed)) => return true,
+        Ok(Err(e)) => {
+            tracing::warn!(submission_id = %id, error = %e, "enqueue failed; the sweeper will pick it up");
         }
-        if let Err(e) = adal_store::submissions::mark_not_enqueued(store, tenant, id).await {
-            tracing::warn!(submission_id = %id, error = %e, "could not mark the submission for the sweeper; it will be swept after the grace period");
+        Err(_) => {
+            tracing::warn!(submission_id = %id, "the queue did not answer in time; the sweeper will pick it up");
         }
+        Ok(Ok(_)) => {}
+    }
+    false
+}
+
+/// Marks a committed submission for the sweeper, which hands it over at
+/// its next pass.
+pub(crate) async fn leave_to_sweeper(store: &Store, tenant: adal_store::TenantId, id: uuid::Uuid) {
+    if let Err(e) = adal_store::submissions::mark_not_enqueued(store, tenant, id).await {
+        tracing::warn!(submission_id = %id, error = %e, "could not mark the submission for the sweeper; it will be swept after the grace period");
     }
 }
 
@@ -135,7 +150,11 @@ pub async fn hand_over_unqueued(store: &Store, queue: &Queue) -> Result<usize, Q
 }
 
 /// Enqueues pages of `which` until a page comes back short or the queue is
-/// full; stamps what it pushed.
+/// full; stamps what it pushed. A page's rows go out one job per
+/// [`Queue::rows_per_job`] rows of a tenant, naming the first of them:
+/// the job's claim takes the tenant's oldest waiting rows, so one job
+/// stands for the batch (and a job per row would mostly find its row
+/// taken by an earlier batch).
 pub(crate) async fn drain(
     store: &Store,
     queue: &Queue,
@@ -143,6 +162,7 @@ pub(crate) async fn drain(
 ) -> Result<usize, QueueError> {
     const BATCH: u64 = 500;
     let store_err = |e: adal_store::StoreError| QueueError::Backend(e.to_string());
+    let per_job = usize::try_from(queue.rows_per_job()).unwrap_or(usize::MAX);
     let mut total = 0;
     loop {
         let page = adal_store::submissions::sweep_page_across_tenants(store, which(), BATCH)
@@ -151,18 +171,29 @@ pub(crate) async fn drain(
         let fetched = page.len();
         let mut pushed = Vec::with_capacity(fetched);
         let mut full = false;
+        // By tenant, in the page's order within each.
+        let mut by_tenant: Vec<(adal_store::TenantId, Vec<uuid::Uuid>)> = Vec::new();
         for (tenant, submission) in page {
-            let r = queue
-                .enqueue(EvaluateSubmission {
-                    tenant_id: tenant.uuid(),
-                    submission_id: submission,
-                })
-                .await?;
-            if r == Enqueued::Deferred {
-                full = true;
-                break;
+            match by_tenant.iter_mut().find(|(t, _)| *t == tenant) {
+                Some((_, rows)) => rows.push(submission),
+                None => by_tenant.push((tenant, vec![submission])),
             }
-            pushed.push(submission);
+        }
+        'tenants: for (tenant, rows) in by_tenant {
+            for chunk in rows.chunks(per_job) {
+                let Some(first) = chunk.first() else { continue };
+                let r = queue
+                    .enqueue(EvaluateSubmission {
+                        tenant_id: tenant.uuid(),
+                        submission_id: *first,
+                    })
+                    .await?;
+                if r == Enqueued::Deferred {
+                    full = true;
+                    break 'tenants;
+                }
+                pushed.extend_from_slice(chunk);
+            }
         }
         adal_store::submissions::mark_enqueued(store, &pushed)
             .await

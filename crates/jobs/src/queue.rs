@@ -64,6 +64,7 @@ pub enum Enqueued {
 #[derive(Clone)]
 pub struct Queue {
     storage: Storage,
+    rows_per_job: u64,
 }
 
 impl Queue {
@@ -92,7 +93,25 @@ impl Queue {
                 }
             }
         };
-        Ok(Self { storage })
+        Ok(Self {
+            storage,
+            rows_per_job: crate::evaluate::DEFAULT_BATCH_SIZE,
+        })
+    }
+
+    /// How many waiting rows of one tenant the sweeper hands over with one
+    /// job: the workers' `worker.batch_size`, since one job's claim takes
+    /// that many (`submissions::claim_batch`). A worker with a smaller
+    /// batch leaves the rest to the next job or, at worst, to the sweep of
+    /// rows enqueued longer than the grace period: late, never lost.
+    #[must_use]
+    pub fn with_rows_per_job(mut self, rows: u64) -> Self {
+        self.rows_per_job = rows.max(1);
+        self
+    }
+
+    pub(crate) fn rows_per_job(&self) -> u64 {
+        self.rows_per_job
     }
 
     /// Jobs waiting in Redis (scheduled plus ready); `None` for SQLite,

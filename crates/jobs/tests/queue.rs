@@ -4,244 +4,18 @@
 //! `adal-rules` sandbox. Unreachable services fail the tests.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use adal_config::{QueueBackend, QueueConfig, Secret};
-use adal_jobs::{
-    Enqueued, EvaluateSubmission, EvaluationError, Evaluator, Handled, Queue,
-    run_evaluation_worker, sweep_once,
-};
-use adal_sandbox::{SandboxConfig, SandboxError, SandboxPool};
+mod common;
+
+use adal_config::QueueBackend;
+use adal_jobs::{Enqueued, EvaluateSubmission, EvaluationError, Handled, Queue, sweep_once};
+use adal_sandbox::SandboxError;
 use adal_sandbox_protocol::Severity;
+use adal_store::StoreError;
 use adal_store::evaluation::{self, FindingFilter, Recorded};
-use adal_store::rules::{self, RuleDefinition};
 use adal_store::submissions::{self, NewSubmission};
-use adal_store::{Store, StoreError, TenantId, tenants};
-use adal_telemetry::Metrics;
-use adal_testkit::PgDatabase;
-use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
-use std::process::Command;
-use std::sync::Arc;
-use std::time::{Duration, Instant};
+use common::*;
+use std::time::Duration;
 use uuid::Uuid;
-
-const REDIS_URL: &str = "redis://127.0.0.1:6379";
-const RULE: &str = r#"if money(submission.value_kzt) > money("100") { "big gift" }"#;
-
-fn rules_binary() -> PathBuf {
-    adal_testkit::rules_binary()
-}
-
-/// A scratch directory removed on drop.
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(what: &str) -> Self {
-        let p = std::env::temp_dir().join(format!("adal-jobs-test-{what}-{}", Uuid::new_v4()));
-        std::fs::create_dir_all(&p).unwrap();
-        TempDir(p)
-    }
-    fn path(&self) -> &Path {
-        &self.0
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
-#[derive(Clone, Copy, Debug)]
-enum Db {
-    Sqlite,
-    Postgres,
-}
-
-/// A fresh, migrated store. The SQLite file lives in `dir`; a PostgreSQL
-/// database is created per call and left behind only if the test fails
-/// (see `drop_pg`).
-async fn store(db: Db, dir: &TempDir) -> (Store, Option<PgDatabase>) {
-    match db {
-        Db::Sqlite => {
-            let url = format!("sqlite://{}?mode=rwc", dir.path().join("adal.db").display());
-            let store = Store::connect(&url).await.expect("open SQLite store");
-            store.migrate().await.unwrap();
-            (store, None)
-        }
-        Db::Postgres => {
-            let pg = PgDatabase::create().expect("PostgreSQL must be reachable");
-            let store = Store::connect(&pg.url)
-                .await
-                .expect("connect to the test database");
-            store.migrate().await.unwrap();
-            (store, Some(pg))
-        }
-    }
-}
-
-async fn drop_pg(store: Store, pg: Option<PgDatabase>) {
-    store.close().await.unwrap();
-    drop(pg);
-}
-
-fn queue_config(backend: QueueBackend, dir: &TempDir) -> QueueConfig {
-    QueueConfig {
-        backend,
-        sqlite_path: dir.path().join("queue").join("queue.db"),
-        redis_url: Secret::new(REDIS_URL),
-        // Unique per test so runs and tests never see each other's jobs.
-        namespace: format!("adal-jobs-test-{}", Uuid::new_v4().simple()),
-    }
-}
-
-/// Deletes the test's Redis keys (best effort).
-fn clear_redis(cfg: &QueueConfig) {
-    if !matches!(cfg.backend, QueueBackend::Redis) {
-        return;
-    }
-    let Ok(out) = Command::new("redis-cli")
-        .args(["-h", "127.0.0.1", "--scan", "--pattern"])
-        .arg(format!("*{}*", cfg.namespace))
-        .output()
-    else {
-        return;
-    };
-    let keys: Vec<String> = String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .map(str::to_owned)
-        .filter(|k| !k.is_empty())
-        .collect();
-    if !keys.is_empty() {
-        let _ = Command::new("redis-cli")
-            .args(["-h", "127.0.0.1", "DEL"])
-            .args(&keys)
-            .output();
-    }
-}
-
-fn evaluator(store: &Store, dir: &TempDir) -> Arc<Evaluator> {
-    evaluator_with(store, dir, Duration::from_secs(20), 200)
-}
-
-fn evaluator_with(store: &Store, dir: &TempDir, deadline: Duration, batch: u64) -> Arc<Evaluator> {
-    let work_dir = dir.path().join("sandbox");
-    std::fs::create_dir_all(&work_dir).unwrap();
-    let pool = SandboxPool::new(SandboxConfig {
-        binary: rules_binary(),
-        pool_size: 2,
-        deadline,
-        memory_mb: 512,
-        work_dir,
-    });
-    Arc::new(
-        Evaluator::new(store.clone(), Arc::new(pool), Metrics::new().unwrap())
-            .with_batches(batch, Duration::from_secs(60)),
-    )
-}
-
-async fn tenant(store: &Store) -> TenantId {
-    let n = Uuid::new_v4().as_u128() % 1_000_000_000_000;
-    let t = tenants::create(
-        store,
-        "platform-admin",
-        tenants::NewTenant {
-            name: "Queue JSC".to_owned(),
-            bin: format!("{n:012}"),
-            sector: "quasi_public".to_owned(),
-            region: "Almaty".to_owned(),
-        },
-    )
-    .await
-    .unwrap();
-    TenantId::from_uuid(t.id)
-}
-
-async fn activate_rule(store: &Store, tenant: TenantId, script: &str) {
-    let rule = rule_definition("big_gift", "gift", Severity::High, script);
-    activate(store, tenant, rule).await;
-}
-
-/// A rule for `kind` with likelihood 3 and impact 4, reading no parameters.
-fn rule_definition(id: &str, kind: &str, severity: Severity, script: &str) -> RuleDefinition {
-    RuleDefinition {
-        id: id.to_owned(),
-        title: id.replace(['-', '_'], " "),
-        area: "conflict_of_interest".to_owned(),
-        guideline_section: None,
-        kinds: vec![kind.to_owned()],
-        severity,
-        likelihood: 3,
-        impact: 4,
-        params: BTreeMap::new(),
-        script: script.to_owned(),
-        declared: BTreeMap::new(),
-        fixtures: Vec::new(),
-    }
-}
-
-/// Makes a version of `rule` alone and activates it.
-async fn activate(store: &Store, tenant: TenantId, rule: RuleDefinition) {
-    let v = rules::create_version(store, tenant, Uuid::new_v4(), &[rule])
-        .await
-        .unwrap();
-    rules::activate(store, tenant, "admin", v.version)
-        .await
-        .unwrap();
-}
-
-async fn gift(store: &Store, tenant: TenantId, value_kzt: &str) -> submissions::Submission {
-    submissions::insert(store, tenant, gift_submission(value_kzt, None))
-        .await
-        .unwrap()
-}
-
-/// Polls `check` until it returns `Some`, failing after `limit`.
-async fn eventually<T, F, Fut>(what: &str, limit: Duration, mut check: F) -> T
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = Option<T>>,
-{
-    let deadline = Instant::now() + limit;
-    loop {
-        if let Some(v) = check().await {
-            return v;
-        }
-        assert!(Instant::now() < deadline, "timed out waiting for {what}");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-}
-
-async fn status_of(store: &Store, tenant: TenantId, id: Uuid) -> String {
-    submissions::get(store, tenant, id).await.unwrap().status
-}
-
-struct RunningWorker {
-    stop: tokio::sync::watch::Sender<bool>,
-    handle: tokio::task::JoinHandle<Result<(), adal_jobs::QueueError>>,
-}
-
-fn start_worker(queue: &Queue, evaluator: Arc<Evaluator>) -> RunningWorker {
-    let (stop, rx) = tokio::sync::watch::channel(false);
-    let handle = tokio::spawn(run_evaluation_worker(
-        queue.clone(),
-        evaluator,
-        format!("test-worker-{}", Uuid::new_v4()),
-        2,
-        rx,
-    ));
-    RunningWorker { stop, handle }
-}
-
-impl RunningWorker {
-    async fn stop(self) {
-        self.stop.send(true).unwrap();
-        let r = tokio::time::timeout(Duration::from_secs(15), self.handle)
-            .await
-            .expect("the worker stops when told to")
-            .expect("the worker task did not panic");
-        r.expect("the worker ends without error");
-    }
-}
 
 // ---------------------------------------------------------------- queue
 
@@ -494,26 +268,6 @@ async fn a_version_corrected_before_evaluation_adds_no_findings() {
     drop_pg(store, pg).await;
 }
 
-fn gift_submission(value_kzt: &str, supersedes: Option<Uuid>) -> NewSubmission {
-    NewSubmission {
-        kind: "gift".to_owned(),
-        schema_version: 1,
-        submitted_by: Uuid::new_v4(),
-        department_id: None,
-        position_id: None,
-        payload: serde_json::json!({
-            "direction": "received",
-            "giver_name": "Alpha LLP",
-            "description": "Watch",
-            "value_kzt": value_kzt,
-            "date": "2026-03-01",
-        }),
-        reference: None,
-        subject_iin: None,
-        supersedes,
-    }
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn evaluator_records_once_in_the_sandbox() {
     rules_binary();
@@ -698,6 +452,55 @@ async fn lost_jobs_are_recovered_only_when_the_redis_queue_is_empty() {
     clear_redis(&cfg);
 }
 
+/// Issue 13: the sweeper hands a backlog over one job per batch of a
+/// tenant's rows, not one per row (a job's claim takes the batch), and the
+/// workers still evaluate every row.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_sweeper_hands_out_one_job_per_batch() {
+    rules_binary();
+    let dir = TempDir::new("sweep-batches");
+    let (store, _) = store(Db::Sqlite, &dir).await;
+    let (a, b) = (tenant(&store).await, tenant(&store).await);
+    activate_rule(&store, a, RULE).await;
+    activate_rule(&store, b, RULE).await;
+    let mut rows = Vec::new();
+    for (t, n) in [(a, 45), (b, 3)] {
+        for _ in 0..n {
+            let g = gift(&store, t, "150000.00").await;
+            submissions::mark_not_enqueued(&store, t, g.id)
+                .await
+                .unwrap();
+            rows.push((t, g.id));
+        }
+    }
+    let cfg = queue_config(QueueBackend::Redis, &dir);
+    let queue = Queue::connect(&cfg).await.unwrap().with_rows_per_job(20);
+    let hour = Duration::from_secs(3600);
+    assert_eq!(sweep_once(&store, &queue, hour).await.unwrap(), 48);
+    // Tenant a: 20 + 20 + 5 rows, three jobs; tenant b: one.
+    assert_eq!(queue.backlog().await.unwrap(), Some(4));
+    assert_eq!(sweep_once(&store, &queue, hour).await.unwrap(), 0);
+
+    let worker = start_worker(
+        &queue,
+        evaluator_with(&store, &dir, Duration::from_secs(20), 20),
+    );
+    eventually("every swept row evaluated", Duration::from_secs(60), || {
+        let (store, rows) = (store.clone(), rows.clone());
+        async move {
+            for (t, id) in rows {
+                if status_of(&store, t, id).await != submissions::EVALUATED {
+                    return None;
+                }
+            }
+            Some(())
+        }
+    })
+    .await;
+    worker.stop().await;
+    clear_redis(&cfg);
+}
+
 /// The library's registry rule, end to end: entries in the public registry
 /// reach an HR action's context through the evaluator, and the rule (the
 /// script shipped in `rules/`, run in the sandbox) turns them into
@@ -832,8 +635,8 @@ async fn hiring_a_registry_matched_candidate_is_a_finding() {
 
 /// Issue 13: one job evaluates a batch of the tenant's received
 /// submissions (the named one first, then the oldest), in one sandbox
-/// request and one transaction; the jobs of the others then find them
-/// done; a job whose row another claim holds stops without touching it;
+/// request and one transaction; the job of a row already done takes the
+/// tenant's other waiting rows; a row another claim holds is left alone;
 /// another tenant's rows are never part of the batch.
 async fn one_job_evaluates_a_batch(db: Db) {
     rules_binary();
@@ -887,16 +690,21 @@ async fn one_job_evaluates_a_batch(db: Db) {
         submissions::RECEIVED,
         "another tenant's row is not part of the batch"
     );
-    assert_eq!(
-        ev.handle(&job(gifts[1].id)).await.unwrap(),
-        Handled::AlreadyDone
-    );
-
-    // A row another claim holds: the job leaves it alone.
+    // A row another claim holds is left alone, by every job.
     let held = submissions::claim_batch(&store, t, gifts[3].id, 1, Duration::from_secs(60))
         .await
         .unwrap();
     assert_eq!(held.len(), 1);
+    // Gift 1 is done; its job still takes what else waits of the tenant
+    // (gift 4), but not the held gift 3.
+    assert_eq!(
+        ev.handle(&job(gifts[1].id)).await.unwrap(),
+        Handled::AlreadyDone
+    );
+    assert_eq!(
+        statuses(vec![gifts[3].id, gifts[4].id]).await,
+        ["received", "evaluated"]
+    );
     assert_eq!(
         ev.handle(&job(gifts[3].id)).await.unwrap(),
         Handled::InProgress
@@ -905,17 +713,9 @@ async fn one_job_evaluates_a_batch(db: Db) {
         status_of(&store, t, gifts[3].id).await,
         submissions::RECEIVED
     );
-    // Gift 4's job takes what is claimable: gift 4 alone.
     assert_eq!(
         ev.handle(&job(gifts[4].id)).await.unwrap(),
-        Handled::Evaluated(Recorded {
-            new_findings: 1,
-            ..Recorded::default()
-        })
-    );
-    assert_eq!(
-        status_of(&store, t, gifts[3].id).await,
-        submissions::RECEIVED
+        Handled::AlreadyDone
     );
 
     // One finding per big gift, each counted once on the risk map.

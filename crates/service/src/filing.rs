@@ -286,23 +286,23 @@ pub async fn file(
         }
     }
     let me = ctx.caller();
-    let s = adal_jobs::submit(
-        &state.store,
-        &state.queue,
-        ctx.tenant(),
-        NewSubmission {
-            kind: kind.as_str().to_owned(),
-            schema_version: kind.schema_version(),
-            submitted_by: me.user_id,
-            department_id: me.department_id,
-            position_id: me.position_id,
-            payload: placed.payload,
-            reference: placed.reference,
-            subject_iin: placed.subject_iin,
-            supersedes: supersedes.map(|o| o.id),
-        },
-    )
-    .await?;
+    let s = state
+        .intake
+        .submit(
+            ctx.tenant(),
+            NewSubmission {
+                kind: kind.as_str().to_owned(),
+                schema_version: kind.schema_version(),
+                submitted_by: me.user_id,
+                department_id: me.department_id,
+                position_id: me.position_id,
+                payload: placed.payload,
+                reference: placed.reference,
+                subject_iin: placed.subject_iin,
+                supersedes: supersedes.map(|o| o.id),
+            },
+        )
+        .await?;
     Ok(Filed {
         submission_id: s.id,
         status: s.status,

@@ -53,6 +53,8 @@ pub struct AppState {
     pub store: Store,
     pub authz: Authz,
     pub queue: Queue,
+    /// Where filings enter: committed in groups under load.
+    pub intake: adal_jobs::Intake,
     pub sandbox: Arc<SandboxPool>,
     pub metrics: Metrics,
     /// The standard library of rules tenants adopt.

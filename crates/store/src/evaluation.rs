@@ -2,16 +2,15 @@
 //! alerts, all written in one transaction so a crash leaves either the
 //! whole evaluation or none of it.
 
-use crate::entities::{department, finding, outbox, position, risk_count, rule_error, submission};
-use crate::submissions::{EVALUATED, Submission};
-use crate::{Result, StoreError, TenantId, audit, new_id, now};
+use crate::entities::{department, finding, position, risk_count, rule_error, submission};
+use crate::submissions::Submission;
+use crate::{Result, StoreError, TenantId, now};
 use adal_sandbox_protocol::{RuleOutcome, Severity};
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ActiveModelTrait,
     ActiveValue::Set,
     ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect, TryInsertResult,
+    QuerySelect,
     sea_query::{Expr, ExprTrait, Query},
 };
 use serde::{Deserialize, Serialize};
@@ -47,13 +46,6 @@ pub struct Recorded {
     pub replaced_findings_closed: usize,
 }
 
-/// Whether an `ON CONFLICT DO NOTHING` insert wrote its row.
-/// `exec_without_returning` reports a skipped row as `Inserted(0)` (0 rows
-/// affected), not as `Conflicted`, so the row count is what tells.
-fn is_new(r: &TryInsertResult<u64>) -> bool {
-    matches!(r, TryInsertResult::Inserted(n) if *n > 0)
-}
-
 /// Records one evaluation of `submission` under rule-set version `version_id`.
 /// Idempotent: running it again for the same pair adds nothing.
 pub async fn record(
@@ -77,226 +69,7 @@ pub async fn record(
     Ok(recorded.into_iter().flatten().next().unwrap_or_default())
 }
 
-/// Records the evaluations of a batch of the tenant's submissions under
-/// one rule-set version, in one transaction: every finding, rule error,
-/// alert, status and audit entry of the batch, and the risk counters once.
-/// Per submission, in order: what it added, or `None` when its row had
-/// already advanced (evaluated by someone else) and nothing was written
-/// for it.
-pub async fn record_batch(
-    store: &crate::Store,
-    tenant: TenantId,
-    items: &[(&Submission, &[RuleOutcome])],
-    version_id: Uuid,
-    rules: &HashMap<String, RuleInfo>,
-    alerts: &AlertPolicy,
-) -> Result<Vec<Option<Recorded>>> {
-    if items.iter().any(|(s, _)| s.tenant_id != tenant.uuid()) {
-        return Err(StoreError::NotFound);
-    }
-    let txn = store.begin_write_for(tenant).await?;
-    let mut deltas = RiskDeltas::default();
-    let mut out = Vec::with_capacity(items.len());
-    for (submission, outcomes) in items {
-        out.push(
-            record_one(
-                &txn,
-                tenant,
-                submission,
-                version_id,
-                outcomes,
-                rules,
-                alerts,
-                &mut deltas,
-            )
-            .await?,
-        );
-    }
-    // Last: see `apply_risk_deltas`.
-    apply_risk_deltas(&txn, tenant, &deltas).await?;
-    txn.commit().await?;
-    Ok(out)
-}
-
-#[allow(clippy::too_many_arguments)]
-async fn record_one(
-    txn: &sea_orm::DatabaseTransaction,
-    tenant: TenantId,
-    submission: &Submission,
-    version_id: Uuid,
-    outcomes: &[RuleOutcome],
-    rules: &HashMap<String, RuleInfo>,
-    alerts: &AlertPolicy,
-    deltas: &mut RiskDeltas,
-) -> Result<Option<Recorded>> {
-    let mut q = submission::Entity::find_by_id(submission.id)
-        .filter(submission::Column::TenantId.eq(tenant.uuid()));
-    // Locked on PostgreSQL, so that a second evaluation of the row (its
-    // claim's lease ran out while this one was still busy) waits for this
-    // one and then sees it evaluated; SQLite has one writer anyway.
-    if txn.get_database_backend() == sea_orm::DatabaseBackend::Postgres {
-        q = q.lock_exclusive();
-    }
-    let current = q.one(txn).await?.ok_or(StoreError::NotFound)?;
-    // Another evaluation got there first (a duplicate job, a claim whose
-    // lease ran out): nothing to add.
-    if current.status != crate::submissions::RECEIVED {
-        return Ok(None);
-    }
-    let mut rec = Recorded::default();
-    let at = now();
-    for o in outcomes {
-        match o {
-            RuleOutcome::Finding {
-                rule_id,
-                severity,
-                likelihood,
-                impact,
-                explanation,
-            } => {
-                let info = rules.get(rule_id);
-                let area = info.map_or_else(|| "unknown".to_owned(), |i| i.area.clone());
-                let id = new_id();
-                let r = finding::Entity::insert(finding::ActiveModel {
-                    id: Set(id),
-                    tenant_id: Set(tenant.uuid()),
-                    submission_id: Set(submission.id),
-                    rule_set_version_id: Set(version_id),
-                    rule_id: Set(rule_id.clone()),
-                    area: Set(area.clone()),
-                    severity: Set(severity.as_str().to_owned()),
-                    likelihood: Set(i16::from(*likelihood)),
-                    impact: Set(i16::from(*impact)),
-                    explanation: Set(explanation.clone()),
-                    department_id: Set(submission.department_id),
-                    position_id: Set(submission.position_id),
-                    status: Set(OPEN.to_owned()),
-                    created_at: Set(at),
-                })
-                .on_conflict_do_nothing_on([
-                    finding::Column::SubmissionId,
-                    finding::Column::RuleSetVersionId,
-                    finding::Column::RuleId,
-                ])
-                .exec_without_returning(txn)
-                .await?;
-                if !is_new(&r) {
-                    continue;
-                }
-                rec.new_findings += 1;
-                deltas.add(
-                    submission.department_id,
-                    submission.position_id,
-                    &area,
-                    i16::from(*likelihood),
-                    i16::from(*impact),
-                    1,
-                );
-                if *severity >= alerts.threshold && !alerts.recipients.is_empty() {
-                    let title = info.map_or(rule_id.as_str(), |i| i.title.as_str());
-                    let subject = format!("[Adal] {} finding: {title}", severity.as_str());
-                    let body = format!(
-                        "A {sev} finding needs the compliance unit's attention.\n\n\
-                         Rule: {rule_id} ({title})\nArea: {area}\n\
-                         Likelihood x impact: {likelihood} x {impact}\n\
-                         Submission: {sub} ({kind}, received {received})\n\
-                         Finding: {id}\n\n{explanation}\n",
-                        sev = severity.as_str(),
-                        sub = submission.id,
-                        kind = submission.kind,
-                        received = submission.received_at.format("%d.%m.%Y %H:%M UTC"),
-                    );
-                    let r = outbox::Entity::insert(outbox::ActiveModel {
-                        id: Set(new_id()),
-                        tenant_id: Set(tenant.uuid()),
-                        // Deterministic, so that even a racing duplicate
-                        // evaluation cannot queue the same alert twice.
-                        dedupe_key: Set(format!(
-                            "finding/{}/{version_id}/{rule_id}",
-                            submission.id
-                        )),
-                        recipients: Set(serde_json::to_string(&alerts.recipients)
-                            .map_err(|e| StoreError::Corrupt(e.to_string()))?),
-                        subject: Set(subject),
-                        body: Set(body),
-                        status: Set(crate::outbox::PENDING.to_owned()),
-                        attempts: Set(0),
-                        next_attempt_at: Set(at),
-                        last_error: Set(None),
-                        created_at: Set(at),
-                        sent_at: Set(None),
-                        claim_token: Set(None),
-                    })
-                    .on_conflict_do_nothing_on([outbox::Column::DedupeKey])
-                    .exec_without_returning(txn)
-                    .await?;
-                    if is_new(&r) {
-                        rec.alerts_queued += 1;
-                    }
-                }
-            }
-            RuleOutcome::Error {
-                rule_id,
-                kind,
-                message,
-                position,
-            } => {
-                let kind = serde_json::to_value(kind)
-                    .ok()
-                    .and_then(|v| v.as_str().map(str::to_owned))
-                    .unwrap_or_else(|| "runtime".to_owned());
-                let r = rule_error::Entity::insert(rule_error::ActiveModel {
-                    id: Set(new_id()),
-                    tenant_id: Set(tenant.uuid()),
-                    submission_id: Set(submission.id),
-                    rule_set_version_id: Set(version_id),
-                    rule_id: Set(rule_id.clone()),
-                    kind: Set(kind),
-                    message: Set(message.clone()),
-                    line: Set(position.map(|p| i32::try_from(p.line).unwrap_or(i32::MAX))),
-                    col: Set(position.map(|p| i32::try_from(p.column).unwrap_or(i32::MAX))),
-                    created_at: Set(at),
-                })
-                .on_conflict_do_nothing_on([
-                    rule_error::Column::SubmissionId,
-                    rule_error::Column::RuleSetVersionId,
-                    rule_error::Column::RuleId,
-                ])
-                .exec_without_returning(txn)
-                .await?;
-                if is_new(&r) {
-                    rec.new_rule_errors += 1;
-                }
-            }
-        }
-    }
-    let attempts = current.attempts;
-    let mut am: submission::ActiveModel = current.into();
-    am.status = Set(EVALUATED.to_owned());
-    am.rule_set_version_id = Set(Some(version_id));
-    am.evaluated_at = Set(Some(at));
-    am.attempts = Set(attempts + 1);
-    am.claimed_until = Set(None);
-    am.update(txn).await?;
-    if let Some(prev) = submission.supersedes {
-        rec.replaced_findings_closed =
-            crate::triage::close_replaced_in(txn, tenant, prev, submission.id, deltas).await?;
-    }
-    audit::append(
-        txn,
-        tenant,
-        "worker",
-        "submission.evaluate",
-        &format!("submission/{}", submission.id),
-        serde_json::json!({
-            "rule_set_version": version_id, "new_findings": rec.new_findings,
-            "rule_errors": rec.new_rule_errors,
-            "replaced_findings_closed": rec.replaced_findings_closed,
-        }),
-    )
-    .await?;
-    Ok(Some(rec))
-}
+pub use crate::recording::record_batch;
 
 #[derive(Debug, Clone, Default)]
 pub struct FindingFilter {

@@ -29,6 +29,7 @@ pub mod people;
 pub mod policy;
 pub mod privacy;
 pub mod procurement;
+mod recording;
 pub mod registry;
 pub mod reports;
 pub mod rules;
@@ -60,6 +61,14 @@ pub enum StoreError {
 }
 
 impl StoreError {
+    /// The process is shutting down and no longer takes work for the
+    /// database: [`StoreError::is_unavailable`], so a client may retry.
+    pub fn shutting_down() -> Self {
+        StoreError::Db(DbErr::ConnectionAcquire(
+            sea_orm::ConnAcquireErr::ConnectionClosed,
+        ))
+    }
+
     /// Whether the database could not be reached or could not take the
     /// work now (no connection, a pool timeout, SQLite's busy lock, a
     /// PostgreSQL server shutting down or starting): the request may

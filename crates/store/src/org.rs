@@ -273,6 +273,22 @@ pub async fn list_positions(store: &crate::Store, tenant: TenantId) -> Result<Ve
         .await?)
 }
 
+/// The tenant's positions among `ids` (those that exist), in one query.
+pub async fn positions_by_id(
+    store: &crate::Store,
+    tenant: TenantId,
+    ids: &[Uuid],
+) -> Result<Vec<Position>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(position::Entity::find()
+        .filter(position::Column::TenantId.eq(tenant.uuid()))
+        .filter(position::Column::Id.is_in(ids.iter().copied()))
+        .all(&store.scoped(tenant))
+        .await?)
+}
+
 pub async fn get_position(store: &crate::Store, tenant: TenantId, id: Uuid) -> Result<Position> {
     position::Entity::find_by_id(id)
         .filter(position::Column::TenantId.eq(tenant.uuid()))

@@ -388,6 +388,71 @@ pub async fn get_by_iin(
     }
 }
 
+/// The people on file with the given IINs (those that exist), with their
+/// relatives and interests, by IIN: three queries for any number, where
+/// [`get_by_iin`] takes four per person. For the worker, which builds the
+/// context of a batch of filings at once.
+pub async fn get_many_by_iin(
+    store: &crate::Store,
+    tenant: TenantId,
+    iins: &[String],
+) -> Result<HashMap<String, PersonRecord>> {
+    if iins.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let db = &store.scoped(tenant);
+    let people = person::Entity::find()
+        .filter(person::Column::TenantId.eq(tenant.uuid()))
+        .filter(person::Column::Iin.is_in(iins.to_vec()))
+        .all(db)
+        .await?;
+    let ids: Vec<Uuid> = people.iter().map(|p| p.id).collect();
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    // In the order `get` reads them, so a person's context is the same
+    // whichever way it was read.
+    let relatives = relative::Entity::find()
+        .filter(relative::Column::TenantId.eq(tenant.uuid()))
+        .filter(relative::Column::PersonId.is_in(ids.clone()))
+        .order_by_asc(relative::Column::FullName)
+        .all(db)
+        .await?;
+    let interests = interest::Entity::find()
+        .filter(interest::Column::TenantId.eq(tenant.uuid()))
+        .filter(interest::Column::PersonId.is_in(ids))
+        .order_by_asc(interest::Column::CompanyName)
+        .all(db)
+        .await?;
+    let mut by_id: HashMap<Uuid, PersonRecord> = people
+        .into_iter()
+        .map(|person| {
+            (
+                person.id,
+                PersonRecord {
+                    person,
+                    relatives: Vec::new(),
+                    interests: Vec::new(),
+                },
+            )
+        })
+        .collect();
+    for r in relatives {
+        if let Some(rec) = by_id.get_mut(&r.person_id) {
+            rec.relatives.push(r);
+        }
+    }
+    for i in interests {
+        if let Some(rec) = by_id.get_mut(&i.person_id) {
+            rec.interests.push(i);
+        }
+    }
+    Ok(by_id
+        .into_values()
+        .map(|rec| (rec.person.iin.clone(), rec))
+        .collect())
+}
+
 /// Person ids of the given IINs (those that exist), for imports that
 /// attach relatives and interests to people.
 pub async fn ids_by_iin(

@@ -10,6 +10,7 @@ use sea_orm::{
     ActiveValue::Set, ColumnTrait, Condition, DatabaseBackend, EntityTrait, PaginatorTrait,
     QueryFilter, QueryOrder, QuerySelect,
 };
+use std::collections::HashMap;
 use uuid::Uuid;
 
 pub use submission::Model as Submission;
@@ -56,6 +57,50 @@ pub async fn insert(
     txn.commit().await?;
     s.payload = plain;
     Ok(s)
+}
+
+/// Stores several submissions of one tenant, each with its audit entry,
+/// in one transaction: what [`insert`] does for one, at the cost of one
+/// commit for the group. All or none: when one of them cannot be stored
+/// (a duplicate reference, a correction that lost a race), the whole
+/// group fails, and the caller stores them one by one to find out which.
+/// In order of `news`.
+pub async fn insert_group(
+    store: &crate::Store,
+    tenant: TenantId,
+    news: Vec<NewSubmission>,
+) -> Result<Vec<Submission>> {
+    if news.is_empty() {
+        return Ok(Vec::new());
+    }
+    let txn = store.begin_write_for(tenant).await?;
+    let mut ids = Vec::with_capacity(news.len());
+    let mut plain = HashMap::with_capacity(news.len());
+    for new in news {
+        let payload = new.payload.to_string();
+        let id = insert_in(&txn, store.data_keys(), tenant, new, true).await?;
+        plain.insert(id, payload);
+        ids.push(id);
+    }
+    let mut rows: HashMap<Uuid, Submission> = submission::Entity::find()
+        .filter(submission::Column::TenantId.eq(tenant.uuid()))
+        .filter(submission::Column::Id.is_in(ids.iter().copied()))
+        .all(&txn)
+        .await?
+        .into_iter()
+        .map(|s| (s.id, s))
+        .collect();
+    txn.commit().await?;
+    ids.into_iter()
+        .map(|id| {
+            let mut s = rows.remove(&id).ok_or(StoreError::NotFound)?;
+            // As filed: the row may hold it sealed.
+            if let Some(p) = plain.remove(&id) {
+                s.payload = p;
+            }
+            Ok(s)
+        })
+        .collect()
 }
 
 /// Whether submissions of `kind` are sealed at rest (see [`sealing`]):
@@ -675,9 +720,15 @@ fn claimable(at: DateTime<Utc>) -> Condition {
 /// them until the lease runs out, so two workers, or two jobs of one
 /// worker, never evaluate a row at the same time; a worker that dies
 /// leaves rows that become claimable again when the lease ends (and that
-/// the sweeper re-enqueues). Returns the claimed rows, `first` first;
-/// empty when `first` is not claimable, so a job for a row that advanced
-/// or that another claim holds stops there.
+/// the sweeper re-enqueues). Returns the claimed rows, `first` first when
+/// it was claimable.
+///
+/// A job whose own row another batch already took still claims the
+/// tenant's other waiting rows: jobs are hints (one per filing, or one
+/// per batch from the sweeper), and a job that stopped at its own row
+/// would leave the rest to the next job that happens to name one of them.
+/// Without this, a backlog of N rows cost N jobs, N-N/batch of them
+/// claiming nothing (docs/performance.md, "Worker drain").
 pub async fn claim_batch(
     store: &crate::Store,
     tenant: TenantId,
@@ -700,18 +751,16 @@ pub async fn claim_batch(
         }
     };
     let txn = store.begin_write_for(tenant).await?;
-    let Some(head) = lock(
+    let head = lock(
         submission::Entity::find_by_id(first)
             .filter(submission::Column::TenantId.eq(tenant.uuid()))
             .filter(claimable(at)),
     )
     .one(&txn)
-    .await?
-    else {
-        return Ok(Vec::new());
-    };
-    let mut rows = vec![head];
-    if limit > 1 {
+    .await?;
+    let mut rows: Vec<submission::Model> = head.into_iter().collect();
+    let others = std::cmp::Ord::max(limit, 1).saturating_sub(rows.len() as u64);
+    if others > 0 {
         rows.extend(
             lock(
                 submission::Entity::find()
@@ -719,11 +768,14 @@ pub async fn claim_batch(
                     .filter(submission::Column::Id.ne(first))
                     .filter(claimable(at))
                     .order_by_asc(submission::Column::ReceivedAt)
-                    .limit(limit - 1),
+                    .limit(others),
             )
             .all(&txn)
             .await?,
         );
+    }
+    if rows.is_empty() {
+        return Ok(Vec::new());
     }
     submission::Entity::update_many()
         .col_expr(submission::Column::ClaimedUntil, Expr::value(Some(until)))

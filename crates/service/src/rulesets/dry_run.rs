@@ -189,9 +189,17 @@ pub async fn dry_run_version(
     )
     .await?;
     let context = adal_jobs::RuleContext::load(&state.store, ctx.tenant()).await?;
+    let read = {
+        let batch: Vec<&submissions::Submission> = subs.iter().collect();
+        adal_jobs::RuleContext::read_for(&state.store, ctx.tenant(), &batch).await?
+    };
     let mut inputs = Vec::with_capacity(subs.len());
     for s in &subs {
-        inputs.push(context.input_for(&state.store, ctx.tenant(), s).await?);
+        inputs.push(
+            context
+                .input_for(&state.store, ctx.tenant(), s, &read)
+                .await?,
+        );
     }
     let ids: Vec<Uuid> = subs.iter().map(|s| s.id).collect();
     let recorded = evaluation::findings_of_submissions(&state.store, ctx.tenant(), &ids).await?;
