@@ -32,6 +32,7 @@ mod m20261207_000080_merkle_audit_log;
 mod m20261207_000090_registry_details;
 mod m20261207_000100_tenant_suspension;
 mod m20261207_000110_messaging_bots;
+mod m20261207_000120_account_lookup;
 
 pub struct Migrator;
 
@@ -67,6 +68,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000090_registry_details::Migration),
             Box::new(m20261207_000100_tenant_suspension::Migration),
             Box::new(m20261207_000110_messaging_bots::Migration),
+            Box::new(m20261207_000120_account_lookup::Migration),
         ]
     }
 }
