@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, Condition, DatabaseBackend, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect,
+    QueryFilter, QueryOrder, QuerySelect, TryIntoModel,
 };
 use std::collections::HashMap;
 use uuid::Uuid;
@@ -85,9 +85,14 @@ pub async fn insert_group(
         .into_iter()
         .enumerate()
         .partition(|(_, n)| n.supersedes.is_none() && !sealed_at_rest(&n.kind));
+    // The simple rows as stored, kept to answer with instead of reading
+    // them back.
+    let mut stored: HashMap<Uuid, Submission> = HashMap::with_capacity(simple.len());
     if !simple.is_empty() {
-        let at = now();
-        let audit_at = chrono::SubsecRound::trunc_subsecs(at, 6);
+        // Microseconds, PostgreSQL's precision: the row kept here is the
+        // row stored.
+        let at = chrono::SubsecRound::trunc_subsecs(now(), 6);
+        let audit_at = at;
         let mut rows = Vec::with_capacity(simple.len());
         let mut entries = Vec::with_capacity(simple.len());
         for (i, new) in simple {
@@ -104,8 +109,9 @@ pub async fn insert_group(
                 detail: Set(serde_json::json!({"kind": new.kind, "schema_version": new.schema_version, "supersedes": null}).to_string()),
                 leaf_hash: Set(None),
             });
-            rows.push(new_row(id, tenant, &new, payload.clone(), at, true));
-            plain.insert(id, payload);
+            let row = new_row(id, tenant, &new, payload, at, true);
+            stored.insert(id, row.clone().try_into_model()?);
+            rows.push(row);
             ids[i] = id;
         }
         // A batch of 64 rows of 18 columns is far below either database's
@@ -129,18 +135,22 @@ pub async fn insert_group(
         plain.insert(id, payload);
         ids[i] = id;
     }
-    let mut rows: HashMap<Uuid, Submission> = submission::Entity::find()
-        .filter(submission::Column::TenantId.eq(tenant.uuid()))
-        .filter(submission::Column::Id.is_in(ids.iter().copied()))
-        .all(&txn)
-        .await?
-        .into_iter()
-        .map(|s| (s.id, s))
-        .collect();
+    let others: Vec<Uuid> = plain.keys().copied().collect();
+    if !others.is_empty() {
+        stored.extend(
+            submission::Entity::find()
+                .filter(submission::Column::TenantId.eq(tenant.uuid()))
+                .filter(submission::Column::Id.is_in(others))
+                .all(&txn)
+                .await?
+                .into_iter()
+                .map(|s| (s.id, s)),
+        );
+    }
     txn.commit().await?;
     ids.into_iter()
         .map(|id| {
-            let mut s = rows.remove(&id).ok_or(StoreError::NotFound)?;
+            let mut s = stored.remove(&id).ok_or(StoreError::NotFound)?;
             // As filed: the row may hold it sealed.
             if let Some(p) = plain.remove(&id) {
                 s.payload = p;

@@ -328,31 +328,46 @@ pub async fn find_by_token(
 }
 
 /// A token and the account it belongs to, read for every authenticated
-/// request, so in as few round trips as the database allows. On
-/// PostgreSQL: the token (its table has no tenant, so no policy) and the
-/// account through `adal_account` (migration m20261207_000120), one round
-/// trip each, where a scoped statement takes four. On SQLite, one join.
+/// request, so in one statement. On PostgreSQL the account comes through
+/// `adal_account` (migration m20261207_000120), joined laterally: one
+/// round trip, where a statement under row-level security outside a
+/// transaction takes four (the tokens table has no tenant, so no policy).
+/// On SQLite, a plain join.
 async fn token_and_account(
     store: &crate::Store,
     token_hash: &str,
 ) -> Result<Option<(Token, Option<User>)>> {
-    use sea_orm::QuerySelect;
+    use sea_orm::{FromQueryResult, Iden, Iterable, QuerySelect};
     if store.backend() == sea_orm::DatabaseBackend::Postgres {
-        let Some(t) = token::Entity::find()
-            .filter(token::Column::TokenHash.eq(token_hash))
-            .one(&store.db)
-            .await?
+        static SQL: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+        let sql = SQL.get_or_init(|| {
+            // The columns under the prefixes sea-orm reads two models by.
+            let mut cols: Vec<String> = token::Column::iter()
+                .map(|c| format!("t.\"{0}\" AS \"A_{0}\"", c.to_string()))
+                .collect();
+            cols.extend(
+                user::Column::iter().map(|c| format!("u.\"{0}\" AS \"B_{0}\"", c.to_string())),
+            );
+            format!(
+                "SELECT {} FROM tokens t LEFT JOIN LATERAL adal_account(t.user_id) u ON true \
+                 WHERE t.token_hash = $1 LIMIT 1",
+                cols.join(", ")
+            )
+        });
+        let Some(row) = sea_orm::ConnectionTrait::query_one_raw(
+            &store.db,
+            sea_orm::Statement::from_sql_and_values(
+                sea_orm::DatabaseBackend::Postgres,
+                sql.as_str(),
+                [token_hash.into()],
+            ),
+        )
+        .await?
         else {
             return Ok(None);
         };
-        let u = user::Entity::find()
-            .from_raw_sql(sea_orm::Statement::from_sql_and_values(
-                sea_orm::DatabaseBackend::Postgres,
-                "SELECT * FROM adal_account($1)",
-                [t.user_id.into()],
-            ))
-            .one(&store.db)
-            .await?;
+        let t = token::Model::from_query_result(&row, "A_")?;
+        let u = user::Model::from_query_result_optional(&row, "B_")?;
         return Ok(Some((t, u)));
     }
     let owner = token::Entity::belongs_to(user::Entity)
