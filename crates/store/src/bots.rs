@@ -282,6 +282,15 @@ pub async fn report_link(
         .await?)
 }
 
+/// A message for a bot to send, sealed: the recipient and the text.
+#[derive(Debug, Clone)]
+pub struct NewOutgoing {
+    pub id: Uuid,
+    pub channel: String,
+    pub recipient: Vec<u8>,
+    pub body: Vec<u8>,
+}
+
 /// Queues a message for a bot to send.
 pub async fn enqueue(
     store: &crate::Store,
@@ -291,13 +300,29 @@ pub async fn enqueue(
     recipient: Vec<u8>,
     body: Vec<u8>,
 ) -> Result<()> {
+    let out = NewOutgoing {
+        id,
+        channel: channel.to_owned(),
+        recipient,
+        body,
+    };
+    enqueue_in(&store.scoped(tenant), tenant, out).await
+}
+
+/// [`enqueue`] within the caller's transaction (a handler's message and
+/// its way to the reporter are stored together).
+pub(crate) async fn enqueue_in<C: sea_orm::ConnectionTrait>(
+    conn: &C,
+    tenant: TenantId,
+    out: NewOutgoing,
+) -> Result<()> {
     let at = now();
     bot_outbox::Entity::insert(bot_outbox::ActiveModel {
-        id: Set(id),
+        id: Set(out.id),
         tenant_id: Set(tenant.uuid()),
-        channel: Set(channel.to_owned()),
-        recipient: Set(recipient),
-        body: Set(Some(body)),
+        channel: Set(out.channel),
+        recipient: Set(out.recipient),
+        body: Set(Some(out.body)),
         status: Set(PENDING.to_owned()),
         attempts: Set(0),
         next_attempt_at: Set(at),
@@ -306,7 +331,7 @@ pub async fn enqueue(
         created_at: Set(at),
         sent_at: Set(None),
     })
-    .exec_without_returning(&store.scoped(tenant))
+    .exec_without_returning(conn)
     .await?;
     Ok(())
 }

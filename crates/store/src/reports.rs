@@ -381,6 +381,7 @@ pub async fn add_message(
     author: MessageAuthor,
     writer: Writer<'_>,
     body: Vec<u8>,
+    relay: Option<crate::bots::NewOutgoing>,
 ) -> Result<()> {
     let txn = store.begin_write_for(tenant).await?;
     let at = match writer {
@@ -433,6 +434,12 @@ pub async fn add_message(
             serde_json::json!({ "message_id": id }),
         )
         .await?;
+    }
+    // The message's way to a reporter who wrote through a messaging bot,
+    // stored with it: a message stored without it would never reach them
+    // there, and a retry would store the message twice.
+    if let Some(out) = relay {
+        crate::bots::enqueue_in(&*txn, tenant, out).await?;
     }
     txn.commit().await?;
     Ok(())

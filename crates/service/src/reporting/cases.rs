@@ -75,6 +75,13 @@ pub async fn handler_message(
     let r = handled(state, ctx, id).await?;
     let body = check_message(body)?;
     let actor = ctx.actor();
+    // A report that came through a messaging bot gets the message there,
+    // stored with it.
+    let relay = if internal {
+        None
+    } else {
+        bots::handler_relay(state, keys, &r, &body).await?
+    };
     let id = add_message(
         state,
         keys,
@@ -89,12 +96,9 @@ pub async fn handler_message(
             user: ctx.caller().user_id,
         },
         &body,
+        relay,
     )
     .await?;
-    // A report that came through a messaging bot gets the message there.
-    if !internal {
-        bots::queue_handler_message(state, keys, &r, &body).await?;
-    }
     Ok(id)
 }
 

@@ -227,6 +227,13 @@ pub async fn agency_message(
     let r = agency_handled(state, caller, id).await?;
     let body = check_message(body)?;
     let actor = caller.user_id.to_string();
+    // A report that came through a messaging bot gets the message there,
+    // stored with it.
+    let relay = if internal {
+        None
+    } else {
+        super::bots::handler_relay(state, keys, &r, &body).await?
+    };
     let id = add_message(
         state,
         keys,
@@ -241,13 +248,9 @@ pub async fn agency_message(
             user: caller.user_id,
         },
         &body,
+        relay,
     )
     .await?;
-    // As an organisation's handler's: a reporter who came through a
-    // messaging bot gets the answer there.
-    if !internal {
-        super::bots::queue_handler_message(state, keys, &r, &body).await?;
-    }
     Ok(id)
 }
 

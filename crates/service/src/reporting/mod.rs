@@ -772,6 +772,7 @@ async fn add_message(
     author: MessageAuthor,
     writer: Writer<'_>,
     body: &str,
+    relay: Option<adal_store::bots::NewOutgoing>,
 ) -> ServiceResult<Uuid> {
     let key = report_key(keys, r)?;
     let id = Uuid::new_v4();
@@ -786,6 +787,7 @@ async fn add_message(
         author,
         writer,
         sealed.to_bytes(),
+        relay,
     )
     .await
     .map_err(|e| match e {
@@ -832,6 +834,7 @@ async fn add_reporter_message(
             today: Utc::now().date_naive(),
         },
         &body,
+        None,
     )
     .await
 }

@@ -9,6 +9,7 @@ use chrono::{Days, NaiveDate};
 use uuid::Uuid;
 
 adal_testkit::on_both_backends!(deadline_notices_go_once_to_the_right_people);
+adal_testkit::on_both_backends!(a_message_and_its_way_to_a_bot_are_stored_together);
 
 fn report(received: NaiveDate, ack_due: NaiveDate, named: Vec<Uuid>) -> NewReport {
     NewReport {
@@ -113,4 +114,61 @@ async fn deadline_notices_go_once_to_the_right_people(store: Store) {
     // report names no one).
     let later = days_ago(10).checked_add_days(Days::new(80)).unwrap();
     assert_eq!(reports::remind_once(&store, later).await.unwrap(), 5);
+}
+
+/// A handler's message to a reporter who wrote through a messaging bot is
+/// stored with the outbox row that takes it there, or not at all: never a
+/// message the reporter's bot will not deliver (and that a retry would
+/// store twice).
+async fn a_message_and_its_way_to_a_bot_are_stored_together(store: Store) {
+    use adal_store::bots::NewOutgoing;
+    let t = tenant(&store).await;
+    let officer = user(&store, Some(t), "o@relay.kz").await;
+    let today = NaiveDate::from_ymd_opt(2026, 12, 6).unwrap();
+    let r = report(today, today.checked_add_days(Days::new(7)).unwrap(), vec![]);
+    reports::insert(&store, t, r.clone()).await.unwrap();
+    let relay = |id| NewOutgoing {
+        id,
+        channel: "whatsapp".into(),
+        recipient: vec![3; 40],
+        body: vec![4; 40],
+    };
+    let handler = reports::Writer::Handler {
+        actor: "officer",
+        user: officer,
+    };
+    let out = Uuid::now_v7();
+    reports::add_message(
+        &store,
+        t,
+        r.id,
+        Uuid::new_v4(),
+        adal_domain::MessageAuthor::Handler,
+        handler,
+        vec![5; 40],
+        Some(relay(out)),
+    )
+    .await
+    .unwrap();
+    // The same outbox id again cannot be stored: the second message is
+    // refused with it.
+    let refused = reports::add_message(
+        &store,
+        t,
+        r.id,
+        Uuid::new_v4(),
+        adal_domain::MessageAuthor::Handler,
+        handler,
+        vec![6; 40],
+        Some(relay(out)),
+    )
+    .await;
+    assert!(refused.is_err());
+    let stored = reports::messages(&store, t, r.id, true).await.unwrap();
+    assert_eq!(stored.len(), 1, "only the message whose relay was stored");
+    let (_, queued) = adal_store::bots::claim_outgoing(&store, 10, chrono::Duration::seconds(60))
+        .await
+        .unwrap();
+    assert_eq!(queued.len(), 1);
+    assert_eq!(queued[0].id, out);
 }

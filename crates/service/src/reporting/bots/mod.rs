@@ -648,58 +648,76 @@ async fn queue(
     recipient: &[u8],
     text: &str,
 ) -> ServiceResult<()> {
-    let id = Uuid::now_v7();
+    let out = outgoing(keys, tenant, channel, recipient, text)?;
     store::enqueue(
         &state.store,
         tenant,
-        id,
-        channel.as_str(),
-        seal(
-            keys,
-            tenant,
-            &aad(tenant, "outbox-recipient", id),
-            recipient,
-        )?,
-        seal(
-            keys,
-            tenant,
-            &aad(tenant, "outbox-body", id),
-            text.as_bytes(),
-        )?,
+        out.id,
+        &out.channel,
+        out.recipient,
+        out.body,
     )
     .await?;
     Ok(())
 }
 
-/// A handler's message on a report that came through a bot goes to the
-/// reporter through it. Reports from elsewhere: nothing to do.
-pub(crate) async fn queue_handler_message(
+/// `text` to `recipient` through `channel`, sealed for the outbox.
+fn outgoing(
+    keys: &ReportingKeys,
+    tenant: TenantId,
+    channel: Channel,
+    recipient: &[u8],
+    text: &str,
+) -> ServiceResult<store::NewOutgoing> {
+    let id = Uuid::now_v7();
+    Ok(store::NewOutgoing {
+        id,
+        channel: channel.as_str().to_owned(),
+        recipient: seal(
+            keys,
+            tenant,
+            &aad(tenant, "outbox-recipient", id),
+            recipient,
+        )?,
+        body: seal(
+            keys,
+            tenant,
+            &aad(tenant, "outbox-body", id),
+            text.as_bytes(),
+        )?,
+    })
+}
+
+/// The way a handler's message reaches a reporter who wrote through a
+/// bot: the outbox row to store with the message (`None` for reports from
+/// elsewhere). Built before anything is stored, so a failure here stores
+/// nothing and the handler may simply try again.
+pub(crate) async fn handler_relay(
     state: &AppState,
     keys: &ReportingKeys,
     r: &reports::Report,
     body: &str,
-) -> ServiceResult<()> {
+) -> ServiceResult<Option<store::NewOutgoing>> {
     let channel = match r.source {
         ReportSource::WhatsApp => Channel::WhatsApp,
         ReportSource::Telegram => Channel::Telegram,
-        ReportSource::Web | ReportSource::Api => return Ok(()),
+        ReportSource::Web | ReportSource::Api => return Ok(None),
     };
     let tenant = TenantId::from_uuid(r.tenant_id);
     let Some(link) = store::report_link(&state.store, tenant, r.id).await? else {
-        return Ok(());
+        return Ok(None);
     };
     let recipient = open(keys, tenant, &aad(tenant, "link", r.id), &link.recipient)?;
     let key = super::report_key(keys, r)?;
     let lang = Lang::from_code(super::open_content(&key, r)?.language.as_deref());
-    queue(
-        state,
+    outgoing(
         keys,
         tenant,
         channel,
         &recipient,
         &texts::from_handler(lang, body),
     )
-    .await
+    .map(Some)
 }
 
 /// What one delivery pass did.
