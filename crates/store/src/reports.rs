@@ -370,6 +370,19 @@ pub enum Writer<'a> {
     Handler { actor: &'a str, user: Uuid },
 }
 
+/// A message to add to a report.
+#[derive(Debug, Clone)]
+pub struct NewMessage<'a> {
+    /// Chosen by the caller, which sealed `body` under it.
+    pub id: Uuid,
+    pub author: MessageAuthor,
+    pub writer: Writer<'a>,
+    pub body: Vec<u8>,
+    /// The outbox row that takes a handler's answer to a reporter who
+    /// wrote through a messaging bot, stored with the message.
+    pub relay: Option<crate::bots::NewOutgoing>,
+}
+
 /// Adds a message (sealed by the caller under `id`, which it chose) after
 /// the report's last one; a reporter's message also reopens nothing and
 /// changes no status. `NotFound` when the report is not the tenant's.
@@ -377,12 +390,15 @@ pub async fn add_message(
     store: &crate::Store,
     tenant: TenantId,
     report_id: Uuid,
-    id: Uuid,
-    author: MessageAuthor,
-    writer: Writer<'_>,
-    body: Vec<u8>,
-    relay: Option<crate::bots::NewOutgoing>,
+    m: NewMessage<'_>,
 ) -> Result<()> {
+    let NewMessage {
+        id,
+        author,
+        writer,
+        body,
+        relay,
+    } = m;
     let txn = store.begin_write_for(tenant).await?;
     let at = match writer {
         Writer::Reporter { today } => day_start(today),

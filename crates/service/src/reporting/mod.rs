@@ -783,11 +783,13 @@ async fn add_message(
         &state.store,
         TenantId::from_uuid(r.tenant_id),
         r.id,
-        id,
-        author,
-        writer,
-        sealed.to_bytes(),
-        relay,
+        reports::NewMessage {
+            id,
+            author,
+            writer,
+            body: sealed.to_bytes(),
+            relay,
+        },
     )
     .await
     .map_err(|e| match e {

@@ -142,11 +142,13 @@ async fn a_message_and_its_way_to_a_bot_are_stored_together(store: Store) {
         &store,
         t,
         r.id,
-        Uuid::new_v4(),
-        adal_domain::MessageAuthor::Handler,
-        handler,
-        vec![5; 40],
-        Some(relay(out)),
+        reports::NewMessage {
+            id: Uuid::new_v4(),
+            author: adal_domain::MessageAuthor::Handler,
+            writer: handler,
+            body: vec![5; 40],
+            relay: Some(relay(out)),
+        },
     )
     .await
     .unwrap();
@@ -156,11 +158,13 @@ async fn a_message_and_its_way_to_a_bot_are_stored_together(store: Store) {
         &store,
         t,
         r.id,
-        Uuid::new_v4(),
-        adal_domain::MessageAuthor::Handler,
-        handler,
-        vec![6; 40],
-        Some(relay(out)),
+        reports::NewMessage {
+            id: Uuid::new_v4(),
+            author: adal_domain::MessageAuthor::Handler,
+            writer: handler,
+            body: vec![6; 40],
+            relay: Some(relay(out)),
+        },
     )
     .await;
     assert!(refused.is_err());
