@@ -507,3 +507,76 @@ pub async fn replace_conversation_state(
         .await?;
     Ok(r.rows_affected > 0)
 }
+
+/// Inbox messages not yet processed, after `after` (by id), across
+/// tenants: the key rotation rewraps what they hold sealed.
+pub async fn waiting_inbound_after(
+    store: &crate::Store,
+    after: Option<Uuid>,
+    limit: u64,
+) -> Result<Vec<Inbound>> {
+    let mut q = bot_inbox::Entity::find().filter(bot_inbox::Column::ProcessedAt.is_null());
+    if let Some(a) = after {
+        q = q.filter(bot_inbox::Column::Id.gt(a));
+    }
+    Ok(q.order_by_asc(bot_inbox::Column::Id)
+        .limit(limit)
+        .all(&store.across_tenants())
+        .await?)
+}
+
+/// Replaces a waiting inbox message's sealed sender and text, if it is
+/// still waiting with the sender it was read with.
+pub async fn replace_inbound_sealed(
+    store: &crate::Store,
+    old: &Inbound,
+    sender: Vec<u8>,
+    body: Option<Vec<u8>>,
+) -> Result<bool> {
+    let r = bot_inbox::Entity::update_many()
+        .col_expr(bot_inbox::Column::Sender, Expr::value(sender))
+        .col_expr(bot_inbox::Column::Body, Expr::value(body))
+        .filter(bot_inbox::Column::Id.eq(old.id))
+        .filter(bot_inbox::Column::Sender.eq(old.sender.clone()))
+        .filter(bot_inbox::Column::ProcessedAt.is_null())
+        .exec(&store.across_tenants())
+        .await?;
+    Ok(r.rows_affected > 0)
+}
+
+/// Outbox messages not yet sent (nor given up), after `after` (by id),
+/// across tenants, for the rotation.
+pub async fn waiting_outgoing_after(
+    store: &crate::Store,
+    after: Option<Uuid>,
+    limit: u64,
+) -> Result<Vec<Outgoing>> {
+    let mut q =
+        bot_outbox::Entity::find().filter(bot_outbox::Column::Status.is_in([PENDING, SENDING]));
+    if let Some(a) = after {
+        q = q.filter(bot_outbox::Column::Id.gt(a));
+    }
+    Ok(q.order_by_asc(bot_outbox::Column::Id)
+        .limit(limit)
+        .all(&store.across_tenants())
+        .await?)
+}
+
+/// Replaces a waiting outbox message's sealed recipient and text, if it
+/// still waits with the recipient it was read with.
+pub async fn replace_outgoing_sealed(
+    store: &crate::Store,
+    old: &Outgoing,
+    recipient: Vec<u8>,
+    body: Option<Vec<u8>>,
+) -> Result<bool> {
+    let r = bot_outbox::Entity::update_many()
+        .col_expr(bot_outbox::Column::Recipient, Expr::value(recipient))
+        .col_expr(bot_outbox::Column::Body, Expr::value(body))
+        .filter(bot_outbox::Column::Id.eq(old.id))
+        .filter(bot_outbox::Column::Recipient.eq(old.recipient.clone()))
+        .filter(bot_outbox::Column::Status.is_in([PENDING, SENDING]))
+        .exec(&store.across_tenants())
+        .await?;
+    Ok(r.rows_affected > 0)
+}

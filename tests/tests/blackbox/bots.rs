@@ -700,21 +700,10 @@ async fn bots_file_and_answer_on_the_embedded_default() -> Result<()> {
     let mut needles = through_the_bots(&api, &hooks, &provider, &tid, &other, &compliance).await?;
     drop(_serve);
 
-    // Rotating the key moves the bots' envelopes (two report links, two
-    // conversations); with the new key alone a handler's message still
-    // reaches the reporter, and the reporter's conversation goes on.
-    let old = std::fs::read_to_string(dep.dir.join("reporting.key"))?;
-    let new = "6a".repeat(32);
-    let rotating = [
-        ("ADAL_REPORTING__KEY", new.as_str()),
-        ("ADAL_REPORTING__PREVIOUS_KEY", old.trim()),
-    ];
-    let out = dep.run(&["reporting-rekey"], &rotating).await?;
-    assert!(out.contains("4 messaging-bot envelopes rewrapped"), "{out}");
-    let out = dep.run(&["reporting-rekey"], &rotating).await?;
-    assert!(out.contains("0 messaging-bot envelopes rewrapped"), "{out}");
-    dep.env.insert("ADAL_REPORTING__KEY".into(), new.clone());
-    let _serve = dep.spawn("serve-after", &["serve"])?;
+    // Messages still waiting when the key is rotated: with the API alone
+    // running, a reporter's message stays in the inbox and a handler's
+    // answer in the outbox.
+    let api_only = dep.spawn("api-only", &["serve", "--api-only"])?;
     dep.wait_ready().await?;
     let compliance = api
         .login("compliance_officer@botsemb.kz", super::PASSWORD)
@@ -723,6 +712,54 @@ async fn bots_file_and_answer_on_the_embedded_default() -> Result<()> {
         .get(&compliance, &format!("/tenants/{tid}/cases"))
         .await?;
     let case = case_from(&r, "whatsapp");
+    let waiting = format!("WAITINGMARK{}", uuid::Uuid::new_v4().simple());
+    let r = api
+        .post(
+            &compliance,
+            &format!("/tenants/{tid}/cases/{case}/messages"),
+            &json!({ "body": format!("Before the rotation: {waiting}") }),
+        )
+        .await?;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let r = hooks
+        .whatsapp(wa_text(
+            &format!("wamid.before-rotation-{}", &tid[..8]),
+            "Күтіп тұрған хабар",
+        ))
+        .await?;
+    assert_eq!(r.body["stored"], 1, "{}", r.text);
+    drop(api_only);
+
+    // Rotating the key moves the bots' envelopes (two report links, two
+    // conversations, the waiting inbox and outbox messages); with the new
+    // key alone both waiting messages go through, a handler's message
+    // still reaches the reporter, and the reporter's conversation goes on.
+    let old = std::fs::read_to_string(dep.dir.join("reporting.key"))?;
+    let new = "6a".repeat(32);
+    let rotating = [
+        ("ADAL_REPORTING__KEY", new.as_str()),
+        ("ADAL_REPORTING__PREVIOUS_KEY", old.trim()),
+    ];
+    let out = dep.run(&["reporting-rekey"], &rotating).await?;
+    assert!(out.contains("6 messaging-bot envelopes rewrapped"), "{out}");
+    let out = dep.run(&["reporting-rekey"], &rotating).await?;
+    assert!(out.contains("0 messaging-bot envelopes rewrapped"), "{out}");
+    dep.env.insert("ADAL_REPORTING__KEY".into(), new.clone());
+    let _serve = dep.spawn("serve-after", &["serve"])?;
+    dep.wait_ready().await?;
+    let texts = provider.wait_for(WA_SENDER, 12).await?;
+    assert!(
+        texts[10..].iter().any(|t| t.contains(&waiting)),
+        "{texts:?}"
+    );
+    assert!(
+        texts[10..].iter().any(|t| t.contains("жіберілді")),
+        "{texts:?}"
+    );
+    needles.push(waiting);
+    let compliance = api
+        .login("compliance_officer@botsemb.kz", super::PASSWORD)
+        .await?;
     let rotated = format!("ROTATEDMARK{}", uuid::Uuid::new_v4().simple());
     let r = api
         .post(
@@ -732,8 +769,8 @@ async fn bots_file_and_answer_on_the_embedded_default() -> Result<()> {
         )
         .await?;
     assert_eq!(r.status, 201, "{}", r.text);
-    let texts = provider.wait_for(WA_SENDER, 11).await?;
-    assert!(texts[10].contains(&rotated), "{}", texts[10]);
+    let texts = provider.wait_for(WA_SENDER, 13).await?;
+    assert!(texts[12].contains(&rotated), "{}", texts[12]);
     let r = hooks
         .whatsapp(wa_text(
             &format!("wamid.after-rotation-{}", &tid[..8]),
@@ -741,8 +778,8 @@ async fn bots_file_and_answer_on_the_embedded_default() -> Result<()> {
         ))
         .await?;
     assert_eq!(r.body["stored"], 1, "{}", r.text);
-    let texts = provider.wait_for(WA_SENDER, 12).await?;
-    assert!(texts[11].contains("жіберілді"), "{}", texts[11]);
+    let texts = provider.wait_for(WA_SENDER, 14).await?;
+    assert!(texts[13].contains("жіберілді"), "{}", texts[13]);
     drop(_serve);
     needles.push(rotated);
     for needle in &needles {

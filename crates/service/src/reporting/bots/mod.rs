@@ -388,11 +388,89 @@ fn rewrapped(
 }
 
 /// The rotation's part for the bots (`adal reporting-rekey`): every report
-/// link and conversation not under `reporting.key` is rewrapped under it;
-/// returns how many. Inbox and outbox rows are short-lived (their sealed
-/// values are dropped once processed or sent): those still waiting open
-/// under either key until the rotation ends.
+/// link, conversation, and inbox and outbox message still waiting, not
+/// under `reporting.key`, is rewrapped under it; returns how many rows
+/// changed. (Processed messages and sent answers hold nothing sealed but
+/// whom an answer went to, which is not kept either.)
 pub async fn rekey(store: &adal_store::Store, keys: &ReportingKeys) -> ServiceResult<u64> {
+    let done = rekey_lasting(store, keys).await?;
+    Ok(done + rekey_waiting(store, keys).await?)
+}
+
+/// A message's two sealed values: whom (or from whom) and the text.
+type SealedPair = (Vec<u8>, Option<Vec<u8>>);
+
+/// Both envelopes of a message rewrapped (`None` when neither moved).
+fn rewrapped_pair(
+    keys: &ReportingKeys,
+    tenant: TenantId,
+    first: (&[u8], &[u8]),
+    second: Option<(&[u8], &[u8])>,
+) -> ServiceResult<Option<SealedPair>> {
+    let a = rewrapped(keys, tenant, first.0, first.1)?;
+    let b = match second {
+        Some((aad, bytes)) => Some((rewrapped(keys, tenant, aad, bytes)?, bytes)),
+        None => None,
+    };
+    if a.is_none() && !matches!(b, Some((Some(_), _))) {
+        return Ok(None);
+    }
+    let first = a.unwrap_or_else(|| first.1.to_vec());
+    let second = b.map(|(new, old)| new.unwrap_or_else(|| old.to_vec()));
+    Ok(Some((first, second)))
+}
+
+/// The inbox and outbox messages still waiting.
+async fn rekey_waiting(store: &adal_store::Store, keys: &ReportingKeys) -> ServiceResult<u64> {
+    const PAGE: u64 = 500;
+    let mut done = 0;
+    let mut after = None;
+    loop {
+        let page = store::waiting_inbound_after(store, after, PAGE).await?;
+        for m in &page {
+            let tenant = TenantId::from_uuid(m.tenant_id);
+            let body_aad = aad(tenant, "inbox-body", m.id);
+            if let Some((sender, body)) = rewrapped_pair(
+                keys,
+                tenant,
+                (&aad(tenant, "inbox-sender", m.id), &m.sender),
+                m.body.as_deref().map(|b| (body_aad.as_slice(), b)),
+            )? && store::replace_inbound_sealed(store, m, sender, body).await?
+            {
+                done += 1;
+            }
+        }
+        match page.last() {
+            Some(m) if page.len() as u64 == PAGE => after = Some(m.id),
+            _ => break,
+        }
+    }
+    let mut after = None;
+    loop {
+        let page = store::waiting_outgoing_after(store, after, PAGE).await?;
+        for m in &page {
+            let tenant = TenantId::from_uuid(m.tenant_id);
+            let body_aad = aad(tenant, "outbox-body", m.id);
+            if let Some((recipient, body)) = rewrapped_pair(
+                keys,
+                tenant,
+                (&aad(tenant, "outbox-recipient", m.id), &m.recipient),
+                m.body.as_deref().map(|b| (body_aad.as_slice(), b)),
+            )? && store::replace_outgoing_sealed(store, m, recipient, body).await?
+            {
+                done += 1;
+            }
+        }
+        match page.last() {
+            Some(m) if page.len() as u64 == PAGE => after = Some(m.id),
+            _ => break,
+        }
+    }
+    Ok(done)
+}
+
+/// The report links and conversations.
+async fn rekey_lasting(store: &adal_store::Store, keys: &ReportingKeys) -> ServiceResult<u64> {
     const PAGE: u64 = 500;
     let mut done = 0;
     let mut after = None;
