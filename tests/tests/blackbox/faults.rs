@@ -204,7 +204,7 @@ async fn worker_kill_and_redis_and_postgres_outages_lose_and_duplicate_nothing()
     assert!(twice.is_empty(), "findings made twice: {twice:?}");
     assert_eq!(findings.len(), stored.len(), "one finding per gift");
 
-    // Every alert sent, each email once.
+    // Every alert sent.
     let alerts = api
         .get_until(
             &t.compliance,
@@ -230,12 +230,24 @@ async fn worker_kill_and_redis_and_postgres_outages_lose_and_duplicate_nothing()
         })
         .collect();
     let alerts = alerts.as_array().map_or(0, Vec::len);
-    assert_eq!(mails.len(), alerts, "emails received for {alerts} alerts");
-    assert_eq!(ids.len(), alerts, "distinct Message-IDs");
+    // Every alert emailed, each under its own Message-ID. A worker killed
+    // between the SMTP server's "accepted" and its mark "sent" (worker 1,
+    // above, may be mailing when it is killed) leaves those alerts to
+    // another worker once its claim's lease ends: they go out again under
+    // the same Message-ID, a repeat a mail client recognises (crates/mail).
+    // A repeat under another Message-ID, or a lost alert, fails here.
+    assert_eq!(
+        ids.len(),
+        alerts,
+        "distinct Message-IDs for {alerts} alerts ({} emails)\n{}",
+        mails.len(),
+        logs(&dep)
+    );
+    let repeats = mails.len().saturating_sub(alerts);
     eprintln!(
         "faults: accepted {accepted}, refused during the outage {refused}, stored {}, \
-         evaluated {}, findings {}, alerts {alerts}, emails {}; every gift evaluated {:.1} s \
-         after PostgreSQL returned; 5 filings without Redis took {:.1} s",
+         evaluated {}, findings {}, alerts {alerts}, emails {} ({repeats} repeated); every gift \
+         evaluated {:.1} s after PostgreSQL returned; 5 filings without Redis took {:.1} s",
         stored.len(),
         stored.len(),
         findings.len(),
