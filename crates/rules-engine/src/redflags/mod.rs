@@ -109,6 +109,11 @@ pub fn run(mut input: impl BufRead, config: &Config, engine: &RuleEngine) -> Res
         .map(|r| (r.meta.id.as_str(), Params(&r.source.params)))
         .collect();
     let enabled = |id: &str| config.rules.iter().any(|r| r.meta.id == id);
+    let codes: Vec<report::Code> = config
+        .rules
+        .iter()
+        .map(|r| report::Code::from(r.meta.id.as_str()))
+        .collect();
     let pass = Pass {
         global: &config.global,
         plain: &plain,
@@ -119,6 +124,7 @@ pub fn run(mut input: impl BufRead, config: &Config, engine: &RuleEngine) -> Res
         r038: dataset.contains_key("R038"),
         r048_digits: dataset.get("R048").map(|p| p.usize("digits", 2)),
         r036: enabled("R036"),
+        codes: &codes,
     };
     let mut state = State::new(config.global.currency.clone());
     let mut first_line = 0;
@@ -144,6 +150,6 @@ pub fn run(mut input: impl BufRead, config: &Config, engine: &RuleEngine) -> Res
         columns,
         ..
     } = state;
-    finalize(&dataset, columns, &mut report);
+    finalize(&dataset, columns, &codes, &mut report);
     Ok(report)
 }

@@ -9,7 +9,7 @@ use super::release::{
     identical_price_tenderers, is_status, late_winning_tenderers, lowest_bid, sole_valid_winner,
     submission_period_days,
 };
-use super::report::{Report, record_finding};
+use super::report::{Code, Report, record_finding};
 use super::{Error, Global, PROCESS_KIND};
 use crate::engine::{CompiledRule, RuleEngine, RuleRun};
 use adal_sandbox_protocol::RuleOutcome;
@@ -57,6 +57,8 @@ pub(super) struct Pass<'a> {
     pub(super) r038: bool,
     pub(super) r048_digits: Option<usize>,
     pub(super) r036: bool,
+    /// The ids of the rules, shared by the results that name them.
+    pub(super) codes: &'a [Code],
 }
 
 pub(super) struct State {
@@ -104,12 +106,7 @@ impl State {
     fn merge(&mut self, later: State) {
         self.columns.merge(later.columns);
         let r = later.report;
-        for (group, ids) in r.results {
-            let mine = self.report.results.entry(group).or_default();
-            for (id, codes) in ids {
-                mine.entry(id).or_default().extend(codes);
-            }
-        }
+        self.report.merge_results(r.results);
         self.report.skipped_lines.extend(r.skipped_lines);
         self.report.rule_errors.extend(r.rule_errors);
     }
@@ -264,7 +261,11 @@ impl Pass<'_> {
         let report = &mut state.report;
         let mut record = |run: RuleRun| match run {
             RuleRun::Reported(RuleOutcome::Finding { rule_id, .. }) => {
-                record_finding(report, &rule_id, &facts)
+                let code = match self.codes.iter().find(|c| ***c == *rule_id) {
+                    Some(c) => Code::clone(c),
+                    None => Code::from(rule_id),
+                };
+                record_finding(report, &code, &facts);
             }
             RuleRun::Reported(RuleOutcome::Error {
                 rule_id, message, ..
