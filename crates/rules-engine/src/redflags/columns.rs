@@ -4,6 +4,7 @@
 use super::ocds::{self, Release};
 use super::release::{final_awards, is_status, is_submitted, sole_supplier, sole_tenderer};
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 /// A fraction summed over contracting processes (the mediant, as cardinal
 /// sums its ratios).
@@ -24,12 +25,30 @@ impl Fraction {
     }
 }
 
-/// One row of the second-lowest-bid column (R024, R058).
+/// One row of the second-lowest-bid column (R024, R058). A large data
+/// set has a row for most of its processes, so rows are kept small: the
+/// tenderers, who recur across processes, are shared ([`Interner`]).
 pub(super) struct BidRatio {
-    pub(super) ocid: String,
+    pub(super) ocid: Box<str>,
     pub(super) ratio: f64,
-    pub(super) winner: String,
-    pub(super) second: String,
+    pub(super) winner: Arc<str>,
+    pub(super) second: Arc<str>,
+}
+
+/// One shared copy of each identifier seen (per worker: copies of one
+/// identifier on two workers are equal, so rows from both merge as is).
+#[derive(Default)]
+pub(super) struct Interner(HashSet<Arc<str>>);
+
+impl Interner {
+    pub(super) fn get(&mut self, id: &str) -> Arc<str> {
+        if let Some(shared) = self.0.get(id) {
+            return Arc::clone(shared);
+        }
+        let shared: Arc<str> = Arc::from(id);
+        self.0.insert(Arc::clone(&shared));
+        shared
+    }
 }
 
 /// The dataset columns, filled during the pass.
@@ -72,6 +91,7 @@ pub(super) fn bid_ratio(
     release: &Release,
     ocid: &str,
     currency: &mut Option<String>,
+    ids: &mut Interner,
 ) -> Option<BidRatio> {
     let (active, details) = final_awards(release)?;
     let [award] = active.as_slice() else {
@@ -106,10 +126,10 @@ pub(super) fn bid_ratio(
     }
     let (w, (s, second_id)) = (winner?, second?);
     (s >= w).then(|| BidRatio {
-        ocid: ocid.to_owned(),
+        ocid: ocid.into(),
         ratio: (s - w) / w,
-        winner: supplier.to_owned(),
-        second: second_id.to_owned(),
+        winner: ids.get(supplier),
+        second: ids.get(second_id),
     })
 }
 
