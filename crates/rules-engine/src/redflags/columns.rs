@@ -3,7 +3,7 @@
 
 use super::ocds::{self, Release};
 use super::release::{final_awards, is_status, is_submitted, sole_supplier, sole_tenderer};
-use std::collections::{HashMap, HashSet};
+use super::{FastMap, FastSet};
 use std::sync::Arc;
 
 /// A fraction summed over contracting processes (the mediant, as cardinal
@@ -18,6 +18,17 @@ impl Fraction {
     fn add(&mut self, num: usize, den: usize) {
         self.num += num;
         self.den += den;
+    }
+
+    /// Adds `num / den` to `id`'s fraction in `column`, copying `id` only
+    /// the first time it is seen.
+    fn add_to(column: &mut FastMap<String, Fraction>, id: &str, num: usize, den: usize) {
+        match column.get_mut(id) {
+            Some(f) => f.add(num, den),
+            None => {
+                column.insert(id.to_owned(), Fraction { num, den });
+            }
+        }
     }
     #[allow(clippy::cast_precision_loss)]
     pub(super) fn ratio(self) -> f64 {
@@ -38,7 +49,7 @@ pub(super) struct BidRatio {
 /// One shared copy of each identifier seen (per worker: copies of one
 /// identifier on two workers are equal, so rows from both merge as is).
 #[derive(Default)]
-pub(super) struct Interner(HashSet<Arc<str>>);
+pub(super) struct Interner(FastSet<Arc<str>>);
 
 impl Interner {
     pub(super) fn get(&mut self, id: &str) -> Arc<str> {
@@ -55,11 +66,11 @@ impl Interner {
 #[derive(Default)]
 pub(super) struct Columns {
     pub(super) bid_ratios: Vec<BidRatio>,
-    pub(super) r025_tenderer: HashMap<String, Fraction>,
-    pub(super) r038_buyer: HashMap<String, Fraction>,
-    pub(super) r038_procuring_entity: HashMap<String, Fraction>,
-    pub(super) r038_tenderer: HashMap<String, Fraction>,
-    pub(super) r048_supplier: HashMap<String, (usize, HashSet<String>)>,
+    pub(super) r025_tenderer: FastMap<String, Fraction>,
+    pub(super) r038_buyer: FastMap<String, Fraction>,
+    pub(super) r038_procuring_entity: FastMap<String, Fraction>,
+    pub(super) r038_tenderer: FastMap<String, Fraction>,
+    pub(super) r048_supplier: FastMap<String, (usize, FastSet<String>)>,
 }
 
 impl Columns {
@@ -133,7 +144,7 @@ pub(super) fn bid_ratio(
     })
 }
 
-pub(super) fn r025_fold(release: &Release, column: &mut HashMap<String, Fraction>) {
+pub(super) fn r025_fold(release: &Release, column: &mut FastMap<String, Fraction>) {
     let Some((active, details)) = final_awards(release) else {
         return;
     };
@@ -143,17 +154,14 @@ pub(super) fn r025_fold(release: &Release, column: &mut HashMap<String, Fraction
     let Some(supplier) = sole_supplier(award) else {
         return;
     };
-    let valid: HashSet<&str> = details
+    let valid: FastSet<&str> = details
         .iter()
         .filter(|b| is_status(&b.status, "valid"))
         .filter_map(sole_tenderer)
         .collect();
     // Each tenderer counts once per contracting process.
     for id in valid {
-        column
-            .entry(id.to_owned())
-            .or_default()
-            .add(usize::from(id == supplier), 1);
+        Fraction::add_to(column, id, usize::from(id == supplier), 1);
     }
 }
 
@@ -168,22 +176,14 @@ pub(super) fn r038_fold(release: &Release, columns: &mut Columns) {
         let dq = usize::from(is_status(&bid.status, "disqualified"));
         disqualified += dq;
         for id in bid.tenderers.iter().filter_map(ocds::Org::id) {
-            columns
-                .r038_tenderer
-                .entry(id.to_owned())
-                .or_default()
-                .add(dq, 1);
+            Fraction::add_to(&mut columns.r038_tenderer, id, dq, 1);
         }
     }
     if submitted == 0 {
         return;
     }
     if let Some(id) = release.buyer.get().and_then(ocds::Org::id) {
-        columns
-            .r038_buyer
-            .entry(id.to_owned())
-            .or_default()
-            .add(disqualified, submitted);
+        Fraction::add_to(&mut columns.r038_buyer, id, disqualified, submitted);
     }
     if let Some(id) = release
         .tender
@@ -191,20 +191,21 @@ pub(super) fn r038_fold(release: &Release, columns: &mut Columns) {
         .and_then(|t| t.procuring_entity.get())
         .and_then(ocds::Org::id)
     {
-        columns
-            .r038_procuring_entity
-            .entry(id.to_owned())
-            .or_default()
-            .add(disqualified, submitted);
+        Fraction::add_to(
+            &mut columns.r038_procuring_entity,
+            id,
+            disqualified,
+            submitted,
+        );
     }
 }
 
 pub(super) fn r048_fold(
     release: &Release,
     digits: usize,
-    column: &mut HashMap<String, (usize, HashSet<String>)>,
+    column: &mut FastMap<String, (usize, FastSet<String>)>,
 ) {
-    let mut seen: HashSet<&str> = HashSet::new();
+    let mut seen: FastSet<&str> = FastSet::default();
     for award in release.awards.iter() {
         if !is_status(&award.status, "active") || !award.items.present {
             continue;
@@ -216,12 +217,23 @@ pub(super) fn r048_fold(
             let Some(code) = item.classification.get().and_then(|c| c.id.get()) else {
                 continue;
             };
-            let (count, codes) = column.entry(supplier.to_owned()).or_default();
             // A supplier counts once per contracting process.
-            if seen.insert(supplier) {
+            let first = seen.insert(supplier);
+            let (count, codes) = match column.get_mut(supplier) {
+                Some(entry) => entry,
+                None => column.entry(supplier.to_owned()).or_default(),
+            };
+            if first {
                 *count += 1;
             }
-            codes.insert(code.chars().take(digits).collect());
+            // The first `digits` characters, copied only when new.
+            let division = code
+                .char_indices()
+                .nth(digits)
+                .map_or(code, |(end, _)| &code[..end]);
+            if !codes.contains(division) {
+                codes.insert(division.to_owned());
+            }
         }
     }
 }

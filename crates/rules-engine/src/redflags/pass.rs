@@ -10,11 +10,11 @@ use super::release::{
     submission_period_days,
 };
 use super::report::{Code, Report, record_finding};
-use super::{Error, Global, PROCESS_KIND};
+use super::{Error, FastMap, Global, PROCESS_KIND};
 use crate::engine::{CompiledRule, RuleEngine, RuleRun};
 use adal_sandbox_protocol::RuleOutcome;
 use rhai::Dynamic;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::io::BufRead;
 
 /// Lines handed to a worker at a time: enough to make the hand-over cheap,
@@ -72,9 +72,28 @@ pub(super) struct State {
     pub(super) report: Report,
 }
 
-/// Outcomes of memoized rules, per worker: (index in `Pass::memoized`, key
-/// of the inputs' values) → outcome.
-type Memo = HashMap<(usize, String), RuleRun>;
+/// Outcomes of memoized rules, per worker: for each rule of
+/// `Pass::memoized`, the key of its inputs' values (`Facts::write_key`) →
+/// outcome.
+#[derive(Default)]
+struct Memo {
+    rules: Vec<FastMap<String, RuleRun>>,
+    entries: usize,
+    /// The key being looked up, reused from process to process.
+    key: String,
+}
+
+impl Memo {
+    /// Makes room for the outcomes of `rules` rules: once the bound is
+    /// reached, every outcome is forgotten at once.
+    fn prepare(&mut self, rules: usize) {
+        if self.entries > MEMO_ENTRIES || self.rules.len() != rules {
+            self.rules.clear();
+            self.rules.resize_with(rules, FastMap::default);
+            self.entries = 0;
+        }
+    }
+}
 
 /// What a worker keeps across its chunks: the per-organisation counts,
 /// whose sums do not depend on the order of the lines (so one map per
@@ -267,11 +286,11 @@ impl Pass<'_> {
         let facts = self.facts(release, ocid, price_comparison, &mut state.currency);
         let context = Dynamic::from_map(rhai::Map::new());
         let report = &mut state.report;
-        let mut record = |run: RuleRun| match run {
+        let mut record = |run: &RuleRun| match run {
             RuleRun::Reported(RuleOutcome::Finding { rule_id, .. }) => {
-                let code = match self.codes.iter().find(|c| ***c == *rule_id) {
+                let code = match self.codes.iter().find(|c| ***c == **rule_id) {
                     Some(c) => Code::clone(c),
-                    None => Code::from(rule_id),
+                    None => Code::from(rule_id.as_str()),
                 };
                 record_finding(report, &code, &facts);
             }
@@ -286,33 +305,38 @@ impl Pass<'_> {
             let payload = facts.to_dynamic(None);
             self.engine
                 .evaluate_dynamic(self.plain, PROCESS_KIND, &payload, &context, |_, run| {
-                    record(run)
+                    record(&run);
                 });
         }
         let memo = &mut worker.memo;
-        if memo.len() > MEMO_ENTRIES {
-            memo.clear();
-        }
-        for (i, m) in self.memoized.iter().enumerate() {
-            let key = (i, facts.key(&m.inputs));
-            let outcome = match memo.get(&key) {
-                Some(o) => o.clone(),
-                None => {
-                    let payload = facts.to_dynamic(Some(&m.inputs));
-                    let mut first = None;
-                    self.engine.evaluate_dynamic(
-                        std::slice::from_ref(&m.rule),
-                        PROCESS_KIND,
-                        &payload,
-                        &context,
-                        |_, run| first = Some(run),
-                    );
-                    let Some(o) = first else { continue };
-                    memo.insert(key, o.clone());
-                    o
-                }
-            };
-            record(outcome);
+        memo.prepare(self.memoized.len());
+        let Memo {
+            rules,
+            entries,
+            key,
+        } = memo;
+        for (m, outcomes) in self.memoized.iter().zip(rules) {
+            key.clear();
+            facts.write_key(&m.inputs, key);
+            // Outcomes are recorded from the memo as they are: a copy of
+            // one per process would only be thrown away.
+            if let Some(o) = outcomes.get(key.as_str()) {
+                record(o);
+                continue;
+            }
+            let payload = facts.to_dynamic(Some(&m.inputs));
+            let mut first = None;
+            self.engine.evaluate_dynamic(
+                std::slice::from_ref(&m.rule),
+                PROCESS_KIND,
+                &payload,
+                &context,
+                |_, run| first = Some(run),
+            );
+            let Some(o) = first else { continue };
+            record(&o);
+            outcomes.insert(key.clone(), o);
+            *entries += 1;
         }
     }
 

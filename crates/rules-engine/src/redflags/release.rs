@@ -3,7 +3,8 @@
 //! R035, R036 and the submission period.
 
 use super::ocds::{self, Award, Bid, Release};
-use std::collections::{BTreeSet, HashMap, HashSet};
+use super::{FastMap, FastSet};
+use std::collections::BTreeSet;
 
 pub(super) fn is_submitted(bid: &Bid) -> bool {
     bid.status
@@ -65,7 +66,7 @@ pub(super) fn identical_price_tenderers(release: &Release) -> Vec<String> {
     let Some(bids) = release.bids.get() else {
         return Vec::new();
     };
-    let mut prices: HashMap<(u64, &str), BTreeSet<&str>> = HashMap::new();
+    let mut prices: FastMap<(u64, &str), BTreeSet<&str>> = FastMap::default();
     for bid in bids.details.iter().filter(|b| is_submitted(b)) {
         let Some(value) = bid.value.get() else {
             continue;
@@ -112,7 +113,7 @@ pub(super) fn late_winning_tenderers(release: &Release) -> Vec<String> {
     if !release.awards.present || !bids.details.present {
         return Vec::new();
     }
-    let winners: HashSet<&str> = release
+    let winners: FastSet<&str> = release
         .awards
         .iter()
         .filter(|a| is_status(&a.status, "active") && a.suppliers.present)
@@ -142,13 +143,13 @@ pub(super) fn sole_valid_winner(release: &Release) -> (Option<String>, usize) {
     let Some((active, details)) = final_awards(release) else {
         return (None, 0);
     };
-    let suppliers: HashSet<&str> = active
+    let suppliers: FastSet<&str> = active
         .iter()
         .filter(|a| a.suppliers.present)
         .flat_map(|a| a.suppliers.iter().filter_map(ocds::Org::id))
         .collect();
-    let mut valid = HashSet::new();
-    let mut disqualified = HashSet::new();
+    let mut valid = FastSet::default();
+    let mut disqualified = FastSet::default();
     for bid in details.iter() {
         let set = match bid.status.get() {
             Some("valid") => &mut valid,
