@@ -18,7 +18,9 @@ pub(super) fn is_status(status: &ocds::Str, want: &str) -> bool {
 
 /// The active awards, if every award with a status is final (active,
 /// cancelled or unsuccessful) and the release has awards and bids.
-pub(super) fn final_awards(release: &Release) -> Option<(Vec<&Award>, &ocds::List<Bid>)> {
+pub(super) fn final_awards<'r, 'a>(
+    release: &'r Release<'a>,
+) -> Option<(Vec<&'r Award<'a>>, &'r ocds::List<Bid<'a>>)> {
     let details = &release.bids.get()?.details;
     if !release.awards.present || !details.present {
         return None;
@@ -35,7 +37,7 @@ pub(super) fn final_awards(release: &Release) -> Option<(Vec<&Award>, &ocds::Lis
 }
 
 /// The single supplier id of an award, if it has exactly one.
-pub(super) fn sole_supplier(award: &Award) -> Option<&str> {
+pub(super) fn sole_supplier<'r>(award: &'r Award<'_>) -> Option<&'r str> {
     if award.suppliers.len() != 1 {
         return None;
     }
@@ -43,7 +45,7 @@ pub(super) fn sole_supplier(award: &Award) -> Option<&str> {
 }
 
 /// The single tenderer id of a bid, if it has exactly one.
-pub(super) fn sole_tenderer(bid: &Bid) -> Option<&str> {
+pub(super) fn sole_tenderer<'r>(bid: &'r Bid<'_>) -> Option<&'r str> {
     if bid.tenderers.len() != 1 {
         return None;
     }
