@@ -58,12 +58,14 @@ fn set_code(codes: &mut Codes, code: &Code, value: f64) {
 impl Report {
     pub(super) fn set(&mut self, group: Group, id: &str, code: &Code, value: f64) {
         let ids = self.results.entry(group).or_default();
-        // The identifier is copied only the first time it is flagged.
-        let codes = match ids.get_mut(id) {
-            Some(codes) => codes,
-            None => ids.entry(id.into()).or_default(),
-        };
-        set_code(codes, code, value);
+        match ids.get_mut(id) {
+            Some(codes) => set_code(codes, code, value),
+            // The identifier is copied only the first time it is flagged,
+            // with room for one code (a first push would make room for 4).
+            None => {
+                ids.insert(id.into(), vec![(Arc::clone(code), value)]);
+            }
+        }
     }
 
     /// Adds the results of `later`, whose values win where both have one.
