@@ -1,6 +1,7 @@
 //! The dataset columns: what the pass appends per contracting process for
 //! the dataset rules (R024, R025, R038, R048, R058) to judge at the end.
 
+use super::id::Id;
 use super::ocds::{self, Release};
 use super::release::{final_awards, is_status, is_submitted, sole_supplier, sole_tenderer};
 use super::{FastMap, FastSet};
@@ -22,11 +23,11 @@ impl Fraction {
 
     /// Adds `num / den` to `id`'s fraction in `column`, copying `id` only
     /// the first time it is seen.
-    fn add_to(column: &mut FastMap<String, Fraction>, id: &str, num: usize, den: usize) {
+    fn add_to(column: &mut FastMap<Id, Fraction>, id: &str, num: usize, den: usize) {
         match column.get_mut(id) {
             Some(f) => f.add(num, den),
             None => {
-                column.insert(id.to_owned(), Fraction { num, den });
+                column.insert(Id::new(id), Fraction { num, den });
             }
         }
     }
@@ -66,11 +67,11 @@ impl Interner {
 #[derive(Default)]
 pub(super) struct Columns {
     pub(super) bid_ratios: Vec<BidRatio>,
-    pub(super) r025_tenderer: FastMap<String, Fraction>,
-    pub(super) r038_buyer: FastMap<String, Fraction>,
-    pub(super) r038_procuring_entity: FastMap<String, Fraction>,
-    pub(super) r038_tenderer: FastMap<String, Fraction>,
-    pub(super) r048_supplier: FastMap<String, (usize, FastSet<String>)>,
+    pub(super) r025_tenderer: FastMap<Id, Fraction>,
+    pub(super) r038_buyer: FastMap<Id, Fraction>,
+    pub(super) r038_procuring_entity: FastMap<Id, Fraction>,
+    pub(super) r038_tenderer: FastMap<Id, Fraction>,
+    pub(super) r048_supplier: FastMap<Id, (usize, FastSet<String>)>,
 }
 
 impl Columns {
@@ -144,7 +145,7 @@ pub(super) fn bid_ratio(
     })
 }
 
-pub(super) fn r025_fold(release: &Release, column: &mut FastMap<String, Fraction>) {
+pub(super) fn r025_fold(release: &Release, column: &mut FastMap<Id, Fraction>) {
     let Some((active, details)) = final_awards(release) else {
         return;
     };
@@ -203,7 +204,7 @@ pub(super) fn r038_fold(release: &Release, columns: &mut Columns) {
 pub(super) fn r048_fold(
     release: &Release,
     digits: usize,
-    column: &mut FastMap<String, (usize, FastSet<String>)>,
+    column: &mut FastMap<Id, (usize, FastSet<String>)>,
 ) {
     let mut seen: FastSet<&str> = FastSet::default();
     for award in release.awards.iter() {
@@ -221,7 +222,7 @@ pub(super) fn r048_fold(
             let first = seen.insert(supplier);
             let (count, codes) = match column.get_mut(supplier) {
                 Some(entry) => entry,
-                None => column.entry(supplier.to_owned()).or_default(),
+                None => column.entry(Id::new(supplier)).or_default(),
             };
             if first {
                 *count += 1;

@@ -117,7 +117,7 @@ pub(super) fn finalize(
                 #[allow(clippy::cast_precision_loss)]
                 let enough = f.den as f64 >= upper;
                 if enough && f.ratio() <= lower {
-                    report.set(Group::Tenderer, id, &r025, f.ratio());
+                    report.set(Group::Tenderer, id.as_str(), &r025, f.ratio());
                 }
             }
         }
@@ -136,10 +136,10 @@ pub(super) fn finalize(
             ),
             (Group::Tenderer, &columns.r038_tenderer, min_bids),
         ] {
-            let ratios: Vec<(&String, f64)> = column
+            let ratios: Vec<(&str, f64)> = column
                 .iter()
                 .filter(|(_, f)| f.den >= minimum)
-                .map(|(id, f)| (id, f.ratio()))
+                .map(|(id, f)| (id.as_str(), f.ratio()))
                 .collect();
             if ratios.is_empty() {
                 continue;
@@ -164,11 +164,11 @@ pub(super) fn finalize(
         let r048 = code("R048");
         let minimum = p.usize("minimum_contracting_processes", 20);
         #[allow(clippy::cast_precision_loss)]
-        let lengths: Vec<(&String, f64)> = columns
+        let lengths: Vec<(&str, f64)> = columns
             .r048_supplier
             .iter()
             .filter(|(_, (count, _))| *count >= minimum)
-            .map(|(id, (_, codes))| (id, codes.len() as f64))
+            .map(|(id, (_, codes))| (id.as_str(), codes.len() as f64))
             .collect();
         let upper = p.fixed("threshold").unwrap_or_else(|| {
             let c = Column::new(lengths.iter().map(|(_, l)| *l).collect());

@@ -19,6 +19,7 @@ mod columns;
 mod config;
 mod dataset;
 mod facts;
+mod id;
 mod pass;
 mod release;
 mod report;
