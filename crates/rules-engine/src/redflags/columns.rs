@@ -75,20 +75,34 @@ pub(super) struct Columns {
 }
 
 impl Columns {
-    /// Appends the rows of `c` and adds up its counts.
-    pub(super) fn merge(&mut self, c: Columns) {
-        self.bid_ratios.extend(c.bid_ratios);
-        for (mine, theirs) in [
+    /// Appends the rows of `c` and adds up its counts. Sums do not depend
+    /// on the order, so the smaller map is added into the larger (into an
+    /// empty one, the other is taken whole rather than copied entry by
+    /// entry, which held both at once).
+    pub(super) fn merge(&mut self, mut c: Columns) {
+        if self.bid_ratios.is_empty() {
+            self.bid_ratios = c.bid_ratios;
+        } else {
+            self.bid_ratios.append(&mut c.bid_ratios);
+        }
+        for (mine, mut theirs) in [
             (&mut self.r025_tenderer, c.r025_tenderer),
             (&mut self.r038_buyer, c.r038_buyer),
             (&mut self.r038_procuring_entity, c.r038_procuring_entity),
             (&mut self.r038_tenderer, c.r038_tenderer),
         ] {
+            if mine.len() < theirs.len() {
+                std::mem::swap(mine, &mut theirs);
+            }
             for (id, f) in theirs {
                 mine.entry(id).or_default().add(f.num, f.den);
             }
         }
-        for (id, (count, codes)) in c.r048_supplier {
+        let mut theirs = c.r048_supplier;
+        if self.r048_supplier.len() < theirs.len() {
+            std::mem::swap(&mut self.r048_supplier, &mut theirs);
+        }
+        for (id, (count, codes)) in theirs {
             let (n, all) = self.r048_supplier.entry(id).or_default();
             *n += count;
             all.extend(codes);
