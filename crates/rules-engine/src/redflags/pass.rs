@@ -74,10 +74,12 @@ pub(super) struct State {
 
 /// Outcomes of memoized rules, per worker: for each rule of
 /// `Pass::memoized`, the key of its inputs' values (`Facts::write_key`) →
-/// outcome.
+/// the finding or error, boxed, or `None` when there is nothing to record
+/// (most entries): a `RuleRun` inline would make every entry as large as
+/// a finding.
 #[derive(Default)]
 struct Memo {
-    rules: Vec<FastMap<String, RuleRun>>,
+    rules: Vec<FastMap<String, Option<Box<RuleRun>>>>,
     entries: usize,
     /// The key being looked up, reused from process to process.
     key: String,
@@ -321,7 +323,9 @@ impl Pass<'_> {
             // Outcomes are recorded from the memo as they are: a copy of
             // one per process would only be thrown away.
             if let Some(o) = outcomes.get(key.as_str()) {
-                record(o);
+                if let Some(o) = o {
+                    record(o);
+                }
                 continue;
             }
             let payload = facts.to_dynamic(Some(&m.inputs));
@@ -334,8 +338,14 @@ impl Pass<'_> {
                 |_, run| first = Some(run),
             );
             let Some(o) = first else { continue };
-            record(&o);
-            outcomes.insert(key.clone(), o);
+            let remembered = match o {
+                RuleRun::Clear | RuleRun::Skipped => None,
+                reported => {
+                    record(&reported);
+                    Some(Box::new(reported))
+                }
+            };
+            outcomes.insert(key.clone(), remembered);
             *entries += 1;
         }
     }
