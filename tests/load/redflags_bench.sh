@@ -4,7 +4,7 @@
 # their outputs agree. Figures: docs/performance.md, "Red flags over
 # 100,000 contracting processes".
 #
-#   tests/load/redflags_bench.sh                 # 100,000 processes, 5 runs
+#   tests/load/redflags_bench.sh                 # 100,000 processes, 5 rounds
 #   N=10000 RUNS=3 tests/load/redflags_bench.sh
 #   CARDINAL=/path/to/ocdscardinal tests/load/redflags_bench.sh
 #
@@ -15,7 +15,7 @@
 # BASELINE=/path/to/older/adal-rules adds an older build to the table and
 # compares its output with this one's.
 #
-# Environment: N (100000), SEED (1), RUNS (5), DATA (directory for the
+# Environment: N (100000), SEED (1), RUNS (5 rounds), DATA (directory for the
 # generated file and outputs; default /tmp/adal-redflags-bench).
 set -euo pipefail
 
@@ -44,49 +44,51 @@ floor="$target/release/examples/json_floor"
 
 cardinal=${CARDINAL:-$(command -v ocdscardinal || true)}
 
-# Runs "$@" RUNS times; prints the median wall time (s), median peak RSS
-# (KiB) and median CPU time (user + system, s); the last run's standard
-# output is kept in $out. On a shared machine wall time includes waiting
-# for a core; CPU time does not.
-measure() {
-    local name=$1 out=$2
-    shift 2
-    local times=()
-    for _ in $(seq "$RUNS"); do
-        /usr/bin/time -f "%e %M %U %S" -o "$DATA/time.txt" "$@" >"$out" 2>"$DATA/$name.stderr"
-        times+=("$(cat "$DATA/time.txt")")
-    done
-    printf '%s\n' "${times[@]}" | python3 -c '
-import statistics, sys
-rows = [l.split() for l in sys.stdin if l.strip()]
-print(statistics.median(float(r[0]) for r in rows), int(statistics.median(int(r[1]) for r in rows)),
-      statistics.median(float(r[2]) + float(r[3]) for r in rows))'
+# The rows of the table, each with its command (argv) and where its
+# standard output goes (out).
+rows=(adal-rules "adal-rules --threads 1" json_floor "json_floor --threads 1")
+[[ -n "${BASELINE:-}" ]] && rows+=(baseline)
+[[ -n "$cardinal" ]] && rows+=(ocdscardinal)
+command_of() {
+    case $1 in
+    adal-rules) argv=("$adal" redflags --settings "$settings" "$input") out=$DATA/adal.json ;;
+    "adal-rules --threads 1") argv=("$adal" redflags --threads 1 --settings "$settings" "$input") out=$DATA/adal-1.json ;;
+    json_floor) argv=("$floor" "$input") out=/dev/null ;;
+    "json_floor --threads 1") argv=("$floor" --threads 1 "$input") out=/dev/null ;;
+    baseline) argv=("$BASELINE" redflags --settings "$settings" "$input") out=$DATA/baseline.json ;;
+    ocdscardinal) argv=("$cardinal" indicators --settings "$settings" "$input") out=$DATA/cardinal.json ;;
+    esac
 }
 
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "input: $input ($(wc -l <"$input") lines, $(python3 -c 'import os, sys; print(f"{os.path.getsize(sys.argv[1]) / 1e6:.0f} MB")' "$input")), $RUNS runs each, medians"
+echo "input: $input ($(wc -l <"$input") lines, $(python3 -c 'import os, sys; print(f"{os.path.getsize(sys.argv[1]) / 1e6:.0f} MB")' "$input")), $RUNS rounds, medians"
+# Round by round, every row once per round: on a shared machine the load
+# changes within seconds, and interleaving spreads it over all rows alike
+# (one row's runs back to back could all fall in a busy spell). Wall time
+# still includes waiting for a core; CPU time (user + system) does not.
+# Each row's last standard output is kept in its `out`.
+for i in "${!rows[@]}"; do : >"$DATA/row-$i.times"; done
+for _ in $(seq "$RUNS"); do
+    for i in "${!rows[@]}"; do
+        command_of "${rows[$i]}"
+        /usr/bin/time -f "%e %M %U %S" -a -o "$DATA/row-$i.times" "${argv[@]}" >"$out" 2>"$DATA/row-$i.stderr"
+    done
+done
 printf '%-34s %10s %10s %16s\n' tool "wall (s)" "CPU (s)" "peak RSS (MiB)"
 declare -A wall rss cpu
-row() {
-    local name=$1 out=$2
-    shift 2
-    read -r w m c < <(measure "$name" "$out" "$@")
+for i in "${!rows[@]}"; do
+    read -r w m c < <(python3 -c '
+import statistics, sys
+rows = [l.split() for l in open(sys.argv[1]) if l.strip()]
+print(statistics.median(float(r[0]) for r in rows), int(statistics.median(int(r[1]) for r in rows)),
+      statistics.median(float(r[2]) + float(r[3]) for r in rows))' "$DATA/row-$i.times")
+    name=${rows[$i]}
     wall[$name]=$w
     rss[$name]=$m
     cpu[$name]=$c
     printf '%-34s %10.2f %10.2f %16.1f\n' "$name" "$w" "$c" "$(echo "$m / 1024" | bc -l)"
-}
-row adal-rules "$DATA/adal.json" "$adal" redflags --settings "$settings" "$input"
-row "adal-rules --threads 1" "$DATA/adal-1.json" "$adal" redflags --threads 1 --settings "$settings" "$input"
-row json_floor /dev/null "$floor" "$input"
-row "json_floor --threads 1" /dev/null "$floor" --threads 1 "$input"
-if [[ -n "${BASELINE:-}" ]]; then
-    row baseline "$DATA/baseline.json" "$BASELINE" redflags --settings "$settings" "$input"
-fi
-if [[ -n "$cardinal" ]]; then
-    row ocdscardinal "$DATA/cardinal.json" "$cardinal" indicators --settings "$settings" "$input"
-fi
+done
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 ratio() { python3 -c "print(f'{$1 / $2:.2f}')"; }

@@ -533,9 +533,12 @@ fn redflags(args: &[&str]) -> ExitCode {
     for e in &report.rule_errors {
         eprintln!("adal-rules: rule error: {e}");
     }
-    let written = serde_json::to_string(&report.to_json(args.no_meta))
+    // Written as it is serialized: the output is never held whole.
+    let mut out = io::BufWriter::new(io::stdout().lock());
+    let written = serde_json::to_writer(&mut out, &report.output(args.no_meta))
         .map_err(io::Error::other)
-        .and_then(|s| writeln!(io::stdout().lock(), "{s}"));
+        .and_then(|()| writeln!(out))
+        .and_then(|()| out.flush());
     if let Err(e) = written {
         eprintln!("adal-rules: {e}");
         return ExitCode::FAILURE;

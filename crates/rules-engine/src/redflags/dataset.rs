@@ -2,7 +2,7 @@
 //! during the pass, parameterised by the rules' metadata.
 
 use super::columns::Columns;
-use super::report::{Group, Report};
+use super::report::{Code, Group, Report};
 use super::stats::{self, Column};
 use serde_json::Value;
 use std::collections::{BTreeMap, HashMap};
@@ -32,9 +32,23 @@ impl Params<'_> {
 }
 
 /// The dataset rules, over the columns filled during the pass.
-pub(super) fn finalize(dataset: &HashMap<&str, Params<'_>>, columns: Columns, report: &mut Report) {
+pub(super) fn finalize(
+    dataset: &HashMap<&str, Params<'_>>,
+    columns: Columns,
+    codes: &[Code],
+    report: &mut Report,
+) {
+    // Every enabled rule's id is in `codes`; should one not be, its
+    // results carry a copy of the id instead.
+    let code = |id: &str| {
+        codes
+            .iter()
+            .find(|c| &***c == id)
+            .map_or_else(|| Code::from(id), Code::clone)
+    };
     let ratios = || Column::new(columns.bid_ratios.iter().map(|r| r.ratio).collect());
     if let Some(p) = dataset.get("R024") {
+        let r024 = code("R024");
         let (lower, q1) = match p.fixed("threshold") {
             // With a fixed fence, q1 does not gate the flags.
             Some(t) => (t, 1.0),
@@ -51,13 +65,14 @@ pub(super) fn finalize(dataset: &HashMap<&str, Params<'_>>, columns: Columns, re
         // set has equal bids and the fence would flag it wholesale.
         if q1 > 0.0 && lower > 0.0 {
             for r in columns.bid_ratios.iter().filter(|r| r.ratio <= lower) {
-                report.set(Group::Ocid, &r.ocid, "R024", r.ratio);
-                report.set(Group::Tenderer, &r.winner, "R024", 0.0);
-                report.set(Group::Tenderer, &r.second, "R024", 0.0);
+                report.set(Group::Ocid, &r.ocid, &r024, r.ratio);
+                report.set(Group::Tenderer, &r.winner, &r024, 0.0);
+                report.set(Group::Tenderer, &r.second, &r024, 0.0);
             }
         }
     }
     if let Some(p) = dataset.get("R058") {
+        let r058 = code("R058");
         let upper = p.fixed("threshold").unwrap_or_else(|| {
             let c = ratios();
             let (q1, q3) = (c.q1(), c.q3());
@@ -68,12 +83,13 @@ pub(super) fn finalize(dataset: &HashMap<&str, Params<'_>>, columns: Columns, re
         report.meta("R058", "upper_fence", upper);
         if upper > 0.0 {
             for r in columns.bid_ratios.iter().filter(|r| r.ratio >= upper) {
-                report.set(Group::Ocid, &r.ocid, "R058", r.ratio);
-                report.set(Group::Tenderer, &r.winner, "R058", 0.0);
+                report.set(Group::Ocid, &r.ocid, &r058, r.ratio);
+                report.set(Group::Tenderer, &r.winner, &r058, 0.0);
             }
         }
     }
     if let Some(p) = dataset.get("R025") {
+        let r025 = code("R025");
         #[allow(clippy::cast_precision_loss)]
         let processes = Column::new(
             columns
@@ -101,12 +117,13 @@ pub(super) fn finalize(dataset: &HashMap<&str, Params<'_>>, columns: Columns, re
                 #[allow(clippy::cast_precision_loss)]
                 let enough = f.den as f64 >= upper;
                 if enough && f.ratio() <= lower {
-                    report.set(Group::Tenderer, id, "R025", f.ratio());
+                    report.set(Group::Tenderer, id.as_str(), &r025, f.ratio());
                 }
             }
         }
     }
     if let Some(p) = dataset.get("R038") {
+        let r038 = code("R038");
         let min_processes = p.usize("minimum_contracting_processes", 2);
         let min_bids = p.usize("minimum_submitted_bids", 2);
         let fixed = p.fixed("threshold");
@@ -119,10 +136,10 @@ pub(super) fn finalize(dataset: &HashMap<&str, Params<'_>>, columns: Columns, re
             ),
             (Group::Tenderer, &columns.r038_tenderer, min_bids),
         ] {
-            let ratios: Vec<(&String, f64)> = column
+            let ratios: Vec<(&str, f64)> = column
                 .iter()
                 .filter(|(_, f)| f.den >= minimum)
-                .map(|(id, f)| (id, f.ratio()))
+                .map(|(id, f)| (id.as_str(), f.ratio()))
                 .collect();
             if ratios.is_empty() {
                 continue;
@@ -138,19 +155,20 @@ pub(super) fn finalize(dataset: &HashMap<&str, Params<'_>>, columns: Columns, re
             report.meta("R038", &format!("{g}_upper_fence"), upper);
             if upper > 0.0 {
                 for (id, ratio) in ratios.into_iter().filter(|(_, r)| *r >= upper) {
-                    report.set(group, id, "R038", ratio);
+                    report.set(group, id, &r038, ratio);
                 }
             }
         }
     }
     if let Some(p) = dataset.get("R048") {
+        let r048 = code("R048");
         let minimum = p.usize("minimum_contracting_processes", 20);
         #[allow(clippy::cast_precision_loss)]
-        let lengths: Vec<(&String, f64)> = columns
+        let lengths: Vec<(&str, f64)> = columns
             .r048_supplier
             .iter()
             .filter(|(_, (count, _))| *count >= minimum)
-            .map(|(id, (_, codes))| (id, codes.len() as f64))
+            .map(|(id, (_, codes))| (id.as_str(), codes.len() as f64))
             .collect();
         let upper = p.fixed("threshold").unwrap_or_else(|| {
             let c = Column::new(lengths.iter().map(|(_, l)| *l).collect());
@@ -161,7 +179,7 @@ pub(super) fn finalize(dataset: &HashMap<&str, Params<'_>>, columns: Columns, re
         });
         report.meta("R048", "upper_fence", upper);
         for (id, length) in lengths.into_iter().filter(|(_, l)| *l >= upper) {
-            report.set(Group::Tenderer, id, "R048", length);
+            report.set(Group::Tenderer, id, &r048, length);
         }
     }
 }

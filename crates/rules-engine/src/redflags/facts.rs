@@ -131,35 +131,80 @@ impl Facts<'_> {
         Dynamic::from_map(map)
     }
 
-    /// A key that is equal for two processes exactly when `inputs` have
-    /// equal values (type-tagged, so "1" and 1 differ).
-    pub(super) fn key(&self, inputs: &[Fact]) -> String {
+    /// Writes into `out` a key that is equal for two processes exactly
+    /// when `inputs` have equal values, as `value` gives them to a rule.
+    /// Each value is tagged with its type and strings with their length,
+    /// so "1" and 1, or ["a,b"] and ["a", "b"], differ. Written straight
+    /// from the facts: the memo looks a key up once per rule and process.
+    pub(super) fn write_key(&self, inputs: &[Fact], out: &mut String) {
         use std::fmt::Write;
-        let mut key = String::new();
-        for f in inputs {
-            let v = self.value(*f);
-            // Display of strings, numbers and arrays of strings is
-            // unambiguous once tagged with the type and length.
-            let shown = if v.is_array() {
-                v.clone()
-                    .into_array()
-                    .unwrap_or_default()
-                    .iter()
-                    .map(|s| format!("{}:{s}", s.to_string().len()))
-                    .collect::<Vec<_>>()
-                    .join(",")
-            } else {
-                v.to_string()
-            };
-            let _ = write!(key, "{}:{}:{shown};", v.type_name(), shown.len());
+        fn text(out: &mut String, s: &str) {
+            let _ = write!(out, "s{}:{s}", s.len());
         }
-        key
+        fn ids(out: &mut String, ids: &[String]) {
+            let _ = write!(out, "a{}:", ids.len());
+            for id in ids {
+                text(out, id);
+            }
+        }
+        fn opt(out: &mut String, s: Option<&str>) {
+            match s {
+                Some(s) => text(out, s),
+                None => out.push('n'),
+            }
+        }
+        fn flag(out: &mut String, b: bool) {
+            out.push(if b { 't' } else { 'f' });
+        }
+        for f in inputs {
+            match f {
+                Fact::Ocid => text(out, self.ocid),
+                Fact::PriceComparison => flag(out, self.price_comparison),
+                Fact::ProcurementMethod => opt(out, self.procurement_method),
+                Fact::ProcurementMethodDetails => opt(out, self.procurement_method_details),
+                // An integer's digits end at the separator below.
+                Fact::NumberOfTenderers => match self.number_of_tenderers {
+                    Some(n) => {
+                        let _ = write!(out, "u{n}");
+                    }
+                    None => out.push('n'),
+                },
+                Fact::SubmissionPeriodDays => match self.submission_period_days {
+                    Some(n) => {
+                        let _ = write!(out, "i{n}");
+                    }
+                    None => out.push('n'),
+                },
+                Fact::IdenticalPriceTenderers => ids(out, &self.identical_price_tenderers),
+                Fact::LateWinningTenderers => ids(out, &self.late_winning_tenderers),
+                Fact::SoleValidTendererAwarded => {
+                    opt(out, self.sole_valid_tenderer_awarded.as_deref());
+                }
+                Fact::DisqualifiedOtherTenderers => {
+                    let _ = write!(out, "i{}", self.disqualified_other_tenderers);
+                }
+                Fact::HasActiveAward => flag(out, self.has_active_award),
+                Fact::HasValidBidWithAmount => flag(out, self.has_valid_bid_with_amount),
+                Fact::LowestSubmittedBidDisqualified => {
+                    flag(out, self.lowest_submitted_bid_disqualified);
+                }
+            }
+            out.push(';');
+        }
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    impl Facts<'_> {
+        fn key(&self, inputs: &[Fact]) -> String {
+            let mut key = String::new();
+            self.write_key(inputs, &mut key);
+            key
+        }
+    }
 
     fn facts(ids: &[&str], days: Option<i64>) -> Facts<'static> {
         Facts {

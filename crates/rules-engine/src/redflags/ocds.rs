@@ -8,6 +8,7 @@
 
 use serde::Deserialize;
 use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use std::borrow::Cow;
 use std::fmt;
 use std::marker::PhantomData;
 
@@ -36,48 +37,53 @@ fn drain_seq<'de, A: SeqAccess<'de>>(mut seq: A) -> Result<(), A::Error> {
     Ok(())
 }
 
-/// A JSON string, or `None` for any other value.
+/// A JSON string, or `None` for any other value. Borrowed from the line
+/// when it has no escapes (almost always), so reading a release copies
+/// none of its strings.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Str(pub Option<String>);
+pub struct Str<'a>(pub Option<Cow<'a, str>>);
 
-impl Str {
+impl Str<'_> {
     pub fn get(&self) -> Option<&str> {
         self.0.as_deref()
     }
 }
 
-impl<'de> Deserialize<'de> for Str {
+impl<'de: 'a, 'a> Deserialize<'de> for Str<'a> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = Str;
+        struct V<'a>(PhantomData<&'a ()>);
+        impl<'de: 'a, 'a> Visitor<'de> for V<'a> {
+            type Value = Str<'a>;
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 f.write_str("any JSON value")
             }
             ignore_scalars!(Str(None));
-            fn visit_str<E: de::Error>(self, v: &str) -> Result<Str, E> {
-                Ok(Str(Some(v.to_owned())))
+            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Str<'a>, E> {
+                Ok(Str(Some(Cow::Borrowed(v))))
             }
-            fn visit_string<E: de::Error>(self, v: String) -> Result<Str, E> {
-                Ok(Str(Some(v)))
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Str<'a>, E> {
+                Ok(Str(Some(Cow::Owned(v.to_owned()))))
             }
-            fn visit_i64<E: de::Error>(self, _: i64) -> Result<Str, E> {
+            fn visit_string<E: de::Error>(self, v: String) -> Result<Str<'a>, E> {
+                Ok(Str(Some(Cow::Owned(v))))
+            }
+            fn visit_i64<E: de::Error>(self, _: i64) -> Result<Str<'a>, E> {
                 Ok(Str(None))
             }
-            fn visit_u64<E: de::Error>(self, _: u64) -> Result<Str, E> {
+            fn visit_u64<E: de::Error>(self, _: u64) -> Result<Str<'a>, E> {
                 Ok(Str(None))
             }
-            fn visit_f64<E: de::Error>(self, _: f64) -> Result<Str, E> {
+            fn visit_f64<E: de::Error>(self, _: f64) -> Result<Str<'a>, E> {
                 Ok(Str(None))
             }
-            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Str, A::Error> {
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Str<'a>, A::Error> {
                 drain_map(map).map(|()| Str(None))
             }
-            fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Str, A::Error> {
+            fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Str<'a>, A::Error> {
                 drain_seq(seq).map(|()| Str(None))
             }
         }
-        d.deserialize_any(V)
+        d.deserialize_any(V(PhantomData))
     }
 }
 
@@ -251,81 +257,105 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for List<T> {
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
-pub struct Release {
-    pub ocid: Str,
-    pub tender: Obj<Tender>,
-    pub bids: Obj<Bids>,
-    pub awards: List<Award>,
-    pub buyer: Obj<Org>,
+pub struct Release<'a> {
+    #[serde(borrow)]
+    pub ocid: Str<'a>,
+    #[serde(borrow)]
+    pub tender: Obj<Tender<'a>>,
+    #[serde(borrow)]
+    pub bids: Obj<Bids<'a>>,
+    #[serde(borrow)]
+    pub awards: List<Award<'a>>,
+    #[serde(borrow)]
+    pub buyer: Obj<Org<'a>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default, rename_all = "camelCase")]
-pub struct Tender {
-    pub status: Str,
-    pub procurement_method: Str,
-    pub procurement_method_details: Str,
-    pub tender_period: Obj<Period>,
+pub struct Tender<'a> {
+    #[serde(borrow)]
+    pub status: Str<'a>,
+    #[serde(borrow)]
+    pub procurement_method: Str<'a>,
+    #[serde(borrow)]
+    pub procurement_method_details: Str<'a>,
+    #[serde(borrow)]
+    pub tender_period: Obj<Period<'a>>,
     pub number_of_tenderers: Num,
-    pub procuring_entity: Obj<Org>,
+    #[serde(borrow)]
+    pub procuring_entity: Obj<Org<'a>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default, rename_all = "camelCase")]
-pub struct Period {
-    pub start_date: Str,
-    pub end_date: Str,
+pub struct Period<'a> {
+    #[serde(borrow)]
+    pub start_date: Str<'a>,
+    #[serde(borrow)]
+    pub end_date: Str<'a>,
 }
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
-pub struct Bids {
-    pub details: List<Bid>,
+pub struct Bids<'a> {
+    #[serde(borrow)]
+    pub details: List<Bid<'a>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
-pub struct Bid {
-    pub status: Str,
-    pub date: Str,
-    pub value: Obj<Amount>,
-    pub tenderers: List<Org>,
+pub struct Bid<'a> {
+    #[serde(borrow)]
+    pub status: Str<'a>,
+    #[serde(borrow)]
+    pub date: Str<'a>,
+    #[serde(borrow)]
+    pub value: Obj<Amount<'a>>,
+    #[serde(borrow)]
+    pub tenderers: List<Org<'a>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
-pub struct Amount {
+pub struct Amount<'a> {
     pub amount: Num,
-    pub currency: Str,
+    #[serde(borrow)]
+    pub currency: Str<'a>,
 }
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
-pub struct Award {
-    pub status: Str,
-    pub suppliers: List<Org>,
-    pub items: List<Item>,
+pub struct Award<'a> {
+    #[serde(borrow)]
+    pub status: Str<'a>,
+    #[serde(borrow)]
+    pub suppliers: List<Org<'a>>,
+    #[serde(borrow)]
+    pub items: List<Item<'a>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
-pub struct Item {
-    pub classification: Obj<Classification>,
+pub struct Item<'a> {
+    #[serde(borrow)]
+    pub classification: Obj<Classification<'a>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
-pub struct Classification {
-    pub id: Str,
+pub struct Classification<'a> {
+    #[serde(borrow)]
+    pub id: Str<'a>,
 }
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
-pub struct Org {
-    pub id: Str,
+pub struct Org<'a> {
+    #[serde(borrow)]
+    pub id: Str<'a>,
 }
 
-impl Org {
+impl Org<'_> {
     pub fn id(&self) -> Option<&str> {
         self.id.get()
     }
@@ -353,6 +383,16 @@ mod tests {
         assert_eq!(bid.tenderers.len(), 2);
         assert_eq!(bid.tenderers.iter().count(), 1);
         assert!(bid.value.get().unwrap().amount.f.is_none());
+    }
+
+    #[test]
+    fn strings_are_borrowed_unless_escaped() {
+        let line = r#"{"ocid":"ocds-1","buyer":{"id":"B\u0031"}}"#;
+        let r: Release<'_> = serde_json::from_str(line).unwrap();
+        assert!(matches!(r.ocid.0, Some(Cow::Borrowed("ocds-1"))));
+        let buyer = r.buyer.get().unwrap();
+        assert!(matches!(buyer.id.0, Some(Cow::Owned(_))));
+        assert_eq!(buyer.id(), Some("B1"));
     }
 
     #[test]

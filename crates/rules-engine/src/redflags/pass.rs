@@ -2,24 +2,28 @@
 //! thread or on workers, each release to its facts, the per-process rules
 //! and the dataset columns.
 
-use super::columns::{Columns, bid_ratio, r025_fold, r038_fold, r048_fold};
+use super::columns::{Columns, Interner, bid_ratio, r025_fold, r038_fold, r048_fold};
 use super::facts::{Fact, Facts};
 use super::ocds::Release;
 use super::release::{
     identical_price_tenderers, is_status, late_winning_tenderers, lowest_bid, sole_valid_winner,
     submission_period_days,
 };
-use super::report::{Report, record_finding};
-use super::{Error, Global, PROCESS_KIND};
+use super::report::{Code, Report, record_finding};
+use super::{Error, FastMap, Global, PROCESS_KIND};
 use crate::engine::{CompiledRule, RuleEngine, RuleRun};
 use adal_sandbox_protocol::RuleOutcome;
 use rhai::Dynamic;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::io::BufRead;
 
 /// Lines handed to a worker at a time: enough to make the hand-over cheap,
-/// few enough to keep every worker busy to the end.
-const CHUNK_LINES: usize = 1024;
+/// few enough to keep every worker busy to the end. Each chunk in flight
+/// is held whole (about 1.5 KB a line for typical releases), so this also
+/// bounds the memory of the input: 1,024 lines with up to 7 chunks in
+/// flight cost 12 MiB more peak RSS with 2 workers than 256 lines with at
+/// most 5, for the same wall time.
+const CHUNK_LINES: usize = 256;
 
 /// Rhai recurses on the native stack once per call and nesting level; this
 /// is enough for every limit, also in debug builds.
@@ -34,7 +38,7 @@ pub(super) struct Chunk {
 
 pub(super) fn read_chunk(input: &mut impl BufRead) -> Result<Chunk, Error> {
     let mut chunk = Chunk {
-        text: String::with_capacity(2 * 1024 * 1024),
+        text: String::with_capacity(512 * 1024),
         lines: 0,
     };
     while chunk.lines < CHUNK_LINES {
@@ -57,6 +61,8 @@ pub(super) struct Pass<'a> {
     pub(super) r038: bool,
     pub(super) r048_digits: Option<usize>,
     pub(super) r036: bool,
+    /// The ids of the rules, shared by the results that name them.
+    pub(super) codes: &'a [Code],
 }
 
 pub(super) struct State {
@@ -66,17 +72,40 @@ pub(super) struct State {
     pub(super) report: Report,
 }
 
-/// Outcomes of memoized rules, per worker: (index in `Pass::memoized`, key
-/// of the inputs' values) → outcome.
-type Memo = HashMap<(usize, String), RuleRun>;
+/// Outcomes of memoized rules, per worker: for each rule of
+/// `Pass::memoized`, the key of its inputs' values (`Facts::write_key`) →
+/// the finding or error, boxed, or `None` when there is nothing to record
+/// (most entries): a `RuleRun` inline would make every entry as large as
+/// a finding.
+#[derive(Default)]
+struct Memo {
+    rules: Vec<FastMap<String, Option<Box<RuleRun>>>>,
+    entries: usize,
+    /// The key being looked up, reused from process to process.
+    key: String,
+}
+
+impl Memo {
+    /// Makes room for the outcomes of `rules` rules: once the bound is
+    /// reached, every outcome is forgotten at once.
+    fn prepare(&mut self, rules: usize) {
+        if self.entries > MEMO_ENTRIES || self.rules.len() != rules {
+            self.rules.clear();
+            self.rules.resize_with(rules, FastMap::default);
+            self.entries = 0;
+        }
+    }
+}
 
 /// What a worker keeps across its chunks: the per-organisation counts,
 /// whose sums do not depend on the order of the lines (so one map per
-/// worker, not per chunk), and its memo.
+/// worker, not per chunk), its memo, and the identifiers its bid-ratio
+/// rows share.
 #[derive(Default)]
 pub(super) struct Worker {
     pub(super) counts: Columns,
     memo: Memo,
+    ids: Interner,
 }
 
 /// Bound on the outcomes remembered per worker (then forgotten at once):
@@ -104,12 +133,7 @@ impl State {
     fn merge(&mut self, later: State) {
         self.columns.merge(later.columns);
         let r = later.report;
-        for (group, ids) in r.results {
-            let mine = self.report.results.entry(group).or_default();
-            for (id, codes) in ids {
-                mine.entry(id).or_default().extend(codes);
-            }
-        }
+        self.report.merge_results(r.results);
         self.report.skipped_lines.extend(r.skipped_lines);
         self.report.rule_errors.extend(r.rule_errors);
     }
@@ -144,7 +168,9 @@ impl Pass<'_> {
     ) -> Result<State, Error> {
         use std::sync::{Mutex, mpsc};
         let currency = state.currency.clone();
-        let (work_tx, work_rx) = mpsc::sync_channel::<(usize, usize, Chunk)>(threads * 2);
+        // One chunk queued per worker keeps them busy while the next is
+        // read; each more queued is only held memory.
+        let (work_tx, work_rx) = mpsc::sync_channel::<(usize, usize, Chunk)>(threads);
         let work_rx = Mutex::new(work_rx);
         let (done_tx, done_rx) = mpsc::channel::<(usize, State)>();
         std::thread::scope(|scope| {
@@ -155,6 +181,16 @@ impl Pass<'_> {
                     .name(format!("redflags-{n}"))
                     .stack_size(WORKER_STACK)
                     .spawn_scoped(scope, move || {
+                        // An engine of its own: rhai's `sync` string
+                        // interner is one lock per engine, and a thread
+                        // that finds it taken sleeps 10 ms (51 times over
+                        // 100,000 processes on 2 workers sharing one, which
+                        // made them slower than one thread).
+                        let engine = RuleEngine::new(self.engine.limits());
+                        let pass = Pass {
+                            engine: &engine,
+                            ..*self
+                        };
                         let mut worker = Worker::default();
                         loop {
                             // The lock is held only to take the next chunk.
@@ -164,7 +200,7 @@ impl Pass<'_> {
                             };
                             let Ok((seq, first, chunk)) = job else { break };
                             let mut part = State::new(currency.clone());
-                            self.chunk(&chunk.text, first, &mut part, &mut worker);
+                            pass.chunk(&chunk.text, first, &mut part, &mut worker);
                             if done_tx.send((seq, part)).is_err() {
                                 break;
                             }
@@ -243,7 +279,7 @@ impl Pass<'_> {
         // ratio column first, then R036.
         if self.bid_ratios
             && price_comparison
-            && let Some(row) = bid_ratio(release, ocid, &mut state.currency)
+            && let Some(row) = bid_ratio(release, ocid, &mut state.currency, &mut worker.ids)
         {
             state.columns.bid_ratios.push(row);
         }
@@ -262,9 +298,13 @@ impl Pass<'_> {
         let facts = self.facts(release, ocid, price_comparison, &mut state.currency);
         let context = Dynamic::from_map(rhai::Map::new());
         let report = &mut state.report;
-        let mut record = |run: RuleRun| match run {
+        let mut record = |run: &RuleRun| match run {
             RuleRun::Reported(RuleOutcome::Finding { rule_id, .. }) => {
-                record_finding(report, &rule_id, &facts)
+                let code = match self.codes.iter().find(|c| ***c == **rule_id) {
+                    Some(c) => Code::clone(c),
+                    None => Code::from(rule_id.as_str()),
+                };
+                record_finding(report, &code, &facts);
             }
             RuleRun::Reported(RuleOutcome::Error {
                 rule_id, message, ..
@@ -277,33 +317,46 @@ impl Pass<'_> {
             let payload = facts.to_dynamic(None);
             self.engine
                 .evaluate_dynamic(self.plain, PROCESS_KIND, &payload, &context, |_, run| {
-                    record(run)
+                    record(&run);
                 });
         }
         let memo = &mut worker.memo;
-        if memo.len() > MEMO_ENTRIES {
-            memo.clear();
-        }
-        for (i, m) in self.memoized.iter().enumerate() {
-            let key = (i, facts.key(&m.inputs));
-            let outcome = match memo.get(&key) {
-                Some(o) => o.clone(),
-                None => {
-                    let payload = facts.to_dynamic(Some(&m.inputs));
-                    let mut first = None;
-                    self.engine.evaluate_dynamic(
-                        std::slice::from_ref(&m.rule),
-                        PROCESS_KIND,
-                        &payload,
-                        &context,
-                        |_, run| first = Some(run),
-                    );
-                    let Some(o) = first else { continue };
-                    memo.insert(key, o.clone());
-                    o
+        memo.prepare(self.memoized.len());
+        let Memo {
+            rules,
+            entries,
+            key,
+        } = memo;
+        for (m, outcomes) in self.memoized.iter().zip(rules) {
+            key.clear();
+            facts.write_key(&m.inputs, key);
+            // Outcomes are recorded from the memo as they are: a copy of
+            // one per process would only be thrown away.
+            if let Some(o) = outcomes.get(key.as_str()) {
+                if let Some(o) = o {
+                    record(o);
+                }
+                continue;
+            }
+            let payload = facts.to_dynamic(Some(&m.inputs));
+            let mut first = None;
+            self.engine.evaluate_dynamic(
+                std::slice::from_ref(&m.rule),
+                PROCESS_KIND,
+                &payload,
+                &context,
+                |_, run| first = Some(run),
+            );
+            let Some(o) = first else { continue };
+            let remembered = match o {
+                RuleRun::Clear | RuleRun::Skipped => None,
+                reported => {
+                    record(&reported);
+                    Some(Box::new(reported))
                 }
             };
-            record(outcome);
+            outcomes.insert(key.clone(), remembered);
+            *entries += 1;
         }
     }
 

@@ -3,7 +3,8 @@
 //! R035, R036 and the submission period.
 
 use super::ocds::{self, Award, Bid, Release};
-use std::collections::{BTreeSet, HashMap, HashSet};
+use super::{FastMap, FastSet};
+use std::collections::BTreeSet;
 
 pub(super) fn is_submitted(bid: &Bid) -> bool {
     bid.status
@@ -17,7 +18,9 @@ pub(super) fn is_status(status: &ocds::Str, want: &str) -> bool {
 
 /// The active awards, if every award with a status is final (active,
 /// cancelled or unsuccessful) and the release has awards and bids.
-pub(super) fn final_awards(release: &Release) -> Option<(Vec<&Award>, &ocds::List<Bid>)> {
+pub(super) fn final_awards<'r, 'a>(
+    release: &'r Release<'a>,
+) -> Option<(Vec<&'r Award<'a>>, &'r ocds::List<Bid<'a>>)> {
     let details = &release.bids.get()?.details;
     if !release.awards.present || !details.present {
         return None;
@@ -34,7 +37,7 @@ pub(super) fn final_awards(release: &Release) -> Option<(Vec<&Award>, &ocds::Lis
 }
 
 /// The single supplier id of an award, if it has exactly one.
-pub(super) fn sole_supplier(award: &Award) -> Option<&str> {
+pub(super) fn sole_supplier<'r>(award: &'r Award<'_>) -> Option<&'r str> {
     if award.suppliers.len() != 1 {
         return None;
     }
@@ -42,7 +45,7 @@ pub(super) fn sole_supplier(award: &Award) -> Option<&str> {
 }
 
 /// The single tenderer id of a bid, if it has exactly one.
-pub(super) fn sole_tenderer(bid: &Bid) -> Option<&str> {
+pub(super) fn sole_tenderer<'r>(bid: &'r Bid<'_>) -> Option<&'r str> {
     if bid.tenderers.len() != 1 {
         return None;
     }
@@ -65,7 +68,7 @@ pub(super) fn identical_price_tenderers(release: &Release) -> Vec<String> {
     let Some(bids) = release.bids.get() else {
         return Vec::new();
     };
-    let mut prices: HashMap<(u64, &str), BTreeSet<&str>> = HashMap::new();
+    let mut prices: FastMap<(u64, &str), BTreeSet<&str>> = FastMap::default();
     for bid in bids.details.iter().filter(|b| is_submitted(b)) {
         let Some(value) = bid.value.get() else {
             continue;
@@ -112,7 +115,7 @@ pub(super) fn late_winning_tenderers(release: &Release) -> Vec<String> {
     if !release.awards.present || !bids.details.present {
         return Vec::new();
     }
-    let winners: HashSet<&str> = release
+    let winners: FastSet<&str> = release
         .awards
         .iter()
         .filter(|a| is_status(&a.status, "active") && a.suppliers.present)
@@ -142,13 +145,13 @@ pub(super) fn sole_valid_winner(release: &Release) -> (Option<String>, usize) {
     let Some((active, details)) = final_awards(release) else {
         return (None, 0);
     };
-    let suppliers: HashSet<&str> = active
+    let suppliers: FastSet<&str> = active
         .iter()
         .filter(|a| a.suppliers.present)
         .flat_map(|a| a.suppliers.iter().filter_map(ocds::Org::id))
         .collect();
-    let mut valid = HashSet::new();
-    let mut disqualified = HashSet::new();
+    let mut valid = FastSet::default();
+    let mut disqualified = FastSet::default();
     for bid in details.iter() {
         let set = match bid.status.get() {
             Some("valid") => &mut valid,
