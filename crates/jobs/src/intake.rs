@@ -113,14 +113,17 @@ async fn commit(store: &Store, queue: &Queue, tenant: TenantId, filings: Vec<Fil
         let news: Vec<NewSubmission> = filings.iter().map(|f| f.new.clone()).collect();
         match submissions::insert_group(store, tenant, news).await {
             Ok(stored) => {
-                if let Some(first) = stored.first() {
-                    hand_over_group(store, queue, tenant, first.id, &stored).await;
-                }
+                let ids: Vec<uuid::Uuid> = stored.iter().map(|s| s.id).collect();
+                // The filers are answered once their filings are
+                // committed, before the queue is told: the rows are
+                // durable, and a job that never gets pushed is the
+                // sweeper's to make up for.
                 for (f, s) in filings.into_iter().zip(stored) {
                     // A filer that gave up waiting is not told; its
                     // filing is stored all the same.
                     let _ = f.reply.send(Ok(s));
                 }
+                hand_over_group(store, queue, tenant, &ids).await;
                 return;
             }
             Err(e) => {
@@ -130,26 +133,24 @@ async fn commit(store: &Store, queue: &Queue, tenant: TenantId, filings: Vec<Fil
     }
     for f in filings {
         let r = submissions::insert(store, tenant, f.new).await;
-        if let Ok(s) = &r {
-            hand_over(store, queue, tenant, s.id).await;
-        }
+        let id = r.as_ref().ok().map(|s| s.id);
         let _ = f.reply.send(r);
+        if let Some(id) = id {
+            hand_over(store, queue, tenant, id).await;
+        }
     }
 }
 
 /// One job for the group, naming its first filing: the job's claim takes
 /// the tenant's waiting rows, the group's among them. When the queue does
 /// not take it, every row of the group is left to the sweeper.
-async fn hand_over_group(
-    store: &Store,
-    queue: &Queue,
-    tenant: TenantId,
-    first: uuid::Uuid,
-    stored: &[Submission],
-) {
-    if !crate::queued(queue, tenant, first).await {
-        for s in stored {
-            crate::leave_to_sweeper(store, tenant, s.id).await;
+async fn hand_over_group(store: &Store, queue: &Queue, tenant: TenantId, ids: &[uuid::Uuid]) {
+    let Some(first) = ids.first() else {
+        return;
+    };
+    if !crate::queued(queue, tenant, *first).await {
+        for id in ids {
+            crate::leave_to_sweeper(store, tenant, *id).await;
         }
     }
 }
