@@ -66,15 +66,11 @@ impl Intake {
         self.tx
             .send(Filing { tenant, new, reply })
             .await
-            .map_err(|_| closed())?;
-        answer.await.map_err(|_| closed())?
+            .map_err(|_| StoreError::shutting_down())?;
+        // No answer: the intake stopped (the process is shutting down)
+        // before storing it; the client may try again.
+        answer.await.map_err(|_| StoreError::shutting_down())?
     }
-}
-
-/// The intake stopped (the process is shutting down): the filing was not
-/// stored, and the client may try again.
-fn closed() -> StoreError {
-    StoreError::shutting_down()
 }
 
 async fn committer(store: Store, queue: Queue, rx: Arc<Mutex<mpsc::Receiver<Filing>>>) {
@@ -95,14 +91,7 @@ async fn committer(store: Store, queue: Queue, rx: Arc<Mutex<mpsc::Receiver<Fili
         };
         // By tenant, in arrival order within each: a transaction sets one
         // tenant (row-level security).
-        let mut by_tenant: Vec<(TenantId, Vec<Filing>)> = Vec::new();
-        for f in group {
-            match by_tenant.iter_mut().find(|(t, _)| *t == f.tenant) {
-                Some((_, fs)) => fs.push(f),
-                None => by_tenant.push((f.tenant, vec![f])),
-            }
-        }
-        for (tenant, filings) in by_tenant {
+        for (tenant, filings) in crate::by_tenant(group.into_iter().map(|f| (f.tenant, f))) {
             commit(&store, &queue, tenant, filings).await;
         }
     }
@@ -110,8 +99,8 @@ async fn committer(store: Store, queue: Queue, rx: Arc<Mutex<mpsc::Receiver<Fili
 
 async fn commit(store: &Store, queue: &Queue, tenant: TenantId, filings: Vec<Filing>) {
     if filings.len() > 1 {
-        let news: Vec<NewSubmission> = filings.iter().map(|f| f.new.clone()).collect();
-        match submissions::insert_group(store, tenant, news).await {
+        let news: Vec<&NewSubmission> = filings.iter().map(|f| &f.new).collect();
+        match submissions::insert_group(store, tenant, &news).await {
             Ok(stored) => {
                 let ids: Vec<uuid::Uuid> = stored.iter().map(|s| s.id).collect();
                 // The filers are answered once their filings are

@@ -171,15 +171,7 @@ pub(crate) async fn drain(
         let fetched = page.len();
         let mut pushed = Vec::with_capacity(fetched);
         let mut full = false;
-        // By tenant, in the page's order within each.
-        let mut by_tenant: Vec<(adal_store::TenantId, Vec<uuid::Uuid>)> = Vec::new();
-        for (tenant, submission) in page {
-            match by_tenant.iter_mut().find(|(t, _)| *t == tenant) {
-                Some((_, rows)) => rows.push(submission),
-                None => by_tenant.push((tenant, vec![submission])),
-            }
-        }
-        'tenants: for (tenant, rows) in by_tenant {
+        'tenants: for (tenant, rows) in by_tenant(page) {
             for chunk in rows.chunks(per_job) {
                 let Some(first) = chunk.first() else { continue };
                 let r = queue
@@ -203,6 +195,22 @@ pub(crate) async fn drain(
             return Ok(total);
         }
     }
+}
+
+/// `items` by tenant: the tenants in order of first appearance, each one's
+/// items in their order. (A page or a group holds few tenants, so a list
+/// is searched rather than a map built.)
+pub(crate) fn by_tenant<T>(
+    items: impl IntoIterator<Item = (adal_store::TenantId, T)>,
+) -> Vec<(adal_store::TenantId, Vec<T>)> {
+    let mut out: Vec<(adal_store::TenantId, Vec<T>)> = Vec::new();
+    for (tenant, item) in items {
+        match out.iter_mut().find(|(t, _)| *t == tenant) {
+            Some((_, v)) => v.push(item),
+            None => out.push((tenant, vec![item])),
+        }
+    }
+    out
 }
 
 /// Drains the outbox until `shutdown` resolves: a full batch is followed

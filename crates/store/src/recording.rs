@@ -8,10 +8,10 @@
 //! time waiting on those round trips (docs/performance.md, "Worker
 //! drain").
 
-use crate::entities::{audit_entry, finding, outbox, rule_error, submission};
+use crate::entities::{finding, outbox, rule_error, submission};
 use crate::evaluation::{AlertPolicy, OPEN, Recorded, RiskDeltas, RuleInfo, apply_risk_deltas};
 use crate::submissions::{EVALUATED, RECEIVED, Submission};
-use crate::{Result, StoreError, TenantId, new_id, now};
+use crate::{Result, StoreError, TenantId, audit, new_id, now};
 use adal_sandbox_protocol::RuleOutcome;
 use chrono::{DateTime, Utc};
 use sea_orm::{
@@ -249,7 +249,6 @@ pub async fn record_batch(
         .exec(&txn)
         .await?;
 
-    let audit_at = chrono::SubsecRound::trunc_subsecs(at, 6);
     for &i in &live {
         let (submission, _) = items[i];
         let Some(rec) = out[i].as_mut() else {
@@ -261,24 +260,19 @@ pub async fn record_batch(
                 crate::triage::close_replaced_in(&txn, tenant, prev, submission.id, &mut deltas)
                     .await?;
         }
-        entries.push(audit_entry::ActiveModel {
-            id: Set(new_id()),
-            tenant_id: Set(tenant.uuid()),
-            seq: Set(None),
-            at: Set(audit_at),
-            actor: Set("worker".to_owned()),
-            action: Set("submission.evaluate".to_owned()),
-            object: Set(format!("submission/{}", submission.id)),
-            detail: Set(serde_json::json!({
+        entries.push(audit::entry(
+            tenant,
+            "worker",
+            "submission.evaluate",
+            &format!("submission/{}", submission.id),
+            &serde_json::json!({
                 "rule_set_version": version_id, "new_findings": rec.new_findings,
                 "rule_errors": rec.new_rule_errors,
                 "replaced_findings_closed": rec.replaced_findings_closed,
-            })
-            .to_string()),
-            leaf_hash: Set(None),
-        });
+            }),
+        ));
     }
-    insert_all::<audit_entry::Entity, _>(&txn, entries).await?;
+    audit::append_many(&*txn, entries).await?;
     // Last: see `apply_risk_deltas`.
     apply_risk_deltas(&txn, tenant, &deltas).await?;
     txn.commit().await?;
@@ -345,21 +339,6 @@ where
         on_conflict(E::insert_many(chunk))
             .exec_without_returning(conn)
             .await?;
-    }
-    Ok(())
-}
-
-/// [`insert_chunks`] for rows that have nothing to conflict with (fresh
-/// ids): a conflict is an error, not a row skipped.
-async fn insert_all<E, C>(conn: &C, rows: Vec<E::ActiveModel>) -> Result<()>
-where
-    E: EntityTrait,
-    C: ConnectionTrait,
-{
-    let mut rows = rows.into_iter().peekable();
-    while rows.peek().is_some() {
-        let chunk: Vec<E::ActiveModel> = rows.by_ref().take(ROWS_PER_INSERT).collect();
-        E::insert_many(chunk).exec_without_returning(conn).await?;
     }
     Ok(())
 }

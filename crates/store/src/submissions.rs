@@ -68,7 +68,7 @@ pub async fn insert(
 pub async fn insert_group(
     store: &crate::Store,
     tenant: TenantId,
-    news: Vec<NewSubmission>,
+    news: &[&NewSubmission],
 ) -> Result<Vec<Submission>> {
     if news.is_empty() {
         return Ok(Vec::new());
@@ -82,7 +82,8 @@ pub async fn insert_group(
     // marks the version it replaces) or a sealed record takes the one-by-one
     // path it takes alone.
     let (simple, other): (Vec<_>, Vec<_>) = news
-        .into_iter()
+        .iter()
+        .copied()
         .enumerate()
         .partition(|(_, n)| n.supersedes.is_none() && !sealed_at_rest(&n.kind));
     // The simple rows as stored, kept to answer with instead of reading
@@ -92,24 +93,20 @@ pub async fn insert_group(
         // Microseconds, PostgreSQL's precision: the row kept here is the
         // row stored.
         let at = chrono::SubsecRound::trunc_subsecs(now(), 6);
-        let audit_at = at;
         let mut rows = Vec::with_capacity(simple.len());
         let mut entries = Vec::with_capacity(simple.len());
         for (i, new) in simple {
             let id = new_id();
             let payload = new.payload.to_string();
-            entries.push(crate::entities::audit_entry::ActiveModel {
-                id: Set(new_id()),
-                tenant_id: Set(tenant.uuid()),
-                seq: Set(None),
-                at: Set(audit_at),
-                actor: Set(new.submitted_by.to_string()),
-                action: Set("submission.receive".to_owned()),
-                object: Set(format!("submission/{id}")),
-                detail: Set(serde_json::json!({"kind": new.kind, "schema_version": new.schema_version, "supersedes": null}).to_string()),
-                leaf_hash: Set(None),
-            });
-            let row = new_row(id, tenant, &new, payload, at, true);
+            let (action, detail) = receipt(new);
+            entries.push(audit::entry(
+                tenant,
+                &new.submitted_by.to_string(),
+                action,
+                &format!("submission/{id}"),
+                &detail,
+            ));
+            let row = new_row(id, tenant, new, payload, at, true);
             stored.insert(id, row.clone().try_into_model()?);
             rows.push(row);
             ids[i] = id;
@@ -125,13 +122,11 @@ pub async fn insert_group(
                     "a current record with this reference exists; file a correction of it instead",
                 )
             })?;
-        crate::entities::audit_entry::Entity::insert_many(entries)
-            .exec_without_returning(&*txn)
-            .await?;
+        audit::append_many(&*txn, entries).await?;
     }
     for (i, new) in other {
         let payload = new.payload.to_string();
-        let id = insert_in(&txn, store.data_keys(), tenant, new, true).await?;
+        let id = insert_in(&txn, store.data_keys(), tenant, new.clone(), true).await?;
         plain.insert(id, payload);
         ids[i] = id;
     }
@@ -334,16 +329,29 @@ pub(crate) async fn insert_in(
                 "a current record with this reference exists; file a correction of it instead",
             )
         })?;
+    let (action, detail) = receipt(&new);
     audit::append(
         txn,
         tenant,
         &new.submitted_by.to_string(),
-        if new.supersedes.is_some() { "submission.correct" } else { "submission.receive" },
+        action,
         &format!("submission/{id}"),
-        serde_json::json!({"kind": new.kind, "schema_version": new.schema_version, "supersedes": new.supersedes}),
+        detail,
     )
     .await?;
     Ok(id)
+}
+
+/// The audit entry's action and detail for a submission received.
+fn receipt(new: &NewSubmission) -> (&'static str, serde_json::Value) {
+    (
+        if new.supersedes.is_some() {
+            "submission.correct"
+        } else {
+            "submission.receive"
+        },
+        serde_json::json!({"kind": new.kind, "schema_version": new.schema_version, "supersedes": new.supersedes}),
+    )
 }
 
 /// The payloads of the tenant's submissions among `ids` (those that

@@ -73,33 +73,7 @@ pub async fn handler_message(
 ) -> ServiceResult<Uuid> {
     ctx.require(state, obj::CASES, act::WRITE).await?;
     let r = handled(state, ctx, id).await?;
-    let body = check_message(body)?;
-    let actor = ctx.actor();
-    // A report that came through a messaging bot gets the message there,
-    // stored with it.
-    let relay = if internal {
-        None
-    } else {
-        bots::handler_relay(state, keys, &r, &body).await?
-    };
-    let id = add_message(
-        state,
-        keys,
-        &r,
-        if internal {
-            MessageAuthor::Note
-        } else {
-            MessageAuthor::Handler
-        },
-        Writer::Handler {
-            actor: &actor,
-            user: ctx.caller().user_id,
-        },
-        &body,
-        relay,
-    )
-    .await?;
-    Ok(id)
+    super::add_handler_message(state, keys, &r, ctx.caller().user_id, body, internal).await
 }
 
 /// What a handler changes on a case.

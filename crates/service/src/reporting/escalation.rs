@@ -225,33 +225,7 @@ pub async fn agency_message(
     internal: bool,
 ) -> ServiceResult<Uuid> {
     let r = agency_handled(state, caller, id).await?;
-    let body = check_message(body)?;
-    let actor = caller.user_id.to_string();
-    // A report that came through a messaging bot gets the message there,
-    // stored with it.
-    let relay = if internal {
-        None
-    } else {
-        super::bots::handler_relay(state, keys, &r, &body).await?
-    };
-    let id = add_message(
-        state,
-        keys,
-        &r,
-        if internal {
-            MessageAuthor::Note
-        } else {
-            MessageAuthor::Handler
-        },
-        Writer::Handler {
-            actor: &actor,
-            user: caller.user_id,
-        },
-        &body,
-        relay,
-    )
-    .await?;
-    Ok(id)
+    super::add_handler_message(state, keys, &r, caller.user_id, body, internal).await
 }
 
 /// The Agency changes the status or outcome of a case of its own channel

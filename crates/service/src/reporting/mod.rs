@@ -799,6 +799,43 @@ async fn add_message(
     Ok(id)
 }
 
+/// A handler's message to the reporter (`internal` false) or note on `r`,
+/// by `user` (an organisation's officer or the Agency's auditor): checked,
+/// sealed, and stored with its way to a reporter who wrote through a
+/// messaging bot (built first, so a failure stores nothing).
+pub(crate) async fn add_handler_message(
+    state: &AppState,
+    keys: &ReportingKeys,
+    r: &reports::Report,
+    user: Uuid,
+    body: &str,
+    internal: bool,
+) -> ServiceResult<Uuid> {
+    let body = check_message(body)?;
+    let (author, relay) = if internal {
+        (MessageAuthor::Note, None)
+    } else {
+        (
+            MessageAuthor::Handler,
+            bots::handler_relay(state, keys, r, &body).await?,
+        )
+    };
+    let actor = user.to_string();
+    add_message(
+        state,
+        keys,
+        r,
+        author,
+        Writer::Handler {
+            actor: &actor,
+            user,
+        },
+        &body,
+        relay,
+    )
+    .await
+}
+
 /// The reporter writes to the handlers. A closed case takes no more
 /// messages (a new report can be filed).
 pub async fn reporter_message(
