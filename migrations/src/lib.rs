@@ -33,6 +33,7 @@ mod m20261207_000090_registry_details;
 mod m20261207_000100_tenant_suspension;
 mod m20261207_000110_messaging_bots;
 mod m20261207_000120_account_lookup;
+mod m20261207_000130_case_attachments;
 
 pub struct Migrator;
 
@@ -69,6 +70,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000100_tenant_suspension::Migration),
             Box::new(m20261207_000110_messaging_bots::Migration),
             Box::new(m20261207_000120_account_lookup::Migration),
+            Box::new(m20261207_000130_case_attachments::Migration),
         ]
     }
 }

@@ -1279,6 +1279,8 @@ if submission.direction == "received" && money(submission.value_kzt) > limit {
     await reporter.fill("#what", "BROWSER-MARKER: откат при приёмке кабеля, 2 млн ₸");
     await reporter.fill("#involved_1_name", "Серік Ахметов");
     await reporter.fill("#when", "в ноябре");
+    // Evidence goes with the report, recognised by its content.
+    await reporter.setInputFiles("#files", { name: "акт.txt", mimeType: "text/plain", buffer: Buffer.from("FILE-MARKER: акт приёмки от 14 ноября") });
     await Promise.all([reporter.waitForNavigation(), reporter.click("#report-send")]);
     const receipt = (await reporter.textContent("#receipt")).trim();
     assert.match(receipt, /^\d{4}( \d{4}){9}$/, "40 digits in groups of four");
@@ -1305,6 +1307,24 @@ if submission.direction == "received" && money(submission.value_kzt) > limit {
     await Promise.all([officer.waitForNavigation(), officer.click('nav a[href$="/cases"]')]);
     await Promise.all([officer.waitForNavigation(), officer.click(`#cases tr[data-case="${reportCase}"] a`)]);
     assert.match(await officer.textContent("#case-report"), /BROWSER-MARKER/);
+    // The reporter's file: listed, and downloaded as a file to save.
+    const file = officer.locator("#case-files li[data-attachment] a").first();
+    assert.equal(await file.textContent(), "акт.txt");
+    const download = await officer.request.get(BASE + (await file.getAttribute("href")));
+    assert.equal(download.status(), 200);
+    assert.match(download.headers()["content-disposition"], /^attachment;/);
+    assert.match(await download.text(), /FILE-MARKER/);
+    // The officer attaches an internal file; the reporter will not see it.
+    await officer.setInputFiles("#files", { name: "check.txt", mimeType: "text/plain", buffer: Buffer.from("Internal check list") });
+    await officer.check("#files-internal");
+    await Promise.all([officer.waitForNavigation(), officer.click("#attach-send")]);
+    assert.equal(await officer.locator("#case-files li[data-attachment]").count(), 2);
+    // A removal waits for a second officer; its asker cannot approve it.
+    await officer.locator("#case-files li[data-attachment] details summary").nth(1).click();
+    await officer.locator("#case-files li[data-attachment] details input[name=reason]").nth(1).fill("Duplicate of the act");
+    await Promise.all([officer.waitForNavigation(), officer.locator("#case-files li[data-attachment] details button").nth(1).click()]);
+    assert.equal(await officer.locator("#case-files .approval").count(), 1);
+    assert.equal(await officer.locator("#case-files .approval button").count(), 0, "the asker does not decide");
     await Promise.all([officer.waitForNavigation(), officer.click("#acknowledge")]);
     assert.equal(await officer.getAttribute("#case-status", "data-status"), "acknowledged");
     await officer.fill("#message-body", "Спасибо, мы проверяем приёмку.");
@@ -1322,6 +1342,13 @@ if submission.direction == "received" && money(submission.value_kzt) > limit {
     const msgs = await reporter.locator("#case-messages li").allTextContents();
     assert.equal(msgs.length, 1, "internal notes never reach the reporter");
     assert.match(msgs[0], /мы проверяем/);
+    assert.equal(await reporter.locator("#report-files li[data-attachment]").count(), 1, "not the internal file");
+    // A file that is not what its name says is refused, beside the files.
+    await reporter.setInputFiles("#files", { name: "invoice.pdf", mimeType: "application/pdf", buffer: Buffer.from([0x4d, 0x5a, 0x90, 0x00, 0x03]) });
+    await Promise.all([reporter.waitForNavigation(), reporter.click("#attach-send")]);
+    assert.ok(await reporter.isVisible("#files-error"));
+    const [saved] = await Promise.all([reporter.waitForEvent("download"), reporter.locator("#report-files li[data-attachment] button").first().click()]);
+    assert.equal(saved.suggestedFilename(), "акт.txt");
     await reporter.fill("#body", "Акты подписаны 14 ноября.");
     await Promise.all([reporter.waitForNavigation(), reporter.click("#message-send")]);
     assert.ok(await reporter.isVisible("#report-notice"));

@@ -429,6 +429,31 @@ impl Api {
         Self::reply(r).await
     }
 
+    /// `POST` of raw bytes (a file attached to a case).
+    pub async fn upload_bytes(&self, token: &str, path: &str, body: Vec<u8>) -> Result<Reply> {
+        let r = self
+            .client
+            .post(format!("{}/api/v1{path}", self.base))
+            .header("content-type", "application/octet-stream")
+            .bearer_auth(token)
+            .body(body)
+            .send()
+            .await?;
+        Self::reply(r).await
+    }
+
+    /// `GET` of a file: status, headers and bytes.
+    pub async fn get_file(
+        &self,
+        token: &str,
+        path: &str,
+    ) -> Result<(u16, reqwest::header::HeaderMap, Vec<u8>)> {
+        let r = self.get_raw(token, path).await?;
+        let status = r.status().as_u16();
+        let headers = r.headers().clone();
+        Ok((status, headers, r.bytes().await?.to_vec()))
+    }
+
     /// `POST` without a token, with extra headers (the public reporting
     /// endpoints).
     pub async fn post_public(

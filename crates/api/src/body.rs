@@ -324,6 +324,81 @@ impl poem_openapi::ApiExtractor<'_> for Upload {
     }
 }
 
+/// A file attached to a case, as the raw body. Its kind is found from its
+/// content, so any `Content-Type` is accepted (and ignored).
+pub struct FileBody(pub Vec<u8>);
+
+pub use adal_service::reporting::MAX_ATTACHMENT_BYTES;
+
+impl Payload for FileBody {
+    const CONTENT_TYPE: &'static str = "application/octet-stream";
+
+    fn check_content_type(_content_type: &str) -> bool {
+        true
+    }
+
+    fn schema_ref() -> MetaSchemaRef {
+        <poem_openapi::types::Binary<Vec<u8>> as Type>::schema_ref()
+    }
+}
+
+impl ParsePayload for FileBody {
+    const IS_REQUIRED: bool = true;
+
+    async fn from_request(_request: &Request, body: &mut RequestBody) -> poem::Result<Self> {
+        let data = body
+            .take()?
+            .into_bytes_limit(MAX_ATTACHMENT_BYTES)
+            .await
+            .map_err(|e| match e {
+                poem::error::ReadBodyError::PayloadTooLarge => poem::Error::new(
+                    BodyError {
+                        pointer: "/file".to_owned(),
+                        code: "file.too_large".to_owned(),
+                        message: format!(
+                            "the file is larger than {MAX_ATTACHMENT_BYTES} bytes (10 MiB)"
+                        ),
+                        too_large: true,
+                    },
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                ),
+                other => poem::Error::from(other),
+            })?;
+        if data.is_empty() {
+            return Err(fail("/file".to_owned(), "file.empty", "the file is empty"));
+        }
+        Ok(FileBody(data.to_vec()))
+    }
+}
+
+impl poem_openapi::ApiExtractor<'_> for FileBody {
+    const TYPES: &'static [poem_openapi::ApiExtractorType] =
+        &[poem_openapi::ApiExtractorType::RequestObject];
+    type ParamType = ();
+    type ParamRawType = ();
+
+    fn request_meta() -> Option<poem_openapi::registry::MetaRequest> {
+        Some(poem_openapi::registry::MetaRequest {
+            description: Some(
+                "The file's bytes, at most 10 MiB: PDF, Word (.docx), Excel (.xlsx), plain text, JPEG, PNG, WebP, MP3, MP4/M4A or Ogg, recognised by content.",
+            ),
+            content: vec![poem_openapi::registry::MetaMediaType {
+                content_type: "application/octet-stream",
+                schema: <Self as Payload>::schema_ref(),
+            }],
+            required: true,
+        })
+    }
+
+    async fn from_request(
+        request: &'_ Request,
+        body: &mut RequestBody,
+        _param_opts: poem_openapi::ExtractParamOptions<Self::ParamType>,
+    ) -> poem::Result<Self> {
+        <Self as ParsePayload>::from_request(request, body).await
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

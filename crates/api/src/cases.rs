@@ -437,5 +437,6 @@ fn escalated_out(e: svc::EscalatedCase) -> EscalatedCaseOut {
         report: e.report.map(ReportOut::from),
         channel: e.channel.as_str().into(),
         messages: e.messages.into_iter().map(MessageOut::from).collect(),
+        attachments: e.attachments.into_iter().map(Into::into).collect(),
     }
 }

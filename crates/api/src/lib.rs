@@ -6,6 +6,7 @@
 
 mod accounts;
 mod annual;
+mod attachments;
 mod audit;
 mod bearer;
 mod body;
@@ -68,6 +69,8 @@ type Apis = (
         annual::AnnualApi,
         operator::OperatorApi,
         bots::BotsApi,
+        attachments::ReporterFilesApi,
+        attachments::CaseFilesApi,
     ),
 );
 
@@ -95,6 +98,8 @@ fn service() -> OpenApiService<Apis, ()> {
                 annual::AnnualApi,
                 operator::OperatorApi,
                 bots::BotsApi,
+                attachments::ReporterFilesApi,
+                attachments::CaseFilesApi,
             ),
         ),
         "Adal",

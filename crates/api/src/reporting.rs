@@ -29,7 +29,7 @@ pub(crate) enum ReportTags {
 pub use svc::ReportLimits;
 
 /// The `429` of a limit of the channel.
-fn refused(r: svc::limits::Refused) -> ApiError {
+pub(crate) fn refused(r: svc::limits::Refused) -> ApiError {
     ApiError::TooManyRequests(
         crate::error::ErrorBody::new("too_many_requests", r.to_string()),
         svc::limits::RETRY_AFTER_SECS,
@@ -39,7 +39,7 @@ fn refused(r: svc::limits::Refused) -> ApiError {
 /// A reporter's token from `POST /public/reports/access`.
 #[derive(SecurityScheme)]
 #[oai(ty = "bearer")]
-pub struct ReporterAuth(Bearer);
+pub struct ReporterAuth(pub(crate) Bearer);
 
 #[derive(Debug, Object)]
 pub struct ChallengeOut {
@@ -98,6 +98,11 @@ pub struct ReceiptOut {
     /// holds it can read the case and write to its handlers; a lost
     /// receipt cannot be recovered.
     pub receipt: String,
+    /// A reporter's token for this report, as `openReport` gives for the
+    /// receipt: attach files with it at once, without a second proof of
+    /// work.
+    pub token: String,
+    pub token_expires_at: chrono::DateTime<chrono::Utc>,
 }
 
 #[derive(Debug, Object, Deserialize)]
@@ -204,6 +209,11 @@ pub struct CaseOut {
     /// Compliance officers who may not handle the case: named in the
     /// report, or recused by their own choice (empty for the reporter).
     pub recused: Vec<RecusalOut>,
+    /// Files, oldest first; removed ones stay as tombstones (no name).
+    /// For handlers, their internal files too.
+    pub attachments: Vec<crate::attachments::AttachmentOut>,
+    /// Removals asked for, waiting and decided (empty for the reporter).
+    pub approvals: Vec<crate::attachments::ApprovalOut>,
 }
 
 #[derive(Debug, Object)]
@@ -257,6 +267,8 @@ impl From<svc::CaseView> for CaseOut {
                 .into_iter()
                 .map(|(user_id, reason)| RecusalOut { user_id, reason })
                 .collect(),
+            attachments: v.attachments.into_iter().map(Into::into).collect(),
+            approvals: v.approvals.into_iter().map(Into::into).collect(),
         }
     }
 }
@@ -519,6 +531,10 @@ pub struct EscalatedCaseOut {
     /// The conversation with the reporter and the Agency's notes: the
     /// Agency's own channel only (empty for an escalated case).
     pub messages: Vec<MessageOut>,
+    /// The files the Agency may open: all of a case reported to it
+    /// directly; the reporter's of an escalated case whose report was
+    /// shared.
+    pub attachments: Vec<crate::attachments::AttachmentOut>,
 }
 
 #[derive(ApiResponse)]
@@ -602,8 +618,11 @@ async fn file_to(
         &input,
     )
     .await?;
+    let token = svc::reporter_token(&state.reporting, tenant, filed.id)?;
     Ok(FiledResponse::Created(Json(ReceiptOut {
         receipt: filed.receipt.to_string(),
+        token: token.token,
+        token_expires_at: token.expires_at,
     })))
 }
 

@@ -39,6 +39,7 @@ use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;
 
+pub mod attachment;
 pub mod envelope;
 pub mod pow;
 pub mod receipt;

@@ -249,3 +249,12 @@ impl From<adal_store::StoreError> for ServiceError {
         }
     }
 }
+
+/// Maps the store's `NotFound` to the service's, naming `what`; other
+/// store errors as usual.
+pub(crate) fn not_found_as(what: &'static str) -> impl Fn(adal_store::StoreError) -> ServiceError {
+    move |e| match e {
+        adal_store::StoreError::NotFound => ServiceError::not_found(what),
+        other => other.into(),
+    }
+}

@@ -175,7 +175,7 @@ pub async fn suspend(
         reason,
     )
     .await
-    .map_err(not_found("tenant"))
+    .map_err(crate::error::not_found_as("tenant"))
 }
 
 /// Lifts a suspension. `404` for an unknown tenant, `409` for one that is
@@ -192,7 +192,7 @@ pub async fn reactivate(
         &caller.user_id.to_string(),
     )
     .await
-    .map_err(not_found("tenant"))
+    .map_err(crate::error::not_found_as("tenant"))
 }
 
 /// May the caller suspend or reactivate `tenant`? A tenant's own people
@@ -203,13 +203,6 @@ async fn may_change(state: &AppState, caller: &Caller, tenant: Uuid) -> ServiceR
         Some(own) if own == tenant => Err(ServiceError::forbidden()),
         Some(_) => Err(ServiceError::not_found("tenant")),
         None => authorize_platform(state, caller, obj::TENANTS, act::WRITE).await,
-    }
-}
-
-fn not_found(what: &'static str) -> impl Fn(StoreError) -> ServiceError {
-    move |e| match e {
-        StoreError::NotFound => ServiceError::not_found(what),
-        other => other.into(),
     }
 }
 
@@ -292,5 +285,5 @@ pub async fn set_agency_account_disabled(
         disabled,
     )
     .await
-    .map_err(not_found("account"))
+    .map_err(crate::error::not_found_as("account"))
 }

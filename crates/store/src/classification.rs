@@ -253,6 +253,42 @@ pub const PERSONAL_TABLES: &[(&str, Columns)] = &[
             ("created_at", None, Plain),
         ],
     ),
+    // Attachments: name and content sealed under the report's key; the
+    // kind and size are plain so limits hold without opening anything.
+    (
+        "report_attachments",
+        &[
+            ("id", None, Plain),
+            ("report_id", Link, Plain),
+            ("tenant_id", None, Plain),
+            ("seq", None, Plain),
+            ("author", None, Plain),
+            ("author_id", Link, Plain),
+            ("internal", None, Plain),
+            ("kind", None, Plain),
+            ("size_bytes", None, Plain),
+            ("name", Conduct, Sealed),
+            ("content", Conduct, Sealed),
+            ("created_at", None, Plain),
+            ("removed_at", None, Plain),
+        ],
+    ),
+    (
+        "case_approvals",
+        &[
+            ("id", None, Plain),
+            ("report_id", Link, Plain),
+            ("tenant_id", None, Plain),
+            ("action", None, Plain),
+            ("target_id", Link, Plain),
+            ("reason", Conduct, Sealed),
+            ("requested_by", Link, Plain),
+            ("requested_at", None, Plain),
+            ("decided_by", Link, Plain),
+            ("decided_at", None, Plain),
+            ("approved", None, Plain),
+        ],
+    ),
     // The messaging bots: the sender only as a keyed HMAC (to find the
     // conversation) and sealed (to answer); texts and drafts sealed.
     (

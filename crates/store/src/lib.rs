@@ -10,6 +10,7 @@
 //! the `adal` binary without it.
 
 pub mod annual;
+pub mod attachments;
 pub mod audit;
 pub mod bots;
 pub mod cartogram;

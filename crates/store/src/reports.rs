@@ -406,15 +406,7 @@ pub async fn add_message(
     };
     // Touching the report first takes its row lock on PostgreSQL, so two
     // messages cannot read the same last `seq`; SQLite has one writer.
-    let touched = report::Entity::update_many()
-        .col_expr(report::Column::UpdatedAt, Expr::value(at))
-        .filter(report::Column::Id.eq(report_id))
-        .filter(report::Column::TenantId.eq(tenant.uuid()))
-        .exec(&txn)
-        .await?;
-    if touched.rows_affected == 0 {
-        return Err(StoreError::NotFound);
-    }
+    touch(&*txn, tenant, report_id, at).await?;
     let last = report_message::Entity::find()
         .filter(report_message::Column::ReportId.eq(report_id))
         .order_by_desc(report_message::Column::Seq)
@@ -458,6 +450,28 @@ pub async fn add_message(
         crate::bots::enqueue_in(&*txn, tenant, out).await?;
     }
     txn.commit().await?;
+    Ok(())
+}
+
+/// Marks a report changed at `at` within a write transaction, which takes
+/// its row lock on PostgreSQL (SQLite has one writer): what is added to
+/// it next (a message's `seq`, a file under the case's limits) is decided
+/// by one transaction at a time. `NotFound` when it is not the tenant's.
+pub(crate) async fn touch<C: ConnectionTrait>(
+    conn: &C,
+    tenant: TenantId,
+    report_id: Uuid,
+    at: DateTime<Utc>,
+) -> Result<()> {
+    let touched = report::Entity::update_many()
+        .col_expr(report::Column::UpdatedAt, Expr::value(at))
+        .filter(report::Column::Id.eq(report_id))
+        .filter(report::Column::TenantId.eq(tenant.uuid()))
+        .exec(conn)
+        .await?;
+    if touched.rows_affected == 0 {
+        return Err(StoreError::NotFound);
+    }
     Ok(())
 }
 

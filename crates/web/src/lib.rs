@@ -24,6 +24,7 @@
 mod i18n;
 mod kit;
 mod overdue;
+mod report_files;
 mod report_view;
 mod screens;
 mod session;
@@ -93,7 +94,7 @@ fn asset(ct: &str, body: &'static str) -> Response {
 
 /// Sources scanned by the test that every catalogue key used exists.
 #[cfg(test)]
-pub(crate) const SOURCES_FOR_KEY_CHECK: [&str; 47] = [
+pub(crate) const SOURCES_FOR_KEY_CHECK: [&str; 48] = [
     include_str!("kit/access.rs"),
     include_str!("kit/errors.rs"),
     include_str!("kit/fail.rs"),
@@ -102,6 +103,7 @@ pub(crate) const SOURCES_FOR_KEY_CHECK: [&str; 47] = [
     include_str!("kit/mod.rs"),
     include_str!("kit/shell.rs"),
     include_str!("report_view.rs"),
+    include_str!("report_files.rs"),
     include_str!("screens/account.rs"),
     include_str!("screens/admin/mod.rs"),
     include_str!("screens/admin/org_chart.rs"),
@@ -165,6 +167,8 @@ pub fn routes() -> impl Endpoint {
             get(report::follow_page).post(report::follow),
         )
         .at("/report/follow/message", post(report::write))
+        .at("/report/follow/file", post(report::follow_file))
+        .at("/report/follow/attach", post(report::follow_attach))
         .at(
             "/report/:tenant",
             get(report::report_page).post(report::file),
@@ -202,6 +206,10 @@ pub fn routes() -> impl Endpoint {
         )
         .at("/agency/cases/:id", get(cases::agency::agency_case))
         .at(
+            "/agency/cases/:id/files/:attachment",
+            get(cases::agency::agency_download),
+        )
+        .at(
             "/agency/cases/:id/:action",
             post(cases::agency::agency_case_action),
         )
@@ -221,6 +229,11 @@ pub fn routes() -> impl Endpoint {
             get(cases::statistics::statistics_csv),
         )
         .at("/t/:tenant/cases/:id", get(cases::tenant::case_detail))
+        .at("/t/:tenant/cases/:id/files", post(cases::tenant::attach))
+        .at(
+            "/t/:tenant/cases/:id/files/:attachment",
+            get(cases::tenant::download),
+        )
         .at(
             "/t/:tenant/cases/:id/:action",
             post(cases::tenant::case_action),

@@ -32,7 +32,7 @@ use std::time::Duration;
 /// public schemas and the public registry (its own test). A new path
 /// outside a tenant fails this test until someone decides where it
 /// belongs.
-const OUTSIDE_TENANTS: [&str; 39] = [
+const OUTSIDE_TENANTS: [&str; 43] = [
     "/auth/login",
     "/auth/second-factor",
     "/auth/second-factor/confirm",
@@ -56,6 +56,8 @@ const OUTSIDE_TENANTS: [&str; 39] = [
     "/public/reports/access",
     "/public/reports/mine",
     "/public/reports/mine/messages",
+    "/public/reports/mine/attachments",
+    "/public/reports/mine/attachments/{attachment_id}",
     // The messaging bots' webhooks: authenticated by the platform's
     // signature or secret token, never by a tenant's token; a delivery for
     // one tenant's bot cannot reach another's (bots.rs).
@@ -67,6 +69,8 @@ const OUTSIDE_TENANTS: [&str; 39] = [
     "/agency/cases",
     "/agency/cases/{id}",
     "/agency/cases/{id}/messages",
+    "/agency/cases/{id}/attachments",
+    "/agency/cases/{id}/attachments/{attachment_id}",
     // Every organisation's channel in figures: the Agency and platform
     // admins (reporting.rs tests that the organisations' roles are refused).
     "/agency/case-statistics",
@@ -109,6 +113,8 @@ struct Ids {
     import: String,
     dataset_run: String,
     case: String,
+    attachment: String,
+    approval: String,
 }
 
 impl Ids {
@@ -128,6 +134,8 @@ impl Ids {
             import: id(),
             dataset_run: id(),
             case: id(),
+            attachment: id(),
+            approval: id(),
         }
     }
 
@@ -145,6 +153,8 @@ impl Ids {
             &self.import,
             &self.dataset_run,
             &self.case,
+            &self.attachment,
+            &self.approval,
         ]
         .into_iter()
         .filter(|s| !s.is_empty())
@@ -189,6 +199,8 @@ fn fill(template: &str, tenant: &str, ids: &Ids, list: &str) -> Result<String> {
             ("imports", "kind") => "people",
             ("dataset-runs", "id") => &ids.dataset_run,
             ("cases", "id") => &ids.case,
+            ("attachments", "attachment_id") => &ids.attachment,
+            ("approvals", "approval_id") => &ids.approval,
             ("annual-reports", "year") => "2025",
             (_, "list") => list,
             _ => bail!(
@@ -299,6 +311,13 @@ fn valid_body(method: &str, template: &str, a: &World) -> Result<Option<(&'stati
         ("post", "/cases/{id}/escalate") => {
             json(json!({"summary": "For the Agency", "include_report": false}))
         }
+        ("post", "/cases/{id}/attachments") => {
+            Some(("application/octet-stream", "A plain-text note.".to_owned()))
+        }
+        ("post", "/cases/{id}/attachments/{attachment_id}/removal") => {
+            json(json!({"reason": "Not about this case"}))
+        }
+        ("post", "/cases/{id}/approvals/{approval_id}") => json(json!({"approve": false})),
         _ => bail!(
             "{} {template}: the isolation matrix has no valid body for it; add one to \
              `valid_body` (tests/tests/blackbox/isolation.rs)",
@@ -462,6 +481,24 @@ async fn populate(api: &Api, t: Tenant, tag: &str) -> Result<World> {
         .as_str()
         .unwrap_or_default()
         .to_owned();
+    // A file on the case, and a removal of it waiting for a decision.
+    let r = api
+        .upload(
+            &t.compliance,
+            &p(&format!("/cases/{case}/attachments?name=note.txt")),
+            "application/octet-stream",
+            format!("{tag}: a handler's note"),
+        )
+        .await?;
+    let attachment = accepted(r, "attachment", "id")?;
+    let r = api
+        .post(
+            &t.compliance,
+            &p(&format!("/cases/{case}/attachments/{attachment}/removal")),
+            &json!({"reason": "Duplicate"}),
+        )
+        .await?;
+    let approval = accepted(r, "removal", "id")?;
     let users = api.get(&t.admin, &p("/users")).await?;
     let user = users.body["items"]
         .as_array()
@@ -485,6 +522,8 @@ async fn populate(api: &Api, t: Tenant, tag: &str) -> Result<World> {
         import,
         dataset_run,
         case,
+        attachment,
+        approval,
     };
     for (what, v) in [
         ("case", &ids.case),

@@ -8,6 +8,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod annual;
+mod attachments;
 mod audit;
 mod bots;
 mod cartogram;

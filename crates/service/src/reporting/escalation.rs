@@ -97,6 +97,10 @@ pub struct EscalatedCase {
     /// Agency's own channel only (an escalated case's conversation stays
     /// the organisation's).
     pub messages: Vec<MessageView>,
+    /// The files the Agency may open: every file of its own channel's
+    /// cases; the reporter's files of an escalated case whose report was
+    /// shared.
+    pub attachments: Vec<AttachmentView>,
 }
 
 async fn escalated_view(
@@ -119,6 +123,7 @@ async fn escalated_view(
             summary: String::new(),
             report: Some(v.report),
             messages: v.messages,
+            attachments: v.attachments,
         });
     }
     let key = report_key(keys, &r)?;
@@ -131,10 +136,12 @@ async fn escalated_view(
         .open(&sealed, &escalation_aad(r.tenant_id, r.id))
         .map_err(|e| internal("opening an escalation", e))?;
     let e: Escalation = serde_json::from_slice(&plain).map_err(|e| internal("escalation", e))?;
-    let report = if e.include_report {
-        Some(open_content(&key, &r)?)
+    let (report, attachments) = if e.include_report {
+        let mut files = attachment_views(state, &key, &r, false).await?;
+        files.retain(|a| a.from_reporter);
+        (Some(open_content(&key, &r)?), files)
     } else {
-        None
+        (None, Vec::new())
     };
     Ok(EscalatedCase {
         tenant_id: r.tenant_id,
@@ -145,7 +152,23 @@ async fn escalated_view(
         summary: e.summary,
         report,
         messages: Vec::new(),
+        attachments,
     })
+}
+
+/// Whether the organisation shared the report itself when it escalated
+/// `r` (and with it the reporter's files).
+pub(super) fn shared_report(keys: &ReportingKeys, r: &reports::Report) -> ServiceResult<bool> {
+    let Some(sealed) = r.escalation.as_deref() else {
+        return Ok(false);
+    };
+    let key = report_key(keys, r)?;
+    let sealed = Sealed::from_bytes(sealed).map_err(|e| internal("stored escalation", e))?;
+    let plain = key
+        .open(&sealed, &escalation_aad(r.tenant_id, r.id))
+        .map_err(|e| internal("opening an escalation", e))?;
+    let e: Escalation = serde_json::from_slice(&plain).map_err(|e| internal("escalation", e))?;
+    Ok(e.include_report)
 }
 
 /// The Agency's cases: those organisations escalated to it and those
@@ -196,7 +219,7 @@ pub async fn agency_case(
 /// A case of the Agency's own channel, for the Agency to work on; any
 /// other case (an organisation's, even escalated) is `NotFound` here: the
 /// organisation keeps handling what it escalated.
-async fn agency_handled(
+pub(super) async fn agency_handled(
     state: &AppState,
     caller: &crate::Caller,
     id: Uuid,

@@ -11,7 +11,7 @@
 //! pass no address, and the reporter's own actions are stored with the
 //! day only.
 
-use crate::{AppState, Detail, ServiceError, ServiceResult, TenantCtx};
+use crate::{AppState, ServiceError, ServiceResult, TenantCtx};
 use adal_authz::{act, obj};
 use adal_domain::{CaseOutcome, CaseStatus, MessageAuthor, ReportChannel, ReportSource, TenantId};
 pub use adal_reporting::envelope::Kek;
@@ -175,121 +175,6 @@ impl ReportingKeys {
     pub fn pow_bits(&self) -> u8 {
         self.pow.bits()
     }
-}
-
-/// A report as the reporter writes it; sealed whole.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ReportInput {
-    /// What happened.
-    pub what: String,
-    /// When, in the reporter's words.
-    #[serde(default)]
-    pub when: Option<String>,
-    /// Where, in the reporter's words.
-    #[serde(default, rename = "where")]
-    pub place: Option<String>,
-    /// Who is involved.
-    #[serde(default)]
-    pub involved: Vec<Involved>,
-    /// How to reach the reporter, if they want to be reached outside the
-    /// channel; empty keeps the report anonymous.
-    #[serde(default)]
-    pub contact: Option<String>,
-    /// `kk`, `ru` or `en`: the language the reporter wrote in.
-    #[serde(default)]
-    pub language: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Involved {
-    pub name: String,
-    #[serde(default)]
-    pub position: Option<String>,
-}
-
-fn short(pointer: &str, v: &Option<String>, out: &mut Vec<Detail>) -> Option<String> {
-    let v = v.as_deref().map(str::trim).filter(|s| !s.is_empty())?;
-    if v.chars().count() > MAX_SHORT {
-        out.push(coded(
-            pointer,
-            "text.too_long",
-            format!("at most {MAX_SHORT} characters"),
-        ));
-    }
-    Some(v.to_owned())
-}
-
-fn coded(pointer: &str, code: &str, message: impl Into<String>) -> Detail {
-    Detail {
-        pointer: pointer.to_owned(),
-        code: code.to_owned(),
-        message: message.into(),
-        ..Detail::default()
-    }
-}
-
-/// Checks a report and trims it; every problem names its field.
-pub fn validate_report(input: &ReportInput) -> ServiceResult<ReportInput> {
-    let mut errors = Vec::new();
-    let what = input.what.trim();
-    if what.is_empty() {
-        errors.push(coded("/what", "text.empty", "say what happened"));
-    } else if what.chars().count() > MAX_TEXT {
-        errors.push(coded(
-            "/what",
-            "text.too_long",
-            format!("at most {MAX_TEXT} characters"),
-        ));
-    }
-    let when = short("/when", &input.when, &mut errors);
-    let place = short("/where", &input.place, &mut errors);
-    let contact = short("/contact", &input.contact, &mut errors);
-    if input.involved.len() > MAX_INVOLVED {
-        errors.push(coded(
-            "/involved",
-            "list.too_long",
-            format!("at most {MAX_INVOLVED} people"),
-        ));
-    }
-    let mut involved = Vec::new();
-    for (i, p) in input.involved.iter().take(MAX_INVOLVED).enumerate() {
-        let Some(name) = short(
-            &format!("/involved/{i}/name"),
-            &Some(p.name.clone()),
-            &mut errors,
-        ) else {
-            errors.push(coded(
-                &format!("/involved/{i}/name"),
-                "text.empty",
-                "a name, or leave the person out",
-            ));
-            continue;
-        };
-        let position = short(&format!("/involved/{i}/position"), &p.position, &mut errors);
-        involved.push(Involved { name, position });
-    }
-    let language = match input.language.as_deref().map(str::trim) {
-        None | Some("") => None,
-        Some(l @ ("kk" | "ru" | "en")) => Some(l.to_owned()),
-        Some(_) => {
-            errors.push(coded("/language", "choice.unknown", "one of kk, ru, en"));
-            None
-        }
-    };
-    if !errors.is_empty() {
-        return Err(ServiceError::Invalid {
-            message: "the report is not complete".into(),
-            details: errors,
-        });
-    }
-    Ok(ReportInput {
-        what: what.to_owned(),
-        when,
-        place,
-        involved,
-        contact,
-        language,
-    })
 }
 
 /// A new challenge for the proof of work.
@@ -603,10 +488,21 @@ pub async fn access(
     if stored != hash {
         return Err(ServiceError::not_found("report"));
     }
+    reporter_token(keys, r.tenant_id, r.id)
+}
+
+/// A reporter's token for the report `report` of `tenant`: what
+/// [`access`] answers for a receipt, and what filing answers with the
+/// receipt, so the reporter can attach files at once.
+pub fn reporter_token(
+    keys: &ReportingKeys,
+    tenant: Uuid,
+    report: Uuid,
+) -> ServiceResult<ReporterToken> {
     let expires_at = Utc::now() + chrono::Duration::minutes(REPORTER_TOKEN_MINUTES);
     let mut body = Vec::with_capacity(40);
-    body.extend_from_slice(r.id.as_bytes());
-    body.extend_from_slice(&r.tenant_id.as_bytes()[..]);
+    body.extend_from_slice(report.as_bytes());
+    body.extend_from_slice(&tenant.as_bytes()[..]);
     body.extend_from_slice(&expires_at.timestamp().to_be_bytes());
     let tag = token_tag(keys, &body)?;
     Ok(ReporterToken {
@@ -682,6 +578,11 @@ pub struct CaseView {
     pub closed_at: Option<chrono::DateTime<Utc>>,
     pub report: ReportInput,
     pub messages: Vec<MessageView>,
+    /// Files, the removed ones as tombstones; the handlers' internal
+    /// files only in the handlers' view.
+    pub attachments: Vec<AttachmentView>,
+    /// Removals asked for and decided; empty in the reporter's view.
+    pub approvals: Vec<ApprovalView>,
 }
 
 async fn view(
@@ -713,11 +614,15 @@ async fn view(
             at: m.created_at,
         });
     }
-    let recused = if with_notes {
-        reports::recusals(&state.store, TenantId::from_uuid(r.tenant_id), r.id).await?
+    let (recused, approvals) = if with_notes {
+        (
+            reports::recusals(&state.store, TenantId::from_uuid(r.tenant_id), r.id).await?,
+            approval_views(state, &key, &r).await?,
+        )
     } else {
-        Vec::new()
+        (Vec::new(), Vec::new())
     };
+    let attachments = attachment_views(state, &key, &r, with_notes).await?;
     Ok(CaseView {
         recused,
         case: CaseSummary::of(&r, Utc::now().date_naive()),
@@ -725,6 +630,8 @@ async fn view(
         closed_at: r.closed_at,
         report,
         messages,
+        attachments,
+        approvals,
     })
 }
 
@@ -740,6 +647,9 @@ pub async fn reporter_case(
     v.case.assignee_id = None;
     for m in &mut v.messages {
         m.author_id = None;
+    }
+    for a in &mut v.attachments {
+        a.author_id = None;
     }
     Ok(v)
 }
@@ -917,13 +827,17 @@ impl CaseSummary {
 }
 
 pub mod account_secrets;
+mod attachments;
 pub mod bots;
 mod cases;
 mod escalation;
+mod input;
 pub mod limits;
 mod stats;
+pub use attachments::*;
 pub use cases::*;
 pub use escalation::*;
+pub use input::*;
 pub use limits::ReportLimits;
 pub use stats::*;
 

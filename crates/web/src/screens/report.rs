@@ -16,6 +16,7 @@
 
 use crate::i18n::Tr;
 use crate::kit::{Fail, Fields, Frame, PageResult, label, page, respond};
+use crate::report_files::{self, FilesForm};
 use crate::report_view::{day, report_facts};
 use crate::session::Visitor;
 use adal_domain::{MessageAuthor, ReportChannel, ReportSource};
@@ -213,7 +214,7 @@ fn report_form(
         }
         h2 { (tr.t("report-form-title")) }
         @if let Some(a) = alert { p class="alert error" role="alert" id="report-alert" { (tr.t(a)) } }
-        form method="post" action=(format!("/report/{tenant}")) id="report-form" data-pow="1" {
+        form method="post" action=(format!("/report/{tenant}")) id="report-form" data-pow="1" enctype="multipart/form-data" {
             input type="hidden" name="lang" value=(tr.lang.code());
             (textarea(tr, "what", "report-what", get(f, "what"), svc::MAX_TEXT, field_error(errors, "what"), Some("report-what-hint")))
             (text_input(tr, "when", "report-when", get(f, "when"), field_error(errors, "when"), None))
@@ -229,6 +230,8 @@ fn report_form(
                 }
             }
             (text_input(tr, "contact", "report-contact", get(f, "contact"), field_error(errors, "contact"), Some("report-contact-hint")))
+            @if let Some(e) = field_error(errors, "files") { p class="alert error" role="alert" id="files-error" { (tr.t(e)) " " (tr.t("files-choose-again")) } }
+            (report_files::file_input(tr, "report-files"))
             fieldset class="field" id="report-to-choice" {
                 legend { (tr.t("report-send-to")) }
                 @let agency = get(f, "to") == "agency";
@@ -334,8 +337,9 @@ pub(crate) async fn file(
     state: Data<&AppState>,
     limits: Data<&ReportLimits>,
     Path(tenant): Path<Uuid>,
-    Form(f): Form<Fields>,
+    form: FilesForm,
 ) -> Response {
+    let f = &form.fields;
     let v = Visitor::anonymous(req, f.get("lang").map(String::as_str));
     let r: PageResult = async {
         let tr = &v.tr;
@@ -347,14 +351,23 @@ pub(crate) async fn file(
                 status,
                 &tr.t("report-title"),
                 &base,
-                report_form(tr, tenant, &org, &f, &errors, alert),
+                report_form(tr, tenant, &org, f, &errors, alert),
             )
         };
-        let input = input_of(&f, tr.lang.code());
+        let input = input_of(f, tr.lang.code());
         if let Err(ServiceError::Invalid { details, .. }) = svc::validate_report(&input) {
             return Ok(again(
                 StatusCode::UNPROCESSABLE_ENTITY,
-                errors_of(&f, &details),
+                errors_of(f, &details),
+                Some("report-err-summary"),
+            ));
+        }
+        // Every file is checked before the report is filed: a report is
+        // not stored without the evidence its reporter meant to send.
+        if let Some(key) = report_files::precheck(&form) {
+            return Ok(again(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                vec![("files".to_owned(), key)],
                 Some("report-err-summary"),
             ));
         }
@@ -365,10 +378,10 @@ pub(crate) async fn file(
                 Some(refused_key(refused)),
             ));
         }
-        let proof = Some(get(&f, "proof")).filter(|p| !p.is_empty());
+        let proof = Some(get(f, "proof")).filter(|p| !p.is_empty());
         // A report about the organisation goes to the Agency instead when
         // the reporter does not trust the organisation's own unit.
-        let channel = if get(&f, "to") == "agency" {
+        let channel = if get(f, "to") == "agency" {
             ReportChannel::Agency
         } else {
             ReportChannel::Tenant
@@ -384,13 +397,16 @@ pub(crate) async fn file(
         )
         .await
         {
-            Ok(filed) => Ok(private(
-                &v,
-                StatusCode::CREATED,
-                &tr.t("report-sent-title"),
-                &base,
-                receipt_page(tr, &filed.receipt.to_string()),
-            )),
+            Ok(filed) => {
+                let unsent = attach_all(&state, tenant, filed.id, &form).await;
+                Ok(private(
+                    &v,
+                    StatusCode::CREATED,
+                    &tr.t("report-sent-title"),
+                    &base,
+                    receipt_page(tr, &filed.receipt.to_string(), unsent),
+                ))
+            }
             Err(e) => match work_refusal(&e) {
                 Some((status, key)) => Ok(again(status, Vec::new(), Some(key))),
                 None => Err(e.into()),
@@ -401,9 +417,36 @@ pub(crate) async fn file(
     finish_private(&v, r)
 }
 
-fn receipt_page(tr: &Tr, receipt: &str) -> Markup {
+/// Attaches the form's files (already checked) to the report just filed;
+/// the number that could not be stored (a case's limits, the database),
+/// which the receipt page reports: the report itself is already safe.
+async fn attach_all(state: &AppState, tenant: Uuid, report: Uuid, form: &FilesForm) -> usize {
+    if form.files.is_empty() {
+        return 0;
+    }
+    let Ok(token) = svc::reporter_token(&state.reporting, tenant, report) else {
+        return form.files.len();
+    };
+    let mut unsent = 0;
+    for sent in &form.files {
+        let Some(bytes) = &sent.bytes else {
+            unsent += 1;
+            continue;
+        };
+        if let Err(e) =
+            svc::reporter_attach(state, &state.reporting, &token.token, &sent.name, bytes).await
+        {
+            tracing::warn!(error = %e, "a checked file of a new report was not stored");
+            unsent += 1;
+        }
+    }
+    unsent
+}
+
+fn receipt_page(tr: &Tr, receipt: &str, unsent: usize) -> Markup {
     html! {
         p class="alert ok" role="status" { (tr.t("report-sent")) }
+        @if unsent > 0 { p class="alert error" role="alert" id="files-unsent" { (tr.t_args("files-unsent", &[("n", unsent.to_string().into())])) } }
         h2 { (tr.t("report-receipt-label")) }
         p { output id="receipt" class="receipt" { (receipt) } }
         ul {
@@ -449,6 +492,12 @@ fn case_page(
 ) -> Markup {
     let s = &c.case;
     let closed = !s.status.is_open();
+    // A refused file is shown beside the files, anything else beside the
+    // message.
+    let (error, file_error) = match error {
+        Some(e) if e.starts_with("files-") => (None, Some(e)),
+        other => (other, None),
+    };
     let hidden = html! {
         input type="hidden" name="lang" value=(tr.lang.code());
         input type="hidden" name="token" value=(token);
@@ -495,6 +544,7 @@ fn case_page(
             (hidden)
             button type="submit" class="secondary" id="case-refresh" { (tr.t("report-refresh")) }
         }
+        (report_files::reporter_files(tr, token, &c.attachments, closed, file_error))
         h2 { (tr.t("report-yours")) }
         (report_facts(tr, &c.report, true))
         p class="muted" { (tr.t("report-token-note")) }
@@ -626,6 +676,88 @@ pub(crate) async fn write(
             &v,
             status,
             case_page(tr, token, &c, draft, error, notice),
+        ))
+    }
+    .await;
+    finish_private(&v, r)
+}
+
+/// Downloads a file of the reporter's case; the token travels in the
+/// form, never in an address.
+#[handler]
+pub(crate) async fn follow_file(
+    req: &Request,
+    state: Data<&AppState>,
+    limits: Data<&ReportLimits>,
+    Form(f): Form<Fields>,
+) -> Response {
+    let v = Visitor::anonymous(req, f.get("lang").map(String::as_str));
+    let token = get(&f, "token");
+    if limits.check_reporter(token, false).is_err() {
+        return expired(&v);
+    }
+    let Ok(id) = get(&f, "attachment").parse::<Uuid>() else {
+        return finish_private(&v, Err(Fail::NotFound));
+    };
+    match svc::reporter_download(&state, &state.reporting, token, id).await {
+        Ok(d) => report_files::download(d),
+        Err(ServiceError::Unauthorized) => expired(&v),
+        Err(e) => finish_private(&v, Err(e.into())),
+    }
+}
+
+/// The reporter adds files to their case from the follow-up page.
+#[handler]
+pub(crate) async fn follow_attach(
+    req: &Request,
+    state: Data<&AppState>,
+    limits: Data<&ReportLimits>,
+    form: FilesForm,
+) -> Response {
+    let f = &form.fields;
+    let v = Visitor::anonymous(req, f.get("lang").map(String::as_str));
+    let r: PageResult = async {
+        let token = get(f, "token");
+        let mut error = report_files::precheck(&form);
+        if form.files.is_empty() {
+            error = Some("files-err-none");
+        }
+        let mut status = StatusCode::UNPROCESSABLE_ENTITY;
+        if error.is_none() {
+            for sent in &form.files {
+                if let Err(refused) = limits.check_reporter(token, true) {
+                    error = Some(refused_key(refused));
+                    status = StatusCode::TOO_MANY_REQUESTS;
+                    break;
+                }
+                let bytes = sent.bytes.as_deref().unwrap_or_default();
+                match svc::reporter_attach(&state, &state.reporting, token, &sent.name, bytes).await
+                {
+                    Ok(_) => status = StatusCode::CREATED,
+                    Err(ServiceError::Unauthorized | ServiceError::NotFound(_)) => {
+                        return Ok(expired(&v));
+                    }
+                    Err(e) => match report_files::file_refusal(&e) {
+                        Some(key) => {
+                            error = Some(key);
+                            status = StatusCode::UNPROCESSABLE_ENTITY;
+                            break;
+                        }
+                        None => return Err(e.into()),
+                    },
+                }
+            }
+        }
+        let c = match svc::reporter_case(&state, &state.reporting, token).await {
+            Ok(c) => c,
+            Err(ServiceError::Unauthorized | ServiceError::NotFound(_)) => return Ok(expired(&v)),
+            Err(e) => return Err(e.into()),
+        };
+        let notice = error.is_none().then_some("files-sent");
+        Ok(follow_private(
+            &v,
+            status,
+            case_page(&v.tr, token, &c, "", error, notice),
         ))
     }
     .await;

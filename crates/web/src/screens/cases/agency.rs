@@ -143,6 +143,7 @@ async fn agency_case_screen(
             Some(rep) => { (report_facts(tr, rep, own)) }
             None => { p class="muted" id="case-report-withheld" { (tr.t("agency-cases-withheld")) } }
         }
+        (crate::report_files::agency_files(tr, &base, &e.attachments))
         @if own {
             (conversation(tr, &e.messages, &agency_name))
             (work(v, &base, s, errors, None))
@@ -196,4 +197,26 @@ pub(crate) async fn agency_case_action(
     }
     .await;
     finish(&v, r)
+}
+
+/// A file the Agency may open (its own channel's, or the reporter's of an
+/// escalated case whose report was shared); audited in the organisation's
+/// log.
+#[handler]
+pub(crate) async fn agency_download(
+    req: &Request,
+    state: Data<&AppState>,
+    Path((id, attachment)): Path<(Uuid, Uuid)>,
+) -> Response {
+    let v = Visitor::load(req, &state).await;
+    let r = async {
+        agency_only(&state, &v).await?;
+        let c = caller(&v)?;
+        Ok(svc::agency_download(&state, &state.reporting, c, id, attachment).await?)
+    }
+    .await;
+    match r {
+        Ok(d) => crate::report_files::download(d),
+        Err(fail) => finish(&v, Err(fail)),
+    }
 }

@@ -196,6 +196,9 @@ pub(super) fn refusal(form: &'static str, e: &ServiceError) -> Option<CaseError>
         ServiceError::Conflict(d) => Some(d.code.as_str()),
         _ => return None,
     };
+    if form == "case-files" {
+        return crate::report_files::file_refusal(e).map(|key| (form, key));
+    }
     let key = match code {
         Some("text.too_long") => "err-too-long",
         Some("text.empty" | "text.length") => "err-empty",
@@ -219,6 +222,8 @@ pub(super) enum Action {
     Close(Option<CaseOutcome>),
     Escalate(Escalation),
     Recuse,
+    RemoveFile { attachment: Uuid, reason: String },
+    Decide { approval: Uuid, approve: bool },
 }
 
 impl Action {
@@ -245,6 +250,18 @@ impl Action {
                 include_report: !get("include_report").is_empty(),
             }),
             "recuse" => Action::Recuse,
+            "remove-file" => Action::RemoveFile {
+                attachment: get("attachment").parse().map_err(|_| Fail::NotFound)?,
+                reason: get("reason").to_owned(),
+            },
+            "decide" => Action::Decide {
+                approval: get("approval").parse().map_err(|_| Fail::NotFound)?,
+                approve: match get("approve") {
+                    "1" => true,
+                    "0" => false,
+                    _ => return Err(Fail::NotFound),
+                },
+            },
             _ => return Err(Fail::NotFound),
         })
     }
@@ -257,6 +274,7 @@ impl Action {
             Action::Close(_) => "case-close",
             Action::Escalate(_) => "case-escalate",
             Action::Status(_) | Action::Recuse => "general",
+            Action::RemoveFile { .. } | Action::Decide { .. } => "case-files",
         }
     }
 

@@ -6,6 +6,7 @@ use crate::kit::{
     Fail, Fields, PageResult, SavedQuery, allowed, authorize, authorize_form, caller, finish, head,
     label, listing, redirect, show_as,
 };
+use crate::report_files::{self, HandlerFiles};
 use crate::report_view::{day, report_facts};
 use crate::session::Visitor;
 use adal_authz::{act, obj};
@@ -172,6 +173,15 @@ async fn case_screen(
         h2 { (tr.t("cases-report")) }
         (report_facts(tr, &c.report, true))
         (conversation(tr, &c.messages, &name_of))
+        (report_files::handler_files(tr, &HandlerFiles {
+            base: &base,
+            csrf: &v.csrf,
+            files: &c.attachments,
+            approvals: &c.approvals,
+            can_write,
+            me: caller(v).ok().map(|cl| cl.user_id),
+            error: error_in(errors, "case-files"),
+        }, &name_of))
         @if can_write { (work(v, &base, s, errors, Some(&handlers))) }
     };
     show_as(state, v, ctx.tenant(), "cases-case-title", body, status).await
@@ -212,6 +222,14 @@ pub(crate) async fn case_action(
                     .map(|_| ())
             }
             Action::Escalate(e) => svc::escalate(&state, keys, &ctx, id, e).await,
+            Action::RemoveFile { attachment, reason } => {
+                svc::request_removal(&state, keys, &ctx, id, *attachment, reason)
+                    .await
+                    .map(|_| ())
+            }
+            Action::Decide { approval, approve } => {
+                svc::decide_removal(&state, &ctx, id, *approval, *approve).await
+            }
             Action::Recuse => match svc::recuse(&state, &ctx, id).await {
                 // The case is no longer the caller's to see.
                 Ok(()) => return Ok(redirect(&v, &format!("/t/{tenant}/cases"))),
@@ -229,4 +247,78 @@ pub(crate) async fn case_action(
     }
     .await;
     finish(&v, r)
+}
+
+/// A handler attaches files to a case (for the reporter, or internal).
+#[handler]
+pub(crate) async fn attach(
+    req: &Request,
+    state: Data<&AppState>,
+    Path((tenant, id)): Path<(Uuid, Uuid)>,
+    form: report_files::FilesForm,
+) -> Response {
+    let v = Visitor::load(req, &state).await;
+    let r: PageResult = async {
+        let ctx = authorize_form(&state, &v, &form.fields, tenant, obj::CASES, act::WRITE).await?;
+        let internal = form.fields.get("internal").is_some_and(|s| !s.is_empty());
+        let mut refused = report_files::precheck(&form);
+        if form.files.is_empty() {
+            refused = Some("files-err-none");
+        }
+        if refused.is_none() {
+            for file in &form.files {
+                let bytes = file.bytes.as_deref().unwrap_or_default();
+                if let Err(e) = svc::handler_attach(
+                    &state,
+                    &state.reporting,
+                    &ctx,
+                    id,
+                    &file.name,
+                    bytes,
+                    internal,
+                )
+                .await
+                {
+                    refused = Some(report_files::file_refusal(&e).ok_or(e)?);
+                    break;
+                }
+            }
+        }
+        match refused {
+            None => Ok(redirect(&v, &format!("/t/{tenant}/cases/{id}?saved=1"))),
+            Some(key) => {
+                case_screen(
+                    &state,
+                    &v,
+                    &ctx,
+                    id,
+                    &[("case-files", key)],
+                    false,
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                )
+                .await
+            }
+        }
+    }
+    .await;
+    finish(&v, r)
+}
+
+/// A handler downloads a file of a case (audited by the service).
+#[handler]
+pub(crate) async fn download(
+    req: &Request,
+    state: Data<&AppState>,
+    Path((tenant, id, attachment)): Path<(Uuid, Uuid, Uuid)>,
+) -> Response {
+    let v = Visitor::load(req, &state).await;
+    let r = async {
+        let ctx = authorize(&state, &v, tenant, obj::CASES, act::READ).await?;
+        Ok(svc::handler_download(&state, &state.reporting, &ctx, id, attachment).await?)
+    }
+    .await;
+    match r {
+        Ok(d) => report_files::download(d),
+        Err(fail) => finish(&v, Err(fail)),
+    }
 }
