@@ -14,6 +14,7 @@ pub mod attachments;
 pub mod audit;
 pub mod bots;
 pub mod cartogram;
+mod case_clock;
 pub mod classification;
 pub mod coi;
 pub mod dataset;

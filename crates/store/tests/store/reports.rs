@@ -10,6 +10,9 @@ use uuid::Uuid;
 
 adal_testkit::on_both_backends!(deadline_notices_go_once_to_the_right_people);
 adal_testkit::on_both_backends!(a_message_and_its_way_to_a_bot_are_stored_together);
+adal_testkit::on_both_backends!(
+    the_agency_channel_hears_its_deadlines_and_the_organisation_does_not
+);
 
 fn report(received: NaiveDate, ack_due: NaiveDate, named: Vec<Uuid>) -> NewReport {
     NewReport {
@@ -114,6 +117,75 @@ async fn deadline_notices_go_once_to_the_right_people(store: Store) {
     // report names no one).
     let later = days_ago(10).checked_add_days(Days::new(80)).unwrap();
     assert_eq!(reports::remind_once(&store, later).await.unwrap(), 5);
+}
+
+/// A report made to the Agency about an organisation: its deadlines go to
+/// every active Agency auditor, from the platform's outbox (nil tenant),
+/// and nothing reaches the organisation's officers or its outbox.
+async fn the_agency_channel_hears_its_deadlines_and_the_organisation_does_not(store: Store) {
+    use adal_store::users;
+    let t = tenant(&store).await;
+    user(&store, Some(t), "officer@org.kz").await;
+    let auditor = |email: &str, role: &str| users::NewUser {
+        email: email.to_owned(),
+        display_name: email.to_owned(),
+        password_hash: "x".to_owned(),
+        role: role.to_owned(),
+        department_id: None,
+        position_id: None,
+        person_iin: None,
+    };
+    users::create(
+        &store,
+        None,
+        "test",
+        auditor("one@agency.kz", "agency_auditor"),
+    )
+    .await
+    .unwrap();
+    let gone = users::create(
+        &store,
+        None,
+        "test",
+        auditor("gone@agency.kz", "agency_auditor"),
+    )
+    .await
+    .unwrap();
+    users::set_platform_disabled(&store, "test", "agency_auditor", gone.id, true)
+        .await
+        .unwrap();
+    users::create(
+        &store,
+        None,
+        "test",
+        auditor("admin@adal.kz", "platform_admin"),
+    )
+    .await
+    .unwrap();
+    let today = NaiveDate::from_ymd_opt(2026, 12, 6).unwrap();
+    let mut r = report(
+        today.checked_sub_days(Days::new(9)).unwrap(),
+        today.checked_sub_days(Days::new(2)).unwrap(),
+        vec![],
+    );
+    r.channel = ReportChannel::Agency;
+    reports::insert(&store, t, r.clone()).await.unwrap();
+
+    assert_eq!(reports::remind_once(&store, today).await.unwrap(), 1);
+    let due = outbox::due_across_tenants(&store, 100).await.unwrap();
+    assert_eq!(due.len(), 1);
+    assert_eq!(outbox::recipients_of(&due[0]).unwrap(), ["one@agency.kz"]);
+    assert_eq!(due[0].tenant_id, Uuid::nil(), "the platform's outbox");
+    assert!(
+        due[0]
+            .body
+            .contains(&format!("/api/v1/agency/cases/{}", r.id))
+    );
+    assert!(
+        outbox::list(&store, t, 100).await.unwrap().is_empty(),
+        "the organisation's outbox shows nothing"
+    );
+    assert_eq!(reports::remind_once(&store, today).await.unwrap(), 0);
 }
 
 /// A handler's message to a reporter who wrote through a messaging bot is
