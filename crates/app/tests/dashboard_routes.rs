@@ -1718,6 +1718,64 @@ async fn the_reporters_pages_and_the_case_screens() {
         .await
         .assert_status(StatusCode::BAD_REQUEST);
 
+    // The Agency's own page: the organisation is named on it, and the
+    // report goes to the Agency's channel.
+    let r = cli.get("/report/agency").send().await;
+    r.assert_status_is_ok();
+    r.assert_header("referrer-policy", "no-referrer");
+    let html = r.0.into_body().into_string().await.unwrap();
+    assert!(html.contains("Alpha JSC") && html.contains("Beta JSC"));
+    assert!(
+        !html.contains(r#"id="to-tenant""#),
+        "no choice of channel there"
+    );
+    for tenant in [String::new(), Uuid::new_v4().to_string()] {
+        let work = proof(&cli).await;
+        let r = cli
+            .post("/report/agency")
+            .form(&[
+                ("what", "AGENCY-PAGE the director's brother won"),
+                ("tenant", tenant.as_str()),
+                ("lang", "en"),
+                ("proof", work.as_str()),
+            ])
+            .send()
+            .await;
+        r.assert_status(StatusCode::UNPROCESSABLE_ENTITY);
+        let html = r.0.into_body().into_string().await.unwrap();
+        assert!(html.contains(r#"id="tenant-error""#), "{html}");
+        assert!(html.contains("AGENCY-PAGE"), "what was typed is kept");
+    }
+    let agency_reports = || async {
+        use sea_orm::ConnectionTrait;
+        w.state
+            .store
+            .connection()
+            .query_one_raw(sea_orm::Statement::from_string(
+                w.state.store.backend(),
+                "SELECT COUNT(*) AS n FROM reports WHERE channel = 'agency'".to_owned(),
+            ))
+            .await
+            .unwrap()
+            .unwrap()
+            .try_get::<i64>("", "n")
+            .unwrap()
+    };
+    assert_eq!(agency_reports().await, 0);
+    let work = proof(&cli).await;
+    let r = cli
+        .post("/report/agency")
+        .form(&[
+            ("what", "AGENCY-PAGE the director's brother won"),
+            ("tenant", a.to_string().as_str()),
+            ("lang", "en"),
+            ("proof", work.as_str()),
+        ])
+        .send()
+        .await;
+    r.assert_status(StatusCode::CREATED);
+    assert_eq!(agency_reports().await, 1);
+
     // Following it with the receipt, then writing back with the token the
     // page carries.
     let work = proof(&cli).await;
@@ -1859,6 +1917,7 @@ async fn the_reporters_pages_and_the_case_screens() {
         }
         for p in [
             format!("/report/{a}?lang={lang}"),
+            format!("/report/agency?lang={lang}"),
             format!("/report/follow?lang={lang}"),
         ] {
             let html = cli

@@ -1171,3 +1171,9 @@ files-err-none = Choose a file first.
 files-err-second-officer = You asked for this removal: another compliance officer must decide.
 files-err-pending = A removal of this file already waits for a decision.
 files-err-reason = Say why the file should be removed (at most 1,000 characters).
+
+# The Agency's own reporting page (/report/agency)
+report-agency-title = Report corruption to the Anti-Corruption Agency
+report-agency-intro = This report goes to the Anti-Corruption Agency, not to the organisation it is about: the organisation does not see it, nor learn that it exists. Choose the organisation and describe what happened.
+report-agency-org = The organisation the report is about
+report-err-org = Choose the organisation the report is about.

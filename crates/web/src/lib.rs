@@ -166,6 +166,10 @@ pub fn routes() -> impl Endpoint {
             "/report/follow",
             get(report::follow_page).post(report::follow),
         )
+        .at(
+            "/report/agency",
+            get(report::agency_page).post(report::file_to_agency),
+        )
         .at("/report/follow/message", post(report::write))
         .at("/report/follow/file", post(report::follow_file))
         .at("/report/follow/attach", post(report::follow_attach))

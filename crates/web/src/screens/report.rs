@@ -189,16 +189,35 @@ fn work_parts(tr: &Tr) -> Markup {
     }
 }
 
+/// Whom a report page is for: one organisation (its compliance unit, or
+/// the Agency if the reporter chooses), or the Agency's own page, where
+/// the reporter names the organisation.
+enum Target<'a> {
+    Org { tenant: Uuid, name: &'a str },
+    Agency { orgs: &'a [(Uuid, String)] },
+}
+
+impl Target<'_> {
+    fn action(&self) -> String {
+        match self {
+            Target::Org { tenant, .. } => format!("/report/{tenant}"),
+            Target::Agency { .. } => "/report/agency".to_owned(),
+        }
+    }
+}
+
 fn report_form(
     tr: &Tr,
-    tenant: Uuid,
-    org: &str,
+    target: &Target<'_>,
     f: &Fields,
     errors: &FieldErrors,
     alert: Option<&str>,
 ) -> Markup {
     html! {
-        p class="intro" id="report-org" { (tr.t_args("report-to", &[("org", org.to_owned().into())])) }
+        @match target {
+            Target::Org { name, .. } => p class="intro" id="report-org" { (tr.t_args("report-to", &[("org", name.to_string().into())])) },
+            Target::Agency { .. } => p class="intro" id="report-org" { (tr.t("report-agency-intro")) },
+        }
         section aria-labelledby="report-what-can" {
             h2 id="report-what-can" { (tr.t("report-what-can-title")) }
             p { (tr.t("report-what-can")) }
@@ -214,8 +233,21 @@ fn report_form(
         }
         h2 { (tr.t("report-form-title")) }
         @if let Some(a) = alert { p class="alert error" role="alert" id="report-alert" { (tr.t(a)) } }
-        form method="post" action=(format!("/report/{tenant}")) id="report-form" data-pow="1" enctype="multipart/form-data" {
+        form method="post" action=(target.action()) id="report-form" data-pow="1" enctype="multipart/form-data" {
             input type="hidden" name="lang" value=(tr.lang.code());
+            @if let Target::Agency { orgs } = target {
+                @let error = field_error(errors, "tenant");
+                div class="field" {
+                    label for="tenant" { (tr.t("report-agency-org")) " " span class="req" { (tr.t("required")) } }
+                    select name="tenant" id="tenant" required aria-invalid=[error.map(|_| "true")] aria-describedby=[error.map(|_| "tenant-error")] {
+                        option value="" { "—" }
+                        @for (id, name) in *orgs {
+                            option value=(id) selected[get(f, "tenant") == id.to_string()] { (name) }
+                        }
+                    }
+                    @if let Some(e) = error { p class="field-error" id="tenant-error" { (tr.t(e)) } }
+                }
+            }
             (textarea(tr, "what", "report-what", get(f, "what"), svc::MAX_TEXT, field_error(errors, "what"), Some("report-what-hint")))
             (text_input(tr, "when", "report-when", get(f, "when"), field_error(errors, "when"), None))
             (text_input(tr, "where", "report-where", get(f, "where"), field_error(errors, "where"), None))
@@ -232,12 +264,14 @@ fn report_form(
             (text_input(tr, "contact", "report-contact", get(f, "contact"), field_error(errors, "contact"), Some("report-contact-hint")))
             @if let Some(e) = field_error(errors, "files") { p class="alert error" role="alert" id="files-error" { (tr.t(e)) " " (tr.t("files-choose-again")) } }
             (report_files::file_input(tr, "report-files"))
-            fieldset class="field" id="report-to-choice" {
-                legend { (tr.t("report-send-to")) }
-                @let agency = get(f, "to") == "agency";
-                label class="choice" { input type="radio" name="to" value="tenant" id="to-tenant" checked[!agency]; " " (tr.t_args("report-to-tenant", &[("org", org.to_owned().into())])) }
-                br;
-                label class="choice" { input type="radio" name="to" value="agency" id="to-agency" checked[agency]; " " (tr.t_args("report-to-agency", &[("org", org.to_owned().into())])) }
+            @if let Target::Org { name, .. } = target {
+                fieldset class="field" id="report-to-choice" {
+                    legend { (tr.t("report-send-to")) }
+                    @let agency = get(f, "to") == "agency";
+                    label class="choice" { input type="radio" name="to" value="tenant" id="to-tenant" checked[!agency]; " " (tr.t_args("report-to-tenant", &[("org", name.to_string().into())])) }
+                    br;
+                    label class="choice" { input type="radio" name="to" value="agency" id="to-agency" checked[agency]; " " (tr.t_args("report-to-agency", &[("org", name.to_string().into())])) }
+                }
             }
             (work_parts(tr))
             div class="buttons" { button type="submit" id="report-send" { (tr.t("report-send")) } }
@@ -318,12 +352,50 @@ pub(crate) async fn report_page(
     let v = Visitor::anonymous(req, None);
     let r: PageResult = async {
         let org = organisation(&state, tenant).await?;
-        let body = report_form(&v.tr, tenant, &org, &Fields::new(), &Vec::new(), None);
+        let target = Target::Org { tenant, name: &org };
+        let body = report_form(&v.tr, &target, &Fields::new(), &Vec::new(), None);
         Ok(private(
             &v,
             StatusCode::OK,
             &v.tr.t("report-title"),
             &format!("/report/{tenant}"),
+            body,
+        ))
+    }
+    .await;
+    finish_private(&v, r)
+}
+
+/// The organisations a reporter can name on the Agency's page, by name.
+async fn organisations(state: &AppState) -> Result<Vec<(Uuid, String)>, Fail> {
+    let mut orgs: Vec<(Uuid, String)> = tenants::list_all_for_platform(&state.store)
+        .await?
+        .into_iter()
+        .map(|t| (t.id, t.name))
+        .collect();
+    orgs.sort_by_key(|(_, name)| name.to_lowercase());
+    Ok(orgs)
+}
+
+/// The Agency's own page: a report about an organisation, to the Agency
+/// (docs/reporting.md "The Agency's own channel").
+#[handler]
+pub(crate) async fn agency_page(req: &Request, state: Data<&AppState>) -> Response {
+    let v = Visitor::anonymous(req, None);
+    let r: PageResult = async {
+        let orgs = organisations(&state).await?;
+        let body = report_form(
+            &v.tr,
+            &Target::Agency { orgs: &orgs },
+            &Fields::new(),
+            &Vec::new(),
+            None,
+        );
+        Ok(private(
+            &v,
+            StatusCode::OK,
+            &v.tr.t("report-agency-title"),
+            "/report/agency",
             body,
         ))
     }
@@ -339,26 +411,77 @@ pub(crate) async fn file(
     Path(tenant): Path<Uuid>,
     form: FilesForm,
 ) -> Response {
+    file_to(req, &state, &limits, Some(tenant), form).await
+}
+
+#[handler]
+pub(crate) async fn file_to_agency(
+    req: &Request,
+    state: Data<&AppState>,
+    limits: Data<&ReportLimits>,
+    form: FilesForm,
+) -> Response {
+    file_to(req, &state, &limits, None, form).await
+}
+
+/// Files the form to the organisation `page` is for (`None`: the
+/// Agency's page, where the form names the organisation).
+async fn file_to(
+    req: &Request,
+    state: &AppState,
+    limits: &ReportLimits,
+    page: Option<Uuid>,
+    form: FilesForm,
+) -> Response {
     let f = &form.fields;
     let v = Visitor::anonymous(req, f.get("lang").map(String::as_str));
     let r: PageResult = async {
         let tr = &v.tr;
-        let org = organisation(&state, tenant).await?;
-        let base = format!("/report/{tenant}");
+        let (org, orgs) = match page {
+            Some(tenant) => (organisation(state, tenant).await?, Vec::new()),
+            None => (String::new(), organisations(state).await?),
+        };
+        let chosen = get(f, "tenant")
+            .parse::<Uuid>()
+            .ok()
+            .filter(|id| orgs.iter().any(|(o, _)| o == id));
+        let (target, base, title) = match page {
+            Some(tenant) => (
+                Target::Org { tenant, name: &org },
+                format!("/report/{tenant}"),
+                "report-title",
+            ),
+            None => (
+                Target::Agency { orgs: &orgs },
+                "/report/agency".to_owned(),
+                "report-agency-title",
+            ),
+        };
         let again = |status: StatusCode, errors: FieldErrors, alert: Option<&str>| {
             private(
                 &v,
                 status,
-                &tr.t("report-title"),
+                &tr.t(title),
                 &base,
-                report_form(tr, tenant, &org, f, &errors, alert),
+                report_form(tr, &target, f, &errors, alert),
             )
         };
         let input = input_of(f, tr.lang.code());
-        if let Err(ServiceError::Invalid { details, .. }) = svc::validate_report(&input) {
+        let mut errors = match svc::validate_report(&input) {
+            Err(ServiceError::Invalid { details, .. }) => errors_of(f, &details),
+            _ => Vec::new(),
+        };
+        let tenant = match (page, chosen) {
+            (Some(t), _) | (None, Some(t)) => t,
+            (None, None) => {
+                errors.insert(0, ("tenant".to_owned(), "report-err-org"));
+                Uuid::nil()
+            }
+        };
+        if !errors.is_empty() {
             return Ok(again(
                 StatusCode::UNPROCESSABLE_ENTITY,
-                errors_of(f, &details),
+                errors,
                 Some("report-err-summary"),
             ));
         }
@@ -380,14 +503,15 @@ pub(crate) async fn file(
         }
         let proof = Some(get(f, "proof")).filter(|p| !p.is_empty());
         // A report about the organisation goes to the Agency instead when
-        // the reporter does not trust the organisation's own unit.
-        let channel = if get(f, "to") == "agency" {
+        // the reporter does not trust the organisation's own unit, and
+        // always from the Agency's page.
+        let channel = if page.is_none() || get(f, "to") == "agency" {
             ReportChannel::Agency
         } else {
             ReportChannel::Tenant
         };
         match svc::file_report(
-            &state,
+            state,
             &state.reporting,
             tenant,
             channel,
@@ -398,7 +522,7 @@ pub(crate) async fn file(
         .await
         {
             Ok(filed) => {
-                let unsent = attach_all(&state, tenant, filed.id, &form).await;
+                let unsent = attach_all(state, tenant, filed.id, &form).await;
                 Ok(private(
                     &v,
                     StatusCode::CREATED,
