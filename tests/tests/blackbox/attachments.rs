@@ -298,6 +298,77 @@ async fn files_on_a_case(
         )
         .await?;
     assert_eq!(status, 404);
+
+    // A report to the Agency: its files are the Agency's; the
+    // organisation's officers cannot open them, not even by id.
+    let pow = api.proof_of_work().await?;
+    let r = api
+        .post_public(
+            &format!("/public/agency/tenants/{tid}/reports"),
+            &[("Proof-Of-Work", &pow)],
+            &json!({"what": "The director's nephew won the tender."}),
+        )
+        .await?;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let token = r.body["token"].as_str().unwrap().to_owned();
+    let r = api
+        .upload_bytes(
+            &token,
+            &format!("{mine}?name=protocol.txt"),
+            format!("Tender protocol. {evidence}-AGENCY").into_bytes(),
+        )
+        .await?;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let to_agency = r.body["id"].as_str().unwrap().to_owned();
+    let r = api.get(agency, "/agency/cases").await?;
+    let own = r.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["channel"] == "agency")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let r = api
+        .upload_bytes(
+            agency,
+            &format!("/agency/cases/{own}/attachments?name=inquiry.txt&internal=true"),
+            b"Inquiry opened.".to_vec(),
+        )
+        .await?;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let r = api.get(agency, &format!("/agency/cases/{own}")).await?;
+    assert_eq!(
+        names(&r.body),
+        ["protocol.txt", "inquiry.txt"],
+        "{}",
+        r.text
+    );
+    let (status, _, bytes) = api
+        .get_file(
+            agency,
+            &format!("/agency/cases/{own}/attachments/{to_agency}"),
+        )
+        .await?;
+    assert_eq!(status, 200);
+    assert!(String::from_utf8(bytes)?.contains("-AGENCY"));
+    let (status, _, _) = api
+        .get_file(
+            &t.compliance,
+            &format!("{cases}/{own}/attachments/{to_agency}"),
+        )
+        .await?;
+    assert_eq!(status, 404);
+    // The Agency attaches nothing to a case the organisation escalated.
+    let r = api
+        .upload_bytes(
+            agency,
+            &format!("/agency/cases/{case}/attachments?name=x.txt"),
+            b"x".to_vec(),
+        )
+        .await?;
+    assert_eq!(r.status, 404, "{}", r.text);
     Ok(vec![exif, evidence])
 }
 
