@@ -34,6 +34,7 @@ mod m20261207_000100_tenant_suspension;
 mod m20261207_000110_messaging_bots;
 mod m20261207_000120_account_lookup;
 mod m20261207_000130_case_attachments;
+mod m20261207_000140_case_links;
 
 pub struct Migrator;
 
@@ -71,6 +72,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000110_messaging_bots::Migration),
             Box::new(m20261207_000120_account_lookup::Migration),
             Box::new(m20261207_000130_case_attachments::Migration),
+            Box::new(m20261207_000140_case_links::Migration),
         ]
     }
 }

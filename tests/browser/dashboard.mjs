@@ -358,6 +358,14 @@ try {
     assert.equal(await officer.getAttribute("#finding", "data-status"), "resolved");
     assert.match(await officer.textContent("#reason"), /returned to the supplier/);
     assert.equal(await officer.locator("#resolve").count(), 0, "a closed finding has no close form");
+    // The finding becomes a case, linked to it; once.
+    await Promise.all([officer.waitForNavigation(), officer.click("#open-case")]);
+    assert.match(officer.url(), /\/cases\/[0-9a-f-]{36}$/);
+    assert.equal(await officer.locator('#case-links li[data-kind="finding"]').count(), 1);
+    const caseUrl = officer.url();
+    await officer.goto(`${T}/findings/${findingId}`);
+    await Promise.all([officer.waitForNavigation(), officer.click("#open-case")]);
+    assert.equal(officer.url(), caseUrl, "the finding's case, not a second one");
     // Off the risk map and the overview.
     assert.equal(await openInCell(3, 3), before33);
     await officer.goto(`${T}/overview`);
@@ -1371,10 +1379,12 @@ if submission.direction == "received" && money(submission.value_kzt) > limit {
     assert.equal(await errorStatus(pages.tenant_admin, `${BASE}/agency/cases`), 403);
     assert.equal(await errorStatus(pages.tenant_admin, `${T}/cases`), 403, "only the compliance unit handles cases");
     await officer.selectOption("#outcome", "substantiated");
+    await officer.fill("#measures", "Акты приёмки пересмотрены, поставщик проверен.");
     await Promise.all([officer.waitForNavigation(), officer.click("#close")]);
     assert.equal(await officer.getAttribute("#case-status", "data-status"), "closed");
     await Promise.all([reporter.waitForNavigation(), reporter.click("#case-refresh")]);
     assert.equal(await reporter.getAttribute("#case-outcome", "data-outcome"), "substantiated");
+    assert.match(await reporter.textContent("#case-measures"), /пересмотрены/, "the reporter reads the measures taken");
     assert.ok(await reporter.isVisible("#case-closed"));
     assert.equal(await reporter.locator("#message-form").count(), 0, "a closed case takes no more messages");
     // The figures count it.

@@ -115,8 +115,9 @@ impl CasesApi {
             status: parse_choice("/status", b.status.as_deref(), CaseStatus::parse)?,
             assignee: b.assignee_id,
             outcome: parse_choice("/outcome", b.outcome.as_deref(), CaseOutcome::parse)?,
+            measures: b.measures,
         };
-        svc::update_case(&state, &ctx, id.0, update).await?;
+        svc::update_case(&state, &state.reporting, &ctx, id.0, update).await?;
         let v = svc::case(&state, &state.reporting, &ctx, id.0).await?;
         Ok(UpdatedResponse::Ok(Json(v.into())))
     }
@@ -385,8 +386,9 @@ impl AgencyCasesApi {
             status: parse_choice("/status", b.status.as_deref(), CaseStatus::parse)?,
             assignee: b.assignee_id,
             outcome: parse_choice("/outcome", b.outcome.as_deref(), CaseOutcome::parse)?,
+            measures: b.measures,
         };
-        svc::agency_update(&state, &auth.0, id.0, update).await?;
+        svc::agency_update(&state, &state.reporting, &auth.0, id.0, update).await?;
         let e = svc::agency_case(&state, &state.reporting, &auth.0, id.0).await?;
         Ok(EscalatedCaseResponse::Ok(Json(escalated_out(e))))
     }
@@ -438,5 +440,6 @@ fn escalated_out(e: svc::EscalatedCase) -> EscalatedCaseOut {
         channel: e.channel.as_str().into(),
         messages: e.messages.into_iter().map(MessageOut::from).collect(),
         attachments: e.attachments.into_iter().map(Into::into).collect(),
+        measures: e.measures,
     }
 }

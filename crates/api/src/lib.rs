@@ -12,6 +12,7 @@ mod bearer;
 mod body;
 mod bots;
 mod cartogram;
+mod case_links;
 mod cases;
 mod dataset;
 mod error;
@@ -71,6 +72,7 @@ type Apis = (
         bots::BotsApi,
         attachments::ReporterFilesApi,
         attachments::CaseFilesApi,
+        case_links::CaseLinksApi,
     ),
 );
 
@@ -100,6 +102,7 @@ fn service() -> OpenApiService<Apis, ()> {
                 bots::BotsApi,
                 attachments::ReporterFilesApi,
                 attachments::CaseFilesApi,
+                case_links::CaseLinksApi,
             ),
         ),
         "Adal",

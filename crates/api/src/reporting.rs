@@ -214,6 +214,12 @@ pub struct CaseOut {
     pub attachments: Vec<crate::attachments::AttachmentOut>,
     /// Removals asked for, waiting and decided (empty for the reporter).
     pub approvals: Vec<crate::attachments::ApprovalOut>,
+    /// The measures taken, given on closing.
+    #[oai(nullable)]
+    pub measures: Option<String>,
+    /// The findings and people the case concerns (empty for the
+    /// reporter).
+    pub links: Vec<crate::case_links::CaseLinkOut>,
 }
 
 #[derive(Debug, Object)]
@@ -269,6 +275,8 @@ impl From<svc::CaseView> for CaseOut {
                 .collect(),
             attachments: v.attachments.into_iter().map(Into::into).collect(),
             approvals: v.approvals.into_iter().map(Into::into).collect(),
+            measures: v.measures,
+            links: v.links.into_iter().map(Into::into).collect(),
         }
     }
 }
@@ -323,6 +331,10 @@ pub struct CasePatch {
     /// `out_of_scope`.
     #[oai(nullable)]
     pub outcome: Option<String>,
+    /// With `status: closed`: the measures taken (at most 2,000
+    /// characters). The reporter sees them: they are the feedback owed.
+    #[oai(nullable, validator(max_length = 2000))]
+    pub measures: Option<String>,
 }
 
 #[derive(Debug, Object)]
@@ -535,6 +547,9 @@ pub struct EscalatedCaseOut {
     /// directly; the reporter's of an escalated case whose report was
     /// shared.
     pub attachments: Vec<crate::attachments::AttachmentOut>,
+    /// The measures taken: a case of the Agency's own channel only.
+    #[oai(nullable)]
+    pub measures: Option<String>,
 }
 
 #[derive(ApiResponse)]

@@ -43,12 +43,14 @@ closed_enum!(
 );
 
 closed_enum!(
-    /// The front door a report came through.
+    /// The front door a report came through; `finding` for a finding a
+    /// compliance officer escalated to a case (there is no reporter).
     ReportSource {
         Web => "web",
         Api => "api",
         WhatsApp => "whatsapp",
         Telegram => "telegram",
+        Finding => "finding",
     }
 );
 

@@ -238,6 +238,7 @@ pub const PERSONAL_TABLES: &[(&str, Columns)] = &[
             ("escalated_at", None, Plain),
             ("escalation", Conduct, Sealed),
             ("updated_at", None, Plain),
+            ("measures", Conduct, Sealed),
         ],
     ),
     (
@@ -271,6 +272,18 @@ pub const PERSONAL_TABLES: &[(&str, Columns)] = &[
             ("content", Conduct, Sealed),
             ("created_at", None, Plain),
             ("removed_at", None, Plain),
+        ],
+    ),
+    (
+        "case_links",
+        &[
+            ("id", None, Plain),
+            ("report_id", Link, Plain),
+            ("tenant_id", None, Plain),
+            ("kind", None, Plain),
+            ("target_id", Link, Plain),
+            ("linked_by", Link, Plain),
+            ("created_at", None, Plain),
         ],
     ),
     (

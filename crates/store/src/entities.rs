@@ -10,6 +10,7 @@ pub mod bot_outbox;
 pub mod bot_report_link;
 pub mod casbin_rule;
 pub mod case_approval;
+pub mod case_link;
 pub mod case_recusal;
 pub mod coi_decision;
 pub mod convicted_person;

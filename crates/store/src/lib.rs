@@ -15,6 +15,7 @@ pub mod audit;
 pub mod bots;
 pub mod cartogram;
 mod case_clock;
+pub mod case_links;
 pub mod classification;
 pub mod coi;
 pub mod dataset;

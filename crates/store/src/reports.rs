@@ -40,6 +40,8 @@ pub struct Report {
     pub escalated_at: Option<DateTime<Utc>>,
     pub escalation: Option<Vec<u8>>,
     pub updated_at: DateTime<Utc>,
+    /// Sealed; given on closing.
+    pub measures: Option<Vec<u8>>,
 }
 
 fn corrupt(what: &str, e: impl std::fmt::Display) -> StoreError {
@@ -75,6 +77,7 @@ impl TryFrom<report::Model> for Report {
             escalated_at: m.escalated_at,
             escalation: m.escalation,
             updated_at: m.updated_at,
+            measures: m.measures,
         })
     }
 }
@@ -102,6 +105,17 @@ pub struct NewReport {
 /// recused. No audit entry: see the module.
 pub async fn insert(store: &crate::Store, tenant: TenantId, r: NewReport) -> Result<()> {
     let txn = store.begin_write_for(tenant).await?;
+    insert_in(&*txn, tenant, r).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// [`insert`] within the caller's transaction.
+pub(crate) async fn insert_in<C: ConnectionTrait>(
+    txn: &C,
+    tenant: TenantId,
+    r: NewReport,
+) -> Result<()> {
     for user in &r.named {
         case_recusal::ActiveModel {
             report_id: Set(r.id),
@@ -110,7 +124,7 @@ pub async fn insert(store: &crate::Store, tenant: TenantId, r: NewReport) -> Res
             reason: Set(RECUSED_NAMED.to_owned()),
             created_at: Set(day_start(r.received_on)),
         }
-        .insert(&txn)
+        .insert(txn)
         .await?;
     }
     report::ActiveModel {
@@ -134,11 +148,11 @@ pub async fn insert(store: &crate::Store, tenant: TenantId, r: NewReport) -> Res
         escalated_at: Set(None),
         escalation: Set(None),
         updated_at: Set(day_start(r.received_on)),
+        measures: Set(None),
     }
-    .insert(&txn)
+    .insert(txn)
     .await
     .map_err(|e| StoreError::from_insert(e, "receipt"))?;
-    txn.commit().await?;
     Ok(())
 }
 
@@ -482,6 +496,8 @@ pub struct CaseChange {
     /// `Some(None)` clears the assignment.
     pub assignee: Option<Option<Uuid>>,
     pub outcome: Option<CaseOutcome>,
+    /// The measures taken (sealed by the service), with closing.
+    pub measures: Option<Vec<u8>>,
 }
 
 /// Applies `change` and audits it with what changed. Acknowledging or
@@ -516,6 +532,7 @@ pub async fn change(
         am.closed_at = Set((s == CaseStatus::Closed).then_some(at));
         if s != CaseStatus::Closed {
             am.outcome = Set(None);
+            am.measures = Set(None);
         }
     }
     if let Some(a) = change.assignee {
@@ -528,6 +545,11 @@ pub async fn change(
     if let Some(o) = change.outcome {
         detail.insert("outcome".into(), o.as_str().into());
         am.outcome = Set(Some(o.as_str().to_owned()));
+    }
+    if let Some(m) = change.measures {
+        // Whether measures were recorded, never what they are.
+        detail.insert("measures".into(), true.into());
+        am.measures = Set(Some(m));
     }
     am.updated_at = Set(at);
     let after = am.update(&txn).await?;

@@ -1095,6 +1095,7 @@ case-source-web = Web page
 case-source-api = Integration (API)
 case-source-whatsapp = WhatsApp
 case-source-telegram = Telegram
+case-source-finding = A finding escalated by the compliance unit
 agency-cases-title = Escalated cases
 agency-cases-intro = Cases organisations handed to the Agency, newest first. You read the summary each organisation wrote and, where it chose to share it, the report; each reading is in that organisation's audit log.
 agency-cases-none = No organisation has escalated a case.
@@ -1177,3 +1178,13 @@ report-agency-title = Report corruption to the Anti-Corruption Agency
 report-agency-intro = This report goes to the Anti-Corruption Agency, not to the organisation it is about: the organisation does not see it, nor learn that it exists. Choose the organisation and describe what happened.
 report-agency-org = The organisation the report is about
 report-err-org = Choose the organisation the report is about.
+
+# What a case concerns and how it ended
+cases-measures = Measures taken
+cases-measures-hint = What was done (disciplinary action, a changed procedure, a referral). The reporter sees this: it is the feedback the channel owes them.
+cases-links = What the case concerns
+cases-link-kind-finding = finding
+cases-link-kind-person = person
+cases-unlink = Remove the link
+finding-case = Open a case
+finding-case-hint = Open a case for this finding, to investigate it with deadlines, notes and files; the case is linked to the finding. If it has one already, it opens.

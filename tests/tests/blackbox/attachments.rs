@@ -299,6 +299,25 @@ async fn files_on_a_case(
         .await?;
     assert_eq!(status, 404);
 
+    // Closed with the measures taken: the reporter reads them.
+    let r = api
+        .send(
+            "PATCH",
+            &t.compliance,
+            &base,
+            json!({"status": "closed", "outcome": "referred_to_law_enforcement",
+                   "measures": "Referred to the police with the receipt."})
+            .to_string(),
+        )
+        .await?;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let r = api.get(&token, "/public/reports/mine").await?;
+    assert_eq!(
+        r.body["measures"],
+        "Referred to the police with the receipt."
+    );
+    assert!(r.body["links"].as_array().unwrap().is_empty());
+
     // A report to the Agency: its files are the Agency's; the
     // organisation's officers cannot open them, not even by id.
     let pow = api.proof_of_work().await?;

@@ -115,6 +115,7 @@ struct Ids {
     case: String,
     attachment: String,
     approval: String,
+    link: String,
 }
 
 impl Ids {
@@ -136,6 +137,7 @@ impl Ids {
             case: id(),
             attachment: id(),
             approval: id(),
+            link: id(),
         }
     }
 
@@ -155,6 +157,7 @@ impl Ids {
             &self.case,
             &self.attachment,
             &self.approval,
+            &self.link,
         ]
         .into_iter()
         .filter(|s| !s.is_empty())
@@ -201,6 +204,7 @@ fn fill(template: &str, tenant: &str, ids: &Ids, list: &str) -> Result<String> {
             ("cases", "id") => &ids.case,
             ("attachments", "attachment_id") => &ids.attachment,
             ("approvals", "approval_id") => &ids.approval,
+            ("links", "link_id") => &ids.link,
             ("annual-reports", "year") => "2025",
             (_, "list") => list,
             _ => bail!(
@@ -318,6 +322,8 @@ fn valid_body(method: &str, template: &str, a: &World) -> Result<Option<(&'stati
             json(json!({"reason": "Not about this case"}))
         }
         ("post", "/cases/{id}/approvals/{approval_id}") => json(json!({"approve": false})),
+        ("post", "/findings/{id}/case") => json(json!({})),
+        ("post", "/cases/{id}/links") => json(json!({"person_id": a.ids.person})),
         _ => bail!(
             "{} {template}: the isolation matrix has no valid body for it; add one to \
              `valid_body` (tests/tests/blackbox/isolation.rs)",
@@ -499,6 +505,14 @@ async fn populate(api: &Api, t: Tenant, tag: &str) -> Result<World> {
         )
         .await?;
     let approval = accepted(r, "removal", "id")?;
+    let r = api
+        .post(
+            &t.compliance,
+            &p(&format!("/cases/{case}/links")),
+            &json!({"person_id": person}),
+        )
+        .await?;
+    let link = accepted(r, "case link", "id")?;
     let users = api.get(&t.admin, &p("/users")).await?;
     let user = users.body["items"]
         .as_array()
@@ -524,6 +538,7 @@ async fn populate(api: &Api, t: Tenant, tag: &str) -> Result<World> {
         case,
         attachment,
         approval,
+        link,
     };
     for (what, v) in [
         ("case", &ids.case),

@@ -12,6 +12,7 @@ mod attachments;
 mod audit;
 mod bots;
 mod cartogram;
+mod case_work;
 mod dashboard;
 mod faults;
 mod isolation;

@@ -83,6 +83,8 @@ pub struct CaseUpdate {
     /// `Some(None)` clears the assignment.
     pub assignee: Option<Option<Uuid>>,
     pub outcome: Option<CaseOutcome>,
+    /// The measures taken, given with closing.
+    pub measures: Option<String>,
 }
 
 /// Changes a case's status, assignee or outcome. Closing needs an
@@ -91,6 +93,7 @@ pub struct CaseUpdate {
 /// the Agency has its own operation, not this one.
 pub async fn update_case(
     state: &AppState,
+    keys: &ReportingKeys,
     ctx: &TenantCtx,
     id: Uuid,
     update: CaseUpdate,
@@ -120,6 +123,7 @@ pub async fn update_case(
             });
         }
     }
+    let measures = super::links::sealed_measures(keys, &r, update.measures.as_deref())?;
     reports::change(
         &state.store,
         ctx.tenant(),
@@ -129,6 +133,7 @@ pub async fn update_case(
             status: update.status,
             assignee: update.assignee,
             outcome: update.outcome,
+            measures,
         },
     )
     .await
@@ -181,6 +186,21 @@ pub(super) fn check_update(r: &reports::Report, update: &CaseUpdate) -> ServiceR
                 "/outcome",
                 "case.outcome_required",
                 "say how the case ended",
+            )],
+        });
+    }
+    if update
+        .measures
+        .as_deref()
+        .is_some_and(|m| !m.trim().is_empty())
+        && status != CaseStatus::Closed
+    {
+        return Err(ServiceError::Invalid {
+            message: "the measures taken are given when closing".into(),
+            details: vec![coded(
+                "/measures",
+                "case.measures_without_closing",
+                "set status to closed with the outcome and the measures",
             )],
         });
     }

@@ -101,6 +101,8 @@ pub struct EscalatedCase {
     /// cases; the reporter's files of an escalated case whose report was
     /// shared.
     pub attachments: Vec<AttachmentView>,
+    /// The measures taken: the Agency's own channel only.
+    pub measures: Option<String>,
 }
 
 async fn escalated_view(
@@ -124,6 +126,7 @@ async fn escalated_view(
             report: Some(v.report),
             messages: v.messages,
             attachments: v.attachments,
+            measures: v.measures,
         });
     }
     let key = report_key(keys, &r)?;
@@ -153,6 +156,7 @@ async fn escalated_view(
         report,
         messages: Vec::new(),
         attachments,
+        measures: None,
     })
 }
 
@@ -256,6 +260,7 @@ pub async fn agency_message(
 /// auditor of the Agency handles its channel).
 pub async fn agency_update(
     state: &AppState,
+    keys: &ReportingKeys,
     caller: &crate::Caller,
     id: Uuid,
     update: CaseUpdate,
@@ -281,6 +286,7 @@ pub async fn agency_update(
             status: update.status,
             assignee: None,
             outcome: update.outcome,
+            measures: super::links::sealed_measures(keys, &r, update.measures.as_deref())?,
         },
     )
     .await

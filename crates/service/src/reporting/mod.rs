@@ -377,6 +377,34 @@ async fn file_sealed_as(
         .hasher
         .hash(receipt)
         .map_err(|e| internal("hashing a receipt", e))?;
+    let new = new_report(
+        state,
+        keys,
+        tenant,
+        channel,
+        source,
+        report,
+        id,
+        hash.to_hex(),
+    )
+    .await?;
+    reports::insert(&state.store, tenant, new).await?;
+    Ok(())
+}
+
+/// `report` sealed under a new report key, as stored: `receipt_hash` is
+/// what opens it to a reporter.
+#[allow(clippy::too_many_arguments)]
+async fn new_report(
+    state: &AppState,
+    keys: &ReportingKeys,
+    tenant: TenantId,
+    channel: ReportChannel,
+    source: ReportSource,
+    report: &ReportInput,
+    id: Uuid,
+    receipt_hash: String,
+) -> ServiceResult<reports::NewReport> {
     let key = ReportKey::generate().map_err(|e| internal("no randomness for a report key", e))?;
     let plain = serde_json::to_vec(report).map_err(|e| internal("report content", e))?;
     let content = key
@@ -392,26 +420,20 @@ async fn file_sealed_as(
         ReportChannel::Tenant => named_handlers(state, tenant, report).await?,
         ReportChannel::Agency => Vec::new(),
     };
-    reports::insert(
-        &state.store,
-        tenant,
-        reports::NewReport {
-            id,
-            channel,
-            source,
-            receipt_hash: hash.to_hex(),
-            kek_id: kek.id().to_string(),
-            wrapped_key: wrapped.to_bytes().to_vec(),
-            content: content.to_bytes(),
-            has_contact: report.contact.is_some(),
-            received_on: today,
-            ack_due: add_days(today, keys.acknowledge_days),
-            feedback_due: add_days(today, keys.feedback_days),
-            named,
-        },
-    )
-    .await?;
-    Ok(())
+    Ok(reports::NewReport {
+        id,
+        channel,
+        source,
+        receipt_hash,
+        kek_id: kek.id().to_string(),
+        wrapped_key: wrapped.to_bytes().to_vec(),
+        content: content.to_bytes(),
+        has_contact: report.contact.is_some(),
+        received_on: today,
+        ack_due: add_days(today, keys.acknowledge_days),
+        feedback_due: add_days(today, keys.feedback_days),
+        named,
+    })
 }
 
 /// The tenant's compliance officers the report names (by their account's
@@ -583,6 +605,12 @@ pub struct CaseView {
     pub attachments: Vec<AttachmentView>,
     /// Removals asked for and decided; empty in the reporter's view.
     pub approvals: Vec<ApprovalView>,
+    /// The measures taken, given on closing (the reporter sees them: they
+    /// are the feedback the channel owes).
+    pub measures: Option<String>,
+    /// The findings and people the case concerns; empty in the reporter's
+    /// view.
+    pub links: Vec<LinkView>,
 }
 
 async fn view(
@@ -614,14 +642,16 @@ async fn view(
             at: m.created_at,
         });
     }
-    let (recused, approvals) = if with_notes {
+    let (recused, approvals, links) = if with_notes {
         (
             reports::recusals(&state.store, TenantId::from_uuid(r.tenant_id), r.id).await?,
             approval_views(state, &key, &r).await?,
+            link_views(state, &r).await?,
         )
     } else {
-        (Vec::new(), Vec::new())
+        (Vec::new(), Vec::new(), Vec::new())
     };
+    let measures = open_measures(&key, &r)?;
     let attachments = attachment_views(state, &key, &r, with_notes).await?;
     Ok(CaseView {
         recused,
@@ -632,6 +662,8 @@ async fn view(
         messages,
         attachments,
         approvals,
+        measures,
+        links,
     })
 }
 
@@ -833,12 +865,14 @@ mod cases;
 mod escalation;
 mod input;
 pub mod limits;
+mod links;
 mod stats;
 pub use attachments::*;
 pub use cases::*;
 pub use escalation::*;
 pub use input::*;
 pub use limits::ReportLimits;
+pub use links::*;
 pub use stats::*;
 
 #[cfg(test)]

@@ -32,6 +32,8 @@ pub struct Model {
     /// What the tenant shared with the Agency, sealed with the report key.
     pub escalation: Option<Vec<u8>>,
     pub updated_at: DateTimeUtc,
+    /// The measures taken, given on closing, sealed with the report key.
+    pub measures: Option<Vec<u8>>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

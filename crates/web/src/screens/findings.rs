@@ -150,6 +150,7 @@ async fn finding_page(
         comments,
     } = findings::triage(state, ctx, id).await?;
     let can_write = allowed(state, c, ctx.tenant().uuid(), obj::FINDINGS_ALL, act::WRITE).await;
+    let handles_cases = allowed(state, c, ctx.tenant().uuid(), obj::CASES, act::WRITE).await;
     let people = users::list(&state.store, ctx.tenant()).await?;
     let name_of = |u: Uuid| {
         people
@@ -245,6 +246,13 @@ async fn finding_page(
                 }
             }
         }
+        @if handles_cases {
+            form method="post" action={ (base) "/case" } id="finding-case" {
+                input type="hidden" name="csrf" value=(v.csrf);
+                p class="hint" { (tr.t("finding-case-hint")) }
+                button type="submit" class="secondary" id="open-case" { (tr.t("finding-case")) }
+            }
+        }
         p { a href={ "/t/" (ctx.tenant().uuid()) "/findings" } { (tr.t("back-to-findings")) } }
     };
     let fr = frame(state, v, ctx.tenant()).await;
@@ -288,6 +296,14 @@ pub(crate) async fn triage_action(
             NoteError::TooLong => v.tr.t("err-too-long"),
         };
         let outcome = match action.as_str() {
+            // Escalated to a case (or its case, if it was before): the
+            // case is where the work goes on.
+            "case" => {
+                let (case, _) =
+                    adal_service::reporting::escalate_finding(&state, &state.reporting, &ctx, id)
+                        .await?;
+                return Ok(redirect(&v, &format!("/t/{tenant}/cases/{case}")));
+            }
             "assign" => {
                 let who = match f
                     .get("assignee")

@@ -635,6 +635,10 @@ fn case_page(
                 dt { (tr.t("report-case-outcome")) }
                 dd id="case-outcome" data-outcome=(o.as_str()) { (label(tr, "case-outcome", o.as_str())) }
             }
+            @if let Some(m) = &c.measures {
+                dt { (tr.t("cases-measures")) }
+                dd id="case-measures" class="message" { (m) }
+            }
             dt { (tr.t("report-received-on")) } dd { (day(s.received_on)) }
             dt { (tr.t("report-ack-due")) } dd { (day(s.ack_due)) }
             dt { (tr.t("report-feedback-due")) } dd { (day(s.feedback_due)) }

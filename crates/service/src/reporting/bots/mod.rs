@@ -779,7 +779,7 @@ pub(crate) async fn handler_relay(
     let channel = match r.source {
         ReportSource::WhatsApp => Channel::WhatsApp,
         ReportSource::Telegram => Channel::Telegram,
-        ReportSource::Web | ReportSource::Api => return Ok(None),
+        ReportSource::Web | ReportSource::Api | ReportSource::Finding => return Ok(None),
     };
     let tenant = TenantId::from_uuid(r.tenant_id);
     let Some(link) = store::report_link(&state.store, tenant, r.id).await? else {

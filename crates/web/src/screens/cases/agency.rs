@@ -128,6 +128,7 @@ async fn agency_case_screen(
             dt { (tr.t("agency-cases-col-channel")) } dd id="case-channel" data-channel=(e.channel.as_str()) { (label(tr, "agency-cases-channel", e.channel.as_str())) }
             dt { (tr.t("report-case-status")) } dd id="case-status" data-status=(s.status.as_str()) { (status_cell(tr, s)) }
             @if let Some(o) = s.outcome { dt { (tr.t("report-case-outcome")) } dd id="case-outcome" data-outcome=(o.as_str()) { (label(tr, "case-outcome", o.as_str())) } }
+            @if let Some(m) = &e.measures { dt { (tr.t("cases-measures")) } dd id="case-measures" class="message" { (m) } }
             dt { (tr.t("report-received-on")) } dd { (day(s.received_on)) }
             dt { (tr.t("report-ack-due")) } dd { (day(s.ack_due)) }
             dt { (tr.t("report-feedback-due")) } dd { (day(s.feedback_due)) }
@@ -182,8 +183,8 @@ pub(crate) async fn agency_case_action(
                     .await
                     .map(|_| ())
             }
-            Action::Status(_) | Action::Close(_) => match action.update() {
-                Some(u) => svc::agency_update(&state, c, id, u).await,
+            Action::Status(_) | Action::Close(..) => match action.update() {
+                Some(u) => svc::agency_update(&state, &state.reporting, c, id, u).await,
                 None => return Err(Fail::NotFound),
             },
             _ => return Err(Fail::NotFound),

@@ -159,6 +159,11 @@ pub(super) fn work(
                         }
                         @if let Some(e) = error_in(errors, "case-close") { p class="field-error" { (tr.t(e)) } }
                     }
+                    div class="field" {
+                        label for="measures" { (tr.t("cases-measures")) }
+                        textarea id="measures" name="measures" rows="3" maxlength=(svc::MAX_MEASURES) aria-describedby="measures-hint" {}
+                        p class="hint" id="measures-hint" { (tr.t("cases-measures-hint")) }
+                    }
                     div class="buttons" { button type="submit" id="close" { (tr.t("cases-close")) } }
                 }))
                 @if handlers.is_some() && s.status != CaseStatus::Escalated {
@@ -219,11 +224,12 @@ pub(super) enum Action {
     Message { body: String, internal: bool },
     Status(CaseStatus),
     Assign(Option<Uuid>),
-    Close(Option<CaseOutcome>),
+    Close(Option<CaseOutcome>, String),
     Escalate(Escalation),
     Recuse,
     RemoveFile { attachment: Uuid, reason: String },
     Decide { approval: Uuid, approve: bool },
+    Unlink(Uuid),
 }
 
 impl Action {
@@ -241,10 +247,13 @@ impl Action {
                 "" => None,
                 s => Some(s.parse::<Uuid>().map_err(|_| Fail::NotFound)?),
             }),
-            "close" => Action::Close(match get("outcome") {
-                "" => None,
-                o => Some(CaseOutcome::parse(o).map_err(|_| Fail::NotFound)?),
-            }),
+            "close" => Action::Close(
+                match get("outcome") {
+                    "" => None,
+                    o => Some(CaseOutcome::parse(o).map_err(|_| Fail::NotFound)?),
+                },
+                get("measures").to_owned(),
+            ),
             "escalate" => Action::Escalate(Escalation {
                 summary: get("summary").to_owned(),
                 include_report: !get("include_report").is_empty(),
@@ -262,6 +271,7 @@ impl Action {
                     _ => return Err(Fail::NotFound),
                 },
             },
+            "unlink" => Action::Unlink(get("link").parse().map_err(|_| Fail::NotFound)?),
             _ => return Err(Fail::NotFound),
         })
     }
@@ -271,9 +281,9 @@ impl Action {
         match self {
             Action::Message { .. } => "case-message",
             Action::Assign(_) => "case-assign",
-            Action::Close(_) => "case-close",
+            Action::Close(..) => "case-close",
             Action::Escalate(_) => "case-escalate",
-            Action::Status(_) | Action::Recuse => "general",
+            Action::Status(_) | Action::Recuse | Action::Unlink(_) => "general",
             Action::RemoveFile { .. } | Action::Decide { .. } => "case-files",
         }
     }
@@ -289,9 +299,10 @@ impl Action {
                 assignee: Some(*who),
                 ..CaseUpdate::default()
             }),
-            Action::Close(outcome) => Some(CaseUpdate {
+            Action::Close(outcome, measures) => Some(CaseUpdate {
                 status: Some(CaseStatus::Closed),
                 outcome: *outcome,
+                measures: Some(measures.clone()),
                 ..CaseUpdate::default()
             }),
             _ => None,

@@ -159,6 +159,7 @@ async fn case_screen(
         dl class="facts" id="case-facts" {
             dt { (tr.t("report-case-status")) } dd id="case-status" data-status=(s.status.as_str()) { (status_cell(tr, s)) }
             @if let Some(o) = s.outcome { dt { (tr.t("report-case-outcome")) } dd id="case-outcome" data-outcome=(o.as_str()) { (label(tr, "case-outcome", o.as_str())) } }
+            @if let Some(m) = &c.measures { dt { (tr.t("cases-measures")) } dd id="case-measures" class="message" { (m) } }
             dt { (tr.t("cases-col-source")) } dd { (label(tr, "case-source", s.source.as_str())) }
             dt { (tr.t("cases-col-assignee")) } dd id="case-assignee" { @match s.assignee_id { Some(a) => (name_of(a)), None => span class="muted" { (tr.t("cases-unassigned")) } } }
             dt { (tr.t("report-received-on")) } dd { (day(s.received_on)) }
@@ -172,6 +173,28 @@ async fn case_screen(
         }
         h2 { (tr.t("cases-report")) }
         (report_facts(tr, &c.report, true))
+        @if !c.links.is_empty() {
+            section id="case-links" {
+                h2 { (tr.t("cases-links")) }
+                ul {
+                    @for l in &c.links {
+                        li data-link=(l.id) data-kind=(l.kind) {
+                            @let href = if l.kind == "finding" { format!("/t/{tenant}/findings/{}", l.target_id) } else { format!("/t/{tenant}/people/{}", l.target_id) };
+                            a href=(href) { @if l.label.is_empty() { (l.target_id) } @else { (l.label) } }
+                            " · " (label(tr, "cases-link-kind", &l.kind))
+                            @if can_write {
+                                " "
+                                form method="post" action=(format!("{base}/unlink")) class="inline-form" {
+                                    input type="hidden" name="csrf" value=(v.csrf);
+                                    input type="hidden" name="link" value=(l.id);
+                                    button type="submit" class="secondary" { (tr.t("cases-unlink")) }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
         (conversation(tr, &c.messages, &name_of))
         (report_files::handler_files(tr, &HandlerFiles {
             base: &base,
@@ -230,13 +253,14 @@ pub(crate) async fn case_action(
             Action::Decide { approval, approve } => {
                 svc::decide_removal(&state, &ctx, id, *approval, *approve).await
             }
+            Action::Unlink(link) => svc::unlink_case(&state, &ctx, id, *link).await,
             Action::Recuse => match svc::recuse(&state, &ctx, id).await {
                 // The case is no longer the caller's to see.
                 Ok(()) => return Ok(redirect(&v, &format!("/t/{tenant}/cases"))),
                 Err(e) => Err(e),
             },
             other => match other.update() {
-                Some(u) => svc::update_case(&state, &ctx, id, u).await,
+                Some(u) => svc::update_case(&state, keys, &ctx, id, u).await,
                 None => return Err(Fail::NotFound),
             },
         };
