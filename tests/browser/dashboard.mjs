@@ -92,7 +92,16 @@ async function shot(page, lang, name) {
   if (SHOTS === "off") return;
   const dir = join(SHOTS, lang);
   mkdirSync(dir, { recursive: true });
-  await page.screenshot({ path: join(dir, `${name}.png`), fullPage: true });
+  const path = join(dir, `${name}.png`);
+  try {
+    await page.screenshot({ path, fullPage: true });
+  } catch {
+    // Chromium sometimes cannot capture a whole page while the machine is
+    // busy ("Unable to capture screenshot"). A screenshot is for people to
+    // look at, not a check: try once more, then keep the visible part.
+    await page.waitForTimeout(500);
+    await page.screenshot({ path, fullPage: true }).catch(() => page.screenshot({ path }));
+  }
 }
 
 async function errorStatus(page, url) {

@@ -88,6 +88,14 @@ pub(crate) const SOURCES: [(Lang, &str); 3] = [
     (Lang::En, include_str!("../locales/en.ftl")),
 ];
 
+/// The rule library's own texts (titles, descriptions, parameters), kept
+/// beside the rules and checked there (`rules/locales/check.py`).
+pub(crate) const RULE_SOURCES: [(Lang, &str); 3] = [
+    (Lang::Kk, include_str!("../../../rules/locales/kk.ftl")),
+    (Lang::Ru, include_str!("../../../rules/locales/ru.ftl")),
+    (Lang::En, include_str!("../../../rules/locales/en.ftl")),
+];
+
 type Bundle = FluentBundle<FluentResource>;
 
 static BUNDLES: LazyLock<Vec<Bundle>> = LazyLock::new(|| {
@@ -103,6 +111,10 @@ static BUNDLES: LazyLock<Vec<Bundle>> = LazyLock::new(|| {
             // the catalogue test fails on any parse error.
             let res = FluentResource::try_new((*src).to_owned()).unwrap_or_else(|(r, _)| r);
             let _ = b.add_resource(res);
+            if let Some((_, rules)) = RULE_SOURCES.iter().find(|(l, _)| l == lang) {
+                let res = FluentResource::try_new((*rules).to_owned()).unwrap_or_else(|(r, _)| r);
+                let _ = b.add_resource(res);
+            }
             b
         })
         .collect()
@@ -130,6 +142,24 @@ impl Tr {
             a.set(*k, v.clone());
         }
         self.format(key, Some(&a))
+    }
+
+    /// A library rule's `part` (`title`, `description`, `section`) in
+    /// this language; `None` for a rule the library does not have (a
+    /// tenant's own), whose own text is shown instead.
+    pub fn rule_text(&self, id: &str, part: &str) -> Option<String> {
+        let bundle = BUNDLES.get(self.lang.index())?;
+        let pattern = bundle.get_message(&format!("rule-{id}-{part}"))?.value()?;
+        let mut errors = Vec::new();
+        let s = bundle.format_pattern(pattern, None, &mut errors);
+        errors.is_empty().then(|| s.into_owned())
+    }
+
+    /// A rule's title in this language, or `fallback` (its own title, or
+    /// its id) for a rule the library does not have.
+    pub fn rule_title(&self, id: &str, fallback: &str) -> String {
+        self.rule_text(id, "title")
+            .unwrap_or_else(|| fallback.to_owned())
     }
 
     fn format(&self, key: &str, args: Option<&FluentArgs<'_>>) -> String {
@@ -203,6 +233,37 @@ mod tests {
                 _ => None,
             })
             .collect()
+    }
+
+    #[test]
+    fn library_rules_are_titled_in_each_language_and_others_keep_their_own() {
+        let kk = Tr::new(Lang::Kk);
+        let ru = Tr::new(Lang::Ru);
+        let en = Tr::new(Lang::En);
+        let id = "gift-over-mci-limit";
+        let titles = [
+            kk.rule_title(id, id),
+            ru.rule_title(id, id),
+            en.rule_title(id, id),
+        ];
+        assert!(titles.iter().all(|t| t != id), "{titles:?}");
+        assert_ne!(titles[0], titles[2], "Kazakh is not English");
+        assert_ne!(titles[1], titles[2], "Russian is not English");
+        assert!(
+            titles[1].chars().any(|c| matches!(c, 'а'..='я')),
+            "{}",
+            titles[1]
+        );
+        assert_eq!(
+            ru.rule_title("tenant-own-rule", "Our own rule"),
+            "Our own rule"
+        );
+        // Rule texts live beside the dashboard's own without clashing.
+        for (_, src) in RULE_SOURCES {
+            let rule_keys = keys(src);
+            assert!(rule_keys.iter().all(|k| k.starts_with("rule-")));
+            assert!(keys(SOURCES[2].1).iter().all(|k| !rule_keys.contains(k)));
+        }
     }
 
     #[test]

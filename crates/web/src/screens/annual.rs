@@ -152,7 +152,7 @@ fn report_body(tr: &Tr, r: &AnnualReport) -> Markup {
                             @for k in &r.risks {
                                 tr data-rule=(k.rule_id) data-band=(k.band) {
                                     td { (label(tr, "area", &k.area)) }
-                                    th scope="row" { code { (k.rule_id) } }
+                                    th scope="row" { (tr.rule_title(&k.rule_id, &k.rule_id)) br; small { code { (k.rule_id) } } }
                                     td class="num" { (k.findings) }
                                     td class="num" { (k.open) }
                                     td { (k.likelihood) " × " (k.impact) " · " (label(tr, "band", &k.band)) }

@@ -113,7 +113,7 @@ pub(crate) async fn findings_list(
                         @for f in &rows {
                             tr data-finding=(f.id) data-status=(f.status) {
                                 td { a href={ "/t/" (tenant) "/findings/" (f.id) } { (tr.datetime(f.created_at)) } }
-                                td { (f.rule_id) }
+                                td data-rule=(f.rule_id) { (tr.rule_title(&f.rule_id, &f.rule_id)) }
                                 td { (label(tr, "area", &f.area)) }
                                 td { span class={ "sev sev-" (f.severity) } { (label(tr, "severity", &f.severity)) } }
                                 td class="num" { (f.likelihood) "×" (f.impact) }
@@ -176,7 +176,7 @@ async fn finding_page(
     let body = html! {
         dl class="facts" id="finding" data-status=(f.status) {
             dt { (tr.t("col-status")) } dd id="finding-status" { (label(tr, "status", &f.status)) }
-            dt { (tr.t("col-rule")) } dd { (f.rule_id) }
+            dt { (tr.t("col-rule")) } dd id="finding-rule" data-rule=(f.rule_id) { (tr.rule_title(&f.rule_id, &f.rule_id)) " " small { code { (f.rule_id) } } }
             dt { (tr.t("col-area")) } dd { (label(tr, "area", &f.area)) }
             dt { (tr.t("col-severity")) } dd { span class={ "sev sev-" (f.severity) } { (label(tr, "severity", &f.severity)) } }
             dt { (tr.t("col-lxi")) } dd { (f.likelihood) "×" (f.impact) }

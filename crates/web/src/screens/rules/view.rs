@@ -51,7 +51,7 @@ pub(super) fn rules_by_area(tr: &Tr, lib: &Library, defs: &[RuleDefinition]) -> 
                         tbody {
                             @for d in list {
                                 tr data-rule=(d.id) {
-                                    td { (d.title) br; small { code { (d.id) } } }
+                                    td { (tr.rule_title(&d.id, &d.title)) br; small { code { (d.id) } } }
                                     td class="guideline" { (section_of(lib, d).unwrap_or("—")) }
                                     td { (label(tr, "severity", d.severity.as_str())) }
                                     td class="num" { (d.likelihood) " × " (d.impact) }
@@ -109,7 +109,7 @@ pub(super) fn left_out(
                                     @let rule = lib.rule(id);
                                     tr data-rule=(id) {
                                         td {
-                                            @if let Some(r) = rule { (r.title) br; }
+                                            @if let Some(r) = rule { (tr.rule_title(&r.id, &r.title)) br; }
                                             small { code { (id) } }
                                         }
                                         td class="guideline" { (rule.and_then(|r| r.guideline_section.as_deref()).unwrap_or("—")) }
@@ -163,7 +163,7 @@ pub fn disable_form(
                         aria-describedby=[(!rule_errs.is_empty()).then_some("d-rule-error")] {
                         option value="" { "—" }
                         @for r in lib.rules.iter().filter(|r| !disabled.contains_key(&r.id)) {
-                            option value=(r.id) selected[chosen == r.id] { (r.title) " (" (r.id) ")" }
+                            option value=(r.id) selected[chosen == r.id] { (tr.rule_title(&r.id, &r.title)) " (" (r.id) ")" }
                         }
                     }
                     @if !rule_errs.is_empty() {
@@ -228,7 +228,7 @@ pub fn parameters_form(
             input type="hidden" name="csrf" value=(csrf);
             @for r in lib.rules.iter().filter(|r| !r.declared.is_empty() && !disabled.contains_key(&r.id)) {
                 fieldset data-rule=(r.id) {
-                    legend { (r.title) " " small { code { (r.id) } } }
+                    legend { (tr.rule_title(&r.id, &r.title)) " " small { code { (r.id) } } }
                     @if let Some(g) = &r.guideline_section { p class="guideline" { (g) } }
                     @for (name, spec) in &r.declared {
                         @let field = field_name(&r.id, name);
