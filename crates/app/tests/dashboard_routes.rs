@@ -825,6 +825,18 @@ async fn rule_editor() {
         !html.contains("p.other-rule."),
         "a disabled rule has no inputs"
     );
+    // A library rule's parameter is labelled and explained in plain words
+    // in the reader's language, its name beside.
+    let en = page_of(&cli, &format!("{officer}; adal_lang=en"), &form_path).await;
+    assert!(
+        en.contains("Gift limit <small><code>limit_mci</code></small>"),
+        "{en}"
+    );
+    assert!(en.contains("monthly calculation indices"));
+    let ru = page_of(&cli, &format!("{officer}; adal_lang=ru"), &form_path).await;
+    assert!(ru.contains("Предел стоимости подарка <small><code>limit_mci</code></small>"));
+    assert!(ru.contains("месячных расчётных показателях"));
+    assert!(!ru.contains("Gift limit"));
     let csrf = csrf_in(&html);
     let post = |fields: Vec<(&'static str, String)>, with_csrf: bool| {
         let mut all = fields;

@@ -229,14 +229,21 @@ pub fn parameters_form(
             @for r in lib.rules.iter().filter(|r| !r.declared.is_empty() && !disabled.contains_key(&r.id)) {
                 fieldset data-rule=(r.id) {
                     legend { (tr.rule_title(&r.id, &r.title)) " " small { code { (r.id) } } }
-                    @if let Some(g) = &r.guideline_section { p class="guideline" { (g) } }
+                    @if let Some(g) = tr.rule_text(&r.id, "section").or_else(|| r.guideline_section.clone()) { p class="guideline" { (g) } }
                     @for (name, spec) in &r.declared {
                         @let field = field_name(&r.id, name);
                         @let id = format!("f-{}-{}", r.id, name);
                         @let errs = errors_of(errors, &field);
+                        // The library's label and help in the reader's
+                        // language; a tenant's own rule has its parameter's
+                        // name and description.
+                        @let param = |part: &str| tr.rule_text(&r.id, &format!("param-{name}-{part}"));
                         div class={ "field" @if !errs.is_empty() { " invalid" } } {
                             label for=(id) {
-                                code { (name) }
+                                @match param("label") {
+                                    Some(l) => { (l) " " small { code { (name) } } },
+                                    None => code { (name) },
+                                }
                                 @if let Some(u) = &spec.unit { " (" (u) ")" }
                             }
                             input type="text" id=(id) name=(field)
@@ -246,7 +253,7 @@ pub fn parameters_form(
                             p class="hint" id={ (id) "-hint" } {
                                 (tr.t("rules-default")) ": " (shown(&spec.default))
                                 @if let Some(b) = bound(spec) { "; " (tr.t("rules-range")) ": " (b) }
-                                @if let Some(d) = &spec.description { " — " (d) }
+                                @if let Some(d) = param("help").or_else(|| spec.description.clone()) { " — " (d) }
                             }
                             @if !errs.is_empty() {
                                 p class="field-error" id={ (id) "-error" } {
