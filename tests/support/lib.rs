@@ -442,6 +442,23 @@ impl Api {
         Self::reply(r).await
     }
 
+    /// `GET` with extra headers (`Accept-Language`, say).
+    pub async fn get_with(
+        &self,
+        token: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+    ) -> Result<Reply> {
+        let mut rb = self
+            .client
+            .get(format!("{}/api/v1{path}", self.base))
+            .bearer_auth(token);
+        for (k, v) in headers {
+            rb = rb.header(*k, *v);
+        }
+        Self::reply(rb.send().await?).await
+    }
+
     /// `GET` of a file: status, headers and bytes.
     pub async fn get_file(
         &self,

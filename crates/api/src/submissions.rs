@@ -11,7 +11,7 @@ use adal_store::submissions::{self, SubmissionFilter};
 use poem::web::Data;
 use poem_openapi::{
     ApiResponse, Object, OpenApi, Tags,
-    param::{Path, Query},
+    param::{Header, Path, Query},
     payload::{Json, PlainText},
 };
 use uuid::Uuid;
@@ -146,6 +146,11 @@ pub struct Finding {
     pub submission_id: Uuid,
     pub rule_set_version_id: Uuid,
     pub rule_id: String,
+    /// The rule's title in the language `Accept-Language` asks for (`kk`,
+    /// `ru`, `en`; English when none matches): a library rule's from the
+    /// library's texts, a tenant's own rule's id. The `explanation` is in
+    /// English for now.
+    pub rule_title: String,
     pub area: String,
     pub severity: String,
     pub likelihood: i16,
@@ -161,10 +166,19 @@ pub struct Finding {
 
 impl From<evaluation::Finding> for Finding {
     fn from(f: evaluation::Finding) -> Self {
+        Finding::in_language(f, "en")
+    }
+}
+
+impl Finding {
+    /// The finding with its rule titled in `lang` (`kk`, `ru`, `en`).
+    pub fn in_language(f: evaluation::Finding, lang: &str) -> Self {
         Self {
             id: f.id,
             submission_id: f.submission_id,
             rule_set_version_id: f.rule_set_version_id,
+            rule_title: adal_texts::rule_text(lang, &f.rule_id, "title")
+                .unwrap_or_else(|| f.rule_id.clone()),
             rule_id: f.rule_id,
             area: f.area,
             severity: f.severity,
@@ -435,7 +449,9 @@ impl SubmissionApi {
         impact: Query<Option<i16>>,
         offset: Query<Option<u64>>,
         limit: Query<Option<u64>>,
+        #[oai(name = "Accept-Language")] accept_language: Header<Option<String>>,
     ) -> ApiResult<ListFindingsResponse> {
+        let lang = adal_texts::from_accept_language(accept_language.0.as_deref());
         let (ctx, scope) = TenantCtx::authorize_read(
             &state,
             &auth.0,
@@ -458,7 +474,10 @@ impl SubmissionApi {
             evaluation::list_findings(&state.store, ctx.tenant(), &scope, &filter, offset, limit)
                 .await?;
         Ok(ListFindingsResponse::Ok(Json(FindingPage {
-            items: rows.into_iter().map(Into::into).collect(),
+            items: rows
+                .into_iter()
+                .map(|f| Finding::in_language(f, lang))
+                .collect(),
             total,
             offset,
             limit,
@@ -477,6 +496,7 @@ impl SubmissionApi {
         auth: BearerAuth,
         tenant_id: Path<Uuid>,
         id: Path<Uuid>,
+        #[oai(name = "Accept-Language")] accept_language: Header<Option<String>>,
     ) -> ApiResult<GetFindingResponse> {
         let (ctx, scope) = TenantCtx::authorize_read(
             &state,
@@ -493,7 +513,8 @@ impl SubmissionApi {
         if !scope.allows(&s) {
             return Err(ApiError::not_found("finding"));
         }
-        Ok(GetFindingResponse::Ok(Json(f.into())))
+        let lang = adal_texts::from_accept_language(accept_language.0.as_deref());
+        Ok(GetFindingResponse::Ok(Json(Finding::in_language(f, lang))))
     }
 
     /// The corruption-risk map as data.

@@ -88,14 +88,6 @@ pub(crate) const SOURCES: [(Lang, &str); 3] = [
     (Lang::En, include_str!("../locales/en.ftl")),
 ];
 
-/// The rule library's own texts (titles, descriptions, parameters), kept
-/// beside the rules and checked there (`rules/locales/check.py`).
-pub(crate) const RULE_SOURCES: [(Lang, &str); 3] = [
-    (Lang::Kk, include_str!("../../../rules/locales/kk.ftl")),
-    (Lang::Ru, include_str!("../../../rules/locales/ru.ftl")),
-    (Lang::En, include_str!("../../../rules/locales/en.ftl")),
-];
-
 type Bundle = FluentBundle<FluentResource>;
 
 static BUNDLES: LazyLock<Vec<Bundle>> = LazyLock::new(|| {
@@ -111,10 +103,6 @@ static BUNDLES: LazyLock<Vec<Bundle>> = LazyLock::new(|| {
             // the catalogue test fails on any parse error.
             let res = FluentResource::try_new((*src).to_owned()).unwrap_or_else(|(r, _)| r);
             let _ = b.add_resource(res);
-            if let Some((_, rules)) = RULE_SOURCES.iter().find(|(l, _)| l == lang) {
-                let res = FluentResource::try_new((*rules).to_owned()).unwrap_or_else(|(r, _)| r);
-                let _ = b.add_resource(res);
-            }
             b
         })
         .collect()
@@ -148,11 +136,7 @@ impl Tr {
     /// this language; `None` for a rule the library does not have (a
     /// tenant's own), whose own text is shown instead.
     pub fn rule_text(&self, id: &str, part: &str) -> Option<String> {
-        let bundle = BUNDLES.get(self.lang.index())?;
-        let pattern = bundle.get_message(&format!("rule-{id}-{part}"))?.value()?;
-        let mut errors = Vec::new();
-        let s = bundle.format_pattern(pattern, None, &mut errors);
-        errors.is_empty().then(|| s.into_owned())
+        adal_texts::rule_text(self.lang.code(), id, part)
     }
 
     /// A rule's title in this language, or `fallback` (its own title, or
@@ -258,12 +242,6 @@ mod tests {
             ru.rule_title("tenant-own-rule", "Our own rule"),
             "Our own rule"
         );
-        // Rule texts live beside the dashboard's own without clashing.
-        for (_, src) in RULE_SOURCES {
-            let rule_keys = keys(src);
-            assert!(rule_keys.iter().all(|k| k.starts_with("rule-")));
-            assert!(keys(SOURCES[2].1).iter().all(|k| !rule_keys.contains(k)));
-        }
     }
 
     #[test]

@@ -38,6 +38,26 @@ async fn case_from_a_finding(api: &Api, platform: &str, tag: &str, bin_prefix: &
         .await?;
     let finding = findings["items"][0]["id"].as_str().unwrap().to_owned();
     let rule = findings["items"][0]["rule_id"].as_str().unwrap().to_owned();
+    // The rule's title in the language asked for; English otherwise.
+    let english = findings["items"][0]["rule_title"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_ne!(english, rule, "a library rule has a title");
+    let r = api
+        .get_with(
+            &t.compliance,
+            &p(&format!("/findings/{finding}")),
+            &[("Accept-Language", "ru-RU,ru;q=0.9,en;q=0.5")],
+        )
+        .await?;
+    let russian = r.body["rule_title"].as_str().unwrap().to_owned();
+    assert_ne!(russian, english, "{}", r.text);
+    assert!(russian.chars().any(|c| matches!(c, 'а'..='я')), "{russian}");
+    let r = api
+        .get_with(&t.compliance, &p("/findings"), &[("Accept-Language", "de")])
+        .await?;
+    assert_eq!(r.body["items"][0]["rule_title"], english.as_str());
 
     // Only the compliance unit opens cases.
     let open = p(&format!("/findings/{finding}/case"));

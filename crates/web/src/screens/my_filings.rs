@@ -134,7 +134,9 @@ pub(crate) async fn my_filings(
                                 @for f in fs {
                                     li data-finding=(f.id) {
                                         span class={ "sev sev-" (f.severity) } { (label(tr, "severity", &f.severity)) }
-                                        " · " (label(tr, "status", &f.status)) " · " (f.explanation)
+                                        " · " (label(tr, "status", &f.status))
+                                        @if let Some(title) = tr.rule_text(&f.rule_id, "title") { " · " strong { (title) } }
+                                        " · " (f.explanation)
                                     }
                                 }
                             }

@@ -1,0 +1,125 @@
+//! The rule library's texts in the reader's language: every library rule's
+//! title, description, guideline section and each parameter's label and
+//! help, from `rules/locales/{kk,ru,en}.ftl` (kept beside the rules and
+//! checked there by `rules/locales/check.py`), compiled in.
+//!
+//! One place for the dashboard and the API: a finding's `rule_title` in
+//! the API and its title on screen come from the same message. A rule the
+//! library does not have (a tenant's own) has no text here; callers show
+//! its own.
+
+use fluent_bundle::FluentResource;
+use fluent_bundle::concurrent::FluentBundle;
+use std::sync::LazyLock;
+
+/// The languages, by their codes; English last (the API's fallback).
+pub const LANGS: [&str; 3] = ["kk", "ru", "en"];
+
+/// The catalogues, in the order of [`LANGS`].
+pub const SOURCES: [&str; 3] = [
+    include_str!("../../../rules/locales/kk.ftl"),
+    include_str!("../../../rules/locales/ru.ftl"),
+    include_str!("../../../rules/locales/en.ftl"),
+];
+
+static BUNDLES: LazyLock<Vec<FluentBundle<FluentResource>>> = LazyLock::new(|| {
+    LANGS
+        .iter()
+        .zip(SOURCES)
+        .map(|(code, src)| {
+            let mut b = FluentBundle::new_concurrent(vec![code.parse().unwrap_or_default()]);
+            b.set_use_isolating(false);
+            // A catalogue that fails to parse keeps the messages that did;
+            // the tests fail on any parse error.
+            let res = FluentResource::try_new(src.to_owned()).unwrap_or_else(|(r, _)| r);
+            let _ = b.add_resource(res);
+            b
+        })
+        .collect()
+});
+
+/// Rule `id`'s `part` (`title`, `description`, `section`,
+/// `param-<name>-label`, `param-<name>-help`) in language `lang` (`kk`,
+/// `ru`, `en`); `None` for a language, rule or part there is no text for.
+pub fn rule_text(lang: &str, id: &str, part: &str) -> Option<String> {
+    let i = LANGS.iter().position(|l| *l == lang)?;
+    let bundle = BUNDLES.get(i)?;
+    let pattern = bundle.get_message(&format!("rule-{id}-{part}"))?.value()?;
+    let mut errors = Vec::new();
+    let s = bundle.format_pattern(pattern, None, &mut errors);
+    errors.is_empty().then(|| s.into_owned())
+}
+
+/// The language an `Accept-Language` header asks for among [`LANGS`],
+/// by its quality values (`ru-RU;q=0.9, kk;q=0.8`); English when none
+/// matches or the header is missing.
+pub fn from_accept_language(header: Option<&str>) -> &'static str {
+    let mut best: Option<(&'static str, f32)> = None;
+    for item in header.unwrap_or_default().split(',') {
+        let mut parts = item.split(';');
+        let tag = parts.next().unwrap_or_default().trim().to_ascii_lowercase();
+        let primary = tag.split('-').next().unwrap_or_default();
+        let q = parts
+            .find_map(|p| p.trim().strip_prefix("q="))
+            .and_then(|q| q.trim().parse::<f32>().ok())
+            .unwrap_or(1.0);
+        if let Some(lang) = LANGS.iter().find(|l| **l == primary)
+            && q > 0.0
+            && best.is_none_or(|(_, b)| q > b)
+        {
+            best = Some((lang, q));
+        }
+    }
+    best.map_or("en", |(l, _)| l)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeSet;
+
+    fn keys(src: &str) -> BTreeSet<String> {
+        let res = FluentResource::try_new(src.to_owned())
+            .unwrap_or_else(|(_, errs)| panic!("a rule catalogue does not parse: {errs:?}"));
+        res.entries()
+            .filter_map(|e| match e {
+                fluent_syntax::ast::Entry::Message(m) => Some(m.id.name.to_owned()),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn every_catalogue_parses_with_the_same_keys() {
+        let en = keys(SOURCES[2]);
+        assert!(en.len() > 100, "the English catalogue looks truncated");
+        for src in SOURCES {
+            assert_eq!(keys(src), en);
+        }
+    }
+
+    #[test]
+    fn library_rules_have_their_texts_in_each_language_and_others_none() {
+        let id = "gift-over-mci-limit";
+        let titles: Vec<String> = LANGS
+            .iter()
+            .map(|l| rule_text(l, id, "title").unwrap())
+            .collect();
+        assert_ne!(titles[0], titles[2], "Kazakh is not English");
+        assert_ne!(titles[1], titles[2], "Russian is not English");
+        assert!(titles[1].chars().any(|c| matches!(c, 'а'..='я')));
+        assert!(rule_text("ru", id, "param-limit_mci-help").is_some());
+        assert_eq!(rule_text("ru", "a-tenants-own-rule", "title"), None);
+        assert_eq!(rule_text("de", id, "title"), None);
+    }
+
+    #[test]
+    fn accept_language_picks_the_best_of_ours_and_english_otherwise() {
+        assert_eq!(from_accept_language(Some("ru-RU,ru;q=0.9,en;q=0.8")), "ru");
+        assert_eq!(from_accept_language(Some("en;q=0.5, kk;q=0.9")), "kk");
+        assert_eq!(from_accept_language(Some("de-DE, fr;q=0.9")), "en");
+        assert_eq!(from_accept_language(Some("kk;q=0")), "en");
+        assert_eq!(from_accept_language(None), "en");
+        assert_eq!(from_accept_language(Some("KK-kz")), "kk");
+    }
+}
