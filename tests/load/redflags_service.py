@@ -245,8 +245,11 @@ def main():
         to_findings = time.time() - run_ended
         worker_hwm = status_kib(worker.pid, "VmHWM") / 1024
         passes = list(watcher.seen.values())
-        assert passes, "no red-flag pass was seen"
-        first, last, pass_hwm = passes[-1]
+        # A pass over CI's few processes can start and end between two
+        # polls of /proc; one over a real size cannot, and its figures are
+        # the point of the benchmark.
+        assert passes or a.processes < 10_000, "no red-flag pass was seen"
+        import_pass = passes[-1] if passes else None
 
         # The same pass on a settled system: the import's run competes with
         # the evaluation of every imported process for the cores; a run
@@ -268,7 +271,9 @@ def main():
         assert manual["status"] == "done" and manual["created"] == 0, manual
         watcher.stop = True
         watcher.join()
-        settled_first, settled_last, settled_hwm = list(watcher.seen.values())[-1]
+        later = list(watcher.seen.values())[len(passes):]
+        assert later or a.processes < 10_000, "no red-flag pass was seen on settled data"
+        settled_pass = later[-1] if later else None
         settled_run = (ts(manual["finished_at"]) - ts(manual["started_at"])).total_seconds()
 
         settings = os.path.join(tmp, "settings.ini")
@@ -294,10 +299,17 @@ def main():
         print("| measure | wall | peak memory |\n|---|---|---|")
         print(f"| OCDS import, worker time | {imp_secs:.1f} s ({a.processes / imp_secs:,.0f} rows/s) | |")
         print(f"| dataset run, whole (every derived kind, red flags filed) | {run_secs:.2f} s | worker {worker_hwm:.0f} MiB |")
-        print(f"| the red-flag pass in it (confined adal-rules, one thread; process lifetime) | **{last - first:.2f} s** | **{pass_hwm / 1024:.0f} MiB** |")
+
+        def seen(p):
+            if p is None:
+                return "not seen (it ended between two 50 ms polls of /proc) | |"
+            first, last, hwm = p
+            return f"**{last - first:.2f} s** | **{hwm / 1024:.0f} MiB** |"
+
+        print(f"| the red-flag pass in it (confined adal-rules, one thread; process lifetime) | {seen(import_pass)}")
         print(f"| red-flag records to findings, after the run (behind the imported processes' evaluation) | {to_findings:.1f} s | |")
         print(f"| dataset run on settled data, whole | {settled_run:.2f} s | |")
-        print(f"| the red-flag pass in it | **{settled_last - settled_first:.2f} s** | **{settled_hwm / 1024:.0f} MiB** |")
+        print(f"| the red-flag pass in it | {seen(settled_pass)}")
         for label, (wall, rss, _) in cli.items():
             print(f"| `adal-rules redflags` on the same file, {label} (median of {a.runs}) | {wall:.2f} s | {rss:.0f} MiB |")
     finally:

@@ -837,6 +837,11 @@ async fn rule_editor() {
     assert!(ru.contains("Предел стоимости подарка <small><code>limit_mci</code></small>"));
     assert!(ru.contains("месячных расчётных показателях"));
     assert!(!ru.contains("Gift limit"));
+    // The standard's table says what each library rule looks for, in the
+    // reader's language.
+    let ru = page_of(&cli, &format!("{officer}; adal_lang=ru"), &base).await;
+    let description = adal_texts::rule_text("ru", "gift-over-mci-limit", "description").unwrap();
+    assert!(ru.contains(&description), "{ru}");
     let csrf = csrf_in(&html);
     let post = |fields: Vec<(&'static str, String)>, with_csrf: bool| {
         let mut all = fields;

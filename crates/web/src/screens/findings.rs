@@ -176,7 +176,10 @@ async fn finding_page(
     let body = html! {
         dl class="facts" id="finding" data-status=(f.status) {
             dt { (tr.t("col-status")) } dd id="finding-status" { (label(tr, "status", &f.status)) }
-            dt { (tr.t("col-rule")) } dd id="finding-rule" data-rule=(f.rule_id) { (tr.rule_title(&f.rule_id, &f.rule_id)) " " small { code { (f.rule_id) } } }
+            dt { (tr.t("col-rule")) } dd id="finding-rule" data-rule=(f.rule_id) {
+                (tr.rule_title(&f.rule_id, &f.rule_id)) " " small { code { (f.rule_id) } }
+                @if let Some(d) = tr.rule_text(&f.rule_id, "description") { p class="hint" id="rule-description" { (d) } }
+            }
             dt { (tr.t("col-area")) } dd { (label(tr, "area", &f.area)) }
             dt { (tr.t("col-severity")) } dd { span class={ "sev sev-" (f.severity) } { (label(tr, "severity", &f.severity)) } }
             dt { (tr.t("col-lxi")) } dd { (f.likelihood) "×" (f.impact) }

@@ -51,7 +51,10 @@ pub(super) fn rules_by_area(tr: &Tr, lib: &Library, defs: &[RuleDefinition]) -> 
                         tbody {
                             @for d in list {
                                 tr data-rule=(d.id) {
-                                    td { (tr.rule_title(&d.id, &d.title)) br; small { code { (d.id) } } }
+                                    td {
+                                        (tr.rule_title(&d.id, &d.title)) br; small { code { (d.id) } }
+                                        @if let Some(text) = tr.rule_text(&d.id, "description") { p class="hint rule-description" { (text) } }
+                                    }
                                     td class="guideline" { (section_of(lib, d).unwrap_or("—")) }
                                     td { (label(tr, "severity", d.severity.as_str())) }
                                     td class="num" { (d.likelihood) " × " (d.impact) }
