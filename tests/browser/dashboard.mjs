@@ -349,6 +349,9 @@ try {
 
   await check("the compliance officer triages: assign, comment, resolve with a reason", async () => {
     await officer.goto(`${T}/findings/${findingId}`);
+    // The finding says what it is about: its filing and who filed it.
+    assert.match(await officer.textContent("#finding-filing"), /\S/);
+    assert.match(await officer.textContent("#finding-filed-by"), /\S/);
     const me = await officer.locator("#assignee-select option", { hasText: "Daniyar Compliance" }).getAttribute("value");
     await officer.selectOption("#assignee-select", me);
     await Promise.all([officer.waitForNavigation(), officer.click("form[action$='/assign'] button")]);

@@ -1188,3 +1188,8 @@ cases-link-kind-person = person
 cases-unlink = Remove the link
 finding-case = Open a case
 finding-case-hint = Open a case for this finding, to investigate it with deadlines, notes and files; the case is linked to the finding. If it has one already, it opens.
+
+# What a finding is about
+col-filing = Filing
+col-filed-by = Filed by
+col-concerns = Concerns

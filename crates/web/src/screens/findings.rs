@@ -165,6 +165,21 @@ async fn finding_page(
             .map(|d| d.name),
         None => None,
     };
+    // What the finding is about: the filing it was found in, who filed
+    // it, and the person it concerns when the filing names one.
+    let filing = adal_store::submissions::get(&state.store, ctx.tenant(), f.submission_id)
+        .await
+        .ok();
+    let filer = filing
+        .as_ref()
+        .and_then(|s| people.iter().find(|p| p.id == s.submitted_by))
+        .map(|p| p.display_name.clone());
+    let concerns = match filing.as_ref().and_then(|s| s.subject_iin.as_deref()) {
+        Some(iin) => adal_store::people::get_by_iin(&state.store, ctx.tenant(), iin)
+            .await?
+            .map(|p| p.person.full_name),
+        None => None,
+    };
     let err = |name: &str| {
         errors
             .iter()
@@ -180,6 +195,11 @@ async fn finding_page(
                 (tr.rule_title(&f.rule_id, &f.rule_id)) " " small { code { (f.rule_id) } }
                 @if let Some(d) = tr.rule_text(&f.rule_id, "description") { p class="hint" id="rule-description" { (d) } }
             }
+            @if let Some(s) = &filing {
+                dt { (tr.t("col-filing")) } dd id="finding-filing" data-kind=(s.kind) { (label(tr, "kind", &s.kind)) ", " (tr.datetime(s.received_at)) }
+            }
+            @if let Some(name) = &filer { dt { (tr.t("col-filed-by")) } dd id="finding-filed-by" { (name) } }
+            @if let Some(name) = &concerns { dt { (tr.t("col-concerns")) } dd id="finding-concerns" { (name) } }
             dt { (tr.t("col-area")) } dd { (label(tr, "area", &f.area)) }
             dt { (tr.t("col-severity")) } dd { span class={ "sev sev-" (f.severity) } { (label(tr, "severity", &f.severity)) } }
             dt { (tr.t("col-lxi")) } dd { (f.likelihood) "×" (f.impact) }
