@@ -836,6 +836,7 @@ async fn rule_editor() {
     let ru = page_of(&cli, &format!("{officer}; adal_lang=ru"), &form_path).await;
     assert!(ru.contains("Предел стоимости подарка <small><code>limit_mci</code></small>"));
     assert!(ru.contains("месячных расчётных показателях"));
+    assert!(ru.contains("(МРП)") && !ru.contains("(MCI)"));
     assert!(!ru.contains("Gift limit"));
     // The standard's table says what each library rule looks for, in the
     // reader's language.

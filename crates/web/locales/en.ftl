@@ -1193,3 +1193,7 @@ finding-case-hint = Open a case for this finding, to investigate it with deadlin
 col-filing = Filing
 col-filed-by = Filed by
 col-concerns = Concerns
+
+# Units of rule parameters
+unit-MCI = MCI
+unit-days = days

@@ -1187,3 +1187,7 @@ finding-case-hint = Бұл бұзушылықты мерзімдермен, жа
 col-filing = Құжат
 col-filed-by = Тапсырған
 col-concerns = Қатысты адам
+
+# Ереже параметрлерінің өлшем бірліктері
+unit-MCI = АЕК
+unit-days = күн

@@ -1195,3 +1195,7 @@ finding-case-hint = Открыть дело по этому нарушению, 
 col-filing = Документ
 col-filed-by = Подал(а)
 col-concerns = Касается
+
+# Единицы параметров правил
+unit-MCI = МРП
+unit-days = дней

@@ -139,6 +139,16 @@ impl Tr {
         adal_texts::rule_text(self.lang.code(), id, part)
     }
 
+    /// A rule parameter's unit in this language (`MCI` is АЕК in Kazakh,
+    /// МРП in Russian); a unit the catalogue does not know, as written.
+    pub fn unit(&self, unit: &str) -> String {
+        let key = format!("unit-{unit}");
+        let known = BUNDLES
+            .get(self.lang.index())
+            .is_some_and(|b| b.has_message(&key));
+        if known { self.t(&key) } else { unit.to_owned() }
+    }
+
     /// A rule's title in this language, or `fallback` (its own title, or
     /// its id) for a rule the library does not have.
     pub fn rule_title(&self, id: &str, fallback: &str) -> String {
@@ -238,6 +248,10 @@ mod tests {
             "{}",
             titles[1]
         );
+        assert_eq!(ru.unit("MCI"), "МРП");
+        assert_eq!(kk.unit("MCI"), "АЕК");
+        assert_eq!(en.unit("days"), "days");
+        assert_eq!(ru.unit("furlongs"), "furlongs");
         assert_eq!(
             ru.rule_title("tenant-own-rule", "Our own rule"),
             "Our own rule"

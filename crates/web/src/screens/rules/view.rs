@@ -247,7 +247,7 @@ pub fn parameters_form(
                                     Some(l) => { (l) " " small { code { (name) } } },
                                     None => code { (name) },
                                 }
-                                @if let Some(u) = &spec.unit { " (" (u) ")" }
+                                @if let Some(u) = &spec.unit { " (" (tr.unit(u)) ")" }
                             }
                             input type="text" id=(id) name=(field)
                                 value=(values.get(&field).map_or_else(|| shown(&spec.default), Clone::clone))
