@@ -116,15 +116,25 @@ pub async fn add(
     // Two files arriving together cannot both fit under a limit only one
     // fits: the report's row lock orders them.
     crate::reports::touch(&*txn, tenant, report_id, at).await?;
-    let held: Vec<i64> = report_attachment::Entity::find()
+    // Every file of the report, removed ones too (they keep their place
+    // in the order but count against no limit): one read for both.
+    let files: Vec<(i32, i64, Option<DateTime<Utc>>)> = report_attachment::Entity::find()
         .select_only()
-        .column(report_attachment::Column::SizeBytes)
+        .columns([
+            report_attachment::Column::Seq,
+            report_attachment::Column::SizeBytes,
+            report_attachment::Column::RemovedAt,
+        ])
         .filter(report_attachment::Column::TenantId.eq(tenant.uuid()))
         .filter(report_attachment::Column::ReportId.eq(report_id))
-        .filter(report_attachment::Column::RemovedAt.is_null())
         .into_tuple()
         .all(&txn)
         .await?;
+    let held: Vec<i64> = files
+        .iter()
+        .filter(|(_, _, removed)| removed.is_none())
+        .map(|(_, size, _)| *size)
+        .collect();
     if held.len() as u64 >= limits.files {
         return Ok(Added::TooManyFiles);
     }
@@ -132,15 +142,7 @@ pub async fn add(
     if bytes.saturating_add(a.size_bytes) > limits.bytes {
         return Ok(Added::TooManyBytes { held: bytes });
     }
-    let last: Option<i32> = report_attachment::Entity::find()
-        .select_only()
-        .column_as(report_attachment::Column::Seq.max(), "last")
-        .filter(report_attachment::Column::TenantId.eq(tenant.uuid()))
-        .filter(report_attachment::Column::ReportId.eq(report_id))
-        .into_tuple::<Option<i32>>()
-        .one(&txn)
-        .await?
-        .flatten();
+    let last = files.iter().map(|(seq, _, _)| *seq).max();
     let (author, author_id) = match a.writer {
         Writer::Reporter { .. } => (REPORTER, None),
         Writer::Handler { user, .. } => (HANDLER, Some(user)),
@@ -240,21 +242,19 @@ pub async fn content(
     let Some(content) = m.content else {
         return Err(StoreError::NotFound);
     };
-    Ok((
-        of_row((
-            m.id,
-            m.report_id,
-            m.author,
-            m.author_id,
-            m.internal,
-            m.kind,
-            m.size_bytes,
-            m.name,
-            m.created_at,
-            m.removed_at,
-        )),
-        content,
-    ))
+    let a = Attachment {
+        id: m.id,
+        report_id: m.report_id,
+        from_reporter: m.author == REPORTER,
+        author_id: m.author_id,
+        internal: m.internal,
+        kind: m.kind,
+        size_bytes: m.size_bytes,
+        name: m.name,
+        created_at: m.created_at,
+        removed_at: m.removed_at,
+    };
+    Ok((a, content))
 }
 
 /// Records that `actor` opened an attachment.

@@ -145,24 +145,6 @@ pub async fn links(
         .collect())
 }
 
-/// The cases a finding or person is linked to.
-pub async fn cases_of(
-    store: &crate::Store,
-    tenant: TenantId,
-    kind: &str,
-    target_id: Uuid,
-) -> Result<Vec<Uuid>> {
-    Ok(case_link::Entity::find()
-        .filter(case_link::Column::TenantId.eq(tenant.uuid()))
-        .filter(case_link::Column::Kind.eq(kind))
-        .filter(case_link::Column::TargetId.eq(target_id))
-        .all(&store.scoped(tenant))
-        .await?
-        .into_iter()
-        .map(|l| l.report_id)
-        .collect())
-}
-
 /// How escalating a finding went.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Escalated {

@@ -35,18 +35,6 @@ pub(crate) struct FilesForm {
     pub too_many: bool,
 }
 
-async fn read_limited(field: poem::web::Field, max: usize) -> Result<Option<Vec<u8>>, Fail> {
-    use tokio::io::AsyncReadExt as _;
-    let mut buf = Vec::new();
-    field
-        .into_async_read()
-        .take(u64::try_from(max).unwrap_or(u64::MAX).saturating_add(1))
-        .read_to_end(&mut buf)
-        .await
-        .map_err(|_| Fail::NotFound)?;
-    Ok((buf.len() <= max).then_some(buf))
-}
-
 /// Reads a form whose file inputs are named `files`; an empty file input
 /// (nothing chosen) sends nothing.
 async fn read_form(mut m: Multipart) -> Result<FilesForm, Fail> {
@@ -57,10 +45,10 @@ async fn read_form(mut m: Multipart) -> Result<FilesForm, Fail> {
             let file_name = field.file_name().unwrap_or_default().to_owned();
             if out.files.len() >= MAX_FILES_PER_FORM {
                 out.too_many = true;
-                read_limited(field, 0).await?;
+                crate::kit::read_field(field, 0).await?;
                 continue;
             }
-            let bytes = read_limited(field, svc::MAX_ATTACHMENT_BYTES).await?;
+            let bytes = crate::kit::read_field(field, svc::MAX_ATTACHMENT_BYTES).await?;
             if file_name.is_empty() && bytes.as_ref().is_some_and(Vec::is_empty) {
                 continue;
             }
@@ -68,7 +56,7 @@ async fn read_form(mut m: Multipart) -> Result<FilesForm, Fail> {
                 name: file_name,
                 bytes,
             });
-        } else if let Some(bytes) = read_limited(field, MAX_FIELD).await? {
+        } else if let Some(bytes) = crate::kit::read_field(field, MAX_FIELD).await? {
             out.fields
                 .insert(name, String::from_utf8_lossy(&bytes).into_owned());
         }
@@ -89,9 +77,12 @@ impl<'a> poem::FromRequest<'a> for FilesForm {
             .is_some_and(|ct| ct.trim_start().starts_with("multipart/form-data"));
         if multipart {
             let m = Multipart::from_request(req, body).await?;
-            read_form(m)
-                .await
-                .map_err(|_| poem::Error::from_status(StatusCode::BAD_REQUEST))
+            read_form(m).await.map_err(|_| {
+                poem::Error::from_string(
+                    "the form could not be read: it was cut off or is not multipart/form-data",
+                    StatusCode::BAD_REQUEST,
+                )
+            })
         } else {
             let poem::web::Form(fields) =
                 poem::web::Form::<Fields>::from_request(req, body).await?;

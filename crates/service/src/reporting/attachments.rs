@@ -217,9 +217,10 @@ async fn attach(
             ));
         }
     }
-    let (from_reporter, author_id) = match writer {
-        Writer::Reporter { .. } => (true, None),
-        Writer::Handler { user, .. } => (false, Some(user)),
+    // As the store keeps it: the reporter's own times to the day only.
+    let (from_reporter, author_id, at) = match writer {
+        Writer::Reporter { today } => (true, None, adal_store::reports::day_start(today)),
+        Writer::Handler { user, .. } => (false, Some(user), Utc::now()),
     };
     Ok(AttachmentView {
         id,
@@ -229,7 +230,7 @@ async fn attach(
         from_reporter,
         author_id,
         internal: internal_only,
-        at: Utc::now(),
+        at,
         removed_at: None,
     })
 }
@@ -250,7 +251,7 @@ pub async fn reporter_attach(
             "the case is closed; file a new report if there is more to show",
         ));
     }
-    let mut v = attach(
+    attach(
         state,
         keys,
         &r,
@@ -261,10 +262,7 @@ pub async fn reporter_attach(
         name,
         bytes,
     )
-    .await?;
-    // The reporter's own times are kept to the day (see `reports`).
-    v.at = adal_store::reports::day_start(Utc::now().date_naive());
-    Ok(v)
+    .await
 }
 
 /// A handler adds a file to a case: for the reporter to see too, or
@@ -324,31 +322,44 @@ pub async fn agency_attach(
     .await
 }
 
+/// Which of a case's files a reader may open.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Readable {
+    /// Every file: the handlers'.
+    All,
+    /// All but the handlers' internal files: the reporter's.
+    NotInternal,
+    /// The reporter's own files: the Agency's, of an escalated case whose
+    /// report was shared.
+    FromReporter,
+}
+
 async fn download(
     state: &AppState,
-    keys: &ReportingKeys,
+    key: &ReportKey,
     r: &reports::Report,
     id: Uuid,
-    with_internal: bool,
+    readable: Readable,
 ) -> ServiceResult<Download> {
     let (a, sealed) = files::content(
         &state.store,
         TenantId::from_uuid(r.tenant_id),
         r.id,
         id,
-        with_internal,
+        readable == Readable::All,
     )
     .await
     .map_err(not_found_as("attachment"))?;
-    let key = report_key(keys, r)?;
     let name = match &a.name {
-        Some(n) => open_text(&key, n, &aad(r.tenant_id, r.id, a.id, "name"))?,
-        None => return Err(ServiceError::not_found("attachment")),
+        Some(n) if readable != Readable::FromReporter || a.from_reporter => {
+            open_text(key, n, &aad(r.tenant_id, r.id, a.id, "name"))?
+        }
+        _ => return Err(ServiceError::not_found("attachment")),
     };
     Ok(Download {
         name,
         kind: FileKind::parse(&a.kind).map_err(|e| internal("attachment kind", e))?,
-        bytes: open_bytes(&key, &sealed, &aad(r.tenant_id, r.id, a.id, "content"))?,
+        bytes: open_bytes(key, &sealed, &aad(r.tenant_id, r.id, a.id, "content"))?,
     })
 }
 
@@ -361,7 +372,7 @@ pub async fn reporter_download(
     id: Uuid,
 ) -> ServiceResult<Download> {
     let r = reporter_report(state, keys, token).await?;
-    download(state, keys, &r, id, false).await
+    download(state, &report_key(keys, &r)?, &r, id, Readable::NotInternal).await
 }
 
 /// A handler downloads a file of a case; the read is audited before the
@@ -375,7 +386,7 @@ pub async fn handler_download(
 ) -> ServiceResult<Download> {
     ctx.require(state, obj::CASES, act::READ).await?;
     let r = super::cases::handled(state, ctx, case_id).await?;
-    let d = download(state, keys, &r, id, true).await?;
+    let d = download(state, &report_key(keys, &r)?, &r, id, Readable::All).await?;
     files::record_read(&state.store, ctx.tenant(), &ctx.actor(), case_id, id).await?;
     Ok(d)
 }
@@ -395,20 +406,15 @@ pub async fn agency_download(
     let r = reports::escalated_across_tenants_get(&state.store, case_id)
         .await
         .map_err(not_found_as("case"))?;
-    let d = if r.channel == ReportChannel::Agency {
-        download(state, keys, &r, id, true).await?
+    let key = report_key(keys, &r)?;
+    let readable = if r.channel == ReportChannel::Agency {
+        Readable::All
+    } else if super::escalation::shared_report(&key, &r)? {
+        Readable::FromReporter
     } else {
-        let shared = super::escalation::shared_report(keys, &r)?;
-        let from_reporter =
-            files::list(&state.store, TenantId::from_uuid(r.tenant_id), r.id, false)
-                .await?
-                .iter()
-                .any(|a| a.id == id && a.from_reporter);
-        if !shared || !from_reporter {
-            return Err(ServiceError::not_found("attachment"));
-        }
-        download(state, keys, &r, id, false).await?
+        return Err(ServiceError::not_found("attachment"));
     };
+    let d = download(state, &key, &r, id, readable).await?;
     files::record_read(
         &state.store,
         TenantId::from_uuid(r.tenant_id),

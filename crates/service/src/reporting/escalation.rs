@@ -130,15 +130,8 @@ async fn escalated_view(
         });
     }
     let key = report_key(keys, &r)?;
-    let sealed = r
-        .escalation
-        .as_deref()
+    let e = open_escalation(&key, &r)?
         .ok_or_else(|| internal("an escalated case", "no escalation stored"))?;
-    let sealed = Sealed::from_bytes(sealed).map_err(|e| internal("stored escalation", e))?;
-    let plain = key
-        .open(&sealed, &escalation_aad(r.tenant_id, r.id))
-        .map_err(|e| internal("opening an escalation", e))?;
-    let e: Escalation = serde_json::from_slice(&plain).map_err(|e| internal("escalation", e))?;
     let (report, attachments) = if e.include_report {
         let mut files = attachment_views(state, &key, &r, false).await?;
         files.retain(|a| a.from_reporter);
@@ -160,19 +153,25 @@ async fn escalated_view(
     })
 }
 
-/// Whether the organisation shared the report itself when it escalated
-/// `r` (and with it the reporter's files).
-pub(super) fn shared_report(keys: &ReportingKeys, r: &reports::Report) -> ServiceResult<bool> {
+/// What the organisation shared when it escalated `r`; `None` for a case
+/// it did not escalate.
+fn open_escalation(key: &ReportKey, r: &reports::Report) -> ServiceResult<Option<Escalation>> {
     let Some(sealed) = r.escalation.as_deref() else {
-        return Ok(false);
+        return Ok(None);
     };
-    let key = report_key(keys, r)?;
     let sealed = Sealed::from_bytes(sealed).map_err(|e| internal("stored escalation", e))?;
     let plain = key
         .open(&sealed, &escalation_aad(r.tenant_id, r.id))
         .map_err(|e| internal("opening an escalation", e))?;
-    let e: Escalation = serde_json::from_slice(&plain).map_err(|e| internal("escalation", e))?;
-    Ok(e.include_report)
+    serde_json::from_slice(&plain)
+        .map(Some)
+        .map_err(|e| internal("escalation", e))
+}
+
+/// Whether the organisation shared the report itself when it escalated
+/// `r` (and with it the reporter's files).
+pub(super) fn shared_report(key: &ReportKey, r: &reports::Report) -> ServiceResult<bool> {
+    Ok(open_escalation(key, r)?.is_some_and(|e| e.include_report))
 }
 
 /// The Agency's cases: those organisations escalated to it and those

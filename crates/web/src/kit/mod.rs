@@ -41,3 +41,20 @@ pub(crate) const SEVERITIES: [&str; 4] = ["low", "medium", "high", "critical"];
 pub(crate) struct SavedQuery {
     pub(crate) saved: Option<String>,
 }
+
+/// A form field's bytes, at most `max` of them: `None` when there were
+/// more (nothing beyond `max + 1` bytes is read).
+pub(crate) async fn read_field(
+    field: poem::web::Field,
+    max: usize,
+) -> Result<Option<Vec<u8>>, Fail> {
+    use tokio::io::AsyncReadExt as _;
+    let mut buf = Vec::new();
+    field
+        .into_async_read()
+        .take(u64::try_from(max).unwrap_or(u64::MAX).saturating_add(1))
+        .read_to_end(&mut buf)
+        .await
+        .map_err(|_| Fail::NotFound)?;
+    Ok((buf.len() <= max).then_some(buf))
+}

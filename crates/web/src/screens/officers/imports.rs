@@ -134,20 +134,6 @@ struct UploadForm {
     too_large: bool,
 }
 
-/// A form field's bytes, at most `max` of them: `None` when there were
-/// more (nothing beyond `max + 1` bytes is read).
-async fn read_limited(field: poem::web::Field, max: usize) -> Result<Option<Vec<u8>>, Fail> {
-    use tokio::io::AsyncReadExt as _;
-    let mut buf = Vec::new();
-    field
-        .into_async_read()
-        .take(u64::try_from(max).unwrap_or(u64::MAX).saturating_add(1))
-        .read_to_end(&mut buf)
-        .await
-        .map_err(|_| Fail::NotFound)?;
-    Ok((buf.len() <= max).then_some(buf))
-}
-
 /// The small fields beside the file (the CSRF token, the kind).
 const MAX_FIELD: usize = 1024;
 
@@ -158,9 +144,9 @@ async fn read_upload(mut m: Multipart) -> Result<UploadForm, Fail> {
         if name == "file" {
             out.file_name = field.file_name().map(str::to_owned);
             // The limit of `POST /imports/{kind}`.
-            out.file = read_limited(field, adal_service::MAX_UPLOAD).await?;
+            out.file = crate::kit::read_field(field, adal_service::MAX_UPLOAD).await?;
             out.too_large = out.file.is_none();
-        } else if let Some(bytes) = read_limited(field, MAX_FIELD).await? {
+        } else if let Some(bytes) = crate::kit::read_field(field, MAX_FIELD).await? {
             out.fields
                 .insert(name, String::from_utf8_lossy(&bytes).into_owned());
         }
