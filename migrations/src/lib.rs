@@ -35,6 +35,7 @@ mod m20261207_000110_messaging_bots;
 mod m20261207_000120_account_lookup;
 mod m20261207_000130_case_attachments;
 mod m20261207_000140_case_links;
+mod m20261207_000150_finding_facts;
 
 pub struct Migrator;
 
@@ -73,6 +74,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000120_account_lookup::Migration),
             Box::new(m20261207_000130_case_attachments::Migration),
             Box::new(m20261207_000140_case_links::Migration),
+            Box::new(m20261207_000150_finding_facts::Migration),
         ]
     }
 }

@@ -6,10 +6,13 @@ Run from anywhere: python3 rules/locales/check.py
 Fails (exit status 1, one line per problem, naming the file and the key) when
 - a file has a line that is not a comment, a blank line or `key = value`
   on one line, a key that is not a valid Fluent identifier, a key given
-  twice, an empty value, or a value with `{` or `}` (a Fluent placeable);
+  twice, an empty value, or a value with `{` or `}` (a Fluent placeable)
+  other than an explanation's `{ $fact }`;
+- an explanation (rule-<id>-explanation, written over the facts the rule's
+  script returns) whose facts differ between the locales;
 - a rule of rules/*/*.toml, or one of its parameters, lacks any of its keys
-  (rule-<id>-title, -description, -section; rule-<id>-param-<p>-label,
-  -help) in any locale;
+  (rule-<id>-title, -description, -section, -explanation;
+  rule-<id>-param-<p>-label, -help) in any locale;
 - a file has a key that belongs to no rule or parameter of the library
   (a renamed or removed rule), or a key the other locales do not have;
 - a kk or ru value equals the en value, unless the key is in SAME_AS_EN;
@@ -48,6 +51,8 @@ KEY_RE = re.compile(r"^[a-zA-Z][a-zA-Z0-9_-]*$")
 LINE_RE = re.compile(r"^([^=\s][^=]*?)\s*=\s*(.*)$")
 LATIN_RUN_RE = re.compile(r"[A-Za-z]+")
 CYRILLIC_RE = re.compile(r"[\u0400-\u04FF]")
+# The only placeable an explanation may hold: a fact, `{ $name }`.
+FACT_RE = re.compile(r"\{ \$([a-z][a-z0-9_]*) \}")
 
 
 def library():
@@ -84,7 +89,7 @@ def library():
 def expected_keys(rules):
     keys = set()
     for rule_id, params in rules.items():
-        for part in ("title", "description", "section"):
+        for part in ("title", "description", "section", "explanation"):
             keys.add(f"rule-{rule_id}-{part}")
         for p in params:
             keys.add(f"rule-{rule_id}-param-{p}-label")
@@ -118,8 +123,12 @@ def parse(path):
             continue
         if not value:
             problems.append(f"{where}: key {key} has an empty value")
-        if "{" in value or "}" in value:
-            problems.append(f"{where}: key {key}: braces would be read as a Fluent placeable")
+        bare = FACT_RE.sub("", value) if key.endswith("-explanation") else value
+        if "{" in bare or "}" in bare:
+            problems.append(
+                f"{where}: key {key}: braces would be read as a Fluent placeable"
+                + (" (an explanation may hold only `{ $fact }`)" if key.endswith("-explanation") else "")
+            )
         messages[key] = value
     return messages, problems
 
@@ -146,6 +155,16 @@ def main():
             problems.append(f"{name}: key {key} missing (present in {', '.join(o + '.ftl' for o in others)})")
 
     en = files["en"]
+    for key, value in sorted(en.items()):
+        if not key.endswith("-explanation"):
+            continue
+        facts = set(FACT_RE.findall(value))
+        for loc in TRANSLATED:
+            other = files[loc].get(key)
+            if other is not None and set(FACT_RE.findall(other)) != facts:
+                problems.append(
+                    f"{loc}.ftl: key {key} uses facts {sorted(set(FACT_RE.findall(other)))}, en.ftl {sorted(facts)}"
+                )
     for loc in TRANSLATED:
         name = f"{loc}.ftl"
         for key, value in sorted(files[loc].items()):
@@ -153,7 +172,7 @@ def main():
                 problems.append(f"{name}: key {key} is the same as in en.ftl (not translated?)")
             if not CYRILLIC_RE.search(value) and key not in SAME_AS_EN:
                 problems.append(f"{name}: key {key} has no Cyrillic letter")
-            for word in LATIN_RUN_RE.findall(value):
+            for word in LATIN_RUN_RE.findall(FACT_RE.sub("", value)):
                 if len(word) >= 4 and word not in LATIN_WORDS:
                     problems.append(f"{name}: key {key} has the Latin word {word!r} (not in LATIN_WORDS)")
 

@@ -68,6 +68,7 @@ rule-gift-not-handed-over-param-limit_mci-help = The value above which a gift mu
 rule-gift-over-mci-limit-title = Gift received above the limit
 rule-gift-over-mci-limit-description = An employee received a gift worth more than the permitted number of monthly calculation indices (MCI) for the year of the gift. The compliance unit checks whether the gift was returned or handed over.
 rule-gift-over-mci-limit-section = Conflict of interest: gifts
+rule-gift-over-mci-limit-explanation = Gift "{ $description }" from { $giver } worth { $value_kzt } exceeds the limit of { $limit_mci } MCI ({ $limit_kzt } at { $mci_kzt } per MCI in { $year })
 rule-gift-over-mci-limit-param-limit_mci-label = Gift limit
 rule-gift-over-mci-limit-param-limit_mci-help = The largest gift value allowed, in monthly calculation indices (MCI) of the year the gift was received; a gift worth more is flagged.
 

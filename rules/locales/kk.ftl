@@ -67,6 +67,7 @@ rule-gift-not-handed-over-param-limit_mci-help = Сыйлықты қайтару
 rule-gift-over-mci-limit-title = Шектен қымбат сыйлық алынған
 rule-gift-over-mci-limit-description = Қызметкер сыйлық алынған жылғы айлық есептік көрсеткіштің (АЕК) рұқсат етілген санынан қымбат сыйлық алды. Комплаенс қызметі сыйлықтың қайтарылғанын немесе тапсырылғанын тексереді.
 rule-gift-over-mci-limit-section = Мүдделер қақтығысы: сыйлықтар
+rule-gift-over-mci-limit-explanation = { $giver } берген «{ $description }» сыйлығының құны { $value_kzt }, бұл { $limit_mci } АЕК шегінен асады ({ $year } жылы АЕК { $mci_kzt } болғанда { $limit_kzt })
 rule-gift-over-mci-limit-param-limit_mci-label = Сыйлық құнының шегі
 rule-gift-over-mci-limit-param-limit_mci-help = Сыйлықтың рұқсат етілген ең үлкен құны, сыйлық алынған жылдың айлық есептік көрсеткішімен (АЕК); одан қымбат сыйлық белгіленеді.
 

@@ -67,6 +67,7 @@ rule-gift-not-handed-over-param-limit_mci-help = Стоимость, выше к
 rule-gift-over-mci-limit-title = Получен подарок дороже предела
 rule-gift-over-mci-limit-description = Сотрудник получил подарок дороже допустимого числа месячных расчётных показателей (МРП) за год получения подарка. Комплаенс-служба проверяет, был ли подарок возвращён или сдан.
 rule-gift-over-mci-limit-section = Конфликт интересов: подарки
+rule-gift-over-mci-limit-explanation = Подарок «{ $description }» от { $giver } стоимостью { $value_kzt } превышает предел в { $limit_mci } МРП ({ $limit_kzt } при МРП { $mci_kzt } в { $year } году)
 rule-gift-over-mci-limit-param-limit_mci-label = Предел стоимости подарка
 rule-gift-over-mci-limit-param-limit_mci-help = Наибольшая допустимая стоимость подарка в месячных расчётных показателях (МРП) года его получения; подарок дороже отмечается.
 

@@ -199,6 +199,7 @@ pub fn outcomes(payload: &Value, rules: &[RuleDefinition]) -> Vec<RuleOutcome> {
         likelihood: rule.likelihood,
         impact: rule.impact,
         explanation,
+        facts: Default::default(),
     }]
 }
 

@@ -3,7 +3,7 @@
 use crate::convert::{json_to_dynamic, merge_context, own_context};
 use crate::functions;
 use adal_sandbox_protocol::{
-    CompileError, Position, RuleErrorKind, RuleOutcome, RuleSource, Severity, SubmissionInput,
+    CompileError, Facts, MAX_FACT_CHARS, MAX_FACTS, Position, RuleErrorKind, RuleOutcome, RuleSource, Severity, SubmissionInput,
     SubmissionResult,
 };
 use rhai::{AST, Dynamic, Engine, EvalAltResult, Map, Scope};
@@ -583,21 +583,29 @@ fn bad_result(rule: &RuleSource, message: String) -> RuleRun {
 /// with the rule's defaults, a string a finding with that explanation, a map
 /// a finding with overrides; anything else is the author's mistake.
 fn outcome_from_value(rule: &RuleSource, v: Dynamic) -> RuleRun {
-    let finding = |explanation: String, severity: Severity, likelihood: u8, impact: u8| {
+    let finding = |f: Found| {
         RuleRun::Reported(RuleOutcome::Finding {
             rule_id: rule.id.clone(),
-            severity,
-            likelihood,
-            impact,
-            explanation,
+            severity: f.severity,
+            likelihood: f.likelihood,
+            impact: f.impact,
+            explanation: f.explanation,
+            facts: f.facts,
         })
+    };
+    let plain = |explanation: String| Found {
+        explanation,
+        severity: rule.severity,
+        likelihood: rule.likelihood,
+        impact: rule.impact,
+        facts: Facts::new(),
     };
     if v.is_unit() {
         return RuleRun::Clear;
     }
     if let Ok(b) = v.as_bool() {
         return if b {
-            finding(rule.id.clone(), rule.severity, rule.likelihood, rule.impact)
+            finding(plain(rule.id.clone()))
         } else {
             RuleRun::Clear
         };
@@ -607,7 +615,7 @@ fn outcome_from_value(rule: &RuleSource, v: Dynamic) -> RuleRun {
         if s.trim().is_empty() {
             return bad_result(rule, "rule returned an empty explanation".into());
         }
-        return finding(s, rule.severity, rule.likelihood, rule.impact);
+        return finding(plain(s));
     }
     let type_name = v.type_name();
     let Some(map) = v.try_cast::<Map>() else {
@@ -617,17 +625,26 @@ fn outcome_from_value(rule: &RuleSource, v: Dynamic) -> RuleRun {
         );
     };
     match finding_from_map(rule, &map) {
-        Ok((e, s, l, i)) => finding(e, s, l, i),
+        Ok(f) => finding(f),
         Err(m) => bad_result(rule, m),
     }
 }
 
-fn finding_from_map(rule: &RuleSource, map: &Map) -> Result<(String, Severity, u8, u8), String> {
+/// A finding as a rule's result map describes it.
+struct Found {
+    explanation: String,
+    severity: Severity,
+    likelihood: u8,
+    impact: u8,
+    facts: Facts,
+}
+
+fn finding_from_map(rule: &RuleSource, map: &Map) -> Result<Found, String> {
     // Unknown keys are rejected so a typo (`severty`) is not silently ignored.
     if let Some(k) = map.keys().find(|k| {
         !matches!(
             k.as_str(),
-            "explanation" | "severity" | "likelihood" | "impact"
+            "explanation" | "severity" | "likelihood" | "impact" | "facts"
         )
     }) {
         return Err(format!("unknown key {:?} in result map", k.as_str()));
@@ -656,12 +673,63 @@ fn finding_from_map(rule: &RuleSource, map: &Map) -> Result<(String, Severity, u
                 .ok_or_else(|| format!("`{key}` must be an integer 1..=5")),
         }
     };
-    Ok((
+    Ok(Found {
         explanation,
         severity,
-        score("likelihood", rule.likelihood)?,
-        score("impact", rule.impact)?,
-    ))
+        likelihood: score("likelihood", rule.likelihood)?,
+        impact: score("impact", rule.impact)?,
+        facts: match map.get("facts") {
+            None => Facts::new(),
+            Some(f) => facts_from(f)?,
+        },
+    })
+}
+
+/// A result map's `facts`: a map of `snake_case` names to strings, numbers,
+/// amounts, dates or booleans (each kept as its text), bounded in count and
+/// size. `()` values are left out, so a rule can pass an optional field
+/// as it is.
+fn facts_from(v: &Dynamic) -> Result<Facts, String> {
+    let Some(map) = v.read_lock::<Map>() else {
+        return Err(format!("`facts` must be a map, not {}", v.type_name()));
+    };
+    if map.len() > MAX_FACTS {
+        return Err(format!(
+            "`facts` has {} entries; at most {MAX_FACTS} are kept",
+            map.len()
+        ));
+    }
+    let mut facts = Facts::new();
+    for (k, v) in map.iter() {
+        let name_ok = k.starts_with(|c: char| c.is_ascii_lowercase())
+            && k.chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+        if !name_ok {
+            return Err(format!(
+                "fact name {:?} must be snake_case (a-z, 0-9, _)",
+                k.as_str()
+            ));
+        }
+        if v.is_unit() {
+            continue;
+        }
+        if v.is_map() || v.is_array() || v.is_blob() || v.is_fnptr() {
+            return Err(format!(
+                "fact {:?} is {}; facts are strings, numbers, amounts or dates",
+                k.as_str(),
+                v.type_name()
+            ));
+        }
+        let text = v.to_string();
+        if text.chars().count() > MAX_FACT_CHARS {
+            return Err(format!(
+                "fact {:?} is longer than {MAX_FACT_CHARS} characters",
+                k.as_str()
+            ));
+        }
+        facts.insert(k.to_string(), text);
+    }
+    Ok(facts)
 }
 
 #[cfg(test)]

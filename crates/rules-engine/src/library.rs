@@ -246,6 +246,40 @@ pub fn run_fixtures(engine: &RuleEngine, rules: &[LibraryRule]) -> TestReport {
     run_tests(engine, &under_test)
 }
 
+/// What each fixture of one library rule produces, by fixture name, with
+/// the rule's defaults and the fixture's parameters: the outcomes
+/// themselves (with their facts), for checks beyond pass or fail such as
+/// the explanation templates in every language. `None` for a fixture whose
+/// rule does not run on its kind; a compile error is the rule's error.
+pub fn fixture_runs(engine: &RuleEngine, rule: &LibraryRule) -> Vec<(String, Option<RuleRun>)> {
+    rule.meta
+        .fixtures
+        .iter()
+        .map(|fx| {
+            let mut source = rule.source.clone();
+            for (k, v) in &fx.params {
+                let v = rule
+                    .meta
+                    .params
+                    .get(k)
+                    .and_then(|spec| check_param(spec, v).ok())
+                    .unwrap_or_else(|| v.clone());
+                source.params.insert(k.clone(), v);
+            }
+            let run = match engine.compile(&source) {
+                Ok(c) => evaluate_one(engine, &c, fx, &rule.meta.inputs),
+                Err(e) => Some(RuleRun::Reported(RuleOutcome::Error {
+                    rule_id: rule.meta.id.clone(),
+                    kind: RuleErrorKind::Runtime,
+                    message: e.message,
+                    position: e.position,
+                })),
+            };
+            (fx.name.clone(), run)
+        })
+        .collect()
+}
+
 /// The names a script reads as `params.NAME`. A textual scan: it also sees
 /// names in comments and strings, which only makes it stricter.
 pub fn params_read(script: &str) -> BTreeSet<String> {

@@ -169,6 +169,7 @@ fn a_throwing_rule_does_not_stop_the_others() {
             likelihood: 3,
             impact: 2,
             explanation: "found it".into(),
+            facts: Default::default(),
         })
     );
 }
@@ -620,4 +621,52 @@ fn shared_context_is_merged_under_the_submissions_own() {
         )
         .expect_err("an array cannot be merged");
     assert_eq!(err.submission_id, "s1");
+}
+
+/// A result map's `facts` reach the finding as text (amounts keep their
+/// decimals, `()` is left out); anything else is the author's mistake,
+/// named, and never a finding with half its facts.
+#[test]
+fn facts_of_a_finding_are_kept_as_text_and_bad_ones_are_named() {
+    let engine = RuleEngine::default();
+    let script = r#"#{ explanation: "over", facts: #{ value_kzt: money(submission.value_kzt), count: 3, giver: "Alpha", missing: (), kept: true } }"#;
+    match one(&engine, script) {
+        RuleRun::Reported(RuleOutcome::Finding { facts, .. }) => {
+            let got: Vec<(&str, &str)> = facts
+                .iter()
+                .map(|(k, v)| (k.as_str(), v.as_str()))
+                .collect();
+            assert_eq!(
+                got,
+                [
+                    ("count", "3"),
+                    ("giver", "Alpha"),
+                    ("kept", "true"),
+                    ("value_kzt", "150000.00")
+                ]
+            );
+        }
+        other => panic!("expected a finding, got {other:?}"),
+    }
+    for (script, says) in [
+        (r#"#{ explanation: "x", facts: "no" }"#, "must be a map"),
+        (r#"#{ explanation: "x", facts: #{ "Giver": "a" } }"#, "snake_case"),
+        (r#"#{ explanation: "x", facts: #{ list: [1, 2] } }"#, "array"),
+        (
+            r#"let f = #{}; for i in 0..30 { f["f" + i] = i; } #{ explanation: "x", facts: f }"#,
+            "at most 24",
+        ),
+        (
+            r#"let s = ""; s.pad(501, 'a'); #{ explanation: "x", facts: #{ long: s } }"#,
+            "longer than 500",
+        ),
+    ] {
+        match one(&engine, script) {
+            RuleRun::Reported(RuleOutcome::Error { kind, message, .. }) => {
+                assert_eq!(kind, RuleErrorKind::BadResult, "{script}");
+                assert!(message.contains(says), "{script}: {message}");
+            }
+            other => panic!("{script}: expected a bad result, got {other:?}"),
+        }
+    }
 }

@@ -22,7 +22,24 @@ use std::fmt;
 /// 3: `evaluate` carries the tenant-wide context once per request
 /// (`shared`), and results list clear rules by id and carry only findings
 /// and rule errors; skipped rules are left out.
-pub const PROTOCOL_VERSION: u32 = 3;
+/// 4: a finding carries the named facts it rests on (`facts`), from which
+/// the services write its explanation in the reader's language.
+pub const PROTOCOL_VERSION: u32 = 4;
+
+/// The named values a finding rests on (the giver, the amount, the limit,
+/// the date), each as text: what the library's explanation templates
+/// (`rule-<id>-explanation` in `rules/locales/*.ftl`) are written over, so
+/// a finding reads in Kazakh, Russian or English from what was stored.
+/// Keys are `snake_case`; a key ending in `_kzt` holds an amount in tenge
+/// and one ending in `date` a `YYYY-MM-DD` date, which the reader's
+/// language formats.
+pub type Facts = BTreeMap<String, String>;
+
+/// At most this many facts on a finding, and this many characters in each
+/// value: enough for any explanation, bounded so a rule cannot flood the
+/// store.
+pub const MAX_FACTS: usize = 24;
+pub const MAX_FACT_CHARS: usize = 500;
 
 /// How serious a finding is. Ordered: `Low < Medium < High < Critical`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -275,7 +292,11 @@ pub enum RuleOutcome {
         severity: Severity,
         likelihood: u8,
         impact: u8,
+        /// In the rule author's words (English in the library): what is
+        /// shown when no template in the reader's language fits `facts`.
         explanation: String,
+        #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+        facts: Facts,
     },
     Error {
         rule_id: String,

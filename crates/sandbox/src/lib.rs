@@ -524,7 +524,7 @@ pub fn decode_response(line: &str) -> Result<Response, serde_json::Error> {
 /// The `evaluated` response as plain structs (see [`decode_response`]).
 mod wire {
     use adal_sandbox_protocol::{
-        Position, Response, RuleErrorKind, RuleOutcome, Severity, SubmissionResult,
+        Facts, Position, Response, RuleErrorKind, RuleOutcome, Severity, SubmissionResult,
     };
     use serde::Deserialize;
 
@@ -565,6 +565,8 @@ mod wire {
         likelihood: Option<u8>,
         impact: Option<u8>,
         explanation: Option<String>,
+        #[serde(default)]
+        facts: Facts,
         kind: Option<RuleErrorKind>,
         message: Option<String>,
         position: Option<Position>,
@@ -605,6 +607,7 @@ mod wire {
                     likelihood: self.likelihood?,
                     impact: self.impact?,
                     explanation: self.explanation?,
+                    facts: self.facts,
                 },
                 Tag::Error => RuleOutcome::Error {
                     rule_id,
@@ -643,6 +646,7 @@ mod tests {
                         likelihood: 3,
                         impact: 4,
                         explanation: "why".into(),
+                        facts: [("giver".to_owned(), "Alpha LLP".to_owned())].into(),
                     },
                     RuleOutcome::Error {
                         rule_id: "d".into(),
@@ -661,7 +665,7 @@ mod tests {
         };
         let line = serde_json::to_string(&evaluated).unwrap();
         assert_eq!(decode_response(&line).unwrap(), evaluated);
-        let hello = r#"{"status":"hello","id":1,"protocol":3,"engine":"x"}"#;
+        let hello = r#"{"status":"hello","id":1,"protocol":4,"engine":"x"}"#;
         assert!(matches!(
             decode_response(hello).unwrap(),
             Response::Hello { id: 1, .. }

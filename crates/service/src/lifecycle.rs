@@ -550,6 +550,7 @@ mod tests {
             likelihood: 3,
             impact: 4,
             explanation: explanation.into(),
+            facts: Default::default(),
         }
     }
 
@@ -565,6 +566,7 @@ mod tests {
             likelihood: 3,
             impact: 4,
             explanation: explanation.into(),
+            facts: None,
             department_id: None,
             position_id: None,
             status: "open".into(),

@@ -147,6 +147,7 @@ pub const PERSONAL_TABLES: &[(&str, Columns)] = &[
             ("likelihood", Conduct, Plain),
             ("impact", Conduct, Plain),
             ("explanation", Conduct, Plain),
+            ("facts", Conduct, Plain),
             ("department_id", Employment, Plain),
             ("position_id", Employment, Plain),
             ("status", Conduct, Plain),

@@ -171,6 +171,8 @@ async fn erase_submissions_in<C: ConnectionTrait>(
                 finding::Column::Explanation,
                 Expr::value(ERASED_EXPLANATION),
             )
+            // The facts name the same people and amounts.
+            .col_expr(finding::Column::Facts, Expr::value(None::<String>))
             .filter(finding::Column::TenantId.eq(tenant.uuid()))
             .filter(finding::Column::SubmissionId.is_in(chunk.iter().copied()))
             .filter(finding::Column::Explanation.ne(ERASED_EXPLANATION))

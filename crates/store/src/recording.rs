@@ -107,6 +107,7 @@ pub async fn record_batch(
                     likelihood,
                     impact,
                     explanation,
+                    facts,
                 } => {
                     if had_finding.contains(&(submission.id, rule_id.clone())) {
                         continue;
@@ -140,6 +141,11 @@ pub async fn record_batch(
                         likelihood: Set(i16::from(*likelihood)),
                         impact: Set(i16::from(*impact)),
                         explanation: Set(explanation.clone()),
+                        facts: Set(if facts.is_empty() {
+                            None
+                        } else {
+                            serde_json::to_string(facts).ok()
+                        }),
                         department_id: Set(submission.department_id),
                         position_id: Set(submission.position_id),
                         status: Set(OPEN.to_owned()),
@@ -363,6 +369,7 @@ fn alert(
         likelihood,
         impact,
         explanation,
+        ..
     } = outcome
     else {
         return Err(StoreError::Corrupt("an alert for a rule error".into()));

@@ -8,8 +8,9 @@
 //! library does not have (a tenant's own) has no text here; callers show
 //! its own.
 
-use fluent_bundle::FluentResource;
 use fluent_bundle::concurrent::FluentBundle;
+use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
+use std::collections::BTreeMap;
 use std::sync::LazyLock;
 
 /// The languages, by their codes; English last (the API's fallback).
@@ -48,6 +49,90 @@ pub fn rule_text(lang: &str, id: &str, part: &str) -> Option<String> {
     let mut errors = Vec::new();
     let s = bundle.format_pattern(pattern, None, &mut errors);
     errors.is_empty().then(|| s.into_owned())
+}
+
+/// A library rule's finding explained in language `lang` from the facts it
+/// stored, with the template `rule-<id>-explanation`; `None` when the rule
+/// has no template (a tenant's own rule) or the facts do not fill it (a
+/// finding stored before its rule gave facts), so the caller shows the
+/// stored explanation instead. Amounts (`*_kzt`) and dates (`*date`) are
+/// written as the language writes them; other facts as they are.
+pub fn explanation(lang: &str, id: &str, facts: &BTreeMap<String, String>) -> Option<String> {
+    if facts.is_empty() {
+        return None;
+    }
+    let i = LANGS.iter().position(|l| *l == lang)?;
+    let bundle = BUNDLES.get(i)?;
+    let pattern = bundle
+        .get_message(&format!("rule-{id}-explanation"))?
+        .value()?;
+    let mut args = FluentArgs::new();
+    for (k, v) in facts {
+        let value: FluentValue<'_> = if k.ends_with("_kzt") {
+            money(lang, v).into()
+        } else if k.ends_with("date") {
+            date(v).into()
+        } else {
+            v.as_str().into()
+        };
+        args.set(k.as_str(), value);
+    }
+    let mut errors = Vec::new();
+    let s = bundle.format_pattern(pattern, Some(&args), &mut errors);
+    errors.is_empty().then(|| s.into_owned())
+}
+
+/// An amount in tenge, given as a decimal string (`"1234.5"`), as language
+/// `lang` writes it: `1,234.50 ₸` in English, `1 234,50 ₸` in Russian and
+/// Kazakh (a narrow no-break space between groups). Text that is not an
+/// amount is returned as it is.
+pub fn money(lang: &str, kzt: &str) -> String {
+    let (neg, digits) = match kzt.trim().strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, kzt.trim()),
+    };
+    let (int, frac) = digits.split_once('.').unwrap_or((digits, ""));
+    let int = if int.is_empty() { "0" } else { int };
+    if !int.chars().all(|c| c.is_ascii_digit()) || !frac.chars().all(|c| c.is_ascii_digit()) {
+        return kzt.to_owned();
+    }
+    let mut frac = frac.chars().take(2).collect::<String>();
+    while frac.len() < 2 {
+        frac.push('0');
+    }
+    let (group, decimal) = if lang == "en" {
+        (",", ".")
+    } else {
+        ("\u{202f}", ",")
+    };
+    let mut grouped = String::new();
+    for (i, c) in int.chars().enumerate() {
+        if i > 0 && (int.len() - i) % 3 == 0 {
+            grouped.push_str(group);
+        }
+        grouped.push(c);
+    }
+    format!(
+        "{}{grouped}{decimal}{frac}\u{a0}₸",
+        if neg { "-" } else { "" }
+    )
+}
+
+/// A `YYYY-MM-DD` date as `dd.mm.yyyy`, the form used in Kazakhstan in all
+/// three languages; other text as it is.
+pub fn date(iso: &str) -> String {
+    let parts: Vec<&str> = iso.split('-').collect();
+    match parts.as_slice() {
+        [y, m, d]
+            if y.len() == 4
+                && m.len() == 2
+                && d.len() == 2
+                && iso.chars().all(|c| c.is_ascii_digit() || c == '-') =>
+        {
+            format!("{d}.{m}.{y}")
+        }
+        _ => iso.to_owned(),
+    }
 }
 
 /// The language an `Accept-Language` header asks for among [`LANGS`],
@@ -111,6 +196,49 @@ mod tests {
         assert!(rule_text("ru", id, "param-limit_mci-help").is_some());
         assert_eq!(rule_text("ru", "a-tenants-own-rule", "title"), None);
         assert_eq!(rule_text("de", id, "title"), None);
+    }
+
+    #[test]
+    fn amounts_and_dates_follow_the_language() {
+        assert_eq!(money("en", "180000"), "180,000.00\u{a0}₸");
+        assert_eq!(money("en", "1234567.5"), "1,234,567.50\u{a0}₸");
+        assert_eq!(money("ru", "180000.00"), "180\u{202f}000,00\u{a0}₸");
+        assert_eq!(money("kk", "-1000.05"), "-1\u{202f}000,05\u{a0}₸");
+        assert_eq!(money("ru", "n/a"), "n/a");
+        assert_eq!(date("2026-03-08"), "08.03.2026");
+        assert_eq!(date("2026"), "2026");
+    }
+
+    #[test]
+    fn explanations_are_written_from_facts_in_each_language() {
+        let facts: BTreeMap<String, String> = [
+            ("description", "Watch"),
+            ("giver", "Alpha LLP"),
+            ("value_kzt", "150000.00"),
+            ("limit_mci", "2"),
+            ("limit_kzt", "8650"),
+            ("mci_kzt", "4325"),
+            ("year", "2026"),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect();
+        let id = "gift-over-mci-limit";
+        let en = explanation("en", id, &facts).unwrap();
+        assert!(en.contains("150,000.00\u{a0}₸"), "{en}");
+        assert!(en.contains("Alpha LLP"), "{en}");
+        let ru = explanation("ru", id, &facts).unwrap();
+        assert!(ru.contains("150\u{202f}000,00\u{a0}₸"), "{ru}");
+        assert!(ru.chars().any(|c| matches!(c, 'а'..='я')), "{ru}");
+        let kk = explanation("kk", id, &facts).unwrap();
+        assert_ne!(kk, ru);
+        // Facts that do not fill the template, and rules without one, fall
+        // back to the stored explanation.
+        let mut short = facts.clone();
+        short.remove("giver");
+        assert_eq!(explanation("en", id, &short), None);
+        assert_eq!(explanation("en", "a-tenants-own-rule", &facts), None);
+        assert_eq!(explanation("en", id, &BTreeMap::new()), None);
     }
 
     #[test]

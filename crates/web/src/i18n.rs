@@ -185,31 +185,7 @@ impl Tr {
     /// `1,234.50 ₸` in English, `1 234,50 ₸` in Russian and Kazakh (narrow
     /// no-break space between groups).
     pub fn money(&self, kzt: &str) -> String {
-        let (neg, digits) = match kzt.strip_prefix('-') {
-            Some(rest) => (true, rest),
-            None => (false, kzt),
-        };
-        let (int, frac) = digits.split_once('.').unwrap_or((digits, ""));
-        let mut frac = frac.chars().take(2).collect::<String>();
-        while frac.len() < 2 {
-            frac.push('0');
-        }
-        let (group, decimal) = match self.lang {
-            Lang::En => (",", "."),
-            Lang::Ru | Lang::Kk => ("\u{202f}", ","),
-        };
-        let int = if int.is_empty() { "0" } else { int };
-        let mut grouped = String::new();
-        for (i, c) in int.chars().enumerate() {
-            if i > 0 && (int.len() - i) % 3 == 0 {
-                grouped.push_str(group);
-            }
-            grouped.push(c);
-        }
-        format!(
-            "{}{grouped}{decimal}{frac}\u{a0}₸",
-            if neg { "-" } else { "" }
-        )
+        adal_texts::money(self.lang.code(), kzt)
     }
 }
 

@@ -14,6 +14,10 @@ pub struct Model {
     pub likelihood: i16,
     pub impact: i16,
     pub explanation: String,
+    /// The facts the explanation was written from, a JSON object of
+    /// strings (`adal_sandbox_protocol::Facts`); `None` when the rule gave
+    /// none or the record was erased.
+    pub facts: Option<String>,
     pub department_id: Option<Uuid>,
     pub position_id: Option<Uuid>,
     pub status: String,

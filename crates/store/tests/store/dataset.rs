@@ -341,6 +341,7 @@ async fn a_correction_closes_the_findings_of_every_version_it_replaced(store: St
         likelihood: 3,
         impact: 3,
         explanation: "missing".to_owned(),
+        facts: Default::default(),
     };
     evaluation::record(&store, t, &v1, v, &[found], &infos, &policy)
         .await

@@ -80,6 +80,7 @@ fn finding(rule_id: &str, severity: Severity, likelihood: u8, impact: u8) -> Rul
         likelihood,
         impact,
         explanation: format!("{rule_id} fired"),
+        facts: Default::default(),
     }
 }
 

@@ -102,6 +102,7 @@ async fn two_findings(store: &Store, t: TenantId) -> Vec<evaluation::Finding> {
         likelihood,
         impact,
         explanation: format!("{id} fired"),
+        facts: Default::default(),
     };
     let infos: HashMap<String, RuleInfo> = ["big", "small"]
         .iter()
