@@ -14,7 +14,9 @@ Fails (exit status 1, one line per problem, naming the file and the key) when
   (rule-<id>-title, -description, -section, -explanation;
   rule-<id>-param-<p>-label, -help) in any locale;
 - a file has a key that belongs to no rule or parameter of the library
-  (a renamed or removed rule), or a key the other locales do not have;
+  (a renamed or removed rule) and is not a code's words (`fact-<name>-<code>`,
+  shown for a fact whose value is that code), or a key the other locales do
+  not have;
 - a kk or ru value equals the en value, unless the key is in SAME_AS_EN;
 - a kk or ru value has no Cyrillic letter, or a run of four or more Latin
   letters that is not in LATIN_WORDS.
@@ -51,6 +53,8 @@ KEY_RE = re.compile(r"^[a-zA-Z][a-zA-Z0-9_-]*$")
 LINE_RE = re.compile(r"^([^=\s][^=]*?)\s*=\s*(.*)$")
 LATIN_RUN_RE = re.compile(r"[A-Za-z]+")
 CYRILLIC_RE = re.compile(r"[\u0400-\u04FF]")
+# A code's words in an explanation: fact-<fact name>-<code>.
+FACT_WORD_RE = re.compile(r"^fact-[a-z][a-z0-9_]*-[A-Za-z0-9_-]+$")
 # The only placeable an explanation may hold: a fact, `{ $name }`.
 FACT_RE = re.compile(r"\{ \$([a-z][a-z0-9_]*) \}")
 
@@ -148,7 +152,7 @@ def main():
         have = files[loc]
         for key in sorted(expected - set(have)):
             problems.append(f"{name}: key {key} missing")
-        for key in sorted(set(have) - expected):
+        for key in sorted(k for k in set(have) - expected if not FACT_WORD_RE.match(k)):
             problems.append(f"{name}: key {key} belongs to no rule or parameter of rules/*/*.toml")
         for key in sorted((all_keys - expected) - set(have)):
             others = [o for o in LOCALES if key in files[o]]

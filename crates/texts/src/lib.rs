@@ -56,7 +56,8 @@ pub fn rule_text(lang: &str, id: &str, part: &str) -> Option<String> {
 /// has no template (a tenant's own rule) or the facts do not fill it (a
 /// finding stored before its rule gave facts), so the caller shows the
 /// stored explanation instead. Amounts (`*_kzt`) and dates (`*date`) are
-/// written as the language writes them; other facts as they are.
+/// written as the language writes them, codes with a `fact-<name>-<code>`
+/// message in its words, other facts as they are.
 pub fn explanation(lang: &str, id: &str, facts: &BTreeMap<String, String>) -> Option<String> {
     if facts.is_empty() {
         return None;
@@ -72,6 +73,8 @@ pub fn explanation(lang: &str, id: &str, facts: &BTreeMap<String, String>) -> Op
             money(lang, v).into()
         } else if k.ends_with("date") {
             date(v).into()
+        } else if let Some(word) = fact_word(bundle, k, v) {
+            word.into()
         } else {
             v.as_str().into()
         };
@@ -79,6 +82,18 @@ pub fn explanation(lang: &str, id: &str, facts: &BTreeMap<String, String>) -> Op
     }
     let mut errors = Vec::new();
     let s = bundle.format_pattern(pattern, Some(&args), &mut errors);
+    errors.is_empty().then(|| s.into_owned())
+}
+
+/// A fact that is a code (a relation `spouse`, a direction `received`) in
+/// the reader's words: the message `fact-<name>-<code>`, if the catalogue
+/// has one, so an explanation never shows a raw code.
+fn fact_word(bundle: &FluentBundle<FluentResource>, name: &str, code: &str) -> Option<String> {
+    let pattern = bundle
+        .get_message(&format!("fact-{name}-{code}"))?
+        .value()?;
+    let mut errors = Vec::new();
+    let s = bundle.format_pattern(pattern, None, &mut errors);
     errors.is_empty().then(|| s.into_owned())
 }
 
