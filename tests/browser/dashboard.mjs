@@ -1670,6 +1670,11 @@ if submission.direction == "received" && money(submission.value_kzt) > limit {
     assert.match(texts["my-filings/en"], /250,000\.00\s₸/);
     assert.match(texts["my-filings/ru"], /250\u202f000,00\s₸/);
     assert.match(texts["my-filings/kk"], /\d\d\.\d\d\.\d{4}/);
+    // A finding's explanation is written in the reader's language from the
+    // facts it stored (the stored English says "250000.00 KZT").
+    assert.match(texts["finding/en"], /250,000\.00\s₸/);
+    assert.match(texts["finding/ru"], /250\u202f000,00\s₸/);
+    assert.match(texts["finding/kk"], /250\u202f000,00\s₸/);
   });
 
   await check("without a cookie, the browser's Accept-Language chooses", async () => {

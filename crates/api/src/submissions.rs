@@ -148,13 +148,15 @@ pub struct Finding {
     pub rule_id: String,
     /// The rule's title in the language `Accept-Language` asks for (`kk`,
     /// `ru`, `en`; English when none matches): a library rule's from the
-    /// library's texts, a tenant's own rule's id. The `explanation` is in
-    /// English for now.
+    /// library's texts, a tenant's own rule's id.
     pub rule_title: String,
     pub area: String,
     pub severity: String,
     pub likelihood: i16,
     pub impact: i16,
+    /// What the finding is about, in the language `Accept-Language` asks
+    /// for: a library rule's finding written from the facts it stored, a
+    /// tenant's own rule's in the words its script returned.
     pub explanation: String,
     #[oai(nullable)]
     pub department_id: Option<Uuid>,
@@ -171,8 +173,15 @@ impl From<evaluation::Finding> for Finding {
 }
 
 impl Finding {
-    /// The finding with its rule titled in `lang` (`kk`, `ru`, `en`).
+    /// The finding with its rule titled and its explanation written in
+    /// `lang` (`kk`, `ru`, `en`).
     pub fn in_language(f: evaluation::Finding, lang: &str) -> Self {
+        let explanation = adal_texts::finding_explanation(
+            lang,
+            &f.rule_id,
+            f.facts.as_deref(),
+            &f.explanation,
+        );
         Self {
             id: f.id,
             submission_id: f.submission_id,
@@ -184,7 +193,7 @@ impl Finding {
             severity: f.severity,
             likelihood: f.likelihood,
             impact: f.impact,
-            explanation: f.explanation,
+            explanation,
             department_id: f.department_id,
             position_id: f.position_id,
             status: f.status,

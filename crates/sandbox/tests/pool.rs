@@ -132,8 +132,9 @@ async fn evaluates_a_gift_against_the_gift_rules() {
     let big = &results[0];
     assert_eq!(big.id, "big");
     assert!(
-        matches!(&big.outcomes[0], RuleOutcome::Finding { rule_id, explanation, .. }
-            if rule_id == "gift-over-mci-limit" && explanation.contains("150000.00") && explanation.contains("8650")),
+        matches!(&big.outcomes[0], RuleOutcome::Finding { rule_id, explanation, facts, .. }
+            if rule_id == "gift-over-mci-limit" && explanation.contains("150000.00") && explanation.contains("8650")
+                && facts.get("value_kzt").map(String::as_str) == Some("150000.00")),
         "{:?}",
         big.outcomes
     );
@@ -543,14 +544,14 @@ fn pool_of(binary: PathBuf, dir: &Path) -> SandboxPool {
 }
 
 /// A sandbox of another protocol version is refused at the handshake
-/// (a version 2 sandbox would ignore `shared` and list skipped rules).
+/// (a version 3 sandbox would give no finding's facts).
 #[tokio::test]
 async fn a_sandbox_of_another_protocol_version_is_refused() {
     let dir = tempfile_dir::Dir::new();
-    let pool = pool_of(fake_sandbox(dir.path(), 2, "[]"), dir.path());
+    let pool = pool_of(fake_sandbox(dir.path(), 3, "[]"), dir.path());
     match pool.evaluate("k", &gift_rules(), vec![]).await {
         Err(SandboxError::Protocol(m)) => {
-            assert!(m.contains("speaks protocol 2, this service 3"), "{m}")
+            assert!(m.contains("speaks protocol 3, this service 4"), "{m}")
         }
         other => panic!("expected a protocol error, got {other:?}"),
     }
@@ -558,7 +559,7 @@ async fn a_sandbox_of_another_protocol_version_is_refused() {
     // The same script speaking this version is served: the refusal was
     // the version's alone.
     let dir = tempfile_dir::Dir::new();
-    let pool = pool_of(fake_sandbox(dir.path(), 3, "[]"), dir.path());
+    let pool = pool_of(fake_sandbox(dir.path(), 4, "[]"), dir.path());
     assert!(
         pool.evaluate("k", &gift_rules(), vec![])
             .await
@@ -580,7 +581,7 @@ async fn an_answer_that_does_not_fit_the_request_is_a_protocol_error() {
         (r#"[]"#, "0 results for 1 submissions"),
     ] {
         let dir = tempfile_dir::Dir::new();
-        let pool = pool_of(fake_sandbox(dir.path(), 3, results), dir.path());
+        let pool = pool_of(fake_sandbox(dir.path(), 4, results), dir.path());
         pool.start().await.unwrap();
         assert_eq!(pool.pids().len(), 1);
         match pool

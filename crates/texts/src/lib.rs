@@ -85,6 +85,17 @@ pub fn explanation(lang: &str, id: &str, facts: &BTreeMap<String, String>) -> Op
     errors.is_empty().then(|| s.into_owned())
 }
 
+/// A stored finding's explanation in language `lang`: written from its
+/// facts (stored as a JSON object of strings) where the rule has a
+/// template they fill, else the explanation stored with it (a tenant's own
+/// rule, a finding recorded before facts, an erased record's placeholder).
+pub fn finding_explanation(lang: &str, rule_id: &str, facts: Option<&str>, stored: &str) -> String {
+    facts
+        .and_then(|f| serde_json::from_str::<BTreeMap<String, String>>(f).ok())
+        .and_then(|facts| explanation(lang, rule_id, &facts))
+        .unwrap_or_else(|| stored.to_owned())
+}
+
 /// A fact that is a code (a relation `spouse`, a direction `received`) in
 /// the reader's words: the message `fact-<name>-<code>`, if the catalogue
 /// has one, so an explanation never shows a raw code.
@@ -254,6 +265,17 @@ mod tests {
         assert_eq!(explanation("en", id, &short), None);
         assert_eq!(explanation("en", "a-tenants-own-rule", &facts), None);
         assert_eq!(explanation("en", id, &BTreeMap::new()), None);
+    }
+
+    #[test]
+    fn a_stored_finding_reads_from_its_facts_or_else_as_stored() {
+        let facts = r#"{"description":"Watch","giver":"Alpha LLP","value_kzt":"150000.00","limit_mci":"2","limit_kzt":"8650","mci_kzt":"4325","year":"2026"}"#;
+        let id = "gift-over-mci-limit";
+        let ru = finding_explanation("ru", id, Some(facts), "stored");
+        assert!(ru.contains("Alpha LLP") && ru.contains("МРП"), "{ru}");
+        assert_eq!(finding_explanation("ru", id, None, "stored"), "stored");
+        assert_eq!(finding_explanation("ru", id, Some("not json"), "stored"), "stored");
+        assert_eq!(finding_explanation("ru", "own-rule", Some(facts), "stored"), "stored");
     }
 
     #[test]

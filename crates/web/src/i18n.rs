@@ -139,6 +139,12 @@ impl Tr {
         adal_texts::rule_text(self.lang.code(), id, part)
     }
 
+    /// A finding's explanation in this language, written from the facts it
+    /// stored where its rule has a template, else as stored.
+    pub fn explanation(&self, rule_id: &str, facts: Option<&str>, stored: &str) -> String {
+        adal_texts::finding_explanation(self.lang.code(), rule_id, facts, stored)
+    }
+
     /// A rule parameter's unit in this language (`MCI` is АЕК in Kazakh,
     /// МРП in Russian); a unit the catalogue does not know, as written.
     pub fn unit(&self, unit: &str) -> String {

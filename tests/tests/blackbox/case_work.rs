@@ -54,10 +54,20 @@ async fn case_from_a_finding(api: &Api, platform: &str, tag: &str, bin_prefix: &
     let russian = r.body["rule_title"].as_str().unwrap().to_owned();
     assert_ne!(russian, english, "{}", r.text);
     assert!(russian.chars().any(|c| matches!(c, 'а'..='я')), "{russian}");
+    // The explanation too, written from the facts the finding stored, with
+    // amounts as the language writes them.
+    let explained_en = findings["items"][0]["explanation"].as_str().unwrap();
+    let explained_ru = r.body["explanation"].as_str().unwrap();
+    assert_ne!(explained_ru, explained_en, "{}", r.text);
+    assert!(
+        explained_ru.chars().any(|c| matches!(c, 'а'..='я')),
+        "{explained_ru}"
+    );
     let r = api
         .get_with(&t.compliance, &p("/findings"), &[("Accept-Language", "de")])
         .await?;
     assert_eq!(r.body["items"][0]["rule_title"], english.as_str());
+    assert_eq!(r.body["items"][0]["explanation"], explained_en);
 
     // Only the compliance unit opens cases.
     let open = p(&format!("/findings/{finding}/case"));

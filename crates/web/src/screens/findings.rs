@@ -205,7 +205,7 @@ async fn finding_page(
             dt { (tr.t("col-lxi")) } dd { (f.likelihood) "×" (f.impact) }
             dt { (tr.t("col-department")) } dd { (department.unwrap_or_else(|| tr.t("no-department"))) }
             dt { (tr.t("col-found")) } dd { (tr.datetime(f.created_at)) }
-            dt { (tr.t("col-explanation")) } dd { (f.explanation) }
+            dt { (tr.t("col-explanation")) } dd id="finding-explanation" { (tr.explanation(&f.rule_id, f.facts.as_deref(), &f.explanation)) }
             dt { (tr.t("col-assignee")) } dd id="assignee" { (assigned.map_or_else(|| tr.t("nobody"), name_of)) }
             @if let Some(t) = &tri {
                 @if let Some(reason) = &t.reason {

@@ -136,7 +136,7 @@ pub(crate) async fn my_filings(
                                         span class={ "sev sev-" (f.severity) } { (label(tr, "severity", &f.severity)) }
                                         " · " (label(tr, "status", &f.status))
                                         @if let Some(title) = tr.rule_text(&f.rule_id, "title") { " · " strong { (title) } }
-                                        " · " (f.explanation)
+                                        " · " (tr.explanation(&f.rule_id, f.facts.as_deref(), &f.explanation))
                                     }
                                 }
                             }
