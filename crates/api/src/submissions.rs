@@ -456,6 +456,8 @@ impl SubmissionApi {
         department_id: Query<Option<Uuid>>,
         likelihood: Query<Option<i16>>,
         impact: Query<Option<i16>>,
+        /// `me` (the caller) or a user's id: only findings assigned to them.
+        assigned_to: Query<Option<String>>,
         offset: Query<Option<u64>>,
         limit: Query<Option<u64>>,
         #[oai(name = "Accept-Language")] accept_language: Header<Option<String>>,
@@ -470,6 +472,17 @@ impl SubmissionApi {
         )
         .await?;
         let (offset, limit) = page(offset.0, limit.0)?;
+        let assigned_to = match assigned_to.0.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some("me") => Some(ctx.caller().user_id),
+            Some(other) => Some(other.parse::<Uuid>().map_err(|_| {
+                ApiError::field(
+                    "/assigned_to",
+                    "query.invalid",
+                    "`me` or a user's id".to_owned(),
+                )
+            })?),
+        };
         let filter = FindingFilter {
             submission_id: submission_id.0,
             severity: severity.0,
@@ -478,6 +491,7 @@ impl SubmissionApi {
             department_id: department_id.0,
             likelihood: likelihood.0,
             impact: impact.0,
+            assigned_to,
         };
         let (rows, total) =
             evaluation::list_findings(&state.store, ctx.tenant(), &scope, &filter, offset, limit)

@@ -78,6 +78,20 @@ enum CommentResponse {
     Created(Json<CommentOut>),
 }
 
+/// Someone a finding may be assigned to.
+#[derive(Debug, Object)]
+pub struct AssigneeOut {
+    pub id: Uuid,
+    pub display_name: String,
+    pub role: String,
+}
+
+#[derive(ApiResponse)]
+enum AssigneesResponse {
+    #[oai(status = 200)]
+    Ok(Json<Vec<AssigneeOut>>),
+}
+
 #[derive(ApiResponse)]
 enum CloseResponse {
     #[oai(status = 200)]
@@ -152,6 +166,10 @@ impl TriageApi {
     }
 
     /// Assign a finding to a user of the tenant (or clear the assignment).
+    /// Only someone who may work on it (see `listFindingAssignees`): another
+    /// is `422` on `/assignee_id` with `assignee.cannot_read`,
+    /// `assignee.is_subject` or `assignee.disabled`. The assignee is told
+    /// by email.
     #[oai(
         path = "/tenants/:tenant_id/findings/:id/assign",
         method = "post",
@@ -220,6 +238,62 @@ impl TriageApi {
             Outcome::Resolved,
         )
         .await
+    }
+
+    /// Who a finding may be assigned to: users whose role may open and
+    /// triage it, with active accounts, other than the person who filed it
+    /// or whom it is about. By name.
+    #[oai(
+        path = "/tenants/:tenant_id/findings/:id/assignees",
+        method = "get",
+        tag = "ApiTags::Findings",
+        operation_id = "listFindingAssignees"
+    )]
+    async fn assignees(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        tenant_id: Path<Uuid>,
+        id: Path<Uuid>,
+    ) -> ApiResult<AssigneesResponse> {
+        let ctx = TenantCtx::authorize(&state, &auth.0, tenant_id.0, obj::FINDINGS_ALL, act::WRITE)
+            .await?;
+        let f = findings::visible(&state, &ctx, id.0).await?;
+        let people = findings::assignees(&state, &ctx, &f).await?;
+        Ok(AssigneesResponse::Ok(Json(
+            people
+                .into_iter()
+                .map(|u| AssigneeOut {
+                    id: u.id,
+                    display_name: u.display_name,
+                    role: u.role,
+                })
+                .collect(),
+        )))
+    }
+
+    /// Reopen a closed finding, with the reason (kept as a comment and in
+    /// the audit log): it is open again and back on the risk map. `409` if
+    /// it is open.
+    #[oai(
+        path = "/tenants/:tenant_id/findings/:id/reopen",
+        method = "post",
+        tag = "ApiTags::Findings",
+        operation_id = "reopenFinding"
+    )]
+    async fn reopen(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        tenant_id: Path<Uuid>,
+        id: Path<Uuid>,
+        body: JsonBody<CloseRequest>,
+    ) -> ApiResult<CloseResponse> {
+        let ctx = TenantCtx::authorize(&state, &auth.0, tenant_id.0, obj::FINDINGS_ALL, act::WRITE)
+            .await?;
+        let reason = note("/reason", &body.0.reason)?;
+        let f = findings::reopen(&state, &ctx, id.0, &reason).await?;
+        Ok(CloseResponse::Ok(Json(f.into())))
     }
 
     /// Close an open finding as a false positive. `409` if it is already

@@ -10,7 +10,9 @@ use crate::filing::reader_visibility;
 use crate::{AppState, ServiceError, ServiceResult, TenantCtx};
 use adal_store::StoreError;
 use adal_store::evaluation::{self, Finding};
+use adal_authz::{act, obj};
 use adal_store::submissions;
+use adal_store::users::User;
 pub use adal_store::triage::{Comment, Note, NoteError, Outcome, Triage};
 use uuid::Uuid;
 
@@ -49,15 +51,91 @@ pub async fn triage(state: &AppState, ctx: &TenantCtx, id: Uuid) -> ServiceResul
     })
 }
 
-/// Assigns a finding to a user of the tenant, or clears the assignment.
-/// An unknown assignee is an error on `/assignee_id`.
+/// Why `u` may not work on a finding about the filing `s`, as a code and
+/// a sentence: a disabled account, a role that cannot triage findings or
+/// read filings of that kind, or the person who filed it or whom it is
+/// about (nobody judges their own case). `None` when they may.
+async fn ineligible(
+    state: &AppState,
+    ctx: &TenantCtx,
+    s: &submissions::Submission,
+    u: &User,
+) -> Option<(&'static str, &'static str)> {
+    if u.disabled_at.is_some() {
+        return Some(("assignee.disabled", "the account is disabled"));
+    }
+    let who = u.id.to_string();
+    let tenant = ctx.tenant().to_string();
+    let may = |o, a| state.authz.allowed(&who, &tenant, o, a);
+    let kind_obj = obj::RECORDS
+        .iter()
+        .find(|(k, _)| *k == s.kind)
+        .map(|(_, o)| *o);
+    let reads = match kind_obj {
+        Some(o) => may(o, act::READ).await,
+        None => false,
+    };
+    if !may(obj::FINDINGS_ALL, act::WRITE).await || !reads {
+        return Some((
+            "assignee.cannot_read",
+            "this person's role cannot open this finding",
+        ));
+    }
+    let subject = s.subject_iin.is_some() && s.subject_iin == u.person_iin;
+    if s.submitted_by == u.id || subject {
+        return Some((
+            "assignee.is_subject",
+            "the finding is about this person's own filing",
+        ));
+    }
+    None
+}
+
+/// The users a finding may be assigned to (see [`ineligible`]), by name.
+pub async fn assignees(state: &AppState, ctx: &TenantCtx, f: &Finding) -> ServiceResult<Vec<User>> {
+    let s = submissions::get(&state.store, ctx.tenant(), f.submission_id)
+        .await
+        .map_err(not_found)?;
+    let mut out = Vec::new();
+    for u in adal_store::users::list(&state.store, ctx.tenant()).await? {
+        if ineligible(state, ctx, &s, &u).await.is_none() {
+            out.push(u);
+        }
+    }
+    out.sort_by(|a, b| a.display_name.cmp(&b.display_name));
+    Ok(out)
+}
+
+/// Assigns a finding to a user of the tenant who may work on it, or
+/// clears the assignment; the assignee is told by email, with a link. An
+/// unknown assignee is an error on `/assignee_id`, and so is one who may
+/// not work on it, with the reason.
 pub async fn assign(
     state: &AppState,
     ctx: &TenantCtx,
     id: Uuid,
     assignee: Option<Uuid>,
 ) -> ServiceResult<()> {
-    visible(state, ctx, id).await?;
+    let f = visible(state, ctx, id).await?;
+    let unknown = || ServiceError::field("/assignee_id", "user.unknown", "no such user in this tenant");
+    let to = match assignee {
+        None => None,
+        Some(a) => {
+            let u = adal_store::users::get(&state.store, ctx.tenant(), a)
+                .await
+                .map_err(|e| match e {
+                    StoreError::NotFound => unknown(),
+                    other => other.into(),
+                })?;
+            let s = submissions::get(&state.store, ctx.tenant(), f.submission_id)
+                .await
+                .map_err(not_found)?;
+            if let Some((code, why)) = ineligible(state, ctx, &s, &u).await {
+                return Err(ServiceError::field("/assignee_id", code, why));
+            }
+            Some(u)
+        }
+    };
     adal_store::triage::assign(
         &state.store,
         ctx.tenant(),
@@ -67,14 +145,62 @@ pub async fn assign(
     )
     .await
     .map_err(|e| match e {
-        StoreError::NotFound => ServiceError::field(
-            "/assignee_id",
-            "user.unknown",
-            "no such user in this tenant",
-        ),
+        StoreError::NotFound => unknown(),
         other => other.into(),
     })?;
+    if let Some(u) = to.filter(|u| u.id != ctx.caller().user_id) {
+        notify_assignee(state, ctx, &f, &u).await;
+    }
     Ok(())
+}
+
+/// Tells `u` by email that finding `f` is now theirs: the rule's title and
+/// a link, nothing of the filing (the link asks them to sign in). In
+/// English, Russian and Kazakh: the service does not yet know each
+/// person's language. A notice that cannot be queued is logged, and the
+/// assignment stands.
+async fn notify_assignee(state: &AppState, ctx: &TenantCtx, f: &Finding, u: &User) {
+    let link = format!(
+        "{}/t/{}/findings/{}",
+        state.reporting.public_url(),
+        ctx.tenant().uuid(),
+        f.id
+    );
+    let title = |lang| adal_texts::rule_text(lang, &f.rule_id, "title").unwrap_or_else(|| f.rule_id.clone());
+    let body = format!(
+        "A finding was assigned to you in Adal.\n{en}\n\n\
+         Вам назначено нарушение в Adal.\n{ru}\n\n\
+         Adal жүйесінде сізге бұзушылық тағайындалды.\n{kk}\n\n{link}\n",
+        en = title("en"),
+        ru = title("ru"),
+        kk = title("kk"),
+    );
+    let key = format!("finding-assigned/{}/{}/{}", f.id, u.id, Uuid::now_v7());
+    if let Err(e) = adal_store::outbox::enqueue_notice(
+        &state.store,
+        ctx.tenant().uuid(),
+        &key,
+        &u.email,
+        "[Adal] A finding was assigned to you",
+        &body,
+    )
+    .await
+    {
+        tracing::warn!(error = %e, "could not queue the assignee's notice");
+    }
+}
+
+/// Reopens a closed finding with a reason. `Conflict` if it is open.
+pub async fn reopen(
+    state: &AppState,
+    ctx: &TenantCtx,
+    id: Uuid,
+    reason: &Note,
+) -> ServiceResult<Finding> {
+    visible(state, ctx, id).await?;
+    adal_store::triage::reopen(&state.store, ctx.tenant(), ctx.caller().user_id, id, reason)
+        .await
+        .map_err(not_found)
 }
 
 /// Adds the caller's comment to a finding.

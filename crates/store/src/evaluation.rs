@@ -80,6 +80,8 @@ pub struct FindingFilter {
     pub department_id: Option<Uuid>,
     pub likelihood: Option<i16>,
     pub impact: Option<i16>,
+    /// Only findings assigned to this user ("assigned to me").
+    pub assigned_to: Option<Uuid>,
 }
 
 /// Findings of `tenant` within `scope`: a finding tells about its
@@ -126,6 +128,19 @@ pub async fn list_findings(
     }
     if let Some(i) = f.impact {
         q = q.filter(finding::Column::Impact.eq(i));
+    }
+    if let Some(u) = f.assigned_to {
+        use crate::entities::finding_triage;
+        q = q.filter(
+            finding::Column::Id.in_subquery(
+                Query::select()
+                    .column(finding_triage::Column::FindingId)
+                    .from(finding_triage::Entity)
+                    .and_where(finding_triage::Column::TenantId.eq(tenant.uuid()))
+                    .and_where(finding_triage::Column::AssignedTo.eq(u))
+                    .to_owned(),
+            ),
+        );
     }
     let total = q.clone().count(&store.scoped(tenant)).await?;
     let rows = q

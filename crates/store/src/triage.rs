@@ -227,6 +227,67 @@ pub async fn close(
     Ok(f)
 }
 
+/// Reopens a closed finding with a reason: it is open again, back on the
+/// risk map in the same transaction, its closing decision cleared (the
+/// audit log keeps it) and the reason kept as a comment, so whoever picks
+/// it up sees why. A finding that is open already is a conflict.
+pub async fn reopen(
+    store: &crate::Store,
+    tenant: TenantId,
+    actor: Uuid,
+    finding_id: Uuid,
+    reason: &Note,
+) -> Result<Finding> {
+    let txn = store.begin_write_for(tenant).await?;
+    let f = finding_in(&txn, tenant, finding_id).await?;
+    if f.status == OPEN {
+        return Err(StoreError::Conflict("the finding is open already".into()));
+    }
+    let was = f.status.clone();
+    let at = now();
+    let mut am: finding::ActiveModel = f.into();
+    am.status = Set(OPEN.to_owned());
+    let f = am.update(&txn).await?;
+    let mut deltas = RiskDeltas::default();
+    deltas.add(
+        f.department_id,
+        f.position_id,
+        &f.area,
+        f.likelihood,
+        f.impact,
+        1,
+    );
+    upsert_triage(&txn, tenant, finding_id, |am| {
+        am.reason = Set(None);
+        am.decided_by = Set(None);
+        am.decided_at = Set(None);
+    })
+    .await?;
+    finding_comment::ActiveModel {
+        id: Set(new_id()),
+        tenant_id: Set(tenant.uuid()),
+        finding_id: Set(finding_id),
+        author_id: Set(actor),
+        body: Set(reason.as_str().to_owned()),
+        created_at: Set(at),
+    }
+    .insert(&txn)
+    .await?;
+    audit::append(
+        &txn,
+        tenant,
+        &actor.to_string(),
+        "finding.reopen",
+        &format!("finding/{finding_id}"),
+        serde_json::json!({"was": was, "reason": reason.as_str()}),
+    )
+    .await?;
+    // Last: see `apply_risk_deltas`.
+    apply_risk_deltas(&txn, tenant, &deltas).await?;
+    txn.commit().await?;
+    Ok(f)
+}
+
 /// Closes, as resolved, the open findings about a version that a
 /// correction replaced, once the correction has been evaluated: the facts
 /// they were about no longer stand as filed. A finding the correction

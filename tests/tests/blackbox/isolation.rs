@@ -301,7 +301,10 @@ fn valid_body(method: &str, template: &str, a: &World) -> Result<Option<(&'stati
         )),
         ("post", "/findings/{id}/assign") => json(json!({"assignee_id": null})),
         ("post", "/findings/{id}/comments") => json(json!({"body": "Seen"})),
-        ("post", "/findings/{id}/resolve" | "/findings/{id}/false-positive") => {
+        (
+            "post",
+            "/findings/{id}/resolve" | "/findings/{id}/false-positive" | "/findings/{id}/reopen",
+        ) => {
             json(json!({"reason": "Checked"}))
         }
         ("post", "/dataset-runs" | "/people/{id}/erasure" | "/audit/checkpoints") => {

@@ -167,6 +167,12 @@ impl ReportingKeys {
 
     /// These keys with the messaging bots `bots`.
     #[must_use]
+    /// The service's public address (configuration `public_url`), for
+    /// links in notices; empty in tests that configure none.
+    pub fn public_url(&self) -> &str {
+        self.bots.public_url.trim_end_matches('/')
+    }
+
     pub fn with_bots(mut self, bots: bots::BotSettings) -> Self {
         self.bots = bots;
         self

@@ -27,6 +27,8 @@ pub(crate) struct FindingQuery {
     area: Option<String>,
     likelihood: Option<String>,
     impact: Option<String>,
+    /// `me`: only the findings assigned to the visitor.
+    assigned: Option<String>,
     offset: Option<String>,
     limit: Option<String>,
 }
@@ -59,6 +61,8 @@ pub(crate) async fn findings_list(
             area: empty_none(&q.area),
             likelihood: score(&q.likelihood),
             impact: score(&q.impact),
+            assigned_to: (empty_none(&q.assigned).as_deref() == Some("me"))
+                .then(|| ctx.caller().user_id),
             ..Default::default()
         };
         let scope = adal_service::reader_scope(&state, &ctx).await;
@@ -87,6 +91,7 @@ pub(crate) async fn findings_list(
             ("area", filter.area.clone().unwrap_or_default()),
             ("likelihood", likelihood.clone()),
             ("impact", impact.clone()),
+            ("assigned", if filter.assigned_to.is_some() { "me".to_owned() } else { String::new() }),
             ("limit", empty_none(&q.limit).unwrap_or_default()),
         ];
         let scores: Vec<(String, String)> = (1..=5).map(|n| (n.to_string(), n.to_string())).collect();
@@ -101,6 +106,7 @@ pub(crate) async fn findings_list(
                 (listing::select(tr, "area", "col-area", &area_options, filter.area.as_deref(), None))
                 (listing::select(tr, "likelihood", "likelihood", &scores, Some(likelihood.as_str()), None))
                 (listing::select(tr, "impact", "impact", &scores, Some(impact.as_str()), None))
+                (listing::select(tr, "assigned", "col-assignee", &[("me".to_owned(), tr.t("assigned-to-me"))], filter.assigned_to.map(|_| "me"), None))
                 (listing::input(tr, &listing::limit_input(&limit, limit_error)))
                 (listing::buttons(tr, &path))
             }
@@ -152,6 +158,13 @@ async fn finding_page(
     let can_write = allowed(state, c, ctx.tenant().uuid(), obj::FINDINGS_ALL, act::WRITE).await;
     let handles_cases = allowed(state, c, ctx.tenant().uuid(), obj::CASES, act::WRITE).await;
     let people = users::list(&state.store, ctx.tenant()).await?;
+    // Whom the finding may go to: not everyone on the list (see
+    // `findings::assignees`).
+    let eligible = if can_write {
+        findings::assignees(state, ctx, &f).await?
+    } else {
+        Vec::new()
+    };
     let name_of = |u: Uuid| {
         people
             .iter()
@@ -229,14 +242,18 @@ async fn finding_page(
                 h2 { (tr.t("triage-title")) }
                 form method="post" action={ (base) "/assign" } {
                     input type="hidden" name="csrf" value=(v.csrf);
-                    div class="field" {
+                    @let e = err("assignee");
+                    div class={ "field" @if e.is_some() { " invalid" } } {
                         label for="assignee-select" { (tr.t("triage-assign-to")) }
-                        select id="assignee-select" name="assignee" {
+                        select id="assignee-select" name="assignee"
+                            aria-invalid=[e.is_some().then_some("true")] aria-describedby=[e.is_some().then_some("assignee-error")] {
                             option value="" { (tr.t("nobody")) }
-                            @for p in &people {
+                            @for p in &eligible {
                                 option value=(p.id) selected[assigned == Some(p.id)] { (p.display_name) " (" (label(tr, "role", &p.role)) ")" }
                             }
                         }
+                        p class="hint" { (tr.t("triage-assign-hint")) }
+                        @if let Some(e) = e { p class="field-error" id="assignee-error" { (e) } }
                     }
                     button type="submit" { (tr.t("triage-assign")) }
                 }
@@ -265,6 +282,18 @@ async fn finding_page(
                             button type="submit" id="resolve" { (tr.t("triage-resolve")) }
                             button type="submit" id="false-positive" class="secondary" formaction={ (base) "/false-positive" } { (tr.t("triage-false-positive")) }
                         }
+                    }
+                } @else {
+                    form method="post" action={ (base) "/reopen" } id="reopen-form" {
+                        input type="hidden" name="csrf" value=(v.csrf);
+                        @let e = err("reason");
+                        div class={ "field" @if e.is_some() { " invalid" } } {
+                            label for="reopen-reason" { (tr.t("triage-reopen-reason")) }
+                            textarea id="reopen-reason" name="reason" rows="3" maxlength="2000" required
+                                aria-invalid=[e.is_some().then_some("true")] aria-describedby=[e.is_some().then_some("reopen-reason-error")] {}
+                            @if let Some(e) = e { p class="field-error" id="reopen-reason-error" { (e) } }
+                        }
+                        button type="submit" id="reopen" class="secondary" { (tr.t("triage-reopen")) }
                     }
                 }
             }
@@ -336,9 +365,32 @@ pub(crate) async fn triage_action(
                     Some(s) => Some(s.parse::<Uuid>().map_err(|_| Fail::NotFound)?),
                     None => None,
                 };
-                findings::assign(&state, &ctx, id, who).await?;
-                None
+                match findings::assign(&state, &ctx, id, who).await {
+                    Ok(()) => None,
+                    // Someone who may not work on it (a form kept open while
+                    // their role changed, or a hand-made post).
+                    Err(adal_service::ServiceError::Invalid { details, .. }) => {
+                        let code = details.first().map_or("", |d| d.code.as_str());
+                        Some(("assignee", v.tr.t(match code {
+                            "assignee.is_subject" => "err-assignee-is-subject",
+                            "assignee.disabled" => "err-assignee-disabled",
+                            "assignee.cannot_read" => "err-assignee-cannot-read",
+                            _ => "err-assignee-unknown",
+                        })))
+                    }
+                    Err(e) => return Err(e.into()),
+                }
             }
+            "reopen" => match Note::parse(f.get("reason").map_or("", String::as_str)) {
+                Ok(n) => match findings::reopen(&state, &ctx, id, &n).await {
+                    Ok(_) => None,
+                    Err(adal_service::ServiceError::Conflict(_)) => {
+                        Some(("general", v.tr.t("err-already-open")))
+                    }
+                    Err(e) => return Err(e.into()),
+                },
+                Err(e) => Some(("reason", note_error(e))),
+            },
             "comment" => match Note::parse(f.get("body").map_or("", String::as_str)) {
                 Ok(n) => {
                     findings::comment(&state, &ctx, id, &n).await?;
