@@ -10,22 +10,27 @@
 rule-coi-relative-without-mitigation-title = Relative in the reporting line or in a procurement, and no measure proposed
 rule-coi-relative-without-mitigation-description = An employee disclosed a relative who is in their reporting line or takes part in a procurement, and says there is no conflict of interest. The compliance unit must decide whether that is so and how to settle it.
 rule-coi-relative-without-mitigation-section = Conflict of interest: relatives
+rule-coi-relative-without-mitigation-explanation = Disclosed { $situation } ({ $description }) with no mitigation proposed
 
 rule-committee-member-interest-in-bidder-title = Tender committee member, or their relative, has a stake in a bidder
 rule-committee-member-interest-in-bidder-description = A member of a procurement's tender committee, or a relative they declared, owns shares in, founded, directs or sits on the board of a company that bids for or supplies that procurement. Such a member cannot judge the bids impartially; people are matched by IIN and companies by BIN.
 rule-committee-member-interest-in-bidder-section = Public procurement: independent committees and conflict of interest
+rule-committee-member-interest-in-bidder-explanation = Conflict of interest on the tender committee: committee member { $member }; { $holder } ({ $relation }) has an interest in { $company } (BIN { $company_bin }), a bidder or supplier, as { $interest_role }
 
 rule-high-risk-staff-outside-activity-title = Outside business activity by an employee in a high-risk position
 rule-high-risk-staff-outside-activity-description = An employee whose position is on the organisation's list of high-risk positions disclosed outside employment, a business of their own or a shareholding. Disclosing it was right, but the compliance unit must decide what follows: a transfer, selling the interest or ending the activity.
 rule-high-risk-staff-outside-activity-section = Conflict of interest: business activity and outside employment
+rule-high-risk-staff-outside-activity-explanation = Disclosed { $situation } by the holder of the high-risk position "{ $position }" (risk level { $risk_level }); proposed resolution: { $proposed_resolution }
 
 rule-hr-decided-by-relative-title = Hiring, transfer or promotion decided by a relative
 rule-hr-decided-by-relative-description = One of the people who decided on an employee's hiring, transfer or promotion is that employee's relative, as stated on the decision or as found among the relatives the employee declared. Relatives must not decide on each other's careers.
 rule-hr-decided-by-relative-section = Conflict of interest: relatives in HR decisions
+rule-hr-decided-by-relative-explanation = Decision on the { $action } of { $person } taken with { $decision_maker } ({ $decision_maker_role }), who is their { $relation }
 
 rule-post-employment-with-counterparty-title = Job offer from a participant in a procurement
 rule-post-employment-with-counterparty-description = An employee disclosed an offer of a job after leaving from an organisation that takes part in one of the organisation's open procurements. The prospect of a future job can sway the decisions the employee makes today.
 rule-post-employment-with-counterparty-section = Conflict of interest: work after leaving the organisation
+rule-post-employment-with-counterparty-explanation = Post-employment offer from { $company } (BIN { $company_bin }), a participant in an open procurement
 
 ## Anti-corruption culture
 
@@ -217,3 +222,46 @@ rule-case-deadline-missed-section = Accountability and transparency: feedback ch
 rule-feedback-not-answered-in-time-title = Report to a feedback channel not answered in time
 rule-feedback-not-answered-in-time-description = A report received through one of the organisation's feedback channels (hotline, email, website, letter, in person, the Agency's portal) was answered after the deadline in the organisation's settings (15 days by default), or is still unanswered. Reports of corruption weigh more.
 rule-feedback-not-answered-in-time-section = Accountability and transparency: feedback channels
+
+## Words for codes in explanations
+
+# fact-<fact>-<code>: a code among a finding's facts (a relation, a sector) in words;
+# an explanation shows these words wherever the fact's value is the code.
+
+fact-situation-relative_in_reporting_line = a relative in the reporting line
+fact-situation-relative_in_procurement = a relative in a procurement
+fact-situation-outside_employment = outside employment
+fact-situation-commercial_activity = commercial activity
+fact-situation-shareholding = a shareholding
+fact-situation-post_employment_offer = a job offer for after leaving
+
+fact-proposed_resolution-recusal = stepping aside from decisions about it
+fact-proposed_resolution-transfer = a transfer to another post
+fact-proposed_resolution-divestment = selling the interest or placing it in trust
+fact-proposed_resolution-end_activity = ending the activity
+fact-proposed_resolution-no_conflict = no conflict of interest
+
+fact-relation-spouse = spouse
+fact-relation-parent = parent
+fact-relation-child = child
+fact-relation-sibling = brother or sister
+fact-relation-grandparent = grandparent
+fact-relation-grandchild = grandchild
+fact-relation-parent_in_law = parent-in-law
+fact-relation-child_in_law = son- or daughter-in-law
+fact-relation-sibling_in_law = brother- or sister-in-law
+fact-relation-other = other relative
+fact-relation-declared_relative = declared relative
+fact-relation-self = the member themselves
+
+fact-interest_role-shareholder = shareholder
+fact-interest_role-founder = founder
+fact-interest_role-director = director
+fact-interest_role-board_member = board member
+fact-interest_role-employee = employee
+fact-interest_role-other = holder of another interest
+
+fact-action-hiring = hiring
+fact-action-transfer = transfer
+fact-action-promotion = promotion
+fact-action-dismissal = dismissal

@@ -9,22 +9,27 @@
 rule-coi-relative-without-mitigation-title = Бағыныстылық желісіндегі немесе сатып алудағы туыс, реттеу шарасы ұсынылмаған
 rule-coi-relative-without-mitigation-description = Қызметкер өзіне бағынысты немесе өзі бағынатын, не сатып алуға қатысатын туысы туралы хабарлап, мүдделер қақтығысы жоқ деп санайды. Шынымен солай ма, жағдайды қалай реттеу керек — мұны комплаенс қызметі шешуге тиіс.
 rule-coi-relative-without-mitigation-section = Мүдделер қақтығысы: туыстар
+rule-coi-relative-without-mitigation-explanation = Хабарланған жағдай: { $situation } ({ $description }); оны реттеу шарасы ұсынылмаған
 
 rule-committee-member-interest-in-bidder-title = Конкурстық комиссия мүшесінің немесе оның туысының әлеуетті өнім берушіде мүддесі бар
 rule-committee-member-interest-in-bidder-description = Сатып алу бойынша конкурстық комиссияның мүшесі немесе ол декларациялаған туысы осы сатып алудағы әлеуетті өнім берушінің не өнім берушінің акцияларына немесе үлесіне иелік етеді, не оның құрылтайшысы, басшысы немесе директорлар кеңесінің мүшесі болып табылады. Мұндай мүше өтінімдерді бейтарап бағалай алмайды; адамдар ЖСН бойынша, компаниялар БСН бойынша салыстырылады.
 rule-committee-member-interest-in-bidder-section = Мемлекеттік сатып алу: комиссиялардың тәуелсіздігі және мүдделер қақтығысы
+rule-committee-member-interest-in-bidder-explanation = Конкурстық комиссиядағы мүдделер қақтығысы: комиссия мүшесі { $member }; әлеуетті өнім беруші не өнім беруші болып табылатын { $company } (БСН { $company_bin }) компаниясына { $holder } ({ $relation }) мүдделі, компаниядағы рөлі: { $interest_role }
 
 rule-high-risk-staff-outside-activity-title = Сыбайлас жемқорлық тәуекелі жоғары лауазымдағы қызметкердің қосымша кәсіпкерлік қызметі
 rule-high-risk-staff-outside-activity-description = Лауазымы сыбайлас жемқорлық тәуекеліне ұшыраған лауазымдар тізбесіне енгізілген қызметкер қоса атқаратын жұмысы, өз кәсіпкерлік қызметі немесе ұйымдағы қатысу үлесі туралы хабарлады. Хабарлау дұрыс болды, бірақ әрі қарай не істеу керектігін комплаенс қызметі шешуге тиіс: басқа лауазымға ауыстыру, үлесті сату немесе қызметті тоқтату.
 rule-high-risk-staff-outside-activity-section = Мүдделер қақтығысы: кәсіпкерлік қызмет және қоса атқаратын жұмыс
+rule-high-risk-staff-outside-activity-explanation = Сыбайлас жемқорлық тәуекелі жоғары «{ $position }» лауазымын атқаратын адам (тәуекел деңгейі { $risk_level }) мына жағдай туралы хабарлады: { $situation }; ұсынылған шешім: { $proposed_resolution }
 
 rule-hr-decided-by-relative-title = Жұмысқа қабылдау, ауыстыру немесе жоғарылату туралы шешімді туыс қабылдаған
 rule-hr-decided-by-relative-description = Қызметкерді жұмысқа қабылдау, ауыстыру немесе жоғарылату туралы шешім қабылдағандардың арасында оның туысы бар: бұл шешімнің өзінде көрсетілген немесе қызметкер декларациялаған туыстарынан анықталды. Туыстар бір-біріне қатысты кадрлық шешімдер қабылдамауға тиіс.
 rule-hr-decided-by-relative-section = Мүдделер қақтығысы: кадрлық шешімдердегі туыстар
+rule-hr-decided-by-relative-explanation = { $person } туралы кадрлық шешімді ({ $action }) қабылдағандардың арасында оның туысы бар: { $decision_maker } ({ $decision_maker_role }), ол — осы адамның { $relation }
 
 rule-post-employment-with-counterparty-title = Сатып алуға қатысушыдан түскен жұмыс ұсынысы
 rule-post-employment-with-counterparty-description = Қызметкер ұйымның ашық сатып алуларының біріне қатысатын ұйым оған жұмыстан кеткеннен кейін жұмыс ұсынғанын хабарлады. Болашақ жұмыс туралы уәде қызметкердің бүгін қабылдайтын шешімдеріне әсер етуі мүмкін.
 rule-post-employment-with-counterparty-section = Мүдделер қақтығысы: жұмыстан кеткеннен кейінгі жұмыс
+rule-post-employment-with-counterparty-explanation = Ашық сатып алуға қатысатын { $company } ұйымынан (БСН { $company_bin }) жұмыстан кеткеннен кейінгі жұмыс ұсынысы түсті
 
 ## Сыбайлас жемқорлыққа қарсы мәдениет
 
@@ -216,3 +221,46 @@ rule-case-deadline-missed-section = Есептілік және ашықтық: 
 rule-feedback-not-answered-in-time-title = Кері байланыс арнасы бойынша өтінішке мерзімінде жауап берілмеген
 rule-feedback-not-answered-in-time-description = Ұйымның кері байланыс арналарының бірі (сенім телефоны, электрондық пошта, сайт, хат, жеке келу, Агенттік порталы) арқылы түскен өтінішке ұйым баптауларындағы мерзімнен (әдепкі бойынша 15 күн) кеш жауап берілген немесе әлі жауап берілмеген. Сыбайлас жемқорлық туралы хабарламалар ауырырақ саналады.
 rule-feedback-not-answered-in-time-section = Есептілік және ашықтық: кері байланыс арналары
+
+## Words for codes in explanations
+
+# fact-<факт>-<код>: бұзушылық фактілерінің арасындағы код (туыстық, сектор) сөзбен;
+# түсіндірме факт мәні осы кодқа тең болған жерде осы сөздерді көрсетеді.
+
+fact-situation-relative_in_reporting_line = бағыныстылық желісіндегі туыс
+fact-situation-relative_in_procurement = сатып алуға қатысатын туыс
+fact-situation-outside_employment = қоса атқаратын жұмыс
+fact-situation-commercial_activity = кәсіпкерлік қызмет
+fact-situation-shareholding = ұйымдағы қатысу үлесі
+fact-situation-post_employment_offer = жұмыстан кеткеннен кейінгі жұмыс ұсынысы
+
+fact-proposed_resolution-recusal = осы мәселе бойынша шешімдерге қатысудан бас тарту
+fact-proposed_resolution-transfer = басқа лауазымға ауысу
+fact-proposed_resolution-divestment = үлесті сату немесе сенімгерлік басқаруға беру
+fact-proposed_resolution-end_activity = қызметті тоқтату
+fact-proposed_resolution-no_conflict = мүдделер қақтығысы жоқ
+
+fact-relation-spouse = жұбайы
+fact-relation-parent = әкесі немесе анасы
+fact-relation-child = баласы
+fact-relation-sibling = бауыры
+fact-relation-grandparent = атасы немесе әжесі
+fact-relation-grandchild = немересі
+fact-relation-parent_in_law = жұбайының ата-анасы
+fact-relation-child_in_law = күйеу баласы немесе келіні
+fact-relation-sibling_in_law = жұбайының бауыры
+fact-relation-other = басқа туысы
+fact-relation-declared_relative = декларацияланған туысы
+fact-relation-self = комиссия мүшесінің өзі
+
+fact-interest_role-shareholder = акционер немесе қатысушы
+fact-interest_role-founder = құрылтайшы
+fact-interest_role-director = басшы
+fact-interest_role-board_member = директорлар кеңесінің мүшесі
+fact-interest_role-employee = қызметкер
+fact-interest_role-other = басқа
+
+fact-action-hiring = жұмысқа қабылдау
+fact-action-transfer = ауыстыру
+fact-action-promotion = жоғарылату
+fact-action-dismissal = жұмыстан шығару

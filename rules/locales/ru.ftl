@@ -9,22 +9,27 @@
 rule-coi-relative-without-mitigation-title = Родственник в линии подчинённости или в закупке, меры не предложены
 rule-coi-relative-without-mitigation-description = Сотрудник сообщил о родственнике, который находится в его линии подчинённости или участвует в закупке, и считает, что конфликта интересов нет. Комплаенс-служба должна решить, так ли это и как урегулировать ситуацию.
 rule-coi-relative-without-mitigation-section = Конфликт интересов: родственники
+rule-coi-relative-without-mitigation-explanation = Сообщено о ситуации: { $situation } ({ $description }); меры по её урегулированию не предложены
 
 rule-committee-member-interest-in-bidder-title = Член конкурсной комиссии или его родственник заинтересован в потенциальном поставщике
 rule-committee-member-interest-in-bidder-description = Член конкурсной комиссии закупки или задекларированный им родственник владеет акциями или долей, является учредителем, руководителем или членом совета директоров компании — потенциального поставщика или поставщика по этой закупке. Такой член комиссии не может беспристрастно оценивать заявки; лица сверяются по ИИН, компании — по БИН.
 rule-committee-member-interest-in-bidder-section = Государственные закупки: независимость комиссий и конфликт интересов
+rule-committee-member-interest-in-bidder-explanation = Конфликт интересов в конкурсной комиссии: член комиссии { $member }; в компании { $company } (БИН { $company_bin }), потенциальном поставщике или поставщике, интерес имеет { $holder } ({ $relation }), роль в компании: { $interest_role }
 
 rule-high-risk-staff-outside-activity-title = Сторонняя предпринимательская деятельность сотрудника на должности с высоким коррупционным риском
 rule-high-risk-staff-outside-activity-description = Сотрудник, чья должность входит в перечень должностей, подверженных коррупционным рискам, сообщил о работе по совместительству, собственной предпринимательской деятельности или доле участия в организации. Сообщить было правильно, но комплаенс-служба должна решить, что дальше: перевод на другую должность, продажа доли или прекращение деятельности.
 rule-high-risk-staff-outside-activity-section = Конфликт интересов: предпринимательская деятельность и работа по совместительству
+rule-high-risk-staff-outside-activity-explanation = Лицо, занимающее должность с высоким коррупционным риском «{ $position }» (уровень риска { $risk_level }), сообщило о ситуации: { $situation }; предложенное решение: { $proposed_resolution }
 
 rule-hr-decided-by-relative-title = Приём, перевод или повышение решил родственник
 rule-hr-decided-by-relative-description = Среди тех, кто принимал решение о приёме, переводе или повышении сотрудника, есть его родственник: это указано в самом решении или следует из задекларированных сотрудником родственников. Родственники не должны принимать кадровые решения друг о друге.
 rule-hr-decided-by-relative-section = Конфликт интересов: родственники в кадровых решениях
+rule-hr-decided-by-relative-explanation = { $person }: кадровое решение ({ $action }) принимал в том числе родственник — { $decision_maker } ({ $decision_maker_role }), кем приходится: { $relation }
 
 rule-post-employment-with-counterparty-title = Предложение о работе от участника закупки
 rule-post-employment-with-counterparty-description = Сотрудник сообщил, что организация, участвующая в одной из открытых закупок его организации, предложила ему работу после увольнения. Обещание будущей работы может повлиять на решения, которые сотрудник принимает сегодня.
 rule-post-employment-with-counterparty-section = Конфликт интересов: работа после увольнения
+rule-post-employment-with-counterparty-explanation = Предложение о работе после увольнения от организации { $company } (БИН { $company_bin }), участвующей в открытой закупке
 
 ## Антикоррупционная культура
 
@@ -216,3 +221,46 @@ rule-case-deadline-missed-section = Подотчётность и прозрач
 rule-feedback-not-answered-in-time-title = На обращение по каналу обратной связи не ответили в срок
 rule-feedback-not-answered-in-time-description = На обращение, поступившее по одному из каналов обратной связи организации (телефон доверия, электронная почта, сайт, письмо, личный приём, портал Агентства), ответили позже срока из настроек организации (по умолчанию 15 дней) или не ответили до сих пор. Сообщения о коррупции весят больше.
 rule-feedback-not-answered-in-time-section = Подотчётность и прозрачность: каналы обратной связи
+
+## Words for codes in explanations
+
+# fact-<факт>-<код>: код среди фактов нарушения (родство, сектор) словами;
+# объяснение показывает эти слова везде, где значение факта равно коду.
+
+fact-situation-relative_in_reporting_line = родственник в линии подчинённости
+fact-situation-relative_in_procurement = родственник, участвующий в закупке
+fact-situation-outside_employment = работа по совместительству
+fact-situation-commercial_activity = предпринимательская деятельность
+fact-situation-shareholding = доля участия в организации
+fact-situation-post_employment_offer = предложение о работе после увольнения
+
+fact-proposed_resolution-recusal = самоотвод от решений по этому вопросу
+fact-proposed_resolution-transfer = перевод на другую должность
+fact-proposed_resolution-divestment = продажа доли или передача её в доверительное управление
+fact-proposed_resolution-end_activity = прекращение деятельности
+fact-proposed_resolution-no_conflict = конфликта интересов нет
+
+fact-relation-spouse = супруг или супруга
+fact-relation-parent = отец или мать
+fact-relation-child = сын или дочь
+fact-relation-sibling = брат или сестра
+fact-relation-grandparent = дедушка или бабушка
+fact-relation-grandchild = внук или внучка
+fact-relation-parent_in_law = родитель супруга или супруги
+fact-relation-child_in_law = зять или невестка
+fact-relation-sibling_in_law = брат или сестра супруга или супруги
+fact-relation-other = другой родственник
+fact-relation-declared_relative = задекларированный родственник
+fact-relation-self = сам член комиссии
+
+fact-interest_role-shareholder = акционер или участник
+fact-interest_role-founder = учредитель
+fact-interest_role-director = руководитель
+fact-interest_role-board_member = член совета директоров
+fact-interest_role-employee = работник
+fact-interest_role-other = иная
+
+fact-action-hiring = приём на работу
+fact-action-transfer = перевод
+fact-action-promotion = повышение
+fact-action-dismissal = увольнение
