@@ -37,24 +37,29 @@ rule-post-employment-with-counterparty-explanation = Post-employment offer from 
 rule-high-risk-staff-without-training-title = Employee in a high-risk position without anti-corruption training in the last year
 rule-high-risk-staff-without-training-description = An employee now in a position on the list of high-risk positions has completed no anti-corruption training in the last 365 days. People most exposed to corruption risk should be trained every year.
 rule-high-risk-staff-without-training-section = Anti-corruption culture: training
+rule-high-risk-staff-without-training-explanation = { $person } (IIN { $iin }) holds a high-risk position and has had no anti-corruption training in the last year
 
 ## Financial control
 
 rule-declaration-filed-late-title = Asset and income declaration filed after the deadline
 rule-declaration-filed-late-description = An employee's declaration of assets, liabilities and income for a reporting year first arrived after the deadline the organisation set for that year. Late declarations weaken financial control.
 rule-declaration-filed-late-section = Financial control: declarations and their deadlines
+rule-declaration-filed-late-explanation = Declaration for { $year } filed on { $filed_date }, { $days_late } days after the deadline of { $due_date }
 
 rule-declaration-missing-title = Asset and income declaration not filed by the deadline
 rule-declaration-missing-description = A person employed during a reporting year has filed no declaration of assets, liabilities and income for it, and the deadline has passed. The finding is closed once the declaration arrives.
 rule-declaration-missing-section = Financial control: declarations and their deadlines
+rule-declaration-missing-explanation = No declaration of assets and income for { $year } from { $person } (IIN { $iin }); it was due by { $due_date }
 
 rule-liability-to-counterparty-title = Debt to, or income from, a participant in a procurement
 rule-liability-to-counterparty-description = A declaration shows a debt owed to, or income received from, an organisation that takes part in one of the organisation's open procurements. Money ties with a bidder or supplier are a conflict of interest.
 rule-liability-to-counterparty-section = Financial control: liabilities and income
+rule-liability-to-counterparty-explanation = The declaration shows a money tie with { $counterparty } (BIN { $counterparty_bin }), a participant in an open procurement: { $tie }, { $amount_kzt } ({ $tie_kind })
 
 rule-unexplained-asset-growth-title = Growth in wealth that declared income does not explain
 rule-unexplained-asset-growth-description = A person's net worth (assets minus debts) grew from one year's declaration to the next by more than their declared income for the later year plus a tolerance. Wealth that income cannot explain may be a sign of illicit enrichment.
 rule-unexplained-asset-growth-section = Financial control: declarations of assets, liabilities and income
+rule-unexplained-asset-growth-explanation = Net worth grew by { $growth_kzt } from { $previous_year } to { $year } against { $income_kzt } of declared income: { $unexplained_kzt } unexplained, above the allowance of { $allowance_mci } MCI ({ $allowance_kzt } at { $mci_kzt } per MCI)
 rule-unexplained-asset-growth-param-allowance_mci-label = Tolerance
 rule-unexplained-asset-growth-param-allowance_mci-help = How much growth in net worth beyond declared income is accepted without a finding, in monthly calculation indices (MCI) of the declaration's year, to allow for family gifts, inheritance or revaluation.
 
@@ -265,3 +270,19 @@ fact-action-hiring = hiring
 fact-action-transfer = transfer
 fact-action-promotion = promotion
 fact-action-dismissal = dismissal
+
+fact-tie-liability = a liability to it
+fact-tie-income = income from it
+
+fact-tie_kind-loan = bank loan
+fact-tie_kind-mortgage = mortgage
+fact-tie_kind-private_loan = private loan
+fact-tie_kind-guarantee = guarantee
+fact-tie_kind-salary = salary
+fact-tie_kind-business = business
+fact-tie_kind-rental = rent
+fact-tie_kind-investment = investments
+fact-tie_kind-gift = gift
+fact-tie_kind-inheritance = inheritance
+fact-tie_kind-sale_of_property = sale of property
+fact-tie_kind-other = other

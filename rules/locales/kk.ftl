@@ -36,24 +36,29 @@ rule-post-employment-with-counterparty-explanation = Ашық сатып алу�
 rule-high-risk-staff-without-training-title = Сыбайлас жемқорлық тәуекелі жоғары лауазымдағы қызметкер соңғы бір жылда сыбайлас жемқорлыққа қарсы оқудан өтпеген
 rule-high-risk-staff-without-training-description = Сыбайлас жемқорлық тәуекеліне ұшыраған лауазымдар тізбесіндегі лауазымды атқаратын қызметкер соңғы 365 күнде сыбайлас жемқорлыққа қарсы бірде-бір оқудан өтпеген. Сыбайлас жемқорлық тәуекеліне барынша ұшыраған адамдарды жыл сайын оқыту қажет.
 rule-high-risk-staff-without-training-section = Сыбайлас жемқорлыққа қарсы мәдениет: оқыту
+rule-high-risk-staff-without-training-explanation = { $person } (ЖСН { $iin }) сыбайлас жемқорлық тәуекелі жоғары лауазымды атқарады, бірақ соңғы бір жылда сыбайлас жемқорлыққа қарсы оқудан өтпеген
 
 ## Қаржылық бақылау
 
 rule-declaration-filed-late-title = Мүлік және кіріс туралы декларация мерзімінен кеш тапсырылған
 rule-declaration-filed-late-description = Қызметкердің есепті жылғы активтері, міндеттемелері және кірістері туралы декларациясы ұйым сол жылға белгілеген мерзімнен кейін алғаш рет келіп түсті. Декларацияларды кешіктіру қаржылық бақылауды әлсіретеді.
 rule-declaration-filed-late-section = Қаржылық бақылау: декларациялар және оларды тапсыру мерзімдері
+rule-declaration-filed-late-explanation = { $year } жылға арналған декларация { $filed_date } күні тапсырылды, бұл { $due_date } мерзімінен { $days_late } күн кеш
 
 rule-declaration-missing-title = Мүлік және кіріс туралы декларация мерзімінде тапсырылмаған
 rule-declaration-missing-description = Есепті жылы ұйымда жұмыс істеген адам сол жылға активтері, міндеттемелері және кірістері туралы декларация тапсырмаған, ал мерзімі өтіп кеткен. Декларация келіп түскен соң бұзушылық жабылады.
 rule-declaration-missing-section = Қаржылық бақылау: декларациялар және оларды тапсыру мерзімдері
+rule-declaration-missing-explanation = { $person } (ЖСН { $iin }) { $year } жылға арналған мүлік және кіріс туралы декларацияны тапсырмаған; тапсыру мерзімі — { $due_date }
 
 rule-liability-to-counterparty-title = Сатып алуға қатысушы алдындағы қарыз немесе одан алынған кіріс
 rule-liability-to-counterparty-description = Декларацияда ұйымның ашық сатып алуларының біріне қатысатын ұйым алдындағы қарыз немесе сол ұйымнан алынған кіріс көрсетілген. Әлеуетті өнім берушімен немесе өнім берушімен ақшалай байланыс мүдделер қақтығысы болып табылады.
 rule-liability-to-counterparty-section = Қаржылық бақылау: міндеттемелер және кірістер
+rule-liability-to-counterparty-explanation = Декларацияда ашық сатып алуға қатысатын { $counterparty } ұйымымен (БСН { $counterparty_bin }) ақшалай байланыс көрсетілген: { $tie }, { $amount_kzt } ({ $tie_kind })
 
 rule-unexplained-asset-growth-title = Декларацияланған кіріспен түсіндірілмейтін байлықтың өсуі
 rule-unexplained-asset-growth-description = Адамның таза мүлкі (активтерінен міндеттемелерін шегергендегі құны) бір жылғы декларациядан келесісіне дейін оның соңғы жылғы декларацияланған кірісі мен рұқсат етілген ауытқудың қосындысынан көп өскен. Кіріспен түсіндіруге болмайтын байлық заңсыз баюдың белгісі болуы мүмкін.
 rule-unexplained-asset-growth-section = Қаржылық бақылау: активтер, міндеттемелер және кірістер туралы декларациялар
+rule-unexplained-asset-growth-explanation = Таза мүлік { $previous_year } жылдан { $year } жылға дейін { $growth_kzt } өсті, ал декларацияланған кіріс { $income_kzt }: түсіндірілмеген { $unexplained_kzt } өсім { $allowance_mci } АЕК мөлшеріндегі рұқсат етілген ауытқудан асады (АЕК { $mci_kzt } болғанда { $allowance_kzt })
 rule-unexplained-asset-growth-param-allowance_mci-label = Рұқсат етілген ауытқу
 rule-unexplained-asset-growth-param-allowance_mci-help = Таза мүлік декларацияланған кірістен бұзушылық белгіленбей қанша асып өсе алады, декларация жылының айлық есептік көрсеткішімен (АЕК); бұл ауытқу туыстардың сыйлықтарын, мұраны және қайта бағалауды ескереді.
 
@@ -264,3 +269,19 @@ fact-action-hiring = жұмысқа қабылдау
 fact-action-transfer = ауыстыру
 fact-action-promotion = жоғарылату
 fact-action-dismissal = жұмыстан шығару
+
+fact-tie-liability = осы ұйым алдындағы міндеттеме
+fact-tie-income = осы ұйымнан алынған кіріс
+
+fact-tie_kind-loan = банк несиесі
+fact-tie_kind-mortgage = ипотека
+fact-tie_kind-private_loan = жеке қарыз
+fact-tie_kind-guarantee = кепілдік
+fact-tie_kind-salary = жалақы
+fact-tie_kind-business = кәсіпкерлік
+fact-tie_kind-rental = жалға беру
+fact-tie_kind-investment = инвестициялар
+fact-tie_kind-gift = сыйға алу
+fact-tie_kind-inheritance = мұра
+fact-tie_kind-sale_of_property = мүлікті сату
+fact-tie_kind-other = басқа

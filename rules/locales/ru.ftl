@@ -36,24 +36,29 @@ rule-post-employment-with-counterparty-explanation = Предложение о �
 rule-high-risk-staff-without-training-title = Сотрудник на должности с высоким коррупционным риском не проходил антикоррупционное обучение за последний год
 rule-high-risk-staff-without-training-description = Сотрудник, занимающий должность из перечня должностей, подверженных коррупционным рискам, за последние 365 дней не прошёл ни одного антикоррупционного обучения. Тех, кто больше всего подвержен коррупционным рискам, нужно обучать ежегодно.
 rule-high-risk-staff-without-training-section = Антикоррупционная культура: обучение
+rule-high-risk-staff-without-training-explanation = { $person } (ИИН { $iin }) занимает должность с высоким коррупционным риском, а антикоррупционное обучение за последний год не пройдено
 
 ## Финансовый контроль
 
 rule-declaration-filed-late-title = Декларация об имуществе и доходах подана после срока
 rule-declaration-filed-late-description = Декларация сотрудника об активах, обязательствах и доходах за отчётный год впервые поступила после срока, установленного организацией для этого года. Опоздание с декларациями ослабляет финансовый контроль.
 rule-declaration-filed-late-section = Финансовый контроль: декларации и сроки их подачи
+rule-declaration-filed-late-explanation = Декларация за { $year } год подана { $filed_date } при сроке { $due_date }; опоздание, дней: { $days_late }
 
 rule-declaration-missing-title = Декларация об имуществе и доходах не подана в срок
 rule-declaration-missing-description = Лицо, работавшее в организации в отчётном году, не подало за этот год декларацию об активах, обязательствах и доходах, а срок уже прошёл. Нарушение закрывается, как только декларация поступит.
 rule-declaration-missing-section = Финансовый контроль: декларации и сроки их подачи
+rule-declaration-missing-explanation = Декларация об имуществе и доходах за { $year } год не поступила: { $person } (ИИН { $iin }), срок подачи — { $due_date }
 
 rule-liability-to-counterparty-title = Долг перед участником закупки или доход от него
 rule-liability-to-counterparty-description = В декларации указан долг перед организацией, участвующей в одной из открытых закупок организации, или доход, полученный от неё. Денежные связи с потенциальным поставщиком или поставщиком — это конфликт интересов.
 rule-liability-to-counterparty-section = Финансовый контроль: обязательства и доходы
+rule-liability-to-counterparty-explanation = В декларации указана денежная связь с организацией { $counterparty } (БИН { $counterparty_bin }), участвующей в открытой закупке: { $tie }, { $amount_kzt } ({ $tie_kind })
 
 rule-unexplained-asset-growth-title = Рост состояния, не объяснимый задекларированными доходами
 rule-unexplained-asset-growth-description = Чистая стоимость имущества лица (активы за вычетом обязательств) от одной декларации к следующей выросла больше, чем на сумму задекларированного дохода за более поздний год и допуска. Состояние, которое нельзя объяснить доходами, может говорить о незаконном обогащении.
 rule-unexplained-asset-growth-section = Финансовый контроль: декларации об активах, обязательствах и доходах
+rule-unexplained-asset-growth-explanation = Чистая стоимость имущества с { $previous_year } по { $year } год выросла на { $growth_kzt } при задекларированном доходе { $income_kzt }: необъяснённый рост { $unexplained_kzt } превышает допуск в { $allowance_mci } МРП ({ $allowance_kzt } при МРП { $mci_kzt })
 rule-unexplained-asset-growth-param-allowance_mci-label = Допуск
 rule-unexplained-asset-growth-param-allowance_mci-help = Насколько рост чистой стоимости имущества может превышать задекларированный доход без отметки о нарушении, в месячных расчётных показателях (МРП) года декларации; допуск учитывает подарки родных, наследство и переоценку.
 
@@ -264,3 +269,19 @@ fact-action-hiring = приём на работу
 fact-action-transfer = перевод
 fact-action-promotion = повышение
 fact-action-dismissal = увольнение
+
+fact-tie-liability = обязательство перед ней
+fact-tie-income = доход от неё
+
+fact-tie_kind-loan = банковский кредит
+fact-tie_kind-mortgage = ипотека
+fact-tie_kind-private_loan = частный заём
+fact-tie_kind-guarantee = поручительство
+fact-tie_kind-salary = заработная плата
+fact-tie_kind-business = предпринимательство
+fact-tie_kind-rental = аренда
+fact-tie_kind-investment = инвестиции
+fact-tie_kind-gift = дарение
+fact-tie_kind-inheritance = наследство
+fact-tie_kind-sale_of_property = продажа имущества
+fact-tie_kind-other = другое
