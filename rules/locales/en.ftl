@@ -68,10 +68,12 @@ rule-unexplained-asset-growth-param-allowance_mci-help = How much growth in net 
 rule-gift-from-open-procurement-counterparty-title = Gift from a participant in an open procurement
 rule-gift-from-open-procurement-counterparty-description = An employee received a gift, of any value, from an organisation that bids for or supplies one of the organisation's open procurements. Even a small gift from such a giver can influence the procurement.
 rule-gift-from-open-procurement-counterparty-section = Conflict of interest: gifts; public procurement
+rule-gift-from-open-procurement-counterparty-explanation = Gift "{ $description }" worth { $value_kzt } received on { $date } from { $giver } (BIN { $giver_bin }), a participant in an open procurement
 
 rule-gift-not-handed-over-title = Gift above the limit kept instead of handed over
 rule-gift-not-handed-over-description = An employee kept a gift worth more than the limit instead of returning it or handing it over to the organisation. A gift received in connection with official duties must be handed over; a gift with no decision yet is covered by the rule on gifts above the limit.
 rule-gift-not-handed-over-section = Conflict of interest: gifts
+rule-gift-not-handed-over-explanation = Gift "{ $description }" from { $giver } worth { $value_kzt }, above { $limit_mci } MCI ({ $limit_kzt }), was kept instead of handed over
 rule-gift-not-handed-over-param-limit_mci-label = Gift limit
 rule-gift-not-handed-over-param-limit_mci-help = The value above which a gift must be returned or handed over, in monthly calculation indices (MCI) of the year the gift was received.
 
@@ -85,6 +87,7 @@ rule-gift-over-mci-limit-param-limit_mci-help = The largest gift value allowed, 
 rule-repeated-gifts-from-one-giver-title = Repeated gifts from one giver
 rule-repeated-gifts-from-one-giver-description = One giver (the same BIN or IIN, or else the same name) gave the organisation's employees several gifts within a set period. Each gift may be small and allowed, but a series of them is how a relationship with a counterparty is bought.
 rule-repeated-gifts-from-one-giver-section = Conflict of interest: gifts
+rule-repeated-gifts-from-one-giver-explanation = { $giver } gave { $count } gifts worth { $total_kzt } in total to { $receivers } of the organisation's people within { $window_days } days up to { $latest_date }
 rule-repeated-gifts-from-one-giver-param-min_count-label = Number of gifts
 rule-repeated-gifts-from-one-giver-param-min_count-help = How many gifts from one giver within the period are flagged as a series; a smaller number flags more givers.
 rule-repeated-gifts-from-one-giver-param-window_days-label = Period

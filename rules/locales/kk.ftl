@@ -67,10 +67,12 @@ rule-unexplained-asset-growth-param-allowance_mci-help = Таза мүлік д�
 rule-gift-from-open-procurement-counterparty-title = Ашық сатып алуға қатысушыдан алынған сыйлық
 rule-gift-from-open-procurement-counterparty-description = Қызметкер ұйымның ашық сатып алуларының біріне қатысатын немесе сол бойынша өнім жеткізетін ұйымнан құнына қарамастан сыйлық алды. Мұндай сыйлық берушінің тіпті шағын сыйлығы да сатып алуға әсер етуі мүмкін.
 rule-gift-from-open-procurement-counterparty-section = Мүдделер қақтығысы: сыйлықтар; мемлекеттік сатып алу
+rule-gift-from-open-procurement-counterparty-explanation = { $date } күні ашық сатып алуға қатысатын { $giver } ұйымынан (БСН { $giver_bin }) құны { $value_kzt } болатын «{ $description }» сыйлығы алынды
 
 rule-gift-not-handed-over-title = Шектен қымбат сыйлық тапсырылмай, өзінде қалдырылған
 rule-gift-not-handed-over-description = Қызметкер белгіленген шектен қымбат сыйлықты қайтарудың немесе ұйымға тапсырудың орнына өзінде қалдырды. Қызметтік міндеттерін атқаруға байланысты алынған сыйлық тапсырылуға тиіс; әлі шешім қабылданбаған сыйлықты шектен қымбат сыйлықтар туралы ереже белгілейді.
 rule-gift-not-handed-over-section = Мүдделер қақтығысы: сыйлықтар
+rule-gift-not-handed-over-explanation = { $giver } берген «{ $description }» сыйлығының құны { $value_kzt }, бұл { $limit_mci } АЕК шегінен ({ $limit_kzt }) асады, бірақ сыйлық тапсырылмай, алушының өзінде қалдырылған
 rule-gift-not-handed-over-param-limit_mci-label = Сыйлық құнының шегі
 rule-gift-not-handed-over-param-limit_mci-help = Сыйлықты қайтару немесе тапсыру қажет болатын құн шегі, сыйлық алынған жылдың айлық есептік көрсеткішімен (АЕК).
 
@@ -84,6 +86,7 @@ rule-gift-over-mci-limit-param-limit_mci-help = Сыйлықтың рұқсат 
 rule-repeated-gifts-from-one-giver-title = Бір сыйлық берушіден қайталанған сыйлықтар
 rule-repeated-gifts-from-one-giver-description = Бір сыйлық беруші (БСН-і немесе ЖСН-і бірдей, олар болмаса аты бірдей) белгіленген кезең ішінде ұйым қызметкерлеріне бірнеше сыйлық берген. Әр сыйлық шағын әрі рұқсат етілген болуы мүмкін, бірақ контрагент қызметкерлердің ықыласын дәл осындай сыйлықтар тізбегімен сатып алады.
 rule-repeated-gifts-from-one-giver-section = Мүдделер қақтығысы: сыйлықтар
+rule-repeated-gifts-from-one-giver-explanation = { $latest_date } күні аяқталған { $window_days } күндік кезеңде сыйлық беруші { $giver } ұйым қызметкерлеріне бірнеше сыйлық берген: саны { $count }, жалпы құны { $total_kzt }, алушылар саны { $receivers }
 rule-repeated-gifts-from-one-giver-param-min_count-label = Сыйлықтар саны
 rule-repeated-gifts-from-one-giver-param-min_count-help = Кезең ішінде бір сыйлық берушіден түскен қанша сыйлық тізбек ретінде белгіленеді; сан неғұрлым аз болса, соғұрлым көп сыйлық беруші белгіленеді.
 rule-repeated-gifts-from-one-giver-param-window_days-label = Кезең

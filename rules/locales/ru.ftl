@@ -67,10 +67,12 @@ rule-unexplained-asset-growth-param-allowance_mci-help = Насколько ро
 rule-gift-from-open-procurement-counterparty-title = Подарок от участника открытой закупки
 rule-gift-from-open-procurement-counterparty-description = Сотрудник получил подарок любой стоимости от организации, которая участвует в одной из открытых закупок организации или поставляет по ней. Даже небольшой подарок от такого дарителя может повлиять на закупку.
 rule-gift-from-open-procurement-counterparty-section = Конфликт интересов: подарки; государственные закупки
+rule-gift-from-open-procurement-counterparty-explanation = Подарок «{ $description }» стоимостью { $value_kzt } получен { $date } от организации { $giver } (БИН { $giver_bin }), участвующей в открытой закупке
 
 rule-gift-not-handed-over-title = Подарок дороже предела оставлен себе, а не сдан
 rule-gift-not-handed-over-description = Сотрудник оставил себе подарок дороже установленного предела, вместо того чтобы вернуть его или сдать организации. Подарок, полученный в связи с исполнением служебных обязанностей, подлежит сдаче; подарок, по которому решения ещё нет, отмечает правило о подарках дороже предела.
 rule-gift-not-handed-over-section = Конфликт интересов: подарки
+rule-gift-not-handed-over-explanation = Подарок «{ $description }» от { $giver } стоимостью { $value_kzt }, что превышает { $limit_mci } МРП ({ $limit_kzt }), не сдан, а оставлен получателем
 rule-gift-not-handed-over-param-limit_mci-label = Предел стоимости подарка
 rule-gift-not-handed-over-param-limit_mci-help = Стоимость, выше которой подарок нужно вернуть или сдать, в месячных расчётных показателях (МРП) года получения подарка.
 
@@ -84,6 +86,7 @@ rule-gift-over-mci-limit-param-limit_mci-help = Наибольшая допус�
 rule-repeated-gifts-from-one-giver-title = Повторные подарки от одного дарителя
 rule-repeated-gifts-from-one-giver-description = Один даритель (тот же БИН или ИИН, а при их отсутствии то же имя) за заданный период сделал сотрудникам организации несколько подарков. Каждый подарок может быть небольшим и допустимым, но именно серией подарков контрагент покупает расположение сотрудников.
 rule-repeated-gifts-from-one-giver-section = Конфликт интересов: подарки
+rule-repeated-gifts-from-one-giver-explanation = Даритель { $giver } сделал сотрудникам организации серию подарков за { $window_days } дн. по { $latest_date } включительно: подарков — { $count }, общая стоимость — { $total_kzt }, получателей — { $receivers }
 rule-repeated-gifts-from-one-giver-param-min_count-label = Число подарков
 rule-repeated-gifts-from-one-giver-param-min_count-help = Сколько подарков от одного дарителя за период отмечается как серия; чем меньше число, тем больше дарителей будет отмечено.
 rule-repeated-gifts-from-one-giver-param-window_days-label = Период
