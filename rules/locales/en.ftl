@@ -98,16 +98,19 @@ rule-repeated-gifts-from-one-giver-param-window_days-help = How far back from th
 rule-no-anti-corruption-policy-title = No anti-corruption policy adopted
 rule-no-anti-corruption-policy-description = A quasi-public or private organisation has recorded no adopted anti-corruption policy. Public bodies follow the standards of their sphere instead and are not checked.
 rule-no-anti-corruption-policy-section = Quasi-public and private sector: anti-corruption policy
+rule-no-anti-corruption-policy-explanation = The organisation ({ $sector }) has no anti-corruption policy on record; record its adoption as an anti-corruption measure
 
 rule-no-compliance-unit-title = No anti-corruption compliance unit
 rule-no-compliance-unit-description = A quasi-public sector organisation has recorded no anti-corruption compliance unit, which the Law of the Republic of Kazakhstan "On Combating Corruption" requires of it. For private companies a compliance unit is good practice, checked only when the organisation chooses.
 rule-no-compliance-unit-section = Quasi-public and private sector: compliance units
+rule-no-compliance-unit-explanation = The organisation ({ $sector }) has no anti-corruption compliance unit on record
 rule-no-compliance-unit-param-include_private-label = Check private companies too
 rule-no-compliance-unit-param-include_private-help = When switched on, private companies are also expected to have an anti-corruption compliance unit; when off, only quasi-public sector organisations are checked.
 
 rule-no-recent-risk-assessment-title = No internal analysis of corruption risks in the last year
 rule-no-recent-risk-assessment-description = The organisation has recorded no completed internal analysis of corruption risks in the last 365 days. Every organisation, public bodies included, should analyse its corruption risks each year.
 rule-no-recent-risk-assessment-section = Corruption risk map: internal analysis of corruption risks
+rule-no-recent-risk-assessment-explanation = The organisation ({ $sector }) has recorded no completed analysis of corruption risks in the last year
 
 ## Personnel
 
@@ -289,3 +292,7 @@ fact-tie_kind-gift = gift
 fact-tie_kind-inheritance = inheritance
 fact-tie_kind-sale_of_property = sale of property
 fact-tie_kind-other = other
+
+fact-sector-public_body = public body
+fact-sector-quasi_public = quasi-public sector
+fact-sector-private = private sector
