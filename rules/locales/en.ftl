@@ -117,18 +117,22 @@ rule-no-recent-risk-assessment-explanation = The organisation ({ $sector }) has 
 rule-candidate-in-convicted-registry-title = Candidate or employee found in the registry of persons convicted of corruption offences
 rule-candidate-in-convicted-registry-description = A person being hired, transferred or promoted has an entry, still in force on the day the decision takes effect, in the public registry of persons convicted of corruption offences. A match by IIN is certain; a match by name only scores at most 90 out of 100 and must be confirmed against the court's ruling.
 rule-candidate-in-convicted-registry-section = HR processes: screening for persons convicted of corruption offences
+rule-candidate-in-convicted-registry-explanation = { $person }: { $action } while in the registry of persons convicted of corruption offences ({ $entry_name }, article { $offence_article }, { $court }, { $convicted_date }); matched { $matched_by }
 
 rule-high-risk-hiring-without-screening-title = Hiring into a high-risk position without screening
 rule-high-risk-hiring-without-screening-description = A person was hired into a position on the list of high-risk positions and no screening was recorded. Adal normally refuses such a record, so this rule catches hirings that came another way, for example before the position was put on the list.
 rule-high-risk-hiring-without-screening-section = HR processes: screening for high-risk positions
+rule-high-risk-hiring-without-screening-explanation = { $person } is hired into the high-risk position "{ $position }" on { $effective_date } with no screening on record
 
 rule-hiring-despite-screening-concerns-title = Hired although the screening raised concerns
 rule-hiring-despite-screening-concerns-description = A person was hired although the screening before hiring (the registry of persons convicted of corruption offences, relatives, business interests) ended with concerns. The reasons for hiring despite them should be checked and put on record.
 rule-hiring-despite-screening-concerns-section = HR processes: screening for high-risk positions
+rule-hiring-despite-screening-concerns-explanation = { $person } hired although the screening of { $screening_date } raised concerns
 
 rule-rapid-rehiring-title = Hired again soon after dismissal
 rule-rapid-rehiring-description = A person is hired by the same organisation soon after being dismissed by it. A quick return can undo a disciplinary dismissal or wipe the slate of declarations and screening clean.
 rule-rapid-rehiring-section = HR processes: hiring and dismissal
+rule-rapid-rehiring-explanation = { $person } is hired on { $hired_date }, { $days } days after being dismissed on { $dismissed_date }
 rule-rapid-rehiring-param-min_days-label = Days since dismissal
 rule-rapid-rehiring-param-min_days-help = A hiring this many days or fewer after the person's dismissal is flagged; a larger number looks further back.
 
@@ -296,3 +300,6 @@ fact-tie_kind-other = other
 fact-sector-public_body = public body
 fact-sector-quasi_public = quasi-public sector
 fact-sector-private = private sector
+
+fact-matched_by-iin = by IIN
+fact-matched_by-name = by name only: check the judgment's identity details

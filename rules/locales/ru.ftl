@@ -116,18 +116,22 @@ rule-no-recent-risk-assessment-explanation = Организация ({ $sector }
 rule-candidate-in-convicted-registry-title = Кандидат или сотрудник найден в реестре лиц, совершивших коррупционные преступления
 rule-candidate-in-convicted-registry-description = О человеке, которого принимают, переводят или повышают, в публичном реестре лиц, совершивших коррупционные преступления, есть запись, действующая на день вступления решения в силу. Совпадение по ИИН достоверно; совпадение только по имени получает не более 90 баллов из 100 и должно быть подтверждено по судебному акту.
 rule-candidate-in-convicted-registry-section = Кадровые процессы: проверка на наличие судимости за коррупционные преступления
+rule-candidate-in-convicted-registry-explanation = { $person }: { $action } при действующей записи в реестре лиц, совершивших коррупционные преступления ({ $entry_name }, статья { $offence_article }, { $court }, приговор от { $convicted_date }); совпадение { $matched_by }
 
 rule-high-risk-hiring-without-screening-title = Приём на должность с высоким коррупционным риском без проверки
 rule-high-risk-hiring-without-screening-description = Человека приняли на должность из перечня должностей, подверженных коррупционным рискам, а проверка не внесена. Обычно Adal не принимает такую запись, поэтому правило находит приёмы, попавшие в систему иначе, например до включения должности в перечень.
 rule-high-risk-hiring-without-screening-section = Кадровые процессы: проверка кандидатов на должности с высоким коррупционным риском
+rule-high-risk-hiring-without-screening-explanation = { $person } принимается на работу на должность с высоким коррупционным риском «{ $position }» с { $effective_date }, но сведений о проверке нет
 
 rule-hiring-despite-screening-concerns-title = Приняли на работу, несмотря на замечания проверки
 rule-hiring-despite-screening-concerns-description = Человека приняли на работу, хотя проверка перед приёмом (реестр лиц, совершивших коррупционные преступления, родственники, деловые интересы) закончилась замечаниями. Причины такого решения нужно проверить и зафиксировать.
 rule-hiring-despite-screening-concerns-section = Кадровые процессы: проверка кандидатов на должности с высоким коррупционным риском
+rule-hiring-despite-screening-concerns-explanation = { $person }: приём на работу состоялся, хотя проверка от { $screening_date } выявила замечания
 
 rule-rapid-rehiring-title = Повторный приём вскоре после увольнения
 rule-rapid-rehiring-description = Человека снова принимают в ту же организацию вскоре после того, как она его уволила. Быстрое возвращение может свести на нет увольнение за дисциплинарный проступок или обнулить историю деклараций и проверок.
 rule-rapid-rehiring-section = Кадровые процессы: приём и увольнение
+rule-rapid-rehiring-explanation = { $person } снова принимается на работу { $hired_date }; увольнение состоялось { $dismissed_date }, прошло дней: { $days }
 rule-rapid-rehiring-param-min_days-label = Дней после увольнения
 rule-rapid-rehiring-param-min_days-help = Приём, состоявшийся не позднее этого числа дней после увольнения человека, отмечается; чем больше число, тем дальше назад смотрит правило.
 
@@ -295,3 +299,6 @@ fact-tie_kind-other = другое
 fact-sector-public_body = государственный орган
 fact-sector-quasi_public = квазигосударственный сектор
 fact-sector-private = частный сектор
+
+fact-matched_by-iin = по ИИН
+fact-matched_by-name = только по имени: проверьте личность по данным судебного акта
