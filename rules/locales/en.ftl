@@ -10,46 +10,56 @@
 rule-coi-relative-without-mitigation-title = Relative in the reporting line or in a procurement, and no measure proposed
 rule-coi-relative-without-mitigation-description = An employee disclosed a relative who is in their reporting line or takes part in a procurement, and says there is no conflict of interest. The compliance unit must decide whether that is so and how to settle it.
 rule-coi-relative-without-mitigation-section = Conflict of interest: relatives
+rule-coi-relative-without-mitigation-explanation = Disclosed { $situation } ({ $description }) with no mitigation proposed
 
 rule-committee-member-interest-in-bidder-title = Tender committee member, or their relative, has a stake in a bidder
 rule-committee-member-interest-in-bidder-description = A member of a procurement's tender committee, or a relative they declared, owns shares in, founded, directs or sits on the board of a company that bids for or supplies that procurement. Such a member cannot judge the bids impartially; people are matched by IIN and companies by BIN.
 rule-committee-member-interest-in-bidder-section = Public procurement: independent committees and conflict of interest
+rule-committee-member-interest-in-bidder-explanation = Conflict of interest on the tender committee: committee member { $member }; { $holder } ({ $relation }) has an interest in { $company } (BIN { $company_bin }), a bidder or supplier, as { $interest_role }
 
 rule-high-risk-staff-outside-activity-title = Outside business activity by an employee in a high-risk position
 rule-high-risk-staff-outside-activity-description = An employee whose position is on the organisation's list of high-risk positions disclosed outside employment, a business of their own or a shareholding. Disclosing it was right, but the compliance unit must decide what follows: a transfer, selling the interest or ending the activity.
 rule-high-risk-staff-outside-activity-section = Conflict of interest: business activity and outside employment
+rule-high-risk-staff-outside-activity-explanation = Disclosed { $situation } by the holder of the high-risk position "{ $position }" (risk level { $risk_level }); proposed resolution: { $proposed_resolution }
 
 rule-hr-decided-by-relative-title = Hiring, transfer or promotion decided by a relative
 rule-hr-decided-by-relative-description = One of the people who decided on an employee's hiring, transfer or promotion is that employee's relative, as stated on the decision or as found among the relatives the employee declared. Relatives must not decide on each other's careers.
 rule-hr-decided-by-relative-section = Conflict of interest: relatives in HR decisions
+rule-hr-decided-by-relative-explanation = Decision on the { $action } of { $person } taken with { $decision_maker } ({ $decision_maker_role }), who is their { $relation }
 
 rule-post-employment-with-counterparty-title = Job offer from a participant in a procurement
 rule-post-employment-with-counterparty-description = An employee disclosed an offer of a job after leaving from an organisation that takes part in one of the organisation's open procurements. The prospect of a future job can sway the decisions the employee makes today.
 rule-post-employment-with-counterparty-section = Conflict of interest: work after leaving the organisation
+rule-post-employment-with-counterparty-explanation = Post-employment offer from { $company } (BIN { $company_bin }), a participant in an open procurement
 
 ## Anti-corruption culture
 
 rule-high-risk-staff-without-training-title = Employee in a high-risk position without anti-corruption training in the last year
 rule-high-risk-staff-without-training-description = An employee now in a position on the list of high-risk positions has completed no anti-corruption training in the last 365 days. People most exposed to corruption risk should be trained every year.
 rule-high-risk-staff-without-training-section = Anti-corruption culture: training
+rule-high-risk-staff-without-training-explanation = { $person } (IIN { $iin }) holds a high-risk position and has had no anti-corruption training in the last year
 
 ## Financial control
 
 rule-declaration-filed-late-title = Asset and income declaration filed after the deadline
 rule-declaration-filed-late-description = An employee's declaration of assets, liabilities and income for a reporting year first arrived after the deadline the organisation set for that year. Late declarations weaken financial control.
 rule-declaration-filed-late-section = Financial control: declarations and their deadlines
+rule-declaration-filed-late-explanation = Declaration for { $year } filed on { $filed_date }, { $days_late } days after the deadline of { $due_date }
 
 rule-declaration-missing-title = Asset and income declaration not filed by the deadline
 rule-declaration-missing-description = A person employed during a reporting year has filed no declaration of assets, liabilities and income for it, and the deadline has passed. The finding is closed once the declaration arrives.
 rule-declaration-missing-section = Financial control: declarations and their deadlines
+rule-declaration-missing-explanation = No declaration of assets and income for { $year } from { $person } (IIN { $iin }); it was due by { $due_date }
 
 rule-liability-to-counterparty-title = Debt to, or income from, a participant in a procurement
 rule-liability-to-counterparty-description = A declaration shows a debt owed to, or income received from, an organisation that takes part in one of the organisation's open procurements. Money ties with a bidder or supplier are a conflict of interest.
 rule-liability-to-counterparty-section = Financial control: liabilities and income
+rule-liability-to-counterparty-explanation = The declaration shows a money tie with { $counterparty } (BIN { $counterparty_bin }), a participant in an open procurement: { $tie }, { $amount_kzt } ({ $tie_kind })
 
 rule-unexplained-asset-growth-title = Growth in wealth that declared income does not explain
 rule-unexplained-asset-growth-description = A person's net worth (assets minus debts) grew from one year's declaration to the next by more than their declared income for the later year plus a tolerance. Wealth that income cannot explain may be a sign of illicit enrichment.
 rule-unexplained-asset-growth-section = Financial control: declarations of assets, liabilities and income
+rule-unexplained-asset-growth-explanation = Net worth grew by { $growth_kzt } from { $previous_year } to { $year } against { $income_kzt } of declared income: { $unexplained_kzt } unexplained, above the allowance of { $allowance_mci } MCI ({ $allowance_kzt } at { $mci_kzt } per MCI)
 rule-unexplained-asset-growth-param-allowance_mci-label = Tolerance
 rule-unexplained-asset-growth-param-allowance_mci-help = How much growth in net worth beyond declared income is accepted without a finding, in monthly calculation indices (MCI) of the declaration's year, to allow for family gifts, inheritance or revaluation.
 
@@ -58,10 +68,12 @@ rule-unexplained-asset-growth-param-allowance_mci-help = How much growth in net 
 rule-gift-from-open-procurement-counterparty-title = Gift from a participant in an open procurement
 rule-gift-from-open-procurement-counterparty-description = An employee received a gift, of any value, from an organisation that bids for or supplies one of the organisation's open procurements. Even a small gift from such a giver can influence the procurement.
 rule-gift-from-open-procurement-counterparty-section = Conflict of interest: gifts; public procurement
+rule-gift-from-open-procurement-counterparty-explanation = Gift "{ $description }" worth { $value_kzt } received on { $date } from { $giver } (BIN { $giver_bin }), a participant in an open procurement
 
 rule-gift-not-handed-over-title = Gift above the limit kept instead of handed over
 rule-gift-not-handed-over-description = An employee kept a gift worth more than the limit instead of returning it or handing it over to the organisation. A gift received in connection with official duties must be handed over; a gift with no decision yet is covered by the rule on gifts above the limit.
 rule-gift-not-handed-over-section = Conflict of interest: gifts
+rule-gift-not-handed-over-explanation = Gift "{ $description }" from { $giver } worth { $value_kzt }, above { $limit_mci } MCI ({ $limit_kzt }), was kept instead of handed over
 rule-gift-not-handed-over-param-limit_mci-label = Gift limit
 rule-gift-not-handed-over-param-limit_mci-help = The value above which a gift must be returned or handed over, in monthly calculation indices (MCI) of the year the gift was received.
 
@@ -75,6 +87,7 @@ rule-gift-over-mci-limit-param-limit_mci-help = The largest gift value allowed, 
 rule-repeated-gifts-from-one-giver-title = Repeated gifts from one giver
 rule-repeated-gifts-from-one-giver-description = One giver (the same BIN or IIN, or else the same name) gave the organisation's employees several gifts within a set period. Each gift may be small and allowed, but a series of them is how a relationship with a counterparty is bought.
 rule-repeated-gifts-from-one-giver-section = Conflict of interest: gifts
+rule-repeated-gifts-from-one-giver-explanation = { $giver } gave { $count } gifts worth { $total_kzt } in total to { $receivers } of the organisation's people within { $window_days } days up to { $latest_date }
 rule-repeated-gifts-from-one-giver-param-min_count-label = Number of gifts
 rule-repeated-gifts-from-one-giver-param-min_count-help = How many gifts from one giver within the period are flagged as a series; a smaller number flags more givers.
 rule-repeated-gifts-from-one-giver-param-window_days-label = Period
@@ -85,34 +98,41 @@ rule-repeated-gifts-from-one-giver-param-window_days-help = How far back from th
 rule-no-anti-corruption-policy-title = No anti-corruption policy adopted
 rule-no-anti-corruption-policy-description = A quasi-public or private organisation has recorded no adopted anti-corruption policy. Public bodies follow the standards of their sphere instead and are not checked.
 rule-no-anti-corruption-policy-section = Quasi-public and private sector: anti-corruption policy
+rule-no-anti-corruption-policy-explanation = The organisation ({ $sector }) has no anti-corruption policy on record; record its adoption as an anti-corruption measure
 
 rule-no-compliance-unit-title = No anti-corruption compliance unit
 rule-no-compliance-unit-description = A quasi-public sector organisation has recorded no anti-corruption compliance unit, which the Law of the Republic of Kazakhstan "On Combating Corruption" requires of it. For private companies a compliance unit is good practice, checked only when the organisation chooses.
 rule-no-compliance-unit-section = Quasi-public and private sector: compliance units
+rule-no-compliance-unit-explanation = The organisation ({ $sector }) has no anti-corruption compliance unit on record
 rule-no-compliance-unit-param-include_private-label = Check private companies too
 rule-no-compliance-unit-param-include_private-help = When switched on, private companies are also expected to have an anti-corruption compliance unit; when off, only quasi-public sector organisations are checked.
 
 rule-no-recent-risk-assessment-title = No internal analysis of corruption risks in the last year
 rule-no-recent-risk-assessment-description = The organisation has recorded no completed internal analysis of corruption risks in the last 365 days. Every organisation, public bodies included, should analyse its corruption risks each year.
 rule-no-recent-risk-assessment-section = Corruption risk map: internal analysis of corruption risks
+rule-no-recent-risk-assessment-explanation = The organisation ({ $sector }) has recorded no completed analysis of corruption risks in the last year
 
 ## Personnel
 
 rule-candidate-in-convicted-registry-title = Candidate or employee found in the registry of persons convicted of corruption offences
 rule-candidate-in-convicted-registry-description = A person being hired, transferred or promoted has an entry, still in force on the day the decision takes effect, in the public registry of persons convicted of corruption offences. A match by IIN is certain; a match by name only scores at most 90 out of 100 and must be confirmed against the court's ruling.
 rule-candidate-in-convicted-registry-section = HR processes: screening for persons convicted of corruption offences
+rule-candidate-in-convicted-registry-explanation = { $person }: { $action } while in the registry of persons convicted of corruption offences ({ $entry_name }, article { $offence_article }, { $court }, { $convicted_date }); matched { $matched_by }
 
 rule-high-risk-hiring-without-screening-title = Hiring into a high-risk position without screening
 rule-high-risk-hiring-without-screening-description = A person was hired into a position on the list of high-risk positions and no screening was recorded. Adal normally refuses such a record, so this rule catches hirings that came another way, for example before the position was put on the list.
 rule-high-risk-hiring-without-screening-section = HR processes: screening for high-risk positions
+rule-high-risk-hiring-without-screening-explanation = { $person } is hired into the high-risk position "{ $position }" on { $effective_date } with no screening on record
 
 rule-hiring-despite-screening-concerns-title = Hired although the screening raised concerns
 rule-hiring-despite-screening-concerns-description = A person was hired although the screening before hiring (the registry of persons convicted of corruption offences, relatives, business interests) ended with concerns. The reasons for hiring despite them should be checked and put on record.
 rule-hiring-despite-screening-concerns-section = HR processes: screening for high-risk positions
+rule-hiring-despite-screening-concerns-explanation = { $person } hired although the screening of { $screening_date } raised concerns
 
 rule-rapid-rehiring-title = Hired again soon after dismissal
 rule-rapid-rehiring-description = A person is hired by the same organisation soon after being dismissed by it. A quick return can undo a disciplinary dismissal or wipe the slate of declarations and screening clean.
 rule-rapid-rehiring-section = HR processes: hiring and dismissal
+rule-rapid-rehiring-explanation = { $person } is hired on { $hired_date }, { $days } days after being dismissed on { $dismissed_date }
 rule-rapid-rehiring-param-min_days-label = Days since dismissal
 rule-rapid-rehiring-param-min_days-help = A hiring this many days or fewer after the person's dismissal is flagged; a larger number looks further back.
 
@@ -217,3 +237,69 @@ rule-case-deadline-missed-section = Accountability and transparency: feedback ch
 rule-feedback-not-answered-in-time-title = Report to a feedback channel not answered in time
 rule-feedback-not-answered-in-time-description = A report received through one of the organisation's feedback channels (hotline, email, website, letter, in person, the Agency's portal) was answered after the deadline in the organisation's settings (15 days by default), or is still unanswered. Reports of corruption weigh more.
 rule-feedback-not-answered-in-time-section = Accountability and transparency: feedback channels
+
+## Words for codes in explanations
+
+# fact-<fact>-<code>: a code among a finding's facts (a relation, a sector) in words;
+# an explanation shows these words wherever the fact's value is the code.
+
+fact-situation-relative_in_reporting_line = a relative in the reporting line
+fact-situation-relative_in_procurement = a relative in a procurement
+fact-situation-outside_employment = outside employment
+fact-situation-commercial_activity = commercial activity
+fact-situation-shareholding = a shareholding
+fact-situation-post_employment_offer = a job offer for after leaving
+
+fact-proposed_resolution-recusal = stepping aside from decisions about it
+fact-proposed_resolution-transfer = a transfer to another post
+fact-proposed_resolution-divestment = selling the interest or placing it in trust
+fact-proposed_resolution-end_activity = ending the activity
+fact-proposed_resolution-no_conflict = no conflict of interest
+
+fact-relation-spouse = spouse
+fact-relation-parent = parent
+fact-relation-child = child
+fact-relation-sibling = brother or sister
+fact-relation-grandparent = grandparent
+fact-relation-grandchild = grandchild
+fact-relation-parent_in_law = parent-in-law
+fact-relation-child_in_law = son- or daughter-in-law
+fact-relation-sibling_in_law = brother- or sister-in-law
+fact-relation-other = other relative
+fact-relation-declared_relative = declared relative
+fact-relation-self = the member themselves
+
+fact-interest_role-shareholder = shareholder
+fact-interest_role-founder = founder
+fact-interest_role-director = director
+fact-interest_role-board_member = board member
+fact-interest_role-employee = employee
+fact-interest_role-other = holder of another interest
+
+fact-action-hiring = hiring
+fact-action-transfer = transfer
+fact-action-promotion = promotion
+fact-action-dismissal = dismissal
+
+fact-tie-liability = a liability to it
+fact-tie-income = income from it
+
+fact-tie_kind-loan = bank loan
+fact-tie_kind-mortgage = mortgage
+fact-tie_kind-private_loan = private loan
+fact-tie_kind-guarantee = guarantee
+fact-tie_kind-salary = salary
+fact-tie_kind-business = business
+fact-tie_kind-rental = rent
+fact-tie_kind-investment = investments
+fact-tie_kind-gift = gift
+fact-tie_kind-inheritance = inheritance
+fact-tie_kind-sale_of_property = sale of property
+fact-tie_kind-other = other
+
+fact-sector-public_body = public body
+fact-sector-quasi_public = quasi-public sector
+fact-sector-private = private sector
+
+fact-matched_by-iin = by IIN
+fact-matched_by-name = by name only: check the judgment's identity details

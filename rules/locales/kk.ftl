@@ -9,46 +9,56 @@
 rule-coi-relative-without-mitigation-title = Бағыныстылық желісіндегі немесе сатып алудағы туыс, реттеу шарасы ұсынылмаған
 rule-coi-relative-without-mitigation-description = Қызметкер өзіне бағынысты немесе өзі бағынатын, не сатып алуға қатысатын туысы туралы хабарлап, мүдделер қақтығысы жоқ деп санайды. Шынымен солай ма, жағдайды қалай реттеу керек — мұны комплаенс қызметі шешуге тиіс.
 rule-coi-relative-without-mitigation-section = Мүдделер қақтығысы: туыстар
+rule-coi-relative-without-mitigation-explanation = Хабарланған жағдай: { $situation } ({ $description }); оны реттеу шарасы ұсынылмаған
 
 rule-committee-member-interest-in-bidder-title = Конкурстық комиссия мүшесінің немесе оның туысының әлеуетті өнім берушіде мүддесі бар
 rule-committee-member-interest-in-bidder-description = Сатып алу бойынша конкурстық комиссияның мүшесі немесе ол декларациялаған туысы осы сатып алудағы әлеуетті өнім берушінің не өнім берушінің акцияларына немесе үлесіне иелік етеді, не оның құрылтайшысы, басшысы немесе директорлар кеңесінің мүшесі болып табылады. Мұндай мүше өтінімдерді бейтарап бағалай алмайды; адамдар ЖСН бойынша, компаниялар БСН бойынша салыстырылады.
 rule-committee-member-interest-in-bidder-section = Мемлекеттік сатып алу: комиссиялардың тәуелсіздігі және мүдделер қақтығысы
+rule-committee-member-interest-in-bidder-explanation = Конкурстық комиссиядағы мүдделер қақтығысы: комиссия мүшесі { $member }; әлеуетті өнім беруші не өнім беруші болып табылатын { $company } (БСН { $company_bin }) компаниясына { $holder } ({ $relation }) мүдделі, компаниядағы рөлі: { $interest_role }
 
 rule-high-risk-staff-outside-activity-title = Сыбайлас жемқорлық тәуекелі жоғары лауазымдағы қызметкердің қосымша кәсіпкерлік қызметі
 rule-high-risk-staff-outside-activity-description = Лауазымы сыбайлас жемқорлық тәуекеліне ұшыраған лауазымдар тізбесіне енгізілген қызметкер қоса атқаратын жұмысы, өз кәсіпкерлік қызметі немесе ұйымдағы қатысу үлесі туралы хабарлады. Хабарлау дұрыс болды, бірақ әрі қарай не істеу керектігін комплаенс қызметі шешуге тиіс: басқа лауазымға ауыстыру, үлесті сату немесе қызметті тоқтату.
 rule-high-risk-staff-outside-activity-section = Мүдделер қақтығысы: кәсіпкерлік қызмет және қоса атқаратын жұмыс
+rule-high-risk-staff-outside-activity-explanation = Сыбайлас жемқорлық тәуекелі жоғары «{ $position }» лауазымын атқаратын адам (тәуекел деңгейі { $risk_level }) мына жағдай туралы хабарлады: { $situation }; ұсынылған шешім: { $proposed_resolution }
 
 rule-hr-decided-by-relative-title = Жұмысқа қабылдау, ауыстыру немесе жоғарылату туралы шешімді туыс қабылдаған
 rule-hr-decided-by-relative-description = Қызметкерді жұмысқа қабылдау, ауыстыру немесе жоғарылату туралы шешім қабылдағандардың арасында оның туысы бар: бұл шешімнің өзінде көрсетілген немесе қызметкер декларациялаған туыстарынан анықталды. Туыстар бір-біріне қатысты кадрлық шешімдер қабылдамауға тиіс.
 rule-hr-decided-by-relative-section = Мүдделер қақтығысы: кадрлық шешімдердегі туыстар
+rule-hr-decided-by-relative-explanation = { $person } туралы кадрлық шешімді ({ $action }) қабылдағандардың арасында оның туысы бар: { $decision_maker } ({ $decision_maker_role }), ол — осы адамның { $relation }
 
 rule-post-employment-with-counterparty-title = Сатып алуға қатысушыдан түскен жұмыс ұсынысы
 rule-post-employment-with-counterparty-description = Қызметкер ұйымның ашық сатып алуларының біріне қатысатын ұйым оған жұмыстан кеткеннен кейін жұмыс ұсынғанын хабарлады. Болашақ жұмыс туралы уәде қызметкердің бүгін қабылдайтын шешімдеріне әсер етуі мүмкін.
 rule-post-employment-with-counterparty-section = Мүдделер қақтығысы: жұмыстан кеткеннен кейінгі жұмыс
+rule-post-employment-with-counterparty-explanation = Ашық сатып алуға қатысатын { $company } ұйымынан (БСН { $company_bin }) жұмыстан кеткеннен кейінгі жұмыс ұсынысы түсті
 
 ## Сыбайлас жемқорлыққа қарсы мәдениет
 
 rule-high-risk-staff-without-training-title = Сыбайлас жемқорлық тәуекелі жоғары лауазымдағы қызметкер соңғы бір жылда сыбайлас жемқорлыққа қарсы оқудан өтпеген
 rule-high-risk-staff-without-training-description = Сыбайлас жемқорлық тәуекеліне ұшыраған лауазымдар тізбесіндегі лауазымды атқаратын қызметкер соңғы 365 күнде сыбайлас жемқорлыққа қарсы бірде-бір оқудан өтпеген. Сыбайлас жемқорлық тәуекеліне барынша ұшыраған адамдарды жыл сайын оқыту қажет.
 rule-high-risk-staff-without-training-section = Сыбайлас жемқорлыққа қарсы мәдениет: оқыту
+rule-high-risk-staff-without-training-explanation = { $person } (ЖСН { $iin }) сыбайлас жемқорлық тәуекелі жоғары лауазымды атқарады, бірақ соңғы бір жылда сыбайлас жемқорлыққа қарсы оқудан өтпеген
 
 ## Қаржылық бақылау
 
 rule-declaration-filed-late-title = Мүлік және кіріс туралы декларация мерзімінен кеш тапсырылған
 rule-declaration-filed-late-description = Қызметкердің есепті жылғы активтері, міндеттемелері және кірістері туралы декларациясы ұйым сол жылға белгілеген мерзімнен кейін алғаш рет келіп түсті. Декларацияларды кешіктіру қаржылық бақылауды әлсіретеді.
 rule-declaration-filed-late-section = Қаржылық бақылау: декларациялар және оларды тапсыру мерзімдері
+rule-declaration-filed-late-explanation = { $year } жылға арналған декларация { $filed_date } күні тапсырылды, бұл { $due_date } мерзімінен { $days_late } күн кеш
 
 rule-declaration-missing-title = Мүлік және кіріс туралы декларация мерзімінде тапсырылмаған
 rule-declaration-missing-description = Есепті жылы ұйымда жұмыс істеген адам сол жылға активтері, міндеттемелері және кірістері туралы декларация тапсырмаған, ал мерзімі өтіп кеткен. Декларация келіп түскен соң бұзушылық жабылады.
 rule-declaration-missing-section = Қаржылық бақылау: декларациялар және оларды тапсыру мерзімдері
+rule-declaration-missing-explanation = { $person } (ЖСН { $iin }) { $year } жылға арналған мүлік және кіріс туралы декларацияны тапсырмаған; тапсыру мерзімі — { $due_date }
 
 rule-liability-to-counterparty-title = Сатып алуға қатысушы алдындағы қарыз немесе одан алынған кіріс
 rule-liability-to-counterparty-description = Декларацияда ұйымның ашық сатып алуларының біріне қатысатын ұйым алдындағы қарыз немесе сол ұйымнан алынған кіріс көрсетілген. Әлеуетті өнім берушімен немесе өнім берушімен ақшалай байланыс мүдделер қақтығысы болып табылады.
 rule-liability-to-counterparty-section = Қаржылық бақылау: міндеттемелер және кірістер
+rule-liability-to-counterparty-explanation = Декларацияда ашық сатып алуға қатысатын { $counterparty } ұйымымен (БСН { $counterparty_bin }) ақшалай байланыс көрсетілген: { $tie }, { $amount_kzt } ({ $tie_kind })
 
 rule-unexplained-asset-growth-title = Декларацияланған кіріспен түсіндірілмейтін байлықтың өсуі
 rule-unexplained-asset-growth-description = Адамның таза мүлкі (активтерінен міндеттемелерін шегергендегі құны) бір жылғы декларациядан келесісіне дейін оның соңғы жылғы декларацияланған кірісі мен рұқсат етілген ауытқудың қосындысынан көп өскен. Кіріспен түсіндіруге болмайтын байлық заңсыз баюдың белгісі болуы мүмкін.
 rule-unexplained-asset-growth-section = Қаржылық бақылау: активтер, міндеттемелер және кірістер туралы декларациялар
+rule-unexplained-asset-growth-explanation = Таза мүлік { $previous_year } жылдан { $year } жылға дейін { $growth_kzt } өсті, ал декларацияланған кіріс { $income_kzt }: түсіндірілмеген { $unexplained_kzt } өсім { $allowance_mci } АЕК мөлшеріндегі рұқсат етілген ауытқудан асады (АЕК { $mci_kzt } болғанда { $allowance_kzt })
 rule-unexplained-asset-growth-param-allowance_mci-label = Рұқсат етілген ауытқу
 rule-unexplained-asset-growth-param-allowance_mci-help = Таза мүлік декларацияланған кірістен бұзушылық белгіленбей қанша асып өсе алады, декларация жылының айлық есептік көрсеткішімен (АЕК); бұл ауытқу туыстардың сыйлықтарын, мұраны және қайта бағалауды ескереді.
 
@@ -57,10 +67,12 @@ rule-unexplained-asset-growth-param-allowance_mci-help = Таза мүлік д�
 rule-gift-from-open-procurement-counterparty-title = Ашық сатып алуға қатысушыдан алынған сыйлық
 rule-gift-from-open-procurement-counterparty-description = Қызметкер ұйымның ашық сатып алуларының біріне қатысатын немесе сол бойынша өнім жеткізетін ұйымнан құнына қарамастан сыйлық алды. Мұндай сыйлық берушінің тіпті шағын сыйлығы да сатып алуға әсер етуі мүмкін.
 rule-gift-from-open-procurement-counterparty-section = Мүдделер қақтығысы: сыйлықтар; мемлекеттік сатып алу
+rule-gift-from-open-procurement-counterparty-explanation = { $date } күні ашық сатып алуға қатысатын { $giver } ұйымынан (БСН { $giver_bin }) құны { $value_kzt } болатын «{ $description }» сыйлығы алынды
 
 rule-gift-not-handed-over-title = Шектен қымбат сыйлық тапсырылмай, өзінде қалдырылған
 rule-gift-not-handed-over-description = Қызметкер белгіленген шектен қымбат сыйлықты қайтарудың немесе ұйымға тапсырудың орнына өзінде қалдырды. Қызметтік міндеттерін атқаруға байланысты алынған сыйлық тапсырылуға тиіс; әлі шешім қабылданбаған сыйлықты шектен қымбат сыйлықтар туралы ереже белгілейді.
 rule-gift-not-handed-over-section = Мүдделер қақтығысы: сыйлықтар
+rule-gift-not-handed-over-explanation = { $giver } берген «{ $description }» сыйлығының құны { $value_kzt }, бұл { $limit_mci } АЕК шегінен ({ $limit_kzt }) асады, бірақ сыйлық тапсырылмай, алушының өзінде қалдырылған
 rule-gift-not-handed-over-param-limit_mci-label = Сыйлық құнының шегі
 rule-gift-not-handed-over-param-limit_mci-help = Сыйлықты қайтару немесе тапсыру қажет болатын құн шегі, сыйлық алынған жылдың айлық есептік көрсеткішімен (АЕК).
 
@@ -74,6 +86,7 @@ rule-gift-over-mci-limit-param-limit_mci-help = Сыйлықтың рұқсат 
 rule-repeated-gifts-from-one-giver-title = Бір сыйлық берушіден қайталанған сыйлықтар
 rule-repeated-gifts-from-one-giver-description = Бір сыйлық беруші (БСН-і немесе ЖСН-і бірдей, олар болмаса аты бірдей) белгіленген кезең ішінде ұйым қызметкерлеріне бірнеше сыйлық берген. Әр сыйлық шағын әрі рұқсат етілген болуы мүмкін, бірақ контрагент қызметкерлердің ықыласын дәл осындай сыйлықтар тізбегімен сатып алады.
 rule-repeated-gifts-from-one-giver-section = Мүдделер қақтығысы: сыйлықтар
+rule-repeated-gifts-from-one-giver-explanation = { $latest_date } күні аяқталған { $window_days } күндік кезеңде сыйлық беруші { $giver } ұйым қызметкерлеріне бірнеше сыйлық берген: саны { $count }, жалпы құны { $total_kzt }, алушылар саны { $receivers }
 rule-repeated-gifts-from-one-giver-param-min_count-label = Сыйлықтар саны
 rule-repeated-gifts-from-one-giver-param-min_count-help = Кезең ішінде бір сыйлық берушіден түскен қанша сыйлық тізбек ретінде белгіленеді; сан неғұрлым аз болса, соғұрлым көп сыйлық беруші белгіленеді.
 rule-repeated-gifts-from-one-giver-param-window_days-label = Кезең
@@ -84,34 +97,41 @@ rule-repeated-gifts-from-one-giver-param-window_days-help = Сыйлық бер�
 rule-no-anti-corruption-policy-title = Сыбайлас жемқорлыққа қарсы саясат қабылданбаған
 rule-no-anti-corruption-policy-description = Квазимемлекеттік немесе жеке ұйым сыбайлас жемқорлыққа қарсы саясаттың қабылданғаны туралы мәлімет енгізбеген. Мемлекеттік органдар өз саласының стандарттарын басшылыққа алады және тексерілмейді.
 rule-no-anti-corruption-policy-section = Квазимемлекеттік және жеке сектор: сыбайлас жемқорлыққа қарсы саясат
+rule-no-anti-corruption-policy-explanation = Ұйымда ({ $sector }) сыбайлас жемқорлыққа қарсы саясаттың қабылданғаны туралы мәлімет жоқ; оның қабылданғанын сыбайлас жемқорлыққа қарсы шара ретінде енгізіңіз
 
 rule-no-compliance-unit-title = Сыбайлас жемқорлыққа қарсы комплаенс қызметі жоқ
 rule-no-compliance-unit-description = Квазимемлекеттік сектор ұйымы сыбайлас жемқорлыққа қарсы комплаенс қызметі туралы мәлімет енгізбеген, ал «Сыбайлас жемқорлыққа қарсы іс-қимыл туралы» Қазақстан Республикасының Заңы оны талап етеді. Жеке компаниялар үшін комплаенс қызметі озық тәжірибе болып саналады және ұйым осылай шешкенде ғана тексеріледі.
 rule-no-compliance-unit-section = Квазимемлекеттік және жеке сектор: комплаенс қызметтері
+rule-no-compliance-unit-explanation = Ұйымда ({ $sector }) сыбайлас жемқорлыққа қарсы комплаенс қызметі туралы мәлімет жоқ
 rule-no-compliance-unit-param-include_private-label = Жеке компанияларды да тексеру
 rule-no-compliance-unit-param-include_private-help = Қосулы болса, сыбайлас жемқорлыққа қарсы комплаенс қызметі жеке компаниялардан да күтіледі; өшірулі болса, тек квазимемлекеттік сектор ұйымдары тексеріледі.
 
 rule-no-recent-risk-assessment-title = Соңғы бір жылда сыбайлас жемқорлық тәуекелдеріне ішкі талдау жүргізілмеген
 rule-no-recent-risk-assessment-description = Ұйым соңғы 365 күнде сыбайлас жемқорлық тәуекелдеріне ішкі талдау жүргізілгені туралы мәлімет енгізбеген. Әр ұйым, соның ішінде мемлекеттік органдар да, өз сыбайлас жемқорлық тәуекелдерін жыл сайын талдауға тиіс.
 rule-no-recent-risk-assessment-section = Сыбайлас жемқорлық тәуекелдерінің картасы: сыбайлас жемқорлық тәуекелдеріне ішкі талдау
+rule-no-recent-risk-assessment-explanation = Ұйым ({ $sector }) соңғы бір жылда сыбайлас жемқорлық тәуекелдеріне ішкі талдау жүргізілгені туралы мәлімет енгізбеген
 
 ## Кадрлар
 
 rule-candidate-in-convicted-registry-title = Үміткер немесе қызметкер сыбайлас жемқорлық қылмыс жасаған адамдардың тізілімінде табылды
 rule-candidate-in-convicted-registry-description = Жұмысқа қабылданатын, ауыстырылатын немесе жоғарылатылатын адам туралы сыбайлас жемқорлық қылмыс жасаған адамдардың жария тізілімінде шешім күшіне енетін күні қолданыста болатын жазба бар. ЖСН бойынша сәйкестік анық; тек аты-жөні бойынша сәйкестік 100 балдық шкала бойынша ең көбі 90 балл алады және сот актісі бойынша расталуға тиіс.
 rule-candidate-in-convicted-registry-section = Кадрлық процестер: сыбайлас жемқорлық қылмыс үшін сотталғандығын тексеру
+rule-candidate-in-convicted-registry-explanation = { $person }: { $action }, ал бұл адам туралы сыбайлас жемқорлық қылмыс жасаған адамдардың тізілімінде қолданыстағы жазба бар ({ $entry_name }, бап: { $offence_article }, { $court }, { $convicted_date } күнгі үкім); сәйкестік { $matched_by }
 
 rule-high-risk-hiring-without-screening-title = Сыбайлас жемқорлық тәуекелі жоғары лауазымға тексерусіз қабылдау
 rule-high-risk-hiring-without-screening-description = Адам сыбайлас жемқорлық тәуекеліне ұшыраған лауазымдар тізбесіндегі лауазымға жұмысқа қабылданған, бірақ тексеру туралы мәлімет енгізілмеген. Әдетте Adal мұндай жазбаны қабылдамайды, сондықтан ереже жүйеге басқа жолмен, мысалы, лауазым тізбеге енгізілгенге дейін түскен қабылдауларды анықтайды.
 rule-high-risk-hiring-without-screening-section = Кадрлық процестер: сыбайлас жемқорлық тәуекелі жоғары лауазымдарға үміткерлерді тексеру
+rule-high-risk-hiring-without-screening-explanation = { $person } { $effective_date } күннен бастап сыбайлас жемқорлық тәуекелі жоғары «{ $position }» лауазымына жұмысқа қабылданады, бірақ тексеру туралы мәлімет жоқ
 
 rule-hiring-despite-screening-concerns-title = Тексеруде ескертулер болса да жұмысқа қабылданған
 rule-hiring-despite-screening-concerns-description = Жұмысқа қабылдау алдындағы тексеру (сыбайлас жемқорлық қылмыс жасаған адамдардың тізілімі, туыстар, іскерлік мүдделер) ескертулермен аяқталса да, адам жұмысқа қабылданды. Мұндай шешімнің себептерін тексеріп, құжатпен ресімдеу қажет.
 rule-hiring-despite-screening-concerns-section = Кадрлық процестер: сыбайлас жемқорлық тәуекелі жоғары лауазымдарға үміткерлерді тексеру
+rule-hiring-despite-screening-concerns-explanation = { $screening_date } күнгі тексеру ескертулермен аяқталса да, { $person } жұмысқа қабылданды
 
 rule-rapid-rehiring-title = Жұмыстан шығарылғаннан кейін көп ұзамай қайта қабылдау
 rule-rapid-rehiring-description = Адам сол ұйымнан жұмыстан шығарылғаннан кейін көп ұзамай оған қайта қабылданады. Тез оралу тәртіптік теріс қылық үшін жұмыстан шығарудың мәнін жоюы немесе декларациялар мен тексерулер тарихын нөлдеуі мүмкін.
 rule-rapid-rehiring-section = Кадрлық процестер: жұмысқа қабылдау және жұмыстан шығару
+rule-rapid-rehiring-explanation = { $person } { $dismissed_date } күні жұмыстан шығарылып, { $days } күннен кейін, { $hired_date } күні қайта жұмысқа қабылданады
 rule-rapid-rehiring-param-min_days-label = Жұмыстан шығарылғаннан кейінгі күндер
 rule-rapid-rehiring-param-min_days-help = Адам жұмыстан шығарылғаннан кейін осы күн санынан кешіктірмей қайта қабылданса, белгіленеді; сан неғұрлым көп болса, ереже соғұрлым әріге қарайды.
 
@@ -216,3 +236,69 @@ rule-case-deadline-missed-section = Есептілік және ашықтық: 
 rule-feedback-not-answered-in-time-title = Кері байланыс арнасы бойынша өтінішке мерзімінде жауап берілмеген
 rule-feedback-not-answered-in-time-description = Ұйымның кері байланыс арналарының бірі (сенім телефоны, электрондық пошта, сайт, хат, жеке келу, Агенттік порталы) арқылы түскен өтінішке ұйым баптауларындағы мерзімнен (әдепкі бойынша 15 күн) кеш жауап берілген немесе әлі жауап берілмеген. Сыбайлас жемқорлық туралы хабарламалар ауырырақ саналады.
 rule-feedback-not-answered-in-time-section = Есептілік және ашықтық: кері байланыс арналары
+
+## Words for codes in explanations
+
+# fact-<факт>-<код>: бұзушылық фактілерінің арасындағы код (туыстық, сектор) сөзбен;
+# түсіндірме факт мәні осы кодқа тең болған жерде осы сөздерді көрсетеді.
+
+fact-situation-relative_in_reporting_line = бағыныстылық желісіндегі туыс
+fact-situation-relative_in_procurement = сатып алуға қатысатын туыс
+fact-situation-outside_employment = қоса атқаратын жұмыс
+fact-situation-commercial_activity = кәсіпкерлік қызмет
+fact-situation-shareholding = ұйымдағы қатысу үлесі
+fact-situation-post_employment_offer = жұмыстан кеткеннен кейінгі жұмыс ұсынысы
+
+fact-proposed_resolution-recusal = осы мәселе бойынша шешімдерге қатысудан бас тарту
+fact-proposed_resolution-transfer = басқа лауазымға ауысу
+fact-proposed_resolution-divestment = үлесті сату немесе сенімгерлік басқаруға беру
+fact-proposed_resolution-end_activity = қызметті тоқтату
+fact-proposed_resolution-no_conflict = мүдделер қақтығысы жоқ
+
+fact-relation-spouse = жұбайы
+fact-relation-parent = әкесі немесе анасы
+fact-relation-child = баласы
+fact-relation-sibling = бауыры
+fact-relation-grandparent = атасы немесе әжесі
+fact-relation-grandchild = немересі
+fact-relation-parent_in_law = жұбайының ата-анасы
+fact-relation-child_in_law = күйеу баласы немесе келіні
+fact-relation-sibling_in_law = жұбайының бауыры
+fact-relation-other = басқа туысы
+fact-relation-declared_relative = декларацияланған туысы
+fact-relation-self = комиссия мүшесінің өзі
+
+fact-interest_role-shareholder = акционер немесе қатысушы
+fact-interest_role-founder = құрылтайшы
+fact-interest_role-director = басшы
+fact-interest_role-board_member = директорлар кеңесінің мүшесі
+fact-interest_role-employee = қызметкер
+fact-interest_role-other = басқа
+
+fact-action-hiring = жұмысқа қабылдау
+fact-action-transfer = ауыстыру
+fact-action-promotion = жоғарылату
+fact-action-dismissal = жұмыстан шығару
+
+fact-tie-liability = осы ұйым алдындағы міндеттеме
+fact-tie-income = осы ұйымнан алынған кіріс
+
+fact-tie_kind-loan = банк несиесі
+fact-tie_kind-mortgage = ипотека
+fact-tie_kind-private_loan = жеке қарыз
+fact-tie_kind-guarantee = кепілдік
+fact-tie_kind-salary = жалақы
+fact-tie_kind-business = кәсіпкерлік
+fact-tie_kind-rental = жалға беру
+fact-tie_kind-investment = инвестициялар
+fact-tie_kind-gift = сыйға алу
+fact-tie_kind-inheritance = мұра
+fact-tie_kind-sale_of_property = мүлікті сату
+fact-tie_kind-other = басқа
+
+fact-sector-public_body = мемлекеттік орган
+fact-sector-quasi_public = квазимемлекеттік сектор
+fact-sector-private = жеке сектор
+
+fact-matched_by-iin = ЖСН бойынша
+fact-matched_by-name = тек аты-жөні бойынша: адамның жеке басын сот актісіндегі деректер бойынша тексеріңіз

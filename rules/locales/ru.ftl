@@ -9,46 +9,56 @@
 rule-coi-relative-without-mitigation-title = Родственник в линии подчинённости или в закупке, меры не предложены
 rule-coi-relative-without-mitigation-description = Сотрудник сообщил о родственнике, который находится в его линии подчинённости или участвует в закупке, и считает, что конфликта интересов нет. Комплаенс-служба должна решить, так ли это и как урегулировать ситуацию.
 rule-coi-relative-without-mitigation-section = Конфликт интересов: родственники
+rule-coi-relative-without-mitigation-explanation = Сообщено о ситуации: { $situation } ({ $description }); меры по её урегулированию не предложены
 
 rule-committee-member-interest-in-bidder-title = Член конкурсной комиссии или его родственник заинтересован в потенциальном поставщике
 rule-committee-member-interest-in-bidder-description = Член конкурсной комиссии закупки или задекларированный им родственник владеет акциями или долей, является учредителем, руководителем или членом совета директоров компании — потенциального поставщика или поставщика по этой закупке. Такой член комиссии не может беспристрастно оценивать заявки; лица сверяются по ИИН, компании — по БИН.
 rule-committee-member-interest-in-bidder-section = Государственные закупки: независимость комиссий и конфликт интересов
+rule-committee-member-interest-in-bidder-explanation = Конфликт интересов в конкурсной комиссии: член комиссии { $member }; в компании { $company } (БИН { $company_bin }), потенциальном поставщике или поставщике, интерес имеет { $holder } ({ $relation }), роль в компании: { $interest_role }
 
 rule-high-risk-staff-outside-activity-title = Сторонняя предпринимательская деятельность сотрудника на должности с высоким коррупционным риском
 rule-high-risk-staff-outside-activity-description = Сотрудник, чья должность входит в перечень должностей, подверженных коррупционным рискам, сообщил о работе по совместительству, собственной предпринимательской деятельности или доле участия в организации. Сообщить было правильно, но комплаенс-служба должна решить, что дальше: перевод на другую должность, продажа доли или прекращение деятельности.
 rule-high-risk-staff-outside-activity-section = Конфликт интересов: предпринимательская деятельность и работа по совместительству
+rule-high-risk-staff-outside-activity-explanation = Лицо, занимающее должность с высоким коррупционным риском «{ $position }» (уровень риска { $risk_level }), сообщило о ситуации: { $situation }; предложенное решение: { $proposed_resolution }
 
 rule-hr-decided-by-relative-title = Приём, перевод или повышение решил родственник
 rule-hr-decided-by-relative-description = Среди тех, кто принимал решение о приёме, переводе или повышении сотрудника, есть его родственник: это указано в самом решении или следует из задекларированных сотрудником родственников. Родственники не должны принимать кадровые решения друг о друге.
 rule-hr-decided-by-relative-section = Конфликт интересов: родственники в кадровых решениях
+rule-hr-decided-by-relative-explanation = { $person }: кадровое решение ({ $action }) принимал в том числе родственник — { $decision_maker } ({ $decision_maker_role }), кем приходится: { $relation }
 
 rule-post-employment-with-counterparty-title = Предложение о работе от участника закупки
 rule-post-employment-with-counterparty-description = Сотрудник сообщил, что организация, участвующая в одной из открытых закупок его организации, предложила ему работу после увольнения. Обещание будущей работы может повлиять на решения, которые сотрудник принимает сегодня.
 rule-post-employment-with-counterparty-section = Конфликт интересов: работа после увольнения
+rule-post-employment-with-counterparty-explanation = Предложение о работе после увольнения от организации { $company } (БИН { $company_bin }), участвующей в открытой закупке
 
 ## Антикоррупционная культура
 
 rule-high-risk-staff-without-training-title = Сотрудник на должности с высоким коррупционным риском не проходил антикоррупционное обучение за последний год
 rule-high-risk-staff-without-training-description = Сотрудник, занимающий должность из перечня должностей, подверженных коррупционным рискам, за последние 365 дней не прошёл ни одного антикоррупционного обучения. Тех, кто больше всего подвержен коррупционным рискам, нужно обучать ежегодно.
 rule-high-risk-staff-without-training-section = Антикоррупционная культура: обучение
+rule-high-risk-staff-without-training-explanation = { $person } (ИИН { $iin }) занимает должность с высоким коррупционным риском, а антикоррупционное обучение за последний год не пройдено
 
 ## Финансовый контроль
 
 rule-declaration-filed-late-title = Декларация об имуществе и доходах подана после срока
 rule-declaration-filed-late-description = Декларация сотрудника об активах, обязательствах и доходах за отчётный год впервые поступила после срока, установленного организацией для этого года. Опоздание с декларациями ослабляет финансовый контроль.
 rule-declaration-filed-late-section = Финансовый контроль: декларации и сроки их подачи
+rule-declaration-filed-late-explanation = Декларация за { $year } год подана { $filed_date } при сроке { $due_date }; опоздание, дней: { $days_late }
 
 rule-declaration-missing-title = Декларация об имуществе и доходах не подана в срок
 rule-declaration-missing-description = Лицо, работавшее в организации в отчётном году, не подало за этот год декларацию об активах, обязательствах и доходах, а срок уже прошёл. Нарушение закрывается, как только декларация поступит.
 rule-declaration-missing-section = Финансовый контроль: декларации и сроки их подачи
+rule-declaration-missing-explanation = Декларация об имуществе и доходах за { $year } год не поступила: { $person } (ИИН { $iin }), срок подачи — { $due_date }
 
 rule-liability-to-counterparty-title = Долг перед участником закупки или доход от него
 rule-liability-to-counterparty-description = В декларации указан долг перед организацией, участвующей в одной из открытых закупок организации, или доход, полученный от неё. Денежные связи с потенциальным поставщиком или поставщиком — это конфликт интересов.
 rule-liability-to-counterparty-section = Финансовый контроль: обязательства и доходы
+rule-liability-to-counterparty-explanation = В декларации указана денежная связь с организацией { $counterparty } (БИН { $counterparty_bin }), участвующей в открытой закупке: { $tie }, { $amount_kzt } ({ $tie_kind })
 
 rule-unexplained-asset-growth-title = Рост состояния, не объяснимый задекларированными доходами
 rule-unexplained-asset-growth-description = Чистая стоимость имущества лица (активы за вычетом обязательств) от одной декларации к следующей выросла больше, чем на сумму задекларированного дохода за более поздний год и допуска. Состояние, которое нельзя объяснить доходами, может говорить о незаконном обогащении.
 rule-unexplained-asset-growth-section = Финансовый контроль: декларации об активах, обязательствах и доходах
+rule-unexplained-asset-growth-explanation = Чистая стоимость имущества с { $previous_year } по { $year } год выросла на { $growth_kzt } при задекларированном доходе { $income_kzt }: необъяснённый рост { $unexplained_kzt } превышает допуск в { $allowance_mci } МРП ({ $allowance_kzt } при МРП { $mci_kzt })
 rule-unexplained-asset-growth-param-allowance_mci-label = Допуск
 rule-unexplained-asset-growth-param-allowance_mci-help = Насколько рост чистой стоимости имущества может превышать задекларированный доход без отметки о нарушении, в месячных расчётных показателях (МРП) года декларации; допуск учитывает подарки родных, наследство и переоценку.
 
@@ -57,10 +67,12 @@ rule-unexplained-asset-growth-param-allowance_mci-help = Насколько ро
 rule-gift-from-open-procurement-counterparty-title = Подарок от участника открытой закупки
 rule-gift-from-open-procurement-counterparty-description = Сотрудник получил подарок любой стоимости от организации, которая участвует в одной из открытых закупок организации или поставляет по ней. Даже небольшой подарок от такого дарителя может повлиять на закупку.
 rule-gift-from-open-procurement-counterparty-section = Конфликт интересов: подарки; государственные закупки
+rule-gift-from-open-procurement-counterparty-explanation = Подарок «{ $description }» стоимостью { $value_kzt } получен { $date } от организации { $giver } (БИН { $giver_bin }), участвующей в открытой закупке
 
 rule-gift-not-handed-over-title = Подарок дороже предела оставлен себе, а не сдан
 rule-gift-not-handed-over-description = Сотрудник оставил себе подарок дороже установленного предела, вместо того чтобы вернуть его или сдать организации. Подарок, полученный в связи с исполнением служебных обязанностей, подлежит сдаче; подарок, по которому решения ещё нет, отмечает правило о подарках дороже предела.
 rule-gift-not-handed-over-section = Конфликт интересов: подарки
+rule-gift-not-handed-over-explanation = Подарок «{ $description }» от { $giver } стоимостью { $value_kzt }, что превышает { $limit_mci } МРП ({ $limit_kzt }), не сдан, а оставлен получателем
 rule-gift-not-handed-over-param-limit_mci-label = Предел стоимости подарка
 rule-gift-not-handed-over-param-limit_mci-help = Стоимость, выше которой подарок нужно вернуть или сдать, в месячных расчётных показателях (МРП) года получения подарка.
 
@@ -74,6 +86,7 @@ rule-gift-over-mci-limit-param-limit_mci-help = Наибольшая допус�
 rule-repeated-gifts-from-one-giver-title = Повторные подарки от одного дарителя
 rule-repeated-gifts-from-one-giver-description = Один даритель (тот же БИН или ИИН, а при их отсутствии то же имя) за заданный период сделал сотрудникам организации несколько подарков. Каждый подарок может быть небольшим и допустимым, но именно серией подарков контрагент покупает расположение сотрудников.
 rule-repeated-gifts-from-one-giver-section = Конфликт интересов: подарки
+rule-repeated-gifts-from-one-giver-explanation = Даритель { $giver } сделал сотрудникам организации серию подарков за { $window_days } дн. по { $latest_date } включительно: подарков — { $count }, общая стоимость — { $total_kzt }, получателей — { $receivers }
 rule-repeated-gifts-from-one-giver-param-min_count-label = Число подарков
 rule-repeated-gifts-from-one-giver-param-min_count-help = Сколько подарков от одного дарителя за период отмечается как серия; чем меньше число, тем больше дарителей будет отмечено.
 rule-repeated-gifts-from-one-giver-param-window_days-label = Период
@@ -84,34 +97,41 @@ rule-repeated-gifts-from-one-giver-param-window_days-help = За сколько 
 rule-no-anti-corruption-policy-title = Не принята антикоррупционная политика
 rule-no-anti-corruption-policy-description = Квазигосударственная или частная организация не внесла сведений о принятой антикоррупционной политике. Государственные органы следуют стандартам своей сферы и не проверяются.
 rule-no-anti-corruption-policy-section = Квазигосударственный и частный сектор: антикоррупционная политика
+rule-no-anti-corruption-policy-explanation = У организации ({ $sector }) нет сведений о принятой антикоррупционной политике; внесите её принятие как антикоррупционную меру
 
 rule-no-compliance-unit-title = Нет антикоррупционной комплаенс-службы
 rule-no-compliance-unit-description = Организация квазигосударственного сектора не внесла сведений об антикоррупционной комплаенс-службе, хотя Закон Республики Казахстан «О противодействии коррупции» её требует. Для частных компаний комплаенс-служба — лучшая практика и проверяется, только если организация так решила.
 rule-no-compliance-unit-section = Квазигосударственный и частный сектор: комплаенс-службы
+rule-no-compliance-unit-explanation = У организации ({ $sector }) нет сведений об антикоррупционной комплаенс-службе
 rule-no-compliance-unit-param-include_private-label = Проверять и частные компании
 rule-no-compliance-unit-param-include_private-help = Если включено, антикоррупционная комплаенс-служба ожидается и от частных компаний; если выключено, проверяются только организации квазигосударственного сектора.
 
 rule-no-recent-risk-assessment-title = Внутренний анализ коррупционных рисков не проводился больше года
 rule-no-recent-risk-assessment-description = За последние 365 дней организация не внесла сведений о проведённом внутреннем анализе коррупционных рисков. Каждая организация, включая государственные органы, должна анализировать свои коррупционные риски ежегодно.
 rule-no-recent-risk-assessment-section = Карта коррупционных рисков: внутренний анализ коррупционных рисков
+rule-no-recent-risk-assessment-explanation = Организация ({ $sector }) не внесла сведений о проведённом за последний год внутреннем анализе коррупционных рисков
 
 ## Кадры
 
 rule-candidate-in-convicted-registry-title = Кандидат или сотрудник найден в реестре лиц, совершивших коррупционные преступления
 rule-candidate-in-convicted-registry-description = О человеке, которого принимают, переводят или повышают, в публичном реестре лиц, совершивших коррупционные преступления, есть запись, действующая на день вступления решения в силу. Совпадение по ИИН достоверно; совпадение только по имени получает не более 90 баллов из 100 и должно быть подтверждено по судебному акту.
 rule-candidate-in-convicted-registry-section = Кадровые процессы: проверка на наличие судимости за коррупционные преступления
+rule-candidate-in-convicted-registry-explanation = { $person }: { $action } при действующей записи в реестре лиц, совершивших коррупционные преступления ({ $entry_name }, статья { $offence_article }, { $court }, приговор от { $convicted_date }); совпадение { $matched_by }
 
 rule-high-risk-hiring-without-screening-title = Приём на должность с высоким коррупционным риском без проверки
 rule-high-risk-hiring-without-screening-description = Человека приняли на должность из перечня должностей, подверженных коррупционным рискам, а проверка не внесена. Обычно Adal не принимает такую запись, поэтому правило находит приёмы, попавшие в систему иначе, например до включения должности в перечень.
 rule-high-risk-hiring-without-screening-section = Кадровые процессы: проверка кандидатов на должности с высоким коррупционным риском
+rule-high-risk-hiring-without-screening-explanation = { $person } принимается на работу на должность с высоким коррупционным риском «{ $position }» с { $effective_date }, но сведений о проверке нет
 
 rule-hiring-despite-screening-concerns-title = Приняли на работу, несмотря на замечания проверки
 rule-hiring-despite-screening-concerns-description = Человека приняли на работу, хотя проверка перед приёмом (реестр лиц, совершивших коррупционные преступления, родственники, деловые интересы) закончилась замечаниями. Причины такого решения нужно проверить и зафиксировать.
 rule-hiring-despite-screening-concerns-section = Кадровые процессы: проверка кандидатов на должности с высоким коррупционным риском
+rule-hiring-despite-screening-concerns-explanation = { $person }: приём на работу состоялся, хотя проверка от { $screening_date } выявила замечания
 
 rule-rapid-rehiring-title = Повторный приём вскоре после увольнения
 rule-rapid-rehiring-description = Человека снова принимают в ту же организацию вскоре после того, как она его уволила. Быстрое возвращение может свести на нет увольнение за дисциплинарный проступок или обнулить историю деклараций и проверок.
 rule-rapid-rehiring-section = Кадровые процессы: приём и увольнение
+rule-rapid-rehiring-explanation = { $person } снова принимается на работу { $hired_date }; увольнение состоялось { $dismissed_date }, прошло дней: { $days }
 rule-rapid-rehiring-param-min_days-label = Дней после увольнения
 rule-rapid-rehiring-param-min_days-help = Приём, состоявшийся не позднее этого числа дней после увольнения человека, отмечается; чем больше число, тем дальше назад смотрит правило.
 
@@ -216,3 +236,69 @@ rule-case-deadline-missed-section = Подотчётность и прозрач
 rule-feedback-not-answered-in-time-title = На обращение по каналу обратной связи не ответили в срок
 rule-feedback-not-answered-in-time-description = На обращение, поступившее по одному из каналов обратной связи организации (телефон доверия, электронная почта, сайт, письмо, личный приём, портал Агентства), ответили позже срока из настроек организации (по умолчанию 15 дней) или не ответили до сих пор. Сообщения о коррупции весят больше.
 rule-feedback-not-answered-in-time-section = Подотчётность и прозрачность: каналы обратной связи
+
+## Words for codes in explanations
+
+# fact-<факт>-<код>: код среди фактов нарушения (родство, сектор) словами;
+# объяснение показывает эти слова везде, где значение факта равно коду.
+
+fact-situation-relative_in_reporting_line = родственник в линии подчинённости
+fact-situation-relative_in_procurement = родственник, участвующий в закупке
+fact-situation-outside_employment = работа по совместительству
+fact-situation-commercial_activity = предпринимательская деятельность
+fact-situation-shareholding = доля участия в организации
+fact-situation-post_employment_offer = предложение о работе после увольнения
+
+fact-proposed_resolution-recusal = самоотвод от решений по этому вопросу
+fact-proposed_resolution-transfer = перевод на другую должность
+fact-proposed_resolution-divestment = продажа доли или передача её в доверительное управление
+fact-proposed_resolution-end_activity = прекращение деятельности
+fact-proposed_resolution-no_conflict = конфликта интересов нет
+
+fact-relation-spouse = супруг или супруга
+fact-relation-parent = отец или мать
+fact-relation-child = сын или дочь
+fact-relation-sibling = брат или сестра
+fact-relation-grandparent = дедушка или бабушка
+fact-relation-grandchild = внук или внучка
+fact-relation-parent_in_law = родитель супруга или супруги
+fact-relation-child_in_law = зять или невестка
+fact-relation-sibling_in_law = брат или сестра супруга или супруги
+fact-relation-other = другой родственник
+fact-relation-declared_relative = задекларированный родственник
+fact-relation-self = сам член комиссии
+
+fact-interest_role-shareholder = акционер или участник
+fact-interest_role-founder = учредитель
+fact-interest_role-director = руководитель
+fact-interest_role-board_member = член совета директоров
+fact-interest_role-employee = работник
+fact-interest_role-other = иная
+
+fact-action-hiring = приём на работу
+fact-action-transfer = перевод
+fact-action-promotion = повышение
+fact-action-dismissal = увольнение
+
+fact-tie-liability = обязательство перед ней
+fact-tie-income = доход от неё
+
+fact-tie_kind-loan = банковский кредит
+fact-tie_kind-mortgage = ипотека
+fact-tie_kind-private_loan = частный заём
+fact-tie_kind-guarantee = поручительство
+fact-tie_kind-salary = заработная плата
+fact-tie_kind-business = предпринимательство
+fact-tie_kind-rental = аренда
+fact-tie_kind-investment = инвестиции
+fact-tie_kind-gift = дарение
+fact-tie_kind-inheritance = наследство
+fact-tie_kind-sale_of_property = продажа имущества
+fact-tie_kind-other = другое
+
+fact-sector-public_body = государственный орган
+fact-sector-quasi_public = квазигосударственный сектор
+fact-sector-private = частный сектор
+
+fact-matched_by-iin = по ИИН
+fact-matched_by-name = только по имени: проверьте личность по данным судебного акта
