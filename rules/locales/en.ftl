@@ -121,6 +121,7 @@ rule-rapid-rehiring-param-min_days-help = A hiring this many days or fewer after
 rule-R003-title = Short period for submitting bids
 rule-R003-description = The time between the start and the end of bid submission is shorter than the set minimum. A short period leaves bidders too little time to prepare and favours whoever knew about the procurement in advance.
 rule-R003-section = Public procurement: red flags when bids are invited
+rule-R003-explanation = Submission period of { $period_days } days, shorter than { $minimum_days } days
 rule-R003-param-threshold-label = Shortest submission period
 rule-R003-param-threshold-help = A submission period shorter than this many whole days is flagged.
 rule-R003-param-procurement_methods-label = Procurement methods checked
@@ -131,18 +132,21 @@ rule-R003-param-procurement_method_details-help = A different shortest period, i
 rule-R018-title = Only one bid in a competitive procedure
 rule-R018-description = Only one bidder took part in an open or selective procedure. Without competition the price is not tested, and a lone bid may mean that others were kept away or that the conditions were written for one supplier.
 rule-R018-section = Public procurement: red flags when bids are invited
+rule-R018-explanation = Only one tenderer bid in { $procurement_method }
 rule-R018-param-procurement_methods-label = Competitive procurement methods
 rule-R018-param-procurement_methods-help = Which procurement methods count as competitive, written as in the procurement data and separated by a vertical bar (open|selective by default); leave it empty to check every method.
 
 rule-R024-title = Second-lowest bid unusually close to the winning bid
 rule-R024-description = The gap between the winning bid and the second-lowest valid bid is unusually small compared with the organisation's other procurements. Bids that are suspiciously close can mean that bidders agreed their prices between themselves.
 rule-R024-section = Public procurement: collusion between bidders
+rule-R024-explanation = In { $ocid } the second-lowest valid bid is only { $gap_percent }% above the winning bid (fence { $fence_percent }%)
 rule-R024-param-threshold-label = Fixed gap (optional)
 rule-R024-param-threshold-help = Leave empty to let Adal work out from all your procurements how small a gap is unusual; or enter a fixed share as a decimal fraction (0.02 means 2 percent), so that a second-lowest bid at most that much above the winning bid is flagged.
 
 rule-R025-title = Frequent bidder that unusually rarely wins
 rule-R025-description = Among the bidders who take part most often, one wins an unusually small share of the procedures in which it made a valid bid. A company that keeps bidding without winning may be a cover bidder that helps others win.
 rule-R025-section = Public procurement: collusion between bidders
+rule-R025-explanation = Tenderer { $tenderer } won { $processes_won } of the { $processes_with_valid_bids } contracting processes it bid validly in
 rule-R025-param-percentile-label = Frequent bidders considered
 rule-R025-param-percentile-help = Which bidders are checked, in percent: a bidder is considered only if it makes valid bids at least as often as this percentage of all bidders (75 keeps roughly the quarter that bids most often).
 rule-R025-param-threshold-label = Fixed share of wins (optional)
@@ -151,24 +155,29 @@ rule-R025-param-threshold-help = Leave empty to let Adal work out from all bidde
 rule-R028-title = Identical prices from different bidders
 rule-R028-description = Different bidders offered exactly the same price in a procedure where prices are compared. Identical prices rarely happen by chance and can point to collusion.
 rule-R028-section = Public procurement: collusion between bidders
+rule-R028-explanation = Tenderers { $tenderers } submitted bids with identical prices
 
 rule-R030-title = Late bid won
 rule-R030-description = A bid received after the deadline for bids was accepted as valid, and its bidder won the contract. Accepting a late bid breaks the equal treatment of bidders.
 rule-R030-section = Public procurement: red flags when contracts are awarded
+rule-R030-explanation = A valid bid from { $tenderers } arrived after the deadline and won
 
 rule-R035-title = All bids except the winner's rejected
 rule-R035-description = Once the results were final, the winner was the only bidder with a valid bid, and the bids of the others were rejected. Rejecting every competitor can be a way of steering the contract to a chosen supplier.
 rule-R035-section = Public procurement: red flags when bids are evaluated
+rule-R035-explanation = Only { $winner } had valid bids and won; { $disqualified_tenderers } other tenderers were disqualified
 rule-R035-param-threshold-label = Rejected competitors
 rule-R035-param-threshold-help = The smallest number of other bidders with rejected bids for the procedure to be flagged; values below 1 count as 1.
 
 rule-R036-title = Lowest bid rejected
 rule-R036-description = In a procedure where prices are compared and a contract was awarded, the lowest bid was rejected although another valid bid with a price existed. Rejecting the cheapest offer costs public money and can favour a chosen supplier.
 rule-R036-section = Public procurement: red flags when bids are evaluated
+rule-R036-explanation = The lowest bid was disqualified, although another valid bid with a price existed and a contract was awarded
 
 rule-R038-title = Unusually high share of rejected bids
 rule-R038-description = A buyer, procurement organiser or bidder has an unusually high share of rejected bids among the bids submitted, compared with others of its kind. Frequent rejections can be a way of removing unwanted competitors.
 rule-R038-section = Public procurement: red flags when bids are evaluated
+rule-R038-explanation = { $organisation_kind } { $organisation }: { $disqualified_bids } of { $submitted_bids } submitted bids disqualified
 rule-R038-param-threshold-label = Fixed share (optional)
 rule-R038-param-threshold-help = Leave empty to let Adal work out from your data how high a share of rejected bids is unusual; or enter a fixed share as a decimal fraction (0.5 means half of the bids), at or above which an organisation is flagged.
 rule-R038-param-minimum_submitted_bids-label = Fewest bids for a bidder
@@ -179,6 +188,7 @@ rule-R038-param-minimum_contracting_processes-help = How many bids a buyer or pr
 rule-R048-title = Supplier winning an unusually wide range of items
 rule-R048-description = A supplier that wins often has won contracts for an unusually large number of different kinds of goods, works or services compared with other suppliers. A supplier that wins everything may be a front company or enjoy improper favour.
 rule-R048-section = Public procurement: red flags when contracts are awarded
+rule-R048-explanation = Supplier { $supplier } won items of { $classifications } different classifications across { $processes_won } contracting processes
 rule-R048-param-digits-label = Length of the item code
 rule-R048-param-digits-help = How many leading characters of an item's classification code define one kind of item; fewer characters group the items into broader kinds.
 rule-R048-param-threshold-label = Fixed number of kinds (optional)
@@ -189,6 +199,7 @@ rule-R048-param-minimum_contracting_processes-help = How many procedures a suppl
 rule-R058-title = Winning bid unusually far below the second-lowest bid
 rule-R058-description = The winning bid is unusually far below the second-lowest valid bid compared with the organisation's other procurements. A price far below the rest can mean that the winner had inside information or expects to raise the price later through changes to the contract.
 rule-R058-section = Public procurement: red flags when contracts are awarded
+rule-R058-explanation = In { $ocid } the winning bid is unusually low: the second-lowest valid bid is { $gap_percent }% above it (fence { $fence_percent }%)
 rule-R058-param-threshold-label = Fixed gap (optional)
 rule-R058-param-threshold-help = Leave empty to let Adal work out from all your procurements how large a gap is unusual; or enter a fixed share as a decimal fraction (0.3 means 30 percent), so that a winning bid at least that much below the second-lowest bid is flagged.
 
@@ -217,3 +228,15 @@ rule-case-deadline-missed-section = Accountability and transparency: feedback ch
 rule-feedback-not-answered-in-time-title = Report to a feedback channel not answered in time
 rule-feedback-not-answered-in-time-description = A report received through one of the organisation's feedback channels (hotline, email, website, letter, in person, the Agency's portal) was answered after the deadline in the organisation's settings (15 days by default), or is still unanswered. Reports of corruption weigh more.
 rule-feedback-not-answered-in-time-section = Accountability and transparency: feedback channels
+
+## Words for codes in explanations
+
+fact-procurement_method-open = an open procedure
+fact-procurement_method-selective = a selective procedure
+fact-procurement_method-limited = a limited procedure
+fact-procurement_method-direct = a direct procedure
+fact-procurement_method-not_stated = a procedure whose method is not stated
+
+fact-organisation_kind-Buyer = Buyer
+fact-organisation_kind-ProcuringEntity = Procuring entity
+fact-organisation_kind-Tenderer = Tenderer
