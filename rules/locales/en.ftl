@@ -206,16 +206,19 @@ rule-R058-param-threshold-help = Leave empty to let Adal work out from all your 
 rule-committee-member-related-to-bidder-title = Tender committee member, or their relative, bids or supplies in person
 rule-committee-member-related-to-bidder-description = A member of a procurement's tender committee, or a relative they declared, is personally a bidder or supplier in that procurement. People are matched by IIN, or by name in any spelling when a relative was declared without an IIN.
 rule-committee-member-related-to-bidder-section = Public procurement: independent committees and conflict of interest
+rule-committee-member-related-to-bidder-explanation = Committee member { $member }: { $party } ({ $party_id_kind } { $party_id }) is a tenderer or supplier in this procurement, and { $person_kin } { $person } { $party_link } (matched by { $bidder_matched_by })
 
 rule-plan-or-award-published-late-title = Results published late, or procurement announced before its plan was public
 rule-plan-or-award-published-late-description = The notice of a procurement's results was published later than the allowed number of days after the decision, or not at all; or bids were invited before the procurement plan was published. Late results and procurements missing from the public plan keep decisions out of public view.
 rule-plan-or-award-published-late-section = Public procurement: published plans and results
+rule-plan-or-award-published-late-explanation = Procurement { $ocid }: { $lateness }; { $days } days passed from { $from_date } to { $to_date } (at most { $max_days } allowed)
 rule-plan-or-award-published-late-param-max_days-label = Days to publish the results
 rule-plan-or-award-published-late-param-max_days-help = The most days allowed between the decision on the results and the publication of its notice; the default of 3 days is Adal's suggestion, so set it to the deadline of the regulations your organisation follows.
 
 rule-specification-fits-one-supplier-title = Specification that only one supplier has ever met
 rule-specification-fits-one-supplier-description = An open procurement asks for a combination of kinds of goods, works or services that only one of the organisation's past suppliers has ever supplied in full. A specification that only one supplier can meet may have been written for that supplier.
 rule-specification-fits-one-supplier-section = Public procurement: specifications written for one supplier
+rule-specification-fits-one-supplier-explanation = Tender { $ocid } asks for { $classification_count } item classifications ({ $classifications }); of the { $suppliers_with_any } suppliers ever awarded any of them, only the supplier with BIN { $supplier } has been awarded all
 rule-specification-fits-one-supplier-param-min_classifications-label = Kinds of items combined
 rule-specification-fits-one-supplier-param-min_classifications-help = How many different kinds of items a procurement must combine before a single supplier able to deliver them all is flagged; with only one kind the evidence is weak.
 
@@ -240,3 +243,33 @@ fact-procurement_method-not_stated = a procedure whose method is not stated
 fact-organisation_kind-Buyer = Buyer
 fact-organisation_kind-ProcuringEntity = Procuring entity
 fact-organisation_kind-Tenderer = Tenderer
+
+fact-person_kin-self = the member
+fact-person_kin-spouse = the member's spouse
+fact-person_kin-parent = the member's parent
+fact-person_kin-child = the member's child
+fact-person_kin-sibling = the member's brother or sister
+fact-person_kin-grandparent = the member's grandparent
+fact-person_kin-grandchild = the member's grandchild
+fact-person_kin-parent_in_law = the member's parent-in-law
+fact-person_kin-child_in_law = the member's son- or daughter-in-law
+fact-person_kin-sibling_in_law = the member's brother- or sister-in-law
+fact-person_kin-other = the member's relative
+
+fact-party_id_kind-iin = IIN
+fact-party_id_kind-bin = BIN
+
+fact-party_link-same_person = is that same person
+fact-party_link-shareholder = is its shareholder
+fact-party_link-founder = is its founder
+fact-party_link-director = is its director
+fact-party_link-board_member = sits on its board
+fact-party_link-employee = is its employee
+fact-party_link-other = has an interest in it
+
+fact-bidder_matched_by-iin = IIN
+fact-bidder_matched_by-name = name
+
+fact-lateness-award_notice_late = the award notice was published late after the award
+fact-lateness-award_notice_missing = no award notice has been published since the award
+fact-lateness-plan_after_tender = the procurement plan was published after the tender opened

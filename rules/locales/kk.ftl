@@ -205,16 +205,19 @@ rule-R058-param-threshold-help = Қандай айырма әдеттен тыс
 rule-committee-member-related-to-bidder-title = Конкурстық комиссия мүшесі немесе оның туысы сатып алуға жеке тұлға ретінде қатысады не өнім жеткізеді
 rule-committee-member-related-to-bidder-description = Сатып алу бойынша конкурстық комиссияның мүшесі немесе ол декларациялаған туысы жеке тұлға ретінде осы сатып алудың әлеуетті өнім берушісі немесе өнім берушісі болып табылады. Адамдар ЖСН бойынша, ал туыс ЖСН-сіз декларацияланған болса, кез келген жазылудағы аты-жөні бойынша салыстырылады.
 rule-committee-member-related-to-bidder-section = Мемлекеттік сатып алу: комиссиялардың тәуелсіздігі және мүдделер қақтығысы
+rule-committee-member-related-to-bidder-explanation = Конкурстық комиссия мүшесі { $member }: { $party } ({ $party_id_kind } { $party_id }) осы сатып алуға әлеуетті өнім беруші немесе өнім беруші ретінде қатысады, ал { $person_kin } { $person } — { $party_link } ({ $bidder_matched_by } бойынша сәйкестік)
 
 rule-plan-or-award-published-late-title = Қорытындылар кеш жарияланған немесе сатып алу жоспары жарияланбай тұрып хабарланған
 rule-plan-or-award-published-late-description = Сатып алу қорытындылары туралы хаттама шешімнен кейін рұқсат етілген күн санынан кеш жарияланған немесе мүлде жарияланбаған; не өтінімдерді қабылдау сатып алу жоспары жарияланбай тұрып басталған. Кешіккен қорытындылар мен жарияланған жоспардан тыс сатып алулар шешімдерді қоғамдық бақылаудан жасырады.
 rule-plan-or-award-published-late-section = Мемлекеттік сатып алу: жоспарлар мен қорытындыларды жариялау
+rule-plan-or-award-published-late-explanation = { $ocid } сатып алуы: { $lateness }; { $from_date } – { $to_date } аралығында { $days } күн өтті (ең көбі { $max_days } күн рұқсат етіледі)
 rule-plan-or-award-published-late-param-max_days-label = Қорытындыларды жариялау мерзімі, күн
 rule-plan-or-award-published-late-param-max_days-help = Қорытындылар туралы шешім мен хаттаманы жариялау арасындағы ең көп күн саны; әдепкі 3 күн Adal ұсынысы ғана, сондықтан ұйымыңыз басшылыққа алатын қағидалардағы мерзімді көрсетіңіз.
 
 rule-specification-fits-one-supplier-title = Тек бір өнім беруші сәйкес келген техникалық ерекшелік
 rule-specification-fits-one-supplier-description = Ашық сатып алу ұйымның бұрынғы өнім берушілерінің тек біреуі ғана толық жеткізген тауарлар, жұмыстар немесе көрсетілетін қызметтер түрлерінің үйлесімін талап етеді. Тек бір өнім беруші сәйкес келетін техникалық ерекшелік соған арнап жазылған болуы мүмкін.
 rule-specification-fits-one-supplier-section = Мемлекеттік сатып алу: бір өнім берушіге арналған техникалық ерекшеліктер
+rule-specification-fits-one-supplier-explanation = { $ocid } сатып алуы жіктеуіш бойынша тауарлардың, жұмыстардың немесе көрсетілетін қызметтердің { $classification_count } түрін талап етеді ({ $classifications }); осы түрлердің кем дегенде біреуі бойынша шарт жасалған { $suppliers_with_any } өнім берушінің ішінде барлық түрі бойынша тек БСН-і { $supplier } өнім беруші шарт алған
 rule-specification-fits-one-supplier-param-min_classifications-label = Сатып алудағы тауар түрлерінің саны
 rule-specification-fits-one-supplier-param-min_classifications-help = Барлығын жеткізе алатын жалғыз өнім беруші белгіленуі үшін сатып алу тауарлардың, жұмыстардың немесе көрсетілетін қызметтердің неше түрін біріктіруі керек; бір ғана түр болса, мұндай сәйкестік әлсіз дәлел.
 
@@ -239,3 +242,33 @@ fact-procurement_method-not_stated = көрсетілмеген
 fact-organisation_kind-Buyer = Тапсырыс беруші
 fact-organisation_kind-ProcuringEntity = Сатып алуды ұйымдастырушы
 fact-organisation_kind-Tenderer = Әлеуетті өнім беруші
+
+fact-person_kin-self = комиссия мүшесінің өзі
+fact-person_kin-spouse = комиссия мүшесінің жұбайы
+fact-person_kin-parent = комиссия мүшесінің ата-анасы
+fact-person_kin-child = комиссия мүшесінің баласы
+fact-person_kin-sibling = комиссия мүшесінің бауыры
+fact-person_kin-grandparent = комиссия мүшесінің атасы немесе әжесі
+fact-person_kin-grandchild = комиссия мүшесінің немересі
+fact-person_kin-parent_in_law = комиссия мүшесінің жұбайының ата-анасы
+fact-person_kin-child_in_law = комиссия мүшесінің күйеу баласы немесе келіні
+fact-person_kin-sibling_in_law = комиссия мүшесінің жұбайының бауыры
+fact-person_kin-other = комиссия мүшесінің туысы
+
+fact-party_id_kind-iin = ЖСН
+fact-party_id_kind-bin = БСН
+
+fact-party_link-same_person = сол тұлға
+fact-party_link-shareholder = осы компанияның акционері немесе қатысушысы
+fact-party_link-founder = осы компанияның құрылтайшысы
+fact-party_link-director = осы компанияның директоры
+fact-party_link-board_member = осы компанияның директорлар кеңесінің мүшесі
+fact-party_link-employee = осы компанияның қызметкері
+fact-party_link-other = осы компаниямен байланысты тұлға
+
+fact-bidder_matched_by-iin = ЖСН
+fact-bidder_matched_by-name = аты-жөні
+
+fact-lateness-award_notice_late = қорытындылар туралы хаттама өнім берушіні таңдау туралы шешімнен кейін кешігіп жарияланды
+fact-lateness-award_notice_missing = өнім берушіні таңдау туралы шешімнен кейін қорытындылар туралы хаттама әлі жарияланбаған
+fact-lateness-plan_after_tender = сатып алу жоспары өтінімдерді қабылдау басталғаннан кейін жарияланды

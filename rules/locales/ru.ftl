@@ -205,16 +205,19 @@ rule-R058-param-threshold-help = Оставьте пустым, чтобы Adal 
 rule-committee-member-related-to-bidder-title = Член конкурсной комиссии или его родственник сам участвует в закупке или поставляет по ней
 rule-committee-member-related-to-bidder-description = Член конкурсной комиссии закупки или задекларированный им родственник сам, как физическое лицо, является потенциальным поставщиком или поставщиком по этой закупке. Лица сверяются по ИИН, а если родственник задекларирован без ИИН — по имени в любом написании.
 rule-committee-member-related-to-bidder-section = Государственные закупки: независимость комиссий и конфликт интересов
+rule-committee-member-related-to-bidder-explanation = Член конкурсной комиссии { $member }: { $party } ({ $party_id_kind } { $party_id }) участвует в этой закупке как потенциальный поставщик или поставщик, а { $person_kin } { $person } — { $party_link } (совпадение по { $bidder_matched_by })
 
 rule-plan-or-award-published-late-title = Итоги опубликованы с опозданием или закупка объявлена до публикации плана
 rule-plan-or-award-published-late-description = Протокол об итогах закупки опубликован позже допустимого числа дней после решения или не опубликован вовсе; либо приём заявок начался до публикации плана закупок. Запоздавшие итоги и закупки вне опубликованного плана скрывают решения от общественного контроля.
 rule-plan-or-award-published-late-section = Государственные закупки: публикация планов и итогов
+rule-plan-or-award-published-late-explanation = Закупка { $ocid }: { $lateness }; с { $from_date } по { $to_date } прошло дней: { $days } (допустимо не более: { $max_days })
 rule-plan-or-award-published-late-param-max_days-label = Дней на публикацию итогов
 rule-plan-or-award-published-late-param-max_days-help = Наибольшее число дней между решением об итогах и публикацией протокола; 3 дня по умолчанию — предложение Adal, поэтому укажите срок из правил, которым следует ваша организация.
 
 rule-specification-fits-one-supplier-title = Техническая спецификация, которой соответствовал только один поставщик
 rule-specification-fits-one-supplier-description = Открытая закупка требует сочетания видов товаров, работ или услуг, которое целиком поставлял только один из прежних поставщиков организации. Спецификация, которой может соответствовать лишь один поставщик, могла быть написана под него.
 rule-specification-fits-one-supplier-section = Государственные закупки: спецификации под одного поставщика
+rule-specification-fits-one-supplier-explanation = Закупка { $ocid } требует сочетания видов товаров, работ или услуг по классификатору ({ $classifications }; всего видов: { $classification_count }); из поставщиков, получавших договоры хотя бы по одному из этих видов (всего: { $suppliers_with_any }), договоры по всем видам получал только поставщик с БИН { $supplier }
 rule-specification-fits-one-supplier-param-min_classifications-label = Число видов товаров в закупке
 rule-specification-fits-one-supplier-param-min_classifications-help = Сколько разных видов товаров, работ или услуг должна объединять закупка, чтобы единственный поставщик всех их был отмечен; при одном виде такое совпадение мало о чём говорит.
 
@@ -239,3 +242,33 @@ fact-procurement_method-not_stated = не указан
 fact-organisation_kind-Buyer = Заказчик
 fact-organisation_kind-ProcuringEntity = Организатор закупок
 fact-organisation_kind-Tenderer = Потенциальный поставщик
+
+fact-person_kin-self = сам член комиссии
+fact-person_kin-spouse = супруг(а) члена комиссии
+fact-person_kin-parent = родитель члена комиссии
+fact-person_kin-child = сын или дочь члена комиссии
+fact-person_kin-sibling = брат или сестра члена комиссии
+fact-person_kin-grandparent = дедушка или бабушка члена комиссии
+fact-person_kin-grandchild = внук или внучка члена комиссии
+fact-person_kin-parent_in_law = родитель супруга(и) члена комиссии
+fact-person_kin-child_in_law = зять или невестка члена комиссии
+fact-person_kin-sibling_in_law = брат или сестра супруга(и) члена комиссии
+fact-person_kin-other = родственник члена комиссии
+
+fact-party_id_kind-iin = ИИН
+fact-party_id_kind-bin = БИН
+
+fact-party_link-same_person = то же лицо
+fact-party_link-shareholder = акционер или участник этой компании
+fact-party_link-founder = учредитель этой компании
+fact-party_link-director = директор этой компании
+fact-party_link-board_member = член совета директоров этой компании
+fact-party_link-employee = работник этой компании
+fact-party_link-other = лицо, связанное с этой компанией
+
+fact-bidder_matched_by-iin = ИИН
+fact-bidder_matched_by-name = имени
+
+fact-lateness-award_notice_late = протокол об итогах опубликован с опозданием после решения о выборе поставщика
+fact-lateness-award_notice_missing = после решения о выборе поставщика протокол об итогах так и не опубликован
+fact-lateness-plan_after_tender = план закупок опубликован после начала приёма заявок
