@@ -227,10 +227,12 @@ rule-specification-fits-one-supplier-param-min_classifications-help = How many d
 rule-case-deadline-missed-title = Report not acknowledged or not answered in time
 rule-case-deadline-missed-description = A report made through the organisation's own reporting channel was not acknowledged within its deadline (7 days by default) or not closed with an outcome within its second deadline (3 months by default). A missed answer weighs more; the rule looks only at dates, never at what the report says.
 rule-case-deadline-missed-section = Accountability and transparency: feedback channels
+rule-case-deadline-missed-explanation = The report received on { $received_date }: { $acknowledgement_state } (due { $acknowledge_due_date }); { $feedback_state } (due { $feedback_due_date })
 
 rule-feedback-not-answered-in-time-title = Report to a feedback channel not answered in time
 rule-feedback-not-answered-in-time-description = A report received through one of the organisation's feedback channels (hotline, email, website, letter, in person, the Agency's portal) was answered after the deadline in the organisation's settings (15 days by default), or is still unanswered. Reports of corruption weigh more.
 rule-feedback-not-answered-in-time-section = Accountability and transparency: feedback channels
+rule-feedback-not-answered-in-time-explanation = Report { $receipt_code } received on { $received_date } { $answer_state }; the deadline was { $due_date } ({ $answer_days } days)
 
 ## Words for codes in explanations
 
@@ -273,3 +275,16 @@ fact-bidder_matched_by-name = name
 fact-lateness-award_notice_late = the award notice was published late after the award
 fact-lateness-award_notice_missing = no award notice has been published since the award
 fact-lateness-plan_after_tender = the procurement plan was published after the tender opened
+
+fact-acknowledgement_state-met = acknowledged in time
+fact-acknowledgement_state-missed = acknowledged late
+fact-acknowledgement_state-overdue = not acknowledged, and the deadline has passed
+fact-acknowledgement_state-pending = not yet acknowledged, within the deadline
+
+fact-feedback_state-met = closed with an outcome in time
+fact-feedback_state-missed = closed with an outcome late
+fact-feedback_state-overdue = no outcome, and the deadline has passed
+fact-feedback_state-pending = no outcome yet, within the deadline
+
+fact-answer_state-overdue = is still unanswered
+fact-answer_state-answered_late = was answered late

@@ -226,10 +226,12 @@ rule-specification-fits-one-supplier-param-min_classifications-help = Барлы
 rule-case-deadline-missed-title = Хабарламаның алынғаны расталмаған немесе мерзімінде жауап берілмеген
 rule-case-deadline-missed-description = Ұйымның өз хабарлама арнасы арқылы түскен хабарламаның алынғаны мерзімінде (әдепкі бойынша 7 күн) расталмаған немесе іс екінші мерзім ішінде (әдепкі бойынша 3 ай) нәтижемен жабылмаған. Жауап мерзімін өткізіп алу ауырырақ саналады; ереже тек күндерге қарайды, хабарламаның мазмұнын ешқашан оқымайды.
 rule-case-deadline-missed-section = Есептілік және ашықтық: кері байланыс арналары
+rule-case-deadline-missed-explanation = { $received_date } күні түскен хабарлама: { $acknowledgement_state } (мерзімі — { $acknowledge_due_date }); { $feedback_state } (мерзімі — { $feedback_due_date })
 
 rule-feedback-not-answered-in-time-title = Кері байланыс арнасы бойынша өтінішке мерзімінде жауап берілмеген
 rule-feedback-not-answered-in-time-description = Ұйымның кері байланыс арналарының бірі (сенім телефоны, электрондық пошта, сайт, хат, жеке келу, Агенттік порталы) арқылы түскен өтінішке ұйым баптауларындағы мерзімнен (әдепкі бойынша 15 күн) кеш жауап берілген немесе әлі жауап берілмеген. Сыбайлас жемқорлық туралы хабарламалар ауырырақ саналады.
 rule-feedback-not-answered-in-time-section = Есептілік және ашықтық: кері байланыс арналары
+rule-feedback-not-answered-in-time-explanation = { $received_date } күні түскен { $receipt_code } өтінішіне { $answer_state }; жауап беру мерзімі — { $due_date } ({ $answer_days } күн)
 
 ## Words for codes in explanations
 
@@ -272,3 +274,16 @@ fact-bidder_matched_by-name = аты-жөні
 fact-lateness-award_notice_late = қорытындылар туралы хаттама өнім берушіні таңдау туралы шешімнен кейін кешігіп жарияланды
 fact-lateness-award_notice_missing = өнім берушіні таңдау туралы шешімнен кейін қорытындылар туралы хаттама әлі жарияланбаған
 fact-lateness-plan_after_tender = сатып алу жоспары өтінімдерді қабылдау басталғаннан кейін жарияланды
+
+fact-acknowledgement_state-met = алынғаны мерзімінде расталды
+fact-acknowledgement_state-missed = алынғаны мерзімінен кеш расталды
+fact-acknowledgement_state-overdue = алынғаны расталмады, мерзімі өтіп кетті
+fact-acknowledgement_state-pending = алынғаны әлі расталмады, мерзімі өтпеген
+
+fact-feedback_state-met = іс мерзімінде нәтижемен жабылды
+fact-feedback_state-missed = іс нәтижемен мерзімінен кеш жабылды
+fact-feedback_state-overdue = іс нәтижемен жабылмады, мерзімі өтіп кетті
+fact-feedback_state-pending = іс әлі жабылмады, мерзімі өтпеген
+
+fact-answer_state-overdue = әлі жауап берілмеді
+fact-answer_state-answered_late = мерзімінен кеш жауап берілді

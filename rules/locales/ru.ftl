@@ -226,10 +226,12 @@ rule-specification-fits-one-supplier-param-min_classifications-help = Сколь
 rule-case-deadline-missed-title = Получение сообщения не подтверждено или ответ не дан в срок
 rule-case-deadline-missed-description = Получение сообщения, поступившего по собственному каналу организации, не подтверждено в срок (по умолчанию 7 дней) или дело не закрыто с итогом в течение второго срока (по умолчанию 3 месяца). Пропущенный срок ответа весит больше; правило смотрит только на даты и никогда — на содержание сообщения.
 rule-case-deadline-missed-section = Подотчётность и прозрачность: каналы обратной связи
+rule-case-deadline-missed-explanation = Сообщение, поступившее { $received_date }: { $acknowledgement_state } (срок — { $acknowledge_due_date }); { $feedback_state } (срок — { $feedback_due_date })
 
 rule-feedback-not-answered-in-time-title = На обращение по каналу обратной связи не ответили в срок
 rule-feedback-not-answered-in-time-description = На обращение, поступившее по одному из каналов обратной связи организации (телефон доверия, электронная почта, сайт, письмо, личный приём, портал Агентства), ответили позже срока из настроек организации (по умолчанию 15 дней) или не ответили до сих пор. Сообщения о коррупции весят больше.
 rule-feedback-not-answered-in-time-section = Подотчётность и прозрачность: каналы обратной связи
+rule-feedback-not-answered-in-time-explanation = Обращение { $receipt_code }, поступившее { $received_date }, { $answer_state }; срок ответа — { $due_date } (дней на ответ: { $answer_days })
 
 ## Words for codes in explanations
 
@@ -272,3 +274,16 @@ fact-bidder_matched_by-name = имени
 fact-lateness-award_notice_late = протокол об итогах опубликован с опозданием после решения о выборе поставщика
 fact-lateness-award_notice_missing = после решения о выборе поставщика протокол об итогах так и не опубликован
 fact-lateness-plan_after_tender = план закупок опубликован после начала приёма заявок
+
+fact-acknowledgement_state-met = получение подтверждено в срок
+fact-acknowledgement_state-missed = получение подтверждено с опозданием
+fact-acknowledgement_state-overdue = получение не подтверждено, хотя срок истёк
+fact-acknowledgement_state-pending = получение ещё не подтверждено, срок не истёк
+
+fact-feedback_state-met = дело закрыто с итогом в срок
+fact-feedback_state-missed = дело закрыто с итогом позже срока
+fact-feedback_state-overdue = дело не закрыто с итогом, хотя срок истёк
+fact-feedback_state-pending = дело ещё не закрыто, срок не истёк
+
+fact-answer_state-overdue = до сих пор остаётся без ответа
+fact-answer_state-answered_late = получило ответ с опозданием
