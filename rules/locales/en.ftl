@@ -141,6 +141,7 @@ rule-rapid-rehiring-param-min_days-help = A hiring this many days or fewer after
 rule-R003-title = Short period for submitting bids
 rule-R003-description = The time between the start and the end of bid submission is shorter than the set minimum. A short period leaves bidders too little time to prepare and favours whoever knew about the procurement in advance.
 rule-R003-section = Public procurement: red flags when bids are invited
+rule-R003-explanation = Submission period of { $period_days } days, shorter than { $minimum_days } days
 rule-R003-param-threshold-label = Shortest submission period
 rule-R003-param-threshold-help = A submission period shorter than this many whole days is flagged.
 rule-R003-param-procurement_methods-label = Procurement methods checked
@@ -151,18 +152,21 @@ rule-R003-param-procurement_method_details-help = A different shortest period, i
 rule-R018-title = Only one bid in a competitive procedure
 rule-R018-description = Only one bidder took part in an open or selective procedure. Without competition the price is not tested, and a lone bid may mean that others were kept away or that the conditions were written for one supplier.
 rule-R018-section = Public procurement: red flags when bids are invited
+rule-R018-explanation = Only one tenderer bid in { $procurement_method }
 rule-R018-param-procurement_methods-label = Competitive procurement methods
 rule-R018-param-procurement_methods-help = Which procurement methods count as competitive, written as in the procurement data and separated by a vertical bar (open|selective by default); leave it empty to check every method.
 
 rule-R024-title = Second-lowest bid unusually close to the winning bid
 rule-R024-description = The gap between the winning bid and the second-lowest valid bid is unusually small compared with the organisation's other procurements. Bids that are suspiciously close can mean that bidders agreed their prices between themselves.
 rule-R024-section = Public procurement: collusion between bidders
+rule-R024-explanation = In { $ocid } the second-lowest valid bid is only { $gap_percent }% above the winning bid (fence { $fence_percent }%)
 rule-R024-param-threshold-label = Fixed gap (optional)
 rule-R024-param-threshold-help = Leave empty to let Adal work out from all your procurements how small a gap is unusual; or enter a fixed share as a decimal fraction (0.02 means 2 percent), so that a second-lowest bid at most that much above the winning bid is flagged.
 
 rule-R025-title = Frequent bidder that unusually rarely wins
 rule-R025-description = Among the bidders who take part most often, one wins an unusually small share of the procedures in which it made a valid bid. A company that keeps bidding without winning may be a cover bidder that helps others win.
 rule-R025-section = Public procurement: collusion between bidders
+rule-R025-explanation = Tenderer { $tenderer } won { $processes_won } of the { $processes_with_valid_bids } contracting processes it bid validly in
 rule-R025-param-percentile-label = Frequent bidders considered
 rule-R025-param-percentile-help = Which bidders are checked, in percent: a bidder is considered only if it makes valid bids at least as often as this percentage of all bidders (75 keeps roughly the quarter that bids most often).
 rule-R025-param-threshold-label = Fixed share of wins (optional)
@@ -171,24 +175,29 @@ rule-R025-param-threshold-help = Leave empty to let Adal work out from all bidde
 rule-R028-title = Identical prices from different bidders
 rule-R028-description = Different bidders offered exactly the same price in a procedure where prices are compared. Identical prices rarely happen by chance and can point to collusion.
 rule-R028-section = Public procurement: collusion between bidders
+rule-R028-explanation = Tenderers { $tenderers } submitted bids with identical prices
 
 rule-R030-title = Late bid won
 rule-R030-description = A bid received after the deadline for bids was accepted as valid, and its bidder won the contract. Accepting a late bid breaks the equal treatment of bidders.
 rule-R030-section = Public procurement: red flags when contracts are awarded
+rule-R030-explanation = A valid bid from { $tenderers } arrived after the deadline and won
 
 rule-R035-title = All bids except the winner's rejected
 rule-R035-description = Once the results were final, the winner was the only bidder with a valid bid, and the bids of the others were rejected. Rejecting every competitor can be a way of steering the contract to a chosen supplier.
 rule-R035-section = Public procurement: red flags when bids are evaluated
+rule-R035-explanation = Only { $winner } had valid bids and won; { $disqualified_tenderers } other tenderers were disqualified
 rule-R035-param-threshold-label = Rejected competitors
 rule-R035-param-threshold-help = The smallest number of other bidders with rejected bids for the procedure to be flagged; values below 1 count as 1.
 
 rule-R036-title = Lowest bid rejected
 rule-R036-description = In a procedure where prices are compared and a contract was awarded, the lowest bid was rejected although another valid bid with a price existed. Rejecting the cheapest offer costs public money and can favour a chosen supplier.
 rule-R036-section = Public procurement: red flags when bids are evaluated
+rule-R036-explanation = The lowest bid was disqualified, although another valid bid with a price existed and a contract was awarded
 
 rule-R038-title = Unusually high share of rejected bids
 rule-R038-description = A buyer, procurement organiser or bidder has an unusually high share of rejected bids among the bids submitted, compared with others of its kind. Frequent rejections can be a way of removing unwanted competitors.
 rule-R038-section = Public procurement: red flags when bids are evaluated
+rule-R038-explanation = { $organisation_kind } { $organisation }: { $disqualified_bids } of { $submitted_bids } submitted bids disqualified
 rule-R038-param-threshold-label = Fixed share (optional)
 rule-R038-param-threshold-help = Leave empty to let Adal work out from your data how high a share of rejected bids is unusual; or enter a fixed share as a decimal fraction (0.5 means half of the bids), at or above which an organisation is flagged.
 rule-R038-param-minimum_submitted_bids-label = Fewest bids for a bidder
@@ -199,6 +208,7 @@ rule-R038-param-minimum_contracting_processes-help = How many bids a buyer or pr
 rule-R048-title = Supplier winning an unusually wide range of items
 rule-R048-description = A supplier that wins often has won contracts for an unusually large number of different kinds of goods, works or services compared with other suppliers. A supplier that wins everything may be a front company or enjoy improper favour.
 rule-R048-section = Public procurement: red flags when contracts are awarded
+rule-R048-explanation = Supplier { $supplier } won items of { $classifications } different classifications across { $processes_won } contracting processes
 rule-R048-param-digits-label = Length of the item code
 rule-R048-param-digits-help = How many leading characters of an item's classification code define one kind of item; fewer characters group the items into broader kinds.
 rule-R048-param-threshold-label = Fixed number of kinds (optional)
@@ -209,22 +219,26 @@ rule-R048-param-minimum_contracting_processes-help = How many procedures a suppl
 rule-R058-title = Winning bid unusually far below the second-lowest bid
 rule-R058-description = The winning bid is unusually far below the second-lowest valid bid compared with the organisation's other procurements. A price far below the rest can mean that the winner had inside information or expects to raise the price later through changes to the contract.
 rule-R058-section = Public procurement: red flags when contracts are awarded
+rule-R058-explanation = In { $ocid } the winning bid is unusually low: the second-lowest valid bid is { $gap_percent }% above it (fence { $fence_percent }%)
 rule-R058-param-threshold-label = Fixed gap (optional)
 rule-R058-param-threshold-help = Leave empty to let Adal work out from all your procurements how large a gap is unusual; or enter a fixed share as a decimal fraction (0.3 means 30 percent), so that a winning bid at least that much below the second-lowest bid is flagged.
 
 rule-committee-member-related-to-bidder-title = Tender committee member, or their relative, bids or supplies in person
 rule-committee-member-related-to-bidder-description = A member of a procurement's tender committee, or a relative they declared, is personally a bidder or supplier in that procurement. People are matched by IIN, or by name in any spelling when a relative was declared without an IIN.
 rule-committee-member-related-to-bidder-section = Public procurement: independent committees and conflict of interest
+rule-committee-member-related-to-bidder-explanation = Committee member { $member }: { $party } ({ $party_id_kind } { $party_id }) is a tenderer or supplier in this procurement, and { $person_kin } { $person } { $party_link } (matched by { $bidder_matched_by })
 
 rule-plan-or-award-published-late-title = Results published late, or procurement announced before its plan was public
 rule-plan-or-award-published-late-description = The notice of a procurement's results was published later than the allowed number of days after the decision, or not at all; or bids were invited before the procurement plan was published. Late results and procurements missing from the public plan keep decisions out of public view.
 rule-plan-or-award-published-late-section = Public procurement: published plans and results
+rule-plan-or-award-published-late-explanation = Procurement { $ocid }: { $lateness }; { $days } days passed from { $from_date } to { $to_date } (at most { $max_days } allowed)
 rule-plan-or-award-published-late-param-max_days-label = Days to publish the results
 rule-plan-or-award-published-late-param-max_days-help = The most days allowed between the decision on the results and the publication of its notice; the default of 3 days is Adal's suggestion, so set it to the deadline of the regulations your organisation follows.
 
 rule-specification-fits-one-supplier-title = Specification that only one supplier has ever met
 rule-specification-fits-one-supplier-description = An open procurement asks for a combination of kinds of goods, works or services that only one of the organisation's past suppliers has ever supplied in full. A specification that only one supplier can meet may have been written for that supplier.
 rule-specification-fits-one-supplier-section = Public procurement: specifications written for one supplier
+rule-specification-fits-one-supplier-explanation = Tender { $ocid } asks for { $classification_count } item classifications ({ $classifications }); of the { $suppliers_with_any } suppliers ever awarded any of them, only the supplier with BIN { $supplier } has been awarded all
 rule-specification-fits-one-supplier-param-min_classifications-label = Kinds of items combined
 rule-specification-fits-one-supplier-param-min_classifications-help = How many different kinds of items a procurement must combine before a single supplier able to deliver them all is flagged; with only one kind the evidence is weak.
 
@@ -233,10 +247,12 @@ rule-specification-fits-one-supplier-param-min_classifications-help = How many d
 rule-case-deadline-missed-title = Report not acknowledged or not answered in time
 rule-case-deadline-missed-description = A report made through the organisation's own reporting channel was not acknowledged within its deadline (7 days by default) or not closed with an outcome within its second deadline (3 months by default). A missed answer weighs more; the rule looks only at dates, never at what the report says.
 rule-case-deadline-missed-section = Accountability and transparency: feedback channels
+rule-case-deadline-missed-explanation = The report received on { $received_date }: { $acknowledgement_state } (due { $acknowledge_due_date }); { $feedback_state } (due { $feedback_due_date })
 
 rule-feedback-not-answered-in-time-title = Report to a feedback channel not answered in time
 rule-feedback-not-answered-in-time-description = A report received through one of the organisation's feedback channels (hotline, email, website, letter, in person, the Agency's portal) was answered after the deadline in the organisation's settings (15 days by default), or is still unanswered. Reports of corruption weigh more.
 rule-feedback-not-answered-in-time-section = Accountability and transparency: feedback channels
+rule-feedback-not-answered-in-time-explanation = Report { $receipt_code } received on { $received_date } { $answer_state }; the deadline was { $due_date } ({ $answer_days } days)
 
 ## Words for codes in explanations
 
@@ -303,3 +319,56 @@ fact-sector-private = private sector
 
 fact-matched_by-iin = by IIN
 fact-matched_by-name = by name only: check the judgment's identity details
+
+fact-procurement_method-open = an open procedure
+fact-procurement_method-selective = a selective procedure
+fact-procurement_method-limited = a limited procedure
+fact-procurement_method-direct = a direct procedure
+fact-procurement_method-not_stated = a procedure whose method is not stated
+
+fact-organisation_kind-Buyer = Buyer
+fact-organisation_kind-ProcuringEntity = Procuring entity
+fact-organisation_kind-Tenderer = Tenderer
+
+fact-person_kin-self = the member
+fact-person_kin-spouse = the member's spouse
+fact-person_kin-parent = the member's parent
+fact-person_kin-child = the member's child
+fact-person_kin-sibling = the member's brother or sister
+fact-person_kin-grandparent = the member's grandparent
+fact-person_kin-grandchild = the member's grandchild
+fact-person_kin-parent_in_law = the member's parent-in-law
+fact-person_kin-child_in_law = the member's son- or daughter-in-law
+fact-person_kin-sibling_in_law = the member's brother- or sister-in-law
+fact-person_kin-other = the member's relative
+
+fact-party_id_kind-iin = IIN
+fact-party_id_kind-bin = BIN
+
+fact-party_link-same_person = is that same person
+fact-party_link-shareholder = is its shareholder
+fact-party_link-founder = is its founder
+fact-party_link-director = is its director
+fact-party_link-board_member = sits on its board
+fact-party_link-employee = is its employee
+fact-party_link-other = has an interest in it
+
+fact-bidder_matched_by-iin = IIN
+fact-bidder_matched_by-name = name
+
+fact-lateness-award_notice_late = the award notice was published late after the award
+fact-lateness-award_notice_missing = no award notice has been published since the award
+fact-lateness-plan_after_tender = the procurement plan was published after the tender opened
+
+fact-acknowledgement_state-met = acknowledged in time
+fact-acknowledgement_state-missed = acknowledged late
+fact-acknowledgement_state-overdue = not acknowledged, and the deadline has passed
+fact-acknowledgement_state-pending = not yet acknowledged, within the deadline
+
+fact-feedback_state-met = closed with an outcome in time
+fact-feedback_state-missed = closed with an outcome late
+fact-feedback_state-overdue = no outcome, and the deadline has passed
+fact-feedback_state-pending = no outcome yet, within the deadline
+
+fact-answer_state-overdue = is still unanswered
+fact-answer_state-answered_late = was answered late
