@@ -352,10 +352,17 @@ try {
     // The finding says what it is about: its filing and who filed it.
     assert.match(await officer.textContent("#finding-filing"), /\S/);
     assert.match(await officer.textContent("#finding-filed-by"), /\S/);
+    // Only people who may work on it are offered: not the employee who
+    // filed it, nor the HR officer, whose role cannot open it.
+    const offered = await officer.locator("#assignee-select option").allTextContents();
+    assert.ok(!offered.some((o) => /Nurlan Employee|Madina HR/.test(o)), offered.join(" | "));
     const me = await officer.locator("#assignee-select option", { hasText: "Daniyar Compliance" }).getAttribute("value");
     await officer.selectOption("#assignee-select", me);
     await Promise.all([officer.waitForNavigation(), officer.click("form[action$='/assign'] button")]);
     assert.match(await officer.textContent("#assignee"), /Daniyar Compliance/);
+    await officer.goto(`${T}/findings?assigned=me`);
+    assert.equal(await officer.locator(`#findings tr[data-finding="${findingId}"]`).count(), 1);
+    await officer.goto(`${T}/findings/${findingId}`);
     await officer.fill("#comment-body", "Asked the employee to return it.");
     await Promise.all([officer.waitForNavigation(), officer.click("form[action$='/comment'] button")]);
     assert.match(await officer.textContent("#comments"), /Asked the employee to return it\./);
@@ -397,6 +404,13 @@ try {
     assert.equal(await officer.getAttribute("#finding", "data-status"), "false_positive");
     await officer.goto(`${T}/findings?status=false_positive`);
     assert.equal(await officer.locator(`#findings tr[data-finding="${id}"]`).count(), 1);
+    // Reopened with a reason, kept among the comments.
+    await officer.goto(`${T}/findings/${id}`);
+    await officer.fill("#reopen-reason", "The giver bids after all.");
+    await Promise.all([officer.waitForNavigation(), officer.click("#reopen")]);
+    assert.equal(await officer.getAttribute("#finding", "data-status"), "open");
+    assert.match(await officer.textContent("#comments"), /The giver bids after all\./);
+    assert.equal(await officer.locator("#reopen").count(), 0, "an open finding has no reopen form");
   });
 
   // A declaration may add findings of its own: after the counts above.

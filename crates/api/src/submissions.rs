@@ -176,12 +176,8 @@ impl Finding {
     /// The finding with its rule titled and its explanation written in
     /// `lang` (`kk`, `ru`, `en`).
     pub fn in_language(f: evaluation::Finding, lang: &str) -> Self {
-        let explanation = adal_texts::finding_explanation(
-            lang,
-            &f.rule_id,
-            f.facts.as_deref(),
-            &f.explanation,
-        );
+        let explanation =
+            adal_texts::finding_explanation(lang, &f.rule_id, f.facts.as_deref(), &f.explanation);
         Self {
             id: f.id,
             submission_id: f.submission_id,

@@ -3,8 +3,8 @@
 use crate::convert::{json_to_dynamic, merge_context, own_context};
 use crate::functions;
 use adal_sandbox_protocol::{
-    CompileError, Facts, MAX_FACT_CHARS, MAX_FACTS, Position, RuleErrorKind, RuleOutcome, RuleSource, Severity, SubmissionInput,
-    SubmissionResult,
+    CompileError, Facts, MAX_FACT_CHARS, MAX_FACTS, Position, RuleErrorKind, RuleOutcome,
+    RuleSource, Severity, SubmissionInput, SubmissionResult,
 };
 use rhai::{AST, Dynamic, Engine, EvalAltResult, Map, Scope};
 use std::cell::Cell;

@@ -650,8 +650,14 @@ fn facts_of_a_finding_are_kept_as_text_and_bad_ones_are_named() {
     }
     for (script, says) in [
         (r#"#{ explanation: "x", facts: "no" }"#, "must be a map"),
-        (r#"#{ explanation: "x", facts: #{ "Giver": "a" } }"#, "snake_case"),
-        (r#"#{ explanation: "x", facts: #{ list: [1, 2] } }"#, "array"),
+        (
+            r#"#{ explanation: "x", facts: #{ "Giver": "a" } }"#,
+            "snake_case",
+        ),
+        (
+            r#"#{ explanation: "x", facts: #{ list: [1, 2] } }"#,
+            "array",
+        ),
         (
             r#"let f = #{}; for i in 0..30 { f["f" + i] = i; } #{ explanation: "x", facts: f }"#,
             "at most 24",

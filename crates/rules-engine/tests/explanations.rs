@@ -26,8 +26,10 @@ fn every_library_finding_has_facts_that_fill_its_explanation_in_every_language()
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../rules");
     let rules = library::load_dir(&dir).expect("the library loads");
     let engine = RuleEngine::new(Limits::default());
-    let bundles: Vec<(&str, FluentBundle<FluentResource>)> =
-        ["kk", "ru", "en"].into_iter().map(|l| (l, bundle(l))).collect();
+    let bundles: Vec<(&str, FluentBundle<FluentResource>)> = ["kk", "ru", "en"]
+        .into_iter()
+        .map(|l| (l, bundle(l)))
+        .collect();
     let mut problems = Vec::new();
     let mut rendered = 0;
     for rule in &rules {
@@ -70,5 +72,8 @@ fn every_library_finding_has_facts_that_fill_its_explanation_in_every_language()
         }
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
-    assert!(rendered >= 3 * rules.len(), "{rendered} explanations rendered");
+    assert!(
+        rendered >= 3 * rules.len(),
+        "{rendered} explanations rendered"
+    );
 }

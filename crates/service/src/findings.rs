@@ -8,12 +8,12 @@
 
 use crate::filing::reader_visibility;
 use crate::{AppState, ServiceError, ServiceResult, TenantCtx};
+use adal_authz::{act, obj};
 use adal_store::StoreError;
 use adal_store::evaluation::{self, Finding};
-use adal_authz::{act, obj};
 use adal_store::submissions;
-use adal_store::users::User;
 pub use adal_store::triage::{Comment, Note, NoteError, Outcome, Triage};
+use adal_store::users::User;
 use uuid::Uuid;
 
 /// The finding `id` if the caller may read the record it is about;
@@ -117,7 +117,13 @@ pub async fn assign(
     assignee: Option<Uuid>,
 ) -> ServiceResult<()> {
     let f = visible(state, ctx, id).await?;
-    let unknown = || ServiceError::field("/assignee_id", "user.unknown", "no such user in this tenant");
+    let unknown = || {
+        ServiceError::field(
+            "/assignee_id",
+            "user.unknown",
+            "no such user in this tenant",
+        )
+    };
     let to = match assignee {
         None => None,
         Some(a) => {
@@ -166,7 +172,9 @@ async fn notify_assignee(state: &AppState, ctx: &TenantCtx, f: &Finding, u: &Use
         ctx.tenant().uuid(),
         f.id
     );
-    let title = |lang| adal_texts::rule_text(lang, &f.rule_id, "title").unwrap_or_else(|| f.rule_id.clone());
+    let title = |lang| {
+        adal_texts::rule_text(lang, &f.rule_id, "title").unwrap_or_else(|| f.rule_id.clone())
+    };
     let body = format!(
         "A finding was assigned to you in Adal.\n{en}\n\n\
          Вам назначено нарушение в Adal.\n{ru}\n\n\

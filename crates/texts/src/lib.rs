@@ -274,8 +274,14 @@ mod tests {
         let ru = finding_explanation("ru", id, Some(facts), "stored");
         assert!(ru.contains("Alpha LLP") && ru.contains("МРП"), "{ru}");
         assert_eq!(finding_explanation("ru", id, None, "stored"), "stored");
-        assert_eq!(finding_explanation("ru", id, Some("not json"), "stored"), "stored");
-        assert_eq!(finding_explanation("ru", "own-rule", Some(facts), "stored"), "stored");
+        assert_eq!(
+            finding_explanation("ru", id, Some("not json"), "stored"),
+            "stored"
+        );
+        assert_eq!(
+            finding_explanation("ru", "own-rule", Some(facts), "stored"),
+            "stored"
+        );
     }
 
     #[test]

@@ -143,6 +143,7 @@ async fn findings_are_triaged_through_the_api() -> Result<()> {
     let f = findings["items"][0]["id"].as_str().unwrap().to_owned();
     let g = findings["items"][1]["id"].as_str().unwrap().to_owned();
     let base = format!("/tenants/{tid}/findings/{f}");
+    let g_base = format!("/tenants/{tid}/findings/{g}");
     // The demo's dataset run and its derived records may still be making
     // findings; count only once they are all in, or the count below races.
     api.get_until(
@@ -222,6 +223,40 @@ async fn findings_are_triaged_through_the_api() -> Result<()> {
     assert_eq!(r.status, 422, "{}", r.text);
     assert_eq!(r.body["details"][0]["pointer"], "/assignee_id");
 
+    // Only someone who may open and triage the finding: the HR officer's
+    // role may not, and is not offered.
+    let hr = api.login("hr@demo.kz", DEMO_PASSWORD).await?;
+    let hr_id = api.get(&hr, "/me").await?.body["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let offered = api.get(&officer, &format!("{base}/assignees")).await?;
+    assert_eq!(offered.status, 200, "{}", offered.text);
+    let ids: Vec<&str> = offered
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["id"].as_str().unwrap())
+        .collect();
+    assert!(ids.contains(&officer_id.as_str()), "{}", offered.text);
+    assert!(!ids.contains(&hr_id.as_str()), "{}", offered.text);
+    let r = api
+        .post(
+            &officer,
+            &format!("{base}/assign"),
+            &json!({"assignee_id": hr_id}),
+        )
+        .await?;
+    assert_eq!(r.status, 422, "{}", r.text);
+    assert_eq!(r.body["details"][0]["code"], "assignee.cannot_read");
+    assert_eq!(
+        api.get(&employee, &format!("{base}/assignees"))
+            .await?
+            .status,
+        403
+    );
+
     let r = api
         .post(
             &officer,
@@ -231,6 +266,33 @@ async fn findings_are_triaged_through_the_api() -> Result<()> {
         .await?;
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(r.body["assigned_to"], officer_id.as_str());
+    // "Assigned to me" lists it, and only what is assigned.
+    let mine = api
+        .get(&officer, &format!("/tenants/{tid}/findings?assigned_to=me"))
+        .await?;
+    assert_eq!(mine.status, 200, "{}", mine.text);
+    assert!(
+        mine.body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|i| i["id"] == f.as_str()),
+        "{}",
+        mine.text
+    );
+    assert!(
+        mine.body["total"].as_u64() < findings["total"].as_u64(),
+        "{}",
+        mine.text
+    );
+    let r = api
+        .get(
+            &officer,
+            &format!("/tenants/{tid}/findings?assigned_to=him"),
+        )
+        .await?;
+    assert_eq!(r.status, 422, "{}", r.text);
+    assert_eq!(r.body["details"][0]["pointer"], "/assigned_to");
     let r = api
         .post(
             &officer,
@@ -268,6 +330,51 @@ async fn findings_are_triaged_through_the_api() -> Result<()> {
         .await?
         .body;
     assert_eq!(after["open_findings"].as_u64().unwrap(), open_before - 2);
+
+    // Reopened with a reason: open again, back on the risk map, the reason
+    // among the comments; an open finding cannot be reopened.
+    let r = api
+        .post(
+            &officer,
+            &format!("{g_base}/reopen"),
+            &json!({"reason": " "}),
+        )
+        .await?;
+    assert_eq!(r.status, 422, "{}", r.text);
+    assert_eq!(r.body["details"][0]["pointer"], "/reason");
+    assert_eq!(
+        api.post(&employee, &format!("{g_base}/reopen"), &reason)
+            .await?
+            .status,
+        403
+    );
+    let r = api
+        .post(
+            &officer,
+            &format!("{g_base}/reopen"),
+            &json!({"reason": "the supplier is a counterparty after all"}),
+        )
+        .await?;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.body["status"], "open");
+    assert_eq!(
+        api.post(&officer, &format!("{g_base}/reopen"), &reason)
+            .await?
+            .status,
+        409
+    );
+    let t = api.get(&officer, &format!("{g_base}/triage")).await?.body;
+    assert_eq!(t["status"], "open");
+    assert!(t["reason"].is_null(), "{t}");
+    assert_eq!(
+        t["comments"][0]["body"],
+        "the supplier is a counterparty after all"
+    );
+    let after = api
+        .get(&officer, &format!("/tenants/{tid}/risk-map"))
+        .await?
+        .body;
+    assert_eq!(after["open_findings"].as_u64().unwrap(), open_before - 1);
     let audit = api
         .get(&officer, &format!("/tenants/{tid}/audit/verify"))
         .await?;

@@ -304,9 +304,7 @@ fn valid_body(method: &str, template: &str, a: &World) -> Result<Option<(&'stati
         (
             "post",
             "/findings/{id}/resolve" | "/findings/{id}/false-positive" | "/findings/{id}/reopen",
-        ) => {
-            json(json!({"reason": "Checked"}))
-        }
+        ) => json(json!({"reason": "Checked"})),
         ("post", "/dataset-runs" | "/people/{id}/erasure" | "/audit/checkpoints") => {
             json(json!({}))
         }
