@@ -36,6 +36,7 @@ mod m20261207_000120_account_lookup;
 mod m20261207_000130_case_attachments;
 mod m20261207_000140_case_links;
 mod m20261207_000150_finding_facts;
+mod m20261207_000160_user_language;
 
 pub struct Migrator;
 
@@ -75,6 +76,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000130_case_attachments::Migration),
             Box::new(m20261207_000140_case_links::Migration),
             Box::new(m20261207_000150_finding_facts::Migration),
+            Box::new(m20261207_000160_user_language::Migration),
         ]
     }
 }

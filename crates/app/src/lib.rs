@@ -424,7 +424,8 @@ impl Service {
                 self.sandbox.clone(),
                 self.metrics.clone(),
             )
-            .with_batches(w.batch_size, Duration::from_secs(w.claim_lease_secs)),
+            .with_batches(w.batch_size, Duration::from_secs(w.claim_lease_secs))
+            .with_public_url(&self.config.public_url),
         );
         let mailer: Arc<dyn adal_mail::Mailer> = Arc::from(
             adal_mail::from_config(

@@ -1953,3 +1953,37 @@ async fn the_reporters_pages_and_the_case_screens() {
     }
     std::fs::remove_dir_all(&w.dir).ok();
 }
+
+/// The language a signed-in person chooses is kept on their account, so
+/// their emails are in it; a visitor who is not signed in only gets the
+/// cookie, and a language Adal does not have changes nothing.
+#[tokio::test]
+async fn the_chosen_language_is_kept_on_the_account() {
+    use adal_store::entities::user;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    let w = world().await;
+    let cli = TestClient::new(app(&w));
+    let a = w.a;
+    let employee = sign_in(&cli, "employee@a.kz").await;
+    let lang_of = || async {
+        user::Entity::find()
+            .filter(user::Column::Email.eq("employee@a.kz"))
+            .one(&w.state.store.connection())
+            .await
+            .unwrap()
+            .unwrap()
+            .lang
+    };
+    assert_eq!(lang_of().await, None);
+    let csrf = csrf_in(&page_of(&cli, &employee, &format!("/t/{a}/my")).await);
+    for (lang, kept) in [("ru", Some("ru")), ("xx", Some("ru")), ("kk", Some("kk"))] {
+        let r = cli
+            .post("/lang")
+            .header("cookie", &employee)
+            .form(&[("csrf", csrf.as_str()), ("lang", lang), ("back", "/")])
+            .send()
+            .await;
+        r.assert_status(StatusCode::SEE_OTHER);
+        assert_eq!(lang_of().await.as_deref(), kept, "after {lang}");
+    }
+}

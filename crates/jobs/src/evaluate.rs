@@ -33,6 +33,8 @@ pub struct Evaluator {
     metrics: Metrics,
     batch_size: u64,
     lease: Duration,
+    /// The service's public address, for links in alerts.
+    public_url: String,
 }
 
 /// What `handle` did about the submission its job named (the others of
@@ -68,7 +70,14 @@ impl Evaluator {
             metrics,
             batch_size: DEFAULT_BATCH_SIZE,
             lease: DEFAULT_CLAIM_LEASE,
+            public_url: String::new(),
         }
+    }
+
+    /// Links in alerts point at `url` (configuration `public_url`).
+    pub fn with_public_url(mut self, url: &str) -> Self {
+        self.public_url = url.trim_end_matches('/').to_owned();
+        self
     }
 
     /// At most `size` submissions per job (at least one), each claim held
@@ -226,9 +235,26 @@ impl Evaluator {
                 return results;
             }
         };
+        // Each recipient's language, as their account chose it; a failed
+        // read only costs the language (English), never the alert.
+        let languages = match adal_store::users::languages_of(
+            &self.store,
+            tenant,
+            &context.settings.alert_emails,
+        )
+        .await
+        {
+            Ok(l) => l,
+            Err(e) => {
+                tracing::warn!(error = %e, "could not read the alert recipients' languages");
+                Default::default()
+            }
+        };
         let policy = AlertPolicy {
             threshold: Severity::parse(&context.settings.alert_threshold).unwrap_or(Severity::High),
             recipients: context.settings.alert_emails.clone(),
+            languages,
+            link_base: self.public_url.clone(),
         };
         let read = {
             let batch: Vec<&submissions::Submission> = live.iter().collect();

@@ -107,6 +107,7 @@ pub const PERSONAL_TABLES: &[(&str, Columns)] = &[
             ("person_iin", Identifier, Plain),
             ("created_at", None, Plain),
             ("disabled_at", None, Plain),
+            ("lang", None, Plain),
         ],
     ),
     (

@@ -34,6 +34,42 @@ pub struct RuleInfo {
 pub struct AlertPolicy {
     pub threshold: Severity,
     pub recipients: Vec<String>,
+    /// The language each recipient reads (lower-case email to `kk`, `ru`
+    /// or `en`), as their accounts chose it; a recipient not listed reads
+    /// English.
+    pub languages: HashMap<String, String>,
+    /// The service's public address, for the link to the finding; empty
+    /// for none.
+    pub link_base: String,
+}
+
+impl AlertPolicy {
+    /// The recipients grouped by the language they read, in a stable
+    /// order (English first): one email per group.
+    pub fn by_language(&self) -> Vec<(&'static str, Vec<&str>)> {
+        let mut groups: Vec<(&'static str, Vec<&str>)> = Vec::new();
+        for r in &self.recipients {
+            let lang = match self
+                .languages
+                .get(&r.trim().to_lowercase())
+                .map(String::as_str)
+            {
+                Some("kk") => "kk",
+                Some("ru") => "ru",
+                _ => "en",
+            };
+            match groups.iter_mut().find(|(l, _)| *l == lang) {
+                Some((_, rs)) => rs.push(r.as_str()),
+                None => groups.push((lang, vec![r.as_str()])),
+            }
+        }
+        groups.sort_by_key(|(l, _)| match *l {
+            "en" => 0,
+            "ru" => 1,
+            _ => 2,
+        });
+        groups
+    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

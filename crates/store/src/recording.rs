@@ -124,10 +124,23 @@ pub async fn record_batch(
                         i16::from(*impact),
                         1,
                     );
+                    let facts = if facts.is_empty() {
+                        None
+                    } else {
+                        serde_json::to_string(facts).ok()
+                    };
                     if *severity >= alerts.threshold && !alerts.recipients.is_empty() {
                         let title = info.map_or(rule_id.as_str(), |i| i.title.as_str());
-                        mail.push(alert(
-                            tenant, submission, version_id, id, o, title, &area, alerts, at,
+                        mail.extend(self::alerts(
+                            tenant,
+                            submission,
+                            version_id,
+                            id,
+                            o,
+                            title,
+                            facts.as_deref(),
+                            alerts,
+                            at,
                         )?);
                     }
                     findings.push(finding::ActiveModel {
@@ -141,11 +154,7 @@ pub async fn record_batch(
                         likelihood: Set(i16::from(*likelihood)),
                         impact: Set(i16::from(*impact)),
                         explanation: Set(explanation.clone()),
-                        facts: Set(if facts.is_empty() {
-                            None
-                        } else {
-                            serde_json::to_string(facts).ok()
-                        }),
+                        facts: Set(facts),
                         department_id: Set(submission.department_id),
                         position_id: Set(submission.position_id),
                         status: Set(OPEN.to_owned()),
@@ -349,20 +358,21 @@ where
     Ok(())
 }
 
-/// The outbox row that tells the tenant's recipients about a new finding,
-/// with the submission it concerns.
+/// The outbox rows that tell the tenant's recipients about a new finding,
+/// with the submission it concerns: one per language the recipients read
+/// (see [`AlertPolicy::languages`]), each written in it.
 #[allow(clippy::too_many_arguments)]
-fn alert(
+fn alerts(
     tenant: TenantId,
     submission: &Submission,
     version_id: Uuid,
     finding_id: Uuid,
     outcome: &RuleOutcome,
     title: &str,
-    area: &str,
+    facts: Option<&str>,
     alerts: &AlertPolicy,
     at: DateTime<Utc>,
-) -> Result<(Uuid, outbox::ActiveModel)> {
+) -> Result<Vec<(Uuid, outbox::ActiveModel)>> {
     let RuleOutcome::Finding {
         rule_id,
         severity,
@@ -374,35 +384,57 @@ fn alert(
     else {
         return Err(StoreError::Corrupt("an alert for a rule error".into()));
     };
-    let subject = format!("[Adal] {} finding: {title}", severity.as_str());
-    let body = format!(
-        "A {sev} finding needs the compliance unit's attention.\n\n\
-         Rule: {rule_id} ({title})\nArea: {area}\n\
-         Likelihood x impact: {likelihood} x {impact}\n\
-         Submission: {sub} ({kind}, received {received})\n\
-         Finding: {finding_id}\n\n{explanation}\n",
-        sev = severity.as_str(),
-        sub = submission.id,
-        kind = submission.kind,
-        received = submission.received_at.format("%d.%m.%Y %H:%M UTC"),
-    );
-    Ok((
-        submission.id,
-        outbox::ActiveModel {
-            id: Set(new_id()),
-            tenant_id: Set(tenant.uuid()),
-            dedupe_key: Set(format!("finding/{}/{version_id}/{rule_id}", submission.id)),
-            recipients: Set(serde_json::to_string(&alerts.recipients)
-                .map_err(|e| StoreError::Corrupt(e.to_string()))?),
-            subject: Set(subject),
-            body: Set(body),
-            status: Set(crate::outbox::PENDING.to_owned()),
-            attempts: Set(0),
-            next_attempt_at: Set(at),
-            last_error: Set(None),
-            created_at: Set(at),
-            sent_at: Set(None),
-            claim_token: Set(None),
-        },
-    ))
+    let link = if alerts.link_base.is_empty() {
+        String::new()
+    } else {
+        format!(
+            "{}/t/{}/findings/{finding_id}",
+            alerts.link_base.trim_end_matches('/'),
+            tenant.uuid()
+        )
+    };
+    let finding_ref = finding_id.to_string();
+    let finding = adal_texts::notices::AlertFinding {
+        rule_id,
+        title,
+        severity: severity.as_str(),
+        likelihood: *likelihood,
+        impact: *impact,
+        facts,
+        explanation,
+        received: submission.received_at,
+        finding_id: &finding_ref,
+        link: &link,
+    };
+    let mut out = Vec::new();
+    for (lang, recipients) in alerts.by_language() {
+        let (subject, body) = adal_texts::notices::alert(lang, &finding);
+        // English keeps the key alerts always had, so an upgrade does not
+        // send again what was queued before it.
+        let key = if lang == "en" {
+            format!("finding/{}/{version_id}/{rule_id}", submission.id)
+        } else {
+            format!("finding/{}/{version_id}/{rule_id}/{lang}", submission.id)
+        };
+        out.push((
+            submission.id,
+            outbox::ActiveModel {
+                id: Set(new_id()),
+                tenant_id: Set(tenant.uuid()),
+                dedupe_key: Set(key),
+                recipients: Set(serde_json::to_string(&recipients)
+                    .map_err(|e| StoreError::Corrupt(e.to_string()))?),
+                subject: Set(subject),
+                body: Set(body),
+                status: Set(crate::outbox::PENDING.to_owned()),
+                attempts: Set(0),
+                next_attempt_at: Set(at),
+                last_error: Set(None),
+                created_at: Set(at),
+                sent_at: Set(None),
+                claim_token: Set(None),
+            },
+        ));
+    }
+    Ok(out)
 }

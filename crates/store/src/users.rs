@@ -50,6 +50,7 @@ pub async fn create(
         person_iin: Set(new.person_iin.clone()),
         created_at: Set(now()),
         disabled_at: Set(None),
+        lang: Set(None),
     })
     .exec_without_returning(&txn)
     .await
@@ -267,6 +268,45 @@ pub async fn get(store: &crate::Store, tenant: TenantId, id: Uuid) -> Result<Use
         .one(&store.scoped(tenant))
         .await?
         .ok_or(StoreError::NotFound)
+}
+
+/// Keeps the language `user` chose on the dashboard (`kk`, `ru`, `en`),
+/// which their emails are written in. Anything else is ignored.
+pub async fn set_lang(store: &crate::Store, user_id: Uuid, lang: &str) -> Result<()> {
+    if !matches!(lang, "kk" | "ru" | "en") {
+        return Ok(());
+    }
+    let txn = store.begin_write_across().await?;
+    user::Entity::update_many()
+        .col_expr(user::Column::Lang, Expr::value(lang))
+        .filter(user::Column::Id.eq(user_id))
+        .exec(&txn)
+        .await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// The languages the tenant's users with these emails chose, by email
+/// (lower case); an address with no account, or whose person never
+/// chose, is not in the map.
+pub async fn languages_of(
+    store: &crate::Store,
+    tenant: TenantId,
+    emails: &[String],
+) -> Result<std::collections::HashMap<String, String>> {
+    if emails.is_empty() {
+        return Ok(Default::default());
+    }
+    let lower: Vec<String> = emails.iter().map(|e| e.trim().to_lowercase()).collect();
+    Ok(user::Entity::find()
+        .filter(user::Column::TenantId.eq(tenant.uuid()))
+        .filter(user::Column::Email.is_in(lower))
+        .filter(user::Column::Lang.is_not_null())
+        .all(&store.scoped(tenant))
+        .await?
+        .into_iter()
+        .filter_map(|u| Some((u.email, u.lang?)))
+        .collect())
 }
 
 pub async fn list(store: &crate::Store, tenant: TenantId) -> Result<Vec<User>> {

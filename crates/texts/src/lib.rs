@@ -8,6 +8,8 @@
 //! library does not have (a tenant's own) has no text here; callers show
 //! its own.
 
+pub mod notices;
+
 use fluent_bundle::concurrent::FluentBundle;
 use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
 use std::collections::BTreeMap;

@@ -14,3 +14,16 @@ document.addEventListener("DOMContentLoaded", function () {
     });
   });
 });
+
+// A page that shows work still in progress (an import being read) marks
+// itself with data-refresh="seconds" and is read again until the work is
+// done; the link beside it does the same without this file. Not while the
+// tab is hidden, so a forgotten tab costs nothing.
+document.addEventListener("DOMContentLoaded", function () {
+  var el = document.querySelector("[data-refresh]");
+  if (!el) return;
+  var seconds = Math.max(2, Number(el.getAttribute("data-refresh")) || 3);
+  setInterval(function () {
+    if (document.visibilityState === "visible") window.location.reload();
+  }, seconds * 1000);
+});

@@ -324,7 +324,11 @@ async fn gift_flows_to_finding_risk_map_and_email_on_postgres_redis_smtp() -> Re
         .iter()
         .find(|f| f["rule_id"] == "gift-over-mci-limit")
         .unwrap();
-    assert!(over["explanation"].as_str().unwrap().contains("180000"));
+    // Written from the finding's facts, the amount as English writes it.
+    assert!(
+        over["explanation"].as_str().unwrap().contains("180,000.00"),
+        "{over}"
+    );
     assert_eq!(over["department_id"], json!(t.department_id));
     assert!(over["rule_set_version_id"].as_str().is_some());
 
@@ -364,10 +368,13 @@ async fn gift_flows_to_finding_risk_map_and_email_on_postgres_redis_smtp() -> Re
             .iter()
             .all(|m| m.contains("compliance-unit@qarmet.kz"))
     );
+    // In the library's words (the recipients chose no language: English),
+    // the explanation written from the finding's facts.
     assert!(
         mails
             .iter()
-            .any(|m| m.contains("Gift received above the limit in MCI"))
+            .map(|m| mail_text(m))
+            .any(|m| { m.contains("Gift received above the limit") && m.contains("180,000.00") })
     );
 
     // The compliance unit sees the alerts and that the server accepted them.
@@ -397,6 +404,44 @@ async fn gift_flows_to_finding_risk_map_and_email_on_postgres_redis_smtp() -> Re
         .await?;
     assert_eq!(again.body["total"], 2);
     assert_eq!(smtp.messages().len(), 2);
+
+    // Assigning a finding tells the assignee by email, with a link to it.
+    let finding = again.body["items"][0]["id"].as_str().unwrap().to_owned();
+    let r = api
+        .post(
+            &t.admin,
+            &format!("/tenants/{tid}/users"),
+            &json!({
+                "email": "second.officer@qarmet.kz", "display_name": "Second Officer",
+                "password": PASSWORD, "role": "compliance_officer"
+            }),
+        )
+        .await?;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let second = r.body["id"].as_str().unwrap().to_owned();
+    let r = api
+        .post(
+            &t.compliance,
+            &format!("/tenants/{tid}/findings/{finding}/assign"),
+            &json!({"assignee_id": second}),
+        )
+        .await?;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let notice = eventually(Duration::from_secs(30), "the assignee's notice", || {
+        let m = smtp.messages();
+        async move {
+            Ok(m.into_iter()
+                .find(|m| m.contains("second.officer@qarmet.kz"))
+                .map(|m| mail_text(&m)))
+        }
+    })
+    .await?;
+    assert!(notice.contains(&format!("/findings/{finding}")), "{notice}");
+    // Not on the tenant's alert list: it is the assignee's business.
+    let alerts = api
+        .get(&t.compliance, &format!("/tenants/{tid}/alerts"))
+        .await?;
+    assert_eq!(alerts.body.as_array().map(Vec::len), Some(2));
 
     // 6. The employee sees their own submission and findings, and nothing
     //    of the compliance unit's.

@@ -2122,7 +2122,7 @@ async fn dataset_runs_find_missing_declarations_and_repeated_gifts() -> Result<(
     .await?;
     let e = repeated[0]["explanation"].as_str().unwrap();
     assert!(
-        e.contains("3 gifts") && e.contains("36000") && e.contains("2 of"),
+        e.contains("3 gifts") && e.contains("36,000.00") && e.contains("2 of"),
         "{e}"
     );
 

@@ -17,6 +17,9 @@ pub struct Model {
     pub created_at: DateTimeUtc,
     /// Set when the account was disabled: no sign-in, no live token.
     pub disabled_at: Option<DateTimeUtc>,
+    /// The language the person chose on the dashboard (`kk`, `ru`, `en`),
+    /// which their emails are written in; `None` until they choose.
+    pub lang: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -320,6 +320,8 @@ async fn a_correction_closes_the_findings_of_every_version_it_replaced(store: St
     let policy = AlertPolicy {
         threshold: Severity::Critical,
         recipients: vec![],
+        languages: Default::default(),
+        link_base: String::new(),
     };
     let file = |supersedes: Option<Uuid>, state: &str| NewSubmission {
         kind: "declaration_obligation".to_owned(),

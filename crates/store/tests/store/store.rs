@@ -14,6 +14,7 @@ adal_testkit::on_both_backends!(
     a_deadlock_is_a_transient_conflict,
     evaluation_is_idempotent,
     alerts_go_to_the_outbox_once_and_back_off,
+    alerts_are_written_in_each_recipients_language,
     tenants_never_see_each_other,
     risk_map_counts_and_ranks,
     audit_chain_detects_tampering,
@@ -112,6 +113,8 @@ fn policy(threshold: Severity, recipients: &[&str]) -> AlertPolicy {
     AlertPolicy {
         threshold,
         recipients: recipients.iter().map(|r| (*r).to_owned()).collect(),
+        languages: Default::default(),
+        link_base: String::new(),
     }
 }
 
@@ -213,6 +216,96 @@ async fn evaluation_is_idempotent(store: Store) {
     assert_eq!(map.open_findings, 1, "risk map counts the finding once");
 }
 
+/// An alert is written in the language each recipient chose on the
+/// dashboard: one email per language, the finding's explanation written
+/// from its facts, a link to it; an address with no account, or whose
+/// person never chose, reads English.
+async fn alerts_are_written_in_each_recipients_language(store: Store) {
+    let t = tenant(&store, "Languages JSC").await;
+    let v = version(&store, t).await;
+    let ru = crate::triage::user(&store, Some(t), "ru.reader@example.kz").await;
+    crate::triage::user(&store, Some(t), "never.chose@example.kz").await;
+    adal_store::users::set_lang(&store, ru, "ru").await.unwrap();
+    // Not a language of ours: nothing changes.
+    adal_store::users::set_lang(&store, ru, "de").await.unwrap();
+    let recipients = [
+        "RU.Reader@example.kz".to_owned(),
+        "never.chose@example.kz".to_owned(),
+        "outside@example.kz".to_owned(),
+    ];
+    let languages = adal_store::users::languages_of(&store, t, &recipients)
+        .await
+        .unwrap();
+    assert_eq!(languages.len(), 1, "{languages:?}");
+    let policy = AlertPolicy {
+        threshold: Severity::Low,
+        recipients: recipients.to_vec(),
+        languages,
+        link_base: "https://adal.example/".to_owned(),
+    };
+    let facts: BTreeMap<String, String> = [
+        ("description", "Watch"),
+        ("giver", "Alpha LLP"),
+        ("value_kzt", "150000.00"),
+        ("limit_mci", "2"),
+        ("limit_kzt", "8650"),
+        ("mci_kzt", "4325"),
+        ("year", "2026"),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v.to_owned()))
+    .collect();
+    let outcome = RuleOutcome::Finding {
+        rule_id: "gift-over-mci-limit".to_owned(),
+        severity: Severity::High,
+        likelihood: 3,
+        impact: 3,
+        explanation: "stored English".to_owned(),
+        facts,
+    };
+    let s = submit(&store, t, None, None).await;
+    let rules = infos(&[("gift-over-mci-limit", "gifts")]);
+    let rec = evaluation::record(&store, t, &s, v, &[outcome], &rules, &policy)
+        .await
+        .unwrap();
+    assert_eq!(rec.alerts_queued, 2, "one email per language");
+    let rows = outbox::list(&store, t, 10).await.unwrap();
+    let finding = all_findings(&store, t).await.0[0].id;
+    let link = format!("https://adal.example/t/{}/findings/{finding}", t.uuid());
+    let of = |who: &str| {
+        rows.iter()
+            .find(|m| outbox::recipients_of(m).unwrap().iter().any(|r| r == who))
+            .unwrap()
+    };
+    let russian = of("RU.Reader@example.kz");
+    assert_eq!(
+        outbox::recipients_of(russian).unwrap(),
+        vec!["RU.Reader@example.kz".to_owned()]
+    );
+    assert!(russian.subject.contains("высокой"), "{}", russian.subject);
+    assert!(
+        russian.body.contains("150\u{202f}000,00"),
+        "{}",
+        russian.body
+    );
+    assert!(russian.body.contains(&link), "{}", russian.body);
+    let english = of("outside@example.kz");
+    assert_eq!(
+        outbox::recipients_of(english).unwrap(),
+        vec![
+            "never.chose@example.kz".to_owned(),
+            "outside@example.kz".to_owned()
+        ]
+    );
+    assert!(
+        english.subject.starts_with("[Adal] A high finding"),
+        "{}",
+        english.subject
+    );
+    assert!(english.body.contains("150,000.00"), "{}", english.body);
+    assert!(!english.body.contains("stored English"), "{}", english.body);
+}
+
 /// Test 2: Alerts: one outbox row per finding at or above the threshold, none
 /// below it or without recipients; failures back off, sent rows stop.
 async fn alerts_go_to_the_outbox_once_and_back_off(store: Store) {
@@ -267,8 +360,8 @@ async fn alerts_go_to_the_outbox_once_and_back_off(store: Store) {
     assert_eq!(
         subjects,
         vec![
-            "[Adal] critical finding: Title of crit".to_owned(),
-            "[Adal] high finding: Title of high".to_owned(),
+            "[Adal] A critical finding: Title of crit".to_owned(),
+            "[Adal] A high finding: Title of high".to_owned(),
         ]
     );
     for m in &rows {
@@ -278,7 +371,7 @@ async fn alerts_go_to_the_outbox_once_and_back_off(store: Store) {
         );
         assert_eq!(m.status, outbox::PENDING);
         assert_eq!(m.attempts, 0);
-        assert!(m.body.contains(&s.id.to_string()));
+        assert!(m.body.contains(" fired"), "{}", m.body);
     }
 
     let ids = |ms: &[outbox::OutboxMessage]| ms.iter().map(|m| m.id).collect::<HashSet<_>>();

@@ -129,6 +129,8 @@ async fn two_findings(store: &Store, t: TenantId) -> Vec<evaluation::Finding> {
         &AlertPolicy {
             threshold: Severity::Critical,
             recipients: vec![],
+            languages: Default::default(),
+            link_base: String::new(),
         },
     )
     .await

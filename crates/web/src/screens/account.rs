@@ -214,11 +214,17 @@ pub(crate) async fn switch_language(
     if !v.csrf_ok(f.get("csrf").map(String::as_str)) {
         return fail_page(&v, Fail::Csrf);
     }
-    let lang = f
-        .get("lang")
-        .and_then(|l| Lang::parse(l))
-        .unwrap_or(v.tr.lang);
+    let chosen = f.get("lang").and_then(|l| Lang::parse(l));
+    let lang = chosen.unwrap_or(v.tr.lang);
     let back = safe_back(f.get("back").map(String::as_str)).to_owned();
+    // Signed in: the account keeps the choice too, so the emails sent to
+    // this person (alerts, notices) are in it. A failure to keep it costs
+    // only that, and the page still switches.
+    if let (Some(c), Some(lang)) = (&v.caller, chosen)
+        && let Err(e) = adal_store::users::set_lang(&state.store, c.user_id, lang.code()).await
+    {
+        tracing::warn!(error = %e, "could not keep the account's language");
+    }
     v.set_cookies
         .push(set_cookie(LANG_COOKIE, lang.code(), 365 * 24 * 3600));
     redirect(&v, &back)

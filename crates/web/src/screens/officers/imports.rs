@@ -245,7 +245,7 @@ pub(crate) async fn import_detail(
             }
             @if let Some(e) = &i.error { p class="alert error" role="alert" id="import-error" { (tr.t("import-failed")) " " (e) } }
             @if !finished {
-                p { a class="button" id="import-refresh" href={ "/t/" (tenant) "/imports/" (i.id) } { (tr.t("import-refresh")) } }
+                p data-refresh="3" { a class="button" id="import-refresh" href={ "/t/" (tenant) "/imports/" (i.id) } { (tr.t("import-refresh")) } }
             }
             h2 { (tr.t("import-report")) }
             @if i.report.is_empty() {

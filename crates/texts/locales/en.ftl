@@ -1,0 +1,13 @@
+# The emails Adal sends (alerts of findings), in English. Every key here is
+# in kk.ftl and ru.ftl too (crates/texts tests check).
+severity-low = low
+severity-medium = medium
+severity-high = high
+severity-critical = critical
+alert-subject = [Adal] A { $severity } finding: { $title }
+alert-intro = A finding of { $severity } severity needs the compliance unit's attention.
+alert-rule = Rule
+alert-lxi = Likelihood × impact
+alert-filing = Filing received
+alert-finding = Finding
+alert-open = Open it in Adal

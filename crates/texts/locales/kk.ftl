@@ -1,0 +1,12 @@
+# Adal жіберетін хаттар (бұзушылықтар туралы хабарламалар), қазақ тілінде.
+severity-low = төмен
+severity-medium = орташа
+severity-high = жоғары
+severity-critical = сыни
+alert-subject = [Adal] { $severity } маңыздылықтағы бұзушылық: { $title }
+alert-intro = { $severity } маңыздылықтағы бұзушылық комплаенс қызметінің назарын қажет етеді.
+alert-rule = Ереже
+alert-lxi = Ықтималдық × әсер
+alert-filing = Жазба алынды
+alert-finding = Бұзушылық
+alert-open = Adal жүйесінде ашу

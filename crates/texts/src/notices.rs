@@ -1,0 +1,174 @@
+//! The emails Adal writes to people, in their language: an alert of a
+//! finding for the compliance unit. From `crates/texts/locales/*.ftl`,
+//! compiled in; the keys are the same in each language (tested).
+
+use crate::LANGS;
+use fluent_bundle::concurrent::FluentBundle;
+use fluent_bundle::{FluentArgs, FluentResource};
+use std::sync::LazyLock;
+
+/// The catalogues, in the order of [`LANGS`].
+pub const SOURCES: [&str; 3] = [
+    include_str!("../locales/kk.ftl"),
+    include_str!("../locales/ru.ftl"),
+    include_str!("../locales/en.ftl"),
+];
+
+static BUNDLES: LazyLock<Vec<FluentBundle<FluentResource>>> = LazyLock::new(|| {
+    LANGS
+        .iter()
+        .zip(SOURCES)
+        .map(|(code, src)| {
+            let mut b = FluentBundle::new_concurrent(vec![code.parse().unwrap_or_default()]);
+            b.set_use_isolating(false);
+            let res = FluentResource::try_new(src.to_owned()).unwrap_or_else(|(r, _)| r);
+            let _ = b.add_resource(res);
+            b
+        })
+        .collect()
+});
+
+/// Message `key` in `lang` (English for a language Adal does not have),
+/// or the key itself if the catalogue lacks it (the tests fail first).
+fn text(lang: &str, key: &str, args: Option<&FluentArgs<'_>>) -> String {
+    let i = LANGS.iter().position(|l| *l == lang).unwrap_or(2);
+    let Some(bundle) = BUNDLES.get(i) else {
+        return key.to_owned();
+    };
+    let Some(pattern) = bundle.get_message(key).and_then(|m| m.value()) else {
+        return key.to_owned();
+    };
+    let mut errors = Vec::new();
+    bundle
+        .format_pattern(pattern, args, &mut errors)
+        .into_owned()
+}
+
+/// What an alert says about one finding.
+pub struct AlertFinding<'a> {
+    pub rule_id: &'a str,
+    /// The rule's own title, for a rule the library does not have.
+    pub title: &'a str,
+    /// `low`, `medium`, `high` or `critical`.
+    pub severity: &'a str,
+    pub likelihood: u8,
+    pub impact: u8,
+    /// The finding's facts as stored (JSON), and its stored explanation.
+    pub facts: Option<&'a str>,
+    pub explanation: &'a str,
+    pub received: chrono::DateTime<chrono::Utc>,
+    /// The finding's id, for those who look it up through the API.
+    pub finding_id: &'a str,
+    /// A link to the finding on the dashboard; empty when the service's
+    /// public address is not configured.
+    pub link: &'a str,
+}
+
+/// The subject and body of the alert of finding `f` in `lang`: the rule's
+/// title and the explanation in that language, the scores, when the
+/// filing arrived and the link. Nothing of the filing beyond what the
+/// explanation says: the link asks the reader to sign in.
+pub fn alert(lang: &str, f: &AlertFinding<'_>) -> (String, String) {
+    let title = crate::rule_text(lang, f.rule_id, "title").unwrap_or_else(|| f.title.to_owned());
+    let severity = text(lang, &format!("severity-{}", f.severity), None);
+    let mut args = FluentArgs::new();
+    args.set("severity", severity);
+    args.set("title", title.clone());
+    let subject = text(lang, "alert-subject", Some(&args));
+    let explanation = crate::finding_explanation(lang, f.rule_id, f.facts, f.explanation);
+    let mut body = format!(
+        "{intro}\n\n{rule_label}: {title}\n{lxi_label}: {l} × {i}\n{filing_label}: {received}\n{finding_label}: {id}\n\n{explanation}\n",
+        intro = text(lang, "alert-intro", Some(&args)),
+        rule_label = text(lang, "alert-rule", None),
+        lxi_label = text(lang, "alert-lxi", None),
+        l = f.likelihood,
+        i = f.impact,
+        filing_label = text(lang, "alert-filing", None),
+        received = f.received.format("%d.%m.%Y %H:%M UTC"),
+        finding_label = text(lang, "alert-finding", None),
+        id = f.finding_id,
+    );
+    if !f.link.is_empty() {
+        body.push_str(&format!(
+            "\n{}: {}\n",
+            text(lang, "alert-open", None),
+            f.link
+        ));
+    }
+    (subject.chars().take(300).collect(), body)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeSet;
+
+    fn keys(src: &str) -> BTreeSet<String> {
+        let res = FluentResource::try_new(src.to_owned())
+            .unwrap_or_else(|(_, errs)| panic!("a notices catalogue does not parse: {errs:?}"));
+        res.entries()
+            .filter_map(|e| match e {
+                fluent_syntax::ast::Entry::Message(m) => Some(m.id.name.to_owned()),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn every_notices_catalogue_has_the_same_keys() {
+        let en = keys(SOURCES[2]);
+        assert!(en.contains("alert-subject"));
+        for src in SOURCES {
+            assert_eq!(keys(src), en);
+        }
+    }
+
+    #[test]
+    fn an_alert_is_written_in_the_readers_language() {
+        let facts = r#"{"description":"Watch","giver":"Alpha LLP","value_kzt":"150000.00","limit_mci":"2","limit_kzt":"8650","mci_kzt":"4325","year":"2026"}"#;
+        let f = AlertFinding {
+            rule_id: "gift-over-mci-limit",
+            title: "Gift received above the limit in MCI",
+            severity: "high",
+            likelihood: 3,
+            impact: 4,
+            facts: Some(facts),
+            explanation: "stored English",
+            received: chrono::DateTime::from_timestamp(1_772_000_000, 0).unwrap_or_default(),
+            finding_id: "2",
+            link: "https://adal.example/t/1/findings/2",
+        };
+        let (subject, body) = alert("ru", &f);
+        assert!(subject.contains("высокой"), "{subject}");
+        assert!(body.contains("150\u{202f}000,00\u{a0}₸"), "{body}");
+        assert!(
+            body.contains("Открыть в Adal: https://adal.example/t/1/findings/2"),
+            "{body}"
+        );
+        assert!(!body.contains("stored English"), "{body}");
+        let (subject, body) = alert("en", &f);
+        assert!(
+            subject.starts_with("[Adal] A high finding: Gift"),
+            "{subject}"
+        );
+        assert!(body.contains("Likelihood × impact: 3 × 4"), "{body}");
+        // A tenant's own rule: its title and its sentence; no link when
+        // the address is not configured.
+        let own = AlertFinding {
+            rule_id: "our-rule",
+            title: "Our rule",
+            facts: None,
+            link: "",
+            ..f
+        };
+        let (subject, body) = alert("kk", &own);
+        assert!(
+            subject.contains("Our rule") && subject.contains("жоғары"),
+            "{subject}"
+        );
+        assert!(
+            body.contains("stored English") && !body.contains("http"),
+            "{body}"
+        );
+    }
+}
