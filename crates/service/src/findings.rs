@@ -161,10 +161,9 @@ pub async fn assign(
 }
 
 /// Tells `u` by email that finding `f` is now theirs: the rule's title and
-/// a link, nothing of the filing (the link asks them to sign in). In
-/// English, Russian and Kazakh: the service does not yet know each
-/// person's language. A notice that cannot be queued is logged, and the
-/// assignment stands.
+/// a link, nothing of the filing (the link asks them to sign in), in the
+/// language their account chose (English until they choose). A notice
+/// that cannot be queued is logged, and the assignment stands.
 async fn notify_assignee(state: &AppState, ctx: &TenantCtx, f: &Finding, u: &User) {
     let link = format!(
         "{}/t/{}/findings/{}",
@@ -172,24 +171,15 @@ async fn notify_assignee(state: &AppState, ctx: &TenantCtx, f: &Finding, u: &Use
         ctx.tenant().uuid(),
         f.id
     );
-    let title = |lang| {
-        adal_texts::rule_text(lang, &f.rule_id, "title").unwrap_or_else(|| f.rule_id.clone())
-    };
-    let body = format!(
-        "A finding was assigned to you in Adal.\n{en}\n\n\
-         Вам назначено нарушение в Adal.\n{ru}\n\n\
-         Adal жүйесінде сізге бұзушылық тағайындалды.\n{kk}\n\n{link}\n",
-        en = title("en"),
-        ru = title("ru"),
-        kk = title("kk"),
-    );
+    let lang = u.lang.as_deref().unwrap_or("en");
+    let (subject, body) = adal_texts::notices::assigned(lang, &f.rule_id, &f.rule_id, &link);
     let key = format!("finding-assigned/{}/{}/{}", f.id, u.id, Uuid::now_v7());
     if let Err(e) = adal_store::outbox::enqueue_notice(
         &state.store,
         ctx.tenant().uuid(),
         &key,
         &u.email,
-        "[Adal] A finding was assigned to you",
+        &subject,
         &body,
     )
     .await

@@ -11,3 +11,5 @@ alert-lxi = Likelihood × impact
 alert-filing = Filing received
 alert-finding = Finding
 alert-open = Open it in Adal
+assigned-subject = [Adal] A finding was assigned to you: { $title }
+assigned-intro = A finding was assigned to you in Adal. Sign in to see what it concerns.

@@ -10,3 +10,5 @@ alert-lxi = Ықтималдық × әсер
 alert-filing = Жазба алынды
 alert-finding = Бұзушылық
 alert-open = Adal жүйесінде ашу
+assigned-subject = [Adal] Сізге бұзушылық тағайындалды: { $title }
+assigned-intro = Adal жүйесінде сізге бұзушылық тағайындалды. Ол неге қатысты екенін көру үшін жүйеге кіріңіз.

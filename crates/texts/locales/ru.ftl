@@ -10,3 +10,5 @@ alert-lxi = Вероятность × влияние
 alert-filing = Запись получена
 alert-finding = Нарушение
 alert-open = Открыть в Adal
+assigned-subject = [Adal] Вам назначено нарушение: { $title }
+assigned-intro = В Adal вам назначено нарушение. Войдите, чтобы узнать, чего оно касается.

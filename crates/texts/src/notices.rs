@@ -98,6 +98,23 @@ pub fn alert(lang: &str, f: &AlertFinding<'_>) -> (String, String) {
     (subject.chars().take(300).collect(), body)
 }
 
+/// The notice to someone a finding was assigned to, in `lang`: the rule's
+/// title (a tenant's own rule: `title`) and the link; nothing of the
+/// filing, which they see once signed in.
+pub fn assigned(lang: &str, rule_id: &str, title: &str, link: &str) -> (String, String) {
+    let title = crate::rule_text(lang, rule_id, "title").unwrap_or_else(|| title.to_owned());
+    let mut args = FluentArgs::new();
+    args.set("title", title.clone());
+    let subject = text(lang, "assigned-subject", Some(&args));
+    let body = format!(
+        "{intro}\n\n{rule_label}: {title}\n{open}: {link}\n",
+        intro = text(lang, "assigned-intro", None),
+        rule_label = text(lang, "alert-rule", None),
+        open = text(lang, "alert-open", None),
+    );
+    (subject.chars().take(300).collect(), body)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -121,6 +138,15 @@ mod tests {
         for src in SOURCES {
             assert_eq!(keys(src), en);
         }
+    }
+
+    #[test]
+    fn an_assignment_notice_is_written_in_the_assignees_language() {
+        let (subject, body) = assigned("kk", "gift-over-mci-limit", "x", "https://a/t/1/findings/2");
+        assert!(subject.starts_with("[Adal] Сізге"), "{subject}");
+        assert!(body.contains("https://a/t/1/findings/2"), "{body}");
+        let (subject, _) = assigned("en", "own-rule", "Our rule", "");
+        assert_eq!(subject, "[Adal] A finding was assigned to you: Our rule");
     }
 
     #[test]
