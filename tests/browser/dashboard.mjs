@@ -362,6 +362,8 @@ try {
     assert.match(await officer.textContent("#assignee"), /Daniyar Compliance/);
     await officer.goto(`${T}/findings?assigned=me`);
     assert.equal(await officer.locator(`#findings tr[data-finding="${findingId}"]`).count(), 1);
+    // The list says whom each finding concerns: here, who filed the gift.
+    assert.match(await officer.textContent(`#findings tr[data-finding="${findingId}"] td.concerns`), /Nurlan Employee/);
     await officer.goto(`${T}/findings/${findingId}`);
     await officer.fill("#comment-body", "Asked the employee to return it.");
     await Promise.all([officer.waitForNavigation(), officer.click("form[action$='/comment'] button")]);

@@ -377,6 +377,33 @@ pub async fn payloads(
     Ok(rows.into_iter().collect())
 }
 
+/// Whom each of the tenant's submissions among `ids` concerns: the IIN of
+/// the person it is about (if it names one) and who filed it, by id; one
+/// query for a page of findings.
+pub async fn subjects(
+    store: &crate::Store,
+    tenant: TenantId,
+    ids: &[Uuid],
+) -> Result<std::collections::HashMap<Uuid, (Option<String>, Uuid)>> {
+    if ids.is_empty() {
+        return Ok(std::collections::HashMap::new());
+    }
+    let rows: Vec<(Uuid, Option<String>, Uuid)> = submission::Entity::find()
+        .select_only()
+        .column(submission::Column::Id)
+        .column(submission::Column::SubjectIin)
+        .column(submission::Column::SubmittedBy)
+        .filter(submission::Column::TenantId.eq(tenant.uuid()))
+        .filter(submission::Column::Id.is_in(ids.iter().copied()))
+        .into_tuple()
+        .all(&store.scoped(tenant))
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, iin, by)| (id, (iin, by)))
+        .collect())
+}
+
 pub async fn get(store: &crate::Store, tenant: TenantId, id: Uuid) -> Result<Submission> {
     let mut s = submission::Entity::find_by_id(id)
         .filter(submission::Column::TenantId.eq(tenant.uuid()))

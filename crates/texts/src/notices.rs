@@ -142,7 +142,8 @@ mod tests {
 
     #[test]
     fn an_assignment_notice_is_written_in_the_assignees_language() {
-        let (subject, body) = assigned("kk", "gift-over-mci-limit", "x", "https://a/t/1/findings/2");
+        let (subject, body) =
+            assigned("kk", "gift-over-mci-limit", "x", "https://a/t/1/findings/2");
         assert!(subject.starts_with("[Adal] Сізге"), "{subject}");
         assert!(body.contains("https://a/t/1/findings/2"), "{body}");
         let (subject, _) = assigned("en", "own-rule", "Our rule", "");

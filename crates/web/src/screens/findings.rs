@@ -16,6 +16,7 @@ use maud::html;
 use poem::http::StatusCode;
 use poem::web::{Data, Form, Path, Query};
 use poem::{Request, Response, handler};
+use std::collections::HashMap;
 use uuid::Uuid;
 
 const FINDING_STATUSES: [&str; 3] = ["open", "resolved", "false_positive"];
@@ -72,6 +73,24 @@ pub(crate) async fn findings_list(
         } else {
             (Vec::new(), 0)
         };
+        // Whom each finding concerns: the person its filing is about, or
+        // else who filed it (one query each for the page).
+        let concerns: HashMap<Uuid, String> = {
+            let ids: Vec<Uuid> = rows.iter().map(|f| f.submission_id).collect();
+            let subjects = adal_store::submissions::subjects(&state.store, ctx.tenant(), &ids).await?;
+            let iins: Vec<String> = subjects.values().filter_map(|(iin, _)| iin.clone()).collect();
+            let people = adal_store::people::get_many_by_iin(&state.store, ctx.tenant(), &iins).await?;
+            let users = users::list(&state.store, ctx.tenant()).await?;
+            subjects
+                .into_iter()
+                .filter_map(|(sub, (iin, by))| {
+                    let name = iin
+                        .and_then(|i| people.get(&i).map(|p| p.person.full_name.clone()))
+                        .or_else(|| users.iter().find(|u| u.id == by).map(|u| u.display_name.clone()))?;
+                    Some((sub, name))
+                })
+                .collect()
+        };
         let areas: Vec<String> = {
             let mut a = findings::open_areas(&state, &ctx).await?;
             if let Some(x) = &filter.area {
@@ -114,12 +133,13 @@ pub(crate) async fn findings_list(
             div class="scroll" {
                 table id="findings" {
                     caption { (tr.t("findings-caption")) }
-                    (head(tr, &[("col-found", false), ("col-rule", false), ("col-area", false), ("col-severity", false), ("col-lxi", true), ("col-status", false)]))
+                    (head(tr, &[("col-found", false), ("col-rule", false), ("col-concerns", false), ("col-area", false), ("col-severity", false), ("col-lxi", true), ("col-status", false)]))
                     tbody {
                         @for f in &rows {
                             tr data-finding=(f.id) data-status=(f.status) {
                                 td { a href={ "/t/" (tenant) "/findings/" (f.id) } { (tr.datetime(f.created_at)) } }
                                 td data-rule=(f.rule_id) { (tr.rule_title(&f.rule_id, &f.rule_id)) }
+                                td class="concerns" { (concerns.get(&f.submission_id).map_or("—", String::as_str)) }
                                 td { (label(tr, "area", &f.area)) }
                                 td { span class={ "sev sev-" (f.severity) } { (label(tr, "severity", &f.severity)) } }
                                 td class="num" { (f.likelihood) "×" (f.impact) }
