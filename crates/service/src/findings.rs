@@ -19,6 +19,15 @@ use uuid::Uuid;
 /// The finding `id` if the caller may read the record it is about;
 /// otherwise `NotFound`, the same answer as for an id that does not exist.
 pub async fn visible(state: &AppState, ctx: &TenantCtx, id: Uuid) -> ServiceResult<Finding> {
+    Ok(visible_with_filing(state, ctx, id).await?.0)
+}
+
+/// [`visible`], with the filing it is about (read to decide anyway).
+async fn visible_with_filing(
+    state: &AppState,
+    ctx: &TenantCtx,
+    id: Uuid,
+) -> ServiceResult<(Finding, submissions::Submission)> {
     let f = evaluation::get_finding(&state.store, ctx.tenant(), id)
         .await
         .map_err(not_found)?;
@@ -26,7 +35,7 @@ pub async fn visible(state: &AppState, ctx: &TenantCtx, id: Uuid) -> ServiceResu
         .await
         .map_err(not_found)?;
     if reader_visibility(state, ctx).await.allows(&s) {
-        Ok(f)
+        Ok((f, s))
     } else {
         Err(ServiceError::not_found("finding"))
     }
@@ -96,14 +105,26 @@ pub async fn assignees(state: &AppState, ctx: &TenantCtx, f: &Finding) -> Servic
     let s = submissions::get(&state.store, ctx.tenant(), f.submission_id)
         .await
         .map_err(not_found)?;
+    let users = adal_store::users::list(&state.store, ctx.tenant()).await?;
+    Ok(eligible_among(state, ctx, &s, users).await)
+}
+
+/// Those of `users` a finding about the filing `s` may be assigned to, by
+/// name: for a caller that has read the filing and the users already.
+pub async fn eligible_among(
+    state: &AppState,
+    ctx: &TenantCtx,
+    s: &submissions::Submission,
+    users: Vec<User>,
+) -> Vec<User> {
     let mut out = Vec::new();
-    for u in adal_store::users::list(&state.store, ctx.tenant()).await? {
-        if ineligible(state, ctx, &s, &u).await.is_none() {
+    for u in users {
+        if ineligible(state, ctx, s, &u).await.is_none() {
             out.push(u);
         }
     }
     out.sort_by(|a, b| a.display_name.cmp(&b.display_name));
-    Ok(out)
+    out
 }
 
 /// Assigns a finding to a user of the tenant who may work on it, or
@@ -116,7 +137,7 @@ pub async fn assign(
     id: Uuid,
     assignee: Option<Uuid>,
 ) -> ServiceResult<()> {
-    let f = visible(state, ctx, id).await?;
+    let (f, s) = visible_with_filing(state, ctx, id).await?;
     let unknown = || {
         ServiceError::field(
             "/assignee_id",
@@ -133,9 +154,6 @@ pub async fn assign(
                     StoreError::NotFound => unknown(),
                     other => other.into(),
                 })?;
-            let s = submissions::get(&state.store, ctx.tenant(), f.submission_id)
-                .await
-                .map_err(not_found)?;
             if let Some((code, why)) = ineligible(state, ctx, &s, &u).await {
                 return Err(ServiceError::field("/assignee_id", code, why));
             }

@@ -25,21 +25,24 @@ pub const SOURCES: [&str; 3] = [
     include_str!("../../../rules/locales/en.ftl"),
 ];
 
-static BUNDLES: LazyLock<Vec<FluentBundle<FluentResource>>> = LazyLock::new(|| {
+static BUNDLES: LazyLock<Vec<FluentBundle<FluentResource>>> = LazyLock::new(|| bundles(SOURCES));
+
+/// One bundle per language of [`LANGS`] from `sources` (in that order).
+/// A catalogue that fails to parse keeps the messages that did; the tests
+/// fail on any parse error.
+pub(crate) fn bundles(sources: [&str; 3]) -> Vec<FluentBundle<FluentResource>> {
     LANGS
         .iter()
-        .zip(SOURCES)
+        .zip(sources)
         .map(|(code, src)| {
             let mut b = FluentBundle::new_concurrent(vec![code.parse().unwrap_or_default()]);
             b.set_use_isolating(false);
-            // A catalogue that fails to parse keeps the messages that did;
-            // the tests fail on any parse error.
             let res = FluentResource::try_new(src.to_owned()).unwrap_or_else(|(r, _)| r);
             let _ = b.add_resource(res);
             b
         })
         .collect()
-});
+}
 
 /// Rule `id`'s `part` (`title`, `description`, `section`,
 /// `param-<name>-label`, `param-<name>-help`) in language `lang` (`kk`,
@@ -187,13 +190,14 @@ pub fn from_accept_language(header: Option<&str>) -> &'static str {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use std::collections::BTreeSet;
 
-    fn keys(src: &str) -> BTreeSet<String> {
+    /// The message keys of a catalogue; panics if it does not parse.
+    pub(crate) fn keys(src: &str) -> BTreeSet<String> {
         let res = FluentResource::try_new(src.to_owned())
-            .unwrap_or_else(|(_, errs)| panic!("a rule catalogue does not parse: {errs:?}"));
+            .unwrap_or_else(|(_, errs)| panic!("a catalogue does not parse: {errs:?}"));
         res.entries()
             .filter_map(|e| match e {
                 fluent_syntax::ast::Entry::Message(m) => Some(m.id.name.to_owned()),

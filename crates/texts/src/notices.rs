@@ -14,19 +14,8 @@ pub const SOURCES: [&str; 3] = [
     include_str!("../locales/en.ftl"),
 ];
 
-static BUNDLES: LazyLock<Vec<FluentBundle<FluentResource>>> = LazyLock::new(|| {
-    LANGS
-        .iter()
-        .zip(SOURCES)
-        .map(|(code, src)| {
-            let mut b = FluentBundle::new_concurrent(vec![code.parse().unwrap_or_default()]);
-            b.set_use_isolating(false);
-            let res = FluentResource::try_new(src.to_owned()).unwrap_or_else(|(r, _)| r);
-            let _ = b.add_resource(res);
-            b
-        })
-        .collect()
-});
+static BUNDLES: LazyLock<Vec<FluentBundle<FluentResource>>> =
+    LazyLock::new(|| crate::bundles(SOURCES));
 
 /// Message `key` in `lang` (English for a language Adal does not have),
 /// or the key itself if the catalogue lacks it (the tests fail first).
@@ -118,18 +107,7 @@ pub fn assigned(lang: &str, rule_id: &str, title: &str, link: &str) -> (String, 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::collections::BTreeSet;
-
-    fn keys(src: &str) -> BTreeSet<String> {
-        let res = FluentResource::try_new(src.to_owned())
-            .unwrap_or_else(|(_, errs)| panic!("a notices catalogue does not parse: {errs:?}"));
-        res.entries()
-            .filter_map(|e| match e {
-                fluent_syntax::ast::Entry::Message(m) => Some(m.id.name.to_owned()),
-                _ => None,
-            })
-            .collect()
-    }
+    use crate::tests::keys;
 
     #[test]
     fn every_notices_catalogue_has_the_same_keys() {

@@ -178,13 +178,6 @@ async fn finding_page(
     let can_write = allowed(state, c, ctx.tenant().uuid(), obj::FINDINGS_ALL, act::WRITE).await;
     let handles_cases = allowed(state, c, ctx.tenant().uuid(), obj::CASES, act::WRITE).await;
     let people = users::list(&state.store, ctx.tenant()).await?;
-    // Whom the finding may go to: not everyone on the list (see
-    // `findings::assignees`).
-    let eligible = if can_write {
-        findings::assignees(state, ctx, &f).await?
-    } else {
-        Vec::new()
-    };
     let name_of = |u: Uuid| {
         people
             .iter()
@@ -203,6 +196,12 @@ async fn finding_page(
     let filing = adal_store::submissions::get(&state.store, ctx.tenant(), f.submission_id)
         .await
         .ok();
+    // Whom the finding may go to: not everyone on the list (see
+    // `findings::eligible_among`).
+    let eligible = match (&filing, can_write) {
+        (Some(s), true) => findings::eligible_among(state, ctx, s, people.clone()).await,
+        _ => Vec::new(),
+    };
     let filer = filing
         .as_ref()
         .and_then(|s| people.iter().find(|p| p.id == s.submitted_by))
@@ -404,16 +403,6 @@ pub(crate) async fn triage_action(
                     Err(e) => return Err(e.into()),
                 }
             }
-            "reopen" => match Note::parse(f.get("reason").map_or("", String::as_str)) {
-                Ok(n) => match findings::reopen(&state, &ctx, id, &n).await {
-                    Ok(_) => None,
-                    Err(adal_service::ServiceError::Conflict(_)) => {
-                        Some(("general", v.tr.t("err-already-open")))
-                    }
-                    Err(e) => return Err(e.into()),
-                },
-                Err(e) => Some(("reason", note_error(e))),
-            },
             "comment" => match Note::parse(f.get("body").map_or("", String::as_str)) {
                 Ok(n) => {
                     findings::comment(&state, &ctx, id, &n).await?;
@@ -421,20 +410,37 @@ pub(crate) async fn triage_action(
                 }
                 Err(e) => Some(("body", note_error(e))),
             },
-            "resolve" | "false-positive" => {
-                let outcome = if action == "resolve" {
-                    Outcome::Resolved
-                } else {
-                    Outcome::FalsePositive
-                };
+            // Closing and reopening: a reason, and a finding already in
+            // the state asked for keeps its first decision.
+            "resolve" | "false-positive" | "reopen" => {
                 match Note::parse(f.get("reason").map_or("", String::as_str)) {
-                    Ok(n) => match findings::close(&state, &ctx, id, outcome, &n).await {
-                        Ok(_) => None,
-                        Err(adal_service::ServiceError::Conflict(_)) => {
-                            Some(("general", v.tr.t("err-already-closed")))
+                    Ok(n) => {
+                        let (done, already) = match action.as_str() {
+                            "reopen" => (
+                                findings::reopen(&state, &ctx, id, &n).await.map(drop),
+                                "err-already-open",
+                            ),
+                            "resolve" => (
+                                findings::close(&state, &ctx, id, Outcome::Resolved, &n)
+                                    .await
+                                    .map(drop),
+                                "err-already-closed",
+                            ),
+                            _ => (
+                                findings::close(&state, &ctx, id, Outcome::FalsePositive, &n)
+                                    .await
+                                    .map(drop),
+                                "err-already-closed",
+                            ),
+                        };
+                        match done {
+                            Ok(()) => None,
+                            Err(adal_service::ServiceError::Conflict(_)) => {
+                                Some(("general", v.tr.t(already)))
+                            }
+                            Err(e) => return Err(e.into()),
                         }
-                        Err(e) => return Err(e.into()),
-                    },
+                    }
                     Err(e) => Some(("reason", note_error(e))),
                 }
             }
