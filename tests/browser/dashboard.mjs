@@ -81,6 +81,17 @@ async function signIn(page, role, password = PASSWORD) {
   await Promise.all([page.waitForNavigation(), page.click("main button[type=submit]")]);
 }
 
+// The navigation groups screens in menus (<details>): open the menu that
+// holds the link, as a user would, then follow it.
+async function navClick(page, selector) {
+  const link = page.locator(selector).first();
+  const menu = link.locator("xpath=ancestor::details[1]");
+  if ((await menu.count()) > 0 && !(await menu.evaluate((d) => d.open))) {
+    await menu.locator(":scope > summary").click();
+  }
+  await Promise.all([page.waitForNavigation(), link.click()]);
+}
+
 async function noMissing(page, where) {
   const html = await page.content();
   assert.ok(!html.includes(MISSING), `untranslated key on ${where}: ${html.slice(html.indexOf(MISSING), html.indexOf(MISSING) + 60)}`);
@@ -145,6 +156,9 @@ try {
       if (role === "platform_admin") assert.equal(url.pathname, "/platform", "the operator lands on the organisations");
       if (role === "compliance_officer" || role === "tenant_admin") assert.match(url.pathname, /\/overview$/);
       if (role === "employee") assert.match(url.pathname, /\/my$/);
+      // Each role lands on its main job.
+      if (role === "hr_officer") assert.match(url.pathname, /\/hr-actions$/);
+      if (role === "procurement_officer") assert.match(url.pathname, /\/procurements$/);
       pages[role] = page;
     }
   });
@@ -218,7 +232,7 @@ try {
   let findingId;
   await check("an employee files a gift; errors show next to their fields", async () => {
     await employee.goto(`${T}/my`);
-    await employee.click(`nav a[href="/t/${tenant}/gifts/new"]`);
+    await navClick(employee, `nav a[href="/t/${tenant}/gifts/new"]`);
     // Every field has a label.
     for (const id of ["f-giver_name", "f-giver_bin", "f-description", "f-value_kzt", "f-date", "f-occasion", "f-direction-received"]) {
       assert.equal(await employee.locator(`label[for="${id}"]`).count(), 1, `label for ${id}`);
@@ -294,7 +308,7 @@ try {
 
   await check("an employee discloses a conflict of interest; the relative and the procurement are asked for", async () => {
     await employee.goto(`${T}/my`);
-    await employee.click(`nav a[href="/t/${tenant}/conflicts/new"]`);
+    await navClick(employee, `nav a[href="/t/${tenant}/conflicts/new"]`);
     for (const id of ["f-description", "f-party_name", "f-party_iin", "f-party_bin", "f-procurement_ocid", "f-arose_on", "f-situation", "f-party_relation", "f-proposed_resolution-recusal"]) {
       assert.equal(await employee.locator(`label[for="${id}"]`).count(), 1, `label for ${id}`);
     }
@@ -419,7 +433,7 @@ try {
   const lastYear = new Date().getUTCFullYear() - 1;
   await check("an employee declares assets and income: rows are added without script, errors sit by their cells", async () => {
     await employee.goto(`${T}/my`);
-    await employee.click(`nav a[href="/t/${tenant}/declarations/new"]`);
+    await navClick(employee, `nav a[href="/t/${tenant}/declarations/new"]`);
     // The demo employee's account is Nurlan Employee on file, whose
     // declaration for last year the demo already holds: the form fills in
     // their IIN, says last year's is filed, and presets no year.
@@ -584,7 +598,7 @@ try {
   };
   await check("the compliance officer changes a parameter: a bad value is refused beside it; the draft is dry-run and activated", async () => {
     await officer.goto(`${T}/overview`);
-    await submitAndWait(officer, `nav a[href="/t/${tenant}/rules"]`);
+    await navClick(officer, `nav a[href="/t/${tenant}/rules"]`);
     assert.ok(await officer.isVisible('tr[data-rule="gift-over-mci-limit"]'));
     assert.match(await officer.textContent('tr[data-rule="gift-over-mci-limit"]'), /limit_mci = 2 MCI/);
     await submitAndWait(officer, "#edit-parameters");
@@ -866,7 +880,7 @@ if submission.direction == "received" && money(submission.value_kzt) > limit {
   await check("the tenant admin edits the MCI by year; a bad value is refused beside its cell", async () => {
     const admin = pages.tenant_admin;
     await admin.goto(`${T}/overview`);
-    await Promise.all([admin.waitForNavigation(), admin.click(`nav a[href="/t/${tenant}/settings"]`)]);
+    await navClick(admin, `nav a[href="/t/${tenant}/settings"]`);
     const rows = admin.locator("#settings-mci tbody tr");
     const n = await rows.count();
     assert.ok(n >= 2, "the stored years and a blank row");
@@ -925,9 +939,9 @@ if submission.direction == "received" && money(submission.value_kzt) > limit {
   await check("the HR officer uploads a people CSV with one bad row and reads the row report", async () => {
     const hr = pages.hr_officer;
     await hr.goto(`${T}/my`);
-    await Promise.all([hr.waitForNavigation(), hr.click(`nav a[href="/t/${tenant}/hr-actions"]`)]);
+    await navClick(hr, `nav a[href="/t/${tenant}/hr-actions"]`);
     assert.match(await hr.textContent("#hr-actions"), /Aruzhan Bolatkyzy/);
-    await Promise.all([hr.waitForNavigation(), hr.click(`nav a[href="/t/${tenant}/imports"]`)]);
+    await navClick(hr, `nav a[href="/t/${tenant}/imports"]`);
     assert.equal(await hr.locator('label[for="i-file"]').count(), 1);
     await hr.selectOption("#i-kind", "people");
     const csv = `iin,full_name,started_on\n${iin("92020240007")},Asel Imported,2024-01-15\n123,Bad Row,2024-01-15\n`;
@@ -967,7 +981,7 @@ if submission.direction == "received" && money(submission.value_kzt) > limit {
   await check("the procurement officer lists procurements with their tenderers and suppliers", async () => {
     const p = pages.procurement_officer;
     await p.goto(`${T}/my`);
-    await Promise.all([p.waitForNavigation(), p.click(`nav a[href="/t/${tenant}/procurements"]`)]);
+    await navClick(p, `nav a[href="/t/${tenant}/procurements"]`);
     assert.ok((await p.locator("#procurements tbody tr[data-ocid]").count()) >= 1);
     assert.ok((await p.locator("#procurements li[data-bin]").count()) >= 1, "a tenderer with its BIN");
     // The red flags the demo's dataset run raised on its tender (ten days
@@ -1101,7 +1115,7 @@ if submission.direction == "received" && money(submission.value_kzt) > limit {
   await check("the HR officer screens a candidate: each match with its score and reason", async () => {
     const hr = pages.hr_officer;
     await hr.goto(`${T}/hr-actions`);
-    await Promise.all([hr.waitForNavigation(), hr.click('nav a[href$="/screening"]')]);
+    await navClick(hr, 'nav a[href$="/screening"]');
     // By IIN: certain, whatever the name.
     await hr.fill("#iin", iin("90011530001"));
     await hr.fill("#full_name", "Someone Else");
@@ -1134,7 +1148,7 @@ if submission.direction == "received" && money(submission.value_kzt) > limit {
     const co = pages.compliance_officer;
     const year = new Date(Date.now() + 5 * 3600 * 1000).getUTCFullYear();
     await co.goto(`${T}/overview`);
-    await Promise.all([co.waitForNavigation(), co.click('nav a[href$="/annual-report"]')]);
+    await navClick(co, 'nav a[href$="/annual-report"]');
     // The last full year by default; this year's has the demo's findings.
     assert.equal(await co.inputValue("#year"), String(year - 1));
     await co.selectOption("#year", String(year));
@@ -1180,7 +1194,7 @@ if submission.direction == "received" && money(submission.value_kzt) > limit {
     // The Agency: every organisation in a line, each opening its report.
     const auditor = pages.agency_auditor;
     await auditor.goto(`${BASE}/agency`);
-    await Promise.all([auditor.waitForNavigation(), auditor.click('nav a[href="/agency/annual-reports"]')]);
+    await navClick(auditor, 'nav a[href="/agency/annual-reports"]');
     await auditor.selectOption("#year", String(year));
     await Promise.all([auditor.waitForNavigation(), auditor.click("#annual-year button[type=submit]")]);
     const line = auditor.locator(`#annual-summary tbody tr[data-tenant="${tenant}"]`);
@@ -1203,7 +1217,7 @@ if submission.direction == "received" && money(submission.value_kzt) > limit {
     assert.equal(await demo.getAttribute("data-status"), "active");
     assert.ok(Number((await demo.locator("td.num").first().textContent()).split("/")[1]) >= 5, "the demo's accounts");
     // A new organisation: errors beside their fields, then created.
-    await Promise.all([op.waitForNavigation(), op.click('nav a[href="/platform/tenants/new"]')]);
+    await navClick(op, 'nav a[href="/platform/tenants/new"]');
     await op.fill("#bin", "123");
     const bad = await Promise.all([op.waitForNavigation(), op.click("#tenant-submit")]);
     assert.equal(bad[0].status(), 422);
@@ -1245,7 +1259,7 @@ if submission.direction == "received" && money(submission.value_kzt) > limit {
     await signIn(outsider, "tenant_admin");
     await outsider.context().close();
     // The Agency's accounts: a new one works at once.
-    await Promise.all([op.waitForNavigation(), op.click('nav a[href="/platform/agency-accounts"]')]);
+    await navClick(op, 'nav a[href="/platform/agency-accounts"]');
     assert.ok((await op.locator("#agency-accounts tbody tr").count()) >= 1);
     await op.fill("#email", "not-an-email");
     const badAccount = await Promise.all([op.waitForNavigation(), op.click("#account-submit")]);
@@ -1277,7 +1291,7 @@ if submission.direction == "received" && money(submission.value_kzt) > limit {
   await check("the tenant admin sees in the audit log who from the Agency read what and when", async () => {
     const admin = pages.tenant_admin;
     await admin.goto(`${T}/overview`);
-    await Promise.all([admin.waitForNavigation(), admin.click('nav a[href$="/audit"]')]);
+    await navClick(admin, 'nav a[href$="/audit"]');
     assert.ok((await admin.locator("#audit-entries tbody tr").count()) >= 1);
     await Promise.all([admin.waitForNavigation(), admin.click("#audit-agency-link")]);
     const rows = admin.locator("#audit-entries tbody tr");
@@ -1336,7 +1350,7 @@ if submission.direction == "received" && money(submission.value_kzt) > limit {
     assert.match(await reporter.textContent("#case-report"), /BROWSER-MARKER/);
     // The compliance officer opens the case from the list.
     await officer.goto(`${T}/overview`);
-    await Promise.all([officer.waitForNavigation(), officer.click('nav a[href$="/cases"]')]);
+    await navClick(officer, 'nav a[href$="/cases"]');
     await Promise.all([officer.waitForNavigation(), officer.click(`#cases tr[data-case="${reportCase}"] a`)]);
     assert.match(await officer.textContent("#case-report"), /BROWSER-MARKER/);
     // The reporter's file: listed, and downloaded as a file to save.
@@ -1395,7 +1409,7 @@ if submission.direction == "received" && money(submission.value_kzt) > limit {
     assert.equal(await officer.getAttribute("#case-status", "data-status"), "escalated");
     const agency = pages.agency_auditor;
     await agency.goto(`${BASE}/agency`);
-    await Promise.all([agency.waitForNavigation(), agency.click('nav a[href="/agency/cases"]')]);
+    await navClick(agency, 'nav a[href="/agency/cases"]');
     await Promise.all([agency.waitForNavigation(), agency.click(`#agency-cases tr[data-case="${reportCase}"] a`)]);
     assert.match(await agency.textContent("#case-summary"), /kickback/);
     assert.match(await agency.textContent("#case-report"), /BROWSER-MARKER/);
@@ -1443,7 +1457,7 @@ if submission.direction == "received" && money(submission.value_kzt) > limit {
     assert.match(await reporter.textContent("#case-messages"), /opened an inquiry/);
     // The Agency's figures count it against the organisation.
     await agency.goto(`${BASE}/agency/cases`);
-    await Promise.all([agency.waitForNavigation(), agency.click('nav a[href="/agency/case-statistics"]')]);
+    await navClick(agency, 'nav a[href="/agency/case-statistics"]');
     const demo = agency.locator(`#agency-statistics tbody tr[data-tenant="${tenant}"] td`);
     assert.ok(Number(await demo.nth(1).textContent()) >= 1, "reported to the Agency");
     assert.equal(await agency.locator("#chart-outcome svg rect").count(), 5);
@@ -1566,7 +1580,7 @@ if submission.direction == "received" && money(submission.value_kzt) > limit {
     await p.fill("#confirm", "a-new-password-2026");
     await Promise.all([p.waitForNavigation(), p.click("main button[type=submit]")]);
     assert.ok(await p.isVisible("#password-changed"));
-    await Promise.all([p.waitForNavigation(), p.click("#sign-out")]);
+    await navClick(p, "#sign-out");
     assert.equal(new URL(p.url()).pathname, "/login");
     assert.equal(new URL((await p.goto(`${T}/my`)).url()).pathname, "/login", "signed out");
     await signIn(p, "procurement_officer", PASSWORD);
@@ -1696,6 +1710,40 @@ if submission.direction == "received" && money(submission.value_kzt) > limit {
       assert.equal((await page.textContent("h1")).trim(), word, locale);
       await page.context().close();
     }
+  });
+
+  await check("navigation: menus by task in one row at 1280 px, the content on the first screen at 360 px, by keyboard", async () => {
+    for (const [role, page] of Object.entries(pages)) {
+      await page.goto(`${BASE}/`);
+      const tops = await page.$$eval("nav.menus ul.groups > li", (lis) => lis.map((l) => Math.round(l.getBoundingClientRect().top)));
+      assert.ok(tops.length >= 1 && new Set(tops).size === 1, `${role}: the menus fit one row at 1280 px (tops ${tops})`);
+      const narrow = await page.context().newPage();
+      await narrow.setViewportSize({ width: 360, height: 740 });
+      await narrow.goto(`${BASE}/`);
+      const top = await narrow.evaluate(() => document.querySelector("main h1").getBoundingClientRect().top);
+      assert.ok(top < 260, `${role}: the page's title starts ${top}px down at 360 px`);
+      await shot(narrow, "360px", `home-${role}`);
+      await narrow.close();
+    }
+    const page = officer;
+    await page.goto(`${T}/overview`);
+    const records = page.locator('details[data-group="nav-group-records"]');
+    const isOpen = (d) => d.evaluate((e) => e.open);
+    await records.locator(":scope > summary").focus();
+    await page.keyboard.press("Enter");
+    assert.ok(await isOpen(records), "Enter opens a menu");
+    await page.keyboard.press("Tab");
+    assert.match(await page.evaluate(() => document.activeElement.getAttribute("href") || ""), /\/people$/, "Tab reaches its first screen");
+    await page.keyboard.press("Escape");
+    assert.equal(await isOpen(records), false, "Escape closes it");
+    assert.equal(await page.evaluate(() => document.activeElement.tagName), "SUMMARY", "and the focus goes back to its name");
+    await records.locator(":scope > summary").click();
+    await page.locator('details[data-group="nav-group-admin"] > summary').click();
+    assert.equal(await page.locator("nav.menus details[open]").count(), 1, "one menu open at a time");
+    await page.click("main h1");
+    assert.equal(await page.locator("nav.menus details[open]").count(), 0, "a click elsewhere closes it");
+    await navClick(page, `nav a[href="/t/${tenant}/people"]`);
+    assert.equal(await page.getAttribute('details[data-group="nav-group-records"] > summary', "class"), "here", "the menu of the current page is marked");
   });
 
   await check("360 px wide: nothing scrolls sideways, every screen usable", async () => {

@@ -27,3 +27,26 @@ document.addEventListener("DOMContentLoaded", function () {
     if (document.visibilityState === "visible") window.location.reload();
   }, seconds * 1000);
 });
+
+// The navigation's menus (<details>) work without this file; with it, one
+// menu is open at a time, and Escape or a click outside closes it.
+document.addEventListener("DOMContentLoaded", function () {
+  var menus = Array.prototype.slice.call(document.querySelectorAll("nav.menus details"));
+  menus.forEach(function (d) {
+    d.addEventListener("toggle", function () {
+      if (!d.open) return;
+      menus.forEach(function (o) { if (o !== d) o.open = false; });
+    });
+  });
+  document.addEventListener("click", function (e) {
+    menus.forEach(function (d) { if (d.open && !d.contains(e.target)) d.open = false; });
+  });
+  document.addEventListener("keydown", function (e) {
+    if (e.key !== "Escape") return;
+    menus.forEach(function (d) {
+      if (!d.open) return;
+      d.open = false;
+      d.querySelector("summary").focus();
+    });
+  });
+});

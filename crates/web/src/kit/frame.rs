@@ -1,9 +1,14 @@
 //! The frame of a page inside a tenant (its name, the navigation this
 //! user may follow), and [`show`], which draws a screen's body in it.
+//!
+//! The navigation is grouped by task (the compliance unit's oversight,
+//! the organisation's records, administration, one's own filings), each
+//! group a menu of the screens the user may open, so the header stays one
+//! row wide at 1280 px and two at 360 px whatever the role.
 
 use super::access::allowed;
 use super::fail::PageResult;
-use super::shell::{Frame, NavItem, page, respond};
+use super::shell::{Frame, NavGroup, NavItem, page, respond};
 use crate::session::Visitor;
 use adal_authz::{act, obj};
 use adal_service::AppState;
@@ -18,133 +23,106 @@ pub(crate) async fn frame(state: &AppState, v: &Visitor, tenant: TenantId) -> Fr
     };
     let t = tenant.uuid();
     let base = format!("/t/{t}");
-    let mut nav = Vec::new();
-    if c.role == adal_domain::Role::AgencyAuditor {
-        nav.extend(agency_nav());
-    }
+    let link = |key: &'static str, path: &str| NavItem {
+        key,
+        href: format!("{base}/{path}"),
+    };
+    let mut oversight = Vec::new();
     if allowed(state, c, t, obj::RISK_MAP, act::READ).await {
-        nav.push(NavItem {
-            key: "nav-overview",
-            href: format!("{base}/overview"),
-        });
-        nav.push(NavItem {
-            key: "nav-risk-map",
-            href: format!("{base}/risk-map"),
-        });
+        oversight.push(link("nav-overview", "overview"));
+        oversight.push(link("nav-risk-map", "risk-map"));
     }
     if allowed(state, c, t, obj::FINDINGS_ALL, act::READ).await {
-        nav.push(NavItem {
-            key: "nav-findings",
-            href: format!("{base}/findings"),
-        });
-        nav.push(NavItem {
-            key: "nav-annual-report",
-            href: format!("{base}/annual-report"),
-        });
+        oversight.push(link("nav-findings", "findings"));
     }
-    if c.tenant_id == Some(t) && allowed(state, c, t, obj::SUBMISSIONS_OWN, act::READ).await {
-        nav.push(NavItem {
-            key: "nav-my-filings",
-            href: format!("{base}/my"),
-        });
+    if allowed(state, c, t, obj::CASES, act::READ).await {
+        oversight.push(link("nav-cases", "cases"));
     }
-    if allowed(state, c, t, obj::GIFTS, act::CREATE).await {
-        nav.push(NavItem {
-            key: "nav-file-gift",
-            href: format!("{base}/gifts/new"),
-        });
+    if allowed(state, c, t, obj::FINDINGS_ALL, act::READ).await {
+        oversight.push(link("nav-annual-report", "annual-report"));
     }
-    if allowed(state, c, t, obj::CONFLICTS, act::CREATE).await {
-        nav.push(NavItem {
-            key: "nav-file-conflict",
-            href: format!("{base}/conflicts/new"),
-        });
+    if allowed(state, c, t, obj::DATASET_RUNS, act::READ).await {
+        oversight.push(link("nav-dataset-runs", "dataset-runs"));
     }
+    // The compliance unit's own records of its work.
     for (o, key, path) in [
-        (obj::TRAININGS, "nav-file-training", "trainings/new"),
         (obj::FEEDBACK_REPORTS, "nav-file-feedback", "feedback/new"),
         (obj::GOVERNANCE, "nav-file-governance", "governance/new"),
     ] {
         if allowed(state, c, t, o, act::CREATE).await {
-            nav.push(NavItem {
-                key,
-                href: format!("{base}/{path}"),
-            });
+            oversight.push(link(key, path));
         }
     }
-    if allowed(state, c, t, obj::ASSET_DECLARATIONS, act::CREATE).await {
-        nav.push(NavItem {
-            key: "nav-file-declaration",
-            href: format!("{base}/declarations/new"),
-        });
-    }
-    if allowed(state, c, t, obj::DATASET_RUNS, act::READ).await {
-        nav.push(NavItem {
-            key: "nav-dataset-runs",
-            href: format!("{base}/dataset-runs"),
-        });
-    }
-    if allowed(state, c, t, obj::RULE_SETS, act::READ).await {
-        nav.push(NavItem {
-            key: "nav-rules",
-            href: format!("{base}/rules"),
-        });
-    }
+
+    let mut records = Vec::new();
     if allowed(state, c, t, obj::USERS, act::READ).await {
-        nav.push(NavItem {
-            key: "nav-people",
-            href: format!("{base}/people"),
-        });
+        records.push(link("nav-people", "people"));
     }
     if allowed(state, c, t, obj::ORG, act::READ).await {
-        nav.push(NavItem {
-            key: "nav-org",
-            href: format!("{base}/org"),
-        });
+        records.push(link("nav-org", "org"));
     }
     if allowed(state, c, t, obj::HR_ACTIONS, act::READ).await {
-        nav.push(NavItem {
-            key: "nav-hr-actions",
-            href: format!("{base}/hr-actions"),
-        });
+        records.push(link("nav-hr-actions", "hr-actions"));
     }
     if allowed(state, c, t, obj::HR_ACTIONS, act::CREATE).await {
-        nav.push(NavItem {
-            key: "nav-screening",
-            href: format!("{base}/screening"),
-        });
+        records.push(link("nav-screening", "screening"));
     }
     if allowed(state, c, t, obj::PROCUREMENTS, act::READ).await {
-        nav.push(NavItem {
-            key: "nav-procurements",
-            href: format!("{base}/procurements"),
-        });
+        records.push(link("nav-procurements", "procurements"));
     }
     if allowed(state, c, t, obj::PEOPLE, act::WRITE).await
         || allowed(state, c, t, obj::PROCUREMENTS, act::CREATE).await
     {
-        nav.push(NavItem {
-            key: "nav-imports",
-            href: format!("{base}/imports"),
-        });
+        records.push(link("nav-imports", "imports"));
     }
-    if allowed(state, c, t, obj::CASES, act::READ).await {
-        nav.push(NavItem {
-            key: "nav-cases",
-            href: format!("{base}/cases"),
-        });
+
+    let mut admin = Vec::new();
+    if allowed(state, c, t, obj::RULE_SETS, act::READ).await {
+        admin.push(link("nav-rules", "rules"));
     }
     if allowed(state, c, t, obj::AUDIT, act::READ).await {
-        nav.push(NavItem {
-            key: "nav-audit",
-            href: format!("{base}/audit"),
-        });
+        admin.push(link("nav-audit", "audit"));
     }
     if allowed(state, c, t, obj::TENANT, act::WRITE).await {
-        nav.push(NavItem {
-            key: "nav-settings",
-            href: format!("{base}/settings"),
-        });
+        admin.push(link("nav-settings", "settings"));
+    }
+
+    // One's own filings: only in one's own organisation (an Agency
+    // auditor reading it files nothing there).
+    let mut mine = Vec::new();
+    if c.tenant_id == Some(t) {
+        if allowed(state, c, t, obj::SUBMISSIONS_OWN, act::READ).await {
+            mine.push(link("nav-my-filings", "my"));
+        }
+        for (o, key, path) in [
+            (obj::GIFTS, "nav-file-gift", "gifts/new"),
+            (obj::CONFLICTS, "nav-file-conflict", "conflicts/new"),
+            (
+                obj::ASSET_DECLARATIONS,
+                "nav-file-declaration",
+                "declarations/new",
+            ),
+            (obj::TRAININGS, "nav-file-training", "trainings/new"),
+        ] {
+            if allowed(state, c, t, o, act::CREATE).await {
+                mine.push(link(key, path));
+            }
+        }
+    }
+
+    let mut nav = Vec::new();
+    if c.role == adal_domain::Role::AgencyAuditor {
+        nav.push(agency_group());
+    }
+    for (key, items) in [
+        ("nav-group-oversight", oversight),
+        ("nav-group-records", records),
+        ("nav-group-admin", admin),
+        ("nav-group-mine", mine),
+    ] {
+        if !items.is_empty() {
+            nav.push(NavGroup { key, items });
+        }
     }
     Frame {
         tenant_name: tenants::get(&state.store, tenant)
@@ -183,48 +161,54 @@ pub(crate) async fn show_as(
 
 /// The Agency's own screens: the organisations, the cartogram, the annual
 /// reports and the cases organisations escalated.
-fn agency_nav() -> [NavItem; 5] {
-    [
-        NavItem {
-            key: "nav-agency",
-            href: "/agency".into(),
-        },
-        NavItem {
-            key: "nav-cartogram",
-            href: "/agency/cartogram".into(),
-        },
-        NavItem {
-            key: "nav-annual-summary",
-            href: "/agency/annual-reports".into(),
-        },
-        NavItem {
-            key: "nav-agency-cases",
-            href: "/agency/cases".into(),
-        },
-        NavItem {
-            key: "nav-agency-case-statistics",
-            href: "/agency/case-statistics".into(),
-        },
-    ]
+fn agency_group() -> NavGroup {
+    NavGroup {
+        key: "nav-group-agency",
+        items: vec![
+            NavItem {
+                key: "nav-agency",
+                href: "/agency".into(),
+            },
+            NavItem {
+                key: "nav-cartogram",
+                href: "/agency/cartogram".into(),
+            },
+            NavItem {
+                key: "nav-annual-summary",
+                href: "/agency/annual-reports".into(),
+            },
+            NavItem {
+                key: "nav-agency-cases",
+                href: "/agency/cases".into(),
+            },
+            NavItem {
+                key: "nav-agency-case-statistics",
+                href: "/agency/case-statistics".into(),
+            },
+        ],
+    }
 }
 
 /// The platform operator's screens: tenants, a new tenant, the Agency's
 /// accounts.
-fn platform_nav() -> [NavItem; 3] {
-    [
-        NavItem {
-            key: "nav-platform-tenants",
-            href: "/platform".into(),
-        },
-        NavItem {
-            key: "nav-platform-new-tenant",
-            href: "/platform/tenants/new".into(),
-        },
-        NavItem {
-            key: "nav-platform-agency",
-            href: "/platform/agency-accounts".into(),
-        },
-    ]
+fn platform_group() -> NavGroup {
+    NavGroup {
+        key: "nav-group-platform",
+        items: vec![
+            NavItem {
+                key: "nav-platform-tenants",
+                href: "/platform".into(),
+            },
+            NavItem {
+                key: "nav-platform-new-tenant",
+                href: "/platform/tenants/new".into(),
+            },
+            NavItem {
+                key: "nav-platform-agency",
+                href: "/platform/agency-accounts".into(),
+            },
+        ],
+    }
 }
 
 /// The frame of a page outside any one tenant's screens (the password,
@@ -236,10 +220,10 @@ pub(crate) async fn own_frame(state: &AppState, v: &Visitor) -> Frame {
             let mut f = Frame::default();
             match v.caller.as_ref().map(|c| c.role) {
                 Some(adal_domain::Role::AgencyAuditor) => {
-                    f.nav.extend(agency_nav());
+                    f.nav.push(agency_group());
                     f.read_only = true;
                 }
-                Some(adal_domain::Role::PlatformAdmin) => f.nav.extend(platform_nav()),
+                Some(adal_domain::Role::PlatformAdmin) => f.nav.push(platform_group()),
                 _ => {}
             }
             f

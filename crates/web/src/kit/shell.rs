@@ -14,11 +14,18 @@ pub struct NavItem {
     pub href: String,
 }
 
+/// A menu of the navigation: the screens of one task (catalogue key of
+/// its name). A group of one screen is shown as its link.
+pub struct NavGroup {
+    pub key: &'static str,
+    pub items: Vec<NavItem>,
+}
+
 /// What the header shows about where the user is.
 #[derive(Default)]
 pub struct Frame {
     pub tenant_name: Option<String>,
-    pub nav: Vec<NavItem>,
+    pub nav: Vec<NavGroup>,
     pub read_only: bool,
     /// The language is chosen by links to this path with `?lang=` (the
     /// reporter's pages, which set no cookie), not by the switcher form.
@@ -101,13 +108,54 @@ pub fn page(v: &Visitor, frame: &Frame, title: &str, body: Markup) -> Markup {
                         }
                     }
                 }
-                @if v.caller.is_some() {
-                    nav aria-label=(tr.t("nav-label")) {
-                        ul {
-                            @for item in &frame.nav {
-                                li { a href=(item.href) aria-current=[(v.here.split('?').next() == Some(item.href.as_str())).then_some("page")] { (tr.t(item.key)) } }
+                @if let Some(c) = &v.caller {
+                    (navigation(v, frame, &c.email))
+                }
+                @if frame.read_only {
+                    p class="banner readonly" role="note" id="read-only" { (tr.t("read-only-banner")) }
+                }
+                main id="main" {
+                    h1 { (title) }
+                    (body)
+                }
+            }
+        }
+    }
+}
+
+/// The menus, one per task, then the account's. Each menu is a
+/// `<details>`: it opens and closes without script, by keyboard too; the
+/// script only closes the others and closes on Escape or a click
+/// elsewhere. The menu holding the current page is marked.
+fn navigation(v: &Visitor, frame: &Frame, email: &str) -> Markup {
+    let tr = &v.tr;
+    let here = v.here.split('?').next().unwrap_or_default();
+    let current = |href: &str| (here == href).then_some("page");
+    html! {
+        nav class="menus" aria-label=(tr.t("nav-label")) {
+            ul class="groups" {
+                @for g in &frame.nav {
+                    @if let [only] = g.items.as_slice() {
+                        li { a class="single" href=(only.href) aria-current=[current(&only.href)] { (tr.t(only.key)) } }
+                    } @else {
+                        li {
+                            details class="menu" data-group=(g.key) {
+                                summary class=[g.items.iter().any(|i| i.href == here).then_some("here")] { (tr.t(g.key)) }
+                                ul {
+                                    @for item in &g.items {
+                                        li { a href=(item.href) aria-current=[current(&item.href)] { (tr.t(item.key)) } }
+                                    }
+                                }
                             }
-                            li { a href="/password" { (tr.t("nav-password")) } }
+                        }
+                    }
+                }
+                li class="account" {
+                    details class="menu" data-group="nav-group-account" {
+                        summary class=[(here == "/password").then_some("here")] { (tr.t("nav-group-account")) }
+                        ul {
+                            li class="email" { (email) }
+                            li { a href="/password" aria-current=[current("/password")] { (tr.t("nav-password")) } }
                             li {
                                 form method="post" action="/logout" class="inline" {
                                     input type="hidden" name="csrf" value=(v.csrf);
@@ -116,13 +164,6 @@ pub fn page(v: &Visitor, frame: &Frame, title: &str, body: Markup) -> Markup {
                             }
                         }
                     }
-                }
-                @if frame.read_only {
-                    p class="banner readonly" role="note" id="read-only" { (tr.t("read-only-banner")) }
-                }
-                main id="main" {
-                    h1 { (title) }
-                    (body)
                 }
             }
         }
