@@ -10,7 +10,7 @@ use super::access::allowed;
 use super::fail::PageResult;
 use super::shell::{Frame, NavGroup, NavItem, page, respond};
 use crate::session::Visitor;
-use adal_authz::{act, obj};
+use adal_authz::{Act, Obj, act, obj};
 use adal_service::AppState;
 use adal_store::{TenantId, tenants};
 use poem::http::StatusCode;
@@ -23,92 +23,110 @@ pub(crate) async fn frame(state: &AppState, v: &Visitor, tenant: TenantId) -> Fr
     };
     let t = tenant.uuid();
     let base = format!("/t/{t}");
-    let link = |key: &'static str, path: &str| NavItem {
-        key,
-        href: format!("{base}/{path}"),
-    };
-    let mut oversight = Vec::new();
-    if allowed(state, c, t, obj::RISK_MAP, act::READ).await {
-        oversight.push(link("nav-overview", "overview"));
-        oversight.push(link("nav-risk-map", "risk-map"));
-    }
-    if allowed(state, c, t, obj::FINDINGS_ALL, act::READ).await {
-        oversight.push(link("nav-findings", "findings"));
-    }
-    if allowed(state, c, t, obj::CASES, act::READ).await {
-        oversight.push(link("nav-cases", "cases"));
-    }
-    if allowed(state, c, t, obj::FINDINGS_ALL, act::READ).await {
-        oversight.push(link("nav-annual-report", "annual-report"));
-    }
-    if allowed(state, c, t, obj::DATASET_RUNS, act::READ).await {
-        oversight.push(link("nav-dataset-runs", "dataset-runs"));
-    }
-    // The compliance unit's own records of its work.
-    for (o, key, path) in [
-        (obj::FEEDBACK_REPORTS, "nav-file-feedback", "feedback/new"),
-        (obj::GOVERNANCE, "nav-file-governance", "governance/new"),
-    ] {
-        if allowed(state, c, t, o, act::CREATE).await {
-            oversight.push(link(key, path));
+    let screens = |entries: &[(Obj, Act, &'static str, &'static str)]| {
+        let entries = entries.to_vec();
+        let base = base.clone();
+        async move {
+            let mut out = Vec::new();
+            for (o, a, key, path) in entries {
+                if allowed(state, c, t, o, a).await {
+                    out.push(NavItem {
+                        key,
+                        href: format!("{base}/{path}"),
+                    });
+                }
+            }
+            out
         }
-    }
-
-    let mut records = Vec::new();
-    if allowed(state, c, t, obj::USERS, act::READ).await {
-        records.push(link("nav-people", "people"));
-    }
-    if allowed(state, c, t, obj::ORG, act::READ).await {
-        records.push(link("nav-org", "org"));
-    }
-    if allowed(state, c, t, obj::HR_ACTIONS, act::READ).await {
-        records.push(link("nav-hr-actions", "hr-actions"));
-    }
-    if allowed(state, c, t, obj::HR_ACTIONS, act::CREATE).await {
-        records.push(link("nav-screening", "screening"));
-    }
-    if allowed(state, c, t, obj::PROCUREMENTS, act::READ).await {
-        records.push(link("nav-procurements", "procurements"));
-    }
+    };
+    // The compliance unit's work, and its own records of it.
+    let oversight = screens(&[
+        (obj::RISK_MAP, act::READ, "nav-overview", "overview"),
+        (obj::RISK_MAP, act::READ, "nav-risk-map", "risk-map"),
+        (obj::FINDINGS_ALL, act::READ, "nav-findings", "findings"),
+        (obj::CASES, act::READ, "nav-cases", "cases"),
+        (
+            obj::FINDINGS_ALL,
+            act::READ,
+            "nav-annual-report",
+            "annual-report",
+        ),
+        (
+            obj::DATASET_RUNS,
+            act::READ,
+            "nav-dataset-runs",
+            "dataset-runs",
+        ),
+        (
+            obj::FEEDBACK_REPORTS,
+            act::CREATE,
+            "nav-file-feedback",
+            "feedback/new",
+        ),
+        (
+            obj::GOVERNANCE,
+            act::CREATE,
+            "nav-file-governance",
+            "governance/new",
+        ),
+    ])
+    .await;
+    let mut records = screens(&[
+        (obj::USERS, act::READ, "nav-people", "people"),
+        (obj::ORG, act::READ, "nav-org", "org"),
+        (obj::HR_ACTIONS, act::READ, "nav-hr-actions", "hr-actions"),
+        (obj::HR_ACTIONS, act::CREATE, "nav-screening", "screening"),
+        (
+            obj::PROCUREMENTS,
+            act::READ,
+            "nav-procurements",
+            "procurements",
+        ),
+    ])
+    .await;
     if allowed(state, c, t, obj::PEOPLE, act::WRITE).await
         || allowed(state, c, t, obj::PROCUREMENTS, act::CREATE).await
     {
-        records.push(link("nav-imports", "imports"));
+        records.push(NavItem {
+            key: "nav-imports",
+            href: format!("{base}/imports"),
+        });
     }
-
-    let mut admin = Vec::new();
-    if allowed(state, c, t, obj::RULE_SETS, act::READ).await {
-        admin.push(link("nav-rules", "rules"));
-    }
-    if allowed(state, c, t, obj::AUDIT, act::READ).await {
-        admin.push(link("nav-audit", "audit"));
-    }
-    if allowed(state, c, t, obj::TENANT, act::WRITE).await {
-        admin.push(link("nav-settings", "settings"));
-    }
-
+    let admin = screens(&[
+        (obj::RULE_SETS, act::READ, "nav-rules", "rules"),
+        (obj::AUDIT, act::READ, "nav-audit", "audit"),
+        (obj::TENANT, act::WRITE, "nav-settings", "settings"),
+    ])
+    .await;
     // One's own filings: only in one's own organisation (an Agency
     // auditor reading it files nothing there).
-    let mut mine = Vec::new();
-    if c.tenant_id == Some(t) {
-        if allowed(state, c, t, obj::SUBMISSIONS_OWN, act::READ).await {
-            mine.push(link("nav-my-filings", "my"));
-        }
-        for (o, key, path) in [
-            (obj::GIFTS, "nav-file-gift", "gifts/new"),
-            (obj::CONFLICTS, "nav-file-conflict", "conflicts/new"),
+    let mine = if c.tenant_id == Some(t) {
+        screens(&[
+            (obj::SUBMISSIONS_OWN, act::READ, "nav-my-filings", "my"),
+            (obj::GIFTS, act::CREATE, "nav-file-gift", "gifts/new"),
+            (
+                obj::CONFLICTS,
+                act::CREATE,
+                "nav-file-conflict",
+                "conflicts/new",
+            ),
             (
                 obj::ASSET_DECLARATIONS,
+                act::CREATE,
                 "nav-file-declaration",
                 "declarations/new",
             ),
-            (obj::TRAININGS, "nav-file-training", "trainings/new"),
-        ] {
-            if allowed(state, c, t, o, act::CREATE).await {
-                mine.push(link(key, path));
-            }
-        }
-    }
+            (
+                obj::TRAININGS,
+                act::CREATE,
+                "nav-file-training",
+                "trainings/new",
+            ),
+        ])
+        .await
+    } else {
+        Vec::new()
+    };
 
     let mut nav = Vec::new();
     if c.role == adal_domain::Role::AgencyAuditor {
