@@ -37,6 +37,7 @@ mod m20261207_000130_case_attachments;
 mod m20261207_000140_case_links;
 mod m20261207_000150_finding_facts;
 mod m20261207_000160_user_language;
+mod m20261208_000170_finding_due;
 
 pub struct Migrator;
 
@@ -77,6 +78,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000140_case_links::Migration),
             Box::new(m20261207_000150_finding_facts::Migration),
             Box::new(m20261207_000160_user_language::Migration),
+            Box::new(m20261208_000170_finding_due::Migration),
         ]
     }
 }

@@ -909,6 +909,36 @@ if submission.direction == "received" && money(submission.value_kzt) > limit {
     assert.equal(r.status(), 403);
   });
 
+  await check("findings are due by severity: the officer's queue, the due column and date, the days in the settings", async () => {
+    await officer.goto(`${T}/overview`);
+    assert.ok(await officer.isVisible("#my-queue"), "the compliance officer's queue");
+    assert.match((await officer.textContent("#queue-overdue")).trim(), /^\d+$/);
+    await Promise.all([officer.waitForNavigation(), officer.click('#my-queue a[href$="?due=overdue"]')]);
+    assert.equal(await officer.inputValue("#due"), "overdue", "the overdue filter is applied");
+    await officer.goto(`${T}/findings`);
+    assert.equal(await officer.inputValue("#sort"), "", "open first, most overdue first, by default");
+    const dues = await officer.$$eval("#findings tbody td.due", (tds) => tds.map((t) => t.textContent.trim()));
+    assert.ok(dues.length > 0 && dues.every((d) => /^\d{2}\.\d{2}\.\d{4}/.test(d)), `due dates ${dues}`);
+    const statuses = await officer.$$eval("#findings tbody tr", (trs) => trs.map((t) => t.dataset.status));
+    const firstClosed = statuses.findIndex((s) => s !== "open");
+    assert.ok(firstClosed === -1 || statuses.slice(firstClosed).every((s) => s !== "open"), `open first: ${statuses}`);
+    await officer.click("#findings tbody td a");
+    await officer.waitForSelector("#finding-due");
+    // The tenant admin sets the days; a bad one is refused beside its field.
+    const admin = pages.tenant_admin;
+    await admin.goto(`${T}/settings`);
+    assert.equal(await admin.inputValue("#s-triage_days-high"), "7", "the default for high");
+    await admin.fill("#s-triage_days-high", "0");
+    const [r] = await Promise.all([admin.waitForNavigation(), admin.click("#settings-submit")]);
+    assert.equal(r.status(), 422);
+    assert.ok(await admin.isVisible("#s-triage_days-high-error"));
+    assert.equal(await admin.getAttribute("#s-triage_days-high", "aria-invalid"), "true");
+    await admin.fill("#s-triage_days-high", "5");
+    await Promise.all([admin.waitForNavigation(), admin.click("#settings-submit")]);
+    assert.match(admin.url(), /\/settings\?saved=1$/);
+    assert.equal(await admin.inputValue("#s-triage_days-high"), "5", "stored");
+  });
+
   await check("the tenant admin sets the days to answer a feedback report; a bad value is refused beside the field", async () => {
     const admin = pages.tenant_admin;
     const days = "#s-feedback_answer_days";

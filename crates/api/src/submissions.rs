@@ -6,7 +6,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::{AppState, page, records};
 use adal_authz::{act, obj};
 use adal_service::TenantCtx;
-use adal_store::evaluation::{self, FindingFilter};
+use adal_store::evaluation::{self, FindingFilter, FindingOrder};
 use adal_store::submissions::{self, SubmissionFilter};
 use poem::web::Data;
 use poem_openapi::{
@@ -164,6 +164,12 @@ pub struct Finding {
     pub position_id: Option<Uuid>,
     pub status: String,
     pub created_at: chrono::DateTime<chrono::Utc>,
+    /// When it should be decided: found (or reopened) plus the tenant's
+    /// days for its severity (`triage_days` in the settings).
+    #[oai(nullable)]
+    pub due_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// Open and past its due date.
+    pub overdue: bool,
 }
 
 impl From<evaluation::Finding> for Finding {
@@ -192,8 +198,11 @@ impl Finding {
             explanation,
             department_id: f.department_id,
             position_id: f.position_id,
+            overdue: f.status == evaluation::OPEN
+                && f.due_at.is_some_and(|d| d < chrono::Utc::now()),
             status: f.status,
             created_at: f.created_at,
+            due_at: f.due_at,
         }
     }
 }
@@ -431,8 +440,9 @@ impl SubmissionApi {
         Ok(GetSubmissionResponse::Ok(Json(submission_out(s, errors)?)))
     }
 
-    /// Findings, newest first, with filters. Employees see only findings
-    /// about their own submissions.
+    /// Findings, newest first (or, with `sort=due`, the open ones first
+    /// by due date, the most overdue first), with filters. Employees see
+    /// only findings about their own submissions.
     #[oai(
         path = "/tenants/:tenant_id/findings",
         method = "get",
@@ -454,6 +464,10 @@ impl SubmissionApi {
         impact: Query<Option<i16>>,
         /// `me` (the caller) or a user's id: only findings assigned to them.
         assigned_to: Query<Option<String>>,
+        /// `true`: only open findings past their due date.
+        overdue: Query<Option<bool>>,
+        /// `newest` (the default) or `due`.
+        sort: Query<Option<String>>,
         offset: Query<Option<u64>>,
         limit: Query<Option<u64>>,
         #[oai(name = "Accept-Language")] accept_language: Header<Option<String>>,
@@ -488,6 +502,18 @@ impl SubmissionApi {
             likelihood: likelihood.0,
             impact: impact.0,
             assigned_to,
+            overdue_at: overdue.0.unwrap_or(false).then(chrono::Utc::now),
+            order: match sort.0.as_deref().map(str::trim) {
+                None | Some("") | Some("newest") => FindingOrder::Newest,
+                Some("due") => FindingOrder::Due,
+                Some(_) => {
+                    return Err(ApiError::field(
+                        "/sort",
+                        "choice.unknown",
+                        "must be one of: newest, due".to_owned(),
+                    ));
+                }
+            },
         };
         let (rows, total) =
             evaluation::list_findings(&state.store, ctx.tenant(), &scope, &filter, offset, limit)

@@ -44,12 +44,15 @@ pub struct SettingsOut {
     /// Whether administrators and compliance officers must sign in with a
     /// second factor.
     pub require_second_factor: bool,
+    /// Days a finding has before it is overdue, by severity.
+    pub triage_days: adal_service::TriageDaysIn,
 }
 
 impl From<tenants::TenantSettings> for SettingsOut {
     fn from(s: tenants::TenantSettings) -> Self {
         let feedback_answer_days = s.feedback_answer_days();
         let require_second_factor = s.require_second_factor.unwrap_or(false);
+        let triage_days = s.triage_days().into();
         Self {
             alert_threshold: s.alert_threshold,
             alert_emails: s.alert_emails,
@@ -65,6 +68,7 @@ impl From<tenants::TenantSettings> for SettingsOut {
                 .collect(),
             feedback_answer_days,
             require_second_factor,
+            triage_days,
         }
     }
 }

@@ -255,6 +255,7 @@ impl Evaluator {
             recipients: context.settings.alert_emails.clone(),
             languages,
             link_base: self.public_url.clone(),
+            triage: context.settings.triage_days(),
         };
         let read = {
             let batch: Vec<&submissions::Submission> = live.iter().collect();

@@ -38,7 +38,7 @@ pub use rulesets::{
     AREAS, DryRunReport, KINDS, NewRuleSet, Rule, RuleFixture, activate_version, compile,
     create_version, dry_run_version, rule_to_api, run_fixtures, validate_rules,
 };
-pub use settings::{Settings, check_settings};
+pub use settings::{Settings, TriageDaysIn, check_settings};
 
 use adal_authz::Authz;
 use adal_jobs::Queue;

@@ -571,6 +571,7 @@ mod tests {
             position_id: None,
             status: "open".into(),
             created_at: chrono::Utc::now(),
+            due_at: None,
         }
     }
 

@@ -37,6 +37,65 @@ pub struct Settings {
     #[cfg_attr(feature = "openapi", oai(default))]
     #[cfg_attr(feature = "openapi", oai(nullable))]
     pub require_second_factor: Option<bool>,
+    /// Days a finding has, from when it is found or reopened, before it
+    /// is overdue, by severity (3, 7, 14 and 30 for a new tenant).
+    /// Absent: unchanged.
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", oai(default))]
+    #[cfg_attr(feature = "openapi", oai(nullable))]
+    pub triage_days: Option<TriageDaysIn>,
+}
+
+/// Days a finding of each severity has before it is overdue: each from 1
+/// to 365.
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
+#[cfg_attr(feature = "openapi", oai(deny_unknown_fields))]
+#[serde(deny_unknown_fields)]
+pub struct TriageDaysIn {
+    pub low: u32,
+    pub medium: u32,
+    pub high: u32,
+    pub critical: u32,
+}
+
+impl From<tenants::TriageDays> for TriageDaysIn {
+    fn from(d: tenants::TriageDays) -> Self {
+        Self {
+            low: d.days(Severity::Low),
+            medium: d.days(Severity::Medium),
+            high: d.days(Severity::High),
+            critical: d.days(Severity::Critical),
+        }
+    }
+}
+
+/// The days checked, each error named by its pointer
+/// (`/triage_days/high`).
+fn check_triage_days(
+    d: &TriageDaysIn,
+    errors: &mut Vec<FieldError>,
+) -> Option<tenants::TriageDays> {
+    let each = [
+        (Severity::Low, d.low),
+        (Severity::Medium, d.medium),
+        (Severity::High, d.high),
+        (Severity::Critical, d.critical),
+    ];
+    let before = errors.len();
+    for (s, days) in each {
+        if !(1..=tenants::TriageDays::MAX_DAYS).contains(&days) {
+            errors.push(FieldError::coded(
+                format!("/triage_days/{}", s.as_str()),
+                "range.triage_days",
+                "must be from 1 to 365 days",
+            ));
+        }
+    }
+    if errors.len() > before {
+        return None;
+    }
+    tenants::TriageDays::new(each).ok()
 }
 
 /// Checks settings as `PUT /settings` receives them, every field at once,
@@ -119,6 +178,10 @@ pub fn check_settings(req: &Settings) -> Result<tenants::TenantSettings, Vec<Fie
             "must be from 1 to 365",
         ));
     }
+    let triage_days = req
+        .triage_days
+        .as_ref()
+        .and_then(|d| check_triage_days(d, &mut errors));
     if !errors.is_empty() {
         return Err(errors);
     }
@@ -133,6 +196,7 @@ pub fn check_settings(req: &Settings) -> Result<tenants::TenantSettings, Vec<Fie
         declaration_due_by_year: due,
         feedback_answer_days: req.feedback_answer_days,
         require_second_factor: req.require_second_factor,
+        triage_days,
     })
 }
 
@@ -221,7 +285,37 @@ mod tests {
                 json!({"feedback_answer_days": 366}),
                 vec![("/feedback_answer_days", "range.answer_days")],
             ),
+            (
+                json!({"triage_days": {"low": 0, "medium": 14, "high": 400, "critical": 3}}),
+                vec![
+                    ("/triage_days/low", "range.triage_days"),
+                    ("/triage_days/high", "range.triage_days"),
+                ],
+            ),
         ]
+    }
+
+    #[test]
+    fn triage_days_are_kept_as_given_or_left_unchanged() {
+        let mut v = base();
+        v["triage_days"] = json!({"low": 60, "medium": 20, "high": 5, "critical": 1});
+        let s: Settings = serde_json::from_value(v).unwrap();
+        let d = check_settings(&s).unwrap().triage_days.unwrap();
+        assert_eq!(
+            (
+                d.days(Severity::Low),
+                d.days(Severity::Medium),
+                d.days(Severity::High),
+                d.days(Severity::Critical)
+            ),
+            (60, 20, 5, 1)
+        );
+        let s: Settings = serde_json::from_value(base()).unwrap();
+        assert_eq!(check_settings(&s).unwrap().triage_days, None);
+        // A severity left out is refused by the parser, not defaulted.
+        let mut v = base();
+        v["triage_days"] = json!({"low": 60});
+        assert!(serde_json::from_value::<Settings>(v).is_err());
     }
 
     #[test]

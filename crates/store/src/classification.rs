@@ -153,6 +153,7 @@ pub const PERSONAL_TABLES: &[(&str, Columns)] = &[
             ("position_id", Employment, Plain),
             ("status", Conduct, Plain),
             ("created_at", None, Plain),
+            ("due_at", None, Plain),
         ],
     ),
     (

@@ -41,6 +41,8 @@ pub struct AlertPolicy {
     /// The service's public address, for the link to the finding; empty
     /// for none.
     pub link_base: String,
+    /// When each new finding is due, by its severity.
+    pub triage: crate::tenants::TriageDays,
 }
 
 impl AlertPolicy {
@@ -118,6 +120,20 @@ pub struct FindingFilter {
     pub impact: Option<i16>,
     /// Only findings assigned to this user ("assigned to me").
     pub assigned_to: Option<Uuid>,
+    /// Only open findings due before this instant: overdue at it.
+    pub overdue_at: Option<DateTime<Utc>>,
+    pub order: FindingOrder,
+}
+
+/// The order of a list of findings.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum FindingOrder {
+    /// Newest first.
+    #[default]
+    Newest,
+    /// The queue: open findings first, the one due soonest (the most
+    /// overdue) first; then the decided ones, newest first.
+    Due,
 }
 
 /// Findings of `tenant` within `scope`: a finding tells about its
@@ -178,7 +194,24 @@ pub async fn list_findings(
             ),
         );
     }
+    if let Some(at) = f.overdue_at {
+        q = q
+            .filter(finding::Column::Status.eq(OPEN))
+            .filter(finding::Column::DueAt.lt(at));
+    }
     let total = q.clone().count(&store.scoped(tenant)).await?;
+    if f.order == FindingOrder::Due {
+        let open = || Expr::col(finding::Column::Status).eq(OPEN);
+        q = q
+            .order_by(
+                Into::<Expr>::into(Expr::case(open(), 0).finally(1)),
+                sea_orm::Order::Asc,
+            )
+            .order_by(
+                Into::<Expr>::into(Expr::case(open(), Expr::col(finding::Column::DueAt))),
+                sea_orm::Order::Asc,
+            );
+    }
     let rows = q
         .order_by_desc(finding::Column::CreatedAt)
         .order_by_asc(finding::Column::RuleId)

@@ -159,6 +159,7 @@ pub async fn record_batch(
                         position_id: Set(submission.position_id),
                         status: Set(OPEN.to_owned()),
                         created_at: Set(at),
+                        due_at: Set(Some(alerts.triage.due(*severity, at))),
                     });
                 }
                 RuleOutcome::Error {

@@ -2,6 +2,8 @@
 
 use crate::entities::{tenant, token, user};
 use crate::{Result, StoreError, TenantId, audit, new_id, now};
+use adal_sandbox_protocol::Severity;
+use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder,
@@ -37,6 +39,92 @@ pub struct TenantSettings {
     /// Whether administrators and compliance officers must sign in with a
     /// second factor. Always set when read; `None` in an update keeps it.
     pub require_second_factor: Option<bool>,
+    /// Days a finding has before it is overdue, by severity. Always set
+    /// when read; `None` in an update keeps it.
+    pub triage_days: Option<TriageDays>,
+}
+
+/// Days a finding of each severity has, from when it is found (or
+/// reopened), before it is overdue: each from 1 to
+/// [`TriageDays::MAX_DAYS`]. The defaults (critical 3, high 7, medium 14,
+/// low 30) are a starting point for a compliance unit to change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TriageDays {
+    /// Indexed by severity, lowest first.
+    days: [u16; 4],
+}
+
+/// A number of days outside 1..=365.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("must be from 1 to 365 days")]
+pub struct TriageDaysError;
+
+const SEVERITIES: [Severity; 4] = [
+    Severity::Low,
+    Severity::Medium,
+    Severity::High,
+    Severity::Critical,
+];
+
+impl Default for TriageDays {
+    fn default() -> Self {
+        Self {
+            days: [30, 14, 7, 3],
+        }
+    }
+}
+
+impl TriageDays {
+    pub const MAX_DAYS: u32 = 365;
+
+    /// The days for each severity, `(severity, days)`, lowest first.
+    pub fn new(
+        days: impl IntoIterator<Item = (Severity, u32)>,
+    ) -> std::result::Result<Self, TriageDaysError> {
+        let mut out = Self::default();
+        for (s, d) in days {
+            if !(1..=Self::MAX_DAYS).contains(&d) {
+                return Err(TriageDaysError);
+            }
+            out.days[s as usize] = u16::try_from(d).map_err(|_| TriageDaysError)?;
+        }
+        Ok(out)
+    }
+
+    pub fn days(&self, severity: Severity) -> u32 {
+        u32::from(self.days[severity as usize])
+    }
+
+    /// When a finding of `severity` found (or reopened) at `from` is due.
+    pub fn due(&self, severity: Severity, from: DateTime<Utc>) -> DateTime<Utc> {
+        from + chrono::Duration::days(i64::from(self.days(severity)))
+    }
+
+    /// Each severity with its days, lowest first.
+    pub fn each(&self) -> impl Iterator<Item = (Severity, u32)> + '_ {
+        SEVERITIES.iter().map(|s| (*s, self.days(*s)))
+    }
+
+    /// As stored: `{"low": 30, ...}`.
+    fn to_json(self) -> String {
+        let m: BTreeMap<&str, u32> = self.each().map(|(s, d)| (s.as_str(), d)).collect();
+        serde_json::to_string(&m).unwrap_or_else(|_| "{}".to_owned())
+    }
+
+    /// Reads the stored form: a severity missing has its default; a bad
+    /// value is a corrupt row.
+    fn from_json(s: &str) -> Result<Self> {
+        let m: BTreeMap<String, u32> = serde_json::from_str(s)
+            .map_err(|e| StoreError::Corrupt(format!("tenant triage_days: {e}")))?;
+        let mut days = Vec::new();
+        for (k, v) in m {
+            let s = Severity::parse(&k).ok_or_else(|| {
+                StoreError::Corrupt(format!("tenant triage_days: unknown severity {k}"))
+            })?;
+            days.push((s, v));
+        }
+        Self::new(days).map_err(|e| StoreError::Corrupt(format!("tenant triage_days: {e}")))
+    }
 }
 
 /// Days to answer a feedback-channel report unless the tenant sets
@@ -52,6 +140,10 @@ pub fn default_declaration_due(year: i32) -> Option<chrono::NaiveDate> {
 }
 
 impl TenantSettings {
+    pub fn triage_days(&self) -> TriageDays {
+        self.triage_days.unwrap_or_default()
+    }
+
     pub fn feedback_answer_days(&self) -> u32 {
         self.feedback_answer_days
             .unwrap_or(DEFAULT_FEEDBACK_ANSWER_DAYS)
@@ -93,6 +185,7 @@ pub fn settings_of(t: &Tenant) -> Result<TenantSettings> {
             u32::try_from(t.feedback_answer_days).unwrap_or(DEFAULT_FEEDBACK_ANSWER_DAYS),
         ),
         require_second_factor: Some(t.require_second_factor),
+        triage_days: Some(TriageDays::from_json(&t.triage_days)?),
     })
 }
 
@@ -112,6 +205,7 @@ pub async fn create(store: &crate::Store, actor: &str, new: NewTenant) -> Result
         declaration_due_by_year: Set("{}".to_owned()),
         feedback_answer_days: Set(i32::try_from(DEFAULT_FEEDBACK_ANSWER_DAYS).unwrap_or(15)),
         require_second_factor: Set(false),
+        triage_days: Set(TriageDays::default().to_json()),
         retention_years: Set("{}".to_owned()),
         import_rows_per_day: Set(None),
         import_max_file_bytes: Set(None),
@@ -250,6 +344,9 @@ pub async fn update_settings(
     if let Some(required) = settings.require_second_factor {
         am.require_second_factor = Set(required);
     }
+    if let Some(days) = settings.triage_days {
+        am.triage_days = Set(days.to_json());
+    }
     let t = am.update(&txn).await?;
     audit::append(
         &txn,
@@ -257,7 +354,7 @@ pub async fn update_settings(
         actor,
         "tenant.settings",
         &format!("tenant/{}", tenant.uuid()),
-        serde_json::json!({"alert_threshold": settings.alert_threshold, "alert_emails": settings.alert_emails, "mci_by_year": settings.mci_by_year, "declaration_due_by_year": settings.declaration_due_by_year, "feedback_answer_days": settings.feedback_answer_days, "require_second_factor": settings.require_second_factor}),
+        serde_json::json!({"alert_threshold": settings.alert_threshold, "alert_emails": settings.alert_emails, "mci_by_year": settings.mci_by_year, "declaration_due_by_year": settings.declaration_due_by_year, "feedback_answer_days": settings.feedback_answer_days, "require_second_factor": settings.require_second_factor, "triage_days": settings.triage_days.map(|d| d.each().map(|(s, d)| (s.as_str(), d)).collect::<BTreeMap<_, _>>())}),
     )
     .await?;
     txn.commit().await?;
@@ -465,4 +562,48 @@ pub async fn usage_by_tenant(
         out.entry(t).or_default().open_findings += n(c);
     }
     Ok(out)
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn triage_days_default_set_and_bounded() {
+        let d = TriageDays::default();
+        assert_eq!(d.days(Severity::Critical), 3);
+        assert_eq!(d.days(Severity::Low), 30);
+        let set = TriageDays::new([(Severity::High, 5)]).unwrap();
+        assert_eq!(set.days(Severity::High), 5);
+        assert_eq!(
+            set.days(Severity::Medium),
+            14,
+            "the others keep their default"
+        );
+        assert_eq!(TriageDays::new([(Severity::Low, 0)]), Err(TriageDaysError));
+        assert_eq!(
+            TriageDays::new([(Severity::Low, 366)]),
+            Err(TriageDaysError)
+        );
+        assert!(TriageDays::new([(Severity::Low, 365)]).is_ok());
+        let from = chrono::DateTime::parse_from_rfc3339("2026-12-01T10:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        assert_eq!(
+            set.due(Severity::High, from).to_rfc3339(),
+            "2026-12-06T10:00:00+00:00"
+        );
+    }
+
+    #[test]
+    fn triage_days_stored_form_round_trips_and_refuses_nonsense() {
+        let set = TriageDays::new([(Severity::Critical, 2), (Severity::Low, 60)]).unwrap();
+        let json = set.to_json();
+        assert_eq!(json, r#"{"critical":2,"high":7,"low":60,"medium":14}"#);
+        assert_eq!(TriageDays::from_json(&json).unwrap(), set);
+        assert_eq!(TriageDays::from_json("{}").unwrap(), TriageDays::default());
+        assert!(TriageDays::from_json(r#"{"urgent":2}"#).is_err());
+        assert!(TriageDays::from_json(r#"{"low":0}"#).is_err());
+    }
 }

@@ -245,8 +245,17 @@ pub async fn reopen(
     }
     let was = f.status.clone();
     let at = now();
+    // Reopened, it is due again as a new finding of its severity would be.
+    let triage = crate::entities::tenant::Entity::find_by_id(tenant.uuid())
+        .one(&txn)
+        .await?
+        .ok_or(StoreError::NotFound)
+        .and_then(|t| crate::tenants::settings_of(&t))?
+        .triage_days();
+    let due = adal_sandbox_protocol::Severity::parse(&f.severity).map(|s| triage.due(s, at));
     let mut am: finding::ActiveModel = f.into();
     am.status = Set(OPEN.to_owned());
+    am.due_at = Set(due);
     let f = am.update(&txn).await?;
     let mut deltas = RiskDeltas::default();
     deltas.add(

@@ -144,6 +144,10 @@ my-no-findings = The rules noted nothing.
 col-received = Received
 
 overview-title = Overview
+overview-queue = My queue
+queue-mine = Open findings assigned to me
+queue-mine-overdue = Of mine, overdue
+queue-overdue = Overdue in the organisation
 overview-summary = Open findings
 overview-open-findings = open findings
 overview-by-area = Open findings by area and severity
@@ -216,6 +220,10 @@ col-lxi = Likelihood × impact
 col-explanation = Explanation
 col-assignee = Assigned to
 assigned-to-me = Me
+finding-overdue = Overdue
+findings-sort = Order
+findings-sort-due = Open first, most overdue first
+findings-sort-newest = Newest first
 col-reason = Reason
 col-decided = Decided by
 col-name = Name
@@ -709,6 +717,9 @@ settings-feedback = Feedback reports
 settings-feedback-days = Days to answer a feedback report
 settings-feedback-days-hint = A whole number from 1 to 365. A report answered later than this many days after it was received is late.
 err-feedback-days = Enter a whole number of days from 1 to 365.
+settings-triage = Due dates of findings
+settings-triage-hint = The days a finding has, from when it is found or reopened, before it is overdue: a whole number from 1 to 365 for each severity. A change applies to findings found or reopened after it.
+err-triage-days = Enter a whole number of days from 1 to 365.
 
 ## Dataset runs
 nav-dataset-runs = Dataset runs

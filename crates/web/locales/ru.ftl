@@ -145,6 +145,10 @@ my-no-findings = Правила ничего не отметили.
 col-received = Получено
 
 overview-title = Обзор
+overview-queue = Моя очередь
+queue-mine = Открытые нарушения, назначенные мне
+queue-mine-overdue = Из моих просрочено
+queue-overdue = Просрочено в организации
 overview-summary = Открытые нарушения
 overview-open-findings = открытых нарушений
 overview-by-area = Открытые нарушения по областям и серьёзности
@@ -217,6 +221,10 @@ col-lxi = Вероятность × влияние
 col-explanation = Пояснение
 col-assignee = Ответственный
 assigned-to-me = Мне
+finding-overdue = Просрочено
+findings-sort = Порядок
+findings-sort-due = Сначала открытые, самые просроченные первыми
+findings-sort-newest = Сначала новые
 col-reason = Причина
 col-decided = Решение принял
 col-name = Имя
@@ -710,6 +718,9 @@ settings-feedback = Обращения
 settings-feedback-days = Срок ответа на обращение, дней
 settings-feedback-days-hint = Целое число от 1 до 365. Ответ, данный позже этого срока со дня поступления обращения, считается просроченным.
 err-feedback-days = Введите целое число дней от 1 до 365.
+settings-triage = Сроки рассмотрения нарушений
+settings-triage-hint = Сколько дней даётся на нарушение с момента выявления или повторного открытия, прежде чем оно станет просроченным: целое число от 1 до 365 для каждого уровня. Изменение действует для нарушений, выявленных или открытых после него.
+err-triage-days = Введите целое число дней от 1 до 365.
 
 ## Запуски по всем данным
 nav-dataset-runs = Проверки всех данных

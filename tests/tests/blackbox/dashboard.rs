@@ -5,7 +5,7 @@
 
 use adal_blackbox::*;
 use anyhow::{Result, bail};
-use serde_json::json;
+use serde_json::{Value, json};
 use std::path::PathBuf;
 use std::time::Duration;
 use tokio::process::Command;
@@ -380,5 +380,155 @@ async fn findings_are_triaged_through_the_api() -> Result<()> {
         .await?;
     assert_eq!(audit.status, 200, "{}", audit.text);
     assert_eq!(audit.body["intact"], true);
+    Ok(())
+}
+
+/// Due dates by severity: the tenant sets the days (checked field by
+/// field), each finding says when it is due and whether it is overdue, and
+/// the queue (`sort=due`) lists the open findings due soonest first.
+#[tokio::test(flavor = "multi_thread")]
+async fn findings_are_due_by_severity_through_the_api() -> Result<()> {
+    let dep = Deployment::embedded();
+    let _demo = dep.spawn("serve", &["demo"])?;
+    dep.wait_ready().await?;
+    let api = Api::new(dep.base_url());
+    let officer = api.login("compliance@demo.kz", DEMO_PASSWORD).await?;
+    let admin = api.login("admin@demo.kz", DEMO_PASSWORD).await?;
+    let tid = api.get(&officer, "/me").await?.body["tenant_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    let t = api.get(&admin, &format!("/tenants/{tid}")).await?;
+    assert_eq!(
+        t.body["settings"]["triage_days"],
+        json!({"low": 30, "medium": 14, "high": 7, "critical": 3}),
+        "{}",
+        t.text
+    );
+    let mut settings = t.body["settings"].clone();
+    settings["triage_days"] = json!({"low": 0, "medium": 14, "high": 400, "critical": 3});
+    let r = api
+        .put(&admin, &format!("/tenants/{tid}/settings"), &settings)
+        .await?;
+    assert_eq!(r.status, 422, "{}", r.text);
+    let pointers: Vec<&str> = r.body["details"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["pointer"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        pointers,
+        ["/triage_days/low", "/triage_days/high"],
+        "{}",
+        r.text
+    );
+    settings["triage_days"] = json!({"low": 60, "medium": 20, "high": 5, "critical": 1});
+    let r = api
+        .put(&admin, &format!("/tenants/{tid}/settings"), &settings)
+        .await?;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let t = api.get(&admin, &format!("/tenants/{tid}")).await?;
+    assert_eq!(t.body["settings"]["triage_days"]["high"], 5);
+    // A settings body without them leaves them as they are.
+    let mut without = settings.clone();
+    without.as_object_mut().unwrap().remove("triage_days");
+    let r = api
+        .put(&admin, &format!("/tenants/{tid}/settings"), &without)
+        .await?;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let t = api.get(&admin, &format!("/tenants/{tid}")).await?;
+    assert_eq!(t.body["settings"]["triage_days"]["low"], 60);
+
+    // The demo's findings were found under the defaults.
+    let list = api
+        .get_until(
+            &officer,
+            &format!("/tenants/{tid}/findings?status=open&limit=200"),
+            Duration::from_secs(30),
+            "demo findings",
+            |b| b["total"].as_u64() >= Some(2),
+        )
+        .await?;
+    let days = |sev: &str| match sev {
+        "critical" => 3,
+        "high" => 7,
+        "medium" => 14,
+        _ => 30,
+    };
+    let time = |v: &Value| {
+        chrono::DateTime::parse_from_rfc3339(v.as_str().unwrap())
+            .unwrap()
+            .timestamp()
+    };
+    for f in list["items"].as_array().unwrap() {
+        let sev = f["severity"].as_str().unwrap();
+        assert_eq!(
+            time(&f["due_at"]) - time(&f["created_at"]),
+            days(sev) * 86_400,
+            "{f}"
+        );
+        assert_eq!(f["overdue"], false, "{f}");
+    }
+    let overdue = api
+        .get(&officer, &format!("/tenants/{tid}/findings?overdue=true"))
+        .await?;
+    assert_eq!(overdue.body["total"], 0, "{}", overdue.text);
+
+    // The queue: open first, due soonest first.
+    let queue = api
+        .get(
+            &officer,
+            &format!("/tenants/{tid}/findings?sort=due&limit=200"),
+        )
+        .await?;
+    assert_eq!(queue.status, 200, "{}", queue.text);
+    let items = queue.body["items"].as_array().unwrap();
+    let open: Vec<i64> = items
+        .iter()
+        .take_while(|f| f["status"] == "open")
+        .map(|f| time(&f["due_at"]))
+        .collect();
+    assert!(open.len() >= 2);
+    assert!(open.windows(2).all(|w| w[0] <= w[1]), "{open:?}");
+    assert!(items[open.len()..].iter().all(|f| f["status"] != "open"));
+    let r = api
+        .get(&officer, &format!("/tenants/{tid}/findings?sort=oldest"))
+        .await?;
+    assert_eq!(r.status, 422, "{}", r.text);
+    assert_eq!(r.body["details"][0]["pointer"], "/sort", "{}", r.text);
+
+    // Reopened, a finding is due by the tenant's days now (high: 5).
+    let high = items
+        .iter()
+        .find(|f| f["severity"] == "high")
+        .expect("a high finding in the demo");
+    let id = high["id"].as_str().unwrap();
+    let r = api
+        .post(
+            &officer,
+            &format!("/tenants/{tid}/findings/{id}/resolve"),
+            &json!({"reason": "handled"}),
+        )
+        .await?;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let r = api
+        .post(
+            &officer,
+            &format!("/tenants/{tid}/findings/{id}/reopen"),
+            &json!({"reason": "not handled after all"}),
+        )
+        .await?;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let f = api
+        .get(&officer, &format!("/tenants/{tid}/findings/{id}"))
+        .await?;
+    let left = time(&f.body["due_at"]) - chrono::Utc::now().timestamp();
+    assert!(
+        (5 * 86_400 - 120..=5 * 86_400).contains(&left),
+        "{}",
+        f.text
+    );
     Ok(())
 }

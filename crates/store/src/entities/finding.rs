@@ -22,6 +22,9 @@ pub struct Model {
     pub position_id: Option<Uuid>,
     pub status: String,
     pub created_at: DateTimeUtc,
+    /// When the finding should be decided: found (or reopened) plus the
+    /// tenant's days for its severity (`tenants::TriageDays`).
+    pub due_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -21,6 +21,9 @@ pub struct Model {
     /// Whether the tenant's administrators and compliance officers must
     /// sign in with a second factor.
     pub require_second_factor: bool,
+    /// JSON object: severity -> days a finding has before it is overdue;
+    /// `{}` or a missing severity: the default (`tenants::TriageDays`).
+    pub triage_days: String,
     /// JSON object: kind of record -> years it is kept (docs/privacy.md).
     pub retention_years: String,
     /// The tenant's own daily import row quota; `None`: the installation's.

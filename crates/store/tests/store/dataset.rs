@@ -322,6 +322,7 @@ async fn a_correction_closes_the_findings_of_every_version_it_replaced(store: St
         recipients: vec![],
         languages: Default::default(),
         link_base: String::new(),
+        triage: Default::default(),
     };
     let file = |supersedes: Option<Uuid>, state: &str| NewSubmission {
         kind: "declaration_obligation".to_owned(),

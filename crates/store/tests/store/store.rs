@@ -115,6 +115,7 @@ fn policy(threshold: Severity, recipients: &[&str]) -> AlertPolicy {
         recipients: recipients.iter().map(|r| (*r).to_owned()).collect(),
         languages: Default::default(),
         link_base: String::new(),
+        triage: Default::default(),
     }
 }
 
@@ -242,6 +243,7 @@ async fn alerts_are_written_in_each_recipients_language(store: Store) {
         recipients: recipients.to_vec(),
         languages,
         link_base: "https://adal.example/".to_owned(),
+        triage: Default::default(),
     };
     let facts: BTreeMap<String, String> = [
         ("description", "Watch"),

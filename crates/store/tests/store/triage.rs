@@ -16,6 +16,8 @@ adal_testkit::on_both_backends!(
     closing_takes_findings_off_the_risk_map,
     assignment_and_comments_stay_in_their_tenant,
     password_change_revokes_other_sessions,
+    findings_are_due_by_severity_and_queued_overdue_first,
+    findings_recorded_before_due_dates_get_them_from_the_defaults,
 );
 
 pub(crate) async fn tenant(store: &Store) -> TenantId {
@@ -57,6 +59,15 @@ pub(crate) async fn user(store: &Store, t: Option<TenantId>, email: &str) -> Uui
 
 /// Two open findings on one submission: (high 4x5, low 1x2).
 async fn two_findings(store: &Store, t: TenantId) -> Vec<evaluation::Finding> {
+    two_findings_due(store, t, tenants::TriageDays::default()).await
+}
+
+/// As [`two_findings`], due as `triage` says.
+async fn two_findings_due(
+    store: &Store,
+    t: TenantId,
+    triage: tenants::TriageDays,
+) -> Vec<evaluation::Finding> {
     let v = rules::create_version(
         store,
         t,
@@ -131,6 +142,7 @@ async fn two_findings(store: &Store, t: TenantId) -> Vec<evaluation::Finding> {
             recipients: vec![],
             languages: Default::default(),
             link_base: String::new(),
+            triage,
         },
     )
     .await
@@ -332,4 +344,143 @@ async fn password_change_revokes_other_sessions(store: Store) {
         users::revoke_own_token(&store, u, id).await,
         Err(adal_store::StoreError::NotFound)
     ));
+}
+
+async fn queue(store: &Store, t: TenantId, f: evaluation::FindingFilter) -> Vec<(String, String)> {
+    evaluation::list_findings(
+        store,
+        t,
+        &adal_store::submissions::ReadScope::WholeTenant,
+        &f,
+        0,
+        10,
+    )
+    .await
+    .unwrap()
+    .0
+    .into_iter()
+    .map(|f| (f.rule_id, f.status))
+    .collect()
+}
+
+async fn findings_are_due_by_severity_and_queued_overdue_first(store: Store) {
+    let t = tenant(&store).await;
+    let officer = user(&store, Some(t), "officer@t.kz").await;
+    let mut settings = tenants::settings_of(&tenants::get(&store, t).await.unwrap()).unwrap();
+    assert_eq!(settings.triage_days(), tenants::TriageDays::default());
+    let days = tenants::TriageDays::new([(Severity::High, 2), (Severity::Low, 10)]).unwrap();
+    settings.triage_days = Some(days);
+    tenants::update_settings(&store, t, "admin", &settings)
+        .await
+        .unwrap();
+    let stored = tenants::settings_of(&tenants::get(&store, t).await.unwrap()).unwrap();
+    assert_eq!(stored.triage_days(), days, "the days are kept");
+
+    let fs = two_findings_due(&store, t, stored.triage_days()).await;
+    let (big, small) = (&fs[0], &fs[1]);
+    let day = chrono::Duration::days(1);
+    // Stored times may lose sub-microsecond precision: compare in seconds.
+    let due = |f: &evaluation::Finding| f.due_at.unwrap().timestamp();
+    assert_eq!(
+        due(big),
+        (big.created_at + day * 2).timestamp(),
+        "high: 2 days"
+    );
+    assert_eq!(
+        due(small),
+        (small.created_at + day * 10).timestamp(),
+        "low: 10 days"
+    );
+
+    let at = |d: i32| evaluation::FindingFilter {
+        overdue_at: Some(big.created_at + day * d),
+        ..Default::default()
+    };
+    assert!(
+        queue(&store, t, at(0)).await.is_empty(),
+        "nothing is overdue yet"
+    );
+    assert_eq!(
+        queue(&store, t, at(5)).await,
+        [("big".into(), "open".into())]
+    );
+    assert_eq!(queue(&store, t, at(11)).await.len(), 2);
+
+    let by_due = || evaluation::FindingFilter {
+        order: evaluation::FindingOrder::Due,
+        ..Default::default()
+    };
+    let names = |q: Vec<(String, String)>| q.into_iter().map(|(r, _)| r).collect::<Vec<_>>();
+    assert_eq!(
+        names(queue(&store, t, by_due()).await),
+        ["big", "small"],
+        "due soonest first"
+    );
+    let reason = Note::parse("handled").unwrap();
+    triage::close(&store, t, officer, big.id, Outcome::Resolved, &reason)
+        .await
+        .unwrap();
+    assert_eq!(
+        queue(&store, t, by_due()).await,
+        [
+            ("small".to_owned(), "open".to_owned()),
+            ("big".to_owned(), "resolved".to_owned())
+        ],
+        "the open ones first"
+    );
+    assert!(
+        queue(&store, t, at(5)).await.is_empty(),
+        "a decided finding is never overdue"
+    );
+
+    // Reopened, it is due as a new finding of its severity is now.
+    settings.triage_days = Some(tenants::TriageDays::new([(Severity::High, 4)]).unwrap());
+    tenants::update_settings(&store, t, "admin", &settings)
+        .await
+        .unwrap();
+    let before = chrono::Utc::now();
+    let reopened = triage::reopen(&store, t, officer, big.id, &Note::parse("again").unwrap())
+        .await
+        .unwrap();
+    let after = chrono::Utc::now();
+    let due = reopened.due_at.unwrap();
+    assert!(
+        due >= before + day * 4 - chrono::Duration::seconds(1) && due <= after + day * 4,
+        "{due} not 4 days after {before}"
+    );
+}
+
+/// The migration that brought due dates gives the findings already
+/// recorded theirs, from the defaults every tenant had: roll it (and any
+/// later one) back and run it again.
+async fn findings_recorded_before_due_dates_get_them_from_the_defaults(store: Store) {
+    use adal_migrations::MigratorTrait;
+    let t = tenant(&store).await;
+    let fs = two_findings(&store, t).await;
+    let applied = adal_migrations::Migrator::get_applied_migrations(store.unscoped())
+        .await
+        .unwrap();
+    let at = applied
+        .iter()
+        .position(|m| m.name() == "m20261208_000170_finding_due")
+        .unwrap();
+    adal_migrations::Migrator::down(
+        store.unscoped(),
+        Some(u32::try_from(applied.len() - at).unwrap()),
+    )
+    .await
+    .unwrap();
+    store.migrate().await.unwrap();
+    for (f, days) in fs.iter().zip([7, 30]) {
+        let again = evaluation::get_finding(&store, t, f.id).await.unwrap();
+        assert_eq!(
+            again.due_at.map(|d| d.timestamp()),
+            Some((f.created_at + chrono::Duration::days(days)).timestamp()),
+            "{} ({})",
+            f.rule_id,
+            f.severity
+        );
+    }
+    let settings = tenants::settings_of(&tenants::get(&store, t).await.unwrap()).unwrap();
+    assert_eq!(settings.triage_days(), tenants::TriageDays::default());
 }

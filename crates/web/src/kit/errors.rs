@@ -70,6 +70,8 @@ pub fn error_key(e: &FieldError) -> Option<&'static str> {
         Some("err-year")
     } else if e.pointer == "/feedback_answer_days" {
         Some("err-feedback-days")
+    } else if e.pointer.starts_with("/triage_days/") {
+        Some("err-triage-days")
     } else if let Some(k) = rule_choice_key(e) {
         Some(k)
     } else if m == "must not be empty" {
@@ -175,6 +177,7 @@ fn code_key(e: &FieldError) -> Option<&'static str> {
         "param.type" => "err-param-type",
         "range.year" => "err-year",
         "range.answer_days" => "err-feedback-days",
+        "range.triage_days" => "err-triage-days",
         _ => return None,
     })
 }

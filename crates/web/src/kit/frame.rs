@@ -153,6 +153,26 @@ pub(crate) async fn frame(state: &AppState, v: &Visitor, tenant: TenantId) -> Fr
     }
 }
 
+/// Where a user lands after signing in: the screen of their main job.
+/// The compliance unit and the tenant's administrator the overview (their
+/// queue, the open findings, the risk map); the HR officer the HR actions
+/// they record; the procurement officer the procurements; everyone else
+/// their own filings.
+pub(crate) async fn home_of(state: &AppState, c: &adal_service::Caller) -> String {
+    use adal_domain::Role;
+    match c.tenant_id {
+        Some(t) if allowed(state, c, t, obj::RISK_MAP, act::READ).await => {
+            format!("/t/{t}/overview")
+        }
+        Some(t) if c.role == Role::HrOfficer => format!("/t/{t}/hr-actions"),
+        Some(t) if c.role == Role::ProcurementOfficer => format!("/t/{t}/procurements"),
+        Some(t) => format!("/t/{t}/my"),
+        None if c.role == Role::AgencyAuditor => "/agency".to_owned(),
+        None if c.role == Role::PlatformAdmin => "/platform".to_owned(),
+        None => "/password".to_owned(),
+    }
+}
+
 /// A page of `tenant` with its header and navigation, as 200.
 pub(crate) async fn show(
     state: &AppState,

@@ -3,43 +3,21 @@
 
 use crate::i18n::Lang;
 use crate::kit::{
-    Fail, Fields, Frame, PageResult, allowed, caller, fail_page, finish, own_frame, page, redirect,
-    respond,
+    Fail, Fields, Frame, PageResult, caller, fail_page, finish, own_frame, page, redirect, respond,
 };
 use crate::session::{LANG_COOKIE, SESSION_COOKIE, Visitor, set_cookie};
-use adal_authz::{act, obj};
-use adal_service::{AppState, Caller};
+use adal_service::AppState;
 use adal_store::users;
 use maud::html;
 use poem::http::StatusCode;
 use poem::web::{Data, Form};
 use poem::{Request, Response, handler};
 
-/// Where a user lands after signing in: the screen of their main job.
-/// The compliance unit and the tenant's administrator the overview (their
-/// queue, the open findings, the risk map); the HR officer the HR actions
-/// they record; the procurement officer the procurements; everyone else
-/// their own filings.
-async fn home_of(state: &AppState, c: &Caller) -> String {
-    use adal_domain::Role;
-    match c.tenant_id {
-        Some(t) if allowed(state, c, t, obj::RISK_MAP, act::READ).await => {
-            format!("/t/{t}/overview")
-        }
-        Some(t) if c.role == Role::HrOfficer => format!("/t/{t}/hr-actions"),
-        Some(t) if c.role == Role::ProcurementOfficer => format!("/t/{t}/procurements"),
-        Some(t) => format!("/t/{t}/my"),
-        None if c.role == Role::AgencyAuditor => "/agency".to_owned(),
-        None if c.role == Role::PlatformAdmin => "/platform".to_owned(),
-        None => "/password".to_owned(),
-    }
-}
-
 #[handler]
 pub(crate) async fn home(req: &Request, state: Data<&AppState>) -> Response {
     let v = Visitor::load(req, &state).await;
     match &v.caller {
-        Some(c) => redirect(&v, &home_of(&state, c).await),
+        Some(c) => redirect(&v, &crate::kit::home_of(&state, c).await),
         None => redirect(&v, "/login"),
     }
 }
@@ -125,7 +103,7 @@ fn login_page(v: &Visitor, email: &str, again: Again) -> Response {
 pub(crate) async fn login_form(req: &Request, state: Data<&AppState>) -> Response {
     let v = Visitor::load(req, &state).await;
     if let Some(c) = &v.caller {
-        return redirect(&v, &home_of(&state, c).await);
+        return redirect(&v, &crate::kit::home_of(&state, c).await);
     }
     login_page(&v, "", Again::No)
 }

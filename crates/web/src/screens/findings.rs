@@ -10,7 +10,7 @@ use crate::session::Visitor;
 use adal_authz::{act, obj};
 use adal_service::findings::{self, Note, NoteError, Outcome};
 use adal_service::{AppState, TenantCtx};
-use adal_store::evaluation::{self, FindingFilter};
+use adal_store::evaluation::{self, FindingFilter, FindingOrder};
 use adal_store::{org, users};
 use maud::html;
 use poem::http::StatusCode;
@@ -30,6 +30,11 @@ pub(crate) struct FindingQuery {
     impact: Option<String>,
     /// `me`: only the findings assigned to the visitor.
     assigned: Option<String>,
+    /// `overdue`: only open findings past their due date.
+    due: Option<String>,
+    /// `due` (the default: open first, the most overdue first) or
+    /// `newest`.
+    sort: Option<String>,
     offset: Option<String>,
     limit: Option<String>,
 }
@@ -51,6 +56,7 @@ pub(crate) async fn findings_list(
     let r: PageResult = async {
         let ctx = authorize(&state, &v, tenant, obj::FINDINGS_ALL, act::READ).await?;
         let tr = &v.tr;
+        let now = chrono::Utc::now();
         let score = |s: &Option<String>| {
             empty_none(s)
                 .and_then(|x| x.parse::<i16>().ok())
@@ -64,6 +70,12 @@ pub(crate) async fn findings_list(
             impact: score(&q.impact),
             assigned_to: (empty_none(&q.assigned).as_deref() == Some("me"))
                 .then(|| ctx.caller().user_id),
+            overdue_at: (empty_none(&q.due).as_deref() == Some("overdue")).then_some(now),
+            order: if empty_none(&q.sort).as_deref() == Some("newest") {
+                FindingOrder::Newest
+            } else {
+                FindingOrder::Due
+            },
             ..Default::default()
         };
         let scope = adal_service::reader_scope(&state, &ctx).await;
@@ -111,6 +123,8 @@ pub(crate) async fn findings_list(
             ("likelihood", likelihood.clone()),
             ("impact", impact.clone()),
             ("assigned", if filter.assigned_to.is_some() { "me".to_owned() } else { String::new() }),
+            ("due", if filter.overdue_at.is_some() { "overdue".to_owned() } else { String::new() }),
+            ("sort", if filter.order == FindingOrder::Newest { "newest".to_owned() } else { String::new() }),
             ("limit", empty_none(&q.limit).unwrap_or_default()),
         ];
         let scores: Vec<(String, String)> = (1..=5).map(|n| (n.to_string(), n.to_string())).collect();
@@ -126,6 +140,14 @@ pub(crate) async fn findings_list(
                 (listing::select(tr, "likelihood", "likelihood", &scores, Some(likelihood.as_str()), None))
                 (listing::select(tr, "impact", "impact", &scores, Some(impact.as_str()), None))
                 (listing::select(tr, "assigned", "col-assignee", &[("me".to_owned(), tr.t("assigned-to-me"))], filter.assigned_to.map(|_| "me"), None))
+                (listing::select(tr, "due", "col-due", &[("overdue".to_owned(), tr.t("finding-overdue"))], filter.overdue_at.map(|_| "overdue"), None))
+                div class="field" {
+                    label for="sort" { (tr.t("findings-sort")) }
+                    select id="sort" name="sort" {
+                        option value="" selected[filter.order == FindingOrder::Due] { (tr.t("findings-sort-due")) }
+                        option value="newest" selected[filter.order == FindingOrder::Newest] { (tr.t("findings-sort-newest")) }
+                    }
+                }
                 (listing::input(tr, &listing::limit_input(&limit, limit_error)))
                 (listing::buttons(tr, &path))
             }
@@ -133,11 +155,12 @@ pub(crate) async fn findings_list(
             div class="scroll" {
                 table id="findings" {
                     caption { (tr.t("findings-caption")) }
-                    (head(tr, &[("col-found", false), ("col-rule", false), ("col-concerns", false), ("col-area", false), ("col-severity", false), ("col-lxi", true), ("col-status", false)]))
+                    (head(tr, &[("col-found", false), ("col-due", false), ("col-rule", false), ("col-concerns", false), ("col-area", false), ("col-severity", false), ("col-lxi", true), ("col-status", false)]))
                     tbody {
                         @for f in &rows {
                             tr data-finding=(f.id) data-status=(f.status) {
                                 td { a href={ "/t/" (tenant) "/findings/" (f.id) } { (tr.datetime(f.created_at)) } }
+                                (due_cell(tr, f, now))
                                 td data-rule=(f.rule_id) { (tr.rule_title(&f.rule_id, &f.rule_id)) }
                                 td class="concerns" { (concerns.get(&f.submission_id).map_or("—", String::as_str)) }
                                 td { (label(tr, "area", &f.area)) }
@@ -155,6 +178,21 @@ pub(crate) async fn findings_list(
     }
     .await;
     finish(&v, r)
+}
+
+/// When a finding is due, and "overdue" when it is open and past it.
+fn due_cell(
+    tr: &crate::i18n::Tr,
+    f: &evaluation::Finding,
+    now: chrono::DateTime<chrono::Utc>,
+) -> maud::Markup {
+    let overdue = f.status == evaluation::OPEN && f.due_at.is_some_and(|d| d < now);
+    html! {
+        td class="due" data-overdue=[overdue.then_some("true")] {
+            @if let Some(d) = f.due_at { (tr.date(d.date_naive())) }
+            @if overdue { " " span class="sev sev-critical overdue" { (tr.t("finding-overdue")) } }
+        }
+    }
 }
 
 /// The finding page, with the triage forms when the user may triage.
@@ -237,6 +275,13 @@ async fn finding_page(
             dt { (tr.t("col-lxi")) } dd { (f.likelihood) "×" (f.impact) }
             dt { (tr.t("col-department")) } dd { (department.unwrap_or_else(|| tr.t("no-department"))) }
             dt { (tr.t("col-found")) } dd { (tr.datetime(f.created_at)) }
+            @if let Some(d) = f.due_at {
+                @let overdue = f.status == evaluation::OPEN && d < chrono::Utc::now();
+                dt { (tr.t("col-due")) } dd id="finding-due" data-overdue=[overdue.then_some("true")] {
+                    (tr.date(d.date_naive()))
+                    @if overdue { " " span class="sev sev-critical" { (tr.t("finding-overdue")) } }
+                }
+            }
             dt { (tr.t("col-explanation")) } dd id="finding-explanation" { (tr.explanation(&f.rule_id, f.facts.as_deref(), &f.explanation)) }
             dt { (tr.t("col-assignee")) } dd id="assignee" { (assigned.map_or_else(|| tr.t("nobody"), name_of)) }
             @if let Some(t) = &tri {

@@ -27,7 +27,9 @@ pub(crate) async fn tenant_home(
     let r: PageResult = async {
         let c = caller(&v)?;
         let ctx = authorize(&state, &v, tenant, obj::TENANT, act::READ).await?;
-        let to = if allowed(&state, c, ctx.tenant().uuid(), obj::RISK_MAP, act::READ).await {
+        let to = if c.tenant_id == Some(tenant) {
+            crate::kit::home_of(&state, c).await
+        } else if allowed(&state, c, ctx.tenant().uuid(), obj::RISK_MAP, act::READ).await {
             format!("/t/{tenant}/overview")
         } else {
             format!("/t/{tenant}/my")
@@ -36,6 +38,55 @@ pub(crate) async fn tenant_home(
     }
     .await;
     finish(&v, r)
+}
+
+/// The triage queue of someone who may triage: open findings assigned to
+/// them, those of them overdue, and every overdue finding they may read.
+struct Queue {
+    mine: u64,
+    mine_overdue: u64,
+    overdue: u64,
+}
+
+async fn my_queue(
+    state: &AppState,
+    ctx: &adal_service::TenantCtx,
+) -> Result<Option<Queue>, crate::kit::Fail> {
+    let c = ctx.caller();
+    if !allowed(state, c, ctx.tenant().uuid(), obj::FINDINGS_ALL, act::WRITE).await {
+        return Ok(None);
+    }
+    let scope = adal_service::reader_scope(state, ctx).await;
+    let now = chrono::Utc::now();
+    let count = |f: evaluation::FindingFilter| {
+        let scope = &scope;
+        async move {
+            adal_service::findings::list(state, ctx, scope, &f, 0, 0)
+                .await
+                .map(|(_, n)| n)
+        }
+    };
+    let mine = || evaluation::FindingFilter {
+        assigned_to: Some(c.user_id),
+        ..Default::default()
+    };
+    Ok(Some(Queue {
+        mine: count(evaluation::FindingFilter {
+            status: Some(evaluation::OPEN.to_owned()),
+            ..mine()
+        })
+        .await?,
+        mine_overdue: count(evaluation::FindingFilter {
+            overdue_at: Some(now),
+            ..mine()
+        })
+        .await?,
+        overdue: count(evaluation::FindingFilter {
+            overdue_at: Some(now),
+            ..Default::default()
+        })
+        .await?,
+    }))
 }
 
 #[handler]
@@ -87,7 +138,25 @@ pub(crate) async fn overview(
             },
         );
         let overdue = overdue_declarations(&state, ctx.caller(), ctx.tenant(), today).await?;
+        let queue = my_queue(&state, &ctx).await?;
         let body = html! {
+            @if let Some(q) = &queue {
+                h2 { (tr.t("overview-queue")) }
+                section class="cards" id="my-queue" aria-label=(tr.t("overview-queue")) {
+                    div class="card" {
+                        p class="big" id="queue-mine" { (q.mine) }
+                        p { a href={ (findings_href) "?assigned=me&status=open" } { (tr.t("queue-mine")) } }
+                    }
+                    div class={ "card" @if q.mine_overdue > 0 { " sev-critical" } } {
+                        p class="big" id="queue-mine-overdue" { (q.mine_overdue) }
+                        p { a href={ (findings_href) "?assigned=me&due=overdue" } { (tr.t("queue-mine-overdue")) } }
+                    }
+                    div class={ "card" @if q.overdue > 0 { " sev-high" } } {
+                        p class="big" id="queue-overdue" { (q.overdue) }
+                        p { a href={ (findings_href) "?due=overdue" } { (tr.t("queue-overdue")) } }
+                    }
+                }
+            }
             section class="cards" aria-label=(tr.t("overview-summary")) {
                 div class="card" {
                     p class="big" id="open-total" { (total) }

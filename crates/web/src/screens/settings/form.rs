@@ -49,6 +49,11 @@ pub const FEEDBACK_DAYS: &str = "feedback_answer_days";
 /// sends nothing).
 pub const SECOND_FACTOR: &str = "require_second_factor";
 const SECOND_FACTOR_SHOWN: &str = "require_second_factor.shown";
+
+/// The days a finding has before it is overdue, one input per severity:
+/// `triage_days.<severity>`, as the API's `/triage_days/<severity>`.
+const TRIAGE: &str = "triage_days";
+const SEVERITIES: [&str; 4] = ["critical", "high", "medium", "low"];
 use crate::kit::errors::{NO_YEAR, NOT_DAYS, TWICE};
 
 pub fn rows_of(values: &Values, t: &Table) -> usize {
@@ -68,6 +73,9 @@ pub fn values_of(s: &TenantSettings) -> Values {
     v.insert(FEEDBACK_DAYS.into(), s.feedback_answer_days().to_string());
     if s.require_second_factor == Some(true) {
         v.insert(SECOND_FACTOR.into(), "1".into());
+    }
+    for (severity, days) in s.triage_days().each() {
+        v.insert(format!("{TRIAGE}.{}", severity.as_str()), days.to_string());
     }
     for (t, map) in [(&MCI, &s.mci_by_year), (&DUE, &s.declaration_due_by_year)] {
         for (r, (year, val)) in map.iter().enumerate() {
@@ -123,6 +131,7 @@ pub fn parse(values: &Values) -> (adal_service::Settings, Vec<(String, FieldErro
     };
     let mci_by_year = table(&MCI);
     let declaration_due_by_year = table(&DUE);
+    let triage_days = triage_days(values, &mut own);
     let settings = adal_service::Settings {
         alert_threshold: value(values, "alert_threshold").to_owned(),
         alert_emails: value(values, "alert_emails")
@@ -137,8 +146,39 @@ pub fn parse(values: &Values) -> (adal_service::Settings, Vec<(String, FieldErro
         require_second_factor: values
             .contains_key(SECOND_FACTOR_SHOWN)
             .then(|| value(values, SECOND_FACTOR) == "1"),
+        triage_days,
     };
     (settings, own)
+}
+
+/// The four days, or `None` when the form did not show them (the stored
+/// ones stay) or one is not a number (its error is in `own`).
+fn triage_days(
+    values: &Values,
+    own: &mut Vec<(String, FieldError)>,
+) -> Option<adal_service::TriageDaysIn> {
+    if !SEVERITIES
+        .iter()
+        .any(|s| values.contains_key(&format!("{TRIAGE}.{s}")))
+    {
+        return None;
+    }
+    let mut days = [0u32; 4];
+    let before = own.len();
+    for (slot, s) in days.iter_mut().zip(SEVERITIES) {
+        let name = format!("{TRIAGE}.{s}");
+        match value(values, &name).trim().parse::<u32>() {
+            Ok(d) => *slot = d,
+            Err(_) => own.push((name, FieldError::new(format!("/{TRIAGE}/{s}"), NOT_DAYS))),
+        }
+    }
+    let [critical, high, medium, low] = days;
+    (own.len() == before).then_some(adal_service::TriageDaysIn {
+        low,
+        medium,
+        high,
+        critical,
+    })
 }
 
 /// The input an error of [`adal_service::check_settings`] is about.
@@ -148,6 +188,7 @@ pub fn field_of(pointer: &str, message: &str, values: &Values) -> Option<String>
     let rest = parts.next();
     match head {
         "alert_threshold" | "alert_emails" | FEEDBACK_DAYS => Some(head.to_owned()),
+        TRIAGE => Some(format!("{TRIAGE}.{}", rest?)),
         _ => {
             let t = [MCI, DUE].into_iter().find(|t| t.member == head)?;
             let year = rest?;
@@ -241,6 +282,24 @@ pub fn render(
                 p class="hint" id="s-feedback_answer_days-hint" { (tr.t("settings-feedback-days-hint")) }
                 (field_error(tr, "s-feedback_answer_days", &errs(FEEDBACK_DAYS)))
             }
+            fieldset class="triage-days" {
+                legend { h2 { (tr.t("settings-triage")) } }
+                p class="hint" id="s-triage-hint" { (tr.t("settings-triage-hint")) }
+                div class="person-row" {
+                    @for sev in SEVERITIES {
+                        @let name = format!("{TRIAGE}.{sev}");
+                        @let id = format!("s-triage_days-{sev}");
+                        div class={ "field" @if invalid(&name).is_some() { " invalid" } } {
+                            label for=(id) { (tr.t(&format!("severity-{sev}"))) }
+                            input type="text" inputmode="numeric" maxlength="3" id=(id) name=(name)
+                                value=(value(values, &name)) size="4"
+                                aria-invalid=[invalid(&name)]
+                                aria-describedby={ "s-triage-hint" @if let Some(d) = described(&name, &id) { " " (d) } };
+                            (field_error(tr, &id, &errs(&name)))
+                        }
+                    }
+                }
+            }
             h2 { (tr.t("settings-second-factor")) }
             input type="hidden" name=(SECOND_FACTOR_SHOWN) value="1";
             div class="field" {
@@ -319,6 +378,7 @@ mod tests {
             declaration_due_by_year: BTreeMap::from([(2025, "2026-05-31".into())]),
             feedback_answer_days: None,
             require_second_factor: None,
+            triage_days: None,
         };
         let v = values_of(&stored);
         // A blank row for a new year in each table.
@@ -330,6 +390,9 @@ mod tests {
         // The days to answer a feedback report show the value in force.
         assert_eq!(v[FEEDBACK_DAYS], "15");
         expected.feedback_answer_days = Some(15);
+        // And the due days of findings, the defaults.
+        assert_eq!(v["triage_days.high"], "7");
+        expected.triage_days = Some(Default::default());
         assert_eq!(check(&v).unwrap(), expected);
         assert_eq!(check(&values_of(&expected)).unwrap(), expected);
     }
@@ -352,6 +415,47 @@ mod tests {
             check(&form(&[("alert_threshold", "low")]))
                 .unwrap()
                 .feedback_answer_days,
+            None
+        );
+    }
+
+    #[test]
+    fn triage_days_are_whole_numbers_beside_their_severity() {
+        let with = |high: &str| {
+            form(&[
+                ("alert_threshold", "low"),
+                ("triage_days.critical", "2"),
+                ("triage_days.high", high),
+                ("triage_days.medium", "10"),
+                ("triage_days.low", "40"),
+            ])
+        };
+        let d = check(&with("5")).unwrap().triage_days.unwrap();
+        use adal_sandbox_protocol::Severity;
+        assert_eq!(
+            d.each().collect::<Vec<_>>(),
+            vec![
+                (Severity::Low, 40),
+                (Severity::Medium, 10),
+                (Severity::High, 5),
+                (Severity::Critical, 2)
+            ]
+        );
+        for bad in ["0", "366", "seven", ""] {
+            let errors = check(&with(bad)).unwrap_err();
+            assert_eq!(errors.len(), 1, "{bad}: {errors:?}");
+            assert_eq!(errors[0].0.as_deref(), Some("triage_days.high"), "{bad}");
+            assert_eq!(
+                crate::kit::errors::error_key(&errors[0].1),
+                Some("err-triage-days"),
+                "{bad}"
+            );
+        }
+        // A form without them keeps the stored days.
+        assert_eq!(
+            check(&form(&[("alert_threshold", "low")]))
+                .unwrap()
+                .triage_days,
             None
         );
     }
