@@ -13,7 +13,7 @@
 
 import { chromium } from "playwright-core";
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 
 const BASE = (process.env.BASE_URL || "").replace(/\/$/, "");
@@ -427,6 +427,36 @@ try {
     assert.equal(await officer.getAttribute("#finding", "data-status"), "open");
     assert.match(await officer.textContent("#comments"), /The giver bids after all\./);
     assert.equal(await officer.locator("#reopen").count(), 0, "an open finding has no reopen form");
+  });
+
+  await check("the findings list exports what its filters select: CSV, JSON and XLSX", async () => {
+    await officer.goto(`${T}/findings?status=open`);
+    for (const f of ["csv", "json", "xlsx"]) {
+      const href = await officer.getAttribute(`#export-findings-${f}`, "href");
+      assert.equal(href, `/t/${tenant}/exports/${f}/findings?status=open`, `the ${f} link carries the filter`);
+    }
+    // The CSV link downloads a file whose first line is the header.
+    const [download] = await Promise.all([officer.waitForEvent("download"), officer.click("#export-findings-csv")]);
+    assert.equal(download.suggestedFilename(), "findings.csv");
+    const csv = readFileSync(await download.path(), "utf8");
+    assert.equal(csv.split("\n")[0], "id,submission_id,rule_id,area,severity,likelihood,impact,status,created_at,explanation");
+    // Every open finding of every page, and no other.
+    const total = Number(await officer.getAttribute("#findings-pager-rows", "data-total"));
+    const json = await officer.request.get(`${T}/exports/json/findings?status=open`);
+    assert.equal(json.status(), 200);
+    assert.match(json.headers()["content-disposition"], /attachment; filename="findings\.json"/);
+    const items = await json.json();
+    assert.equal(items.length, total);
+    assert.ok(items.every((i) => i.status === "open"), "only open findings");
+    const xlsx = await officer.request.get(`${T}/exports/xlsx/findings?status=open`);
+    assert.equal(xlsx.status(), 200);
+    assert.equal(xlsx.headers()["content-type"], "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
+    assert.equal((await xlsx.body()).subarray(0, 2).toString(), "PK", "a zip file");
+    // Who may not read a list has no link to it and a 404 for its address.
+    await employee.goto(`${T}/my`);
+    assert.equal(await employee.locator("a[href*='/exports/']").count(), 0);
+    assert.equal(await errorStatus(employee, `${T}/exports/csv/people`), 404);
+    assert.equal(await errorStatus(officer, `${T}/exports/csv/horses`), 404);
   });
 
   // A declaration may add findings of its own: after the counts above.

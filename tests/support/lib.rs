@@ -731,3 +731,22 @@ impl Drop for Relay {
         self.accept.abort();
     }
 }
+
+/// Every sheet name and cell of an XLSX file as text, one per line: what
+/// a reader of the workbook sees, for checks that read text (a leak of
+/// another tenant's names) and would see nothing in the compressed bytes.
+/// A file that is not a workbook is an error.
+pub fn xlsx_text(bytes: Vec<u8>) -> Result<String> {
+    use calamine::Reader as _;
+    let mut book = calamine::Xlsx::new(std::io::Cursor::new(bytes))?;
+    let mut out = String::new();
+    for name in book.sheet_names() {
+        out.push_str(&name);
+        out.push('\n');
+        for (_, _, cell) in book.worksheet_range(&name)?.used_cells() {
+            out.push_str(&cell.to_string());
+            out.push('\n');
+        }
+    }
+    Ok(out)
+}

@@ -239,8 +239,8 @@ fn position_out(p: data::PositionRisk) -> PositionRiskOut {
 
 /// The positions' CSV: one row each, most exposed first.
 fn positions_csv(all: Vec<data::PositionRisk>) -> ApiResult<String> {
-    crate::people::Table {
-        header: vec![
+    let t = adal_service::export::Table::new(
+        vec![
             "tenant_id",
             "tenant_name",
             "region",
@@ -252,8 +252,7 @@ fn positions_csv(all: Vec<data::PositionRisk>) -> ApiResult<String> {
             "open_findings",
             "high_risk_findings",
         ],
-        rows: all
-            .into_iter()
+        all.into_iter()
             .map(|p| {
                 vec![
                     p.tenant_id.uuid().to_string(),
@@ -269,8 +268,8 @@ fn positions_csv(all: Vec<data::PositionRisk>) -> ApiResult<String> {
                 ]
             })
             .collect(),
-    }
-    .csv()
+    );
+    Ok(t.csv()?)
 }
 
 pub struct CartogramApi;

@@ -16,6 +16,7 @@ mod case_links;
 mod cases;
 mod dataset;
 mod error;
+mod exports;
 mod limits;
 mod operator;
 mod people;
@@ -56,7 +57,8 @@ type Apis = (
     rulesets::RuleSetApi,
     submissions::SubmissionApi,
     records::RecordApi,
-    people::PeopleApi,
+    // The exports follow the people and imports, where they began.
+    (people::PeopleApi, exports::ExportsApi),
     privacy::PrivacyApi,
     triage::TriageApi,
     dataset::DatasetApi,
@@ -86,7 +88,7 @@ fn service() -> OpenApiService<Apis, ()> {
             rulesets::RuleSetApi,
             submissions::SubmissionApi,
             records::RecordApi,
-            people::PeopleApi,
+            (people::PeopleApi, exports::ExportsApi),
             privacy::PrivacyApi,
             triage::TriageApi,
             dataset::DatasetApi,

@@ -1224,3 +1224,14 @@ col-concerns = Concerns
 # Units of rule parameters
 unit-MCI = MCI
 unit-days = days
+
+# Exports of a list (CSV, JSON, XLSX) on its screen
+export-label = Export
+export-people = Export people
+export-relatives = Export relatives
+export-interests = Export interests
+export-departments = Export departments
+export-positions = Export positions
+export-title-whole = The whole list, not only this page
+export-title-filtered = Every row the filters select, on every page
+export-title-unfiltered = The whole list: the filters above are not applied to the file

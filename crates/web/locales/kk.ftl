@@ -1218,3 +1218,14 @@ col-concerns = Қатысты адам
 # Ереже параметрлерінің өлшем бірліктері
 unit-MCI = АЕК
 unit-days = күн
+
+# Тізімді экспорттау (CSV, JSON, XLSX) оның экранында
+export-label = Экспорттау
+export-people = Адамдарды экспорттау
+export-relatives = Туыстарды экспорттау
+export-interests = Мүдделерді экспорттау
+export-departments = Бөлімшелерді экспорттау
+export-positions = Лауазымдарды экспорттау
+export-title-whole = Тек осы бет емес, бүкіл тізім
+export-title-filtered = Сүзгілер таңдаған барлық жолдар, барлық беттерде
+export-title-unfiltered = Бүкіл тізім: жоғарыдағы сүзгілер файлға қолданылмайды

@@ -1226,3 +1226,14 @@ col-concerns = Касается
 # Единицы параметров правил
 unit-MCI = МРП
 unit-days = дней
+
+# Экспорт списка (CSV, JSON, XLSX) на его экране
+export-label = Экспорт
+export-people = Экспорт людей
+export-relatives = Экспорт родственников
+export-interests = Экспорт интересов
+export-departments = Экспорт подразделений
+export-positions = Экспорт должностей
+export-title-whole = Весь список, а не только эта страница
+export-title-filtered = Все строки, отобранные фильтрами, на всех страницах
+export-title-unfiltered = Весь список: фильтры выше к файлу не применяются

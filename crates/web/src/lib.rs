@@ -13,7 +13,8 @@
 //!   only `i18n` and `session`;
 //! - neutral modules shared by screens use only the toolkit and the
 //!   base: `trend` (the weekly chart), `overdue` (overdue declarations),
-//!   `report_view` (a report of the feedback channel);
+//!   `report_view` (a report of the feedback channel), `exports` (the
+//!   export links of the list screens, the findings list's filters);
 //! - `screens`: one module per screen or area; each uses the toolkit and
 //!   the neutral modules, **never another screen**. What two screens need
 //!   moves to the toolkit or to a neutral module;
@@ -21,6 +22,7 @@
 //!
 //! So the graph has no cycle: base ← kit ← neutral ← screens ← `lib.rs`.
 
+mod exports;
 mod i18n;
 mod kit;
 mod overdue;
@@ -37,8 +39,9 @@ use poem::{Endpoint, EndpointExt, IntoResponse, Response, Route, get, handler, p
 use screens::admin::{org_chart, people};
 use screens::rules::{authoring, parameters, standard, version};
 use screens::{
-    account, agency, annual, audit_log, cartogram, cases, datasets, declaration, filings, findings,
-    my_filings, officers, overview, platform, registry, report, risk_map, second_factor, settings,
+    account, agency, annual, audit_log, cartogram, cases, datasets, declaration, export_files,
+    filings, findings, my_filings, officers, overview, platform, registry, report, risk_map,
+    second_factor, settings,
 };
 
 /// The Content-Security-Policy of every dashboard response: our own files
@@ -94,7 +97,7 @@ fn asset(ct: &str, body: &'static str) -> Response {
 
 /// Sources scanned by the test that every catalogue key used exists.
 #[cfg(test)]
-pub(crate) const SOURCES_FOR_KEY_CHECK: [&str; 48] = [
+pub(crate) const SOURCES_FOR_KEY_CHECK: [&str; 50] = [
     include_str!("kit/access.rs"),
     include_str!("kit/errors.rs"),
     include_str!("kit/fail.rs"),
@@ -102,6 +105,7 @@ pub(crate) const SOURCES_FOR_KEY_CHECK: [&str; 48] = [
     include_str!("kit/listing.rs"),
     include_str!("kit/mod.rs"),
     include_str!("kit/shell.rs"),
+    include_str!("exports.rs"),
     include_str!("report_view.rs"),
     include_str!("report_files.rs"),
     include_str!("screens/account.rs"),
@@ -119,6 +123,7 @@ pub(crate) const SOURCES_FOR_KEY_CHECK: [&str; 48] = [
     include_str!("screens/datasets.rs"),
     include_str!("screens/declaration/form.rs"),
     include_str!("screens/declaration/mod.rs"),
+    include_str!("screens/export_files.rs"),
     include_str!("screens/filings/form.rs"),
     include_str!("screens/filings/mod.rs"),
     include_str!("screens/filings/specs.rs"),
@@ -245,6 +250,10 @@ pub fn routes() -> impl Endpoint {
         .at("/t/:tenant/annual-report.csv", get(annual::report_csv))
         .at("/t/:tenant/annual-report.pdf", get(annual::report_pdf))
         .at("/t/:tenant/annual-report.json", get(annual::report_json))
+        .at(
+            "/t/:tenant/exports/:format/:list",
+            get(export_files::export_file),
+        )
         .at("/t/:tenant/findings", get(findings::findings_list))
         .at("/t/:tenant/findings/:id", get(findings::finding_detail))
         .at(

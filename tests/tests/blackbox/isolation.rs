@@ -95,8 +95,17 @@ const OUTSIDE_TENANTS: [&str; 43] = [
     "/platform/agency-accounts/{id}/enable",
 ];
 
-/// The lists a tenant exports (`/exports/{format}/{list}`).
-const EXPORT_LISTS: [&str; 3] = ["people", "submissions", "findings"];
+/// The lists a tenant exports (`/exports/{format}/{list}`): every one.
+const EXPORT_LISTS: [&str; 8] = [
+    "people",
+    "relatives",
+    "interests",
+    "procurements",
+    "submissions",
+    "findings",
+    "departments",
+    "positions",
+];
 
 /// What fills a path's parameters.
 #[derive(Clone, Default)]
@@ -628,6 +637,8 @@ struct Matrix<'a> {
     api: &'a Api,
     b_markers: Vec<String>,
     requests: usize,
+    /// XLSX exports whose cells case 4 read: none would mean it saw none.
+    workbooks: usize,
     failures: Vec<String>,
 }
 
@@ -742,6 +753,7 @@ async fn run_matrix(dep: &Deployment) -> Result<()> {
         api: &api,
         b_markers,
         requests: 0,
+        workbooks: 0,
         failures: Vec::new(),
     };
     let roles: [(&str, &str); 5] = [
@@ -842,6 +854,18 @@ async fn run_matrix(dep: &Deployment) -> Result<()> {
                                 &None,
                             )
                             .await?;
+                        // A workbook is compressed: its cells are read.
+                        let r = if template.contains("/xlsx/") && r.status == 200 {
+                            let path = fill(template, &a.t.id, &a.ids, list)? + &query;
+                            let (_, _, bytes) = api.get_file(token, &path).await?;
+                            m.workbooks += 1;
+                            Reply {
+                                text: xlsx_text(bytes)?,
+                                ..r
+                            }
+                        } else {
+                            r
+                        };
                         m.no_leak(&what("A's own list"), &r);
                         if r.status >= 500 {
                             m.failures.push(format!(
@@ -993,9 +1017,14 @@ async fn run_matrix(dep: &Deployment) -> Result<()> {
             ));
         }
     }
+    if m.workbooks == 0 {
+        m.failures
+            .push("no XLSX export answered A's own lists: case 4 read no workbook".into());
+    }
     eprintln!(
-        "isolation matrix: {operations} tenant operations, {} requests, {} failures",
+        "isolation matrix: {operations} tenant operations, {} requests, {} workbooks, {} failures",
         m.requests,
+        m.workbooks,
         m.failures.len()
     );
     if !m.failures.is_empty() {

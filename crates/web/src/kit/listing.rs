@@ -52,6 +52,13 @@ pub(crate) fn href(path: &str, params: &[(&str, String)]) -> String {
     }
 }
 
+/// What was typed in a filter, trimmed; `None` when nothing was.
+pub(crate) fn given(s: &Option<String>) -> Option<String> {
+    s.as_ref()
+        .map(|s| s.trim().to_owned())
+        .filter(|s| !s.is_empty())
+}
+
 /// The filters to repeat in the paging links: each name with what was
 /// typed, trimmed (empty ones are left out of the links).
 pub(crate) fn kept<'a>(fields: &[(&'a str, &Option<String>)]) -> Vec<(&'a str, String)> {

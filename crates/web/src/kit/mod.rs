@@ -26,7 +26,7 @@ pub(crate) use access::{allowed, authorize, authorize_form, caller};
 pub(crate) use errors::{error_summary, error_text, errors_of, orphans, value};
 pub(crate) use fail::{Fail, PageResult, error_page, fail_page, finish};
 pub(crate) use frame::{frame, home_of, own_frame, show, show_as};
-pub(crate) use shell::{Frame, head, label, page, redirect, respond, role_key};
+pub(crate) use shell::{Frame, attachment, head, label, page, redirect, respond, role_key};
 
 use std::collections::HashMap;
 

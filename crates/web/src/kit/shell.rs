@@ -189,3 +189,15 @@ pub fn redirect(v: &Visitor, to: &str) -> Response {
     }
     b.finish()
 }
+
+/// A file to save rather than show: `Content-Disposition: attachment`
+/// with `file_name` (ours, ASCII: a list's or a report's name).
+pub fn attachment(content_type: &str, file_name: &str, body: Vec<u8>) -> Response {
+    Response::builder()
+        .content_type(content_type)
+        .header(
+            poem::http::header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"{file_name}\""),
+        )
+        .body(body)
+}

@@ -5,7 +5,9 @@
 //! its report.
 
 use crate::i18n::Tr;
-use crate::kit::{PageResult, authorize, finish, head, label, own_frame, page, respond, show};
+use crate::kit::{
+    PageResult, attachment, authorize, finish, head, label, own_frame, page, respond, show,
+};
 use crate::session::Visitor;
 use adal_authz::{act, obj};
 use adal_service::annual::{self, AnnualReport};
@@ -279,16 +281,6 @@ pub(crate) async fn report_page(
     finish(&v, r)
 }
 
-fn download(ct: &str, name: String, body: Vec<u8>) -> Response {
-    Response::builder()
-        .content_type(ct)
-        .header(
-            header::CONTENT_DISPOSITION,
-            format!("attachment; filename=\"{name}\""),
-        )
-        .body(body)
-}
-
 /// A file made from the tenant's report for the year, after the reader's
 /// check: the CSV, the JSON and the PDF differ only in how they are made.
 async fn report_file(
@@ -315,9 +307,9 @@ pub(crate) async fn report_csv(
     Query(q): Query<YearQuery>,
 ) -> Response {
     report_file(req, &state, tenant, &q, |_, report| {
-        Ok(download(
+        Ok(attachment(
             "text/csv; charset=utf-8",
-            format!("annual-report-{}.csv", report.year),
+            &format!("annual-report-{}.csv", report.year),
             annual::csv(report).into_bytes(),
         ))
     })
@@ -334,9 +326,9 @@ pub(crate) async fn report_json(
     report_file(req, &state, tenant, &q, |_, report| {
         let body = serde_json::to_vec_pretty(report)
             .map_err(|e| crate::kit::Fail::Internal(e.to_string()))?;
-        Ok(download(
+        Ok(attachment(
             "application/json",
-            format!("annual-report-{}.json", report.year),
+            &format!("annual-report-{}.json", report.year),
             body,
         ))
     })
@@ -453,9 +445,9 @@ pub(crate) async fn summary_csv(
         let (year, _) = year_asked(&q, today);
         let y = annual::year_of(year, today)?;
         let s = annual::summary(&state.store, &y, today).await?;
-        Ok(download(
+        Ok(attachment(
             "text/csv; charset=utf-8",
-            format!("annual-summary-{year}.csv"),
+            &format!("annual-summary-{year}.csv"),
             annual::summary_csv(&s).into_bytes(),
         ))
     }

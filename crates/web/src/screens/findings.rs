@@ -1,6 +1,7 @@
 //! The findings: the filtered, paged list, one finding with its triage
 //! (assign, comment, resolve or mark a false positive).
 
+use crate::exports::{self, FINDING_STATUSES, FindingQuery};
 use crate::kit::listing;
 use crate::kit::{
     Fail, Fields, PageResult, SEVERITIES, allowed, authorize, authorize_form, caller, finish,
@@ -8,9 +9,10 @@ use crate::kit::{
 };
 use crate::session::Visitor;
 use adal_authz::{act, obj};
+use adal_service::export::ExportList;
 use adal_service::findings::{self, Note, NoteError, Outcome};
 use adal_service::{AppState, TenantCtx};
-use adal_store::evaluation::{self, FindingFilter, FindingOrder};
+use adal_store::evaluation::{self, FindingOrder};
 use adal_store::{org, users};
 use maud::html;
 use poem::http::StatusCode;
@@ -18,32 +20,6 @@ use poem::web::{Data, Form, Path, Query};
 use poem::{Request, Response, handler};
 use std::collections::HashMap;
 use uuid::Uuid;
-
-const FINDING_STATUSES: [&str; 3] = ["open", "resolved", "false_positive"];
-
-#[derive(Debug, serde::Deserialize, Default)]
-pub(crate) struct FindingQuery {
-    severity: Option<String>,
-    status: Option<String>,
-    area: Option<String>,
-    likelihood: Option<String>,
-    impact: Option<String>,
-    /// `me`: only the findings assigned to the visitor.
-    assigned: Option<String>,
-    /// `overdue`: only open findings past their due date.
-    due: Option<String>,
-    /// `due` (the default: open first, the most overdue first) or
-    /// `newest`.
-    sort: Option<String>,
-    offset: Option<String>,
-    limit: Option<String>,
-}
-
-fn empty_none(s: &Option<String>) -> Option<String> {
-    s.as_ref()
-        .map(|s| s.trim().to_owned())
-        .filter(|s| !s.is_empty())
-}
 
 #[handler]
 pub(crate) async fn findings_list(
@@ -57,27 +33,7 @@ pub(crate) async fn findings_list(
         let ctx = authorize(&state, &v, tenant, obj::FINDINGS_ALL, act::READ).await?;
         let tr = &v.tr;
         let now = chrono::Utc::now();
-        let score = |s: &Option<String>| {
-            empty_none(s)
-                .and_then(|x| x.parse::<i16>().ok())
-                .filter(|n| (1..=5).contains(n))
-        };
-        let filter = FindingFilter {
-            severity: empty_none(&q.severity).filter(|s| SEVERITIES.contains(&s.as_str())),
-            status: empty_none(&q.status).filter(|s| FINDING_STATUSES.contains(&s.as_str())),
-            area: empty_none(&q.area),
-            likelihood: score(&q.likelihood),
-            impact: score(&q.impact),
-            assigned_to: (empty_none(&q.assigned).as_deref() == Some("me"))
-                .then(|| ctx.caller().user_id),
-            overdue_at: (empty_none(&q.due).as_deref() == Some("overdue")).then_some(now),
-            order: if empty_none(&q.sort).as_deref() == Some("newest") {
-                FindingOrder::Newest
-            } else {
-                FindingOrder::Due
-            },
-            ..Default::default()
-        };
+        let filter = exports::finding_narrowing(&q).filter(ctx.caller().user_id);
         let scope = adal_service::reader_scope(&state, &ctx).await;
         let (paging, limit_error) = listing::paging(q.offset.as_deref(), q.limit.as_deref());
         let (rows, total) = if limit_error.is_none() {
@@ -125,13 +81,22 @@ pub(crate) async fn findings_list(
             ("assigned", if filter.assigned_to.is_some() { "me".to_owned() } else { String::new() }),
             ("due", if filter.overdue_at.is_some() { "overdue".to_owned() } else { String::new() }),
             ("sort", if filter.order == FindingOrder::Newest { "newest".to_owned() } else { String::new() }),
-            ("limit", empty_none(&q.limit).unwrap_or_default()),
+            ("limit", listing::given(&q.limit).unwrap_or_default()),
         ];
+        // The file holds every finding the filters select, not one page.
+        let filters: Vec<(&str, String)> = kept.iter().filter(|(k, _)| *k != "limit").cloned().collect();
+        let export_links = exports::links(&state, &ctx, tr, &exports::Links {
+            list: ExportList::Findings,
+            caption: "export-label",
+            params: &filters,
+            scope: exports::Scope::Filtered,
+        })
+        .await;
         let scores: Vec<(String, String)> = (1..=5).map(|n| (n.to_string(), n.to_string())).collect();
         let severities: Vec<(String, String)> = SEVERITIES.iter().map(|s| ((*s).to_owned(), label(tr, "severity", s))).collect();
         let statuses: Vec<(String, String)> = FINDING_STATUSES.iter().map(|s| ((*s).to_owned(), label(tr, "status", s))).collect();
         let area_options: Vec<(String, String)> = areas.iter().map(|a| (a.clone(), label(tr, "area", a))).collect();
-        let limit = empty_none(&q.limit).unwrap_or_default();
+        let limit = listing::given(&q.limit).unwrap_or_default();
         let body = html! {
             form method="get" action=(path) class="filters" aria-label=(tr.t("filters")) {
                 (listing::select(tr, "severity", "col-severity", &severities, filter.severity.as_deref(), None))
@@ -152,6 +117,7 @@ pub(crate) async fn findings_list(
                 (listing::buttons(tr, &path))
             }
             (listing::pager(tr, "findings-pager", &path, &kept, paging, rows.len(), total))
+            (export_links)
             div class="scroll" {
                 table id="findings" {
                     caption { (tr.t("findings-caption")) }

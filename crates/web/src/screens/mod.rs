@@ -12,6 +12,7 @@ pub(crate) mod cartogram;
 pub(crate) mod cases;
 pub(crate) mod datasets;
 pub(crate) mod declaration;
+pub(crate) mod export_files;
 pub(crate) mod filings;
 pub(crate) mod findings;
 pub(crate) mod my_filings;

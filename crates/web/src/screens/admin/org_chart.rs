@@ -2,6 +2,7 @@
 //! forms.
 
 use super::*;
+use crate::exports::{self, Links, Scope};
 use crate::kit::{
     Fields, PageResult, SavedQuery, allowed, authorize, authorize_form, caller, finish, head,
     redirect, show, value,
@@ -9,6 +10,7 @@ use crate::kit::{
 use crate::session::Visitor;
 use adal_authz::{act, obj};
 use adal_domain::FieldError;
+use adal_service::export::ExportList;
 use adal_service::{AppState, TenantCtx};
 use adal_store::org;
 use maud::html;
@@ -35,6 +37,9 @@ pub(crate) async fn org_page(
             id.and_then(|d| deps.iter().find(|x| x.id == d).map(|x| x.name.clone()))
                 .unwrap_or_default()
         };
+        let export_of = |list, caption| Links { list, caption, params: &[], scope: Scope::Whole };
+        let departments_export = exports::links(&state, &ctx, tr, &export_of(ExportList::Departments, "export-departments")).await;
+        let positions_export = exports::links(&state, &ctx, tr, &export_of(ExportList::Positions, "export-positions")).await;
         let body = html! {
             @if q.saved.is_some() { p class="alert ok" role="status" id="admin-saved" { (tr.t("admin-saved")) } }
             @if edit {
@@ -44,6 +49,7 @@ pub(crate) async fn org_page(
                 }
             }
             h2 { (tr.t("org-departments")) }
+            (departments_export)
             div class="scroll" {
                 table id="departments" {
                     caption { (tr.t("org-departments")) }
@@ -61,6 +67,7 @@ pub(crate) async fn org_page(
                 }
             }
             h2 { (tr.t("org-positions")) }
+            (positions_export)
             div class="scroll" {
                 table id="positions" {
                     caption { (tr.t("org-positions")) }

@@ -1,6 +1,7 @@
 //! The HR actions on file, filtered as `GET /hr-actions` filters them.
 
 use super::{date, error_of, s, status_of, trimmed};
+use crate::exports::{self, Links, Scope};
 use crate::kit::listing;
 use crate::kit::{PageResult, authorize, finish, show_as};
 use crate::kit::{head, label};
@@ -8,6 +9,7 @@ use crate::session::Visitor;
 use adal_authz::{act, obj};
 use adal_domain::records::hr::HrActionKind;
 use adal_service::AppState;
+use adal_service::export::ExportList;
 use adal_store::org;
 use adal_store::submissions::{self, PayloadMatch, PayloadTest, SubmissionFilter};
 use maud::html;
@@ -146,6 +148,10 @@ pub(crate) async fn hr_actions(
             .iter()
             .map(|a| (a.as_str().to_owned(), label(tr, "hr-action", a.as_str())))
             .collect();
+        // The HR actions are submissions of one kind; the filters on their
+        // payload are not carried into the file, and its links say so.
+        let kind = [("kind", adal_domain::Kind::HrAction.as_str().to_owned())];
+        let export_links = exports::links(&state, &ctx, tr, &Links { list: ExportList::Submissions, caption: "export-label", params: &kind, scope: Scope::WholeDespiteFilters }).await;
         let body = html! {
             form method="get" action=(path) class="filters" id="hr-filters" aria-label=(tr.t("filters")) {
                 (listing::select(tr, "action", "col-action", &actions, Some(trimmed(&q.action)), error_of(&errors, "action")))
@@ -156,6 +162,7 @@ pub(crate) async fn hr_actions(
                 (listing::buttons(tr, &path))
             }
             (listing::pager(tr, "hr-pager", &path, &kept, paging, rows.len(), total))
+            (export_links)
             div class="scroll" {
                 table id="hr-actions" {
                     caption { (tr.t("hr-caption")) }

@@ -1,11 +1,13 @@
 //! Imports: upload a CSV of people, relatives or interests, or an OCDS
 //! file; see its progress and the rows it rejected.
 
+use crate::exports::{self, Links, Scope};
 use crate::i18n::Tr;
 use crate::kit::{Fail, head, label, page, redirect, respond};
 use crate::kit::{Fields, PageResult, authorize, caller, finish, frame, show};
 use crate::session::Visitor;
 use adal_authz::{act, obj};
+use adal_service::export::ExportList;
 use adal_service::{AppState, TenantCtx};
 use adal_store::imports;
 use maud::{Markup, html};
@@ -95,7 +97,23 @@ async fn imports_page(
         return Err(Fail::Forbidden);
     }
     let (list, _) = imports::list(&state.store, ctx.tenant(), &kinds, 0, 50).await?;
-    let body = imports_body(&v.tr, v, ctx.tenant().uuid(), &kinds, &list, error);
+    let mut body = imports_body(&v.tr, v, ctx.tenant().uuid(), &kinds, &list, error);
+    // What the imports fill, exported beside them (to those who read it).
+    let mut exported = Vec::new();
+    for (list, caption) in [
+        (ExportList::People, "export-people"),
+        (ExportList::Relatives, "export-relatives"),
+        (ExportList::Interests, "export-interests"),
+    ] {
+        let l = Links {
+            list,
+            caption,
+            params: &[],
+            scope: Scope::Whole,
+        };
+        exported.push(exports::links(state, ctx, &v.tr, &l).await);
+    }
+    body = html! { (body) @for e in &exported { (e) } };
     let f = frame(state, v, ctx.tenant()).await;
     let status = if error.is_some() {
         StatusCode::UNPROCESSABLE_ENTITY

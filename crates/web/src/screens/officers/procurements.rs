@@ -1,6 +1,7 @@
 //! The procurements by OCID, with their tenderers and suppliers.
 
 use super::{date, error_of, status_of, trimmed};
+use crate::exports::{self, Links, Scope};
 use crate::kit::label;
 use crate::kit::listing;
 use crate::kit::{PageResult, authorize, finish, show_as};
@@ -8,6 +9,7 @@ use crate::session::Visitor;
 use adal_authz::{act, obj};
 use adal_domain::Bin;
 use adal_service::AppState;
+use adal_service::export::ExportList;
 use adal_store::dataset;
 use adal_store::procurement::{self, ProcurementFilter};
 use adal_store::submissions::{self};
@@ -166,6 +168,9 @@ pub(crate) async fn procurements(
             .map(|s| ((*s).to_owned(), label(tr, "tender-status", s)))
             .collect();
         let kept = listing::kept(&[("status", &q.status), ("buyer_id", &q.buyer_id), ("counterparty_bin", &q.counterparty_bin), ("q", &q.q), ("limit", &q.limit)]);
+        // The filters are not carried into the file: it holds every
+        // procurement, and its links say so.
+        let export_links = exports::links(&state, &ctx, tr, &Links { list: ExportList::Procurements, caption: "export-label", params: &[], scope: Scope::WholeDespiteFilters }).await;
         let body = html! {
             form method="get" action=(path) class="filters" id="procurement-filters" aria-label=(tr.t("filters")) {
                 (listing::input(tr, &listing::Input { id: "q", label: "filter-procurement-text", kind: "text", value: trimmed(&q.q), error: None, hint: Some("filter-procurement-text-hint") }))
@@ -176,6 +181,7 @@ pub(crate) async fn procurements(
                 (listing::buttons(tr, &path))
             }
             (listing::pager(tr, "procurement-pager", &path, &kept, paging, rows.len(), total))
+            (export_links)
             div class="scroll" {
                 table id="procurements" {
                     caption { (tr.t("proc-caption")) }
