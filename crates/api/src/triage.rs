@@ -40,6 +40,54 @@ pub struct CloseRequest {
     pub reason: String,
 }
 
+#[derive(Debug, Object, Deserialize)]
+#[oai(deny_unknown_fields)]
+#[serde(deny_unknown_fields)]
+pub struct BulkRequest {
+    /// 1 to 200 findings (an id given twice counts once).
+    #[oai(validator(max_items = 400))]
+    pub finding_ids: Vec<Uuid>,
+    /// `assign`, `resolve`, `false_positive` or `comment`.
+    pub action: String,
+    /// For `assign`: a user of the tenant, or `null` (or absent) to clear
+    /// the assignments.
+    #[oai(default, nullable)]
+    #[serde(default)]
+    pub assignee_id: Option<Uuid>,
+    /// For `resolve` and `false_positive`, the reason; for `comment`, the
+    /// comment: 1 to 2000 characters.
+    #[oai(default, nullable)]
+    #[serde(default)]
+    pub reason: Option<String>,
+}
+
+#[derive(Debug, Object)]
+pub struct BulkItemOut {
+    pub finding_id: Uuid,
+    /// `done`, `not_found` (no such finding, or not the caller's to
+    /// see), `conflict` (closed already) or `refused` (see `code`).
+    pub outcome: String,
+    /// Why it was refused (`assignee.is_subject`, ...).
+    #[oai(nullable)]
+    pub code: Option<String>,
+    #[oai(nullable)]
+    pub message: Option<String>,
+}
+
+#[derive(Debug, Object)]
+pub struct BulkOut {
+    /// How many were done.
+    pub done: u64,
+    /// One per finding, in the order given.
+    pub results: Vec<BulkItemOut>,
+}
+
+#[derive(ApiResponse)]
+enum BulkResponse {
+    #[oai(status = 200)]
+    Ok(Json<BulkOut>),
+}
+
 #[derive(Debug, Object)]
 pub struct CommentOut {
     pub id: Uuid,
@@ -294,6 +342,69 @@ impl TriageApi {
         let reason = note("/reason", &body.0.reason)?;
         let f = findings::reopen(&state, &ctx, id.0, &reason).await?;
         Ok(CloseResponse::Ok(Json(f.into())))
+    }
+
+    /// One triage action on up to 200 findings: each is assigned,
+    /// commented on or closed as when triaged alone (same checks, same
+    /// audit entry, its own transaction), and the answer says what became
+    /// of each. A finding the caller cannot see is `not_found`, as one that
+    /// does not exist.
+    #[oai(
+        path = "/tenants/:tenant_id/findings/bulk",
+        method = "post",
+        tag = "ApiTags::Findings",
+        operation_id = "triageFindingsInBulk"
+    )]
+    async fn bulk(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        tenant_id: Path<Uuid>,
+        body: JsonBody<BulkRequest>,
+    ) -> ApiResult<BulkResponse> {
+        use adal_service::bulk_triage::{self, Action};
+        let ctx = TenantCtx::authorize(&state, &auth.0, tenant_id.0, obj::FINDINGS_ALL, act::WRITE)
+            .await?;
+        let b = body.0;
+        let reason = || note("/reason", b.reason.as_deref().unwrap_or_default());
+        let action = match b.action.as_str() {
+            "assign" => Action::Assign(b.assignee_id),
+            "resolve" => Action::Close(Outcome::Resolved, reason()?),
+            "false_positive" => Action::Close(Outcome::FalsePositive, reason()?),
+            "comment" => Action::Comment(reason()?),
+            _ => {
+                return Err(ApiError::field(
+                    "/action",
+                    "choice.unknown",
+                    "must be one of: assign, resolve, false_positive, comment".to_owned(),
+                ));
+            }
+        };
+        let results = bulk_triage::apply(&state, &ctx, &b.finding_ids, &action).await?;
+        Ok(BulkResponse::Ok(Json(BulkOut {
+            done: results
+                .iter()
+                .filter(|(_, r)| *r == bulk_triage::Result::Done)
+                .count() as u64,
+            results: results
+                .into_iter()
+                .map(|(id, r)| {
+                    let outcome = r.as_str().to_owned();
+                    let (code, message) = match r {
+                        bulk_triage::Result::Refused { code, message } => {
+                            (Some(code), Some(message))
+                        }
+                        _ => (None, None),
+                    };
+                    BulkItemOut {
+                        finding_id: id,
+                        outcome,
+                        code,
+                        message,
+                    }
+                })
+                .collect(),
+        })))
     }
 
     /// Close an open finding as a false positive. `409` if it is already

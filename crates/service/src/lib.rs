@@ -11,6 +11,7 @@
 pub mod accounts;
 pub mod annual;
 pub mod auth;
+pub mod bulk_triage;
 pub mod cartogram;
 mod error;
 pub mod export;

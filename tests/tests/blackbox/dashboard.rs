@@ -532,3 +532,137 @@ async fn findings_are_due_by_severity_through_the_api() -> Result<()> {
     );
     Ok(())
 }
+
+/// One action on many findings: each is done as alone (its checks, its
+/// audit entry), and the answer says what became of each.
+#[tokio::test(flavor = "multi_thread")]
+async fn findings_are_triaged_in_bulk() -> Result<()> {
+    let dep = Deployment::embedded();
+    let _demo = dep.spawn("serve", &["demo"])?;
+    dep.wait_ready().await?;
+    let api = Api::new(dep.base_url());
+    let officer = api.login("compliance@demo.kz", DEMO_PASSWORD).await?;
+    let employee = api.login("employee@demo.kz", DEMO_PASSWORD).await?;
+    let me = api.get(&officer, "/me").await?;
+    let tid = me.body["tenant_id"].as_str().unwrap().to_owned();
+    let officer_id = me.body["id"].as_str().unwrap().to_owned();
+    let employee_id = api.get(&employee, "/me").await?.body["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let list = api
+        .get_until(
+            &officer,
+            &format!("/tenants/{tid}/findings?status=open"),
+            Duration::from_secs(30),
+            "demo findings",
+            |b| b["total"].as_u64() >= Some(3),
+        )
+        .await?;
+    let ids: Vec<String> = list["items"].as_array().unwrap()[..3]
+        .iter()
+        .map(|f| f["id"].as_str().unwrap().to_owned())
+        .collect();
+    let bulk = format!("/tenants/{tid}/findings/bulk");
+    let outcomes = |r: &Reply| -> Vec<String> {
+        r.body["results"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .map(|x| x["outcome"].as_str().unwrap_or_default().to_owned())
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+
+    // Who may: not an employee.
+    let r = api
+        .post(&employee, &bulk, &json!({"finding_ids": ids, "action": "comment", "reason": "x"}))
+        .await?;
+    assert_eq!(r.status, 403, "{}", r.text);
+    // What is asked must make sense, before anything is done.
+    for (body, pointer) in [
+        (json!({"finding_ids": ids, "action": "delete"}), "/action"),
+        (json!({"finding_ids": [], "action": "comment", "reason": "x"}), "/finding_ids"),
+        (json!({"finding_ids": ids, "action": "resolve"}), "/reason"),
+        (
+            json!({"finding_ids": ids, "action": "assign", "assignee_id": uuid::Uuid::now_v7()}),
+            "/assignee_id",
+        ),
+    ] {
+        let r = api.post(&officer, &bulk, &body).await?;
+        assert_eq!(r.status, 422, "{body}: {}", r.text);
+        assert_eq!(r.body["details"][0]["pointer"], pointer, "{}", r.text);
+    }
+
+    // Assigned to the officer, all three (an id given twice counts once).
+    let mut twice = ids.clone();
+    twice.push(ids[0].clone());
+    let r = api
+        .post(
+            &officer,
+            &bulk,
+            &json!({"finding_ids": twice, "action": "assign", "assignee_id": officer_id}),
+        )
+        .await?;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(outcomes(&r), ["done", "done", "done"]);
+    assert_eq!(r.body["done"], 3);
+    let mine = api
+        .get(&officer, &format!("/tenants/{tid}/findings?assigned_to=me"))
+        .await?;
+    assert!(mine.body["total"].as_u64() >= Some(3), "{}", mine.text);
+    // An employee's role cannot work on findings: refused, each with why.
+    let r = api
+        .post(
+            &officer,
+            &bulk,
+            &json!({"finding_ids": ids, "action": "assign", "assignee_id": employee_id}),
+        )
+        .await?;
+    assert_eq!(outcomes(&r), ["refused", "refused", "refused"], "{}", r.text);
+    assert!(
+        r.body["results"][0]["code"]
+            .as_str()
+            .is_some_and(|c| c.starts_with("assignee.")),
+        "{}",
+        r.text
+    );
+
+    // One closed first; closing the three: two done, one conflict, and
+    // the risk map counts two fewer.
+    let r = api
+        .post(
+            &officer,
+            &format!("/tenants/{tid}/findings/{}/resolve", ids[1]),
+            &json!({"reason": "alone"}),
+        )
+        .await?;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let open = |api: &Api| {
+        let tok = officer.clone();
+        let path = format!("/tenants/{tid}/risk-map");
+        let api = api.clone();
+        async move { api.get(&tok, &path).await.map(|r| r.body["open_findings"].as_u64()) }
+    };
+    let before = open(&api).await?;
+    let unknown = uuid::Uuid::now_v7().to_string();
+    let mut with_unknown = ids.clone();
+    with_unknown.push(unknown);
+    let r = api
+        .post(
+            &officer,
+            &bulk,
+            &json!({"finding_ids": with_unknown, "action": "false_positive", "reason": "the same supplier, checked"}),
+        )
+        .await?;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(outcomes(&r), ["done", "conflict", "done", "not_found"]);
+    assert_eq!(open(&api).await?, before.map(|n| n - 2));
+    let t = api
+        .get(&officer, &format!("/tenants/{tid}/findings/{}/triage", ids[2]))
+        .await?;
+    assert_eq!(t.body["status"], "false_positive", "{}", t.text);
+    assert_eq!(t.body["reason"], "the same supplier, checked");
+    Ok(())
+}

@@ -309,6 +309,11 @@ fn valid_body(method: &str, template: &str, a: &World) -> Result<Option<(&'stati
             format!("iin,full_name\n{},Dana Aliyeva\n", iin("87030330003")),
         )),
         ("post", "/findings/{id}/assign") => json(json!({"assignee_id": null})),
+        // B's ids in A's body: tested in dashboard.rs
+        // (`findings_are_triaged_in_bulk`), where they are `not_found`.
+        ("post", "/findings/bulk") => json(json!({
+            "finding_ids": [a.ids.finding], "action": "comment", "reason": "checked"
+        })),
         ("post", "/findings/{id}/comments") => json(json!({"body": "Seen"})),
         (
             "post",
@@ -1006,6 +1011,34 @@ async fn run_matrix(dep: &Deployment) -> Result<()> {
                 ));
             }
         }
+    }
+
+    // A bulk action names its findings in the body: B's finding there is
+    // what an id that exists nowhere is, and B's finding is untouched (the
+    // fingerprint below).
+    let ghost_finding = uuid::Uuid::now_v7().to_string();
+    for body in [
+        json!({"action": "resolve", "reason": "closing B's"}),
+        json!({"action": "comment", "reason": "commenting on B's"}),
+        json!({"action": "assign", "assignee_id": null}),
+    ] {
+        let with = |id: &str| {
+            let mut b = body.clone();
+            b["finding_ids"] = json!([id]);
+            b
+        };
+        let path = format!("/tenants/{}/findings/bulk", a.t.id);
+        let probe = api.post(&a.t.compliance, &path, &with(&b.ids.finding)).await?;
+        let absent = api.post(&a.t.compliance, &path, &with(&ghost_finding)).await?;
+        m.requests += 2;
+        let outcome = |r: &Reply| (r.status, r.body["results"][0]["outcome"].clone());
+        if outcome(&probe) != (200, json!("not_found")) || outcome(&probe) != outcome(&absent) {
+            m.failures.push(format!(
+                "bulk {body} on B's finding in A: {} {} (an unknown id: {} {})",
+                probe.status, probe.text, absent.status, absent.text
+            ));
+        }
+        m.no_leak(&format!("bulk {body} on B's finding in A"), &probe);
     }
 
     let after = fingerprint(&api, &b).await?;
