@@ -969,6 +969,34 @@ if submission.direction == "received" && money(submission.value_kzt) > limit {
     assert.equal(await admin.inputValue("#s-triage_days-high"), "5", "stored");
   });
 
+  await check("the compliance officer comments on two findings at once; nothing ticked is refused", async () => {
+    await officer.goto(`${T}/findings`);
+    await officer.selectOption("#bulk-action", "comment");
+    await officer.fill("#bulk-reason", "Checked together with the supplier's file");
+    let [r] = await Promise.all([officer.waitForNavigation(), officer.click("#bulk-submit")]);
+    assert.equal(r.status(), 422, "nothing ticked");
+    assert.ok(await officer.isVisible("#bulk-error"));
+    await officer.goto(`${T}/findings`);
+    const boxes = officer.locator("#findings tbody td.pick input[type=checkbox]");
+    assert.ok((await boxes.count()) >= 2);
+    const label = await boxes.first().getAttribute("aria-label");
+    assert.ok(label && label.length > 10, `each box says which finding: ${label}`);
+    const ids = [];
+    for (const i of [0, 1]) {
+      await boxes.nth(i).check();
+      ids.push(await boxes.nth(i).evaluate((b) => b.closest("tr").dataset.finding));
+    }
+    await officer.selectOption("#bulk-action", "comment");
+    await officer.fill("#bulk-reason", "Checked together with the supplier's file");
+    [r] = await Promise.all([officer.waitForNavigation(), officer.click("#bulk-submit")]);
+    assert.equal(r.status(), 200);
+    assert.equal(await officer.locator('#bulk-results tr[data-outcome="done"]').count(), 2);
+    for (const id of ids) {
+      await officer.goto(`${T}/findings/${id}`);
+      assert.match(await officer.textContent("#comments"), /Checked together with the supplier's file/);
+    }
+  });
+
   await check("the tenant admin sets the days to answer a feedback report; a bad value is refused beside the field", async () => {
     const admin = pages.tenant_admin;
     const days = "#s-feedback_answer_days";

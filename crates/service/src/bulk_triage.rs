@@ -32,7 +32,10 @@ pub enum Result {
     Conflict,
     /// The action does not apply to it: the code and message say why
     /// (`assignee.is_subject`, ...).
-    Refused { code: String, message: String },
+    Refused {
+        code: String,
+        message: String,
+    },
 }
 
 impl Result {
@@ -104,7 +107,9 @@ pub async fn apply(
             Err(ServiceError::Invalid { details, message }) => {
                 let first = details.into_iter().next();
                 Result::Refused {
-                    code: first.as_ref().map_or_else(|| "invalid".to_owned(), |d| d.code.clone()),
+                    code: first
+                        .as_ref()
+                        .map_or_else(|| "invalid".to_owned(), |d| d.code.clone()),
                     message: first.map_or(message, |d| d.message),
                 }
             }
@@ -134,6 +139,9 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
-        assert_eq!(distinct_ids(&many[..MAX_FINDINGS]).unwrap().len(), MAX_FINDINGS);
+        assert_eq!(
+            distinct_ids(&many[..MAX_FINDINGS]).unwrap().len(),
+            MAX_FINDINGS
+        );
     }
 }

@@ -97,7 +97,7 @@ fn asset(ct: &str, body: &'static str) -> Response {
 
 /// Sources scanned by the test that every catalogue key used exists.
 #[cfg(test)]
-pub(crate) const SOURCES_FOR_KEY_CHECK: [&str; 50] = [
+pub(crate) const SOURCES_FOR_KEY_CHECK: [&str; 51] = [
     include_str!("kit/access.rs"),
     include_str!("kit/errors.rs"),
     include_str!("kit/fail.rs"),
@@ -127,7 +127,8 @@ pub(crate) const SOURCES_FOR_KEY_CHECK: [&str; 50] = [
     include_str!("screens/filings/form.rs"),
     include_str!("screens/filings/mod.rs"),
     include_str!("screens/filings/specs.rs"),
-    include_str!("screens/findings.rs"),
+    include_str!("screens/findings/mod.rs"),
+    include_str!("screens/findings/bulk.rs"),
     include_str!("screens/mod.rs"),
     include_str!("screens/my_filings.rs"),
     include_str!("screens/officers/hr.rs"),
@@ -255,6 +256,10 @@ pub fn routes() -> impl Endpoint {
             get(export_files::export_file),
         )
         .at("/t/:tenant/findings", get(findings::findings_list))
+        .at(
+            "/t/:tenant/findings/bulk",
+            post(findings::bulk::bulk_action),
+        )
         .at("/t/:tenant/findings/:id", get(findings::finding_detail))
         .at(
             "/t/:tenant/findings/:id/:action",

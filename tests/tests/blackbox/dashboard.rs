@@ -577,13 +577,20 @@ async fn findings_are_triaged_in_bulk() -> Result<()> {
 
     // Who may: not an employee.
     let r = api
-        .post(&employee, &bulk, &json!({"finding_ids": ids, "action": "comment", "reason": "x"}))
+        .post(
+            &employee,
+            &bulk,
+            &json!({"finding_ids": ids, "action": "comment", "reason": "x"}),
+        )
         .await?;
     assert_eq!(r.status, 403, "{}", r.text);
     // What is asked must make sense, before anything is done.
     for (body, pointer) in [
         (json!({"finding_ids": ids, "action": "delete"}), "/action"),
-        (json!({"finding_ids": [], "action": "comment", "reason": "x"}), "/finding_ids"),
+        (
+            json!({"finding_ids": [], "action": "comment", "reason": "x"}),
+            "/finding_ids",
+        ),
         (json!({"finding_ids": ids, "action": "resolve"}), "/reason"),
         (
             json!({"finding_ids": ids, "action": "assign", "assignee_id": uuid::Uuid::now_v7()}),
@@ -620,7 +627,12 @@ async fn findings_are_triaged_in_bulk() -> Result<()> {
             &json!({"finding_ids": ids, "action": "assign", "assignee_id": employee_id}),
         )
         .await?;
-    assert_eq!(outcomes(&r), ["refused", "refused", "refused"], "{}", r.text);
+    assert_eq!(
+        outcomes(&r),
+        ["refused", "refused", "refused"],
+        "{}",
+        r.text
+    );
     assert!(
         r.body["results"][0]["code"]
             .as_str()
@@ -643,7 +655,11 @@ async fn findings_are_triaged_in_bulk() -> Result<()> {
         let tok = officer.clone();
         let path = format!("/tenants/{tid}/risk-map");
         let api = api.clone();
-        async move { api.get(&tok, &path).await.map(|r| r.body["open_findings"].as_u64()) }
+        async move {
+            api.get(&tok, &path)
+                .await
+                .map(|r| r.body["open_findings"].as_u64())
+        }
     };
     let before = open(&api).await?;
     let unknown = uuid::Uuid::now_v7().to_string();
@@ -660,7 +676,10 @@ async fn findings_are_triaged_in_bulk() -> Result<()> {
     assert_eq!(outcomes(&r), ["done", "conflict", "done", "not_found"]);
     assert_eq!(open(&api).await?, before.map(|n| n - 2));
     let t = api
-        .get(&officer, &format!("/tenants/{tid}/findings/{}/triage", ids[2]))
+        .get(
+            &officer,
+            &format!("/tenants/{tid}/findings/{}/triage", ids[2]),
+        )
         .await?;
     assert_eq!(t.body["status"], "false_positive", "{}", t.text);
     assert_eq!(t.body["reason"], "the same supplier, checked");

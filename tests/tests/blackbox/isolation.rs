@@ -1028,8 +1028,12 @@ async fn run_matrix(dep: &Deployment) -> Result<()> {
             b
         };
         let path = format!("/tenants/{}/findings/bulk", a.t.id);
-        let probe = api.post(&a.t.compliance, &path, &with(&b.ids.finding)).await?;
-        let absent = api.post(&a.t.compliance, &path, &with(&ghost_finding)).await?;
+        let probe = api
+            .post(&a.t.compliance, &path, &with(&b.ids.finding))
+            .await?;
+        let absent = api
+            .post(&a.t.compliance, &path, &with(&ghost_finding))
+            .await?;
         m.requests += 2;
         let outcome = |r: &Reply| (r.status, r.body["results"][0]["outcome"].clone());
         if outcome(&probe) != (200, json!("not_found")) || outcome(&probe) != outcome(&absent) {

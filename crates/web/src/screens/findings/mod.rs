@@ -2,10 +2,11 @@
 //! (assign, comment, resolve or mark a false positive).
 
 use crate::exports::{self, FINDING_STATUSES, FindingQuery};
+pub(crate) mod bulk;
 use crate::kit::listing;
 use crate::kit::{
     Fail, Fields, PageResult, SEVERITIES, allowed, authorize, authorize_form, caller, finish,
-    frame, head, label, page, redirect, respond, show_as,
+    frame, label, page, redirect, respond, show_as,
 };
 use crate::session::Visitor;
 use adal_authz::{act, obj};
@@ -97,6 +98,53 @@ pub(crate) async fn findings_list(
         let statuses: Vec<(String, String)> = FINDING_STATUSES.iter().map(|s| ((*s).to_owned(), label(tr, "status", s))).collect();
         let area_options: Vec<(String, String)> = areas.iter().map(|a| (a.clone(), label(tr, "area", a))).collect();
         let limit = listing::given(&q.limit).unwrap_or_default();
+        // Who may triage ticks findings and acts on them at once; the
+        // assignees offered are the active compliance officers (each
+        // finding still checks its own, see `bulk_triage`).
+        let bulk_people = if allowed(&state, ctx.caller(), ctx.tenant().uuid(), obj::FINDINGS_ALL, act::WRITE).await {
+            Some(
+                users::list(&state.store, ctx.tenant())
+                    .await?
+                    .into_iter()
+                    .filter(|u| u.disabled_at.is_none() && u.role == adal_domain::Role::ComplianceOfficer.as_str())
+                    .collect::<Vec<_>>(),
+            )
+        } else {
+            None
+        };
+        let table = html! {
+            div class="scroll" {
+                table id="findings" {
+                    caption { (tr.t("findings-caption")) }
+                    thead { tr {
+                        @if bulk_people.is_some() { th scope="col" { (tr.t("col-select")) } }
+                        @for (key, num) in [("col-found", false), ("col-due", false), ("col-rule", false), ("col-concerns", false), ("col-area", false), ("col-severity", false), ("col-lxi", true), ("col-status", false)] {
+                            th scope="col" class=[num.then_some("num")] { (tr.t(key)) }
+                        }
+                    } }
+                    tbody {
+                        @for f in &rows {
+                            tr data-finding=(f.id) data-status=(f.status) {
+                                @if bulk_people.is_some() {
+                                    td class="pick" {
+                                        input type="checkbox" id={ "pick-" (f.id) } name=(bulk::pick_name(f.id)) value="1"
+                                            aria-label=(tr.t_args("bulk-pick", &[("rule", tr.rule_title(&f.rule_id, &f.rule_id).into()), ("found", tr.datetime(f.created_at).into())]));
+                                    }
+                                }
+                                td { a href={ "/t/" (tenant) "/findings/" (f.id) } { (tr.datetime(f.created_at)) } }
+                                (due_cell(tr, f, now))
+                                td data-rule=(f.rule_id) { (tr.rule_title(&f.rule_id, &f.rule_id)) }
+                                td class="concerns" { (concerns.get(&f.submission_id).map_or("—", String::as_str)) }
+                                td { (label(tr, "area", &f.area)) }
+                                td { span class={ "sev sev-" (f.severity) } { (label(tr, "severity", &f.severity)) } }
+                                td class="num" { (f.likelihood) "×" (f.impact) }
+                                td { (label(tr, "status", &f.status)) }
+                            }
+                        }
+                    }
+                }
+            }
+        };
         let body = html! {
             form method="get" action=(path) class="filters" aria-label=(tr.t("filters")) {
                 (listing::select(tr, "severity", "col-severity", &severities, filter.severity.as_deref(), None))
@@ -118,25 +166,14 @@ pub(crate) async fn findings_list(
             }
             (listing::pager(tr, "findings-pager", &path, &kept, paging, rows.len(), total))
             (export_links)
-            div class="scroll" {
-                table id="findings" {
-                    caption { (tr.t("findings-caption")) }
-                    (head(tr, &[("col-found", false), ("col-due", false), ("col-rule", false), ("col-concerns", false), ("col-area", false), ("col-severity", false), ("col-lxi", true), ("col-status", false)]))
-                    tbody {
-                        @for f in &rows {
-                            tr data-finding=(f.id) data-status=(f.status) {
-                                td { a href={ "/t/" (tenant) "/findings/" (f.id) } { (tr.datetime(f.created_at)) } }
-                                (due_cell(tr, f, now))
-                                td data-rule=(f.rule_id) { (tr.rule_title(&f.rule_id, &f.rule_id)) }
-                                td class="concerns" { (concerns.get(&f.submission_id).map_or("—", String::as_str)) }
-                                td { (label(tr, "area", &f.area)) }
-                                td { span class={ "sev sev-" (f.severity) } { (label(tr, "severity", &f.severity)) } }
-                                td class="num" { (f.likelihood) "×" (f.impact) }
-                                td { (label(tr, "status", &f.status)) }
-                            }
-                        }
-                    }
+            @if let Some(people) = &bulk_people {
+                form method="post" action={ "/t/" (tenant) "/findings/bulk" } id="bulk" {
+                    input type="hidden" name="csrf" value=(v.csrf);
+                    (table)
+                    (bulk::form(tr, people))
                 }
+            } @else {
+                (table)
             }
         };
         let status = if limit_error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
