@@ -174,11 +174,16 @@ fn outcome_text(tr: &Tr, r: &bulk_triage::Result) -> String {
         bulk_triage::Result::Done => tr.t("bulk-outcome-done"),
         bulk_triage::Result::NotFound => tr.t("bulk-outcome-not-found"),
         bulk_triage::Result::Conflict => tr.t("bulk-outcome-conflict"),
-        bulk_triage::Result::Refused { code, .. } => tr.t(match code.as_str() {
-            "assignee.is_subject" => "err-assignee-is-subject",
-            "assignee.disabled" => "err-assignee-disabled",
-            "assignee.cannot_read" => "err-assignee-cannot-read",
-            _ => "err-assignee-unknown",
-        }),
+        bulk_triage::Result::Refused { code, .. } => tr.t(assignee_error_key(code)),
+    }
+}
+
+/// The catalogue key of why someone may not be assigned a finding.
+pub(crate) fn assignee_error_key(code: &str) -> &'static str {
+    match code {
+        "assignee.is_subject" => "err-assignee-is-subject",
+        "assignee.disabled" => "err-assignee-disabled",
+        "assignee.cannot_read" => "err-assignee-cannot-read",
+        _ => "err-assignee-unknown",
     }
 }

@@ -438,15 +438,7 @@ pub(crate) async fn triage_action(
                     // their role changed, or a hand-made post).
                     Err(adal_service::ServiceError::Invalid { details, .. }) => {
                         let code = details.first().map_or("", |d| d.code.as_str());
-                        Some((
-                            "assignee",
-                            v.tr.t(match code {
-                                "assignee.is_subject" => "err-assignee-is-subject",
-                                "assignee.disabled" => "err-assignee-disabled",
-                                "assignee.cannot_read" => "err-assignee-cannot-read",
-                                _ => "err-assignee-unknown",
-                            }),
-                        ))
+                        Some(("assignee", v.tr.t(bulk::assignee_error_key(code))))
                     }
                     Err(e) => return Err(e.into()),
                 }
