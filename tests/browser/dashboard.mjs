@@ -969,6 +969,28 @@ if submission.direction == "received" && money(submission.value_kzt) > limit {
     assert.equal(await admin.inputValue("#s-triage_days-high"), "5", "stored");
   });
 
+  await check("search: a name finds the person on file, the filings about them and their findings; the employee has no search", async () => {
+    await navClick(officer, `nav a[href="/t/${tenant}/search"]`);
+    await officer.fill("#q", "N");
+    let [r] = await Promise.all([officer.waitForNavigation(), officer.click("#search-submit")]);
+    assert.equal(r.status(), 422, "one character is too short");
+    assert.ok(await officer.isVisible("#q-error"));
+    await officer.fill("#q", "Nurlan");
+    [r] = await Promise.all([officer.waitForNavigation(), officer.click("#search-submit")]);
+    assert.equal(r.status(), 200);
+    const iin = await officer.getAttribute("#search-people tbody tr", "data-iin");
+    assert.match(iin || "", /^\d{12}$/, "Nurlan Employee is on file");
+    // The IIN finds the same person and the same filings.
+    const filingsByName = await officer.locator(".search-filings tbody tr").count();
+    await officer.goto(`${T}/search?q=${iin}`);
+    assert.equal(await officer.getAttribute("#search-people tbody tr", "data-iin"), iin);
+    assert.equal(await officer.locator(".search-filings tbody tr").count(), filingsByName);
+    await officer.goto(`${T}/search?q=zzzz-nobody`);
+    assert.ok(await officer.isVisible("#search-nothing"));
+    assert.equal(await employee.locator(`nav a[href="/t/${tenant}/search"]`).count(), 0);
+    assert.equal(await errorStatus(employee, `${T}/search?q=Nurlan`), 403);
+  });
+
   await check("the compliance officer comments on two findings at once; nothing ticked is refused", async () => {
     await officer.goto(`${T}/findings`);
     await officer.selectOption("#bulk-action", "comment");

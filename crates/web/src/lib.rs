@@ -41,7 +41,7 @@ use screens::rules::{authoring, parameters, standard, version};
 use screens::{
     account, agency, annual, audit_log, cartogram, cases, datasets, declaration, export_files,
     filings, findings, my_filings, officers, overview, platform, registry, report, risk_map,
-    second_factor, settings,
+    search, second_factor, settings,
 };
 
 /// The Content-Security-Policy of every dashboard response: our own files
@@ -97,7 +97,7 @@ fn asset(ct: &str, body: &'static str) -> Response {
 
 /// Sources scanned by the test that every catalogue key used exists.
 #[cfg(test)]
-pub(crate) const SOURCES_FOR_KEY_CHECK: [&str; 51] = [
+pub(crate) const SOURCES_FOR_KEY_CHECK: [&str; 52] = [
     include_str!("kit/access.rs"),
     include_str!("kit/errors.rs"),
     include_str!("kit/fail.rs"),
@@ -138,6 +138,7 @@ pub(crate) const SOURCES_FOR_KEY_CHECK: [&str; 51] = [
     include_str!("screens/overview.rs"),
     include_str!("screens/platform.rs"),
     include_str!("screens/registry.rs"),
+    include_str!("screens/search.rs"),
     include_str!("screens/report.rs"),
     include_str!("screens/risk_map.rs"),
     include_str!("screens/rules/authoring.rs"),
@@ -255,6 +256,7 @@ pub fn routes() -> impl Endpoint {
             "/t/:tenant/exports/:format/:list",
             get(export_files::export_file),
         )
+        .at("/t/:tenant/search", get(search::search))
         .at("/t/:tenant/findings", get(findings::findings_list))
         .at(
             "/t/:tenant/findings/bulk",

@@ -82,6 +82,7 @@ pub(crate) async fn frame(state: &AppState, v: &Visitor, tenant: TenantId) -> Fr
             "nav-procurements",
             "procurements",
         ),
+        (obj::SUBMISSIONS_ALL, act::READ, "nav-search", "search"),
     ])
     .await;
     if allowed(state, c, t, obj::PEOPLE, act::WRITE).await

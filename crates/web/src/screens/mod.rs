@@ -23,5 +23,6 @@ pub(crate) mod registry;
 pub(crate) mod report;
 pub(crate) mod risk_map;
 pub(crate) mod rules;
+pub(crate) mod search;
 pub(crate) mod second_factor;
 pub(crate) mod settings;
