@@ -54,3 +54,11 @@ export async function axeAudit(page, where) {
   }
   return lines;
 }
+
+/// Fails at once, listing them, if `page` as it is has serious or
+/// critical violations: for a state that one check sets up and leaves
+/// (a form with its errors, an open menu).
+export async function assertAxeClean(page, where) {
+  const lines = await axeAudit(page, where);
+  if (lines.length > 0) throw new Error(`${lines.length} serious or critical violations:\n${lines.join("\n")}`);
+}
