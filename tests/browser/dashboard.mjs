@@ -15,6 +15,7 @@ import { chromium } from "playwright-core";
 import assert from "node:assert/strict";
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { assertAxeClean, axeAudit } from "./axe.mjs";
 
 const BASE = (process.env.BASE_URL || "").replace(/\/$/, "");
 if (!BASE) {
@@ -250,6 +251,7 @@ try {
     }
     // The entered values survive the round trip.
     assert.equal(await employee.inputValue("#f-value_kzt"), "12.345");
+    await assertAxeClean(employee, "the gift form with its errors");
 
     await employee.fill("#f-giver_name", "Browser Test LLP");
     await employee.fill("#f-giver_bin", "");
@@ -1432,6 +1434,7 @@ if submission.direction == "received" && money(submission.value_kzt) > limit {
     assert.ok(await reporter.isVisible("#what-error"));
     assert.ok(await reporter.isVisible("#involved_1_name-error"));
     assert.equal(await reporter.inputValue("#involved_1_position"), "начальник отдела закупок", "nothing typed is lost");
+    await assertAxeClean(reporter, "the report form with its errors");
     await reporter.fill("#what", "BROWSER-MARKER: откат при приёмке кабеля, 2 млн ₸");
     await reporter.fill("#involved_1_name", "Серік Ахметов");
     await reporter.fill("#when", "в ноябре");
@@ -1755,6 +1758,16 @@ if submission.direction == "received" && money(submission.value_kzt) > limit {
     ["agency_auditor", "agency-case-statistics", `${BASE}/agency/case-statistics`],
   ];
   const texts = {};
+  // axe-core audits each screen in one language (turn about, by its place
+  // in the list), and these in all three: the ones most people use, where
+  // a longer Kazakh or Russian word could break a layout or a label.
+  const axeEveryLanguage = new Set(["overview", "risk-map", "findings", "finding", "my-filings", "gift-form", "declaration-form"]);
+  const axeFindings = [];
+  const axeAudited = new Set();
+  async function axeScreen(page, name, lang) {
+    axeFindings.push(...(await axeAudit(page, `${name} (${lang})`)));
+    axeAudited.add(`${name}/${lang}`);
+  }
   await check("every page in every language: no untranslated key, kk and ru differ from en", async () => {
     const anon = await newPage();
     for (const lang of LANGS) {
@@ -1766,13 +1779,14 @@ if submission.direction == "received" && money(submission.value_kzt) > limit {
         await Promise.all([page.waitForNavigation(), page.click("form.lang button")]);
         assert.equal(await page.getAttribute("html", "lang"), lang);
       }
-      for (const [role, name, url] of screens) {
+      for (const [i, [role, name, url]] of screens.entries()) {
         const page = pages[role];
         await page.goto(url);
         assert.equal(await page.getAttribute("html", "lang"), lang, `${name} in ${lang}`);
         await noMissing(page, `${name} (${lang})`);
         texts[`${name}/${lang}`] = await page.evaluate(() => document.body.innerText);
         await shot(page, lang, name);
+        if (axeEveryLanguage.has(name) || LANGS[i % LANGS.length] === lang) await axeScreen(page, name, lang);
       }
       // Before signing in: the language comes from the switcher too.
       await anon.goto(`${BASE}/login`);
@@ -1781,12 +1795,14 @@ if submission.direction == "received" && money(submission.value_kzt) > limit {
       await noMissing(anon, `login (${lang})`);
       texts[`login/${lang}`] = await anon.evaluate(() => document.body.innerText);
       await shot(anon, lang, "login");
+      await axeScreen(anon, "login", lang);
       // The public registry, with what a search found.
       await anon.goto(`${BASE}/registry?name=ospanov`);
       assert.equal(await anon.getAttribute("html", "lang"), lang);
       await noMissing(anon, `registry (${lang})`);
       texts[`registry/${lang}`] = await anon.evaluate(() => document.body.innerText);
       await shot(anon, lang, "registry");
+      await axeScreen(anon, "registry", lang);
       // The reporter's pages choose by link, and set no cookie.
       for (const [name, url] of [["report", `${BASE}/report/${tenant}?lang=${lang}`], ["report-follow", `${BASE}/report/follow?lang=${lang}`]]) {
         await anon.goto(url);
@@ -1794,6 +1810,7 @@ if submission.direction == "received" && money(submission.value_kzt) > limit {
         await noMissing(anon, `${name} (${lang})`);
         texts[`${name}/${lang}`] = await anon.evaluate(() => document.body.innerText);
         await shot(anon, lang, name);
+        await axeScreen(anon, name, lang);
       }
     }
     for (const name of [...screens.map((s) => s[1]), "login", "registry", "report", "report-follow"]) {
@@ -1811,6 +1828,18 @@ if submission.direction == "received" && money(submission.value_kzt) > limit {
     assert.match(texts["finding/en"], /250,000\.00\s₸/);
     assert.match(texts["finding/ru"], /250\u202f000,00\s₸/);
     assert.match(texts["finding/kk"], /250\u202f000,00\s₸/);
+  });
+
+  await check("axe-core: no serious or critical WCAG 2.1 A/AA violation on any screen", async () => {
+    // Every screen was audited in at least one language, the public pages
+    // in all three: an audit that skipped screens would pass on nothing.
+    for (const [, name] of screens) {
+      assert.ok(LANGS.some((l) => axeAudited.has(`${name}/${l}`)), `axe audited ${name}`);
+    }
+    for (const name of ["login", "registry", "report", "report-follow", ...axeEveryLanguage]) {
+      for (const lang of LANGS) assert.ok(axeAudited.has(`${name}/${lang}`), `axe audited ${name} in ${lang}`);
+    }
+    assert.deepEqual(axeFindings, [], `${axeFindings.length} serious or critical violations:\n${axeFindings.join("\n")}`);
   });
 
   await check("without a cookie, the browser's Accept-Language chooses", async () => {
@@ -1833,6 +1862,9 @@ if submission.direction == "received" && money(submission.value_kzt) > limit {
       const top = await narrow.evaluate(() => document.querySelector("main h1").getBoundingClientRect().top);
       assert.ok(top < 260, `${role}: the page's title starts ${top}px down at 360 px`);
       await shot(narrow, "360px", `home-${role}`);
+      // An open menu covers the page at 360 px: its links are audited too.
+      await narrow.locator("nav.menus details > summary").first().click();
+      await assertAxeClean(narrow, `${role}'s first menu, open at 360 px`);
       await narrow.close();
     }
     const page = officer;
@@ -1856,7 +1888,10 @@ if submission.direction == "received" && money(submission.value_kzt) > limit {
     assert.equal(await page.getAttribute('details[data-group="nav-group-records"] > summary', "class"), "here", "the menu of the current page is marked");
   });
 
-  await check("360 px wide: nothing scrolls sideways, every screen usable", async () => {
+  await check("360 px wide: nothing scrolls sideways, every screen usable; axe-core finds no serious or critical violation", async () => {
+    // At 360 px the header hides words and tables scroll in their boxes:
+    // axe-core audits these layouts too (in the language each page is in).
+    const narrowFindings = [];
     for (const [role, name, url] of screens.filter(([, n]) => ["overview", "risk-map", "gift-form", "declaration-form", "findings", "my-filings", "hr-actions", "procurements", "agency", "cartogram", "annual-report", "screening", "cases", "case"].includes(n))) {
       const ctx = pages[role].context();
       const narrow = await ctx.newPage();
@@ -1865,6 +1900,7 @@ if submission.direction == "received" && money(submission.value_kzt) > limit {
       const overflow = await narrow.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
       assert.ok(overflow <= 0, `${name} overflows by ${overflow}px at 360 px`);
       await shot(narrow, "360px", name);
+      narrowFindings.push(...(await axeAudit(narrow, `${name} at 360 px`)));
       await narrow.close();
     }
     const phone = await newPage({ viewport: { width: 360, height: 740 } });
@@ -1873,8 +1909,10 @@ if submission.direction == "received" && money(submission.value_kzt) > limit {
       const overflow = await phone.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
       assert.ok(overflow <= 0, `${name} overflows by ${overflow}px at 360 px`);
       await shot(phone, "360px", name);
+      narrowFindings.push(...(await axeAudit(phone, `${name} at 360 px`)));
     }
     await phone.context().close();
+    assert.deepEqual(narrowFindings, [], `${narrowFindings.length} serious or critical violations at 360 px:\n${narrowFindings.join("\n")}`);
   });
 
   await check("no script or CSP errors in the browser console", async () => {

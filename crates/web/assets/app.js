@@ -50,3 +50,33 @@ document.addEventListener("DOMContentLoaded", function () {
     });
   });
 });
+
+// A table wider than the screen scrolls in its own box (.scroll). Keyboard
+// users must be able to scroll it too (WCAG 2.1.1), and a box of plain
+// cells has nothing to focus: while it overflows, it takes the focus
+// itself (the arrow keys then scroll it) and is a region named after its
+// table's caption, so a screen reader says what it is. A box that fits
+// is no extra stop for Tab. Without this file Chromium and Firefox focus
+// such a box on their own.
+document.addEventListener("DOMContentLoaded", function () {
+  var boxes = Array.prototype.slice.call(document.querySelectorAll(".scroll"));
+  if (boxes.length === 0) return;
+  function mark() {
+    boxes.forEach(function (box) {
+      var caption = box.querySelector("caption");
+      if (box.scrollWidth > box.clientWidth) {
+        box.setAttribute("tabindex", "0");
+        if (caption) {
+          box.setAttribute("role", "region");
+          box.setAttribute("aria-label", caption.textContent.trim());
+        }
+      } else {
+        box.removeAttribute("tabindex");
+        box.removeAttribute("role");
+        box.removeAttribute("aria-label");
+      }
+    });
+  }
+  mark();
+  window.addEventListener("resize", mark);
+});

@@ -30,9 +30,12 @@ async fn run_browser(dep: &Deployment, tag: &str, screenshots: bool, logs: &[&st
     let _one = BROWSER.lock().await;
     demo_settled(dep).await?;
     let dir = browser_dir();
-    if !dir.join("node_modules/playwright-core").is_dir() {
+    if !["playwright-core", "axe-core"]
+        .iter()
+        .all(|p| dir.join("node_modules").join(p).is_dir())
+    {
         bail!(
-            "tests/browser/node_modules is missing: run `npm ci` in tests/browser (.ci/run does)"
+            "tests/browser/node_modules lacks playwright-core or axe-core: run `npm ci` in tests/browser (.ci/run does)"
         );
     }
     let shots = if screenshots {
