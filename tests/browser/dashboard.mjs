@@ -1708,6 +1708,7 @@ if submission.direction == "received" && money(submission.value_kzt) > limit {
     ["compliance_officer", "overview", `${T}/overview`],
     ["compliance_officer", "risk-map", `${T}/risk-map`],
     ["compliance_officer", "findings", `${T}/findings`],
+    ["compliance_officer", "search", `${T}/search?q=Nurlan`],
     ["compliance_officer", "finding", `${T}/findings/${findingId}`],
     ["compliance_officer", "password", `${BASE}/password`],
     ["compliance_officer", "rules", `${T}/rules`],
