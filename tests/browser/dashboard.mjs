@@ -290,6 +290,12 @@ try {
     assert.equal(Number((await officer.textContent("#open-total")).trim()), beforeTotal + 1);
     // The cells are reachable and followed with the keyboard alone.
     await officer.goto(`${T}/risk-map`);
+    // The legend tells the map's bands from the findings' severity.
+    assert.deepEqual(
+      await officer.$$eval("#scales li[data-band]", (lis) => lis.map((l) => l.dataset.band)),
+      ["low", "medium", "high", "critical"],
+    );
+    assert.match(await officer.textContent('#scales li[data-band="high"]'), /10–16/);
     let inMap = false;
     for (let i = 0; i < 60 && !inMap; i++) {
       await officer.keyboard.press("Tab");

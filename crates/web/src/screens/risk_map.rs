@@ -60,6 +60,24 @@ pub(crate) async fn risk_map_page(
                     (PreEscaped(svg))
                     figcaption { (tr.t("risk-map-caption")) }
                 }
+                // The two scales share words (high, critical) and mean
+                // different things: say which is which.
+                section id="scales" aria-labelledby="scales-title" {
+                    h2 id="scales-title" class="h3" { (tr.t("scales-title")) }
+                    dl class="facts" {
+                        dt { (tr.t("scales-band")) }
+                        dd {
+                            p { (tr.t("scales-band-text")) }
+                            ul class="plain bands" {
+                                @for (band, range) in [("low", "1–4"), ("medium", "5–9"), ("high", "10–16"), ("critical", "17–25")] {
+                                    li data-band=(band) { span class={ "swatch band-" (band) } aria-hidden="true" {} " " (label(tr, "band", band)) ": " (range) }
+                                }
+                            }
+                        }
+                        dt { (tr.t("scales-severity")) }
+                        dd { (tr.t("scales-severity-text")) }
+                    }
+                }
                 div class="scroll" {
                     table id="risk-cells" {
                         caption { (tr.t("risk-map-table-caption")) }
