@@ -184,6 +184,7 @@ impl Finding {
     pub fn in_language(f: evaluation::Finding, lang: &str) -> Self {
         let explanation =
             adal_texts::finding_explanation(lang, &f.rule_id, f.facts.as_deref(), &f.explanation);
+        let overdue = evaluation::is_overdue(&f, chrono::Utc::now());
         Self {
             id: f.id,
             submission_id: f.submission_id,
@@ -198,8 +199,7 @@ impl Finding {
             explanation,
             department_id: f.department_id,
             position_id: f.position_id,
-            overdue: f.status == evaluation::OPEN
-                && f.due_at.is_some_and(|d| d < chrono::Utc::now()),
+            overdue,
             status: f.status,
             created_at: f.created_at,
             due_at: f.due_at,

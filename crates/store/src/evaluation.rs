@@ -125,6 +125,13 @@ pub struct FindingFilter {
     pub order: FindingOrder,
 }
 
+/// Whether `f` is overdue at `now`: open and past its due date. The one
+/// rule behind the API's `overdue`, the list's badge and the filter
+/// (`FindingFilter::overdue_at`, the same test in SQL).
+pub fn is_overdue(f: &Finding, now: DateTime<Utc>) -> bool {
+    f.status == OPEN && f.due_at.is_some_and(|d| d < now)
+}
+
 /// The order of a list of findings.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum FindingOrder {

@@ -42,6 +42,9 @@ pub(crate) async fn findings_list(
         } else {
             (Vec::new(), 0)
         };
+        // The tenant's accounts, read once: who filed, and whom a finding
+        // may go to in bulk.
+        let users = users::list(&state.store, ctx.tenant()).await?;
         // Whom each finding concerns: the person its filing is about, or
         // else who filed it (one query each for the page).
         let concerns: HashMap<Uuid, String> = {
@@ -49,7 +52,6 @@ pub(crate) async fn findings_list(
             let subjects = adal_store::submissions::subjects(&state.store, ctx.tenant(), &ids).await?;
             let iins: Vec<String> = subjects.values().filter_map(|(iin, _)| iin.clone()).collect();
             let people = adal_store::people::get_many_by_iin(&state.store, ctx.tenant(), &iins).await?;
-            let users = users::list(&state.store, ctx.tenant()).await?;
             subjects
                 .into_iter()
                 .filter_map(|(sub, (iin, by))| {
@@ -103,10 +105,10 @@ pub(crate) async fn findings_list(
         // finding still checks its own, see `bulk_triage`).
         let bulk_people = if allowed(&state, ctx.caller(), ctx.tenant().uuid(), obj::FINDINGS_ALL, act::WRITE).await {
             Some(
-                users::list(&state.store, ctx.tenant())
-                    .await?
-                    .into_iter()
+                users
+                    .iter()
                     .filter(|u| u.disabled_at.is_none() && u.role == adal_domain::Role::ComplianceOfficer.as_str())
+                    .cloned()
                     .collect::<Vec<_>>(),
             )
         } else {
@@ -189,7 +191,7 @@ fn due_cell(
     f: &evaluation::Finding,
     now: chrono::DateTime<chrono::Utc>,
 ) -> maud::Markup {
-    let overdue = f.status == evaluation::OPEN && f.due_at.is_some_and(|d| d < now);
+    let overdue = evaluation::is_overdue(f, now);
     html! {
         td class="due" data-overdue=[overdue.then_some("true")] {
             @if let Some(d) = f.due_at { (tr.date(d.date_naive())) }
@@ -279,7 +281,7 @@ async fn finding_page(
             dt { (tr.t("col-department")) } dd { (department.unwrap_or_else(|| tr.t("no-department"))) }
             dt { (tr.t("col-found")) } dd { (tr.datetime(f.created_at)) }
             @if let Some(d) = f.due_at {
-                @let overdue = f.status == evaluation::OPEN && d < chrono::Utc::now();
+                @let overdue = evaluation::is_overdue(&f, chrono::Utc::now());
                 dt { (tr.t("col-due")) } dd id="finding-due" data-overdue=[overdue.then_some("true")] {
                     (tr.date(d.date_naive()))
                     @if overdue { " " span class="sev sev-critical" { (tr.t("finding-overdue")) } }
