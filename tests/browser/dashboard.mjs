@@ -1262,6 +1262,66 @@ if submission.direction == "received" && money(submission.value_kzt) > limit {
     assert.equal(await errorStatus(pages.employee, `${T}/screening`), 403);
   });
 
+  await check("the HR officer records a hiring on screen: every blank named at once, the screening asked for and done from the form, the registry's match shown", async () => {
+    const hr = pages.hr_officer;
+    const positions = await (await (await api(hr, "hr_officer")).get(`/tenants/${tenant}/positions`)).json();
+    const risky = positions.find((p) => p.high_risk);
+    assert.ok(risky, "the demo has a high-risk position");
+    await hr.goto(`${T}/hr-actions`);
+    await Promise.all([hr.waitForNavigation(), hr.click("#hr-new")]);
+    assert.match(hr.url(), /\/hr-actions\/new$/);
+    // The service's "today" is Kazakhstan's (UTC+5).
+    const kzToday = new Date(Date.now() + 5 * 3600e3).toISOString().slice(0, 10);
+    assert.equal(await hr.inputValue("#hr-decided_on"), kzToday, "decided today unless said otherwise");
+    assert.match(await hr.textContent(`#hr-position_id option[value="${risky.id}"]`), /high-risk/);
+    // Nothing filled in: each required input says so, all at once.
+    await hr.fill("#hr-decided_on", "");
+    const empty = await Promise.all([hr.waitForNavigation(), hr.click("#hr-submit")]);
+    assert.equal(empty[0].status(), 422);
+    for (const id of ["action", "person-full_name", "person-iin", "position_id", "effective_on", "decided_on", "decision_makers-0-full_name", "decision_makers-0-role"]) {
+      assert.ok(await hr.isVisible(`#hr-${id}-error`), `${id} is named`);
+    }
+    assert.equal(await hr.getAttribute("#hr-person-iin", "aria-invalid"), "true");
+    // Hiring into the high-risk position without screening: the service's
+    // own check, beside the screening.
+    await hr.check("#hr-action-hiring");
+    await hr.fill("#hr-person-full_name", "Saule Akhmetova");
+    await hr.fill("#hr-person-iin", iin("85050540001"));
+    await hr.selectOption("#hr-position_id", risky.id);
+    await hr.fill("#hr-effective_on", today());
+    await hr.fill("#hr-decided_on", today());
+    await hr.fill("#hr-decision_makers-0-full_name", "Aigul Director");
+    await hr.fill("#hr-decision_makers-0-role", "director");
+    const unscreened = await Promise.all([hr.waitForNavigation(), hr.click("#hr-submit")]);
+    assert.equal(unscreened[0].status(), 422);
+    assert.equal(await hr.getAttribute("#hr-screening-error", "data-codes"), "screening.required");
+    assert.equal(await hr.inputValue("#hr-person-full_name"), "Saule Akhmetova", "what was typed is kept");
+    // The registry check from the form: its match with score and reason,
+    // and what it established filled in.
+    await Promise.all([hr.waitForNavigation(), hr.click("#hr-screen")]);
+    const m = hr.locator("#hr-screening-result #screening-matches tbody tr");
+    assert.equal(await m.count(), 1);
+    assert.equal(await m.first().getAttribute("data-score"), "56");
+    assert.ok(await hr.isChecked("#hr-screening-checks-convicted_registry"));
+    assert.ok(await hr.isChecked("#hr-screening-result-concerns"));
+    assert.equal(await hr.inputValue("#hr-screening-completed_on"), kzToday);
+    await hr.check("#hr-screening-checks-references");
+    await hr.fill("#hr-screening-note", "A namesake in the registry; born on another date.");
+    // One more decision maker row; nothing typed is lost.
+    await Promise.all([hr.waitForNavigation(), hr.click("#hr-more")]);
+    assert.equal(await hr.locator("#hr-form-makers fieldset.maker-row").count(), 3);
+    assert.equal(await hr.inputValue("#hr-decision_makers-0-role"), "director");
+    assert.ok(await hr.isChecked("#hr-screening-checks-references"));
+    await Promise.all([hr.waitForNavigation(), hr.click("#hr-submit")]);
+    assert.match(hr.url(), /\/hr-actions\?recorded=1$/);
+    assert.ok(await hr.isVisible("#hr-recorded"));
+    const row = hr.locator('#hr-actions tbody tr[data-action="hiring"]', { hasText: "Saule Akhmetova" });
+    assert.equal(await row.count(), 1);
+    assert.match(await row.textContent(), /Concerns/);
+    // Not for an employee, by link or by URL.
+    assert.equal(await errorStatus(pages.employee, `${T}/hr-actions/new`), 403);
+  });
+
   await check("the compliance officer reads the annual analysis of corruption risks, prints and downloads it; the Agency reads every organisation's", async () => {
     const co = pages.compliance_officer;
     const year = new Date(Date.now() + 5 * 3600 * 1000).getUTCFullYear();
@@ -1742,6 +1802,7 @@ if submission.direction == "received" && money(submission.value_kzt) > limit {
     ["tenant_admin", "position-new", `${T}/positions/new`],
     ["hr_officer", "hr-actions", `${T}/hr-actions`],
     ["hr_officer", "screening", `${T}/screening`],
+    ["hr_officer", "hr-action-form", `${T}/hr-actions/new`],
     ["hr_officer", "imports", `${T}/imports`],
     ["hr_officer", "import", `${T}/imports/${importId}`],
     ["procurement_officer", "procurements", `${T}/procurements`],
@@ -1768,7 +1829,7 @@ if submission.direction == "received" && money(submission.value_kzt) > limit {
   // axe-core audits each screen in one language (turn about, by its place
   // in the list), and these in all three: the ones most people use, where
   // a longer Kazakh or Russian word could break a layout or a label.
-  const axeEveryLanguage = new Set(["overview", "risk-map", "findings", "finding", "my-filings", "gift-form", "declaration-form"]);
+  const axeEveryLanguage = new Set(["overview", "risk-map", "findings", "finding", "my-filings", "gift-form", "declaration-form", "hr-action-form"]);
   const axeFindings = [];
   const axeAudited = new Set();
   async function axeScreen(page, name, lang) {
@@ -1899,7 +1960,7 @@ if submission.direction == "received" && money(submission.value_kzt) > limit {
     // At 360 px the header hides words and tables scroll in their boxes:
     // axe-core audits these layouts too (in the language each page is in).
     const narrowFindings = [];
-    for (const [role, name, url] of screens.filter(([, n]) => ["overview", "risk-map", "gift-form", "declaration-form", "findings", "my-filings", "hr-actions", "procurements", "agency", "cartogram", "annual-report", "screening", "cases", "case"].includes(n))) {
+    for (const [role, name, url] of screens.filter(([, n]) => ["overview", "risk-map", "gift-form", "declaration-form", "findings", "my-filings", "hr-actions", "procurements", "agency", "cartogram", "annual-report", "screening", "hr-action-form", "cases", "case"].includes(n))) {
       const ctx = pages[role].context();
       const narrow = await ctx.newPage();
       await narrow.setViewportSize({ width: 360, height: 740 });

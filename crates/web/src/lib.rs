@@ -14,7 +14,8 @@
 //! - neutral modules shared by screens use only the toolkit and the
 //!   base: `trend` (the weekly chart), `overdue` (overdue declarations),
 //!   `report_view` (a report of the feedback channel), `exports` (the
-//!   export links of the list screens, the findings list's filters);
+//!   export links of the list screens, the findings list's filters),
+//!   `screening_view` (registry entries and a screening's matches);
 //! - `screens`: one module per screen or area; each uses the toolkit and
 //!   the neutral modules, **never another screen**. What two screens need
 //!   moves to the toolkit or to a neutral module;
@@ -28,6 +29,7 @@ mod kit;
 mod overdue;
 mod report_files;
 mod report_view;
+mod screening_view;
 mod screens;
 mod session;
 mod trend;
@@ -97,7 +99,7 @@ fn asset(ct: &str, body: &'static str) -> Response {
 
 /// Sources scanned by the test that every catalogue key used exists.
 #[cfg(test)]
-pub(crate) const SOURCES_FOR_KEY_CHECK: [&str; 52] = [
+pub(crate) const SOURCES_FOR_KEY_CHECK: [&str; 54] = [
     include_str!("kit/access.rs"),
     include_str!("kit/errors.rs"),
     include_str!("kit/fail.rs"),
@@ -108,6 +110,7 @@ pub(crate) const SOURCES_FOR_KEY_CHECK: [&str; 52] = [
     include_str!("exports.rs"),
     include_str!("report_view.rs"),
     include_str!("report_files.rs"),
+    include_str!("screening_view.rs"),
     include_str!("screens/account.rs"),
     include_str!("screens/admin/mod.rs"),
     include_str!("screens/admin/org_chart.rs"),
@@ -132,6 +135,7 @@ pub(crate) const SOURCES_FOR_KEY_CHECK: [&str; 52] = [
     include_str!("screens/mod.rs"),
     include_str!("screens/my_filings.rs"),
     include_str!("screens/officers/hr.rs"),
+    include_str!("screens/officers/hr_form.rs"),
     include_str!("screens/officers/imports.rs"),
     include_str!("screens/officers/mod.rs"),
     include_str!("screens/officers/procurements.rs"),
@@ -301,6 +305,10 @@ pub fn routes() -> impl Endpoint {
             get(settings::settings_form).post(settings::save_settings),
         )
         .at("/t/:tenant/hr-actions", get(officers::hr::hr_actions))
+        .at(
+            "/t/:tenant/hr-actions/new",
+            get(officers::hr_form::hr_action_form).post(officers::hr_form::record_hr_action),
+        )
         .at(
             "/t/:tenant/screening",
             get(registry::screening_page).post(registry::screen),

@@ -178,6 +178,12 @@ fn code_key(e: &FieldError) -> Option<&'static str> {
         "range.year" => "err-year",
         "range.answer_days" => "err-feedback-days",
         "range.triage_days" => "err-triage-days",
+        "screening.required" => "err-screening-required",
+        "screening.checks_required" => "err-screening-checks",
+        "decision_maker.required" => "err-decision-maker-required",
+        "decision_maker.self" => "err-decision-maker-self",
+        "position.unchanged" => "err-position-unchanged",
+        "field.required" => "err-required",
         _ => return None,
     })
 }

@@ -75,6 +75,12 @@ pub(crate) async fn frame(state: &AppState, v: &Visitor, tenant: TenantId) -> Fr
         (obj::USERS, act::READ, "nav-people", "people"),
         (obj::ORG, act::READ, "nav-org", "org"),
         (obj::HR_ACTIONS, act::READ, "nav-hr-actions", "hr-actions"),
+        (
+            obj::HR_ACTIONS,
+            act::CREATE,
+            "nav-hr-record",
+            "hr-actions/new",
+        ),
         (obj::HR_ACTIONS, act::CREATE, "nav-screening", "screening"),
         (
             obj::PROCUREMENTS,

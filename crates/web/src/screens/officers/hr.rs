@@ -3,7 +3,7 @@
 use super::{date, error_of, s, status_of, trimmed};
 use crate::exports::{self, Links, Scope};
 use crate::kit::listing;
-use crate::kit::{PageResult, authorize, finish, show_as};
+use crate::kit::{PageResult, allowed, authorize, caller, finish, show_as};
 use crate::kit::{head, label};
 use crate::session::Visitor;
 use adal_authz::{act, obj};
@@ -30,6 +30,8 @@ pub(crate) struct HrQuery {
     to: Option<String>,
     offset: Option<String>,
     limit: Option<String>,
+    /// `1` after the form recorded an action.
+    recorded: Option<String>,
 }
 
 const ACTION: &[&str] = &["action"];
@@ -152,7 +154,14 @@ pub(crate) async fn hr_actions(
         // payload are not carried into the file, and its links say so.
         let kind = [("kind", adal_domain::Kind::HrAction.as_str().to_owned())];
         let export_links = exports::links(&state, &ctx, tr, &Links { list: ExportList::Submissions, caption: "export-label", params: &kind, scope: Scope::WholeDespiteFilters }).await;
+        let may_record = allowed(&state, caller(&v)?, tenant, obj::HR_ACTIONS, act::CREATE).await;
         let body = html! {
+            @if q.recorded.as_deref() == Some("1") {
+                p class="alert ok" role="status" id="hr-recorded" { (tr.t("hr-recorded")) }
+            }
+            @if may_record {
+                p { a class="button" href={ (path) "/new" } id="hr-new" { (tr.t("hr-new")) } }
+            }
             form method="get" action=(path) class="filters" id="hr-filters" aria-label=(tr.t("filters")) {
                 (listing::select(tr, "action", "col-action", &actions, Some(trimmed(&q.action)), error_of(&errors, "action")))
                 (listing::input(tr, &listing::Input { id: "person", label: "filter-person", kind: "text", value: trimmed(&q.person), error: error_of(&errors, "person"), hint: Some("filter-person-hint") }))

@@ -6,10 +6,12 @@
 //! function `POST /imports/{kind}` uses, and the worker applies it.
 
 //!
-//! [`hr`], [`procurements`] and [`imports`] are the three screens; this
+//! [`hr`] (with [`hr_form`], the form that records one), [`procurements`]
+//! and [`imports`] are the three screens; this
 //! module holds what the two filtered lists share.
 
 pub(crate) mod hr;
+pub(crate) mod hr_form;
 pub(crate) mod imports;
 pub(crate) mod procurements;
 
