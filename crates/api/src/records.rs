@@ -7,8 +7,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::submissions::{Accepted, ApiTags, Submission, submission_out};
 use crate::{AppState, page};
 use adal_authz::{act, obj};
-use adal_domain::records::coi;
-use adal_domain::{FieldError, Kind, kazakhstan_today};
+use adal_domain::{Kind, kazakhstan_today};
 use adal_service::TenantCtx;
 use adal_store::submissions::{self};
 use adal_store::{coi as coi_store, declarations, tenants};
@@ -374,29 +373,8 @@ impl RecordApi {
             act::DECIDE,
         )
         .await?;
-        let mut errors = Vec::new();
-        let decision = coi::Resolution::parse(&body.0.decision)
-            .map_err(|e| errors.push(FieldError::new("/decision", e.to_string())))
-            .ok();
-        let note = adal_domain::Note::parse(&body.0.note)
-            .map_err(|e| errors.push(FieldError::new("/note", e.to_string())))
-            .ok();
-        let (Some(decision), Some(note)) = (decision, note) else {
-            return Err(ApiError::invalid(errors));
-        };
-        let d = coi_store::decide(
-            &state.store,
-            ctx.tenant(),
-            id.0,
-            decision.as_str(),
-            note.as_str(),
-            ctx.caller().user_id,
-        )
-        .await
-        .map_err(|e| match e {
-            adal_store::StoreError::NotFound => ApiError::not_found("disclosure"),
-            other => other.into(),
-        })?;
+        let d = adal_service::conflicts::decide(&state, &ctx, id.0, &body.0.decision, &body.0.note)
+            .await?;
         Ok(DecideResponse::Created(Json(decision_out(d))))
     }
 

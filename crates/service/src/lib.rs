@@ -13,6 +13,7 @@ pub mod annual;
 pub mod auth;
 pub mod bulk_triage;
 pub mod cartogram;
+pub mod conflicts;
 mod error;
 pub mod export;
 pub mod filing;
