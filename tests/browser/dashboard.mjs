@@ -642,6 +642,28 @@ try {
     await submitAndWait(officer, "#edit-parameters");
     const input = 'input[name="p.gift-over-mci-limit.limit_mci"]';
     assert.equal(await officer.inputValue(input), "2");
+    // Typed inputs: a number with its bounds, unit and range in words; a
+    // switch for yes/no; a list read as chips, one value per line.
+    assert.equal(await officer.getAttribute(input, "type"), "number");
+    assert.equal(await officer.getAttribute(input, "min"), "1");
+    assert.equal(await officer.getAttribute(input, "max"), "1000");
+    assert.equal((await officer.textContent('fieldset[data-rule="gift-over-mci-limit"] .with-unit .unit')).trim(), "MCI");
+    const hint = await officer.textContent("#f-gift-over-mci-limit-limit_mci-hint");
+    assert.match(hint, /From 1 to 1000/);
+    assert.doesNotMatch(hint, /allowed|– —/);
+    const sw = "#f-no-compliance-unit-include_private";
+    assert.equal(await officer.getAttribute(sw, "type"), "checkbox");
+    assert.equal(await officer.getAttribute(sw, "role"), "switch");
+    assert.equal(await officer.isChecked(sw), false);
+    assert.equal(await officer.locator('input[type=hidden][name="p.no-compliance-unit.include_private"]').count(), 1, "an unchecked switch still says off");
+    assert.deepEqual(await officer.locator("#f-R018-procurement_methods-chips li").allTextContents(), ["open", "selective"]);
+    assert.equal(await officer.inputValue("#f-R018-procurement_methods"), "open\nselective");
+    // With app.js the chips follow what is typed.
+    await officer.fill("#f-R018-procurement_methods", "open, selective\nlimited");
+    assert.deepEqual(await officer.locator("#f-R018-procurement_methods-chips li").allTextContents(), ["open", "selective", "limited"]);
+    await officer.fill("#f-R018-procurement_methods", "open\nselective");
+    assert.ok(await officer.isVisible('table.param-map[id="f-R003-procurement_method_details"] input[name="p.R003.procurement_method_details.k0"]'), "a table of names, not JSON");
+    assert.equal(await officer.locator('form.parameters input[type=text][value="{}"], form.parameters input[value="false"]:not([type=hidden])').count(), 0, "no JSON to type");
     await officer.fill(input, "0");
     await submitAndWait(officer, "#parameters-submit");
     assert.ok(await officer.isVisible("#f-gift-over-mci-limit-limit_mci-error"), "the error is beside its input");

@@ -602,7 +602,20 @@ rules-parameters-title = Edit parameters
 rules-parameters-intro = Saving makes a new draft version from the one in force with these values. Nothing changes until the draft is activated.
 rules-parameters-submit = Save as a draft
 rules-default = Default
-rules-range = allowed
+rules-range-between = From { $min } to { $max }
+rules-range-min = At least { $min }
+rules-range-max = At most { $max }
+rules-on = On
+rules-off = Off
+rules-not-set = not set
+rules-list-empty = none
+rules-list-hint = One value per line (or separated by commas).
+rules-optional-hint = Leave it empty for "not set".
+rules-map-hint = One row per name with its number. Clear both cells of a row to remove it; fill in an empty row to add one.
+rules-map-key = Name
+rules-map-value = Number
+rules-map-key-of = Name, row { $row }
+rules-map-value-of = Number, row { $row }
 rules-draft-created = Draft version { $version } was saved. Dry-run it, then activate it.
 rules-dry-run-n = Latest submissions
 rules-dry-run = Dry run
@@ -1264,6 +1277,9 @@ col-concerns = Concerns
 # Units of rule parameters
 unit-MCI = MCI
 unit-days = days
+unit-KZT = ₸
+unit-percent = %
+unit-count = items
 
 # Exports of a list (CSV, JSON, XLSX) on its screen
 export-label = Export

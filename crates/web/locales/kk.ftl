@@ -599,7 +599,20 @@ rules-parameters-title = Параметрлерді өзгерту
 rules-parameters-intro = Сақтағанда күшіндегі нұсқадан осы мәндермен жаңа жоба нұсқасы жасалады. Жоба іске қосылғанға дейін ештеңе өзгермейді.
 rules-parameters-submit = Жоба ретінде сақтау
 rules-default = Әдепкі
-rules-range = рұқсат етілген
+rules-range-between = Кемінде { $min }, көп дегенде { $max }
+rules-range-min = Кемінде { $min }
+rules-range-max = Көп дегенде { $max }
+rules-on = Қосулы
+rules-off = Өшірулі
+rules-not-set = берілмеген
+rules-list-empty = жоқ
+rules-list-hint = Әр жолға бір мән (немесе үтір арқылы бөліңіз).
+rules-optional-hint = Мән «берілмеген» болуы үшін өрісті бос қалдырыңыз.
+rules-map-hint = Әр атауға оның санымен бір жол. Жолды өшіру үшін оның екі ұяшығын да тазартыңыз; қосу үшін бос жолды толтырыңыз.
+rules-map-key = Атауы
+rules-map-value = Саны
+rules-map-key-of = Атауы, { $row }-жол
+rules-map-value-of = Саны, { $row }-жол
 rules-draft-created = { $version } нұсқасының жобасы сақталды. Сынақ іске қосуын орындап, содан кейін іске қосыңыз.
 rules-dry-run-n = Соңғы берілген жазбалар
 rules-dry-run = Сынақ іске қосу
@@ -1258,6 +1271,9 @@ col-concerns = Қатысты адам
 # Ереже параметрлерінің өлшем бірліктері
 unit-MCI = АЕК
 unit-days = күн
+unit-KZT = ₸
+unit-percent = %
+unit-count = дана
 
 # Тізімді экспорттау (CSV, JSON, XLSX) оның экранында
 export-label = Экспорттау

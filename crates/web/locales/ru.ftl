@@ -603,7 +603,20 @@ rules-parameters-title = Изменение параметров
 rules-parameters-intro = При сохранении из действующей версии создаётся новый черновик с этими значениями. До активации черновика ничего не меняется.
 rules-parameters-submit = Сохранить как черновик
 rules-default = По умолчанию
-rules-range = допустимо
+rules-range-between = От { $min } до { $max }
+rules-range-min = Не менее { $min }
+rules-range-max = Не более { $max }
+rules-on = Включено
+rules-off = Выключено
+rules-not-set = не задано
+rules-list-empty = нет
+rules-list-hint = По одному значению в строке (или через запятую).
+rules-optional-hint = Оставьте поле пустым, чтобы значение было «не задано».
+rules-map-hint = Одна строка на каждое название с его числом. Чтобы удалить строку, очистите обе её ячейки; чтобы добавить — заполните пустую строку.
+rules-map-key = Название
+rules-map-value = Число
+rules-map-key-of = Название, строка { $row }
+rules-map-value-of = Число, строка { $row }
 rules-draft-created = Черновик версии { $version } сохранён. Выполните пробный прогон, затем активируйте.
 rules-dry-run-n = Последние поданные записи
 rules-dry-run = Пробный прогон
@@ -1266,6 +1279,9 @@ col-concerns = Касается
 # Единицы параметров правил
 unit-MCI = МРП
 unit-days = дней
+unit-KZT = ₸
+unit-percent = %
+unit-count = шт.
 
 # Экспорт списка (CSV, JSON, XLSX) на его экране
 export-label = Экспорт

@@ -2,9 +2,11 @@
 //! out, the forms, the dry run's report and the API's refusals.
 
 use super::drafts::*;
+use super::inputs::{Input, default_words, param_input, range_words, type_hint};
 use crate::i18n::Tr;
 use crate::kit::{Fail, Fields, error_summary, error_text, errors_of, head, label, orphans};
 use adal_domain::FieldError;
+use adal_sandbox_protocol::params::ParamType;
 use adal_service::{DryRunReport, ServiceError};
 use adal_store::rules::{Adoption, Library, RuleDefinition, RuleSetVersion};
 use maud::{Markup, html};
@@ -242,21 +244,27 @@ pub fn parameters_form(
                         // name and description.
                         @let param = |part: &str| tr.rule_text(&r.id, &format!("param-{name}-{part}"));
                         div class={ "field" @if !errs.is_empty() { " invalid" } } {
-                            label for=(id) {
+                            @let invalid = !errs.is_empty();
+                            @let input = Input { id: &id, field: &field, invalid, described_by: format!("{id}-hint{}", if invalid { format!(" {id}-error") } else { String::new() }) };
+                            @let caption = html! {
                                 @match param("label") {
                                     Some(l) => { (l) " " small { code { (name) } } },
                                     None => code { (name) },
                                 }
-                                @if let Some(u) = &spec.unit { " (" (tr.unit(u)) ")" }
+                            };
+                            // A table of rows is no labelable element: it
+                            // names itself after this text instead.
+                            @if spec.ty == ParamType::IntegerMap {
+                                span class="field-label" id={ (id) "-label" } { (caption) }
+                            } @else {
+                                label for=(id) { (caption) }
                             }
-                            input type="text" id=(id) name=(field)
-                                value=(values.get(&field).map_or_else(|| shown(&spec.default), Clone::clone))
-                                aria-invalid=[(!errs.is_empty()).then_some("true")]
-                                aria-describedby={ (id) "-hint" @if !errs.is_empty() { " " (id) "-error" } };
+                            (param_input(tr, spec, values, &input))
                             p class="hint" id={ (id) "-hint" } {
-                                (tr.t("rules-default")) ": " (shown(&spec.default))
-                                @if let Some(b) = bound(spec) { "; " (tr.t("rules-range")) ": " (b) }
-                                @if let Some(d) = param("help").or_else(|| spec.description.clone()) { " — " (d) }
+                                @if let Some(d) = param("help").or_else(|| spec.description.clone()) { (d) br; }
+                                @if let Some(h) = type_hint(tr, spec.ty) { (h) " " }
+                                (tr.t("rules-default")) ": " (default_words(tr, spec)) "."
+                                @if let Some(b) = range_words(tr, spec) { " " (b) "." }
                             }
                             @if !errs.is_empty() {
                                 p class="field-error" id={ (id) "-error" } {
