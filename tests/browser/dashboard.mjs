@@ -746,6 +746,16 @@ if submission.direction == "received" && money(submission.value_kzt) > limit {
     await submitAndWait(officer, "#dry-run-submit");
     // The demo's smart watch (180,000 tenge) is a new finding of the new rule.
     assert.ok(Number(await officer.getAttribute('#dry-run-table tr[data-rule="gift-over-100k"] td[data-appear]', "data-appear")) >= 1);
+    // Below the counts, the findings themselves, under the rule's title:
+    // the filing, its severity and the explanation.
+    assert.match(await officer.textContent('#dry-run-table tr[data-rule="gift-over-100k"]'), /Gift worth more than 100,000 tenge/);
+    const found = officer.locator('details.dry-rule[data-rule="gift-over-100k"]');
+    assert.match(await found.locator("summary").textContent(), /^Gift worth more than 100,000 tenge/);
+    await found.locator("summary").click();
+    const watch = found.locator('tr[data-effect="appear"]').filter({ hasText: /is worth more than 100,000 tenge/ }).first();
+    assert.ok(await watch.isVisible(), "the new finding is listed with its explanation");
+    assert.match(await watch.locator("td.filing").textContent(), /Gift/);
+    assert.match(await watch.textContent(), /High/);
     await shot(officer, "en", "rule-dry-run");
     await submitAndWait(officer, "#activate-submit");
     assert.ok(await officer.isVisible("#rules-activated"));

@@ -16,10 +16,12 @@
 //! (a version, its dry run and activation) and [`authoring`] (a rule of the
 //! tenant's own). They share the requests of [`drafts`] and the drawing
 //! of [`view`], never each other; [`inputs`] draws and reads the typed
-//! input of each parameter type.
+//! input of each parameter type and [`dry_report`] the dry run's
+//! findings.
 
 pub(crate) mod authoring;
 mod drafts;
+mod dry_report;
 mod inputs;
 pub(crate) mod parameters;
 pub(crate) mod standard;

@@ -547,3 +547,92 @@ fn a_refused_value_keeps_what_was_typed_beside_its_error() {
     assert!(html.contains(r#"value="true" checked"#), "{html}");
     assert!(html.contains("<li>open</li><li>limited</li>"));
 }
+
+fn finding(sub: Uuid, severity: &str, explanation: &str) -> adal_service::DryRunFinding {
+    adal_service::DryRunFinding {
+        submission_id: sub,
+        severity: severity.into(),
+        likelihood: 3,
+        impact: 3,
+        explanation: explanation.into(),
+    }
+}
+
+#[test]
+fn the_dry_run_lists_findings_by_rule_title() {
+    use super::dry_report::{Names, ROWS_PER_RULE, dry_run_report};
+    let (a, b) = (Uuid::from_u128(1), Uuid::from_u128(2));
+    let many: Vec<_> = (0..ROWS_PER_RULE as u128 + 7)
+        .map(|i| finding(Uuid::from_u128(100 + i), "low", "many"))
+        .collect();
+    let report = adal_service::DryRunReport {
+        version: 4,
+        submissions: 2,
+        evaluated: vec![adal_service::DryRunSubmission {
+            submission_id: a,
+            kind: "gift".into(),
+            received_at: chrono::Utc::now(),
+        }],
+        without_recorded_evaluation: 0,
+        rules: vec![
+            adal_service::DryRunRule {
+                rule_id: "gift-over-mci-limit".into(),
+                appear: vec![finding(a, "high", "Gift of <b>5</b> MCI")],
+                disappear: vec![finding(b, "medium", "gone")],
+                change: vec![adal_service::DryRunChange {
+                    submission_id: a,
+                    before: finding(a, "low", "before"),
+                    after: finding(a, "high", "after"),
+                }],
+                unchanged: 1,
+                errors: Vec::new(),
+            },
+            adal_service::DryRunRule {
+                rule_id: "own-rule".into(),
+                appear: many,
+                disappear: Vec::new(),
+                change: Vec::new(),
+                unchanged: 0,
+                errors: Vec::new(),
+            },
+        ],
+        failures: Vec::new(),
+    };
+    let mut own = lib().rules[0].clone();
+    own.id = "own-rule".into();
+    own.title = "Our own rule".into();
+    let concerns = std::collections::HashMap::from([(a, "Aida Nurlanova".to_owned())]);
+    let l = lib();
+    let names = Names {
+        lib: &l,
+        defs: std::slice::from_ref(&own),
+        concerns: &concerns,
+    };
+    for lang in [crate::Lang::En, crate::Lang::Ru, crate::Lang::Kk] {
+        let tr = Tr::new(lang);
+        let html = dry_run_report(&tr, &report, &names).into_string();
+        assert!(!html.contains(crate::MISSING), "{html}");
+        let title = tr.rule_text("gift-over-mci-limit", "title").unwrap();
+        assert!(html.contains(&format!(
+            r#"<details class="dry-rule" data-rule="gift-over-mci-limit"><summary>{title} "#
+        )));
+        assert!(
+            html.contains(
+                r#"<details class="dry-rule" data-rule="own-rule"><summary>Our own rule "#
+            )
+        );
+        // Each finding: what happens, the filing and whom it concerns,
+        // the severity, the explanation (escaped).
+        assert!(html.contains(r#"<tr data-effect="appear">"#));
+        assert!(html.contains(r#"<tr data-effect="disappear">"#));
+        assert!(html.contains(&crate::kit::label(&tr, "kind", "gift")));
+        assert!(html.contains("Aida Nurlanova"));
+        assert!(html.contains(&format!(r#"<code>{b}</code>"#)));
+        assert!(html.contains(&tr.t("severity-high")));
+        assert!(html.contains("Gift of &lt;b&gt;5&lt;/b&gt; MCI"));
+        assert!(html.contains("<del>before</del><br>after"));
+        // A long list is cut, with the rest counted.
+        assert_eq!(html.matches(">many</td>").count(), ROWS_PER_RULE);
+        assert!(html.contains(&tr.t_args("rules-dry-run-more", &[("n", 7.into())])));
+    }
+}

@@ -1,6 +1,7 @@
 //! One version: its rules and, for a draft, the dry run and activation.
 
 use super::base;
+use super::dry_report::{Names, dry_run_report};
 use super::view::*;
 use crate::kit::{
     Fail, Fields, PageResult, allowed, authorize, authorize_form, caller, finish, frame, page,
@@ -14,6 +15,7 @@ use maud::{Markup, html};
 use poem::http::StatusCode;
 use poem::web::{Data, Form, Path, Query};
 use poem::{Request, Response, handler};
+use std::collections::HashMap;
 use uuid::Uuid;
 
 /// How many of the latest submissions the dry-run form proposes.
@@ -24,11 +26,11 @@ pub(crate) struct VersionQuery {
     created: Option<String>,
 }
 
-/// What the version page shows below the rules: a dry run's report or a
-/// refusal.
+/// What the version page shows below the rules: a dry run's report (with
+/// whom its filings concern) or a refusal.
 enum Outcome {
     None,
-    Report(Box<DryRunReport>),
+    Report(Box<DryRunReport>, HashMap<Uuid, String>),
     Refused(Markup),
 }
 
@@ -75,7 +77,9 @@ async fn version_page(
                 button type="submit" id="activate-submit" { (tr.t("rules-activate")) }
             }
         }
-        @if let Outcome::Report(r) = &outcome { (dry_run_report(tr, r)) }
+        @if let Outcome::Report(r, concerns) = &outcome {
+            (dry_run_report(tr, r, &Names { lib: &state.library, defs: &defs, concerns }))
+        }
         h2 { (tr.t("rules-of-version")) }
         (rules_by_area(tr, &state.library, &defs))
         (left_out(tr, &state.library, adoption.as_ref(), None))
@@ -136,7 +140,10 @@ pub(crate) async fn dry_run(
                 ),
             )?),
             Ok(n) => match adal_service::dry_run_version(&state, &ctx, number, Some(n)).await {
-                Ok(report) => Outcome::Report(Box::new(report)),
+                Ok(report) => {
+                    let concerns = concerns_of(&state, &ctx, &report).await?;
+                    Outcome::Report(Box::new(report), concerns)
+                }
                 Err(e) => Outcome::Refused(refusal(&v.tr, e)?),
             },
         };
@@ -172,4 +179,50 @@ pub(crate) async fn activate(
     }
     .await;
     finish(&v, r)
+}
+
+/// Whom each filing of the report's findings concerns: the person it is
+/// about, or else who filed it, as the findings list names them.
+async fn concerns_of(
+    state: &AppState,
+    ctx: &TenantCtx,
+    report: &DryRunReport,
+) -> Result<HashMap<Uuid, String>, Fail> {
+    let mut ids: Vec<Uuid> = report
+        .rules
+        .iter()
+        .flat_map(|r| {
+            r.appear
+                .iter()
+                .chain(&r.disappear)
+                .map(|f| f.submission_id)
+                .chain(r.change.iter().map(|c| c.submission_id))
+        })
+        .collect();
+    ids.sort_unstable();
+    ids.dedup();
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let subjects = adal_store::submissions::subjects(&state.store, ctx.tenant(), &ids).await?;
+    let iins: Vec<String> = subjects
+        .values()
+        .filter_map(|(iin, _)| iin.clone())
+        .collect();
+    let people = adal_store::people::get_many_by_iin(&state.store, ctx.tenant(), &iins).await?;
+    let users = adal_store::users::list(&state.store, ctx.tenant()).await?;
+    Ok(subjects
+        .into_iter()
+        .filter_map(|(sub, (iin, by))| {
+            let name = iin
+                .and_then(|i| people.get(&i).map(|p| p.person.full_name.clone()))
+                .or_else(|| {
+                    users
+                        .iter()
+                        .find(|u| u.id == by)
+                        .map(|u| u.display_name.clone())
+                })?;
+            Some((sub, name))
+        })
+        .collect())
 }

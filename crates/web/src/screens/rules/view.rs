@@ -7,7 +7,7 @@ use crate::i18n::Tr;
 use crate::kit::{Fail, Fields, error_summary, error_text, errors_of, head, label, orphans};
 use adal_domain::FieldError;
 use adal_sandbox_protocol::params::ParamType;
-use adal_service::{DryRunReport, ServiceError};
+use adal_service::ServiceError;
 use adal_store::rules::{Adoption, Library, RuleDefinition, RuleSetVersion};
 use maud::{Markup, html};
 use std::collections::BTreeMap;
@@ -276,68 +276,6 @@ pub fn parameters_form(
                 }
             }
             button type="submit" id="parameters-submit" { (tr.t("rules-parameters-submit")) }
-        }
-    }
-}
-
-/// The dry run's answer: per rule, the findings that would appear,
-/// disappear or change, and the rule's errors.
-pub fn dry_run_report(tr: &Tr, r: &DryRunReport) -> Markup {
-    let changed: Vec<_> = r
-        .rules
-        .iter()
-        .filter(|x| {
-            !(x.appear.is_empty()
-                && x.disappear.is_empty()
-                && x.change.is_empty()
-                && x.errors.is_empty())
-        })
-        .collect();
-    html! {
-        section id="dry-run" {
-            h2 { (tr.t("rules-dry-run-result")) }
-            p id="dry-run-summary" data-submissions=(r.submissions) {
-                (tr.t_args("rules-dry-run-summary", &[("n", r.submissions.into())]))
-            }
-            @if changed.is_empty() {
-                p id="dry-run-nothing" { (tr.t("rules-dry-run-nothing")) }
-            } @else {
-                div class="scroll" {
-                    table id="dry-run-table" {
-                        (head(tr, &[("col-rule", false), ("col-appear", true), ("col-disappear", true), ("col-change", true), ("col-unchanged", true), ("col-errors", true)]))
-                        tbody {
-                            @for x in &changed {
-                                tr data-rule=(x.rule_id) {
-                                    td { code { (x.rule_id) } }
-                                    td class="num" data-appear=(x.appear.len()) { (x.appear.len()) }
-                                    td class="num" data-disappear=(x.disappear.len()) { (x.disappear.len()) }
-                                    td class="num" data-change=(x.change.len()) { (x.change.len()) }
-                                    td class="num" { (x.unchanged) }
-                                    td class="num" { (x.errors.len()) }
-                                }
-                            }
-                        }
-                    }
-                }
-                @for x in changed.iter().filter(|x| !x.errors.is_empty()) {
-                    h3 { (tr.t("rules-errors-of")) " " code { (x.rule_id) } }
-                    ul class="rule-errors" {
-                        @for e in &x.errors {
-                            li {
-                                (e.kind) ": " (e.message)
-                                @if let (Some(l), Some(c)) = (e.line, e.column) {
-                                    " (" (tr.t_args("rules-at", &[("line", l.into()), ("column", c.into())])) ")"
-                                }
-                                " — " code { (e.submission_id) }
-                            }
-                        }
-                    }
-                }
-            }
-            @if !r.failures.is_empty() {
-                h3 { (tr.t("rules-dry-run-failures")) }
-                ul { @for f in &r.failures { li { code { (f.submission_id) } ": " (f.message) } } }
-            }
         }
     }
 }
