@@ -625,12 +625,19 @@ try {
   // ---------------------------------------------------------- rule editor
   const submitAndWait = (page, selector) => Promise.all([page.waitForNavigation(), page.click(selector)]);
   const versionOf = (page) => Number(new URL(page.url()).pathname.match(/\/rules\/v\/(\d+)$/)[1]);
+  // "Activate" asks first; "Activate version N" on the question does it.
+  const activateConfirmed = async (version) => {
+    await submitAndWait(officer, "#activate-submit");
+    assert.equal(await officer.getAttribute("#activate-confirm-what", "data-version"), String(version));
+    assert.equal(await officer.getAttribute("#version-status", "data-status"), "draft", "not activated by the first click");
+    await submitAndWait(officer, "#activate-confirm-submit");
+  };
   const dryRunAndActivate = async (version) => {
     assert.equal(await officer.getAttribute("#version-status", "data-status"), "draft");
     await officer.fill("#dry-run-n", "20");
     await submitAndWait(officer, "#dry-run-submit");
     assert.ok(Number(await officer.getAttribute("#dry-run-summary", "data-submissions")) > 0, "the demo's submissions were evaluated");
-    await submitAndWait(officer, "#activate-submit");
+    await activateConfirmed(version);
     assert.ok(await officer.isVisible("#rules-activated"), "activated");
     assert.equal(await officer.getAttribute("#active-version", "data-version"), String(version));
   };
@@ -673,6 +680,27 @@ try {
     await submitAndWait(officer, "#parameters-submit");
     assert.ok(await officer.isVisible("#draft-created"));
     const v = versionOf(officer);
+    // Activation asks first: which version replaces which, what changes;
+    // "Cancel" goes back with the draft still a draft.
+    const active = Number(await officer.request.get(`${T}/rules`).then((r) => r.text()).then((t) => t.match(/id="active-version" data-version="(\d+)"/)[1]));
+    await submitAndWait(officer, "#activate-submit");
+    assert.equal(await officer.getAttribute("#activate-confirm-what", "data-replaces"), String(active));
+    assert.match(await officer.textContent("#activate-confirm-what"), new RegExp(`Version ${v} will replace version ${active}`));
+    assert.equal(await officer.getAttribute("#activate-confirm-changes", "data-rules"), "1");
+    assert.equal(await officer.getAttribute("#activate-confirm-changes", "data-params"), "1");
+    assert.match(await officer.textContent("#activate-confirm-submit"), new RegExp(`Activate version ${v}`));
+    assert.equal(await officer.locator("#activate-form").count(), 0, "the question replaces the button");
+    await shot(officer, "en", "rules-activate-confirm");
+    await submitAndWait(officer, "#activate-cancel");
+    assert.equal(versionOf(officer), v);
+    assert.equal(await officer.getAttribute("#version-status", "data-status"), "draft");
+    // A form posted without the answer only asks, even forged.
+    const csrf = await officer.getAttribute("#activate-form input[name=csrf]", "value");
+    const unconfirmed = await officer.request.post(`${T}/rules/v/${v}/activate`, { form: { csrf }, maxRedirects: 0 });
+    assert.equal(unconfirmed.status(), 200);
+    assert.match(await unconfirmed.text(), /id="activate-confirm-form"/);
+    await officer.reload();
+    assert.equal(await officer.getAttribute("#version-status", "data-status"), "draft", "still a draft");
     await dryRunAndActivate(v);
     assert.match(await officer.textContent('tr[data-rule="gift-over-mci-limit"]'), /limit_mci = 5 MCI/);
     await shot(officer, "en", "rules");
@@ -723,7 +751,7 @@ if submission.direction == "received" && money(submission.value_kzt) > limit {
     assert.equal(await officer.getAttribute('tr[data-fixture="a watch worth 180,000"]', "data-pass"), "false");
     // Saved anyway, the fixture gate refuses to activate it.
     await submitAndWait(officer, "#rule-save");
-    await submitAndWait(officer, "#activate-submit");
+    await activateConfirmed(versionOf(officer));
     assert.equal(await officer.getAttribute("#rules-refused", "data-error"), "fixtures_failed");
     assert.match(await officer.textContent("#rules-refused"), /a watch worth 180,000/);
     assert.equal(await officer.getAttribute("#version-status", "data-status"), "draft");
@@ -757,7 +785,7 @@ if submission.direction == "received" && money(submission.value_kzt) > limit {
     assert.match(await watch.locator("td.filing").textContent(), /Gift/);
     assert.match(await watch.textContent(), /High/);
     await shot(officer, "en", "rule-dry-run");
-    await submitAndWait(officer, "#activate-submit");
+    await activateConfirmed(v);
     assert.ok(await officer.isVisible("#rules-activated"));
     assert.equal(await officer.getAttribute("#active-version", "data-version"), String(v));
     assert.ok(await officer.isVisible('tr[data-rule="gift-over-100k"]'));

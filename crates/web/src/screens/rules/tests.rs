@@ -636,3 +636,62 @@ fn the_dry_run_lists_findings_by_rule_title() {
         assert!(html.contains(&tr.t_args("rules-dry-run-more", &[("n", 7.into())])));
     }
 }
+
+#[test]
+fn activation_asks_first() {
+    use super::confirm::{Changes, Question, changes, confirm_section, confirmed};
+    // Only the answer to the question activates.
+    assert!(!confirmed(&Fields::from([(
+        "csrf".to_owned(),
+        "c".to_owned()
+    )])));
+    assert!(!confirmed(&Fields::from([(
+        "confirm".to_owned(),
+        "yes".to_owned()
+    )])));
+    assert!(confirmed(&Fields::from([(
+        "confirm".to_owned(),
+        "1".to_owned()
+    )])));
+    let before = typed_lib().rules;
+    let mut after = before.clone();
+    after[0].params.insert("days".into(), json!(30));
+    after[0].params.insert("private".into(), json!(true));
+    let mut own = lib().rules[0].clone();
+    own.id = "own-rule".into();
+    after.push(own);
+    let c = changes(&before, &after);
+    assert_eq!(
+        c,
+        Changes {
+            added: 1,
+            removed: 0,
+            changed: 1,
+            params: 2
+        }
+    );
+    for lang in [crate::Lang::En, crate::Lang::Ru, crate::Lang::Kk] {
+        let tr = Tr::new(lang);
+        let html = confirm_section(
+            &tr,
+            &Question {
+                here: "/t/x/rules/v/5",
+                csrf: "tok",
+                version: 5,
+                replaces: Some(4),
+                changes: changes(&before, &after),
+            },
+        )
+        .into_string();
+        assert!(!html.contains(crate::MISSING), "{html}");
+        assert!(html.contains(&tr.t_args(
+            "rules-confirm-replaces",
+            &[("version", 5.into()), ("old", 4.into())]
+        )));
+        assert!(html.contains(r#"data-rules="2" data-params="2""#));
+        assert!(html.contains(r#"<form method="post" action="/t/x/rules/v/5/activate""#));
+        assert!(html.contains(r#"<input type="hidden" name="csrf" value="tok"><input type="hidden" name="confirm" value="1">"#));
+        assert!(html.contains(&tr.t_args("rules-confirm-submit", &[("version", 5.into())])));
+        assert!(html.contains(r#"<a href="/t/x/rules/v/5" id="activate-cancel">"#));
+    }
+}

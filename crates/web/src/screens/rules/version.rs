@@ -1,6 +1,7 @@
 //! One version: its rules and, for a draft, the dry run and activation.
 
 use super::base;
+use super::confirm::{Question, changes, confirm_section, confirmed};
 use super::dry_report::{Names, dry_run_report};
 use super::view::*;
 use crate::kit::{
@@ -26,12 +27,14 @@ pub(crate) struct VersionQuery {
     created: Option<String>,
 }
 
-/// What the version page shows below the rules: a dry run's report (with
-/// whom its filings concern) or a refusal.
+/// What the version page shows besides the rules: a dry run's report
+/// (with whom its filings concern), a refusal, or the question before
+/// activation.
 enum Outcome {
     None,
     Report(Box<DryRunReport>, HashMap<Uuid, String>),
     Refused(Markup),
+    Confirm,
 }
 
 async fn version_page(
@@ -52,6 +55,15 @@ async fn version_page(
     let defs = rules::rules_of(&ver)?;
     let adoption = rules::adoption_of(&ver)?;
     let draft = ver.status == rules::DRAFT;
+    // The question before activation compares with the version in force.
+    let active = match outcome {
+        Outcome::Confirm => rules::active_version(&state.store, ctx.tenant()).await?,
+        _ => None,
+    };
+    let active_defs = match &active {
+        Some(a) => rules::rules_of(a)?,
+        None => Vec::new(),
+    };
     let here = format!("{}/v/{number}", base(tenant));
     let status = match outcome {
         Outcome::Refused(_) => StatusCode::UNPROCESSABLE_ENTITY,
@@ -65,7 +77,16 @@ async fn version_page(
         }
         p { a href=(base(tenant)) { (tr.t("rules-back")) } }
         @if let Outcome::Refused(m) = &outcome { (m) }
-        @if draft && writer {
+        @if let (Outcome::Confirm, true, true) = (&outcome, draft, writer) {
+            (confirm_section(tr, &Question {
+                here: &here,
+                csrf: &v.csrf,
+                version: number,
+                replaces: active.as_ref().map(|a| a.version),
+                changes: changes(&active_defs, &defs),
+            }))
+        }
+        @if draft && writer && !matches!(outcome, Outcome::Confirm) {
             form method="post" action={ (here) "/dry-run" } class="inline-form" id="dry-run-form" {
                 input type="hidden" name="csrf" value=(v.csrf);
                 label for="dry-run-n" { (tr.t("rules-dry-run-n")) }
@@ -153,8 +174,10 @@ pub(crate) async fn dry_run(
     finish(&v, r)
 }
 
-/// Activates through the API's path, fixture gate included; a refusal is
-/// shown on the version's page.
+/// Asks first: without `confirm=1` the answer is the version's page with
+/// the question (which version it replaces, what changes); with it,
+/// activates through the API's path, fixture gate included, and a
+/// refusal is shown on the version's page.
 #[handler]
 pub(crate) async fn activate(
     req: &Request,
@@ -165,6 +188,10 @@ pub(crate) async fn activate(
     let v = Visitor::load(req, &state).await;
     let r: PageResult = async {
         let ctx = authorize_form(&state, &v, &values, tenant, obj::RULE_SETS, act::WRITE).await?;
+        let n = DRY_RUN_PROPOSED.to_string();
+        if !confirmed(&values) {
+            return version_page(&state, &v, &ctx, number, false, &n, Outcome::Confirm).await;
+        }
         match adal_service::activate_version(&state, &ctx, number).await {
             Ok(done) => Ok(redirect(
                 &v,
@@ -172,7 +199,6 @@ pub(crate) async fn activate(
             )),
             Err(e) => {
                 let m = refusal(&v.tr, e)?;
-                let n = DRY_RUN_PROPOSED.to_string();
                 version_page(&state, &v, &ctx, number, false, &n, Outcome::Refused(m)).await
             }
         }
