@@ -145,16 +145,16 @@ rule-R003-explanation = Submission period of { $period_days } days, shorter than
 rule-R003-param-threshold-label = Shortest submission period
 rule-R003-param-threshold-help = A submission period shorter than this many whole days is flagged.
 rule-R003-param-procurement_methods-label = Procurement methods checked
-rule-R003-param-procurement_methods-help = Which procurement methods the rule checks, written as in the procurement data and separated by a vertical bar, for example open|selective; leave it empty to check every method.
+rule-R003-param-procurement_methods-help = Which procurement methods the rule checks, one per line, written as in the procurement data (for example open); leave the list empty to check every method.
 rule-R003-param-procurement_method_details-label = Shortest period by type of procedure
-rule-R003-param-procurement_method_details-help = A different shortest period, in days, for particular types of procedure as the procurement data names them; types not listed use the general shortest period.
+rule-R003-param-procurement_method_details-help = A different shortest period for particular types of procedure: one row per type, with its name as in the procurement data and the period in days. Types not listed use the general shortest period.
 
 rule-R018-title = Only one bid in a competitive procedure
 rule-R018-description = Only one bidder took part in an open or selective procedure. Without competition the price is not tested, and a lone bid may mean that others were kept away or that the conditions were written for one supplier.
 rule-R018-section = Public procurement: red flags when bids are invited
 rule-R018-explanation = Only one tenderer bid in { $procurement_method }
 rule-R018-param-procurement_methods-label = Competitive procurement methods
-rule-R018-param-procurement_methods-help = Which procurement methods count as competitive, written as in the procurement data and separated by a vertical bar (open|selective by default); leave it empty to check every method.
+rule-R018-param-procurement_methods-help = Which procurement methods count as competitive, one per line, written as in the procurement data (open and selective by default); leave the list empty to check every method.
 
 rule-R024-title = Second-lowest bid unusually close to the winning bid
 rule-R024-description = The gap between the winning bid and the second-lowest valid bid is unusually small compared with the organisation's other procurements. Bids that are suspiciously close can mean that bidders agreed their prices between themselves.

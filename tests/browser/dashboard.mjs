@@ -625,12 +625,19 @@ try {
   // ---------------------------------------------------------- rule editor
   const submitAndWait = (page, selector) => Promise.all([page.waitForNavigation(), page.click(selector)]);
   const versionOf = (page) => Number(new URL(page.url()).pathname.match(/\/rules\/v\/(\d+)$/)[1]);
+  // "Activate" asks first; "Activate version N" on the question does it.
+  const activateConfirmed = async (version) => {
+    await submitAndWait(officer, "#activate-submit");
+    assert.equal(await officer.getAttribute("#activate-confirm-what", "data-version"), String(version));
+    assert.equal(await officer.getAttribute("#version-status", "data-status"), "draft", "not activated by the first click");
+    await submitAndWait(officer, "#activate-confirm-submit");
+  };
   const dryRunAndActivate = async (version) => {
     assert.equal(await officer.getAttribute("#version-status", "data-status"), "draft");
     await officer.fill("#dry-run-n", "20");
     await submitAndWait(officer, "#dry-run-submit");
     assert.ok(Number(await officer.getAttribute("#dry-run-summary", "data-submissions")) > 0, "the demo's submissions were evaluated");
-    await submitAndWait(officer, "#activate-submit");
+    await activateConfirmed(version);
     assert.ok(await officer.isVisible("#rules-activated"), "activated");
     assert.equal(await officer.getAttribute("#active-version", "data-version"), String(version));
   };
@@ -642,6 +649,28 @@ try {
     await submitAndWait(officer, "#edit-parameters");
     const input = 'input[name="p.gift-over-mci-limit.limit_mci"]';
     assert.equal(await officer.inputValue(input), "2");
+    // Typed inputs: a number with its bounds, unit and range in words; a
+    // switch for yes/no; a list read as chips, one value per line.
+    assert.equal(await officer.getAttribute(input, "type"), "number");
+    assert.equal(await officer.getAttribute(input, "min"), "1");
+    assert.equal(await officer.getAttribute(input, "max"), "1000");
+    assert.equal((await officer.textContent('fieldset[data-rule="gift-over-mci-limit"] .with-unit .unit')).trim(), "MCI");
+    const hint = await officer.textContent("#f-gift-over-mci-limit-limit_mci-hint");
+    assert.match(hint, /From 1 to 1000/);
+    assert.doesNotMatch(hint, /allowed: |– —/);
+    const sw = "#f-no-compliance-unit-include_private";
+    assert.equal(await officer.getAttribute(sw, "type"), "checkbox");
+    assert.equal(await officer.getAttribute(sw, "role"), "switch");
+    assert.equal(await officer.isChecked(sw), false);
+    assert.equal(await officer.locator('input[type=hidden][name="p.no-compliance-unit.include_private"]').count(), 1, "an unchecked switch still says off");
+    assert.deepEqual(await officer.locator("#f-R018-procurement_methods-chips li").allTextContents(), ["open", "selective"]);
+    assert.equal(await officer.inputValue("#f-R018-procurement_methods"), "open\nselective");
+    // With app.js the chips follow what is typed.
+    await officer.fill("#f-R018-procurement_methods", "open, selective\nlimited");
+    assert.deepEqual(await officer.locator("#f-R018-procurement_methods-chips li").allTextContents(), ["open", "selective", "limited"]);
+    await officer.fill("#f-R018-procurement_methods", "open\nselective");
+    assert.ok(await officer.isVisible('table.param-map[id="f-R003-procurement_method_details"] input[name="p.R003.procurement_method_details.k0"]'), "a table of names, not JSON");
+    assert.equal(await officer.locator('form.parameters input[type=text][value="{}"], form.parameters input[value="false"]:not([type=hidden])').count(), 0, "no JSON to type");
     await officer.fill(input, "0");
     await submitAndWait(officer, "#parameters-submit");
     assert.ok(await officer.isVisible("#f-gift-over-mci-limit-limit_mci-error"), "the error is beside its input");
@@ -651,6 +680,27 @@ try {
     await submitAndWait(officer, "#parameters-submit");
     assert.ok(await officer.isVisible("#draft-created"));
     const v = versionOf(officer);
+    // Activation asks first: which version replaces which, what changes;
+    // "Cancel" goes back with the draft still a draft.
+    const active = Number(await officer.request.get(`${T}/rules`).then((r) => r.text()).then((t) => t.match(/id="active-version" data-version="(\d+)"/)[1]));
+    await submitAndWait(officer, "#activate-submit");
+    assert.equal(await officer.getAttribute("#activate-confirm-what", "data-replaces"), String(active));
+    assert.match(await officer.textContent("#activate-confirm-what"), new RegExp(`Version ${v} will replace version ${active}`));
+    assert.equal(await officer.getAttribute("#activate-confirm-changes", "data-rules"), "1");
+    assert.equal(await officer.getAttribute("#activate-confirm-changes", "data-params"), "1");
+    assert.match(await officer.textContent("#activate-confirm-submit"), new RegExp(`Activate version ${v}`));
+    assert.equal(await officer.locator("#activate-form").count(), 0, "the question replaces the button");
+    await shot(officer, "en", "rules-activate-confirm");
+    await submitAndWait(officer, "#activate-cancel");
+    assert.equal(versionOf(officer), v);
+    assert.equal(await officer.getAttribute("#version-status", "data-status"), "draft");
+    // A form posted without the answer only asks, even forged.
+    const csrf = await officer.getAttribute("#activate-form input[name=csrf]", "value");
+    const unconfirmed = await officer.request.post(`${T}/rules/v/${v}/activate`, { form: { csrf }, maxRedirects: 0 });
+    assert.equal(unconfirmed.status(), 200);
+    assert.match(await unconfirmed.text(), /id="activate-confirm-form"/);
+    await officer.reload();
+    assert.equal(await officer.getAttribute("#version-status", "data-status"), "draft", "still a draft");
     await dryRunAndActivate(v);
     assert.match(await officer.textContent('tr[data-rule="gift-over-mci-limit"]'), /limit_mci = 5 MCI/);
     await shot(officer, "en", "rules");
@@ -701,7 +751,7 @@ if submission.direction == "received" && money(submission.value_kzt) > limit {
     assert.equal(await officer.getAttribute('tr[data-fixture="a watch worth 180,000"]', "data-pass"), "false");
     // Saved anyway, the fixture gate refuses to activate it.
     await submitAndWait(officer, "#rule-save");
-    await submitAndWait(officer, "#activate-submit");
+    await activateConfirmed(versionOf(officer));
     assert.equal(await officer.getAttribute("#rules-refused", "data-error"), "fixtures_failed");
     assert.match(await officer.textContent("#rules-refused"), /a watch worth 180,000/);
     assert.equal(await officer.getAttribute("#version-status", "data-status"), "draft");
@@ -724,8 +774,18 @@ if submission.direction == "received" && money(submission.value_kzt) > limit {
     await submitAndWait(officer, "#dry-run-submit");
     // The demo's smart watch (180,000 tenge) is a new finding of the new rule.
     assert.ok(Number(await officer.getAttribute('#dry-run-table tr[data-rule="gift-over-100k"] td[data-appear]', "data-appear")) >= 1);
+    // Below the counts, the findings themselves, under the rule's title:
+    // the filing, its severity and the explanation.
+    assert.match(await officer.textContent('#dry-run-table tr[data-rule="gift-over-100k"]'), /Gift worth more than 100,000 tenge/);
+    const found = officer.locator('details.dry-rule[data-rule="gift-over-100k"]');
+    assert.match(await found.locator("summary").textContent(), /^Gift worth more than 100,000 tenge/);
+    await found.locator("summary").click();
+    const watch = found.locator('tr[data-effect="appear"]').filter({ hasText: /is worth more than 100,000 tenge/ }).first();
+    assert.ok(await watch.isVisible(), "the new finding is listed with its explanation");
+    assert.match(await watch.locator("td.filing").textContent(), /Gift/);
+    assert.match(await watch.textContent(), /High/);
     await shot(officer, "en", "rule-dry-run");
-    await submitAndWait(officer, "#activate-submit");
+    await activateConfirmed(v);
     assert.ok(await officer.isVisible("#rules-activated"));
     assert.equal(await officer.getAttribute("#active-version", "data-version"), String(v));
     assert.ok(await officer.isVisible('tr[data-rule="gift-over-100k"]'));

@@ -1044,10 +1044,33 @@ async fn rule_editor() {
             .await
             .assert_status(StatusCode::FORBIDDEN);
     }
+    // Without the answer to its question, "Activate" only asks: which
+    // version replaces which, and the form that answers it.
     let r = cli
         .post(format!("{v2}/activate"))
         .header("cookie", &officer)
         .form(&[("csrf", csrf.as_str())])
+        .send()
+        .await;
+    r.assert_status_is_ok();
+    let html = r.0.into_body().into_string().await.unwrap();
+    assert!(html.contains(r#"id="activate-confirm-form""#), "{html}");
+    assert!(
+        html.contains(r#"data-version="2" data-replaces="1""#),
+        "{html}"
+    );
+    assert!(html.contains(r#"<input type="hidden" name="confirm" value="1">"#));
+    assert!(!html.contains(r#"id="activate-form""#));
+    assert!(!html.contains(adal_web::MISSING), "{html}");
+    let still = rules::active_version(&store, TenantId::from_uuid(a))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(still.version, 1, "asking activates nothing");
+    let r = cli
+        .post(format!("{v2}/activate"))
+        .header("cookie", &officer)
+        .form(&[("csrf", csrf.as_str()), ("confirm", "1")])
         .send()
         .await;
     r.assert_status(StatusCode::UNPROCESSABLE_ENTITY);

@@ -37,8 +37,9 @@ pub use error::{Detail, ServiceError, ServiceResult};
 pub use filing::{Filed, file_record, own_scope, reader_scope, reader_visibility};
 pub use lifecycle::esc as pointer_segment;
 pub use rulesets::{
-    AREAS, DryRunReport, KINDS, NewRuleSet, Rule, RuleFixture, activate_version, compile,
-    create_version, dry_run_version, rule_to_api, run_fixtures, validate_rules,
+    AREAS, DryRunChange, DryRunFinding, DryRunReport, DryRunRule, DryRunSubmission, KINDS,
+    NewRuleSet, Rule, RuleFixture, activate_version, compile, create_version, dry_run_version,
+    rule_to_api, run_fixtures, validate_rules,
 };
 pub use settings::{Settings, TriageDaysIn, check_settings};
 

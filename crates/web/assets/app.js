@@ -80,3 +80,24 @@ document.addEventListener("DOMContentLoaded", function () {
   mark();
   window.addEventListener("resize", mark);
 });
+
+// A list parameter of the rule editor is a box with one value per line;
+// the chips above it show the values the server will read. Without this
+// file they show the values as the page was drawn; with it they follow
+// what is typed (split as the server splits: lines, commas, bars).
+document.addEventListener("DOMContentLoaded", function () {
+  document.querySelectorAll("textarea[data-list]").forEach(function (box) {
+    var chips = document.querySelector('ul[data-chips-for="' + box.id + '"]');
+    if (!chips) return;
+    box.addEventListener("input", function () {
+      while (chips.firstChild) chips.removeChild(chips.firstChild);
+      box.value.split(/[\n\r,|]/).forEach(function (v) {
+        v = v.trim();
+        if (!v) return;
+        var li = document.createElement("li");
+        li.textContent = v;
+        chips.appendChild(li);
+      });
+    });
+  });
+});

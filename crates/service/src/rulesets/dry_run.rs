@@ -81,12 +81,27 @@ pub struct DryRunFailure {
     pub message: String,
 }
 
+/// One of the submissions a dry run evaluated: what it is and when it
+/// arrived, so that a report can name the submission of a finding
+/// rather than show its id alone.
+#[derive(Debug)]
+#[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
+pub struct DryRunSubmission {
+    pub submission_id: Uuid,
+    /// The record kind (`gift`, `asset_declaration`, `procurement_process`, ...).
+    pub kind: String,
+    pub received_at: chrono::DateTime<chrono::Utc>,
+}
+
 #[derive(Debug)]
 #[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
 pub struct DryRunReport {
     pub version: i32,
     /// Submissions evaluated (the latest ones, newest first).
     pub submissions: u64,
+    /// The same submissions, newest first, each with its kind and time of
+    /// receipt.
+    pub evaluated: Vec<DryRunSubmission>,
     /// Of those, submissions with no recorded evaluation to compare with
     /// (not yet evaluated): every finding of theirs counts as appearing.
     pub without_recorded_evaluation: u64,
@@ -291,6 +306,14 @@ pub async fn dry_run_version(
     let report = DryRunReport {
         version: v.version,
         submissions: subs.len() as u64,
+        evaluated: subs
+            .iter()
+            .map(|s| DryRunSubmission {
+                submission_id: s.id,
+                kind: s.kind.clone(),
+                received_at: s.received_at,
+            })
+            .collect(),
         without_recorded_evaluation: without as u64,
         rules: diffs.into_iter().map(|(id, d)| dry_rule(id, d)).collect(),
         failures,

@@ -41,43 +41,30 @@ pub fn shown(v: &Value) -> String {
     }
 }
 
-/// What was typed, as the JSON value the API's parameter check expects
-/// for the parameter's type. Anything that does not fit the type is sent
-/// as a string, so the API's check refuses it with its own message.
-pub fn typed(ty: ParamType, text: &str) -> Value {
-    let t = text.trim();
-    match ty {
-        ParamType::Integer => t
-            .parse::<i64>()
-            .map_or_else(|_| Value::String(t.to_owned()), Value::from),
-        ParamType::Bool => match t {
-            "true" => Value::Bool(true),
-            "false" => Value::Bool(false),
-            _ => Value::String(t.to_owned()),
-        },
-        ParamType::IntegerMap => serde_json::from_str::<Value>(t)
-            .ok()
-            .filter(Value::is_object)
-            .unwrap_or_else(|| Value::String(t.to_owned())),
-        // Amounts may be typed with group separators.
-        ParamType::Money | ParamType::Decimal | ParamType::OptionalDecimal => {
-            Value::String(t.replace([' ', '\u{a0}', '\u{202f}'], ""))
-        }
-        ParamType::String => Value::String(text.to_owned()),
-    }
-}
-
 /// The form's values: each enabled library rule's effective parameters.
 pub fn values_of(defs: &[RuleDefinition]) -> Fields {
     let mut v = Fields::new();
     for d in defs {
         for (name, value) in &d.params {
-            if d.declared.contains_key(name) {
-                v.insert(field_name(&d.id, name), shown(value));
+            if let Some(spec) = d.declared.get(name) {
+                let field = field_name(&d.id, name);
+                v.extend(super::inputs::fields_of(spec.ty, &field, value));
             }
         }
     }
     v
+}
+
+/// Whether the form's `value` is the library's default: the same JSON,
+/// or for numbers the same text (`5` typed for the default `5`).
+fn same(spec: &ParamSpec, value: &Value) -> bool {
+    match spec.ty {
+        ParamType::Bool | ParamType::IntegerMap => *value == spec.default,
+        ParamType::String => {
+            *value == Value::String(super::inputs::list_items(&shown(&spec.default)).join("|"))
+        }
+        _ => shown(value).trim() == shown(&spec.default).trim(),
+    }
 }
 
 /// The overrides the form asks for: every declared parameter of an
@@ -90,15 +77,16 @@ pub fn overrides_of(
     let mut out: BTreeMap<String, BTreeMap<String, Value>> = BTreeMap::new();
     for r in lib.rules.iter().filter(|r| !disabled.contains_key(&r.id)) {
         for (name, spec) in &r.declared {
-            let Some(text) = values.get(&field_name(&r.id, name)) else {
+            let Some(value) = super::inputs::value_of(spec.ty, &field_name(&r.id, name), values)
+            else {
                 continue;
             };
-            if text.trim() == shown(&spec.default).trim() {
+            if same(spec, &value) {
                 continue;
             }
             out.entry(r.id.clone())
                 .or_default()
-                .insert(name.clone(), typed(spec.ty, text));
+                .insert(name.clone(), value);
         }
     }
     out
@@ -207,15 +195,4 @@ pub(super) fn section_of<'a>(lib: &'a Library, d: &'a RuleDefinition) -> Option<
     d.guideline_section
         .as_deref()
         .or_else(|| lib.rule(&d.id).and_then(|r| r.guideline_section.as_deref()))
-}
-
-pub(super) fn bound(spec: &ParamSpec) -> Option<String> {
-    match (&spec.min, &spec.max) {
-        (None, None) => None,
-        (min, max) => Some(format!(
-            "{} – {}",
-            min.as_ref().map(shown).unwrap_or_default(),
-            max.as_ref().map(shown).unwrap_or_default()
-        )),
-    }
 }

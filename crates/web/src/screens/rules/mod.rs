@@ -15,10 +15,15 @@
 //! library rule out and enabling it again), [`parameters`], [`version`]
 //! (a version, its dry run and activation) and [`authoring`] (a rule of the
 //! tenant's own). They share the requests of [`drafts`] and the drawing
-//! of [`view`], never each other.
+//! of [`view`], never each other; [`inputs`] draws and reads the typed
+//! input of each parameter type, [`dry_report`] the dry run's findings
+//! and [`confirm`] the question asked before a version is activated.
 
 pub(crate) mod authoring;
+mod confirm;
 mod drafts;
+mod dry_report;
+mod inputs;
 pub(crate) mod parameters;
 pub(crate) mod standard;
 #[cfg(test)]

@@ -1,6 +1,8 @@
 //! One version: its rules and, for a draft, the dry run and activation.
 
 use super::base;
+use super::confirm::{Question, changes, confirm_section, confirmed};
+use super::dry_report::{Names, dry_run_report};
 use super::view::*;
 use crate::kit::{
     Fail, Fields, PageResult, allowed, authorize, authorize_form, caller, finish, frame, page,
@@ -14,6 +16,7 @@ use maud::{Markup, html};
 use poem::http::StatusCode;
 use poem::web::{Data, Form, Path, Query};
 use poem::{Request, Response, handler};
+use std::collections::HashMap;
 use uuid::Uuid;
 
 /// How many of the latest submissions the dry-run form proposes.
@@ -24,12 +27,14 @@ pub(crate) struct VersionQuery {
     created: Option<String>,
 }
 
-/// What the version page shows below the rules: a dry run's report or a
-/// refusal.
+/// What the version page shows besides the rules: a dry run's report
+/// (with whom its filings concern), a refusal, or the question before
+/// activation.
 enum Outcome {
     None,
-    Report(Box<DryRunReport>),
+    Report(Box<DryRunReport>, HashMap<Uuid, String>),
     Refused(Markup),
+    Confirm,
 }
 
 async fn version_page(
@@ -50,6 +55,15 @@ async fn version_page(
     let defs = rules::rules_of(&ver)?;
     let adoption = rules::adoption_of(&ver)?;
     let draft = ver.status == rules::DRAFT;
+    // The question before activation compares with the version in force.
+    let active = match outcome {
+        Outcome::Confirm => rules::active_version(&state.store, ctx.tenant()).await?,
+        _ => None,
+    };
+    let active_defs = match &active {
+        Some(a) => rules::rules_of(a)?,
+        None => Vec::new(),
+    };
     let here = format!("{}/v/{number}", base(tenant));
     let status = match outcome {
         Outcome::Refused(_) => StatusCode::UNPROCESSABLE_ENTITY,
@@ -63,7 +77,16 @@ async fn version_page(
         }
         p { a href=(base(tenant)) { (tr.t("rules-back")) } }
         @if let Outcome::Refused(m) = &outcome { (m) }
-        @if draft && writer {
+        @if let (Outcome::Confirm, true, true) = (&outcome, draft, writer) {
+            (confirm_section(tr, &Question {
+                here: &here,
+                csrf: &v.csrf,
+                version: number,
+                replaces: active.as_ref().map(|a| a.version),
+                changes: changes(&active_defs, &defs),
+            }))
+        }
+        @if draft && writer && !matches!(outcome, Outcome::Confirm) {
             form method="post" action={ (here) "/dry-run" } class="inline-form" id="dry-run-form" {
                 input type="hidden" name="csrf" value=(v.csrf);
                 label for="dry-run-n" { (tr.t("rules-dry-run-n")) }
@@ -75,7 +98,9 @@ async fn version_page(
                 button type="submit" id="activate-submit" { (tr.t("rules-activate")) }
             }
         }
-        @if let Outcome::Report(r) = &outcome { (dry_run_report(tr, r)) }
+        @if let Outcome::Report(r, concerns) = &outcome {
+            (dry_run_report(tr, r, &Names { lib: &state.library, defs: &defs, concerns }))
+        }
         h2 { (tr.t("rules-of-version")) }
         (rules_by_area(tr, &state.library, &defs))
         (left_out(tr, &state.library, adoption.as_ref(), None))
@@ -136,7 +161,10 @@ pub(crate) async fn dry_run(
                 ),
             )?),
             Ok(n) => match adal_service::dry_run_version(&state, &ctx, number, Some(n)).await {
-                Ok(report) => Outcome::Report(Box::new(report)),
+                Ok(report) => {
+                    let concerns = concerns_of(&state, &ctx, &report).await?;
+                    Outcome::Report(Box::new(report), concerns)
+                }
                 Err(e) => Outcome::Refused(refusal(&v.tr, e)?),
             },
         };
@@ -146,8 +174,10 @@ pub(crate) async fn dry_run(
     finish(&v, r)
 }
 
-/// Activates through the API's path, fixture gate included; a refusal is
-/// shown on the version's page.
+/// Asks first: without `confirm=1` the answer is the version's page with
+/// the question (which version it replaces, what changes); with it,
+/// activates through the API's path, fixture gate included, and a
+/// refusal is shown on the version's page.
 #[handler]
 pub(crate) async fn activate(
     req: &Request,
@@ -158,6 +188,10 @@ pub(crate) async fn activate(
     let v = Visitor::load(req, &state).await;
     let r: PageResult = async {
         let ctx = authorize_form(&state, &v, &values, tenant, obj::RULE_SETS, act::WRITE).await?;
+        let n = DRY_RUN_PROPOSED.to_string();
+        if !confirmed(&values) {
+            return version_page(&state, &v, &ctx, number, false, &n, Outcome::Confirm).await;
+        }
         match adal_service::activate_version(&state, &ctx, number).await {
             Ok(done) => Ok(redirect(
                 &v,
@@ -165,11 +199,56 @@ pub(crate) async fn activate(
             )),
             Err(e) => {
                 let m = refusal(&v.tr, e)?;
-                let n = DRY_RUN_PROPOSED.to_string();
                 version_page(&state, &v, &ctx, number, false, &n, Outcome::Refused(m)).await
             }
         }
     }
     .await;
     finish(&v, r)
+}
+
+/// Whom each filing of the report's findings concerns: the person it is
+/// about, or else who filed it, as the findings list names them.
+async fn concerns_of(
+    state: &AppState,
+    ctx: &TenantCtx,
+    report: &DryRunReport,
+) -> Result<HashMap<Uuid, String>, Fail> {
+    let mut ids: Vec<Uuid> = report
+        .rules
+        .iter()
+        .flat_map(|r| {
+            r.appear
+                .iter()
+                .chain(&r.disappear)
+                .map(|f| f.submission_id)
+                .chain(r.change.iter().map(|c| c.submission_id))
+        })
+        .collect();
+    ids.sort_unstable();
+    ids.dedup();
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let subjects = adal_store::submissions::subjects(&state.store, ctx.tenant(), &ids).await?;
+    let iins: Vec<String> = subjects
+        .values()
+        .filter_map(|(iin, _)| iin.clone())
+        .collect();
+    let people = adal_store::people::get_many_by_iin(&state.store, ctx.tenant(), &iins).await?;
+    let users = adal_store::users::list(&state.store, ctx.tenant()).await?;
+    Ok(subjects
+        .into_iter()
+        .filter_map(|(sub, (iin, by))| {
+            let name = iin
+                .and_then(|i| people.get(&i).map(|p| p.person.full_name.clone()))
+                .or_else(|| {
+                    users
+                        .iter()
+                        .find(|u| u.id == by)
+                        .map(|u| u.display_name.clone())
+                })?;
+            Some((sub, name))
+        })
+        .collect())
 }

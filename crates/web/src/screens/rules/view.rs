@@ -2,10 +2,12 @@
 //! out, the forms, the dry run's report and the API's refusals.
 
 use super::drafts::*;
+use super::inputs::{Input, default_words, param_input, range_words, type_hint};
 use crate::i18n::Tr;
 use crate::kit::{Fail, Fields, error_summary, error_text, errors_of, head, label, orphans};
 use adal_domain::FieldError;
-use adal_service::{DryRunReport, ServiceError};
+use adal_sandbox_protocol::params::ParamType;
+use adal_service::ServiceError;
 use adal_store::rules::{Adoption, Library, RuleDefinition, RuleSetVersion};
 use maud::{Markup, html};
 use std::collections::BTreeMap;
@@ -242,21 +244,27 @@ pub fn parameters_form(
                         // name and description.
                         @let param = |part: &str| tr.rule_text(&r.id, &format!("param-{name}-{part}"));
                         div class={ "field" @if !errs.is_empty() { " invalid" } } {
-                            label for=(id) {
+                            @let invalid = !errs.is_empty();
+                            @let input = Input { id: &id, field: &field, invalid, described_by: format!("{id}-hint{}", if invalid { format!(" {id}-error") } else { String::new() }) };
+                            @let caption = html! {
                                 @match param("label") {
                                     Some(l) => { (l) " " small { code { (name) } } },
                                     None => code { (name) },
                                 }
-                                @if let Some(u) = &spec.unit { " (" (tr.unit(u)) ")" }
+                            };
+                            // A table of rows is no labelable element: it
+                            // names itself after this text instead.
+                            @if spec.ty == ParamType::IntegerMap {
+                                span class="field-label" id={ (id) "-label" } { (caption) }
+                            } @else {
+                                label for=(id) { (caption) }
                             }
-                            input type="text" id=(id) name=(field)
-                                value=(values.get(&field).map_or_else(|| shown(&spec.default), Clone::clone))
-                                aria-invalid=[(!errs.is_empty()).then_some("true")]
-                                aria-describedby={ (id) "-hint" @if !errs.is_empty() { " " (id) "-error" } };
+                            (param_input(tr, spec, values, &input))
                             p class="hint" id={ (id) "-hint" } {
-                                (tr.t("rules-default")) ": " (shown(&spec.default))
-                                @if let Some(b) = bound(spec) { "; " (tr.t("rules-range")) ": " (b) }
-                                @if let Some(d) = param("help").or_else(|| spec.description.clone()) { " — " (d) }
+                                @if let Some(d) = param("help").or_else(|| spec.description.clone()) { (d) br; }
+                                @if let Some(h) = type_hint(tr, spec.ty) { (h) " " }
+                                (tr.t("rules-default")) ": " (default_words(tr, spec)) "."
+                                @if let Some(b) = range_words(tr, spec) { " " (b) "." }
                             }
                             @if !errs.is_empty() {
                                 p class="field-error" id={ (id) "-error" } {
@@ -268,68 +276,6 @@ pub fn parameters_form(
                 }
             }
             button type="submit" id="parameters-submit" { (tr.t("rules-parameters-submit")) }
-        }
-    }
-}
-
-/// The dry run's answer: per rule, the findings that would appear,
-/// disappear or change, and the rule's errors.
-pub fn dry_run_report(tr: &Tr, r: &DryRunReport) -> Markup {
-    let changed: Vec<_> = r
-        .rules
-        .iter()
-        .filter(|x| {
-            !(x.appear.is_empty()
-                && x.disappear.is_empty()
-                && x.change.is_empty()
-                && x.errors.is_empty())
-        })
-        .collect();
-    html! {
-        section id="dry-run" {
-            h2 { (tr.t("rules-dry-run-result")) }
-            p id="dry-run-summary" data-submissions=(r.submissions) {
-                (tr.t_args("rules-dry-run-summary", &[("n", r.submissions.into())]))
-            }
-            @if changed.is_empty() {
-                p id="dry-run-nothing" { (tr.t("rules-dry-run-nothing")) }
-            } @else {
-                div class="scroll" {
-                    table id="dry-run-table" {
-                        (head(tr, &[("col-rule", false), ("col-appear", true), ("col-disappear", true), ("col-change", true), ("col-unchanged", true), ("col-errors", true)]))
-                        tbody {
-                            @for x in &changed {
-                                tr data-rule=(x.rule_id) {
-                                    td { code { (x.rule_id) } }
-                                    td class="num" data-appear=(x.appear.len()) { (x.appear.len()) }
-                                    td class="num" data-disappear=(x.disappear.len()) { (x.disappear.len()) }
-                                    td class="num" data-change=(x.change.len()) { (x.change.len()) }
-                                    td class="num" { (x.unchanged) }
-                                    td class="num" { (x.errors.len()) }
-                                }
-                            }
-                        }
-                    }
-                }
-                @for x in changed.iter().filter(|x| !x.errors.is_empty()) {
-                    h3 { (tr.t("rules-errors-of")) " " code { (x.rule_id) } }
-                    ul class="rule-errors" {
-                        @for e in &x.errors {
-                            li {
-                                (e.kind) ": " (e.message)
-                                @if let (Some(l), Some(c)) = (e.line, e.column) {
-                                    " (" (tr.t_args("rules-at", &[("line", l.into()), ("column", c.into())])) ")"
-                                }
-                                " — " code { (e.submission_id) }
-                            }
-                        }
-                    }
-                }
-            }
-            @if !r.failures.is_empty() {
-                h3 { (tr.t("rules-dry-run-failures")) }
-                ul { @for f in &r.failures { li { code { (f.submission_id) } ": " (f.message) } } }
-            }
         }
     }
 }
