@@ -231,6 +231,7 @@ try {
   })());
 
   let findingId;
+  let recordUrl;
   await check("an employee files a gift; errors show next to their fields", async () => {
     await employee.goto(`${T}/my`);
     await navClick(employee, `nav a[href="/t/${tenant}/gifts/new"]`);
@@ -1382,6 +1383,50 @@ if submission.direction == "received" && money(submission.value_kzt) > limit {
     assert.equal(await errorStatus(pages.employee, `${T}/hr-actions/new`), 403);
   });
 
+  await check("a record on file reads in the reader's words; the compliance unit decides on a disclosure and the employee reads the decision", async () => {
+    // The employee opens their disclosure from their filings.
+    await employee.goto(`${T}/my`);
+    const disclosure = employee.locator("#filings > li", { hasText: "My brother directs a bidder" }).first();
+    await Promise.all([employee.waitForNavigation(), disclosure.locator("h2 a").click()]);
+    recordUrl = employee.url();
+    assert.match(recordUrl, /\/filings\/[0-9a-f-]{36}$/);
+    assert.equal(await employee.getAttribute("#record", "data-kind"), "conflict_of_interest");
+    const content = await employee.textContent("#record-content");
+    for (const words of ["Situation", "My brother directs a bidder", "Aidos Serikov", "brother or sister", "ocds-browser-1"]) {
+      assert.ok(content.includes(words), `${words} in ${content}`);
+    }
+    assert.ok(!content.includes("relative_in_procurement") && !content.includes("sibling"), "closed values in words, never codes");
+    assert.ok(await employee.isVisible("#decisions-none"));
+    assert.equal(await employee.locator("#decision-form").count(), 0, "the declarant does not decide");
+    // The compliance officer decides: blanks refused beside their inputs,
+    // then recorded.
+    await officer.goto(recordUrl);
+    assert.match(await officer.textContent("#record-filed-by"), /Nurlan/);
+    const blank = await Promise.all([officer.waitForNavigation(), officer.click("#decision-submit")]);
+    assert.equal(blank[0].status(), 422);
+    assert.ok(await officer.isVisible("#decision-error"));
+    assert.ok(await officer.isVisible("#decision-note-error"));
+    await officer.check("#decision-recusal");
+    await officer.fill("#decision-note", "Step aside from evaluating ocds-browser-1; the deputy chairs.");
+    await Promise.all([officer.waitForNavigation(), officer.click("#decision-submit")]);
+    assert.match(officer.url(), /\?decided=1$/);
+    assert.ok(await officer.isVisible("#decision-recorded"));
+    assert.equal(await officer.locator('#decisions-list li[data-decision="recusal"]').count(), 1);
+    // The employee reads it with its reason.
+    await employee.goto(recordUrl);
+    assert.match(await employee.textContent("#decisions-list"), /the deputy chairs/);
+    // Whoever may not read the record, and a made-up id: the same 404.
+    assert.equal(await errorStatus(pages.hr_officer, recordUrl), 404);
+    assert.equal(await errorStatus(employee, `${T}/filings/00000000-0000-7000-8000-000000000000`), 404);
+    const forged = await employee.request.post(`${recordUrl}/decision`, { form: { decision: "no_conflict", note: "mine", csrf: "x" } });
+    assert.ok([403, 404].includes(forged.status()), `a forged decision is refused: ${forged.status()}`);
+    // From a finding to the record it was found in.
+    await officer.goto(`${T}/findings/${findingId}`);
+    await Promise.all([officer.waitForNavigation(), officer.click("#finding-filing a")]);
+    assert.match(officer.url(), /\/filings\/[0-9a-f-]{36}$/);
+    assert.ok(await officer.isVisible("#record-findings"));
+  });
+
   await check("the compliance officer reads the annual analysis of corruption risks, prints and downloads it; the Agency reads every organisation's", async () => {
     const co = pages.compliance_officer;
     const year = new Date(Date.now() + 5 * 3600 * 1000).getUTCFullYear();
@@ -1863,6 +1908,8 @@ if submission.direction == "received" && money(submission.value_kzt) > limit {
     ["hr_officer", "hr-actions", `${T}/hr-actions`],
     ["hr_officer", "screening", `${T}/screening`],
     ["hr_officer", "hr-action-form", `${T}/hr-actions/new`],
+    ["employee", "record", recordUrl],
+    ["compliance_officer", "record-officer", recordUrl],
     ["hr_officer", "imports", `${T}/imports`],
     ["hr_officer", "import", `${T}/imports/${importId}`],
     ["procurement_officer", "procurements", `${T}/procurements`],
@@ -2020,7 +2067,7 @@ if submission.direction == "received" && money(submission.value_kzt) > limit {
     // At 360 px the header hides words and tables scroll in their boxes:
     // axe-core audits these layouts too (in the language each page is in).
     const narrowFindings = [];
-    for (const [role, name, url] of screens.filter(([, n]) => ["overview", "risk-map", "gift-form", "declaration-form", "findings", "my-filings", "hr-actions", "procurements", "agency", "cartogram", "annual-report", "screening", "hr-action-form", "cases", "case"].includes(n))) {
+    for (const [role, name, url] of screens.filter(([, n]) => ["overview", "risk-map", "gift-form", "declaration-form", "findings", "my-filings", "hr-actions", "procurements", "agency", "cartogram", "annual-report", "screening", "hr-action-form", "record", "cases", "case"].includes(n))) {
       const ctx = pages[role].context();
       const narrow = await ctx.newPage();
       await narrow.setViewportSize({ width: 360, height: 740 });

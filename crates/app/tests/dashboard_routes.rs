@@ -204,6 +204,8 @@ async fn headers_csrf_and_tenancy() {
         "dataset-runs",
         "trainings/new",
         "governance/new",
+        "hr-actions/new",
+        "filings/00000000-0000-7000-8000-000000000000",
     ] {
         cli.get(format!("/t/{b}/{p}"))
             .header("cookie", &officer)
@@ -221,6 +223,7 @@ async fn headers_csrf_and_tenancy() {
         (&employee, "org"),
         (&employee, "settings"),
         (&employee, "hr-actions"),
+        (&employee, "hr-actions/new"),
         (&employee, "procurements"),
         (&employee, "imports"),
         (&employee, "dataset-runs"),

@@ -19,6 +19,7 @@ pub(crate) mod my_filings;
 pub(crate) mod officers;
 pub(crate) mod overview;
 pub(crate) mod platform;
+pub(crate) mod record;
 pub(crate) mod registry;
 pub(crate) mod report;
 pub(crate) mod risk_map;

@@ -113,9 +113,11 @@ pub(crate) async fn my_filings(
                     @let payload: serde_json::Value = serde_json::from_str(&s.payload).unwrap_or_default();
                     li data-submission=(s.id) data-status=(s.status) {
                         h2 class="h3" {
-                            (label(tr, "kind", &s.kind)) ": "
-                            @if let Some(year) = payload.get("year").and_then(serde_json::Value::as_i64) { (year) }
-                            (payload.get("description").and_then(|d| d.as_str()).unwrap_or(""))
+                            a href={ "/t/" (tenant) "/filings/" (s.id) } {
+                                (label(tr, "kind", &s.kind)) ": "
+                                @if let Some(year) = payload.get("year").and_then(serde_json::Value::as_i64) { (year) }
+                                (payload.get("description").and_then(|d| d.as_str()).unwrap_or(""))
+                            }
                         }
                         dl class="facts" {
                             dt { (tr.t("col-received")) } dd { (tr.datetime(s.received_at)) }

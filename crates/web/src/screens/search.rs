@@ -155,7 +155,7 @@ pub(crate) async fn search(
                                 tbody {
                                     @for s in filings {
                                         tr data-submission=(s.id) {
-                                            td { (label(tr, "kind", &s.kind)) ", " (tr.datetime(s.received_at)) }
+                                            td { a href={ "/t/" (tenant) "/filings/" (s.id) } { (label(tr, "kind", &s.kind)) ", " (tr.datetime(s.received_at)) } }
                                             td { (label(tr, "status", &s.status)) }
                                             td {
                                                 @if let Some(fs) = found.findings.get(&s.id) {

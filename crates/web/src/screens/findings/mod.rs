@@ -245,6 +245,9 @@ async fn finding_page(
         (Some(s), true) => findings::eligible_among(state, ctx, s, people.clone()).await,
         _ => Vec::new(),
     };
+    // Linked only for whoever may open the record's page.
+    let visibility = adal_service::reader_visibility(state, ctx).await;
+    let filing_readable = filing.as_ref().is_some_and(|s| visibility.allows(s));
     let filer = filing
         .as_ref()
         .and_then(|s| people.iter().find(|p| p.id == s.submitted_by))
@@ -271,7 +274,13 @@ async fn finding_page(
                 @if let Some(d) = tr.rule_text(&f.rule_id, "description") { p class="hint" id="rule-description" { (d) } }
             }
             @if let Some(s) = &filing {
-                dt { (tr.t("col-filing")) } dd id="finding-filing" data-kind=(s.kind) { (label(tr, "kind", &s.kind)) ", " (tr.datetime(s.received_at)) }
+                dt { (tr.t("col-filing")) } dd id="finding-filing" data-kind=(s.kind) {
+                    @if filing_readable {
+                        a href={ "/t/" (ctx.tenant().uuid()) "/filings/" (s.id) } { (label(tr, "kind", &s.kind)) ", " (tr.datetime(s.received_at)) }
+                    } @else {
+                        (label(tr, "kind", &s.kind)) ", " (tr.datetime(s.received_at))
+                    }
+                }
             }
             @if let Some(name) = &filer { dt { (tr.t("col-filed-by")) } dd id="finding-filed-by" { (name) } }
             @if let Some(name) = &concerns { dt { (tr.t("col-concerns")) } dd id="finding-concerns" { (name) } }

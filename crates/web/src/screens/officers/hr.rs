@@ -182,7 +182,7 @@ pub(crate) async fn hr_actions(
                             tr data-submission=(sub.id) data-action=(s(&p, "/action")) {
                                 td { (date(tr, s(&p, "/effective_on"))) }
                                 td { (label(tr, "hr-action", s(&p, "/action"))) }
-                                th scope="row" { (s(&p, "/person/full_name")) }
+                                th scope="row" { a href={ "/t/" (tenant) "/filings/" (sub.id) } { (s(&p, "/person/full_name")) } }
                                 td { (s(&p, "/person/iin")) }
                                 td { (positions.get(s(&p, "/position_id")).cloned().unwrap_or_default()) }
                                 td { @match p.pointer("/screening/result").and_then(Value::as_str) {
