@@ -280,40 +280,8 @@ impl RecordApi {
         id: Path<Uuid>,
         body: JsonBody<serde_json::Value>,
     ) -> ApiResult<FileResponse> {
-        let ctx =
-            TenantCtx::authorize(&state, &auth.0, tenant_id.0, obj::TENANT, act::READ).await?;
-        let vis = adal_service::reader_visibility(&state, &ctx).await;
-        let old = submissions::get(&state.store, ctx.tenant(), id.0)
-            .await
-            .ok()
-            .filter(|s| vis.allows(s))
-            .ok_or_else(|| ApiError::not_found("submission"))?;
-        if adal_domain::records::derived::DerivedKind::parse(&old.kind).is_ok() {
-            return Err(ApiError::conflict(
-                "derived records are kept by the service's dataset runs and cannot be corrected; correct the records they were derived from",
-            ));
-        }
-        let kind = Kind::parse(&old.kind).map_err(|_| ApiError::internal("stored kind unknown"))?;
-        if kind == Kind::Procurement {
-            return Err(ApiError::bad_request(
-                "procurements are corrected by filing the changed compiled release (POST /procurements)",
-            ));
-        }
-        let o = obj::record(kind.as_str()).ok_or_else(|| invalid_kind(kind.as_str()))?;
-        let ctx = TenantCtx::authorize(&state, &auth.0, tenant_id.0, o, act::CREATE).await?;
-        let may_correct_any = ctx.may(&state, o, act::READ).await;
-        if old.submitted_by != ctx.caller().user_id && !may_correct_any {
-            return Err(ApiError::forbidden());
-        }
-        // Said before the natural-key check, which would otherwise report
-        // the current version as a rival.
-        if let Some(by) = old.superseded_by {
-            return Err(ApiError::conflict(format!(
-                "this version was already corrected by {by}; correct the latest version"
-            )));
-        }
         Ok(FileResponse::Accepted(Json(
-            adal_service::filing::file(&state, &ctx, kind, &body.0, Some(&old))
+            adal_service::filing::correct(&state, &auth.0, tenant_id.0, id.0, &body.0)
                 .await?
                 .into(),
         )))

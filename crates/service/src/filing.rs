@@ -403,3 +403,68 @@ pub async fn file_procurement(
         outcome,
     })
 }
+
+/// Files `body` as a correction of the submission `id`: the whole
+/// corrected record, of the same kind. The original is kept, linked to
+/// the new version, which is evaluated. Only the current version can be
+/// corrected; the filer corrects their own records, and whoever reads
+/// every record of the kind (officers) those of others. A record the
+/// caller may not read is not found; derived records and procurements
+/// are not corrected here. The API's `POST .../submissions/{id}/corrections`
+/// and the dashboard's correction forms both come through here.
+pub async fn correct(
+    state: &AppState,
+    caller: &crate::Caller,
+    tenant_id: Uuid,
+    id: Uuid,
+    body: &serde_json::Value,
+) -> ServiceResult<Filed> {
+    let old = correctable(state, caller, tenant_id, id).await?;
+    let kind = Kind::parse(&old.kind).map_err(|_| ServiceError::Internal)?;
+    let o = obj::record(kind.as_str()).ok_or(ServiceError::Internal)?;
+    let ctx = TenantCtx::authorize(state, caller, tenant_id, o, act::CREATE).await?;
+    file(state, &ctx, kind, body, Some(&old)).await
+}
+
+/// The submission `id` if `caller` may correct it now: readable by them,
+/// a record (not derived, not a procurement), theirs or of a kind they
+/// read in full, and not already replaced by a correction.
+pub async fn correctable(
+    state: &AppState,
+    caller: &crate::Caller,
+    tenant_id: Uuid,
+    id: Uuid,
+) -> ServiceResult<submissions::Submission> {
+    let ctx = TenantCtx::authorize(state, caller, tenant_id, obj::TENANT, act::READ).await?;
+    let vis = visibility(state, &ctx).await;
+    let old = submissions::get(&state.store, ctx.tenant(), id)
+        .await
+        .ok()
+        .filter(|s| vis.allows(s))
+        .ok_or_else(|| ServiceError::not_found("submission"))?;
+    if adal_domain::records::derived::DerivedKind::parse(&old.kind).is_ok() {
+        return Err(ServiceError::conflict(
+            "derived records are kept by the service's dataset runs and cannot be corrected; correct the records they were derived from",
+        ));
+    }
+    let kind = Kind::parse(&old.kind).map_err(|_| ServiceError::Internal)?;
+    if kind == Kind::Procurement {
+        return Err(ServiceError::bad_request(
+            "procurements are corrected by filing the changed compiled release (POST /procurements)",
+        ));
+    }
+    let o = obj::record(kind.as_str()).ok_or(ServiceError::Internal)?;
+    let ctx = TenantCtx::authorize(state, caller, tenant_id, o, act::CREATE).await?;
+    let may_correct_any = ctx.may(state, o, act::READ).await;
+    if old.submitted_by != caller.user_id && !may_correct_any {
+        return Err(ServiceError::Forbidden);
+    }
+    // Said before the natural-key check, which would otherwise report the
+    // current version as a rival.
+    if let Some(by) = old.superseded_by {
+        return Err(ServiceError::conflict(format!(
+            "this version was already corrected by {by}; correct the latest version"
+        )));
+    }
+    Ok(old)
+}
