@@ -518,6 +518,45 @@ try {
     assert.match(await employee.textContent("#filings > li"), new RegExp(String(lastYear - 1)));
   });
 
+  await check("an employee corrects a declaration: the form comes filled in with what was filed, the earlier version is kept and linked", async () => {
+    await employee.goto(`${T}/my`);
+    const filed = employee.locator("#filings > li", { hasText: String(lastYear - 1) }).first();
+    await Promise.all([employee.waitForNavigation(), filed.locator("h2 a").click()]);
+    const oldUrl = employee.url();
+    assert.equal(await employee.getAttribute("#record", "data-kind"), "asset_declaration");
+    await Promise.all([employee.waitForNavigation(), employee.click("#record-correct")]);
+    assert.ok(await employee.isVisible("#decl-correcting"));
+    // What was filed, back in its cells.
+    assert.equal(await employee.inputValue("#d-year"), String(lastYear - 1));
+    assert.equal(await employee.inputValue("#d-income-0-payer_name"), "Demo Energy JSC");
+    assert.equal(await employee.inputValue("#d-income-1-payer_name"), "A tenant");
+    assert.equal(await employee.inputValue("#d-real_estate-0-address"), "Astana, Kabanbay Batyr 1");
+    // A bad amount is refused beside its cell, still as a correction.
+    await employee.fill("#d-income-1-amount_kzt", "much");
+    const [bad] = await Promise.all([employee.waitForNavigation(), employee.click("#decl-submit")]);
+    assert.equal(bad.status(), 422);
+    assert.ok(await employee.isVisible("#d-income-1-amount_kzt-error"));
+    assert.ok(await employee.isVisible("#decl-correcting"));
+    await employee.fill("#d-income-1-amount_kzt", "1300000.00");
+    await Promise.all([employee.waitForNavigation(), employee.click("#decl-submit")]);
+    assert.match(employee.url(), /\/my\?filed=correction$/);
+    assert.ok(await employee.isVisible("#filed"));
+    // The earlier version says it was replaced and links the new one,
+    // which links back; it cannot be corrected again.
+    await employee.goto(oldUrl);
+    assert.ok(await employee.isVisible("#record-superseded"));
+    assert.equal(await employee.locator("#record-correct").count(), 0);
+    await Promise.all([employee.waitForNavigation(), employee.click("#record-superseded a")]);
+    assert.ok(await employee.isVisible("#record-corrects"));
+    assert.match(await employee.textContent('#record-content [data-member="income"]'), /1[\s\u00a0\u202f,.]?300[\s\u00a0\u202f,.]?000/);
+    assert.equal(await errorStatus(employee, `${T}/declarations/new?corrects=${oldUrl.split("/").pop()}`), 409);
+    assert.equal(await errorStatus(employee, `${T}/declarations/new?corrects=00000000-0000-7000-8000-000000000000`), 404);
+    assert.equal(await errorStatus(employee, `${T}/declarations/new?corrects=junk`), 404);
+    // The form for a new one links the correction of the year on file.
+    await employee.goto(`${T}/declarations/new`);
+    assert.match(await employee.getAttribute("#decl-correct", "href"), /\/declarations\/new\?corrects=[0-9a-f-]{36}$/);
+  });
+
   await check("the employee's home shows the declaration deadlines", async () => {
     await employee.goto(`${T}/my`);
     const open = employee.locator(`#deadline-table tr[data-year="${lastYear}"]`);
@@ -2092,7 +2131,7 @@ if submission.direction == "received" && money(submission.value_kzt) > limit {
 
   await check("no script or CSP errors in the browser console", async () => {
     for (const [role, page] of Object.entries(pages)) {
-      assert.deepEqual(page.consoleErrors.filter((e) => !/status of 40[34]|status of 422|status of 401/.test(e)), [], role);
+      assert.deepEqual(page.consoleErrors.filter((e) => !/status of 40[349]|status of 422|status of 401/.test(e)), [], role);
     }
   });
 

@@ -73,6 +73,7 @@ pub(crate) async fn my_filings(
                     (tr.t(match kind.as_str() {
                         "conflict" => "conflict-filed",
                         "declaration" => "decl-filed",
+                        "correction" => "correction-filed",
                         "training" => "training-filed",
                         "feedback" => "feedback-filed",
                         "governance" => "governance-filed",

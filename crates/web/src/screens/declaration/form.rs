@@ -200,6 +200,45 @@ fn money(s: &str) -> String {
     s.replace([' ', '\u{a0}', '\u{202f}'], "")
 }
 
+/// The form's values for a declaration on file, to correct it: the
+/// inverse of [`build`]. `None` when a section holds more items than the
+/// form shows ([`MAX_FORM_ROWS`]): such a declaration is corrected through
+/// the API, never by a form that would drop rows.
+pub fn values_of(payload: &serde_json::Value) -> Option<Values> {
+    let text = |v: &serde_json::Value| match v {
+        serde_json::Value::String(s) => s.clone(),
+        serde_json::Value::Null => String::new(),
+        other => other.to_string(),
+    };
+    let mut values = Values::new();
+    for head in ["year", "person_iin"] {
+        if let Some(v) = payload.get(head) {
+            values.insert(head.to_owned(), text(v));
+        }
+    }
+    for s in &SECTIONS {
+        let items = payload
+            .get(s.name)
+            .and_then(serde_json::Value::as_array)
+            .map_or(&[][..], Vec::as_slice);
+        if items.len() > MAX_FORM_ROWS {
+            return None;
+        }
+        for (r, item) in items.iter().enumerate() {
+            for c in s.columns {
+                if let Some(v) = item.get(c.name) {
+                    values.insert(cell_name(s.name, r, c.name), text(v));
+                }
+            }
+        }
+        values.insert(
+            format!("{}.rows", s.name),
+            items.len().max(DEFAULT_ROWS).to_string(),
+        );
+    }
+    Some(values)
+}
+
 /// The declaration as JSON, and for each section which form row each of
 /// its items came from.
 #[derive(Debug)]
@@ -582,6 +621,41 @@ mod tests {
         let (payload, _) = validate(&values, today()).unwrap();
         assert_eq!(payload["accounts"][0]["balance_kzt"], "500000.50");
         assert_eq!(payload["real_estate"], serde_json::json!([]));
+    }
+
+    #[test]
+    fn a_declaration_on_file_fills_the_form_that_files_it_again() {
+        let values = form(&[
+            ("year", "2025"),
+            ("person_iin", &iin()),
+            ("income.rows", "3"),
+            ("income.0.source", "salary"),
+            ("income.0.payer_name", "Demo Energy JSC"),
+            ("income.0.amount_kzt", "7200000"),
+            ("income.2.source", "rental"),
+            ("income.2.payer_name", "A tenant"),
+            ("income.2.amount_kzt", "1200000.00"),
+            ("real_estate.0.kind", "apartment"),
+            ("real_estate.0.address", "Astana"),
+            ("real_estate.0.value_kzt", "45000000"),
+            ("real_estate.0.ownership_share", "50"),
+        ]);
+        let built = build(&values);
+        let again = values_of(&built.body).unwrap();
+        // The blank middle row is gone; what was filed comes back, and
+        // files the same declaration.
+        assert_eq!(again.get("income.rows").map(String::as_str), Some("2"));
+        assert_eq!(
+            again.get("income.1.payer_name").map(String::as_str),
+            Some("A tenant")
+        );
+        assert_eq!(again.get("vehicles.rows").map(String::as_str), Some("1"));
+        assert_eq!(build(&again).body, built.body);
+        // More items than the form shows: not for the form.
+        let many: Vec<serde_json::Value> = (0..MAX_FORM_ROWS + 1)
+            .map(|i| serde_json::json!({"source": "salary", "payer_name": format!("P{i}"), "amount_kzt": "1"}))
+            .collect();
+        assert!(values_of(&serde_json::json!({"year": 2025, "income": many})).is_none());
     }
 
     #[test]

@@ -13,9 +13,22 @@ use adal_service::{AppState, ServiceError};
 use chrono::Datelike;
 use maud::html;
 use poem::http::StatusCode;
-use poem::web::{Data, Form, Path};
+use poem::web::{Data, Form, Path, Query};
 use poem::{Request, Response, handler};
 use uuid::Uuid;
+
+/// A correction's query: the declaration it corrects.
+#[derive(Debug, Default, serde::Deserialize)]
+pub(crate) struct DeclQuery {
+    corrects: Option<String>,
+}
+
+/// What the page says above the form: that this year's declaration is on
+/// file (with a link to correct it), or which one a correction replaces.
+enum Notice {
+    Filed { text: String, id: Uuid },
+    Correcting(String),
+}
 
 fn declaration_page(
     v: &Visitor,
@@ -23,14 +36,26 @@ fn declaration_page(
     tenant: Uuid,
     values: &Fields,
     errors: &[form::FormError],
-    notice: Option<String>,
+    notice: Option<Notice>,
+    corrects: Option<Uuid>,
 ) -> Response {
     let tr = &v.tr;
-    let action = format!("/t/{tenant}/declarations/new");
+    let action = match corrects {
+        Some(id) => format!("/t/{tenant}/declarations/new?corrects={id}"),
+        None => format!("/t/{tenant}/declarations/new"),
+    };
     let body = html! {
         p { (tr.t("decl-intro")) }
-        @if let Some(n) = &notice {
-            p.notice #decl-filed role="status" { (n) " " a href={ "/t/" (tenant) "/my" } { (tr.t("nav-my-filings")) } }
+        @match &notice {
+            Some(Notice::Filed { text, id }) => {
+                p.notice #decl-filed role="status" {
+                    (text) " "
+                    a href={ "/t/" (tenant) "/declarations/new?corrects=" (id) } id="decl-correct" { (tr.t("decl-correct-it")) }
+                    " · " a href={ "/t/" (tenant) "/my" } { (tr.t("nav-my-filings")) }
+                }
+            }
+            Some(Notice::Correcting(text)) => { p.notice #decl-correcting role="status" { (text) } }
+            None => {}
         }
         (form::render(tr, &action, &v.csrf, values, errors))
     };
@@ -39,7 +64,53 @@ fn declaration_page(
     } else {
         StatusCode::UNPROCESSABLE_ENTITY
     };
-    respond(v, status, page(v, frame, &tr.t("decl-title"), body))
+    let title = if corrects.is_some() {
+        "decl-correct-title"
+    } else {
+        "decl-title"
+    };
+    respond(v, status, page(v, frame, &tr.t(title), body))
+}
+
+/// The declaration `raw` names, if the caller may correct it now; any
+/// other id, a bad one included, is the same 404.
+async fn to_correct(
+    state: &AppState,
+    v: &Visitor,
+    tenant: Uuid,
+    raw: &str,
+) -> Result<adal_store::submissions::Submission, crate::kit::Fail> {
+    let id = raw
+        .trim()
+        .parse::<Uuid>()
+        .map_err(|_| crate::kit::Fail::NotFound)?;
+    let old = adal_service::filing::correctable(state, crate::kit::caller(v)?, tenant, id).await?;
+    if old.kind != adal_domain::Kind::AssetDeclaration.as_str() {
+        return Err(crate::kit::Fail::NotFound);
+    }
+    Ok(old)
+}
+
+/// What the correction form says: the year and when the version it
+/// replaces was filed.
+fn correcting(v: &Visitor, old: &adal_store::submissions::Submission, values: &Fields) -> Notice {
+    Notice::Correcting(
+        v.tr.t_args(
+            "decl-correcting",
+            &[
+                (
+                    "year",
+                    values.get("year").cloned().unwrap_or_default().into(),
+                ),
+                (
+                    "date",
+                    adal_domain::kazakhstan_date(old.received_at)
+                        .to_string()
+                        .into(),
+                ),
+            ],
+        ),
+    )
 }
 
 #[handler]
@@ -47,11 +118,29 @@ pub(crate) async fn declaration_form(
     req: &Request,
     state: Data<&AppState>,
     Path(tenant): Path<Uuid>,
+    Query(q): Query<DeclQuery>,
 ) -> Response {
     let v = Visitor::load(req, &state).await;
     let r: PageResult = async {
         let ctx = authorize(&state, &v, tenant, obj::ASSET_DECLARATIONS, act::CREATE).await?;
         let f = frame(&state, &v, ctx.tenant()).await;
+        // A correction: the form filled with the version on file.
+        if let Some(raw) = &q.corrects {
+            let old = to_correct(&state, &v, tenant, raw).await?;
+            let payload: serde_json::Value = serde_json::from_str(&old.payload).unwrap_or_default();
+            let Some(values) = form::values_of(&payload) else {
+                return Err(crate::kit::Fail::Refused {
+                    conflict: true,
+                    errors: vec![FieldError::coded(
+                        "",
+                        "form.too_many_rows",
+                        "this declaration has more items in a section than the form shows; correct it through the API",
+                    )],
+                });
+            };
+            let notice = correcting(&v, &old, &values);
+            return Ok(declaration_page(&v, &f, tenant, &values, &[], Some(notice), Some(old.id)));
+        }
         // The reporting year open now: the one that ended last, and the
         // person the account belongs to. When they already filed for that
         // year, the form says so and presets no year: a second one would be
@@ -70,8 +159,9 @@ pub(crate) async fn declaration_form(
             .map_err(ServiceError::from)?;
             if let Some(s) = filed {
                 values.remove("year");
-                notice = Some(
-                    v.tr.t_args(
+                notice = Some(Notice::Filed {
+                    id: s.id,
+                    text: v.tr.t_args(
                         "decl-already-filed",
                         &[
                             ("year", year.to_string().into()),
@@ -83,11 +173,11 @@ pub(crate) async fn declaration_form(
                             ),
                         ],
                     ),
-                );
+                });
             }
             values.insert("person_iin".to_owned(), iin);
         }
-        Ok(declaration_page(&v, &f, tenant, &values, &[], notice))
+        Ok(declaration_page(&v, &f, tenant, &values, &[], notice, None))
     }
     .await;
     finish(&v, r)
@@ -102,6 +192,7 @@ pub(crate) async fn file_declaration(
     req: &Request,
     state: Data<&AppState>,
     Path(tenant): Path<Uuid>,
+    Query(q): Query<DeclQuery>,
     Form(values): Form<Fields>,
 ) -> Response {
     let v = Visitor::load(req, &state).await;
@@ -116,24 +207,57 @@ pub(crate) async fn file_declaration(
         )
         .await?;
         let f = frame(&state, &v, ctx.tenant()).await;
+        // A correction is checked again on every post: the version may
+        // have been corrected meanwhile.
+        let old = match &q.corrects {
+            Some(raw) => Some(to_correct(&state, &v, tenant, raw).await?),
+            None => None,
+        };
+        let corrects = old.as_ref().map(|o| o.id);
+        let notice = |values: &Fields| old.as_ref().map(|o| correcting(&v, o, values));
         if let Some(section) = values.get("add").cloned() {
             let values = form::with_row_added(values, &section);
-            return Ok(declaration_page(&v, &f, tenant, &values, &[], None));
+            let n = notice(&values);
+            return Ok(declaration_page(&v, &f, tenant, &values, &[], n, corrects));
         }
         let (payload, built) = match form::validate(&values, adal_domain::kazakhstan_today()) {
             Ok(ok) => ok,
-            Err(errors) => return Ok(declaration_page(&v, &f, tenant, &values, &errors, None)),
+            Err(errors) => {
+                let n = notice(&values);
+                return Ok(declaration_page(
+                    &v, &f, tenant, &values, &errors, n, corrects,
+                ));
+            }
         };
-        let refused = match adal_service::file_record(
-            &state,
-            &ctx,
-            adal_domain::Kind::AssetDeclaration,
-            &payload,
-        )
-        .await
-        {
+        let filed = match &old {
+            Some(o) => {
+                adal_service::filing::correct(
+                    &state,
+                    crate::kit::caller(&v)?,
+                    tenant,
+                    o.id,
+                    &payload,
+                )
+                .await
+            }
+            None => {
+                adal_service::file_record(
+                    &state,
+                    &ctx,
+                    adal_domain::Kind::AssetDeclaration,
+                    &payload,
+                )
+                .await
+            }
+        };
+        let refused = match filed {
             Ok(_) => {
-                return Ok(redirect(&v, &format!("/t/{tenant}/my?filed=declaration")));
+                let what = if old.is_some() {
+                    "correction"
+                } else {
+                    "declaration"
+                };
+                return Ok(redirect(&v, &format!("/t/{tenant}/my?filed={what}")));
             }
             // A second declaration for the person and year: said beside
             // the year, in the form's own words.
@@ -154,7 +278,10 @@ pub(crate) async fn file_declaration(
             ) => form::locate(e.field_errors(), &built.rows),
             Err(e) => return Err(e.into()),
         };
-        Ok(declaration_page(&v, &f, tenant, &values, &refused, None))
+        let n = notice(&values);
+        Ok(declaration_page(
+            &v, &f, tenant, &values, &refused, n, corrects,
+        ))
     }
     .await;
     finish(&v, r)

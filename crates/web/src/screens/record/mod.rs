@@ -228,6 +228,9 @@ async fn record_page(
                 (tr.t("rec-superseded")) " " a href=(link(tenant, new)) { (tr.t("rec-latest-version")) }
             }
         }
+        @if s.kind == adal_domain::Kind::AssetDeclaration.as_str() && s.superseded_by.is_none() && s.submitted_by == c.user_id {
+            p { a class="button" href={ "/t/" (tenant) "/declarations/new?corrects=" (s.id) } id="record-correct" { (tr.t("rec-correct")) } }
+        }
         h2 { (tr.t("rec-content")) }
         @if procurement {
             p { a href={ "/t/" (tenant) "/procurements?q=" (s.reference.as_deref().unwrap_or_default()) } id="record-procurement" { (tr.t("rec-see-procurement")) } }
