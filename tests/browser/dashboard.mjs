@@ -1062,6 +1062,21 @@ if submission.direction == "received" && money(submission.value_kzt) > limit {
     assert.ok(firstClosed === -1 || statuses.slice(firstClosed).every((s) => s !== "open"), `open first: ${statuses}`);
     await officer.click("#findings tbody td a");
     await officer.waitForSelector("#finding-due");
+    // The officer moves the due date by hand, with a reason; without one
+    // it is refused beside the field and nothing changes.
+    const kzDay = (days) => new Date(Date.now() + 5 * 3600e3 + days * 86400e3).toISOString().slice(0, 10);
+    const shown = (iso) => iso.split("-").reverse().join(".");
+    const dueBefore = await officer.textContent("#finding-due");
+    await officer.fill("#due-on", kzDay(30));
+    const [noReason] = await Promise.all([officer.waitForNavigation(), officer.click("#due-submit")]);
+    assert.equal(noReason.status(), 422);
+    assert.ok(await officer.isVisible("#due-reason-error"));
+    assert.equal(await officer.textContent("#finding-due"), dueBefore);
+    await officer.fill("#due-on", kzDay(30));
+    await officer.fill("#due-reason", "Waiting for the bank's statement");
+    await Promise.all([officer.waitForNavigation(), officer.click("#due-submit")]);
+    assert.match(await officer.textContent("#finding-due"), new RegExp(shown(kzDay(30)).replace(/\./g, "\\.")));
+    assert.match(await officer.textContent("#comments"), /Waiting for the bank's statement/);
     // The tenant admin sets the days; a bad one is refused beside its field.
     const admin = pages.tenant_admin;
     await admin.goto(`${T}/settings`);

@@ -43,6 +43,18 @@ pub struct CloseRequest {
 #[derive(Debug, Object, Deserialize)]
 #[oai(deny_unknown_fields)]
 #[serde(deny_unknown_fields)]
+pub struct DueRequest {
+    /// The day it is due (`YYYY-MM-DD`): from today to 365 days ahead, on
+    /// Kazakhstan's calendar; due at the end of that day there.
+    #[oai(validator(max_length = 10))]
+    pub due_on: String,
+    /// Why: 1 to 2000 characters. Kept as a comment and in the audit log.
+    pub reason: String,
+}
+
+#[derive(Debug, Object, Deserialize)]
+#[oai(deny_unknown_fields)]
+#[serde(deny_unknown_fields)]
 pub struct BulkRequest {
     /// 1 to 200 findings (an id given twice counts once).
     #[oai(validator(max_items = 400))]
@@ -341,6 +353,52 @@ impl TriageApi {
             .await?;
         let reason = note("/reason", &body.0.reason)?;
         let f = findings::reopen(&state, &ctx, id.0, &reason).await?;
+        Ok(CloseResponse::Ok(Json(f.into())))
+    }
+
+    /// Set by hand when an open finding is due, with the reason: the
+    /// queue's order and the "overdue" flag follow it. `422` at `/due_on`
+    /// for a day before today or more than 365 days ahead, `409` if the
+    /// finding is closed.
+    #[oai(
+        path = "/tenants/:tenant_id/findings/:id/due",
+        method = "post",
+        tag = "ApiTags::Findings",
+        operation_id = "setFindingDue"
+    )]
+    async fn set_due(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        tenant_id: Path<Uuid>,
+        id: Path<Uuid>,
+        body: JsonBody<DueRequest>,
+    ) -> ApiResult<CloseResponse> {
+        let ctx = TenantCtx::authorize(&state, &auth.0, tenant_id.0, obj::FINDINGS_ALL, act::WRITE)
+            .await?;
+        let mut errors = Vec::new();
+        let due_on = chrono::NaiveDate::parse_from_str(body.0.due_on.trim(), "%Y-%m-%d")
+            .map_err(|_| {
+                errors.push(adal_domain::FieldError::coded(
+                    "/due_on",
+                    "date.format",
+                    "must be a date (YYYY-MM-DD)",
+                ))
+            })
+            .ok();
+        let reason = Note::parse(&body.0.reason)
+            .map_err(|e| {
+                errors.push(adal_domain::FieldError::coded(
+                    "/reason",
+                    "text.invalid",
+                    e.to_string(),
+                ))
+            })
+            .ok();
+        let (Some(due_on), Some(reason)) = (due_on, reason) else {
+            return Err(ApiError::invalid(errors));
+        };
+        let f = findings::set_due(&state, &ctx, id.0, due_on, &reason).await?;
         Ok(CloseResponse::Ok(Json(f.into())))
     }
 

@@ -219,6 +219,52 @@ pub async fn reopen(
         .map_err(not_found)
 }
 
+/// How far ahead a due date may be set by hand: a year, as the longest
+/// due time by severity (`TriageDays`, 1 to 365 days).
+pub const MAX_DUE_DAYS: i64 = 365;
+
+/// Sets by hand when an open finding is due: `due_on`, a day from today to
+/// [`MAX_DUE_DAYS`] ahead (Kazakhstan's calendar; due at the end of that
+/// day there), with the reason. A day outside that range is refused at
+/// `/due_on`; a closed finding is a `Conflict`.
+pub async fn set_due(
+    state: &AppState,
+    ctx: &TenantCtx,
+    id: Uuid,
+    due_on: chrono::NaiveDate,
+    reason: &Note,
+) -> ServiceResult<Finding> {
+    let today = adal_domain::kazakhstan_today();
+    if due_on < today || due_on > today + chrono::Duration::days(MAX_DUE_DAYS) {
+        return Err(ServiceError::invalid(vec![adal_domain::FieldError::coded(
+            "/due_on",
+            "range.due_on",
+            format!("must be from {today} to {MAX_DUE_DAYS} days ahead"),
+        )]));
+    }
+    visible(state, ctx, id).await?;
+    adal_store::triage::set_due(
+        &state.store,
+        ctx.tenant(),
+        ctx.caller().user_id,
+        id,
+        end_of_day_in_kazakhstan(due_on),
+        reason,
+    )
+    .await
+    .map_err(not_found)
+}
+
+/// The last second of `day` in Kazakhstan (UTC+5), as stored: its UTC
+/// date is still `day`, so lists show the day that was chosen.
+fn end_of_day_in_kazakhstan(day: chrono::NaiveDate) -> chrono::DateTime<chrono::Utc> {
+    let local_end = day.and_hms_opt(23, 59, 59).unwrap_or_default();
+    chrono::DateTime::from_naive_utc_and_offset(
+        local_end - chrono::Duration::hours(adal_domain::KAZAKHSTAN_UTC_OFFSET_HOURS),
+        chrono::Utc,
+    )
+}
+
 /// Adds the caller's comment to a finding.
 pub async fn comment(
     state: &AppState,
@@ -286,4 +332,15 @@ pub async fn open_areas(state: &AppState, ctx: &TenantCtx) -> ServiceResult<Vec<
     areas.sort();
     areas.dedup();
     Ok(areas)
+}
+
+#[cfg(test)]
+mod due_tests {
+    #[test]
+    fn a_due_day_ends_at_midnight_in_kazakhstan_and_keeps_its_date() {
+        let day = chrono::NaiveDate::from_ymd_opt(2026, 12, 31).unwrap_or_default();
+        let at = super::end_of_day_in_kazakhstan(day);
+        assert_eq!(at.to_rfc3339(), "2026-12-31T18:59:59+00:00");
+        assert_eq!(at.date_naive(), day);
+    }
 }

@@ -400,6 +400,52 @@ pub async fn open_counts(store: &crate::Store, tenant: TenantId) -> Result<Vec<O
         .collect())
 }
 
+/// Sets when an open finding is due, with the reason (kept as a comment
+/// and in the audit log). `Conflict` if the finding is closed: a closed
+/// finding is due no more.
+pub async fn set_due(
+    store: &crate::Store,
+    tenant: TenantId,
+    actor: Uuid,
+    finding_id: Uuid,
+    due: chrono::DateTime<chrono::Utc>,
+    reason: &Note,
+) -> Result<Finding> {
+    let txn = store.begin_write_for(tenant).await?;
+    let f = finding_in(&txn, tenant, finding_id).await?;
+    if f.status != OPEN {
+        return Err(StoreError::Conflict(
+            "the finding is closed; reopen it first".into(),
+        ));
+    }
+    let was = f.due_at;
+    let at = now();
+    let mut am: finding::ActiveModel = f.into();
+    am.due_at = Set(Some(due));
+    let f = am.update(&txn).await?;
+    finding_comment::ActiveModel {
+        id: Set(new_id()),
+        tenant_id: Set(tenant.uuid()),
+        finding_id: Set(finding_id),
+        author_id: Set(actor),
+        body: Set(reason.as_str().to_owned()),
+        created_at: Set(at),
+    }
+    .insert(&txn)
+    .await?;
+    audit::append(
+        &txn,
+        tenant,
+        &actor.to_string(),
+        "finding.due",
+        &format!("finding/{finding_id}"),
+        serde_json::json!({"was": was, "due": due, "reason": reason.as_str()}),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(f)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -533,6 +533,75 @@ async fn findings_are_due_by_severity_through_the_api() -> Result<()> {
         "{}",
         f.text
     );
+
+    // Set by hand: a day from today to a year ahead, with a reason; the
+    // end of that day in Kazakhstan, and a comment that says why.
+    let due = format!("/tenants/{tid}/findings/{id}/due");
+    let today = adal_domain::kazakhstan_today();
+    let in_ten = (today + chrono::Duration::days(10)).to_string();
+    for (body, pointer) in [
+        (
+            json!({"due_on": (today - chrono::Duration::days(1)).to_string(), "reason": "x"}),
+            "/due_on",
+        ),
+        (
+            json!({"due_on": (today + chrono::Duration::days(366)).to_string(), "reason": "x"}),
+            "/due_on",
+        ),
+        (json!({"due_on": "next week", "reason": "x"}), "/due_on"),
+        (json!({"due_on": in_ten, "reason": "  "}), "/reason"),
+    ] {
+        let r = api.post(&officer, &due, &body).await?;
+        assert_eq!(r.status, 422, "{body}: {}", r.text);
+        assert_eq!(r.body["details"][0]["pointer"], pointer, "{}", r.text);
+    }
+    let r = api
+        .post(
+            &officer,
+            &due,
+            &json!({"due_on": in_ten, "reason": "Waiting for the bank's answer"}),
+        )
+        .await?;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert!(
+        r.body["due_at"]
+            .as_str()
+            .is_some_and(|d| d.starts_with(&format!("{in_ten}T18:59:59"))),
+        "{}",
+        r.text
+    );
+    let t = api
+        .get(&officer, &format!("/tenants/{tid}/findings/{id}/triage"))
+        .await?;
+    assert!(
+        t.text.contains("Waiting for the bank's answer"),
+        "{}",
+        t.text
+    );
+    // The employee may not; a closed finding is due no more.
+    let employee = api.login("employee@demo.kz", DEMO_PASSWORD).await?;
+    let r = api
+        .post(
+            &employee,
+            &due,
+            &json!({"due_on": in_ten, "reason": "mine"}),
+        )
+        .await?;
+    assert_eq!(r.status, 403, "{}", r.text);
+    api.post(
+        &officer,
+        &format!("/tenants/{tid}/findings/{id}/resolve"),
+        &json!({"reason": "handled"}),
+    )
+    .await?;
+    let r = api
+        .post(
+            &officer,
+            &due,
+            &json!({"due_on": in_ten, "reason": "later"}),
+        )
+        .await?;
+    assert_eq!(r.status, 409, "{}", r.text);
     Ok(())
 }
 

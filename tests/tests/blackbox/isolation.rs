@@ -315,6 +315,9 @@ fn valid_body(method: &str, template: &str, a: &World) -> Result<Option<(&'stati
             "finding_ids": [a.ids.finding], "action": "comment", "reason": "checked"
         })),
         ("post", "/findings/{id}/comments") => json(json!({"body": "Seen"})),
+        ("post", "/findings/{id}/due") => json(json!({
+            "due_on": adal_domain::kazakhstan_today().to_string(), "reason": "Waiting for the bank's answer"
+        })),
         (
             "post",
             "/findings/{id}/resolve" | "/findings/{id}/false-positive" | "/findings/{id}/reopen",

@@ -347,6 +347,28 @@ async fn finding_page(
                     button type="submit" { (tr.t("triage-add-comment")) }
                 }
                 @if f.status == evaluation::OPEN {
+                    form method="post" action={ (base) "/due" } id="due-form" novalidate {
+                        input type="hidden" name="csrf" value=(v.csrf);
+                        @let today = adal_domain::kazakhstan_today();
+                        @let de = err("due_on");
+                        div class={ "field" @if de.is_some() { " invalid" } } {
+                            label for="due-on" { (tr.t("triage-due-on")) }
+                            input type="date" id="due-on" name="due_on" required
+                                min=(today.to_string()) max=((today + chrono::Duration::days(findings::MAX_DUE_DAYS)).to_string())
+                                value=(f.due_at.map(|d| d.date_naive().to_string()).unwrap_or_default())
+                                aria-invalid=[de.is_some().then_some("true")] aria-describedby={ "due-on-hint" @if de.is_some() { " due-on-error" } };
+                            p class="hint" id="due-on-hint" { (tr.t("triage-due-on-hint")) }
+                            @if let Some(e) = de { p class="field-error" id="due-on-error" { (e) } }
+                        }
+                        @let re = err("due_reason");
+                        div class={ "field" @if re.is_some() { " invalid" } } {
+                            label for="due-reason" { (tr.t("triage-due-reason")) }
+                            input type="text" id="due-reason" name="reason" maxlength="2000" required
+                                aria-invalid=[re.is_some().then_some("true")] aria-describedby=[re.is_some().then_some("due-reason-error")];
+                            @if let Some(e) = re { p class="field-error" id="due-reason-error" { (e) } }
+                        }
+                        button type="submit" id="due-submit" class="secondary" { (tr.t("triage-due-submit")) }
+                    }
                     form method="post" action={ (base) "/resolve" } {
                         input type="hidden" name="csrf" value=(v.csrf);
                         @let e = err("reason");
@@ -452,6 +474,27 @@ pub(crate) async fn triage_action(
                         Some(("assignee", v.tr.t(bulk::assignee_error_key(code))))
                     }
                     Err(e) => return Err(e.into()),
+                }
+            }
+            // A due date set by hand: the day, and why.
+            "due" => {
+                let day = chrono::NaiveDate::parse_from_str(
+                    f.get("due_on").map_or("", |d| d.trim()),
+                    "%Y-%m-%d",
+                );
+                match (day, Note::parse(f.get("reason").map_or("", String::as_str))) {
+                    (Err(_), _) => Some(("due_on", v.tr.t("err-date"))),
+                    (_, Err(e)) => Some(("due_reason", note_error(e))),
+                    (Ok(day), Ok(n)) => match findings::set_due(&state, &ctx, id, day, &n).await {
+                        Ok(_) => None,
+                        Err(adal_service::ServiceError::Invalid { .. }) => {
+                            Some(("due_on", v.tr.t("err-due-range")))
+                        }
+                        Err(adal_service::ServiceError::Conflict(_)) => {
+                            Some(("general", v.tr.t("err-already-closed")))
+                        }
+                        Err(e) => return Err(e.into()),
+                    },
                 }
             }
             "comment" => match Note::parse(f.get("body").map_or("", String::as_str)) {
