@@ -232,6 +232,7 @@ try {
 
   let findingId;
   let recordUrl;
+  let personUrl;
   await check("an employee files a gift; errors show next to their fields", async () => {
     await employee.goto(`${T}/my`);
     await navClick(employee, `nav a[href="/t/${tenant}/gifts/new"]`);
@@ -1112,6 +1113,19 @@ if submission.direction == "received" && money(submission.value_kzt) > limit {
     assert.ok(await officer.isVisible("#search-nothing"));
     assert.equal(await employee.locator(`nav a[href="/t/${tenant}/search"]`).count(), 0);
     assert.equal(await errorStatus(employee, `${T}/search?q=Nurlan`), 403);
+    // The person's page: who they are, what they declared, and every
+    // record about them the officer may read, each linked.
+    await officer.goto(`${T}/search?q=${iin}`);
+    await Promise.all([officer.waitForNavigation(), officer.click("#search-people tbody th a")]);
+    personUrl = officer.url();
+    assert.match(personUrl, /\/people\/[0-9a-f-]{36}$/);
+    assert.equal(await officer.getAttribute("#person", "data-iin"), iin);
+    assert.match(await officer.textContent("#person-name"), /Nurlan Employee/);
+    assert.equal(await officer.locator("#person-records tbody tr").count(), filingsByName);
+    await Promise.all([officer.waitForNavigation(), officer.click("#person-records tbody tr td a")]);
+    assert.match(officer.url(), /\/filings\/[0-9a-f-]{36}$/);
+    assert.equal(await errorStatus(employee, personUrl), 403);
+    assert.equal(await errorStatus(officer, `${T}/people/00000000-0000-7000-8000-000000000000`), 404);
   });
 
   await check("the compliance officer comments on two findings at once; nothing ticked is refused", async () => {
@@ -1964,6 +1978,7 @@ if submission.direction == "received" && money(submission.value_kzt) > limit {
     ["hr_officer", "hr-action-form", `${T}/hr-actions/new`],
     ["employee", "record", recordUrl],
     ["compliance_officer", "record-officer", recordUrl],
+    ["compliance_officer", "person", personUrl],
     ["hr_officer", "imports", `${T}/imports`],
     ["hr_officer", "import", `${T}/imports/${importId}`],
     ["procurement_officer", "procurements", `${T}/procurements`],

@@ -206,6 +206,7 @@ async fn headers_csrf_and_tenancy() {
         "governance/new",
         "hr-actions/new",
         "filings/00000000-0000-7000-8000-000000000000",
+        "people/00000000-0000-7000-8000-000000000000",
     ] {
         cli.get(format!("/t/{b}/{p}"))
             .header("cookie", &officer)

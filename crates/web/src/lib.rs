@@ -42,7 +42,7 @@ use screens::admin::{org_chart, people};
 use screens::rules::{authoring, parameters, standard, version};
 use screens::{
     account, agency, annual, audit_log, cartogram, cases, datasets, declaration, export_files,
-    filings, findings, my_filings, officers, overview, platform, record, registry, report,
+    filings, findings, my_filings, officers, overview, person, platform, record, registry, report,
     risk_map, search, second_factor, settings,
 };
 
@@ -99,7 +99,7 @@ fn asset(ct: &str, body: &'static str) -> Response {
 
 /// Sources scanned by the test that every catalogue key used exists.
 #[cfg(test)]
-pub(crate) const SOURCES_FOR_KEY_CHECK: [&str; 59] = [
+pub(crate) const SOURCES_FOR_KEY_CHECK: [&str; 60] = [
     include_str!("kit/access.rs"),
     include_str!("kit/errors.rs"),
     include_str!("kit/fail.rs"),
@@ -141,6 +141,7 @@ pub(crate) const SOURCES_FOR_KEY_CHECK: [&str; 59] = [
     include_str!("screens/officers/procurements.rs"),
     include_str!("screens/overview.rs"),
     include_str!("screens/platform.rs"),
+    include_str!("screens/person.rs"),
     include_str!("screens/record/mod.rs"),
     include_str!("screens/record/content.rs"),
     include_str!("screens/registry.rs"),
@@ -278,6 +279,7 @@ pub fn routes() -> impl Endpoint {
         )
         .at("/t/:tenant/my", get(my_filings::my_filings))
         .at("/t/:tenant/filings/:id", get(record::record))
+        .at("/t/:tenant/people/:id", get(person::person_page))
         .at("/t/:tenant/filings/:id/decision", post(record::decide))
         .at(
             "/t/:tenant/gifts/new",

@@ -18,6 +18,7 @@ pub(crate) mod findings;
 pub(crate) mod my_filings;
 pub(crate) mod officers;
 pub(crate) mod overview;
+pub(crate) mod person;
 pub(crate) mod platform;
 pub(crate) mod record;
 pub(crate) mod registry;

@@ -130,7 +130,8 @@ pub(crate) async fn search(
                                 @for p in &found.people {
                                     tr data-iin=(p.iin) {
                                         th scope="row" {
-                                            @if hr { a href={ "/t/" (tenant) "/hr-actions?person=" (p.iin) } { (p.full_name) } } @else { (p.full_name) }
+                                            a href={ "/t/" (tenant) "/people/" (p.id) } { (p.full_name) }
+                                            @if hr { " " small { a href={ "/t/" (tenant) "/hr-actions?person=" (p.iin) } { (tr.t("nav-hr-actions")) } } }
                                         }
                                         td { (p.iin) }
                                         td { @if let Some(d) = p.started_on { (tr.date(d)) } }

@@ -255,9 +255,10 @@ async fn finding_page(
     let concerns = match filing.as_ref().and_then(|s| s.subject_iin.as_deref()) {
         Some(iin) => adal_store::people::get_by_iin(&state.store, ctx.tenant(), iin)
             .await?
-            .map(|p| p.person.full_name),
+            .map(|p| (p.person.id, p.person.full_name)),
         None => None,
     };
+    let reads_people = allowed(state, c, ctx.tenant().uuid(), obj::PEOPLE, act::READ).await;
     let err = |name: &str| {
         errors
             .iter()
@@ -283,7 +284,12 @@ async fn finding_page(
                 }
             }
             @if let Some(name) = &filer { dt { (tr.t("col-filed-by")) } dd id="finding-filed-by" { (name) } }
-            @if let Some(name) = &concerns { dt { (tr.t("col-concerns")) } dd id="finding-concerns" { (name) } }
+            @if let Some((pid, name)) = &concerns {
+                dt { (tr.t("col-concerns")) }
+                dd id="finding-concerns" {
+                    @if reads_people { a href={ "/t/" (ctx.tenant().uuid()) "/people/" (pid) } { (name) } } @else { (name) }
+                }
+            }
             dt { (tr.t("col-area")) } dd { (label(tr, "area", &f.area)) }
             dt { (tr.t("col-severity")) } dd { span class={ "sev sev-" (f.severity) } { (label(tr, "severity", &f.severity)) } }
             dt { (tr.t("col-lxi")) } dd { (f.likelihood) "×" (f.impact) }
