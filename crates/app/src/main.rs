@@ -196,6 +196,12 @@ async fn main() -> Result<()> {
                 "{} digests queued listing {} findings in {} emails",
                 run.digests, run.findings, run.emails
             );
+            if run.failed_tenants > 0 {
+                bail!(
+                    "the digests of {} tenants could not be gathered (the log above says why); run again",
+                    run.failed_tenants
+                );
+            }
             Ok(())
         }
         Command::Migrate => {

@@ -35,11 +35,12 @@ pub async fn run_digests(
 ) {
     every(interval, shutdown, || async {
         match adal_store::digests::send_due(&store, chrono::Utc::now(), &public_url).await {
-            Ok(r) if r.digests == 0 => {}
+            Ok(r) if r.digests == 0 && r.failed_tenants == 0 => {}
             Ok(r) => tracing::info!(
                 digests = r.digests,
                 findings = r.findings,
                 emails = r.emails,
+                failed_tenants = r.failed_tenants,
                 "alert digests queued"
             ),
             Err(e) => {

@@ -36,6 +36,9 @@ pub struct DigestRun {
     pub findings: usize,
     /// Outbox emails queued (one per digest and language).
     pub emails: usize,
+    /// Tenants whose digests could not be gathered this time (logged;
+    /// their entries wait for the next run).
+    pub failed_tenants: usize,
 }
 
 /// Gathers every digest due at `now`: each waiting entry whose period
@@ -64,10 +67,19 @@ pub async fn send_due(
         .await?;
     let mut run = DigestRun::default();
     for t in tenants {
-        let r = send_due_for(store, TenantId::from_uuid(t), now_at, link_base).await?;
-        run.digests += r.digests;
-        run.findings += r.findings;
-        run.emails += r.emails;
+        // One tenant's trouble (a moment's conflict, a corrupt setting)
+        // must not hold back the others' digests.
+        match send_due_for(store, TenantId::from_uuid(t), now_at, link_base).await {
+            Ok(r) => {
+                run.digests += r.digests;
+                run.findings += r.findings;
+                run.emails += r.emails;
+            }
+            Err(e) => {
+                tracing::warn!(tenant_id = %t, error = %e, "could not gather the tenant's alert digests; they wait for the next run");
+                run.failed_tenants += 1;
+            }
+        }
     }
     Ok(run)
 }
