@@ -12,6 +12,7 @@ adal_testkit::on_both_backends!(
     a_daily_digest_lists_the_days_findings_once,
     two_workers_gather_a_digest_once,
     periods_are_utc_hours_and_days,
+    the_migration_rolls_back_and_existing_tenants_stay_immediate,
 );
 
 fn finding(rule: &str, severity: Severity) -> RuleOutcome {
@@ -198,4 +199,33 @@ async fn periods_are_utc_hours_and_days(_store: Store) {
         assert_eq!(AlertDigest::parse(d.as_str()), Some(d));
     }
     assert_eq!(AlertDigest::parse("weekly"), None);
+}
+
+/// The digests' migration both ways: rolled back (with any later one) and
+/// applied again, a tenant that was there reads `immediate`, and findings
+/// can wait for digests again.
+async fn the_migration_rolls_back_and_existing_tenants_stay_immediate(store: Store) {
+    use adal_migrations::MigratorTrait;
+    let t = tenant(&store, "Upgrade JSC").await;
+    with_recipients(&store, t).await;
+    let applied = adal_migrations::Migrator::get_applied_migrations(store.unscoped())
+        .await
+        .unwrap();
+    let at = applied
+        .iter()
+        .position(|m| m.name() == "m20261209_000180_alert_digest")
+        .unwrap();
+    adal_migrations::Migrator::down(
+        store.unscoped(),
+        Some(u32::try_from(applied.len() - at).unwrap()),
+    )
+    .await
+    .unwrap();
+    store.migrate().await.unwrap();
+    let settings =
+        adal_store::tenants::settings_of(&adal_store::tenants::get(&store, t).await.unwrap())
+            .unwrap();
+    assert_eq!(settings.alert_digest, Some(AlertDigest::Immediate));
+    three_findings(&store, t, None, &policy(AlertDigest::Daily, &[])).await;
+    assert_eq!(digests::waiting(&store, t).await.unwrap().len(), 3);
 }
