@@ -38,6 +38,7 @@ mod m20261207_000140_case_links;
 mod m20261207_000150_finding_facts;
 mod m20261207_000160_user_language;
 mod m20261208_000170_finding_due;
+mod m20261209_000180_alert_digest;
 
 pub struct Migrator;
 
@@ -79,6 +80,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000150_finding_facts::Migration),
             Box::new(m20261207_000160_user_language::Migration),
             Box::new(m20261208_000170_finding_due::Migration),
+            Box::new(m20261209_000180_alert_digest::Migration),
         ]
     }
 }

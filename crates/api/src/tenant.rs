@@ -46,6 +46,9 @@ pub struct SettingsOut {
     pub require_second_factor: bool,
     /// Days a finding has before it is overdue, by severity.
     pub triage_days: adal_service::TriageDaysIn,
+    /// `immediate` (one email per finding), `hourly` or `daily` (one
+    /// digest per UTC hour or day).
+    pub alert_digest: String,
 }
 
 impl From<tenants::TenantSettings> for SettingsOut {
@@ -53,6 +56,7 @@ impl From<tenants::TenantSettings> for SettingsOut {
         let feedback_answer_days = s.feedback_answer_days();
         let require_second_factor = s.require_second_factor.unwrap_or(false);
         let triage_days = s.triage_days().into();
+        let alert_digest = s.alert_digest.unwrap_or_default().as_str().to_owned();
         Self {
             alert_threshold: s.alert_threshold,
             alert_emails: s.alert_emails,
@@ -69,6 +73,7 @@ impl From<tenants::TenantSettings> for SettingsOut {
             feedback_answer_days,
             require_second_factor,
             triage_days,
+            alert_digest,
         }
     }
 }

@@ -483,6 +483,14 @@ impl Service {
             Duration::from_secs(self.config.reporting.clock_interval_secs),
             shutdown.clone(),
         ));
+        // Alert digests, on the mailer's cadence: the query is cheap, and
+        // a period's digest leaves soon after the period ends.
+        let digests = tokio::spawn(adal_jobs::run_digests(
+            self.store.clone(),
+            self.config.public_url.clone(),
+            Duration::from_secs(w.mail_interval_secs),
+            shutdown.clone(),
+        ));
         let retention = tokio::spawn(adal_jobs::run_retention(
             self.store.clone(),
             Duration::from_secs(w.retention_interval_secs),
@@ -564,6 +572,7 @@ impl Service {
         let _ = datasets.await;
         let _ = case_clock.await;
         let _ = retention.await;
+        let _ = digests.await;
         let _ = sequencer.await;
         let _ = checkpoints.await;
         let _ = mail.await;

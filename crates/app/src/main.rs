@@ -45,6 +45,15 @@ enum Command {
     /// `reporting.previous_key` (the second step of a key rotation,
     /// docs/reporting.md). Safe to run again, and while the service runs.
     ReportingRekey,
+    /// Queue the alert digests that are due (docs/operations.md, "Alert
+    /// digests"): what the worker does every mail interval, at once.
+    /// Safe to run beside the workers; each finding is in one digest.
+    SendDigests {
+        /// Send as if it were this time (RFC 3339), e.g. the end of today
+        /// to send today's digests early; default now.
+        #[arg(long)]
+        as_of: Option<String>,
+    },
     /// The verifiable audit log (docs/audit.md).
     #[command(subcommand)]
     Audit(AuditCommand),
@@ -168,6 +177,30 @@ async fn main() -> Result<()> {
             );
             if let Some(why) = done.refused {
                 eprintln!("warning: no checkpoint of the log as it is now was signed: {why}");
+            }
+            Ok(())
+        }
+        Command::SendDigests { as_of } => {
+            let at = match as_of {
+                Some(t) => chrono::DateTime::parse_from_rfc3339(&t)
+                    .map_err(|e| anyhow::anyhow!("--as-of {t:?}: not an RFC 3339 time: {e}"))?
+                    .with_timezone(&chrono::Utc),
+                None => chrono::Utc::now(),
+            };
+            let store = adal_store::Store::connect(config.database_url.expose()).await?;
+            store.migrate().await?;
+            let run = adal_store::digests::send_due(&store, at, &config.public_url)
+                .await
+                .map_err(|e| anyhow::anyhow!("send-digests: {e}"))?;
+            println!(
+                "{} digests queued listing {} findings in {} emails",
+                run.digests, run.findings, run.emails
+            );
+            if run.failed_tenants > 0 {
+                bail!(
+                    "the digests of {} tenants could not be gathered (the log above says why); run again",
+                    run.failed_tenants
+                );
             }
             Ok(())
         }

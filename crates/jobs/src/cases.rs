@@ -23,6 +23,34 @@ pub async fn run_case_clock(
     .await;
 }
 
+/// The alert digests: every `interval`, gathers each digest whose hour or
+/// day has ended into the outbox (`adal_store::digests`), with links under
+/// `public_url`. Safe with any number of workers: a finding joins exactly
+/// one digest, in the database.
+pub async fn run_digests(
+    store: Store,
+    public_url: String,
+    interval: Duration,
+    shutdown: tokio::sync::watch::Receiver<bool>,
+) {
+    every(interval, shutdown, || async {
+        match adal_store::digests::send_due(&store, chrono::Utc::now(), &public_url).await {
+            Ok(r) if r.digests == 0 && r.failed_tenants == 0 => {}
+            Ok(r) => tracing::info!(
+                digests = r.digests,
+                findings = r.findings,
+                emails = r.emails,
+                failed_tenants = r.failed_tenants,
+                "alert digests queued"
+            ),
+            Err(e) => {
+                tracing::warn!(error = %e, "gathering alert digests failed; next pass will retry")
+            }
+        }
+    })
+    .await;
+}
+
 /// The retention pass: every `interval`, erases in each tenant what its
 /// retention periods say has expired (docs/privacy.md), and takes registry
 /// entries past their publication period out of public view. Idempotent, so any

@@ -256,6 +256,7 @@ impl Evaluator {
             languages,
             link_base: self.public_url.clone(),
             triage: context.settings.triage_days(),
+            digest: context.settings.alert_digest.unwrap_or_default(),
         };
         let read = {
             let batch: Vec<&submissions::Submission> = live.iter().collect();

@@ -12,7 +12,7 @@ mod queue;
 pub mod redflags;
 
 pub use audit::{run_audit_sequencer, run_checkpoints};
-pub use cases::{run_case_clock, run_retention};
+pub use cases::{run_case_clock, run_digests, run_retention};
 pub use dataset::{DatasetError, run_dataset_jobs, run_one as run_dataset};
 
 pub use evaluate::{BatchReads, EvaluationError, Evaluator, Handled, RuleContext};

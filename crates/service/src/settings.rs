@@ -44,6 +44,13 @@ pub struct Settings {
     #[cfg_attr(feature = "openapi", oai(default))]
     #[cfg_attr(feature = "openapi", oai(nullable))]
     pub triage_days: Option<TriageDaysIn>,
+    /// How alerts are sent: `immediate` (one email per finding, a new
+    /// tenant's choice), `hourly` or `daily` (one digest per UTC hour or
+    /// day listing the period's findings). Absent: unchanged.
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", oai(default))]
+    #[cfg_attr(feature = "openapi", oai(nullable))]
+    pub alert_digest: Option<String>,
 }
 
 /// Days a finding of each severity has before it is overdue: each from 1
@@ -110,6 +117,20 @@ pub fn check_settings(req: &Settings) -> Result<tenants::TenantSettings, Vec<Fie
             "must be one of: low, medium, high, critical",
         ));
     }
+    let alert_digest = match req.alert_digest.as_deref() {
+        None => None,
+        Some(d) => {
+            let parsed = tenants::AlertDigest::parse(d);
+            if parsed.is_none() {
+                errors.push(FieldError::coded(
+                    "/alert_digest",
+                    "choice.unknown",
+                    "must be one of: immediate, hourly, daily",
+                ));
+            }
+            parsed
+        }
+    };
     if req.alert_emails.len() > 20 {
         errors.push(FieldError::coded(
             "/alert_emails",
@@ -197,6 +218,7 @@ pub fn check_settings(req: &Settings) -> Result<tenants::TenantSettings, Vec<Fie
         feedback_answer_days: req.feedback_answer_days,
         require_second_factor: req.require_second_factor,
         triage_days,
+        alert_digest,
     })
 }
 
@@ -232,6 +254,10 @@ mod tests {
             (
                 json!({"alert_threshold": "severe"}),
                 vec![("/alert_threshold", "choice.unknown")],
+            ),
+            (
+                json!({"alert_digest": "weekly"}),
+                vec![("/alert_digest", "choice.unknown")],
             ),
             (
                 json!({"alert_emails": vec!["a@b.kz"; 21]}),

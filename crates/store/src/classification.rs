@@ -136,6 +136,20 @@ pub const PERSONAL_TABLES: &[(&str, Columns)] = &[
         ],
     ),
     (
+        "alert_digest_entries",
+        &[
+            ("id", None, Plain),
+            ("tenant_id", None, Plain),
+            ("finding_id", Link, Plain),
+            ("title", None, Plain),
+            ("period", None, Plain),
+            ("due_at", None, Plain),
+            ("created_at", None, Plain),
+            ("digest_id", None, Plain),
+            ("digested_at", None, Plain),
+        ],
+    ),
+    (
         "findings",
         &[
             ("id", None, Plain),

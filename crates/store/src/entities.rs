@@ -1,6 +1,7 @@
 //! sea-orm entities. The API maps them to its own response types, so the
 //! database schema does not become the public contract.
 
+pub mod alert_digest_entry;
 pub mod audit_checkpoint;
 pub mod audit_entry;
 pub mod audit_tree;

@@ -43,34 +43,57 @@ pub struct AlertPolicy {
     pub link_base: String,
     /// When each new finding is due, by its severity.
     pub triage: crate::tenants::TriageDays,
+    /// One email per finding, or the finding waits for the period's
+    /// digest (`crate::digests`).
+    pub digest: crate::tenants::AlertDigest,
 }
 
 impl AlertPolicy {
     /// The recipients grouped by the language they read, in a stable
     /// order (English first): one email per group.
     pub fn by_language(&self) -> Vec<(&'static str, Vec<&str>)> {
-        let mut groups: Vec<(&'static str, Vec<&str>)> = Vec::new();
-        for r in &self.recipients {
-            let lang = match self
-                .languages
-                .get(&r.trim().to_lowercase())
-                .map(String::as_str)
-            {
-                Some("kk") => "kk",
-                Some("ru") => "ru",
-                _ => "en",
-            };
-            match groups.iter_mut().find(|(l, _)| *l == lang) {
-                Some((_, rs)) => rs.push(r.as_str()),
-                None => groups.push((lang, vec![r.as_str()])),
-            }
+        by_language(&self.recipients, &self.languages)
+    }
+}
+
+/// `recipients` grouped by the language each reads (`languages`: lower-case
+/// email to `kk`, `ru` or `en`; anyone not listed reads English), English
+/// first: one email per group. Shared by the single alerts and the digests.
+pub fn by_language<'a>(
+    recipients: &'a [String],
+    languages: &HashMap<String, String>,
+) -> Vec<(&'static str, Vec<&'a str>)> {
+    let mut groups: Vec<(&'static str, Vec<&str>)> = Vec::new();
+    for r in recipients {
+        let lang = match languages.get(&r.trim().to_lowercase()).map(String::as_str) {
+            Some("kk") => "kk",
+            Some("ru") => "ru",
+            _ => "en",
+        };
+        match groups.iter_mut().find(|(l, _)| *l == lang) {
+            Some((_, rs)) => rs.push(r.as_str()),
+            None => groups.push((lang, vec![r.as_str()])),
         }
-        groups.sort_by_key(|(l, _)| match *l {
-            "en" => 0,
-            "ru" => 1,
-            _ => 2,
-        });
-        groups
+    }
+    groups.sort_by_key(|(l, _)| match *l {
+        "en" => 0,
+        "ru" => 1,
+        _ => 2,
+    });
+    groups
+}
+
+/// The link to a finding's page on the dashboard under the service's
+/// public address `link_base`; empty when that is not configured.
+pub fn finding_link(link_base: &str, tenant: TenantId, finding: Uuid) -> String {
+    if link_base.is_empty() {
+        String::new()
+    } else {
+        format!(
+            "{}/t/{}/findings/{finding}",
+            link_base.trim_end_matches('/'),
+            tenant.uuid()
+        )
     }
 }
 

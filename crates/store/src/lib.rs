@@ -20,6 +20,7 @@ pub mod classification;
 pub mod coi;
 pub mod dataset;
 pub mod declarations;
+pub mod digests;
 #[cfg(feature = "test-support")]
 pub mod entities;
 #[cfg(not(feature = "test-support"))]

@@ -8,7 +8,7 @@
 //! time waiting on those round trips (docs/performance.md, "Worker
 //! drain").
 
-use crate::entities::{finding, outbox, rule_error, submission};
+use crate::entities::{alert_digest_entry, finding, outbox, rule_error, submission};
 use crate::evaluation::{AlertPolicy, OPEN, Recorded, RiskDeltas, RuleInfo, apply_risk_deltas};
 use crate::submissions::{EVALUATED, RECEIVED, Submission};
 use crate::{Result, StoreError, TenantId, audit, new_id, now};
@@ -95,6 +95,8 @@ pub async fn record_batch(
     let mut findings = Vec::new();
     let mut errors = Vec::new();
     let mut mail = Vec::new();
+    // Findings that wait for the tenant's digest instead of an email each.
+    let mut waiting = Vec::new();
     let mut entries = Vec::new();
     for &i in &live {
         let (submission, outcomes) = items[i];
@@ -129,8 +131,21 @@ pub async fn record_batch(
                     } else {
                         serde_json::to_string(facts).ok()
                     };
-                    if *severity >= alerts.threshold && !alerts.recipients.is_empty() {
-                        let title = info.map_or(rule_id.as_str(), |i| i.title.as_str());
+                    let title = info.map_or(rule_id.as_str(), |i| i.title.as_str());
+                    let qualifies = *severity >= alerts.threshold && !alerts.recipients.is_empty();
+                    if let (true, Some((_, due_at))) = (qualifies, alerts.digest.period_of(at)) {
+                        waiting.push(alert_digest_entry::ActiveModel {
+                            id: Set(new_id()),
+                            tenant_id: Set(tenant.uuid()),
+                            finding_id: Set(id),
+                            title: Set(title.to_owned()),
+                            period: Set(alerts.digest.as_str().to_owned()),
+                            due_at: Set(due_at),
+                            created_at: Set(at),
+                            digest_id: Set(None),
+                            digested_at: Set(None),
+                        });
+                    } else if qualifies {
                         mail.extend(self::alerts(
                             tenant,
                             submission,
@@ -242,6 +257,10 @@ pub async fn record_batch(
     let mail: Vec<outbox::ActiveModel> = mail.into_iter().map(|(_, m)| m).collect();
     insert_chunks::<outbox::Entity, _>(&txn, mail, |q| {
         q.on_conflict_do_nothing_on([outbox::Column::DedupeKey])
+    })
+    .await?;
+    insert_chunks::<alert_digest_entry::Entity, _>(&txn, waiting, |q| {
+        q.on_conflict_do_nothing_on([alert_digest_entry::Column::FindingId])
     })
     .await?;
 
@@ -385,15 +404,7 @@ fn alerts(
     else {
         return Err(StoreError::Corrupt("an alert for a rule error".into()));
     };
-    let link = if alerts.link_base.is_empty() {
-        String::new()
-    } else {
-        format!(
-            "{}/t/{}/findings/{finding_id}",
-            alerts.link_base.trim_end_matches('/'),
-            tenant.uuid()
-        )
-    };
+    let link = crate::evaluation::finding_link(&alerts.link_base, tenant, finding_id);
     let finding_ref = finding_id.to_string();
     let finding = adal_texts::notices::AlertFinding {
         rule_id,

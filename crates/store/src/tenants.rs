@@ -42,6 +42,52 @@ pub struct TenantSettings {
     /// Days a finding has before it is overdue, by severity. Always set
     /// when read; `None` in an update keeps it.
     pub triage_days: Option<TriageDays>,
+    /// Whether alerts go out one per finding or gathered per period.
+    /// Always set when read; `None` in an update keeps it.
+    pub alert_digest: Option<AlertDigest>,
+}
+
+/// How a tenant's alerts reach its compliance unit: one email per
+/// qualifying finding, or one digest per UTC hour or UTC day listing the
+/// period's findings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum AlertDigest {
+    #[default]
+    Immediate,
+    Hourly,
+    Daily,
+}
+
+impl AlertDigest {
+    pub const ALL: [AlertDigest; 3] = [Self::Immediate, Self::Hourly, Self::Daily];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Immediate => "immediate",
+            Self::Hourly => "hourly",
+            Self::Daily => "daily",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|d| d.as_str() == s)
+    }
+
+    /// The period `at` falls in, `[start, end)`: UTC clock hours or UTC
+    /// days, so every worker and every restart agrees on the boundaries.
+    /// `None` for `immediate`, which has no periods.
+    pub fn period_of(self, at: DateTime<Utc>) -> Option<(DateTime<Utc>, DateTime<Utc>)> {
+        use chrono::{DurationRound, TimeDelta};
+        let length = match self {
+            Self::Immediate => return None,
+            Self::Hourly => TimeDelta::hours(1),
+            Self::Daily => TimeDelta::days(1),
+        };
+        // Truncating to whole hours or days of the Unix epoch is exact
+        // in UTC (no leap seconds in chrono's arithmetic).
+        let start = at.duration_trunc(length).ok()?;
+        Some((start, start + length))
+    }
 }
 
 /// Days a finding of each severity has, from when it is found (or
@@ -186,6 +232,9 @@ pub fn settings_of(t: &Tenant) -> Result<TenantSettings> {
         ),
         require_second_factor: Some(t.require_second_factor),
         triage_days: Some(TriageDays::from_json(&t.triage_days)?),
+        alert_digest: Some(AlertDigest::parse(&t.alert_digest).ok_or_else(|| {
+            StoreError::Corrupt(format!("tenant alert_digest: {}", t.alert_digest))
+        })?),
     })
 }
 
@@ -200,6 +249,7 @@ pub async fn create(store: &crate::Store, actor: &str, new: NewTenant) -> Result
         region: Set(new.region),
         alert_threshold: Set("high".to_owned()),
         alert_emails: Set("[]".to_owned()),
+        alert_digest: Set(AlertDigest::default().as_str().to_owned()),
         mci_by_year: Set(serde_json::to_string(&default_mci())
             .map_err(|e| StoreError::Corrupt(e.to_string()))?),
         declaration_due_by_year: Set("{}".to_owned()),
@@ -347,6 +397,9 @@ pub async fn update_settings(
     if let Some(days) = settings.triage_days {
         am.triage_days = Set(days.to_json());
     }
+    if let Some(digest) = settings.alert_digest {
+        am.alert_digest = Set(digest.as_str().to_owned());
+    }
     let t = am.update(&txn).await?;
     audit::append(
         &txn,
@@ -354,7 +407,7 @@ pub async fn update_settings(
         actor,
         "tenant.settings",
         &format!("tenant/{}", tenant.uuid()),
-        serde_json::json!({"alert_threshold": settings.alert_threshold, "alert_emails": settings.alert_emails, "mci_by_year": settings.mci_by_year, "declaration_due_by_year": settings.declaration_due_by_year, "feedback_answer_days": settings.feedback_answer_days, "require_second_factor": settings.require_second_factor, "triage_days": settings.triage_days.map(|d| d.each().map(|(s, d)| (s.as_str(), d)).collect::<BTreeMap<_, _>>())}),
+        serde_json::json!({"alert_threshold": settings.alert_threshold, "alert_emails": settings.alert_emails, "mci_by_year": settings.mci_by_year, "declaration_due_by_year": settings.declaration_due_by_year, "feedback_answer_days": settings.feedback_answer_days, "require_second_factor": settings.require_second_factor, "triage_days": settings.triage_days.map(|d| d.each().map(|(s, d)| (s.as_str(), d)).collect::<BTreeMap<_, _>>()), "alert_digest": settings.alert_digest.map(AlertDigest::as_str)}),
     )
     .await?;
     txn.commit().await?;

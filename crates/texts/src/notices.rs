@@ -104,6 +104,84 @@ pub fn assigned(lang: &str, rule_id: &str, title: &str, link: &str) -> (String, 
     (subject.chars().take(300).collect(), body)
 }
 
+/// One finding as a digest lists it.
+pub struct DigestItem<'a> {
+    pub rule_id: &'a str,
+    /// The rule's own title, for a rule the library does not have.
+    pub title: &'a str,
+    /// `low`, `medium`, `high` or `critical`.
+    pub severity: &'a str,
+    /// Whom the finding concerns as far as the alert may say (the
+    /// department), if known.
+    pub concerns: Option<&'a str>,
+    pub finding_id: &'a str,
+    /// A link to the finding on the dashboard; empty when the service's
+    /// public address is not configured.
+    pub link: &'a str,
+}
+
+/// The subject and body of a digest in `lang`: every finding of the
+/// period `[start, end)` (`period`: `hourly` or `daily`), each with its
+/// rule's title, severity, whom it concerns and its link. Like the single
+/// alert, nothing of the filings themselves: the links ask to sign in.
+pub fn digest(
+    lang: &str,
+    period: &str,
+    start: chrono::DateTime<chrono::Utc>,
+    end: chrono::DateTime<chrono::Utc>,
+    items: &[DigestItem<'_>],
+) -> (String, String) {
+    let mut args = FluentArgs::new();
+    args.set("count", items.len());
+    args.set("start", start.format("%d.%m.%Y %H:%M").to_string());
+    args.set("end", end.format("%d.%m.%Y %H:%M").to_string());
+    let subject_key = if period == "hourly" {
+        "digest-subject-hourly"
+    } else {
+        "digest-subject-daily"
+    };
+    let subject = text(lang, subject_key, Some(&args));
+    let mut body = format!(
+        "{}
+",
+        text(lang, "digest-intro", Some(&args))
+    );
+    for (n, item) in items.iter().enumerate() {
+        let title =
+            crate::rule_text(lang, item.rule_id, "title").unwrap_or_else(|| item.title.to_owned());
+        let mut sev = FluentArgs::new();
+        sev.set(
+            "severity",
+            text(lang, &format!("severity-{}", item.severity), None),
+        );
+        body.push_str(&format!(
+            "\n{}. {title} ({})\n",
+            n + 1,
+            text(lang, "digest-severity", Some(&sev))
+        ));
+        if let Some(who) = item.concerns {
+            body.push_str(&format!(
+                "   {}: {who}\n",
+                text(lang, "digest-concerns", None)
+            ));
+        }
+        if item.link.is_empty() {
+            body.push_str(&format!(
+                "   {}: {}\n",
+                text(lang, "alert-finding", None),
+                item.finding_id
+            ));
+        } else {
+            body.push_str(&format!(
+                "   {}: {}\n",
+                text(lang, "alert-open", None),
+                item.link
+            ));
+        }
+    }
+    (subject.chars().take(300).collect(), body)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -175,5 +253,53 @@ mod tests {
             body.contains("stored English") && !body.contains("http"),
             "{body}"
         );
+    }
+
+    #[test]
+    fn a_digest_lists_every_finding_in_the_readers_language() {
+        let start = chrono::DateTime::from_timestamp(1_772_064_000, 0).unwrap_or_default();
+        let end = start + chrono::Duration::days(1);
+        let items = [
+            DigestItem {
+                rule_id: "gift-over-mci-limit",
+                title: "Gift received above the limit in MCI",
+                severity: "high",
+                concerns: Some("Procurement"),
+                finding_id: "1",
+                link: "https://adal.example/t/9/findings/1",
+            },
+            DigestItem {
+                rule_id: "our-rule",
+                title: "Our rule",
+                severity: "critical",
+                concerns: None,
+                finding_id: "2",
+                link: "",
+            },
+        ];
+        let (subject, body) = digest("ru", "daily", start, end, &items);
+        assert!(
+            subject.contains("за день") && subject.contains('2'),
+            "{subject}"
+        );
+        assert!(body.contains("высокой важности"), "{body}");
+        assert!(body.contains("Касается: Procurement"), "{body}");
+        assert!(
+            body.contains("Открыть в Adal: https://adal.example/t/9/findings/1"),
+            "{body}"
+        );
+        assert!(
+            body.contains("2. Our rule") && body.contains("Нарушение: 2"),
+            "{body}"
+        );
+        let (subject, body) = digest("en", "hourly", start, end, &items);
+        assert_eq!(subject, "[Adal] Hourly alert digest: 2 findings");
+        assert!(
+            body.contains("26.02.2026 00:00 to 27.02.2026 00:00"),
+            "{body}"
+        );
+        let (subject, body) = digest("kk", "daily", start, end, &items);
+        assert!(subject.contains("күндегі"), "{subject}");
+        assert!(body.contains("сыни маңыздылық"), "{body}");
     }
 }

@@ -14,6 +14,7 @@ mod bots;
 mod cartogram;
 mod case_work;
 mod dashboard;
+mod digests;
 mod exports;
 mod faults;
 mod isolation;

@@ -12,6 +12,9 @@ pub struct Model {
     pub alert_threshold: String,
     /// JSON array of addresses.
     pub alert_emails: String,
+    /// `immediate`, `hourly` or `daily`: one email per finding, or one
+    /// digest per period (`tenants::AlertDigest`).
+    pub alert_digest: String,
     /// JSON object: year -> MCI in KZT as a decimal string.
     pub mci_by_year: String,
     /// JSON object: reporting year -> due date of asset declarations.

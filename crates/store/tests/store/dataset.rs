@@ -323,6 +323,7 @@ async fn a_correction_closes_the_findings_of_every_version_it_replaced(store: St
         languages: Default::default(),
         link_base: String::new(),
         triage: Default::default(),
+        digest: Default::default(),
     };
     let file = |supersedes: Option<Uuid>, state: &str| NewSubmission {
         kind: "declaration_obligation".to_owned(),

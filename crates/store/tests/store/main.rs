@@ -8,6 +8,7 @@
 mod audit_log;
 mod classification;
 mod dataset;
+mod digests;
 mod privacy;
 mod reports;
 mod rls;

@@ -31,7 +31,7 @@ adal_testkit::on_both_backends!(
 
 // ---------------------------------------------------------------- helpers
 
-async fn tenant(store: &Store, name: &str) -> TenantId {
+pub(crate) async fn tenant(store: &Store, name: &str) -> TenantId {
     // Unique 12-digit BIN per tenant (the column is unique).
     let n = Uuid::new_v4().as_u128() % 1_000_000_000_000;
     let t = tenants::create(
@@ -49,7 +49,7 @@ async fn tenant(store: &Store, name: &str) -> TenantId {
     TenantId::from_uuid(t.id)
 }
 
-async fn submit(
+pub(crate) async fn submit(
     store: &Store,
     tenant: TenantId,
     department_id: Option<Uuid>,
@@ -94,7 +94,7 @@ fn rule_error(rule_id: &str) -> RuleOutcome {
     }
 }
 
-fn infos(rules: &[(&str, &str)]) -> HashMap<String, RuleInfo> {
+pub(crate) fn infos(rules: &[(&str, &str)]) -> HashMap<String, RuleInfo> {
     rules
         .iter()
         .map(|(id, area)| {
@@ -116,6 +116,7 @@ fn policy(threshold: Severity, recipients: &[&str]) -> AlertPolicy {
         languages: Default::default(),
         link_base: String::new(),
         triage: Default::default(),
+        digest: Default::default(),
     }
 }
 
@@ -137,14 +138,17 @@ fn rule_def(id: &str) -> RuleDefinition {
 }
 
 /// A rule-set version to hang findings on.
-async fn version(store: &Store, tenant: TenantId) -> Uuid {
+pub(crate) async fn version(store: &Store, tenant: TenantId) -> Uuid {
     rules::create_version(store, tenant, Uuid::new_v4(), &[rule_def("r1")])
         .await
         .unwrap()
         .id
 }
 
-async fn all_findings(store: &Store, tenant: TenantId) -> (Vec<evaluation::Finding>, u64) {
+pub(crate) async fn all_findings(
+    store: &Store,
+    tenant: TenantId,
+) -> (Vec<evaluation::Finding>, u64) {
     evaluation::list_findings(
         store,
         tenant,
@@ -244,6 +248,7 @@ async fn alerts_are_written_in_each_recipients_language(store: Store) {
         languages,
         link_base: "https://adal.example/".to_owned(),
         triage: Default::default(),
+        digest: Default::default(),
     };
     let facts: BTreeMap<String, String> = [
         ("description", "Watch"),

@@ -143,6 +143,7 @@ async fn two_findings_due(
             languages: Default::default(),
             link_base: String::new(),
             triage,
+            digest: Default::default(),
         },
     )
     .await

@@ -53,6 +53,10 @@ const SECOND_FACTOR_SHOWN: &str = "require_second_factor.shown";
 /// The days a finding has before it is overdue, one input per severity:
 /// `triage_days.<severity>`, as the API's `/triage_days/<severity>`.
 const TRIAGE: &str = "triage_days";
+/// One email per finding or a digest per period; the choices as the API
+/// names them.
+const DIGEST: &str = "alert_digest";
+const DIGESTS: [&str; 3] = ["immediate", "hourly", "daily"];
 const SEVERITIES: [&str; 4] = ["critical", "high", "medium", "low"];
 use crate::kit::errors::{NO_YEAR, NOT_DAYS, TWICE};
 
@@ -70,6 +74,10 @@ pub fn values_of(s: &TenantSettings) -> Values {
     let mut v = Values::new();
     v.insert("alert_threshold".into(), s.alert_threshold.clone());
     v.insert("alert_emails".into(), s.alert_emails.join("\n"));
+    v.insert(
+        DIGEST.into(),
+        s.alert_digest.unwrap_or_default().as_str().to_owned(),
+    );
     v.insert(FEEDBACK_DAYS.into(), s.feedback_answer_days().to_string());
     if s.require_second_factor == Some(true) {
         v.insert(SECOND_FACTOR.into(), "1".into());
@@ -147,6 +155,9 @@ pub fn parse(values: &Values) -> (adal_service::Settings, Vec<(String, FieldErro
             .contains_key(SECOND_FACTOR_SHOWN)
             .then(|| value(values, SECOND_FACTOR) == "1"),
         triage_days,
+        // Absent (a form of before the field existed): the stored value
+        // stays.
+        alert_digest: values.get(DIGEST).map(|d| d.trim().to_owned()),
     };
     (settings, own)
 }
@@ -187,7 +198,7 @@ pub fn field_of(pointer: &str, message: &str, values: &Values) -> Option<String>
     let head = parts.next()?;
     let rest = parts.next();
     match head {
-        "alert_threshold" | "alert_emails" | FEEDBACK_DAYS => Some(head.to_owned()),
+        "alert_threshold" | "alert_emails" | DIGEST | FEEDBACK_DAYS => Some(head.to_owned()),
         TRIAGE => Some(format!("{TRIAGE}.{}", rest?)),
         _ => {
             let t = [MCI, DUE].into_iter().find(|t| t.member == head)?;
@@ -271,6 +282,18 @@ pub fn render(
                 }
                 p class="hint" id="s-alert_emails-hint" { (tr.t("settings-emails-hint")) }
                 (field_error(tr, "s-alert_emails", &errs("alert_emails")))
+            }
+            div class={ "field" @if invalid(DIGEST).is_some() { " invalid" } } {
+                label for="s-alert_digest" { (tr.t("settings-digest")) }
+                select id="s-alert_digest" name=(DIGEST)
+                    aria-invalid=[invalid(DIGEST)]
+                    aria-describedby={ "s-alert_digest-hint" @if let Some(d) = described(DIGEST, "s-alert_digest") { " " (d) } } {
+                    @for d in DIGESTS {
+                        option value=(d) selected[value(values, DIGEST) == d] { (tr.t(&format!("settings-digest-{d}"))) }
+                    }
+                }
+                p class="hint" id="s-alert_digest-hint" { (tr.t("settings-digest-hint")) }
+                (field_error(tr, "s-alert_digest", &errs(DIGEST)))
             }
             h2 { (tr.t("settings-feedback")) }
             div class={ "field" @if invalid(FEEDBACK_DAYS).is_some() { " invalid" } } {
@@ -379,8 +402,10 @@ mod tests {
             feedback_answer_days: None,
             require_second_factor: None,
             triage_days: None,
+            alert_digest: Some(adal_store::tenants::AlertDigest::Daily),
         };
         let v = values_of(&stored);
+        assert_eq!(v[DIGEST], "daily");
         // A blank row for a new year in each table.
         assert_eq!(rows_of(&v, &MCI), 3);
         assert_eq!(rows_of(&v, &DUE), 2);
@@ -464,6 +489,7 @@ mod tests {
     fn errors_land_on_the_row_of_their_year() {
         let v = form(&[
             ("alert_threshold", "loud"),
+            ("alert_digest", "weekly"),
             ("alert_emails", "ok@demo.kz\nnot an address"),
             ("mci.rows", "4"),
             ("mci.0.year", "2025"),
@@ -487,6 +513,7 @@ mod tests {
                 Some("mci.2.year"),
                 Some("mci.3.year"),
                 Some("alert_threshold"),
+                Some("alert_digest"),
                 Some("alert_emails"),
                 Some("mci.1.value"),
                 Some("due.1.year"),
