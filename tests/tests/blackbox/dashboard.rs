@@ -394,6 +394,10 @@ async fn findings_are_due_by_severity_through_the_api() -> Result<()> {
     let dep = Deployment::embedded();
     let _demo = dep.spawn("serve", &["demo"])?;
     dep.wait_ready().await?;
+    // The test changes the days and then checks every finding's due date
+    // against them: a demo finding evaluated in between would be due by
+    // the new days (seen once under load).
+    demo_settled(&dep).await?;
     let api = Api::new(dep.base_url());
     let officer = api.login("compliance@demo.kz", DEMO_PASSWORD).await?;
     let admin = api.login("admin@demo.kz", DEMO_PASSWORD).await?;
