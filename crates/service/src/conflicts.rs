@@ -14,8 +14,10 @@ use uuid::Uuid;
 /// stored, each error at its pointer (`/decision`, `/note`). A disclosure
 /// that is not the tenant's, or not a disclosure, is not found; one
 /// replaced by a correction is a conflict (decide on the latest version).
-/// The caller's permission (`conflict_decisions`/`decide`) is checked by
-/// whoever built `ctx`.
+/// No one decides on their own disclosure (one they filed, or one about
+/// them): that is a `Conflict` (`decision.own_disclosure`), and another
+/// member of the compliance unit decides. The caller's permission
+/// (`conflict_decisions`/`decide`) is checked by whoever built `ctx`.
 pub async fn decide(
     state: &crate::AppState,
     ctx: &TenantCtx,
@@ -39,6 +41,17 @@ pub async fn decide(
     let (Some(decision), Some(note)) = (decision, note) else {
         return Err(ServiceError::invalid(errors));
     };
+    if let Ok(s) = adal_store::submissions::get(&state.store, ctx.tenant(), submission_id).await {
+        let me = ctx.caller();
+        let about_me = me.person_iin.is_some() && s.subject_iin == me.person_iin;
+        if s.submitted_by == me.user_id || about_me {
+            return Err(ServiceError::conflict_at(
+                "",
+                "decision.own_disclosure",
+                "no one decides on their own disclosure; another member of the compliance unit decides",
+            ));
+        }
+    }
     coi::decide(
         &state.store,
         ctx.tenant(),

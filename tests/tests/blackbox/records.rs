@@ -917,6 +917,23 @@ async fn every_kind_is_validated_versioned_and_visible_by_role() -> Result<()> {
     assert!(read.body[0]["decided_by"].is_string() && read.body[0]["decided_at"].is_string());
     let r = api.get(&t.employee2, &decisions).await?;
     assert_eq!(r.status, 404, "{}", r.text);
+    // No one decides on their own disclosure: another officer does.
+    let r = api.post(&t.compliance, &cois, &coi_body()).await?;
+    assert_eq!(r.status, 202, "{}", r.text);
+    let own = r.body["submission_id"].as_str().unwrap().to_owned();
+    let r = api
+        .post(
+            &t.compliance,
+            &format!("/tenants/{tid}/conflicts-of-interest/{own}/decisions"),
+            &json!({"decision": "no_conflict", "note": "mine, and fine"}),
+        )
+        .await?;
+    assert_eq!(r.status, 409, "{}", r.text);
+    assert_eq!(
+        r.body["details"][0]["code"], "decision.own_disclosure",
+        "{}",
+        r.text
+    );
     let r = api
         .post(
             &other.compliance,

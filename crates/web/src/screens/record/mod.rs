@@ -201,8 +201,10 @@ async fn record_page(
     } else {
         Vec::new()
     };
+    // No one decides on their own disclosure (the service refuses it too).
     let may_decide = is_disclosure
         && s.superseded_by.is_none()
+        && s.submitted_by != c.user_id
         && allowed(state, c, tenant, obj::CONFLICT_DECISIONS, act::DECIDE).await;
     let empty = Fields::new();
     let form = form.unwrap_or(DecisionForm {
