@@ -150,6 +150,29 @@ pub async fn assign(
     Ok(t)
 }
 
+/// Adds `author`'s comment to a finding inside the caller's transaction:
+/// a comment of its own, and the reason kept with a reopening or a new
+/// due date.
+async fn insert_comment_in(
+    txn: &sea_orm::DatabaseTransaction,
+    tenant: TenantId,
+    finding_id: Uuid,
+    author: Uuid,
+    body: &Note,
+    at: chrono::DateTime<chrono::Utc>,
+) -> Result<Comment> {
+    Ok(finding_comment::ActiveModel {
+        id: Set(new_id()),
+        tenant_id: Set(tenant.uuid()),
+        finding_id: Set(finding_id),
+        author_id: Set(author),
+        body: Set(body.as_str().to_owned()),
+        created_at: Set(at),
+    }
+    .insert(txn)
+    .await?)
+}
+
 pub async fn comment(
     store: &crate::Store,
     tenant: TenantId,
@@ -159,16 +182,7 @@ pub async fn comment(
 ) -> Result<Comment> {
     let txn = store.begin_write_for(tenant).await?;
     finding_in(&txn, tenant, finding_id).await?;
-    let c = finding_comment::ActiveModel {
-        id: Set(new_id()),
-        tenant_id: Set(tenant.uuid()),
-        finding_id: Set(finding_id),
-        author_id: Set(author),
-        body: Set(body.as_str().to_owned()),
-        created_at: Set(now()),
-    }
-    .insert(&txn)
-    .await?;
+    let c = insert_comment_in(&txn, tenant, finding_id, author, body, now()).await?;
     audit::append(
         &txn,
         tenant,
@@ -272,16 +286,7 @@ pub async fn reopen(
         am.decided_at = Set(None);
     })
     .await?;
-    finding_comment::ActiveModel {
-        id: Set(new_id()),
-        tenant_id: Set(tenant.uuid()),
-        finding_id: Set(finding_id),
-        author_id: Set(actor),
-        body: Set(reason.as_str().to_owned()),
-        created_at: Set(at),
-    }
-    .insert(&txn)
-    .await?;
+    insert_comment_in(&txn, tenant, finding_id, actor, reason, at).await?;
     audit::append(
         &txn,
         tenant,
@@ -423,16 +428,7 @@ pub async fn set_due(
     let mut am: finding::ActiveModel = f.into();
     am.due_at = Set(Some(due));
     let f = am.update(&txn).await?;
-    finding_comment::ActiveModel {
-        id: Set(new_id()),
-        tenant_id: Set(tenant.uuid()),
-        finding_id: Set(finding_id),
-        author_id: Set(actor),
-        body: Set(reason.as_str().to_owned()),
-        created_at: Set(at),
-    }
-    .insert(&txn)
-    .await?;
+    insert_comment_in(&txn, tenant, finding_id, actor, reason, at).await?;
     audit::append(
         &txn,
         tenant,

@@ -205,56 +205,13 @@ async fn periods_are_utc_hours_and_days(_store: Store) {
 /// applied again, a tenant that was there reads `immediate`, and findings
 /// can wait for digests again.
 async fn the_migration_rolls_back_and_existing_tenants_stay_immediate(store: Store) {
-    use adal_migrations::MigratorTrait;
     let t = tenant(&store, "Upgrade JSC").await;
     with_recipients(&store, t).await;
-    let applied = adal_migrations::Migrator::get_applied_migrations(store.unscoped())
-        .await
-        .unwrap();
-    let at = applied
-        .iter()
-        .position(|m| m.name() == "m20261209_000180_alert_digest")
-        .unwrap();
-    adal_migrations::Migrator::down(
-        store.unscoped(),
-        Some(u32::try_from(applied.len() - at).unwrap()),
-    )
-    .await
-    .unwrap();
-    // An upgrade runs in a new process. On SQLite, another pooled
-    // connection of this one may still hold the schema from before the
-    // rollback, and SQLite checks `ADD COLUMN` against that cached schema
-    // ("duplicate column name", seen once in CI): migrate through fresh
-    // connections, as `adal migrate` would.
-    let store = fresh(store).await;
-    store.migrate().await.unwrap();
+    let store = crate::store::migrate_again_from(store, "m20261209_000180_alert_digest").await;
     let settings =
         adal_store::tenants::settings_of(&adal_store::tenants::get(&store, t).await.unwrap())
             .unwrap();
     assert_eq!(settings.alert_digest, Some(AlertDigest::Immediate));
     three_findings(&store, t, None, &policy(AlertDigest::Daily, &[])).await;
     assert_eq!(digests::waiting(&store, t).await.unwrap().len(), 3);
-}
-
-/// The same database through new connections: on SQLite a new pool (the
-/// file named by `PRAGMA database_list`), on PostgreSQL the store as it is
-/// (its connections see every committed schema change).
-async fn fresh(store: Store) -> Store {
-    use sea_orm::{ConnectionTrait, DatabaseBackend, Statement};
-    let db = store.unscoped();
-    if db.get_database_backend() != DatabaseBackend::Sqlite {
-        return store;
-    }
-    let row = db
-        .query_one_raw(Statement::from_string(
-            DatabaseBackend::Sqlite,
-            "SELECT file FROM pragma_database_list WHERE name = 'main'",
-        ))
-        .await
-        .unwrap()
-        .unwrap();
-    let file: String = row.try_get("", "file").unwrap();
-    Store::connect(&format!("sqlite://{file}?mode=rwc"))
-        .await
-        .unwrap()
 }

@@ -138,6 +138,46 @@ fn rule_def(id: &str) -> RuleDefinition {
 }
 
 /// A rule-set version to hang findings on.
+/// Rolls the migration `name` (and every later one) back and applies them
+/// again, as an upgrade would, and returns the store to read with. An
+/// upgrade runs in a new process: on SQLite another pooled connection may
+/// still hold the schema from before the rollback, and SQLite checks
+/// `ADD COLUMN` against that cached schema ("duplicate column name", seen
+/// once in CI), so the migrations run through fresh connections there.
+pub(crate) async fn migrate_again_from(store: Store, name: &str) -> Store {
+    use adal_migrations::MigratorTrait;
+    use sea_orm::{ConnectionTrait, DatabaseBackend, Statement};
+    let applied = adal_migrations::Migrator::get_applied_migrations(store.unscoped())
+        .await
+        .unwrap();
+    let at = applied.iter().position(|m| m.name() == name).unwrap();
+    adal_migrations::Migrator::down(
+        store.unscoped(),
+        Some(u32::try_from(applied.len() - at).unwrap()),
+    )
+    .await
+    .unwrap();
+    let store = if store.unscoped().get_database_backend() == DatabaseBackend::Sqlite {
+        let row = store
+            .unscoped()
+            .query_one_raw(Statement::from_string(
+                DatabaseBackend::Sqlite,
+                "SELECT file FROM pragma_database_list WHERE name = 'main'",
+            ))
+            .await
+            .unwrap()
+            .unwrap();
+        let file: String = row.try_get("", "file").unwrap();
+        Store::connect(&format!("sqlite://{file}?mode=rwc"))
+            .await
+            .unwrap()
+    } else {
+        store
+    };
+    store.migrate().await.unwrap();
+    store
+}
+
 pub(crate) async fn version(store: &Store, tenant: TenantId) -> Uuid {
     rules::create_version(store, tenant, Uuid::new_v4(), &[rule_def("r1")])
         .await
@@ -845,21 +885,7 @@ async fn risk_map_counts_and_ranks(store: Store) {
     // The migration that introduced the counters fills them from the
     // findings open then: roll it (and any later one) back and run it
     // again.
-    use adal_migrations::MigratorTrait;
-    let applied = adal_migrations::Migrator::get_applied_migrations(store.unscoped())
-        .await
-        .unwrap();
-    let at = applied
-        .iter()
-        .position(|m| m.name() == "m20261205_000050_risk_counts")
-        .unwrap();
-    adal_migrations::Migrator::down(
-        store.unscoped(),
-        Some(u32::try_from(applied.len() - at).unwrap()),
-    )
-    .await
-    .unwrap();
-    store.migrate().await.unwrap();
+    let store = migrate_again_from(store, "m20261205_000050_risk_counts").await;
     let migrated = evaluation::risk_map(&store, t).await.unwrap();
     assert_eq!(
         evaluation::RiskMap {

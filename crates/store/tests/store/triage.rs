@@ -455,23 +455,9 @@ async fn findings_are_due_by_severity_and_queued_overdue_first(store: Store) {
 /// recorded theirs, from the defaults every tenant had: roll it (and any
 /// later one) back and run it again.
 async fn findings_recorded_before_due_dates_get_them_from_the_defaults(store: Store) {
-    use adal_migrations::MigratorTrait;
     let t = tenant(&store).await;
     let fs = two_findings(&store, t).await;
-    let applied = adal_migrations::Migrator::get_applied_migrations(store.unscoped())
-        .await
-        .unwrap();
-    let at = applied
-        .iter()
-        .position(|m| m.name() == "m20261208_000170_finding_due")
-        .unwrap();
-    adal_migrations::Migrator::down(
-        store.unscoped(),
-        Some(u32::try_from(applied.len() - at).unwrap()),
-    )
-    .await
-    .unwrap();
-    store.migrate().await.unwrap();
+    let store = crate::store::migrate_again_from(store, "m20261208_000170_finding_due").await;
     for (f, days) in fs.iter().zip([7, 30]) {
         let again = evaluation::get_finding(&store, t, f.id).await.unwrap();
         assert_eq!(
